@@ -1,0 +1,263 @@
+package dev.causalcxr.infra.stack;
+
+import dev.causalcxr.infra.metadata.DbEndpoint;
+import dev.causalcxr.infra.metadata.EmbeddedPostgresServer;
+import dev.causalcxr.infra.metadata.MetadataDb;
+import dev.causalcxr.infra.metadata.PipelineJournal;
+import dev.causalcxr.infra.objectstore.EmbeddedS3Server;
+import dev.causalcxr.infra.objectstore.ObjectStore;
+import dev.causalcxr.infra.objectstore.S3Endpoint;
+import dev.causalcxr.infra.temporal.TemporalConnection;
+import dev.causalcxr.infra.tracking.MlflowPusher;
+import dev.causalcxr.infra.tracking.MlflowServer;
+import dev.causalcxr.infra.tracking.MlflowUnavailableException;
+import dev.causalcxr.infra.tracking.Tracker;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every service the platform talks to, embedded or configured: object store, metadata DB, tracking
+ * and Temporal. Embedded parts start in parallel; the embedded MLflow server (a Python child
+ * process) keeps starting in the background while the pipeline already journals its runs, and
+ * catches up when it is up.
+ */
+public final class PlatformStack implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PlatformStack.class);
+
+    private final StackConfig config;
+    private final List<AutoCloseable> owned = new ArrayList<>();
+    private final ObjectStore objectStore;
+    private final MetadataDb db;
+    private final PipelineJournal journal;
+    private final Tracker tracker;
+    private final TemporalConnection temporal;
+    private final CompletableFuture<Optional<String>> trackingReady;
+    private volatile MlflowServer mlflowServer;
+
+    private PlatformStack(StackConfig config, ObjectStore objectStore, MetadataDb db, TemporalConnection temporal,
+                          List<AutoCloseable> owned) {
+        this.config = config;
+        this.objectStore = objectStore;
+        this.db = db;
+        this.journal = new PipelineJournal(db);
+        this.temporal = temporal;
+        this.owned.addAll(owned);
+        this.tracker = new Tracker(db, objectStore, null, "MLflow server starting");
+        this.trackingReady = new CompletableFuture<>();
+    }
+
+    /** Starts the stack with a Temporal service (embedded or {@code TEMPORAL_ADDRESS}). */
+    public static PlatformStack start(StackConfig config) {
+        return start(config, true);
+    }
+
+    public static PlatformStack start(StackConfig config, boolean withTemporal) {
+        List<AutoCloseable> owned = new ArrayList<>();
+        try {
+            CompletableFuture<EmbeddedS3Server> s3Server = config.s3().isPresent() ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.supplyAsync(() -> {
+                        SecureRandom rnd = new SecureRandom();
+                        byte[] a = new byte[10];
+                        byte[] s = new byte[24];
+                        rnd.nextBytes(a);
+                        rnd.nextBytes(s);
+                        return EmbeddedS3Server.start(config.dataDir().resolve("s3"), "cxr" + HexFormat.of().formatHex(a),
+                                HexFormat.of().formatHex(s), StackConfig.DEFAULT_BUCKET);
+                    });
+            CompletableFuture<EmbeddedPostgresServer> pgServer = config.db().isPresent() ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.supplyAsync(() -> EmbeddedPostgresServer.start(config.dataDir().resolve("postgres/data")));
+            CompletableFuture<TemporalConnection> temporalF = !withTemporal ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.supplyAsync(() -> config.temporalAddress()
+                            .map(a -> TemporalConnection.connect(a, config.temporalNamespace()))
+                            .orElseGet(TemporalConnection::startEmbedded));
+            EmbeddedS3Server s3 = join(s3Server, owned);
+            EmbeddedPostgresServer pg = join(pgServer, owned);
+            TemporalConnection temporal = join(temporalF, owned);
+            S3Endpoint s3Endpoint = config.s3().orElseGet(s3::endpoint);
+            ObjectStore store = new ObjectStore(s3Endpoint);
+            store.ensureBucket();
+            DbEndpoint dbEndpoint = config.db().orElseGet(() -> pg.endpoint("postgres"));
+            MetadataDb db = MetadataDb.connect(dbEndpoint);
+            PlatformStack stack = new PlatformStack(config, store, db, temporal, owned);
+            stack.startTracking(pg != null);
+            return stack;
+        } catch (RuntimeException e) {
+            closeAll(owned);
+            throw e;
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> f, List<AutoCloseable> owned) {
+        try {
+            T value = f.get();
+            if (value instanceof AutoCloseable c) {
+                owned.add(c);
+            }
+            return value;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException re ? re : new IllegalStateException(cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the stack");
+        }
+    }
+
+    private void startTracking(boolean embeddedDb) {
+        if (config.mlflowUri().isPresent()) {
+            connectTracking(config.mlflowUri().get());
+            return;
+        }
+        if (!config.mlflowEnabled()) {
+            tracker.disconnect("MLflow is off (CAUSALCXR_MLFLOW=off); runs are journaled in PostgreSQL");
+            trackingReady.complete(Optional.empty());
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                var bin = MlflowServer.ensureInstalled(config.dataDir().resolve("mlflow/venv"));
+                db.ensureDatabase("mlflow");
+                DbEndpoint backend = db.endpoint().withDatabase("mlflow");
+                MlflowServer server = MlflowServer.start(bin, config.dataDir().resolve("mlflow"), backend,
+                        objectStore.endpoint(), config.artifactMode());
+                synchronized (this) {
+                    if (closed) {
+                        server.close();
+                        return;
+                    }
+                    mlflowServer = server;
+                }
+                connectTracking(server.url());
+            } catch (MlflowUnavailableException | RuntimeException e) {
+                String reason = "no MLflow server: " + e.getMessage() + "; runs are journaled in PostgreSQL, replay them later with `causalcxr mlflow sync`";
+                log.warn(reason);
+                tracker.disconnect(reason);
+                trackingReady.complete(Optional.empty());
+            }
+        }, "mlflow-server-start");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private boolean closed;
+
+    private void connectTracking(String uri) {
+        try {
+            MlflowPusher pusher = new MlflowPusher(uri, db, objectStore);
+            pusher.client().searchExperiments();
+            tracker.connect(pusher);
+            Tracker.SyncReport report = tracker.syncAll();
+            if (report.failures() > 0) {
+                log.warn("{} journaled runs could not be pushed to MLflow: {}", report.failures(), report.errors());
+            }
+            trackingReady.complete(Optional.of(uri));
+        } catch (RuntimeException e) {
+            String reason = "MLflow at " + uri + " unreachable: " + e.getMessage();
+            log.warn(reason);
+            tracker.disconnect(reason);
+            trackingReady.complete(Optional.empty());
+        }
+    }
+
+    /**
+     * Waits until tracking is settled (server up and journal synced, or known to be off) and pushes
+     * what is still pending. Returns the tracking URI when MLflow is on.
+     */
+    public Optional<String> awaitTracking(Duration timeout) {
+        try {
+            Optional<String> uri = trackingReady.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (uri.isPresent()) {
+                tracker.syncAll();
+            }
+            return uri;
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            return Optional.empty();
+        }
+    }
+
+    public StackConfig config() {
+        return config;
+    }
+
+    public ObjectStore objectStore() {
+        return objectStore;
+    }
+
+    public MetadataDb db() {
+        return db;
+    }
+
+    public PipelineJournal journal() {
+        return journal;
+    }
+
+    public Tracker tracker() {
+        return tracker;
+    }
+
+    public TemporalConnection temporal() {
+        if (temporal == null) {
+            throw new IllegalStateException("this stack was started without Temporal");
+        }
+        return temporal;
+    }
+
+    /** Environment for workers and clients in other processes that join this stack. */
+    public Map<String, String> connectionEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        S3Endpoint s3 = objectStore.endpoint();
+        env.put("CAUSALCXR_S3_ENDPOINT", s3.url());
+        env.put("CAUSALCXR_S3_ACCESS_KEY", s3.accessKey());
+        env.put("CAUSALCXR_S3_SECRET_KEY", s3.secretKey());
+        env.put("CAUSALCXR_S3_BUCKET", s3.bucket());
+        env.put("CAUSALCXR_DB_URL", db.endpoint().jdbcUrl());
+        env.put("CAUSALCXR_DB_USER", db.endpoint().user());
+        env.put("CAUSALCXR_DB_PASSWORD", db.endpoint().password());
+        if (temporal != null) {
+            env.put("TEMPORAL_ADDRESS", temporal.address());
+            env.put("TEMPORAL_NAMESPACE", temporal.namespace());
+        }
+        tracker.trackingUri().ifPresent(u -> env.put("MLFLOW_TRACKING_URI", u));
+        return env;
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        MlflowServer server = mlflowServer;
+        if (server != null) {
+            server.close();
+        }
+        closeAll(owned);
+    }
+
+    private static void closeAll(List<AutoCloseable> owned) {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                log.warn("error while stopping {}: {}", owned.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+        owned.clear();
+    }
+}
