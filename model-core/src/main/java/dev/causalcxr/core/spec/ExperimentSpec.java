@@ -1,0 +1,176 @@
+package dev.causalcxr.core.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An experiment spec: name, seed, profile, dataset and one block per stage. Parsing validates the
+ * whole document and reports every problem with its field path; unknown keys are errors. The
+ * canonical form (defaults filled in, keys sorted) is hashed and names the run's configuration.
+ */
+public record ExperimentSpec(String name, long seed, Profile profile, IngestConfig dataset,
+                             Map<StageName, Object> stages) {
+
+    /** Canonical JSON: records and maps with sorted keys, no whitespace. */
+    public static final ObjectMapper CANONICAL = JsonMapper.builder()
+            .configure(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+            .build();
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    /** Stages that this version of the platform can run. */
+    public static final List<StageName> AVAILABLE = List.of(StageName.INGEST, StageName.PARSE_REPORTS);
+
+    public static ExperimentSpec parseYaml(String yaml) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            throw new SpecValidationException(List.of(new SpecProblem("(root)", "not valid YAML" + where + ": "
+                    + e.getOriginalMessage())));
+        }
+        return parse(root);
+    }
+
+    public static ExperimentSpec parse(JsonNode root) {
+        List<SpecProblem> problems = new ArrayList<>();
+        ConfigNode n = ConfigNode.root(root, "", problems);
+        String name = n.string("name", null);
+        if (name != null && !name.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
+            n.problem("name", "must be 1-64 lower-case letters, digits, '.', '_' or '-'");
+        }
+        long seed = n.integer("seed", 42L, 0L, Long.MAX_VALUE);
+        String profileLabel = n.string("profile", "quick", "quick", "paper");
+        Profile profile = profileLabel == null ? Profile.QUICK : Profile.valueOf(profileLabel.toUpperCase(java.util.Locale.ROOT));
+        IngestConfig dataset = IngestConfig.read(n.object("dataset"), profile);
+        Map<StageName, Object> stages = new LinkedHashMap<>();
+        JsonNode stagesNode = n.raw("stages");
+        if (stagesNode == null) {
+            for (StageName s : AVAILABLE) {
+                if (s != StageName.INGEST) {
+                    stages.put(s, readStage(s, ConfigNode.root(null, "stages." + s.label(), problems)));
+                }
+            }
+        } else if (!stagesNode.isObject()) {
+            problems.add(new SpecProblem("stages", "must be a mapping of stage name to its block"));
+        } else {
+            var it = stagesNode.fieldNames();
+            while (it.hasNext()) {
+                String key = it.next();
+                String path = "stages." + key;
+                var stage = StageName.fromLabel(key);
+                if (stage.isEmpty()) {
+                    problems.add(new SpecProblem(path, "unknown stage (stages: " + labels(List.of(StageName.values())) + ")"));
+                } else if (stage.get() == StageName.INGEST) {
+                    problems.add(new SpecProblem(path, "ingest is configured by the top-level 'dataset' block"));
+                } else if (!AVAILABLE.contains(stage.get())) {
+                    problems.add(new SpecProblem(path, "stage not available in this version (available: "
+                            + labels(AVAILABLE) + ")"));
+                } else {
+                    stages.put(stage.get(), readStage(stage.get(), ConfigNode.root(stagesNode.get(key), path, problems)));
+                }
+            }
+        }
+        n.rejectUnknownKeys();
+        if (!problems.isEmpty()) {
+            throw new SpecValidationException(problems);
+        }
+        Map<StageName, Object> ordered = new LinkedHashMap<>();
+        for (StageName s : StageName.values()) {
+            if (stages.containsKey(s)) {
+                ordered.put(s, stages.get(s));
+            }
+        }
+        return new ExperimentSpec(name, seed, profile, dataset, Collections.unmodifiableMap(ordered));
+    }
+
+    private static Object readStage(StageName stage, ConfigNode n) {
+        return switch (stage) {
+            case PARSE_REPORTS -> ParseReportsConfig.read(n);
+            default -> throw new IllegalStateException("no config reader for " + stage);
+        };
+    }
+
+    private static String labels(List<StageName> list) {
+        return String.join(", ", list.stream().map(StageName::label).toList());
+    }
+
+    /** The stages to run, in pipeline order, ingest first. */
+    public List<StageName> stageOrder() {
+        List<StageName> order = new ArrayList<>();
+        order.add(StageName.INGEST);
+        order.addAll(stages.keySet());
+        return order;
+    }
+
+    /** The config record of a stage (the dataset block for ingest). */
+    public Object stageConfig(StageName stage) {
+        return stage == StageName.INGEST ? dataset : stages.get(stage);
+    }
+
+    public String stageConfigJson(StageName stage) {
+        return canonicalJson(stageConfig(stage));
+    }
+
+    /** A stage's seed: derived from the experiment seed and the stage name, stable across versions. */
+    public long stageSeed(StageName stage) {
+        byte[] d = sha256((seed + "/" + stage.label()).getBytes(StandardCharsets.UTF_8));
+        long s = 0;
+        for (int i = 0; i < 8; i++) {
+            s = (s << 8) | (d[i] & 0xff);
+        }
+        return s & Long.MAX_VALUE;
+    }
+
+    public String canonicalJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("seed", seed);
+        m.put("profile", profile.label());
+        m.put("dataset", dataset);
+        Map<String, Object> st = new LinkedHashMap<>();
+        stages.forEach((k, v) -> st.put(k.label(), v));
+        m.put("stages", st);
+        return canonicalJson(m);
+    }
+
+    public String digest() {
+        return HexFormat.of().formatHex(sha256(canonicalJson().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public static String canonicalJson(Object value) {
+        try {
+            return CANONICAL.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + value, e);
+        }
+    }
+
+    private static byte[] sha256(byte[] b) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The spec the demo runs when no file is given. */
+    public static ExperimentSpec demo(Profile profile) {
+        return parseYaml("name: demo\nseed: 42\nprofile: " + profile.label() + "\n");
+    }
+}

@@ -1,0 +1,42 @@
+package dev.causalcxr.core.spec;
+
+/**
+ * The {@code dataset} block: where the studies of a run come from. The ingest stage turns it into
+ * a versioned dataset.
+ *
+ * @param source        {@code phantom} (synthetic, with exact counterfactuals) or {@code import}
+ * @param name          the dataset's name in the catalogue
+ * @param imageSize     side of the square images the pipeline works on
+ * @param studies       phantom: number of studies
+ * @param studiesPerPatient phantom: studies per patient (longitudinal groups)
+ * @param format        import: {@code mimic}, {@code chexpert} or {@code manifest}
+ * @param path          import: folder or file to import
+ * @param strict        import: fail on the first bad row instead of skipping it
+ */
+public record IngestConfig(String source, String name, int imageSize, int studies, int studiesPerPatient,
+                           String format, String path, boolean strict) {
+
+    static IngestConfig read(ConfigNode n, Profile profile) {
+        String source = n.string("source", "phantom", "phantom", "import");
+        String name = n.string("name", "phantom".equals(source) ? "phantom-" + profile.label() : null);
+        if (name != null && !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            n.problem("name", "must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        int size = n.integer("image_size", profile.imageSize(), 64, 512);
+        int studies = n.integer("studies", profile.phantomStudies(), 16, 1_000_000);
+        int perPatient = n.integer("studies_per_patient", 4, 1, 64);
+        String format = null;
+        String path = null;
+        boolean strict = false;
+        if ("import".equals(source)) {
+            format = n.string("format", null, "mimic", "chexpert", "manifest");
+            path = n.string("path", null);
+            strict = n.bool("strict", false);
+            if (n.has("studies")) {
+                n.problem("studies", "only applies to source: phantom");
+            }
+        }
+        n.rejectUnknownKeys();
+        return new IngestConfig(source, name, size, studies, perPatient, format, path, strict);
+    }
+}

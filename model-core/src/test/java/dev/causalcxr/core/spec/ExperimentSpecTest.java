@@ -1,0 +1,71 @@
+package dev.causalcxr.core.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ExperimentSpecTest {
+
+    @Test
+    void invalidSpecReportsEveryProblemWithItsFieldPath() {
+        String yaml = """
+                name: Bad Name!
+                seed: -3
+                profile: huge
+                colour: blue
+                dataset:
+                  source: phantom
+                  image_size: 1000
+                  studies: ten
+                  typo_key: 1
+                stages:
+                  parse-reports:
+                    extractor: regex
+                    threads: 4
+                  train-everything: {}
+                """;
+        SpecValidationException e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml(yaml));
+        List<String> paths = e.problems().stream().map(SpecProblem::path).toList();
+        assertEquals(List.of("name", "seed", "profile", "dataset.image_size", "dataset.studies", "dataset.typo_key",
+                "stages.parse-reports.extractor", "stages.parse-reports.threads", "stages.train-everything", "colour"),
+                paths, e.getMessage());
+        assertTrue(e.getMessage().startsWith("10 problems in the spec"));
+        assertTrue(e.getMessage().contains("dataset.typo_key: unknown key"));
+    }
+
+    @Test
+    void missingNameAndMalformedYamlAreReported() {
+        var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("seed: 1\n"));
+        assertEquals("name", e.problems().get(0).path());
+        var y = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("name: [unclosed\n"));
+        assertTrue(y.getMessage().contains("not valid YAML"));
+    }
+
+    @Test
+    void canonicalFormIgnoresKeyOrderAndSpelledOutDefaults() {
+        ExperimentSpec a = ExperimentSpec.parseYaml("name: x\nseed: 42\n");
+        ExperimentSpec b = ExperimentSpec.parseYaml("""
+                profile: quick
+                seed: 42
+                stages:
+                  parse-reports: {extractor: rules}
+                dataset: {source: phantom, image_size: 64}
+                name: x
+                """);
+        assertEquals(a.canonicalJson(), b.canonicalJson());
+        assertEquals(a.digest(), b.digest());
+        assertNotEquals(a.digest(), ExperimentSpec.parseYaml("name: x\nseed: 43\n").digest());
+    }
+
+    @Test
+    void stageSeedsDifferPerStageAndFollowTheExperimentSeed() {
+        ExperimentSpec a = ExperimentSpec.parseYaml("name: x\nseed: 7\n");
+        assertNotEquals(a.stageSeed(StageName.INGEST), a.stageSeed(StageName.PARSE_REPORTS));
+        assertEquals(a.stageSeed(StageName.INGEST), ExperimentSpec.parseYaml("name: y\nseed: 7\n").stageSeed(StageName.INGEST));
+        assertEquals(List.of(StageName.INGEST, StageName.PARSE_REPORTS), a.stageOrder());
+    }
+}
