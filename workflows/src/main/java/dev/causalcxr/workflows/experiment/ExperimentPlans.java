@@ -1,0 +1,48 @@
+package dev.causalcxr.workflows.experiment;
+
+import dev.causalcxr.activities.TaskQueues;
+import dev.causalcxr.core.spec.CodeVersion;
+import dev.causalcxr.core.spec.ExperimentSpec;
+import dev.causalcxr.core.spec.StageName;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Turns a validated spec into the workflow's plan (done by the client, outside the workflow). */
+public final class ExperimentPlans {
+    private ExperimentPlans() {
+    }
+
+    /** The tracking experiment a spec's runs are grouped under. */
+    public static String experimentName(ExperimentSpec spec) {
+        return "causalcxr/" + spec.name();
+    }
+
+    /**
+     * @param force   stages to run even when cached ({@code --force STAGE})
+     * @param noCache run every stage ({@code --no-cache})
+     */
+    public static ExperimentPlan fromSpec(ExperimentSpec spec, String runId, Set<String> force, boolean noCache) {
+        for (String f : force) {
+            if (StageName.fromLabel(f).isEmpty()) {
+                throw new IllegalArgumentException("--force names an unknown stage: " + f);
+            }
+        }
+        List<ExperimentPlan.StagePlan> stages = new ArrayList<>();
+        for (StageName s : spec.stageOrder()) {
+            stages.add(new ExperimentPlan.StagePlan(s.label(), TaskQueues.forStage(s), spec.stageConfigJson(s),
+                    spec.stageSeed(s), inputsOf(s, spec), noCache || force.contains(s.label())));
+        }
+        return new ExperimentPlan(runId, experimentName(spec), spec.name(), spec.digest(), spec.canonicalJson(),
+                CodeVersion.current(), spec.seed(), spec.profile().label(), stages);
+    }
+
+    /** Which earlier stages' outputs a stage reads. */
+    static List<String> inputsOf(StageName stage, ExperimentSpec spec) {
+        return switch (stage) {
+            case INGEST -> List.of();
+            case PARSE_REPORTS -> List.of(StageName.INGEST.label());
+            default -> spec.stageOrder().stream().filter(s -> s.ordinal() < stage.ordinal()).map(StageName::label).toList();
+        };
+    }
+}

@@ -1,0 +1,135 @@
+package dev.causalcxr.workflows.experiment;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.activities.TaskQueues;
+import dev.causalcxr.activities.pipeline.PipelineActivities;
+import dev.causalcxr.activities.pipeline.RunFinish;
+import dev.causalcxr.activities.pipeline.RunStart;
+import dev.causalcxr.activities.runner.StageRequest;
+import dev.causalcxr.activities.runner.StageResult;
+import dev.causalcxr.activities.stages.StageActivities;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Deterministic: no I/O, clocks, randomness or threads; all configuration arrives in the plan. */
+public class ExperimentWorkflowImpl implements ExperimentWorkflow {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PipelineActivities bookkeeping =
+            Workflow.newActivityStub(PipelineActivities.class, StageActivityOptions.bookkeeping(TaskQueues.CPU));
+    private final List<PipelineProgress.StageState> states = new ArrayList<>();
+    private String runId;
+    private String current;
+    private long startedAt;
+    private boolean cancelRequested;
+    private CancellationScope currentScope;
+
+    @Override
+    public RunSummary run(ExperimentPlan plan) {
+        runId = plan.runId();
+        startedAt = Workflow.currentTimeMillis();
+        for (ExperimentPlan.StagePlan s : plan.stages()) {
+            states.add(new PipelineProgress.StageState(s.stage(), "pending", false, 0));
+        }
+        String trackingRun = bookkeeping.beginRun(new RunStart(plan.runId(), plan.experiment(), plan.specName(),
+                plan.specDigest(), plan.specJson(), plan.codeVersion(), plan.seed(), plan.profile()));
+        Map<String, String> manifests = new LinkedHashMap<>();
+        Map<String, Double> metrics = new TreeMap<>();
+        List<RunSummary.StageOutcome> outcomes = new ArrayList<>();
+        String status = "succeeded";
+        String error = null;
+        for (int i = 0; i < plan.stages().size(); i++) {
+            ExperimentPlan.StagePlan s = plan.stages().get(i);
+            if (cancelRequested) {
+                status = "cancelled";
+                break;
+            }
+            current = s.stage();
+            states.set(i, new PipelineProgress.StageState(s.stage(), "running", false, 0));
+            Map<String, String> inputs = new TreeMap<>();
+            for (String in : s.inputStages()) {
+                inputs.put(in, manifests.get(in));
+            }
+            StageRequest req = new StageRequest(plan.runId(), plan.experiment(), s.stage(), s.configJson(), s.seed(),
+                    inputs, s.force(), trackingRun);
+            StageActivities stub = Workflow.newActivityStub(StageActivities.class,
+                    StageActivityOptions.forStage(s.stage(), s.taskQueue()));
+            StageResult[] result = new StageResult[1];
+            try {
+                currentScope = Workflow.newCancellationScope(() -> result[0] = dispatch(stub, s.stage(), req));
+                currentScope.run();
+            } catch (ActivityFailure | CanceledFailure e) {
+                boolean cancelled = cancelRequested || e instanceof CanceledFailure || e.getCause() instanceof CanceledFailure;
+                states.set(i, new PipelineProgress.StageState(s.stage(), cancelled ? "cancelled" : "failed", false, 0));
+                outcomes.add(new RunSummary.StageOutcome(s.stage(), cancelled ? "cancelled" : "failed", false, 0, null));
+                status = cancelled ? "cancelled" : "failed";
+                error = cancelled ? "cancelled during " + s.stage() : s.stage() + ": " + rootMessage(e);
+                break;
+            } finally {
+                currentScope = null;
+            }
+            StageResult r = result[0];
+            manifests.put(s.stage(), r.manifestDigest());
+            metrics.putAll(r.metrics());
+            states.set(i, new PipelineProgress.StageState(s.stage(), "succeeded", r.cacheHit(), r.seconds()));
+            outcomes.add(new RunSummary.StageOutcome(s.stage(), "succeeded", r.cacheHit(), r.seconds(), r.manifestDigest()));
+        }
+        current = null;
+        RunSummary summary = new RunSummary(plan.runId(), status, outcomes, metrics, trackingRun, error);
+        String summaryJson;
+        try {
+            summaryJson = JSON.writeValueAsString(summary);
+        } catch (JsonProcessingException e) {
+            summaryJson = "{}";
+        }
+        String finalStatus = status;
+        String finalJson = summaryJson;
+        // bookkeeping must happen even when the run was cancelled
+        Workflow.newDetachedCancellationScope(() -> bookkeeping.finishRun(
+                new RunFinish(plan.runId(), trackingRun, finalStatus, finalJson, metrics))).run();
+        return summary;
+    }
+
+    private static StageResult dispatch(StageActivities stub, String stage, StageRequest req) {
+        return switch (stage) {
+            case "ingest" -> stub.ingest(req);
+            case "parse-reports" -> stub.parseReports(req);
+            default -> throw ApplicationFailure.newNonRetryableFailure("no activity for stage " + stage, "MissingStage");
+        };
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof ApplicationFailure af) {
+            return af.getOriginalMessage();
+        }
+        return t.getMessage();
+    }
+
+    @Override
+    public PipelineProgress progress() {
+        int done = (int) states.stream().filter(s -> !s.status().equals("pending") && !s.status().equals("running")).count();
+        long elapsed = startedAt == 0 ? 0 : Workflow.currentTimeMillis() - startedAt;
+        return new PipelineProgress(runId, current, done, states.size(), List.copyOf(states), elapsed, cancelRequested);
+    }
+
+    @Override
+    public void cancel() {
+        cancelRequested = true;
+        if (currentScope != null) {
+            currentScope.cancel("cancel requested");
+        }
+    }
+}

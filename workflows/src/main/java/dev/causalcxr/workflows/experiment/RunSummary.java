@@ -1,0 +1,12 @@
+package dev.causalcxr.workflows.experiment;
+
+import java.util.List;
+import java.util.Map;
+
+/** The result of a pipeline run: each stage's outcome and every final metric. */
+public record RunSummary(String runId, String status, List<StageOutcome> stages, Map<String, Double> metrics,
+                         String trackingRunId, String error) {
+
+    public record StageOutcome(String stage, String status, boolean cacheHit, double seconds, String manifestDigest) {
+    }
+}
