@@ -73,14 +73,16 @@ create table stage_runs (
 );
 create index stage_runs_cache_key on stage_runs(cache_key, status);
 
--- Checkpoints by cache key: a retried attempt resumes from the newest complete one even when the
--- heartbeat that carried its pointer was lost.
+-- Checkpoints by cache key and run: a retried attempt resumes from the newest complete one even
+-- when the heartbeat that carried its pointer was lost; a new run of the same key may pick up where
+-- an interrupted one stopped (same key = same config, inputs and seed, so the same trajectory).
 create table stage_checkpoints (
-    cache_key      text not null,
-    step           bigint not null,
-    object_digest  text not null,
-    created_at     timestamptz not null default now(),
-    primary key (cache_key, step)
+    cache_key        text not null,
+    pipeline_run_id  text not null,
+    step             bigint not null,
+    object_digest    text not null,
+    created_at       timestamptz not null default now(),
+    primary key (cache_key, pipeline_run_id, step)
 );
 
 create table artifacts (

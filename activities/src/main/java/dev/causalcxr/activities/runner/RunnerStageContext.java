@@ -103,7 +103,8 @@ final class RunnerStageContext implements StageContext {
         if (lastHeartbeat != null && lastHeartbeat.checkpointDigest() != null) {
             candidates.add(new CheckpointRow(lastHeartbeat.step(), lastHeartbeat.checkpointDigest()));
         }
-        candidates.addAll(runner.journal().checkpoints(cacheKey));
+        // --force means start over: then only this run's own checkpoints count
+        candidates.addAll(runner.journal().checkpoints(cacheKey, req.pipelineRunId(), !req.force()));
         candidates.sort(Collections.reverseOrder(java.util.Comparator.comparingLong(CheckpointRow::step)));
         for (CheckpointRow c : candidates) {
             try {
@@ -122,7 +123,7 @@ final class RunnerStageContext implements StageContext {
     @Override
     public void saveCheckpoint(long step, Path file) {
         ObjectRef ref = runner.store().putFile(file);
-        runner.journal().recordCheckpoint(cacheKey, step, ref.digest());
+        runner.journal().recordCheckpoint(cacheKey, req.pipelineRunId(), step, ref.digest());
         checkpointStep = step;
         checkpointDigest = ref.digest();
         beat();

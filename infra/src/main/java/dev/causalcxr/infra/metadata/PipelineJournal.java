@@ -118,23 +118,33 @@ public final class PipelineJournal {
                         (Double) rs.getObject("seconds"), rs.getString("error")));
     }
 
-    public void recordCheckpoint(String cacheKey, long step, String digest) {
+    public void recordCheckpoint(String cacheKey, String pipelineRunId, long step, String digest) {
         db.update("""
-                insert into stage_checkpoints(cache_key, step, object_digest) values (?, ?, ?)
-                on conflict (cache_key, step) do update set object_digest = excluded.object_digest""", ps -> {
-            ps.setString(1, cacheKey);
-            ps.setLong(2, step);
-            ps.setString(3, digest);
-        });
+                insert into stage_checkpoints(cache_key, pipeline_run_id, step, object_digest) values (?, ?, ?, ?)
+                on conflict (cache_key, pipeline_run_id, step) do update set object_digest = excluded.object_digest""",
+                ps -> {
+                    ps.setString(1, cacheKey);
+                    ps.setString(2, pipelineRunId);
+                    ps.setLong(3, step);
+                    ps.setString(4, digest);
+                });
     }
 
     public record CheckpointRow(long step, String digest) {
     }
 
-    /** Checkpoints recorded for a cache key, newest step first. */
-    public List<CheckpointRow> checkpoints(String cacheKey) {
-        return db.query("select step, object_digest from stage_checkpoints where cache_key = ? order by step desc",
-                ps -> ps.setString(1, cacheKey), rs -> new CheckpointRow(rs.getLong(1), rs.getString(2)));
+    /**
+     * Checkpoints recorded for a cache key, newest step first: those of this run, and with
+     * {@code otherRuns} also those of interrupted earlier runs of the same key.
+     */
+    public List<CheckpointRow> checkpoints(String cacheKey, String pipelineRunId, boolean otherRuns) {
+        return db.query("""
+                select step, object_digest from stage_checkpoints where cache_key = ? and (pipeline_run_id = ? or ?)
+                order by step desc, created_at desc""", ps -> {
+            ps.setString(1, cacheKey);
+            ps.setString(2, pipelineRunId);
+            ps.setBoolean(3, otherRuns);
+        }, rs -> new CheckpointRow(rs.getLong(1), rs.getString(2)));
     }
 
     public void recordArtifact(String digest, long size, String kind) {

@@ -1,0 +1,139 @@
+package dev.causalcxr.activities.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.causalcxr.activities.stages.StageActivities;
+import dev.causalcxr.activities.stages.StageActivitiesImpl;
+import dev.causalcxr.infra.metadata.PipelineJournal;
+import dev.causalcxr.infra.stack.PlatformStack;
+import dev.causalcxr.infra.stack.StackConfig;
+import io.temporal.client.ActivityCanceledException;
+import io.temporal.testing.TestActivityEnvironment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StageRunnerTest {
+    @TempDir
+    static Path dir;
+    static PlatformStack stack;
+    static StageRunner runner;
+    static int runCounter;
+
+    @BeforeAll
+    static void start() {
+        stack = PlatformStack.start(StackConfig.fromEnvironment(dir, Map.of("CAUSALCXR_MLFLOW", "off")), false);
+        runner = new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), dir.resolve("work"));
+    }
+
+    @AfterAll
+    static void stop() {
+        stack.close();
+    }
+
+    private static StageRequest request(long seed, boolean force) {
+        String runId = "run-" + (++runCounter);
+        stack.journal().createPipelineRun(runId, "test", "d", "{}", "test");
+        String parent = stack.tracker().startRun("causalcxr/test", "test " + runId, null, Map.of());
+        return new StageRequest(runId, "causalcxr/test", "ingest", "{\"n\":20}", seed, Map.of(), force, parent);
+    }
+
+    private static String output(StageResult r) {
+        StageManifest m = runner.manifest(r.manifestDigest());
+        return new String(stack.objectStore().getBytes(m.outputs().get("state").digest()), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void activityThatFailsAfterACheckpointResumesFromItOnRetry() {
+        // the uninterrupted reference
+        StageResult reference = runner.run(new CountingTrainingStage(20, 5, -1), request(11, true), 1, null, Heartbeat.NONE);
+
+        CountingTrainingStage stage = new CountingTrainingStage(20, 5, 12);
+        StageRequest req = request(11, true);
+        AtomicReference<CheckpointPointer> lastBeat = new AtomicReference<>();
+
+        TestActivityEnvironment first = TestActivityEnvironment.newInstance();
+        first.registerActivitiesImplementations(new StageActivitiesImpl(runner, List.of(stage)));
+        first.setActivityHeartbeatListener(CheckpointPointer.class, lastBeat::set);
+        StageActivities attempt1 = first.newActivityStub(StageActivities.class);
+        assertThrows(RuntimeException.class, () -> attempt1.ingest(req));
+        // heartbeats are throttled, so the last one delivered may predate the newest checkpoint:
+        // the retry must still find the checkpoint of step 9 (through the journal)
+        assertNotNull(lastBeat.get(), "the attempt heartbeated");
+        assertEquals(LongStream.rangeClosed(0, 12).boxed().toList(), stage.executedSteps);
+        first.close();
+
+        stage.executedSteps.clear();
+        TestActivityEnvironment retry = TestActivityEnvironment.newInstance();
+        retry.registerActivitiesImplementations(new StageActivitiesImpl(runner, List.of(stage)));
+        retry.setHeartbeatDetails(lastBeat.get());
+        StageResult resumed = retry.newActivityStub(StageActivities.class).ingest(req);
+        retry.close();
+
+        assertEquals(LongStream.range(10, 20).boxed().toList(), stage.executedSteps, "the retry continues after step 9");
+        assertEquals(output(reference), output(resumed), "a resumed run ends where an uninterrupted one does");
+        assertEquals(reference.metrics(), resumed.metrics());
+    }
+
+    @Test
+    void retryWithoutHeartbeatFallsBackToTheNewestRecordedCheckpoint() {
+        CountingTrainingStage stage = new CountingTrainingStage(20, 4, 10);
+        StageRequest req = request(99, true);
+        assertThrows(IllegalStateException.class, () -> runner.run(stage, req, 1, null, Heartbeat.NONE));
+        stage.executedSteps.clear();
+        StageResult r = runner.run(stage, req, 2, null, Heartbeat.NONE);
+        assertEquals(8, stage.executedSteps.get(0), "resumes after the checkpoint of step 7, found in the journal");
+        assertNotNull(r.manifestDigest());
+    }
+
+    @Test
+    void secondRunWithTheSameKeyIsACacheHitAndACorruptCacheIsNotReused() {
+        StageResult first = runner.run(new CountingTrainingStage(10, 5, -1), request(5, false), 1, null, Heartbeat.NONE);
+        assertFalse(first.cacheHit());
+        CountingTrainingStage again = new CountingTrainingStage(10, 5, -1);
+        StageResult second = runner.run(again, request(5, false), 1, null, Heartbeat.NONE);
+        assertTrue(second.cacheHit());
+        assertTrue(again.executedSteps.isEmpty(), "a cache hit does no work");
+        assertEquals(first.manifestDigest(), second.manifestDigest());
+        assertEquals(first.metrics(), second.metrics());
+
+        CountingTrainingStage forced = new CountingTrainingStage(10, 5, -1);
+        StageResult third = runner.run(forced, request(5, true), 1, null, Heartbeat.NONE);
+        assertFalse(third.cacheHit(), "force runs the stage again");
+        assertEquals(10, forced.executedSteps.size());
+
+        CountingTrainingStage otherSeed = new CountingTrainingStage(10, 5, -1);
+        assertFalse(runner.run(otherSeed, request(6, false), 1, null, Heartbeat.NONE).cacheHit(), "another seed is another key");
+    }
+
+    @Test
+    void failedStageIsRecordedAsFailedWithItsError() {
+        StageRequest req = request(3, true);
+        assertThrows(IllegalStateException.class,
+                () -> runner.run(new CountingTrainingStage(10, 100, 2), req, 1, null, Heartbeat.NONE));
+        PipelineJournal.StageRunRow row = stack.journal().stageRuns(req.pipelineRunId()).get(0);
+        assertEquals("failed", row.status());
+        assertTrue(row.error().contains("crashed after step 2"));
+    }
+
+    @Test
+    void cancellationSurfacesThroughTheHeartbeat() {
+        StageRequest req = request(4, true);
+        Heartbeat cancelling = p -> {
+            throw new ActivityCanceledException();
+        };
+        assertThrows(ActivityCanceledException.class,
+                () -> runner.run(new CountingTrainingStage(10, 100, -1), req, 1, null, cancelling));
+    }
+}
