@@ -1,0 +1,40 @@
+package dev.causalcxr.cli;
+
+import dev.causalcxr.infra.stack.StackConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import picocli.CommandLine.Option;
+
+/** The {@code --data-dir} every command shares: where the embedded stack keeps its state. */
+final class DataDirOption {
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where the embedded stack keeps its state (default: $CAUSALCXR_DATA_DIR or ./.data).")
+    Path dataDir;
+
+    Path resolve() {
+        Path d = dataDir;
+        if (d == null) {
+            String env = System.getenv("CAUSALCXR_DATA_DIR");
+            d = env == null || env.isBlank() ? Paths.get(".data") : Paths.get(env);
+        }
+        d = d.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(d);
+        } catch (IOException e) {
+            throw new UsageException("cannot create the data folder " + d + ": " + e.getMessage());
+        }
+        // logs go beside the data, never to the console
+        System.setProperty("causalcxr.log.file", d.resolve("causalcxr.log").toString());
+        return d;
+    }
+
+    /** The environment's configuration, joined to a running `causalcxr stack` of this folder if any. */
+    StackConfig config() {
+        Path d = resolve();
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        RunningStack.find(d).ifPresent(running -> running.forEach(env::putIfAbsent));
+        return StackConfig.fromEnvironment(d, env);
+    }
+}

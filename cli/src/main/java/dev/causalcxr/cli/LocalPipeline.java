@@ -1,0 +1,199 @@
+package dev.causalcxr.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.causalcxr.activities.TaskQueues;
+import dev.causalcxr.activities.stages.StageCatalog;
+import dev.causalcxr.core.spec.ExperimentSpec;
+import dev.causalcxr.infra.stack.PlatformStack;
+import dev.causalcxr.infra.stack.StackConfig;
+import dev.causalcxr.workflows.experiment.ExperimentClient;
+import dev.causalcxr.workflows.experiment.ExperimentPlan;
+import dev.causalcxr.workflows.experiment.ExperimentPlans;
+import dev.causalcxr.workflows.experiment.PipelineProgress;
+import dev.causalcxr.workflows.experiment.RunSummary;
+import dev.causalcxr.workflows.host.WorkerHost;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one experiment end to end from this process: the stack (embedded or configured), in-process
+ * workers for both queues, the workflow, a progress bar per stage, then the summary.
+ */
+final class LocalPipeline {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    record Options(Set<String> force, boolean noCache, Path summaryJson, boolean localWorkers) {
+    }
+
+    private LocalPipeline() {
+    }
+
+    static int run(ExperimentSpec spec, StackConfig config, Options options, ConsoleOutput console) {
+        long t0 = System.nanoTime();
+        String runId = spec.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                + "-" + UUID.randomUUID().toString().substring(0, 6);
+        ExperimentPlan plan = ExperimentPlans.fromSpec(spec, runId, options.force(), options.noCache());
+        console.info("starting the stack (data: " + config.dataDir() + ")");
+        try (PlatformStack stack = PlatformStack.start(config);
+             WorkerHost workers = options.localWorkers()
+                     ? WorkerHost.start(stack, Set.of(TaskQueues.CPU, TaskQueues.GPU), StageCatalog.all(stack.db()),
+                     config.dataDir().resolve("work"))
+                     : null) {
+            console.info(String.format(Locale.ROOT, "stack up in %.1f s; run %s (spec %s, %s profile)",
+                    (System.nanoTime() - t0) / 1e9, runId, spec.digest().substring(0, 12), spec.profile().label()));
+            ExperimentClient client = new ExperimentClient(stack.temporal().client(), stack.temporal().stubs(),
+                    stack.temporal().namespace());
+            client.start(plan);
+            CompletableFuture<RunSummary> result = CompletableFuture.supplyAsync(() -> client.await(runId));
+            Thread cancelOnInterrupt = new Thread(() -> {
+                if (!result.isDone()) {
+                    try {
+                        client.cancel(runId);
+                        result.get(60, TimeUnit.SECONDS);
+                    } catch (Exception ignored) {
+                        // shutting down anyway
+                    }
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(cancelOnInterrupt);
+            RunSummary summary = watch(client, runId, result, console);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cancelOnInterrupt);
+            } catch (IllegalStateException ignored) {
+                // already shutting down
+            }
+            console.info("syncing tracking …");
+            Optional<String> mlflow = stack.awaitTracking(Duration.ofMinutes(20));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            printSummary(summary, stack, mlflow, seconds, console, config);
+            if (options.summaryJson() != null) {
+                writeSummaryJson(options.summaryJson(), summary, stack, mlflow, seconds);
+            }
+            return "succeeded".equals(summary.status()) ? ExitCodes.OK : ExitCodes.FAILURE;
+        }
+    }
+
+    private static RunSummary watch(ExperimentClient client, String runId, CompletableFuture<RunSummary> result,
+                                    ConsoleOutput console) {
+        Map<String, String> printed = new LinkedHashMap<>();
+        while (true) {
+            try {
+                RunSummary done = result.get(400, TimeUnit.MILLISECONDS);
+                render(client, runId, printed, console, true);
+                return done;
+            } catch (java.util.concurrent.TimeoutException e) {
+                render(client, runId, printed, console, false);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("the run ended abnormally: " + e.getCause().getMessage(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted");
+            }
+        }
+    }
+
+    private static void render(ExperimentClient client, String runId, Map<String, String> printed, ConsoleOutput console,
+                               boolean finalPass) {
+        PipelineProgress p;
+        try {
+            p = client.progress(runId);
+        } catch (RuntimeException e) {
+            return; // the query races the workflow's first task; the next poll answers
+        }
+        for (PipelineProgress.StageState s : p.stages()) {
+            boolean finished = !s.status().equals("pending") && !s.status().equals("running");
+            if (finished && !s.status().equals(printed.get(s.stage()))) {
+                printed.put(s.stage(), s.status());
+                String tail = s.status().equals("succeeded") ? (s.cacheHit() ? "cache hit" : "done") : s.status();
+                console.progress(String.format(Locale.ROOT, "%-26s %s %5.1f s  %s", s.stage(),
+                        ConsoleOutput.bar(s.status().equals("succeeded") ? 1 : 0, 30), s.seconds(), tail), true);
+            } else if (s.status().equals("running") && !finalPass) {
+                double f = 0;
+                try {
+                    f = client.runningStageFraction(runId).orElse(0.0);
+                } catch (RuntimeException ignored) {
+                    // progress is best effort
+                }
+                console.progress(String.format(Locale.ROOT, "%-26s %s %3.0f%%", s.stage(), ConsoleOutput.bar(f, 30), f * 100),
+                        false);
+            }
+        }
+    }
+
+    private static void printSummary(RunSummary s, PlatformStack stack, Optional<String> mlflow, double seconds,
+                                     ConsoleOutput console, StackConfig config) {
+        console.println("");
+        console.printf("run %s: %s in %.1f s", s.runId(), s.status(), seconds);
+        if (s.error() != null) {
+            console.println("  error: " + s.error());
+        }
+        console.printf("  %-26s %-10s %-6s %8s", "stage", "status", "cache", "seconds");
+        for (RunSummary.StageOutcome o : s.stages()) {
+            console.printf("  %-26s %-10s %-6s %8.1f", o.stage(), o.status(), o.cacheHit() ? "hit" : "-", o.seconds());
+        }
+        if (!s.metrics().isEmpty()) {
+            console.println("  metrics:");
+            s.metrics().forEach((k, v) -> console.printf("    %-36s %.4f", k, v));
+        }
+        if (mlflow.isPresent()) {
+            String runLink = stack.tracker().mlflowRunId(s.trackingRunId()).map(id -> " (run " + id + ")").orElse("");
+            console.println("MLflow: " + mlflow.get() + runLink);
+            if (config.mlflowUri().isEmpty()) {
+                console.println("  this embedded server stops with this command; to browse the runs later:");
+                console.println("  ./causalcxr stack --data-dir " + config.dataDir() + "   (prints the MLflow UI address)");
+            }
+        } else {
+            console.println("MLflow: off — " + stack.tracker().offlineReason().orElse("not connected")
+                    + "\n  the run is journaled in PostgreSQL; `./causalcxr mlflow sync` replays it into a server.");
+        }
+    }
+
+    private static void writeSummaryJson(Path file, RunSummary s, PlatformStack stack, Optional<String> mlflow,
+                                         double seconds) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("run_id", s.runId());
+        root.put("status", s.status());
+        root.put("seconds", seconds);
+        Map<String, Object> stages = new LinkedHashMap<>();
+        for (RunSummary.StageOutcome o : s.stages()) {
+            Map<String, Object> st = new LinkedHashMap<>();
+            st.put("cache_hit", o.cacheHit());
+            st.put("seconds", o.seconds());
+            st.put("status", o.status());
+            st.put("manifest", o.manifestDigest());
+            stages.put(o.stage(), st);
+        }
+        root.put("stages", stages);
+        root.put("metrics", s.metrics());
+        Map<String, Object> tracking = new LinkedHashMap<>();
+        tracking.put("mlflow", mlflow.orElse(null));
+        tracking.put("mlflow_run_id", stack.tracker().mlflowRunId(s.trackingRunId()).orElse(null));
+        tracking.put("offline_reason", stack.tracker().offlineReason().orElse(null));
+        root.put("tracking", tracking);
+        if (s.error() != null) {
+            root.put("error", s.error());
+        }
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempFile(parent, ".summary", ".json");
+            JSON.writeValue(tmp.toFile(), root);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

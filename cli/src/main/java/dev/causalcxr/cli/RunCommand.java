@@ -1,0 +1,49 @@
+package dev.causalcxr.cli;
+
+import dev.causalcxr.core.spec.ExperimentSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run an experiment from a spec file.")
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    DataDirOption dataDir;
+
+    @Option(names = "--spec", required = true, paramLabel = "FILE", description = "The experiment spec (YAML).")
+    Path spec;
+
+    @Option(names = "--no-cache", description = "Run every stage even when its result is cached.")
+    boolean noCache;
+
+    @Option(names = "--force", paramLabel = "STAGE", split = ",", description = "Run these stages even when cached.")
+    List<String> force = List.of();
+
+    @Option(names = "--summary-json", paramLabel = "FILE", description = "Write every final metric of the run as JSON.")
+    Path summaryJson;
+
+    @Option(names = "--no-local-workers",
+            description = "Do not run workers in this process (workers started with `causalcxr worker` do the work).")
+    boolean noLocalWorkers;
+
+    @Override
+    public Integer call() {
+        String text;
+        try {
+            text = Files.readString(spec, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UsageException("cannot read the spec " + spec + ": " + e.getMessage());
+        }
+        ExperimentSpec parsed = ExperimentSpec.parseYaml(text);
+        return LocalPipeline.run(parsed, dataDir.config(),
+                new LocalPipeline.Options(new LinkedHashSet<>(force), noCache, summaryJson, !noLocalWorkers),
+                ConsoleOutput.system());
+    }
+}

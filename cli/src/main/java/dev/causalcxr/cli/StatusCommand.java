@@ -1,0 +1,49 @@
+package dev.causalcxr.cli;
+
+import dev.causalcxr.infra.metadata.PipelineJournal;
+import dev.causalcxr.infra.stack.PlatformStack;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show recent pipeline runs, or one run's stages, from the metadata journal.")
+final class StatusCommand implements Callable<Integer> {
+    @Mixin
+    DataDirOption dataDir;
+
+    @Parameters(arity = "0..1", paramLabel = "RUN_ID", description = "A run (workflow) id.")
+    String runId;
+
+    @Override
+    public Integer call() {
+        ConsoleOutput console = ConsoleOutput.system();
+        try (PlatformStack stack = PlatformStack.start(dataDir.config().withMlflowEnabled(false), false)) {
+            PipelineJournal journal = stack.journal();
+            if (runId == null) {
+                List<PipelineJournal.PipelineRunRow> runs = journal.recentPipelineRuns(20);
+                if (runs.isEmpty()) {
+                    console.println("no runs yet");
+                }
+                for (PipelineJournal.PipelineRunRow r : runs) {
+                    String took = r.finishedAt() == null ? "running"
+                            : Duration.between(r.startedAt(), r.finishedAt()).toMillis() / 1000.0 + " s";
+                    console.printf("%-44s %-10s %-12s %s", r.id(), r.status(), r.specDigest().substring(0, 12), took);
+                }
+                return ExitCodes.OK;
+            }
+            PipelineJournal.PipelineRunRow run = journal.pipelineRun(runId)
+                    .orElseThrow(() -> new UsageException("no run " + runId));
+            console.printf("run %s: %s (spec %s, code %s)", run.id(), run.status(), run.specDigest(), run.codeVersion());
+            for (PipelineJournal.StageRunRow s : journal.stageRuns(runId)) {
+                console.printf("  %-26s %-10s attempt %d %-6s %8.1f s%s", s.stage(), s.status(), s.attempt(),
+                        s.cacheHit() ? "hit" : "-", s.seconds() == null ? 0.0 : s.seconds(),
+                        s.error() == null ? "" : "  error: " + s.error());
+            }
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.causalcxr.cli;
+
+import dev.causalcxr.activities.TaskQueues;
+import dev.causalcxr.activities.stages.StageCatalog;
+import dev.causalcxr.infra.stack.PlatformStack;
+import dev.causalcxr.infra.stack.StackConfig;
+import dev.causalcxr.workflows.host.WorkerHost;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = {"Run workers for the given task queues against configured services",
+                "(TEMPORAL_ADDRESS, CAUSALCXR_S3_*, CAUSALCXR_DB_*; see `causalcxr stack`). Ctrl-C stops them."})
+final class WorkerCommand implements Callable<Integer> {
+    @Mixin
+    DataDirOption dataDir;
+
+    @Option(names = "--queues", split = ",", defaultValue = "cpu,gpu", description = "cpu, gpu or both (default).")
+    List<String> queues;
+
+    @Override
+    public Integer call() throws Exception {
+        Set<String> taskQueues = new LinkedHashSet<>();
+        for (String q : queues) {
+            switch (q.trim()) {
+                case "cpu" -> taskQueues.add(TaskQueues.CPU);
+                case "gpu" -> taskQueues.add(TaskQueues.GPU);
+                default -> throw new UsageException("--queues takes cpu and/or gpu, not " + q);
+            }
+        }
+        StackConfig config = dataDir.config();
+        if (config.temporalAddress().isEmpty() || config.s3().isEmpty() || config.db().isEmpty()) {
+            throw new UsageException("a worker joins shared services: set TEMPORAL_ADDRESS, CAUSALCXR_S3_ENDPOINT and "
+                    + "CAUSALCXR_DB_URL (start `causalcxr stack` and export what it prints)");
+        }
+        ConsoleOutput console = ConsoleOutput.system();
+        CountDownLatch stop = new CountDownLatch(1);
+        try (PlatformStack stack = PlatformStack.start(config);
+             WorkerHost host = WorkerHost.start(stack, taskQueues, StageCatalog.all(stack.db()),
+                     config.dataDir().resolve("work"))) {
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            console.println("workers polling " + taskQueues + " at " + config.temporalAddress().get() + "; Ctrl-C stops them");
+            stop.await();
+        }
+        return ExitCodes.OK;
+    }
+}
