@@ -127,7 +127,7 @@ public final class PlatformStack implements AutoCloseable {
         }
         Thread t = new Thread(() -> {
             try {
-                var bin = MlflowServer.ensureInstalled(config.dataDir().resolve("mlflow/venv"));
+                var bin = MlflowServer.ensureInstalled(config.mlflowVenv());
                 db.ensureDatabase("mlflow");
                 DbEndpoint backend = db.endpoint().withDatabase("mlflow");
                 MlflowServer server = MlflowServer.start(bin, config.dataDir().resolve("mlflow"), backend,

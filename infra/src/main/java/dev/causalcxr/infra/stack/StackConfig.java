@@ -21,10 +21,12 @@ import java.util.Optional;
  * @param mlflowMode     {@code CAUSALCXR_MLFLOW}: {@code auto} (default) or {@code off}
  * @param artifactMode   {@code CAUSALCXR_MLFLOW_ARTIFACTS}: {@code proxy} (default) or {@code s3}
  * @param temporalAddress {@code TEMPORAL_ADDRESS}, with {@code TEMPORAL_NAMESPACE}
+ * @param mlflowVenv     {@code CAUSALCXR_MLFLOW_VENV}: where the embedded MLflow server is installed
+ *                       (default {@code <data-dir>/mlflow/venv}; one venv can serve several data folders)
  */
 public record StackConfig(Path dataDir, Optional<S3Endpoint> s3, Optional<DbEndpoint> db, Optional<String> mlflowUri,
                           boolean mlflowEnabled, ArtifactMode artifactMode, Optional<String> temporalAddress,
-                          String temporalNamespace) {
+                          String temporalNamespace, Path mlflowVenv) {
 
     public static final String DEFAULT_BUCKET = "causalcxr";
 
@@ -76,18 +78,23 @@ public record StackConfig(Path dataDir, Optional<S3Endpoint> s3, Optional<DbEndp
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid configuration:\n  - " + String.join("\n  - ", problems));
         }
-        return new StackConfig(dataDir.toAbsolutePath().normalize(), s3, db, mlflowUri, mode.equals("auto"),
+        Path dir = dataDir.toAbsolutePath().normalize();
+        Path venv = Optional.ofNullable(blankToNull(env.get("CAUSALCXR_MLFLOW_VENV"))).map(Path::of)
+                .orElse(dir.resolve("mlflow/venv")).toAbsolutePath();
+        return new StackConfig(dir, s3, db, mlflowUri, mode.equals("auto"),
                 art.equals("s3") ? ArtifactMode.S3_DIRECT : ArtifactMode.SERVER_PROXY,
                 Optional.ofNullable(blankToNull(env.get("TEMPORAL_ADDRESS"))),
-                Optional.ofNullable(blankToNull(env.get("TEMPORAL_NAMESPACE"))).orElse("default"));
+                Optional.ofNullable(blankToNull(env.get("TEMPORAL_NAMESPACE"))).orElse("default"), venv);
     }
 
     public StackConfig withArtifactMode(ArtifactMode mode) {
-        return new StackConfig(dataDir, s3, db, mlflowUri, mlflowEnabled, mode, temporalAddress, temporalNamespace);
+        return new StackConfig(dataDir, s3, db, mlflowUri, mlflowEnabled, mode, temporalAddress, temporalNamespace,
+                mlflowVenv);
     }
 
     public StackConfig withMlflowEnabled(boolean enabled) {
-        return new StackConfig(dataDir, s3, db, mlflowUri, enabled, artifactMode, temporalAddress, temporalNamespace);
+        return new StackConfig(dataDir, s3, db, mlflowUri, enabled, artifactMode, temporalAddress, temporalNamespace,
+                mlflowVenv);
     }
 
     private static String blankToNull(String s) {

@@ -22,6 +22,7 @@ import org.mlflow.api.proto.Service.Metric;
 import org.mlflow.api.proto.Service.Param;
 import org.mlflow.api.proto.Service.RunStatus;
 import org.mlflow.api.proto.Service.RunTag;
+import org.mlflow.api.proto.Service.ViewType;
 import org.mlflow.tracking.MlflowClient;
 
 /**
@@ -103,7 +104,10 @@ public final class MlflowPusher {
     }
 
     private String experimentId(String name) {
-        return experimentIds.computeIfAbsent(name, n -> client.getExperimentByName(n)
+        // search instead of get-by-name: the client retries a 404 as if it were a rate limit
+        return experimentIds.computeIfAbsent(name, n -> client
+                .searchExperiments("name = '" + n.replace("'", "''") + "'", ViewType.ALL, 1, List.of())
+                .getItems().stream().findFirst()
                 .map(e -> e.getExperimentId())
                 .orElseGet(() -> client.createExperiment(n)));
     }

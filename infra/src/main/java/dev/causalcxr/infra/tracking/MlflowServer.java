@@ -60,7 +60,10 @@ public final class MlflowServer implements AutoCloseable {
         throw new MlflowUnavailableException("no Python 3 with the venv module on PATH");
     }
 
-    /** Creates the virtualenv and installs the pinned MLflow into it unless already done. */
+    /**
+     * Creates the virtualenv and installs the pinned MLflow into it unless already done. The marker
+     * file is written last, so an interrupted install is redone (with {@code --clear}) next time.
+     */
     public static Path ensureInstalled(Path venvDir) throws MlflowUnavailableException {
         Path marker = venvDir.resolve(".causalcxr-mlflow-" + MLFLOW_VERSION);
         Path mlflowBin = venvDir.resolve("bin/mlflow");
@@ -110,7 +113,7 @@ public final class MlflowServer implements AutoCloseable {
                                      ArtifactMode mode) throws MlflowUnavailableException {
         int port = freePort();
         URI pg = backend.hostUri();
-        String backendUri = "postgresql://" + backend.user() + ":" + backend.password() + "@" + pg.getHost() + ":"
+        String backendUri = "postgresql+psycopg2://" + backend.user() + ":" + backend.password() + "@" + pg.getHost() + ":"
                 + pg.getPort() + pg.getPath();
         String artifactRoot = "s3://" + s3.bucket() + "/mlflow";
         List<String> cmd = new ArrayList<>(List.of(mlflowBin.toString(), "server", "--host", "127.0.0.1",
