@@ -1,0 +1,51 @@
+package dev.causalcxr.core.engine;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import java.util.Locale;
+
+/**
+ * The one way to get DJL's PyTorch engine: offline (libtorch comes from the pytorch-native-cpu jar,
+ * nothing is downloaded), seeded, on the device the configuration names.
+ */
+public final class Engines {
+    public static final String PYTORCH = "PyTorch";
+
+    static {
+        // never download: a missing native library must fail loudly, not fetch one at run time
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+    }
+
+    private Engines() {
+    }
+
+    public static Engine pytorch() {
+        return Engine.getEngine(PYTORCH);
+    }
+
+    /** Seeds the engine's generator (and thereby parameter initialization and dropout). */
+    public static Engine seeded(long seed) {
+        Engine e = pytorch();
+        e.setRandomSeed((int) (seed ^ (seed >>> 32)));
+        return e;
+    }
+
+    /** {@code cpu}, {@code gpu} or {@code gpu:N}; never assumes CUDA is there. */
+    public static Device device(String name) {
+        String n = name == null ? "cpu" : name.trim().toLowerCase(Locale.ROOT);
+        if (n.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (n.equals("gpu") || n.startsWith("gpu:")) {
+            int id = n.equals("gpu") ? 0 : Integer.parseInt(n.substring(4));
+            if (pytorch().getGpuCount() <= id) {
+                throw new IllegalArgumentException("device " + name + " requested but this engine sees "
+                        + pytorch().getGpuCount() + " GPU(s)");
+            }
+            return Device.gpu(id);
+        }
+        throw new IllegalArgumentException("device must be cpu, gpu or gpu:N, not " + name);
+    }
+}
