@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * Builds the lesion layer of each supported finding, placed relative to the patient's anatomy.
  * Placement jitter comes from a seed derived from the acquisition seed and the finding (finding,
- * laterality, zone) only, so adding or removing another finding never moves this one.
+ * laterality, zone) only, so adding or removing another finding never moves this one, and a
+ * finding rendered at another severity stays in place and only changes in magnitude.
  */
 final class LesionLayers {
 
@@ -23,7 +24,7 @@ final class LesionLayers {
 
     static LesionLayer build(Anatomy a, Acquisition acq, FindingMention m, double pixel) {
         SplitMix64 r = new SplitMix64(SplitMix64.derive(acq.seed(), 0x1E5, m.finding().ordinal(),
-                m.laterality().ordinal(), m.zone().ordinal(), m.severity().ordinal()));
+                m.laterality().ordinal(), m.zone().ordinal()));
         int sev = severityIndex(m.severity());
         return switch (m.finding()) {
             case PLEURAL_EFFUSION -> new Effusion(a, m, sides(m.laterality(), r), sev, r);
@@ -33,9 +34,9 @@ final class LesionLayers {
             case ATELECTASIS -> new Atelectasis(a, m, side(m.laterality(), r), zone(m.zone(), r, Zone.LOWER), sev, r);
             case EDEMA -> new Edema(a, m, sev, r);
             case NODULE -> new Round(a, m, side(m.laterality(), r), zone(m.zone(), r, null),
-                    new double[] {0.016, 0.022, 0.029}[sev], 0.0, 0.30, r);
+                    new double[] {0.016, 0.022, 0.029}[sev], 0.029, 0.0, 0.30, r);
             case MASS -> new Round(a, m, side(m.laterality(), r), zone(m.zone(), r, null),
-                    new double[] {0.045, 0.062, 0.082}[sev], 0.18, 0.40, r);
+                    new double[] {0.045, 0.062, 0.082}[sev], 0.082 * 1.1, 0.18, 0.40, r);
             case FRACTURE -> new Fracture(a, m, side(m.laterality(), r), zone(m.zone(), r, null), sev, r, pixel);
             case SUPPORT_DEVICES -> new Devices(a, m, r, pixel);
             default -> throw new IllegalArgumentException("the phantom does not render " + m.finding().label());
@@ -241,7 +242,7 @@ final class LesionLayers {
             this.right = right;
             double radius = new double[] {0.045, 0.065, 0.088}[sev];
             this.density = new double[] {0.5, 0.65, 0.8}[sev];
-            double[] c = lungPoint(a, right, zone, radius * 0.6, r);
+            double[] c = lungPoint(a, right, zone, 0.088 * 0.6, r);
             int n = 6 + 2 * sev;
             bs = new double[n];
             bq = new double[n];
@@ -408,11 +409,12 @@ final class LesionLayers {
         private final double density;
         private final long seed;
 
-        Round(Anatomy a, FindingMention m, boolean right, Zone zone, double radius, double lobulation,
-              double density, SplitMix64 r) {
+        Round(Anatomy a, FindingMention m, boolean right, Zone zone, double radius, double largestRadius,
+              double lobulation, double density, SplitMix64 r) {
             super(m);
             this.right = right;
-            double[] c = lungPoint(a, right, zone, radius + 0.015, r);
+            // the margin uses the largest radius so that every severity sits at the same place
+            double[] c = lungPoint(a, right, zone, largestRadius + 0.015, r);
             this.cs = c[0];
             this.cq = c[1];
             this.radius = radius * r.uniform(0.9, 1.1);
