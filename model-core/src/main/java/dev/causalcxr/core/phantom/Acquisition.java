@@ -22,7 +22,7 @@ public record Acquisition(long seed, double exposure, double contrast, double br
         SplitMix64 r = new SplitMix64(SplitMix64.derive(seed, 0xACC));
         return new Acquisition(seed,
                 r.uniform(0.88, 1.12),
-                r.uniform(0.15, 0.55),
+                r.uniform(0.1, 0.4),
                 r.uniform(-0.04, 0.04),
                 r.uniform(0.008, 0.022),
                 r.uniform(-0.02, 0.02),

@@ -76,7 +76,8 @@ final class Anatomy {
         double xr = (cosTilt * dx + sinTilt * dy) / rx;
         double yr = (-sinTilt * dx + cosTilt * dy) / ry;
         double r2 = xr * xr + yr * yr;
-        return smooth01((1 - r2) / 0.12);
+        // the upper heart merges into the mediastinum (great vessels): no sharp top border
+        return smooth01((1 - r2) / 0.12) * smooth01((q - (cy - 0.95 * ry)) / (0.55 * ry));
     }
 
     double heartCenterX() {
@@ -114,7 +115,7 @@ final class Anatomy {
                 * smooth01((q - (id.shoulderLevel() - 0.12)) / 0.12);
         double xb = s / half;
         // path length through the chest: thick centrally, thinning toward the lateral chest wall
-        st.body = xb < 1 ? (1 - xb * xb) * (0.55 + 0.45 * Math.sqrt(1 - xb * xb)) * smooth01((half - s) / 0.02) : 0;
+        st.body = xb < 1 ? (1 - xb * xb) * (0.55 + 0.45 * Math.sqrt(1 - xb * xb)) * smooth01((half - s) / 0.04) : 0;
 
         double lat = lateral(l, q);
         double med = medial(st.right, q);
@@ -170,7 +171,7 @@ final class Anatomy {
                 double spread = (q - carina) * 0.9;
                 tr = Math.max(bump((dx - spread) / 0.011), bump((dx + spread) / 0.011)) * smooth01((carina + 0.05 - q) / 0.03);
             }
-            a -= 0.2 * tr * st.body;
+            a -= 0.28 * tr * st.body;
         }
 
         // stomach air bubble under the left hemidiaphragm
@@ -213,11 +214,12 @@ final class Anatomy {
         double n2 = Noise.noise1(seed + 77, ang * 17 + warp * 1.2 + r * 2);
         double w2 = Math.min(0.9, 0.03 * taper * taper / rr);
         double v2 = smooth01(((1 - Math.abs(2 * n2 - 1)) - (1 - w2)) / w2);
-        double fade1 = smooth01((0.40 - r) / 0.3);
+        // vessels emerge from the hilar shadow rather than from one point
+        double fade1 = smooth01((0.40 - r) / 0.3) * smooth01((r - 0.025) / 0.06);
         double fade2 = smooth01((0.38 - r) / 0.2) * smooth01((r - 0.07) / 0.06);
-        double hilum = bump(r / 0.075);
+        double hilum = bump(r / (0.08 + 0.02 * (Noise.noise1(warpSeed + 9, ang * 2) - 0.5)));
         double texture = Noise.noise2(seed + 5, st.s * 70, st.q * 70) - 0.5;
-        return 0.5 * v1 * fade1 + 0.4 * v2 * fade2 + 0.8 * hilum + 0.3 * texture;
+        return 0.42 * v1 * fade1 + 0.35 * v2 * fade2 + 0.75 * hilum + 0.3 * texture;
     }
 
     private double bones(PixelState st, LungShape l, double p, double q, double s) {
@@ -247,7 +249,7 @@ final class Anatomy {
                 if (k < 10) {
                     double t = (phi - k) / id.ribWidth();
                     if (t < 1) {
-                        b += 0.17 * ribFade * ribProfile(t) * (1 - st.ribGap);
+                        b += 0.12 * ribFade * ribProfile(t) * (1 - st.ribGap);
                     }
                 }
             }
@@ -269,7 +271,7 @@ final class Anatomy {
         double xc = s / (w + 0.04);
         if (xc > 0.04 && xc < 1.0) {
             double cq = id.clavicleMedialLevel() + (id.clavicleLateralLevel() - id.clavicleMedialLevel()) * xc
-                    + 0.025 * xc * (1 - xc) * (0.5 - xc);
+                    + 0.12 * xc * (1 - xc) * (0.45 - xc) + 0.03 * (1 - xc) * (1 - xc) * (1 - xc);
             double dd = (q - cq) / (0.016 + 0.004 * (1 - xc));
             if (dd > -1 && dd < 1) {
                 double fade = smooth01((xc - 0.04) / 0.05) * smooth01((1.0 - xc) / 0.1);

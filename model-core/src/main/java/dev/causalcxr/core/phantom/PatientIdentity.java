@@ -44,7 +44,7 @@ public record PatientIdentity(long seed, double midline, double rotation, double
         SplitMix64 r = new SplitMix64(SplitMix64.derive(seed, 0x1D));
         double midline = 0.5 + r.uniform(-0.012, 0.012);
         double rotation = r.uniform(-0.045, 0.045);
-        double bodyHalf = r.uniform(0.40, 0.46);
+        double bodyHalf = r.uniform(0.43, 0.49);
         double neckHalf = r.uniform(0.10, 0.13);
         double shoulder = r.uniform(0.10, 0.15);
         double soft = r.uniform(0.85, 1.2);
@@ -56,10 +56,10 @@ public record PatientIdentity(long seed, double midline, double rotation, double
                 domeR + r.uniform(0.015, 0.045), r.uniform(0.40, 0.55), r.uniform(0.05, 0.085));
         double mediastinum = r.uniform(0.045, 0.058);
         double knob = r.uniform(0.012, 0.028);
-        double heartOffset = r.uniform(0.025, 0.05);
-        double heartY = domeR - r.uniform(0.04, 0.07);
-        double heartRx = r.uniform(0.115, 0.14);
-        double heartRy = r.uniform(0.085, 0.105);
+        double heartOffset = r.uniform(0.03, 0.055);
+        double heartY = domeR - r.uniform(0.02, 0.045);
+        double heartRx = r.uniform(0.125, 0.15);
+        double heartRy = r.uniform(0.12, 0.14);
         double tilt = r.uniform(0.25, 0.45);
         double hilum = apexR + (domeR - apexR) * r.uniform(0.50, 0.56);
         double ribSpacing = r.uniform(0.056, 0.066);
@@ -68,7 +68,7 @@ public record PatientIdentity(long seed, double midline, double rotation, double
         double ribGrowth = r.uniform(0.6, 1.0);
         double ribWidth = r.uniform(0.38, 0.46);
         double clavMed = apexR + r.uniform(0.085, 0.115);
-        double clavLat = clavMed - r.uniform(0.03, 0.06);
+        double clavLat = clavMed - r.uniform(0.055, 0.085);
         double bubble = r.nextDouble();
         bubble = bubble < 0.3 ? 0 : bubble;
         long texture = SplitMix64.derive(seed, 0x7E47);
