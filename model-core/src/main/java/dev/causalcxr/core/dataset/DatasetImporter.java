@@ -6,6 +6,7 @@ import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.imaging.ImageCodec;
 import dev.causalcxr.core.imaging.ImageDecodeException;
 import dev.causalcxr.core.imaging.Resampler;
+import dev.causalcxr.core.phantom.PhantomRenderer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -55,6 +57,7 @@ public final class DatasetImporter {
     private final Pseudonymizer pseudonymizer;
     private final List<RowProblem> problems = new ArrayList<>();
     private int skippedRows;
+    private BiConsumer<Integer, Integer> progress = (done, total) -> { };
 
     private DatasetImporter(ImportOptions options) {
         this.options = options;
@@ -66,7 +69,15 @@ public final class DatasetImporter {
      * throws when strict mode met a bad row or the input as a whole is unusable, having written nothing.
      */
     public static ImportResult run(ImportOptions options) throws IOException, DatasetImportException {
-        return new DatasetImporter(options).execute();
+        return run(options, (done, total) -> { });
+    }
+
+    /** As {@link #run(ImportOptions)}, reporting (rows done, rows total) after each row: the stage heartbeat. */
+    public static ImportResult run(ImportOptions options, BiConsumer<Integer, Integer> progress)
+            throws IOException, DatasetImportException {
+        DatasetImporter importer = new DatasetImporter(options);
+        importer.progress = progress;
+        return importer.execute();
     }
 
     /** One input image with everything the source says about it, before it is read. */
@@ -98,9 +109,11 @@ public final class DatasetImporter {
         try {
             List<DatasetEntry> entries = new ArrayList<>();
             Map<String, String> seen = new HashMap<>();
+            int done = 0;
             for (SourceRow row : rows) {
                 Optional<DatasetEntry> e = importRow(row, staging, seen);
                 e.ifPresent(entries::add);
+                progress.accept(++done, rows.size());
             }
             int skipped = skippedRows;
             if (options.strict() && !problems.isEmpty()) {
@@ -222,6 +235,7 @@ public final class DatasetImporter {
             throw new DatasetImportException("MIMIC source is not a folder", List.of());
         }
         Path base = files.getParent() != null && files.getFileName().toString().equals("files") ? files.getParent() : files;
+        Map<String, Map<String, String>> phantomLabels = phantomLabels(base.resolve(PhantomGroundTruth.FILE_NAME));
         List<SourceRow> rows = new ArrayList<>();
         for (Path group : sortedDirs(files)) {
             for (Path patientDir : sortedDirs(group)) {
@@ -242,13 +256,33 @@ public final class DatasetImporter {
                             }
                             String label = redact(base.relativize(img).toString().replace('\\', '/'), patient);
                             rows.add(new SourceRow(label, 0, img, patient, study, new Report(reportFile, null, true),
-                                    Map.of(), null));
+                                    phantomLabels.getOrDefault(study, Map.of()), null));
                         }
                     }
                 }
             }
         }
         return rows;
+    }
+
+    /**
+     * A phantom data set knows every study's true findings: each renderable finding is labelled
+     * present or absent. Real MIMIC folders have no such file and get no labels.
+     */
+    private static Map<String, Map<String, String>> phantomLabels(Path sidecar) throws IOException {
+        if (!Files.isRegularFile(sidecar)) {
+            return Map.of();
+        }
+        Map<String, Map<String, String>> out = new HashMap<>();
+        for (PhantomGroundTruth.StudyTruth t : PhantomGroundTruth.read(sidecar).studies()) {
+            Map<String, String> labels = new LinkedHashMap<>();
+            for (Finding f : PhantomRenderer.RENDERABLE) {
+                labels.put(f.label(), Status.ABSENT.label());
+            }
+            t.findingMentions().forEach(m -> labels.put(m.finding().label(), Status.PRESENT.label()));
+            out.put(t.studyId(), labels);
+        }
+        return out;
     }
 
     private static boolean isImageName(Path p) {

@@ -75,6 +75,26 @@ public record DatasetManifest(String name, int imageSize, List<DatasetEntry> ent
         return h;
     }
 
+    /** Per finding label, the fraction of entries labelled present (entries without labels count as not present). */
+    @JsonIgnore
+    public Map<String, Double> presentFrequencies() {
+        Map<String, Double> f = new TreeMap<>();
+        if (entries.isEmpty()) {
+            return f;
+        }
+        labelHistogram().forEach((label, counts) ->
+                f.put(label, counts.getOrDefault("present", 0) / (double) entries.size()));
+        return f;
+    }
+
+    /** Finding labels present in fewer than {@code maxFrequency} of the entries (but at least once). */
+    @JsonIgnore
+    public List<String> tailClasses(double maxFrequency) {
+        return presentFrequencies().entrySet().stream()
+                .filter(e -> e.getValue() > 0 && e.getValue() < maxFrequency)
+                .map(Map.Entry::getKey).toList();
+    }
+
     public String toJson() {
         try {
             return JSON.writeValueAsString(this);

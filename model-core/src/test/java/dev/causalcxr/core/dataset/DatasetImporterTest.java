@@ -41,7 +41,11 @@ class DatasetImporterTest {
         PhantomSpec spec = PhantomSpec.defaults().withStudies(30).withSize(64).withSeed(5);
         PhantomDatasetWriter.Summary written = PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
         assertEquals(30, written.studies());
-        ImportResult r = DatasetImporter.run(options(ImportFormat.MIMIC, dir.resolve("phantom"), dir.resolve("ds1"), true));
+        int[] progress = new int[2];
+        ImportResult r = DatasetImporter.run(options(ImportFormat.MIMIC, dir.resolve("phantom"), dir.resolve("ds1"), true),
+                (done, total) -> { progress[0] = done; progress[1] = total; });
+        assertEquals(30, progress[0]);
+        assertEquals(30, progress[1]);
         assertEquals(30, r.imported());
         assertEquals(0, r.skipped());
         assertEquals("imported 30, skipped 0", r.summaryLine());
@@ -58,6 +62,12 @@ class DatasetImporterTest {
         GrayImage original = ImageCodec.read(dir.resolve("phantom").resolve(t.image()));
         assertEquals(original, PhantomRenderer.renderImage(t.identity(), t.acquisition(), t.findingMentions(), gt.size()));
         assertTrue(r.manifest().entries().stream().anyMatch(x -> x.studyId().equals(t.studyId())));
+        // phantom studies carry their true labels; with 30 studies the rarest classes are tail classes
+        DatasetEntry e3 = r.manifest().entries().stream().filter(x -> x.studyId().equals(t.studyId())).findFirst().orElseThrow();
+        t.findingMentions().forEach(m -> assertEquals(Status.PRESENT, e3.findingLabels().get(m.finding())));
+        assertEquals(10, e3.labels().size());
+        assertTrue(r.manifest().presentFrequencies().get("Pleural Effusion") > 0.2);
+        assertFalse(r.manifest().tailClasses(0.1).contains("Pleural Effusion"));
 
         // same files → same version; the manifest round-trips through JSON
         ImportResult again = DatasetImporter.run(options(ImportFormat.MIMIC, dir.resolve("phantom"), dir.resolve("ds2"), true));
