@@ -185,6 +185,17 @@ final class Anatomy {
             }
         }
 
+        // breast shadows: soft tissue over the lower lungs with a curved inferolateral margin
+        if (id.breastShadow() > 0) {
+            double bx = (s - l.width() * 0.62) / 0.17;
+            double by = (q - (l.domeTop() - 0.07)) / 0.12;
+            double b2 = bx * bx + by * by;
+            if (b2 < 1) {
+                a += 0.13 * id.breastShadow() * smooth01((1 - b2) / 0.12) * smooth01((by + 0.6) / 0.9) * st.body
+                        * (1 - smooth01((q - st.base) / 0.03));
+            }
+        }
+
         a += bones(st, l, p, q, s);
         a += st.density;
         return a;

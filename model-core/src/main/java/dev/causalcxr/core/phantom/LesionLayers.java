@@ -241,7 +241,7 @@ final class LesionLayers {
             super(m);
             this.right = right;
             double radius = new double[] {0.045, 0.065, 0.088}[sev];
-            this.density = new double[] {0.5, 0.65, 0.8}[sev];
+            this.density = new double[] {0.42, 0.55, 0.68}[sev];
             double[] c = lungPoint(a, right, zone, 0.088 * 0.6, r);
             int n = 6 + 2 * sev;
             bs = new double[n];
@@ -276,11 +276,13 @@ final class LesionLayers {
             if (c <= 0) {
                 return false;
             }
-            double patch = 0.35 + 0.65 * Noise.noise2(seed, st.s * 40, st.q * 40);
+            // irregular, patchy margins: the blob field is perturbed by two octaves of noise
+            double n = 0.65 * Noise.noise2(seed, st.s * 22, st.q * 22) + 0.35 * Noise.noise2(seed + 2, st.s * 55, st.q * 55);
+            double irregular = c + 0.55 * (n - 0.5);
             // air bronchograms: thin lucent branches inside the dense part
             double bn = Noise.noise2(seed + 1, st.s * 18, st.q * 18);
             double bronchus = bump((bn - 0.5) / 0.05) * 0.35;
-            double e = Math.min(1, c * 1.3) * patch * density * (1 - bronchus);
+            double e = smooth01(irregular / 0.9) * smooth01(c / 0.12) * density * (1 - bronchus);
             st.fillWith(e);
             st.markings *= 1 - 0.7 * c;
             return true;

@@ -30,6 +30,7 @@ package dev.causalcxr.core.phantom;
  * @param clavicleLateralLevel row of the lateral clavicle ends
  * @param gastricBubble       size of the stomach air bubble (0 = none)
  * @param textureSeed         seed of the vessel and parenchyma texture
+ * @param breastShadow        density of breast soft-tissue shadows over the lower lungs (0 = none)
  */
 public record PatientIdentity(long seed, double midline, double rotation, double bodyHalfWidth,
                               double neckHalfWidth, double shoulderLevel, double softTissue,
@@ -38,7 +39,7 @@ public record PatientIdentity(long seed, double midline, double rotation, double
                               double heartRadiusY, double heartTilt, double hilumLevel, double ribSpacing,
                               double ribTop, double ribCurvature, double ribSpacingGrowth, double ribWidth,
                               double clavicleMedialLevel, double clavicleLateralLevel, double gastricBubble,
-                              long textureSeed) {
+                              long textureSeed, double breastShadow) {
 
     public static PatientIdentity fromSeed(long seed) {
         SplitMix64 r = new SplitMix64(SplitMix64.derive(seed, 0x1D));
@@ -72,9 +73,10 @@ public record PatientIdentity(long seed, double midline, double rotation, double
         double bubble = r.nextDouble();
         bubble = bubble < 0.3 ? 0 : bubble;
         long texture = SplitMix64.derive(seed, 0x7E47);
+        double breast = r.chance(0.5) ? r.uniform(0.4, 1.0) : 0;
         return new PatientIdentity(seed, midline, rotation, bodyHalf, neckHalf, shoulder, soft, right, left,
                 mediastinum, knob, heartOffset, heartY, heartRx, heartRy, tilt, hilum, ribSpacing, ribTop, ribCurv,
-                ribGrowth, ribWidth, clavMed, clavLat, bubble, texture);
+                ribGrowth, ribWidth, clavMed, clavLat, bubble, texture, breast);
     }
 
     public LungShape lung(boolean patientRight) {
