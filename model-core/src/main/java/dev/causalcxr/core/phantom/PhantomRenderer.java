@@ -6,6 +6,7 @@ import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.imaging.GrayImage;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -27,9 +28,9 @@ public final class PhantomRenderer {
     public static final int MAX_SIZE = 1024;
 
     /** The findings the phantom can draw. */
-    public static final Set<Finding> RENDERABLE = EnumSet.of(Finding.PLEURAL_EFFUSION, Finding.CARDIOMEGALY,
-            Finding.PNEUMOTHORAX, Finding.CONSOLIDATION, Finding.ATELECTASIS, Finding.EDEMA, Finding.NODULE,
-            Finding.MASS, Finding.FRACTURE, Finding.SUPPORT_DEVICES);
+    public static final Set<Finding> RENDERABLE = Collections.unmodifiableSet(EnumSet.of(Finding.PLEURAL_EFFUSION,
+            Finding.CARDIOMEGALY, Finding.PNEUMOTHORAX, Finding.CONSOLIDATION, Finding.ATELECTASIS, Finding.EDEMA,
+            Finding.NODULE, Finding.MASS, Finding.FRACTURE, Finding.SUPPORT_DEVICES));
 
     private PhantomRenderer() {
     }
