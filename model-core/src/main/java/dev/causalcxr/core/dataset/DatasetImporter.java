@@ -345,6 +345,7 @@ public final class DatasetImporter {
             Fields f = new Fields(r, t.header().size());
             String patient = f.text(col.get("patient_id"));
             String path = f.text(col.get("path"));
+            String study = f.text(col.get("study_id"));
             String label = t.file();
             if (path != null && patient != null && !patient.isBlank()) {
                 label = t.file() + " (" + redact(path, patient.trim()) + ")";
@@ -356,7 +357,6 @@ public final class DatasetImporter {
             if (problem == null && (path == null || path.isBlank())) {
                 problem = "path missing";
             }
-            String study = f.text(col.get("study_id"));
             if (problem == null && (study == null || study.isBlank())) {
                 problem = "study_id missing";
             }
