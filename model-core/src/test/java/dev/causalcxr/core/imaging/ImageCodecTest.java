@@ -38,6 +38,25 @@ class ImageCodecTest {
     }
 
     @Test
+    void paletteAndSixteenBitColourPngsBecomeGray() throws Exception {
+        BufferedImage indexed = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_INDEXED);
+        indexed.setRGB(2, 3, 0xFFFFFF);
+        GrayImage a = ImageCodec.decode(TestImages.encode(indexed, "png"));
+        assertEquals(0xFFFF, a.get(2, 3));
+        assertEquals(0, a.get(0, 0));
+
+        java.awt.image.ComponentColorModel cm = new java.awt.image.ComponentColorModel(
+                java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB), false, false,
+                java.awt.Transparency.OPAQUE, java.awt.image.DataBuffer.TYPE_USHORT);
+        BufferedImage rgb16 = new BufferedImage(cm, cm.createCompatibleWritableRaster(6, 6), false, null);
+        for (int b = 0; b < 3; b++) {
+            rgb16.getRaster().setSample(1, 1, b, 40000);
+        }
+        GrayImage g = ImageCodec.decode(TestImages.encode(rgb16, "png"));
+        assertEquals(40000, g.get(1, 1), 2);
+    }
+
+    @Test
     void completeJpegDecodes() throws Exception {
         GrayImage img = ImageCodec.decode(TestImages.jpeg(64, 48, 0));
         assertEquals(64, img.width());
