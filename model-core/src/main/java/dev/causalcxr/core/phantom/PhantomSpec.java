@@ -1,6 +1,12 @@
 package dev.causalcxr.core.phantom;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.KeyDeserializer;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.causalcxr.core.findings.Finding;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -21,7 +27,8 @@ import java.util.Map;
  * @param uncertaintyRate       probability a non-severe finding is reported with a hedge
  */
 public record PhantomSpec(int studies, int minStudiesPerPatient, int maxStudiesPerPatient, int size, long seed,
-                          Map<Finding, Double> classFrequencies, SeverityMix severityMix, double uncertaintyRate) {
+                          @JsonDeserialize(keyUsing = FindingKey.class) Map<Finding, Double> classFrequencies,
+                          SeverityMix severityMix, double uncertaintyRate) {
 
     public static final int MIN_SIZE = 64;
     public static final int MAX_SIZE = 512;
@@ -60,6 +67,40 @@ public record PhantomSpec(int studies, int minStudiesPerPatient, int maxStudiesP
 
     public static PhantomSpec defaults() {
         return new PhantomSpec(2000, 2, 4, 64, 42L, defaultFrequencies(), SeverityMix.defaults(), 0.1);
+    }
+
+    /**
+     * The spec-file form (JSON/YAML through Jackson): every field optional, missing ones take the
+     * defaults; finding keys may be labels ("Pleural Effusion"), enum names or snake-case keys.
+     * Call {@link #problems()} or {@link #validated()} on the result.
+     */
+    @JsonCreator
+    public static PhantomSpec fromSpec(@JsonProperty("studies") Integer studies,
+                                       @JsonProperty("minStudiesPerPatient") Integer minStudiesPerPatient,
+                                       @JsonProperty("maxStudiesPerPatient") Integer maxStudiesPerPatient,
+                                       @JsonProperty("size") Integer size,
+                                       @JsonProperty("seed") Long seed,
+                                       @JsonProperty("classFrequencies") @JsonDeserialize(keyUsing = FindingKey.class)
+                                       Map<Finding, Double> classFrequencies,
+                                       @JsonProperty("severityMix") SeverityMix severityMix,
+                                       @JsonProperty("uncertaintyRate") Double uncertaintyRate) {
+        PhantomSpec d = defaults();
+        return new PhantomSpec(studies != null ? studies : d.studies(),
+                minStudiesPerPatient != null ? minStudiesPerPatient : d.minStudiesPerPatient(),
+                maxStudiesPerPatient != null ? maxStudiesPerPatient : d.maxStudiesPerPatient(),
+                size != null ? size : d.size(), seed != null ? seed : d.seed(),
+                classFrequencies != null ? classFrequencies : d.classFrequencies(),
+                severityMix != null ? severityMix : d.severityMix(),
+                uncertaintyRate != null ? uncertaintyRate : d.uncertaintyRate());
+    }
+
+    /** Reads finding map keys by label, enum name or key; unknown names fail with the name in the message. */
+    public static final class FindingKey extends KeyDeserializer {
+        @Override
+        public Object deserializeKey(String key, DeserializationContext ctxt) throws IOException {
+            return Finding.fromLabel(key).orElseThrow(() -> new IOException("classFrequencies: unknown finding '"
+                    + key + "'"));
+        }
     }
 
     public PhantomSpec withStudies(int n) {

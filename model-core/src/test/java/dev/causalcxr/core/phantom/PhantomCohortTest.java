@@ -108,6 +108,27 @@ class PhantomCohortTest {
     }
 
     @Test
+    void specFileFormFillsDefaultsAndAcceptsFindingLabels() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper yaml =
+                new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        PhantomSpec spec = yaml.readValue("""
+                studies: 100
+                seed: 7
+                classFrequencies:
+                  Pleural Effusion: 0.5
+                  fracture: 0.01
+                  SUPPORT_DEVICES: 0.2
+                """, PhantomSpec.class);
+        assertEquals(100, spec.studies());
+        assertEquals(7, spec.seed());
+        assertEquals(PhantomSpec.defaults().size(), spec.size());
+        assertEquals(0.01, spec.classFrequencies().get(Finding.FRACTURE));
+        assertEquals(3, spec.classFrequencies().size());
+        assertTrue(spec.problems().isEmpty(), spec.problems().toString());
+        assertEquals(spec, yaml.readValue(yaml.writeValueAsString(spec), PhantomSpec.class));
+    }
+
+    @Test
     void specValidationReportsEveryProblemWithItsFieldPath() {
         Map<Finding, Double> freq = new HashMap<>(PhantomSpec.defaultFrequencies());
         freq.put(Finding.PNEUMONIA, 0.1);
