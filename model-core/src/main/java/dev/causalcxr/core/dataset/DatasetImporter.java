@@ -1,0 +1,552 @@
+package dev.causalcxr.core.dataset;
+
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.Status;
+import dev.causalcxr.core.imaging.GrayImage;
+import dev.causalcxr.core.imaging.ImageCodec;
+import dev.causalcxr.core.imaging.ImageDecodeException;
+import dev.causalcxr.core.imaging.Resampler;
+import dev.causalcxr.core.phantom.PhantomRenderer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Imports real (or phantom) radiographs with reports into a versioned data set folder.
+ *
+ * <p>Every input row is checked (image readable and complete, report present, non-empty and valid
+ * UTF-8, image not a duplicate, columns known); bad rows are reported with their file and a fixed
+ * reason, never with report text or raw patient ids. Images are converted to 16-bit grayscale and
+ * fitted into {@code size × size}. Output goes to a staging folder that is renamed into place at
+ * the end, so a failed or strict import leaves nothing behind.
+ */
+public final class DatasetImporter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DatasetImporter.class);
+    private static final Pattern MIMIC_PATIENT = Pattern.compile("p\\d+");
+    private static final Pattern MIMIC_STUDY = Pattern.compile("s\\d+");
+    private static final Pattern CHEXPERT_PATIENT = Pattern.compile("patient\\d+");
+    private static final Pattern CHEXPERT_STUDY = Pattern.compile("study\\d+");
+    private static final List<String> MANIFEST_COLUMNS = List.of("path", "patient_id", "study_id", "report");
+    private static final List<String> CHEXPERT_META = List.of("path", "sex", "age", "frontal/lateral", "ap/pa",
+            "report");
+
+    private final ImportOptions options;
+    private final Pseudonymizer pseudonymizer;
+    private final List<RowProblem> problems = new ArrayList<>();
+    private int skippedRows;
+    private BiConsumer<Integer, Integer> progress = (done, total) -> { };
+
+    private DatasetImporter(ImportOptions options) {
+        this.options = options;
+        this.pseudonymizer = new Pseudonymizer(options.pseudonymKey());
+    }
+
+    /**
+     * Runs an import. Returns the result when it completes (lenient mode may have skipped rows);
+     * throws when strict mode met a bad row or the input as a whole is unusable, having written nothing.
+     */
+    public static ImportResult run(ImportOptions options) throws IOException, DatasetImportException {
+        return run(options, (done, total) -> { });
+    }
+
+    /** As {@link #run(ImportOptions)}, reporting (rows done, rows total) after each row: the stage heartbeat. */
+    public static ImportResult run(ImportOptions options, BiConsumer<Integer, Integer> progress)
+            throws IOException, DatasetImportException {
+        DatasetImporter importer = new DatasetImporter(options);
+        importer.progress = progress;
+        return importer.execute();
+    }
+
+    /** One input image with everything the source says about it, before it is read. */
+    private record SourceRow(String file, long row, Path image, String rawPatientId, String studyId,
+                             Report report, Map<String, String> labels, String problem) {
+    }
+
+    /** Where a row's report comes from: a file, CSV field bytes, or nowhere (optional or missing). */
+    private record Report(Path file, byte[] bytes, boolean required) {
+        static Report none(boolean required) {
+            return new Report(null, null, required);
+        }
+    }
+
+    private ImportResult execute() throws IOException, DatasetImportException {
+        Path out = options.outputDir().toAbsolutePath().normalize();
+        if (Files.exists(out) && !isEmptyDir(out)) {
+            throw new DatasetImportException("output folder exists and is not empty", List.of());
+        }
+        List<SourceRow> rows = switch (options.format()) {
+            case MIMIC -> mimicRows();
+            case CHEXPERT -> chexpertRows();
+            case MANIFEST -> manifestRows();
+        };
+        Path staging = out.resolveSibling(out.getFileName() + ".staging");
+        deleteTree(staging);
+        Files.createDirectories(staging.resolve("images"));
+        Files.createDirectories(staging.resolve("reports"));
+        try {
+            List<DatasetEntry> entries = new ArrayList<>();
+            Map<String, String> seen = new HashMap<>();
+            int done = 0;
+            for (SourceRow row : rows) {
+                Optional<DatasetEntry> e = importRow(row, staging, seen);
+                e.ifPresent(entries::add);
+                progress.accept(++done, rows.size());
+            }
+            int skipped = skippedRows;
+            if (options.strict() && !problems.isEmpty()) {
+                LOG.warn("strict import failed: {} problem(s); nothing imported", problems.size());
+                throw new DatasetImportException("strict import: " + problems.size() + " problem(s), imported 0, skipped "
+                        + skipped, problems);
+            }
+            DatasetManifest manifest = new DatasetManifest(options.name(), options.size(), entries);
+            manifest.write(staging.resolve("manifest.json"));
+            if (Files.exists(out)) {
+                Files.delete(out);
+            }
+            Files.createDirectories(out.getParent());
+            Files.move(staging, out, StandardCopyOption.ATOMIC_MOVE);
+            ImportResult result = new ImportResult(manifest, out, problems, entries.size(), skipped);
+            LOG.info("dataset {} version {}: {}", options.name(), manifest.version(), result.summaryLine());
+            return result;
+        } finally {
+            deleteTree(staging);
+        }
+    }
+
+    private Optional<DatasetEntry> importRow(SourceRow row, Path staging, Map<String, String> seen) {
+        if (row.problem() != null) {
+            return skip(row, row.problem());
+        }
+        byte[] imageBytes;
+        try {
+            imageBytes = Files.readAllBytes(row.image());
+        } catch (NoSuchFileException e) {
+            return skip(row, "image file not found");
+        } catch (IOException e) {
+            return skip(row, "image file cannot be read");
+        }
+        String digest = sha256(imageBytes);
+        String first = seen.get(digest);
+        if (first != null) {
+            return skip(row, "duplicate image (same content as " + first + ")");
+        }
+        String reportText = null;
+        Report rep = row.report();
+        byte[] reportBytes = rep.bytes();
+        if (rep.file() != null) {
+            try {
+                reportBytes = Files.readAllBytes(rep.file());
+            } catch (NoSuchFileException e) {
+                return skip(row, "report file missing");
+            } catch (IOException e) {
+                return skip(row, "report file cannot be read");
+            }
+        }
+        if (reportBytes == null) {
+            if (rep.required()) {
+                return skip(row, "report missing");
+            }
+        } else {
+            try {
+                reportText = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(reportBytes)).toString();
+            } catch (CharacterCodingException e) {
+                return skip(row, "report is not valid UTF-8");
+            }
+            if (reportText.isBlank()) {
+                return skip(row, "report is empty");
+            }
+        }
+        GrayImage image;
+        try {
+            image = Resampler.fitSquare(ImageCodec.decode(imageBytes), options.size());
+        } catch (ImageDecodeException e) {
+            return skip(row, "unreadable image: " + e.getMessage());
+        }
+        String imagePath = "images/" + digest + ".png";
+        String reportDigest = null;
+        String reportPath = null;
+        try {
+            Files.write(staging.resolve(imagePath), ImageCodec.encodePng16(image));
+            if (reportText != null) {
+                byte[] utf8 = reportText.getBytes(StandardCharsets.UTF_8);
+                reportDigest = sha256(utf8);
+                reportPath = "reports/" + reportDigest + ".txt";
+                Path rp = staging.resolve(reportPath);
+                if (!Files.exists(rp)) {
+                    Files.write(rp, utf8);
+                }
+            }
+        } catch (IOException e) {
+            return skip(row, "cannot write converted files");
+        }
+        seen.put(digest, row.file());
+        String patient = pseudonymizer.patient(row.rawPatientId());
+        String study = row.studyId().replace(row.rawPatientId(), patient);
+        return Optional.of(new DatasetEntry(study, patient, digest, image.pixelDigest(), imagePath, reportDigest,
+                reportPath, options.split().assign(patient), row.labels(), image.width(), image.height()));
+    }
+
+    private Optional<DatasetEntry> skip(SourceRow row, String reason) {
+        RowProblem p = new RowProblem(row.file(), row.row(), reason);
+        problems.add(p);
+        skippedRows++;
+        LOG.warn("skipped {}", p);
+        return Optional.empty();
+    }
+
+    private void headerProblem(String file, String reason) {
+        RowProblem p = new RowProblem(file, 1, reason);
+        problems.add(p);
+        LOG.warn("{}", p);
+    }
+
+    // ---------------------------------------------------------------- MIMIC
+
+    private List<SourceRow> mimicRows() throws IOException, DatasetImportException {
+        Path root = options.source();
+        Path files = Files.isDirectory(root.resolve("files")) ? root.resolve("files") : root;
+        if (!Files.isDirectory(files)) {
+            throw new DatasetImportException("MIMIC source is not a folder", List.of());
+        }
+        Path base = files.getParent() != null && files.getFileName().toString().equals("files") ? files.getParent() : files;
+        Map<String, Map<String, String>> phantomLabels = phantomLabels(base.resolve(PhantomGroundTruth.FILE_NAME));
+        List<SourceRow> rows = new ArrayList<>();
+        for (Path group : sortedDirs(files)) {
+            for (Path patientDir : sortedDirs(group)) {
+                String patient = patientDir.getFileName().toString();
+                if (!MIMIC_PATIENT.matcher(patient).matches()) {
+                    continue;
+                }
+                for (Path studyDir : sortedDirs(patientDir)) {
+                    String study = studyDir.getFileName().toString();
+                    if (!MIMIC_STUDY.matcher(study).matches()) {
+                        continue;
+                    }
+                    Path reportFile = patientDir.resolve(study + ".txt");
+                    try (Stream<Path> s = Files.list(studyDir)) {
+                        for (Path img : s.filter(Files::isRegularFile).sorted().toList()) {
+                            if (!isImageName(img)) {
+                                continue;
+                            }
+                            String label = redact(base.relativize(img).toString().replace('\\', '/'), patient);
+                            rows.add(new SourceRow(label, 0, img, patient, study, new Report(reportFile, null, true),
+                                    phantomLabels.getOrDefault(study, Map.of()), null));
+                        }
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * A phantom data set knows every study's true findings: each renderable finding is labelled
+     * present or absent. Real MIMIC folders have no such file and get no labels.
+     */
+    private static Map<String, Map<String, String>> phantomLabels(Path sidecar) throws IOException {
+        if (!Files.isRegularFile(sidecar)) {
+            return Map.of();
+        }
+        Map<String, Map<String, String>> out = new HashMap<>();
+        for (PhantomGroundTruth.StudyTruth t : PhantomGroundTruth.read(sidecar).studies()) {
+            Map<String, String> labels = new LinkedHashMap<>();
+            for (Finding f : PhantomRenderer.RENDERABLE) {
+                labels.put(f.label(), Status.ABSENT.label());
+            }
+            t.findingMentions().forEach(m -> labels.put(m.finding().label(), Status.PRESENT.label()));
+            out.put(t.studyId(), labels);
+        }
+        return out;
+    }
+
+    private static boolean isImageName(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png");
+    }
+
+    private static List<Path> sortedDirs(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            ds.forEach(out::add);
+        }
+        out.sort(Comparator.comparing(p -> p.getFileName().toString()));
+        return out;
+    }
+
+    // ---------------------------------------------------------------- CSV formats
+
+    private record Table(String file, List<String> header, List<CsvReader.Record> records) {
+    }
+
+    private Table readTable() throws IOException, DatasetImportException {
+        Path csv = options.source();
+        if (!Files.isRegularFile(csv)) {
+            throw new DatasetImportException("CSV file not found", List.of());
+        }
+        List<CsvReader.Record> recs = CsvReader.parse(Files.readAllBytes(csv));
+        String file = csv.getFileName().toString();
+        if (recs.isEmpty()) {
+            throw new DatasetImportException(file + ": empty CSV", List.of());
+        }
+        List<String> header = new ArrayList<>();
+        for (byte[] f : recs.get(0).fields()) {
+            String h = decodeStrict(f);
+            if (h == null || recs.get(0).error() != null) {
+                throw new DatasetImportException(file + ": unreadable header", List.of());
+            }
+            header.add(h.trim());
+        }
+        return new Table(file, header, recs.subList(1, recs.size()));
+    }
+
+    private List<SourceRow> manifestRows() throws IOException, DatasetImportException {
+        Table t = readTable();
+        Map<String, Integer> col = columns(t.header());
+        for (String required : MANIFEST_COLUMNS) {
+            if (!col.containsKey(required)) {
+                throw new DatasetImportException(t.file() + ": missing required column '" + required + "'",
+                        List.of(new RowProblem(t.file(), 1, "missing required column '" + required + "'")));
+            }
+        }
+        for (String h : t.header()) {
+            if (!MANIFEST_COLUMNS.contains(h.toLowerCase(Locale.ROOT))) {
+                headerProblem(t.file(), "unknown column '" + h + "'");
+            }
+        }
+        Path dir = options.source().toAbsolutePath().getParent();
+        List<SourceRow> rows = new ArrayList<>();
+        for (CsvReader.Record r : t.records()) {
+            Fields f = new Fields(r, t.header().size());
+            String patient = f.text(col.get("patient_id"));
+            String path = f.text(col.get("path"));
+            String study = f.text(col.get("study_id"));
+            String label = t.file();
+            if (path != null && patient != null && !patient.isBlank()) {
+                label = t.file() + " (" + redact(path, patient.trim()) + ")";
+            }
+            String problem = f.problem();
+            if (problem == null && (patient == null || patient.isBlank())) {
+                problem = "patient_id missing";
+            }
+            if (problem == null && (path == null || path.isBlank())) {
+                problem = "path missing";
+            }
+            if (problem == null && (study == null || study.isBlank())) {
+                problem = "study_id missing";
+            }
+            byte[] report = f.raw(col.get("report"));
+            rows.add(new SourceRow(label, r.number(), problem == null ? dir.resolve(path.trim()) : null,
+                    patient == null ? "" : patient.trim(), study == null ? "" : study.trim(),
+                    new Report(null, report, true), Map.of(), problem));
+        }
+        return rows;
+    }
+
+    private List<SourceRow> chexpertRows() throws IOException, DatasetImportException {
+        Table t = readTable();
+        Map<String, Integer> col = columns(t.header());
+        if (!col.containsKey("path")) {
+            throw new DatasetImportException(t.file() + ": missing required column 'Path'",
+                    List.of(new RowProblem(t.file(), 1, "missing required column 'Path'")));
+        }
+        Map<Integer, Finding> labelCols = new LinkedHashMap<>();
+        for (int i = 0; i < t.header().size(); i++) {
+            String h = t.header().get(i);
+            Optional<Finding> f = Finding.fromLabel(h);
+            if (f.isPresent()) {
+                labelCols.put(i, f.get());
+            } else if (!CHEXPERT_META.contains(h.toLowerCase(Locale.ROOT))) {
+                headerProblem(t.file(), "unknown column '" + h + "'");
+            }
+        }
+        Path dir = options.source().toAbsolutePath().getParent();
+        Integer reportCol = col.get("report");
+        List<SourceRow> rows = new ArrayList<>();
+        for (CsvReader.Record r : t.records()) {
+            Fields f = new Fields(r, t.header().size());
+            String path = f.text(col.get("path"));
+            String problem = f.problem();
+            String patient = null;
+            String study = null;
+            if (problem == null && (path == null || path.isBlank())) {
+                problem = "path missing";
+            }
+            if (problem == null) {
+                for (String seg : path.trim().split("[/\\\\]")) {
+                    if (CHEXPERT_PATIENT.matcher(seg).matches()) {
+                        patient = seg;
+                    } else if (CHEXPERT_STUDY.matcher(seg).matches()) {
+                        study = seg;
+                    }
+                }
+                if (patient == null || study == null) {
+                    problem = "cannot derive patient and study from the path";
+                }
+            }
+            String label = t.file() + (path == null ? "" : " (" + (patient == null ? "<path>" : redact(path.trim(), patient)) + ")");
+            Map<String, String> labels = new LinkedHashMap<>();
+            if (problem == null) {
+                for (Map.Entry<Integer, Finding> e : labelCols.entrySet()) {
+                    String v = f.text(e.getKey());
+                    Status s = chexpertStatus(v);
+                    if (v != null && !v.isBlank() && s == null) {
+                        problem = "invalid label value in column '" + t.header().get(e.getKey()) + "'";
+                        break;
+                    }
+                    if (s != null) {
+                        labels.put(e.getValue().label(), s.label());
+                    }
+                }
+            }
+            Report report = reportCol == null ? Report.none(false) : new Report(null, f.raw(reportCol), true);
+            Path image = problem == null ? resolveChexpertPath(dir, path.trim()) : null;
+            rows.add(new SourceRow(label, r.number(), image, patient == null ? "" : patient,
+                    patient == null ? "" : patient + "/" + study, report, labels, problem));
+        }
+        return rows;
+    }
+
+    /** CheXpert paths usually start with the data set folder name: try next to the CSV, then one level up. */
+    private static Path resolveChexpertPath(Path dir, String path) {
+        Path direct = dir.resolve(path);
+        if (Files.exists(direct) || dir.getParent() == null) {
+            return direct;
+        }
+        Path up = dir.getParent().resolve(path);
+        return Files.exists(up) ? up : direct;
+    }
+
+    private static Status chexpertStatus(String v) {
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        return switch (v.trim()) {
+            case "1", "1.0" -> Status.PRESENT;
+            case "0", "0.0" -> Status.ABSENT;
+            case "-1", "-1.0" -> Status.UNCERTAIN;
+            default -> null;
+        };
+    }
+
+    private static Map<String, Integer> columns(List<String> header) {
+        Map<String, Integer> m = new HashMap<>();
+        for (int i = 0; i < header.size(); i++) {
+            m.putIfAbsent(header.get(i).toLowerCase(Locale.ROOT), i);
+        }
+        return m;
+    }
+
+    /** A CSV record's fields, with the first structural or encoding problem found. */
+    private static final class Fields {
+        private final CsvReader.Record record;
+        private String problem;
+
+        Fields(CsvReader.Record record, int expected) {
+            this.record = record;
+            if (record.error() != null) {
+                problem = "malformed CSV: " + record.error();
+            } else if (record.fields().size() != expected) {
+                problem = "row has " + record.fields().size() + " fields, header has " + expected
+                        + (record.fields().size() > expected ? " (values in unknown columns)" : "");
+            }
+        }
+
+        byte[] raw(Integer i) {
+            if (i == null || i >= record.fields().size()) {
+                return null;
+            }
+            return record.fields().get(i);
+        }
+
+        String text(Integer i) {
+            byte[] b = raw(i);
+            if (b == null) {
+                return null;
+            }
+            String s = decodeStrict(b);
+            if (s == null && problem == null) {
+                problem = "field is not valid UTF-8";
+            }
+            return s;
+        }
+
+        String problem() {
+            return problem;
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static String decodeStrict(byte[] b) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /** Replaces the raw patient id in a path-like label, so problems never carry it. */
+    static String redact(String text, String rawPatientId) {
+        if (rawPatientId == null || rawPatientId.isBlank()) {
+            return text;
+        }
+        return text.replace(rawPatientId, "<patient>");
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean isEmptyDir(Path p) throws IOException {
+        if (!Files.isDirectory(p)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(p)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.causalcxr.core.dataset;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.phantom.Acquisition;
+import dev.causalcxr.core.phantom.PatientIdentity;
+import dev.causalcxr.core.phantom.PhantomStudy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The phantom's ground truth, written next to a phantom data set: per study the rendered findings,
+ * the mentions its report states (the report parser's exact answer key) and the identity and
+ * acquisition seeds from which the exact counterfactual of any finding set can be re-rendered.
+ * Seeds are strings so JSON readers without 64-bit integers keep them exact.
+ *
+ * @param size    rendered image size
+ * @param seed    the spec's master seed
+ * @param studies one record per study
+ */
+public record PhantomGroundTruth(int size, String seed, List<StudyTruth> studies) {
+
+    public static final String FILE_NAME = "phantom-ground-truth.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * @param patientId       raw phantom patient id (synthetic, not personal data)
+     * @param studyId         study id, as the MIMIC-layout folder names it
+     * @param image           image path relative to the data set root
+     * @param identitySeed    {@link PatientIdentity#fromSeed(long)} seed
+     * @param acquisitionSeed {@link Acquisition#fromSeed(long)} seed
+     * @param findings        rendered findings ({@link FindingMention#toJsonMap()} shape)
+     * @param reportMentions  what the report states ({@link FindingMention#toJsonMap()} shape)
+     */
+    public record StudyTruth(String patientId, String studyId, String image, String identitySeed,
+                             String acquisitionSeed, List<Map<String, String>> findings,
+                             List<Map<String, String>> reportMentions) {
+
+        static StudyTruth of(PhantomStudy s, String image) {
+            return new StudyTruth(s.patientId(), s.studyId(), image, Long.toString(s.identitySeed()),
+                    Long.toString(s.acquisitionSeed()), s.findings().stream().map(FindingMention::toJsonMap).toList(),
+                    s.report().mentions().stream().map(FindingMention::toJsonMap).toList());
+        }
+
+        public PatientIdentity identity() {
+            return PatientIdentity.fromSeed(Long.parseLong(identitySeed));
+        }
+
+        public Acquisition acquisition() {
+            return Acquisition.fromSeed(Long.parseLong(acquisitionSeed));
+        }
+
+        public List<FindingMention> findingMentions() {
+            return findings.stream().map(FindingMention::fromJsonMap).toList();
+        }
+
+        public List<FindingMention> reportMentionList() {
+            return reportMentions.stream().map(FindingMention::fromJsonMap).toList();
+        }
+    }
+
+    public void write(Path file) throws IOException {
+        Files.writeString(file, JSON.writeValueAsString(this));
+    }
+
+    public static PhantomGroundTruth read(Path file) throws IOException {
+        return JSON.readValue(Files.readString(file), PhantomGroundTruth.class);
+    }
+}
