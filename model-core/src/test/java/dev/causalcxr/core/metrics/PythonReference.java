@@ -38,6 +38,8 @@ public final class PythonReference {
     private static final String SCRIPT_RESOURCE = "/dev/causalcxr/core/metrics/metrics_reference.py";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Path venvPython;
+    /** Remembered so that one failed install fails every reference test without retrying pip each time. */
+    private static IllegalStateException setupFailure;
 
     private PythonReference() {
     }
@@ -57,6 +59,9 @@ public final class PythonReference {
     public static synchronized Path ensureVenv() {
         if (venvPython != null) {
             return venvPython;
+        }
+        if (setupFailure != null) {
+            throw setupFailure;
         }
         String python3 = System.getProperty("causalcxr.python3", "python3");
         try {
@@ -88,9 +93,10 @@ public final class PythonReference {
                 venvPython = python;
                 return python;
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("could not set up the Python reference venv at " + venv
-                    + ": " + e.getMessage(), e);
+        } catch (IOException | IllegalStateException e) {
+            setupFailure = new IllegalStateException("could not set up the Python reference venv at " + venv
+                    + " (needs python3 -m venv and network access to PyPI on first use): " + e.getMessage(), e);
+            throw setupFailure;
         }
     }
 
