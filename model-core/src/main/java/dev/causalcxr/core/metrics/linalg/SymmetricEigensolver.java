@@ -60,13 +60,24 @@ public final class SymmetricEigensolver {
      * Reduces {@code a} (full symmetric storage, destroyed) to T = Qᵀ A Q with diagonal {@code d} and
      * super-diagonal {@code e} (e[i] = T[i][i+1], e[n-1] = 0). Reflector k (acting on indices
      * k+1..n-1) is H = I − β v vᵀ, stored in {@code reflectors[k]} and {@code betas[k]}.
+     *
+     * <p>For large n this is memory-bound: each step reads the trailing block to form p = A v and
+     * rewrites it for the rank-2 update. The update of step k is therefore deferred and fused into
+     * the pass that forms p of step k+1, so every trailing row is loaded once per step.
      */
     private static void tridiagonalize(double[][] a, double[] d, double[] e, double[][] reflectors,
                                        double[] betas) {
         int n = a.length;
+        // the deferred rank-2 update A ← A − v wᵀ − w vᵀ on indices pendingOffset..n-1 (null: none)
+        double[] pendingV = null;
+        double[] pendingW = null;
+        int pendingOffset = 0;
         for (int k = 0; k < n - 2; k++) {
-            int m = n - k - 1;
             double[] rowK = a[k];
+            if (pendingV != null) {
+                applyRankTwo(rowK, k, k, pendingV, pendingW, pendingOffset);
+            }
+            int m = n - k - 1;
             // x = A[k+1.., k] equals A[k][k+1..] by symmetry: a contiguous row segment
             double scale = 0.0;
             for (int i = k + 1; i < n; i++) {
@@ -84,7 +95,8 @@ public final class SymmetricEigensolver {
             }
             d[k] = rowK[k];
             if (tailNormSquared == 0.0) {
-                // already tridiagonal in this column: the reflector is the identity
+                // already tridiagonal in this column: the reflector is the identity, and the
+                // deferred update (if any) stays deferred for the rows below
                 e[k] = rowK[k + 1];
                 continue;
             }
@@ -98,15 +110,19 @@ public final class SymmetricEigensolver {
             reflectors[k] = v;
             betas[k] = beta;
 
-            // p = β A22 v, accumulated as a sum of rows of A22 (symmetric, so rows = columns)
+            // one pass over the trailing rows: finish the deferred update of each row, then add
+            // v_j × row_j to p (A22 is symmetric, so the sum of scaled rows is A22 v)
             double[] p = new double[m];
+            int offset = k + 1;
             for (int j = 0; j < m; j++) {
+                double[] row = a[offset + j];
+                if (pendingV != null) {
+                    applyRankTwo(row, offset + j, offset, pendingV, pendingW, pendingOffset);
+                }
                 double vj = v[j];
                 if (vj == 0.0) {
                     continue;
                 }
-                double[] row = a[k + 1 + j];
-                int offset = k + 1;
                 for (int i = 0; i < m; i++) {
                     p[i] += vj * row[offset + i];
                 }
@@ -116,20 +132,19 @@ public final class SymmetricEigensolver {
                 p[i] *= beta;
                 pv += p[i] * v[i];
             }
-            // w = p − (β pᵀv / 2) v ; A22 ← A22 − v wᵀ − w vᵀ
+            // w = p − (β pᵀv / 2) v; the update A22 ← A22 − v wᵀ − w vᵀ is deferred to the next pass
             double half = 0.5 * beta * pv;
-            double[] w = p;
             for (int i = 0; i < m; i++) {
-                w[i] = p[i] - half * v[i];
+                p[i] -= half * v[i];
             }
-            for (int i = 0; i < m; i++) {
-                double[] row = a[k + 1 + i];
-                double vi = v[i];
-                double wi = w[i];
-                int offset = k + 1;
-                for (int j = 0; j < m; j++) {
-                    row[offset + j] -= vi * w[j] + wi * v[j];
-                }
+            pendingV = v;
+            pendingW = p;
+            pendingOffset = offset;
+        }
+        int last = Math.max(0, n - 2);
+        for (int i = last; i < n; i++) {
+            if (pendingV != null) {
+                applyRankTwo(a[i], i, last, pendingV, pendingW, pendingOffset);
             }
         }
         if (n >= 2) {
@@ -140,44 +155,75 @@ public final class SymmetricEigensolver {
         e[n - 1] = 0.0;
     }
 
-    /** Builds Qᵀ = H_{n-3}·…·H_0 row by row (backward accumulation of Q, then transposed). */
+    /** row[j] −= v_r w_j + w_r v_j for j ≥ firstColumn, where row has index r; v, w start at index offset. */
+    private static void applyRankTwo(double[] row, int r, int firstColumn, double[] v, double[] w, int offset) {
+        double vr = v[r - offset];
+        double wr = w[r - offset];
+        int shift = offset;
+        for (int j = firstColumn; j < row.length; j++) {
+            row[j] -= vr * w[j - shift] + wr * v[j - shift];
+        }
+    }
+
+    /**
+     * Builds Qᵀ = H_{n-3}·…·H_0 (backward accumulation of Q = H_0·…·H_{n-3}, then transposed). As in
+     * the reduction, the rank-1 update of one reflector is deferred into the pass that forms uᵀ = vᵀQ
+     * for the next, so each row is loaded once per reflector.
+     */
     private static double[][] orthogonalFactorTransposed(int n, double[][] reflectors, double[] betas) {
         double[][] q = new double[n][n];
         for (int i = 0; i < n; i++) {
             q[i][i] = 1.0;
         }
+        // deferred Q[r][j] −= pendingFactor[r − pendingFirst] · pendingU[j] for r, j ≥ pendingFirst
+        double[] pendingFactor = null;
+        double[] pendingU = null;
+        int pendingFirst = n;
         for (int k = n - 3; k >= 0; k--) {
             double[] v = reflectors[k];
             if (v == null) {
                 continue;
             }
-            double beta = betas[k];
             int first = k + 1;
             int m = n - first;
-            // Q[first.., first..] ← (I − β v vᵀ) Q[first.., first..]; columns before `first` are still identity
+            // rows and columns before `first` are untouched by this and all later reflectors
             double[] u = new double[n];
             for (int i = 0; i < m; i++) {
+                double[] row = q[first + i];
+                if (pendingFactor != null && first + i >= pendingFirst) {
+                    applyRankOne(row, pendingFactor[first + i - pendingFirst], pendingU, pendingFirst);
+                }
                 double vi = v[i];
                 if (vi == 0.0) {
                     continue;
                 }
-                double[] row = q[first + i];
                 for (int j = first; j < n; j++) {
                     u[j] += vi * row[j];
                 }
             }
+            double[] factor = new double[m];
             for (int i = 0; i < m; i++) {
-                double factor = beta * v[i];
-                if (factor == 0.0) {
-                    continue;
-                }
-                double[] row = q[first + i];
-                for (int j = first; j < n; j++) {
-                    row[j] -= factor * u[j];
-                }
+                factor[i] = betas[k] * v[i];
+            }
+            pendingFactor = factor;
+            pendingU = u;
+            pendingFirst = first;
+        }
+        if (pendingFactor != null) {
+            for (int r = pendingFirst; r < n; r++) {
+                applyRankOne(q[r], pendingFactor[r - pendingFirst], pendingU, pendingFirst);
             }
         }
         return DenseMatrices.transpose(q);
+    }
+
+    private static void applyRankOne(double[] row, double factor, double[] u, int firstColumn) {
+        if (factor == 0.0) {
+            return;
+        }
+        for (int j = firstColumn; j < row.length; j++) {
+            row[j] -= factor * u[j];
+        }
     }
 
     /**
@@ -187,6 +233,7 @@ public final class SymmetricEigensolver {
      */
     private static void implicitQl(double[] d, double[] e, double[][] z) {
         int n = d.length;
+        RotationLog rotations = z == null ? null : new RotationLog(z);
         double shiftTotal = 0.0;
         double magnitude = 0.0;
         for (int l = 0; l < n; l++) {
@@ -235,8 +282,8 @@ public final class SymmetricEigensolver {
                         c = p / r;
                         p = c * d[i] - s * g;
                         d[i + 1] = h + s * (c * g + s * d[i]);
-                        if (z != null) {
-                            rotateRows(z[i], z[i + 1], c, s);
+                        if (rotations != null) {
+                            rotations.add(i, c, s);
                         }
                     }
                     p = -s * s2 * c3 * el1 * e[l] / dl1;
@@ -247,11 +294,56 @@ public final class SymmetricEigensolver {
             d[l] += shiftTotal;
             e[l] = 0.0;
         }
+        if (rotations != null) {
+            rotations.flush();
+        }
     }
 
-    /** (zi, zi1) ← (c·zi − s·zi1, s·zi + c·zi1). */
-    private static void rotateRows(double[] zi, double[] zi1, double c, double s) {
-        for (int k = 0; k < zi.length; k++) {
+    /**
+     * Givens rotations of the QL sweeps, applied to the eigenvector rows in batches. Applied one at
+     * a time, every sweep streams all of z through the cache (32 MB at n = 2048). A rotation acts on
+     * each column independently, so replaying a batch column strip by column strip gives bitwise
+     * the same result while the strip stays in L2.
+     */
+    private static final class RotationLog {
+        private static final int CAPACITY = 1 << 16;
+        /** 32 columns × 2048 rows × 8 bytes = 512 KiB per strip. */
+        private static final int STRIP_COLUMNS = 32;
+        private final double[][] z;
+        private final int[] rows = new int[CAPACITY];
+        private final double[] cosines = new double[CAPACITY];
+        private final double[] sines = new double[CAPACITY];
+        private int size;
+
+        RotationLog(double[][] z) {
+            this.z = z;
+        }
+
+        void add(int row, double c, double s) {
+            if (size == CAPACITY) {
+                flush();
+            }
+            rows[size] = row;
+            cosines[size] = c;
+            sines[size] = s;
+            size++;
+        }
+
+        void flush() {
+            int columns = z.length == 0 ? 0 : z[0].length;
+            for (int c0 = 0; c0 < columns; c0 += STRIP_COLUMNS) {
+                int c1 = Math.min(columns, c0 + STRIP_COLUMNS);
+                for (int r = 0; r < size; r++) {
+                    rotateRows(z[rows[r]], z[rows[r] + 1], cosines[r], sines[r], c0, c1);
+                }
+            }
+            size = 0;
+        }
+    }
+
+    /** (zi, zi1) ← (c·zi − s·zi1, s·zi + c·zi1) on columns from..to−1. */
+    private static void rotateRows(double[] zi, double[] zi1, double c, double s, int from, int to) {
+        for (int k = from; k < to; k++) {
             double h = zi1[k];
             double g = zi[k];
             zi1[k] = s * g + c * h;
