@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  * checks agreement with SciPy's sqrtm route on the same data in the same run. Run through
  * {@code bench/fid/run}; writes a Markdown report.
  *
- * <p>Arguments: {@code [--samples N] [--dims D] [--repeats R] [--report FILE] [--work DIR]}.
+ * <p>Arguments: {@code [--samples N] [--dims D[,D2...]] [--repeats R] [--report FILE] [--work DIR]}.
  */
 public final class FidBenchmark {
 
@@ -30,7 +30,7 @@ public final class FidBenchmark {
 
     public static void main(String[] args) throws Exception {
         int samples = 10_000;
-        int dims = 512;
+        int[] dimsList = {512};
         int repeats = 5;
         Path report = null;
         Path work = Path.of("model-core/target/fid-bench");
@@ -38,7 +38,7 @@ public final class FidBenchmark {
             String value = args[i + 1];
             switch (args[i]) {
                 case "--samples" -> samples = Integer.parseInt(value);
-                case "--dims" -> dims = Integer.parseInt(value);
+                case "--dims" -> dimsList = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--repeats" -> repeats = Integer.parseInt(value);
                 case "--report" -> report = Path.of(value);
                 case "--work" -> work = Path.of(value);
@@ -59,7 +59,21 @@ public final class FidBenchmark {
                 + ", max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
         lines.add("- OS: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
+        lines.add("- load average at start (1, 5, 15 min): " + loadAverage()
+                + " (the machine may be shared: compare runs from the same report only)");
         lines.add("");
+        for (int dims : dimsList) {
+            benchmark(samples, dims, repeats, work, lines);
+        }
+        String text = String.join("\n", lines);
+        System.out.println(text);
+        if (report != null) {
+            Files.writeString(report, text);
+        }
+    }
+
+    private static void benchmark(int samples, int dims, int repeats, Path work, List<String> lines)
+            throws IOException, InterruptedException {
 
         long start = System.nanoTime();
         double[][] a = syntheticFeatures(samples, dims, 0.0, 1);
@@ -88,7 +102,9 @@ public final class FidBenchmark {
         // one covariance: n·d(d+1)/2 multiply-adds = n·d(d+1) FLOP; two sets per FID
         double covarianceGflop = 2.0 * samples * dims * (dims + 1.0) / 1e9;
 
-        lines.add("## Java (this library, single thread, double precision)");
+        lines.add(String.format(Locale.ROOT, "## %,d × %d", samples, dims));
+        lines.add("");
+        lines.add("### Java (this library, single thread, double precision)");
         lines.add("");
         lines.add(String.format(Locale.ROOT, "Two sets of %,d × %d features (synthetic, seeded; generated in %.2f s). "
                 + "%d timed runs after 2 warm-up runs.", samples, dims, generationSeconds, repeats));
@@ -99,14 +115,14 @@ public final class FidBenchmark {
         lines.add(row("tr √(Σ_A Σ_B): eigendecomposition, products, eigenvalues", squareRoot));
         lines.add(row("**FID total** (from feature matrices)", total));
         lines.add("");
-        lines.add(String.format(Locale.ROOT, "Covariance throughput: %.1f GFLOP in %.3f s = %.1f GFLOP/s.",
+        lines.add(String.format(Locale.ROOT, "Covariance throughput: %.2f GFLOP in %.3f s = %.1f GFLOP/s.",
                 covarianceGflop, median(statistics), covarianceGflop / median(statistics)));
         lines.add("");
         lines.add(String.format(Locale.ROOT, "FID = %.12g (‖Δμ‖² = %.6g, tr Σ_A = %.6g, tr Σ_B = %.6g, tr √(Σ_A Σ_B) = %.12g)",
                 result.fid(), result.meanDistanceSquared(), result.traceA(), result.traceB(), result.traceSqrtProduct()));
         lines.add("");
 
-        lines.add("## Agreement with SciPy");
+        lines.add("### Agreement with SciPy");
         lines.add("");
         if (PythonReference.isInstalled()) {
             Path fileA = work.resolve("features_a.npy");
@@ -118,7 +134,8 @@ public final class FidBenchmark {
             double scipyFid = scipy.get("fid").asDouble();
             double relative = Math.abs(result.fid() - scipyFid) / Math.abs(scipyFid);
             lines.add("Same float64 matrices, written as .npy and loaded by NumPy; SciPy computes "
-                    + "`np.cov` + `scipy.linalg.sqrtm(sigma1 @ sigma2)` (real part), the pytorch-fid formula.");
+                    + "`np.cov` + `scipy.linalg.sqrtm(sigma1 @ sigma2)` (real part), the pytorch-fid formula. "
+                    + "NumPy's BLAS may use every processor; the Java FID path is single-threaded.");
             lines.add("");
             lines.add("| | FID | seconds |");
             lines.add("|---|---|---|");
@@ -136,11 +153,6 @@ public final class FidBenchmark {
                     + " does not exist (run the model-core metric tests once to create it).");
         }
         lines.add("");
-        String text = String.join("\n", lines);
-        System.out.println(text);
-        if (report != null) {
-            Files.writeString(report, text);
-        }
     }
 
     /** z·L + offset with a mixing matrix whose column scales decay, so the covariance is far from isotropic. */
@@ -182,6 +194,15 @@ public final class FidBenchmark {
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).split("\\s+");
+            return fields[0] + ", " + fields[1] + ", " + fields[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static String cpuModel() {
