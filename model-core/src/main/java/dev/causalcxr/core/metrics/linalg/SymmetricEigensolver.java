@@ -8,7 +8,7 @@ package dev.causalcxr.core.metrics.linalg;
  * numeric dependencies. Unlike the textbook column-oriented formulation, every inner loop updates a
  * contiguous row: the reduction uses the symmetry of the trailing block, the orthogonal factor is
  * accumulated row-wise, and eigenvectors are kept as rows so each Givens rotation combines two
- * rows. That keeps a 512 × 512 decomposition at a fraction of a second.
+ * rows. A 512 × 512 decomposition takes well under 0.1 s on one core.
  */
 public final class SymmetricEigensolver {
 
@@ -27,7 +27,7 @@ public final class SymmetricEigensolver {
         return solve(symmetric, true);
     }
 
-    /** Eigenvalues only (ascending); skips accumulating the transformations, about 4× cheaper. */
+    /** Eigenvalues only (ascending); skips accumulating the transformations, about half the time. */
     public static double[] eigenvalues(double[][] symmetric) {
         return solve(symmetric, false).values();
     }
