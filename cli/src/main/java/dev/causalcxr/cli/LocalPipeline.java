@@ -49,7 +49,7 @@ final class LocalPipeline {
         console.info("starting the stack (data: " + config.dataDir() + ")");
         try (PlatformStack stack = PlatformStack.start(config);
              WorkerHost workers = options.localWorkers()
-                     ? WorkerHost.start(stack, Set.of(TaskQueues.CPU, TaskQueues.GPU), StageCatalog.all(stack.db()),
+                     ? WorkerHost.start(stack, Set.of(TaskQueues.CPU, TaskQueues.GPU), StageCatalog.all(stack.db(), System.getenv()),
                      config.dataDir().resolve("work"))
                      : null) {
             console.info(String.format(Locale.ROOT, "stack up in %.1f s; run %s (spec %s, %s profile)",

@@ -42,7 +42,7 @@ final class WorkerCommand implements Callable<Integer> {
         ConsoleOutput console = ConsoleOutput.system();
         CountDownLatch stop = new CountDownLatch(1);
         try (PlatformStack stack = PlatformStack.start(config);
-             WorkerHost host = WorkerHost.start(stack, taskQueues, StageCatalog.all(stack.db()),
+             WorkerHost host = WorkerHost.start(stack, taskQueues, StageCatalog.all(stack.db(), System.getenv()),
                      config.dataDir().resolve("work"))) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             console.println("workers polling " + taskQueues + " at " + config.temporalAddress().get() + "; Ctrl-C stops them");

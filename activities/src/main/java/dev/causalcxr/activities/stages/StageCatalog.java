@@ -1,15 +1,18 @@
 package dev.causalcxr.activities.stages;
 
 import dev.causalcxr.activities.runner.StageDefinition;
+import dev.causalcxr.infra.datasets.DatasetCatalog;
 import dev.causalcxr.infra.metadata.MetadataDb;
 import java.util.List;
+import java.util.Map;
 
 /** Every stage this version can run, wired to its dependencies. */
 public final class StageCatalog {
     private StageCatalog() {
     }
 
-    public static List<StageDefinition> all(MetadataDb db) {
-        return List.of();
+    public static List<StageDefinition> all(MetadataDb db, Map<String, String> env) {
+        DatasetCatalog datasets = new DatasetCatalog(db);
+        return List.of(new IngestStage(datasets, env));
     }
 }

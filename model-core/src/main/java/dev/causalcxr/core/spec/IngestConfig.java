@@ -8,13 +8,14 @@ package dev.causalcxr.core.spec;
  * @param name          the dataset's name in the catalogue
  * @param imageSize     side of the square images the pipeline works on
  * @param studies       phantom: number of studies
- * @param studiesPerPatient phantom: studies per patient (longitudinal groups)
+ * @param minStudiesPerPatient phantom: fewest studies per patient (≥ 2 gives identity groups)
+ * @param maxStudiesPerPatient phantom: most studies per patient (longitudinal series)
  * @param format        import: {@code mimic}, {@code chexpert} or {@code manifest}
  * @param path          import: folder or file to import
  * @param strict        import: fail on the first bad row instead of skipping it
  */
-public record IngestConfig(String source, String name, int imageSize, int studies, int studiesPerPatient,
-                           String format, String path, boolean strict) {
+public record IngestConfig(String source, String name, int imageSize, int studies, int minStudiesPerPatient,
+                           int maxStudiesPerPatient, String format, String path, boolean strict) {
 
     static IngestConfig read(ConfigNode n, Profile profile) {
         String source = n.string("source", "phantom", "phantom", "import");
@@ -24,7 +25,11 @@ public record IngestConfig(String source, String name, int imageSize, int studie
         }
         int size = n.integer("image_size", profile.imageSize(), 64, 512);
         int studies = n.integer("studies", profile.phantomStudies(), 16, 1_000_000);
-        int perPatient = n.integer("studies_per_patient", 4, 1, 64);
+        int minPerPatient = n.integer("min_studies_per_patient", 2, 1, 64);
+        int maxPerPatient = n.integer("max_studies_per_patient", 4, 1, 64);
+        if (maxPerPatient < minPerPatient) {
+            n.problem("max_studies_per_patient", "must be at least min_studies_per_patient (" + minPerPatient + ")");
+        }
         String format = null;
         String path = null;
         boolean strict = false;
@@ -32,11 +37,13 @@ public record IngestConfig(String source, String name, int imageSize, int studie
             format = n.string("format", null, "mimic", "chexpert", "manifest");
             path = n.string("path", null);
             strict = n.bool("strict", false);
-            if (n.has("studies")) {
-                n.problem("studies", "only applies to source: phantom");
+            for (String phantomOnly : new String[] {"studies", "min_studies_per_patient", "max_studies_per_patient"}) {
+                if (n.has(phantomOnly)) {
+                    n.problem(phantomOnly, "only applies to source: phantom");
+                }
             }
         }
         n.rejectUnknownKeys();
-        return new IngestConfig(source, name, size, studies, perPatient, format, path, strict);
+        return new IngestConfig(source, name, size, studies, minPerPatient, maxPerPatient, format, path, strict);
     }
 }
