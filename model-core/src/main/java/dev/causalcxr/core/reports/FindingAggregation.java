@@ -18,7 +18,8 @@ import java.util.Map;
  * <ul>
  *   <li>per finding, present beats uncertain beats absent;</li>
  *   <li>the attributes come from the mentions with the winning status: laterality is their union
- *       (left and right make bilateral), severity the strongest stated, zone the first stated;</li>
+ *       (left and right make bilateral), severity the strongest stated, zone the one stated
+ *       (unspecified when they name different zones);</li>
  *   <li>{@code No Finding} is present when no finding other than Support Devices is present or
  *       uncertain; it is not listed otherwise.</li>
  * </ul>
@@ -62,6 +63,7 @@ public final class FindingAggregation {
         boolean left = false;
         boolean right = false;
         Zone zone = Zone.UNSPECIFIED;
+        boolean zoneConflict = false;
         for (FindingMention m : mentions) {
             if (m.status() != winner) {
                 continue;
@@ -80,13 +82,17 @@ public final class FindingAggregation {
                 default -> {
                 }
             }
-            if (zone == Zone.UNSPECIFIED) {
-                zone = m.zone();
+            if (m.zone() != Zone.UNSPECIFIED) {
+                if (zone == Zone.UNSPECIFIED) {
+                    zone = m.zone();
+                } else if (zone != m.zone()) {
+                    zoneConflict = true;
+                }
             }
         }
         Laterality laterality = left && right ? Laterality.BILATERAL
                 : left ? Laterality.LEFT : right ? Laterality.RIGHT : Laterality.UNSPECIFIED;
-        return new FindingMention(finding, winner, severity, laterality, zone);
+        return new FindingMention(finding, winner, severity, laterality, zoneConflict ? Zone.UNSPECIFIED : zone);
     }
 
     private static int rank(Status s) {

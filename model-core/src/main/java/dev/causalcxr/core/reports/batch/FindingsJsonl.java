@@ -81,8 +81,17 @@ public final class FindingsJsonl {
 
     /** Reads a findings JSONL file, keyed by study id in file order. */
     public static Map<String, Entry> read(Path file) {
-        Map<String, Entry> out = new LinkedHashMap<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return read(r, file.getFileName().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** Reads findings JSONL from a reader; {@code name} labels line errors. */
+    public static Map<String, Entry> read(BufferedReader r, String name) {
+        Map<String, Entry> out = new LinkedHashMap<>();
+        try {
             String lineText;
             int lineNo = 0;
             while ((lineText = r.readLine()) != null) {
@@ -105,13 +114,13 @@ public final class FindingsJsonl {
                         throw new ReportTextException("no findings array");
                     }
                 } catch (IOException | IllegalArgumentException | ReportTextException ex) {
-                    throw new ReportTextException(file.getFileName() + " line " + lineNo
+                    throw new ReportTextException(name + " line " + lineNo
                             + ": not a findings line (" + ex.getClass().getSimpleName() + ")");
                 }
                 out.put(e.studyId(), e);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new UncheckedIOException("cannot read " + name, e);
         }
         return out;
     }

@@ -53,6 +53,16 @@ final class Lexicon {
      */
     static final Term BORDERLINE = Term.predicate(Status.UNCERTAIN);
 
+    /**
+     * Blunting of a costophrenic angle: the radiographic sign of an effusion. It stands for an effusion
+     * unless the sentence hedges what causes it ("blunting, likely due to pleural thickening").
+     */
+    static final Term BLUNTING = new Term(Kind.MENTION, List.of(Finding.PLEURAL_EFFUSION), null,
+            Severity.UNSPECIFIED, Laterality.UNSPECIFIED, Zone.LOWER);
+
+    /** Predicate form of {@link #BLUNTING} ("the right costophrenic angle is blunted"). */
+    static final Term BLUNTED = Term.predicate(Status.PRESENT, Severity.UNSPECIFIED);
+
     private static final Lexicon DEFAULT = build();
 
     static Lexicon standard() {
@@ -83,6 +93,7 @@ final class Lexicon {
     private static Lexicon build() {
         Lexicon x = new Lexicon();
         x.findingMentions();
+        x.mimics();
         x.anatomicalSubjects();
         x.cues();
         x.structure();
@@ -98,7 +109,8 @@ final class Lexicon {
                 "haziness", "density", "densities", "ground glass", "groundglass",
                 "interstitial markings", "interstitial marking", "interstitial pattern", "reticular markings",
                 "reticulation", "reticular pattern", "peribronchial thickening", "peribronchial cuffing",
-                "bronchial wall thickening", "scarring", "scar", "scars", "fibrosis", "fibrotic changes",
+                "bronchial wall thickening", "interstitial prominence", "prominence of the interstitial markings",
+                "scarring", "scar", "scars", "fibrosis", "fibrotic changes",
                 "parenchymal abnormality");
         mention(CARDIOMEGALY, "cardiomegaly", "cardiomegally", "cardiac enlargement", "enlarged heart",
                 "enlargement of the heart", "enlarged cardiac silhouette", "enlargement of the cardiac silhouette");
@@ -109,30 +121,31 @@ final class Lexicon {
         mention(NODULE, "nodule", "nodules", "nodular opacity", "nodular opacities", "nodular density",
                 "nodular densities", "micronodules", "micronodular opacities", "pulmonary nodule",
                 "pulmonary nodules", "lung nodule", "lung nodules");
-        mention(MASS, "mass", "masses", "masslike", "mass like", "mass like opacity", "masslike opacity",
-                "mass like consolidation");
+        mention(MASS, "mass", "masses");
+        mention(LUNG_OPACITY, "mass like opacity", "masslike opacity", "mass like opacities");
+        mention(CONSOLIDATION, "mass like consolidation", "masslike consolidation");
         mention(LUNG_LESION, "lesion", "lesions", "neoplasm", "neoplasms", "tumor", "tumors", "tumour",
                 "malignancy", "metastasis", "metastases", "metastatic disease", "carcinoma", "cavitary lesion",
-                "cavitation", "cavity", "cavitary");
+                "cavity", "cavitary mass");
         mention(EDEMA, "edema", "oedema", "pulmonary edema", "interstitial edema", "alveolar edema",
                 "vascular congestion", "pulmonary vascular congestion", "venous congestion",
                 "pulmonary venous congestion", "vascular engorgement", "pulmonary venous hypertension",
                 "venous hypertension", "congestive heart failure", "chf", "heart failure", "fluid overload",
                 "volume overload", "kerley b lines", "kerley lines", "kerley b", "cephalization",
                 "vascular redistribution", "congestion", "interstitial pulmonary edema", "congestive failure");
-        mention(CONSOLIDATION, "consolidation", "consolidations", "consolidative", "consolidated",
+        mention(CONSOLIDATION, "consolidation", "consolidations", "consolidaton", "consolidative", "consolidated",
                 "airspace consolidation", "air space consolidation", "consolidative process");
-        mention(PNEUMONIA, "pneumonia", "pneumonias", "bronchopneumonia", "pneumonitis", "infection",
+        mention(PNEUMONIA, "pneumonia", "pneumonias", "pnuemonia", "pneumona", "bronchopneumonia", "pneumonitis", "infection",
                 "infections", "infectious process", "infectious", "infective", "aspiration",
                 "aspiration pneumonia", "pna");
-        mention(ATELECTASIS, "atelectasis", "atelectases", "atelectatic", "atelectatic changes",
+        mention(ATELECTASIS, "atelectasis", "atelectases", "atelectsis", "atelactasis", "atelectatic", "atelectatic changes",
                 "atelectatic change", "collapse", "collapsed", "volume loss");
-        mention(PNEUMOTHORAX, "pneumothorax", "pneumothoraces", "pneumothoraxes", "ptx");
+        mention(PNEUMOTHORAX, "pneumothorax", "pneumothoraces", "pneumothroax", "pneumothoraxes", "ptx");
         add(Term.mention(PNEUMOTHORAX, PLEURAL_EFFUSION), "hydropneumothorax", "hydro pneumothorax");
-        mention(PLEURAL_EFFUSION, "effusion", "effusions", "pleural effusion", "pleural effusions",
+        mention(PLEURAL_EFFUSION, "effusion", "effusions", "efusion", "efusions", "effussion", "pleural effusion", "pleural effusions",
                 "pleural fluid", "hydrothorax", "layering fluid", "hemothorax", "empyema",
                 "fluid in the pleural space");
-        add(Term.mention(Zone.LOWER, PLEURAL_EFFUSION), "costophrenic angle blunting",
+        add(BLUNTING, "costophrenic angle blunting",
                 "costophrenic blunting", "blunting of the costophrenic angle", "blunting of the costophrenic angles",
                 "blunting of both costophrenic angles", "blunted costophrenic angle", "blunted costophrenic angles");
         mention(PLEURAL_OTHER, "pleural thickening", "pleural plaque", "pleural plaques", "pleural scarring",
@@ -156,7 +169,7 @@ final class Lexicon {
                 "pacemaker lead", "pacing lead", "pacemaker wires", "icd", "aicd", "defibrillator",
                 "pacemaker defibrillator", "cardiac device", "loop recorder", "sternotomy", "sternotomy wires",
                 "sternal wires", "median sternotomy", "median sternotomy wires", "sternal sutures", "cabg",
-                "valve replacement", "prosthetic valve", "prosthetic heart valve", "mitral valve replacement",
+                "valve replacement", "prosthetic valve", "prosthetic heart valve", "prosthetic aortic valve", "prosthetic mitral valve", "mitral valve replacement",
                 "aortic valve replacement", "valve prosthesis", "annuloplasty ring", "mitral annuloplasty",
                 "lvad", "impella", "iabp", "intra aortic balloon pump", "intraaortic balloon pump",
                 "balloon pump", "ecmo", "ecmo cannula", "cannula", "drain", "drains", "surgical drain",
@@ -169,8 +182,17 @@ final class Lexicon {
                 "lytic lesion", "lytic lesions", "sclerotic lesion", "sclerotic lesions", "osseous lesion",
                 "osseous lesions", "bony lesion", "bony lesions", "skin lesion", "skin lesions",
                 "osseous metastases", "osseous metastatic disease", "bone metastases", "bony metastases",
-                "pleural line", "visceral pleural line", "nipple shadow", "nipple shadows", "skin fold",
-                "skin folds", "breast mass", "pulmonary vasculature", "heart valve");
+                "pleural line", "visceral pleural line", "breast mass", "pulmonary vasculature", "heart valve");
+    }
+
+    private void mimics() {
+        // Things that can look like a finding; a hedge towards one of them makes the finding uncertain.
+        add(Term.of(Kind.MIMIC), "nipple shadow", "nipple shadows", "nipple", "skin fold", "skin folds",
+                "overlapping soft tissue", "overlapping soft tissues", "soft tissue", "soft tissues",
+                "overlying soft tissue", "overlapping vascular structures", "vascular structures",
+                "overlapping vessels", "vessels", "vessel", "summation", "summation of shadows", "artifact",
+                "overlap", "overlapping structures", "end on vessel", "costochondral calcification",
+                "bone island", "confluence of shadows");
     }
 
     private void anatomicalSubjects() {
@@ -193,7 +215,8 @@ final class Lexicon {
                 "costophrenic sulcus", "cp angle", "cp angles", "costophrenic recesses", "costophrenic recess");
 
         add(Term.predicate(Status.PRESENT), "enlarged", "enlargement", "increased", "widened", "widening",
-                "wide", "blunted", "blunting", "enlargement of", "increased in size");
+                "wide", "enlargement of", "increased in size");
+        add(BLUNTED, "blunted", "blunting", "blunting of");
         add(Term.predicate(Status.ABSENT), "normal", "within normal limits", "wnl", "unremarkable",
                 "normal in size", "normal size", "normal sized", "top normal", "upper normal",
                 "upper limits of normal", "upper limit of normal", "high normal", "sharp", "sharply defined",
@@ -208,7 +231,7 @@ final class Lexicon {
                 "resolution of", "interval resolution of", "removal of", "interval removal of", "nor", "neither",
                 "no evidence of", "no new", "none", "rather than", "ruled out", "never");
         add(Term.of(Kind.NEG_POST), "absent", "has resolved", "have resolved", "is resolved", "are resolved",
-                "has been removed", "have been removed", "been removed", "removed", "were removed",
+                "has been removed", "have been removed", "been removed", "removed", "removal", "were removed",
                 "was removed", "has been discontinued", "have been discontinued", "discontinued",
                 "not seen", "not identified", "not visualized", "not visible", "not appreciated", "not evident",
                 "not present", "not demonstrated", "not detected", "not apparent", "not definitely seen",
@@ -253,10 +276,10 @@ final class Lexicon {
 
     private void structure() {
         add(Term.of(Kind.SENTENCE_END), ".", "!");
-        add(Term.of(Kind.BOUNDARY), ";", ":", "but", "however", "although", "though", "whereas", "while",
+        add(Term.of(Kind.BOUNDARY), ";", "but", "however", "although", "though", "whereas", "while",
                 "which", "that", "there", "otherwise", "except", "aside from", "apart from", "in addition",
                 "additionally", "meanwhile", "and there", "where", "whose", "who");
-        add(Term.of(Kind.COMMA), ",");
+        add(Term.of(Kind.COMMA), ",", ":");
         add(Term.of(Kind.AND), "and", "as well as", "plus", "with associated");
         add(Term.of(Kind.OR), "or", "and or");
         add(Term.of(Kind.PREPOSITION), "in", "at", "on", "within", "involving", "along", "over", "near",
@@ -286,7 +309,7 @@ final class Lexicon {
                 "recent", "prior", "previously", "previous", "shallow", "minor", "ill", "defined",
                 "rounded", "round", "irregular", "spiculated", "calcified", "noncalcified", "cavitating", "free", "apparent", "relatively", "somewhat",
                 "fairly", "very", "apicolateral", "basolateral", "costal", "subpleural", "peripheral",
-                "central", "hilar", "perihilar", "parenchymal", "nodular", "reticular", "coarse",
+                "central", "hilar", "parenchymal", "nodular", "reticular", "coarse",
                 "fine", "unchanging", "improving", "worsening", "enlarging", "grossly", "fissural", "simple", "complex", "bronchovascular");
     }
 
@@ -307,8 +330,8 @@ final class Lexicon {
                 "extensively", "massive", "huge", "large volume", "large amount of", "moderate to large",
                 "moderate to severe", "moderately large", "moderate large", "large sized", "sizable",
                 "sizeable", "substantial", "significantly enlarged");
-        add(Term.modifier(none, Laterality.RIGHT, nz), "right", "rt", "right sided", "right side");
-        add(Term.modifier(none, Laterality.LEFT, nz), "left", "lt", "left sided", "left side");
+        add(Term.modifier(none, Laterality.RIGHT, nz), "right", "rt", "r", "right sided", "right side");
+        add(Term.modifier(none, Laterality.LEFT, nz), "left", "lt", "l", "left sided", "left side");
         add(Term.modifier(none, Laterality.BILATERAL, nz), "bilateral", "bilaterally", "both lungs",
                 "both lung", "both sides", "both hemithoraces", "both", "right and left", "left and right",
                 "right greater than left", "left greater than right", "right more than left",
@@ -322,7 +345,7 @@ final class Lexicon {
                 "upper lung", "upper zone", "upper lobes", "upper lungs", "upper zones", "upper lung zone",
                 "upper lung zones", "lung apex", "supraclavicular", "upper lung field", "upper lung fields");
         add(Term.modifier(none, nl, Zone.MIDDLE), "middle", "mid", "midlung", "mid lung", "middle lobe",
-                "mid zone", "midzone", "mid lung zone", "mid lung zones", "mid lungs", "mid lung field",
+                "mid zone", "midzone", "perihilar", "mid lung zone", "mid lung zones", "mid lungs", "mid lung field",
                 "mid lung fields");
         add(Term.modifier(none, nl, Zone.LOWER), "lower", "base", "basal", "basilar", "basally", "lower lobe",
                 "lower lung", "lower zone", "lower lobes", "lower lungs", "lower zones", "lower lung zone",

@@ -114,16 +114,60 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         return units;
     }
 
+    /** A mention with its status decided, in sentence order. */
+    private record Resolved(Found found, Status status, int order) {
+    }
+
     private void sentence(List<Unit> sentence, List<FindingMention> out) {
+        List<Resolved> resolved = new ArrayList<>();
+        List<Integer> hedgedMimics = new ArrayList<>();
         int start = 0;
         for (int i = 0; i <= sentence.size(); i++) {
             if (i == sentence.size() || sentence.get(i).kind() == Kind.BOUNDARY) {
                 if (i > start) {
-                    clause(sentence.subList(start, i), out);
+                    clause(sentence.subList(start, i), start, resolved, hedgedMimics);
                 }
                 start = i + 1;
             }
         }
+        for (Resolved r : resolved) {
+            Status status = r.status();
+            if (status == Status.PRESENT && hedgedAfter(r, resolved, hedgedMimics)) {
+                status = Status.UNCERTAIN;
+            }
+            Found f = r.found();
+            Laterality lat = f.left && f.right ? Laterality.BILATERAL
+                    : f.left ? Laterality.LEFT : f.right ? Laterality.RIGHT : Laterality.UNSPECIFIED;
+            Zone zone = f.zoneConflict ? Zone.UNSPECIFIED : f.zone;
+            for (Finding finding : f.findings) {
+                out.add(restrict(finding, status, f.severity, lat, zone));
+            }
+        }
+    }
+
+    /**
+     * A present sign (costophrenic blunting) whose cause the sentence hedges later ("..., likely due to
+     * a small effusion") is uncertain; so is a present opacity, nodule or mass that the sentence says
+     * may be a mimic ("..., which may represent a nipple shadow").
+     */
+    private static boolean hedgedAfter(Resolved r, List<Resolved> all, List<Integer> hedgedMimics) {
+        boolean observation = r.found().findings.contains(Finding.LUNG_OPACITY)
+                || r.found().findings.contains(Finding.NODULE) || r.found().findings.contains(Finding.MASS);
+        if (r.found().sign || observation) {
+            for (int m : hedgedMimics) {
+                if (m > r.order()) {
+                    return true;
+                }
+            }
+        }
+        if (r.found().sign) {
+            for (Resolved o : all) {
+                if (o != r && o.order() > r.order() && o.status() == Status.UNCERTAIN) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** A mention found in a clause: where it is, what it names, and what has been attached to it. */
@@ -137,6 +181,8 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         boolean left;
         boolean right;
         Zone zone;
+        boolean zoneConflict; // "right upper lobe and lingula": no single zone
+        boolean sign; // costophrenic blunting
 
         Found(int start, int end, int anchor, List<Finding> findings, Status fixedStatus, Term inherent) {
             this.start = start;
@@ -166,13 +212,17 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 default -> {
                 }
             }
-            if (zone == Zone.UNSPECIFIED && t.zone() != Zone.UNSPECIFIED) {
-                zone = t.zone();
+            if (t.zone() != Zone.UNSPECIFIED) {
+                if (zone == Zone.UNSPECIFIED) {
+                    zone = t.zone();
+                } else if (zone != t.zone()) {
+                    zoneConflict = true;
+                }
             }
         }
     }
 
-    private void clause(List<Unit> c, List<FindingMention> out) {
+    private void clause(List<Unit> c, int offset, List<Resolved> out, List<Integer> hedgedMimics) {
         int n = c.size();
         List<Found> found = new ArrayList<>(4);
         boolean[] consumed = new boolean[n];
@@ -182,19 +232,31 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         for (int i = 0; i < n; i++) {
             Unit u = c.get(i);
             if (u.kind() == Kind.MENTION) {
-                found.add(new Found(i, i + 1, i, u.term().findings(), null, u.term()));
+                Found f = new Found(i, i + 1, i, u.term().findings(), null, u.term());
+                f.sign = u.term() == Lexicon.BLUNTING;
+                found.add(f);
                 consumed[i] = true;
             }
         }
         compositeMentions(c, found, consumed, cueOverride);
-        if (found.isEmpty()) {
+        boolean anyMimic = false;
+        for (Unit u : c) {
+            anyMimic |= u.kind() == Kind.MIMIC;
+        }
+        if (found.isEmpty() && !anyMimic) {
             return;
         }
         found.sort((a, b) -> Integer.compare(a.start, b.start));
 
         Status[] forward = forwardScope(c, cueOverride);
         Status[] backward = backwardScope(c);
+        for (int i = 0; i < c.size(); i++) {
+            if (c.get(i).kind() == Kind.MIMIC && (forward[i] == Status.UNCERTAIN || backward[i] == Status.UNCERTAIN)) {
+                hedgedMimics.add(offset + i);
+            }
+        }
         attachModifiers(c, found);
+        inheritLocationOverWith(c, found);
 
         for (Found f : found) {
             Status status;
@@ -210,10 +272,41 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                     status = Status.PRESENT;
                 }
             }
-            Laterality lat = f.left && f.right ? Laterality.BILATERAL
-                    : f.left ? Laterality.LEFT : f.right ? Laterality.RIGHT : Laterality.UNSPECIFIED;
-            for (Finding finding : f.findings) {
-                out.add(restrict(finding, status, f.severity, lat, f.zone));
+            out.add(new Resolved(f, status, offset + f.start));
+        }
+    }
+
+    /**
+     * "Moderate right effusion with adjacent atelectasis", "left lower lobe atelectasis versus
+     * consolidation": a finding joined by "with" or "versus" that states no location of its own shares
+     * the location of the finding before it.
+     */
+    private static void inheritLocationOverWith(List<Unit> c, List<Found> found) {
+        for (int k = 1; k < found.size(); k++) {
+            Found f = found.get(k);
+            Found prev = found.get(k - 1);
+            if (f.left || f.right || f.zone != Zone.UNSPECIFIED || prev.end > f.start) {
+                continue;
+            }
+            boolean joinedByWith = false;
+            boolean onlyNounPhrase = true;
+            for (int j = prev.end; j < f.start; j++) {
+                Unit u = c.get(j);
+                if ("with".equals(u.word()) || "with associated".equals(u.word()) || "versus".equals(u.word())
+                        || "vs".equals(u.word())) {
+                    joinedByWith = true;
+                } else if (u.kind() != Kind.NOUN_PHRASE && u.kind() != Kind.MODIFIER && u.term() != null) {
+                    onlyNounPhrase = false;
+                } else if (u.term() == null && !"adjacent".equals(u.word()) && !"compressive".equals(u.word())
+                        && !"overlying".equals(u.word()) && !"associated".equals(u.word())) {
+                    onlyNounPhrase = false;
+                }
+            }
+            if (joinedByWith && onlyNounPhrase) {
+                f.left = prev.left;
+                f.right = prev.right;
+                f.zone = prev.zone;
+                f.zoneConflict = prev.zoneConflict;
             }
         }
     }
@@ -224,6 +317,9 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
      * levels are not lung zones), everything else all three.
      */
     private static FindingMention restrict(Finding f, Status s, Severity sev, Laterality lat, Zone zone) {
+        if (s == Status.ABSENT) {
+            return new FindingMention(f, s, null, null, null); // an absent finding has no size or place
+        }
         return switch (f) {
             case SUPPORT_DEVICES, NO_FINDING -> new FindingMention(f, s, null, null, null);
             case CARDIOMEGALY, ENLARGED_CARDIOMEDIASTINUM -> new FindingMention(f, s, sev, null, null);
@@ -272,6 +368,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             int start = Math.min(i, pred);
             int end = Math.max(i, pred) + 1;
             Found f = new Found(start, end, pred, u.term().findings(), p.status(), u.term());
+            f.sign = p == Lexicon.BLUNTED;
             if (p.status() != Status.UNCERTAIN) {
                 f.apply(p);
             }
@@ -313,7 +410,9 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 case INHERIT -> active = active == Status.ABSENT ? Status.ABSENT : Status.UNCERTAIN;
                 case PSEUDO, SCOPE_END -> active = null;
                 case COMMA, AND -> {
-                    if (active != null && !listContinues(c, i + 1)) {
+                    // ", less likely, a neoplasm": a comma right after a cue does not end its scope
+                    boolean afterCue = i > 0 && c.get(i - 1).term() != null && c.get(i - 1).term().isCue();
+                    if (active != null && !afterCue && !listContinues(c, i + 1)) {
                         active = null;
                     }
                 }
@@ -413,10 +512,15 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 inside.apply(u.term());
                 continue;
             }
+            Found adjacent = adjacentForwardTarget(c, found, i);
+            if (adjacent != null) {
+                adjacent.apply(u.term()); // "of the left pneumothorax"
+                continue;
+            }
             boolean afterPreposition = afterPreposition(c, i);
-            Found target = afterPreposition ? backwardTarget(c, found, i) : forwardTarget(c, found, i);
+            Found target = afterPreposition ? backwardTarget(c, found, i) : forwardTarget(c, found, i, false);
             if (target == null) {
-                target = afterPreposition ? forwardTarget(c, found, i) : backwardTarget(c, found, i);
+                target = afterPreposition ? forwardTarget(c, found, i, true) : backwardTarget(c, found, i);
             }
             if (target != null) {
                 target.apply(u.term());
@@ -428,7 +532,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         for (int j = i - 1; j >= 0 && j >= i - 4; j--) {
             Kind k = c.get(j).kind();
             if (k == Kind.PREPOSITION) {
-                return true;
+                return !"with".equals(c.get(j).word()); // "mass with left upper lobe collapse" starts a new phrase
             }
             if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.AND) {
                 return false;
@@ -437,8 +541,25 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         return false;
     }
 
-    private static Found forwardTarget(List<Unit> c, List<Found> found, int i) {
-        int unknown = 0;
+    /** The mention right after a modifier, with only modifiers and noun-phrase words between. */
+    private static Found adjacentForwardTarget(List<Unit> c, List<Found> found, int i) {
+        for (int j = i + 1; j < c.size() && j <= i + 4; j++) {
+            for (Found f : found) {
+                if (f.start == j) {
+                    return f;
+                }
+            }
+            Kind k = c.get(j).kind();
+            if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** @param relaxed a fallback: also look past "with" and one more unknown word */
+    private static Found forwardTarget(List<Unit> c, List<Found> found, int i, boolean relaxed) {
+        int unknown = relaxed ? -1 : 0;
         for (int j = i + 1; j < c.size() && j <= i + FORWARD_ATTACH_WINDOW; j++) {
             for (Found f : found) {
                 if (f.start == j) {
@@ -451,7 +572,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 if (++unknown > 1) {
                     return null;
                 }
-            } else if (k == Kind.PREPOSITION && "of".equals(u.word())) {
+            } else if (k == Kind.PREPOSITION && ("of".equals(u.word()) || (relaxed && "with".equals(u.word())))) {
                 continue;
             } else if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.AND && k != Kind.OR
                     && k != Kind.PREDICATE) {

@@ -62,6 +62,8 @@ record Term(Kind kind, List<Finding> findings, Status status, Severity severity,
         SCOPE_END,
         /** Words that may stand inside a noun phrase between a modifier and its finding. */
         NOUN_PHRASE,
+        /** Things that mimic findings on a radiograph ("nipple shadow", "overlapping vessels"). */
+        MIMIC,
         /** Phrases consumed so that a part of them is not misread ("mass effect", "pericardial effusion"). */
         IGNORE
     }
