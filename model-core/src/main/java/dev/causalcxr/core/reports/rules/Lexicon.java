@@ -117,12 +117,13 @@ final class Lexicon {
         mention(ENLARGED_CARDIOMEDIASTINUM, "mediastinal widening", "widened mediastinum",
                 "widening of the mediastinum", "mediastinal enlargement", "enlarged cardiomediastinum",
                 "enlarged cardiomediastinal silhouette", "widened superior mediastinum");
-        add(Term.mention(LUNG_OPACITY, CONSOLIDATION), "consolidative opacity", "consolidative opacities");
+        mention(CONSOLIDATION, "consolidative opacity", "consolidative opacities");
         mention(NODULE, "nodule", "nodules", "nodular opacity", "nodular opacities", "nodular density",
                 "nodular densities", "micronodules", "micronodular opacities", "pulmonary nodule",
                 "pulmonary nodules", "lung nodule", "lung nodules");
-        mention(MASS, "mass", "masses");
-        mention(LUNG_OPACITY, "mass like opacity", "masslike opacity", "mass like opacities");
+        // a "mass-like opacity" is how a mass is described; a "mass-like consolidation" stays a consolidation
+        mention(MASS, "mass", "masses", "pulmonary mass", "mass like opacity", "masslike opacity",
+                "mass like opacities", "masslike opacities");
         mention(CONSOLIDATION, "mass like consolidation", "masslike consolidation");
         mention(LUNG_LESION, "lesion", "lesions", "neoplasm", "neoplasms", "tumor", "tumors", "tumour",
                 "malignancy", "metastasis", "metastases", "metastatic disease", "carcinoma", "cavitary lesion",
@@ -167,8 +168,8 @@ final class Lexicon {
                 "dialysis catheter", "hemodialysis catheter", "arterial line", "venous line",
                 "pacemaker", "pacer", "pacemaker leads", "pacer leads", "pacing wires", "pacing leads",
                 "pacemaker lead", "pacing lead", "pacemaker wires", "icd", "aicd", "defibrillator",
-                "pacemaker defibrillator", "cardiac device", "loop recorder", "sternotomy", "sternotomy wires",
-                "sternal wires", "median sternotomy", "median sternotomy wires", "sternal sutures", "cabg",
+                "pacemaker defibrillator", "cardiac device", "loop recorder", "sternotomy wires",
+                "sternal wires", "median sternotomy wires", "sternal sutures", "sternotomy sutures",
                 "valve replacement", "prosthetic valve", "prosthetic heart valve", "prosthetic aortic valve", "prosthetic mitral valve", "mitral valve replacement",
                 "aortic valve replacement", "valve prosthesis", "annuloplasty ring", "mitral annuloplasty",
                 "lvad", "impella", "iabp", "intra aortic balloon pump", "intraaortic balloon pump",
@@ -305,7 +306,7 @@ final class Lexicon {
                 "multifocal", "underlying", "superimposed", "early", "developing", "additional", "evidence",
                 "vascular", "rib", "ribs", "posterolateral", "anterolateral", "clavicle", "clavicular",
                 "humeral", "sided", "side", "sides", "evidence of",
-                "volumes", "nondisplaced", "displaced", "healed", "healing", "old", "chronic", "subacute",
+                "volumes", "healed", "healing", "old", "chronic", "subacute",
                 "recent", "prior", "previously", "previous", "shallow", "minor", "ill", "defined",
                 "rounded", "round", "irregular", "spiculated", "calcified", "noncalcified", "cavitating", "free", "apparent", "relatively", "somewhat",
                 "fairly", "very", "apicolateral", "basolateral", "costal", "subpleural", "peripheral",
@@ -321,15 +322,19 @@ final class Lexicon {
         Laterality nl = Laterality.UNSPECIFIED;
         Zone nz = Zone.UNSPECIFIED;
         add(Term.modifier(mild, nl, nz), "trace", "tiny", "small", "minimal", "minimally", "mild", "mildly",
-                "slight", "slightly", "minute", "very small", "small sized", "small volume",
+                "slight", "slightly", "minute", "very small", "small sized",
                 "small amount of", "trace amount of", "minimal amount of", "small amounts of", "a little");
         add(Term.modifier(moderate, nl, nz), "moderate", "moderately", "moderate sized", "moderate size",
-                "medium", "medium sized", "moderate amount of", "moderate volume", "small to moderate",
+                "medium", "medium sized", "moderate amount of", "small to moderate",
                 "small to moderate sized", "small moderate", "mild to moderate", "mild moderate");
         add(Term.modifier(severe, nl, nz), "large", "severe", "severely", "marked", "markedly", "extensive",
-                "extensively", "massive", "huge", "large volume", "large amount of", "moderate to large",
+                "extensively", "massive", "huge", "large amount of", "moderate to large",
                 "moderate to severe", "moderately large", "moderate large", "large sized", "sizable",
                 "sizeable", "substantial", "significantly enlarged");
+        // fracture displacement is its severity, as the phantom's reports word it
+        add(Term.modifier(mild, nl, nz), "nondisplaced", "non displaced", "undisplaced");
+        add(Term.modifier(moderate, nl, nz), "minimally displaced", "mildly displaced", "slightly displaced");
+        add(Term.modifier(severe, nl, nz), "displaced", "markedly displaced", "comminuted");
         add(Term.modifier(none, Laterality.RIGHT, nz), "right", "rt", "r", "right sided", "right side");
         add(Term.modifier(none, Laterality.LEFT, nz), "left", "lt", "l", "left sided", "left side");
         add(Term.modifier(none, Laterality.BILATERAL, nz), "bilateral", "bilaterally", "both lungs",

@@ -37,7 +37,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
 
     private static final Set<String> ARTICLES = Set.of("the", "a", "an");
 
-    private static final int FORWARD_ATTACH_WINDOW = 5;
+    private static final int FORWARD_ATTACH_WINDOW = 7;
     private static final int BACKWARD_ATTACH_WINDOW = 8;
     private static final int PREDICATE_AFTER_SUBJECT_WINDOW = 7;
     private static final int PREDICATE_BEFORE_SUBJECT_WINDOW = 4;
@@ -313,8 +313,8 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
 
     /**
      * Which attributes a finding can carry: devices none (their position is not a pathology
-     * location), heart and mediastinum severity only, fractures laterality only (rib and spine
-     * levels are not lung zones), everything else all three.
+     * location), heart and mediastinum severity only, everything else all three (a fracture's
+     * severity is its displacement, its zone the rib level: "displaced left lower rib fracture").
      */
     private static FindingMention restrict(Finding f, Status s, Severity sev, Laterality lat, Zone zone) {
         if (s == Status.ABSENT) {
@@ -323,7 +323,6 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         return switch (f) {
             case SUPPORT_DEVICES, NO_FINDING -> new FindingMention(f, s, null, null, null);
             case CARDIOMEGALY, ENLARGED_CARDIOMEDIASTINUM -> new FindingMention(f, s, sev, null, null);
-            case FRACTURE -> new FindingMention(f, s, null, lat, null);
             default -> new FindingMention(f, s, sev, lat, zone);
         };
     }
@@ -543,7 +542,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
 
     /** The mention right after a modifier, with only modifiers and noun-phrase words between. */
     private static Found adjacentForwardTarget(List<Unit> c, List<Found> found, int i) {
-        for (int j = i + 1; j < c.size() && j <= i + 4; j++) {
+        for (int j = i + 1; j < c.size() && j <= i + 6; j++) {
             for (Found f : found) {
                 if (f.start == j) {
                     return f;

@@ -84,6 +84,10 @@ class RuleBasedReportExtractorTest {
             "No pericardial effusion.|Pleural Effusion|",
             "No mass effect.|Mass|",
             "Congestive heart failure.|Edema|present",
+            "The patient is status post median sternotomy.|Support Devices|",
+            "Median sternotomy wires are intact.|Support Devices|present",
+            "Large masslike opacity in the right middle zone.|Mass|present",
+            "There is a consolidative opacity.|Consolidation|present",
     })
     void statusOfMentions(String report, String finding, String expected) {
         Finding f = Finding.fromLabel(finding).orElseThrow();
@@ -115,6 +119,10 @@ class RuleBasedReportExtractorTest {
             "Mild consolidation in the right middle lobe.|mild|right|middle",
             "Severe consolidation in the mid lung zones bilaterally.|severe|bilateral|middle",
             "Retrocardiac consolidation.|unspecified|left|lower",
+            "There is a displaced left lower rib fracture.|severe|left|lower",
+            "Nondisplaced right mid rib fracture.|mild|right|middle",
+            "Moderate left middle zone plate-like atelectasis.|moderate|left|middle",
+            "Moderate volume loss in the right lung base.|moderate|right|lower",
     })
     void modifierVocabulary(String report, String sev, String lat, String zone) {
         FindingMention m = extractor.extract(report).stream()
