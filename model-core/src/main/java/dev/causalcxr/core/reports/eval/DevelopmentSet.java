@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The hand-written development set of the report parser, shipped as resources: 172 chest X-ray
+ * The hand-written development set of the report parser, shipped as resources: 212 chest X-ray
  * reports in varied styles ({@code devset-reports.csv}) with gold report-level labels
  * ({@code devset-gold.jsonl}). See {@code devset/README.md} next to them for the labelling rules.
  */

@@ -98,6 +98,7 @@ final class Lexicon {
         x.cues();
         x.structure();
         x.modifiers();
+        x.changeWords();
         return x;
     }
 
@@ -148,7 +149,7 @@ final class Lexicon {
                 "fluid in the pleural space");
         add(BLUNTING, "costophrenic angle blunting",
                 "costophrenic blunting", "blunting of the costophrenic angle", "blunting of the costophrenic angles",
-                "blunting of both costophrenic angles", "blunted costophrenic angle", "blunted costophrenic angles");
+                "blunted costophrenic angle", "blunted costophrenic angles");
         mention(PLEURAL_OTHER, "pleural thickening", "pleural plaque", "pleural plaques", "pleural scarring",
                 "pleural scar", "pleural calcification", "pleural calcifications", "fibrothorax",
                 "pleural parenchymal scarring", "pleuroparenchymal scarring", "pleural parenchymal scar",
@@ -172,7 +173,7 @@ final class Lexicon {
                 "sternal wires", "median sternotomy wires", "sternal sutures", "sternotomy sutures",
                 "valve replacement", "prosthetic valve", "prosthetic heart valve", "prosthetic aortic valve", "prosthetic mitral valve", "mitral valve replacement",
                 "aortic valve replacement", "valve prosthesis", "annuloplasty ring", "mitral annuloplasty",
-                "lvad", "impella", "iabp", "intra aortic balloon pump", "intraaortic balloon pump",
+                "lvad", "ventricular assist device", "left ventricular assist device", "assist device", "impella", "iabp", "intra aortic balloon pump", "intraaortic balloon pump",
                 "balloon pump", "ecmo", "ecmo cannula", "cannula", "drain", "drains", "surgical drain",
                 "lines and tubes", "tubes and lines", "lines or tubes", "tubes or lines", "lines tubes",
                 "support devices", "support lines", "monitoring devices", "medical devices", "devices",
@@ -230,7 +231,7 @@ final class Lexicon {
     private void cues() {
         add(Term.of(Kind.NEG_PRE), "no", "not", "without", "free of", "negative for", "clear of", "absence of",
                 "resolution of", "interval resolution of", "removal of", "interval removal of", "nor", "neither",
-                "no evidence of", "no new", "none", "rather than", "ruled out", "never");
+                "no evidence of", "no new", "none", "ruled out", "never");
         add(Term.of(Kind.NEG_POST), "absent", "has resolved", "have resolved", "is resolved", "are resolved",
                 "has been removed", "have been removed", "been removed", "removed", "removal", "were removed",
                 "was removed", "has been discontinued", "have been discontinued", "discontinued",
@@ -256,10 +257,11 @@ final class Lexicon {
                 "remains a consideration", "is considered", "could be present", "may be present",
                 "not completely excluded", "is not excluded", "are not excluded", "remains possible",
                 "is suggested", "is favored", "are favored");
-        add(Term.of(Kind.UNC_BOTH), "versus", "vs", "?", "suspected", "question");
+        add(Term.of(Kind.UNC_BOTH), "versus", "vs", "?", "suspected", "question", "is favored over",
+                "are favored over", "favored over", "rather than", "more likely than", "less likely than");
         add(Term.of(Kind.INHERIT), "to suggest", "to indicate", "to represent", "suggestive of",
                 "concerning for", "suspicious for", "suspicious of", "worrisome for",
-                "compatible with infection", "characteristic of", "indicative of", "diagnostic of",
+                "characteristic of", "indicative of", "diagnostic of",
                 "to suggest the presence of", "to account for");
         add(Term.of(Kind.PSEUDO), "no change", "no interval change", "no significant change",
                 "no significant interval change", "no appreciable change", "no substantial change",
@@ -312,6 +314,19 @@ final class Lexicon {
                 "fairly", "very", "apicolateral", "basolateral", "costal", "subpleural", "peripheral",
                 "central", "hilar", "parenchymal", "nodular", "reticular", "coarse",
                 "fine", "unchanging", "improving", "worsening", "enlarging", "grossly", "fissural", "simple", "complex", "bronchovascular");
+    }
+
+    private void changeWords() {
+        // "slightly improved", "markedly decreased": degree of a change, not the severity of a finding
+        java.util.List<String> phrases = new java.util.ArrayList<>();
+        for (String degree : List.of("slightly", "mildly", "minimally", "moderately", "markedly", "significantly",
+                "substantially", "somewhat")) {
+            for (String change : List.of("decreased", "improved", "worsened", "worse", "larger", "smaller", "better",
+                    "changed", "improving", "worsening", "decreasing", "less", "more")) {
+                phrases.add(degree + " " + change);
+            }
+        }
+        add(Term.of(Kind.NOUN_PHRASE), phrases.toArray(String[]::new));
     }
 
     private void modifiers() {
