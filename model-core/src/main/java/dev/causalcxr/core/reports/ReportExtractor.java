@@ -10,13 +10,18 @@ import java.util.List;
  * {@link FindingMention} per finding the report mentions (absent and uncertain ones included), plus
  * {@code No Finding} when nothing but support devices is present or uncertain.
  */
-public interface ReportExtractor {
+public interface ReportExtractor extends AutoCloseable {
 
     /** The report-level findings of one report, in {@link dev.causalcxr.core.findings.Finding} order. */
     List<FindingMention> extract(String reportText);
 
     /** A short name recorded with outputs, e.g. {@code rules} or {@code llm}. */
     String name();
+
+    /** Releases threads or connections (the LLM extractor); a no-op for the rule-based one. */
+    @Override
+    default void close() {
+    }
 
     /** The findings with where they came from; extractors with fallbacks override this. */
     default ReportExtraction extractDetailed(String reportText) {

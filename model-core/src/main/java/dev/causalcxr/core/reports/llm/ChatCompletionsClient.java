@@ -3,6 +3,8 @@ package dev.causalcxr.core.reports.llm;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -22,13 +24,17 @@ import java.util.Map;
  */
 final class ChatCompletionsClient {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ChatCompletionsClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LlmExtractorConfig config;
     private final HttpClient http;
+    /** Turned off for good when the server rejects {@code response_format} (HTTP 400); the prompt still has the schema. */
+    private volatile boolean sendResponseFormat;
 
     ChatCompletionsClient(LlmExtractorConfig config) {
         this.config = config;
+        this.sendResponseFormat = config.useResponseFormat();
         this.http = HttpClient.newBuilder()
                 .connectTimeout(config.requestTimeout())
                 .version(HttpClient.Version.HTTP_1_1)
@@ -45,7 +51,8 @@ final class ChatCompletionsClient {
         body.put("model", config.model());
         body.put("messages", messages.stream().map(m -> Map.of("role", m.role(), "content", m.content())).toList());
         body.put("temperature", 0);
-        if (config.useResponseFormat()) {
+        boolean withFormat = sendResponseFormat;
+        if (withFormat) {
             body.put("response_format", Map.of("type", "json_schema", "json_schema",
                     Map.of("name", "chest_xray_findings", "strict", true, "schema", FindingsAnswerSchema.schema())));
         }
@@ -72,6 +79,11 @@ final class ChatCompletionsClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LlmCallException("request interrupted");
+        }
+        if (resp.statusCode() == 400 && withFormat) {
+            LOG.warn("the endpoint rejected response_format (HTTP 400); asking again without it, schema in the prompt only");
+            sendResponseFormat = false;
+            return complete(messages);
         }
         if (resp.statusCode() != 200) {
             throw new LlmCallException("endpoint answered HTTP " + resp.statusCode());

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Valid answers are cached by report digest. Logs carry the first 12 hex digits of the report digest
  * to correlate, never the report text or the API key.
  */
-public final class LlmReportExtractor implements ReportExtractor, AutoCloseable {
+public final class LlmReportExtractor implements ReportExtractor {
 
     private static final Logger LOG = LoggerFactory.getLogger(LlmReportExtractor.class);
 

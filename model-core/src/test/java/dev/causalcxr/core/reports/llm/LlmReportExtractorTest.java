@@ -142,6 +142,30 @@ class LlmReportExtractorTest {
     }
 
     @Test
+    void serverThatRejectsResponseFormatIsAskedAgainWithoutIt() {
+        server.enqueue(Reply.status(400), Reply.answer(VALID), Reply.answer(VALID));
+        try (LlmReportExtractor x = new LlmReportExtractor(config())) {
+            assertEquals(ExtractionSource.LLM, x.extractDetailed(REPORT).source());
+            assertEquals(ExtractionSource.LLM, x.extractDetailed(REPORT + " again").source());
+        }
+        assertTrue(server.requests().get(0).has("response_format"));
+        assertFalse(server.requests().get(1).has("response_format"));
+        assertFalse(server.requests().get(2).has("response_format"), "remembered for later requests");
+    }
+
+    @Test
+    void extractorsByName() {
+        try (var rules = dev.causalcxr.core.reports.ReportExtractors.byName("rules", Map.of());
+             var llm = dev.causalcxr.core.reports.ReportExtractors.byName("LLM", Map.of(
+                     LlmExtractorConfig.ENV_ENDPOINT, server.baseUri().toString(),
+                     LlmExtractorConfig.ENV_MODEL, "m"))) {
+            assertEquals("rules", rules.name());
+            assertEquals("llm", llm.name());
+        }
+        assertThrows(ReportTextException.class, () -> dev.causalcxr.core.reports.ReportExtractors.byName("gpt", Map.of()));
+    }
+
+    @Test
     void httpErrorsAreRetried() {
         server.enqueue(Reply.status(503), Reply.answer(VALID));
         try (LlmReportExtractor x = new LlmReportExtractor(config())) {
