@@ -274,7 +274,12 @@ final class Lexicon {
                 "mostly resolved", "near complete resolution of", "near resolution of", "partial resolution of",
                 "incompletely resolved", "not completely resolved", "not fully resolved", "not resolved",
                 "has not resolved", "have not resolved",
-                "not removed", "not been removed");
+                "not removed", "not been removed",
+                // "... was not seen on prior": new, not absent
+                "not seen on prior", "not seen on the prior", "not seen previously", "not previously seen",
+                "not present on prior", "not present on the prior", "not present previously",
+                "not visualized on prior", "not visualized on the prior", "not definitely seen on prior",
+                "not seen on the previous", "not identified on prior", "not identified on the prior");
     }
 
     private void structure() {

@@ -40,7 +40,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
     private static final int FORWARD_ATTACH_WINDOW = 7;
     private static final int BACKWARD_ATTACH_WINDOW = 8;
     private static final int PREDICATE_AFTER_SUBJECT_WINDOW = 7;
-    private static final int PREDICATE_BEFORE_SUBJECT_WINDOW = 4;
+    private static final int PREDICATE_BEFORE_SUBJECT_WINDOW = 6;
 
     private final Lexicon lexicon;
 
@@ -354,7 +354,9 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                         pred = j;
                         break;
                     }
-                    if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.PREPOSITION) {
+                    // "unremarkable heart size and mediastinal contours": one predicate, several subjects
+                    if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.PREPOSITION && k != Kind.AND
+                            && k != Kind.SUBJECT) {
                         break;
                     }
                 }
