@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.reports.ReportExtraction;
+import dev.causalcxr.core.reports.ExtractionSource;
 import dev.causalcxr.core.reports.ReportTextException;
 
 import java.io.BufferedReader;
@@ -44,7 +45,7 @@ public final class FindingsJsonl {
             return write(m);
         }
         m.put("findings", extraction.findings().stream().map(FindingMention::toJsonMap).toList());
-        if (extraction.source() != null && extraction.source() != dev.causalcxr.core.reports.ExtractionSource.RULES) {
+        if (extraction.source() != null && extraction.source() != ExtractionSource.RULES) {
             m.put("source", extraction.source().label());
             if (extraction.fallbackReason() != null) {
                 m.put("fallback_reason", extraction.fallbackReason());

@@ -10,6 +10,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -253,13 +254,13 @@ public final class ReportCsvReader implements Iterator<ReportRow>, AutoCloseable
                 return;
             }
             if (len == buf.length) {
-                buf = java.util.Arrays.copyOf(buf, Math.min(limit, buf.length * 2));
+                buf = Arrays.copyOf(buf, Math.min(limit, buf.length * 2));
             }
             buf[len++] = (byte) b;
         }
 
         byte[] bytes() {
-            return java.util.Arrays.copyOf(buf, len);
+            return Arrays.copyOf(buf, len);
         }
     }
 

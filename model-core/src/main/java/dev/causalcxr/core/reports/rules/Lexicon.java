@@ -7,6 +7,7 @@ import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.findings.Zone;
 import dev.causalcxr.core.reports.rules.Term.Kind;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -323,7 +324,7 @@ final class Lexicon {
 
     private void changeWords() {
         // "slightly improved", "markedly decreased": degree of a change, not the severity of a finding
-        java.util.List<String> phrases = new java.util.ArrayList<>();
+        List<String> phrases = new ArrayList<>();
         for (String degree : List.of("slightly", "mildly", "minimally", "moderately", "markedly", "significantly",
                 "substantially", "somewhat")) {
             for (String change : List.of("decreased", "improved", "worsened", "worse", "larger", "smaller", "better",
