@@ -1,0 +1,595 @@
+package dev.causalcxr.core.reports.rules;
+
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.findings.Laterality;
+import dev.causalcxr.core.findings.Severity;
+import dev.causalcxr.core.findings.Status;
+import dev.causalcxr.core.findings.Zone;
+import dev.causalcxr.core.reports.FindingAggregation;
+import dev.causalcxr.core.reports.ReportExtractor;
+import dev.causalcxr.core.reports.rules.Term.Kind;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The default, offline report parser. A report goes through:
+ * <ol>
+ *   <li>section selection ({@link ReportSections});</li>
+ *   <li>tokenization ({@link ReportTokenizer});</li>
+ *   <li>a longest-match walk of the {@link Lexicon} trie that turns tokens into units (mentions,
+ *       subjects and predicates, cues, modifiers, structure words);</li>
+ *   <li>per sentence, clauses split at boundaries ("but", "however", ";", "which", ...);</li>
+ *   <li>per clause, composite mentions ("heart size is normal"), negation/uncertainty scope
+ *       (forward cues reach over lists joined by commas and "or"; backward cues reach over the
+ *       subject), and severity/laterality/zone modifiers attached to the nearest fitting mention;</li>
+ *   <li>report-level aggregation ({@link FindingAggregation}).</li>
+ * </ol>
+ * Thread-safe and allocation-light: the lexicon is built once and shared.
+ */
+public final class RuleBasedReportExtractor implements ReportExtractor {
+
+    /** Words skipped when a backward cue looks for its subject ("pneumothorax [is] no longer seen"). */
+    private static final Set<String> AUXILIARIES = Set.of("is", "are", "was", "were", "has", "have", "had",
+            "been", "be", "now", "also", "completely", "entirely", "fully", "since", "totally", "then");
+
+    private static final Set<String> ARTICLES = Set.of("the", "a", "an");
+
+    private static final int FORWARD_ATTACH_WINDOW = 7;
+    private static final int BACKWARD_ATTACH_WINDOW = 8;
+    private static final int PREDICATE_AFTER_SUBJECT_WINDOW = 7;
+    private static final int PREDICATE_BEFORE_SUBJECT_WINDOW = 6;
+
+    private final Lexicon lexicon;
+
+    public RuleBasedReportExtractor() {
+        this.lexicon = Lexicon.standard();
+    }
+
+    @Override
+    public String name() {
+        return "rules";
+    }
+
+    @Override
+    public List<FindingMention> extract(String reportText) {
+        return FindingAggregation.aggregate(extractMentions(reportText));
+    }
+
+    /** Sentence-level mentions before report-level aggregation (useful to explain a result). */
+    public List<FindingMention> extractMentions(String reportText) {
+        if (reportText == null || reportText.isBlank()) {
+            return List.of();
+        }
+        List<String> tokens = ReportTokenizer.tokenize(ReportSections.findingText(reportText));
+        List<Unit> units = match(tokens);
+        List<FindingMention> mentions = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= units.size(); i++) {
+            if (i == units.size() || units.get(i).kind() == Kind.SENTENCE_END) {
+                if (i > start) {
+                    sentence(units.subList(start, i), mentions);
+                }
+                start = i + 1;
+            }
+        }
+        return mentions;
+    }
+
+    /** One matched phrase (or a single unknown word, with a null term) and its text. */
+    private record Unit(Term term, String word) {
+        Kind kind() {
+            return term == null ? null : term.kind();
+        }
+    }
+
+    private List<Unit> match(List<String> tokens) {
+        List<Unit> units = new ArrayList<>(tokens.size());
+        int n = tokens.size();
+        int i = 0;
+        while (i < n) {
+            Lexicon.Node node = lexicon.root();
+            Term best = null;
+            int bestEnd = i;
+            for (int j = i; j < n; j++) {
+                node = node.next.get(tokens.get(j));
+                if (node == null) {
+                    break;
+                }
+                if (node.term != null) {
+                    best = node.term;
+                    bestEnd = j + 1;
+                }
+            }
+            if (best == null) {
+                units.add(new Unit(null, tokens.get(i)));
+                i++;
+            } else {
+                units.add(new Unit(best, bestEnd == i + 1 ? tokens.get(i) : String.join(" ", tokens.subList(i, bestEnd))));
+                i = bestEnd;
+            }
+        }
+        return units;
+    }
+
+    /** A mention with its status decided, in sentence order. */
+    private record Resolved(Found found, Status status, int order) {
+    }
+
+    private void sentence(List<Unit> sentence, List<FindingMention> out) {
+        List<Resolved> resolved = new ArrayList<>();
+        List<Integer> hedgedMimics = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= sentence.size(); i++) {
+            if (i == sentence.size() || sentence.get(i).kind() == Kind.BOUNDARY) {
+                if (i > start) {
+                    clause(sentence.subList(start, i), start, resolved, hedgedMimics);
+                }
+                start = i + 1;
+            }
+        }
+        for (Resolved r : resolved) {
+            Status status = r.status();
+            if (status == Status.PRESENT && hedgedAfter(r, resolved, hedgedMimics)) {
+                status = Status.UNCERTAIN;
+            }
+            Found f = r.found();
+            Laterality lat = f.left && f.right ? Laterality.BILATERAL
+                    : f.left ? Laterality.LEFT : f.right ? Laterality.RIGHT : Laterality.UNSPECIFIED;
+            Zone zone = f.zoneConflict ? Zone.UNSPECIFIED : f.zone;
+            for (Finding finding : f.findings) {
+                out.add(restrict(finding, status, f.severity, lat, zone));
+            }
+        }
+    }
+
+    /**
+     * A present sign (costophrenic blunting) whose cause the sentence hedges later ("..., likely due to
+     * a small effusion") is uncertain; so is a present opacity, nodule or mass that the sentence says
+     * may be a mimic ("..., which may represent a nipple shadow").
+     */
+    private static boolean hedgedAfter(Resolved r, List<Resolved> all, List<Integer> hedgedMimics) {
+        boolean observation = r.found().findings.contains(Finding.LUNG_OPACITY)
+                || r.found().findings.contains(Finding.NODULE) || r.found().findings.contains(Finding.MASS);
+        if (r.found().sign || observation) {
+            for (int m : hedgedMimics) {
+                if (m > r.order()) {
+                    return true;
+                }
+            }
+        }
+        if (r.found().sign) {
+            for (Resolved o : all) {
+                if (o != r && o.order() > r.order() && o.status() == Status.UNCERTAIN) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A mention found in a clause: where it is, what it names, and what has been attached to it. */
+    private static final class Found {
+        final int start;
+        final int end; // exclusive
+        final int anchor; // where cues are evaluated: the mention itself, or the predicate of a composite
+        final List<Finding> findings;
+        final Status fixedStatus; // a predicate's own status (normal -> absent), or null
+        Severity severity;
+        boolean left;
+        boolean right;
+        Zone zone;
+        boolean zoneConflict; // "right upper lobe and lingula": no single zone
+        boolean sign; // costophrenic blunting
+
+        Found(int start, int end, int anchor, List<Finding> findings, Status fixedStatus, Term inherent) {
+            this.start = start;
+            this.end = end;
+            this.anchor = anchor;
+            this.findings = findings;
+            this.fixedStatus = fixedStatus;
+            this.severity = Severity.UNSPECIFIED;
+            this.zone = Zone.UNSPECIFIED;
+            if (inherent != null) {
+                apply(inherent);
+            }
+        }
+
+        void apply(Term t) {
+            if (t.severity() != Severity.UNSPECIFIED
+                    && (severity == Severity.UNSPECIFIED || t.severity().ordinal() > severity.ordinal())) {
+                severity = t.severity();
+            }
+            switch (t.laterality()) {
+                case LEFT -> left = true;
+                case RIGHT -> right = true;
+                case BILATERAL -> {
+                    left = true;
+                    right = true;
+                }
+                default -> {
+                }
+            }
+            if (t.zone() != Zone.UNSPECIFIED) {
+                if (zone == Zone.UNSPECIFIED) {
+                    zone = t.zone();
+                } else if (zone != t.zone()) {
+                    zoneConflict = true;
+                }
+            }
+        }
+    }
+
+    private void clause(List<Unit> c, int offset, List<Resolved> out, List<Integer> hedgedMimics) {
+        int n = c.size();
+        List<Found> found = new ArrayList<>(4);
+        boolean[] consumed = new boolean[n];
+        // cue roles of predicates not taken by a subject ("borderline cardiomegaly")
+        Term[] cueOverride = new Term[n];
+
+        for (int i = 0; i < n; i++) {
+            Unit u = c.get(i);
+            if (u.kind() == Kind.MENTION) {
+                Found f = new Found(i, i + 1, i, u.term().findings(), null, u.term());
+                f.sign = u.term() == Lexicon.BLUNTING;
+                found.add(f);
+                consumed[i] = true;
+            }
+        }
+        compositeMentions(c, found, consumed, cueOverride);
+        boolean anyMimic = false;
+        for (Unit u : c) {
+            anyMimic |= u.kind() == Kind.MIMIC;
+        }
+        if (found.isEmpty() && !anyMimic) {
+            return;
+        }
+        found.sort((a, b) -> Integer.compare(a.start, b.start));
+
+        Status[] forward = forwardScope(c, cueOverride);
+        Status[] backward = backwardScope(c);
+        for (int i = 0; i < c.size(); i++) {
+            if (c.get(i).kind() == Kind.MIMIC && (forward[i] == Status.UNCERTAIN || backward[i] == Status.UNCERTAIN)) {
+                hedgedMimics.add(offset + i);
+            }
+        }
+        attachModifiers(c, found);
+        inheritLocationOverWith(c, found);
+
+        for (Found f : found) {
+            Status status;
+            if (f.fixedStatus == Status.ABSENT) {
+                status = Status.ABSENT; // "heart size is normal" is a negative statement by itself
+            } else {
+                Status cue = forward[f.anchor] != null ? forward[f.anchor] : backward[f.anchor];
+                if (cue == Status.ABSENT) {
+                    status = Status.ABSENT;
+                } else if (cue == Status.UNCERTAIN || f.fixedStatus == Status.UNCERTAIN) {
+                    status = Status.UNCERTAIN;
+                } else {
+                    status = Status.PRESENT;
+                }
+            }
+            out.add(new Resolved(f, status, offset + f.start));
+        }
+    }
+
+    /**
+     * "Moderate right effusion with adjacent atelectasis", "left lower lobe atelectasis versus
+     * consolidation": a finding joined by "with" or "versus" that states no location of its own shares
+     * the location of the finding before it.
+     */
+    private static void inheritLocationOverWith(List<Unit> c, List<Found> found) {
+        for (int k = 1; k < found.size(); k++) {
+            Found f = found.get(k);
+            Found prev = found.get(k - 1);
+            if (f.left || f.right || f.zone != Zone.UNSPECIFIED || prev.end > f.start) {
+                continue;
+            }
+            boolean joinedByWith = false;
+            boolean onlyNounPhrase = true;
+            for (int j = prev.end; j < f.start; j++) {
+                Unit u = c.get(j);
+                if ("with".equals(u.word()) || "with associated".equals(u.word()) || "versus".equals(u.word())
+                        || "vs".equals(u.word())) {
+                    joinedByWith = true;
+                } else if (u.kind() != Kind.NOUN_PHRASE && u.kind() != Kind.MODIFIER && u.term() != null) {
+                    onlyNounPhrase = false;
+                } else if (u.term() == null && !"adjacent".equals(u.word()) && !"compressive".equals(u.word())
+                        && !"overlying".equals(u.word()) && !"associated".equals(u.word())) {
+                    onlyNounPhrase = false;
+                }
+            }
+            if (joinedByWith && onlyNounPhrase) {
+                f.left = prev.left;
+                f.right = prev.right;
+                f.zone = prev.zone;
+                f.zoneConflict = prev.zoneConflict;
+            }
+        }
+    }
+
+    /**
+     * Which attributes a finding can carry: devices none (their position is not a pathology
+     * location), heart and mediastinum severity only, everything else all three (a fracture's
+     * severity is its displacement, its zone the rib level: "displaced left lower rib fracture").
+     */
+    private static FindingMention restrict(Finding f, Status s, Severity sev, Laterality lat, Zone zone) {
+        if (s == Status.ABSENT) {
+            return new FindingMention(f, s, null, null, null); // an absent finding has no size or place
+        }
+        return switch (f) {
+            case SUPPORT_DEVICES, NO_FINDING -> new FindingMention(f, s, null, null, null);
+            case CARDIOMEGALY, ENLARGED_CARDIOMEDIASTINUM -> new FindingMention(f, s, sev, null, null);
+            default -> new FindingMention(f, s, sev, lat, zone);
+        };
+    }
+
+    /** Pairs SUBJECTs with PREDICATEs: "heart size is normal", "enlarged cardiac silhouette". */
+    private void compositeMentions(List<Unit> c, List<Found> found, boolean[] consumed, Term[] cueOverride) {
+        int n = c.size();
+        boolean[] predicateUsed = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            Unit u = c.get(i);
+            if (u.kind() != Kind.SUBJECT) {
+                continue;
+            }
+            int pred = -1;
+            for (int j = i + 1; j < n && j <= i + PREDICATE_AFTER_SUBJECT_WINDOW; j++) {
+                Kind k = c.get(j).kind();
+                if (k == Kind.PREDICATE) {
+                    pred = j;
+                    break;
+                }
+                if (k == Kind.MENTION || k == Kind.SCOPE_END) {
+                    break;
+                }
+            }
+            if (pred < 0) {
+                for (int j = i - 1; j >= 0 && j >= i - PREDICATE_BEFORE_SUBJECT_WINDOW; j--) {
+                    Kind k = c.get(j).kind();
+                    if (k == Kind.PREDICATE) {
+                        pred = j;
+                        break;
+                    }
+                    // "unremarkable heart size and mediastinal contours": one predicate, several subjects
+                    if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.PREPOSITION && k != Kind.AND
+                            && k != Kind.SUBJECT) {
+                        break;
+                    }
+                }
+            }
+            if (pred < 0) {
+                continue;
+            }
+            predicateUsed[pred] = true;
+            Term p = c.get(pred).term();
+            int start = Math.min(i, pred);
+            int end = Math.max(i, pred) + 1;
+            Found f = new Found(start, end, pred, u.term().findings(), p.status(), u.term());
+            f.sign = p == Lexicon.BLUNTED;
+            if (p.status() != Status.UNCERTAIN) {
+                f.apply(p);
+            }
+            found.add(f);
+            for (int k = start; k < end; k++) {
+                consumed[k] = true;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (!predicateUsed[i] && c.get(i).term() == Lexicon.BORDERLINE) {
+                cueOverride[i] = Term.of(Kind.UNC_PRE);
+            }
+        }
+    }
+
+    private static Kind cueKind(List<Unit> c, Term[] cueOverride, int i) {
+        return cueOverride[i] != null ? cueOverride[i].kind() : c.get(i).kind();
+    }
+
+    /**
+     * The status each position gets from forward cues. A cue's scope runs to the end of the clause,
+     * is replaced by the next cue, ends at SCOPE_END words, and at a comma or "and" unless a list of
+     * findings continues there ("no effusion, pneumothorax or consolidation" but not "no
+     * pneumothorax, small left effusion" or "no effusion and the heart is enlarged").
+     */
+    private Status[] forwardScope(List<Unit> c, Term[] cueOverride) {
+        int n = c.size();
+        Status[] s = new Status[n];
+        Status active = null;
+        for (int i = 0; i < n; i++) {
+            Kind k = cueKind(c, cueOverride, i);
+            if (k == null) {
+                s[i] = active;
+                continue;
+            }
+            switch (k) {
+                case NEG_PRE, NEG_BOTH -> active = Status.ABSENT;
+                case UNC_PRE, UNC_BOTH -> active = Status.UNCERTAIN;
+                case INHERIT -> active = active == Status.ABSENT ? Status.ABSENT : Status.UNCERTAIN;
+                case PSEUDO, SCOPE_END -> active = null;
+                case COMMA, AND -> {
+                    // ", less likely, a neoplasm": a comma right after a cue does not end its scope
+                    boolean afterCue = i > 0 && c.get(i - 1).term() != null && c.get(i - 1).term().isCue();
+                    if (active != null && !afterCue && !listContinues(c, i + 1)) {
+                        active = null;
+                    }
+                }
+                default -> {
+                }
+            }
+            s[i] = active;
+        }
+        return s;
+    }
+
+    private boolean listContinues(List<Unit> c, int from) {
+        boolean first = true;
+        for (int j = from; j < c.size(); j++) {
+            Unit u = c.get(j);
+            Kind k = u.kind();
+            if (k == Kind.AND || k == Kind.OR || k == Kind.COMMA) {
+                continue;
+            }
+            if (first && k == Kind.NOUN_PHRASE && u.word() != null && ARTICLES.contains(u.word())) {
+                return false; // ", the heart ..." starts a new statement
+            }
+            first = false;
+            if (k == Kind.MENTION || k == Kind.NEG_PRE || k == Kind.UNC_PRE) {
+                return true;
+            }
+            if (k == Kind.MODIFIER) {
+                if (u.term().severity() != Severity.UNSPECIFIED) {
+                    return false;
+                }
+                continue;
+            }
+            if (k == Kind.NOUN_PHRASE) {
+                continue;
+            }
+            return false;
+        }
+        return false;
+    }
+
+    /**
+     * The status each position gets from backward cues: from the cue back over auxiliaries, then
+     * over the subject until a comma, a verb, another cue or the clause start.
+     */
+    private Status[] backwardScope(List<Unit> c) {
+        int n = c.size();
+        Status[] s = new Status[n];
+        for (int i = 0; i < n; i++) {
+            Kind k = c.get(i).kind();
+            Status status;
+            if (k == Kind.NEG_POST || k == Kind.NEG_BOTH) {
+                status = Status.ABSENT;
+            } else if (k == Kind.UNC_POST || k == Kind.UNC_BOTH) {
+                status = Status.UNCERTAIN;
+            } else {
+                continue;
+            }
+            int j = i - 1;
+            while (j >= 0 && c.get(j).kind() == Kind.VERB && AUXILIARIES.contains(c.get(j).word())) {
+                j--;
+            }
+            for (; j >= 0; j--) {
+                Unit u = c.get(j);
+                Kind uk = u.kind();
+                if (uk == Kind.COMMA || uk == Kind.VERB || uk == Kind.SCOPE_END || (u.term() != null && u.term().isCue())) {
+                    break;
+                }
+                if (s[j] == null) {
+                    s[j] = status;
+                }
+            }
+        }
+        return s;
+    }
+
+    /**
+     * Attaches each severity/laterality/zone word to one mention. A word after a preposition ("in the
+     * right lower lobe") describes the finding before it; otherwise it describes the next finding when
+     * only noun-phrase words stand between ("small loculated right effusion"); each falls back to the
+     * other direction. Words inside a composite mention ("heart is mildly enlarged") belong to it.
+     */
+    private void attachModifiers(List<Unit> c, List<Found> found) {
+        int n = c.size();
+        for (int i = 0; i < n; i++) {
+            Unit u = c.get(i);
+            if (u.kind() != Kind.MODIFIER) {
+                continue;
+            }
+            Found inside = null;
+            for (Found f : found) {
+                if (i >= f.start && i < f.end) {
+                    inside = f;
+                    break;
+                }
+            }
+            if (inside != null) {
+                inside.apply(u.term());
+                continue;
+            }
+            Found adjacent = adjacentForwardTarget(c, found, i);
+            if (adjacent != null) {
+                adjacent.apply(u.term()); // "of the left pneumothorax"
+                continue;
+            }
+            boolean afterPreposition = afterPreposition(c, i);
+            Found target = afterPreposition ? backwardTarget(c, found, i) : forwardTarget(c, found, i, false);
+            if (target == null) {
+                target = afterPreposition ? forwardTarget(c, found, i, true) : backwardTarget(c, found, i);
+            }
+            if (target != null) {
+                target.apply(u.term());
+            }
+        }
+    }
+
+    private static boolean afterPreposition(List<Unit> c, int i) {
+        for (int j = i - 1; j >= 0 && j >= i - 4; j--) {
+            Kind k = c.get(j).kind();
+            if (k == Kind.PREPOSITION) {
+                return !"with".equals(c.get(j).word()); // "mass with left upper lobe collapse" starts a new phrase
+            }
+            if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.AND) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** The mention right after a modifier, with only modifiers and noun-phrase words between. */
+    private static Found adjacentForwardTarget(List<Unit> c, List<Found> found, int i) {
+        for (int j = i + 1; j < c.size() && j <= i + 6; j++) {
+            for (Found f : found) {
+                if (f.start == j) {
+                    return f;
+                }
+            }
+            Kind k = c.get(j).kind();
+            if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** @param relaxed a fallback: also look past "with" and one more unknown word */
+    private static Found forwardTarget(List<Unit> c, List<Found> found, int i, boolean relaxed) {
+        int unknown = relaxed ? -1 : 0;
+        for (int j = i + 1; j < c.size() && j <= i + FORWARD_ATTACH_WINDOW; j++) {
+            for (Found f : found) {
+                if (f.start == j) {
+                    return f;
+                }
+            }
+            Unit u = c.get(j);
+            Kind k = u.kind();
+            if (k == null) {
+                if (++unknown > 1) {
+                    return null;
+                }
+            } else if (k == Kind.PREPOSITION && ("of".equals(u.word()) || (relaxed && "with".equals(u.word())))) {
+                continue;
+            } else if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.AND && k != Kind.OR
+                    && k != Kind.PREDICATE) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static Found backwardTarget(List<Unit> c, List<Found> found, int i) {
+        Found best = null;
+        for (Found f : found) {
+            if (f.end <= i && i - f.end < BACKWARD_ATTACH_WINDOW && (best == null || f.end > best.end)) {
+                best = f;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.causalcxr.core.reports.bench;
+
+import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.reports.batch.ReportRow;
+import dev.causalcxr.core.reports.eval.DevelopmentSet;
+import dev.causalcxr.core.reports.rules.RuleBasedReportExtractor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Throughput of the rule-based report extractor, single thread, over the development set repeated.
+ * Run with {@code bench/reports/run [--warmup-seconds N] [--seconds N] [--rounds N]}; prints the
+ * machine, the median and best rounds in reports per second, and characters per second.
+ */
+public final class RuleBasedExtractorBenchmark {
+
+    private RuleBasedExtractorBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        double warmupSeconds = 5;
+        double seconds = 3;
+        int rounds = 5;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--warmup-seconds" -> warmupSeconds = Double.parseDouble(args[i + 1]);
+                case "--seconds" -> seconds = Double.parseDouble(args[i + 1]);
+                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        List<String> devset = DevelopmentSet.reports().stream().map(ReportRow::report).toList();
+        // Real reports are often longer than the devset's; five devset reports joined approximate a
+        // long outpatient report (~850 characters).
+        List<String> joined = new java.util.ArrayList<>();
+        for (int i = 0; i < devset.size(); i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int k = 0; k < 5; k++) {
+                sb.append(devset.get((i + k) % devset.size())).append("\n\n");
+            }
+            joined.add(sb.toString());
+        }
+        System.out.printf(Locale.ROOT, "machine: %s, %d logical CPUs (nproc), java %s (%s)%n", cpuModel(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                System.getProperty("java.vm.name"));
+        long sink = 0;
+        sink += measure("development set", devset, warmupSeconds, seconds, rounds);
+        sink += measure("long reports (5 devset reports joined)", joined, warmupSeconds, seconds, rounds);
+        System.out.printf(Locale.ROOT, "(checksum %d)%n", sink);
+    }
+
+    private static long measure(String name, List<String> reports, double warmupSeconds, double seconds, int rounds) {
+        long chars = reports.stream().mapToLong(String::length).sum();
+        RuleBasedReportExtractor extractor = new RuleBasedReportExtractor();
+        System.out.printf(Locale.ROOT, "corpus: %s, %d reports, %.0f characters per report on average%n",
+                name, reports.size(), (double) chars / reports.size());
+
+        long sink = run(extractor, reports, warmupSeconds)[0];
+        double[] perSecond = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            long[] res = run(extractor, reports, seconds);
+            sink += res[0];
+            perSecond[r] = res[1] / (res[2] / 1e9);
+            System.out.printf(Locale.ROOT, "round %d: %,.0f reports/s%n", r + 1, perSecond[r]);
+        }
+        double[] sorted = perSecond.clone();
+        java.util.Arrays.sort(sorted);
+        double median = sorted[sorted.length / 2];
+        System.out.printf(Locale.ROOT, "single thread: median %,.0f reports/s, best %,.0f reports/s, "
+                        + "%,.1f MB of report text/s (median)%n", median, sorted[sorted.length - 1],
+                median * chars / reports.size() / 1e6);
+        return sink;
+    }
+
+    /** Runs whole passes over the corpus for at least {@code seconds}: {checksum, reports, nanos}. */
+    private static long[] run(RuleBasedReportExtractor extractor, List<String> reports, double seconds) {
+        long sink = 0;
+        long done = 0;
+        long start = System.nanoTime();
+        long deadline = start + (long) (seconds * 1e9);
+        do {
+            for (String r : reports) {
+                List<FindingMention> out = extractor.extract(r);
+                sink += out.size();
+            }
+            done += reports.size();
+        } while (System.nanoTime() < deadline);
+        return new long[]{sink, done, System.nanoTime() - start};
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall through
+        }
+        return System.getProperty("os.arch");
+    }
+}
