@@ -58,6 +58,61 @@ class SymmetricEigensolverTest {
     }
 
     @Test
+    void blockDiagonalMatrixExercisesIdentityReflectorsBetweenRealOnes() {
+        // dense 4×4 block, a 1×1 block, a dense 5×5 block: some reduction steps find a column that is
+        // already reduced while an update of the previous step is still pending
+        double[][] a = new double[10][10];
+        double[][] first = randomSymmetric(4, 5);
+        double[][] last = randomSymmetric(5, 6);
+        for (int i = 0; i < 4; i++) {
+            System.arraycopy(first[i], 0, a[i], 0, 4);
+        }
+        a[4][4] = 0.7;
+        for (int i = 0; i < 5; i++) {
+            System.arraycopy(last[i], 0, a[5 + i], 5, 5);
+        }
+        assertReconstructs(a, 1e-13);
+    }
+
+    @Test
+    void repeatedEigenvaluesKeepOrthonormalVectors() {
+        // A = U diag(1,1,1,2,2,5,...) Uᵀ with a random orthogonal U (from a decomposition)
+        int n = 40;
+        double[][] u = SymmetricEigensolver.decompose(randomSymmetric(n, 77)).vectorRows();
+        double[] spectrum = new double[n];
+        for (int i = 0; i < n; i++) {
+            spectrum[i] = i < 3 ? 1.0 : i < 5 ? 2.0 : 5.0 + i;
+        }
+        double[][] a = new double[n][n];
+        for (int k = 0; k < n; k++) {
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    a[i][j] += spectrum[k] * u[k][i] * u[k][j];
+                }
+            }
+        }
+        double[] values = SymmetricEigensolver.eigenvalues(a);
+        assertArrayEquals(spectrum, values, 1e-12);
+        assertReconstructs(a, 1e-12);
+    }
+
+    private static void assertReconstructs(double[][] a, double tolerance) {
+        int n = a.length;
+        SymmetricEigen eigen = SymmetricEigensolver.decompose(a);
+        double[][] v = eigen.vectorRows();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0.0;
+                for (int k = 0; k < n; k++) {
+                    sum += eigen.values()[k] * v[k][i] * v[k][j];
+                }
+                assertEquals(a[i][j], sum, tolerance * n, "entry " + i + "," + j);
+                assertEquals(i == j ? 1.0 : 0.0, DenseMatrices.dot(v[i], v[j]), tolerance * n);
+            }
+        }
+    }
+
+    @Test
     void traceEqualsSumOfEigenvaluesForLowRankMatrix() {
         // rank-2 PSD matrix in 6 dimensions: four eigenvalues are zero up to rounding
         double[][] u = {{1, 2, 0, -1, 3, 1}, {0, 1, 1, 1, -2, 4}};
