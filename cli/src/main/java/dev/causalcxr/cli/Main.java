@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "causalcxr", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Counterfactual chest X-ray generators for long-tail findings: train, evaluate, version, serve.",
         subcommands = {DemoCommand.class, RunCommand.class, WorkerCommand.class, StatusCommand.class,
-                StackCommand.class, MlflowCommand.class, CommandLine.HelpCommand.class})
+                StackCommand.class, MlflowCommand.class, PhantomCommand.class, DatasetCommand.class,
+                ParseReportsCommand.class, EvalParserCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -2,6 +2,7 @@ package dev.causalcxr.activities.stages;
 
 import dev.causalcxr.activities.runner.StageDefinition;
 import dev.causalcxr.infra.datasets.DatasetCatalog;
+import dev.causalcxr.infra.datasets.FindingsStore;
 import dev.causalcxr.infra.metadata.MetadataDb;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ public final class StageCatalog {
 
     public static List<StageDefinition> all(MetadataDb db, Map<String, String> env) {
         DatasetCatalog datasets = new DatasetCatalog(db);
-        return List.of(new IngestStage(datasets, env));
+        return List.of(new IngestStage(datasets, env),
+                new ParseReportsStageDefinition(datasets, new FindingsStore(db)));
     }
 }

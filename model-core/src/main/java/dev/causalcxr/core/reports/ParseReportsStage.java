@@ -54,11 +54,17 @@ public final class ParseReportsStage {
     private ParseReportsStage() {
     }
 
+    /** Parses the stage's input {@code reports} CSV. */
     public static ReportBatchSummary run(Config config, StageContext ctx) {
         Path csv = ctx.inputs().get(INPUT_REPORTS);
         if (csv == null) {
             throw new ReportTextException("stage " + NAME + " needs the input '" + INPUT_REPORTS + "'");
         }
+        return run(config, csv, ctx);
+    }
+
+    /** Parses a {@code study_id,report} CSV that the caller prepared (e.g. from a dataset bundle). */
+    public static ReportBatchSummary run(Config config, Path csv, StageContext ctx) {
         Path out = ctx.workDir().resolve("findings.jsonl");
         Path labels = ctx.workDir().resolve("label-distribution.json");
         ctx.logParam("extractor", config.extractor());
@@ -79,7 +85,15 @@ public final class ParseReportsStage {
         } catch (IOException e) {
             throw new UncheckedIOException("report parsing failed", e);
         }
-        summary.toMetrics().forEach((k, v) -> ctx.summaryMetric("reports." + k, v));
+        // totals are summary metrics; per-finding counts go to the tracker only
+        summary.toMetrics().forEach((k, v) -> {
+            String key = "reports_" + k.replace('.', '_');
+            if (k.contains(".")) {
+                ctx.logMetric(key, v, 0);
+            } else {
+                ctx.summaryMetric(key, v);
+            }
+        });
         writeLabelDistribution(summary, labels);
         ctx.addOutput(OUTPUT_FINDINGS, out);
         ctx.addArtifact(ARTIFACT_LABEL_DISTRIBUTION, labels);

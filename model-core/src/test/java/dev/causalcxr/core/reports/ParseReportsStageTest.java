@@ -24,6 +24,7 @@ class ParseReportsStageTest {
         final Path work;
         final Map<String, Path> inputs;
         final Map<String, Double> summary = new HashMap<>();
+        final Map<String, Double> metrics = new HashMap<>();
         final Map<String, Path> outputs = new HashMap<>();
         final Map<String, Path> artifacts = new HashMap<>();
         final List<Double> progress = new CopyOnWriteArrayList<>();
@@ -46,6 +47,7 @@ class ParseReportsStageTest {
         }
 
         public void logMetric(String key, double value, long step) {
+            metrics.put(key, value);
         }
 
         public void summaryMetric(String key, double value) {
@@ -91,8 +93,8 @@ class ParseReportsStageTest {
         assertEquals(s.rows(), Files.readAllLines(ctx.outputs.get(ParseReportsStage.OUTPUT_FINDINGS)).size());
         assertTrue(Files.readString(ctx.artifacts.get(ParseReportsStage.ARTIFACT_LABEL_DISTRIBUTION))
                 .contains("\"Pleural Effusion\""));
-        assertEquals((double) s.rows(), ctx.summary.get("reports.rows"));
-        assertTrue(ctx.summary.get("reports.present.pleural_effusion") > 0);
+        assertEquals((double) s.rows(), ctx.summary.get("reports_rows"));
+        assertTrue(ctx.metrics.get("reports_present_pleural_effusion") > 0);
         assertEquals(1.0, ctx.progress.get(ctx.progress.size() - 1));
     }
 }

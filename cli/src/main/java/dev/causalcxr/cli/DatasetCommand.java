@@ -1,0 +1,207 @@
+package dev.causalcxr.cli;
+
+import dev.causalcxr.core.dataset.DatasetBundle;
+import dev.causalcxr.core.dataset.DatasetImportException;
+import dev.causalcxr.core.dataset.DatasetImporter;
+import dev.causalcxr.core.dataset.DatasetManifest;
+import dev.causalcxr.core.dataset.ImportFormat;
+import dev.causalcxr.core.dataset.ImportOptions;
+import dev.causalcxr.core.dataset.ImportResult;
+import dev.causalcxr.core.dataset.RowProblem;
+import dev.causalcxr.core.dataset.SplitProportions;
+import dev.causalcxr.infra.datasets.DatasetCatalog;
+import dev.causalcxr.infra.datasets.PseudonymKeys;
+import dev.causalcxr.infra.objectstore.ObjectRef;
+import dev.causalcxr.infra.stack.PlatformStack;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "dataset", mixinStandardHelpOptions = true, description = "Import and inspect versioned datasets.",
+        subcommands = {DatasetCommand.Import.class, DatasetCommand.ListVersions.class, DatasetCommand.Show.class})
+final class DatasetCommand implements Runnable {
+    /** Fraction below which a finding counts as a tail class in {@code show}. */
+    static final double TAIL_FREQUENCY = 0.05;
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    private static PlatformStack storageOnly(DataDirOption dataDir) {
+        return PlatformStack.start(dataDir.config().withMlflowEnabled(false), false);
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = {"Import images and reports as a new dataset version (same files: same version).",
+                    "Bad rows are listed with file and reason, then skipped; --strict fails and imports nothing."})
+    static final class Import implements Callable<Integer> {
+        @Mixin
+        DataDirOption dataDir;
+
+        @Option(names = "--format", required = true, description = "mimic, chexpert or manifest.")
+        String format;
+
+        @Parameters(index = "0", paramLabel = "PATH", description = "MIMIC: the folder holding files/; CSV formats: the CSV.")
+        Path path;
+
+        @Option(names = "--name", required = true, description = "Dataset name.")
+        String name;
+
+        @Option(names = "--strict", description = "Fail (exit 1) and import nothing if any row is bad.")
+        boolean strict;
+
+        @Option(names = "--size", defaultValue = "64", description = "Image edge after conversion (default ${DEFAULT-VALUE}).")
+        int size;
+
+        @Override
+        public Integer call() throws Exception {
+            ImportFormat fmt;
+            try {
+                fmt = ImportFormat.fromString(format);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--format must be mimic, chexpert or manifest");
+            }
+            if (!Files.exists(path)) {
+                throw new UsageException(path + " does not exist");
+            }
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+                throw new UsageException("--name must be 1-64 letters, digits, '.', '_' or '-'");
+            }
+            ConsoleOutput console = ConsoleOutput.system();
+            try (PlatformStack stack = storageOnly(dataDir)) {
+                Path work = Files.createTempDirectory(dataDir.resolve(), ".import-");
+                try {
+                    ImportResult r;
+                    try {
+                        r = DatasetImporter.run(new ImportOptions(fmt, path, work.resolve("dataset"), name, size,
+                                PseudonymKeys.resolve(System.getenv()), strict, SplitProportions.defaults()),
+                                (done, total) -> console.progress(String.format(Locale.ROOT, "import %s %d/%d",
+                                        ConsoleOutput.bar((double) done / Math.max(1, total), 30), done, total),
+                                        done.intValue() == total.intValue()));
+                    } catch (DatasetImportException e) {
+                        e.problems().forEach(p -> console.println(p.toString()));
+                        console.println("strict import failed: " + e.problems().size() + " bad rows; nothing was imported");
+                        return ExitCodes.FAILURE;
+                    }
+                    r.problems().forEach(p -> console.println(p.toString()));
+                    console.println(r.summaryLine());
+                    if (r.manifest().entries().isEmpty()) {
+                        console.println("nothing to import");
+                        return ExitCodes.FAILURE;
+                    }
+                    Path bundle = work.resolve("dataset.zip");
+                    DatasetBundle.pack(r.datasetDir(), bundle);
+                    ObjectRef ref = stack.objectStore().putFile(bundle);
+                    DatasetCatalog.Recorded rec = new DatasetCatalog(stack.db()).record(r.manifest(), ref.digest(), fmt.name()
+                            .toLowerCase(Locale.ROOT));
+                    console.printf("%s@%s: %s%s", name, rec.version().version().substring(0, 12),
+                            rec.created() ? "new version" : "unchanged (this version exists already)",
+                            rec.created() && rec.version().parent() != null
+                                    ? ", parent " + rec.version().parent().substring(0, 12) : "");
+                    return ExitCodes.OK;
+                } finally {
+                    deleteTree(work);
+                }
+            }
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Datasets with their newest version.")
+    static final class ListVersions implements Callable<Integer> {
+        @Mixin
+        DataDirOption dataDir;
+
+        @Override
+        public Integer call() {
+            ConsoleOutput console = ConsoleOutput.system();
+            try (PlatformStack stack = storageOnly(dataDir)) {
+                var rows = new DatasetCatalog(stack.db()).latest();
+                if (rows.isEmpty()) {
+                    console.println("no datasets yet");
+                }
+                console.printf("%-28s %-14s %8s %-10s %s", "dataset", "version", "studies", "source", "created");
+                for (var v : rows) {
+                    console.printf("%-28s %-14s %8d %-10s %s", v.dataset(), v.version().substring(0, 12), v.studies(),
+                            v.sourceKind(), v.createdAt());
+                }
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Counts per split, class histogram and tail classes of NAME[@VERSION].")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        DataDirOption dataDir;
+
+        @Parameters(index = "0", paramLabel = "NAME[@VERSION]")
+        String ref;
+
+        @Override
+        public Integer call() throws IOException {
+            String name = ref.contains("@") ? ref.substring(0, ref.indexOf('@')) : ref;
+            String version = ref.contains("@") ? ref.substring(ref.indexOf('@') + 1) : null;
+            ConsoleOutput console = ConsoleOutput.system();
+            try (PlatformStack stack = storageOnly(dataDir)) {
+                DatasetCatalog catalog = new DatasetCatalog(stack.db());
+                var v = catalog.version(name, version)
+                        .orElseThrow(() -> new UsageException("no dataset " + ref + " (see `causalcxr dataset list`)"));
+                DatasetManifest m = manifestOf(stack, v.bundleDigest());
+                console.printf("%s@%s  (%d studies, source %s, parent %s)", v.dataset(), v.version(), v.studies(),
+                        v.sourceKind(), v.parent() == null ? "-" : v.parent().substring(0, 12));
+                console.println("split counts:");
+                m.countsBySplit().forEach((s, n) -> console.printf("  %-6s %6d", s.label(), n));
+                console.println("findings (present frequency):");
+                Map<String, Double> freq = m.presentFrequencies();
+                var tail = m.tailClasses(TAIL_FREQUENCY);
+                freq.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                        .forEach(e -> console.printf("  %-28s %6.3f %s", e.getKey(), e.getValue(),
+                                tail.contains(e.getKey()) ? "tail" : ""));
+                console.printf("tail classes (< %.0f%% of studies): %s", TAIL_FREQUENCY * 100,
+                        tail.isEmpty() ? "none" : String.join(", ", tail));
+                return ExitCodes.OK;
+            }
+        }
+
+        private static DatasetManifest manifestOf(PlatformStack stack, String bundleDigest) throws IOException {
+            Path tmp = Files.createTempFile("bundle", ".zip");
+            try {
+                stack.objectStore().getToFile(bundleDigest, tmp);
+                try (InputStream in = Files.newInputStream(tmp); ZipInputStream zip = new ZipInputStream(in)) {
+                    ZipEntry e;
+                    while ((e = zip.getNextEntry()) != null) {
+                        if (e.getName().equals("manifest.json")) {
+                            return DatasetManifest.fromJson(new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                    }
+                }
+                throw new IllegalStateException("dataset bundle " + bundleDigest + " has no manifest.json");
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.causalcxr.cli;
+
+import dev.causalcxr.core.reports.ReportExtractor;
+import dev.causalcxr.core.reports.ReportExtractors;
+import dev.causalcxr.core.reports.batch.ReportBatchConfig;
+import dev.causalcxr.core.reports.batch.ReportBatchParser;
+import dev.causalcxr.core.reports.batch.ReportBatchSummary;
+import dev.causalcxr.core.reports.batch.ReportCsvException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "parse-reports", mixinStandardHelpOptions = true,
+        description = {"Extract findings (finding, status, severity, laterality, zone) from reports.",
+                "Input: CSV with columns study_id,report (RFC 4180; multi-line reports quoted).",
+                "Output: JSONL, one object per input row; a bad row gets {\"study_id\", \"error\"} and the rest still parse."})
+final class ParseReportsCommand implements Callable<Integer> {
+    @Option(names = "--in", required = true, paramLabel = "REPORTS.csv")
+    Path in;
+
+    @Option(names = "--out", required = true, paramLabel = "FINDINGS.jsonl")
+    Path out;
+
+    @Option(names = "--extractor", defaultValue = "rules",
+            description = "rules (offline, default) or llm (CAUSALCXR_LLM_ENDPOINT/_MODEL/_API_KEY).")
+    String extractor;
+
+    @Override
+    public Integer call() {
+        if (!Files.isRegularFile(in)) {
+            throw new UsageException("--in " + in + " is not a file");
+        }
+        if (!extractor.equals(ReportExtractors.RULES) && !extractor.equals(ReportExtractors.LLM)) {
+            throw new UsageException("--extractor must be rules or llm");
+        }
+        ConsoleOutput console = ConsoleOutput.system();
+        ReportBatchSummary s;
+        try (ReportExtractor ex = ReportExtractors.byName(extractor)) {
+            s = new ReportBatchParser(ex, ReportBatchConfig.defaults()).parse(in, out);
+        } catch (ReportCsvException e) {
+            throw new UsageException(e.getMessage());
+        }
+        console.printf("parsed %d of %d rows (%d row errors%s) → %s", s.parsed(), s.rows(), s.errors(),
+                s.llmFallbacks() > 0 ? ", " + s.llmFallbacks() + " LLM answers replaced by the rule-based result" : "", out);
+        return ExitCodes.OK;
+    }
+}
