@@ -1,0 +1,111 @@
+package dev.causalcxr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommandLineBehaviourTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream savedOut;
+    private PrintStream savedErr;
+
+    @BeforeEach
+    void capture() {
+        savedOut = System.out;
+        savedErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(savedOut);
+        System.setErr(savedErr);
+    }
+
+    @Test
+    void invalidSpecExitsWithTwoAndListsEveryProblem(@TempDir Path dir) throws Exception {
+        Path spec = dir.resolve("bad.yaml");
+        Files.writeString(spec, "name: ok\nseed: x\ndataset: {image_size: 7, color: red}\nstages: {evaluate: {}}\n");
+        int code = Main.execute("run", "--spec", spec.toString(), "--data-dir", dir.resolve("data").toString());
+        assertEquals(2, code);
+        String e = err.toString(StandardCharsets.UTF_8);
+        for (String path : List.of("seed:", "dataset.image_size:", "dataset.color: unknown key", "stages.evaluate:")) {
+            assertTrue(e.contains(path), "missing " + path + " in:\n" + e);
+        }
+        assertFalse(Files.exists(dir.resolve("data/postgres")), "nothing is started for an invalid spec");
+    }
+
+    @Test
+    void unknownCommandsAndOptionsAreUsageErrors() {
+        assertEquals(2, Main.execute("bogus"));
+        assertEquals(2, Main.execute("demo", "--profile", "huge"));
+        assertEquals(0, Main.execute("--help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("demo"));
+    }
+
+    @Test
+    void malformedReportRowsGetClearErrorsAndTheOtherRowsStillParse(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("reports.csv");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.writeBytes("study_id,report\n".getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes("s1,\"FINDINGS: Small right pleural effusion.\nIMPRESSION: Effusion.\"\n".getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes("s2,\n".getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes("s3,\"bad bytes ".getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes(new byte[] {(byte) 0xC3, (byte) 0x28, (byte) 0xFF});
+        bytes.writeBytes("\"\n".getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes(("s4,\"" + "No pneumothorax. ".repeat(70_000) + "\"\n").getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes("s5,\"No acute cardiopulmonary process.\"\n".getBytes(StandardCharsets.UTF_8));
+        Files.write(csv, bytes.toByteArray());
+        Path jsonl = dir.resolve("findings.jsonl");
+
+        assertEquals(0, Main.execute("parse-reports", "--in", csv.toString(), "--out", jsonl.toString()));
+        List<String> lines = Files.readAllLines(jsonl);
+        assertEquals(5, lines.size(), "one line per input row");
+        ObjectMapper json = new ObjectMapper();
+        JsonNode s1 = json.readTree(lines.get(0));
+        assertEquals("s1", s1.get("study_id").asText());
+        assertEquals("Pleural Effusion", s1.at("/findings/0/finding").asText());
+        assertEquals("right", s1.at("/findings/0/laterality").asText());
+        for (int i = 1; i <= 3; i++) {
+            JsonNode bad = json.readTree(lines.get(i));
+            assertTrue(bad.has("error"), lines.get(i).substring(0, Math.min(200, lines.get(i).length())));
+            assertFalse(bad.get("error").asText().contains("pneumothorax"), "report text never appears in errors");
+        }
+        assertTrue(json.readTree(lines.get(4)).has("findings"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("3 row errors"));
+    }
+
+    @Test
+    void reportsCsvWithoutTheReportColumnIsAUsageError(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("reports.csv");
+        Files.writeString(csv, "study_id,text\ns1,No effusion.\n");
+        assertEquals(2, Main.execute("parse-reports", "--in", csv.toString(), "--out", dir.resolve("o.jsonl").toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("report"));
+    }
+
+    @Test
+    void evalParserScoresPredictionsAgainstGold(@TempDir Path dir) throws Exception {
+        Path gold = dir.resolve("gold.jsonl");
+        Files.writeString(gold, "{\"study_id\":\"a\",\"findings\":[{\"finding\":\"Pneumothorax\",\"status\":\"present\","
+                + "\"severity\":\"mild\",\"laterality\":\"left\",\"zone\":\"upper\"}]}\n");
+        assertEquals(0, Main.execute("eval-parser", "--gold", gold.toString(), "--pred", gold.toString(), "--json"));
+        JsonNode r = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).trim());
+        assertEquals(1.0, r.at("/per_finding/Pneumothorax/f1").asDouble(), r.toString());
+        assertEquals(0, r.at("/per_finding/Pneumothorax/fp").asInt());
+    }
+}
