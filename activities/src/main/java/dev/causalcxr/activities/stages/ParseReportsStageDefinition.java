@@ -26,6 +26,10 @@ import java.util.Map;
  */
 public final class ParseReportsStageDefinition implements StageDefinition {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Output: the condition vocabulary later stages build their conditions from. */
+    public static final String OUTPUT_VOCABULARY = "vocabulary";
+    /** A finding present in fewer than this fraction of studies is a tail class. */
+    public static final double TAIL_FREQUENCY = 0.05;
 
     private final DatasetCatalog catalog;
     private final FindingsStore findings;
@@ -45,6 +49,52 @@ public final class ParseReportsStageDefinition implements StageDefinition {
         return 1;
     }
 
+    /**
+     * Per finding seen present: how many studies, what fraction, whether it is a tail class, and
+     * which severities, lateralities and zones the reports use for it.
+     */
+    static Map<String, Object> conditionVocabulary(Map<String, List<FindingMention>> predicted) {
+        long studies = predicted.values().stream().filter(java.util.Objects::nonNull).count();
+        Map<String, Map<String, Object>> perFinding = new java.util.TreeMap<>();
+        for (List<FindingMention> list : predicted.values()) {
+            if (list == null) {
+                continue;
+            }
+            for (FindingMention m : list) {
+                if (m.status() != dev.causalcxr.core.findings.Status.PRESENT) {
+                    continue;
+                }
+                Map<String, Object> f = perFinding.computeIfAbsent(m.finding().label(), k -> {
+                    Map<String, Object> x = new LinkedHashMap<>();
+                    x.put("present", 0L);
+                    x.put("severities", new java.util.TreeSet<String>());
+                    x.put("lateralities", new java.util.TreeSet<String>());
+                    x.put("zones", new java.util.TreeSet<String>());
+                    return x;
+                });
+                f.put("present", (Long) f.get("present") + 1);
+                addTo(f, "severities", m.severity().label());
+                addTo(f, "lateralities", m.laterality().label());
+                addTo(f, "zones", m.zone().label());
+            }
+        }
+        perFinding.values().forEach(f -> {
+            double freq = studies == 0 ? 0 : (Long) f.get("present") / (double) studies;
+            f.put("frequency", freq);
+            f.put("tail", freq < TAIL_FREQUENCY);
+        });
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("studies", studies);
+        v.put("tail_frequency", TAIL_FREQUENCY);
+        v.put("findings", perFinding);
+        return v;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void addTo(Map<String, Object> f, String key, String value) {
+        ((java.util.Set<String>) f.get(key)).add(value);
+    }
+
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {
         ParseReportsConfig cfg = JSON.readValue(configJson, ParseReportsConfig.class);
@@ -58,6 +108,9 @@ public final class ParseReportsStageDefinition implements StageDefinition {
         FindingsJsonl.read(jsonl).forEach((id, e) -> predicted.put(id, e.error() == null ? e.findings() : null));
         int rows = findings.replace(cfg.extractor(), catalog.studyKeys(manifest.name(), manifest.version()), predicted);
         ctx.logMetric("reports_findings_rows_stored", rows, 0);
+        Path vocabulary = ctx.workDir().resolve("vocabulary.json");
+        JSON.writerWithDefaultPrettyPrinter().writeValue(vocabulary.toFile(), conditionVocabulary(predicted));
+        ctx.addOutput(OUTPUT_VOCABULARY, vocabulary);
 
         Path truthFile = ctx.inputs().get(DatasetInputs.PHANTOM_TRUTH);
         if (truthFile != null) {

@@ -87,6 +87,12 @@ class ExperimentWorkflowTest {
         assertEquals(48.0, first.metrics().get("reports_parsed"));
         assertEquals(1.0, first.metrics().get("parser_phantom_present_f1"), "the parser is exact on phantom reports");
         assertTrue(new FindingsStore(stack.db()).count("rules") > 0, "findings are stored in PostgreSQL");
+        var parsed = stack.objectStore().readJson(first.stages().get(1).manifestDigest(),
+                dev.causalcxr.activities.runner.StageManifest.class);
+        assertTrue(parsed.outputs().keySet().containsAll(List.of("findings", "vocabulary")), parsed.outputs().toString());
+        String vocabulary = new String(stack.objectStore().getBytes(parsed.outputs().get("vocabulary").digest()),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(vocabulary.contains("\"Pleural Effusion\""), vocabulary);
 
         PipelineJournal.PipelineRunRow row = stack.journal().pipelineRun("wf-1").orElseThrow();
         assertEquals("succeeded", row.status());
