@@ -36,7 +36,8 @@ public final class Main implements Runnable {
             return ExitCodes.USAGE;
         }
         err.println("failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-        org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", e);
+        // the whole trace goes to the log file only
+        org.slf4j.LoggerFactory.getLogger(Main.class).error("command failed", e);
         return ExitCodes.FAILURE;
     }
 

@@ -85,7 +85,7 @@ public final class PlatformStack implements AutoCloseable {
             EmbeddedS3Server s3 = join(s3Server, owned);
             EmbeddedPostgresServer pg = join(pgServer, owned);
             TemporalConnection temporal = join(temporalF, owned);
-            S3Endpoint s3Endpoint = config.s3().orElseGet(s3::endpoint);
+            S3Endpoint s3Endpoint = config.s3().orElseGet(() -> s3.endpoint());
             ObjectStore store = new ObjectStore(s3Endpoint);
             store.ensureBucket();
             DbEndpoint dbEndpoint = config.db().orElseGet(() -> pg.endpoint("postgres"));
