@@ -47,6 +47,7 @@ final class LocalPipeline {
                 + "-" + UUID.randomUUID().toString().substring(0, 6);
         ExperimentPlan plan = ExperimentPlans.fromSpec(spec, runId, options.force(), options.noCache());
         console.info("starting the stack (data: " + config.dataDir() + ")");
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
         try (PlatformStack stack = PlatformStack.start(config);
              WorkerHost workers = options.localWorkers()
                      ? WorkerHost.start(stack, Set.of(TaskQueues.CPU, TaskQueues.GPU), StageCatalog.all(stack.db(), System.getenv()),
@@ -58,6 +59,7 @@ final class LocalPipeline {
                     stack.temporal().namespace());
             client.start(plan);
             CompletableFuture<RunSummary> result = CompletableFuture.supplyAsync(() -> client.await(runId));
+            // Ctrl-C: cancel the run, then let the main thread record it and close the stack
             Thread cancelOnInterrupt = new Thread(() -> {
                 if (!result.isDone()) {
                     try {
@@ -66,6 +68,7 @@ final class LocalPipeline {
                     } catch (Exception ignored) {
                         // shutting down anyway
                     }
+                    StackCommand.awaitQuietly(closed);
                 }
             });
             Runtime.getRuntime().addShutdownHook(cancelOnInterrupt);
@@ -83,6 +86,8 @@ final class LocalPipeline {
                 writeSummaryJson(options.summaryJson(), summary, stack, mlflow, seconds);
             }
             return "succeeded".equals(summary.status()) ? ExitCodes.OK : ExitCodes.FAILURE;
+        } finally {
+            closed.countDown();
         }
     }
 

@@ -27,13 +27,16 @@ final class StackCommand implements Callable<Integer> {
         StackConfig config = StackConfig.fromEnvironment(dir);
         console.info("starting the stack (data: " + dir + ") …");
         CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
         try (PlatformStack stack = PlatformStack.start(config)) {
             var mlflow = stack.awaitTracking(Duration.ofMinutes(20));
             Map<String, String> env = stack.connectionEnvironment();
             RunningStack.publish(dir, env);
+            // on Ctrl-C/SIGTERM: let the main thread close everything before the JVM halts
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 RunningStack.withdraw(dir);
                 stop.countDown();
+                awaitQuietly(closed);
             }));
             console.println("stack up. Other commands with --data-dir " + dir + " join it; workers elsewhere need:");
             env.forEach((k, v) -> console.println("  export " + k + "='" + v + "'"));
@@ -43,7 +46,16 @@ final class StackCommand implements Callable<Integer> {
             stop.await();
         } finally {
             RunningStack.withdraw(dir);
+            closed.countDown();
         }
         return ExitCodes.OK;
+    }
+
+    static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

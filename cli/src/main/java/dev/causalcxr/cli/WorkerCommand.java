@@ -41,12 +41,19 @@ final class WorkerCommand implements Callable<Integer> {
         }
         ConsoleOutput console = ConsoleOutput.system();
         CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
         try (PlatformStack stack = PlatformStack.start(config);
              WorkerHost host = WorkerHost.start(stack, taskQueues, StageCatalog.all(stack.db(), System.getenv()),
                      config.dataDir().resolve("work"))) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            // on Ctrl-C/SIGTERM: let the main thread close everything before the JVM halts
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.countDown();
+                StackCommand.awaitQuietly(closed);
+            }));
             console.println("workers polling " + taskQueues + " at " + config.temporalAddress().get() + "; Ctrl-C stops them");
             stop.await();
+        } finally {
+            closed.countDown();
         }
         return ExitCodes.OK;
     }

@@ -31,10 +31,14 @@ public final class MlflowServer implements AutoCloseable {
 
     private final Process process;
     private final String url;
+    /** Ends the child process when the JVM exits without closing us (Ctrl-C, SIGTERM). */
+    private final Thread exitHook;
 
     private MlflowServer(Process process, String url) {
         this.process = process;
         this.url = url;
+        this.exitHook = new Thread(this::stopProcess, "mlflow-server-stop");
+        Runtime.getRuntime().addShutdownHook(exitHook);
     }
 
     /** Where artifacts go: straight to S3 ({@code s3://} URIs), or proxied by the server. */
@@ -196,6 +200,15 @@ public final class MlflowServer implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs (or ran) anyway
+        }
+        stopProcess();
+    }
+
+    private void stopProcess() {
         // uvicorn/gunicorn workers are children of the server process: end the whole tree
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
