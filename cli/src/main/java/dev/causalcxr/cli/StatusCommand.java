@@ -18,6 +18,25 @@ final class StatusCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "RUN_ID", description = "A run (workflow) id.")
     String runId;
 
+    /** For a run still in flight on a reachable Temporal service: the running stage and its fraction. */
+    private void liveProgress(String id, ConsoleOutput console) {
+        var config = dataDir.config();
+        if (config.temporalAddress().isEmpty()) {
+            return;
+        }
+        try (var temporal = dev.causalcxr.infra.temporal.TemporalConnection.connect(config.temporalAddress().get(),
+                config.temporalNamespace())) {
+            var client = new dev.causalcxr.workflows.experiment.ExperimentClient(temporal.client(), temporal.stubs(),
+                    temporal.namespace());
+            var p = client.progress(id);
+            double f = client.runningStageFraction(id).orElse(0.0);
+            console.printf("  now: %s %s %3.0f%%  (%d of %d stages done, %.0f s elapsed)", p.currentStage(),
+                    ConsoleOutput.bar(f, 20), f * 100, p.completedStages(), p.totalStages(), p.elapsedMillis() / 1000.0);
+        } catch (RuntimeException e) {
+            console.println("  (live progress unavailable: " + e.getMessage() + ")");
+        }
+    }
+
     @Override
     public Integer call() {
         ConsoleOutput console = ConsoleOutput.system();
@@ -38,6 +57,9 @@ final class StatusCommand implements Callable<Integer> {
             PipelineJournal.PipelineRunRow run = journal.pipelineRun(runId)
                     .orElseThrow(() -> new UsageException("no run " + runId));
             console.printf("run %s: %s (spec %s, code %s)", run.id(), run.status(), run.specDigest(), run.codeVersion());
+            if ("running".equals(run.status())) {
+                liveProgress(runId, console);
+            }
             for (PipelineJournal.StageRunRow s : journal.stageRuns(runId)) {
                 console.printf("  %-26s %-10s attempt %d %-6s %8.1f s%s", s.stage(), s.status(), s.attempt(),
                         s.cacheHit() ? "hit" : "-", s.seconds() == null ? 0.0 : s.seconds(),
