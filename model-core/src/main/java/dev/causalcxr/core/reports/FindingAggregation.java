@@ -59,40 +59,13 @@ public final class FindingAggregation {
                 winner = m.status();
             }
         }
-        Severity severity = Severity.UNSPECIFIED;
-        boolean left = false;
-        boolean right = false;
-        Zone zone = Zone.UNSPECIFIED;
-        boolean zoneConflict = false;
+        MentionAttributes attributes = new MentionAttributes();
         for (FindingMention m : mentions) {
-            if (m.status() != winner) {
-                continue;
-            }
-            if (m.severity() != Severity.UNSPECIFIED
-                    && (severity == Severity.UNSPECIFIED || m.severity().ordinal() > severity.ordinal())) {
-                severity = m.severity();
-            }
-            switch (m.laterality()) {
-                case LEFT -> left = true;
-                case RIGHT -> right = true;
-                case BILATERAL -> {
-                    left = true;
-                    right = true;
-                }
-                default -> {
-                }
-            }
-            if (m.zone() != Zone.UNSPECIFIED) {
-                if (zone == Zone.UNSPECIFIED) {
-                    zone = m.zone();
-                } else if (zone != m.zone()) {
-                    zoneConflict = true;
-                }
+            if (m.status() == winner) {
+                attributes.add(m.severity(), m.laterality(), m.zone());
             }
         }
-        Laterality laterality = left && right ? Laterality.BILATERAL
-                : left ? Laterality.LEFT : right ? Laterality.RIGHT : Laterality.UNSPECIFIED;
-        return new FindingMention(finding, winner, severity, laterality, zoneConflict ? Zone.UNSPECIFIED : zone);
+        return new FindingMention(finding, winner, attributes.severity(), attributes.laterality(), attributes.zone());
     }
 
     private static int rank(Status s) {

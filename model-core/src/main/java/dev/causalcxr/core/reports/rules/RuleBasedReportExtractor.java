@@ -7,6 +7,7 @@ import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.findings.Zone;
 import dev.causalcxr.core.reports.FindingAggregation;
+import dev.causalcxr.core.reports.MentionAttributes;
 import dev.causalcxr.core.reports.ReportExtractor;
 import dev.causalcxr.core.reports.rules.Term.Kind;
 
@@ -136,11 +137,8 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 status = Status.UNCERTAIN;
             }
             Found f = r.found();
-            Laterality lat = f.left && f.right ? Laterality.BILATERAL
-                    : f.left ? Laterality.LEFT : f.right ? Laterality.RIGHT : Laterality.UNSPECIFIED;
-            Zone zone = f.zoneConflict ? Zone.UNSPECIFIED : f.zone;
             for (Finding finding : f.findings) {
-                out.add(restrict(finding, status, f.severity, lat, zone));
+                out.add(restrict(finding, status, f.attributes.severity(), f.attributes.laterality(), f.attributes.zone()));
             }
         }
     }
@@ -177,11 +175,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         final int anchor; // where cues are evaluated: the mention itself, or the predicate of a composite
         final List<Finding> findings;
         final Status fixedStatus; // a predicate's own status (normal -> absent), or null
-        Severity severity;
-        boolean left;
-        boolean right;
-        Zone zone;
-        boolean zoneConflict; // "right upper lobe and lingula": no single zone
+        final MentionAttributes attributes = new MentionAttributes(); // "right upper lobe and lingula": no single zone
         boolean sign; // costophrenic blunting
 
         Found(int start, int end, int anchor, List<Finding> findings, Status fixedStatus, Term inherent) {
@@ -190,35 +184,13 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             this.anchor = anchor;
             this.findings = findings;
             this.fixedStatus = fixedStatus;
-            this.severity = Severity.UNSPECIFIED;
-            this.zone = Zone.UNSPECIFIED;
             if (inherent != null) {
                 apply(inherent);
             }
         }
 
         void apply(Term t) {
-            if (t.severity() != Severity.UNSPECIFIED
-                    && (severity == Severity.UNSPECIFIED || t.severity().ordinal() > severity.ordinal())) {
-                severity = t.severity();
-            }
-            switch (t.laterality()) {
-                case LEFT -> left = true;
-                case RIGHT -> right = true;
-                case BILATERAL -> {
-                    left = true;
-                    right = true;
-                }
-                default -> {
-                }
-            }
-            if (t.zone() != Zone.UNSPECIFIED) {
-                if (zone == Zone.UNSPECIFIED) {
-                    zone = t.zone();
-                } else if (zone != t.zone()) {
-                    zoneConflict = true;
-                }
-            }
+            attributes.add(t.severity(), t.laterality(), t.zone());
         }
     }
 
@@ -285,7 +257,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         for (int k = 1; k < found.size(); k++) {
             Found f = found.get(k);
             Found prev = found.get(k - 1);
-            if (f.left || f.right || f.zone != Zone.UNSPECIFIED || prev.end > f.start) {
+            if (f.attributes.hasLocation() || prev.end > f.start) {
                 continue;
             }
             boolean joinedByWith = false;
@@ -303,10 +275,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 }
             }
             if (joinedByWith && onlyNounPhrase) {
-                f.left = prev.left;
-                f.right = prev.right;
-                f.zone = prev.zone;
-                f.zoneConflict = prev.zoneConflict;
+                f.attributes.copyLocationFrom(prev.attributes);
             }
         }
     }
