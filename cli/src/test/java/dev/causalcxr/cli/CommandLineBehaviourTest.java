@@ -108,4 +108,16 @@ class CommandLineBehaviourTest {
         assertEquals(1.0, r.at("/per_finding/Pneumothorax/f1").asDouble(), r.toString());
         assertEquals(0, r.at("/per_finding/Pneumothorax/fp").asInt());
     }
+
+    @Test
+    void exampleSpecsInTheRepositoryAreValid() throws Exception {
+        Path specs = Path.of("..", "specs");
+        try (var files = Files.list(specs)) {
+            List<Path> yamls = files.filter(f -> f.toString().endsWith(".yaml")).toList();
+            assertFalse(yamls.isEmpty());
+            for (Path f : yamls) {
+                dev.causalcxr.core.spec.ExperimentSpec.parseYaml(Files.readString(f));
+            }
+        }
+    }
 }
