@@ -126,12 +126,7 @@ final class LocalPipeline {
                 console.progress(String.format(Locale.ROOT, "%-26s %s %5.1f s  %s", s.stage(),
                         ConsoleOutput.bar(s.status().equals("succeeded") ? 1 : 0, 30), s.seconds(), tail), true);
             } else if (s.status().equals("running") && !finalPass) {
-                double f = 0;
-                try {
-                    f = client.runningStageFraction(runId).orElse(0.0);
-                } catch (RuntimeException ignored) {
-                    // progress is best effort
-                }
+                double f = p.currentStageFraction();
                 console.progress(String.format(Locale.ROOT, "%-26s %s %3.0f%%", s.stage(), ConsoleOutput.bar(f, 30), f * 100),
                         false);
             }

@@ -29,7 +29,7 @@ final class StatusCommand implements Callable<Integer> {
             var client = new dev.causalcxr.workflows.experiment.ExperimentClient(temporal.client(), temporal.stubs(),
                     temporal.namespace());
             var p = client.progress(id);
-            double f = client.runningStageFraction(id).orElse(0.0);
+            double f = p.currentStageFraction();
             console.printf("  now: %s %s %3.0f%%  (%d of %d stages done, %.0f s elapsed)", p.currentStage(),
                     ConsoleOutput.bar(f, 20), f * 100, p.completedStages(), p.totalStages(), p.elapsedMillis() / 1000.0);
         } catch (RuntimeException e) {

@@ -32,8 +32,10 @@ public final class ExperimentClient {
         WorkflowClient.start(wf::run, plan);
     }
 
+    /** The workflow's progress, with the running stage's fraction from its last heartbeat. */
     public PipelineProgress progress(String runId) {
-        return client.newWorkflowStub(ExperimentWorkflow.class, runId).progress();
+        PipelineProgress p = client.newWorkflowStub(ExperimentWorkflow.class, runId).progress();
+        return p.currentStage() == null ? p : p.withCurrentStageFraction(runningStageFraction(runId).orElse(0.0));
     }
 
     public void cancel(String runId) {

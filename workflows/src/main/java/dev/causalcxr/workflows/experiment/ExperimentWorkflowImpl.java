@@ -122,7 +122,7 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
     public PipelineProgress progress() {
         int done = (int) states.stream().filter(s -> !s.status().equals("pending") && !s.status().equals("running")).count();
         long elapsed = startedAt == 0 ? 0 : Workflow.currentTimeMillis() - startedAt;
-        return new PipelineProgress(runId, current, done, states.size(), List.copyOf(states), elapsed, cancelRequested);
+        return new PipelineProgress(runId, current, 0, done, states.size(), List.copyOf(states), elapsed, cancelRequested);
     }
 
     @Override
