@@ -121,7 +121,7 @@ public final class PlatformStack implements AutoCloseable {
             return;
         }
         if (!config.mlflowEnabled()) {
-            tracker.disconnect("MLflow is off (CAUSALCXR_MLFLOW=off); runs are journaled in PostgreSQL");
+            tracker.disconnect("MLflow is off (CAUSALCXR_MLFLOW=off)");
             trackingReady.complete(Optional.empty());
             return;
         }
@@ -141,8 +141,8 @@ public final class PlatformStack implements AutoCloseable {
                 }
                 connectTracking(server.url());
             } catch (MlflowUnavailableException | RuntimeException e) {
-                String reason = "no MLflow server: " + e.getMessage() + "; runs are journaled in PostgreSQL, replay them later with `causalcxr mlflow sync`";
-                log.warn(reason);
+                String reason = "no MLflow server: " + e.getMessage();
+                log.warn("{}; runs are journaled in PostgreSQL, replay them later with `causalcxr mlflow sync`", reason);
                 tracker.disconnect(reason);
                 trackingReady.complete(Optional.empty());
             }

@@ -11,6 +11,7 @@ import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -33,6 +34,9 @@ public final class WorkerHost implements AutoCloseable {
                 .setStickyQueueScheduleToStartTimeout(stack.temporal().stickyScheduleToStartTimeout())
                 // stages are CPU-bound and sized for the whole machine: one at a time per worker
                 .setMaxConcurrentActivityExecutionSize(1)
+                // heartbeats carry progress: send them every couple of seconds, not every 0.8 x timeout
+                .setMaxHeartbeatThrottleInterval(Duration.ofSeconds(2))
+                .setDefaultHeartbeatThrottleInterval(Duration.ofSeconds(2))
                 .build();
         for (String q : queues) {
             Worker w = factory.newWorker(q, options);
