@@ -150,7 +150,7 @@ public final class DiffusionTraining {
                                     CosineSchedule schedule, float[] data, List<Condition> conditions, long seed, long step) {
         int b = config.batchSize();
         int d = config.zDim();
-        SplittableRandom rng = new SplittableRandom(mix(seed, step));
+        SplittableRandom rng = new SplittableRandom(SeedStreams.of(seed, step));
         float[] noisy = new float[b * d];
         float[] noise = new float[b * d];
         int[] timesteps = new int[b];
@@ -183,14 +183,6 @@ public final class DiffusionTraining {
             adam.step(params, scope);
             return loss;
         }
-    }
-
-    /** SplitMix64 finalizer of (seed, step): independent streams per step, so the step is the RNG position. */
-    static long mix(long seed, long step) {
-        long z = seed + 0x9E3779B97F4A7C15L * (step + 1);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     private static void validate(DiffusionConfig config, float[][] zPath, List<Condition> conditions) {

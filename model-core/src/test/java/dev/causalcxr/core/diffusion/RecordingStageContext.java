@@ -13,18 +13,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /** A stage context for tests: records metrics, outputs and checkpoints; can cancel after N checkpoints. */
-final class RecordingStageContext implements StageContext {
+public final class RecordingStageContext implements StageContext {
     final Path workDir;
     final long seed;
-    final Map<String, Path> outputs = new LinkedHashMap<>();
-    final Map<String, Path> artifacts = new LinkedHashMap<>();
-    final List<String> metrics = new ArrayList<>();
+    public final Map<String, Path> outputs = new LinkedHashMap<>();
+    public final Map<String, Path> artifacts = new LinkedHashMap<>();
+    public final List<String> metrics = new ArrayList<>();
     final List<Double> progress = new ArrayList<>();
-    final List<Checkpoint> savedCheckpoints = new ArrayList<>();
-    Checkpoint resumeFrom;
-    int cancelAfterCheckpoints = Integer.MAX_VALUE;
+    public final List<Checkpoint> savedCheckpoints = new ArrayList<>();
+    public Checkpoint resumeFrom;
+    public int cancelAfterCheckpoints = Integer.MAX_VALUE;
 
-    RecordingStageContext(Path workDir, long seed) {
+    public RecordingStageContext(Path workDir, long seed) {
         this.workDir = workDir;
         this.seed = seed;
     }

@@ -7,16 +7,16 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** A toy conditional distribution: z_path codes clustered around one centre per finding. */
-final class ToyCodes {
-    static final Finding[] CLASSES = {Finding.PLEURAL_EFFUSION, Finding.PNEUMOTHORAX, Finding.CARDIOMEGALY};
+public final class ToyCodes {
+    public static final Finding[] CLASSES = {Finding.PLEURAL_EFFUSION, Finding.PNEUMOTHORAX, Finding.CARDIOMEGALY};
     static final float SPREAD = 0.3f;
 
     final float[][] centres;
-    final float[][] codes;
-    final List<Condition> conditions = new ArrayList<>();
+    public final float[][] codes;
+    public final List<Condition> conditions = new ArrayList<>();
     final int[] labels;
 
-    ToyCodes(int dim, int perClass, long seed) {
+    public ToyCodes(int dim, int perClass, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         centres = new float[CLASSES.length][dim];
         for (int c = 0; c < CLASSES.length; c++) {
@@ -56,7 +56,7 @@ final class ToyCodes {
         return best;
     }
 
-    static DiffusionConfig tinyConfig(int dim, int steps) {
+    public static DiffusionConfig tinyConfig(int dim, int steps) {
         return new DiffusionConfig(dim, 64, 2, 16, 100, steps, 64, 3e-3f, 0.15f, 11L, 0, 50, "cpu");
     }
 }
