@@ -36,16 +36,18 @@ public final class DiffusionModel implements AutoCloseable {
     private final ParameterStore params;
     private final float[] dataMean;
     private final float[] dataStd;
+    private final float x0Bound;
     private final long trainedSteps;
 
     DiffusionModel(DiffusionConfig config, NDManager manager, ParameterStore params, float[] dataMean, float[] dataStd,
-                   long trainedSteps) {
+                   float x0Bound, long trainedSteps) {
         this.config = config;
         this.schedule = new CosineSchedule(config.timesteps());
         this.manager = manager;
         this.params = params;
         this.dataMean = dataMean.clone();
         this.dataStd = dataStd.clone();
+        this.x0Bound = x0Bound;
         this.trainedSteps = trainedSteps;
     }
 
@@ -72,7 +74,8 @@ public final class DiffusionModel implements AutoCloseable {
         try {
             ParameterStore params = ParameterStore.fromArchive(manager, Denoiser.layout(config), archive, "param/");
             return new DiffusionModel(config, manager, params, archive.require("data_mean").values(),
-                    archive.require("data_std").values(), meta.path("trainedSteps").asLong());
+                    archive.require("data_std").values(), archive.require("x0_bound").values()[0],
+                    meta.path("trainedSteps").asLong());
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -90,6 +93,7 @@ public final class DiffusionModel implements AutoCloseable {
         params.putInto(tensors, "param/");
         tensors.put("data_mean", new TensorArchive.Tensor(new long[] {dataMean.length}, dataMean.clone()));
         tensors.put("data_std", new TensorArchive.Tensor(new long[] {dataStd.length}, dataStd.clone()));
+        tensors.put("x0_bound", new TensorArchive.Tensor(new long[] {1}, new float[] {x0Bound}));
         new TensorArchive(meta.toString(), tensors).write(file);
     }
 
@@ -196,7 +200,7 @@ public final class DiffusionModel implements AutoCloseable {
                 NDArray epsUncond = eps.get(n + ":");
                 eps = epsUncond.add(epsCond.sub(epsUncond).mul(g));
             }
-            x = ddimStep(x, eps, alphaBar, alphaBarPrev, sampler.eta(), noise);
+            x = ddimStep(x, eps, alphaBar, alphaBarPrev, sampler.eta(), x0Bound, noise);
         }
         NDArray std = m.create(dataStd, new Shape(1, zDim()));
         NDArray mean = m.create(dataMean, new Shape(1, zDim()));
@@ -206,9 +210,16 @@ public final class DiffusionModel implements AutoCloseable {
     /**
      * One DDIM update (Song et al. 2021, eq. 12): x̂₀ = (x_t − √(1−ᾱ_t) ε̂)/√ᾱ_t,
      * x_prev = √ᾱ_prev x̂₀ + √(1−ᾱ_prev−σ²) ε̂ + σ z with σ = η √((1−ᾱ_prev)/(1−ᾱ_t)) √(1−ᾱ_t/ᾱ_prev).
+     *
+     * <p>x̂₀ is clipped to ±{@code x0Bound} (a margin around the standardized training codes) and ε̂
+     * recomputed from the clipped x̂₀. Without it, few-step sampling explodes: at the noisiest step
+     * √ᾱ ≈ 0.016, so an ε̂ error of 0.1 becomes an x̂₀ error of about 6 per dimension (the role
+     * clipping to [−1, 1] plays for images).
      */
-    static NDArray ddimStep(NDArray x, NDArray eps, double alphaBar, double alphaBarPrev, float eta, SplittableRandom noise) {
-        NDArray x0 = x.sub(eps.mul((float) Math.sqrt(1.0 - alphaBar))).div((float) Math.sqrt(alphaBar));
+    static NDArray ddimStep(NDArray x, NDArray eps, double alphaBar, double alphaBarPrev, float eta, float x0Bound,
+                            SplittableRandom noise) {
+        NDArray x0 = x.sub(eps.mul((float) Math.sqrt(1.0 - alphaBar))).div((float) Math.sqrt(alphaBar)).clip(-x0Bound, x0Bound);
+        eps = x.sub(x0.mul((float) Math.sqrt(alphaBar))).div((float) Math.sqrt(1.0 - alphaBar));
         double sigma = eta * Math.sqrt((1.0 - alphaBarPrev) / (1.0 - alphaBar)) * Math.sqrt(1.0 - alphaBar / alphaBarPrev);
         double direction = Math.sqrt(Math.max(0.0, 1.0 - alphaBarPrev - sigma * sigma));
         NDArray next = x0.mul((float) Math.sqrt(alphaBarPrev)).add(eps.mul((float) direction));

@@ -40,6 +40,8 @@ public final class DiffusionTraining {
     static final String CHECKPOINT_KIND = "causalcxr-diffusion-checkpoint";
     private static final Logger LOG = LoggerFactory.getLogger(DiffusionTraining.class);
     private static final float MIN_STD = 1e-6f;
+    /** The sampler clips x̂₀ at this multiple of the largest standardized training value. */
+    static final float X0_BOUND_MARGIN = 1.5f;
 
     private DiffusionTraining() {
     }
@@ -95,6 +97,7 @@ public final class DiffusionTraining {
                 std = stats[1];
             }
             float[] standardized = standardize(zPath, mean, std);
+            float x0Bound = resumed != null ? resumed.require("x0_bound").values()[0] : x0Bound(standardized);
             params.setRequiresGradient(true);
             try (params; Adam adam = new Adam(root, params, config.learningRate())) {
                 if (resumed != null) {
@@ -125,14 +128,14 @@ public final class DiffusionTraining {
                     }
                     if (config.checkpointInterval() > 0 && done % config.checkpointInterval() == 0 && done < config.trainSteps()) {
                         Path file = ctx.workDir().resolve("diffusion-checkpoint-" + done + ".bin");
-                        writeCheckpoint(file, config, seed, done, params, adam, mean, std);
+                        writeCheckpoint(file, config, seed, done, params, adam, mean, std, x0Bound);
                         ctx.saveCheckpoint(done, file);
                         deleteQuietly(file);
                     }
                 }
                 Path modelFile = ctx.workDir().resolve("diffusion-model.bin");
                 try (DiffusionModel model = new DiffusionModel(config, root.newSubManager(), params.copy(root), mean, std,
-                        config.trainSteps())) {
+                        x0Bound, config.trainSteps())) {
                     model.save(modelFile);
                 }
                 ctx.addOutput(OUTPUT_MODEL, modelFile);
@@ -234,6 +237,14 @@ public final class DiffusionTraining {
         return new float[][] {mean, std};
     }
 
+    private static float x0Bound(float[] standardized) {
+        float max = 0f;
+        for (float v : standardized) {
+            max = Math.max(max, Math.abs(v));
+        }
+        return X0_BOUND_MARGIN * Math.max(max, 1f);
+    }
+
     private static float[] standardize(float[][] zPath, float[] mean, float[] std) {
         int d = mean.length;
         float[] out = new float[zPath.length * d];
@@ -246,7 +257,7 @@ public final class DiffusionTraining {
     }
 
     private static void writeCheckpoint(Path file, DiffusionConfig config, long seed, long step, ParameterStore params,
-                                        Adam adam, float[] mean, float[] std) {
+                                        Adam adam, float[] mean, float[] std, float x0Bound) {
         ObjectNode meta = DiffusionModel.JSON.createObjectNode();
         meta.put("kind", CHECKPOINT_KIND);
         meta.set("config", DiffusionModel.JSON.valueToTree(config));
@@ -260,6 +271,7 @@ public final class DiffusionTraining {
         adam.putInto(tensors);
         tensors.put("data_mean", new TensorArchive.Tensor(new long[] {mean.length}, mean.clone()));
         tensors.put("data_std", new TensorArchive.Tensor(new long[] {std.length}, std.clone()));
+        tensors.put("x0_bound", new TensorArchive.Tensor(new long[] {1}, new float[] {x0Bound}));
         new TensorArchive(meta.toString(), tensors).write(file);
     }
 

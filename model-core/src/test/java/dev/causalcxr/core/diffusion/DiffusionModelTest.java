@@ -72,6 +72,13 @@ class DiffusionModelTest {
     }
 
     @Test
+    void unconditionalSamplesSpreadLikeTheData() {
+        double data = DiffusionMetrics.diversity(toy.codes);
+        double samples = DiffusionMetrics.diversity(model.sample(Condition.NULL, 60, 1, 0f, 25, 0f));
+        assertTrue(Math.abs(samples - data) < 0.3 * data, "diversity of samples " + samples + ", of data " + data);
+    }
+
+    @Test
     void samplingIsDeterministicFromTheSeed() {
         Condition c = Condition.parse("moderate right pleural effusion");
         float[][] a = model.sample(c, 4, 42, 2f, 20, 0f);
@@ -154,6 +161,21 @@ class DiffusionModelTest {
                 .getMessage().contains("not a tensor archive"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DiffusionModel.load(dir.resolve("missing.bin")))
                 .getMessage().contains("no such"));
+    }
+
+    @Test
+    void guidanceTradeoffIsMeasuredAndPlotted(@TempDir Path dir) throws Exception {
+        try (NDManager m = Engines.pytorch().newBaseManager();
+             MlpPathologyScorer scorer = MlpPathologyScorer.train(m, toy.codes, toy.conditions, 32, 300, 64, 1e-2f, 9)) {
+            var points = DiffusionMetrics.guidanceTradeoff(model, scorer, Condition.of(ToyCodes.CLASSES[1]), ToyCodes.CLASSES[1],
+                    java.util.List.of(0f, 1f, 3f), 24, 5, 20, 0f);
+            assertEquals(3, points.size());
+            assertTrue(points.get(2).effectiveness() > points.get(0).effectiveness() + 0.3, points.toString());
+            assertTrue(points.get(2).diversity() < points.get(0).diversity(), points.toString());
+            Path png = dir.resolve("tradeoff.png");
+            TradeoffPlot.write(points, "Pneumothorax", png);
+            assertTrue(Files.size(png) > 1000);
+        }
     }
 
     static double meanDistance(float[][] a, float[][] b) {
