@@ -32,7 +32,7 @@ public final class DiffusionMetrics {
             throw new IllegalArgumentException("effectiveness needs at least one code");
         }
         int column = scorer.column(target);
-        try (NDManager m = Engines.pytorch().newBaseManager()) {
+        try (NDManager m = Engines.pytorch().newBaseManager(scorer.device())) {
             double sum = 0;
             for (float[] p : scorer.probabilities(m, codes)) {
                 sum += p[column];

@@ -1,5 +1,6 @@
 package dev.causalcxr.core.diffusion;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -103,6 +104,11 @@ public final class DiffusionModel implements AutoCloseable {
 
     public int zDim() {
         return config.zDim();
+    }
+
+    /** Where the parameters live; arrays handed to {@link #denoise} must be on it. */
+    public Device device() {
+        return manager.getDevice();
     }
 
     public long trainedSteps() {

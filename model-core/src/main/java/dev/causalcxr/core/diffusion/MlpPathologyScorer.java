@@ -1,5 +1,6 @@
 package dev.causalcxr.core.diffusion;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -89,6 +90,11 @@ public final class MlpPathologyScorer implements PathologyScorer, AutoCloseable 
     @Override
     public NDArray logits(NDArray zPath) {
         return forward(params, zPath);
+    }
+
+    @Override
+    public Device device() {
+        return params.manager().getDevice();
     }
 
     @Override

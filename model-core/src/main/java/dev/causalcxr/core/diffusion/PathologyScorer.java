@@ -1,5 +1,6 @@
 package dev.causalcxr.core.diffusion;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -21,6 +22,9 @@ public interface PathologyScorer {
 
     /** (n, findings().size()) logits for (n, zDim) codes. */
     NDArray logits(NDArray zPath);
+
+    /** Where the scorer's parameters live; codes handed to {@link #logits} must be on it. */
+    Device device();
 
     /** The column of a finding; an error naming the scorer's findings if it has none. */
     default int column(Finding finding) {

@@ -100,11 +100,15 @@ public final class TailNoiseOptimizer {
                                    long seed, StageContext ctx) {
         int d = model.zDim();
         int column = scorer.column(finding);
+        if (!model.device().equals(scorer.device())) {
+            throw new IllegalArgumentException("the diffusion model is on " + model.device() + " but the scorer on "
+                    + scorer.device() + "; load both on one device");
+        }
         Condition condition = Condition.of(finding);
         Map<String, Spec> layout = new LinkedHashMap<>();
         layout.put("mean", new Spec(new Shape(d), Init.ZEROS));
         layout.put("log_scale", new Spec(new Shape(d), Init.ZEROS));
-        try (NDManager root = Engines.pytorch().newBaseManager()) {
+        try (NDManager root = Engines.pytorch().newBaseManager(model.device())) {
             Terms before = evaluate(model, scorer, NoisePrior.standard(finding, d), config, seed);
             TensorArchive resumed = ctx == null ? null : ctx.latestCheckpoint().map(c -> TensorArchive.read(c.file())).orElse(null);
             long start = resumed == null ? 0 : checkCheckpoint(resumed, finding, config, seed);
@@ -168,7 +172,7 @@ public final class TailNoiseOptimizer {
         }
         int n = config.evaluationSamples();
         float[] eps = gaussian(new SplittableRandom(SeedStreams.of(seed, EVALUATION_STREAM)), n * d);
-        try (NDManager scope = Engines.pytorch().newBaseManager()) {
+        try (NDManager scope = Engines.pytorch().newBaseManager(model.device())) {
             NDArray[] t = objective(model, scorer, Condition.of(prior.finding()), scorer.column(prior.finding()), config,
                     scope.create(prior.mean()), scope.create(prior.logScale()), scope.create(eps, new Shape(n, d)));
             return new Terms(t[0].getFloat(), t[1].getFloat(), t[2].getFloat(), t[3].getFloat(), t[4].getFloat());

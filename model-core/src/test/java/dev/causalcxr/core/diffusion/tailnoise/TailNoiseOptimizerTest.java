@@ -108,6 +108,11 @@ class TailNoiseOptimizerTest {
                     public ai.djl.ndarray.NDArray logits(ai.djl.ndarray.NDArray zPath) {
                         return zPath;
                     }
+
+                    @Override
+                    public ai.djl.Device device() {
+                        return model.device();
+                    }
                 }, Finding.PNEUMOTHORAX, toyConfig(1, 0f, 0f), 1)).getMessage().contains("does not predict Pneumothorax"));
     }
 }
