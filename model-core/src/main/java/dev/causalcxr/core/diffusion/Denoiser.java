@@ -75,23 +75,19 @@ final class Denoiser {
      * @param cond      the encoded conditions of the B rows
      */
     static NDArray predictNoise(ParameterStore p, int blocks, NDArray x, int[] timesteps, ConditionBatch.Arrays cond) {
+        return predictNoise(p, blocks, x, timesteps, conditionEmbedding(p, cond));
+    }
+
+    /**
+     * ε̂ with the condition embedding computed beforehand: it does not depend on x or t, so the sampler
+     * computes it once for all its steps.
+     */
+    static NDArray predictNoise(ParameterStore p, int blocks, NDArray x, int[] timesteps, NDArray condEmb) {
         NDManager m = x.getManager();
         int hidden = (int) p.get("in.b").size();
 
         NDArray t = m.create(sinusoid(timesteps, hidden), new Shape(timesteps.length, hidden));
         NDArray timeEmb = silu(t.matMul(p.get("time.w1")).add(p.get("time.b1"))).matMul(p.get("time.w2")).add(p.get("time.b2"));
-
-        NDArray mention = cond.finding().matMul(p.get("cond.finding"))
-                .add(cond.severity().matMul(p.get("cond.severity")))
-                .add(cond.laterality().matMul(p.get("cond.laterality")))
-                .add(cond.zone().matMul(p.get("cond.zone")));
-        // the nonlinearity binds severity/location to their finding before mentions are pooled
-        mention = silu(mention).matMul(p.get("cond.mention_w")).add(p.get("cond.mention_b"));
-        long e = mention.getShape().get(1);
-        NDArray pooled = mention.reshape(cond.batch(), cond.slots(), e).mul(cond.mask()).sum(new int[] {1})
-                .mul(cond.inverseCount());
-        NDArray condEmb = silu(pooled.add(cond.countBucket().matMul(p.get("cond.count"))))
-                .matMul(p.get("cond.out_w")).add(p.get("cond.out_b"));
 
         NDArray film = silu(timeEmb.add(condEmb));
         NDArray h = x.matMul(p.get("in.w")).add(p.get("in.b"));
@@ -106,6 +102,21 @@ final class Denoiser {
             h = h.add(u);
         }
         return layerNorm(h, p.get("out.ln_g"), p.get("out.ln_b")).matMul(p.get("out.w")).add(p.get("out.b"));
+    }
+
+    /** (B, hidden) embedding of the encoded conditions; results on the condition arrays' manager. */
+    static NDArray conditionEmbedding(ParameterStore p, ConditionBatch.Arrays cond) {
+        NDArray mention = cond.finding().matMul(p.get("cond.finding"))
+                .add(cond.severity().matMul(p.get("cond.severity")))
+                .add(cond.laterality().matMul(p.get("cond.laterality")))
+                .add(cond.zone().matMul(p.get("cond.zone")));
+        // the nonlinearity binds severity/location to their finding before mentions are pooled
+        mention = silu(mention).matMul(p.get("cond.mention_w")).add(p.get("cond.mention_b"));
+        long e = mention.getShape().get(1);
+        NDArray pooled = mention.reshape(cond.batch(), cond.slots(), e).mul(cond.mask()).sum(new int[] {1})
+                .mul(cond.inverseCount());
+        return silu(pooled.add(cond.countBucket().matMul(p.get("cond.count"))))
+                .matMul(p.get("cond.out_w")).add(p.get("cond.out_b"));
     }
 
     /** silu(x) = x·σ(x); this engine has no silu op. */

@@ -187,7 +187,7 @@ public final class DiffusionModel implements AutoCloseable {
                 rows.add(Condition.NULL);
             }
         }
-        ConditionBatch.Arrays cond = ConditionBatch.encode(rows).toArrays(m);
+        NDArray condEmb = Denoiser.conditionEmbedding(params, ConditionBatch.encode(rows).toArrays(m));
         boolean guided = rows.size() == 2 * n;
 
         SplittableRandom noise = new SplittableRandom(noiseSeed);
@@ -200,7 +200,7 @@ public final class DiffusionModel implements AutoCloseable {
             int[] timesteps = new int[rows.size()];
             java.util.Arrays.fill(timesteps, t);
             NDArray input = guided ? NDArrays.concat(new NDList(x, x)) : x;
-            NDArray eps = Denoiser.predictNoise(params, config.blocks(), input, timesteps, cond);
+            NDArray eps = Denoiser.predictNoise(params, config.blocks(), input, timesteps, condEmb);
             if (guided) {
                 NDArray epsCond = eps.get(":" + n);
                 NDArray epsUncond = eps.get(n + ":");

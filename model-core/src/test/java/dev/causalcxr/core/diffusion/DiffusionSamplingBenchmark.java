@@ -90,7 +90,7 @@ public final class DiffusionSamplingBenchmark {
             lines.add("- This measures z_path generation only. Issue 6's counterfactuals per second also include encoding the"
                     + " source image and decoding D(z_id, ẑ_path) at 64 px, which belong to the disentangler's decoder.");
             lines.add("- On a shared machine the median carries the other jobs' load; the minimum is the better estimate of"
-                    + " the uncontended cost. At n = 8 a call is dominated by per-op overhead (about 40 small ops per"
+                    + " the uncontended cost. At n = 8 a call is dominated by per-op overhead (about 100 small ops per"
                     + " denoiser pass, 50 passes), not by arithmetic: 8 times the rows costs far less than 8 times the time.");
             lines.add("");
         }
