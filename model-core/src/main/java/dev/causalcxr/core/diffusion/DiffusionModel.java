@@ -11,9 +11,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.causalcxr.core.engine.Engines;
+import dev.causalcxr.core.findings.Finding;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +42,10 @@ public final class DiffusionModel implements AutoCloseable {
     private final float[] dataStd;
     private final float x0Bound;
     private final long trainedSteps;
+    private final Map<Finding, Integer> trainingFindingCounts;
 
     DiffusionModel(DiffusionConfig config, NDManager manager, ParameterStore params, float[] dataMean, float[] dataStd,
-                   float x0Bound, long trainedSteps) {
+                   float x0Bound, long trainedSteps, Map<Finding, Integer> trainingFindingCounts) {
         this.config = config;
         this.schedule = new CosineSchedule(config.timesteps());
         this.manager = manager;
@@ -50,6 +54,7 @@ public final class DiffusionModel implements AutoCloseable {
         this.dataStd = dataStd.clone();
         this.x0Bound = x0Bound;
         this.trainedSteps = trainedSteps;
+        this.trainingFindingCounts = Collections.unmodifiableMap(new EnumMap<>(trainingFindingCounts));
     }
 
     /** Loads a model file written by {@link #save} (the {@code diffusion-model} stage output) onto its configured device. */
@@ -74,9 +79,13 @@ public final class DiffusionModel implements AutoCloseable {
         NDManager manager = Engines.pytorch().newBaseManager(Engines.device(device == null ? config.device() : device));
         try {
             ParameterStore params = ParameterStore.fromArchive(manager, Denoiser.layout(config), archive, "param/");
+            Map<Finding, Integer> counts = new EnumMap<>(Finding.class);
+            meta.path("trainingFindingCounts").fields().forEachRemaining(e -> counts.put(Finding.fromLabel(e.getKey())
+                    .orElseThrow(() -> new IllegalArgumentException(file + " names an unknown finding " + e.getKey())),
+                    e.getValue().asInt()));
             return new DiffusionModel(config, manager, params, archive.require("data_mean").values(),
                     archive.require("data_std").values(), archive.require("x0_bound").values()[0],
-                    meta.path("trainedSteps").asLong());
+                    meta.path("trainedSteps").asLong(), counts);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -90,6 +99,8 @@ public final class DiffusionModel implements AutoCloseable {
         meta.set("config", JSON.valueToTree(config));
         meta.put("trainedSteps", trainedSteps);
         meta.put("parameters", params.parameterCount());
+        ObjectNode counts = meta.putObject("trainingFindingCounts");
+        trainingFindingCounts.forEach((f, c) -> counts.put(f.label(), c));
         Map<String, TensorArchive.Tensor> tensors = new LinkedHashMap<>();
         params.putInto(tensors, "param/");
         tensors.put("data_mean", new TensorArchive.Tensor(new long[] {dataMean.length}, dataMean.clone()));
@@ -113,6 +124,11 @@ public final class DiffusionModel implements AutoCloseable {
 
     public long trainedSteps() {
         return trainedSteps;
+    }
+
+    /** How many training studies had each finding present (findings never seen are absent). */
+    public Map<Finding, Integer> trainingFindingCounts() {
+        return trainingFindingCounts;
     }
 
     public long parameterCount() {
@@ -170,6 +186,13 @@ public final class DiffusionModel implements AutoCloseable {
         }
         if (condition == null) {
             throw new IllegalArgumentException("condition is required (Condition.NULL for unconditional sampling)");
+        }
+        for (Finding f : condition.findings()) {
+            // an embedding that never received a gradient would be sampled as if it meant something
+            if (trainingFindingCounts.getOrDefault(f, 0) == 0) {
+                throw new IllegalArgumentException("the model was trained on no study with " + f.label()
+                        + " present, so it cannot generate it; it knows " + trainingFindingCounts.keySet());
+            }
         }
         NDManager m = xT.getManager();
         int n = (int) xT.getShape().get(0);

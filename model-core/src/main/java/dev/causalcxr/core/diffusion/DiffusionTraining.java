@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.causalcxr.core.engine.Engines;
+import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.stage.StageContext;
 import org.slf4j.Logger;
@@ -18,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -135,7 +137,7 @@ public final class DiffusionTraining {
                 }
                 Path modelFile = ctx.workDir().resolve("diffusion-model.bin");
                 try (DiffusionModel model = new DiffusionModel(config, root.newSubManager(), params.copy(root), mean, std,
-                        x0Bound, config.trainSteps())) {
+                        x0Bound, config.trainSteps(), findingCounts(conditions))) {
                     model.save(modelFile);
                 }
                 ctx.addOutput(OUTPUT_MODEL, modelFile);
@@ -235,6 +237,15 @@ public final class DiffusionTraining {
             std[k] = s < MIN_STD ? 1f : (float) s;
         }
         return new float[][] {mean, std};
+    }
+
+    /** Studies with each finding present. */
+    public static Map<Finding, Integer> findingCounts(List<Condition> conditions) {
+        Map<Finding, Integer> counts = new EnumMap<>(Finding.class);
+        for (Condition c : conditions) {
+            c.findings().forEach(f -> counts.merge(f, 1, Integer::sum));
+        }
+        return counts;
     }
 
     private static float x0Bound(float[] standardized) {

@@ -156,6 +156,10 @@ class DiffusionModelTest {
                 .getMessage().contains("number of samples"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> model.sample(c, 1, 1, 2f, 10, 0f, new float[][] {{1f}}))
                 .getMessage().contains("z_path has " + DIM));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> model.sample(Condition.parse("rib fracture"), 2, 1, 2f, 10, 0f))
+                .getMessage().contains("trained on no study with Fracture"));
+        assertEquals(100, model.trainingFindingCounts().get(ToyCodes.CLASSES[0]));
         Path junk = Files.writeString(dir.resolve("junk.bin"), "not a model");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DiffusionModel.load(junk))
                 .getMessage().contains("not a tensor archive"));
