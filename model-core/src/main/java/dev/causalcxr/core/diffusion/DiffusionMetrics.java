@@ -5,7 +5,14 @@ import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.metrics.fidelity.FeatureDiversity;
 
+import dev.causalcxr.core.stage.StageContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Locale;
 import java.util.List;
 
 /** Diversity, effectiveness and the guidance-scale trade-off of sampled codes. */
@@ -61,5 +68,26 @@ public final class DiffusionMetrics {
             points.add(new TradeoffPoint(g, effectiveness(scorer, samples, target), diversity(samples)));
         }
         return points;
+    }
+
+    /**
+     * Writes the trade-off as {@code NAME.png} (plot) and {@code NAME.csv} (guidance, effectiveness,
+     * diversity) in the stage's work folder and registers both as artifacts under that name.
+     */
+    public static void publishTradeoff(StageContext ctx, String name, String title, List<TradeoffPoint> points) {
+        Path png = ctx.workDir().resolve(name + ".png");
+        Path csv = ctx.workDir().resolve(name + ".csv");
+        TradeoffPlot.write(points, title, png);
+        StringBuilder table = new StringBuilder("guidance,effectiveness,diversity\n");
+        for (TradeoffPoint p : points) {
+            table.append(String.format(Locale.ROOT, "%s,%.6f,%.6f%n", p.guidance(), p.effectiveness(), p.diversity()));
+        }
+        try {
+            Files.writeString(csv, table);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + csv, e);
+        }
+        ctx.addArtifact(name + ".png", png);
+        ctx.addArtifact(name + ".csv", csv);
     }
 }

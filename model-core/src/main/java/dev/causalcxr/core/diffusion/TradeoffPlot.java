@@ -72,7 +72,7 @@ public final class TradeoffPlot {
             for (DiffusionMetrics.TradeoffPoint p : points) {
                 int x = LEFT + (int) Math.round((p.guidance() - xMin) / (xMax - xMin) * plotW);
                 g.drawLine(x, TOP + plotH, x, TOP + plotH + 5);
-                String label = String.format(Locale.ROOT, "%.2g", (double) p.guidance());
+                String label = new java.math.BigDecimal(Float.toString(p.guidance())).stripTrailingZeros().toPlainString();
                 g.drawString(label, x - fm.stringWidth(label) / 2, TOP + plotH + 18);
             }
             g.setStroke(new BasicStroke(1.2f));
@@ -154,13 +154,13 @@ public final class TradeoffPlot {
         g.drawString("diversity", x + 38, y + 37);
     }
 
-    /** 1, 2 or 5 times a power of ten at or above v (a readable axis maximum). */
+    /** The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 or 10 times a power of ten at or above v (a readable axis maximum). */
     static double niceCeiling(double v) {
         if (!(v > 0)) {
             return 1;
         }
         double power = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[] {1, 2, 5, 10}) {
+        for (double m : new double[] {1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
             if (m * power >= v) {
                 return m * power;
             }

@@ -176,9 +176,10 @@ class DiffusionModelTest {
             assertEquals(3, points.size());
             assertTrue(points.get(2).effectiveness() > points.get(0).effectiveness() + 0.3, points.toString());
             assertTrue(points.get(2).diversity() < points.get(0).diversity(), points.toString());
-            Path png = dir.resolve("tradeoff.png");
-            TradeoffPlot.write(points, "Pneumothorax", png);
-            assertTrue(Files.size(png) > 1000);
+            RecordingStageContext stage = new RecordingStageContext(dir, 1);
+            DiffusionMetrics.publishTradeoff(stage, "guidance-tradeoff-pneumothorax", "Pneumothorax", points);
+            assertTrue(Files.size(stage.artifacts.get("guidance-tradeoff-pneumothorax.png")) > 1000);
+            assertEquals(4, Files.readAllLines(stage.artifacts.get("guidance-tradeoff-pneumothorax.csv")).size());
         }
     }
 

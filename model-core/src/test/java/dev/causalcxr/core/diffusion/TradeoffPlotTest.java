@@ -33,7 +33,8 @@ class TradeoffPlotTest {
         }
         assertNotEquals(0, blue);
         assertNotEquals(0, orange);
-        assertEquals(10.0, TradeoffPlot.niceCeiling(5.01));
+        assertEquals(6.0, TradeoffPlot.niceCeiling(5.01));
+        assertEquals(0.25, TradeoffPlot.niceCeiling(0.21), 1e-12);
         assertThrows(IllegalArgumentException.class, () -> TradeoffPlot.render(List.of(), "x"));
     }
 }
