@@ -227,7 +227,7 @@ public final class DiffusionModel implements AutoCloseable {
             if (guided) {
                 NDArray epsCond = eps.get(":" + n);
                 NDArray epsUncond = eps.get(n + ":");
-                eps = epsUncond.add(epsCond.sub(epsUncond).mul(g));
+                eps = epsUncond.add(ScalarOps.times(epsCond.sub(epsUncond), g));
             }
             x = ddimStep(x, eps, alphaBar, alphaBarPrev, sampler.eta(), x0Bound, noise);
         }
@@ -247,14 +247,15 @@ public final class DiffusionModel implements AutoCloseable {
      */
     static NDArray ddimStep(NDArray x, NDArray eps, double alphaBar, double alphaBarPrev, float eta, float x0Bound,
                             SplittableRandom noise) {
-        NDArray x0 = x.sub(eps.mul((float) Math.sqrt(1.0 - alphaBar))).div((float) Math.sqrt(alphaBar)).clip(-x0Bound, x0Bound);
-        eps = x.sub(x0.mul((float) Math.sqrt(alphaBar))).div((float) Math.sqrt(1.0 - alphaBar));
+        NDArray x0 = ScalarOps.dividedBy(x.sub(ScalarOps.times(eps, Math.sqrt(1.0 - alphaBar))), Math.sqrt(alphaBar))
+                .clip(-x0Bound, x0Bound);
+        eps = ScalarOps.dividedBy(x.sub(ScalarOps.times(x0, Math.sqrt(alphaBar))), Math.sqrt(1.0 - alphaBar));
         double sigma = eta * Math.sqrt((1.0 - alphaBarPrev) / (1.0 - alphaBar)) * Math.sqrt(1.0 - alphaBar / alphaBarPrev);
         double direction = Math.sqrt(Math.max(0.0, 1.0 - alphaBarPrev - sigma * sigma));
-        NDArray next = x0.mul((float) Math.sqrt(alphaBarPrev)).add(eps.mul((float) direction));
+        NDArray next = ScalarOps.times(x0, Math.sqrt(alphaBarPrev)).add(ScalarOps.times(eps, direction));
         if (sigma > 0.0) {
             float[] z = gaussian(noise, (int) x.size());
-            next = next.add(x.getManager().create(z, x.getShape()).mul((float) sigma));
+            next = next.add(ScalarOps.times(x.getManager().create(z, x.getShape()), sigma));
         }
         return next;
     }

@@ -66,7 +66,7 @@ public final class MlpPathologyScorer implements PathologyScorer, AutoCloseable 
                     try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
                         NDArray logits = forward(params, input);
                         // stable BCE with logits: max(l,0) − l·y + log(1 + e^{−|l|})
-                        NDArray loss = logits.maximum(0f).sub(logits.mul(target))
+                        NDArray loss = ScalarOps.atLeast(logits, 0).sub(logits.mul(target))
                                 .add(logits.abs().neg().exp().add(1f).log()).mean();
                         gc.backward(loss);
                     }

@@ -15,6 +15,7 @@ import dev.causalcxr.core.diffusion.ParameterStore;
 import dev.causalcxr.core.diffusion.ParameterStore.Init;
 import dev.causalcxr.core.diffusion.ParameterStore.Spec;
 import dev.causalcxr.core.diffusion.PathologyScorer;
+import dev.causalcxr.core.diffusion.ScalarOps;
 import dev.causalcxr.core.diffusion.SeedStreams;
 import dev.causalcxr.core.diffusion.TensorArchive;
 import dev.causalcxr.core.engine.Engines;
@@ -190,9 +191,10 @@ public final class TailNoiseOptimizer {
         pick[column] = 1f;
         // a matrix product selects the column: differentiable, no gather needed
         NDArray logit = scorer.logits(z).matMul(m.create(pick, new Shape(pick.length, 1))).reshape(n);
-        NDArray logProbability = logit.minimum(0f).sub(logit.abs().neg().exp().add(1f).log());
+        NDArray logProbability = ScalarOps.atMost(logit, 0).sub(logit.abs().neg().exp().add(1f).log());
         NDArray classLoss = logProbability.mean().neg();
-        NDArray kl = logScale.mul(2f).exp().add(mean.square()).sub(1f).sub(logScale.mul(2f)).mul(0.5f).mean();
+        NDArray kl = ScalarOps.times(ScalarOps.times(logScale, 2).exp().add(mean.square()).sub(1f).sub(ScalarOps.times(logScale, 2)), 0.5)
+                .mean();
         float[] offDiagonal = new float[n * n];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
@@ -201,8 +203,9 @@ public final class TailNoiseOptimizer {
         }
         // exact pairwise differences; the small constant keeps sqrt differentiable on the diagonal
         NDArray distances = z.expandDims(1).sub(z.expandDims(0)).square().sum(new int[] {2}).add(1e-8f).sqrt();
-        NDArray meanDistance = distances.mul(m.create(offDiagonal, new Shape(n, n))).sum().div((float) n * (n - 1));
-        NDArray total = classLoss.add(kl.mul(config.klWeight())).sub(meanDistance.add(1e-6f).log().mul(config.diversityWeight()));
+        NDArray meanDistance = ScalarOps.dividedBy(distances.mul(m.create(offDiagonal, new Shape(n, n))).sum(), (double) n * (n - 1));
+        NDArray total = classLoss.add(ScalarOps.times(kl, config.klWeight()))
+                .sub(ScalarOps.times(meanDistance.add(1e-6f).log(), config.diversityWeight()));
         NDArray effectiveness = logProbability.exp().mean();
         return new NDArray[] {total, classLoss, kl, meanDistance, effectiveness};
     }

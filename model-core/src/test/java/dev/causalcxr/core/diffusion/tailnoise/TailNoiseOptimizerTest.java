@@ -95,6 +95,38 @@ class TailNoiseOptimizerTest {
                 config.sampler().withGuidance(2f), xT).length);
     }
 
+    /**
+     * Regression: DJL's number overloads (mul(Number), ...) free their scalar while autograd still
+     * holds it; under GC pressure backward then read freed memory (NaN objectives, different priors).
+     */
+    @Test
+    void gradientsStayExactUnderGarbageCollectionPressure() throws Exception {
+        TailNoiseConfig config = toyConfig(10, 0.1f, 0.05f);
+        TailNoiseOptimizer.Result quiet = TailNoiseOptimizer.optimize(model, scorer, Finding.CARDIOMEGALY, config, 8);
+        Thread collector = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                System.gc();
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        collector.setDaemon(true);
+        collector.start();
+        try {
+            for (int i = 0; i < 2; i++) {
+                TailNoiseOptimizer.Result pressured = TailNoiseOptimizer.optimize(model, scorer, Finding.CARDIOMEGALY, config, 8);
+                assertArrayEquals(quiet.prior().mean(), pressured.prior().mean(), 0f);
+                assertArrayEquals(quiet.prior().logScale(), pressured.prior().logScale(), 0f);
+            }
+        } finally {
+            collector.interrupt();
+            collector.join();
+        }
+    }
+
     @Test
     void aClassTheScorerDoesNotKnowIsAClearError() {
         assertTrue(assertThrows(IllegalArgumentException.class,
