@@ -136,7 +136,9 @@ public final class DiffusionTraining {
                     }
                 }
                 Path modelFile = ctx.workDir().resolve("diffusion-model.bin");
-                try (DiffusionModel model = new DiffusionModel(config, root.newSubManager(), params.copy(root), mean, std,
+                // the model owns a detached copy of the parameters, on its own manager
+                NDManager modelManager = root.newSubManager();
+                try (DiffusionModel model = new DiffusionModel(config, modelManager, params.copy(modelManager), mean, std,
                         x0Bound, config.trainSteps(), findingCounts(conditions))) {
                     model.save(modelFile);
                 }

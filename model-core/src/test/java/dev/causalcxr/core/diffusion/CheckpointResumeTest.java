@@ -8,10 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointResumeTest {
+
+    @BeforeAll
+    static void oneThread() {
+        SingleThreadedEngine.request();
+    }
 
     @Test
     void resumingFromACheckpointEqualsAnUninterruptedRun(@TempDir Path dir) throws Exception {

@@ -29,6 +29,7 @@ class DiffusionModelTest {
 
     @BeforeAll
     static void train(@TempDir Path dir) {
+        SingleThreadedEngine.request();
         toy = new ToyCodes(DIM, 100, 3);
         ctx = new RecordingStageContext(dir, 5);
         result = DiffusionTraining.runWithConditions(ToyCodes.tinyConfig(DIM, 600), toy.codes, toy.conditions, ctx);

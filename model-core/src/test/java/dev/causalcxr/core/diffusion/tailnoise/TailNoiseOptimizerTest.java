@@ -10,6 +10,7 @@ import dev.causalcxr.core.diffusion.DiffusionModel;
 import dev.causalcxr.core.diffusion.DiffusionTraining;
 import dev.causalcxr.core.diffusion.MlpPathologyScorer;
 import dev.causalcxr.core.diffusion.RecordingStageContext;
+import dev.causalcxr.core.diffusion.SingleThreadedEngine;
 import dev.causalcxr.core.diffusion.ToyCodes;
 import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.findings.Finding;
@@ -29,6 +30,7 @@ class TailNoiseOptimizerTest {
 
     @BeforeAll
     static void trainToyModelAndScorer(@TempDir Path dir) {
+        SingleThreadedEngine.request();
         ToyCodes toy = new ToyCodes(DIM, 60, 4);
         RecordingStageContext ctx = new RecordingStageContext(dir, 2);
         DiffusionTraining.runWithConditions(ToyCodes.tinyConfig(DIM, 400), toy.codes, toy.conditions, ctx);
