@@ -1,0 +1,147 @@
+package dev.causalcxr.core.diffusion;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import dev.causalcxr.core.diffusion.ParameterStore.Init;
+import dev.causalcxr.core.diffusion.ParameterStore.Spec;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The ε-prediction network: a residual MLP over noisy codes x_t.
+ *
+ * <pre>
+ *   condition: per mention  e = silu(F[finding] + S[severity] + L[laterality] + Z[zone]) · W_m
+ *              mean over mentions + C[count bucket]   (bucket 0 = the null condition)
+ *   embedding: h_c = silu(·) W_c   +   h_t = MLP(sinusoid(t))
+ *   body:      h = x W_in; per block  h += W2 silu(W1 FiLM(LN(h); silu(h_c + h_t)))
+ *   output:    ε̂ = LN(h) W_out     (W_out and the FiLM projections start at zero)
+ * </pre>
+ *
+ * Plain NDArray code: every intermediate belongs to the manager of the input x, and the same function
+ * serves training (gradients to the parameters) and the differentiable sampler (gradients to x_T).
+ */
+final class Denoiser {
+    private static final float LAYER_NORM_EPS = 1e-5f;
+
+    private Denoiser() {
+    }
+
+    static Map<String, Spec> layout(DiffusionConfig c) {
+        Map<String, Spec> l = new LinkedHashMap<>();
+        int h = c.hidden();
+        int e = c.conditionDim();
+        l.put("time.w1", new Spec(new Shape(h, h), Init.LINEAR));
+        l.put("time.b1", new Spec(new Shape(h), Init.ZEROS));
+        l.put("time.w2", new Spec(new Shape(h, h), Init.LINEAR));
+        l.put("time.b2", new Spec(new Shape(h), Init.ZEROS));
+        l.put("cond.finding", new Spec(new Shape(ConditionBatch.FINDINGS, e), Init.TABLE));
+        l.put("cond.severity", new Spec(new Shape(ConditionBatch.SEVERITIES, e), Init.TABLE));
+        l.put("cond.laterality", new Spec(new Shape(ConditionBatch.LATERALITIES, e), Init.TABLE));
+        l.put("cond.zone", new Spec(new Shape(ConditionBatch.ZONES, e), Init.TABLE));
+        l.put("cond.mention_w", new Spec(new Shape(e, e), Init.LINEAR));
+        l.put("cond.mention_b", new Spec(new Shape(e), Init.ZEROS));
+        l.put("cond.count", new Spec(new Shape(ConditionBatch.COUNT_BUCKETS, e), Init.TABLE));
+        l.put("cond.out_w", new Spec(new Shape(e, h), Init.LINEAR));
+        l.put("cond.out_b", new Spec(new Shape(h), Init.ZEROS));
+        l.put("in.w", new Spec(new Shape(c.zDim(), h), Init.LINEAR));
+        l.put("in.b", new Spec(new Shape(h), Init.ZEROS));
+        for (int i = 0; i < c.blocks(); i++) {
+            String p = "block" + i + ".";
+            l.put(p + "ln_g", new Spec(new Shape(h), Init.ONES));
+            l.put(p + "ln_b", new Spec(new Shape(h), Init.ZEROS));
+            l.put(p + "film_w", new Spec(new Shape(h, 2L * h), Init.ZEROS));
+            l.put(p + "film_b", new Spec(new Shape(2L * h), Init.ZEROS));
+            l.put(p + "w1", new Spec(new Shape(h, h), Init.LINEAR));
+            l.put(p + "b1", new Spec(new Shape(h), Init.ZEROS));
+            l.put(p + "w2", new Spec(new Shape(h, h), Init.LINEAR));
+            l.put(p + "b2", new Spec(new Shape(h), Init.ZEROS));
+        }
+        l.put("out.ln_g", new Spec(new Shape(h), Init.ONES));
+        l.put("out.ln_b", new Spec(new Shape(h), Init.ZEROS));
+        l.put("out.w", new Spec(new Shape(h, c.zDim()), Init.ZEROS));
+        l.put("out.b", new Spec(new Shape(c.zDim()), Init.ZEROS));
+        return l;
+    }
+
+    /**
+     * ε̂(x_t, t, c).
+     *
+     * @param x         (B, zDim) noisy codes in the model's standardized space
+     * @param timesteps B schedule indices
+     * @param cond      the encoded conditions of the B rows
+     */
+    static NDArray predictNoise(ParameterStore p, int blocks, NDArray x, int[] timesteps, ConditionBatch.Arrays cond) {
+        return predictNoise(p, blocks, x, timesteps, conditionEmbedding(p, cond));
+    }
+
+    /**
+     * ε̂ with the condition embedding computed beforehand: it does not depend on x or t, so the sampler
+     * computes it once for all its steps.
+     */
+    static NDArray predictNoise(ParameterStore p, int blocks, NDArray x, int[] timesteps, NDArray condEmb) {
+        NDManager m = x.getManager();
+        int hidden = (int) p.get("in.b").size();
+
+        NDArray t = m.create(sinusoid(timesteps, hidden), new Shape(timesteps.length, hidden));
+        NDArray timeEmb = silu(t.matMul(p.get("time.w1")).add(p.get("time.b1"))).matMul(p.get("time.w2")).add(p.get("time.b2"));
+
+        NDArray film = silu(timeEmb.add(condEmb));
+        NDArray h = x.matMul(p.get("in.w")).add(p.get("in.b"));
+        for (int i = 0; i < blocks; i++) {
+            String b = "block" + i + ".";
+            NDArray scaleShift = film.matMul(p.get(b + "film_w")).add(p.get(b + "film_b"));
+            NDArray scale = scaleShift.get(":, :" + hidden);
+            NDArray shift = scaleShift.get(":, " + hidden + ":");
+            NDArray u = layerNorm(h, p.get(b + "ln_g"), p.get(b + "ln_b"));
+            u = u.mul(scale.add(1f)).add(shift);
+            u = silu(u.matMul(p.get(b + "w1")).add(p.get(b + "b1"))).matMul(p.get(b + "w2")).add(p.get(b + "b2"));
+            h = h.add(u);
+        }
+        return layerNorm(h, p.get("out.ln_g"), p.get("out.ln_b")).matMul(p.get("out.w")).add(p.get("out.b"));
+    }
+
+    /** (B, hidden) embedding of the encoded conditions; results on the condition arrays' manager. */
+    static NDArray conditionEmbedding(ParameterStore p, ConditionBatch.Arrays cond) {
+        NDArray mention = cond.finding().matMul(p.get("cond.finding"))
+                .add(cond.severity().matMul(p.get("cond.severity")))
+                .add(cond.laterality().matMul(p.get("cond.laterality")))
+                .add(cond.zone().matMul(p.get("cond.zone")));
+        // the nonlinearity binds severity/location to their finding before mentions are pooled
+        mention = silu(mention).matMul(p.get("cond.mention_w")).add(p.get("cond.mention_b"));
+        long e = mention.getShape().get(1);
+        NDArray pooled = mention.reshape(cond.batch(), cond.slots(), e).mul(cond.mask()).sum(new int[] {1})
+                .mul(cond.inverseCount());
+        return silu(pooled.add(cond.countBucket().matMul(p.get("cond.count"))))
+                .matMul(p.get("cond.out_w")).add(p.get("cond.out_b"));
+    }
+
+    /** silu(x) = x·σ(x); this engine has no silu op. */
+    static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
+    private static NDArray layerNorm(NDArray x, NDArray gain, NDArray bias) {
+        NDArray centered = x.sub(x.mean(new int[] {1}, true));
+        NDArray variance = centered.square().mean(new int[] {1}, true);
+        return centered.div(variance.add(LAYER_NORM_EPS).sqrt()).mul(gain).add(bias);
+    }
+
+    /** Transformer-style sinusoidal embedding of integer timesteps (half sines, half cosines). */
+    static float[] sinusoid(int[] timesteps, int dim) {
+        float[] out = new float[timesteps.length * dim];
+        int half = dim / 2;
+        for (int i = 0; i < timesteps.length; i++) {
+            for (int k = 0; k < half; k++) {
+                double frequency = Math.exp(-Math.log(10000.0) * k / half);
+                double angle = timesteps[i] * frequency;
+                out[i * dim + k] = (float) Math.sin(angle);
+                out[i * dim + half + k] = (float) Math.cos(angle);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.causalcxr.core.diffusion;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.findings.Laterality;
+import dev.causalcxr.core.findings.Severity;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Severity, laterality and combinations of findings reach the samples, not just the finding. */
+class AttributeConditioningTest {
+    static final int DIM = 6;
+
+    @BeforeAll
+    static void oneThread() {
+        SingleThreadedEngine.request();
+    }
+
+    /** The code: dim 0 = effusion severity, dim 1 = side (−1 left, +1 right), dim 2 = edema present. */
+    static float[] centre(Condition c) {
+        float[] x = new float[DIM];
+        for (FindingMention m : c.present()) {
+            if (m.finding() == Finding.PLEURAL_EFFUSION) {
+                x[0] = m.severity() == Severity.SEVERE ? 4f : 1f;
+                x[1] = m.laterality() == Laterality.RIGHT ? 2f : -2f;
+            } else if (m.finding() == Finding.EDEMA) {
+                x[2] = 3f;
+            }
+        }
+        return x;
+    }
+
+    @Test
+    void severityLateralityAndCombinationsShapeTheSamples(@TempDir Path dir) {
+        List<Condition> kinds = List.of(
+                Condition.parse("mild left pleural effusion"),
+                Condition.parse("severe left pleural effusion"),
+                Condition.parse("mild right pleural effusion"),
+                Condition.parse("severe right pleural effusion"),
+                Condition.parse("pulmonary edema"),
+                Condition.parse("mild right pleural effusion and pulmonary edema"));
+        SplittableRandom rng = new SplittableRandom(3);
+        List<Condition> conditions = new ArrayList<>();
+        List<float[]> codes = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            Condition c = kinds.get(i % kinds.size());
+            float[] x = centre(c);
+            for (int k = 0; k < DIM; k++) {
+                x[k] += 0.2f * (float) rng.nextGaussian();
+            }
+            conditions.add(c);
+            codes.add(x);
+        }
+        RecordingStageContext ctx = new RecordingStageContext(dir, 4);
+        DiffusionTraining.runWithConditions(new DiffusionConfig(DIM, 64, 2, 16, 100, 800, 64, 3e-3f, 0.15f, 5L, 0, 100, "cpu"),
+                codes.toArray(new float[0][]), conditions, ctx);
+        try (DiffusionModel model = DiffusionModel.load(ctx.outputs.get(DiffusionTraining.OUTPUT_MODEL))) {
+            for (Condition c : kinds) {
+                float[][] samples = model.sample(c, 20, 11, 2f, 25, 0f);
+                int nearestOwn = 0;
+                for (float[] s : samples) {
+                    Condition best = kinds.get(0);
+                    for (Condition other : kinds) {
+                        if (ToyCodes.distance(s, centre(other)) < ToyCodes.distance(s, centre(best))) {
+                            best = other;
+                        }
+                    }
+                    nearestOwn += best.equals(c) ? 1 : 0;
+                }
+                assertTrue(nearestOwn >= 17, c.describe() + ": " + nearestOwn + "/20 samples nearest their own centre");
+            }
+        }
+    }
+}
