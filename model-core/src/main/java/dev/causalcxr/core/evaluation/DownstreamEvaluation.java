@@ -60,7 +60,7 @@ public final class DownstreamEvaluation {
                 int runIndex = run++;
                 LabeledImages pool = arm.equals(REAL) ? train : augmentedPool;
                 TrainedClassifier classifier = ClassifierTrainer.train(config, target, pool, steps, validation, seed,
-                        "classifier-" + arm + "-seed" + seed,
+                        config.architectureName() + "/" + arm + "-seed" + seed,
                         (epoch, epochs, loss, score) -> progress.onEpoch(arm, seed, runIndex, runs, epoch, epochs,
                                 loss, score),
                         cancelled);
