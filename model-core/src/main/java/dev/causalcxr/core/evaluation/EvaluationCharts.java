@@ -107,10 +107,11 @@ public final class EvaluationCharts {
         int left = 170;
         int top = 80;
         int plot = 300;
-        int bottom = 180;
-        int width = left + k * group + 40;
+        int bottom = 150;
+        // wide enough for the title and the legend also with few classes
+        int width = Math.max(left + k * group + 40, 720);
         int height = top + plot + bottom;
-        BufferedImage image = new BufferedImage(Math.max(width, 560), height, BufferedImage.TYPE_INT_RGB);
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas(image);
         g.setFont(TITLE);
         g.drawString("Per-class recall on the real test split (mean \u00b1 std over " + result.seeds().size()
@@ -125,7 +126,7 @@ public final class EvaluationCharts {
             String text = String.format(Locale.ROOT, "%.2f", value);
             g.drawString(text, left - 8 - g.getFontMetrics().stringWidth(text), y + 4);
         }
-        rotatedVertical(g, "recall", 22, top + plot / 2 + 20);
+        rotatedVertical(g, "recall", left - 52, top + plot / 2 + 20);
         int bar = 30;
         for (int c = 0; c < k; c++) {
             int gx = left + c * group + (group - 2 * bar) / 2;
@@ -138,7 +139,7 @@ public final class EvaluationCharts {
         g.setColor(Color.BLACK);
         g.drawLine(left, top + plot, left + k * group, top + plot);
         g.drawLine(left, top, left, top + plot);
-        int legendX = Math.max(width, 560) - 220;
+        int legendX = width - 230;
         legend(g, legendX, 46, REAL_COLOR, "real only");
         legend(g, legendX + 100, 46, AUGMENTED_COLOR, "real + augm.");
         g.dispose();
