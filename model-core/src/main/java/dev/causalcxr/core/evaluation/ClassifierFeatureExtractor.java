@@ -25,7 +25,12 @@ public final class ClassifierFeatureExtractor implements FeatureExtractor {
 
     /** Loads a saved classifier file; closing the extractor closes it. */
     public static ClassifierFeatureExtractor load(Path classifierFile) throws IOException {
-        TrainedClassifier classifier = TrainedClassifier.load(classifierFile);
+        return load(classifierFile, null);
+    }
+
+    /** As {@link #load(Path)}, on {@code device} (null: the device the network was trained on). */
+    public static ClassifierFeatureExtractor load(Path classifierFile, String device) throws IOException {
+        TrainedClassifier classifier = TrainedClassifier.load(classifierFile, device);
         return new ClassifierFeatureExtractor(classifier, true);
     }
 

@@ -61,6 +61,7 @@ public final class EvaluationStage {
      */
     public static EvaluationResult run(EvaluationConfig config, Path datasetDir, List<AugmentedSample> augmentation,
                                        Path generatedDir, StageContext ctx) throws IOException {
+        List<AugmentedSample> augmentationSamples = augmentation == null ? List.of() : augmentation;
         Path manifestFile = datasetDir.resolve("manifest.json");
         if (!Files.isRegularFile(manifestFile)) {
             throw new NoSuchFileException(manifestFile.toString(), null, "not an imported data set folder");
@@ -75,7 +76,7 @@ public final class EvaluationStage {
         LabeledImages train = load(datasetDir, trainEntries, target, size);
         LabeledImages validation = load(datasetDir, entries(manifest, Split.VAL), target, size);
         LabeledImages test = load(datasetDir, entries(manifest, Split.TEST), target, size);
-        LabeledImages augmented = augmentationImages(augmentation, target, size);
+        LabeledImages augmented = augmentationImages(augmentationSamples, target, size);
         logParameters(ctx, config, manifest, target, tail, train, validation, test, augmented);
         ctx.progress(LOAD_SHARE, "images loaded");
 
@@ -115,8 +116,9 @@ public final class EvaluationStage {
             FidelityResult fidelity = null;
             FidelityResult inception = null;
             GeneratedSet generated = generatedSet(generatedDir, augmented, size);
-            if (generated == null) {
-                LOG.info("no generated images: fidelity metrics skipped");
+            int minimum = config.fidelity(ctx.seed()).minimumSamples();
+            if (generated == null || generated.pixels().size() < minimum || test.count() < minimum) {
+                LOG.warn("fewer than {} generated or real test images: fidelity metrics skipped", minimum);
             } else {
                 try (ClassifierFeatureExtractor extractor = ClassifierFeatureExtractor.of(featureNetwork[0])) {
                     fidelity = FidelityEvaluation.evaluate(extractor, test.pixels(), test.labels(), generated.pixels(),
@@ -124,7 +126,7 @@ public final class EvaluationStage {
                 }
                 reportFidelity(ctx, fidelity, "", true);
                 if (config.inceptionFile() != null) {
-                    inception = inceptionFidelity(config, datasetDir, manifest, generatedDir, augmentation, target, ctx);
+                    inception = inceptionFidelity(config, datasetDir, manifest, generatedDir, augmentationSamples, target, ctx);
                     reportFidelity(ctx, inception, "inception_", false);
                 }
             }
@@ -202,7 +204,7 @@ public final class EvaluationStage {
             }
             return new GeneratedSet(pixels, null);
         }
-        if (augmented.count() < 2) {
+        if (augmented.count() == 0) {
             return null;
         }
         return new GeneratedSet(augmented.pixels(), augmented.labels());

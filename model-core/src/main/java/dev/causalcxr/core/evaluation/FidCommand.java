@@ -89,7 +89,8 @@ public final class FidCommand {
 
     private static FeatureExtractor openExtractor(Request request) throws IOException {
         if (request.featureNet() != null) {
-            return ClassifierFeatureExtractor.load(request.featureNet());
+            // the CLI embeds on the CPU, wherever the network was trained
+            return ClassifierFeatureExtractor.load(request.featureNet(), "cpu");
         }
         if (request.inception() != null) {
             return TorchScriptFeatureExtractor.load(request.inception(), TorchScriptFeatureExtractor.Options.inception());

@@ -189,6 +189,14 @@ public final class TrainedClassifier implements AutoCloseable {
 
     /** Loads a saved classifier onto the device its config names. */
     public static TrainedClassifier load(Path file) throws IOException {
+        return load(file, null);
+    }
+
+    /**
+     * Loads a saved classifier onto {@code device} ({@code cpu}, {@code gpu}, {@code gpu:N}), or onto the
+     * device its config names when null: a network trained on a GPU worker can be used on a CPU.
+     */
+    public static TrainedClassifier load(Path file, String device) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "no such classifier file");
         }
@@ -211,7 +219,8 @@ public final class TrainedClassifier implements AutoCloseable {
             }
             descriptor = JSON.readValue(in.readNBytes(length), Descriptor.class);
             ClassifierConfig config = descriptor.config();
-            model = Model.newInstance(descriptor.name(), Engines.device(config.device()), Engines.PYTORCH);
+            model = Model.newInstance(descriptor.name(), Engines.device(device == null ? config.device() : device),
+                    Engines.PYTORCH);
             ResNetClassifierNet net = new ResNetClassifierNet(config, descriptor.classes().size());
             model.setBlock(net);
             net.initialize(model.getNDManager(), DataType.FLOAT32,
