@@ -105,7 +105,7 @@ public final class EvaluationCharts {
         int k = labels.size();
         int group = 84;
         int left = 170;
-        int top = 80;
+        int top = 90;
         int plot = 300;
         int bottom = 150;
         // wide enough for the title and the legend also with few classes
@@ -166,7 +166,9 @@ public final class EvaluationCharts {
         }
         g.setColor(Color.BLACK);
         g.setFont(SMALL);
-        centered(g, String.format(Locale.ROOT, "%.2f", recall.mean()), x + width / 2, top + plot - h - 4);
+        // the value goes above the whisker so the two never overlap
+        int labelBase = top + plot - (int) Math.round(Math.min(1, recall.mean() + recall.std()) * plot) - 4;
+        centered(g, String.format(Locale.ROOT, "%.2f", recall.mean()), x + width / 2, labelBase);
     }
 
     private static void legend(Graphics2D g, int x, int y, Color color, String text) {

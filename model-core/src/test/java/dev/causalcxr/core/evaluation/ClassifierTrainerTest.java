@@ -86,6 +86,22 @@ class ClassifierTrainerTest {
     }
 
     @Test
+    void stopsAfterPatienceAndKeepsTheBestValidationEpoch() {
+        LabeledImages few = new LabeledImages(64, train.pixels().subList(0, 32), java.util.Arrays.copyOf(train.labels(), 32));
+        LabeledImages oneClassValidation = new LabeledImages(64, validation.pixels().subList(0, 6), new int[6]);
+        ClassifierConfig config = PhantomImages.tinyConfig(10).withPatience(1);
+        List<Double> scores = new java.util.ArrayList<>();
+        try (TrainedClassifier classifier = ClassifierTrainer.train(config, target, few, 2, oneClassValidation, 8,
+                "patience", (e, n, loss, score) -> scores.add(score), () -> false)) {
+            // scores are 0 or 1 here, so at most two epochs can improve before one does not
+            assertTrue(scores.size() <= 3, "trained " + scores.size() + " epochs with patience 1: " + scores);
+            double best = scores.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            assertEquals(best, ClassifierTrainer.balancedAccuracy(classifier, oneClassValidation, target.classCount()),
+                    0.0, "the returned network is the best epoch's (weights and batch-norm statistics)");
+        }
+    }
+
+    @Test
     void refusesFilesThatAreNotClassifiers(@TempDir Path dir) throws IOException {
         Path junk = dir.resolve("junk.bin");
         Files.writeString(junk, "hello");
