@@ -1,0 +1,123 @@
+package dev.causalcxr.core.evaluation;
+
+import dev.causalcxr.core.metrics.classification.ClassificationMetrics;
+import dev.causalcxr.core.metrics.classification.ClassificationReport;
+import dev.causalcxr.core.metrics.classification.HeadTailRecall;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The downstream comparison: for every seed, one classifier on the real training split and one on the
+ * real training split plus the augmentation set — same architecture, same seed, same number of
+ * optimizer steps (⌈real training images / batch⌉ per epoch for both), same validation split for
+ * selection — both tested on the same held-out, patient-disjoint real test split.
+ */
+public final class DownstreamEvaluation {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DownstreamEvaluation.class);
+    public static final String REAL = "real";
+    public static final String AUGMENTED = "augmented";
+
+    /** Sees every trained classifier before it is closed; returning true keeps it open for the caller to close. */
+    public interface ClassifierHandler {
+        boolean keep(String arm, long seed, TrainedClassifier classifier) throws IOException;
+    }
+
+    /** Progress over the 2 × seeds training runs: {@code run} of {@code runs}, with the current epoch. */
+    public interface ProgressListener {
+        void onEpoch(String arm, long seed, int run, int runs, int epoch, int epochs, double meanTrainLoss,
+                     double validationBalancedAccuracy);
+    }
+
+    private DownstreamEvaluation() {
+    }
+
+    public static DownstreamResult run(ClassifierConfig config, List<Long> seeds, PrimaryFindingTarget target,
+                                       LabeledImages train, LabeledImages validation, LabeledImages test,
+                                       LabeledImages augmentation, Set<Integer> tailClasses,
+                                       ProgressListener progress, ClassifierHandler handler,
+                                       BooleanSupplier cancelled) throws IOException {
+        if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("need at least one seed");
+        }
+        if (test.count() == 0) {
+            throw new IllegalArgumentException("the test split is empty");
+        }
+        int steps = ClassifierTrainer.stepsPerEpoch(train.count(), config.batchSize());
+        LabeledImages augmentedPool = train.concat(augmentation);
+        int classCount = target.classCount();
+        List<ClassificationReport> realReports = new ArrayList<>();
+        List<ClassificationReport> augmentedReports = new ArrayList<>();
+        int runs = 2 * seeds.size();
+        int run = 0;
+        for (long seed : seeds) {
+            for (String arm : List.of(REAL, AUGMENTED)) {
+                int runIndex = run++;
+                LabeledImages pool = arm.equals(REAL) ? train : augmentedPool;
+                TrainedClassifier classifier = ClassifierTrainer.train(config, target, pool, steps, validation, seed,
+                        config.architectureName() + "/" + arm + "-seed" + seed,
+                        (epoch, epochs, loss, score) -> progress.onEpoch(arm, seed, runIndex, runs, epoch, epochs,
+                                loss, score),
+                        cancelled);
+                boolean kept = false;
+                try {
+                    double[][] probabilities = classifier.predictProbabilities(test.pixels());
+                    ClassificationReport report = ClassificationMetrics.evaluate(test.labels(),
+                            ClassificationMetrics.argmax(probabilities), probabilities, classCount);
+                    (arm.equals(REAL) ? realReports : augmentedReports).add(report);
+                    LOG.info("downstream {} seed {}: accuracy {}, balanced accuracy {}", arm, seed,
+                            report.accuracy(), report.balancedAccuracy());
+                    kept = handler.keep(arm, seed, classifier);
+                } finally {
+                    if (!kept) {
+                        classifier.close();
+                    }
+                }
+            }
+        }
+        return new DownstreamResult(target.classLabels(), Set.copyOf(tailClasses), List.copyOf(seeds),
+                summarize(REAL, realReports, tailClasses, classCount),
+                summarize(AUGMENTED, augmentedReports, tailClasses, classCount));
+    }
+
+    static DownstreamArmResult summarize(String arm, List<ClassificationReport> reports, Set<Integer> tailClasses,
+                                         int classCount) {
+        int n = reports.size();
+        double[] accuracy = new double[n];
+        double[] balanced = new double[n];
+        double[] macroF1 = new double[n];
+        double[] auroc = new double[n];
+        double[] head = new double[n];
+        double[] tail = new double[n];
+        double[][] recall = new double[classCount][n];
+        int[][] confusion = new int[classCount][classCount];
+        for (int s = 0; s < n; s++) {
+            ClassificationReport r = reports.get(s);
+            accuracy[s] = r.accuracy();
+            balanced[s] = r.balancedAccuracy();
+            macroF1[s] = r.macroF1();
+            auroc[s] = r.macroAuroc();
+            HeadTailRecall headTail = r.headTailRecall(tailClasses);
+            head[s] = headTail.headMeanRecall();
+            tail[s] = headTail.tailMeanRecall();
+            for (int c = 0; c < classCount; c++) {
+                // a class absent from the test split has no recall
+                recall[c][s] = r.support()[c] == 0 ? Double.NaN : r.recall()[c];
+                for (int p = 0; p < classCount; p++) {
+                    confusion[c][p] += r.confusion()[c][p];
+                }
+            }
+        }
+        List<MeanStd> perClass = new ArrayList<>();
+        for (int c = 0; c < classCount; c++) {
+            perClass.add(MeanStd.of(recall[c]));
+        }
+        return new DownstreamArmResult(arm, List.copyOf(reports), MeanStd.of(accuracy), MeanStd.of(balanced),
+                MeanStd.of(macroF1), MeanStd.of(auroc), MeanStd.of(head), MeanStd.of(tail), perClass, confusion);
+    }
+}

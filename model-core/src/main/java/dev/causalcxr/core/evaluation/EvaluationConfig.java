@@ -1,0 +1,69 @@
+package dev.causalcxr.core.evaluation;
+
+import dev.causalcxr.core.metrics.fidelity.FidelityConfig;
+import dev.causalcxr.core.metrics.fidelity.KernelInceptionDistance;
+import dev.causalcxr.core.metrics.fidelity.PrecisionRecallDensityCoverage;
+import java.util.List;
+
+/**
+ * The {@code evaluate} block of an experiment spec.
+ *
+ * @param classifier         architecture and budget of every classifier (downstream arms and feature network)
+ * @param seedCount          training seeds per arm (derived from the stage seed); more seeds give mean ± std
+ * @param minimumClassCount  fewest present training studies a finding needs to be a class
+ * @param tailFrequency      findings present in fewer than this fraction of the data set's studies are tail
+ *                           classes (the data set manifest's definition), unless {@code tailFindings} is given
+ * @param tailFindings       explicit tail finding labels, or empty to use {@code tailFrequency}
+ * @param kidSubsets         KID subsets
+ * @param kidSubsetSize      KID subset size (capped at the smaller set)
+ * @param nearestK           k of precision / recall / density / coverage
+ * @param inceptionFile      an Inception TorchScript file for the standard FID, or null (nothing is downloaded)
+ */
+public record EvaluationConfig(ClassifierConfig classifier, int seedCount, int minimumClassCount,
+                               double tailFrequency, List<String> tailFindings, int kidSubsets, int kidSubsetSize,
+                               int nearestK, String inceptionFile) {
+
+    public EvaluationConfig {
+        tailFindings = tailFindings == null ? List.of() : List.copyOf(tailFindings);
+        if (seedCount < 1 || minimumClassCount < 1 || !(tailFrequency > 0 && tailFrequency < 1)) {
+            throw new IllegalArgumentException("invalid evaluation config: seeds " + seedCount + ", minimum class count "
+                    + minimumClassCount + ", tail frequency " + tailFrequency);
+        }
+    }
+
+    /** Quick profile: the quick classifier, 3 seeds, tail below 5 %, customary KID / PRDC settings. */
+    public static EvaluationConfig quick() {
+        return new EvaluationConfig(ClassifierConfig.quick(), 3, 5, 0.05, List.of(),
+                KernelInceptionDistance.DEFAULT_SUBSETS, KernelInceptionDistance.DEFAULT_SUBSET_SIZE,
+                PrecisionRecallDensityCoverage.DEFAULT_NEAREST_K, null);
+    }
+
+    public EvaluationConfig withClassifier(ClassifierConfig c) {
+        return new EvaluationConfig(c, seedCount, minimumClassCount, tailFrequency, tailFindings, kidSubsets,
+                kidSubsetSize, nearestK, inceptionFile);
+    }
+
+    public EvaluationConfig withSeedCount(int n) {
+        return new EvaluationConfig(classifier, n, minimumClassCount, tailFrequency, tailFindings, kidSubsets,
+                kidSubsetSize, nearestK, inceptionFile);
+    }
+
+    public EvaluationConfig withMinimumClassCount(int n) {
+        return new EvaluationConfig(classifier, seedCount, n, tailFrequency, tailFindings, kidSubsets,
+                kidSubsetSize, nearestK, inceptionFile);
+    }
+
+    public EvaluationConfig withTailFindings(List<String> labels) {
+        return new EvaluationConfig(classifier, seedCount, minimumClassCount, tailFrequency, labels, kidSubsets,
+                kidSubsetSize, nearestK, inceptionFile);
+    }
+
+    public EvaluationConfig withInceptionFile(String file) {
+        return new EvaluationConfig(classifier, seedCount, minimumClassCount, tailFrequency, tailFindings, kidSubsets,
+                kidSubsetSize, nearestK, file);
+    }
+
+    public FidelityConfig fidelity(long seed) {
+        return new FidelityConfig(kidSubsets, kidSubsetSize, nearestK, seed);
+    }
+}

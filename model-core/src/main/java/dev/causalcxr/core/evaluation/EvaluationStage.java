@@ -1,0 +1,354 @@
+package dev.causalcxr.core.evaluation;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.causalcxr.core.dataset.DatasetEntry;
+import dev.causalcxr.core.dataset.DatasetManifest;
+import dev.causalcxr.core.dataset.Split;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.imaging.GrayImage;
+import dev.causalcxr.core.imaging.ImageCodec;
+import dev.causalcxr.core.metrics.fidelity.FidelityReport;
+import dev.causalcxr.core.stage.StageContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code evaluate} stage function: the downstream comparison (real vs real + augmentation) and the
+ * fidelity of generated images in the in-domain feature space (and in Inception's, when a file is given).
+ *
+ * <p>Summary metrics (exactly): {@value #SUMMARY_KEYS_DOC}. The fidelity keys are present only when
+ * there are generated images. Per-class values, standard deviations over seeds and the
+ * augmented − real differences go to {@link StageContext#logMetric} only.
+ */
+public final class EvaluationStage {
+
+    public static final String NAME = "evaluate";
+    static final String SUMMARY_KEYS_DOC = "fid, kid, precision, recall, density, coverage, accuracy_real, "
+            + "accuracy_augmented, balanced_accuracy_real, balanced_accuracy_augmented, macro_f1_real, "
+            + "macro_f1_augmented, auroc_real, auroc_augmented, tail_recall_real, tail_recall_augmented, "
+            + "head_recall_real, head_recall_augmented";
+    /** Output: the in-domain feature network (the first seed's real-only classifier), one file. */
+    public static final String OUTPUT_FEATURE_NETWORK = "feature-network";
+    /** Output: every number of this evaluation as JSON. */
+    public static final String OUTPUT_RESULTS = "evaluation";
+    public static final String ARTIFACT_CONFUSION = "confusion-matrices";
+    public static final String ARTIFACT_RECALL = "per-class-recall";
+
+    private static final Logger LOG = LoggerFactory.getLogger(EvaluationStage.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final double LOAD_SHARE = 0.05;
+    private static final double TRAIN_SHARE = 0.85;
+
+    private EvaluationStage() {
+    }
+
+    /**
+     * @param datasetDir   an imported data set folder ({@code manifest.json}, images)
+     * @param augmentation generated images with their conditions (may be empty: then both arms see the same data)
+     * @param generatedDir a folder of generated images for the fidelity metrics, or null to use the augmentation images
+     */
+    public static EvaluationResult run(EvaluationConfig config, Path datasetDir, List<AugmentedSample> augmentation,
+                                       Path generatedDir, StageContext ctx) throws IOException {
+        List<AugmentedSample> augmentationSamples = augmentation == null ? List.of() : augmentation;
+        Path manifestFile = datasetDir.resolve("manifest.json");
+        if (!Files.isRegularFile(manifestFile)) {
+            throw new NoSuchFileException(manifestFile.toString(), null, "not an imported data set folder");
+        }
+        DatasetManifest manifest = DatasetManifest.read(manifestFile);
+        ClassifierConfig classifierConfig = config.classifier();
+        int size = classifierConfig.imageSize();
+        List<DatasetEntry> trainEntries = entries(manifest, Split.TRAIN);
+        PrimaryFindingTarget target = PrimaryFindingTarget.fromTraining(trainEntries, config.minimumClassCount());
+        Set<Integer> tail = tailClasses(config, manifest, target);
+        ctx.progress(0.0, "loading images");
+        LabeledImages train = load(datasetDir, trainEntries, target, size);
+        LabeledImages validation = load(datasetDir, entries(manifest, Split.VAL), target, size);
+        LabeledImages test = load(datasetDir, entries(manifest, Split.TEST), target, size);
+        LabeledImages augmented = augmentationImages(augmentationSamples, target, size);
+        logParameters(ctx, config, manifest, target, tail, train, validation, test, augmented);
+        ctx.progress(LOAD_SHARE, "images loaded");
+
+        List<Long> seeds = seeds(ctx.seed(), config.seedCount());
+        Path featureNetworkFile = ctx.workDir().resolve("feature-network.bin");
+        TrainedClassifier[] featureNetwork = new TrainedClassifier[1];
+        DownstreamResult downstream;
+        try {
+            downstream = DownstreamEvaluation.run(classifierConfig, seeds, target, train, validation, test, augmented,
+                    tail,
+                    (arm, seed, run, runs, epoch, epochs, loss, score) -> {
+                        ctx.progress(LOAD_SHARE + TRAIN_SHARE * (run + (double) epoch / epochs) / runs,
+                                "classifier " + (run + 1) + "/" + runs + " (" + arm + "), epoch " + epoch);
+                        long step = (long) run * epochs + epoch;
+                        ctx.logMetric("train_loss_" + arm, loss, step);
+                        if (!Double.isNaN(score)) {
+                            ctx.logMetric("val_balanced_accuracy_" + arm, score, step);
+                        }
+                    },
+                    (arm, seed, classifier) -> {
+                        // the first real-only classifier is the in-domain feature network
+                        if (featureNetwork[0] == null && arm.equals(DownstreamEvaluation.REAL)) {
+                            classifier.save(featureNetworkFile);
+                            featureNetwork[0] = classifier;
+                            return true;
+                        }
+                        return false;
+                    },
+                    ctx::cancelled);
+            FeatureSpace space = featureNetwork[0].featureSpace();
+            ctx.addOutput(OUTPUT_FEATURE_NETWORK, featureNetworkFile);
+            ctx.logParam("feature_network", space.name());
+            ctx.logParam("feature_network_digest", space.digest());
+            reportDownstream(ctx, downstream, target);
+
+            ctx.progress(LOAD_SHARE + TRAIN_SHARE, "fidelity");
+            FidelityResult fidelity = null;
+            FidelityResult inception = null;
+            GeneratedSet generated = generatedSet(generatedDir, augmented, size);
+            int minimum = config.fidelity(ctx.seed()).minimumSamples();
+            if (generated == null || generated.pixels().size() < minimum || test.count() < minimum) {
+                LOG.warn("fewer than {} generated or real test images: fidelity metrics skipped", minimum);
+            } else {
+                try (ClassifierFeatureExtractor extractor = ClassifierFeatureExtractor.of(featureNetwork[0])) {
+                    fidelity = FidelityEvaluation.evaluate(extractor, test.pixels(), test.labels(), generated.pixels(),
+                            generated.labels(), target, config.fidelity(ctx.seed()));
+                }
+                reportFidelity(ctx, fidelity, "", true);
+                if (config.inceptionFile() != null) {
+                    inception = inceptionFidelity(config, datasetDir, manifest, generatedDir, augmentationSamples, target, ctx);
+                    reportFidelity(ctx, inception, "inception_", false);
+                }
+            }
+            EvaluationResult result = new EvaluationResult(target, downstream, fidelity, inception, space);
+            writeOutputs(ctx, result);
+            ctx.progress(1.0, "evaluation done");
+            return result;
+        } finally {
+            if (featureNetwork[0] != null) {
+                featureNetwork[0].close();
+            }
+        }
+    }
+
+    /** Seeds of the classifier runs, derived from the stage seed. */
+    static List<Long> seeds(long stageSeed, int count) {
+        SplittableRandom random = new SplittableRandom(stageSeed);
+        List<Long> seeds = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            seeds.add(random.nextLong());
+        }
+        return seeds;
+    }
+
+    private static List<DatasetEntry> entries(DatasetManifest manifest, Split split) {
+        return manifest.entries().stream().filter(e -> e.split() == split).toList();
+    }
+
+    static Set<Integer> tailClasses(EvaluationConfig config, DatasetManifest manifest, PrimaryFindingTarget target) {
+        List<Finding> tailFindings = new ArrayList<>();
+        if (!config.tailFindings().isEmpty()) {
+            for (String label : config.tailFindings()) {
+                tailFindings.add(Finding.fromLabel(label)
+                        .orElseThrow(() -> new IllegalArgumentException("unknown tail finding: " + label)));
+            }
+        } else {
+            manifest.tailClasses(config.tailFrequency()).forEach(l -> Finding.fromLabel(l).ifPresent(tailFindings::add));
+        }
+        tailFindings.remove(Finding.NO_FINDING);
+        return new TreeSet<>(target.indicesOf(tailFindings));
+    }
+
+    private static LabeledImages load(Path datasetDir, List<DatasetEntry> entries, PrimaryFindingTarget target,
+                                      int size) throws IOException {
+        List<float[]> pixels = new ArrayList<>(entries.size());
+        int[] labels = new int[entries.size()];
+        for (int i = 0; i < entries.size(); i++) {
+            DatasetEntry entry = entries.get(i);
+            pixels.add(LabeledImages.toModelInput(ImageCodec.read(datasetDir.resolve(entry.imagePath())), size));
+            labels[i] = target.classOf(entry);
+        }
+        return new LabeledImages(size, pixels, labels);
+    }
+
+    private static LabeledImages augmentationImages(List<AugmentedSample> samples, PrimaryFindingTarget target,
+                                                    int size) {
+        List<float[]> pixels = new ArrayList<>(samples.size());
+        int[] labels = new int[samples.size()];
+        for (int i = 0; i < samples.size(); i++) {
+            pixels.add(LabeledImages.toModelInput(samples.get(i).image(), size));
+            labels[i] = target.classOfPresent(samples.get(i).condition());
+        }
+        return new LabeledImages(size, pixels, labels);
+    }
+
+    /** Generated images for fidelity: a folder (unlabelled) or the augmentation set (labelled). */
+    private record GeneratedSet(List<float[]> pixels, int[] labels) {
+    }
+
+    private static GeneratedSet generatedSet(Path generatedDir, LabeledImages augmented, int size) throws IOException {
+        if (generatedDir != null) {
+            List<float[]> pixels = new ArrayList<>();
+            for (GrayImage image : ImageFolders.read(generatedDir)) {
+                pixels.add(LabeledImages.toModelInput(image, size));
+            }
+            return new GeneratedSet(pixels, null);
+        }
+        if (augmented.count() == 0) {
+            return null;
+        }
+        return new GeneratedSet(augmented.pixels(), augmented.labels());
+    }
+
+    private static FidelityResult inceptionFidelity(EvaluationConfig config, Path datasetDir, DatasetManifest manifest,
+                                                    Path generatedDir, List<AugmentedSample> augmentation,
+                                                    PrimaryFindingTarget target, StageContext ctx) throws IOException {
+        TorchScriptFeatureExtractor.Options options = TorchScriptFeatureExtractor.Options.inception()
+                .withDevice(config.classifier().device());
+        try (TorchScriptFeatureExtractor extractor = TorchScriptFeatureExtractor.load(Path.of(config.inceptionFile()),
+                options)) {
+            List<DatasetEntry> testEntries = entries(manifest, Split.TEST);
+            List<GrayImage> real = new ArrayList<>();
+            int[] realLabels = new int[testEntries.size()];
+            for (int i = 0; i < testEntries.size(); i++) {
+                real.add(ImageCodec.read(datasetDir.resolve(testEntries.get(i).imagePath())));
+                realLabels[i] = target.classOf(testEntries.get(i));
+            }
+            double[][] realFeatures = extractor.extractImages(real);
+            double[][] generatedFeatures;
+            int[] generatedLabels = null;
+            if (generatedDir != null) {
+                generatedFeatures = extractor.extractFolder(generatedDir);
+            } else {
+                generatedFeatures = extractor.extractImages(augmentation.stream().map(AugmentedSample::image).toList());
+                generatedLabels = augmentation.stream().mapToInt(s -> target.classOfPresent(s.condition())).toArray();
+            }
+            return FidelityEvaluation.evaluateFeatures(extractor.space(), realFeatures, realLabels, generatedFeatures,
+                    generatedLabels, target, config.fidelity(ctx.seed()));
+        }
+    }
+
+    private static void logParameters(StageContext ctx, EvaluationConfig config, DatasetManifest manifest,
+                                      PrimaryFindingTarget target, Set<Integer> tail, LabeledImages train,
+                                      LabeledImages validation, LabeledImages test, LabeledImages augmented) {
+        ctx.logParam("dataset_version", manifest.version());
+        ctx.logParam("classification_target", "primary finding (rarest present finding in training wins; "
+                + "No Finding when none)");
+        ctx.logParam("classes", String.join(", ", target.classLabels()));
+        ctx.logParam("class_priority", String.join(" > ", target.priorityLabels()));
+        List<String> tailLabels = tail.stream().map(i -> target.classLabels().get(i)).toList();
+        ctx.logParam("tail_classes", String.join(", ", tailLabels));
+        ctx.logParam("classifier", config.classifier().architectureName());
+        ctx.logParam("classifier_epochs", Integer.toString(config.classifier().epochs()));
+        ctx.logParam("classifier_class_balanced_loss", Boolean.toString(config.classifier().classBalancedLoss()));
+        ctx.logParam("seeds", Integer.toString(config.seedCount()));
+        ctx.logParam("train_images", Integer.toString(train.count()));
+        ctx.logParam("val_images", Integer.toString(validation.count()));
+        ctx.logParam("test_images", Integer.toString(test.count()));
+        ctx.logParam("augmentation_images", Integer.toString(augmented.count()));
+        LOG.info("evaluate: {} classes, {} train / {} val / {} test images, {} augmentation images, {} seeds",
+                target.classCount(), train.count(), validation.count(), test.count(), augmented.count(),
+                config.seedCount());
+    }
+
+    private static void reportDownstream(StageContext ctx, DownstreamResult d, PrimaryFindingTarget target) {
+        for (DownstreamArmResult arm : List.of(d.real(), d.augmented())) {
+            String suffix = "_" + arm.arm();
+            summary(ctx, "accuracy" + suffix, arm.accuracy().mean());
+            summary(ctx, "balanced_accuracy" + suffix, arm.balancedAccuracy().mean());
+            summary(ctx, "macro_f1" + suffix, arm.macroF1().mean());
+            summary(ctx, "auroc" + suffix, arm.auroc().mean());
+            summary(ctx, "tail_recall" + suffix, arm.tailRecall().mean());
+            summary(ctx, "head_recall" + suffix, arm.headRecall().mean());
+            metric(ctx, "accuracy" + suffix + "_std", arm.accuracy().std());
+            metric(ctx, "balanced_accuracy" + suffix + "_std", arm.balancedAccuracy().std());
+            metric(ctx, "macro_f1" + suffix + "_std", arm.macroF1().std());
+            metric(ctx, "auroc" + suffix + "_std", arm.auroc().std());
+            metric(ctx, "tail_recall" + suffix + "_std", arm.tailRecall().std());
+            metric(ctx, "head_recall" + suffix + "_std", arm.headRecall().std());
+            for (int c = 0; c < target.classCount(); c++) {
+                String key = target.classKeys().get(c);
+                int classIndex = c;
+                metric(ctx, "recall" + suffix + "/" + key, arm.recall().get(c).mean());
+                metric(ctx, "recall" + suffix + "_std/" + key, arm.recall().get(c).std());
+                metric(ctx, "auroc" + suffix + "/" + key, MeanStd.of(arm.perSeed().stream()
+                        .mapToDouble(r -> r.auroc()[classIndex]).toArray()).mean());
+            }
+        }
+        metric(ctx, "accuracy_delta", d.accuracyDelta());
+        metric(ctx, "balanced_accuracy_delta", d.balancedAccuracyDelta());
+        metric(ctx, "macro_f1_delta", d.macroF1Delta());
+        metric(ctx, "auroc_delta", d.aurocDelta());
+        metric(ctx, "tail_recall_delta", d.tailRecallDelta());
+        metric(ctx, "head_recall_delta", d.headRecallDelta());
+        for (int c = 0; c < target.classCount(); c++) {
+            metric(ctx, "recall_delta/" + target.classKeys().get(c), d.recallDelta(c));
+        }
+    }
+
+    private static void reportFidelity(StageContext ctx, FidelityResult f, String prefix, boolean summary) {
+        FidelityReport o = f.overall();
+        Map<String, Double> overall = new LinkedHashMap<>();
+        overall.put("fid", o.fid().fid());
+        overall.put("kid", o.kid().mean());
+        overall.put("precision", o.prdc().precision());
+        overall.put("recall", o.prdc().recall());
+        overall.put("density", o.prdc().density());
+        overall.put("coverage", o.prdc().coverage());
+        overall.forEach((k, v) -> {
+            if (summary) {
+                summary(ctx, prefix + k, v);
+            } else {
+                metric(ctx, prefix + k, v);
+            }
+        });
+        metric(ctx, prefix + "kid_std", o.kid().std());
+        f.perClass().forEach((key, r) -> {
+            metric(ctx, prefix + "fid/" + key, r.fid().fid());
+            metric(ctx, prefix + "kid/" + key, r.kid().mean());
+            metric(ctx, prefix + "precision/" + key, r.prdc().precision());
+            metric(ctx, prefix + "recall/" + key, r.prdc().recall());
+            metric(ctx, prefix + "density/" + key, r.prdc().density());
+            metric(ctx, prefix + "coverage/" + key, r.prdc().coverage());
+        });
+        ctx.logParam(prefix + "fid_feature_space", f.space().name());
+        ctx.logParam(prefix + "fid_feature_network_digest", String.valueOf(f.space().digest()));
+    }
+
+    /** Summary values that are NaN (e.g. no tail class in the test split) are left out: trackers refuse NaN. */
+    private static void summary(StageContext ctx, String key, double value) {
+        if (Double.isNaN(value)) {
+            LOG.info("summary metric {} is undefined on this data; not logged", key);
+            return;
+        }
+        ctx.summaryMetric(key, value);
+    }
+
+    private static void metric(StageContext ctx, String key, double value) {
+        if (!Double.isNaN(value)) {
+            ctx.logMetric(key, value, 0);
+        }
+    }
+
+    private static void writeOutputs(StageContext ctx, EvaluationResult result) throws IOException {
+        Path confusion = ctx.workDir().resolve("confusion-matrices.png");
+        Path recall = ctx.workDir().resolve("per-class-recall.png");
+        EvaluationCharts.confusionMatrices(result.downstream(), confusion);
+        EvaluationCharts.recallBars(result.downstream(), recall);
+        ctx.addArtifact(ARTIFACT_CONFUSION, confusion);
+        ctx.addArtifact(ARTIFACT_RECALL, recall);
+        Path json = ctx.workDir().resolve("evaluation.json");
+        JSON.writeValue(json.toFile(), EvaluationReportJson.of(result));
+        ctx.addOutput(OUTPUT_RESULTS, json);
+    }
+}

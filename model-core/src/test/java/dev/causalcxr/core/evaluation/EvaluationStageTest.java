@@ -1,0 +1,121 @@
+package dev.causalcxr.core.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.core.dataset.DatasetImporter;
+import dev.causalcxr.core.dataset.ImportFormat;
+import dev.causalcxr.core.dataset.ImportOptions;
+import dev.causalcxr.core.dataset.PhantomDatasetWriter;
+import dev.causalcxr.core.dataset.SplitProportions;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.findings.Laterality;
+import dev.causalcxr.core.findings.Severity;
+import dev.causalcxr.core.findings.Zone;
+import dev.causalcxr.core.imaging.ImageCodec;
+import dev.causalcxr.core.phantom.PhantomGenerator;
+import dev.causalcxr.core.phantom.PhantomSpec;
+import dev.causalcxr.core.phantom.PhantomStudy;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluationStageTest {
+
+    private static final Set<String> SUMMARY_KEYS = Set.of("fid", "kid", "precision", "recall", "density",
+            "coverage", "accuracy_real", "accuracy_augmented", "balanced_accuracy_real", "balanced_accuracy_augmented",
+            "macro_f1_real", "macro_f1_augmented", "auroc_real", "auroc_augmented", "tail_recall_real",
+            "tail_recall_augmented", "head_recall_real", "head_recall_augmented");
+
+    @Test
+    void evaluatesRealAgainstAugmentedAndReportsExactlyTheSummaryKeys(@TempDir Path dir) throws Exception {
+        Map<Finding, Double> frequencies = new EnumMap<>(Finding.class);
+        frequencies.put(Finding.PLEURAL_EFFUSION, 0.4);
+        frequencies.put(Finding.CARDIOMEGALY, 0.3);
+        frequencies.put(Finding.PNEUMOTHORAX, 0.12);
+        PhantomSpec spec = new PhantomSpec(160, 2, 3, 64, 21, frequencies, new PhantomSpec.SeverityMix(0, 0.5, 0.5), 0);
+        PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
+        DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, dir.resolve("phantom"), dir.resolve("dataset"),
+                "eval-test", 64, "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8), true,
+                SplitProportions.defaults()));
+
+        // counterfactual augmentation: the first studies with a pneumothorax added (the tail class)
+        PhantomGenerator generator = new PhantomGenerator(spec);
+        List<AugmentedSample> augmentation = new ArrayList<>();
+        for (PhantomStudy study : generator.studies().subList(0, 24)) {
+            List<FindingMention> findings = new ArrayList<>(study.findings());
+            findings.removeIf(f -> f.finding() == Finding.PNEUMOTHORAX);
+            findings.add(FindingMention.present(Finding.PNEUMOTHORAX, Severity.SEVERE, Laterality.RIGHT, Zone.UPPER));
+            Set<Finding> condition = java.util.EnumSet.noneOf(Finding.class);
+            findings.forEach(f -> condition.add(f.finding()));
+            augmentation.add(AugmentedSample.of(generator.renderCounterfactual(study, findings).image(), condition));
+        }
+
+        ClassifierConfig classifier = new ClassifierConfig(64, List.of(8, 16, 32), 1, 2, 16, 3e-3f, 0f, false, 0, "cpu");
+        EvaluationConfig config = new EvaluationConfig(classifier, 2, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null);
+        Path work = Files.createDirectories(dir.resolve("work"));
+        RecordingStageContext ctx = new RecordingStageContext(work, 99);
+        EvaluationResult result = EvaluationStage.run(config, dir.resolve("dataset"), augmentation, null, ctx);
+
+        assertEquals(List.of("No Finding", "Cardiomegaly", "Pneumothorax", "Pleural Effusion"),
+                result.target().classLabels());
+        assertEquals("Pneumothorax", result.target().priorityLabels().get(0));
+        assertEquals(Set.of(2), result.downstream().tailClasses());
+        assertTrue(SUMMARY_KEYS.containsAll(ctx.summary.keySet()), "unexpected summary keys: " + ctx.summary.keySet());
+        for (String key : List.of("fid", "kid", "precision", "recall", "density", "coverage", "accuracy_real",
+                "accuracy_augmented", "balanced_accuracy_real", "balanced_accuracy_augmented", "macro_f1_real",
+                "macro_f1_augmented", "auroc_real", "auroc_augmented", "head_recall_real", "head_recall_augmented")) {
+            assertTrue(ctx.summary.containsKey(key), "missing summary key " + key + " in " + ctx.summary.keySet());
+        }
+        if (result.downstream().real().tailRecall().count() > 0) {
+            assertEquals(SUMMARY_KEYS, ctx.summary.keySet());
+        }
+        assertEquals(2, result.downstream().real().perSeed().size());
+        assertTrue(ctx.metrics.containsKey("recall_real/pleural_effusion"), ctx.metrics.keySet().toString());
+        assertTrue(ctx.metrics.containsKey("balanced_accuracy_delta"));
+        assertFalse(ctx.metrics.keySet().stream().anyMatch(SUMMARY_KEYS::contains), "summary keys only in the summary");
+        assertEquals(1.0, ctx.lastProgress, 0.0);
+
+        // the feature network is an output, and its digest is recorded with the fidelity metrics
+        Path network = ctx.outputs.get(EvaluationStage.OUTPUT_FEATURE_NETWORK);
+        assertNotNull(network);
+        assertEquals(TrainedClassifier.fileDigest(network), ctx.params.get("fid_feature_network_digest"));
+        assertEquals(result.fidelity().space().digest(), ctx.params.get("feature_network_digest"));
+        assertTrue(result.fidelity().space().name().startsWith("in-domain/resnet-8-16-32"));
+        // per class only where both sides have k + 1 samples: this tiny test split has too few real ones
+        assertTrue(result.target().classKeys().containsAll(result.fidelity().perClass().keySet()));
+
+        JsonNode json = new ObjectMapper().readTree(ctx.outputs.get(EvaluationStage.OUTPUT_RESULTS).toFile());
+        assertEquals(result.fidelity().space().digest(), json.at("/fidelity/feature_space/digest").asText());
+        assertEquals(4, json.at("/downstream/real/confusion_summed_over_seeds").size());
+
+        for (String artifact : List.of(EvaluationStage.ARTIFACT_CONFUSION, EvaluationStage.ARTIFACT_RECALL)) {
+            BufferedImage picture = ImageIO.read(ctx.artifacts.get(artifact).toFile());
+            assertTrue(picture.getWidth() > 400 && picture.getHeight() > 300, artifact);
+        }
+        String keep = System.getProperty("causalcxr.evaluation.keepCharts");
+        if (keep != null) {
+            Files.createDirectories(Path.of(keep));
+            Files.copy(ctx.artifacts.get(EvaluationStage.ARTIFACT_CONFUSION), Path.of(keep, "confusion.png"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(ctx.artifacts.get(EvaluationStage.ARTIFACT_RECALL), Path.of(keep, "recall.png"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        // logs and metrics never carry patient ids: the stage never sees more than images and labels
+        assertTrue(ImageCodec.read(network.getParent().resolve("confusion-matrices.png")).width() > 0);
+    }
+}

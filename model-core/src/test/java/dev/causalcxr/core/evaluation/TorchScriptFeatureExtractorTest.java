@@ -1,0 +1,62 @@
+package dev.causalcxr.core.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TorchScriptFeatureExtractorTest {
+
+    @Test
+    void aFileThatIsNotTorchScriptGivesAClearError(@TempDir Path dir) throws IOException {
+        Path bad = dir.resolve("inception.pt");
+        Files.write(bad, new byte[] {1, 2, 3, 4});
+        IOException e = assertThrows(IOException.class,
+                () -> TorchScriptFeatureExtractor.load(bad, TorchScriptFeatureExtractor.Options.inception()));
+        assertTrue(e.getMessage().contains("not a loadable TorchScript file") && e.getMessage().contains("inception.pt"),
+                e.getMessage());
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> TorchScriptFeatureExtractor.load(
+                dir.resolve("missing.pt"), TorchScriptFeatureExtractor.Options.inception()));
+    }
+
+    /**
+     * A stand-in TorchScript network (mean of each channel, times 2) made by a local PyTorch, when one
+     * is installed (Debian's python3-torch); no Inception weights exist here and none are downloaded.
+     */
+    @Test
+    void aTorchScriptNetworkIsLoadedAndItsOutputIsTheFeatureVector(@TempDir Path dir) throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        assumeTrue(Files.isExecutable(python), "no /usr/bin/python3");
+        Path file = dir.resolve("stand-in.pt");
+        String script = "import torch\n"
+                + "class M(torch.nn.Module):\n"
+                + "    def forward(self, x):\n"
+                + "        return x.mean(dim=(2, 3)) * 2.0\n"
+                // tracing, since scripting needs the class's source file
+                + "torch.jit.trace(M(), torch.zeros(1, 3, 8, 8)).save('" + file + "')\n";
+        Process process = new ProcessBuilder(python.toString(), "-c", script).redirectErrorStream(true).start();
+        process.getInputStream().readAllBytes();
+        assumeTrue(process.waitFor(120, TimeUnit.SECONDS) && process.exitValue() == 0 && Files.exists(file),
+                "no PyTorch in /usr/bin/python3 to make a TorchScript file");
+        TorchScriptFeatureExtractor.Options options = new TorchScriptFeatureExtractor.Options("stand-in", 8, 3, 255f, "cpu");
+        try (TorchScriptFeatureExtractor extractor = TorchScriptFeatureExtractor.load(file, options)) {
+            assertEquals(3, extractor.space().dimension());
+            assertEquals("stand-in", extractor.space().name());
+            assertEquals(TrainedClassifier.fileDigest(file), extractor.space().digest());
+            float[] half = new float[64];
+            java.util.Arrays.fill(half, 0.5f);
+            double[][] features = extractor.extract(List.of(half, new float[64]));
+            assertArrayEquals(new double[] {255, 255, 255}, features[0], 1e-4);
+            assertArrayEquals(new double[] {0, 0, 0}, features[1], 0.0);
+        }
+    }
+}
