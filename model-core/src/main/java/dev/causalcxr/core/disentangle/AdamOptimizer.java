@@ -1,0 +1,89 @@
+package dev.causalcxr.core.disentangle;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Adam on the network's parameter arrays, written out so that its state (first and second moments
+ * per parameter, step count) is ours to checkpoint: DJL's Adam keeps that state private. The update
+ * is PyTorch's: bias-corrected step size, ε added to √v̂. Gradients are zeroed after each update.
+ */
+final class AdamOptimizer implements AutoCloseable {
+
+    private static final float BETA1 = 0.9f;
+    private static final float BETA2 = 0.999f;
+    private static final float EPSILON = 1e-8f;
+
+    private final NDManager stateManager;
+    private final List<String> names = new ArrayList<>();
+    private final List<NDArray> weights = new ArrayList<>();
+    private final List<NDArray> firstMoments = new ArrayList<>();
+    private final List<NDArray> secondMoments = new ArrayList<>();
+    private long step;
+
+    AdamOptimizer(NDManager parent, List<ai.djl.util.Pair<String, Parameter>> parameters) {
+        stateManager = parent.newSubManager();
+        for (ai.djl.util.Pair<String, Parameter> p : parameters) {
+            NDArray w = p.getValue().getArray();
+            names.add(p.getKey());
+            weights.add(w);
+            firstMoments.add(stateManager.zeros(w.getShape()));
+            secondMoments.add(stateManager.zeros(w.getShape()));
+        }
+    }
+
+    long step() {
+        return step;
+    }
+
+    /** One Adam step from the gradients accumulated since the last call; then zeroes them. */
+    void update(double learningRate) {
+        step++;
+        double correction1 = 1 - Math.pow(BETA1, step);
+        double correction2 = 1 - Math.pow(BETA2, step);
+        float stepSize = (float) (learningRate / correction1);
+        float sqrtCorrection2 = (float) Math.sqrt(correction2);
+        for (int i = 0; i < weights.size(); i++) {
+            try (NDManager scratch = stateManager.newSubManager()) {
+                NDArray gradient = weights.get(i).getGradient();
+                gradient.attach(scratch);
+                NDArray m = firstMoments.get(i);
+                NDArray v = secondMoments.get(i);
+                m.muli(BETA1).addi(gradient.mul(1 - BETA1));
+                v.muli(BETA2).addi(gradient.square().mul(1 - BETA2));
+                NDArray denominator = scratch(v.sqrt(), scratch).divi(sqrtCorrection2).addi(EPSILON);
+                NDArray change = scratch(m.div(denominator), scratch).muli(stepSize);
+                weights.get(i).subi(change);
+                gradient.subi(gradient);
+            }
+        }
+    }
+
+    private static NDArray scratch(NDArray a, NDManager scratch) {
+        a.attach(scratch);
+        return a;
+    }
+
+    void write(DataOutputStream out) throws IOException {
+        out.writeLong(step);
+        ParameterIo.write(out, names, firstMoments);
+        ParameterIo.write(out, names, secondMoments);
+    }
+
+    void read(DataInputStream in) throws IOException {
+        step = in.readLong();
+        ParameterIo.readInto(in, names, firstMoments);
+        ParameterIo.readInto(in, names, secondMoments);
+    }
+
+    @Override
+    public void close() {
+        stateManager.close();
+    }
+}
