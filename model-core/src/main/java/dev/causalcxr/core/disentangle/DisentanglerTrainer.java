@@ -450,6 +450,11 @@ public final class DisentanglerTrainer implements AutoCloseable {
         return centred.div(std);
     }
 
+    /** Runs one batch forward and backward without updating (gradients stay on the parameters). */
+    Losses accumulateGradients(GroupBatchSampler.Batch batch) {
+        return forwardBackward(batch, step);
+    }
+
     /** The training studies' indices into the data set (sampler index → study index). */
     int[] trainIndices() {
         return Arrays.copyOf(train, train.length);
