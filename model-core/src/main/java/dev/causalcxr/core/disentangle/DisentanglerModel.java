@@ -52,9 +52,9 @@ public final class DisentanglerModel implements AutoCloseable {
         this.config = config.validated();
         this.vocabulary = List.copyOf(vocabulary);
         this.imageSize = imageSize;
-        if (imageSize % config.sizeMultiple() != 0) {
+        if (imageSize % DisentanglerNet.minimumSizeMultiple(config) != 0) {
             throw new IllegalArgumentException("image size " + imageSize + " must be a multiple of "
-                    + config.sizeMultiple() + " (2^downsamplings)");
+                    + DisentanglerNet.minimumSizeMultiple(config) + " (2^downsamplings × 16)");
         }
         Device device = Engines.device(config.device());
         // seeding before initialize makes the initial weights a function of the config's seed

@@ -31,11 +31,14 @@ public final class DisentanglerNet extends AbstractBlock {
 
     private static final byte VERSION = 1;
     private static final float LEAK = 0.2f;
+    private static final float LOG_VARIANCE_OFFSET = 4.6f;
+    private static final int POOL_GRID = 4;
 
     private final DisentanglerConfig cfg;
     private final int findingCount;
     private final SequentialBlock encoderTrunk;
     private final Conv2d identityHead;
+    private final SequentialBlock pathologyBranch;
     private final SequentialBlock pathologyHead;
     private final FilmDecoder decoder;
     private final SequentialBlock findingHead;
@@ -56,6 +59,10 @@ public final class DisentanglerNet extends AbstractBlock {
         encoderTrunk = addChildBlock("encoder", buildTrunk(cfg));
         identityHead = addChildBlock("identityHead", Conv2d.builder().setKernelShape(new Shape(1, 1))
                 .setFilters(cfg.idChannels()).build());
+        int trunkChannels = cfg.baseWidth() << cfg.downsamplings();
+        pathologyBranch = addChildBlock("pathologyBranch", new SequentialBlock()
+                .add(conv(trunkChannels, 2)).add(x -> Activation.leakyRelu(x, LEAK))
+                .add(conv(trunkChannels, 2)).add(x -> Activation.leakyRelu(x, LEAK)));
         pathologyHead = addChildBlock("pathologyHead", new SequentialBlock()
                 .add(Linear.builder().setUnits(cfg.headHidden()).build())
                 .add(x -> Activation.leakyRelu(x, LEAK))
@@ -92,6 +99,11 @@ public final class DisentanglerNet extends AbstractBlock {
                 .add(Linear.builder().setUnits(outputs).build());
     }
 
+    /** Image edges must be multiples of this: the encoder, the z_path branch and its pooling grid divide them. */
+    public static int minimumSizeMultiple(DisentanglerConfig cfg) {
+        return cfg.sizeMultiple() * 4 * POOL_GRID;
+    }
+
     public DisentanglerConfig config() {
         return cfg;
     }
@@ -105,6 +117,7 @@ public final class DisentanglerNet extends AbstractBlock {
         Map<String, Block> m = new LinkedHashMap<>();
         m.put("encoder", encoderTrunk);
         m.put("identityHead", identityHead);
+        m.put("pathologyBranch", pathologyBranch);
         m.put("pathologyHead", pathologyHead);
         m.put("decoder", decoder);
         m.put("findingHead", findingHead);
@@ -117,13 +130,16 @@ public final class DisentanglerNet extends AbstractBlock {
         NDArray centred = images.mul(2f).sub(1f);
         NDArray features = encoderTrunk.forward(ps, new NDList(centred), training).head();
         NDArray zId = identityHead.forward(ps, new NDList(features), training).head();
-        // mean and max pooling: a small lesion moves the max even where it barely moves the mean
-        NDArray flat = features.reshape(features.getShape().get(0), features.getShape().get(1), -1);
-        NDArray pooled = NDArrays.concat(new NDList(flat.mean(new int[]{2}), flat.max(new int[]{2})), 1);
-        NDArray meanLogVar = pathologyHead.forward(ps, new NDList(pooled), training).head();
+        // z_path reads a coarse POOL_GRID × POOL_GRID map, not a global pool: where a finding sits
+        // (laterality, zone) is part of the pathology, and a global mean hides small lesions
+        NDArray branch = pathologyBranch.forward(ps, new NDList(features), training).head();
+        NDArray grid = poolToGrid(branch, POOL_GRID);
+        NDArray meanLogVar = pathologyHead.forward(ps, new NDList(grid.reshape(grid.getShape().get(0), -1)), training)
+                .head();
         NDArray mean = meanLogVar.get(":, 0:" + cfg.pathDim());
-        // bounded log-variance keeps exp() finite early in training
-        NDArray logVar = meanLogVar.get(":, " + cfg.pathDim() + ":").clip(-10f, 6f);
+        // the offset starts the posterior narrow (σ ≈ 0.1): with unit noise from the first step the
+        // decoder learns to ignore z_path and the code collapses; the clip keeps exp() finite
+        NDArray logVar = meanLogVar.get(":, " + cfg.pathDim() + ":").sub(LOG_VARIANCE_OFFSET).clip(-12f, 6f);
         return new Codes(zId, mean, logVar);
     }
 
@@ -140,6 +156,17 @@ public final class DisentanglerNet extends AbstractBlock {
     /** The adversary's finding logits (B, F) from pooled z_id (pass it through gradient reversal first). */
     public NDArray probeLogits(ParameterStore ps, NDArray pooledZId, boolean training) {
         return identityFindingProbe.forward(ps, new NDList(pooledZId), training).head();
+    }
+
+    /** Average pooling of (B, C, H, W) to (B, C, g, g); H and W must be multiples of g. */
+    static NDArray poolToGrid(NDArray x, int g) {
+        Shape s = x.getShape();
+        long b = s.get(0);
+        long c = s.get(1);
+        long h = s.get(2) / g;
+        long w = s.get(3) / g;
+        // this engine averages one axis at a time
+        return x.reshape(b, c, g, h, g, w).mean(new int[]{5}).mean(new int[]{3});
     }
 
     /** Spatial mean of z_id: (B, C, h, w) → (B, C). */
@@ -163,14 +190,15 @@ public final class DisentanglerNet extends AbstractBlock {
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape image = inputShapes[0];
         long batch = image.get(0);
-        if (image.get(2) % cfg.sizeMultiple() != 0 || image.get(3) % cfg.sizeMultiple() != 0) {
+        if (image.get(2) % minimumSizeMultiple(cfg) != 0 || image.get(3) % minimumSizeMultiple(cfg) != 0) {
             throw new IllegalArgumentException("image size " + image.get(2) + "x" + image.get(3)
-                    + " must be a multiple of " + cfg.sizeMultiple());
+                    + " must be a multiple of " + minimumSizeMultiple(cfg));
         }
         encoderTrunk.initialize(manager, dataType, image);
         Shape features = encoderTrunk.getOutputShapes(new Shape[]{image})[0];
         identityHead.initialize(manager, dataType, features);
-        pathologyHead.initialize(manager, dataType, new Shape(batch, 2 * features.get(1)));
+        pathologyBranch.initialize(manager, dataType, features);
+        pathologyHead.initialize(manager, dataType, new Shape(batch, features.get(1) * POOL_GRID * POOL_GRID));
         Shape zId = new Shape(batch, cfg.idChannels(), features.get(2), features.get(3));
         Shape zPath = new Shape(batch, cfg.pathDim());
         decoder.initialize(manager, dataType, zId, zPath);

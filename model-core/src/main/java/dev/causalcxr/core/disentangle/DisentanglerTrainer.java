@@ -444,9 +444,14 @@ public final class DisentanglerTrainer implements AutoCloseable {
         return cov.square().sum();
     }
 
+    /**
+     * Batch standardization, scale-invariant on purpose: with a variance floor comparable to the
+     * codes' variance (1e-5 was), shrinking a code to a constant became the cheapest way to zero the
+     * penalty and z_path collapsed. The floor only guards against division by zero.
+     */
     private static NDArray standardize(NDArray a) {
         NDArray centred = a.sub(a.mean(new int[]{0}));
-        NDArray std = centred.square().mean(new int[]{0}).add(1e-5f).sqrt();
+        NDArray std = centred.square().mean(new int[]{0}).add(1e-12f).sqrt();
         return centred.div(std);
     }
 

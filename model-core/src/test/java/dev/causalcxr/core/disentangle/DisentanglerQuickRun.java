@@ -42,6 +42,8 @@ public final class DisentanglerQuickRun {
         report.append("config ").append(json.writeValueAsString(cfg)).append('\n');
         report.append(String.format("studies %d, render %.1f s, stage total %.1f s, main training %.1f s (%.1f ms/step)%n",
                 data.studies().size(), loadSeconds, total, r.trainSeconds(), r.meanStepMillis()));
+        new TreeMap<>(ctx.metrics).forEach((k, v) -> report.append(String.format("last %-40s %.4f%n", k,
+                v.get(v.size() - 1))));
         new TreeMap<>(ctx.summary).forEach((k, v) -> report.append(String.format("%-45s %.4f%n", k, v)));
         Files.writeString(out.resolve("results.txt"), report.toString());
         for (Map.Entry<String, Path> a : ctx.artifacts.entrySet()) {

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** A StageContext for tests: keeps checkpoints (copied), metrics, outputs and artifacts in memory. */
-final class InMemoryStageContext implements StageContext {
+class InMemoryStageContext implements StageContext {
 
     private final long seed;
     private final Path workDir;
