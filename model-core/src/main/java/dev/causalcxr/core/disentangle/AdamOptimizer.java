@@ -1,6 +1,7 @@
 package dev.causalcxr.core.disentangle;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import java.io.DataInputStream;
@@ -12,7 +13,8 @@ import java.util.List;
 /**
  * Adam on the network's parameter arrays, written out so that its state (first and second moments
  * per parameter, step count) is ours to checkpoint: DJL's Adam keeps that state private. The update
- * is PyTorch's: bias-corrected step size, ε added to √v̂. Gradients are zeroed after each update.
+ * runs through the engine's fused Adam kernel (the one DJL's own Adam calls); gradients are zeroed
+ * after each update.
  */
 final class AdamOptimizer implements AutoCloseable {
 
@@ -47,27 +49,18 @@ final class AdamOptimizer implements AutoCloseable {
         step++;
         double correction1 = 1 - Math.pow(BETA1, step);
         double correction2 = 1 - Math.pow(BETA2, step);
-        float stepSize = (float) (learningRate / correction1);
-        float sqrtCorrection2 = (float) Math.sqrt(correction2);
+        // DJL's form of the bias correction: lr·√(1 − β2^t)/(1 − β1^t) on m/(√v + ε)
+        float correctedRate = (float) (learningRate * Math.sqrt(correction2) / correction1);
         for (int i = 0; i < weights.size(); i++) {
-            try (NDManager scratch = stateManager.newSubManager()) {
-                NDArray gradient = weights.get(i).getGradient();
-                gradient.attach(scratch);
-                NDArray m = firstMoments.get(i);
-                NDArray v = secondMoments.get(i);
-                m.muli(BETA1).addi(gradient.mul(1 - BETA1));
-                v.muli(BETA2).addi(gradient.square().mul(1 - BETA2));
-                NDArray denominator = scratch(v.sqrt(), scratch).divi(sqrtCorrection2).addi(EPSILON);
-                NDArray change = scratch(m.div(denominator), scratch).muli(stepSize);
-                weights.get(i).subi(change);
-                gradient.subi(gradient);
+            NDArray weight = weights.get(i);
+            try (NDArray gradient = weight.getGradient()) {
+                // the engine's fused update (one native call per parameter, gradient zeroed after);
+                // the moments are our arrays, so they can be checkpointed
+                weight.getNDArrayInternal().adamUpdate(
+                        new NDList(weight, gradient, firstMoments.get(i), secondMoments.get(i)), new NDList(weight),
+                        (float) learningRate, correctedRate, 0f, 1f, -1f, BETA1, BETA2, EPSILON, true, false);
             }
         }
-    }
-
-    private static NDArray scratch(NDArray a, NDManager scratch) {
-        a.attach(scratch);
-        return a;
     }
 
     void write(DataOutputStream out) throws IOException {

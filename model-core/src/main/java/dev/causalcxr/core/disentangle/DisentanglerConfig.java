@@ -51,7 +51,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
         return new DisentanglerConfig(16, 2, 8, 16, 64,
                 600, 24, 4, 2e-3, 42L,
                 true, 1.0, 1.0, 1e-3,
-                1.0, 1.0, 0.1,
+                1.0, 1.0, 1.0,
                 0.1, 1.0, 0.05,
                 100, 20.0, 50,
                 "cpu", 200, 6, 6, true);

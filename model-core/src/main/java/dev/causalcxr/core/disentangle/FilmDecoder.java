@@ -64,12 +64,26 @@ final class FilmDecoder extends AbstractBlock {
         NDArray h = Activation.leakyRelu(stem.forward(ps, new NDList(zId), training).head(), LEAK);
         h = film(ps, stemFilm, h, zPath, training);
         for (int i = 0; i < upConvs.size(); i++) {
-            NDArray up = h.repeat(2, 2).repeat(3, 2);
+            NDArray up = upsampleNearest(h);
             h = Activation.leakyRelu(upConvs.get(i).forward(ps, new NDList(up), training).head(), LEAK);
             h = film(ps, films.get(i), h, zPath, training);
             h = Activation.leakyRelu(refineConvs.get(i).forward(ps, new NDList(h), training).head(), LEAK);
         }
         return new NDList(Activation.sigmoid(toImage.forward(ps, new NDList(h), training).head()));
+    }
+
+    /**
+     * Nearest-neighbour 2× as reshape → broadcast → reshape: one copy forward and a plain sum
+     * backward (two {@code repeat} calls measured slower in this engine).
+     */
+    static NDArray upsampleNearest(NDArray h) {
+        Shape s = h.getShape();
+        long b = s.get(0);
+        long c = s.get(1);
+        long height = s.get(2);
+        long width = s.get(3);
+        return h.reshape(b, c, height, 1, width, 1).broadcast(new Shape(b, c, height, 2, width, 2))
+                .reshape(b, c, 2 * height, 2 * width);
     }
 
     /** h·(1 + γ) + β with (γ, β) a linear function of z_path, broadcast over the spatial axes. */
