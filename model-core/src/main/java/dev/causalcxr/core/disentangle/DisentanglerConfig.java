@@ -1,0 +1,188 @@
+package dev.causalcxr.core.disentangle;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything the disentangler stage needs to know: network sizes, loss weights, optimization and
+ * run-control settings. One record = the stage's block of the experiment spec (Jackson reads it
+ * directly), and it travels inside the saved model so a loaded model rebuilds the same networks.
+ *
+ * @param baseWidth              channels of the first encoder layer; level l has baseWidth·2^l
+ * @param downsamplings          stride-2 steps of the encoder: z_id is a (H/2^d)×(W/2^d) map
+ * @param idChannels             channels of the spatial identity code z_id
+ * @param pathDim                length of the pathology code z_path
+ * @param headHidden             hidden units of the auxiliary head and of the adversarial probe
+ * @param steps                  optimizer steps
+ * @param batchSize              studies per batch (group pairs included)
+ * @param pairsPerKind           identity pairs and pathology pairs guaranteed in every batch
+ * @param learningRate           Adam step size
+ * @param seed                   seed of initialization, sampler and reparameterization noise
+ * @param groupSupervision       false = the ablation: no code-swap losses (pairs still sampled)
+ * @param pixelWeight            weight of the per-image L1 pixel loss
+ * @param ssimWeight             weight of (1 − SSIM)
+ * @param klWeight               weight of KL(q(z_path|x) ‖ N(0, I)) (summed over dims, batch mean)
+ * @param identitySwapWeight     weight of D(z_id(x_j), z_path(x_i)) ≈ x_i, same patient
+ * @param pathologySwapWeight    weight of D(z_id(x_i), z_path(x_j)) ≈ x_i, same finding tuple
+ * @param auxWeight              weight of the finding head's BCE on z_path
+ * @param adversarialWeight      weight of the probe's BCE on pooled z_id (through gradient reversal)
+ * @param reversalLambda         gradient reversal factor λ (backward multiplies by −λ)
+ * @param dependenceWeight       weight of ‖cross-covariance(pooled z_id, z_path mean)‖²_F
+ * @param checkpointInterval     steps between checkpoints (the last step is always checkpointed)
+ * @param divergenceFactor       a loss above this × the running median counts as divergence
+ * @param divergenceWindow       steps in the running median (and warm-up before the check applies)
+ * @param device                 {@code cpu}, {@code gpu} or {@code gpu:N}
+ * @param evalPairs              swap pairs (A, B) drawn from the test split for the swap metrics
+ * @param gridIdentities         rows of the swap grid
+ * @param gridPathologies        columns of the swap grid
+ * @param runAblation            also train and evaluate the same model without group supervision
+ */
+public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannels, int pathDim, int headHidden,
+                                 int steps, int batchSize, int pairsPerKind, double learningRate, long seed,
+                                 boolean groupSupervision, double pixelWeight, double ssimWeight, double klWeight,
+                                 double identitySwapWeight, double pathologySwapWeight, double auxWeight,
+                                 double adversarialWeight, double reversalLambda, double dependenceWeight,
+                                 int checkpointInterval, double divergenceFactor, int divergenceWindow,
+                                 String device, int evalPairs, int gridIdentities, int gridPathologies,
+                                 boolean runAblation) {
+
+    /** The quick profile: 64 px phantom on two CPU cores, a few minutes. */
+    public static DisentanglerConfig quick() {
+        return new DisentanglerConfig(16, 2, 8, 16, 64,
+                600, 24, 4, 2e-3, 42L,
+                true, 1.0, 1.0, 1e-3,
+                1.0, 1.0, 1.0,
+                0.1, 1.0, 0.05,
+                100, 20.0, 50,
+                "cpu", 200, 6, 6, true);
+    }
+
+    /** A tiny configuration for unit tests (few channels, few steps). */
+    public static DisentanglerConfig tiny() {
+        return new DisentanglerConfig(4, 2, 4, 4, 8,
+                4, 8, 2, 1e-3, 7L,
+                true, 1.0, 1.0, 1e-3,
+                1.0, 1.0, 0.1,
+                0.1, 1.0, 0.05,
+                2, 20.0, 50,
+                "cpu", 8, 2, 2, false);
+    }
+
+    public DisentanglerConfig withSteps(int n) {
+        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, n, batchSize,
+                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
+                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
+                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
+                gridIdentities, gridPathologies, runAblation);
+    }
+
+    public DisentanglerConfig withGroupSupervision(boolean on) {
+        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
+                pairsPerKind, learningRate, seed, on, pixelWeight, ssimWeight, klWeight,
+                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
+                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
+                gridIdentities, gridPathologies, runAblation);
+    }
+
+    public DisentanglerConfig withLearningRate(double lr) {
+        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
+                pairsPerKind, lr, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
+                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
+                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
+                gridIdentities, gridPathologies, runAblation);
+    }
+
+    public DisentanglerConfig withCheckpointInterval(int every) {
+        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
+                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
+                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
+                dependenceWeight, every, divergenceFactor, divergenceWindow, device, evalPairs,
+                gridIdentities, gridPathologies, runAblation);
+    }
+
+    public DisentanglerConfig withDivergence(double factor, int window) {
+        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
+                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
+                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
+                dependenceWeight, checkpointInterval, factor, window, device, evalPairs,
+                gridIdentities, gridPathologies, runAblation);
+    }
+
+    public DisentanglerConfig withSeed(long s) {
+        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
+                pairsPerKind, learningRate, s, groupSupervision, pixelWeight, ssimWeight, klWeight,
+                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
+                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
+                gridIdentities, gridPathologies, runAblation);
+    }
+
+    public DisentanglerConfig withAblation(boolean run) {
+        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
+                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
+                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
+                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
+                gridIdentities, gridPathologies, run);
+    }
+
+    /** The edge length an image must be a multiple of (the encoder halves it {@code downsamplings} times). */
+    public int sizeMultiple() {
+        return 1 << downsamplings;
+    }
+
+    /** Every problem with this config; empty when valid. */
+    public List<String> problems() {
+        List<String> p = new ArrayList<>();
+        positive(p, "baseWidth", baseWidth);
+        positive(p, "idChannels", idChannels);
+        positive(p, "pathDim", pathDim);
+        positive(p, "headHidden", headHidden);
+        positive(p, "steps", steps);
+        positive(p, "batchSize", batchSize);
+        positive(p, "checkpointInterval", checkpointInterval);
+        positive(p, "divergenceWindow", divergenceWindow);
+        positive(p, "evalPairs", evalPairs);
+        positive(p, "gridIdentities", gridIdentities);
+        positive(p, "gridPathologies", gridPathologies);
+        if (downsamplings < 1 || downsamplings > 5) {
+            p.add("downsamplings: must be in 1..5, was " + downsamplings);
+        }
+        if (pairsPerKind < 0 || 4 * pairsPerKind > batchSize) {
+            p.add("pairsPerKind: must be >= 0 with 4 × pairsPerKind <= batchSize (" + batchSize + "), was "
+                    + pairsPerKind);
+        }
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            p.add("learningRate: must be a positive number, was " + learningRate);
+        }
+        double[] weights = {pixelWeight, ssimWeight, klWeight, identitySwapWeight, pathologySwapWeight, auxWeight,
+                adversarialWeight, reversalLambda, dependenceWeight};
+        String[] names = {"pixelWeight", "ssimWeight", "klWeight", "identitySwapWeight", "pathologySwapWeight",
+                "auxWeight", "adversarialWeight", "reversalLambda", "dependenceWeight"};
+        for (int i = 0; i < weights.length; i++) {
+            if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {
+                p.add(names[i] + ": must be a finite number >= 0, was " + weights[i]);
+            }
+        }
+        if (!(divergenceFactor > 1) || Double.isInfinite(divergenceFactor)) {
+            p.add("divergenceFactor: must be > 1, was " + divergenceFactor);
+        }
+        if (device == null || device.isBlank()) {
+            p.add("device: required (cpu, gpu or gpu:N)");
+        }
+        return p;
+    }
+
+    /** Returns this config, or throws listing every problem. */
+    public DisentanglerConfig validated() {
+        List<String> p = problems();
+        if (!p.isEmpty()) {
+            throw new IllegalArgumentException("invalid disentangler config: " + String.join("; ", p));
+        }
+        return this;
+    }
+
+    private static void positive(List<String> p, String name, int v) {
+        if (v < 1) {
+            p.add(name + ": must be >= 1, was " + v);
+        }
+    }
+}

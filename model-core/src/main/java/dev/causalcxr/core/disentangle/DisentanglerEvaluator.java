@@ -1,0 +1,240 @@
+package dev.causalcxr.core.disentangle;
+
+import dev.causalcxr.core.dataset.Split;
+import dev.causalcxr.core.imaging.ContactSheet;
+import dev.causalcxr.core.imaging.GrayImage;
+import dev.causalcxr.core.metrics.image.ImageErrors;
+import dev.causalcxr.core.metrics.image.MaskedError;
+import dev.causalcxr.core.metrics.image.Ssim;
+import dev.causalcxr.core.metrics.probe.LinearProbe;
+import dev.causalcxr.core.metrics.probe.LinearProbeConfig;
+import dev.causalcxr.core.metrics.probe.ProbeResult;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/** Test-split metrics and pictures of a trained {@link DisentanglerModel}. */
+public final class DisentanglerEvaluator {
+
+    private static final int RECON_GRID_STUDIES = 16;
+
+    private DisentanglerEvaluator() {
+    }
+
+    /** (A, B): A's anatomy, B's pathology; B has findings and is another patient. */
+    record SwapPair(int anatomy, int pathology) {
+    }
+
+    public static DisentanglerMetrics evaluate(DisentanglerModel model, DisentanglerDataset data, long seed) {
+        int[] test = data.indices(Split.TEST);
+        if (test.length == 0) {
+            throw new IllegalArgumentException("the data set has no test studies");
+        }
+        int size = data.size();
+        List<float[]> images = IntStream.of(test).mapToObj(i -> data.studies().get(i).pixels()).toList();
+        DisentanglerModel.Encoding codes = model.encode(images);
+        List<GrayImage> recon = model.decode(codes.identity(), codes.pathMean());
+        double ssim = 0;
+        double psnr = 0;
+        for (int i = 0; i < test.length; i++) {
+            float[] r = recon.get(i).toFloat();
+            ssim += Ssim.compute(r, images.get(i), size, size, 1.0);
+            psnr += ImageErrors.psnr(r, images.get(i), 1.0);
+        }
+        ssim /= test.length;
+        psnr /= test.length;
+
+        double[] swap = swapMetrics(model, data, test, codes, seed);
+
+        int[] primary = IntStream.of(test).map(i -> data.primaryClass(data.studies().get(i))).toArray();
+        int[] patient = IntStream.of(test).map(i -> data.studies().get(i).patient()).toArray();
+        LinearProbeConfig probe = LinearProbeConfig.defaults(seed);
+        ProbeResult zIdFinding = probe(toDouble(codes.pooledIdentity()), primary, probe);
+        ProbeResult zPathFinding = probe(toDouble(codes.pathMean()), primary, probe);
+        ProbeResult zPathIdentity = probe(toDouble(codes.pathMean()), patient, probe);
+        return new DisentanglerMetrics(ssim, psnr, swap[0], swap[1], swap[2], swap[3], swap[4], swap[5],
+                zIdFinding == null ? Double.NaN : zIdFinding.balancedAccuracy(),
+                zPathFinding == null ? Double.NaN : zPathFinding.balancedAccuracy(),
+                zPathIdentity == null ? Double.NaN : zPathIdentity.balancedAccuracy(),
+                zIdFinding == null ? Double.NaN : zIdFinding.chanceBalancedAccuracy(),
+                zPathIdentity == null ? Double.NaN : zPathIdentity.chanceBalancedAccuracy(),
+                test.length, (int) swap[6]);
+    }
+
+    private static ProbeResult probe(double[][] features, int[] labels, LinearProbeConfig cfg) {
+        if (Arrays.stream(labels).distinct().count() < 2) {
+            return null;
+        }
+        return LinearProbe.evaluate(features, labels, cfg);
+    }
+
+    /** Deterministic swap pairs among the test studies that have phantom ground truth. */
+    static List<SwapPair> swapPairs(DisentanglerDataset data, int[] test, int count, long seed) {
+        int[] anatomies = IntStream.of(test).filter(i -> data.studies().get(i).hasGroundTruth()).toArray();
+        int[] pathologies = IntStream.of(anatomies).filter(i -> !data.studies().get(i).findings().isEmpty()
+                && DisentanglerDataset.renderable(data.studies().get(i).findings())).toArray();
+        List<SwapPair> pairs = new ArrayList<>();
+        if (anatomies.length == 0 || pathologies.length == 0) {
+            return pairs;
+        }
+        SplitMixRandom rng = new SplitMixRandom(SplitMixRandom.derive(seed, 0x5BA9));
+        for (int attempt = 0; pairs.size() < count && attempt < 20 * count; attempt++) {
+            int a = anatomies[rng.nextInt(anatomies.length)];
+            int b = pathologies[rng.nextInt(pathologies.length)];
+            if (data.studies().get(a).patient() != data.studies().get(b).patient()) {
+                pairs.add(new SwapPair(a, b));
+            }
+        }
+        return pairs;
+    }
+
+    /** swap SSIM, PSNR, MAE in mask, MAE out of mask, no-swap SSIM, no-swap MAE in mask, pair count. */
+    private static double[] swapMetrics(DisentanglerModel model, DisentanglerDataset data, int[] test,
+                                        DisentanglerModel.Encoding codes, long seed) {
+        List<SwapPair> pairs = swapPairs(data, test, model.config().evalPairs(), seed);
+        if (pairs.isEmpty()) {
+            return new double[]{Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0};
+        }
+        int[] position = new int[data.studies().size()];
+        for (int i = 0; i < test.length; i++) {
+            position[test[i]] = i;
+        }
+        int n = pairs.size();
+        float[][] identity = new float[2 * n][];
+        float[][] pathology = new float[2 * n][];
+        for (int k = 0; k < n; k++) {
+            identity[k] = codes.identity()[position[pairs.get(k).anatomy()]];
+            pathology[k] = codes.pathMean()[position[pairs.get(k).pathology()]];
+            // the no-swap baseline: A's own reconstruction
+            identity[n + k] = identity[k];
+            pathology[n + k] = codes.pathMean()[position[pairs.get(k).anatomy()]];
+        }
+        List<GrayImage> decoded = model.decode(identity, pathology);
+        int size = data.size();
+        double ssim = 0;
+        double psnr = 0;
+        double in = 0;
+        double out = 0;
+        double baseSsim = 0;
+        double baseIn = 0;
+        int inCount = 0;
+        for (int k = 0; k < n; k++) {
+            SwapPair p = pairs.get(k);
+            DisentanglerDataset.Counterfactual gt = data.counterfactual(data.studies().get(p.anatomy()),
+                    data.studies().get(p.pathology()).findings());
+            float[] truth = gt.image().toFloat();
+            float[] swapped = decoded.get(k).toFloat();
+            float[] baseline = decoded.get(n + k).toFloat();
+            ssim += Ssim.compute(swapped, truth, size, size, 1.0);
+            psnr += ImageErrors.psnr(swapped, truth, 1.0);
+            baseSsim += Ssim.compute(baseline, truth, size, size, 1.0);
+            MaskedError e = ImageErrors.maskedAbsoluteError(swapped, truth, gt.findingMask());
+            MaskedError b = ImageErrors.maskedAbsoluteError(baseline, truth, gt.findingMask());
+            out += e.outsideMeanAbsoluteError();
+            if (e.insidePixels() > 0) {
+                in += e.insideMeanAbsoluteError();
+                baseIn += b.insideMeanAbsoluteError();
+                inCount++;
+            }
+        }
+        return new double[]{ssim / n, psnr / n, inCount == 0 ? Double.NaN : in / inCount, out / n, baseSsim / n,
+                inCount == 0 ? Double.NaN : baseIn / inCount, n};
+    }
+
+    /** Originals next to their reconstructions, for the first test studies. */
+    public static void writeReconstructionGrid(DisentanglerModel model, DisentanglerDataset data, Path file)
+            throws IOException {
+        int[] test = data.indices(Split.TEST);
+        int n = Math.min(RECON_GRID_STUDIES, test.length);
+        List<float[]> images = IntStream.range(0, n).mapToObj(i -> data.studies().get(test[i]).pixels()).toList();
+        DisentanglerModel.Encoding codes = model.encode(images);
+        List<GrayImage> recon = model.decode(codes.identity(), codes.pathMean());
+        ContactSheet.Builder sheet = ContactSheet.builder().cellSize(Math.max(64, data.size())).columns(8);
+        for (int i = 0; i < n; i++) {
+            sheet.add(GrayImage.fromUnit(data.size(), data.size(), images.get(i)), "INPUT");
+            sheet.add(recon.get(i), "RECON");
+        }
+        sheet.writePng(file);
+    }
+
+    /**
+     * The swap grid: one row per identity A, one column pair per pathology B. The first row shows the
+     * B sources; each later row starts with A, then for every B the swap D(z_id(A), z_path(B)) and,
+     * where phantom ground truth exists, the exact counterfactual next to it.
+     */
+    public static void writeSwapGrid(DisentanglerModel model, DisentanglerDataset data, Path file, long seed)
+            throws IOException {
+        int[] test = data.indices(Split.TEST);
+        DisentanglerConfig cfg = model.config();
+        List<SwapPair> pairs = swapPairs(data, test, 4 * cfg.gridPathologies() * cfg.gridIdentities(), seed);
+        List<Integer> rows = new ArrayList<>();
+        List<Integer> columns = new ArrayList<>();
+        for (SwapPair p : pairs) {
+            if (rows.size() < cfg.gridIdentities() && !rows.contains(p.anatomy())) {
+                rows.add(p.anatomy());
+            }
+            if (columns.size() < cfg.gridPathologies() && !columns.contains(p.pathology())) {
+                columns.add(p.pathology());
+            }
+        }
+        if (rows.isEmpty()) {
+            // data without ground truth: identities and pathologies are simply test studies
+            for (int i = 0; i < test.length && rows.size() < cfg.gridIdentities(); i++) {
+                rows.add(test[i]);
+            }
+            for (int i = test.length - 1; i >= 0 && columns.size() < cfg.gridPathologies(); i--) {
+                columns.add(test[i]);
+            }
+        }
+        List<float[]> rowImages = rows.stream().map(i -> data.studies().get(i).pixels()).toList();
+        List<float[]> colImages = columns.stream().map(i -> data.studies().get(i).pixels()).toList();
+        DisentanglerModel.Encoding rowCodes = model.encode(rowImages);
+        DisentanglerModel.Encoding colCodes = model.encode(colImages);
+        float[][] identity = new float[rows.size() * columns.size()][];
+        float[][] pathology = new float[identity.length][];
+        for (int r = 0; r < rows.size(); r++) {
+            for (int c = 0; c < columns.size(); c++) {
+                identity[r * columns.size() + c] = rowCodes.identity()[r];
+                pathology[r * columns.size() + c] = colCodes.pathMean()[c];
+            }
+        }
+        List<GrayImage> swaps = model.decode(identity, pathology);
+        int size = data.size();
+        GrayImage blank = GrayImage.fromUnit(size, size, new float[size * size]);
+        ContactSheet.Builder sheet = ContactSheet.builder().cellSize(Math.max(64, size))
+                .columns(1 + 2 * columns.size());
+        sheet.add(blank, null);
+        for (int c = 0; c < columns.size(); c++) {
+            sheet.add(GrayImage.fromUnit(size, size, colImages.get(c)), "PATH " + (c + 1));
+            sheet.add(blank, null);
+        }
+        for (int r = 0; r < rows.size(); r++) {
+            DisentanglerDataset.Study a = data.studies().get(rows.get(r));
+            sheet.add(GrayImage.fromUnit(size, size, rowImages.get(r)), "ID " + (r + 1));
+            for (int c = 0; c < columns.size(); c++) {
+                sheet.add(swaps.get(r * columns.size() + c), "SWAP");
+                DisentanglerDataset.Study b = data.studies().get(columns.get(c));
+                if (a.hasGroundTruth() && DisentanglerDataset.renderable(b.findings())) {
+                    sheet.add(data.counterfactual(a, b.findings()).image(), "TRUTH");
+                } else {
+                    sheet.add(blank, "NO TRUTH");
+                }
+            }
+        }
+        sheet.writePng(file);
+    }
+
+    private static double[][] toDouble(float[][] rows) {
+        double[][] out = new double[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = new double[rows[i].length];
+            for (int j = 0; j < rows[i].length; j++) {
+                out[i][j] = rows[i][j];
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,207 @@
+package dev.causalcxr.core.disentangle;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.util.PairList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * All networks of the disentangler in one block, so one parameter list covers them (checkpoints,
+ * optimizer, saving): the encoder (trunk → spatial {@code z_id} and a {@code z_path} mean and
+ * log-variance), the {@link FilmDecoder}, the auxiliary finding head on {@code z_path} and the
+ * adversarial finding probe on pooled {@code z_id}.
+ *
+ * <p>The block's own forward is encode (mean code) → decode, i.e. a deterministic reconstruction.
+ */
+public final class DisentanglerNet extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+    private static final float LEAK = 0.2f;
+    private static final float LOG_VARIANCE_OFFSET = 4.6f;
+    private static final int POOL_GRID = 4;
+
+    private final DisentanglerConfig cfg;
+    private final int findingCount;
+    private final SequentialBlock encoderTrunk;
+    private final Conv2d identityHead;
+    private final SequentialBlock pathologyBranch;
+    private final SequentialBlock pathologyHead;
+    private final FilmDecoder decoder;
+    private final SequentialBlock findingHead;
+    private final SequentialBlock identityFindingProbe;
+
+    /** The codes of a batch: spatial identity code and the pathology posterior's mean and log-variance. */
+    public record Codes(NDArray zId, NDArray pathMean, NDArray pathLogVar) {
+    }
+
+    /**
+     * @param findingCount outputs of the finding head and probe (the data set's finding vocabulary);
+     *                     0 when the data carries no finding labels (both heads are then unused)
+     */
+    public DisentanglerNet(DisentanglerConfig cfg, int findingCount) {
+        super(VERSION);
+        this.cfg = cfg.validated();
+        this.findingCount = findingCount;
+        encoderTrunk = addChildBlock("encoder", buildTrunk(cfg));
+        identityHead = addChildBlock("identityHead", Conv2d.builder().setKernelShape(new Shape(1, 1))
+                .setFilters(cfg.idChannels()).build());
+        int trunkChannels = cfg.baseWidth() << cfg.downsamplings();
+        pathologyBranch = addChildBlock("pathologyBranch", new SequentialBlock()
+                .add(conv(trunkChannels, 2)).add(x -> Activation.leakyRelu(x, LEAK))
+                .add(conv(trunkChannels, 2)).add(x -> Activation.leakyRelu(x, LEAK)));
+        pathologyHead = addChildBlock("pathologyHead", new SequentialBlock()
+                .add(Linear.builder().setUnits(cfg.headHidden()).build())
+                .add(x -> Activation.leakyRelu(x, LEAK))
+                .add(Linear.builder().setUnits(2L * cfg.pathDim()).build()));
+        decoder = addChildBlock("decoder", new FilmDecoder(cfg));
+        int outputs = Math.max(1, findingCount);
+        findingHead = addChildBlock("findingHead", mlp(cfg.headHidden(), outputs));
+        identityFindingProbe = addChildBlock("identityFindingProbe", mlp(cfg.headHidden(), outputs));
+        // PyTorch-like fan-in scaling: DJL's default initializer gives huge initial losses
+        setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN,
+                1f), Parameter.Type.WEIGHT);
+    }
+
+    private static SequentialBlock buildTrunk(DisentanglerConfig cfg) {
+        SequentialBlock trunk = new SequentialBlock();
+        trunk.add(conv(cfg.baseWidth(), 1)).add(x -> Activation.leakyRelu(x, LEAK));
+        for (int l = 1; l <= cfg.downsamplings(); l++) {
+            int channels = cfg.baseWidth() << l;
+            trunk.add(conv(channels, 2)).add(x -> Activation.leakyRelu(x, LEAK));
+            trunk.add(conv(channels, 1)).add(x -> Activation.leakyRelu(x, LEAK));
+        }
+        return trunk;
+    }
+
+    private static Conv2d conv(int filters, int stride) {
+        return Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
+                .optStride(new Shape(stride, stride)).setFilters(filters).build();
+    }
+
+    private static SequentialBlock mlp(int hidden, int outputs) {
+        return new SequentialBlock()
+                .add(Linear.builder().setUnits(hidden).build())
+                .add(x -> Activation.leakyRelu(x, LEAK))
+                .add(Linear.builder().setUnits(outputs).build());
+    }
+
+    /** Image edges must be multiples of this: the encoder, the z_path branch and its pooling grid divide them. */
+    public static int minimumSizeMultiple(DisentanglerConfig cfg) {
+        return cfg.sizeMultiple() * 4 * POOL_GRID;
+    }
+
+    public DisentanglerConfig config() {
+        return cfg;
+    }
+
+    public int findingCount() {
+        return findingCount;
+    }
+
+    /** Parameter groups by network, for gradient checks and reporting. */
+    public Map<String, Block> parameterGroups() {
+        Map<String, Block> m = new LinkedHashMap<>();
+        m.put("encoder", encoderTrunk);
+        m.put("identityHead", identityHead);
+        m.put("pathologyBranch", pathologyBranch);
+        m.put("pathologyHead", pathologyHead);
+        m.put("decoder", decoder);
+        m.put("findingHead", findingHead);
+        m.put("identityFindingProbe", identityFindingProbe);
+        return m;
+    }
+
+    /** Encodes images (B, 1, H, W) in [0, 1]. */
+    public Codes encode(ParameterStore ps, NDArray images, boolean training) {
+        NDArray centred = images.mul(2f).sub(1f);
+        NDArray features = encoderTrunk.forward(ps, new NDList(centred), training).head();
+        NDArray zId = identityHead.forward(ps, new NDList(features), training).head();
+        // z_path reads a coarse POOL_GRID × POOL_GRID map, not a global pool: where a finding sits
+        // (laterality, zone) is part of the pathology, and a global mean hides small lesions
+        NDArray branch = pathologyBranch.forward(ps, new NDList(features), training).head();
+        NDArray grid = poolToGrid(branch, POOL_GRID);
+        NDArray meanLogVar = pathologyHead.forward(ps, new NDList(grid.reshape(grid.getShape().get(0), -1)), training)
+                .head();
+        NDArray mean = meanLogVar.get(":, 0:" + cfg.pathDim());
+        // the offset starts the posterior narrow (σ ≈ 0.1): with unit noise from the first step the
+        // decoder learns to ignore z_path and the code collapses; the clip keeps exp() finite
+        NDArray logVar = meanLogVar.get(":, " + cfg.pathDim() + ":").sub(LOG_VARIANCE_OFFSET).clip(-12f, 6f);
+        return new Codes(zId, mean, logVar);
+    }
+
+    /** D(z_id, z_path): images (B, 1, H, W) in (0, 1). */
+    public NDArray decode(ParameterStore ps, NDArray zId, NDArray zPath, boolean training) {
+        return decoder.forward(ps, new NDList(zId, zPath), training).head();
+    }
+
+    /** Finding logits (B, F) from the pathology code. */
+    public NDArray findingLogits(ParameterStore ps, NDArray zPath, boolean training) {
+        return findingHead.forward(ps, new NDList(zPath), training).head();
+    }
+
+    /** The adversary's finding logits (B, F) from pooled z_id (pass it through gradient reversal first). */
+    public NDArray probeLogits(ParameterStore ps, NDArray pooledZId, boolean training) {
+        return identityFindingProbe.forward(ps, new NDList(pooledZId), training).head();
+    }
+
+    /** Average pooling of (B, C, H, W) to (B, C, g, g); H and W must be multiples of g. */
+    static NDArray poolToGrid(NDArray x, int g) {
+        Shape s = x.getShape();
+        long b = s.get(0);
+        long c = s.get(1);
+        long h = s.get(2) / g;
+        long w = s.get(3) / g;
+        // this engine averages one axis at a time
+        return x.reshape(b, c, g, h, g, w).mean(new int[]{5}).mean(new int[]{3});
+    }
+
+    /** Spatial mean of z_id: (B, C, h, w) → (B, C). */
+    public static NDArray poolIdentity(NDArray zId) {
+        return zId.reshape(zId.getShape().get(0), zId.getShape().get(1), -1).mean(new int[]{2});
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        Codes codes = encode(ps, inputs.head(), training);
+        return new NDList(decode(ps, codes.zId(), codes.pathMean(), training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[]{inputShapes[0]};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape image = inputShapes[0];
+        long batch = image.get(0);
+        if (image.get(2) % minimumSizeMultiple(cfg) != 0 || image.get(3) % minimumSizeMultiple(cfg) != 0) {
+            throw new IllegalArgumentException("image size " + image.get(2) + "x" + image.get(3)
+                    + " must be a multiple of " + minimumSizeMultiple(cfg));
+        }
+        encoderTrunk.initialize(manager, dataType, image);
+        Shape features = encoderTrunk.getOutputShapes(new Shape[]{image})[0];
+        identityHead.initialize(manager, dataType, features);
+        pathologyBranch.initialize(manager, dataType, features);
+        pathologyHead.initialize(manager, dataType, new Shape(batch, features.get(1) * POOL_GRID * POOL_GRID));
+        Shape zId = new Shape(batch, cfg.idChannels(), features.get(2), features.get(3));
+        Shape zPath = new Shape(batch, cfg.pathDim());
+        decoder.initialize(manager, dataType, zId, zPath);
+        findingHead.initialize(manager, dataType, zPath);
+        identityFindingProbe.initialize(manager, dataType, new Shape(batch, cfg.idChannels()));
+    }
+}

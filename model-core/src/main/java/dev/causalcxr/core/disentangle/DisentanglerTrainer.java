@@ -1,0 +1,473 @@
+package dev.causalcxr.core.disentangle;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import dev.causalcxr.core.dataset.Split;
+import dev.causalcxr.core.engine.Engines;
+import dev.causalcxr.core.stage.StageContext;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a {@link DisentanglerModel} on the training split of a {@link DisentanglerDataset}:
+ * group batches, one decode pass for reconstructions and code swaps, Adam, checkpoints through the
+ * {@link StageContext} and divergence detection.
+ *
+ * <p>A checkpoint is one file: phase name, step, sampler position, the recent-loss window of the
+ * divergence check, an opaque payload of the caller, network parameters and Adam's moments and step
+ * count. Restoring it and training on reproduces the uninterrupted run: the reparameterization noise
+ * of step s is a pure function of (seed, s), and everything else that changes is in the file.
+ */
+public final class DisentanglerTrainer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DisentanglerTrainer.class);
+    private static final String MAGIC = "CXRDCKPT";
+    private static final int FORMAT_VERSION = 1;
+    private static final int LOG_EVERY = 10;
+
+    /** The loss terms of one step (unweighted, except {@code total}). */
+    public record Losses(double total, double reconstruction, double identitySwap, double pathologySwap, double kl,
+                         double finding, double adversarial, double dependence) {
+    }
+
+    /** What a training run did. */
+    public record Result(long steps, long resumedFromStep, double seconds, double meanStepMillis, Losses last) {
+    }
+
+    /** The header of a checkpoint file: which phase wrote it, at which step, and the caller's payload. */
+    public record CheckpointHeader(String phase, long step, byte[] payload) {
+    }
+
+    private final DisentanglerModel model;
+    private final DisentanglerConfig cfg;
+    private final DisentanglerDataset data;
+    private final StageContext ctx;
+    private final String phase;
+    private final long stepOffset;
+    private final String metricPrefix;
+    private final int[] train;
+    private final float[][] findingTargets;
+    private final GroupBatchSampler sampler;
+    private final AdamOptimizer adam;
+    private final NDManager constants;
+    private final NDArray ssimWindow;
+    private final ArrayDeque<Double> recentLosses = new ArrayDeque<>();
+    private final Engine engine;
+    private byte[] payload = new byte[0];
+    private long step;
+    private long resumedFrom;
+    private long lastCheckpointStep = -1;
+
+    /**
+     * @param phase        name stored in checkpoints (a stage may train several models in turn)
+     * @param stepOffset   added to this trainer's steps when reporting checkpoints (global step)
+     * @param metricPrefix prefix of the per-step metric keys
+     */
+    public DisentanglerTrainer(DisentanglerModel model, DisentanglerDataset data, StageContext ctx, String phase,
+                               long stepOffset, String metricPrefix) {
+        this.model = model;
+        this.cfg = model.config();
+        this.data = data;
+        this.ctx = ctx;
+        this.phase = phase;
+        this.stepOffset = stepOffset;
+        this.metricPrefix = metricPrefix;
+        this.engine = Engines.pytorch();
+        train = data.indices(Split.TRAIN);
+        if (train.length == 0) {
+            throw new IllegalArgumentException("the data set has no training studies");
+        }
+        int[] patients = new int[train.length];
+        int[] tuples = new int[train.length];
+        findingTargets = new float[train.length][];
+        for (int i = 0; i < train.length; i++) {
+            DisentanglerDataset.Study s = data.studies().get(train[i]);
+            patients[i] = s.patient();
+            tuples[i] = data.tupleId(s);
+            findingTargets[i] = data.multiHot(s);
+        }
+        sampler = new GroupBatchSampler(patients, tuples, cfg.batchSize(), cfg.pairsPerKind(), cfg.seed());
+        LOG.info("{}: {} training studies, {} identity anchors, {} shared finding tuples", phase, train.length,
+                sampler.identityAnchorCount(), sampler.pathologyGroupCount());
+        adam = new AdamOptimizer(model.manager(), model.parameters());
+        constants = model.manager().newSubManager();
+        ssimWindow = DifferentiableSsim.window(constants);
+    }
+
+    /** Bytes the caller wants carried in every checkpoint (for example results of an earlier phase). */
+    public void setPayload(byte[] bytes) {
+        payload = bytes.clone();
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public GroupBatchSampler sampler() {
+        return sampler;
+    }
+
+    /** Reads only the header of a checkpoint file. */
+    public static CheckpointHeader readHeader(Path file) throws IOException {
+        try (DataInputStream in = open(file)) {
+            return readHeader(in, file);
+        }
+    }
+
+    private static DataInputStream open(Path file) throws IOException {
+        return new DataInputStream(new BufferedInputStream(Files.newInputStream(file)));
+    }
+
+    private static CheckpointHeader readHeader(DataInputStream in, Path file) throws IOException {
+        byte[] magic = new byte[MAGIC.length()];
+        in.readFully(magic);
+        if (!MAGIC.equals(new String(magic, StandardCharsets.US_ASCII))) {
+            throw new IOException(file + " is not a disentangler checkpoint");
+        }
+        int version = in.readInt();
+        if (version != FORMAT_VERSION) {
+            throw new IOException(file + ": unsupported checkpoint version " + version);
+        }
+        String phase = in.readUTF();
+        long step = in.readLong();
+        byte[] payload = new byte[in.readInt()];
+        in.readFully(payload);
+        return new CheckpointHeader(phase, step, payload);
+    }
+
+    /** Continues from a checkpoint this phase wrote. */
+    public void restore(Path file) throws IOException {
+        try (DataInputStream in = open(file)) {
+            CheckpointHeader h = readHeader(in, file);
+            if (!h.phase().equals(phase)) {
+                throw new IOException("checkpoint belongs to phase " + h.phase() + ", not " + phase);
+            }
+            payload = h.payload();
+            sampler.restore(new GroupBatchSampler.Position(in.readLong(), in.readInt(), in.readLong()));
+            int window = in.readInt();
+            recentLosses.clear();
+            for (int i = 0; i < window; i++) {
+                recentLosses.add(in.readDouble());
+            }
+            model.readParameters(in);
+            adam.read(in);
+            step = h.step();
+            resumedFrom = step;
+            lastCheckpointStep = step;
+        }
+        LOG.info("{}: resumed at step {}", phase, step);
+    }
+
+    /** Writes this trainer's full state to {@code file}. */
+    public void writeCheckpoint(Path file) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            out.write(MAGIC.getBytes(StandardCharsets.US_ASCII));
+            out.writeInt(FORMAT_VERSION);
+            out.writeUTF(phase);
+            out.writeLong(step);
+            out.writeInt(payload.length);
+            out.write(payload);
+            GroupBatchSampler.Position p = sampler.position();
+            out.writeLong(p.epoch());
+            out.writeInt(p.cursor());
+            out.writeLong(p.rngState());
+            out.writeInt(recentLosses.size());
+            for (double l : recentLosses) {
+                out.writeDouble(l);
+            }
+            model.writeParameters(out);
+            adam.write(out);
+        }
+    }
+
+    /**
+     * Trains until {@code cfg.steps()}, checkpointing every {@code checkpointInterval} steps and at the end.
+     *
+     * @throws TrainingDivergedException when the loss is NaN/Inf or explodes; nothing is checkpointed
+     *                                   after the last good step
+     * @throws CancellationException     when the context reports cancellation (after a checkpoint)
+     */
+    public Result train() {
+        long t0 = System.nanoTime();
+        long startStep = step;
+        Losses last = null;
+        while (step < cfg.steps()) {
+            if (ctx.cancelled()) {
+                checkpoint();
+                throw new CancellationException(phase + " cancelled at step " + step);
+            }
+            GroupBatchSampler.Batch batch = sampler.next();
+            Losses losses = forwardBackward(batch, step);
+            checkDivergence(losses.total());
+            adam.update(cfg.learningRate());
+            step++;
+            last = losses;
+            logStep(losses);
+            if (step % cfg.checkpointInterval() == 0 || step == cfg.steps()) {
+                checkpoint();
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long done = step - startStep;
+        return new Result(step, resumedFrom, seconds, done == 0 ? 0 : seconds * 1000 / done, last);
+    }
+
+    private void logStep(Losses l) {
+        long global = stepOffset + step;
+        if (step % LOG_EVERY == 0 || step == cfg.steps() || step == 1) {
+            ctx.logMetric(metricPrefix + "loss_total", l.total(), global);
+            ctx.logMetric(metricPrefix + "loss_reconstruction", l.reconstruction(), global);
+            ctx.logMetric(metricPrefix + "loss_identity_swap", l.identitySwap(), global);
+            ctx.logMetric(metricPrefix + "loss_pathology_swap", l.pathologySwap(), global);
+            ctx.logMetric(metricPrefix + "loss_kl", l.kl(), global);
+            ctx.logMetric(metricPrefix + "loss_finding_head", l.finding(), global);
+            ctx.logMetric(metricPrefix + "loss_adversarial_probe", l.adversarial(), global);
+            ctx.logMetric(metricPrefix + "loss_dependence", l.dependence(), global);
+            ctx.progress(Math.min(1.0, (double) step / cfg.steps()), phase + " step " + step + "/" + cfg.steps());
+        }
+    }
+
+    private void checkpoint() {
+        try {
+            Path file = ctx.workDir().resolve("disentangler-" + phase + "-" + step + ".ckpt");
+            writeCheckpoint(file);
+            ctx.saveCheckpoint(stepOffset + step, file);
+            lastCheckpointStep = step;
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write checkpoint at step " + step, e);
+        }
+    }
+
+    private void checkDivergence(double total) {
+        if (!Double.isFinite(total)) {
+            throw diverged("loss is " + total, total);
+        }
+        if (recentLosses.size() >= cfg.divergenceWindow()) {
+            double[] sorted = recentLosses.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double median = sorted[sorted.length / 2];
+            if (total > cfg.divergenceFactor() * median) {
+                throw diverged(String.format(java.util.Locale.ROOT, "loss %.4g exceeds %.1f × running median %.4g",
+                        total, cfg.divergenceFactor(), median), total);
+            }
+            recentLosses.removeFirst();
+        }
+        recentLosses.addLast(total);
+    }
+
+    private TrainingDivergedException diverged(String why, double total) {
+        String where = lastCheckpointStep >= 0 ? "the last good checkpoint is step " + (stepOffset + lastCheckpointStep)
+                : "no checkpoint was written yet";
+        LOG.error("{}: training diverged at step {}: {}; {}", phase, step + 1, why, where);
+        return new TrainingDivergedException(phase + ": training diverged at step " + (step + 1) + ": " + why + "; "
+                + where + " (lower learningRate or raise divergenceFactor)", step + 1, total,
+                lastCheckpointStep < 0 ? -1 : stepOffset + lastCheckpointStep);
+    }
+
+    /** The decode plan of one batch: which z_id, which z_path, which target image, and each item's weight. */
+    private record DecodePlan(long[] identitySource, long[] pathologySource, long[] target, float[] weight,
+                              int[] kind) {
+    }
+
+    private static final int RECON = 0;
+    private static final int IDENTITY_SWAP = 1;
+    private static final int PATHOLOGY_SWAP = 2;
+
+    private DecodePlan plan(GroupBatchSampler.Batch b) {
+        List<long[]> items = new ArrayList<>();
+        List<Float> weights = new ArrayList<>();
+        List<Integer> kinds = new ArrayList<>();
+        int n = b.studies().length;
+        for (int i = 0; i < n; i++) {
+            items.add(new long[]{i, i, i});
+            weights.add(1f / n);
+            kinds.add(RECON);
+        }
+        if (cfg.groupSupervision()) {
+            float idWeight = b.identityPairs().length == 0 ? 0 : (float) cfg.identitySwapWeight()
+                    / (2 * b.identityPairs().length);
+            for (int[] p : b.identityPairs()) {
+                // same patient: the partner's anatomy with my pathology must give me back
+                items.add(new long[]{p[1], p[0], p[0]});
+                items.add(new long[]{p[0], p[1], p[1]});
+                weights.add(idWeight);
+                weights.add(idWeight);
+                kinds.add(IDENTITY_SWAP);
+                kinds.add(IDENTITY_SWAP);
+            }
+            float pathWeight = b.pathologyPairs().length == 0 ? 0 : (float) cfg.pathologySwapWeight()
+                    / (2 * b.pathologyPairs().length);
+            for (int[] p : b.pathologyPairs()) {
+                // same finding tuple: my anatomy with the partner's pathology must give me back
+                items.add(new long[]{p[0], p[1], p[0]});
+                items.add(new long[]{p[1], p[0], p[1]});
+                weights.add(pathWeight);
+                weights.add(pathWeight);
+                kinds.add(PATHOLOGY_SWAP);
+                kinds.add(PATHOLOGY_SWAP);
+            }
+        }
+        int m = items.size();
+        long[] ids = new long[m];
+        long[] paths = new long[m];
+        long[] targets = new long[m];
+        float[] w = new float[m];
+        int[] k = new int[m];
+        for (int i = 0; i < m; i++) {
+            ids[i] = items.get(i)[0];
+            paths[i] = items.get(i)[1];
+            targets[i] = items.get(i)[2];
+            w[i] = weights.get(i);
+            k[i] = kinds.get(i);
+        }
+        return new DecodePlan(ids, paths, targets, w, k);
+    }
+
+    private Losses forwardBackward(GroupBatchSampler.Batch batch, long stepIndex) {
+        int n = batch.studies().length;
+        int size = data.size();
+        int px = size * size;
+        int findings = model.net().findingCount();
+        float[] pixels = new float[n * px];
+        float[] targets = new float[n * Math.max(1, findings)];
+        for (int i = 0; i < n; i++) {
+            int t = batch.studies()[i];
+            System.arraycopy(data.studies().get(train[t]).pixels(), 0, pixels, i * px, px);
+            System.arraycopy(findingTargets[t], 0, targets, i * findings, findings);
+        }
+        // the reparameterization noise of a step is a function of (seed, step): resumable
+        SplitMixRandom noiseRng = new SplitMixRandom(SplitMixRandom.derive(cfg.seed(), 0x2E95, stepIndex));
+        float[] noise = new float[n * cfg.pathDim()];
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = (float) noiseRng.nextGaussian();
+        }
+        DecodePlan plan = plan(batch);
+        ParameterStore ps = model.parameterStore();
+        DisentanglerNet net = model.net();
+        try (NDManager sm = model.manager().newSubManager()) {
+            NDArray x = sm.create(pixels, new Shape(n, 1, size, size));
+            NDArray y = sm.create(targets, new Shape(n, Math.max(1, findings)));
+            NDArray eps = sm.create(noise, new Shape(n, cfg.pathDim()));
+            NDArray itemWeights = sm.create(plan.weight());
+            float[] perItem;
+            double kl;
+            double finding = 0;
+            double adversarial = 0;
+            double dependence;
+            double total;
+            try (GradientCollector gc = engine.newGradientCollector()) {
+                DisentanglerNet.Codes codes = net.encode(ps, x, true);
+                NDArray zPath = eps.mul(codes.pathLogVar().mul(0.5f).exp()).add(codes.pathMean());
+                NDArray zIdPlan = codes.zId().get(new NDIndex("{}", sm.create(plan.identitySource())));
+                NDArray zPathPlan = zPath.get(new NDIndex("{}", sm.create(plan.pathologySource())));
+                NDArray targetPlan = x.get(new NDIndex("{}", sm.create(plan.target())));
+                NDArray decoded = net.decode(ps, zIdPlan, zPathPlan, true);
+                long items = plan.weight().length;
+                NDArray l1 = decoded.sub(targetPlan).abs().reshape(items, -1).mean(new int[]{1});
+                NDArray ssim = DifferentiableSsim.perImage(decoded, targetPlan, ssimWindow);
+                NDArray itemLoss = l1.mul((float) cfg.pixelWeight()).add(ssim.neg().add(1f)
+                        .mul((float) cfg.ssimWeight()));
+                NDArray loss = itemLoss.mul(itemWeights).sum();
+                NDArray klTerm = codes.pathMean().square().add(codes.pathLogVar().exp()).sub(1f)
+                        .sub(codes.pathLogVar()).sum(new int[]{1}).mean().mul(0.5f);
+                loss = loss.add(klTerm.mul((float) cfg.klWeight()));
+                NDArray pooledId = DisentanglerNet.poolIdentity(codes.zId());
+                if (findings > 0) {
+                    NDArray findingTerm = binaryCrossEntropy(net.findingLogits(ps, zPath, true), y);
+                    NDArray probeTerm = binaryCrossEntropy(net.probeLogits(ps,
+                            GradientReversal.apply(pooledId, (float) cfg.reversalLambda()), true), y);
+                    loss = loss.add(findingTerm.mul((float) cfg.auxWeight()))
+                            .add(probeTerm.mul((float) cfg.adversarialWeight()));
+                    finding = findingTerm.getFloat();
+                    adversarial = probeTerm.getFloat();
+                }
+                NDArray dependenceTerm = crossCovarianceNorm(pooledId, codes.pathMean());
+                loss = loss.add(dependenceTerm.mul((float) cfg.dependenceWeight()));
+                total = loss.getFloat();
+                perItem = itemLoss.toFloatArray();
+                kl = klTerm.getFloat();
+                dependence = dependenceTerm.getFloat();
+                if (Double.isFinite(total)) {
+                    gc.backward(loss);
+                }
+            }
+            double[] byKind = new double[3];
+            int[] count = new int[3];
+            for (int i = 0; i < perItem.length; i++) {
+                byKind[plan.kind()[i]] += perItem[i];
+                count[plan.kind()[i]]++;
+            }
+            return new Losses(total, mean(byKind[RECON], count[RECON]), mean(byKind[IDENTITY_SWAP],
+                    count[IDENTITY_SWAP]), mean(byKind[PATHOLOGY_SWAP], count[PATHOLOGY_SWAP]), kl, finding,
+                    adversarial, dependence);
+        }
+    }
+
+    private static double mean(double sum, int count) {
+        return count == 0 ? 0 : sum / count;
+    }
+
+    /** Mean binary cross-entropy with logits, in the numerically stable form. */
+    static NDArray binaryCrossEntropy(NDArray logits, NDArray targets) {
+        return Activation.relu(logits).sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1f).log()).mean();
+    }
+
+    /**
+     * ‖Cov(a, b)‖²_F of batch-standardized features: zero when every feature of a is linearly
+     * uncorrelated with every feature of b in the batch.
+     */
+    static NDArray crossCovarianceNorm(NDArray a, NDArray b) {
+        long n = a.getShape().get(0);
+        NDArray as = standardize(a);
+        NDArray bs = standardize(b);
+        NDArray cov = as.transpose().matMul(bs).div((float) n);
+        return cov.square().sum();
+    }
+
+    /**
+     * Batch standardization, scale-invariant on purpose: with a variance floor comparable to the
+     * codes' variance (1e-5 was), shrinking a code to a constant became the cheapest way to zero the
+     * penalty and z_path collapsed. The floor only guards against division by zero.
+     */
+    private static NDArray standardize(NDArray a) {
+        NDArray centred = a.sub(a.mean(new int[]{0}));
+        NDArray std = centred.square().mean(new int[]{0}).add(1e-12f).sqrt();
+        return centred.div(std);
+    }
+
+    /** Runs one batch forward and backward without updating (gradients stay on the parameters). */
+    Losses accumulateGradients(GroupBatchSampler.Batch batch) {
+        return forwardBackward(batch, step);
+    }
+
+    /** The training studies' indices into the data set (sampler index → study index). */
+    int[] trainIndices() {
+        return Arrays.copyOf(train, train.length);
+    }
+
+    @Override
+    public void close() {
+        constants.close();
+        adam.close();
+    }
+}

@@ -1,0 +1,174 @@
+package dev.causalcxr.core.disentangle;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Draws training batches that always hold {@code pairsPerKind} identity pairs (two studies of one
+ * patient) and as many pathology pairs (two patients' studies with the same finding tuple); the rest
+ * of the batch walks through a per-epoch shuffle of all training studies. Deterministic from the
+ * seed; its {@link Position} (epoch, cursor, generator state) is all a checkpoint needs to continue
+ * the same sequence.
+ *
+ * <p>Pathology pairs pick a tuple group uniformly first, so rare tuples are paired as often as the
+ * common "no finding" group.
+ */
+public final class GroupBatchSampler {
+
+    /** Where the sampler stands: serializable as three numbers. */
+    public record Position(long epoch, int cursor, long rngState) {
+    }
+
+    /**
+     * One batch. {@code studies} are indices into the training list; pairs are positions inside
+     * {@code studies}: identity pairs share a patient, pathology pairs share a tuple but not a patient.
+     */
+    public record Batch(int[] studies, int[][] identityPairs, int[][] pathologyPairs) {
+    }
+
+    private final int[] patientOf;
+    private final int[] tupleOf;
+    private final int batchSize;
+    private final int pairsPerKind;
+    private final long seed;
+    private final int[] identityAnchors;
+    private final Map<Integer, int[]> studiesByPatient = new HashMap<>();
+    private final List<int[]> pathologyGroups = new ArrayList<>();
+    private long epoch;
+    private int cursor;
+    private SplitMixRandom rng;
+    private int[] order;
+
+    /**
+     * @param patientOf    patient number of each training study
+     * @param tupleOf      finding-tuple group of each training study
+     * @param batchSize    studies per batch
+     * @param pairsPerKind identity pairs and pathology pairs per batch (4 × this ≤ batch size)
+     * @throws IllegalArgumentException when the data cannot provide the pairs
+     */
+    public GroupBatchSampler(int[] patientOf, int[] tupleOf, int batchSize, int pairsPerKind, long seed) {
+        if (patientOf.length != tupleOf.length || patientOf.length == 0) {
+            throw new IllegalArgumentException("need one patient and one tuple per study, and at least one study");
+        }
+        if (pairsPerKind < 0 || 4 * pairsPerKind > batchSize) {
+            throw new IllegalArgumentException("a batch of " + batchSize + " cannot hold " + pairsPerKind
+                    + " identity and " + pairsPerKind + " pathology pairs");
+        }
+        this.patientOf = patientOf.clone();
+        this.tupleOf = tupleOf.clone();
+        this.batchSize = batchSize;
+        this.pairsPerKind = pairsPerKind;
+        this.seed = seed;
+        Map<Integer, List<Integer>> byPatient = new HashMap<>();
+        Map<Integer, List<Integer>> byTuple = new HashMap<>();
+        for (int i = 0; i < patientOf.length; i++) {
+            byPatient.computeIfAbsent(patientOf[i], k -> new ArrayList<>()).add(i);
+            byTuple.computeIfAbsent(tupleOf[i], k -> new ArrayList<>()).add(i);
+        }
+        List<Integer> anchors = new ArrayList<>();
+        for (int i = 0; i < patientOf.length; i++) {
+            if (byPatient.get(patientOf[i]).size() >= 2) {
+                anchors.add(i);
+            }
+        }
+        identityAnchors = anchors.stream().mapToInt(Integer::intValue).toArray();
+        byPatient.forEach((p, list) -> studiesByPatient.put(p, list.stream().mapToInt(Integer::intValue).toArray()));
+        byTuple.keySet().stream().sorted().forEach(t -> {
+            List<Integer> members = byTuple.get(t);
+            Set<Integer> patients = new HashSet<>();
+            members.forEach(m -> patients.add(patientOf[m]));
+            if (patients.size() >= 2) {
+                pathologyGroups.add(members.stream().mapToInt(Integer::intValue).toArray());
+            }
+        });
+        if (pairsPerKind > 0 && identityAnchors.length == 0) {
+            throw new IllegalArgumentException("no patient has two training studies: identity pairs are impossible"
+                    + " (set pairsPerKind to 0 or supply longitudinal data)");
+        }
+        if (pairsPerKind > 0 && pathologyGroups.isEmpty()) {
+            throw new IllegalArgumentException("no finding tuple is shared by two patients: pathology pairs are"
+                    + " impossible (set pairsPerKind to 0 or supply finding labels)");
+        }
+        restore(new Position(0, 0, SplitMixRandom.derive(seed, 0x5A3B1E)));
+    }
+
+    public int identityAnchorCount() {
+        return identityAnchors.length;
+    }
+
+    public int pathologyGroupCount() {
+        return pathologyGroups.size();
+    }
+
+    public Position position() {
+        return new Position(epoch, cursor, rng.state());
+    }
+
+    /** Continues from a saved position: the following batches equal those the saved sampler would draw. */
+    public void restore(Position p) {
+        if (p.cursor() < 0 || p.cursor() > patientOf.length) {
+            throw new IllegalArgumentException("sampler cursor " + p.cursor() + " outside 0.." + patientOf.length);
+        }
+        epoch = p.epoch();
+        cursor = p.cursor();
+        rng = new SplitMixRandom(p.rngState());
+        order = epochOrder(epoch);
+    }
+
+    public Batch next() {
+        int[] studies = new int[batchSize];
+        int[][] identityPairs = new int[pairsPerKind][];
+        int[][] pathologyPairs = new int[pairsPerKind][];
+        int slot = 0;
+        for (int p = 0; p < pairsPerKind; p++) {
+            int anchor = identityAnchors[rng.nextInt(identityAnchors.length)];
+            int[] same = studiesByPatient.get(patientOf[anchor]);
+            int partner = same[rng.nextInt(same.length - 1)];
+            if (partner == anchor) {
+                partner = same[same.length - 1];
+            }
+            studies[slot] = anchor;
+            studies[slot + 1] = partner;
+            identityPairs[p] = new int[]{slot, slot + 1};
+            slot += 2;
+        }
+        for (int p = 0; p < pairsPerKind; p++) {
+            int[] group = pathologyGroups.get(rng.nextInt(pathologyGroups.size()));
+            int anchor = group[rng.nextInt(group.length)];
+            int[] others = java.util.Arrays.stream(group).filter(s -> patientOf[s] != patientOf[anchor]).toArray();
+            int partner = others[rng.nextInt(others.length)];
+            studies[slot] = anchor;
+            studies[slot + 1] = partner;
+            pathologyPairs[p] = new int[]{slot, slot + 1};
+            slot += 2;
+        }
+        while (slot < batchSize) {
+            if (cursor == order.length) {
+                epoch++;
+                cursor = 0;
+                order = epochOrder(epoch);
+            }
+            studies[slot++] = order[cursor++];
+        }
+        return new Batch(studies, identityPairs, pathologyPairs);
+    }
+
+    private int[] epochOrder(long e) {
+        int[] perm = new int[patientOf.length];
+        for (int i = 0; i < perm.length; i++) {
+            perm[i] = i;
+        }
+        SplitMixRandom shuffle = new SplitMixRandom(SplitMixRandom.derive(seed, 0xE90C, e));
+        for (int i = perm.length - 1; i > 0; i--) {
+            int j = shuffle.nextInt(i + 1);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        return perm;
+    }
+}

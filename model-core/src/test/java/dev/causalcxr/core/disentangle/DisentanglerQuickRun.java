@@ -1,0 +1,57 @@
+package dev.causalcxr.core.disentangle;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.core.phantom.PhantomSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The quick-profile measurement (not a unit test): trains the disentangler stage on the default
+ * phantom (2000 studies, 64 px) and prints the summary metrics.
+ * Usage: {@code DisentanglerQuickRun OUT_DIR [config.json]}; the config file may override any field
+ * of {@link DisentanglerConfig#quick()}.
+ */
+public final class DisentanglerQuickRun {
+
+    private DisentanglerQuickRun() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "model-core/target/disentangle-quick");
+        Files.createDirectories(out);
+        ObjectMapper json = new ObjectMapper();
+        DisentanglerConfig cfg = DisentanglerConfig.quick();
+        if (args.length > 1) {
+            Map<String, Object> base = json.convertValue(cfg, new com.fasterxml.jackson.core.type.TypeReference<>() { });
+            base.putAll(json.readValue(Files.readString(Path.of(args[1])),
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
+            cfg = json.convertValue(base, DisentanglerConfig.class);
+        }
+        InMemoryStageContext ctx = new InMemoryStageContext(cfg.seed(), out);
+        long t0 = System.nanoTime();
+        long loadStart = System.nanoTime();
+        DisentanglerDataset data = DisentanglerDataset.fromPhantom(
+                new dev.causalcxr.core.phantom.PhantomGenerator(PhantomSpec.defaults()),
+                dev.causalcxr.core.dataset.SplitProportions.defaults(), (d, t) -> { });
+        double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+        DisentanglerStage.Result r = DisentanglerStage.run(cfg, data, ctx);
+        double total = (System.nanoTime() - t0) / 1e9;
+        StringBuilder report = new StringBuilder();
+        report.append("config ").append(json.writeValueAsString(cfg)).append('\n');
+        report.append(String.format("studies %d, render %.1f s, stage total %.1f s, main training %.1f s (%.1f ms/step)%n",
+                data.studies().size(), loadSeconds, total, r.trainSeconds(), r.meanStepMillis()));
+        new TreeMap<>(ctx.metrics).forEach((k, v) -> report.append(String.format("last %-40s %.4f%n", k,
+                v.get(v.size() - 1))));
+        new TreeMap<>(ctx.summary).forEach((k, v) -> report.append(String.format("%-45s %.4f%n", k, v)));
+        Files.writeString(out.resolve("results.txt"), report.toString());
+        for (Map.Entry<String, Path> a : ctx.artifacts.entrySet()) {
+            if (a.getValue().toString().endsWith(".png")) {
+                Files.copy(a.getValue(), out.resolve(a.getKey() + ".png"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        System.out.print(report);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.causalcxr.core.disentangle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.causalcxr.core.dataset.DatasetImporter;
+import dev.causalcxr.core.dataset.ImportFormat;
+import dev.causalcxr.core.dataset.ImportOptions;
+import dev.causalcxr.core.dataset.PhantomDatasetWriter;
+import dev.causalcxr.core.dataset.PhantomGroundTruth;
+import dev.causalcxr.core.dataset.Split;
+import dev.causalcxr.core.dataset.SplitProportions;
+import dev.causalcxr.core.phantom.PhantomSpec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DisentanglerStageTest {
+
+    private static final List<String> KEYS = List.of("recon_ssim", "recon_psnr", "swap_ssim_gt", "swap_psnr_gt",
+            "swap_mae_in_mask", "swap_mae_out_mask", "leakage_zid_finding_probe", "zpath_finding_probe",
+            "zpath_identity_probe", "finding_probe_chance");
+
+    @Test
+    void stageTrainsOnAnImportedPhantomDataSetPublishesEverythingAndResumes(@TempDir Path dir) throws Exception {
+        PhantomSpec spec = PhantomSpec.defaults().withStudies(80).withSize(64).withSeed(3);
+        PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
+        DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, dir.resolve("phantom"), dir.resolve("ds"), "t", 64,
+                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8), true, SplitProportions.defaults()));
+        Path truth = dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME);
+        DisentanglerConfig cfg = DisentanglerConfig.tiny().withSteps(3).withCheckpointInterval(2).withAblation(true);
+
+        InMemoryStageContext ctx = new InMemoryStageContext(5, dir.resolve("run1"));
+        DisentanglerStage.Result r = DisentanglerStage.run(cfg, dir.resolve("ds"), truth, ctx);
+        assertNotNull(r.ablation());
+        for (String k : KEYS) {
+            assertTrue(ctx.summary.containsKey(k), k);
+            assertTrue(ctx.summary.containsKey(k + DisentanglerStage.ABLATION_SUFFIX), k + " (ablation)");
+        }
+        assertTrue(r.metrics().swapPairs() > 0);
+        // ablation steps 1..3 then main steps 4..6, checkpointed at 2, 3 and 5, 6
+        assertEquals(List.of(2L, 3L, 5L, 6L), ctx.checkpoints.stream().map(c -> c.step()).toList());
+        assertTrue(ctx.metrics.containsKey("loss_total"));
+        assertTrue(ctx.metrics.containsKey("ablation_no_group_loss_total"));
+        for (String a : List.of(DisentanglerStage.ARTIFACT_PARAMETERS, DisentanglerStage.ARTIFACT_RECONSTRUCTION_GRID,
+                DisentanglerStage.ARTIFACT_SWAP_GRID)) {
+            assertTrue(Files.size(ctx.artifacts.get(a)) > 0, a);
+        }
+        EncodedCodes codes = EncodedCodes.read(ctx.outputs.get(DisentanglerStage.OUTPUT_CODES));
+        assertEquals(80, codes.entries().size());
+        assertEquals(cfg.pathDim(), codes.entries().get(0).pathMean().length);
+        assertTrue(!codes.split(Split.TEST).isEmpty());
+        try (DisentanglerModel model = DisentanglerModel.load(ctx.outputs.get(DisentanglerStage.OUTPUT_MODEL))) {
+            assertEquals(64, model.imageSize());
+        }
+
+        // a retried attempt that finds the main phase's first checkpoint skips the ablation and
+        // reproduces the first attempt's numbers
+        InMemoryStageContext retry = new InMemoryStageContext(5, dir.resolve("run2"));
+        retry.resumeFrom = ctx.checkpoints.get(2);
+        DisentanglerStage.Result again = DisentanglerStage.run(cfg, dir.resolve("ds"), truth, retry);
+        assertEquals(r.ablation(), again.ablation());
+        assertEquals(r.metrics().reconSsim(), again.metrics().reconSsim(), 1e-5);
+        assertEquals(List.of(6L), retry.checkpoints.stream().map(c -> c.step()).toList());
+    }
+}

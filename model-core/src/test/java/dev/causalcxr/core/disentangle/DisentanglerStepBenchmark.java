@@ -1,0 +1,48 @@
+package dev.causalcxr.core.disentangle;
+
+import dev.causalcxr.core.dataset.SplitProportions;
+import dev.causalcxr.core.phantom.PhantomGenerator;
+import dev.causalcxr.core.phantom.PhantomSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Training step time of the quick-profile disentangler in DJL (bench/disentangle/run compares it with
+ * the same network in PyTorch eager). Steps are timed between the trainer's metric callbacks at steps
+ * WARMUP and WARMUP + MEASURED, so data gathering, the loss and our Adam are all inside.
+ * Usage: {@code DisentanglerStepBenchmark WORK_DIR [measuredSteps]}.
+ */
+public final class DisentanglerStepBenchmark {
+
+    private static final int WARMUP = 10;
+
+    private DisentanglerStepBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Files.createDirectories(Path.of(args.length > 0 ? args[0] : "model-core/target/disentangle-step"));
+        int measured = args.length > 1 ? Integer.parseInt(args[1]) : 40;
+        DisentanglerDataset data = DisentanglerDataset.fromPhantom(new PhantomGenerator(PhantomSpec.defaults()
+                .withStudies(300)), SplitProportions.defaults(), (d, t) -> { });
+        DisentanglerConfig cfg = DisentanglerConfig.quick().withSteps(WARMUP + measured)
+                .withCheckpointInterval(1_000_000);
+        long[] stamps = new long[2];
+        InMemoryStageContext ctx = new InMemoryStageContext(1, dir) {
+            @Override
+            public void logMetric(String key, double value, long step) {
+                if (key.equals("loss_total") && step == WARMUP) {
+                    stamps[0] = System.nanoTime();
+                } else if (key.equals("loss_total") && step == WARMUP + measured) {
+                    stamps[1] = System.nanoTime();
+                }
+            }
+        };
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
+             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "bench", 0, "")) {
+            trainer.train();
+        }
+        double ms = (stamps[1] - stamps[0]) / 1e6 / measured;
+        System.out.printf("djl_step_ms %.1f  (batch %d, %d decodes, %d px, %d steps after %d warm-up)%n", ms,
+                cfg.batchSize(), cfg.batchSize() + 4 * cfg.pairsPerKind(), data.size(), measured, WARMUP);
+    }
+}

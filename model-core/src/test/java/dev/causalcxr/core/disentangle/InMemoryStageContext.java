@@ -1,0 +1,107 @@
+package dev.causalcxr.core.disentangle;
+
+import dev.causalcxr.core.stage.StageContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A StageContext for tests: keeps checkpoints (copied), metrics, outputs and artifacts in memory. */
+class InMemoryStageContext implements StageContext {
+
+    private final long seed;
+    private final Path workDir;
+    private final Path checkpointDir;
+    final List<Checkpoint> checkpoints = new ArrayList<>();
+    final Map<String, List<Double>> metrics = new LinkedHashMap<>();
+    final Map<String, Double> summary = new LinkedHashMap<>();
+    final Map<String, String> params = new LinkedHashMap<>();
+    final Map<String, Path> outputs = new LinkedHashMap<>();
+    final Map<String, Path> artifacts = new LinkedHashMap<>();
+    Checkpoint resumeFrom;
+
+    InMemoryStageContext(long seed, Path dir) {
+        this.seed = seed;
+        this.workDir = dir.resolve("work");
+        this.checkpointDir = dir.resolve("checkpoints");
+        try {
+            Files.createDirectories(workDir);
+            Files.createDirectories(checkpointDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public long seed() {
+        return seed;
+    }
+
+    @Override
+    public Path workDir() {
+        return workDir;
+    }
+
+    @Override
+    public void progress(double fraction, String message) {
+    }
+
+    @Override
+    public void logMetric(String key, double value, long step) {
+        metrics.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+    }
+
+    @Override
+    public void summaryMetric(String key, double value) {
+        summary.put(key, value);
+    }
+
+    @Override
+    public void logParam(String key, String value) {
+        params.put(key, value);
+    }
+
+    @Override
+    public Optional<Checkpoint> latestCheckpoint() {
+        if (resumeFrom != null) {
+            return Optional.of(resumeFrom);
+        }
+        return checkpoints.isEmpty() ? Optional.empty() : Optional.of(checkpoints.get(checkpoints.size() - 1));
+    }
+
+    @Override
+    public void saveCheckpoint(long step, Path file) {
+        try {
+            Path copy = checkpointDir.resolve("step-" + step + ".ckpt");
+            Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            checkpoints.add(new Checkpoint(step, copy));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void addOutput(String name, Path file) {
+        outputs.put(name, file);
+    }
+
+    @Override
+    public void addArtifact(String name, Path file) {
+        artifacts.put(name, file);
+    }
+
+    @Override
+    public Map<String, Path> inputs() {
+        return Map.of();
+    }
+
+    @Override
+    public boolean cancelled() {
+        return false;
+    }
+}
