@@ -17,4 +17,7 @@ public interface StageActivities {
 
     @ActivityMethod(name = "parse-reports")
     StageResult parseReports(StageRequest request);
+
+    @ActivityMethod(name = "train-disentangler")
+    StageResult trainDisentangler(StageRequest request);
 }

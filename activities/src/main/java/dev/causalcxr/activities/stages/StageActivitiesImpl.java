@@ -34,6 +34,11 @@ public final class StageActivitiesImpl implements StageActivities {
         return execute("parse-reports", request);
     }
 
+    @Override
+    public StageResult trainDisentangler(StageRequest request) {
+        return execute("train-disentangler", request);
+    }
+
     private StageResult execute(String stage, StageRequest request) {
         StageDefinition def = definitions.get(stage);
         if (def == null) {

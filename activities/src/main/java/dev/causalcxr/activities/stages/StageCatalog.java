@@ -15,6 +15,7 @@ public final class StageCatalog {
     public static List<StageDefinition> all(MetadataDb db, Map<String, String> env) {
         DatasetCatalog datasets = new DatasetCatalog(db);
         return List.of(new IngestStage(datasets, env),
-                new ParseReportsStageDefinition(datasets, new FindingsStore(db)));
+                new ParseReportsStageDefinition(datasets, new FindingsStore(db)),
+                new TrainDisentanglerStage());
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.causalcxr.core.disentangle.DisentanglerConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -33,7 +34,8 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
     private static final YAMLMapper YAML = new YAMLMapper();
 
     /** Stages that this version of the platform can run. */
-    public static final List<StageName> AVAILABLE = List.of(StageName.INGEST, StageName.PARSE_REPORTS);
+    public static final List<StageName> AVAILABLE = List.of(StageName.INGEST, StageName.PARSE_REPORTS,
+            StageName.TRAIN_DISENTANGLER);
 
     public static ExperimentSpec parseYaml(String yaml) {
         JsonNode root;
@@ -102,6 +104,9 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
     private static Object readStage(StageName stage, ConfigNode n) {
         return switch (stage) {
             case PARSE_REPORTS -> ParseReportsConfig.read(n);
+            // the stage's seed comes from the experiment's seed and the stage name
+            case TRAIN_DISENTANGLER -> RecordConfigReader.read(n, DisentanglerConfig.class, DisentanglerConfig.quick(),
+                    java.util.Set.of("seed"));
             default -> throw new IllegalStateException("no config reader for " + stage);
         };
     }

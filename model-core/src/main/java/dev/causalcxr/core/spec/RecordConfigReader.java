@@ -21,6 +21,14 @@ public final class RecordConfigReader {
     }
 
     public static <R extends Record> R read(ConfigNode n, Class<R> type, R defaults) {
+        return read(n, type, defaults, java.util.Set.of());
+    }
+
+    /**
+     * @param fixed components the spec may not set (e.g. {@code seed}, which every stage derives from
+     *              the experiment's seed); a key naming one is reported as unknown
+     */
+    public static <R extends Record> R read(ConfigNode n, Class<R> type, R defaults, java.util.Set<String> fixed) {
         RecordComponent[] components = type.getRecordComponents();
         Object[] values = new Object[components.length];
         Class<?>[] types = new Class<?>[components.length];
@@ -34,7 +42,7 @@ public final class RecordConfigReader {
             } catch (IllegalAccessException | InvocationTargetException e) {
                 throw new IllegalStateException("cannot read default " + type.getSimpleName() + "." + c.getName(), e);
             }
-            JsonNode v = n.raw(key);
+            JsonNode v = fixed.contains(c.getName()) ? null : n.raw(key);
             if (v == null) {
                 continue;
             }

@@ -103,6 +103,7 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
         return switch (stage) {
             case "ingest" -> stub.ingest(req);
             case "parse-reports" -> stub.parseReports(req);
+            case "train-disentangler" -> stub.trainDisentangler(req);
             default -> throw ApplicationFailure.newNonRetryableFailure("no activity for stage " + stage, "MissingStage");
         };
     }
