@@ -49,7 +49,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
     /** The quick profile: 64 px phantom on two CPU cores, a few minutes. */
     public static DisentanglerConfig quick() {
         return new DisentanglerConfig(16, 2, 8, 16, 64,
-                600, 24, 4, 2e-3, 42L,
+                800, 24, 4, 2e-3, 42L,
                 true, 1.0, 1.0, 1e-3,
                 1.0, 1.0, 1.0,
                 0.1, 1.0, 0.05,
