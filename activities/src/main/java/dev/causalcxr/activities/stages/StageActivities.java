@@ -20,4 +20,7 @@ public interface StageActivities {
 
     @ActivityMethod(name = "train-disentangler")
     StageResult trainDisentangler(StageRequest request);
+
+    @ActivityMethod(name = "train-diffusion")
+    StageResult trainDiffusion(StageRequest request);
 }

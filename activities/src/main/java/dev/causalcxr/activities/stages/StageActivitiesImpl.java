@@ -39,6 +39,11 @@ public final class StageActivitiesImpl implements StageActivities {
         return execute("train-disentangler", request);
     }
 
+    @Override
+    public StageResult trainDiffusion(StageRequest request) {
+        return execute("train-diffusion", request);
+    }
+
     private StageResult execute(String stage, StageRequest request) {
         StageDefinition def = definitions.get(stage);
         if (def == null) {

@@ -16,6 +16,7 @@ public final class StageCatalog {
         DatasetCatalog datasets = new DatasetCatalog(db);
         return List.of(new IngestStage(datasets, env),
                 new ParseReportsStageDefinition(datasets, new FindingsStore(db)),
-                new TrainDisentanglerStage());
+                new TrainDisentanglerStage(),
+                new TrainDiffusionStage());
     }
 }

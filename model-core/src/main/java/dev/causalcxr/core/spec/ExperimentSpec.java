@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.causalcxr.core.diffusion.DiffusionConfig;
 import dev.causalcxr.core.disentangle.DisentanglerConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -35,7 +36,14 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
 
     /** Stages that this version of the platform can run. */
     public static final List<StageName> AVAILABLE = List.of(StageName.INGEST, StageName.PARSE_REPORTS,
-            StageName.TRAIN_DISENTANGLER);
+            StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION);
+
+    /**
+     * The diffusion model's defaults for the pipeline: the code size comes from the disentangler's
+     * codes at run time, the seed from the experiment.
+     */
+    static final DiffusionConfig DIFFUSION_DEFAULTS = new DiffusionConfig(16, 256, 3, 64, 1000, 1500, 256, 1e-3f, 0.1f,
+            null, 250, 50, "cpu");
 
     public static ExperimentSpec parseYaml(String yaml) {
         JsonNode root;
@@ -107,6 +115,8 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
             // the stage's seed comes from the experiment's seed and the stage name
             case TRAIN_DISENTANGLER -> RecordConfigReader.read(n, DisentanglerConfig.class, DisentanglerConfig.quick(),
                     java.util.Set.of("seed"));
+            case TRAIN_DIFFUSION -> RecordConfigReader.read(n, DiffusionConfig.class, DIFFUSION_DEFAULTS,
+                    java.util.Set.of("seed", "zDim"));
             default -> throw new IllegalStateException("no config reader for " + stage);
         };
     }

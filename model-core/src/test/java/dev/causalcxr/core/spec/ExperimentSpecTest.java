@@ -53,6 +53,7 @@ class ExperimentSpecTest {
                 seed: 42
                 stages:
                   parse-reports: {extractor: rules}
+                  train-disentangler: {}
                 dataset: {source: phantom, image_size: 64}
                 name: x
                 """);
@@ -66,6 +67,25 @@ class ExperimentSpecTest {
         ExperimentSpec a = ExperimentSpec.parseYaml("name: x\nseed: 7\n");
         assertNotEquals(a.stageSeed(StageName.INGEST), a.stageSeed(StageName.PARSE_REPORTS));
         assertEquals(a.stageSeed(StageName.INGEST), ExperimentSpec.parseYaml("name: y\nseed: 7\n").stageSeed(StageName.INGEST));
-        assertEquals(List.of(StageName.INGEST, StageName.PARSE_REPORTS), a.stageOrder());
+        assertEquals(List.of(StageName.INGEST, StageName.PARSE_REPORTS, StageName.TRAIN_DISENTANGLER), a.stageOrder());
+    }
+
+    @Test
+    void stageBlocksAreReadIntoTheirConfigRecordsAndTheSeedIsNotTheirs() {
+        ExperimentSpec s = ExperimentSpec.parseYaml("""
+                name: x
+                stages:
+                  train-disentangler: {steps: 12, group_supervision: false}
+                """);
+        var cfg = (dev.causalcxr.core.disentangle.DisentanglerConfig) s.stageConfig(StageName.TRAIN_DISENTANGLER);
+        assertEquals(12, cfg.steps());
+        assertEquals(false, cfg.groupSupervision());
+        var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
+                name: x
+                stages:
+                  train-disentangler: {seed: 3, steps: lots}
+                """));
+        assertEquals(List.of("stages.train-disentangler.steps", "stages.train-disentangler.seed"),
+                e.problems().stream().map(SpecProblem::path).toList());
     }
 }

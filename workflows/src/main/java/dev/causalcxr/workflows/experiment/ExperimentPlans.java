@@ -41,7 +41,8 @@ public final class ExperimentPlans {
     static List<String> inputsOf(StageName stage, ExperimentSpec spec) {
         return switch (stage) {
             case INGEST -> List.of();
-            case PARSE_REPORTS -> List.of(StageName.INGEST.label());
+            case PARSE_REPORTS, TRAIN_DISENTANGLER -> List.of(StageName.INGEST.label());
+            case TRAIN_DIFFUSION -> List.of(StageName.TRAIN_DISENTANGLER.label());
             default -> spec.stageOrder().stream().filter(s -> s.ordinal() < stage.ordinal()).map(StageName::label).toList();
         };
     }

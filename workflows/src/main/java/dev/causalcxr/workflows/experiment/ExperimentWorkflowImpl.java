@@ -104,6 +104,7 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
             case "ingest" -> stub.ingest(req);
             case "parse-reports" -> stub.parseReports(req);
             case "train-disentangler" -> stub.trainDisentangler(req);
+            case "train-diffusion" -> stub.trainDiffusion(req);
             default -> throw ApplicationFailure.newNonRetryableFailure("no activity for stage " + stage, "MissingStage");
         };
     }

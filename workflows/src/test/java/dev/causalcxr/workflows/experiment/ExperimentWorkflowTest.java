@@ -41,6 +41,7 @@ class ExperimentWorkflowTest {
             name: wf-test
             seed: 3
             dataset: {studies: 48, image_size: 64}
+            stages: {parse-reports: {}}
             """);
 
     @BeforeAll
@@ -141,5 +142,34 @@ class ExperimentWorkflowTest {
         PipelineProgress p = client.newWorkflowStub(ExperimentWorkflow.class, plan.runId()).progress();
         assertTrue(p.cancelRequested());
         assertEquals(2, p.totalStages());
+    }
+
+    @Test
+    void trainsTheDisentanglerAndTheDiffusionModelOnTheIngestedCodes() {
+        ExperimentSpec models = ExperimentSpec.parseYaml("""
+                name: wf-models
+                seed: 4
+                dataset: {studies: 96}
+                stages:
+                  train-disentangler: {steps: 6, base_width: 4, id_channels: 4, path_dim: 4, head_hidden: 8,
+                                       batch_size: 8, pairs_per_kind: 2, run_ablation: false, eval_pairs: 8,
+                                       grid_identities: 2, grid_pathologies: 2, checkpoint_interval: 3}
+                  train-diffusion: {train_steps: 10, hidden: 16, blocks: 1, condition_dim: 8, batch_size: 16,
+                                    checkpoint_interval: 5, log_interval: 5}
+                """);
+        RunSummary s = run(ExperimentPlans.fromSpec(models, "wf-models", Set.of(), false));
+        assertEquals("succeeded", s.status(), s.error());
+        assertEquals(List.of("ingest", "train-disentangler", "train-diffusion"),
+                s.stages().stream().map(RunSummary.StageOutcome::stage).toList());
+        assertTrue(s.metrics().containsKey("recon_ssim"), s.metrics().toString());
+        assertTrue(s.metrics().containsKey("swap_ssim_gt"), s.metrics().toString());
+        assertTrue(Double.isFinite(s.metrics().get("diffusion_final_loss")));
+        var disentangler = stack.objectStore().readJson(s.stages().get(1).manifestDigest(),
+                dev.causalcxr.activities.runner.StageManifest.class);
+        assertTrue(disentangler.outputs().keySet().containsAll(List.of("model", "codes")), disentangler.outputs().toString());
+        var diffusion = stack.objectStore().readJson(s.stages().get(2).manifestDigest(),
+                dev.causalcxr.activities.runner.StageManifest.class);
+        assertTrue(diffusion.outputs().containsKey("diffusion-model"), diffusion.outputs().toString());
+        assertEquals(Map.of("train-disentangler", s.stages().get(1).manifestDigest()), diffusion.inputs());
     }
 }
