@@ -1,5 +1,6 @@
 package dev.causalcxr.core.diffusion;
 
+import dev.causalcxr.core.engine.ScalarOps;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,5 +1,6 @@
 package dev.causalcxr.core.disentangle;
 
+import dev.causalcxr.core.engine.ScalarOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -53,7 +54,7 @@ final class DifferentiableSsim {
         NDArray vx = local.get(":, 2").sub(mx.mul(mx));
         NDArray vy = local.get(":, 3").sub(my.mul(my));
         NDArray cxy = local.get(":, 4").sub(mx.mul(my));
-        NDArray numerator = mx.mul(my).mul(2f).add(C1).mul(cxy.mul(2f).add(C2));
+        NDArray numerator = ScalarOps.times(mx.mul(my), 2).add(C1).mul(ScalarOps.times(cxy, 2).add(C2));
         NDArray denominator = mx.mul(mx).add(my.mul(my)).add(C1).mul(vx.add(vy).add(C2));
         NDArray map = numerator.div(denominator);
         return map.reshape(map.getShape().get(0), -1).mean(new int[]{1});

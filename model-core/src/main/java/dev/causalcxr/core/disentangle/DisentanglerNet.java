@@ -1,5 +1,6 @@
 package dev.causalcxr.core.disentangle;
 
+import dev.causalcxr.core.engine.ScalarOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -126,7 +127,7 @@ public final class DisentanglerNet extends AbstractBlock {
 
     /** Encodes images (B, 1, H, W) in [0, 1]. */
     public Codes encode(ParameterStore ps, NDArray images, boolean training) {
-        NDArray centred = images.mul(2f).sub(1f);
+        NDArray centred = ScalarOps.times(images, 2).sub(1f);
         NDArray features = encoderTrunk.forward(ps, new NDList(centred), training).head();
         NDArray zId = identityHead.forward(ps, new NDList(features), training).head();
         // z_path reads a coarse POOL_GRID × POOL_GRID map, not a global pool: where a finding sits

@@ -1,5 +1,6 @@
 package dev.causalcxr.core.disentangle;
 
+import dev.causalcxr.core.engine.ScalarOps;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -377,7 +378,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
             double total;
             try (GradientCollector gc = engine.newGradientCollector()) {
                 DisentanglerNet.Codes codes = net.encode(ps, x, true);
-                NDArray zPath = eps.mul(codes.pathLogVar().mul(0.5f).exp()).add(codes.pathMean());
+                NDArray zPath = eps.mul(ScalarOps.times(codes.pathLogVar(), 0.5).exp()).add(codes.pathMean());
                 NDArray zIdPlan = codes.zId().get(new NDIndex("{}", sm.create(plan.identitySource())));
                 NDArray zPathPlan = zPath.get(new NDIndex("{}", sm.create(plan.pathologySource())));
                 NDArray targetPlan = x.get(new NDIndex("{}", sm.create(plan.target())));
@@ -385,24 +386,24 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 long items = plan.weight().length;
                 NDArray l1 = decoded.sub(targetPlan).abs().reshape(items, -1).mean(new int[]{1});
                 NDArray ssim = DifferentiableSsim.perImage(decoded, targetPlan, ssimWindow);
-                NDArray itemLoss = l1.mul((float) cfg.pixelWeight()).add(ssim.neg().add(1f)
-                        .mul((float) cfg.ssimWeight()));
+                NDArray itemLoss = ScalarOps.times(l1, cfg.pixelWeight())
+                        .add(ScalarOps.times(ssim.neg().add(1f), cfg.ssimWeight()));
                 NDArray loss = itemLoss.mul(itemWeights).sum();
-                NDArray klTerm = codes.pathMean().square().add(codes.pathLogVar().exp()).sub(1f)
-                        .sub(codes.pathLogVar()).sum(new int[]{1}).mean().mul(0.5f);
-                loss = loss.add(klTerm.mul((float) cfg.klWeight()));
+                NDArray klTerm = ScalarOps.times(codes.pathMean().square().add(codes.pathLogVar().exp()).sub(1f)
+                        .sub(codes.pathLogVar()).sum(new int[]{1}).mean(), 0.5);
+                loss = loss.add(ScalarOps.times(klTerm, cfg.klWeight()));
                 NDArray pooledId = DisentanglerNet.poolIdentity(codes.zId());
                 if (findings > 0) {
                     NDArray findingTerm = binaryCrossEntropy(net.findingLogits(ps, zPath, true), y);
                     NDArray probeTerm = binaryCrossEntropy(net.probeLogits(ps,
                             GradientReversal.apply(pooledId, (float) cfg.reversalLambda()), true), y);
-                    loss = loss.add(findingTerm.mul((float) cfg.auxWeight()))
-                            .add(probeTerm.mul((float) cfg.adversarialWeight()));
+                    loss = loss.add(ScalarOps.times(findingTerm, cfg.auxWeight()))
+                            .add(ScalarOps.times(probeTerm, cfg.adversarialWeight()));
                     finding = findingTerm.getFloat();
                     adversarial = probeTerm.getFloat();
                 }
                 NDArray dependenceTerm = crossCovarianceNorm(pooledId, codes.pathMean());
-                loss = loss.add(dependenceTerm.mul((float) cfg.dependenceWeight()));
+                loss = loss.add(ScalarOps.times(dependenceTerm, cfg.dependenceWeight()));
                 total = loss.getFloat();
                 perItem = itemLoss.toFloatArray();
                 kl = klTerm.getFloat();
@@ -440,7 +441,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
         long n = a.getShape().get(0);
         NDArray as = standardize(a);
         NDArray bs = standardize(b);
-        NDArray cov = as.transpose().matMul(bs).div((float) n);
+        NDArray cov = ScalarOps.dividedBy(as.transpose().matMul(bs), n);
         return cov.square().sum();
     }
 

@@ -1,5 +1,6 @@
 package dev.causalcxr.core.disentangle;
 
+import dev.causalcxr.core.engine.ScalarOps;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -13,6 +14,7 @@ public final class GradientReversal {
     }
 
     public static NDArray apply(NDArray x, float lambda) {
-        return x.stopGradient().mul(1f + lambda).sub(x.mul(lambda));
+        // scalars through ScalarOps: DJL frees a Number operand that autograd still needs
+        return ScalarOps.times(x.stopGradient(), 1 + lambda).sub(ScalarOps.times(x, lambda));
     }
 }

@@ -1,5 +1,6 @@
 package dev.causalcxr.core.diffusion.tailnoise;
 
+import dev.causalcxr.core.engine.ScalarOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -15,7 +16,7 @@ import dev.causalcxr.core.diffusion.ParameterStore;
 import dev.causalcxr.core.diffusion.ParameterStore.Init;
 import dev.causalcxr.core.diffusion.ParameterStore.Spec;
 import dev.causalcxr.core.diffusion.PathologyScorer;
-import dev.causalcxr.core.diffusion.ScalarOps;
+import dev.causalcxr.core.engine.ScalarOps;
 import dev.causalcxr.core.diffusion.SeedStreams;
 import dev.causalcxr.core.diffusion.TensorArchive;
 import dev.causalcxr.core.engine.Engines;

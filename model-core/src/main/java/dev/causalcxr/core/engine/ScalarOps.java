@@ -1,4 +1,4 @@
-package dev.causalcxr.core.diffusion;
+package dev.causalcxr.core.engine;
 
 import ai.djl.ndarray.NDArray;
 
