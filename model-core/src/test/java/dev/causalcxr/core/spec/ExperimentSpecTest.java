@@ -54,6 +54,7 @@ class ExperimentSpecTest {
                 stages:
                   parse-reports: {extractor: rules}
                   train-disentangler: {}
+                  train-diffusion: {}
                 dataset: {source: phantom, image_size: 64}
                 name: x
                 """);
@@ -67,7 +68,8 @@ class ExperimentSpecTest {
         ExperimentSpec a = ExperimentSpec.parseYaml("name: x\nseed: 7\n");
         assertNotEquals(a.stageSeed(StageName.INGEST), a.stageSeed(StageName.PARSE_REPORTS));
         assertEquals(a.stageSeed(StageName.INGEST), ExperimentSpec.parseYaml("name: y\nseed: 7\n").stageSeed(StageName.INGEST));
-        assertEquals(List.of(StageName.INGEST, StageName.PARSE_REPORTS, StageName.TRAIN_DISENTANGLER), a.stageOrder());
+        assertEquals(List.of(StageName.INGEST, StageName.PARSE_REPORTS, StageName.TRAIN_DISENTANGLER,
+                StageName.TRAIN_DIFFUSION), a.stageOrder());
     }
 
     @Test
