@@ -31,9 +31,11 @@ final class MlflowCommand implements Runnable {
                     console.println("no MLflow server: " + stack.tracker().offlineReason().orElse("unknown"));
                     return ExitCodes.FAILURE;
                 }
+                // connecting already replayed the journal; a last pass catches anything that failed then
+                Tracker.SyncReport first = stack.connectSync().orElse(new Tracker.SyncReport(0, 0, java.util.List.of()));
                 Tracker.SyncReport r = stack.tracker().syncAll();
-                console.printf("synced to %s: %d runs brought up to date, %d failed", uri.get(), r.runs() - r.failures(),
-                        r.failures());
+                console.printf("synced to %s: %d runs brought up to date, %d failed", uri.get(),
+                        first.runs() - first.failures() + r.runs() - r.failures(), r.failures());
                 r.errors().forEach(e -> console.println("  " + e));
                 return r.failures() == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
             }

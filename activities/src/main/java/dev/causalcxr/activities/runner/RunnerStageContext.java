@@ -6,6 +6,7 @@ import dev.causalcxr.infra.objectstore.ObjectRef;
 import dev.causalcxr.infra.objectstore.ObjectStoreException;
 import dev.causalcxr.infra.metadata.PipelineJournal.CheckpointRow;
 import dev.causalcxr.infra.tracking.Tracker;
+import io.temporal.client.ActivityCanceledException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -71,11 +72,9 @@ final class RunnerStageContext implements StageContext {
     private void beat() {
         try {
             heartbeat.beat(new CheckpointPointer(fraction, checkpointStep, checkpointDigest));
-        } catch (RuntimeException e) {
+        } catch (ActivityCanceledException e) {
             // Temporal reports cancellation through the heartbeat
-            if (e.getClass().getSimpleName().contains("Cancel")) {
-                cancelled = true;
-            }
+            cancelled = true;
             throw e;
         }
     }

@@ -45,6 +45,8 @@ public final class PlatformStack implements AutoCloseable {
     private final TemporalConnection temporal;
     private final CompletableFuture<Optional<String>> trackingReady;
     private volatile MlflowServer mlflowServer;
+    /** What the sync on connecting to MLflow brought up to date (journaled while it was not up). */
+    private volatile Tracker.SyncReport connectSync;
 
     private PlatformStack(StackConfig config, ObjectStore objectStore, MetadataDb db, TemporalConnection temporal,
                           List<AutoCloseable> owned) {
@@ -159,6 +161,7 @@ public final class PlatformStack implements AutoCloseable {
             pusher.client().searchExperiments();
             tracker.connect(pusher);
             Tracker.SyncReport report = tracker.syncAll();
+            connectSync = report;
             if (report.failures() > 0) {
                 log.warn("{} journaled runs could not be pushed to MLflow: {}", report.failures(), report.errors());
             }
@@ -190,6 +193,11 @@ public final class PlatformStack implements AutoCloseable {
         } catch (ExecutionException e) {
             return Optional.empty();
         }
+    }
+
+    /** The journal replay done when MLflow connected, if it has. */
+    public Optional<Tracker.SyncReport> connectSync() {
+        return Optional.ofNullable(connectSync);
     }
 
     public StackConfig config() {
