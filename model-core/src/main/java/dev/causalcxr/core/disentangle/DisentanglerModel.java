@@ -10,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.core.engine.Engines;
+import dev.causalcxr.core.diffusion.PathologyScorer;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.imaging.GrayImage;
 import java.io.BufferedInputStream;
@@ -210,6 +211,33 @@ public final class DisentanglerModel implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * The auxiliary finding head on {@code z_path} as a {@link PathologyScorer} (columns = this
+     * model's vocabulary). Differentiable with respect to the codes, so the tail-noise optimization
+     * can back-propagate through it; the head's own weights stay fixed. Valid while the model is open.
+     */
+    public PathologyScorer findingScorer() {
+        if (vocabulary.isEmpty()) {
+            throw new IllegalStateException("this model was trained without finding labels: it has no finding head");
+        }
+        return new PathologyScorer() {
+            @Override
+            public List<Finding> findings() {
+                return vocabulary;
+            }
+
+            @Override
+            public NDArray logits(NDArray zPath) {
+                return net.findingLogits(parameterStore, zPath, false);
+            }
+
+            @Override
+            public Device device() {
+                return manager.getDevice();
+            }
+        };
     }
 
     /** The counterfactual of one image: its own z_id with the given pathology code. */
