@@ -6,15 +6,27 @@ import dev.causalcxr.activities.runner.StageInputException;
 import dev.causalcxr.activities.runner.StageRequest;
 import dev.causalcxr.activities.runner.StageResult;
 import dev.causalcxr.activities.runner.StageRunner;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.activities.runner.StageManifest;
+import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStageConfig;
+import dev.causalcxr.core.disentangle.DisentanglerStage;
+import dev.causalcxr.core.disentangle.EncodedCodes;
+import dev.causalcxr.core.findings.Finding;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** Runs each stage's definition through the shared runner inside a Temporal activity. */
 public final class StageActivitiesImpl implements StageActivities {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final StageRunner runner;
     private final Map<String, StageDefinition> definitions;
 
@@ -44,12 +56,70 @@ public final class StageActivitiesImpl implements StageActivities {
         return execute("train-diffusion", request);
     }
 
+    @Override
+    public List<String> tailNoiseClasses(StageRequest request) {
+        String disentangler = request.inputs().get(DisentanglerStage.NAME);
+        if (disentangler == null) {
+            throw ApplicationFailure.newNonRetryableFailure("optimize-tail-noise needs train-disentangler",
+                    "StageInputException");
+        }
+        try {
+            TailNoiseStageConfig cfg = JSON.readValue(request.configJson(), TailNoiseStageConfig.class);
+            StageManifest.Entry codes = runner.manifest(disentangler).outputs().get(DisentanglerStage.OUTPUT_CODES);
+            if (codes == null) {
+                throw new StageInputException("train-disentangler published no codes");
+            }
+            Path file = Files.createTempFile("codes-", ".bin");
+            try {
+                runner.store().getToFile(codes.digest(), file);
+                return TailNoiseInputs.tailClasses(EncodedCodes.read(file), cfg.tailFrequency()).stream()
+                        .map(Finding::key).toList();
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (StageInputException e) {
+            throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), "StageInputException", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the disentangler's codes", e);
+        }
+    }
+
+    @Override
+    public StageResult optimizeTailNoiseClass(StageRequest request) {
+        StageDefinition def;
+        try {
+            def = OptimizeTailNoiseClassStage.forStageName(request.stage());
+        } catch (RuntimeException e) {
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "StageInputException");
+        }
+        return execute(def, request);
+    }
+
+    @Override
+    public StageResult optimizeTailNoise(StageRequest request) {
+        return execute(TailNoiseInputs.STAGE, request);
+    }
+
+    @Override
+    public StageResult generateCounterfactuals(StageRequest request) {
+        return execute("generate-counterfactuals", request);
+    }
+
+    @Override
+    public StageResult evaluate(StageRequest request) {
+        return execute("evaluate", request);
+    }
+
     private StageResult execute(String stage, StageRequest request) {
         StageDefinition def = definitions.get(stage);
         if (def == null) {
             throw ApplicationFailure.newNonRetryableFailure("this worker has no implementation of stage " + stage,
                     "MissingStage");
         }
+        return execute(def, request);
+    }
+
+    private StageResult execute(StageDefinition def, StageRequest request) {
         ActivityExecutionContext ctx = Activity.getExecutionContext();
         int attempt = ctx.getInfo().getAttempt();
         CheckpointPointer last = ctx.getHeartbeatDetails(CheckpointPointer.class).orElse(null);

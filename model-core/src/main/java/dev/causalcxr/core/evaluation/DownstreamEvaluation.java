@@ -5,7 +5,9 @@ import dev.causalcxr.core.metrics.classification.ClassificationReport;
 import dev.causalcxr.core.metrics.classification.HeadTailRecall;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -22,6 +24,8 @@ public final class DownstreamEvaluation {
     private static final Logger LOG = LoggerFactory.getLogger(DownstreamEvaluation.class);
     public static final String REAL = "real";
     public static final String AUGMENTED = "augmented";
+    /** The ablation arm: real plus counterfactuals sampled from plain N(0, I) initial noise. */
+    public static final String AUGMENTED_PLAIN = "augmented_plain";
 
     /** Sees every trained classifier before it is closed; returning true keeps it open for the caller to close. */
     public interface ClassifierHandler {
@@ -42,6 +46,19 @@ public final class DownstreamEvaluation {
                                        LabeledImages augmentation, Set<Integer> tailClasses,
                                        ProgressListener progress, ClassifierHandler handler,
                                        BooleanSupplier cancelled) throws IOException {
+        return run(config, seeds, target, train, validation, test, augmentation, null, tailClasses, progress, handler,
+                cancelled);
+    }
+
+    /**
+     * @param plainAugmentation the ablation's augmentation set (a third arm with the same seeds and budget),
+     *                          or null for two arms
+     */
+    public static DownstreamResult run(ClassifierConfig config, List<Long> seeds, PrimaryFindingTarget target,
+                                       LabeledImages train, LabeledImages validation, LabeledImages test,
+                                       LabeledImages augmentation, LabeledImages plainAugmentation,
+                                       Set<Integer> tailClasses, ProgressListener progress, ClassifierHandler handler,
+                                       BooleanSupplier cancelled) throws IOException {
         if (seeds.isEmpty()) {
             throw new IllegalArgumentException("need at least one seed");
         }
@@ -49,16 +66,21 @@ public final class DownstreamEvaluation {
             throw new IllegalArgumentException("the test split is empty");
         }
         int steps = ClassifierTrainer.stepsPerEpoch(train.count(), config.batchSize());
-        LabeledImages augmentedPool = train.concat(augmentation);
+        Map<String, LabeledImages> pools = new LinkedHashMap<>();
+        pools.put(REAL, train);
+        pools.put(AUGMENTED, train.concat(augmentation));
+        if (plainAugmentation != null) {
+            pools.put(AUGMENTED_PLAIN, train.concat(plainAugmentation));
+        }
         int classCount = target.classCount();
-        List<ClassificationReport> realReports = new ArrayList<>();
-        List<ClassificationReport> augmentedReports = new ArrayList<>();
-        int runs = 2 * seeds.size();
+        Map<String, List<ClassificationReport>> reports = new LinkedHashMap<>();
+        pools.keySet().forEach(arm -> reports.put(arm, new ArrayList<>()));
+        int runs = pools.size() * seeds.size();
         int run = 0;
         for (long seed : seeds) {
-            for (String arm : List.of(REAL, AUGMENTED)) {
+            for (String arm : pools.keySet()) {
                 int runIndex = run++;
-                LabeledImages pool = arm.equals(REAL) ? train : augmentedPool;
+                LabeledImages pool = pools.get(arm);
                 TrainedClassifier classifier = ClassifierTrainer.train(config, target, pool, steps, validation, seed,
                         config.architectureName() + "/" + arm + "-seed" + seed,
                         (epoch, epochs, loss, score) -> progress.onEpoch(arm, seed, runIndex, runs, epoch, epochs,
@@ -69,7 +91,7 @@ public final class DownstreamEvaluation {
                     double[][] probabilities = classifier.predictProbabilities(test.pixels());
                     ClassificationReport report = ClassificationMetrics.evaluate(test.labels(),
                             ClassificationMetrics.argmax(probabilities), probabilities, classCount);
-                    (arm.equals(REAL) ? realReports : augmentedReports).add(report);
+                    reports.get(arm).add(report);
                     LOG.info("downstream {} seed {}: accuracy {}, balanced accuracy {}", arm, seed,
                             report.accuracy(), report.balancedAccuracy());
                     kept = handler.keep(arm, seed, classifier);
@@ -81,8 +103,10 @@ public final class DownstreamEvaluation {
             }
         }
         return new DownstreamResult(target.classLabels(), Set.copyOf(tailClasses), List.copyOf(seeds),
-                summarize(REAL, realReports, tailClasses, classCount),
-                summarize(AUGMENTED, augmentedReports, tailClasses, classCount));
+                summarize(REAL, reports.get(REAL), tailClasses, classCount),
+                summarize(AUGMENTED, reports.get(AUGMENTED), tailClasses, classCount),
+                plainAugmentation == null ? null
+                        : summarize(AUGMENTED_PLAIN, reports.get(AUGMENTED_PLAIN), tailClasses, classCount));
     }
 
     static DownstreamArmResult summarize(String arm, List<ClassificationReport> reports, Set<Integer> tailClasses,

@@ -11,9 +11,17 @@ import java.util.Set;
  * @param seeds       the training seeds (each used by both arms)
  * @param real        classifier trained on the real training split
  * @param augmented   classifier trained on the real training split plus the augmentation set
+ * @param augmentedPlain the same with the ablation's augmentation set (counterfactuals sampled from plain
+ *                    N(0, I) noise instead of the optimized tail priors); null when there is none
  */
 public record DownstreamResult(List<String> classLabels, Set<Integer> tailClasses, List<Long> seeds,
-                               DownstreamArmResult real, DownstreamArmResult augmented) {
+                               DownstreamArmResult real, DownstreamArmResult augmented,
+                               DownstreamArmResult augmentedPlain) {
+
+    public DownstreamResult(List<String> classLabels, Set<Integer> tailClasses, List<Long> seeds,
+                            DownstreamArmResult real, DownstreamArmResult augmented) {
+        this(classLabels, tailClasses, seeds, real, augmented, null);
+    }
 
     /** augmented − real of the seed means. */
     public double accuracyDelta() {

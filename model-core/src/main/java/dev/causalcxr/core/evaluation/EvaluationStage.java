@@ -61,6 +61,16 @@ public final class EvaluationStage {
      */
     public static EvaluationResult run(EvaluationConfig config, Path datasetDir, List<AugmentedSample> augmentation,
                                        Path generatedDir, StageContext ctx) throws IOException {
+        return run(config, datasetDir, augmentation, null, generatedDir, ctx);
+    }
+
+    /**
+     * @param plainAugmentation the tail-noise ablation's augmentation set (same sources and seeds, plain N(0, I)
+     *                          initial noise): a third downstream arm, {@code *_augmented_plain}; null for none
+     */
+    public static EvaluationResult run(EvaluationConfig config, Path datasetDir, List<AugmentedSample> augmentation,
+                                       List<AugmentedSample> plainAugmentation, Path generatedDir, StageContext ctx)
+            throws IOException {
         List<AugmentedSample> augmentationSamples = augmentation == null ? List.of() : augmentation;
         Path manifestFile = datasetDir.resolve("manifest.json");
         if (!Files.isRegularFile(manifestFile)) {
@@ -77,6 +87,8 @@ public final class EvaluationStage {
         LabeledImages validation = load(datasetDir, entries(manifest, Split.VAL), target, size);
         LabeledImages test = load(datasetDir, entries(manifest, Split.TEST), target, size);
         LabeledImages augmented = augmentationImages(augmentationSamples, target, size);
+        LabeledImages augmentedPlain = plainAugmentation == null || plainAugmentation.isEmpty() ? null
+                : augmentationImages(plainAugmentation, target, size);
         logParameters(ctx, config, manifest, target, tail, train, validation, test, augmented);
         ctx.progress(LOAD_SHARE, "images loaded");
 
@@ -86,7 +98,7 @@ public final class EvaluationStage {
         DownstreamResult downstream;
         try {
             downstream = DownstreamEvaluation.run(classifierConfig, seeds, target, train, validation, test, augmented,
-                    tail,
+                    augmentedPlain, tail,
                     (arm, seed, run, runs, epoch, epochs, loss, score) -> {
                         ctx.progress(LOAD_SHARE + TRAIN_SHARE * (run + (double) epoch / epochs) / runs,
                                 "classifier " + (run + 1) + "/" + runs + " (" + arm + "), epoch " + epoch);
@@ -262,7 +274,11 @@ public final class EvaluationStage {
     }
 
     private static void reportDownstream(StageContext ctx, DownstreamResult d, PrimaryFindingTarget target) {
-        for (DownstreamArmResult arm : List.of(d.real(), d.augmented())) {
+        List<DownstreamArmResult> arms = new ArrayList<>(List.of(d.real(), d.augmented()));
+        if (d.augmentedPlain() != null) {
+            arms.add(d.augmentedPlain());
+        }
+        for (DownstreamArmResult arm : arms) {
             String suffix = "_" + arm.arm();
             summary(ctx, "accuracy" + suffix, arm.accuracy().mean());
             summary(ctx, "balanced_accuracy" + suffix, arm.balancedAccuracy().mean());

@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.causalcxr.core.diffusion.DiffusionConfig;
+import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStageConfig;
+import dev.causalcxr.core.evaluation.ClassifierConfig;
+import dev.causalcxr.core.evaluation.EvaluationConfig;
 import dev.causalcxr.core.disentangle.DisentanglerConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -37,6 +40,12 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
     /** Stages that this version of the platform can run. */
     public static final List<StageName> AVAILABLE = List.of(StageName.INGEST, StageName.PARSE_REPORTS,
             StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION);
+
+    /** Stages that read another stage's outputs and cannot run without it. */
+    private static final Map<StageName, List<StageName>> NEEDS = Map.of(
+            StageName.TRAIN_DIFFUSION, List.of(StageName.TRAIN_DISENTANGLER),
+            StageName.OPTIMIZE_TAIL_NOISE, List.of(StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION),
+            StageName.GENERATE_COUNTERFACTUALS, List.of(StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION));
 
     /**
      * The diffusion model's defaults for the pipeline: the code size comes from the disentangler's
@@ -96,6 +105,16 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
                 }
             }
         }
+        for (StageName stage : StageName.values()) {
+            if (stages.containsKey(stage)) {
+                for (StageName required : NEEDS.getOrDefault(stage, List.of())) {
+                    if (!stages.containsKey(required)) {
+                        problems.add(new SpecProblem("stages." + stage.label(), "needs the stage "
+                                + required.label() + ", which the spec does not run"));
+                    }
+                }
+            }
+        }
         n.rejectUnknownKeys();
         if (!problems.isEmpty()) {
             throw new SpecValidationException(problems);
@@ -117,8 +136,21 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
                     java.util.Set.of("seed"));
             case TRAIN_DIFFUSION -> RecordConfigReader.read(n, DiffusionConfig.class, DIFFUSION_DEFAULTS,
                     java.util.Set.of("seed", "zDim"));
+            case OPTIMIZE_TAIL_NOISE -> RecordConfigReader.read(n, TailNoiseStageConfig.class, TailNoiseStageConfig.quick());
+            case EVALUATE -> readEvaluation(n);
             default -> throw new IllegalStateException("no config reader for " + stage);
         };
+    }
+
+    /** The evaluate block: its nested {@code classifier} block is read field by field like a stage block. */
+    private static EvaluationConfig readEvaluation(ConfigNode n) {
+        EvaluationConfig defaults = EvaluationConfig.quick();
+        ClassifierConfig classifier = n.has("classifier")
+                ? RecordConfigReader.read(n.object("classifier"), ClassifierConfig.class, defaults.classifier())
+                : defaults.classifier();
+        EvaluationConfig rest = RecordConfigReader.read(n, EvaluationConfig.class, defaults.withClassifier(classifier),
+                java.util.Set.of("classifier"));
+        return rest.withClassifier(classifier);
     }
 
     private static String labels(List<StageName> list) {

@@ -37,13 +37,22 @@ public final class ExperimentPlans {
                 CodeVersion.current(), spec.seed(), spec.profile().label(), stages);
     }
 
+    /** The given stages that the spec runs (a stage reads only the outputs of stages that exist). */
+    private static List<String> present(ExperimentSpec spec, StageName... stages) {
+        List<StageName> order = spec.stageOrder();
+        return java.util.Arrays.stream(stages).filter(order::contains).map(StageName::label).toList();
+    }
+
     /** Which earlier stages' outputs a stage reads. */
     static List<String> inputsOf(StageName stage, ExperimentSpec spec) {
         return switch (stage) {
             case INGEST -> List.of();
             case PARSE_REPORTS, TRAIN_DISENTANGLER -> List.of(StageName.INGEST.label());
             case TRAIN_DIFFUSION -> List.of(StageName.TRAIN_DISENTANGLER.label());
-            default -> spec.stageOrder().stream().filter(s -> s.ordinal() < stage.ordinal()).map(StageName::label).toList();
+            case OPTIMIZE_TAIL_NOISE -> present(spec, StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION);
+            case GENERATE_COUNTERFACTUALS -> present(spec, StageName.INGEST, StageName.TRAIN_DISENTANGLER,
+                    StageName.TRAIN_DIFFUSION, StageName.OPTIMIZE_TAIL_NOISE);
+            case EVALUATE -> present(spec, StageName.INGEST, StageName.GENERATE_COUNTERFACTUALS);
         };
     }
 }

@@ -12,7 +12,9 @@ import dev.causalcxr.activities.stages.StageActivities;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,8 +107,50 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
             case "parse-reports" -> stub.parseReports(req);
             case "train-disentangler" -> stub.trainDisentangler(req);
             case "train-diffusion" -> stub.trainDiffusion(req);
+            case "optimize-tail-noise" -> optimizeTailNoise(stub, req);
+            case "generate-counterfactuals" -> stub.generateCounterfactuals(req);
+            case "evaluate" -> stub.evaluate(req);
             default -> throw ApplicationFailure.newNonRetryableFailure("no activity for stage " + stage, "MissingStage");
         };
+    }
+
+    /**
+     * Fan-out and join: one activity per tail class, started together, each with its own cache key,
+     * heartbeats and retries; then the join stage that collects the priors and runs the ablation.
+     * Every class is waited for even when one fails, so the others finish (and are cached) before
+     * the stage reports the failure.
+     */
+    private static StageResult optimizeTailNoise(StageActivities stub, StageRequest req) {
+        // added after runs of the four-stage pipeline existed; their histories never reach this branch
+        Workflow.getVersion("tail-noise-fan-out", Workflow.DEFAULT_VERSION, 1);
+        List<String> classes = stub.tailNoiseClasses(req);
+        List<Promise<StageResult>> perClass = new ArrayList<>();
+        for (String key : classes) {
+            StageRequest classRequest = new StageRequest(req.pipelineRunId(), req.experiment(),
+                    req.stage() + "/" + key, req.configJson(), req.seed(), req.inputs(), req.force(),
+                    req.parentTrackingRunId());
+            perClass.add(Async.function(stub::optimizeTailNoiseClass, classRequest));
+        }
+        RuntimeException failure = null;
+        try {
+            Promise.allOf(perClass).get();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        Map<String, String> inputs = new TreeMap<>(req.inputs());
+        for (int i = 0; i < perClass.size(); i++) {
+            try {
+                StageResult r = perClass.get(i).get();
+                inputs.put(r.stage(), r.manifestDigest());
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return stub.optimizeTailNoise(new StageRequest(req.pipelineRunId(), req.experiment(), req.stage(),
+                req.configJson(), req.seed(), inputs, req.force(), req.parentTrackingRunId()));
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,0 +1,60 @@
+package dev.causalcxr.activities.stages;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.activities.runner.StageDefinition;
+import dev.causalcxr.core.diffusion.DiffusionModel;
+import dev.causalcxr.core.diffusion.tailnoise.TailNoiseOptimizer;
+import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStageConfig;
+import dev.causalcxr.core.disentangle.DisentanglerModel;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.stage.StageContext;
+
+/**
+ * One tail class of {@code optimize-tail-noise}: learns that class's initial-noise prior through the
+ * deterministic DDIM steps against the disentangler's finding head. A stage of its own (name
+ * {@code optimize-tail-noise/<finding key>}) so that each class has its cache key, checkpoints,
+ * heartbeats and retries, and a failing class does not cost the others.
+ */
+final class OptimizeTailNoiseClassStage implements StageDefinition {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Finding finding;
+
+    OptimizeTailNoiseClassStage(Finding finding) {
+        this.finding = finding;
+    }
+
+    /** The definition for a per-class stage name, e.g. {@code optimize-tail-noise/pneumothorax}. */
+    static OptimizeTailNoiseClassStage forStageName(String stage) {
+        if (!stage.startsWith(TailNoiseInputs.CLASS_PREFIX)) {
+            throw new IllegalArgumentException("not a per-class tail-noise stage: " + stage);
+        }
+        return new OptimizeTailNoiseClassStage(TailNoiseInputs.findingOfKey(
+                stage.substring(TailNoiseInputs.CLASS_PREFIX.length())));
+    }
+
+    static String stageName(Finding finding) {
+        return TailNoiseInputs.CLASS_PREFIX + finding.key();
+    }
+
+    @Override
+    public String name() {
+        return stageName(finding);
+    }
+
+    @Override
+    public int codeVersion() {
+        return 1;
+    }
+
+    @Override
+    public void execute(String configJson, StageContext ctx) throws Exception {
+        TailNoiseStageConfig cfg = JSON.readValue(configJson, TailNoiseStageConfig.class);
+        try (DisentanglerModel disentangler = DisentanglerModel.load(
+                TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL, name()));
+             DiffusionModel diffusion = DiffusionModel.load(
+                     TailNoiseInputs.require(ctx, TailNoiseInputs.DIFFUSION, name()), cfg.device())) {
+            ctx.logParam("finding", finding.label());
+            TailNoiseOptimizer.run(diffusion, disentangler.findingScorer(), finding, cfg.optimizer(), ctx);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.causalcxr.core.diffusion.tailnoise;
+
+/**
+ * The {@code optimize-tail-noise} block of an experiment spec: which classes are tail, how each
+ * class's prior is optimized ({@link TailNoiseConfig}), and how the plain and optimized priors are
+ * compared afterwards.
+ *
+ * @param tailFrequency      findings present in fewer than this fraction of the training codes are tail classes
+ * @param ddimSteps          see {@link TailNoiseConfig}
+ * @param guidance           see {@link TailNoiseConfig}
+ * @param iterations         see {@link TailNoiseConfig}
+ * @param batchSize          see {@link TailNoiseConfig}
+ * @param learningRate       see {@link TailNoiseConfig}
+ * @param klWeight           see {@link TailNoiseConfig}
+ * @param diversityWeight    see {@link TailNoiseConfig}
+ * @param evaluationSamples  see {@link TailNoiseConfig}
+ * @param checkpointInterval see {@link TailNoiseConfig}
+ * @param comparisonSamples  codes sampled per class and prior for the plain-vs-optimized comparison
+ * @param device             {@code cpu}, {@code gpu} or {@code gpu:N}
+ */
+public record TailNoiseStageConfig(double tailFrequency, int ddimSteps, float guidance, int iterations, int batchSize,
+                                   float learningRate, float klWeight, float diversityWeight, int evaluationSamples,
+                                   int checkpointInterval, int comparisonSamples, String device) {
+
+    public TailNoiseStageConfig {
+        if (!(tailFrequency > 0 && tailFrequency <= 1)) {
+            throw new IllegalArgumentException("tail_frequency must be in (0, 1], got " + tailFrequency);
+        }
+        if (comparisonSamples < 2) {
+            throw new IllegalArgumentException("comparison_samples must be >= 2 (diversity compares samples), got "
+                    + comparisonSamples);
+        }
+        if (device == null || device.isBlank()) {
+            device = "cpu";
+        }
+        // the optimizer's own checks, reported on the same block
+        new TailNoiseConfig(ddimSteps, guidance, iterations, batchSize, learningRate, klWeight, diversityWeight,
+                evaluationSamples, checkpointInterval);
+    }
+
+    /** Quick profile: tail below 5 % of the training studies (the evaluation's definition), a short optimization. */
+    public static TailNoiseStageConfig quick() {
+        TailNoiseConfig d = TailNoiseConfig.defaults();
+        return new TailNoiseStageConfig(0.05, d.ddimSteps(), d.guidance(), d.iterations(), d.batchSize(),
+                d.learningRate(), d.klWeight(), d.diversityWeight(), d.evaluationSamples(), d.checkpointInterval(),
+                256, "cpu");
+    }
+
+    public TailNoiseConfig optimizer() {
+        return new TailNoiseConfig(ddimSteps, guidance, iterations, batchSize, learningRate, klWeight, diversityWeight,
+                evaluationSamples, checkpointInterval);
+    }
+}
