@@ -1,0 +1,145 @@
+package dev.causalcxr.core.counterfactual;
+
+import dev.causalcxr.core.diffusion.SamplerConfig;
+import dev.causalcxr.core.findings.Finding;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code generate-counterfactuals} stage's block of the spec (snake_case keys in YAML).
+ *
+ * @param ddimSteps           DDIM steps of the sampler
+ * @param eta                 DDIM η (0: deterministic sampler)
+ * @param guidance            classifier-free guidance scale for the metrics, the grid and the augmentation
+ * @param samplesPerCondition n: counterfactuals per (source, condition) pair in the metrics (≥ 2: diversity)
+ * @param metricSources       test studies per condition in the metrics
+ * @param metricConditions    finding names to intervene with ("No Finding" removes the source's findings);
+ *                            empty: every finding the models know, plus No Finding
+ * @param guidanceSweep       guidance scales of the effectiveness–diversity trade-off
+ * @param sweepPairs          (source, finding) pairs per scale in the trade-off
+ * @param tailFraction        classes with fewer training studies than this × the head class's count are
+ *                            brought up to that level
+ * @param maxPerClass         at most this many generated images per class
+ * @param classCounts         explicit images per finding name (replaces the tail rule when not empty)
+ * @param gridSources         rows of the counterfactual grid (test studies)
+ * @param gridConditions      conditions (columns groups) of the grid
+ * @param gridSamples         samples per condition in the grid
+ * @param usePriors           draw the initial noise of tail classes from their learned priors
+ * @param plainAblation       with priors, also build the same augmentation set from N(0, I) (same seeds)
+ * @param device              {@code cpu}, {@code gpu} or {@code gpu:N}
+ */
+public record CounterfactualConfig(int ddimSteps, float eta, float guidance, int samplesPerCondition,
+                                   int metricSources, List<String> metricConditions, List<Double> guidanceSweep,
+                                   int sweepPairs, double tailFraction, int maxPerClass,
+                                   Map<String, Integer> classCounts, int gridSources, int gridConditions,
+                                   int gridSamples, boolean usePriors, boolean plainAblation, String device) {
+
+    public CounterfactualConfig {
+        metricConditions = metricConditions == null ? List.of() : List.copyOf(metricConditions);
+        guidanceSweep = guidanceSweep == null ? List.of() : List.copyOf(guidanceSweep);
+        classCounts = classCounts == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(classCounts));
+        device = device == null || device.isBlank() ? "cpu" : device;
+        List<String> p = new ArrayList<>();
+        if (ddimSteps < 1 || ddimSteps > 1000) {
+            p.add("ddim_steps must be in 1..1000, got " + ddimSteps);
+        }
+        if (!(eta >= 0f && eta <= 1f)) {
+            p.add("eta must be in [0, 1], got " + eta);
+        }
+        if (!Float.isFinite(guidance) || guidance < 0f) {
+            p.add("guidance must be finite and >= 0, got " + guidance);
+        }
+        if (samplesPerCondition < 2) {
+            p.add("samples_per_condition must be >= 2 (diversity compares samples), got " + samplesPerCondition);
+        }
+        if (metricSources < 1) {
+            p.add("metric_sources must be >= 1, got " + metricSources);
+        }
+        for (String c : metricConditions) {
+            if (Finding.fromLabel(c).isEmpty()) {
+                p.add("metric_conditions: unknown finding '" + c + "' (findings: " + labels() + ")");
+            }
+        }
+        for (Double g : guidanceSweep) {
+            if (g == null || !Double.isFinite(g) || g < 0) {
+                p.add("guidance_sweep values must be finite and >= 0, got " + g);
+            }
+        }
+        if (!guidanceSweep.isEmpty() && sweepPairs < 1) {
+            p.add("sweep_pairs must be >= 1 when guidance_sweep is given, got " + sweepPairs);
+        }
+        if (!(tailFraction > 0 && tailFraction <= 1)) {
+            p.add("tail_fraction must be in (0, 1], got " + tailFraction);
+        }
+        if (maxPerClass < 0) {
+            p.add("max_per_class must be >= 0, got " + maxPerClass);
+        }
+        classCounts.forEach((k, v) -> {
+            var f = Finding.fromLabel(k);
+            if (f.isEmpty()) {
+                p.add("class_counts: unknown finding '" + k + "' (findings: " + labels() + ")");
+            } else if (f.get() == Finding.NO_FINDING) {
+                p.add("class_counts: No Finding is not a class to generate");
+            }
+            if (v == null || v < 0) {
+                p.add("class_counts." + k + " must be >= 0, got " + v);
+            }
+        });
+        if (gridSources < 0 || gridConditions < 0 || gridSamples < 0) {
+            p.add("grid_sources, grid_conditions and grid_samples must be >= 0");
+        }
+        if (!device.matches("cpu|gpu(:\\d+)?")) {
+            p.add("device must be cpu, gpu or gpu:N, got '" + device + "'");
+        }
+        if (!p.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", p));
+        }
+    }
+
+    /** The quick profile: 64 px on one CPU thread in well under a minute. */
+    public static CounterfactualConfig quick() {
+        return new CounterfactualConfig(25, 0f, 2f, 4, 2, List.of(), List.of(0.0, 1.0, 2.0, 4.0), 3, 0.25, 24,
+                Map.of(), 4, 3, 2, true, true, "cpu");
+    }
+
+    public SamplerConfig sampler() {
+        return new SamplerConfig(ddimSteps, eta, guidance);
+    }
+
+    public CounterfactualConfig withClassCounts(Map<String, Integer> counts) {
+        return new CounterfactualConfig(ddimSteps, eta, guidance, samplesPerCondition, metricSources, metricConditions,
+                guidanceSweep, sweepPairs, tailFraction, maxPerClass, counts, gridSources, gridConditions, gridSamples,
+                usePriors, plainAblation, device);
+    }
+
+    public CounterfactualConfig withMetricConditions(List<String> conditions) {
+        return new CounterfactualConfig(ddimSteps, eta, guidance, samplesPerCondition, metricSources, conditions,
+                guidanceSweep, sweepPairs, tailFraction, maxPerClass, classCounts, gridSources, gridConditions,
+                gridSamples, usePriors, plainAblation, device);
+    }
+
+    public CounterfactualConfig withDdimSteps(int steps) {
+        return new CounterfactualConfig(steps, eta, guidance, samplesPerCondition, metricSources, metricConditions,
+                guidanceSweep, sweepPairs, tailFraction, maxPerClass, classCounts, gridSources, gridConditions,
+                gridSamples, usePriors, plainAblation, device);
+    }
+
+    public CounterfactualConfig withMaxPerClass(int max) {
+        return new CounterfactualConfig(ddimSteps, eta, guidance, samplesPerCondition, metricSources, metricConditions,
+                guidanceSweep, sweepPairs, tailFraction, max, classCounts, gridSources, gridConditions,
+                gridSamples, usePriors, plainAblation, device);
+    }
+
+    /** Explicit per-class counts as findings (empty when the tail rule applies). */
+    public Map<Finding, Integer> explicitCounts() {
+        Map<Finding, Integer> out = new java.util.EnumMap<>(Finding.class);
+        classCounts.forEach((k, v) -> out.put(Finding.fromLabel(k).orElseThrow(), v));
+        return out;
+    }
+
+    private static String labels() {
+        return String.join(", ", java.util.Arrays.stream(Finding.values()).map(Finding::label).toList());
+    }
+}

@@ -1,0 +1,344 @@
+package dev.causalcxr.core.counterfactual;
+
+import dev.causalcxr.core.diffusion.Condition;
+import dev.causalcxr.core.diffusion.DiffusionModel;
+import dev.causalcxr.core.diffusion.PathologyScorer;
+import dev.causalcxr.core.diffusion.SamplerConfig;
+import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
+import dev.causalcxr.core.disentangle.DisentanglerModel;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.imaging.GrayImage;
+import dev.causalcxr.core.reports.rules.RuleBasedReportExtractor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * Counterfactual chest X-rays: {@code D(z_id(x), ẑ_path)} with the patient's identity code taken from
+ * the source image and {@code ẑ_path} sampled by the finding-conditioned diffusion model (DESIGN.md,
+ * "The method", steps 3 and 4).
+ *
+ * <p>Requests are checked before anything runs and rejected with messages meant for the person who
+ * asked: an image of the wrong size, a finding the models were not trained on (the message lists the
+ * ones they know), text in which no finding is recognized, a sample count below one.
+ *
+ * <p>"No Finding" is the absence of present findings: when the diffusion model was trained on studies
+ * without findings as the empty condition (as the phantom's and imported data sets are), a
+ * {@code No Finding} condition is sampled as that empty condition.
+ *
+ * <p>Tail-noise priors: when a condition contains findings with a learned {@link NoisePrior}, the
+ * sampler's initial noise is drawn from the prior of the rarest of them (in the diffusion model's
+ * training counts); otherwise from N(0, I). Everything is deterministic given the seed.
+ */
+public final class CounterfactualGenerator implements AutoCloseable {
+
+    private static final RuleBasedReportExtractor RULES = new RuleBasedReportExtractor();
+
+    private final DisentanglerModel disentangler;
+    private final DiffusionModel diffusion;
+    private final Map<Finding, NoisePrior> priors;
+    private final boolean owner;
+
+    /**
+     * The images and codes of one request.
+     *
+     * @param images    the n counterfactuals
+     * @param codes     the n sampled pathology codes ẑ_path
+     * @param condition the condition actually sampled (after the No Finding mapping)
+     * @param prior     the finding whose tail-noise prior gave the initial noise, or null for N(0, I)
+     */
+    public record Generation(List<GrayImage> images, float[][] codes, Condition condition, Finding prior) {
+        public boolean usedPrior() {
+            return prior != null;
+        }
+    }
+
+    private CounterfactualGenerator(DisentanglerModel disentangler, DiffusionModel diffusion,
+                                    Map<Finding, NoisePrior> priors, boolean owner) {
+        this.disentangler = disentangler;
+        this.diffusion = diffusion;
+        this.priors = Collections.unmodifiableMap(priors.isEmpty() ? new EnumMap<>(Finding.class)
+                : new EnumMap<>(priors));
+        this.owner = owner;
+    }
+
+    /**
+     * Loads both models.
+     *
+     * @param priors learned tail-noise priors by finding (may be empty)
+     */
+    public static CounterfactualGenerator open(Path disentanglerModel, Path diffusionModel,
+                                               Map<Finding, NoisePrior> priors) throws IOException {
+        Objects.requireNonNull(priors, "priors (use Map.of() for none)");
+        DisentanglerModel d = DisentanglerModel.load(disentanglerModel);
+        try {
+            DiffusionModel m = DiffusionModel.load(diffusionModel, d.config().device());
+            try {
+                return of(d, m, priors, true);
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A generator over models already open; {@code takeOwnership} makes {@link #close()} close them.
+     */
+    public static CounterfactualGenerator of(DisentanglerModel disentangler, DiffusionModel diffusion,
+                                             Map<Finding, NoisePrior> priors, boolean takeOwnership) {
+        if (disentangler.config().pathDim() != diffusion.zDim()) {
+            throw new IllegalArgumentException("the diffusion model generates z_path of dimension " + diffusion.zDim()
+                    + " but the disentangler's z_path has " + disentangler.config().pathDim()
+                    + ": they were not trained together");
+        }
+        for (Map.Entry<Finding, NoisePrior> e : priors.entrySet()) {
+            if (e.getValue().finding() != e.getKey()) {
+                throw new IllegalArgumentException("the prior given for " + e.getKey().label() + " was learned for "
+                        + e.getValue().finding().label());
+            }
+            if (e.getValue().dim() != diffusion.zDim()) {
+                throw new IllegalArgumentException("the prior of " + e.getKey().label() + " has dimension "
+                        + e.getValue().dim() + ", the diffusion model's codes have " + diffusion.zDim());
+            }
+        }
+        return new CounterfactualGenerator(disentangler, diffusion, priors, takeOwnership);
+    }
+
+    /** The same models without tail-noise priors (every request starts from N(0, I)); closing it closes nothing. */
+    public CounterfactualGenerator withoutPriors() {
+        return new CounterfactualGenerator(disentangler, diffusion, Map.of(), false);
+    }
+
+    public DisentanglerModel disentangler() {
+        return disentangler;
+    }
+
+    public DiffusionModel diffusion() {
+        return diffusion;
+    }
+
+    public Map<Finding, NoisePrior> priors() {
+        return priors;
+    }
+
+    /** Edge length of the square images the models take and make. */
+    public int imageSize() {
+        return disentangler.imageSize();
+    }
+
+    /** The aux finding head on z_path (the effectiveness classifier). */
+    public PathologyScorer findingScorer() {
+        return disentangler.findingScorer();
+    }
+
+    /** Findings the diffusion model can generate (present in at least one of its training studies), plus No Finding. */
+    public List<Finding> knownFindings() {
+        List<Finding> out = new ArrayList<>();
+        out.add(Finding.NO_FINDING);
+        diffusion.trainingFindingCounts().forEach((f, c) -> {
+            if (c > 0 && f != Finding.NO_FINDING) {
+                out.add(f);
+            }
+        });
+        return out;
+    }
+
+    private String knownList() {
+        return knownFindings().stream().map(Finding::label).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Checks a condition against the models and maps {@code No Finding} to the empty condition when
+     * the diffusion model learned "no finding" that way.
+     */
+    public Condition resolve(Condition condition) {
+        Objects.requireNonNull(condition, "condition");
+        if (condition.isNull()) {
+            return condition;
+        }
+        List<FindingMention> kept = new ArrayList<>();
+        for (FindingMention m : condition.present()) {
+            Finding f = m.finding();
+            if (f == Finding.NO_FINDING && diffusion.trainingFindingCounts().getOrDefault(f, 0) == 0) {
+                continue;
+            }
+            if (diffusion.trainingFindingCounts().getOrDefault(f, 0) == 0) {
+                throw new IllegalArgumentException("cannot generate " + f.label()
+                        + ": the model was not trained on any study with it. Findings it can generate: " + knownList());
+            }
+            kept.add(m);
+        }
+        if (kept.size() == condition.present().size()) {
+            return condition;
+        }
+        return Condition.ofStudy(kept);
+    }
+
+    /** A free-text request ("moderate right pleural effusion") as a checked condition. */
+    public Condition parse(String text) {
+        Condition c;
+        try {
+            c = Condition.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + ". Findings this model can generate: " + knownList(), e);
+        }
+        return resolve(c);
+    }
+
+    /**
+     * The condition of an intervention on a study with known findings: what the request states as
+     * present is added (or replaces the source's severity/location), what it states as absent is removed
+     * ("no effusion"). See {@link Condition#intervene}.
+     */
+    public Condition intervene(List<FindingMention> sourceFindings, String request) {
+        if (request == null || request.isBlank()) {
+            throw new IllegalArgumentException("empty request. Findings this model can generate: " + knownList());
+        }
+        if (RULES.extractMentions(request).isEmpty()) {
+            throw new IllegalArgumentException("no finding recognized in '" + request
+                    + "'. Findings this model can generate: " + knownList());
+        }
+        return intervene(sourceFindings, RULES.extract(request), true);
+    }
+
+    /** As {@link #intervene(List, String)} with the request already as mentions. */
+    public Condition intervene(List<FindingMention> sourceFindings, List<FindingMention> request) {
+        return intervene(sourceFindings, request, false);
+    }
+
+    private Condition intervene(List<FindingMention> sourceFindings, List<FindingMention> request, boolean fromText) {
+        List<FindingMention> changes = request;
+        if (fromText) {
+            // the report-level reading adds "No Finding" to a purely negative request ("no effusion"):
+            // for an intervention that would wipe the source's other findings, so it is left out
+            boolean anyPresent = request.stream().anyMatch(m -> m.finding() != Finding.NO_FINDING
+                    && m.status() == dev.causalcxr.core.findings.Status.PRESENT);
+            boolean anyAbsent = request.stream().anyMatch(m -> m.status() == dev.causalcxr.core.findings.Status.ABSENT);
+            if (!anyPresent && anyAbsent) {
+                changes = request.stream().filter(m -> m.finding() != Finding.NO_FINDING).toList();
+            }
+        }
+        // "No Finding" as a request means: none of the source's findings
+        boolean clearAll = changes.stream().anyMatch(m -> m.finding() == Finding.NO_FINDING
+                && m.status() == dev.causalcxr.core.findings.Status.PRESENT);
+        List<FindingMention> source = clearAll ? List.of() : sourceFindings;
+        return resolve(Condition.intervene(source, changes));
+    }
+
+    /** n counterfactuals of {@code source} for a condition. */
+    public List<GrayImage> generate(GrayImage source, Condition condition, int n, long seed, SamplerConfig sampler) {
+        return generateDetailed(source, condition, n, seed, sampler).images();
+    }
+
+    /** n counterfactuals for a free-text request ({@link #parse}). */
+    public List<GrayImage> generate(GrayImage source, String request, int n, long seed, SamplerConfig sampler) {
+        checkRequest(source, n, sampler);
+        return generate(source, parse(request), n, seed, sampler);
+    }
+
+    /** n counterfactuals of a study with known findings, changed by a free-text request ({@link #intervene(List, String)}). */
+    public List<GrayImage> generate(GrayImage source, List<FindingMention> sourceFindings, String request, int n,
+                                    long seed, SamplerConfig sampler) {
+        checkRequest(source, n, sampler);
+        return generate(source, intervene(sourceFindings, request), n, seed, sampler);
+    }
+
+    /** n counterfactuals of a study with known findings, changed by the request's mentions. */
+    public List<GrayImage> generate(GrayImage source, List<FindingMention> sourceFindings,
+                                    List<FindingMention> request, int n, long seed, SamplerConfig sampler) {
+        checkRequest(source, n, sampler);
+        return generate(source, intervene(sourceFindings, request), n, seed, sampler);
+    }
+
+    /** {@link #generate(GrayImage, Condition, int, long, SamplerConfig)} with the codes and the prior used. */
+    public Generation generateDetailed(GrayImage source, Condition condition, int n, long seed, SamplerConfig sampler) {
+        checkRequest(source, n, sampler);
+        Condition resolved = resolve(condition);
+        float[] identity = disentangler.encode(List.of(source.toFloat())).identity()[0];
+        Finding prior = priorFor(resolved);
+        float[][] codes = sampleCodes(resolved, prior, n, seed, sampler);
+        return new Generation(decode(identity, codes), codes, resolved, prior);
+    }
+
+    /** The z_id of images (rows of flattened identity codes). */
+    public float[][] identities(List<GrayImage> images) {
+        for (GrayImage g : images) {
+            checkSize(g);
+        }
+        return disentangler.encode(images.stream().map(GrayImage::toFloat).toList()).identity();
+    }
+
+    /** n codes ẑ_path for a (resolved) condition; the initial noise as {@link #generate} draws it. */
+    public float[][] sampleCodes(Condition condition, int n, long seed, SamplerConfig sampler) {
+        Condition resolved = resolve(condition);
+        return sampleCodes(resolved, priorFor(resolved), n, seed, sampler);
+    }
+
+    /** The image of one identity code with each of several pathology codes. */
+    public List<GrayImage> decode(float[] identity, float[][] codes) {
+        float[][] ids = new float[codes.length][];
+        java.util.Arrays.fill(ids, identity);
+        return disentangler.decode(ids, codes);
+    }
+
+    /** The finding whose prior starts the sampler for this condition (the rarest with a prior), or null. */
+    public Finding priorFor(Condition condition) {
+        Finding best = null;
+        int bestCount = Integer.MAX_VALUE;
+        for (Finding f : condition.findings()) {
+            if (!priors.containsKey(f)) {
+                continue;
+            }
+            int c = diffusion.trainingFindingCounts().getOrDefault(f, 0);
+            if (best == null || c < bestCount) {
+                best = f;
+                bestCount = c;
+            }
+        }
+        return best;
+    }
+
+    private float[][] sampleCodes(Condition resolved, Finding prior, int n, long seed, SamplerConfig sampler) {
+        float[][] noise = prior == null ? null : priors.get(prior).sample(n, seed);
+        return diffusion.sample(resolved, n, seed, sampler, noise);
+    }
+
+    private void checkRequest(GrayImage source, int n, SamplerConfig sampler) {
+        Objects.requireNonNull(source, "source image");
+        Objects.requireNonNull(sampler, "sampler settings");
+        if (n < 1) {
+            throw new IllegalArgumentException("the number of counterfactuals must be at least 1, got " + n);
+        }
+        checkSize(source);
+    }
+
+    private void checkSize(GrayImage image) {
+        int s = imageSize();
+        if (image.width() != s || image.height() != s) {
+            throw new IllegalArgumentException("the source image is " + image.width() + "x" + image.height()
+                    + " pixels but the model expects " + s + "x" + s + " (resize it first, e.g. Resampler.fitSquare)");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (owner) {
+            try {
+                diffusion.close();
+            } finally {
+                disentangler.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,380 @@
+package dev.causalcxr.core.counterfactual;
+
+import ai.djl.ndarray.NDManager;
+import dev.causalcxr.core.dataset.Split;
+import dev.causalcxr.core.diffusion.Condition;
+import dev.causalcxr.core.diffusion.DiffusionMetrics;
+import dev.causalcxr.core.diffusion.PathologyScorer;
+import dev.causalcxr.core.diffusion.SamplerConfig;
+import dev.causalcxr.core.diffusion.SeedStreams;
+import dev.causalcxr.core.disentangle.DisentanglerDataset;
+import dev.causalcxr.core.disentangle.DisentanglerModel;
+import dev.causalcxr.core.engine.Engines;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.imaging.GrayImage;
+import dev.causalcxr.core.metrics.image.ImageErrors;
+import dev.causalcxr.core.metrics.image.Ssim;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Counterfactual soundness over (source study, target condition) pairs (DESIGN.md, "Metrics"):
+ *
+ * <ul>
+ *   <li>{@value #EFFECTIVENESS}: fraction of counterfactuals whose re-encoded z_path gets an aux-head
+ *       probability &gt; 0.5 for the added finding; for the "no finding" (removal) condition, whose
+ *       probability is &lt; 0.5 for every finding removed;</li>
+ *   <li>{@value #IDENTITY_SSIM} / {@value #IDENTITY_PSNR}: to the source outside the finding region
+ *       (the union of the phantom masks of the source's and the condition's findings), the whole image
+ *       without ground truth;</li>
+ *   <li>{@value #GT_SSIM}: to the exact phantom counterfactual (NaN without ground truth);</li>
+ *   <li>{@value #COMPOSITION_SSIM}: the source conditioned on its own findings, to the source;</li>
+ *   <li>{@value #REVERSIBILITY_SSIM}: counterfactual → encode → sample with the source's condition
+ *       (same seed) → decode, to the source;</li>
+ *   <li>{@value #DIVERSITY}: mean pairwise RMS pixel distance between the n samples of one pair.</li>
+ * </ul>
+ * Overall values are means over all counterfactuals (composition: over sources); per-class values
+ * carry the suffix {@code __<finding key>} or {@value #REMOVAL_CLASS}.
+ */
+public final class CounterfactualMetrics {
+
+    public static final String EFFECTIVENESS = "cf_effectiveness";
+    public static final String IDENTITY_SSIM = "cf_identity_ssim";
+    public static final String IDENTITY_PSNR = "cf_identity_psnr";
+    public static final String GT_SSIM = "cf_gt_ssim";
+    public static final String COMPOSITION_SSIM = "cf_composition_ssim";
+    public static final String REVERSIBILITY_SSIM = "cf_reversibility_ssim";
+    public static final String DIVERSITY = "cf_diversity";
+    /** The class key of the removal ("No Finding") condition. */
+    public static final String REMOVAL_CLASS = "no_finding";
+    /** The summary keys, overall. */
+    public static final List<String> KEYS = List.of(EFFECTIVENESS, IDENTITY_SSIM, IDENTITY_PSNR, GT_SSIM,
+            COMPOSITION_SSIM, REVERSIBILITY_SSIM, DIVERSITY);
+    /** PSNR of (nearly) identical pixels is capped here so that means stay finite. */
+    static final double PSNR_CAP = 100.0;
+
+    private CounterfactualMetrics() {
+    }
+
+    /**
+     * One (source, condition) pair.
+     *
+     * @param sourceIndex index of the source study in the data set
+     * @param classKey    the target finding's key, or {@value #REMOVAL_CLASS}
+     * @param target      the finding added, or null for removal
+     * @param removed     the findings removed (removal pairs)
+     * @param condition   the condition sampled
+     */
+    public record Pair(int sourceIndex, String classKey, Finding target, Set<Finding> removed, Condition condition) {
+        public boolean isRemoval() {
+            return target == null;
+        }
+    }
+
+    /** The metric values. */
+    public record Result(Map<String, Double> summary, int pairs, int counterfactuals) {
+    }
+
+    /**
+     * For every condition, up to {@code sourcesPerCondition} studies of {@code split} (seeded order) that
+     * lack the finding (removal: that have a finding); studies whose exact counterfactual the phantom can
+     * render come first.
+     *
+     * @param conditions findings to add; {@link Finding#NO_FINDING} means "remove the source's findings"
+     */
+    public static List<Pair> pairs(CounterfactualGenerator gen, DisentanglerDataset data, Split split,
+                                   List<Finding> conditions, int sourcesPerCondition, long seed) {
+        int[] candidates = data.indices(split);
+        if (candidates.length == 0) {
+            throw new IllegalArgumentException("the data set has no " + split + " studies to take sources from");
+        }
+        List<Pair> out = new ArrayList<>();
+        for (Finding f : new LinkedHashSet<>(conditions)) {
+            boolean removal = f == Finding.NO_FINDING;
+            long classSeed = SeedStreams.of(seed, f.ordinal());
+            List<Integer> eligible = new ArrayList<>();
+            for (int i : candidates) {
+                DisentanglerDataset.Study s = data.studies().get(i);
+                boolean has = s.findings().stream().anyMatch(m -> m.finding() == f);
+                if (removal ? !s.findings().isEmpty() : !has) {
+                    eligible.add(i);
+                }
+            }
+            eligible.sort(Comparator.comparing((Integer i) -> !renderable(data.studies().get(i), f))
+                    .thenComparingLong(i -> SeedStreams.of(classSeed, data.studies().get(i).studyId().hashCode()))
+                    .thenComparing(i -> data.studies().get(i).studyId()));
+            for (int i : eligible.subList(0, Math.min(sourcesPerCondition, eligible.size()))) {
+                DisentanglerDataset.Study s = data.studies().get(i);
+                if (removal) {
+                    Set<Finding> removed = EnumSet.noneOf(Finding.class);
+                    s.findings().forEach(m -> removed.add(m.finding()));
+                    out.add(new Pair(i, REMOVAL_CLASS, null, removed,
+                            gen.intervene(s.findings(), List.of(FindingMention.present(Finding.NO_FINDING, null, null, null)))));
+                } else {
+                    out.add(new Pair(i, f.key(), f, Set.of(),
+                            gen.intervene(s.findings(), List.of(FindingMention.present(f, null, null, null)))));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean renderable(DisentanglerDataset.Study s, Finding added) {
+        if (!s.hasGroundTruth() || !DisentanglerDataset.renderable(s.findings())) {
+            return false;
+        }
+        return added == Finding.NO_FINDING
+                || DisentanglerDataset.renderable(List.of(FindingMention.present(added, null, null, null)));
+    }
+
+    /**
+     * Evaluates the pairs: n counterfactuals each, seeds {@code SeedStreams.of(seed, pair index)}.
+     *
+     * @param progress called with (pairs done, pairs) after each pair
+     * @param cancelled checked before each pair; a cancelled run throws {@link CancellationException}
+     */
+    public static Result evaluate(CounterfactualGenerator gen, DisentanglerDataset data, List<Pair> pairs, int n,
+                                  SamplerConfig sampler, long seed, BiConsumer<Integer, Integer> progress,
+                                  BooleanSupplier cancelled) {
+        if (n < 2) {
+            throw new IllegalArgumentException("the metrics need n >= 2 counterfactuals per pair (diversity), got " + n);
+        }
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("no (source, condition) pairs to evaluate");
+        }
+        PathologyScorer scorer = gen.findingScorer();
+        DisentanglerModel model = gen.disentangler();
+        int size = gen.imageSize();
+        Map<String, Acc> perClass = new TreeMap<>();
+        Acc all = new Acc();
+        Map<Integer, Double> composition = new LinkedHashMap<>();
+        int done = 0;
+        for (int p = 0; p < pairs.size(); p++) {
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException("counterfactual metrics cancelled after " + p + " of " + pairs.size() + " pairs");
+            }
+            Pair pair = pairs.get(p);
+            DisentanglerDataset.Study source = data.studies().get(pair.sourceIndex());
+            GrayImage sourceImage = GrayImage.fromUnit(size, size, source.pixels());
+            float[] src = source.pixels();
+            long pairSeed = SeedStreams.of(seed, p);
+            CounterfactualGenerator.Generation g = gen.generateDetailed(sourceImage, pair.condition(), n, pairSeed, sampler);
+            List<float[]> cfs = g.images().stream().map(GrayImage::toFloat).toList();
+            DisentanglerModel.Encoding enc = model.encode(cfs);
+            Acc acc = perClass.computeIfAbsent(pair.classKey(), k -> new Acc());
+
+            // effectiveness on the re-encoded pathology codes
+            float[][] probs;
+            try (NDManager m = Engines.pytorch().newBaseManager(scorer.device())) {
+                probs = scorer.probabilities(m, enc.pathMean());
+            }
+            for (float[] pr : probs) {
+                double e = effective(scorer, pair, pr);
+                acc.add(Metric.EFFECTIVENESS, e);
+                all.add(Metric.EFFECTIVENESS, e);
+            }
+
+            // identity outside the finding region, and the exact counterfactual where known
+            boolean[] outside = null;
+            float[] truth = null;
+            List<FindingMention> drawn = pair.condition().present().stream()
+                    .filter(m -> m.finding() != Finding.NO_FINDING).toList();
+            if (source.hasGroundTruth() && DisentanglerDataset.renderable(drawn)
+                    && DisentanglerDataset.renderable(source.findings())) {
+                DisentanglerDataset.Counterfactual exact = data.counterfactual(source, drawn);
+                boolean[] sourceMask = data.counterfactual(source, source.findings()).findingMask();
+                boolean[] region = exact.findingMask().clone();
+                for (int i = 0; i < region.length; i++) {
+                    region[i] |= sourceMask[i];
+                }
+                outside = ImageErrors.invert(region);
+                truth = exact.image().toFloat();
+            }
+            for (float[] cf : cfs) {
+                double ssim = outside == null ? Ssim.compute(cf, src, size, size, 1.0)
+                        : Ssim.computeOver(cf, src, size, size, 1.0, outside);
+                double psnr = Math.min(PSNR_CAP, outside == null ? ImageErrors.psnr(cf, src, 1.0)
+                        : ImageErrors.psnr(cf, src, 1.0, outside));
+                double gt = truth == null ? Double.NaN : Ssim.compute(cf, truth, size, size, 1.0);
+                acc.add(Metric.IDENTITY_SSIM, ssim);
+                all.add(Metric.IDENTITY_SSIM, ssim);
+                acc.add(Metric.IDENTITY_PSNR, psnr);
+                all.add(Metric.IDENTITY_PSNR, psnr);
+                acc.add(Metric.GT_SSIM, gt);
+                all.add(Metric.GT_SSIM, gt);
+            }
+
+            // reversibility: back to the source's own condition from each counterfactual's identity
+            Condition back = gen.resolve(Condition.ofStudy(source.findings()));
+            float[][] backCodes = gen.sampleCodes(back, n, pairSeed, sampler);
+            List<GrayImage> restored = model.decode(enc.identity(), backCodes);
+            for (GrayImage r : restored) {
+                double s = Ssim.compute(r.toFloat(), src, size, size, 1.0);
+                acc.add(Metric.REVERSIBILITY_SSIM, s);
+                all.add(Metric.REVERSIBILITY_SSIM, s);
+            }
+
+            double div = diversity(g.images());
+            acc.add(Metric.DIVERSITY, div);
+            all.add(Metric.DIVERSITY, div);
+
+            // composition: once per source
+            if (!composition.containsKey(pair.sourceIndex())) {
+                List<GrayImage> same = gen.generate(sourceImage, back, n, SeedStreams.of(seed ^ 0xC0FFEEL,
+                        pair.sourceIndex()), sampler);
+                double sum = 0;
+                for (GrayImage s : same) {
+                    sum += Ssim.compute(s.toFloat(), src, size, size, 1.0);
+                }
+                composition.put(pair.sourceIndex(), sum / same.size());
+            }
+            done++;
+            progress.accept(done, pairs.size());
+        }
+        Map<String, Double> summary = new LinkedHashMap<>();
+        for (Metric m : Metric.values()) {
+            summary.put(m.key, all.mean(m));
+        }
+        summary.put(COMPOSITION_SSIM, composition.values().stream().mapToDouble(Double::doubleValue).average()
+                .orElse(Double.NaN));
+        // keep the documented order of the overall keys
+        Map<String, Double> ordered = new LinkedHashMap<>();
+        for (String k : KEYS) {
+            ordered.put(k, summary.get(k));
+        }
+        perClass.forEach((cls, acc) -> {
+            for (Metric m : Metric.values()) {
+                ordered.put(m.key + "__" + cls, acc.mean(m));
+            }
+        });
+        return new Result(ordered, pairs.size(), all.count(Metric.DIVERSITY) * n);
+    }
+
+    private static double effective(PathologyScorer scorer, Pair pair, float[] probabilities) {
+        if (!pair.isRemoval()) {
+            int col = scorer.findings().indexOf(pair.target());
+            return col < 0 ? Double.NaN : probabilities[col] > 0.5f ? 1 : 0;
+        }
+        boolean any = false;
+        for (Finding f : pair.removed()) {
+            int col = scorer.findings().indexOf(f);
+            if (col >= 0) {
+                any = true;
+                if (probabilities[col] >= 0.5f) {
+                    return 0;
+                }
+            }
+        }
+        return any ? 1 : Double.NaN;
+    }
+
+    /**
+     * The guidance-scale trade-off: for each scale, effectiveness (as in {@link #evaluate}) and pixel
+     * diversity averaged over the first {@code maxPairs} pairs that add a finding, same seeds at every scale.
+     */
+    public static List<DiffusionMetrics.TradeoffPoint> guidanceSweep(CounterfactualGenerator gen,
+                                                                     DisentanglerDataset data, List<Pair> pairs,
+                                                                     List<Float> scales, int maxPairs, int n,
+                                                                     SamplerConfig sampler, long seed) {
+        if (n < 2) {
+            throw new IllegalArgumentException("the trade-off needs n >= 2 samples per scale, got " + n);
+        }
+        List<Pair> chosen = pairs.stream().filter(p -> !p.isRemoval()).limit(maxPairs).toList();
+        if (chosen.isEmpty()) {
+            throw new IllegalArgumentException("no pair adds a finding: nothing to sweep");
+        }
+        PathologyScorer scorer = gen.findingScorer();
+        int size = gen.imageSize();
+        List<DiffusionMetrics.TradeoffPoint> points = new ArrayList<>();
+        for (float scale : scales) {
+            SamplerConfig s = sampler.withGuidance(scale);
+            double eff = 0;
+            int effCount = 0;
+            double div = 0;
+            for (int p = 0; p < chosen.size(); p++) {
+                Pair pair = chosen.get(p);
+                DisentanglerDataset.Study source = data.studies().get(pair.sourceIndex());
+                List<GrayImage> images = gen.generate(GrayImage.fromUnit(size, size, source.pixels()), pair.condition(),
+                        n, SeedStreams.of(seed, p), s);
+                float[][] codes = gen.disentangler().encode(images.stream().map(GrayImage::toFloat).toList()).pathMean();
+                try (NDManager m = Engines.pytorch().newBaseManager(scorer.device())) {
+                    for (float[] pr : scorer.probabilities(m, codes)) {
+                        double e = effective(scorer, pair, pr);
+                        if (!Double.isNaN(e)) {
+                            eff += e;
+                            effCount++;
+                        }
+                    }
+                }
+                div += diversity(images);
+            }
+            points.add(new DiffusionMetrics.TradeoffPoint(scale, effCount == 0 ? Double.NaN : eff / effCount,
+                    div / chosen.size()));
+        }
+        return points;
+    }
+
+    /** Mean pairwise RMS pixel distance (pixels in [0, 1]) of n ≥ 2 images; 0 means identical samples. */
+    public static double diversity(List<GrayImage> images) {
+        if (images.size() < 2) {
+            throw new IllegalArgumentException("diversity needs at least 2 images, got " + images.size());
+        }
+        List<float[]> px = images.stream().map(GrayImage::toFloat).toList();
+        double sum = 0;
+        int pairs = 0;
+        for (int i = 0; i < px.size(); i++) {
+            for (int j = i + 1; j < px.size(); j++) {
+                sum += Math.sqrt(ImageErrors.meanSquaredError(px.get(i), px.get(j)));
+                pairs++;
+            }
+        }
+        return sum / pairs;
+    }
+
+    private enum Metric {
+        EFFECTIVENESS(CounterfactualMetrics.EFFECTIVENESS),
+        IDENTITY_SSIM(CounterfactualMetrics.IDENTITY_SSIM),
+        IDENTITY_PSNR(CounterfactualMetrics.IDENTITY_PSNR),
+        GT_SSIM(CounterfactualMetrics.GT_SSIM),
+        REVERSIBILITY_SSIM(CounterfactualMetrics.REVERSIBILITY_SSIM),
+        DIVERSITY(CounterfactualMetrics.DIVERSITY);
+
+        final String key;
+
+        Metric(String key) {
+            this.key = key;
+        }
+    }
+
+    /** Sums and counts per metric, NaN values skipped. */
+    private static final class Acc {
+        private final double[] sum = new double[Metric.values().length];
+        private final int[] count = new int[Metric.values().length];
+
+        void add(Metric m, double v) {
+            if (!Double.isNaN(v)) {
+                sum[m.ordinal()] += v;
+                count[m.ordinal()]++;
+            }
+        }
+
+        double mean(Metric m) {
+            return count[m.ordinal()] == 0 ? Double.NaN : sum[m.ordinal()] / count[m.ordinal()];
+        }
+
+        int count(Metric m) {
+            return count[m.ordinal()];
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package dev.causalcxr.core.counterfactual;
+
+import dev.causalcxr.core.dataset.PhantomGroundTruth;
+import dev.causalcxr.core.dataset.Split;
+import dev.causalcxr.core.diffusion.DiffusionMetrics;
+import dev.causalcxr.core.diffusion.SamplerConfig;
+import dev.causalcxr.core.diffusion.SeedStreams;
+import dev.causalcxr.core.diffusion.TradeoffPlot;
+import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
+import dev.causalcxr.core.disentangle.DisentanglerDataset;
+import dev.causalcxr.core.disentangle.DisentanglerModel;
+import dev.causalcxr.core.diffusion.DiffusionModel;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.imaging.ContactSheet;
+import dev.causalcxr.core.imaging.GrayImage;
+import dev.causalcxr.core.stage.StageContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code generate-counterfactuals} stage function: counterfactual soundness metrics on the test
+ * split, the guidance-scale trade-off, a grid of counterfactuals, and the tail-balancing augmentation
+ * set of the training split (plus the same set sampled from N(0, I) when tuned priors are used and the
+ * ablation is asked for). Every seed derives from {@link StageContext#seed()}.
+ */
+public final class CounterfactualStage {
+
+    public static final String NAME = "generate-counterfactuals";
+    /** Output: the {@link AugmentationSet} zip. */
+    public static final String OUTPUT_AUGMENTATION = "augmentation";
+    /** Output: the same augmentation set with N(0, I) initial noise (plain ablation). */
+    public static final String OUTPUT_AUGMENTATION_PLAIN = "augmentation-plain";
+    public static final String ARTIFACT_GRID = "counterfactual-grid";
+    public static final String ARTIFACT_TRADEOFF = "guidance-tradeoff";
+    public static final String ARTIFACT_TRADEOFF_TABLE = "guidance-tradeoff.csv";
+    public static final String AUGMENTATION_IMAGES = "cf_augmentation_images";
+
+    private static final Logger LOG = LoggerFactory.getLogger(CounterfactualStage.class);
+    private static final int GRID_CELL = 96;
+
+    private CounterfactualStage() {
+    }
+
+    /**
+     * What the stage produced.
+     *
+     * @param summary          every summary metric it logged
+     * @param augmentation     the augmentation set file
+     * @param plainAugmentation the N(0, I) ablation's set, or null
+     * @param images           images in the augmentation set
+     * @param seconds          wall time
+     */
+    public record Result(Map<String, Double> summary, Path augmentation, Path plainAugmentation, int images,
+                         double seconds) {
+    }
+
+    /**
+     * Runs the stage on an imported data set folder.
+     *
+     * @param groundTruthJson the phantom ground truth, or null for real data
+     * @param priors          learned tail-noise priors by finding (may be empty)
+     */
+    public static Result run(CounterfactualConfig cfg, Path datasetDir, Path groundTruthJson, Path disentanglerModel,
+                             Path diffusionModel, Map<Finding, NoisePrior> priors, StageContext ctx) throws IOException {
+        PhantomGroundTruth truth = groundTruthJson == null ? null : PhantomGroundTruth.read(groundTruthJson);
+        DisentanglerDataset data = DisentanglerDataset.fromImported(datasetDir, truth, (done, total) -> {
+            if (done % 200 == 0 || done == total) {
+                ctx.progress(0.02 * done / total, "loaded " + done + "/" + total + " images");
+            }
+        });
+        DisentanglerModel d = DisentanglerModel.load(disentanglerModel);
+        try {
+            DiffusionModel m = DiffusionModel.load(diffusionModel, cfg.device());
+            try (CounterfactualGenerator gen = CounterfactualGenerator.of(d, m, cfg.usePriors() ? priors : Map.of(),
+                    false)) {
+                return run(cfg, data, gen, priors, ctx);
+            } finally {
+                m.close();
+            }
+        } finally {
+            d.close();
+        }
+    }
+
+    /** Runs the stage on loaded data and an open generator (its priors are the ones used). */
+    public static Result run(CounterfactualConfig cfg, DisentanglerDataset data, CounterfactualGenerator gen,
+                             Map<Finding, NoisePrior> givenPriors, StageContext ctx) throws IOException {
+        long t0 = System.nanoTime();
+        if (data.size() != gen.imageSize()) {
+            throw new IllegalArgumentException("the data set's images are " + data.size() + " px but the models were"
+                    + " trained at " + gen.imageSize() + " px");
+        }
+        long seed = ctx.seed();
+        SamplerConfig sampler = cfg.sampler();
+        logParams(cfg, gen, ctx);
+        Map<String, Double> summary = new LinkedHashMap<>();
+
+        // 1. soundness metrics on the test split
+        List<Finding> known = generatable(gen);
+        List<Finding> conditions = new ArrayList<>();
+        if (cfg.metricConditions().isEmpty()) {
+            conditions.addAll(known);
+            conditions.add(Finding.NO_FINDING);
+        } else {
+            for (String name : cfg.metricConditions()) {
+                Finding f = Finding.fromLabel(name).orElseThrow();
+                if (f != Finding.NO_FINDING && !known.contains(f)) {
+                    throw new IllegalArgumentException("metric_conditions names " + f.label()
+                            + ", which the models were not trained on; they know " + known);
+                }
+                conditions.add(f);
+            }
+        }
+        Split evalSplit = data.indices(Split.TEST).length > 0 ? Split.TEST : Split.VAL;
+        List<CounterfactualMetrics.Pair> pairs = CounterfactualMetrics.pairs(gen, data, evalSplit, conditions,
+                cfg.metricSources(), SeedStreams.of(seed, 1));
+        checkCancelled(ctx, "before the metrics");
+        ctx.progress(0.05, "counterfactual metrics: " + pairs.size() + " pairs");
+        CounterfactualMetrics.Result metrics = CounterfactualMetrics.evaluate(gen, data, pairs,
+                cfg.samplesPerCondition(), sampler, SeedStreams.of(seed, 2),
+                (done, total) -> ctx.progress(0.05 + 0.35 * done / total, "counterfactual metrics " + done + "/" + total),
+                ctx::cancelled);
+        summary.putAll(metrics.summary());
+        summary.put("cf_metric_pairs", (double) metrics.pairs());
+
+        // 2. guidance trade-off
+        if (!cfg.guidanceSweep().isEmpty() && pairs.stream().anyMatch(p -> !p.isRemoval())) {
+            checkCancelled(ctx, "before the guidance sweep");
+            ctx.progress(0.42, "guidance sweep");
+            List<DiffusionMetrics.TradeoffPoint> points = CounterfactualMetrics.guidanceSweep(gen, data, pairs,
+                    cfg.guidanceSweep().stream().map(Double::floatValue).toList(), cfg.sweepPairs(),
+                    cfg.samplesPerCondition(), sampler, SeedStreams.of(seed, 3));
+            publishTradeoff(points, ctx);
+        }
+
+        // 3. grid
+        if (cfg.gridSources() > 0 && cfg.gridConditions() > 0 && cfg.gridSamples() > 0) {
+            checkCancelled(ctx, "before the grid");
+            ctx.progress(0.5, "counterfactual grid");
+            Path grid = ctx.workDir().resolve(ARTIFACT_GRID + ".png");
+            writeGrid(cfg, data, gen, evalSplit, SeedStreams.of(seed, 4), grid);
+            ctx.addArtifact(ARTIFACT_GRID, grid);
+        }
+
+        // 4. augmentation set (and its N(0, I) ablation)
+        AugmentationPlan plan = AugmentationPlan.build(data, known, cfg.tailFraction(), cfg.maxPerClass(),
+                cfg.explicitCounts(), SeedStreams.of(seed, 5));
+        plan.targets().forEach((f, n) -> ctx.logParam("cf_augmentation_target." + f.key(), String.valueOf(n)));
+        Path augFile = ctx.workDir().resolve("augmentation.zip");
+        AugmentationSet set = generate(plan, data, gen, sampler, ctx, 0.55, 0.2, "augmentation");
+        set.write(augFile);
+        ctx.addOutput(OUTPUT_AUGMENTATION, augFile);
+        summary.put(AUGMENTATION_IMAGES, (double) set.size());
+        summary.put("cf_augmentation_tuned_prior_images",
+                (double) set.entries().stream().filter(AugmentationSet.Entry::tunedPrior).count());
+        set.countsByTarget().forEach((f, n) -> {
+            ctx.logMetric(AUGMENTATION_IMAGES + "__" + f.key(), n, 0);
+            ctx.logParam(AUGMENTATION_IMAGES + "." + f.key(), String.valueOf(n));
+        });
+        Path plainFile = null;
+        if (cfg.plainAblation() && cfg.usePriors() && !givenPriors.isEmpty() && !gen.priors().isEmpty()) {
+            plainFile = ctx.workDir().resolve("augmentation-plain.zip");
+            AugmentationSet plain = generate(plan, data, gen.withoutPriors(), sampler, ctx, 0.78, 0.2,
+                    "plain augmentation");
+            plain.write(plainFile);
+            ctx.addOutput(OUTPUT_AUGMENTATION_PLAIN, plainFile);
+            summary.put(AUGMENTATION_IMAGES + "_plain", (double) plain.size());
+        }
+
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        summary.put("cf_stage_seconds", seconds);
+        summary.forEach(ctx::summaryMetric);
+        LOG.info("{}: {} pairs, {} augmentation images in {} s", NAME, metrics.pairs(), set.size(),
+                String.format(Locale.ROOT, "%.1f", seconds));
+        ctx.progress(1.0, "done");
+        return new Result(summary, augFile, plainFile, set.size(), seconds);
+    }
+
+    /** Findings both models know: generatable by the diffusion model and predicted by the finding head. */
+    static List<Finding> generatable(CounterfactualGenerator gen) {
+        List<Finding> head = gen.findingScorer().findings();
+        return gen.knownFindings().stream().filter(f -> f != Finding.NO_FINDING && head.contains(f)).toList();
+    }
+
+    private static AugmentationSet generate(AugmentationPlan plan, DisentanglerDataset data,
+                                            CounterfactualGenerator gen, SamplerConfig sampler, StageContext ctx,
+                                            double from, double span, String what) {
+        List<AugmentationSet.Entry> entries = new ArrayList<>(plan.size());
+        List<GrayImage> images = new ArrayList<>(plan.size());
+        int size = gen.imageSize();
+        for (int i = 0; i < plan.size(); i++) {
+            if (ctx.cancelled()) {
+                throw new CancellationException(what + " cancelled after " + i + " of " + plan.size() + " images");
+            }
+            AugmentationPlan.Item item = plan.items().get(i);
+            GrayImage source = GrayImage.fromUnit(size, size, data.studies().get(item.sourceIndex()).pixels());
+            CounterfactualGenerator.Generation g = gen.generateDetailed(source, item.condition(), 1, item.seed(), sampler);
+            entries.add(AugmentationSet.entry(i, item, g));
+            images.add(g.images().get(0));
+            if ((i + 1) % 25 == 0 || i + 1 == plan.size()) {
+                ctx.progress(from + span * (i + 1) / plan.size(), what + " " + (i + 1) + "/" + plan.size());
+            }
+        }
+        return new AugmentationSet(size, entries, images);
+    }
+
+    private static void publishTradeoff(List<DiffusionMetrics.TradeoffPoint> points, StageContext ctx)
+            throws IOException {
+        Path png = ctx.workDir().resolve(ARTIFACT_TRADEOFF + ".png");
+        Path csv = ctx.workDir().resolve(ARTIFACT_TRADEOFF + ".csv");
+        TradeoffPlot.write(points, "Counterfactuals: guidance scale vs effectiveness and pixel diversity", png);
+        StringBuilder table = new StringBuilder("guidance,effectiveness,diversity\n");
+        for (DiffusionMetrics.TradeoffPoint p : points) {
+            table.append(String.format(Locale.ROOT, "%s,%.6f,%.6f%n", p.guidance(), p.effectiveness(), p.diversity()));
+            ctx.logMetric("cf_sweep_effectiveness", p.effectiveness(), Math.round(p.guidance() * 100));
+            ctx.logMetric("cf_sweep_diversity", p.diversity(), Math.round(p.guidance() * 100));
+        }
+        Files.writeString(csv, table);
+        ctx.addArtifact(ARTIFACT_TRADEOFF, png);
+        ctx.addArtifact(ARTIFACT_TRADEOFF_TABLE, csv);
+    }
+
+    /**
+     * Rows: test sources; columns: the source, then for each condition (rarest findings first, the
+     * last one "No Finding" when there is room) {@code gridSamples} counterfactuals.
+     */
+    static void writeGrid(CounterfactualConfig cfg, DisentanglerDataset data, CounterfactualGenerator gen,
+                          Split split, long seed, Path png) throws IOException {
+        Map<Finding, Integer> counts = gen.diffusion().trainingFindingCounts();
+        List<Finding> findings = new ArrayList<>(generatable(gen));
+        findings.sort(Comparator.<Finding>comparingInt(f -> counts.getOrDefault(f, 0)).thenComparing(f -> f));
+        List<Finding> columns = new ArrayList<>();
+        int addConditions = cfg.gridConditions() >= 2 ? cfg.gridConditions() - 1 : cfg.gridConditions();
+        columns.addAll(findings.subList(0, Math.min(addConditions, findings.size())));
+        if (cfg.gridConditions() >= 2 || columns.isEmpty()) {
+            columns.add(Finding.NO_FINDING);
+        }
+        int[] candidates = data.indices(split);
+        int rows = Math.min(cfg.gridSources(), candidates.length);
+        int size = gen.imageSize();
+        ContactSheet.Builder sheet = ContactSheet.builder().cellSize(GRID_CELL)
+                .columns(1 + columns.size() * cfg.gridSamples());
+        for (int r = 0; r < rows; r++) {
+            DisentanglerDataset.Study s = data.studies().get(candidates[r]);
+            GrayImage source = GrayImage.fromUnit(size, size, s.pixels());
+            sheet.add(source, "SRC " + shortLabel(s.findings()));
+            for (int c = 0; c < columns.size(); c++) {
+                Finding f = columns.get(c);
+                var condition = gen.intervene(s.findings(), List.of(FindingMention.present(f, null, null, null)));
+                List<GrayImage> samples = gen.generate(source, condition, cfg.gridSamples(),
+                        SeedStreams.of(SeedStreams.of(seed, r), c), cfg.sampler());
+                for (int k = 0; k < samples.size(); k++) {
+                    sheet.add(samples.get(k), (f == Finding.NO_FINDING ? "NO FINDING" : "+" + f.label()) + " " + (k + 1));
+                }
+            }
+        }
+        sheet.writePng(png);
+    }
+
+    private static String shortLabel(List<FindingMention> findings) {
+        if (findings.isEmpty()) {
+            return "NONE";
+        }
+        return String.join("+", findings.stream().map(m -> m.finding().key().substring(0,
+                Math.min(4, m.finding().key().length()))).toList());
+    }
+
+    private static void logParams(CounterfactualConfig cfg, CounterfactualGenerator gen, StageContext ctx) {
+        ctx.logParam("cf.ddimSteps", String.valueOf(cfg.ddimSteps()));
+        ctx.logParam("cf.eta", String.valueOf(cfg.eta()));
+        ctx.logParam("cf.guidance", String.valueOf(cfg.guidance()));
+        ctx.logParam("cf.samplesPerCondition", String.valueOf(cfg.samplesPerCondition()));
+        ctx.logParam("cf.metricSources", String.valueOf(cfg.metricSources()));
+        ctx.logParam("cf.metricConditions", String.valueOf(cfg.metricConditions()));
+        ctx.logParam("cf.guidanceSweep", String.valueOf(cfg.guidanceSweep()));
+        ctx.logParam("cf.tailFraction", String.valueOf(cfg.tailFraction()));
+        ctx.logParam("cf.maxPerClass", String.valueOf(cfg.maxPerClass()));
+        ctx.logParam("cf.classCounts", String.valueOf(cfg.classCounts()));
+        ctx.logParam("cf.usePriors", String.valueOf(cfg.usePriors()));
+        ctx.logParam("cf.plainAblation", String.valueOf(cfg.plainAblation()));
+        ctx.logParam("cf.priors", String.join(",", gen.priors().keySet().stream().map(Finding::key).toList()));
+        ctx.logParam("cf.imageSize", String.valueOf(gen.imageSize()));
+    }
+
+    private static void checkCancelled(StageContext ctx, String where) {
+        if (ctx.cancelled()) {
+            throw new CancellationException(NAME + " cancelled " + where);
+        }
+    }
+}

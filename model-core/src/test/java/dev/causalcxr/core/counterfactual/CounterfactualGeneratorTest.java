@@ -1,0 +1,137 @@
+package dev.causalcxr.core.counterfactual;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.causalcxr.core.dataset.Split;
+import dev.causalcxr.core.diffusion.Condition;
+import dev.causalcxr.core.diffusion.SamplerConfig;
+import dev.causalcxr.core.disentangle.DisentanglerDataset;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.findings.Laterality;
+import dev.causalcxr.core.findings.Severity;
+import dev.causalcxr.core.imaging.GrayImage;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class CounterfactualGeneratorTest {
+
+    static TinyModels tiny;
+    static CounterfactualGenerator gen;
+    static DisentanglerDataset.Study study;
+    static GrayImage source;
+    static final SamplerConfig SAMPLER = new SamplerConfig(10, 0f, 2f);
+
+    @BeforeAll
+    static void open() throws Exception {
+        tiny = TinyModels.get();
+        gen = tiny.open(true);
+        int[] test = tiny.data.indices(Split.TEST);
+        study = tiny.data.studies().get(test[0]);
+        source = GrayImage.fromUnit(64, 64, study.pixels());
+    }
+
+    @AfterAll
+    static void close() {
+        if (gen != null) {
+            gen.close();
+        }
+    }
+
+    @Test
+    void theSameSeedGivesTheSameImagesAndAnotherSeedOthers() {
+        Condition c = Condition.of(Finding.CARDIOMEGALY);
+        List<GrayImage> a = gen.generate(source, c, 3, 42, SAMPLER);
+        List<GrayImage> b = gen.generate(source, c, 3, 42, SAMPLER);
+        List<GrayImage> other = gen.generate(source, c, 3, 43, SAMPLER);
+        assertEquals(3, a.size());
+        assertEquals(a, b);
+        assertNotEquals(a, other);
+        assertEquals(64, a.get(0).width());
+    }
+
+    @Test
+    void samplesOfOneConditionDiffer() {
+        List<GrayImage> a = gen.generate(source, Condition.of(Finding.PLEURAL_EFFUSION), 4, 5, SAMPLER);
+        assertTrue(CounterfactualMetrics.diversity(a) > 0, "diversity");
+    }
+
+    @Test
+    void guidanceMakesTheConditionMatter() {
+        Condition effusion = Condition.of(Finding.PLEURAL_EFFUSION);
+        Condition cardio = Condition.of(Finding.CARDIOMEGALY);
+        float[][] a = gen.sampleCodes(effusion, 4, 9, SAMPLER);
+        float[][] b = gen.sampleCodes(cardio, 4, 9, SAMPLER);
+        assertFalse(Arrays.deepEquals(a, b), "different conditions, same seed, g = 2: different codes");
+        assertNotEquals(gen.generate(source, effusion, 2, 9, SAMPLER), gen.generate(source, cardio, 2, 9, SAMPLER));
+        // g = 0 is unconditional: the condition no longer matters
+        SamplerConfig unguided = SAMPLER.withGuidance(0f);
+        assertTrue(Arrays.deepEquals(gen.sampleCodes(effusion, 4, 9, unguided), gen.sampleCodes(cardio, 4, 9, unguided)));
+    }
+
+    @Test
+    void freeTextRequestsParse() {
+        Condition c = gen.parse("moderate right pleural effusion");
+        assertEquals(List.of(Finding.PLEURAL_EFFUSION), c.findings());
+        FindingMention m = c.present().get(0);
+        assertEquals(Severity.MODERATE, m.severity());
+        assertEquals(Laterality.RIGHT, m.laterality());
+        assertEquals(2, gen.generate(source, "moderate right pleural effusion", 2, 1, SAMPLER).size());
+
+        // "no effusion" alone: nothing present, sampled as the empty (no finding) condition
+        Condition none = gen.parse("no effusion");
+        assertTrue(none.findings().isEmpty());
+        assertFalse(none.isNull());
+
+        // on a study with findings, "no effusion" removes only the effusion
+        List<FindingMention> src = List.of(FindingMention.present(Finding.PLEURAL_EFFUSION, null, null, null),
+                FindingMention.present(Finding.CARDIOMEGALY, null, null, null));
+        assertEquals(List.of(Finding.CARDIOMEGALY), gen.intervene(src, "no effusion").findings());
+        assertEquals(List.of(Finding.CARDIOMEGALY, Finding.PLEURAL_EFFUSION),
+                gen.intervene(List.of(src.get(1)), "small left pleural effusion").findings());
+        assertEquals(1, gen.generate(source, src, "no effusion", 1, 1, SAMPLER).size());
+    }
+
+    @Test
+    void badRequestsAreExplained() {
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> gen.generate(source, "displaced rib fracture", 2, 1, SAMPLER));
+        assertTrue(unknown.getMessage().contains("Fracture"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("Pleural Effusion"), "lists what exists: " + unknown.getMessage());
+
+        IllegalArgumentException gibberish = assertThrows(IllegalArgumentException.class,
+                () -> gen.generate(source, "the weather is nice", 2, 1, SAMPLER));
+        assertTrue(gibberish.getMessage().contains("no finding recognized"), gibberish.getMessage());
+        assertTrue(gibberish.getMessage().contains("Cardiomegaly"), gibberish.getMessage());
+
+        IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
+                () -> gen.generate(GrayImage.fromUnit(32, 32, new float[32 * 32]), Condition.of(Finding.CARDIOMEGALY),
+                        2, 1, SAMPLER));
+        assertTrue(size.getMessage().contains("32x32") && size.getMessage().contains("64x64"), size.getMessage());
+
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+                () -> gen.generate(source, Condition.of(Finding.CARDIOMEGALY), 0, 1, SAMPLER));
+        assertTrue(zero.getMessage().contains("at least 1"), zero.getMessage());
+    }
+
+    @Test
+    void aTailConditionStartsFromItsPriorAndThePlainGeneratorDoesNot() {
+        Condition tail = Condition.of(TinyModels.TAIL);
+        CounterfactualGenerator.Generation tuned = gen.generateDetailed(source, tail, 3, 8, SAMPLER);
+        CounterfactualGenerator.Generation plain = gen.withoutPriors().generateDetailed(source, tail, 3, 8, SAMPLER);
+        assertEquals(TinyModels.TAIL, tuned.prior());
+        assertNull(plain.prior());
+        assertNotEquals(tuned.images(), plain.images());
+        // a head condition has no prior either way
+        assertFalse(gen.generateDetailed(source, Condition.of(Finding.CARDIOMEGALY), 1, 8, SAMPLER).usedPrior());
+        assertTrue(gen.findingScorer().findings().contains(Finding.PLEURAL_EFFUSION));
+    }
+}

@@ -1,0 +1,90 @@
+package dev.causalcxr.core.counterfactual;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.causalcxr.core.findings.Finding;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CounterfactualStageTest {
+
+    /** quick() with fewer sampler steps and smaller sets: the same code paths in a few seconds. */
+    static CounterfactualConfig small() {
+        return new CounterfactualConfig(8, 0f, 2f, 3, 1, List.of(), List.of(0.0, 2.0, 4.0), 2, 0.5, 4, Map.of(),
+                2, 3, 2, true, true, "cpu");
+    }
+
+    @Test
+    void theStageOnATinyPhantomLogsEveryMetricAndPublishesItsFiles(@TempDir Path dir) throws Exception {
+        TinyModels tiny = TinyModels.get();
+        TestStageContext ctx = new TestStageContext(17, dir);
+        CounterfactualStage.Result r = CounterfactualStage.run(small(), tiny.datasetDir, tiny.groundTruth,
+                tiny.disentanglerFile, tiny.diffusionFile, tiny.priors, ctx);
+        for (String k : CounterfactualMetrics.KEYS) {
+            assertTrue(ctx.summary.containsKey(k), k + " in " + ctx.summary.keySet());
+            assertTrue(Double.isFinite(ctx.summary.get(k)), k + " = " + ctx.summary.get(k));
+        }
+        assertTrue(ctx.summary.get(CounterfactualMetrics.DIVERSITY) > 0);
+        double eff = ctx.summary.get(CounterfactualMetrics.EFFECTIVENESS);
+        assertTrue(eff >= 0 && eff <= 1, "effectiveness " + eff);
+        assertTrue(ctx.summary.containsKey("cf_effectiveness__pleural_effusion"), ctx.summary.keySet().toString());
+        assertTrue(ctx.summary.containsKey("cf_identity_ssim__" + CounterfactualMetrics.REMOVAL_CLASS));
+        assertTrue(ctx.summary.get(CounterfactualStage.AUGMENTATION_IMAGES) > 0);
+
+        for (String a : List.of(CounterfactualStage.ARTIFACT_GRID, CounterfactualStage.ARTIFACT_TRADEOFF)) {
+            assertTrue(Files.size(ctx.artifacts.get(a)) > 0, a);
+        }
+        AugmentationSet set = AugmentationSet.read(ctx.outputs.get(CounterfactualStage.OUTPUT_AUGMENTATION));
+        AugmentationSet plain = AugmentationSet.read(ctx.outputs.get(CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN));
+        assertEquals(r.images(), set.size());
+        assertEquals(set.size(), plain.size());
+        assertTrue(set.countsByTarget().containsKey(TinyModels.TAIL), set.countsByTarget().toString());
+        assertFalse(set.countsByTarget().containsKey(TinyModels.HEAD), "the head class is not augmented");
+        assertTrue(set.entries().stream().anyMatch(AugmentationSet.Entry::tunedPrior));
+        assertTrue(plain.entries().stream().noneMatch(AugmentationSet.Entry::tunedPrior));
+        for (int i = 0; i < set.size(); i++) {
+            assertEquals(set.entries().get(i).seed(), plain.entries().get(i).seed(), "same seeds");
+        }
+        assertEquals(1.0, ctx.progress.get(ctx.progress.size() - 1));
+
+        // without priors there is no ablation output; a cancelled run stops
+        TestStageContext noPriors = new TestStageContext(17, dir.resolve("b"));
+        CounterfactualStage.run(small(), tiny.datasetDir, tiny.groundTruth, tiny.disentanglerFile, tiny.diffusionFile,
+                Map.of(), noPriors);
+        assertNotNull(noPriors.outputs.get(CounterfactualStage.OUTPUT_AUGMENTATION));
+        assertFalse(noPriors.outputs.containsKey(CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN));
+        // same stage seed, no priors: the augmentation set equals the plain ablation of the first run
+        assertEquals(plain.images(), AugmentationSet.read(noPriors.outputs.get(CounterfactualStage.OUTPUT_AUGMENTATION)).images());
+
+        TestStageContext cancelled = new TestStageContext(17, dir.resolve("c"));
+        cancelled.cancel = true;
+        assertThrows(CancellationException.class, () -> CounterfactualStage.run(small(), tiny.datasetDir,
+                tiny.groundTruth, tiny.disentanglerFile, tiny.diffusionFile, Map.of(), cancelled));
+    }
+
+    @Test
+    void theConfigRejectsBadValuesWithTheFieldName() {
+        CounterfactualConfig q = CounterfactualConfig.quick();
+        assertTrue(q.ddimSteps() >= 25 && q.ddimSteps() <= 50);
+        assertEquals(0f, q.eta());
+        assertEquals(2f, q.guidance());
+        assertTrue(q.usePriors());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> q.withMetricConditions(List.of("Dragon Scale")));
+        assertTrue(e.getMessage().contains("metric_conditions") && e.getMessage().contains("Dragon Scale"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> q.withDdimSteps(0));
+        assertTrue(e.getMessage().contains("ddim_steps"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> q.withClassCounts(Map.of("No Finding", 3)));
+        assertTrue(e.getMessage().contains("class_counts"), e.getMessage());
+        assertEquals(Map.of(Finding.NODULE, 5), q.withClassCounts(Map.of("nodule", 5)).explicitCounts());
+    }
+}

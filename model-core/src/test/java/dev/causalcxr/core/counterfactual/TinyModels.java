@@ -1,0 +1,113 @@
+package dev.causalcxr.core.counterfactual;
+
+import dev.causalcxr.core.dataset.DatasetImporter;
+import dev.causalcxr.core.dataset.ImportFormat;
+import dev.causalcxr.core.dataset.ImportOptions;
+import dev.causalcxr.core.dataset.PhantomDatasetWriter;
+import dev.causalcxr.core.dataset.PhantomGroundTruth;
+import dev.causalcxr.core.dataset.Split;
+import dev.causalcxr.core.dataset.SplitProportions;
+import dev.causalcxr.core.diffusion.DiffusionConfig;
+import dev.causalcxr.core.diffusion.DiffusionTraining;
+import dev.causalcxr.core.diffusion.SingleThreadedEngine;
+import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
+import dev.causalcxr.core.disentangle.DisentanglerConfig;
+import dev.causalcxr.core.disentangle.DisentanglerDataset;
+import dev.causalcxr.core.disentangle.DisentanglerModel;
+import dev.causalcxr.core.disentangle.DisentanglerStage;
+import dev.causalcxr.core.disentangle.DisentanglerTrainer;
+import dev.causalcxr.core.disentangle.EncodedCodes;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.phantom.PhantomSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A tiny phantom data set (80 studies, 64 px, four findings with a long tail) imported as the
+ * pipeline imports it, a tiny disentangler trained a few steps on it and a tiny diffusion model
+ * trained on its training codes; built once per test JVM (a few seconds).
+ */
+final class TinyModels {
+
+    static final Finding HEAD = Finding.PLEURAL_EFFUSION;
+    static final Finding TAIL = Finding.NODULE;
+
+    final Path dir;
+    final Path datasetDir;
+    final Path groundTruth;
+    final Path disentanglerFile;
+    final Path diffusionFile;
+    final DisentanglerDataset data;
+    /** A stand-in "tuned" prior for the tail finding: shifted mean, narrower scale. */
+    final Map<Finding, NoisePrior> priors;
+
+    private static TinyModels instance;
+
+    private TinyModels() throws Exception {
+        SingleThreadedEngine.request();
+        dir = Files.createTempDirectory("cf-tiny");
+        Map<Finding, Double> freq = new EnumMap<>(Finding.class);
+        freq.put(Finding.PLEURAL_EFFUSION, 0.5);
+        freq.put(Finding.CARDIOMEGALY, 0.3);
+        freq.put(Finding.PNEUMOTHORAX, 0.1);
+        freq.put(Finding.NODULE, 0.06);
+        PhantomSpec spec = PhantomSpec.defaults().withStudies(80).withSize(64).withSeed(3).withClassFrequencies(freq);
+        PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
+        datasetDir = dir.resolve("ds");
+        DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, dir.resolve("phantom"), datasetDir, "t", 64,
+                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8), true, SplitProportions.defaults()));
+        groundTruth = dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME);
+        data = DisentanglerDataset.fromImported(datasetDir, PhantomGroundTruth.read(groundTruth), (a, b) -> { });
+
+        TestStageContext ctx = new TestStageContext(7, dir.resolve("train"));
+        disentanglerFile = dir.resolve("disentangler.model");
+        DisentanglerConfig cfg = DisentanglerConfig.tiny().withSteps(12).withCheckpointInterval(1000);
+        EncodedCodes codes;
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), 64);
+             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
+            trainer.train();
+            model.save(disentanglerFile);
+            codes = DisentanglerStage.encodeAll(model, data);
+        }
+        List<EncodedCodes.Entry> train = codes.split(Split.TRAIN);
+        float[][] z = new float[train.size()][];
+        List<List<FindingMention>> findings = new ArrayList<>();
+        for (int i = 0; i < z.length; i++) {
+            z[i] = train.get(i).pathMean();
+            findings.add(train.get(i).findings());
+        }
+        DiffusionConfig dc = new DiffusionConfig(codes.pathDim(), 32, 2, 8, 100, 150, 32, 3e-3f, 0.2f, 11L, 0, 50, "cpu");
+        DiffusionTraining.Result r = DiffusionTraining.run(dc, z, findings, ctx);
+        diffusionFile = r.modelFile();
+        float[] mean = new float[codes.pathDim()];
+        float[] logScale = new float[codes.pathDim()];
+        java.util.Arrays.fill(mean, 0.8f);
+        java.util.Arrays.fill(logScale, -0.5f);
+        priors = Map.of(TAIL, new NoisePrior(TAIL, mean, logScale));
+    }
+
+    static synchronized TinyModels get() {
+        if (instance == null) {
+            try {
+                instance = new TinyModels();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot build the tiny models", e);
+            }
+        }
+        return instance;
+    }
+
+    CounterfactualGenerator open(boolean withPriors) throws IOException {
+        return CounterfactualGenerator.open(disentanglerFile, diffusionFile, withPriors ? priors : Map.of());
+    }
+}
