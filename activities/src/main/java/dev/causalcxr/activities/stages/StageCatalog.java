@@ -17,6 +17,9 @@ public final class StageCatalog {
         return List.of(new IngestStage(datasets, env),
                 new ParseReportsStageDefinition(datasets, new FindingsStore(db)),
                 new TrainDisentanglerStage(),
-                new TrainDiffusionStage());
+                new TrainDiffusionStage(),
+                new OptimizeTailNoiseStage(),
+                new GenerateCounterfactualsStage(),
+                new EvaluateStageDefinition());
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.causalcxr.core.counterfactual.CounterfactualConfig;
 import dev.causalcxr.core.diffusion.DiffusionConfig;
 import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStageConfig;
 import dev.causalcxr.core.evaluation.ClassifierConfig;
@@ -38,8 +39,7 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
     private static final YAMLMapper YAML = new YAMLMapper();
 
     /** Stages that this version of the platform can run. */
-    public static final List<StageName> AVAILABLE = List.of(StageName.INGEST, StageName.PARSE_REPORTS,
-            StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION);
+    public static final List<StageName> AVAILABLE = List.of(StageName.values());
 
     /** Stages that read another stage's outputs and cannot run without it. */
     private static final Map<StageName, List<StageName>> NEEDS = Map.of(
@@ -137,6 +137,8 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
             case TRAIN_DIFFUSION -> RecordConfigReader.read(n, DiffusionConfig.class, DIFFUSION_DEFAULTS,
                     java.util.Set.of("seed", "zDim"));
             case OPTIMIZE_TAIL_NOISE -> RecordConfigReader.read(n, TailNoiseStageConfig.class, TailNoiseStageConfig.quick());
+            case GENERATE_COUNTERFACTUALS -> RecordConfigReader.read(n, CounterfactualConfig.class,
+                    CounterfactualConfig.quick());
             case EVALUATE -> readEvaluation(n);
             default -> throw new IllegalStateException("no config reader for " + stage);
         };

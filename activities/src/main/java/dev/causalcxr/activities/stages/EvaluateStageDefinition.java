@@ -1,0 +1,49 @@
+package dev.causalcxr.activities.stages;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.activities.runner.StageDefinition;
+import dev.causalcxr.core.counterfactual.AugmentationSet;
+import dev.causalcxr.core.counterfactual.CounterfactualStage;
+import dev.causalcxr.core.evaluation.AugmentedSample;
+import dev.causalcxr.core.evaluation.EvaluationConfig;
+import dev.causalcxr.core.evaluation.EvaluationStage;
+import dev.causalcxr.core.stage.StageContext;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The {@code evaluate} stage: fidelity of the counterfactual augmentation set against the real test
+ * split in the in-domain feature space, and the downstream classifier trained on real vs real +
+ * augmentation (and real + the plain-noise augmentation when the tail-noise ablation produced one).
+ * Without a {@code generate-counterfactuals} stage only the real arm is meaningful.
+ */
+final class EvaluateStageDefinition implements StageDefinition {
+    static final String AUGMENTATION = CounterfactualStage.NAME + "/" + CounterfactualStage.OUTPUT_AUGMENTATION;
+    static final String AUGMENTATION_PLAIN = CounterfactualStage.NAME + "/"
+            + CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public String name() {
+        return EvaluationStage.NAME;
+    }
+
+    @Override
+    public int codeVersion() {
+        return 1;
+    }
+
+    @Override
+    public void execute(String configJson, StageContext ctx) throws Exception {
+        EvaluationConfig cfg = JSON.readValue(configJson, EvaluationConfig.class);
+        Path datasetDir = DatasetInputs.unpackDataset(ctx);
+        List<AugmentedSample> augmentation = read(ctx.inputs().get(AUGMENTATION));
+        List<AugmentedSample> plain = read(ctx.inputs().get(AUGMENTATION_PLAIN));
+        ctx.summaryMetric("evaluation_augmentation_images", augmentation.size());
+        EvaluationStage.run(cfg, datasetDir, augmentation, plain.isEmpty() ? null : plain, null, ctx);
+    }
+
+    private static List<AugmentedSample> read(Path file) throws java.io.IOException {
+        return file == null ? List.of() : AugmentationSet.read(file).samples();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.causalcxr.activities.stages;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.activities.runner.StageDefinition;
+import dev.causalcxr.core.counterfactual.CounterfactualConfig;
+import dev.causalcxr.core.counterfactual.CounterfactualStage;
+import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.stage.StageContext;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The {@code generate-counterfactuals} stage: the counterfactual metrics and grid on the test split,
+ * and the augmentation set built from the training split (with the tail-noise priors when that stage
+ * ran and the spec uses them).
+ */
+final class GenerateCounterfactualsStage implements StageDefinition {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PRIOR_INPUT_PREFIX = TailNoiseInputs.STAGE + "/"
+            + OptimizeTailNoiseStage.OUTPUT_PRIOR_PREFIX;
+
+    @Override
+    public String name() {
+        return CounterfactualStage.NAME;
+    }
+
+    @Override
+    public int codeVersion() {
+        return 1;
+    }
+
+    @Override
+    public void execute(String configJson, StageContext ctx) throws Exception {
+        CounterfactualConfig cfg = JSON.readValue(configJson, CounterfactualConfig.class);
+        Path datasetDir = DatasetInputs.unpackDataset(ctx);
+        Path truth = ctx.inputs().get(DatasetInputs.PHANTOM_TRUTH);
+        Path disentangler = TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL, name());
+        Path diffusion = TailNoiseInputs.require(ctx, TailNoiseInputs.DIFFUSION, name());
+        Map<Finding, NoisePrior> priors = new EnumMap<>(Finding.class);
+        for (Map.Entry<String, Path> in : ctx.inputs().entrySet()) {
+            if (in.getKey().startsWith(PRIOR_INPUT_PREFIX)) {
+                NoisePrior prior = NoisePrior.load(in.getValue());
+                priors.put(prior.finding(), prior);
+            }
+        }
+        CounterfactualStage.run(cfg, datasetDir, truth, disentangler, diffusion, priors, ctx);
+    }
+}
