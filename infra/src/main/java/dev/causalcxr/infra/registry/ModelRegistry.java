@@ -398,7 +398,7 @@ public final class ModelRegistry {
             try {
                 mirrorVersion(uri, id);
             } catch (RuntimeException e) {
-                errors.add("version id " + id + ": " + e.getMessage());
+                errors.add("version id " + id + ": " + describe(e));
             }
         }
         List<String[]> aliases = db.query("""
@@ -408,7 +408,7 @@ public final class ModelRegistry {
             try {
                 mirrorAlias(uri, a[0], a[1]);
             } catch (RuntimeException e) {
-                errors.add(a[0] + "@" + a[1] + ": " + e.getMessage());
+                errors.add(a[0] + "@" + a[1] + ": " + describe(e));
             }
         }
         return new SyncReport(ids.size(), aliases.size(), errors.size(), errors);
@@ -426,7 +426,7 @@ public final class ModelRegistry {
             r.run();
         } catch (RuntimeException e) {
             // the registry must not depend on MLflow: the row stays unmirrored until syncRegistry()
-            log.warn("MLflow registry mirror failed; it is retried by the next registry sync: {}", e.getMessage());
+            log.warn("MLflow registry mirror failed; it is retried by the next registry sync: {}", describe(e));
         }
     }
 
@@ -476,7 +476,7 @@ public final class ModelRegistry {
         Integer target = db.queryOne("select version from model_aliases where name = ? and alias = ?", ps -> {
             ps.setString(1, name);
             ps.setString(2, alias);
-        }, rs -> (Integer) rs.getObject(1)).orElse(null);
+        }, rs -> Optional.ofNullable((Integer) rs.getObject(1))).flatMap(v -> v).orElse(null);
         String registryVersion = target == null ? null : mirrorVersion(uri, rowOf(name, target).id());
         db.inTransaction(c -> {
             Integer version;
@@ -547,6 +547,10 @@ public final class ModelRegistry {
     /** Where the bundle lives, as a URI any S3 client (and MLflow) understands. */
     private String bundleUri(String digest) {
         return "s3://" + store.bucket() + "/" + ObjectStore.keyOf(digest);
+    }
+
+    private static String describe(RuntimeException e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     private static String truncate(String s, int max) {
