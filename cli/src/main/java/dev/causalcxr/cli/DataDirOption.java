@@ -34,6 +34,9 @@ final class DataDirOption {
     StackConfig config() {
         Path d = resolve();
         java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        // a CAUSALCXR_* Java system property (e.g. through JAVA_TOOL_OPTIONS) overrides the variable
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("CAUSALCXR_"))
+                .forEach(k -> env.put(k, System.getProperty(k)));
         RunningStack.find(d).ifPresent(running -> running.forEach(env::putIfAbsent));
         return StackConfig.fromEnvironment(d, env);
     }

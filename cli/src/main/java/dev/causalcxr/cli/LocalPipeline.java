@@ -144,9 +144,10 @@ final class LocalPipeline {
         for (RunSummary.StageOutcome o : s.stages()) {
             console.printf("  %-26s %-10s %-6s %8.1f", o.stage(), o.status(), o.cacheHit() ? "hit" : "-", o.seconds());
         }
-        if (!s.metrics().isEmpty()) {
-            console.println("  metrics:");
-            s.metrics().forEach((k, v) -> console.printf("    %-36s %.4f", k, v));
+        printMetrics(s.metrics(), console);
+        if (s.registeredModel() != null) {
+            console.println("model: " + s.registeredModel() + "   (./causalcxr counterfactual --model "
+                    + s.registeredModel() + " --image IMG.png --finding \"...\" --out DIR)");
         }
         if (mlflow.isPresent()) {
             String runLink = stack.tracker().mlflowRunId(s.trackingRunId()).map(id -> " (run " + id + ")").orElse("");
@@ -159,6 +160,60 @@ final class LocalPipeline {
             console.println("MLflow: off — " + stack.tracker().offlineReason().orElse("not connected")
                     + "\n  the run is journaled in PostgreSQL; `./causalcxr mlflow sync` replays it into a server.");
         }
+    }
+
+    /** Headline metrics grouped by stage, then the downstream arms side by side; the rest is in MLflow. */
+    static void printMetrics(Map<String, Double> m, ConsoleOutput console) {
+        if (m.isEmpty()) {
+            return;
+        }
+        java.util.Set<String> shown = new java.util.HashSet<>();
+        String[][] groups = {
+                {"ingest", "dataset_studies", "dataset_patients", "dataset_tail_classes"},
+                {"disentangler", "recon_ssim", "recon_psnr", "swap_ssim_gt", "swap_ssim_gt_no_swap_baseline",
+                        "swap_mae_in_mask", "swap_mae_in_mask_no_swap_baseline", "leakage_zid_finding_probe",
+                        "zpath_finding_probe", "zpath_identity_probe"},
+                {"counterfactuals", "cf_effectiveness", "cf_identity_ssim", "cf_gt_ssim", "cf_composition_ssim",
+                        "cf_reversibility_ssim", "cf_diversity", "cf_augmentation_images"},
+                {"fidelity (in-domain features)", "fid", "kid", "precision", "recall", "density", "coverage"}};
+        for (String[] g : groups) {
+            boolean header = false;
+            for (int i = 1; i < g.length; i++) {
+                Double v = m.get(g[i]);
+                if (v == null) {
+                    continue;
+                }
+                if (!header) {
+                    console.println("  " + g[0] + ":");
+                    header = true;
+                }
+                Double ablation = m.get(g[i] + "_ablation_no_group");
+                console.printf("    %-36s %10.4f%s", g[i], v,
+                        ablation == null ? "" : String.format(java.util.Locale.ROOT, "   (no group supervision: %.4f)", ablation));
+                shown.add(g[i]);
+            }
+        }
+        String[] tail = {"effectiveness", "diversity", "fid"};
+        if (m.containsKey("tail_effectiveness_optimized")) {
+            console.printf("  %-38s %10s %10s", "tail noise (tail-class means)", "optimized", "plain N(0,I)");
+            for (String t : tail) {
+                console.printf("    %-36s %10.4f %10.4f", "tail_" + t, m.getOrDefault("tail_" + t + "_optimized", Double.NaN),
+                        m.getOrDefault("tail_" + t + "_plain", Double.NaN));
+            }
+        }
+        String[] downstream = {"accuracy", "balanced_accuracy", "macro_f1", "auroc", "head_recall", "tail_recall"};
+        if (m.containsKey("accuracy_real")) {
+            boolean plain = m.containsKey("accuracy_augmented_plain");
+            console.printf("  %-38s %10s %10s%s", "downstream classifier (test split)", "real", "augmented",
+                    plain ? String.format("%14s", "aug. plain") : "");
+            for (String d : downstream) {
+                console.printf("    %-36s %10.4f %10.4f%s", d, m.getOrDefault(d + "_real", Double.NaN),
+                        m.getOrDefault(d + "_augmented", Double.NaN), plain
+                                ? String.format(java.util.Locale.ROOT, "%14.4f", m.getOrDefault(d + "_augmented_plain", Double.NaN))
+                                : "");
+            }
+        }
+        console.println("  (" + m.size() + " metrics in all: MLflow and --summary-json)");
     }
 
     private static void writeSummaryJson(Path file, RunSummary s, PlatformStack stack, Optional<String> mlflow,
@@ -185,6 +240,9 @@ final class LocalPipeline {
         root.put("tracking", tracking);
         if (s.error() != null) {
             root.put("error", s.error());
+        }
+        if (s.registeredModel() != null) {
+            root.put("model", s.registeredModel());
         }
         try {
             Path parent = file.toAbsolutePath().getParent();

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         description = "Counterfactual chest X-ray generators for long-tail findings: train, evaluate, version, serve.",
         subcommands = {DemoCommand.class, RunCommand.class, WorkerCommand.class, StatusCommand.class,
                 StackCommand.class, MlflowCommand.class, PhantomCommand.class, DatasetCommand.class,
-                ParseReportsCommand.class, EvalParserCommand.class, FidCliCommand.class, CommandLine.HelpCommand.class})
+                ParseReportsCommand.class, EvalParserCommand.class, FidCliCommand.class, CounterfactualCommand.class, ModelsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -13,4 +13,12 @@ public interface PipelineActivities {
 
     @ActivityMethod
     void finishRun(RunFinish finish);
+
+    /**
+     * Registers the run's counterfactual generator (disentangler, diffusion model and any tail-noise
+     * priors) as the next version of the model; the same bundle again returns its existing version.
+     * Returns the reference {@code NAME@VERSION}.
+     */
+    @ActivityMethod
+    String registerModel(ModelRegistration registration);
 }

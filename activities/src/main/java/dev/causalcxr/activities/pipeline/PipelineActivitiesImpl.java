@@ -1,17 +1,28 @@
 package dev.causalcxr.activities.pipeline;
 
+import dev.causalcxr.activities.runner.StageManifest;
+import dev.causalcxr.core.diffusion.DiffusionTraining;
+import dev.causalcxr.core.disentangle.DisentanglerStage;
 import dev.causalcxr.infra.metadata.PipelineJournal;
+import dev.causalcxr.infra.objectstore.ObjectStore;
+import dev.causalcxr.infra.registry.ModelRegistry;
 import dev.causalcxr.infra.tracking.Tracker;
+import io.temporal.failure.ApplicationFailure;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 public final class PipelineActivitiesImpl implements PipelineActivities {
     private final PipelineJournal journal;
     private final Tracker tracker;
+    private final ObjectStore store;
+    private final ModelRegistry registry;
 
-    public PipelineActivitiesImpl(PipelineJournal journal, Tracker tracker) {
+    public PipelineActivitiesImpl(PipelineJournal journal, Tracker tracker, ObjectStore store, ModelRegistry registry) {
         this.journal = journal;
         this.tracker = tracker;
+        this.store = store;
+        this.registry = registry;
     }
 
     @Override
@@ -47,5 +58,52 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
                     : "cancelled".equals(f.status()) ? "KILLED" : "FAILED");
         }
         journal.finishPipelineRun(f.runId(), f.status(), f.summaryJson(), null);
+    }
+
+    @Override
+    public String registerModel(ModelRegistration r) {
+        Map<String, String> components = new LinkedHashMap<>();
+        StageManifest disentangler = manifest(r, DisentanglerStage.NAME);
+        StageManifest diffusion = manifest(r, "train-diffusion");
+        components.put(ModelComponents.DISENTANGLER, output(disentangler, DisentanglerStage.OUTPUT_MODEL));
+        components.put(ModelComponents.DIFFUSION, output(diffusion, DiffusionTraining.OUTPUT_MODEL));
+        String tail = r.manifests().get(ModelComponents.TAIL_NOISE_STAGE);
+        if (tail != null) {
+            store.readJson(tail, StageManifest.class).outputs().forEach((name, entry) -> {
+                if (name.startsWith(ModelComponents.PRIOR_OUTPUT_PREFIX)) {
+                    components.put(ModelComponents.PRIOR_ROLE_PREFIX + name.substring(
+                            ModelComponents.PRIOR_OUTPUT_PREFIX.length()), entry.digest());
+                }
+            });
+        }
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put(ModelRegistry.PIPELINE_RUN_ID, r.runId());
+        provenance.put("spec_digest", r.specDigest());
+        provenance.put("code_version", r.codeVersion());
+        Map<String, Double> metrics = new TreeMap<>();
+        // the overall numbers travel with the version; per-class ones stay in the run
+        r.metrics().forEach((k, v) -> {
+            if (!k.contains("__") && !k.contains("/") && Double.isFinite(v)) {
+                metrics.put(k, v);
+            }
+        });
+        return registry.register(r.modelName(), components, provenance, metrics).reference();
+    }
+
+    private StageManifest manifest(ModelRegistration r, String stage) {
+        String digest = r.manifests().get(stage);
+        if (digest == null) {
+            throw ApplicationFailure.newNonRetryableFailure("a model needs the " + stage + " stage's outputs",
+                    "StageInputException");
+        }
+        return store.readJson(digest, StageManifest.class);
+    }
+
+    private static String output(StageManifest m, String name) {
+        StageManifest.Entry e = m.outputs().get(name);
+        if (e == null) {
+            throw ApplicationFailure.newNonRetryableFailure(m.stage() + " published no " + name, "StageInputException");
+        }
+        return e.digest();
     }
 }

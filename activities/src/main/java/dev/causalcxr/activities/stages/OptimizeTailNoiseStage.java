@@ -1,6 +1,7 @@
 package dev.causalcxr.activities.stages;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.activities.pipeline.ModelComponents;
 import dev.causalcxr.activities.runner.StageDefinition;
 import dev.causalcxr.activities.runner.StageInputException;
 import dev.causalcxr.core.dataset.Split;
@@ -29,7 +30,7 @@ import java.util.Map;
  * optimized prior against plain N(0, I) with the same draws, per tail class.
  */
 final class OptimizeTailNoiseStage implements StageDefinition {
-    static final String OUTPUT_PRIOR_PREFIX = "prior/";
+    static final String OUTPUT_PRIOR_PREFIX = ModelComponents.PRIOR_OUTPUT_PREFIX;
     static final String OUTPUT_TAIL_CLASSES = "tail-classes";
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -1,5 +1,6 @@
 package dev.causalcxr.activities.stages;
 
+import dev.causalcxr.activities.pipeline.ModelComponents;
 import dev.causalcxr.activities.runner.StageInputException;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.diffusion.Condition;
@@ -16,7 +17,7 @@ import java.util.Map;
 
 /** The inputs the tail-noise stages share: which classes are tail, and the two models. */
 final class TailNoiseInputs {
-    static final String STAGE = "optimize-tail-noise";
+    static final String STAGE = ModelComponents.TAIL_NOISE_STAGE;
     /** Per-class activities run as stages named {@code optimize-tail-noise/<finding key>}. */
     static final String CLASS_PREFIX = STAGE + "/";
     static final String MODEL = DisentanglerStage.NAME + "/" + DisentanglerStage.OUTPUT_MODEL;

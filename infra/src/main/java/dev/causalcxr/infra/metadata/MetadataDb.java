@@ -97,9 +97,10 @@ public final class MetadataDb {
         }
     }
 
+    /** The first row's value; empty when there is no row or its value is SQL NULL. */
     public <T> Optional<T> queryOne(String sql, Binder binder, RowMapper<T> mapper) {
         List<T> rows = query(sql, binder, mapper);
-        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+        return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0));
     }
 
     @FunctionalInterface

@@ -8,6 +8,8 @@ import dev.causalcxr.infra.objectstore.EmbeddedS3Server;
 import dev.causalcxr.infra.objectstore.ObjectStore;
 import dev.causalcxr.infra.objectstore.S3Endpoint;
 import dev.causalcxr.infra.temporal.TemporalConnection;
+import dev.causalcxr.infra.registry.MlflowRegistryMirror;
+import dev.causalcxr.infra.registry.ModelRegistry;
 import dev.causalcxr.infra.tracking.MlflowPusher;
 import dev.causalcxr.infra.tracking.MlflowServer;
 import dev.causalcxr.infra.tracking.MlflowUnavailableException;
@@ -42,6 +44,7 @@ public final class PlatformStack implements AutoCloseable {
     private final MetadataDb db;
     private final PipelineJournal journal;
     private final Tracker tracker;
+    private final ModelRegistry registry;
     private final TemporalConnection temporal;
     private final CompletableFuture<Optional<String>> trackingReady;
     private volatile MlflowServer mlflowServer;
@@ -57,6 +60,7 @@ public final class PlatformStack implements AutoCloseable {
         this.temporal = temporal;
         this.owned.addAll(owned);
         this.tracker = new Tracker(db, objectStore, null, "MLflow server starting");
+        this.registry = new ModelRegistry(db, objectStore, MlflowRegistryMirror.following(tracker));
         this.trackingReady = new CompletableFuture<>();
     }
 
@@ -165,6 +169,12 @@ public final class PlatformStack implements AutoCloseable {
             if (report.failures() > 0) {
                 log.warn("{} journaled runs could not be pushed to MLflow: {}", report.failures(), report.errors());
             }
+            // model versions registered while MLflow was away (runs first: a version links to its run)
+            ModelRegistry.SyncReport models = registry.syncRegistry();
+            if (models.failures() > 0) {
+                log.warn("{} model versions or aliases could not be mirrored to MLflow: {}", models.failures(),
+                        models.errors());
+            }
             trackingReady.complete(Optional.of(uri));
         } catch (RuntimeException e) {
             String reason = "MLflow at " + uri + " unreachable: " + e.getMessage();
@@ -183,6 +193,7 @@ public final class PlatformStack implements AutoCloseable {
             Optional<String> uri = trackingReady.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (uri.isPresent()) {
                 tracker.syncAll();
+                registry.syncRegistry();
             }
             return uri;
         } catch (TimeoutException e) {
@@ -218,6 +229,11 @@ public final class PlatformStack implements AutoCloseable {
 
     public Tracker tracker() {
         return tracker;
+    }
+
+    /** Registered model versions and aliases (PostgreSQL + object store, mirrored to MLflow when connected). */
+    public ModelRegistry registry() {
+        return registry;
     }
 
     public TemporalConnection temporal() {

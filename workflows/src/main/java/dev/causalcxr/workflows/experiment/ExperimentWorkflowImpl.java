@@ -3,6 +3,7 @@ package dev.causalcxr.workflows.experiment;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.TaskQueues;
+import dev.causalcxr.activities.pipeline.ModelRegistration;
 import dev.causalcxr.activities.pipeline.PipelineActivities;
 import dev.causalcxr.activities.pipeline.RunFinish;
 import dev.causalcxr.activities.pipeline.RunStart;
@@ -86,7 +87,19 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
             outcomes.add(new RunSummary.StageOutcome(s.stage(), "succeeded", r.cacheHit(), r.seconds(), r.manifestDigest()));
         }
         current = null;
-        RunSummary summary = new RunSummary(plan.runId(), status, outcomes, metrics, trackingRun, error);
+        String registered = null;
+        boolean complete = manifests.containsKey("train-disentangler") && manifests.containsKey("train-diffusion");
+        if (status.equals("succeeded") && complete
+                && Workflow.getVersion("register-model", Workflow.DEFAULT_VERSION, 1) == 1) {
+            try {
+                registered = bookkeeping.registerModel(new ModelRegistration(plan.runId(), plan.specName(),
+                        new TreeMap<>(manifests), plan.specDigest(), plan.codeVersion(), metrics));
+            } catch (ActivityFailure e) {
+                status = "failed";
+                error = "registering the model failed: " + rootMessage(e);
+            }
+        }
+        RunSummary summary = new RunSummary(plan.runId(), status, outcomes, metrics, trackingRun, error, registered);
         String summaryJson;
         try {
             summaryJson = JSON.writeValueAsString(summary);

@@ -3,9 +3,12 @@ package dev.causalcxr.workflows.experiment;
 import java.util.List;
 import java.util.Map;
 
-/** The result of a pipeline run: each stage's outcome and every final metric. */
+/**
+ * The result of a pipeline run: each stage's outcome, every final metric, and the registered model
+ * version ({@code NAME@VERSION}) when the run trained a complete counterfactual generator.
+ */
 public record RunSummary(String runId, String status, List<StageOutcome> stages, Map<String, Double> metrics,
-                         String trackingRunId, String error) {
+                         String trackingRunId, String error, String registeredModel) {
 
     public record StageOutcome(String stage, String status, boolean cacheHit, double seconds, String manifestDigest) {
     }

@@ -43,7 +43,8 @@ public final class WorkerHost implements AutoCloseable {
             if (q.equals(TaskQueues.CPU)) {
                 w.registerWorkflowImplementationTypes(ExperimentWorkflowImpl.class);
                 w.registerActivitiesImplementations(stageActivities,
-                        new PipelineActivitiesImpl(stack.journal(), stack.tracker()));
+                        new PipelineActivitiesImpl(stack.journal(), stack.tracker(), stack.objectStore(),
+                        stack.registry()));
             } else {
                 w.registerActivitiesImplementations(stageActivities);
             }

@@ -61,7 +61,8 @@ class ExperimentWorkflowTest {
         StageActivitiesImpl stages = new StageActivitiesImpl(runner, StageCatalog.all(stack.db(), Map.of()));
         Worker cpu = env.newWorker(TaskQueues.CPU);
         cpu.registerWorkflowImplementationTypes(ExperimentWorkflowImpl.class);
-        cpu.registerActivitiesImplementations(stages, new PipelineActivitiesImpl(stack.journal(), stack.tracker()));
+        cpu.registerActivitiesImplementations(stages, new PipelineActivitiesImpl(stack.journal(), stack.tracker(), stack.objectStore(),
+                        stack.registry()));
         env.newWorker(TaskQueues.GPU).registerActivitiesImplementations(stages);
         env.start();
         client = env.getWorkflowClient();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.causalcxr.activities.TaskQueues;
+import dev.causalcxr.activities.pipeline.ModelRegistration;
 import dev.causalcxr.activities.pipeline.PipelineActivities;
 import dev.causalcxr.activities.pipeline.RunFinish;
 import dev.causalcxr.activities.pipeline.RunStart;
@@ -187,6 +188,11 @@ class TailNoiseFanOutTest {
 
         @Override
         public void finishRun(RunFinish finish) {
+        }
+
+        @Override
+        public String registerModel(ModelRegistration registration) {
+            throw new UnsupportedOperationException("no model is trained in this test");
         }
     }
 }

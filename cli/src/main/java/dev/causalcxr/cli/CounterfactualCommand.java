@@ -1,0 +1,173 @@
+package dev.causalcxr.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.activities.pipeline.ModelComponents;
+import dev.causalcxr.core.counterfactual.CounterfactualGenerator;
+import dev.causalcxr.core.diffusion.Condition;
+import dev.causalcxr.core.diffusion.SamplerConfig;
+import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.imaging.ContactSheet;
+import dev.causalcxr.core.imaging.GrayImage;
+import dev.causalcxr.core.imaging.ImageCodec;
+import dev.causalcxr.core.imaging.ImageDecodeException;
+import dev.causalcxr.infra.registry.ModelNotFoundException;
+import dev.causalcxr.infra.registry.ModelRegistry;
+import dev.causalcxr.infra.registry.ModelVersion;
+import dev.causalcxr.infra.stack.PlatformStack;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "counterfactual", mixinStandardHelpOptions = true,
+        description = {"Counterfactuals of one image from a registered model: the image's identity code with",
+                "pathology codes sampled for the requested finding. Writes the PNGs, a contact sheet (source",
+                "first) and counterfactuals.json (model version, condition, seeds) into --out."})
+final class CounterfactualCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Mixin
+    DataDirOption dataDir;
+
+    @Option(names = "--model", required = true, paramLabel = "NAME[@VERSION|@ALIAS]",
+            description = "A registered model (`./causalcxr models list`); NAME alone is its latest version.")
+    String model;
+
+    @Option(names = "--image", required = true, paramLabel = "IMG", description = "The source image (PNG or JPEG, grayscale or RGB).")
+    Path image;
+
+    @Option(names = "--finding", required = true, paramLabel = "TEXT",
+            description = {"What to change, as report text or a finding name: \"moderate right pleural effusion\",",
+                    "\"no effusion\", \"Pneumothorax\"."})
+    String finding;
+
+    @Option(names = "--n", defaultValue = "8", description = "Counterfactuals to sample (default ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed: same seed, same images (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--guidance", defaultValue = "2.0", description = "Classifier-free guidance scale (default ${DEFAULT-VALUE}).")
+    float guidance;
+
+    @Option(names = "--steps", defaultValue = "50", description = "DDIM steps (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--eta", defaultValue = "0.0", description = "DDIM η: 0 deterministic given the noise (default ${DEFAULT-VALUE}).")
+    float eta;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created).")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+        if (n < 1 || n > 256) {
+            throw new UsageException("--n must be between 1 and 256, got " + n);
+        }
+        SamplerConfig sampler;
+        try {
+            sampler = new SamplerConfig(steps, eta, guidance);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("sampler settings: " + e.getMessage());
+        }
+        GrayImage source = readImage(image);
+        ConsoleOutput console = ConsoleOutput.system();
+        try (PlatformStack stack = PlatformStack.start(dataDir.config().withMlflowEnabled(false), false)) {
+            ModelRegistry registry = stack.registry();
+            ModelVersion version;
+            try {
+                version = registry.resolve(model);
+            } catch (ModelNotFoundException e) {
+                throw new UsageException(e.getMessage());
+            }
+            Path modelDir = Files.createTempDirectory(stack.config().dataDir(), "model-");
+            try {
+                Map<String, Path> files = registry.fetch(version, modelDir);
+                Map<Finding, NoisePrior> priors = new EnumMap<>(Finding.class);
+                files.forEach((role, file) -> {
+                    if (role.startsWith(ModelComponents.PRIOR_ROLE_PREFIX)) {
+                        NoisePrior p = NoisePrior.load(file);
+                        priors.put(p.finding(), p);
+                    }
+                });
+                Path disentangler = files.get(ModelComponents.DISENTANGLER);
+                Path diffusion = files.get(ModelComponents.DIFFUSION);
+                if (disentangler == null || diffusion == null) {
+                    throw new UsageException(version.reference() + " is not a counterfactual generator (its components: "
+                            + files.keySet() + ")");
+                }
+                try (CounterfactualGenerator generator = CounterfactualGenerator.open(disentangler, diffusion, priors)) {
+                    if (source.width() != generator.imageSize() || source.height() != generator.imageSize()) {
+                        throw new UsageException(String.format(Locale.ROOT,
+                                "%s is %d×%d px but %s works on %d×%d px images; resize it first", image,
+                                source.width(), source.height(), version.reference(), generator.imageSize(),
+                                generator.imageSize()));
+                    }
+                    Condition condition = generator.parse(finding);
+                    CounterfactualGenerator.Generation g = generator.generateDetailed(source, condition, n, seed, sampler);
+                    write(version, condition, g, source);
+                    console.printf("%d counterfactuals of %s for \"%s\" (%s) from %s%s → %s", g.images().size(),
+                            image.getFileName(), finding, condition.describe(), version.reference(),
+                            g.usedPrior() ? ", tail prior of " + g.prior().label() : "", out);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            } finally {
+                DatasetCommand.deleteTree(modelDir);
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private static GrayImage readImage(Path file) {
+        try {
+            return ImageCodec.read(file);
+        } catch (NoSuchFileException e) {
+            throw new UsageException("no such image: " + file);
+        } catch (ImageDecodeException e) {
+            throw new UsageException(file + " is not a readable PNG or JPEG image: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UsageException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    private void write(ModelVersion version, Condition condition, CounterfactualGenerator.Generation g,
+                       GrayImage source) throws IOException {
+        Files.createDirectories(out);
+        ContactSheet.Builder sheet = ContactSheet.builder().columns(Math.min(g.images().size() + 1, 9))
+                .add(source, "SOURCE");
+        Files.write(out.resolve("source.png"), ImageCodec.encodePng16(source));
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < g.images().size(); i++) {
+            String name = String.format(Locale.ROOT, "counterfactual-%02d.png", i + 1);
+            Files.write(out.resolve(name), ImageCodec.encodePng16(g.images().get(i)));
+            sheet.add(g.images().get(i), "CF " + (i + 1));
+            names.add(name);
+        }
+        sheet.writePng(out.resolve("contact-sheet.png"));
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("model", version.reference());
+        doc.put("bundle_digest", version.bundleDigest());
+        doc.put("request", finding);
+        doc.put("condition", condition.describe());
+        doc.put("seed", seed);
+        doc.put("n", n);
+        doc.put("guidance", guidance);
+        doc.put("ddim_steps", steps);
+        doc.put("eta", eta);
+        doc.put("tail_prior", g.usedPrior() ? g.prior().label() : null);
+        doc.put("images", names);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("counterfactuals.json").toFile(), doc);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.causalcxr.cli;
+
+import dev.causalcxr.infra.registry.ModelNotFoundException;
+import dev.causalcxr.infra.registry.ModelRegistry;
+import dev.causalcxr.infra.registry.ModelVersion;
+import dev.causalcxr.infra.stack.PlatformStack;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = "Registered model versions (every successful training run registers one) and their aliases.",
+        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Alias.class, ModelsCommand.Unalias.class})
+final class ModelsCommand implements Runnable {
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    private static PlatformStack stack(DataDirOption dataDir) {
+        // MLflow stays off here; the registry mirrors to it whenever a stack with MLflow connects
+        return PlatformStack.start(dataDir.config().withMlflowEnabled(false), false);
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Models, or the versions of one model.")
+    static final class ListModels implements Callable<Integer> {
+        @Mixin
+        DataDirOption dataDir;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            ConsoleOutput console = ConsoleOutput.system();
+            try (PlatformStack stack = stack(dataDir)) {
+                ModelRegistry registry = stack.registry();
+                listAll(registry, console);
+            } catch (ModelNotFoundException e) {
+                throw new UsageException(e.getMessage());
+            }
+            return ExitCodes.OK;
+        }
+
+        private void listAll(ModelRegistry registry, ConsoleOutput console) {
+            {
+                List<String> names = name == null ? registry.names() : List.of(name);
+                if (names.isEmpty()) {
+                    console.println("no registered models (run ./causalcxr demo to train one)");
+                }
+                for (String n : names) {
+                    List<ModelVersion> versions = registry.versions(n);
+                    if (versions.isEmpty()) {
+                        registry.resolve(n); // names the models that exist
+                    }
+                    for (ModelVersion v : versions) {
+                        Double cf = v.metrics().get("cf_effectiveness");
+                        Double tail = v.metrics().get("tail_recall_augmented");
+                        console.printf("%-28s %s  run %s%s%s%s", v.reference(), v.createdAt(),
+                                v.provenance().getOrDefault(ModelRegistry.PIPELINE_RUN_ID, "-"),
+                                v.aliases().isEmpty() ? "" : "  aliases " + String.join(",", v.aliases()),
+                                cf == null ? "" : String.format(java.util.Locale.ROOT, "  cf_effectiveness %.3f", cf),
+                                tail == null ? "" : String.format(java.util.Locale.ROOT, "  tail_recall_augmented %.3f", tail));
+                    }
+                }
+            }
+        }
+    }
+
+    @Command(name = "alias", mixinStandardHelpOptions = true, description = "Point NAME@ALIAS at a version (moves it if set).")
+    static final class Alias implements Callable<Integer> {
+        @Mixin
+        DataDirOption dataDir;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "ALIAS")
+        String alias;
+
+        @Parameters(index = "2", paramLabel = "VERSION")
+        int version;
+
+        @Override
+        public Integer call() {
+            try (PlatformStack stack = stack(dataDir)) {
+                stack.registry().setAlias(name, alias, version);
+                Map<String, Integer> aliases = stack.registry().aliases(name);
+                ConsoleOutput.system().printf("%s@%s → version %d", name, alias, aliases.get(alias));
+            } catch (ModelNotFoundException e) {
+                throw new UsageException(e.getMessage());
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "unalias", mixinStandardHelpOptions = true, description = "Remove NAME@ALIAS.")
+    static final class Unalias implements Callable<Integer> {
+        @Mixin
+        DataDirOption dataDir;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "ALIAS")
+        String alias;
+
+        @Override
+        public Integer call() {
+            try (PlatformStack stack = stack(dataDir)) {
+                if (!stack.registry().deleteAlias(name, alias)) {
+                    throw new UsageException(name + " has no alias " + alias);
+                }
+                ConsoleOutput.system().printf("removed %s@%s", name, alias);
+            }
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.causalcxr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.core.imaging.GrayImage;
+import dev.causalcxr.core.imaging.ImageCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tiny pipeline registers its model; {@code counterfactual} and {@code models} use it as a user
+ * would, bad requests included. MLflow is off (the registry mirror is tested in infra's e2e tests).
+ */
+class CounterfactualCommandTest {
+    @TempDir
+    static Path dir;
+    static Path data;
+    static Path image;
+    static String reference;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void trainTinyModel() throws Exception {
+        System.setProperty("CAUSALCXR_MLFLOW", "off");
+        data = dir.resolve("data");
+        Path spec = dir.resolve("tiny.yaml");
+        Files.writeString(spec, """
+                name: cf-cli
+                seed: 5
+                dataset: {studies: 60, image_size: 64}
+                stages:
+                  train-disentangler: {steps: 6, batch_size: 8, pairs_per_kind: 2, base_width: 4, id_channels: 4,
+                                       path_dim: 4, head_hidden: 8, run_ablation: false, eval_pairs: 8,
+                                       grid_identities: 2, grid_pathologies: 2}
+                  train-diffusion: {train_steps: 30, hidden: 32, blocks: 1, condition_dim: 8, batch_size: 32,
+                                    log_interval: 10}
+                """);
+        Path summary = dir.resolve("summary.json");
+        int code = Main.execute("run", "--spec", spec.toString(), "--data-dir", data.toString(),
+                "--summary-json", summary.toString());
+        JsonNode s = new ObjectMapper().readTree(summary.toFile());
+        assertEquals(0, code, s.toString());
+        reference = s.path("model").asText();
+        image = dir.resolve("source.png");
+        Files.write(image, ImageCodec.encodePng16(noise(64)));
+    }
+
+    @AfterAll
+    static void clear() {
+        System.clearProperty("CAUSALCXR_MLFLOW");
+    }
+
+    @BeforeEach
+    void capture() {
+        out.reset();
+        err.reset();
+    }
+
+    private int cli(String... args) {
+        PrintStream savedOut = System.out;
+        PrintStream savedErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            return Main.execute(args);
+        } finally {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+        }
+    }
+
+    private String[] request(String model, Path img, String finding, Path outDir) {
+        return new String[] {"counterfactual", "--data-dir", data.toString(), "--model", model, "--image", img.toString(),
+                "--finding", finding, "--n", "3", "--steps", "10", "--seed", "11", "--out", outDir.toString()};
+    }
+
+    @Test
+    void theRunRegistersItsModelAndTheCommandWritesCounterfactualsDeterministically() throws Exception {
+        assertEquals("cf-cli@1", reference);
+        Path a = dir.resolve("out-a");
+        Path b = dir.resolve("out-b");
+        assertEquals(0, cli(request("cf-cli", image, "moderate right pleural effusion", a)), err.toString());
+        assertEquals(0, cli(request("cf-cli@1", image, "moderate right pleural effusion", b)), err.toString());
+        for (String f : new String[] {"source.png", "counterfactual-01.png", "counterfactual-03.png", "contact-sheet.png",
+                "counterfactuals.json"}) {
+            assertTrue(Files.isRegularFile(a.resolve(f)), f);
+        }
+        assertArrayEquals(Files.readAllBytes(a.resolve("counterfactual-02.png")),
+                Files.readAllBytes(b.resolve("counterfactual-02.png")), "same seed, same model: same image");
+        JsonNode doc = new ObjectMapper().readTree(a.resolve("counterfactuals.json").toFile());
+        assertEquals("cf-cli@1", doc.path("model").asText());
+        assertTrue(doc.path("condition").asText().toLowerCase().contains("effusion"), doc.toString());
+        assertEquals(64, ImageCodec.read(a.resolve("counterfactual-01.png")).width());
+    }
+
+    @Test
+    void badRequestsGetClearErrorsAndWriteNothing() throws Exception {
+        Path o = dir.resolve("never");
+        assertEquals(2, cli(request("cf-cli@champion", image, "effusion", o)));
+        assertTrue(err.toString().contains("no alias 'champion'"), err.toString());
+        err.reset();
+        assertEquals(2, cli(request("no-such-model", image, "effusion", o)));
+        assertTrue(err.toString().contains("no model named 'no-such-model'"), err.toString());
+        err.reset();
+        assertEquals(2, cli(request("cf-cli@9", image, "effusion", o)));
+        assertTrue(err.toString().contains("no version 9"), err.toString());
+        err.reset();
+        Path small = dir.resolve("small.png");
+        Files.write(small, ImageCodec.encodePng16(noise(32)));
+        assertEquals(2, cli(request("cf-cli", small, "effusion", o)));
+        assertTrue(err.toString().contains("32×32") && err.toString().contains("64×64"), err.toString());
+        err.reset();
+        Path broken = dir.resolve("broken.png");
+        Files.writeString(broken, "not an image");
+        assertEquals(2, cli(request("cf-cli", broken, "effusion", o)));
+        assertTrue(err.toString().contains("not a readable PNG or JPEG"), err.toString());
+        err.reset();
+        assertEquals(2, cli(request("cf-cli", image, "purple elephant", o)));
+        assertTrue(err.toString().startsWith("error: "), err.toString());
+        assertTrue(!Files.exists(o), "nothing written for a bad request");
+    }
+
+    @Test
+    void modelsListShowsTheVersionAndAnAliasCanPointAtIt() {
+        assertEquals(0, cli("models", "list", "--data-dir", data.toString()));
+        assertTrue(out.toString().contains("cf-cli@1"), out.toString());
+        assertEquals(0, cli("models", "alias", "--data-dir", data.toString(), "cf-cli", "champion", "1"));
+        assertEquals(0, cli(request("cf-cli@champion", image, "effusion", dir.resolve("out-champion"))), err.toString());
+        assertEquals(0, cli("models", "unalias", "--data-dir", data.toString(), "cf-cli", "champion"));
+        assertEquals(2, cli("models", "list", "--data-dir", data.toString(), "nope"));
+    }
+
+    private static GrayImage noise(int size) {
+        SplittableRandom r = new SplittableRandom(3);
+        float[] px = new float[size * size];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (float) r.nextDouble();
+        }
+        return GrayImage.fromUnit(size, size, px);
+    }
+}
