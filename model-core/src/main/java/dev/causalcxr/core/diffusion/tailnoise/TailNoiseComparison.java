@@ -10,6 +10,7 @@ import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.metrics.fidelity.FeatureDiversity;
 import dev.causalcxr.core.metrics.fidelity.FrechetDistance;
+import dev.causalcxr.core.metrics.linalg.DenseMatrices;
 import dev.causalcxr.core.stage.StageContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,8 +64,8 @@ public final class TailNoiseComparison {
                 out.add(new ClassResult(f, real.length,
                         effectiveness(scorer.probabilities(manager, plain), column),
                         effectiveness(scorer.probabilities(manager, tuned), column),
-                        FeatureDiversity.meanPairwiseDistance(toDouble(plain)),
-                        FeatureDiversity.meanPairwiseDistance(toDouble(tuned)),
+                        FeatureDiversity.meanPairwiseDistance(DenseMatrices.toDouble(plain)),
+                        FeatureDiversity.meanPairwiseDistance(DenseMatrices.toDouble(tuned)),
                         fid(plain, real), fid(tuned, real), optimized.klToStandard()));
             }
         }
@@ -118,17 +119,6 @@ public final class TailNoiseComparison {
         if (real.length < 2) {
             return Double.NaN;
         }
-        return FrechetDistance.compute(toDouble(generated), toDouble(real)).fid();
-    }
-
-    private static double[][] toDouble(float[][] rows) {
-        double[][] out = new double[rows.length][];
-        for (int i = 0; i < rows.length; i++) {
-            out[i] = new double[rows[i].length];
-            for (int j = 0; j < rows[i].length; j++) {
-                out[i][j] = rows[i][j];
-            }
-        }
-        return out;
+        return FrechetDistance.compute(DenseMatrices.toDouble(generated), DenseMatrices.toDouble(real)).fid();
     }
 }

@@ -198,4 +198,16 @@ public final class DenseMatrices {
         }
         return (s0 + s1) + (s2 + s3);
     }
+
+    /** Rows of floats widened to doubles (feature and code matrices come from the networks as floats). */
+    public static double[][] toDouble(float[][] rows) {
+        double[][] out = new double[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = new double[rows[i].length];
+            for (int j = 0; j < rows[i].length; j++) {
+                out[i][j] = rows[i][j];
+            }
+        }
+        return out;
+    }
 }
