@@ -19,6 +19,7 @@ import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.phantom.PhantomSpec;
+import dev.causalcxr.core.stage.RecordingStageContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -97,7 +98,7 @@ public final class CounterfactualBenchmark {
             findings.add(data.studies().get(i).findings());
         }
         DiffusionConfig diffCfg = new DiffusionConfig(dim, 256, 3, 64, 1000, 2, 64, 1e-3f, 0.1f, 1L, 0, 1, "cpu");
-        TestStageContext trainCtx = new TestStageContext(1, work.resolve("diff"));
+        RecordingStageContext trainCtx = new RecordingStageContext(work.resolve("diff").resolve("work"), 1);
         Path diffFile = DiffusionTraining.run(diffCfg, z, findings, trainCtx).modelFile();
 
         GrayImage source = GrayImage.fromUnit(64, 64, data.studies().get(0).pixels());
@@ -169,7 +170,7 @@ public final class CounterfactualBenchmark {
                 }
             }
             Map<Finding, NoisePrior> priors = Map.of(tail, NoisePrior.standard(tail, dim));
-            TestStageContext ctx = new TestStageContext(42, work.resolve("stage"));
+            RecordingStageContext ctx = new RecordingStageContext(work.resolve("stage").resolve("work"), 42);
             long t = System.nanoTime();
             CounterfactualStage.Result r = CounterfactualStage.run(q, ds, truth, disFile, diffFile, priors, ctx);
             double s = (System.nanoTime() - t) / 1e9;
@@ -179,9 +180,9 @@ public final class CounterfactualBenchmark {
                     + " untrained models above, one stand-in prior (%s) so that the N(0, I) ablation set is built too."
                     + " %d metric pairs × n = %d, guidance sweep %s, grid %d × (1 + %d × %d), augmentation %d images"
                     + " (+ %d plain). **%.1f s** wall time (data loading included).", data.studies().size(), tail.label(),
-                    ctx.summary.get("cf_metric_pairs").intValue(), q.samplesPerCondition(), q.guidanceSweep(),
+                    (int) ctx.summaryValue("cf_metric_pairs"), q.samplesPerCondition(), q.guidanceSweep(),
                     q.gridSources(), q.gridConditions(), q.gridSamples(), r.images(),
-                    ctx.summary.getOrDefault(CounterfactualStage.AUGMENTATION_IMAGES + "_plain", 0.0).intValue(), s));
+                    ctx.summary().getOrDefault(CounterfactualStage.AUGMENTATION_IMAGES + "_plain", 0.0).intValue(), s));
             lines.add("");
         }
         lines.add("## Notes");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,25 +27,25 @@ class CounterfactualStageTest {
     @Test
     void theStageOnATinyPhantomLogsEveryMetricAndPublishesItsFiles(@TempDir Path dir) throws Exception {
         TinyModels tiny = TinyModels.get();
-        TestStageContext ctx = new TestStageContext(17, dir);
+        RecordingStageContext ctx = new RecordingStageContext(dir.resolve("work"), 17);
         CounterfactualStage.Result r = CounterfactualStage.run(small(), tiny.datasetDir, tiny.groundTruth,
                 tiny.disentanglerFile, tiny.diffusionFile, tiny.priors, ctx);
         for (String k : CounterfactualMetrics.KEYS) {
-            assertTrue(ctx.summary.containsKey(k), k + " in " + ctx.summary.keySet());
-            assertTrue(Double.isFinite(ctx.summary.get(k)), k + " = " + ctx.summary.get(k));
+            assertTrue(ctx.hasSummary(k), k + " in " + ctx.summary().keySet());
+            assertTrue(Double.isFinite(ctx.summaryValue(k)), k + " = " + ctx.summaryValue(k));
         }
-        assertTrue(ctx.summary.get(CounterfactualMetrics.DIVERSITY) > 0);
-        double eff = ctx.summary.get(CounterfactualMetrics.EFFECTIVENESS);
+        assertTrue(ctx.summaryValue(CounterfactualMetrics.DIVERSITY) > 0);
+        double eff = ctx.summaryValue(CounterfactualMetrics.EFFECTIVENESS);
         assertTrue(eff >= 0 && eff <= 1, "effectiveness " + eff);
-        assertTrue(ctx.summary.containsKey("cf_effectiveness__pleural_effusion"), ctx.summary.keySet().toString());
-        assertTrue(ctx.summary.containsKey("cf_identity_ssim__" + CounterfactualMetrics.REMOVAL_CLASS));
-        assertTrue(ctx.summary.get(CounterfactualStage.AUGMENTATION_IMAGES) > 0);
+        assertTrue(ctx.hasSummary("cf_effectiveness__pleural_effusion"), ctx.summary().keySet().toString());
+        assertTrue(ctx.hasSummary("cf_identity_ssim__" + CounterfactualMetrics.REMOVAL_CLASS));
+        assertTrue(ctx.summaryValue(CounterfactualStage.AUGMENTATION_IMAGES) > 0);
 
         for (String a : List.of(CounterfactualStage.ARTIFACT_GRID, CounterfactualStage.ARTIFACT_TRADEOFF)) {
-            assertTrue(Files.size(ctx.artifacts.get(a)) > 0, a);
+            assertTrue(Files.size(ctx.artifact(a)) > 0, a);
         }
-        AugmentationSet set = AugmentationSet.read(ctx.outputs.get(CounterfactualStage.OUTPUT_AUGMENTATION));
-        AugmentationSet plain = AugmentationSet.read(ctx.outputs.get(CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN));
+        AugmentationSet set = AugmentationSet.read(ctx.output(CounterfactualStage.OUTPUT_AUGMENTATION));
+        AugmentationSet plain = AugmentationSet.read(ctx.output(CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN));
         assertEquals(r.images(), set.size());
         assertEquals(set.size(), plain.size());
         assertTrue(set.countsByTarget().containsKey(TinyModels.TAIL), set.countsByTarget().toString());
@@ -54,19 +55,18 @@ class CounterfactualStageTest {
         for (int i = 0; i < set.size(); i++) {
             assertEquals(set.entries().get(i).seed(), plain.entries().get(i).seed(), "same seeds");
         }
-        assertEquals(1.0, ctx.progress.get(ctx.progress.size() - 1));
+        assertEquals(1.0, ctx.lastProgress());
 
         // without priors there is no ablation output; a cancelled run stops
-        TestStageContext noPriors = new TestStageContext(17, dir.resolve("b"));
+        RecordingStageContext noPriors = new RecordingStageContext(dir.resolve("b").resolve("work"), 17);
         CounterfactualStage.run(small(), tiny.datasetDir, tiny.groundTruth, tiny.disentanglerFile, tiny.diffusionFile,
                 Map.of(), noPriors);
-        assertNotNull(noPriors.outputs.get(CounterfactualStage.OUTPUT_AUGMENTATION));
-        assertFalse(noPriors.outputs.containsKey(CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN));
+        assertNotNull(noPriors.outputs().get(CounterfactualStage.OUTPUT_AUGMENTATION));
+        assertFalse(noPriors.outputs().containsKey(CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN));
         // same stage seed, no priors: the augmentation set equals the plain ablation of the first run
-        assertEquals(plain.images(), AugmentationSet.read(noPriors.outputs.get(CounterfactualStage.OUTPUT_AUGMENTATION)).images());
+        assertEquals(plain.images(), AugmentationSet.read(noPriors.output(CounterfactualStage.OUTPUT_AUGMENTATION)).images());
 
-        TestStageContext cancelled = new TestStageContext(17, dir.resolve("c"));
-        cancelled.cancel = true;
+        RecordingStageContext cancelled = new RecordingStageContext(dir.resolve("c").resolve("work"), 17).cancel();
         assertThrows(CancellationException.class, () -> CounterfactualStage.run(small(), tiny.datasetDir,
                 tiny.groundTruth, tiny.disentanglerFile, tiny.diffusionFile, Map.of(), cancelled));
     }

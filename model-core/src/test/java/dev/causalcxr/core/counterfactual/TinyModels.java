@@ -20,6 +20,7 @@ import dev.causalcxr.core.disentangle.EncodedCodes;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.phantom.PhantomSpec;
+import dev.causalcxr.core.stage.RecordingStageContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +68,7 @@ final class TinyModels {
         groundTruth = dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME);
         data = DisentanglerDataset.fromImported(datasetDir, PhantomGroundTruth.read(groundTruth), (a, b) -> { });
 
-        TestStageContext ctx = new TestStageContext(7, dir.resolve("train"));
+        RecordingStageContext ctx = new RecordingStageContext(dir.resolve("train").resolve("work"), 7);
         disentanglerFile = dir.resolve("disentangler.model");
         DisentanglerConfig cfg = DisentanglerConfig.tiny().withSteps(12).withCheckpointInterval(1000);
         EncodedCodes codes;
@@ -85,7 +86,9 @@ final class TinyModels {
             findings.add(train.get(i).findings());
         }
         DiffusionConfig dc = new DiffusionConfig(codes.pathDim(), 32, 2, 8, 100, 150, 32, 3e-3f, 0.2f, 11L, 0, 50, "cpu");
-        DiffusionTraining.Result r = DiffusionTraining.run(dc, z, findings, ctx);
+        // a context belongs to one stage run: the diffusion stage must not see the disentangler's checkpoint
+        RecordingStageContext diffusionCtx = new RecordingStageContext(dir.resolve("train-diffusion").resolve("work"), 7);
+        DiffusionTraining.Result r = DiffusionTraining.run(dc, z, findings, diffusionCtx);
         diffusionFile = r.modelFile();
         float[] mean = new float[codes.pathDim()];
         float[] logScale = new float[codes.pathDim()];

@@ -6,6 +6,7 @@ import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Laterality;
 import dev.causalcxr.core.findings.Severity;
+import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +62,7 @@ class AttributeConditioningTest {
         RecordingStageContext ctx = new RecordingStageContext(dir, 4);
         DiffusionTraining.runWithConditions(new DiffusionConfig(DIM, 64, 2, 16, 100, 800, 64, 3e-3f, 0.15f, 5L, 0, 100, "cpu"),
                 codes.toArray(new float[0][]), conditions, ctx);
-        try (DiffusionModel model = DiffusionModel.load(ctx.outputs.get(DiffusionTraining.OUTPUT_MODEL))) {
+        try (DiffusionModel model = DiffusionModel.load(ctx.output(DiffusionTraining.OUTPUT_MODEL))) {
             for (Condition c : kinds) {
                 float[][] samples = model.sample(c, 20, 11, 2f, 25, 0f);
                 int nearestOwn = 0;

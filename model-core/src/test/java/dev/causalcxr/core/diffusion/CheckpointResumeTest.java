@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
@@ -26,29 +27,29 @@ class CheckpointResumeTest {
 
         RecordingStageContext straight = new RecordingStageContext(Files.createDirectories(dir.resolve("a")), 77);
         DiffusionTraining.runWithConditions(config, toy.codes, toy.conditions, straight);
-        assertEquals(2, straight.savedCheckpoints.size(), "checkpoints at 15 and 30");
+        assertEquals(2, straight.savedCheckpoints().size(), "checkpoints at 15 and 30");
 
         // an attempt that dies right after its first checkpoint ...
         RecordingStageContext interrupted = new RecordingStageContext(Files.createDirectories(dir.resolve("b")), 77);
-        interrupted.cancelAfterCheckpoints = 1;
+        interrupted.cancelAfterCheckpoints(1);
         assertThrows(CancellationException.class,
                 () -> DiffusionTraining.runWithConditions(config, toy.codes, toy.conditions, interrupted));
-        assertEquals(15, interrupted.savedCheckpoints.get(0).step());
+        assertEquals(15, interrupted.savedCheckpoints().get(0).step());
 
         // ... and the retry that picks its checkpoint up
         RecordingStageContext retry = new RecordingStageContext(Files.createDirectories(dir.resolve("c")), 77);
-        retry.resumeFrom = interrupted.savedCheckpoints.get(0);
+        retry.resumeFrom(interrupted.savedCheckpoints().get(0));
         DiffusionTraining.Result resumed = DiffusionTraining.runWithConditions(config, toy.codes, toy.conditions, retry);
         assertEquals(15, resumed.resumedFrom());
 
-        TensorArchive a = TensorArchive.read(straight.outputs.get(DiffusionTraining.OUTPUT_MODEL));
-        TensorArchive b = TensorArchive.read(retry.outputs.get(DiffusionTraining.OUTPUT_MODEL));
+        TensorArchive a = TensorArchive.read(straight.output(DiffusionTraining.OUTPUT_MODEL));
+        TensorArchive b = TensorArchive.read(retry.output(DiffusionTraining.OUTPUT_MODEL));
         assertEquals(a.tensors().keySet(), b.tensors().keySet());
         for (String name : a.tensors().keySet()) {
             assertArrayEquals(a.tensors().get(name).values(), b.tensors().get(name).values(), 0f, name);
         }
         // the losses logged after the resume point are the uninterrupted run's
-        assertEquals(straight.metrics.subList(3, 8), retry.metrics.subList(0, 5));
+        assertEquals(straight.metricTrail().subList(3, 8), retry.metricTrail().subList(0, 5));
     }
 
     @Test
@@ -58,7 +59,7 @@ class CheckpointResumeTest {
         RecordingStageContext first = new RecordingStageContext(Files.createDirectories(dir.resolve("a")), 1);
         DiffusionTraining.runWithConditions(config, toy.codes, toy.conditions, first);
         RecordingStageContext other = new RecordingStageContext(Files.createDirectories(dir.resolve("b")), 1);
-        other.resumeFrom = first.savedCheckpoints.get(0);
+        other.resumeFrom(first.savedCheckpoints().get(0));
         DiffusionConfig wider = new DiffusionConfig(6, 48, 2, 8, 50, 20, 16, 3e-3f, 0.2f, 3L, 10, 5, "cpu");
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> DiffusionTraining.runWithConditions(wider, toy.codes, toy.conditions, other))

@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.causalcxr.core.engine.Engines;
+import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -33,7 +34,7 @@ class DiffusionModelTest {
         toy = new ToyCodes(DIM, 100, 3);
         ctx = new RecordingStageContext(dir, 5);
         result = DiffusionTraining.runWithConditions(ToyCodes.tinyConfig(DIM, 600), toy.codes, toy.conditions, ctx);
-        model = DiffusionModel.load(ctx.outputs.get(DiffusionTraining.OUTPUT_MODEL));
+        model = DiffusionModel.load(ctx.output(DiffusionTraining.OUTPUT_MODEL));
     }
 
     @AfterAll
@@ -50,8 +51,8 @@ class DiffusionModelTest {
         double first = losses.get(0);
         double last = (losses.get(10) + losses.get(11)) / 2;
         assertTrue(last < 0.6 * first, "loss " + first + " -> " + last + " " + losses);
-        assertTrue(ctx.metrics.stream().anyMatch(m -> m.startsWith("diffusion_loss@600=")), ctx.metrics.toString());
-        assertEquals(1.0, ctx.progress.get(ctx.progress.size() - 1));
+        assertTrue(ctx.metricSteps("diffusion_loss").contains(600L), ctx.metricTrail().toString());
+        assertEquals(1.0, ctx.lastProgress());
         assertEquals(600, model.trainedSteps());
     }
 
@@ -179,8 +180,8 @@ class DiffusionModelTest {
             assertTrue(points.get(2).diversity() < points.get(0).diversity(), points.toString());
             RecordingStageContext stage = new RecordingStageContext(dir, 1);
             DiffusionMetrics.publishTradeoff(stage, "guidance-tradeoff-pneumothorax", "Pneumothorax", points);
-            assertTrue(Files.size(stage.artifacts.get("guidance-tradeoff-pneumothorax.png")) > 1000);
-            assertEquals(4, Files.readAllLines(stage.artifacts.get("guidance-tradeoff-pneumothorax.csv")).size());
+            assertTrue(Files.size(stage.artifact("guidance-tradeoff-pneumothorax.png")) > 1000);
+            assertEquals(4, Files.readAllLines(stage.artifact("guidance-tradeoff-pneumothorax.csv")).size());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.causalcxr.core.diffusion;
 
+import dev.causalcxr.core.stage.RecordingStageContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ public final class DiffusionSamplingBenchmark {
                 toy.conditions, ctx);
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
-        try (DiffusionModel model = DiffusionModel.load(ctx.outputs.get(DiffusionTraining.OUTPUT_MODEL))) {
+        try (DiffusionModel model = DiffusionModel.load(ctx.output(DiffusionTraining.OUTPUT_MODEL))) {
             lines.add("## Model");
             lines.add("");
             lines.add(String.format(Locale.ROOT, "z_path dimension %d, residual MLP %d wide × %d blocks, condition embeddings %d,"

@@ -13,6 +13,7 @@ import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.phantom.PhantomStudy;
+import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,12 +93,12 @@ public final class EvaluationStageBenchmark {
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "Evaluate stage on the quick phantom: %s train / %s val / %s test images, "
                         + "%d oracle counterfactuals (%d per tail class: %s), %d seeds x %d epochs, %s: %.0f s.",
-                ctx.params.get("train_images"), ctx.params.get("val_images"), ctx.params.get("test_images"),
+                ctx.param("train_images"), ctx.param("val_images"), ctx.param("test_images"),
                 augmentation.size(), perTailClass, made.toString().strip(), seeds, epochs,
                 config.classifier().architectureName(), seconds));
         lines.add("");
-        lines.add("Classes (priority, rarest first): " + ctx.params.get("class_priority") + "; tail: "
-                + ctx.params.get("tail_classes") + ".");
+        lines.add("Classes (priority, rarest first): " + ctx.param("class_priority") + "; tail: "
+                + ctx.param("tail_classes") + ".");
         lines.add("Feature network: " + result.featureNetwork().name() + " sha256 "
                 + result.featureNetwork().digest().substring(0, 16) + "…");
         lines.add("");
@@ -126,9 +127,9 @@ public final class EvaluationStageBenchmark {
         }
         Path charts = Path.of(System.getProperty("causalcxr.bench.charts", work.resolve("charts").toString()));
         Files.createDirectories(charts);
-        Files.copy(ctx.artifacts.get(EvaluationStage.ARTIFACT_CONFUSION), charts.resolve("confusion-matrices.png"),
+        Files.copy(ctx.artifact(EvaluationStage.ARTIFACT_CONFUSION), charts.resolve("confusion-matrices.png"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(ctx.artifacts.get(EvaluationStage.ARTIFACT_RECALL), charts.resolve("per-class-recall.png"),
+        Files.copy(ctx.artifact(EvaluationStage.ARTIFACT_RECALL), charts.resolve("per-class-recall.png"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         System.out.println(String.join("\n", lines));
     }

@@ -21,6 +21,7 @@ import dev.causalcxr.core.imaging.ImageCodec;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.phantom.PhantomStudy;
+import dev.causalcxr.core.stage.RecordingStageContext;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -75,44 +76,44 @@ class EvaluationStageTest {
                 result.target().classLabels());
         assertEquals("Pneumothorax", result.target().priorityLabels().get(0));
         assertEquals(Set.of(2), result.downstream().tailClasses());
-        assertTrue(SUMMARY_KEYS.containsAll(ctx.summary.keySet()), "unexpected summary keys: " + ctx.summary.keySet());
+        assertTrue(SUMMARY_KEYS.containsAll(ctx.summary().keySet()), "unexpected summary keys: " + ctx.summary().keySet());
         for (String key : List.of("fid", "kid", "precision", "recall", "density", "coverage", "accuracy_real",
                 "accuracy_augmented", "balanced_accuracy_real", "balanced_accuracy_augmented", "macro_f1_real",
                 "macro_f1_augmented", "auroc_real", "auroc_augmented", "head_recall_real", "head_recall_augmented")) {
-            assertTrue(ctx.summary.containsKey(key), "missing summary key " + key + " in " + ctx.summary.keySet());
+            assertTrue(ctx.hasSummary(key), "missing summary key " + key + " in " + ctx.summary().keySet());
         }
         if (result.downstream().real().tailRecall().count() > 0) {
-            assertEquals(SUMMARY_KEYS, ctx.summary.keySet());
+            assertEquals(SUMMARY_KEYS, ctx.summary().keySet());
         }
         assertEquals(2, result.downstream().real().perSeed().size());
-        assertTrue(ctx.metrics.containsKey("recall_real/pleural_effusion"), ctx.metrics.keySet().toString());
-        assertTrue(ctx.metrics.containsKey("balanced_accuracy_delta"));
-        assertFalse(ctx.metrics.keySet().stream().anyMatch(SUMMARY_KEYS::contains), "summary keys only in the summary");
-        assertEquals(1.0, ctx.lastProgress, 0.0);
+        assertTrue(ctx.hasMetric("recall_real/pleural_effusion"), ctx.metricKeys().toString());
+        assertTrue(ctx.hasMetric("balanced_accuracy_delta"));
+        assertFalse(ctx.metricKeys().stream().anyMatch(SUMMARY_KEYS::contains), "summary keys only in the summary");
+        assertEquals(1.0, ctx.lastProgress(), 0.0);
 
         // the feature network is an output, and its digest is recorded with the fidelity metrics
-        Path network = ctx.outputs.get(EvaluationStage.OUTPUT_FEATURE_NETWORK);
+        Path network = ctx.outputs().get(EvaluationStage.OUTPUT_FEATURE_NETWORK);
         assertNotNull(network);
-        assertEquals(TrainedClassifier.fileDigest(network), ctx.params.get("fid_feature_network_digest"));
-        assertEquals(result.fidelity().space().digest(), ctx.params.get("feature_network_digest"));
+        assertEquals(TrainedClassifier.fileDigest(network), ctx.param("fid_feature_network_digest"));
+        assertEquals(result.fidelity().space().digest(), ctx.param("feature_network_digest"));
         assertTrue(result.fidelity().space().name().startsWith("in-domain/resnet-8-16-32"));
         // per class only where both sides have k + 1 samples: this tiny test split has too few real ones
         assertTrue(result.target().classKeys().containsAll(result.fidelity().perClass().keySet()));
 
-        JsonNode json = new ObjectMapper().readTree(ctx.outputs.get(EvaluationStage.OUTPUT_RESULTS).toFile());
+        JsonNode json = new ObjectMapper().readTree(ctx.output(EvaluationStage.OUTPUT_RESULTS).toFile());
         assertEquals(result.fidelity().space().digest(), json.at("/fidelity/feature_space/digest").asText());
         assertEquals(4, json.at("/downstream/real/confusion_summed_over_seeds").size());
 
         for (String artifact : List.of(EvaluationStage.ARTIFACT_CONFUSION, EvaluationStage.ARTIFACT_RECALL)) {
-            BufferedImage picture = ImageIO.read(ctx.artifacts.get(artifact).toFile());
+            BufferedImage picture = ImageIO.read(ctx.artifact(artifact).toFile());
             assertTrue(picture.getWidth() > 400 && picture.getHeight() > 300, artifact);
         }
         String keep = System.getProperty("causalcxr.evaluation.keepCharts");
         if (keep != null) {
             Files.createDirectories(Path.of(keep));
-            Files.copy(ctx.artifacts.get(EvaluationStage.ARTIFACT_CONFUSION), Path.of(keep, "confusion.png"),
+            Files.copy(ctx.artifact(EvaluationStage.ARTIFACT_CONFUSION), Path.of(keep, "confusion.png"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(ctx.artifacts.get(EvaluationStage.ARTIFACT_RECALL), Path.of(keep, "recall.png"),
+            Files.copy(ctx.artifact(EvaluationStage.ARTIFACT_RECALL), Path.of(keep, "recall.png"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         // logs and metrics never carry patient ids: the stage never sees more than images and labels

@@ -9,11 +9,11 @@ import ai.djl.ndarray.NDManager;
 import dev.causalcxr.core.diffusion.DiffusionModel;
 import dev.causalcxr.core.diffusion.DiffusionTraining;
 import dev.causalcxr.core.diffusion.MlpPathologyScorer;
-import dev.causalcxr.core.diffusion.RecordingStageContext;
 import dev.causalcxr.core.diffusion.SingleThreadedEngine;
 import dev.causalcxr.core.diffusion.ToyCodes;
 import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
@@ -34,7 +34,7 @@ class TailNoiseOptimizerTest {
         ToyCodes toy = new ToyCodes(DIM, 60, 4);
         RecordingStageContext ctx = new RecordingStageContext(dir, 2);
         DiffusionTraining.runWithConditions(ToyCodes.tinyConfig(DIM, 400), toy.codes, toy.conditions, ctx);
-        model = DiffusionModel.load(ctx.outputs.get(DiffusionTraining.OUTPUT_MODEL));
+        model = DiffusionModel.load(ctx.output(DiffusionTraining.OUTPUT_MODEL));
         manager = Engines.pytorch().newBaseManager();
         scorer = MlpPathologyScorer.train(manager, toy.codes, toy.conditions, 32, 300, 64, 1e-2f, 9);
     }
@@ -79,16 +79,16 @@ class TailNoiseOptimizerTest {
         TailNoiseOptimizer.Result a = TailNoiseOptimizer.run(model, scorer, Finding.CARDIOMEGALY, config, straight);
 
         RecordingStageContext interrupted = new RecordingStageContext(Files.createDirectories(dir.resolve("b")), 21);
-        interrupted.cancelAfterCheckpoints = 1;
+        interrupted.cancelAfterCheckpoints(1);
         assertThrows(CancellationException.class, () -> TailNoiseOptimizer.run(model, scorer, Finding.CARDIOMEGALY, config, interrupted));
         RecordingStageContext retry = new RecordingStageContext(Files.createDirectories(dir.resolve("c")), 21);
-        retry.resumeFrom = interrupted.savedCheckpoints.get(0);
+        retry.resumeFrom(interrupted.savedCheckpoints().get(0));
         TailNoiseOptimizer.Result b = TailNoiseOptimizer.run(model, scorer, Finding.CARDIOMEGALY, config, retry);
 
         assertEquals(5, b.resumedFrom());
         assertArrayEquals(a.prior().mean(), b.prior().mean(), 0f);
         assertArrayEquals(a.prior().logScale(), b.prior().logScale(), 0f);
-        NoisePrior loaded = NoisePrior.load(retry.outputs.get(TailNoiseOptimizer.OUTPUT_PRIOR));
+        NoisePrior loaded = NoisePrior.load(retry.output(TailNoiseOptimizer.OUTPUT_PRIOR));
         assertArrayEquals(b.prior().mean(), loaded.mean(), 0f);
         assertEquals(Finding.CARDIOMEGALY, loaded.finding());
         // sampling for the class starts from the prior
