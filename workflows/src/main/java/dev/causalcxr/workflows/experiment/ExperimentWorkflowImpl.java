@@ -136,6 +136,7 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
     private static StageResult optimizeTailNoise(StageActivities stub, StageRequest req) {
         // added after runs of the four-stage pipeline existed; their histories never reach this branch
         Workflow.getVersion("tail-noise-fan-out", Workflow.DEFAULT_VERSION, 1);
+        long started = Workflow.currentTimeMillis();
         List<String> classes = stub.tailNoiseClasses(req);
         List<Promise<StageResult>> perClass = new ArrayList<>();
         for (String key : classes) {
@@ -151,10 +152,12 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
             failure = e;
         }
         Map<String, String> inputs = new TreeMap<>(req.inputs());
+        boolean allCached = true;
         for (int i = 0; i < perClass.size(); i++) {
             try {
                 StageResult r = perClass.get(i).get();
                 inputs.put(r.stage(), r.manifestDigest());
+                allCached &= r.cacheHit();
             } catch (RuntimeException e) {
                 failure = failure == null ? e : failure;
             }
@@ -162,8 +165,11 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
         if (failure != null) {
             throw failure;
         }
-        return stub.optimizeTailNoise(new StageRequest(req.pipelineRunId(), req.experiment(), req.stage(),
+        StageResult join = stub.optimizeTailNoise(new StageRequest(req.pipelineRunId(), req.experiment(), req.stage(),
                 req.configJson(), req.seed(), inputs, req.force(), req.parentTrackingRunId()));
+        // the stage's time and cache state cover its per-class activities, not only the join
+        return new StageResult(join.stage(), join.manifestDigest(), join.cacheHit() && allCached,
+                (Workflow.currentTimeMillis() - started) / 1000.0, join.metrics(), join.trackingRunId());
     }
 
     private static String rootMessage(Throwable e) {
