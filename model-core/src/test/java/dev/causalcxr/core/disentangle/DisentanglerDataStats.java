@@ -35,28 +35,25 @@ public final class DisentanglerDataStats {
             tuples[i] = data.tupleId(s);
             sets[i] = java.util.Arrays.toString(data.multiHot(s));
         }
-        for (boolean differ : new boolean[]{false, true}) {
-            GroupBatchSampler sampler = new GroupBatchSampler(patients, tuples, 24, 4, 42L);
-            int idPairs = 0;
-            int sameTuple = 0;
-            int sameSet = 0;
-            int bothEmpty = 0;
-            for (int b = 0; b < 1000; b++) {
-                GroupBatchSampler.Batch batch = sampler.next();
-                for (int[] p : batch.identityPairs()) {
-                    int a = batch.studies()[p[0]];
-                    int c = batch.studies()[p[1]];
-                    idPairs++;
-                    sameTuple += tuples[a] == tuples[c] ? 1 : 0;
-                    sameSet += sets[a].equals(sets[c]) ? 1 : 0;
-                    bothEmpty += data.studies().get(train[a]).findings().isEmpty()
-                            && data.studies().get(train[c]).findings().isEmpty() ? 1 : 0;
-                }
+        GroupBatchSampler sampler = new GroupBatchSampler(patients, tuples, 24, 4, 42L);
+        int idPairs = 0;
+        int sameTuple = 0;
+        int sameSet = 0;
+        int bothEmpty = 0;
+        for (int b = 0; b < 1000; b++) {
+            GroupBatchSampler.Batch batch = sampler.next();
+            for (int[] p : batch.identityPairs()) {
+                int a = batch.studies()[p[0]];
+                int c = batch.studies()[p[1]];
+                idPairs++;
+                sameTuple += tuples[a] == tuples[c] ? 1 : 0;
+                sameSet += sets[a].equals(sets[c]) ? 1 : 0;
+                bothEmpty += data.studies().get(train[a]).findings().isEmpty()
+                        && data.studies().get(train[c]).findings().isEmpty() ? 1 : 0;
             }
-            System.out.printf("identity pairs drawn: %d, same tuple %.3f, same finding set %.3f, both no finding %.3f%n",
-                    idPairs, sameTuple / (double) idPairs, sameSet / (double) idPairs, bothEmpty / (double) idPairs);
-            break;
         }
+        System.out.printf("identity pairs drawn: %d, same tuple %.3f, same finding set %.3f, both no finding %.3f%n",
+                idPairs, sameTuple / (double) idPairs, sameSet / (double) idPairs, bothEmpty / (double) idPairs);
         // finding signal: |x - x without findings| inside each finding's mask
         Map<Finding, double[]> signal = new TreeMap<>();
         int size = data.size();
