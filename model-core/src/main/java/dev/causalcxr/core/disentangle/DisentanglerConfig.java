@@ -18,7 +18,8 @@ import java.util.List;
  * @param pairsPerKind           identity pairs and pathology pairs guaranteed in every batch
  * @param learningRate           Adam step size
  * @param seed                   seed of initialization, sampler and reparameterization noise
- * @param groupSupervision       false = the ablation: no code-swap losses (pairs still sampled)
+ * @param groupSupervision       false = the ablation: no identity/pathology pair swap losses (pairs still
+ *                               sampled; the cycle terms, which need no groups, stay)
  * @param pixelWeight            weight of the per-image L1 pixel loss
  * @param ssimWeight             weight of (1 − SSIM)
  * @param klWeight               weight of KL(q(z_path|x) ‖ N(0, I)) (summed over dims, batch mean)
@@ -59,7 +60,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
     /**
      * The quick profile: 64 px phantom on two CPU cores, a few minutes. bench/disentangle/RESULTS.md
      * records why: z_path's own encoder, 8 re-encoded cross swaps judged by the frozen finding head
-     * (weight 3), finding head weight 5, identity swap 0.3 (same-patient studies differ far more in
+     * (weight 1.5), finding head weight 5, identity swap 0.3 (same-patient studies differ far more in
      * acquisition than in findings), no dependence penalty (it pushed the findings out of z_path while
      * z_id still held them), the adversary on the spatial z_id.
      */
@@ -71,7 +72,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 0.1, 1.0, 0.0,
                 100, 20.0, 50,
                 "cpu", 200, 6, 6, true,
-                8, 3.0, 0.1, true, true);
+                8, 1.5, 0.1, true, true);
     }
 
     /** A tiny configuration for unit tests (few channels, few steps). */
