@@ -18,7 +18,8 @@ import java.util.List;
  * @param pairsPerKind           identity pairs and pathology pairs guaranteed in every batch
  * @param learningRate           Adam step size
  * @param seed                   seed of initialization, sampler and reparameterization noise
- * @param groupSupervision       false = the ablation: no code-swap losses (pairs still sampled)
+ * @param groupSupervision       false = the ablation: no identity/pathology pair swap losses (pairs still
+ *                               sampled; the cycle terms, which need no groups, stay)
  * @param pixelWeight            weight of the per-image L1 pixel loss
  * @param ssimWeight             weight of (1 − SSIM)
  * @param klWeight               weight of KL(q(z_path|x) ‖ N(0, I)) (summed over dims, batch mean)
@@ -36,6 +37,15 @@ import java.util.List;
  * @param gridIdentities         rows of the swap grid
  * @param gridPathologies        columns of the swap grid
  * @param runAblation            also train and evaluate the same model without group supervision
+ * @param cycleSwaps             cross-patient swaps D(z_id(A), z_path(B)) per batch that are re-encoded
+ *                               (0 = no cycle losses; models saved before these fields load as 0)
+ * @param cycleWeight            weight of the finding head's BCE on the re-encoded swap against B's findings
+ * @param cycleIdentityWeight    weight of ‖z_id(re-encoded swap) − z_id(A)‖² (mean over elements; A's code
+ *                               is a fixed target)
+ * @param spatialProbe           the adversarial probe reads the spatial z_id map through a small conv
+ *                               net instead of its spatial mean (false = the mean, as before)
+ * @param pathologyEncoder       z_path comes from its own small CNN on the per-image standardized image
+ *                               (false = a branch on the shared encoder trunk, as before)
  */
 public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannels, int pathDim, int headHidden,
                                  int steps, int batchSize, int pairsPerKind, double learningRate, long seed,
@@ -44,17 +54,25 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                                  double adversarialWeight, double reversalLambda, double dependenceWeight,
                                  int checkpointInterval, double divergenceFactor, int divergenceWindow,
                                  String device, int evalPairs, int gridIdentities, int gridPathologies,
-                                 boolean runAblation) {
+                                 boolean runAblation, int cycleSwaps, double cycleWeight,
+                                 double cycleIdentityWeight, boolean spatialProbe, boolean pathologyEncoder) {
 
-    /** The quick profile: 64 px phantom on two CPU cores, a few minutes. */
+    /**
+     * The quick profile: 64 px phantom on two CPU cores, a few minutes. bench/disentangle/RESULTS.md
+     * records why: z_path's own encoder, 8 re-encoded cross swaps judged by the frozen finding head
+     * (weight 1.5), finding head weight 5, identity swap 0.3 (same-patient studies differ far more in
+     * acquisition than in findings), no dependence penalty (it pushed the findings out of z_path while
+     * z_id still held them), the adversary on the spatial z_id.
+     */
     public static DisentanglerConfig quick() {
         return new DisentanglerConfig(16, 2, 8, 16, 64,
-                800, 24, 4, 2e-3, 42L,
+                640, 24, 4, 2e-3, 42L,
                 true, 1.0, 1.0, 1e-3,
-                1.0, 1.0, 1.0,
-                0.1, 1.0, 0.05,
+                0.3, 1.0, 5.0,
+                0.1, 1.0, 0.0,
                 100, 20.0, 50,
-                "cpu", 200, 6, 6, true);
+                "cpu", 200, 6, 6, true,
+                8, 1.5, 0.1, true, true);
     }
 
     /** A tiny configuration for unit tests (few channels, few steps). */
@@ -65,7 +83,8 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 1.0, 1.0, 0.1,
                 0.1, 1.0, 0.05,
                 2, 20.0, 50,
-                "cpu", 8, 2, 2, false);
+                "cpu", 8, 2, 2, false,
+                0, 0.0, 0.0, false, false);
     }
 
     public DisentanglerConfig withSteps(int n) {
@@ -73,7 +92,8 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation);
+                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
+                spatialProbe, pathologyEncoder);
     }
 
     public DisentanglerConfig withGroupSupervision(boolean on) {
@@ -81,7 +101,8 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 pairsPerKind, learningRate, seed, on, pixelWeight, ssimWeight, klWeight,
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation);
+                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
+                spatialProbe, pathologyEncoder);
     }
 
     public DisentanglerConfig withLearningRate(double lr) {
@@ -89,7 +110,8 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 pairsPerKind, lr, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation);
+                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
+                spatialProbe, pathologyEncoder);
     }
 
     public DisentanglerConfig withCheckpointInterval(int every) {
@@ -97,7 +119,8 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, every, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation);
+                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
+                spatialProbe, pathologyEncoder);
     }
 
     public DisentanglerConfig withDivergence(double factor, int window) {
@@ -105,7 +128,8 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, checkpointInterval, factor, window, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation);
+                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
+                spatialProbe, pathologyEncoder);
     }
 
     public DisentanglerConfig withSeed(long s) {
@@ -113,7 +137,8 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 pairsPerKind, learningRate, s, groupSupervision, pixelWeight, ssimWeight, klWeight,
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation);
+                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
+                spatialProbe, pathologyEncoder);
     }
 
     public DisentanglerConfig withAblation(boolean run) {
@@ -121,7 +146,34 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, run);
+                gridIdentities, gridPathologies, run, cycleSwaps, cycleWeight, cycleIdentityWeight, spatialProbe, pathologyEncoder);
+    }
+
+    public DisentanglerConfig withCycle(int swaps, double weight, double identityWeight) {
+        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
+                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
+                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
+                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
+                gridIdentities, gridPathologies, runAblation, swaps, weight, identityWeight, spatialProbe,
+                pathologyEncoder);
+    }
+
+    public DisentanglerConfig withSpatialProbe(boolean on) {
+        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
+                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
+                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
+                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
+                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight, on,
+                pathologyEncoder);
+    }
+
+    public DisentanglerConfig withPathologyEncoder(boolean own) {
+        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
+                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
+                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
+                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
+                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
+                spatialProbe, own);
     }
 
     /** The edge length an image must be a multiple of (the encoder halves it {@code downsamplings} times). */
@@ -153,10 +205,14 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
             p.add("learningRate: must be a positive number, was " + learningRate);
         }
+        if (cycleSwaps < 0 || cycleSwaps > batchSize) {
+            p.add("cycleSwaps: must be in 0.." + batchSize + " (the batch size), was " + cycleSwaps);
+        }
         double[] weights = {pixelWeight, ssimWeight, klWeight, identitySwapWeight, pathologySwapWeight, auxWeight,
-                adversarialWeight, reversalLambda, dependenceWeight};
+                adversarialWeight, reversalLambda, dependenceWeight, cycleWeight, cycleIdentityWeight};
         String[] names = {"pixelWeight", "ssimWeight", "klWeight", "identitySwapWeight", "pathologySwapWeight",
-                "auxWeight", "adversarialWeight", "reversalLambda", "dependenceWeight"};
+                "auxWeight", "adversarialWeight", "reversalLambda", "dependenceWeight", "cycleWeight",
+                "cycleIdentityWeight"};
         for (int i = 0; i < weights.length; i++) {
             if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {
                 p.add(names[i] + ": must be a finite number >= 0, was " + weights[i]);

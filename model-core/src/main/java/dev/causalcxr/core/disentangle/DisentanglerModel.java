@@ -55,7 +55,7 @@ public final class DisentanglerModel implements AutoCloseable {
         this.imageSize = imageSize;
         if (imageSize % DisentanglerNet.minimumSizeMultiple(config) != 0) {
             throw new IllegalArgumentException("image size " + imageSize + " must be a multiple of "
-                    + DisentanglerNet.minimumSizeMultiple(config) + " (2^downsamplings × 16)");
+                    + DisentanglerNet.minimumSizeMultiple(config) + " (2^downsamplings × 16, at least 64 with its own pathology encoder)");
         }
         Device device = Engines.device(config.device());
         // seeding before initialize makes the initial weights a function of the config's seed

@@ -33,6 +33,8 @@ public final class DisentanglerNet extends AbstractBlock {
     private static final float LEAK = 0.2f;
     private static final float LOG_VARIANCE_OFFSET = 4.6f;
     private static final int POOL_GRID = 4;
+    /** Uniform ±sqrt(m / fan_in) has variance m / (3 fan_in); He for leaky ReLU wants 2 / ((1 + leak²) fan_in). */
+    private static final float HE_MAGNITUDE = 6f / (1 + LEAK * LEAK);
 
     private final DisentanglerConfig cfg;
     private final int findingCount;
@@ -60,7 +62,8 @@ public final class DisentanglerNet extends AbstractBlock {
         identityHead = addChildBlock("identityHead", Conv2d.builder().setKernelShape(new Shape(1, 1))
                 .setFilters(cfg.idChannels()).build());
         int trunkChannels = cfg.baseWidth() << cfg.downsamplings();
-        pathologyBranch = addChildBlock("pathologyBranch", new SequentialBlock()
+        pathologyBranch = addChildBlock("pathologyBranch", cfg.pathologyEncoder() ? pathologyEncoder(cfg)
+                : new SequentialBlock()
                 .add(conv(trunkChannels, 2)).add(x -> Activation.leakyRelu(x, LEAK))
                 .add(conv(trunkChannels, 2)).add(x -> Activation.leakyRelu(x, LEAK)));
         pathologyHead = addChildBlock("pathologyHead", new SequentialBlock()
@@ -70,10 +73,20 @@ public final class DisentanglerNet extends AbstractBlock {
         decoder = addChildBlock("decoder", new FilmDecoder(cfg));
         int outputs = Math.max(1, findingCount);
         findingHead = addChildBlock("findingHead", mlp(cfg.headHidden(), outputs));
-        identityFindingProbe = addChildBlock("identityFindingProbe", mlp(cfg.headHidden(), outputs));
+        identityFindingProbe = addChildBlock("identityFindingProbe", cfg.spatialProbe()
+                ? spatialProbe(cfg.headHidden(), outputs) : mlp(cfg.headHidden(), outputs));
         // PyTorch-like fan-in scaling: DJL's default initializer gives huge initial losses
         setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN,
                 1f), Parameter.Type.WEIGHT);
+        // the encoder side gets He (Kaiming) scaling for leaky ReLU instead: PyTorch's default shrinks
+        // activations ~6× per layer, so z_path's mean started ~1e-4, buried under the posterior noise, and
+        // the finding head learned nothing beyond the class frequencies in hundreds of steps. (He on the
+        // decoder as well saturates its output sigmoid for the first ~70 steps.)
+        XavierInitializer he = new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
+                XavierInitializer.FactorType.IN, HE_MAGNITUDE);
+        for (Block b : new Block[]{encoderTrunk, identityHead, pathologyBranch, pathologyHead}) {
+            b.setInitializer(he, Parameter.Type.WEIGHT);
+        }
     }
 
     private static SequentialBlock buildTrunk(DisentanglerConfig cfg) {
@@ -85,6 +98,30 @@ public final class DisentanglerNet extends AbstractBlock {
             trunk.add(conv(channels, 1)).add(x -> Activation.leakyRelu(x, LEAK));
         }
         return trunk;
+    }
+
+    /**
+     * z_path's own encoder: five 3×3 convolutions, four of stride 2 (image/16), widths w, w, 2w, 4w, 4w.
+     * It is not shared with z_id, so the reconstruction does not claim its features, and it reads the
+     * per-image standardized image, so exposure and contrast (acquisition) do not mask the findings.
+     */
+    private static SequentialBlock pathologyEncoder(DisentanglerConfig cfg) {
+        int w = cfg.baseWidth();
+        SequentialBlock b = new SequentialBlock();
+        b.add(conv(w, 1)).add(x -> Activation.leakyRelu(x, LEAK));
+        for (int filters : new int[]{w, 2 * w, 4 * w, 4 * w}) {
+            b.add(conv(filters, 2)).add(x -> Activation.leakyRelu(x, LEAK));
+        }
+        return b;
+    }
+
+    /** Per-sample standardization of (B, ...): zero mean, unit standard deviation over everything but the batch. */
+    static NDArray standardizePerImage(NDArray images) {
+        Shape s = images.getShape();
+        NDArray flat = images.reshape(s.get(0), -1);
+        NDArray centred = flat.sub(flat.mean(new int[]{1}, true));
+        NDArray std = centred.square().mean(new int[]{1}, true).add(1e-6f).sqrt();
+        return centred.div(std).reshape(s);
     }
 
     private static Conv2d conv(int filters, int stride) {
@@ -99,9 +136,23 @@ public final class DisentanglerNet extends AbstractBlock {
                 .add(Linear.builder().setUnits(outputs).build());
     }
 
+    /**
+     * The adversary on the spatial z_id map: two 3×3 convolutions (the second stride 2) before the
+     * spatial mean, so a local lesion in z_id is visible to it; the mean alone hides small ones.
+     */
+    private static SequentialBlock spatialProbe(int hidden, int outputs) {
+        int channels = Math.max(8, hidden / 2);
+        return new SequentialBlock()
+                .add(conv(channels, 1)).add(x -> Activation.leakyRelu(x, LEAK))
+                .add(conv(channels, 2)).add(x -> Activation.leakyRelu(x, LEAK))
+                .add(x -> new NDList(poolIdentity(x.head())))
+                .add(Linear.builder().setUnits(outputs).build());
+    }
+
     /** Image edges must be multiples of this: the encoder, the z_path branch and its pooling grid divide them. */
     public static int minimumSizeMultiple(DisentanglerConfig cfg) {
-        return cfg.sizeMultiple() * 4 * POOL_GRID;
+        int trunk = cfg.sizeMultiple() * 4 * POOL_GRID;
+        return cfg.pathologyEncoder() ? Math.max(trunk, 16 * POOL_GRID) : trunk;
     }
 
     public DisentanglerConfig config() {
@@ -132,7 +183,8 @@ public final class DisentanglerNet extends AbstractBlock {
         NDArray zId = identityHead.forward(ps, new NDList(features), training).head();
         // z_path reads a coarse POOL_GRID × POOL_GRID map, not a global pool: where a finding sits
         // (laterality, zone) is part of the pathology, and a global mean hides small lesions
-        NDArray branch = pathologyBranch.forward(ps, new NDList(features), training).head();
+        NDArray branchInput = cfg.pathologyEncoder() ? standardizePerImage(images) : features;
+        NDArray branch = pathologyBranch.forward(ps, new NDList(branchInput), training).head();
         NDArray grid = poolToGrid(branch, POOL_GRID);
         NDArray meanLogVar = pathologyHead.forward(ps, new NDList(grid.reshape(grid.getShape().get(0), -1)), training)
                 .head();
@@ -153,9 +205,23 @@ public final class DisentanglerNet extends AbstractBlock {
         return findingHead.forward(ps, new NDList(zPath), training).head();
     }
 
-    /** The adversary's finding logits (B, F) from pooled z_id (pass it through gradient reversal first). */
+    /**
+     * The adversary's finding logits (B, F) from pooled z_id (pass it through gradient reversal first).
+     * Only for a net without {@link DisentanglerConfig#spatialProbe()}; {@link #probeLogitsFromMap} serves both.
+     */
     public NDArray probeLogits(ParameterStore ps, NDArray pooledZId, boolean training) {
+        if (cfg.spatialProbe()) {
+            throw new IllegalStateException("this net's probe reads the spatial z_id map: use probeLogitsFromMap");
+        }
         return identityFindingProbe.forward(ps, new NDList(pooledZId), training).head();
+    }
+
+    /** The adversary's finding logits (B, F) from the spatial z_id map (B, C, h, w), whichever probe this net has. */
+    public NDArray probeLogitsFromMap(ParameterStore ps, NDArray zId, boolean training) {
+        // the spatial probe sees z_id at unit scale: through gradient reversal the encoder could otherwise
+        // defeat it by inflating z_id without bound (it did, within 60 steps)
+        NDArray input = cfg.spatialProbe() ? standardizePerImage(zId) : poolIdentity(zId);
+        return identityFindingProbe.forward(ps, new NDList(input), training).head();
     }
 
     /** Average pooling of (B, C, H, W) to (B, C, g, g); H and W must be multiples of g. */
@@ -197,12 +263,14 @@ public final class DisentanglerNet extends AbstractBlock {
         encoderTrunk.initialize(manager, dataType, image);
         Shape features = encoderTrunk.getOutputShapes(new Shape[]{image})[0];
         identityHead.initialize(manager, dataType, features);
-        pathologyBranch.initialize(manager, dataType, features);
-        pathologyHead.initialize(manager, dataType, new Shape(batch, features.get(1) * POOL_GRID * POOL_GRID));
+        Shape branchInput = cfg.pathologyEncoder() ? image : features;
+        pathologyBranch.initialize(manager, dataType, branchInput);
+        Shape branch = pathologyBranch.getOutputShapes(new Shape[]{branchInput})[0];
+        pathologyHead.initialize(manager, dataType, new Shape(batch, branch.get(1) * POOL_GRID * POOL_GRID));
         Shape zId = new Shape(batch, cfg.idChannels(), features.get(2), features.get(3));
         Shape zPath = new Shape(batch, cfg.pathDim());
         decoder.initialize(manager, dataType, zId, zPath);
         findingHead.initialize(manager, dataType, zPath);
-        identityFindingProbe.initialize(manager, dataType, new Shape(batch, cfg.idChannels()));
+        identityFindingProbe.initialize(manager, dataType, cfg.spatialProbe() ? zId : new Shape(batch, cfg.idChannels()));
     }
 }

@@ -46,9 +46,12 @@ public final class DisentanglerTrainer implements AutoCloseable {
     private static final int FORMAT_VERSION = 1;
     private static final int LOG_EVERY = 10;
 
-    /** The loss terms of one step (unweighted, except {@code total}). */
+    /**
+     * The loss terms of one step (unweighted, except {@code total}); {@code cycle} is the finding BCE
+     * of the re-encoded cross swaps and {@code cycleIdentity} their z_id drift (0 when cycles are off).
+     */
     public record Losses(double total, double reconstruction, double identitySwap, double pathologySwap, double kl,
-                         double finding, double adversarial, double dependence) {
+                         double finding, double adversarial, double dependence, double cycle, double cycleIdentity) {
     }
 
     /** What a training run did. */
@@ -244,6 +247,10 @@ public final class DisentanglerTrainer implements AutoCloseable {
             ctx.logMetric(metricPrefix + "loss_finding_head", l.finding(), global);
             ctx.logMetric(metricPrefix + "loss_adversarial_probe", l.adversarial(), global);
             ctx.logMetric(metricPrefix + "loss_dependence", l.dependence(), global);
+            if (cfg.cycleSwaps() > 0) {
+                ctx.logMetric(metricPrefix + "loss_cycle_finding", l.cycle(), global);
+                ctx.logMetric(metricPrefix + "loss_cycle_identity", l.cycleIdentity(), global);
+            }
             ctx.progress(Math.min(1.0, (double) step / cfg.steps()), phase + " step " + step + "/" + cfg.steps());
         }
     }
@@ -288,13 +295,54 @@ public final class DisentanglerTrainer implements AutoCloseable {
     /** The decode plan of one batch: which z_id, which z_path, which target image, and each item's weight. */
     private record DecodePlan(long[] identitySource, long[] pathologySource, long[] target, float[] weight,
                               int[] kind) {
+
+        /** Positions of the items of one kind, in plan order. */
+        long[] positions(int k) {
+            return java.util.stream.IntStream.range(0, kind.length).filter(i -> kind[i] == k)
+                    .mapToLong(i -> i).toArray();
+        }
     }
 
     private static final int RECON = 0;
     private static final int IDENTITY_SWAP = 1;
     private static final int PATHOLOGY_SWAP = 2;
+    private static final int CYCLE = 3;
 
-    private DecodePlan plan(GroupBatchSampler.Batch b) {
+    /**
+     * Cross swaps for the cycle losses: (A, B) positions in the batch, different patients, preferring
+     * B whose finding tuple differs from A's. A pure function of (seed, step): resumable.
+     */
+    private int[][] cyclePairs(GroupBatchSampler.Batch b, long stepIndex) {
+        int n = b.studies().length;
+        int[][] pairs = new int[cfg.cycleSwaps()][];
+        SplitMixRandom rng = new SplitMixRandom(SplitMixRandom.derive(cfg.seed(), 0xC7C1E, stepIndex));
+        int made = 0;
+        for (int k = 0; k < pairs.length; k++) {
+            int a = k % n;
+            int fallback = -1;
+            int chosen = -1;
+            for (int attempt = 0; attempt < 16 && chosen < 0; attempt++) {
+                int c = rng.nextInt(n);
+                int sa = b.studies()[a];
+                int sc = b.studies()[c];
+                if (sampler.patientOf(sa) == sampler.patientOf(sc)) {
+                    continue;
+                }
+                if (sampler.tupleOf(sa) != sampler.tupleOf(sc)) {
+                    chosen = c;
+                } else if (fallback < 0) {
+                    fallback = c;
+                }
+            }
+            int partner = chosen >= 0 ? chosen : fallback;
+            if (partner >= 0) {
+                pairs[made++] = new int[]{a, partner};
+            }
+        }
+        return Arrays.copyOf(pairs, made);
+    }
+
+    private DecodePlan plan(GroupBatchSampler.Batch b, int[][] cycles) {
         List<long[]> items = new ArrayList<>();
         List<Float> weights = new ArrayList<>();
         List<Integer> kinds = new ArrayList<>();
@@ -327,6 +375,12 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 kinds.add(PATHOLOGY_SWAP);
                 kinds.add(PATHOLOGY_SWAP);
             }
+        }
+        for (int[] c : cycles) {
+            // A's anatomy with B's pathology: no pixel target, judged by re-encoding
+            items.add(new long[]{c[0], c[1], c[0]});
+            weights.add(0f);
+            kinds.add(CYCLE);
         }
         int m = items.size();
         long[] ids = new long[m];
@@ -362,7 +416,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
         for (int i = 0; i < noise.length; i++) {
             noise[i] = (float) noiseRng.nextGaussian();
         }
-        DecodePlan plan = plan(batch);
+        int[][] cycles = cfg.cycleSwaps() > 0 ? cyclePairs(batch, stepIndex) : new int[0][];
+        DecodePlan plan = plan(batch, cycles);
         ParameterStore ps = model.parameterStore();
         DisentanglerNet net = model.net();
         try (NDManager sm = model.manager().newSubManager()) {
@@ -375,6 +430,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
             double finding = 0;
             double adversarial = 0;
             double dependence;
+            double cycle = 0;
+            double cycleIdentity = 0;
             double total;
             try (GradientCollector gc = engine.newGradientCollector()) {
                 DisentanglerNet.Codes codes = net.encode(ps, x, true);
@@ -395,12 +452,39 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 NDArray pooledId = DisentanglerNet.poolIdentity(codes.zId());
                 if (findings > 0) {
                     NDArray findingTerm = binaryCrossEntropy(net.findingLogits(ps, zPath, true), y);
-                    NDArray probeTerm = binaryCrossEntropy(net.probeLogits(ps,
-                            GradientReversal.apply(pooledId, (float) cfg.reversalLambda()), true), y);
+                    NDArray probeTerm = binaryCrossEntropy(net.probeLogitsFromMap(ps,
+                            GradientReversal.apply(codes.zId(), (float) cfg.reversalLambda()), true), y);
                     loss = loss.add(ScalarOps.times(findingTerm, cfg.auxWeight()))
                             .add(ScalarOps.times(probeTerm, cfg.adversarialWeight()));
                     finding = findingTerm.getFloat();
                     adversarial = probeTerm.getFloat();
+                }
+                if (cycles.length > 0) {
+                    // re-encode D(z_id(A), z_path(B)): the finding head must read B's findings from it and
+                    // the identity code must stay A's, so the decoder has to draw the pathology from z_path
+                    NDArray cyclePositions = sm.create(plan.positions(CYCLE));
+                    NDArray swapped = decoded.get(new NDIndex("{}", cyclePositions));
+                    // frozen weights: the encoder and the finding head judge the swap as they judge real
+                    // images; only the decoder (and the codes it was given) learn from this term. Trained
+                    // on it, the encoder first learned to read B's labels off swaps that showed A's findings
+                    DetachedParameters frozen = new DetachedParameters(model.manager(), sm);
+                    DisentanglerNet.Codes again = net.encode(frozen, swapped, true);
+                    long[] sources = new long[cycles.length];
+                    long[] anatomies = new long[cycles.length];
+                    for (int k = 0; k < cycles.length; k++) {
+                        anatomies[k] = cycles[k][0];
+                        sources[k] = cycles[k][1];
+                    }
+                    NDArray idTarget = codes.zId().get(new NDIndex("{}", sm.create(anatomies))).stopGradient();
+                    NDArray idTerm = again.zId().sub(idTarget).square().mean();
+                    loss = loss.add(ScalarOps.times(idTerm, cfg.cycleIdentityWeight()));
+                    cycleIdentity = idTerm.getFloat();
+                    if (findings > 0) {
+                        NDArray yB = y.get(new NDIndex("{}", sm.create(sources)));
+                        NDArray cycleTerm = binaryCrossEntropy(net.findingLogits(frozen, again.pathMean(), true), yB);
+                        loss = loss.add(ScalarOps.times(cycleTerm, cfg.cycleWeight()));
+                        cycle = cycleTerm.getFloat();
+                    }
                 }
                 NDArray dependenceTerm = crossCovarianceNorm(pooledId, codes.pathMean());
                 loss = loss.add(ScalarOps.times(dependenceTerm, cfg.dependenceWeight()));
@@ -412,15 +496,36 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     gc.backward(loss);
                 }
             }
-            double[] byKind = new double[3];
-            int[] count = new int[3];
+            double[] byKind = new double[4];
+            int[] count = new int[4];
             for (int i = 0; i < perItem.length; i++) {
                 byKind[plan.kind()[i]] += perItem[i];
                 count[plan.kind()[i]]++;
             }
             return new Losses(total, mean(byKind[RECON], count[RECON]), mean(byKind[IDENTITY_SWAP],
                     count[IDENTITY_SWAP]), mean(byKind[PATHOLOGY_SWAP], count[PATHOLOGY_SWAP]), kl, finding,
-                    adversarial, dependence);
+                    adversarial, dependence, cycle, cycleIdentity);
+        }
+    }
+
+    /**
+     * The model's parameters with autograd cut: a forward through this store passes gradients to its
+     * input but never to the weights. The detached views share the weights' memory and belong to the
+     * step's manager.
+     */
+    private static final class DetachedParameters extends ParameterStore {
+        private final NDManager scope;
+
+        DetachedParameters(NDManager manager, NDManager scope) {
+            super(manager, false);
+            this.scope = scope;
+        }
+
+        @Override
+        public NDArray getValue(ai.djl.nn.Parameter parameter, ai.djl.Device device, boolean training) {
+            NDArray detached = super.getValue(parameter, device, training).stopGradient();
+            detached.attach(scope);
+            return detached;
         }
     }
 

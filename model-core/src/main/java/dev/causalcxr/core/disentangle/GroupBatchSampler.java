@@ -14,7 +14,8 @@ import java.util.Set;
  * seed; its {@link Position} (epoch, cursor, generator state) is all a checkpoint needs to continue
  * the same sequence.
  *
- * <p>Pathology pairs pick a tuple group uniformly first, so rare tuples are paired as often as the
+ * <p>Identity pairs prefer, where the patient has one, a partner with a different finding tuple.
+ * Pathology pairs pick a tuple group uniformly first, so rare tuples are paired as often as the
  * common "no finding" group.
  */
 public final class GroupBatchSampler {
@@ -96,6 +97,16 @@ public final class GroupBatchSampler {
         restore(new Position(0, 0, SplitMixRandom.derive(seed, 0x5A3B1E)));
     }
 
+    /** Patient number of training study {@code i}. */
+    public int patientOf(int i) {
+        return patientOf[i];
+    }
+
+    /** Finding-tuple group of training study {@code i}. */
+    public int tupleOf(int i) {
+        return tupleOf[i];
+    }
+
     public int identityAnchorCount() {
         return identityAnchors.length;
     }
@@ -127,9 +138,17 @@ public final class GroupBatchSampler {
         for (int p = 0; p < pairsPerKind; p++) {
             int anchor = identityAnchors[rng.nextInt(identityAnchors.length)];
             int[] same = studiesByPatient.get(patientOf[anchor]);
-            int partner = same[rng.nextInt(same.length - 1)];
-            if (partner == anchor) {
-                partner = same[same.length - 1];
+            // prefer a partner whose finding tuple differs: only then does the identity swap say that
+            // the findings must come from z_path (a same-tuple pair can keep them in z_id)
+            int[] differing = java.util.Arrays.stream(same).filter(s -> tupleOf[s] != tupleOf[anchor]).toArray();
+            int partner;
+            if (differing.length > 0) {
+                partner = differing[rng.nextInt(differing.length)];
+            } else {
+                partner = same[rng.nextInt(same.length - 1)];
+                if (partner == anchor) {
+                    partner = same[same.length - 1];
+                }
             }
             studies[slot] = anchor;
             studies[slot + 1] = partner;

@@ -48,10 +48,35 @@ class DisentanglerNetTest {
 
     @Test
     void gradientsReachEveryParameterGroup() throws Exception {
+        gradientsReachEveryParameterGroup(DisentanglerConfig.tiny());
+    }
+
+    @Test
+    void gradientsReachEveryParameterGroupWithCyclesSpatialProbeAndPathologyEncoder() throws Exception {
+        gradientsReachEveryParameterGroup(DisentanglerConfig.tiny().withCycle(3, 1.0, 0.5).withSpatialProbe(true)
+                .withPathologyEncoder(true));
+    }
+
+    @Test
+    void aModelFileWrittenBeforeTheCycleFieldsLoadsWithThemOff() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var fields = json.convertValue(DisentanglerConfig.quick().withCycle(8, 1, 1).withSpatialProbe(true)
+                        .withPathologyEncoder(true),
+                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() { });
+        for (String f : List.of("cycleSwaps", "cycleWeight", "cycleIdentityWeight", "spatialProbe", "pathologyEncoder")) {
+            fields.remove(f);
+        }
+        DisentanglerConfig old = json.readValue(json.writeValueAsString(fields), DisentanglerConfig.class);
+        assertEquals(0, old.cycleSwaps());
+        assertEquals(0.0, old.cycleWeight());
+        assertEquals(false, old.spatialProbe());
+        assertEquals(false, old.pathologyEncoder());
+    }
+
+    private void gradientsReachEveryParameterGroup(DisentanglerConfig cfg) throws Exception {
         DisentanglerDataset data = TinyData.small();
         InMemoryStageContext ctx = new InMemoryStageContext(1, dir);
-        try (DisentanglerModel model = DisentanglerModel.create(DisentanglerConfig.tiny(), data.vocabulary(),
-                data.size());
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
              DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
             assertTrue(model.net().findingCount() > 0, "the phantom has findings");
             trainer.accumulateGradients(trainer.sampler().next());
@@ -75,7 +100,8 @@ class DisentanglerNetTest {
     @Test
     void shapesFor64And256Pixels() {
         for (int size : new int[]{64, 256}) {
-            DisentanglerConfig cfg = DisentanglerConfig.tiny();
+          for (DisentanglerConfig cfg : List.of(DisentanglerConfig.tiny(),
+                  DisentanglerConfig.tiny().withPathologyEncoder(true).withSpatialProbe(true))) {
             try (DisentanglerModel model = DisentanglerModel.create(cfg, List.of(Finding.EDEMA, Finding.MASS), size)) {
                 float[] a = new float[size * size];
                 float[] b = new float[size * size];
@@ -97,6 +123,7 @@ class DisentanglerNetTest {
                     assertEquals(new Shape(2, 1, size, size), out.getShape());
                 }
             }
+          }
         }
     }
 

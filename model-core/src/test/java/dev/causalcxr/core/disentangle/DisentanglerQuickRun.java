@@ -36,16 +36,23 @@ public final class DisentanglerQuickRun {
                 new dev.causalcxr.core.phantom.PhantomGenerator(PhantomSpec.defaults()),
                 dev.causalcxr.core.dataset.SplitProportions.defaults(), (d, t) -> { });
         double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-        DisentanglerStage.Result r = DisentanglerStage.run(cfg, data, ctx);
+        DisentanglerStage.Result r;
+        try {
+            r = DisentanglerStage.run(cfg, data, ctx);
+        } finally {
+            writeSeries(ctx, out);
+        }
         double total = (System.nanoTime() - t0) / 1e9;
         StringBuilder report = new StringBuilder();
         report.append("config ").append(json.writeValueAsString(cfg)).append('\n');
         report.append(String.format("studies %d, render %.1f s, stage total %.1f s, main training %.1f s (%.1f ms/step)%n",
                 data.studies().size(), loadSeconds, total, r.trainSeconds(), r.meanStepMillis()));
-        new TreeMap<>(ctx.metrics).forEach((k, v) -> report.append(String.format("last %-40s %.4f%n", k,
-                v.get(v.size() - 1))));
+        new TreeMap<>(ctx.metrics).forEach((k, v) -> report.append(String.format("last %-40s %.4f   (mean of last 10 logged: %.4f)%n",
+                k, v.get(v.size() - 1), v.subList(Math.max(0, v.size() - 10), v.size()).stream()
+                        .mapToDouble(Double::doubleValue).average().orElse(Double.NaN))));
         new TreeMap<>(ctx.summary).forEach((k, v) -> report.append(String.format("%-45s %.4f%n", k, v)));
         Files.writeString(out.resolve("results.txt"), report.toString());
+
         for (Map.Entry<String, Path> a : ctx.artifacts.entrySet()) {
             if (a.getValue().toString().endsWith(".png")) {
                 Files.copy(a.getValue(), out.resolve(a.getKey() + ".png"),
@@ -53,5 +60,14 @@ public final class DisentanglerQuickRun {
             }
         }
         System.out.print(report);
+    }
+
+    /** Every logged loss term, one line per metric (values every 10 steps). */
+    private static void writeSeries(InMemoryStageContext ctx, Path out) throws java.io.IOException {
+        StringBuilder series = new StringBuilder("metric,values (every 10 steps)\n");
+        new TreeMap<>(ctx.metrics).forEach((k, v) -> series.append(k).append(',').append(v.stream()
+                .map(x -> String.format(java.util.Locale.ROOT, "%.4f", x))
+                .collect(java.util.stream.Collectors.joining(","))).append('\n'));
+        Files.writeString(out.resolve("loss-series.csv"), series.toString());
     }
 }

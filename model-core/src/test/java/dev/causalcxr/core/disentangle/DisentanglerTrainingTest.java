@@ -28,8 +28,70 @@ class DisentanglerTrainingTest {
 
     @Test
     void resumingFromACheckpointContinuesTheSameTrajectory() throws Exception {
+        resumeMatches(DisentanglerConfig.tiny().withSteps(6).withCheckpointInterval(3));
+    }
+
+    @Test
+    void resumingWithCycleLossesAndTheSpatialProbeContinuesTheSameTrajectory() throws Exception {
+        resumeMatches(DisentanglerConfig.tiny().withSteps(6).withCheckpointInterval(3).withCycle(3, 1.0, 0.5)
+                .withSpatialProbe(true).withPathologyEncoder(true));
+    }
+
+    @Test
+    void cycleLossesAreComputedOnReEncodedSwaps() {
         DisentanglerDataset data = TinyData.small();
-        DisentanglerConfig cfg = DisentanglerConfig.tiny().withSteps(6).withCheckpointInterval(3);
+        DisentanglerConfig cfg = DisentanglerConfig.tiny().withCycle(4, 1.0, 0.5);
+        InMemoryStageContext ctx = new InMemoryStageContext(1, dir);
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
+             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
+            DisentanglerTrainer.Losses l = trainer.accumulateGradients(trainer.sampler().next());
+            assertTrue(l.cycle() > 0 && Double.isFinite(l.cycle()), "cycle finding BCE " + l.cycle());
+            assertTrue(l.cycleIdentity() > 0 && Double.isFinite(l.cycleIdentity()), "cycle z_id " + l.cycleIdentity());
+            trainer.train();
+            assertTrue(ctx.metrics.containsKey("loss_cycle_finding"), ctx.metrics.keySet().toString());
+        }
+        try (DisentanglerModel model = DisentanglerModel.create(DisentanglerConfig.tiny(), data.vocabulary(),
+                data.size());
+             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "off", 0, "off_")) {
+            DisentanglerTrainer.Losses l = trainer.accumulateGradients(trainer.sampler().next());
+            assertEquals(0.0, l.cycle());
+            assertEquals(0.0, l.cycleIdentity());
+        }
+    }
+
+    @Test
+    void theCycleTermJudgesSwapsWithFrozenWeights() throws Exception {
+        // only the cycle terms: the finding head that judges the re-encoded swap must not learn from it,
+        // the decoder that drew the swap must
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var fields = json.convertValue(DisentanglerConfig.tiny().withCycle(4, 1.0, 0.5),
+                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() { });
+        for (String w : List.of("pixelWeight", "ssimWeight", "klWeight", "identitySwapWeight", "pathologySwapWeight",
+                "auxWeight", "adversarialWeight", "dependenceWeight")) {
+            fields.put(w, 0.0);
+        }
+        DisentanglerConfig cfg = json.convertValue(fields, DisentanglerConfig.class);
+        DisentanglerDataset data = TinyData.small();
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
+             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, new InMemoryStageContext(1, dir),
+                     "main", 0, "")) {
+            trainer.accumulateGradients(trainer.sampler().next());
+            var groups = model.net().parameterGroups();
+            assertEquals(0.0, gradientNorm(groups.get("findingHead")), "the judge's head learned from the swaps");
+            assertTrue(gradientNorm(groups.get("decoder")) > 0, "the decoder gets no gradient from the cycle terms");
+        }
+    }
+
+    private static double gradientNorm(ai.djl.nn.Block block) {
+        double norm = 0;
+        for (var p : block.getParameters()) {
+            norm += p.getValue().getArray().getGradient().abs().sum().getFloat();
+        }
+        return norm;
+    }
+
+    private void resumeMatches(DisentanglerConfig cfg) throws Exception {
+        DisentanglerDataset data = TinyData.small();
         float[] straight;
         InMemoryStageContext first = new InMemoryStageContext(1, dir.resolve("a"));
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());

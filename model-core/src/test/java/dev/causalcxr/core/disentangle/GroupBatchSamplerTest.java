@@ -60,6 +60,31 @@ class GroupBatchSamplerTest {
     }
 
     @Test
+    void identityPairsDifferInFindingsWheneverThePatientAllows() {
+        // patient 0: tuples 0, 0, 1 (only pairs with study 2 differ); patient 1: one tuple twice; 2, 3 for the
+        // pathology groups
+        int[] patients = {0, 0, 0, 1, 1, 2, 3};
+        int[] tuples = {0, 0, 1, 5, 5, 0, 5};
+        GroupBatchSampler s = new GroupBatchSampler(patients, tuples, 8, 2, 4);
+        int sameTuplePairs = 0;
+        for (int b = 0; b < 300; b++) {
+            GroupBatchSampler.Batch batch = s.next();
+            for (int[] p : batch.identityPairs()) {
+                int a = batch.studies()[p[0]];
+                int c = batch.studies()[p[1]];
+                assertNotEquals(a, c);
+                assertEquals(patients[a], patients[c]);
+                if (patients[a] == 0) {
+                    assertNotEquals(tuples[a], tuples[c], "patient 0 always has a partner with other findings");
+                } else {
+                    sameTuplePairs++;
+                }
+            }
+        }
+        assertTrue(sameTuplePairs > 0, "a patient whose studies share one tuple still gives identity pairs");
+    }
+
+    @Test
     void fillSlotsCoverEveryStudyOncePerEpoch() {
         GroupBatchSampler s = new GroupBatchSampler(PATIENTS, TUPLES, 6, 0, 9);
         int[] seen = new int[PATIENTS.length];
