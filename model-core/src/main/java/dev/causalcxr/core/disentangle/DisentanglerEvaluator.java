@@ -6,6 +6,7 @@ import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.metrics.image.ImageErrors;
 import dev.causalcxr.core.metrics.image.MaskedError;
 import dev.causalcxr.core.metrics.image.Ssim;
+import dev.causalcxr.core.metrics.linalg.DenseMatrices;
 import dev.causalcxr.core.metrics.probe.LinearProbe;
 import dev.causalcxr.core.metrics.probe.LinearProbeConfig;
 import dev.causalcxr.core.metrics.probe.ProbeResult;
@@ -52,9 +53,9 @@ public final class DisentanglerEvaluator {
         int[] primary = IntStream.of(test).map(i -> data.primaryClass(data.studies().get(i))).toArray();
         int[] patient = IntStream.of(test).map(i -> data.studies().get(i).patient()).toArray();
         LinearProbeConfig probe = LinearProbeConfig.defaults(seed);
-        ProbeResult zIdFinding = probe(toDouble(codes.pooledIdentity()), primary, probe);
-        ProbeResult zPathFinding = probe(toDouble(codes.pathMean()), primary, probe);
-        ProbeResult zPathIdentity = probe(toDouble(codes.pathMean()), patient, probe);
+        ProbeResult zIdFinding = probe(DenseMatrices.toDouble(codes.pooledIdentity()), primary, probe);
+        ProbeResult zPathFinding = probe(DenseMatrices.toDouble(codes.pathMean()), primary, probe);
+        ProbeResult zPathIdentity = probe(DenseMatrices.toDouble(codes.pathMean()), patient, probe);
         return new DisentanglerMetrics(ssim, psnr, swap[0], swap[1], swap[2], swap[3], swap[4], swap[5],
                 zIdFinding == null ? Double.NaN : zIdFinding.balancedAccuracy(),
                 zPathFinding == null ? Double.NaN : zPathFinding.balancedAccuracy(),
@@ -225,16 +226,5 @@ public final class DisentanglerEvaluator {
             }
         }
         sheet.writePng(file);
-    }
-
-    private static double[][] toDouble(float[][] rows) {
-        double[][] out = new double[rows.length][];
-        for (int i = 0; i < rows.length; i++) {
-            out[i] = new double[rows[i].length];
-            for (int j = 0; j < rows[i].length; j++) {
-                out[i][j] = rows[i][j];
-            }
-        }
-        return out;
     }
 }
