@@ -67,7 +67,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
     public static DisentanglerConfig quick() {
         return new DisentanglerConfig(16, 2, 8, 16, 64,
                 640, 24, 4, 2e-3, 42L,
-                true, 1.0, 1.0, 1e-3,
+                true, 1.0, 1.0, 1e-2,
                 0.3, 1.0, 5.0,
                 0.1, 1.0, 0.0,
                 100, 20.0, 50,
