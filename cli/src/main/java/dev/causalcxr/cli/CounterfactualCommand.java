@@ -131,6 +131,9 @@ final class CounterfactualCommand implements Callable<Integer> {
     }
 
     private static GrayImage readImage(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new UsageException(file + " is a folder; --image takes one PNG or JPEG file");
+        }
         try {
             return ImageCodec.read(file);
         } catch (NoSuchFileException e) {

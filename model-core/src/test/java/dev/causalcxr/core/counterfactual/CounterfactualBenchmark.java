@@ -1,5 +1,6 @@
 package dev.causalcxr.core.counterfactual;
 
+import dev.causalcxr.core.bench.BenchMachine;
 import dev.causalcxr.core.dataset.DatasetImporter;
 import dev.causalcxr.core.dataset.ImportFormat;
 import dev.causalcxr.core.dataset.ImportOptions;
@@ -20,7 +21,6 @@ import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.stage.RecordingStageContext;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,14 +58,14 @@ public final class CounterfactualBenchmark {
         lines.add("");
         lines.add("## Machine");
         lines.add("");
-        lines.add("- CPU: " + cpuModel());
+        lines.add("- CPU: " + BenchMachine.cpuModel());
         lines.add("- processors available to the JVM (nproc): " + Runtime.getRuntime().availableProcessors());
         lines.add("- PyTorch intra-op threads (`ai.djl.pytorch.num_threads`): "
                 + System.getProperty("ai.djl.pytorch.num_threads", "engine default"));
         lines.add("- JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         lines.add("- OS: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
-        lines.add("- load average at start (1, 5, 15 min): " + loadAverage()
+        lines.add("- load average at start (1, 5, 15 min): " + BenchMachine.loadAverage()
                 + " (the machine is shared: compare numbers from the same report only)");
         lines.add("");
 
@@ -203,25 +203,4 @@ public final class CounterfactualBenchmark {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split("\\s+");
-            return f[0] + ", " + f[1] + ", " + f[2];
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).strip();
-                }
-            }
-        } catch (IOException e) {
-            // not Linux
-        }
-        return System.getProperty("os.arch");
-    }
 }

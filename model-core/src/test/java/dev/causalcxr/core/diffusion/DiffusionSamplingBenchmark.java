@@ -1,5 +1,6 @@
 package dev.causalcxr.core.diffusion;
 
+import dev.causalcxr.core.bench.BenchMachine;
 import dev.causalcxr.core.stage.RecordingStageContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,13 +32,13 @@ public final class DiffusionSamplingBenchmark {
         lines.add("");
         lines.add("## Machine");
         lines.add("");
-        lines.add("- CPU: " + cpuModel());
+        lines.add("- CPU: " + BenchMachine.cpuModel());
         lines.add("- processors available to the JVM (nproc): " + Runtime.getRuntime().availableProcessors());
         lines.add("- PyTorch intra-op threads (`ai.djl.pytorch.num_threads`): "
                 + System.getProperty("ai.djl.pytorch.num_threads", "engine default"));
         lines.add("- JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         lines.add("- OS: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
-        lines.add("- load average at start (1, 5, 15 min): " + loadAverage()
+        lines.add("- load average at start (1, 5, 15 min): " + BenchMachine.loadAverage()
                 + " (the machine is shared: compare numbers from the same report only)");
         lines.add("");
 
@@ -120,25 +121,4 @@ public final class DiffusionSamplingBenchmark {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    private static String loadAverage() {
-        try {
-            String[] fields = Files.readString(Path.of("/proc/loadavg")).split("\\s+");
-            return fields[0] + ", " + fields[1] + ", " + fields[2];
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).strip();
-                }
-            }
-        } catch (IOException e) {
-            // not Linux: fall through
-        }
-        return System.getProperty("os.arch");
-    }
 }

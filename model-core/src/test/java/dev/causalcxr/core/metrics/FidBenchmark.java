@@ -1,6 +1,7 @@
 package dev.causalcxr.core.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.causalcxr.core.bench.BenchMachine;
 import dev.causalcxr.core.metrics.fidelity.FeatureStatistics;
 import dev.causalcxr.core.metrics.fidelity.FidResult;
 import dev.causalcxr.core.metrics.fidelity.FrechetDistance;
@@ -53,13 +54,13 @@ public final class FidBenchmark {
         lines.add("");
         lines.add("## Machine");
         lines.add("");
-        lines.add("- CPU: " + cpuModel());
+        lines.add("- CPU: " + BenchMachine.cpuModel());
         lines.add("- processors available to the JVM (nproc): " + Runtime.getRuntime().availableProcessors());
         lines.add("- JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + ", max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
         lines.add("- OS: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
-        lines.add("- load average at start (1, 5, 15 min): " + loadAverage()
+        lines.add("- load average at start (1, 5, 15 min): " + BenchMachine.loadAverage()
                 + " (the machine may be shared: compare runs from the same report only)");
         lines.add("");
         for (int dims : dimsList) {
@@ -194,28 +195,6 @@ public final class FidBenchmark {
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] fields = Files.readString(Path.of("/proc/loadavg")).split("\\s+");
-            return fields[0] + ", " + fields[1] + ", " + fields[2];
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).strip();
-                }
-            }
-        } catch (IOException e) {
-            // not Linux: fall through
-        }
-        return System.getProperty("os.arch");
     }
 
     private static String scipyVersions(Path python) throws IOException, InterruptedException {

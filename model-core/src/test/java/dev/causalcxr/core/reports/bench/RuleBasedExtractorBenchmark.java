@@ -1,13 +1,10 @@
 package dev.causalcxr.core.reports.bench;
 
+import dev.causalcxr.core.bench.BenchMachine;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.reports.batch.ReportRow;
 import dev.causalcxr.core.reports.eval.DevelopmentSet;
 import dev.causalcxr.core.reports.rules.RuleBasedReportExtractor;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
@@ -44,7 +41,7 @@ public final class RuleBasedExtractorBenchmark {
             }
             joined.add(sb.toString());
         }
-        System.out.printf(Locale.ROOT, "machine: %s, %d logical CPUs (nproc), java %s (%s)%n", cpuModel(),
+        System.out.printf(Locale.ROOT, "machine: %s, %d logical CPUs (nproc), java %s (%s)%n", BenchMachine.cpuModel(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 System.getProperty("java.vm.name"));
         long sink = 0;
@@ -92,16 +89,4 @@ public final class RuleBasedExtractorBenchmark {
         return new long[]{sink, done, System.nanoTime() - start};
     }
 
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: fall through
-        }
-        return System.getProperty("os.arch");
-    }
 }
