@@ -136,6 +136,16 @@ class CounterfactualCommandTest {
     }
 
     @Test
+    void runningTheSameSpecAgainIsAnsweredFromTheCacheAndKeepsTheModelVersion() throws Exception {
+        Path summary = dir.resolve("summary-again.json");
+        assertEquals(0, cli("run", "--spec", dir.resolve("tiny.yaml").toString(), "--data-dir", data.toString(),
+                "--summary-json", summary.toString()), err.toString());
+        JsonNode s = new ObjectMapper().readTree(summary.toFile());
+        assertTrue(s.at("/stages/train-disentangler/cache_hit").asBoolean(), s.toString());
+        assertEquals("cf-cli@1", s.path("model").asText());
+    }
+
+    @Test
     void modelsListShowsTheVersionAndAnAliasCanPointAtIt() {
         assertEquals(0, cli("models", "list", "--data-dir", data.toString()));
         assertTrue(out.toString().contains("cf-cli@1"), out.toString());

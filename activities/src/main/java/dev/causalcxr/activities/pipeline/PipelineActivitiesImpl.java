@@ -6,9 +6,11 @@ import dev.causalcxr.core.disentangle.DisentanglerStage;
 import dev.causalcxr.infra.metadata.PipelineJournal;
 import dev.causalcxr.infra.objectstore.ObjectStore;
 import dev.causalcxr.infra.registry.ModelRegistry;
+import dev.causalcxr.infra.registry.ModelVersion;
 import dev.causalcxr.infra.tracking.Tracker;
 import io.temporal.failure.ApplicationFailure;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -75,6 +77,12 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
                             ModelComponents.PRIOR_OUTPUT_PREFIX.length()), entry.digest());
                 }
             });
+        }
+        // the same files (a run answered from the cache) are the same model: no new version
+        List<ModelVersion> existing = registry.names().contains(r.modelName()) ? registry.versions(r.modelName())
+                : List.of();
+        if (!existing.isEmpty() && existing.get(existing.size() - 1).components().equals(components)) {
+            return existing.get(existing.size() - 1).reference();
         }
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put(ModelRegistry.PIPELINE_RUN_ID, r.runId());
