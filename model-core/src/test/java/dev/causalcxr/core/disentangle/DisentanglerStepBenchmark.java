@@ -40,9 +40,14 @@ public final class DisentanglerStepBenchmark {
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
              DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "bench", 0, "")) {
             trainer.train();
+            long count = 0;
+            for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : model.parameters()) {
+                count += p.getValue().getArray().size();
+            }
+            System.out.printf("djl_params %d  (findings %d)%n", count, data.vocabulary().size());
         }
         double ms = (stamps[1] - stamps[0]) / 1e6 / measured;
         System.out.printf("djl_step_ms %.1f  (batch %d, %d decodes, %d px, %d steps after %d warm-up)%n", ms,
-                cfg.batchSize(), cfg.batchSize() + 4 * cfg.pairsPerKind(), data.size(), measured, WARMUP);
+                cfg.batchSize(), cfg.batchSize() + 4 * cfg.pairsPerKind() + cfg.cycleSwaps(), data.size(), measured, WARMUP);
     }
 }
