@@ -123,9 +123,13 @@ def legacy_main(measured):
     x = torch.rand(BATCH, 1, SIZE, SIZE)
     y = (torch.rand(BATCH, FINDINGS) < 0.2).float()
     t0 = None
+    prof = None
     for step in range(warmup + measured):
         if step == warmup:
             t0 = time.perf_counter()
+            if PROFILE:
+                prof = torch.autograd.profiler.profile()
+                prof.__enter__()
         eps = torch.randn(BATCH, PATH)
         z_id, mu, lv = net.encode(x)
         z_path = eps * torch.exp(0.5 * lv) + mu
@@ -269,9 +273,13 @@ def quick_main(measured):
     same = lambda t: t
     frozen = lambda t: t.detach()
     t0 = None
+    prof = None
     for step in range(warmup + measured):
         if step == warmup:
             t0 = time.perf_counter()
+            if PROFILE:
+                prof = torch.autograd.profiler.profile()
+                prof.__enter__()
         eps = torch.randn(BATCH, PATH)
         z_id, mu, lv = net.encode(x, same)
         z_path = eps * torch.exp(0.5 * lv) + mu
@@ -303,9 +311,16 @@ def quick_main(measured):
         loss.backward()
         opt.step()
     ms = (time.perf_counter() - t0) * 1000 / measured
+    if prof is not None:
+        prof.__exit__(None, None, None)
+        prof.export_chrome_trace(PROFILE)
     print(f"torch_step_ms {ms:.1f}  (torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"{items} decodes, {CYCLES} frozen re-encodes)")
 
+
+# --profile=FILE: the autograd profiler over the measured steps, as a Chrome trace (compare with
+# DisentanglerStepBenchmark's -Dcausalcxr.profile=FILE)
+PROFILE = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--profile=")), None)
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]

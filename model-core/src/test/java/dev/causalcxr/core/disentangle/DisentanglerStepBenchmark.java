@@ -27,13 +27,21 @@ public final class DisentanglerStepBenchmark {
         DisentanglerConfig cfg = DisentanglerConfig.quick().withSteps(WARMUP + measured)
                 .withCheckpointInterval(1_000_000);
         long[] stamps = new long[2];
+        // -Dcausalcxr.profile=FILE: libtorch's profiler over the measured steps, as a Chrome trace
+        String profile = System.getProperty("causalcxr.profile");
         InMemoryStageContext ctx = new InMemoryStageContext(1, dir) {
             @Override
             public void logMetric(String key, double value, long step) {
                 if (key.equals("loss_total") && step == WARMUP) {
                     stamps[0] = System.nanoTime();
+                    if (profile != null) {
+                        ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+                    }
                 } else if (key.equals("loss_total") && step == WARMUP + measured) {
                     stamps[1] = System.nanoTime();
+                    if (profile != null) {
+                        ai.djl.pytorch.jni.JniUtils.stopProfile(profile);
+                    }
                 }
             }
         };
