@@ -117,11 +117,12 @@ class TailNoiseFanOutTest {
         @Override
         public StageResult optimizeTailNoiseClass(StageRequest request) {
             int attempt = attempts.computeIfAbsent(request.stage(), k -> new AtomicInteger()).incrementAndGet();
+            // counted as running before it signals its start: when the latch opens, every class is running
+            int now = running.incrementAndGet();
+            maxConcurrent.accumulateAndGet(now, Math::max);
             if (attempt == 1) {
                 allStarted.countDown();
             }
-            int now = running.incrementAndGet();
-            maxConcurrent.accumulateAndGet(now, Math::max);
             try {
                 if (request.stage().endsWith("/" + failFirstAttemptOf) && attempt == 1) {
                     throw new IllegalStateException("simulated worker failure");
