@@ -47,25 +47,20 @@ final class ModelsCommand implements Runnable {
         }
 
         private void listAll(ModelRegistry registry, ConsoleOutput console) {
-            {
-                List<String> names = name == null ? registry.names() : List.of(name);
-                if (names.isEmpty()) {
-                    console.println("no registered models (run ./causalcxr demo to train one)");
-                }
-                for (String n : names) {
-                    List<ModelVersion> versions = registry.versions(n);
-                    if (versions.isEmpty()) {
-                        registry.resolve(n); // names the models that exist
-                    }
-                    for (ModelVersion v : versions) {
-                        Double cf = v.metrics().get("cf_effectiveness");
-                        Double tail = v.metrics().get("tail_recall_augmented");
-                        console.printf("%-28s %s  run %s%s%s%s", v.reference(), v.createdAt(),
-                                v.provenance().getOrDefault(ModelRegistry.PIPELINE_RUN_ID, "-"),
-                                v.aliases().isEmpty() ? "" : "  aliases " + String.join(",", v.aliases()),
-                                cf == null ? "" : String.format(java.util.Locale.ROOT, "  cf_effectiveness %.3f", cf),
-                                tail == null ? "" : String.format(java.util.Locale.ROOT, "  tail_recall_augmented %.3f", tail));
-                    }
+            // versions() of an unknown name throws, naming the models that exist
+            List<String> names = name == null ? registry.names() : List.of(name);
+            if (names.isEmpty()) {
+                console.println("no registered models (run ./causalcxr demo to train one)");
+            }
+            for (String n : names) {
+                for (ModelVersion v : registry.versions(n)) {
+                    Double cf = v.metrics().get("cf_effectiveness");
+                    Double tail = v.metrics().get("tail_recall_augmented");
+                    console.printf("%-28s %s  run %s%s%s%s", v.reference(), v.createdAt(),
+                            v.provenance().getOrDefault(ModelRegistry.PIPELINE_RUN_ID, "-"),
+                            v.aliases().isEmpty() ? "" : "  aliases " + String.join(",", v.aliases()),
+                            cf == null ? "" : String.format(java.util.Locale.ROOT, "  cf_effectiveness %.3f", cf),
+                            tail == null ? "" : String.format(java.util.Locale.ROOT, "  tail_recall_augmented %.3f", tail));
                 }
             }
         }
@@ -116,6 +111,8 @@ final class ModelsCommand implements Runnable {
                     throw new UsageException(name + " has no alias " + alias);
                 }
                 ConsoleOutput.system().printf("removed %s@%s", name, alias);
+            } catch (ModelNotFoundException e) {
+                throw new UsageException(e.getMessage());
             }
             return ExitCodes.OK;
         }
