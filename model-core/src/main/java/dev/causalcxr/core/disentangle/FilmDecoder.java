@@ -9,6 +9,8 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
@@ -26,6 +28,8 @@ import java.util.List;
 final class FilmDecoder extends AbstractBlock {
 
     private static final float LEAK = 0.2f;
+    /** libtorch interpolation mode of {@code JniUtils.interpolate}: 0 = nearest. */
+    private static final int NEAREST = 0;
 
     private final Conv2d stem;
     private final Linear stemFilm;
@@ -73,17 +77,23 @@ final class FilmDecoder extends AbstractBlock {
     }
 
     /**
-     * Nearest-neighbour 2× as reshape → broadcast → reshape: one copy forward and a plain sum
-     * backward (two {@code repeat} calls measured slower in this engine).
+     * Nearest-neighbour 2×: the width through libtorch's {@code upsample_nearest1d} on (b, c·h, w), the
+     * height as a broadcast of whole rows. The plain 2-D kernel is avoided on purpose: libtorch 2.x
+     * sends small outputs (h + w ≤ 128) to its channels-last kernel, which copies input and output
+     * between layouts on every call (≈ 2× slower forward and backward here); a 6-D broadcast of single
+     * pixels is slower still, its backward being a strided sum (bench/disentangle/RESULTS.md).
      */
     static NDArray upsampleNearest(NDArray h) {
         Shape s = h.getShape();
-        long b = s.get(0);
-        long c = s.get(1);
+        long batch = s.get(0);
+        long channels = s.get(1);
         long height = s.get(2);
         long width = s.get(3);
-        return h.reshape(b, c, height, 1, width, 1).broadcast(new Shape(b, c, height, 2, width, 2))
-                .reshape(b, c, 2 * height, 2 * width);
+        NDArray wide = JniUtils.interpolate((PtNDArray) h.reshape(batch, channels * height, width),
+                new long[] {2 * width}, NEAREST, false);
+        return wide.reshape(batch, channels, height, 1, 2 * width)
+                .broadcast(new Shape(batch, channels, height, 2, 2 * width))
+                .reshape(batch, channels, 2 * height, 2 * width);
     }
 
     /** h·(1 + γ) + β with (γ, β) a linear function of z_path, broadcast over the spatial axes. */

@@ -47,6 +47,44 @@ class DisentanglerNetTest {
     }
 
     @Test
+    void nearestUpsamplingCopiesEachPixelIntoATwoByTwoBlockAndSumsItsGradient() {
+        try (NDManager m = NDManager.newBaseManager(Engines.PYTORCH)) {
+            int b = 2;
+            int c = 3;
+            int h = 4;
+            int w = 5;
+            NDArray x = m.randomUniform(-1f, 1f, new Shape(b, c, h, w));
+            NDArray upstream = m.randomUniform(-1f, 1f, new Shape(b, c, 2 * h, 2 * w));
+            x.setRequiresGradient(true);
+            float[] up;
+            try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                NDArray y = FilmDecoder.upsampleNearest(x);
+                assertEquals(new Shape(b, c, 2 * h, 2 * w), y.getShape());
+                up = y.toFloatArray();
+                gc.backward(y.mul(upstream).sum());
+            }
+            float[] in = x.toFloatArray();
+            float[] g = upstream.toFloatArray();
+            float[] grad = x.getGradient().toFloatArray();
+            for (int plane = 0; plane < b * c; plane++) {
+                for (int i = 0; i < h; i++) {
+                    for (int j = 0; j < w; j++) {
+                        float expectedGrad = 0f;
+                        for (int di = 0; di < 2; di++) {
+                            for (int dj = 0; dj < 2; dj++) {
+                                int o = plane * 4 * h * w + (2 * i + di) * 2 * w + 2 * j + dj;
+                                assertEquals(in[plane * h * w + i * w + j], up[o], 0f, "output " + o);
+                                expectedGrad += g[o];
+                            }
+                        }
+                        assertEquals(expectedGrad, grad[plane * h * w + i * w + j], 1e-5f, "gradient");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void gradientsReachEveryParameterGroup() throws Exception {
         gradientsReachEveryParameterGroup(DisentanglerConfig.tiny());
     }
