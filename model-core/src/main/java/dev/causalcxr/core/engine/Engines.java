@@ -16,6 +16,7 @@ public final class Engines {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
+        NativeMemory.tune();
     }
 
     private Engines() {
