@@ -46,6 +46,8 @@ import java.util.List;
  *                               net instead of its spatial mean (false = the mean, as before)
  * @param pathologyEncoder       z_path comes from its own small CNN on the per-image standardized image
  *                               (false = a branch on the shared encoder trunk, as before)
+ * @param learningRateSchedule   {@code constant} or {@code cosine} (from learningRate down to 0 at the last
+ *                               step); models saved before this field load as constant
  */
 public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannels, int pathDim, int headHidden,
                                  int steps, int batchSize, int pairsPerKind, double learningRate, long seed,
@@ -55,24 +57,30 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                                  int checkpointInterval, double divergenceFactor, int divergenceWindow,
                                  String device, int evalPairs, int gridIdentities, int gridPathologies,
                                  boolean runAblation, int cycleSwaps, double cycleWeight,
-                                 double cycleIdentityWeight, boolean spatialProbe, boolean pathologyEncoder) {
+                                 double cycleIdentityWeight, boolean spatialProbe, boolean pathologyEncoder,
+                                 String learningRateSchedule) {
+
+    public static final String CONSTANT = "constant";
+    public static final String COSINE = "cosine";
+    private static final List<String> SCHEDULES = List.of(CONSTANT, COSINE);
 
     /**
      * The quick profile: 64 px phantom on two CPU cores, a few minutes. bench/disentangle/RESULTS.md
      * records why: z_path's own encoder, 8 re-encoded cross swaps judged by the frozen finding head
      * (weight 1.5), finding head weight 5, identity swap 0.3 (same-patient studies differ far more in
      * acquisition than in findings), no dependence penalty (it pushed the findings out of z_path while
-     * z_id still held them), the adversary on the spatial z_id.
+     * z_id still held them), the adversary on the spatial z_id; 800 steps with a cosine learning-rate
+     * decay (reconstruction SSIM 0.900 → 0.923 on the demo's data against a constant rate).
      */
     public static DisentanglerConfig quick() {
         return new DisentanglerConfig(16, 2, 8, 16, 64,
-                640, 24, 4, 2e-3, 42L,
+                800, 24, 4, 2e-3, 42L,
                 true, 1.0, 1.0, 1e-2,
                 0.3, 1.0, 5.0,
                 0.1, 1.0, 0.0,
                 100, 20.0, 50,
                 "cpu", 200, 6, 6, true,
-                8, 1.5, 0.1, true, true);
+                8, 1.5, 0.1, true, true, COSINE);
     }
 
     /** A tiny configuration for unit tests (few channels, few steps). */
@@ -84,7 +92,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 0.1, 1.0, 0.05,
                 2, 20.0, 50,
                 "cpu", 8, 2, 2, false,
-                0, 0.0, 0.0, false, false);
+                0, 0.0, 0.0, false, false, CONSTANT);
     }
 
     public DisentanglerConfig withSteps(int n) {
@@ -93,7 +101,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
                 gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
-                spatialProbe, pathologyEncoder);
+                spatialProbe, pathologyEncoder, learningRateSchedule);
     }
 
     public DisentanglerConfig withGroupSupervision(boolean on) {
@@ -102,7 +110,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
                 gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
-                spatialProbe, pathologyEncoder);
+                spatialProbe, pathologyEncoder, learningRateSchedule);
     }
 
     public DisentanglerConfig withLearningRate(double lr) {
@@ -111,7 +119,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
                 gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
-                spatialProbe, pathologyEncoder);
+                spatialProbe, pathologyEncoder, learningRateSchedule);
     }
 
     public DisentanglerConfig withCheckpointInterval(int every) {
@@ -120,7 +128,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, every, divergenceFactor, divergenceWindow, device, evalPairs,
                 gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
-                spatialProbe, pathologyEncoder);
+                spatialProbe, pathologyEncoder, learningRateSchedule);
     }
 
     public DisentanglerConfig withDivergence(double factor, int window) {
@@ -129,7 +137,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, checkpointInterval, factor, window, device, evalPairs,
                 gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
-                spatialProbe, pathologyEncoder);
+                spatialProbe, pathologyEncoder, learningRateSchedule);
     }
 
     public DisentanglerConfig withSeed(long s) {
@@ -138,7 +146,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
                 gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
-                spatialProbe, pathologyEncoder);
+                spatialProbe, pathologyEncoder, learningRateSchedule);
     }
 
     public DisentanglerConfig withAblation(boolean run) {
@@ -146,7 +154,8 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, run, cycleSwaps, cycleWeight, cycleIdentityWeight, spatialProbe, pathologyEncoder);
+                gridIdentities, gridPathologies, run, cycleSwaps, cycleWeight, cycleIdentityWeight, spatialProbe, pathologyEncoder,
+                learningRateSchedule);
     }
 
     public DisentanglerConfig withCycle(int swaps, double weight, double identityWeight) {
@@ -155,7 +164,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
                 gridIdentities, gridPathologies, runAblation, swaps, weight, identityWeight, spatialProbe,
-                pathologyEncoder);
+                pathologyEncoder, learningRateSchedule);
     }
 
     public DisentanglerConfig withSpatialProbe(boolean on) {
@@ -164,7 +173,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
                 gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight, on,
-                pathologyEncoder);
+                pathologyEncoder, learningRateSchedule);
     }
 
     public DisentanglerConfig withPathologyEncoder(boolean own) {
@@ -173,7 +182,28 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
                 dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
                 gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
-                spatialProbe, own);
+                spatialProbe, own, learningRateSchedule);
+    }
+
+    public DisentanglerConfig withLearningRateSchedule(String schedule) {
+        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
+                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
+                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
+                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
+                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
+                spatialProbe, pathologyEncoder, schedule);
+    }
+
+    /**
+     * Adam's step size for optimizer step {@code step} (0-based) of {@code steps}: constant, or a cosine
+     * from learningRate at step 0 down to 0 after the last step (a missing schedule, as in models saved
+     * before the field, is constant).
+     */
+    public double learningRateAt(long step) {
+        if (!COSINE.equals(learningRateSchedule)) {
+            return learningRate;
+        }
+        return learningRate * 0.5 * (1 + Math.cos(Math.PI * Math.min(step, steps) / steps));
     }
 
     /** The edge length an image must be a multiple of (the encoder halves it {@code downsamplings} times). */
@@ -204,6 +234,9 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
         }
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
             p.add("learningRate: must be a positive number, was " + learningRate);
+        }
+        if (learningRateSchedule != null && !SCHEDULES.contains(learningRateSchedule)) {
+            p.add("learningRateSchedule: must be one of " + SCHEDULES + ", was " + learningRateSchedule);
         }
         if (cycleSwaps < 0 || cycleSwaps > batchSize) {
             p.add("cycleSwaps: must be in 0.." + batchSize + " (the batch size), was " + cycleSwaps);

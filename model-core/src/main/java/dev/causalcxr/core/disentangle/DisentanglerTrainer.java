@@ -223,7 +223,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
             GroupBatchSampler.Batch batch = sampler.next();
             Losses losses = forwardBackward(batch, step);
             checkDivergence(losses.total());
-            adam.update(cfg.learningRate());
+            adam.update(cfg.learningRateAt(step));
             step++;
             last = losses;
             logStep(losses);

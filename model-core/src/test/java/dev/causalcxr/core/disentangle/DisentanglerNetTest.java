@@ -101,7 +101,8 @@ class DisentanglerNetTest {
         var fields = json.convertValue(DisentanglerConfig.quick().withCycle(8, 1, 1).withSpatialProbe(true)
                         .withPathologyEncoder(true),
                 new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() { });
-        for (String f : List.of("cycleSwaps", "cycleWeight", "cycleIdentityWeight", "spatialProbe", "pathologyEncoder")) {
+        for (String f : List.of("cycleSwaps", "cycleWeight", "cycleIdentityWeight", "spatialProbe", "pathologyEncoder",
+                "learningRateSchedule")) {
             fields.remove(f);
         }
         DisentanglerConfig old = json.readValue(json.writeValueAsString(fields), DisentanglerConfig.class);
@@ -109,6 +110,23 @@ class DisentanglerNetTest {
         assertEquals(0.0, old.cycleWeight());
         assertEquals(false, old.spatialProbe());
         assertEquals(false, old.pathologyEncoder());
+        assertTrue(old.problems().isEmpty(), old.problems().toString());
+        assertEquals(old.learningRate(), old.learningRateAt(old.steps() - 1), "no schedule = constant");
+    }
+
+    @Test
+    void theCosineScheduleFallsFromTheLearningRateToZeroAndUnknownSchedulesAreRejected() {
+        DisentanglerConfig cosine = DisentanglerConfig.tiny().withSteps(100).withLearningRateSchedule("cosine");
+        assertEquals(cosine.learningRate(), cosine.learningRateAt(0), 1e-15);
+        assertEquals(cosine.learningRate() / 2, cosine.learningRateAt(50), 1e-15);
+        assertEquals(0.0, cosine.learningRateAt(100), 1e-15);
+        for (int s = 1; s < 100; s++) {
+            assertTrue(cosine.learningRateAt(s) < cosine.learningRateAt(s - 1), "falls at step " + s);
+        }
+        DisentanglerConfig constant = cosine.withLearningRateSchedule("constant");
+        assertEquals(constant.learningRate(), constant.learningRateAt(99));
+        assertEquals(List.of("learningRateSchedule: must be one of [constant, cosine], was linear"),
+                cosine.withLearningRateSchedule("linear").problems());
     }
 
     private void gradientsReachEveryParameterGroup(DisentanglerConfig cfg) throws Exception {

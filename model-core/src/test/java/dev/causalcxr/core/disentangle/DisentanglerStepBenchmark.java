@@ -14,7 +14,7 @@ import java.nio.file.Path;
  */
 public final class DisentanglerStepBenchmark {
 
-    private static final int WARMUP = 10;
+    private static final int WARMUP = Integer.getInteger("causalcxr.warmup", 10);
 
     private DisentanglerStepBenchmark() {
     }

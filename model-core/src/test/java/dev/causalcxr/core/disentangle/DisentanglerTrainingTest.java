@@ -32,9 +32,10 @@ class DisentanglerTrainingTest {
     }
 
     @Test
-    void resumingWithCycleLossesAndTheSpatialProbeContinuesTheSameTrajectory() throws Exception {
+    void resumingWithTheQuickProfilesTermsAndScheduleContinuesTheSameTrajectory() throws Exception {
         resumeMatches(DisentanglerConfig.tiny().withSteps(6).withCheckpointInterval(3).withCycle(3, 1.0, 0.5)
-                .withSpatialProbe(true).withPathologyEncoder(true));
+                .withSpatialProbe(true).withPathologyEncoder(true)
+                .withLearningRateSchedule(DisentanglerConfig.COSINE));
     }
 
     @Test
