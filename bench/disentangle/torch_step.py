@@ -128,7 +128,7 @@ def legacy_main(measured):
         if step == warmup:
             t0 = time.perf_counter()
             if PROFILE:
-                prof = torch.autograd.profiler.profile()
+                prof = torch.autograd.profiler.profile(record_shapes=True)
                 prof.__enter__()
         eps = torch.randn(BATCH, PATH)
         z_id, mu, lv = net.encode(x)
@@ -214,8 +214,7 @@ class QuickNet(nn.Module):
     def decode(self, z_id, z_path):
         h = Net.film(self.stem_film, F.leaky_relu(self.stem(z_id), LEAK), z_path)
         for up, refine, film in zip(self.ups, self.refines, self.films):
-            n, c, hh, ww = h.shape
-            h = h.reshape(n, c, hh, 1, ww, 1).expand(n, c, hh, 2, ww, 2).reshape(n, c, 2 * hh, 2 * ww)
+            h = F.interpolate(h, scale_factor=2, mode="nearest")  # FilmDecoder.upsampleNearest
             h = Net.film(film, F.leaky_relu(up(h), LEAK), z_path)
             h = F.leaky_relu(refine(h), LEAK)
         return torch.sigmoid(self.to_image(h))
@@ -262,7 +261,7 @@ def quick_plan():
 
 
 def quick_main(measured):
-    warmup = 10
+    warmup = WARMUP
     net = QuickNet()
     print(f"torch_params {sum(p.numel() for p in net.parameters())}")
     opt = torch.optim.Adam(net.parameters(), lr=LR)
@@ -278,7 +277,7 @@ def quick_main(measured):
         if step == warmup:
             t0 = time.perf_counter()
             if PROFILE:
-                prof = torch.autograd.profiler.profile()
+                prof = torch.autograd.profiler.profile(record_shapes=True)
                 prof.__enter__()
         eps = torch.randn(BATCH, PATH)
         z_id, mu, lv = net.encode(x, same)
@@ -314,13 +313,17 @@ def quick_main(measured):
     if prof is not None:
         prof.__exit__(None, None, None)
         prof.export_chrome_trace(PROFILE)
+        with open(PROFILE + ".by-shape.txt", "w") as table:  # the Chrome trace carries no shapes
+            table.write(prof.key_averages(group_by_input_shape=True).table(sort_by="cpu_time_total", row_limit=60))
     print(f"torch_step_ms {ms:.1f}  (torch {torch.__version__}, {torch.get_num_threads()} threads, "
-          f"{items} decodes, {CYCLES} frozen re-encodes)")
+          f"{items} decodes, {CYCLES} frozen re-encodes, {measured} steps after {warmup} warm-up)")
 
 
 # --profile=FILE: the autograd profiler over the measured steps, as a Chrome trace (compare with
 # DisentanglerStepBenchmark's -Dcausalcxr.profile=FILE)
 PROFILE = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--profile=")), None)
+# --warmup=N: steps before timing starts (DisentanglerStepBenchmark's -Dcausalcxr.warmup)
+WARMUP = int(next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--warmup=")), "10"))
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
