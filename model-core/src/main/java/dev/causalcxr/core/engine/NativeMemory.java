@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * glibc malloc settings for libtorch's large, short-lived tensors, applied once before the engine
  * loads. libtorch is called from JVM threads, which allocate from glibc's secondary arenas; with
  * glibc's defaults those hand freed memory back to the kernel at once, so every training step
- * page-faults its activations in again (1.2 M faults and ≈ 30 % of the disentangler's step time,
+ * page-faults its activations in again (1.2 M faults and about a quarter of the disentangler's step time,
  * bench/disentangle/RESULTS.md). Keeping freed memory in the heap, as CPython's main thread
  * effectively does, removes that. Skipped where the user set glibc's own variables
  * ({@code MALLOC_*_}, {@code GLIBC_TUNABLES}), off Linux, or with
@@ -26,7 +26,7 @@ public final class NativeMemory {
     static final int KEEP_BYTES = 1 << 30;
     /** Heap growth per extension, so a step's tensors are not mapped piecemeal. */
     static final int TOP_PAD_BYTES = 256 << 20;
-    private static final List<String> USER_SETTINGS = List.of("MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_",
+    static final List<String> USER_SETTINGS = List.of("MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_",
             "MALLOC_MMAP_THRESHOLD_", "MALLOC_ARENA_MAX", "GLIBC_TUNABLES");
     public static final String PROPERTY = "causalcxr.native-malloc";
     private static final Logger LOG = LoggerFactory.getLogger(NativeMemory.class);

@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class NativeMemoryTest {
@@ -17,8 +16,7 @@ class NativeMemoryTest {
     @Test
     void aFreedTensorsMemoryIsReusedWithoutPageFaultingItInAgain() throws IOException {
         assumeTrue(Files.exists(Path.of("/proc/self/stat")), "Linux only");
-        assumeTrue(Stream.of("MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_",
-                "MALLOC_ARENA_MAX", "GLIBC_TUNABLES").allMatch(v -> System.getenv(v) == null),
+        assumeTrue(NativeMemory.USER_SETTINGS.stream().allMatch(v -> System.getenv(v) == null),
                 "the user's own glibc settings take precedence");
         Engines.pytorch();
         assertTrue(NativeMemory.tune(), "mallopt was not applied");
