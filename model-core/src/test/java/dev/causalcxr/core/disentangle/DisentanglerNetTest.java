@@ -13,6 +13,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
 import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,7 +132,7 @@ class DisentanglerNetTest {
 
     private void gradientsReachEveryParameterGroup(DisentanglerConfig cfg) throws Exception {
         DisentanglerDataset data = TinyData.small();
-        InMemoryStageContext ctx = new InMemoryStageContext(1, dir);
+        RecordingStageContext ctx = RecordingStageContext.under(dir, 1);
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
              DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
             assertTrue(model.net().findingCount() > 0, "the phantom has findings");

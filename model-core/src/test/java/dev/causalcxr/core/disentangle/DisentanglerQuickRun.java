@@ -2,8 +2,10 @@ package dev.causalcxr.core.disentangle;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.core.phantom.PhantomSpec;
+import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -29,7 +31,7 @@ public final class DisentanglerQuickRun {
                     new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
             cfg = json.convertValue(base, DisentanglerConfig.class);
         }
-        InMemoryStageContext ctx = new InMemoryStageContext(cfg.seed(), out);
+        RecordingStageContext ctx = RecordingStageContext.under(out, cfg.seed());
         long t0 = System.nanoTime();
         long loadStart = System.nanoTime();
         DisentanglerDataset data = DisentanglerDataset.fromPhantom(
@@ -47,13 +49,13 @@ public final class DisentanglerQuickRun {
         report.append("config ").append(json.writeValueAsString(cfg)).append('\n');
         report.append(String.format("studies %d, render %.1f s, stage total %.1f s, main training %.1f s (%.1f ms/step)%n",
                 data.studies().size(), loadSeconds, total, r.trainSeconds(), r.meanStepMillis()));
-        new TreeMap<>(ctx.metrics).forEach((k, v) -> report.append(String.format("last %-40s %.4f   (mean of last 10 logged: %.4f)%n",
+        metricsByKey(ctx).forEach((k, v) -> report.append(String.format("last %-40s %.4f   (mean of last 10 logged: %.4f)%n",
                 k, v.get(v.size() - 1), v.subList(Math.max(0, v.size() - 10), v.size()).stream()
                         .mapToDouble(Double::doubleValue).average().orElse(Double.NaN))));
-        new TreeMap<>(ctx.summary).forEach((k, v) -> report.append(String.format("%-45s %.4f%n", k, v)));
+        new TreeMap<>(ctx.summary()).forEach((k, v) -> report.append(String.format("%-45s %.4f%n", k, v)));
         Files.writeString(out.resolve("results.txt"), report.toString());
 
-        for (Map.Entry<String, Path> a : ctx.artifacts.entrySet()) {
+        for (Map.Entry<String, Path> a : ctx.artifacts().entrySet()) {
             if (a.getValue().toString().endsWith(".png")) {
                 Files.copy(a.getValue(), out.resolve(a.getKey() + ".png"),
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -62,10 +64,17 @@ public final class DisentanglerQuickRun {
         System.out.print(report);
     }
 
+    /** The logged values of every metric, by key in alphabetical order. */
+    private static Map<String, List<Double>> metricsByKey(RecordingStageContext ctx) {
+        Map<String, List<Double>> byKey = new TreeMap<>();
+        ctx.metricKeys().forEach(k -> byKey.put(k, ctx.metricValues(k)));
+        return byKey;
+    }
+
     /** Every logged loss term, one line per metric (values every 10 steps). */
-    private static void writeSeries(InMemoryStageContext ctx, Path out) throws java.io.IOException {
+    private static void writeSeries(RecordingStageContext ctx, Path out) throws java.io.IOException {
         StringBuilder series = new StringBuilder("metric,values (every 10 steps)\n");
-        new TreeMap<>(ctx.metrics).forEach((k, v) -> series.append(k).append(',').append(v.stream()
+        metricsByKey(ctx).forEach((k, v) -> series.append(k).append(',').append(v.stream()
                 .map(x -> String.format(java.util.Locale.ROOT, "%.4f", x))
                 .collect(java.util.stream.Collectors.joining(","))).append('\n'));
         Files.writeString(out.resolve("loss-series.csv"), series.toString());

@@ -12,6 +12,7 @@ import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.phantom.PhantomSpec;
+import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,37 +35,37 @@ class DisentanglerStageTest {
         Path truth = dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME);
         DisentanglerConfig cfg = DisentanglerConfig.tiny().withSteps(3).withCheckpointInterval(2).withAblation(true);
 
-        InMemoryStageContext ctx = new InMemoryStageContext(5, dir.resolve("run1"));
+        RecordingStageContext ctx = RecordingStageContext.under(dir.resolve("run1"), 5);
         DisentanglerStage.Result r = DisentanglerStage.run(cfg, dir.resolve("ds"), truth, ctx);
         assertNotNull(r.ablation());
         for (String k : KEYS) {
-            assertTrue(ctx.summary.containsKey(k), k);
-            assertTrue(ctx.summary.containsKey(k + DisentanglerStage.ABLATION_SUFFIX), k + " (ablation)");
+            assertTrue(ctx.hasSummary(k), k);
+            assertTrue(ctx.hasSummary(k + DisentanglerStage.ABLATION_SUFFIX), k + " (ablation)");
         }
         assertTrue(r.metrics().swapPairs() > 0);
         // ablation steps 1..3 then main steps 4..6, checkpointed at 2, 3 and 5, 6
-        assertEquals(List.of(2L, 3L, 5L, 6L), ctx.checkpoints.stream().map(c -> c.step()).toList());
-        assertTrue(ctx.metrics.containsKey("loss_total"));
-        assertTrue(ctx.metrics.containsKey("ablation_no_group_loss_total"));
+        assertEquals(List.of(2L, 3L, 5L, 6L), ctx.savedCheckpoints().stream().map(c -> c.step()).toList());
+        assertTrue(ctx.hasMetric("loss_total"));
+        assertTrue(ctx.hasMetric("ablation_no_group_loss_total"));
         for (String a : List.of(DisentanglerStage.ARTIFACT_PARAMETERS, DisentanglerStage.ARTIFACT_RECONSTRUCTION_GRID,
                 DisentanglerStage.ARTIFACT_SWAP_GRID)) {
-            assertTrue(Files.size(ctx.artifacts.get(a)) > 0, a);
+            assertTrue(Files.size(ctx.artifact(a)) > 0, a);
         }
-        EncodedCodes codes = EncodedCodes.read(ctx.outputs.get(DisentanglerStage.OUTPUT_CODES));
+        EncodedCodes codes = EncodedCodes.read(ctx.output(DisentanglerStage.OUTPUT_CODES));
         assertEquals(80, codes.entries().size());
         assertEquals(cfg.pathDim(), codes.entries().get(0).pathMean().length);
         assertTrue(!codes.split(Split.TEST).isEmpty());
-        try (DisentanglerModel model = DisentanglerModel.load(ctx.outputs.get(DisentanglerStage.OUTPUT_MODEL))) {
+        try (DisentanglerModel model = DisentanglerModel.load(ctx.output(DisentanglerStage.OUTPUT_MODEL))) {
             assertEquals(64, model.imageSize());
         }
 
         // a retried attempt that finds the main phase's first checkpoint skips the ablation and
         // reproduces the first attempt's numbers
-        InMemoryStageContext retry = new InMemoryStageContext(5, dir.resolve("run2"));
-        retry.resumeFrom = ctx.checkpoints.get(2);
+        RecordingStageContext retry = RecordingStageContext.under(dir.resolve("run2"), 5);
+        retry.resumeFrom(ctx.savedCheckpoints().get(2));
         DisentanglerStage.Result again = DisentanglerStage.run(cfg, dir.resolve("ds"), truth, retry);
         assertEquals(r.ablation(), again.ablation());
         assertEquals(r.metrics().reconSsim(), again.metrics().reconSsim(), 1e-5);
-        assertEquals(List.of(6L), retry.checkpoints.stream().map(c -> c.step()).toList());
+        assertEquals(List.of(6L), retry.savedCheckpoints().stream().map(c -> c.step()).toList());
     }
 }

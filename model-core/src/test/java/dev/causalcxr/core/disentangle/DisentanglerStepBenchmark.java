@@ -3,6 +3,7 @@ package dev.causalcxr.core.disentangle;
 import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
+import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -29,22 +30,19 @@ public final class DisentanglerStepBenchmark {
         long[] stamps = new long[2];
         // -Dcausalcxr.profile=FILE: libtorch's profiler over the measured steps, as a Chrome trace
         String profile = System.getProperty("causalcxr.profile");
-        InMemoryStageContext ctx = new InMemoryStageContext(1, dir) {
-            @Override
-            public void logMetric(String key, double value, long step) {
-                if (key.equals("loss_total") && step == WARMUP) {
-                    stamps[0] = System.nanoTime();
-                    if (profile != null) {
-                        ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
-                    }
-                } else if (key.equals("loss_total") && step == WARMUP + measured) {
-                    stamps[1] = System.nanoTime();
-                    if (profile != null) {
-                        ai.djl.pytorch.jni.JniUtils.stopProfile(profile);
-                    }
+        RecordingStageContext ctx = RecordingStageContext.under(dir, 1).onLogMetric((key, value, step) -> {
+            if (key.equals("loss_total") && step == WARMUP) {
+                stamps[0] = System.nanoTime();
+                if (profile != null) {
+                    ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+                }
+            } else if (key.equals("loss_total") && step == WARMUP + measured) {
+                stamps[1] = System.nanoTime();
+                if (profile != null) {
+                    ai.djl.pytorch.jni.JniUtils.stopProfile(profile);
                 }
             }
-        };
+        });
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
              DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "bench", 0, "")) {
             trainer.train();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -42,14 +43,14 @@ class DisentanglerTrainingTest {
     void cycleLossesAreComputedOnReEncodedSwaps() {
         DisentanglerDataset data = TinyData.small();
         DisentanglerConfig cfg = DisentanglerConfig.tiny().withCycle(4, 1.0, 0.5);
-        InMemoryStageContext ctx = new InMemoryStageContext(1, dir);
+        RecordingStageContext ctx = RecordingStageContext.under(dir, 1);
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
              DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
             DisentanglerTrainer.Losses l = trainer.accumulateGradients(trainer.sampler().next());
             assertTrue(l.cycle() > 0 && Double.isFinite(l.cycle()), "cycle finding BCE " + l.cycle());
             assertTrue(l.cycleIdentity() > 0 && Double.isFinite(l.cycleIdentity()), "cycle z_id " + l.cycleIdentity());
             trainer.train();
-            assertTrue(ctx.metrics.containsKey("loss_cycle_finding"), ctx.metrics.keySet().toString());
+            assertTrue(ctx.hasMetric("loss_cycle_finding"), ctx.metricKeys().toString());
         }
         try (DisentanglerModel model = DisentanglerModel.create(DisentanglerConfig.tiny(), data.vocabulary(),
                 data.size());
@@ -74,7 +75,7 @@ class DisentanglerTrainingTest {
         DisentanglerConfig cfg = json.convertValue(fields, DisentanglerConfig.class);
         DisentanglerDataset data = TinyData.small();
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
-             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, new InMemoryStageContext(1, dir),
+             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, RecordingStageContext.under(dir, 1),
                      "main", 0, "")) {
             trainer.accumulateGradients(trainer.sampler().next());
             var groups = model.net().parameterGroups();
@@ -94,16 +95,16 @@ class DisentanglerTrainingTest {
     private void resumeMatches(DisentanglerConfig cfg) throws Exception {
         DisentanglerDataset data = TinyData.small();
         float[] straight;
-        InMemoryStageContext first = new InMemoryStageContext(1, dir.resolve("a"));
+        RecordingStageContext first = RecordingStageContext.under(dir.resolve("a"), 1);
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
              DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, first, "main", 0, "")) {
             trainer.train();
             straight = parameters(model);
         }
-        assertEquals(List.of(3L, 6L), first.checkpoints.stream().map(c -> c.step()).toList());
+        assertEquals(List.of(3L, 6L), first.savedCheckpoints().stream().map(c -> c.step()).toList());
 
-        InMemoryStageContext second = new InMemoryStageContext(1, dir.resolve("b"));
-        second.resumeFrom = first.checkpoints.get(0);
+        RecordingStageContext second = RecordingStageContext.under(dir.resolve("b"), 1);
+        second.resumeFrom(first.savedCheckpoints().get(0));
         float[] resumed;
         try (DisentanglerModel model = DisentanglerModel.create(cfg.withSeed(cfg.seed()), data.vocabulary(),
                 data.size());
@@ -127,7 +128,7 @@ class DisentanglerTrainingTest {
         // a huge step size blows the losses up within a few steps; a short window arms the check early
         DisentanglerConfig cfg = DisentanglerConfig.tiny().withSteps(40).withCheckpointInterval(1)
                 .withLearningRate(50).withDivergence(3, 2);
-        InMemoryStageContext ctx = new InMemoryStageContext(1, dir);
+        RecordingStageContext ctx = RecordingStageContext.under(dir, 1);
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
              DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
             TrainingDivergedException e = assertThrows(TrainingDivergedException.class, trainer::train);

@@ -79,6 +79,11 @@ public final class RecordingStageContext implements StageContext {
         }
     }
 
+    /** A context working in {@code dir/work} and keeping checkpoint copies in {@code dir/checkpoints}. */
+    public static RecordingStageContext under(Path dir, long seed) {
+        return new RecordingStageContext(dir.resolve("work"), seed).keepCheckpointsIn(dir.resolve("checkpoints"));
+    }
+
     // ---------------------------------------------------------------- set-up (fluent)
 
     /** Adds one input by logical name. */
