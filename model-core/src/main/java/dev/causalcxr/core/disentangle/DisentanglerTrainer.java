@@ -44,7 +44,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DisentanglerTrainer.class);
     private static final String MAGIC = "CXRDCKPT";
     private static final int FORMAT_VERSION = 1;
-    private static final int LOG_EVERY = 10;
+    /** Steps between progress reports (the losses are logged every step). */
+    private static final int PROGRESS_EVERY = 10;
 
     /**
      * The loss terms of one step (unweighted, except {@code total}); {@code cycle} is the finding BCE
@@ -238,19 +239,19 @@ public final class DisentanglerTrainer implements AutoCloseable {
 
     private void logStep(Losses l) {
         long global = stepOffset + step;
-        if (step % LOG_EVERY == 0 || step == cfg.steps() || step == 1) {
-            ctx.logMetric(metricPrefix + "loss_total", l.total(), global);
-            ctx.logMetric(metricPrefix + "loss_reconstruction", l.reconstruction(), global);
-            ctx.logMetric(metricPrefix + "loss_identity_swap", l.identitySwap(), global);
-            ctx.logMetric(metricPrefix + "loss_pathology_swap", l.pathologySwap(), global);
-            ctx.logMetric(metricPrefix + "loss_kl", l.kl(), global);
-            ctx.logMetric(metricPrefix + "loss_finding_head", l.finding(), global);
-            ctx.logMetric(metricPrefix + "loss_adversarial_probe", l.adversarial(), global);
-            ctx.logMetric(metricPrefix + "loss_dependence", l.dependence(), global);
-            if (cfg.cycleSwaps() > 0) {
-                ctx.logMetric(metricPrefix + "loss_cycle_finding", l.cycle(), global);
-                ctx.logMetric(metricPrefix + "loss_cycle_identity", l.cycleIdentity(), global);
-            }
+        ctx.logMetric(metricPrefix + "loss_total", l.total(), global);
+        ctx.logMetric(metricPrefix + "loss_reconstruction", l.reconstruction(), global);
+        ctx.logMetric(metricPrefix + "loss_identity_swap", l.identitySwap(), global);
+        ctx.logMetric(metricPrefix + "loss_pathology_swap", l.pathologySwap(), global);
+        ctx.logMetric(metricPrefix + "loss_kl", l.kl(), global);
+        ctx.logMetric(metricPrefix + "loss_finding_head", l.finding(), global);
+        ctx.logMetric(metricPrefix + "loss_adversarial_probe", l.adversarial(), global);
+        ctx.logMetric(metricPrefix + "loss_dependence", l.dependence(), global);
+        if (cfg.cycleSwaps() > 0) {
+            ctx.logMetric(metricPrefix + "loss_cycle_finding", l.cycle(), global);
+            ctx.logMetric(metricPrefix + "loss_cycle_identity", l.cycleIdentity(), global);
+        }
+        if (step % PROGRESS_EVERY == 0 || step == cfg.steps() || step == 1) {
             ctx.progress(Math.min(1.0, (double) step / cfg.steps()), phase + " step " + step + "/" + cfg.steps());
         }
     }

@@ -71,9 +71,9 @@ public final class DisentanglerQuickRun {
         return byKey;
     }
 
-    /** Every logged loss term, one line per metric (values every 10 steps). */
+    /** Every logged loss term, one line per metric (a value per step). */
     private static void writeSeries(RecordingStageContext ctx, Path out) throws java.io.IOException {
-        StringBuilder series = new StringBuilder("metric,values (every 10 steps)\n");
+        StringBuilder series = new StringBuilder("metric,values (one per step)\n");
         metricsByKey(ctx).forEach((k, v) -> series.append(k).append(',').append(v.stream()
                 .map(x -> String.format(java.util.Locale.ROOT, "%.4f", x))
                 .collect(java.util.stream.Collectors.joining(","))).append('\n'));

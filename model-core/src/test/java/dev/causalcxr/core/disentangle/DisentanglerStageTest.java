@@ -45,8 +45,10 @@ class DisentanglerStageTest {
         assertTrue(r.metrics().swapPairs() > 0);
         // ablation steps 1..3 then main steps 4..6, checkpointed at 2, 3 and 5, 6
         assertEquals(List.of(2L, 3L, 5L, 6L), ctx.savedCheckpoints().stream().map(c -> c.step()).toList());
-        assertTrue(ctx.hasMetric("loss_total"));
-        assertTrue(ctx.hasMetric("ablation_no_group_loss_total"));
+        // every step's losses reach the tracker, on the stage's global step axis
+        assertEquals(List.of(1L, 2L, 3L), ctx.metricSteps("ablation_no_group_loss_total"));
+        assertEquals(List.of(4L, 5L, 6L), ctx.metricSteps("loss_total"));
+        assertEquals(List.of(4L, 5L, 6L), ctx.metricSteps("loss_reconstruction"));
         for (String a : List.of(DisentanglerStage.ARTIFACT_PARAMETERS, DisentanglerStage.ARTIFACT_RECONSTRUCTION_GRID,
                 DisentanglerStage.ARTIFACT_SWAP_GRID)) {
             assertTrue(Files.size(ctx.artifact(a)) > 0, a);
