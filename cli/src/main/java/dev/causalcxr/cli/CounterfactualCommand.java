@@ -6,6 +6,7 @@ import dev.causalcxr.core.counterfactual.CounterfactualGenerator;
 import dev.causalcxr.core.diffusion.Condition;
 import dev.causalcxr.core.diffusion.SamplerConfig;
 import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
+import dev.causalcxr.core.files.FileTrees;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.imaging.ContactSheet;
 import dev.causalcxr.core.imaging.GrayImage;
@@ -124,7 +125,7 @@ final class CounterfactualCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             } finally {
-                DatasetCommand.deleteTree(modelDir);
+                FileTrees.delete(modelDir);
             }
         }
         return ExitCodes.OK;

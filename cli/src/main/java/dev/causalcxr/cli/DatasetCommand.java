@@ -7,8 +7,8 @@ import dev.causalcxr.core.dataset.DatasetManifest;
 import dev.causalcxr.core.dataset.ImportFormat;
 import dev.causalcxr.core.dataset.ImportOptions;
 import dev.causalcxr.core.dataset.ImportResult;
-import dev.causalcxr.core.dataset.RowProblem;
 import dev.causalcxr.core.dataset.SplitProportions;
+import dev.causalcxr.core.files.FileTrees;
 import dev.causalcxr.infra.datasets.DatasetCatalog;
 import dev.causalcxr.infra.datasets.PseudonymKeys;
 import dev.causalcxr.infra.objectstore.ObjectRef;
@@ -111,7 +111,7 @@ final class DatasetCommand implements Runnable {
                                     ? ", parent " + rec.version().parent().substring(0, 12) : "");
                     return ExitCodes.OK;
                 } finally {
-                    deleteTree(work);
+                    FileTrees.delete(work);
                 }
             }
         }
@@ -190,17 +190,6 @@ final class DatasetCommand implements Runnable {
                 throw new IllegalStateException("dataset bundle " + bundleDigest + " has no manifest.json");
             } finally {
                 Files.deleteIfExists(tmp);
-            }
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
             }
         }
     }

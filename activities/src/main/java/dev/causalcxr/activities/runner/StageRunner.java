@@ -1,5 +1,6 @@
 package dev.causalcxr.activities.runner;
 
+import dev.causalcxr.core.files.FileTrees;
 import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.infra.metadata.PipelineJournal;
 import dev.causalcxr.infra.objectstore.CorruptObjectException;
@@ -177,19 +178,10 @@ public final class StageRunner {
     }
 
     static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // scratch space; a leftover file is harmless
-                }
-            });
+        try {
+            FileTrees.delete(dir);
         } catch (IOException ignored) {
-            // scratch space
+            // scratch space; a leftover file is harmless
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.causalcxr.core.dataset;
 
+import dev.causalcxr.core.files.FileTrees;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.imaging.GrayImage;
@@ -103,7 +104,7 @@ public final class DatasetImporter {
             case MANIFEST -> manifestRows();
         };
         Path staging = out.resolveSibling(out.getFileName() + ".staging");
-        deleteTree(staging);
+        FileTrees.delete(staging);
         Files.createDirectories(staging.resolve("images"));
         Files.createDirectories(staging.resolve("reports"));
         try {
@@ -132,7 +133,7 @@ public final class DatasetImporter {
             LOG.info("dataset {} version {}: {}", options.name(), manifest.version(), result.summaryLine());
             return result;
         } finally {
-            deleteTree(staging);
+            FileTrees.delete(staging);
         }
     }
 
@@ -536,17 +537,6 @@ public final class DatasetImporter {
         }
         try (Stream<Path> s = Files.list(p)) {
             return s.findAny().isEmpty();
-        }
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.causalcxr.core.dataset;
 
+import dev.causalcxr.core.files.FileTrees;
 import dev.causalcxr.core.phantom.PhantomContactSheet;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
@@ -57,8 +58,8 @@ public final class PhantomBenchmark {
     private static String importRate(Path out, int n) throws Exception {
         Path src = out.resolve("phantom-src");
         Path dst = out.resolve("imported");
-        DatasetImporter.deleteTree(src);
-        DatasetImporter.deleteTree(dst);
+        FileTrees.delete(src);
+        FileTrees.delete(dst);
         long w0 = System.nanoTime();
         PhantomDatasetWriter.write(PhantomSpec.defaults().withStudies(n).withSize(256), src);
         double writeSec = (System.nanoTime() - w0) / 1e9;
