@@ -2,12 +2,12 @@ package dev.causalcxr.core.disentangle;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.causalcxr.core.engine.ArrayValues;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
@@ -57,7 +57,7 @@ final class ParameterIo {
             in.readFully(bytes);
             float[] values = new float[Math.toIntExact(target.size())];
             ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-            target.set(FloatBuffer.wrap(values));
+            ArrayValues.overwrite(target, values);
         }
     }
 }

@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.causalcxr.core.engine.ArrayValues;
 import dev.causalcxr.core.engine.Engines;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -165,7 +166,7 @@ public final class TrainedClassifier implements AutoCloseable {
     void restoreParameters(List<float[]> values) {
         int i = 0;
         for (Pair<String, Parameter> p : net.getParameters()) {
-            p.getValue().getArray().set(values.get(i++));
+            ArrayValues.overwrite(p.getValue().getArray(), values.get(i++));
         }
     }
 
