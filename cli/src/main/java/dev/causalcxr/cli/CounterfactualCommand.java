@@ -3,6 +3,8 @@ package dev.causalcxr.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.pipeline.ModelComponents;
 import dev.causalcxr.core.counterfactual.CounterfactualGenerator;
+import dev.causalcxr.core.dataset.DatasetBundle;
+import dev.causalcxr.core.dataset.DatasetEntry;
 import dev.causalcxr.core.diffusion.Condition;
 import dev.causalcxr.core.diffusion.SamplerConfig;
 import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
@@ -12,6 +14,8 @@ import dev.causalcxr.core.imaging.ContactSheet;
 import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.imaging.ImageCodec;
 import dev.causalcxr.core.imaging.ImageDecodeException;
+import dev.causalcxr.core.imaging.Resampler;
+import dev.causalcxr.infra.datasets.DatasetCatalog;
 import dev.causalcxr.infra.registry.ModelNotFoundException;
 import dev.causalcxr.infra.registry.ModelRegistry;
 import dev.causalcxr.infra.registry.ModelVersion;
@@ -33,8 +37,10 @@ import picocli.CommandLine.Option;
 
 @Command(name = "counterfactual", mixinStandardHelpOptions = true,
         description = {"Counterfactuals of one image from a registered model: the image's identity code with",
-                "pathology codes sampled for the requested finding. Writes the PNGs, a contact sheet (source",
-                "first) and counterfactuals.json (model version, condition, seeds) into --out."})
+                "pathology codes sampled for the requested finding. The source is an image file (any size: it is",
+                "fitted into the model's square as on import) or a study of an imported dataset version. Writes",
+                "the PNGs, a contact sheet (source first) and counterfactuals.json (model version, source,",
+                "condition, seeds) into --out."})
 final class CounterfactualCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -45,8 +51,16 @@ final class CounterfactualCommand implements Callable<Integer> {
             description = "A registered model (`./causalcxr models list`); NAME alone is its latest version.")
     String model;
 
-    @Option(names = "--image", required = true, paramLabel = "IMG", description = "The source image (PNG or JPEG, grayscale or RGB).")
+    @Option(names = "--image", paramLabel = "IMG",
+            description = "The source image (PNG or JPEG, grayscale or RGB, any size); or --dataset with --study.")
     Path image;
+
+    @Option(names = "--dataset", paramLabel = "NAME[@VERSION]",
+            description = "An imported dataset version (`./causalcxr dataset list`); NAME alone is its newest version.")
+    String dataset;
+
+    @Option(names = "--study", paramLabel = "ID", description = "The study of --dataset to use as the source.")
+    String study;
 
     @Option(names = "--finding", required = true, paramLabel = "TEXT",
             description = {"What to change, as report text or a finding name: \"moderate right pleural effusion\",",
@@ -82,9 +96,16 @@ final class CounterfactualCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException("sampler settings: " + e.getMessage());
         }
-        GrayImage source = readImage(image);
+        if ((image == null) == (dataset == null) || (dataset == null) != (study == null)) {
+            throw new UsageException("give the source as --image IMG, or as --dataset NAME[@VERSION] with --study ID");
+        }
+        GrayImage original = image != null ? readImage(image) : null;
         ConsoleOutput console = ConsoleOutput.system();
         try (PlatformStack stack = PlatformStack.start(dataDir.config().withMlflowEnabled(false), false)) {
+            String sourceName = image != null ? image.getFileName().toString() : "study " + study;
+            if (original == null) {
+                original = studyImage(stack);
+            }
             ModelRegistry registry = stack.registry();
             ModelVersion version;
             try {
@@ -109,17 +130,17 @@ final class CounterfactualCommand implements Callable<Integer> {
                             + files.keySet() + ")");
                 }
                 try (CounterfactualGenerator generator = CounterfactualGenerator.open(disentangler, diffusion, priors)) {
-                    if (source.width() != generator.imageSize() || source.height() != generator.imageSize()) {
-                        throw new UsageException(String.format(Locale.ROOT,
-                                "%s is %d×%d px but %s works on %d×%d px images; resize it first", image,
-                                source.width(), source.height(), version.reference(), generator.imageSize(),
-                                generator.imageSize()));
-                    }
+                    int size = generator.imageSize();
+                    // the same preparation as import: the whole image fitted into the model's square
+                    GrayImage source = original.width() == size && original.height() == size ? original
+                            : Resampler.fitSquare(original, size);
                     Condition condition = generator.parse(finding);
                     CounterfactualGenerator.Generation g = generator.generateDetailed(source, condition, n, seed, sampler);
-                    write(version, condition, g, source);
-                    console.printf("%d counterfactuals of %s for \"%s\" (%s) from %s%s → %s", g.images().size(),
-                            image.getFileName(), finding, condition.describe(), version.reference(),
+                    write(version, condition, g, source, original);
+                    console.printf("%d counterfactuals of %s%s for \"%s\" (%s) from %s%s → %s", g.images().size(),
+                            sourceName, source == original ? "" : String.format(Locale.ROOT, " (%d×%d px, fitted into %d×%d)",
+                                    original.width(), original.height(), size, size),
+                            finding, condition.describe(), version.reference(),
                             g.usedPrior() ? ", tail prior of " + g.prior().label() : "", out);
                 }
             } catch (IllegalArgumentException e) {
@@ -129,6 +150,32 @@ final class CounterfactualCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** The --study image of the --dataset version, read from its bundle in the object store. */
+    private GrayImage studyImage(PlatformStack stack) throws IOException {
+        String name = dataset.contains("@") ? dataset.substring(0, dataset.indexOf('@')) : dataset;
+        String versionPrefix = dataset.contains("@") ? dataset.substring(dataset.indexOf('@') + 1) : null;
+        DatasetCatalog.VersionRow version;
+        try {
+            version = new DatasetCatalog(stack.db()).version(name, versionPrefix).orElseThrow(() -> new UsageException(
+                    "no dataset " + dataset + " (see `causalcxr dataset list`)"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        Path bundle = Files.createTempFile(stack.config().dataDir(), "bundle-", ".zip");
+        try {
+            stack.objectStore().getToFile(version.bundleDigest(), bundle);
+            DatasetEntry entry = DatasetBundle.readManifest(bundle).entries().stream()
+                    .filter(e -> e.studyId().equals(study)).findFirst()
+                    .orElseThrow(() -> new UsageException("no study " + study + " in " + version.dataset() + "@"
+                            + version.version().substring(0, 12)));
+            byte[] png = DatasetBundle.readFile(bundle, entry.imagePath()).orElseThrow(() -> new IOException(
+                    "dataset bundle " + version.bundleDigest() + " lists " + entry.imagePath() + " but lacks it"));
+            return ImageCodec.decode(png);
+        } finally {
+            Files.deleteIfExists(bundle);
+        }
     }
 
     private static GrayImage readImage(Path file) {
@@ -147,7 +194,7 @@ final class CounterfactualCommand implements Callable<Integer> {
     }
 
     private void write(ModelVersion version, Condition condition, CounterfactualGenerator.Generation g,
-                       GrayImage source) throws IOException {
+                       GrayImage source, GrayImage original) throws IOException {
         Files.createDirectories(out);
         ContactSheet.Builder sheet = ContactSheet.builder().columns(Math.min(g.images().size() + 1, 9))
                 .add(source, "SOURCE");
@@ -163,6 +210,17 @@ final class CounterfactualCommand implements Callable<Integer> {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("model", version.reference());
         doc.put("bundle_digest", version.bundleDigest());
+        Map<String, Object> from = new LinkedHashMap<>();
+        if (image != null) {
+            from.put("image", image.toAbsolutePath().toString());
+        } else {
+            from.put("dataset", dataset);
+            from.put("study", study);
+        }
+        from.put("width", original.width());
+        from.put("height", original.height());
+        from.put("fitted_into", source == original ? null : source.width());
+        doc.put("source", from);
         doc.put("request", finding);
         doc.put("condition", condition.describe());
         doc.put("seed", seed);

@@ -14,14 +14,11 @@ import dev.causalcxr.infra.datasets.PseudonymKeys;
 import dev.causalcxr.infra.objectstore.ObjectRef;
 import dev.causalcxr.infra.stack.PlatformStack;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -179,15 +176,7 @@ final class DatasetCommand implements Runnable {
             Path tmp = Files.createTempFile("bundle", ".zip");
             try {
                 stack.objectStore().getToFile(bundleDigest, tmp);
-                try (InputStream in = Files.newInputStream(tmp); ZipInputStream zip = new ZipInputStream(in)) {
-                    ZipEntry e;
-                    while ((e = zip.getNextEntry()) != null) {
-                        if (e.getName().equals("manifest.json")) {
-                            return DatasetManifest.fromJson(new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-                        }
-                    }
-                }
-                throw new IllegalStateException("dataset bundle " + bundleDigest + " has no manifest.json");
+                return DatasetBundle.readManifest(tmp);
             } finally {
                 Files.deleteIfExists(tmp);
             }

@@ -120,11 +120,6 @@ class CounterfactualCommandTest {
         assertEquals(2, cli(request("cf-cli@9", image, "effusion", o)));
         assertTrue(err.toString().contains("no version 9"), err.toString());
         err.reset();
-        Path small = dir.resolve("small.png");
-        Files.write(small, ImageCodec.encodePng16(noise(32)));
-        assertEquals(2, cli(request("cf-cli", small, "effusion", o)));
-        assertTrue(err.toString().contains("32×32") && err.toString().contains("64×64"), err.toString());
-        err.reset();
         Path broken = dir.resolve("broken.png");
         Files.writeString(broken, "not an image");
         assertEquals(2, cli(request("cf-cli", broken, "effusion", o)));
@@ -132,7 +127,48 @@ class CounterfactualCommandTest {
         err.reset();
         assertEquals(2, cli(request("cf-cli", image, "purple elephant", o)));
         assertTrue(err.toString().startsWith("error: "), err.toString());
+        err.reset();
+        assertEquals(2, cli(studyRequest("phantom-quick", "s49999999", o)));
+        assertTrue(err.toString().contains("no study s49999999 in phantom-quick@"), err.toString());
+        err.reset();
+        assertEquals(2, cli(studyRequest("no-such-dataset", "s50000001", o)));
+        assertTrue(err.toString().contains("no dataset no-such-dataset"), err.toString());
+        err.reset();
+        assertEquals(2, cli("counterfactual", "--data-dir", data.toString(), "--model", "cf-cli", "--image", image.toString(),
+                "--dataset", "phantom-quick", "--study", "s50000001", "--finding", "effusion", "--out", o.toString()));
+        assertTrue(err.toString().contains("--image IMG, or as --dataset"), err.toString());
         assertTrue(!Files.exists(o), "nothing written for a bad request");
+    }
+
+    private String[] studyRequest(String datasetRef, String studyId, Path outDir) {
+        return new String[] {"counterfactual", "--data-dir", data.toString(), "--model", "cf-cli", "--dataset", datasetRef,
+                "--study", studyId, "--finding", "effusion", "--n", "2", "--steps", "10", "--out", outDir.toString()};
+    }
+
+    @Test
+    void anImageOfAnotherSizeIsFittedIntoTheModelsSquareAsOnImport() throws Exception {
+        Path wide = dir.resolve("wide.png");
+        Files.write(wide, ImageCodec.encodePng16(noise(48, 32)));
+        Path o = dir.resolve("out-wide");
+        assertEquals(0, cli(request("cf-cli", wide, "effusion", o)), err.toString());
+        assertTrue(out.toString().contains("48×32 px, fitted into 64×64"), out.toString());
+        assertEquals(64, ImageCodec.read(o.resolve("source.png")).width());
+        assertEquals(64, ImageCodec.read(o.resolve("counterfactual-01.png")).height());
+        JsonNode source = new ObjectMapper().readTree(o.resolve("counterfactuals.json").toFile()).path("source");
+        assertEquals(48, source.path("width").asInt());
+        assertEquals(32, source.path("height").asInt());
+        assertEquals(64, source.path("fitted_into").asInt());
+    }
+
+    @Test
+    void aStudyOfAnImportedDatasetVersionCanBeTheSource() throws Exception {
+        Path o = dir.resolve("out-study");
+        assertEquals(0, cli(studyRequest("phantom-quick", "s50000001", o)), err.toString());
+        assertTrue(out.toString().contains("counterfactuals of study s50000001"), out.toString());
+        JsonNode source = new ObjectMapper().readTree(o.resolve("counterfactuals.json").toFile()).path("source");
+        assertEquals("s50000001", source.path("study").asText());
+        assertTrue(source.path("fitted_into").isNull(), "the dataset's images are the model's size already");
+        assertEquals(64, ImageCodec.read(o.resolve("counterfactual-02.png")).width());
     }
 
     @Test
@@ -156,11 +192,15 @@ class CounterfactualCommandTest {
     }
 
     private static GrayImage noise(int size) {
+        return noise(size, size);
+    }
+
+    private static GrayImage noise(int width, int height) {
         SplittableRandom r = new SplittableRandom(3);
-        float[] px = new float[size * size];
+        float[] px = new float[width * height];
         for (int i = 0; i < px.length; i++) {
             px[i] = (float) r.nextDouble();
         }
-        return GrayImage.fromUnit(size, size, px);
+        return GrayImage.fromUnit(width, height, px);
     }
 }

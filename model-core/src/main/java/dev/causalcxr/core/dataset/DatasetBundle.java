@@ -3,11 +3,13 @@ package dev.causalcxr.core.dataset;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -19,6 +21,7 @@ import java.util.zip.ZipOutputStream;
  */
 public final class DatasetBundle {
     private static final FileTime EPOCH = FileTime.fromMillis(0);
+    static final String MANIFEST = "manifest.json";
 
     private DatasetBundle() {
     }
@@ -42,6 +45,26 @@ public final class DatasetBundle {
             }
         }
         Files.move(tmp, zipFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The bytes of one file of the bundle ({@code images/…}, {@code manifest.json}), without unpacking the rest. */
+    public static Optional<byte[]> readFile(Path zipFile, String name) throws IOException {
+        try (InputStream raw = Files.newInputStream(zipFile); ZipInputStream zip = new ZipInputStream(raw)) {
+            ZipEntry e;
+            while ((e = zip.getNextEntry()) != null) {
+                if (e.getName().equals(name)) {
+                    return Optional.of(zip.readAllBytes());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The bundle's {@code manifest.json}. */
+    public static DatasetManifest readManifest(Path zipFile) throws IOException {
+        byte[] json = readFile(zipFile, MANIFEST).orElseThrow(() -> new IOException(
+                "dataset bundle " + zipFile.getFileName() + " has no " + MANIFEST));
+        return DatasetManifest.fromJson(new String(json, StandardCharsets.UTF_8));
     }
 
     /** Unpacks into {@code folder} (created); refuses entries that would escape it. */

@@ -3,6 +3,7 @@ package dev.causalcxr.core.diffusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
+import dev.causalcxr.core.engine.ArrayValues;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -72,8 +73,8 @@ public final class Adam implements AutoCloseable {
         for (String k : firstMoment.keySet()) {
             NDArray m = firstMoment.get(k);
             NDArray v = secondMoment.get(k);
-            m.set(archive.require("adam_m/" + k).values());
-            v.set(archive.require("adam_v/" + k).values());
+            ArrayValues.overwrite(m, archive.require("adam_m/" + k).values());
+            ArrayValues.overwrite(v, archive.require("adam_v/" + k).values());
         }
         updates = savedUpdates;
     }

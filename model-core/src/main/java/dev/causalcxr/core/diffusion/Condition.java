@@ -91,8 +91,9 @@ public record Condition(List<FindingMention> present, boolean isNull) {
 
     /**
      * A free-text request ("moderate right pleural effusion", "no effusion") parsed by the rule-based
-     * report parser. "no effusion" alone becomes the {@code No Finding} condition (the parser's
-     * report-level reading); text in which the parser recognizes no finding is an error.
+     * report parser, or a finding's own name ("No Finding", "Pneumothorax"). "no effusion" alone becomes
+     * the {@code No Finding} condition (the parser's report-level reading); text in which the parser
+     * recognizes no finding is an error.
      */
     public static Condition parse(String text) {
         return parse(text, RULES);
@@ -102,6 +103,11 @@ public record Condition(List<FindingMention> present, boolean isNull) {
     public static Condition parse(String text, ReportExtractor extractor) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("empty condition text");
+        }
+        // a finding's own name ("No Finding", "pleural_effusion") is that finding, present; the report
+        // reader would take "no finding" for a negation of nothing
+        if (Finding.fromLabel(text).isPresent()) {
+            return ofFindingName(text);
         }
         // sentence-level mentions tell "nothing recognized" apart from "No Finding", which the
         // report-level aggregation adds in both cases

@@ -9,8 +9,9 @@ import ai.djl.ndarray.index.NDIndex;
  *
  * <p>DJL's {@code NDArray.set(Buffer)} copies through libtorch's deprecated
  * {@code AutoNonVariableTypeMode}, which prints a warning about "silent wrong results" on stderr the
- * first time. An indexed assignment of the whole array from a temporary copy writes the same values
- * without it, and leaves the target's gradient requirement as it was.
+ * first time. An indexed assignment of the whole array from a temporary copy, through a detached view
+ * of the target (the same storage, outside autograd, so it also works while gradients are being
+ * recorded), writes the same values without it and leaves the target's gradient requirement as it was.
  */
 public final class ArrayValues {
 
@@ -24,7 +25,9 @@ public final class ArrayValues {
                     + " values, given " + values.length);
         }
         try (NDManager scratch = target.getManager().newSubManager()) {
-            target.set(new NDIndex("..."), scratch.create(values, target.getShape()));
+            NDArray storage = target.stopGradient();
+            storage.attach(scratch);
+            storage.set(new NDIndex("..."), scratch.create(values, target.getShape()));
         }
     }
 }

@@ -34,6 +34,14 @@ class ConditionTest {
     }
 
     @Test
+    void aFindingsOwnNameIsThatFindingEvenWhereTheReportReaderWouldSeeANegation() {
+        assertEquals(List.of(Finding.NO_FINDING), Condition.parse("no finding").findings());
+        assertEquals(List.of(Finding.NO_FINDING), Condition.parse("No Finding").findings());
+        assertEquals(List.of(Finding.PLEURAL_EFFUSION), Condition.parse(" pleural_effusion ").findings());
+        assertEquals(List.of(Finding.SUPPORT_DEVICES), Condition.parse("Support Devices").findings());
+    }
+
+    @Test
     void unrecognizedUncertainOrEmptyTextIsAClearError() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Condition.parse("banana"))
                 .getMessage().contains("no finding recognized in 'banana'"));

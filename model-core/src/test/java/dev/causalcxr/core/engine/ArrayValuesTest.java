@@ -21,7 +21,9 @@ class ArrayValuesTest {
             for (int i = 0; i < stored.length; i++) {
                 stored[i] = i - 5.5f;
             }
-            ArrayValues.overwrite(weight, stored);
+            try (GradientCollector recording = Engines.pytorch().newGradientCollector()) {
+                ArrayValues.overwrite(weight, stored); // also while gradients are recorded (a restore mid-training)
+            }
             assertArrayEquals(stored, weight.toFloatArray());
             assertTrue(weight.hasGradient());
             try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
