@@ -9,7 +9,12 @@ import java.util.Locale;
  * nothing is downloaded), seeded, on the device the configuration names.
  */
 public final class Engines {
-    public static final String PYTORCH = "PyTorch";
+    /**
+     * The engine's name. Deliberately not a compile-time constant: {@code NDManager.newBaseManager(Engines.PYTORCH)}
+     * must initialize this class (and with it the native settings below) before DJL loads libtorch, and a
+     * constant would be inlined into the caller without that.
+     */
+    public static final String PYTORCH = "PyTorch".intern();
 
     static {
         // never download: a missing native library must fail loudly, not fetch one at run time
