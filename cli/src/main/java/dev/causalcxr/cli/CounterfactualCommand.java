@@ -154,11 +154,9 @@ final class CounterfactualCommand implements Callable<Integer> {
 
     /** The --study image of the --dataset version, read from its bundle in the object store. */
     private GrayImage studyImage(PlatformStack stack) throws IOException {
-        String name = dataset.contains("@") ? dataset.substring(0, dataset.indexOf('@')) : dataset;
-        String versionPrefix = dataset.contains("@") ? dataset.substring(dataset.indexOf('@') + 1) : null;
         DatasetCatalog.VersionRow version;
         try {
-            version = new DatasetCatalog(stack.db()).version(name, versionPrefix).orElseThrow(() -> new UsageException(
+            version = new DatasetCatalog(stack.db()).resolve(dataset).orElseThrow(() -> new UsageException(
                     "no dataset " + dataset + " (see `causalcxr dataset list`)"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());

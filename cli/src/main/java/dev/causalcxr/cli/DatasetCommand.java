@@ -148,12 +148,10 @@ final class DatasetCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            String name = ref.contains("@") ? ref.substring(0, ref.indexOf('@')) : ref;
-            String version = ref.contains("@") ? ref.substring(ref.indexOf('@') + 1) : null;
             ConsoleOutput console = ConsoleOutput.system();
             try (PlatformStack stack = storageOnly(dataDir)) {
                 DatasetCatalog catalog = new DatasetCatalog(stack.db());
-                var v = catalog.version(name, version)
+                var v = catalog.resolve(ref)
                         .orElseThrow(() -> new UsageException("no dataset " + ref + " (see `causalcxr dataset list`)"));
                 DatasetManifest m = manifestOf(stack, v.bundleDigest());
                 console.printf("%s@%s  (%d studies, source %s, parent %s)", v.dataset(), v.version(), v.studies(),

@@ -104,6 +104,12 @@ public final class DatasetCatalog {
                 rs.getInt(6), rs.getTimestamp(7).toInstant());
     }
 
+    /** A version by reference {@code NAME[@VERSION]} (full digest or unique prefix; NAME alone: the newest). */
+    public Optional<VersionRow> resolve(String reference) {
+        int at = reference.indexOf('@');
+        return at < 0 ? version(reference, null) : version(reference.substring(0, at), reference.substring(at + 1));
+    }
+
     /** A version by full digest or unique prefix; the newest when {@code version} is null. */
     public Optional<VersionRow> version(String dataset, String version) {
         if (version == null) {
