@@ -114,8 +114,27 @@ def plan():
     return torch.tensor(ids), torch.tensor(paths), torch.tensor(targets), torch.tensor(weights)
 
 
+def start_profile():
+    """The autograd profiler over the measured steps when --profile=FILE is given, else None."""
+    if not PROFILE:
+        return None
+    prof = torch.autograd.profiler.profile(record_shapes=True)
+    prof.__enter__()
+    return prof
+
+
+def finish_profile(prof):
+    """Writes the Chrome trace to FILE and a per-shape table to FILE.by-shape.txt (the trace carries no shapes)."""
+    if prof is None:
+        return
+    prof.__exit__(None, None, None)
+    prof.export_chrome_trace(PROFILE)
+    with open(PROFILE + ".by-shape.txt", "w") as table:
+        table.write(prof.key_averages(group_by_input_shape=True).table(sort_by="cpu_time_total", row_limit=60))
+
+
 def legacy_main(measured):
-    warmup = 10
+    warmup = WARMUP
     net = Net()
     print(f"torch_params {sum(p.numel() for p in net.parameters())} legacy")
     opt = torch.optim.Adam(net.parameters(), lr=LR)
@@ -127,9 +146,7 @@ def legacy_main(measured):
     for step in range(warmup + measured):
         if step == warmup:
             t0 = time.perf_counter()
-            if PROFILE:
-                prof = torch.autograd.profiler.profile(record_shapes=True)
-                prof.__enter__()
+            prof = start_profile()
         eps = torch.randn(BATCH, PATH)
         z_id, mu, lv = net.encode(x)
         z_path = eps * torch.exp(0.5 * lv) + mu
@@ -148,6 +165,7 @@ def legacy_main(measured):
         opt.step()
         _ = loss.item()
     ms = (time.perf_counter() - t0) * 1000 / measured
+    finish_profile(prof)
     print(f"torch_step_ms {ms:.1f} legacy  (torch {torch.__version__}, {torch.get_num_threads()} threads)")
 
 
@@ -276,9 +294,7 @@ def quick_main(measured):
     for step in range(warmup + measured):
         if step == warmup:
             t0 = time.perf_counter()
-            if PROFILE:
-                prof = torch.autograd.profiler.profile(record_shapes=True)
-                prof.__enter__()
+            prof = start_profile()
         eps = torch.randn(BATCH, PATH)
         z_id, mu, lv = net.encode(x, same)
         z_path = eps * torch.exp(0.5 * lv) + mu
@@ -310,11 +326,7 @@ def quick_main(measured):
         loss.backward()
         opt.step()
     ms = (time.perf_counter() - t0) * 1000 / measured
-    if prof is not None:
-        prof.__exit__(None, None, None)
-        prof.export_chrome_trace(PROFILE)
-        with open(PROFILE + ".by-shape.txt", "w") as table:  # the Chrome trace carries no shapes
-            table.write(prof.key_averages(group_by_input_shape=True).table(sort_by="cpu_time_total", row_limit=60))
+    finish_profile(prof)
     print(f"torch_step_ms {ms:.1f}  (torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"{items} decodes, {CYCLES} frozen re-encodes, {measured} steps after {warmup} warm-up)")
 
