@@ -4,13 +4,13 @@ import dev.causalcxr.core.engine.ScalarOps;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.engine.Engines;
+import dev.causalcxr.core.engine.RowSelection;
 import dev.causalcxr.core.stage.StageContext;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -437,9 +437,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
             try (GradientCollector gc = engine.newGradientCollector()) {
                 DisentanglerNet.Codes codes = net.encode(ps, x, true);
                 NDArray zPath = eps.mul(ScalarOps.times(codes.pathLogVar(), 0.5).exp()).add(codes.pathMean());
-                NDArray zIdPlan = codes.zId().get(new NDIndex("{}", sm.create(plan.identitySource())));
-                NDArray zPathPlan = zPath.get(new NDIndex("{}", sm.create(plan.pathologySource())));
-                NDArray targetPlan = x.get(new NDIndex("{}", sm.create(plan.target())));
+                NDArray zIdPlan = RowSelection.rows(codes.zId(), sm.create(plan.identitySource()));
+                NDArray zPathPlan = RowSelection.rows(zPath, sm.create(plan.pathologySource()));
+                NDArray targetPlan = RowSelection.rows(x, sm.create(plan.target()));
                 NDArray decoded = net.decode(ps, zIdPlan, zPathPlan, true);
                 long items = plan.weight().length;
                 NDArray l1 = decoded.sub(targetPlan).abs().reshape(items, -1).mean(new int[]{1});
@@ -464,7 +464,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     // re-encode D(z_id(A), z_path(B)): the finding head must read B's findings from it and
                     // the identity code must stay A's, so the decoder has to draw the pathology from z_path
                     NDArray cyclePositions = sm.create(plan.positions(CYCLE));
-                    NDArray swapped = decoded.get(new NDIndex("{}", cyclePositions));
+                    NDArray swapped = RowSelection.rows(decoded, cyclePositions);
                     // frozen weights: the encoder and the finding head judge the swap as they judge real
                     // images; only the decoder (and the codes it was given) learn from this term. Trained
                     // on it, the encoder first learned to read B's labels off swaps that showed A's findings
@@ -476,12 +476,12 @@ public final class DisentanglerTrainer implements AutoCloseable {
                         anatomies[k] = cycles[k][0];
                         sources[k] = cycles[k][1];
                     }
-                    NDArray idTarget = codes.zId().get(new NDIndex("{}", sm.create(anatomies))).stopGradient();
+                    NDArray idTarget = RowSelection.rows(codes.zId(), sm.create(anatomies)).stopGradient();
                     NDArray idTerm = again.zId().sub(idTarget).square().mean();
                     loss = loss.add(ScalarOps.times(idTerm, cfg.cycleIdentityWeight()));
                     cycleIdentity = idTerm.getFloat();
                     if (findings > 0) {
-                        NDArray yB = y.get(new NDIndex("{}", sm.create(sources)));
+                        NDArray yB = RowSelection.rows(y, sm.create(sources));
                         NDArray cycleTerm = binaryCrossEntropy(net.findingLogits(frozen, again.pathMean(), true), yB);
                         loss = loss.add(ScalarOps.times(cycleTerm, cfg.cycleWeight()));
                         cycle = cycleTerm.getFloat();
