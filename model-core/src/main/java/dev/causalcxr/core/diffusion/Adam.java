@@ -54,7 +54,12 @@ public final class Adam implements AutoCloseable {
             m.muli(BETA1).addi(g.mul(1f - BETA1));
             v.muli(BETA2).addi(g.square().muli(1f - BETA2));
             NDArray update = m.mul(stepSize).divi(v.sqrt().divi(rootCorrection2).addi(EPSILON));
-            p.subi(update);
+            // through a detached view of the same storage: an in-place change of a leaf that requires
+            // gradients is refused whenever the calling thread's grad mode is on, and it is on by
+            // default on every thread but the one that loaded the engine (activities run on others)
+            NDArray weights = p.stopGradient();
+            weights.attach(stepManager);
+            weights.subi(update);
             g.subi(g);
         }
     }

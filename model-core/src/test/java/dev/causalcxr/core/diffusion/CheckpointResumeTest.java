@@ -53,6 +53,34 @@ class CheckpointResumeTest {
     }
 
     @Test
+    void trainingOnAThreadOtherThanTheOneThatLoadedTheEngineIsTheSame(@TempDir Path dir) throws Exception {
+        ToyCodes toy = new ToyCodes(6, 10, 1);
+        DiffusionConfig config = new DiffusionConfig(6, 32, 2, 8, 50, 12, 16, 3e-3f, 0.2f, 3L, 100, 5, "cpu");
+        RecordingStageContext here = new RecordingStageContext(Files.createDirectories(dir.resolve("a")), 5);
+        DiffusionTraining.runWithConditions(config, toy.codes, toy.conditions, here);
+        // a new thread starts with libtorch's grad mode on (activities run on worker threads like it)
+        RecordingStageContext there = new RecordingStageContext(Files.createDirectories(dir.resolve("b")), 5);
+        Throwable[] failure = new Throwable[1];
+        Thread worker = new Thread(() -> {
+            try {
+                DiffusionTraining.runWithConditions(config, toy.codes, toy.conditions, there);
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        });
+        worker.start();
+        worker.join();
+        if (failure[0] != null) {
+            throw new AssertionError("training on a fresh thread failed", failure[0]);
+        }
+        TensorArchive a = TensorArchive.read(here.output(DiffusionTraining.OUTPUT_MODEL));
+        TensorArchive b = TensorArchive.read(there.output(DiffusionTraining.OUTPUT_MODEL));
+        for (String name : a.tensors().keySet()) {
+            assertArrayEquals(a.tensors().get(name).values(), b.tensors().get(name).values(), 0f, name);
+        }
+    }
+
+    @Test
     void aCheckpointOfAnotherConfigurationIsRefused(@TempDir Path dir) throws Exception {
         ToyCodes toy = new ToyCodes(6, 10, 1);
         DiffusionConfig config = new DiffusionConfig(6, 32, 2, 8, 50, 20, 16, 3e-3f, 0.2f, 3L, 10, 5, "cpu");
