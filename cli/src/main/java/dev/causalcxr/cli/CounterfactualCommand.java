@@ -228,6 +228,14 @@ final class CounterfactualCommand implements Callable<Integer> {
         doc.put("eta", eta);
         doc.put("tail_prior", g.usedPrior() ? g.prior().label() : null);
         doc.put("images", names);
+        // what trained the model (its registered provenance) and what generated these images
+        doc.put("model_provenance", new java.util.TreeMap<>(version.provenance()));
+        Map<String, String> generatedBy = new LinkedHashMap<>();
+        generatedBy.put("causalcxr_version", dev.causalcxr.core.spec.CodeVersion.current());
+        generatedBy.put("git_commit", dev.causalcxr.core.spec.CodeVersion.gitDescription());
+        generatedBy.putAll(dev.causalcxr.core.provenance.RuntimeIdentity.platform());
+        generatedBy.putAll(dev.causalcxr.core.provenance.RuntimeIdentity.engine());
+        doc.put("generated_by", generatedBy);
         JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("counterfactuals.json").toFile(), doc);
     }
 }

@@ -34,6 +34,6 @@ final class DemoCommand implements Callable<Integer> {
             throw new UsageException("--profile must be quick or paper");
         }
         return LocalPipeline.run(ExperimentSpec.demo(p), dataDir.config(),
-                new LocalPipeline.Options(Set.of(), noCache, summaryJson, true), ConsoleOutput.system());
+                new LocalPipeline.Options(Set.of(), noCache, summaryJson, true, null), ConsoleOutput.system());
     }
 }

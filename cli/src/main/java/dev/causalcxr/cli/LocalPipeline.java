@@ -3,6 +3,7 @@ package dev.causalcxr.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.causalcxr.activities.TaskQueues;
+import dev.causalcxr.activities.runner.RunVerification;
 import dev.causalcxr.activities.stages.StageCatalog;
 import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.infra.stack.PlatformStack;
@@ -35,7 +36,10 @@ import java.util.concurrent.TimeUnit;
 final class LocalPipeline {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    record Options(Set<String> force, boolean noCache, Path summaryJson, boolean localWorkers) {
+    /**
+     * @param verifyAgainst an earlier run whose outputs this run's must equal bit for bit (null: no check)
+     */
+    record Options(Set<String> force, boolean noCache, Path summaryJson, boolean localWorkers, String verifyAgainst) {
     }
 
     private LocalPipeline() {
@@ -53,6 +57,10 @@ final class LocalPipeline {
                      ? WorkerHost.start(stack, Set.of(TaskQueues.CPU, TaskQueues.GPU), StageCatalog.all(stack.db(), System.getenv()),
                      config.dataDir().resolve("work"))
                      : null) {
+            if (options.verifyAgainst() != null && stack.journal().pipelineRun(options.verifyAgainst()).isEmpty()) {
+                throw new UsageException("--verify-against: no run " + options.verifyAgainst()
+                        + " in this data folder (see `causalcxr status`)");
+            }
             console.info(String.format(Locale.ROOT, "stack up in %.1f s; run %s (spec %s, %s profile)",
                     (System.nanoTime() - t0) / 1e9, runId, spec.digest().substring(0, 12), spec.profile().label()));
             ExperimentClient client = new ExperimentClient(stack.temporal().client(), stack.temporal().stubs(),
@@ -85,10 +93,39 @@ final class LocalPipeline {
             if (options.summaryJson() != null) {
                 writeSummaryJson(options.summaryJson(), summary, stack, mlflow, seconds);
             }
-            return "succeeded".equals(summary.status()) ? ExitCodes.OK : ExitCodes.FAILURE;
+            if (!"succeeded".equals(summary.status())) {
+                return ExitCodes.FAILURE;
+            }
+            if (options.verifyAgainst() != null) {
+                return verify(stack, options, runId, console);
+            }
+            return ExitCodes.OK;
         } finally {
             closed.countDown();
         }
+    }
+
+    /** Prints the stage-by-stage comparison with the earlier run; 0 when every output is identical. */
+    private static int verify(PlatformStack stack, Options options, String runId, ConsoleOutput console) {
+        RunVerification.Result r = RunVerification.compare(stack.journal(), stack.objectStore(), options.verifyAgainst(),
+                runId);
+        console.println("");
+        console.println("verify against " + options.verifyAgainst() + (options.noCache() ? ""
+                : "   (without --no-cache, cached stages are equal by construction)"));
+        for (RunVerification.StageComparison c : r.stages()) {
+            String verdict = !c.inEarlierRun() ? "not in the earlier run"
+                    : c.identical() ? "identical (" + c.outputs() + " outputs, artifacts)"
+                    : "DIFFERS: " + String.join(", ", c.differingOutputs())
+                    + (c.differingArtifacts().isEmpty() ? "" : " (artifacts: " + String.join(", ", c.differingArtifacts()) + ")");
+            console.printf("  %-26s %s", c.stage(), verdict);
+        }
+        Optional<RunVerification.StageComparison> first = r.firstDifference();
+        if (first.isPresent()) {
+            console.println("first difference: " + first.get().stage());
+            return ExitCodes.FAILURE;
+        }
+        console.println("every stage's outputs are bit-identical to " + options.verifyAgainst());
+        return ExitCodes.OK;
     }
 
     private static RunSummary watch(ExperimentClient client, String runId, CompletableFuture<RunSummary> result,

@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = "Registered model versions (every successful training run registers one) and their aliases.",
-        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Alias.class, ModelsCommand.Unalias.class})
+        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Show.class, ModelsCommand.Alias.class,
+                ModelsCommand.Unalias.class})
 final class ModelsCommand implements Runnable {
 
     @Override
@@ -63,6 +64,38 @@ final class ModelsCommand implements Runnable {
                             tail == null ? "" : String.format(java.util.Locale.ROOT, "  tail_recall_augmented %.3f", tail));
                 }
             }
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "One version: its files, aliases, metrics and provenance (code fingerprints and commit, "
+                    + "runtime, engine, threads, spec, dataset, seeds).")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        DataDirOption dataDir;
+
+        @Parameters(index = "0", paramLabel = "NAME[@VERSION|@ALIAS]")
+        String reference;
+
+        @Override
+        public Integer call() {
+            ConsoleOutput console = ConsoleOutput.system();
+            try (PlatformStack stack = stack(dataDir)) {
+                ModelVersion v = stack.registry().resolve(reference);
+                console.printf("%s  registered %s%s", v.reference(), v.createdAt(),
+                        v.aliases().isEmpty() ? "" : "  aliases " + String.join(",", v.aliases()));
+                console.printf("bundle %s", v.bundleDigest());
+                console.println("components:");
+                new java.util.TreeMap<>(v.components()).forEach((role, digest) -> console.printf("  %-34s %s", role, digest));
+                console.println("provenance:");
+                new java.util.TreeMap<>(v.provenance()).forEach((k, val) -> console.printf("  %-34s %s", k, val));
+                console.println("metrics:");
+                new java.util.TreeMap<>(v.metrics()).forEach((k, val) ->
+                        console.printf("  %-34s %s", k, String.format(java.util.Locale.ROOT, "%.4f", val)));
+            } catch (ModelNotFoundException e) {
+                throw new UsageException(e.getMessage());
+            }
+            return ExitCodes.OK;
         }
     }
 

@@ -33,6 +33,12 @@ final class RunCommand implements Callable<Integer> {
             description = "Do not run workers in this process (workers started with `causalcxr worker` do the work).")
     boolean noLocalWorkers;
 
+    @Option(names = "--verify-against", paramLabel = "RUN_ID",
+            description = "After the run, compare every stage's outputs with this earlier run's, by digest, and print "
+                    + "the first stage that differs (exit 1 when one does). Use with --no-cache to check a rerun "
+                    + "from scratch is bit-identical.")
+    String verifyAgainst;
+
     @Override
     public Integer call() {
         String text;
@@ -43,7 +49,7 @@ final class RunCommand implements Callable<Integer> {
         }
         ExperimentSpec parsed = ExperimentSpec.parseYaml(text);
         return LocalPipeline.run(parsed, dataDir.config(),
-                new LocalPipeline.Options(new LinkedHashSet<>(force), noCache, summaryJson, !noLocalWorkers),
+                new LocalPipeline.Options(new LinkedHashSet<>(force), noCache, summaryJson, !noLocalWorkers, verifyAgainst),
                 ConsoleOutput.system());
     }
 }

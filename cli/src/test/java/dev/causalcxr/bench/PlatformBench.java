@@ -32,11 +32,6 @@ public final class PlatformBench {
     /** A stage that does nothing: what is left is the platform's own cost. */
     record EmptyStage(String name) implements StageDefinition {
         @Override
-        public int codeVersion() {
-            return 1;
-        }
-
-        @Override
         public void execute(String configJson, StageContext context) {
             context.progress(1.0, "done");
         }

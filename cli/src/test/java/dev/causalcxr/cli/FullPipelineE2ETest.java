@@ -64,7 +64,7 @@ class FullPipelineE2ETest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(out, true);
         int code = LocalPipeline.run(spec, StackConfig.fromEnvironment(dir.resolve("data"), env),
-                new LocalPipeline.Options(Set.of(), false, summaryFile, true), new ConsoleOutput(ps, ps, false));
+                new LocalPipeline.Options(Set.of(), false, summaryFile, true, null), new ConsoleOutput(ps, ps, false));
         assertEquals(0, code, out.toString());
         JsonNode summary = JSON.readTree(summaryFile.toFile());
         assertEquals("e2e-full@1", summary.path("model").asText(), summary.toString());

@@ -45,7 +45,7 @@ class PipelineMlflowE2ETest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(out, true);
         int code = LocalPipeline.run(spec, StackConfig.fromEnvironment(dir.resolve("data"), env),
-                new LocalPipeline.Options(Set.of(), false, summaryFile, true), new ConsoleOutput(ps, ps, false));
+                new LocalPipeline.Options(Set.of(), false, summaryFile, true, null), new ConsoleOutput(ps, ps, false));
         assertEquals(0, code, out.toString());
         JsonNode summary = new ObjectMapper().readTree(summaryFile.toFile());
         String parentId = summary.at("/tracking/mlflow_run_id").asText();

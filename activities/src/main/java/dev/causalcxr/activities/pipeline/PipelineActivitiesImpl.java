@@ -84,10 +84,7 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
         if (!existing.isEmpty() && existing.get(existing.size() - 1).components().equals(components)) {
             return existing.get(existing.size() - 1).reference();
         }
-        Map<String, String> provenance = new LinkedHashMap<>();
-        provenance.put(ModelRegistry.PIPELINE_RUN_ID, r.runId());
-        provenance.put("spec_digest", r.specDigest());
-        provenance.put("code_version", r.codeVersion());
+        Map<String, String> provenance = modelProvenance(r, disentangler);
         Map<String, Double> metrics = new TreeMap<>();
         // the overall numbers travel with the version; per-class ones stay in the run
         r.metrics().forEach((k, v) -> {
@@ -96,6 +93,40 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
             }
         });
         return registry.register(r.modelName(), components, provenance, metrics).reference();
+    }
+
+    /** Stage manifest provenance entries that describe the machine, not the stage. */
+    private static final java.util.Set<String> RUNTIME_KEYS = java.util.Set.of("causalcxr_version", "git_commit", "java",
+            "os", "arch", "djl", "libtorch", "native_sha256", "intra_op_threads", "interop_threads");
+
+    /**
+     * What the model's provenance says: the run and spec, the runtime the generator was trained on
+     * (from the disentangler's manifest: the worker that trained it, not this one), the dataset
+     * version, and per stage its code fingerprint and seed.
+     */
+    private Map<String, String> modelProvenance(ModelRegistration r, StageManifest disentangler) {
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put(ModelRegistry.PIPELINE_RUN_ID, r.runId());
+        provenance.put("spec_digest", r.specDigest());
+        provenance.put("code_version", r.codeVersion());
+        if (disentangler.provenance() != null) {
+            disentangler.provenance().forEach((k, v) -> {
+                if (RUNTIME_KEYS.contains(k)) {
+                    provenance.put(k, v);
+                }
+            });
+        }
+        new TreeMap<>(r.manifests()).forEach((stage, digest) -> {
+            StageManifest m = store.readJson(digest, StageManifest.class);
+            provenance.put("seed." + stage, String.valueOf(m.seed()));
+            if (m.provenance() != null && m.provenance().get("code_fingerprint") != null) {
+                provenance.put("code." + stage, m.provenance().get("code_fingerprint"));
+            }
+            if (m.params() != null && m.params().get("dataset.version") != null) {
+                provenance.put("dataset", m.params().get("dataset.name") + "@" + m.params().get("dataset.version"));
+            }
+        });
+        return provenance;
     }
 
     private StageManifest manifest(ModelRegistration r, String stage) {

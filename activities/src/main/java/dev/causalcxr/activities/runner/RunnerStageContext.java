@@ -35,6 +35,7 @@ final class RunnerStageContext implements StageContext {
     private final Map<String, Path> outputs = new LinkedHashMap<>();
     private final Map<String, StageManifest.Entry> artifacts = new LinkedHashMap<>();
     private final Map<String, Double> summary = new LinkedHashMap<>();
+    private final Map<String, String> params = new LinkedHashMap<>();
     private Map<String, Path> inputs;
     private volatile boolean cancelled;
     private double fraction;
@@ -92,6 +93,7 @@ final class RunnerStageContext implements StageContext {
 
     @Override
     public void logParam(String key, String value) {
+        params.put(key, value);
         tracker.logParams(trackingRun, Map.of(key, value));
     }
 
@@ -180,6 +182,10 @@ final class RunnerStageContext implements StageContext {
 
     Map<String, Double> summary() {
         return summary;
+    }
+
+    Map<String, String> params() {
+        return params;
     }
 
     void flush() {

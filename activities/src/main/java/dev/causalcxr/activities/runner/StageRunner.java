@@ -1,10 +1,13 @@
 package dev.causalcxr.activities.runner;
 
 import dev.causalcxr.core.files.FileTrees;
+import dev.causalcxr.core.provenance.CodeFingerprint;
+import dev.causalcxr.core.provenance.RuntimeIdentity;
+import dev.causalcxr.core.spec.CodeVersion;
 import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.infra.metadata.PipelineJournal;
 import dev.causalcxr.infra.objectstore.CorruptObjectException;
-import dev.causalcxr.infra.objectstore.Digests;
+import dev.causalcxr.core.files.Digests;
 import dev.causalcxr.infra.objectstore.ObjectRef;
 import dev.causalcxr.infra.objectstore.ObjectStore;
 import dev.causalcxr.infra.objectstore.ObjectStoreException;
@@ -32,12 +35,19 @@ public final class StageRunner {
     private final PipelineJournal journal;
     private final Tracker tracker;
     private final Path workRoot;
+    private final CodeFingerprint code;
 
+    /** A runner whose cache keys fingerprint the code this process runs. */
     public StageRunner(ObjectStore store, PipelineJournal journal, Tracker tracker, Path workRoot) {
+        this(store, journal, tracker, workRoot, CodeFingerprint.running());
+    }
+
+    public StageRunner(ObjectStore store, PipelineJournal journal, Tracker tracker, Path workRoot, CodeFingerprint code) {
         this.store = store;
         this.journal = journal;
         this.tracker = tracker;
         this.workRoot = workRoot;
+        this.code = code;
     }
 
     public ObjectStore store() {
@@ -48,15 +58,74 @@ public final class StageRunner {
         return journal;
     }
 
-    /** The cache key: stage name, its code version, canonical config, input manifests and seed. */
-    public static String cacheKey(StageDefinition def, StageRequest req) {
+    /**
+     * The cache key: everything that can change the stage's output. The stage's name, the fingerprint
+     * of the bytecode it can reach ({@link CodeFingerprint}), the Java runtime and CPU architecture,
+     * for stages that reach the tensor engine its versions, native-library digest and intra-op thread
+     * count, the canonical config, the digests of the input stages' outputs (which in turn depend on
+     * everything upstream) and the seed.
+     */
+    public String cacheKey(StageDefinition def, StageRequest req) {
+        return Digests.sha256Hex(ExperimentSpec.canonicalJson(keyContents(def, req)).getBytes(StandardCharsets.UTF_8));
+    }
+
+    Map<String, Object> keyContents(StageDefinition def, StageRequest req) {
+        CodeFingerprint.Identity identity = code.of(def.getClass());
         Map<String, Object> key = new LinkedHashMap<>();
         key.put("stage", def.name());
-        key.put("code_version", def.codeVersion());
+        key.put("code", identity.digest());
+        key.put("platform", RuntimeIdentity.platformKey());
+        if (identity.usesEngine()) {
+            key.put("engine", RuntimeIdentity.engineKey());
+        }
         key.put("config", req.configJson());
-        key.put("inputs", new TreeMap<>(req.inputs()));
+        key.put("inputs", inputContents(req));
         key.put("seed", req.seed());
-        return Digests.sha256Hex(ExperimentSpec.canonicalJson(key).getBytes(StandardCharsets.UTF_8));
+        return key;
+    }
+
+    /**
+     * The inputs as the stage reads them: per input stage, its outputs' names and digests. Not the
+     * input manifests' own digests: those also hold metrics such as wall-clock times, so an upstream
+     * stage recomputed bit for bit (after a lost object, or with --force) would otherwise invalidate
+     * everything downstream.
+     */
+    private Map<String, Map<String, String>> inputContents(StageRequest req) {
+        Map<String, Map<String, String>> inputs = new TreeMap<>();
+        for (Map.Entry<String, String> in : req.inputs().entrySet()) {
+            StageManifest m;
+            try {
+                m = manifest(in.getValue());
+            } catch (CorruptObjectException | ObjectStoreException e) {
+                throw new StageInputException("the output manifest of " + in.getKey() + " (" + shortDigest(in.getValue())
+                        + ") is missing or corrupt; run that stage again", e);
+            }
+            Map<String, String> outputs = new TreeMap<>();
+            m.outputs().forEach((name, entry) -> outputs.put(name, entry.digest()));
+            inputs.put(in.getKey(), outputs);
+        }
+        return inputs;
+    }
+
+    /**
+     * Where a stage's output came from: the code fingerprint and commit, the runtime (and engine) it
+     * ran on, its seed and the spec of the run that computed it. Written into the manifest and onto
+     * the stage's tracking run.
+     */
+    Map<String, String> provenance(StageDefinition def, StageRequest req) {
+        CodeFingerprint.Identity identity = code.of(def.getClass());
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("code_fingerprint", identity.digest());
+        p.put("code_classes", String.valueOf(identity.classes()));
+        p.put("causalcxr_version", CodeVersion.current());
+        p.put("git_commit", CodeVersion.gitDescription());
+        p.putAll(RuntimeIdentity.platform());
+        if (identity.usesEngine()) {
+            p.putAll(RuntimeIdentity.engine());
+        }
+        p.put("seed", String.valueOf(req.seed()));
+        journal.pipelineRun(req.pipelineRunId()).ifPresent(run -> p.put("spec_digest", run.specDigest()));
+        return p;
     }
 
     /**
@@ -72,7 +141,7 @@ public final class StageRunner {
         journal.startStageRun(req.pipelineRunId(), def.name(), cacheKey, attempt);
         if (!req.force()) {
             for (String manifestDigest : journal.succeededManifests(cacheKey)) {
-                StageManifest m = verifiedManifest(manifestDigest);
+                StageManifest m = verifiedManifest(def.name(), manifestDigest);
                 if (m != null) {
                     return recordCacheHit(def, req, cacheKey, manifestDigest, m, t0);
                 }
@@ -81,12 +150,13 @@ public final class StageRunner {
         String trackingRun = tracker.startRun(req.experiment(), def.name(), req.parentTrackingRunId(),
                 Map.of("causalcxr.stage", def.name(), "causalcxr.cache_hit", "false",
                         "causalcxr.pipeline_run", req.pipelineRunId()));
+        Map<String, String> provenance = provenance(def, req);
         Map<String, String> params = new LinkedHashMap<>();
         params.put("stage.config", req.configJson());
         params.put("stage.seed", String.valueOf(req.seed()));
-        params.put("stage.code_version", String.valueOf(def.codeVersion()));
         params.put("stage.cache_key", cacheKey);
         tracker.logParams(trackingRun, params);
+        tracker.setTags(trackingRun, provenanceTags(provenance));
         Path workDir = workRoot.resolve(cacheKey.substring(0, 16)).resolve("attempt-" + attempt);
         RunnerStageContext ctx = null;
         try {
@@ -100,9 +170,9 @@ public final class StageRunner {
                 journal.recordArtifact(ref.digest(), ref.size(), "stage-output");
                 outputs.put(o.getKey(), new StageManifest.Entry(ref.digest(), ref.size()));
             }
-            StageManifest manifest = new StageManifest(def.name(), def.codeVersion(), cacheKey, req.configJson(),
+            StageManifest manifest = new StageManifest(def.name(), cacheKey, req.configJson(),
                     req.seed(), new TreeMap<>(req.inputs()), outputs, new TreeMap<>(ctx.artifacts()),
-                    new TreeMap<>(ctx.summary()));
+                    new TreeMap<>(ctx.summary()), new TreeMap<>(ctx.params()), provenance);
             ObjectRef manifestRef = store.putJson(manifest);
             journal.recordArtifact(manifestRef.digest(), manifestRef.size(), "stage-manifest");
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -136,7 +206,11 @@ public final class StageRunner {
                 Map.of("causalcxr.stage", def.name(), "causalcxr.cache_hit", "true",
                         "causalcxr.cached_manifest", manifestDigest, "causalcxr.pipeline_run", req.pipelineRunId()));
         tracker.logParams(trackingRun, Map.of("stage.config", req.configJson(), "stage.seed", String.valueOf(req.seed()),
-                "stage.code_version", String.valueOf(def.codeVersion()), "stage.cache_key", cacheKey));
+                "stage.cache_key", cacheKey));
+        if (m.provenance() != null) {
+            // the provenance of the run that computed the cached output, not of this one
+            tracker.setTags(trackingRun, provenanceTags(m.provenance()));
+        }
         m.metrics().forEach((k, v) -> tracker.logMetric(trackingRun, k, v, 0));
         m.artifacts().forEach((name, e) -> tracker.logArtifactObject(trackingRun, name, new ObjectRef(e.digest(), e.size())));
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -146,26 +220,44 @@ public final class StageRunner {
         return new StageResult(def.name(), manifestDigest, true, seconds, m.metrics(), trackingRun);
     }
 
-    /** The manifest when it and every object it lists verify; null otherwise. */
-    StageManifest verifiedManifest(String digest) {
+    /**
+     * The manifest when it and every object it lists verify; null otherwise (a cache miss, never an
+     * error: the stage runs again and its publish replaces the missing or corrupt objects).
+     */
+    StageManifest verifiedManifest(String stage, String digest) {
+        StageManifest m;
         try {
-            StageManifest m = store.readJson(digest, StageManifest.class);
-            for (StageManifest.Entry e : m.outputs().values()) {
-                if (!store.verify(e.digest())) {
-                    log.warn("cached output {} is missing or corrupt; running the stage again", e.digest());
-                    return null;
-                }
-            }
-            for (StageManifest.Entry e : m.artifacts().values()) {
-                if (!store.verify(e.digest())) {
-                    return null;
-                }
-            }
-            return m;
+            m = store.readJson(digest, StageManifest.class);
         } catch (CorruptObjectException | ObjectStoreException e) {
-            log.warn("cached manifest {} unusable: {}", digest, e.getMessage());
+            log.warn("{}: cached manifest {} is missing or corrupt; running the stage again", stage, shortDigest(digest));
             return null;
         }
+        for (Map.Entry<String, StageManifest.Entry> e : m.outputs().entrySet()) {
+            if (!store.verify(e.getValue().digest())) {
+                log.warn("{}: cached output '{}' ({}) is missing or corrupt; running the stage again", stage, e.getKey(),
+                        shortDigest(e.getValue().digest()));
+                return null;
+            }
+        }
+        for (Map.Entry<String, StageManifest.Entry> e : m.artifacts().entrySet()) {
+            if (!store.verify(e.getValue().digest())) {
+                log.warn("{}: cached artifact '{}' ({}) is missing or corrupt; running the stage again", stage,
+                        e.getKey(), shortDigest(e.getValue().digest()));
+                return null;
+            }
+        }
+        return m;
+    }
+
+    private static String shortDigest(String digest) {
+        return digest.length() > 12 ? digest.substring(0, 12) : digest;
+    }
+
+    /** Provenance entries as tracking tags ({@code causalcxr.provenance.KEY}). */
+    static Map<String, String> provenanceTags(Map<String, String> provenance) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        provenance.forEach((k, v) -> tags.put("causalcxr.provenance." + k, v));
+        return tags;
     }
 
     /** Reads a verified manifest of an input stage. */

@@ -28,10 +28,6 @@ final class EvaluateStageDefinition implements StageDefinition {
         return EvaluationStage.NAME;
     }
 
-    @Override
-    public int codeVersion() {
-        return 1;
-    }
 
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {

@@ -26,10 +26,6 @@ final class GenerateCounterfactualsStage implements StageDefinition {
         return CounterfactualStage.NAME;
     }
 
-    @Override
-    public int codeVersion() {
-        return 1;
-    }
 
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {

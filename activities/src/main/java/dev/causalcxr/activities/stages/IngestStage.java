@@ -21,7 +21,7 @@ import dev.causalcxr.core.spec.IngestConfig;
 import dev.causalcxr.core.stage.StageContext;
 import dev.causalcxr.infra.datasets.DatasetCatalog;
 import dev.causalcxr.infra.datasets.PseudonymKeys;
-import dev.causalcxr.infra.objectstore.Digests;
+import dev.causalcxr.core.files.Digests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,10 +57,6 @@ public final class IngestStage implements StageDefinition {
         return NAME;
     }
 
-    @Override
-    public int codeVersion() {
-        return 1;
-    }
 
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {

@@ -41,10 +41,6 @@ final class OptimizeTailNoiseClassStage implements StageDefinition {
         return stageName(finding);
     }
 
-    @Override
-    public int codeVersion() {
-        return 1;
-    }
 
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {

@@ -39,10 +39,6 @@ final class OptimizeTailNoiseStage implements StageDefinition {
         return TailNoiseInputs.STAGE;
     }
 
-    @Override
-    public int codeVersion() {
-        return 1;
-    }
 
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {

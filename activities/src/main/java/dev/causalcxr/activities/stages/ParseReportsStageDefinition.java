@@ -44,10 +44,6 @@ public final class ParseReportsStageDefinition implements StageDefinition {
         return ParseReportsStage.NAME;
     }
 
-    @Override
-    public int codeVersion() {
-        return 1;
-    }
 
     /**
      * Per finding seen present: how many studies, what fraction, whether it is a tail class, and

@@ -27,10 +27,6 @@ public final class TrainDiffusionStage implements StageDefinition {
         return "train-diffusion";
     }
 
-    @Override
-    public int codeVersion() {
-        return 1;
-    }
 
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {

@@ -21,10 +21,6 @@ public final class TrainDisentanglerStage implements StageDefinition {
         return DisentanglerStage.NAME;
     }
 
-    @Override
-    public int codeVersion() {
-        return 1;
-    }
 
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {

@@ -32,10 +32,6 @@ final class CountingTrainingStage implements StageDefinition {
         return "ingest";
     }
 
-    @Override
-    public int codeVersion() {
-        return 1;
-    }
 
     @Override
     public void execute(String configJson, StageContext ctx) throws IOException {

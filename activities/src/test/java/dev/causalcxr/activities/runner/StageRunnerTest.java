@@ -44,7 +44,7 @@ class StageRunnerTest {
 
     private static StageRequest request(long seed, boolean force) {
         String runId = "run-" + (++runCounter);
-        stack.journal().createPipelineRun(runId, "test", "d", "{}", "test");
+        stack.journal().createPipelineRun(runId, "test", "test-digest", "{}", "test");
         String parent = stack.tracker().startRun("causalcxr/test", "test " + runId, null, Map.of());
         return new StageRequest(runId, "causalcxr/test", "ingest", "{\"n\":20}", seed, Map.of(), force, parent);
     }
@@ -115,6 +115,40 @@ class StageRunnerTest {
 
         CountingTrainingStage otherSeed = new CountingTrainingStage(10, 5, -1);
         assertFalse(runner.run(otherSeed, request(6, false), 1, null, Heartbeat.NONE).cacheHit(), "another seed is another key");
+    }
+
+    @Test
+    void aDeletedOrCorruptManifestOrOutputIsACacheMissThatRecomputesAndRepairsTheStore() throws Exception {
+        StageResult first = runner.run(new CountingTrainingStage(10, 5, -1), request(21, false), 1, null, Heartbeat.NONE);
+        String state = runner.manifest(first.manifestDigest()).outputs().get("state").digest();
+
+        stack.objectStore().remove(first.manifestDigest());
+        CountingTrainingStage afterManifestLoss = new CountingTrainingStage(10, 5, -1);
+        StageResult second = runner.run(afterManifestLoss, request(21, false), 1, null, Heartbeat.NONE);
+        assertFalse(second.cacheHit(), "a lost manifest is a miss");
+        assertEquals(output(first), output(second));
+
+        java.nio.file.Path junk = dir.resolve("junk");
+        java.nio.file.Files.writeString(junk, "not the state");
+        stack.objectStore().putAtKey(dev.causalcxr.infra.objectstore.ObjectStore.keyOf(state), junk);
+        assertFalse(stack.objectStore().verify(state));
+        StageResult third = runner.run(new CountingTrainingStage(10, 5, -1), request(21, false), 1, null, Heartbeat.NONE);
+        assertFalse(third.cacheHit(), "a corrupt output is a miss");
+        assertTrue(stack.objectStore().verify(state), "publishing the recomputed output replaced the corrupt object");
+        assertTrue(runner.run(new CountingTrainingStage(10, 5, -1), request(21, false), 1, null, Heartbeat.NONE).cacheHit(),
+                "and the next run is a hit again");
+    }
+
+    @Test
+    void theManifestRecordsTheCodeFingerprintAndRuntimeOfTheStage() {
+        StageResult r = runner.run(new CountingTrainingStage(4, 5, -1), request(22, false), 1, null, Heartbeat.NONE);
+        StageManifest m = runner.manifest(r.manifestDigest());
+        assertEquals(dev.causalcxr.core.provenance.CodeFingerprint.running().of(CountingTrainingStage.class).digest(),
+                m.provenance().get("code_fingerprint"));
+        assertEquals(System.getProperty("os.arch"), m.provenance().get("arch"));
+        assertEquals("test-digest", m.provenance().get("spec_digest"));
+        assertEquals("22", m.provenance().get("seed"));
+        assertFalse(m.provenance().containsKey("libtorch"), "this stage does not reach the engine");
     }
 
     @Test

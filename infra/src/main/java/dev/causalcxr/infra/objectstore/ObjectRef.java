@@ -1,5 +1,7 @@
 package dev.causalcxr.infra.objectstore;
 
+import dev.causalcxr.core.files.Digests;
+
 /** A published, content-addressed object: its SHA-256 digest, size and key in the bucket. */
 public record ObjectRef(String digest, long size) {
 

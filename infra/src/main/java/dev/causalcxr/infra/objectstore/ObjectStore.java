@@ -1,5 +1,6 @@
 package dev.causalcxr.infra.objectstore;
 
+import dev.causalcxr.core.files.Digests;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.minio.BucketExistsArgs;
@@ -137,7 +138,8 @@ public final class ObjectStore {
                 throw new CorruptObjectException("staged copy hashes to " + stagedDigest + ", uploaded " + digest);
             }
             String key = keyOf(digest);
-            if (!exists(key)) {
+            // an object already at the key is kept only when it verifies: publishing repairs a corrupt one
+            if (!exists(key) || !hashObject(key).equals(digest)) {
                 call("publish " + key, () -> client.copyObject(CopyObjectArgs.builder()
                         .bucket(bucket()).object(key)
                         .source(CopySource.builder().bucket(bucket()).object(staging).build())
@@ -149,6 +151,18 @@ public final class ObjectStore {
         } finally {
             removeQuietly(staging);
         }
+    }
+
+    /**
+     * Removes a published object. Stages that cached it recompute it on their next run (their cache
+     * verification sees it missing); this is for garbage collection and for tests of that recovery.
+     */
+    public void remove(String digest) {
+        String key = keyOf(digest);
+        call("remove " + key, () -> {
+            client.removeObject(RemoveObjectArgs.builder().bucket(bucket()).object(key).build());
+            return null;
+        });
     }
 
     public boolean contains(String digest) {

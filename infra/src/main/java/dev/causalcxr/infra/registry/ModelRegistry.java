@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.infra.metadata.MetadataDb;
-import dev.causalcxr.infra.objectstore.Digests;
+import dev.causalcxr.core.files.Digests;
 import dev.causalcxr.infra.objectstore.ObjectStore;
 import dev.causalcxr.infra.objectstore.ObjectStoreException;
 import java.nio.file.Path;

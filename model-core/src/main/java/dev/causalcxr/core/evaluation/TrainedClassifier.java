@@ -28,7 +28,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.causalcxr.core.files.Digests;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -143,7 +143,7 @@ public final class TrainedClassifier implements AutoCloseable {
 
     /** SHA-256 (hex) over every parameter value in block order: equal for bit-identical networks. */
     public String parameterDigest() {
-        MessageDigest md = sha256();
+        MessageDigest md = Digests.sha256();
         for (Pair<String, Parameter> p : net.getParameters()) {
             float[] values = p.getValue().getArray().toFloatArray();
             ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -245,22 +245,8 @@ public final class TrainedClassifier implements AutoCloseable {
     }
 
     static String fileDigest(Path file) throws IOException {
-        MessageDigest md = sha256();
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            int read;
-            while ((read = in.read(buffer)) > 0) {
-                md.update(buffer, 0, read);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
+            return Digests.sha256Hex(in);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.causalcxr.infra.objectstore;
+package dev.causalcxr.core.files;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 helpers; every artifact in the platform is addressed by this digest. */
+/** SHA-256 helpers: every artifact in the platform is addressed by this digest; code and native libraries are identified by it. */
 public final class Digests {
     private Digests() {
     }

@@ -14,8 +14,7 @@ import dev.causalcxr.core.evaluation.ClassifierConfig;
 import dev.causalcxr.core.evaluation.EvaluationConfig;
 import dev.causalcxr.core.disentangle.DisentanglerConfig;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.causalcxr.core.files.Digests;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -211,11 +210,7 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
     }
 
     private static byte[] sha256(byte[] b) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digests.sha256().digest(b);
     }
 
     /** The spec the demo runs when no file is given. */
