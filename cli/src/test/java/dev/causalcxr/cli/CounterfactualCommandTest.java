@@ -30,6 +30,7 @@ class CounterfactualCommandTest {
     static Path data;
     static Path image;
     static String reference;
+    static String firstRunId;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -56,6 +57,7 @@ class CounterfactualCommandTest {
         JsonNode s = new ObjectMapper().readTree(summary.toFile());
         assertEquals(0, code, s.toString());
         reference = s.path("model").asText();
+        firstRunId = s.path("run_id").asText();
         image = dir.resolve("source.png");
         Files.write(image, ImageCodec.encodePng16(noise(64)));
     }
@@ -179,6 +181,43 @@ class CounterfactualCommandTest {
         JsonNode s = new ObjectMapper().readTree(summary.toFile());
         assertTrue(s.at("/stages/train-disentangler/cache_hit").asBoolean(), s.toString());
         assertEquals("cf-cli@1", s.path("model").asText());
+    }
+
+    @Test
+    void aRerunFromScratchIsBitIdenticalToTheFirstRunStageByStage() throws Exception {
+        Path summary = dir.resolve("summary-verify.json");
+        assertEquals(0, cli("run", "--spec", dir.resolve("tiny.yaml").toString(), "--data-dir", data.toString(),
+                "--no-cache", "--verify-against", firstRunId, "--summary-json", summary.toString()), out + err.toString());
+        JsonNode s = new ObjectMapper().readTree(summary.toFile());
+        assertTrue(!s.at("/stages/train-disentangler/cache_hit").asBoolean(), "--no-cache trained again");
+        String console = out.toString();
+        for (String stage : new String[] {"ingest", "train-disentangler", "train-diffusion"}) {
+            assertTrue(console.matches("(?s).*" + stage + " +identical.*"), console);
+        }
+        assertTrue(console.contains("every stage's outputs are bit-identical to " + firstRunId), console);
+        assertEquals("cf-cli@1", s.path("model").asText(), "the same files are the same model version");
+
+        assertEquals(2, cli("run", "--spec", dir.resolve("tiny.yaml").toString(), "--data-dir", data.toString(),
+                "--verify-against", "no-such-run"));
+        assertTrue(err.toString().contains("no run no-such-run"), err.toString());
+    }
+
+    @Test
+    void modelsShowPrintsTheProvenanceOfAVersion() throws Exception {
+        assertEquals(0, cli("models", "show", "--data-dir", data.toString(), "cf-cli@1"), err.toString());
+        String shown = out.toString();
+        for (String key : new String[] {"code.train-disentangler", "code.train-diffusion", "git_commit", "libtorch",
+                "native_sha256", "intra_op_threads", "java", "arch", "spec_digest", "dataset", "seed.train-disentangler",
+                "pipeline_run_id"}) {
+            assertTrue(shown.matches("(?s).*\\n  " + java.util.regex.Pattern.quote(key) + " +\\S+.*"), key + " in " + shown);
+        }
+        assertEquals(2, cli("models", "show", "--data-dir", data.toString(), "cf-cli@99"));
+
+        Path o = dir.resolve("out-provenance");
+        assertEquals(0, cli(request("cf-cli@1", image, "effusion", o)), err.toString());
+        JsonNode doc = new ObjectMapper().readTree(o.resolve("counterfactuals.json").toFile());
+        assertTrue(doc.at("/model_provenance/code.train-disentangler").asText().matches("[0-9a-f]{64}"), doc.toString());
+        assertTrue(doc.at("/generated_by/libtorch").isTextual(), doc.toString());
     }
 
     @Test

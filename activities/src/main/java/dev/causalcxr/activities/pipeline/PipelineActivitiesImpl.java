@@ -39,6 +39,9 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
         tags.put("causalcxr.pipeline_run", s.runId());
         tags.put("causalcxr.spec_digest", s.specDigest());
         tags.put("causalcxr.code_version", s.codeVersion());
+        // the process that began the run; each stage's run carries the provenance of the worker that ran it
+        tags.put("causalcxr.provenance.git_commit", dev.causalcxr.core.spec.CodeVersion.gitDescription());
+        dev.causalcxr.core.provenance.RuntimeIdentity.platform().forEach((k, v) -> tags.put("causalcxr.provenance." + k, v));
         String trackingRun = tracker.startRun(s.experiment(), s.specName() + " " + s.runId(), null, tags);
         Map<String, String> params = new LinkedHashMap<>();
         params.put("spec.name", s.specName());
