@@ -223,7 +223,8 @@ final class Lexicon {
         add(Term.predicate(Status.ABSENT), "normal", "within normal limits", "wnl", "unremarkable",
                 "normal in size", "normal size", "normal sized", "top normal", "upper normal",
                 "upper limits of normal", "upper limit of normal", "high normal", "sharp", "sharply defined",
-                "preserved", "normal caliber", "within normal range", "not enlarged", "clear");
+                "preserved", "normal caliber", "within normal range", "not enlarged", "clear", "within limits of normal",
+                "within the limits of normal", "within normal limits for size", "within normal limits in size");
         add(BORDERLINE, "borderline", "borderline enlarged", "borderline in size");
         add(new Term(Kind.PREDICATE, List.of(), Status.UNCERTAIN, Severity.MILD, Laterality.UNSPECIFIED,
                 Zone.UNSPECIFIED), "mildly prominent", "prominent");

@@ -34,7 +34,8 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
 
     /** Words skipped when a backward cue looks for its subject ("pneumothorax [is] no longer seen"). */
     private static final Set<String> AUXILIARIES = Set.of("is", "are", "was", "were", "has", "have", "had",
-            "been", "be", "now", "also", "completely", "entirely", "fully", "since", "totally", "then");
+            "been", "be", "now", "also", "completely", "entirely", "fully", "since", "totally", "then", "appear",
+            "appears", "remain", "remains");
 
     private static final Set<String> ARTICLES = Set.of("the", "a", "an");
 
@@ -306,13 +307,15 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 continue;
             }
             int pred = -1;
+            boolean coordinated = false; // "heart size and vascular congestion are normal": one predicate, both
             for (int j = i + 1; j < n && j <= i + PREDICATE_AFTER_SUBJECT_WINDOW; j++) {
                 Kind k = c.get(j).kind();
                 if (k == Kind.PREDICATE) {
                     pred = j;
                     break;
                 }
-                if (k == Kind.MENTION || k == Kind.SCOPE_END) {
+                coordinated |= k == Kind.AND;
+                if ((k == Kind.MENTION && !coordinated) || k == Kind.SCOPE_END) {
                     break;
                 }
             }
@@ -382,7 +385,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 case COMMA, AND -> {
                     // ", less likely, a neoplasm": a comma right after a cue does not end its scope
                     boolean afterCue = i > 0 && c.get(i - 1).term() != null && c.get(i - 1).term().isCue();
-                    if (active != null && !afterCue && !listContinues(c, i + 1)) {
+                    if (active != null && !afterCue && !listContinues(c, i + 1) && !disjunctionAhead(c, i + 1)) {
                         active = null;
                     }
                 }
@@ -424,8 +427,45 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
     }
 
     /**
+     * "No focal consolidation, large pleural effusion, or pneumothorax": a list whose last item is
+     * joined by "or" or "nor" is one negated (or hedged) disjunction, whatever adjectives and unknown
+     * words its items carry, so a comma inside it does not end the scope. A verb, a subject or
+     * predicate, a cue or a scope end before the "or" means the list ended earlier ("no effusion,
+     * the heart is enlarged or ...").
+     */
+    private static boolean disjunctionAhead(List<Unit> c, int from) {
+        for (int j = from; j < c.size(); j++) {
+            Kind k = c.get(j).kind();
+            if (k == Kind.OR) {
+                return j + 1 < c.size() && (isListItemWord(c.get(j + 1).kind()) || attributiveVerb(c, j + 1));
+            }
+            if (!isListItemWord(k) && k != Kind.COMMA && k != Kind.AND && !attributiveVerb(c, j)) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** A participle used as an adjective inside a list item: "visible pneumothorax", "identified mass". */
+    private static boolean attributiveVerb(List<Unit> c, int j) {
+        if (c.get(j).kind() != Kind.VERB || j + 1 >= c.size()) {
+            return false;
+        }
+        Kind next = c.get(j + 1).kind();
+        return next == Kind.MENTION || next == Kind.MODIFIER || next == Kind.NOUN_PHRASE;
+    }
+
+    /** Words that can make up an item of a list of findings: finding names, adjectives, nouns, "in the base". */
+    private static boolean isListItemWord(Kind k) {
+        return k == null || k == Kind.MENTION || k == Kind.MODIFIER || k == Kind.NOUN_PHRASE || k == Kind.PREPOSITION
+                || k == Kind.IGNORE || k == Kind.MIMIC;
+    }
+
+    /**
      * The status each position gets from backward cues: from the cue back over auxiliaries, then
-     * over the subject until a comma, a verb, another cue or the clause start.
+     * over the subject until a comma, a verb, another cue or the clause start. A comma does not end
+     * the subject when it is a coordinated list ("consolidation, atelectasis and blunting have
+     * cleared"): a conjunction was passed and the item before the comma holds only list words.
      */
     private Status[] backwardScope(List<Unit> c) {
         int n = c.size();
@@ -433,7 +473,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         for (int i = 0; i < n; i++) {
             Kind k = c.get(i).kind();
             Status status;
-            if (k == Kind.NEG_POST || k == Kind.NEG_BOTH) {
+            if (k == Kind.NEG_POST || k == Kind.NEG_BOTH || normalFrame(c, i)) {
                 status = Status.ABSENT;
             } else if (k == Kind.UNC_POST || k == Kind.UNC_BOTH) {
                 status = Status.UNCERTAIN;
@@ -444,9 +484,16 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             while (j >= 0 && c.get(j).kind() == Kind.VERB && AUXILIARIES.contains(c.get(j).word())) {
                 j--;
             }
+            boolean conjunction = false;
             for (; j >= 0; j--) {
                 Unit u = c.get(j);
                 Kind uk = u.kind();
+                if (uk == Kind.AND || uk == Kind.OR) {
+                    conjunction = true;
+                }
+                if (uk == Kind.COMMA && conjunction && listItemBefore(c, j)) {
+                    continue;
+                }
                 if (uk == Kind.COMMA || uk == Kind.VERB || uk == Kind.SCOPE_END || (u.term() != null && u.term().isCue())) {
                     break;
                 }
@@ -456,6 +503,33 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             }
         }
         return s;
+    }
+
+    /**
+     * "Heart size and vascular engorgement appear within limits of normal": a normal-predicate after
+     * a copula, or a "within ... normal" frame, negates the findings named before it, not only the
+     * anatomical subjects it pairs with.
+     */
+    private static boolean normalFrame(List<Unit> c, int i) {
+        Unit u = c.get(i);
+        if (u.kind() != Kind.PREDICATE || u.term().status() != Status.ABSENT) {
+            return false;
+        }
+        return u.word().startsWith("within ")
+                || (i > 0 && c.get(i - 1).kind() == Kind.VERB && AUXILIARIES.contains(c.get(i - 1).word()));
+    }
+
+    /** The words before a comma, back to the previous comma or the clause start, form a list item naming a finding. */
+    private static boolean listItemBefore(List<Unit> c, int comma) {
+        boolean mention = false;
+        for (int j = comma - 1; j >= 0 && c.get(j).kind() != Kind.COMMA; j--) {
+            Kind k = c.get(j).kind();
+            if (!isListItemWord(k) && k != Kind.AND) {
+                return false;
+            }
+            mention |= k == Kind.MENTION;
+        }
+        return mention;
     }
 
     /**
