@@ -46,8 +46,20 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
 
     private final Lexicon lexicon;
 
+    private final LabelConvention convention;
+
+    /** The extractor of the default convention, {@link LabelConvention#CHEXPERT}. */
     public RuleBasedReportExtractor() {
-        this.lexicon = Lexicon.standard();
+        this(LabelConvention.CHEXPERT);
+    }
+
+    public RuleBasedReportExtractor(LabelConvention convention) {
+        this.convention = convention;
+        this.lexicon = Lexicon.of(convention);
+    }
+
+    public LabelConvention convention() {
+        return convention;
     }
 
     @Override
@@ -371,21 +383,33 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         int n = c.size();
         Status[] s = new Status[n];
         Status active = null;
+        boolean differential = false;
+        boolean namedSinceCue = false; // "no acute, displaced fracture": a comma before any finding joins adjectives
         for (int i = 0; i < n; i++) {
             Kind k = cueKind(c, cueOverride, i);
             if (k == null) {
                 s[i] = active;
                 continue;
             }
+            if (Term.isCue(k) || k == Kind.SCOPE_END) {
+                differential = false; // a new cue or a scope end replaces a differential's scope
+                namedSinceCue = false;
+            }
+            namedSinceCue |= k == Kind.MENTION || k == Kind.SUBJECT || k == Kind.IGNORE;
             switch (k) {
                 case NEG_PRE, NEG_BOTH -> active = Status.ABSENT;
                 case UNC_PRE, UNC_BOTH -> active = Status.UNCERTAIN;
+                case DIFFERENTIAL -> {
+                    active = Status.UNCERTAIN;
+                    differential = true;
+                }
                 case INHERIT -> active = active == Status.ABSENT ? Status.ABSENT : Status.UNCERTAIN;
                 case PSEUDO, SCOPE_END -> active = null;
                 case COMMA, AND -> {
                     // ", less likely, a neoplasm": a comma right after a cue does not end its scope
                     boolean afterCue = i > 0 && c.get(i - 1).term() != null && c.get(i - 1).term().isCue();
-                    if (active != null && !afterCue && !listContinues(c, i + 1) && !disjunctionAhead(c, i + 1)) {
+                    if (active != null && !afterCue && !differential && namedSinceCue && !listContinues(c, i + 1)
+                            && !disjunctionAhead(c, i + 1)) {
                         active = null;
                     }
                 }
@@ -483,6 +507,9 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             int j = i - 1;
             while (j >= 0 && c.get(j).kind() == Kind.VERB && AUXILIARIES.contains(c.get(j).word())) {
                 j--;
+            }
+            if (j > 0 && j == i - 1 && c.get(j).kind() == Kind.COMMA) {
+                j--; // "mild edema, difficult to exclude": an appended cue is about what precedes the comma
             }
             boolean conjunction = false;
             for (; j >= 0; j--) {

@@ -63,4 +63,42 @@ class NegationScopeTest {
     void listsAndTriggers(String report, String finding, String expected) {
         check(report, finding, expected);
     }
+
+    @ParameterizedTest(name = "{0} -> {1} {2}")
+    @CsvSource(delimiter = '|', value = {
+            // double negation: a negated exclusion is a hedge, in every verb form and word order
+            "Cannot exclude a small left effusion.|Pleural Effusion|uncertain",
+            "Early edema cannot be entirely excluded.|Edema|uncertain",
+            "A tiny pneumothorax is not completely excluded.|Pneumothorax|uncertain",
+            "Mild interstitial edema, difficult to entirely exclude.|Edema|uncertain",
+            "It is difficult to rule out an underlying pneumonia.|Pneumonia|uncertain",
+            "Unable to exclude a retrocardiac consolidation.|Consolidation|uncertain",
+            // pseudo-negations affirm
+            "No change in the small right effusion.|Pleural Effusion|present",
+            "No significant interval change in the left basilar atelectasis.|Atelectasis|present",
+            "Almost completely resolved apical pneumothorax.|Pneumothorax|present",
+            "The nodule was not seen on prior.|Nodule|present",
+            // other post-triggers
+            "The previously described nodule is not well seen today.|Nodule|absent",
+            "Pneumonia is in the differential.|Pneumonia|uncertain",
+            // requests and differentials are not findings
+            "Please correlate clinically for pneumonia.|Pneumonia|uncertain",
+            "Differential diagnosis includes infection, hemorrhage, atypical pulmonary edema.|Edema|uncertain",
+            "There is a suggestion of minimal basilar atelectasis.|Atelectasis|uncertain",
+            "Evaluation for pneumothorax is limited.|Pneumothorax|uncertain",
+            // adjectives joined by a comma stay inside the negated noun phrase
+            "No acute, displaced rib fractures.|Fracture|absent",
+            // clause boundaries end a scope
+            "No pneumothorax; however, a small effusion persists.|Pleural Effusion|present",
+            "Possible early pneumonia, although the heart is enlarged.|Cardiomegaly|present",
+            // de-identification tokens inside phrases do not break them
+            "Blunting of the left costophrenic XXXX, XXXX small effusion.|Pleural Effusion|present",
+            "No XXXX focal consolidation or effusion.|Consolidation|absent",
+            "Right chest XXXX with tip in the SVC.|Support Devices|present",
+            // an organ called large
+            "The heart is slightly large.|Cardiomegaly|present",
+    })
+    void doubleNegationPseudoNegationAndBoundaries(String report, String finding, String expected) {
+        check(report, finding, expected);
+    }
 }
