@@ -17,13 +17,21 @@ public enum LabelConvention {
     CHEXPERT,
 
     /**
-     * MeSH indexing, as the Indiana University coders applied it and NLM's gold standard follows it:
-     * each of pulmonary congestion, heart failure, infection, aspiration and volume loss is its own
-     * heading and none is Edema, Pneumonia or Atelectasis; a nodular opacity or density is coded as a
-     * (round) opacity, not a nodule; a borderline heart is coded Cardiomegaly/borderline; and the
-     * findings a radiologist calls probable or likely, or names as alternatives ("atelectasis versus
-     * infiltrate"), are indexed. Possible, may, could, cannot be excluded, suspicious and concerning for
-     * stay uncertain.
+     * MeSH indexing, as the Indiana University coders applied it and NLM's gold standard follows it.
+     * Where it differs from {@link #CHEXPERT}:
+     * <ul>
+     *   <li>headings of their own, so not one of our findings: pulmonary congestion and heart failure
+     *       (not Edema), infection and aspiration (not Pneumonia), volume loss (not Atelectasis), an
+     *       enlarged cardiac silhouette (Cardiac Shadow: the heart or fluid around it, not Cardiomegaly),
+     *       hydropneumothorax, neoplasm and metastasis (not Lung Lesion), and Density, Markings, Cicatrix
+     *       and Fibrosis (not Lung Opacity);</li>
+     *   <li>a nodular opacity is coded as a (round) opacity, not a nodule;</li>
+     *   <li>a borderline heart is Cardiomegaly/borderline and a prominent mediastinum
+     *       Mediastinum/prominent: present;</li>
+     *   <li>findings the radiologist calls probable, likely, favored or most suggestive of, and the
+     *       alternatives of "X versus Y", are indexed: present. Possible, may, could, cannot be
+     *       excluded, suspicious for and concerning for stay uncertain.</li>
+     * </ul>
      */
     MESH;
 

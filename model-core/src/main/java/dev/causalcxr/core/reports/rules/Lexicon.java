@@ -139,9 +139,14 @@ final class Lexicon {
         redefine(otherHeading, "infection", "infections", "infectious process", "infectious", "infective",
                 "aspiration");
         redefine(otherHeading, "volume loss");
-        redefine(Term.mention(LUNG_OPACITY), "nodular opacity", "nodular opacities", "nodular density",
-                "nodular densities", "micronodular opacities");
+        redefine(Term.mention(LUNG_OPACITY), "nodular opacity", "nodular opacities", "micronodular opacities");
+        // Density, Markings, Cicatrix and Fibrosis are headings of their own, not an opacity
+        redefine(otherHeading, "density", "densities", "nodular density", "nodular densities");
+        redefine(otherHeading, "interstitial markings", "interstitial marking", "prominence of the interstitial markings",
+                "reticular markings", "interstitial prominence");
+        redefine(otherHeading, "scarring", "scar", "scars", "fibrosis", "fibrotic changes");
         redefine(Term.predicate(Status.PRESENT), "borderline", "borderline enlarged", "borderline in size");
+        redefine(Term.predicate(Status.PRESENT), "prominence of"); // Mediastinum/prominent
         // an enlarged cardiac silhouette is its own heading (Cardiac Shadow): the heart, or fluid around it
         redefine(Term.subject(), "cardiac silhouette", "cardiac contour", "cardiac contours", "cardiac shadow",
                 "heart shadow", "heart silhouette", "cardiac silhouette size");
@@ -150,7 +155,9 @@ final class Lexicon {
         Term asserted = Term.of(Kind.NOUN_PHRASE); // probable and likely findings are indexed
         redefine(asserted, "probable", "probably", "likely", "most likely", "more likely");
         redefine(Term.of(Kind.OR), "versus", "vs"); // both alternatives are indexed
-        redefine(asserted, "most suggestive of");
+        redefine(asserted, "most suggestive of", "strongly suggestive of", "most typical for", "favor", "favored",
+                "favoring", "favored to represent");
+        redefine(Term.of(Kind.VERB), "is favored", "are favored");
         redefine(otherHeading, "hydropneumothorax", "hydro pneumothorax"); // a heading of its own
         // what a lesion is thought to be is indexed under Neoplasms, not as a lung lesion
         redefine(otherHeading, "neoplasm", "neoplasms", "tumor", "tumors", "tumour", "malignancy", "metastasis",
@@ -242,8 +249,14 @@ final class Lexicon {
                 "joint effusion", "soft tissue edema", "subcutaneous edema", "chest wall edema",
                 "lytic lesion", "lytic lesions", "sclerotic lesion", "sclerotic lesions", "osseous lesion",
                 "osseous lesions", "bony lesion", "bony lesions", "skin lesion", "skin lesions",
+                "sclerotic density", "sclerotic densities", "soft tissue density", "soft tissue densities",
+                "metallic density", "metallic densities", "osseous density", "bony density",
                 "osseous metastases", "osseous metastatic disease", "bone metastases", "bony metastases",
-                "pleural line", "visceral pleural line", "breast mass", "pulmonary vasculature", "heart valve");
+                "pleural line", "visceral pleural line", "breast mass", "pulmonary vasculature", "heart valve",
+                // masses outside the lung are not a lung mass
+                "mediastinal mass", "mediastinal masses", "thyroid mass", "pericardial mass", "cardiac mass",
+                "chest wall mass", "soft tissue mass", "soft tissue masses", "neck mass", "axillary mass",
+                "abdominal mass", "breast masses", "paratracheal mass");
     }
 
     private void mimics() {
@@ -287,6 +300,7 @@ final class Lexicon {
                 "preserved", "normal caliber", "within normal range", "not enlarged", "clear", "within limits of normal",
                 "within the limits of normal", "within normal limits for size", "within normal limits in size");
         add(BORDERLINE, "borderline", "borderline enlarged", "borderline in size");
+        add(Term.predicate(Status.UNCERTAIN, Severity.MILD), "prominence of"); // as "prominent"
         add(new Term(Kind.PREDICATE, List.of(), Status.UNCERTAIN, Severity.MILD, Laterality.UNSPECIFIED,
                 Zone.UNSPECIFIED), "mildly prominent", "prominent");
     }
@@ -309,7 +323,8 @@ final class Lexicon {
                 "suspicion for", "suspicion of", "concern for", "raising concern for", "suggesting", "suggests",
                 "suggest", "may represent", "could represent", "could reflect", "may reflect", "may be",
                 "differential", "differential diagnosis", "consider", "presumed", "presumably", "equivocal",
-                "indeterminate", "uncertain", "suspect", "favor", "favored", "favoring", "either",
+                "indeterminate", "uncertain", "suspect", "favor", "favored", "favoring", "favored to represent",
+                "either",
                 "possibility of", "raising the possibility of", "potential", "perhaps", "maybe",
                 "not excluding", "rule out", "to exclude", "evaluate for", "evaluation for", "suggestion of",
                 "correlate for", "correlate clinically for", "clinically correlate for", "correlation for",
@@ -326,6 +341,7 @@ final class Lexicon {
         add(Term.of(Kind.UNC_BOTH), "versus", "vs", "?", "suspected", "question", "is favored over",
                 "are favored over", "favored over", "rather than", "more likely than", "less likely than");
         add(Term.of(Kind.INHERIT), "to suggest", "to indicate", "to represent", "suggestive of", "most suggestive of",
+                "strongly suggestive of", "most typical for", "typical for",
                 "concerning for", "suspicious for", "suspicious of", "worrisome for",
                 "characteristic of", "indicative of", "diagnostic of",
                 "to suggest the presence of", "to account for");

@@ -461,7 +461,11 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         for (int j = from; j < c.size(); j++) {
             Kind k = c.get(j).kind();
             if (k == Kind.OR) {
-                return j + 1 < c.size() && (isListItemWord(c.get(j + 1).kind()) || attributiveVerb(c, j + 1));
+                int next = j + 1;
+                while (next < c.size() && (c.get(next).kind() == Kind.OR || c.get(next).kind() == Kind.AND)) {
+                    next++; // "and/or" comes as "and or" and "or"
+                }
+                return next < c.size() && (isListItemWord(c.get(next).kind()) || attributiveVerb(c, next));
             }
             if (!isListItemWord(k) && k != Kind.COMMA && k != Kind.AND && !attributiveVerb(c, j)) {
                 return false;

@@ -46,12 +46,23 @@ class LabelConventionTest {
             "Small left hydropneumothorax.|Pneumothorax|present|",
             "Right hilar mass, consistent with malignancy.|Lung Lesion|present|",
             "Right hilar mass, consistent with malignancy.|Mass|present|present",
+            "Prominent interstitial markings, unchanged.|Lung Opacity|present|",
+            "Linear scarring in the left apex.|Lung Opacity|present|",
+            "Ill-defined density at the right base.|Lung Opacity|present|",
+            "Stable prominence of the superior mediastinum.|Enlarged Cardiomediastinum|uncertain|present",
+            "Opacity at the left base, favored to represent atelectasis.|Atelectasis|uncertain|present",
+            "Findings strongly suggestive of pneumonia.|Pneumonia|uncertain|present",
             // the same under both: weaker hedges stay uncertain, negation is unchanged
             "Possible small right effusion.|Pleural Effusion|uncertain|uncertain",
             "Atelectasis may represent early pneumonia.|Pneumonia|uncertain|uncertain",
             "Pneumonia cannot be excluded.|Pneumonia|uncertain|uncertain",
             "No pulmonary edema, effusion or pneumothorax.|Edema|absent|absent",
             "No vascular congestion or pleural effusion.|Pleural Effusion|absent|absent",
+            "Possibly fibrosis, scarring and/or atelectasis.|Atelectasis|uncertain|uncertain",
+            // a mass outside the lung is not a lung mass; a bone density is not an opacity
+            "Anterior mediastinal mass, unchanged.|Mass||",
+            "Known thyroid mass displaces the trachea.|Mass||",
+            "Sclerotic density in the humeral head.|Lung Opacity||",
     })
     void conventionsDifferOnlyWhereTheyShould(String report, String finding, String chexpertStatus, String meshStatus) {
         Finding f = Finding.fromLabel(finding).orElseThrow();
