@@ -432,7 +432,10 @@ final class Lexicon {
                 "rounded", "round", "irregular", "spiculated", "calcified", "noncalcified", "cavitating", "free", "apparent", "relatively", "somewhat",
                 "fairly", "very", "apicolateral", "basolateral", "costal", "subpleural", "peripheral",
                 "central", "hilar", "parenchymal", "nodular", "reticular", "coarse",
-                "fine", "unchanging", "improving", "worsening", "enlarging", "grossly", "fissural", "simple", "complex", "bronchovascular");
+                "fine", "unchanging", "improving", "worsening", "enlarging", "grossly", "fissural", "simple", "complex", "bronchovascular",
+                "mm", "cm", "x",
+                // the de-identification's placeholder stands for a word of the phrase it sits in
+                "xxxx");
     }
 
     private void changeWords() {

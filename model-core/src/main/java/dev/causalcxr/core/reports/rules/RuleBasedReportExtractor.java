@@ -39,6 +39,8 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
 
     private static final Set<String> ARTICLES = Set.of("the", "a", "an");
 
+    private static final Term NUMBER = Term.of(Kind.NOUN_PHRASE);
+
     private static final int FORWARD_ATTACH_WINDOW = 7;
     private static final int BACKWARD_ATTACH_WINDOW = 8;
     private static final int PREDICATE_AFTER_SUBJECT_WINDOW = 7;
@@ -118,7 +120,9 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 }
             }
             if (best == null) {
-                units.add(new Unit(null, tokens.get(i)));
+                String word = tokens.get(i);
+                // "a 6 mm nodule", "left 5th and 6th rib fractures": sizes and ordinals sit inside noun phrases
+                units.add(new Unit(Character.isDigit(word.charAt(0)) ? NUMBER : null, word));
                 i++;
             } else {
                 units.add(new Unit(best, bestEnd == i + 1 ? tokens.get(i) : String.join(" ", tokens.subList(i, bestEnd))));
@@ -241,7 +245,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             }
         }
         attachModifiers(c, found);
-        inheritLocationOverWith(c, found);
+        inheritLocationOverLink(c, found);
 
         for (Found f : found) {
             Status status;
@@ -263,34 +267,69 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
 
     /**
      * "Moderate right effusion with adjacent atelectasis", "left lower lobe atelectasis versus
-     * consolidation": a finding joined by "with" or "versus" that states no location of its own shares
-     * the location of the finding before it.
+     * consolidation", "streaky left basilar opacity, likely atelectasis", "right lower lobe infiltrate
+     * consistent with pneumonia": a finding that states no location of its own shares the location of
+     * the finding before it when only a link (with, versus, or, a hedge, "consistent with", "represents")
+     * and noun-phrase words stand between them.
      */
-    private static void inheritLocationOverWith(List<Unit> c, List<Found> found) {
+    private static void inheritLocationOverLink(List<Unit> c, List<Found> found) {
         for (int k = 1; k < found.size(); k++) {
             Found f = found.get(k);
             Found prev = found.get(k - 1);
             if (f.attributes.hasLocation() || prev.end > f.start) {
                 continue;
             }
-            boolean joinedByWith = false;
+            boolean linked = false;
+            boolean alternative = false; // "mild scarring/atelectasis": two names for one observation, one size
             boolean onlyNounPhrase = true;
-            for (int j = prev.end; j < f.start; j++) {
+            int unknown = 0;
+            for (int j = prev.end; j < f.start && onlyNounPhrase; j++) {
                 Unit u = c.get(j);
-                if ("with".equals(u.word()) || "with associated".equals(u.word()) || "versus".equals(u.word())
-                        || "vs".equals(u.word())) {
-                    joinedByWith = true;
-                } else if (u.kind() != Kind.NOUN_PHRASE && u.kind() != Kind.MODIFIER && u.term() != null) {
-                    onlyNounPhrase = false;
-                } else if (u.term() == null && !"adjacent".equals(u.word()) && !"compressive".equals(u.word())
-                        && !"overlying".equals(u.word()) && !"associated".equals(u.word())) {
-                    onlyNounPhrase = false;
+                Kind k2 = u.kind();
+                if (isLocationLink(u)) {
+                    linked = true;
+                    alternative |= u.kind() == Kind.OR || "versus".equals(u.word()) || "vs".equals(u.word());
+                } else if (k2 == null) {
+                    onlyNounPhrase = ++unknown <= 2 && !LOCATION_BREAKERS.contains(u.word());
+                } else if (k2 == Kind.MODIFIER || k2 == Kind.PREPOSITION) {
+                    // "opacities are present in the right base, consistent with atelectasis": the earlier
+                    // finding's own location, already attached to it
+                    continue;
+                } else if (k2 == Kind.VERB) {
+                    onlyNounPhrase = AUXILIARIES.contains(u.word()) || STATED.contains(u.word());
+                } else {
+                    onlyNounPhrase = k2 == Kind.NOUN_PHRASE || k2 == Kind.COMMA;
                 }
             }
-            if (joinedByWith && onlyNounPhrase) {
+            if (linked && onlyNounPhrase) {
                 f.attributes.copyLocationFrom(prev.attributes);
+                if (alternative) {
+                    f.attributes.add(prev.attributes.severity(), Laterality.UNSPECIFIED, Zone.UNSPECIFIED);
+                }
             }
         }
+    }
+
+    /** Verbs that only say a finding is there ("present", "seen"). */
+    private static final Set<String> STATED = Set.of("present", "seen", "noted", "identified", "demonstrated",
+            "visualized", "evident");
+
+    /** Unknown words that end a noun phrase: a new statement starts after them. */
+    private static final Set<String> LOCATION_BREAKERS = Set.of("there", "is", "are", "which", "but");
+
+    /** Words that tie a finding to the one before it as its cause, alternative or companion. */
+    private static boolean isLocationLink(Unit u) {
+        Kind k = u.kind();
+        if (k == Kind.OR || k == Kind.UNC_PRE || k == Kind.UNC_BOTH || k == Kind.INHERIT) {
+            return true;
+        }
+        String w = u.word();
+        return switch (w) {
+            case "with", "with associated", "versus", "vs", "adjacent", "compressive", "overlying", "associated",
+                 "consistent with", "compatible with", "in keeping with", "represents", "represent", "representing",
+                 "due to", "related to", "secondary to", "likely", "probably", "most likely", "xxxx" -> true;
+            default -> false;
+        };
     }
 
     /**
@@ -571,6 +610,8 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
      */
     private void attachModifiers(List<Unit> c, List<Found> found) {
         int n = c.size();
+        int sharedPreposition = -1;
+        List<Found> shared = List.of();
         for (int i = 0; i < n; i++) {
             Unit u = c.get(i);
             if (u.kind() != Kind.MODIFIER) {
@@ -592,10 +633,22 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 adjacent.apply(u.term()); // "of the left pneumothorax"
                 continue;
             }
-            boolean afterPreposition = afterPreposition(c, i);
+            int preposition = prepositionBefore(c, i);
+            boolean afterPreposition = preposition >= 0;
             Found target = afterPreposition ? backwardTarget(c, found, i) : forwardTarget(c, found, i, false);
+            if (afterPreposition && target != null && u.term().severity() == Severity.UNSPECIFIED) {
+                if (preposition != sharedPreposition) {
+                    // decided once per phrase: "in the left lung base" is two location words
+                    sharedPreposition = preposition;
+                    shared = coordinatedBefore(c, found, target);
+                }
+                shared.forEach(f -> f.apply(u.term()));
+            }
             if (target == null) {
                 target = afterPreposition ? forwardTarget(c, found, i, true) : backwardTarget(c, found, i);
+                if (!afterPreposition && target != null && andBetween(c, target.end, i) && namesOtherThing(c, i)) {
+                    target = null; // "mild cardiomegaly and moderate hiatal hernia": it names something else
+                }
             }
             if (target != null) {
                 target.apply(u.term());
@@ -603,17 +656,71 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         }
     }
 
-    private static boolean afterPreposition(List<Unit> c, int i) {
-        for (int j = i - 1; j >= 0 && j >= i - 4; j--) {
+    /** The modifier at {@code i} is followed by a noun that is not one of our findings ("moderate hiatal hernia"). */
+    private static boolean namesOtherThing(List<Unit> c, int i) {
+        for (int j = i + 1; j < c.size(); j++) {
             Kind k = c.get(j).kind();
-            if (k == Kind.PREPOSITION) {
-                return !"with".equals(c.get(j).word()); // "mass with left upper lobe collapse" starts a new phrase
+            if (k == null || k == Kind.IGNORE) {
+                return true;
             }
-            if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.AND) {
+            if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE) {
                 return false;
             }
         }
         return false;
+    }
+
+    private static boolean andBetween(List<Unit> c, int from, int to) {
+        for (int j = from; j < to; j++) {
+            if (c.get(j).kind() == Kind.AND) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * "Consolidation and atelectasis are present in the right base": the findings coordinated before
+     * the one a trailing location attaches to, that state no location of their own, share it.
+     */
+    private static List<Found> coordinatedBefore(List<Unit> c, List<Found> found, Found target) {
+        List<Found> out = new ArrayList<>(2);
+        int from = target.start;
+        for (int k = found.indexOf(target) - 1; k >= 0; k--) {
+            Found f = found.get(k);
+            if (f.end > from || f.attributes.hasLocation()) {
+                break;
+            }
+            boolean conjunction = false;
+            for (int j = f.end; j < from; j++) {
+                Kind kind = c.get(j).kind();
+                if (kind == Kind.AND || kind == Kind.OR) {
+                    conjunction = true;
+                } else if (kind != Kind.COMMA && kind != Kind.NOUN_PHRASE) {
+                    return out;
+                }
+            }
+            if (!conjunction && f.end == from) {
+                break;
+            }
+            out.add(f);
+            from = f.start;
+        }
+        return out;
+    }
+
+    /** The preposition that the location word at {@code i} follows ("in the right lower lobe"), or -1. */
+    private static int prepositionBefore(List<Unit> c, int i) {
+        for (int j = i - 1; j >= 0 && j >= i - 4; j--) {
+            Kind k = c.get(j).kind();
+            if (k == Kind.PREPOSITION) {
+                return "with".equals(c.get(j).word()) ? -1 : j; // "mass with left upper lobe collapse" starts a new phrase
+            }
+            if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.AND) {
+                return -1;
+            }
+        }
+        return -1;
     }
 
     /** The mention right after a modifier, with only modifiers and noun-phrase words between. */
@@ -648,6 +755,10 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                     return null;
                 }
             } else if (k == Kind.PREPOSITION && ("of".equals(u.word()) || (relaxed && "with".equals(u.word())))) {
+                continue;
+            } else if (k == Kind.IGNORE && j + 1 < c.size() && c.get(j + 1).kind() == Kind.OR) {
+                continue; // "right basilar scarring/atelectasis": an alternative name we do not label
+            } else if (k == Kind.OR && j > 0 && c.get(j - 1).kind() == Kind.IGNORE) {
                 continue;
             } else if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.AND && k != Kind.OR
                     && k != Kind.PREDICATE) {
