@@ -255,11 +255,16 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
             sb.append(accuracyLine("absent accuracy", absent));
             sb.append(accuracyLine("uncertain accuracy", uncertain));
         }
-        sb.append(accuracyLine("severity accuracy", severity));
-        sb.append(accuracyLine("laterality accuracy", laterality));
-        sb.append(accuracyLine("zone accuracy", zone));
+        sb.append(attributeLine("severity accuracy", severity));
+        sb.append(attributeLine("laterality accuracy", laterality));
+        sb.append(attributeLine("zone accuracy", zone));
         sb.append(String.format(Locale.ROOT, "studies: %d, without prediction: %d%n", studies, missingPredictions));
         return sb.toString();
+    }
+
+    /** Nothing for a coded gold without attributes (NLM's labels). */
+    private String attributeLine(String name, Accuracy a) {
+        return positivesOnly && a.total() == 0 ? "" : accuracyLine(name, a);
     }
 
     private static String accuracyLine(String name, Accuracy a) {

@@ -64,9 +64,10 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         return convention;
     }
 
+    /** {@code rules}, or {@code rules-mesh} under {@link LabelConvention#MESH}. */
     @Override
     public String name() {
-        return "rules";
+        return convention == LabelConvention.MESH ? "rules-mesh" : "rules";
     }
 
     @Override
