@@ -24,11 +24,15 @@ import java.util.Set;
  *       subjects and predicates, cues, modifiers, structure words);</li>
  *   <li>per sentence, clauses split at boundaries ("but", "however", ";", "which", ...);</li>
  *   <li>per clause, composite mentions ("heart size is normal"), negation/uncertainty scope
- *       (forward cues reach over lists joined by commas and "or"; backward cues reach over the
- *       subject), and severity/laterality/zone modifiers attached to the nearest fitting mention;</li>
+ *       (forward cues reach over coordinated lists, to the end of a disjunction whatever adjectives
+ *       its items carry, and a differential diagnosis over the rest of the clause; backward cues and
+ *       normal-frames reach over the subject, a coordinated one included), and severity/laterality/zone
+ *       modifiers attached to the nearest fitting mention and shared with the findings linked to it;</li>
  *   <li>report-level aggregation ({@link FindingAggregation}).</li>
  * </ol>
- * Thread-safe and allocation-light: the lexicon is built once and shared.
+ * Where labelling conventions disagree about what a phrase means, the {@link LabelConvention} decides
+ * (the lexicon differs, the rules do not). Thread-safe and allocation-light: each convention's lexicon
+ * is built once and shared.
  */
 public final class RuleBasedReportExtractor implements ReportExtractor {
 
@@ -286,20 +290,18 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             int unknown = 0;
             for (int j = prev.end; j < f.start && onlyNounPhrase; j++) {
                 Unit u = c.get(j);
-                Kind k2 = u.kind();
+                Kind kind = u.kind();
                 if (isLocationLink(u)) {
                     linked = true;
-                    alternative |= u.kind() == Kind.OR || "versus".equals(u.word()) || "vs".equals(u.word());
-                } else if (k2 == null) {
+                    alternative |= kind == Kind.OR || "versus".equals(u.word()) || "vs".equals(u.word());
+                } else if (kind == null) {
                     onlyNounPhrase = ++unknown <= 2 && !LOCATION_BREAKERS.contains(u.word());
-                } else if (k2 == Kind.MODIFIER || k2 == Kind.PREPOSITION) {
-                    // "opacities are present in the right base, consistent with atelectasis": the earlier
-                    // finding's own location, already attached to it
-                    continue;
-                } else if (k2 == Kind.VERB) {
+                } else if (kind == Kind.VERB) {
                     onlyNounPhrase = AUXILIARIES.contains(u.word()) || STATED.contains(u.word());
-                } else {
-                    onlyNounPhrase = k2 == Kind.NOUN_PHRASE || k2 == Kind.COMMA;
+                } else if (kind != Kind.MODIFIER && kind != Kind.PREPOSITION) {
+                    // modifiers and prepositions between them are the earlier finding's own location ("opacities
+                    // are present in the right base, consistent with atelectasis"), already attached to it
+                    onlyNounPhrase = kind == Kind.NOUN_PHRASE || kind == Kind.COMMA;
                 }
             }
             if (linked && onlyNounPhrase) {
@@ -702,7 +704,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 }
             }
             if (!conjunction && f.end == from) {
-                break;
+                break; // two mentions side by side ("mass lesion") are one phrase, not a list
             }
             out.add(f);
             from = f.start;
