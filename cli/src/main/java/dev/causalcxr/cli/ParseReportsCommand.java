@@ -24,7 +24,8 @@ final class ParseReportsCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--extractor", defaultValue = "rules",
-            description = "rules (offline, default) or llm (CAUSALCXR_LLM_ENDPOINT/_MODEL/_API_KEY).")
+            description = "rules (offline, default), rules-mesh (the same, reading phrases as MeSH indexing does) "
+                    + "or llm (CAUSALCXR_LLM_ENDPOINT/_MODEL/_API_KEY).")
     String extractor;
 
     @Override
@@ -32,8 +33,9 @@ final class ParseReportsCommand implements Callable<Integer> {
         if (!Files.isRegularFile(in)) {
             throw new UsageException("--in " + in + " is not a file");
         }
-        if (!extractor.equals(ReportExtractors.RULES) && !extractor.equals(ReportExtractors.LLM)) {
-            throw new UsageException("--extractor must be rules or llm");
+        if (!extractor.equals(ReportExtractors.RULES) && !extractor.equals(ReportExtractors.RULES_MESH)
+                && !extractor.equals(ReportExtractors.LLM)) {
+            throw new UsageException("--extractor must be rules, rules-mesh or llm");
         }
         ConsoleOutput console = ConsoleOutput.system();
         ReportBatchSummary s;

@@ -111,6 +111,53 @@ class CommandLineBehaviourTest {
     }
 
     @Test
+    void evalParserScoresAPositivesOnlyGoldOnChosenFindings(@TempDir Path dir) throws Exception {
+        Path gold = dir.resolve("gold.jsonl");
+        Files.writeString(gold, "{\"study_id\":\"a\",\"findings\":[{\"finding\":\"Edema\",\"status\":\"present\"}]}\n"
+                + "{\"study_id\":\"b\",\"findings\":[]}\n");
+        Path pred = dir.resolve("pred.jsonl");
+        Files.writeString(pred, "{\"study_id\":\"a\",\"findings\":[{\"finding\":\"Edema\",\"status\":\"present\"}]}\n"
+                + "{\"study_id\":\"b\",\"findings\":[{\"finding\":\"Edema\",\"status\":\"present\"},"
+                + "{\"finding\":\"Fracture\",\"status\":\"present\"}]}\n");
+        assertEquals(0, Main.execute("eval-parser", "--gold", gold.toString(), "--pred", pred.toString(),
+                "--positives-only", "--findings", "Edema,Pneumothorax", "--json"));
+        JsonNode r = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).trim());
+        assertEquals(0.5, r.at("/micro_precision").asDouble(), 1e-9, "the fracture is not scored");
+        assertEquals(2.0 / 3, r.at("/macro_f1").asDouble(), 1e-9);
+        assertTrue(r.at("/absent_accuracy").isMissingNode());
+        assertEquals(2, Main.execute("eval-parser", "--gold", gold.toString(), "--pred", pred.toString(),
+                "--findings", "Bogus"));
+    }
+
+    @Test
+    void evalParserRunsTheExtractorOnAnIuFolder(@TempDir Path dir) throws Exception {
+        // an invented three-report folder in the layout of the IU / OpenI export
+        Files.writeString(dir.resolve("indiana_reports.csv"),
+                "uid,MeSH,Problems,image,indication,comparison,findings,impression\n"
+                        + "1,Pleural Effusion/left/small,x,a.png,,,\"No pneumothorax, consolidation, or edema. Small left effusion.\",\n"
+                        + "2,normal,normal,b.png,,,The lungs are clear.,No acute disease.\n"
+                        + "3,Pulmonary Congestion,x,c.png,,,Mild vascular congestion.,\n");
+        Files.writeString(dir.resolve("openi_gld_std14.csv"),
+                "filename,Atelectasis,Cardiomegaly,Effusion,Infiltration,Mass,Nodule,Pneumonia,Pneumothorax,"
+                        + "Consolidation,Edema,Emphysema,Fibrosis,Pleural_Thickening,Hernia,normal\n"
+                        + "CXR1,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0\nCXR2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1\n"
+                        + "CXR3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n");
+        Files.writeString(dir.resolve("openi-testset.txt"), "CXR2\n");
+        assertEquals(0, Main.execute("eval-parser", "--iu", dir.toString(), "--half", "odd", "--json"));
+        JsonNode r = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).trim());
+        assertEquals("rules-mesh", r.at("/extractor").asText());
+        assertEquals(2, r.at("/reports").asInt(), "uids 1 and 3");
+        assertEquals(1.0, r.at("/nlm_gold/micro_f1").asDouble(), 1e-9, "MeSH reading: congestion is not edema");
+        out.reset();
+        assertEquals(0, Main.execute("eval-parser", "--iu", dir.toString(), "--convention", "chexpert", "--json"));
+        JsonNode c = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).trim());
+        assertEquals(1, c.at("/nlm_gold/per_finding/Edema/fp").asInt(), "CheXpert reading: congestion is edema");
+        assertEquals(2, Main.execute("eval-parser", "--iu", dir.resolve("missing").toString()));
+        assertEquals(2, Main.execute("eval-parser", "--iu", dir.toString(), "--half", "third"));
+        assertFalse(err.toString(StandardCharsets.UTF_8).contains("vascular congestion"), "no report text in errors");
+    }
+
+    @Test
     void exampleSpecsInTheRepositoryAreValid() throws Exception {
         Path specs = Path.of("..", "specs");
         try (var files = Files.list(specs)) {

@@ -11,10 +11,12 @@ import dev.causalcxr.core.reports.batch.FindingsJsonl;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Scores predicted report findings against gold labels (what {@code causalcxr eval-parser} prints):
@@ -28,15 +30,48 @@ import java.util.Map;
  *       value is specified.</li>
  * </ul>
  * A gold study without a prediction (or whose prediction is an error line) counts as predicting
- * nothing.
+ * nothing. A {@link Scope} narrows what is scored: a subset of findings (NLM's nine labels), findings
+ * to skip per study (where a coded gold is ambiguous), and whether the gold lists positives only
+ * (coded data: an unlisted finding is not present, and there is no absent or uncertain gold).
+ * Macro scores are means over the scored findings that have at least one gold positive, a finding
+ * with no predicted positive counting precision 0.
  *
  * @param studies            gold studies scored
  * @param missingPredictions gold studies with no usable prediction
+ * @param positivesOnly      the gold lists positives only (absent/uncertain accuracy not reported)
  */
 public record ParserEvaluation(int studies, int missingPredictions, List<FindingScore> perFinding,
                                double microPrecision, double microRecall, double microF1,
+                               double macroPrecision, double macroRecall, double macroF1,
                                Accuracy absent, Accuracy uncertain,
-                               Accuracy severity, Accuracy laterality, Accuracy zone) {
+                               Accuracy severity, Accuracy laterality, Accuracy zone, boolean positivesOnly) {
+
+    /**
+     * What is scored.
+     *
+     * @param findings      the findings scored (in vocabulary order)
+     * @param ignored       per study id, findings that count neither way
+     * @param positivesOnly the gold lists positives only
+     */
+    public record Scope(Set<Finding> findings, Map<String, Set<Finding>> ignored, boolean positivesOnly) {
+
+        /** Every finding, nothing ignored, gold with all three statuses: the development set's gold. */
+        public static final Scope ALL = new Scope(EnumSet.allOf(Finding.class), Map.of(), false);
+
+        public Scope {
+            findings = findings.isEmpty() ? EnumSet.noneOf(Finding.class) : EnumSet.copyOf(findings);
+            ignored = Map.copyOf(ignored);
+        }
+
+        /** Positives-only gold over the given findings. */
+        public static Scope positivesOnly(Set<Finding> findings) {
+            return new Scope(findings, Map.of(), true);
+        }
+
+        public Scope ignoring(Map<String, Set<Finding>> ignoredPerStudy) {
+            return new Scope(findings, ignoredPerStudy, positivesOnly);
+        }
+    }
 
     /** Present-detection counts and scores of one finding. */
     public record FindingScore(Finding finding, int truePositives, int falsePositives, int falseNegatives,
@@ -55,7 +90,12 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
     }
 
     public static ParserEvaluation evaluate(Path goldJsonl, Path predictedJsonl) {
-        return evaluate(toFindings(FindingsJsonl.read(goldJsonl)), toFindings(FindingsJsonl.read(predictedJsonl)));
+        return evaluate(goldJsonl, predictedJsonl, Scope.ALL);
+    }
+
+    public static ParserEvaluation evaluate(Path goldJsonl, Path predictedJsonl, Scope scope) {
+        return evaluate(toFindings(FindingsJsonl.read(goldJsonl)), toFindings(FindingsJsonl.read(predictedJsonl)),
+                scope);
     }
 
     private static Map<String, List<FindingMention>> toFindings(Map<String, FindingsJsonl.Entry> entries) {
@@ -70,6 +110,16 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
      */
     public static ParserEvaluation evaluate(Map<String, List<FindingMention>> gold,
                                             Map<String, List<FindingMention>> predicted) {
+        return evaluate(gold, predicted, Scope.ALL);
+    }
+
+    /**
+     * @param gold      gold findings per study id
+     * @param predicted predicted findings per study id; a null value means the row failed
+     * @param scope     what is scored
+     */
+    public static ParserEvaluation evaluate(Map<String, List<FindingMention>> gold,
+                                            Map<String, List<FindingMention>> predicted, Scope scope) {
         int[] tp = new int[Finding.values().length];
         int[] fp = new int[tp.length];
         int[] fn = new int[tp.length];
@@ -91,7 +141,11 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
                 missing++;
             }
             Map<Finding, FindingMention> p = byFinding(p0 == null ? List.of() : p0);
-            for (Finding f : Finding.values()) {
+            Set<Finding> ignored = scope.ignored().getOrDefault(e.getKey(), Set.of());
+            for (Finding f : scope.findings()) {
+                if (ignored.contains(f)) {
+                    continue;
+                }
                 FindingMention gm = g.get(f);
                 FindingMention pm = p.get(f);
                 boolean gp = gm != null && gm.status() == Status.PRESENT;
@@ -129,7 +183,11 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
         int tpAll = 0;
         int fpAll = 0;
         int fnAll = 0;
-        for (Finding f : Finding.values()) {
+        double macroP = 0;
+        double macroR = 0;
+        double macroF = 0;
+        int withSupport = 0;
+        for (Finding f : scope.findings()) {
             int t = tp[f.ordinal()];
             int fpos = fp[f.ordinal()];
             int fneg = fn[f.ordinal()];
@@ -139,12 +197,21 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
             double prec = ratio(t, t + fpos);
             double rec = ratio(t, t + fneg);
             scores.add(new FindingScore(f, t, fpos, fneg, prec, rec, f1(prec, rec)));
+            if (t + fneg > 0) {
+                withSupport++;
+                macroP += t + fpos == 0 ? 0 : prec;
+                macroR += rec;
+                macroF += 2.0 * t / (2.0 * t + fpos + fneg);
+            }
         }
         double mp = ratio(tpAll, tpAll + fpAll);
         double mr = ratio(tpAll, tpAll + fnAll);
+        double n = withSupport == 0 ? Double.NaN : withSupport;
         return new ParserEvaluation(gold.size(), missing, List.copyOf(scores), mp, mr, f1(mp, mr),
+                macroP / n, macroR / n, macroF / n,
                 new Accuracy(absentOk, absentAll), new Accuracy(uncertainOk, uncertainAll),
-                new Accuracy(sevOk, sevAll), new Accuracy(latOk, latAll), new Accuracy(zoneOk, zoneAll));
+                new Accuracy(sevOk, sevAll), new Accuracy(latOk, latAll), new Accuracy(zoneOk, zoneAll),
+                scope.positivesOnly());
     }
 
     private static Map<Finding, FindingMention> byFinding(List<FindingMention> mentions) {
@@ -181,14 +248,23 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
         }
         sb.append(String.format(Locale.ROOT, "%-28s %6s %6s %6s %9s %9s %9s%n", "micro (present)", "", "", "",
                 fmt(microPrecision), fmt(microRecall), fmt(microF1)));
+        sb.append(String.format(Locale.ROOT, "%-28s %6s %6s %6s %9s %9s %9s%n", "macro (present)", "", "", "",
+                fmt(macroPrecision), fmt(macroRecall), fmt(macroF1)));
         sb.append(System.lineSeparator());
-        sb.append(accuracyLine("absent accuracy", absent));
-        sb.append(accuracyLine("uncertain accuracy", uncertain));
-        sb.append(accuracyLine("severity accuracy", severity));
-        sb.append(accuracyLine("laterality accuracy", laterality));
-        sb.append(accuracyLine("zone accuracy", zone));
+        if (!positivesOnly) {
+            sb.append(accuracyLine("absent accuracy", absent));
+            sb.append(accuracyLine("uncertain accuracy", uncertain));
+        }
+        sb.append(attributeLine("severity accuracy", severity));
+        sb.append(attributeLine("laterality accuracy", laterality));
+        sb.append(attributeLine("zone accuracy", zone));
         sb.append(String.format(Locale.ROOT, "studies: %d, without prediction: %d%n", studies, missingPredictions));
         return sb.toString();
+    }
+
+    /** Nothing for a coded gold without attributes (NLM's labels). */
+    private String attributeLine(String name, Accuracy a) {
+        return positivesOnly && a.total() == 0 ? "" : accuracyLine(name, a);
     }
 
     private static String accuracyLine(String name, Accuracy a) {
@@ -219,8 +295,14 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
         m.put("micro_precision", num(microPrecision));
         m.put("micro_recall", num(microRecall));
         m.put("micro_f1", num(microF1));
-        m.put("absent_accuracy", num(absent.value()));
-        m.put("uncertain_accuracy", num(uncertain.value()));
+        m.put("macro_precision", num(macroPrecision));
+        m.put("macro_recall", num(macroRecall));
+        m.put("macro_f1", num(macroF1));
+        m.put("positives_only", positivesOnly);
+        if (!positivesOnly) {
+            m.put("absent_accuracy", num(absent.value()));
+            m.put("uncertain_accuracy", num(uncertain.value()));
+        }
         m.put("severity_accuracy", num(severity.value()));
         m.put("laterality_accuracy", num(laterality.value()));
         m.put("zone_accuracy", num(zone.value()));

@@ -64,10 +64,16 @@ final class Lexicon {
     /** Predicate form of {@link #BLUNTING} ("the right costophrenic angle is blunted"). */
     static final Term BLUNTED = Term.predicate(Status.PRESENT, Severity.UNSPECIFIED);
 
-    private static final Lexicon DEFAULT = build();
+    private static final Lexicon CHEXPERT = build(LabelConvention.CHEXPERT);
+    private static final Lexicon MESH = build(LabelConvention.MESH);
 
+    /** The phrase table of the default convention. */
     static Lexicon standard() {
-        return DEFAULT;
+        return CHEXPERT;
+    }
+
+    static Lexicon of(LabelConvention convention) {
+        return convention == LabelConvention.MESH ? MESH : CHEXPERT;
     }
 
     Node root() {
@@ -91,7 +97,24 @@ final class Lexicon {
         add(Term.mention(f), phrases);
     }
 
-    private static Lexicon build() {
+    /** Gives phrases that the base table defines a different meaning (a convention's reading). */
+    private void redefine(Term term, String... phrases) {
+        for (String phrase : phrases) {
+            Node n = root;
+            for (String tok : phrase.toLowerCase(Locale.ROOT).split(" +")) {
+                n = n.next.get(tok);
+                if (n == null) {
+                    break;
+                }
+            }
+            if (n == null || n.term == null) {
+                throw new IllegalStateException("lexicon phrase to redefine is not defined: " + phrase);
+            }
+            n.term = term;
+        }
+    }
+
+    private static Lexicon build(LabelConvention convention) {
         Lexicon x = new Lexicon();
         x.findingMentions();
         x.mimics();
@@ -100,7 +123,45 @@ final class Lexicon {
         x.structure();
         x.modifiers();
         x.changeWords();
+        if (convention == LabelConvention.MESH) {
+            x.meshConvention();
+        }
         return x;
+    }
+
+    /** The readings of {@link LabelConvention#MESH} where it differs from the default. */
+    private void meshConvention() {
+        Term otherHeading = Term.of(Kind.IGNORE); // named, but not one of our findings under MeSH
+        redefine(otherHeading, "vascular congestion", "pulmonary vascular congestion", "venous congestion",
+                "pulmonary venous congestion", "vascular engorgement", "pulmonary venous hypertension",
+                "venous hypertension", "congestive heart failure", "chf", "heart failure", "fluid overload",
+                "volume overload", "cephalization", "vascular redistribution", "congestion", "congestive failure");
+        redefine(otherHeading, "infection", "infections", "infectious process", "infectious", "infective",
+                "aspiration");
+        redefine(otherHeading, "volume loss");
+        redefine(Term.mention(LUNG_OPACITY), "nodular opacity", "nodular opacities", "micronodular opacities");
+        // Density, Markings, Cicatrix and Fibrosis are headings of their own, not an opacity
+        redefine(otherHeading, "density", "densities", "nodular density", "nodular densities");
+        redefine(otherHeading, "interstitial markings", "interstitial marking", "prominence of the interstitial markings",
+                "reticular markings", "interstitial prominence");
+        redefine(otherHeading, "scarring", "scar", "scars", "fibrosis", "fibrotic changes");
+        redefine(Term.predicate(Status.PRESENT), "borderline", "borderline enlarged", "borderline in size");
+        redefine(Term.predicate(Status.PRESENT), "prominence of"); // Mediastinum/prominent
+        // an enlarged cardiac silhouette is its own heading (Cardiac Shadow): the heart, or fluid around it
+        redefine(Term.subject(), "cardiac silhouette", "cardiac contour", "cardiac contours", "cardiac shadow",
+                "heart shadow", "heart silhouette", "cardiac silhouette size");
+        redefine(otherHeading, "enlarged cardiac silhouette", "enlargement of the cardiac silhouette",
+                "enlarged heart silhouette");
+        Term asserted = Term.of(Kind.NOUN_PHRASE); // probable and likely findings are indexed
+        redefine(asserted, "probable", "probably", "likely", "most likely", "more likely");
+        redefine(Term.of(Kind.OR), "versus", "vs"); // both alternatives are indexed
+        redefine(asserted, "most suggestive of", "strongly suggestive of", "most typical for", "favor", "favored",
+                "favoring", "favored to represent");
+        redefine(Term.of(Kind.VERB), "is favored", "are favored");
+        redefine(otherHeading, "hydropneumothorax", "hydro pneumothorax"); // a heading of its own
+        // what a lesion is thought to be is indexed under Neoplasms, not as a lung lesion
+        redefine(otherHeading, "neoplasm", "neoplasms", "tumor", "tumors", "tumour", "malignancy", "metastasis",
+                "metastases", "metastatic disease", "carcinoma");
     }
 
     private void findingMentions() {
@@ -115,6 +176,7 @@ final class Lexicon {
                 "scarring", "scar", "scars", "fibrosis", "fibrotic changes",
                 "parenchymal abnormality");
         mention(CARDIOMEGALY, "cardiomegaly", "cardiomegally", "cardiac enlargement", "enlarged heart",
+                "enlarged heart silhouette",
                 "enlargement of the heart", "enlarged cardiac silhouette", "enlargement of the cardiac silhouette");
         mention(ENLARGED_CARDIOMEDIASTINUM, "mediastinal widening", "widened mediastinum",
                 "widening of the mediastinum", "mediastinal enlargement", "enlarged cardiomediastinum",
@@ -143,7 +205,8 @@ final class Lexicon {
                 "aspiration pneumonia", "pna");
         mention(ATELECTASIS, "atelectasis", "atelectases", "atelectsis", "atelactasis", "atelectatic", "atelectatic changes",
                 "atelectatic change", "collapse", "collapsed", "volume loss");
-        mention(PNEUMOTHORAX, "pneumothorax", "pneumothoraces", "pneumothroax", "pneumothoraxes", "ptx");
+        mention(PNEUMOTHORAX, "pneumothorax", "pneumothoraces", "pneumothroax", "pneumothoraxes", "ptx",
+                "pleural air", "pleural air collection");
         add(Term.mention(PNEUMOTHORAX, PLEURAL_EFFUSION), "hydropneumothorax", "hydro pneumothorax");
         mention(PLEURAL_EFFUSION, "effusion", "effusions", "efusion", "efusions", "effussion", "pleural effusion", "pleural effusions",
                 "pleural fluid", "hydrothorax", "layering fluid", "hemothorax", "empyema",
@@ -177,15 +240,23 @@ final class Lexicon {
                 "lvad", "ventricular assist device", "left ventricular assist device", "assist device", "impella", "iabp", "intra aortic balloon pump", "intraaortic balloon pump",
                 "balloon pump", "ecmo", "ecmo cannula", "cannula", "drain", "drains", "surgical drain",
                 "lines and tubes", "tubes and lines", "lines or tubes", "tubes or lines", "lines tubes",
-                "support devices", "support lines", "monitoring devices", "medical devices", "devices",
+                "support devices", "support lines", "monitoring devices", "medical devices", "devices", "device",
+                // a catheter's or tube's tip, where de-identification took the device's name ("chest XXXX tip")
+                "tip", "its tip", "the tip", "catheter tip", "tube tip", "distal tip",
                 "stent", "esophageal stent", "tracheal stent", "airway stent", "tubes");
         // Phrases that contain a vocabulary word but are not that finding.
         add(Term.of(Kind.IGNORE), "mass effect", "body mass", "pericardial effusion", "pericardial effusions",
                 "joint effusion", "soft tissue edema", "subcutaneous edema", "chest wall edema",
                 "lytic lesion", "lytic lesions", "sclerotic lesion", "sclerotic lesions", "osseous lesion",
                 "osseous lesions", "bony lesion", "bony lesions", "skin lesion", "skin lesions",
+                "sclerotic density", "sclerotic densities", "soft tissue density", "soft tissue densities",
+                "metallic density", "metallic densities", "osseous density", "bony density",
                 "osseous metastases", "osseous metastatic disease", "bone metastases", "bony metastases",
-                "pleural line", "visceral pleural line", "breast mass", "pulmonary vasculature", "heart valve");
+                "pleural line", "visceral pleural line", "breast mass", "pulmonary vasculature", "heart valve",
+                // masses outside the lung are not a lung mass
+                "mediastinal mass", "mediastinal masses", "thyroid mass", "pericardial mass", "cardiac mass",
+                "chest wall mass", "soft tissue mass", "soft tissue masses", "neck mass", "axillary mass",
+                "abdominal mass", "breast masses", "paratracheal mass");
     }
 
     private void mimics() {
@@ -201,7 +272,7 @@ final class Lexicon {
     private void anatomicalSubjects() {
         add(Term.subject(CARDIOMEGALY), "heart", "heart size", "cardiac size", "cardiac silhouette",
                 "cardiac contour", "cardiac contours", "cardiac shadow", "size of the heart", "cardiac diameter",
-                "heart shadow");
+                "heart shadow", "heart silhouette", "cardiac silhouette size");
         add(Term.subject(ENLARGED_CARDIOMEDIASTINUM), "mediastinum", "mediastinal contour",
                 "mediastinal contours", "mediastinal silhouette", "mediastinal width", "cardiomediastinal silhouette",
                 "cardiomediastinal silhouettes", "cardiomediastinal contour", "cardiomediastinal contours",
@@ -218,13 +289,18 @@ final class Lexicon {
                 "costophrenic sulcus", "cp angle", "cp angles", "costophrenic recesses", "costophrenic recess");
 
         add(Term.predicate(Status.PRESENT), "enlarged", "enlargement", "increased", "widened", "widening",
-                "wide", "enlargement of", "increased in size");
+                "wide", "enlargement of", "increased in size", "is large", "are large", "remains large",
+                "appears large");
+        // "large" alone is a severity word; after a copula or a degree word it says the organ is enlarged
+        add(Term.predicate(Status.PRESENT, Severity.MILD), "slightly large", "mildly large");
         add(BLUNTED, "blunted", "blunting", "blunting of");
         add(Term.predicate(Status.ABSENT), "normal", "within normal limits", "wnl", "unremarkable",
                 "normal in size", "normal size", "normal sized", "top normal", "upper normal",
                 "upper limits of normal", "upper limit of normal", "high normal", "sharp", "sharply defined",
-                "preserved", "normal caliber", "within normal range", "not enlarged", "clear");
+                "preserved", "normal caliber", "within normal range", "not enlarged", "clear", "within limits of normal",
+                "within the limits of normal", "within normal limits for size", "within normal limits in size");
         add(BORDERLINE, "borderline", "borderline enlarged", "borderline in size");
+        add(Term.predicate(Status.UNCERTAIN, Severity.MILD), "prominence of"); // as "prominent"
         add(new Term(Kind.PREDICATE, List.of(), Status.UNCERTAIN, Severity.MILD, Laterality.UNSPECIFIED,
                 Zone.UNSPECIFIED), "mildly prominent", "prominent");
     }
@@ -238,29 +314,34 @@ final class Lexicon {
                 "was removed", "has been discontinued", "have been discontinued", "discontinued",
                 "not seen", "not identified", "not visualized", "not visible", "not appreciated", "not evident",
                 "not present", "not demonstrated", "not detected", "not apparent", "not definitely seen",
-                "has cleared", "have cleared", "cleared", "gone");
+                "has cleared", "have cleared", "cleared", "gone", "not well seen", "not well visualized",
+                "not well demonstrated", "not clearly seen", "not clearly visualized", "not definitely identified",
+                "not definitely visualized");
         add(Term.of(Kind.NEG_BOTH), "no longer", "resolved");
         add(Term.of(Kind.UNC_PRE), "possible", "possibly", "probable", "probably", "likely", "most likely",
                 "more likely", "less likely", "may", "might", "could", "questionable", "question of",
                 "suspicion for", "suspicion of", "concern for", "raising concern for", "suggesting", "suggests",
                 "suggest", "may represent", "could represent", "could reflect", "may reflect", "may be",
                 "differential", "differential diagnosis", "consider", "presumed", "presumably", "equivocal",
-                "indeterminate", "uncertain", "suspect", "favor", "favored", "favoring", "either",
+                "indeterminate", "uncertain", "suspect", "favor", "favored", "favoring", "favored to represent",
+                "either",
                 "possibility of", "raising the possibility of", "potential", "perhaps", "maybe",
-                "cannot exclude", "can not exclude", "cannot rule out", "can not rule out", "can't exclude",
-                "cant exclude", "can't rule out", "not excluding", "rule out", "to exclude", "evaluate for",
-                "impossible to exclude", "difficult to exclude");
-        add(Term.of(Kind.UNC_POST), "cannot be excluded", "can not be excluded", "cannot be ruled out",
-                "can not be ruled out", "cannot be entirely excluded", "not excluded", "not entirely excluded",
-                "not be excluded", "could not be excluded", "can't be excluded", "cant be excluded",
-                "can't be ruled out", "not ruled out", "not be ruled out", "is possible", "are possible",
+                "not excluding", "rule out", "to exclude", "evaluate for", "evaluation for", "suggestion of",
+                "correlate for", "correlate clinically for", "clinically correlate for", "correlation for",
+                "clinical correlation for", "detecting", "detection of", "to detect");
+        add(Term.of(Kind.DIFFERENTIAL), "differential diagnosis includes", "differential diagnosis include",
+                "differential includes", "differential include", "differential considerations include",
+                "differential considerations", "differential diagnoses include", "differential diagnoses");
+        add(Term.of(Kind.UNC_POST), "is possible", "are possible",
                 "is questioned", "are questioned", "questioned", "is a consideration", "are a consideration",
                 "remains a consideration", "is considered", "could be present", "may be present",
-                "not completely excluded", "is not excluded", "are not excluded", "remains possible",
-                "is suggested", "is favored", "are favored");
+                "remains possible", "is suggested", "is favored", "are favored", "is in the differential",
+                "are in the differential", "in the differential");
+        doubleNegations();
         add(Term.of(Kind.UNC_BOTH), "versus", "vs", "?", "suspected", "question", "is favored over",
                 "are favored over", "favored over", "rather than", "more likely than", "less likely than");
-        add(Term.of(Kind.INHERIT), "to suggest", "to indicate", "to represent", "suggestive of",
+        add(Term.of(Kind.INHERIT), "to suggest", "to indicate", "to represent", "suggestive of", "most suggestive of",
+                "strongly suggestive of", "most typical for", "typical for",
                 "concerning for", "suspicious for", "suspicious of", "worrisome for",
                 "characteristic of", "indicative of", "diagnostic of",
                 "to suggest the presence of", "to account for");
@@ -272,6 +353,7 @@ final class Lexicon {
                 "not significantly changed", "no increase", "no significant increase", "no decrease",
                 "no worsening", "no interval worsening", "without increase", "not only",
                 "nearly resolved", "almost resolved", "partially resolved", "largely resolved",
+                "almost completely resolved", "nearly completely resolved",
                 "mostly resolved", "near complete resolution of", "near resolution of", "partial resolution of",
                 "incompletely resolved", "not completely resolved", "not fully resolved", "not resolved",
                 "has not resolved", "have not resolved",
@@ -281,6 +363,37 @@ final class Lexicon {
                 "not present on prior", "not present on the prior", "not present previously",
                 "not visualized on prior", "not visualized on the prior", "not definitely seen on prior",
                 "not seen on the previous", "not identified on prior", "not identified on the prior");
+    }
+
+    /**
+     * "Cannot exclude", "cannot be entirely excluded", "difficult to rule out": a negated exclusion is a
+     * hedge. Generated from its parts so that every adverb and verb form is covered: forward when the
+     * finding follows, backward when it comes first, both for "difficult to exclude" which takes either.
+     */
+    private void doubleNegations() {
+        List<String> adverbs = List.of("", "entirely ", "completely ", "definitely ", "totally ", "fully ",
+                "confidently ", "definitively ");
+        List<String> pre = new ArrayList<>();
+        List<String> post = new ArrayList<>();
+        List<String> both = new ArrayList<>();
+        for (String adverb : adverbs) {
+            for (String[] verb : new String[][] {{"exclude", "excluded"}, {"rule out", "ruled out"}}) {
+                for (String modal : List.of("cannot", "can not", "can't", "cant", "could not", "unable to")) {
+                    pre.add(modal + " " + adverb + verb[0]);
+                }
+                for (String modal : List.of("difficult to", "impossible to", "hard to", "not possible to")) {
+                    both.add(modal + " " + adverb + verb[0]);
+                }
+                for (String modal : List.of("cannot be", "can not be", "can't be", "cant be", "could not be",
+                        "may not be", "might not be", "not be", "not", "is not", "are not", "was not", "were not",
+                        "has not been", "have not been")) {
+                    post.add(modal + " " + adverb + verb[1]);
+                }
+            }
+        }
+        add(Term.of(Kind.UNC_PRE), pre.toArray(String[]::new));
+        add(Term.of(Kind.UNC_POST), post.toArray(String[]::new));
+        add(Term.of(Kind.UNC_BOTH), both.toArray(String[]::new));
     }
 
     private void structure() {
@@ -319,7 +432,10 @@ final class Lexicon {
                 "rounded", "round", "irregular", "spiculated", "calcified", "noncalcified", "cavitating", "free", "apparent", "relatively", "somewhat",
                 "fairly", "very", "apicolateral", "basolateral", "costal", "subpleural", "peripheral",
                 "central", "hilar", "parenchymal", "nodular", "reticular", "coarse",
-                "fine", "unchanging", "improving", "worsening", "enlarging", "grossly", "fissural", "simple", "complex", "bronchovascular");
+                "fine", "unchanging", "improving", "worsening", "enlarging", "grossly", "fissural", "simple", "complex", "bronchovascular",
+                "mm", "cm", "x",
+                // the de-identification's placeholder stands for a word of the phrase it sits in
+                "xxxx");
     }
 
     private void changeWords() {

@@ -24,19 +24,26 @@ import java.util.Set;
  *       subjects and predicates, cues, modifiers, structure words);</li>
  *   <li>per sentence, clauses split at boundaries ("but", "however", ";", "which", ...);</li>
  *   <li>per clause, composite mentions ("heart size is normal"), negation/uncertainty scope
- *       (forward cues reach over lists joined by commas and "or"; backward cues reach over the
- *       subject), and severity/laterality/zone modifiers attached to the nearest fitting mention;</li>
+ *       (forward cues reach over coordinated lists, to the end of a disjunction whatever adjectives
+ *       its items carry, and a differential diagnosis over the rest of the clause; backward cues and
+ *       normal-frames reach over the subject, a coordinated one included), and severity/laterality/zone
+ *       modifiers attached to the nearest fitting mention and shared with the findings linked to it;</li>
  *   <li>report-level aggregation ({@link FindingAggregation}).</li>
  * </ol>
- * Thread-safe and allocation-light: the lexicon is built once and shared.
+ * Where labelling conventions disagree about what a phrase means, the {@link LabelConvention} decides
+ * (the lexicon differs, the rules do not). Thread-safe and allocation-light: each convention's lexicon
+ * is built once and shared.
  */
 public final class RuleBasedReportExtractor implements ReportExtractor {
 
     /** Words skipped when a backward cue looks for its subject ("pneumothorax [is] no longer seen"). */
     private static final Set<String> AUXILIARIES = Set.of("is", "are", "was", "were", "has", "have", "had",
-            "been", "be", "now", "also", "completely", "entirely", "fully", "since", "totally", "then");
+            "been", "be", "now", "also", "completely", "entirely", "fully", "since", "totally", "then", "appear",
+            "appears", "remain", "remains");
 
     private static final Set<String> ARTICLES = Set.of("the", "a", "an");
+
+    private static final Term NUMBER = Term.of(Kind.NOUN_PHRASE);
 
     private static final int FORWARD_ATTACH_WINDOW = 7;
     private static final int BACKWARD_ATTACH_WINDOW = 8;
@@ -45,13 +52,26 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
 
     private final Lexicon lexicon;
 
+    private final LabelConvention convention;
+
+    /** The extractor of the default convention, {@link LabelConvention#CHEXPERT}. */
     public RuleBasedReportExtractor() {
-        this.lexicon = Lexicon.standard();
+        this(LabelConvention.CHEXPERT);
     }
 
+    public RuleBasedReportExtractor(LabelConvention convention) {
+        this.convention = convention;
+        this.lexicon = Lexicon.of(convention);
+    }
+
+    public LabelConvention convention() {
+        return convention;
+    }
+
+    /** {@code rules}, or {@code rules-mesh} under {@link LabelConvention#MESH}. */
     @Override
     public String name() {
-        return "rules";
+        return convention == LabelConvention.MESH ? "rules-mesh" : "rules";
     }
 
     @Override
@@ -105,7 +125,9 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 }
             }
             if (best == null) {
-                units.add(new Unit(null, tokens.get(i)));
+                String word = tokens.get(i);
+                // "a 6 mm nodule", "left 5th and 6th rib fractures": sizes and ordinals sit inside noun phrases
+                units.add(new Unit(Character.isDigit(word.charAt(0)) ? NUMBER : null, word));
                 i++;
             } else {
                 units.add(new Unit(best, bestEnd == i + 1 ? tokens.get(i) : String.join(" ", tokens.subList(i, bestEnd))));
@@ -228,7 +250,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             }
         }
         attachModifiers(c, found);
-        inheritLocationOverWith(c, found);
+        inheritLocationOverLink(c, found);
 
         for (Found f : found) {
             Status status;
@@ -250,34 +272,67 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
 
     /**
      * "Moderate right effusion with adjacent atelectasis", "left lower lobe atelectasis versus
-     * consolidation": a finding joined by "with" or "versus" that states no location of its own shares
-     * the location of the finding before it.
+     * consolidation", "streaky left basilar opacity, likely atelectasis", "right lower lobe infiltrate
+     * consistent with pneumonia": a finding that states no location of its own shares the location of
+     * the finding before it when only a link (with, versus, or, a hedge, "consistent with", "represents")
+     * and noun-phrase words stand between them.
      */
-    private static void inheritLocationOverWith(List<Unit> c, List<Found> found) {
+    private static void inheritLocationOverLink(List<Unit> c, List<Found> found) {
         for (int k = 1; k < found.size(); k++) {
             Found f = found.get(k);
             Found prev = found.get(k - 1);
             if (f.attributes.hasLocation() || prev.end > f.start) {
                 continue;
             }
-            boolean joinedByWith = false;
+            boolean linked = false;
+            boolean alternative = false; // "mild scarring/atelectasis": two names for one observation, one size
             boolean onlyNounPhrase = true;
-            for (int j = prev.end; j < f.start; j++) {
+            int unknown = 0;
+            for (int j = prev.end; j < f.start && onlyNounPhrase; j++) {
                 Unit u = c.get(j);
-                if ("with".equals(u.word()) || "with associated".equals(u.word()) || "versus".equals(u.word())
-                        || "vs".equals(u.word())) {
-                    joinedByWith = true;
-                } else if (u.kind() != Kind.NOUN_PHRASE && u.kind() != Kind.MODIFIER && u.term() != null) {
-                    onlyNounPhrase = false;
-                } else if (u.term() == null && !"adjacent".equals(u.word()) && !"compressive".equals(u.word())
-                        && !"overlying".equals(u.word()) && !"associated".equals(u.word())) {
-                    onlyNounPhrase = false;
+                Kind kind = u.kind();
+                if (isLocationLink(u)) {
+                    linked = true;
+                    alternative |= kind == Kind.OR || "versus".equals(u.word()) || "vs".equals(u.word());
+                } else if (kind == null) {
+                    onlyNounPhrase = ++unknown <= 2 && !LOCATION_BREAKERS.contains(u.word());
+                } else if (kind == Kind.VERB) {
+                    onlyNounPhrase = AUXILIARIES.contains(u.word()) || STATED.contains(u.word());
+                } else if (kind != Kind.MODIFIER && kind != Kind.PREPOSITION) {
+                    // modifiers and prepositions between them are the earlier finding's own location ("opacities
+                    // are present in the right base, consistent with atelectasis"), already attached to it
+                    onlyNounPhrase = kind == Kind.NOUN_PHRASE || kind == Kind.COMMA;
                 }
             }
-            if (joinedByWith && onlyNounPhrase) {
+            if (linked && onlyNounPhrase) {
                 f.attributes.copyLocationFrom(prev.attributes);
+                if (alternative) {
+                    f.attributes.add(prev.attributes.severity(), Laterality.UNSPECIFIED, Zone.UNSPECIFIED);
+                }
             }
         }
+    }
+
+    /** Verbs that only say a finding is there ("present", "seen"). */
+    private static final Set<String> STATED = Set.of("present", "seen", "noted", "identified", "demonstrated",
+            "visualized", "evident");
+
+    /** Unknown words that end a noun phrase: a new statement starts after them. */
+    private static final Set<String> LOCATION_BREAKERS = Set.of("there", "is", "are", "which", "but");
+
+    /** Words that tie a finding to the one before it as its cause, alternative or companion. */
+    private static boolean isLocationLink(Unit u) {
+        Kind k = u.kind();
+        if (k == Kind.OR || k == Kind.UNC_PRE || k == Kind.UNC_BOTH || k == Kind.INHERIT) {
+            return true;
+        }
+        String w = u.word();
+        return switch (w) {
+            case "with", "with associated", "versus", "vs", "adjacent", "compressive", "overlying", "associated",
+                 "consistent with", "compatible with", "in keeping with", "represents", "represent", "representing",
+                 "due to", "related to", "secondary to", "likely", "probably", "most likely", "xxxx" -> true;
+            default -> false;
+        };
     }
 
     /**
@@ -306,13 +361,15 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 continue;
             }
             int pred = -1;
+            boolean coordinated = false; // "heart size and vascular congestion are normal": one predicate, both
             for (int j = i + 1; j < n && j <= i + PREDICATE_AFTER_SUBJECT_WINDOW; j++) {
                 Kind k = c.get(j).kind();
                 if (k == Kind.PREDICATE) {
                     pred = j;
                     break;
                 }
-                if (k == Kind.MENTION || k == Kind.SCOPE_END) {
+                coordinated |= k == Kind.AND;
+                if ((k == Kind.MENTION && !coordinated) || k == Kind.SCOPE_END) {
                     break;
                 }
             }
@@ -368,21 +425,33 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         int n = c.size();
         Status[] s = new Status[n];
         Status active = null;
+        boolean differential = false;
+        boolean namedSinceCue = false; // "no acute, displaced fracture": a comma before any finding joins adjectives
         for (int i = 0; i < n; i++) {
             Kind k = cueKind(c, cueOverride, i);
             if (k == null) {
                 s[i] = active;
                 continue;
             }
+            if (Term.isCue(k) || k == Kind.SCOPE_END) {
+                differential = false; // a new cue or a scope end replaces a differential's scope
+                namedSinceCue = false;
+            }
+            namedSinceCue |= k == Kind.MENTION || k == Kind.SUBJECT || k == Kind.IGNORE;
             switch (k) {
                 case NEG_PRE, NEG_BOTH -> active = Status.ABSENT;
                 case UNC_PRE, UNC_BOTH -> active = Status.UNCERTAIN;
+                case DIFFERENTIAL -> {
+                    active = Status.UNCERTAIN;
+                    differential = true;
+                }
                 case INHERIT -> active = active == Status.ABSENT ? Status.ABSENT : Status.UNCERTAIN;
                 case PSEUDO, SCOPE_END -> active = null;
                 case COMMA, AND -> {
                     // ", less likely, a neoplasm": a comma right after a cue does not end its scope
                     boolean afterCue = i > 0 && c.get(i - 1).term() != null && c.get(i - 1).term().isCue();
-                    if (active != null && !afterCue && !listContinues(c, i + 1)) {
+                    if (active != null && !afterCue && !differential && namedSinceCue && !listContinues(c, i + 1)
+                            && !disjunctionAhead(c, i + 1)) {
                         active = null;
                     }
                 }
@@ -424,8 +493,49 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
     }
 
     /**
+     * "No focal consolidation, large pleural effusion, or pneumothorax": a list whose last item is
+     * joined by "or" or "nor" is one negated (or hedged) disjunction, whatever adjectives and unknown
+     * words its items carry, so a comma inside it does not end the scope. A verb, a subject or
+     * predicate, a cue or a scope end before the "or" means the list ended earlier ("no effusion,
+     * the heart is enlarged or ...").
+     */
+    private static boolean disjunctionAhead(List<Unit> c, int from) {
+        for (int j = from; j < c.size(); j++) {
+            Kind k = c.get(j).kind();
+            if (k == Kind.OR) {
+                int next = j + 1;
+                while (next < c.size() && (c.get(next).kind() == Kind.OR || c.get(next).kind() == Kind.AND)) {
+                    next++; // "and/or" comes as "and or" and "or"
+                }
+                return next < c.size() && (isListItemWord(c.get(next).kind()) || attributiveVerb(c, next));
+            }
+            if (!isListItemWord(k) && k != Kind.COMMA && k != Kind.AND && !attributiveVerb(c, j)) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** A participle used as an adjective inside a list item: "visible pneumothorax", "identified mass". */
+    private static boolean attributiveVerb(List<Unit> c, int j) {
+        if (c.get(j).kind() != Kind.VERB || j + 1 >= c.size()) {
+            return false;
+        }
+        Kind next = c.get(j + 1).kind();
+        return next == Kind.MENTION || next == Kind.MODIFIER || next == Kind.NOUN_PHRASE;
+    }
+
+    /** Words that can make up an item of a list of findings: finding names, adjectives, nouns, "in the base". */
+    private static boolean isListItemWord(Kind k) {
+        return k == null || k == Kind.MENTION || k == Kind.MODIFIER || k == Kind.NOUN_PHRASE || k == Kind.PREPOSITION
+                || k == Kind.IGNORE || k == Kind.MIMIC;
+    }
+
+    /**
      * The status each position gets from backward cues: from the cue back over auxiliaries, then
-     * over the subject until a comma, a verb, another cue or the clause start.
+     * over the subject until a comma, a verb, another cue or the clause start. A comma does not end
+     * the subject when it is a coordinated list ("consolidation, atelectasis and blunting have
+     * cleared"): a conjunction was passed and the item before the comma holds only list words.
      */
     private Status[] backwardScope(List<Unit> c) {
         int n = c.size();
@@ -433,7 +543,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         for (int i = 0; i < n; i++) {
             Kind k = c.get(i).kind();
             Status status;
-            if (k == Kind.NEG_POST || k == Kind.NEG_BOTH) {
+            if (k == Kind.NEG_POST || k == Kind.NEG_BOTH || normalFrame(c, i)) {
                 status = Status.ABSENT;
             } else if (k == Kind.UNC_POST || k == Kind.UNC_BOTH) {
                 status = Status.UNCERTAIN;
@@ -444,9 +554,19 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             while (j >= 0 && c.get(j).kind() == Kind.VERB && AUXILIARIES.contains(c.get(j).word())) {
                 j--;
             }
+            if (j > 0 && j == i - 1 && c.get(j).kind() == Kind.COMMA) {
+                j--; // "mild edema, difficult to exclude": an appended cue is about what precedes the comma
+            }
+            boolean conjunction = false;
             for (; j >= 0; j--) {
                 Unit u = c.get(j);
                 Kind uk = u.kind();
+                if (uk == Kind.AND || uk == Kind.OR) {
+                    conjunction = true;
+                }
+                if (uk == Kind.COMMA && conjunction && listItemBefore(c, j)) {
+                    continue;
+                }
                 if (uk == Kind.COMMA || uk == Kind.VERB || uk == Kind.SCOPE_END || (u.term() != null && u.term().isCue())) {
                     break;
                 }
@@ -459,6 +579,33 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
     }
 
     /**
+     * "Heart size and vascular engorgement appear within limits of normal": a normal-predicate after
+     * a copula, or a "within ... normal" frame, negates the findings named before it, not only the
+     * anatomical subjects it pairs with.
+     */
+    private static boolean normalFrame(List<Unit> c, int i) {
+        Unit u = c.get(i);
+        if (u.kind() != Kind.PREDICATE || u.term().status() != Status.ABSENT) {
+            return false;
+        }
+        return u.word().startsWith("within ")
+                || (i > 0 && c.get(i - 1).kind() == Kind.VERB && AUXILIARIES.contains(c.get(i - 1).word()));
+    }
+
+    /** The words before a comma, back to the previous comma or the clause start, form a list item naming a finding. */
+    private static boolean listItemBefore(List<Unit> c, int comma) {
+        boolean mention = false;
+        for (int j = comma - 1; j >= 0 && c.get(j).kind() != Kind.COMMA; j--) {
+            Kind k = c.get(j).kind();
+            if (!isListItemWord(k) && k != Kind.AND) {
+                return false;
+            }
+            mention |= k == Kind.MENTION;
+        }
+        return mention;
+    }
+
+    /**
      * Attaches each severity/laterality/zone word to one mention. A word after a preposition ("in the
      * right lower lobe") describes the finding before it; otherwise it describes the next finding when
      * only noun-phrase words stand between ("small loculated right effusion"); each falls back to the
@@ -466,6 +613,8 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
      */
     private void attachModifiers(List<Unit> c, List<Found> found) {
         int n = c.size();
+        int sharedPreposition = -1;
+        List<Found> shared = List.of();
         for (int i = 0; i < n; i++) {
             Unit u = c.get(i);
             if (u.kind() != Kind.MODIFIER) {
@@ -487,10 +636,22 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 adjacent.apply(u.term()); // "of the left pneumothorax"
                 continue;
             }
-            boolean afterPreposition = afterPreposition(c, i);
+            int preposition = prepositionBefore(c, i);
+            boolean afterPreposition = preposition >= 0;
             Found target = afterPreposition ? backwardTarget(c, found, i) : forwardTarget(c, found, i, false);
+            if (afterPreposition && target != null && u.term().severity() == Severity.UNSPECIFIED) {
+                if (preposition != sharedPreposition) {
+                    // decided once per phrase: "in the left lung base" is two location words
+                    sharedPreposition = preposition;
+                    shared = coordinatedBefore(c, found, target);
+                }
+                shared.forEach(f -> f.apply(u.term()));
+            }
             if (target == null) {
                 target = afterPreposition ? forwardTarget(c, found, i, true) : backwardTarget(c, found, i);
+                if (!afterPreposition && target != null && andBetween(c, target.end, i) && namesOtherThing(c, i)) {
+                    target = null; // "mild cardiomegaly and moderate hiatal hernia": it names something else
+                }
             }
             if (target != null) {
                 target.apply(u.term());
@@ -498,17 +659,71 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         }
     }
 
-    private static boolean afterPreposition(List<Unit> c, int i) {
-        for (int j = i - 1; j >= 0 && j >= i - 4; j--) {
+    /** The modifier at {@code i} is followed by a noun that is not one of our findings ("moderate hiatal hernia"). */
+    private static boolean namesOtherThing(List<Unit> c, int i) {
+        for (int j = i + 1; j < c.size(); j++) {
             Kind k = c.get(j).kind();
-            if (k == Kind.PREPOSITION) {
-                return !"with".equals(c.get(j).word()); // "mass with left upper lobe collapse" starts a new phrase
+            if (k == null || k == Kind.IGNORE) {
+                return true;
             }
-            if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.AND) {
+            if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE) {
                 return false;
             }
         }
         return false;
+    }
+
+    private static boolean andBetween(List<Unit> c, int from, int to) {
+        for (int j = from; j < to; j++) {
+            if (c.get(j).kind() == Kind.AND) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * "Consolidation and atelectasis are present in the right base": the findings coordinated before
+     * the one a trailing location attaches to, that state no location of their own, share it.
+     */
+    private static List<Found> coordinatedBefore(List<Unit> c, List<Found> found, Found target) {
+        List<Found> out = new ArrayList<>(2);
+        int from = target.start;
+        for (int k = found.indexOf(target) - 1; k >= 0; k--) {
+            Found f = found.get(k);
+            if (f.end > from || f.attributes.hasLocation()) {
+                break;
+            }
+            boolean conjunction = false;
+            for (int j = f.end; j < from; j++) {
+                Kind kind = c.get(j).kind();
+                if (kind == Kind.AND || kind == Kind.OR) {
+                    conjunction = true;
+                } else if (kind != Kind.COMMA && kind != Kind.NOUN_PHRASE) {
+                    return out;
+                }
+            }
+            if (!conjunction && f.end == from) {
+                break; // two mentions side by side ("mass lesion") are one phrase, not a list
+            }
+            out.add(f);
+            from = f.start;
+        }
+        return out;
+    }
+
+    /** The preposition that the location word at {@code i} follows ("in the right lower lobe"), or -1. */
+    private static int prepositionBefore(List<Unit> c, int i) {
+        for (int j = i - 1; j >= 0 && j >= i - 4; j--) {
+            Kind k = c.get(j).kind();
+            if (k == Kind.PREPOSITION) {
+                return "with".equals(c.get(j).word()) ? -1 : j; // "mass with left upper lobe collapse" starts a new phrase
+            }
+            if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.AND) {
+                return -1;
+            }
+        }
+        return -1;
     }
 
     /** The mention right after a modifier, with only modifiers and noun-phrase words between. */
@@ -543,6 +758,10 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                     return null;
                 }
             } else if (k == Kind.PREPOSITION && ("of".equals(u.word()) || (relaxed && "with".equals(u.word())))) {
+                continue;
+            } else if (k == Kind.IGNORE && j + 1 < c.size() && c.get(j + 1).kind() == Kind.OR) {
+                continue; // "right basilar scarring/atelectasis": an alternative name we do not label
+            } else if (k == Kind.OR && j > 0 && c.get(j - 1).kind() == Kind.IGNORE) {
                 continue;
             } else if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.AND && k != Kind.OR
                     && k != Kind.PREDICATE) {

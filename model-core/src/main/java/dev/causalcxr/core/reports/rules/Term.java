@@ -35,6 +35,11 @@ record Term(Kind kind, List<Finding> findings, Status status, Severity severity,
         NEG_BOTH,
         /** Uncertainty whose scope runs forward ("possible", "may represent"). */
         UNC_PRE,
+        /**
+         * A differential diagnosis ("differential diagnosis includes"): uncertainty over the rest of the
+         * clause, across commas, since what follows is a list of alternatives.
+         */
+        DIFFERENTIAL,
         /** Uncertainty whose scope runs backward ("cannot be excluded"). */
         UNC_POST,
         /** Uncertainty in both directions ("versus", "?"). */
@@ -100,8 +105,12 @@ record Term(Kind kind, List<Finding> findings, Status status, Severity severity,
     }
 
     boolean isCue() {
+        return isCue(kind);
+    }
+
+    static boolean isCue(Kind kind) {
         return switch (kind) {
-            case NEG_PRE, NEG_POST, NEG_BOTH, UNC_PRE, UNC_POST, UNC_BOTH, INHERIT, PSEUDO -> true;
+            case NEG_PRE, NEG_POST, NEG_BOTH, UNC_PRE, DIFFERENTIAL, UNC_POST, UNC_BOTH, INHERIT, PSEUDO -> true;
             default -> false;
         };
     }

@@ -4,13 +4,17 @@ import dev.causalcxr.core.bench.BenchMachine;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.reports.batch.ReportRow;
 import dev.causalcxr.core.reports.eval.DevelopmentSet;
+import dev.causalcxr.core.reports.eval.iu.IuReport;
+import dev.causalcxr.core.reports.eval.iu.IuXrayCollection;
+import dev.causalcxr.core.reports.rules.LabelConvention;
 import dev.causalcxr.core.reports.rules.RuleBasedReportExtractor;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Throughput of the rule-based report extractor, single thread, over the development set repeated.
- * Run with {@code bench/reports/run [--warmup-seconds N] [--seconds N] [--rounds N]}; prints the
+ * Throughput of the rule-based report extractor, single thread, over the development set repeated and,
+ * with {@code --iu DIR}, over the IU / OpenI reports under both labelling conventions. Run with
+ * {@code bench/reports/run [--warmup-seconds N] [--seconds N] [--rounds N] [--iu DIR]}; prints the
  * machine, the median and best rounds in reports per second, and characters per second.
  */
 public final class RuleBasedExtractorBenchmark {
@@ -22,11 +26,13 @@ public final class RuleBasedExtractorBenchmark {
         double warmupSeconds = 5;
         double seconds = 3;
         int rounds = 5;
+        java.nio.file.Path iu = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--warmup-seconds" -> warmupSeconds = Double.parseDouble(args[i + 1]);
                 case "--seconds" -> seconds = Double.parseDouble(args[i + 1]);
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+                case "--iu" -> iu = java.nio.file.Path.of(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -45,16 +51,24 @@ public final class RuleBasedExtractorBenchmark {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 System.getProperty("java.vm.name"));
         long sink = 0;
-        sink += measure("development set", devset, warmupSeconds, seconds, rounds);
-        sink += measure("long reports (5 devset reports joined)", joined, warmupSeconds, seconds, rounds);
+        RuleBasedReportExtractor rules = new RuleBasedReportExtractor();
+        sink += measure("development set", devset, rules, warmupSeconds, seconds, rounds);
+        sink += measure("long reports (5 devset reports joined)", joined, rules, warmupSeconds, seconds, rounds);
+        if (iu != null) {
+            // real reports (texts stay in memory; only rates are printed), under both labelling conventions
+            List<String> iuReports = IuXrayCollection.load(iu).reports().stream().map(IuReport::text).toList();
+            sink += measure("IU / OpenI reports", iuReports, rules, warmupSeconds, seconds, rounds);
+            sink += measure("IU / OpenI reports", iuReports, new RuleBasedReportExtractor(LabelConvention.MESH),
+                    warmupSeconds, seconds, rounds);
+        }
         System.out.printf(Locale.ROOT, "(checksum %d)%n", sink);
     }
 
-    private static long measure(String name, List<String> reports, double warmupSeconds, double seconds, int rounds) {
+    private static long measure(String name, List<String> reports, RuleBasedReportExtractor extractor,
+                                double warmupSeconds, double seconds, int rounds) {
         long chars = reports.stream().mapToLong(String::length).sum();
-        RuleBasedReportExtractor extractor = new RuleBasedReportExtractor();
-        System.out.printf(Locale.ROOT, "corpus: %s, %d reports, %.0f characters per report on average%n",
-                name, reports.size(), (double) chars / reports.size());
+        System.out.printf(Locale.ROOT, "corpus: %s, %d reports, %.0f characters per report on average, extractor %s%n",
+                name, reports.size(), (double) chars / reports.size(), extractor.name());
 
         long sink = run(extractor, reports, warmupSeconds)[0];
         double[] perSecond = new double[rounds];

@@ -8,11 +8,14 @@ import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.findings.Zone;
 import org.junit.jupiter.api.Test;
 
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ParserEvaluationTest {
@@ -58,5 +61,55 @@ class ParserEvaluationTest {
         String table = e.renderTable();
         assertTrue(table.contains("Pleural Effusion") && table.contains("absent accuracy"), table);
         assertEquals(0.5, (Double) e.toJsonMap().get("micro_precision"), 1e-9);
+    }
+
+    private static FindingMention present(Finding f) {
+        return FindingMention.present(f, null, null, null);
+    }
+
+    @Test
+    void positivesOnlyGoldScoresAChosenSetOfFindingsWithMacroAverages() {
+        // coded gold: positives only; an unlisted finding is not present
+        Map<String, List<FindingMention>> gold = Map.of(
+                "a", List.of(present(Finding.PLEURAL_EFFUSION)),
+                "b", List.of(present(Finding.PLEURAL_EFFUSION), present(Finding.EDEMA)),
+                "c", List.of());
+        Map<String, List<FindingMention>> pred = Map.of(
+                "a", List.of(present(Finding.PLEURAL_EFFUSION), present(Finding.FRACTURE)),
+                "b", List.of(present(Finding.PLEURAL_EFFUSION), m(Finding.EDEMA, Status.UNCERTAIN, null, null, null)),
+                "c", List.of(present(Finding.EDEMA), m(Finding.PNEUMOTHORAX, Status.ABSENT, null, null, null)));
+
+        ParserEvaluation e = ParserEvaluation.evaluate(gold, pred, ParserEvaluation.Scope.positivesOnly(
+                EnumSet.of(Finding.PLEURAL_EFFUSION, Finding.EDEMA, Finding.PNEUMOTHORAX)));
+
+        assertEquals(List.of(Finding.EDEMA, Finding.PNEUMOTHORAX, Finding.PLEURAL_EFFUSION),
+                e.perFinding().stream().map(ParserEvaluation.FindingScore::finding).toList(), "scored findings only");
+        // effusion: TP 2; edema: TP 0, FP 1 (c), FN 1 (b: uncertain is not present); fracture not scored
+        assertEquals(2.0 / 3, e.microPrecision(), 1e-9);
+        assertEquals(2.0 / 3, e.microRecall(), 1e-9);
+        // macro over findings with a gold positive (effusion F1 1, edema F1 0); pneumothorax has none
+        assertEquals(0.5, e.macroF1(), 1e-9);
+        assertEquals(0.5, e.macroPrecision(), 1e-9);
+        assertEquals(0.5, e.macroRecall(), 1e-9);
+        assertTrue(e.positivesOnly());
+        assertFalse(e.renderTable().contains("absent accuracy"), "no absent gold to score");
+        assertTrue(e.renderTable().contains("macro (present)"));
+        assertFalse(e.toJsonMap().containsKey("absent_accuracy"));
+        assertEquals(0.5, (Double) e.toJsonMap().get("macro_f1"), 1e-9);
+    }
+
+    @Test
+    void ignoredFindingsCountNeitherWay() {
+        Map<String, List<FindingMention>> gold = Map.of("a", List.of(present(Finding.NODULE)), "b", List.of());
+        Map<String, List<FindingMention>> pred = Map.of("a", List.of(), "b", List.of(present(Finding.NODULE)));
+        ParserEvaluation.Scope scope = ParserEvaluation.Scope.positivesOnly(EnumSet.of(Finding.NODULE));
+
+        ParserEvaluation.FindingScore all = ParserEvaluation.evaluate(gold, pred, scope).perFinding().get(0);
+        assertEquals(List.of(0, 1, 1), List.of(all.truePositives(), all.falsePositives(), all.falseNegatives()));
+
+        ParserEvaluation.FindingScore ignoring = ParserEvaluation.evaluate(gold, pred,
+                scope.ignoring(Map.of("a", Set.of(Finding.NODULE), "b", Set.of(Finding.NODULE)))).perFinding().get(0);
+        assertEquals(List.of(0, 0, 0), List.of(ignoring.truePositives(), ignoring.falsePositives(),
+                ignoring.falseNegatives()));
     }
 }
