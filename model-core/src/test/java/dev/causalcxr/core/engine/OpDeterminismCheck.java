@@ -17,7 +17,7 @@ import java.util.function.Function;
 /**
  * Runs single libtorch operators (forward and backward) many times on the same inputs and counts how
  * often a result differs bit for bit from the first: which kernel is not reproducible when the cores
- * are shared. Usage: {@code OpDeterminismCheck [repeats]}.
+ * are shared, and what each costs (mean time per run after the first). Usage: {@code OpDeterminismCheck [repeats]}.
  */
 public final class OpDeterminismCheck {
     private OpDeterminismCheck() {
@@ -34,7 +34,7 @@ public final class OpDeterminismCheck {
         ops.put("linear 256->4096 fwd+bwd", m -> linear(m, 48, 256, 4096));
         ops.put("linear 4096->64 fwd+bwd", m -> linear(m, 48, 4096, 64));
         ops.put("rows by index fwd+bwd", m -> rows(m, "index"));
-        ops.put("rows by gather fwd+bwd", m -> rows(m, "gather"));
+        ops.put("rows by RowSelection (gather) fwd+bwd", m -> rows(m, "gather"));
         ops.put("rows by one-hot matmul fwd+bwd", m -> rows(m, "matmul"));
         ops.put("mean of 48x16x64x64", m -> {
             NDArray x = m.randomNormal(new Shape(48, 16, 64, 64));
@@ -44,10 +44,14 @@ public final class OpDeterminismCheck {
             for (Map.Entry<String, Function<NDManager, NDList>> op : ops.entrySet()) {
                 String first = null;
                 int differ = 0;
+                long nanos = 0;
                 for (int r = 0; r < repeats; r++) {
                     try (NDManager m = root.newSubManager()) {
                         Engines.pytorch().setRandomSeed(11);
-                        String d = digest(op.getValue().apply(m));
+                        long t0 = System.nanoTime();
+                        NDList result = op.getValue().apply(m);
+                        nanos += r == 0 ? 0 : System.nanoTime() - t0;
+                        String d = digest(result);
                         if (first == null) {
                             first = d;
                         } else if (!first.equals(d)) {
@@ -55,7 +59,8 @@ public final class OpDeterminismCheck {
                         }
                     }
                 }
-                System.out.printf("%-28s %d of %d runs differ from the first%n", op.getKey(), differ, repeats - 1);
+                System.out.printf("%-32s %3d of %d runs differ from the first   %8.2f ms per run%n", op.getKey(), differ,
+                        repeats - 1, nanos / 1e6 / Math.max(1, repeats - 1));
             }
         }
     }
@@ -89,32 +94,36 @@ public final class OpDeterminismCheck {
         }
     }
 
-    /** 48 rows picked (with repeats) from 32 spatial codes, as the trainer's decode plan does. */
+    /**
+     * The disentangler's decode plan at the quick profile's shapes: 48 decodes pick identity codes
+     * (24 × 8 × 16 × 16) with repeats, here each of 16 rows three times.
+     */
     private static NDList rows(NDManager m, String how) {
-        int n = 32;
+        int n = 24;
         int items = 48;
-        long features = 64 * 16 * 16;
-        NDArray codes = m.randomNormal(new Shape(n, 64, 16, 16));
+        Shape row = new Shape(8, 16, 16);
+        long features = row.size();
+        NDArray codes = m.randomNormal(new Shape(n).addAll(row));
         codes.setRequiresGradient(true);
         long[] pick = new long[items];
         for (int i = 0; i < items; i++) {
-            pick[i] = (i * 7L) % 8;
+            pick[i] = (i * 5L) % 16;
         }
         try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
             NDArray picked;
             if (how.equals("index")) {
                 picked = codes.get(new ai.djl.ndarray.index.NDIndex("{}", m.create(pick)));
             } else if (how.equals("gather")) {
-                NDArray idx = m.create(pick).reshape(items, 1).broadcast(new Shape(items, features));
-                picked = codes.reshape(n, features).gather(idx, 0).reshape(items, 64, 16, 16);
+                picked = RowSelection.rows(codes, m.create(pick));
             } else {
                 float[] sel = new float[items * n];
                 for (int i = 0; i < items; i++) {
                     sel[i * n + (int) pick[i]] = 1f;
                 }
-                picked = m.create(sel, new Shape(items, n)).matMul(codes.reshape(n, features)).reshape(items, 64, 16, 16);
+                picked = m.create(sel, new Shape(items, n)).matMul(codes.reshape(n, features))
+                        .reshape(new Shape(items).addAll(row));
             }
-            NDArray w = m.randomNormal(new Shape(items, 64, 16, 16));
+            NDArray w = m.randomNormal(new Shape(items).addAll(row));
             gc.backward(picked.mul(w).sum());
             return new NDList(picked.duplicate(), codes.getGradient().duplicate());
         }
