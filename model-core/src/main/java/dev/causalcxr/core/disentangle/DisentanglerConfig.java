@@ -96,102 +96,307 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
     }
 
     public DisentanglerConfig withSteps(int n) {
-        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, n, batchSize,
-                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
-                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
-                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
-                spatialProbe, pathologyEncoder, learningRateSchedule);
+        return toBuilder().steps(n).build();
     }
 
     public DisentanglerConfig withGroupSupervision(boolean on) {
-        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
-                pairsPerKind, learningRate, seed, on, pixelWeight, ssimWeight, klWeight,
-                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
-                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
-                spatialProbe, pathologyEncoder, learningRateSchedule);
+        return toBuilder().groupSupervision(on).build();
     }
 
     public DisentanglerConfig withLearningRate(double lr) {
-        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
-                pairsPerKind, lr, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
-                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
-                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
-                spatialProbe, pathologyEncoder, learningRateSchedule);
+        return toBuilder().learningRate(lr).build();
     }
 
     public DisentanglerConfig withCheckpointInterval(int every) {
-        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
-                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
-                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
-                dependenceWeight, every, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
-                spatialProbe, pathologyEncoder, learningRateSchedule);
+        return toBuilder().checkpointInterval(every).build();
     }
 
     public DisentanglerConfig withDivergence(double factor, int window) {
-        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
-                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
-                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
-                dependenceWeight, checkpointInterval, factor, window, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
-                spatialProbe, pathologyEncoder, learningRateSchedule);
+        return toBuilder().divergenceFactor(factor).divergenceWindow(window).build();
     }
 
     public DisentanglerConfig withSeed(long s) {
-        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
-                pairsPerKind, learningRate, s, groupSupervision, pixelWeight, ssimWeight, klWeight,
-                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
-                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
-                spatialProbe, pathologyEncoder, learningRateSchedule);
+        return toBuilder().seed(s).build();
     }
 
     public DisentanglerConfig withAblation(boolean run) {
-        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
-                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
-                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
-                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, run, cycleSwaps, cycleWeight, cycleIdentityWeight, spatialProbe, pathologyEncoder,
-                learningRateSchedule);
+        return toBuilder().runAblation(run).build();
     }
 
     public DisentanglerConfig withCycle(int swaps, double weight, double identityWeight) {
-        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
-                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
-                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
-                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation, swaps, weight, identityWeight, spatialProbe,
-                pathologyEncoder, learningRateSchedule);
+        return toBuilder().cycleSwaps(swaps).cycleWeight(weight).cycleIdentityWeight(identityWeight).build();
     }
 
     public DisentanglerConfig withSpatialProbe(boolean on) {
-        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
-                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
-                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
-                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight, on,
-                pathologyEncoder, learningRateSchedule);
+        return toBuilder().spatialProbe(on).build();
     }
 
     public DisentanglerConfig withPathologyEncoder(boolean own) {
-        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
-                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
-                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
-                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
-                spatialProbe, own, learningRateSchedule);
+        return toBuilder().pathologyEncoder(own).build();
     }
 
     public DisentanglerConfig withLearningRateSchedule(String schedule) {
-        return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize,
-                pairsPerKind, learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight,
-                identitySwapWeight, pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda,
-                dependenceWeight, checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs,
-                gridIdentities, gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight,
-                spatialProbe, pathologyEncoder, schedule);
+        return toBuilder().learningRateSchedule(schedule).build();
+    }
+
+    /** A builder holding this config's values: change some fields, {@code build()} a new config. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.baseWidth = baseWidth;
+        b.downsamplings = downsamplings;
+        b.idChannels = idChannels;
+        b.pathDim = pathDim;
+        b.headHidden = headHidden;
+        b.steps = steps;
+        b.batchSize = batchSize;
+        b.pairsPerKind = pairsPerKind;
+        b.learningRate = learningRate;
+        b.seed = seed;
+        b.groupSupervision = groupSupervision;
+        b.pixelWeight = pixelWeight;
+        b.ssimWeight = ssimWeight;
+        b.klWeight = klWeight;
+        b.identitySwapWeight = identitySwapWeight;
+        b.pathologySwapWeight = pathologySwapWeight;
+        b.auxWeight = auxWeight;
+        b.adversarialWeight = adversarialWeight;
+        b.reversalLambda = reversalLambda;
+        b.dependenceWeight = dependenceWeight;
+        b.checkpointInterval = checkpointInterval;
+        b.divergenceFactor = divergenceFactor;
+        b.divergenceWindow = divergenceWindow;
+        b.device = device;
+        b.evalPairs = evalPairs;
+        b.gridIdentities = gridIdentities;
+        b.gridPathologies = gridPathologies;
+        b.runAblation = runAblation;
+        b.cycleSwaps = cycleSwaps;
+        b.cycleWeight = cycleWeight;
+        b.cycleIdentityWeight = cycleIdentityWeight;
+        b.spatialProbe = spatialProbe;
+        b.pathologyEncoder = pathologyEncoder;
+        b.learningRateSchedule = learningRateSchedule;
+        return b;
+    }
+
+    /** Field-by-field construction; every field starts at the Java default, so start from {@link #toBuilder()}. */
+    public static final class Builder {
+        private int baseWidth;
+        private int downsamplings;
+        private int idChannels;
+        private int pathDim;
+        private int headHidden;
+        private int steps;
+        private int batchSize;
+        private int pairsPerKind;
+        private double learningRate;
+        private long seed;
+        private boolean groupSupervision;
+        private double pixelWeight;
+        private double ssimWeight;
+        private double klWeight;
+        private double identitySwapWeight;
+        private double pathologySwapWeight;
+        private double auxWeight;
+        private double adversarialWeight;
+        private double reversalLambda;
+        private double dependenceWeight;
+        private int checkpointInterval;
+        private double divergenceFactor;
+        private int divergenceWindow;
+        private String device;
+        private int evalPairs;
+        private int gridIdentities;
+        private int gridPathologies;
+        private boolean runAblation;
+        private int cycleSwaps;
+        private double cycleWeight;
+        private double cycleIdentityWeight;
+        private boolean spatialProbe;
+        private boolean pathologyEncoder;
+        private String learningRateSchedule;
+
+        private Builder() {
+        }
+
+        public Builder baseWidth(int value) {
+            this.baseWidth = value;
+            return this;
+        }
+
+        public Builder downsamplings(int value) {
+            this.downsamplings = value;
+            return this;
+        }
+
+        public Builder idChannels(int value) {
+            this.idChannels = value;
+            return this;
+        }
+
+        public Builder pathDim(int value) {
+            this.pathDim = value;
+            return this;
+        }
+
+        public Builder headHidden(int value) {
+            this.headHidden = value;
+            return this;
+        }
+
+        public Builder steps(int value) {
+            this.steps = value;
+            return this;
+        }
+
+        public Builder batchSize(int value) {
+            this.batchSize = value;
+            return this;
+        }
+
+        public Builder pairsPerKind(int value) {
+            this.pairsPerKind = value;
+            return this;
+        }
+
+        public Builder learningRate(double value) {
+            this.learningRate = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            this.seed = value;
+            return this;
+        }
+
+        public Builder groupSupervision(boolean value) {
+            this.groupSupervision = value;
+            return this;
+        }
+
+        public Builder pixelWeight(double value) {
+            this.pixelWeight = value;
+            return this;
+        }
+
+        public Builder ssimWeight(double value) {
+            this.ssimWeight = value;
+            return this;
+        }
+
+        public Builder klWeight(double value) {
+            this.klWeight = value;
+            return this;
+        }
+
+        public Builder identitySwapWeight(double value) {
+            this.identitySwapWeight = value;
+            return this;
+        }
+
+        public Builder pathologySwapWeight(double value) {
+            this.pathologySwapWeight = value;
+            return this;
+        }
+
+        public Builder auxWeight(double value) {
+            this.auxWeight = value;
+            return this;
+        }
+
+        public Builder adversarialWeight(double value) {
+            this.adversarialWeight = value;
+            return this;
+        }
+
+        public Builder reversalLambda(double value) {
+            this.reversalLambda = value;
+            return this;
+        }
+
+        public Builder dependenceWeight(double value) {
+            this.dependenceWeight = value;
+            return this;
+        }
+
+        public Builder checkpointInterval(int value) {
+            this.checkpointInterval = value;
+            return this;
+        }
+
+        public Builder divergenceFactor(double value) {
+            this.divergenceFactor = value;
+            return this;
+        }
+
+        public Builder divergenceWindow(int value) {
+            this.divergenceWindow = value;
+            return this;
+        }
+
+        public Builder device(String value) {
+            this.device = value;
+            return this;
+        }
+
+        public Builder evalPairs(int value) {
+            this.evalPairs = value;
+            return this;
+        }
+
+        public Builder gridIdentities(int value) {
+            this.gridIdentities = value;
+            return this;
+        }
+
+        public Builder gridPathologies(int value) {
+            this.gridPathologies = value;
+            return this;
+        }
+
+        public Builder runAblation(boolean value) {
+            this.runAblation = value;
+            return this;
+        }
+
+        public Builder cycleSwaps(int value) {
+            this.cycleSwaps = value;
+            return this;
+        }
+
+        public Builder cycleWeight(double value) {
+            this.cycleWeight = value;
+            return this;
+        }
+
+        public Builder cycleIdentityWeight(double value) {
+            this.cycleIdentityWeight = value;
+            return this;
+        }
+
+        public Builder spatialProbe(boolean value) {
+            this.spatialProbe = value;
+            return this;
+        }
+
+        public Builder pathologyEncoder(boolean value) {
+            this.pathologyEncoder = value;
+            return this;
+        }
+
+        public Builder learningRateSchedule(String value) {
+            this.learningRateSchedule = value;
+            return this;
+        }
+
+        public DisentanglerConfig build() {
+            return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize, pairsPerKind,
+                    learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight, identitySwapWeight,
+                    pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda, dependenceWeight,
+                    checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs, gridIdentities,
+                    gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight, spatialProbe,
+                    pathologyEncoder, learningRateSchedule);
+        }
     }
 
     /**
