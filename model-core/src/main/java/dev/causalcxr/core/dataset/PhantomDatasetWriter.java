@@ -4,7 +4,7 @@ import dev.causalcxr.core.imaging.ImageCodec;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.phantom.PhantomStudy;
-import dev.causalcxr.core.phantom.SplitMix64;
+import dev.causalcxr.core.random.SplitMix64;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

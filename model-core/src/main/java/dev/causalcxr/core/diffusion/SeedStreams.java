@@ -1,5 +1,7 @@
 package dev.causalcxr.core.diffusion;
 
+import dev.causalcxr.core.random.SplitMix64;
+
 /**
  * Independent random streams indexed by (seed, step): the stream of a step is a SplitMix64 finalizer
  * of both, so a resumed run needs only the step to continue exactly where it stopped.
@@ -9,9 +11,6 @@ public final class SeedStreams {
     }
 
     public static long of(long seed, long index) {
-        long z = seed + 0x9E3779B97F4A7C15L * (index + 1);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return SplitMix64.mix(seed + 0x9E3779B97F4A7C15L * (index + 1));
     }
 }

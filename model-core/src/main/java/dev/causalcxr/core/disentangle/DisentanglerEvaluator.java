@@ -1,5 +1,7 @@
 package dev.causalcxr.core.disentangle;
 
+import dev.causalcxr.core.random.SplitMix64;
+
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.imaging.ContactSheet;
 import dev.causalcxr.core.imaging.GrayImage;
@@ -81,7 +83,7 @@ public final class DisentanglerEvaluator {
         if (anatomies.length == 0 || pathologies.length == 0) {
             return pairs;
         }
-        SplitMixRandom rng = new SplitMixRandom(SplitMixRandom.derive(seed, 0x5BA9));
+        SplitMix64 rng = new SplitMix64(SplitMix64.derive(seed, 0x5BA9));
         for (int attempt = 0; pairs.size() < count && attempt < 20 * count; attempt++) {
             int a = anatomies[rng.nextInt(anatomies.length)];
             int b = pathologies[rng.nextInt(pathologies.length)];

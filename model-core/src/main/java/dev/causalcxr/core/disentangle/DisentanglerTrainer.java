@@ -1,5 +1,7 @@
 package dev.causalcxr.core.disentangle;
 
+import dev.causalcxr.core.random.SplitMix64;
+
 import dev.causalcxr.core.engine.ScalarOps;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -316,7 +318,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
     private int[][] cyclePairs(GroupBatchSampler.Batch b, long stepIndex) {
         int n = b.studies().length;
         int[][] pairs = new int[cfg.cycleSwaps()][];
-        SplitMixRandom rng = new SplitMixRandom(SplitMixRandom.derive(cfg.seed(), 0xC7C1E, stepIndex));
+        SplitMix64 rng = new SplitMix64(SplitMix64.derive(cfg.seed(), 0xC7C1E, stepIndex));
         int made = 0;
         for (int k = 0; k < pairs.length; k++) {
             int a = k % n;
@@ -412,10 +414,10 @@ public final class DisentanglerTrainer implements AutoCloseable {
             System.arraycopy(findingTargets[t], 0, targets, i * findings, findings);
         }
         // the reparameterization noise of a step is a function of (seed, step): resumable
-        SplitMixRandom noiseRng = new SplitMixRandom(SplitMixRandom.derive(cfg.seed(), 0x2E95, stepIndex));
+        SplitMix64 noiseRng = new SplitMix64(SplitMix64.derive(cfg.seed(), 0x2E95, stepIndex));
         float[] noise = new float[n * cfg.pathDim()];
         for (int i = 0; i < noise.length; i++) {
-            noise[i] = (float) noiseRng.nextGaussian();
+            noise[i] = (float) noiseRng.gaussian();
         }
         int[][] cycles = cfg.cycleSwaps() > 0 ? cyclePairs(batch, stepIndex) : new int[0][];
         DecodePlan plan = plan(batch, cycles);

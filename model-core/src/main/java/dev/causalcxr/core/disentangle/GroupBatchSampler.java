@@ -1,5 +1,7 @@
 package dev.causalcxr.core.disentangle;
 
+import dev.causalcxr.core.random.SplitMix64;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,7 +43,7 @@ public final class GroupBatchSampler {
     private final List<int[]> pathologyGroups = new ArrayList<>();
     private long epoch;
     private int cursor;
-    private SplitMixRandom rng;
+    private SplitMix64 rng;
     private int[] order;
 
     /**
@@ -94,7 +96,7 @@ public final class GroupBatchSampler {
             throw new IllegalArgumentException("no finding tuple is shared by two patients: pathology pairs are"
                     + " impossible (set pairsPerKind to 0 or supply finding labels)");
         }
-        restore(new Position(0, 0, SplitMixRandom.derive(seed, 0x5A3B1E)));
+        restore(new Position(0, 0, SplitMix64.derive(seed, 0x5A3B1E)));
     }
 
     /** Patient number of training study {@code i}. */
@@ -126,7 +128,7 @@ public final class GroupBatchSampler {
         }
         epoch = p.epoch();
         cursor = p.cursor();
-        rng = new SplitMixRandom(p.rngState());
+        rng = new SplitMix64(p.rngState());
         order = epochOrder(epoch);
     }
 
@@ -181,7 +183,7 @@ public final class GroupBatchSampler {
         for (int i = 0; i < perm.length; i++) {
             perm[i] = i;
         }
-        SplitMixRandom shuffle = new SplitMixRandom(SplitMixRandom.derive(seed, 0xE90C, e));
+        SplitMix64 shuffle = new SplitMix64(SplitMix64.derive(seed, 0xE90C, e));
         for (int i = perm.length - 1; i > 0; i--) {
             int j = shuffle.nextInt(i + 1);
             int t = perm[i];

@@ -1,5 +1,7 @@
 package dev.causalcxr.core.phantom;
 
+import dev.causalcxr.core.random.SplitMix64;
+
 /**
  * Per-study acquisition: how the same anatomy was exposed and digitized. Deterministic from its
  * seed; the noise realization comes from {@code noiseSeed}, so re-rendering a study with other

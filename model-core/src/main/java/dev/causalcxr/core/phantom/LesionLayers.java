@@ -1,5 +1,7 @@
 package dev.causalcxr.core.phantom;
 
+import dev.causalcxr.core.random.SplitMix64;
+
 import static dev.causalcxr.core.phantom.Noise.bump;
 import static dev.causalcxr.core.phantom.Noise.smooth01;
 

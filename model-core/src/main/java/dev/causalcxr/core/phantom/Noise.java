@@ -1,5 +1,7 @@
 package dev.causalcxr.core.phantom;
 
+import dev.causalcxr.core.random.SplitMix64;
+
 /**
  * Per-pixel helpers that use only +, −, ×, ÷ and sqrt, which Java evaluates identically on every
  * platform (strict IEEE semantics since Java 17). Transcendentals are avoided in pixel loops: they

@@ -1,5 +1,7 @@
 package dev.causalcxr.core.phantom;
 
+import dev.causalcxr.core.random.SplitMix64;
+
 /**
  * The anatomy of one phantom patient, shared by all of that patient's studies. All geometry is in
  * normalized coordinates (0..1 of the image side), so one identity renders at any resolution.

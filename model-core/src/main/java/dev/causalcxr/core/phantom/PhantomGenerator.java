@@ -1,5 +1,7 @@
 package dev.causalcxr.core.phantom;
 
+import dev.causalcxr.core.random.SplitMix64;
+
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Laterality;

@@ -1,12 +1,14 @@
-package dev.causalcxr.core.phantom;
+package dev.causalcxr.core.random;
 
 import java.util.List;
 
 /**
  * SplitMix64 (Steele, Lea, Flood 2014): a tiny 64-bit generator whose output is defined purely by
  * integer arithmetic, so a seed gives the same stream on every JVM and machine (unlike relying on
- * the implementation of {@code java.util.Random} helpers such as {@code nextGaussian}). Also the
- * stateless {@link #mix} hash used to derive independent seeds per patient, study and pixel.
+ * the implementation of {@code java.util.Random} helpers such as {@code nextGaussian}). Its whole
+ * state is one long ({@link #state()}), so a sampler's position can be checkpointed and restored
+ * exactly. Also the stateless {@link #mix} hash used to derive independent seeds per patient, study,
+ * pixel and training step.
  */
 public final class SplitMix64 {
 
@@ -14,8 +16,14 @@ public final class SplitMix64 {
 
     private long state;
 
+    /** A generator whose state is {@code seed} (or a {@link #state()} saved earlier). */
     public SplitMix64(long seed) {
         this.state = seed;
+    }
+
+    /** The whole state: {@code new SplitMix64(state())} continues this stream exactly. */
+    public long state() {
+        return state;
     }
 
     /** The SplitMix64 finalizer: a bijective avalanche hash of one long. */
