@@ -1,5 +1,7 @@
 package dev.causalcxr.core.diffusion;
 
+import dev.causalcxr.core.engine.Adam;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -101,9 +103,9 @@ public final class DiffusionTraining {
             float[] standardized = standardize(zPath, mean, std);
             float x0Bound = resumed != null ? resumed.require("x0_bound").values()[0] : x0Bound(standardized);
             params.setRequiresGradient(true);
-            try (params; Adam adam = new Adam(root, params, config.learningRate())) {
+            try (params; Adam adam = new Adam(root, params.arrays())) {
                 if (resumed != null) {
-                    adam.restore(resumed, startStep);
+                    AdamCheckpoint.restore(adam, resumed, startStep);
                 }
                 List<Double> intervalLoss = new ArrayList<>();
                 double lossSum = 0.0;
@@ -187,7 +189,7 @@ public final class DiffusionTraining {
                 collector.backward(mse);
                 loss = mse.getFloat();
             }
-            adam.step(params, scope);
+            adam.update(config.learningRate());
             return loss;
         }
     }
@@ -276,12 +278,12 @@ public final class DiffusionTraining {
         meta.set("config", DiffusionModel.JSON.valueToTree(config));
         meta.put("seed", seed);
         meta.put("step", step);
-        meta.put("adamUpdates", adam.updates());
+        meta.put("adamUpdates", adam.steps());
         // the per-step RNG is seeded by (seed, step): the step is the RNG position
         meta.put("rngPosition", step);
         Map<String, TensorArchive.Tensor> tensors = new LinkedHashMap<>();
         params.putInto(tensors, "param/");
-        adam.putInto(tensors);
+        AdamCheckpoint.putInto(adam, tensors);
         tensors.put("data_mean", new TensorArchive.Tensor(new long[] {mean.length}, mean.clone()));
         tensors.put("data_std", new TensorArchive.Tensor(new long[] {std.length}, std.clone()));
         tensors.put("x0_bound", new TensorArchive.Tensor(new long[] {1}, new float[] {x0Bound}));

@@ -1,5 +1,7 @@
 package dev.causalcxr.core.diffusion;
 
+import dev.causalcxr.core.engine.Adam;
+
 import dev.causalcxr.core.engine.ScalarOps;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -48,7 +50,7 @@ public final class MlpPathologyScorer implements PathologyScorer, AutoCloseable 
         layout.put("b2", new Spec(new Shape(f), Init.ZEROS));
         ParameterStore params = ParameterStore.initialize(manager, layout, seed);
         params.setRequiresGradient(true);
-        try (Adam adam = new Adam(manager, params, learningRate)) {
+        try (Adam adam = new Adam(manager, params.arrays())) {
             for (long step = 0; step < steps; step++) {
                 SplittableRandom rng = new SplittableRandom(SeedStreams.of(seed, step));
                 float[] x = new float[batchSize * d];
@@ -71,7 +73,7 @@ public final class MlpPathologyScorer implements PathologyScorer, AutoCloseable 
                                 .add(logits.abs().neg().exp().add(1f).log()).mean();
                         gc.backward(loss);
                     }
-                    adam.step(params, scope);
+                    adam.update(learningRate);
                 }
             }
         }

@@ -11,6 +11,7 @@ import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.causalcxr.core.dataset.Split;
+import dev.causalcxr.core.engine.Adam;
 import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.engine.RowSelection;
 import dev.causalcxr.core.stage.StageContext;
@@ -26,7 +27,9 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,7 +78,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
     private final int[] train;
     private final float[][] findingTargets;
     private final GroupBatchSampler sampler;
-    private final AdamOptimizer adam;
+    private final Adam adam;
     private final NDManager constants;
     private final NDArray ssimWindow;
     private final ArrayDeque<Double> recentLosses = new ArrayDeque<>();
@@ -116,7 +119,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
         sampler = new GroupBatchSampler(patients, tuples, cfg.batchSize(), cfg.pairsPerKind(), cfg.seed());
         LOG.info("{}: {} training studies, {} identity anchors, {} shared finding tuples", phase, train.length,
                 sampler.identityAnchorCount(), sampler.pathologyGroupCount());
-        adam = new AdamOptimizer(model.manager(), model.parameters());
+        Map<String, NDArray> weights = new LinkedHashMap<>();
+        model.parameters().forEach(p -> weights.put(p.getKey(), p.getValue().getArray()));
+        adam = new Adam(model.manager(), weights);
         constants = model.manager().newSubManager();
         ssimWindow = DifferentiableSsim.window(constants);
     }
@@ -177,7 +182,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 recentLosses.add(in.readDouble());
             }
             model.readParameters(in);
-            adam.read(in);
+            readAdam(in);
             step = h.step();
             resumedFrom = step;
             lastCheckpointStep = step;
@@ -203,8 +208,25 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 out.writeDouble(l);
             }
             model.writeParameters(out);
-            adam.write(out);
+            writeAdam(out);
         }
+    }
+
+    /** Adam's step count and moments, in the weights' order. */
+    private void writeAdam(DataOutputStream out) throws IOException {
+        out.writeLong(adam.steps());
+        List<String> names = new ArrayList<>(adam.firstMoments().keySet());
+        ParameterIo.write(out, names, new ArrayList<>(adam.firstMoments().values()));
+        ParameterIo.write(out, names, new ArrayList<>(adam.secondMoments().values()));
+    }
+
+    private void readAdam(DataInputStream in) throws IOException {
+        long steps = in.readLong();
+        List<String> names = new ArrayList<>(adam.firstMoments().keySet());
+        List<Shape> shapes = adam.firstMoments().values().stream().map(NDArray::getShape).toList();
+        Map<String, float[]> first = ParameterIo.readValues(in, names, shapes);
+        Map<String, float[]> second = ParameterIo.readValues(in, names, shapes);
+        adam.restore(first, second, steps);
     }
 
     /**

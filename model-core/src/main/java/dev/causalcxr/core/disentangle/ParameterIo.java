@@ -8,7 +8,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes and reads named float arrays in a fixed order: name, rank, dims, little-endian floats.
@@ -37,10 +39,19 @@ final class ParameterIo {
     }
 
     static void readInto(DataInputStream in, List<String> names, List<NDArray> arrays) throws IOException {
-        int count = in.readInt();
-        if (count != arrays.size()) {
-            throw new IOException("file holds " + count + " arrays, the network has " + arrays.size());
+        Map<String, float[]> values = readValues(in, names, arrays.stream().map(NDArray::getShape).toList());
+        for (int i = 0; i < arrays.size(); i++) {
+            ArrayValues.overwrite(arrays.get(i), values.get(names.get(i)));
         }
+    }
+
+    /** Reads arrays written by {@link #write}, checking their names and shapes; values by name. */
+    static Map<String, float[]> readValues(DataInputStream in, List<String> names, List<Shape> shapes) throws IOException {
+        int count = in.readInt();
+        if (count != shapes.size()) {
+            throw new IOException("file holds " + count + " arrays, the network has " + shapes.size());
+        }
+        Map<String, float[]> out = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             String name = in.readUTF();
             int rank = in.readInt();
@@ -48,16 +59,17 @@ final class ParameterIo {
             for (int d = 0; d < rank; d++) {
                 dims[d] = in.readLong();
             }
-            NDArray target = arrays.get(i);
-            if (!name.equals(names.get(i)) || !new Shape(dims).equals(target.getShape())) {
+            Shape expected = shapes.get(i);
+            if (!name.equals(names.get(i)) || !new Shape(dims).equals(expected)) {
                 throw new IOException("array " + i + " is " + name + " " + new Shape(dims) + ", expected "
-                        + names.get(i) + " " + target.getShape());
+                        + names.get(i) + " " + expected);
             }
-            byte[] bytes = new byte[Math.toIntExact(target.size() * Float.BYTES)];
+            byte[] bytes = new byte[Math.toIntExact(expected.size() * Float.BYTES)];
             in.readFully(bytes);
-            float[] values = new float[Math.toIntExact(target.size())];
+            float[] values = new float[Math.toIntExact(expected.size())];
             ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-            ArrayValues.overwrite(target, values);
+            out.put(name, values);
         }
+        return out;
     }
 }

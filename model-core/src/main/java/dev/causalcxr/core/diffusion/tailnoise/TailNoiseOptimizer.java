@@ -9,7 +9,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.causalcxr.core.diffusion.Adam;
+import dev.causalcxr.core.engine.Adam;
+import dev.causalcxr.core.diffusion.AdamCheckpoint;
 import dev.causalcxr.core.diffusion.Condition;
 import dev.causalcxr.core.diffusion.DiffusionModel;
 import dev.causalcxr.core.diffusion.ParameterStore;
@@ -116,10 +117,10 @@ public final class TailNoiseOptimizer {
             long start = resumed == null ? 0 : checkCheckpoint(resumed, finding, config, seed);
             try (ParameterStore prior = resumed == null ? ParameterStore.initialize(root, layout, seed)
                     : ParameterStore.fromArchive(root, layout, resumed, "param/");
-                 Adam adam = new Adam(root, prior, config.learningRate())) {
+                 Adam adam = new Adam(root, prior.arrays())) {
                 prior.setRequiresGradient(true);
                 if (resumed != null) {
-                    adam.restore(resumed, start);
+                    AdamCheckpoint.restore(adam, resumed, start);
                     LOG.info("resuming tail-noise optimization of {} at iteration {}", finding.label(), start);
                 }
                 List<Double> history = new ArrayList<>();
@@ -142,7 +143,7 @@ public final class TailNoiseOptimizer {
                             throw new IllegalStateException("tail-noise objective of " + finding.label()
                                     + " is not finite at iteration " + it + "; lower the learning rate");
                         }
-                        adam.step(prior, scope);
+                        adam.update(config.learningRate());
                         history.add(value);
                     }
                     long done = it + 1;
@@ -233,7 +234,7 @@ public final class TailNoiseOptimizer {
         meta.put("iteration", iteration);
         Map<String, TensorArchive.Tensor> tensors = new LinkedHashMap<>();
         prior.putInto(tensors, "param/");
-        adam.putInto(tensors);
+        AdamCheckpoint.putInto(adam, tensors);
         new TensorArchive(meta.toString(), tensors).write(file);
     }
 

@@ -1,4 +1,4 @@
-package dev.causalcxr.core.disentangle;
+package dev.causalcxr.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,12 +6,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import ai.djl.util.Pair;
-import dev.causalcxr.core.engine.Engines;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class AdamOptimizerTest {
+class AdamTest {
 
     @Test
     void twoStepsMatchTheAdamFormulaAndZeroTheGradient() {
@@ -23,7 +20,7 @@ class AdamOptimizerTest {
             double[] w = {1, -2};
             double[] mom = new double[2];
             double[] var = new double[2];
-            try (AdamOptimizer adam = new AdamOptimizer(m, List.of(new Pair<>("w", p)))) {
+            try (Adam adam = new Adam(m, java.util.Map.of("w", p.getArray()))) {
                 for (int t = 1; t <= 2; t++) {
                     try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
                         NDArray loss = p.getArray().square().sum();
@@ -41,7 +38,7 @@ class AdamOptimizerTest {
                     assertEquals(w[0], got[0], 1e-5);
                     assertEquals(w[1], got[1], 1e-5);
                     assertEquals(0f, p.getArray().getGradient().abs().sum().getFloat());
-                    assertEquals(t, adam.step());
+                    assertEquals(t, adam.steps());
                 }
             }
         }
