@@ -38,6 +38,25 @@ class CsvReaderTest {
     }
 
     @Test
+    void aStreamStoresAtMostTheLimitOfAFieldFlagsItAndReadsOnAfterAMalformedRecord() {
+        byte[] csv = "id,text\n1,abcdefghij\n2,x\"y\n3,ok\n".getBytes(StandardCharsets.UTF_8);
+        try (CsvReader r = new CsvReader(new java.io.ByteArrayInputStream(csv), 4)) {
+            assertEquals("id", field(r.next(), 0));
+            CsvReader.Record long1 = r.next();
+            assertEquals("abcd", field(long1, 1), "only the limit is kept");
+            assertEquals(true, long1.truncated(1));
+            assertEquals(false, long1.truncated(0));
+            CsvReader.Record bad = r.next();
+            assertEquals("a quote inside the unquoted field 2", bad.error());
+            CsvReader.Record next = r.next();
+            assertNull(next.error());
+            assertEquals(4, next.number());
+            assertEquals(4, next.line());
+            assertNull(r.next(), "end of input");
+        }
+    }
+
+    @Test
     void byteOrderMarkIsSkipped() {
         byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 'a', ',', 'b'};
         assertEquals("a", new String(CsvReader.parse(bom).get(0).fields().get(0), StandardCharsets.UTF_8));
