@@ -1,5 +1,7 @@
 package dev.causalcxr.core.disentangle;
 
+import dev.causalcxr.core.engine.TorchNative;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -9,8 +11,6 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
@@ -28,9 +28,6 @@ import java.util.List;
 final class FilmDecoder extends AbstractBlock {
 
     private static final float LEAK = 0.2f;
-    /** libtorch interpolation mode of {@code JniUtils.interpolate}: 0 = nearest. */
-    private static final int NEAREST = 0;
-
     private final Conv2d stem;
     private final Linear stemFilm;
     private final List<Conv2d> upConvs = new ArrayList<>();
@@ -89,8 +86,7 @@ final class FilmDecoder extends AbstractBlock {
         long channels = s.get(1);
         long height = s.get(2);
         long width = s.get(3);
-        NDArray wide = JniUtils.interpolate((PtNDArray) h.reshape(batch, channels * height, width),
-                new long[] {2 * width}, NEAREST, false);
+        NDArray wide = TorchNative.upsampleNearestLastAxis(h.reshape(batch, channels * height, width), 2 * width);
         return wide.reshape(batch, channels, height, 1, 2 * width)
                 .broadcast(new Shape(batch, channels, height, 2, 2 * width))
                 .reshape(batch, channels, 2 * height, 2 * width);

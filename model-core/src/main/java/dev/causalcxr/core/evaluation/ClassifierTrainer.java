@@ -68,7 +68,7 @@ public final class ClassifierTrainer {
             model.setBlock(net);
             TrainedClassifier classifier = new TrainedClassifier(model, net, new TrainedClassifier.Descriptor(
                     TrainedClassifier.FORMAT, name, config, target.classLabels(), target.priorityLabels(), seed), null);
-            DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+            DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(new WeightedCrossEntropy())
                     .optDevices(new Device[] {device})
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(config.learningRate()))
                             .optWeightDecays(config.weightDecay()).build());
@@ -141,12 +141,30 @@ public final class ClassifierTrainer {
             float loss;
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
-                NDArray lossValue = weightedTargets.mul(logits.logSoftmax(1)).sum().neg().div(n);
+                NDArray lossValue = trainer.getLoss().evaluate(new NDList(weightedTargets), new NDList(logits));
                 collector.backward(lossValue);
                 loss = lossValue.getFloat();
             }
             trainer.step();
             return loss;
+        }
+    }
+
+    /**
+     * −Σ w_y·log p_y / n over a batch, with the labels given as class-weighted one-hot rows (the weight of
+     * the true class at its position): softmax cross-entropy with scikit-learn's class weights, written
+     * with the engine's basic ops (no one-hot op in this engine). The trainer's configured loss.
+     */
+    static final class WeightedCrossEntropy extends Loss {
+        WeightedCrossEntropy() {
+            super("weighted_cross_entropy");
+        }
+
+        @Override
+        public NDArray evaluate(NDList weightedTargets, NDList logits) {
+            NDArray targets = weightedTargets.singletonOrThrow();
+            long n = targets.getShape().get(0);
+            return dev.causalcxr.core.engine.ScalarOps.dividedBy(targets.mul(logits.singletonOrThrow().logSoftmax(1)).sum().neg(), n);
         }
     }
 

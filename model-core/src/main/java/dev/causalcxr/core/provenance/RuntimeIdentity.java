@@ -1,9 +1,8 @@
 package dev.causalcxr.core.provenance;
 
 import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.pytorch.jni.LibUtils;
 import dev.causalcxr.core.engine.Engines;
+import dev.causalcxr.core.engine.TorchNative;
 import dev.causalcxr.core.files.Digests;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,9 +75,9 @@ public final class RuntimeIdentity {
         Map<String, String> e = new LinkedHashMap<>();
         e.put("djl", Engine.getDjlVersion());
         e.put("libtorch", pytorch.getVersion());
-        e.put("native_sha256", nativeLibraryDigest(Path.of(LibUtils.getLibtorchPath())));
-        e.put("intra_op_threads", String.valueOf(JniUtils.getNumThreads()));
-        e.put("interop_threads", String.valueOf(JniUtils.getNumInteropThreads()));
+        e.put("native_sha256", nativeLibraryDigest(Path.of(TorchNative.libraryFolder())));
+        e.put("intra_op_threads", String.valueOf(TorchNative.intraOpThreads()));
+        e.put("interop_threads", String.valueOf(TorchNative.interOpThreads()));
         return e;
     }
 

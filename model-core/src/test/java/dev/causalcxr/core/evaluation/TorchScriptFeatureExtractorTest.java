@@ -2,9 +2,9 @@ package dev.causalcxr.core.evaluation;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,24 +29,17 @@ class TorchScriptFeatureExtractorTest {
     }
 
     /**
-     * A stand-in TorchScript network (mean of each channel, times 2) made by a local PyTorch, when one
-     * is installed (Debian's python3-torch); no Inception weights exist here and none are downloaded.
+     * A stand-in TorchScript network (mean of each channel, times 2), committed as a test resource
+     * (made by make-stand-in-torchscript.py with PyTorch 1.13); no Inception weights exist here and
+     * none are downloaded.
      */
     @Test
     void aTorchScriptNetworkIsLoadedAndItsOutputIsTheFeatureVector(@TempDir Path dir) throws Exception {
-        Path python = Path.of("/usr/bin/python3");
-        assumeTrue(Files.isExecutable(python), "no /usr/bin/python3");
         Path file = dir.resolve("stand-in.pt");
-        String script = "import torch\n"
-                + "class M(torch.nn.Module):\n"
-                + "    def forward(self, x):\n"
-                + "        return x.mean(dim=(2, 3)) * 2.0\n"
-                // tracing, since scripting needs the class's source file
-                + "torch.jit.trace(M(), torch.zeros(1, 3, 8, 8)).save('" + file + "')\n";
-        Process process = new ProcessBuilder(python.toString(), "-c", script).redirectErrorStream(true).start();
-        process.getInputStream().readAllBytes();
-        assumeTrue(process.waitFor(120, TimeUnit.SECONDS) && process.exitValue() == 0 && Files.exists(file),
-                "no PyTorch in /usr/bin/python3 to make a TorchScript file");
+        try (java.io.InputStream in = getClass().getResourceAsStream("stand-in.pt")) {
+            assertNotNull(in, "the stand-in TorchScript file is a test resource");
+            Files.copy(in, file);
+        }
         TorchScriptFeatureExtractor.Options options = new TorchScriptFeatureExtractor.Options("stand-in", 8, 3, 255f, "cpu");
         try (TorchScriptFeatureExtractor extractor = TorchScriptFeatureExtractor.load(file, options)) {
             assertEquals(3, extractor.space().dimension());

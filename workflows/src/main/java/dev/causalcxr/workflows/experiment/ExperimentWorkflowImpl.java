@@ -104,7 +104,12 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
         try {
             summaryJson = JSON.writeValueAsString(summary);
         } catch (JsonProcessingException e) {
-            summaryJson = "{}";
+            // a run whose record cannot be written is not a success: fail it with the reason, journal what can be
+            status = "failed";
+            error = "the run summary cannot be serialized: " + e.getOriginalMessage();
+            summary = new RunSummary(plan.runId(), status, outcomes, Map.of(), trackingRun, error, registered);
+            summaryJson = JSON.createObjectNode().put("run_id", plan.runId()).put("status", status)
+                    .put("error", error).toString();
         }
         String finalStatus = status;
         String finalJson = summaryJson;
@@ -134,8 +139,6 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
      * the stage reports the failure.
      */
     private static StageResult optimizeTailNoise(StageActivities stub, StageRequest req) {
-        // added after runs of the four-stage pipeline existed; their histories never reach this branch
-        Workflow.getVersion("tail-noise-fan-out", Workflow.DEFAULT_VERSION, 1);
         long started = Workflow.currentTimeMillis();
         List<String> classes = stub.tailNoiseClasses(req);
         List<Promise<StageResult>> perClass = new ArrayList<>();
