@@ -2,11 +2,11 @@ package dev.causalcxr.cli;
 
 import dev.causalcxr.core.dataset.DatasetBundle;
 import dev.causalcxr.core.dataset.DatasetImportException;
-import dev.causalcxr.core.dataset.DatasetImporter;
 import dev.causalcxr.core.dataset.DatasetManifest;
 import dev.causalcxr.core.dataset.ImportFormat;
 import dev.causalcxr.core.dataset.ImportOptions;
 import dev.causalcxr.core.dataset.ImportResult;
+import dev.causalcxr.core.dataset.IngestStage;
 import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.files.FileTrees;
 import dev.causalcxr.infra.datasets.DatasetCatalog;
@@ -79,10 +79,11 @@ final class DatasetCommand implements Runnable {
             try (PlatformStack stack = storageOnly(dataDir)) {
                 Path work = Files.createTempDirectory(dataDir.resolve(), ".import-");
                 try {
-                    ImportResult r;
+                    IngestStage.Packed packed;
                     try {
-                        r = DatasetImporter.run(new ImportOptions(fmt, path, work.resolve("dataset"), name, size,
+                        packed = IngestStage.importAndPack(new ImportOptions(fmt, path, work.resolve("dataset"), name, size,
                                 PseudonymKeys.resolve(System.getenv()), strict, SplitProportions.defaults()),
+                                work.resolve("dataset.zip"),
                                 (done, total) -> console.progress(String.format(Locale.ROOT, "import %s %d/%d",
                                         ConsoleOutput.bar((double) done / Math.max(1, total), 30), done, total),
                                         done.intValue() == total.intValue()));
@@ -90,15 +91,15 @@ final class DatasetCommand implements Runnable {
                         e.problems().forEach(p -> console.println(p.toString()));
                         console.println("strict import failed: " + e.problems().size() + " bad rows; nothing was imported");
                         return ExitCodes.FAILURE;
-                    }
-                    r.problems().forEach(p -> console.println(p.toString()));
-                    console.println(r.summaryLine());
-                    if (r.manifest().entries().isEmpty()) {
+                    } catch (IllegalArgumentException e) {
+                        console.println(e.getMessage());
                         console.println("nothing to import");
                         return ExitCodes.FAILURE;
                     }
-                    Path bundle = work.resolve("dataset.zip");
-                    DatasetBundle.pack(r.datasetDir(), bundle);
+                    ImportResult r = packed.imported();
+                    r.problems().forEach(p -> console.println(p.toString()));
+                    console.println(r.summaryLine());
+                    Path bundle = packed.bundle();
                     ObjectRef ref = stack.objectStore().putFile(bundle);
                     DatasetCatalog.Recorded rec = new DatasetCatalog(stack.db()).record(r.manifest(), ref.digest(), fmt.name()
                             .toLowerCase(Locale.ROOT));

@@ -14,7 +14,7 @@ public final class StageCatalog {
 
     public static List<StageDefinition> all(MetadataDb db, Map<String, String> env) {
         DatasetCatalog datasets = new DatasetCatalog(db);
-        return List.of(new IngestStage(datasets, env),
+        return List.of(new IngestDefinition(datasets, env),
                 new ParseReportsStageDefinition(datasets, new FindingsStore(db)),
                 new TrainDisentanglerStage(),
                 new TrainDiffusionStage(),

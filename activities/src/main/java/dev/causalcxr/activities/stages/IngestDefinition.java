@@ -1,0 +1,52 @@
+package dev.causalcxr.activities.stages;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.activities.runner.StageDefinition;
+import dev.causalcxr.activities.runner.StageInputException;
+import dev.causalcxr.core.dataset.DatasetImportException;
+import dev.causalcxr.core.dataset.IngestStage;
+import dev.causalcxr.core.dataset.RowProblem;
+import dev.causalcxr.core.files.Digests;
+import dev.causalcxr.core.spec.IngestConfig;
+import dev.causalcxr.core.stage.StageContext;
+import dev.causalcxr.infra.datasets.DatasetCatalog;
+import dev.causalcxr.infra.datasets.PseudonymKeys;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The {@code ingest} stage ({@link IngestStage}); the new version is recorded in the catalogue. */
+public final class IngestDefinition implements StageDefinition {
+    /** Fraction of the studies below which a finding counts as a tail class (for the summary). */
+    static final double TAIL_FREQUENCY = 0.05;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DatasetCatalog catalog;
+    private final Map<String, String> env;
+
+    public IngestDefinition(DatasetCatalog catalog, Map<String, String> env) {
+        this.catalog = catalog;
+        this.env = env;
+    }
+
+    @Override
+    public String name() {
+        return IngestStage.NAME;
+    }
+
+    @Override
+    public void execute(String configJson, StageContext ctx) throws Exception {
+        IngestConfig cfg = JSON.readValue(configJson, IngestConfig.class);
+        byte[] key = "phantom".equals(cfg.source()) ? PseudonymKeys.forPhantom(ctx.seed()) : PseudonymKeys.resolve(env);
+        IngestStage.Packed packed;
+        try {
+            packed = IngestStage.run(cfg, key, TAIL_FREQUENCY, ctx);
+        } catch (IllegalArgumentException e) {
+            throw new StageInputException(e.getMessage(), e);
+        } catch (DatasetImportException e) {
+            throw new StageInputException(e.getMessage() + ": " + e.problems().stream().limit(20)
+                    .map(RowProblem::toString).collect(Collectors.joining("; ")));
+        }
+        DatasetCatalog.Recorded rec = catalog.record(packed.manifest(), Digests.sha256Hex(packed.bundle()), cfg.source());
+        ctx.logParam("dataset.parent_version", String.valueOf(rec.version().parent()));
+    }
+}
