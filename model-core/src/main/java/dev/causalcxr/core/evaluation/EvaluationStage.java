@@ -8,6 +8,7 @@ import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.imaging.ImageCodec;
+import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.metrics.fidelity.FidelityReport;
 import dev.causalcxr.core.stage.StageContext;
 import java.io.IOException;
@@ -56,21 +57,23 @@ public final class EvaluationStage {
 
     /**
      * @param datasetDir   an imported data set folder ({@code manifest.json}, images)
+     * @param labels       the finding labels of its studies: the classes, the tail and every real image's target
      * @param augmentation generated images with their conditions (may be empty: then both arms see the same data)
      * @param generatedDir a folder of generated images for the fidelity metrics, or null to use the augmentation images
      */
-    public static EvaluationResult run(EvaluationConfig config, Path datasetDir, List<AugmentedSample> augmentation,
-                                       Path generatedDir, StageContext ctx) throws IOException {
-        return run(config, datasetDir, augmentation, null, generatedDir, ctx);
+    public static EvaluationResult run(EvaluationConfig config, Path datasetDir, StudyLabels labels,
+                                       List<AugmentedSample> augmentation, Path generatedDir, StageContext ctx)
+            throws IOException {
+        return run(config, datasetDir, labels, augmentation, null, generatedDir, ctx);
     }
 
     /**
      * @param plainAugmentation the tail-noise ablation's augmentation set (same sources and seeds, plain N(0, I)
      *                          initial noise): a third downstream arm, {@code *_augmented_plain}; null for none
      */
-    public static EvaluationResult run(EvaluationConfig config, Path datasetDir, List<AugmentedSample> augmentation,
-                                       List<AugmentedSample> plainAugmentation, Path generatedDir, StageContext ctx)
-            throws IOException {
+    public static EvaluationResult run(EvaluationConfig config, Path datasetDir, StudyLabels labels,
+                                       List<AugmentedSample> augmentation, List<AugmentedSample> plainAugmentation,
+                                       Path generatedDir, StageContext ctx) throws IOException {
         List<AugmentedSample> augmentationSamples = augmentation == null ? List.of() : augmentation;
         Path manifestFile = datasetDir.resolve("manifest.json");
         if (!Files.isRegularFile(manifestFile)) {
@@ -80,12 +83,14 @@ public final class EvaluationStage {
         ClassifierConfig classifierConfig = config.classifier();
         int size = classifierConfig.imageSize();
         List<DatasetEntry> trainEntries = entries(manifest, Split.TRAIN);
-        PrimaryFindingTarget target = PrimaryFindingTarget.fromTraining(trainEntries, config.minimumClassCount());
-        Set<Integer> tail = tailClasses(config, manifest, target);
+        PrimaryFindingTarget target = PrimaryFindingTarget.fromTraining(labels,
+                trainEntries.stream().map(DatasetEntry::studyId).toList(), config.minimumClassCount());
+        Set<Integer> tail = tailClasses(config, manifest, labels, target);
+        ctx.logParam("labels_source", labels.source().label());
         ctx.progress(0.0, "loading images");
-        LabeledImages train = load(datasetDir, trainEntries, target, size);
-        LabeledImages validation = load(datasetDir, entries(manifest, Split.VAL), target, size);
-        LabeledImages test = load(datasetDir, entries(manifest, Split.TEST), target, size);
+        LabeledImages train = load(datasetDir, trainEntries, labels, target, size);
+        LabeledImages validation = load(datasetDir, entries(manifest, Split.VAL), labels, target, size);
+        LabeledImages test = load(datasetDir, entries(manifest, Split.TEST), labels, target, size);
         LabeledImages augmented = augmentationImages(augmentationSamples, target, size);
         LabeledImages augmentedPlain = plainAugmentation == null || plainAugmentation.isEmpty() ? null
                 : augmentationImages(plainAugmentation, target, size);
@@ -138,7 +143,8 @@ public final class EvaluationStage {
                 }
                 reportFidelity(ctx, fidelity, "", true);
                 if (config.inceptionFile() != null) {
-                    inception = inceptionFidelity(config, datasetDir, manifest, generatedDir, augmentationSamples, target, ctx);
+                    inception = inceptionFidelity(config, datasetDir, manifest, labels, generatedDir,
+                            augmentationSamples, target, ctx);
                     reportFidelity(ctx, inception, "inception_", false);
                 }
             }
@@ -167,7 +173,9 @@ public final class EvaluationStage {
         return manifest.entries().stream().filter(e -> e.split() == split).toList();
     }
 
-    static Set<Integer> tailClasses(EvaluationConfig config, DatasetManifest manifest, PrimaryFindingTarget target) {
+    /** The configured tail findings, or those present in fewer than {@code tail_frequency} of the images. */
+    static Set<Integer> tailClasses(EvaluationConfig config, DatasetManifest manifest, StudyLabels labels,
+                                    PrimaryFindingTarget target) {
         List<Finding> tailFindings = new ArrayList<>();
         if (!config.tailFindings().isEmpty()) {
             for (String label : config.tailFindings()) {
@@ -175,22 +183,23 @@ public final class EvaluationStage {
                         .orElseThrow(() -> new IllegalArgumentException("unknown tail finding: " + label)));
             }
         } else {
-            manifest.tailClasses(config.tailFrequency()).forEach(l -> Finding.fromLabel(l).ifPresent(tailFindings::add));
+            tailFindings.addAll(labels.rareFindings(manifest.entries().stream().map(DatasetEntry::studyId).toList(),
+                    config.tailFrequency()));
         }
         tailFindings.remove(Finding.NO_FINDING);
         return new TreeSet<>(target.indicesOf(tailFindings));
     }
 
-    private static LabeledImages load(Path datasetDir, List<DatasetEntry> entries, PrimaryFindingTarget target,
-                                      int size) throws IOException {
+    private static LabeledImages load(Path datasetDir, List<DatasetEntry> entries, StudyLabels labels,
+                                      PrimaryFindingTarget target, int size) throws IOException {
         List<float[]> pixels = new ArrayList<>(entries.size());
-        int[] labels = new int[entries.size()];
+        int[] classes = new int[entries.size()];
         for (int i = 0; i < entries.size(); i++) {
             DatasetEntry entry = entries.get(i);
             pixels.add(LabeledImages.toModelInput(ImageCodec.read(datasetDir.resolve(entry.imagePath())), size));
-            labels[i] = target.classOf(entry);
+            classes[i] = target.classOf(labels, entry.studyId());
         }
-        return new LabeledImages(size, pixels, labels);
+        return new LabeledImages(size, pixels, classes);
     }
 
     private static LabeledImages augmentationImages(List<AugmentedSample> samples, PrimaryFindingTarget target,
@@ -223,7 +232,8 @@ public final class EvaluationStage {
     }
 
     private static FidelityResult inceptionFidelity(EvaluationConfig config, Path datasetDir, DatasetManifest manifest,
-                                                    Path generatedDir, List<AugmentedSample> augmentation,
+                                                    StudyLabels labels, Path generatedDir,
+                                                    List<AugmentedSample> augmentation,
                                                     PrimaryFindingTarget target, StageContext ctx) throws IOException {
         TorchScriptFeatureExtractor.Options options = TorchScriptFeatureExtractor.Options.inception()
                 .withDevice(config.classifier().device());
@@ -234,7 +244,7 @@ public final class EvaluationStage {
             int[] realLabels = new int[testEntries.size()];
             for (int i = 0; i < testEntries.size(); i++) {
                 real.add(ImageCodec.read(datasetDir.resolve(testEntries.get(i).imagePath())));
-                realLabels[i] = target.classOf(testEntries.get(i));
+                realLabels[i] = target.classOf(labels, testEntries.get(i).studyId());
             }
             double[][] realFeatures = extractor.extractImages(real);
             double[][] generatedFeatures;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.core.dataset.DatasetImporter;
+import dev.causalcxr.core.dataset.DatasetManifest;
 import dev.causalcxr.core.dataset.ImportFormat;
 import dev.causalcxr.core.dataset.ImportOptions;
 import dev.causalcxr.core.dataset.PhantomDatasetWriter;
@@ -18,6 +19,7 @@ import dev.causalcxr.core.findings.Laterality;
 import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.findings.Zone;
 import dev.causalcxr.core.imaging.ImageCodec;
+import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.phantom.PhantomStudy;
@@ -70,7 +72,9 @@ class EvaluationStageTest {
         EvaluationConfig config = new EvaluationConfig(classifier, 2, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null);
         Path work = Files.createDirectories(dir.resolve("work"));
         RecordingStageContext ctx = new RecordingStageContext(work, 99);
-        EvaluationResult result = EvaluationStage.run(config, dir.resolve("dataset"), augmentation, null, ctx);
+        EvaluationResult result = EvaluationStage.run(config, dir.resolve("dataset"),
+                StudyLabels.fromManifest(DatasetManifest.read(dir.resolve("dataset").resolve("manifest.json"))),
+                augmentation, null, ctx);
 
         assertEquals(List.of("No Finding", "Cardiomegaly", "Pneumothorax", "Pleural Effusion"),
                 result.target().classLabels());
