@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.runner.StageDefinition;
 import dev.causalcxr.core.counterfactual.AugmentationSet;
 import dev.causalcxr.core.counterfactual.CounterfactualStage;
+import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.evaluation.AugmentedSample;
 import dev.causalcxr.core.evaluation.EvaluationConfig;
 import dev.causalcxr.core.evaluation.EvaluationStage;
+import dev.causalcxr.core.labels.LabelSource;
 import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.stage.StageContext;
 import java.nio.file.Path;
@@ -43,7 +45,12 @@ final class EvaluateStageDefinition implements StageDefinition {
         List<AugmentedSample> augmentation = read(ctx.inputs().get(AUGMENTATION));
         List<AugmentedSample> plain = read(ctx.inputs().get(AUGMENTATION_PLAIN));
         ctx.summaryMetric("evaluation_augmentation_images", augmentation.size());
-        EvaluationStage.run(cfg, datasetDir, labels, augmentation, plain.isEmpty() ? null : plain, null, ctx);
+        // on the phantom, runs trained on other labels are also scored on the truth's targets: one yardstick
+        Path truth = ctx.inputs().get(DatasetInputs.PHANTOM_TRUTH);
+        StudyLabels reference = truth == null || labels.source() == LabelSource.TRUTH ? null
+                : StudyLabels.fromTruth(PhantomGroundTruth.read(truth));
+        EvaluationStage.run(cfg, datasetDir, labels, reference, augmentation, plain.isEmpty() ? null : plain, null,
+                ctx);
     }
 
     private static List<AugmentedSample> read(Path file) throws java.io.IOException {

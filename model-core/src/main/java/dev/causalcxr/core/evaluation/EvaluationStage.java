@@ -9,6 +9,8 @@ import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.imaging.ImageCodec;
 import dev.causalcxr.core.labels.StudyLabels;
+import dev.causalcxr.core.metrics.classification.ClassificationMetrics;
+import dev.causalcxr.core.metrics.classification.ClassificationReport;
 import dev.causalcxr.core.metrics.fidelity.FidelityReport;
 import dev.causalcxr.core.stage.StageContext;
 import java.io.IOException;
@@ -39,7 +41,9 @@ public final class EvaluationStage {
     static final String SUMMARY_KEYS_DOC = "fid, kid, precision, recall, density, coverage, accuracy_real, "
             + "accuracy_augmented, balanced_accuracy_real, balanced_accuracy_augmented, macro_f1_real, "
             + "macro_f1_augmented, auroc_real, auroc_augmented, tail_recall_real, tail_recall_augmented, "
-            + "head_recall_real, head_recall_augmented";
+            + "head_recall_real, head_recall_augmented; with reference labels also accuracy, balanced_accuracy, "
+            + "macro_f1, tail_recall and head_recall with the suffix _ARM_vs_SOURCE, and "
+            + "evaluation_test_targets_agreement_vs_SOURCE";
     /** Output: the in-domain feature network (the first seed's real-only classifier), one file. */
     public static final String OUTPUT_FEATURE_NETWORK = "feature-network";
     /** Output: every number of this evaluation as JSON. */
@@ -74,6 +78,19 @@ public final class EvaluationStage {
     public static EvaluationResult run(EvaluationConfig config, Path datasetDir, StudyLabels labels,
                                        List<AugmentedSample> augmentation, List<AugmentedSample> plainAugmentation,
                                        Path generatedDir, StageContext ctx) throws IOException {
+        return run(config, datasetDir, labels, null, augmentation, plainAugmentation, generatedDir, ctx);
+    }
+
+    /**
+     * @param reference other labels of the same studies (the phantom truth when the run trains on parsed
+     *                  reports), or null: every classifier's test predictions are also scored against the
+     *                  reference's targets, so that runs on different labels compare on the same targets
+     *                  ({@code <metric>_<arm>_vs_<source>})
+     */
+    public static EvaluationResult run(EvaluationConfig config, Path datasetDir, StudyLabels labels,
+                                       StudyLabels reference, List<AugmentedSample> augmentation,
+                                       List<AugmentedSample> plainAugmentation, Path generatedDir, StageContext ctx)
+            throws IOException {
         List<AugmentedSample> augmentationSamples = augmentation == null ? List.of() : augmentation;
         Path manifestFile = datasetDir.resolve("manifest.json");
         if (!Files.isRegularFile(manifestFile)) {
@@ -95,6 +112,9 @@ public final class EvaluationStage {
         LabeledImages augmentedPlain = plainAugmentation == null || plainAugmentation.isEmpty() ? null
                 : augmentationImages(plainAugmentation, target, size);
         logParameters(ctx, config, manifest, target, tail, train, validation, test, augmented);
+        int[] referenceTest = reference == null ? null : entries(manifest, Split.TEST).stream()
+                .mapToInt(e -> target.classOf(reference, e.studyId())).toArray();
+        Map<String, List<ClassificationReport>> referenceReports = new LinkedHashMap<>();
         ctx.progress(LOAD_SHARE, "images loaded");
 
         List<Long> seeds = seeds(ctx.seed(), config.seedCount());
@@ -114,6 +134,11 @@ public final class EvaluationStage {
                         }
                     },
                     (arm, seed, classifier) -> {
+                        if (referenceTest != null) {
+                            double[][] p = classifier.predictProbabilities(test.pixels());
+                            referenceReports.computeIfAbsent(arm, k -> new ArrayList<>()).add(ClassificationMetrics
+                                    .evaluate(referenceTest, ClassificationMetrics.argmax(p), p, target.classCount()));
+                        }
                         // the first real-only classifier is the in-domain feature network
                         if (featureNetwork[0] == null && arm.equals(DownstreamEvaluation.REAL)) {
                             classifier.save(featureNetworkFile);
@@ -128,6 +153,10 @@ public final class EvaluationStage {
             ctx.logParam("feature_network", space.name());
             ctx.logParam("feature_network_digest", space.digest());
             reportDownstream(ctx, downstream, target);
+            if (referenceTest != null) {
+                reportAgainstReference(ctx, reference.source().label(), referenceReports, test.labels(),
+                        referenceTest, tail, target.classCount());
+            }
 
             ctx.progress(LOAD_SHARE + TRAIN_SHARE, "fidelity");
             FidelityResult fidelity = null;
@@ -320,6 +349,30 @@ public final class EvaluationStage {
         for (int c = 0; c < target.classCount(); c++) {
             metric(ctx, "recall_delta/" + target.classKeys().get(c), d.recallDelta(c));
         }
+    }
+
+    /**
+     * The same classifiers scored on the reference's test targets: summary {@code <metric>_<arm>_vs_<source>}
+     * (accuracy, balanced accuracy, macro-F1, tail and head recall), and how many test targets the two label
+     * sources agree on ({@code evaluation_test_targets_agreement_vs_<source>}).
+     */
+    private static void reportAgainstReference(StageContext ctx, String source,
+                                               Map<String, List<ClassificationReport>> reports, int[] targets,
+                                               int[] referenceTargets, Set<Integer> tail, int classCount) {
+        int same = 0;
+        for (int i = 0; i < targets.length; i++) {
+            same += targets[i] == referenceTargets[i] ? 1 : 0;
+        }
+        summary(ctx, "evaluation_test_targets_agreement_vs_" + source, same / (double) Math.max(1, targets.length));
+        reports.forEach((arm, perSeed) -> {
+            DownstreamArmResult r = DownstreamEvaluation.summarize(arm, perSeed, tail, classCount);
+            String suffix = "_" + arm + "_vs_" + source;
+            summary(ctx, "accuracy" + suffix, r.accuracy().mean());
+            summary(ctx, "balanced_accuracy" + suffix, r.balancedAccuracy().mean());
+            summary(ctx, "macro_f1" + suffix, r.macroF1().mean());
+            summary(ctx, "tail_recall" + suffix, r.tailRecall().mean());
+            summary(ctx, "head_recall" + suffix, r.headRecall().mean());
+        });
     }
 
     private static void reportFidelity(StageContext ctx, FidelityResult f, String prefix, boolean summary) {
