@@ -3,6 +3,7 @@ package dev.causalcxr.activities.stages;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.runner.StageDefinition;
 import dev.causalcxr.activities.runner.StageInputException;
+import dev.causalcxr.core.dataset.DatasetEntry;
 import dev.causalcxr.core.dataset.DatasetManifest;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.findings.FindingMention;
@@ -19,6 +20,8 @@ import dev.causalcxr.core.spec.ParseReportsConfig;
 import dev.causalcxr.core.stage.StageContext;
 import dev.causalcxr.infra.datasets.DatasetCatalog;
 import dev.causalcxr.infra.datasets.FindingsStore;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -27,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,7 +166,7 @@ public final class ParseReportsStageDefinition implements StageDefinition {
      */
     private static void publishLabels(ParseReportsConfig cfg, DatasetManifest manifest,
                                       Map<String, List<FindingMention>> predicted, PhantomGroundTruth truth,
-                                      StageContext ctx) throws java.io.IOException {
+                                      StageContext ctx) throws IOException {
         Map<LabelSource, StudyLabels> available = new EnumMap<>(LabelSource.class);
         if (!predicted.isEmpty()) {
             available.put(LabelSource.REPORTS, StudyLabels.fromReports(predicted));
@@ -177,7 +181,7 @@ public final class ParseReportsStageDefinition implements StageDefinition {
         LabelSource source = chooseSource(cfg, available.keySet(), manifest);
         StudyLabels labels = available.getOrDefault(source, new StudyLabels(source, Map.of()));
 
-        List<String> studyIds = manifest.entries().stream().map(e -> e.studyId()).distinct().toList();
+        List<String> studyIds = manifest.entries().stream().map(DatasetEntry::studyId).distinct().toList();
         List<LabelSource> sources = List.copyOf(available.keySet());
         StringBuilder tables = new StringBuilder();
         for (int i = 0; i < sources.size(); i++) {
@@ -195,7 +199,7 @@ public final class ParseReportsStageDefinition implements StageDefinition {
         }
         if (!tables.isEmpty()) {
             Path table = ctx.workDir().resolve("label-agreement.txt");
-            java.nio.file.Files.writeString(table, tables);
+            Files.writeString(table, tables);
             ctx.addArtifact("parse-reports/label_agreement.txt", table);
         }
         long labelled = studyIds.stream().filter(labels::labelled).count();
@@ -214,7 +218,7 @@ public final class ParseReportsStageDefinition implements StageDefinition {
      * The configured source, or by default the reports when the dataset has any and its label columns
      * otherwise. A named source the data does not have fails here, at once.
      */
-    static LabelSource chooseSource(ParseReportsConfig cfg, java.util.Set<LabelSource> available,
+    static LabelSource chooseSource(ParseReportsConfig cfg, Set<LabelSource> available,
                                     DatasetManifest manifest) {
         Optional<LabelSource> named = cfg.labelSource();
         if (named.isEmpty()) {
@@ -225,7 +229,7 @@ public final class ParseReportsStageDefinition implements StageDefinition {
             String why = switch (source) {
                 case REPORTS -> "none of the dataset's " + manifest.entries().size() + " images has a report: use"
                         + " labels: dataset to train on its label columns, or import the reports";
-                case DATASET -> "the dataset has no label columns (MIMIC folders and manifest CSVs have none): use"
+                case DATASET -> "the dataset has no label columns (a hospital's MIMIC folder or manifest CSV has none): use"
                         + " labels: reports, or import a CheXpert-style CSV with label columns";
                 case TRUTH -> "the dataset has no phantom ground truth: truth needs dataset.source: phantom";
             };
