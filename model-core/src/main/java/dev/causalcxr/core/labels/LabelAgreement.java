@@ -211,12 +211,14 @@ public record LabelAgreement(LabelSource a, LabelSource b, int studies, List<Fin
                     fmt(f.precision())));
         }
         t.append(String.format(Locale.ROOT, "%nwhere both call a finding present and b states it:%n"));
-        for (Map.Entry<String, AttributeAgreement> e : Map.of("severity", severity, "laterality", laterality,
-                "zone", zone).entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
-            t.append(String.format(Locale.ROOT, "  %-10s %s of %d%n", e.getKey(), fmt(e.getValue().value()),
-                    e.getValue().stated()));
-        }
+        attributeLine(t, "severity", severity);
+        attributeLine(t, "laterality", laterality);
+        attributeLine(t, "zone", zone);
         return t.toString();
+    }
+
+    private static void attributeLine(StringBuilder t, String name, AttributeAgreement a) {
+        t.append(String.format(Locale.ROOT, "  %-10s %s of %d%n", name, fmt(a.value()), a.stated()));
     }
 
     private static String fmt(double v) {

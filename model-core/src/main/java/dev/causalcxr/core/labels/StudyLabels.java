@@ -13,6 +13,7 @@ import dev.causalcxr.core.findings.Status;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -84,7 +85,7 @@ public record StudyLabels(LabelSource source, Map<String, List<FindingMention>> 
             if (e.labels().isEmpty()) {
                 continue;
             }
-            List<FindingMention> mentions = new java.util.ArrayList<>();
+            List<FindingMention> mentions = new ArrayList<>();
             e.findingLabels().forEach((f, status) -> mentions.add(new FindingMention(f, status, null, null, null)));
             // several images of one study carry the same study-level labels; the first entry wins
             out.putIfAbsent(e.studyId(), mentions);
@@ -150,7 +151,7 @@ public record StudyLabels(LabelSource source, Map<String, List<FindingMention>> 
         Iterator<Map.Entry<String, JsonNode>> it = root.path("studies").fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            List<FindingMention> mentions = new java.util.ArrayList<>();
+            List<FindingMention> mentions = new ArrayList<>();
             for (JsonNode m : e.getValue()) {
                 mentions.add(FindingMention.fromJsonMap(JSON.convertValue(m, Map.class)));
             }
