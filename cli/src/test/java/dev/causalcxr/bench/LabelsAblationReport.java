@@ -75,6 +75,7 @@ public final class LabelsAblationReport {
             Map<String, String> tailClasses = new LinkedHashMap<>();
             for (Arm a : arms) {
                 StageManifest parse = manifest(stack, a.manifest("parse-reports"));
+                out.add("- " + a.name() + ": parse-reports config " + parse.configJson());
                 labels.put(a.name(), StudyLabels.read(fetch(stack, parse.outputs().get("labels").digest(), tmp)));
                 StageManifest tail = manifest(stack, a.manifest("optimize-tail-noise"));
                 JsonNode table = JSON.readTree(fetch(stack, tail.outputs().get("tail-classes").digest(), tmp).toFile());
@@ -83,6 +84,7 @@ public final class LabelsAblationReport {
                         .map(Finding::label).orElse(c.path("finding").asText())));
                 tailClasses.put(a.name(), String.join(", ", names));
             }
+            out.add("");
             headline(out, arms, labels, tailClasses);
             perClass(out, arms);
             List<String> train = dataset.entries().stream().filter(e -> e.split() == Split.TRAIN)
