@@ -1,6 +1,7 @@
 package dev.causalcxr.cli;
 
 import dev.causalcxr.core.dataset.PhantomDatasetWriter;
+import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.phantom.PhantomContactSheet;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "phantom", mixinStandardHelpOptions = true,
         description = {"Write a synthetic phantom data set in the MIMIC-CXR-JPG-like layout",
                 "(files/pXX/pNNNNNNNN/sNNNNNNNN/*.png + sNNNNNNNN.txt reports), with its ground truth",
-                "(phantom-ground-truth.json) and a contact sheet of studies beside their exact counterfactuals."})
+                "(phantom-ground-truth.json, unless --without-truth) and a contact sheet of studies beside their exact",
+                "counterfactuals."})
 final class PhantomCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (new or empty).")
     Path out;
@@ -27,6 +29,10 @@ final class PhantomCommand implements Callable<Integer> {
 
     @Option(names = "--size", defaultValue = "256", description = "Image edge in pixels, 64..512 (default ${DEFAULT-VALUE}).")
     int size;
+
+    @Option(names = "--without-truth", description = {"Leave out phantom-ground-truth.json: images and reports only,",
+            "the shape of a hospital export (an import then has no label columns and no exact counterfactuals)."})
+    boolean withoutTruth;
 
     @Override
     public Integer call() throws Exception {
@@ -48,8 +54,12 @@ final class PhantomCommand implements Callable<Integer> {
                 console.progress(String.format("phantom %s %d/%d", ConsoleOutput.bar((double) done / total, 30), done, total),
                         done.intValue() == total.intValue()));
         PhantomContactSheet.write(generator, 12, Math.max(128, Math.min(size, 256)), out.resolve("contact-sheet.png"));
-        console.printf("wrote %d studies of %d patients to %s (contact sheet: %s)", summary.studies(), summary.patients(),
-                out, out.resolve("contact-sheet.png"));
+        if (withoutTruth) {
+            // the writer always records the truth it rendered from; a site export has none
+            Files.delete(out.resolve(PhantomGroundTruth.FILE_NAME));
+        }
+        console.printf("wrote %d studies of %d patients to %s (contact sheet: %s%s)", summary.studies(),
+                summary.patients(), out, out.resolve("contact-sheet.png"), withoutTruth ? "; no ground truth" : "");
         return ExitCodes.OK;
     }
 }

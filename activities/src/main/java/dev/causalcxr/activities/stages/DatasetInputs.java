@@ -1,8 +1,11 @@
 package dev.causalcxr.activities.stages;
 
+import dev.causalcxr.activities.runner.StageInputException;
 import dev.causalcxr.core.dataset.DatasetBundle;
 import dev.causalcxr.core.dataset.DatasetEntry;
 import dev.causalcxr.core.dataset.DatasetManifest;
+import dev.causalcxr.core.labels.StudyLabels;
+import dev.causalcxr.core.reports.ParseReportsStage;
 import dev.causalcxr.core.stage.StageContext;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -10,10 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Access to the ingest stage's outputs from a later stage. */
+/** Access to the ingest stage's outputs, and to the labels of parse-reports, from a later stage. */
 final class DatasetInputs {
     static final String DATASET = "ingest/dataset";
     static final String PHANTOM_TRUTH = "ingest/phantom-truth";
+    static final String LABELS = ParseReportsStage.NAME + "/" + ParseReportsStageDefinition.OUTPUT_LABELS;
 
     private DatasetInputs() {
     }
@@ -25,6 +29,16 @@ final class DatasetInputs {
             throw new IllegalStateException("this stage needs the ingest stage's dataset");
         }
         return DatasetBundle.unpack(bundle, ctx.workDir().resolve("dataset"));
+    }
+
+    /** The finding labels that {@code parse-reports} published for every study. */
+    static StudyLabels labels(StageContext ctx, String stage) throws IOException {
+        Path file = ctx.inputs().get(LABELS);
+        if (file == null) {
+            throw new StageInputException(stage + " needs the finding labels of parse-reports (add 'parse-reports: {}'"
+                    + " to the spec's stages)");
+        }
+        return StudyLabels.read(file);
     }
 
     static DatasetManifest manifest(Path datasetDir) throws IOException {

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.runner.StageDefinition;
 import dev.causalcxr.core.counterfactual.AugmentationSet;
 import dev.causalcxr.core.counterfactual.CounterfactualStage;
+import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.evaluation.AugmentedSample;
 import dev.causalcxr.core.evaluation.EvaluationConfig;
 import dev.causalcxr.core.evaluation.EvaluationStage;
+import dev.causalcxr.core.labels.LabelSource;
+import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.stage.StageContext;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,7 +18,8 @@ import java.util.List;
  * The {@code evaluate} stage: fidelity of the counterfactual augmentation set against the real test
  * split in the in-domain feature space, and the downstream classifier trained on real vs real +
  * augmentation (and real + the plain-noise augmentation when the tail-noise ablation produced one).
- * Without a {@code generate-counterfactuals} stage only the real arm is meaningful.
+ * Without a {@code generate-counterfactuals} stage only the real arm is meaningful. The classes and every
+ * real image's target are the labels of parse-reports.
  */
 final class EvaluateStageDefinition implements StageDefinition {
     static final String AUGMENTATION = CounterfactualStage.NAME + "/" + CounterfactualStage.OUTPUT_AUGMENTATION;
@@ -32,11 +36,17 @@ final class EvaluateStageDefinition implements StageDefinition {
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {
         EvaluationConfig cfg = JSON.readValue(configJson, EvaluationConfig.class);
+        StudyLabels labels = DatasetInputs.labels(ctx, name());
         Path datasetDir = DatasetInputs.unpackDataset(ctx);
         List<AugmentedSample> augmentation = read(ctx.inputs().get(AUGMENTATION));
         List<AugmentedSample> plain = read(ctx.inputs().get(AUGMENTATION_PLAIN));
         ctx.summaryMetric("evaluation_augmentation_images", augmentation.size());
-        EvaluationStage.run(cfg, datasetDir, augmentation, plain.isEmpty() ? null : plain, null, ctx);
+        // on the phantom, runs trained on other labels are also scored on the truth's targets: one yardstick
+        Path truth = ctx.inputs().get(DatasetInputs.PHANTOM_TRUTH);
+        StudyLabels reference = truth == null || labels.source() == LabelSource.TRUTH ? null
+                : StudyLabels.fromTruth(PhantomGroundTruth.read(truth));
+        EvaluationStage.run(cfg, datasetDir, labels, reference, augmentation, plain.isEmpty() ? null : plain, null,
+                ctx);
     }
 
     private static List<AugmentedSample> read(Path file) throws java.io.IOException {

@@ -6,6 +6,7 @@ import dev.causalcxr.core.counterfactual.CounterfactualConfig;
 import dev.causalcxr.core.counterfactual.CounterfactualStage;
 import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
 import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.stage.StageContext;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -14,7 +15,7 @@ import java.util.Map;
 /**
  * The {@code generate-counterfactuals} stage: the counterfactual metrics and grid on the test split,
  * and the augmentation set built from the training split (with the tail-noise priors when that stage
- * ran and the spec uses them).
+ * ran and the spec uses them). Every request starts from its source study's labels (parse-reports).
  */
 final class GenerateCounterfactualsStage implements StageDefinition {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,6 +31,7 @@ final class GenerateCounterfactualsStage implements StageDefinition {
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {
         CounterfactualConfig cfg = JSON.readValue(configJson, CounterfactualConfig.class);
+        StudyLabels labels = DatasetInputs.labels(ctx, name());
         Path datasetDir = DatasetInputs.unpackDataset(ctx);
         Path truth = ctx.inputs().get(DatasetInputs.PHANTOM_TRUTH);
         Path disentangler = TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL, name());
@@ -41,6 +43,6 @@ final class GenerateCounterfactualsStage implements StageDefinition {
                 priors.put(prior.finding(), prior);
             }
         }
-        CounterfactualStage.run(cfg, datasetDir, truth, disentangler, diffusion, priors, ctx);
+        CounterfactualStage.run(cfg, datasetDir, labels, truth, disentangler, diffusion, priors, ctx);
     }
 }

@@ -1,7 +1,8 @@
 package dev.causalcxr.infra.tracking;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,7 @@ public final class MlflowTestSupport {
             throw new IllegalStateException("read-back through the MLflow Python client failed: " + out);
         }
         Files.deleteIfExists(script);
-        return new ObjectMapper().readTree(out);
+        // a metric may be NaN (cf_gt_ssim of data without ground truth), which Python's json writes as NaN
+        return JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build().readTree(out);
     }
 }

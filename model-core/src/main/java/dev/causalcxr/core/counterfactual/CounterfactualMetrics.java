@@ -131,7 +131,7 @@ public final class CounterfactualMetrics {
     }
 
     private static boolean renderable(DisentanglerDataset.Study s, Finding added) {
-        if (!s.hasGroundTruth() || !DisentanglerDataset.renderable(s.findings())) {
+        if (!s.hasGroundTruth() || !DisentanglerDataset.renderable(s.truthFindings())) {
             return false;
         }
         return added == Finding.NO_FINDING
@@ -185,15 +185,17 @@ public final class CounterfactualMetrics {
                 all.add(Metric.EFFECTIVENESS, e);
             }
 
-            // identity outside the finding region, and the exact counterfactual where known
+            // identity outside the finding region, and the exact counterfactual where known: the source's
+            // anatomy showing what was asked for; the region is where the asked-for findings and what the
+            // source image really shows lie (its rendered findings, whatever its labels say)
             boolean[] outside = null;
             float[] truth = null;
             List<FindingMention> drawn = pair.condition().present().stream()
                     .filter(m -> m.finding() != Finding.NO_FINDING).toList();
             if (source.hasGroundTruth() && DisentanglerDataset.renderable(drawn)
-                    && DisentanglerDataset.renderable(source.findings())) {
+                    && DisentanglerDataset.renderable(source.truthFindings())) {
                 DisentanglerDataset.Counterfactual exact = data.counterfactual(source, drawn);
-                boolean[] sourceMask = data.counterfactual(source, source.findings()).findingMask();
+                boolean[] sourceMask = data.counterfactual(source, source.truthFindings()).findingMask();
                 boolean[] region = exact.findingMask().clone();
                 for (int i = 0; i < region.length; i++) {
                     region[i] |= sourceMask[i];

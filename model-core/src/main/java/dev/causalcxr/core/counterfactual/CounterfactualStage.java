@@ -14,6 +14,7 @@ import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.imaging.ContactSheet;
 import dev.causalcxr.core.imaging.GrayImage;
+import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.stage.StageContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,13 +69,16 @@ public final class CounterfactualStage {
     /**
      * Runs the stage on an imported data set folder.
      *
-     * @param groundTruthJson the phantom ground truth, or null for real data
+     * @param labels          the finding labels: each source's findings in the requests (conditions) and
+     *                        which studies serve as sources
+     * @param groundTruthJson the phantom ground truth for the exact-counterfactual metrics, or null for real data
      * @param priors          learned tail-noise priors by finding (may be empty)
      */
-    public static Result run(CounterfactualConfig cfg, Path datasetDir, Path groundTruthJson, Path disentanglerModel,
-                             Path diffusionModel, Map<Finding, NoisePrior> priors, StageContext ctx) throws IOException {
+    public static Result run(CounterfactualConfig cfg, Path datasetDir, StudyLabels labels, Path groundTruthJson,
+                             Path disentanglerModel, Path diffusionModel, Map<Finding, NoisePrior> priors,
+                             StageContext ctx) throws IOException {
         PhantomGroundTruth truth = groundTruthJson == null ? null : PhantomGroundTruth.read(groundTruthJson);
-        DisentanglerDataset data = DisentanglerDataset.fromImported(datasetDir, truth, (done, total) -> {
+        DisentanglerDataset data = DisentanglerDataset.fromImported(datasetDir, labels, truth, (done, total) -> {
             if (done % 200 == 0 || done == total) {
                 ctx.progress(0.02 * done / total, "loaded " + done + "/" + total + " images");
             }

@@ -129,6 +129,11 @@ public final class DiffusionTraining {
                                 + config.trainSteps() + " loss " + String.format(java.util.Locale.ROOT, "%.4f", meanLoss));
                         lossSum = 0.0;
                         lossCount = 0;
+                    } else {
+                        // progress is the stage's heartbeat: on shared cores 50 steps took longer than its
+                        // 2-minute timeout, and every retry died the same way (Temporal throttles the beats)
+                        ctx.progress((double) done / config.trainSteps(), "diffusion step " + done + "/"
+                                + config.trainSteps());
                     }
                     if (config.checkpointInterval() > 0 && done % config.checkpointInterval() == 0 && done < config.trainSteps()) {
                         Path file = ctx.workDir().resolve("diffusion-checkpoint-" + done + ".bin");

@@ -11,6 +11,7 @@ import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.imaging.ImageCodec;
 import dev.causalcxr.core.imaging.Resampler;
+import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.phantom.Acquisition;
 import dev.causalcxr.core.phantom.FindingMask;
 import dev.causalcxr.core.phantom.PatientIdentity;
@@ -46,15 +47,28 @@ public final class DisentanglerDataset {
      * @param patient     dense patient number (0..patients−1), stable for one data set
      * @param split       patient-disjoint split
      * @param pixels      row-major, size × size, in [0, 1]
-     * @param findings    present findings (with severity, laterality, zone where known)
+     * @param findings    the study's labels: present findings (with severity, laterality, zone where the
+     *                    label source knows them); what training, conditions and requests use
+     * @param truthFindings the phantom's rendered findings (what the image shows), or null for real data;
+     *                    only the ground-truth metrics use them
      * @param identity    phantom identity, or null for real data
      * @param acquisition phantom acquisition, or null for real data
      */
     public record Study(String studyId, int patient, Split split, float[] pixels, List<FindingMention> findings,
-                        PatientIdentity identity, Acquisition acquisition) {
+                        List<FindingMention> truthFindings, PatientIdentity identity, Acquisition acquisition) {
 
         public Study {
             findings = List.copyOf(findings);
+            truthFindings = truthFindings == null ? null : List.copyOf(truthFindings);
+            if ((identity == null) != (truthFindings == null) || (identity == null) != (acquisition == null)) {
+                throw new IllegalArgumentException("ground truth needs identity, acquisition and rendered findings");
+            }
+        }
+
+        /** A study whose labels are its ground truth (phantom data rendered in memory, tests). */
+        public Study(String studyId, int patient, Split split, float[] pixels, List<FindingMention> findings,
+                     PatientIdentity identity, Acquisition acquisition) {
+            this(studyId, patient, split, pixels, findings, identity == null ? null : findings, identity, acquisition);
         }
 
         public boolean hasGroundTruth() {
@@ -124,12 +138,14 @@ public final class DisentanglerDataset {
 
     /**
      * Reads an imported data set folder ({@code manifest.json} + 16-bit PNGs) using the manifest's
-     * patient-disjoint splits. Findings come from the phantom ground truth where it names the study
-     * (exact tuples, and counterfactuals become renderable), else from the manifest's labels.
+     * patient-disjoint splits. Every study's findings are its {@code labels} (a study they do not label
+     * has none); the phantom ground truth, where it names the study, adds the identity, acquisition and
+     * rendered findings from which its exact counterfactuals are rendered for the metrics.
      *
+     * @param labels      the finding labels, keyed by the manifest's study ids
      * @param groundTruth phantom ground truth, or null for real data
      */
-    public static DisentanglerDataset fromImported(Path datasetDir, PhantomGroundTruth groundTruth,
+    public static DisentanglerDataset fromImported(Path datasetDir, StudyLabels labels, PhantomGroundTruth groundTruth,
                                                    BiConsumer<Integer, Integer> progress) throws IOException {
         DatasetManifest manifest = DatasetManifest.read(datasetDir.resolve("manifest.json"));
         Map<String, PhantomGroundTruth.StudyTruth> truthByStudy = new HashMap<>();
@@ -151,18 +167,8 @@ public final class DisentanglerDataset {
                 image = Resampler.fitSquare(image, size);
             }
             PhantomGroundTruth.StudyTruth truth = truthByStudy.get(e.studyId());
-            List<FindingMention> findings;
-            if (truth != null) {
-                findings = present(truth.findingMentions());
-            } else {
-                findings = new ArrayList<>();
-                e.findingLabels().forEach((f, status) -> {
-                    if (status == Status.PRESENT && f != Finding.NO_FINDING) {
-                        findings.add(new FindingMention(f, Status.PRESENT, null, null, null));
-                    }
-                });
-            }
-            out.add(new Study(e.studyId(), patientNumber.get(e.patientId()), e.split(), image.toFloat(), findings,
+            out.add(new Study(e.studyId(), patientNumber.get(e.patientId()), e.split(), image.toFloat(),
+                    labels.findings(e.studyId()), truth == null ? null : present(truth.findingMentions()),
                     truth == null ? null : truth.identity(), truth == null ? null : truth.acquisition()));
             progress.accept(out.size(), entries.size());
         }

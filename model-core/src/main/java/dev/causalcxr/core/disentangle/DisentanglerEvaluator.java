@@ -74,11 +74,14 @@ public final class DisentanglerEvaluator {
         return LinearProbe.evaluate(features, labels, cfg);
     }
 
-    /** Deterministic swap pairs among the test studies that have phantom ground truth. */
+    /**
+     * Deterministic swap pairs among the test studies that have phantom ground truth; the pathology
+     * side shows a finding (its rendered findings, whatever its labels say).
+     */
     static List<SwapPair> swapPairs(DisentanglerDataset data, int[] test, int count, long seed) {
         int[] anatomies = IntStream.of(test).filter(i -> data.studies().get(i).hasGroundTruth()).toArray();
-        int[] pathologies = IntStream.of(anatomies).filter(i -> !data.studies().get(i).findings().isEmpty()
-                && DisentanglerDataset.renderable(data.studies().get(i).findings())).toArray();
+        int[] pathologies = IntStream.of(anatomies).filter(i -> !data.studies().get(i).truthFindings().isEmpty()
+                && DisentanglerDataset.renderable(data.studies().get(i).truthFindings())).toArray();
         List<SwapPair> pairs = new ArrayList<>();
         if (anatomies.length == 0 || pathologies.length == 0) {
             return pairs;
@@ -126,8 +129,9 @@ public final class DisentanglerEvaluator {
         int inCount = 0;
         for (int k = 0; k < n; k++) {
             SwapPair p = pairs.get(k);
+            // the exact swap: A's anatomy with what B's image shows
             DisentanglerDataset.Counterfactual gt = data.counterfactual(data.studies().get(p.anatomy()),
-                    data.studies().get(p.pathology()).findings());
+                    data.studies().get(p.pathology()).truthFindings());
             float[] truth = gt.image().toFloat();
             float[] swapped = decoded.get(k).toFloat();
             float[] baseline = decoded.get(n + k).toFloat();
@@ -220,8 +224,8 @@ public final class DisentanglerEvaluator {
             for (int c = 0; c < columns.size(); c++) {
                 sheet.add(swaps.get(r * columns.size() + c), "SWAP");
                 DisentanglerDataset.Study b = data.studies().get(columns.get(c));
-                if (a.hasGroundTruth() && DisentanglerDataset.renderable(b.findings())) {
-                    sheet.add(data.counterfactual(a, b.findings()).image(), "TRUTH");
+                if (a.hasGroundTruth() && b.hasGroundTruth() && DisentanglerDataset.renderable(b.truthFindings())) {
+                    sheet.add(data.counterfactual(a, b.truthFindings()).image(), "TRUTH");
                 } else {
                     sheet.add(blank, "NO TRUTH");
                 }

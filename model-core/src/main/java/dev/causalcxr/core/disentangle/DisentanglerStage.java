@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.dataset.SplitProportions;
+import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.stage.StageContext;
@@ -65,12 +66,14 @@ public final class DisentanglerStage {
     /**
      * Runs the stage on an imported data set folder ({@code manifest.json} + images).
      *
-     * @param groundTruthJson the phantom ground truth ({@link PhantomGroundTruth}), or null for real data
+     * @param labels          the finding labels: the finding head's targets and the pathology groups
+     * @param groundTruthJson the phantom ground truth ({@link PhantomGroundTruth}) for the swap metrics, or
+     *                        null for real data
      */
-    public static Result run(DisentanglerConfig cfg, Path datasetDir, Path groundTruthJson, StageContext ctx)
-            throws IOException {
+    public static Result run(DisentanglerConfig cfg, Path datasetDir, StudyLabels labels, Path groundTruthJson,
+                             StageContext ctx) throws IOException {
         PhantomGroundTruth truth = groundTruthJson == null ? null : PhantomGroundTruth.read(groundTruthJson);
-        DisentanglerDataset data = DisentanglerDataset.fromImported(datasetDir, truth,
+        DisentanglerDataset data = DisentanglerDataset.fromImported(datasetDir, labels, truth,
                 (done, total) -> loadProgress(ctx, done, total));
         return run(cfg, data, ctx);
     }

@@ -8,6 +8,9 @@ import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.imaging.ImageCodec;
+import dev.causalcxr.core.labels.StudyLabels;
+import dev.causalcxr.core.metrics.classification.ClassificationMetrics;
+import dev.causalcxr.core.metrics.classification.ClassificationReport;
 import dev.causalcxr.core.metrics.fidelity.FidelityReport;
 import dev.causalcxr.core.stage.StageContext;
 import java.io.IOException;
@@ -38,7 +41,9 @@ public final class EvaluationStage {
     static final String SUMMARY_KEYS_DOC = "fid, kid, precision, recall, density, coverage, accuracy_real, "
             + "accuracy_augmented, balanced_accuracy_real, balanced_accuracy_augmented, macro_f1_real, "
             + "macro_f1_augmented, auroc_real, auroc_augmented, tail_recall_real, tail_recall_augmented, "
-            + "head_recall_real, head_recall_augmented";
+            + "head_recall_real, head_recall_augmented; with reference labels also accuracy, balanced_accuracy, "
+            + "macro_f1, tail_recall and head_recall with the suffix _ARM_vs_SOURCE, and "
+            + "evaluation_test_targets_agreement_vs_SOURCE";
     /** Output: the in-domain feature network (the first seed's real-only classifier), one file. */
     public static final String OUTPUT_FEATURE_NETWORK = "feature-network";
     /** Output: every number of this evaluation as JSON. */
@@ -56,19 +61,34 @@ public final class EvaluationStage {
 
     /**
      * @param datasetDir   an imported data set folder ({@code manifest.json}, images)
+     * @param labels       the finding labels of its studies: the classes, the tail and every real image's target
      * @param augmentation generated images with their conditions (may be empty: then both arms see the same data)
      * @param generatedDir a folder of generated images for the fidelity metrics, or null to use the augmentation images
      */
-    public static EvaluationResult run(EvaluationConfig config, Path datasetDir, List<AugmentedSample> augmentation,
-                                       Path generatedDir, StageContext ctx) throws IOException {
-        return run(config, datasetDir, augmentation, null, generatedDir, ctx);
+    public static EvaluationResult run(EvaluationConfig config, Path datasetDir, StudyLabels labels,
+                                       List<AugmentedSample> augmentation, Path generatedDir, StageContext ctx)
+            throws IOException {
+        return run(config, datasetDir, labels, augmentation, null, generatedDir, ctx);
     }
 
     /**
      * @param plainAugmentation the tail-noise ablation's augmentation set (same sources and seeds, plain N(0, I)
      *                          initial noise): a third downstream arm, {@code *_augmented_plain}; null for none
      */
-    public static EvaluationResult run(EvaluationConfig config, Path datasetDir, List<AugmentedSample> augmentation,
+    public static EvaluationResult run(EvaluationConfig config, Path datasetDir, StudyLabels labels,
+                                       List<AugmentedSample> augmentation, List<AugmentedSample> plainAugmentation,
+                                       Path generatedDir, StageContext ctx) throws IOException {
+        return run(config, datasetDir, labels, null, augmentation, plainAugmentation, generatedDir, ctx);
+    }
+
+    /**
+     * @param reference other labels of the same studies (the phantom truth when the run trains on parsed
+     *                  reports), or null: every classifier's test predictions are also scored against the
+     *                  reference's targets, so that runs on different labels compare on the same targets
+     *                  ({@code <metric>_<arm>_vs_<source>})
+     */
+    public static EvaluationResult run(EvaluationConfig config, Path datasetDir, StudyLabels labels,
+                                       StudyLabels reference, List<AugmentedSample> augmentation,
                                        List<AugmentedSample> plainAugmentation, Path generatedDir, StageContext ctx)
             throws IOException {
         List<AugmentedSample> augmentationSamples = augmentation == null ? List.of() : augmentation;
@@ -80,16 +100,21 @@ public final class EvaluationStage {
         ClassifierConfig classifierConfig = config.classifier();
         int size = classifierConfig.imageSize();
         List<DatasetEntry> trainEntries = entries(manifest, Split.TRAIN);
-        PrimaryFindingTarget target = PrimaryFindingTarget.fromTraining(trainEntries, config.minimumClassCount());
-        Set<Integer> tail = tailClasses(config, manifest, target);
+        PrimaryFindingTarget target = PrimaryFindingTarget.fromTraining(labels,
+                trainEntries.stream().map(DatasetEntry::studyId).toList(), config.minimumClassCount());
+        Set<Integer> tail = tailClasses(config, manifest, labels, target);
+        ctx.logParam("labels_source", labels.source().label());
         ctx.progress(0.0, "loading images");
-        LabeledImages train = load(datasetDir, trainEntries, target, size);
-        LabeledImages validation = load(datasetDir, entries(manifest, Split.VAL), target, size);
-        LabeledImages test = load(datasetDir, entries(manifest, Split.TEST), target, size);
+        LabeledImages train = load(datasetDir, trainEntries, labels, target, size);
+        LabeledImages validation = load(datasetDir, entries(manifest, Split.VAL), labels, target, size);
+        LabeledImages test = load(datasetDir, entries(manifest, Split.TEST), labels, target, size);
         LabeledImages augmented = augmentationImages(augmentationSamples, target, size);
         LabeledImages augmentedPlain = plainAugmentation == null || plainAugmentation.isEmpty() ? null
                 : augmentationImages(plainAugmentation, target, size);
         logParameters(ctx, config, manifest, target, tail, train, validation, test, augmented);
+        int[] referenceTest = reference == null ? null : entries(manifest, Split.TEST).stream()
+                .mapToInt(e -> target.classOf(reference, e.studyId())).toArray();
+        Map<String, List<ClassificationReport>> referenceReports = new LinkedHashMap<>();
         ctx.progress(LOAD_SHARE, "images loaded");
 
         List<Long> seeds = seeds(ctx.seed(), config.seedCount());
@@ -109,6 +134,11 @@ public final class EvaluationStage {
                         }
                     },
                     (arm, seed, classifier) -> {
+                        if (referenceTest != null) {
+                            double[][] p = classifier.predictProbabilities(test.pixels());
+                            referenceReports.computeIfAbsent(arm, k -> new ArrayList<>()).add(ClassificationMetrics
+                                    .evaluate(referenceTest, ClassificationMetrics.argmax(p), p, target.classCount()));
+                        }
                         // the first real-only classifier is the in-domain feature network
                         if (featureNetwork[0] == null && arm.equals(DownstreamEvaluation.REAL)) {
                             classifier.save(featureNetworkFile);
@@ -123,6 +153,10 @@ public final class EvaluationStage {
             ctx.logParam("feature_network", space.name());
             ctx.logParam("feature_network_digest", space.digest());
             reportDownstream(ctx, downstream, target);
+            if (referenceTest != null) {
+                reportAgainstReference(ctx, reference.source().label(), referenceReports, test.labels(),
+                        referenceTest, tail, target.classCount());
+            }
 
             ctx.progress(LOAD_SHARE + TRAIN_SHARE, "fidelity");
             FidelityResult fidelity = null;
@@ -138,7 +172,8 @@ public final class EvaluationStage {
                 }
                 reportFidelity(ctx, fidelity, "", true);
                 if (config.inceptionFile() != null) {
-                    inception = inceptionFidelity(config, datasetDir, manifest, generatedDir, augmentationSamples, target, ctx);
+                    inception = inceptionFidelity(config, datasetDir, manifest, labels, generatedDir,
+                            augmentationSamples, target, ctx);
                     reportFidelity(ctx, inception, "inception_", false);
                 }
             }
@@ -167,7 +202,9 @@ public final class EvaluationStage {
         return manifest.entries().stream().filter(e -> e.split() == split).toList();
     }
 
-    static Set<Integer> tailClasses(EvaluationConfig config, DatasetManifest manifest, PrimaryFindingTarget target) {
+    /** The configured tail findings, or those present in fewer than {@code tail_frequency} of the images. */
+    static Set<Integer> tailClasses(EvaluationConfig config, DatasetManifest manifest, StudyLabels labels,
+                                    PrimaryFindingTarget target) {
         List<Finding> tailFindings = new ArrayList<>();
         if (!config.tailFindings().isEmpty()) {
             for (String label : config.tailFindings()) {
@@ -175,22 +212,23 @@ public final class EvaluationStage {
                         .orElseThrow(() -> new IllegalArgumentException("unknown tail finding: " + label)));
             }
         } else {
-            manifest.tailClasses(config.tailFrequency()).forEach(l -> Finding.fromLabel(l).ifPresent(tailFindings::add));
+            tailFindings.addAll(labels.rareFindings(manifest.entries().stream().map(DatasetEntry::studyId).toList(),
+                    config.tailFrequency()));
         }
         tailFindings.remove(Finding.NO_FINDING);
         return new TreeSet<>(target.indicesOf(tailFindings));
     }
 
-    private static LabeledImages load(Path datasetDir, List<DatasetEntry> entries, PrimaryFindingTarget target,
-                                      int size) throws IOException {
+    private static LabeledImages load(Path datasetDir, List<DatasetEntry> entries, StudyLabels labels,
+                                      PrimaryFindingTarget target, int size) throws IOException {
         List<float[]> pixels = new ArrayList<>(entries.size());
-        int[] labels = new int[entries.size()];
+        int[] classes = new int[entries.size()];
         for (int i = 0; i < entries.size(); i++) {
             DatasetEntry entry = entries.get(i);
             pixels.add(LabeledImages.toModelInput(ImageCodec.read(datasetDir.resolve(entry.imagePath())), size));
-            labels[i] = target.classOf(entry);
+            classes[i] = target.classOf(labels, entry.studyId());
         }
-        return new LabeledImages(size, pixels, labels);
+        return new LabeledImages(size, pixels, classes);
     }
 
     private static LabeledImages augmentationImages(List<AugmentedSample> samples, PrimaryFindingTarget target,
@@ -223,7 +261,8 @@ public final class EvaluationStage {
     }
 
     private static FidelityResult inceptionFidelity(EvaluationConfig config, Path datasetDir, DatasetManifest manifest,
-                                                    Path generatedDir, List<AugmentedSample> augmentation,
+                                                    StudyLabels labels, Path generatedDir,
+                                                    List<AugmentedSample> augmentation,
                                                     PrimaryFindingTarget target, StageContext ctx) throws IOException {
         TorchScriptFeatureExtractor.Options options = TorchScriptFeatureExtractor.Options.inception()
                 .withDevice(config.classifier().device());
@@ -234,7 +273,7 @@ public final class EvaluationStage {
             int[] realLabels = new int[testEntries.size()];
             for (int i = 0; i < testEntries.size(); i++) {
                 real.add(ImageCodec.read(datasetDir.resolve(testEntries.get(i).imagePath())));
-                realLabels[i] = target.classOf(testEntries.get(i));
+                realLabels[i] = target.classOf(labels, testEntries.get(i).studyId());
             }
             double[][] realFeatures = extractor.extractImages(real);
             double[][] generatedFeatures;
@@ -310,6 +349,30 @@ public final class EvaluationStage {
         for (int c = 0; c < target.classCount(); c++) {
             metric(ctx, "recall_delta/" + target.classKeys().get(c), d.recallDelta(c));
         }
+    }
+
+    /**
+     * The same classifiers scored on the reference's test targets: summary {@code <metric>_<arm>_vs_<source>}
+     * (accuracy, balanced accuracy, macro-F1, tail and head recall), and how many test targets the two label
+     * sources agree on ({@code evaluation_test_targets_agreement_vs_<source>}).
+     */
+    private static void reportAgainstReference(StageContext ctx, String source,
+                                               Map<String, List<ClassificationReport>> reports, int[] targets,
+                                               int[] referenceTargets, Set<Integer> tail, int classCount) {
+        int same = 0;
+        for (int i = 0; i < targets.length; i++) {
+            same += targets[i] == referenceTargets[i] ? 1 : 0;
+        }
+        summary(ctx, "evaluation_test_targets_agreement_vs_" + source, same / (double) Math.max(1, targets.length));
+        reports.forEach((arm, perSeed) -> {
+            DownstreamArmResult r = DownstreamEvaluation.summarize(arm, perSeed, tail, classCount);
+            String suffix = "_" + arm + "_vs_" + source;
+            summary(ctx, "accuracy" + suffix, r.accuracy().mean());
+            summary(ctx, "balanced_accuracy" + suffix, r.balancedAccuracy().mean());
+            summary(ctx, "macro_f1" + suffix, r.macroF1().mean());
+            summary(ctx, "tail_recall" + suffix, r.tailRecall().mean());
+            summary(ctx, "head_recall" + suffix, r.headRecall().mean());
+        });
     }
 
     private static void reportFidelity(StageContext ctx, FidelityResult f, String prefix, boolean summary) {

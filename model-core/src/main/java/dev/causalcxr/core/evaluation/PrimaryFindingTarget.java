@@ -1,12 +1,12 @@
 package dev.causalcxr.core.evaluation;
 
-import dev.causalcxr.core.dataset.DatasetEntry;
 import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Status;
+import dev.causalcxr.core.labels.StudyLabels;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -50,23 +50,17 @@ public record PrimaryFindingTarget(List<Finding> classes, List<Finding> priority
     }
 
     /**
-     * Derives the classes and their priority from the training entries.
+     * Derives the classes and their priority from the labels of the training studies.
      *
+     * @param trainingStudyIds  one id per training image (a study with two images counts twice)
      * @param minimumTrainCount fewest present training studies a finding needs to become a class (≥ 1)
      */
-    public static PrimaryFindingTarget fromTraining(Collection<DatasetEntry> trainingEntries, int minimumTrainCount) {
+    public static PrimaryFindingTarget fromTraining(StudyLabels labels, Collection<String> trainingStudyIds,
+                                                    int minimumTrainCount) {
         if (minimumTrainCount < 1) {
             throw new IllegalArgumentException("minimumTrainCount must be at least 1");
         }
-        Map<Finding, Integer> presentCounts = new EnumMap<>(Finding.class);
-        for (DatasetEntry entry : trainingEntries) {
-            entry.findingLabels().forEach((finding, status) -> {
-                if (status == Status.PRESENT && finding != Finding.NO_FINDING) {
-                    presentCounts.merge(finding, 1, Integer::sum);
-                }
-            });
-        }
-        return fromCounts(presentCounts, minimumTrainCount);
+        return fromCounts(labels.presentCounts(trainingStudyIds), minimumTrainCount);
     }
 
     /** As {@link #fromTraining}, from per-finding present counts. */
@@ -100,9 +94,9 @@ public record PrimaryFindingTarget(List<Finding> classes, List<Finding> priority
         return classes.size();
     }
 
-    /** The class of a data set entry (from its labels). */
-    public int classOf(DatasetEntry entry) {
-        return classOf(entry.findingLabels());
+    /** The class of a study from its labels. */
+    public int classOf(StudyLabels labels, String studyId) {
+        return classOfPresent(labels.findings(studyId).stream().map(FindingMention::finding).toList());
     }
 
     /** The class of a finding → status map. */

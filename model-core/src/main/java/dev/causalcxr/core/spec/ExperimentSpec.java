@@ -13,6 +13,7 @@ import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStageConfig;
 import dev.causalcxr.core.evaluation.ClassifierConfig;
 import dev.causalcxr.core.evaluation.EvaluationConfig;
 import dev.causalcxr.core.disentangle.DisentanglerConfig;
+import dev.causalcxr.core.labels.LabelSource;
 import java.nio.charset.StandardCharsets;
 import dev.causalcxr.core.files.Digests;
 import java.util.ArrayList;
@@ -40,8 +41,14 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
     /** Stages that this version of the platform can run. */
     public static final List<StageName> AVAILABLE = List.of(StageName.values());
 
-    /** Stages that read another stage's outputs and cannot run without it. */
+    /**
+     * Stages that read another stage's outputs and cannot run without it. {@code parse-reports} publishes
+     * the finding labels: the disentangler trains on them (and its codes carry them to the diffusion model
+     * and the tail classes), the evaluation's targets are them.
+     */
     private static final Map<StageName, List<StageName>> NEEDS = Map.of(
+            StageName.TRAIN_DISENTANGLER, List.of(StageName.PARSE_REPORTS),
+            StageName.EVALUATE, List.of(StageName.PARSE_REPORTS),
             StageName.TRAIN_DIFFUSION, List.of(StageName.TRAIN_DISENTANGLER),
             StageName.OPTIMIZE_TAIL_NOISE, List.of(StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION),
             StageName.GENERATE_COUNTERFACTUALS, List.of(StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION));
@@ -109,10 +116,17 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
                 for (StageName required : NEEDS.getOrDefault(stage, List.of())) {
                     if (!stages.containsKey(required)) {
                         problems.add(new SpecProblem("stages." + stage.label(), "needs the stage "
-                                + required.label() + ", which the spec does not run"));
+                                + required.label() + ", which the spec does not run"
+                                + (required == StageName.PARSE_REPORTS
+                                ? " (it publishes the finding labels; add 'parse-reports: {}' to stages)" : "")));
                     }
                 }
             }
+        }
+        if (stages.get(StageName.PARSE_REPORTS) instanceof ParseReportsConfig parse
+                && parse.labelSource().orElse(null) == LabelSource.TRUTH && !"phantom".equals(dataset.source())) {
+            problems.add(new SpecProblem("stages.parse-reports.labels", "truth is the phantom's ground truth and"
+                    + " needs dataset.source: phantom (use reports or dataset for imported data)"));
         }
         n.rejectUnknownKeys();
         if (!problems.isEmpty()) {

@@ -19,6 +19,7 @@ import dev.causalcxr.core.disentangle.DisentanglerModel;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.imaging.GrayImage;
+import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +78,9 @@ public final class CounterfactualBenchmark {
         DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, work.resolve("phantom"), ds, "bench", 64,
                 "0123456789abcdef-bench-key".getBytes(StandardCharsets.UTF_8), true, SplitProportions.defaults()));
         Path truth = work.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME);
-        DisentanglerDataset data = DisentanglerDataset.fromImported(ds, PhantomGroundTruth.read(truth), (a, b) -> { });
+        StudyLabels labels = StudyLabels.fromTruth(PhantomGroundTruth.read(truth));
+        DisentanglerDataset data = DisentanglerDataset.fromImported(ds, labels, PhantomGroundTruth.read(truth),
+                (a, b) -> { });
 
         DisentanglerConfig dcfg = DisentanglerConfig.quick();
         Path disFile = work.resolve("disentangler.model");
@@ -172,7 +175,8 @@ public final class CounterfactualBenchmark {
             Map<Finding, NoisePrior> priors = Map.of(tail, NoisePrior.standard(tail, dim));
             RecordingStageContext ctx = new RecordingStageContext(work.resolve("stage").resolve("work"), 42);
             long t = System.nanoTime();
-            CounterfactualStage.Result r = CounterfactualStage.run(q, ds, truth, disFile, diffFile, priors, ctx);
+            CounterfactualStage.Result r = CounterfactualStage.run(q, ds, labels, truth, disFile, diffFile, priors,
+                    ctx);
             double s = (System.nanoTime() - t) / 1e9;
             lines.add("## The stage with `CounterfactualConfig.quick()`");
             lines.add("");

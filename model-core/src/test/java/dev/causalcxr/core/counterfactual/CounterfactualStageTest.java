@@ -28,7 +28,7 @@ class CounterfactualStageTest {
     void theStageOnATinyPhantomLogsEveryMetricAndPublishesItsFiles(@TempDir Path dir) throws Exception {
         TinyModels tiny = TinyModels.get();
         RecordingStageContext ctx = new RecordingStageContext(dir.resolve("work"), 17);
-        CounterfactualStage.Result r = CounterfactualStage.run(small(), tiny.datasetDir, tiny.groundTruth,
+        CounterfactualStage.Result r = CounterfactualStage.run(small(), tiny.datasetDir, tiny.labels, tiny.groundTruth,
                 tiny.disentanglerFile, tiny.diffusionFile, tiny.priors, ctx);
         for (String k : CounterfactualMetrics.KEYS) {
             assertTrue(ctx.hasSummary(k), k + " in " + ctx.summary().keySet());
@@ -59,8 +59,8 @@ class CounterfactualStageTest {
 
         // without priors there is no ablation output; a cancelled run stops
         RecordingStageContext noPriors = new RecordingStageContext(dir.resolve("b").resolve("work"), 17);
-        CounterfactualStage.run(small(), tiny.datasetDir, tiny.groundTruth, tiny.disentanglerFile, tiny.diffusionFile,
-                Map.of(), noPriors);
+        CounterfactualStage.run(small(), tiny.datasetDir, tiny.labels, tiny.groundTruth, tiny.disentanglerFile,
+                tiny.diffusionFile, Map.of(), noPriors);
         assertNotNull(noPriors.outputs().get(CounterfactualStage.OUTPUT_AUGMENTATION));
         assertFalse(noPriors.outputs().containsKey(CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN));
         // same stage seed, no priors: the augmentation set equals the plain ablation of the first run
@@ -68,7 +68,7 @@ class CounterfactualStageTest {
 
         RecordingStageContext cancelled = new RecordingStageContext(dir.resolve("c").resolve("work"), 17).cancel();
         assertThrows(CancellationException.class, () -> CounterfactualStage.run(small(), tiny.datasetDir,
-                tiny.groundTruth, tiny.disentanglerFile, tiny.diffusionFile, Map.of(), cancelled));
+                tiny.labels, tiny.groundTruth, tiny.disentanglerFile, tiny.diffusionFile, Map.of(), cancelled));
     }
 
     @Test

@@ -19,6 +19,7 @@ import dev.causalcxr.core.disentangle.DisentanglerTrainer;
 import dev.causalcxr.core.disentangle.EncodedCodes;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.stage.RecordingStageContext;
 import java.io.IOException;
@@ -44,6 +45,8 @@ final class TinyModels {
     final Path dir;
     final Path datasetDir;
     final Path groundTruth;
+    /** The phantom truth as labels: these tests are about the generator, not the parser. */
+    final StudyLabels labels;
     final Path disentanglerFile;
     final Path diffusionFile;
     final DisentanglerDataset data;
@@ -66,7 +69,9 @@ final class TinyModels {
         DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, dir.resolve("phantom"), datasetDir, "t", 64,
                 "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8), true, SplitProportions.defaults()));
         groundTruth = dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME);
-        data = DisentanglerDataset.fromImported(datasetDir, PhantomGroundTruth.read(groundTruth), (a, b) -> { });
+        labels = StudyLabels.fromTruth(PhantomGroundTruth.read(groundTruth));
+        data = DisentanglerDataset.fromImported(datasetDir, labels, PhantomGroundTruth.read(groundTruth),
+                (a, b) -> { });
 
         RecordingStageContext ctx = new RecordingStageContext(dir.resolve("train").resolve("work"), 7);
         disentanglerFile = dir.resolve("disentangler.model");

@@ -53,6 +53,8 @@ class DiffusionModelTest {
         assertTrue(last < 0.6 * first, "loss " + first + " -> " + last + " " + losses);
         assertTrue(ctx.metricSteps("diffusion_loss").contains(600L), ctx.metricTrail().toString());
         assertEquals(1.0, ctx.lastProgress());
+        // every step heartbeats: one progress call per step, and the final one
+        assertEquals(601, ctx.progressFractions().size());
         assertEquals(600, model.trainedSteps());
     }
 

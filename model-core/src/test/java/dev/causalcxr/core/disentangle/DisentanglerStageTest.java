@@ -11,6 +11,7 @@ import dev.causalcxr.core.dataset.PhantomDatasetWriter;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.dataset.SplitProportions;
+import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.charset.StandardCharsets;
@@ -33,10 +34,11 @@ class DisentanglerStageTest {
         DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, dir.resolve("phantom"), dir.resolve("ds"), "t", 64,
                 "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8), true, SplitProportions.defaults()));
         Path truth = dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME);
+        StudyLabels labels = StudyLabels.fromTruth(PhantomGroundTruth.read(truth));
         DisentanglerConfig cfg = DisentanglerConfig.tiny().withSteps(3).withCheckpointInterval(2).withAblation(true);
 
         RecordingStageContext ctx = RecordingStageContext.under(dir.resolve("run1"), 5);
-        DisentanglerStage.Result r = DisentanglerStage.run(cfg, dir.resolve("ds"), truth, ctx);
+        DisentanglerStage.Result r = DisentanglerStage.run(cfg, dir.resolve("ds"), labels, truth, ctx);
         assertNotNull(r.ablation());
         for (String k : KEYS) {
             assertTrue(ctx.hasSummary(k), k);
@@ -65,7 +67,7 @@ class DisentanglerStageTest {
         // reproduces the first attempt's numbers
         RecordingStageContext retry = RecordingStageContext.under(dir.resolve("run2"), 5);
         retry.resumeFrom(ctx.savedCheckpoints().get(2));
-        DisentanglerStage.Result again = DisentanglerStage.run(cfg, dir.resolve("ds"), truth, retry);
+        DisentanglerStage.Result again = DisentanglerStage.run(cfg, dir.resolve("ds"), labels, truth, retry);
         assertEquals(r.ablation(), again.ablation());
         assertEquals(r.metrics().reconSsim(), again.metrics().reconSsim(), 1e-5);
         assertEquals(List.of(6L), retry.savedCheckpoints().stream().map(c -> c.step()).toList());

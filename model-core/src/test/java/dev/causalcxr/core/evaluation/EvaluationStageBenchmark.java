@@ -10,6 +10,7 @@ import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.phantom.PhantomStudy;
@@ -87,7 +88,8 @@ public final class EvaluationStageBenchmark {
         }
         RecordingStageContext ctx = new RecordingStageContext(Files.createDirectories(work.resolve("stage")), 2026);
         long t0 = System.nanoTime();
-        EvaluationResult result = EvaluationStage.run(config, dataset, augmentation, null, ctx);
+        EvaluationResult result = EvaluationStage.run(config, dataset, StudyLabels.fromManifest(manifest),
+                augmentation, null, ctx);
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         List<String> lines = new ArrayList<>();

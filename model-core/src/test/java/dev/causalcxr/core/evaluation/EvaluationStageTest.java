@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.core.dataset.DatasetImporter;
+import dev.causalcxr.core.dataset.DatasetManifest;
 import dev.causalcxr.core.dataset.ImportFormat;
 import dev.causalcxr.core.dataset.ImportOptions;
 import dev.causalcxr.core.dataset.PhantomDatasetWriter;
+import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
@@ -18,6 +20,7 @@ import dev.causalcxr.core.findings.Laterality;
 import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.findings.Zone;
 import dev.causalcxr.core.imaging.ImageCodec;
+import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.phantom.PhantomStudy;
@@ -28,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -70,20 +74,35 @@ class EvaluationStageTest {
         EvaluationConfig config = new EvaluationConfig(classifier, 2, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null);
         Path work = Files.createDirectories(dir.resolve("work"));
         RecordingStageContext ctx = new RecordingStageContext(work, 99);
-        EvaluationResult result = EvaluationStage.run(config, dir.resolve("dataset"), augmentation, null, ctx);
+        // labels from the label columns; the phantom truth as the reference to score the same classifiers on
+        StudyLabels labels = StudyLabels.fromManifest(DatasetManifest.read(dir.resolve("dataset")
+                .resolve("manifest.json")));
+        StudyLabels truth = StudyLabels.fromTruth(PhantomGroundTruth.read(dir.resolve("phantom")
+                .resolve(PhantomGroundTruth.FILE_NAME)));
+        EvaluationResult result = EvaluationStage.run(config, dir.resolve("dataset"), labels, truth, augmentation,
+                null, null, ctx);
+        // the importer took its label columns from the same truth: same targets, same scores
+        Map<String, Double> summary = new LinkedHashMap<>(ctx.summary());
+        assertEquals(1.0, summary.remove("evaluation_test_targets_agreement_vs_truth"));
+        for (String arm : List.of("real", "augmented")) {
+            for (String m : List.of("accuracy", "balanced_accuracy", "macro_f1", "head_recall", "tail_recall")) {
+                Double vsTruth = summary.remove(m + "_" + arm + "_vs_truth");
+                assertEquals(summary.get(m + "_" + arm), vsTruth, m + "_" + arm);
+            }
+        }
 
         assertEquals(List.of("No Finding", "Cardiomegaly", "Pneumothorax", "Pleural Effusion"),
                 result.target().classLabels());
         assertEquals("Pneumothorax", result.target().priorityLabels().get(0));
         assertEquals(Set.of(2), result.downstream().tailClasses());
-        assertTrue(SUMMARY_KEYS.containsAll(ctx.summary().keySet()), "unexpected summary keys: " + ctx.summary().keySet());
+        assertTrue(SUMMARY_KEYS.containsAll(summary.keySet()), "unexpected summary keys: " + summary.keySet());
         for (String key : List.of("fid", "kid", "precision", "recall", "density", "coverage", "accuracy_real",
                 "accuracy_augmented", "balanced_accuracy_real", "balanced_accuracy_augmented", "macro_f1_real",
                 "macro_f1_augmented", "auroc_real", "auroc_augmented", "head_recall_real", "head_recall_augmented")) {
             assertTrue(ctx.hasSummary(key), "missing summary key " + key + " in " + ctx.summary().keySet());
         }
         if (result.downstream().real().tailRecall().count() > 0) {
-            assertEquals(SUMMARY_KEYS, ctx.summary().keySet());
+            assertEquals(SUMMARY_KEYS, summary.keySet());
         }
         assertEquals(2, result.downstream().real().perSeed().size());
         assertTrue(ctx.hasMetric("recall_real/pleural_effusion"), ctx.metricKeys().toString());

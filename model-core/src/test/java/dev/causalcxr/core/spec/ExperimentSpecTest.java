@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +96,7 @@ class ExperimentSpecTest {
         ExperimentSpec s = ExperimentSpec.parseYaml("""
                 name: x
                 stages:
+                  parse-reports: {}
                   train-disentangler: {steps: 12, group_supervision: false}
                 """);
         var cfg = (dev.causalcxr.core.disentangle.DisentanglerConfig) s.stageConfig(StageName.TRAIN_DISENTANGLER);
@@ -102,9 +105,64 @@ class ExperimentSpecTest {
         var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
                 name: x
                 stages:
+                  parse-reports: {}
                   train-disentangler: {seed: 3, steps: lots}
                 """));
         assertEquals(List.of("stages.train-disentangler.steps", "stages.train-disentangler.seed"),
                 e.problems().stream().map(SpecProblem::path).toList());
+    }
+
+    @Test
+    void labelsComeFromTheReportsByDefaultAndTheSpecMayNameAnotherSource() {
+        ExperimentSpec defaults = ExperimentSpec.parseYaml("name: x\n");
+        ParseReportsConfig parse = (ParseReportsConfig) defaults.stageConfig(StageName.PARSE_REPORTS);
+        assertEquals(java.util.Optional.empty(), parse.labelSource(), "unset: reports when the dataset has them");
+        assertEquals("{\"extractor\":\"rules\"}", defaults.stageConfigJson(StageName.PARSE_REPORTS),
+                "an unset source and the planner's extractor version are not part of the spec");
+        ExperimentSpec truth = ExperimentSpec.parseYaml("name: x\nstages: {parse-reports: {labels: truth}}\n");
+        assertEquals(dev.causalcxr.core.labels.LabelSource.TRUTH,
+                ((ParseReportsConfig) truth.stageConfig(StageName.PARSE_REPORTS)).labelSource().orElseThrow());
+        assertNotEquals(defaults.digest(), ExperimentSpec.parseYaml(
+                "name: x\nstages: {parse-reports: {labels: reports}, train-disentangler: {}}\n").digest());
+    }
+
+    @Test
+    void aLabelSourceTheDataCannotHaveAndStagesWithoutTheirLabelsAreSpecErrors() {
+        var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
+                name: x
+                dataset: {source: import, name: site, format: mimic, path: /data/site}
+                stages:
+                  parse-reports: {labels: truth}
+                """));
+        assertEquals(List.of("stages.parse-reports.labels"), e.problems().stream().map(SpecProblem::path).toList());
+        assertTrue(e.getMessage().contains("needs dataset.source: phantom"), e.getMessage());
+
+        var unknown = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml(
+                "name: x\nstages: {parse-reports: {labels: llm}}\n"));
+        assertTrue(unknown.getMessage().contains("must be one of reports, dataset, truth"), unknown.getMessage());
+
+        var unlabelled = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
+                name: x
+                stages:
+                  train-disentangler: {}
+                  evaluate: {}
+                """));
+        assertEquals(List.of("stages.train-disentangler", "stages.evaluate"),
+                unlabelled.problems().stream().map(SpecProblem::path).toList());
+        assertTrue(unlabelled.getMessage().contains("needs the stage parse-reports"), unlabelled.getMessage());
+        assertTrue(unlabelled.getMessage().contains("add 'parse-reports: {}' to stages"), unlabelled.getMessage());
+    }
+
+    @Test
+    void everyExampleSpecIsValid() throws Exception {
+        try (var specs = Files.list(Path.of("..", "specs"))) {
+            List<Path> files = specs.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+            assertEquals(List.of("import-site.yaml", "quick-phantom.yaml"),
+                    files.stream().map(p -> p.getFileName().toString()).toList());
+            for (Path f : files) {
+                ExperimentSpec spec = ExperimentSpec.parseYaml(Files.readString(f));
+                assertEquals(List.of(StageName.values()), spec.stageOrder(), f + " runs every stage");
+            }
+        }
     }
 }

@@ -1,8 +1,10 @@
 package dev.causalcxr.workflows.experiment;
 
 import dev.causalcxr.activities.TaskQueues;
+import dev.causalcxr.core.reports.ExtractorVersions;
 import dev.causalcxr.core.spec.CodeVersion;
 import dev.causalcxr.core.spec.ExperimentSpec;
+import dev.causalcxr.core.spec.ParseReportsConfig;
 import dev.causalcxr.core.spec.StageName;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +32,25 @@ public final class ExperimentPlans {
         }
         List<ExperimentPlan.StagePlan> stages = new ArrayList<>();
         for (StageName s : spec.stageOrder()) {
-            stages.add(new ExperimentPlan.StagePlan(s.label(), TaskQueues.forStage(s), spec.stageConfigJson(s),
+            stages.add(new ExperimentPlan.StagePlan(s.label(), TaskQueues.forStage(s), configJson(spec, s),
                     spec.stageSeed(s), inputsOf(s, spec), noCache || force.contains(s.label())));
         }
         return new ExperimentPlan(runId, experimentName(spec), spec.name(), spec.digest(), spec.canonicalJson(),
                 CodeVersion.current(), spec.seed(), spec.profile().label(), stages);
+    }
+
+    /**
+     * A stage's config as its activity (and its cache key) sees it: the spec's block, and for
+     * {@code parse-reports} the version of its extractor, so that a changed extractor parses again and
+     * every stage trained on its labels runs again.
+     */
+    static String configJson(ExperimentSpec spec, StageName stage) {
+        if (stage == StageName.PARSE_REPORTS) {
+            ParseReportsConfig cfg = (ParseReportsConfig) spec.stageConfig(stage);
+            return ExperimentSpec.canonicalJson(cfg.withExtractorVersion(
+                    ExtractorVersions.of(cfg.extractor(), System.getenv())));
+        }
+        return spec.stageConfigJson(stage);
     }
 
     /** The given stages that the spec runs (a stage reads only the outputs of stages that exist). */
@@ -43,16 +59,24 @@ public final class ExperimentPlans {
         return java.util.Arrays.stream(stages).filter(order::contains).map(StageName::label).toList();
     }
 
-    /** Which earlier stages' outputs a stage reads. */
+    /**
+     * Which earlier stages' outputs a stage reads. Every stage that needs finding labels reads them from
+     * {@code parse-reports} (so its manifest digest is in their cache keys): the disentangler, the
+     * counterfactual stage (its requests) and the evaluation (its targets) directly; the diffusion model
+     * (its conditions) and the tail classes through the disentangler's codes, which carry each study's
+     * labels.
+     */
     static List<String> inputsOf(StageName stage, ExperimentSpec spec) {
         return switch (stage) {
             case INGEST -> List.of();
-            case PARSE_REPORTS, TRAIN_DISENTANGLER -> List.of(StageName.INGEST.label());
+            case PARSE_REPORTS -> List.of(StageName.INGEST.label());
+            case TRAIN_DISENTANGLER -> present(spec, StageName.INGEST, StageName.PARSE_REPORTS);
             case TRAIN_DIFFUSION -> List.of(StageName.TRAIN_DISENTANGLER.label());
             case OPTIMIZE_TAIL_NOISE -> present(spec, StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION);
-            case GENERATE_COUNTERFACTUALS -> present(spec, StageName.INGEST, StageName.TRAIN_DISENTANGLER,
-                    StageName.TRAIN_DIFFUSION, StageName.OPTIMIZE_TAIL_NOISE);
-            case EVALUATE -> present(spec, StageName.INGEST, StageName.GENERATE_COUNTERFACTUALS);
+            case GENERATE_COUNTERFACTUALS -> present(spec, StageName.INGEST, StageName.PARSE_REPORTS,
+                    StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION, StageName.OPTIMIZE_TAIL_NOISE);
+            case EVALUATE -> present(spec, StageName.INGEST, StageName.PARSE_REPORTS,
+                    StageName.GENERATE_COUNTERFACTUALS);
         };
     }
 }

@@ -6,9 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.causalcxr.activities.TaskQueues;
 import dev.causalcxr.activities.pipeline.PipelineActivitiesImpl;
+import dev.causalcxr.activities.runner.StageManifest;
 import dev.causalcxr.activities.runner.StageRunner;
 import dev.causalcxr.activities.stages.StageActivitiesImpl;
 import dev.causalcxr.activities.stages.StageCatalog;
+import dev.causalcxr.core.dataset.PhantomDatasetWriter;
+import dev.causalcxr.core.dataset.PhantomGroundTruth;
+import dev.causalcxr.core.disentangle.EncodedCodes;
+import dev.causalcxr.core.labels.LabelSource;
+import dev.causalcxr.core.labels.StudyLabels;
+import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.infra.datasets.FindingsStore;
 import dev.causalcxr.infra.metadata.PipelineJournal;
@@ -18,6 +25,8 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -90,7 +99,7 @@ class ExperimentWorkflowTest {
         assertEquals(1.0, first.metrics().get("parser_phantom_present_f1"), "the parser is exact on phantom reports");
         assertTrue(new FindingsStore(stack.db()).count("rules") > 0, "findings are stored in PostgreSQL");
         var parsed = stack.objectStore().readJson(first.stages().get(1).manifestDigest(),
-                dev.causalcxr.activities.runner.StageManifest.class);
+                StageManifest.class);
         assertTrue(parsed.outputs().keySet().containsAll(List.of("findings", "vocabulary")), parsed.outputs().toString());
         String vocabulary = new String(stack.objectStore().getBytes(parsed.outputs().get("vocabulary").digest()),
                 java.nio.charset.StandardCharsets.UTF_8);
@@ -146,12 +155,13 @@ class ExperimentWorkflowTest {
     }
 
     @Test
-    void trainsTheDisentanglerAndTheDiffusionModelOnTheIngestedCodes() {
+    void trainsTheDisentanglerAndTheDiffusionModelOnTheParsedLabels() throws Exception {
         ExperimentSpec models = ExperimentSpec.parseYaml("""
                 name: wf-models
                 seed: 4
                 dataset: {studies: 96}
                 stages:
+                  parse-reports: {}
                   train-disentangler: {steps: 6, base_width: 4, id_channels: 4, path_dim: 4, head_hidden: 8,
                                        batch_size: 8, pairs_per_kind: 2, run_ablation: false, eval_pairs: 8,
                                        grid_identities: 2, grid_pathologies: 2, checkpoint_interval: 3}
@@ -160,17 +170,85 @@ class ExperimentWorkflowTest {
                 """);
         RunSummary s = run(ExperimentPlans.fromSpec(models, "wf-models", Set.of(), false));
         assertEquals("succeeded", s.status(), s.error());
-        assertEquals(List.of("ingest", "train-disentangler", "train-diffusion"),
+        assertEquals(List.of("ingest", "parse-reports", "train-disentangler", "train-diffusion"),
                 s.stages().stream().map(RunSummary.StageOutcome::stage).toList());
         assertTrue(s.metrics().containsKey("recon_ssim"), s.metrics().toString());
         assertTrue(s.metrics().containsKey("swap_ssim_gt"), s.metrics().toString());
         assertTrue(Double.isFinite(s.metrics().get("diffusion_final_loss")));
-        var disentangler = stack.objectStore().readJson(s.stages().get(1).manifestDigest(),
-                dev.causalcxr.activities.runner.StageManifest.class);
+        // the phantom has three label sources; their agreement is measured, the parser's labels are used
+        assertTrue(s.metrics().get("labels_reports_vs_truth_agreement") > 0.5, s.metrics().toString());
+        assertTrue(s.metrics().containsKey("labels_reports_vs_truth_severity"), s.metrics().toString());
+        var parse = manifest(s.stages().get(1).manifestDigest());
+        var labels = StudyLabels.read(fetch(parse.outputs().get("labels").digest()));
+        assertEquals(LabelSource.REPORTS, labels.source());
+        var disentangler = manifest(s.stages().get(2).manifestDigest());
         assertTrue(disentangler.outputs().keySet().containsAll(List.of("model", "codes")), disentangler.outputs().toString());
-        var diffusion = stack.objectStore().readJson(s.stages().get(2).manifestDigest(),
-                dev.causalcxr.activities.runner.StageManifest.class);
+        assertEquals(Set.of("ingest", "parse-reports"), disentangler.inputs().keySet(),
+                "the labels' manifest is in the disentangler's cache key");
+        // the codes, from which the diffusion conditions come, carry each study's parsed labels
+        var codes = EncodedCodes.read(fetch(disentangler.outputs().get("codes").digest()));
+        for (var e : codes.entries()) {
+            assertEquals(labels.findings(e.studyId()), e.findings(), "codes of " + e.studyId());
+        }
+        var diffusion = manifest(s.stages().get(3).manifestDigest());
         assertTrue(diffusion.outputs().containsKey("diffusion-model"), diffusion.outputs().toString());
-        assertEquals(Map.of("train-disentangler", s.stages().get(1).manifestDigest()), diffusion.inputs());
+        assertEquals(Map.of("train-disentangler", s.stages().get(2).manifestDigest()), diffusion.inputs());
+    }
+
+    @Test
+    void dataWithoutFindingLabelsFailsAtTrainDisentanglerNamingTheFixAndIsNotRetried() throws Exception {
+        // a site export whose reports name no finding, with neither label columns nor ground truth
+        Path site = dir.resolve("site-without-findings");
+        PhantomDatasetWriter.Summary written = PhantomDatasetWriter.write(
+                PhantomSpec.defaults().withStudies(24).withSize(64).withSeed(8), site);
+        StringBuilder csv = new StringBuilder("path,patient_id,study_id,report\n");
+        for (PhantomGroundTruth.StudyTruth t : written.groundTruth().studies()) {
+            csv.append(t.image()).append(',').append(t.patientId()).append(',').append(t.studyId())
+                    .append(",\"Portable chest radiograph. Comparison none.\"\n");
+        }
+        Files.writeString(site.resolve("manifest.csv"), csv);
+        ExperimentSpec spec = ExperimentSpec.parseYaml("""
+                name: wf-no-labels
+                dataset: {source: import, name: site-without-findings, format: manifest, path: %s}
+                stages:
+                  parse-reports: {}
+                  train-disentangler: {steps: 2}
+                """.formatted(site.resolve("manifest.csv")));
+        RunSummary s = run(ExperimentPlans.fromSpec(spec, "wf-no-labels", Set.of(), false));
+        assertEquals("failed", s.status());
+        assertTrue(s.error().startsWith("train-disentangler: no finding labels: the report parser found no present"
+                + " finding"), s.error());
+        assertTrue(s.error().contains("Fix: give the data findings"), s.error());
+        PipelineJournal.StageRunRow failed = stack.journal().stageRuns("wf-no-labels").get(2);
+        assertEquals("train-disentangler", failed.stage());
+        assertEquals(1, failed.attempt(), "missing labels are an input error: not retried");
+        assertFalse(s.error().contains("s5"), "no study id in the error");
+    }
+
+    @Test
+    void aLabelSourceTheDataDoesNotHaveFailsAtParseReports() throws Exception {
+        Path site = dir.resolve("site-reports-only");
+        PhantomDatasetWriter.write(PhantomSpec.defaults().withStudies(24).withSize(64).withSeed(9), site);
+        Files.delete(site.resolve(PhantomGroundTruth.FILE_NAME));
+        ExperimentSpec spec = ExperimentSpec.parseYaml("""
+                name: wf-no-columns
+                dataset: {source: import, name: site-reports-only, format: mimic, path: %s}
+                stages:
+                  parse-reports: {labels: dataset}
+                """.formatted(site));
+        RunSummary s = run(ExperimentPlans.fromSpec(spec, "wf-no-columns", Set.of(), false));
+        assertEquals("failed", s.status());
+        assertTrue(s.error().startsWith("parse-reports: stages.parse-reports.labels is dataset, but the dataset has no"
+                + " label columns"), s.error());
+    }
+
+    private static StageManifest manifest(String digest) {
+        return stack.objectStore().readJson(digest, StageManifest.class);
+    }
+
+    private static Path fetch(String digest) throws IOException {
+        Path file = Files.createTempFile(dir, "object-", ".bin");
+        stack.objectStore().getToFile(digest, file);
+        return file;
     }
 }
