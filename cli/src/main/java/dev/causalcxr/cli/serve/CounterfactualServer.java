@@ -725,7 +725,7 @@ public final class CounterfactualServer implements AutoCloseable {
             Answer a = Answer.bytes(200, contentType(name), in.readAllBytes());
             a.headers.put("Cache-Control", "no-cache");
             a.headers.put("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; "
-                    + "script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'");
+                    + "script-src 'self'; style-src 'self'; connect-src 'self' blob:; frame-ancestors 'none'");
             return a;
         }
     }
