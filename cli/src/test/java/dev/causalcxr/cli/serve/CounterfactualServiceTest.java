@@ -523,6 +523,17 @@ class CounterfactualServiceTest {
                     "same files, same seed: same image");
             assertTrue(c.json(c.get("/v1/models")).path("loaded").size() >= 1);
             assertTrue(champion.metrics().render().contains("causalcxr_model_loads_total 2"), "loaded once per version");
+            // a third version named by a request: at most two stay loaded, the least recently used goes
+            provenance.put("note", "a third version");
+            ModelVersion three = stack.registry().register(ServeFixture.MODEL, one.components(), provenance, one.metrics());
+            JsonNode third = c.json(c.post(imageRequest(FINDING, 1, 1).field("model", three.reference())));
+            assertEquals(three.reference(), third.path("model").asText());
+            String text = champion.metrics().render();
+            assertTrue(text.contains("causalcxr_models_loaded 2\n") && text.contains("causalcxr_model_loads_total 3\n"), text);
+            JsonNode oneAgain = c.json(c.post(imageRequest(FINDING, 1, 1).field("model", one.reference())));
+            assertEquals(one.reference(), oneAgain.path("model").asText());
+            assertTrue(champion.metrics().render().contains("causalcxr_model_loads_total 4\n"), "evicted, loaded again");
+            assertArrayEquals(c.images(named).get("counterfactual-01.png"), c.images(oneAgain).get("counterfactual-01.png"));
         }
     }
 
