@@ -124,7 +124,7 @@ public final class BatchQueue<T, R> implements AutoCloseable {
         Ticket t = new Ticket(item, deadlineNanos);
         synchronized (lock) {
             if (closed) {
-                throw new IllegalStateException("the service is stopping");
+                throw new ServiceStoppingException();
             }
             if (waiting.size() >= capacity) {
                 throw new QueueFullException(capacity);
@@ -165,7 +165,7 @@ public final class BatchQueue<T, R> implements AutoCloseable {
                     }
                 }
                 if (closed) {
-                    waiting.forEach(t -> t.result.completeExceptionally(new IllegalStateException("the service is stopping")));
+                    waiting.forEach(t -> t.result.completeExceptionally(new ServiceStoppingException()));
                     waiting.clear();
                     return;
                 }

@@ -221,6 +221,8 @@ public final class CounterfactualServer implements AutoCloseable {
             answer.headers.put("Retry-After", "1");
         } catch (DeadlineException e) {
             answer = Answer.error(504, e.getMessage());
+        } catch (ServiceStoppingException e) {
+            answer = Answer.error(503, e.getMessage());
         } catch (ClientGoneException e) {
             metrics.clientGone();
             answer = null;
@@ -395,7 +397,7 @@ public final class CounterfactualServer implements AutoCloseable {
             if (e.getCause() instanceof BatchQueue.DeadlineExceededException) {
                 throw new DeadlineException();
             }
-            if (e.getCause() instanceof IllegalStateException s && "the service is stopping".equals(s.getMessage())) {
+            if (e.getCause() instanceof ServiceStoppingException) {
                 throw new HttpError(503, "the service is stopping");
             }
             throw new IllegalStateException("the model failed on this request's batch", e.getCause());

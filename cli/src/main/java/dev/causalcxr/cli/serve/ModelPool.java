@@ -169,7 +169,7 @@ public final class ModelPool implements AutoCloseable {
         Loaded l;
         synchronized (this) {
             if (closed) {
-                throw new IllegalStateException("the service is stopping");
+                throw new ServiceStoppingException();
             }
             if (reference == null || reference.isBlank() || reference.equals(servedReference)) {
                 if (served == null) {
@@ -243,7 +243,7 @@ public final class ModelPool implements AutoCloseable {
                 loading.remove(v.reference());
                 if (closed) {
                     g.close();
-                    throw new IllegalStateException("the service is stopping");
+                    throw new ServiceStoppingException();
                 }
                 loaded.put(v.reference(), l);
                 touch(l);
