@@ -54,6 +54,7 @@ public final class BatchQueue<T, R> implements AutoCloseable {
         final T item;
         final long deadlineNanos;
         final CompletableFuture<R> result = new CompletableFuture<>();
+        final CompletableFuture<Void> released = new CompletableFuture<>();
 
         Ticket(T item, long deadlineNanos) {
             this.item = item;
@@ -64,12 +65,25 @@ public final class BatchQueue<T, R> implements AutoCloseable {
             return result;
         }
 
+        /**
+         * Completes when the queue is done with the item: it left the queue without running, or the
+         * batch it ran in returned. Until then the runner may still use it (a cancelled or late item
+         * can be part of a running batch), so what it holds must not be freed before.
+         */
+        public CompletableFuture<Void> released() {
+            return released;
+        }
+
         /** Drops the item if it has not started; its result is then a cancellation. */
         public void cancel() {
+            boolean removed;
             synchronized (lock) {
-                waiting.remove(this);
+                removed = waiting.remove(this);
             }
             result.cancel(false);
+            if (removed) {
+                released.complete(null);
+            }
         }
     }
 
@@ -165,7 +179,10 @@ public final class BatchQueue<T, R> implements AutoCloseable {
                     }
                 }
                 if (closed) {
-                    waiting.forEach(t -> t.result.completeExceptionally(new ServiceStoppingException()));
+                    waiting.forEach(t -> {
+                        t.result.completeExceptionally(new ServiceStoppingException());
+                        t.released.complete(null);
+                    });
                     waiting.clear();
                     return;
                 }
@@ -188,12 +205,14 @@ public final class BatchQueue<T, R> implements AutoCloseable {
             Ticket t = it.next();
             if (t.result.isDone()) {
                 it.remove();
+                t.released.complete(null);
                 continue;
             }
             if (now - t.deadlineNanos >= 0) {
                 it.remove();
                 listener.expired();
                 t.result.completeExceptionally(new DeadlineExceededException());
+                t.released.complete(null);
                 continue;
             }
             Object k = key.apply(t.item);
@@ -232,6 +251,10 @@ public final class BatchQueue<T, R> implements AutoCloseable {
             log.debug("batch failure", e);
             for (Ticket t : batch) {
                 t.result.completeExceptionally(e);
+            }
+        } finally {
+            for (Ticket t : batch) {
+                t.released.complete(null);
             }
         }
     }

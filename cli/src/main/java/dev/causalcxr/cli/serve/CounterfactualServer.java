@@ -366,16 +366,24 @@ public final class CounterfactualServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw HttpError.badRequest(e.getMessage());
         }
+        BatchQueue<CounterfactualJob, CounterfactualGenerator.Generation>.Ticket ticket;
+        CounterfactualJob job;
         try {
-            CounterfactualJob job = bind(p, model);
-            long deadline = received + TimeUnit.MILLISECONDS.toNanos(p.deadlineMs() != null ? p.deadlineMs()
-                    : settings.deadline().toMillis());
-            BatchQueue<CounterfactualJob, CounterfactualGenerator.Generation>.Ticket ticket = queue.submit(job, deadline);
-            CounterfactualGenerator.Generation g = await(ticket, deadline);
-            return answer(job, g, format);
-        } finally {
+            job = bind(p, model);
+            ticket = queue.submit(job, deadlineOf(received, p));
+        } catch (RuntimeException e) {
             model.release();
+            throw e;
         }
+        // the model stays acquired until the queue is done with the job: a request that gave up (deadline)
+        // may still be in the batch running on it
+        ticket.released().whenComplete((v, e) -> model.release());
+        CounterfactualGenerator.Generation g = await(ticket, deadlineOf(received, p));
+        return answer(job, g, format);
+    }
+
+    private long deadlineOf(long received, RequestReader.Parsed p) {
+        return received + TimeUnit.MILLISECONDS.toNanos(p.deadlineMs() != null ? p.deadlineMs() : settings.deadline().toMillis());
     }
 
     private CounterfactualGenerator.Generation await(

@@ -161,4 +161,23 @@ class BatchQueueTest {
             assertEquals("ok-3", after.result().get(5, TimeUnit.SECONDS), "the worker survives a failed batch");
         }
     }
+
+    @Test
+    void anItemCancelledWhileItsBatchRunsIsReleasedOnlyWhenTheBatchReturns() throws Exception {
+        Recorder r = new Recorder();
+        try (BatchQueue<Item, String> q = new BatchQueue<>("t", 10, 10, 1000, Item::key, Item::rows, r, null)) {
+            var running = q.submit(new Item("a", 1, 0), in(10_000));
+            var waiting = q.submit(new Item("b", 1, 1), in(10_000));
+            r.started.await(5, TimeUnit.SECONDS);
+            running.cancel();
+            waiting.cancel();
+            assertTrue(running.result().isCancelled());
+            assertTrue(waiting.released().isDone(), "never ran: released at once");
+            Thread.sleep(50);
+            assertTrue(!running.released().isDone(), "its batch still runs: what it holds must stay");
+            r.gate.countDown();
+            running.released().get(5, TimeUnit.SECONDS);
+            assertEquals(List.of(List.of(0)), r.batches);
+        }
+    }
 }
