@@ -80,6 +80,8 @@ public final class CounterfactualServer implements AutoCloseable {
     private static final Pattern STUDIES = Pattern.compile("/v1/datasets/([^/]+)/studies");
     private static final Pattern STUDY_IMAGE = Pattern.compile("/v1/datasets/([^/]+)/studies/([^/]+)/image");
     static final String ZIP = "counterfactuals.zip";
+    private static final java.util.Set<String> KNOWN_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
+            "OPTIONS", "PATCH");
 
     private final ServeSettings settings;
     private final ModelPool models;
@@ -204,7 +206,8 @@ public final class CounterfactualServer implements AutoCloseable {
     private void handle(HttpExchange ex) {
         long start = System.nanoTime();
         metrics.enter();
-        String method = ex.getRequestMethod();
+        // what logs and metrics name: a known method or OTHER, never the client's string
+        String method = KNOWN_METHODS.contains(ex.getRequestMethod()) ? ex.getRequestMethod() : "OTHER";
         Answer answer;
         String route = "other";
         int images = 0;
@@ -228,7 +231,11 @@ public final class CounterfactualServer implements AutoCloseable {
             answer = null;
         } catch (Throwable e) {
             // the type and where, never the message: it may quote request data
-            log.error("{} {} failed: {} at {}", method, route, e.getClass().getName(),
+            StringBuilder types = new StringBuilder(e.getClass().getName());
+            for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+                types.append(" <- ").append(c.getClass().getName());
+            }
+            log.error("{} {} failed: {} at {}", method, route, types,
                     e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?");
             answer = Answer.error(500, "internal error");
         }

@@ -111,6 +111,7 @@ function addMention(finding, severity, laterality, zone) {
   const remove = document.createElement('button');
   remove.type = 'button';
   remove.textContent = 'Remove';
+  remove.setAttribute('aria-label', 'Remove this finding');
   remove.addEventListener('click', () => { tr.remove(); $('add-mention').focus(); });
   const td = document.createElement('td');
   td.appendChild(remove);
