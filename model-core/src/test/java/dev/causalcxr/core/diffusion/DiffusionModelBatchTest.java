@@ -9,21 +9,18 @@ import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Laterality;
 import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.findings.Zone;
-import dev.causalcxr.core.stage.RecordingStageContext;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link DiffusionModel#sampleBatch} gives every request the bits {@link DiffusionModel#sample} gives
  * it alone, whatever else is in the batch: the property the counterfactual service's batching rests on.
- * Checked on a model of the quick profile's shape (z_path 16, 256 wide, 3 blocks, T = 1000) whose
- * weights were moved away from their zero initialization, and on a tiny one.
+ * Checked on a model of the quick profile's shape (z_path 16, 256 wide, 3 blocks, T = 1000) and on a
+ * tiny one, both with random weights in every layer.
  */
 class DiffusionModelBatchTest {
     static final int DIM = 16;
@@ -38,27 +35,40 @@ class DiffusionModelBatchTest {
     static final Condition NONE_PRESENT = Condition.ofStudy(List.of());
 
     @BeforeAll
-    static void train(@TempDir Path dir) {
+    static void build() {
         SingleThreadedEngine.request();
-        quick = trained(dir.resolve("quick"), new DiffusionConfig(DIM, 256, 3, 64, 1000, 40, 64, 1e-2f, 0.1f, 3L, 0, 20, "cpu"));
-        tiny = trained(dir.resolve("tiny"), new DiffusionConfig(DIM, 32, 2, 8, 100, 40, 32, 1e-2f, 0.2f, 4L, 0, 20, "cpu"));
+        quick = randomModel(new DiffusionConfig(DIM, 256, 3, 64, 1000, 1, 64, 1e-3f, 0.1f, 3L, 0, 1, "cpu"), 3);
+        tiny = randomModel(new DiffusionConfig(DIM, 32, 2, 8, 100, 1, 32, 1e-3f, 0.2f, 4L, 0, 1, "cpu"), 4);
     }
 
-    private static DiffusionModel trained(Path dir, DiffusionConfig config) {
-        SplittableRandom rng = new SplittableRandom(9);
-        int rows = 240;
-        float[][] z = new float[rows][DIM];
-        List<Condition> conditions = new ArrayList<>();
-        Condition[] kinds = {EFFUSION, TWO, NONE_PRESENT, Condition.of(Finding.PNEUMOTHORAX)};
-        for (int i = 0; i < rows; i++) {
-            for (int k = 0; k < DIM; k++) {
-                z[i][k] = (float) (rng.nextGaussian() + (i % kinds.length) * (k % 3));
+    /**
+     * A model of the given shape with random weights everywhere, the layers that training starts at
+     * zero included (so that every operation of the network changes the result), knowing the findings
+     * of the test conditions. Its samples mean nothing; their bits are what is compared.
+     */
+    private static DiffusionModel randomModel(DiffusionConfig config, long seed) {
+        ai.djl.ndarray.NDManager manager = dev.causalcxr.core.engine.Engines.pytorch().newBaseManager();
+        ParameterStore params = ParameterStore.initialize(manager, Denoiser.layout(config), seed);
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (java.util.Map.Entry<String, ai.djl.ndarray.NDArray> e : params.arrays().entrySet()) {
+            float[] v = new float[(int) e.getValue().size()];
+            double bound = 1.0 / Math.sqrt(e.getValue().getShape().get(0));
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound) + (e.getKey().endsWith("ln_g") ? 1f : 0f);
             }
-            conditions.add(kinds[i % kinds.length]);
+            dev.causalcxr.core.engine.ArrayValues.overwrite(e.getValue(), v);
         }
-        RecordingStageContext ctx = new RecordingStageContext(dir, 5);
-        DiffusionTraining.runWithConditions(config, z, conditions, ctx);
-        return DiffusionModel.load(ctx.output(DiffusionTraining.OUTPUT_MODEL));
+        float[] mean = new float[DIM];
+        float[] std = new float[DIM];
+        for (int k = 0; k < DIM; k++) {
+            mean[k] = (float) rng.nextGaussian();
+            std[k] = 0.5f + (float) rng.nextDouble();
+        }
+        java.util.Map<Finding, Integer> counts = new java.util.EnumMap<>(Finding.class);
+        counts.put(Finding.PLEURAL_EFFUSION, 60);
+        counts.put(Finding.CARDIOMEGALY, 30);
+        counts.put(Finding.PNEUMOTHORAX, 20);
+        return new DiffusionModel(config, manager, params, mean, std, 4f, 0, counts);
     }
 
     @AfterAll
@@ -113,23 +123,23 @@ class DiffusionModelBatchTest {
 
     @Test
     void everyRequestOfAMixedBatchGetsTheBitsItGetsAlone() {
-        assertEachAsAlone(quick, mixedRequests(), 12, 0f);
-        assertEachAsAlone(tiny, mixedRequests(), 12, 0f);
+        assertEachAsAlone(quick, mixedRequests(), 6, 0f);
+        assertEachAsAlone(tiny, mixedRequests(), 6, 0f);
     }
 
     @Test
     void stochasticStepsDrawEachRequestsNoiseFromItsOwnSeed() {
-        assertEachAsAlone(quick, mixedRequests(), 6, 0.7f);
-        assertEachAsAlone(tiny, mixedRequests(), 6, 1f);
+        assertEachAsAlone(quick, mixedRequests(), 4, 0.7f);
+        assertEachAsAlone(tiny, mixedRequests(), 4, 1f);
     }
 
     @Test
     void aRequestsCodesDoNotDependOnHowManyRowsShareItsBatch() {
         DiffusionModel.BatchRequest probe = new DiffusionModel.BatchRequest(EFFUSION, 8, 42, 2f, null);
-        float[][] alone = quick.sample(EFFUSION, 8, 42, new SamplerConfig(5, 0f, 2f), null);
+        float[][] alone = quick.sample(EFFUSION, 8, 42, new SamplerConfig(3, 0f, 2f), null);
         // from 0 to 60 other requests of 1..16 rows before and after it: up to ~1,000 rows per pass
         SplittableRandom r = new SplittableRandom(7);
-        for (int others : new int[] {0, 1, 2, 3, 5, 8, 13, 21, 34, 60}) {
+        for (int others : new int[] {0, 1, 3, 8, 21, 60}) {
             List<DiffusionModel.BatchRequest> batch = new ArrayList<>();
             int at = others == 0 ? 0 : r.nextInt(others + 1);
             for (int i = 0; i < others; i++) {
@@ -142,7 +152,7 @@ class DiffusionModelBatchTest {
             if (at == others) {
                 batch.add(probe);
             }
-            float[][] got = quick.sampleBatch(batch, 5, 0f).get(batch.indexOf(probe));
+            float[][] got = quick.sampleBatch(batch, 3, 0f).get(batch.indexOf(probe));
             for (int row = 0; row < 8; row++) {
                 assertArrayEquals(alone[row], got[row], "with " + others + " other requests, row " + row);
             }
