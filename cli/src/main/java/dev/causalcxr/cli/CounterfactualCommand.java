@@ -1,16 +1,10 @@
 package dev.causalcxr.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.causalcxr.activities.pipeline.ModelComponents;
 import dev.causalcxr.core.counterfactual.CounterfactualGenerator;
 import dev.causalcxr.core.dataset.DatasetBundle;
 import dev.causalcxr.core.dataset.DatasetEntry;
 import dev.causalcxr.core.diffusion.Condition;
 import dev.causalcxr.core.diffusion.SamplerConfig;
-import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
-import dev.causalcxr.core.files.FileTrees;
-import dev.causalcxr.core.findings.Finding;
-import dev.causalcxr.core.imaging.ContactSheet;
 import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.imaging.ImageCodec;
 import dev.causalcxr.core.imaging.ImageDecodeException;
@@ -20,14 +14,13 @@ import dev.causalcxr.infra.registry.ModelNotFoundException;
 import dev.causalcxr.infra.registry.ModelRegistry;
 import dev.causalcxr.infra.registry.ModelVersion;
 import dev.causalcxr.infra.stack.PlatformStack;
+import dev.causalcxr.cli.serve.CounterfactualFiles;
+import dev.causalcxr.cli.serve.RegisteredGenerators;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -42,8 +35,6 @@ import picocli.CommandLine.Option;
                 "the PNGs, a contact sheet (source first) and counterfactuals.json (model version, source,",
                 "condition, seeds) into --out."})
 final class CounterfactualCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @Mixin
     DataDirOption dataDir;
 
@@ -113,40 +104,27 @@ final class CounterfactualCommand implements Callable<Integer> {
             } catch (ModelNotFoundException e) {
                 throw new UsageException(e.getMessage());
             }
-            Path modelDir = Files.createTempDirectory(stack.config().dataDir(), "model-");
+            CounterfactualGenerator opened;
             try {
-                Map<String, Path> files = registry.fetch(version, modelDir);
-                Map<Finding, NoisePrior> priors = new EnumMap<>(Finding.class);
-                files.forEach((role, file) -> {
-                    if (role.startsWith(ModelComponents.PRIOR_ROLE_PREFIX)) {
-                        NoisePrior p = NoisePrior.load(file);
-                        priors.put(p.finding(), p);
-                    }
-                });
-                Path disentangler = files.get(ModelComponents.DISENTANGLER);
-                Path diffusion = files.get(ModelComponents.DIFFUSION);
-                if (disentangler == null || diffusion == null) {
-                    throw new UsageException(version.reference() + " is not a counterfactual generator (its components: "
-                            + files.keySet() + ")");
-                }
-                try (CounterfactualGenerator generator = CounterfactualGenerator.open(disentangler, diffusion, priors)) {
-                    int size = generator.imageSize();
-                    // the same preparation as import: the whole image fitted into the model's square
-                    GrayImage source = original.width() == size && original.height() == size ? original
-                            : Resampler.fitSquare(original, size);
-                    Condition condition = generator.parse(finding);
-                    CounterfactualGenerator.Generation g = generator.generateDetailed(source, condition, n, seed, sampler);
-                    write(version, condition, g, source, original);
-                    console.printf("%d counterfactuals of %s%s for \"%s\" (%s) from %s%s → %s", g.images().size(),
-                            sourceName, source == original ? "" : String.format(Locale.ROOT, " (%d×%d px, fitted into %d×%d)",
-                                    original.width(), original.height(), size, size),
-                            finding, condition.describe(), version.reference(),
-                            g.usedPrior() ? ", tail prior of " + g.prior().label() : "", out);
-                }
+                opened = RegisteredGenerators.open(registry, version, stack.config().dataDir());
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
-            } finally {
-                FileTrees.delete(modelDir);
+            }
+            try (CounterfactualGenerator generator = opened) {
+                int size = generator.imageSize();
+                // the same preparation as import: the whole image fitted into the model's square
+                GrayImage source = original.width() == size && original.height() == size ? original
+                        : Resampler.fitSquare(original, size);
+                Condition condition = generator.parse(finding);
+                CounterfactualGenerator.Generation g = generator.generateDetailed(source, condition, n, seed, sampler);
+                write(version, condition, g, source, original);
+                console.printf("%d counterfactuals of %s%s for \"%s\" (%s) from %s%s → %s", g.images().size(),
+                        sourceName, source == original ? "" : String.format(Locale.ROOT, " (%d×%d px, fitted into %d×%d)",
+                                original.width(), original.height(), size, size),
+                        finding, condition.describe(), version.reference(),
+                        g.usedPrior() ? ", tail prior of " + g.prior().label() : "", out);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
             }
         }
         return ExitCodes.OK;
@@ -193,21 +171,6 @@ final class CounterfactualCommand implements Callable<Integer> {
 
     private void write(ModelVersion version, Condition condition, CounterfactualGenerator.Generation g,
                        GrayImage source, GrayImage original) throws IOException {
-        Files.createDirectories(out);
-        ContactSheet.Builder sheet = ContactSheet.builder().columns(Math.min(g.images().size() + 1, 9))
-                .add(source, "SOURCE");
-        Files.write(out.resolve("source.png"), ImageCodec.encodePng16(source));
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < g.images().size(); i++) {
-            String name = String.format(Locale.ROOT, "counterfactual-%02d.png", i + 1);
-            Files.write(out.resolve(name), ImageCodec.encodePng16(g.images().get(i)));
-            sheet.add(g.images().get(i), "CF " + (i + 1));
-            names.add(name);
-        }
-        sheet.writePng(out.resolve("contact-sheet.png"));
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("model", version.reference());
-        doc.put("bundle_digest", version.bundleDigest());
         Map<String, Object> from = new LinkedHashMap<>();
         if (image != null) {
             from.put("image", image.toAbsolutePath().toString());
@@ -218,24 +181,11 @@ final class CounterfactualCommand implements Callable<Integer> {
         from.put("width", original.width());
         from.put("height", original.height());
         from.put("fitted_into", source == original ? null : source.width());
-        doc.put("source", from);
-        doc.put("request", finding);
-        doc.put("condition", condition.describe());
-        doc.put("seed", seed);
-        doc.put("n", n);
-        doc.put("guidance", guidance);
-        doc.put("ddim_steps", steps);
-        doc.put("eta", eta);
-        doc.put("tail_prior", g.usedPrior() ? g.prior().label() : null);
-        doc.put("images", names);
-        // what trained the model (its registered provenance) and what generated these images
-        doc.put("model_provenance", new java.util.TreeMap<>(version.provenance()));
-        Map<String, String> generatedBy = new LinkedHashMap<>();
-        generatedBy.put("causalcxr_version", dev.causalcxr.core.spec.CodeVersion.current());
-        generatedBy.put("git_commit", dev.causalcxr.core.spec.CodeVersion.gitDescription());
-        generatedBy.putAll(dev.causalcxr.core.provenance.RuntimeIdentity.platform());
-        generatedBy.putAll(dev.causalcxr.core.provenance.RuntimeIdentity.engine());
-        doc.put("generated_by", generatedBy);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("counterfactuals.json").toFile(), doc);
+        Map<String, byte[]> files = CounterfactualFiles.render(version,
+                new CounterfactualFiles.Asked(finding, seed, n, guidance, steps, eta), condition, g, source, from);
+        Files.createDirectories(out);
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            Files.write(out.resolve(f.getKey()), f.getValue());
+        }
     }
 }

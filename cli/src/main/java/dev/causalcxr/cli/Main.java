@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, RunCommand.class, WorkerCommand.class, StatusCommand.class,
                 StackCommand.class, MlflowCommand.class, PhantomCommand.class, DatasetCommand.class,
                 ParseReportsCommand.class, EvalParserCommand.class, FidCliCommand.class, CounterfactualCommand.class, ModelsCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

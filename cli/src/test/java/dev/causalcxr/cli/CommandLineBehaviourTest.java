@@ -52,6 +52,17 @@ class CommandLineBehaviourTest {
     }
 
     @Test
+    void serveRefusesToListenOffLoopbackWithoutATokenBeforeStartingAnything(@TempDir Path dir) {
+        Path data = dir.resolve("data");
+        assertEquals(2, Main.execute("serve", "--data-dir", data.toString(), "--model", "demo", "--bind", "0.0.0.0"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("an access token is required"), err.toString());
+        assertEquals(2, Main.execute("serve", "--data-dir", data.toString(), "--model", "demo", "--max-n", "0"));
+        assertFalse(Files.exists(data.resolve("postgres")), "nothing is started for a refused configuration");
+        assertEquals(0, Main.execute("serve", "--help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("--token-file"));
+    }
+
+    @Test
     void unknownCommandsAndOptionsAreUsageErrors() {
         assertEquals(2, Main.execute("bogus"));
         assertEquals(2, Main.execute("demo", "--profile", "huge"));

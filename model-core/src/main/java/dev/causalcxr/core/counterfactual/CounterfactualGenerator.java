@@ -271,6 +271,62 @@ public final class CounterfactualGenerator implements AutoCloseable {
         return new Generation(decode(identity, codes), codes, resolved, prior);
     }
 
+    /**
+     * One request of {@link #generateBatch}: what {@link #generateDetailed} takes.
+     *
+     * @param source    the source image, already of the model's size
+     * @param condition the condition (resolved by {@link #generateBatch} as by {@link #generateDetailed})
+     */
+    public record Request(GrayImage source, Condition condition, int n, long seed, SamplerConfig sampler) {
+        public Request {
+            Objects.requireNonNull(source, "source image");
+            Objects.requireNonNull(condition, "condition");
+            Objects.requireNonNull(sampler, "sampler settings");
+        }
+    }
+
+    /**
+     * Several requests at once, each giving exactly what {@link #generateDetailed} gives for it alone:
+     * the pathology codes of all requests are sampled in one batched pass of the diffusion sampler
+     * ({@link DiffusionModel#sampleBatch}, per-request noise from each request's own seed), while each
+     * source is encoded and each request's images are decoded on their own, as
+     * {@link #generateDetailed} encodes and decodes them (the same convolution batch shapes, so the
+     * same bits). Requests must share the step count and η; every request is checked before anything
+     * runs.
+     *
+     * @return one generation per request, in order
+     */
+    public List<Generation> generateBatch(List<Request> requests) {
+        if (requests.isEmpty()) {
+            return List.of();
+        }
+        SamplerConfig first = requests.get(0).sampler();
+        List<Condition> resolved = new ArrayList<>(requests.size());
+        for (Request r : requests) {
+            checkRequest(r.source(), r.n(), r.sampler());
+            if (r.sampler().steps() != first.steps() || r.sampler().eta() != first.eta()) {
+                throw new IllegalArgumentException("a batch shares its DDIM steps and eta: " + first + " and " + r.sampler());
+            }
+            resolved.add(resolve(r.condition()));
+        }
+        List<DiffusionModel.BatchRequest> sampling = new ArrayList<>(requests.size());
+        Finding[] usedPriors = new Finding[requests.size()];
+        for (int i = 0; i < requests.size(); i++) {
+            Request r = requests.get(i);
+            Finding prior = priorFor(resolved.get(i));
+            usedPriors[i] = prior;
+            float[][] noise = prior == null ? null : priors.get(prior).sample(r.n(), r.seed());
+            sampling.add(new DiffusionModel.BatchRequest(resolved.get(i), r.n(), r.seed(), r.sampler().guidance(), noise));
+        }
+        List<float[][]> codes = diffusion.sampleBatch(sampling, first.steps(), first.eta());
+        List<Generation> out = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            float[] identity = disentangler.encode(List.of(requests.get(i).source().toFloat())).identity()[0];
+            out.add(new Generation(decode(identity, codes.get(i)), codes.get(i), resolved.get(i), usedPriors[i]));
+        }
+        return out;
+    }
+
     /** The z_id of images (rows of flattened identity codes). */
     public float[][] identities(List<GrayImage> images) {
         for (GrayImage g : images) {

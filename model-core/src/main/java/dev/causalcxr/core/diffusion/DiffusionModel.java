@@ -172,6 +172,201 @@ public final class DiffusionModel implements AutoCloseable {
     }
 
     /**
+     * One request of {@link #sampleBatch}: what {@link #sample(Condition, int, long, SamplerConfig, float[][])}
+     * takes, less the step count and η that a batch shares.
+     *
+     * @param initialNoise n × zDim starting points, or null for N(0, I) drawn from the seed
+     */
+    public record BatchRequest(Condition condition, int n, long seed, float guidance, float[][] initialNoise) {
+        public BatchRequest {
+            if (condition == null) {
+                throw new IllegalArgumentException("condition is required (Condition.NULL for unconditional sampling)");
+            }
+            if (n < 1) {
+                throw new IllegalArgumentException("number of samples must be >= 1, got " + n);
+            }
+            if (!Float.isFinite(guidance) || guidance < 0f) {
+                throw new IllegalArgumentException("guidance scale must be finite and >= 0, got " + guidance);
+            }
+        }
+
+        /** Classifier-free guidance with both passes (0 and 1 need one pass, as in {@link #denoise}). */
+        boolean guided() {
+            return !condition.isNull() && guidance != 0f && guidance != 1f;
+        }
+    }
+
+    /**
+     * Several requests in one pass of the sampler: their rows are stacked and every DDIM step is one
+     * forward pass of the network for all of them, which costs little more than one request's pass
+     * (the network is a small MLP on short code vectors; a step's cost is mostly per-operation
+     * overhead).
+     *
+     * <p>Each request's codes are bit-identical to {@link #sample(Condition, int, long, SamplerConfig,
+     * float[][])} of that request alone: its initial noise and its η noise come from its own seed, its
+     * condition embedding is computed over its own rows as {@code sample} computes it, guidance is
+     * applied row by row with the same float operations, and the network's operations are row-wise
+     * (matrix products whose rows do not depend on the other rows, per-row layer norms). The engine's
+     * matrix products give a row the same bits whatever the number of rows, except that a product of a
+     * single row takes another kernel: a request of one row (n = 1 without guidance) is therefore
+     * sampled in a pass of its own. Both facts are checked by {@code DiffusionModelBatchTest} for the
+     * shapes of the quick and tiny models.
+     *
+     * @return the codes of each request, in the order of {@code requests}
+     */
+    public List<float[][]> sampleBatch(List<BatchRequest> requests, int steps, float eta) {
+        if (requests.isEmpty()) {
+            return List.of();
+        }
+        SamplerConfig shared = new SamplerConfig(steps, eta, 1f);
+        for (BatchRequest r : requests) {
+            checkSampleable(r.condition());
+        }
+        // a request of one row (n = 1 without guidance) alone is a one-row matrix product, which the
+        // engine computes with another kernel whose sums round differently: it keeps its own pass
+        List<BatchRequest> stacked = new ArrayList<>();
+        List<Integer> stackedAt = new ArrayList<>();
+        float[][][] single = new float[requests.size()][][];
+        for (int i = 0; i < requests.size(); i++) {
+            BatchRequest r = requests.get(i);
+            if (r.n() == 1 && !r.guided()) {
+                single[i] = sample(r.condition(), 1, r.seed(), new SamplerConfig(steps, eta, r.guidance()), r.initialNoise());
+            } else {
+                stacked.add(r);
+                stackedAt.add(i);
+            }
+        }
+        List<float[][]> out = new ArrayList<>(java.util.Arrays.asList(single));
+        if (!stacked.isEmpty()) {
+            List<float[][]> sampled = sampleStacked(stacked, shared);
+            for (int k = 0; k < stacked.size(); k++) {
+                out.set(stackedAt.get(k), sampled.get(k));
+            }
+        }
+        return out;
+    }
+
+    private List<float[][]> sampleStacked(List<BatchRequest> requests, SamplerConfig shared) {
+        // guided requests first: their conditional rows are [0, G), the unguided rows [G, N), the
+        // unconditional copies of the guided rows [N, N + G)
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            if (requests.get(i).guided()) {
+                order.add(i);
+            }
+        }
+        int guidedRequests = order.size();
+        for (int i = 0; i < requests.size(); i++) {
+            if (!requests.get(i).guided()) {
+                order.add(i);
+            }
+        }
+        int[] offset = new int[requests.size()];
+        int total = 0;
+        int guidedRows = 0;
+        for (int k = 0; k < order.size(); k++) {
+            BatchRequest r = requests.get(order.get(k));
+            offset[order.get(k)] = total;
+            total += r.n();
+            if (k < guidedRequests) {
+                guidedRows += r.n();
+            }
+        }
+        float[] start = new float[total * zDim()];
+        float[] guidance = new float[guidedRows];
+        SplittableRandom[] etaNoise = new SplittableRandom[order.size()];
+        for (int k = 0; k < order.size(); k++) {
+            BatchRequest r = requests.get(order.get(k));
+            float[] x = r.initialNoise() == null ? gaussian(new SplittableRandom(r.seed()), r.n() * zDim())
+                    : flatten(r.initialNoise(), r.n());
+            System.arraycopy(x, 0, start, offset[order.get(k)] * zDim(), x.length);
+            if (k < guidedRequests) {
+                java.util.Arrays.fill(guidance, offset[order.get(k)], offset[order.get(k)] + r.n(), r.guidance());
+            }
+            etaNoise[k] = new SplittableRandom(r.seed() ^ 0x5DEECE66DL);
+        }
+        try (NDManager m = manager.newSubManager()) {
+            // each request's condition rows embedded as sample() embeds them, then stacked
+            NDList primary = new NDList();
+            NDList unconditional = new NDList();
+            for (int k = 0; k < order.size(); k++) {
+                BatchRequest r = requests.get(order.get(k));
+                boolean unconditionalOnly = r.condition().isNull() || r.guidance() == 0f;
+                List<Condition> rows = new ArrayList<>(2 * r.n());
+                for (int i = 0; i < r.n(); i++) {
+                    rows.add(unconditionalOnly ? Condition.NULL : r.condition());
+                }
+                if (k < guidedRequests) {
+                    for (int i = 0; i < r.n(); i++) {
+                        rows.add(Condition.NULL);
+                    }
+                }
+                NDArray emb = Denoiser.conditionEmbedding(params, ConditionBatch.encode(rows).toArrays(m));
+                if (k < guidedRequests) {
+                    primary.add(emb.get(":" + r.n()));
+                    unconditional.add(emb.get(r.n() + ":"));
+                } else {
+                    primary.add(emb);
+                }
+            }
+            NDList all = new NDList(primary);
+            all.addAll(unconditional);
+            NDArray condEmb = all.size() == 1 ? all.get(0) : NDArrays.concat(all);
+            int rows = total + guidedRows;
+            NDArray guidanceColumn = guidedRows == 0 ? null : m.create(guidance, new Shape(guidedRows, 1));
+
+            int[] ts = schedule.ddimTimesteps(shared.steps());
+            NDArray x = m.create(start, new Shape(total, zDim()));
+            int[] timesteps = new int[rows];
+            for (int i = ts.length - 1; i >= 0; i--) {
+                int t = ts[i];
+                double alphaBar = schedule.alphaBar(t);
+                double alphaBarPrev = i > 0 ? schedule.alphaBar(ts[i - 1]) : 1.0;
+                java.util.Arrays.fill(timesteps, t);
+                NDArray input = guidedRows == 0 ? x
+                        : NDArrays.concat(new NDList(x, guidedRows == total ? x : x.get(":" + guidedRows)));
+                NDArray eps = Denoiser.predictNoise(params, config.blocks(), input, timesteps, condEmb);
+                if (guidedRows > 0) {
+                    NDArray epsCond = eps.get(":" + guidedRows);
+                    NDArray epsUncond = eps.get(total + ":");
+                    NDArray guided = epsUncond.add(epsCond.sub(epsUncond).mul(guidanceColumn));
+                    eps = guidedRows == total ? guided : NDArrays.concat(new NDList(guided, eps.get(guidedRows + ":" + total)));
+                }
+                float[] z = null;
+                if (sigma(alphaBar, alphaBarPrev, shared.eta()) > 0.0) {
+                    z = new float[total * zDim()];
+                    for (int k = 0; k < order.size(); k++) {
+                        BatchRequest r = requests.get(order.get(k));
+                        float[] part = gaussian(etaNoise[k], r.n() * zDim());
+                        System.arraycopy(part, 0, z, offset[order.get(k)] * zDim(), part.length);
+                    }
+                }
+                x = ddimStep(x, eps, alphaBar, alphaBarPrev, shared.eta(), x0Bound, z);
+            }
+            NDArray std = m.create(dataStd, new Shape(1, zDim()));
+            NDArray mean = m.create(dataMean, new Shape(1, zDim()));
+            float[] flat = x.mul(std).add(mean).toFloatArray();
+            List<float[][]> out = new ArrayList<>(requests.size());
+            for (int i = 0; i < requests.size(); i++) {
+                int n = requests.get(i).n();
+                float[] part = java.util.Arrays.copyOfRange(flat, offset[i] * zDim(), (offset[i] + n) * zDim());
+                out.add(unflatten(part, n));
+            }
+            return out;
+        }
+    }
+
+    private void checkSampleable(Condition condition) {
+        for (Finding f : condition.findings()) {
+            // an embedding that never received a gradient would be sampled as if it meant something
+            if (trainingFindingCounts.getOrDefault(f, 0) == 0) {
+                throw new IllegalArgumentException("the model was trained on no study with " + f.label()
+                        + " present, so it cannot generate it; it knows " + trainingFindingCounts.keySet());
+            }
+        }
+    }
+
+    /**
      * The DDIM sampler as one differentiable function x_T ↦ ẑ_path: run inside a
      * {@code GradientCollector} with x_T (or the parameters it is computed from) requiring gradients to
      * back-propagate through the steps, as the tail-noise optimization does. Every intermediate belongs
@@ -188,13 +383,7 @@ public final class DiffusionModel implements AutoCloseable {
         if (condition == null) {
             throw new IllegalArgumentException("condition is required (Condition.NULL for unconditional sampling)");
         }
-        for (Finding f : condition.findings()) {
-            // an embedding that never received a gradient would be sampled as if it meant something
-            if (trainingFindingCounts.getOrDefault(f, 0) == 0) {
-                throw new IllegalArgumentException("the model was trained on no study with " + f.label()
-                        + " present, so it cannot generate it; it knows " + trainingFindingCounts.keySet());
-            }
-        }
+        checkSampleable(condition);
         NDManager m = xT.getManager();
         int n = (int) xT.getShape().get(0);
         float g = sampler.guidance();
@@ -248,14 +437,25 @@ public final class DiffusionModel implements AutoCloseable {
      */
     static NDArray ddimStep(NDArray x, NDArray eps, double alphaBar, double alphaBarPrev, float eta, float x0Bound,
                             SplittableRandom noise) {
+        float[] z = sigma(alphaBar, alphaBarPrev, eta) > 0.0 ? gaussian(noise, (int) x.size()) : null;
+        return ddimStep(x, eps, alphaBar, alphaBarPrev, eta, x0Bound, z);
+    }
+
+    /** σ of a DDIM step (0 when η = 0). */
+    static double sigma(double alphaBar, double alphaBarPrev, float eta) {
+        return eta * Math.sqrt((1.0 - alphaBarPrev) / (1.0 - alphaBar)) * Math.sqrt(1.0 - alphaBar / alphaBarPrev);
+    }
+
+    /** As above with the step's fresh noise z already drawn (null when σ = 0). */
+    static NDArray ddimStep(NDArray x, NDArray eps, double alphaBar, double alphaBarPrev, float eta, float x0Bound,
+                            float[] z) {
         NDArray x0 = ScalarOps.dividedBy(x.sub(ScalarOps.times(eps, Math.sqrt(1.0 - alphaBar))), Math.sqrt(alphaBar))
                 .clip(-x0Bound, x0Bound);
         eps = ScalarOps.dividedBy(x.sub(ScalarOps.times(x0, Math.sqrt(alphaBar))), Math.sqrt(1.0 - alphaBar));
-        double sigma = eta * Math.sqrt((1.0 - alphaBarPrev) / (1.0 - alphaBar)) * Math.sqrt(1.0 - alphaBar / alphaBarPrev);
+        double sigma = sigma(alphaBar, alphaBarPrev, eta);
         double direction = Math.sqrt(Math.max(0.0, 1.0 - alphaBarPrev - sigma * sigma));
         NDArray next = ScalarOps.times(x0, Math.sqrt(alphaBarPrev)).add(ScalarOps.times(eps, direction));
         if (sigma > 0.0) {
-            float[] z = gaussian(noise, (int) x.size());
             next = next.add(ScalarOps.times(x.getManager().create(z, x.getShape()), sigma));
         }
         return next;

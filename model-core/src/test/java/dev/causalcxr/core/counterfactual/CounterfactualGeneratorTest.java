@@ -59,6 +59,30 @@ class CounterfactualGeneratorTest {
     }
 
     @Test
+    void aBatchOfRequestsGivesEachTheImagesItGetsAlone() {
+        GrayImage other = GrayImage.fromUnit(64, 64, tiny.data.studies().get(tiny.data.indices(Split.TEST)[1]).pixels());
+        List<CounterfactualGenerator.Request> requests = List.of(
+                new CounterfactualGenerator.Request(source, gen.parse("moderate right pleural effusion"), 4, 7, SAMPLER),
+                new CounterfactualGenerator.Request(other, Condition.of(TinyModels.TAIL), 3, 8, SAMPLER),
+                new CounterfactualGenerator.Request(source, Condition.of(Finding.CARDIOMEGALY), 1, 9,
+                        new SamplerConfig(10, 0f, 1f)),
+                new CounterfactualGenerator.Request(other, gen.parse("no finding"), 2, 7, SAMPLER));
+        List<CounterfactualGenerator.Generation> batched = gen.generateBatch(requests);
+        for (int i = 0; i < requests.size(); i++) {
+            CounterfactualGenerator.Request r = requests.get(i);
+            CounterfactualGenerator.Generation alone = gen.generateDetailed(r.source(), r.condition(), r.n(), r.seed(),
+                    r.sampler());
+            assertEquals(alone.images(), batched.get(i).images(), "request " + i);
+            assertEquals(alone.condition(), batched.get(i).condition());
+            assertEquals(alone.prior(), batched.get(i).prior());
+        }
+        assertEquals(TinyModels.TAIL, batched.get(1).prior(), "the tail request started from its prior in the batch too");
+        assertThrows(IllegalArgumentException.class, () -> gen.generateBatch(List.of(requests.get(0),
+                new CounterfactualGenerator.Request(source, Condition.of(Finding.CARDIOMEGALY), 1, 1,
+                        new SamplerConfig(5, 0f, 2f)))), "a batch shares its steps");
+    }
+
+    @Test
     void samplesOfOneConditionDiffer() {
         List<GrayImage> a = gen.generate(source, Condition.of(Finding.PLEURAL_EFFUSION), 4, 5, SAMPLER);
         assertTrue(CounterfactualMetrics.diversity(a) > 0, "diversity");

@@ -1,0 +1,56 @@
+package dev.causalcxr.cli.serve;
+
+import dev.causalcxr.activities.pipeline.ModelComponents;
+import dev.causalcxr.core.counterfactual.CounterfactualGenerator;
+import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
+import dev.causalcxr.core.files.FileTrees;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.infra.registry.ModelRegistry;
+import dev.causalcxr.infra.registry.ModelVersion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Opens the counterfactual generator of a registered model version: the one way the CLI and the service load one. */
+public final class RegisteredGenerators {
+    private RegisteredGenerators() {
+    }
+
+    /** A registered version that is not a counterfactual generator. */
+    public static final class NotAGeneratorException extends IllegalArgumentException {
+        NotAGeneratorException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Fetches the version's components (digest-verified) into a temporary folder under {@code workDir},
+     * opens its disentangler, diffusion model and tail-noise priors, and deletes the folder again (the
+     * models are read into memory).
+     */
+    public static CounterfactualGenerator open(ModelRegistry registry, ModelVersion version, Path workDir) throws IOException {
+        Files.createDirectories(workDir);
+        Path modelDir = Files.createTempDirectory(workDir, "model-");
+        try {
+            Map<String, Path> files = registry.fetch(version, modelDir);
+            Map<Finding, NoisePrior> priors = new EnumMap<>(Finding.class);
+            files.forEach((role, file) -> {
+                if (role.startsWith(ModelComponents.PRIOR_ROLE_PREFIX)) {
+                    NoisePrior p = NoisePrior.load(file);
+                    priors.put(p.finding(), p);
+                }
+            });
+            Path disentangler = files.get(ModelComponents.DISENTANGLER);
+            Path diffusion = files.get(ModelComponents.DIFFUSION);
+            if (disentangler == null || diffusion == null) {
+                throw new NotAGeneratorException(version.reference() + " is not a counterfactual generator (its components: "
+                        + files.keySet() + ")");
+            }
+            return CounterfactualGenerator.open(disentangler, diffusion, priors);
+        } finally {
+            FileTrees.delete(modelDir);
+        }
+    }
+}
