@@ -1,5 +1,6 @@
 package dev.causalcxr.infra.tracking;
 
+import dev.causalcxr.core.files.Digests;
 import dev.causalcxr.infra.metadata.DbEndpoint;
 import dev.causalcxr.infra.objectstore.S3Endpoint;
 import java.io.IOException;
@@ -65,22 +66,52 @@ public final class MlflowServer implements AutoCloseable {
     }
 
     /**
-     * Creates the virtualenv and installs the pinned MLflow into it unless already done. The marker
-     * file is written last, so an interrupted install is redone (with {@code --clear}) next time.
+     * The server's Python packages, every one pinned to an exact version: the lock file shipped beside
+     * this class ({@code mlflow-requirements.txt}), so that an install today and one next year get the
+     * same server (and no newer, untested dependency reaches the database password or the bucket keys).
+     */
+    static String requirements() {
+        try (var in = MlflowServer.class.getResourceAsStream("mlflow-requirements.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("mlflow-requirements.txt is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read mlflow-requirements.txt", e);
+        }
+    }
+
+    /**
+     * Creates the virtualenv and installs the pinned requirements into it unless already done. The
+     * marker file names the lock file's digest and is written last, so an interrupted install, or one
+     * from another lock file, is redone (with {@code --clear}) next time.
      */
     public static Path ensureInstalled(Path venvDir) throws MlflowUnavailableException {
+        String requirements = requirements();
+        String lockDigest = Digests.sha256Hex(requirements.getBytes(StandardCharsets.UTF_8));
         Path marker = venvDir.resolve(".causalcxr-mlflow-" + MLFLOW_VERSION);
         Path mlflowBin = venvDir.resolve("bin/mlflow");
-        if (Files.exists(marker) && Files.isExecutable(mlflowBin)) {
-            return mlflowBin;
+        try {
+            if (Files.exists(marker) && Files.readString(marker).trim().equals(lockDigest)
+                    && Files.isExecutable(mlflowBin)) {
+                return mlflowBin;
+            }
+        } catch (IOException e) {
+            // unreadable marker: install again
         }
         String python = findPython();
-        log.info("installing MLflow {} into {} (first use only)", MLFLOW_VERSION, venvDir);
+        log.info("installing MLflow {} and its pinned dependencies into {} (first use only)", MLFLOW_VERSION, venvDir);
         run(List.of(python, "-m", "venv", "--clear", venvDir.toString()), venvDir.getParent(), Duration.ofMinutes(3));
-        run(List.of(venvDir.resolve("bin/pip").toString(), "install", "--disable-pip-version-check", "-q",
-                "mlflow==" + MLFLOW_VERSION, "psycopg2-binary", "boto3"), venvDir.getParent(), Duration.ofMinutes(15));
+        Path lockFile = venvDir.resolve("requirements.txt");
         try {
-            Files.writeString(marker, MLFLOW_VERSION);
+            Files.writeString(lockFile, requirements);
+        } catch (IOException e) {
+            throw new MlflowUnavailableException("cannot write " + lockFile + ": " + e.getMessage());
+        }
+        run(List.of(venvDir.resolve("bin/pip").toString(), "install", "--disable-pip-version-check", "-q",
+                "-r", lockFile.toString()), venvDir.getParent(), Duration.ofMinutes(15));
+        try {
+            Files.writeString(marker, lockDigest);
         } catch (IOException e) {
             throw new MlflowUnavailableException("cannot write " + marker + ": " + e.getMessage());
         }
@@ -120,8 +151,10 @@ public final class MlflowServer implements AutoCloseable {
         String backendUri = "postgresql+psycopg2://" + backend.user() + ":" + backend.password() + "@" + pg.getHost() + ":"
                 + pg.getPort() + pg.getPath();
         String artifactRoot = "s3://" + s3.bucket() + "/mlflow";
+        // the database URI (with its password) goes by environment: a command line is visible to every
+        // user of the machine in `ps`
         List<String> cmd = new ArrayList<>(List.of(mlflowBin.toString(), "server", "--host", "127.0.0.1",
-                "--port", String.valueOf(port), "--workers", "1", "--backend-store-uri", backendUri));
+                "--port", String.valueOf(port), "--workers", "1"));
         if (mode == ArtifactMode.SERVER_PROXY) {
             cmd.addAll(List.of("--serve-artifacts", "--artifacts-destination", artifactRoot));
         } else {
@@ -132,6 +165,7 @@ public final class MlflowServer implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("server.log").toFile()));
             Map<String, String> env = pb.environment();
+            env.put("MLFLOW_BACKEND_STORE_URI", backendUri);
             env.put("MLFLOW_S3_ENDPOINT_URL", s3.url());
             env.put("AWS_ACCESS_KEY_ID", s3.accessKey());
             env.put("AWS_SECRET_ACCESS_KEY", s3.secretKey());

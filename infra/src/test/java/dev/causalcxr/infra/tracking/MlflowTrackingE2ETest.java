@@ -29,6 +29,11 @@ class MlflowTrackingE2ETest {
         try (PlatformStack stack = PlatformStack.start(StackConfig.fromEnvironment(dir, MlflowTestSupport.env(artifacts)), false)) {
             Optional<String> uri = stack.awaitTracking(Duration.ofMinutes(15));
             assertTrue(uri.isPresent(), "MLflow server did not come up: " + stack.tracker().offlineReason().orElse(""));
+            // the database URI and its password never appear on a command line (visible to all users in ps)
+            List<String> commandLines = ProcessHandle.current().descendants()
+                    .map(h -> h.info().commandLine().orElse("")).toList();
+            assertTrue(commandLines.stream().anyMatch(c -> c.contains("mlflow")), commandLines.toString());
+            assertTrue(commandLines.stream().noneMatch(c -> c.contains("postgresql")), "a database URI on a command line");
             Tracker t = stack.tracker();
             String parent = t.startRun("causalcxr/e2e", "pipeline", null, Map.of("causalcxr.pipeline_run", "p1"));
             t.logParams(parent, Map.of("spec.seed", "42", "spec.name", "e2e"));

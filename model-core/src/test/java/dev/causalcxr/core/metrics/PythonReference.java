@@ -34,7 +34,11 @@ import org.slf4j.LoggerFactory;
 public final class PythonReference {
 
     private static final Logger LOG = LoggerFactory.getLogger(PythonReference.class);
-    public static final List<String> PACKAGES = List.of("numpy", "scipy", "scikit-image", "scikit-learn", "prdc");
+    /** Every package pinned, dependencies included (a pip freeze of a working venv): the references stay the same. */
+    public static final List<String> PACKAGES = List.of("numpy==2.4.6", "scipy==1.17.1", "scikit-image==0.26.0",
+            "scikit-learn==1.9.1", "prdc==0.2", "ImageIO==2.38.2", "joblib==1.6.0", "lazy-loader==0.6",
+            "narwhals==2.29.0", "networkx==3.6.1", "packaging==26.4", "pillow==13.0.0", "threadpoolctl==3.8.0",
+            "tifffile==2026.3.3", "cloudpickle==3.1.3");
     private static final String SCRIPT_RESOURCE = "/dev/causalcxr/core/metrics/metrics_reference.py";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Path venvPython;
