@@ -49,7 +49,30 @@ public record LlmExtractorConfig(URI endpoint, String model, String apiKey, Dura
         if (maxAttempts < 1 || concurrency < 1) {
             throw new ReportTextException("LLM maxAttempts and concurrency must be at least 1");
         }
+        requireEncryptedUnlessLoopback(endpoint);
         endpoint = chatCompletionsUri(endpoint);
+    }
+
+    /**
+     * Report text is protected health information: it may travel in plain HTTP only to this machine
+     * (a local model server), anywhere else only over TLS.
+     */
+    static void requireEncryptedUnlessLoopback(URI endpoint) {
+        String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String host = endpoint.getHost() == null ? "" : endpoint.getHost().toLowerCase(java.util.Locale.ROOT);
+        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
+                || host.equals("::1");
+        if (scheme.equals("https") || (scheme.equals("http") && loopback)) {
+            return;
+        }
+        throw new ReportTextException(ENV_ENDPOINT + " must be an https URL (plain http only on a loopback address: "
+                + "report text would cross the network unencrypted); it is " + (scheme.isEmpty() ? "without a scheme"
+                : scheme + (loopback ? "" : " to a non-loopback host")));
+    }
+
+    /** Where requests go, for logs: scheme, host and port only (a path or query may carry a key). */
+    public String endpointForLogs() {
+        return endpoint.getScheme() + "://" + endpoint.getHost() + (endpoint.getPort() < 0 ? "" : ":" + endpoint.getPort());
     }
 
     /** Defaults for everything but endpoint, model and key. */
@@ -135,7 +158,7 @@ public record LlmExtractorConfig(URI endpoint, String model, String apiKey, Dura
     /** The key is redacted: configs end up in logs and stage parameters. */
     @Override
     public String toString() {
-        return "LlmExtractorConfig[endpoint=" + endpoint + ", model=" + model + ", apiKey="
+        return "LlmExtractorConfig[endpoint=" + endpointForLogs() + ", model=" + model + ", apiKey="
                 + (apiKey == null || apiKey.isBlank() ? "none" : "***") + ", requestTimeout=" + requestTimeout
                 + ", maxAttempts=" + maxAttempts + ", concurrency=" + concurrency + ", cacheDir=" + cacheDir
                 + ", useResponseFormat=" + useResponseFormat + "]";
