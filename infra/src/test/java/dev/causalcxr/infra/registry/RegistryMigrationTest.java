@@ -31,8 +31,8 @@ class RegistryMigrationTest {
                     .digest();
             PGSimpleDataSource ds = new PGSimpleDataSource();
             ds.setUrl(pg.endpoint("postgres").jdbcUrl());
-            ds.setUser("postgres");
-            ds.setPassword("postgres");
+            ds.setUser(pg.endpoint("postgres").user());
+            ds.setPassword(pg.endpoint("postgres").password());
             Flyway.configure().dataSource(ds).locations("classpath:db/migration").target("1").load().migrate();
             try (var c = ds.getConnection(); var st = c.createStatement()) {
                 st.execute("insert into model_versions(name, version, manifest_digest, aliases) values"
