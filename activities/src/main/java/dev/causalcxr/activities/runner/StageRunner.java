@@ -42,11 +42,15 @@ public final class StageRunner {
         this(store, journal, tracker, workRoot, CodeFingerprint.running());
     }
 
+    /**
+     * {@code workRoot} may be shared by several workers on one machine: each runner claims its own
+     * folder there and removes what crashed processes left ({@link WorkArea}).
+     */
     public StageRunner(ObjectStore store, PipelineJournal journal, Tracker tracker, Path workRoot, CodeFingerprint code) {
         this.store = store;
         this.journal = journal;
         this.tracker = tracker;
-        this.workRoot = workRoot;
+        this.workRoot = WorkArea.claim(workRoot).dir();
         this.code = code;
     }
 
