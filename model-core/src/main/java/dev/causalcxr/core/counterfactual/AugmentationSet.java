@@ -107,7 +107,7 @@ public final class AugmentationSet {
             List<Finding> present = entries.get(i).findings().stream()
                     .map(l -> Finding.fromLabel(l).orElseThrow(() -> new IllegalStateException("unknown finding " + l)))
                     .filter(f -> f != Finding.NO_FINDING).toList();
-            out.add(AugmentedSample.of(images.get(i), present));
+            out.add(AugmentedSample.of(images.get(i), present, entries.get(i).sourceStudyId()));
         }
         return out;
     }

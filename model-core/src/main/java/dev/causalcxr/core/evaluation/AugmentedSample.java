@@ -10,8 +10,14 @@ import java.util.Set;
 /**
  * One generated (counterfactual) image with the condition it was generated for: the set of findings
  * present in it. Its class comes from {@link PrimaryFindingTarget#classOfPresent}, like a real study's.
+ *
+ * @param sourceStudyId the (pseudonymous) study whose identity the image keeps, or null when unknown
  */
-public record AugmentedSample(GrayImage image, Set<Finding> condition) {
+public record AugmentedSample(GrayImage image, Set<Finding> condition, String sourceStudyId) {
+
+    public AugmentedSample(GrayImage image, Set<Finding> condition) {
+        this(image, condition, null);
+    }
 
     public AugmentedSample {
         Objects.requireNonNull(image, "image");
@@ -23,6 +29,11 @@ public record AugmentedSample(GrayImage image, Set<Finding> condition) {
     }
 
     public static AugmentedSample of(GrayImage image, Collection<Finding> presentFindings) {
-        return new AugmentedSample(image, presentFindings == null ? Set.of() : Set.copyOf(presentFindings));
+        return of(image, presentFindings, null);
+    }
+
+    public static AugmentedSample of(GrayImage image, Collection<Finding> presentFindings, String sourceStudyId) {
+        return new AugmentedSample(image, presentFindings == null ? Set.of() : Set.copyOf(presentFindings),
+                sourceStudyId);
     }
 }

@@ -18,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +45,8 @@ public final class EvaluationStage {
             + "macro_f1_augmented, auroc_real, auroc_augmented, tail_recall_real, tail_recall_augmented, "
             + "head_recall_real, head_recall_augmented; with reference labels also accuracy, balanced_accuracy, "
             + "macro_f1, tail_recall and head_recall with the suffix _ARM_vs_SOURCE, and "
-            + "evaluation_test_targets_agreement_vs_SOURCE";
+            + "evaluation_test_targets_agreement_vs_SOURCE; with generated images also memorization_closer_to_train, "
+            + "memorization_distance_ratio and memorization_near_copies, each also with the suffix _features";
     /** Output: the in-domain feature network (the first seed's real-only classifier), one file. */
     public static final String OUTPUT_FEATURE_NETWORK = "feature-network";
     /** Output: every number of this evaluation as JSON. */
@@ -171,6 +174,8 @@ public final class EvaluationStage {
                             generated.labels(), target, config.fidelity(ctx.seed()));
                 }
                 reportFidelity(ctx, fidelity, "", true);
+                reportMemorization(ctx, featureNetwork[0], manifest, trainEntries, train, test, generated,
+                        generatedDir == null ? augmentationSamples : null);
                 if (config.inceptionFile() != null) {
                     inception = inceptionFidelity(config, datasetDir, manifest, labels, generatedDir,
                             augmentationSamples, target, ctx);
@@ -402,6 +407,51 @@ public final class EvaluationStage {
         });
         ctx.logParam(prefix + "fid_feature_space", f.space().name());
         ctx.logParam(prefix + "fid_feature_network_digest", String.valueOf(f.space().digest()));
+    }
+
+    /**
+     * Memorization (CheXGenBench's privacy axis, {@link MemorizationCheck}) in pixels and in the in-domain
+     * feature space: generated images against a training sample and the held-out test split.
+     *
+     * @param samples the augmentation set (for each image's source patient), or null for an unlabelled folder
+     */
+    private static void reportMemorization(StageContext ctx, TrainedClassifier featureNetwork, DatasetManifest manifest,
+                                           List<DatasetEntry> trainEntries, LabeledImages train, LabeledImages test,
+                                           GeneratedSet generated, List<AugmentedSample> samples) {
+        Map<String, String> patientOfStudy = new HashMap<>();
+        manifest.entries().forEach(e -> patientOfStudy.put(e.studyId(), e.patientId()));
+        List<String> trainPatients = trainEntries.stream().map(DatasetEntry::patientId).toList();
+        List<String> generatedPatients = new ArrayList<>();
+        for (int i = 0; i < generated.pixels().size(); i++) {
+            String source = samples == null ? null : samples.get(i).sourceStudyId();
+            generatedPatients.add(source == null ? null : patientOfStudy.get(source));
+        }
+        long seed = ctx.seed() ^ 0x6D656D6FL;
+        MemorizationCheck.Result pixels = MemorizationCheck.check(MemorizationCheck.vectors(generated.pixels()),
+                generatedPatients, MemorizationCheck.vectors(train.pixels()), trainPatients,
+                MemorizationCheck.vectors(test.pixels()), seed);
+        MemorizationCheck.Result features;
+        try (ClassifierFeatureExtractor extractor = ClassifierFeatureExtractor.of(featureNetwork)) {
+            features = MemorizationCheck.check(Arrays.asList(extractor.extract(generated.pixels())), generatedPatients,
+                    Arrays.asList(extractor.extract(train.pixels())), trainPatients,
+                    Arrays.asList(extractor.extract(test.pixels())),
+                    seed);
+        }
+        Map<String, MemorizationCheck.Result> bySpace = new LinkedHashMap<>();
+        bySpace.put("", pixels);
+        bySpace.put("_features", features);
+        for (Map.Entry<String, MemorizationCheck.Result> e : bySpace.entrySet()) {
+            MemorizationCheck.Result r = e.getValue();
+            summary(ctx, "memorization_closer_to_train" + e.getKey(), r.closerToTrainingFraction());
+            summary(ctx, "memorization_distance_ratio" + e.getKey(), r.distanceRatio());
+            summary(ctx, "memorization_near_copies" + e.getKey(), r.nearCopies());
+            metric(ctx, "memorization_near_copy_threshold" + e.getKey(), r.nearCopyThreshold());
+        }
+        metric(ctx, "memorization_reference_size", pixels.referenceSize());
+        if (pixels.nearCopies() > 0 || features.nearCopies() > 0) {
+            LOG.warn("{} generated images are near-copies of training images in pixels, {} in features",
+                    pixels.nearCopies(), features.nearCopies());
+        }
     }
 
     /** Summary values that are NaN (e.g. no tail class in the test split) are left out: trackers refuse NaN. */

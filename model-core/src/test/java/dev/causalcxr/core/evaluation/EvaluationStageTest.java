@@ -44,7 +44,9 @@ class EvaluationStageTest {
     private static final Set<String> SUMMARY_KEYS = Set.of("fid", "kid", "precision", "recall", "density",
             "coverage", "accuracy_real", "accuracy_augmented", "balanced_accuracy_real", "balanced_accuracy_augmented",
             "macro_f1_real", "macro_f1_augmented", "auroc_real", "auroc_augmented", "tail_recall_real",
-            "tail_recall_augmented", "head_recall_real", "head_recall_augmented");
+            "tail_recall_augmented", "head_recall_real", "head_recall_augmented", "memorization_closer_to_train",
+            "memorization_distance_ratio", "memorization_near_copies", "memorization_closer_to_train_features",
+            "memorization_distance_ratio_features", "memorization_near_copies_features");
 
     @Test
     void evaluatesRealAgainstAugmentedAndReportsExactlyTheSummaryKeys(@TempDir Path dir) throws Exception {
@@ -98,7 +100,8 @@ class EvaluationStageTest {
         assertTrue(SUMMARY_KEYS.containsAll(summary.keySet()), "unexpected summary keys: " + summary.keySet());
         for (String key : List.of("fid", "kid", "precision", "recall", "density", "coverage", "accuracy_real",
                 "accuracy_augmented", "balanced_accuracy_real", "balanced_accuracy_augmented", "macro_f1_real",
-                "macro_f1_augmented", "auroc_real", "auroc_augmented", "head_recall_real", "head_recall_augmented")) {
+                "macro_f1_augmented", "auroc_real", "auroc_augmented", "head_recall_real", "head_recall_augmented",
+                "memorization_closer_to_train", "memorization_near_copies_features")) {
             assertTrue(ctx.hasSummary(key), "missing summary key " + key + " in " + ctx.summary().keySet());
         }
         if (result.downstream().real().tailRecall().count() > 0) {
