@@ -27,7 +27,22 @@ public record DatasetEntry(String studyId, String patientId, String imageDigest,
                            Map<String, String> labels, int width, int height) {
 
     public DatasetEntry {
+        present(studyId, "studyId");
+        present(patientId, "patientId");
+        present(imageDigest, "imageDigest");
+        present(pixelDigest, "pixelDigest");
+        present(imagePath, "imagePath");
+        present(split, "split");
+        if (labels != null && labels.entrySet().stream().anyMatch(l -> l.getKey() == null || l.getValue() == null)) {
+            throw new IllegalArgumentException("a dataset entry with an empty label");
+        }
         labels = labels == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(labels));
+    }
+
+    private static void present(Object value, String field) {
+        if (value == null) {
+            throw new IllegalArgumentException("a dataset entry without " + field);
+        }
     }
 
     /** The labels as vocabulary types. */

@@ -103,17 +103,46 @@ public record DatasetManifest(String name, int imageSize, List<DatasetEntry> ent
         }
     }
 
-    /** Parses a manifest; fails if a stored {@code version} does not match the entries. */
+    /**
+     * Parses a manifest; fails with an {@link IOException} that says why if the text is not a manifest
+     * (not JSON, not an object, no entries, an entry with missing or invalid fields) or if a stored
+     * {@code version} does not match the entries.
+     */
     public static DatasetManifest fromJson(String json) throws IOException {
-        com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(json);
-        DatasetManifest m = new DatasetManifest(node.path("name").asText(null), node.path("imageSize").asInt(),
-                JSON.convertValue(node.path("entries"),
-                        JSON.getTypeFactory().constructCollectionType(List.class, DatasetEntry.class)));
+        com.fasterxml.jackson.databind.JsonNode node;
+        try {
+            node = JSON.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException("not a dataset manifest: not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (node == null || !node.isObject()) {
+            throw new IOException("not a dataset manifest: expected a JSON object");
+        }
+        if (!node.path("entries").isArray()) {
+            throw new IOException("not a dataset manifest: no entries array");
+        }
+        DatasetManifest m;
+        try {
+            m = new DatasetManifest(node.path("name").asText(null), node.path("imageSize").asInt(),
+                    JSON.convertValue(node.path("entries"),
+                            JSON.getTypeFactory().constructCollectionType(List.class, DatasetEntry.class)));
+        } catch (IllegalArgumentException e) {
+            // Jackson wraps an entry's own validation (a missing field, an unknown split) in IllegalArgumentException
+            throw new IOException("not a valid dataset manifest: " + rootMessage(e), e);
+        }
         String stored = node.path("version").asText(null);
         if (stored != null && !stored.equals(m.version())) {
             throw new IOException("manifest version does not match its entries");
         }
         return m;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     public void write(Path file) throws IOException {

@@ -47,7 +47,8 @@ public final class NpyFiles {
         }
     }
 
-    static double[][] parse(byte[] bytes) {
+    /** The bytes of a .npy file (2-D float32 or float64), as rows of doubles; IllegalArgumentException when malformed. */
+    public static double[][] parse(byte[] bytes) {
         if (bytes.length < 10) {
             throw new IllegalArgumentException("too short for a .npy file");
         }
