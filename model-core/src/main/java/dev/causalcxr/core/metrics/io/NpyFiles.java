@@ -73,7 +73,7 @@ public final class NpyFiles {
         } else {
             throw new IllegalArgumentException("unsupported .npy format version " + major);
         }
-        if (headerLength < 0 || headerStart + headerLength > bytes.length) {
+        if (headerLength < 0 || (long) headerStart + headerLength > bytes.length) {
             throw new IllegalArgumentException("truncated header");
         }
         // version 3 allows UTF-8 in the header; for the keys we read, Latin-1 and UTF-8 coincide
@@ -99,6 +99,13 @@ public final class NpyFiles {
         if (shape.length != 2) {
             throw new IllegalArgumentException("expected a 2-D array (samples × features), got "
                     + shape.length + " dimensions");
+        }
+        if (shape[0] < 0 || shape[1] < 0) {
+            throw new IllegalArgumentException("negative dimension in shape " + shape[0] + "x" + shape[1]);
+        }
+        if (shape[1] == 0 && shape[0] > 0) {
+            // rows without features carry no data, and a huge row count of them would exhaust memory
+            throw new IllegalArgumentException("a feature matrix with no features (" + shape[0] + "x0)");
         }
         if (shape[0] > Integer.MAX_VALUE || shape[1] > Integer.MAX_VALUE
                 || shape[0] * shape[1] > Integer.MAX_VALUE) {
