@@ -1,12 +1,13 @@
 package dev.causalcxr.activities.stages;
 
-import dev.causalcxr.activities.runner.StageInputException;
+import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.core.dataset.DatasetBundle;
 import dev.causalcxr.core.dataset.DatasetEntry;
 import dev.causalcxr.core.dataset.DatasetManifest;
 import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.reports.ParseReportsStage;
 import dev.causalcxr.core.stage.StageContext;
+import dev.causalcxr.core.stage.StageInputs;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,10 +25,7 @@ final class DatasetInputs {
 
     /** Unpacks the dataset bundle into the work folder; returns the dataset folder. */
     static Path unpackDataset(StageContext ctx) throws IOException {
-        Path bundle = ctx.inputs().get(DATASET);
-        if (bundle == null) {
-            throw new IllegalStateException("this stage needs the ingest stage's dataset");
-        }
+        Path bundle = StageInputs.require(ctx, DATASET, "the ingest stage's dataset");
         return DatasetBundle.unpack(bundle, ctx.workDir().resolve("dataset"));
     }
 

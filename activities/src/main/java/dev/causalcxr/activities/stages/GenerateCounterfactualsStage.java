@@ -34,8 +34,8 @@ final class GenerateCounterfactualsStage implements StageDefinition {
         StudyLabels labels = DatasetInputs.labels(ctx, name());
         Path datasetDir = DatasetInputs.unpackDataset(ctx);
         Path truth = ctx.inputs().get(DatasetInputs.PHANTOM_TRUTH);
-        Path disentangler = TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL, name());
-        Path diffusion = TailNoiseInputs.require(ctx, TailNoiseInputs.DIFFUSION, name());
+        Path disentangler = TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL);
+        Path diffusion = TailNoiseInputs.require(ctx, TailNoiseInputs.DIFFUSION);
         Map<Finding, NoisePrior> priors = new EnumMap<>(Finding.class);
         for (Map.Entry<String, Path> in : ctx.inputs().entrySet()) {
             if (in.getKey().startsWith(PRIOR_INPUT_PREFIX)) {

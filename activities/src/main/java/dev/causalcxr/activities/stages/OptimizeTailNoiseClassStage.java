@@ -46,9 +46,9 @@ final class OptimizeTailNoiseClassStage implements StageDefinition {
     public void execute(String configJson, StageContext ctx) throws Exception {
         TailNoiseStageConfig cfg = JSON.readValue(configJson, TailNoiseStageConfig.class);
         try (DisentanglerModel disentangler = DisentanglerModel.load(
-                TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL, name()));
+                TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL));
              DiffusionModel diffusion = DiffusionModel.load(
-                     TailNoiseInputs.require(ctx, TailNoiseInputs.DIFFUSION, name()), cfg.device())) {
+                     TailNoiseInputs.require(ctx, TailNoiseInputs.DIFFUSION), cfg.device())) {
             ctx.logParam("finding", finding.label());
             TailNoiseOptimizer.run(diffusion, disentangler.findingScorer(), finding, cfg.optimizer(), ctx);
         }

@@ -3,7 +3,7 @@ package dev.causalcxr.activities.stages;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.pipeline.ModelComponents;
 import dev.causalcxr.activities.runner.StageDefinition;
-import dev.causalcxr.activities.runner.StageInputException;
+import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.diffusion.DiffusionModel;
 import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
@@ -43,7 +43,7 @@ final class OptimizeTailNoiseStage implements StageDefinition {
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {
         TailNoiseStageConfig cfg = JSON.readValue(configJson, TailNoiseStageConfig.class);
-        EncodedCodes codes = EncodedCodes.read(TailNoiseInputs.require(ctx, TailNoiseInputs.CODES, name()));
+        EncodedCodes codes = EncodedCodes.read(TailNoiseInputs.require(ctx, TailNoiseInputs.CODES));
         List<Finding> tail = TailNoiseInputs.tailClasses(codes, cfg.tailFrequency());
         Map<Finding, NoisePrior> priors = new LinkedHashMap<>();
         for (Finding f : tail) {
@@ -66,9 +66,9 @@ final class OptimizeTailNoiseStage implements StageDefinition {
         if (!tail.isEmpty()) {
             ctx.progress(0.1, "comparing optimized and plain priors");
             try (DisentanglerModel disentangler = DisentanglerModel.load(
-                    TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL, name()));
+                    TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL));
                  DiffusionModel diffusion = DiffusionModel.load(
-                         TailNoiseInputs.require(ctx, TailNoiseInputs.DIFFUSION, name()), cfg.device())) {
+                         TailNoiseInputs.require(ctx, TailNoiseInputs.DIFFUSION), cfg.device())) {
                 results = TailNoiseComparison.compare(diffusion, disentangler.findingScorer(), priors, realCodes,
                         cfg.optimizer().sampler(), cfg.comparisonSamples(), ctx.seed());
             }

@@ -2,7 +2,7 @@ package dev.causalcxr.activities.stages;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.runner.StageDefinition;
-import dev.causalcxr.activities.runner.StageInputException;
+import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.core.dataset.DatasetEntry;
 import dev.causalcxr.core.dataset.DatasetManifest;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;

@@ -2,7 +2,7 @@ package dev.causalcxr.activities.stages;
 
 import dev.causalcxr.activities.runner.CheckpointPointer;
 import dev.causalcxr.activities.runner.StageDefinition;
-import dev.causalcxr.activities.runner.StageInputException;
+import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.activities.runner.StageRequest;
 import dev.causalcxr.activities.runner.StageResult;
 import dev.causalcxr.activities.runner.StageRunner;

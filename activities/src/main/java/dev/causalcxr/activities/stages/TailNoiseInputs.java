@@ -1,7 +1,7 @@
 package dev.causalcxr.activities.stages;
 
 import dev.causalcxr.activities.pipeline.ModelComponents;
-import dev.causalcxr.activities.runner.StageInputException;
+import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.diffusion.Condition;
 import dev.causalcxr.core.diffusion.DiffusionTraining;
@@ -10,10 +10,10 @@ import dev.causalcxr.core.disentangle.DisentanglerStage;
 import dev.causalcxr.core.disentangle.EncodedCodes;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.stage.StageContext;
+import dev.causalcxr.core.stage.StageInputs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** The inputs the tail-noise stages share: which classes are tail, and the two models. */
 final class TailNoiseInputs {
@@ -50,12 +50,7 @@ final class TailNoiseInputs {
         throw new StageInputException("no finding has the key " + key);
     }
 
-    static Path require(StageContext ctx, String input, String stage) {
-        Map<String, Path> inputs = ctx.inputs();
-        Path p = inputs.get(input);
-        if (p == null) {
-            throw new StageInputException(stage + " needs " + input + " (run its stage first)");
-        }
-        return p;
+    static Path require(StageContext ctx, String input) {
+        return StageInputs.require(ctx, input, "the output " + input + " (run its stage first)");
     }
 }

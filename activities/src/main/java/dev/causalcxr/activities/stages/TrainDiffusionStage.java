@@ -2,7 +2,7 @@ package dev.causalcxr.activities.stages;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.runner.StageDefinition;
-import dev.causalcxr.activities.runner.StageInputException;
+import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.diffusion.DiffusionConfig;
 import dev.causalcxr.core.diffusion.DiffusionTraining;
@@ -10,7 +10,7 @@ import dev.causalcxr.core.disentangle.DisentanglerStage;
 import dev.causalcxr.core.disentangle.EncodedCodes;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.stage.StageContext;
-import java.nio.file.Path;
+import dev.causalcxr.core.stage.StageInputs;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,11 +31,7 @@ public final class TrainDiffusionStage implements StageDefinition {
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {
         DiffusionConfig requested = JSON.readValue(configJson, DiffusionConfig.class);
-        Path codesFile = ctx.inputs().get(CODES);
-        if (codesFile == null) {
-            throw new StageInputException("train-diffusion needs the codes of train-disentangler");
-        }
-        EncodedCodes codes = EncodedCodes.read(codesFile);
+        EncodedCodes codes = EncodedCodes.read(StageInputs.require(ctx, CODES, "the codes of train-disentangler"));
         List<EncodedCodes.Entry> train = codes.split(Split.TRAIN);
         if (train.isEmpty()) {
             throw new StageInputException("the disentangler's codes have no training split");

@@ -7,6 +7,7 @@ import dev.causalcxr.core.reports.batch.ReportBatchConfig;
 import dev.causalcxr.core.reports.batch.ReportBatchParser;
 import dev.causalcxr.core.reports.batch.ReportBatchSummary;
 import dev.causalcxr.core.stage.StageContext;
+import dev.causalcxr.core.stage.StageInputs;
 
 import java.io.BufferedWriter;
 import java.io.FilterInputStream;
@@ -56,11 +57,7 @@ public final class ParseReportsStage {
 
     /** Parses the stage's input {@code reports} CSV. */
     public static ReportBatchSummary run(Config config, StageContext ctx) {
-        Path csv = ctx.inputs().get(INPUT_REPORTS);
-        if (csv == null) {
-            throw new ReportTextException("stage " + NAME + " needs the input '" + INPUT_REPORTS + "'");
-        }
-        return run(config, csv, ctx);
+        return run(config, StageInputs.require(ctx, INPUT_REPORTS, "a reports CSV"), ctx);
     }
 
     /** Parses a {@code study_id,report} CSV that the caller prepared (e.g. from a dataset bundle). */
