@@ -1,7 +1,9 @@
 package dev.causalcxr.cli;
 
 import dev.causalcxr.core.spec.ExperimentSpec;
+import dev.causalcxr.core.spec.StageName;
 import java.io.IOException;
+import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +50,12 @@ final class RunCommand implements Callable<Integer> {
             throw new UsageException("cannot read the spec " + spec + ": " + e.getMessage());
         }
         ExperimentSpec parsed = ExperimentSpec.parseYaml(text);
+        for (String f : force) {
+            if (StageName.fromLabel(f).isEmpty()) {
+                throw new UsageException("--force names an unknown stage: " + f + " (stages: "
+                        + String.join(", ", Arrays.stream(StageName.values()).map(StageName::label).toList()) + ")");
+            }
+        }
         return LocalPipeline.run(parsed, dataDir.config(),
                 new LocalPipeline.Options(new LinkedHashSet<>(force), noCache, summaryJson, !noLocalWorkers, verifyAgainst),
                 ConsoleOutput.system());
