@@ -240,12 +240,15 @@ final class LocalPipeline {
         }
         String[] downstream = {"accuracy", "balanced_accuracy", "macro_f1", "auroc", "head_recall", "tail_recall"};
         if (m.containsKey("accuracy_real")) {
+            // without an augmentation set the evaluation has the real arm alone
+            boolean augmented = m.containsKey("accuracy_augmented");
             boolean plain = m.containsKey("accuracy_augmented_plain");
-            console.printf("  %-38s %10s %10s%s", "downstream classifier (test split)", "real", "augmented",
-                    plain ? String.format("%14s", "aug. plain") : "");
+            console.printf("  %-38s %10s%s%s", "downstream classifier (test split)", "real",
+                    augmented ? String.format("%11s", "augmented") : "", plain ? String.format("%14s", "aug. plain") : "");
             for (String d : downstream) {
-                console.printf("    %-36s %10.4f %10.4f%s", d, m.getOrDefault(d + "_real", Double.NaN),
-                        m.getOrDefault(d + "_augmented", Double.NaN), plain
+                console.printf("    %-36s %10.4f%s%s", d, m.getOrDefault(d + "_real", Double.NaN), augmented
+                                ? String.format(java.util.Locale.ROOT, "%11.4f", m.getOrDefault(d + "_augmented", Double.NaN))
+                                : "", plain
                                 ? String.format(java.util.Locale.ROOT, "%14.4f", m.getOrDefault(d + "_augmented_plain", Double.NaN))
                                 : "");
             }
