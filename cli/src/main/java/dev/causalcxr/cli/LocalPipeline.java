@@ -50,6 +50,8 @@ final class LocalPipeline {
         String runId = spec.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 + "-" + UUID.randomUUID().toString().substring(0, 6);
         ExperimentPlan plan = ExperimentPlans.fromSpec(spec, runId, options.force(), options.noCache());
+        // which stages run is explicit: said before anything starts
+        console.info(spec.describeStages());
         console.info("starting the stack (data: " + config.dataDir() + ")");
         java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
         try (PlatformStack stack = PlatformStack.start(config);

@@ -33,8 +33,8 @@ final class DatasetInputs {
     static StudyLabels labels(StageContext ctx, String stage) throws IOException {
         Path file = ctx.inputs().get(LABELS);
         if (file == null) {
-            throw new StageInputException(stage + " needs the finding labels of parse-reports (add 'parse-reports: {}'"
-                    + " to the spec's stages)");
+            throw new StageInputException(stage + " needs the finding labels of parse-reports (a spec with a run"
+                    + " list must list parse-reports)");
         }
         return StudyLabels.read(file);
     }

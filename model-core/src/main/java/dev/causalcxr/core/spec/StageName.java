@@ -1,11 +1,13 @@
 package dev.causalcxr.core.spec;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * The pipeline's stages, in order. One name per stage serves the spec, the cache key, the MLflow
- * child run and {@code --summary-json}.
+ * The pipeline's stages, in order, and the one stage dependency graph ({@link #reads}, {@link #needs}).
+ * One name per stage serves the spec, the plan, the cache key, the workflow's activities, the MLflow child
+ * run and {@code --summary-json}.
  */
 public enum StageName {
     INGEST("ingest", false),
@@ -33,9 +35,46 @@ public enum StageName {
         return accelerated;
     }
 
+    /**
+     * The earlier stages whose outputs this stage reads when they run, in the order its plan lists them
+     * (their manifest digests are in its cache key). Every stage that needs finding labels reads them from
+     * {@code parse-reports}: the disentangler, the counterfactual stage (its requests) and the evaluation
+     * (its targets) directly; the diffusion model (its conditions) and the tail classes through the
+     * disentangler's codes, which carry each study's labels. The evaluation reads the counterfactual stage's
+     * augmentation set when it ran; without it, the evaluation has the real arm alone.
+     */
+    public List<StageName> reads() {
+        return switch (this) {
+            case INGEST -> List.of();
+            case PARSE_REPORTS -> List.of(INGEST);
+            case TRAIN_DISENTANGLER -> List.of(INGEST, PARSE_REPORTS);
+            case TRAIN_DIFFUSION -> List.of(TRAIN_DISENTANGLER);
+            case OPTIMIZE_TAIL_NOISE -> List.of(TRAIN_DISENTANGLER, TRAIN_DIFFUSION);
+            case GENERATE_COUNTERFACTUALS -> List.of(INGEST, PARSE_REPORTS, TRAIN_DISENTANGLER, TRAIN_DIFFUSION,
+                    OPTIMIZE_TAIL_NOISE);
+            case EVALUATE -> List.of(INGEST, PARSE_REPORTS, GENERATE_COUNTERFACTUALS);
+        };
+    }
+
+    /**
+     * The stages among {@link #reads} this stage cannot run without (a spec that runs it runs them).
+     * {@code parse-reports} publishes the finding labels: the disentangler trains on them (and its codes carry
+     * them to the diffusion model and the tail classes), the evaluation's targets are them. Ingest always runs.
+     */
+    public List<StageName> needs() {
+        return switch (this) {
+            case INGEST -> List.of();
+            case PARSE_REPORTS -> List.of(INGEST);
+            case TRAIN_DISENTANGLER, EVALUATE -> List.of(INGEST, PARSE_REPORTS);
+            case TRAIN_DIFFUSION -> List.of(TRAIN_DISENTANGLER);
+            case OPTIMIZE_TAIL_NOISE, GENERATE_COUNTERFACTUALS -> List.of(TRAIN_DISENTANGLER, TRAIN_DIFFUSION);
+        };
+    }
+
     public static Optional<StageName> fromLabel(String s) {
         return Arrays.stream(values()).filter(v -> v.label.equals(s)).findFirst();
     }
+
 
     @Override
     public String toString() {

@@ -53,30 +53,13 @@ public final class ExperimentPlans {
         return spec.stageConfigJson(stage);
     }
 
-    /** The given stages that the spec runs (a stage reads only the outputs of stages that exist). */
-    private static List<String> present(ExperimentSpec spec, StageName... stages) {
-        List<StageName> order = spec.stageOrder();
-        return java.util.Arrays.stream(stages).filter(order::contains).map(StageName::label).toList();
-    }
-
     /**
-     * Which earlier stages' outputs a stage reads. Every stage that needs finding labels reads them from
-     * {@code parse-reports} (so its manifest digest is in their cache keys): the disentangler, the
-     * counterfactual stage (its requests) and the evaluation (its targets) directly; the diffusion model
-     * (its conditions) and the tail classes through the disentangler's codes, which carry each study's
-     * labels.
+     * Which earlier stages' outputs a stage reads: those of {@link StageName#reads} that the spec runs (the
+     * one dependency graph, in model-core; the spec has checked that every stage it {@link StageName#needs}
+     * runs).
      */
     static List<String> inputsOf(StageName stage, ExperimentSpec spec) {
-        return switch (stage) {
-            case INGEST -> List.of();
-            case PARSE_REPORTS -> List.of(StageName.INGEST.label());
-            case TRAIN_DISENTANGLER -> present(spec, StageName.INGEST, StageName.PARSE_REPORTS);
-            case TRAIN_DIFFUSION -> List.of(StageName.TRAIN_DISENTANGLER.label());
-            case OPTIMIZE_TAIL_NOISE -> present(spec, StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION);
-            case GENERATE_COUNTERFACTUALS -> present(spec, StageName.INGEST, StageName.PARSE_REPORTS,
-                    StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION, StageName.OPTIMIZE_TAIL_NOISE);
-            case EVALUATE -> present(spec, StageName.INGEST, StageName.PARSE_REPORTS,
-                    StageName.GENERATE_COUNTERFACTUALS);
-        };
+        List<StageName> order = spec.stageOrder();
+        return stage.reads().stream().filter(order::contains).map(StageName::label).toList();
     }
 }

@@ -48,6 +48,7 @@ class CodeChangeCacheTest {
             name: code-change
             seed: 5
             dataset: {studies: 64}
+            run: [parse-reports, train-disentangler, train-diffusion]
             stages:
               parse-reports: {}
               train-disentangler: {steps: 4, base_width: 4, id_channels: 4, path_dim: 4, head_hidden: 8,

@@ -50,7 +50,7 @@ class ExperimentWorkflowTest {
             name: wf-test
             seed: 3
             dataset: {studies: 48, image_size: 64}
-            stages: {parse-reports: {}}
+            run: [parse-reports]
             """);
 
     @BeforeAll
@@ -160,8 +160,8 @@ class ExperimentWorkflowTest {
                 name: wf-models
                 seed: 4
                 dataset: {studies: 96}
+                run: [parse-reports, train-disentangler, train-diffusion]
                 stages:
-                  parse-reports: {}
                   train-disentangler: {steps: 6, base_width: 4, id_channels: 4, path_dim: 4, head_hidden: 8,
                                        batch_size: 8, pairs_per_kind: 2, run_ablation: false, eval_pairs: 8,
                                        grid_identities: 2, grid_pathologies: 2, checkpoint_interval: 3}
@@ -210,8 +210,8 @@ class ExperimentWorkflowTest {
         ExperimentSpec spec = ExperimentSpec.parseYaml("""
                 name: wf-no-labels
                 dataset: {source: import, name: site-without-findings, format: manifest, path: %s}
+                run: [parse-reports, train-disentangler]
                 stages:
-                  parse-reports: {}
                   train-disentangler: {steps: 2}
                 """.formatted(site.resolve("manifest.csv")));
         RunSummary s = run(ExperimentPlans.fromSpec(spec, "wf-no-labels", Set.of(), false));
@@ -233,6 +233,7 @@ class ExperimentWorkflowTest {
         ExperimentSpec spec = ExperimentSpec.parseYaml("""
                 name: wf-no-columns
                 dataset: {source: import, name: site-reports-only, format: mimic, path: %s}
+                run: [parse-reports]
                 stages:
                   parse-reports: {labels: dataset}
                 """.formatted(site));
