@@ -47,8 +47,6 @@ public final class ParseReportsStageDefinition implements StageDefinition {
     /** Output: the finding labels ({@link StudyLabels}) every later stage trains and is evaluated on. */
     public static final String OUTPUT_LABELS = "labels";
     private static final Logger LOG = LoggerFactory.getLogger(ParseReportsStageDefinition.class);
-    /** A finding present in fewer than this fraction of studies is a tail class. */
-    public static final double TAIL_FREQUENCY = 0.05;
 
     private final DatasetCatalog catalog;
     private final FindingsStore findings;
@@ -68,7 +66,7 @@ public final class ParseReportsStageDefinition implements StageDefinition {
      * Per finding seen present: how many studies, what fraction, whether it is a tail class, and
      * which severities, lateralities and zones the reports use for it.
      */
-    static Map<String, Object> conditionVocabulary(Map<String, List<FindingMention>> predicted) {
+    static Map<String, Object> conditionVocabulary(Map<String, List<FindingMention>> predicted, double tailFrequency) {
         long studies = predicted.values().stream().filter(java.util.Objects::nonNull).count();
         Map<String, Map<String, Object>> perFinding = new java.util.TreeMap<>();
         for (List<FindingMention> list : predicted.values()) {
@@ -96,11 +94,11 @@ public final class ParseReportsStageDefinition implements StageDefinition {
         perFinding.values().forEach(f -> {
             double freq = studies == 0 ? 0 : (Long) f.get("present") / (double) studies;
             f.put("frequency", freq);
-            f.put("tail", freq < TAIL_FREQUENCY);
+            f.put("tail", freq < tailFrequency);
         });
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("studies", studies);
-        v.put("tail_frequency", TAIL_FREQUENCY);
+        v.put("tail_frequency", tailFrequency);
         v.put("findings", perFinding);
         return v;
     }
@@ -133,7 +131,7 @@ public final class ParseReportsStageDefinition implements StageDefinition {
         int rows = findings.replace(cfg.extractor(), catalog.studyKeys(manifest.name(), manifest.version()), predicted);
         ctx.logMetric("reports_findings_rows_stored", rows, 0);
         Path vocabulary = ctx.workDir().resolve("vocabulary.json");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(vocabulary.toFile(), conditionVocabulary(predicted));
+        JSON.writerWithDefaultPrettyPrinter().writeValue(vocabulary.toFile(), conditionVocabulary(predicted, cfg.tailFrequency()));
         ctx.addOutput(OUTPUT_VOCABULARY, vocabulary);
 
         Path truthFile = ctx.inputs().get(DatasetInputs.PHANTOM_TRUTH);

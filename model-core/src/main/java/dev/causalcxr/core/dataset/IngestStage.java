@@ -59,11 +59,10 @@ public final class IngestStage {
      * problem list, and logs the data set's shape.
      *
      * @param pseudonymKey the keyed hash's key for patient ids (a seed-derived one for the phantom)
-     * @param tailFrequency a finding present in fewer than this fraction of studies is a tail class
      * @throws IllegalArgumentException on a bad phantom spec, a missing path or an empty import
      * @throws DatasetImportException   a strict import with bad rows
      */
-    public static Packed run(IngestConfig cfg, byte[] pseudonymKey, double tailFrequency, StageContext ctx)
+    public static Packed run(IngestConfig cfg, byte[] pseudonymKey, StageContext ctx)
             throws IOException, DatasetImportException {
         Path work = ctx.workDir();
         ImportFormat format;
@@ -105,7 +104,7 @@ public final class IngestStage {
             Files.write(report, problems.stream().map(RowProblem::toString).toList());
             ctx.addArtifact("ingest/import_problems.txt", report);
         }
-        logShape(packed, tailFrequency, ctx);
+        logShape(packed, cfg.tailFrequency(), ctx);
         ctx.progress(1.0, "ingested");
         return packed;
     }

@@ -48,6 +48,12 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
             .build();
     private static final YAMLMapper YAML = new YAMLMapper();
 
+    /**
+     * The default tail threshold: a finding present in fewer than this fraction of the studies (of the data
+     * set, of the training codes) is a tail class.
+     */
+    public static final double DEFAULT_TAIL_FREQUENCY = 0.05;
+
     /** Stages that this version of the platform can run. */
     public static final List<StageName> AVAILABLE = List.of(StageName.values());
 
@@ -80,7 +86,10 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
         long seed = n.integer("seed", 42L, 0L, Long.MAX_VALUE);
         String profileLabel = n.string("profile", "quick", "quick", "paper");
         Profile profile = profileLabel == null ? Profile.QUICK : Profile.valueOf(profileLabel.toUpperCase(java.util.Locale.ROOT));
-        IngestConfig dataset = IngestConfig.read(n.object("dataset"), profile);
+        // one tail threshold for every stage that names tail classes (ingest's summary, parse-reports'
+        // vocabulary, the tail-noise classes, the evaluation's tail recall)
+        double tailFrequency = n.number("tail_frequency", DEFAULT_TAIL_FREQUENCY, 0.001, 0.5);
+        IngestConfig dataset = IngestConfig.read(n.object("dataset"), profile, tailFrequency);
         List<StageName> running = readRun(n, problems);
         Map<StageName, Object> stages = new LinkedHashMap<>();
         JsonNode stagesNode = n.raw("stages");
@@ -103,14 +112,15 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
                     problems.add(new SpecProblem(path, "configures a stage that does not run (run: "
                             + labels(running) + "): add it to run, or remove its block"));
                 } else {
-                    stages.put(stage.get(), readStage(stage.get(), ConfigNode.root(stagesNode.get(key), path, problems)));
+                    stages.put(stage.get(), readStage(stage.get(), ConfigNode.root(stagesNode.get(key), path, problems),
+                            tailFrequency));
                 }
             }
         }
         // a stage the spec runs without a block of its own runs with its defaults
         for (StageName s : running) {
             if (!stages.containsKey(s)) {
-                stages.put(s, readStage(s, ConfigNode.root(null, "stages." + s.label(), problems)));
+                stages.put(s, readStage(s, ConfigNode.root(null, "stages." + s.label(), problems), tailFrequency));
             }
         }
         for (StageName stage : running) {
@@ -172,31 +182,54 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
         return List.copyOf(chosen);
     }
 
-    private static Object readStage(StageName stage, ConfigNode n) {
+    private static Object readStage(StageName stage, ConfigNode n, double tailFrequency) {
+        if (stage == StageName.OPTIMIZE_TAIL_NOISE || stage == StageName.EVALUATE) {
+            refuseOwnTailFrequency(n);
+        }
         return switch (stage) {
-            case PARSE_REPORTS -> ParseReportsConfig.read(n);
+            case PARSE_REPORTS -> ParseReportsConfig.read(n, tailFrequency);
             // the stage's seed comes from the experiment's seed and the stage name
             case TRAIN_DISENTANGLER -> RecordConfigReader.read(n, DisentanglerConfig.class, DisentanglerConfig.quick(),
                     java.util.Set.of("seed"));
             case TRAIN_DIFFUSION -> RecordConfigReader.read(n, DiffusionConfig.class, DIFFUSION_DEFAULTS,
                     java.util.Set.of("seed", "zDim"));
-            case OPTIMIZE_TAIL_NOISE -> RecordConfigReader.read(n, TailNoiseStageConfig.class, TailNoiseStageConfig.quick());
+            case OPTIMIZE_TAIL_NOISE -> RecordConfigReader.read(n, TailNoiseStageConfig.class,
+                    RecordConfigReader.withComponent(TailNoiseStageConfig.quick(), TAIL_FREQUENCY, tailFrequency),
+                    Set.of(TAIL_FREQUENCY));
             case GENERATE_COUNTERFACTUALS -> RecordConfigReader.read(n, CounterfactualConfig.class,
                     CounterfactualConfig.quick());
-            case EVALUATE -> readEvaluation(n);
+            case EVALUATE -> readEvaluation(n, tailFrequency);
             default -> throw new IllegalStateException("no config reader for " + stage);
         };
     }
 
     /** The evaluate block: its nested {@code classifier} block is read field by field like a stage block. */
-    private static EvaluationConfig readEvaluation(ConfigNode n) {
-        EvaluationConfig defaults = EvaluationConfig.quick();
+    private static EvaluationConfig readEvaluation(ConfigNode n, double tailFrequency) {
+        EvaluationConfig defaults = RecordConfigReader.withComponent(EvaluationConfig.quick(), TAIL_FREQUENCY,
+                tailFrequency);
         ClassifierConfig classifier = n.has("classifier")
                 ? RecordConfigReader.read(n.object("classifier"), ClassifierConfig.class, defaults.classifier())
                 : defaults.classifier();
         EvaluationConfig rest = RecordConfigReader.read(n, EvaluationConfig.class, defaults.withClassifier(classifier),
-                Set.of("classifier"));
+                Set.of("classifier", TAIL_FREQUENCY));
         return rest.withClassifier(classifier);
+    }
+
+    /** The component every stage's tail threshold is in. */
+    private static final String TAIL_FREQUENCY = "tailFrequency";
+
+    /** A stage block's own tail_frequency (before there was one threshold) is an error that says where it went. */
+    private static void refuseOwnTailFrequency(ConfigNode n) {
+        if (n.has("tail_frequency")) {
+            n.raw("tail_frequency");
+            n.problem("tail_frequency", "the tail threshold is the spec's top-level tail_frequency (one for every"
+                    + " stage); move it there");
+        }
+    }
+
+    /** The spec's tail threshold (top-level {@code tail_frequency}), which every stage's config carries. */
+    public double tailFrequency() {
+        return dataset.tailFrequency();
     }
 
     private static String labels(List<StageName> list) {
@@ -252,6 +285,7 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
         m.put("name", name);
         m.put("seed", seed);
         m.put("profile", profile.label());
+        m.put("tail_frequency", dataset.tailFrequency());
         m.put("dataset", dataset);
         Map<String, Object> st = new LinkedHashMap<>();
         stages.forEach((k, v) -> st.put(k.label(), v));

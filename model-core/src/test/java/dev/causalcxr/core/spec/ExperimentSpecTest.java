@@ -53,11 +53,12 @@ class ExperimentSpecTest {
         ExperimentSpec b = ExperimentSpec.parseYaml("""
                 profile: quick
                 seed: 42
+                tail_frequency: 0.05
                 stages:
                   parse-reports: {extractor: rules}
                   train-disentangler: {}
                   train-diffusion: {}
-                  optimize-tail-noise: {tail_frequency: 0.05}
+                  optimize-tail-noise: {}
                   generate-counterfactuals: {}
                   evaluate: {classifier: {epochs: 12}}
                 dataset: {source: phantom, image_size: 64}
@@ -120,7 +121,8 @@ class ExperimentSpecTest {
         ExperimentSpec defaults = ExperimentSpec.parseYaml("name: x\n");
         ParseReportsConfig parse = (ParseReportsConfig) defaults.stageConfig(StageName.PARSE_REPORTS);
         assertEquals(java.util.Optional.empty(), parse.labelSource(), "unset: reports when the dataset has them");
-        assertEquals("{\"extractor\":\"rules\"}", defaults.stageConfigJson(StageName.PARSE_REPORTS),
+        assertEquals("{\"extractor\":\"rules\",\"tailFrequency\":0.05}",
+                defaults.stageConfigJson(StageName.PARSE_REPORTS),
                 "an unset source and the planner's extractor version are not part of the spec");
         ExperimentSpec truth = ExperimentSpec.parseYaml("name: x\nstages: {parse-reports: {labels: truth}}\n");
         assertEquals(dev.causalcxr.core.labels.LabelSource.TRUTH,
@@ -213,6 +215,29 @@ class ExperimentSpecTest {
             }
             assertTrue(s.reads().containsAll(s.needs()), s + " needs only stages it reads");
         }
+    }
+
+    @Test
+    void oneTailThresholdFromTheSpecReachesEveryStageThatNamesTailClasses() {
+        ExperimentSpec s = ExperimentSpec.parseYaml("name: x\ntail_frequency: 0.08\n");
+        assertEquals(0.08, s.tailFrequency());
+        assertEquals(0.08, ((IngestConfig) s.stageConfig(StageName.INGEST)).tailFrequency());
+        assertEquals(0.08, ((ParseReportsConfig) s.stageConfig(StageName.PARSE_REPORTS)).tailFrequency());
+        assertEquals(0.08, ((dev.causalcxr.core.diffusion.tailnoise.TailNoiseStageConfig)
+                s.stageConfig(StageName.OPTIMIZE_TAIL_NOISE)).tailFrequency());
+        assertEquals(0.08, ((dev.causalcxr.core.evaluation.EvaluationConfig) s.stageConfig(StageName.EVALUATE))
+                .tailFrequency());
+        assertEquals(ExperimentSpec.DEFAULT_TAIL_FREQUENCY, ExperimentSpec.parseYaml("name: x\n").tailFrequency());
+
+        var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
+                name: x
+                stages:
+                  optimize-tail-noise: {tail_frequency: 0.08}
+                  evaluate: {tail_frequency: 0.08}
+                """));
+        assertEquals(List.of("stages.optimize-tail-noise.tail_frequency", "stages.evaluate.tail_frequency"),
+                e.problems().stream().map(SpecProblem::path).toList());
+        assertTrue(e.getMessage().contains("top-level tail_frequency"), e.getMessage());
     }
 
     @Test

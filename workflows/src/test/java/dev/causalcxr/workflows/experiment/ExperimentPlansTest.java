@@ -34,7 +34,7 @@ class ExperimentPlansTest {
         ExperimentSpec spec = ExperimentSpec.parseYaml("name: x\nstages: {parse-reports: {labels: truth}}\n");
         ExperimentPlan.StagePlan parse = ExperimentPlans.fromSpec(spec, "r", Set.of(), false).stages().get(1);
         ParseReportsConfig cfg = new ObjectMapper().readValue(parse.configJson(), ParseReportsConfig.class);
-        assertEquals(new ParseReportsConfig("rules", "truth", ExtractorVersions.rules()), cfg);
+        assertEquals(new ParseReportsConfig("rules", "truth", ExtractorVersions.rules(), 0.05), cfg);
         assertTrue(!spec.canonicalJson().contains("extractorVersion"), "the version is the plan's, not the spec's");
     }
 }
