@@ -5,11 +5,11 @@ import dev.causalcxr.activities.runner.StageDefinition;
 import dev.causalcxr.core.counterfactual.CounterfactualConfig;
 import dev.causalcxr.core.counterfactual.CounterfactualStage;
 import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
+import dev.causalcxr.core.diffusion.tailnoise.NoisePriors;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.stage.StageContext;
 import java.nio.file.Path;
-import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -36,13 +36,7 @@ final class GenerateCounterfactualsStage implements StageDefinition {
         Path truth = ctx.inputs().get(DatasetInputs.PHANTOM_TRUTH);
         Path disentangler = TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL);
         Path diffusion = TailNoiseInputs.require(ctx, TailNoiseInputs.DIFFUSION);
-        Map<Finding, NoisePrior> priors = new EnumMap<>(Finding.class);
-        for (Map.Entry<String, Path> in : ctx.inputs().entrySet()) {
-            if (in.getKey().startsWith(PRIOR_INPUT_PREFIX)) {
-                NoisePrior prior = NoisePrior.load(in.getValue());
-                priors.put(prior.finding(), prior);
-            }
-        }
+        Map<Finding, NoisePrior> priors = NoisePriors.load(ctx.inputs(), PRIOR_INPUT_PREFIX);
         CounterfactualStage.run(cfg, datasetDir, labels, truth, disentangler, diffusion, priors, ctx);
     }
 }
