@@ -2,23 +2,20 @@ package dev.causalcxr.activities.stages;
 
 import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.core.dataset.DatasetBundle;
-import dev.causalcxr.core.dataset.DatasetEntry;
 import dev.causalcxr.core.dataset.DatasetManifest;
+import dev.causalcxr.core.dataset.IngestStage;
 import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.reports.ParseReportsStage;
 import dev.causalcxr.core.stage.StageContext;
 import dev.causalcxr.core.stage.StageInputs;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Access to the ingest stage's outputs, and to the labels of parse-reports, from a later stage. */
 final class DatasetInputs {
-    static final String DATASET = "ingest/dataset";
-    static final String PHANTOM_TRUTH = "ingest/phantom-truth";
-    static final String LABELS = ParseReportsStage.NAME + "/" + ParseReportsStageDefinition.OUTPUT_LABELS;
+    static final String DATASET = IngestStage.NAME + "/" + IngestStage.OUTPUT_DATASET;
+    static final String PHANTOM_TRUTH = IngestStage.NAME + "/" + IngestStage.OUTPUT_PHANTOM_TRUTH;
+    static final String LABELS = ParseReportsStage.NAME + "/" + ParseReportsStage.OUTPUT_LABELS;
 
     private DatasetInputs() {
     }
@@ -41,27 +38,5 @@ final class DatasetInputs {
 
     static DatasetManifest manifest(Path datasetDir) throws IOException {
         return DatasetManifest.read(datasetDir.resolve("manifest.json"));
-    }
-
-    /** Writes the {@code study_id,report} CSV (RFC 4180) of every study with a report. */
-    static Path reportsCsv(Path datasetDir, DatasetManifest manifest, Path csv) throws IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
-            w.write("study_id,report\r\n");
-            for (DatasetEntry e : manifest.entries()) {
-                if (e.reportPath() == null) {
-                    continue;
-                }
-                String text = Files.readString(datasetDir.resolve(e.reportPath()), StandardCharsets.UTF_8);
-                w.write(quote(e.studyId()));
-                w.write(',');
-                w.write(quote(text));
-                w.write("\r\n");
-            }
-        }
-        return csv;
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\"", "\"\"") + "\"";
     }
 }

@@ -1,5 +1,6 @@
 package dev.causalcxr.activities.stages;
 
+import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.runner.StageDefinition;
 import dev.causalcxr.core.counterfactual.CounterfactualConfig;
@@ -20,7 +21,7 @@ import java.util.Map;
 final class GenerateCounterfactualsStage implements StageDefinition {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PRIOR_INPUT_PREFIX = TailNoiseInputs.STAGE + "/"
-            + OptimizeTailNoiseStage.OUTPUT_PRIOR_PREFIX;
+            + TailNoiseStage.OUTPUT_PRIOR_PREFIX;
 
     @Override
     public String name() {

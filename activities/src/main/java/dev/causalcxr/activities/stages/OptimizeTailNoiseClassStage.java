@@ -2,18 +2,15 @@ package dev.causalcxr.activities.stages;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.runner.StageDefinition;
-import dev.causalcxr.core.diffusion.DiffusionModel;
-import dev.causalcxr.core.diffusion.tailnoise.TailNoiseOptimizer;
+import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStage;
 import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStageConfig;
-import dev.causalcxr.core.disentangle.DisentanglerModel;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.stage.StageContext;
 
 /**
- * One tail class of {@code optimize-tail-noise}: learns that class's initial-noise prior through the
- * deterministic DDIM steps against the disentangler's finding head. A stage of its own (name
- * {@code optimize-tail-noise/<finding key>}) so that each class has its cache key, checkpoints,
- * heartbeats and retries, and a failing class does not cost the others.
+ * One tail class of {@code optimize-tail-noise} ({@link TailNoiseStage#runClass}): learns that class's
+ * initial-noise prior. A stage of its own (name {@code optimize-tail-noise/<finding key>}) so that each class has
+ * its cache key, checkpoints, heartbeats and retries, and a failing class does not cost the others.
  */
 final class OptimizeTailNoiseClassStage implements StageDefinition {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,16 +38,10 @@ final class OptimizeTailNoiseClassStage implements StageDefinition {
         return stageName(finding);
     }
 
-
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {
         TailNoiseStageConfig cfg = JSON.readValue(configJson, TailNoiseStageConfig.class);
-        try (DisentanglerModel disentangler = DisentanglerModel.load(
-                TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL));
-             DiffusionModel diffusion = DiffusionModel.load(
-                     TailNoiseInputs.require(ctx, TailNoiseInputs.DIFFUSION), cfg.device())) {
-            ctx.logParam("finding", finding.label());
-            TailNoiseOptimizer.run(diffusion, disentangler.findingScorer(), finding, cfg.optimizer(), ctx);
-        }
+        TailNoiseStage.runClass(cfg, finding, TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL),
+                TailNoiseInputs.require(ctx, TailNoiseInputs.DIFFUSION), ctx);
     }
 }

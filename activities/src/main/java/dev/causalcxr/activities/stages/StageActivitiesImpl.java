@@ -1,5 +1,6 @@
 package dev.causalcxr.activities.stages;
 
+import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStage;
 import dev.causalcxr.activities.runner.CheckpointPointer;
 import dev.causalcxr.activities.runner.StageDefinition;
 import dev.causalcxr.core.stage.StageInputException;
@@ -72,7 +73,7 @@ public final class StageActivitiesImpl implements StageActivities {
             Path file = Files.createTempFile("codes-", ".bin");
             try {
                 runner.store().getToFile(codes.digest(), file);
-                return TailNoiseInputs.tailClasses(EncodedCodes.read(file), cfg.tailFrequency()).stream()
+                return TailNoiseStage.tailClasses(EncodedCodes.read(file), cfg.tailFrequency()).stream()
                         .map(Finding::key).toList();
             } finally {
                 Files.deleteIfExists(file);

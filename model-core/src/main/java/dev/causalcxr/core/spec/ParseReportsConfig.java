@@ -33,6 +33,11 @@ public record ParseReportsConfig(String extractor, String labels, String extract
         return new ParseReportsConfig(extractor, labels, null, tailFrequency);
     }
 
+    /** The rule-based extractor, labels from the reports when there are any, the default tail threshold. */
+    public static ParseReportsConfig defaults() {
+        return new ParseReportsConfig("rules", null, null, ExperimentSpec.DEFAULT_TAIL_FREQUENCY);
+    }
+
     /** The configured label source, if the spec names one. */
     public Optional<LabelSource> labelSource() {
         return LabelSource.fromLabel(labels);

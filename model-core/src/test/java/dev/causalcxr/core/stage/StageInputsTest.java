@@ -30,6 +30,6 @@ class StageInputsTest {
     void theReportsStageWithoutItsCsvFailsAsAnInputError(@TempDir Path dir) {
         RecordingStageContext ctx = new RecordingStageContext(dir, 1);
         assertThrows(StageInputException.class, () -> dev.causalcxr.core.reports.ParseReportsStage.run(
-                dev.causalcxr.core.reports.ParseReportsStage.Config.defaults(), ctx));
+                dev.causalcxr.core.spec.ParseReportsConfig.defaults(), ctx));
     }
 }
