@@ -89,7 +89,7 @@ public final class StageActivitiesImpl implements StageActivities {
     public StageResult optimizeTailNoiseClass(StageRequest request) {
         StageDefinition def;
         try {
-            def = OptimizeTailNoiseClassStage.forStageName(request.stage());
+            def = OptimizeTailNoiseClassDefinition.forStageName(request.stage());
         } catch (RuntimeException e) {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "StageInputException");
         }

@@ -45,7 +45,7 @@ class MissingStageInputTest {
     @Test
     void trainDiffusionWithoutTheCodesFailsAsAnInputError(@TempDir Path dir) {
         assertThrows(StageInputException.class,
-                () -> new TrainDiffusionStage().execute(new ObjectMapper().writeValueAsString(
+                () -> new TrainDiffusionDefinition().execute(new ObjectMapper().writeValueAsString(
                         DiffusionConfig.defaults(4)), context(dir, Map.of())));
     }
 }

@@ -127,7 +127,7 @@ class CodeChangeCacheTest {
         assertEquals(Map.of("ingest", true, "parse-reports", true, "train-disentangler", false, "train-diffusion", false),
                 cacheHits(second));
         StageManifest trained = stack.objectStore().readJson(second.stages().get(2).manifestDigest(), StageManifest.class);
-        assertEquals(afterEdit.of(dev.causalcxr.activities.stages.TrainDisentanglerStage.class).digest(),
+        assertEquals(afterEdit.of(dev.causalcxr.activities.stages.TrainDisentanglerDefinition.class).digest(),
                 trained.provenance().get("code_fingerprint"), "the manifest records the code that computed it");
 
         // the unedited code still finds its own results

@@ -12,20 +12,20 @@ import dev.causalcxr.core.stage.StageContext;
  * initial-noise prior. A stage of its own (name {@code optimize-tail-noise/<finding key>}) so that each class has
  * its cache key, checkpoints, heartbeats and retries, and a failing class does not cost the others.
  */
-final class OptimizeTailNoiseClassStage implements StageDefinition {
+final class OptimizeTailNoiseClassDefinition implements StageDefinition {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Finding finding;
 
-    OptimizeTailNoiseClassStage(Finding finding) {
+    OptimizeTailNoiseClassDefinition(Finding finding) {
         this.finding = finding;
     }
 
     /** The definition for a per-class stage name, e.g. {@code optimize-tail-noise/pneumothorax}. */
-    static OptimizeTailNoiseClassStage forStageName(String stage) {
+    static OptimizeTailNoiseClassDefinition forStageName(String stage) {
         if (!stage.startsWith(TailNoiseInputs.CLASS_PREFIX)) {
             throw new IllegalArgumentException("not a per-class tail-noise stage: " + stage);
         }
-        return new OptimizeTailNoiseClassStage(TailNoiseInputs.findingOfKey(
+        return new OptimizeTailNoiseClassDefinition(TailNoiseInputs.findingOfKey(
                 stage.substring(TailNoiseInputs.CLASS_PREFIX.length())));
     }
 

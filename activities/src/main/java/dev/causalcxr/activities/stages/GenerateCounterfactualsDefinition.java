@@ -18,7 +18,7 @@ import java.util.Map;
  * and the augmentation set built from the training split (with the tail-noise priors when that stage
  * ran and the spec uses them). Every request starts from its source study's labels (parse-reports).
  */
-final class GenerateCounterfactualsStage implements StageDefinition {
+final class GenerateCounterfactualsDefinition implements StageDefinition {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PRIOR_INPUT_PREFIX = TailNoiseInputs.STAGE + "/"
             + TailNoiseStage.OUTPUT_PRIOR_PREFIX;

@@ -22,13 +22,13 @@ import java.util.Map;
  * extractor is the one the run was planned with, hands the ingested dataset (and the phantom's truth, when
  * there is one) to model-core, and stores every study's findings in PostgreSQL.
  */
-public final class ParseReportsStageDefinition implements StageDefinition {
+public final class ParseReportsDefinition implements StageDefinition {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DatasetCatalog catalog;
     private final FindingsStore findings;
 
-    public ParseReportsStageDefinition(DatasetCatalog catalog, FindingsStore findings) {
+    public ParseReportsDefinition(DatasetCatalog catalog, FindingsStore findings) {
         this.catalog = catalog;
         this.findings = findings;
     }

@@ -16,11 +16,11 @@ import java.util.Map;
 
 /**
  * The join of {@code optimize-tail-noise} ({@link TailNoiseStage#join}): finds each tail class's prior among the
- * inputs (each produced by its own {@link OptimizeTailNoiseClassStage} activity, whose manifest the
+ * inputs (each produced by its own {@link OptimizeTailNoiseClassDefinition} activity, whose manifest the
  * workflow adds to the inputs) and hands them to model-core, which publishes them together and runs the
  * ablation.
  */
-final class OptimizeTailNoiseStage implements StageDefinition {
+final class OptimizeTailNoiseDefinition implements StageDefinition {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
@@ -35,7 +35,7 @@ final class OptimizeTailNoiseStage implements StageDefinition {
         List<Finding> tail = TailNoiseStage.tailClasses(codes, cfg.tailFrequency());
         Map<Finding, Path> priors = new EnumMap<>(Finding.class);
         for (Finding f : tail) {
-            String input = OptimizeTailNoiseClassStage.stageName(f) + "/" + TailNoiseOptimizer.OUTPUT_PRIOR;
+            String input = OptimizeTailNoiseClassDefinition.stageName(f) + "/" + TailNoiseOptimizer.OUTPUT_PRIOR;
             priors.put(f, StageInputs.require(ctx, input, "the prior of tail class " + f.label()));
         }
         TailNoiseStage.join(cfg, codes, tail, priors, ctx.inputs().get(TailNoiseInputs.MODEL),

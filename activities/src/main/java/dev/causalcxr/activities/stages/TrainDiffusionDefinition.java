@@ -10,7 +10,7 @@ import dev.causalcxr.core.stage.StageContext;
 import dev.causalcxr.core.stage.StageInputs;
 
 /** The {@code train-diffusion} stage ({@link DiffusionStage}) on the disentangler's codes. */
-public final class TrainDiffusionStage implements StageDefinition {
+public final class TrainDiffusionDefinition implements StageDefinition {
     static final String CODES = DisentanglerStage.NAME + "/" + DisentanglerStage.OUTPUT_CODES;
     private static final ObjectMapper JSON = new ObjectMapper();
 
