@@ -1,5 +1,6 @@
 package dev.causalcxr.cli;
 
+import dev.causalcxr.core.spec.StageName;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.causalcxr.activities.TaskQueues;
@@ -39,7 +40,7 @@ final class LocalPipeline {
     /**
      * @param verifyAgainst an earlier run whose outputs this run's must equal bit for bit (null: no check)
      */
-    record Options(Set<String> force, boolean noCache, Path summaryJson, boolean localWorkers, String verifyAgainst) {
+    record Options(Set<StageName> force, boolean noCache, Path summaryJson, boolean localWorkers, String verifyAgainst) {
     }
 
     private LocalPipeline() {
@@ -208,7 +209,7 @@ final class LocalPipeline {
         }
         java.util.Set<String> shown = new java.util.HashSet<>();
         String[][] groups = {
-                {"ingest", "dataset_studies", "dataset_patients", "dataset_tail_classes"},
+                {StageName.INGEST.label(), "dataset_studies", "dataset_patients", "dataset_tail_classes"},
                 {"disentangler", "recon_ssim", "recon_psnr", "swap_ssim_gt", "swap_ssim_gt_no_swap_baseline",
                         "swap_mae_in_mask", "swap_mae_in_mask_no_swap_baseline", "leakage_zid_finding_probe",
                         "zpath_finding_probe", "zpath_identity_probe"},

@@ -3,6 +3,7 @@ package dev.causalcxr.core.diffusion;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.disentangle.EncodedCodes;
 import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.core.stage.StageContext;
 import dev.causalcxr.core.stage.StageInputException;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.List;
  * disentangler encoded for the training split. The stage's definition in activities only reads the codes.
  */
 public final class DiffusionStage {
-    public static final String NAME = "train-diffusion";
+    public static final String NAME = StageName.Labels.TRAIN_DIFFUSION;
 
     private DiffusionStage() {
     }

@@ -1,5 +1,6 @@
 package dev.causalcxr.core.evaluation;
 
+import dev.causalcxr.core.spec.StageName;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.causalcxr.core.dataset.DatasetEntry;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EvaluationStage {
 
-    public static final String NAME = "evaluate";
+    public static final String NAME = StageName.Labels.EVALUATE;
     static final String SUMMARY_KEYS_DOC = "fid, kid, precision, recall, density, coverage, accuracy_real, "
             + "accuracy_augmented, balanced_accuracy_real, balanced_accuracy_augmented, macro_f1_real, "
             + "macro_f1_augmented, auroc_real, auroc_augmented, tail_recall_real, tail_recall_augmented, "

@@ -11,6 +11,7 @@ import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.reports.batch.FindingsJsonl;
 import dev.causalcxr.core.reports.eval.ParserEvaluation;
 import dev.causalcxr.core.spec.ParseReportsConfig;
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.core.stage.StageInputException;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -49,7 +50,7 @@ import java.util.concurrent.CancellationException;
  */
 public final class ParseReportsStage {
 
-    public static final String NAME = "parse-reports";
+    public static final String NAME = StageName.Labels.PARSE_REPORTS;
     /** Output: the condition vocabulary later stages build their conditions from. */
     public static final String OUTPUT_VOCABULARY = "vocabulary";
     /** Output: the finding labels ({@link StudyLabels}) every later stage trains and is evaluated on. */

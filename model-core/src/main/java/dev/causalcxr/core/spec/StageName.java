@@ -1,5 +1,7 @@
 package dev.causalcxr.core.spec;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -10,13 +12,30 @@ import java.util.Optional;
  * run and {@code --summary-json}.
  */
 public enum StageName {
-    INGEST("ingest", false),
-    PARSE_REPORTS("parse-reports", false),
-    TRAIN_DISENTANGLER("train-disentangler", true),
-    TRAIN_DIFFUSION("train-diffusion", true),
-    OPTIMIZE_TAIL_NOISE("optimize-tail-noise", true),
-    GENERATE_COUNTERFACTUALS("generate-counterfactuals", true),
-    EVALUATE("evaluate", true);
+    INGEST(Labels.INGEST, false),
+    PARSE_REPORTS(Labels.PARSE_REPORTS, false),
+    TRAIN_DISENTANGLER(Labels.TRAIN_DISENTANGLER, true),
+    TRAIN_DIFFUSION(Labels.TRAIN_DIFFUSION, true),
+    OPTIMIZE_TAIL_NOISE(Labels.OPTIMIZE_TAIL_NOISE, true),
+    GENERATE_COUNTERFACTUALS(Labels.GENERATE_COUNTERFACTUALS, true),
+    EVALUATE(Labels.EVALUATE, true);
+
+    /**
+     * The labels as compile-time constants, for the places Java wants a constant (the activity interface's
+     * {@code @ActivityMethod} names); everywhere else use the enum.
+     */
+    public static final class Labels {
+        public static final String INGEST = "ingest";
+        public static final String PARSE_REPORTS = "parse-reports";
+        public static final String TRAIN_DISENTANGLER = "train-disentangler";
+        public static final String TRAIN_DIFFUSION = "train-diffusion";
+        public static final String OPTIMIZE_TAIL_NOISE = "optimize-tail-noise";
+        public static final String GENERATE_COUNTERFACTUALS = "generate-counterfactuals";
+        public static final String EVALUATE = "evaluate";
+
+        private Labels() {
+        }
+    }
 
     private final String label;
     private final boolean accelerated;
@@ -26,6 +45,8 @@ public enum StageName {
         this.accelerated = accelerated;
     }
 
+    /** The stage's name everywhere outside Java: the spec, JSON (plans in workflow histories), logs, MLflow. */
+    @JsonValue
     public String label() {
         return label;
     }
@@ -75,6 +96,11 @@ public enum StageName {
         return Arrays.stream(values()).filter(v -> v.label.equals(s)).findFirst();
     }
 
+    /** The stage of a label (how JSON is read back); an unknown label is an error. */
+    @JsonCreator
+    public static StageName of(String label) {
+        return fromLabel(label).orElseThrow(() -> new IllegalArgumentException("no stage is named " + label));
+    }
 
     @Override
     public String toString() {

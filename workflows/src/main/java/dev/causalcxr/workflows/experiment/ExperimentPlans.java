@@ -24,16 +24,11 @@ public final class ExperimentPlans {
      * @param force   stages to run even when cached ({@code --force STAGE})
      * @param noCache run every stage ({@code --no-cache})
      */
-    public static ExperimentPlan fromSpec(ExperimentSpec spec, String runId, Set<String> force, boolean noCache) {
-        for (String f : force) {
-            if (StageName.fromLabel(f).isEmpty()) {
-                throw new IllegalArgumentException("--force names an unknown stage: " + f);
-            }
-        }
+    public static ExperimentPlan fromSpec(ExperimentSpec spec, String runId, Set<StageName> force, boolean noCache) {
         List<ExperimentPlan.StagePlan> stages = new ArrayList<>();
         for (StageName s : spec.stageOrder()) {
-            stages.add(new ExperimentPlan.StagePlan(s.label(), TaskQueues.forStage(s), configJson(spec, s),
-                    spec.stageSeed(s), inputsOf(s, spec), noCache || force.contains(s.label())));
+            stages.add(new ExperimentPlan.StagePlan(s, TaskQueues.forStage(s), configJson(spec, s),
+                    spec.stageSeed(s), inputsOf(s, spec), noCache || force.contains(s)));
         }
         return new ExperimentPlan(runId, experimentName(spec), spec.name(), spec.digest(), spec.canonicalJson(),
                 CodeVersion.current(), spec.seed(), spec.profile().label(), stages);
@@ -58,8 +53,8 @@ public final class ExperimentPlans {
      * one dependency graph, in model-core; the spec has checked that every stage it {@link StageName#needs}
      * runs).
      */
-    static List<String> inputsOf(StageName stage, ExperimentSpec spec) {
+    static List<StageName> inputsOf(StageName stage, ExperimentSpec spec) {
         List<StageName> order = spec.stageOrder();
-        return stage.reads().stream().filter(order::contains).map(StageName::label).toList();
+        return stage.reads().stream().filter(order::contains).toList();
     }
 }

@@ -1,5 +1,6 @@
 package dev.causalcxr.workflows.experiment;
 
+import dev.causalcxr.core.spec.StageName;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -116,7 +117,7 @@ class ExperimentWorkflowTest {
         assertEquals(first.metrics(), second.metrics());
         assertEquals(first.stages().get(1).manifestDigest(), second.stages().get(1).manifestDigest());
 
-        RunSummary forced = run(ExperimentPlans.fromSpec(SMALL, "wf-3", Set.of("parse-reports"), false));
+        RunSummary forced = run(ExperimentPlans.fromSpec(SMALL, "wf-3", Set.of(StageName.PARSE_REPORTS), false));
         assertTrue(forced.stages().get(0).cacheHit());
         assertFalse(forced.stages().get(1).cacheHit(), "--force parse-reports runs that stage again");
         assertEquals(first.stages().get(1).manifestDigest(), forced.stages().get(1).manifestDigest(),

@@ -9,6 +9,7 @@ import dev.causalcxr.core.disentangle.EncodedCodes;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Status;
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.core.stage.StageContext;
 import dev.causalcxr.core.stage.StageInputException;
 import java.io.IOException;
@@ -26,7 +27,7 @@ import java.util.Map;
  * activities only resolve the inputs.
  */
 public final class TailNoiseStage {
-    public static final String NAME = "optimize-tail-noise";
+    public static final String NAME = StageName.Labels.OPTIMIZE_TAIL_NOISE;
     /** The join's outputs {@code prior/<finding key>}: what {@code generate-counterfactuals} reads. */
     public static final String OUTPUT_PRIOR_PREFIX = "prior/";
     public static final String OUTPUT_TAIL_CLASSES = "tail-classes";
