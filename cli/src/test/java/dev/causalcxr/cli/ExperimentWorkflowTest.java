@@ -1,15 +1,17 @@
-package dev.causalcxr.workflows.experiment;
+package dev.causalcxr.cli;
 
+import dev.causalcxr.workflows.experiment.ExperimentPlan;
+import dev.causalcxr.workflows.experiment.ExperimentWorkflow;
+import dev.causalcxr.workflows.experiment.RunSummary;
+import dev.causalcxr.workflows.experiment.PipelineProgress;
 import dev.causalcxr.core.spec.StageName;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.causalcxr.activities.TaskQueues;
-import dev.causalcxr.activities.pipeline.PipelineActivitiesImpl;
 import dev.causalcxr.activities.runner.StageManifest;
 import dev.causalcxr.activities.runner.StageRunner;
-import dev.causalcxr.activities.stages.StageActivitiesImpl;
 import dev.causalcxr.activities.stages.StageCatalog;
 import dev.causalcxr.core.dataset.PhantomDatasetWriter;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
@@ -25,7 +27,6 @@ import dev.causalcxr.infra.stack.StackConfig;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,12 +69,8 @@ class ExperimentWorkflowTest {
     void startWorkers() {
         env = TestWorkflowEnvironment.newInstance();
         StageRunner runner = new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), dir.resolve("work"));
-        StageActivitiesImpl stages = new StageActivitiesImpl(runner, StageCatalog.all(stack.db(), Map.of()));
-        Worker cpu = env.newWorker(TaskQueues.CPU);
-        cpu.registerWorkflowImplementationTypes(ExperimentWorkflowImpl.class);
-        cpu.registerActivitiesImplementations(stages, new PipelineActivitiesImpl(stack.journal(), stack.tracker(), stack.objectStore(),
-                        stack.registry()));
-        env.newWorker(TaskQueues.GPU).registerActivitiesImplementations(stages);
+        WorkerHost.register(env::newWorker, Set.of(TaskQueues.CPU, TaskQueues.GPU), stack, runner,
+                StageCatalog.all(stack.db(), Map.of()));
         env.start();
         client = env.getWorkflowClient();
     }

@@ -1,4 +1,4 @@
-package dev.causalcxr.workflows.experiment;
+package dev.causalcxr.cli;
 
 import dev.causalcxr.activities.TaskQueues;
 import dev.causalcxr.core.reports.ExtractorVersions;
@@ -6,11 +6,12 @@ import dev.causalcxr.core.spec.CodeVersion;
 import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.core.spec.ParseReportsConfig;
 import dev.causalcxr.core.spec.StageName;
+import dev.causalcxr.workflows.experiment.ExperimentPlan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** Turns a validated spec into the workflow's plan (done by the client, outside the workflow). */
+/** Turns a validated spec into the workflow's plan: the client's job, outside the workflow (which sees only the plan). */
 public final class ExperimentPlans {
     private ExperimentPlans() {
     }

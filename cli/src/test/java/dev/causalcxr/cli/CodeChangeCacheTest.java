@@ -1,15 +1,15 @@
-package dev.causalcxr.workflows.experiment;
+package dev.causalcxr.cli;
 
+import dev.causalcxr.workflows.experiment.ExperimentWorkflow;
+import dev.causalcxr.workflows.experiment.RunSummary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.causalcxr.activities.TaskQueues;
-import dev.causalcxr.activities.pipeline.PipelineActivitiesImpl;
 import dev.causalcxr.activities.runner.StageManifest;
 import dev.causalcxr.activities.runner.StageRunner;
-import dev.causalcxr.activities.stages.StageActivitiesImpl;
 import dev.causalcxr.activities.stages.StageCatalog;
 import dev.causalcxr.core.provenance.CodeFingerprint;
 import dev.causalcxr.core.spec.ExperimentSpec;
@@ -18,7 +18,6 @@ import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.infra.stack.StackConfig;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,12 +72,8 @@ class CodeChangeCacheTest {
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
             StageRunner runner = new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), dir.resolve("work"),
                     code);
-            StageActivitiesImpl stages = new StageActivitiesImpl(runner, StageCatalog.all(stack.db(), Map.of()));
-            Worker cpu = env.newWorker(TaskQueues.CPU);
-            cpu.registerWorkflowImplementationTypes(ExperimentWorkflowImpl.class);
-            cpu.registerActivitiesImplementations(stages, new PipelineActivitiesImpl(stack.journal(), stack.tracker(),
-                    stack.objectStore(), stack.registry()));
-            env.newWorker(TaskQueues.GPU).registerActivitiesImplementations(stages);
+            WorkerHost.register(env::newWorker, Set.of(TaskQueues.CPU, TaskQueues.GPU), stack, runner,
+                    StageCatalog.all(stack.db(), Map.of()));
             env.start();
             ExperimentWorkflow wf = env.getWorkflowClient().newWorkflowStub(ExperimentWorkflow.class,
                     WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.CPU).setWorkflowId(runId).build());

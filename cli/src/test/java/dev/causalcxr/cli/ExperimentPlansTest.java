@@ -1,5 +1,6 @@
-package dev.causalcxr.workflows.experiment;
+package dev.causalcxr.cli;
 
+import dev.causalcxr.workflows.experiment.ExperimentPlan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
