@@ -1,5 +1,6 @@
 package dev.causalcxr.core.counterfactual;
 
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.diffusion.DiffusionMetrics;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CounterfactualStage {
 
-    public static final String NAME = "generate-counterfactuals";
+    public static final String NAME = StageName.Labels.GENERATE_COUNTERFACTUALS;
     /** Output: the {@link AugmentationSet} zip. */
     public static final String OUTPUT_AUGMENTATION = "augmentation";
     /** Output: the same augmentation set with N(0, I) initial noise (plain ablation). */
