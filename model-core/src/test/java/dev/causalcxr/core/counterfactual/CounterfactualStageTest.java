@@ -100,7 +100,7 @@ class CounterfactualStageTest {
                     (a, b) -> { }, () -> false).summary();
             Map<String, Double> judged;
             try (FindingJudge judge = FindingJudge.train(images, labels, known, data.size(),
-                    new FindingJudge.Config(4, 10, 16, 1e-3, 1))) {
+                    new FindingJudge.Config(4, 10, 16, 1e-3, 1, false))) {
                 judged = CounterfactualMetrics.evaluate(gen, data, pairs, 2, sampler, 9, judge, (a, b) -> { },
                         () -> false).summary();
             }

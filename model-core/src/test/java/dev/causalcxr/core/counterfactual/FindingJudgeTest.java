@@ -61,7 +61,7 @@ class FindingJudgeTest {
         synthetic(120, 2, test, testLabels);
         List<Finding> findings = List.of(Finding.CARDIOMEGALY, Finding.NODULE);
         try (FindingJudge judge = FindingJudge.train(train, trainLabels, findings, SIZE,
-                new FindingJudge.Config(8, 250, 16, 3e-3, 5))) {
+                new FindingJudge.Config(8, 250, 16, 3e-3, 5, true))) {
             assertEquals(240, judge.trainingImages());
             assertArrayEquals(new int[]{60, 80}, judge.positives());
             float[][] p = judge.probabilities(test);
@@ -92,7 +92,7 @@ class FindingJudgeTest {
         List<float[]> train = new ArrayList<>();
         List<Set<Finding>> labels = new ArrayList<>();
         synthetic(64, 3, train, labels);
-        FindingJudge.Config cfg = new FindingJudge.Config(4, 20, 16, 3e-3, 9);
+        FindingJudge.Config cfg = new FindingJudge.Config(4, 20, 16, 3e-3, 9, false);
         float[][] a;
         float[][] b;
         float[][] c;
@@ -103,7 +103,7 @@ class FindingJudgeTest {
             b = j.probabilities(train.subList(0, 10));
         }
         try (FindingJudge j = FindingJudge.train(train, labels, List.of(Finding.NODULE), SIZE,
-                new FindingJudge.Config(4, 20, 16, 3e-3, 10))) {
+                new FindingJudge.Config(4, 20, 16, 3e-3, 10, false))) {
             c = j.probabilities(train.subList(0, 10));
         }
         for (int i = 0; i < a.length; i++) {
@@ -122,6 +122,6 @@ class FindingJudgeTest {
         List<Set<Finding>> labels = new ArrayList<>();
         synthetic(8, 3, train, labels);
         assertThrows(IllegalArgumentException.class, () -> FindingJudge.train(train, labels, List.of(Finding.NODULE), SIZE,
-                new FindingJudge.Config(4, 5, 16, 1e-3, 1)));
+                new FindingJudge.Config(4, 5, 16, 1e-3, 1, false)));
     }
 }
