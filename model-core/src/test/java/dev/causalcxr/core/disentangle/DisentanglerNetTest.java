@@ -195,7 +195,7 @@ class DisentanglerNetTest {
                         .withPathologyEncoder(true),
                 new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() { });
         for (String f : List.of("cycleSwaps", "cycleWeight", "cycleIdentityWeight", "spatialProbe", "pathologyEncoder",
-                "learningRateSchedule", "pathGrid")) {
+                "learningRateSchedule", "pathGrid", "findingPositiveWeight")) {
             fields.remove(f);
         }
         DisentanglerConfig old = json.readValue(json.writeValueAsString(fields), DisentanglerConfig.class);
@@ -204,6 +204,7 @@ class DisentanglerNetTest {
         assertEquals(false, old.spatialProbe());
         assertEquals(false, old.pathologyEncoder());
         assertEquals(0, old.pathGrid(), "a vector z_path");
+        assertEquals(0.0, old.findingPositiveWeight(), "an unweighted finding BCE");
         assertTrue(old.problems().isEmpty(), old.problems().toString());
         assertEquals(old.learningRate(), old.learningRateAt(old.steps() - 1), "no schedule = constant");
     }
