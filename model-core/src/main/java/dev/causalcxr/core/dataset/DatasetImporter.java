@@ -479,7 +479,8 @@ public final class DatasetImporter {
         // NIH ships its images in images_001/images/ … images_012/images/: find them by name under the CSV's folder
         Path dir = options.source().toAbsolutePath().getParent();
         Map<String, Path> images = new HashMap<>();
-        try (Stream<Path> files = Files.walk(dir)) {
+        // links are followed: sites often link the image folders in from elsewhere
+        try (Stream<Path> files = Files.walk(dir, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
             files.filter(Files::isRegularFile).filter(DatasetImporter::isImageName).sorted()
                     .forEach(p -> images.putIfAbsent(p.getFileName().toString(), p));
         }
