@@ -47,7 +47,7 @@ final class DatasetCommand implements Runnable {
         @Mixin
         DataDirOption dataDir;
 
-        @Option(names = "--format", required = true, description = "mimic, chexpert or manifest.")
+        @Option(names = "--format", required = true, description = "mimic, chexpert, manifest or nih (ChestX-ray14: its Data_Entry CSV, images under its folder).")
         String format;
 
         @Parameters(index = "0", paramLabel = "PATH", description = "MIMIC: the folder holding files/; CSV formats: the CSV.")
@@ -68,7 +68,7 @@ final class DatasetCommand implements Runnable {
             try {
                 fmt = ImportFormat.fromString(format);
             } catch (IllegalArgumentException e) {
-                throw new UsageException("--format must be mimic, chexpert or manifest");
+                throw new UsageException("--format must be mimic, chexpert, manifest or nih");
             }
             if (!Files.exists(path)) {
                 throw new UsageException(path + " does not exist");
