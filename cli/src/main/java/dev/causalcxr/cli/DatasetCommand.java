@@ -9,6 +9,7 @@ import dev.causalcxr.core.dataset.ImportResult;
 import dev.causalcxr.core.dataset.IngestStage;
 import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.files.FileTrees;
+import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.infra.datasets.DatasetCatalog;
 import dev.causalcxr.infra.datasets.PseudonymKeys;
 import dev.causalcxr.infra.objectstore.ObjectRef;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {DatasetCommand.Import.class, DatasetCommand.ListVersions.class, DatasetCommand.Show.class})
 final class DatasetCommand implements Runnable {
     /** Fraction below which a finding counts as a tail class in {@code show}. */
-    static final double TAIL_FREQUENCY = 0.05;
+    static final double TAIL_FREQUENCY = ExperimentSpec.DEFAULT_TAIL_FREQUENCY;
 
     @Override
     public void run() {
@@ -46,7 +47,7 @@ final class DatasetCommand implements Runnable {
         @Mixin
         DataDirOption dataDir;
 
-        @Option(names = "--format", required = true, description = "mimic, chexpert or manifest.")
+        @Option(names = "--format", required = true, description = "mimic, chexpert, manifest or nih (ChestX-ray14: its Data_Entry CSV, images under its folder).")
         String format;
 
         @Parameters(index = "0", paramLabel = "PATH", description = "MIMIC: the folder holding files/; CSV formats: the CSV.")
@@ -67,7 +68,7 @@ final class DatasetCommand implements Runnable {
             try {
                 fmt = ImportFormat.fromString(format);
             } catch (IllegalArgumentException e) {
-                throw new UsageException("--format must be mimic, chexpert or manifest");
+                throw new UsageException("--format must be mimic, chexpert, manifest or nih");
             }
             if (!Files.exists(path)) {
                 throw new UsageException(path + " does not exist");

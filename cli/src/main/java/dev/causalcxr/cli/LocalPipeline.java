@@ -1,5 +1,6 @@
 package dev.causalcxr.cli;
 
+import dev.causalcxr.core.spec.StageName;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.causalcxr.activities.TaskQueues;
@@ -10,10 +11,8 @@ import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.infra.stack.StackConfig;
 import dev.causalcxr.workflows.experiment.ExperimentClient;
 import dev.causalcxr.workflows.experiment.ExperimentPlan;
-import dev.causalcxr.workflows.experiment.ExperimentPlans;
 import dev.causalcxr.workflows.experiment.PipelineProgress;
 import dev.causalcxr.workflows.experiment.RunSummary;
-import dev.causalcxr.workflows.host.WorkerHost;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +38,7 @@ final class LocalPipeline {
     /**
      * @param verifyAgainst an earlier run whose outputs this run's must equal bit for bit (null: no check)
      */
-    record Options(Set<String> force, boolean noCache, Path summaryJson, boolean localWorkers, String verifyAgainst) {
+    record Options(Set<StageName> force, boolean noCache, Path summaryJson, boolean localWorkers, String verifyAgainst) {
     }
 
     private LocalPipeline() {
@@ -50,6 +49,8 @@ final class LocalPipeline {
         String runId = spec.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 + "-" + UUID.randomUUID().toString().substring(0, 6);
         ExperimentPlan plan = ExperimentPlans.fromSpec(spec, runId, options.force(), options.noCache());
+        // which stages run is explicit: said before anything starts
+        console.info(spec.describeStages());
         console.info("starting the stack (data: " + config.dataDir() + ")");
         java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
         try (PlatformStack stack = PlatformStack.start(config);
@@ -206,7 +207,7 @@ final class LocalPipeline {
         }
         java.util.Set<String> shown = new java.util.HashSet<>();
         String[][] groups = {
-                {"ingest", "dataset_studies", "dataset_patients", "dataset_tail_classes"},
+                {StageName.INGEST.label(), "dataset_studies", "dataset_patients", "dataset_tail_classes"},
                 {"disentangler", "recon_ssim", "recon_psnr", "swap_ssim_gt", "swap_ssim_gt_no_swap_baseline",
                         "swap_mae_in_mask", "swap_mae_in_mask_no_swap_baseline", "leakage_zid_finding_probe",
                         "zpath_finding_probe", "zpath_identity_probe"},
@@ -240,12 +241,15 @@ final class LocalPipeline {
         }
         String[] downstream = {"accuracy", "balanced_accuracy", "macro_f1", "auroc", "head_recall", "tail_recall"};
         if (m.containsKey("accuracy_real")) {
+            // without an augmentation set the evaluation has the real arm alone
+            boolean augmented = m.containsKey("accuracy_augmented");
             boolean plain = m.containsKey("accuracy_augmented_plain");
-            console.printf("  %-38s %10s %10s%s", "downstream classifier (test split)", "real", "augmented",
-                    plain ? String.format("%14s", "aug. plain") : "");
+            console.printf("  %-38s %10s%s%s", "downstream classifier (test split)", "real",
+                    augmented ? String.format("%11s", "augmented") : "", plain ? String.format("%14s", "aug. plain") : "");
             for (String d : downstream) {
-                console.printf("    %-36s %10.4f %10.4f%s", d, m.getOrDefault(d + "_real", Double.NaN),
-                        m.getOrDefault(d + "_augmented", Double.NaN), plain
+                console.printf("    %-36s %10.4f%s%s", d, m.getOrDefault(d + "_real", Double.NaN), augmented
+                                ? String.format(java.util.Locale.ROOT, "%11.4f", m.getOrDefault(d + "_augmented", Double.NaN))
+                                : "", plain
                                 ? String.format(java.util.Locale.ROOT, "%14.4f", m.getOrDefault(d + "_augmented_plain", Double.NaN))
                                 : "");
             }

@@ -1,11 +1,14 @@
 package dev.causalcxr.cli;
 
-import dev.causalcxr.core.spec.SpecValidationException;
+import dev.causalcxr.core.spec.ValidationException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code causalcxr} command. Exit codes: 0 ok, 2 usage or validation error, 1 failure. */
+/**
+ * The {@code causalcxr} command. Exit codes: 0 ok, 2 usage or validation error ({@link ValidationException}),
+ * 1 failure.
+ */
 @Command(name = "causalcxr", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Counterfactual chest X-ray generators for long-tail findings: train, evaluate, version, serve.",
         subcommands = {DemoCommand.class, RunCommand.class, WorkerCommand.class, StatusCommand.class,
@@ -33,7 +36,7 @@ public final class Main implements Runnable {
 
     private static int handleError(Exception e, CommandLine cmd, CommandLine.ParseResult parse) {
         PrintWriter err = cmd.getErr();
-        if (e instanceof SpecValidationException || e instanceof UsageException || e instanceof IllegalArgumentException) {
+        if (exitCode(e) == ExitCodes.USAGE) {
             err.println("error: " + e.getMessage());
             return ExitCodes.USAGE;
         }
@@ -41,6 +44,15 @@ public final class Main implements Runnable {
         // the whole trace goes to the log file only
         org.slf4j.LoggerFactory.getLogger(Main.class).error("command failed", e);
         return ExitCodes.FAILURE;
+    }
+
+    /**
+     * 2 for what a person gave that is not valid (a spec, a setting, an option: {@link ValidationException},
+     * which the spec's and the commands' usage errors are), 1 for everything else, including an
+     * {@link IllegalArgumentException} from deeper down, which is a bug or a failure, not a usage error.
+     */
+    static int exitCode(Exception e) {
+        return e instanceof ValidationException ? ExitCodes.USAGE : ExitCodes.FAILURE;
     }
 
     @Override

@@ -1,12 +1,15 @@
 package dev.causalcxr.cli;
 
 import dev.causalcxr.core.spec.ExperimentSpec;
+import dev.causalcxr.core.spec.StageName;
 import java.io.IOException;
+import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,8 +51,14 @@ final class RunCommand implements Callable<Integer> {
             throw new UsageException("cannot read the spec " + spec + ": " + e.getMessage());
         }
         ExperimentSpec parsed = ExperimentSpec.parseYaml(text);
+        Set<StageName> forced = new LinkedHashSet<>();
+        for (String f : force) {
+            forced.add(StageName.fromLabel(f).orElseThrow(() -> new UsageException("--force names an unknown stage: "
+                    + f + " (stages: " + String.join(", ", Arrays.stream(StageName.values()).map(StageName::label)
+                    .toList()) + ")")));
+        }
         return LocalPipeline.run(parsed, dataDir.config(),
-                new LocalPipeline.Options(new LinkedHashSet<>(force), noCache, summaryJson, !noLocalWorkers, verifyAgainst),
+                new LocalPipeline.Options(forced, noCache, summaryJson, !noLocalWorkers, verifyAgainst),
                 ConsoleOutput.system());
     }
 }

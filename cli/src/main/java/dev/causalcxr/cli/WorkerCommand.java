@@ -4,7 +4,6 @@ import dev.causalcxr.activities.TaskQueues;
 import dev.causalcxr.activities.stages.StageCatalog;
 import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.infra.stack.StackConfig;
-import dev.causalcxr.workflows.host.WorkerHost;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;

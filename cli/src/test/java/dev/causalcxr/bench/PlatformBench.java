@@ -10,8 +10,8 @@ import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.infra.stack.StackConfig;
 import dev.causalcxr.workflows.experiment.ExperimentClient;
 import dev.causalcxr.workflows.experiment.ExperimentPlan;
-import dev.causalcxr.workflows.experiment.ExperimentPlans;
-import dev.causalcxr.workflows.host.WorkerHost;
+import dev.causalcxr.cli.ExperimentPlans;
+import dev.causalcxr.cli.WorkerHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,7 +83,7 @@ public final class PlatformBench {
             try (WorkerHost host = WorkerHost.start(stack, Set.of(TaskQueues.CPU, TaskQueues.GPU), empty, root.resolve("work"))) {
                 ExperimentClient client = new ExperimentClient(stack.temporal().client(), stack.temporal().stubs(),
                         stack.temporal().namespace());
-                ExperimentSpec spec = ExperimentSpec.parseYaml("name: bench\nseed: 1\nstages: {parse-reports: {}}\n");
+                ExperimentSpec spec = ExperimentSpec.parseYaml("name: bench\nseed: 1\nrun: [parse-reports]\n");
                 double[] perStage = new double[10];
                 double[] cached = new double[10];
                 for (int i = 0; i < perStage.length + 2; i++) {

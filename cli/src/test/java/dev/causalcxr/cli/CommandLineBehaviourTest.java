@@ -40,12 +40,12 @@ class CommandLineBehaviourTest {
     @Test
     void invalidSpecExitsWithTwoAndListsEveryProblem(@TempDir Path dir) throws Exception {
         Path spec = dir.resolve("bad.yaml");
-        Files.writeString(spec, "name: ok\nseed: x\ndataset: {image_size: 7, color: red}\nstages: {generate-counterfactuals: {}}\n");
+        Files.writeString(spec, "name: ok\nseed: x\ndataset: {image_size: 7, color: red}\nrun: [generate-counterfactuals]\n");
         int code = Main.execute("run", "--spec", spec.toString(), "--data-dir", dir.resolve("data").toString());
         assertEquals(2, code);
         String e = err.toString(StandardCharsets.UTF_8);
         for (String path : List.of("seed:", "dataset.image_size:", "dataset.color: unknown key",
-                "stages.generate-counterfactuals: needs the stage train-disentangler")) {
+                "run: generate-counterfactuals needs the stage train-disentangler")) {
             assertTrue(e.contains(path), "missing " + path + " in:\n" + e);
         }
         assertFalse(Files.exists(dir.resolve("data/postgres")), "nothing is started for an invalid spec");

@@ -44,8 +44,8 @@ class CounterfactualCommandTest {
                 name: cf-cli
                 seed: 5
                 dataset: {studies: 60, image_size: 64}
+                run: [parse-reports, train-disentangler, train-diffusion]
                 stages:
-                  parse-reports: {}
                   train-disentangler: {steps: 6, batch_size: 8, pairs_per_kind: 2, base_width: 4, id_channels: 4,
                                        path_dim: 4, head_hidden: 8, run_ablation: false, eval_pairs: 8,
                                        grid_identities: 2, grid_pathologies: 2}

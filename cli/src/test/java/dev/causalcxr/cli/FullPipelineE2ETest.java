@@ -44,6 +44,7 @@ class FullPipelineE2ETest {
                 name: e2e-full
                 seed: 9
                 dataset: {studies: 240}
+                tail_frequency: 0.08
                 stages:
                   parse-reports: {}
                   train-disentangler: {steps: 20, batch_size: 8, pairs_per_kind: 2, base_width: 4, id_channels: 4,
@@ -51,7 +52,7 @@ class FullPipelineE2ETest {
                                        grid_identities: 2, grid_pathologies: 2}
                   train-diffusion: {train_steps: 60, hidden: 32, blocks: 1, condition_dim: 8, batch_size: 64,
                                     log_interval: 20}
-                  optimize-tail-noise: {tail_frequency: 0.08, iterations: 6, batch_size: 8, evaluation_samples: 8,
+                  optimize-tail-noise: {iterations: 6, batch_size: 8, evaluation_samples: 8,
                                         comparison_samples: 16, checkpoint_interval: 3}
                   generate-counterfactuals: {ddim_steps: 5, samples_per_condition: 2, metric_sources: 1,
                                              guidance_sweep: [0.0, 2.0], sweep_pairs: 1, max_per_class: 6,

@@ -38,7 +38,7 @@ class PipelineMlflowE2ETest {
                 name: e2e-mlflow
                 seed: 5
                 dataset: {studies: 40}
-                stages: {parse-reports: {}}
+                run: [parse-reports]
                 """);
         Map<String, String> env = MlflowTestSupport.env(artifacts);
         Path summaryFile = dir.resolve("summary.json");

@@ -64,6 +64,7 @@ class ReportsOnlySiteE2ETest {
 
         JsonNode root = YAML.readTree(Files.readString(IMPORT_SITE_SPEC));
         ((ObjectNode) root.get("dataset")).put("path", site.toString());
+        ((ObjectNode) root).put("tail_frequency", 0.08);
         ObjectNode stages = (ObjectNode) root.get("stages");
         List<String> listed = new ArrayList<>();
         stages.fieldNames().forEachRemaining(listed::add);
@@ -76,7 +77,7 @@ class ReportsOnlySiteE2ETest {
         stages.set("train-diffusion", YAML.readTree(
                 "{train_steps: 60, hidden: 32, blocks: 1, condition_dim: 8, batch_size: 64, log_interval: 20}"));
         stages.set("optimize-tail-noise", YAML.readTree("""
-                {tail_frequency: 0.08, iterations: 6, batch_size: 8, evaluation_samples: 8, comparison_samples: 16,
+                {iterations: 6, batch_size: 8, evaluation_samples: 8, comparison_samples: 16,
                  checkpoint_interval: 3}"""));
         stages.set("generate-counterfactuals", YAML.readTree("""
                 {ddim_steps: 5, samples_per_condition: 2, metric_sources: 1, guidance_sweep: [], max_per_class: 6,

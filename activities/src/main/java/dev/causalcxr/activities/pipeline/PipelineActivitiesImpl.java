@@ -1,5 +1,6 @@
 package dev.causalcxr.activities.pipeline;
 
+import dev.causalcxr.core.diffusion.DiffusionStage;
 import dev.causalcxr.activities.runner.StageManifest;
 import dev.causalcxr.core.diffusion.DiffusionTraining;
 import dev.causalcxr.core.disentangle.DisentanglerStage;
@@ -69,7 +70,7 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
     public String registerModel(ModelRegistration r) {
         Map<String, String> components = new LinkedHashMap<>();
         StageManifest disentangler = manifest(r, DisentanglerStage.NAME);
-        StageManifest diffusion = manifest(r, "train-diffusion");
+        StageManifest diffusion = manifest(r, DiffusionStage.NAME);
         components.put(ModelComponents.DISENTANGLER, output(disentangler, DisentanglerStage.OUTPUT_MODEL));
         components.put(ModelComponents.DIFFUSION, output(diffusion, DiffusionTraining.OUTPUT_MODEL));
         String tail = r.manifests().get(ModelComponents.TAIL_NOISE_STAGE);

@@ -5,6 +5,7 @@ import dev.causalcxr.core.provenance.CodeFingerprint;
 import dev.causalcxr.core.provenance.RuntimeIdentity;
 import dev.causalcxr.core.spec.CodeVersion;
 import dev.causalcxr.core.spec.ExperimentSpec;
+import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.infra.metadata.PipelineJournal;
 import dev.causalcxr.infra.objectstore.CorruptObjectException;
 import dev.causalcxr.core.files.Digests;

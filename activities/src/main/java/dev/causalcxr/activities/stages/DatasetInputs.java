@@ -1,33 +1,28 @@
 package dev.causalcxr.activities.stages;
 
-import dev.causalcxr.activities.runner.StageInputException;
+import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.core.dataset.DatasetBundle;
-import dev.causalcxr.core.dataset.DatasetEntry;
 import dev.causalcxr.core.dataset.DatasetManifest;
+import dev.causalcxr.core.dataset.IngestStage;
 import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.reports.ParseReportsStage;
 import dev.causalcxr.core.stage.StageContext;
-import java.io.BufferedWriter;
+import dev.causalcxr.core.stage.StageInputs;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Access to the ingest stage's outputs, and to the labels of parse-reports, from a later stage. */
 final class DatasetInputs {
-    static final String DATASET = "ingest/dataset";
-    static final String PHANTOM_TRUTH = "ingest/phantom-truth";
-    static final String LABELS = ParseReportsStage.NAME + "/" + ParseReportsStageDefinition.OUTPUT_LABELS;
+    static final String DATASET = IngestStage.NAME + "/" + IngestStage.OUTPUT_DATASET;
+    static final String PHANTOM_TRUTH = IngestStage.NAME + "/" + IngestStage.OUTPUT_PHANTOM_TRUTH;
+    static final String LABELS = ParseReportsStage.NAME + "/" + ParseReportsStage.OUTPUT_LABELS;
 
     private DatasetInputs() {
     }
 
     /** Unpacks the dataset bundle into the work folder; returns the dataset folder. */
     static Path unpackDataset(StageContext ctx) throws IOException {
-        Path bundle = ctx.inputs().get(DATASET);
-        if (bundle == null) {
-            throw new IllegalStateException("this stage needs the ingest stage's dataset");
-        }
+        Path bundle = StageInputs.require(ctx, DATASET, "the ingest stage's dataset");
         return DatasetBundle.unpack(bundle, ctx.workDir().resolve("dataset"));
     }
 
@@ -35,35 +30,13 @@ final class DatasetInputs {
     static StudyLabels labels(StageContext ctx, String stage) throws IOException {
         Path file = ctx.inputs().get(LABELS);
         if (file == null) {
-            throw new StageInputException(stage + " needs the finding labels of parse-reports (add 'parse-reports: {}'"
-                    + " to the spec's stages)");
+            throw new StageInputException(stage + " needs the finding labels of parse-reports (a spec with a run"
+                    + " list must list parse-reports)");
         }
         return StudyLabels.read(file);
     }
 
     static DatasetManifest manifest(Path datasetDir) throws IOException {
         return DatasetManifest.read(datasetDir.resolve("manifest.json"));
-    }
-
-    /** Writes the {@code study_id,report} CSV (RFC 4180) of every study with a report. */
-    static Path reportsCsv(Path datasetDir, DatasetManifest manifest, Path csv) throws IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
-            w.write("study_id,report\r\n");
-            for (DatasetEntry e : manifest.entries()) {
-                if (e.reportPath() == null) {
-                    continue;
-                }
-                String text = Files.readString(datasetDir.resolve(e.reportPath()), StandardCharsets.UTF_8);
-                w.write(quote(e.studyId()));
-                w.write(',');
-                w.write(quote(text));
-                w.write("\r\n");
-            }
-        }
-        return csv;
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\"", "\"\"") + "\"";
     }
 }

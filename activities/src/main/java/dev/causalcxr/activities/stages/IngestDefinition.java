@@ -2,7 +2,7 @@ package dev.causalcxr.activities.stages;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.runner.StageDefinition;
-import dev.causalcxr.activities.runner.StageInputException;
+import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.core.dataset.DatasetImportException;
 import dev.causalcxr.core.dataset.IngestStage;
 import dev.causalcxr.core.dataset.RowProblem;
@@ -16,8 +16,6 @@ import java.util.stream.Collectors;
 
 /** The {@code ingest} stage ({@link IngestStage}); the new version is recorded in the catalogue. */
 public final class IngestDefinition implements StageDefinition {
-    /** Fraction of the studies below which a finding counts as a tail class (for the summary). */
-    static final double TAIL_FREQUENCY = 0.05;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DatasetCatalog catalog;
@@ -39,7 +37,7 @@ public final class IngestDefinition implements StageDefinition {
         byte[] key = "phantom".equals(cfg.source()) ? PseudonymKeys.forPhantom(ctx.seed()) : PseudonymKeys.resolve(env);
         IngestStage.Packed packed;
         try {
-            packed = IngestStage.run(cfg, key, TAIL_FREQUENCY, ctx);
+            packed = IngestStage.run(cfg, key, ctx);
         } catch (IllegalArgumentException e) {
             throw new StageInputException(e.getMessage(), e);
         } catch (DatasetImportException e) {

@@ -1,8 +1,10 @@
 package dev.causalcxr.activities.stages;
 
+import dev.causalcxr.core.spec.StageName;
+import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStage;
 import dev.causalcxr.activities.runner.CheckpointPointer;
 import dev.causalcxr.activities.runner.StageDefinition;
-import dev.causalcxr.activities.runner.StageInputException;
+import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.activities.runner.StageRequest;
 import dev.causalcxr.activities.runner.StageResult;
 import dev.causalcxr.activities.runner.StageRunner;
@@ -38,41 +40,41 @@ public final class StageActivitiesImpl implements StageActivities {
 
     @Override
     public StageResult ingest(StageRequest request) {
-        return execute("ingest", request);
+        return execute(StageName.INGEST, request);
     }
 
     @Override
     public StageResult parseReports(StageRequest request) {
-        return execute("parse-reports", request);
+        return execute(StageName.PARSE_REPORTS, request);
     }
 
     @Override
     public StageResult trainDisentangler(StageRequest request) {
-        return execute("train-disentangler", request);
+        return execute(StageName.TRAIN_DISENTANGLER, request);
     }
 
     @Override
     public StageResult trainDiffusion(StageRequest request) {
-        return execute("train-diffusion", request);
+        return execute(StageName.TRAIN_DIFFUSION, request);
     }
 
     @Override
     public List<String> tailNoiseClasses(StageRequest request) {
         String disentangler = request.inputs().get(DisentanglerStage.NAME);
         if (disentangler == null) {
-            throw ApplicationFailure.newNonRetryableFailure("optimize-tail-noise needs train-disentangler",
+            throw ApplicationFailure.newNonRetryableFailure(StageName.OPTIMIZE_TAIL_NOISE + " needs " + StageName.TRAIN_DISENTANGLER,
                     "StageInputException");
         }
         try {
             TailNoiseStageConfig cfg = JSON.readValue(request.configJson(), TailNoiseStageConfig.class);
             StageManifest.Entry codes = runner.manifest(disentangler).outputs().get(DisentanglerStage.OUTPUT_CODES);
             if (codes == null) {
-                throw new StageInputException("train-disentangler published no codes");
+                throw new StageInputException(StageName.TRAIN_DISENTANGLER + " published no codes");
             }
             Path file = Files.createTempFile("codes-", ".bin");
             try {
                 runner.store().getToFile(codes.digest(), file);
-                return TailNoiseInputs.tailClasses(EncodedCodes.read(file), cfg.tailFrequency()).stream()
+                return TailNoiseStage.tailClasses(EncodedCodes.read(file), cfg.tailFrequency()).stream()
                         .map(Finding::key).toList();
             } finally {
                 Files.deleteIfExists(file);
@@ -88,7 +90,7 @@ public final class StageActivitiesImpl implements StageActivities {
     public StageResult optimizeTailNoiseClass(StageRequest request) {
         StageDefinition def;
         try {
-            def = OptimizeTailNoiseClassStage.forStageName(request.stage());
+            def = OptimizeTailNoiseClassDefinition.forStageName(request.stage());
         } catch (RuntimeException e) {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "StageInputException");
         }
@@ -97,21 +99,21 @@ public final class StageActivitiesImpl implements StageActivities {
 
     @Override
     public StageResult optimizeTailNoise(StageRequest request) {
-        return execute(TailNoiseInputs.STAGE, request);
+        return execute(StageName.OPTIMIZE_TAIL_NOISE, request);
     }
 
     @Override
     public StageResult generateCounterfactuals(StageRequest request) {
-        return execute("generate-counterfactuals", request);
+        return execute(StageName.GENERATE_COUNTERFACTUALS, request);
     }
 
     @Override
     public StageResult evaluate(StageRequest request) {
-        return execute("evaluate", request);
+        return execute(StageName.EVALUATE, request);
     }
 
-    private StageResult execute(String stage, StageRequest request) {
-        StageDefinition def = definitions.get(stage);
+    private StageResult execute(StageName stage, StageRequest request) {
+        StageDefinition def = definitions.get(stage.label());
         if (def == null) {
             throw ApplicationFailure.newNonRetryableFailure("this worker has no implementation of stage " + stage,
                     "MissingStage");

@@ -15,11 +15,11 @@ public final class StageCatalog {
     public static List<StageDefinition> all(MetadataDb db, Map<String, String> env) {
         DatasetCatalog datasets = new DatasetCatalog(db);
         return List.of(new IngestDefinition(datasets, env),
-                new ParseReportsStageDefinition(datasets, new FindingsStore(db)),
-                new TrainDisentanglerStage(),
-                new TrainDiffusionStage(),
-                new OptimizeTailNoiseStage(),
-                new GenerateCounterfactualsStage(),
-                new EvaluateStageDefinition());
+                new ParseReportsDefinition(datasets, new FindingsStore(db)),
+                new TrainDisentanglerDefinition(),
+                new TrainDiffusionDefinition(),
+                new OptimizeTailNoiseDefinition(),
+                new GenerateCounterfactualsDefinition(),
+                new EvaluateDefinition());
     }
 }

@@ -3,6 +3,7 @@ package dev.causalcxr.cli.serve;
 import dev.causalcxr.activities.pipeline.ModelComponents;
 import dev.causalcxr.core.counterfactual.CounterfactualGenerator;
 import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
+import dev.causalcxr.core.diffusion.tailnoise.NoisePriors;
 import dev.causalcxr.core.files.FileTrees;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.infra.registry.ModelRegistry;
@@ -10,7 +11,6 @@ import dev.causalcxr.infra.registry.ModelVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumMap;
 import java.util.Map;
 
 /** Opens the counterfactual generator of a registered model version: the one way the CLI and the service load one. */
@@ -35,13 +35,7 @@ public final class RegisteredGenerators {
         Path modelDir = Files.createTempDirectory(workDir, "model-");
         try {
             Map<String, Path> files = registry.fetch(version, modelDir);
-            Map<Finding, NoisePrior> priors = new EnumMap<>(Finding.class);
-            files.forEach((role, file) -> {
-                if (role.startsWith(ModelComponents.PRIOR_ROLE_PREFIX)) {
-                    NoisePrior p = NoisePrior.load(file);
-                    priors.put(p.finding(), p);
-                }
-            });
+            Map<Finding, NoisePrior> priors = NoisePriors.load(files, ModelComponents.PRIOR_ROLE_PREFIX);
             Path disentangler = files.get(ModelComponents.DISENTANGLER);
             Path diffusion = files.get(ModelComponents.DIFFUSION);
             if (disentangler == null || diffusion == null) {

@@ -47,6 +47,7 @@ final class ServeFixture {
                 name: serve-test
                 seed: 5
                 dataset: {studies: 60, image_size: 64}
+                run: [parse-reports, train-disentangler, train-diffusion]
                 stages:
                   parse-reports: {}
                   train-disentangler: {steps: 6, batch_size: 8, pairs_per_kind: 2, base_width: 4, id_channels: 4,

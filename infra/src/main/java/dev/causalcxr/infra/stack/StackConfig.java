@@ -1,5 +1,6 @@
 package dev.causalcxr.infra.stack;
 
+import dev.causalcxr.core.spec.ValidationException;
 import dev.causalcxr.infra.metadata.DbEndpoint;
 import dev.causalcxr.infra.objectstore.S3Endpoint;
 import dev.causalcxr.infra.tracking.MlflowServer.ArtifactMode;
@@ -76,7 +77,7 @@ public record StackConfig(Path dataDir, Optional<S3Endpoint> s3, Optional<DbEndp
             problems.add("CAUSALCXR_MLFLOW_ARTIFACTS must be proxy or s3, not " + art);
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid configuration:\n  - " + String.join("\n  - ", problems));
+            throw new ValidationException("invalid configuration:\n  - " + String.join("\n  - ", problems));
         }
         Path dir = dataDir.toAbsolutePath().normalize();
         Path venv = Optional.ofNullable(blankToNull(env.get("CAUSALCXR_MLFLOW_VENV"))).map(Path::of)

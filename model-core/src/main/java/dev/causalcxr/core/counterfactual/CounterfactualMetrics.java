@@ -42,7 +42,10 @@ import java.util.function.BooleanSupplier;
  *   <li>{@value #COMPOSITION_SSIM}: the source conditioned on its own findings, to the source;</li>
  *   <li>{@value #REVERSIBILITY_SSIM}: counterfactual → encode → sample with the source's condition
  *       (same seed) → decode, to the source;</li>
- *   <li>{@value #DIVERSITY}: mean pairwise RMS pixel distance between the n samples of one pair.</li>
+ *   <li>{@value #DIVERSITY}: mean pairwise RMS pixel distance between the n samples of one pair;</li>
+ *   <li>{@value #JUDGE_EFFECTIVENESS} (when a {@link FindingJudge} is given): effectiveness as above, but
+ *       decided by that image classifier, which the generator never trained with or against, instead of
+ *       the generator's own finding head on re-encoded codes.</li>
  * </ul>
  * Overall values are means over all counterfactuals (composition: over sources); per-class values
  * carry the suffix {@code __<finding key>} or {@value #REMOVAL_CLASS}.
@@ -56,6 +59,8 @@ public final class CounterfactualMetrics {
     public static final String COMPOSITION_SSIM = "cf_composition_ssim";
     public static final String REVERSIBILITY_SSIM = "cf_reversibility_ssim";
     public static final String DIVERSITY = "cf_diversity";
+    /** Effectiveness by the independent image judge (absent without one). */
+    public static final String JUDGE_EFFECTIVENESS = "cf_effectiveness_judge";
     /** The class key of the removal ("No Finding") condition. */
     public static final String REMOVAL_CLASS = "no_finding";
     /** The summary keys, overall. */
@@ -147,6 +152,17 @@ public final class CounterfactualMetrics {
     public static Result evaluate(CounterfactualGenerator gen, DisentanglerDataset data, List<Pair> pairs, int n,
                                   SamplerConfig sampler, long seed, BiConsumer<Integer, Integer> progress,
                                   BooleanSupplier cancelled) {
+        return evaluate(gen, data, pairs, n, sampler, seed, null, progress, cancelled);
+    }
+
+    /**
+     * As {@link #evaluate(CounterfactualGenerator, DisentanglerDataset, List, int, SamplerConfig, long, BiConsumer,
+     * BooleanSupplier)}, with effectiveness also decided by an independent judge (null: none); its values are
+     * {@value #JUDGE_EFFECTIVENESS} overall and per class. The generated images and seeds are the same.
+     */
+    public static Result evaluate(CounterfactualGenerator gen, DisentanglerDataset data, List<Pair> pairs, int n,
+                                  SamplerConfig sampler, long seed, FindingJudge judge,
+                                  BiConsumer<Integer, Integer> progress, BooleanSupplier cancelled) {
         if (n < 2) {
             throw new IllegalArgumentException("the metrics need n >= 2 counterfactuals per pair (diversity), got " + n);
         }
@@ -183,6 +199,13 @@ public final class CounterfactualMetrics {
                 double e = effective(scorer, pair, pr);
                 acc.add(Metric.EFFECTIVENESS, e);
                 all.add(Metric.EFFECTIVENESS, e);
+            }
+            if (judge != null) {
+                for (float[] pr : judge.probabilities(cfs)) {
+                    double e = effective(judge.findings(), pair, pr);
+                    acc.add(Metric.JUDGE_EFFECTIVENESS, e);
+                    all.add(Metric.JUDGE_EFFECTIVENESS, e);
+                }
             }
 
             // identity outside the finding region, and the exact counterfactual where known: the source's
@@ -246,7 +269,9 @@ public final class CounterfactualMetrics {
         }
         Map<String, Double> summary = new LinkedHashMap<>();
         for (Metric m : Metric.values()) {
-            summary.put(m.key, all.mean(m));
+            if (m != Metric.JUDGE_EFFECTIVENESS || judge != null) {
+                summary.put(m.key, all.mean(m));
+            }
         }
         summary.put(COMPOSITION_SSIM, composition.values().stream().mapToDouble(Double::doubleValue).average()
                 .orElse(Double.NaN));
@@ -255,22 +280,32 @@ public final class CounterfactualMetrics {
         for (String k : KEYS) {
             ordered.put(k, summary.get(k));
         }
+        if (judge != null) {
+            ordered.put(JUDGE_EFFECTIVENESS, summary.get(JUDGE_EFFECTIVENESS));
+        }
         perClass.forEach((cls, acc) -> {
             for (Metric m : Metric.values()) {
-                ordered.put(m.key + "__" + cls, acc.mean(m));
+                if (m != Metric.JUDGE_EFFECTIVENESS || judge != null) {
+                    ordered.put(m.key + "__" + cls, acc.mean(m));
+                }
             }
         });
         return new Result(ordered, pairs.size(), all.count(Metric.DIVERSITY) * n);
     }
 
     private static double effective(PathologyScorer scorer, Pair pair, float[] probabilities) {
+        return effective(scorer.findings(), pair, probabilities);
+    }
+
+    /** 1 when the probabilities (columns = {@code findings}) show what the pair asked for, 0 when not, NaN when they cannot tell. */
+    static double effective(List<Finding> findings, Pair pair, float[] probabilities) {
         if (!pair.isRemoval()) {
-            int col = scorer.findings().indexOf(pair.target());
+            int col = findings.indexOf(pair.target());
             return col < 0 ? Double.NaN : probabilities[col] > 0.5f ? 1 : 0;
         }
         boolean any = false;
         for (Finding f : pair.removed()) {
-            int col = scorer.findings().indexOf(f);
+            int col = findings.indexOf(f);
             if (col >= 0) {
                 any = true;
                 if (probabilities[col] >= 0.5f) {
@@ -350,7 +385,8 @@ public final class CounterfactualMetrics {
         IDENTITY_PSNR(CounterfactualMetrics.IDENTITY_PSNR),
         GT_SSIM(CounterfactualMetrics.GT_SSIM),
         REVERSIBILITY_SSIM(CounterfactualMetrics.REVERSIBILITY_SSIM),
-        DIVERSITY(CounterfactualMetrics.DIVERSITY);
+        DIVERSITY(CounterfactualMetrics.DIVERSITY),
+        JUDGE_EFFECTIVENESS(CounterfactualMetrics.JUDGE_EFFECTIVENESS);
 
         final String key;
 

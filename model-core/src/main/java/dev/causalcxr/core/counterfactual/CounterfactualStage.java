@@ -1,5 +1,6 @@
 package dev.causalcxr.core.counterfactual;
 
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.diffusion.DiffusionMetrics;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CounterfactualStage {
 
-    public static final String NAME = "generate-counterfactuals";
+    public static final String NAME = StageName.Labels.GENERATE_COUNTERFACTUALS;
     /** Output: the {@link AugmentationSet} zip. */
     public static final String OUTPUT_AUGMENTATION = "augmentation";
     /** Output: the same augmentation set with N(0, I) initial noise (plain ablation). */
@@ -131,10 +132,16 @@ public final class CounterfactualStage {
                 cfg.metricSources(), SeedStreams.of(seed, 1));
         checkCancelled(ctx, "before the metrics");
         ctx.progress(0.05, "counterfactual metrics: " + pairs.size() + " pairs");
-        CounterfactualMetrics.Result metrics = CounterfactualMetrics.evaluate(gen, data, pairs,
-                cfg.samplesPerCondition(), sampler, SeedStreams.of(seed, 2),
-                (done, total) -> ctx.progress(0.05 + 0.35 * done / total, "counterfactual metrics " + done + "/" + total),
-                ctx::cancelled);
+        CounterfactualMetrics.Result metrics;
+        try (FindingJudge judge = trainJudge(data, known, SeedStreams.of(seed, 6), summary)) {
+            metrics = CounterfactualMetrics.evaluate(gen, data, pairs, cfg.samplesPerCondition(), sampler,
+                    SeedStreams.of(seed, 2), judge,
+                    (done, total) -> ctx.progress(0.05 + 0.35 * done / total, "counterfactual metrics " + done + "/" + total),
+                    ctx::cancelled);
+            if (judge != null) {
+                judgeOnRealImages(judge, data, evalSplit, summary);
+            }
+        }
         summary.putAll(metrics.summary());
         summary.put("cf_metric_pairs", (double) metrics.pairs());
 
@@ -189,6 +196,76 @@ public final class CounterfactualStage {
                 String.format(Locale.ROOT, "%.1f", seconds));
         ctx.progress(1.0, "done");
         return new Result(summary, augFile, plainFile, set.size(), seconds);
+    }
+
+    /** Images the judge needs at least (two of its batches). */
+    static final int JUDGE_MINIMUM_IMAGES = 64;
+
+    /**
+     * The independent effectiveness judge ({@link FindingJudge}), trained on the validation split: studies
+     * the generator (disentangler, diffusion model, tail priors: all trained on the training split) never
+     * saw. Null, with the reason logged, when that split is too small or shows none of the findings.
+     */
+    static FindingJudge trainJudge(DisentanglerDataset data, List<Finding> findings, long seed,
+                                   Map<String, Double> summary) {
+        int[] val = data.indices(Split.VAL);
+        boolean anyPositive = java.util.stream.IntStream.of(val).anyMatch(i -> data.studies().get(i).findings().stream()
+                .anyMatch(m -> findings.contains(m.finding())));
+        if (val.length < JUDGE_MINIMUM_IMAGES || findings.isEmpty() || !anyPositive) {
+            LOG.info("{}: no independent judge ({} validation studies, {} findings, any shown: {})", NAME, val.length,
+                    findings.size(), anyPositive);
+            return null;
+        }
+        List<float[]> images = new ArrayList<>(val.length);
+        List<java.util.Set<Finding>> labels = new ArrayList<>(val.length);
+        for (int i : val) {
+            DisentanglerDataset.Study s = data.studies().get(i);
+            images.add(s.pixels());
+            java.util.Set<Finding> present = java.util.EnumSet.noneOf(Finding.class);
+            s.findings().forEach(m -> present.add(m.finding()));
+            labels.add(present);
+        }
+        long t0 = System.nanoTime();
+        FindingJudge judge = FindingJudge.train(images, labels, findings, data.size(), FindingJudge.Config.quick(seed));
+        summary.put("cf_judge_training_images", (double) judge.trainingImages());
+        summary.put("cf_judge_seconds", (System.nanoTime() - t0) / 1e9);
+        int[] positives = judge.positives();
+        for (int k = 0; k < findings.size(); k++) {
+            summary.put("cf_judge_training_positives__" + findings.get(k).key(), (double) positives[k]);
+        }
+        return judge;
+    }
+
+    /**
+     * The judge's own reading of real images of the evaluation split, per finding: recall on the studies
+     * labelled with it ({@code cf_judge_real_recall__<finding>}) and the rate at which it calls it on studies
+     * without it ({@code cf_judge_real_false_positive__<finding>}). Effectiveness by the judge is read
+     * against these: a judge that misses real nodules cannot confirm generated ones.
+     */
+    static void judgeOnRealImages(FindingJudge judge, DisentanglerDataset data, Split split, Map<String, Double> summary) {
+        int[] idx = data.indices(split);
+        List<float[]> images = java.util.stream.IntStream.of(idx).mapToObj(i -> data.studies().get(i).pixels()).toList();
+        float[][] p = judge.probabilities(images);
+        for (int k = 0; k < judge.findings().size(); k++) {
+            Finding f = judge.findings().get(k);
+            int pos = 0;
+            int hit = 0;
+            int neg = 0;
+            int falseHit = 0;
+            for (int r = 0; r < idx.length; r++) {
+                boolean has = data.studies().get(idx[r]).findings().stream().anyMatch(m -> m.finding() == f);
+                boolean called = p[r][k] > 0.5f;
+                if (has) {
+                    pos++;
+                    hit += called ? 1 : 0;
+                } else {
+                    neg++;
+                    falseHit += called ? 1 : 0;
+                }
+            }
+            summary.put("cf_judge_real_recall__" + f.key(), pos == 0 ? Double.NaN : (double) hit / pos);
+            summary.put("cf_judge_real_false_positive__" + f.key(), neg == 0 ? Double.NaN : (double) falseHit / neg);
+        }
     }
 
     /** Findings both models know: generatable by the diffusion model and predicted by the finding head. */

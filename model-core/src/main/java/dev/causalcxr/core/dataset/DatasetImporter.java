@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -102,6 +103,7 @@ public final class DatasetImporter {
             case MIMIC -> mimicRows();
             case CHEXPERT -> chexpertRows();
             case MANIFEST -> manifestRows();
+            case NIH -> nihRows();
         };
         Path staging = out.resolveSibling(out.getFileName() + ".staging");
         FileTrees.delete(staging);
@@ -431,6 +433,122 @@ public final class DatasetImporter {
                     patient == null ? "" : patient + "/" + study, report, labels, problem));
         }
         return rows;
+    }
+
+    // ---------------------------------------------------------------- NIH ChestX-ray14
+
+    private static final List<String> NIH_REQUIRED = List.of("image index", "finding labels", "patient id",
+            "follow-up #");
+    /**
+     * NIH's fourteen labels (and No Finding) in this vocabulary; Emphysema, Fibrosis and Hernia have no
+     * counterpart and are dropped. Infiltration is a lung opacity (as CheXpert's labeler reads "infiltrate"),
+     * pleural thickening a pleural finding other than effusion.
+     */
+    static final Map<String, Optional<Finding>> NIH_LABELS = nihLabels();
+
+    private static Map<String, Optional<Finding>> nihLabels() {
+        Map<String, Optional<Finding>> m = new LinkedHashMap<>();
+        m.put("no finding", Optional.of(Finding.NO_FINDING));
+        m.put("atelectasis", Optional.of(Finding.ATELECTASIS));
+        m.put("cardiomegaly", Optional.of(Finding.CARDIOMEGALY));
+        m.put("effusion", Optional.of(Finding.PLEURAL_EFFUSION));
+        m.put("infiltration", Optional.of(Finding.LUNG_OPACITY));
+        m.put("mass", Optional.of(Finding.MASS));
+        m.put("nodule", Optional.of(Finding.NODULE));
+        m.put("pneumonia", Optional.of(Finding.PNEUMONIA));
+        m.put("pneumothorax", Optional.of(Finding.PNEUMOTHORAX));
+        m.put("consolidation", Optional.of(Finding.CONSOLIDATION));
+        m.put("edema", Optional.of(Finding.EDEMA));
+        m.put("pleural_thickening", Optional.of(Finding.PLEURAL_OTHER));
+        m.put("emphysema", Optional.empty());
+        m.put("fibrosis", Optional.empty());
+        m.put("hernia", Optional.empty());
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private List<SourceRow> nihRows() throws IOException, DatasetImportException {
+        Table t = readTable();
+        Map<String, Integer> col = columns(t.header());
+        for (String required : NIH_REQUIRED) {
+            if (!col.containsKey(required)) {
+                String reason = "missing required column '" + t.header().stream()
+                        .filter(h -> h.equalsIgnoreCase(required)).findFirst().orElse(nihColumnName(required)) + "'";
+                throw new DatasetImportException(t.file() + ": " + reason, List.of(new RowProblem(t.file(), 1, reason)));
+            }
+        }
+        // NIH ships its images in images_001/images/ … images_012/images/: find them by name under the CSV's folder
+        Path dir = options.source().toAbsolutePath().getParent();
+        Map<String, Path> images = new HashMap<>();
+        // links are followed: sites often link the image folders in from elsewhere
+        try (Stream<Path> files = Files.walk(dir, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
+            files.filter(Files::isRegularFile).filter(DatasetImporter::isImageName).sorted()
+                    .forEach(p -> images.putIfAbsent(p.getFileName().toString(), p));
+        }
+        // every finding NIH labels: one it does not list for an image is absent there
+        Set<Finding> labelled = new java.util.TreeSet<>();
+        NIH_LABELS.values().forEach(f -> f.ifPresent(labelled::add));
+        List<SourceRow> rows = new ArrayList<>();
+        for (CsvReader.Record r : t.records()) {
+            Fields f = new Fields(r, t.header().size());
+            String index = f.text(col.get("image index"));
+            String labelText = f.text(col.get("finding labels"));
+            String patientText = f.text(col.get("patient id"));
+            String followUp = f.text(col.get("follow-up #"));
+            String problem = f.problem();
+            if (problem == null && (index == null || index.isBlank())) {
+                problem = "Image Index missing";
+            }
+            if (problem == null && (patientText == null || !patientText.trim().matches("\\d+"))) {
+                problem = "Patient ID missing or not a number";
+            }
+            if (problem == null && (followUp == null || !followUp.trim().matches("\\d+"))) {
+                problem = "Follow-up # missing or not a number";
+            }
+            Map<String, String> labels = new LinkedHashMap<>();
+            if (problem == null) {
+                Set<Finding> present = new java.util.TreeSet<>();
+                for (String raw : (labelText == null ? "" : labelText).split("\\|")) {
+                    String name = raw.trim().toLowerCase(Locale.ROOT);
+                    if (name.isEmpty()) {
+                        continue;
+                    }
+                    Optional<Finding> mapped = NIH_LABELS.get(name);
+                    if (mapped == null) {
+                        problem = "unknown finding label '" + raw.trim() + "'";
+                        break;
+                    }
+                    mapped.ifPresent(present::add);
+                }
+                if (problem == null && present.isEmpty() && (labelText == null || labelText.isBlank())) {
+                    problem = "Finding Labels missing";
+                }
+                if (problem == null && present.contains(Finding.NO_FINDING) && present.size() > 1) {
+                    problem = "No Finding listed beside findings";
+                }
+                for (Finding l : labelled) {
+                    labels.put(l.label(), (present.contains(l) ? Status.PRESENT : Status.ABSENT).label());
+                }
+            }
+            // the raw id as a path-like segment that cannot occur inside the follow-up part
+            String patient = patientText == null ? "" : "nihpatient" + Long.parseLong("0" + patientText.trim());
+            String study = problem == null ? patient + "/followup" + Long.parseLong(followUp.trim()) : "";
+            Path image = problem == null ? images.get(index.trim()) : null;
+            if (problem == null && image == null) {
+                problem = "image file not found";
+            }
+            rows.add(new SourceRow(t.file() + " (row " + r.number() + ")", r.number(), image, patient, study,
+                    Report.none(false), labels, problem));
+        }
+        return rows;
+    }
+
+    private static String nihColumnName(String lower) {
+        return switch (lower) {
+            case "image index" -> "Image Index";
+            case "finding labels" -> "Finding Labels";
+            case "patient id" -> "Patient ID";
+            default -> "Follow-up #";
+        };
     }
 
     /** CheXpert paths usually start with the data set folder name: try next to the CSV, then one level up. */

@@ -1,5 +1,6 @@
 package dev.causalcxr.core.dataset;
 
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.core.phantom.PhantomContactSheet;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
@@ -23,7 +24,7 @@ import java.util.function.BiConsumer;
  * counterfactuals). Recording the version in the catalogue is the caller's (it needs the database).
  */
 public final class IngestStage {
-    public static final String NAME = "ingest";
+    public static final String NAME = StageName.Labels.INGEST;
     public static final String OUTPUT_DATASET = "dataset";
     public static final String OUTPUT_PHANTOM_TRUTH = "phantom-truth";
 
@@ -59,11 +60,10 @@ public final class IngestStage {
      * problem list, and logs the data set's shape.
      *
      * @param pseudonymKey the keyed hash's key for patient ids (a seed-derived one for the phantom)
-     * @param tailFrequency a finding present in fewer than this fraction of studies is a tail class
      * @throws IllegalArgumentException on a bad phantom spec, a missing path or an empty import
      * @throws DatasetImportException   a strict import with bad rows
      */
-    public static Packed run(IngestConfig cfg, byte[] pseudonymKey, double tailFrequency, StageContext ctx)
+    public static Packed run(IngestConfig cfg, byte[] pseudonymKey, StageContext ctx)
             throws IOException, DatasetImportException {
         Path work = ctx.workDir();
         ImportFormat format;
@@ -82,7 +82,7 @@ public final class IngestStage {
             PhantomDatasetWriter.write(generator, source, (done, total) -> ctx.progress(0.5 * done / total, "rendering"));
             Path sheet = work.resolve("contact_sheet.png");
             PhantomContactSheet.write(generator, 12, Math.max(96, cfg.imageSize()), sheet);
-            ctx.addArtifact("ingest/phantom_contact_sheet.png", sheet);
+            ctx.addArtifact(NAME + "/phantom_contact_sheet.png", sheet);
             format = ImportFormat.MIMIC;
             truth = source.resolve(PhantomGroundTruth.FILE_NAME);
         } else {
@@ -103,9 +103,9 @@ public final class IngestStage {
         if (!problems.isEmpty()) {
             Path report = work.resolve("import_problems.txt");
             Files.write(report, problems.stream().map(RowProblem::toString).toList());
-            ctx.addArtifact("ingest/import_problems.txt", report);
+            ctx.addArtifact(NAME + "/import_problems.txt", report);
         }
-        logShape(packed, tailFrequency, ctx);
+        logShape(packed, cfg.tailFrequency(), ctx);
         ctx.progress(1.0, "ingested");
         return packed;
     }

@@ -48,6 +48,15 @@ import java.util.List;
  *                               (false = a branch on the shared encoder trunk, as before)
  * @param learningRateSchedule   {@code constant} or {@code cosine} (from learningRate down to 0 at the last
  *                               step); models saved before this field load as constant
+ * @param pathGrid               0: z_path is a vector that modulates the decoder channel-wise only (as before);
+ *                               g &gt; 0: z_path is a g × g pathology map of pathDim / g² channels (flattened
+ *                               channel-major), encoded at its own resolution and modulating the decoder
+ *                               position by position as well, so a finding can sit somewhere (models saved
+ *                               before this field load as 0)
+ * @param findingPositiveWeight  0: the finding head's BCE weighs positives and negatives alike (as before);
+ *                               c &gt; 0: each finding's positives weigh min(c, negatives / positives) of the
+ *                               training labels, so rare findings are not simply predicted absent (models
+ *                               saved before this field load as 0)
  */
 public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannels, int pathDim, int headHidden,
                                  int steps, int batchSize, int pairsPerKind, double learningRate, long seed,
@@ -58,7 +67,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                                  String device, int evalPairs, int gridIdentities, int gridPathologies,
                                  boolean runAblation, int cycleSwaps, double cycleWeight,
                                  double cycleIdentityWeight, boolean spatialProbe, boolean pathologyEncoder,
-                                 String learningRateSchedule) {
+                                 String learningRateSchedule, int pathGrid, double findingPositiveWeight) {
 
     public static final String CONSTANT = "constant";
     public static final String COSINE = "cosine";
@@ -80,7 +89,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 0.1, 1.0, 0.0,
                 100, 20.0, 50,
                 "cpu", 200, 6, 6, true,
-                8, 1.5, 0.1, true, true, COSINE);
+                8, 1.5, 0.1, true, true, COSINE, 0, 0.0);
     }
 
     /** A tiny configuration for unit tests (few channels, few steps). */
@@ -92,7 +101,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
                 0.1, 1.0, 0.05,
                 2, 20.0, 50,
                 "cpu", 8, 2, 2, false,
-                0, 0.0, 0.0, false, false, CONSTANT);
+                0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0);
     }
 
     public DisentanglerConfig withSteps(int n) {
@@ -176,6 +185,8 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
         b.spatialProbe = spatialProbe;
         b.pathologyEncoder = pathologyEncoder;
         b.learningRateSchedule = learningRateSchedule;
+        b.pathGrid = pathGrid;
+        b.findingPositiveWeight = findingPositiveWeight;
         return b;
     }
 
@@ -215,6 +226,8 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
         private boolean spatialProbe;
         private boolean pathologyEncoder;
         private String learningRateSchedule;
+        private int pathGrid;
+        private double findingPositiveWeight;
 
         private Builder() {
         }
@@ -389,13 +402,23 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
             return this;
         }
 
+        public Builder pathGrid(int value) {
+            this.pathGrid = value;
+            return this;
+        }
+
+        public Builder findingPositiveWeight(double value) {
+            this.findingPositiveWeight = value;
+            return this;
+        }
+
         public DisentanglerConfig build() {
             return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize, pairsPerKind,
                     learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight, identitySwapWeight,
                     pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda, dependenceWeight,
                     checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs, gridIdentities,
                     gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight, spatialProbe,
-                    pathologyEncoder, learningRateSchedule);
+                    pathologyEncoder, learningRateSchedule, pathGrid, findingPositiveWeight);
         }
     }
 
@@ -443,14 +466,22 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
         if (learningRateSchedule != null && !SCHEDULES.contains(learningRateSchedule)) {
             p.add("learningRateSchedule: must be one of " + SCHEDULES + ", was " + learningRateSchedule);
         }
+        if (pathGrid < 0 || (pathGrid > 0 && (Integer.bitCount(pathGrid) != 1 || pathDim % (pathGrid * pathGrid) != 0))) {
+            p.add("pathGrid: must be 0 (a vector z_path) or a power of two g with pathDim a multiple of g² (pathDim "
+                    + pathDim + "), was " + pathGrid);
+        }
+        if (pathGrid > 0 && !pathologyEncoder) {
+            p.add("pathGrid: a pathology map needs pathologyEncoder (its own encoder), which is off");
+        }
         if (cycleSwaps < 0 || cycleSwaps > batchSize) {
             p.add("cycleSwaps: must be in 0.." + batchSize + " (the batch size), was " + cycleSwaps);
         }
         double[] weights = {pixelWeight, ssimWeight, klWeight, identitySwapWeight, pathologySwapWeight, auxWeight,
-                adversarialWeight, reversalLambda, dependenceWeight, cycleWeight, cycleIdentityWeight};
+                adversarialWeight, reversalLambda, dependenceWeight, cycleWeight, cycleIdentityWeight,
+                findingPositiveWeight};
         String[] names = {"pixelWeight", "ssimWeight", "klWeight", "identitySwapWeight", "pathologySwapWeight",
                 "auxWeight", "adversarialWeight", "reversalLambda", "dependenceWeight", "cycleWeight",
-                "cycleIdentityWeight"};
+                "cycleIdentityWeight", "findingPositiveWeight"};
         for (int i = 0; i < weights.length; i++) {
             if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {
                 p.add(names[i] + ": must be a finite number >= 0, was " + weights[i]);

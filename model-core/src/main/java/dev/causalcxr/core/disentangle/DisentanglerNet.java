@@ -41,7 +41,8 @@ public final class DisentanglerNet extends AbstractBlock {
     private final SequentialBlock encoderTrunk;
     private final Conv2d identityHead;
     private final SequentialBlock pathologyBranch;
-    private final SequentialBlock pathologyHead;
+    /** Vector z_path: an MLP on the pooled grid; pathology map: a 1×1 convolution per cell. */
+    private final Block pathologyHead;
     private final FilmDecoder decoder;
     private final SequentialBlock findingHead;
     private final SequentialBlock identityFindingProbe;
@@ -66,7 +67,9 @@ public final class DisentanglerNet extends AbstractBlock {
                 : new SequentialBlock()
                 .add(conv(trunkChannels, 2)).add(x -> Activation.leakyRelu(x, LEAK))
                 .add(conv(trunkChannels, 2)).add(x -> Activation.leakyRelu(x, LEAK)));
-        pathologyHead = addChildBlock("pathologyHead", new SequentialBlock()
+        pathologyHead = addChildBlock("pathologyHead", cfg.pathGrid() > 0
+                ? Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(2 * mapChannels(cfg)).build()
+                : new SequentialBlock()
                 .add(Linear.builder().setUnits(cfg.headHidden()).build())
                 .add(x -> Activation.leakyRelu(x, LEAK))
                 .add(Linear.builder().setUnits(2L * cfg.pathDim()).build()));
@@ -104,15 +107,24 @@ public final class DisentanglerNet extends AbstractBlock {
      * z_path's own encoder: five 3×3 convolutions, four of stride 2 (image/16), widths w, w, 2w, 4w, 4w.
      * It is not shared with z_id, so the reconstruction does not claim its features, and it reads the
      * per-image standardized image, so exposure and contrast (acquisition) do not mask the findings.
+     * For a pathology map the last convolution keeps its resolution (image/8): the map's cells are read
+     * from there.
      */
     private static SequentialBlock pathologyEncoder(DisentanglerConfig cfg) {
         int w = cfg.baseWidth();
         SequentialBlock b = new SequentialBlock();
         b.add(conv(w, 1)).add(x -> Activation.leakyRelu(x, LEAK));
-        for (int filters : new int[]{w, 2 * w, 4 * w, 4 * w}) {
-            b.add(conv(filters, 2)).add(x -> Activation.leakyRelu(x, LEAK));
+        int[] filters = {w, 2 * w, 4 * w, 4 * w};
+        for (int i = 0; i < filters.length; i++) {
+            int stride = cfg.pathGrid() > 0 && i == filters.length - 1 ? 1 : 2;
+            b.add(conv(filters[i], stride)).add(x -> Activation.leakyRelu(x, LEAK));
         }
         return b;
+    }
+
+    /** Channels of the pathology map (pathDim / g²); 0 for a vector z_path. */
+    static int mapChannels(DisentanglerConfig cfg) {
+        return cfg.pathGrid() > 0 ? cfg.pathDim() / (cfg.pathGrid() * cfg.pathGrid()) : 0;
     }
 
     /** Per-sample standardization of (B, ...): zero mean, unit standard deviation over everything but the batch. */
@@ -152,6 +164,11 @@ public final class DisentanglerNet extends AbstractBlock {
     /** Image edges must be multiples of this: the encoder, the z_path branch and its pooling grid divide them. */
     public static int minimumSizeMultiple(DisentanglerConfig cfg) {
         int trunk = cfg.sizeMultiple() * 4 * POOL_GRID;
+        if (cfg.pathGrid() > 0) {
+            // the map is read at image/8 and pooled to g cells, then resized to the decoder's scales by 2×
+            // steps: image/8 must be a multiple of g, and g a power of two
+            return Math.max(trunk, 8 * cfg.pathGrid());
+        }
         return cfg.pathologyEncoder() ? Math.max(trunk, 16 * POOL_GRID) : trunk;
     }
 
@@ -185,19 +202,43 @@ public final class DisentanglerNet extends AbstractBlock {
         // (laterality, zone) is part of the pathology, and a global mean hides small lesions
         NDArray branchInput = cfg.pathologyEncoder() ? standardizePerImage(images) : features;
         NDArray branch = pathologyBranch.forward(ps, new NDList(branchInput), training).head();
-        NDArray grid = poolToGrid(branch, POOL_GRID);
-        NDArray meanLogVar = pathologyHead.forward(ps, new NDList(grid.reshape(grid.getShape().get(0), -1)), training)
-                .head();
-        NDArray mean = meanLogVar.get(":, 0:" + cfg.pathDim());
+        NDArray mean;
+        NDArray rawLogVar;
+        if (cfg.pathGrid() > 0) {
+            // one (mean, log-variance) pair per cell and map channel, flattened channel-major
+            NDArray cells = poolToGrid(branch, cfg.pathGrid());
+            NDArray map = pathologyHead.forward(ps, new NDList(cells), training).head();
+            long b = map.getShape().get(0);
+            int c = mapChannels(cfg);
+            mean = map.get(":, 0:" + c).reshape(b, cfg.pathDim());
+            rawLogVar = map.get(":, " + c + ":").reshape(b, cfg.pathDim());
+        } else {
+            NDArray grid = poolToGrid(branch, POOL_GRID);
+            NDArray meanLogVar = pathologyHead.forward(ps, new NDList(grid.reshape(grid.getShape().get(0), -1)),
+                    training).head();
+            mean = meanLogVar.get(":, 0:" + cfg.pathDim());
+            rawLogVar = meanLogVar.get(":, " + cfg.pathDim() + ":");
+        }
         // the offset starts the posterior narrow (σ ≈ 0.1): with unit noise from the first step the
         // decoder learns to ignore z_path and the code collapses; the clip keeps exp() finite
-        NDArray logVar = meanLogVar.get(":, " + cfg.pathDim() + ":").sub(LOG_VARIANCE_OFFSET).clip(-12f, 6f);
+        NDArray logVar = rawLogVar.sub(LOG_VARIANCE_OFFSET).clip(-12f, 6f);
         return new Codes(zId, mean, logVar);
     }
 
     /** D(z_id, z_path): images (B, 1, H, W) in (0, 1). */
     public NDArray decode(ParameterStore ps, NDArray zId, NDArray zPath, boolean training) {
         return decoder.forward(ps, new NDList(zId, zPath), training).head();
+    }
+
+    /**
+     * D(z_id, ·) with the channel-wise FiLM read from {@code filmCode} and the pathology map from
+     * {@code mapCode} (the same code in {@link #decode}); needs a net with {@link DisentanglerConfig#pathGrid()}.
+     */
+    NDArray decodeWithMap(ParameterStore ps, NDArray zId, NDArray filmCode, NDArray mapCode, boolean training) {
+        if (cfg.pathGrid() == 0) {
+            throw new IllegalStateException("this net's z_path is a vector, not a map");
+        }
+        return decoder.forward(ps, new NDList(zId, filmCode, mapCode), training).head();
     }
 
     /** Finding logits (B, F) from the pathology code. */
@@ -266,7 +307,11 @@ public final class DisentanglerNet extends AbstractBlock {
         Shape branchInput = cfg.pathologyEncoder() ? image : features;
         pathologyBranch.initialize(manager, dataType, branchInput);
         Shape branch = pathologyBranch.getOutputShapes(new Shape[]{branchInput})[0];
-        pathologyHead.initialize(manager, dataType, new Shape(batch, branch.get(1) * POOL_GRID * POOL_GRID));
+        if (cfg.pathGrid() > 0) {
+            pathologyHead.initialize(manager, dataType, new Shape(batch, branch.get(1), cfg.pathGrid(), cfg.pathGrid()));
+        } else {
+            pathologyHead.initialize(manager, dataType, new Shape(batch, branch.get(1) * POOL_GRID * POOL_GRID));
+        }
         Shape zId = new Shape(batch, cfg.idChannels(), features.get(2), features.get(3));
         Shape zPath = new Shape(batch, cfg.pathDim());
         decoder.initialize(manager, dataType, zId, zPath);

@@ -1,5 +1,6 @@
 package dev.causalcxr.core.disentangle;
 
+import dev.causalcxr.core.spec.StageName;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DisentanglerStage {
 
-    public static final String NAME = "train-disentangler";
+    public static final String NAME = StageName.Labels.TRAIN_DISENTANGLER;
     /** Output: the trained model ({@link DisentanglerModel#load}). */
     public static final String OUTPUT_MODEL = "model";
     /** Output: {@link EncodedCodes} of every study, the diffusion stage's input. */

@@ -77,6 +77,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
     private final String metricPrefix;
     private final int[] train;
     private final float[][] findingTargets;
+    /** Per finding, the weight of a positive in the finding head's BCE (all 1 without findingPositiveWeight). */
+    private final float[] positiveWeights;
     private final GroupBatchSampler sampler;
     private final Adam adam;
     private final NDManager constants;
@@ -116,6 +118,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
             tuples[i] = data.tupleId(s);
             findingTargets[i] = data.multiHot(s);
         }
+        positiveWeights = positiveWeights(findingTargets, Math.max(1, model.net().findingCount()),
+                cfg.findingPositiveWeight());
         sampler = new GroupBatchSampler(patients, tuples, cfg.batchSize(), cfg.pairsPerKind(), cfg.seed());
         LOG.info("{}: {} training studies, {} identity anchors, {} shared finding tuples", phase, train.length,
                 sampler.identityAnchorCount(), sampler.pathologyGroupCount());
@@ -476,7 +480,10 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 loss = loss.add(ScalarOps.times(klTerm, cfg.klWeight()));
                 NDArray pooledId = DisentanglerNet.poolIdentity(codes.zId());
                 if (findings > 0) {
-                    NDArray findingTerm = binaryCrossEntropy(net.findingLogits(ps, zPath, true), y);
+                    NDArray findingTerm = cfg.findingPositiveWeight() > 0
+                            ? weightedBinaryCrossEntropy(net.findingLogits(ps, zPath, true), y,
+                            sm.create(positiveWeights, new Shape(1, positiveWeights.length)))
+                            : binaryCrossEntropy(net.findingLogits(ps, zPath, true), y);
                     NDArray probeTerm = binaryCrossEntropy(net.probeLogitsFromMap(ps,
                             GradientReversal.apply(codes.zId(), (float) cfg.reversalLambda()), true), y);
                     loss = loss.add(ScalarOps.times(findingTerm, cfg.auxWeight()))
@@ -556,6 +563,32 @@ public final class DisentanglerTrainer implements AutoCloseable {
 
     private static double mean(double sum, int count) {
         return count == 0 ? 0 : sum / count;
+    }
+
+    /** min(cap, negatives / positives) per finding column of the training targets (1 without positives or cap). */
+    static float[] positiveWeights(float[][] targets, int findings, double cap) {
+        float[] w = new float[findings];
+        java.util.Arrays.fill(w, 1f);
+        if (cap <= 0) {
+            return w;
+        }
+        for (int k = 0; k < findings; k++) {
+            int pos = 0;
+            for (float[] t : targets) {
+                pos += k < t.length && t[k] > 0.5f ? 1 : 0;
+            }
+            if (pos > 0) {
+                w[k] = (float) Math.min(cap, Math.max(1.0, (double) (targets.length - pos) / pos));
+            }
+        }
+        return w;
+    }
+
+    /** Mean BCE with logits, positives weighted per column: w·y·softplus(−z) + (1 − y)·softplus(z). */
+    static NDArray weightedBinaryCrossEntropy(NDArray logits, NDArray targets, NDArray positiveWeight) {
+        NDArray softplusNeg = Activation.relu(logits.neg()).add(logits.abs().neg().exp().add(1f).log());
+        NDArray softplusPos = Activation.relu(logits).add(logits.abs().neg().exp().add(1f).log());
+        return targets.mul(positiveWeight).mul(softplusNeg).add(targets.neg().add(1f).mul(softplusPos)).mean();
     }
 
     /** Mean binary cross-entropy with logits, in the numerically stable form. */

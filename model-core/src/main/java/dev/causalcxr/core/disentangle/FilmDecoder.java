@@ -22,6 +22,10 @@ import java.util.List;
  * pathology decides what changes and the anatomy decides where. Upsampling is nearest-neighbour 2×
  * followed by 3×3 convolutions (this engine has no transposed convolution).
  *
+ * <p>With a pathology map ({@link DisentanglerConfig#pathGrid()} &gt; 0) z_path is also read as a
+ * (pathDim / g², g, g) map: resized to each scale, a 3×3 convolution of it adds position-dependent
+ * (γ, β) to the channel-wise ones (as SPADE does), so the pathology can say where as well as what.
+ *
  * <p>Input: {@code NDList(zId (B, idChannels, h, w), zPath (B, pathDim))}; output: images
  * (B, 1, h·2^d, w·2^d) in (0, 1).
  */
@@ -35,8 +39,14 @@ final class FilmDecoder extends AbstractBlock {
     private final List<Linear> films = new ArrayList<>();
     private final Conv2d toImage;
     private final int[] levelChannels;
+    private final int grid;
+    private final int mapChannels;
+    /** Per scale (stem first), the 3×3 convolution of the pathology map to (γ, β) maps; empty without a map. */
+    private final List<Conv2d> spatialFilms = new ArrayList<>();
 
     FilmDecoder(DisentanglerConfig cfg) {
+        grid = cfg.pathGrid();
+        mapChannels = DisentanglerNet.mapChannels(cfg);
         int levels = cfg.downsamplings();
         levelChannels = new int[levels + 1];
         for (int i = 0; i <= levels; i++) {
@@ -50,6 +60,11 @@ final class FilmDecoder extends AbstractBlock {
             films.add(addChildBlock("film" + i, Linear.builder().setUnits(2L * levelChannels[i]).build()));
         }
         toImage = addChildBlock("toImage", conv(1));
+        if (grid > 0) {
+            for (int i = 0; i <= levels; i++) {
+                spatialFilms.add(addChildBlock("spatialFilm" + i, conv(2 * levelChannels[i])));
+            }
+        }
     }
 
     private static Conv2d conv(int filters) {
@@ -63,11 +78,22 @@ final class FilmDecoder extends AbstractBlock {
         NDArray zId = inputs.get(0);
         NDArray zPath = inputs.get(1);
         NDArray h = Activation.leakyRelu(stem.forward(ps, new NDList(zId), training).head(), LEAK);
+        // a third input, where given, is read as the map instead of z_path (tests of the spatial path alone)
+        NDArray mapSource = inputs.size() > 2 ? inputs.get(2) : zPath;
+        NDArray map = grid > 0 ? mapSource.reshape(mapSource.getShape().get(0), mapChannels, grid, grid) : null;
+        NDArray scaled = map == null ? null : resize(map, h.getShape().get(2));
         h = film(ps, stemFilm, h, zPath, training);
+        if (map != null) {
+            h = spatialFilm(ps, spatialFilms.get(0), h, scaled, training);
+        }
         for (int i = 0; i < upConvs.size(); i++) {
             NDArray up = upsampleNearest(h);
             h = Activation.leakyRelu(upConvs.get(i).forward(ps, new NDList(up), training).head(), LEAK);
             h = film(ps, films.get(i), h, zPath, training);
+            if (map != null) {
+                scaled = resize(scaled, h.getShape().get(2));
+                h = spatialFilm(ps, spatialFilms.get(i + 1), h, scaled, training);
+            }
             h = Activation.leakyRelu(refineConvs.get(i).forward(ps, new NDList(h), training).head(), LEAK);
         }
         return new NDList(Activation.sigmoid(toImage.forward(ps, new NDList(h), training).head()));
@@ -90,6 +116,27 @@ final class FilmDecoder extends AbstractBlock {
         return wide.reshape(batch, channels, height, 1, 2 * width)
                 .broadcast(new Shape(batch, channels, height, 2, 2 * width))
                 .reshape(batch, channels, 2 * height, 2 * width);
+    }
+
+    /** A square map (B, C, s, s) at edge {@code edge}: nearest 2× steps up, or cell means down. */
+    static NDArray resize(NDArray map, long edge) {
+        NDArray m = map;
+        while (m.getShape().get(2) < edge) {
+            m = upsampleNearest(m);
+        }
+        if (m.getShape().get(2) > edge) {
+            m = DisentanglerNet.poolToGrid(m, (int) edge);
+        }
+        return m;
+    }
+
+    /** h·(1 + γ) + β with (γ, β) a 3×3 convolution of the pathology map at h's scale. */
+    private static NDArray spatialFilm(ParameterStore ps, Conv2d film, NDArray h, NDArray map, boolean training) {
+        long channels = h.getShape().get(1);
+        NDArray gammaBeta = film.forward(ps, new NDList(map), training).head();
+        NDArray gamma = gammaBeta.get(":, 0:" + channels);
+        NDArray beta = gammaBeta.get(":, " + channels + ":");
+        return h.mul(gamma.add(1f)).add(beta);
     }
 
     /** h·(1 + γ) + β with (γ, β) a linear function of z_path, broadcast over the spatial axes. */
@@ -128,5 +175,10 @@ final class FilmDecoder extends AbstractBlock {
             in = levelChannels[i + 1];
         }
         toImage.initialize(manager, dataType, new Shape(batch, in, h, w));
+        long edge = z.get(2);
+        for (int i = 0; i < spatialFilms.size(); i++) {
+            spatialFilms.get(i).initialize(manager, dataType, new Shape(batch, mapChannels, edge, edge));
+            edge *= 2;
+        }
     }
 }

@@ -51,8 +51,10 @@ public final class DownstreamEvaluation {
     }
 
     /**
+     * @param augmentation      the augmentation set; null or empty leaves the augmented arm out (it would be the
+     *                          real arm again: same images, same seeds), so the result has the real arm alone
      * @param plainAugmentation the ablation's augmentation set (a third arm with the same seeds and budget),
-     *                          or null for two arms
+     *                          or null for none
      */
     public static DownstreamResult run(ClassifierConfig config, List<Long> seeds, PrimaryFindingTarget target,
                                        LabeledImages train, LabeledImages validation, LabeledImages test,
@@ -68,7 +70,10 @@ public final class DownstreamEvaluation {
         int steps = ClassifierTrainer.stepsPerEpoch(train.count(), config.batchSize());
         Map<String, LabeledImages> pools = new LinkedHashMap<>();
         pools.put(REAL, train);
-        pools.put(AUGMENTED, train.concat(augmentation));
+        boolean augmented = augmentation != null && augmentation.count() > 0;
+        if (augmented) {
+            pools.put(AUGMENTED, train.concat(augmentation));
+        }
         if (plainAugmentation != null) {
             pools.put(AUGMENTED_PLAIN, train.concat(plainAugmentation));
         }
@@ -104,7 +109,7 @@ public final class DownstreamEvaluation {
         }
         return new DownstreamResult(target.classLabels(), Set.copyOf(tailClasses), List.copyOf(seeds),
                 summarize(REAL, reports.get(REAL), tailClasses, classCount),
-                summarize(AUGMENTED, reports.get(AUGMENTED), tailClasses, classCount),
+                augmented ? summarize(AUGMENTED, reports.get(AUGMENTED), tailClasses, classCount) : null,
                 plainAugmentation == null ? null
                         : summarize(AUGMENTED_PLAIN, reports.get(AUGMENTED_PLAIN), tailClasses, classCount));
     }

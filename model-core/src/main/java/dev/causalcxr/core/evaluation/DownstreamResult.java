@@ -4,13 +4,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Real-only against real + augmentation classifiers on the same real test split.
+ * Real-only against real + augmentation classifiers on the same real test split. Without an augmentation
+ * set there is the real arm alone: {@code augmented} is null and every delta is NaN (undefined), never 0.
  *
  * @param classLabels class index → finding label
  * @param tailClasses class indices counted as tail
  * @param seeds       the training seeds (each used by both arms)
  * @param real        classifier trained on the real training split
- * @param augmented   classifier trained on the real training split plus the augmentation set
+ * @param augmented   classifier trained on the real training split plus the augmentation set; null when there
+ *                    was no augmentation set
  * @param augmentedPlain the same with the ablation's augmentation set (counterfactuals sampled from plain
  *                    N(0, I) noise instead of the optimized tail priors); null when there is none
  */
@@ -23,32 +25,38 @@ public record DownstreamResult(List<String> classLabels, Set<Integer> tailClasse
         this(classLabels, tailClasses, seeds, real, augmented, null);
     }
 
-    /** augmented − real of the seed means. */
+    /** Whether there was an augmentation set, so an augmented arm to compare with the real one. */
+    public boolean hasAugmented() {
+        return augmented != null;
+    }
+
+    /** augmented − real of the seed means (NaN without an augmented arm). */
     public double accuracyDelta() {
-        return augmented.accuracy().mean() - real.accuracy().mean();
+        return hasAugmented() ? augmented.accuracy().mean() - real.accuracy().mean() : Double.NaN;
     }
 
     public double balancedAccuracyDelta() {
-        return augmented.balancedAccuracy().mean() - real.balancedAccuracy().mean();
+        return hasAugmented() ? augmented.balancedAccuracy().mean() - real.balancedAccuracy().mean() : Double.NaN;
     }
 
     public double macroF1Delta() {
-        return augmented.macroF1().mean() - real.macroF1().mean();
+        return hasAugmented() ? augmented.macroF1().mean() - real.macroF1().mean() : Double.NaN;
     }
 
     public double aurocDelta() {
-        return augmented.auroc().mean() - real.auroc().mean();
+        return hasAugmented() ? augmented.auroc().mean() - real.auroc().mean() : Double.NaN;
     }
 
     public double headRecallDelta() {
-        return augmented.headRecall().mean() - real.headRecall().mean();
+        return hasAugmented() ? augmented.headRecall().mean() - real.headRecall().mean() : Double.NaN;
     }
 
     public double tailRecallDelta() {
-        return augmented.tailRecall().mean() - real.tailRecall().mean();
+        return hasAugmented() ? augmented.tailRecall().mean() - real.tailRecall().mean() : Double.NaN;
     }
 
     public double recallDelta(int classIndex) {
-        return augmented.recall().get(classIndex).mean() - real.recall().get(classIndex).mean();
+        return hasAugmented()
+                ? augmented.recall().get(classIndex).mean() - real.recall().get(classIndex).mean() : Double.NaN;
     }
 }

@@ -48,7 +48,7 @@ public final class EvaluationCharts {
         int matrix = cell * k;
         int bottom = 190;
         int panel = left + matrix + 30;
-        int width = 2 * panel + 20;
+        int width = (result.hasAugmented() ? 2 : 1) * panel + 20;
         int height = top + matrix + bottom;
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas(image);
@@ -56,7 +56,9 @@ public final class EvaluationCharts {
         g.drawString("Confusion matrices on the real test split (summed over " + result.seeds().size() + " seed"
                 + (result.seeds().size() == 1 ? "" : "s") + "; shade = row fraction)", 20, 28);
         drawConfusion(g, result.real(), labels, result.tailClasses(), 0, top, left, cell);
-        drawConfusion(g, result.augmented(), labels, result.tailClasses(), panel, top, left, cell);
+        if (result.hasAugmented()) {
+            drawConfusion(g, result.augmented(), labels, result.tailClasses(), panel, top, left, cell);
+        }
         g.dispose();
         write(image, file);
     }
@@ -131,7 +133,9 @@ public final class EvaluationCharts {
         for (int c = 0; c < k; c++) {
             int gx = left + c * group + (group - 2 * bar) / 2;
             drawBar(g, result.real().recall().get(c), gx, bar, top, plot, REAL_COLOR);
-            drawBar(g, result.augmented().recall().get(c), gx + bar, bar, top, plot, AUGMENTED_COLOR);
+            if (result.hasAugmented()) {
+                drawBar(g, result.augmented().recall().get(c), gx + bar, bar, top, plot, AUGMENTED_COLOR);
+            }
             g.setFont(LABEL);
             g.setColor(result.tailClasses().contains(c) ? TAIL_COLOR : Color.BLACK);
             rotated(g, labels.get(c), left + c * group + group / 2 + 4, top + plot + 14);
@@ -141,7 +145,9 @@ public final class EvaluationCharts {
         g.drawLine(left, top, left, top + plot);
         int legendX = width - 230;
         legend(g, legendX, 46, REAL_COLOR, "real only");
-        legend(g, legendX + 100, 46, AUGMENTED_COLOR, "real + augm.");
+        if (result.hasAugmented()) {
+            legend(g, legendX + 100, 46, AUGMENTED_COLOR, "real + augm.");
+        }
         g.dispose();
         write(image, file);
     }

@@ -26,7 +26,17 @@ final class EvaluationReportJson {
         downstream.put("seeds", d.seeds());
         downstream.put("tail_classes", d.tailClasses().stream().sorted().map(i -> d.classLabels().get(i)).toList());
         downstream.put("real", arm(d.real(), d.classLabels()));
-        downstream.put("augmented", arm(d.augmented(), d.classLabels()));
+        if (d.hasAugmented()) {
+            downstream.put("augmented", arm(d.augmented(), d.classLabels()));
+            downstream.put("augmented_minus_real", deltas(d));
+        }
+        root.put("downstream", downstream);
+        root.put("fidelity", fidelity(result.fidelity()));
+        root.put("inception_fidelity", fidelity(result.inceptionFidelity()));
+        return root;
+    }
+
+    private static Map<String, Object> deltas(DownstreamResult d) {
         Map<String, Object> delta = new LinkedHashMap<>();
         delta.put("accuracy", number(d.accuracyDelta()));
         delta.put("balanced_accuracy", number(d.balancedAccuracyDelta()));
@@ -39,11 +49,7 @@ final class EvaluationReportJson {
             recallDelta.put(d.classLabels().get(c), number(d.recallDelta(c)));
         }
         delta.put("recall", recallDelta);
-        downstream.put("augmented_minus_real", delta);
-        root.put("downstream", downstream);
-        root.put("fidelity", fidelity(result.fidelity()));
-        root.put("inception_fidelity", fidelity(result.inceptionFidelity()));
-        return root;
+        return delta;
     }
 
     private static Map<String, Object> arm(DownstreamArmResult arm, List<String> classLabels) {

@@ -1,5 +1,6 @@
 package dev.causalcxr.core.evaluation;
 
+import dev.causalcxr.core.spec.StageName;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.causalcxr.core.dataset.DatasetEntry;
@@ -34,12 +35,13 @@ import org.slf4j.LoggerFactory;
  * fidelity of generated images in the in-domain feature space (and in Inception's, when a file is given).
  *
  * <p>Summary metrics (exactly): {@value #SUMMARY_KEYS_DOC}. The fidelity keys are present only when
- * there are generated images. Per-class values, standard deviations over seeds and the
+ * there are generated images; the {@code *_augmented} keys (and the deltas) only when there is an augmentation
+ * set: without one the real arm is trained alone. Per-class values, standard deviations over seeds and the
  * augmented − real differences go to {@link StageContext#logMetric} only.
  */
 public final class EvaluationStage {
 
-    public static final String NAME = "evaluate";
+    public static final String NAME = StageName.Labels.EVALUATE;
     static final String SUMMARY_KEYS_DOC = "fid, kid, precision, recall, density, coverage, accuracy_real, "
             + "accuracy_augmented, balanced_accuracy_real, balanced_accuracy_augmented, macro_f1_real, "
             + "macro_f1_augmented, auroc_real, auroc_augmented, tail_recall_real, tail_recall_augmented, "
@@ -65,7 +67,7 @@ public final class EvaluationStage {
     /**
      * @param datasetDir   an imported data set folder ({@code manifest.json}, images)
      * @param labels       the finding labels of its studies: the classes, the tail and every real image's target
-     * @param augmentation generated images with their conditions (may be empty: then both arms see the same data)
+     * @param augmentation generated images with their conditions (may be empty: then there is the real arm alone)
      * @param generatedDir a folder of generated images for the fidelity metrics, or null to use the augmentation images
      */
     public static EvaluationResult run(EvaluationConfig config, Path datasetDir, StudyLabels labels,
@@ -318,7 +320,10 @@ public final class EvaluationStage {
     }
 
     private static void reportDownstream(StageContext ctx, DownstreamResult d, PrimaryFindingTarget target) {
-        List<DownstreamArmResult> arms = new ArrayList<>(List.of(d.real(), d.augmented()));
+        List<DownstreamArmResult> arms = new ArrayList<>(List.of(d.real()));
+        if (d.hasAugmented()) {
+            arms.add(d.augmented());
+        }
         if (d.augmentedPlain() != null) {
             arms.add(d.augmentedPlain());
         }
@@ -344,6 +349,10 @@ public final class EvaluationStage {
                 metric(ctx, "auroc" + suffix + "/" + key, MeanStd.of(arm.perSeed().stream()
                         .mapToDouble(r -> r.auroc()[classIndex]).toArray()).mean());
             }
+        }
+        if (!d.hasAugmented()) {
+            LOG.info("evaluate: no augmentation set; the real arm alone, no augmented arm and no deltas");
+            return;
         }
         metric(ctx, "accuracy_delta", d.accuracyDelta());
         metric(ctx, "balanced_accuracy_delta", d.balancedAccuracyDelta());

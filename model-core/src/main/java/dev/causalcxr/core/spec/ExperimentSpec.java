@@ -18,18 +18,28 @@ import java.nio.charset.StandardCharsets;
 import dev.causalcxr.core.files.Digests;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * An experiment spec: name, seed, profile, dataset and one block per stage. Parsing validates the
- * whole document and reports every problem with its field path; unknown keys are errors. The
- * canonical form (defaults filled in, keys sorted) is hashed and names the run's configuration.
+ * An experiment spec: name, seed, profile, dataset, which stages run and one block per stage. Parsing
+ * validates the whole document and reports every problem with its field path; unknown keys are errors.
+ * The canonical form (defaults filled in, keys sorted) is hashed and names the run's configuration.
+ *
+ * <p>Which stages run is explicit: every stage, unless the spec's {@code run} list names the ones that run
+ * (ingest always runs). The {@code stages} block only configures: a stage that runs without a block of its
+ * own runs with its defaults, and a block for a stage that does not run is an error.
+ *
+ * @param stages           the config record of every stage that runs after ingest, in pipeline order
+ * @param configuredStages the stages among them that the spec has a block for (the others run with their
+ *                         defaults); not part of the canonical form, which has every block filled in
  */
 public record ExperimentSpec(String name, long seed, Profile profile, IngestConfig dataset,
-                             Map<StageName, Object> stages) {
+                             Map<StageName, Object> stages, Set<StageName> configuredStages) {
 
     /** Canonical JSON: records and maps with sorted keys, no whitespace. */
     public static final ObjectMapper CANONICAL = JsonMapper.builder()
@@ -38,20 +48,14 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
             .build();
     private static final YAMLMapper YAML = new YAMLMapper();
 
+    /**
+     * The default tail threshold: a finding present in fewer than this fraction of the studies (of the data
+     * set, of the training codes) is a tail class.
+     */
+    public static final double DEFAULT_TAIL_FREQUENCY = 0.05;
+
     /** Stages that this version of the platform can run. */
     public static final List<StageName> AVAILABLE = List.of(StageName.values());
-
-    /**
-     * Stages that read another stage's outputs and cannot run without it. {@code parse-reports} publishes
-     * the finding labels: the disentangler trains on them (and its codes carry them to the diffusion model
-     * and the tail classes), the evaluation's targets are them.
-     */
-    private static final Map<StageName, List<StageName>> NEEDS = Map.of(
-            StageName.TRAIN_DISENTANGLER, List.of(StageName.PARSE_REPORTS),
-            StageName.EVALUATE, List.of(StageName.PARSE_REPORTS),
-            StageName.TRAIN_DIFFUSION, List.of(StageName.TRAIN_DISENTANGLER),
-            StageName.OPTIMIZE_TAIL_NOISE, List.of(StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION),
-            StageName.GENERATE_COUNTERFACTUALS, List.of(StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION));
 
     /**
      * The diffusion model's defaults for the pipeline: the code size comes from the disentangler's
@@ -82,18 +86,16 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
         long seed = n.integer("seed", 42L, 0L, Long.MAX_VALUE);
         String profileLabel = n.string("profile", "quick", "quick", "paper");
         Profile profile = profileLabel == null ? Profile.QUICK : Profile.valueOf(profileLabel.toUpperCase(java.util.Locale.ROOT));
-        IngestConfig dataset = IngestConfig.read(n.object("dataset"), profile);
+        // one tail threshold for every stage that names tail classes (ingest's summary, parse-reports'
+        // vocabulary, the tail-noise classes, the evaluation's tail recall)
+        double tailFrequency = n.number("tail_frequency", DEFAULT_TAIL_FREQUENCY, 0.001, 0.5);
+        IngestConfig dataset = IngestConfig.read(n.object("dataset"), profile, tailFrequency);
+        List<StageName> running = readRun(n, problems);
         Map<StageName, Object> stages = new LinkedHashMap<>();
         JsonNode stagesNode = n.raw("stages");
-        if (stagesNode == null) {
-            for (StageName s : AVAILABLE) {
-                if (s != StageName.INGEST) {
-                    stages.put(s, readStage(s, ConfigNode.root(null, "stages." + s.label(), problems)));
-                }
-            }
-        } else if (!stagesNode.isObject()) {
+        if (stagesNode != null && !stagesNode.isObject()) {
             problems.add(new SpecProblem("stages", "must be a mapping of stage name to its block"));
-        } else {
+        } else if (stagesNode != null) {
             var it = stagesNode.fieldNames();
             while (it.hasNext()) {
                 String key = it.next();
@@ -106,20 +108,28 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
                 } else if (!AVAILABLE.contains(stage.get())) {
                     problems.add(new SpecProblem(path, "stage not available in this version (available: "
                             + labels(AVAILABLE) + ")"));
+                } else if (!running.contains(stage.get())) {
+                    problems.add(new SpecProblem(path, "configures a stage that does not run (run: "
+                            + labels(running) + "): add it to run, or remove its block"));
                 } else {
-                    stages.put(stage.get(), readStage(stage.get(), ConfigNode.root(stagesNode.get(key), path, problems)));
+                    stages.put(stage.get(), readStage(stage.get(), ConfigNode.root(stagesNode.get(key), path, problems),
+                            tailFrequency));
                 }
             }
         }
-        for (StageName stage : StageName.values()) {
-            if (stages.containsKey(stage)) {
-                for (StageName required : NEEDS.getOrDefault(stage, List.of())) {
-                    if (!stages.containsKey(required)) {
-                        problems.add(new SpecProblem("stages." + stage.label(), "needs the stage "
-                                + required.label() + ", which the spec does not run"
-                                + (required == StageName.PARSE_REPORTS
-                                ? " (it publishes the finding labels; add 'parse-reports: {}' to stages)" : "")));
-                    }
+        // a stage the spec runs without a block of its own runs with its defaults
+        for (StageName s : running) {
+            if (!stages.containsKey(s)) {
+                stages.put(s, readStage(s, ConfigNode.root(null, "stages." + s.label(), problems), tailFrequency));
+            }
+        }
+        for (StageName stage : running) {
+            for (StageName required : stage.needs()) {
+                if (required != StageName.INGEST && !running.contains(required)) {
+                    problems.add(new SpecProblem("run", stage.label() + " needs the stage " + required.label()
+                            + ", which the spec does not run"
+                            + (required == StageName.PARSE_REPORTS ? " (it publishes the finding labels)" : "")
+                            + ": add it to run"));
                 }
             }
         }
@@ -138,34 +148,88 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
                 ordered.put(s, stages.get(s));
             }
         }
-        return new ExperimentSpec(name, seed, profile, dataset, Collections.unmodifiableMap(ordered));
+        Set<StageName> configured = EnumSet.noneOf(StageName.class);
+        if (stagesNode != null && stagesNode.isObject()) {
+            stagesNode.fieldNames().forEachRemaining(k -> StageName.fromLabel(k).ifPresent(configured::add));
+        }
+        return new ExperimentSpec(name, seed, profile, dataset, Collections.unmodifiableMap(ordered),
+                Collections.unmodifiableSet(configured));
     }
 
-    private static Object readStage(StageName stage, ConfigNode n) {
+    /**
+     * The stages after ingest that the spec runs, in pipeline order: those its {@code run} list names, or every
+     * available one when it has no {@code run}. Ingest always runs (naming it is allowed).
+     */
+    private static List<StageName> readRun(ConfigNode n, List<SpecProblem> problems) {
+        List<String> named = n.strings("run", null);
+        if (named == null) {
+            return AVAILABLE.stream().filter(s -> s != StageName.INGEST).toList();
+        }
+        Set<StageName> chosen = EnumSet.noneOf(StageName.class);
+        for (int i = 0; i < named.size(); i++) {
+            var stage = StageName.fromLabel(named.get(i));
+            if (stage.isEmpty()) {
+                problems.add(new SpecProblem("run[" + i + "]", "unknown stage '" + named.get(i) + "' (stages: "
+                        + labels(List.of(StageName.values())) + ")"));
+            } else if (!AVAILABLE.contains(stage.get())) {
+                problems.add(new SpecProblem("run[" + i + "]", "stage not available in this version (available: "
+                        + labels(AVAILABLE) + ")"));
+            } else if (!chosen.add(stage.get())) {
+                problems.add(new SpecProblem("run[" + i + "]", stage.get().label() + " is listed twice"));
+            }
+        }
+        chosen.remove(StageName.INGEST);
+        return List.copyOf(chosen);
+    }
+
+    private static Object readStage(StageName stage, ConfigNode n, double tailFrequency) {
+        if (stage == StageName.OPTIMIZE_TAIL_NOISE || stage == StageName.EVALUATE) {
+            refuseOwnTailFrequency(n);
+        }
         return switch (stage) {
-            case PARSE_REPORTS -> ParseReportsConfig.read(n);
+            case PARSE_REPORTS -> ParseReportsConfig.read(n, tailFrequency);
             // the stage's seed comes from the experiment's seed and the stage name
             case TRAIN_DISENTANGLER -> RecordConfigReader.read(n, DisentanglerConfig.class, DisentanglerConfig.quick(),
                     java.util.Set.of("seed"));
             case TRAIN_DIFFUSION -> RecordConfigReader.read(n, DiffusionConfig.class, DIFFUSION_DEFAULTS,
                     java.util.Set.of("seed", "zDim"));
-            case OPTIMIZE_TAIL_NOISE -> RecordConfigReader.read(n, TailNoiseStageConfig.class, TailNoiseStageConfig.quick());
+            case OPTIMIZE_TAIL_NOISE -> RecordConfigReader.read(n, TailNoiseStageConfig.class,
+                    RecordConfigReader.withComponent(TailNoiseStageConfig.quick(), TAIL_FREQUENCY, tailFrequency),
+                    Set.of(TAIL_FREQUENCY));
             case GENERATE_COUNTERFACTUALS -> RecordConfigReader.read(n, CounterfactualConfig.class,
                     CounterfactualConfig.quick());
-            case EVALUATE -> readEvaluation(n);
+            case EVALUATE -> readEvaluation(n, tailFrequency);
             default -> throw new IllegalStateException("no config reader for " + stage);
         };
     }
 
     /** The evaluate block: its nested {@code classifier} block is read field by field like a stage block. */
-    private static EvaluationConfig readEvaluation(ConfigNode n) {
-        EvaluationConfig defaults = EvaluationConfig.quick();
+    private static EvaluationConfig readEvaluation(ConfigNode n, double tailFrequency) {
+        EvaluationConfig defaults = RecordConfigReader.withComponent(EvaluationConfig.quick(), TAIL_FREQUENCY,
+                tailFrequency);
         ClassifierConfig classifier = n.has("classifier")
                 ? RecordConfigReader.read(n.object("classifier"), ClassifierConfig.class, defaults.classifier())
                 : defaults.classifier();
         EvaluationConfig rest = RecordConfigReader.read(n, EvaluationConfig.class, defaults.withClassifier(classifier),
-                java.util.Set.of("classifier"));
+                Set.of("classifier", TAIL_FREQUENCY));
         return rest.withClassifier(classifier);
+    }
+
+    /** The component every stage's tail threshold is in. */
+    private static final String TAIL_FREQUENCY = "tailFrequency";
+
+    /** A stage block's own tail_frequency (before there was one threshold) is an error that says where it went. */
+    private static void refuseOwnTailFrequency(ConfigNode n) {
+        if (n.has("tail_frequency")) {
+            n.raw("tail_frequency");
+            n.problem("tail_frequency", "the tail threshold is the spec's top-level tail_frequency (one for every"
+                    + " stage); move it there");
+        }
+    }
+
+    /** The spec's tail threshold (top-level {@code tail_frequency}), which every stage's config carries. */
+    public double tailFrequency() {
+        return dataset.tailFrequency();
     }
 
     private static String labels(List<StageName> list) {
@@ -178,6 +242,23 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
         order.add(StageName.INGEST);
         order.addAll(stages.keySet());
         return order;
+    }
+
+    /**
+     * One line for a person, printed before a run starts: the stages that run, in order, each marked
+     * {@code (spec)} when the spec configures it or {@code (defaults)}, and those that do not run.
+     */
+    public String describeStages() {
+        StringBuilder b = new StringBuilder("stages: ingest (dataset)");
+        for (StageName s : stages.keySet()) {
+            b.append(", ").append(s.label()).append(configuredStages.contains(s) ? " (spec)" : " (defaults)");
+        }
+        List<StageName> skipped = AVAILABLE.stream().filter(s -> s != StageName.INGEST && !stages.containsKey(s))
+                .toList();
+        if (!skipped.isEmpty()) {
+            b.append("; not run: ").append(labels(skipped));
+        }
+        return b.toString();
     }
 
     /** The config record of a stage (the dataset block for ingest). */
@@ -204,6 +285,7 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
         m.put("name", name);
         m.put("seed", seed);
         m.put("profile", profile.label());
+        m.put("tail_frequency", dataset.tailFrequency());
         m.put("dataset", dataset);
         Map<String, Object> st = new LinkedHashMap<>();
         stages.forEach((k, v) -> st.put(k.label(), v));

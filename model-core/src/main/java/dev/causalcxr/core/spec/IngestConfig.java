@@ -13,11 +13,15 @@ package dev.causalcxr.core.spec;
  * @param format        import: {@code mimic}, {@code chexpert} or {@code manifest}
  * @param path          import: folder or file to import
  * @param strict        import: fail on the first bad row instead of skipping it
+ * @param tailFrequency the spec's tail threshold (its top-level {@code tail_frequency}, not a key of this
+ *                      block): the data set's findings present in fewer than this fraction of studies are
+ *                      reported as tail classes
  */
 public record IngestConfig(String source, String name, int imageSize, int studies, int minStudiesPerPatient,
-                           int maxStudiesPerPatient, String format, String path, boolean strict) {
+                           int maxStudiesPerPatient, String format, String path, boolean strict,
+                           double tailFrequency) {
 
-    static IngestConfig read(ConfigNode n, Profile profile) {
+    static IngestConfig read(ConfigNode n, Profile profile, double tailFrequency) {
         String source = n.string("source", "phantom", "phantom", "import");
         String name = n.string("name", "phantom".equals(source) ? "phantom-" + profile.label() : null);
         if (name != null && !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
@@ -44,6 +48,7 @@ public record IngestConfig(String source, String name, int imageSize, int studie
             }
         }
         n.rejectUnknownKeys();
-        return new IngestConfig(source, name, size, studies, minPerPatient, maxPerPatient, format, path, strict);
+        return new IngestConfig(source, name, size, studies, minPerPatient, maxPerPatient, format, path, strict,
+                tailFrequency);
     }
 }

@@ -15,11 +15,13 @@ import java.util.Optional;
  * @param extractorVersion not part of a spec: the version of the extractor the run was planned with
  *                         ({@code ReportExtractors.version}), set by the planner so that it is in the stage's
  *                         cache key; null in a spec
+ * @param tailFrequency    the spec's tail threshold (its top-level {@code tail_frequency}, not a key of this
+ *                         block): the condition vocabulary marks findings rarer than it as tail classes
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ParseReportsConfig(String extractor, String labels, String extractorVersion) {
+public record ParseReportsConfig(String extractor, String labels, String extractorVersion, double tailFrequency) {
 
-    static ParseReportsConfig read(ConfigNode n) {
+    static ParseReportsConfig read(ConfigNode n, double tailFrequency) {
         String extractor = n.string("extractor", "rules", "rules", "llm");
         String labels = null;
         if (n.has("labels")) {
@@ -28,7 +30,12 @@ public record ParseReportsConfig(String extractor, String labels, String extract
             labels = n.string("labels", null, allowed);
         }
         n.rejectUnknownKeys();
-        return new ParseReportsConfig(extractor, labels, null);
+        return new ParseReportsConfig(extractor, labels, null, tailFrequency);
+    }
+
+    /** The rule-based extractor, labels from the reports when there are any, the default tail threshold. */
+    public static ParseReportsConfig defaults() {
+        return new ParseReportsConfig("rules", null, null, ExperimentSpec.DEFAULT_TAIL_FREQUENCY);
     }
 
     /** The configured label source, if the spec names one. */
@@ -38,6 +45,6 @@ public record ParseReportsConfig(String extractor, String labels, String extract
 
     /** This block pinned to the extractor version a run is planned with. */
     public ParseReportsConfig withExtractorVersion(String version) {
-        return new ParseReportsConfig(extractor, labels, version);
+        return new ParseReportsConfig(extractor, labels, version, tailFrequency);
     }
 }

@@ -72,6 +72,35 @@ public final class RecordConfigReader {
         }
     }
 
+    /**
+     * The record with one component replaced (through its canonical constructor, so its validation runs): how
+     * the spec fills in a value that is set once for every stage, e.g. the tail threshold.
+     */
+    public static <R extends Record> R withComponent(R record, String component, Object value) {
+        RecordComponent[] components = record.getClass().getRecordComponents();
+        Object[] values = new Object[components.length];
+        Class<?>[] types = new Class<?>[components.length];
+        boolean found = false;
+        try {
+            for (int i = 0; i < components.length; i++) {
+                types[i] = components[i].getType();
+                boolean replaced = components[i].getName().equals(component);
+                found |= replaced;
+                values[i] = replaced ? value : components[i].getAccessor().invoke(record);
+            }
+            if (!found) {
+                throw new IllegalArgumentException(record.getClass().getSimpleName() + " has no component " + component);
+            }
+            @SuppressWarnings("unchecked")
+            Constructor<R> ctor = (Constructor<R>) record.getClass().getDeclaredConstructor(types);
+            return ctor.newInstance(values);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot rebuild " + record.getClass().getSimpleName(), e);
+        }
+    }
+
     /** The keys a config record accepts, for help texts and docs. */
     public static List<String> keys(Class<? extends Record> type) {
         List<String> keys = new ArrayList<>();

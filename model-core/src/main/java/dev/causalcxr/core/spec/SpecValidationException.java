@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /** A spec with problems; carries every problem found, not just the first. */
-public class SpecValidationException extends RuntimeException {
+public class SpecValidationException extends ValidationException {
     private final List<SpecProblem> problems;
 
     public SpecValidationException(List<SpecProblem> problems) {

@@ -6,11 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.causalcxr.core.dataset.PhantomGroundTruth;
+import dev.causalcxr.core.dataset.Split;
+import dev.causalcxr.core.diffusion.SamplerConfig;
+import dev.causalcxr.core.disentangle.DisentanglerDataset;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
@@ -69,6 +76,55 @@ class CounterfactualStageTest {
         RecordingStageContext cancelled = new RecordingStageContext(dir.resolve("c").resolve("work"), 17).cancel();
         assertThrows(CancellationException.class, () -> CounterfactualStage.run(small(), tiny.datasetDir,
                 tiny.labels, tiny.groundTruth, tiny.disentanglerFile, tiny.diffusionFile, Map.of(), cancelled));
+    }
+
+    @Test
+    void anIndependentJudgeAddsItsOwnEffectivenessBesideTheFindingHeadsAndChangesNothingElse() throws Exception {
+        TinyModels tiny = TinyModels.get();
+        DisentanglerDataset data = DisentanglerDataset.fromImported(tiny.datasetDir, tiny.labels,
+                PhantomGroundTruth.read(tiny.groundTruth), (a, b) -> { });
+        try (CounterfactualGenerator gen = CounterfactualGenerator.open(tiny.disentanglerFile, tiny.diffusionFile,
+                Map.of())) {
+            List<Finding> known = CounterfactualStage.generatable(gen);
+            List<float[]> images = data.studies().stream().map(DisentanglerDataset.Study::pixels).toList();
+            List<Set<Finding>> labels = data.studies().stream().map(s -> {
+                Set<Finding> present = EnumSet.noneOf(Finding.class);
+                s.findings().forEach(m -> present.add(m.finding()));
+                return present;
+            }).toList();
+            List<Finding> conditions = new ArrayList<>(known);
+            conditions.add(Finding.NO_FINDING);
+            List<CounterfactualMetrics.Pair> pairs = CounterfactualMetrics.pairs(gen, data, Split.TEST, conditions, 1, 5);
+            SamplerConfig sampler = new SamplerConfig(6, 0f, 2f);
+            Map<String, Double> plain = CounterfactualMetrics.evaluate(gen, data, pairs, 2, sampler, 9,
+                    (a, b) -> { }, () -> false).summary();
+            Map<String, Double> judged;
+            try (FindingJudge judge = FindingJudge.train(images, labels, known, data.size(),
+                    new FindingJudge.Config(4, 10, 16, 1e-3, 1, false))) {
+                judged = CounterfactualMetrics.evaluate(gen, data, pairs, 2, sampler, 9, judge, (a, b) -> { },
+                        () -> false).summary();
+            }
+            assertFalse(plain.containsKey(CounterfactualMetrics.JUDGE_EFFECTIVENESS));
+            double overall = judged.get(CounterfactualMetrics.JUDGE_EFFECTIVENESS);
+            assertTrue(overall >= 0 && overall <= 1, "judge effectiveness " + overall);
+            for (Finding f : known) {
+                if (pairs.stream().anyMatch(p -> p.target() == f)) {
+                    assertTrue(judged.containsKey(CounterfactualMetrics.JUDGE_EFFECTIVENESS + "__" + f.key()), f.key());
+                }
+            }
+            plain.forEach((k, v) -> assertEquals(v, judged.get(k), 0.0, k + ": the generator's own metrics do not change"));
+        }
+    }
+
+    @Test
+    void withoutEnoughStudiesTheGeneratorNeverSawThereIsNoJudge() throws Exception {
+        TinyModels tiny = TinyModels.get();
+        DisentanglerDataset data = DisentanglerDataset.fromImported(tiny.datasetDir, tiny.labels,
+                PhantomGroundTruth.read(tiny.groundTruth), (a, b) -> { });
+        assertTrue(data.indices(Split.VAL).length < CounterfactualStage.JUDGE_MINIMUM_IMAGES);
+        Map<String, Double> summary = new java.util.LinkedHashMap<>();
+        assertEquals(null, CounterfactualStage.trainJudge(data, List.of(TinyModels.HEAD, TinyModels.TAIL), 1, summary));
+        assertTrue(summary.isEmpty());
     }
 
     @Test

@@ -250,4 +250,62 @@ class DatasetImporterTest {
         assertTrue(r.problems().get(0).file().contains("<patient>"));
         assertTrue(r.problems().get(1).reason().startsWith("invalid label value"));
     }
+
+    @Test
+    void nihDataEntryCsvImportsPipeSeparatedLabelsFindsImagesByNameAndNamesStudiesByFollowUp(@TempDir Path dir)
+            throws Exception {
+        // ChestX-ray14's layout: images_00N/images/*.png beside Data_Entry_2017.csv
+        Path data = dir.resolve("nih");
+        Files.createDirectories(data.resolve("images_001/images"));
+        Files.createDirectories(data.resolve("images_002/images"));
+        Files.write(data.resolve("images_001/images/00000013_000.png"), TestImages.encode(TestImages.gray8(70, 70, 1), "png"));
+        Files.write(data.resolve("images_001/images/00000013_001.png"), TestImages.encode(TestImages.gray8(70, 70, 2), "png"));
+        Files.write(data.resolve("images_002/images/00000021_000.png"), TestImages.encode(TestImages.gray8(70, 70, 3), "png"));
+        Files.write(data.resolve("images_002/images/00000022_000.png"), TestImages.encode(TestImages.gray8(70, 70, 4), "png"));
+        Files.writeString(data.resolve("Data_Entry_2017.csv"),
+                "Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,Patient Gender,View Position,"
+                + "OriginalImage[Width,Height],OriginalImagePixelSpacing[x,y],\n"
+                + "00000013_000.png,Effusion|Nodule,0,13,60,M,PA,2500,2048,0.14,0.14,\n"
+                + "00000013_001.png,No Finding,1,13,60,M,PA,2500,2048,0.14,0.14,\n"
+                + "00000021_000.png,Hernia|Pleural_Thickening|Infiltration,0,21,70,F,AP,2500,2048,0.14,0.14,\n"
+                + "00000022_000.png,Effusion|Dragon,0,22,70,F,AP,2500,2048,0.14,0.14,\n"
+                + "00000099_000.png,Mass,0,99,70,F,AP,2500,2048,0.14,0.14,\n");
+        ImportResult r = DatasetImporter.run(options(ImportFormat.NIH, data.resolve("Data_Entry_2017.csv"),
+                dir.resolve("o"), false));
+        assertEquals(3, r.imported());
+        assertEquals(2, r.skipped());
+        assertEquals("unknown finding label 'Dragon'", r.problems().get(0).reason());
+        assertEquals("image file not found", r.problems().get(1).reason());
+        Map<String, DatasetEntry> byFollowUp = new HashMap<>();
+        for (DatasetEntry e : r.manifest().entries()) {
+            assertFalse(e.studyId().contains("nihpatient") || e.patientId().contains("nihpatient"),
+                    "pseudonymized: " + e.studyId());
+            assertEquals(null, e.reportDigest(), "labels only");
+            byFollowUp.put(e.findingLabels().get(Finding.NO_FINDING) == Status.PRESENT ? "13/1"
+                    : e.findingLabels().get(Finding.NODULE) == Status.PRESENT ? "13/0" : "21/0", e);
+        }
+        DatasetEntry first = byFollowUp.get("13/0");
+        DatasetEntry second = byFollowUp.get("13/1");
+        DatasetEntry third = byFollowUp.get("21/0");
+        assertEquals(Status.PRESENT, first.findingLabels().get(Finding.PLEURAL_EFFUSION));
+        assertEquals(Status.PRESENT, first.findingLabels().get(Finding.NODULE));
+        assertEquals(Status.ABSENT, first.findingLabels().get(Finding.MASS), "a finding NIH labels but does not list is absent");
+        assertEquals(null, first.findingLabels().get(Finding.FRACTURE), "NIH does not label fractures");
+        assertEquals(first.patientId(), second.patientId(), "follow-ups of one patient");
+        assertTrue(first.studyId().endsWith("/followup0") && second.studyId().endsWith("/followup1"));
+        assertNotEquals(first.patientId(), third.patientId());
+        assertEquals(Status.PRESENT, third.findingLabels().get(Finding.PLEURAL_OTHER));
+        assertEquals(Status.PRESENT, third.findingLabels().get(Finding.LUNG_OPACITY));
+        assertEquals(Status.ABSENT, third.findingLabels().get(Finding.NO_FINDING));
+        assertEquals(64, ImageCodec.read(dir.resolve("o").resolve(third.imagePath())).width());
+    }
+
+    @Test
+    void nihCsvWithoutItsLabelColumnIsRefusedBeforeAnythingIsImported(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("Data_Entry_2017.csv"), "Image Index,Follow-up #,Patient ID\n00000001_000.png,0,1\n");
+        DatasetImportException e = assertThrows(DatasetImportException.class, () -> DatasetImporter.run(
+                options(ImportFormat.NIH, dir.resolve("Data_Entry_2017.csv"), dir.resolve("o"), false)));
+        assertTrue(e.getMessage().contains("missing required column 'Finding Labels'"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("o")));
+    }
 }

@@ -96,6 +96,98 @@ class DisentanglerNetTest {
                 .withPathologyEncoder(true));
     }
 
+    /** tiny() with its own pathology encoder and an 8 × 8 pathology map of 2 channels. */
+    static DisentanglerConfig tinyMap() {
+        return DisentanglerConfig.tiny().toBuilder().pathologyEncoder(true).spatialProbe(true).pathGrid(8).pathDim(128)
+                .build();
+    }
+
+    @Test
+    void gradientsReachEveryParameterGroupWithAPathologyMap() throws Exception {
+        gradientsReachEveryParameterGroup(tinyMap().withCycle(3, 1.0, 0.5));
+    }
+
+    @Test
+    void aPathologyMapNeedsAPowerOfTwoGridThatDividesTheCodeAndItsOwnEncoder() {
+        assertTrue(tinyMap().problems().isEmpty(), tinyMap().problems().toString());
+        assertEquals(1, tinyMap().toBuilder().pathGrid(6).pathDim(72).build().problems().size());
+        assertEquals(1, tinyMap().toBuilder().pathDim(100).build().problems().size());
+        assertEquals(1, tinyMap().toBuilder().pathologyEncoder(false).build().problems().size());
+    }
+
+    @Test
+    void resizingAMapCopiesEachCellIntoItsBlockAndPoolsBlocksBack() {
+        try (NDManager m = NDManager.newBaseManager(Engines.PYTORCH)) {
+            NDArray map = m.randomUniform(-1f, 1f, new Shape(2, 3, 4, 4));
+            NDArray up = FilmDecoder.resize(map, 16);
+            assertEquals(new Shape(2, 3, 16, 16), up.getShape());
+            float[] cells = map.toFloatArray();
+            float[] pixels = up.toFloatArray();
+            for (int plane = 0; plane < 6; plane++) {
+                for (int y = 0; y < 16; y++) {
+                    for (int x = 0; x < 16; x++) {
+                        assertEquals(cells[plane * 16 + (y / 4) * 4 + x / 4], pixels[plane * 256 + y * 16 + x], 0f);
+                    }
+                }
+            }
+            assertArrayEquals(cells, FilmDecoder.resize(up, 4).toFloatArray(), 1e-6f);
+        }
+    }
+
+    @Test
+    void aPathologyMapCellChangesTheDecodedImageMostWhereThatCellLies() {
+        // the position-dependent modulation alone (the channel-wise FiLM is given the same vector twice): a
+        // change of one cell of the map must change the image near that cell's block, not across the image
+        DisentanglerConfig cfg = tinyMap();
+        int size = 64;
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, List.of(Finding.EDEMA, Finding.MASS), size)) {
+            float[] image = new float[size * size];
+            for (int i = 0; i < image.length; i++) {
+                image[i] = (i % 7) / 7f;
+            }
+            DisentanglerModel.Encoding e = model.encode(List.of(image));
+            float[] base = e.pathMean()[0];
+            int channels = cfg.pathDim() / 64;
+            // cell (row 1, column 6), channel 0: the block of rows 8..15 and columns 48..55
+            float[] changed = base.clone();
+            changed[1 * 8 + 6] += 3f;
+            float[] a = decodeSpatialOnly(model, e.identity()[0], base, base);
+            float[] b = decodeSpatialOnly(model, e.identity()[0], changed, base);
+            double near = 0;
+            double far = 0;
+            int nearCount = 0;
+            int farCount = 0;
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    double d = Math.abs(a[y * size + x] - b[y * size + x]);
+                    boolean inBlock = y >= 4 && y < 20 && x >= 44 && x < 60;
+                    boolean distant = y >= 32 || x < 24;
+                    if (inBlock) {
+                        near += d;
+                        nearCount++;
+                    } else if (distant) {
+                        far += d;
+                        farCount++;
+                    }
+                }
+            }
+            assertTrue(channels >= 1);
+            assertTrue(near / nearCount > 0, "the cell changes its block");
+            assertEquals(0.0, far / farCount, 1e-6, "pixels far from the cell do not change");
+        }
+    }
+
+    /** D(z_id, ·) with the map read from {@code mapCode} and the channel-wise FiLM from {@code filmCode}. */
+    private static float[] decodeSpatialOnly(DisentanglerModel model, float[] identity, float[] mapCode, float[] filmCode) {
+        int[] idShape = model.identityShape();
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray zId = m.create(identity, new Shape(1, idShape[0], idShape[1], idShape[2]));
+            NDArray map = m.create(mapCode, new Shape(1, mapCode.length));
+            NDArray film = m.create(filmCode, new Shape(1, filmCode.length));
+            return model.net().decodeWithMap(model.parameterStore(), zId, film, map, false).toFloatArray();
+        }
+    }
+
     @Test
     void aModelFileWrittenBeforeTheCycleFieldsLoadsWithThemOff() throws Exception {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -103,7 +195,7 @@ class DisentanglerNetTest {
                         .withPathologyEncoder(true),
                 new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() { });
         for (String f : List.of("cycleSwaps", "cycleWeight", "cycleIdentityWeight", "spatialProbe", "pathologyEncoder",
-                "learningRateSchedule")) {
+                "learningRateSchedule", "pathGrid", "findingPositiveWeight")) {
             fields.remove(f);
         }
         DisentanglerConfig old = json.readValue(json.writeValueAsString(fields), DisentanglerConfig.class);
@@ -111,6 +203,8 @@ class DisentanglerNetTest {
         assertEquals(0.0, old.cycleWeight());
         assertEquals(false, old.spatialProbe());
         assertEquals(false, old.pathologyEncoder());
+        assertEquals(0, old.pathGrid(), "a vector z_path");
+        assertEquals(0.0, old.findingPositiveWeight(), "an unweighted finding BCE");
         assertTrue(old.problems().isEmpty(), old.problems().toString());
         assertEquals(old.learningRate(), old.learningRateAt(old.steps() - 1), "no schedule = constant");
     }
@@ -158,7 +252,7 @@ class DisentanglerNetTest {
     void shapesFor64And256Pixels() {
         for (int size : new int[]{64, 256}) {
           for (DisentanglerConfig cfg : List.of(DisentanglerConfig.tiny(),
-                  DisentanglerConfig.tiny().withPathologyEncoder(true).withSpatialProbe(true))) {
+                  DisentanglerConfig.tiny().withPathologyEncoder(true).withSpatialProbe(true), tinyMap())) {
             try (DisentanglerModel model = DisentanglerModel.create(cfg, List.of(Finding.EDEMA, Finding.MASS), size)) {
                 float[] a = new float[size * size];
                 float[] b = new float[size * size];

@@ -40,6 +40,34 @@ class DisentanglerTrainingTest {
     }
 
     @Test
+    void rareFindingsPositivesWeighUpToTheCapAndTheWeightedLossIsThePlainOneWithoutIt() {
+        // column 0: 1 positive of 10; column 1: 5 of 10; column 2: none
+        float[][] targets = new float[10][3];
+        targets[0][0] = 1f;
+        for (int i = 0; i < 5; i++) {
+            targets[i][1] = 1f;
+        }
+        assertArrayEqualsF(new float[]{9f, 1f, 1f}, DisentanglerTrainer.positiveWeights(targets, 3, 20));
+        assertArrayEqualsF(new float[]{4f, 1f, 1f}, DisentanglerTrainer.positiveWeights(targets, 3, 4));
+        assertArrayEqualsF(new float[]{1f, 1f, 1f}, DisentanglerTrainer.positiveWeights(targets, 3, 0));
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(dev.causalcxr.core.engine.Engines.PYTORCH)) {
+            ai.djl.ndarray.NDArray logits = m.create(new float[]{2f, -1f, 0.5f, -3f, 0f, 4f}, new ai.djl.ndarray.types.Shape(2, 3));
+            ai.djl.ndarray.NDArray y = m.create(new float[]{1f, 0f, 1f, 0f, 1f, 0f}, new ai.djl.ndarray.types.Shape(2, 3));
+            float plain = DisentanglerTrainer.binaryCrossEntropy(logits, y).getFloat();
+            float ones = DisentanglerTrainer.weightedBinaryCrossEntropy(logits, y, m.ones(new ai.djl.ndarray.types.Shape(1, 3)))
+                    .getFloat();
+            assertEquals(plain, ones, 1e-6f);
+            float weighted = DisentanglerTrainer.weightedBinaryCrossEntropy(logits, y,
+                    m.create(new float[]{3f, 3f, 3f}, new ai.djl.ndarray.types.Shape(1, 3))).getFloat();
+            assertTrue(weighted > plain, "positives count more");
+        }
+    }
+
+    private static void assertArrayEqualsF(float[] expected, float[] actual) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual, 0f);
+    }
+
+    @Test
     void cycleLossesAreComputedOnReEncodedSwaps() {
         DisentanglerDataset data = TinyData.small();
         DisentanglerConfig cfg = DisentanglerConfig.tiny().withCycle(4, 1.0, 0.5);

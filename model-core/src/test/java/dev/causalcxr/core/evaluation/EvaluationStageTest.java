@@ -141,4 +141,38 @@ class EvaluationStageTest {
         // logs and metrics never carry patient ids: the stage never sees more than images and labels
         assertTrue(ImageCodec.read(network.getParent().resolve("confusion-matrices.png")).width() > 0);
     }
+
+    @Test
+    void withoutAnAugmentationSetTheAugmentedArmIsLeftOutInsteadOfRepeatingTheRealArm(@TempDir Path dir)
+            throws Exception {
+        Map<Finding, Double> frequencies = new EnumMap<>(Finding.class);
+        frequencies.put(Finding.PLEURAL_EFFUSION, 0.4);
+        frequencies.put(Finding.PNEUMOTHORAX, 0.15);
+        PhantomSpec spec = new PhantomSpec(96, 2, 3, 64, 22, frequencies, new PhantomSpec.SeverityMix(0, 0.5, 0.5), 0);
+        PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
+        DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, dir.resolve("phantom"), dir.resolve("dataset"),
+                "eval-test", 64, "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8), true,
+                SplitProportions.defaults()));
+        ClassifierConfig classifier = new ClassifierConfig(64, List.of(8, 16, 32), 1, 1, 16, 3e-3f, 0f, false, 0, "cpu");
+        EvaluationConfig config = new EvaluationConfig(classifier, 1, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null);
+        RecordingStageContext ctx = new RecordingStageContext(Files.createDirectories(dir.resolve("work")), 7);
+        StudyLabels labels = StudyLabels.fromManifest(DatasetManifest.read(dir.resolve("dataset")
+                .resolve("manifest.json")));
+        EvaluationResult result = EvaluationStage.run(config, dir.resolve("dataset"), labels, null, List.of(), null,
+                null, ctx);
+
+        assertFalse(result.downstream().hasAugmented());
+        assertTrue(ctx.hasSummary("accuracy_real"), ctx.summary().keySet().toString());
+        assertTrue(ctx.summary().keySet().stream().noneMatch(k -> k.contains("augmented")),
+                "no augmented arm: " + ctx.summary().keySet());
+        assertTrue(ctx.metricKeys().stream().noneMatch(k -> k.contains("augmented") || k.contains("delta")),
+                "no augmented arm, no deltas: " + ctx.metricKeys());
+        assertEquals(1, result.downstream().real().perSeed().size(), "one classifier per seed, the real one");
+        JsonNode json = new ObjectMapper().readTree(ctx.output(EvaluationStage.OUTPUT_RESULTS).toFile());
+        assertTrue(json.at("/downstream/real").isObject());
+        assertTrue(json.at("/downstream/augmented").isMissingNode());
+        assertTrue(json.at("/downstream/augmented_minus_real").isMissingNode());
+        assertTrue(Double.isNaN(result.downstream().accuracyDelta()), "a delta without an augmented arm is undefined");
+        assertTrue(ImageIO.read(ctx.artifact(EvaluationStage.ARTIFACT_RECALL).toFile()).getWidth() > 400);
+    }
 }

@@ -20,7 +20,7 @@ class ParseReportsStageTest {
         Files.copy(DevelopmentSet.openReportsCsv(), csv);
         RecordingStageContext ctx = new RecordingStageContext(dir, 1).withInput(ParseReportsStage.INPUT_REPORTS, csv);
 
-        ReportBatchSummary s = ParseReportsStage.run(ParseReportsStage.Config.defaults(), ctx);
+        ReportBatchSummary s = ParseReportsStage.run(dev.causalcxr.core.spec.ParseReportsConfig.defaults(), ctx);
 
         assertEquals(DevelopmentSet.reports().size(), s.rows());
         assertEquals(s.rows(), Files.readAllLines(ctx.output(ParseReportsStage.OUTPUT_FINDINGS)).size());

@@ -53,11 +53,12 @@ class ExperimentSpecTest {
         ExperimentSpec b = ExperimentSpec.parseYaml("""
                 profile: quick
                 seed: 42
+                tail_frequency: 0.05
                 stages:
                   parse-reports: {extractor: rules}
                   train-disentangler: {}
                   train-diffusion: {}
-                  optimize-tail-noise: {tail_frequency: 0.05}
+                  optimize-tail-noise: {}
                   generate-counterfactuals: {}
                   evaluate: {classifier: {epochs: 12}}
                 dataset: {source: phantom, image_size: 64}
@@ -72,6 +73,7 @@ class ExperimentSpecTest {
     void aStageWithoutTheStagesItReadsAndBadNestedBlocksAreAllReported() {
         var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
                 name: x
+                run: [generate-counterfactuals, evaluate]
                 stages:
                   generate-counterfactuals: {ddim_steps: 0}
                   evaluate: {classifier: {epochs: zero, colour: red}}
@@ -80,7 +82,9 @@ class ExperimentSpecTest {
         assertTrue(paths.contains("stages.evaluate.classifier.epochs"), paths.toString());
         assertTrue(paths.contains("stages.evaluate.classifier.colour"), paths.toString());
         assertTrue(paths.contains("stages.generate-counterfactuals"), paths.toString());
-        assertTrue(e.getMessage().contains("needs the stage train-disentangler"), e.getMessage());
+        assertTrue(paths.contains("run"), paths.toString());
+        assertTrue(e.getMessage().contains("run: generate-counterfactuals needs the stage train-disentangler"),
+                e.getMessage());
     }
 
     @Test
@@ -117,7 +121,8 @@ class ExperimentSpecTest {
         ExperimentSpec defaults = ExperimentSpec.parseYaml("name: x\n");
         ParseReportsConfig parse = (ParseReportsConfig) defaults.stageConfig(StageName.PARSE_REPORTS);
         assertEquals(java.util.Optional.empty(), parse.labelSource(), "unset: reports when the dataset has them");
-        assertEquals("{\"extractor\":\"rules\"}", defaults.stageConfigJson(StageName.PARSE_REPORTS),
+        assertEquals("{\"extractor\":\"rules\",\"tailFrequency\":0.05}",
+                defaults.stageConfigJson(StageName.PARSE_REPORTS),
                 "an unset source and the planner's extractor version are not part of the spec");
         ExperimentSpec truth = ExperimentSpec.parseYaml("name: x\nstages: {parse-reports: {labels: truth}}\n");
         assertEquals(dev.causalcxr.core.labels.LabelSource.TRUTH,
@@ -143,14 +148,96 @@ class ExperimentSpecTest {
 
         var unlabelled = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
                 name: x
-                stages:
-                  train-disentangler: {}
-                  evaluate: {}
+                run: [train-disentangler, evaluate]
                 """));
-        assertEquals(List.of("stages.train-disentangler", "stages.evaluate"),
-                unlabelled.problems().stream().map(SpecProblem::path).toList());
-        assertTrue(unlabelled.getMessage().contains("needs the stage parse-reports"), unlabelled.getMessage());
-        assertTrue(unlabelled.getMessage().contains("add 'parse-reports: {}' to stages"), unlabelled.getMessage());
+        assertEquals(List.of("run", "run"), unlabelled.problems().stream().map(SpecProblem::path).toList());
+        assertTrue(unlabelled.getMessage().contains("train-disentangler needs the stage parse-reports"),
+                unlabelled.getMessage());
+        assertTrue(unlabelled.getMessage().contains("evaluate needs the stage parse-reports, which the spec does not"
+                + " run (it publishes the finding labels): add it to run"), unlabelled.getMessage());
+    }
+
+    @Test
+    void aStagesBlockThatConfiguresOneStageLeavesEveryOtherStageRunningWithItsDefaults() {
+        ExperimentSpec s = ExperimentSpec.parseYaml("""
+                name: x
+                stages:
+                  train-diffusion: {train_steps: 40}
+                """);
+        assertEquals(List.of(StageName.values()), s.stageOrder(), "no stage is skipped by configuring another");
+        assertEquals(40, ((dev.causalcxr.core.diffusion.DiffusionConfig) s.stageConfig(StageName.TRAIN_DIFFUSION))
+                .trainSteps());
+        assertEquals(ExperimentSpec.parseYaml("name: x\n").stageConfigJson(StageName.EVALUATE),
+                s.stageConfigJson(StageName.EVALUATE));
+        assertEquals("stages: ingest (dataset), parse-reports (defaults), train-disentangler (defaults),"
+                + " train-diffusion (spec), optimize-tail-noise (defaults), generate-counterfactuals (defaults),"
+                + " evaluate (defaults)", s.describeStages());
+    }
+
+    @Test
+    void theRunListNamesTheStagesThatRunAndTheOthersAreSaidNotToRun() {
+        ExperimentSpec s = ExperimentSpec.parseYaml("""
+                name: x
+                run: [parse-reports, train-disentangler]
+                stages:
+                  train-disentangler: {steps: 12}
+                """);
+        assertEquals(List.of(StageName.INGEST, StageName.PARSE_REPORTS, StageName.TRAIN_DISENTANGLER),
+                s.stageOrder());
+        assertEquals("stages: ingest (dataset), parse-reports (defaults), train-disentangler (spec); not run:"
+                + " train-diffusion, optimize-tail-noise, generate-counterfactuals, evaluate", s.describeStages());
+        assertEquals(List.of(StageName.INGEST), ExperimentSpec.parseYaml("name: x\nrun: []\n").stageOrder());
+        assertEquals(s.stageOrder(), ExperimentSpec.parseYaml(
+                "name: x\nrun: [train-disentangler, ingest, parse-reports]\n").stageOrder(), "pipeline order, ingest always");
+    }
+
+    @Test
+    void aBlockForAStageThatDoesNotRunAndABadRunListAreSpecErrors() {
+        var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
+                name: x
+                run: [parse-reports, parse-reports, train-everything]
+                stages:
+                  evaluate: {seed_count: 1}
+                """));
+        assertEquals(List.of("run[1]", "run[2]", "stages.evaluate"),
+                e.problems().stream().map(SpecProblem::path).toList(), e.getMessage());
+        assertTrue(e.getMessage().contains("stages.evaluate: configures a stage that does not run"), e.getMessage());
+        var notAList = assertThrows(SpecValidationException.class,
+                () -> ExperimentSpec.parseYaml("name: x\nrun: parse-reports\n"));
+        assertEquals(List.of("run"), notAList.problems().stream().map(SpecProblem::path).toList());
+    }
+
+    @Test
+    void theDependencyGraphReadsOnlyEarlierStagesAndNeedsOnlyWhatItReads() {
+        for (StageName s : StageName.values()) {
+            for (StageName r : s.reads()) {
+                assertTrue(r.ordinal() < s.ordinal(), s + " reads the later " + r);
+            }
+            assertTrue(s.reads().containsAll(s.needs()), s + " needs only stages it reads");
+        }
+    }
+
+    @Test
+    void oneTailThresholdFromTheSpecReachesEveryStageThatNamesTailClasses() {
+        ExperimentSpec s = ExperimentSpec.parseYaml("name: x\ntail_frequency: 0.08\n");
+        assertEquals(0.08, s.tailFrequency());
+        assertEquals(0.08, ((IngestConfig) s.stageConfig(StageName.INGEST)).tailFrequency());
+        assertEquals(0.08, ((ParseReportsConfig) s.stageConfig(StageName.PARSE_REPORTS)).tailFrequency());
+        assertEquals(0.08, ((dev.causalcxr.core.diffusion.tailnoise.TailNoiseStageConfig)
+                s.stageConfig(StageName.OPTIMIZE_TAIL_NOISE)).tailFrequency());
+        assertEquals(0.08, ((dev.causalcxr.core.evaluation.EvaluationConfig) s.stageConfig(StageName.EVALUATE))
+                .tailFrequency());
+        assertEquals(ExperimentSpec.DEFAULT_TAIL_FREQUENCY, ExperimentSpec.parseYaml("name: x\n").tailFrequency());
+
+        var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
+                name: x
+                stages:
+                  optimize-tail-noise: {tail_frequency: 0.08}
+                  evaluate: {tail_frequency: 0.08}
+                """));
+        assertEquals(List.of("stages.optimize-tail-noise.tail_frequency", "stages.evaluate.tail_frequency"),
+                e.problems().stream().map(SpecProblem::path).toList());
+        assertTrue(e.getMessage().contains("top-level tail_frequency"), e.getMessage());
     }
 
     @Test

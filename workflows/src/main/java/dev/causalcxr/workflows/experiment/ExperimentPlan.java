@@ -1,5 +1,6 @@
 package dev.causalcxr.workflows.experiment;
 
+import dev.causalcxr.core.spec.StageName;
 import java.util.List;
 
 /**
@@ -10,14 +11,14 @@ public record ExperimentPlan(String runId, String experiment, String specName, S
                              String codeVersion, long seed, String profile, List<StagePlan> stages) {
 
     /**
-     * @param stage       the stage's name
+     * @param stage       the stage (its label in JSON, so recorded histories read back)
      * @param taskQueue   where its activity runs
      * @param configJson  its canonical config block
      * @param seed        its seed
      * @param inputStages the earlier stages whose outputs it reads
      * @param force       run it even if the cache has it
      */
-    public record StagePlan(String stage, String taskQueue, String configJson, long seed, List<String> inputStages,
-                            boolean force) {
+    public record StagePlan(StageName stage, String taskQueue, String configJson, long seed,
+                            List<StageName> inputStages, boolean force) {
     }
 }

@@ -1,5 +1,6 @@
 package dev.causalcxr.workflows.experiment;
 
+import dev.causalcxr.core.spec.StageName;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.TaskQueues;
@@ -41,7 +42,7 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
         runId = plan.runId();
         startedAt = Workflow.currentTimeMillis();
         for (ExperimentPlan.StagePlan s : plan.stages()) {
-            states.add(new PipelineProgress.StageState(s.stage(), "pending", false, 0));
+            states.add(new PipelineProgress.StageState(s.stage().label(), "pending", false, 0));
         }
         String trackingRun = bookkeeping.beginRun(new RunStart(plan.runId(), plan.experiment(), plan.specName(),
                 plan.specDigest(), plan.specJson(), plan.codeVersion(), plan.seed(), plan.profile()));
@@ -56,13 +57,14 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
                 status = "cancelled";
                 break;
             }
-            current = s.stage();
-            states.set(i, new PipelineProgress.StageState(s.stage(), "running", false, 0));
+            String stage = s.stage().label();
+            current = stage;
+            states.set(i, new PipelineProgress.StageState(stage, "running", false, 0));
             Map<String, String> inputs = new TreeMap<>();
-            for (String in : s.inputStages()) {
-                inputs.put(in, manifests.get(in));
+            for (StageName in : s.inputStages()) {
+                inputs.put(in.label(), manifests.get(in.label()));
             }
-            StageRequest req = new StageRequest(plan.runId(), plan.experiment(), s.stage(), s.configJson(), s.seed(),
+            StageRequest req = new StageRequest(plan.runId(), plan.experiment(), stage, s.configJson(), s.seed(),
                     inputs, s.force(), trackingRun);
             StageActivities stub = Workflow.newActivityStub(StageActivities.class,
                     StageActivityOptions.forStage(s.stage(), s.taskQueue()));
@@ -72,23 +74,24 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
                 currentScope.run();
             } catch (ActivityFailure | CanceledFailure e) {
                 boolean cancelled = cancelRequested || e instanceof CanceledFailure || e.getCause() instanceof CanceledFailure;
-                states.set(i, new PipelineProgress.StageState(s.stage(), cancelled ? "cancelled" : "failed", false, 0));
-                outcomes.add(new RunSummary.StageOutcome(s.stage(), cancelled ? "cancelled" : "failed", false, 0, null));
+                states.set(i, new PipelineProgress.StageState(stage, cancelled ? "cancelled" : "failed", false, 0));
+                outcomes.add(new RunSummary.StageOutcome(stage, cancelled ? "cancelled" : "failed", false, 0, null));
                 status = cancelled ? "cancelled" : "failed";
-                error = cancelled ? "cancelled during " + s.stage() : s.stage() + ": " + rootMessage(e);
+                error = cancelled ? "cancelled during " + stage : stage + ": " + rootMessage(e);
                 break;
             } finally {
                 currentScope = null;
             }
             StageResult r = result[0];
-            manifests.put(s.stage(), r.manifestDigest());
+            manifests.put(stage, r.manifestDigest());
             metrics.putAll(r.metrics());
-            states.set(i, new PipelineProgress.StageState(s.stage(), "succeeded", r.cacheHit(), r.seconds()));
-            outcomes.add(new RunSummary.StageOutcome(s.stage(), "succeeded", r.cacheHit(), r.seconds(), r.manifestDigest()));
+            states.set(i, new PipelineProgress.StageState(stage, "succeeded", r.cacheHit(), r.seconds()));
+            outcomes.add(new RunSummary.StageOutcome(stage, "succeeded", r.cacheHit(), r.seconds(), r.manifestDigest()));
         }
         current = null;
         String registered = null;
-        boolean complete = manifests.containsKey("train-disentangler") && manifests.containsKey("train-diffusion");
+        boolean complete = manifests.containsKey(StageName.TRAIN_DISENTANGLER.label())
+                && manifests.containsKey(StageName.TRAIN_DIFFUSION.label());
         if (status.equals("succeeded") && complete
                 && Workflow.getVersion("register-model", Workflow.DEFAULT_VERSION, 1) == 1) {
             try {
@@ -119,16 +122,15 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
         return summary;
     }
 
-    private static StageResult dispatch(StageActivities stub, String stage, StageRequest req) {
+    private static StageResult dispatch(StageActivities stub, StageName stage, StageRequest req) {
         return switch (stage) {
-            case "ingest" -> stub.ingest(req);
-            case "parse-reports" -> stub.parseReports(req);
-            case "train-disentangler" -> stub.trainDisentangler(req);
-            case "train-diffusion" -> stub.trainDiffusion(req);
-            case "optimize-tail-noise" -> optimizeTailNoise(stub, req);
-            case "generate-counterfactuals" -> stub.generateCounterfactuals(req);
-            case "evaluate" -> stub.evaluate(req);
-            default -> throw ApplicationFailure.newNonRetryableFailure("no activity for stage " + stage, "MissingStage");
+            case INGEST -> stub.ingest(req);
+            case PARSE_REPORTS -> stub.parseReports(req);
+            case TRAIN_DISENTANGLER -> stub.trainDisentangler(req);
+            case TRAIN_DIFFUSION -> stub.trainDiffusion(req);
+            case OPTIMIZE_TAIL_NOISE -> optimizeTailNoise(stub, req);
+            case GENERATE_COUNTERFACTUALS -> stub.generateCounterfactuals(req);
+            case EVALUATE -> stub.evaluate(req);
         };
     }
 

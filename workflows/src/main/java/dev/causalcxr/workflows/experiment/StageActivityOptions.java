@@ -1,5 +1,6 @@
 package dev.causalcxr.workflows.experiment;
 
+import dev.causalcxr.core.spec.StageName;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -13,9 +14,9 @@ public final class StageActivityOptions {
     /** Non-retryable failure types: bad inputs or config fail the same way on every attempt. */
     static final String[] NON_RETRYABLE = {"StageInputException", "MissingStage", "SpecValidationException"};
 
-    public static ActivityOptions forStage(String stage, String taskQueue) {
+    public static ActivityOptions forStage(StageName stage, String taskQueue) {
         Duration startToClose = switch (stage) {
-            case "ingest", "parse-reports" -> Duration.ofHours(2);
+            case INGEST, PARSE_REPORTS -> Duration.ofHours(2);
             default -> Duration.ofHours(12);
         };
         return ActivityOptions.newBuilder()

@@ -1,5 +1,6 @@
 package dev.causalcxr.workflows.experiment;
 
+import dev.causalcxr.core.spec.StageName;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,7 +62,7 @@ class TailNoiseFanOutTest {
 
     private RunSummary run() {
         ExperimentPlan plan = new ExperimentPlan("fanout-run", "causalcxr/fanout", "fanout", "d", "{}", "test", 1L,
-                "quick", List.of(new ExperimentPlan.StagePlan("optimize-tail-noise", TaskQueues.GPU, "{}", 5L,
+                "quick", List.of(new ExperimentPlan.StagePlan(StageName.OPTIMIZE_TAIL_NOISE, TaskQueues.GPU, "{}", 5L,
                 List.of(), false)));
         WorkflowClient client = env.getWorkflowClient();
         ExperimentWorkflow wf = client.newWorkflowStub(ExperimentWorkflow.class,

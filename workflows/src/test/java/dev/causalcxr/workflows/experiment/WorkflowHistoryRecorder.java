@@ -1,5 +1,6 @@
 package dev.causalcxr.workflows.experiment;
 
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.activities.TaskQueues;
 import dev.causalcxr.activities.pipeline.ModelRegistration;
 import dev.causalcxr.activities.pipeline.PipelineActivities;
@@ -31,14 +32,13 @@ public final class WorkflowHistoryRecorder {
     private WorkflowHistoryRecorder() {
     }
 
-    static final List<String> ALL_STAGES = List.of("ingest", "parse-reports", "train-disentangler", "train-diffusion",
-            "optimize-tail-noise", "generate-counterfactuals", "evaluate");
+    static final List<StageName> ALL_STAGES = List.of(StageName.values());
 
-    static ExperimentPlan plan(String runId, List<String> stages) {
+    static ExperimentPlan plan(String runId, List<StageName> stages) {
         List<ExperimentPlan.StagePlan> plans = new java.util.ArrayList<>();
         for (int i = 0; i < stages.size(); i++) {
-            String s = stages.get(i);
-            String queue = s.equals("ingest") || s.equals("parse-reports") ? TaskQueues.CPU : TaskQueues.GPU;
+            StageName s = stages.get(i);
+            String queue = TaskQueues.forStage(s);
             plans.add(new ExperimentPlan.StagePlan(s, queue, "{}", 10L + i, i == 0 ? List.of() : List.of(stages.get(i - 1)),
                     false));
         }

@@ -1,14 +1,17 @@
-package dev.causalcxr.workflows.experiment;
+package dev.causalcxr.cli;
 
+import dev.causalcxr.workflows.experiment.ExperimentPlan;
+import dev.causalcxr.workflows.experiment.ExperimentWorkflow;
+import dev.causalcxr.workflows.experiment.RunSummary;
+import dev.causalcxr.workflows.experiment.PipelineProgress;
+import dev.causalcxr.core.spec.StageName;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.causalcxr.activities.TaskQueues;
-import dev.causalcxr.activities.pipeline.PipelineActivitiesImpl;
 import dev.causalcxr.activities.runner.StageManifest;
 import dev.causalcxr.activities.runner.StageRunner;
-import dev.causalcxr.activities.stages.StageActivitiesImpl;
 import dev.causalcxr.activities.stages.StageCatalog;
 import dev.causalcxr.core.dataset.PhantomDatasetWriter;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
@@ -24,7 +27,6 @@ import dev.causalcxr.infra.stack.StackConfig;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +52,7 @@ class ExperimentWorkflowTest {
             name: wf-test
             seed: 3
             dataset: {studies: 48, image_size: 64}
-            stages: {parse-reports: {}}
+            run: [parse-reports]
             """);
 
     @BeforeAll
@@ -67,12 +69,8 @@ class ExperimentWorkflowTest {
     void startWorkers() {
         env = TestWorkflowEnvironment.newInstance();
         StageRunner runner = new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), dir.resolve("work"));
-        StageActivitiesImpl stages = new StageActivitiesImpl(runner, StageCatalog.all(stack.db(), Map.of()));
-        Worker cpu = env.newWorker(TaskQueues.CPU);
-        cpu.registerWorkflowImplementationTypes(ExperimentWorkflowImpl.class);
-        cpu.registerActivitiesImplementations(stages, new PipelineActivitiesImpl(stack.journal(), stack.tracker(), stack.objectStore(),
-                        stack.registry()));
-        env.newWorker(TaskQueues.GPU).registerActivitiesImplementations(stages);
+        WorkerHost.register(env::newWorker, Set.of(TaskQueues.CPU, TaskQueues.GPU), stack, runner,
+                StageCatalog.all(stack.db(), Map.of()));
         env.start();
         client = env.getWorkflowClient();
     }
@@ -116,7 +114,7 @@ class ExperimentWorkflowTest {
         assertEquals(first.metrics(), second.metrics());
         assertEquals(first.stages().get(1).manifestDigest(), second.stages().get(1).manifestDigest());
 
-        RunSummary forced = run(ExperimentPlans.fromSpec(SMALL, "wf-3", Set.of("parse-reports"), false));
+        RunSummary forced = run(ExperimentPlans.fromSpec(SMALL, "wf-3", Set.of(StageName.PARSE_REPORTS), false));
         assertTrue(forced.stages().get(0).cacheHit());
         assertFalse(forced.stages().get(1).cacheHit(), "--force parse-reports runs that stage again");
         assertEquals(first.stages().get(1).manifestDigest(), forced.stages().get(1).manifestDigest(),
@@ -160,8 +158,8 @@ class ExperimentWorkflowTest {
                 name: wf-models
                 seed: 4
                 dataset: {studies: 96}
+                run: [parse-reports, train-disentangler, train-diffusion]
                 stages:
-                  parse-reports: {}
                   train-disentangler: {steps: 6, base_width: 4, id_channels: 4, path_dim: 4, head_hidden: 8,
                                        batch_size: 8, pairs_per_kind: 2, run_ablation: false, eval_pairs: 8,
                                        grid_identities: 2, grid_pathologies: 2, checkpoint_interval: 3}
@@ -210,8 +208,8 @@ class ExperimentWorkflowTest {
         ExperimentSpec spec = ExperimentSpec.parseYaml("""
                 name: wf-no-labels
                 dataset: {source: import, name: site-without-findings, format: manifest, path: %s}
+                run: [parse-reports, train-disentangler]
                 stages:
-                  parse-reports: {}
                   train-disentangler: {steps: 2}
                 """.formatted(site.resolve("manifest.csv")));
         RunSummary s = run(ExperimentPlans.fromSpec(spec, "wf-no-labels", Set.of(), false));
@@ -233,6 +231,7 @@ class ExperimentWorkflowTest {
         ExperimentSpec spec = ExperimentSpec.parseYaml("""
                 name: wf-no-columns
                 dataset: {source: import, name: site-reports-only, format: mimic, path: %s}
+                run: [parse-reports]
                 stages:
                   parse-reports: {labels: dataset}
                 """.formatted(site));

@@ -1,5 +1,6 @@
 package dev.causalcxr.activities.stages;
 
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.activities.runner.StageRequest;
 import dev.causalcxr.activities.runner.StageResult;
 import io.temporal.activity.ActivityInterface;
@@ -13,36 +14,36 @@ import java.util.List;
 @ActivityInterface
 public interface StageActivities {
 
-    @ActivityMethod(name = "ingest")
+    @ActivityMethod(name = StageName.Labels.INGEST)
     StageResult ingest(StageRequest request);
 
-    @ActivityMethod(name = "parse-reports")
+    @ActivityMethod(name = StageName.Labels.PARSE_REPORTS)
     StageResult parseReports(StageRequest request);
 
-    @ActivityMethod(name = "train-disentangler")
+    @ActivityMethod(name = StageName.Labels.TRAIN_DISENTANGLER)
     StageResult trainDisentangler(StageRequest request);
 
-    @ActivityMethod(name = "train-diffusion")
+    @ActivityMethod(name = StageName.Labels.TRAIN_DIFFUSION)
     StageResult trainDiffusion(StageRequest request);
 
     /**
      * The tail classes of {@code optimize-tail-noise} (finding keys, rarest first), read from the
      * disentangler's training codes: the workflow fans out one {@link #optimizeTailNoiseClass} per class.
      */
-    @ActivityMethod(name = "optimize-tail-noise-classes")
+    @ActivityMethod(name = StageName.Labels.OPTIMIZE_TAIL_NOISE + "-classes")
     List<String> tailNoiseClasses(StageRequest request);
 
     /** One tail class's prior; {@code request.stage()} is {@code optimize-tail-noise/<finding key>}. */
-    @ActivityMethod(name = "optimize-tail-noise-class")
+    @ActivityMethod(name = StageName.Labels.OPTIMIZE_TAIL_NOISE + "-class")
     StageResult optimizeTailNoiseClass(StageRequest request);
 
     /** Joins the per-class priors (their manifests are among the inputs) and runs the ablation. */
-    @ActivityMethod(name = "optimize-tail-noise")
+    @ActivityMethod(name = StageName.Labels.OPTIMIZE_TAIL_NOISE)
     StageResult optimizeTailNoise(StageRequest request);
 
-    @ActivityMethod(name = "generate-counterfactuals")
+    @ActivityMethod(name = StageName.Labels.GENERATE_COUNTERFACTUALS)
     StageResult generateCounterfactuals(StageRequest request);
 
-    @ActivityMethod(name = "evaluate")
+    @ActivityMethod(name = StageName.Labels.EVALUATE)
     StageResult evaluate(StageRequest request);
 }

@@ -2,7 +2,7 @@ package dev.causalcxr.activities.stages;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.runner.StageDefinition;
-import dev.causalcxr.activities.runner.StageInputException;
+import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.core.dataset.DatasetEntry;
 import dev.causalcxr.core.dataset.DatasetManifest;
 import dev.causalcxr.core.dataset.Split;
@@ -20,7 +20,7 @@ import java.util.List;
  * ingested dataset, with the labels of parse-reports as the finding head's targets and the pathology
  * groups (and the phantom's exact counterfactuals for the swap metrics when there are).
  */
-public final class TrainDisentanglerStage implements StageDefinition {
+public final class TrainDisentanglerDefinition implements StageDefinition {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override

@@ -21,7 +21,7 @@ import java.util.List;
  * Without a {@code generate-counterfactuals} stage only the real arm is meaningful. The classes and every
  * real image's target are the labels of parse-reports.
  */
-final class EvaluateStageDefinition implements StageDefinition {
+final class EvaluateDefinition implements StageDefinition {
     static final String AUGMENTATION = CounterfactualStage.NAME + "/" + CounterfactualStage.OUTPUT_AUGMENTATION;
     static final String AUGMENTATION_PLAIN = CounterfactualStage.NAME + "/"
             + CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN;

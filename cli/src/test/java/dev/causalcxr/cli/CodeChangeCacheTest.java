@@ -1,15 +1,15 @@
-package dev.causalcxr.workflows.experiment;
+package dev.causalcxr.cli;
 
+import dev.causalcxr.workflows.experiment.ExperimentWorkflow;
+import dev.causalcxr.workflows.experiment.RunSummary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.causalcxr.activities.TaskQueues;
-import dev.causalcxr.activities.pipeline.PipelineActivitiesImpl;
 import dev.causalcxr.activities.runner.StageManifest;
 import dev.causalcxr.activities.runner.StageRunner;
-import dev.causalcxr.activities.stages.StageActivitiesImpl;
 import dev.causalcxr.activities.stages.StageCatalog;
 import dev.causalcxr.core.provenance.CodeFingerprint;
 import dev.causalcxr.core.spec.ExperimentSpec;
@@ -18,7 +18,6 @@ import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.infra.stack.StackConfig;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +47,7 @@ class CodeChangeCacheTest {
             name: code-change
             seed: 5
             dataset: {studies: 64}
+            run: [parse-reports, train-disentangler, train-diffusion]
             stages:
               parse-reports: {}
               train-disentangler: {steps: 4, base_width: 4, id_channels: 4, path_dim: 4, head_hidden: 8,
@@ -72,12 +72,8 @@ class CodeChangeCacheTest {
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
             StageRunner runner = new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), dir.resolve("work"),
                     code);
-            StageActivitiesImpl stages = new StageActivitiesImpl(runner, StageCatalog.all(stack.db(), Map.of()));
-            Worker cpu = env.newWorker(TaskQueues.CPU);
-            cpu.registerWorkflowImplementationTypes(ExperimentWorkflowImpl.class);
-            cpu.registerActivitiesImplementations(stages, new PipelineActivitiesImpl(stack.journal(), stack.tracker(),
-                    stack.objectStore(), stack.registry()));
-            env.newWorker(TaskQueues.GPU).registerActivitiesImplementations(stages);
+            WorkerHost.register(env::newWorker, Set.of(TaskQueues.CPU, TaskQueues.GPU), stack, runner,
+                    StageCatalog.all(stack.db(), Map.of()));
             env.start();
             ExperimentWorkflow wf = env.getWorkflowClient().newWorkflowStub(ExperimentWorkflow.class,
                     WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.CPU).setWorkflowId(runId).build());
@@ -126,7 +122,7 @@ class CodeChangeCacheTest {
         assertEquals(Map.of("ingest", true, "parse-reports", true, "train-disentangler", false, "train-diffusion", false),
                 cacheHits(second));
         StageManifest trained = stack.objectStore().readJson(second.stages().get(2).manifestDigest(), StageManifest.class);
-        assertEquals(afterEdit.of(dev.causalcxr.activities.stages.TrainDisentanglerStage.class).digest(),
+        assertEquals(afterEdit.of(dev.causalcxr.activities.stages.TrainDisentanglerDefinition.class).digest(),
                 trained.provenance().get("code_fingerprint"), "the manifest records the code that computed it");
 
         // the unedited code still finds its own results

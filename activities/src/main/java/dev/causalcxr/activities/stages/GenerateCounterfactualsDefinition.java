@@ -1,15 +1,16 @@
 package dev.causalcxr.activities.stages;
 
+import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.runner.StageDefinition;
 import dev.causalcxr.core.counterfactual.CounterfactualConfig;
 import dev.causalcxr.core.counterfactual.CounterfactualStage;
 import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
+import dev.causalcxr.core.diffusion.tailnoise.NoisePriors;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.stage.StageContext;
 import java.nio.file.Path;
-import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -17,10 +18,10 @@ import java.util.Map;
  * and the augmentation set built from the training split (with the tail-noise priors when that stage
  * ran and the spec uses them). Every request starts from its source study's labels (parse-reports).
  */
-final class GenerateCounterfactualsStage implements StageDefinition {
+final class GenerateCounterfactualsDefinition implements StageDefinition {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PRIOR_INPUT_PREFIX = TailNoiseInputs.STAGE + "/"
-            + OptimizeTailNoiseStage.OUTPUT_PRIOR_PREFIX;
+            + TailNoiseStage.OUTPUT_PRIOR_PREFIX;
 
     @Override
     public String name() {
@@ -34,15 +35,9 @@ final class GenerateCounterfactualsStage implements StageDefinition {
         StudyLabels labels = DatasetInputs.labels(ctx, name());
         Path datasetDir = DatasetInputs.unpackDataset(ctx);
         Path truth = ctx.inputs().get(DatasetInputs.PHANTOM_TRUTH);
-        Path disentangler = TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL, name());
-        Path diffusion = TailNoiseInputs.require(ctx, TailNoiseInputs.DIFFUSION, name());
-        Map<Finding, NoisePrior> priors = new EnumMap<>(Finding.class);
-        for (Map.Entry<String, Path> in : ctx.inputs().entrySet()) {
-            if (in.getKey().startsWith(PRIOR_INPUT_PREFIX)) {
-                NoisePrior prior = NoisePrior.load(in.getValue());
-                priors.put(prior.finding(), prior);
-            }
-        }
+        Path disentangler = TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL);
+        Path diffusion = TailNoiseInputs.require(ctx, TailNoiseInputs.DIFFUSION);
+        Map<Finding, NoisePrior> priors = NoisePriors.load(ctx.inputs(), PRIOR_INPUT_PREFIX);
         CounterfactualStage.run(cfg, datasetDir, labels, truth, disentangler, diffusion, priors, ctx);
     }
 }

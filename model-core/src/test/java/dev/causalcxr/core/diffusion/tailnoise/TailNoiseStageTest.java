@@ -1,0 +1,71 @@
+package dev.causalcxr.core.diffusion.tailnoise;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.causalcxr.core.dataset.Split;
+import dev.causalcxr.core.disentangle.EncodedCodes;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.findings.Laterality;
+import dev.causalcxr.core.findings.Severity;
+import dev.causalcxr.core.findings.Zone;
+import dev.causalcxr.core.stage.RecordingStageContext;
+import dev.causalcxr.core.stage.StageInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TailNoiseStageTest {
+
+    /** 100 training codes: effusion in 40, pneumothorax in 6, No Finding in the rest; 5 test codes. */
+    private static EncodedCodes codes() {
+        List<EncodedCodes.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < 105; i++) {
+            List<FindingMention> findings = new ArrayList<>();
+            if (i < 40) {
+                findings.add(FindingMention.present(Finding.PLEURAL_EFFUSION, Severity.MILD, Laterality.LEFT, Zone.LOWER));
+            }
+            if (i < 6) {
+                findings.add(FindingMention.present(Finding.PNEUMOTHORAX, Severity.SEVERE, Laterality.RIGHT, Zone.UPPER));
+            }
+            entries.add(new EncodedCodes.Entry("s" + i, i < 100 ? Split.TRAIN : Split.TEST, new float[] {i, 0},
+                    new float[2], new float[1], findings));
+        }
+        return new EncodedCodes(2, 1, entries);
+    }
+
+    @Test
+    void tailClassesFollowTheSpecsThresholdOverTheTrainingCodesAndNeverIncludeNoFinding() {
+        assertEquals(List.of(), TailNoiseStage.tailClasses(codes(), 0.05));
+        assertEquals(List.of(Finding.PNEUMOTHORAX), TailNoiseStage.tailClasses(codes(), 0.08));
+        assertTrue(!TailNoiseStage.tailClasses(codes(), 0.9).contains(Finding.NO_FINDING));
+        EncodedCodes testOnly = new EncodedCodes(2, 1, codes().split(Split.TEST));
+        assertThrows(StageInputException.class, () -> TailNoiseStage.tailClasses(testOnly, 0.05));
+    }
+
+    @Test
+    void withoutTailClassesTheJoinPublishesAnEmptyTableAndNeedsNoModels(@TempDir Path dir) throws Exception {
+        RecordingStageContext ctx = new RecordingStageContext(dir, 3);
+        TailNoiseStage.join(TailNoiseStageConfig.quick(), codes(), List.of(), Map.of(), null, null, ctx);
+        assertEquals(0.0, ctx.summary().get("tail_classes"));
+        String table = Files.readString(ctx.outputs().get(TailNoiseStage.OUTPUT_TAIL_CLASSES));
+        assertTrue(table.contains("\"classes\" : [ ]"), table);
+    }
+
+    @Test
+    void aTailClassWithoutItsPriorOrWithAnotherClasssPriorIsAnInputError(@TempDir Path dir) {
+        RecordingStageContext ctx = new RecordingStageContext(dir, 3);
+        assertThrows(StageInputException.class, () -> TailNoiseStage.join(TailNoiseStageConfig.quick(), codes(),
+                List.of(Finding.PNEUMOTHORAX), Map.of(), null, null, ctx));
+        Path fracture = dir.resolve("fracture.prior");
+        NoisePrior.standard(Finding.FRACTURE, 2).save(fracture, Map.of());
+        assertThrows(StageInputException.class, () -> TailNoiseStage.join(TailNoiseStageConfig.quick(), codes(),
+                List.of(Finding.PNEUMOTHORAX), Map.of(Finding.PNEUMOTHORAX, fracture), null, null, ctx));
+    }
+}
