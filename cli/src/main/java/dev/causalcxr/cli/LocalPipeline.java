@@ -211,7 +211,8 @@ final class LocalPipeline {
                 {"disentangler", "recon_ssim", "recon_psnr", "swap_ssim_gt", "swap_ssim_gt_no_swap_baseline",
                         "swap_mae_in_mask", "swap_mae_in_mask_no_swap_baseline", "leakage_zid_finding_probe",
                         "zpath_finding_probe", "zpath_identity_probe"},
-                {"counterfactuals", "cf_effectiveness", "cf_identity_ssim", "cf_gt_ssim", "cf_composition_ssim",
+                {"counterfactuals", "cf_effectiveness", "cf_effectiveness_judge", "cf_identity_ssim", "cf_gt_ssim",
+                        "cf_composition_ssim",
                         "cf_reversibility_ssim", "cf_diversity", "cf_augmentation_images"},
                 {"fidelity (in-domain features)", "fid", "kid", "precision", "recall", "density", "coverage"}};
         for (String[] g : groups) {
