@@ -6,6 +6,7 @@ import dev.causalcxr.core.findings.Laterality;
 import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.findings.Zone;
+import dev.causalcxr.core.metrics.classification.ProportionInterval;
 import dev.causalcxr.core.reports.batch.FindingsJsonl;
 
 import java.nio.file.Path;
@@ -79,6 +80,16 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
         /** Gold studies with the finding present. */
         public int support() {
             return truePositives + falseNegatives;
+        }
+
+        /** 95 % Wilson interval of the precision: with a handful of calls one error moves it by 0.1. */
+        public ProportionInterval precisionInterval() {
+            return ProportionInterval.wilson95(truePositives, truePositives + falsePositives);
+        }
+
+        /** 95 % Wilson interval of the recall. */
+        public ProportionInterval recallInterval() {
+            return ProportionInterval.wilson95(truePositives, truePositives + falseNegatives);
         }
     }
 
@@ -236,15 +247,16 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
     /** A plain-text table for the terminal. */
     public String renderTable() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-28s %6s %6s %6s %9s %9s %9s%n",
-                "finding", "TP", "FP", "FN", "precision", "recall", "F1"));
+        sb.append(String.format(Locale.ROOT, "%-28s %6s %6s %6s %9s %9s %9s  %-13s %-13s%n",
+                "finding", "TP", "FP", "FN", "precision", "recall", "F1", "precision 95%", "recall 95%"));
         for (FindingScore s : perFinding) {
             if (s.truePositives() + s.falsePositives() + s.falseNegatives() == 0) {
                 continue;
             }
-            sb.append(String.format(Locale.ROOT, "%-28s %6d %6d %6d %9s %9s %9s%n", s.finding().label(),
+            sb.append(String.format(Locale.ROOT, "%-28s %6d %6d %6d %9s %9s %9s  %-13s %-13s%n", s.finding().label(),
                     s.truePositives(), s.falsePositives(), s.falseNegatives(),
-                    fmt(s.precision()), fmt(s.recall()), fmt(s.f1())));
+                    fmt(s.precision()), fmt(s.recall()), fmt(s.f1()),
+                    fmt(s.precisionInterval()), fmt(s.recallInterval())));
         }
         sb.append(String.format(Locale.ROOT, "%-28s %6s %6s %6s %9s %9s %9s%n", "micro (present)", "", "", "",
                 fmt(microPrecision), fmt(microRecall), fmt(microF1)));
@@ -271,6 +283,10 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
         return String.format(Locale.ROOT, "%-28s %9s  (%d/%d)%n", name, fmt(a.value()), a.correct(), a.total());
     }
 
+    private static String fmt(ProportionInterval i) {
+        return Double.isNaN(i.low()) ? "n/a" : fmt(i.low()) + "-" + fmt(i.high());
+    }
+
     private static String fmt(double v) {
         return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
     }
@@ -289,6 +305,8 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
             fs.put("precision", num(s.precision()));
             fs.put("recall", num(s.recall()));
             fs.put("f1", num(s.f1()));
+            fs.put("precision_ci95", interval(s.precisionInterval()));
+            fs.put("recall_ci95", interval(s.recallInterval()));
             per.put(s.finding().label(), fs);
         }
         m.put("per_finding", per);
@@ -307,6 +325,10 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
         m.put("laterality_accuracy", num(laterality.value()));
         m.put("zone_accuracy", num(zone.value()));
         return m;
+    }
+
+    private static List<Double> interval(ProportionInterval i) {
+        return Double.isNaN(i.low()) ? null : List.of(i.low(), i.high());
     }
 
     private static Double num(double v) {

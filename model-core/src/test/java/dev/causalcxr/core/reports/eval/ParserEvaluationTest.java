@@ -61,6 +61,12 @@ class ParserEvaluationTest {
         String table = e.renderTable();
         assertTrue(table.contains("Pleural Effusion") && table.contains("absent accuracy"), table);
         assertEquals(0.5, (Double) e.toJsonMap().get("micro_precision"), 1e-9);
+        // two of two is a precision of 1 that two cases cannot pin down: the table and the JSON say how far
+        assertEquals(0.3424, pe.precisionInterval().low(), 5e-5);
+        assertTrue(table.contains("0.342-1.000"), table);
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> per = (Map<String, Map<String, Object>>) e.toJsonMap().get("per_finding");
+        assertEquals(List.of(pe.precisionInterval().low(), 1.0), per.get("Pleural Effusion").get("precision_ci95"));
     }
 
     private static FindingMention present(Finding f) {
