@@ -1,5 +1,6 @@
 package dev.causalcxr.cli;
 
+import java.io.Console;
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -17,7 +18,24 @@ final class ConsoleOutput {
     }
 
     static ConsoleOutput system() {
-        return new ConsoleOutput(System.out, System.err, System.console() != null);
+        return new ConsoleOutput(System.out, System.err, isTerminal());
+    }
+
+    /**
+     * Whether stdin and stdout are a terminal. From JDK 22 on, System.console() is non-null even when
+     * output is redirected, and Console.isTerminal() (JDK 22+) answers instead.
+     */
+    @SuppressWarnings("SystemConsoleNull") // null is the answer only before JDK 22, where it is checked
+    private static boolean isTerminal() {
+        Console console = System.console();
+        if (Runtime.version().feature() < 22) {
+            return console != null;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            throw new LinkageError(e.getMessage(), e);
+        }
     }
 
     void println(String s) {

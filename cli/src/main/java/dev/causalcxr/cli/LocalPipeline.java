@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -46,7 +47,7 @@ final class LocalPipeline {
 
     static int run(ExperimentSpec spec, StackConfig config, Options options, ConsoleOutput console) {
         long t0 = System.nanoTime();
-        String runId = spec.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+        String runId = spec.name() + "-" + LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 + "-" + UUID.randomUUID().toString().substring(0, 6);
         ExperimentPlan plan = ExperimentPlans.fromSpec(spec, runId, options.force(), options.noCache());
         // which stages run is explicit: said before anything starts
@@ -205,7 +206,6 @@ final class LocalPipeline {
         if (m.isEmpty()) {
             return;
         }
-        java.util.Set<String> shown = new java.util.HashSet<>();
         String[][] groups = {
                 {StageName.INGEST.label(), "dataset_studies", "dataset_patients", "dataset_tail_classes"},
                 {"disentangler", "recon_ssim", "recon_psnr", "swap_ssim_gt", "swap_ssim_gt_no_swap_baseline",
@@ -229,7 +229,6 @@ final class LocalPipeline {
                 Double ablation = m.get(g[i] + "_ablation_no_group");
                 console.printf("    %-36s %10.4f%s", g[i], v,
                         ablation == null ? "" : String.format(java.util.Locale.ROOT, "   (no group supervision: %.4f)", ablation));
-                shown.add(g[i]);
             }
         }
         String[] tail = {"effectiveness", "diversity", "fid"};

@@ -1,5 +1,6 @@
 package dev.causalcxr.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,7 +56,7 @@ class CommandLineBehaviourTest {
     void serveRefusesToListenOffLoopbackWithoutATokenBeforeStartingAnything(@TempDir Path dir) {
         Path data = dir.resolve("data");
         assertEquals(2, Main.execute("serve", "--data-dir", data.toString(), "--model", "demo", "--bind", "0.0.0.0"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("an access token is required"), err.toString());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("an access token is required"), err.toString(UTF_8));
         assertEquals(2, Main.execute("serve", "--data-dir", data.toString(), "--model", "demo", "--max-n", "0"));
         assertFalse(Files.exists(data.resolve("postgres")), "nothing is started for a refused configuration");
         assertEquals(0, Main.execute("serve", "--help"));

@@ -1,5 +1,6 @@
 package dev.causalcxr.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,8 +99,8 @@ class CounterfactualCommandTest {
         assertEquals("cf-cli@1", reference);
         Path a = dir.resolve("out-a");
         Path b = dir.resolve("out-b");
-        assertEquals(0, cli(request("cf-cli", image, "moderate right pleural effusion", a)), err.toString());
-        assertEquals(0, cli(request("cf-cli@1", image, "moderate right pleural effusion", b)), err.toString());
+        assertEquals(0, cli(request("cf-cli", image, "moderate right pleural effusion", a)), err.toString(UTF_8));
+        assertEquals(0, cli(request("cf-cli@1", image, "moderate right pleural effusion", b)), err.toString(UTF_8));
         for (String f : new String[] {"source.png", "counterfactual-01.png", "counterfactual-03.png", "contact-sheet.png",
                 "counterfactuals.json"}) {
             assertTrue(Files.isRegularFile(a.resolve(f)), f);
@@ -107,7 +109,7 @@ class CounterfactualCommandTest {
                 Files.readAllBytes(b.resolve("counterfactual-02.png")), "same seed, same model: same image");
         JsonNode doc = new ObjectMapper().readTree(a.resolve("counterfactuals.json").toFile());
         assertEquals("cf-cli@1", doc.path("model").asText());
-        assertTrue(doc.path("condition").asText().toLowerCase().contains("effusion"), doc.toString());
+        assertTrue(doc.path("condition").asText().toLowerCase(Locale.ROOT).contains("effusion"), doc.toString());
         assertEquals(64, ImageCodec.read(a.resolve("counterfactual-01.png")).width());
     }
 
@@ -115,31 +117,31 @@ class CounterfactualCommandTest {
     void badRequestsGetClearErrorsAndWriteNothing() throws Exception {
         Path o = dir.resolve("never");
         assertEquals(2, cli(request("cf-cli@champion", image, "effusion", o)));
-        assertTrue(err.toString().contains("no alias 'champion'"), err.toString());
+        assertTrue(err.toString(UTF_8).contains("no alias 'champion'"), err.toString(UTF_8));
         err.reset();
         assertEquals(2, cli(request("no-such-model", image, "effusion", o)));
-        assertTrue(err.toString().contains("no model named 'no-such-model'"), err.toString());
+        assertTrue(err.toString(UTF_8).contains("no model named 'no-such-model'"), err.toString(UTF_8));
         err.reset();
         assertEquals(2, cli(request("cf-cli@9", image, "effusion", o)));
-        assertTrue(err.toString().contains("no version 9"), err.toString());
+        assertTrue(err.toString(UTF_8).contains("no version 9"), err.toString(UTF_8));
         err.reset();
         Path broken = dir.resolve("broken.png");
         Files.writeString(broken, "not an image");
         assertEquals(2, cli(request("cf-cli", broken, "effusion", o)));
-        assertTrue(err.toString().contains("not a readable PNG or JPEG"), err.toString());
+        assertTrue(err.toString(UTF_8).contains("not a readable PNG or JPEG"), err.toString(UTF_8));
         err.reset();
         assertEquals(2, cli(request("cf-cli", image, "purple elephant", o)));
-        assertTrue(err.toString().startsWith("error: "), err.toString());
+        assertTrue(err.toString(UTF_8).startsWith("error: "), err.toString(UTF_8));
         err.reset();
         assertEquals(2, cli(studyRequest("phantom-quick", "s49999999", o)));
-        assertTrue(err.toString().contains("no study s49999999 in phantom-quick@"), err.toString());
+        assertTrue(err.toString(UTF_8).contains("no study s49999999 in phantom-quick@"), err.toString(UTF_8));
         err.reset();
         assertEquals(2, cli(studyRequest("no-such-dataset", "s50000001", o)));
-        assertTrue(err.toString().contains("no dataset no-such-dataset"), err.toString());
+        assertTrue(err.toString(UTF_8).contains("no dataset no-such-dataset"), err.toString(UTF_8));
         err.reset();
         assertEquals(2, cli("counterfactual", "--data-dir", data.toString(), "--model", "cf-cli", "--image", image.toString(),
                 "--dataset", "phantom-quick", "--study", "s50000001", "--finding", "effusion", "--out", o.toString()));
-        assertTrue(err.toString().contains("--image IMG, or as --dataset"), err.toString());
+        assertTrue(err.toString(UTF_8).contains("--image IMG, or as --dataset"), err.toString(UTF_8));
         assertTrue(!Files.exists(o), "nothing written for a bad request");
     }
 
@@ -153,8 +155,8 @@ class CounterfactualCommandTest {
         Path wide = dir.resolve("wide.png");
         Files.write(wide, ImageCodec.encodePng16(noise(48, 32)));
         Path o = dir.resolve("out-wide");
-        assertEquals(0, cli(request("cf-cli", wide, "effusion", o)), err.toString());
-        assertTrue(out.toString().contains("48×32 px, fitted into 64×64"), out.toString());
+        assertEquals(0, cli(request("cf-cli", wide, "effusion", o)), err.toString(UTF_8));
+        assertTrue(out.toString(UTF_8).contains("48×32 px, fitted into 64×64"), out.toString(UTF_8));
         assertEquals(64, ImageCodec.read(o.resolve("source.png")).width());
         assertEquals(64, ImageCodec.read(o.resolve("counterfactual-01.png")).height());
         JsonNode source = new ObjectMapper().readTree(o.resolve("counterfactuals.json").toFile()).path("source");
@@ -166,8 +168,8 @@ class CounterfactualCommandTest {
     @Test
     void aStudyOfAnImportedDatasetVersionCanBeTheSource() throws Exception {
         Path o = dir.resolve("out-study");
-        assertEquals(0, cli(studyRequest("phantom-quick", "s50000001", o)), err.toString());
-        assertTrue(out.toString().contains("counterfactuals of study s50000001"), out.toString());
+        assertEquals(0, cli(studyRequest("phantom-quick", "s50000001", o)), err.toString(UTF_8));
+        assertTrue(out.toString(UTF_8).contains("counterfactuals of study s50000001"), out.toString(UTF_8));
         JsonNode source = new ObjectMapper().readTree(o.resolve("counterfactuals.json").toFile()).path("source");
         assertEquals("s50000001", source.path("study").asText());
         assertTrue(source.path("fitted_into").isNull(), "the dataset's images are the model's size already");
@@ -178,7 +180,7 @@ class CounterfactualCommandTest {
     void runningTheSameSpecAgainIsAnsweredFromTheCacheAndKeepsTheModelVersion() throws Exception {
         Path summary = dir.resolve("summary-again.json");
         assertEquals(0, cli("run", "--spec", dir.resolve("tiny.yaml").toString(), "--data-dir", data.toString(),
-                "--summary-json", summary.toString()), err.toString());
+                "--summary-json", summary.toString()), err.toString(UTF_8));
         JsonNode s = new ObjectMapper().readTree(summary.toFile());
         assertTrue(s.at("/stages/train-disentangler/cache_hit").asBoolean(), s.toString());
         assertEquals("cf-cli@1", s.path("model").asText());
@@ -188,10 +190,10 @@ class CounterfactualCommandTest {
     void aRerunFromScratchIsBitIdenticalToTheFirstRunStageByStage() throws Exception {
         Path summary = dir.resolve("summary-verify.json");
         assertEquals(0, cli("run", "--spec", dir.resolve("tiny.yaml").toString(), "--data-dir", data.toString(),
-                "--no-cache", "--verify-against", firstRunId, "--summary-json", summary.toString()), out + err.toString());
+                "--no-cache", "--verify-against", firstRunId, "--summary-json", summary.toString()), out + err.toString(UTF_8));
         JsonNode s = new ObjectMapper().readTree(summary.toFile());
         assertTrue(!s.at("/stages/train-disentangler/cache_hit").asBoolean(), "--no-cache trained again");
-        String console = out.toString();
+        String console = out.toString(UTF_8);
         for (String stage : new String[] {"ingest", "train-disentangler", "train-diffusion"}) {
             assertTrue(console.matches("(?s).*" + stage + " +identical.*"), console);
         }
@@ -200,13 +202,13 @@ class CounterfactualCommandTest {
 
         assertEquals(2, cli("run", "--spec", dir.resolve("tiny.yaml").toString(), "--data-dir", data.toString(),
                 "--verify-against", "no-such-run"));
-        assertTrue(err.toString().contains("no run no-such-run"), err.toString());
+        assertTrue(err.toString(UTF_8).contains("no run no-such-run"), err.toString(UTF_8));
     }
 
     @Test
     void modelsShowPrintsTheProvenanceOfAVersion() throws Exception {
-        assertEquals(0, cli("models", "show", "--data-dir", data.toString(), "cf-cli@1"), err.toString());
-        String shown = out.toString();
+        assertEquals(0, cli("models", "show", "--data-dir", data.toString(), "cf-cli@1"), err.toString(UTF_8));
+        String shown = out.toString(UTF_8);
         for (String key : new String[] {"code.train-disentangler", "code.train-diffusion", "git_commit", "libtorch",
                 "native_sha256", "intra_op_threads", "java", "arch", "spec_digest", "dataset", "seed.train-disentangler",
                 "pipeline_run_id"}) {
@@ -215,7 +217,7 @@ class CounterfactualCommandTest {
         assertEquals(2, cli("models", "show", "--data-dir", data.toString(), "cf-cli@99"));
 
         Path o = dir.resolve("out-provenance");
-        assertEquals(0, cli(request("cf-cli@1", image, "effusion", o)), err.toString());
+        assertEquals(0, cli(request("cf-cli@1", image, "effusion", o)), err.toString(UTF_8));
         JsonNode doc = new ObjectMapper().readTree(o.resolve("counterfactuals.json").toFile());
         assertTrue(doc.at("/model_provenance/code.train-disentangler").asText().matches("[0-9a-f]{64}"), doc.toString());
         assertTrue(doc.at("/generated_by/libtorch").isTextual(), doc.toString());
@@ -224,9 +226,9 @@ class CounterfactualCommandTest {
     @Test
     void modelsListShowsTheVersionAndAnAliasCanPointAtIt() {
         assertEquals(0, cli("models", "list", "--data-dir", data.toString()));
-        assertTrue(out.toString().contains("cf-cli@1"), out.toString());
+        assertTrue(out.toString(UTF_8).contains("cf-cli@1"), out.toString(UTF_8));
         assertEquals(0, cli("models", "alias", "--data-dir", data.toString(), "cf-cli", "champion", "1"));
-        assertEquals(0, cli(request("cf-cli@champion", image, "effusion", dir.resolve("out-champion"))), err.toString());
+        assertEquals(0, cli(request("cf-cli@champion", image, "effusion", dir.resolve("out-champion"))), err.toString(UTF_8));
         assertEquals(0, cli("models", "unalias", "--data-dir", data.toString(), "cf-cli", "champion"));
         assertEquals(2, cli("models", "list", "--data-dir", data.toString(), "nope"));
     }

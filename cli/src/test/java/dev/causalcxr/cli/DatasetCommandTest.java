@@ -1,5 +1,6 @@
 package dev.causalcxr.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,23 +50,23 @@ class DatasetCommandTest {
     void aSiteFolderBecomesAVersionOnceAndBadInputIsRefused() throws Exception {
         Path site = dir.resolve("site");
         Path data = dir.resolve("data");
-        assertEquals(0, cli("phantom", "--out", site.toString(), "--studies", "24", "--size", "64"), out.toString());
+        assertEquals(0, cli("phantom", "--out", site.toString(), "--studies", "24", "--size", "64"), out.toString(UTF_8));
 
         assertEquals(0, cli("dataset", "import", "--data-dir", data.toString(), "--format", "mimic", site.toString(),
-                "--name", "site-a"), out.toString());
-        assertTrue(out.toString().contains("site-a@") && out.toString().contains("new version"), out.toString());
+                "--name", "site-a"), out.toString(UTF_8));
+        assertTrue(out.toString(UTF_8).contains("site-a@") && out.toString(UTF_8).contains("new version"), out.toString(UTF_8));
         assertEquals(0, cli("dataset", "import", "--data-dir", data.toString(), "--format", "mimic", site.toString(),
-                "--name", "site-a"), out.toString());
-        assertTrue(out.toString().contains("unchanged"), "the same files are the same version: " + out);
+                "--name", "site-a"), out.toString(UTF_8));
+        assertTrue(out.toString(UTF_8).contains("unchanged"), "the same files are the same version: " + out);
 
         assertEquals(0, cli("dataset", "list", "--data-dir", data.toString()));
-        assertTrue(out.toString().contains("site-a"), out.toString());
-        assertEquals(0, cli("dataset", "show", "--data-dir", data.toString(), "site-a"), out.toString());
+        assertTrue(out.toString(UTF_8).contains("site-a"), out.toString(UTF_8));
+        assertEquals(0, cli("dataset", "show", "--data-dir", data.toString(), "site-a"), out.toString(UTF_8));
 
         Path empty = Files.createDirectories(dir.resolve("empty/files"));
         assertEquals(1, cli("dataset", "import", "--data-dir", data.toString(), "--format", "mimic",
-                empty.getParent().toString(), "--name", "empty"), out.toString());
-        assertTrue(out.toString().contains("nothing to import"), out.toString());
+                empty.getParent().toString(), "--name", "empty"), out.toString(UTF_8));
+        assertTrue(out.toString(UTF_8).contains("nothing to import"), out.toString(UTF_8));
         assertEquals(2, cli("dataset", "import", "--data-dir", data.toString(), "--format", "dicom", site.toString(),
                 "--name", "x"));
         assertEquals(2, cli("dataset", "import", "--data-dir", data.toString(), "--format", "mimic",

@@ -1,5 +1,6 @@
 package dev.causalcxr.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,7 +49,7 @@ class ExitCodeTest {
     void anInvalidSettingInTheEnvironmentExitsTwoBeforeStartingAnything(@TempDir Path dir) {
         System.setProperty("CAUSALCXR_MLFLOW", "sometimes");
         assertEquals(2, Main.execute("status", "--data-dir", dir.resolve("data").toString()));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("CAUSALCXR_MLFLOW must be auto or off"), err.toString());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("CAUSALCXR_MLFLOW must be auto or off"), err.toString(UTF_8));
         assertFalse(Files.exists(dir.resolve("data/postgres")));
     }
 
@@ -59,7 +60,7 @@ class ExitCodeTest {
         assertEquals(2, Main.execute("run", "--spec", spec.toString(), "--data-dir", dir.resolve("data").toString(),
                 "--force", "train-everything"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--force names an unknown stage: train-everything"),
-                err.toString());
+                err.toString(UTF_8));
         assertFalse(Files.exists(dir.resolve("data/postgres")));
     }
 }

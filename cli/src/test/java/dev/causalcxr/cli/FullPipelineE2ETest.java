@@ -1,5 +1,6 @@
 package dev.causalcxr.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,10 +64,10 @@ class FullPipelineE2ETest {
         Map<String, String> env = MlflowTestSupport.env("s3");
         Path summaryFile = dir.resolve("summary.json");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true);
+        PrintStream ps = new PrintStream(out, true, UTF_8);
         int code = LocalPipeline.run(spec, StackConfig.fromEnvironment(dir.resolve("data"), env),
                 new LocalPipeline.Options(Set.of(), false, summaryFile, true, null), new ConsoleOutput(ps, ps, false));
-        assertEquals(0, code, out.toString());
+        assertEquals(0, code, out.toString(UTF_8));
         JsonNode summary = JSON.readTree(summaryFile.toFile());
         assertEquals("e2e-full@1", summary.path("model").asText(), summary.toString());
         JsonNode metrics = summary.get("metrics");

@@ -1,5 +1,6 @@
 package dev.causalcxr.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,10 +44,10 @@ class PipelineMlflowE2ETest {
         Map<String, String> env = MlflowTestSupport.env(artifacts);
         Path summaryFile = dir.resolve("summary.json");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true);
+        PrintStream ps = new PrintStream(out, true, UTF_8);
         int code = LocalPipeline.run(spec, StackConfig.fromEnvironment(dir.resolve("data"), env),
                 new LocalPipeline.Options(Set.of(), false, summaryFile, true, null), new ConsoleOutput(ps, ps, false));
-        assertEquals(0, code, out.toString());
+        assertEquals(0, code, out.toString(UTF_8));
         JsonNode summary = new ObjectMapper().readTree(summaryFile.toFile());
         String parentId = summary.at("/tracking/mlflow_run_id").asText();
         assertTrue(summary.at("/tracking/mlflow").asText().startsWith("http://127.0.0.1:"), summary.toString());

@@ -43,7 +43,7 @@ class StageRunnerTest {
     }
 
     private static StageRequest request(long seed, boolean force) {
-        String runId = "run-" + (++runCounter);
+        String runId = "run-" + ++runCounter;
         stack.journal().createPipelineRun(runId, "test", "test-digest", "{}", "test");
         String parent = stack.tracker().startRun("causalcxr/test", "test " + runId, null, Map.of());
         return new StageRequest(runId, "causalcxr/test", "ingest", "{\"n\":20}", seed, Map.of(), force, parent);

@@ -36,10 +36,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -149,7 +151,8 @@ public final class CounterfactualServer implements AutoCloseable {
         http.start();
         this.poller = Executors.newSingleThreadScheduledExecutor(daemon("serve-model-poll-"));
         long every = settings.pollInterval().toMillis();
-        poller.scheduleWithFixedDelay(this::poll, every, every, TimeUnit.MILLISECONDS);
+        // stopped by poller.shutdownNow() in close(); poll() catches its own failures, so it keeps repeating
+        ScheduledFuture<?> unused = poller.scheduleWithFixedDelay(this::poll, every, every, TimeUnit.MILLISECONDS);
     }
 
     /** One batch on the model: all jobs share the loaded version, steps and η. */
@@ -384,7 +387,7 @@ public final class CounterfactualServer implements AutoCloseable {
         }
         // the model stays acquired until the queue is done with the job: a request that gave up (deadline)
         // may still be in the batch running on it
-        ticket.released().whenComplete((v, e) -> model.release());
+        CompletableFuture<?> unused = ticket.released().whenComplete((v, e) -> model.release());
         CounterfactualGenerator.Generation g = await(ticket, deadlineOf(received, p));
         return answer(job, g, format);
     }

@@ -79,7 +79,7 @@ public final class Multipart {
                 if (b.length() >= 2 && b.startsWith("\"") && b.endsWith("\"")) {
                     b = b.substring(1, b.length() - 1);
                 }
-                if (b.isEmpty() || b.length() > 70 || !b.chars().allMatch(c -> c > 32 && c < 127 || c == ' ')
+                if (b.isEmpty() || b.length() > 70 || !b.chars().allMatch(c -> (c > 32 && c < 127) || c == ' ')
                         || b.endsWith(" ")) {
                     throw HttpError.badRequest("malformed multipart boundary");
                 }
@@ -144,7 +144,7 @@ public final class Multipart {
         Map<String, String> h = new LinkedHashMap<>();
         String block = new String(body, from, to - from, StandardCharsets.ISO_8859_1);
         for (String line : block.split("\r\n", -1)) {
-            if (!line.chars().allMatch(c -> c >= 32 && c < 127 || c == '\t')) {
+            if (!line.chars().allMatch(c -> (c >= 32 && c < 127) || c == '\t')) {
                 throw HttpError.badRequest("malformed multipart body: a part header is not printable ASCII");
             }
             int colon = line.indexOf(':');

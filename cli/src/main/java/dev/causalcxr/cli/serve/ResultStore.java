@@ -44,7 +44,7 @@ public final class ResultStore {
         entries.put(id, new Entry(Collections.unmodifiableMap(new LinkedHashMap<>(files)), clock.instant(), size));
         bytes += size;
         expire();
-        while (entries.size() > maxResults || bytes > maxBytes && entries.size() > 1) {
+        while (entries.size() > maxResults || (bytes > maxBytes && entries.size() > 1)) {
             removeOldest();
         }
         return id;

@@ -83,7 +83,17 @@ class BatchQueueTest {
     void aFullQueueRefusesAndLosesNothingItAdmitted() throws Exception {
         Recorder r = new Recorder();
         AtomicInteger expired = new AtomicInteger();
-        try (BatchQueue<Item, String> q = new BatchQueue<>("t", 3, 10, 1000, Item::key, Item::rows, r, null)) {
+        BatchQueue.BatchListener listener = new BatchQueue.BatchListener() {
+            @Override
+            public void batch(int items, int rows) {
+            }
+
+            @Override
+            public void expired() {
+                expired.incrementAndGet();
+            }
+        };
+        try (BatchQueue<Item, String> q = new BatchQueue<>("t", 3, 10, 1000, Item::key, Item::rows, r, listener)) {
             var running = q.submit(new Item("a", 1, 0), in(10_000));
             r.started.await(5, TimeUnit.SECONDS);
             List<BatchQueue<Item, String>.Ticket> admitted = new ArrayList<>();

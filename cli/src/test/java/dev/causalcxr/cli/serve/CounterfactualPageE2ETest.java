@@ -112,7 +112,7 @@ class CounterfactualPageE2ETest {
 
     /** Polls until the page meets a condition (two minutes at most). */
     private static void until(java.util.function.Predicate<WebDriver> condition) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         RuntimeException last = null;
         while (System.nanoTime() < end) {
             try {

@@ -1,5 +1,6 @@
 package dev.causalcxr.cli.serve;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -284,7 +285,7 @@ class CounterfactualServiceTest {
         byte[] huge = new byte[3 << 20];
         System.arraycopy(png, 0, huge, 0, png.length);
         List<Object[]> cases = new ArrayList<>();
-        cases.add(new Object[] {new ServeFixture.Form().file("image", "a.txt", "text/plain", "hello".getBytes())
+        cases.add(new Object[] {new ServeFixture.Form().file("image", "a.txt", "text/plain", "hello".getBytes(UTF_8))
                 .field("finding", FINDING), "not an image"});
         cases.add(new Object[] {new ServeFixture.Form().file("image", "a.png", "image/png", colour.toByteArray())
                 .field("finding", FINDING), "wrong kind of image"});
@@ -314,11 +315,11 @@ class CounterfactualServiceTest {
             if (c[0] instanceof ServeFixture.Form f) {
                 r = client.post(f);
             } else if (c[0].equals("garbage")) {
-                r = client.post("multipart/form-data; boundary=xyz", "--abc\r\nnonsense".getBytes(), null);
+                r = client.post("multipart/form-data; boundary=xyz", "--abc\r\nnonsense".getBytes(UTF_8), null);
             } else if (c[0].equals("json")) {
-                r = client.post("application/json", "{\"finding\": ".getBytes(), null);
+                r = client.post("application/json", "{\"finding\": ".getBytes(UTF_8), null);
             } else {
-                r = client.post("text/plain", "moderate effusion".getBytes(), null);
+                r = client.post("text/plain", "moderate effusion".getBytes(UTF_8), null);
             }
             String body = new String(r.body(), StandardCharsets.UTF_8);
             assertEquals(400, r.statusCode(), "case " + i + ": " + body);
@@ -395,7 +396,7 @@ class CounterfactualServiceTest {
             admitted.add(pool.submit(() -> client.post(imageRequest(FINDING, 2, 200))));
             awaitQueue(0, 1);
             for (int i = 1; i <= 4; i++) {
-                long seed = 200 + i;
+                long seed = 200L + i;
                 admitted.add(pool.submit(() -> client.post(imageRequest(FINDING, 2, seed))));
                 awaitQueue(i, 1);
             }

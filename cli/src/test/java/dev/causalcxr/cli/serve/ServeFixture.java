@@ -142,7 +142,7 @@ final class ServeFixture {
         }
 
         HttpRequest.Builder request(String path) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120));
+            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(2));
             if (token != null) {
                 b.header("Authorization", "Bearer " + token);
             }

@@ -60,7 +60,7 @@ public final class MlflowRegistryMirror {
     }
 
     private MlflowClient client(String uri) {
-        return clients.computeIfAbsent(uri, MlflowClient::new);
+        return clients.computeIfAbsent(uri, u -> new MlflowClient(u));
     }
 
     /** What a model version is mirrored from. */

@@ -97,7 +97,7 @@ public final class PlatformStack implements AutoCloseable {
             DbEndpoint dbEndpoint = config.db().orElseGet(() -> pg.endpoint("postgres"));
             MetadataDb db = MetadataDb.connect(dbEndpoint);
             PlatformStack stack = new PlatformStack(config, store, db, temporal, owned);
-            stack.startTracking(pg != null);
+            stack.startTracking();
             return stack;
         } catch (RuntimeException e) {
             closeAll(owned);
@@ -121,7 +121,7 @@ public final class PlatformStack implements AutoCloseable {
         }
     }
 
-    private void startTracking(boolean embeddedDb) {
+    private void startTracking() {
         if (config.mlflowUri().isPresent()) {
             connectTracking(config.mlflowUri().get());
             return;

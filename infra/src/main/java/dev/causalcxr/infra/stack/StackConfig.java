@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param s3             {@code CAUSALCXR_S3_ENDPOINT}, {@code _ACCESS_KEY}, {@code _SECRET_KEY}, {@code _BUCKET}
  * @param db             {@code CAUSALCXR_DB_URL}, {@code _USER}, {@code _PASSWORD}
  * @param mlflowUri      {@code MLFLOW_TRACKING_URI}
- * @param mlflowMode     {@code CAUSALCXR_MLFLOW}: {@code auto} (default) or {@code off}
+ * @param mlflowEnabled  {@code CAUSALCXR_MLFLOW}: {@code auto} (default, true) or {@code off} (false)
  * @param artifactMode   {@code CAUSALCXR_MLFLOW_ARTIFACTS}: {@code proxy} (default) or {@code s3}
  * @param temporalAddress {@code TEMPORAL_ADDRESS}, with {@code TEMPORAL_NAMESPACE}
  * @param mlflowVenv     {@code CAUSALCXR_MLFLOW_VENV}: where the embedded MLflow server is installed

@@ -51,6 +51,7 @@ class ObjectStoreTest {
     }
 
     @Test
+    @SuppressWarnings("InputStreamSlowMultibyteRead") // a minimal stream that fails half-way
     void interruptedUploadLeavesNoVisibleObject() {
         byte[] bytes = "partial content that never completes".repeat(1000).getBytes(StandardCharsets.UTF_8);
         InputStream failing = new InputStream() {

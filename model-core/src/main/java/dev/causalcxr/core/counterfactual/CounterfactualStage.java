@@ -80,7 +80,7 @@ public final class CounterfactualStage {
                              StageContext ctx) throws IOException {
         PhantomGroundTruth truth = groundTruthJson == null ? null : PhantomGroundTruth.read(groundTruthJson);
         DisentanglerDataset data = DisentanglerDataset.fromImported(datasetDir, labels, truth, (done, total) -> {
-            if (done % 200 == 0 || done == total) {
+            if (done % 200 == 0 || done.equals(total)) {
                 ctx.progress(0.02 * done / total, "loaded " + done + "/" + total + " images");
             }
         });

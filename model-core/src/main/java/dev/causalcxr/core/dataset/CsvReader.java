@@ -28,6 +28,7 @@ public final class CsvReader implements AutoCloseable {
      * {@code error} non-null when the record is malformed (its fields are then unreliable);
      * {@code truncatedFields} the indices of fields longer than the reader's limit.
      */
+    @SuppressWarnings("JavaLangClash") // nested: callers write CsvReader.Record
     public record Record(long number, long line, List<byte[]> fields, String error, Set<Integer> truncatedFields) {
         public Record {
             fields = List.copyOf(fields);

@@ -121,7 +121,7 @@ public final class IngestStage {
         double head = freq.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
         double rarest = freq.values().stream().mapToDouble(Double::doubleValue).filter(v -> v > 0).min().orElse(0);
         ctx.summaryMetric("dataset_studies", manifest.entries().size());
-        ctx.summaryMetric("dataset_patients", manifest.entries().stream().map(DatasetEntry::patientId).distinct().count());
+        ctx.summaryMetric("dataset_patients", (double) manifest.entries().stream().map(DatasetEntry::patientId).distinct().count());
         ctx.summaryMetric("dataset_skipped_rows", packed.imported().problems().size());
         ctx.summaryMetric("dataset_tail_classes", tail.size());
         if (rarest > 0) {

@@ -42,7 +42,7 @@ public final class ParameterStore implements AutoCloseable {
                 case LINEAR -> {
                     // U(-1/sqrt(fan_in), 1/sqrt(fan_in)): PyTorch's nn.Linear default, avoids the huge
                     // first losses of DJL's default initializer
-                    double bound = 1.0 / Math.sqrt(shape.get(0));
+                    double bound = 1.0 / Math.sqrt((double) shape.get(0));
                     for (int i = 0; i < v.length; i++) {
                         v[i] = (float) ((rng.nextDouble() * 2.0 - 1.0) * bound);
                     }

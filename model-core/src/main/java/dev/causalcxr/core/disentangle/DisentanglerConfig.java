@@ -423,7 +423,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
     }
 
     /**
-     * Adam's step size for optimizer step {@code step} (0-based) of {@code steps}: constant, or a cosine
+     * Adam's step size for optimizer step {@code step} (0-based) of {@link #steps()}: constant, or a cosine
      * from learningRate at step 0 down to 0 after the last step (a missing schedule, as in models saved
      * before the field, is constant).
      */

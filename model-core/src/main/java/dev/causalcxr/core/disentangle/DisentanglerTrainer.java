@@ -604,7 +604,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
         long n = a.getShape().get(0);
         NDArray as = standardize(a);
         NDArray bs = standardize(b);
-        NDArray cov = ScalarOps.dividedBy(as.transpose().matMul(bs), n);
+        NDArray cov = ScalarOps.dividedBy(as.transpose().matMul(bs), (double) n);
         return cov.square().sum();
     }
 

@@ -47,8 +47,8 @@ public final class Adam implements AutoCloseable {
     /** One update from the gradients accumulated since the last one; then zeroes them. */
     public void update(double learningRate) {
         steps++;
-        double correction1 = 1 - Math.pow(BETA1, steps);
-        double correction2 = 1 - Math.pow(BETA2, steps);
+        double correction1 = 1 - Math.pow(BETA1, (double) steps);
+        double correction2 = 1 - Math.pow(BETA2, (double) steps);
         float correctedRate = (float) (learningRate * Math.sqrt(correction2) / correction1);
         for (Map.Entry<String, NDArray> e : weights.entrySet()) {
             NDArray weight = e.getValue();

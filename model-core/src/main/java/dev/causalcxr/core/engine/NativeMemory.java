@@ -56,9 +56,11 @@ public final class NativeMemory {
         }
         try {
             CLibrary c = Native.load("c", CLibrary.class);
-            boolean ok = c.mallopt(M_MMAP_THRESHOLD, KEEP_BYTES) == 1
-                    & c.mallopt(M_TRIM_THRESHOLD, KEEP_BYTES) == 1
-                    & c.mallopt(M_TOP_PAD, TOP_PAD_BYTES) == 1;
+            // all three settings are applied, whichever of them fails
+            boolean mmap = c.mallopt(M_MMAP_THRESHOLD, KEEP_BYTES) == 1;
+            boolean trim = c.mallopt(M_TRIM_THRESHOLD, KEEP_BYTES) == 1;
+            boolean pad = c.mallopt(M_TOP_PAD, TOP_PAD_BYTES) == 1;
+            boolean ok = mmap && trim && pad;
             LOG.debug("glibc malloc tuned for tensors: {}", ok);
             return ok;
         } catch (UnsatisfiedLinkError | RuntimeException e) {

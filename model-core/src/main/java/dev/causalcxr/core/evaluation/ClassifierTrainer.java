@@ -164,7 +164,7 @@ public final class ClassifierTrainer {
         public NDArray evaluate(NDList weightedTargets, NDList logits) {
             NDArray targets = weightedTargets.singletonOrThrow();
             long n = targets.getShape().get(0);
-            return dev.causalcxr.core.engine.ScalarOps.dividedBy(targets.mul(logits.singletonOrThrow().logSoftmax(1)).sum().neg(), n);
+            return dev.causalcxr.core.engine.ScalarOps.dividedBy(targets.mul(logits.singletonOrThrow().logSoftmax(1)).sum().neg(), (double) n);
         }
     }
 

@@ -19,7 +19,6 @@ final class Anatomy {
     private final long vesselSeedR;
     private final long vesselSeedL;
     private final long warpSeed;
-    private final long spineSeed;
 
     Anatomy(PatientIdentity id) {
         this.id = id;
@@ -28,7 +27,6 @@ final class Anatomy {
         this.vesselSeedR = SplitMix64.derive(id.textureSeed(), 1);
         this.vesselSeedL = SplitMix64.derive(id.textureSeed(), 2);
         this.warpSeed = SplitMix64.derive(id.textureSeed(), 3);
-        this.spineSeed = SplitMix64.derive(id.textureSeed(), 4);
     }
 
     // ---- lung field boundaries (per half, in lateral distance s and row q) ----

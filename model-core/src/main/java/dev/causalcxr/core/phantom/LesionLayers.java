@@ -112,7 +112,6 @@ final class LesionLayers {
 
     /** Fluid layering in the costophrenic recess: meniscus climbing the lateral wall, height by severity. */
     static final class Effusion extends LesionLayer {
-        private final Anatomy a;
         private final boolean[] sides;
         private final double[] cp;
         private final double height;
@@ -120,7 +119,6 @@ final class LesionLayers {
 
         Effusion(Anatomy a, FindingMention m, boolean[] sides, int sev, SplitMix64 r) {
             super(m);
-            this.a = a;
             this.sides = sides;
             this.height = new double[] {0.05, 0.11, 0.20}[sev] * r.uniform(0.92, 1.08);
             this.soft = 0.015 + 0.12 * height;
@@ -463,7 +461,7 @@ final class LesionLayers {
     static final class Fracture extends LesionLayer {
         private final boolean right;
         private final double s0;
-        private final double q0;
+        private final double qCenter;
         private final double disc;
         private final double gapWidth;
         private final double gapDepth;
@@ -480,12 +478,12 @@ final class LesionLayers {
             };
             int k = ribs[r.nextInt(ribs.length)];
             this.s0 = l.width() * r.uniform(0.62, 0.85);
-            this.q0 = a.ribCenterRow(l, s0, k);
+            this.qCenter = a.ribCenterRow(l, s0, k);
             this.disc = 0.035;
             this.gapWidth = Math.max(new double[] {0.004, 0.006, 0.008}[sev], 0.7 * pixel);
             this.gapDepth = new double[] {0.75, 0.9, 1.0}[sev];
             this.shift = new double[] {0.002, 0.007, 0.013}[sev];
-            boundSide(a, right, s0 - disc, s0 + disc, q0 - disc, q0 + disc);
+            boundSide(a, right, s0 - disc, s0 + disc, qCenter - disc, qCenter + disc);
         }
 
         @Override
@@ -494,7 +492,7 @@ final class LesionLayers {
                 return false;
             }
             double ds = st.s - s0;
-            double dq = st.q - q0;
+            double dq = st.q - qCenter;
             double d2 = ds * ds + dq * dq;
             if (d2 >= disc * disc) {
                 return false;

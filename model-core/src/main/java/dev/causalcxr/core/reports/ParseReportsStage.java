@@ -226,8 +226,8 @@ public final class ParseReportsStage {
         long labelled = studyIds.stream().filter(labels::labelled).count();
         ctx.logParam("labels.source", source.label());
         ctx.logParam("labels.sources_available", String.join(", ", sources.stream().map(LabelSource::label).toList()));
-        ctx.summaryMetric("labels_labelled_studies", labelled);
-        ctx.summaryMetric("labels_unlabelled_studies", studyIds.size() - labelled);
+        ctx.summaryMetric("labels_labelled_studies", (double) labelled);
+        ctx.summaryMetric("labels_unlabelled_studies", (double) (studyIds.size() - labelled));
         labels.presentCounts(studyIds).forEach((f, n) -> ctx.logMetric("labels_present__" + f.key(), n, 0));
         LOG.info("labels from {}: {} of {} studies labelled", source, labelled, studyIds.size());
         Path file = ctx.workDir().resolve("labels.json");
@@ -277,6 +277,7 @@ public final class ParseReportsStage {
     }
 
     /** Counts bytes read so that progress can be reported without a first pass over the file. */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // one writer (the reading thread); volatile is for the progress reader
     private static final class CountingInputStream extends FilterInputStream {
         volatile long count;
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,7 +98,7 @@ class AugmentationTest {
             manifest = new String(zip.getInputStream(zip.getEntry(AugmentationSet.MANIFEST)).readAllBytes(),
                     java.nio.charset.StandardCharsets.UTF_8);
         }
-        assertFalse(manifest.toLowerCase().contains("report"), manifest);
+        assertFalse(manifest.toLowerCase(Locale.ROOT).contains("report"), manifest);
 
         Files.write(file, new byte[] {1, 2, 3});
         assertThrows(IOException.class, () -> AugmentationSet.read(file));

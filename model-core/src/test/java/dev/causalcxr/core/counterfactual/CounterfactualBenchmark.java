@@ -71,7 +71,6 @@ public final class CounterfactualBenchmark {
         lines.add("");
 
         Path work = Files.createTempDirectory("cf-bench");
-        Map<Finding, Double> freq = PhantomSpec.defaultFrequencies();
         PhantomSpec spec = PhantomSpec.defaults().withStudies(stage ? 400 : 16).withSize(64).withSeed(5);
         PhantomDatasetWriter.write(spec, work.resolve("phantom"));
         Path ds = work.resolve("ds");

@@ -149,7 +149,6 @@ public final class GeneratorDiagnostics {
             }
         });
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size())) {
-            long t1 = System.nanoTime();
             try (DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "diag", 0, "")) {
                 DisentanglerTrainer.Result r = trainer.train();
                 System.out.printf(Locale.ROOT, "disentangler %d steps %.1f s (%.0f ms/step) last %s%n", r.steps(),
@@ -251,13 +250,13 @@ public final class GeneratorDiagnostics {
                 float[] no = probe.counterfactual(s, without(s.truthFindings(), f)).image().toFloat();
                 carry += carry(recon.get(k).toFloat(), yes, no);
             }
-            double headReal = recall(model, head, enc.pathMean(), col);
-            double headOracle = recall(model, head, model.encode(oracle).pathMean(), col);
+            double headReal = recall(head, enc.pathMean(), col);
+            double headOracle = recall(head, model.encode(oracle).pathMean(), col);
             // swap: A's anatomy, B's pathology
             DisentanglerModel.Encoding encA = model.encode(lacking.subList(0, n).stream()
                     .map(DisentanglerDataset.Study::pixels).toList());
             List<GrayImage> swaps = model.decode(encA.identity(), enc.pathMean());
-            double swapEff = recall(model, head, model.encode(swaps.stream().map(GrayImage::toFloat).toList()).pathMean(),
+            double swapEff = recall(head, model.encode(swaps.stream().map(GrayImage::toFloat).toList()).pathMean(),
                     col);
             int jc = judge.column(f);
             out.put(f, new double[]{signal / n, pixels / n, headReal, headOracle, carry / n, swapEff, Double.NaN,
@@ -285,9 +284,9 @@ public final class GeneratorDiagnostics {
                 Condition c = gen.intervene(a.findings(), List.of(FindingMention.present(f, null, null, null)));
                 CounterfactualGenerator.Generation g = gen.generateDetailed(GrayImage.fromUnit(probe.size(), probe.size(),
                         a.pixels()), c, perSource, SeedStreams.of(7, k), sampler);
-                code += recall(gen.disentangler(), head, g.codes(), col) * perSource;
+                code += recall(head, g.codes(), col) * perSource;
                 List<float[]> images = g.images().stream().map(GrayImage::toFloat).toList();
-                cf += recall(gen.disentangler(), head, gen.disentangler().encode(images).pathMean(), col) * perSource;
+                cf += recall(head, gen.disentangler().encode(images).pathMean(), col) * perSource;
                 judgedCf += judged(images, judge.column(f)) * perSource;
                 count += perSource;
             }
@@ -297,7 +296,7 @@ public final class GeneratorDiagnostics {
         }
     }
 
-    private static double recall(DisentanglerModel model, PathologyScorer head, float[][] codes, int col) {
+    private static double recall(PathologyScorer head, float[][] codes, int col) {
         if (codes.length == 0) {
             return Double.NaN;
         }

@@ -1,5 +1,6 @@
 package dev.causalcxr.core.dataset;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -95,7 +96,7 @@ class DatasetImporterTest {
         assertEquals(0.70, counts.get(Split.TRAIN) / 3000.0, 0.03);
         assertEquals(0.15, counts.get(Split.VAL) / 3000.0, 0.03);
         assertEquals(0.15, counts.get(Split.TEST) / 3000.0, 0.03);
-        assertNotEquals(p.patient("a"), new Pseudonymizer("another-key-of-16-bytes".getBytes()).patient("a"));
+        assertNotEquals(p.patient("a"), new Pseudonymizer("another-key-of-16-bytes".getBytes(UTF_8)).patient("a"));
     }
 
     /** A manifest CSV with one good row of each image kind and one bad row of every kind. */
@@ -112,7 +113,7 @@ class DatasetImporterTest {
         Files.write(dir.resolve("c.png"), ImageCodec.encodePng16(TestImages.gradient(40, 40, 8)));
 
         ByteArrayOutputStream csv = new ByteArrayOutputStream();
-        csv.writeBytes(("path,patient_id,study_id,report" + (unknownColumn ? ",comment" : "") + "\r\n").getBytes());
+        csv.writeBytes(("path,patient_id,study_id,report" + (unknownColumn ? ",comment" : "") + "\r\n").getBytes(UTF_8));
         String extra = unknownColumn ? ",x" : "";
         String secret = "\"FINDINGS: " + SECRET_TEXT + ", with \"\"quotes\"\"\nand a second line.\"";
         row(csv, "good16.png," + SECRET_PATIENT + ",s1," + secret + extra);
@@ -125,7 +126,7 @@ class DatasetImporterTest {
         row(csv, "missing.png,pat8,s8," + SECRET_TEXT + extra);
         row(csv, "a.png,pat9,s9,\"   \"" + extra);
         csv.writeBytes(("b.png,pat10,s10,bad \u00e9 " + SECRET_TEXT).getBytes(StandardCharsets.ISO_8859_1));
-        csv.writeBytes((extra + "\n").getBytes());
+        csv.writeBytes((extra + "\n").getBytes(UTF_8));
         row(csv, "c.png,pat11,s11" + extra);
         Path file = dir.resolve("list.csv");
         Files.write(file, csv.toByteArray());

@@ -52,7 +52,7 @@ class DiffusionModelBatchTest {
         SplittableRandom rng = new SplittableRandom(seed);
         for (java.util.Map.Entry<String, ai.djl.ndarray.NDArray> e : params.arrays().entrySet()) {
             float[] v = new float[(int) e.getValue().size()];
-            double bound = 1.0 / Math.sqrt(e.getValue().getShape().get(0));
+            double bound = 1.0 / Math.sqrt((double) e.getValue().getShape().get(0));
             for (int i = 0; i < v.length; i++) {
                 v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound) + (e.getKey().endsWith("ln_g") ? 1f : 0f);
             }

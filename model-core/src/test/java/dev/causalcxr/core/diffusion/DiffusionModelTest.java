@@ -60,8 +60,8 @@ class DiffusionModelTest {
 
     @Test
     void conditionalSamplesLandNearTheirClassCluster() {
-        for (int c = 0; c < ToyCodes.CLASSES.length; c++) {
-            float[][] samples = model.sample(Condition.of(ToyCodes.CLASSES[c]), 30, 100 + c, 2f, 25, 0f);
+        for (int c = 0; c < ToyCodes.CLASSES.size(); c++) {
+            float[][] samples = model.sample(Condition.of(ToyCodes.CLASSES.get(c)), 30, 100 + c, 2f, 25, 0f);
             int hits = 0;
             double own = 0;
             double other = 0;
@@ -70,7 +70,7 @@ class DiffusionModelTest {
                 own += ToyCodes.distance(s, toy.centres[c]);
                 other += ToyCodes.distance(s, toy.centres[(c + 1) % 3]);
             }
-            assertTrue(hits >= 27, ToyCodes.CLASSES[c] + ": " + hits + "/30 nearest their own cluster");
+            assertTrue(hits >= 27, ToyCodes.CLASSES.get(c) + ": " + hits + "/30 nearest their own cluster");
             assertTrue(own < 0.5 * other, "own " + own / 30 + " other " + other / 30);
         }
     }
@@ -94,13 +94,13 @@ class DiffusionModelTest {
 
     @Test
     void guidanceChangesTheOutputWithTheConditionAndZeroIsUnconditional() {
-        float[][] effusion = model.sample(Condition.of(ToyCodes.CLASSES[0]), 4, 7, 3f, 20, 0f);
-        float[][] pneumothorax = model.sample(Condition.of(ToyCodes.CLASSES[1]), 4, 7, 3f, 20, 0f);
+        float[][] effusion = model.sample(Condition.of(ToyCodes.CLASSES.get(0)), 4, 7, 3f, 20, 0f);
+        float[][] pneumothorax = model.sample(Condition.of(ToyCodes.CLASSES.get(1)), 4, 7, 3f, 20, 0f);
         assertTrue(meanDistance(effusion, pneumothorax) > 1.0, "different conditions, same noise: different codes");
-        float[][] guidedZero = model.sample(Condition.of(ToyCodes.CLASSES[0]), 4, 7, 0f, 20, 0f);
+        float[][] guidedZero = model.sample(Condition.of(ToyCodes.CLASSES.get(0)), 4, 7, 0f, 20, 0f);
         float[][] unconditional = model.sample(Condition.NULL, 4, 7, 5f, 20, 0f);
         assertTrue(Arrays.deepEquals(guidedZero, unconditional), "g = 0 is the unconditional model");
-        float[][] weak = model.sample(Condition.of(ToyCodes.CLASSES[0]), 4, 7, 1f, 20, 0f);
+        float[][] weak = model.sample(Condition.of(ToyCodes.CLASSES.get(0)), 4, 7, 1f, 20, 0f);
         assertFalse(Arrays.deepEquals(weak, effusion), "the guidance scale matters");
     }
 
@@ -112,7 +112,7 @@ class DiffusionModelTest {
                 xT[i][k] = (float) Math.sin(i * 7 + k);
             }
         }
-        Condition c = Condition.of(ToyCodes.CLASSES[2]);
+        Condition c = Condition.of(ToyCodes.CLASSES.get(2));
         assertTrue(Arrays.deepEquals(model.sample(c, 3, 1, 2f, 10, 0f, xT), model.sample(c, 3, 2, 2f, 10, 0f, xT)));
         float[][] s1 = model.sample(c, 3, 1, 2f, 10, 1f, xT);
         assertTrue(Arrays.deepEquals(s1, model.sample(c, 3, 1, 2f, 10, 1f, xT)));
@@ -124,7 +124,7 @@ class DiffusionModelTest {
         Path copy = dir.resolve("copy.bin");
         model.save(copy);
         try (DiffusionModel again = DiffusionModel.load(copy)) {
-            Condition c = Condition.of(ToyCodes.CLASSES[1]);
+            Condition c = Condition.of(ToyCodes.CLASSES.get(1));
             assertTrue(Arrays.deepEquals(model.sample(c, 3, 9, 2f, 10, 0f), again.sample(c, 3, 9, 2f, 10, 0f)));
             assertEquals(model.config(), again.config());
         }
@@ -136,7 +136,7 @@ class DiffusionModelTest {
             NDArray xT = m.create(new float[2 * DIM], new Shape(2, DIM));
             xT.setRequiresGradient(true);
             try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
-                NDArray z = model.denoise(xT, Condition.of(ToyCodes.CLASSES[0]), new SamplerConfig(4, 0f, 2f), 0);
+                NDArray z = model.denoise(xT, Condition.of(ToyCodes.CLASSES.get(0)), new SamplerConfig(4, 0f, 2f), 0);
                 gc.backward(z.sum());
             }
             float[] grad = xT.getGradient().toFloatArray();
@@ -151,7 +151,7 @@ class DiffusionModelTest {
 
     @Test
     void badRequestsGiveClearErrors(@TempDir Path dir) throws Exception {
-        Condition c = Condition.of(ToyCodes.CLASSES[0]);
+        Condition c = Condition.of(ToyCodes.CLASSES.get(0));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> model.sample(c, 2, 1, 2f, 500, 0f))
                 .getMessage().contains("exceed the model"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> model.sample(c, 2, 1, -1f, 10, 0f))
@@ -163,7 +163,7 @@ class DiffusionModelTest {
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> model.sample(Condition.parse("rib fracture"), 2, 1, 2f, 10, 0f))
                 .getMessage().contains("trained on no study with Fracture"));
-        assertEquals(100, model.trainingFindingCounts().get(ToyCodes.CLASSES[0]));
+        assertEquals(100, model.trainingFindingCounts().get(ToyCodes.CLASSES.get(0)));
         Path junk = Files.writeString(dir.resolve("junk.bin"), "not a model");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DiffusionModel.load(junk))
                 .getMessage().contains("not a tensor archive"));
@@ -175,7 +175,7 @@ class DiffusionModelTest {
     void guidanceTradeoffIsMeasuredAndPlotted(@TempDir Path dir) throws Exception {
         try (NDManager m = Engines.pytorch().newBaseManager();
              MlpPathologyScorer scorer = MlpPathologyScorer.train(m, toy.codes, toy.conditions, 32, 300, 64, 1e-2f, 9)) {
-            var points = DiffusionMetrics.guidanceTradeoff(model, scorer, Condition.of(ToyCodes.CLASSES[1]), ToyCodes.CLASSES[1],
+            var points = DiffusionMetrics.guidanceTradeoff(model, scorer, Condition.of(ToyCodes.CLASSES.get(1)), ToyCodes.CLASSES.get(1),
                     java.util.List.of(0f, 1f, 3f), 24, 5, 20, 0f);
             assertEquals(3, points.size());
             assertTrue(points.get(2).effectiveness() > points.get(0).effectiveness() + 0.3, points.toString());

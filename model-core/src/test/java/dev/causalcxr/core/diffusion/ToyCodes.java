@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 
 /** A toy conditional distribution: z_path codes clustered around one centre per finding. */
 public final class ToyCodes {
-    public static final Finding[] CLASSES = {Finding.PLEURAL_EFFUSION, Finding.PNEUMOTHORAX, Finding.CARDIOMEGALY};
+    public static final List<Finding> CLASSES = List.of(Finding.PLEURAL_EFFUSION, Finding.PNEUMOTHORAX, Finding.CARDIOMEGALY);
     static final float SPREAD = 0.3f;
 
     final float[][] centres;
@@ -18,22 +18,22 @@ public final class ToyCodes {
 
     public ToyCodes(int dim, int perClass, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
-        centres = new float[CLASSES.length][dim];
-        for (int c = 0; c < CLASSES.length; c++) {
+        centres = new float[CLASSES.size()][dim];
+        for (int c = 0; c < CLASSES.size(); c++) {
             // well separated: centre c is +3 on its own axes block, offset by a common shift
             for (int k = 0; k < dim; k++) {
-                centres[c][k] = (k % CLASSES.length == c ? 3f : 0f) + 1f;
+                centres[c][k] = (k % CLASSES.size() == c ? 3f : 0f) + 1f;
             }
         }
-        codes = new float[CLASSES.length * perClass][dim];
+        codes = new float[CLASSES.size() * perClass][dim];
         labels = new int[codes.length];
         for (int i = 0; i < codes.length; i++) {
-            int c = i % CLASSES.length;
+            int c = i % CLASSES.size();
             labels[i] = c;
             for (int k = 0; k < dim; k++) {
                 codes[i][k] = centres[c][k] + SPREAD * (float) rng.nextGaussian();
             }
-            conditions.add(Condition.of(CLASSES[c]));
+            conditions.add(Condition.of(CLASSES.get(c)));
         }
     }
 

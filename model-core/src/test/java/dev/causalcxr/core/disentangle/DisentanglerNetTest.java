@@ -55,12 +55,12 @@ class DisentanglerNetTest {
             int h = 4;
             int w = 5;
             NDArray x = m.randomUniform(-1f, 1f, new Shape(b, c, h, w));
-            NDArray upstream = m.randomUniform(-1f, 1f, new Shape(b, c, 2 * h, 2 * w));
+            NDArray upstream = m.randomUniform(-1f, 1f, new Shape(b, c, 2L * h, 2L * w));
             x.setRequiresGradient(true);
             float[] up;
             try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
                 NDArray y = FilmDecoder.upsampleNearest(x);
-                assertEquals(new Shape(b, c, 2 * h, 2 * w), y.getShape());
+                assertEquals(new Shape(b, c, 2L * h, 2L * w), y.getShape());
                 up = y.toFloatArray();
                 gc.backward(y.mul(upstream).sum());
             }

@@ -1,5 +1,7 @@
 package dev.causalcxr.core.metrics;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.causalcxr.core.bench.BenchMachine;
 import dev.causalcxr.core.metrics.fidelity.FeatureStatistics;
@@ -201,7 +203,7 @@ public final class FidBenchmark {
         Process process = new ProcessBuilder(python.toString(), "-c",
                 "import numpy, scipy; print('NumPy ' + numpy.__version__ + ', SciPy ' + scipy.__version__)")
                 .redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes()).strip();
+        String out = new String(process.getInputStream().readAllBytes(), UTF_8).strip();
         process.waitFor();
         return out;
     }

@@ -60,6 +60,7 @@ public final class PythonReference {
     }
 
     /** Returns the venv's interpreter, creating the venv on first use; skips the test if python3 is absent. */
+    @SuppressWarnings("StaticAssignmentOfThrowable") // setupFailure is kept on purpose (see its comment)
     public static synchronized Path ensureVenv() {
         if (venvPython != null) {
             return venvPython;

@@ -95,7 +95,7 @@ public final class ReportBatchParser {
                         jsonl.write('\n');
                     }
                     chunk.clear();
-                    progress.accept(rows);
+                    progress.accept((double) rows);
                 }
                 if (!more) {
                     break;

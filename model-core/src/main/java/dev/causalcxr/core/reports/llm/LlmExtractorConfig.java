@@ -103,7 +103,7 @@ public record LlmExtractorConfig(URI endpoint, String model, String apiKey, Dura
         }
         String cacheDir = env.get(ENV_CACHE_DIR);
         return new LlmExtractorConfig(uri, model.trim(), env.get(ENV_API_KEY),
-                Duration.ofMillis((long) (1000 * number(env, ENV_TIMEOUT_S, DEFAULT_TIMEOUT.toSeconds()))),
+                Duration.ofMillis((long) (1000 * number(env, ENV_TIMEOUT_S, (double) DEFAULT_TIMEOUT.toSeconds()))),
                 (int) number(env, ENV_MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS),
                 (int) number(env, ENV_CONCURRENCY, DEFAULT_CONCURRENCY),
                 cacheDir == null || cacheDir.isBlank() ? null : Path.of(cacheDir.trim()), true);

@@ -638,7 +638,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             }
             int preposition = prepositionBefore(c, i);
             boolean afterPreposition = preposition >= 0;
-            Found target = afterPreposition ? backwardTarget(c, found, i) : forwardTarget(c, found, i, false);
+            Found target = afterPreposition ? backwardTarget(found, i) : forwardTarget(c, found, i, false);
             if (afterPreposition && target != null && u.term().severity() == Severity.UNSPECIFIED) {
                 if (preposition != sharedPreposition) {
                     // decided once per phrase: "in the left lung base" is two location words
@@ -648,7 +648,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 shared.forEach(f -> f.apply(u.term()));
             }
             if (target == null) {
-                target = afterPreposition ? forwardTarget(c, found, i, true) : backwardTarget(c, found, i);
+                target = afterPreposition ? forwardTarget(c, found, i, true) : backwardTarget(found, i);
                 if (!afterPreposition && target != null && andBetween(c, target.end, i) && namesOtherThing(c, i)) {
                     target = null; // "mild cardiomegaly and moderate hiatal hernia": it names something else
                 }
@@ -771,7 +771,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         return null;
     }
 
-    private static Found backwardTarget(List<Unit> c, List<Found> found, int i) {
+    private static Found backwardTarget(List<Found> found, int i) {
         Found best = null;
         for (Found f : found) {
             if (f.end <= i && i - f.end < BACKWARD_ATTACH_WINDOW && (best == null || f.end > best.end)) {
