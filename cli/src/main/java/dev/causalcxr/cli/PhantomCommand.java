@@ -5,6 +5,7 @@ import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.phantom.PhantomContactSheet;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
+import dev.causalcxr.core.phantom.SiteProfile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +31,12 @@ final class PhantomCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "256", description = "Image edge in pixels, 64..512 (default ${DEFAULT-VALUE}).")
     int size;
 
+    @Option(names = "--site", defaultValue = "a", paramLabel = "SITE", description = {"Which hospital: a (default, the "
+            + "original phantom) or b (portable ICU",
+            "radiographs: lower exposure, more noise, detector blur, tighter framing, more devices and effusions, another",
+            "report template; its own patients, ids p2…/s6…)."})
+    String site;
+
     @Option(names = "--without-truth", description = {"Leave out phantom-ground-truth.json: images and reports only,",
             "the shape of a hospital export (an import then has no label columns and no exact counterfactuals)."})
     boolean withoutTruth;
@@ -37,6 +44,9 @@ final class PhantomCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PhantomSpec spec = PhantomSpec.defaults().withStudies(studies).withSeed(seed).withSize(size);
+        SiteProfile siteProfile = SiteProfile.named(site).orElseThrow(() -> new UsageException("--site must be one of "
+                + String.join(", ", SiteProfile.BUILT_IN.stream().map(SiteProfile::name).toList()) + " (got '" + site
+                + "')"));
         List<String> problems = spec.problems();
         if (!problems.isEmpty()) {
             throw new UsageException(String.join("; ", problems));
@@ -49,7 +59,7 @@ final class PhantomCommand implements Callable<Integer> {
             }
         }
         ConsoleOutput console = ConsoleOutput.system();
-        PhantomGenerator generator = new PhantomGenerator(spec);
+        PhantomGenerator generator = new PhantomGenerator(spec, siteProfile);
         PhantomDatasetWriter.Summary summary = PhantomDatasetWriter.write(generator, out, (done, total) ->
                 console.progress(String.format("phantom %s %d/%d", ConsoleOutput.bar((double) done / total, 30), done, total),
                         done.intValue() == total.intValue()));
@@ -58,8 +68,8 @@ final class PhantomCommand implements Callable<Integer> {
             // the writer always records the truth it rendered from; a site export has none
             Files.delete(out.resolve(PhantomGroundTruth.FILE_NAME));
         }
-        console.printf("wrote %d studies of %d patients to %s (contact sheet: %s%s)", summary.studies(),
-                summary.patients(), out, out.resolve("contact-sheet.png"), withoutTruth ? "; no ground truth" : "");
+        console.printf("wrote %d studies of %d patients of site %s to %s (contact sheet: %s%s)", summary.studies(),
+                summary.patients(), siteProfile.name(), out, out.resolve("contact-sheet.png"), withoutTruth ? "; no ground truth" : "");
         return ExitCodes.OK;
     }
 }

@@ -1,11 +1,13 @@
 package dev.causalcxr.core.dataset;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.phantom.Acquisition;
 import dev.causalcxr.core.phantom.PatientIdentity;
 import dev.causalcxr.core.phantom.PhantomStudy;
+import dev.causalcxr.core.phantom.SiteProfile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,15 +38,25 @@ public record PhantomGroundTruth(int size, String seed, List<StudyTruth> studies
      * @param acquisitionSeed {@link Acquisition#fromSeed(long)} seed
      * @param findings        rendered findings ({@link FindingMention#toJsonMap()} shape)
      * @param reportMentions  what the report states ({@link FindingMention#toJsonMap()} shape)
+     * @param site            the phantom site that acquired it ({@link SiteProfile#named}); absent for site A, so
+     *                        a site-A truth file is the same bytes as before sites existed
      */
     public record StudyTruth(String patientId, String studyId, String image, String identitySeed,
                              String acquisitionSeed, List<Map<String, String>> findings,
-                             List<Map<String, String>> reportMentions) {
+                             List<Map<String, String>> reportMentions,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) String site) {
 
         static StudyTruth of(PhantomStudy s, String image) {
             return new StudyTruth(s.patientId(), s.studyId(), image, Long.toString(s.identitySeed()),
                     Long.toString(s.acquisitionSeed()), s.findings().stream().map(FindingMention::toJsonMap).toList(),
-                    s.report().mentions().stream().map(FindingMention::toJsonMap).toList());
+                    s.report().mentions().stream().map(FindingMention::toJsonMap).toList(),
+                    s.site() == SiteProfile.A ? null : s.site().name());
+        }
+
+        /** The acquiring site; a truth file naming a site this build does not know is refused. */
+        public SiteProfile siteProfile() {
+            return site == null ? SiteProfile.A : SiteProfile.named(site).orElseThrow(() ->
+                    new IllegalStateException("phantom ground truth names an unknown site '" + site + "'"));
         }
 
         public PatientIdentity identity() {
@@ -52,7 +64,7 @@ public record PhantomGroundTruth(int size, String seed, List<StudyTruth> studies
         }
 
         public Acquisition acquisition() {
-            return Acquisition.fromSeed(Long.parseLong(acquisitionSeed));
+            return Acquisition.fromSeed(Long.parseLong(acquisitionSeed), siteProfile());
         }
 
         public List<FindingMention> findingMentions() {

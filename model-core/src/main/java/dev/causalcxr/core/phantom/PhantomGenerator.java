@@ -22,15 +22,30 @@ import java.util.Set;
  */
 public final class PhantomGenerator {
 
-    /** MIMIC-like id bases: patient p1000000x, study s5000000x. */
-    static final int PATIENT_ID_BASE = 10_000_000;
-    static final int STUDY_ID_BASE = 50_000_000;
-
     private final PhantomSpec spec;
+    private final SiteProfile site;
     private List<PhantomStudy> studies;
 
+    /** The phantom of site {@link SiteProfile#A}. */
     public PhantomGenerator(PhantomSpec spec) {
-        this.spec = spec.validated();
+        this(spec, SiteProfile.A);
+    }
+
+    /**
+     * The phantom of a site: its own patients (the master seed mixed with the site's salt), its prevalences
+     * (when it has its own) and ids (MIMIC-like, from the site's bases), its acquisition and its reports.
+     */
+    public PhantomGenerator(PhantomSpec spec, SiteProfile site) {
+        PhantomSpec s = spec.validated();
+        if (site.seedSalt() != 0) {
+            s = s.withSeed(SplitMix64.derive(s.seed(), site.seedSalt()));
+        }
+        this.spec = s.withClassFrequencies(site.frequencies(s.classFrequencies())).validated();
+        this.site = site;
+    }
+
+    public SiteProfile site() {
+        return site;
     }
 
     public PhantomSpec spec() {
@@ -68,11 +83,11 @@ public final class PhantomGenerator {
                 int index = out.size();
                 List<FindingMention> findings = samplePathology(index, prior);
                 ReportWriter writer = new ReportWriter(SplitMix64.derive(spec.seed(), 0x4E9, index),
-                        spec.uncertaintyRate());
+                        spec.uncertaintyRate(), site.reportStyle());
                 PhantomReport report = writer.write(findings, prior);
-                out.add(new PhantomStudy(index, patient, v, "p" + (PATIENT_ID_BASE + patient),
-                        "s" + (STUDY_ID_BASE + index), identitySeed, SplitMix64.derive(spec.seed(), 0xACC, index),
-                        findings, report));
+                out.add(new PhantomStudy(index, patient, v, "p" + (site.patientIdBase() + patient),
+                        "s" + (site.studyIdBase() + index), identitySeed, SplitMix64.derive(spec.seed(), 0xACC, index),
+                        findings, report, site));
                 prior = findings;
             }
             patient++;

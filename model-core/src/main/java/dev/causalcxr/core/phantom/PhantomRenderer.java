@@ -90,18 +90,20 @@ public final class PhantomRenderer {
         int k = size <= 128 ? 2 : 1;
         double sub = pixel / k;
         double inv = 1.0 / (k * k);
+        // the site's field of view: dividing by exactly 1.0 leaves every coordinate's bits as they were
+        double zoom = acq.zoom();
         PixelState st = new PixelState();
-        short[] out = new short[size * size];
+        double[] clean = new double[size * size];
         for (int y = 0; y < size; y++) {
             for (int x = 0; x < size; x++) {
                 int idx = y * size + x;
                 double acc = 0;
                 for (int sy = 0; sy < k; sy++) {
                     double v = y * pixel + (sy + 0.5) * sub;
-                    double dv = v - acq.shiftY() - 0.5;
+                    double dv = (v - acq.shiftY() - 0.5) / zoom;
                     double exposure = 1 + acq.gradient() * (v - 0.5);
                     for (int sx = 0; sx < k; sx++) {
-                        double du = x * pixel + (sx + 0.5) * sub - acq.shiftX() - 0.5;
+                        double du = (x * pixel + (sx + 0.5) * sub - acq.shiftX() - 0.5) / zoom;
                         double p = 0.5 + cr * du - sr * dv;
                         double q = 0.5 + sr * du + cr * dv;
                         anatomy.geometry(st, p, q);
@@ -118,10 +120,18 @@ public final class PhantomRenderer {
                         acc += d + contrast * (d * d * (3 - 2 * d) - d);
                     }
                 }
-                double d = acc * inv;
-                d += sigma * (0.5 + 0.5 * d) * Noise.gaussian(noiseSeed, idx);
-                out[idx] = (short) quantize(d);
+                clean[idx] = acc * inv;
             }
+        }
+        if (acq.blur() > 0) {
+            // the detector's blur acts on the signal; the quantum noise is added after it
+            clean = GaussianBlur.blur(clean, size, size, acq.blur() * size);
+        }
+        short[] out = new short[size * size];
+        for (int idx = 0; idx < out.length; idx++) {
+            double d = clean[idx];
+            d += sigma * (0.5 + 0.5 * d) * Noise.gaussian(noiseSeed, idx);
+            out[idx] = (short) quantize(d);
         }
         GrayImage image = GrayImage.of(size, size, out);
         List<FindingMask> result = new ArrayList<>();

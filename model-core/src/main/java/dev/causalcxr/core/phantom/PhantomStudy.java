@@ -18,13 +18,15 @@ import java.util.List;
  * @param acquisitionSeed seed of {@link Acquisition#fromSeed(long)} (also seeds the noise)
  * @param findings        the rendered findings (all {@code PRESENT}); empty = normal study
  * @param report          report text and its ground-truth mentions
+ * @param site            the site whose machines acquired it
  */
 public record PhantomStudy(int index, int patientIndex, int visit, String patientId, String studyId,
                            long identitySeed, long acquisitionSeed, List<FindingMention> findings,
-                           PhantomReport report) {
+                           PhantomReport report, SiteProfile site) {
 
     public PhantomStudy {
         findings = List.copyOf(findings);
+        site = site == null ? SiteProfile.A : site;
     }
 
     public PatientIdentity identity() {
@@ -32,7 +34,7 @@ public record PhantomStudy(int index, int patientIndex, int visit, String patien
     }
 
     public Acquisition acquisition() {
-        return Acquisition.fromSeed(acquisitionSeed);
+        return Acquisition.fromSeed(acquisitionSeed, site);
     }
 
     public boolean has(Finding f) {

@@ -38,11 +38,17 @@ final class ReportWriter {
 
     private final SplitMix64 rng;
     private final double uncertaintyRate;
+    private final SiteProfile.ReportStyle style;
     private final Map<Finding, FindingMention> truth = new EnumMap<>(Finding.class);
 
     ReportWriter(long seed, double uncertaintyRate) {
+        this(seed, uncertaintyRate, SiteProfile.ReportStyle.MIMIC);
+    }
+
+    ReportWriter(long seed, double uncertaintyRate, SiteProfile.ReportStyle style) {
         this.rng = new SplitMix64(seed);
         this.uncertaintyRate = uncertaintyRate;
+        this.style = style;
     }
 
     /**
@@ -68,8 +74,8 @@ final class ReportWriter {
         shuffle(stated);
 
         StringBuilder sb = new StringBuilder();
-        sb.append("EXAMINATION:  CHEST (").append(rng.pick("PA AND LAT", "PORTABLE AP", "PA")).append(")\n\n");
-        sb.append("INDICATION:  ___-year-old with ").append(rng.pick(INDICATIONS)).append(".\n\n");
+        sb.append(style.examinationHeader()).append("  CHEST (").append(rng.pick("PA AND LAT", "PORTABLE AP", "PA")).append(")\n\n");
+        sb.append(style.indicationHeader()).append("  ___-year-old with ").append(rng.pick(INDICATIONS)).append(".\n\n");
         sb.append("COMPARISON:  ").append(prior == null ? "None." : "Chest radiograph from ___.").append("\n\n");
 
         List<String> body = new ArrayList<>();
@@ -86,15 +92,15 @@ final class ReportWriter {
         for (int i = 0; i < fillers; i++) {
             body.add(rng.nextInt(body.size() + 1), rng.pick(FILLER));
         }
-        sb.append("FINDINGS:\n");
+        sb.append(style.findingsHeader()).append("\n");
         sb.append(String.join(" ", body)).append("\n\n");
 
-        sb.append("IMPRESSION:\n");
+        sb.append(style.impressionHeader()).append("\n");
         List<String> impression = new ArrayList<>();
         int n = 1;
         boolean pathology = stated.stream().anyMatch(s -> s.source.finding() != Finding.SUPPORT_DEVICES);
         if (!pathology) {
-            impression.add(n++ + ". No acute cardiopulmonary process.");
+            impression.add(number(n++) + "No acute cardiopulmonary process.");
             record(new FindingMention(Finding.NO_FINDING, Status.PRESENT, null, null, null));
         }
         for (Stated s : stated) {
@@ -102,15 +108,20 @@ final class ReportWriter {
                 continue;
             }
             if (s.mention.status() == Status.UNCERTAIN) {
-                impression.add(n++ + ". " + hedge(s.phrase));
+                impression.add(number(n++) + hedge(s.phrase));
             } else {
-                impression.add(n++ + ". " + capitalize(s.phrase) + ".");
+                impression.add(number(n++) + capitalize(s.phrase) + ".");
             }
         }
-        sb.append(String.join("\n", impression)).append("\n");
+        sb.append(String.join(style.numberedImpression() ? "\n" : " ", impression)).append("\n");
 
         List<FindingMention> mentions = new ArrayList<>(truth.values());
         return new PhantomReport(sb.toString(), mentions);
+    }
+
+    /** "1. " in a numbered impression, nothing in prose. */
+    private String number(int n) {
+        return style.numberedImpression() ? n + ". " : "";
     }
 
     private String sentence(Stated s) {
