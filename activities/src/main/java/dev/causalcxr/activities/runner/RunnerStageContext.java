@@ -172,6 +172,11 @@ final class RunnerStageContext implements StageContext {
         return cancelled;
     }
 
+    @Override
+    public void siteDetail(String header, List<String> lines) {
+        runner.siteLog().append(req.stage() + " (" + req.pipelineRunId() + "): " + header, lines);
+    }
+
     Map<String, Path> outputs() {
         return outputs;
     }

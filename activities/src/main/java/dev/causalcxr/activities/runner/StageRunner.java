@@ -1,6 +1,9 @@
 package dev.causalcxr.activities.runner;
 
 import dev.causalcxr.core.files.FileTrees;
+import dev.causalcxr.core.files.SiteLog;
+import io.temporal.client.ActivityCompletionException;
+import java.util.List;
 import dev.causalcxr.core.provenance.CodeFingerprint;
 import dev.causalcxr.core.provenance.RuntimeIdentity;
 import dev.causalcxr.core.spec.CodeVersion;
@@ -37,6 +40,7 @@ public final class StageRunner {
     private final Tracker tracker;
     private final Path workRoot;
     private final CodeFingerprint code;
+    private final SiteLog siteLog;
 
     /** A runner whose cache keys fingerprint the code this process runs. */
     public StageRunner(ObjectStore store, PipelineJournal journal, Tracker tracker, Path workRoot) {
@@ -53,6 +57,14 @@ public final class StageRunner {
         this.tracker = tracker;
         this.workRoot = WorkArea.claim(workRoot).dir();
         this.code = code;
+        // the data folder holds the work root; the site log sits beside it
+        Path dataDir = workRoot.toAbsolutePath().normalize().getParent();
+        this.siteLog = SiteLog.inDataDir(dataDir == null ? workRoot : dataDir);
+    }
+
+    /** Where failure detail that must stay on site goes ({@link SiteLog}). */
+    public SiteLog siteLog() {
+        return siteLog;
     }
 
     public ObjectStore store() {
@@ -186,23 +198,67 @@ public final class StageRunner {
             journal.finishStageRun(req.pipelineRunId(), def.name(), "succeeded", false, manifestRef.digest(), trackingRun,
                     seconds, null);
             return new StageResult(def.name(), manifestRef.digest(), false, seconds, manifest.metrics(), trackingRun);
-        } catch (Exception e) {
+        } catch (ActivityCompletionException e) {
+            // Temporal's own signal (cancelled, timed out): nothing of the data in it, and it must stay what it is
             double seconds = (System.nanoTime() - t0) / 1e9;
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (ctx != null) {
                 ctx.flushQuietly();
             }
-            tracker.setTags(trackingRun, Map.of("causalcxr.error", truncate(message, 4000)));
+            tracker.setTags(trackingRun, Map.of("causalcxr.error", e.getClass().getSimpleName()));
             tracker.endRun(trackingRun, "FAILED");
             journal.finishStageRun(req.pipelineRunId(), def.name(), "failed", false, null, trackingRun, seconds,
-                    truncate(message, 4000));
-            if (e instanceof RuntimeException re) {
-                throw re;
+                    e.getClass().getSimpleName());
+            throw e;
+        } catch (Exception e) {
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (ctx != null) {
+                ctx.flushQuietly();
             }
-            throw new IllegalStateException(def.name() + " failed: " + message, e);
+            SiteFailure failure = siteFailure(def.name(), req, attempt, e);
+            tracker.setTags(trackingRun, Map.of("causalcxr.error", truncate(failure.message(), 4000),
+                    "causalcxr.error_category", failure.category(), "causalcxr.error_ref", failure.ref()));
+            tracker.endRun(trackingRun, "FAILED");
+            journal.finishStageRun(req.pipelineRunId(), def.name(), "failed", false, null, trackingRun, seconds,
+                    truncate(failure.message(), 4000));
+            // a new exception without the original as its cause: Temporal records the whole cause chain,
+            // messages and all, in the workflow history
+            if (e instanceof StageInputException) {
+                throw new StageInputException(failure.message());
+            }
+            throw new IllegalStateException(def.name() + " failed: " + failure.message());
         } finally {
             deleteTree(workDir);
         }
+    }
+
+    /** What of a failure may leave the site: its category, its public message, its site-log reference. */
+    record SiteFailure(String category, String message, String ref) {
+    }
+
+    /**
+     * Writes the failure's whole detail (every message and stack trace of its cause chain) to the site log
+     * under a fresh reference, and returns what may cross a process boundary: a {@link StageInputException}'s
+     * own message (written by this project for exactly that purpose: never a path, id or report text), or
+     * for any other exception its type alone, with the attempt number and the reference.
+     */
+    SiteFailure siteFailure(String stage, StageRequest req, int attempt, Exception e) {
+        String ref = SiteLog.newReference();
+        java.io.StringWriter trace = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(trace));
+        String where = " (reference " + ref + "; detail in the site log, " + SiteLog.RELATIVE_PATH + " in the data folder)";
+        try {
+            siteLog.append(ref + " " + stage + " attempt " + attempt + " of run " + req.pipelineRunId() + " failed",
+                    List.of(trace.toString()));
+        } catch (RuntimeException logFailure) {
+            log.error("{}: cannot write failure {} to the site log: {}", stage, ref, logFailure.getClass().getSimpleName());
+            where = " (reference " + ref + "; the site log could not be written)";
+        }
+        if (e instanceof StageInputException) {
+            String m = e.getMessage() == null ? "bad input" : e.getMessage();
+            return new SiteFailure("StageInputException", m + where, ref);
+        }
+        String category = e.getClass().getSimpleName();
+        return new SiteFailure(category, category + " on attempt " + attempt + where, ref);
     }
 
     private StageResult recordCacheHit(StageDefinition def, StageRequest req, String cacheKey, String manifestDigest,

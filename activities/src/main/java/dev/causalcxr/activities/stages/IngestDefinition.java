@@ -7,6 +7,7 @@ import dev.causalcxr.core.dataset.DatasetImportException;
 import dev.causalcxr.core.dataset.IngestStage;
 import dev.causalcxr.core.dataset.RowProblem;
 import dev.causalcxr.core.files.Digests;
+import dev.causalcxr.core.files.SiteLog;
 import dev.causalcxr.core.spec.IngestConfig;
 import dev.causalcxr.core.stage.StageContext;
 import dev.causalcxr.infra.datasets.DatasetCatalog;
@@ -41,8 +42,16 @@ public final class IngestDefinition implements StageDefinition {
         } catch (IllegalArgumentException e) {
             throw new StageInputException(e.getMessage(), e);
         } catch (DatasetImportException e) {
-            throw new StageInputException(e.getMessage() + ": " + e.problems().stream().limit(20)
-                    .map(RowProblem::toString).collect(Collectors.joining("; ")));
+            // the message crosses process boundaries (journal, MLflow, Temporal): categories, counts and
+            // references only; which file each reference stands for goes to the site log
+            if (!e.problems().isEmpty()) {
+                ctx.siteDetail("import problems (" + e.problems().size() + ")",
+                        e.problems().stream().map(RowProblem::siteLine).toList());
+            }
+            String refs = e.problems().stream().limit(5).map(RowProblem::ref).collect(Collectors.joining(", "));
+            throw new StageInputException(e.getMessage() + (refs.isEmpty() ? "" : "; references " + refs
+                    + (e.problems().size() > 5 ? ", …" : "") + " (detail in the site log, " + SiteLog.RELATIVE_PATH
+                    + " in the data folder)"));
         }
         DatasetCatalog.Recorded rec = catalog.record(packed.manifest(), Digests.sha256Hex(packed.bundle()), cfg.source());
         ctx.logParam("dataset.parent_version", String.valueOf(rec.version().parent()));
