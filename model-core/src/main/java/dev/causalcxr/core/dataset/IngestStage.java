@@ -101,9 +101,7 @@ public final class IngestStage {
         if (truth != null) {
             // the truth names studies as the source folders do: give it the data set's pseudonyms (in place,
             // in this attempt's own folder) so that no raw id leaves the import
-            Map<String, String> imageByStudy = new java.util.HashMap<>();
-            packed.manifest().entries().forEach(e -> imageByStudy.putIfAbsent(e.studyId(), e.imagePath()));
-            PhantomGroundTruth.read(truth).pseudonymized(new Pseudonymizer(pseudonymKey), imageByStudy).write(truth);
+            PhantomGroundTruth.pseudonymizeInPlace(truth, pseudonymKey, packed.manifest());
             ctx.addOutput(OUTPUT_PHANTOM_TRUTH, truth);
         }
         List<RowProblem> problems = packed.imported().problems();

@@ -78,6 +78,20 @@ public record PhantomGroundTruth(int size, String seed, List<StudyTruth> studies
         }).toList());
     }
 
+    /**
+     * Rewrites the truth file written beside a phantom folder so that it names the studies and patients as
+     * the data set imported from that folder does ({@link #pseudonymized}); the ingest stage does this before
+     * the truth leaves the import.
+     */
+    public static PhantomGroundTruth pseudonymizeInPlace(Path file, byte[] pseudonymKey, DatasetManifest manifest)
+            throws IOException {
+        Map<String, String> imageByStudy = new java.util.HashMap<>();
+        manifest.entries().forEach(e -> imageByStudy.putIfAbsent(e.studyId(), e.imagePath()));
+        PhantomGroundTruth t = read(file).pseudonymized(new Pseudonymizer(pseudonymKey), imageByStudy);
+        t.write(file);
+        return t;
+    }
+
     public void write(Path file) throws IOException {
         Files.writeString(file, JSON.writeValueAsString(this));
     }
