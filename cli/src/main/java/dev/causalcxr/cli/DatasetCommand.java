@@ -252,8 +252,15 @@ final class DatasetCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "NAME[@VERSION]")
         String ref;
 
+        @Option(names = "--studies", paramLabel = "N", defaultValue = "0",
+                description = "Also list the first N study ids (pseudonyms) with patient and split.")
+        int studies;
+
         @Override
         public Integer call() throws IOException {
+            if (studies < 0) {
+                throw new UsageException("--studies must be 0 or more");
+            }
             ConsoleOutput console = ConsoleOutput.system();
             try (PlatformStack stack = storageOnly(dataDir)) {
                 DatasetCatalog catalog = new DatasetCatalog(stack.db());
@@ -276,6 +283,11 @@ final class DatasetCommand implements Runnable {
                                 tail.contains(e.getKey()) ? "tail" : ""));
                 console.printf("tail classes (< %.0f%% of studies): %s", TAIL_FREQUENCY * 100,
                         tail.isEmpty() ? "none" : String.join(", ", tail));
+                if (studies > 0) {
+                    console.println("studies (study, patient, split):");
+                    m.entries().stream().limit(studies).forEach(e ->
+                            console.printf("  %s %s %s", e.studyId(), e.patientId(), e.split().label()));
+                }
                 return ExitCodes.OK;
             }
         }
