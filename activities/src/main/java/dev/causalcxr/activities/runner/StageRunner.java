@@ -178,7 +178,8 @@ public final class StageRunner {
         RunnerStageContext ctx = null;
         try {
             Files.createDirectories(workDir);
-            ctx = new RunnerStageContext(this, req, cacheKey, workDir, tracker, trackingRun, heartbeat, lastHeartbeat);
+            ctx = new RunnerStageContext(this, req, cacheKey, workDir, tracker, trackingRun, heartbeat, lastHeartbeat,
+                    picturesStayOnSite(req.pipelineRunId()));
             def.execute(req.configJson(), ctx);
             ctx.flush();
             Map<String, StageManifest.Entry> outputs = new TreeMap<>();
@@ -231,6 +232,30 @@ public final class StageRunner {
         }
     }
 
+    /**
+     * Whether the pictures this run's stages publish are of real studies that go only to the site's own tracking
+     * server: the run's spec imports data ({@code dataset.source} is not {@code phantom}) and does not say
+     * {@code tracking.images: allowed}. A run whose spec cannot be read counts as real data.
+     */
+    boolean picturesStayOnSite(String pipelineRunId) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode spec = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(journal.specJson(pipelineRunId).orElse("{}"));
+            boolean phantom = "phantom".equals(spec.path("dataset").path("source").asText(null));
+            boolean allowed = "allowed".equals(spec.path("tracking").path("images").asText(null));
+            return !phantom && !allowed;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** A picture artifact (grids, contact sheets, counterfactual images), by its name. */
+    static boolean isPicture(String artifactName) {
+        String n = artifactName.toLowerCase(java.util.Locale.ROOT);
+        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".gif")
+                || n.endsWith(".tif") || n.endsWith(".tiff") || n.endsWith(".bmp") || n.endsWith(".webp");
+    }
+
     /** What of a failure may leave the site: its category, its public message, its site-log reference. */
     record SiteFailure(String category, String message, String ref) {
     }
@@ -273,7 +298,9 @@ public final class StageRunner {
             tracker.setTags(trackingRun, provenanceTags(m.provenance()));
         }
         m.metrics().forEach((k, v) -> tracker.logMetric(trackingRun, k, v, 0));
-        m.artifacts().forEach((name, e) -> tracker.logArtifactObject(trackingRun, name, new ObjectRef(e.digest(), e.size())));
+        boolean realPictures = picturesStayOnSite(req.pipelineRunId());
+        m.artifacts().forEach((name, e) -> tracker.logArtifactObject(trackingRun, name, new ObjectRef(e.digest(), e.size()),
+                realPictures && isPicture(name)));
         double seconds = (System.nanoTime() - t0) / 1e9;
         tracker.endRun(trackingRun, "FINISHED");
         journal.finishStageRun(req.pipelineRunId(), def.name(), "succeeded", true, manifestDigest, trackingRun, seconds, null);
