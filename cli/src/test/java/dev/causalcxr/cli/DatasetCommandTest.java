@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.causalcxr.core.dataset.DatasetBundle;
+import dev.causalcxr.core.dataset.DatasetEntry;
+import dev.causalcxr.core.dataset.DatasetManifest;
+import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.dataset.Pseudonymizer;
 import dev.causalcxr.core.dataset.SourceIds;
 import dev.causalcxr.core.files.SiteLog;
@@ -181,6 +184,37 @@ class DatasetCommandTest {
             assertFalse(Files.exists(emptyHome.resolve(".config/causalcxr/pseudonym.key")), "resolve-id created a key");
         } finally {
             System.setProperty("user.home", home);
+        }
+    }
+
+    @Test
+    void aVersionImportedBeforeStudyIdsWerePseudonymizedIsNamedAsSuchAndHasNothingToResolve() throws Exception {
+        Path data = dir.resolve("legacy-data");
+        // the shape such a version has: the source's study ids in the manifest, no source-id map in the bundle
+        Path folder = Files.createDirectories(dir.resolve("legacy/dataset/images"));
+        Files.write(folder.resolve("a.png"), dev.causalcxr.core.imaging.ImageCodec.encodePng16(
+                dev.causalcxr.core.imaging.GrayImage.of(64, 64, new short[64 * 64])));
+        DatasetManifest manifest = new DatasetManifest("legacy", 64, List.of(new DatasetEntry("s50000001",
+                new Pseudonymizer("legacy-key-0123456789".getBytes(StandardCharsets.UTF_8)).patient("p10000001"),
+                "a".repeat(64), "b".repeat(64), "images/a.png", null, null, Split.TRAIN, Map.of(), 64, 64)));
+        manifest.write(folder.getParent().resolve("manifest.json"));
+        Path bundle = dir.resolve("legacy/dataset.zip");
+        DatasetBundle.pack(folder.getParent(), bundle);
+        try (PlatformStack stack = PlatformStack.start(StackConfig.fromEnvironment(data,
+                Map.of("CAUSALCXR_MLFLOW", "off")), false)) {
+            new DatasetCatalog(stack.db()).record(manifest, stack.objectStore().putFile(bundle).digest(), "mimic");
+        }
+        assertFalse(manifest.studyIdsPseudonymized());
+        assertEquals(0, cli("dataset", "show", "--data-dir", data.toString(), "legacy"), out.toString());
+        assertTrue(out.toString().contains("imported before study ids were pseudonymized"), out.toString());
+        System.setProperty("CAUSALCXR_PSEUDONYM_KEY", "legacy-key-0123456789");
+        try {
+            assertEquals(1, cli("dataset", "resolve-id", "--data-dir", data.toString(), "legacy",
+                    manifest.entries().get(0).patientId()), out.toString());
+            assertTrue(out.toString().contains("imported before study ids were pseudonymized")
+                    && out.toString().contains("Import the source again"), out.toString());
+        } finally {
+            System.clearProperty("CAUSALCXR_PSEUDONYM_KEY");
         }
     }
 }
