@@ -7,7 +7,6 @@ import dev.causalcxr.core.dataset.DatasetImportException;
 import dev.causalcxr.core.dataset.IngestStage;
 import dev.causalcxr.core.dataset.RowProblem;
 import dev.causalcxr.core.files.Digests;
-import dev.causalcxr.core.files.SiteLog;
 import dev.causalcxr.core.spec.IngestConfig;
 import dev.causalcxr.core.stage.StageContext;
 import dev.causalcxr.infra.datasets.DatasetCatalog;
@@ -49,9 +48,9 @@ public final class IngestDefinition implements StageDefinition {
                         e.problems().stream().map(RowProblem::siteLine).toList());
             }
             String refs = e.problems().stream().limit(5).map(RowProblem::ref).collect(Collectors.joining(", "));
+            // the stage runner adds where the site log is
             throw new StageInputException(e.getMessage() + (refs.isEmpty() ? "" : "; references " + refs
-                    + (e.problems().size() > 5 ? ", …" : "") + " (detail in the site log, " + SiteLog.RELATIVE_PATH
-                    + " in the data folder)"));
+                    + (e.problems().size() > 5 ? ", …" : "")));
         }
         DatasetCatalog.Recorded rec = catalog.record(packed.manifest(), Digests.sha256Hex(packed.bundle()), cfg.source());
         ctx.logParam("dataset.parent_version", String.valueOf(rec.version().parent()));
