@@ -50,7 +50,7 @@ final class CounterfactualCommand implements Callable<Integer> {
             description = "An imported dataset version (`./causalcxr dataset list`); NAME alone is its newest version.")
     String dataset;
 
-    @Option(names = "--study", paramLabel = "ID", description = "The study of --dataset to use as the source.")
+    @Option(names = "--study", paramLabel = "ID", description = "The study of --dataset to use as the source: its pseudonym (S…), as `dataset show --studies N` lists them.")
     String study;
 
     @Option(names = "--finding", required = true, paramLabel = "TEXT",

@@ -30,13 +30,18 @@ final class DataDirOption {
         return d;
     }
 
+    /** The environment, where a CAUSALCXR_* Java system property (e.g. through JAVA_TOOL_OPTIONS) overrides the variable. */
+    static java.util.Map<String, String> environment() {
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("CAUSALCXR_"))
+                .forEach(k -> env.put(k, System.getProperty(k)));
+        return env;
+    }
+
     /** The environment's configuration, joined to a running `causalcxr stack` of this folder if any. */
     StackConfig config() {
         Path d = resolve();
-        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
-        // a CAUSALCXR_* Java system property (e.g. through JAVA_TOOL_OPTIONS) overrides the variable
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("CAUSALCXR_"))
-                .forEach(k -> env.put(k, System.getProperty(k)));
+        java.util.Map<String, String> env = environment();
         RunningStack.find(d).ifPresent(running -> running.forEach(env::putIfAbsent));
         return StackConfig.fromEnvironment(d, env);
     }

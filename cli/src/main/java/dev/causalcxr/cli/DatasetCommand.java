@@ -7,6 +7,10 @@ import dev.causalcxr.core.dataset.ImportFormat;
 import dev.causalcxr.core.dataset.ImportOptions;
 import dev.causalcxr.core.dataset.ImportResult;
 import dev.causalcxr.core.dataset.IngestStage;
+import dev.causalcxr.core.dataset.Pseudonymizer;
+import dev.causalcxr.core.dataset.RowProblem;
+import dev.causalcxr.core.dataset.SourceIds;
+import dev.causalcxr.core.files.SiteLog;
 import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.files.FileTrees;
 import dev.causalcxr.core.spec.ExperimentSpec;
@@ -17,6 +21,7 @@ import dev.causalcxr.infra.stack.PlatformStack;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,7 +31,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "dataset", mixinStandardHelpOptions = true, description = "Import and inspect versioned datasets.",
-        subcommands = {DatasetCommand.Import.class, DatasetCommand.ListVersions.class, DatasetCommand.Show.class})
+        subcommands = {DatasetCommand.Import.class, DatasetCommand.ListVersions.class, DatasetCommand.Show.class,
+                DatasetCommand.ResolveId.class})
 final class DatasetCommand implements Runnable {
     /** Fraction below which a finding counts as a tail class in {@code show}. */
     static final double TAIL_FREQUENCY = ExperimentSpec.DEFAULT_TAIL_FREQUENCY;
@@ -42,7 +48,9 @@ final class DatasetCommand implements Runnable {
 
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = {"Import images and reports as a new dataset version (same files: same version).",
-                    "Bad rows are listed with file and reason, then skipped; --strict fails and imports nothing."})
+                    "Bad rows are listed by reference and category, then skipped (each reference's file and reason:",
+                    "the site log, logs/site-detail.log in the data folder); --strict fails and imports nothing.",
+                    "Patient and study ids become keyed pseudonyms (CAUSALCXR_PSEUDONYM_KEY or the key file)."})
     static final class Import implements Callable<Integer> {
         @Mixin
         DataDirOption dataDir;
@@ -83,22 +91,21 @@ final class DatasetCommand implements Runnable {
                     IngestStage.Packed packed;
                     try {
                         packed = IngestStage.importAndPack(new ImportOptions(fmt, path, work.resolve("dataset"), name, size,
-                                PseudonymKeys.resolve(System.getenv()), strict, SplitProportions.defaults()),
+                                PseudonymKeys.resolve(DataDirOption.environment()), strict, SplitProportions.defaults()),
                                 work.resolve("dataset.zip"),
                                 (done, total) -> console.progress(String.format(Locale.ROOT, "import %s %d/%d",
                                         ConsoleOutput.bar((double) done / Math.max(1, total), 30), done, total),
                                         done.intValue() == total.intValue()));
                     } catch (DatasetImportException e) {
-                        e.problems().forEach(p -> console.println(p.toString()));
-                        console.println("strict import failed: " + e.problems().size() + " bad rows; nothing was imported");
-                        return ExitCodes.FAILURE;
-                    } catch (IllegalArgumentException e) {
+                        printProblems(console, e.problems());
                         console.println(e.getMessage());
-                        console.println("nothing to import");
+                        console.println(strict && !e.problems().isEmpty()
+                                ? "strict import failed: " + e.problems().size() + " bad rows; nothing was imported"
+                                : "nothing to import");
                         return ExitCodes.FAILURE;
                     }
                     ImportResult r = packed.imported();
-                    r.problems().forEach(p -> console.println(p.toString()));
+                    printProblems(console, r.problems());
                     console.println(r.summaryLine());
                     Path bundle = packed.bundle();
                     ObjectRef ref = stack.objectStore().putFile(bundle);
@@ -113,6 +120,103 @@ final class DatasetCommand implements Runnable {
                     FileTrees.delete(work);
                 }
             }
+        }
+
+        /** References and categories on the console; the files they stand for only in the site log. */
+        private void printProblems(ConsoleOutput console, List<RowProblem> problems) {
+            if (problems.isEmpty()) {
+                return;
+            }
+            SiteLog log = SiteLog.inDataDir(dataDir.resolve());
+            log.append("dataset import " + name + ": " + problems.size() + " problem(s)",
+                    problems.stream().map(RowProblem::siteLine).toList());
+            problems.forEach(p -> console.println(p.toString()));
+            console.println(problems.size() + " problem(s): " + RowProblem.summary(problems) + "; each reference's file and"
+                    + " reason: " + log.file());
+        }
+    }
+
+    @Command(name = "resolve-id", mixinStandardHelpOptions = true,
+            description = {"The source's own id behind a pseudonym (a study S…, a patient P…) of NAME[@VERSION].",
+                    "Only where the key that made it is present: the site's (CAUSALCXR_PSEUDONYM_KEY or",
+                    "~/.config/causalcxr/pseudonym.key; never created here) or, for phantom data, --phantom-seed."})
+    static final class ResolveId implements Callable<Integer> {
+        @Mixin
+        DataDirOption dataDir;
+
+        @Parameters(index = "0", paramLabel = "NAME[@VERSION]")
+        String ref;
+
+        @Parameters(index = "1", paramLabel = "PSEUDONYM")
+        String pseudonym;
+
+        @Option(names = "--phantom-seed", paramLabel = "SEED",
+                description = "A phantom data set's key is derived from its generator seed: give that seed.")
+        Long phantomSeed;
+
+        @Override
+        public Integer call() throws IOException {
+            String p = pseudonym.trim();
+            if (!Pseudonymizer.STUDY_PSEUDONYM.matcher(p).matches() && !Pseudonymizer.PATIENT_PSEUDONYM.matcher(p).matches()) {
+                throw new UsageException("PSEUDONYM must be a study (S + 32 hex digits) or patient (P + 32 hex digits)"
+                        + " pseudonym");
+            }
+            ConsoleOutput console = ConsoleOutput.system();
+            try (PlatformStack stack = storageOnly(dataDir)) {
+                DatasetCatalog.VersionRow v;
+                try {
+                    v = new DatasetCatalog(stack.db()).resolve(ref)
+                            .orElseThrow(() -> new UsageException("no dataset " + ref + " (see `causalcxr dataset list`)"));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+                String name = v.dataset() + "@" + v.version().substring(0, 12);
+                Path tmp = Files.createTempFile(dataDir.resolve(), "bundle-", ".zip");
+                SourceIds ids;
+                try {
+                    stack.objectStore().getToFile(v.bundleDigest(), tmp);
+                    var file = DatasetBundle.readFile(tmp, SourceIds.FILE_NAME);
+                    if (file.isEmpty()) {
+                        console.println(name + " was imported before study ids were pseudonymized: its manifest holds the"
+                                + " source's own study ids and there is nothing to resolve. Import the source again to"
+                                + " pseudonymize them (a new version).");
+                        return ExitCodes.FAILURE;
+                    }
+                    ids = SourceIds.fromJson(file.get());
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
+                byte[] key;
+                if (phantomSeed != null) {
+                    key = PseudonymKeys.forPhantom(phantomSeed);
+                } else {
+                    var present = PseudonymKeys.find(DataDirOption.environment());
+                    if (present.isEmpty()) {
+                        console.println("the site's pseudonymization key is not present here (neither CAUSALCXR_PSEUDONYM_KEY"
+                                + " nor " + PseudonymKeys.keyFile(DataDirOption.environment()) + "): pseudonyms of " + name
+                                + " cannot be resolved on this machine" + phantomHint(v));
+                        return ExitCodes.FAILURE;
+                    }
+                    key = present.get();
+                }
+                try {
+                    var raw = ids.resolve(new Pseudonymizer(key), p);
+                    if (raw.isEmpty()) {
+                        console.println("no pseudonym " + p + " in " + name);
+                        return ExitCodes.FAILURE;
+                    }
+                    console.println(raw.get());
+                    return ExitCodes.OK;
+                } catch (SourceIds.WrongKeyException e) {
+                    console.println(e.getMessage() + " (" + name + ")" + phantomHint(v));
+                    return ExitCodes.FAILURE;
+                }
+            }
+        }
+
+        private String phantomHint(DatasetCatalog.VersionRow v) {
+            return "phantom".equals(v.sourceKind()) && phantomSeed == null
+                    ? "; phantom data is pseudonymized with a key derived from its seed: give --phantom-seed" : "";
         }
     }
 
@@ -148,8 +252,15 @@ final class DatasetCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "NAME[@VERSION]")
         String ref;
 
+        @Option(names = "--studies", paramLabel = "N", defaultValue = "0",
+                description = "Also list the first N study ids (pseudonyms) with patient and split.")
+        int studies;
+
         @Override
         public Integer call() throws IOException {
+            if (studies < 0) {
+                throw new UsageException("--studies must be 0 or more");
+            }
             ConsoleOutput console = ConsoleOutput.system();
             try (PlatformStack stack = storageOnly(dataDir)) {
                 DatasetCatalog catalog = new DatasetCatalog(stack.db());
@@ -158,6 +269,10 @@ final class DatasetCommand implements Runnable {
                 DatasetManifest m = manifestOf(stack, v.bundleDigest());
                 console.printf("%s@%s  (%d studies, source %s, parent %s)", v.dataset(), v.version(), v.studies(),
                         v.sourceKind(), v.parent() == null ? "-" : v.parent().substring(0, 12));
+                if (!m.studyIdsPseudonymized()) {
+                    console.println("note: imported before study ids were pseudonymized; its study ids are the source's"
+                            + " own. Import the source again for a version with pseudonyms.");
+                }
                 console.println("split counts:");
                 m.countsBySplit().forEach((s, n) -> console.printf("  %-6s %6d", s.label(), n));
                 console.println("findings (present frequency):");
@@ -168,6 +283,11 @@ final class DatasetCommand implements Runnable {
                                 tail.contains(e.getKey()) ? "tail" : ""));
                 console.printf("tail classes (< %.0f%% of studies): %s", TAIL_FREQUENCY * 100,
                         tail.isEmpty() ? "none" : String.join(", ", tail));
+                if (studies > 0) {
+                    console.println("studies (study, patient, split):");
+                    m.entries().stream().limit(studies).forEach(e ->
+                            console.printf("  %s %s %s", e.studyId(), e.patientId(), e.split().label()));
+                }
                 return ExitCodes.OK;
             }
         }

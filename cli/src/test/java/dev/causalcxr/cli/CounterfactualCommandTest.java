@@ -3,11 +3,16 @@ package dev.causalcxr.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.core.dataset.Pseudonymizer;
 import dev.causalcxr.core.imaging.GrayImage;
+import dev.causalcxr.core.spec.ExperimentSpec;
+import dev.causalcxr.core.spec.StageName;
+import dev.causalcxr.infra.datasets.PseudonymKeys;
 import dev.causalcxr.core.imaging.ImageCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -32,6 +37,8 @@ class CounterfactualCommandTest {
     static Path data;
     static Path image;
     static String reference;
+    static Pseudonymizer phantomKey;
+    static String study1;
     static String firstRunId;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -42,7 +49,7 @@ class CounterfactualCommandTest {
         System.setProperty("CAUSALCXR_MLFLOW", "off");
         data = dir.resolve("data");
         Path spec = dir.resolve("tiny.yaml");
-        Files.writeString(spec, """
+        String yaml = """
                 name: cf-cli
                 seed: 5
                 dataset: {studies: 60, image_size: 64}
@@ -53,7 +60,12 @@ class CounterfactualCommandTest {
                                        grid_identities: 2, grid_pathologies: 2}
                   train-diffusion: {train_steps: 30, hidden: 32, blocks: 1, condition_dim: 8, batch_size: 32,
                                     log_interval: 10}
-                """);
+                """;
+        Files.writeString(spec, yaml);
+        // the phantom's studies are named by pseudonyms, keyed from the ingest stage's seed
+        phantomKey = new Pseudonymizer(PseudonymKeys.forPhantom(
+                ExperimentSpec.parseYaml(yaml).stageSeed(StageName.INGEST)));
+        study1 = phantomKey.study("s50000001");
         Path summary = dir.resolve("summary.json");
         int code = Main.execute("run", "--spec", spec.toString(), "--data-dir", data.toString(),
                 "--summary-json", summary.toString());
@@ -133,14 +145,15 @@ class CounterfactualCommandTest {
         assertEquals(2, cli(request("cf-cli", image, "purple elephant", o)));
         assertTrue(err.toString(UTF_8).startsWith("error: "), err.toString(UTF_8));
         err.reset();
-        assertEquals(2, cli(studyRequest("phantom-quick", "s49999999", o)));
-        assertTrue(err.toString(UTF_8).contains("no study s49999999 in phantom-quick@"), err.toString(UTF_8));
+        String absent = phantomKey.study("s49999999");
+        assertEquals(2, cli(studyRequest("phantom-quick", absent, o)));
+        assertTrue(err.toString(UTF_8).contains("no study " + absent + " in phantom-quick@"), err.toString(UTF_8));
         err.reset();
-        assertEquals(2, cli(studyRequest("no-such-dataset", "s50000001", o)));
+        assertEquals(2, cli(studyRequest("no-such-dataset", study1, o)));
         assertTrue(err.toString(UTF_8).contains("no dataset no-such-dataset"), err.toString(UTF_8));
         err.reset();
         assertEquals(2, cli("counterfactual", "--data-dir", data.toString(), "--model", "cf-cli", "--image", image.toString(),
-                "--dataset", "phantom-quick", "--study", "s50000001", "--finding", "effusion", "--out", o.toString()));
+                "--dataset", "phantom-quick", "--study", study1, "--finding", "effusion", "--out", o.toString()));
         assertTrue(err.toString(UTF_8).contains("--image IMG, or as --dataset"), err.toString(UTF_8));
         assertTrue(!Files.exists(o), "nothing written for a bad request");
     }
@@ -168,10 +181,12 @@ class CounterfactualCommandTest {
     @Test
     void aStudyOfAnImportedDatasetVersionCanBeTheSource() throws Exception {
         Path o = dir.resolve("out-study");
-        assertEquals(0, cli(studyRequest("phantom-quick", "s50000001", o)), err.toString(UTF_8));
-        assertTrue(out.toString(UTF_8).contains("counterfactuals of study s50000001"), out.toString(UTF_8));
+        assertEquals(0, cli(studyRequest("phantom-quick", study1, o)), err.toString(UTF_8));
+        assertTrue(out.toString(UTF_8).contains("counterfactuals of study " + study1), out.toString(UTF_8));
         JsonNode source = new ObjectMapper().readTree(o.resolve("counterfactuals.json").toFile()).path("source");
-        assertEquals("s50000001", source.path("study").asText());
+        assertEquals(study1, source.path("study").asText());
+        assertFalse(Files.readString(o.resolve("counterfactuals.json")).contains("s5000"),
+                "no raw study id in counterfactuals.json");
         assertTrue(source.path("fitted_into").isNull(), "the dataset's images are the model's size already");
         assertEquals(64, ImageCodec.read(o.resolve("counterfactual-02.png")).width());
     }

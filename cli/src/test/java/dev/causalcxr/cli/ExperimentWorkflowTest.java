@@ -187,6 +187,9 @@ class ExperimentWorkflowTest {
         var codes = EncodedCodes.read(fetch(disentangler.outputs().get("codes").digest()));
         for (var e : codes.entries()) {
             assertEquals(labels.findings(e.studyId()), e.findings(), "codes of " + e.studyId());
+            // downstream of the import every study is named by its pseudonym (and the phantom truth matched them:
+            // swap_ssim_gt above)
+            assertTrue(dev.causalcxr.core.dataset.Pseudonymizer.STUDY_PSEUDONYM.matcher(e.studyId()).matches(), e.studyId());
         }
         var diffusion = manifest(s.stages().get(3).manifestDigest());
         assertTrue(diffusion.outputs().containsKey("diffusion-model"), diffusion.outputs().toString());

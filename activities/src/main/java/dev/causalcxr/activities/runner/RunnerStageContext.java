@@ -32,6 +32,7 @@ final class RunnerStageContext implements StageContext {
     private final String trackingRun;
     private final Heartbeat heartbeat;
     private final CheckpointPointer lastHeartbeat;
+    private final boolean picturesStayOnSite;
     private final Map<String, Path> outputs = new LinkedHashMap<>();
     private final Map<String, StageManifest.Entry> artifacts = new LinkedHashMap<>();
     private final Map<String, Double> summary = new LinkedHashMap<>();
@@ -43,7 +44,8 @@ final class RunnerStageContext implements StageContext {
     private String checkpointDigest;
 
     RunnerStageContext(StageRunner runner, StageRequest req, String cacheKey, Path workDir, Tracker tracker,
-                       String trackingRun, Heartbeat heartbeat, CheckpointPointer lastHeartbeat) {
+                       String trackingRun, Heartbeat heartbeat, CheckpointPointer lastHeartbeat,
+                       boolean picturesStayOnSite) {
         this.runner = runner;
         this.req = req;
         this.cacheKey = cacheKey;
@@ -52,6 +54,7 @@ final class RunnerStageContext implements StageContext {
         this.trackingRun = trackingRun;
         this.heartbeat = heartbeat;
         this.lastHeartbeat = lastHeartbeat;
+        this.picturesStayOnSite = picturesStayOnSite;
     }
 
     @Override
@@ -141,7 +144,8 @@ final class RunnerStageContext implements StageContext {
     @Override
     public void addArtifact(String name, Path file) {
         ObjectRef ref = runner.store().putFile(file);
-        tracker.logArtifactObject(trackingRun, name, ref);
+        // pictures of real studies: only to the site's own tracking server (the tracker enforces it at push time)
+        tracker.logArtifactObject(trackingRun, name, ref, picturesStayOnSite && StageRunner.isPicture(name));
         artifacts.put(name, new StageManifest.Entry(ref.digest(), ref.size()));
     }
 
@@ -170,6 +174,11 @@ final class RunnerStageContext implements StageContext {
     @Override
     public boolean cancelled() {
         return cancelled;
+    }
+
+    @Override
+    public void siteDetail(String header, List<String> lines) {
+        runner.siteLog().append(req.stage() + " (" + req.pipelineRunId() + "): " + header, lines);
     }
 
     Map<String, Path> outputs() {

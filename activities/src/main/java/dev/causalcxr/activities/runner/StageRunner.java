@@ -1,6 +1,7 @@
 package dev.causalcxr.activities.runner;
 
 import dev.causalcxr.core.files.FileTrees;
+import dev.causalcxr.core.files.SiteLog;
 import dev.causalcxr.core.provenance.CodeFingerprint;
 import dev.causalcxr.core.provenance.RuntimeIdentity;
 import dev.causalcxr.core.spec.CodeVersion;
@@ -13,11 +14,13 @@ import dev.causalcxr.infra.objectstore.ObjectRef;
 import dev.causalcxr.infra.objectstore.ObjectStore;
 import dev.causalcxr.infra.objectstore.ObjectStoreException;
 import dev.causalcxr.infra.tracking.Tracker;
+import io.temporal.client.ActivityCompletionException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -37,6 +40,7 @@ public final class StageRunner {
     private final Tracker tracker;
     private final Path workRoot;
     private final CodeFingerprint code;
+    private final SiteLog siteLog;
 
     /** A runner whose cache keys fingerprint the code this process runs. */
     public StageRunner(ObjectStore store, PipelineJournal journal, Tracker tracker, Path workRoot) {
@@ -53,6 +57,14 @@ public final class StageRunner {
         this.tracker = tracker;
         this.workRoot = WorkArea.claim(workRoot).dir();
         this.code = code;
+        // the data folder holds the work root; the site log sits beside it
+        Path dataDir = workRoot.toAbsolutePath().normalize().getParent();
+        this.siteLog = SiteLog.inDataDir(dataDir == null ? workRoot : dataDir);
+    }
+
+    /** Where failure detail that must stay on site goes ({@link SiteLog}). */
+    public SiteLog siteLog() {
+        return siteLog;
     }
 
     public ObjectStore store() {
@@ -166,7 +178,8 @@ public final class StageRunner {
         RunnerStageContext ctx = null;
         try {
             Files.createDirectories(workDir);
-            ctx = new RunnerStageContext(this, req, cacheKey, workDir, tracker, trackingRun, heartbeat, lastHeartbeat);
+            ctx = new RunnerStageContext(this, req, cacheKey, workDir, tracker, trackingRun, heartbeat, lastHeartbeat,
+                    picturesStayOnSite(req.pipelineRunId()));
             def.execute(req.configJson(), ctx);
             ctx.flush();
             Map<String, StageManifest.Entry> outputs = new TreeMap<>();
@@ -186,23 +199,91 @@ public final class StageRunner {
             journal.finishStageRun(req.pipelineRunId(), def.name(), "succeeded", false, manifestRef.digest(), trackingRun,
                     seconds, null);
             return new StageResult(def.name(), manifestRef.digest(), false, seconds, manifest.metrics(), trackingRun);
-        } catch (Exception e) {
+        } catch (ActivityCompletionException e) {
+            // Temporal's own signal (cancelled, timed out): nothing of the data in it, and it must stay what it is
             double seconds = (System.nanoTime() - t0) / 1e9;
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (ctx != null) {
                 ctx.flushQuietly();
             }
-            tracker.setTags(trackingRun, Map.of("causalcxr.error", truncate(message, 4000)));
+            tracker.setTags(trackingRun, Map.of("causalcxr.error", e.getClass().getSimpleName()));
             tracker.endRun(trackingRun, "FAILED");
             journal.finishStageRun(req.pipelineRunId(), def.name(), "failed", false, null, trackingRun, seconds,
-                    truncate(message, 4000));
-            if (e instanceof RuntimeException re) {
-                throw re;
+                    e.getClass().getSimpleName());
+            throw e;
+        } catch (Exception e) {
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (ctx != null) {
+                ctx.flushQuietly();
             }
-            throw new IllegalStateException(def.name() + " failed: " + message, e);
+            SiteFailure failure = siteFailure(def.name(), req, attempt, e);
+            tracker.setTags(trackingRun, Map.of("causalcxr.error", truncate(failure.message(), 4000),
+                    "causalcxr.error_category", failure.category(), "causalcxr.error_ref", failure.ref()));
+            tracker.endRun(trackingRun, "FAILED");
+            journal.finishStageRun(req.pipelineRunId(), def.name(), "failed", false, null, trackingRun, seconds,
+                    truncate(failure.message(), 4000));
+            // a new exception without the original as its cause: Temporal records the whole cause chain,
+            // messages and all, in the workflow history
+            if (e instanceof StageInputException) {
+                throw new StageInputException(failure.message());
+            }
+            throw new IllegalStateException(def.name() + " failed: " + failure.message());
         } finally {
             deleteTree(workDir);
         }
+    }
+
+    /**
+     * Whether the pictures this run's stages publish are of real studies that go only to the site's own tracking
+     * server: the run's spec imports data ({@code dataset.source} is not {@code phantom}) and does not say
+     * {@code tracking.images: allowed}. A run whose spec cannot be read counts as real data.
+     */
+    boolean picturesStayOnSite(String pipelineRunId) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode spec = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(journal.specJson(pipelineRunId).orElse("{}"));
+            boolean phantom = "phantom".equals(spec.path("dataset").path("source").asText(null));
+            boolean allowed = "allowed".equals(spec.path("tracking").path("images").asText(null));
+            return !phantom && !allowed;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** A picture artifact (grids, contact sheets, counterfactual images), by its name. */
+    static boolean isPicture(String artifactName) {
+        String n = artifactName.toLowerCase(java.util.Locale.ROOT);
+        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".gif")
+                || n.endsWith(".tif") || n.endsWith(".tiff") || n.endsWith(".bmp") || n.endsWith(".webp");
+    }
+
+    /** What of a failure may leave the site: its category, its public message, its site-log reference. */
+    record SiteFailure(String category, String message, String ref) {
+    }
+
+    /**
+     * Writes the failure's whole detail (every message and stack trace of its cause chain) to the site log
+     * under a fresh reference, and returns what may cross a process boundary: a {@link StageInputException}'s
+     * own message (written by this project for exactly that purpose: never a path, id or report text), or
+     * for any other exception its type alone, with the attempt number and the reference.
+     */
+    SiteFailure siteFailure(String stage, StageRequest req, int attempt, Exception e) {
+        String ref = SiteLog.newReference();
+        java.io.StringWriter trace = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(trace));
+        String where = " (reference " + ref + "; detail in the site log, " + SiteLog.RELATIVE_PATH + " in the data folder)";
+        try {
+            siteLog.append(ref + " " + stage + " attempt " + attempt + " of run " + req.pipelineRunId() + " failed",
+                    List.of(trace.toString()));
+        } catch (RuntimeException logFailure) {
+            log.error("{}: cannot write failure {} to the site log: {}", stage, ref, logFailure.getClass().getSimpleName());
+            where = " (reference " + ref + "; the site log could not be written)";
+        }
+        if (e instanceof StageInputException) {
+            String m = e.getMessage() == null ? "bad input" : e.getMessage();
+            return new SiteFailure("StageInputException", m + where, ref);
+        }
+        String category = e.getClass().getSimpleName();
+        return new SiteFailure(category, category + " on attempt " + attempt + where, ref);
     }
 
     private StageResult recordCacheHit(StageDefinition def, StageRequest req, String cacheKey, String manifestDigest,
@@ -217,7 +298,9 @@ public final class StageRunner {
             tracker.setTags(trackingRun, provenanceTags(m.provenance()));
         }
         m.metrics().forEach((k, v) -> tracker.logMetric(trackingRun, k, v, 0));
-        m.artifacts().forEach((name, e) -> tracker.logArtifactObject(trackingRun, name, new ObjectRef(e.digest(), e.size())));
+        boolean realPictures = picturesStayOnSite(req.pipelineRunId());
+        m.artifacts().forEach((name, e) -> tracker.logArtifactObject(trackingRun, name, new ObjectRef(e.digest(), e.size()),
+                realPictures && isPicture(name)));
         double seconds = (System.nanoTime() - t0) / 1e9;
         tracker.endRun(trackingRun, "FINISHED");
         journal.finishStageRun(req.pipelineRunId(), def.name(), "succeeded", true, manifestDigest, trackingRun, seconds, null);

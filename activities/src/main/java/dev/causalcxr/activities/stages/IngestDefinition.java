@@ -41,8 +41,16 @@ public final class IngestDefinition implements StageDefinition {
         } catch (IllegalArgumentException e) {
             throw new StageInputException(e.getMessage(), e);
         } catch (DatasetImportException e) {
-            throw new StageInputException(e.getMessage() + ": " + e.problems().stream().limit(20)
-                    .map(RowProblem::toString).collect(Collectors.joining("; ")));
+            // the message crosses process boundaries (journal, MLflow, Temporal): categories, counts and
+            // references only; which file each reference stands for goes to the site log
+            if (!e.problems().isEmpty()) {
+                ctx.siteDetail("import problems (" + e.problems().size() + ")",
+                        e.problems().stream().map(RowProblem::siteLine).toList());
+            }
+            String refs = e.problems().stream().limit(5).map(RowProblem::ref).collect(Collectors.joining(", "));
+            // the stage runner adds where the site log is
+            throw new StageInputException(e.getMessage() + (refs.isEmpty() ? "" : "; references " + refs
+                    + (e.problems().size() > 5 ? ", …" : "")));
         }
         DatasetCatalog.Recorded rec = catalog.record(packed.manifest(), Digests.sha256Hex(packed.bundle()), cfg.source());
         ctx.logParam("dataset.parent_version", String.valueOf(rec.version().parent()));

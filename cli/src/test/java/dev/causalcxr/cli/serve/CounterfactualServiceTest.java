@@ -74,7 +74,7 @@ class CounterfactualServiceTest {
         // the CLI's answers first: it starts its own embedded stack on the data folder
         cliImage = fx.cli("cli-image", ServeFixture.MODEL, "--image", fx.image.toString(), "--finding", FINDING,
                 "--n", "3", "--steps", "10", "--seed", "11");
-        cliStudy = fx.cli("cli-study", ServeFixture.MODEL, "--dataset", "phantom-quick", "--study", "s50000001",
+        cliStudy = fx.cli("cli-study", ServeFixture.MODEL, "--dataset", "phantom-quick", "--study", ServeFixture.study("s50000001"),
                 "--finding", "no finding", "--n", "2", "--steps", "10", "--seed", "4", "--guidance", "1.5");
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         logs.start();
@@ -162,7 +162,7 @@ class CounterfactualServiceTest {
     @Test
     @Order(2)
     void aStudyOfAnImportedDatasetGivesTheClisBytesToo() throws Exception {
-        String body = "{\"dataset\":\"phantom-quick\",\"study\":\"s50000001\",\"finding\":\"no finding\",\"n\":2,"
+        String body = "{\"dataset\":\"phantom-quick\",\"study\":\"" + ServeFixture.study("s50000001") + "\",\"finding\":\"no finding\",\"n\":2,"
                 + "\"steps\":10,\"seed\":4,\"guidance\":1.5}";
         HttpResponse<byte[]> r = client.post("application/json", body.getBytes(StandardCharsets.UTF_8), null);
         assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
@@ -175,10 +175,10 @@ class CounterfactualServiceTest {
         assertTrue(ref.startsWith("phantom-quick@"), datasets.toString());
         JsonNode studies = client.json(client.get("/v1/datasets/" + ref + "/studies?limit=5"));
         assertEquals(5, studies.path("studies").size());
-        HttpResponse<byte[]> img = client.get("/v1/datasets/" + ref + "/studies/s50000001/image");
+        HttpResponse<byte[]> img = client.get("/v1/datasets/" + ref + "/studies/" + ServeFixture.study("s50000001") + "/image");
         assertEquals(200, img.statusCode());
         assertEquals(64, ImageCodec.decode(img.body()).width());
-        assertEquals(404, client.get("/v1/datasets/" + ref + "/studies/s49999999/image").statusCode());
+        assertEquals(404, client.get("/v1/datasets/" + ref + "/studies/" + ServeFixture.study("s49999999") + "/image").statusCode());
         assertEquals(404, client.get("/v1/datasets/nope/studies").statusCode());
     }
 
@@ -552,7 +552,7 @@ class CounterfactualServiceTest {
         assertTrue(lines.stream().anyMatch(l -> l.contains("POST /v1/counterfactuals 200")), lines.toString());
         for (String l : lines) {
             String lower = l.toLowerCase(java.util.Locale.ROOT);
-            for (String secret : new String[] {"effusion", "cardiomegaly", "pneumothorax", "purple elephant", "s50000001",
+            for (String secret : new String[] {"effusion", "cardiomegaly", "pneumothorax", "purple elephant", "s50000001", ServeFixture.study("s50000001").toLowerCase(java.util.Locale.ROOT),
                     "jane-doe", digest.substring(0, 16), "ihdr"}) {
                 assertFalse(lower.contains(secret), "log line with '" + secret + "': " + l);
             }

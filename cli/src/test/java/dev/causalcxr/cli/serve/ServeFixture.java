@@ -66,6 +66,16 @@ final class ServeFixture {
         Files.write(image, ImageCodec.encodePng16(noise(96, 80, 3)));
     }
 
+    /**
+     * The data set's pseudonym of a phantom study folder name ({@code s50000001}): the phantom's key is derived
+     * from the ingest stage's seed (spec seed 5).
+     */
+    static String study(String rawStudyId) {
+        return new dev.causalcxr.core.dataset.Pseudonymizer(dev.causalcxr.infra.datasets.PseudonymKeys.forPhantom(
+                dev.causalcxr.core.spec.ExperimentSpec.parseYaml("name: serve-test\nseed: 5\n")
+                        .stageSeed(dev.causalcxr.core.spec.StageName.INGEST))).study(rawStudyId);
+    }
+
     /** The CLI's answer to a request: {@code counterfactual ... --out DIR}. */
     Path cli(String name, String... args) {
         Path out = dir.resolve(name);

@@ -57,7 +57,13 @@ public final class PipelineJournal {
         return db.queryOne("select * from pipeline_runs where id = ?", ps -> ps.setString(1, id), PipelineJournal::mapRun);
     }
 
-    public List<PipelineRunRow> recentPipelineRuns(int limit) {
+    /** The canonical spec JSON a pipeline run was created with. */
+    public Optional<String> specJson(String id) {
+        return db.queryOne("select spec_json from pipeline_runs where id = ?", ps -> ps.setString(1, id),
+                rs -> rs.getString(1)).filter(j -> j != null);
+    }
+
+        public List<PipelineRunRow> recentPipelineRuns(int limit) {
         return db.query("select * from pipeline_runs order by started_at desc limit ?", ps -> ps.setInt(1, limit),
                 PipelineJournal::mapRun);
     }

@@ -123,7 +123,7 @@ public final class PlatformStack implements AutoCloseable {
 
     private void startTracking() {
         if (config.mlflowUri().isPresent()) {
-            connectTracking(config.mlflowUri().get());
+            connectTracking(config.mlflowUri().get(), config.mlflowSiteOwned());
             return;
         }
         if (!config.mlflowEnabled()) {
@@ -145,7 +145,7 @@ public final class PlatformStack implements AutoCloseable {
                     }
                     mlflowServer = server;
                 }
-                connectTracking(server.url());
+                connectTracking(server.url(), true);
             } catch (MlflowUnavailableException | RuntimeException e) {
                 String reason = "no MLflow server: " + e.getMessage();
                 log.warn("{}; runs are journaled in PostgreSQL, replay them later with `causalcxr mlflow sync`", reason);
@@ -159,9 +159,10 @@ public final class PlatformStack implements AutoCloseable {
 
     private boolean closed;
 
-    private void connectTracking(String uri) {
+    /** @param siteOwned the embedded server this stack started: pictures of real studies may go there */
+    private void connectTracking(String uri, boolean siteOwned) {
         try {
-            MlflowPusher pusher = new MlflowPusher(uri, db, objectStore);
+            MlflowPusher pusher = new MlflowPusher(uri, db, objectStore, siteOwned);
             pusher.client().searchExperiments();
             tracker.connect(pusher);
             Tracker.SyncReport report = tracker.syncAll();
@@ -259,6 +260,10 @@ public final class PlatformStack implements AutoCloseable {
             env.put("TEMPORAL_NAMESPACE", temporal.namespace());
         }
         tracker.trackingUri().ifPresent(u -> env.put("MLFLOW_TRACKING_URI", u));
+        if (tracker.siteOwnedServer()) {
+            // processes that join this stack track to the site's own server, as this one does
+            env.put("CAUSALCXR_MLFLOW_SITE_OWNED", "true");
+        }
         return env;
     }
 

@@ -24,10 +24,13 @@ import java.util.Optional;
  * @param temporalAddress {@code TEMPORAL_ADDRESS}, with {@code TEMPORAL_NAMESPACE}
  * @param mlflowVenv     {@code CAUSALCXR_MLFLOW_VENV}: where the embedded MLflow server is installed
  *                       (default {@code <data-dir>/mlflow/venv}; one venv can serve several data folders)
+ * @param mlflowSiteOwned {@code CAUSALCXR_MLFLOW_SITE_OWNED=true}: the configured {@code MLFLOW_TRACKING_URI} is the
+ *                       site's own server (a running {@code causalcxr stack} says so to the processes that join it),
+ *                       which may receive pictures of real studies; the embedded server always is
  */
 public record StackConfig(Path dataDir, Optional<S3Endpoint> s3, Optional<DbEndpoint> db, Optional<String> mlflowUri,
                           boolean mlflowEnabled, ArtifactMode artifactMode, Optional<String> temporalAddress,
-                          String temporalNamespace, Path mlflowVenv) {
+                          String temporalNamespace, Path mlflowVenv, boolean mlflowSiteOwned) {
 
     public static final String DEFAULT_BUCKET = "causalcxr";
 
@@ -85,17 +88,18 @@ public record StackConfig(Path dataDir, Optional<S3Endpoint> s3, Optional<DbEndp
         return new StackConfig(dir, s3, db, mlflowUri, mode.equals("auto"),
                 art.equals("s3") ? ArtifactMode.S3_DIRECT : ArtifactMode.SERVER_PROXY,
                 Optional.ofNullable(blankToNull(env.get("TEMPORAL_ADDRESS"))),
-                Optional.ofNullable(blankToNull(env.get("TEMPORAL_NAMESPACE"))).orElse("default"), venv);
+                Optional.ofNullable(blankToNull(env.get("TEMPORAL_NAMESPACE"))).orElse("default"), venv,
+                "true".equalsIgnoreCase(blankToNull(env.get("CAUSALCXR_MLFLOW_SITE_OWNED"))));
     }
 
     public StackConfig withArtifactMode(ArtifactMode mode) {
         return new StackConfig(dataDir, s3, db, mlflowUri, mlflowEnabled, mode, temporalAddress, temporalNamespace,
-                mlflowVenv);
+                mlflowVenv, mlflowSiteOwned);
     }
 
     public StackConfig withMlflowEnabled(boolean enabled) {
         return new StackConfig(dataDir, s3, db, mlflowUri, enabled, artifactMode, temporalAddress, temporalNamespace,
-                mlflowVenv);
+                mlflowVenv, mlflowSiteOwned);
     }
 
     private static String blankToNull(String s) {

@@ -44,11 +44,25 @@ public final class MlflowPusher {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final Map<String, String> experimentIds = new ConcurrentHashMap<>();
 
+    private final boolean siteOwned;
+
+    /** A pusher to a server that is not the site's own: pictures of real studies are withheld from it. */
     public MlflowPusher(String trackingUri, MetadataDb db, ObjectStore store) {
+        this(trackingUri, db, store, false);
+    }
+
+    /** @param siteOwned the site's own embedded server (its backend and artifacts on this site's storage) */
+    public MlflowPusher(String trackingUri, MetadataDb db, ObjectStore store, boolean siteOwned) {
         this.trackingUri = trackingUri.replaceAll("/+$", "");
         this.client = new MlflowClient(this.trackingUri);
         this.db = db;
         this.store = store;
+        this.siteOwned = siteOwned;
+    }
+
+    /** True for the site's own embedded server, which may receive pictures of real studies. */
+    public boolean siteOwned() {
+        return siteOwned;
     }
 
     public String trackingUri() {
@@ -166,10 +180,30 @@ public final class MlflowPusher {
     }
 
     private void pushArtifacts(String localId, String runId) {
-        List<String[]> rows = db.query("select path, object_digest from tracking_artifacts where local_id = ? and not synced",
-                ps -> ps.setString(1, localId), rs -> new String[] {rs.getString(1), rs.getString(2)});
+        List<String[]> rows = db.query("""
+                select path, object_digest, site_only from tracking_artifacts where local_id = ? and not synced""",
+                ps -> ps.setString(1, localId),
+                rs -> new String[] {rs.getString(1), rs.getString(2), String.valueOf(rs.getBoolean(3))});
         if (rows.isEmpty()) {
             return;
+        }
+        if (!siteOwned) {
+            // pictures of real studies never go to a server that is not the site's own: withheld, and said so
+            List<String[]> withheld = rows.stream().filter(r -> Boolean.parseBoolean(r[2])).toList();
+            if (!withheld.isEmpty()) {
+                client.setTag(runId, "causalcxr.images_withheld", withheld.size()
+                        + " picture(s) of real studies kept on site (spec tracking.images: allowed sends them)");
+                for (String[] r : withheld) {
+                    db.update("update tracking_artifacts set synced = true where local_id = ? and path = ?", ps -> {
+                        ps.setString(1, localId);
+                        ps.setString(2, r[0]);
+                    });
+                }
+                rows = rows.stream().filter(r -> !Boolean.parseBoolean(r[2])).toList();
+                if (rows.isEmpty()) {
+                    return;
+                }
+            }
         }
         String artifactUri = client.getRun(runId).getInfo().getArtifactUri();
         for (String[] row : rows) {

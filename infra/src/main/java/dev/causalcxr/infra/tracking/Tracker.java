@@ -54,6 +54,12 @@ public final class Tracker {
         return p == null ? Optional.empty() : Optional.of(p.trackingUri());
     }
 
+    /** True while connected to the site's own MLflow server ({@link MlflowPusher#siteOwned()}). */
+    public boolean siteOwnedServer() {
+        MlflowPusher p = pusher;
+        return p != null && p.siteOwned();
+    }
+
     /** Connects a server later (the embedded MLflow server starts while the pipeline already runs). */
     public void connect(MlflowPusher pusher) {
         this.pusher = pusher;
@@ -163,16 +169,32 @@ public final class Tracker {
 
     /** Records an already published object as a run artifact. */
     public void logArtifactObject(String localId, String artifactPath, ObjectRef ref) {
+        logArtifactObject(localId, artifactPath, ref, false);
+    }
+
+    /**
+     * Records an already published object as a run artifact; a {@code siteOnly} one (a picture of real
+     * studies) is pushed only to the site's own MLflow server ({@link MlflowPusher#siteOwned()}), never to
+     * another, also when the journal is replayed there later.
+     */
+    public void logArtifactObject(String localId, String artifactPath, ObjectRef ref, boolean siteOnly) {
         db.update("""
-                insert into tracking_artifacts(local_id, path, object_digest, size) values (?, ?, ?, ?)
+                insert into tracking_artifacts(local_id, path, object_digest, size, site_only) values (?, ?, ?, ?, ?)
                 on conflict (local_id, path) do update set object_digest = excluded.object_digest,
-                  size = excluded.size, synced = false""", ps -> {
+                  size = excluded.size, site_only = excluded.site_only, synced = false""", ps -> {
             ps.setString(1, localId);
             ps.setString(2, artifactPath);
             ps.setString(3, ref.digest());
             ps.setLong(4, ref.size());
+            ps.setBoolean(5, siteOnly);
         });
         push(localId);
+    }
+
+    /** The run's artifacts that stay on site (paths), for checks and the CLI. */
+    public List<String> siteOnlyArtifacts(String localId) {
+        return db.query("select path from tracking_artifacts where local_id = ? and site_only order by path",
+                ps -> ps.setString(1, localId), rs -> rs.getString(1));
     }
 
     public void endRun(String localId, String status) {

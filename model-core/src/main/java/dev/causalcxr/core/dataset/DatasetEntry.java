@@ -10,7 +10,8 @@ import java.util.TreeMap;
  * One imported image. Paths are relative to the dataset folder; nothing here identifies a patient
  * directly or contains report text.
  *
- * @param studyId      study id (MIMIC/manifest: as given; CheXpert: pseudonym/studyN)
+ * @param studyId      pseudonymous study id (HMAC of the source's study id, {@link Pseudonymizer#study}); versions
+ *                     imported before study ids were pseudonymized hold the source's own
  * @param patientId    pseudonymous patient id (HMAC)
  * @param imageDigest  SHA-256 of the source image file's bytes (duplicate detection, provenance)
  * @param pixelDigest  SHA-256 of the converted 16-bit pixels (stable across JDKs, unlike PNG bytes)

@@ -39,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * Imports real (or phantom) radiographs with reports into a versioned data set folder.
  *
  * <p>Every input row is checked (image readable and complete, report present, non-empty and valid
- * UTF-8, image not a duplicate, columns known); bad rows are reported with their file and a fixed
- * reason, never with report text or raw patient ids. Images are converted to 16-bit grayscale and
+ * UTF-8, image not a duplicate, columns known); bad rows are reported as {@link RowProblem}s: a keyed
+ * reference and a fixed category for whatever leaves the site, the file and full reason for the
+ * site-local log; never report text or raw patient ids. Patient and study ids become keyed pseudonyms
+ * here, and no raw source identifier leaves the import: the way back is {@link SourceIds}, encrypted
+ * under the key. Images are converted to 16-bit grayscale and
  * fitted into {@code size × size}. Output goes to a staging folder that is renamed into place at
  * the end, so a failed or strict import leaves nothing behind.
  */
@@ -57,6 +60,7 @@ public final class DatasetImporter {
 
     private final ImportOptions options;
     private final Pseudonymizer pseudonymizer;
+    private final SourceIds.Builder sourceIds;
     private final List<RowProblem> problems = new ArrayList<>();
     private int skippedRows;
     private BiConsumer<Integer, Integer> progress = (done, total) -> { };
@@ -64,6 +68,7 @@ public final class DatasetImporter {
     private DatasetImporter(ImportOptions options) {
         this.options = options;
         this.pseudonymizer = new Pseudonymizer(options.pseudonymKey());
+        this.sourceIds = new SourceIds.Builder(pseudonymizer);
     }
 
     /**
@@ -121,11 +126,12 @@ public final class DatasetImporter {
             int skipped = skippedRows;
             if (options.strict() && !problems.isEmpty()) {
                 LOG.warn("strict import failed: {} problem(s); nothing imported", problems.size());
-                throw new DatasetImportException("strict import: " + problems.size() + " problem(s), imported 0, skipped "
-                        + skipped, problems);
+                throw new DatasetImportException("strict import: " + problems.size() + " problem(s) ("
+                        + RowProblem.summary(problems) + "), imported 0, skipped " + skipped, problems);
             }
             DatasetManifest manifest = new DatasetManifest(options.name(), options.size(), entries);
             manifest.write(staging.resolve("manifest.json"));
+            sourceIds.build().write(staging.resolve(SourceIds.FILE_NAME));
             if (Files.exists(out)) {
                 Files.delete(out);
             }
@@ -210,21 +216,27 @@ public final class DatasetImporter {
         }
         seen.put(digest, row.file());
         String patient = pseudonymizer.patient(row.rawPatientId());
-        String study = row.studyId().replace(row.rawPatientId(), patient);
+        String study = pseudonymizer.study(row.studyId());
+        sourceIds.add(patient, row.rawPatientId());
+        sourceIds.add(study, row.studyId());
         return Optional.of(new DatasetEntry(study, patient, digest, image.pixelDigest(), imagePath, reportDigest,
                 reportPath, options.split().assign(patient), row.labels(), image.width(), image.height()));
     }
 
     private Optional<DatasetEntry> skip(SourceRow row, String reason) {
-        RowProblem p = new RowProblem(row.file(), row.row(), reason);
+        RowProblem p = RowProblem.of(ref(row.file(), row.row()), row.file(), row.row(), reason);
         problems.add(p);
         skippedRows++;
         LOG.warn("skipped {}", p);
         return Optional.empty();
     }
 
+    private String ref(String file, long row) {
+        return pseudonymizer.reference(file + "#" + row);
+    }
+
     private void headerProblem(String file, String reason) {
-        RowProblem p = new RowProblem(file, 1, reason);
+        RowProblem p = RowProblem.of(ref(file, 1), file, 1, reason);
         problems.add(p);
         LOG.warn("{}", p);
     }
@@ -315,13 +327,13 @@ public final class DatasetImporter {
         List<CsvReader.Record> recs = CsvReader.parse(Files.readAllBytes(csv));
         String file = csv.getFileName().toString();
         if (recs.isEmpty()) {
-            throw new DatasetImportException(file + ": empty CSV", List.of());
+            throw new DatasetImportException("the CSV is empty", List.of());
         }
         List<String> header = new ArrayList<>();
         for (byte[] f : recs.get(0).fields()) {
             String h = decodeStrict(f);
             if (h == null || recs.get(0).error() != null) {
-                throw new DatasetImportException(file + ": unreadable header", List.of());
+                throw new DatasetImportException("the CSV has an unreadable header", List.of());
             }
             header.add(h.trim());
         }
@@ -333,8 +345,8 @@ public final class DatasetImporter {
         Map<String, Integer> col = columns(t.header());
         for (String required : MANIFEST_COLUMNS) {
             if (!col.containsKey(required)) {
-                throw new DatasetImportException(t.file() + ": missing required column '" + required + "'",
-                        List.of(new RowProblem(t.file(), 1, "missing required column '" + required + "'")));
+                throw new DatasetImportException("the CSV: missing required column '" + required + "'",
+                        List.of(RowProblem.of(ref(t.file(), 1), t.file(), 1, "missing required column '" + required + "'")));
             }
         }
         for (String h : t.header()) {
@@ -375,8 +387,8 @@ public final class DatasetImporter {
         Table t = readTable();
         Map<String, Integer> col = columns(t.header());
         if (!col.containsKey("path")) {
-            throw new DatasetImportException(t.file() + ": missing required column 'Path'",
-                    List.of(new RowProblem(t.file(), 1, "missing required column 'Path'")));
+            throw new DatasetImportException("the CSV: missing required column 'Path'",
+                    List.of(RowProblem.of(ref(t.file(), 1), t.file(), 1, "missing required column 'Path'")));
         }
         Map<Integer, Finding> labelCols = new LinkedHashMap<>();
         for (int i = 0; i < t.header().size(); i++) {
@@ -473,7 +485,7 @@ public final class DatasetImporter {
             if (!col.containsKey(required)) {
                 String reason = "missing required column '" + t.header().stream()
                         .filter(h -> h.equalsIgnoreCase(required)).findFirst().orElse(nihColumnName(required)) + "'";
-                throw new DatasetImportException(t.file() + ": " + reason, List.of(new RowProblem(t.file(), 1, reason)));
+                throw new DatasetImportException("the CSV: " + reason, List.of(RowProblem.of(ref(t.file(), 1), t.file(), 1, reason)));
             }
         }
         // NIH ships its images in images_001/images/ … images_012/images/: find them by name under the CSV's folder

@@ -55,6 +55,15 @@ public record DatasetManifest(String name, int imageSize, List<DatasetEntry> ent
         }
     }
 
+    /**
+     * True when every study id is a keyed pseudonym ({@link Pseudonymizer#STUDY_PSEUDONYM}); false for a
+     * version imported before study ids were pseudonymized, whose study ids are the source's own.
+     */
+    @JsonIgnore
+    public boolean studyIdsPseudonymized() {
+        return entries.stream().allMatch(e -> Pseudonymizer.STUDY_PSEUDONYM.matcher(e.studyId()).matches());
+    }
+
     @JsonIgnore
     public Map<Split, Integer> countsBySplit() {
         Map<Split, Integer> m = new EnumMap<>(Split.class);

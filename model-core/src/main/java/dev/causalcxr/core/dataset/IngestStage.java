@@ -42,14 +42,15 @@ public final class IngestStage {
      * Imports {@code options.source()} and packs the result into {@code bundle}: the one import → pack
      * path of the platform.
      *
-     * @throws DatasetImportException a strict import with bad rows (nothing imported)
-     * @throws IllegalArgumentException when nothing importable was found
+     * @throws DatasetImportException a strict import with bad rows (nothing imported), or nothing importable found
      */
     public static Packed importAndPack(ImportOptions options, Path bundle, BiConsumer<Integer, Integer> progress)
             throws IOException, DatasetImportException {
         ImportResult imported = DatasetImporter.run(options, progress);
         if (imported.manifest().entries().isEmpty()) {
-            throw new IllegalArgumentException("the import produced no studies (" + imported.summaryLine() + ")");
+            throw new DatasetImportException("the import produced no studies (" + imported.summaryLine()
+                    + (imported.problems().isEmpty() ? "" : ": " + RowProblem.summary(imported.problems())) + ")",
+                    imported.problems());
         }
         DatasetBundle.pack(imported.datasetDir(), bundle);
         return new Packed(imported, bundle);
@@ -88,7 +89,8 @@ public final class IngestStage {
         } else {
             source = Path.of(cfg.path());
             if (!Files.exists(source)) {
-                throw new IllegalArgumentException("dataset.path does not exist: " + source);
+                // the path is the site's: it stays out of the message, which leaves the site
+                throw new IllegalArgumentException("dataset.path does not exist");
             }
             format = ImportFormat.fromString(cfg.format());
         }
@@ -97,12 +99,22 @@ public final class IngestStage {
                 (done, total) -> ctx.progress(0.5 + 0.45 * done / total, "importing"));
         ctx.addOutput(OUTPUT_DATASET, packed.bundle());
         if (truth != null) {
+            // the truth names studies as the source folders do: give it the data set's pseudonyms (in place,
+            // in this attempt's own folder) so that no raw id leaves the import
+            PhantomGroundTruth.pseudonymizeInPlace(truth, pseudonymKey, packed.manifest());
             ctx.addOutput(OUTPUT_PHANTOM_TRUTH, truth);
         }
         List<RowProblem> problems = packed.imported().problems();
         if (!problems.isEmpty()) {
+            // the tracker gets references and categories; the files they stand for stay in the site log
+            ctx.siteDetail("import problems (" + problems.size() + ")", problems.stream().map(RowProblem::siteLine).toList());
             Path report = work.resolve("import_problems.txt");
-            Files.write(report, problems.stream().map(RowProblem::toString).toList());
+            List<String> lines = new java.util.ArrayList<>();
+            lines.add(problems.size() + " problem(s): " + RowProblem.summary(problems)
+                    + " (each reference's file and reason: the site log, " + dev.causalcxr.core.files.SiteLog.RELATIVE_PATH
+                    + " in the data folder)");
+            problems.forEach(p -> lines.add(p.toString()));
+            Files.write(report, lines);
             ctx.addArtifact(NAME + "/import_problems.txt", report);
         }
         logShape(packed, cfg.tailFrequency(), ctx);

@@ -31,9 +31,10 @@ public record PhantomGroundTruth(int size, String seed, List<StudyTruth> studies
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
-     * @param patientId       raw phantom patient id (synthetic, not personal data)
-     * @param studyId         study id, as the MIMIC-layout folder names it
-     * @param image           image path relative to the data set root
+     * @param patientId       phantom patient id: as the MIMIC-layout folder names it where the phantom is written,
+     *                        the data set's pseudonym in the {@code ingest} stage's output
+     * @param studyId         study id: the folder's name, or the data set's pseudonym (as {@code patientId})
+     * @param image           image path relative to the phantom folder, or to the data set (ingest output)
      * @param identitySeed    {@link PatientIdentity#fromSeed(long)} seed
      * @param acquisitionSeed {@link Acquisition#fromSeed(long)} seed
      * @param findings        rendered findings ({@link FindingMention#toJsonMap()} shape)
@@ -74,6 +75,33 @@ public record PhantomGroundTruth(int size, String seed, List<StudyTruth> studies
         public List<FindingMention> reportMentionList() {
             return reportMentions.stream().map(FindingMention::fromJsonMap).toList();
         }
+    }
+
+    /**
+     * This truth with the data set's pseudonyms for patients and studies (the keyed hash the import used),
+     * and each study's image as the data set stores it ({@code imageByStudy}, by study pseudonym; null for
+     * a study the import skipped).
+     */
+    public PhantomGroundTruth pseudonymized(Pseudonymizer pseudonymizer, Map<String, String> imageByStudy) {
+        return new PhantomGroundTruth(size, seed, studies.stream().map(t -> {
+            String study = pseudonymizer.study(t.studyId());
+            return new StudyTruth(pseudonymizer.patient(t.patientId()), study, imageByStudy.get(study),
+                    t.identitySeed(), t.acquisitionSeed(), t.findings(), t.reportMentions(), t.site());
+        }).toList());
+    }
+
+    /**
+     * Rewrites the truth file written beside a phantom folder so that it names the studies and patients as
+     * the data set imported from that folder does ({@link #pseudonymized}); the ingest stage does this before
+     * the truth leaves the import.
+     */
+    public static PhantomGroundTruth pseudonymizeInPlace(Path file, byte[] pseudonymKey, DatasetManifest manifest)
+            throws IOException {
+        Map<String, String> imageByStudy = new java.util.HashMap<>();
+        manifest.entries().forEach(e -> imageByStudy.putIfAbsent(e.studyId(), e.imagePath()));
+        PhantomGroundTruth t = read(file).pseudonymized(new Pseudonymizer(pseudonymKey), imageByStudy);
+        t.write(file);
+        return t;
     }
 
     public void write(Path file) throws IOException {

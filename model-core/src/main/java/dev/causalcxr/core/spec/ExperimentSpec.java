@@ -37,9 +37,10 @@ import java.util.Set;
  * @param stages           the config record of every stage that runs after ingest, in pipeline order
  * @param configuredStages the stages among them that the spec has a block for (the others run with their
  *                         defaults); not part of the canonical form, which has every block filled in
+ * @param tracking         the {@code tracking} block: what may go to the tracking server
  */
 public record ExperimentSpec(String name, long seed, Profile profile, IngestConfig dataset,
-                             Map<StageName, Object> stages, Set<StageName> configuredStages) {
+                             Map<StageName, Object> stages, Set<StageName> configuredStages, TrackingConfig tracking) {
 
     /** Canonical JSON: records and maps with sorted keys, no whitespace. */
     public static final ObjectMapper CANONICAL = JsonMapper.builder()
@@ -90,6 +91,7 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
         // vocabulary, the tail-noise classes, the evaluation's tail recall)
         double tailFrequency = n.number("tail_frequency", DEFAULT_TAIL_FREQUENCY, 0.001, 0.5);
         IngestConfig dataset = IngestConfig.read(n.object("dataset"), profile, tailFrequency);
+        TrackingConfig tracking = TrackingConfig.read(n.object("tracking"));
         List<StageName> running = readRun(n, problems);
         Map<StageName, Object> stages = new LinkedHashMap<>();
         JsonNode stagesNode = n.raw("stages");
@@ -153,7 +155,7 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
             stagesNode.fieldNames().forEachRemaining(k -> StageName.fromLabel(k).ifPresent(configured::add));
         }
         return new ExperimentSpec(name, seed, profile, dataset, Collections.unmodifiableMap(ordered),
-                Collections.unmodifiableSet(configured));
+                Collections.unmodifiableSet(configured), tracking);
     }
 
     /**
@@ -290,6 +292,10 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
         Map<String, Object> st = new LinkedHashMap<>();
         stages.forEach((k, v) -> st.put(k.label(), v));
         m.put("stages", st);
+        // only when it departs from the default, so that the digest of every earlier spec stays what it was
+        if (tracking.imagesAllowed()) {
+            m.put("tracking", tracking);
+        }
         return canonicalJson(m);
     }
 

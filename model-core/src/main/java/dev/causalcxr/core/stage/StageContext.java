@@ -49,6 +49,13 @@ public interface StageContext {
     /** True once the run has been cancelled; long loops should stop at the next step. */
     boolean cancelled();
 
+    /**
+     * Writes detail that must stay on site (source file names, study ids, exception text) to the site-local
+     * log, never to the tracker or the journal; each line should start with the reference that the public
+     * message names.
+     */
+    void siteDetail(String header, java.util.List<String> lines);
+
     /** A checkpoint of an earlier attempt, downloaded and verified. */
     record Checkpoint(long step, Path file) {
     }

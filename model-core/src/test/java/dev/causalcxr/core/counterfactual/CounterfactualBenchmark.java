@@ -76,6 +76,9 @@ public final class CounterfactualBenchmark {
         Path ds = work.resolve("ds");
         DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, work.resolve("phantom"), ds, "bench", 64,
                 "0123456789abcdef-bench-key".getBytes(StandardCharsets.UTF_8), true, SplitProportions.defaults()));
+        // the ingest stage gives the truth the data set's pseudonyms; so does this test
+        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(work.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
+                "0123456789abcdef-bench-key".getBytes(StandardCharsets.UTF_8), dev.causalcxr.core.dataset.DatasetManifest.read(ds.resolve("manifest.json")));
         Path truth = work.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME);
         StudyLabels labels = StudyLabels.fromTruth(PhantomGroundTruth.read(truth));
         DisentanglerDataset data = DisentanglerDataset.fromImported(ds, labels, PhantomGroundTruth.read(truth),

@@ -68,6 +68,9 @@ final class TinyModels {
         datasetDir = dir.resolve("ds");
         DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, dir.resolve("phantom"), datasetDir, "t", 64,
                 "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8), true, SplitProportions.defaults()));
+        // the ingest stage gives the truth the data set's pseudonyms; so does this test
+        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
+                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8), dev.causalcxr.core.dataset.DatasetManifest.read(datasetDir.resolve("manifest.json")));
         groundTruth = dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME);
         labels = StudyLabels.fromTruth(PhantomGroundTruth.read(groundTruth));
         data = DisentanglerDataset.fromImported(datasetDir, labels, PhantomGroundTruth.read(groundTruth),

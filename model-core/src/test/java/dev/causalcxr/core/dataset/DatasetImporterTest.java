@@ -62,9 +62,10 @@ class DatasetImporterTest {
         PhantomGroundTruth.StudyTruth t = gt.studies().get(3);
         GrayImage original = ImageCodec.read(dir.resolve("phantom").resolve(t.image()));
         assertEquals(original, PhantomRenderer.renderImage(t.identity(), t.acquisition(), t.findingMentions(), gt.size()));
-        assertTrue(r.manifest().entries().stream().anyMatch(x -> x.studyId().equals(t.studyId())));
+        String study3 = new Pseudonymizer(KEY).study(t.studyId());
+        assertTrue(r.manifest().entries().stream().anyMatch(x -> x.studyId().equals(study3)));
         // phantom studies carry their true labels; with 30 studies the rarest classes are tail classes
-        DatasetEntry e3 = r.manifest().entries().stream().filter(x -> x.studyId().equals(t.studyId())).findFirst().orElseThrow();
+        DatasetEntry e3 = r.manifest().entries().stream().filter(x -> x.studyId().equals(study3)).findFirst().orElseThrow();
         t.findingMentions().forEach(m -> assertEquals(Status.PRESENT, e3.findingLabels().get(m.finding())));
         assertEquals(10, e3.labels().size());
         assertTrue(r.manifest().presentFrequencies().get("Pleural Effusion") > 0.2);
@@ -158,12 +159,19 @@ class DatasetImporterTest {
             assertTrue(p.file().startsWith("list.csv"), p.toString());
             assertFalse(p.toString().contains(SECRET_TEXT), "report text leaked: " + p);
             assertFalse(p.toString().contains(SECRET_PATIENT), "raw patient id leaked: " + p);
+            assertFalse(p.siteLine().contains(SECRET_TEXT), "report text leaked: " + p.siteLine());
+            // what may leave the site names neither the CSV nor an image file
+            assertFalse(p.toString().contains(".csv") || p.toString().contains(".png") || p.toString().contains(".jpg"),
+                    p.toString());
+            assertTrue(p.toString().startsWith(p.ref()) && p.siteLine().contains(p.file()), p.siteLine());
         }
+        Pseudonymizer pseudonyms = new Pseudonymizer(KEY);
         Set<String> studies = new HashSet<>();
         r.manifest().entries().forEach(e -> studies.add(e.studyId()));
-        assertEquals(Set.of("s1", "s2", "s3"), studies);
+        assertEquals(Set.of(pseudonyms.study("s1"), pseudonyms.study("s2"), pseudonyms.study("s3")), studies);
         // the multi-line quoted report arrives intact
-        DatasetEntry s1 = r.manifest().entries().stream().filter(e -> e.studyId().equals("s1")).findFirst().orElseThrow();
+        DatasetEntry s1 = r.manifest().entries().stream().filter(e -> e.studyId().equals(pseudonyms.study("s1")))
+                .findFirst().orElseThrow();
         String text = Files.readString(dir.resolve("out").resolve(s1.reportPath()));
         assertEquals("FINDINGS: " + SECRET_TEXT + ", with \"quotes\"\nand a second line.", text);
         assertFalse(r.manifest().toJson().contains(SECRET_TEXT));
@@ -245,7 +253,7 @@ class DatasetImporterTest {
         assertEquals(Status.PRESENT, e1.findingLabels().get(Finding.CARDIOMEGALY));
         assertEquals(Status.UNCERTAIN, e1.findingLabels().get(Finding.PLEURAL_EFFUSION));
         assertEquals(Status.ABSENT, e1.findingLabels().get(Finding.FRACTURE));
-        assertTrue(e1.studyId().startsWith("P") && e1.studyId().endsWith("/study1") && !e1.studyId().contains("patient0"));
+        assertEquals(new Pseudonymizer(KEY).study("patient00001/study1"), e1.studyId());
         assertEquals(null, e1.reportDigest());
         assertEquals("image file not found", r.problems().get(0).reason());
         assertTrue(r.problems().get(0).file().contains("<patient>"));
@@ -293,12 +301,64 @@ class DatasetImporterTest {
         assertEquals(Status.ABSENT, first.findingLabels().get(Finding.MASS), "a finding NIH labels but does not list is absent");
         assertEquals(null, first.findingLabels().get(Finding.FRACTURE), "NIH does not label fractures");
         assertEquals(first.patientId(), second.patientId(), "follow-ups of one patient");
-        assertTrue(first.studyId().endsWith("/followup0") && second.studyId().endsWith("/followup1"));
+        assertEquals(new Pseudonymizer(KEY).study("nihpatient13/followup0"), first.studyId());
+        assertEquals(new Pseudonymizer(KEY).study("nihpatient13/followup1"), second.studyId());
         assertNotEquals(first.patientId(), third.patientId());
         assertEquals(Status.PRESENT, third.findingLabels().get(Finding.PLEURAL_OTHER));
         assertEquals(Status.PRESENT, third.findingLabels().get(Finding.LUNG_OPACITY));
         assertEquals(Status.ABSENT, third.findingLabels().get(Finding.NO_FINDING));
         assertEquals(64, ImageCodec.read(dir.resolve("o").resolve(third.imagePath())).width());
+    }
+
+    @Test
+    void noRawStudyOrPatientIdLeavesTheImportAndTheKeyResolvesThemBack(@TempDir Path dir) throws Exception {
+        PhantomDatasetWriter.Summary written = PhantomDatasetWriter.write(
+                PhantomSpec.defaults().withStudies(8).withSize(64).withSeed(11), dir.resolve("m"));
+        List<PhantomGroundTruth.StudyTruth> truth = written.groundTruth().studies();
+        // one bad row, so that the problem list is checked too
+        Files.write(dir.resolve("m").resolve(truth.get(0).image()), "broken".getBytes(StandardCharsets.UTF_8));
+        ImportResult r = DatasetImporter.run(options(ImportFormat.MIMIC, dir.resolve("m"), dir.resolve("o"), false));
+        assertEquals(7, r.imported());
+        assertTrue(r.manifest().studyIdsPseudonymized());
+
+        String manifest = Files.readString(dir.resolve("o/manifest.json"));
+        String sourceIds = Files.readString(dir.resolve("o").resolve(SourceIds.FILE_NAME));
+        String problems = r.problems().stream().map(RowProblem::toString).collect(Collectors.joining("\n"));
+        String imageName = Path.of(truth.get(0).image()).getFileName().toString();
+        for (PhantomGroundTruth.StudyTruth t : truth) {
+            for (String raw : List.of(t.studyId(), t.patientId())) {
+                assertFalse(manifest.contains(raw), "raw id in the manifest: " + raw);
+                assertFalse(sourceIds.contains(raw), "raw id readable in " + SourceIds.FILE_NAME + ": " + raw);
+                assertFalse(problems.contains(raw), "raw id in a problem: " + problems);
+            }
+        }
+        assertFalse(problems.contains(imageName.substring(0, imageName.indexOf('.'))), problems);
+        assertTrue(r.problems().get(0).siteLine().contains(truth.get(0).studyId()), "the site log keeps the detail");
+
+        // with the key, every pseudonym resolves back; with another key, none does
+        SourceIds ids = SourceIds.fromJson(Files.readAllBytes(dir.resolve("o").resolve(SourceIds.FILE_NAME)));
+        Pseudonymizer key = new Pseudonymizer(KEY);
+        for (DatasetEntry e : r.manifest().entries()) {
+            String rawStudy = ids.resolve(key, e.studyId()).orElseThrow();
+            assertEquals(e.studyId(), key.study(rawStudy));
+            assertEquals(e.patientId(), key.patient(ids.resolve(key, e.patientId()).orElseThrow()));
+        }
+        assertEquals(java.util.Optional.empty(), ids.resolve(key, key.study("s-not-there")));
+        assertThrows(SourceIds.WrongKeyException.class, () -> ids.resolve(
+                new Pseudonymizer("another-key-of-16-bytes".getBytes(StandardCharsets.UTF_8)),
+                r.manifest().entries().get(0).studyId()));
+
+        // the same files with the same key are the same bundle bytes (deterministic encryption)
+        DatasetImporter.run(options(ImportFormat.MIMIC, dir.resolve("m"), dir.resolve("o2"), false));
+        assertEquals(sourceIds, Files.readString(dir.resolve("o2").resolve(SourceIds.FILE_NAME)));
+
+        // the phantom truth, pseudonymized, names the data set's studies
+        Map<String, String> images = new HashMap<>();
+        r.manifest().entries().forEach(e -> images.put(e.studyId(), e.imagePath()));
+        PhantomGroundTruth pseudonymous = written.groundTruth().pseudonymized(key, images);
+        assertEquals(images.keySet(), pseudonymous.studies().stream().map(PhantomGroundTruth.StudyTruth::studyId)
+                .filter(images::containsKey).collect(Collectors.toSet()));
+        assertEquals(null, pseudonymous.studies().get(0).image(), "the skipped study has no image in the data set");
     }
 
     @Test

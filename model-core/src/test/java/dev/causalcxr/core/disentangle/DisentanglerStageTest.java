@@ -33,6 +33,9 @@ class DisentanglerStageTest {
         PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
         DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, dir.resolve("phantom"), dir.resolve("ds"), "t", 64,
                 "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8), true, SplitProportions.defaults()));
+        // the ingest stage gives the truth the data set's pseudonyms; so does this test
+        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
+                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8), dev.causalcxr.core.dataset.DatasetManifest.read(dir.resolve("ds").resolve("manifest.json")));
         Path truth = dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME);
         StudyLabels labels = StudyLabels.fromTruth(PhantomGroundTruth.read(truth));
         DisentanglerConfig cfg = DisentanglerConfig.tiny().withSteps(3).withCheckpointInterval(2).withAblation(true);

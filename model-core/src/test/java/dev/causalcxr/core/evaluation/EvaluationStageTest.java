@@ -59,6 +59,9 @@ class EvaluationStageTest {
         DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, dir.resolve("phantom"), dir.resolve("dataset"),
                 "eval-test", 64, "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8), true,
                 SplitProportions.defaults()));
+        // the ingest stage gives the truth the data set's pseudonyms; so does this test
+        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
+                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8), dev.causalcxr.core.dataset.DatasetManifest.read(dir.resolve("dataset").resolve("manifest.json")));
 
         // counterfactual augmentation: the first studies with a pneumothorax added (the tail class)
         PhantomGenerator generator = new PhantomGenerator(spec);
@@ -153,6 +156,9 @@ class EvaluationStageTest {
         DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, dir.resolve("phantom"), dir.resolve("dataset"),
                 "eval-test", 64, "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8), true,
                 SplitProportions.defaults()));
+        // the ingest stage gives the truth the data set's pseudonyms; so does this test
+        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
+                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8), dev.causalcxr.core.dataset.DatasetManifest.read(dir.resolve("dataset").resolve("manifest.json")));
         ClassifierConfig classifier = new ClassifierConfig(64, List.of(8, 16, 32), 1, 1, 16, 3e-3f, 0f, false, 0, "cpu");
         EvaluationConfig config = new EvaluationConfig(classifier, 1, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null);
         RecordingStageContext ctx = new RecordingStageContext(Files.createDirectories(dir.resolve("work")), 7);

@@ -252,4 +252,24 @@ class ExperimentSpecTest {
             }
         }
     }
+
+    @Test
+    void trackingImagesIsSiteOnlyByDefaultAllowedOnRequestAndValidated() {
+        ExperimentSpec plain = ExperimentSpec.parseYaml("name: t\n");
+        assertEquals(TrackingConfig.SITE_ONLY, plain.tracking().images());
+        ExperimentSpec explicit = ExperimentSpec.parseYaml("name: t\ntracking: {images: site-only}\n");
+        assertEquals(plain.digest(), explicit.digest(), "the default leaves the digest of earlier specs as it was");
+        assertTrue(!plain.canonicalJson().contains("tracking"), plain.canonicalJson());
+
+        ExperimentSpec allowed = ExperimentSpec.parseYaml("name: t\ntracking: {images: allowed}\n");
+        assertTrue(allowed.tracking().imagesAllowed());
+        assertNotEquals(plain.digest(), allowed.digest());
+        assertTrue(allowed.canonicalJson().contains("\"tracking\":{\"images\":\"allowed\"}"), allowed.canonicalJson());
+
+        SpecValidationException e = assertThrows(SpecValidationException.class,
+                () -> ExperimentSpec.parseYaml("name: t\ntracking: {images: everywhere, artifacts: all}\n"));
+        assertEquals(List.of("tracking.images", "tracking.artifacts"), e.problems().stream().map(SpecProblem::path).toList(),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("must be one of site-only, allowed (got 'everywhere')"), e.getMessage());
+    }
 }

@@ -57,6 +57,7 @@ public final class RecordingStageContext implements StageContext {
     private final List<String> progressMessages = new ArrayList<>();
     private final List<Checkpoint> savedCheckpoints = new ArrayList<>();
     private final Map<String, Path> inputs = new LinkedHashMap<>();
+    private final List<String> siteDetail = new ArrayList<>();
 
     private Checkpoint resumeFrom;
     private boolean keepCheckpointCopies = true;
@@ -225,6 +226,17 @@ public final class RecordingStageContext implements StageContext {
     @Override
     public synchronized Map<String, Path> inputs() {
         return snapshot(inputs);
+    }
+
+    @Override
+    public synchronized void siteDetail(String header, List<String> lines) {
+        siteDetail.add(header);
+        siteDetail.addAll(lines);
+    }
+
+    /** Everything written to the site-local log, header lines and detail lines in order. */
+    public synchronized List<String> siteDetail() {
+        return List.copyOf(siteDetail);
     }
 
     @Override
