@@ -162,6 +162,7 @@ public final class StageRunner {
         params.put("stage.cache_key", cacheKey);
         tracker.logParams(trackingRun, params);
         tracker.setTags(trackingRun, provenanceTags(provenance));
+        log.info("{}: attempt {} of run {} started on this worker", def.name(), attempt, req.pipelineRunId());
         Path workDir = workRoot.resolve(cacheKey.substring(0, 16)).resolve("attempt-" + attempt);
         RunnerStageContext ctx = null;
         try {
