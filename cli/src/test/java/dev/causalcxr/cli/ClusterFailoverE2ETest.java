@@ -145,6 +145,18 @@ class ClusterFailoverE2ETest {
         assertTrue(toAttempt.compareTo(timeout.plusSeconds(10)) < 0, measured);
         assertTrue(toResume.compareTo(timeout.plusSeconds(30)) < 0, measured);
 
+        // the stage's time is its wall time over both attempts, and the attempts are counted: summary and status
+        JsonNode trained = s1.at("/stages/train-disentangler");
+        assertTrue(trained.path("attempts").asInt() >= 2, trained.toString());
+        assertTrue(trained.path("seconds").asDouble() > toAttempt.toMillis() / 1000.0, "wall time includes the fail-over: "
+                + trained);
+        Path status = DIR.resolve("status.out");
+        Process st = cli(status, "status", "--data-dir", DATA.toString(), runId);
+        assertTrue(st.waitFor(5, TimeUnit.MINUTES));
+        String line = Files.readAllLines(status).stream().filter(l -> l.contains("train-disentangler")).findFirst()
+                .orElseThrow(() -> new AssertionError(tail(status, 20)));
+        assertTrue(line.matches(".*succeeded\\s+attempt [2-9].*s wall \\(last attempt .*"), line);
+
         // the same spec from scratch, uninterrupted, on the same cluster: every output equal by digest
         Path out2 = DIR.resolve("run-2.out");
         Path summary2 = DIR.resolve("summary-2.json");

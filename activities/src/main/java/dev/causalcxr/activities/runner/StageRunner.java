@@ -148,7 +148,7 @@ public final class StageRunner {
             for (String manifestDigest : journal.succeededManifests(cacheKey)) {
                 StageManifest m = verifiedManifest(def.name(), manifestDigest);
                 if (m != null) {
-                    return recordCacheHit(def, req, cacheKey, manifestDigest, m, t0);
+                    return recordCacheHit(def, req, cacheKey, manifestDigest, m, t0, attempt);
                 }
             }
         }
@@ -183,10 +183,15 @@ public final class StageRunner {
             journal.recordArtifact(manifestRef.digest(), manifestRef.size(), "stage-manifest");
             double seconds = (System.nanoTime() - t0) / 1e9;
             tracker.logMetric(trackingRun, "stage_seconds", seconds, 0);
+            // the stage's time as its user lived it: from the first attempt's start, retries and fail-overs included
+            journal.stageWallSeconds(req.pipelineRunId(), def.name())
+                    .ifPresent(wall -> tracker.logMetric(trackingRun, "stage_wall_seconds", wall, 0));
+            tracker.logMetric(trackingRun, "stage_attempt", attempt, 0);
             tracker.endRun(trackingRun, "FINISHED");
             journal.finishStageRun(req.pipelineRunId(), def.name(), "succeeded", false, manifestRef.digest(), trackingRun,
                     seconds, null);
-            return new StageResult(def.name(), manifestRef.digest(), false, seconds, manifest.metrics(), trackingRun);
+            return new StageResult(def.name(), manifestRef.digest(), false, seconds, manifest.metrics(), trackingRun,
+                    attempt);
         } catch (Exception e) {
             double seconds = (System.nanoTime() - t0) / 1e9;
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -207,7 +212,7 @@ public final class StageRunner {
     }
 
     private StageResult recordCacheHit(StageDefinition def, StageRequest req, String cacheKey, String manifestDigest,
-                                       StageManifest m, long t0) {
+                                       StageManifest m, long t0, int attempt) {
         String trackingRun = tracker.startRun(req.experiment(), def.name(), req.parentTrackingRunId(),
                 Map.of("causalcxr.stage", def.name(), "causalcxr.cache_hit", "true",
                         "causalcxr.cached_manifest", manifestDigest, "causalcxr.pipeline_run", req.pipelineRunId()));
@@ -223,7 +228,7 @@ public final class StageRunner {
         tracker.endRun(trackingRun, "FINISHED");
         journal.finishStageRun(req.pipelineRunId(), def.name(), "succeeded", true, manifestDigest, trackingRun, seconds, null);
         log.info("{}: cache hit ({})", def.name(), manifestDigest.substring(0, 12));
-        return new StageResult(def.name(), manifestDigest, true, seconds, m.metrics(), trackingRun);
+        return new StageResult(def.name(), manifestDigest, true, seconds, m.metrics(), trackingRun, attempt);
     }
 
     /**
