@@ -156,6 +156,10 @@ class ClusterFailoverE2ETest {
         String line = Files.readAllLines(status).stream().filter(l -> l.contains("train-disentangler")).findFirst()
                 .orElseThrow(() -> new AssertionError(tail(status, 20)));
         assertTrue(line.matches(".*succeeded\\s+attempt [2-9].*s wall \\(last attempt .*"), line);
+        // and in MLflow: one child run per attempt, the killed one closed as FAILED by its successor
+        Map<String, String> attempts = mlflowAttempts(s1.at("/tracking/mlflow").asText(), runId);
+        assertEquals("FAILED", attempts.get("1"), attempts.toString());
+        assertEquals("FINISHED", attempts.get(attempt.match().group(1)), attempts.toString());
 
         // the same spec from scratch, uninterrupted, on the same cluster: every output equal by digest
         Path out2 = DIR.resolve("run-2.out");
@@ -178,6 +182,30 @@ class ClusterFailoverE2ETest {
         assertTrue(models.waitFor(5, TimeUnit.MINUTES));
         long versions = Files.readAllLines(list).stream().filter(l -> l.startsWith("e2e-failover@")).count();
         assertEquals(1, versions, Files.readString(list));
+    }
+
+    /** Attempt number → MLflow status of the train-disentangler child runs of one pipeline run. */
+    private static Map<String, String> mlflowAttempts(String mlflow, String runId) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        JsonNode experiment = JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(mlflow
+                        + "/api/2.0/mlflow/experiments/get-by-name?experiment_name=causalcxr/e2e-failover")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        String search = JSON.writeValueAsString(Map.of("experiment_ids",
+                List.of(experiment.at("/experiment/experiment_id").asText()), "filter",
+                "tags.`causalcxr.pipeline_run` = '" + runId + "' and tags.`causalcxr.stage` = 'train-disentangler'"));
+        JsonNode runs = JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(mlflow
+                        + "/api/2.0/mlflow/runs/search")).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(search)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        Map<String, String> byAttempt = new java.util.TreeMap<>();
+        for (JsonNode r : runs.path("runs")) {
+            for (JsonNode tag : r.at("/data/tags")) {
+                if (tag.path("key").asText().equals("causalcxr.attempt")) {
+                    byAttempt.put(tag.path("value").asText(), r.at("/info/status").asText());
+                }
+            }
+        }
+        return byAttempt;
     }
 
     private static final Pattern CHECKPOINT = Pattern.compile("([a-z-]+): checkpoint of step (\\d+) saved");

@@ -143,6 +143,15 @@ public final class StageRunner {
                            Heartbeat heartbeat) {
         long t0 = System.nanoTime();
         String cacheKey = cacheKey(def, req);
+        if (attempt > 1) {
+            // the previous attempt never ended (its worker was killed): close its MLflow run, so that every attempt
+            // shows in the tracker with its fate instead of one left RUNNING forever
+            journal.unfinishedAttemptTrackingRun(req.pipelineRunId(), def.name()).ifPresent(lost -> {
+                tracker.setTags(lost, Map.of("causalcxr.error", "attempt " + (attempt - 1)
+                        + " lost: its worker stopped heartbeating; attempt " + attempt + " took over"));
+                tracker.endRun(lost, "FAILED");
+            });
+        }
         journal.startStageRun(req.pipelineRunId(), def.name(), cacheKey, attempt);
         if (!req.force()) {
             for (String manifestDigest : journal.succeededManifests(cacheKey)) {
@@ -162,6 +171,8 @@ public final class StageRunner {
         params.put("stage.cache_key", cacheKey);
         tracker.logParams(trackingRun, params);
         tracker.setTags(trackingRun, provenanceTags(provenance));
+        tracker.setTags(trackingRun, Map.of("causalcxr.attempt", String.valueOf(attempt)));
+        journal.setStageTrackingRun(req.pipelineRunId(), def.name(), trackingRun);
         log.info("{}: attempt {} of run {} started on this worker", def.name(), attempt, req.pipelineRunId());
         Path workDir = workRoot.resolve(cacheKey.substring(0, 16)).resolve("attempt-" + attempt);
         RunnerStageContext ctx = null;

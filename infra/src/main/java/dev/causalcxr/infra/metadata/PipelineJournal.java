@@ -125,6 +125,28 @@ public final class PipelineJournal {
                         (Double) rs.getObject("seconds"), rs.getString("error"), rs.getDouble("wall_seconds")));
     }
 
+    /** The tracking run of the attempt in progress, recorded when it starts (a finished attempt records it again). */
+    public void setStageTrackingRun(String pipelineRunId, String stage, String trackingRunId) {
+        db.update("update stage_runs set tracking_run_id = ? where pipeline_run_id = ? and stage = ?", ps -> {
+            ps.setString(1, trackingRunId);
+            ps.setString(2, pipelineRunId);
+            ps.setString(3, stage);
+        });
+    }
+
+    /**
+     * The tracking run of an attempt that started and never recorded an end: its worker died (or was cut off) and
+     * Temporal retried the stage.
+     */
+    public java.util.Optional<String> unfinishedAttemptTrackingRun(String pipelineRunId, String stage) {
+        return db.query("""
+                select tracking_run_id from stage_runs where pipeline_run_id = ? and stage = ? and status = 'running'
+                  and tracking_run_id is not null""", ps -> {
+            ps.setString(1, pipelineRunId);
+            ps.setString(2, stage);
+        }, rs -> rs.getString(1)).stream().findFirst();
+    }
+
     /** Seconds since the first attempt of this stage run started. */
     public java.util.Optional<Double> stageWallSeconds(String pipelineRunId, String stage) {
         return db.query("""
