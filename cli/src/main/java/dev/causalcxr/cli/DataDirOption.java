@@ -25,8 +25,11 @@ final class DataDirOption {
         } catch (IOException e) {
             throw new UsageException("cannot create the data folder " + d + ": " + e.getMessage());
         }
-        // logs go beside the data, never to the console
-        System.setProperty("causalcxr.log.file", d.resolve("causalcxr.log").toString());
+        // logs go beside the data, never to the console; a process that shares the folder with others (the local
+        // cluster's workers) names its own file with -Dcausalcxr.log.file
+        if (System.getProperty("causalcxr.log.file") == null) {
+            System.setProperty("causalcxr.log.file", d.resolve("causalcxr.log").toString());
+        }
         return d;
     }
 

@@ -179,9 +179,11 @@ final class LocalPipeline {
         if (s.error() != null) {
             console.println("  error: " + s.error());
         }
-        console.printf("  %-26s %-10s %-6s %8s", "stage", "status", "cache", "seconds");
+        // seconds: wall time from the stage's first attempt to its completion, retries and fail-overs included
+        console.printf("  %-26s %-10s %-6s %8s %8s", "stage", "status", "cache", "seconds", "attempts");
         for (RunSummary.StageOutcome o : s.stages()) {
-            console.printf("  %-26s %-10s %-6s %8.1f", o.stage(), o.status(), o.cacheHit() ? "hit" : "-", o.seconds());
+            console.printf("  %-26s %-10s %-6s %8.1f %8s", o.stage(), o.status(), o.cacheHit() ? "hit" : "-", o.seconds(),
+                    o.attempts() == 0 ? "-" : String.valueOf(o.attempts()));
         }
         printMetrics(s.metrics(), console);
         if (s.registeredModel() != null) {
@@ -268,6 +270,7 @@ final class LocalPipeline {
             Map<String, Object> st = new LinkedHashMap<>();
             st.put("cache_hit", o.cacheHit());
             st.put("seconds", o.seconds());
+            st.put("attempts", o.attempts());
             st.put("status", o.status());
             st.put("manifest", o.manifestDigest());
             stages.put(o.stage(), st);

@@ -60,9 +60,12 @@ final class StatusCommand implements Callable<Integer> {
             if ("running".equals(run.status())) {
                 liveProgress(runId, console);
             }
+            // wall: from the first attempt's start, so a fail-over's wait and the lost work count
             for (PipelineJournal.StageRunRow s : journal.stageRuns(runId)) {
-                console.printf("  %-26s %-10s attempt %d %-6s %8.1f s%s", s.stage(), s.status(), s.attempt(),
-                        s.cacheHit() ? "hit" : "-", s.seconds() == null ? 0.0 : s.seconds(),
+                console.printf("  %-26s %-10s attempt %d %-6s %8.1f s wall%s%s", s.stage(), s.status(), s.attempt(),
+                        s.cacheHit() ? "hit" : "-", s.wallSeconds(),
+                        s.attempt() > 1 && s.seconds() != null
+                                ? String.format(java.util.Locale.ROOT, " (last attempt %.1f s)", s.seconds()) : "",
                         s.error() == null ? "" : "  error: " + s.error());
             }
             return ExitCodes.OK;

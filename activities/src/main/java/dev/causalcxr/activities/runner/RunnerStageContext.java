@@ -130,6 +130,8 @@ final class RunnerStageContext implements StageContext {
         runner.journal().recordCheckpoint(cacheKey, req.pipelineRunId(), step, ref.digest());
         checkpointStep = step;
         checkpointDigest = ref.digest();
+        // which worker got how far: what an operator (and the fail-over test) reads after a worker dies
+        log.info("{}: checkpoint of step {} saved", req.stage(), step);
         beat();
     }
 

@@ -155,12 +155,21 @@ public final class StageRunner {
                            Heartbeat heartbeat) {
         long t0 = System.nanoTime();
         String cacheKey = cacheKey(def, req);
+        if (attempt > 1) {
+            // the previous attempt never ended (its worker was killed): close its MLflow run, so that every attempt
+            // shows in the tracker with its fate instead of one left RUNNING forever
+            journal.unfinishedAttemptTrackingRun(req.pipelineRunId(), def.name()).ifPresent(lost -> {
+                tracker.setTags(lost, Map.of("causalcxr.error", "attempt " + (attempt - 1)
+                        + " lost: its worker stopped heartbeating; attempt " + attempt + " took over"));
+                tracker.endRun(lost, "FAILED");
+            });
+        }
         journal.startStageRun(req.pipelineRunId(), def.name(), cacheKey, attempt);
         if (!req.force()) {
             for (String manifestDigest : journal.succeededManifests(cacheKey)) {
                 StageManifest m = verifiedManifest(def.name(), manifestDigest);
                 if (m != null) {
-                    return recordCacheHit(def, req, cacheKey, manifestDigest, m, t0);
+                    return recordCacheHit(def, req, cacheKey, manifestDigest, m, t0, attempt);
                 }
             }
         }
@@ -174,6 +183,9 @@ public final class StageRunner {
         params.put("stage.cache_key", cacheKey);
         tracker.logParams(trackingRun, params);
         tracker.setTags(trackingRun, provenanceTags(provenance));
+        tracker.setTags(trackingRun, Map.of("causalcxr.attempt", String.valueOf(attempt)));
+        journal.setStageTrackingRun(req.pipelineRunId(), def.name(), trackingRun);
+        log.info("{}: attempt {} of run {} started on this worker", def.name(), attempt, req.pipelineRunId());
         Path workDir = workRoot.resolve(cacheKey.substring(0, 16)).resolve("attempt-" + attempt);
         RunnerStageContext ctx = null;
         try {
@@ -195,10 +207,15 @@ public final class StageRunner {
             journal.recordArtifact(manifestRef.digest(), manifestRef.size(), "stage-manifest");
             double seconds = (System.nanoTime() - t0) / 1e9;
             tracker.logMetric(trackingRun, "stage_seconds", seconds, 0);
+            // the stage's time as its user lived it: from the first attempt's start, retries and fail-overs included
+            journal.stageWallSeconds(req.pipelineRunId(), def.name())
+                    .ifPresent(wall -> tracker.logMetric(trackingRun, "stage_wall_seconds", wall, 0));
+            tracker.logMetric(trackingRun, "stage_attempt", attempt, 0);
             tracker.endRun(trackingRun, "FINISHED");
             journal.finishStageRun(req.pipelineRunId(), def.name(), "succeeded", false, manifestRef.digest(), trackingRun,
                     seconds, null);
-            return new StageResult(def.name(), manifestRef.digest(), false, seconds, manifest.metrics(), trackingRun);
+            return new StageResult(def.name(), manifestRef.digest(), false, seconds, manifest.metrics(), trackingRun,
+                    attempt);
         } catch (ActivityCompletionException e) {
             // Temporal's own signal (cancelled, timed out): nothing of the data in it, and it must stay what it is
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -287,7 +304,7 @@ public final class StageRunner {
     }
 
     private StageResult recordCacheHit(StageDefinition def, StageRequest req, String cacheKey, String manifestDigest,
-                                       StageManifest m, long t0) {
+                                       StageManifest m, long t0, int attempt) {
         String trackingRun = tracker.startRun(req.experiment(), def.name(), req.parentTrackingRunId(),
                 Map.of("causalcxr.stage", def.name(), "causalcxr.cache_hit", "true",
                         "causalcxr.cached_manifest", manifestDigest, "causalcxr.pipeline_run", req.pipelineRunId()));
@@ -305,7 +322,7 @@ public final class StageRunner {
         tracker.endRun(trackingRun, "FINISHED");
         journal.finishStageRun(req.pipelineRunId(), def.name(), "succeeded", true, manifestDigest, trackingRun, seconds, null);
         log.info("{}: cache hit ({})", def.name(), manifestDigest.substring(0, 12));
-        return new StageResult(def.name(), manifestDigest, true, seconds, m.metrics(), trackingRun);
+        return new StageResult(def.name(), manifestDigest, true, seconds, m.metrics(), trackingRun, attempt);
     }
 
     /**

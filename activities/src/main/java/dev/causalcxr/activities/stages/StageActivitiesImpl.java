@@ -3,6 +3,7 @@ package dev.causalcxr.activities.stages;
 import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStage;
 import dev.causalcxr.activities.runner.CheckpointPointer;
+import dev.causalcxr.activities.runner.KeepAliveHeartbeat;
 import dev.causalcxr.activities.runner.StageDefinition;
 import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.activities.runner.StageRequest;
@@ -125,8 +126,9 @@ public final class StageActivitiesImpl implements StageActivities {
         ActivityExecutionContext ctx = Activity.getExecutionContext();
         int attempt = ctx.getInfo().getAttempt();
         CheckpointPointer last = ctx.getHeartbeatDetails(CheckpointPointer.class).orElse(null);
-        try {
-            return runner.run(def, request, attempt, last, ctx::heartbeat);
+        try (KeepAliveHeartbeat heartbeat = KeepAliveHeartbeat.start(ctx::heartbeat, last, KeepAliveHeartbeat.INTERVAL,
+                request.stage())) {
+            return runner.run(def, request, attempt, last, heartbeat);
         } catch (StageInputException e) {
             throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), "StageInputException", e);
         }

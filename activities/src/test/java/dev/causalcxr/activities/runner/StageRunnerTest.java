@@ -153,6 +153,28 @@ class StageRunnerTest {
     }
 
     @Test
+    void anAttemptWhoseWorkerDiedHasItsTrackingRunClosedAsFailedWhenTheNextAttemptStarts() {
+        StageRequest req = request(4, true);
+        // attempt 1 as a killed worker leaves it: started, tracking run open, no end recorded
+        stack.journal().startStageRun(req.pipelineRunId(), "ingest", "some-key", 1);
+        String lost = stack.tracker().startRun(req.experiment(), "ingest", req.parentTrackingRunId(), Map.of());
+        stack.journal().setStageTrackingRun(req.pipelineRunId(), "ingest", lost);
+
+        runner.run(new CountingTrainingStage(6, 3, -1), req, 2, null, Heartbeat.NONE);
+
+        assertEquals("FAILED", status(lost));
+        PipelineJournal.StageRunRow row = stack.journal().stageRuns(req.pipelineRunId()).get(0);
+        assertEquals("succeeded", row.status());
+        assertEquals(2, row.attempt());
+        assertEquals("FINISHED", status(row.trackingRunId()));
+    }
+
+    private static String status(String trackingRun) {
+        return stack.db().queryOne("select status from tracking_runs where local_id = ?", ps -> ps.setString(1, trackingRun),
+                rs -> rs.getString(1)).orElseThrow();
+    }
+
+    @Test
     void failedStageIsRecordedAsFailedWithItsError() {
         StageRequest req = request(3, true);
         assertThrows(IllegalStateException.class,

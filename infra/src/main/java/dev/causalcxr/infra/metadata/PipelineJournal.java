@@ -18,9 +18,13 @@ public final class PipelineJournal {
                                  Instant startedAt, Instant finishedAt, String trackingRunId, String summaryJson) {
     }
 
+    /**
+     * @param seconds     the last attempt's time
+     * @param wallSeconds from the first attempt's start to the end (or to now while it runs): retries included
+     */
     public record StageRunRow(String pipelineRunId, String stage, String cacheKey, String status, int attempt,
                               boolean cacheHit, String outputManifestDigest, String trackingRunId, Double seconds,
-                              String error) {
+                              String error, double wallSeconds) {
     }
 
     public void createPipelineRun(String id, String name, String specDigest, String specJson, String codeVersion) {
@@ -117,11 +121,46 @@ public final class PipelineJournal {
     }
 
     public List<StageRunRow> stageRuns(String pipelineRunId) {
-        return db.query("select * from stage_runs where pipeline_run_id = ? order by id", ps -> ps.setString(1, pipelineRunId),
+        // started_at is the first attempt's (a retry updates the row, not its start)
+        return db.query("""
+                select *, extract(epoch from coalesce(finished_at, now()) - started_at) as wall_seconds
+                from stage_runs where pipeline_run_id = ? order by id""", ps -> ps.setString(1, pipelineRunId),
                 rs -> new StageRunRow(rs.getString("pipeline_run_id"), rs.getString("stage"), rs.getString("cache_key"),
                         rs.getString("status"), rs.getInt("attempt"), rs.getBoolean("cache_hit"),
                         rs.getString("output_manifest_digest"), rs.getString("tracking_run_id"),
-                        (Double) rs.getObject("seconds"), rs.getString("error")));
+                        (Double) rs.getObject("seconds"), rs.getString("error"), rs.getDouble("wall_seconds")));
+    }
+
+    /** The tracking run of the attempt in progress, recorded when it starts (a finished attempt records it again). */
+    public void setStageTrackingRun(String pipelineRunId, String stage, String trackingRunId) {
+        db.update("update stage_runs set tracking_run_id = ? where pipeline_run_id = ? and stage = ?", ps -> {
+            ps.setString(1, trackingRunId);
+            ps.setString(2, pipelineRunId);
+            ps.setString(3, stage);
+        });
+    }
+
+    /**
+     * The tracking run of an attempt that started and never recorded an end: its worker died (or was cut off) and
+     * Temporal retried the stage.
+     */
+    public java.util.Optional<String> unfinishedAttemptTrackingRun(String pipelineRunId, String stage) {
+        return db.query("""
+                select tracking_run_id from stage_runs where pipeline_run_id = ? and stage = ? and status = 'running'
+                  and tracking_run_id is not null""", ps -> {
+            ps.setString(1, pipelineRunId);
+            ps.setString(2, stage);
+        }, rs -> rs.getString(1)).stream().findFirst();
+    }
+
+    /** Seconds since the first attempt of this stage run started. */
+    public java.util.Optional<Double> stageWallSeconds(String pipelineRunId, String stage) {
+        return db.query("""
+                select extract(epoch from now() - started_at) from stage_runs where pipeline_run_id = ? and stage = ?""",
+                ps -> {
+                    ps.setString(1, pipelineRunId);
+                    ps.setString(2, stage);
+                }, rs -> rs.getDouble(1)).stream().findFirst();
     }
 
     public void recordCheckpoint(String cacheKey, String pipelineRunId, long step, String digest) {

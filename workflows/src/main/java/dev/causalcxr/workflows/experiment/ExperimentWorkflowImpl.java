@@ -69,13 +69,17 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
             StageActivities stub = Workflow.newActivityStub(StageActivities.class,
                     StageActivityOptions.forStage(s.stage(), s.taskQueue()));
             StageResult[] result = new StageResult[1];
+            // the workflow's clock: deterministic on replay, and it spans every attempt (the activity's own
+            // seconds cover only the attempt that finished)
+            long stageStart = Workflow.currentTimeMillis();
             try {
                 currentScope = Workflow.newCancellationScope(() -> result[0] = dispatch(stub, s.stage(), req));
                 currentScope.run();
             } catch (ActivityFailure | CanceledFailure e) {
                 boolean cancelled = cancelRequested || e instanceof CanceledFailure || e.getCause() instanceof CanceledFailure;
-                states.set(i, new PipelineProgress.StageState(stage, cancelled ? "cancelled" : "failed", false, 0));
-                outcomes.add(new RunSummary.StageOutcome(stage, cancelled ? "cancelled" : "failed", false, 0, null));
+                double wall = (Workflow.currentTimeMillis() - stageStart) / 1000.0;
+                states.set(i, new PipelineProgress.StageState(stage, cancelled ? "cancelled" : "failed", false, wall));
+                outcomes.add(new RunSummary.StageOutcome(stage, cancelled ? "cancelled" : "failed", false, wall, null, 0));
                 status = cancelled ? "cancelled" : "failed";
                 error = cancelled ? "cancelled during " + stage : stage + ": " + rootMessage(e);
                 break;
@@ -85,8 +89,10 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
             StageResult r = result[0];
             manifests.put(stage, r.manifestDigest());
             metrics.putAll(r.metrics());
-            states.set(i, new PipelineProgress.StageState(stage, "succeeded", r.cacheHit(), r.seconds()));
-            outcomes.add(new RunSummary.StageOutcome(stage, "succeeded", r.cacheHit(), r.seconds(), r.manifestDigest()));
+            double wall = (Workflow.currentTimeMillis() - stageStart) / 1000.0;
+            states.set(i, new PipelineProgress.StageState(stage, "succeeded", r.cacheHit(), wall));
+            outcomes.add(new RunSummary.StageOutcome(stage, "succeeded", r.cacheHit(), wall, r.manifestDigest(),
+                    r.attempt()));
         }
         current = null;
         String registered = null;
@@ -158,11 +164,13 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
         }
         Map<String, String> inputs = new TreeMap<>(req.inputs());
         boolean allCached = true;
+        int attempts = 0;
         for (int i = 0; i < perClass.size(); i++) {
             try {
                 StageResult r = perClass.get(i).get();
                 inputs.put(r.stage(), r.manifestDigest());
                 allCached &= r.cacheHit();
+                attempts = Math.max(attempts, r.attempt());
             } catch (RuntimeException e) {
                 failure = failure == null ? e : failure;
             }
@@ -172,9 +180,10 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
         }
         StageResult join = stub.optimizeTailNoise(new StageRequest(req.pipelineRunId(), req.experiment(), req.stage(),
                 req.configJson(), req.seed(), inputs, req.force(), req.parentTrackingRunId()));
-        // the stage's time and cache state cover its per-class activities, not only the join
+        // the stage's time, cache state and attempts cover its per-class activities, not only the join
         return new StageResult(join.stage(), join.manifestDigest(), join.cacheHit() && allCached,
-                (Workflow.currentTimeMillis() - started) / 1000.0, join.metrics(), join.trackingRunId());
+                (Workflow.currentTimeMillis() - started) / 1000.0, join.metrics(), join.trackingRunId(),
+                Math.max(attempts, join.attempt()));
     }
 
     private static String rootMessage(Throwable e) {

@@ -10,6 +10,11 @@ import java.util.Map;
 public record RunSummary(String runId, String status, List<StageOutcome> stages, Map<String, Double> metrics,
                          String trackingRunId, String error, String registeredModel) {
 
-    public record StageOutcome(String stage, String status, boolean cacheHit, double seconds, String manifestDigest) {
+    /**
+     * @param seconds  wall time from the stage's first attempt to its completion, retries and fail-overs included
+     * @param attempts the attempt that completed it (0 when unknown: a failed or cancelled stage)
+     */
+    public record StageOutcome(String stage, String status, boolean cacheHit, double seconds, String manifestDigest,
+                               int attempts) {
     }
 }

@@ -12,6 +12,13 @@ public final class StageActivityOptions {
     }
 
     /** Non-retryable failure types: bad inputs or config fail the same way on every attempt. */
+    /**
+     * How long a stage attempt may go without a heartbeat before Temporal retries it elsewhere. Activity options are
+     * not matched on replay: histories recorded with the earlier 120 s replay against this value
+     * (ExperimentWorkflowReplayTest), so runs in flight need no {@code Workflow.getVersion} for it.
+     */
+    public static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(20);
+
     static final String[] NON_RETRYABLE = {"StageInputException", "MissingStage", "SpecValidationException"};
 
     public static ActivityOptions forStage(StageName stage, String taskQueue) {
@@ -22,8 +29,9 @@ public final class StageActivityOptions {
         return ActivityOptions.newBuilder()
                 .setTaskQueue(taskQueue)
                 .setStartToCloseTimeout(startToClose)
-                // long stages heartbeat their checkpoint pointer; a silent worker is presumed dead
-                .setHeartbeatTimeout(Duration.ofMinutes(2))
+                // a silent worker is presumed dead and the stage moves to another one: attempts beat every 5 s
+                // while they run (KeepAliveHeartbeat), so 20 s is four missed beats, and fail-over takes seconds
+                .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
                 .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
                 .setRetryOptions(RetryOptions.newBuilder()
                         .setInitialInterval(Duration.ofSeconds(2))

@@ -134,7 +134,8 @@ class TailNoiseFanOutTest {
                 }
                 Activity.getExecutionContext().heartbeat(null);
                 order.add(request.stage());
-                return new StageResult(request.stage(), "manifest-" + request.stage(), false, 0.1, Map.of(), null);
+                return new StageResult(request.stage(), "manifest-" + request.stage(), false, 0.1, Map.of(), null,
+                        Activity.getExecutionContext().getInfo().getAttempt());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
@@ -148,7 +149,7 @@ class TailNoiseFanOutTest {
             joins.incrementAndGet();
             joinInputs = Map.copyOf(request.inputs());
             return new StageResult(request.stage(), "manifest-join", false, 0.1,
-                    Map.of("tail_effectiveness_optimized", 0.5), null);
+                    Map.of("tail_effectiveness_optimized", 0.5), null, 1);
         }
 
         @Override

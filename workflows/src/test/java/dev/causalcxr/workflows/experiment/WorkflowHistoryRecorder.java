@@ -77,7 +77,7 @@ public final class WorkflowHistoryRecorder {
     static final class ScriptedStages implements StageActivities {
         private static StageResult done(StageRequest r) {
             return new StageResult(r.stage(), "manifest-" + r.stage().replace('/', '-'), false, 1.0,
-                    Map.of(r.stage().replace('/', '_') + "_metric", 0.5), "tracking-" + r.stage());
+                    Map.of(r.stage().replace('/', '_') + "_metric", 0.5), "tracking-" + r.stage(), 1);
         }
 
         @Override

@@ -1,0 +1,301 @@
+package dev.causalcxr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.infra.tracking.MlflowTestSupport;
+import dev.causalcxr.workflows.experiment.StageActivityOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The production topology on one machine ({@code docker/local-cluster}: the Temporal dev server, the stack and
+ * worker JVMs each in its own process), and a GPU worker killed with SIGKILL in the middle of
+ * {@code train-disentangler}: the other GPU worker takes the stage over within the heartbeat timeout, resumes
+ * from the last checkpoint, and the run ends with the same model, bit for bit, as an uninterrupted run.
+ */
+@Tag("e2e")
+class ClusterFailoverE2ETest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Surefire runs in cli/; the script lives in the repository's docker/. */
+    private static final Path REPO = Path.of("").toAbsolutePath().getParent();
+    private static final Path DIR = Path.of("target", "e2e-cluster-failover").toAbsolutePath();
+    private static final Path DATA = DIR.resolve("data");
+    private static final Path LOGS = DATA.resolve("cluster");
+    private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
+    /** Enough steps that the kill after the first checkpoint lands mid-training; tiny networks. */
+    private static final String SPEC = """
+            name: e2e-failover
+            seed: 13
+            dataset: {studies: 120}
+            run: [parse-reports, train-disentangler, train-diffusion]
+            stages:
+              train-disentangler: {steps: 60, checkpoint_interval: 10, batch_size: 8, pairs_per_kind: 2, base_width: 4,
+                                   id_channels: 4, path_dim: 4, head_hidden: 8, run_ablation: false, eval_pairs: 8,
+                                   grid_identities: 2, grid_pathologies: 2}
+              train-diffusion: {train_steps: 40, hidden: 32, blocks: 1, condition_dim: 8, batch_size: 64, log_interval: 20}
+            """;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        if (Files.isDirectory(LOGS)) {
+            cluster(Duration.ofMinutes(5), "stop", DATA.toString()); // left over from an aborted run
+        }
+        deleteTree(DIR);
+        Files.createDirectories(DIR);
+        // the first start on a machine builds the Temporal CLI with `go install` (minutes)
+        int rc = cluster(Duration.ofMinutes(40), "start", DATA.toString(), "--gpu-workers", "2", "--cpu-workers", "1");
+        assertEquals(0, rc, "docker/local-cluster start failed: " + tail(DIR.resolve("cluster-start.out"), 40));
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        // every process by its pid file, whatever happened above
+        cluster(Duration.ofMinutes(5), "stop", DATA.toString());
+    }
+
+    @Test
+    void aGpuWorkerKilledMidTrainingHandsTheStageToAnotherThatResumesFromItsCheckpointWithBitIdenticalResults()
+            throws Exception {
+        Path spec = DIR.resolve("failover.yaml");
+        Files.writeString(spec, SPEC);
+
+        Path out1 = DIR.resolve("run-1.out");
+        Path summary1 = DIR.resolve("summary-1.json");
+        Process run1 = cli(out1, "run", "--data-dir", DATA.toString(), "--spec", spec.toString(), "--no-local-workers",
+                "--summary-json", summary1.toString());
+        String victim;
+        long victimPid;
+        Instant killedAt;
+        long lastSavedBeforeKill;
+        try {
+            victim = awaitCheckpointingWorker(run1, out1, Duration.ofMinutes(20));
+            victimPid = Long.parseLong(Files.readString(LOGS.resolve(victim + ".pid")).trim());
+            ProcessHandle worker = ProcessHandle.of(victimPid).orElseThrow();
+            killedAt = Instant.now();
+            assertTrue(worker.destroyForcibly(), "SIGKILL " + victim); // kill -9
+            worker.onExit().get(30, TimeUnit.SECONDS);
+            lastSavedBeforeKill = lines(victim).stream().map(CHECKPOINT::matcher).filter(Matcher::find)
+                    .mapToLong(m -> Long.parseLong(m.group(2))).max().orElseThrow();
+            assertTrue(run1.waitFor(30, TimeUnit.MINUTES), "run 1 did not end: " + tail(out1, 30));
+        } finally {
+            run1.destroyForcibly();
+        }
+        assertEquals(0, run1.exitValue(), "run 1 failed: " + tail(out1, 60));
+        JsonNode s1 = JSON.readTree(summary1.toFile());
+        String runId = s1.get("run_id").asText();
+        assertEquals("e2e-failover@1", s1.path("model").asText(), s1.toString());
+
+        // the other GPU worker took the stage over: a new attempt, from the last checkpoint, not from step 0
+        String survivor = victim.equals("gpu-1") ? "gpu-2" : "gpu-1";
+        LogLine attempt = first(survivor, Pattern.compile("train-disentangler: attempt (\\d+) of run "
+                + Pattern.quote(runId) + " started")).orElseThrow(() -> new AssertionError(survivor
+                + " never started train-disentangler: " + tailLog(survivor)));
+        assertTrue(Integer.parseInt(attempt.match().group(1)) >= 2, attempt.text());
+        LogLine resumed = first(survivor, Pattern.compile("train-disentangler: resuming from the checkpoint of step (\\d+)"))
+                .orElseThrow(() -> new AssertionError(survivor + " did not resume: " + tailLog(survivor)));
+        long resumedStep = Long.parseLong(resumed.match().group(1));
+        assertTrue(resumedStep >= lastSavedBeforeKill && resumedStep > 0,
+                "resumed from step " + resumedStep + ", the killed worker had saved step " + lastSavedBeforeKill);
+        long nextSaved = lines(survivor).stream().map(CHECKPOINT::matcher).filter(Matcher::find)
+                .filter(m -> m.group(1).equals("train-disentangler")).mapToLong(m -> Long.parseLong(m.group(2)))
+                .min().orElseThrow(() -> new AssertionError(survivor + " saved no checkpoint: " + tailLog(survivor)));
+        assertTrue(nextSaved > resumedStep, "the step counter continues: next checkpoint " + nextSaved + " after resuming at "
+                + resumedStep);
+
+        Duration timeout = StageActivityOptions.HEARTBEAT_TIMEOUT;
+        Duration toAttempt = Duration.between(killedAt, attempt.time());
+        Duration toResume = Duration.between(killedAt, resumed.time());
+        String measured = String.format(Locale.ROOT, "fail-over after kill -9 of %s: next attempt started on %s after "
+                        + "%.1f s, resumed from step %d after %.1f s (heartbeat timeout %d s; the killed worker had saved "
+                        + "step %d)", victim, survivor, toAttempt.toMillis() / 1000.0, resumedStep,
+                toResume.toMillis() / 1000.0, timeout.toSeconds(), lastSavedBeforeKill);
+        System.out.println(measured);
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("killed_at", killedAt.toString());
+        record.put("seconds_to_next_attempt", toAttempt.toMillis() / 1000.0);
+        record.put("seconds_to_resume", toResume.toMillis() / 1000.0);
+        record.put("heartbeat_timeout_seconds", timeout.toSeconds());
+        record.put("resumed_step", resumedStep);
+        record.put("last_saved_step_before_kill", lastSavedBeforeKill);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(DIR.resolve("failover.json").toFile(), record);
+        // detection is the heartbeat timeout; the rest is the retry back-off (2 s) and the next worker's pickup
+        assertTrue(toAttempt.compareTo(timeout.plusSeconds(10)) < 0, measured);
+        assertTrue(toResume.compareTo(timeout.plusSeconds(30)) < 0, measured);
+
+        // the stage's time is its wall time over both attempts, and the attempts are counted: summary and status
+        JsonNode trained = s1.at("/stages/train-disentangler");
+        assertTrue(trained.path("attempts").asInt() >= 2, trained.toString());
+        assertTrue(trained.path("seconds").asDouble() > toAttempt.toMillis() / 1000.0, "wall time includes the fail-over: "
+                + trained);
+        Path status = DIR.resolve("status.out");
+        Process st = cli(status, "status", "--data-dir", DATA.toString(), runId);
+        assertTrue(st.waitFor(5, TimeUnit.MINUTES));
+        String line = Files.readAllLines(status).stream().filter(l -> l.contains("train-disentangler")).findFirst()
+                .orElseThrow(() -> new AssertionError(tail(status, 20)));
+        assertTrue(line.matches(".*succeeded\\s+attempt [2-9].*s wall \\(last attempt .*"), line);
+        // and in MLflow: one child run per attempt, the killed one closed as FAILED by its successor
+        Map<String, String> attempts = mlflowAttempts(s1.at("/tracking/mlflow").asText(), runId);
+        assertEquals("FAILED", attempts.get("1"), attempts.toString());
+        assertEquals("FINISHED", attempts.get(attempt.match().group(1)), attempts.toString());
+
+        // the same spec from scratch, uninterrupted, on the same cluster: every output equal by digest
+        Path out2 = DIR.resolve("run-2.out");
+        Path summary2 = DIR.resolve("summary-2.json");
+        Process run2 = cli(out2, "run", "--data-dir", DATA.toString(), "--spec", spec.toString(), "--no-local-workers",
+                "--no-cache", "--verify-against", runId, "--summary-json", summary2.toString());
+        try {
+            assertTrue(run2.waitFor(30, TimeUnit.MINUTES), "run 2 did not end: " + tail(out2, 30));
+        } finally {
+            run2.destroyForcibly();
+        }
+        String verify = Files.readString(out2);
+        assertEquals(0, run2.exitValue(), "the uninterrupted rerun differs or failed: " + tail(out2, 40));
+        assertTrue(Pattern.compile("train-disentangler\\s+identical").matcher(verify).find(), verify);
+        assertTrue(verify.contains("every stage's outputs are bit-identical to " + runId), verify);
+        // same files, same version: one model version for both runs
+        assertEquals("e2e-failover@1", JSON.readTree(summary2.toFile()).path("model").asText());
+        Path list = DIR.resolve("models.out");
+        Process models = cli(list, "models", "list", "--data-dir", DATA.toString(), "e2e-failover");
+        assertTrue(models.waitFor(5, TimeUnit.MINUTES));
+        long versions = Files.readAllLines(list).stream().filter(l -> l.startsWith("e2e-failover@")).count();
+        assertEquals(1, versions, Files.readString(list));
+    }
+
+    /** Attempt number → MLflow status of the train-disentangler child runs of one pipeline run. */
+    private static Map<String, String> mlflowAttempts(String mlflow, String runId) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        JsonNode experiment = JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(mlflow
+                        + "/api/2.0/mlflow/experiments/get-by-name?experiment_name=causalcxr/e2e-failover")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        String search = JSON.writeValueAsString(Map.of("experiment_ids",
+                List.of(experiment.at("/experiment/experiment_id").asText()), "filter",
+                "tags.`causalcxr.pipeline_run` = '" + runId + "' and tags.`causalcxr.stage` = 'train-disentangler'"));
+        JsonNode runs = JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(mlflow
+                        + "/api/2.0/mlflow/runs/search")).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(search)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        Map<String, String> byAttempt = new java.util.TreeMap<>();
+        for (JsonNode r : runs.path("runs")) {
+            for (JsonNode tag : r.at("/data/tags")) {
+                if (tag.path("key").asText().equals("causalcxr.attempt")) {
+                    byAttempt.put(tag.path("value").asText(), r.at("/info/status").asText());
+                }
+            }
+        }
+        return byAttempt;
+    }
+
+    private static final Pattern CHECKPOINT = Pattern.compile("([a-z-]+): checkpoint of step (\\d+) saved");
+
+    /** The GPU worker whose log shows a saved train-disentangler checkpoint first. */
+    private static String awaitCheckpointingWorker(Process run, Path runOut, Duration limit) throws Exception {
+        long end = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < end) {
+            for (String w : List.of("gpu-1", "gpu-2")) {
+                if (lines(w).stream().anyMatch(l -> l.contains("train-disentangler: checkpoint of step "))) {
+                    return w;
+                }
+            }
+            if (!run.isAlive()) {
+                throw new AssertionError("run 1 ended before a train-disentangler checkpoint: " + tail(runOut, 60));
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no train-disentangler checkpoint within " + limit + ": " + tail(runOut, 30));
+    }
+
+    private record LogLine(Instant time, String text, Matcher match) {
+    }
+
+    private static Optional<LogLine> first(String worker, Pattern p) throws IOException {
+        for (String l : lines(worker)) {
+            Matcher m = p.matcher(l);
+            if (m.find()) {
+                Instant t = LocalDateTime.parse(l.substring(0, 23), LOG_TIME).atZone(ZoneId.systemDefault()).toInstant();
+                return Optional.of(new LogLine(t, l, m));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static List<String> lines(String worker) throws IOException {
+        Path f = LOGS.resolve(worker + ".log");
+        return Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : List.of();
+    }
+
+    private static String tailLog(String worker) {
+        return tail(LOGS.resolve(worker + ".log"), 30);
+    }
+
+    /** The CLI from this build's classes, as the cluster's processes run it. */
+    private static Process cli(Path out, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g", "-Dai.djl.offline=true", "-Dlogback.configurationFile=logback.xml",
+                "-Dcausalcxr.log.file=" + out.resolveSibling(out.getFileName() + ".log"),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    }
+
+    private static int cluster(Duration limit, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", REPO.resolve("docker/local-cluster").toString()));
+        cmd.addAll(List.of(args));
+        Path out = DIR.resolve("cluster-" + args[0] + ".out");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("CAUSALCXR_CLASSPATH", System.getProperty("java.class.path"));
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.put("CAUSALCXR_JAVA_OPTS", "-Xmx2g");
+        env.put("CAUSALCXR_MLFLOW_VENV", MlflowTestSupport.sharedVenv().toString());
+        Process p = pb.start();
+        if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("docker/local-cluster " + args[0] + " took longer than " + limit + ": " + tail(out, 30));
+        }
+        System.out.println(Files.readString(out));
+        return p.exitValue();
+    }
+
+    private static String tail(Path f, int n) {
+        try {
+            List<String> l = Files.readAllLines(f, StandardCharsets.UTF_8);
+            return "\n" + String.join("\n", l.subList(Math.max(0, l.size() - n), l.size()));
+        } catch (IOException e) {
+            return "(" + f + " unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
