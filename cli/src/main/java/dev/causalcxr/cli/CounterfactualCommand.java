@@ -1,5 +1,7 @@
 package dev.causalcxr.cli;
 
+import dev.causalcxr.cli.serve.CounterfactualFiles;
+import dev.causalcxr.cli.serve.RegisteredGenerators;
 import dev.causalcxr.core.counterfactual.CounterfactualGenerator;
 import dev.causalcxr.core.dataset.DatasetBundle;
 import dev.causalcxr.core.dataset.DatasetEntry;
@@ -14,8 +16,6 @@ import dev.causalcxr.infra.registry.ModelNotFoundException;
 import dev.causalcxr.infra.registry.ModelRegistry;
 import dev.causalcxr.infra.registry.ModelVersion;
 import dev.causalcxr.infra.stack.PlatformStack;
-import dev.causalcxr.cli.serve.CounterfactualFiles;
-import dev.causalcxr.cli.serve.RegisteredGenerators;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -28,49 +28,78 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "counterfactual", mixinStandardHelpOptions = true,
-        description = {"Counterfactuals of one image from a registered model: the image's identity code with",
-                "pathology codes sampled for the requested finding. The source is an image file (any size: it is",
-                "fitted into the model's square as on import) or a study of an imported dataset version. Writes",
-                "the PNGs, a contact sheet (source first) and counterfactuals.json (model version, source,",
-                "condition, seeds) into --out."})
+@Command(
+        name = "counterfactual",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Counterfactuals of one image from a registered model: the image's identity code with",
+            "pathology codes sampled for the requested finding. The source is an image file (any size: it is",
+            "fitted into the model's square as on import) or a study of an imported dataset version. Writes",
+            "the PNGs, a contact sheet (source first) and counterfactuals.json (model version, source,",
+            "condition, seeds) into --out."
+        })
 final class CounterfactualCommand implements Callable<Integer> {
     @Mixin
     DataDirOption dataDir;
 
-    @Option(names = "--model", required = true, paramLabel = "NAME[@VERSION|@ALIAS]",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "NAME[@VERSION|@ALIAS]",
             description = "A registered model (`./causalcxr models list`); NAME alone is its latest version.")
     String model;
 
-    @Option(names = "--image", paramLabel = "IMG",
+    @Option(
+            names = "--image",
+            paramLabel = "IMG",
             description = "The source image (PNG or JPEG, grayscale or RGB, any size); or --dataset with --study.")
     Path image;
 
-    @Option(names = "--dataset", paramLabel = "NAME[@VERSION]",
+    @Option(
+            names = "--dataset",
+            paramLabel = "NAME[@VERSION]",
             description = "An imported dataset version (`./causalcxr dataset list`); NAME alone is its newest version.")
     String dataset;
 
-    @Option(names = "--study", paramLabel = "ID", description = "The study of --dataset to use as the source: its pseudonym (S…), as `dataset show --studies N` lists them.")
+    @Option(
+            names = "--study",
+            paramLabel = "ID",
+            description =
+                    "The study of --dataset to use as the source: its pseudonym (S…), as `dataset show --studies N` lists them.")
     String study;
 
-    @Option(names = "--finding", required = true, paramLabel = "TEXT",
-            description = {"What to change, as report text or a finding name: \"moderate right pleural effusion\",",
-                    "\"no effusion\", \"Pneumothorax\"."})
+    @Option(
+            names = "--finding",
+            required = true,
+            paramLabel = "TEXT",
+            description = {
+                "What to change, as report text or a finding name: \"moderate right pleural effusion\",",
+                "\"no effusion\", \"Pneumothorax\"."
+            })
     String finding;
 
     @Option(names = "--n", defaultValue = "8", description = "Counterfactuals to sample (default ${DEFAULT-VALUE}).")
     int n;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed: same seed, same images (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            description = "Sampling seed: same seed, same images (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--guidance", defaultValue = "2.0", description = "Classifier-free guidance scale (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--guidance",
+            defaultValue = "2.0",
+            description = "Classifier-free guidance scale (default ${DEFAULT-VALUE}).")
     float guidance;
 
     @Option(names = "--steps", defaultValue = "50", description = "DDIM steps (default ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--eta", defaultValue = "0.0", description = "DDIM η: 0 deterministic given the noise (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--eta",
+            defaultValue = "0.0",
+            description = "DDIM η: 0 deterministic given the noise (default ${DEFAULT-VALUE}).")
     float eta;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created).")
@@ -106,23 +135,38 @@ final class CounterfactualCommand implements Callable<Integer> {
             }
             CounterfactualGenerator opened;
             try {
-                opened = RegisteredGenerators.open(registry, version, stack.config().dataDir());
+                opened = RegisteredGenerators.open(
+                        registry, version, stack.config().dataDir());
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
             try (CounterfactualGenerator generator = opened) {
                 int size = generator.imageSize();
                 // the same preparation as import: the whole image fitted into the model's square
-                GrayImage source = original.width() == size && original.height() == size ? original
+                GrayImage source = original.width() == size && original.height() == size
+                        ? original
                         : Resampler.fitSquare(original, size);
                 Condition condition = generator.parse(finding);
                 CounterfactualGenerator.Generation g = generator.generateDetailed(source, condition, n, seed, sampler);
                 write(version, condition, g, source, original);
-                console.printf("%d counterfactuals of %s%s for \"%s\" (%s) from %s%s → %s", g.images().size(),
-                        sourceName, source == original ? "" : String.format(Locale.ROOT, " (%d×%d px, fitted into %d×%d)",
-                                original.width(), original.height(), size, size),
-                        finding, condition.describe(), version.reference(),
-                        g.usedPrior() ? ", tail prior of " + g.prior().label() : "", out);
+                console.printf(
+                        "%d counterfactuals of %s%s for \"%s\" (%s) from %s%s → %s",
+                        g.images().size(),
+                        sourceName,
+                        source == original
+                                ? ""
+                                : String.format(
+                                        Locale.ROOT,
+                                        " (%d×%d px, fitted into %d×%d)",
+                                        original.width(),
+                                        original.height(),
+                                        size,
+                                        size),
+                        finding,
+                        condition.describe(),
+                        version.reference(),
+                        g.usedPrior() ? ", tail prior of " + g.prior().label() : "",
+                        out);
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
@@ -134,8 +178,9 @@ final class CounterfactualCommand implements Callable<Integer> {
     private GrayImage studyImage(PlatformStack stack) throws IOException {
         DatasetCatalog.VersionRow version;
         try {
-            version = new DatasetCatalog(stack.db()).resolve(dataset).orElseThrow(() -> new UsageException(
-                    "no dataset " + dataset + " (see `causalcxr dataset list`)"));
+            version = new DatasetCatalog(stack.db())
+                    .resolve(dataset)
+                    .orElseThrow(() -> new UsageException("no dataset " + dataset + " (see `causalcxr dataset list`)"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -143,11 +188,13 @@ final class CounterfactualCommand implements Callable<Integer> {
         try {
             stack.objectStore().getToFile(version.bundleDigest(), bundle);
             DatasetEntry entry = DatasetBundle.readManifest(bundle).entries().stream()
-                    .filter(e -> e.studyId().equals(study)).findFirst()
+                    .filter(e -> e.studyId().equals(study))
+                    .findFirst()
                     .orElseThrow(() -> new UsageException("no study " + study + " in " + version.dataset() + "@"
                             + version.version().substring(0, 12)));
-            byte[] png = DatasetBundle.readFile(bundle, entry.imagePath()).orElseThrow(() -> new IOException(
-                    "dataset bundle " + version.bundleDigest() + " lists " + entry.imagePath() + " but lacks it"));
+            byte[] png = DatasetBundle.readFile(bundle, entry.imagePath())
+                    .orElseThrow(() -> new IOException("dataset bundle " + version.bundleDigest() + " lists "
+                            + entry.imagePath() + " but lacks it"));
             return ImageCodec.decode(png);
         } finally {
             Files.deleteIfExists(bundle);
@@ -169,8 +216,13 @@ final class CounterfactualCommand implements Callable<Integer> {
         }
     }
 
-    private void write(ModelVersion version, Condition condition, CounterfactualGenerator.Generation g,
-                       GrayImage source, GrayImage original) throws IOException {
+    private void write(
+            ModelVersion version,
+            Condition condition,
+            CounterfactualGenerator.Generation g,
+            GrayImage source,
+            GrayImage original)
+            throws IOException {
         Map<String, Object> from = new LinkedHashMap<>();
         if (image != null) {
             from.put("image", image.toAbsolutePath().toString());
@@ -181,8 +233,13 @@ final class CounterfactualCommand implements Callable<Integer> {
         from.put("width", original.width());
         from.put("height", original.height());
         from.put("fitted_into", source == original ? null : source.width());
-        Map<String, byte[]> files = CounterfactualFiles.render(version,
-                new CounterfactualFiles.Asked(finding, seed, n, guidance, steps, eta), condition, g, source, from);
+        Map<String, byte[]> files = CounterfactualFiles.render(
+                version,
+                new CounterfactualFiles.Asked(finding, seed, n, guidance, steps, eta),
+                condition,
+                g,
+                source,
+                from);
         Files.createDirectories(out);
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
             Files.write(out.resolve(f.getKey()), f.getValue());

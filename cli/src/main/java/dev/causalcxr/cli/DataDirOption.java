@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
 
 /** The {@code --data-dir} every command shares: where the embedded stack keeps its state. */
 final class DataDirOption {
-    @Option(names = "--data-dir", paramLabel = "DIR",
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
             description = "Where the embedded stack keeps its state (default: $CAUSALCXR_DATA_DIR or ./.data).")
     Path dataDir;
 
@@ -36,7 +38,8 @@ final class DataDirOption {
     /** The environment, where a CAUSALCXR_* Java system property (e.g. through JAVA_TOOL_OPTIONS) overrides the variable. */
     static java.util.Map<String, String> environment() {
         java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("CAUSALCXR_"))
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("CAUSALCXR_"))
                 .forEach(k -> env.put(k, System.getProperty(k)));
         return env;
     }

@@ -10,9 +10,9 @@ import dev.causalcxr.core.dataset.IngestStage;
 import dev.causalcxr.core.dataset.Pseudonymizer;
 import dev.causalcxr.core.dataset.RowProblem;
 import dev.causalcxr.core.dataset.SourceIds;
-import dev.causalcxr.core.files.SiteLog;
 import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.files.FileTrees;
+import dev.causalcxr.core.files.SiteLog;
 import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.infra.datasets.DatasetCatalog;
 import dev.causalcxr.infra.datasets.PseudonymKeys;
@@ -30,9 +30,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "dataset", mixinStandardHelpOptions = true, description = "Import and inspect versioned datasets.",
-        subcommands = {DatasetCommand.Import.class, DatasetCommand.ListVersions.class, DatasetCommand.Show.class,
-                DatasetCommand.ResolveId.class})
+@Command(
+        name = "dataset",
+        mixinStandardHelpOptions = true,
+        description = "Import and inspect versioned datasets.",
+        subcommands = {
+            DatasetCommand.Import.class,
+            DatasetCommand.ListVersions.class,
+            DatasetCommand.Show.class,
+            DatasetCommand.ResolveId.class
+        })
 final class DatasetCommand implements Runnable {
     /** Fraction below which a finding counts as a tail class in {@code show}. */
     static final double TAIL_FREQUENCY = ExperimentSpec.DEFAULT_TAIL_FREQUENCY;
@@ -46,19 +53,30 @@ final class DatasetCommand implements Runnable {
         return PlatformStack.start(dataDir.config().withMlflowEnabled(false), false);
     }
 
-    @Command(name = "import", mixinStandardHelpOptions = true,
-            description = {"Import images and reports as a new dataset version (same files: same version).",
-                    "Bad rows are listed by reference and category, then skipped (each reference's file and reason:",
-                    "the site log, logs/site-detail.log in the data folder); --strict fails and imports nothing.",
-                    "Patient and study ids become keyed pseudonyms (CAUSALCXR_PSEUDONYM_KEY or the key file)."})
+    @Command(
+            name = "import",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Import images and reports as a new dataset version (same files: same version).",
+                "Bad rows are listed by reference and category, then skipped (each reference's file and reason:",
+                "the site log, logs/site-detail.log in the data folder); --strict fails and imports nothing.",
+                "Patient and study ids become keyed pseudonyms (CAUSALCXR_PSEUDONYM_KEY or the key file)."
+            })
     static final class Import implements Callable<Integer> {
         @Mixin
         DataDirOption dataDir;
 
-        @Option(names = "--format", required = true, description = "mimic, chexpert, manifest or nih (ChestX-ray14: its Data_Entry CSV, images under its folder).")
+        @Option(
+                names = "--format",
+                required = true,
+                description =
+                        "mimic, chexpert, manifest or nih (ChestX-ray14: its Data_Entry CSV, images under its folder).")
         String format;
 
-        @Parameters(index = "0", paramLabel = "PATH", description = "MIMIC: the folder holding files/; CSV formats: the CSV.")
+        @Parameters(
+                index = "0",
+                paramLabel = "PATH",
+                description = "MIMIC: the folder holding files/; CSV formats: the CSV.")
         Path path;
 
         @Option(names = "--name", required = true, description = "Dataset name.")
@@ -67,7 +85,10 @@ final class DatasetCommand implements Runnable {
         @Option(names = "--strict", description = "Fail (exit 1) and import nothing if any row is bad.")
         boolean strict;
 
-        @Option(names = "--size", defaultValue = "64", description = "Image edge after conversion (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--size",
+                defaultValue = "64",
+                description = "Image edge after conversion (default ${DEFAULT-VALUE}).")
         int size;
 
         @Override
@@ -90,18 +111,33 @@ final class DatasetCommand implements Runnable {
                 try {
                     IngestStage.Packed packed;
                     try {
-                        packed = IngestStage.importAndPack(new ImportOptions(fmt, path, work.resolve("dataset"), name, size,
-                                PseudonymKeys.resolve(DataDirOption.environment()), strict, SplitProportions.defaults()),
+                        packed = IngestStage.importAndPack(
+                                new ImportOptions(
+                                        fmt,
+                                        path,
+                                        work.resolve("dataset"),
+                                        name,
+                                        size,
+                                        PseudonymKeys.resolve(DataDirOption.environment()),
+                                        strict,
+                                        SplitProportions.defaults()),
                                 work.resolve("dataset.zip"),
-                                (done, total) -> console.progress(String.format(Locale.ROOT, "import %s %d/%d",
-                                        ConsoleOutput.bar((double) done / Math.max(1, total), 30), done, total),
+                                (done, total) -> console.progress(
+                                        String.format(
+                                                Locale.ROOT,
+                                                "import %s %d/%d",
+                                                ConsoleOutput.bar((double) done / Math.max(1, total), 30),
+                                                done,
+                                                total),
                                         done.intValue() == total.intValue()));
                     } catch (DatasetImportException e) {
                         printProblems(console, e.problems());
                         console.println(e.getMessage());
-                        console.println(strict && !e.problems().isEmpty()
-                                ? "strict import failed: " + e.problems().size() + " bad rows; nothing was imported"
-                                : "nothing to import");
+                        console.println(
+                                strict && !e.problems().isEmpty()
+                                        ? "strict import failed: "
+                                                + e.problems().size() + " bad rows; nothing was imported"
+                                        : "nothing to import");
                         return ExitCodes.FAILURE;
                     }
                     ImportResult r = packed.imported();
@@ -109,12 +145,16 @@ final class DatasetCommand implements Runnable {
                     console.println(r.summaryLine());
                     Path bundle = packed.bundle();
                     ObjectRef ref = stack.objectStore().putFile(bundle);
-                    DatasetCatalog.Recorded rec = new DatasetCatalog(stack.db()).record(r.manifest(), ref.digest(), fmt.name()
-                            .toLowerCase(Locale.ROOT));
-                    console.printf("%s@%s: %s%s", name, rec.version().version().substring(0, 12),
+                    DatasetCatalog.Recorded rec = new DatasetCatalog(stack.db())
+                            .record(r.manifest(), ref.digest(), fmt.name().toLowerCase(Locale.ROOT));
+                    console.printf(
+                            "%s@%s: %s%s",
+                            name,
+                            rec.version().version().substring(0, 12),
                             rec.created() ? "new version" : "unchanged (this version exists already)",
                             rec.created() && rec.version().parent() != null
-                                    ? ", parent " + rec.version().parent().substring(0, 12) : "");
+                                    ? ", parent " + rec.version().parent().substring(0, 12)
+                                    : "");
                     return ExitCodes.OK;
                 } finally {
                     FileTrees.delete(work);
@@ -128,18 +168,23 @@ final class DatasetCommand implements Runnable {
                 return;
             }
             SiteLog log = SiteLog.inDataDir(dataDir.resolve());
-            log.append("dataset import " + name + ": " + problems.size() + " problem(s)",
+            log.append(
+                    "dataset import " + name + ": " + problems.size() + " problem(s)",
                     problems.stream().map(RowProblem::siteLine).toList());
             problems.forEach(p -> console.println(p.toString()));
-            console.println(problems.size() + " problem(s): " + RowProblem.summary(problems) + "; each reference's file and"
-                    + " reason: " + log.file());
+            console.println(problems.size() + " problem(s): " + RowProblem.summary(problems)
+                    + "; each reference's file and" + " reason: " + log.file());
         }
     }
 
-    @Command(name = "resolve-id", mixinStandardHelpOptions = true,
-            description = {"The source's own id behind a pseudonym (a study S…, a patient P…) of NAME[@VERSION].",
-                    "Only where the key that made it is present: the site's (CAUSALCXR_PSEUDONYM_KEY or",
-                    "~/.config/causalcxr/pseudonym.key; never created here) or, for phantom data, --phantom-seed."})
+    @Command(
+            name = "resolve-id",
+            mixinStandardHelpOptions = true,
+            description = {
+                "The source's own id behind a pseudonym (a study S…, a patient P…) of NAME[@VERSION].",
+                "Only where the key that made it is present: the site's (CAUSALCXR_PSEUDONYM_KEY or",
+                "~/.config/causalcxr/pseudonym.key; never created here) or, for phantom data, --phantom-seed."
+            })
     static final class ResolveId implements Callable<Integer> {
         @Mixin
         DataDirOption dataDir;
@@ -150,23 +195,28 @@ final class DatasetCommand implements Runnable {
         @Parameters(index = "1", paramLabel = "PSEUDONYM")
         String pseudonym;
 
-        @Option(names = "--phantom-seed", paramLabel = "SEED",
+        @Option(
+                names = "--phantom-seed",
+                paramLabel = "SEED",
                 description = "A phantom data set's key is derived from its generator seed: give that seed.")
         Long phantomSeed;
 
         @Override
         public Integer call() throws IOException {
             String p = pseudonym.trim();
-            if (!Pseudonymizer.STUDY_PSEUDONYM.matcher(p).matches() && !Pseudonymizer.PATIENT_PSEUDONYM.matcher(p).matches()) {
-                throw new UsageException("PSEUDONYM must be a study (S + 32 hex digits) or patient (P + 32 hex digits)"
-                        + " pseudonym");
+            if (!Pseudonymizer.STUDY_PSEUDONYM.matcher(p).matches()
+                    && !Pseudonymizer.PATIENT_PSEUDONYM.matcher(p).matches()) {
+                throw new UsageException(
+                        "PSEUDONYM must be a study (S + 32 hex digits) or patient (P + 32 hex digits)" + " pseudonym");
             }
             ConsoleOutput console = ConsoleOutput.system();
             try (PlatformStack stack = storageOnly(dataDir)) {
                 DatasetCatalog.VersionRow v;
                 try {
-                    v = new DatasetCatalog(stack.db()).resolve(ref)
-                            .orElseThrow(() -> new UsageException("no dataset " + ref + " (see `causalcxr dataset list`)"));
+                    v = new DatasetCatalog(stack.db())
+                            .resolve(ref)
+                            .orElseThrow(
+                                    () -> new UsageException("no dataset " + ref + " (see `causalcxr dataset list`)"));
                 } catch (IllegalArgumentException e) {
                     throw new UsageException(e.getMessage());
                 }
@@ -177,9 +227,10 @@ final class DatasetCommand implements Runnable {
                     stack.objectStore().getToFile(v.bundleDigest(), tmp);
                     var file = DatasetBundle.readFile(tmp, SourceIds.FILE_NAME);
                     if (file.isEmpty()) {
-                        console.println(name + " was imported before study ids were pseudonymized: its manifest holds the"
-                                + " source's own study ids and there is nothing to resolve. Import the source again to"
-                                + " pseudonymize them (a new version).");
+                        console.println(
+                                name + " was imported before study ids were pseudonymized: its manifest holds the"
+                                        + " source's own study ids and there is nothing to resolve. Import the source again to"
+                                        + " pseudonymize them (a new version).");
                         return ExitCodes.FAILURE;
                     }
                     ids = SourceIds.fromJson(file.get());
@@ -192,9 +243,11 @@ final class DatasetCommand implements Runnable {
                 } else {
                     var present = PseudonymKeys.find(DataDirOption.environment());
                     if (present.isEmpty()) {
-                        console.println("the site's pseudonymization key is not present here (neither CAUSALCXR_PSEUDONYM_KEY"
-                                + " nor " + PseudonymKeys.keyFile(DataDirOption.environment()) + "): pseudonyms of " + name
-                                + " cannot be resolved on this machine" + phantomHint(v));
+                        console.println(
+                                "the site's pseudonymization key is not present here (neither CAUSALCXR_PSEUDONYM_KEY"
+                                        + " nor " + PseudonymKeys.keyFile(DataDirOption.environment())
+                                        + "): pseudonyms of " + name
+                                        + " cannot be resolved on this machine" + phantomHint(v));
                         return ExitCodes.FAILURE;
                     }
                     key = present.get();
@@ -216,7 +269,8 @@ final class DatasetCommand implements Runnable {
 
         private String phantomHint(DatasetCatalog.VersionRow v) {
             return "phantom".equals(v.sourceKind()) && phantomSeed == null
-                    ? "; phantom data is pseudonymized with a key derived from its seed: give --phantom-seed" : "";
+                    ? "; phantom data is pseudonymized with a key derived from its seed: give --phantom-seed"
+                    : "";
         }
     }
 
@@ -235,15 +289,18 @@ final class DatasetCommand implements Runnable {
                 }
                 console.printf("%-28s %-14s %8s %-10s %s", "dataset", "version", "studies", "source", "created");
                 for (var v : rows) {
-                    console.printf("%-28s %-14s %8d %-10s %s", v.dataset(), v.version().substring(0, 12), v.studies(),
-                            v.sourceKind(), v.createdAt());
+                    console.printf(
+                            "%-28s %-14s %8d %-10s %s",
+                            v.dataset(), v.version().substring(0, 12), v.studies(), v.sourceKind(), v.createdAt());
                 }
                 return ExitCodes.OK;
             }
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
             description = "Counts per split, class histogram and tail classes of NAME[@VERSION].")
     static final class Show implements Callable<Integer> {
         @Mixin
@@ -252,7 +309,10 @@ final class DatasetCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "NAME[@VERSION]")
         String ref;
 
-        @Option(names = "--studies", paramLabel = "N", defaultValue = "0",
+        @Option(
+                names = "--studies",
+                paramLabel = "N",
+                defaultValue = "0",
                 description = "Also list the first N study ids (pseudonyms) with patient and split.")
         int studies;
 
@@ -267,8 +327,13 @@ final class DatasetCommand implements Runnable {
                 var v = catalog.resolve(ref)
                         .orElseThrow(() -> new UsageException("no dataset " + ref + " (see `causalcxr dataset list`)"));
                 DatasetManifest m = manifestOf(stack, v.bundleDigest());
-                console.printf("%s@%s  (%d studies, source %s, parent %s)", v.dataset(), v.version(), v.studies(),
-                        v.sourceKind(), v.parent() == null ? "-" : v.parent().substring(0, 12));
+                console.printf(
+                        "%s@%s  (%d studies, source %s, parent %s)",
+                        v.dataset(),
+                        v.version(),
+                        v.studies(),
+                        v.sourceKind(),
+                        v.parent() == null ? "-" : v.parent().substring(0, 12));
                 if (!m.studyIdsPseudonymized()) {
                     console.println("note: imported before study ids were pseudonymized; its study ids are the source's"
                             + " own. Import the source again for a version with pseudonyms.");
@@ -278,15 +343,20 @@ final class DatasetCommand implements Runnable {
                 console.println("findings (present frequency):");
                 Map<String, Double> freq = m.presentFrequencies();
                 var tail = m.tailClasses(TAIL_FREQUENCY);
-                freq.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                        .forEach(e -> console.printf("  %-28s %6.3f %s", e.getKey(), e.getValue(),
-                                tail.contains(e.getKey()) ? "tail" : ""));
-                console.printf("tail classes (< %.0f%% of studies): %s", TAIL_FREQUENCY * 100,
-                        tail.isEmpty() ? "none" : String.join(", ", tail));
+                freq.entrySet().stream()
+                        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                        .forEach(e -> console.printf(
+                                "  %-28s %6.3f %s", e.getKey(), e.getValue(), tail.contains(e.getKey()) ? "tail" : ""));
+                console.printf(
+                        "tail classes (< %.0f%% of studies): %s",
+                        TAIL_FREQUENCY * 100, tail.isEmpty() ? "none" : String.join(", ", tail));
                 if (studies > 0) {
                     console.println("studies (study, patient, split):");
-                    m.entries().stream().limit(studies).forEach(e ->
-                            console.printf("  %s %s %s", e.studyId(), e.patientId(), e.split().label()));
+                    m.entries().stream()
+                            .limit(studies)
+                            .forEach(e -> console.printf(
+                                    "  %s %s %s",
+                                    e.studyId(), e.patientId(), e.split().label()));
                 }
                 return ExitCodes.OK;
             }

@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
         description = "Run the whole pipeline on synthetic phantom data on the embedded stack.")
 final class DemoCommand implements Callable<Integer> {
     @Mixin
@@ -33,7 +35,10 @@ final class DemoCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--profile must be quick or paper");
         }
-        return LocalPipeline.run(ExperimentSpec.demo(p), dataDir.config(),
-                new LocalPipeline.Options(Set.of(), noCache, summaryJson, true, null), ConsoleOutput.system());
+        return LocalPipeline.run(
+                ExperimentSpec.demo(p),
+                dataDir.config(),
+                new LocalPipeline.Options(Set.of(), noCache, summaryJson, true, null),
+                ConsoleOutput.system());
     }
 }

@@ -18,12 +18,16 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "eval-parser", mixinStandardHelpOptions = true,
-        description = {"Score predicted findings against gold labels (both JSONL in the parse-reports format):",
-                "per-finding precision/recall/F1 of present (micro and macro), accuracy of absent and uncertain,",
-                "and of severity, laterality and zone on correctly found present findings.",
-                "With --iu DIR: run the rule-based extractor on the Indiana University / OpenI reports in DIR and",
-                "score it against NLM's gold standard (nine shared labels) and the coders' MeSH terms."})
+@Command(
+        name = "eval-parser",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Score predicted findings against gold labels (both JSONL in the parse-reports format):",
+            "per-finding precision/recall/F1 of present (micro and macro), accuracy of absent and uncertain,",
+            "and of severity, laterality and zone on correctly found present findings.",
+            "With --iu DIR: run the rule-based extractor on the Indiana University / OpenI reports in DIR and",
+            "score it against NLM's gold standard (nine shared labels) and the coders' MeSH terms."
+        })
 final class EvalParserCommand implements Callable<Integer> {
     @Option(names = "--gold", paramLabel = "GOLD.jsonl")
     Path gold;
@@ -31,26 +35,40 @@ final class EvalParserCommand implements Callable<Integer> {
     @Option(names = "--pred", paramLabel = "FINDINGS.jsonl")
     Path pred;
 
-    @Option(names = "--positives-only",
-            description = "The gold lists positives only (coded data): an unlisted finding is not present; no absent/uncertain accuracy.")
+    @Option(
+            names = "--positives-only",
+            description =
+                    "The gold lists positives only (coded data): an unlisted finding is not present; no absent/uncertain accuracy.")
     boolean positivesOnly;
 
-    @Option(names = "--findings", split = ",", paramLabel = "FINDING",
+    @Option(
+            names = "--findings",
+            split = ",",
+            paramLabel = "FINDING",
             description = "Score only these findings (labels, comma-separated), e.g. Pleural Effusion,Edema.")
     Set<String> findings;
 
-    @Option(names = "--iu", paramLabel = "DIR",
-            description = "Folder with indiana_reports.csv, openi_gld_std14.csv and openi-testset.txt (e.g. ../shared/data/iu-xray).")
+    @Option(
+            names = "--iu",
+            paramLabel = "DIR",
+            description =
+                    "Folder with indiana_reports.csv, openi_gld_std14.csv and openi-testset.txt (e.g. ../shared/data/iu-xray).")
     Path iu;
 
-    @Option(names = "--half", defaultValue = "all", paramLabel = "all|odd|even",
+    @Option(
+            names = "--half",
+            defaultValue = "all",
+            paramLabel = "all|odd|even",
             description = "With --iu: odd uids (the tuning half), even uids (held out) or all (default).")
     String half;
 
     @Option(names = "--test-list", description = "With --iu: only the reports on NLM's test list.")
     boolean testList;
 
-    @Option(names = "--convention", defaultValue = "mesh", paramLabel = "mesh|chexpert",
+    @Option(
+            names = "--convention",
+            defaultValue = "mesh",
+            paramLabel = "mesh|chexpert",
             description = "With --iu: the extractor's labelling convention; mesh (default) reads phrases as the IU "
                     + "coders' MeSH indexing does, chexpert is the pipeline's default extractor.")
     String convention;
@@ -86,7 +104,8 @@ final class EvalParserCommand implements Callable<Integer> {
             }
         }
         Set<Finding> scored = scoredFindings();
-        ParserEvaluation.Scope scope = positivesOnly ? ParserEvaluation.Scope.positivesOnly(scored)
+        ParserEvaluation.Scope scope = positivesOnly
+                ? ParserEvaluation.Scope.positivesOnly(scored)
                 : new ParserEvaluation.Scope(scored, Map.of(), false);
         ParserEvaluation ev = ParserEvaluation.evaluate(gold, pred, scope);
         console.println(json ? mapper.writeValueAsString(ev.toJsonMap()) : ev.renderTable());
@@ -116,8 +135,8 @@ final class EvalParserCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        return IuXrayEvaluation.evaluate(collection, new RuleBasedReportExtractor(c),
-                new IuXrayEvaluation.Selection(h, testList));
+        return IuXrayEvaluation.evaluate(
+                collection, new RuleBasedReportExtractor(c), new IuXrayEvaluation.Selection(h, testList));
     }
 
     private String extractorName() {
@@ -130,8 +149,8 @@ final class EvalParserCommand implements Callable<Integer> {
         }
         Set<Finding> out = EnumSet.noneOf(Finding.class);
         for (String label : findings) {
-            out.add(Finding.fromLabel(label).orElseThrow(() -> new UsageException("--findings: unknown finding '"
-                    + label + "'")));
+            out.add(Finding.fromLabel(label)
+                    .orElseThrow(() -> new UsageException("--findings: unknown finding '" + label + "'")));
         }
         return out;
     }

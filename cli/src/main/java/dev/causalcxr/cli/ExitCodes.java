@@ -5,6 +5,5 @@ final class ExitCodes {
     static final int FAILURE = 1;
     static final int USAGE = 2;
 
-    private ExitCodes() {
-    }
+    private ExitCodes() {}
 }

@@ -13,8 +13,7 @@ import java.util.Set;
 
 /** Turns a validated spec into the workflow's plan: the client's job, outside the workflow (which sees only the plan). */
 public final class ExperimentPlans {
-    private ExperimentPlans() {
-    }
+    private ExperimentPlans() {}
 
     /** The tracking experiment a spec's runs are grouped under. */
     public static String experimentName(ExperimentSpec spec) {
@@ -28,11 +27,24 @@ public final class ExperimentPlans {
     public static ExperimentPlan fromSpec(ExperimentSpec spec, String runId, Set<StageName> force, boolean noCache) {
         List<ExperimentPlan.StagePlan> stages = new ArrayList<>();
         for (StageName s : spec.stageOrder()) {
-            stages.add(new ExperimentPlan.StagePlan(s, TaskQueues.forStage(s), configJson(spec, s),
-                    spec.stageSeed(s), inputsOf(s, spec), noCache || force.contains(s)));
+            stages.add(new ExperimentPlan.StagePlan(
+                    s,
+                    TaskQueues.forStage(s),
+                    configJson(spec, s),
+                    spec.stageSeed(s),
+                    inputsOf(s, spec),
+                    noCache || force.contains(s)));
         }
-        return new ExperimentPlan(runId, experimentName(spec), spec.name(), spec.digest(), spec.canonicalJson(),
-                CodeVersion.current(), spec.seed(), spec.profile().label(), stages);
+        return new ExperimentPlan(
+                runId,
+                experimentName(spec),
+                spec.name(),
+                spec.digest(),
+                spec.canonicalJson(),
+                CodeVersion.current(),
+                spec.seed(),
+                spec.profile().label(),
+                stages);
     }
 
     /**
@@ -43,8 +55,8 @@ public final class ExperimentPlans {
     static String configJson(ExperimentSpec spec, StageName stage) {
         if (stage == StageName.PARSE_REPORTS) {
             ParseReportsConfig cfg = (ParseReportsConfig) spec.stageConfig(stage);
-            return ExperimentSpec.canonicalJson(cfg.withExtractorVersion(
-                    ExtractorVersions.of(cfg.extractor(), System.getenv())));
+            return ExperimentSpec.canonicalJson(
+                    cfg.withExtractorVersion(ExtractorVersions.of(cfg.extractor(), System.getenv())));
         }
         return spec.stageConfigJson(stage);
     }

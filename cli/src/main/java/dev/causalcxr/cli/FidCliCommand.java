@@ -10,10 +10,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "fid", mixinStandardHelpOptions = true,
-        description = {"Fréchet distance (and KID) between two sets: folders of images, embedded with a feature",
-                "network, or 2-D feature matrices (.npy float32/float64, or CSV). Prints `fid: <value>`",
-                "(and `kid: <mean> ± <std>`), or one JSON object with --json. Every value names its feature space."})
+@Command(
+        name = "fid",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Fréchet distance (and KID) between two sets: folders of images, embedded with a feature",
+            "network, or 2-D feature matrices (.npy float32/float64, or CSV). Prints `fid: <value>`",
+            "(and `kid: <mean> ± <std>`), or one JSON object with --json. Every value names its feature space."
+        })
 final class FidCliCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PATH_A")
     Path a;
@@ -34,19 +38,30 @@ final class FidCliCommand implements Callable<Integer> {
     Network network;
 
     static final class Network {
-        @Option(names = "--feature-net", paramLabel = "MODEL",
+        @Option(
+                names = "--feature-net",
+                paramLabel = "MODEL",
                 description = "A feature network saved by the evaluate stage (its digest is reported).")
         Path featureNet;
 
-        @Option(names = "--inception", paramLabel = "FILE.pt", description = "An Inception TorchScript file (standard FID).")
+        @Option(
+                names = "--inception",
+                paramLabel = "FILE.pt",
+                description = "An Inception TorchScript file (standard FID).")
         Path inception;
     }
 
     @Override
     public Integer call() throws IOException {
         try {
-            FidCommand.Outcome o = FidCommand.run(new FidCommand.Request(a, b, kid, json,
-                    network == null ? null : network.featureNet, network == null ? null : network.inception, seed));
+            FidCommand.Outcome o = FidCommand.run(new FidCommand.Request(
+                    a,
+                    b,
+                    kid,
+                    json,
+                    network == null ? null : network.featureNet,
+                    network == null ? null : network.inception,
+                    seed));
             ConsoleOutput.system().println(o.text());
             return ExitCodes.OK;
         } catch (NoSuchFileException e) {

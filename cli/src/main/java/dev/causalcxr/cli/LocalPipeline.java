@@ -1,12 +1,12 @@
 package dev.causalcxr.cli;
 
-import dev.causalcxr.core.spec.StageName;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.causalcxr.activities.TaskQueues;
 import dev.causalcxr.activities.runner.RunVerification;
 import dev.causalcxr.activities.stages.StageCatalog;
 import dev.causalcxr.core.spec.ExperimentSpec;
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.infra.stack.StackConfig;
 import dev.causalcxr.workflows.experiment.ExperimentClient;
@@ -39,33 +39,44 @@ final class LocalPipeline {
     /**
      * @param verifyAgainst an earlier run whose outputs this run's must equal bit for bit (null: no check)
      */
-    record Options(Set<StageName> force, boolean noCache, Path summaryJson, boolean localWorkers, String verifyAgainst) {
-    }
+    record Options(
+            Set<StageName> force, boolean noCache, Path summaryJson, boolean localWorkers, String verifyAgainst) {}
 
-    private LocalPipeline() {
-    }
+    private LocalPipeline() {}
 
     static int run(ExperimentSpec spec, StackConfig config, Options options, ConsoleOutput console) {
         long t0 = System.nanoTime();
-        String runId = spec.name() + "-" + LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-                + "-" + UUID.randomUUID().toString().substring(0, 6);
+        String runId = spec.name() + "-"
+                + LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                + UUID.randomUUID().toString().substring(0, 6);
         ExperimentPlan plan = ExperimentPlans.fromSpec(spec, runId, options.force(), options.noCache());
         // which stages run is explicit: said before anything starts
         console.info(spec.describeStages());
         console.info("starting the stack (data: " + config.dataDir() + ")");
         java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
         try (PlatformStack stack = PlatformStack.start(config);
-             WorkerHost workers = options.localWorkers()
-                     ? WorkerHost.start(stack, Set.of(TaskQueues.CPU, TaskQueues.GPU), StageCatalog.all(stack.db(), System.getenv()),
-                     config.dataDir().resolve("work"))
-                     : null) {
-            if (options.verifyAgainst() != null && stack.journal().pipelineRun(options.verifyAgainst()).isEmpty()) {
+                WorkerHost workers = options.localWorkers()
+                        ? WorkerHost.start(
+                                stack,
+                                Set.of(TaskQueues.CPU, TaskQueues.GPU),
+                                StageCatalog.all(stack.db(), System.getenv()),
+                                config.dataDir().resolve("work"))
+                        : null) {
+            if (options.verifyAgainst() != null
+                    && stack.journal().pipelineRun(options.verifyAgainst()).isEmpty()) {
                 throw new UsageException("--verify-against: no run " + options.verifyAgainst()
                         + " in this data folder (see `causalcxr status`)");
             }
-            console.info(String.format(Locale.ROOT, "stack up in %.1f s; run %s (spec %s, %s profile)",
-                    (System.nanoTime() - t0) / 1e9, runId, spec.digest().substring(0, 12), spec.profile().label()));
-            ExperimentClient client = new ExperimentClient(stack.temporal().client(), stack.temporal().stubs(),
+            console.info(String.format(
+                    Locale.ROOT,
+                    "stack up in %.1f s; run %s (spec %s, %s profile)",
+                    (System.nanoTime() - t0) / 1e9,
+                    runId,
+                    spec.digest().substring(0, 12),
+                    spec.profile().label()));
+            ExperimentClient client = new ExperimentClient(
+                    stack.temporal().client(),
+                    stack.temporal().stubs(),
                     stack.temporal().namespace());
             client.start(plan);
             CompletableFuture<RunSummary> result = CompletableFuture.supplyAsync(() -> client.await(runId));
@@ -109,16 +120,20 @@ final class LocalPipeline {
 
     /** Prints the stage-by-stage comparison with the earlier run; 0 when every output is identical. */
     private static int verify(PlatformStack stack, Options options, String runId, ConsoleOutput console) {
-        RunVerification.Result r = RunVerification.compare(stack.journal(), stack.objectStore(), options.verifyAgainst(),
-                runId);
+        RunVerification.Result r =
+                RunVerification.compare(stack.journal(), stack.objectStore(), options.verifyAgainst(), runId);
         console.println("");
-        console.println("verify against " + options.verifyAgainst() + (options.noCache() ? ""
-                : "   (without --no-cache, cached stages are equal by construction)"));
+        console.println("verify against " + options.verifyAgainst()
+                + (options.noCache() ? "" : "   (without --no-cache, cached stages are equal by construction)"));
         for (RunVerification.StageComparison c : r.stages()) {
-            String verdict = !c.inEarlierRun() ? "not in the earlier run"
-                    : c.identical() ? "identical (" + c.outputs() + " outputs, artifacts)"
-                    : "DIFFERS: " + String.join(", ", c.differingOutputs())
-                    + (c.differingArtifacts().isEmpty() ? "" : " (artifacts: " + String.join(", ", c.differingArtifacts()) + ")");
+            String verdict = !c.inEarlierRun()
+                    ? "not in the earlier run"
+                    : c.identical()
+                            ? "identical (" + c.outputs() + " outputs, artifacts)"
+                            : "DIFFERS: " + String.join(", ", c.differingOutputs())
+                                    + (c.differingArtifacts().isEmpty()
+                                            ? ""
+                                            : " (artifacts: " + String.join(", ", c.differingArtifacts()) + ")");
             console.printf("  %-26s %s", c.stage(), verdict);
         }
         Optional<RunVerification.StageComparison> first = r.firstDifference();
@@ -130,8 +145,8 @@ final class LocalPipeline {
         return ExitCodes.OK;
     }
 
-    private static RunSummary watch(ExperimentClient client, String runId, CompletableFuture<RunSummary> result,
-                                    ConsoleOutput console) {
+    private static RunSummary watch(
+            ExperimentClient client, String runId, CompletableFuture<RunSummary> result, ConsoleOutput console) {
         Map<String, String> printed = new LinkedHashMap<>();
         while (true) {
             try {
@@ -141,7 +156,8 @@ final class LocalPipeline {
             } catch (java.util.concurrent.TimeoutException e) {
                 render(client, runId, printed, console, false);
             } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException("the run ended abnormally: " + e.getCause().getMessage(), e.getCause());
+                throw new IllegalStateException(
+                        "the run ended abnormally: " + e.getCause().getMessage(), e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted");
@@ -149,8 +165,12 @@ final class LocalPipeline {
         }
     }
 
-    private static void render(ExperimentClient client, String runId, Map<String, String> printed, ConsoleOutput console,
-                               boolean finalPass) {
+    private static void render(
+            ExperimentClient client,
+            String runId,
+            Map<String, String> printed,
+            ConsoleOutput console,
+            boolean finalPass) {
         PipelineProgress p;
         try {
             p = client.progress(runId);
@@ -162,18 +182,31 @@ final class LocalPipeline {
             if (finished && !s.status().equals(printed.get(s.stage()))) {
                 printed.put(s.stage(), s.status());
                 String tail = s.status().equals("succeeded") ? (s.cacheHit() ? "cache hit" : "done") : s.status();
-                console.progress(String.format(Locale.ROOT, "%-26s %s %5.1f s  %s", s.stage(),
-                        ConsoleOutput.bar(s.status().equals("succeeded") ? 1 : 0, 30), s.seconds(), tail), true);
+                console.progress(
+                        String.format(
+                                Locale.ROOT,
+                                "%-26s %s %5.1f s  %s",
+                                s.stage(),
+                                ConsoleOutput.bar(s.status().equals("succeeded") ? 1 : 0, 30),
+                                s.seconds(),
+                                tail),
+                        true);
             } else if (s.status().equals("running") && !finalPass) {
                 double f = p.currentStageFraction();
-                console.progress(String.format(Locale.ROOT, "%-26s %s %3.0f%%", s.stage(), ConsoleOutput.bar(f, 30), f * 100),
+                console.progress(
+                        String.format(Locale.ROOT, "%-26s %s %3.0f%%", s.stage(), ConsoleOutput.bar(f, 30), f * 100),
                         false);
             }
         }
     }
 
-    private static void printSummary(RunSummary s, PlatformStack stack, Optional<String> mlflow, double seconds,
-                                     ConsoleOutput console, StackConfig config) {
+    private static void printSummary(
+            RunSummary s,
+            PlatformStack stack,
+            Optional<String> mlflow,
+            double seconds,
+            ConsoleOutput console,
+            StackConfig config) {
         console.println("");
         console.printf("run %s: %s in %.1f s", s.runId(), s.status(), seconds);
         if (s.error() != null) {
@@ -182,7 +215,12 @@ final class LocalPipeline {
         // seconds: wall time from the stage's first attempt to its completion, retries and fail-overs included
         console.printf("  %-26s %-10s %-6s %8s %8s", "stage", "status", "cache", "seconds", "attempts");
         for (RunSummary.StageOutcome o : s.stages()) {
-            console.printf("  %-26s %-10s %-6s %8.1f %8s", o.stage(), o.status(), o.cacheHit() ? "hit" : "-", o.seconds(),
+            console.printf(
+                    "  %-26s %-10s %-6s %8.1f %8s",
+                    o.stage(),
+                    o.status(),
+                    o.cacheHit() ? "hit" : "-",
+                    o.seconds(),
                     o.attempts() == 0 ? "-" : String.valueOf(o.attempts()));
         }
         printMetrics(s.metrics(), console);
@@ -191,11 +229,15 @@ final class LocalPipeline {
                     + s.registeredModel() + " --image IMG.png --finding \"...\" --out DIR)");
         }
         if (mlflow.isPresent()) {
-            String runLink = stack.tracker().mlflowRunId(s.trackingRunId()).map(id -> " (run " + id + ")").orElse("");
+            String runLink = stack.tracker()
+                    .mlflowRunId(s.trackingRunId())
+                    .map(id -> " (run " + id + ")")
+                    .orElse("");
             console.println("MLflow: " + mlflow.get() + runLink);
             if (config.mlflowUri().isEmpty()) {
                 console.println("  this embedded server stops with this command; to browse the runs later:");
-                console.println("  ./causalcxr stack --data-dir " + config.dataDir() + "   (prints the MLflow UI address)");
+                console.println(
+                        "  ./causalcxr stack --data-dir " + config.dataDir() + "   (prints the MLflow UI address)");
             }
         } else {
             console.println("MLflow: off — " + stack.tracker().offlineReason().orElse("not connected")
@@ -209,14 +251,32 @@ final class LocalPipeline {
             return;
         }
         String[][] groups = {
-                {StageName.INGEST.label(), "dataset_studies", "dataset_patients", "dataset_tail_classes"},
-                {"disentangler", "recon_ssim", "recon_psnr", "swap_ssim_gt", "swap_ssim_gt_no_swap_baseline",
-                        "swap_mae_in_mask", "swap_mae_in_mask_no_swap_baseline", "leakage_zid_finding_probe",
-                        "zpath_finding_probe", "zpath_identity_probe"},
-                {"counterfactuals", "cf_effectiveness", "cf_effectiveness_judge", "cf_identity_ssim", "cf_gt_ssim",
-                        "cf_composition_ssim",
-                        "cf_reversibility_ssim", "cf_diversity", "cf_augmentation_images"},
-                {"fidelity (in-domain features)", "fid", "kid", "precision", "recall", "density", "coverage"}};
+            {StageName.INGEST.label(), "dataset_studies", "dataset_patients", "dataset_tail_classes"},
+            {
+                "disentangler",
+                "recon_ssim",
+                "recon_psnr",
+                "swap_ssim_gt",
+                "swap_ssim_gt_no_swap_baseline",
+                "swap_mae_in_mask",
+                "swap_mae_in_mask_no_swap_baseline",
+                "leakage_zid_finding_probe",
+                "zpath_finding_probe",
+                "zpath_identity_probe"
+            },
+            {
+                "counterfactuals",
+                "cf_effectiveness",
+                "cf_effectiveness_judge",
+                "cf_identity_ssim",
+                "cf_gt_ssim",
+                "cf_composition_ssim",
+                "cf_reversibility_ssim",
+                "cf_diversity",
+                "cf_augmentation_images"
+            },
+            {"fidelity (in-domain features)", "fid", "kid", "precision", "recall", "density", "coverage"}
+        };
         for (String[] g : groups) {
             boolean header = false;
             for (int i = 1; i < g.length; i++) {
@@ -229,15 +289,23 @@ final class LocalPipeline {
                     header = true;
                 }
                 Double ablation = m.get(g[i] + "_ablation_no_group");
-                console.printf("    %-36s %10.4f%s", g[i], v,
-                        ablation == null ? "" : String.format(java.util.Locale.ROOT, "   (no group supervision: %.4f)", ablation));
+                console.printf(
+                        "    %-36s %10.4f%s",
+                        g[i],
+                        v,
+                        ablation == null
+                                ? ""
+                                : String.format(java.util.Locale.ROOT, "   (no group supervision: %.4f)", ablation));
             }
         }
         String[] tail = {"effectiveness", "diversity", "fid"};
         if (m.containsKey("tail_effectiveness_optimized")) {
             console.printf("  %-38s %10s %10s", "tail noise (tail-class means)", "optimized", "plain N(0,I)");
             for (String t : tail) {
-                console.printf("    %-36s %10.4f %10.4f", "tail_" + t, m.getOrDefault("tail_" + t + "_optimized", Double.NaN),
+                console.printf(
+                        "    %-36s %10.4f %10.4f",
+                        "tail_" + t,
+                        m.getOrDefault("tail_" + t + "_optimized", Double.NaN),
                         m.getOrDefault("tail_" + t + "_plain", Double.NaN));
             }
         }
@@ -246,21 +314,34 @@ final class LocalPipeline {
             // without an augmentation set the evaluation has the real arm alone
             boolean augmented = m.containsKey("accuracy_augmented");
             boolean plain = m.containsKey("accuracy_augmented_plain");
-            console.printf("  %-38s %10s%s%s", "downstream classifier (test split)", "real",
-                    augmented ? String.format("%11s", "augmented") : "", plain ? String.format("%14s", "aug. plain") : "");
+            console.printf(
+                    "  %-38s %10s%s%s",
+                    "downstream classifier (test split)",
+                    "real",
+                    augmented ? String.format("%11s", "augmented") : "",
+                    plain ? String.format("%14s", "aug. plain") : "");
             for (String d : downstream) {
-                console.printf("    %-36s %10.4f%s%s", d, m.getOrDefault(d + "_real", Double.NaN), augmented
-                                ? String.format(java.util.Locale.ROOT, "%11.4f", m.getOrDefault(d + "_augmented", Double.NaN))
-                                : "", plain
-                                ? String.format(java.util.Locale.ROOT, "%14.4f", m.getOrDefault(d + "_augmented_plain", Double.NaN))
+                console.printf(
+                        "    %-36s %10.4f%s%s",
+                        d,
+                        m.getOrDefault(d + "_real", Double.NaN),
+                        augmented
+                                ? String.format(
+                                        java.util.Locale.ROOT, "%11.4f", m.getOrDefault(d + "_augmented", Double.NaN))
+                                : "",
+                        plain
+                                ? String.format(
+                                        java.util.Locale.ROOT,
+                                        "%14.4f",
+                                        m.getOrDefault(d + "_augmented_plain", Double.NaN))
                                 : "");
             }
         }
         console.println("  (" + m.size() + " metrics in all: MLflow and --summary-json)");
     }
 
-    private static void writeSummaryJson(Path file, RunSummary s, PlatformStack stack, Optional<String> mlflow,
-                                         double seconds) {
+    private static void writeSummaryJson(
+            Path file, RunSummary s, PlatformStack stack, Optional<String> mlflow, double seconds) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("run_id", s.runId());
         root.put("status", s.status());
@@ -279,7 +360,8 @@ final class LocalPipeline {
         root.put("metrics", s.metrics());
         Map<String, Object> tracking = new LinkedHashMap<>();
         tracking.put("mlflow", mlflow.orElse(null));
-        tracking.put("mlflow_run_id", stack.tracker().mlflowRunId(s.trackingRunId()).orElse(null));
+        tracking.put(
+                "mlflow_run_id", stack.tracker().mlflowRunId(s.trackingRunId()).orElse(null));
         tracking.put("offline_reason", stack.tracker().offlineReason().orElse(null));
         root.put("tracking", tracking);
         if (s.error() != null) {
@@ -293,7 +375,11 @@ final class LocalPipeline {
             Files.createDirectories(parent);
             Path tmp = Files.createTempFile(parent, ".summary", ".json");
             JSON.writeValue(tmp.toFile(), root);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp,
+                    file,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
         }

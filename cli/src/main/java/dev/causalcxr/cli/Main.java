@@ -9,13 +9,28 @@ import picocli.CommandLine.Command;
  * The {@code causalcxr} command. Exit codes: 0 ok, 2 usage or validation error ({@link ValidationException}),
  * 1 failure.
  */
-@Command(name = "causalcxr", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "causalcxr",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Counterfactual chest X-ray generators for long-tail findings: train, evaluate, version, serve.",
-        subcommands = {DemoCommand.class, RunCommand.class, WorkerCommand.class, StatusCommand.class,
-                StackCommand.class, MlflowCommand.class, PhantomCommand.class, DatasetCommand.class,
-                ParseReportsCommand.class, EvalParserCommand.class, FidCliCommand.class, CounterfactualCommand.class, ModelsCommand.class,
-                ServeCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            RunCommand.class,
+            WorkerCommand.class,
+            StatusCommand.class,
+            StackCommand.class,
+            MlflowCommand.class,
+            PhantomCommand.class,
+            DatasetCommand.class,
+            ParseReportsCommand.class,
+            EvalParserCommand.class,
+            FidCliCommand.class,
+            CounterfactualCommand.class,
+            ModelsCommand.class,
+            ServeCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -7,7 +7,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "mlflow", mixinStandardHelpOptions = true, description = "MLflow tracking utilities.",
+@Command(
+        name = "mlflow",
+        mixinStandardHelpOptions = true,
+        description = "MLflow tracking utilities.",
         subcommands = MlflowCommand.Sync.class)
 final class MlflowCommand implements Runnable {
     @Override
@@ -15,9 +18,13 @@ final class MlflowCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    @Command(name = "sync", mixinStandardHelpOptions = true,
-            description = {"Replay journaled runs that are not yet in MLflow into the server",
-                    "(MLFLOW_TRACKING_URI, or the embedded one)."})
+    @Command(
+            name = "sync",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Replay journaled runs that are not yet in MLflow into the server",
+                "(MLFLOW_TRACKING_URI, or the embedded one)."
+            })
     static final class Sync implements Callable<Integer> {
         @Mixin
         DataDirOption dataDir;
@@ -28,14 +35,17 @@ final class MlflowCommand implements Runnable {
             try (PlatformStack stack = PlatformStack.start(dataDir.config(), false)) {
                 var uri = stack.awaitTracking(Duration.ofMinutes(20));
                 if (uri.isEmpty()) {
-                    console.println("no MLflow server: " + stack.tracker().offlineReason().orElse("unknown"));
+                    console.println("no MLflow server: "
+                            + stack.tracker().offlineReason().orElse("unknown"));
                     return ExitCodes.FAILURE;
                 }
                 // connecting already replayed the journal; a last pass catches anything that failed then
-                Tracker.SyncReport first = stack.connectSync().orElse(new Tracker.SyncReport(0, 0, java.util.List.of()));
+                Tracker.SyncReport first =
+                        stack.connectSync().orElse(new Tracker.SyncReport(0, 0, java.util.List.of()));
                 Tracker.SyncReport r = stack.tracker().syncAll();
-                console.printf("synced to %s: %d runs brought up to date, %d failed", uri.get(),
-                        first.runs() - first.failures() + r.runs() - r.failures(), r.failures());
+                console.printf(
+                        "synced to %s: %d runs brought up to date, %d failed",
+                        uri.get(), first.runs() - first.failures() + r.runs() - r.failures(), r.failures());
                 r.errors().forEach(e -> console.println("  " + e));
                 return r.failures() == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
             }

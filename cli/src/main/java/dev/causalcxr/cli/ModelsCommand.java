@@ -11,10 +11,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "models", mixinStandardHelpOptions = true,
+@Command(
+        name = "models",
+        mixinStandardHelpOptions = true,
         description = "Registered model versions (every successful training run registers one) and their aliases.",
-        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Show.class, ModelsCommand.Alias.class,
-                ModelsCommand.Unalias.class})
+        subcommands = {
+            ModelsCommand.ListModels.class,
+            ModelsCommand.Show.class,
+            ModelsCommand.Alias.class,
+            ModelsCommand.Unalias.class
+        })
 final class ModelsCommand implements Runnable {
 
     @Override
@@ -57,17 +63,24 @@ final class ModelsCommand implements Runnable {
                 for (ModelVersion v : registry.versions(n)) {
                     Double cf = v.metrics().get("cf_effectiveness");
                     Double tail = v.metrics().get("tail_recall_augmented");
-                    console.printf("%-28s %s  run %s%s%s%s", v.reference(), v.createdAt(),
+                    console.printf(
+                            "%-28s %s  run %s%s%s%s",
+                            v.reference(),
+                            v.createdAt(),
                             v.provenance().getOrDefault(ModelRegistry.PIPELINE_RUN_ID, "-"),
                             v.aliases().isEmpty() ? "" : "  aliases " + String.join(",", v.aliases()),
                             cf == null ? "" : String.format(java.util.Locale.ROOT, "  cf_effectiveness %.3f", cf),
-                            tail == null ? "" : String.format(java.util.Locale.ROOT, "  tail_recall_augmented %.3f", tail));
+                            tail == null
+                                    ? ""
+                                    : String.format(java.util.Locale.ROOT, "  tail_recall_augmented %.3f", tail));
                 }
             }
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
             description = "One version: its files, aliases, metrics and provenance (code fingerprints and commit, "
                     + "runtime, engine, threads, spec, dataset, seeds).")
     static final class Show implements Callable<Integer> {
@@ -82,16 +95,21 @@ final class ModelsCommand implements Runnable {
             ConsoleOutput console = ConsoleOutput.system();
             try (PlatformStack stack = stack(dataDir)) {
                 ModelVersion v = stack.registry().resolve(reference);
-                console.printf("%s  registered %s%s", v.reference(), v.createdAt(),
+                console.printf(
+                        "%s  registered %s%s",
+                        v.reference(),
+                        v.createdAt(),
                         v.aliases().isEmpty() ? "" : "  aliases " + String.join(",", v.aliases()));
                 console.printf("bundle %s", v.bundleDigest());
                 console.println("components:");
-                new java.util.TreeMap<>(v.components()).forEach((role, digest) -> console.printf("  %-34s %s", role, digest));
+                new java.util.TreeMap<>(v.components())
+                        .forEach((role, digest) -> console.printf("  %-34s %s", role, digest));
                 console.println("provenance:");
                 new java.util.TreeMap<>(v.provenance()).forEach((k, val) -> console.printf("  %-34s %s", k, val));
                 console.println("metrics:");
-                new java.util.TreeMap<>(v.metrics()).forEach((k, val) ->
-                        console.printf("  %-34s %s", k, String.format(java.util.Locale.ROOT, "%.4f", val)));
+                new java.util.TreeMap<>(v.metrics())
+                        .forEach((k, val) ->
+                                console.printf("  %-34s %s", k, String.format(java.util.Locale.ROOT, "%.4f", val)));
             } catch (ModelNotFoundException e) {
                 throw new UsageException(e.getMessage());
             }
@@ -99,7 +117,10 @@ final class ModelsCommand implements Runnable {
         }
     }
 
-    @Command(name = "alias", mixinStandardHelpOptions = true, description = "Point NAME@ALIAS at a version (moves it if set).")
+    @Command(
+            name = "alias",
+            mixinStandardHelpOptions = true,
+            description = "Point NAME@ALIAS at a version (moves it if set).")
     static final class Alias implements Callable<Integer> {
         @Mixin
         DataDirOption dataDir;

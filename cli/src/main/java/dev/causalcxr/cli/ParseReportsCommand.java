@@ -12,10 +12,14 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "parse-reports", mixinStandardHelpOptions = true,
-        description = {"Extract findings (finding, status, severity, laterality, zone) from reports.",
-                "Input: CSV with columns study_id,report (RFC 4180; multi-line reports quoted).",
-                "Output: JSONL, one object per input row; a bad row gets {\"study_id\", \"error\"} and the rest still parse."})
+@Command(
+        name = "parse-reports",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Extract findings (finding, status, severity, laterality, zone) from reports.",
+            "Input: CSV with columns study_id,report (RFC 4180; multi-line reports quoted).",
+            "Output: JSONL, one object per input row; a bad row gets {\"study_id\", \"error\"} and the rest still parse."
+        })
 final class ParseReportsCommand implements Callable<Integer> {
     @Option(names = "--in", required = true, paramLabel = "REPORTS.csv")
     Path in;
@@ -23,7 +27,9 @@ final class ParseReportsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FINDINGS.jsonl")
     Path out;
 
-    @Option(names = "--extractor", defaultValue = "rules",
+    @Option(
+            names = "--extractor",
+            defaultValue = "rules",
             description = "rules (offline, default), rules-mesh (the same, reading phrases as MeSH indexing does) "
                     + "or llm (CAUSALCXR_LLM_ENDPOINT/_MODEL/_API_KEY).")
     String extractor;
@@ -33,7 +39,8 @@ final class ParseReportsCommand implements Callable<Integer> {
         if (!Files.isRegularFile(in)) {
             throw new UsageException("--in " + in + " is not a file");
         }
-        if (!extractor.equals(ReportExtractors.RULES) && !extractor.equals(ReportExtractors.RULES_MESH)
+        if (!extractor.equals(ReportExtractors.RULES)
+                && !extractor.equals(ReportExtractors.RULES_MESH)
                 && !extractor.equals(ReportExtractors.LLM)) {
             throw new UsageException("--extractor must be rules, rules-mesh or llm");
         }
@@ -44,8 +51,13 @@ final class ParseReportsCommand implements Callable<Integer> {
         } catch (ReportCsvException e) {
             throw new UsageException(e.getMessage());
         }
-        console.printf("parsed %d of %d rows (%d row errors%s) → %s", s.parsed(), s.rows(), s.errors(),
-                s.llmFallbacks() > 0 ? ", " + s.llmFallbacks() + " LLM answers replaced by the rule-based result" : "", out);
+        console.printf(
+                "parsed %d of %d rows (%d row errors%s) → %s",
+                s.parsed(),
+                s.rows(),
+                s.errors(),
+                s.llmFallbacks() > 0 ? ", " + s.llmFallbacks() + " LLM answers replaced by the rule-based result" : "",
+                out);
         return ExitCodes.OK;
     }
 }

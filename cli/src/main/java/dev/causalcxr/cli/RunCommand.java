@@ -3,10 +3,10 @@ package dev.causalcxr.cli;
 import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.core.spec.StageName;
 import java.io.IOException;
-import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,11 +32,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Write every final metric of the run as JSON.")
     Path summaryJson;
 
-    @Option(names = "--no-local-workers",
+    @Option(
+            names = "--no-local-workers",
             description = "Do not run workers in this process (workers started with `causalcxr worker` do the work).")
     boolean noLocalWorkers;
 
-    @Option(names = "--verify-against", paramLabel = "RUN_ID",
+    @Option(
+            names = "--verify-against",
+            paramLabel = "RUN_ID",
             description = "After the run, compare every stage's outputs with this earlier run's, by digest, and print "
                     + "the first stage that differs (exit 1 when one does). Use with --no-cache to check a rerun "
                     + "from scratch is bit-identical.")
@@ -53,11 +56,18 @@ final class RunCommand implements Callable<Integer> {
         ExperimentSpec parsed = ExperimentSpec.parseYaml(text);
         Set<StageName> forced = new LinkedHashSet<>();
         for (String f : force) {
-            forced.add(StageName.fromLabel(f).orElseThrow(() -> new UsageException("--force names an unknown stage: "
-                    + f + " (stages: " + String.join(", ", Arrays.stream(StageName.values()).map(StageName::label)
-                    .toList()) + ")")));
+            forced.add(StageName.fromLabel(f)
+                    .orElseThrow(() -> new UsageException("--force names an unknown stage: "
+                            + f + " (stages: "
+                            + String.join(
+                                    ", ",
+                                    Arrays.stream(StageName.values())
+                                            .map(StageName::label)
+                                            .toList()) + ")")));
         }
-        return LocalPipeline.run(parsed, dataDir.config(),
+        return LocalPipeline.run(
+                parsed,
+                dataDir.config(),
                 new LocalPipeline.Options(forced, noCache, summaryJson, !noLocalWorkers, verifyAgainst),
                 ConsoleOutput.system());
     }

@@ -18,17 +18,22 @@ final class RunningStack {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FILE = "stack.json";
 
-    private RunningStack() {
-    }
+    private RunningStack() {}
 
     static void publish(Path dataDir, Map<String, String> env) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("pid", ProcessHandle.current().pid());
         doc.put("env", env);
-        Path tmp = Files.createTempFile(dataDir, ".stack", ".json",
+        Path tmp = Files.createTempFile(
+                dataDir,
+                ".stack",
+                ".json",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         JSON.writeValue(tmp.toFile(), doc);
-        Files.move(tmp, dataDir.resolve(FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        Files.move(
+                tmp,
+                dataDir.resolve(FILE),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -47,9 +52,10 @@ final class RunningStack {
             return Optional.empty();
         }
         try {
-            Map<String, Object> doc = JSON.readValue(f.toFile(), new TypeReference<>() { });
+            Map<String, Object> doc = JSON.readValue(f.toFile(), new TypeReference<>() {});
             long pid = ((Number) doc.get("pid")).longValue();
-            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && pid != ProcessHandle.current().pid()) {
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                    && pid != ProcessHandle.current().pid()) {
                 @SuppressWarnings("unchecked")
                 Map<String, String> env = (Map<String, String>) doc.get("env");
                 return Optional.of(env);

@@ -16,55 +16,91 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"A long-lived counterfactual service over a registered model: an HTTP API",
-                "(POST /v1/counterfactuals, GET /v1/models, /healthz, /readyz, /metrics) and a web page at /.",
-                "The model is loaded once and again when its alias moves; requests are batched on the model.",
-                "Off loopback an access token is required (CAUSALCXR_SERVE_TOKEN or --token-file);",
-                "clients send it as 'Authorization: Bearer TOKEN'. Ctrl-C stops it."})
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "A long-lived counterfactual service over a registered model: an HTTP API",
+            "(POST /v1/counterfactuals, GET /v1/models, /healthz, /readyz, /metrics) and a web page at /.",
+            "The model is loaded once and again when its alias moves; requests are batched on the model.",
+            "Off loopback an access token is required (CAUSALCXR_SERVE_TOKEN or --token-file);",
+            "clients send it as 'Authorization: Bearer TOKEN'. Ctrl-C stops it."
+        })
 final class ServeCommand implements Callable<Integer> {
     static final String TOKEN_VARIABLE = "CAUSALCXR_SERVE_TOKEN";
 
     @Mixin
     DataDirOption dataDir;
 
-    @Option(names = "--model", required = true, paramLabel = "NAME[@VERSION|@ALIAS]",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "NAME[@VERSION|@ALIAS]",
             description = "The registered model to serve; NAME@champion follows the alias when it moves.")
     String model;
 
-    @Option(names = "--port", defaultValue = "8080", description = "TCP port (default ${DEFAULT-VALUE}; 0: any free one).")
+    @Option(
+            names = "--port",
+            defaultValue = "8080",
+            description = "TCP port (default ${DEFAULT-VALUE}; 0: any free one).")
     int port;
 
-    @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+    @Option(
+            names = "--bind",
+            defaultValue = "127.0.0.1",
+            paramLabel = "ADDR",
             description = "Address to listen on (default ${DEFAULT-VALUE}). Any other than loopback needs a token.")
     String bind;
 
-    @Option(names = "--token-file", paramLabel = "FILE",
+    @Option(
+            names = "--token-file",
+            paramLabel = "FILE",
             description = "A file holding the access token (else $" + TOKEN_VARIABLE + "); at least 16 characters.")
     Path tokenFile;
 
-    @Option(names = "--queue", defaultValue = "64", description = "Requests waiting at most; more get 429 (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--queue",
+            defaultValue = "64",
+            description = "Requests waiting at most; more get 429 (default ${DEFAULT-VALUE}).")
     int queue;
 
-    @Option(names = "--max-batch", defaultValue = "32", description = "Requests batched on the model at most (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-batch",
+            defaultValue = "32",
+            description = "Requests batched on the model at most (default ${DEFAULT-VALUE}).")
     int maxBatch;
 
-    @Option(names = "--deadline", defaultValue = "30", paramLabel = "SECONDS",
+    @Option(
+            names = "--deadline",
+            defaultValue = "30",
+            paramLabel = "SECONDS",
             description = "Requests not answered within this are answered 504 (default ${DEFAULT-VALUE}).")
     int deadlineSeconds;
 
-    @Option(names = "--max-n", defaultValue = "64", description = "Counterfactuals per request at most (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-n",
+            defaultValue = "64",
+            description = "Counterfactuals per request at most (default ${DEFAULT-VALUE}).")
     int maxN;
 
-    @Option(names = "--max-upload-mb", defaultValue = "16", description = "Largest request body in MiB (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-upload-mb",
+            defaultValue = "16",
+            description = "Largest request body in MiB (default ${DEFAULT-VALUE}).")
     int maxUploadMb;
 
-    @Option(names = "--poll", defaultValue = "10", paramLabel = "SECONDS",
+    @Option(
+            names = "--poll",
+            defaultValue = "10",
+            paramLabel = "SECONDS",
             description = "How often --model is resolved again to follow its alias (default ${DEFAULT-VALUE}).")
     int pollSeconds;
 
-    @Option(names = "--max-models", defaultValue = "2",
-            description = "Model versions kept loaded at once (requests may name other versions; default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-models",
+            defaultValue = "2",
+            description =
+                    "Model versions kept loaded at once (requests may name other versions; default ${DEFAULT-VALUE}).")
     int maxModels;
 
     @Override
@@ -139,9 +175,21 @@ final class ServeCommand implements Callable<Integer> {
         }
         try {
             ServeSettings d = ServeSettings.defaults();
-            return new ServeSettings(address, port, token, queue, maxBatch, d.maxBatchRows(), Duration.ofSeconds(deadlineSeconds),
-                    (long) maxUploadMb << 20, d.maxImagePixels(), maxN, Duration.ofSeconds(pollSeconds), maxModels,
-                    d.resultTtl(), d.maxResults());
+            return new ServeSettings(
+                    address,
+                    port,
+                    token,
+                    queue,
+                    maxBatch,
+                    d.maxBatchRows(),
+                    Duration.ofSeconds(deadlineSeconds),
+                    (long) maxUploadMb << 20,
+                    d.maxImagePixels(),
+                    maxN,
+                    Duration.ofSeconds(pollSeconds),
+                    maxModels,
+                    d.resultTtl(),
+                    d.maxResults());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -10,9 +10,13 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "stack", mixinStandardHelpOptions = true,
-        description = {"Start the embedded stack and keep it up, printing its endpoints,",
-                "for workers in other processes and for browsing MLflow. Ctrl-C stops it."})
+@Command(
+        name = "stack",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Start the embedded stack and keep it up, printing its endpoints,",
+            "for workers in other processes and for browsing MLflow. Ctrl-C stops it."
+        })
 final class StackCommand implements Callable<Integer> {
     @Mixin
     DataDirOption dataDir;

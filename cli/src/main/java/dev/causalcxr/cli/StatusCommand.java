@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
         description = "Show recent pipeline runs, or one run's stages, from the metadata journal.")
 final class StatusCommand implements Callable<Integer> {
     @Mixin
@@ -24,14 +26,20 @@ final class StatusCommand implements Callable<Integer> {
         if (config.temporalAddress().isEmpty()) {
             return;
         }
-        try (var temporal = dev.causalcxr.infra.temporal.TemporalConnection.connect(config.temporalAddress().get(),
-                config.temporalNamespace())) {
-            var client = new dev.causalcxr.workflows.experiment.ExperimentClient(temporal.client(), temporal.stubs(),
-                    temporal.namespace());
+        try (var temporal = dev.causalcxr.infra.temporal.TemporalConnection.connect(
+                config.temporalAddress().get(), config.temporalNamespace())) {
+            var client = new dev.causalcxr.workflows.experiment.ExperimentClient(
+                    temporal.client(), temporal.stubs(), temporal.namespace());
             var p = client.progress(id);
             double f = p.currentStageFraction();
-            console.printf("  now: %s %s %3.0f%%  (%d of %d stages done, %.0f s elapsed)", p.currentStage(),
-                    ConsoleOutput.bar(f, 20), f * 100, p.completedStages(), p.totalStages(), p.elapsedMillis() / 1000.0);
+            console.printf(
+                    "  now: %s %s %3.0f%%  (%d of %d stages done, %.0f s elapsed)",
+                    p.currentStage(),
+                    ConsoleOutput.bar(f, 20),
+                    f * 100,
+                    p.completedStages(),
+                    p.totalStages(),
+                    p.elapsedMillis() / 1000.0);
         } catch (RuntimeException e) {
             console.println("  (live progress unavailable: " + e.getMessage() + ")");
         }
@@ -48,24 +56,34 @@ final class StatusCommand implements Callable<Integer> {
                     console.println("no runs yet");
                 }
                 for (PipelineJournal.PipelineRunRow r : runs) {
-                    String took = r.finishedAt() == null ? "running"
+                    String took = r.finishedAt() == null
+                            ? "running"
                             : Duration.between(r.startedAt(), r.finishedAt()).toMillis() / 1000.0 + " s";
-                    console.printf("%-44s %-10s %-12s %s", r.id(), r.status(), r.specDigest().substring(0, 12), took);
+                    console.printf(
+                            "%-44s %-10s %-12s %s",
+                            r.id(), r.status(), r.specDigest().substring(0, 12), took);
                 }
                 return ExitCodes.OK;
             }
-            PipelineJournal.PipelineRunRow run = journal.pipelineRun(runId)
-                    .orElseThrow(() -> new UsageException("no run " + runId));
-            console.printf("run %s: %s (spec %s, code %s)", run.id(), run.status(), run.specDigest(), run.codeVersion());
+            PipelineJournal.PipelineRunRow run =
+                    journal.pipelineRun(runId).orElseThrow(() -> new UsageException("no run " + runId));
+            console.printf(
+                    "run %s: %s (spec %s, code %s)", run.id(), run.status(), run.specDigest(), run.codeVersion());
             if ("running".equals(run.status())) {
                 liveProgress(runId, console);
             }
             // wall: from the first attempt's start, so a fail-over's wait and the lost work count
             for (PipelineJournal.StageRunRow s : journal.stageRuns(runId)) {
-                console.printf("  %-26s %-10s attempt %d %-6s %8.1f s wall%s%s", s.stage(), s.status(), s.attempt(),
-                        s.cacheHit() ? "hit" : "-", s.wallSeconds(),
+                console.printf(
+                        "  %-26s %-10s attempt %d %-6s %8.1f s wall%s%s",
+                        s.stage(),
+                        s.status(),
+                        s.attempt(),
+                        s.cacheHit() ? "hit" : "-",
+                        s.wallSeconds(),
                         s.attempt() > 1 && s.seconds() != null
-                                ? String.format(java.util.Locale.ROOT, " (last attempt %.1f s)", s.seconds()) : "",
+                                ? String.format(java.util.Locale.ROOT, " (last attempt %.1f s)", s.seconds())
+                                : "",
                         s.error() == null ? "" : "  error: " + s.error());
             }
             return ExitCodes.OK;

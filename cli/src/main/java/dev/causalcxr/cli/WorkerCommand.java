@@ -13,9 +13,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "worker", mixinStandardHelpOptions = true,
-        description = {"Run workers for the given task queues against configured services",
-                "(TEMPORAL_ADDRESS, CAUSALCXR_S3_*, CAUSALCXR_DB_*; see `causalcxr stack`). Ctrl-C stops them."})
+@Command(
+        name = "worker",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run workers for the given task queues against configured services",
+            "(TEMPORAL_ADDRESS, CAUSALCXR_S3_*, CAUSALCXR_DB_*; see `causalcxr stack`). Ctrl-C stops them."
+        })
 final class WorkerCommand implements Callable<Integer> {
     @Mixin
     DataDirOption dataDir;
@@ -34,7 +38,9 @@ final class WorkerCommand implements Callable<Integer> {
             }
         }
         StackConfig config = dataDir.config();
-        if (config.temporalAddress().isEmpty() || config.s3().isEmpty() || config.db().isEmpty()) {
+        if (config.temporalAddress().isEmpty()
+                || config.s3().isEmpty()
+                || config.db().isEmpty()) {
             throw new UsageException("a worker joins shared services: set TEMPORAL_ADDRESS, CAUSALCXR_S3_ENDPOINT and "
                     + "CAUSALCXR_DB_URL (start `causalcxr stack` and export what it prints)");
         }
@@ -42,14 +48,18 @@ final class WorkerCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         try (PlatformStack stack = PlatformStack.start(config);
-             WorkerHost host = WorkerHost.start(stack, taskQueues, StageCatalog.all(stack.db(), System.getenv()),
-                     config.dataDir().resolve("work"))) {
+                WorkerHost host = WorkerHost.start(
+                        stack,
+                        taskQueues,
+                        StageCatalog.all(stack.db(), System.getenv()),
+                        config.dataDir().resolve("work"))) {
             // on Ctrl-C/SIGTERM: let the main thread close everything before the JVM halts
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stop.countDown();
                 StackCommand.awaitQuietly(closed);
             }));
-            console.println("workers polling " + taskQueues + " at " + config.temporalAddress().get() + "; Ctrl-C stops them");
+            console.println("workers polling " + taskQueues + " at "
+                    + config.temporalAddress().get() + "; Ctrl-C stops them");
             stop.await();
         } finally {
             closed.countDown();

@@ -29,7 +29,8 @@ public final class WorkerHost implements AutoCloseable {
         this.factory = factory;
     }
 
-    public static WorkerHost start(PlatformStack stack, Set<String> queues, List<StageDefinition> stages, Path workRoot) {
+    public static WorkerHost start(
+            PlatformStack stack, Set<String> queues, List<StageDefinition> stages, Path workRoot) {
         WorkerFactory factory = stack.temporal().newWorkerFactory();
         StageRunner runner = new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), workRoot);
         WorkerOptions options = WorkerOptions.newBuilder()
@@ -49,16 +50,21 @@ public final class WorkerHost implements AutoCloseable {
      * Registers the experiment workflow and the activities on a new worker per queue (also how tests wire a
      * {@code TestWorkflowEnvironment}: {@code register(env::newWorker, …)}).
      */
-    public static void register(Function<String, Worker> newWorker, Set<String> queues, PlatformStack stack,
-                                StageRunner runner, List<StageDefinition> stages) {
+    public static void register(
+            Function<String, Worker> newWorker,
+            Set<String> queues,
+            PlatformStack stack,
+            StageRunner runner,
+            List<StageDefinition> stages) {
         StageActivitiesImpl stageActivities = new StageActivitiesImpl(runner, stages);
         for (String q : queues) {
             Worker w = newWorker.apply(q);
             if (q.equals(TaskQueues.CPU)) {
                 w.registerWorkflowImplementationTypes(ExperimentWorkflowImpl.class);
-                w.registerActivitiesImplementations(stageActivities,
-                        new PipelineActivitiesImpl(stack.journal(), stack.tracker(), stack.objectStore(),
-                        stack.registry()));
+                w.registerActivitiesImplementations(
+                        stageActivities,
+                        new PipelineActivitiesImpl(
+                                stack.journal(), stack.tracker(), stack.objectStore(), stack.registry()));
             } else {
                 w.registerActivitiesImplementations(stageActivities);
             }

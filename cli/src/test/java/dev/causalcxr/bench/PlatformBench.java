@@ -2,6 +2,8 @@ package dev.causalcxr.bench;
 
 import dev.causalcxr.activities.TaskQueues;
 import dev.causalcxr.activities.runner.StageDefinition;
+import dev.causalcxr.cli.ExperimentPlans;
+import dev.causalcxr.cli.WorkerHost;
 import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.core.stage.StageContext;
 import dev.causalcxr.infra.objectstore.ObjectRef;
@@ -10,8 +12,6 @@ import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.infra.stack.StackConfig;
 import dev.causalcxr.workflows.experiment.ExperimentClient;
 import dev.causalcxr.workflows.experiment.ExperimentPlan;
-import dev.causalcxr.cli.ExperimentPlans;
-import dev.causalcxr.cli.WorkerHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,7 +56,8 @@ public final class PlatformBench {
                 reuse[i] = (System.nanoTime() - t) / 1e9;
             }
         }
-        rows.add(row("embedded stack start, new data folder (S3, PostgreSQL + migrations, Temporal)", median(fresh), "s"));
+        rows.add(row(
+                "embedded stack start, new data folder (S3, PostgreSQL + migrations, Temporal)", median(fresh), "s"));
         rows.add(row("embedded stack start, existing data folder", median(reuse), "s"));
 
         try (PlatformStack stack = PlatformStack.start(StackConfig.fromEnvironment(root.resolve("main"), env))) {
@@ -80,8 +81,11 @@ public final class PlatformBench {
             rows.add(row("object store verified download, 64 MiB", median(get), "MiB/s"));
 
             List<StageDefinition> empty = List.of(new EmptyStage("ingest"), new EmptyStage("parse-reports"));
-            try (WorkerHost host = WorkerHost.start(stack, Set.of(TaskQueues.CPU, TaskQueues.GPU), empty, root.resolve("work"))) {
-                ExperimentClient client = new ExperimentClient(stack.temporal().client(), stack.temporal().stubs(),
+            try (WorkerHost host =
+                    WorkerHost.start(stack, Set.of(TaskQueues.CPU, TaskQueues.GPU), empty, root.resolve("work"))) {
+                ExperimentClient client = new ExperimentClient(
+                        stack.temporal().client(),
+                        stack.temporal().stubs(),
                         stack.temporal().namespace());
                 ExperimentSpec spec = ExperimentSpec.parseYaml("name: bench\nseed: 1\nrun: [parse-reports]\n");
                 double[] perStage = new double[10];
@@ -92,7 +96,8 @@ public final class PlatformBench {
                     client.start(plan);
                     client.await(plan.runId());
                     if (i >= 2) { // two warm-up runs
-                        perStage[i - 2] = (System.nanoTime() - t) / 1e9 / plan.stages().size();
+                        perStage[i - 2] =
+                                (System.nanoTime() - t) / 1e9 / plan.stages().size();
                     }
                 }
                 for (int i = 0; i < cached.length; i++) {
@@ -102,7 +107,10 @@ public final class PlatformBench {
                     client.await(plan.runId());
                     cached[i] = (System.nanoTime() - t) / 1e9 / plan.stages().size();
                 }
-                rows.add(row("empty stage through Temporal + stage runner + journal (run, not cached)", median(perStage) * 1000, "ms"));
+                rows.add(row(
+                        "empty stage through Temporal + stage runner + journal (run, not cached)",
+                        median(perStage) * 1000,
+                        "ms"));
                 rows.add(row("empty stage answered from the cache", median(cached) * 1000, "ms"));
             }
         }

@@ -39,7 +39,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -82,8 +81,10 @@ class CanaryE2ETest {
     /** The phantom's site export, renamed so that every source identifier and report carries a canary. */
     private Path canarySite() throws Exception {
         Path plain = dir.resolve("export");
-        assertEquals(0, Main.execute("phantom", "--out", plain.toString(), "--studies", "100", "--size", "64",
-                "--without-truth"));
+        assertEquals(
+                0,
+                Main.execute(
+                        "phantom", "--out", plain.toString(), "--studies", "100", "--size", "64", "--without-truth"));
         Path site = dir.resolve("site");
         Files.createDirectories(site.resolve("files"));
         AtomicInteger images = new AtomicInteger();
@@ -93,7 +94,11 @@ class CanaryE2ETest {
                 plain.resolve("files").relativize(f).forEach(p -> parts.add(p.toString()));
                 // files/pNN/pNNNNNNNN/sNNNNNNNN/x.png and files/pNN/pNNNNNNNN/sNNNNNNNN.txt
                 parts.set(1, "p" + PATIENT_CANARY + parts.get(1).substring(1));
-                parts.set(2, parts.get(2).startsWith("s") ? "s" + STUDY_CANARY + parts.get(2).substring(1) : parts.get(2));
+                parts.set(
+                        2,
+                        parts.get(2).startsWith("s")
+                                ? "s" + STUDY_CANARY + parts.get(2).substring(1)
+                                : parts.get(2));
                 if (parts.size() == 4) {
                     parts.set(3, FILE_CANARY + "-" + images.incrementAndGet() + ".png");
                 }
@@ -127,8 +132,9 @@ class CanaryE2ETest {
         @Override
         public void execute(String configJson, StageContext ctx) throws Exception {
             if (calls.incrementAndGet() == 1) {
-                throw new IllegalStateException("cannot read /site/files/p10/p" + PATIENT_CANARY + "1/s" + STUDY_CANARY
-                        + "2/" + FILE_CANARY + ".png (report: " + REPORT_CANARY + ")",
+                throw new IllegalStateException(
+                        "cannot read /site/files/p10/p" + PATIENT_CANARY + "1/s" + STUDY_CANARY + "2/" + FILE_CANARY
+                                + ".png (report: " + REPORT_CANARY + ")",
                         new java.nio.file.NoSuchFileException("/site/" + FILE_CANARY + ".png"));
             }
             inner.execute(configJson, ctx);
@@ -158,15 +164,17 @@ class CanaryE2ETest {
         String lower = text.toLowerCase(Locale.ROOT);
         for (String c : CANARIES) {
             int at = lower.indexOf(c);
-            assertTrue(at < 0, where + " holds the canary " + c + ": …"
-                    + text.substring(Math.max(0, at - 120), Math.min(text.length(), at + 120)) + "…");
+            assertTrue(
+                    at < 0,
+                    where + " holds the canary " + c + ": …"
+                            + text.substring(Math.max(0, at - 120), Math.min(text.length(), at + 120)) + "…");
         }
     }
 
     /** Every row of every table of a database, as text. */
     private static void assertNoCanaryInDatabase(DbEndpoint endpoint) throws Exception {
         try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
-             Statement st = c.createStatement()) {
+                Statement st = c.createStatement()) {
             List<String> tables = new ArrayList<>();
             try (ResultSet rs = st.executeQuery("""
                     select quote_ident(table_schema) || '.' || quote_ident(table_name) from information_schema.tables
@@ -194,7 +202,10 @@ class CanaryE2ETest {
         // one corrupt image: the strict import fails on it, the lenient one skips it
         Path corrupt;
         try (Stream<Path> files = Files.walk(site)) {
-            corrupt = files.filter(f -> f.toString().endsWith(".png")).sorted().findFirst().orElseThrow();
+            corrupt = files.filter(f -> f.toString().endsWith(".png"))
+                    .sorted()
+                    .findFirst()
+                    .orElseThrow();
         }
         Files.writeString(corrupt, "not a picture");
 
@@ -208,10 +219,13 @@ class CanaryE2ETest {
         List<String> workflowIds = List.of("canary-strict", "canary-run");
         String datasetDigest;
         try (PlatformStack stack = PlatformStack.start(StackConfig.fromEnvironment(data, stackEnv), false)) {
-            assertTrue(stack.awaitTracking(Duration.ofMinutes(15)).isPresent(), stack.tracker().offlineReason().orElse(""));
+            assertTrue(
+                    stack.awaitTracking(Duration.ofMinutes(15)).isPresent(),
+                    stack.tracker().offlineReason().orElse(""));
             TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
             try {
-                StageRunner runner = new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), data.resolve("work"));
+                StageRunner runner =
+                        new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), data.resolve("work"));
                 List<StageDefinition> stages = new ArrayList<>();
                 for (StageDefinition d : StageCatalog.all(stack.db(), workerEnv)) {
                     stages.add(d.name().equals(StageName.TRAIN_DIFFUSION.label()) ? new FailsOnce(d) : d);
@@ -220,35 +234,55 @@ class CanaryE2ETest {
                 env.start();
                 WorkflowClient client = env.getWorkflowClient();
 
-                RunSummary strict = run(client, ExperimentPlans.fromSpec(ExperimentSpec.parseYaml(spec(site, true)),
-                        workflowIds.get(0), Set.of(), false));
+                RunSummary strict = run(
+                        client,
+                        ExperimentPlans.fromSpec(
+                                ExperimentSpec.parseYaml(spec(site, true)), workflowIds.get(0), Set.of(), false));
                 assertEquals("failed", strict.status());
                 assertTrue(strict.error().contains("1 × unreadable image"), strict.error());
 
-                RunSummary s = run(client, ExperimentPlans.fromSpec(ExperimentSpec.parseYaml(spec(site, false)),
-                        workflowIds.get(1), Set.of(), false));
+                RunSummary s = run(
+                        client,
+                        ExperimentPlans.fromSpec(
+                                ExperimentSpec.parseYaml(spec(site, false)), workflowIds.get(1), Set.of(), false));
                 if (!"succeeded".equals(s.status())) {
                     // the detail of an unexpected failure is in the site log: keep it for whoever runs the test
-                    Files.copy(data.resolve(SiteLog.RELATIVE_PATH), Path.of(System.getProperty("java.io.tmpdir"),
-                            "canary-site-detail.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(
+                            data.resolve(SiteLog.RELATIVE_PATH),
+                            Path.of(System.getProperty("java.io.tmpdir"), "canary-site-detail.log"),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
                 assertEquals("succeeded", s.status(), s.error() + " (site log copied to the temp folder)");
                 List<PipelineJournal.StageRunRow> rows = stack.journal().stageRuns(workflowIds.get(1));
-                assertTrue(rows.stream().anyMatch(r -> r.stage().equals("train-diffusion") && r.status().equals("succeeded")
-                        && r.attempt() == 2), "the injected failure happened and was retried: " + rows);
+                assertTrue(
+                        rows.stream()
+                                .anyMatch(r -> r.stage().equals("train-diffusion")
+                                        && r.status().equals("succeeded")
+                                        && r.attempt() == 2),
+                        "the injected failure happened and was retried: " + rows);
 
                 for (String id : workflowIds) {
-                    assertNoCanary("the workflow history of " + id, client.fetchHistory(id).toJson(false));
+                    assertNoCanary(
+                            "the workflow history of " + id,
+                            client.fetchHistory(id).toJson(false));
                 }
-                StageManifest ingest = stack.objectStore().readJson(s.stages().get(0).manifestDigest(), StageManifest.class);
+                StageManifest ingest =
+                        stack.objectStore().readJson(s.stages().get(0).manifestDigest(), StageManifest.class);
                 datasetDigest = ingest.outputs().get("dataset").digest();
                 Path bundle = dir.resolve("bundle.zip");
                 stack.objectStore().getToFile(datasetDigest, bundle);
-                assertNoCanary("the dataset manifest", new String(DatasetBundle.readFile(bundle, "manifest.json")
-                        .orElseThrow(), StandardCharsets.UTF_8));
-                assertNoCanary("the source-id map", new String(DatasetBundle.readFile(bundle, SourceIds.FILE_NAME)
-                        .orElseThrow(), StandardCharsets.UTF_8));
-                assertNoCanary("the run summary", new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(s));
+                assertNoCanary(
+                        "the dataset manifest",
+                        new String(
+                                DatasetBundle.readFile(bundle, "manifest.json").orElseThrow(), StandardCharsets.UTF_8));
+                assertNoCanary(
+                        "the source-id map",
+                        new String(
+                                DatasetBundle.readFile(bundle, SourceIds.FILE_NAME)
+                                        .orElseThrow(),
+                                StandardCharsets.UTF_8));
+                assertNoCanary(
+                        "the run summary", new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(s));
 
                 // MLflow has everything the journal has (and the images the site's own server may hold)
                 stack.awaitTracking(Duration.ofMinutes(2));
@@ -258,13 +292,15 @@ class CanaryE2ETest {
                 // not vacuous: both failures reached MLflow, as their categories
                 DbEndpoint mlflow = stack.db().endpoint().withDatabase("mlflow");
                 try (Connection c = DriverManager.getConnection(mlflow.jdbcUrl(), mlflow.user(), mlflow.password());
-                     Statement st = c.createStatement();
-                     ResultSet rs = st.executeQuery("select value from tags where key = 'causalcxr.error_category'")) {
+                        Statement st = c.createStatement();
+                        ResultSet rs =
+                                st.executeQuery("select value from tags where key = 'causalcxr.error_category'")) {
                     List<String> categories = new ArrayList<>();
                     while (rs.next()) {
                         categories.add(rs.getString(1));
                     }
-                    assertTrue(categories.contains("IllegalStateException") && categories.contains("StageInputException"),
+                    assertTrue(
+                            categories.contains("IllegalStateException") && categories.contains("StageInputException"),
                             categories.toString());
                 }
             } finally {
@@ -278,7 +314,8 @@ class CanaryE2ETest {
         for (ILoggingEvent e : logs.list) {
             logText.append(e.getFormattedMessage()).append('\n');
             if (e.getThrowableProxy() != null) {
-                logText.append(ThrowableProxyUtil.asString(e.getThrowableProxy())).append('\n');
+                logText.append(ThrowableProxyUtil.asString(e.getThrowableProxy()))
+                        .append('\n');
             }
         }
         assertTrue(logs.list.size() > 10, "the log was captured");
@@ -294,20 +331,28 @@ class CanaryE2ETest {
                 if (f.equals(siteLog) || f.getFileName().toString().contains(datasetDigest)) {
                     continue;
                 }
-                assertNoCanary(data.relativize(f).toString(), new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+                assertNoCanary(
+                        data.relativize(f).toString(), new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
                 searched++;
             }
         }
         assertTrue(searched > 50, "searched " + searched + " files");
         try (Stream<Path> work = Files.walk(data.resolve("work"))) {
-            assertTrue(work.noneMatch(p -> p.toString().endsWith(".txt") || p.toString().endsWith(".png")
-                    || p.toString().endsWith(".csv")), "no report or image left in a work folder");
+            assertTrue(
+                    work.noneMatch(p -> p.toString().endsWith(".txt")
+                            || p.toString().endsWith(".png")
+                            || p.toString().endsWith(".csv")),
+                    "no report or image left in a work folder");
         }
     }
 
     private static RunSummary run(WorkflowClient client, ExperimentPlan plan) {
-        ExperimentWorkflow wf = client.newWorkflowStub(ExperimentWorkflow.class,
-                WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.CPU).setWorkflowId(plan.runId()).build());
+        ExperimentWorkflow wf = client.newWorkflowStub(
+                ExperimentWorkflow.class,
+                WorkflowOptions.newBuilder()
+                        .setTaskQueue(TaskQueues.CPU)
+                        .setWorkflowId(plan.runId())
+                        .build());
         return wf.run(plan);
     }
 }

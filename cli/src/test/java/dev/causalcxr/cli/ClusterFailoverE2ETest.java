@@ -41,6 +41,7 @@ class ClusterFailoverE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Surefire runs in cli/; the script lives in the repository's docker/. */
     private static final Path REPO = Path.of("").toAbsolutePath().getParent();
+
     private static final Path DIR = Path.of("target", "e2e-cluster-failover").toAbsolutePath();
     private static final Path DATA = DIR.resolve("data");
     private static final Path LOGS = DATA.resolve("cluster");
@@ -84,21 +85,34 @@ class ClusterFailoverE2ETest {
 
         Path out1 = DIR.resolve("run-1.out");
         Path summary1 = DIR.resolve("summary-1.json");
-        Process run1 = cli(out1, "run", "--data-dir", DATA.toString(), "--spec", spec.toString(), "--no-local-workers",
-                "--summary-json", summary1.toString());
+        Process run1 = cli(
+                out1,
+                "run",
+                "--data-dir",
+                DATA.toString(),
+                "--spec",
+                spec.toString(),
+                "--no-local-workers",
+                "--summary-json",
+                summary1.toString());
         String victim;
         long victimPid;
         Instant killedAt;
         long lastSavedBeforeKill;
         try {
             victim = awaitCheckpointingWorker(run1, out1, Duration.ofMinutes(20));
-            victimPid = Long.parseLong(Files.readString(LOGS.resolve(victim + ".pid")).trim());
+            victimPid = Long.parseLong(
+                    Files.readString(LOGS.resolve(victim + ".pid")).trim());
             ProcessHandle worker = ProcessHandle.of(victimPid).orElseThrow();
             killedAt = Instant.now();
             assertTrue(worker.destroyForcibly(), "SIGKILL " + victim); // kill -9
             worker.onExit().get(30, TimeUnit.SECONDS);
-            lastSavedBeforeKill = lines(victim).stream().map(CHECKPOINT::matcher).filter(Matcher::find)
-                    .mapToLong(m -> Long.parseLong(m.group(2))).max().orElseThrow();
+            lastSavedBeforeKill = lines(victim).stream()
+                    .map(CHECKPOINT::matcher)
+                    .filter(Matcher::find)
+                    .mapToLong(m -> Long.parseLong(m.group(2)))
+                    .max()
+                    .orElseThrow();
             assertTrue(run1.waitFor(30, TimeUnit.MINUTES), "run 1 did not end: " + tail(out1, 30));
         } finally {
             run1.destroyForcibly();
@@ -110,28 +124,46 @@ class ClusterFailoverE2ETest {
 
         // the other GPU worker took the stage over: a new attempt, from the last checkpoint, not from step 0
         String survivor = victim.equals("gpu-1") ? "gpu-2" : "gpu-1";
-        LogLine attempt = first(survivor, Pattern.compile("train-disentangler: attempt (\\d+) of run "
-                + Pattern.quote(runId) + " started")).orElseThrow(() -> new AssertionError(survivor
-                + " never started train-disentangler: " + tailLog(survivor)));
+        LogLine attempt = first(
+                        survivor,
+                        Pattern.compile(
+                                "train-disentangler: attempt (\\d+) of run " + Pattern.quote(runId) + " started"))
+                .orElseThrow(
+                        () -> new AssertionError(survivor + " never started train-disentangler: " + tailLog(survivor)));
         assertTrue(Integer.parseInt(attempt.match().group(1)) >= 2, attempt.text());
-        LogLine resumed = first(survivor, Pattern.compile("train-disentangler: resuming from the checkpoint of step (\\d+)"))
+        LogLine resumed = first(
+                        survivor, Pattern.compile("train-disentangler: resuming from the checkpoint of step (\\d+)"))
                 .orElseThrow(() -> new AssertionError(survivor + " did not resume: " + tailLog(survivor)));
         long resumedStep = Long.parseLong(resumed.match().group(1));
-        assertTrue(resumedStep >= lastSavedBeforeKill && resumedStep > 0,
+        assertTrue(
+                resumedStep >= lastSavedBeforeKill && resumedStep > 0,
                 "resumed from step " + resumedStep + ", the killed worker had saved step " + lastSavedBeforeKill);
-        long nextSaved = lines(survivor).stream().map(CHECKPOINT::matcher).filter(Matcher::find)
-                .filter(m -> m.group(1).equals("train-disentangler")).mapToLong(m -> Long.parseLong(m.group(2)))
-                .min().orElseThrow(() -> new AssertionError(survivor + " saved no checkpoint: " + tailLog(survivor)));
-        assertTrue(nextSaved > resumedStep, "the step counter continues: next checkpoint " + nextSaved + " after resuming at "
-                + resumedStep);
+        long nextSaved = lines(survivor).stream()
+                .map(CHECKPOINT::matcher)
+                .filter(Matcher::find)
+                .filter(m -> m.group(1).equals("train-disentangler"))
+                .mapToLong(m -> Long.parseLong(m.group(2)))
+                .min()
+                .orElseThrow(() -> new AssertionError(survivor + " saved no checkpoint: " + tailLog(survivor)));
+        assertTrue(
+                nextSaved > resumedStep,
+                "the step counter continues: next checkpoint " + nextSaved + " after resuming at " + resumedStep);
 
         Duration timeout = StageActivityOptions.HEARTBEAT_TIMEOUT;
         Duration toAttempt = Duration.between(killedAt, attempt.time());
         Duration toResume = Duration.between(killedAt, resumed.time());
-        String measured = String.format(Locale.ROOT, "fail-over after kill -9 of %s: next attempt started on %s after "
+        String measured = String.format(
+                Locale.ROOT,
+                "fail-over after kill -9 of %s: next attempt started on %s after "
                         + "%.1f s, resumed from step %d after %.1f s (heartbeat timeout %d s; the killed worker had saved "
-                        + "step %d)", victim, survivor, toAttempt.toMillis() / 1000.0, resumedStep,
-                toResume.toMillis() / 1000.0, timeout.toSeconds(), lastSavedBeforeKill);
+                        + "step %d)",
+                victim,
+                survivor,
+                toAttempt.toMillis() / 1000.0,
+                resumedStep,
+                toResume.toMillis() / 1000.0,
+                timeout.toSeconds(),
+                lastSavedBeforeKill);
         System.out.println(measured);
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("killed_at", killedAt.toString());
@@ -140,7 +172,8 @@ class ClusterFailoverE2ETest {
         record.put("heartbeat_timeout_seconds", timeout.toSeconds());
         record.put("resumed_step", resumedStep);
         record.put("last_saved_step_before_kill", lastSavedBeforeKill);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(DIR.resolve("failover.json").toFile(), record);
+        JSON.writerWithDefaultPrettyPrinter()
+                .writeValue(DIR.resolve("failover.json").toFile(), record);
         // detection is the heartbeat timeout; the rest is the retry back-off (2 s) and the next worker's pickup
         assertTrue(toAttempt.compareTo(timeout.plusSeconds(10)) < 0, measured);
         assertTrue(toResume.compareTo(timeout.plusSeconds(30)) < 0, measured);
@@ -148,12 +181,15 @@ class ClusterFailoverE2ETest {
         // the stage's time is its wall time over both attempts, and the attempts are counted: summary and status
         JsonNode trained = s1.at("/stages/train-disentangler");
         assertTrue(trained.path("attempts").asInt() >= 2, trained.toString());
-        assertTrue(trained.path("seconds").asDouble() > toAttempt.toMillis() / 1000.0, "wall time includes the fail-over: "
-                + trained);
+        assertTrue(
+                trained.path("seconds").asDouble() > toAttempt.toMillis() / 1000.0,
+                "wall time includes the fail-over: " + trained);
         Path status = DIR.resolve("status.out");
         Process st = cli(status, "status", "--data-dir", DATA.toString(), runId);
         assertTrue(st.waitFor(5, TimeUnit.MINUTES));
-        String line = Files.readAllLines(status).stream().filter(l -> l.contains("train-disentangler")).findFirst()
+        String line = Files.readAllLines(status).stream()
+                .filter(l -> l.contains("train-disentangler"))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError(tail(status, 20)));
         assertTrue(line.matches(".*succeeded\\s+attempt [2-9].*s wall \\(last attempt .*"), line);
         // and in MLflow: one child run per attempt, the killed one closed as FAILED by its successor
@@ -164,8 +200,19 @@ class ClusterFailoverE2ETest {
         // the same spec from scratch, uninterrupted, on the same cluster: every output equal by digest
         Path out2 = DIR.resolve("run-2.out");
         Path summary2 = DIR.resolve("summary-2.json");
-        Process run2 = cli(out2, "run", "--data-dir", DATA.toString(), "--spec", spec.toString(), "--no-local-workers",
-                "--no-cache", "--verify-against", runId, "--summary-json", summary2.toString());
+        Process run2 = cli(
+                out2,
+                "run",
+                "--data-dir",
+                DATA.toString(),
+                "--spec",
+                spec.toString(),
+                "--no-local-workers",
+                "--no-cache",
+                "--verify-against",
+                runId,
+                "--summary-json",
+                summary2.toString());
         try {
             assertTrue(run2.waitFor(30, TimeUnit.MINUTES), "run 2 did not end: " + tail(out2, 30));
         } finally {
@@ -173,35 +220,54 @@ class ClusterFailoverE2ETest {
         }
         String verify = Files.readString(out2);
         assertEquals(0, run2.exitValue(), "the uninterrupted rerun differs or failed: " + tail(out2, 40));
-        assertTrue(Pattern.compile("train-disentangler\\s+identical").matcher(verify).find(), verify);
+        assertTrue(
+                Pattern.compile("train-disentangler\\s+identical")
+                        .matcher(verify)
+                        .find(),
+                verify);
         assertTrue(verify.contains("every stage's outputs are bit-identical to " + runId), verify);
         // same files, same version: one model version for both runs
-        assertEquals("e2e-failover@1", JSON.readTree(summary2.toFile()).path("model").asText());
+        assertEquals(
+                "e2e-failover@1", JSON.readTree(summary2.toFile()).path("model").asText());
         Path list = DIR.resolve("models.out");
         Process models = cli(list, "models", "list", "--data-dir", DATA.toString(), "e2e-failover");
         assertTrue(models.waitFor(5, TimeUnit.MINUTES));
-        long versions = Files.readAllLines(list).stream().filter(l -> l.startsWith("e2e-failover@")).count();
+        long versions = Files.readAllLines(list).stream()
+                .filter(l -> l.startsWith("e2e-failover@"))
+                .count();
         assertEquals(1, versions, Files.readString(list));
     }
 
     /** Attempt number → MLflow status of the train-disentangler child runs of one pipeline run. */
     private static Map<String, String> mlflowAttempts(String mlflow, String runId) throws Exception {
         var http = java.net.http.HttpClient.newHttpClient();
-        JsonNode experiment = JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(mlflow
-                        + "/api/2.0/mlflow/experiments/get-by-name?experiment_name=causalcxr/e2e-failover")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body());
-        String search = JSON.writeValueAsString(Map.of("experiment_ids",
-                List.of(experiment.at("/experiment/experiment_id").asText()), "filter",
+        JsonNode experiment = JSON.readTree(http.send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create(
+                                                mlflow
+                                                        + "/api/2.0/mlflow/experiments/get-by-name?experiment_name=causalcxr/e2e-failover"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body());
+        String search = JSON.writeValueAsString(Map.of(
+                "experiment_ids",
+                List.of(experiment.at("/experiment/experiment_id").asText()),
+                "filter",
                 "tags.`causalcxr.pipeline_run` = '" + runId + "' and tags.`causalcxr.stage` = 'train-disentangler'"));
-        JsonNode runs = JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(mlflow
-                        + "/api/2.0/mlflow/runs/search")).header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(search)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        JsonNode runs = JSON.readTree(http.send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create(mlflow + "/api/2.0/mlflow/runs/search"))
+                                .header("Content-Type", "application/json")
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(search))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body());
         Map<String, String> byAttempt = new java.util.TreeMap<>();
         for (JsonNode r : runs.path("runs")) {
             for (JsonNode tag : r.at("/data/tags")) {
                 if (tag.path("key").asText().equals("causalcxr.attempt")) {
-                    byAttempt.put(tag.path("value").asText(), r.at("/info/status").asText());
+                    byAttempt.put(
+                            tag.path("value").asText(), r.at("/info/status").asText());
                 }
             }
         }
@@ -227,14 +293,15 @@ class ClusterFailoverE2ETest {
         throw new AssertionError("no train-disentangler checkpoint within " + limit + ": " + tail(runOut, 30));
     }
 
-    private record LogLine(Instant time, String text, Matcher match) {
-    }
+    private record LogLine(Instant time, String text, Matcher match) {}
 
     private static Optional<LogLine> first(String worker, Pattern p) throws IOException {
         for (String l : lines(worker)) {
             Matcher m = p.matcher(l);
             if (m.find()) {
-                Instant t = LocalDateTime.parse(l.substring(0, 23), LOG_TIME).atZone(ZoneId.systemDefault()).toInstant();
+                Instant t = LocalDateTime.parse(l.substring(0, 23), LOG_TIME)
+                        .atZone(ZoneId.systemDefault())
+                        .toInstant();
                 return Optional.of(new LogLine(t, l, m));
             }
         }
@@ -252,16 +319,25 @@ class ClusterFailoverE2ETest {
 
     /** The CLI from this build's classes, as the cluster's processes run it. */
     private static Process cli(Path out, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-Dai.djl.offline=true", "-Dlogback.configurationFile=logback.xml",
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g",
+                "-Dai.djl.offline=true",
+                "-Dlogback.configurationFile=logback.xml",
                 "-Dcausalcxr.log.file=" + out.resolveSibling(out.getFileName() + ".log"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
     }
 
     private static int cluster(Duration limit, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("bash", REPO.resolve("docker/local-cluster").toString()));
+        List<String> cmd = new ArrayList<>(
+                List.of("bash", REPO.resolve("docker/local-cluster").toString()));
         cmd.addAll(List.of(args));
         Path out = DIR.resolve("cluster-" + args[0] + ".out");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
@@ -273,7 +349,8 @@ class ClusterFailoverE2ETest {
         Process p = pb.start();
         if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("docker/local-cluster " + args[0] + " took longer than " + limit + ": " + tail(out, 30));
+            throw new AssertionError(
+                    "docker/local-cluster " + args[0] + " took longer than " + limit + ": " + tail(out, 30));
         }
         System.out.println(Files.readString(out));
         return p.exitValue();

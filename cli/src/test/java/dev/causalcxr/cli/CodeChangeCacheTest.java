@@ -1,7 +1,5 @@
 package dev.causalcxr.cli;
 
-import dev.causalcxr.workflows.experiment.ExperimentWorkflow;
-import dev.causalcxr.workflows.experiment.RunSummary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -16,6 +14,8 @@ import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.infra.objectstore.ObjectStore;
 import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.infra.stack.StackConfig;
+import dev.causalcxr.workflows.experiment.ExperimentWorkflow;
+import dev.causalcxr.workflows.experiment.RunSummary;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.io.IOException;
@@ -41,6 +41,7 @@ class CodeChangeCacheTest {
 
     @TempDir
     static Path dir;
+
     static PlatformStack stack;
 
     static final ExperimentSpec SPEC = ExperimentSpec.parseYaml("""
@@ -70,13 +71,22 @@ class CodeChangeCacheTest {
     /** One pipeline run on workers whose stage runner fingerprints code through {@code code}. */
     private static RunSummary run(String runId, CodeFingerprint code) {
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
-            StageRunner runner = new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), dir.resolve("work"),
-                    code);
-            WorkerHost.register(env::newWorker, Set.of(TaskQueues.CPU, TaskQueues.GPU), stack, runner,
+            StageRunner runner =
+                    new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), dir.resolve("work"), code);
+            WorkerHost.register(
+                    env::newWorker,
+                    Set.of(TaskQueues.CPU, TaskQueues.GPU),
+                    stack,
+                    runner,
                     StageCatalog.all(stack.db(), Map.of()));
             env.start();
-            ExperimentWorkflow wf = env.getWorkflowClient().newWorkflowStub(ExperimentWorkflow.class,
-                    WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.CPU).setWorkflowId(runId).build());
+            ExperimentWorkflow wf = env.getWorkflowClient()
+                    .newWorkflowStub(
+                            ExperimentWorkflow.class,
+                            WorkflowOptions.newBuilder()
+                                    .setTaskQueue(TaskQueues.CPU)
+                                    .setWorkflowId(runId)
+                                    .build());
             RunSummary s = wf.run(ExperimentPlans.fromSpec(SPEC, runId, Set.of(), false));
             assertEquals("succeeded", s.status(), s.error());
             return s;
@@ -96,15 +106,28 @@ class CodeChangeCacheTest {
     private static byte[] editedTrainerClass() throws IOException {
         Path source = Path.of("").toAbsolutePath().getParent().resolve("model-core/src/main/java/" + TRAINER + ".java");
         String original = Files.readString(source);
-        String edited = original.replace("return count == 0 ? 0 : sum / count;", "return count <= 0 ? 0 : sum / count;");
+        String edited =
+                original.replace("return count == 0 ? 0 : sum / count;", "return count <= 0 ? 0 : sum / count;");
         assertNotEquals(original, edited, "the edited line exists in " + source.getFileName());
         Path src = Files.createDirectories(dir.resolve("edited-src/" + TRAINER).getParent());
         Path file = src.resolve("DisentanglerTrainer.java");
         Files.writeString(file, edited);
         Path out = Files.createDirectories(dir.resolve("edited-classes"));
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-g", "-parameters", "--release", "17",
-                "-d", out.toString(), "-cp", classpath, file.toString());
+        int rc = ToolProvider.getSystemJavaCompiler()
+                .run(
+                        null,
+                        null,
+                        null,
+                        "-g",
+                        "-parameters",
+                        "--release",
+                        "17",
+                        "-d",
+                        out.toString(),
+                        "-cp",
+                        classpath,
+                        file.toString());
         assertEquals(0, rc, "the edited trainer compiles");
         return Files.readAllBytes(out.resolve(TRAINER + ".class"));
     }
@@ -112,23 +135,34 @@ class CodeChangeCacheTest {
     @Test
     void aChangedDisentanglerMethodRerunsItAndEverythingDownstreamButNotIngestOrParsing() throws IOException {
         RunSummary first = run("cc-1", CodeFingerprint.running());
-        assertEquals(List.of("ingest", "parse-reports", "train-disentangler", "train-diffusion"),
+        assertEquals(
+                List.of("ingest", "parse-reports", "train-disentangler", "train-diffusion"),
                 first.stages().stream().map(RunSummary.StageOutcome::stage).toList());
 
         byte[] edited = editedTrainerClass();
-        CodeFingerprint.ClassBytes running = CodeFingerprint.ClassBytes.of(getClass().getClassLoader());
+        CodeFingerprint.ClassBytes running =
+                CodeFingerprint.ClassBytes.of(getClass().getClassLoader());
         CodeFingerprint afterEdit = new CodeFingerprint(name -> name.equals(TRAINER) ? edited : running.read(name));
         RunSummary second = run("cc-2", afterEdit);
-        assertEquals(Map.of("ingest", true, "parse-reports", true, "train-disentangler", false, "train-diffusion", false),
+        assertEquals(
+                Map.of("ingest", true, "parse-reports", true, "train-disentangler", false, "train-diffusion", false),
                 cacheHits(second));
-        StageManifest trained = stack.objectStore().readJson(second.stages().get(2).manifestDigest(), StageManifest.class);
-        assertEquals(afterEdit.of(dev.causalcxr.activities.stages.TrainDisentanglerDefinition.class).digest(),
-                trained.provenance().get("code_fingerprint"), "the manifest records the code that computed it");
+        StageManifest trained =
+                stack.objectStore().readJson(second.stages().get(2).manifestDigest(), StageManifest.class);
+        assertEquals(
+                afterEdit
+                        .of(dev.causalcxr.activities.stages.TrainDisentanglerDefinition.class)
+                        .digest(),
+                trained.provenance().get("code_fingerprint"),
+                "the manifest records the code that computed it");
 
         // the unedited code still finds its own results
         RunSummary third = run("cc-3", CodeFingerprint.running());
-        assertTrue(cacheHits(third).values().stream().allMatch(hit -> hit), cacheHits(third).toString());
-        assertEquals(first.stages().get(3).manifestDigest(), third.stages().get(3).manifestDigest());
+        assertTrue(
+                cacheHits(third).values().stream().allMatch(hit -> hit),
+                cacheHits(third).toString());
+        assertEquals(
+                first.stages().get(3).manifestDigest(), third.stages().get(3).manifestDigest());
     }
 
     @Test
@@ -141,8 +175,10 @@ class CodeChangeCacheTest {
         // an operator (or a lifecycle rule) deleted the trained model's object
         store.remove(model);
         RunSummary afterDelete = run("cc-del-2", CodeFingerprint.running());
-        assertEquals(Map.of("ingest", true, "parse-reports", true, "train-disentangler", false, "train-diffusion", true),
-                cacheHits(afterDelete), "recomputed bit-identically, so its consumer is still a hit");
+        assertEquals(
+                Map.of("ingest", true, "parse-reports", true, "train-disentangler", false, "train-diffusion", true),
+                cacheHits(afterDelete),
+                "recomputed bit-identically, so its consumer is still a hit");
         assertTrue(store.verify(model), "the recomputed stage published the object again");
 
         // bit rot: the object is there but its bytes no longer hash to its address

@@ -41,11 +41,20 @@ class CommandLineBehaviourTest {
     @Test
     void invalidSpecExitsWithTwoAndListsEveryProblem(@TempDir Path dir) throws Exception {
         Path spec = dir.resolve("bad.yaml");
-        Files.writeString(spec, "name: ok\nseed: x\ndataset: {image_size: 7, color: red}\nrun: [generate-counterfactuals]\n");
-        int code = Main.execute("run", "--spec", spec.toString(), "--data-dir", dir.resolve("data").toString());
+        Files.writeString(
+                spec, "name: ok\nseed: x\ndataset: {image_size: 7, color: red}\nrun: [generate-counterfactuals]\n");
+        int code = Main.execute(
+                "run",
+                "--spec",
+                spec.toString(),
+                "--data-dir",
+                dir.resolve("data").toString());
         assertEquals(2, code);
         String e = err.toString(StandardCharsets.UTF_8);
-        for (String path : List.of("seed:", "dataset.image_size:", "dataset.color: unknown key",
+        for (String path : List.of(
+                "seed:",
+                "dataset.image_size:",
+                "dataset.color: unknown key",
                 "run: generate-counterfactuals needs the stage train-disentangler")) {
             assertTrue(e.contains(path), "missing " + path + " in:\n" + e);
         }
@@ -76,7 +85,8 @@ class CommandLineBehaviourTest {
         Path csv = dir.resolve("reports.csv");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         bytes.writeBytes("study_id,report\n".getBytes(StandardCharsets.UTF_8));
-        bytes.writeBytes("s1,\"FINDINGS: Small right pleural effusion.\nIMPRESSION: Effusion.\"\n".getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes("s1,\"FINDINGS: Small right pleural effusion.\nIMPRESSION: Effusion.\"\n"
+                .getBytes(StandardCharsets.UTF_8));
         bytes.writeBytes("s2,\n".getBytes(StandardCharsets.UTF_8));
         bytes.writeBytes("s3,\"bad bytes ".getBytes(StandardCharsets.UTF_8));
         bytes.writeBytes(new byte[] {(byte) 0xC3, (byte) 0x28, (byte) 0xFF});
@@ -96,7 +106,9 @@ class CommandLineBehaviourTest {
         assertEquals("right", s1.at("/findings/0/laterality").asText());
         for (int i = 1; i <= 3; i++) {
             JsonNode bad = json.readTree(lines.get(i));
-            assertTrue(bad.has("error"), lines.get(i).substring(0, Math.min(200, lines.get(i).length())));
+            assertTrue(
+                    bad.has("error"),
+                    lines.get(i).substring(0, Math.min(200, lines.get(i).length())));
             assertFalse(bad.get("error").asText().contains("pneumothorax"), "report text never appears in errors");
         }
         assertTrue(json.readTree(lines.get(4)).has("findings"));
@@ -107,17 +119,27 @@ class CommandLineBehaviourTest {
     void reportsCsvWithoutTheReportColumnIsAUsageError(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("reports.csv");
         Files.writeString(csv, "study_id,text\ns1,No effusion.\n");
-        assertEquals(2, Main.execute("parse-reports", "--in", csv.toString(), "--out", dir.resolve("o.jsonl").toString()));
+        assertEquals(
+                2,
+                Main.execute(
+                        "parse-reports",
+                        "--in",
+                        csv.toString(),
+                        "--out",
+                        dir.resolve("o.jsonl").toString()));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("report"));
     }
 
     @Test
     void evalParserScoresPredictionsAgainstGold(@TempDir Path dir) throws Exception {
         Path gold = dir.resolve("gold.jsonl");
-        Files.writeString(gold, "{\"study_id\":\"a\",\"findings\":[{\"finding\":\"Pneumothorax\",\"status\":\"present\","
-                + "\"severity\":\"mild\",\"laterality\":\"left\",\"zone\":\"upper\"}]}\n");
+        Files.writeString(
+                gold,
+                "{\"study_id\":\"a\",\"findings\":[{\"finding\":\"Pneumothorax\",\"status\":\"present\","
+                        + "\"severity\":\"mild\",\"laterality\":\"left\",\"zone\":\"upper\"}]}\n");
         assertEquals(0, Main.execute("eval-parser", "--gold", gold.toString(), "--pred", gold.toString(), "--json"));
-        JsonNode r = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).trim());
+        JsonNode r =
+                new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).trim());
         assertEquals(1.0, r.at("/per_finding/Pneumothorax/f1").asDouble(), r.toString());
         assertEquals(0, r.at("/per_finding/Pneumothorax/fp").asInt());
     }
@@ -125,46 +147,68 @@ class CommandLineBehaviourTest {
     @Test
     void evalParserScoresAPositivesOnlyGoldOnChosenFindings(@TempDir Path dir) throws Exception {
         Path gold = dir.resolve("gold.jsonl");
-        Files.writeString(gold, "{\"study_id\":\"a\",\"findings\":[{\"finding\":\"Edema\",\"status\":\"present\"}]}\n"
-                + "{\"study_id\":\"b\",\"findings\":[]}\n");
+        Files.writeString(
+                gold,
+                "{\"study_id\":\"a\",\"findings\":[{\"finding\":\"Edema\",\"status\":\"present\"}]}\n"
+                        + "{\"study_id\":\"b\",\"findings\":[]}\n");
         Path pred = dir.resolve("pred.jsonl");
-        Files.writeString(pred, "{\"study_id\":\"a\",\"findings\":[{\"finding\":\"Edema\",\"status\":\"present\"}]}\n"
-                + "{\"study_id\":\"b\",\"findings\":[{\"finding\":\"Edema\",\"status\":\"present\"},"
-                + "{\"finding\":\"Fracture\",\"status\":\"present\"}]}\n");
-        assertEquals(0, Main.execute("eval-parser", "--gold", gold.toString(), "--pred", pred.toString(),
-                "--positives-only", "--findings", "Edema,Pneumothorax", "--json"));
-        JsonNode r = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).trim());
+        Files.writeString(
+                pred,
+                "{\"study_id\":\"a\",\"findings\":[{\"finding\":\"Edema\",\"status\":\"present\"}]}\n"
+                        + "{\"study_id\":\"b\",\"findings\":[{\"finding\":\"Edema\",\"status\":\"present\"},"
+                        + "{\"finding\":\"Fracture\",\"status\":\"present\"}]}\n");
+        assertEquals(
+                0,
+                Main.execute(
+                        "eval-parser",
+                        "--gold",
+                        gold.toString(),
+                        "--pred",
+                        pred.toString(),
+                        "--positives-only",
+                        "--findings",
+                        "Edema,Pneumothorax",
+                        "--json"));
+        JsonNode r =
+                new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).trim());
         assertEquals(0.5, r.at("/micro_precision").asDouble(), 1e-9, "the fracture is not scored");
         assertEquals(2.0 / 3, r.at("/macro_f1").asDouble(), 1e-9);
         assertTrue(r.at("/absent_accuracy").isMissingNode());
-        assertEquals(2, Main.execute("eval-parser", "--gold", gold.toString(), "--pred", pred.toString(),
-                "--findings", "Bogus"));
+        assertEquals(
+                2,
+                Main.execute(
+                        "eval-parser", "--gold", gold.toString(), "--pred", pred.toString(), "--findings", "Bogus"));
     }
 
     @Test
     void evalParserRunsTheExtractorOnAnIuFolder(@TempDir Path dir) throws Exception {
         // an invented three-report folder in the layout of the IU / OpenI export
-        Files.writeString(dir.resolve("indiana_reports.csv"),
+        Files.writeString(
+                dir.resolve("indiana_reports.csv"),
                 "uid,MeSH,Problems,image,indication,comparison,findings,impression\n"
                         + "1,Pleural Effusion/left/small,x,a.png,,,\"No pneumothorax, consolidation, or edema. Small left effusion.\",\n"
                         + "2,normal,normal,b.png,,,The lungs are clear.,No acute disease.\n"
                         + "3,Pulmonary Congestion,x,c.png,,,Mild vascular congestion.,\n");
-        Files.writeString(dir.resolve("openi_gld_std14.csv"),
+        Files.writeString(
+                dir.resolve("openi_gld_std14.csv"),
                 "filename,Atelectasis,Cardiomegaly,Effusion,Infiltration,Mass,Nodule,Pneumonia,Pneumothorax,"
                         + "Consolidation,Edema,Emphysema,Fibrosis,Pleural_Thickening,Hernia,normal\n"
                         + "CXR1,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0\nCXR2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1\n"
                         + "CXR3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n");
         Files.writeString(dir.resolve("openi-testset.txt"), "CXR2\n");
         assertEquals(0, Main.execute("eval-parser", "--iu", dir.toString(), "--half", "odd", "--json"));
-        JsonNode r = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).trim());
+        JsonNode r =
+                new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).trim());
         assertEquals("rules-mesh", r.at("/extractor").asText());
         assertEquals(2, r.at("/reports").asInt(), "uids 1 and 3");
         assertEquals(1.0, r.at("/nlm_gold/micro_f1").asDouble(), 1e-9, "MeSH reading: congestion is not edema");
         out.reset();
         assertEquals(0, Main.execute("eval-parser", "--iu", dir.toString(), "--convention", "chexpert", "--json"));
-        JsonNode c = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).trim());
+        JsonNode c =
+                new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).trim());
         assertEquals(1, c.at("/nlm_gold/per_finding/Edema/fp").asInt(), "CheXpert reading: congestion is edema");
-        assertEquals(2, Main.execute("eval-parser", "--iu", dir.resolve("missing").toString()));
+        assertEquals(
+                2, Main.execute("eval-parser", "--iu", dir.resolve("missing").toString()));
         assertEquals(2, Main.execute("eval-parser", "--iu", dir.toString(), "--half", "third"));
         assertFalse(err.toString(StandardCharsets.UTF_8).contains("vascular congestion"), "no report text in errors");
     }

@@ -10,10 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.core.dataset.Pseudonymizer;
 import dev.causalcxr.core.imaging.GrayImage;
+import dev.causalcxr.core.imaging.ImageCodec;
 import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.infra.datasets.PseudonymKeys;
-import dev.causalcxr.core.imaging.ImageCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CounterfactualCommandTest {
     @TempDir
     static Path dir;
+
     static Path data;
     static Path image;
     static String reference;
@@ -63,12 +64,12 @@ class CounterfactualCommandTest {
                 """;
         Files.writeString(spec, yaml);
         // the phantom's studies are named by pseudonyms, keyed from the ingest stage's seed
-        phantomKey = new Pseudonymizer(PseudonymKeys.forPhantom(
-                ExperimentSpec.parseYaml(yaml).stageSeed(StageName.INGEST)));
+        phantomKey = new Pseudonymizer(
+                PseudonymKeys.forPhantom(ExperimentSpec.parseYaml(yaml).stageSeed(StageName.INGEST)));
         study1 = phantomKey.study("s50000001");
         Path summary = dir.resolve("summary.json");
-        int code = Main.execute("run", "--spec", spec.toString(), "--data-dir", data.toString(),
-                "--summary-json", summary.toString());
+        int code = Main.execute(
+                "run", "--spec", spec.toString(), "--data-dir", data.toString(), "--summary-json", summary.toString());
         JsonNode s = new ObjectMapper().readTree(summary.toFile());
         assertEquals(0, code, s.toString());
         reference = s.path("model").asText();
@@ -102,8 +103,25 @@ class CounterfactualCommandTest {
     }
 
     private String[] request(String model, Path img, String finding, Path outDir) {
-        return new String[] {"counterfactual", "--data-dir", data.toString(), "--model", model, "--image", img.toString(),
-                "--finding", finding, "--n", "3", "--steps", "10", "--seed", "11", "--out", outDir.toString()};
+        return new String[] {
+            "counterfactual",
+            "--data-dir",
+            data.toString(),
+            "--model",
+            model,
+            "--image",
+            img.toString(),
+            "--finding",
+            finding,
+            "--n",
+            "3",
+            "--steps",
+            "10",
+            "--seed",
+            "11",
+            "--out",
+            outDir.toString()
+        };
     }
 
     @Test
@@ -113,13 +131,17 @@ class CounterfactualCommandTest {
         Path b = dir.resolve("out-b");
         assertEquals(0, cli(request("cf-cli", image, "moderate right pleural effusion", a)), err.toString(UTF_8));
         assertEquals(0, cli(request("cf-cli@1", image, "moderate right pleural effusion", b)), err.toString(UTF_8));
-        for (String f : new String[] {"source.png", "counterfactual-01.png", "counterfactual-03.png", "contact-sheet.png",
-                "counterfactuals.json"}) {
+        for (String f : new String[] {
+            "source.png", "counterfactual-01.png", "counterfactual-03.png", "contact-sheet.png", "counterfactuals.json"
+        }) {
             assertTrue(Files.isRegularFile(a.resolve(f)), f);
         }
-        assertArrayEquals(Files.readAllBytes(a.resolve("counterfactual-02.png")),
-                Files.readAllBytes(b.resolve("counterfactual-02.png")), "same seed, same model: same image");
-        JsonNode doc = new ObjectMapper().readTree(a.resolve("counterfactuals.json").toFile());
+        assertArrayEquals(
+                Files.readAllBytes(a.resolve("counterfactual-02.png")),
+                Files.readAllBytes(b.resolve("counterfactual-02.png")),
+                "same seed, same model: same image");
+        JsonNode doc =
+                new ObjectMapper().readTree(a.resolve("counterfactuals.json").toFile());
         assertEquals("cf-cli@1", doc.path("model").asText());
         assertTrue(doc.path("condition").asText().toLowerCase(Locale.ROOT).contains("effusion"), doc.toString());
         assertEquals(64, ImageCodec.read(a.resolve("counterfactual-01.png")).width());
@@ -152,15 +174,48 @@ class CounterfactualCommandTest {
         assertEquals(2, cli(studyRequest("no-such-dataset", study1, o)));
         assertTrue(err.toString(UTF_8).contains("no dataset no-such-dataset"), err.toString(UTF_8));
         err.reset();
-        assertEquals(2, cli("counterfactual", "--data-dir", data.toString(), "--model", "cf-cli", "--image", image.toString(),
-                "--dataset", "phantom-quick", "--study", study1, "--finding", "effusion", "--out", o.toString()));
+        assertEquals(
+                2,
+                cli(
+                        "counterfactual",
+                        "--data-dir",
+                        data.toString(),
+                        "--model",
+                        "cf-cli",
+                        "--image",
+                        image.toString(),
+                        "--dataset",
+                        "phantom-quick",
+                        "--study",
+                        study1,
+                        "--finding",
+                        "effusion",
+                        "--out",
+                        o.toString()));
         assertTrue(err.toString(UTF_8).contains("--image IMG, or as --dataset"), err.toString(UTF_8));
         assertTrue(!Files.exists(o), "nothing written for a bad request");
     }
 
     private String[] studyRequest(String datasetRef, String studyId, Path outDir) {
-        return new String[] {"counterfactual", "--data-dir", data.toString(), "--model", "cf-cli", "--dataset", datasetRef,
-                "--study", studyId, "--finding", "effusion", "--n", "2", "--steps", "10", "--out", outDir.toString()};
+        return new String[] {
+            "counterfactual",
+            "--data-dir",
+            data.toString(),
+            "--model",
+            "cf-cli",
+            "--dataset",
+            datasetRef,
+            "--study",
+            studyId,
+            "--finding",
+            "effusion",
+            "--n",
+            "2",
+            "--steps",
+            "10",
+            "--out",
+            outDir.toString()
+        };
     }
 
     @Test
@@ -172,7 +227,9 @@ class CounterfactualCommandTest {
         assertTrue(out.toString(UTF_8).contains("48×32 px, fitted into 64×64"), out.toString(UTF_8));
         assertEquals(64, ImageCodec.read(o.resolve("source.png")).width());
         assertEquals(64, ImageCodec.read(o.resolve("counterfactual-01.png")).height());
-        JsonNode source = new ObjectMapper().readTree(o.resolve("counterfactuals.json").toFile()).path("source");
+        JsonNode source = new ObjectMapper()
+                .readTree(o.resolve("counterfactuals.json").toFile())
+                .path("source");
         assertEquals(48, source.path("width").asInt());
         assertEquals(32, source.path("height").asInt());
         assertEquals(64, source.path("fitted_into").asInt());
@@ -183,9 +240,12 @@ class CounterfactualCommandTest {
         Path o = dir.resolve("out-study");
         assertEquals(0, cli(studyRequest("phantom-quick", study1, o)), err.toString(UTF_8));
         assertTrue(out.toString(UTF_8).contains("counterfactuals of study " + study1), out.toString(UTF_8));
-        JsonNode source = new ObjectMapper().readTree(o.resolve("counterfactuals.json").toFile()).path("source");
+        JsonNode source = new ObjectMapper()
+                .readTree(o.resolve("counterfactuals.json").toFile())
+                .path("source");
         assertEquals(study1, source.path("study").asText());
-        assertFalse(Files.readString(o.resolve("counterfactuals.json")).contains("s5000"),
+        assertFalse(
+                Files.readString(o.resolve("counterfactuals.json")).contains("s5000"),
                 "no raw study id in counterfactuals.json");
         assertTrue(source.path("fitted_into").isNull(), "the dataset's images are the model's size already");
         assertEquals(64, ImageCodec.read(o.resolve("counterfactual-02.png")).width());
@@ -194,8 +254,17 @@ class CounterfactualCommandTest {
     @Test
     void runningTheSameSpecAgainIsAnsweredFromTheCacheAndKeepsTheModelVersion() throws Exception {
         Path summary = dir.resolve("summary-again.json");
-        assertEquals(0, cli("run", "--spec", dir.resolve("tiny.yaml").toString(), "--data-dir", data.toString(),
-                "--summary-json", summary.toString()), err.toString(UTF_8));
+        assertEquals(
+                0,
+                cli(
+                        "run",
+                        "--spec",
+                        dir.resolve("tiny.yaml").toString(),
+                        "--data-dir",
+                        data.toString(),
+                        "--summary-json",
+                        summary.toString()),
+                err.toString(UTF_8));
         JsonNode s = new ObjectMapper().readTree(summary.toFile());
         assertTrue(s.at("/stages/train-disentangler/cache_hit").asBoolean(), s.toString());
         assertEquals("cf-cli@1", s.path("model").asText());
@@ -204,8 +273,20 @@ class CounterfactualCommandTest {
     @Test
     void aRerunFromScratchIsBitIdenticalToTheFirstRunStageByStage() throws Exception {
         Path summary = dir.resolve("summary-verify.json");
-        assertEquals(0, cli("run", "--spec", dir.resolve("tiny.yaml").toString(), "--data-dir", data.toString(),
-                "--no-cache", "--verify-against", firstRunId, "--summary-json", summary.toString()), out + err.toString(UTF_8));
+        assertEquals(
+                0,
+                cli(
+                        "run",
+                        "--spec",
+                        dir.resolve("tiny.yaml").toString(),
+                        "--data-dir",
+                        data.toString(),
+                        "--no-cache",
+                        "--verify-against",
+                        firstRunId,
+                        "--summary-json",
+                        summary.toString()),
+                out + err.toString(UTF_8));
         JsonNode s = new ObjectMapper().readTree(summary.toFile());
         assertTrue(!s.at("/stages/train-disentangler/cache_hit").asBoolean(), "--no-cache trained again");
         String console = out.toString(UTF_8);
@@ -215,8 +296,16 @@ class CounterfactualCommandTest {
         assertTrue(console.contains("every stage's outputs are bit-identical to " + firstRunId), console);
         assertEquals("cf-cli@1", s.path("model").asText(), "the same files are the same model version");
 
-        assertEquals(2, cli("run", "--spec", dir.resolve("tiny.yaml").toString(), "--data-dir", data.toString(),
-                "--verify-against", "no-such-run"));
+        assertEquals(
+                2,
+                cli(
+                        "run",
+                        "--spec",
+                        dir.resolve("tiny.yaml").toString(),
+                        "--data-dir",
+                        data.toString(),
+                        "--verify-against",
+                        "no-such-run"));
         assertTrue(err.toString(UTF_8).contains("no run no-such-run"), err.toString(UTF_8));
     }
 
@@ -224,17 +313,32 @@ class CounterfactualCommandTest {
     void modelsShowPrintsTheProvenanceOfAVersion() throws Exception {
         assertEquals(0, cli("models", "show", "--data-dir", data.toString(), "cf-cli@1"), err.toString(UTF_8));
         String shown = out.toString(UTF_8);
-        for (String key : new String[] {"code.train-disentangler", "code.train-diffusion", "git_commit", "libtorch",
-                "native_sha256", "intra_op_threads", "java", "arch", "spec_digest", "dataset", "seed.train-disentangler",
-                "pipeline_run_id"}) {
-            assertTrue(shown.matches("(?s).*\\n  " + java.util.regex.Pattern.quote(key) + " +\\S+.*"), key + " in " + shown);
+        for (String key : new String[] {
+            "code.train-disentangler",
+            "code.train-diffusion",
+            "git_commit",
+            "libtorch",
+            "native_sha256",
+            "intra_op_threads",
+            "java",
+            "arch",
+            "spec_digest",
+            "dataset",
+            "seed.train-disentangler",
+            "pipeline_run_id"
+        }) {
+            assertTrue(
+                    shown.matches("(?s).*\\n  " + java.util.regex.Pattern.quote(key) + " +\\S+.*"),
+                    key + " in " + shown);
         }
         assertEquals(2, cli("models", "show", "--data-dir", data.toString(), "cf-cli@99"));
 
         Path o = dir.resolve("out-provenance");
         assertEquals(0, cli(request("cf-cli@1", image, "effusion", o)), err.toString(UTF_8));
-        JsonNode doc = new ObjectMapper().readTree(o.resolve("counterfactuals.json").toFile());
-        assertTrue(doc.at("/model_provenance/code.train-disentangler").asText().matches("[0-9a-f]{64}"), doc.toString());
+        JsonNode doc =
+                new ObjectMapper().readTree(o.resolve("counterfactuals.json").toFile());
+        assertTrue(
+                doc.at("/model_provenance/code.train-disentangler").asText().matches("[0-9a-f]{64}"), doc.toString());
         assertTrue(doc.at("/generated_by/libtorch").isTextual(), doc.toString());
     }
 
@@ -243,7 +347,10 @@ class CounterfactualCommandTest {
         assertEquals(0, cli("models", "list", "--data-dir", data.toString()));
         assertTrue(out.toString(UTF_8).contains("cf-cli@1"), out.toString(UTF_8));
         assertEquals(0, cli("models", "alias", "--data-dir", data.toString(), "cf-cli", "champion", "1"));
-        assertEquals(0, cli(request("cf-cli@champion", image, "effusion", dir.resolve("out-champion"))), err.toString(UTF_8));
+        assertEquals(
+                0,
+                cli(request("cf-cli@champion", image, "effusion", dir.resolve("out-champion"))),
+                err.toString(UTF_8));
         assertEquals(0, cli("models", "unalias", "--data-dir", data.toString(), "cf-cli", "champion"));
         assertEquals(2, cli("models", "list", "--data-dir", data.toString(), "nope"));
     }

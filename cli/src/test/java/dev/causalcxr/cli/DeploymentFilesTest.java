@@ -45,22 +45,28 @@ class DeploymentFilesTest {
 
     @Test
     void composePublishesPortsOnLoopbackByDefaultAndPinsEveryImage() throws Exception {
-        JsonNode services = new ObjectMapper(new YAMLFactory()).readTree(DOCKER.resolve("compose.yaml").toFile())
+        JsonNode services = new ObjectMapper(new YAMLFactory())
+                .readTree(DOCKER.resolve("compose.yaml").toFile())
                 .get("services");
         int published = 0;
         for (Map.Entry<String, JsonNode> service : iterable(services)) {
             for (JsonNode port : service.getValue().path("ports")) {
                 published++;
-                assertTrue(port.asText().startsWith("${BIND_ADDRESS:-127.0.0.1}:"),
+                assertTrue(
+                        port.asText().startsWith("${BIND_ADDRESS:-127.0.0.1}:"),
                         service.getKey() + " publishes " + port.asText() + " beyond loopback");
             }
             JsonNode image = service.getValue().get("image");
             if (image != null) {
-                assertTrue(image.asText().matches("[^:]+:[^:]*[0-9][^:]*") && !image.asText().endsWith(":latest"),
+                assertTrue(
+                        image.asText().matches("[^:]+:[^:]*[0-9][^:]*")
+                                && !image.asText().endsWith(":latest"),
                         service.getKey() + " image is not pinned to a release: " + image.asText());
             }
             for (JsonNode arg : service.getValue().path("command")) {
-                assertFalse(arg.asText().contains("postgresql"), service.getKey() + " has a database URI on its command line");
+                assertFalse(
+                        arg.asText().contains("postgresql"),
+                        service.getKey() + " has a database URI on its command line");
             }
         }
         assertTrue(published >= 1);
@@ -72,10 +78,13 @@ class DeploymentFilesTest {
             for (String line : Files.readAllLines(DOCKER.resolve(file))) {
                 if (line.startsWith("FROM ")) {
                     String image = line.split("\\s+")[1];
-                    assertTrue(image.matches("[^:]+:[0-9][^:]*"), file + ": base image not pinned to a version: " + image);
+                    assertTrue(
+                            image.matches("[^:]+:[0-9][^:]*"), file + ": base image not pinned to a version: " + image);
                 }
                 if (line.contains("pip install")) {
-                    assertTrue(line.contains("-r "), file + ": pip installs something other than the pinned lock: " + line);
+                    assertTrue(
+                            line.contains("-r "),
+                            file + ": pip installs something other than the pinned lock: " + line);
                 }
             }
         }

@@ -40,7 +40,8 @@ class ExitCodeTest {
     void validationErrorsAreUsageErrorsAndAnyOtherIllegalArgumentIsAFailure() {
         assertEquals(ExitCodes.USAGE, Main.exitCode(new UsageException("--n must be at least 1")));
         assertEquals(ExitCodes.USAGE, Main.exitCode(new ValidationException("invalid configuration")));
-        assertEquals(ExitCodes.USAGE, Main.exitCode(new SpecValidationException(List.of(new SpecProblem("seed", "x")))));
+        assertEquals(
+                ExitCodes.USAGE, Main.exitCode(new SpecValidationException(List.of(new SpecProblem("seed", "x")))));
         assertEquals(ExitCodes.FAILURE, Main.exitCode(new IllegalArgumentException("a bug deep down")));
         assertEquals(ExitCodes.FAILURE, Main.exitCode(new IllegalStateException("broken")));
     }
@@ -49,7 +50,9 @@ class ExitCodeTest {
     void anInvalidSettingInTheEnvironmentExitsTwoBeforeStartingAnything(@TempDir Path dir) {
         System.setProperty("CAUSALCXR_MLFLOW", "sometimes");
         assertEquals(2, Main.execute("status", "--data-dir", dir.resolve("data").toString()));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("CAUSALCXR_MLFLOW must be auto or off"), err.toString(UTF_8));
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8).contains("CAUSALCXR_MLFLOW must be auto or off"),
+                err.toString(UTF_8));
         assertFalse(Files.exists(dir.resolve("data/postgres")));
     }
 
@@ -57,9 +60,18 @@ class ExitCodeTest {
     void forcingAnUnknownStageIsAUsageErrorBeforeStartingAnything(@TempDir Path dir) throws Exception {
         Path spec = dir.resolve("spec.yaml");
         Files.writeString(spec, "name: ok\n");
-        assertEquals(2, Main.execute("run", "--spec", spec.toString(), "--data-dir", dir.resolve("data").toString(),
-                "--force", "train-everything"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--force names an unknown stage: train-everything"),
+        assertEquals(
+                2,
+                Main.execute(
+                        "run",
+                        "--spec",
+                        spec.toString(),
+                        "--data-dir",
+                        dir.resolve("data").toString(),
+                        "--force",
+                        "train-everything"));
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8).contains("--force names an unknown stage: train-everything"),
                 err.toString(UTF_8));
         assertFalse(Files.exists(dir.resolve("data/postgres")));
     }

@@ -1,10 +1,5 @@
 package dev.causalcxr.cli;
 
-import dev.causalcxr.workflows.experiment.ExperimentPlan;
-import dev.causalcxr.workflows.experiment.ExperimentWorkflow;
-import dev.causalcxr.workflows.experiment.RunSummary;
-import dev.causalcxr.workflows.experiment.PipelineProgress;
-import dev.causalcxr.core.spec.StageName;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,10 +15,15 @@ import dev.causalcxr.core.labels.LabelSource;
 import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.spec.ExperimentSpec;
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.infra.datasets.FindingsStore;
 import dev.causalcxr.infra.metadata.PipelineJournal;
 import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.infra.stack.StackConfig;
+import dev.causalcxr.workflows.experiment.ExperimentPlan;
+import dev.causalcxr.workflows.experiment.ExperimentWorkflow;
+import dev.causalcxr.workflows.experiment.PipelineProgress;
+import dev.causalcxr.workflows.experiment.RunSummary;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -44,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ExperimentWorkflowTest {
     @TempDir
     static Path dir;
+
     static PlatformStack stack;
     TestWorkflowEnvironment env;
     WorkflowClient client;
@@ -68,8 +69,13 @@ class ExperimentWorkflowTest {
     @BeforeEach
     void startWorkers() {
         env = TestWorkflowEnvironment.newInstance();
-        StageRunner runner = new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), dir.resolve("work"));
-        WorkerHost.register(env::newWorker, Set.of(TaskQueues.CPU, TaskQueues.GPU), stack, runner,
+        StageRunner runner =
+                new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), dir.resolve("work"));
+        WorkerHost.register(
+                env::newWorker,
+                Set.of(TaskQueues.CPU, TaskQueues.GPU),
+                stack,
+                runner,
                 StageCatalog.all(stack.db(), Map.of()));
         env.start();
         client = env.getWorkflowClient();
@@ -81,8 +87,12 @@ class ExperimentWorkflowTest {
     }
 
     private RunSummary run(ExperimentPlan plan) {
-        ExperimentWorkflow wf = client.newWorkflowStub(ExperimentWorkflow.class,
-                WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.CPU).setWorkflowId(plan.runId()).build());
+        ExperimentWorkflow wf = client.newWorkflowStub(
+                ExperimentWorkflow.class,
+                WorkflowOptions.newBuilder()
+                        .setTaskQueue(TaskQueues.CPU)
+                        .setWorkflowId(plan.runId())
+                        .build());
         return wf.run(plan);
     }
 
@@ -90,16 +100,20 @@ class ExperimentWorkflowTest {
     void runsIngestAndParsingThenAnswersTheSecondRunFromTheCache() {
         RunSummary first = run(ExperimentPlans.fromSpec(SMALL, "wf-1", Set.of(), false));
         assertEquals("succeeded", first.status(), first.error());
-        assertEquals(List.of("ingest", "parse-reports"), first.stages().stream().map(RunSummary.StageOutcome::stage).toList());
+        assertEquals(
+                List.of("ingest", "parse-reports"),
+                first.stages().stream().map(RunSummary.StageOutcome::stage).toList());
         assertTrue(first.stages().stream().noneMatch(RunSummary.StageOutcome::cacheHit));
         assertEquals(48.0, first.metrics().get("dataset_studies"));
         assertEquals(48.0, first.metrics().get("reports_parsed"));
         assertEquals(1.0, first.metrics().get("parser_phantom_present_f1"), "the parser is exact on phantom reports");
         assertTrue(new FindingsStore(stack.db()).count("rules") > 0, "findings are stored in PostgreSQL");
-        var parsed = stack.objectStore().readJson(first.stages().get(1).manifestDigest(),
-                StageManifest.class);
-        assertTrue(parsed.outputs().keySet().containsAll(List.of("findings", "vocabulary")), parsed.outputs().toString());
-        String vocabulary = new String(stack.objectStore().getBytes(parsed.outputs().get("vocabulary").digest()),
+        var parsed = stack.objectStore().readJson(first.stages().get(1).manifestDigest(), StageManifest.class);
+        assertTrue(
+                parsed.outputs().keySet().containsAll(List.of("findings", "vocabulary")),
+                parsed.outputs().toString());
+        String vocabulary = new String(
+                stack.objectStore().getBytes(parsed.outputs().get("vocabulary").digest()),
                 java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(vocabulary.contains("\"Pleural Effusion\""), vocabulary);
 
@@ -112,12 +126,15 @@ class ExperimentWorkflowTest {
         assertEquals("succeeded", second.status());
         assertTrue(second.stages().stream().allMatch(RunSummary.StageOutcome::cacheHit), "every stage is a cache hit");
         assertEquals(first.metrics(), second.metrics());
-        assertEquals(first.stages().get(1).manifestDigest(), second.stages().get(1).manifestDigest());
+        assertEquals(
+                first.stages().get(1).manifestDigest(), second.stages().get(1).manifestDigest());
 
         RunSummary forced = run(ExperimentPlans.fromSpec(SMALL, "wf-3", Set.of(StageName.PARSE_REPORTS), false));
         assertTrue(forced.stages().get(0).cacheHit());
         assertFalse(forced.stages().get(1).cacheHit(), "--force parse-reports runs that stage again");
-        assertEquals(first.stages().get(1).manifestDigest(), forced.stages().get(1).manifestDigest(),
+        assertEquals(
+                first.stages().get(1).manifestDigest(),
+                forced.stages().get(1).manifestDigest(),
                 "a forced re-run of a deterministic stage publishes the same manifest");
     }
 
@@ -130,24 +147,33 @@ class ExperimentWorkflowTest {
         RunSummary s = run(ExperimentPlans.fromSpec(missing, "wf-bad", Set.of(), false));
         assertEquals("failed", s.status());
         assertTrue(s.error().contains("dataset.path does not exist"), s.error());
-        PipelineJournal.StageRunRow stageRow = stack.journal().stageRuns("wf-bad").get(0);
+        PipelineJournal.StageRunRow stageRow =
+                stack.journal().stageRuns("wf-bad").get(0);
         assertEquals("failed", stageRow.status());
         assertEquals(1, stageRow.attempt(), "bad input is not retried");
-        assertEquals("failed", stack.journal().pipelineRun("wf-bad").orElseThrow().status());
+        assertEquals(
+                "failed", stack.journal().pipelineRun("wf-bad").orElseThrow().status());
     }
 
     @Test
     void progressQueryAndCancelSignal() {
         ExperimentPlan plan = ExperimentPlans.fromSpec(SMALL, "wf-cancel", Set.of(), true);
-        ExperimentWorkflow wf = client.newWorkflowStub(ExperimentWorkflow.class,
-                WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.CPU).setWorkflowId(plan.runId()).build());
+        ExperimentWorkflow wf = client.newWorkflowStub(
+                ExperimentWorkflow.class,
+                WorkflowOptions.newBuilder()
+                        .setTaskQueue(TaskQueues.CPU)
+                        .setWorkflowId(plan.runId())
+                        .build());
         WorkflowClient.start(wf::run, plan);
         wf.cancel();
         RunSummary s = io.temporal.client.WorkflowStub.fromTyped(wf).getResult(RunSummary.class);
         assertEquals("cancelled", s.status());
-        assertEquals("cancelled", stack.journal().pipelineRun(plan.runId()).orElseThrow().status(),
+        assertEquals(
+                "cancelled",
+                stack.journal().pipelineRun(plan.runId()).orElseThrow().status(),
                 "bookkeeping still happens after a cancel");
-        PipelineProgress p = client.newWorkflowStub(ExperimentWorkflow.class, plan.runId()).progress();
+        PipelineProgress p =
+                client.newWorkflowStub(ExperimentWorkflow.class, plan.runId()).progress();
         assertTrue(p.cancelRequested());
         assertEquals(2, p.totalStages());
     }
@@ -168,20 +194,29 @@ class ExperimentWorkflowTest {
                 """);
         RunSummary s = run(ExperimentPlans.fromSpec(models, "wf-models", Set.of(), false));
         assertEquals("succeeded", s.status(), s.error());
-        assertEquals(List.of("ingest", "parse-reports", "train-disentangler", "train-diffusion"),
+        assertEquals(
+                List.of("ingest", "parse-reports", "train-disentangler", "train-diffusion"),
                 s.stages().stream().map(RunSummary.StageOutcome::stage).toList());
         assertTrue(s.metrics().containsKey("recon_ssim"), s.metrics().toString());
         assertTrue(s.metrics().containsKey("swap_ssim_gt"), s.metrics().toString());
         assertTrue(Double.isFinite(s.metrics().get("diffusion_final_loss")));
         // the phantom has three label sources; their agreement is measured, the parser's labels are used
-        assertTrue(s.metrics().get("labels_reports_vs_truth_agreement") > 0.5, s.metrics().toString());
-        assertTrue(s.metrics().containsKey("labels_reports_vs_truth_severity"), s.metrics().toString());
+        assertTrue(
+                s.metrics().get("labels_reports_vs_truth_agreement") > 0.5,
+                s.metrics().toString());
+        assertTrue(
+                s.metrics().containsKey("labels_reports_vs_truth_severity"),
+                s.metrics().toString());
         var parse = manifest(s.stages().get(1).manifestDigest());
         var labels = StudyLabels.read(fetch(parse.outputs().get("labels").digest()));
         assertEquals(LabelSource.REPORTS, labels.source());
         var disentangler = manifest(s.stages().get(2).manifestDigest());
-        assertTrue(disentangler.outputs().keySet().containsAll(List.of("model", "codes")), disentangler.outputs().toString());
-        assertEquals(Set.of("ingest", "parse-reports"), disentangler.inputs().keySet(),
+        assertTrue(
+                disentangler.outputs().keySet().containsAll(List.of("model", "codes")),
+                disentangler.outputs().toString());
+        assertEquals(
+                Set.of("ingest", "parse-reports"),
+                disentangler.inputs().keySet(),
                 "the labels' manifest is in the disentangler's cache key");
         // the codes, from which the diffusion conditions come, carry each study's parsed labels
         var codes = EncodedCodes.read(fetch(disentangler.outputs().get("codes").digest()));
@@ -189,10 +224,16 @@ class ExperimentWorkflowTest {
             assertEquals(labels.findings(e.studyId()), e.findings(), "codes of " + e.studyId());
             // downstream of the import every study is named by its pseudonym (and the phantom truth matched them:
             // swap_ssim_gt above)
-            assertTrue(dev.causalcxr.core.dataset.Pseudonymizer.STUDY_PSEUDONYM.matcher(e.studyId()).matches(), e.studyId());
+            assertTrue(
+                    dev.causalcxr.core.dataset.Pseudonymizer.STUDY_PSEUDONYM
+                            .matcher(e.studyId())
+                            .matches(),
+                    e.studyId());
         }
         var diffusion = manifest(s.stages().get(3).manifestDigest());
-        assertTrue(diffusion.outputs().containsKey("diffusion-model"), diffusion.outputs().toString());
+        assertTrue(
+                diffusion.outputs().containsKey("diffusion-model"),
+                diffusion.outputs().toString());
         assertEquals(Map.of("train-disentangler", s.stages().get(2).manifestDigest()), diffusion.inputs());
     }
 
@@ -204,7 +245,11 @@ class ExperimentWorkflowTest {
                 PhantomSpec.defaults().withStudies(24).withSize(64).withSeed(8), site);
         StringBuilder csv = new StringBuilder("path,patient_id,study_id,report\n");
         for (PhantomGroundTruth.StudyTruth t : written.groundTruth().studies()) {
-            csv.append(t.image()).append(',').append(t.patientId()).append(',').append(t.studyId())
+            csv.append(t.image())
+                    .append(',')
+                    .append(t.patientId())
+                    .append(',')
+                    .append(t.studyId())
                     .append(",\"Portable chest radiograph. Comparison none.\"\n");
         }
         Files.writeString(site.resolve("manifest.csv"), csv);
@@ -217,10 +262,14 @@ class ExperimentWorkflowTest {
                 """.formatted(site.resolve("manifest.csv")));
         RunSummary s = run(ExperimentPlans.fromSpec(spec, "wf-no-labels", Set.of(), false));
         assertEquals("failed", s.status());
-        assertTrue(s.error().startsWith("train-disentangler: no finding labels: the report parser found no present"
-                + " finding"), s.error());
+        assertTrue(
+                s.error()
+                        .startsWith("train-disentangler: no finding labels: the report parser found no present"
+                                + " finding"),
+                s.error());
         assertTrue(s.error().contains("Fix: give the data findings"), s.error());
-        PipelineJournal.StageRunRow failed = stack.journal().stageRuns("wf-no-labels").get(2);
+        PipelineJournal.StageRunRow failed =
+                stack.journal().stageRuns("wf-no-labels").get(2);
         assertEquals("train-disentangler", failed.stage());
         assertEquals(1, failed.attempt(), "missing labels are an input error: not retried");
         assertFalse(s.error().contains("s5"), "no study id in the error");
@@ -229,7 +278,8 @@ class ExperimentWorkflowTest {
     @Test
     void aLabelSourceTheDataDoesNotHaveFailsAtParseReports() throws Exception {
         Path site = dir.resolve("site-reports-only");
-        PhantomDatasetWriter.write(PhantomSpec.defaults().withStudies(24).withSize(64).withSeed(9), site);
+        PhantomDatasetWriter.write(
+                PhantomSpec.defaults().withStudies(24).withSize(64).withSeed(9), site);
         Files.delete(site.resolve(PhantomGroundTruth.FILE_NAME));
         ExperimentSpec spec = ExperimentSpec.parseYaml("""
                 name: wf-no-columns
@@ -240,8 +290,11 @@ class ExperimentWorkflowTest {
                 """.formatted(site));
         RunSummary s = run(ExperimentPlans.fromSpec(spec, "wf-no-columns", Set.of(), false));
         assertEquals("failed", s.status());
-        assertTrue(s.error().startsWith("parse-reports: stages.parse-reports.labels is dataset, but the dataset has no"
-                + " label columns"), s.error());
+        assertTrue(
+                s.error()
+                        .startsWith("parse-reports: stages.parse-reports.labels is dataset, but the dataset has no"
+                                + " label columns"),
+                s.error());
     }
 
     private static StageManifest manifest(String digest) {

@@ -65,16 +65,33 @@ class FullPipelineE2ETest {
         Path summaryFile = dir.resolve("summary.json");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(out, true, UTF_8);
-        int code = LocalPipeline.run(spec, StackConfig.fromEnvironment(dir.resolve("data"), env),
-                new LocalPipeline.Options(Set.of(), false, summaryFile, true, null), new ConsoleOutput(ps, ps, false));
+        int code = LocalPipeline.run(
+                spec,
+                StackConfig.fromEnvironment(dir.resolve("data"), env),
+                new LocalPipeline.Options(Set.of(), false, summaryFile, true, null),
+                new ConsoleOutput(ps, ps, false));
         assertEquals(0, code, out.toString(UTF_8));
         JsonNode summary = JSON.readTree(summaryFile.toFile());
         assertEquals("e2e-full@1", summary.path("model").asText(), summary.toString());
         JsonNode metrics = summary.get("metrics");
-        for (String key : List.of("recon_ssim", "cf_effectiveness", "cf_identity_ssim", "cf_gt_ssim",
-                "cf_composition_ssim", "cf_reversibility_ssim", "cf_diversity", "fid", "kid", "accuracy_real",
-                "accuracy_augmented", "balanced_accuracy_real", "macro_f1_augmented", "head_recall_real",
-                "tail_effectiveness_optimized", "tail_effectiveness_plain", "accuracy_augmented_plain")) {
+        for (String key : List.of(
+                "recon_ssim",
+                "cf_effectiveness",
+                "cf_identity_ssim",
+                "cf_gt_ssim",
+                "cf_composition_ssim",
+                "cf_reversibility_ssim",
+                "cf_diversity",
+                "fid",
+                "kid",
+                "accuracy_real",
+                "accuracy_augmented",
+                "balanced_accuracy_real",
+                "macro_f1_augmented",
+                "head_recall_real",
+                "tail_effectiveness_optimized",
+                "tail_effectiveness_plain",
+                "accuracy_augmented_plain")) {
             // (tail recall needs tail studies in the tiny test split; the demo's summary has it)
             assertTrue(metrics.has(key), key + " missing from " + metrics);
         }
@@ -83,25 +100,41 @@ class FullPipelineE2ETest {
         try (PlatformStack stack = PlatformStack.start(StackConfig.fromEnvironment(dir.resolve("data"), env), false)) {
             Optional<String> uri = stack.awaitTracking(Duration.ofMinutes(15));
             assertTrue(uri.isPresent(), stack.tracker().offlineReason().orElse(""));
-            JsonNode back = MlflowTestSupport.readBack(uri.get(), "causalcxr/e2e-full", stack.objectStore().endpoint());
+            JsonNode back = MlflowTestSupport.readBack(
+                    uri.get(), "causalcxr/e2e-full", stack.objectStore().endpoint());
             Map<String, JsonNode> byName = new HashMap<>();
             back.get("runs").forEach(r -> byName.put(r.get("name").asText(), r));
             List<String> tailRuns = new ArrayList<>(byName.keySet().stream()
-                    .filter(n -> n.startsWith("optimize-tail-noise/")).toList());
-            assertTrue(metrics.get("tail_classes").asInt() == tailRuns.size() && !tailRuns.isEmpty(),
+                    .filter(n -> n.startsWith("optimize-tail-noise/"))
+                    .toList());
+            assertTrue(
+                    metrics.get("tail_classes").asInt() == tailRuns.size() && !tailRuns.isEmpty(),
                     "one child run per tail class: " + byName.keySet());
-            List<String> cfArtifacts = byName.get("generate-counterfactuals").get("artifacts").findValuesAsText("path");
+            List<String> cfArtifacts =
+                    byName.get("generate-counterfactuals").get("artifacts").findValuesAsText("path");
             assertTrue(cfArtifacts.stream().anyMatch(p -> p.contains("counterfactual-grid")), cfArtifacts.toString());
             assertTrue(cfArtifacts.stream().anyMatch(p -> p.contains("guidance-tradeoff")), cfArtifacts.toString());
             List<String> evalArtifacts = byName.get("evaluate").get("artifacts").findValuesAsText("path");
             assertTrue(evalArtifacts.stream().anyMatch(p -> p.contains("confusion")), evalArtifacts.toString());
-            assertEquals(metrics.get("fid").asDouble(), byName.get("evaluate").at("/metrics/fid").asDouble(), 1e-9);
+            assertEquals(
+                    metrics.get("fid").asDouble(),
+                    byName.get("evaluate").at("/metrics/fid").asDouble(),
+                    1e-9);
 
-            HttpResponse<String> model = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(uri.get()
-                    + "/api/2.0/mlflow/registered-models/get?name=" + URLEncoder.encode("e2e-full", StandardCharsets.UTF_8)))
-                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> model = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(uri.get() + "/api/2.0/mlflow/registered-models/get?name="
+                                            + URLEncoder.encode("e2e-full", StandardCharsets.UTF_8)))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(200, model.statusCode(), model.body());
-            assertTrue(JSON.readTree(model.body()).at("/registered_model/latest_versions").size() >= 1, model.body());
+            assertTrue(
+                    JSON.readTree(model.body())
+                                    .at("/registered_model/latest_versions")
+                                    .size()
+                            >= 1,
+                    model.body());
         }
     }
 }

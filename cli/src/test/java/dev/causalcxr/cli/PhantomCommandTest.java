@@ -15,8 +15,9 @@ class PhantomCommandTest {
     @Test
     void siteBWritesAnotherHospitalsExportWithItsOwnIdsAndTemplate(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("site-b");
-        assertEquals(ExitCodes.OK, Main.execute("phantom", "--out", out.toString(), "--studies", "6", "--size", "64",
-                "--site", "b"));
+        assertEquals(
+                ExitCodes.OK,
+                Main.execute("phantom", "--out", out.toString(), "--studies", "6", "--size", "64", "--site", "b"));
         try (Stream<Path> files = Files.walk(out.resolve("files"))) {
             var reports = files.filter(p -> p.toString().endsWith(".txt")).toList();
             assertEquals(6, reports.size());
@@ -32,7 +33,8 @@ class PhantomCommandTest {
     @Test
     void anUnknownSiteIsAUsageErrorThatWritesNothing(@TempDir Path dir) {
         Path out = dir.resolve("x");
-        assertEquals(ExitCodes.USAGE, Main.execute("phantom", "--out", out.toString(), "--studies", "6", "--site", "c"));
+        assertEquals(
+                ExitCodes.USAGE, Main.execute("phantom", "--out", out.toString(), "--studies", "6", "--site", "c"));
         assertFalse(Files.exists(out));
     }
 }

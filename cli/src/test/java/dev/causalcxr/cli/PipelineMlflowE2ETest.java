@@ -45,8 +45,11 @@ class PipelineMlflowE2ETest {
         Path summaryFile = dir.resolve("summary.json");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(out, true, UTF_8);
-        int code = LocalPipeline.run(spec, StackConfig.fromEnvironment(dir.resolve("data"), env),
-                new LocalPipeline.Options(Set.of(), false, summaryFile, true, null), new ConsoleOutput(ps, ps, false));
+        int code = LocalPipeline.run(
+                spec,
+                StackConfig.fromEnvironment(dir.resolve("data"), env),
+                new LocalPipeline.Options(Set.of(), false, summaryFile, true, null),
+                new ConsoleOutput(ps, ps, false));
         assertEquals(0, code, out.toString(UTF_8));
         JsonNode summary = new ObjectMapper().readTree(summaryFile.toFile());
         String parentId = summary.at("/tracking/mlflow_run_id").asText();
@@ -56,17 +59,25 @@ class PipelineMlflowE2ETest {
         try (PlatformStack stack = PlatformStack.start(StackConfig.fromEnvironment(dir.resolve("data"), env), false)) {
             Optional<String> uri = stack.awaitTracking(Duration.ofMinutes(15));
             assertTrue(uri.isPresent(), stack.tracker().offlineReason().orElse(""));
-            JsonNode back = MlflowTestSupport.readBack(uri.get(), "causalcxr/e2e-mlflow", stack.objectStore().endpoint());
+            JsonNode back = MlflowTestSupport.readBack(
+                    uri.get(), "causalcxr/e2e-mlflow", stack.objectStore().endpoint());
             Map<String, JsonNode> byName = new HashMap<>();
             back.get("runs").forEach(r -> byName.put(r.get("name").asText(), r));
             assertEquals(3, byName.size(), byName.keySet().toString());
             JsonNode parent = back.get("runs").findParents("run_id").stream()
-                    .filter(r -> r.get("run_id").asText().equals(parentId)).findFirst().orElseThrow();
+                    .filter(r -> r.get("run_id").asText().equals(parentId))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("FINISHED", parent.get("status").asText());
             assertEquals("5", parent.at("/params/spec.seed").asText());
             assertEquals(spec.digest(), parent.at("/params/spec.digest").asText());
-            summary.get("metrics").fields().forEachRemaining(m ->
-                    assertEquals(m.getValue().asDouble(), parent.at("/metrics/" + m.getKey()).asDouble(), 1e-9, m.getKey()));
+            summary.get("metrics")
+                    .fields()
+                    .forEachRemaining(m -> assertEquals(
+                            m.getValue().asDouble(),
+                            parent.at("/metrics/" + m.getKey()).asDouble(),
+                            1e-9,
+                            m.getKey()));
 
             JsonNode ingest = byName.get("ingest");
             JsonNode parse = byName.get("parse-reports");
@@ -79,9 +90,13 @@ class PipelineMlflowE2ETest {
             List<String> ingestArtifacts = ingest.get("artifacts").findValuesAsText("path");
             assertTrue(ingestArtifacts.contains("ingest/phantom_contact_sheet.png"), ingestArtifacts.toString());
             List<String> parseArtifacts = parse.get("artifacts").findValuesAsText("path");
-            assertTrue(parseArtifacts.containsAll(List.of("label-distribution", "parse-reports/parser_vs_phantom_truth.txt")),
+            assertTrue(
+                    parseArtifacts.containsAll(
+                            List.of("label-distribution", "parse-reports/parser_vs_phantom_truth.txt")),
                     parseArtifacts.toString());
-            assertTrue(ingest.get("artifact_uri").asText().startsWith(artifacts.equals("s3") ? "s3://" : "mlflow-artifacts:"));
+            assertTrue(ingest.get("artifact_uri")
+                    .asText()
+                    .startsWith(artifacts.equals("s3") ? "s3://" : "mlflow-artifacts:"));
         }
     }
 }

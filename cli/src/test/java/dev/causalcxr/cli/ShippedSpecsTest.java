@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.DynamicTest;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
@@ -32,9 +32,12 @@ class ShippedSpecsTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (String folder : List.of("specs", "bench")) {
             try (Stream<Path> files = Files.walk(ROOT.resolve(folder))) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".yaml"))
+                        .sorted()
+                        .toList()) {
                     String text = Files.readString(f);
-                    tests.add(DynamicTest.dynamicTest(ROOT.relativize(f).toString(),
+                    tests.add(DynamicTest.dynamicTest(
+                            ROOT.relativize(f).toString(),
                             () -> assertDoesNotThrow(() -> ExperimentSpec.parseYaml(text), f.toString())));
                 }
             }
@@ -43,7 +46,8 @@ class ShippedSpecsTest {
             Matcher m = YAML_BLOCK.matcher(Files.readString(ROOT.resolve(doc)));
             for (int i = 1; m.find(); i++) {
                 String block = m.group(1);
-                tests.add(DynamicTest.dynamicTest(doc + " yaml block " + i,
+                tests.add(DynamicTest.dynamicTest(
+                        doc + " yaml block " + i,
                         () -> assertDoesNotThrow(() -> ExperimentSpec.parseYaml(block), doc)));
             }
         }

@@ -7,8 +7,7 @@ public final class TaskQueues {
     public static final String CPU = "causalcxr-cpu";
     public static final String GPU = "causalcxr-gpu";
 
-    private TaskQueues() {
-    }
+    private TaskQueues() {}
 
     public static String forStage(StageName stage) {
         return stage.accelerated() ? GPU : CPU;

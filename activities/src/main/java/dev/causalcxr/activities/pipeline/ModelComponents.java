@@ -14,8 +14,8 @@ public final class ModelComponents {
 
     /** The stage whose outputs {@code prior/<finding key>} are the priors. */
     public static final String TAIL_NOISE_STAGE = TailNoiseStage.NAME;
+
     public static final String PRIOR_OUTPUT_PREFIX = TailNoiseStage.OUTPUT_PRIOR_PREFIX;
 
-    private ModelComponents() {
-    }
+    private ModelComponents() {}
 }

@@ -1,7 +1,7 @@
 package dev.causalcxr.activities.pipeline;
 
-import dev.causalcxr.core.diffusion.DiffusionStage;
 import dev.causalcxr.activities.runner.StageManifest;
+import dev.causalcxr.core.diffusion.DiffusionStage;
 import dev.causalcxr.core.diffusion.DiffusionTraining;
 import dev.causalcxr.core.disentangle.DisentanglerStage;
 import dev.causalcxr.infra.metadata.PipelineJournal;
@@ -32,7 +32,9 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
     public String beginRun(RunStart s) {
         journal.createPipelineRun(s.runId(), s.specName(), s.specDigest(), s.specJson(), s.codeVersion());
         // a retried beginRun reuses the tracking run it already opened
-        String existing = journal.pipelineRun(s.runId()).map(PipelineJournal.PipelineRunRow::trackingRunId).orElse(null);
+        String existing = journal.pipelineRun(s.runId())
+                .map(PipelineJournal.PipelineRunRow::trackingRunId)
+                .orElse(null);
         if (existing != null) {
             return existing;
         }
@@ -42,7 +44,8 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
         tags.put("causalcxr.code_version", s.codeVersion());
         // the process that began the run; each stage's run carries the provenance of the worker that ran it
         tags.put("causalcxr.provenance.git_commit", dev.causalcxr.core.spec.CodeVersion.gitDescription());
-        dev.causalcxr.core.provenance.RuntimeIdentity.platform().forEach((k, v) -> tags.put("causalcxr.provenance." + k, v));
+        dev.causalcxr.core.provenance.RuntimeIdentity.platform()
+                .forEach((k, v) -> tags.put("causalcxr.provenance." + k, v));
         String trackingRun = tracker.startRun(s.experiment(), s.specName() + " " + s.runId(), null, tags);
         Map<String, String> params = new LinkedHashMap<>();
         params.put("spec.name", s.specName());
@@ -60,8 +63,9 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
     public void finishRun(RunFinish f) {
         if (f.trackingRunId() != null) {
             f.metrics().forEach((k, v) -> tracker.logMetric(f.trackingRunId(), k, v, 0));
-            tracker.endRun(f.trackingRunId(), "succeeded".equals(f.status()) ? "FINISHED"
-                    : "cancelled".equals(f.status()) ? "KILLED" : "FAILED");
+            tracker.endRun(
+                    f.trackingRunId(),
+                    "succeeded".equals(f.status()) ? "FINISHED" : "cancelled".equals(f.status()) ? "KILLED" : "FAILED");
         }
         journal.finishPipelineRun(f.runId(), f.status(), f.summaryJson(), null);
     }
@@ -77,15 +81,18 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
         if (tail != null) {
             store.readJson(tail, StageManifest.class).outputs().forEach((name, entry) -> {
                 if (name.startsWith(ModelComponents.PRIOR_OUTPUT_PREFIX)) {
-                    components.put(ModelComponents.PRIOR_ROLE_PREFIX + name.substring(
-                            ModelComponents.PRIOR_OUTPUT_PREFIX.length()), entry.digest());
+                    components.put(
+                            ModelComponents.PRIOR_ROLE_PREFIX
+                                    + name.substring(ModelComponents.PRIOR_OUTPUT_PREFIX.length()),
+                            entry.digest());
                 }
             });
         }
         // the same files (a run answered from the cache) are the same model: no new version
-        List<ModelVersion> existing = registry.names().contains(r.modelName()) ? registry.versions(r.modelName())
-                : List.of();
-        if (!existing.isEmpty() && existing.get(existing.size() - 1).components().equals(components)) {
+        List<ModelVersion> existing =
+                registry.names().contains(r.modelName()) ? registry.versions(r.modelName()) : List.of();
+        if (!existing.isEmpty()
+                && existing.get(existing.size() - 1).components().equals(components)) {
             return existing.get(existing.size() - 1).reference();
         }
         Map<String, String> provenance = modelProvenance(r, disentangler);
@@ -100,8 +107,17 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
     }
 
     /** Stage manifest provenance entries that describe the machine, not the stage. */
-    private static final java.util.Set<String> RUNTIME_KEYS = java.util.Set.of("causalcxr_version", "git_commit", "java",
-            "os", "arch", "djl", "libtorch", "native_sha256", "intra_op_threads", "interop_threads");
+    private static final java.util.Set<String> RUNTIME_KEYS = java.util.Set.of(
+            "causalcxr_version",
+            "git_commit",
+            "java",
+            "os",
+            "arch",
+            "djl",
+            "libtorch",
+            "native_sha256",
+            "intra_op_threads",
+            "interop_threads");
 
     /**
      * What the model's provenance says: the run and spec, the runtime the generator was trained on
@@ -127,7 +143,9 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
                 provenance.put("code." + stage, m.provenance().get("code_fingerprint"));
             }
             if (m.params() != null && m.params().get("dataset.version") != null) {
-                provenance.put("dataset", m.params().get("dataset.name") + "@" + m.params().get("dataset.version"));
+                provenance.put(
+                        "dataset",
+                        m.params().get("dataset.name") + "@" + m.params().get("dataset.version"));
             }
         });
         return provenance;
@@ -136,8 +154,8 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
     private StageManifest manifest(ModelRegistration r, String stage) {
         String digest = r.manifests().get(stage);
         if (digest == null) {
-            throw ApplicationFailure.newNonRetryableFailure("a model needs the " + stage + " stage's outputs",
-                    "StageInputException");
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "a model needs the " + stage + " stage's outputs", "StageInputException");
         }
         return store.readJson(digest, StageManifest.class);
     }

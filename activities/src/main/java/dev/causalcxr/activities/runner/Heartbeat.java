@@ -5,5 +5,5 @@ package dev.causalcxr.activities.runner;
 public interface Heartbeat {
     void beat(CheckpointPointer pointer);
 
-    Heartbeat NONE = p -> { };
+    Heartbeat NONE = p -> {};
 }

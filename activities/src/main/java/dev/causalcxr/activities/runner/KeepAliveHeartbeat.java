@@ -42,7 +42,8 @@ public final class KeepAliveHeartbeat implements Heartbeat, AutoCloseable {
      * @param initial the previous attempt's pointer (or null): repeated until this attempt has its own, so that a
      *                worker killed before its first checkpoint does not erase where the run can resume from
      */
-    public static KeepAliveHeartbeat start(Heartbeat target, CheckpointPointer initial, Duration interval, String stage) {
+    public static KeepAliveHeartbeat start(
+            Heartbeat target, CheckpointPointer initial, Duration interval, String stage) {
         KeepAliveHeartbeat h = new KeepAliveHeartbeat(target, initial, stage);
         long ms = interval.toMillis();
         // the first repeat after one period: the server still holds the previous attempt's details until then, and

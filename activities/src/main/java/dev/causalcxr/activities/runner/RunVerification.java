@@ -18,8 +18,12 @@ import java.util.TreeSet;
 public final class RunVerification {
 
     /** One stage of the later run against the same stage of the earlier run. */
-    public record StageComparison(String stage, boolean inEarlierRun, List<String> differingOutputs,
-                                  List<String> differingArtifacts, int outputs) {
+    public record StageComparison(
+            String stage,
+            boolean inEarlierRun,
+            List<String> differingOutputs,
+            List<String> differingArtifacts,
+            int outputs) {
         public boolean identical() {
             return inEarlierRun && differingOutputs.isEmpty() && differingArtifacts.isEmpty();
         }
@@ -32,8 +36,7 @@ public final class RunVerification {
         }
     }
 
-    private RunVerification() {
-    }
+    private RunVerification() {}
 
     /**
      * @throws IllegalArgumentException when either run is unknown or has no succeeded stage
@@ -46,12 +49,21 @@ public final class RunVerification {
             String before = earlier.get(stage.getKey());
             StageManifest now = store.readJson(stage.getValue(), StageManifest.class);
             if (before == null) {
-                out.add(new StageComparison(stage.getKey(), false, List.of(), List.of(), now.outputs().size()));
+                out.add(new StageComparison(
+                        stage.getKey(),
+                        false,
+                        List.of(),
+                        List.of(),
+                        now.outputs().size()));
                 continue;
             }
             StageManifest then = store.readJson(before, StageManifest.class);
-            out.add(new StageComparison(stage.getKey(), true, differing(then.outputs(), now.outputs()),
-                    differing(then.artifacts(), now.artifacts()), now.outputs().size()));
+            out.add(new StageComparison(
+                    stage.getKey(),
+                    true,
+                    differing(then.outputs(), now.outputs()),
+                    differing(then.artifacts(), now.artifacts()),
+                    now.outputs().size()));
         }
         return new Result(out);
     }

@@ -1,10 +1,10 @@
 package dev.causalcxr.activities.runner;
 
 import dev.causalcxr.core.stage.StageContext;
+import dev.causalcxr.infra.metadata.PipelineJournal.CheckpointRow;
 import dev.causalcxr.infra.objectstore.CorruptObjectException;
 import dev.causalcxr.infra.objectstore.ObjectRef;
 import dev.causalcxr.infra.objectstore.ObjectStoreException;
-import dev.causalcxr.infra.metadata.PipelineJournal.CheckpointRow;
 import dev.causalcxr.infra.tracking.Tracker;
 import io.temporal.client.ActivityCanceledException;
 import java.io.IOException;
@@ -43,9 +43,16 @@ final class RunnerStageContext implements StageContext {
     private long checkpointStep = -1;
     private String checkpointDigest;
 
-    RunnerStageContext(StageRunner runner, StageRequest req, String cacheKey, Path workDir, Tracker tracker,
-                       String trackingRun, Heartbeat heartbeat, CheckpointPointer lastHeartbeat,
-                       boolean picturesStayOnSite) {
+    RunnerStageContext(
+            StageRunner runner,
+            StageRequest req,
+            String cacheKey,
+            Path workDir,
+            Tracker tracker,
+            String trackingRun,
+            Heartbeat heartbeat,
+            CheckpointPointer lastHeartbeat,
+            boolean picturesStayOnSite) {
         this.runner = runner;
         this.req = req;
         this.cacheKey = cacheKey;
@@ -118,7 +125,11 @@ final class RunnerStageContext implements StageContext {
                 log.info("{}: resuming from the checkpoint of step {}", req.stage(), c.step());
                 return Optional.of(new Checkpoint(c.step(), file));
             } catch (CorruptObjectException | ObjectStoreException e) {
-                log.warn("{}: checkpoint of step {} unusable ({}); trying an older one", req.stage(), c.step(), e.getMessage());
+                log.warn(
+                        "{}: checkpoint of step {} unusable ({}); trying an older one",
+                        req.stage(),
+                        c.step(),
+                        e.getMessage());
             }
         }
         return Optional.empty();
@@ -159,7 +170,8 @@ final class RunnerStageContext implements StageContext {
                 Path dir = Files.createDirectories(workDir.resolve("inputs"));
                 for (Map.Entry<String, String> in : new java.util.TreeMap<>(req.inputs()).entrySet()) {
                     StageManifest manifest = runner.manifest(in.getValue());
-                    for (Map.Entry<String, StageManifest.Entry> o : manifest.outputs().entrySet()) {
+                    for (Map.Entry<String, StageManifest.Entry> o :
+                            manifest.outputs().entrySet()) {
                         Path local = dir.resolve(in.getKey() + "--" + o.getKey().replace('/', '_'));
                         runner.store().getToFile(o.getValue().digest(), local);
                         m.put(in.getKey() + "/" + o.getKey(), local);

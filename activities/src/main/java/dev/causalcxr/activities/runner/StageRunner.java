@@ -1,5 +1,6 @@
 package dev.causalcxr.activities.runner;
 
+import dev.causalcxr.core.files.Digests;
 import dev.causalcxr.core.files.FileTrees;
 import dev.causalcxr.core.files.SiteLog;
 import dev.causalcxr.core.provenance.CodeFingerprint;
@@ -9,7 +10,6 @@ import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.infra.metadata.PipelineJournal;
 import dev.causalcxr.infra.objectstore.CorruptObjectException;
-import dev.causalcxr.core.files.Digests;
 import dev.causalcxr.infra.objectstore.ObjectRef;
 import dev.causalcxr.infra.objectstore.ObjectStore;
 import dev.causalcxr.infra.objectstore.ObjectStoreException;
@@ -51,7 +51,8 @@ public final class StageRunner {
      * {@code workRoot} may be shared by several workers on one machine: each runner claims its own
      * folder there and removes what crashed processes left ({@link WorkArea}).
      */
-    public StageRunner(ObjectStore store, PipelineJournal journal, Tracker tracker, Path workRoot, CodeFingerprint code) {
+    public StageRunner(
+            ObjectStore store, PipelineJournal journal, Tracker tracker, Path workRoot, CodeFingerprint code) {
         this.store = store;
         this.journal = journal;
         this.tracker = tracker;
@@ -83,7 +84,8 @@ public final class StageRunner {
      * everything upstream) and the seed.
      */
     public String cacheKey(StageDefinition def, StageRequest req) {
-        return Digests.sha256Hex(ExperimentSpec.canonicalJson(keyContents(def, req)).getBytes(StandardCharsets.UTF_8));
+        return Digests.sha256Hex(
+                ExperimentSpec.canonicalJson(keyContents(def, req)).getBytes(StandardCharsets.UTF_8));
     }
 
     Map<String, Object> keyContents(StageDefinition def, StageRequest req) {
@@ -114,8 +116,10 @@ public final class StageRunner {
             try {
                 m = manifest(in.getValue());
             } catch (CorruptObjectException | ObjectStoreException e) {
-                throw new StageInputException("the output manifest of " + in.getKey() + " (" + shortDigest(in.getValue())
-                        + ") is missing or corrupt; run that stage again", e);
+                throw new StageInputException(
+                        "the output manifest of " + in.getKey() + " (" + shortDigest(in.getValue())
+                                + ") is missing or corrupt; run that stage again",
+                        e);
             }
             Map<String, String> outputs = new TreeMap<>();
             m.outputs().forEach((name, entry) -> outputs.put(name, entry.digest()));
@@ -151,18 +155,23 @@ public final class StageRunner {
      * @param attempt       1 for the first attempt
      * @param lastHeartbeat the pointer heartbeated by the previous attempt, if any
      */
-    public StageResult run(StageDefinition def, StageRequest req, int attempt, CheckpointPointer lastHeartbeat,
-                           Heartbeat heartbeat) {
+    public StageResult run(
+            StageDefinition def, StageRequest req, int attempt, CheckpointPointer lastHeartbeat, Heartbeat heartbeat) {
         long t0 = System.nanoTime();
         String cacheKey = cacheKey(def, req);
         if (attempt > 1) {
             // the previous attempt never ended (its worker was killed): close its MLflow run, so that every attempt
             // shows in the tracker with its fate instead of one left RUNNING forever
-            journal.unfinishedAttemptTrackingRun(req.pipelineRunId(), def.name()).ifPresent(lost -> {
-                tracker.setTags(lost, Map.of("causalcxr.error", "attempt " + (attempt - 1)
-                        + " lost: its worker stopped heartbeating; attempt " + attempt + " took over"));
-                tracker.endRun(lost, "FAILED");
-            });
+            journal.unfinishedAttemptTrackingRun(req.pipelineRunId(), def.name())
+                    .ifPresent(lost -> {
+                        tracker.setTags(
+                                lost,
+                                Map.of(
+                                        "causalcxr.error",
+                                        "attempt " + (attempt - 1) + " lost: its worker stopped heartbeating; attempt "
+                                                + attempt + " took over"));
+                        tracker.endRun(lost, "FAILED");
+                    });
         }
         journal.startStageRun(req.pipelineRunId(), def.name(), cacheKey, attempt);
         if (!req.force()) {
@@ -173,9 +182,17 @@ public final class StageRunner {
                 }
             }
         }
-        String trackingRun = tracker.startRun(req.experiment(), def.name(), req.parentTrackingRunId(),
-                Map.of("causalcxr.stage", def.name(), "causalcxr.cache_hit", "false",
-                        "causalcxr.pipeline_run", req.pipelineRunId()));
+        String trackingRun = tracker.startRun(
+                req.experiment(),
+                def.name(),
+                req.parentTrackingRunId(),
+                Map.of(
+                        "causalcxr.stage",
+                        def.name(),
+                        "causalcxr.cache_hit",
+                        "false",
+                        "causalcxr.pipeline_run",
+                        req.pipelineRunId()));
         Map<String, String> provenance = provenance(def, req);
         Map<String, String> params = new LinkedHashMap<>();
         params.put("stage.config", req.configJson());
@@ -190,7 +207,15 @@ public final class StageRunner {
         RunnerStageContext ctx = null;
         try {
             Files.createDirectories(workDir);
-            ctx = new RunnerStageContext(this, req, cacheKey, workDir, tracker, trackingRun, heartbeat, lastHeartbeat,
+            ctx = new RunnerStageContext(
+                    this,
+                    req,
+                    cacheKey,
+                    workDir,
+                    tracker,
+                    trackingRun,
+                    heartbeat,
+                    lastHeartbeat,
                     picturesStayOnSite(req.pipelineRunId()));
             def.execute(req.configJson(), ctx);
             ctx.flush();
@@ -200,9 +225,17 @@ public final class StageRunner {
                 journal.recordArtifact(ref.digest(), ref.size(), "stage-output");
                 outputs.put(o.getKey(), new StageManifest.Entry(ref.digest(), ref.size()));
             }
-            StageManifest manifest = new StageManifest(def.name(), cacheKey, req.configJson(),
-                    req.seed(), new TreeMap<>(req.inputs()), outputs, new TreeMap<>(ctx.artifacts()),
-                    new TreeMap<>(ctx.summary()), new TreeMap<>(ctx.params()), provenance);
+            StageManifest manifest = new StageManifest(
+                    def.name(),
+                    cacheKey,
+                    req.configJson(),
+                    req.seed(),
+                    new TreeMap<>(req.inputs()),
+                    outputs,
+                    new TreeMap<>(ctx.artifacts()),
+                    new TreeMap<>(ctx.summary()),
+                    new TreeMap<>(ctx.params()),
+                    provenance);
             ObjectRef manifestRef = store.putJson(manifest);
             journal.recordArtifact(manifestRef.digest(), manifestRef.size(), "stage-manifest");
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -212,10 +245,17 @@ public final class StageRunner {
                     .ifPresent(wall -> tracker.logMetric(trackingRun, "stage_wall_seconds", wall, 0));
             tracker.logMetric(trackingRun, "stage_attempt", attempt, 0);
             tracker.endRun(trackingRun, "FINISHED");
-            journal.finishStageRun(req.pipelineRunId(), def.name(), "succeeded", false, manifestRef.digest(), trackingRun,
-                    seconds, null);
-            return new StageResult(def.name(), manifestRef.digest(), false, seconds, manifest.metrics(), trackingRun,
-                    attempt);
+            journal.finishStageRun(
+                    req.pipelineRunId(),
+                    def.name(),
+                    "succeeded",
+                    false,
+                    manifestRef.digest(),
+                    trackingRun,
+                    seconds,
+                    null);
+            return new StageResult(
+                    def.name(), manifestRef.digest(), false, seconds, manifest.metrics(), trackingRun, attempt);
         } catch (ActivityCompletionException e) {
             // Temporal's own signal (cancelled, timed out): nothing of the data in it, and it must stay what it is
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -224,7 +264,14 @@ public final class StageRunner {
             }
             tracker.setTags(trackingRun, Map.of("causalcxr.error", e.getClass().getSimpleName()));
             tracker.endRun(trackingRun, "FAILED");
-            journal.finishStageRun(req.pipelineRunId(), def.name(), "failed", false, null, trackingRun, seconds,
+            journal.finishStageRun(
+                    req.pipelineRunId(),
+                    def.name(),
+                    "failed",
+                    false,
+                    null,
+                    trackingRun,
+                    seconds,
                     e.getClass().getSimpleName());
             throw e;
         } catch (Exception e) {
@@ -233,10 +280,24 @@ public final class StageRunner {
                 ctx.flushQuietly();
             }
             SiteFailure failure = siteFailure(def.name(), req, attempt, e);
-            tracker.setTags(trackingRun, Map.of("causalcxr.error", truncate(failure.message(), 4000),
-                    "causalcxr.error_category", failure.category(), "causalcxr.error_ref", failure.ref()));
+            tracker.setTags(
+                    trackingRun,
+                    Map.of(
+                            "causalcxr.error",
+                            truncate(failure.message(), 4000),
+                            "causalcxr.error_category",
+                            failure.category(),
+                            "causalcxr.error_ref",
+                            failure.ref()));
             tracker.endRun(trackingRun, "FAILED");
-            journal.finishStageRun(req.pipelineRunId(), def.name(), "failed", false, null, trackingRun, seconds,
+            journal.finishStageRun(
+                    req.pipelineRunId(),
+                    def.name(),
+                    "failed",
+                    false,
+                    null,
+                    trackingRun,
+                    seconds,
                     truncate(failure.message(), 4000));
             // a new exception without the original as its cause: Temporal records the whole cause chain,
             // messages and all, in the workflow history
@@ -258,8 +319,10 @@ public final class StageRunner {
         try {
             com.fasterxml.jackson.databind.JsonNode spec = new com.fasterxml.jackson.databind.ObjectMapper()
                     .readTree(journal.specJson(pipelineRunId).orElse("{}"));
-            boolean phantom = "phantom".equals(spec.path("dataset").path("source").asText(null));
-            boolean allowed = "allowed".equals(spec.path("tracking").path("images").asText(null));
+            boolean phantom =
+                    "phantom".equals(spec.path("dataset").path("source").asText(null));
+            boolean allowed =
+                    "allowed".equals(spec.path("tracking").path("images").asText(null));
             return !phantom && !allowed;
         } catch (IOException e) {
             return true;
@@ -269,13 +332,18 @@ public final class StageRunner {
     /** A picture artifact (grids, contact sheets, counterfactual images), by its name. */
     static boolean isPicture(String artifactName) {
         String n = artifactName.toLowerCase(java.util.Locale.ROOT);
-        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".gif")
-                || n.endsWith(".tif") || n.endsWith(".tiff") || n.endsWith(".bmp") || n.endsWith(".webp");
+        return n.endsWith(".png")
+                || n.endsWith(".jpg")
+                || n.endsWith(".jpeg")
+                || n.endsWith(".gif")
+                || n.endsWith(".tif")
+                || n.endsWith(".tiff")
+                || n.endsWith(".bmp")
+                || n.endsWith(".webp");
     }
 
     /** What of a failure may leave the site: its category, its public message, its site-log reference. */
-    record SiteFailure(String category, String message, String ref) {
-    }
+    record SiteFailure(String category, String message, String ref) {}
 
     /**
      * Writes the failure's whole detail (every message and stack trace of its cause chain) to the site log
@@ -287,12 +355,18 @@ public final class StageRunner {
         String ref = SiteLog.newReference();
         java.io.StringWriter trace = new java.io.StringWriter();
         e.printStackTrace(new java.io.PrintWriter(trace));
-        String where = " (reference " + ref + "; detail in the site log, " + SiteLog.RELATIVE_PATH + " in the data folder)";
+        String where =
+                " (reference " + ref + "; detail in the site log, " + SiteLog.RELATIVE_PATH + " in the data folder)";
         try {
-            siteLog.append(ref + " " + stage + " attempt " + attempt + " of run " + req.pipelineRunId() + " failed",
+            siteLog.append(
+                    ref + " " + stage + " attempt " + attempt + " of run " + req.pipelineRunId() + " failed",
                     List.of(trace.toString()));
         } catch (RuntimeException logFailure) {
-            log.error("{}: cannot write failure {} to the site log: {}", stage, ref, logFailure.getClass().getSimpleName());
+            log.error(
+                    "{}: cannot write failure {} to the site log: {}",
+                    stage,
+                    ref,
+                    logFailure.getClass().getSimpleName());
             where = " (reference " + ref + "; the site log could not be written)";
         }
         if (e instanceof StageInputException) {
@@ -303,24 +377,49 @@ public final class StageRunner {
         return new SiteFailure(category, category + " on attempt " + attempt + where, ref);
     }
 
-    private StageResult recordCacheHit(StageDefinition def, StageRequest req, String cacheKey, String manifestDigest,
-                                       StageManifest m, long t0, int attempt) {
-        String trackingRun = tracker.startRun(req.experiment(), def.name(), req.parentTrackingRunId(),
-                Map.of("causalcxr.stage", def.name(), "causalcxr.cache_hit", "true",
-                        "causalcxr.cached_manifest", manifestDigest, "causalcxr.pipeline_run", req.pipelineRunId()));
-        tracker.logParams(trackingRun, Map.of("stage.config", req.configJson(), "stage.seed", String.valueOf(req.seed()),
-                "stage.cache_key", cacheKey));
+    private StageResult recordCacheHit(
+            StageDefinition def,
+            StageRequest req,
+            String cacheKey,
+            String manifestDigest,
+            StageManifest m,
+            long t0,
+            int attempt) {
+        String trackingRun = tracker.startRun(
+                req.experiment(),
+                def.name(),
+                req.parentTrackingRunId(),
+                Map.of(
+                        "causalcxr.stage",
+                        def.name(),
+                        "causalcxr.cache_hit",
+                        "true",
+                        "causalcxr.cached_manifest",
+                        manifestDigest,
+                        "causalcxr.pipeline_run",
+                        req.pipelineRunId()));
+        tracker.logParams(
+                trackingRun,
+                Map.of(
+                        "stage.config",
+                        req.configJson(),
+                        "stage.seed",
+                        String.valueOf(req.seed()),
+                        "stage.cache_key",
+                        cacheKey));
         if (m.provenance() != null) {
             // the provenance of the run that computed the cached output, not of this one
             tracker.setTags(trackingRun, provenanceTags(m.provenance()));
         }
         m.metrics().forEach((k, v) -> tracker.logMetric(trackingRun, k, v, 0));
         boolean realPictures = picturesStayOnSite(req.pipelineRunId());
-        m.artifacts().forEach((name, e) -> tracker.logArtifactObject(trackingRun, name, new ObjectRef(e.digest(), e.size()),
-                realPictures && isPicture(name)));
+        m.artifacts()
+                .forEach((name, e) -> tracker.logArtifactObject(
+                        trackingRun, name, new ObjectRef(e.digest(), e.size()), realPictures && isPicture(name)));
         double seconds = (System.nanoTime() - t0) / 1e9;
         tracker.endRun(trackingRun, "FINISHED");
-        journal.finishStageRun(req.pipelineRunId(), def.name(), "succeeded", true, manifestDigest, trackingRun, seconds, null);
+        journal.finishStageRun(
+                req.pipelineRunId(), def.name(), "succeeded", true, manifestDigest, trackingRun, seconds, null);
         log.info("{}: cache hit ({})", def.name(), manifestDigest.substring(0, 12));
         return new StageResult(def.name(), manifestDigest, true, seconds, m.metrics(), trackingRun, attempt);
     }
@@ -334,20 +433,29 @@ public final class StageRunner {
         try {
             m = store.readJson(digest, StageManifest.class);
         } catch (CorruptObjectException | ObjectStoreException e) {
-            log.warn("{}: cached manifest {} is missing or corrupt; running the stage again", stage, shortDigest(digest));
+            log.warn(
+                    "{}: cached manifest {} is missing or corrupt; running the stage again",
+                    stage,
+                    shortDigest(digest));
             return null;
         }
         for (Map.Entry<String, StageManifest.Entry> e : m.outputs().entrySet()) {
             if (!store.verify(e.getValue().digest())) {
-                log.warn("{}: cached output '{}' ({}) is missing or corrupt; running the stage again", stage, e.getKey(),
+                log.warn(
+                        "{}: cached output '{}' ({}) is missing or corrupt; running the stage again",
+                        stage,
+                        e.getKey(),
                         shortDigest(e.getValue().digest()));
                 return null;
             }
         }
         for (Map.Entry<String, StageManifest.Entry> e : m.artifacts().entrySet()) {
             if (!store.verify(e.getValue().digest())) {
-                log.warn("{}: cached artifact '{}' ({}) is missing or corrupt; running the stage again", stage,
-                        e.getKey(), shortDigest(e.getValue().digest()));
+                log.warn(
+                        "{}: cached artifact '{}' ({}) is missing or corrupt; running the stage again",
+                        stage,
+                        e.getKey(),
+                        shortDigest(e.getValue().digest()));
                 return null;
             }
         }

@@ -30,6 +30,7 @@ public final class WorkArea {
     // held, never released explicitly: the operating system frees the lock when the process ends
     @SuppressWarnings("unused")
     private final FileChannel lockChannel;
+
     @SuppressWarnings("unused")
     private final FileLock lock;
 
@@ -49,7 +50,8 @@ public final class WorkArea {
             }
             Path dir = root.resolve("w-" + UUID.randomUUID());
             Files.createDirectories(dir);
-            FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel channel =
+                    FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock == null) {
                 channel.close();

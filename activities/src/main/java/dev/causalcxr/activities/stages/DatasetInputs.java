@@ -1,12 +1,12 @@
 package dev.causalcxr.activities.stages;
 
-import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.core.dataset.DatasetBundle;
 import dev.causalcxr.core.dataset.DatasetManifest;
 import dev.causalcxr.core.dataset.IngestStage;
 import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.reports.ParseReportsStage;
 import dev.causalcxr.core.stage.StageContext;
+import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.core.stage.StageInputs;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,8 +17,7 @@ final class DatasetInputs {
     static final String PHANTOM_TRUTH = IngestStage.NAME + "/" + IngestStage.OUTPUT_PHANTOM_TRUTH;
     static final String LABELS = ParseReportsStage.NAME + "/" + ParseReportsStage.OUTPUT_LABELS;
 
-    private DatasetInputs() {
-    }
+    private DatasetInputs() {}
 
     /** Unpacks the dataset bundle into the work folder; returns the dataset folder. */
     static Path unpackDataset(StageContext ctx) throws IOException {

@@ -23,15 +23,14 @@ import java.util.List;
  */
 final class EvaluateDefinition implements StageDefinition {
     static final String AUGMENTATION = CounterfactualStage.NAME + "/" + CounterfactualStage.OUTPUT_AUGMENTATION;
-    static final String AUGMENTATION_PLAIN = CounterfactualStage.NAME + "/"
-            + CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN;
+    static final String AUGMENTATION_PLAIN =
+            CounterfactualStage.NAME + "/" + CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public String name() {
         return EvaluationStage.NAME;
     }
-
 
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {
@@ -43,10 +42,11 @@ final class EvaluateDefinition implements StageDefinition {
         ctx.summaryMetric("evaluation_augmentation_images", augmentation.size());
         // on the phantom, runs trained on other labels are also scored on the truth's targets: one yardstick
         Path truth = ctx.inputs().get(DatasetInputs.PHANTOM_TRUTH);
-        StudyLabels reference = truth == null || labels.source() == LabelSource.TRUTH ? null
+        StudyLabels reference = truth == null || labels.source() == LabelSource.TRUTH
+                ? null
                 : StudyLabels.fromTruth(PhantomGroundTruth.read(truth));
-        EvaluationStage.run(cfg, datasetDir, labels, reference, augmentation, plain.isEmpty() ? null : plain, null,
-                ctx);
+        EvaluationStage.run(
+                cfg, datasetDir, labels, reference, augmentation, plain.isEmpty() ? null : plain, null, ctx);
     }
 
     private static List<AugmentedSample> read(Path file) throws java.io.IOException {

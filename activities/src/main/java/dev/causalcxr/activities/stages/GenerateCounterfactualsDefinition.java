@@ -1,12 +1,12 @@
 package dev.causalcxr.activities.stages;
 
-import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.runner.StageDefinition;
 import dev.causalcxr.core.counterfactual.CounterfactualConfig;
 import dev.causalcxr.core.counterfactual.CounterfactualStage;
 import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
 import dev.causalcxr.core.diffusion.tailnoise.NoisePriors;
+import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStage;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.stage.StageContext;
@@ -20,14 +20,12 @@ import java.util.Map;
  */
 final class GenerateCounterfactualsDefinition implements StageDefinition {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PRIOR_INPUT_PREFIX = TailNoiseInputs.STAGE + "/"
-            + TailNoiseStage.OUTPUT_PRIOR_PREFIX;
+    private static final String PRIOR_INPUT_PREFIX = TailNoiseInputs.STAGE + "/" + TailNoiseStage.OUTPUT_PRIOR_PREFIX;
 
     @Override
     public String name() {
         return CounterfactualStage.NAME;
     }
-
 
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {

@@ -2,13 +2,13 @@ package dev.causalcxr.activities.stages;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.runner.StageDefinition;
-import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.core.dataset.DatasetImportException;
 import dev.causalcxr.core.dataset.IngestStage;
 import dev.causalcxr.core.dataset.RowProblem;
 import dev.causalcxr.core.files.Digests;
 import dev.causalcxr.core.spec.IngestConfig;
 import dev.causalcxr.core.stage.StageContext;
+import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.infra.datasets.DatasetCatalog;
 import dev.causalcxr.infra.datasets.PseudonymKeys;
 import java.util.Map;
@@ -44,15 +44,19 @@ public final class IngestDefinition implements StageDefinition {
             // the message crosses process boundaries (journal, MLflow, Temporal): categories, counts and
             // references only; which file each reference stands for goes to the site log
             if (!e.problems().isEmpty()) {
-                ctx.siteDetail("import problems (" + e.problems().size() + ")",
+                ctx.siteDetail(
+                        "import problems (" + e.problems().size() + ")",
                         e.problems().stream().map(RowProblem::siteLine).toList());
             }
             String refs = e.problems().stream().limit(5).map(RowProblem::ref).collect(Collectors.joining(", "));
             // the stage runner adds where the site log is
-            throw new StageInputException(e.getMessage() + (refs.isEmpty() ? "" : "; references " + refs
-                    + (e.problems().size() > 5 ? ", …" : "")));
+            throw new StageInputException(e.getMessage()
+                    + (refs.isEmpty()
+                            ? ""
+                            : "; references " + refs + (e.problems().size() > 5 ? ", …" : "")));
         }
-        DatasetCatalog.Recorded rec = catalog.record(packed.manifest(), Digests.sha256Hex(packed.bundle()), cfg.source());
+        DatasetCatalog.Recorded rec =
+                catalog.record(packed.manifest(), Digests.sha256Hex(packed.bundle()), cfg.source());
         ctx.logParam("dataset.parent_version", String.valueOf(rec.version().parent()));
     }
 }

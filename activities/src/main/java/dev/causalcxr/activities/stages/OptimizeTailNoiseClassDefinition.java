@@ -25,8 +25,8 @@ final class OptimizeTailNoiseClassDefinition implements StageDefinition {
         if (!stage.startsWith(TailNoiseInputs.CLASS_PREFIX)) {
             throw new IllegalArgumentException("not a per-class tail-noise stage: " + stage);
         }
-        return new OptimizeTailNoiseClassDefinition(TailNoiseInputs.findingOfKey(
-                stage.substring(TailNoiseInputs.CLASS_PREFIX.length())));
+        return new OptimizeTailNoiseClassDefinition(
+                TailNoiseInputs.findingOfKey(stage.substring(TailNoiseInputs.CLASS_PREFIX.length())));
     }
 
     static String stageName(Finding finding) {
@@ -41,7 +41,11 @@ final class OptimizeTailNoiseClassDefinition implements StageDefinition {
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {
         TailNoiseStageConfig cfg = JSON.readValue(configJson, TailNoiseStageConfig.class);
-        TailNoiseStage.runClass(cfg, finding, TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL),
-                TailNoiseInputs.require(ctx, TailNoiseInputs.DIFFUSION), ctx);
+        TailNoiseStage.runClass(
+                cfg,
+                finding,
+                TailNoiseInputs.require(ctx, TailNoiseInputs.MODEL),
+                TailNoiseInputs.require(ctx, TailNoiseInputs.DIFFUSION),
+                ctx);
     }
 }

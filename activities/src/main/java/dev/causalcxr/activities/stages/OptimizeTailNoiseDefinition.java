@@ -38,7 +38,13 @@ final class OptimizeTailNoiseDefinition implements StageDefinition {
             String input = OptimizeTailNoiseClassDefinition.stageName(f) + "/" + TailNoiseOptimizer.OUTPUT_PRIOR;
             priors.put(f, StageInputs.require(ctx, input, "the prior of tail class " + f.label()));
         }
-        TailNoiseStage.join(cfg, codes, tail, priors, ctx.inputs().get(TailNoiseInputs.MODEL),
-                ctx.inputs().get(TailNoiseInputs.DIFFUSION), ctx);
+        TailNoiseStage.join(
+                cfg,
+                codes,
+                tail,
+                priors,
+                ctx.inputs().get(TailNoiseInputs.MODEL),
+                ctx.inputs().get(TailNoiseInputs.DIFFUSION),
+                ctx);
     }
 }

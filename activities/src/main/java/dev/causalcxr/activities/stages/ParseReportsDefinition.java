@@ -54,8 +54,8 @@ public final class ParseReportsDefinition implements StageDefinition {
         DatasetManifest manifest = DatasetInputs.manifest(datasetDir);
         Path truthFile = ctx.inputs().get(DatasetInputs.PHANTOM_TRUTH);
         PhantomGroundTruth truth = truthFile == null ? null : PhantomGroundTruth.read(truthFile);
-        Map<String, List<FindingMention>> predicted = ParseReportsStage.runOnDataset(cfg, datasetDir, manifest, truth,
-                ctx);
+        Map<String, List<FindingMention>> predicted =
+                ParseReportsStage.runOnDataset(cfg, datasetDir, manifest, truth, ctx);
         int rows = findings.replace(cfg.extractor(), catalog.studyKeys(manifest.name(), manifest.version()), predicted);
         ctx.logMetric("reports_findings_rows_stored", rows, 0);
     }

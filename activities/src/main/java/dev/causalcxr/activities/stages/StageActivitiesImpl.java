@@ -1,20 +1,20 @@
 package dev.causalcxr.activities.stages;
 
-import dev.causalcxr.core.spec.StageName;
-import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStage;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.runner.CheckpointPointer;
 import dev.causalcxr.activities.runner.KeepAliveHeartbeat;
 import dev.causalcxr.activities.runner.StageDefinition;
-import dev.causalcxr.core.stage.StageInputException;
+import dev.causalcxr.activities.runner.StageManifest;
 import dev.causalcxr.activities.runner.StageRequest;
 import dev.causalcxr.activities.runner.StageResult;
 import dev.causalcxr.activities.runner.StageRunner;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.causalcxr.activities.runner.StageManifest;
+import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStage;
 import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStageConfig;
 import dev.causalcxr.core.disentangle.DisentanglerStage;
 import dev.causalcxr.core.disentangle.EncodedCodes;
 import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.spec.StageName;
+import dev.causalcxr.core.stage.StageInputException;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
@@ -63,8 +63,8 @@ public final class StageActivitiesImpl implements StageActivities {
     public List<String> tailNoiseClasses(StageRequest request) {
         String disentangler = request.inputs().get(DisentanglerStage.NAME);
         if (disentangler == null) {
-            throw ApplicationFailure.newNonRetryableFailure(StageName.OPTIMIZE_TAIL_NOISE + " needs " + StageName.TRAIN_DISENTANGLER,
-                    "StageInputException");
+            throw ApplicationFailure.newNonRetryableFailure(
+                    StageName.OPTIMIZE_TAIL_NOISE + " needs " + StageName.TRAIN_DISENTANGLER, "StageInputException");
         }
         try {
             TailNoiseStageConfig cfg = JSON.readValue(request.configJson(), TailNoiseStageConfig.class);
@@ -76,7 +76,8 @@ public final class StageActivitiesImpl implements StageActivities {
             try {
                 runner.store().getToFile(codes.digest(), file);
                 return TailNoiseStage.tailClasses(EncodedCodes.read(file), cfg.tailFrequency()).stream()
-                        .map(Finding::key).toList();
+                        .map(Finding::key)
+                        .toList();
             } finally {
                 Files.deleteIfExists(file);
             }
@@ -116,8 +117,8 @@ public final class StageActivitiesImpl implements StageActivities {
     private StageResult execute(StageName stage, StageRequest request) {
         StageDefinition def = definitions.get(stage.label());
         if (def == null) {
-            throw ApplicationFailure.newNonRetryableFailure("this worker has no implementation of stage " + stage,
-                    "MissingStage");
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "this worker has no implementation of stage " + stage, "MissingStage");
         }
         return execute(def, request);
     }
@@ -125,9 +126,10 @@ public final class StageActivitiesImpl implements StageActivities {
     private StageResult execute(StageDefinition def, StageRequest request) {
         ActivityExecutionContext ctx = Activity.getExecutionContext();
         int attempt = ctx.getInfo().getAttempt();
-        CheckpointPointer last = ctx.getHeartbeatDetails(CheckpointPointer.class).orElse(null);
-        try (KeepAliveHeartbeat heartbeat = KeepAliveHeartbeat.start(ctx::heartbeat, last, KeepAliveHeartbeat.INTERVAL,
-                request.stage())) {
+        CheckpointPointer last =
+                ctx.getHeartbeatDetails(CheckpointPointer.class).orElse(null);
+        try (KeepAliveHeartbeat heartbeat =
+                KeepAliveHeartbeat.start(ctx::heartbeat, last, KeepAliveHeartbeat.INTERVAL, request.stage())) {
             return runner.run(def, request, attempt, last, heartbeat);
         } catch (StageInputException e) {
             throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), "StageInputException", e);

@@ -9,12 +9,12 @@ import java.util.Map;
 
 /** Every stage this version can run, wired to its dependencies. */
 public final class StageCatalog {
-    private StageCatalog() {
-    }
+    private StageCatalog() {}
 
     public static List<StageDefinition> all(MetadataDb db, Map<String, String> env) {
         DatasetCatalog datasets = new DatasetCatalog(db);
-        return List.of(new IngestDefinition(datasets, env),
+        return List.of(
+                new IngestDefinition(datasets, env),
                 new ParseReportsDefinition(datasets, new FindingsStore(db)),
                 new TrainDisentanglerDefinition(),
                 new TrainDiffusionDefinition(),

@@ -15,12 +15,12 @@ final class TailNoiseInputs {
     static final String STAGE = TailNoiseStage.NAME;
     /** Per-class activities run as stages named {@code optimize-tail-noise/<finding key>}. */
     static final String CLASS_PREFIX = STAGE + "/";
+
     static final String MODEL = DisentanglerStage.NAME + "/" + DisentanglerStage.OUTPUT_MODEL;
     static final String CODES = DisentanglerStage.NAME + "/" + DisentanglerStage.OUTPUT_CODES;
     static final String DIFFUSION = DiffusionStage.NAME + "/" + DiffusionTraining.OUTPUT_MODEL;
 
-    private TailNoiseInputs() {
-    }
+    private TailNoiseInputs() {}
 
     static Finding findingOfKey(String key) {
         for (Finding f : Finding.values()) {

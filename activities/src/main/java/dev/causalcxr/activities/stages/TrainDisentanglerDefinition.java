@@ -2,7 +2,6 @@ package dev.causalcxr.activities.stages;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.runner.StageDefinition;
-import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.core.dataset.DatasetEntry;
 import dev.causalcxr.core.dataset.DatasetManifest;
 import dev.causalcxr.core.dataset.Split;
@@ -12,6 +11,7 @@ import dev.causalcxr.core.disentangle.TrainingDivergedException;
 import dev.causalcxr.core.labels.LabelSource;
 import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.stage.StageContext;
+import dev.causalcxr.core.stage.StageInputException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,7 +27,6 @@ public final class TrainDisentanglerDefinition implements StageDefinition {
     public String name() {
         return DisentanglerStage.NAME;
     }
-
 
     @Override
     public void execute(String configJson, StageContext ctx) throws Exception {
@@ -51,19 +50,24 @@ public final class TrainDisentanglerDefinition implements StageDefinition {
      * four stages later. Said here, before any image is loaded.
      */
     static void requireFindingLabels(StudyLabels labels, DatasetManifest manifest) {
-        List<String> train = manifest.entries().stream().filter(e -> e.split() == Split.TRAIN)
-                .map(DatasetEntry::studyId).distinct().toList();
+        List<String> train = manifest.entries().stream()
+                .filter(e -> e.split() == Split.TRAIN)
+                .map(DatasetEntry::studyId)
+                .distinct()
+                .toList();
         if (!labels.presentCounts(train).isEmpty()) {
             return;
         }
         long labelled = train.stream().filter(labels::labelled).count();
         String what = switch (labels.source()) {
-            case REPORTS -> "the report parser found no present finding in the reports of the " + train.size()
-                    + " training studies (" + labelled + " parsed)";
-            case DATASET -> labels.studies().isEmpty()
-                    ? "the dataset has neither reports nor label columns"
-                    : "the dataset's label columns mark no finding present in its " + train.size()
-                    + " training studies (" + labelled + " labelled)";
+            case REPORTS ->
+                "the report parser found no present finding in the reports of the " + train.size()
+                        + " training studies (" + labelled + " parsed)";
+            case DATASET ->
+                labels.studies().isEmpty()
+                        ? "the dataset has neither reports nor label columns"
+                        : "the dataset's label columns mark no finding present in its " + train.size()
+                                + " training studies (" + labelled + " labelled)";
             case TRUTH -> "the phantom ground truth has no finding in the " + train.size() + " training studies";
         };
         throw new StageInputException("no finding labels: " + what + ", so the disentangler would have no finding"

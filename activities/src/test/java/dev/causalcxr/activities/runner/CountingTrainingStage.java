@@ -32,7 +32,6 @@ final class CountingTrainingStage implements StageDefinition {
         return "ingest";
     }
 
-
     @Override
     public void execute(String configJson, StageContext ctx) throws IOException {
         double state = 0;
@@ -40,7 +39,8 @@ final class CountingTrainingStage implements StageDefinition {
         long rngDraws = 0;
         var resume = ctx.latestCheckpoint();
         if (resume.isPresent()) {
-            try (DataInputStream in = new DataInputStream(Files.newInputStream(resume.get().file()))) {
+            try (DataInputStream in =
+                    new DataInputStream(Files.newInputStream(resume.get().file()))) {
                 start = in.readLong() + 1;
                 state = in.readDouble();
                 rngDraws = in.readLong();

@@ -24,14 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
 class PictureArtifactPolicyTest {
     @TempDir
     static Path dir;
+
     static PlatformStack stack;
     static StageRunner runner;
     static int runs;
 
     @BeforeAll
     static void start() {
-        stack = PlatformStack.start(StackConfig.fromEnvironment(dir.resolve("data"), Map.of("CAUSALCXR_MLFLOW", "off")),
-                false);
+        stack = PlatformStack.start(
+                StackConfig.fromEnvironment(dir.resolve("data"), Map.of("CAUSALCXR_MLFLOW", "off")), false);
         runner = new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), dir.resolve("data/work"));
     }
 
@@ -62,8 +63,12 @@ class PictureArtifactPolicyTest {
         String runId = "pictures-" + (++runs);
         ExperimentSpec spec = ExperimentSpec.parseYaml(specYaml);
         stack.journal().createPipelineRun(runId, spec.name(), spec.digest(), spec.canonicalJson(), "test");
-        StageResult r = runner.run(new PicturesStage(), new StageRequest(runId, "causalcxr/test", "train-disentangler",
-                "{}", 3, Map.of(), force, null), 1, null, Heartbeat.NONE);
+        StageResult r = runner.run(
+                new PicturesStage(),
+                new StageRequest(runId, "causalcxr/test", "train-disentangler", "{}", 3, Map.of(), force, null),
+                1,
+                null,
+                Heartbeat.NONE);
         return stack.tracker().siteOnlyArtifacts(r.trackingRunId());
     }
 

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StageRunnerTest {
     @TempDir
     static Path dir;
+
     static PlatformStack stack;
     static StageRunner runner;
     static int runCounter;
@@ -58,7 +59,8 @@ class StageRunnerTest {
     @Test
     void activityThatFailsAfterACheckpointResumesFromItOnRetry() {
         // the uninterrupted reference
-        StageResult reference = runner.run(new CountingTrainingStage(20, 5, -1), request(11, true), 1, null, Heartbeat.NONE);
+        StageResult reference =
+                runner.run(new CountingTrainingStage(20, 5, -1), request(11, true), 1, null, Heartbeat.NONE);
 
         CountingTrainingStage stage = new CountingTrainingStage(20, 5, 12);
         StageRequest req = request(11, true);
@@ -82,7 +84,8 @@ class StageRunnerTest {
         StageResult resumed = retry.newActivityStub(StageActivities.class).ingest(req);
         retry.close();
 
-        assertEquals(LongStream.range(10, 20).boxed().toList(), stage.executedSteps, "the retry continues after step 9");
+        assertEquals(
+                LongStream.range(10, 20).boxed().toList(), stage.executedSteps, "the retry continues after step 9");
         assertEquals(output(reference), output(resumed), "a resumed run ends where an uninterrupted one does");
         assertEquals(reference.metrics(), resumed.metrics());
     }
@@ -100,7 +103,8 @@ class StageRunnerTest {
 
     @Test
     void secondRunWithTheSameKeyIsACacheHitAndACorruptCacheIsNotReused() {
-        StageResult first = runner.run(new CountingTrainingStage(10, 5, -1), request(5, false), 1, null, Heartbeat.NONE);
+        StageResult first =
+                runner.run(new CountingTrainingStage(10, 5, -1), request(5, false), 1, null, Heartbeat.NONE);
         assertFalse(first.cacheHit());
         CountingTrainingStage again = new CountingTrainingStage(10, 5, -1);
         StageResult second = runner.run(again, request(5, false), 1, null, Heartbeat.NONE);
@@ -115,13 +119,18 @@ class StageRunnerTest {
         assertEquals(10, forced.executedSteps.size());
 
         CountingTrainingStage otherSeed = new CountingTrainingStage(10, 5, -1);
-        assertFalse(runner.run(otherSeed, request(6, false), 1, null, Heartbeat.NONE).cacheHit(), "another seed is another key");
+        assertFalse(
+                runner.run(otherSeed, request(6, false), 1, null, Heartbeat.NONE)
+                        .cacheHit(),
+                "another seed is another key");
     }
 
     @Test
     void aDeletedOrCorruptManifestOrOutputIsACacheMissThatRecomputesAndRepairsTheStore() throws Exception {
-        StageResult first = runner.run(new CountingTrainingStage(10, 5, -1), request(21, false), 1, null, Heartbeat.NONE);
-        String state = runner.manifest(first.manifestDigest()).outputs().get("state").digest();
+        StageResult first =
+                runner.run(new CountingTrainingStage(10, 5, -1), request(21, false), 1, null, Heartbeat.NONE);
+        String state =
+                runner.manifest(first.manifestDigest()).outputs().get("state").digest();
 
         stack.objectStore().remove(first.manifestDigest());
         CountingTrainingStage afterManifestLoss = new CountingTrainingStage(10, 5, -1);
@@ -133,10 +142,13 @@ class StageRunnerTest {
         java.nio.file.Files.writeString(junk, "not the state");
         stack.objectStore().putAtKey(dev.causalcxr.infra.objectstore.ObjectStore.keyOf(state), junk);
         assertFalse(stack.objectStore().verify(state));
-        StageResult third = runner.run(new CountingTrainingStage(10, 5, -1), request(21, false), 1, null, Heartbeat.NONE);
+        StageResult third =
+                runner.run(new CountingTrainingStage(10, 5, -1), request(21, false), 1, null, Heartbeat.NONE);
         assertFalse(third.cacheHit(), "a corrupt output is a miss");
         assertTrue(stack.objectStore().verify(state), "publishing the recomputed output replaced the corrupt object");
-        assertTrue(runner.run(new CountingTrainingStage(10, 5, -1), request(21, false), 1, null, Heartbeat.NONE).cacheHit(),
+        assertTrue(
+                runner.run(new CountingTrainingStage(10, 5, -1), request(21, false), 1, null, Heartbeat.NONE)
+                        .cacheHit(),
                 "and the next run is a hit again");
     }
 
@@ -144,7 +156,10 @@ class StageRunnerTest {
     void theManifestRecordsTheCodeFingerprintAndRuntimeOfTheStage() {
         StageResult r = runner.run(new CountingTrainingStage(4, 5, -1), request(22, false), 1, null, Heartbeat.NONE);
         StageManifest m = runner.manifest(r.manifestDigest());
-        assertEquals(dev.causalcxr.core.provenance.CodeFingerprint.running().of(CountingTrainingStage.class).digest(),
+        assertEquals(
+                dev.causalcxr.core.provenance.CodeFingerprint.running()
+                        .of(CountingTrainingStage.class)
+                        .digest(),
                 m.provenance().get("code_fingerprint"));
         assertEquals(System.getProperty("os.arch"), m.provenance().get("arch"));
         assertEquals("test-digest", m.provenance().get("spec_digest"));
@@ -163,27 +178,35 @@ class StageRunnerTest {
         runner.run(new CountingTrainingStage(6, 3, -1), req, 2, null, Heartbeat.NONE);
 
         assertEquals("FAILED", status(lost));
-        PipelineJournal.StageRunRow row = stack.journal().stageRuns(req.pipelineRunId()).get(0);
+        PipelineJournal.StageRunRow row =
+                stack.journal().stageRuns(req.pipelineRunId()).get(0);
         assertEquals("succeeded", row.status());
         assertEquals(2, row.attempt());
         assertEquals("FINISHED", status(row.trackingRunId()));
     }
 
     private static String status(String trackingRun) {
-        return stack.db().queryOne("select status from tracking_runs where local_id = ?", ps -> ps.setString(1, trackingRun),
-                rs -> rs.getString(1)).orElseThrow();
+        return stack.db()
+                .queryOne(
+                        "select status from tracking_runs where local_id = ?",
+                        ps -> ps.setString(1, trackingRun),
+                        rs -> rs.getString(1))
+                .orElseThrow();
     }
 
     @Test
     void failedStageIsRecordedAsFailedWithItsError() {
         StageRequest req = request(3, true);
-        assertThrows(IllegalStateException.class,
+        assertThrows(
+                IllegalStateException.class,
                 () -> runner.run(new CountingTrainingStage(10, 100, 2), req, 1, null, Heartbeat.NONE));
-        PipelineJournal.StageRunRow row = stack.journal().stageRuns(req.pipelineRunId()).get(0);
+        PipelineJournal.StageRunRow row =
+                stack.journal().stageRuns(req.pipelineRunId()).get(0);
         assertEquals("failed", row.status());
         // the journal gets the category and a reference; the exception's own text stays in the site log
         assertTrue(row.error().startsWith("IllegalStateException on attempt 1 (reference E"), row.error());
-        assertTrue(assertDoesNotThrow(() -> java.nio.file.Files.readString(runner.siteLog().file()))
+        assertTrue(assertDoesNotThrow(
+                        () -> java.nio.file.Files.readString(runner.siteLog().file()))
                 .contains("crashed after step 2"));
     }
 
@@ -193,7 +216,8 @@ class StageRunnerTest {
         Heartbeat cancelling = p -> {
             throw new ActivityCanceledException();
         };
-        assertThrows(ActivityCanceledException.class,
+        assertThrows(
+                ActivityCanceledException.class,
                 () -> runner.run(new CountingTrainingStage(10, 100, -1), req, 1, null, cancelling));
     }
 }

@@ -29,11 +29,17 @@ class WorkAreaTest {
     @Test
     void reportsLeftByAWorkerKilledMidAttemptAreRemovedWhenTheNextWorkerStarts(@TempDir Path dir) throws Exception {
         Path root = dir.resolve("work");
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), WorkAreaTest.class.getName(), root.toString())
-                .redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        WorkAreaTest.class.getName(),
+                        root.toString())
+                .redirectErrorStream(true)
+                .start();
         Path childDir;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             do {
                 line = out.readLine();
@@ -42,7 +48,8 @@ class WorkAreaTest {
             assertTrue(Files.exists(childDir.resolve("0123456789abcdef/attempt-1/reports.csv")));
 
             WorkArea whileAlive = WorkArea.claim(root);
-            assertTrue(Files.exists(childDir.resolve("0123456789abcdef/attempt-1/reports.csv")),
+            assertTrue(
+                    Files.exists(childDir.resolve("0123456789abcdef/attempt-1/reports.csv")),
                     "a live worker's attempt is left alone");
             assertNotEquals(childDir, whileAlive.dir());
 
@@ -60,7 +67,8 @@ class WorkAreaTest {
         Path legacy = Files.createDirectories(root.resolve("0123456789abcdef/attempt-1"));
         Files.writeString(legacy.resolve("reports.csv"), "study_id,report\r\n");
         WorkArea first = WorkArea.claim(root);
-        assertFalse(Files.exists(root.resolve("0123456789abcdef")), "a folder of the layout without locks is a leftover");
+        assertFalse(
+                Files.exists(root.resolve("0123456789abcdef")), "a folder of the layout without locks is a leftover");
         Files.writeString(first.dir().resolve("in-use"), "x");
         WorkArea second = WorkArea.claim(root);
         assertTrue(Files.exists(first.dir().resolve("in-use")), "a runner of this process keeps its folder");

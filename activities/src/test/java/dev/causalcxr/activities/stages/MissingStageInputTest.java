@@ -18,8 +18,10 @@ class MissingStageInputTest {
 
     /** A context that has the given inputs and a work folder; the definitions fail before reporting anything. */
     private static StageContext context(Path workDir, Map<String, Path> inputs) {
-        return (StageContext) Proxy.newProxyInstance(StageContext.class.getClassLoader(),
-                new Class<?>[] {StageContext.class}, (proxy, method, args) -> switch (method.getName()) {
+        return (StageContext) Proxy.newProxyInstance(
+                StageContext.class.getClassLoader(),
+                new Class<?>[] {StageContext.class},
+                (proxy, method, args) -> switch (method.getName()) {
                     case "inputs" -> inputs;
                     case "workDir" -> workDir;
                     case "seed" -> 1L;
@@ -30,22 +32,26 @@ class MissingStageInputTest {
 
     @Test
     void aStageWithoutTheIngestStagesDatasetFailsAsAnInputError(@TempDir Path dir) {
-        StageInputException e = assertThrows(StageInputException.class,
-                () -> DatasetInputs.unpackDataset(context(dir, Map.of())));
+        StageInputException e =
+                assertThrows(StageInputException.class, () -> DatasetInputs.unpackDataset(context(dir, Map.of())));
         assertTrue(e.getMessage().contains("dataset"), e.getMessage());
     }
 
     @Test
     void aStageWithoutTheDisentanglersModelFailsAsAnInputError(@TempDir Path dir) {
-        StageInputException e = assertThrows(StageInputException.class,
+        StageInputException e = assertThrows(
+                StageInputException.class,
                 () -> TailNoiseInputs.require(context(dir, Map.of()), TailNoiseInputs.MODEL));
         assertTrue(e.getMessage().contains(TailNoiseInputs.MODEL), e.getMessage());
     }
 
     @Test
     void trainDiffusionWithoutTheCodesFailsAsAnInputError(@TempDir Path dir) {
-        assertThrows(StageInputException.class,
-                () -> new TrainDiffusionDefinition().execute(new ObjectMapper().writeValueAsString(
-                        DiffusionConfig.defaults(4)), context(dir, Map.of())));
+        assertThrows(
+                StageInputException.class,
+                () -> new TrainDiffusionDefinition()
+                        .execute(
+                                new ObjectMapper().writeValueAsString(DiffusionConfig.defaults(4)),
+                                context(dir, Map.of())));
     }
 }

@@ -49,14 +49,15 @@ class SiteLocalErrorDetailTest {
 
     @TempDir
     static Path dir;
+
     static PlatformStack stack;
     static StageRunner runner;
     static int runs;
 
     @BeforeAll
     static void start() {
-        stack = PlatformStack.start(StackConfig.fromEnvironment(dir.resolve("data"), Map.of("CAUSALCXR_MLFLOW", "off")),
-                false);
+        stack = PlatformStack.start(
+                StackConfig.fromEnvironment(dir.resolve("data"), Map.of("CAUSALCXR_MLFLOW", "off")), false);
         runner = new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), dir.resolve("data/work"));
     }
 
@@ -74,12 +75,15 @@ class SiteLocalErrorDetailTest {
     /** A MIMIC-style site folder with two unreadable images and a missing report. */
     private static Path brokenSite(String name, List<String> rawIds) throws Exception {
         Path site = dir.resolve(name);
-        PhantomDatasetWriter.Summary s = PhantomDatasetWriter.write(PhantomSpec.defaults().withStudies(10).withSize(64)
-                .withSeed(4), site);
+        PhantomDatasetWriter.Summary s = PhantomDatasetWriter.write(
+                PhantomSpec.defaults().withStudies(10).withSize(64).withSeed(4), site);
         List<PhantomGroundTruth.StudyTruth> st = s.groundTruth().studies();
         Files.writeString(site.resolve(st.get(0).image()), "not a picture");
         Files.write(site.resolve(st.get(1).image()), new byte[] {(byte) 0x89, 'P', 'N', 'G'});
-        Path report = site.resolve(st.get(2).image()).getParent().getParent().resolve(st.get(2).studyId() + ".txt");
+        Path report = site.resolve(st.get(2).image())
+                .getParent()
+                .getParent()
+                .resolve(st.get(2).studyId() + ".txt");
         Files.delete(report);
         Files.delete(site.resolve(PhantomGroundTruth.FILE_NAME));
         for (int i = 0; i < 3; i++) {
@@ -92,8 +96,8 @@ class SiteLocalErrorDetailTest {
     }
 
     private static String ingestConfig(Path site, boolean strict) throws Exception {
-        return JSON.writeValueAsString(new IngestConfig("import", "site", 64, 0, 1, 4, "mimic", site.toString(), strict,
-                0.1));
+        return JSON.writeValueAsString(
+                new IngestConfig("import", "site", 64, 0, 1, 4, "mimic", site.toString(), strict, 0.1));
     }
 
     private static void assertNoneOf(List<String> secrets, String text, String where) {
@@ -104,7 +108,12 @@ class SiteLocalErrorDetailTest {
 
     private static String siteLog() throws Exception {
         Path log = runner.siteLog().file();
-        assertEquals(dir.resolve("data").resolve(SiteLog.RELATIVE_PATH).toAbsolutePath().normalize(), log);
+        assertEquals(
+                dir.resolve("data")
+                        .resolve(SiteLog.RELATIVE_PATH)
+                        .toAbsolutePath()
+                        .normalize(),
+                log);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log.getParent())));
         return Files.readString(log);
@@ -116,11 +125,13 @@ class SiteLocalErrorDetailTest {
         Path site = brokenSite("strict-site", raw);
         raw.add(site.toString());
         StageRequest req = request("ingest", ingestConfig(site, true));
-        IngestDefinition ingest = new IngestDefinition(new DatasetCatalog(stack.db()), Map.of("CAUSALCXR_PSEUDONYM_KEY", KEY));
+        IngestDefinition ingest =
+                new IngestDefinition(new DatasetCatalog(stack.db()), Map.of("CAUSALCXR_PSEUDONYM_KEY", KEY));
 
         TestActivityEnvironment env = TestActivityEnvironment.newInstance();
         env.registerActivitiesImplementations(new StageActivitiesImpl(runner, List.of(ingest)));
-        ActivityFailure failure = assertThrows(ActivityFailure.class,
+        ActivityFailure failure = assertThrows(
+                ActivityFailure.class,
                 () -> env.newActivityStub(StageActivities.class).ingest(req));
         env.close();
 
@@ -130,18 +141,25 @@ class SiteLocalErrorDetailTest {
             temporal.append(t.getMessage()).append('\n');
         }
         assertTrue(temporal.toString().contains("3 problem(s)"), temporal.toString());
-        assertTrue(temporal.toString().contains("2 × unreadable image") && temporal.toString().contains("1 × report file missing"),
+        assertTrue(
+                temporal.toString().contains("2 × unreadable image")
+                        && temporal.toString().contains("1 × report file missing"),
                 temporal.toString());
         assertNoneOf(raw, temporal.toString(), "the Temporal failure");
 
-        PipelineJournal.StageRunRow row = stack.journal().stageRuns(req.pipelineRunId()).get(0);
+        PipelineJournal.StageRunRow row =
+                stack.journal().stageRuns(req.pipelineRunId()).get(0);
         assertEquals("failed", row.status());
-        assertTrue(row.error().contains("3 problem(s)") && row.error().matches("(?s).*references R[0-9a-f]{16}.*"), row.error());
+        assertTrue(
+                row.error().contains("3 problem(s)") && row.error().matches("(?s).*references R[0-9a-f]{16}.*"),
+                row.error());
         assertNoneOf(raw, row.error(), "the journal (and MLflow's causalcxr.error tag)");
 
         String log = siteLog();
         String ref = row.error().replaceAll("(?s).*references (R[0-9a-f]{16}).*", "$1");
-        assertTrue(log.lines().anyMatch(l -> l.contains(ref) && l.contains("files/")), "the site log has the file: " + log);
+        assertTrue(
+                log.lines().anyMatch(l -> l.contains(ref) && l.contains("files/")),
+                "the site log has the file: " + log);
         assertTrue(log.contains(raw.get(0)), "the site log names the study: " + log);
     }
 
@@ -150,15 +168,25 @@ class SiteLocalErrorDetailTest {
         List<String> raw = new ArrayList<>();
         Path site = brokenSite("lenient-site", raw);
         StageRequest req = request("ingest", ingestConfig(site, false));
-        IngestDefinition ingest = new IngestDefinition(new DatasetCatalog(stack.db()), Map.of("CAUSALCXR_PSEUDONYM_KEY", KEY));
+        IngestDefinition ingest =
+                new IngestDefinition(new DatasetCatalog(stack.db()), Map.of("CAUSALCXR_PSEUDONYM_KEY", KEY));
         var result = runner.run(ingest, req, 1, null, Heartbeat.NONE);
         var manifest = runner.manifest(result.manifestDigest());
-        String problems = new String(stack.objectStore().getBytes(
-                manifest.artifacts().get("ingest/import_problems.txt").digest()), StandardCharsets.UTF_8);
+        String problems = new String(
+                stack.objectStore()
+                        .getBytes(manifest.artifacts()
+                                .get("ingest/import_problems.txt")
+                                .digest()),
+                StandardCharsets.UTF_8);
         assertTrue(problems.startsWith("3 problem(s): 2 × unreadable image, 1 × report file missing"), problems);
         assertNoneOf(raw, problems, "the import_problems.txt artifact (MLflow)");
-        assertNoneOf(raw, new String(stack.objectStore().getBytes(manifest.outputs().get("dataset").digest()),
-                StandardCharsets.ISO_8859_1), "the dataset bundle");
+        assertNoneOf(
+                raw,
+                new String(
+                        stack.objectStore()
+                                .getBytes(manifest.outputs().get("dataset").digest()),
+                        StandardCharsets.ISO_8859_1),
+                "the dataset bundle");
         String log = siteLog();
         for (String line : problems.lines().skip(1).toList()) {
             String ref = line.split("[ :]")[0];
@@ -175,20 +203,25 @@ class SiteLocalErrorDetailTest {
 
         @Override
         public void execute(String configJson, StageContext ctx) throws Exception {
-            throw new IllegalStateException("cannot decode", new NoSuchFileException("/site/files/p10/p10000001/s50000042/x.jpg"));
+            throw new IllegalStateException(
+                    "cannot decode", new NoSuchFileException("/site/files/p10/p10000001/s50000042/x.jpg"));
         }
     }
 
     @Test
     void anUnexpectedExceptionCrossesAsItsTypeAndReferenceWithItsTextInTheSiteLog() throws Exception {
         StageRequest req = request("train-diffusion", "{}");
-        IllegalStateException thrown = assertThrows(IllegalStateException.class,
+        IllegalStateException thrown = assertThrows(
+                IllegalStateException.class,
                 () -> runner.run(new LeakyStage(), req, 2, (CheckpointPointer) null, Heartbeat.NONE));
         assertNull(thrown.getCause(), "no cause: Temporal would record its message and stack");
-        assertFalse(thrown.getMessage().contains("s50000042") || thrown.getMessage().contains("/site/"), thrown.getMessage());
+        assertFalse(
+                thrown.getMessage().contains("s50000042") || thrown.getMessage().contains("/site/"),
+                thrown.getMessage());
         assertTrue(thrown.getMessage().contains("IllegalStateException on attempt 2"), thrown.getMessage());
 
-        PipelineJournal.StageRunRow row = stack.journal().stageRuns(req.pipelineRunId()).get(0);
+        PipelineJournal.StageRunRow row =
+                stack.journal().stageRuns(req.pipelineRunId()).get(0);
         assertFalse(row.error().contains("s50000042"), row.error());
         String ref = row.error().replaceAll("(?s).*reference (E[0-9a-f]{12}).*", "$1");
         assertTrue(ref.matches("E[0-9a-f]{12}"), row.error());
@@ -200,17 +233,26 @@ class SiteLocalErrorDetailTest {
     @Test
     void aStageInputErrorKeepsItsOwnMessageAndGainsAReference() {
         StageRequest req = request("train-diffusion", "{}");
-        StageInputException e = assertThrows(StageInputException.class, () -> runner.run(new StageDefinition() {
-            @Override
-            public String name() {
-                return "train-diffusion";
-            }
+        StageInputException e = assertThrows(
+                StageInputException.class,
+                () -> runner.run(
+                        new StageDefinition() {
+                            @Override
+                            public String name() {
+                                return "train-diffusion";
+                            }
 
-            @Override
-            public void execute(String configJson, StageContext ctx) {
-                throw new StageInputException("the disentangler's codes have no training split");
-            }
-        }, req, 1, null, Heartbeat.NONE));
-        assertTrue(e.getMessage().startsWith("the disentangler's codes have no training split (reference E"), e.getMessage());
+                            @Override
+                            public void execute(String configJson, StageContext ctx) {
+                                throw new StageInputException("the disentangler's codes have no training split");
+                            }
+                        },
+                        req,
+                        1,
+                        null,
+                        Heartbeat.NONE));
+        assertTrue(
+                e.getMessage().startsWith("the disentangler's codes have no training split (reference E"),
+                e.getMessage());
     }
 }

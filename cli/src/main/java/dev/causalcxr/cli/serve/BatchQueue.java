@@ -107,23 +107,30 @@ public final class BatchQueue<T, R> implements AutoCloseable {
         void expired();
     }
 
-    public BatchQueue(String name, int capacity, int maxItems, int maxRows, Function<T, Object> key, ToIntFunction<T> rows,
-                      Runner<T, R> runner, BatchListener listener) {
+    public BatchQueue(
+            String name,
+            int capacity,
+            int maxItems,
+            int maxRows,
+            Function<T, Object> key,
+            ToIntFunction<T> rows,
+            Runner<T, R> runner,
+            BatchListener listener) {
         this.capacity = capacity;
         this.maxItems = maxItems;
         this.maxRows = maxRows;
         this.key = Objects.requireNonNull(key);
         this.rows = Objects.requireNonNull(rows);
         this.runner = Objects.requireNonNull(runner);
-        this.listener = listener == null ? new BatchListener() {
-            @Override
-            public void batch(int items, int r) {
-            }
+        this.listener = listener == null
+                ? new BatchListener() {
+                    @Override
+                    public void batch(int items, int r) {}
 
-            @Override
-            public void expired() {
-            }
-        } : listener;
+                    @Override
+                    public void expired() {}
+                }
+                : listener;
         worker = new Thread(this::work, name);
         worker.setDaemon(true);
         worker.start();
@@ -238,8 +245,8 @@ public final class BatchQueue<T, R> implements AutoCloseable {
         try {
             List<R> results = runner.run(items);
             if (results.size() != batch.size()) {
-                throw new IllegalStateException("the runner returned " + results.size() + " results for " + batch.size()
-                        + " items");
+                throw new IllegalStateException(
+                        "the runner returned " + results.size() + " results for " + batch.size() + " items");
             }
             listener.batch(batch.size(), totalRows);
             for (int i = 0; i < batch.size(); i++) {
@@ -247,7 +254,10 @@ public final class BatchQueue<T, R> implements AutoCloseable {
             }
         } catch (Throwable e) {
             // no request text or data in the log: the exception's type only, the trace at debug level
-            log.error("a batch of {} requests failed on the model: {}", batch.size(), e.getClass().getName());
+            log.error(
+                    "a batch of {} requests failed on the model: {}",
+                    batch.size(),
+                    e.getClass().getName());
             log.debug("batch failure", e);
             for (Ticket t : batch) {
                 t.result.completeExceptionally(e);

@@ -28,12 +28,10 @@ public final class CounterfactualFiles {
     public static final String DOCUMENT = "counterfactuals.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private CounterfactualFiles() {
-    }
+    private CounterfactualFiles() {}
 
     /** What was asked: the request text (or the structured condition as text) and the sampler settings. */
-    public record Asked(String request, long seed, int n, float guidance, int steps, float eta) {
-    }
+    public record Asked(String request, long seed, int n, float guidance, int steps, float eta) {}
 
     /** {@code counterfactual-01.png}, … */
     public static String imageName(int index) {
@@ -45,12 +43,18 @@ public final class CounterfactualFiles {
      *
      * @param sourceDoc the {@code source} object of the document (where the image came from, its size)
      */
-    public static Map<String, byte[]> render(ModelVersion version, Asked asked, Condition condition,
-                                             CounterfactualGenerator.Generation g, GrayImage source,
-                                             Map<String, Object> sourceDoc) {
+    public static Map<String, byte[]> render(
+            ModelVersion version,
+            Asked asked,
+            Condition condition,
+            CounterfactualGenerator.Generation g,
+            GrayImage source,
+            Map<String, Object> sourceDoc) {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put(SOURCE, ImageCodec.encodePng16(source));
-        ContactSheet.Builder sheet = ContactSheet.builder().columns(Math.min(g.images().size() + 1, 9)).add(source, "SOURCE");
+        ContactSheet.Builder sheet = ContactSheet.builder()
+                .columns(Math.min(g.images().size() + 1, 9))
+                .add(source, "SOURCE");
         List<String> names = new ArrayList<>();
         for (int i = 0; i < g.images().size(); i++) {
             String name = imageName(i);
@@ -63,8 +67,13 @@ public final class CounterfactualFiles {
         return files;
     }
 
-    private static byte[] document(ModelVersion version, Asked asked, Condition condition,
-                                   CounterfactualGenerator.Generation g, Map<String, Object> sourceDoc, List<String> names) {
+    private static byte[] document(
+            ModelVersion version,
+            Asked asked,
+            Condition condition,
+            CounterfactualGenerator.Generation g,
+            Map<String, Object> sourceDoc,
+            List<String> names) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("model", version.reference());
         doc.put("bundle_digest", version.bundleDigest());

@@ -17,12 +17,16 @@ import java.util.Map;
  * @param asked     the request as the files record it
  * @param sourceDoc the {@code source} object of {@code counterfactuals.json}
  */
-public record CounterfactualJob(ModelPool.Loaded model, GrayImage original, GrayImage source, Condition condition,
-                                CounterfactualFiles.Asked asked, Map<String, Object> sourceDoc) {
+public record CounterfactualJob(
+        ModelPool.Loaded model,
+        GrayImage original,
+        GrayImage source,
+        Condition condition,
+        CounterfactualFiles.Asked asked,
+        Map<String, Object> sourceDoc) {
 
     /** Jobs run in one batch when they share the model and the sampler's steps and η. */
-    public record BatchKey(ModelPool.Loaded model, int steps, float eta) {
-    }
+    public record BatchKey(ModelPool.Loaded model, int steps, float eta) {}
 
     public SamplerConfig sampler() {
         return new SamplerConfig(asked.steps(), asked.eta(), asked.guidance());

@@ -76,14 +76,15 @@ public final class CounterfactualServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CounterfactualServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String WEB = "/dev/causalcxr/cli/serve/web/";
-    private static final Map<String, String> STATIC = Map.of("/", "index.html", "/index.html", "index.html",
-            "/app.js", "app.js", "/app.css", "app.css");
-    private static final Pattern RESULT = Pattern.compile("/v1/results/([0-9a-f]{32})/([a-z0-9-]{1,40}\\.(?:png|json|zip))");
+    private static final Map<String, String> STATIC =
+            Map.of("/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/app.css", "app.css");
+    private static final Pattern RESULT =
+            Pattern.compile("/v1/results/([0-9a-f]{32})/([a-z0-9-]{1,40}\\.(?:png|json|zip))");
     private static final Pattern STUDIES = Pattern.compile("/v1/datasets/([^/]+)/studies");
     private static final Pattern STUDY_IMAGE = Pattern.compile("/v1/datasets/([^/]+)/studies/([^/]+)/image");
     static final String ZIP = "counterfactuals.zip";
-    private static final java.util.Set<String> KNOWN_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
-            "OPTIONS", "PATCH");
+    private static final java.util.Set<String> KNOWN_METHODS =
+            java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH");
 
     private final ServeSettings settings;
     private final ModelPool models;
@@ -109,17 +110,26 @@ public final class CounterfactualServer implements AutoCloseable {
      * Starts listening. The pool must have loaded its served model ({@link ModelPool#start}) or be
      * loading it; {@code /readyz} says which.
      */
-    public CounterfactualServer(ServeSettings settings, ModelPool models, RegistryView registry, DatasetStudies studies,
-                                ServiceMetrics metrics) throws IOException {
+    public CounterfactualServer(
+            ServeSettings settings,
+            ModelPool models,
+            RegistryView registry,
+            DatasetStudies studies,
+            ServiceMetrics metrics)
+            throws IOException {
         this(settings, models, registry, studies, metrics, UnaryOperator.identity());
     }
 
     /**
      * @param modelRunner wraps the runner of batches on the model (tests hold the model busy with it)
      */
-    CounterfactualServer(ServeSettings settings, ModelPool models, RegistryView registry, DatasetStudies studies,
-                         ServiceMetrics metrics,
-                         UnaryOperator<BatchQueue.Runner<CounterfactualJob, CounterfactualGenerator.Generation>> modelRunner)
+    CounterfactualServer(
+            ServeSettings settings,
+            ModelPool models,
+            RegistryView registry,
+            DatasetStudies studies,
+            ServiceMetrics metrics,
+            UnaryOperator<BatchQueue.Runner<CounterfactualJob, CounterfactualGenerator.Generation>> modelRunner)
             throws IOException {
         this.settings = settings;
         this.models = models;
@@ -129,12 +139,17 @@ public final class CounterfactualServer implements AutoCloseable {
         this.token = settings.token() == null ? null : settings.token().getBytes(StandardCharsets.UTF_8);
         this.modelRegistryNote = models.servedReference();
         this.results = new ResultStore(settings.maxResults(), 256L << 20, settings.resultTtl(), Clock.systemUTC());
-        this.queue = new BatchQueue<>("serve-model", settings.queueCapacity(), settings.maxBatchRequests(),
-                settings.maxBatchRows(), CounterfactualJob::batchKey, CounterfactualJob::rows, modelRunner.apply(this::runBatch),
+        this.queue = new BatchQueue<>(
+                "serve-model",
+                settings.queueCapacity(),
+                settings.maxBatchRequests(),
+                settings.maxBatchRows(),
+                CounterfactualJob::batchKey,
+                CounterfactualJob::rows,
+                modelRunner.apply(this::runBatch),
                 new BatchQueue.BatchListener() {
                     @Override
-                    public void batch(int items, int rows) {
-                    }
+                    public void batch(int items, int rows) {}
 
                     @Override
                     public void expired() {
@@ -200,7 +215,10 @@ public final class CounterfactualServer implements AutoCloseable {
         try {
             models.refresh();
         } catch (RuntimeException | IOException e) {
-            log.warn("could not resolve {} again: {}", modelRegistryNote, e.getClass().getSimpleName());
+            log.warn(
+                    "could not resolve {} again: {}",
+                    modelRegistryNote,
+                    e.getClass().getSimpleName());
         }
     }
 
@@ -238,7 +256,11 @@ public final class CounterfactualServer implements AutoCloseable {
             for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
                 types.append(" <- ").append(c.getClass().getName());
             }
-            log.error("{} {} failed: {} at {}", method, route, types,
+            log.error(
+                    "{} {} failed: {} at {}",
+                    method,
+                    route,
+                    types,
                     e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?");
             answer = Answer.error(500, "internal error");
         }
@@ -256,7 +278,12 @@ public final class CounterfactualServer implements AutoCloseable {
             metrics.request(method, route, status, seconds);
             metrics.leave();
             if (!route.equals("/healthz") && !route.equals("/readyz") && !route.equals("/metrics")) {
-                log.info("{} {} {} {} ms{}", method, route, status, Math.round(seconds * 1000),
+                log.info(
+                        "{} {} {} {} ms{}",
+                        method,
+                        route,
+                        status,
+                        Math.round(seconds * 1000),
                         images > 0 ? " (" + images + " images)" : "");
             }
         }
@@ -264,8 +291,13 @@ public final class CounterfactualServer implements AutoCloseable {
 
     /** The route template of a path: what logs and metrics name, never an id. */
     static String route(String path) {
-        if (STATIC.containsKey(path) || path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics")
-                || path.equals("/v1/models") || path.equals("/v1/counterfactuals") || path.equals("/v1/datasets")) {
+        if (STATIC.containsKey(path)
+                || path.equals("/healthz")
+                || path.equals("/readyz")
+                || path.equals("/metrics")
+                || path.equals("/v1/models")
+                || path.equals("/v1/counterfactuals")
+                || path.equals("/v1/datasets")) {
             return path;
         }
         if (RESULT.matcher(path).matches()) {
@@ -291,7 +323,8 @@ public final class CounterfactualServer implements AutoCloseable {
                 return Answer.text(200, "ok\n");
             case "/readyz":
                 requireMethod(method, "GET");
-                return models.ready() ? Answer.text(200, "ready: " + models.served().reference() + "\n")
+                return models.ready()
+                        ? Answer.text(200, "ready: " + models.served().reference() + "\n")
                         : Answer.text(503, "loading the model\n");
             default:
                 break;
@@ -300,7 +333,9 @@ public final class CounterfactualServer implements AutoCloseable {
         switch (route) {
             case "/metrics": {
                 requireMethod(method, "GET");
-                Answer a = Answer.bytes(200, "text/plain; version=0.0.4; charset=utf-8",
+                Answer a = Answer.bytes(
+                        200,
+                        "text/plain; version=0.0.4; charset=utf-8",
                         metrics.render().getBytes(StandardCharsets.UTF_8));
                 return a;
             }
@@ -317,8 +352,9 @@ public final class CounterfactualServer implements AutoCloseable {
                 requireMethod(method, "GET");
                 Matcher m = RESULT.matcher(path);
                 m.matches();
-                byte[] body = results.file(m.group(1), m.group(2)).orElseThrow(() -> HttpError.notFound(
-                        "no such result (results are kept for " + settings.resultTtl().toMinutes() + " minutes)"));
+                byte[] body = results.file(m.group(1), m.group(2))
+                        .orElseThrow(() -> HttpError.notFound("no such result (results are kept for "
+                                + settings.resultTtl().toMinutes() + " minutes)"));
                 return Answer.bytes(200, contentType(m.group(2)), body);
             }
             case "/v1/datasets/{ref}/studies": {
@@ -351,7 +387,8 @@ public final class CounterfactualServer implements AutoCloseable {
         }
         String h = ex.getRequestHeaders().getFirst("Authorization");
         byte[] given = h != null && h.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? h.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
+                ? h.substring(7).strip().getBytes(StandardCharsets.UTF_8)
+                : new byte[0];
         if (!MessageDigest.isEqual(given, token)) {
             throw new HttpError(401, "an access token is required: send 'Authorization: Bearer TOKEN'");
         }
@@ -367,7 +404,9 @@ public final class CounterfactualServer implements AutoCloseable {
         long received = System.nanoTime();
         byte[] body = readBody(ex);
         RequestReader.Parsed p = RequestReader.read(ex.getRequestHeaders().getFirst("Content-Type"), body, settings);
-        RequestReader.Format format = p.format() != null ? p.format() : fromAccept(ex.getRequestHeaders().getFirst("Accept"));
+        RequestReader.Format format = p.format() != null
+                ? p.format()
+                : fromAccept(ex.getRequestHeaders().getFirst("Accept"));
         ModelPool.Loaded model;
         try {
             model = models.acquire(p.model());
@@ -393,7 +432,11 @@ public final class CounterfactualServer implements AutoCloseable {
     }
 
     private long deadlineOf(long received, RequestReader.Parsed p) {
-        return received + TimeUnit.MILLISECONDS.toNanos(p.deadlineMs() != null ? p.deadlineMs() : settings.deadline().toMillis());
+        return received
+                + TimeUnit.MILLISECONDS.toNanos(
+                        p.deadlineMs() != null
+                                ? p.deadlineMs()
+                                : settings.deadline().toMillis());
     }
 
     private CounterfactualGenerator.Generation await(
@@ -447,8 +490,8 @@ public final class CounterfactualServer implements AutoCloseable {
         }
         int size = gen.imageSize();
         // the same preparation as import and the CLI: the whole image fitted into the model's square
-        GrayImage source = original.width() == size && original.height() == size ? original
-                : Resampler.fitSquare(original, size);
+        GrayImage source =
+                original.width() == size && original.height() == size ? original : Resampler.fitSquare(original, size);
         from.put("width", original.width());
         from.put("height", original.height());
         from.put("fitted_into", source == original ? null : source.width());
@@ -465,14 +508,19 @@ public final class CounterfactualServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw HttpError.badRequest("unknown finding: " + e.getMessage());
         }
-        return new CounterfactualJob(model, original, source, condition,
-                new CounterfactualFiles.Asked(request, p.seed(), p.n(), p.guidance(), p.steps(), p.eta()), from);
+        return new CounterfactualJob(
+                model,
+                original,
+                source,
+                condition,
+                new CounterfactualFiles.Asked(request, p.seed(), p.n(), p.guidance(), p.steps(), p.eta()),
+                from);
     }
 
     private Answer answer(CounterfactualJob job, CounterfactualGenerator.Generation g, RequestReader.Format format)
             throws IOException {
-        Map<String, byte[]> files = new LinkedHashMap<>(CounterfactualFiles.render(job.model().version(), job.asked(),
-                g.condition(), g, job.source(), job.sourceDoc()));
+        Map<String, byte[]> files = new LinkedHashMap<>(CounterfactualFiles.render(
+                job.model().version(), job.asked(), g.condition(), g, job.source(), job.sourceDoc()));
         List<String> differences = new ArrayList<>();
         for (int i = 0; i < g.images().size(); i++) {
             String name = String.format(Locale.ROOT, "difference-%02d.png", i + 1);
@@ -508,7 +556,10 @@ public final class CounterfactualServer implements AutoCloseable {
                 f.put("contact_sheet", base + CounterfactualFiles.SHEET);
                 f.put("document", base + CounterfactualFiles.DOCUMENT);
                 f.put("zip", base + ZIP);
-                a = Answer.bytes(200, "application/json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(out));
+                a = Answer.bytes(
+                        200,
+                        "application/json",
+                        JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(out));
             }
         }
         a.headers.put("X-Result-Id", id);
@@ -692,10 +743,12 @@ public final class CounterfactualServer implements AutoCloseable {
         out.put("version", b.version().version());
         out.put("reference", b.reference());
         List<DatasetEntry> entries = b.entries().stream()
-                .filter(e -> split == null || e.split().label().equalsIgnoreCase(split)).toList();
+                .filter(e -> split == null || e.split().label().equalsIgnoreCase(split))
+                .toList();
         out.put("total", entries.size());
         ArrayNode list = out.putArray("studies");
-        for (DatasetEntry e : entries.subList(Math.min(offset, entries.size()), Math.min(entries.size(), offset + limit))) {
+        for (DatasetEntry e :
+                entries.subList(Math.min(offset, entries.size()), Math.min(entries.size(), offset + limit))) {
             ObjectNode o = list.addObject();
             o.put("study", e.studyId());
             o.put("split", e.split().label());
@@ -744,8 +797,10 @@ public final class CounterfactualServer implements AutoCloseable {
             }
             Answer a = Answer.bytes(200, contentType(name), in.readAllBytes());
             a.headers.put("Cache-Control", "no-cache");
-            a.headers.put("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; "
-                    + "script-src 'self'; style-src 'self'; connect-src 'self' blob:; frame-ancestors 'none'");
+            a.headers.put(
+                    "Content-Security-Policy",
+                    "default-src 'self'; img-src 'self' blob: data:; "
+                            + "script-src 'self'; style-src 'self'; connect-src 'self' blob:; frame-ancestors 'none'");
             return a;
         }
     }
@@ -815,7 +870,10 @@ public final class CounterfactualServer implements AutoCloseable {
         }
 
         static Answer json(Object doc) throws IOException {
-            return new Answer(200, "application/json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc));
+            return new Answer(
+                    200,
+                    "application/json",
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc));
         }
 
         static Answer error(int status, String reason) {
@@ -833,8 +891,11 @@ public final class CounterfactualServer implements AutoCloseable {
     /** The request was not answered within its deadline. */
     private static final class DeadlineException extends RuntimeException {
         DeadlineException() {
-            super("the request was not answered within its deadline; the service is busy, retry later or ask for less",
-                    null, false, false);
+            super(
+                    "the request was not answered within its deadline; the service is busy, retry later or ask for less",
+                    null,
+                    false,
+                    false);
         }
     }
 

@@ -28,8 +28,11 @@ public final class DatasetStudies implements AutoCloseable {
     private final LinkedHashMap<String, Bundle> bundles = new LinkedHashMap<>(16, 0.75f, true);
 
     /** A fetched bundle. */
-    public record Bundle(DatasetCatalog.VersionRow version, Path file, List<DatasetEntry> entries,
-                         Map<String, DatasetEntry> byStudy) {
+    public record Bundle(
+            DatasetCatalog.VersionRow version,
+            Path file,
+            List<DatasetEntry> entries,
+            Map<String, DatasetEntry> byStudy) {
         public String reference() {
             return version.dataset() + "@" + version.version().substring(0, 12);
         }
@@ -53,8 +56,9 @@ public final class DatasetStudies implements AutoCloseable {
         }
         DatasetCatalog.VersionRow row;
         try {
-            row = catalog.resolve(reference.strip()).orElseThrow(() -> HttpError.notFound(
-                    "no dataset " + reference.strip() + " (GET /v1/datasets lists them)"));
+            row = catalog.resolve(reference.strip())
+                    .orElseThrow(() ->
+                            HttpError.notFound("no dataset " + reference.strip() + " (GET /v1/datasets lists them)"));
         } catch (IllegalArgumentException e) {
             throw HttpError.badRequest(e.getMessage());
         }
@@ -90,11 +94,13 @@ public final class DatasetStudies implements AutoCloseable {
 
     /** The converted PNG of a study (404 when the version has no such study). */
     public byte[] studyPng(Bundle bundle, String study) {
-        DatasetEntry entry = Optional.ofNullable(study).map(bundle.byStudy()::get).orElseThrow(() -> HttpError.notFound(
-                "no such study in " + bundle.reference()));
+        DatasetEntry entry = Optional.ofNullable(study)
+                .map(bundle.byStudy()::get)
+                .orElseThrow(() -> HttpError.notFound("no such study in " + bundle.reference()));
         try {
-            return DatasetBundle.readFile(bundle.file(), entry.imagePath()).orElseThrow(() -> new IOException(
-                    "dataset bundle " + bundle.version().bundleDigest() + " lacks an image it lists"));
+            return DatasetBundle.readFile(bundle.file(), entry.imagePath())
+                    .orElseThrow(() -> new IOException(
+                            "dataset bundle " + bundle.version().bundleDigest() + " lacks an image it lists"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

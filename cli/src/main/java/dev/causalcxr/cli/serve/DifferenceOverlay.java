@@ -19,8 +19,7 @@ public final class DifferenceOverlay {
     /** The difference (in [0, 1] intensity units) shown at full colour. */
     public static final double FULL_SCALE = 0.25;
 
-    private DifferenceOverlay() {
-    }
+    private DifferenceOverlay() {}
 
     public static byte[] png(GrayImage source, GrayImage counterfactual) {
         if (source.width() != counterfactual.width() || source.height() != counterfactual.height()) {

@@ -94,7 +94,7 @@ public final class ModelPool implements AutoCloseable {
         ModelReference.parse(servedReference);
         this.servedReference = servedReference;
         this.maxLoaded = maxLoaded;
-        this.onLoad = onLoad == null ? () -> { } : onLoad;
+        this.onLoad = onLoad == null ? () -> {} : onLoad;
     }
 
     /** Resolves and loads the served reference (the service is ready after this). */
@@ -125,7 +125,9 @@ public final class ModelPool implements AutoCloseable {
         if (served != null) {
             out.add(served.version());
         }
-        loaded.values().stream().map(Loaded::version).filter(v -> served == null || !v.equals(served.version()))
+        loaded.values().stream()
+                .map(Loaded::version)
+                .filter(v -> served == null || !v.equals(served.version()))
                 .forEach(out::add);
         return out;
     }
@@ -151,8 +153,11 @@ public final class ModelPool implements AutoCloseable {
             served = next;
             touch(next);
             if (before != null && before != next) {
-                log.info("serving {} (was {}): {} resolves to it now", next.version().reference(),
-                        before.version().reference(), servedReference);
+                log.info(
+                        "serving {} (was {}): {} resolves to it now",
+                        next.version().reference(),
+                        before.version().reference(),
+                        servedReference);
             }
             evict();
             return before != next;
@@ -264,8 +269,10 @@ public final class ModelPool implements AutoCloseable {
     /** Retires the least recently used versions beyond the limit (never the served one). */
     private void evict() {
         while (loaded.size() > maxLoaded) {
-            Loaded victim = loaded.values().stream().filter(l -> l != served)
-                    .min((a, b) -> Long.compare(a.lastUsed, b.lastUsed)).orElse(null);
+            Loaded victim = loaded.values().stream()
+                    .filter(l -> l != served)
+                    .min((a, b) -> Long.compare(a.lastUsed, b.lastUsed))
+                    .orElse(null);
             if (victim == null) {
                 return;
             }
@@ -286,7 +293,10 @@ public final class ModelPool implements AutoCloseable {
             l.generator().close();
             log.info("unloaded {}", l.version().reference());
         } catch (RuntimeException e) {
-            log.warn("closing {} failed: {}", l.version().reference(), e.getClass().getName());
+            log.warn(
+                    "closing {} failed: {}",
+                    l.version().reference(),
+                    e.getClass().getName());
         }
     }
 

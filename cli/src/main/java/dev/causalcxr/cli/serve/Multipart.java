@@ -24,8 +24,7 @@ public final class Multipart {
     static final int MAX_HEADER_BYTES = 8 * 1024;
     static final int MAX_FIELD_BYTES = 64 * 1024;
 
-    private Multipart() {
-    }
+    private Multipart() {}
 
     /**
      * One part.
@@ -79,7 +78,9 @@ public final class Multipart {
                 if (b.length() >= 2 && b.startsWith("\"") && b.endsWith("\"")) {
                     b = b.substring(1, b.length() - 1);
                 }
-                if (b.isEmpty() || b.length() > 70 || !b.chars().allMatch(c -> (c > 32 && c < 127) || c == ' ')
+                if (b.isEmpty()
+                        || b.length() > 70
+                        || !b.chars().allMatch(c -> (c > 32 && c < 127) || c == ' ')
                         || b.endsWith(" ")) {
                     throw HttpError.badRequest("malformed multipart boundary");
                 }
@@ -108,16 +109,19 @@ public final class Multipart {
                 throw HttpError.badRequest("malformed multipart body: no line break after a boundary");
             }
             pos += 2;
-            int headerEnd = indexOf(body, new byte[] {'\r', '\n', '\r', '\n'}, pos, Math.min(body.length, pos + MAX_HEADER_BYTES));
+            int headerEnd = indexOf(
+                    body, new byte[] {'\r', '\n', '\r', '\n'}, pos, Math.min(body.length, pos + MAX_HEADER_BYTES));
             if (headerEnd < 0) {
-                throw HttpError.badRequest("malformed multipart body: a part's headers are missing, unterminated or over "
-                        + MAX_HEADER_BYTES + " bytes");
+                throw HttpError.badRequest(
+                        "malformed multipart body: a part's headers are missing, unterminated or over "
+                                + MAX_HEADER_BYTES + " bytes");
             }
             Map<String, String> headers = headers(body, pos, headerEnd);
             pos = headerEnd + 4;
             int end = indexOf(body, delimiter, pos, body.length);
             if (end < 0) {
-                throw HttpError.badRequest("malformed multipart body: a part is not closed by the boundary (truncated upload?)");
+                throw HttpError.badRequest(
+                        "malformed multipart body: a part is not closed by the boundary (truncated upload?)");
             }
             byte[] content = java.util.Arrays.copyOfRange(body, pos, end);
             Part part = part(headers, content);
@@ -215,7 +219,8 @@ public final class Multipart {
             }
         }
         if (quoted) {
-            throw HttpError.badRequest("malformed multipart body: an unterminated quoted string in Content-Disposition");
+            throw HttpError.badRequest(
+                    "malformed multipart body: an unterminated quoted string in Content-Disposition");
         }
         out.add(cur.toString().trim());
         return out;
@@ -238,8 +243,12 @@ public final class Multipart {
 
     static String utf8(byte[] bytes, String field) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw HttpError.badRequest("form field '" + field + "' is not UTF-8 text");
         }

@@ -15,8 +15,7 @@ import java.util.Map;
 
 /** Opens the counterfactual generator of a registered model version: the one way the CLI and the service load one. */
 public final class RegisteredGenerators {
-    private RegisteredGenerators() {
-    }
+    private RegisteredGenerators() {}
 
     /** A registered version that is not a counterfactual generator. */
     public static final class NotAGeneratorException extends IllegalArgumentException {
@@ -30,7 +29,8 @@ public final class RegisteredGenerators {
      * opens its disentangler, diffusion model and tail-noise priors, and deletes the folder again (the
      * models are read into memory).
      */
-    public static CounterfactualGenerator open(ModelRegistry registry, ModelVersion version, Path workDir) throws IOException {
+    public static CounterfactualGenerator open(ModelRegistry registry, ModelVersion version, Path workDir)
+            throws IOException {
         Files.createDirectories(workDir);
         Path modelDir = Files.createTempDirectory(workDir, "model-");
         try {
@@ -39,8 +39,8 @@ public final class RegisteredGenerators {
             Path disentangler = files.get(ModelComponents.DISENTANGLER);
             Path diffusion = files.get(ModelComponents.DIFFUSION);
             if (disentangler == null || diffusion == null) {
-                throw new NotAGeneratorException(version.reference() + " is not a counterfactual generator (its components: "
-                        + files.keySet() + ")");
+                throw new NotAGeneratorException(version.reference()
+                        + " is not a counterfactual generator (its components: " + files.keySet() + ")");
             }
             return CounterfactualGenerator.open(disentangler, diffusion, priors);
         } finally {

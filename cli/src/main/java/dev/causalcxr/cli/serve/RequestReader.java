@@ -33,17 +33,31 @@ import java.util.stream.Collectors;
  * {@code zip}); {@code deadline_ms}.
  */
 public final class RequestReader {
-    static final Set<String> FIELDS = Set.of("model", "image", "image_base64", "dataset", "study", "finding", "condition",
-            "n", "seed", "guidance", "steps", "eta", "format", "deadline_ms");
+    static final Set<String> FIELDS = Set.of(
+            "model",
+            "image",
+            "image_base64",
+            "dataset",
+            "study",
+            "finding",
+            "condition",
+            "n",
+            "seed",
+            "guidance",
+            "steps",
+            "eta",
+            "format",
+            "deadline_ms");
     static final float MAX_GUIDANCE = 50f;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private RequestReader() {
-    }
+    private RequestReader() {}
 
     /** What to answer with. */
     public enum Format {
-        JSON, PNG, ZIP;
+        JSON,
+        PNG,
+        ZIP;
 
         static Format parse(String s) {
             try {
@@ -60,19 +74,40 @@ public final class RequestReader {
      * @param mentions the structured condition, or null when {@code finding} text was given
      * @param format   null when the request did not say (the Accept header decides)
      */
-    public record Parsed(String model, byte[] image, String dataset, String study, String finding,
-                         List<FindingMention> mentions, int n, long seed, float guidance, int steps, float eta,
-                         Format format, Long deadlineMs) {
-    }
+    public record Parsed(
+            String model,
+            byte[] image,
+            String dataset,
+            String study,
+            String finding,
+            List<FindingMention> mentions,
+            int n,
+            long seed,
+            float guidance,
+            int steps,
+            float eta,
+            Format format,
+            Long deadlineMs) {}
 
-    private record Raw(String model, byte[] image, String dataset, String study, String finding, JsonNode condition,
-                       String n, String seed, String guidance, String steps, String eta, String format,
-                       String deadlineMs) {
-    }
+    private record Raw(
+            String model,
+            byte[] image,
+            String dataset,
+            String study,
+            String finding,
+            JsonNode condition,
+            String n,
+            String seed,
+            String guidance,
+            String steps,
+            String eta,
+            String format,
+            String deadlineMs) {}
 
     /** Reads a body by its Content-Type. */
     public static Parsed read(String contentType, byte[] body, ServeSettings settings) {
-        String type = contentType == null ? "" : contentType.split(";")[0].strip().toLowerCase(Locale.ROOT);
+        String type =
+                contentType == null ? "" : contentType.split(";")[0].strip().toLowerCase(Locale.ROOT);
         Raw raw = switch (type) {
             case "multipart/form-data" -> fromMultipart(Multipart.parse(body, Multipart.boundary(contentType)));
             case "application/json" -> fromJson(body);
@@ -87,21 +122,33 @@ public final class RequestReader {
                 throw HttpError.badRequest("unknown form field '" + name + "'; the fields are " + fieldList());
             }
         }
-        byte[] image = form.part("image").map(p -> {
-            if (!p.isFile()) {
-                throw HttpError.badRequest("form field 'image' must be a file upload");
-            }
-            return p.body();
-        }).orElse(null);
+        byte[] image = form.part("image")
+                .map(p -> {
+                    if (!p.isFile()) {
+                        throw HttpError.badRequest("form field 'image' must be a file upload");
+                    }
+                    return p.body();
+                })
+                .orElse(null);
         JsonNode condition = null;
         if (form.part("condition").isPresent()) {
-            condition = parseJson(form.field("condition").get().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            condition = parseJson(
+                    form.field("condition").get().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     "condition is not valid JSON");
         }
-        return new Raw(form.field("model").orElse(null), image, form.field("dataset").orElse(null),
-                form.field("study").orElse(null), form.field("finding").orElse(null), condition,
-                form.field("n").orElse(null), form.field("seed").orElse(null), form.field("guidance").orElse(null),
-                form.field("steps").orElse(null), form.field("eta").orElse(null), form.field("format").orElse(null),
+        return new Raw(
+                form.field("model").orElse(null),
+                image,
+                form.field("dataset").orElse(null),
+                form.field("study").orElse(null),
+                form.field("finding").orElse(null),
+                condition,
+                form.field("n").orElse(null),
+                form.field("seed").orElse(null),
+                form.field("guidance").orElse(null),
+                form.field("steps").orElse(null),
+                form.field("eta").orElse(null),
+                form.field("format").orElse(null),
                 form.field("deadline_ms").orElse(null));
     }
 
@@ -113,7 +160,8 @@ public final class RequestReader {
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!FIELDS.contains(name) || name.equals("image")) {
-                throw HttpError.badRequest("unknown field '" + name + "'; the fields are " + fieldList().replace("image, ", "image_base64, "));
+                throw HttpError.badRequest("unknown field '" + name + "'; the fields are "
+                        + fieldList().replace("image, ", "image_base64, "));
             }
         }
         byte[] image = null;
@@ -122,7 +170,8 @@ public final class RequestReader {
                 throw HttpError.badRequest("image_base64 must be a string");
             }
             try {
-                image = Base64.getDecoder().decode(root.get("image_base64").asText().replaceAll("\\s", ""));
+                image = Base64.getDecoder()
+                        .decode(root.get("image_base64").asText().replaceAll("\\s", ""));
             } catch (IllegalArgumentException e) {
                 throw HttpError.badRequest("image_base64 is not base64");
             }
@@ -138,9 +187,20 @@ public final class RequestReader {
             return v.asText();
         };
         JsonNode condition = root.hasNonNull("condition") ? root.get("condition") : null;
-        return new Raw(text.apply("model"), image, text.apply("dataset"), text.apply("study"), text.apply("finding"),
-                condition, text.apply("n"), text.apply("seed"), text.apply("guidance"), text.apply("steps"),
-                text.apply("eta"), text.apply("format"), text.apply("deadline_ms"));
+        return new Raw(
+                text.apply("model"),
+                image,
+                text.apply("dataset"),
+                text.apply("study"),
+                text.apply("finding"),
+                condition,
+                text.apply("n"),
+                text.apply("seed"),
+                text.apply("guidance"),
+                text.apply("steps"),
+                text.apply("eta"),
+                text.apply("format"),
+                text.apply("deadline_ms"));
     }
 
     private static JsonNode parseJson(byte[] bytes, String reason) {
@@ -162,9 +222,10 @@ public final class RequestReader {
     private static Parsed check(Raw r, ServeSettings s) {
         boolean byStudy = r.dataset() != null || r.study() != null;
         if ((r.image() == null) == !byStudy) {
-            throw HttpError.badRequest(r.image() == null
-                    ? "no source image: upload one as 'image', or name 'dataset' and 'study'"
-                    : "give the source as 'image' or as 'dataset' with 'study', not both");
+            throw HttpError.badRequest(
+                    r.image() == null
+                            ? "no source image: upload one as 'image', or name 'dataset' and 'study'"
+                            : "give the source as 'image' or as 'dataset' with 'study', not both");
         }
         if (byStudy && (blank(r.dataset()) || blank(r.study()))) {
             throw HttpError.badRequest("a study source needs both 'dataset' (NAME[@VERSION]) and 'study'");
@@ -173,9 +234,10 @@ public final class RequestReader {
             throw tooLarge(r.image().length, s.maxUploadBytes());
         }
         if ((r.finding() == null) == (r.condition() == null)) {
-            throw HttpError.badRequest(r.finding() == null
-                    ? "no finding: give 'finding' as text (\"moderate right pleural effusion\") or 'condition' as structured findings"
-                    : "give 'finding' or 'condition', not both");
+            throw HttpError.badRequest(
+                    r.finding() == null
+                            ? "no finding: give 'finding' as text (\"moderate right pleural effusion\") or 'condition' as structured findings"
+                            : "give 'finding' or 'condition', not both");
         }
         if (r.finding() != null && r.finding().isBlank()) {
             throw HttpError.badRequest("'finding' is empty");
@@ -186,7 +248,8 @@ public final class RequestReader {
         List<FindingMention> mentions = r.condition() == null ? null : mentions(r.condition());
         int n = integer(r.n(), "n", 8);
         if (n < 1 || n > s.maxN()) {
-            throw HttpError.badRequest("n out of range: " + n + "; this service makes 1 to " + s.maxN() + " per request");
+            throw HttpError.badRequest(
+                    "n out of range: " + n + "; this service makes 1 to " + s.maxN() + " per request");
         }
         long seed = longValue(r.seed(), "seed", 0L);
         float guidance = decimal(r.guidance(), "guidance", 2.0f);
@@ -203,17 +266,29 @@ public final class RequestReader {
         }
         Long deadline = r.deadlineMs() == null ? null : longValue(r.deadlineMs(), "deadline_ms", 0L);
         if (deadline != null && (deadline < 1 || deadline > s.deadline().toMillis())) {
-            throw HttpError.badRequest("deadline_ms out of range: 1 to " + s.deadline().toMillis());
+            throw HttpError.badRequest(
+                    "deadline_ms out of range: 1 to " + s.deadline().toMillis());
         }
         String model = blank(r.model()) ? null : r.model().strip();
-        return new Parsed(model, r.image(), byStudy ? r.dataset().strip() : null, byStudy ? r.study().strip() : null,
-                r.finding(), mentions, n, seed, guidance, steps, eta, r.format() == null ? null : Format.parse(r.format()),
+        return new Parsed(
+                model,
+                r.image(),
+                byStudy ? r.dataset().strip() : null,
+                byStudy ? r.study().strip() : null,
+                r.finding(),
+                mentions,
+                n,
+                seed,
+                guidance,
+                steps,
+                eta,
+                r.format() == null ? null : Format.parse(r.format()),
                 deadline);
     }
 
     static HttpError tooLarge(long bytes, long limit) {
-        return HttpError.badRequest(String.format(Locale.ROOT, "too large: the upload has %,d bytes; the limit is %,d",
-                bytes, limit));
+        return HttpError.badRequest(
+                String.format(Locale.ROOT, "too large: the upload has %,d bytes; the limit is %,d", bytes, limit));
     }
 
     /** A structured condition: [{"finding": "Pleural Effusion", "severity": "moderate", "laterality": "right", "zone": "lower"}]. */
@@ -235,17 +310,23 @@ public final class RequestReader {
             for (Iterator<String> it = m.fieldNames(); it.hasNext(); ) {
                 String k = it.next();
                 if (!Set.of("finding", "severity", "laterality", "zone").contains(k)) {
-                    throw HttpError.badRequest("unknown condition key '" + k + "'; the keys are finding, severity, laterality, zone");
+                    throw HttpError.badRequest(
+                            "unknown condition key '" + k + "'; the keys are finding, severity, laterality, zone");
                 }
             }
             String label = m.path("finding").asText("");
-            Finding f = Finding.fromLabel(label).orElseThrow(() -> HttpError.badRequest("unknown finding '" + label
-                    + "'; the vocabulary is " + Arrays.stream(Finding.values()).map(Finding::label)
-                    .collect(Collectors.joining(", "))));
+            Finding f = Finding.fromLabel(label)
+                    .orElseThrow(() -> HttpError.badRequest("unknown finding '" + label
+                            + "'; the vocabulary is "
+                            + Arrays.stream(Finding.values())
+                                    .map(Finding::label)
+                                    .collect(Collectors.joining(", "))));
             if (!seen.add(f)) {
                 throw HttpError.badRequest("condition names " + f.label() + " twice");
             }
-            out.add(FindingMention.present(f, attribute(m, "severity", Severity::fromLabel, Severity.values()),
+            out.add(FindingMention.present(
+                    f,
+                    attribute(m, "severity", Severity::fromLabel, Severity.values()),
                     attribute(m, "laterality", Laterality::fromLabel, Laterality.values()),
                     attribute(m, "zone", Zone::fromLabel, Zone.values())));
         }
@@ -260,8 +341,10 @@ public final class RequestReader {
         try {
             return parse.apply(v.asText());
         } catch (IllegalArgumentException e) {
-            throw HttpError.badRequest("unknown " + key + " '" + v.asText() + "'; it is one of " + Arrays.stream(values)
-                    .map(x -> x.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")));
+            throw HttpError.badRequest("unknown " + key + " '" + v.asText() + "'; it is one of "
+                    + Arrays.stream(values)
+                            .map(x -> x.name().toLowerCase(Locale.ROOT))
+                            .collect(Collectors.joining(", ")));
         }
     }
 

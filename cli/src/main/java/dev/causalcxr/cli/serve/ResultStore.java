@@ -25,8 +25,7 @@ public final class ResultStore {
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
     private long bytes;
 
-    private record Entry(Map<String, byte[]> files, Instant created, long size) {
-    }
+    private record Entry(Map<String, byte[]> files, Instant created, long size) {}
 
     public ResultStore(int maxResults, long maxBytes, Duration ttl, Clock clock) {
         this.maxResults = maxResults;

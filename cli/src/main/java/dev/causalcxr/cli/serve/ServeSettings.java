@@ -22,17 +22,29 @@ import java.time.Duration;
  * @param resultTtl        how long a result's files stay retrievable by their references
  * @param maxResults       results kept at most (the oldest go first)
  */
-public record ServeSettings(InetAddress bind, int port, String token, int queueCapacity, int maxBatchRequests,
-                            int maxBatchRows, Duration deadline, long maxUploadBytes, long maxImagePixels, int maxN,
-                            Duration pollInterval, int maxLoadedModels, Duration resultTtl, int maxResults) {
+public record ServeSettings(
+        InetAddress bind,
+        int port,
+        String token,
+        int queueCapacity,
+        int maxBatchRequests,
+        int maxBatchRows,
+        Duration deadline,
+        long maxUploadBytes,
+        long maxImagePixels,
+        int maxN,
+        Duration pollInterval,
+        int maxLoadedModels,
+        Duration resultTtl,
+        int maxResults) {
 
     public ServeSettings {
         if (token != null && token.isBlank()) {
             token = null;
         }
         if (token == null && !bind.isLoopbackAddress()) {
-            throw new IllegalArgumentException("an access token is required when the service listens on " + bind.getHostAddress()
-                    + " (not a loopback address): set CAUSALCXR_SERVE_TOKEN or --token-file");
+            throw new IllegalArgumentException("an access token is required when the service listens on "
+                    + bind.getHostAddress() + " (not a loopback address): set CAUSALCXR_SERVE_TOKEN or --token-file");
         }
         if (token != null && token.length() < 16) {
             throw new IllegalArgumentException("the access token must have at least 16 characters");
@@ -53,38 +65,129 @@ public record ServeSettings(InetAddress bind, int port, String token, int queueC
 
     /** Loopback, any port, no token, and the defaults of {@code causalcxr serve}. */
     public static ServeSettings defaults() {
-        return new ServeSettings(InetAddress.getLoopbackAddress(), 0, null, 64, 32, 1024, Duration.ofSeconds(30),
-                16L << 20, 4096L * 4096L, 64, Duration.ofSeconds(10), 2, Duration.ofMinutes(15), 256);
+        return new ServeSettings(
+                InetAddress.getLoopbackAddress(),
+                0,
+                null,
+                64,
+                32,
+                1024,
+                Duration.ofSeconds(30),
+                16L << 20,
+                4096L * 4096L,
+                64,
+                Duration.ofSeconds(10),
+                2,
+                Duration.ofMinutes(15),
+                256);
     }
 
     public ServeSettings withPort(int p) {
-        return new ServeSettings(bind, p, token, queueCapacity, maxBatchRequests, maxBatchRows, deadline, maxUploadBytes,
-                maxImagePixels, maxN, pollInterval, maxLoadedModels, resultTtl, maxResults);
+        return new ServeSettings(
+                bind,
+                p,
+                token,
+                queueCapacity,
+                maxBatchRequests,
+                maxBatchRows,
+                deadline,
+                maxUploadBytes,
+                maxImagePixels,
+                maxN,
+                pollInterval,
+                maxLoadedModels,
+                resultTtl,
+                maxResults);
     }
 
     public ServeSettings withToken(String t) {
-        return new ServeSettings(bind, port, t, queueCapacity, maxBatchRequests, maxBatchRows, deadline, maxUploadBytes,
-                maxImagePixels, maxN, pollInterval, maxLoadedModels, resultTtl, maxResults);
+        return new ServeSettings(
+                bind,
+                port,
+                t,
+                queueCapacity,
+                maxBatchRequests,
+                maxBatchRows,
+                deadline,
+                maxUploadBytes,
+                maxImagePixels,
+                maxN,
+                pollInterval,
+                maxLoadedModels,
+                resultTtl,
+                maxResults);
     }
 
     public ServeSettings withQueue(int capacity, int batchRequests) {
-        return new ServeSettings(bind, port, token, capacity, batchRequests, maxBatchRows, deadline, maxUploadBytes,
-                maxImagePixels, maxN, pollInterval, maxLoadedModels, resultTtl, maxResults);
+        return new ServeSettings(
+                bind,
+                port,
+                token,
+                capacity,
+                batchRequests,
+                maxBatchRows,
+                deadline,
+                maxUploadBytes,
+                maxImagePixels,
+                maxN,
+                pollInterval,
+                maxLoadedModels,
+                resultTtl,
+                maxResults);
     }
 
     public ServeSettings withDeadline(Duration d) {
-        return new ServeSettings(bind, port, token, queueCapacity, maxBatchRequests, maxBatchRows, d, maxUploadBytes,
-                maxImagePixels, maxN, pollInterval, maxLoadedModels, resultTtl, maxResults);
+        return new ServeSettings(
+                bind,
+                port,
+                token,
+                queueCapacity,
+                maxBatchRequests,
+                maxBatchRows,
+                d,
+                maxUploadBytes,
+                maxImagePixels,
+                maxN,
+                pollInterval,
+                maxLoadedModels,
+                resultTtl,
+                maxResults);
     }
 
     public ServeSettings withPollInterval(Duration d) {
-        return new ServeSettings(bind, port, token, queueCapacity, maxBatchRequests, maxBatchRows, deadline, maxUploadBytes,
-                maxImagePixels, maxN, d, maxLoadedModels, resultTtl, maxResults);
+        return new ServeSettings(
+                bind,
+                port,
+                token,
+                queueCapacity,
+                maxBatchRequests,
+                maxBatchRows,
+                deadline,
+                maxUploadBytes,
+                maxImagePixels,
+                maxN,
+                d,
+                maxLoadedModels,
+                resultTtl,
+                maxResults);
     }
 
     public ServeSettings withUploadLimits(long bytes, long pixels) {
-        return new ServeSettings(bind, port, token, queueCapacity, maxBatchRequests, maxBatchRows, deadline, bytes,
-                pixels, maxN, pollInterval, maxLoadedModels, resultTtl, maxResults);
+        return new ServeSettings(
+                bind,
+                port,
+                token,
+                queueCapacity,
+                maxBatchRequests,
+                maxBatchRows,
+                deadline,
+                bytes,
+                pixels,
+                maxN,
+                pollInterval,
+                maxLoadedModels,
+                resultTtl,
+                maxResults);
     }
 
     private static void positive(int v, String name) {

@@ -30,44 +30,62 @@ public final class ServiceHost implements AutoCloseable {
      *
      * @throws dev.causalcxr.infra.registry.ModelNotFoundException when the reference names no version
      */
-    public static ServiceHost start(PlatformStack stack, String modelReference, ServeSettings settings) throws IOException {
+    public static ServiceHost start(PlatformStack stack, String modelReference, ServeSettings settings)
+            throws IOException {
         return start(stack, modelReference, settings, java.util.function.UnaryOperator.identity());
     }
 
     /** As above with the model's batch runner wrapped (tests hold the model busy). */
-    static ServiceHost start(PlatformStack stack, String modelReference, ServeSettings settings,
-                             java.util.function.UnaryOperator<BatchQueue.Runner<CounterfactualJob,
-                                     dev.causalcxr.core.counterfactual.CounterfactualGenerator.Generation>> modelRunner)
+    static ServiceHost start(
+            PlatformStack stack,
+            String modelReference,
+            ServeSettings settings,
+            java.util.function.UnaryOperator<
+                            BatchQueue.Runner<
+                                    CounterfactualJob,
+                                    dev.causalcxr.core.counterfactual.CounterfactualGenerator.Generation>>
+                    modelRunner)
             throws IOException {
         ModelRegistry registry = stack.registry();
         Path work = stack.config().dataDir().resolve("serve");
         ServiceMetrics metrics = new ServiceMetrics();
-        ModelPool models = new ModelPool(new ModelPool.Source() {
-            @Override
-            public ModelVersion resolve(String reference) {
-                return registry.resolve(reference);
-            }
+        ModelPool models = new ModelPool(
+                new ModelPool.Source() {
+                    @Override
+                    public ModelVersion resolve(String reference) {
+                        return registry.resolve(reference);
+                    }
 
-            @Override
-            public dev.causalcxr.core.counterfactual.CounterfactualGenerator open(ModelVersion version) throws IOException {
-                return RegisteredGenerators.open(registry, version, work.resolve("models"));
-            }
-        }, modelReference, settings.maxLoadedModels(), metrics::modelLoaded);
-        DatasetStudies studies = new DatasetStudies(new DatasetCatalog(stack.db()), stack.objectStore(),
-                work.resolve("datasets"));
+                    @Override
+                    public dev.causalcxr.core.counterfactual.CounterfactualGenerator open(ModelVersion version)
+                            throws IOException {
+                        return RegisteredGenerators.open(registry, version, work.resolve("models"));
+                    }
+                },
+                modelReference,
+                settings.maxLoadedModels(),
+                metrics::modelLoaded);
+        DatasetStudies studies =
+                new DatasetStudies(new DatasetCatalog(stack.db()), stack.objectStore(), work.resolve("datasets"));
         try {
             models.start();
-            CounterfactualServer server = new CounterfactualServer(settings, models, new CounterfactualServer.RegistryView() {
-                @Override
-                public List<String> names() {
-                    return registry.names();
-                }
+            CounterfactualServer server = new CounterfactualServer(
+                    settings,
+                    models,
+                    new CounterfactualServer.RegistryView() {
+                        @Override
+                        public List<String> names() {
+                            return registry.names();
+                        }
 
-                @Override
-                public List<ModelVersion> versions(String name) {
-                    return registry.versions(name);
-                }
-            }, studies, metrics, modelRunner);
+                        @Override
+                        public List<ModelVersion> versions(String name) {
+                            return registry.versions(name);
+                        }
+                    },
+                    studies,
+                    metrics,
+                    modelRunner);
             return new ServiceHost(models, studies, server, metrics);
         } catch (IOException | RuntimeException e) {
             models.close();

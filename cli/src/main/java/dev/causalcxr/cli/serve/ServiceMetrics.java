@@ -18,6 +18,7 @@ import java.util.function.LongSupplier;
 public final class ServiceMetrics {
     /** Latency buckets in seconds. */
     static final double[] LATENCY_BUCKETS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+
     static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64};
 
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
@@ -59,9 +60,11 @@ public final class ServiceMetrics {
     }
 
     public void request(String method, String route, int status, double seconds) {
-        requests.computeIfAbsent(labels("method", method, "route", route, "code", String.valueOf(status)),
-                k -> new LongAdder()).increment();
-        latency.computeIfAbsent(labels("method", method, "route", route), k -> new Histogram(LATENCY_BUCKETS)).observe(seconds);
+        requests.computeIfAbsent(
+                        labels("method", method, "route", route, "code", String.valueOf(status)), k -> new LongAdder())
+                .increment();
+        latency.computeIfAbsent(labels("method", method, "route", route), k -> new Histogram(LATENCY_BUCKETS))
+                .observe(seconds);
     }
 
     public void batch(int requestsInBatch, int images) {
@@ -108,9 +111,17 @@ public final class ServiceMetrics {
     public String render() {
         StringBuilder b = new StringBuilder();
         family(b, "causalcxr_http_requests_total", "counter", "HTTP requests answered, by method, route and status");
-        new TreeMap<>(requests).forEach((l, v) -> b.append("causalcxr_http_requests_total").append(l).append(' ')
-                .append(v.sum()).append('\n'));
-        family(b, "causalcxr_http_request_duration_seconds", "histogram", "time from request to answer, by method and route");
+        new TreeMap<>(requests)
+                .forEach((l, v) -> b.append("causalcxr_http_requests_total")
+                        .append(l)
+                        .append(' ')
+                        .append(v.sum())
+                        .append('\n'));
+        family(
+                b,
+                "causalcxr_http_request_duration_seconds",
+                "histogram",
+                "time from request to answer, by method and route");
         new TreeMap<>(latency).forEach((l, h) -> histogram(b, "causalcxr_http_request_duration_seconds", l, h));
         family(b, "causalcxr_http_requests_in_flight", "gauge", "requests being handled now");
         b.append("causalcxr_http_requests_in_flight ").append(inFlight.get()).append('\n');
@@ -123,13 +134,29 @@ public final class ServiceMetrics {
         family(b, "causalcxr_batch_requests", "histogram", "requests per batch");
         histogram(b, "causalcxr_batch_requests", "", batchRequests);
         family(b, "causalcxr_counterfactuals_total", "counter", "counterfactual images generated");
-        b.append("causalcxr_counterfactuals_total ").append(counterfactuals.sum()).append('\n');
+        b.append("causalcxr_counterfactuals_total ")
+                .append(counterfactuals.sum())
+                .append('\n');
         family(b, "causalcxr_rejected_requests_total", "counter", "counterfactual requests not run, by reason");
-        new TreeMap<>(rejected).forEach((l, v) -> b.append("causalcxr_rejected_requests_total").append(l).append(' ')
-                .append(v.sum()).append('\n'));
-        family(b, "causalcxr_client_disconnects_total", "counter", "answers that could not be sent: the client had gone");
-        b.append("causalcxr_client_disconnects_total ").append(clientsGone.sum()).append('\n');
-        family(b, "causalcxr_model_loads_total", "counter", "model versions loaded (startup, alias moves, other versions)");
+        new TreeMap<>(rejected)
+                .forEach((l, v) -> b.append("causalcxr_rejected_requests_total")
+                        .append(l)
+                        .append(' ')
+                        .append(v.sum())
+                        .append('\n'));
+        family(
+                b,
+                "causalcxr_client_disconnects_total",
+                "counter",
+                "answers that could not be sent: the client had gone");
+        b.append("causalcxr_client_disconnects_total ")
+                .append(clientsGone.sum())
+                .append('\n');
+        family(
+                b,
+                "causalcxr_model_loads_total",
+                "counter",
+                "model versions loaded (startup, alias moves, other versions)");
         b.append("causalcxr_model_loads_total ").append(modelLoads.sum()).append('\n');
         family(b, "causalcxr_models_loaded", "gauge", "model versions loaded now");
         b.append("causalcxr_models_loaded ").append(loadedModels.getAsLong()).append('\n');
@@ -144,12 +171,28 @@ public final class ServiceMetrics {
     private static void histogram(StringBuilder b, String name, String labels, Histogram h) {
         String inner = labels.isEmpty() ? "" : labels.substring(1, labels.length() - 1) + ",";
         for (int i = 0; i < h.bounds.length; i++) {
-            b.append(name).append("_bucket{").append(inner).append("le=\"").append(number(h.bounds[i])).append("\"} ")
-                    .append(h.counts[i].sum()).append('\n');
+            b.append(name)
+                    .append("_bucket{")
+                    .append(inner)
+                    .append("le=\"")
+                    .append(number(h.bounds[i]))
+                    .append("\"} ")
+                    .append(h.counts[i].sum())
+                    .append('\n');
         }
         long count = h.count.sum();
-        b.append(name).append("_bucket{").append(inner).append("le=\"+Inf\"} ").append(count).append('\n');
-        b.append(name).append("_sum").append(labels).append(' ').append(number(h.sum.sum())).append('\n');
+        b.append(name)
+                .append("_bucket{")
+                .append(inner)
+                .append("le=\"+Inf\"} ")
+                .append(count)
+                .append('\n');
+        b.append(name)
+                .append("_sum")
+                .append(labels)
+                .append(' ')
+                .append(number(h.sum.sum()))
+                .append('\n');
         b.append(name).append("_count").append(labels).append(' ').append(count).append('\n');
     }
 
@@ -164,8 +207,13 @@ public final class ServiceMetrics {
             if (i > 0) {
                 b.append(',');
             }
-            b.append(kv[i]).append("=\"").append(kv[i + 1].replace("\\", "\\\\").replace("\"", "\\\"")
-                    .replace("\n", "\\n")).append('"');
+            b.append(kv[i])
+                    .append("=\"")
+                    .append(kv[i + 1]
+                            .replace("\\", "\\\\")
+                            .replace("\"", "\\\"")
+                            .replace("\n", "\\n"))
+                    .append('"');
         }
         return b.append('}').toString();
     }

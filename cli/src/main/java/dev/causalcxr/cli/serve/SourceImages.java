@@ -26,8 +26,7 @@ public final class SourceImages {
     static final int COLOUR_CHROMA = 32;
     static final double MAX_COLOUR_FRACTION = 0.02;
 
-    private SourceImages() {
-    }
+    private SourceImages() {}
 
     public static GrayImage decode(byte[] data, long maxPixels) {
         if (data.length == 0) {
@@ -40,17 +39,27 @@ public final class SourceImages {
         int[] size = headerSize(data, format);
         long pixels = (long) size[0] * size[1];
         if (pixels > maxPixels) {
-            throw HttpError.badRequest(String.format(Locale.ROOT, "image too large: %d×%d pixels; the limit is %,d pixels",
-                    size[0], size[1], maxPixels));
+            throw HttpError.badRequest(String.format(
+                    Locale.ROOT,
+                    "image too large: %d×%d pixels; the limit is %,d pixels",
+                    size[0],
+                    size[1],
+                    maxPixels));
         }
         if (Math.min(size[0], size[1]) < MIN_SIDE) {
-            throw HttpError.badRequest(String.format(Locale.ROOT,
+            throw HttpError.badRequest(String.format(
+                    Locale.ROOT,
                     "wrong kind of image: %d×%d pixels is too small for a radiograph (at least %d a side)",
-                    size[0], size[1], MIN_SIDE));
+                    size[0],
+                    size[1],
+                    MIN_SIDE));
         }
         if (Math.max(size[0], size[1]) > MAX_ASPECT * Math.min(size[0], size[1])) {
-            throw HttpError.badRequest(String.format(Locale.ROOT,
-                    "wrong kind of image: a %d×%d strip is not a radiograph (aspect ratio over %.0f:1)", size[0], size[1],
+            throw HttpError.badRequest(String.format(
+                    Locale.ROOT,
+                    "wrong kind of image: a %d×%d strip is not a radiograph (aspect ratio over %.0f:1)",
+                    size[0],
+                    size[1],
                     MAX_ASPECT));
         }
         if (mayBeColour(data, format)) {
@@ -134,7 +143,8 @@ public final class SourceImages {
             }
         }
         if (coloured > MAX_COLOUR_FRACTION * w * h) {
-            throw HttpError.badRequest(String.format(Locale.ROOT,
+            throw HttpError.badRequest(String.format(
+                    Locale.ROOT,
                     "wrong kind of image: a colour picture (%.0f %% of its pixels are coloured), not a grayscale radiograph",
                     100.0 * coloured / ((double) w * h)));
         }

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class BatchQueueTest {
     /** An item: a batch key, rows, an id the result echoes. */
-    record Item(String key, int rows, int id) {
-    }
+    record Item(String key, int rows, int id) {}
 
     private static long in(long millis) {
         return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
@@ -54,7 +53,9 @@ class BatchQueueTest {
             for (int i = 0; i < tickets.size(); i++) {
                 assertEquals("result-" + (i + 1), tickets.get(i).result().get(5, TimeUnit.SECONDS));
             }
-            assertEquals(List.of(List.of(0), List.of(1, 2, 4, 5), List.of(3, 6)), r.batches,
+            assertEquals(
+                    List.of(List.of(0), List.of(1, 2, 4, 5), List.of(3, 6)),
+                    r.batches,
                     "key a in arrival order, then key b");
         }
     }
@@ -85,8 +86,7 @@ class BatchQueueTest {
         AtomicInteger expired = new AtomicInteger();
         BatchQueue.BatchListener listener = new BatchQueue.BatchListener() {
             @Override
-            public void batch(int items, int rows) {
-            }
+            public void batch(int items, int rows) {}
 
             @Override
             public void expired() {
@@ -117,8 +117,7 @@ class BatchQueueTest {
         AtomicInteger expired = new AtomicInteger();
         BatchQueue.BatchListener listener = new BatchQueue.BatchListener() {
             @Override
-            public void batch(int items, int rows) {
-            }
+            public void batch(int items, int rows) {}
 
             @Override
             public void expired() {
@@ -132,7 +131,8 @@ class BatchQueueTest {
             var fine = q.submit(new Item("a", 1, 2), in(10_000));
             Thread.sleep(200);
             r.gate.countDown();
-            ExecutionException e = assertThrows(ExecutionException.class, () -> late.result().get(5, TimeUnit.SECONDS));
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> late.result().get(5, TimeUnit.SECONDS));
             assertInstanceOf(BatchQueue.DeadlineExceededException.class, e.getCause());
             assertEquals("result-2", fine.result().get(5, TimeUnit.SECONDS));
             assertEquals(1, expired.get());
@@ -166,7 +166,8 @@ class BatchQueueTest {
             gate.countDown();
             assertEquals("ok-0", first.result().get(5, TimeUnit.SECONDS));
             assertTrue(cancelled.result().isCancelled());
-            ExecutionException e = assertThrows(ExecutionException.class, () -> boom.result().get(5, TimeUnit.SECONDS));
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> boom.result().get(5, TimeUnit.SECONDS));
             assertEquals("model failure", e.getCause().getMessage());
             assertEquals("ok-3", after.result().get(5, TimeUnit.SECONDS), "the worker survives a failed batch");
         }

@@ -52,6 +52,7 @@ class CounterfactualPageE2ETest {
 
     @TempDir
     static Path dir;
+
     static String model;
     static Path image;
     static PlatformStack stack;
@@ -72,8 +73,10 @@ class CounterfactualPageE2ETest {
             image = Path.of(System.getProperty("causalcxr.e2e.image"));
             java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
             env.put("CAUSALCXR_MLFLOW", "off");
-            stack = PlatformStack.start(dev.causalcxr.infra.stack.StackConfig.fromEnvironment(Path.of(external), env)
-                    .withMlflowEnabled(false), false);
+            stack = PlatformStack.start(
+                    dev.causalcxr.infra.stack.StackConfig.fromEnvironment(Path.of(external), env)
+                            .withMlflowEnabled(false),
+                    false);
         }
         host = ServiceHost.start(stack, model, ServeSettings.defaults());
         browser = chromium();
@@ -84,14 +87,23 @@ class CounterfactualPageE2ETest {
         File binary = new File(System.getProperty("causalcxr.chromium", "/usr/bin/chromium"));
         File driver = new File(System.getProperty("causalcxr.chromedriver", "/usr/bin/chromedriver"));
         if (!binary.canExecute() || !driver.canExecute()) {
-            throw new IllegalStateException("the browser test needs Chromium and its driver: apt-get install -y chromium "
-                    + "chromium-driver (or -Dcausalcxr.chromium=... -Dcausalcxr.chromedriver=...)");
+            throw new IllegalStateException(
+                    "the browser test needs Chromium and its driver: apt-get install -y chromium "
+                            + "chromium-driver (or -Dcausalcxr.chromium=... -Dcausalcxr.chromedriver=...)");
         }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(binary);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,1100", "--force-device-scale-factor=1", "--force-prefers-reduced-motion");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver).usingAnyFreePort()
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,1100",
+                "--force-device-scale-factor=1",
+                "--force-prefers-reduced-motion");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(driver)
+                .usingAnyFreePort()
                 .build();
         return new ChromeDriver(service, options);
     }
@@ -124,8 +136,10 @@ class CounterfactualPageE2ETest {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("the page never got there; status: "
-                + browser.findElement(By.id("status")).getText(), last);
+        throw new AssertionError(
+                "the page never got there; status: "
+                        + browser.findElement(By.id("status")).getText(),
+                last);
     }
 
     /** The bytes behind each shown image of a role, in page order (fetched from their blob URLs by the page). */
@@ -168,7 +182,9 @@ class CounterfactualPageE2ETest {
         WebElement finding = browser.findElement(By.id("finding"));
         finding.clear();
         finding.sendKeys(FINDING);
-        for (String[] f : new String[][] {{"n", String.valueOf(N)}, {"seed", String.valueOf(SEED)}, {"steps", String.valueOf(STEPS)}}) {
+        for (String[] f : new String[][] {
+            {"n", String.valueOf(N)}, {"seed", String.valueOf(SEED)}, {"steps", String.valueOf(STEPS)}
+        }) {
             WebElement e = browser.findElement(By.id(f[0]));
             e.clear();
             e.sendKeys(f[1]);
@@ -177,21 +193,36 @@ class CounterfactualPageE2ETest {
         browser.findElement(By.id("steps")).click();
         tabTo("generate");
         new Actions(browser).sendKeys(Keys.ENTER).perform();
-        until(d -> d.findElement(By.id("status")).getText().contains(N + " counterfactuals in")
-                && d.findElements(By.cssSelector("img[data-role=counterfactual]")).size() == N
-                && (Boolean) ((JavascriptExecutor) d).executeScript(
-                "return Array.from(document.querySelectorAll('#grid img')).every(i => i.complete && i.naturalWidth > 0)"));
-        assertEquals("results-title", browser.switchTo().activeElement().getAttribute("id"),
+        until(
+                d -> d.findElement(By.id("status")).getText().contains(N + " counterfactuals in")
+                        && d.findElements(By.cssSelector("img[data-role=counterfactual]"))
+                                        .size()
+                                == N
+                        && (Boolean)
+                                ((JavascriptExecutor) d)
+                                        .executeScript(
+                                                "return Array.from(document.querySelectorAll('#grid img')).every(i => i.complete && i.naturalWidth > 0)"));
+        assertEquals(
+                "results-title",
+                browser.switchTo().activeElement().getAttribute("id"),
                 "the result's heading takes the focus");
-        assertEquals(String.valueOf(SEED), browser.findElement(By.id("shown-seed")).getText());
+        assertEquals(
+                String.valueOf(SEED), browser.findElement(By.id("shown-seed")).getText());
         assertTrue(browser.findElement(By.id("provenance")).getText().contains("git_commit"));
-        assertEquals(N, browser.findElements(By.cssSelector("img[data-role=difference]")).size());
+        assertEquals(
+                N,
+                browser.findElements(By.cssSelector("img[data-role=difference]"))
+                        .size());
         List<byte[]> shown = shownBytes("counterfactual");
 
         ServeFixture.Client api = new ServeFixture.Client(host.server().uri(), null);
         HttpResponse<byte[]> r = api.post(new ServeFixture.Form()
-                .file("image", "x.png", "image/png", Files.readAllBytes(image)).field("finding", FINDING)
-                .field("n", N).field("seed", SEED).field("steps", STEPS).field("guidance", "2.0"));
+                .file("image", "x.png", "image/png", Files.readAllBytes(image))
+                .field("finding", FINDING)
+                .field("n", N)
+                .field("seed", SEED)
+                .field("steps", STEPS)
+                .field("guidance", "2.0"));
         assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
         Map<String, byte[]> answer = api.images(api.json(r));
         assertEquals(N, shown.size());
@@ -210,16 +241,19 @@ class CounterfactualPageE2ETest {
         browser.get(host.server().uri().toString());
         until(d -> !d.findElements(By.cssSelector("#model option")).isEmpty());
         // radio groups move with the arrow keys
-        browser.findElement(By.cssSelector("input[name=source-kind][value=upload]")).sendKeys(Keys.ARROW_RIGHT);
+        browser.findElement(By.cssSelector("input[name=source-kind][value=upload]"))
+                .sendKeys(Keys.ARROW_RIGHT);
         until(d -> d.findElement(By.id("source-study")).isDisplayed());
         until(d -> !d.findElements(By.cssSelector("#study option")).isEmpty());
-        browser.findElement(By.cssSelector("input[name=finding-kind][value=text]")).sendKeys(Keys.ARROW_RIGHT);
+        browser.findElement(By.cssSelector("input[name=finding-kind][value=text]"))
+                .sendKeys(Keys.ARROW_RIGHT);
         until(d -> d.findElement(By.id("finding-structured")).isDisplayed());
         assertEquals(1, browser.findElements(By.cssSelector("#mentions tr")).size(), "one finding to start with");
         WebElement n = browser.findElement(By.id("n"));
         n.clear();
         n.sendKeys("2", Keys.ENTER);
-        until(d -> d.findElements(By.cssSelector("img[data-role=counterfactual]")).size() == 2
-                && d.findElement(By.id("summary")).getText().contains("Pleural Effusion(moderate,right"));
+        until(d ->
+                d.findElements(By.cssSelector("img[data-role=counterfactual]")).size() == 2
+                        && d.findElement(By.id("summary")).getText().contains("Pleural Effusion(moderate,right"));
     }
 }

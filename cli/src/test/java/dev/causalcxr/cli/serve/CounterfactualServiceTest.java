@@ -55,8 +55,10 @@ import org.slf4j.LoggerFactory;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CounterfactualServiceTest {
     static final String FINDING = "moderate right pleural effusion";
+
     @TempDir
     static Path dir;
+
     static ServeFixture fx;
     static PlatformStack stack;
     static ServiceHost host;
@@ -66,21 +68,50 @@ class CounterfactualServiceTest {
     static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     /** While set, the model's worker waits before each batch (a busy model, deterministically). */
     static final AtomicBoolean hold = new AtomicBoolean();
+
     static volatile CountDownLatch release = new CountDownLatch(0);
 
     @BeforeAll
     static void start() throws Exception {
         fx = new ServeFixture(dir);
         // the CLI's answers first: it starts its own embedded stack on the data folder
-        cliImage = fx.cli("cli-image", ServeFixture.MODEL, "--image", fx.image.toString(), "--finding", FINDING,
-                "--n", "3", "--steps", "10", "--seed", "11");
-        cliStudy = fx.cli("cli-study", ServeFixture.MODEL, "--dataset", "phantom-quick", "--study", ServeFixture.study("s50000001"),
-                "--finding", "no finding", "--n", "2", "--steps", "10", "--seed", "4", "--guidance", "1.5");
+        cliImage = fx.cli(
+                "cli-image",
+                ServeFixture.MODEL,
+                "--image",
+                fx.image.toString(),
+                "--finding",
+                FINDING,
+                "--n",
+                "3",
+                "--steps",
+                "10",
+                "--seed",
+                "11");
+        cliStudy = fx.cli(
+                "cli-study",
+                ServeFixture.MODEL,
+                "--dataset",
+                "phantom-quick",
+                "--study",
+                ServeFixture.study("s50000001"),
+                "--finding",
+                "no finding",
+                "--n",
+                "2",
+                "--steps",
+                "10",
+                "--seed",
+                "4",
+                "--guidance",
+                "1.5");
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         logs.start();
         root.addAppender(logs);
         stack = fx.stack();
-        ServeSettings settings = ServeSettings.defaults().withQueue(4, 32).withUploadLimits(2L << 20, 4096L * 4096L)
+        ServeSettings settings = ServeSettings.defaults()
+                .withQueue(4, 32)
+                .withUploadLimits(2L << 20, 4096L * 4096L)
                 .withPollInterval(Duration.ofMillis(200));
         host = ServiceHost.start(stack, ServeFixture.MODEL, settings, runner -> batch -> {
             if (hold.get()) {
@@ -104,8 +135,12 @@ class CounterfactualServiceTest {
     }
 
     static ServeFixture.Form imageRequest(String finding, int n, long seed) throws Exception {
-        return new ServeFixture.Form().file("image", "patient-jane-doe.png", "image/png", Files.readAllBytes(fx.image))
-                .field("finding", finding).field("n", n).field("steps", 10).field("seed", seed);
+        return new ServeFixture.Form()
+                .file("image", "patient-jane-doe.png", "image/png", Files.readAllBytes(fx.image))
+                .field("finding", finding)
+                .field("n", n)
+                .field("steps", 10)
+                .field("seed", seed);
     }
 
     private static void awaitQueue(int depth, int running) throws InterruptedException {
@@ -135,12 +170,26 @@ class CounterfactualServiceTest {
             assertArrayEquals(Files.readAllBytes(cliImage.resolve(name)), images.get(name), name + ": service = CLI");
         }
         for (String name : List.of("source.png", "contact-sheet.png")) {
-            String url = a.path("files").path(name.equals("source.png") ? "source" : "contact_sheet").asText();
-            assertArrayEquals(Files.readAllBytes(cliImage.resolve(name)), client.get(url).body(), name);
+            String url = a.path("files")
+                    .path(name.equals("source.png") ? "source" : "contact_sheet")
+                    .asText();
+            assertArrayEquals(
+                    Files.readAllBytes(cliImage.resolve(name)), client.get(url).body(), name);
         }
-        JsonNode cliDoc = ServeFixture.JSON.readTree(cliImage.resolve("counterfactuals.json").toFile());
-        for (String k : List.of("model", "bundle_digest", "request", "condition", "seed", "n", "guidance", "ddim_steps",
-                "tail_prior", "images", "model_provenance")) {
+        JsonNode cliDoc = ServeFixture.JSON.readTree(
+                cliImage.resolve("counterfactuals.json").toFile());
+        for (String k : List.of(
+                "model",
+                "bundle_digest",
+                "request",
+                "condition",
+                "seed",
+                "n",
+                "guidance",
+                "ddim_steps",
+                "tail_prior",
+                "images",
+                "model_provenance")) {
             assertEquals(cliDoc.get(k), a.get(k), k);
         }
         assertEquals(96, a.at("/source/width").asInt());
@@ -153,8 +202,11 @@ class CounterfactualServiceTest {
         assertArrayEquals(Files.readAllBytes(cliImage.resolve("contact-sheet.png")), png.body());
         HttpResponse<byte[]> zip = client.post(imageRequest(FINDING, 3, 11).field("format", "zip"));
         Map<String, byte[]> entries = unzip(zip.body());
-        assertArrayEquals(Files.readAllBytes(cliImage.resolve("counterfactual-02.png")), entries.get("counterfactual-02.png"));
-        assertTrue(entries.containsKey("difference-01.png") && entries.containsKey("counterfactuals.json"), entries.keySet().toString());
+        assertArrayEquals(
+                Files.readAllBytes(cliImage.resolve("counterfactual-02.png")), entries.get("counterfactual-02.png"));
+        assertTrue(
+                entries.containsKey("difference-01.png") && entries.containsKey("counterfactuals.json"),
+                entries.keySet().toString());
         BufferedImage overlay = ImageIO.read(new ByteArrayInputStream(entries.get("difference-01.png")));
         assertEquals(64, overlay.getWidth());
     }
@@ -162,30 +214,38 @@ class CounterfactualServiceTest {
     @Test
     @Order(2)
     void aStudyOfAnImportedDatasetGivesTheClisBytesToo() throws Exception {
-        String body = "{\"dataset\":\"phantom-quick\",\"study\":\"" + ServeFixture.study("s50000001") + "\",\"finding\":\"no finding\",\"n\":2,"
-                + "\"steps\":10,\"seed\":4,\"guidance\":1.5}";
+        String body = "{\"dataset\":\"phantom-quick\",\"study\":\"" + ServeFixture.study("s50000001")
+                + "\",\"finding\":\"no finding\",\"n\":2," + "\"steps\":10,\"seed\":4,\"guidance\":1.5}";
         HttpResponse<byte[]> r = client.post("application/json", body.getBytes(StandardCharsets.UTF_8), null);
         assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
         Map<String, byte[]> images = client.images(client.json(r));
-        assertArrayEquals(Files.readAllBytes(cliStudy.resolve("counterfactual-01.png")), images.get("counterfactual-01.png"));
-        assertArrayEquals(Files.readAllBytes(cliStudy.resolve("counterfactual-02.png")), images.get("counterfactual-02.png"));
+        assertArrayEquals(
+                Files.readAllBytes(cliStudy.resolve("counterfactual-01.png")), images.get("counterfactual-01.png"));
+        assertArrayEquals(
+                Files.readAllBytes(cliStudy.resolve("counterfactual-02.png")), images.get("counterfactual-02.png"));
 
         JsonNode datasets = client.json(client.get("/v1/datasets"));
         String ref = datasets.at("/datasets/0/reference").asText();
         assertTrue(ref.startsWith("phantom-quick@"), datasets.toString());
         JsonNode studies = client.json(client.get("/v1/datasets/" + ref + "/studies?limit=5"));
         assertEquals(5, studies.path("studies").size());
-        HttpResponse<byte[]> img = client.get("/v1/datasets/" + ref + "/studies/" + ServeFixture.study("s50000001") + "/image");
+        HttpResponse<byte[]> img =
+                client.get("/v1/datasets/" + ref + "/studies/" + ServeFixture.study("s50000001") + "/image");
         assertEquals(200, img.statusCode());
         assertEquals(64, ImageCodec.decode(img.body()).width());
-        assertEquals(404, client.get("/v1/datasets/" + ref + "/studies/" + ServeFixture.study("s49999999") + "/image").statusCode());
+        assertEquals(
+                404,
+                client.get("/v1/datasets/" + ref + "/studies/" + ServeFixture.study("s49999999") + "/image")
+                        .statusCode());
         assertEquals(404, client.get("/v1/datasets/nope/studies").statusCode());
     }
 
     @Test
     @Order(3)
     void concurrentRequestsAreBatchedAndEachGetsTheBitsItGetsAlone() throws Exception {
-        String[] findings = {FINDING, "left pleural effusion", "no finding", "mild bilateral pleural effusion", "effusion"};
+        String[] findings = {
+            FINDING, "left pleural effusion", "no finding", "mild bilateral pleural effusion", "effusion"
+        };
         List<ServeFixture.Form> forms = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             ServeFixture.Form f = imageRequest(findings[i % findings.length], 1 + i % 4, 100 + i);
@@ -285,27 +345,66 @@ class CounterfactualServiceTest {
         byte[] huge = new byte[3 << 20];
         System.arraycopy(png, 0, huge, 0, png.length);
         List<Object[]> cases = new ArrayList<>();
-        cases.add(new Object[] {new ServeFixture.Form().file("image", "a.txt", "text/plain", "hello".getBytes(UTF_8))
-                .field("finding", FINDING), "not an image"});
-        cases.add(new Object[] {new ServeFixture.Form().file("image", "a.png", "image/png", colour.toByteArray())
-                .field("finding", FINDING), "wrong kind of image"});
-        cases.add(new Object[] {new ServeFixture.Form().file("image", "a.png", "image/png",
-                ImageCodec.encodePng16(ServeFixture.noise(16, 16, 1))).field("finding", FINDING), "wrong kind of image"});
-        cases.add(new Object[] {new ServeFixture.Form().file("image", "a.png", "image/png", huge).field("finding", FINDING),
-                "too large"});
-        cases.add(new Object[] {new ServeFixture.Form().file("image", "a.png", "image/png", png)
-                .field("finding", "purple elephant"), "unknown finding"});
-        cases.add(new Object[] {new ServeFixture.Form().file("image", "a.png", "image/png", png)
-                .field("condition", "[{\"finding\":\"Purple Elephant\"}]"), "unknown finding"});
-        cases.add(new Object[] {new ServeFixture.Form().file("image", "a.png", "image/png", png).field("finding", FINDING)
-                .field("n", 0), "n out of range"});
-        cases.add(new Object[] {new ServeFixture.Form().file("image", "a.png", "image/png", png).field("finding", FINDING)
-                .field("n", 65), "n out of range"});
-        cases.add(new Object[] {new ServeFixture.Form().file("image", "a.png", "image/png", png).field("finding", FINDING)
-                .field("steps", 5000), "steps out of range"});
+        cases.add(new Object[] {
+            new ServeFixture.Form()
+                    .file("image", "a.txt", "text/plain", "hello".getBytes(UTF_8))
+                    .field("finding", FINDING),
+            "not an image"
+        });
+        cases.add(new Object[] {
+            new ServeFixture.Form()
+                    .file("image", "a.png", "image/png", colour.toByteArray())
+                    .field("finding", FINDING),
+            "wrong kind of image"
+        });
+        cases.add(new Object[] {
+            new ServeFixture.Form()
+                    .file("image", "a.png", "image/png", ImageCodec.encodePng16(ServeFixture.noise(16, 16, 1)))
+                    .field("finding", FINDING),
+            "wrong kind of image"
+        });
+        cases.add(new Object[] {
+            new ServeFixture.Form().file("image", "a.png", "image/png", huge).field("finding", FINDING), "too large"
+        });
+        cases.add(new Object[] {
+            new ServeFixture.Form().file("image", "a.png", "image/png", png).field("finding", "purple elephant"),
+            "unknown finding"
+        });
+        cases.add(new Object[] {
+            new ServeFixture.Form()
+                    .file("image", "a.png", "image/png", png)
+                    .field("condition", "[{\"finding\":\"Purple Elephant\"}]"),
+            "unknown finding"
+        });
+        cases.add(new Object[] {
+            new ServeFixture.Form()
+                    .file("image", "a.png", "image/png", png)
+                    .field("finding", FINDING)
+                    .field("n", 0),
+            "n out of range"
+        });
+        cases.add(new Object[] {
+            new ServeFixture.Form()
+                    .file("image", "a.png", "image/png", png)
+                    .field("finding", FINDING)
+                    .field("n", 65),
+            "n out of range"
+        });
+        cases.add(new Object[] {
+            new ServeFixture.Form()
+                    .file("image", "a.png", "image/png", png)
+                    .field("finding", FINDING)
+                    .field("steps", 5000),
+            "steps out of range"
+        });
         cases.add(new Object[] {new ServeFixture.Form().field("finding", FINDING), "no source image"});
-        cases.add(new Object[] {new ServeFixture.Form().file("image", "a.png", "image/png", png).field("finding", FINDING)
-                .field("shoe_size", 9), "unknown form field"});
+        cases.add(new Object[] {
+            new ServeFixture.Form()
+                    .file("image", "a.png", "image/png", png)
+                    .field("finding", FINDING)
+                    .field("shoe_size", 9),
+            "unknown form field"
+        });
         cases.add(new Object[] {"garbage", "malformed multipart"});
         cases.add(new Object[] {"json", "not valid JSON"});
         cases.add(new Object[] {"plain", "Content-Type"});
@@ -325,16 +424,24 @@ class CounterfactualServiceTest {
             assertEquals(400, r.statusCode(), "case " + i + ": " + body);
             JsonNode e = ServeFixture.JSON.readTree(body);
             assertTrue(e.path("error").asText().contains((String) c[1]), "case " + i + ": " + body);
-            assertFalse(body.contains("IHDR") || body.contains("hello") || body.contains("nonsense"),
+            assertFalse(
+                    body.contains("IHDR") || body.contains("hello") || body.contains("nonsense"),
                     "the reason does not echo the upload: " + body);
         }
-        assertEquals(404, client.post(imageRequest(FINDING, 1, 1).field("model", "no-such-model")).statusCode());
+        assertEquals(
+                404,
+                client.post(imageRequest(FINDING, 1, 1).field("model", "no-such-model"))
+                        .statusCode());
         assertEquals(405, client.get("/v1/counterfactuals").statusCode());
         assertEquals(404, client.get("/v1/nothing-here").statusCode());
-        assertEquals(404, client.get("/v1/results/00000000000000000000000000000000/counterfactual-01.png").statusCode());
+        assertEquals(
+                404,
+                client.get("/v1/results/00000000000000000000000000000000/counterfactual-01.png")
+                        .statusCode());
         // still correct afterwards
         Map<String, byte[]> images = client.images(client.json(client.post(imageRequest(FINDING, 3, 11))));
-        assertArrayEquals(Files.readAllBytes(cliImage.resolve("counterfactual-03.png")), images.get("counterfactual-03.png"));
+        assertArrayEquals(
+                Files.readAllBytes(cliImage.resolve("counterfactual-03.png")), images.get("counterfactual-03.png"));
     }
 
     @Test
@@ -346,8 +453,10 @@ class CounterfactualServiceTest {
         // 1: gone half-way through its upload
         try (Socket s = new Socket(host.server().uri().getHost(), host.server().port())) {
             OutputStream out = s.getOutputStream();
-            out.write(("POST /v1/counterfactuals HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=zz\r\n"
-                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                    ("POST /v1/counterfactuals HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=zz\r\n"
+                                    + "Content-Length: " + body.length + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             out.write(body, 0, body.length / 2);
             out.flush();
         }
@@ -357,11 +466,13 @@ class CounterfactualServiceTest {
         ServeFixture.Form stays = imageRequest(FINDING, 3, 11);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
-            Socket gone = new Socket(host.server().uri().getHost(), host.server().port());
+            Socket gone =
+                    new Socket(host.server().uri().getHost(), host.server().port());
             String boundary = type.substring(type.indexOf('=') + 1);
             OutputStream out = gone.getOutputStream();
             out.write(("POST /v1/counterfactuals HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary="
-                    + boundary + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + boundary + "\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
             awaitQueue(0, 1);
@@ -373,7 +484,8 @@ class CounterfactualServiceTest {
             HttpResponse<byte[]> r = later.get(60, TimeUnit.SECONDS);
             assertEquals(200, r.statusCode());
             Map<String, byte[]> images = client.images(client.json(r));
-            assertArrayEquals(Files.readAllBytes(cliImage.resolve("counterfactual-01.png")), images.get("counterfactual-01.png"));
+            assertArrayEquals(
+                    Files.readAllBytes(cliImage.resolve("counterfactual-01.png")), images.get("counterfactual-01.png"));
         } finally {
             hold.set(false);
             release.countDown();
@@ -416,7 +528,9 @@ class CounterfactualServiceTest {
                 JsonNode a = client.json(r);
                 assertEquals(200 + i, a.path("seed").asLong(), "each client got its own answer");
                 HttpResponse<byte[]> alone = client.post(imageRequest(FINDING, 2, 200 + i));
-                assertEquals(client.images(client.json(alone)).keySet(), client.images(a).keySet());
+                assertEquals(
+                        client.images(client.json(alone)).keySet(),
+                        client.images(a).keySet());
                 byte[] x = client.images(a).get("counterfactual-02.png");
                 byte[] y = client.images(client.json(alone)).get("counterfactual-02.png");
                 assertArrayEquals(y, x, "request " + i);
@@ -464,8 +578,14 @@ class CounterfactualServiceTest {
         HttpResponse<byte[]> metrics = client.get("/metrics");
         assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
         String text = new String(metrics.body(), StandardCharsets.UTF_8);
-        assertTrue(text.contains("causalcxr_http_requests_total{method=\"POST\",route=\"/v1/counterfactuals\",code=\"200\"}"), text);
-        assertTrue(text.contains("causalcxr_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/counterfactuals\",le=\"+Inf\"}"), text);
+        assertTrue(
+                text.contains(
+                        "causalcxr_http_requests_total{method=\"POST\",route=\"/v1/counterfactuals\",code=\"200\"}"),
+                text);
+        assertTrue(
+                text.contains(
+                        "causalcxr_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/counterfactuals\",le=\"+Inf\"}"),
+                text);
         assertTrue(text.contains("causalcxr_queue_depth 0"), text);
         assertTrue(text.contains("route=\"/v1/results/{id}/{file}\""), "routes are templates: " + text);
         HttpResponse<byte[]> page = client.get("/");
@@ -478,12 +598,20 @@ class CounterfactualServiceTest {
     @Order(9)
     void withATokenTheApiNeedsItAndTheProbesAndPageDoNot() throws Exception {
         String token = "correct-horse-battery-staple-42";
-        try (ServiceHost guarded = ServiceHost.start(stack, ServeFixture.MODEL, ServeSettings.defaults().withToken(token))) {
-            ServeFixture.Client anonymous = new ServeFixture.Client(guarded.server().uri(), null);
+        try (ServiceHost guarded = ServiceHost.start(
+                stack, ServeFixture.MODEL, ServeSettings.defaults().withToken(token))) {
+            ServeFixture.Client anonymous =
+                    new ServeFixture.Client(guarded.server().uri(), null);
             ServeFixture.Client wrong = new ServeFixture.Client(guarded.server().uri(), "not-the-token-at-all-000");
             ServeFixture.Client right = new ServeFixture.Client(guarded.server().uri(), token);
             assertEquals(401, anonymous.get("/v1/models").statusCode());
-            assertEquals("Bearer", anonymous.get("/v1/models").headers().firstValue("WWW-Authenticate").orElse(""));
+            assertEquals(
+                    "Bearer",
+                    anonymous
+                            .get("/v1/models")
+                            .headers()
+                            .firstValue("WWW-Authenticate")
+                            .orElse(""));
             assertEquals(401, wrong.get("/v1/models").statusCode());
             assertEquals(401, anonymous.get("/metrics").statusCode());
             assertEquals(401, anonymous.post(imageRequest(FINDING, 1, 1)).statusCode());
@@ -493,7 +621,11 @@ class CounterfactualServiceTest {
             assertEquals(200, anonymous.get("/").statusCode());
             HttpResponse<byte[]> r = right.post(imageRequest(FINDING, 1, 1));
             assertEquals(200, r.statusCode());
-            assertEquals(401, anonymous.get(right.json(r).at("/counterfactuals/0/url").asText()).statusCode());
+            assertEquals(
+                    401,
+                    anonymous
+                            .get(right.json(r).at("/counterfactuals/0/url").asText())
+                            .statusCode());
         }
     }
 
@@ -510,7 +642,9 @@ class CounterfactualServiceTest {
         ServeSettings fast = ServeSettings.defaults().withPollInterval(Duration.ofMillis(100));
         try (ServiceHost champion = ServiceHost.start(stack, ServeFixture.MODEL + "@champion", fast)) {
             ServeFixture.Client c = new ServeFixture.Client(champion.server().uri(), null);
-            assertEquals(one.reference(), c.json(c.post(imageRequest(FINDING, 1, 1))).path("model").asText());
+            assertEquals(
+                    one.reference(),
+                    c.json(c.post(imageRequest(FINDING, 1, 1))).path("model").asText());
             stack.registry().setAlias(ServeFixture.MODEL, "champion", two.version());
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!champion.models().served().reference().equals(two.reference()) && System.nanoTime() < until) {
@@ -520,21 +654,30 @@ class CounterfactualServiceTest {
             assertEquals(two.reference(), after.path("model").asText(), "the alias moved: the service followed");
             JsonNode named = c.json(c.post(imageRequest(FINDING, 1, 1).field("model", one.reference())));
             assertEquals(one.reference(), named.path("model").asText());
-            assertArrayEquals(c.images(after).get("counterfactual-01.png"), c.images(named).get("counterfactual-01.png"),
+            assertArrayEquals(
+                    c.images(after).get("counterfactual-01.png"),
+                    c.images(named).get("counterfactual-01.png"),
                     "same files, same seed: same image");
             assertTrue(c.json(c.get("/v1/models")).path("loaded").size() >= 1);
-            assertTrue(champion.metrics().render().contains("causalcxr_model_loads_total 2"), "loaded once per version");
+            assertTrue(
+                    champion.metrics().render().contains("causalcxr_model_loads_total 2"), "loaded once per version");
             // a third version named by a request: at most two stay loaded, the least recently used goes
             provenance.put("note", "a third version");
-            ModelVersion three = stack.registry().register(ServeFixture.MODEL, one.components(), provenance, one.metrics());
+            ModelVersion three =
+                    stack.registry().register(ServeFixture.MODEL, one.components(), provenance, one.metrics());
             JsonNode third = c.json(c.post(imageRequest(FINDING, 1, 1).field("model", three.reference())));
             assertEquals(three.reference(), third.path("model").asText());
             String text = champion.metrics().render();
-            assertTrue(text.contains("causalcxr_models_loaded 2\n") && text.contains("causalcxr_model_loads_total 3\n"), text);
+            assertTrue(
+                    text.contains("causalcxr_models_loaded 2\n") && text.contains("causalcxr_model_loads_total 3\n"),
+                    text);
             JsonNode oneAgain = c.json(c.post(imageRequest(FINDING, 1, 1).field("model", one.reference())));
             assertEquals(one.reference(), oneAgain.path("model").asText());
-            assertTrue(champion.metrics().render().contains("causalcxr_model_loads_total 4\n"), "evicted, loaded again");
-            assertArrayEquals(c.images(named).get("counterfactual-01.png"), c.images(oneAgain).get("counterfactual-01.png"));
+            assertTrue(
+                    champion.metrics().render().contains("causalcxr_model_loads_total 4\n"), "evicted, loaded again");
+            assertArrayEquals(
+                    c.images(named).get("counterfactual-01.png"),
+                    c.images(oneAgain).get("counterfactual-01.png"));
         }
     }
 
@@ -545,15 +688,24 @@ class CounterfactualServiceTest {
         List<String> lines = new ArrayList<>();
         synchronized (logs) {
             for (ILoggingEvent e : logs.list) {
-                lines.add(e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
-                        : ThrowableProxyUtil.asString(e.getThrowableProxy())));
+                lines.add(e.getFormattedMessage()
+                        + (e.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(e.getThrowableProxy())));
             }
         }
         assertTrue(lines.stream().anyMatch(l -> l.contains("POST /v1/counterfactuals 200")), lines.toString());
         for (String l : lines) {
             String lower = l.toLowerCase(java.util.Locale.ROOT);
-            for (String secret : new String[] {"effusion", "cardiomegaly", "pneumothorax", "purple elephant", "s50000001", ServeFixture.study("s50000001").toLowerCase(java.util.Locale.ROOT),
-                    "jane-doe", digest.substring(0, 16), "ihdr"}) {
+            for (String secret : new String[] {
+                "effusion",
+                "cardiomegaly",
+                "pneumothorax",
+                "purple elephant",
+                "s50000001",
+                ServeFixture.study("s50000001").toLowerCase(java.util.Locale.ROOT),
+                "jane-doe",
+                digest.substring(0, 16),
+                "ihdr"
+            }) {
                 assertFalse(lower.contains(secret), "log line with '" + secret + "': " + l);
             }
         }

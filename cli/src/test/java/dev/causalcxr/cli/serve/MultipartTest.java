@@ -23,16 +23,19 @@ class MultipartTest {
 
     @Test
     void fieldsAndAFileAreReadWithTheirBytesIntact() {
-        String binary = new String(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0, '-', '-', (byte) 0xFF},
+        String binary = new String(
+                new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0, '-', '-', (byte) 0xFF},
                 StandardCharsets.ISO_8859_1);
-        byte[] b = body("--" + B + "\r\n",
+        byte[] b = body(
+                "--" + B + "\r\n",
                 "Content-Disposition: form-data; name=\"finding\"\r\n\r\n",
                 "moderate right pleural effusion\r\n",
                 "--" + B + "\r\n",
                 "Content-Disposition: form-data; name=\"image\"; filename=\"a;b \\\"x\\\".png\"\r\n",
                 "Content-Type: image/png\r\n\r\n",
                 binary + "\r\n",
-                "--" + B + "--\r\n", "epilogue is ignored");
+                "--" + B + "--\r\n",
+                "epilogue is ignored");
         Multipart.Form f = Multipart.parse(b, Multipart.boundary("multipart/form-data; boundary=" + B));
         assertEquals("moderate right pleural effusion", f.field("finding").orElseThrow());
         Multipart.Part image = f.part("image").orElseThrow();
@@ -55,19 +58,29 @@ class MultipartTest {
     @Test
     void malformedBodiesAreRefusedWithAReason() {
         String[][] bad = {
-                {"preamble\r\n--" + B + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--" + B + "--", "does not start"},
-                {"--" + B + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx", "not closed"},
-                {"--" + B + "\r\nContent-Disposition: form-data; name=\"a\"\r\nx\r\n--" + B + "--", "headers"},
-                {"--" + B + "\r\nContent-Type: text/plain\r\n\r\nx\r\n--" + B + "--", "no Content-Disposition"},
-                {"--" + B + "\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\nx\r\n--" + B + "--", "not form-data"},
-                {"--" + B + "\r\nContent-Disposition: form-data\r\n\r\nx\r\n--" + B + "--", "no name"},
-                {"--" + B + "\r\nContent-Disposition: form-data; name=\"a\r\n\r\nx\r\n--" + B + "--", "unterminated"},
-                {"--" + B + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--" + B
-                        + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\ny\r\n--" + B + "--", "more than once"},
-                {"--" + B + "\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Disposition: form-data; name=\"b\"\r\n\r\n"
-                        + "x\r\n--" + B + "--", "repeats"},
-                {"--" + B + "garbage\r\n", "no line break"},
-                {"", "does not start"},
+            {
+                "preamble\r\n--" + B + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--" + B + "--",
+                "does not start"
+            },
+            {"--" + B + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx", "not closed"},
+            {"--" + B + "\r\nContent-Disposition: form-data; name=\"a\"\r\nx\r\n--" + B + "--", "headers"},
+            {"--" + B + "\r\nContent-Type: text/plain\r\n\r\nx\r\n--" + B + "--", "no Content-Disposition"},
+            {"--" + B + "\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\nx\r\n--" + B + "--", "not form-data"},
+            {"--" + B + "\r\nContent-Disposition: form-data\r\n\r\nx\r\n--" + B + "--", "no name"},
+            {"--" + B + "\r\nContent-Disposition: form-data; name=\"a\r\n\r\nx\r\n--" + B + "--", "unterminated"},
+            {
+                "--" + B + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--" + B
+                        + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\ny\r\n--" + B + "--",
+                "more than once"
+            },
+            {
+                "--" + B
+                        + "\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Disposition: form-data; name=\"b\"\r\n\r\n"
+                        + "x\r\n--" + B + "--",
+                "repeats"
+            },
+            {"--" + B + "garbage\r\n", "no line break"},
+            {"", "does not start"},
         };
         for (String[] c : bad) {
             HttpError e = assertThrows(HttpError.class, () -> Multipart.parse(body(c[0]), B), c[0]);
@@ -78,11 +91,17 @@ class MultipartTest {
 
     @Test
     void aTextFieldMustBeUtf8AndShort() {
-        byte[] latin1 = body("--" + B + "\r\nContent-Disposition: form-data; name=\"finding\"\r\n\r\n", "caf\u00e9", "\r\n--" + B + "--");
-        HttpError e = assertThrows(HttpError.class, () -> Multipart.parse(latin1, B).field("finding"));
+        byte[] latin1 = body(
+                "--" + B + "\r\nContent-Disposition: form-data; name=\"finding\"\r\n\r\n",
+                "caf\u00e9",
+                "\r\n--" + B + "--");
+        HttpError e =
+                assertThrows(HttpError.class, () -> Multipart.parse(latin1, B).field("finding"));
         assertTrue(e.reason().contains("not UTF-8"), e.reason());
-        byte[] huge = body("--" + B + "\r\nContent-Disposition: form-data; name=\"finding\"\r\n\r\n",
-                "x".repeat(Multipart.MAX_FIELD_BYTES + 1), "\r\n--" + B + "--");
+        byte[] huge = body(
+                "--" + B + "\r\nContent-Disposition: form-data; name=\"finding\"\r\n\r\n",
+                "x".repeat(Multipart.MAX_FIELD_BYTES + 1),
+                "\r\n--" + B + "--");
         assertThrows(HttpError.class, () -> Multipart.parse(huge, B));
     }
 
@@ -90,7 +109,11 @@ class MultipartTest {
     void tooManyPartsAreRefused() {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i <= Multipart.MAX_PARTS; i++) {
-            s.append("--").append(B).append("\r\nContent-Disposition: form-data; name=\"f").append(i).append("\"\r\n\r\nv\r\n");
+            s.append("--")
+                    .append(B)
+                    .append("\r\nContent-Disposition: form-data; name=\"f")
+                    .append(i)
+                    .append("\"\r\n\r\nv\r\n");
         }
         s.append("--").append(B).append("--");
         HttpError e = assertThrows(HttpError.class, () -> Multipart.parse(body(s.toString()), B));

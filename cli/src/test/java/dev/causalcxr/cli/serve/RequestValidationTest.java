@@ -32,7 +32,8 @@ class RequestValidationTest {
     }
 
     static String image64() {
-        return Base64.getEncoder().encodeToString(ImageCodec.encodePng16(GrayImage.fromUnit(64, 64, new float[64 * 64])));
+        return Base64.getEncoder()
+                .encodeToString(ImageCodec.encodePng16(GrayImage.fromUnit(64, 64, new float[64 * 64])));
     }
 
     @Test
@@ -65,19 +66,29 @@ class RequestValidationTest {
     void badFieldsAreRefusedWithTheirReason() {
         String img = "\"image_base64\":\"" + image64() + "\"";
         assertTrue(reason(() -> json("{" + img + ",\"finding\":\"x\",\"n\":0}")).startsWith("n out of range"));
-        assertTrue(reason(() -> json("{" + img + ",\"finding\":\"x\",\"n\":65}")).startsWith("n out of range"));
-        assertTrue(reason(() -> json("{" + img + ",\"finding\":\"x\",\"n\":\"eight\"}")).contains("whole number"));
-        assertTrue(reason(() -> json("{" + img + ",\"finding\":\"x\",\"guidance\":\"NaN\"}")).contains("guidance out of range"));
-        assertTrue(reason(() -> json("{" + img + ",\"finding\":\"x\",\"steps\":0}")).contains("steps out of range"));
-        assertTrue(reason(() -> json("{" + img + ",\"finding\":\"x\",\"eta\":2}")).contains("eta out of range"));
-        assertTrue(reason(() -> json("{" + img + ",\"finding\":\"x\",\"format\":\"gif\"}")).contains("json, png or zip"));
-        assertTrue(reason(() -> json("{" + img + ",\"finding\":\"x\",\"colour\":1}")).contains("unknown field 'colour'"));
+        assertTrue(
+                reason(() -> json("{" + img + ",\"finding\":\"x\",\"n\":65}")).startsWith("n out of range"));
+        assertTrue(reason(() -> json("{" + img + ",\"finding\":\"x\",\"n\":\"eight\"}"))
+                .contains("whole number"));
+        assertTrue(reason(() -> json("{" + img + ",\"finding\":\"x\",\"guidance\":\"NaN\"}"))
+                .contains("guidance out of range"));
+        assertTrue(reason(() -> json("{" + img + ",\"finding\":\"x\",\"steps\":0}"))
+                .contains("steps out of range"));
+        assertTrue(
+                reason(() -> json("{" + img + ",\"finding\":\"x\",\"eta\":2}")).contains("eta out of range"));
+        assertTrue(reason(() -> json("{" + img + ",\"finding\":\"x\",\"format\":\"gif\"}"))
+                .contains("json, png or zip"));
+        assertTrue(reason(() -> json("{" + img + ",\"finding\":\"x\",\"colour\":1}"))
+                .contains("unknown field 'colour'"));
         assertTrue(reason(() -> json("{" + img + "}")).startsWith("no finding"));
-        assertTrue(reason(() -> json("{" + img + ",\"finding\":\"x\",\"condition\":[]}")).contains("not both"));
+        assertTrue(reason(() -> json("{" + img + ",\"finding\":\"x\",\"condition\":[]}"))
+                .contains("not both"));
         assertTrue(reason(() -> json("{\"finding\":\"x\"}")).startsWith("no source image"));
-        assertTrue(reason(() -> json("{" + img + ",\"dataset\":\"d\",\"study\":\"s\",\"finding\":\"x\"}")).contains("not both"));
+        assertTrue(reason(() -> json("{" + img + ",\"dataset\":\"d\",\"study\":\"s\",\"finding\":\"x\"}"))
+                .contains("not both"));
         assertTrue(reason(() -> json("{\"dataset\":\"d\",\"finding\":\"x\"}")).contains("both 'dataset'"));
-        assertTrue(reason(() -> json("{\"image_base64\":\"***\",\"finding\":\"x\"}")).contains("not base64"));
+        assertTrue(reason(() -> json("{\"image_base64\":\"***\",\"finding\":\"x\"}"))
+                .contains("not base64"));
         assertTrue(reason(() -> json("{" + img + ",\"condition\":[{\"finding\":\"Purple Elephant\"}]}"))
                 .startsWith("unknown finding 'Purple Elephant'"));
         assertTrue(reason(() -> json("{" + img + ",\"condition\":[{\"finding\":\"Edema\",\"severity\":\"huge\"}]}"))
@@ -86,7 +97,8 @@ class RequestValidationTest {
                 .contains("twice"));
         assertTrue(reason(() -> json("[1,2]")).contains("must be an object"));
         assertTrue(reason(() -> json("{not json")).contains("not valid JSON"));
-        assertTrue(reason(() -> RequestReader.read("text/plain", new byte[0], S)).contains("Content-Type"));
+        assertTrue(
+                reason(() -> RequestReader.read("text/plain", new byte[0], S)).contains("Content-Type"));
     }
 
     @Test
@@ -106,9 +118,12 @@ class RequestValidationTest {
     void notAnImageAndTheWrongKindOfImageAreNamed() throws Exception {
         assertTrue(reason(() -> SourceImages.decode("%PDF-1.4".getBytes(StandardCharsets.US_ASCII), S.maxImagePixels()))
                 .startsWith("not an image"));
-        assertTrue(reason(() -> SourceImages.decode(new byte[0], S.maxImagePixels())).startsWith("not an image"));
-        byte[] truncated = java.util.Arrays.copyOf(ImageCodec.encodePng16(GrayImage.fromUnit(64, 64, new float[64 * 64])), 60);
-        assertTrue(reason(() -> SourceImages.decode(truncated, S.maxImagePixels())).startsWith("not an image"));
+        assertTrue(reason(() -> SourceImages.decode(new byte[0], S.maxImagePixels()))
+                .startsWith("not an image"));
+        byte[] truncated =
+                java.util.Arrays.copyOf(ImageCodec.encodePng16(GrayImage.fromUnit(64, 64, new float[64 * 64])), 60);
+        assertTrue(
+                reason(() -> SourceImages.decode(truncated, S.maxImagePixels())).startsWith("not an image"));
         byte[] tiny = ImageCodec.encodePng16(GrayImage.fromUnit(8, 8, new float[64]));
         assertTrue(reason(() -> SourceImages.decode(tiny, S.maxImagePixels())).contains("too small"));
         byte[] strip = ImageCodec.encodePng16(GrayImage.fromUnit(400, 40, new float[16000]));
@@ -122,7 +137,9 @@ class RequestValidationTest {
         for (String format : new String[] {"png", "jpeg"}) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ImageIO.write(photo, format, out);
-            assertTrue(reason(() -> SourceImages.decode(out.toByteArray(), S.maxImagePixels())).contains("colour picture"),
+            assertTrue(
+                    reason(() -> SourceImages.decode(out.toByteArray(), S.maxImagePixels()))
+                            .contains("colour picture"),
                     format);
         }
     }
@@ -147,13 +164,39 @@ class RequestValidationTest {
     void withoutATokenTheServiceMayListenOnLoopbackOnly() throws Exception {
         ServeSettings d = ServeSettings.defaults();
         java.net.InetAddress any = java.net.InetAddress.getByName("0.0.0.0");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ServeSettings(any, 0, null,
-                d.queueCapacity(), d.maxBatchRequests(), d.maxBatchRows(), d.deadline(), d.maxUploadBytes(),
-                d.maxImagePixels(), d.maxN(), d.pollInterval(), d.maxLoadedModels(), d.resultTtl(), d.maxResults()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new ServeSettings(
+                        any,
+                        0,
+                        null,
+                        d.queueCapacity(),
+                        d.maxBatchRequests(),
+                        d.maxBatchRows(),
+                        d.deadline(),
+                        d.maxUploadBytes(),
+                        d.maxImagePixels(),
+                        d.maxN(),
+                        d.pollInterval(),
+                        d.maxLoadedModels(),
+                        d.resultTtl(),
+                        d.maxResults()));
         assertTrue(e.getMessage().contains("access token is required"), e.getMessage());
-        new ServeSettings(any, 0, "a-long-enough-token-1234", d.queueCapacity(), d.maxBatchRequests(), d.maxBatchRows(),
-                d.deadline(), d.maxUploadBytes(), d.maxImagePixels(), d.maxN(), d.pollInterval(), d.maxLoadedModels(),
-                d.resultTtl(), d.maxResults());
+        new ServeSettings(
+                any,
+                0,
+                "a-long-enough-token-1234",
+                d.queueCapacity(),
+                d.maxBatchRequests(),
+                d.maxBatchRows(),
+                d.deadline(),
+                d.maxUploadBytes(),
+                d.maxImagePixels(),
+                d.maxN(),
+                d.pollInterval(),
+                d.maxLoadedModels(),
+                d.resultTtl(),
+                d.maxResults());
         assertThrows(IllegalArgumentException.class, () -> d.withToken("short"));
     }
 
@@ -166,18 +209,33 @@ class RequestValidationTest {
         m.rejected("queue_full");
         m.queue(() -> 5, () -> 64);
         String text = m.render();
-        assertTrue(text.contains("causalcxr_http_requests_total{code=\"200\",method=\"POST\",route=\"/v1/counterfactuals\"} 1")
-                || text.contains("causalcxr_http_requests_total{method=\"POST\",route=\"/v1/counterfactuals\",code=\"200\"} 1"),
+        assertTrue(
+                text.contains(
+                                "causalcxr_http_requests_total{code=\"200\",method=\"POST\",route=\"/v1/counterfactuals\"} 1")
+                        || text.contains(
+                                "causalcxr_http_requests_total{method=\"POST\",route=\"/v1/counterfactuals\",code=\"200\"} 1"),
                 text);
-        assertTrue(text.contains("causalcxr_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/counterfactuals\",le=\"0.5\"} 2"), text);
-        assertTrue(text.contains("causalcxr_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/counterfactuals\",le=\"0.25\"} 1"), text);
-        assertTrue(text.contains("causalcxr_http_request_duration_seconds_count{method=\"POST\",route=\"/v1/counterfactuals\"} 2"), text);
+        assertTrue(
+                text.contains(
+                        "causalcxr_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/counterfactuals\",le=\"0.5\"} 2"),
+                text);
+        assertTrue(
+                text.contains(
+                        "causalcxr_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/counterfactuals\",le=\"0.25\"} 1"),
+                text);
+        assertTrue(
+                text.contains(
+                        "causalcxr_http_request_duration_seconds_count{method=\"POST\",route=\"/v1/counterfactuals\"} 2"),
+                text);
         assertTrue(text.contains("causalcxr_queue_depth 5\n"), text);
         assertTrue(text.contains("causalcxr_counterfactuals_total 24\n"), text);
         assertTrue(text.contains("causalcxr_rejected_requests_total{reason=\"queue_full\"} 1\n"), text);
         for (String line : text.split("\n")) {
-            assertTrue(line.startsWith("# HELP ") || line.startsWith("# TYPE ")
-                    || line.matches("[a-z_]+(\\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\\})? [0-9.eE+-]+"), line);
+            assertTrue(
+                    line.startsWith("# HELP ")
+                            || line.startsWith("# TYPE ")
+                            || line.matches("[a-z_]+(\\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\\})? [0-9.eE+-]+"),
+                    line);
         }
     }
 }

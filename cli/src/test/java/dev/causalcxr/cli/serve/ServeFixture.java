@@ -57,8 +57,8 @@ final class ServeFixture {
                                     log_interval: 10}
                 """);
         Path summary = dir.resolve("summary.json");
-        int code = Main.execute("run", "--spec", spec.toString(), "--data-dir", data.toString(),
-                "--summary-json", summary.toString());
+        int code = Main.execute(
+                "run", "--spec", spec.toString(), "--data-dir", data.toString(), "--summary-json", summary.toString());
         JsonNode s = JSON.readTree(summary.toFile());
         assertEquals(0, code, s.toString());
         reference = s.path("model").asText();
@@ -72,8 +72,9 @@ final class ServeFixture {
      */
     static String study(String rawStudyId) {
         return new dev.causalcxr.core.dataset.Pseudonymizer(dev.causalcxr.infra.datasets.PseudonymKeys.forPhantom(
-                dev.causalcxr.core.spec.ExperimentSpec.parseYaml("name: serve-test\nseed: 5\n")
-                        .stageSeed(dev.causalcxr.core.spec.StageName.INGEST))).study(rawStudyId);
+                        dev.causalcxr.core.spec.ExperimentSpec.parseYaml("name: serve-test\nseed: 5\n")
+                                .stageSeed(dev.causalcxr.core.spec.StageName.INGEST)))
+                .study(rawStudyId);
     }
 
     /** The CLI's answer to a request: {@code counterfactual ... --out DIR}. */
@@ -112,7 +113,8 @@ final class ServeFixture {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         Form field(String name, Object value) {
-            write("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n");
+            write("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value
+                    + "\r\n");
             return this;
         }
 
@@ -142,7 +144,8 @@ final class ServeFixture {
 
     /** A client of one service. */
     static final class Client {
-        final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        final HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         final URI base;
         final String token;
 
@@ -163,8 +166,10 @@ final class ServeFixture {
             return post(form.contentType(), form.bytes(), null);
         }
 
-        HttpResponse<byte[]> post(String contentType, byte[] body, String accept) throws IOException, InterruptedException {
-            HttpRequest.Builder b = request("/v1/counterfactuals").header("Content-Type", contentType)
+        HttpResponse<byte[]> post(String contentType, byte[] body, String accept)
+                throws IOException, InterruptedException {
+            HttpRequest.Builder b = request("/v1/counterfactuals")
+                    .header("Content-Type", contentType)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body));
             if (accept != null) {
                 b.header("Accept", accept);

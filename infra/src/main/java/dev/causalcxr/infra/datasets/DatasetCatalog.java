@@ -21,13 +21,17 @@ public final class DatasetCatalog {
         this.db = db;
     }
 
-    public record VersionRow(String dataset, String version, String parent, String bundleDigest, String sourceKind,
-                             int studies, Instant createdAt) {
-    }
+    public record VersionRow(
+            String dataset,
+            String version,
+            String parent,
+            String bundleDigest,
+            String sourceKind,
+            int studies,
+            Instant createdAt) {}
 
     /** Records a version (idempotent); returns it and whether it is new. */
-    public record Recorded(VersionRow version, boolean created) {
-    }
+    public record Recorded(VersionRow version, boolean created) {}
 
     public Recorded record(DatasetManifest manifest, String bundleDigest, String sourceKind) {
         String version = manifest.version();
@@ -41,8 +45,8 @@ public final class DatasetCatalog {
                     datasetId = rs.getLong(1);
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select 1 from dataset_versions where dataset_id = ? and version_digest = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("select 1 from dataset_versions where dataset_id = ? and version_digest = ?")) {
                 ps.setLong(1, datasetId);
                 ps.setString(2, version);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -100,8 +104,14 @@ public final class DatasetCatalog {
             from dataset_versions v join datasets d on d.id = v.dataset_id""";
 
     private static VersionRow map(ResultSet rs) throws java.sql.SQLException {
-        return new VersionRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getInt(6), rs.getTimestamp(7).toInstant());
+        return new VersionRow(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getInt(6),
+                rs.getTimestamp(7).toInstant());
     }
 
     /** A version by reference {@code NAME[@VERSION]} (full digest or unique prefix; NAME alone: the newest). */
@@ -113,14 +123,18 @@ public final class DatasetCatalog {
     /** A version by full digest or unique prefix; the newest when {@code version} is null. */
     public Optional<VersionRow> version(String dataset, String version) {
         if (version == null) {
-            return db.queryOne(VERSION_SELECT + " where d.name = ? order by v.id desc limit 1",
-                    ps -> ps.setString(1, dataset), DatasetCatalog::map);
+            return db.queryOne(
+                    VERSION_SELECT + " where d.name = ? order by v.id desc limit 1",
+                    ps -> ps.setString(1, dataset),
+                    DatasetCatalog::map);
         }
-        List<VersionRow> rows = db.query(VERSION_SELECT + " where d.name = ? and v.version_digest like ? order by v.id desc",
+        List<VersionRow> rows = db.query(
+                VERSION_SELECT + " where d.name = ? and v.version_digest like ? order by v.id desc",
                 ps -> {
                     ps.setString(1, dataset);
                     ps.setString(2, version.replace("%", "") + "%");
-                }, DatasetCatalog::map);
+                },
+                DatasetCatalog::map);
         if (rows.size() > 1) {
             throw new IllegalArgumentException("version prefix " + version + " of " + dataset + " is ambiguous");
         }
@@ -128,24 +142,33 @@ public final class DatasetCatalog {
     }
 
     public List<VersionRow> versions(String dataset) {
-        return db.query(VERSION_SELECT + " where d.name = ? order by v.id", ps -> ps.setString(1, dataset), DatasetCatalog::map);
+        return db.query(
+                VERSION_SELECT + " where d.name = ? order by v.id",
+                ps -> ps.setString(1, dataset),
+                DatasetCatalog::map);
     }
 
     /** The newest version of every dataset. */
     public List<VersionRow> latest() {
-        return db.query(VERSION_SELECT + " where v.id in (select max(id) from dataset_versions group by dataset_id) order by d.name",
-                ps -> { }, DatasetCatalog::map);
+        return db.query(
+                VERSION_SELECT
+                        + " where v.id in (select max(id) from dataset_versions group by dataset_id) order by d.name",
+                ps -> {},
+                DatasetCatalog::map);
     }
 
     /** The study row ids of a version, by study id (for attaching findings). */
     public java.util.Map<String, Long> studyKeys(String dataset, String version) {
         java.util.Map<String, Long> m = new java.util.HashMap<>();
-        db.query("""
+        db.query(
+                """
                 select s.study_id, s.id from studies s join dataset_versions v on v.id = s.dataset_version_id
-                join datasets d on d.id = v.dataset_id where d.name = ? and v.version_digest = ?""", ps -> {
-            ps.setString(1, dataset);
-            ps.setString(2, version);
-        }, rs -> m.put(rs.getString(1), rs.getLong(2)));
+                join datasets d on d.id = v.dataset_id where d.name = ? and v.version_digest = ?""",
+                ps -> {
+                    ps.setString(1, dataset);
+                    ps.setString(2, version);
+                },
+                rs -> m.put(rs.getString(1), rs.getLong(2)));
         return m;
     }
 }

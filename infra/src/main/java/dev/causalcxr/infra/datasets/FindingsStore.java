@@ -22,8 +22,9 @@ public final class FindingsStore {
     public int replace(String extractor, Map<String, Long> studyKeys, Map<String, List<FindingMention>> findings) {
         return db.inTransaction(c -> {
             int n = 0;
-            try (PreparedStatement del = c.prepareStatement("delete from findings where study_pk = ? and extractor = ?");
-                 PreparedStatement ins = c.prepareStatement("""
+            try (PreparedStatement del =
+                            c.prepareStatement("delete from findings where study_pk = ? and extractor = ?");
+                    PreparedStatement ins = c.prepareStatement("""
                          insert into findings(study_pk, extractor, finding, status, severity, laterality, zone)
                          values (?, ?, ?, ?, ?, ?, ?)""")) {
                 for (Map.Entry<String, List<FindingMention>> e : findings.entrySet()) {
@@ -54,7 +55,10 @@ public final class FindingsStore {
     }
 
     public int count(String extractor) {
-        return db.queryOne("select count(*) from findings where extractor = ?", ps -> ps.setString(1, extractor),
-                rs -> rs.getInt(1)).orElse(0);
+        return db.queryOne(
+                        "select count(*) from findings where extractor = ?",
+                        ps -> ps.setString(1, extractor),
+                        rs -> rs.getInt(1))
+                .orElse(0);
     }
 }

@@ -16,8 +16,7 @@ import java.util.Optional;
  * first use — never from, or next to, the data.
  */
 public final class PseudonymKeys {
-    private PseudonymKeys() {
-    }
+    private PseudonymKeys() {}
 
     /** The site's key, created in the user's configuration folder on first use when none is configured. */
     public static byte[] resolve(Map<String, String> env) {
@@ -30,7 +29,10 @@ public final class PseudonymKeys {
             Files.createDirectories(file.getParent());
             byte[] fresh = new byte[32];
             new SecureRandom().nextBytes(fresh);
-            Path tmp = Files.createTempFile(file.getParent(), ".key", ".tmp",
+            Path tmp = Files.createTempFile(
+                    file.getParent(),
+                    ".key",
+                    ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(tmp, HexFormat.of().formatHex(fresh));
             try {
@@ -39,8 +41,10 @@ public final class PseudonymKeys {
                 Files.deleteIfExists(tmp); // another process created it first: use theirs
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot create the pseudonymization key " + file
-                    + " (set CAUSALCXR_PSEUDONYM_KEY instead): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot create the pseudonymization key " + file + " (set CAUSALCXR_PSEUDONYM_KEY instead): "
+                            + e.getMessage(),
+                    e);
         }
         return find(env).orElseThrow(() -> new IllegalStateException("cannot read the pseudonymization key " + file));
     }
@@ -65,8 +69,10 @@ public final class PseudonymKeys {
         try {
             return Optional.of(HexFormat.of().parseHex(Files.readString(file).trim()));
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalStateException("cannot read the pseudonymization key " + file
-                    + " (set CAUSALCXR_PSEUDONYM_KEY instead): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read the pseudonymization key " + file + " (set CAUSALCXR_PSEUDONYM_KEY instead): "
+                            + e.getMessage(),
+                    e);
         }
     }
 

@@ -37,6 +37,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public static final String APP_ROLE = "causalcxr";
     /** Databases the platform uses on this server (MLflow keeps its store in its own). */
     static final List<String> DATABASES = List.of("postgres", "mlflow");
+
     private static final String SUPERUSER = "postgres";
 
     private final EmbeddedPostgres pg;
@@ -59,19 +60,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     // the binaries' readiness probe logs in as the superuser: with a password once locked down
                     .setConnectConfig("password", credentials.superuserPassword())
                     .setOutputRedirector(ProcessBuilder.Redirect.DISCARD)
-                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling("postgres.log").toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(
+                            dataDir.resolveSibling("postgres.log").toFile()))
                     .start();
             EmbeddedPostgresServer server = new EmbeddedPostgresServer(pg, credentials);
             try {
                 server.lockDown(dataDir);
             } catch (SQLException | IOException | RuntimeException e) {
                 server.close();
-                throw new IllegalStateException("cannot secure the embedded PostgreSQL in " + dataDir + ": "
-                        + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "cannot secure the embedded PostgreSQL in " + dataDir + ": " + e.getMessage(), e);
             }
             return server;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start the embedded PostgreSQL in " + dataDir + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot start the embedded PostgreSQL in " + dataDir + ": " + e.getMessage(), e);
         }
     }
 
@@ -97,7 +100,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         Properties superuser = new Properties();
         superuser.setProperty("user", SUPERUSER);
         superuser.setProperty("password", credentials.superuserPassword());
-        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), superuser); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), superuser);
+                Statement st = c.createStatement()) {
             st.execute("set password_encryption = 'scram-sha-256'");
             st.execute("alter role " + SUPERUSER + " password " + literal(credentials.superuserPassword()));
             boolean exists;
@@ -119,7 +123,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             }
         }
         for (String db : DATABASES) {
-            try (Connection c = DriverManager.getConnection(jdbcUrl(db), superuser); Statement st = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(jdbcUrl(db), superuser);
+                    Statement st = c.createStatement()) {
                 st.execute("alter schema public owner to " + APP_ROLE);
                 List<String> owned = new ArrayList<>();
                 try (ResultSet rs = st.executeQuery("""
@@ -160,7 +165,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 """;
         if (!Files.exists(hba) || !Files.readString(hba).equals(locked)) {
             Files.writeString(hba, locked);
-            try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), superuser); Statement st = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), superuser);
+                    Statement st = c.createStatement()) {
                 st.execute("select pg_reload_conf()");
             }
         }

@@ -27,7 +27,11 @@ public final class MetadataDb {
         ds.setUrl(endpoint.jdbcUrl());
         ds.setUser(endpoint.user());
         ds.setPassword(endpoint.password());
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        Flyway.configure()
+                .dataSource(ds)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
         return new MetadataDb(ds, endpoint);
     }
 
@@ -49,7 +53,7 @@ public final class MetadataDb {
             throw new IllegalArgumentException("bad database name " + name);
         }
         try (Connection c = connection();
-             PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {
+                PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -74,7 +78,8 @@ public final class MetadataDb {
     }
 
     public int update(String sql, Binder binder) {
-        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
             return ps.executeUpdate();
         } catch (SQLException e) {
@@ -83,7 +88,8 @@ public final class MetadataDb {
     }
 
     public <T> List<T> query(String sql, Binder binder, RowMapper<T> mapper) {
-        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
             try (ResultSet rs = ps.executeQuery()) {
                 List<T> out = new ArrayList<>();

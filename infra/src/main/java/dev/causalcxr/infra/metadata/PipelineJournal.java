@@ -14,18 +14,33 @@ public final class PipelineJournal {
         this.db = db;
     }
 
-    public record PipelineRunRow(String id, String name, String specDigest, String codeVersion, String status,
-                                 Instant startedAt, Instant finishedAt, String trackingRunId, String summaryJson) {
-    }
+    public record PipelineRunRow(
+            String id,
+            String name,
+            String specDigest,
+            String codeVersion,
+            String status,
+            Instant startedAt,
+            Instant finishedAt,
+            String trackingRunId,
+            String summaryJson) {}
 
     /**
      * @param seconds     the last attempt's time
      * @param wallSeconds from the first attempt's start to the end (or to now while it runs): retries included
      */
-    public record StageRunRow(String pipelineRunId, String stage, String cacheKey, String status, int attempt,
-                              boolean cacheHit, String outputManifestDigest, String trackingRunId, Double seconds,
-                              String error, double wallSeconds) {
-    }
+    public record StageRunRow(
+            String pipelineRunId,
+            String stage,
+            String cacheKey,
+            String status,
+            int attempt,
+            boolean cacheHit,
+            String outputManifestDigest,
+            String trackingRunId,
+            Double seconds,
+            String error,
+            double wallSeconds) {}
 
     public void createPipelineRun(String id, String name, String specDigest, String specJson, String codeVersion) {
         db.update("""
@@ -58,25 +73,38 @@ public final class PipelineJournal {
     }
 
     public Optional<PipelineRunRow> pipelineRun(String id) {
-        return db.queryOne("select * from pipeline_runs where id = ?", ps -> ps.setString(1, id), PipelineJournal::mapRun);
+        return db.queryOne(
+                "select * from pipeline_runs where id = ?", ps -> ps.setString(1, id), PipelineJournal::mapRun);
     }
 
     /** The canonical spec JSON a pipeline run was created with. */
     public Optional<String> specJson(String id) {
-        return db.queryOne("select spec_json from pipeline_runs where id = ?", ps -> ps.setString(1, id),
-                rs -> rs.getString(1)).filter(j -> j != null);
+        return db.queryOne(
+                        "select spec_json from pipeline_runs where id = ?",
+                        ps -> ps.setString(1, id),
+                        rs -> rs.getString(1))
+                .filter(j -> j != null);
     }
 
-        public List<PipelineRunRow> recentPipelineRuns(int limit) {
-        return db.query("select * from pipeline_runs order by started_at desc limit ?", ps -> ps.setInt(1, limit),
+    public List<PipelineRunRow> recentPipelineRuns(int limit) {
+        return db.query(
+                "select * from pipeline_runs order by started_at desc limit ?",
+                ps -> ps.setInt(1, limit),
                 PipelineJournal::mapRun);
     }
 
     private static PipelineRunRow mapRun(java.sql.ResultSet rs) throws java.sql.SQLException {
         Timestamp fin = rs.getTimestamp("finished_at");
-        return new PipelineRunRow(rs.getString("id"), rs.getString("name"), rs.getString("spec_digest"),
-                rs.getString("code_version"), rs.getString("status"), rs.getTimestamp("started_at").toInstant(),
-                fin == null ? null : fin.toInstant(), rs.getString("tracking_run_id"), rs.getString("summary_json"));
+        return new PipelineRunRow(
+                rs.getString("id"),
+                rs.getString("name"),
+                rs.getString("spec_digest"),
+                rs.getString("code_version"),
+                rs.getString("status"),
+                rs.getTimestamp("started_at").toInstant(),
+                fin == null ? null : fin.toInstant(),
+                rs.getString("tracking_run_id"),
+                rs.getString("summary_json"));
     }
 
     public void startStageRun(String pipelineRunId, String stage, String cacheKey, int attempt) {
@@ -92,8 +120,15 @@ public final class PipelineJournal {
         });
     }
 
-    public void finishStageRun(String pipelineRunId, String stage, String status, boolean cacheHit,
-                               String manifestDigest, String trackingRunId, double seconds, String error) {
+    public void finishStageRun(
+            String pipelineRunId,
+            String stage,
+            String status,
+            boolean cacheHit,
+            String manifestDigest,
+            String trackingRunId,
+            double seconds,
+            String error) {
         db.update("""
                 update stage_runs set status = ?, cache_hit = ?, output_manifest_digest = ?, tracking_run_id = ?,
                   seconds = ?, error = ?, finished_at = now() where pipeline_run_id = ? and stage = ?""", ps -> {
@@ -116,19 +151,28 @@ public final class PipelineJournal {
     public List<String> succeededManifests(String cacheKey) {
         return db.query("""
                 select output_manifest_digest from stage_runs where cache_key = ? and status = 'succeeded'
-                  and output_manifest_digest is not null order by finished_at desc""",
-                ps -> ps.setString(1, cacheKey), rs -> rs.getString(1));
+                  and output_manifest_digest is not null order by finished_at desc""", ps -> ps.setString(1, cacheKey), rs -> rs.getString(1));
     }
 
     public List<StageRunRow> stageRuns(String pipelineRunId) {
         // started_at is the first attempt's (a retry updates the row, not its start)
-        return db.query("""
+        return db.query(
+                """
                 select *, extract(epoch from coalesce(finished_at, now()) - started_at) as wall_seconds
-                from stage_runs where pipeline_run_id = ? order by id""", ps -> ps.setString(1, pipelineRunId),
-                rs -> new StageRunRow(rs.getString("pipeline_run_id"), rs.getString("stage"), rs.getString("cache_key"),
-                        rs.getString("status"), rs.getInt("attempt"), rs.getBoolean("cache_hit"),
-                        rs.getString("output_manifest_digest"), rs.getString("tracking_run_id"),
-                        (Double) rs.getObject("seconds"), rs.getString("error"), rs.getDouble("wall_seconds")));
+                from stage_runs where pipeline_run_id = ? order by id""",
+                ps -> ps.setString(1, pipelineRunId),
+                rs -> new StageRunRow(
+                        rs.getString("pipeline_run_id"),
+                        rs.getString("stage"),
+                        rs.getString("cache_key"),
+                        rs.getString("status"),
+                        rs.getInt("attempt"),
+                        rs.getBoolean("cache_hit"),
+                        rs.getString("output_manifest_digest"),
+                        rs.getString("tracking_run_id"),
+                        (Double) rs.getObject("seconds"),
+                        rs.getString("error"),
+                        rs.getDouble("wall_seconds")));
     }
 
     /** The tracking run of the attempt in progress, recorded when it starts (a finished attempt records it again). */
@@ -145,51 +189,63 @@ public final class PipelineJournal {
      * Temporal retried the stage.
      */
     public java.util.Optional<String> unfinishedAttemptTrackingRun(String pipelineRunId, String stage) {
-        return db.query("""
+        return db
+                .query(
+                        """
                 select tracking_run_id from stage_runs where pipeline_run_id = ? and stage = ? and status = 'running'
-                  and tracking_run_id is not null""", ps -> {
-            ps.setString(1, pipelineRunId);
-            ps.setString(2, stage);
-        }, rs -> rs.getString(1)).stream().findFirst();
+                  and tracking_run_id is not null""",
+                        ps -> {
+                            ps.setString(1, pipelineRunId);
+                            ps.setString(2, stage);
+                        },
+                        rs -> rs.getString(1))
+                .stream()
+                .findFirst();
     }
 
     /** Seconds since the first attempt of this stage run started. */
     public java.util.Optional<Double> stageWallSeconds(String pipelineRunId, String stage) {
-        return db.query("""
+        return db
+                .query(
+                        """
                 select extract(epoch from now() - started_at) from stage_runs where pipeline_run_id = ? and stage = ?""",
-                ps -> {
-                    ps.setString(1, pipelineRunId);
-                    ps.setString(2, stage);
-                }, rs -> rs.getDouble(1)).stream().findFirst();
+                        ps -> {
+                            ps.setString(1, pipelineRunId);
+                            ps.setString(2, stage);
+                        },
+                        rs -> rs.getDouble(1))
+                .stream()
+                .findFirst();
     }
 
     public void recordCheckpoint(String cacheKey, String pipelineRunId, long step, String digest) {
         db.update("""
                 insert into stage_checkpoints(cache_key, pipeline_run_id, step, object_digest) values (?, ?, ?, ?)
-                on conflict (cache_key, pipeline_run_id, step) do update set object_digest = excluded.object_digest""",
-                ps -> {
-                    ps.setString(1, cacheKey);
-                    ps.setString(2, pipelineRunId);
-                    ps.setLong(3, step);
-                    ps.setString(4, digest);
-                });
+                on conflict (cache_key, pipeline_run_id, step) do update set object_digest = excluded.object_digest""", ps -> {
+            ps.setString(1, cacheKey);
+            ps.setString(2, pipelineRunId);
+            ps.setLong(3, step);
+            ps.setString(4, digest);
+        });
     }
 
-    public record CheckpointRow(long step, String digest) {
-    }
+    public record CheckpointRow(long step, String digest) {}
 
     /**
      * Checkpoints recorded for a cache key, newest step first: those of this run, and with
      * {@code otherRuns} also those of interrupted earlier runs of the same key.
      */
     public List<CheckpointRow> checkpoints(String cacheKey, String pipelineRunId, boolean otherRuns) {
-        return db.query("""
+        return db.query(
+                """
                 select step, object_digest from stage_checkpoints where cache_key = ? and (pipeline_run_id = ? or ?)
-                order by step desc, created_at desc""", ps -> {
-            ps.setString(1, cacheKey);
-            ps.setString(2, pipelineRunId);
-            ps.setBoolean(3, otherRuns);
-        }, rs -> new CheckpointRow(rs.getLong(1), rs.getString(2)));
+                order by step desc, created_at desc""",
+                ps -> {
+                    ps.setString(1, cacheKey);
+                    ps.setString(2, pipelineRunId);
+                    ps.setBoolean(3, otherRuns);
+                },
+                rs -> new CheckpointRow(rs.getLong(1), rs.getString(2)));
     }
 
     public void recordArtifact(String digest, long size, String kind) {

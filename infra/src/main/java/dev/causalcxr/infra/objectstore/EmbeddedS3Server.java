@@ -29,7 +29,8 @@ public final class EmbeddedS3Server implements AutoCloseable {
         try {
             Files.createDirectories(baseDir);
             Properties props = new Properties();
-            props.setProperty("jclouds.filesystem.basedir", baseDir.toAbsolutePath().toString());
+            props.setProperty(
+                    "jclouds.filesystem.basedir", baseDir.toAbsolutePath().toString());
             BlobStoreContext context = ContextBuilder.newBuilder("filesystem")
                     .credentials(accessKey, secretKey)
                     .overrides(props)

@@ -1,8 +1,8 @@
 package dev.causalcxr.infra.objectstore;
 
-import dev.causalcxr.core.files.Digests;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.causalcxr.core.files.Digests;
 import io.minio.BucketExistsArgs;
 import io.minio.CopyObjectArgs;
 import io.minio.CopySource;
@@ -124,14 +124,16 @@ public final class ObjectStore {
         MessageDigest md = Digests.sha256();
         try {
             try (DigestInputStream din = new DigestInputStream(in, md)) {
-                call("upload", () -> client.putObject(PutObjectArgs.builder()
-                        .bucket(bucket()).object(staging)
-                        .stream(din, size, size > PART_SIZE ? PART_SIZE : -1)
-                        .build()));
+                call(
+                        "upload",
+                        () -> client.putObject(PutObjectArgs.builder().bucket(bucket()).object(staging).stream(
+                                        din, size, size > PART_SIZE ? PART_SIZE : -1)
+                                .build()));
             }
             String digest = HexFormat.of().formatHex(md.digest());
             if (expectedDigest != null && !expectedDigest.equals(digest)) {
-                throw new CorruptObjectException("upload digest " + digest + " differs from the expected " + expectedDigest);
+                throw new CorruptObjectException(
+                        "upload digest " + digest + " differs from the expected " + expectedDigest);
             }
             String stagedDigest = hashObject(staging);
             if (!stagedDigest.equals(digest)) {
@@ -140,10 +142,16 @@ public final class ObjectStore {
             String key = keyOf(digest);
             // an object already at the key is kept only when it verifies: publishing repairs a corrupt one
             if (!exists(key) || !hashObject(key).equals(digest)) {
-                call("publish " + key, () -> client.copyObject(CopyObjectArgs.builder()
-                        .bucket(bucket()).object(key)
-                        .source(CopySource.builder().bucket(bucket()).object(staging).build())
-                        .build()));
+                call(
+                        "publish " + key,
+                        () -> client.copyObject(CopyObjectArgs.builder()
+                                .bucket(bucket())
+                                .object(key)
+                                .source(CopySource.builder()
+                                        .bucket(bucket())
+                                        .object(staging)
+                                        .build())
+                                .build()));
             }
             return new ObjectRef(digest, size);
         } catch (IOException e) {
@@ -160,7 +168,8 @@ public final class ObjectStore {
     public void remove(String digest) {
         String key = keyOf(digest);
         call("remove " + key, () -> {
-            client.removeObject(RemoveObjectArgs.builder().bucket(bucket()).object(key).build());
+            client.removeObject(
+                    RemoveObjectArgs.builder().bucket(bucket()).object(key).build());
             return null;
         });
     }
@@ -180,7 +189,10 @@ public final class ObjectStore {
 
     public byte[] getBytes(String digest) {
         byte[] bytes = call("read " + digest, () -> {
-            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket()).object(keyOf(digest)).build())) {
+            try (InputStream in = client.getObject(GetObjectArgs.builder()
+                    .bucket(bucket())
+                    .object(keyOf(digest))
+                    .build())) {
                 return in.readAllBytes();
             }
         });
@@ -200,8 +212,11 @@ public final class ObjectStore {
             try {
                 MessageDigest md = Digests.sha256();
                 call("read " + digest, () -> {
-                    try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket()).object(keyOf(digest)).build());
-                         OutputStream out = Files.newOutputStream(tmp)) {
+                    try (InputStream in = client.getObject(GetObjectArgs.builder()
+                                    .bucket(bucket())
+                                    .object(keyOf(digest))
+                                    .build());
+                            OutputStream out = Files.newOutputStream(tmp)) {
                         byte[] buf = new byte[1 << 16];
                         int n;
                         while ((n = in.read(buf)) > 0) {
@@ -213,7 +228,8 @@ public final class ObjectStore {
                 });
                 String actual = HexFormat.of().formatHex(md.digest());
                 if (!actual.equals(digest)) {
-                    throw new CorruptObjectException("object sha256/" + digest + " is corrupt: its bytes hash to " + actual);
+                    throw new CorruptObjectException(
+                            "object sha256/" + digest + " is corrupt: its bytes hash to " + actual);
                 }
                 Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 return dest;
@@ -229,8 +245,11 @@ public final class ObjectStore {
     public void putAtKey(String key, Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             long size = Files.size(file);
-            call("upload " + key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket()).object(key)
-                    .stream(in, size, size > PART_SIZE ? PART_SIZE : -1).build()));
+            call(
+                    "upload " + key,
+                    () -> client.putObject(PutObjectArgs.builder().bucket(bucket()).object(key).stream(
+                                    in, size, size > PART_SIZE ? PART_SIZE : -1)
+                            .build()));
         } catch (IOException e) {
             throw new ObjectStoreException("cannot read " + file.getFileName() + " for upload", e);
         }
@@ -239,7 +258,11 @@ public final class ObjectStore {
     public List<String> listKeys(String prefix) {
         return call("list " + prefix, () -> {
             List<String> keys = new ArrayList<>();
-            for (Result<Item> r : client.listObjects(ListObjectsArgs.builder().bucket(bucket()).prefix(prefix).recursive(true).build())) {
+            for (Result<Item> r : client.listObjects(ListObjectsArgs.builder()
+                    .bucket(bucket())
+                    .prefix(prefix)
+                    .recursive(true)
+                    .build())) {
                 keys.add(r.get().objectName());
             }
             return keys;
@@ -248,15 +271,19 @@ public final class ObjectStore {
 
     /** Visible (published) content digests. */
     public List<String> listDigests() {
-        return listKeys(CONTENT_PREFIX).stream().map(k -> k.substring(CONTENT_PREFIX.length())).toList();
+        return listKeys(CONTENT_PREFIX).stream()
+                .map(k -> k.substring(CONTENT_PREFIX.length()))
+                .toList();
     }
 
     private boolean exists(String key) {
         try {
-            StatObjectResponse stat = client.statObject(StatObjectArgs.builder().bucket(bucket()).object(key).build());
+            StatObjectResponse stat = client.statObject(
+                    StatObjectArgs.builder().bucket(bucket()).object(key).build());
             return stat != null;
         } catch (ErrorResponseException e) {
-            if ("NoSuchKey".equals(e.errorResponse().code()) || "NoSuchObject".equals(e.errorResponse().code())) {
+            if ("NoSuchKey".equals(e.errorResponse().code())
+                    || "NoSuchObject".equals(e.errorResponse().code())) {
                 return false;
             }
             throw new ObjectStoreException("cannot stat " + key + ": " + e.getMessage(), e);
@@ -267,7 +294,8 @@ public final class ObjectStore {
 
     private String hashObject(String key) {
         return call("hash " + key, () -> {
-            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket()).object(key).build())) {
+            try (InputStream in = client.getObject(
+                    GetObjectArgs.builder().bucket(bucket()).object(key).build())) {
                 return Digests.sha256Hex(in);
             }
         });
@@ -275,7 +303,8 @@ public final class ObjectStore {
 
     private void removeQuietly(String key) {
         try {
-            client.removeObject(RemoveObjectArgs.builder().bucket(bucket()).object(key).build());
+            client.removeObject(
+                    RemoveObjectArgs.builder().bucket(bucket()).object(key).build());
         } catch (Exception e) {
             log.warn("could not remove staging object {}: {}", key, e.toString());
         }
@@ -292,7 +321,10 @@ public final class ObjectStore {
         } catch (CorruptObjectException | ObjectStoreException e) {
             throw e;
         } catch (ErrorResponseException e) {
-            throw new ObjectStoreException(what + " failed: " + e.errorResponse().code() + " " + e.errorResponse().message(), e);
+            throw new ObjectStoreException(
+                    what + " failed: " + e.errorResponse().code() + " "
+                            + e.errorResponse().message(),
+                    e);
         } catch (Exception e) {
             throw new ObjectStoreException(what + " failed at " + endpoint.url() + ": " + e, e);
         }

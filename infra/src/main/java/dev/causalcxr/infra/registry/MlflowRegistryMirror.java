@@ -37,7 +37,8 @@ public final class MlflowRegistryMirror {
 
     private final Supplier<Optional<String>> trackingUri;
     private final Map<String, MlflowClient> clients = new ConcurrentHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     public MlflowRegistryMirror(Supplier<Optional<String>> trackingUri) {
         this.trackingUri = trackingUri;
@@ -64,9 +65,14 @@ public final class MlflowRegistryMirror {
     }
 
     /** What a model version is mirrored from. */
-    record VersionSource(String name, int version, String bundleDigest, String source, String runId,
-                         Map<String, String> tags, String description) {
-    }
+    record VersionSource(
+            String name,
+            int version,
+            String bundleDigest,
+            String source,
+            String runId,
+            Map<String, String> tags,
+            String description) {}
 
     /**
      * Makes sure the registered model exists and has a version for this bundle (found by its tag, so
@@ -95,8 +101,8 @@ public final class MlflowRegistryMirror {
     }
 
     private void ensureRegisteredModel(MlflowClient c, String name) {
-        JsonNode found = read(c.sendGet("registered-models/search?max_results=1&filter="
-                + encode("name = '" + name + "'")));
+        JsonNode found =
+                read(c.sendGet("registered-models/search?max_results=1&filter=" + encode("name = '" + name + "'")));
         if (found.path("registered_models").size() > 0) {
             return;
         }
@@ -121,7 +127,8 @@ public final class MlflowRegistryMirror {
             JsonNode page = read(c.sendGet(path));
             for (JsonNode mv : page.path("model_versions")) {
                 for (JsonNode tag : mv.path("tags")) {
-                    if (TAG_BUNDLE.equals(tag.path("key").asText()) && bundleDigest.equals(tag.path("value").asText())) {
+                    if (TAG_BUNDLE.equals(tag.path("key").asText())
+                            && bundleDigest.equals(tag.path("value").asText())) {
                         return Optional.of(mv.path("version").asText());
                     }
                 }

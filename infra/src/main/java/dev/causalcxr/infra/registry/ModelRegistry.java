@@ -3,8 +3,8 @@ package dev.causalcxr.infra.registry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.causalcxr.infra.metadata.MetadataDb;
 import dev.causalcxr.core.files.Digests;
+import dev.causalcxr.infra.metadata.MetadataDb;
 import dev.causalcxr.infra.objectstore.ObjectStore;
 import dev.causalcxr.infra.objectstore.ObjectStoreException;
 import java.nio.file.Path;
@@ -47,6 +47,7 @@ public final class ModelRegistry {
     public static final String PIPELINE_RUN_ID = "pipeline_run_id";
     /** Provenance key: the MLflow run to link the mirrored version to (else the pipeline run's). */
     public static final String MLFLOW_RUN_ID = "mlflow_run_id";
+
     static final String BUNDLE_FORMAT = "causalcxr.model-bundle/1";
     private static final int LISTED = 20;
     private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
@@ -57,14 +58,12 @@ public final class ModelRegistry {
     private final MlflowRegistryMirror mirror;
     private final Map<String, Bundle> bundles = new ConcurrentHashMap<>();
 
-    record Bundle(Map<String, String> components, Map<String, String> provenance, Map<String, Double> metrics) {
-    }
+    record Bundle(Map<String, String> components, Map<String, String> provenance, Map<String, Double> metrics) {}
 
-    public record SyncReport(int versions, int aliases, int failures, List<String> errors) {
-    }
+    public record SyncReport(int versions, int aliases, int failures, List<String> errors) {}
 
-    private record Row(long id, String name, int version, String bundleDigest, String registryVersion, Instant createdAt) {
-    }
+    private record Row(
+            long id, String name, int version, String bundleDigest, String registryVersion, Instant createdAt) {}
 
     /** {@code mirror} may be null: no MLflow registry, local only. */
     public ModelRegistry(MetadataDb db, ObjectStore store, MlflowRegistryMirror mirror) {
@@ -88,16 +87,17 @@ public final class ModelRegistry {
      * object store. Returns the new version, or the existing one when this exact bundle (components,
      * provenance and metrics) is already a version of {@code name}.
      */
-    public ModelVersion register(String name, Map<String, String> components, Map<String, String> provenance,
-                                 Map<String, Double> metrics) {
+    public ModelVersion register(
+            String name, Map<String, String> components, Map<String, String> provenance, Map<String, Double> metrics) {
         RegistryNames.checkModelName(name);
-        Bundle bundle = validBundle(components, provenance == null ? Map.of() : provenance,
-                metrics == null ? Map.of() : metrics);
+        Bundle bundle = validBundle(
+                components, provenance == null ? Map.of() : provenance, metrics == null ? Map.of() : metrics);
         String pipelineRun = bundle.provenance().get(PIPELINE_RUN_ID);
-        if (pipelineRun != null && db.queryOne("select 1 from pipeline_runs where id = ?", ps -> ps.setString(1, pipelineRun),
-                rs -> 1).isEmpty()) {
-            throw new IllegalArgumentException("provenance " + PIPELINE_RUN_ID + " '" + pipelineRun
-                    + "' names no pipeline run in the journal");
+        if (pipelineRun != null
+                && db.queryOne("select 1 from pipeline_runs where id = ?", ps -> ps.setString(1, pipelineRun), rs -> 1)
+                        .isEmpty()) {
+            throw new IllegalArgumentException(
+                    "provenance " + PIPELINE_RUN_ID + " '" + pipelineRun + "' names no pipeline run in the journal");
         }
         Map<String, Object> json = new TreeMap<>();
         json.put("format", BUNDLE_FORMAT);
@@ -115,16 +115,16 @@ public final class ModelRegistry {
                 ins.executeUpdate();
             }
             int last;
-            try (PreparedStatement lock = c.prepareStatement(
-                    "select last_version from registered_models where name = ? for update")) {
+            try (PreparedStatement lock =
+                    c.prepareStatement("select last_version from registered_models where name = ? for update")) {
                 lock.setString(1, name);
                 try (ResultSet rs = lock.executeQuery()) {
                     rs.next();
                     last = rs.getInt(1);
                 }
             }
-            try (PreparedStatement same = c.prepareStatement(
-                    "select version from model_versions where name = ? and manifest_digest = ?")) {
+            try (PreparedStatement same =
+                    c.prepareStatement("select version from model_versions where name = ? and manifest_digest = ?")) {
                 same.setString(1, name);
                 same.setString(2, digest);
                 try (ResultSet rs = same.executeQuery()) {
@@ -134,7 +134,8 @@ public final class ModelRegistry {
                 }
             }
             int next = last + 1;
-            try (PreparedStatement upd = c.prepareStatement("update registered_models set last_version = ? where name = ?")) {
+            try (PreparedStatement upd =
+                    c.prepareStatement("update registered_models set last_version = ? where name = ?")) {
                 upd.setInt(1, next);
                 upd.setString(2, name);
                 upd.executeUpdate();
@@ -155,7 +156,8 @@ public final class ModelRegistry {
         return load(rowOf(name, version));
     }
 
-    private Bundle validBundle(Map<String, String> components, Map<String, String> provenance, Map<String, Double> metrics) {
+    private Bundle validBundle(
+            Map<String, String> components, Map<String, String> provenance, Map<String, Double> metrics) {
         if (components == null || components.isEmpty()) {
             throw new IllegalArgumentException("a model version needs at least one component (role → digest)");
         }
@@ -163,7 +165,8 @@ public final class ModelRegistry {
         for (Map.Entry<String, String> e : new TreeMap<>(components).entrySet()) {
             RegistryNames.checkRole(e.getKey());
             if (!Digests.isSha256Hex(e.getValue())) {
-                throw new IllegalArgumentException("component '" + e.getKey() + "' has no sha256 digest: " + e.getValue());
+                throw new IllegalArgumentException(
+                        "component '" + e.getKey() + "' has no sha256 digest: " + e.getValue());
             }
             if (!store.contains(e.getValue())) {
                 missing.add(e.getKey() + " → " + e.getValue());
@@ -182,7 +185,8 @@ public final class ModelRegistry {
         for (Map.Entry<String, Double> e : metrics.entrySet()) {
             RegistryNames.checkKey("metric", e.getKey());
             if (e.getValue() == null || !Double.isFinite(e.getValue())) {
-                throw new IllegalArgumentException("metric '" + e.getKey() + "' is not a finite number: " + e.getValue());
+                throw new IllegalArgumentException(
+                        "metric '" + e.getKey() + "' is not a finite number: " + e.getValue());
             }
         }
         return new Bundle(new TreeMap<>(components), new TreeMap<>(provenance), new TreeMap<>(metrics));
@@ -204,8 +208,10 @@ public final class ModelRegistry {
         RegistryNames.checkAlias(alias);
         List<Integer> versions = versionNumbers(name);
         if (!versions.contains(version)) {
-            throw new ModelNotFoundException("model '" + name + "' has no version " + version + "; its versions are "
-                    + listed(versions.stream().map(String::valueOf).toList()), name + "@" + version,
+            throw new ModelNotFoundException(
+                    "model '" + name + "' has no version " + version + "; its versions are "
+                            + listed(versions.stream().map(String::valueOf).toList()),
+                    name + "@" + version,
                     versions.stream().map(v -> name + "@" + v).toList());
         }
         db.update("""
@@ -222,13 +228,16 @@ public final class ModelRegistry {
     public boolean deleteAlias(String name, String alias) {
         RegistryNames.checkModelName(name);
         versionNumbers(name);
-        int n = db.update("update model_aliases set version = null, updated_at = now() where name = ? and alias = ?"
-                + " and version is not null", ps -> {
-            ps.setString(1, name);
-            ps.setString(2, alias);
-        });
+        int n = db.update(
+                "update model_aliases set version = null, updated_at = now() where name = ? and alias = ?"
+                        + " and version is not null",
+                ps -> {
+                    ps.setString(1, name);
+                    ps.setString(2, alias);
+                });
         // never mirrored: nothing to delete in MLflow
-        db.update("delete from model_aliases where name = ? and alias = ? and version is null and mirrored_version is null",
+        db.update(
+                "delete from model_aliases where name = ? and alias = ? and version is null and mirrored_version is null",
                 ps -> {
                     ps.setString(1, name);
                     ps.setString(2, alias);
@@ -244,8 +253,10 @@ public final class ModelRegistry {
         RegistryNames.checkModelName(name);
         versionNumbers(name);
         Map<String, Integer> out = new TreeMap<>();
-        db.query("select alias, version from model_aliases where name = ? and version is not null",
-                ps -> ps.setString(1, name), rs -> Map.entry(rs.getString(1), rs.getInt(2)))
+        db.query(
+                        "select alias, version from model_aliases where name = ? and version is not null",
+                        ps -> ps.setString(1, name),
+                        rs -> Map.entry(rs.getString(1), rs.getInt(2)))
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
@@ -262,9 +273,11 @@ public final class ModelRegistry {
         }
         if (ref.version() != null) {
             if (!versions.contains(ref.version())) {
-                throw new ModelNotFoundException("model '" + name + "' has no version " + ref.version()
-                        + "; its versions are " + listed(versions.stream().map(String::valueOf).toList()),
-                        reference, versions.stream().map(v -> name + "@" + v).toList());
+                throw new ModelNotFoundException(
+                        "model '" + name + "' has no version " + ref.version() + "; its versions are "
+                                + listed(versions.stream().map(String::valueOf).toList()),
+                        reference,
+                        versions.stream().map(v -> name + "@" + v).toList());
             }
             return load(rowOf(name, ref.version()));
         }
@@ -276,9 +289,12 @@ public final class ModelRegistry {
             described.add(LATEST + " → " + versions.get(versions.size() - 1));
             List<String> alternatives = new ArrayList<>(aliases.keySet());
             alternatives.add(LATEST);
-            throw new ModelNotFoundException("model '" + name + "' has no alias '" + ref.alias() + "'; its aliases are "
-                    + listed(described) + " (or use a version number: " + listed(versions.stream().map(String::valueOf)
-                    .toList()) + ")", reference, alternatives.stream().map(a -> name + "@" + a).toList());
+            throw new ModelNotFoundException(
+                    "model '" + name + "' has no alias '" + ref.alias() + "'; its aliases are "
+                            + listed(described) + " (or use a version number: "
+                            + listed(versions.stream().map(String::valueOf).toList()) + ")",
+                    reference,
+                    alternatives.stream().map(a -> name + "@" + a).toList());
         }
         return load(rowOf(name, v));
     }
@@ -287,13 +303,21 @@ public final class ModelRegistry {
     public List<ModelVersion> versions(String name) {
         RegistryNames.checkModelName(name);
         versionNumbers(name);
-        return db.query("select * from model_versions where name = ? order by version", ps -> ps.setString(1, name),
-                ModelRegistry::mapRow).stream().map(this::load).toList();
+        return db
+                .query(
+                        "select * from model_versions where name = ? order by version",
+                        ps -> ps.setString(1, name),
+                        ModelRegistry::mapRow)
+                .stream()
+                .map(this::load)
+                .toList();
     }
 
     /** Names of all registered models, sorted. */
     public List<String> names() {
-        return db.query("select name from registered_models where last_version > 0 order by name", ps -> { },
+        return db.query(
+                "select name from registered_models where last_version > 0 order by name",
+                ps -> {},
                 rs -> rs.getString(1));
     }
 
@@ -316,45 +340,73 @@ public final class ModelRegistry {
     }
 
     private List<Integer> versionNumbers(String name) {
-        List<Integer> versions = db.query("select version from model_versions where name = ? order by version",
-                ps -> ps.setString(1, name), rs -> rs.getInt(1));
+        List<Integer> versions = db.query(
+                "select version from model_versions where name = ? order by version",
+                ps -> ps.setString(1, name),
+                rs -> rs.getInt(1));
         if (versions.isEmpty()) {
             List<String> names = names();
-            throw new ModelNotFoundException(names.isEmpty()
-                    ? "no model named '" + name + "': no model is registered yet"
-                    : "no model named '" + name + "'; registered models are " + listed(names), name, names);
+            throw new ModelNotFoundException(
+                    names.isEmpty()
+                            ? "no model named '" + name + "': no model is registered yet"
+                            : "no model named '" + name + "'; registered models are " + listed(names),
+                    name,
+                    names);
         }
         return versions;
     }
 
     private Row rowOf(String name, int version) {
-        return db.queryOne("select * from model_versions where name = ? and version = ?", ps -> {
-            ps.setString(1, name);
-            ps.setInt(2, version);
-        }, ModelRegistry::mapRow).orElseThrow(() -> new ModelNotFoundException(
-                "model '" + name + "' has no version " + version, name + "@" + version, List.of()));
+        return db.queryOne(
+                        "select * from model_versions where name = ? and version = ?",
+                        ps -> {
+                            ps.setString(1, name);
+                            ps.setInt(2, version);
+                        },
+                        ModelRegistry::mapRow)
+                .orElseThrow(() -> new ModelNotFoundException(
+                        "model '" + name + "' has no version " + version, name + "@" + version, List.of()));
     }
 
     private static Row mapRow(ResultSet rs) throws SQLException {
-        return new Row(rs.getLong("id"), rs.getString("name"), rs.getInt("version"), rs.getString("manifest_digest"),
-                rs.getString("registry_version"), rs.getTimestamp("created_at").toInstant());
+        return new Row(
+                rs.getLong("id"),
+                rs.getString("name"),
+                rs.getInt("version"),
+                rs.getString("manifest_digest"),
+                rs.getString("registry_version"),
+                rs.getTimestamp("created_at").toInstant());
     }
 
     private ModelVersion load(Row row) {
         Bundle b = bundle(row.bundleDigest());
-        List<String> aliases = db.query("select alias from model_aliases where name = ? and version = ? order by alias",
+        List<String> aliases = db.query(
+                "select alias from model_aliases where name = ? and version = ? order by alias",
                 ps -> {
                     ps.setString(1, row.name());
                     ps.setInt(2, row.version());
-                }, rs -> rs.getString(1));
+                },
+                rs -> rs.getString(1));
         List<String> all = new ArrayList<>(aliases);
-        boolean latest = db.queryOne("select last_version from registered_models where name = ?",
-                ps -> ps.setString(1, row.name()), rs -> rs.getInt(1)).orElse(0) == row.version();
+        boolean latest = db.queryOne(
+                                "select last_version from registered_models where name = ?",
+                                ps -> ps.setString(1, row.name()),
+                                rs -> rs.getInt(1))
+                        .orElse(0)
+                == row.version();
         if (latest) {
             all.add(LATEST);
         }
-        return new ModelVersion(row.name(), row.version(), row.bundleDigest(), b.components(), b.provenance(), b.metrics(),
-                all, row.createdAt(), row.registryVersion());
+        return new ModelVersion(
+                row.name(),
+                row.version(),
+                row.bundleDigest(),
+                b.components(),
+                b.provenance(),
+                b.metrics(),
+                all,
+                row.createdAt(),
+                row.registryVersion());
     }
 
     /** Reads a bundle (digest-verified by the store); bundles are immutable, so they are cached. */
@@ -362,14 +414,23 @@ public final class ModelRegistry {
         return bundles.computeIfAbsent(digest, d -> {
             JsonNode n = store.readJson(d, JsonNode.class);
             if (!BUNDLE_FORMAT.equals(n.path("format").asText())) {
-                throw new ObjectStoreException("object " + d + " is not a model bundle (" + n.path("format").asText() + ")");
+                throw new ObjectStoreException("object " + d + " is not a model bundle ("
+                        + n.path("format").asText() + ")");
             }
             Map<String, String> components = new TreeMap<>();
-            n.path("components").fields().forEachRemaining(e -> components.put(e.getKey(), e.getValue().asText()));
+            n.path("components")
+                    .fields()
+                    .forEachRemaining(
+                            e -> components.put(e.getKey(), e.getValue().asText()));
             Map<String, String> provenance = new TreeMap<>();
-            n.path("provenance").fields().forEachRemaining(e -> provenance.put(e.getKey(), e.getValue().asText()));
+            n.path("provenance")
+                    .fields()
+                    .forEachRemaining(
+                            e -> provenance.put(e.getKey(), e.getValue().asText()));
             Map<String, Double> metrics = new TreeMap<>();
-            n.path("metrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
+            n.path("metrics")
+                    .fields()
+                    .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
             return new Bundle(components, provenance, metrics);
         });
     }
@@ -389,11 +450,14 @@ public final class ModelRegistry {
      * last mirrored ({@code causalcxr mlflow sync}). Failures are reported, not thrown.
      */
     public SyncReport syncRegistry() {
-        String uri = mirrorUri().orElseThrow(() -> new IllegalStateException(
-                mirror == null ? "this registry has no MLflow mirror" : "no MLflow server connected"));
+        String uri = mirrorUri()
+                .orElseThrow(() -> new IllegalStateException(
+                        mirror == null ? "this registry has no MLflow mirror" : "no MLflow server connected"));
         List<String> errors = new ArrayList<>();
-        List<Long> ids = db.query("select id from model_versions where registry_version is null order by name, version",
-                ps -> { }, rs -> rs.getLong(1));
+        List<Long> ids = db.query(
+                "select id from model_versions where registry_version is null order by name, version",
+                ps -> {},
+                rs -> rs.getLong(1));
         for (long id : ids) {
             try {
                 mirrorVersion(uri, id);
@@ -403,7 +467,7 @@ public final class ModelRegistry {
         }
         List<String[]> aliases = db.query("""
                 select name, alias from model_aliases where version is distinct from mirrored_version
-                order by name, alias""", ps -> { }, rs -> new String[] {rs.getString(1), rs.getString(2)});
+                order by name, alias""", ps -> {}, rs -> new String[] {rs.getString(1), rs.getString(2)});
         for (String[] a : aliases) {
             try {
                 mirrorAlias(uri, a[0], a[1]);
@@ -458,12 +522,21 @@ public final class ModelRegistry {
             Map<String, String> tags = new TreeMap<>();
             b.provenance().forEach((k, v) -> tags.put("causalcxr.provenance." + k, truncate(v, 5000)));
             b.metrics().forEach((k, v) -> tags.put("causalcxr.metric." + k, Double.toString(v)));
-            String description = "CausalCXR " + row.name() + "@" + row.version() + ", bundle sha256:" + row.bundleDigest()
-                    + "; components: " + String.join(", ", b.components().keySet());
-            String registryVersion = mirror.ensureVersion(uri, new MlflowRegistryMirror.VersionSource(row.name(),
-                    row.version(), row.bundleDigest(), bundleUri(row.bundleDigest()), mlflowRunId(c, b), tags,
-                    description));
-            try (PreparedStatement ps = c.prepareStatement("update model_versions set registry_version = ? where id = ?")) {
+            String description = "CausalCXR " + row.name() + "@" + row.version() + ", bundle sha256:"
+                    + row.bundleDigest() + "; components: "
+                    + String.join(", ", b.components().keySet());
+            String registryVersion = mirror.ensureVersion(
+                    uri,
+                    new MlflowRegistryMirror.VersionSource(
+                            row.name(),
+                            row.version(),
+                            row.bundleDigest(),
+                            bundleUri(row.bundleDigest()),
+                            mlflowRunId(c, b),
+                            tags,
+                            description));
+            try (PreparedStatement ps =
+                    c.prepareStatement("update model_versions set registry_version = ? where id = ?")) {
                 ps.setString(1, registryVersion);
                 ps.setLong(2, id);
                 ps.executeUpdate();
@@ -473,11 +546,17 @@ public final class ModelRegistry {
     }
 
     private void mirrorAlias(String uri, String name, String alias) {
-        Integer target = db.queryOne("select version from model_aliases where name = ? and alias = ?", ps -> {
-            ps.setString(1, name);
-            ps.setString(2, alias);
-        }, rs -> Optional.ofNullable((Integer) rs.getObject(1))).flatMap(v -> v).orElse(null);
-        String registryVersion = target == null ? null : mirrorVersion(uri, rowOf(name, target).id());
+        Integer target = db.queryOne(
+                        "select version from model_aliases where name = ? and alias = ?",
+                        ps -> {
+                            ps.setString(1, name);
+                            ps.setString(2, alias);
+                        },
+                        rs -> Optional.ofNullable((Integer) rs.getObject(1)))
+                .flatMap(v -> v)
+                .orElse(null);
+        String registryVersion =
+                target == null ? null : mirrorVersion(uri, rowOf(name, target).id());
         db.inTransaction(c -> {
             Integer version;
             Integer mirrored;
@@ -508,8 +587,8 @@ public final class ModelRegistry {
             }
             String rv = version.equals(target) ? registryVersion : mirrorVersionInSameSync(uri, name, version);
             mirror.setAlias(uri, name, alias, rv);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "update model_aliases set mirrored_version = ? where name = ? and alias = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("update model_aliases set mirrored_version = ? where name = ? and alias = ?")) {
                 ps.setInt(1, version);
                 ps.setString(2, name);
                 ps.setString(3, alias);

@@ -10,9 +10,16 @@ import java.util.Optional;
  * object store, provenance and metrics, published as one canonical JSON object), the aliases that
  * point at it now, and the version number MLflow's registry gave its mirror, when it has one.
  */
-public record ModelVersion(String name, int version, String bundleDigest, Map<String, String> components,
-                           Map<String, String> provenance, Map<String, Double> metrics, List<String> aliases,
-                           Instant createdAt, String registryVersion) {
+public record ModelVersion(
+        String name,
+        int version,
+        String bundleDigest,
+        Map<String, String> components,
+        Map<String, String> provenance,
+        Map<String, Double> metrics,
+        List<String> aliases,
+        Instant createdAt,
+        String registryVersion) {
 
     public ModelVersion {
         components = Map.copyOf(components);

@@ -11,13 +11,13 @@ final class RegistryNames {
     private static final Pattern ROLE_SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,249}");
 
-    private RegistryNames() {
-    }
+    private RegistryNames() {}
 
     static void checkModelName(String name) {
         if (name == null || !MODEL_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("invalid model name '" + name + "': use 1 to 128 letters, digits, '-', '_'"
-                    + " or '.', starting with a letter or digit (e.g. cxr-generator)");
+            throw new IllegalArgumentException(
+                    "invalid model name '" + name + "': use 1 to 128 letters, digits, '-', '_'"
+                            + " or '.', starting with a letter or digit (e.g. cxr-generator)");
         }
     }
 
@@ -50,8 +50,8 @@ final class RegistryNames {
     /** Provenance and metric keys, e.g. {@code spec_digest} or {@code fid/Pneumothorax}. */
     static void checkKey(String what, String key) {
         if (key == null || !KEY.matcher(key).matches()) {
-            throw new IllegalArgumentException("invalid " + what + " key '" + key + "': use letters, digits, '-', '_',"
-                    + " '.' or '/'");
+            throw new IllegalArgumentException(
+                    "invalid " + what + " key '" + key + "': use letters, digits, '-', '_'," + " '.' or '/'");
         }
     }
 }

@@ -7,9 +7,9 @@ import dev.causalcxr.infra.metadata.PipelineJournal;
 import dev.causalcxr.infra.objectstore.EmbeddedS3Server;
 import dev.causalcxr.infra.objectstore.ObjectStore;
 import dev.causalcxr.infra.objectstore.S3Endpoint;
-import dev.causalcxr.infra.temporal.TemporalConnection;
 import dev.causalcxr.infra.registry.MlflowRegistryMirror;
 import dev.causalcxr.infra.registry.ModelRegistry;
+import dev.causalcxr.infra.temporal.TemporalConnection;
 import dev.causalcxr.infra.tracking.MlflowPusher;
 import dev.causalcxr.infra.tracking.MlflowServer;
 import dev.causalcxr.infra.tracking.MlflowUnavailableException;
@@ -51,8 +51,12 @@ public final class PlatformStack implements AutoCloseable {
     /** What the sync on connecting to MLflow brought up to date (journaled while it was not up). */
     private volatile Tracker.SyncReport connectSync;
 
-    private PlatformStack(StackConfig config, ObjectStore objectStore, MetadataDb db, TemporalConnection temporal,
-                          List<AutoCloseable> owned) {
+    private PlatformStack(
+            StackConfig config,
+            ObjectStore objectStore,
+            MetadataDb db,
+            TemporalConnection temporal,
+            List<AutoCloseable> owned) {
         this.config = config;
         this.objectStore = objectStore;
         this.db = db;
@@ -72,19 +76,26 @@ public final class PlatformStack implements AutoCloseable {
     public static PlatformStack start(StackConfig config, boolean withTemporal) {
         List<AutoCloseable> owned = new ArrayList<>();
         try {
-            CompletableFuture<EmbeddedS3Server> s3Server = config.s3().isPresent() ? CompletableFuture.completedFuture(null)
+            CompletableFuture<EmbeddedS3Server> s3Server = config.s3().isPresent()
+                    ? CompletableFuture.completedFuture(null)
                     : CompletableFuture.supplyAsync(() -> {
                         SecureRandom rnd = new SecureRandom();
                         byte[] a = new byte[10];
                         byte[] s = new byte[24];
                         rnd.nextBytes(a);
                         rnd.nextBytes(s);
-                        return EmbeddedS3Server.start(config.dataDir().resolve("s3"), "cxr" + HexFormat.of().formatHex(a),
-                                HexFormat.of().formatHex(s), StackConfig.DEFAULT_BUCKET);
+                        return EmbeddedS3Server.start(
+                                config.dataDir().resolve("s3"),
+                                "cxr" + HexFormat.of().formatHex(a),
+                                HexFormat.of().formatHex(s),
+                                StackConfig.DEFAULT_BUCKET);
                     });
-            CompletableFuture<EmbeddedPostgresServer> pgServer = config.db().isPresent() ? CompletableFuture.completedFuture(null)
-                    : CompletableFuture.supplyAsync(() -> EmbeddedPostgresServer.start(config.dataDir().resolve("postgres/data")));
-            CompletableFuture<TemporalConnection> temporalF = !withTemporal ? CompletableFuture.completedFuture(null)
+            CompletableFuture<EmbeddedPostgresServer> pgServer = config.db().isPresent()
+                    ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.supplyAsync(
+                            () -> EmbeddedPostgresServer.start(config.dataDir().resolve("postgres/data")));
+            CompletableFuture<TemporalConnection> temporalF = !withTemporal
+                    ? CompletableFuture.completedFuture(null)
                     : CompletableFuture.supplyAsync(() -> config.temporalAddress()
                             .map(a -> TemporalConnection.connect(a, config.temporalNamespace()))
                             .orElseGet(TemporalConnection::startEmbedded));
@@ -131,28 +142,36 @@ public final class PlatformStack implements AutoCloseable {
             trackingReady.complete(Optional.empty());
             return;
         }
-        Thread t = new Thread(() -> {
-            try {
-                var bin = MlflowServer.ensureInstalled(config.mlflowVenv());
-                db.ensureDatabase("mlflow");
-                DbEndpoint backend = db.endpoint().withDatabase("mlflow");
-                MlflowServer server = MlflowServer.start(bin, config.dataDir().resolve("mlflow"), backend,
-                        objectStore.endpoint(), config.artifactMode());
-                synchronized (this) {
-                    if (closed) {
-                        server.close();
-                        return;
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        var bin = MlflowServer.ensureInstalled(config.mlflowVenv());
+                        db.ensureDatabase("mlflow");
+                        DbEndpoint backend = db.endpoint().withDatabase("mlflow");
+                        MlflowServer server = MlflowServer.start(
+                                bin,
+                                config.dataDir().resolve("mlflow"),
+                                backend,
+                                objectStore.endpoint(),
+                                config.artifactMode());
+                        synchronized (this) {
+                            if (closed) {
+                                server.close();
+                                return;
+                            }
+                            mlflowServer = server;
+                        }
+                        connectTracking(server.url(), true);
+                    } catch (MlflowUnavailableException | RuntimeException e) {
+                        String reason = "no MLflow server: " + e.getMessage();
+                        log.warn(
+                                "{}; runs are journaled in PostgreSQL, replay them later with `causalcxr mlflow sync`",
+                                reason);
+                        tracker.disconnect(reason);
+                        trackingReady.complete(Optional.empty());
                     }
-                    mlflowServer = server;
-                }
-                connectTracking(server.url(), true);
-            } catch (MlflowUnavailableException | RuntimeException e) {
-                String reason = "no MLflow server: " + e.getMessage();
-                log.warn("{}; runs are journaled in PostgreSQL, replay them later with `causalcxr mlflow sync`", reason);
-                tracker.disconnect(reason);
-                trackingReady.complete(Optional.empty());
-            }
-        }, "mlflow-server-start");
+                },
+                "mlflow-server-start");
         t.setDaemon(true);
         t.start();
     }
@@ -173,7 +192,9 @@ public final class PlatformStack implements AutoCloseable {
             // model versions registered while MLflow was away (runs first: a version links to its run)
             ModelRegistry.SyncReport models = registry.syncRegistry();
             if (models.failures() > 0) {
-                log.warn("{} model versions or aliases could not be mirrored to MLflow: {}", models.failures(),
+                log.warn(
+                        "{} model versions or aliases could not be mirrored to MLflow: {}",
+                        models.failures(),
                         models.errors());
             }
             trackingReady.complete(Optional.of(uri));

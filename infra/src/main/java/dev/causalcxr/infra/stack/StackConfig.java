@@ -28,9 +28,17 @@ import java.util.Optional;
  *                       site's own server (a running {@code causalcxr stack} says so to the processes that join it),
  *                       which may receive pictures of real studies; the embedded server always is
  */
-public record StackConfig(Path dataDir, Optional<S3Endpoint> s3, Optional<DbEndpoint> db, Optional<String> mlflowUri,
-                          boolean mlflowEnabled, ArtifactMode artifactMode, Optional<String> temporalAddress,
-                          String temporalNamespace, Path mlflowVenv, boolean mlflowSiteOwned) {
+public record StackConfig(
+        Path dataDir,
+        Optional<S3Endpoint> s3,
+        Optional<DbEndpoint> db,
+        Optional<String> mlflowUri,
+        boolean mlflowEnabled,
+        ArtifactMode artifactMode,
+        Optional<String> temporalAddress,
+        String temporalNamespace,
+        Path mlflowVenv,
+        boolean mlflowSiteOwned) {
 
     public static final String DEFAULT_BUCKET = "causalcxr";
 
@@ -55,8 +63,12 @@ public record StackConfig(Path dataDir, Optional<S3Endpoint> s3, Optional<DbEndp
             if (!s3Url.startsWith("http://") && !s3Url.startsWith("https://")) {
                 problems.add("CAUSALCXR_S3_ENDPOINT must be an http(s) URL");
             }
-            s3 = Optional.of(new S3Endpoint(s3Url, ak, sk,
-                    Optional.ofNullable(blankToNull(env.get("CAUSALCXR_S3_BUCKET"))).orElse(DEFAULT_BUCKET)));
+            s3 = Optional.of(new S3Endpoint(
+                    s3Url,
+                    ak,
+                    sk,
+                    Optional.ofNullable(blankToNull(env.get("CAUSALCXR_S3_BUCKET")))
+                            .orElse(DEFAULT_BUCKET)));
         }
         Optional<DbEndpoint> db = Optional.empty();
         String dbUrl = blankToNull(env.get("CAUSALCXR_DB_URL"));
@@ -64,18 +76,25 @@ public record StackConfig(Path dataDir, Optional<S3Endpoint> s3, Optional<DbEndp
             if (!dbUrl.startsWith("jdbc:postgresql://")) {
                 problems.add("CAUSALCXR_DB_URL must be a jdbc:postgresql:// URL");
             }
-            db = Optional.of(new DbEndpoint(dbUrl, Optional.ofNullable(env.get("CAUSALCXR_DB_USER")).orElse("postgres"),
+            db = Optional.of(new DbEndpoint(
+                    dbUrl,
+                    Optional.ofNullable(env.get("CAUSALCXR_DB_USER")).orElse("postgres"),
                     Optional.ofNullable(env.get("CAUSALCXR_DB_PASSWORD")).orElse("")));
         }
         Optional<String> mlflowUri = Optional.ofNullable(blankToNull(env.get("MLFLOW_TRACKING_URI")));
         if (mlflowUri.isPresent() && !mlflowUri.get().matches("https?://.+")) {
-            problems.add("MLFLOW_TRACKING_URI must be an http(s):// URL of a tracking server (file stores are not supported)");
+            problems.add(
+                    "MLFLOW_TRACKING_URI must be an http(s):// URL of a tracking server (file stores are not supported)");
         }
-        String mode = Optional.ofNullable(blankToNull(env.get("CAUSALCXR_MLFLOW"))).orElse("auto").toLowerCase(Locale.ROOT);
+        String mode = Optional.ofNullable(blankToNull(env.get("CAUSALCXR_MLFLOW")))
+                .orElse("auto")
+                .toLowerCase(Locale.ROOT);
         if (!mode.equals("auto") && !mode.equals("off")) {
             problems.add("CAUSALCXR_MLFLOW must be auto or off, not " + mode);
         }
-        String art = Optional.ofNullable(blankToNull(env.get("CAUSALCXR_MLFLOW_ARTIFACTS"))).orElse("proxy").toLowerCase(Locale.ROOT);
+        String art = Optional.ofNullable(blankToNull(env.get("CAUSALCXR_MLFLOW_ARTIFACTS")))
+                .orElse("proxy")
+                .toLowerCase(Locale.ROOT);
         if (!art.equals("proxy") && !art.equals("s3")) {
             problems.add("CAUSALCXR_MLFLOW_ARTIFACTS must be proxy or s3, not " + art);
         }
@@ -83,23 +102,49 @@ public record StackConfig(Path dataDir, Optional<S3Endpoint> s3, Optional<DbEndp
             throw new ValidationException("invalid configuration:\n  - " + String.join("\n  - ", problems));
         }
         Path dir = dataDir.toAbsolutePath().normalize();
-        Path venv = Optional.ofNullable(blankToNull(env.get("CAUSALCXR_MLFLOW_VENV"))).map(Path::of)
-                .orElse(dir.resolve("mlflow/venv")).toAbsolutePath();
-        return new StackConfig(dir, s3, db, mlflowUri, mode.equals("auto"),
+        Path venv = Optional.ofNullable(blankToNull(env.get("CAUSALCXR_MLFLOW_VENV")))
+                .map(Path::of)
+                .orElse(dir.resolve("mlflow/venv"))
+                .toAbsolutePath();
+        return new StackConfig(
+                dir,
+                s3,
+                db,
+                mlflowUri,
+                mode.equals("auto"),
                 art.equals("s3") ? ArtifactMode.S3_DIRECT : ArtifactMode.SERVER_PROXY,
                 Optional.ofNullable(blankToNull(env.get("TEMPORAL_ADDRESS"))),
-                Optional.ofNullable(blankToNull(env.get("TEMPORAL_NAMESPACE"))).orElse("default"), venv,
+                Optional.ofNullable(blankToNull(env.get("TEMPORAL_NAMESPACE"))).orElse("default"),
+                venv,
                 "true".equalsIgnoreCase(blankToNull(env.get("CAUSALCXR_MLFLOW_SITE_OWNED"))));
     }
 
     public StackConfig withArtifactMode(ArtifactMode mode) {
-        return new StackConfig(dataDir, s3, db, mlflowUri, mlflowEnabled, mode, temporalAddress, temporalNamespace,
-                mlflowVenv, mlflowSiteOwned);
+        return new StackConfig(
+                dataDir,
+                s3,
+                db,
+                mlflowUri,
+                mlflowEnabled,
+                mode,
+                temporalAddress,
+                temporalNamespace,
+                mlflowVenv,
+                mlflowSiteOwned);
     }
 
     public StackConfig withMlflowEnabled(boolean enabled) {
-        return new StackConfig(dataDir, s3, db, mlflowUri, enabled, artifactMode, temporalAddress, temporalNamespace,
-                mlflowVenv, mlflowSiteOwned);
+        return new StackConfig(
+                dataDir,
+                s3,
+                db,
+                mlflowUri,
+                enabled,
+                artifactMode,
+                temporalAddress,
+                temporalNamespace,
+                mlflowVenv,
+                mlflowSiteOwned);
     }
 
     private static String blankToNull(String s) {

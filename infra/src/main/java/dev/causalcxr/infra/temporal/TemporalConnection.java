@@ -21,13 +21,15 @@ public final class TemporalConnection implements AutoCloseable {
     private final String address;
     private final String namespace;
 
-    private TemporalConnection(TestServer.PortBoundTestServer embedded, WorkflowServiceStubs stubs, String address,
-                               String namespace) {
+    private TemporalConnection(
+            TestServer.PortBoundTestServer embedded, WorkflowServiceStubs stubs, String address, String namespace) {
         this.embedded = embedded;
         this.stubs = stubs;
         this.address = address;
         this.namespace = namespace;
-        this.client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+        this.client = WorkflowClient.newInstance(
+                stubs,
+                WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
     }
 
     public static TemporalConnection connect(String address, String namespace) {
@@ -73,7 +75,8 @@ public final class TemporalConnection implements AutoCloseable {
 
     /** A worker factory whose workers never strand a workflow on a dead sticky queue. */
     public WorkerFactory newWorkerFactory() {
-        return WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder().build());
+        return WorkerFactory.newInstance(
+                client, WorkerFactoryOptions.newBuilder().build());
     }
 
     /** The test service never expires sticky queues itself; workers against it must not use them. */

@@ -41,7 +41,8 @@ public final class MlflowPusher {
     private final MlflowClient client;
     private final MetadataDb db;
     private final ObjectStore store;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final Map<String, String> experimentIds = new ConcurrentHashMap<>();
 
     private final boolean siteOwned;
@@ -73,31 +74,51 @@ public final class MlflowPusher {
         return client;
     }
 
-    private record RunRow(String localId, String experiment, String parent, String name, String status, long startMs,
-                          Long endMs, String mlflowId, boolean endSynced) {
-    }
+    private record RunRow(
+            String localId,
+            String experiment,
+            String parent,
+            String name,
+            String status,
+            long startMs,
+            Long endMs,
+            String mlflowId,
+            boolean endSynced) {}
 
     /** Brings one journaled run up to date in MLflow. Serialized: runs are pushed from several threads. */
     public synchronized void push(String localId) {
-        RunRow run = db.queryOne("select * from tracking_runs where local_id = ?", ps -> ps.setString(1, localId),
-                rs -> new RunRow(rs.getString("local_id"), rs.getString("experiment"), rs.getString("parent_local_id"),
-                        rs.getString("run_name"), rs.getString("status"), rs.getLong("start_ms"),
-                        (Long) rs.getObject("end_ms"), rs.getString("mlflow_run_id"), rs.getBoolean("end_synced")))
+        RunRow run = db.queryOne(
+                        "select * from tracking_runs where local_id = ?",
+                        ps -> ps.setString(1, localId),
+                        rs -> new RunRow(
+                                rs.getString("local_id"),
+                                rs.getString("experiment"),
+                                rs.getString("parent_local_id"),
+                                rs.getString("run_name"),
+                                rs.getString("status"),
+                                rs.getLong("start_ms"),
+                                (Long) rs.getObject("end_ms"),
+                                rs.getString("mlflow_run_id"),
+                                rs.getBoolean("end_synced")))
                 .orElseThrow(() -> new IllegalArgumentException("no journaled run " + localId));
         String runId = run.mlflowId();
         if (runId == null) {
             String parentMlflow = null;
             if (run.parent() != null) {
                 push(run.parent());
-                parentMlflow = db.queryOne("select mlflow_run_id from tracking_runs where local_id = ?",
-                        ps -> ps.setString(1, run.parent()), rs -> rs.getString(1)).orElse(null);
+                parentMlflow = db.queryOne(
+                                "select mlflow_run_id from tracking_runs where local_id = ?",
+                                ps -> ps.setString(1, run.parent()),
+                                rs -> rs.getString(1))
+                        .orElse(null);
             }
             CreateRun.Builder req = CreateRun.newBuilder()
                     .setExperimentId(experimentId(run.experiment()))
                     .setRunName(run.name())
                     .setStartTime(run.startMs())
                     .addTags(RunTag.newBuilder().setKey("mlflow.runName").setValue(run.name()))
-                    .addTags(RunTag.newBuilder().setKey("causalcxr.local_run_id").setValue(localId));
+                    .addTags(
+                            RunTag.newBuilder().setKey("causalcxr.local_run_id").setValue(localId));
             if (parentMlflow != null) {
                 req.addTags(RunTag.newBuilder().setKey("mlflow.parentRunId").setValue(parentMlflow));
             }
@@ -119,18 +140,26 @@ public final class MlflowPusher {
 
     private String experimentId(String name) {
         // search instead of get-by-name: the client retries a 404 as if it were a rate limit
-        return experimentIds.computeIfAbsent(name, n -> client
-                .searchExperiments("name = '" + n.replace("'", "''") + "'", ViewType.ALL, 1, List.of())
-                .getItems().stream().findFirst()
-                .map(e -> e.getExperimentId())
-                .orElseGet(() -> client.createExperiment(n)));
+        return experimentIds.computeIfAbsent(
+                name,
+                n -> client
+                        .searchExperiments("name = '" + n.replace("'", "''") + "'", ViewType.ALL, 1, List.of())
+                        .getItems()
+                        .stream()
+                        .findFirst()
+                        .map(e -> e.getExperimentId())
+                        .orElseGet(() -> client.createExperiment(n)));
     }
 
     private void pushParamsAndTags(String localId, String runId) {
-        List<String[]> params = db.query("select key, value from tracking_params where local_id = ? and not synced",
-                ps -> ps.setString(1, localId), rs -> new String[] {rs.getString(1), rs.getString(2)});
-        List<String[]> tags = db.query("select key, value from tracking_tags where local_id = ? and not synced",
-                ps -> ps.setString(1, localId), rs -> new String[] {rs.getString(1), rs.getString(2)});
+        List<String[]> params = db.query(
+                "select key, value from tracking_params where local_id = ? and not synced",
+                ps -> ps.setString(1, localId),
+                rs -> new String[] {rs.getString(1), rs.getString(2)});
+        List<String[]> tags = db.query(
+                "select key, value from tracking_tags where local_id = ? and not synced",
+                ps -> ps.setString(1, localId),
+                rs -> new String[] {rs.getString(1), rs.getString(2)});
         for (int i = 0; i < params.size(); i += MAX_PARAMS) {
             List<Param> batch = new ArrayList<>();
             for (String[] p : params.subList(i, Math.min(params.size(), i + MAX_PARAMS))) {
@@ -155,20 +184,27 @@ public final class MlflowPusher {
 
     private void pushMetrics(String localId, String runId) {
         while (true) {
-            List<Object[]> rows = db.query("""
+            List<Object[]> rows = db.query(
+                    """
                     select id, key, value, step, ts_ms from tracking_metrics where local_id = ? and not synced
-                    order by id limit ?""", ps -> {
-                ps.setString(1, localId);
-                ps.setInt(2, MAX_METRICS);
-            }, rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getDouble(3), rs.getLong(4), rs.getLong(5)});
+                    order by id limit ?""",
+                    ps -> {
+                        ps.setString(1, localId);
+                        ps.setInt(2, MAX_METRICS);
+                    },
+                    rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getDouble(3), rs.getLong(4), rs.getLong(5)});
             if (rows.isEmpty()) {
                 return;
             }
             List<Metric> batch = new ArrayList<>(rows.size());
             for (Object[] r : rows) {
                 double v = (Double) r[2];
-                batch.add(Metric.newBuilder().setKey((String) r[1]).setValue(v).setStep((Long) r[3])
-                        .setTimestamp((Long) r[4]).build());
+                batch.add(Metric.newBuilder()
+                        .setKey((String) r[1])
+                        .setValue(v)
+                        .setStep((Long) r[3])
+                        .setTimestamp((Long) r[4])
+                        .build());
             }
             client.logBatch(runId, batch, List.of(), List.of());
             long maxId = (Long) rows.get(rows.size() - 1)[0];
@@ -181,18 +217,21 @@ public final class MlflowPusher {
 
     private void pushArtifacts(String localId, String runId) {
         List<String[]> rows = db.query("""
-                select path, object_digest, site_only from tracking_artifacts where local_id = ? and not synced""",
-                ps -> ps.setString(1, localId),
-                rs -> new String[] {rs.getString(1), rs.getString(2), String.valueOf(rs.getBoolean(3))});
+                select path, object_digest, site_only from tracking_artifacts where local_id = ? and not synced""", ps -> ps.setString(1, localId), rs ->
+                new String[] {rs.getString(1), rs.getString(2), String.valueOf(rs.getBoolean(3))});
         if (rows.isEmpty()) {
             return;
         }
         if (!siteOwned) {
             // pictures of real studies never go to a server that is not the site's own: withheld, and said so
-            List<String[]> withheld = rows.stream().filter(r -> Boolean.parseBoolean(r[2])).toList();
+            List<String[]> withheld =
+                    rows.stream().filter(r -> Boolean.parseBoolean(r[2])).toList();
             if (!withheld.isEmpty()) {
-                client.setTag(runId, "causalcxr.images_withheld", withheld.size()
-                        + " picture(s) of real studies kept on site (spec tracking.images: allowed sends them)");
+                client.setTag(
+                        runId,
+                        "causalcxr.images_withheld",
+                        withheld.size()
+                                + " picture(s) of real studies kept on site (spec tracking.images: allowed sends them)");
                 for (String[] r : withheld) {
                     db.update("update tracking_artifacts set synced = true where local_id = ? and path = ?", ps -> {
                         ps.setString(1, localId);
@@ -239,8 +278,10 @@ public final class MlflowPusher {
                 base = base.substring(base.indexOf('/') + 1);
             }
             String url = trackingUri + "/api/2.0/mlflow-artifacts/artifacts/" + encodePath(base + "/" + artifactPath);
-            HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5))
-                    .PUT(HttpRequest.BodyPublishers.ofFile(file)).build();
+            HttpRequest req = HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofMinutes(5))
+                    .PUT(HttpRequest.BodyPublishers.ofFile(file))
+                    .build();
             try {
                 HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
                 if (resp.statusCode() / 100 != 2) {
@@ -255,12 +296,13 @@ public final class MlflowPusher {
             String bucket = u.getHost();
             String key = u.getPath().replaceFirst("^/+", "") + "/" + artifactPath;
             S3Endpoint own = store.endpoint();
-            ObjectStore target = bucket.equals(own.bucket()) ? store
+            ObjectStore target = bucket.equals(own.bucket())
+                    ? store
                     : new ObjectStore(new S3Endpoint(own.url(), own.accessKey(), own.secretKey(), bucket));
             target.putAtKey(key, file);
         } else {
-            throw new IOException("unsupported artifact URI scheme in " + artifactUri
-                    + " (expected s3:// or mlflow-artifacts:/)");
+            throw new IOException(
+                    "unsupported artifact URI scheme in " + artifactUri + " (expected s3:// or mlflow-artifacts:/)");
         }
     }
 

@@ -43,14 +43,18 @@ public final class MlflowServer implements AutoCloseable {
     }
 
     /** Where artifacts go: straight to S3 ({@code s3://} URIs), or proxied by the server. */
-    public enum ArtifactMode { S3_DIRECT, SERVER_PROXY }
+    public enum ArtifactMode {
+        S3_DIRECT,
+        SERVER_PROXY
+    }
 
     /** The python3 on PATH, when it can make virtualenvs; otherwise an explanation. */
     public static String findPython() throws MlflowUnavailableException {
         for (String candidate : List.of("python3", "/usr/bin/python3")) {
             try {
                 Process p = new ProcessBuilder(candidate, "-c", "import venv, sys; print(sys.version_info[0])")
-                        .redirectErrorStream(true).start();
+                        .redirectErrorStream(true)
+                        .start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
                 if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 && out.equals("3")) {
                     return candidate;
@@ -92,7 +96,8 @@ public final class MlflowServer implements AutoCloseable {
         Path marker = venvDir.resolve(".causalcxr-mlflow-" + MLFLOW_VERSION);
         Path mlflowBin = venvDir.resolve("bin/mlflow");
         try {
-            if (Files.exists(marker) && Files.readString(marker).trim().equals(lockDigest)
+            if (Files.exists(marker)
+                    && Files.readString(marker).trim().equals(lockDigest)
                     && Files.isExecutable(mlflowBin)) {
                 return mlflowBin;
             }
@@ -108,8 +113,16 @@ public final class MlflowServer implements AutoCloseable {
         } catch (IOException e) {
             throw new MlflowUnavailableException("cannot write " + lockFile + ": " + e.getMessage());
         }
-        run(List.of(venvDir.resolve("bin/pip").toString(), "install", "--disable-pip-version-check", "-q",
-                "-r", lockFile.toString()), venvDir.getParent(), Duration.ofMinutes(15));
+        run(
+                List.of(
+                        venvDir.resolve("bin/pip").toString(),
+                        "install",
+                        "--disable-pip-version-check",
+                        "-q",
+                        "-r",
+                        lockFile.toString()),
+                venvDir.getParent(),
+                Duration.ofMinutes(15));
         try {
             Files.writeString(marker, lockDigest);
         } catch (IOException e) {
@@ -122,11 +135,15 @@ public final class MlflowServer implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             Path logFile = dir.resolve("install.log");
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+            Process p = new ProcessBuilder(cmd)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .start();
             if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new MlflowUnavailableException(cmd.get(0) + " timed out after " + timeout.toMinutes() + " min (see " + logFile + ")");
+                throw new MlflowUnavailableException(
+                        cmd.get(0) + " timed out after " + timeout.toMinutes() + " min (see " + logFile + ")");
             }
             if (p.exitValue() != 0) {
                 throw new MlflowUnavailableException("`" + String.join(" ", cmd.subList(0, Math.min(3, cmd.size())))
@@ -144,17 +161,24 @@ public final class MlflowServer implements AutoCloseable {
      * Starts the server on a free loopback port and waits until it answers {@code /health}.
      * {@code backend} must name a database that exists (the caller creates it).
      */
-    public static MlflowServer start(Path mlflowBin, Path workDir, DbEndpoint backend, S3Endpoint s3,
-                                     ArtifactMode mode) throws MlflowUnavailableException {
+    public static MlflowServer start(Path mlflowBin, Path workDir, DbEndpoint backend, S3Endpoint s3, ArtifactMode mode)
+            throws MlflowUnavailableException {
         int port = freePort();
         URI pg = backend.hostUri();
-        String backendUri = "postgresql+psycopg2://" + backend.user() + ":" + backend.password() + "@" + pg.getHost() + ":"
-                + pg.getPort() + pg.getPath();
+        String backendUri = "postgresql+psycopg2://" + backend.user() + ":" + backend.password() + "@" + pg.getHost()
+                + ":" + pg.getPort() + pg.getPath();
         String artifactRoot = "s3://" + s3.bucket() + "/mlflow";
         // the database URI (with its password) goes by environment: a command line is visible to every
         // user of the machine in `ps`
-        List<String> cmd = new ArrayList<>(List.of(mlflowBin.toString(), "server", "--host", "127.0.0.1",
-                "--port", String.valueOf(port), "--workers", "1"));
+        List<String> cmd = new ArrayList<>(List.of(
+                mlflowBin.toString(),
+                "server",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                String.valueOf(port),
+                "--workers",
+                "1"));
         if (mode == ArtifactMode.SERVER_PROXY) {
             cmd.addAll(List.of("--serve-artifacts", "--artifacts-destination", artifactRoot));
         } else {
@@ -162,8 +186,11 @@ public final class MlflowServer implements AutoCloseable {
         }
         try {
             Files.createDirectories(workDir);
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("server.log").toFile()));
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            workDir.resolve("server.log").toFile()));
             Map<String, String> env = pb.environment();
             env.put("MLFLOW_BACKEND_STORE_URI", backendUri);
             env.put("MLFLOW_S3_ENDPOINT_URL", s3.url());
@@ -186,16 +213,21 @@ public final class MlflowServer implements AutoCloseable {
     }
 
     private void awaitHealthy(Duration timeout, Path logFile) throws MlflowUnavailableException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new MlflowUnavailableException("the MLflow server exited with " + process.exitValue()
-                        + " (see " + logFile + ")");
+                throw new MlflowUnavailableException(
+                        "the MLflow server exited with " + process.exitValue() + " (see " + logFile + ")");
             }
             try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url + "/health"))
-                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> r = http.send(
+                        HttpRequest.newBuilder(URI.create(url + "/health"))
+                                .timeout(Duration.ofSeconds(2))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     return;
                 }
@@ -215,8 +247,8 @@ public final class MlflowServer implements AutoCloseable {
             }
         }
         close();
-        throw new MlflowUnavailableException("the MLflow server did not answer /health within "
-                + timeout.toSeconds() + " s (see " + logFile + ")");
+        throw new MlflowUnavailableException(
+                "the MLflow server did not answer /health within " + timeout.toSeconds() + " s (see " + logFile + ")");
     }
 
     public String url() {

@@ -30,8 +30,7 @@ public final class Tracker {
     private volatile String offlineReason;
     private final Map<String, List<PendingMetric>> buffers = new ConcurrentHashMap<>();
 
-    private record PendingMetric(String key, double value, long step, long tsMs) {
-    }
+    private record PendingMetric(String key, double value, long step, long tsMs) {}
 
     public Tracker(MetadataDb db, ObjectStore store, MlflowPusher pusher, String offlineReason) {
         this.db = db;
@@ -193,8 +192,10 @@ public final class Tracker {
 
     /** The run's artifacts that stay on site (paths), for checks and the CLI. */
     public List<String> siteOnlyArtifacts(String localId) {
-        return db.query("select path from tracking_artifacts where local_id = ? and site_only order by path",
-                ps -> ps.setString(1, localId), rs -> rs.getString(1));
+        return db.query(
+                "select path from tracking_artifacts where local_id = ? and site_only order by path",
+                ps -> ps.setString(1, localId),
+                rs -> rs.getString(1));
     }
 
     public void endRun(String localId, String status) {
@@ -209,12 +210,14 @@ public final class Tracker {
     }
 
     public Optional<String> mlflowRunId(String localId) {
-        return db.queryOne("select mlflow_run_id from tracking_runs where local_id = ?", ps -> ps.setString(1, localId),
-                rs -> rs.getString(1)).filter(s -> s != null);
+        return db.queryOne(
+                        "select mlflow_run_id from tracking_runs where local_id = ?",
+                        ps -> ps.setString(1, localId),
+                        rs -> rs.getString(1))
+                .filter(s -> s != null);
     }
 
-    public record SyncReport(int runs, int failures, List<String> errors) {
-    }
+    public record SyncReport(int runs, int failures, List<String> errors) {}
 
     /** Pushes every journaled run that has anything not yet in MLflow (parents first). */
     public SyncReport syncAll() {
@@ -228,7 +231,7 @@ public final class Tracker {
                   or exists (select 1 from tracking_tags x where x.local_id = r.local_id and not x.synced)
                   or exists (select 1 from tracking_metrics x where x.local_id = r.local_id and not x.synced)
                   or exists (select 1 from tracking_artifacts x where x.local_id = r.local_id and not x.synced)
-                order by r.start_ms""", ps -> { }, rs -> rs.getString(1));
+                order by r.start_ms""", ps -> {}, rs -> rs.getString(1));
         List<String> errors = new ArrayList<>();
         for (String id : ids) {
             try {

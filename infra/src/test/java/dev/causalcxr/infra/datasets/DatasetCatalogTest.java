@@ -21,8 +21,18 @@ class DatasetCatalogTest {
 
     private static DatasetEntry entry(int i) {
         String d = String.format("%064x", i);
-        return new DatasetEntry("s" + i, "p" + (i / 2), d, d, "images/" + d + ".png", d, "reports/" + d + ".txt",
-                Split.TRAIN, Map.of(), 64, 64);
+        return new DatasetEntry(
+                "s" + i,
+                "p" + (i / 2),
+                d,
+                d,
+                "images/" + d + ".png",
+                d,
+                "reports/" + d + ".txt",
+                Split.TRAIN,
+                Map.of(),
+                64,
+                64);
     }
 
     @Test
@@ -36,8 +46,8 @@ class DatasetCatalogTest {
             assertTrue(first.created());
             assertNull(first.version().parent());
             v1Version = first.version().version();
-            DatasetCatalog.Recorded again = catalog.record(new DatasetManifest("site-a", 64, List.copyOf(entries)),
-                    "a".repeat(64), "mimic");
+            DatasetCatalog.Recorded again =
+                    catalog.record(new DatasetManifest("site-a", 64, List.copyOf(entries)), "a".repeat(64), "mimic");
             assertFalse(again.created(), "re-importing the same files creates no new version");
             assertEquals(v1Version, again.version().version());
             assertEquals(3, catalog.studyKeys("site-a", v1Version).size());
@@ -45,12 +55,19 @@ class DatasetCatalogTest {
         try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("pg"))) {
             DatasetCatalog catalog = new DatasetCatalog(MetadataDb.connect(pg.endpoint("postgres")));
             entries.add(entry(4));
-            DatasetCatalog.Recorded v2 = catalog.record(new DatasetManifest("site-a", 64, entries), "b".repeat(64), "mimic");
+            DatasetCatalog.Recorded v2 =
+                    catalog.record(new DatasetManifest("site-a", 64, entries), "b".repeat(64), "mimic");
             assertTrue(v2.created());
             assertEquals(v1Version, v2.version().parent(), "the new version records its parent");
             assertEquals(2, catalog.versions("site-a").size(), "versions survive a restart of PostgreSQL");
-            assertEquals(v2.version().version(), catalog.version("site-a", null).orElseThrow().version());
-            assertEquals(v1Version, catalog.version("site-a", v1Version.substring(0, 10)).orElseThrow().version());
+            assertEquals(
+                    v2.version().version(),
+                    catalog.version("site-a", null).orElseThrow().version());
+            assertEquals(
+                    v1Version,
+                    catalog.version("site-a", v1Version.substring(0, 10))
+                            .orElseThrow()
+                            .version());
         }
     }
 }

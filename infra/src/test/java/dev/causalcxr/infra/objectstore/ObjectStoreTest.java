@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ObjectStoreTest {
     @TempDir
     static Path dir;
+
     static EmbeddedS3Server server;
     static ObjectStore store;
 
@@ -89,7 +90,9 @@ class ObjectStoreTest {
         // the embedded server keeps objects as files: damage one behind the store's back
         Path onDisk;
         try (var files = Files.walk(dir.resolve("s3"))) {
-            onDisk = files.filter(p -> p.getFileName().toString().equals(ref.digest())).findFirst().orElseThrow();
+            onDisk = files.filter(p -> p.getFileName().toString().equals(ref.digest()))
+                    .findFirst()
+                    .orElseThrow();
         }
         Files.writeString(onDisk, "checkpoint bytes that were DAMAGED on disk");
         CorruptObjectException e = assertThrows(CorruptObjectException.class, () -> store.getBytes(ref.digest()));

@@ -30,9 +30,13 @@ class MlflowRegistryE2ETest {
 
     @Test
     void versionsAndAliasesAreMirroredIncludingThoseRegisteredWhileMlflowWasAway(@TempDir Path dir) throws Exception {
-        try (PlatformStack stack = PlatformStack.start(StackConfig.fromEnvironment(dir, MlflowTestSupport.env("proxy")), false)) {
+        try (PlatformStack stack =
+                PlatformStack.start(StackConfig.fromEnvironment(dir, MlflowTestSupport.env("proxy")), false)) {
             Optional<String> uri = stack.awaitTracking(Duration.ofMinutes(15));
-            assertTrue(uri.isPresent(), "MLflow server did not come up: " + stack.tracker().offlineReason().orElse(""));
+            assertTrue(
+                    uri.isPresent(),
+                    "MLflow server did not come up: "
+                            + stack.tracker().offlineReason().orElse(""));
             ObjectStore store = stack.objectStore();
             Tracker tracker = stack.tracker();
             // a pipeline run with its MLflow run: the mirrored version links to it
@@ -42,14 +46,22 @@ class MlflowRegistryE2ETest {
             stack.journal().setPipelineTrackingRun("run-e2e", trackingRun);
             String mlflowRun = tracker.mlflowRunId(trackingRun).orElseThrow();
 
-            Map<String, String> c1 = Map.of("disentangler", put(store, "dis 1"), "diffusion", put(store, "diff 1"),
-                    "tail-noise-prior/Pneumothorax", put(store, "tail 1"));
+            Map<String, String> c1 = Map.of(
+                    "disentangler",
+                    put(store, "dis 1"),
+                    "diffusion",
+                    put(store, "diff 1"),
+                    "tail-noise-prior/Pneumothorax",
+                    put(store, "tail 1"));
             Map<String, String> c2 = Map.of("disentangler", put(store, "dis 2"), "diffusion", put(store, "diff 2"));
 
             // MLflow not connected: registered locally only
             ModelRegistry away = new ModelRegistry(stack.db(), store, new MlflowRegistryMirror(Optional::empty));
-            ModelVersion v1 = away.register("cxr-gen", c1, Map.of(ModelRegistry.PIPELINE_RUN_ID, "run-e2e",
-                    "spec_digest", "spec-1"), Map.of("fid", 12.5));
+            ModelVersion v1 = away.register(
+                    "cxr-gen",
+                    c1,
+                    Map.of(ModelRegistry.PIPELINE_RUN_ID, "run-e2e", "spec_digest", "spec-1"),
+                    Map.of("fid", 12.5));
             away.setAlias("cxr-gen", "staging", 1);
             assertNull(v1.registryVersion());
 
@@ -65,7 +77,9 @@ class MlflowRegistryE2ETest {
             registry.setAlias("cxr-gen", "challenger", 2);
             registry.setAlias("cxr-gen", "champion", 2);
             assertTrue(registry.deleteAlias("cxr-gen", "challenger"));
-            assertEquals(new ModelRegistry.SyncReport(0, 0, 0, java.util.List.of()), registry.syncRegistry(),
+            assertEquals(
+                    new ModelRegistry.SyncReport(0, 0, 0, java.util.List.of()),
+                    registry.syncRegistry(),
                     "nothing left to mirror");
 
             JsonNode back = readBack(uri.get(), "cxr-gen");
@@ -76,13 +90,20 @@ class MlflowRegistryE2ETest {
             JsonNode m1 = back.get("versions").get("1");
             JsonNode m2 = back.get("versions").get("2");
             assertEquals(2, back.get("versions").size(), "one MLflow version per registry version: " + back);
-            assertEquals("s3://" + store.bucket() + "/sha256/" + v1.bundleDigest(), m1.get("source").asText());
-            assertEquals(v1.bundleDigest(), m1.get("tags").get(MlflowRegistryMirror.TAG_BUNDLE).asText());
-            assertEquals("1", m1.get("tags").get(MlflowRegistryMirror.TAG_VERSION).asText());
+            assertEquals(
+                    "s3://" + store.bucket() + "/sha256/" + v1.bundleDigest(),
+                    m1.get("source").asText());
+            assertEquals(
+                    v1.bundleDigest(),
+                    m1.get("tags").get(MlflowRegistryMirror.TAG_BUNDLE).asText());
+            assertEquals(
+                    "1", m1.get("tags").get(MlflowRegistryMirror.TAG_VERSION).asText());
             assertEquals("12.5", m1.get("tags").get("causalcxr.metric.fid").asText());
             assertEquals(mlflowRun, m1.get("run_id").asText(), "linked to the pipeline's MLflow run");
             assertEquals("READY", m1.get("status").asText());
-            assertEquals(v2.bundleDigest(), m2.get("tags").get(MlflowRegistryMirror.TAG_BUNDLE).asText());
+            assertEquals(
+                    v2.bundleDigest(),
+                    m2.get("tags").get(MlflowRegistryMirror.TAG_BUNDLE).asText());
             assertEquals("[\"champion\"]", m2.get("aliases").toString());
         }
     }
@@ -96,8 +117,13 @@ class MlflowRegistryE2ETest {
         try (InputStream in = MlflowRegistryE2ETest.class.getResourceAsStream("mlflow_registry_readback.py")) {
             Files.write(script, in.readAllBytes());
         }
-        Process p = new ProcessBuilder(MlflowTestSupport.sharedVenv().resolve("bin/python").toString(), script.toString(),
-                trackingUri, name).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(
+                        MlflowTestSupport.sharedVenv().resolve("bin/python").toString(),
+                        script.toString(),
+                        trackingUri,
+                        name)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException("read-back through the MLflow Python client failed: " + out);

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelRegistryTest {
     @TempDir
     static Path dir;
+
     static EmbeddedPostgresServer pg;
     static EmbeddedS3Server s3;
     static MetadataDb db;
@@ -65,29 +66,42 @@ class ModelRegistryTest {
 
     /** A generator's components; {@code seed} makes the bytes (so the bundle) differ. */
     private static Map<String, String> components(String seed) {
-        return Map.of("disentangler", publish("disentangler weights " + seed),
-                "diffusion", publish("diffusion weights " + seed),
-                "tail-noise-prior/Pneumothorax", publish("tail prior " + seed));
+        return Map.of(
+                "disentangler",
+                publish("disentangler weights " + seed),
+                "diffusion",
+                publish("diffusion weights " + seed),
+                "tail-noise-prior/Pneumothorax",
+                publish("tail prior " + seed));
     }
 
     private static int rows(String name) {
-        return db.queryOne("select count(*) from model_versions where name = ?", ps -> ps.setString(1, name),
-                rs -> rs.getInt(1)).orElseThrow();
+        return db.queryOne(
+                        "select count(*) from model_versions where name = ?",
+                        ps -> ps.setString(1, name),
+                        rs -> rs.getInt(1))
+                .orElseThrow();
     }
 
     @Test
     void twoRegistrationsAreVersionsOneAndTwoWithTheirBundle() {
         Map<String, String> c1 = components("a1");
-        ModelVersion v1 = registry.register("gen-a", c1, Map.of("spec_digest", "s1", "code_version", "abc", "image_size", "64"),
+        ModelVersion v1 = registry.register(
+                "gen-a",
+                c1,
+                Map.of("spec_digest", "s1", "code_version", "abc", "image_size", "64"),
                 Map.of("fid", 12.5, "cf_validity/Pneumothorax", 0.81));
-        ModelVersion v2 = registry.register("gen-a", components("a2"), Map.of("spec_digest", "s2"), Map.of("fid", 11.0));
+        ModelVersion v2 =
+                registry.register("gen-a", components("a2"), Map.of("spec_digest", "s2"), Map.of("fid", 11.0));
         assertEquals(1, v1.version());
         assertEquals(2, v2.version());
         assertEquals(c1, v1.components());
         assertEquals("64", v1.provenance().get("image_size"));
         assertEquals(0.81, v1.metrics().get("cf_validity/Pneumothorax"));
         assertTrue(store.verify(v1.bundleDigest()), "the bundle is a verified object in the store");
-        assertEquals(List.of(1, 2), registry.versions("gen-a").stream().map(ModelVersion::version).toList());
+        assertEquals(
+                List.of(1, 2),
+                registry.versions("gen-a").stream().map(ModelVersion::version).toList());
         assertTrue(registry.names().contains("gen-a"));
         assertEquals(List.of(ModelRegistry.LATEST), registry.resolve("gen-a@2").aliases());
         assertEquals(List.of(), registry.resolve("gen-a@1").aliases());
@@ -104,13 +118,17 @@ class ModelRegistryTest {
     void registeringTheSameBundleAgainReturnsTheExistingVersion() {
         Map<String, String> c = components("idem");
         ModelVersion first = registry.register("gen-idem", c, Map.of("spec_digest", "s"), Map.of("fid", 3.0));
-        ModelVersion again = registry.register("gen-idem", Map.copyOf(c), Map.of("spec_digest", "s"), Map.of("fid", 3.0));
+        ModelVersion again =
+                registry.register("gen-idem", Map.copyOf(c), Map.of("spec_digest", "s"), Map.of("fid", 3.0));
         assertEquals(first.version(), again.version());
         assertEquals(first.bundleDigest(), again.bundleDigest());
         assertEquals(1, rows("gen-idem"));
         ModelVersion changed = registry.register("gen-idem", c, Map.of("spec_digest", "s"), Map.of("fid", 2.0));
         assertEquals(2, changed.version(), "other metrics make another bundle, so another version");
-        assertEquals(1, registry.register("gen-idem-copy", c, Map.of("spec_digest", "s"), Map.of("fid", 3.0)).version(),
+        assertEquals(
+                1,
+                registry.register("gen-idem-copy", c, Map.of("spec_digest", "s"), Map.of("fid", 3.0))
+                        .version(),
                 "the same bundle under another name is that name's own version");
     }
 
@@ -138,7 +156,9 @@ class ModelRegistryTest {
         assertEquals(1, registry.resolve("gen-m@champion").version());
         registry.setAlias("gen-m", "champion", 2);
         assertEquals(2, registry.resolve("gen-m@champion").version(), "the alias moved");
-        assertEquals(List.of("challenger", "champion", ModelRegistry.LATEST), registry.resolve("gen-m@2").aliases());
+        assertEquals(
+                List.of("challenger", "champion", ModelRegistry.LATEST),
+                registry.resolve("gen-m@2").aliases());
         assertEquals(List.of(), registry.resolve("gen-m@1").aliases(), "an alias names exactly one version");
         assertTrue(registry.deleteAlias("gen-m", "challenger"));
         assertFalse(registry.deleteAlias("gen-m", "challenger"));
@@ -152,7 +172,8 @@ class ModelRegistryTest {
         registry.register("gen-e", components("e2"), Map.of(), Map.of());
         registry.setAlias("gen-e", "champion", 1);
 
-        ModelNotFoundException name = assertThrows(ModelNotFoundException.class, () -> registry.resolve("gen-missing@2"));
+        ModelNotFoundException name =
+                assertThrows(ModelNotFoundException.class, () -> registry.resolve("gen-missing@2"));
         assertTrue(name.getMessage().contains("no model named 'gen-missing'"), name.getMessage());
         assertTrue(name.getMessage().contains("gen-e"), name.getMessage());
         assertTrue(name.alternatives().contains("gen-e"));
@@ -161,13 +182,16 @@ class ModelRegistryTest {
         assertEquals("model 'gen-e' has no version 7; its versions are 1, 2", version.getMessage());
         assertEquals(List.of("gen-e@1", "gen-e@2"), version.alternatives());
 
-        ModelNotFoundException alias = assertThrows(ModelNotFoundException.class, () -> registry.resolve("gen-e@staging"));
-        assertTrue(alias.getMessage().startsWith("model 'gen-e' has no alias 'staging'; its aliases are champion → 1, latest → 2"),
+        ModelNotFoundException alias =
+                assertThrows(ModelNotFoundException.class, () -> registry.resolve("gen-e@staging"));
+        assertTrue(
+                alias.getMessage()
+                        .startsWith("model 'gen-e' has no alias 'staging'; its aliases are champion → 1, latest → 2"),
                 alias.getMessage());
         assertEquals(List.of("gen-e@champion", "gen-e@latest"), alias.alternatives());
 
-        ModelNotFoundException setMissing = assertThrows(ModelNotFoundException.class,
-                () -> registry.setAlias("gen-e", "champion", 9));
+        ModelNotFoundException setMissing =
+                assertThrows(ModelNotFoundException.class, () -> registry.setAlias("gen-e", "champion", 9));
         assertTrue(setMissing.getMessage().contains("its versions are 1, 2"), setMissing.getMessage());
         assertEquals(1, registry.resolve("gen-e@champion").version(), "a failed move leaves the alias where it was");
         assertThrows(ModelNotFoundException.class, () -> registry.versions("gen-missing"));
@@ -176,24 +200,27 @@ class ModelRegistryTest {
     @Test
     void namesAliasesAndRolesAreValidated() {
         Map<String, String> c = components("v");
-        IllegalArgumentException badName = assertThrows(IllegalArgumentException.class,
-                () -> registry.register("bad name/x", c, Map.of(), Map.of()));
+        IllegalArgumentException badName = assertThrows(
+                IllegalArgumentException.class, () -> registry.register("bad name/x", c, Map.of(), Map.of()));
         assertTrue(badName.getMessage().contains("letters, digits"), badName.getMessage());
         assertThrows(IllegalArgumentException.class, () -> registry.register("gen@2", c, Map.of(), Map.of()));
         assertThrows(IllegalArgumentException.class, () -> registry.register(".hidden", c, Map.of(), Map.of()));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> registry.register("gen-v", Map.of("../escape", c.get("diffusion")), Map.of(), Map.of()));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> registry.register("gen-v", c, Map.of(), Map.of("fid", Double.NaN)));
         assertThrows(IllegalArgumentException.class, () -> registry.register("gen-v", Map.of(), Map.of(), Map.of()));
-        IllegalArgumentException run = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException run = assertThrows(
+                IllegalArgumentException.class,
                 () -> registry.register("gen-v", c, Map.of(ModelRegistry.PIPELINE_RUN_ID, "no-such-run"), Map.of()));
         assertTrue(run.getMessage().contains("no-such-run"), run.getMessage());
         assertFalse(registry.names().contains("gen-v"), "nothing was registered");
 
         registry.register("gen-v", c, Map.of(), Map.of());
-        IllegalArgumentException latest = assertThrows(IllegalArgumentException.class,
-                () -> registry.setAlias("gen-v", "latest", 1));
+        IllegalArgumentException latest =
+                assertThrows(IllegalArgumentException.class, () -> registry.setAlias("gen-v", "latest", 1));
         assertTrue(latest.getMessage().contains("highest version"), latest.getMessage());
         assertThrows(IllegalArgumentException.class, () -> registry.setAlias("gen-v", "Latest", 1));
         assertThrows(IllegalArgumentException.class, () -> registry.setAlias("gen-v", "v3", 1));
@@ -206,10 +233,15 @@ class ModelRegistryTest {
     @Test
     void aPipelineRunInTheJournalIsRecordedAsProvenance() {
         new PipelineJournal(db).createPipelineRun("run-42", "quick", "spec-digest", "{}", "code-1");
-        ModelVersion v = registry.register("gen-p", components("p"), Map.of(ModelRegistry.PIPELINE_RUN_ID, "run-42"), Map.of());
+        ModelVersion v =
+                registry.register("gen-p", components("p"), Map.of(ModelRegistry.PIPELINE_RUN_ID, "run-42"), Map.of());
         assertEquals("run-42", v.provenance().get(ModelRegistry.PIPELINE_RUN_ID));
-        assertEquals(Optional.of("run-42"), db.queryOne("select pipeline_run_id from model_versions where name = 'gen-p'",
-                ps -> { }, rs -> rs.getString(1)));
+        assertEquals(
+                Optional.of("run-42"),
+                db.queryOne(
+                        "select pipeline_run_id from model_versions where name = 'gen-p'",
+                        ps -> {},
+                        rs -> rs.getString(1)));
     }
 
     @Test
@@ -217,21 +249,27 @@ class ModelRegistryTest {
         Map<String, String> c = new java.util.HashMap<>(components("missing"));
         String absent = "0".repeat(64);
         c.put("diffusion", absent);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> registry.register("gen-missing-part", c, Map.of(), Map.of()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> registry.register("gen-missing-part", c, Map.of(), Map.of()));
         assertTrue(e.getMessage().contains("diffusion → " + absent), e.getMessage());
         assertEquals(0, rows("gen-missing-part"));
         assertFalse(registry.names().contains("gen-missing-part"));
-        assertEquals(Optional.of(0), db.queryOne("select count(*) from registered_models where name = 'gen-missing-part'",
-                ps -> { }, rs -> rs.getInt(1)));
-        assertThrows(IllegalArgumentException.class,
+        assertEquals(
+                Optional.of(0),
+                db.queryOne(
+                        "select count(*) from registered_models where name = 'gen-missing-part'",
+                        ps -> {},
+                        rs -> rs.getInt(1)));
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> registry.register("gen-missing-part", Map.of("diffusion", "not-a-digest"), Map.of(), Map.of()));
     }
 
     @Test
     void concurrentRegistrationsGetDistinctVersions() throws Exception {
         int n = 8;
-        List<Map<String, String>> bundles = IntStream.range(0, n).mapToObj(i -> components("c" + i)).toList();
+        List<Map<String, String>> bundles =
+                IntStream.range(0, n).mapToObj(i -> components("c" + i)).toList();
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
             CountDownLatch go = new CountDownLatch(1);
@@ -277,9 +315,11 @@ class ModelRegistryTest {
         Path out = dir.resolve("fetched");
         Map<String, Path> files = registry.fetch(registry.resolve("gen-f"), out);
         assertEquals(c.keySet(), files.keySet());
-        assertArrayEquals("tail prior f".getBytes(StandardCharsets.UTF_8),
+        assertArrayEquals(
+                "tail prior f".getBytes(StandardCharsets.UTF_8),
                 Files.readAllBytes(files.get("tail-noise-prior/Pneumothorax")));
-        assertEquals(out.resolve("tail-noise-prior").resolve("Pneumothorax").toAbsolutePath(),
+        assertEquals(
+                out.resolve("tail-noise-prior").resolve("Pneumothorax").toAbsolutePath(),
                 files.get("tail-noise-prior/Pneumothorax"));
         assertArrayEquals(store.getBytes(c.get("diffusion")), Files.readAllBytes(files.get("diffusion")));
 
@@ -287,7 +327,9 @@ class ModelRegistryTest {
         String damaged = c.get("disentangler");
         Path onDisk;
         try (var walk = Files.walk(dir.resolve("s3"))) {
-            onDisk = walk.filter(p -> p.getFileName().toString().equals(damaged)).findFirst().orElseThrow();
+            onDisk = walk.filter(p -> p.getFileName().toString().equals(damaged))
+                    .findFirst()
+                    .orElseThrow();
         }
         Files.writeString(onDisk, "weights that were damaged on disk");
         Path again = dir.resolve("fetched-again");
@@ -306,7 +348,10 @@ class ModelRegistryTest {
         assertTrue(report.failures() >= 2, report.toString());
         assertEquals(1, offline.resolve("gen-offline@champion").version());
         ModelRegistry none = new ModelRegistry(db, store, new MlflowRegistryMirror(Optional::empty));
-        assertEquals(2, none.register("gen-offline", components("o2"), Map.of(), Map.of()).version(),
+        assertEquals(
+                2,
+                none.register("gen-offline", components("o2"), Map.of(), Map.of())
+                        .version(),
                 "no server connected: local only, nothing attempted");
         assertThrows(IllegalStateException.class, none::syncRegistry);
     }

@@ -20,21 +20,44 @@ class RegistryMigrationTest {
     @Test
     void versionsAndAliasesWrittenUnderV1SurviveTheMigration(@TempDir Path dir) {
         try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("pg"));
-             EmbeddedS3Server s3 = EmbeddedS3Server.start(dir.resolve("s3"), "testkey", "testsecret0123456789", "migration-bucket")) {
+                EmbeddedS3Server s3 = EmbeddedS3Server.start(
+                        dir.resolve("s3"), "testkey", "testsecret0123456789", "migration-bucket")) {
             ObjectStore store = new ObjectStore(s3.endpoint());
             store.ensureBucket();
-            String component = store.putBytes("weights".getBytes(StandardCharsets.UTF_8)).digest();
-            String bundle = store.putJson(Map.of("format", ModelRegistry.BUNDLE_FORMAT,
-                    "components", Map.of("diffusion", component), "provenance", Map.of(), "metrics", Map.of())).digest();
-            String bundle2 = store.putJson(Map.of("format", ModelRegistry.BUNDLE_FORMAT,
-                    "components", Map.of("diffusion", component), "provenance", Map.of(), "metrics", Map.of("fid", 1.0)))
+            String component =
+                    store.putBytes("weights".getBytes(StandardCharsets.UTF_8)).digest();
+            String bundle = store.putJson(Map.of(
+                            "format",
+                            ModelRegistry.BUNDLE_FORMAT,
+                            "components",
+                            Map.of("diffusion", component),
+                            "provenance",
+                            Map.of(),
+                            "metrics",
+                            Map.of()))
+                    .digest();
+            String bundle2 = store.putJson(Map.of(
+                            "format",
+                            ModelRegistry.BUNDLE_FORMAT,
+                            "components",
+                            Map.of("diffusion", component),
+                            "provenance",
+                            Map.of(),
+                            "metrics",
+                            Map.of("fid", 1.0)))
                     .digest();
             PGSimpleDataSource ds = new PGSimpleDataSource();
             ds.setUrl(pg.endpoint("postgres").jdbcUrl());
             ds.setUser(pg.endpoint("postgres").user());
             ds.setPassword(pg.endpoint("postgres").password());
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").target("1").load().migrate();
-            try (var c = ds.getConnection(); var st = c.createStatement()) {
+            Flyway.configure()
+                    .dataSource(ds)
+                    .locations("classpath:db/migration")
+                    .target("1")
+                    .load()
+                    .migrate();
+            try (var c = ds.getConnection();
+                    var st = c.createStatement()) {
                 st.execute("insert into model_versions(name, version, manifest_digest, aliases) values"
                         + " ('old-gen', 1, '" + bundle + "', 'champion'), ('old-gen', 2, '" + bundle2
                         + "', 'challenger, staging')");
@@ -45,10 +68,16 @@ class RegistryMigrationTest {
             ModelRegistry registry = new ModelRegistry(db, store);
             assertEquals(Map.of("champion", 1, "challenger", 2, "staging", 2), registry.aliases("old-gen"));
             assertEquals(1, registry.resolve("old-gen@champion").version());
-            assertEquals(Map.of("diffusion", component), registry.resolve("old-gen@champion").components());
+            assertEquals(
+                    Map.of("diffusion", component),
+                    registry.resolve("old-gen@champion").components());
             assertEquals(1.0, registry.resolve("old-gen@staging").metrics().get("fid"));
-            String other = store.putBytes("weights 3".getBytes(StandardCharsets.UTF_8)).digest();
-            assertEquals(3, registry.register("old-gen", Map.of("diffusion", other), Map.of(), Map.of()).version(),
+            String other =
+                    store.putBytes("weights 3".getBytes(StandardCharsets.UTF_8)).digest();
+            assertEquals(
+                    3,
+                    registry.register("old-gen", Map.of("diffusion", other), Map.of(), Map.of())
+                            .version(),
                     "numbering continues after the versions written under V1");
         }
     }

@@ -1,14 +1,14 @@
 package dev.causalcxr.infra.tracking;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.causalcxr.infra.objectstore.S3Endpoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.causalcxr.infra.objectstore.S3Endpoint;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,12 +18,12 @@ import java.util.concurrent.TimeUnit;
  * use) and a read-back through MLflow's own Python client.
  */
 public final class MlflowTestSupport {
-    private MlflowTestSupport() {
-    }
+    private MlflowTestSupport() {}
 
     /** One virtualenv for every test run on this machine, so only the first run pays for the install. */
     public static Path sharedVenv() {
-        return Path.of(System.getProperty("user.home"), ".cache", "causalcxr", "mlflow-venv-" + MlflowServer.MLFLOW_VERSION);
+        return Path.of(
+                System.getProperty("user.home"), ".cache", "causalcxr", "mlflow-venv-" + MlflowServer.MLFLOW_VERSION);
     }
 
     /** Stack environment with MLflow installed into the shared venv, artifacts as given. */
@@ -44,8 +44,9 @@ public final class MlflowTestSupport {
         try (InputStream in = MlflowTestSupport.class.getResourceAsStream("mlflow_readback.py")) {
             Files.write(script, in.readAllBytes());
         }
-        ProcessBuilder pb = new ProcessBuilder(sharedVenv().resolve("bin/python").toString(), script.toString(), trackingUri,
-                experiment).redirectError(ProcessBuilder.Redirect.INHERIT);
+        ProcessBuilder pb = new ProcessBuilder(
+                        sharedVenv().resolve("bin/python").toString(), script.toString(), trackingUri, experiment)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("MLFLOW_S3_ENDPOINT_URL", s3.url());
         pb.environment().put("AWS_ACCESS_KEY_ID", s3.accessKey());
         pb.environment().put("AWS_SECRET_ACCESS_KEY", s3.secretKey());
@@ -59,6 +60,9 @@ public final class MlflowTestSupport {
         }
         Files.deleteIfExists(script);
         // a metric may be NaN (cf_gt_ssim of data without ground truth), which Python's json writes as NaN
-        return JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build().readTree(out);
+        return JsonMapper.builder()
+                .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                .build()
+                .readTree(out);
     }
 }

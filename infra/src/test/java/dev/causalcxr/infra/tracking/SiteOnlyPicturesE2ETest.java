@@ -42,41 +42,50 @@ class SiteOnlyPicturesE2ETest {
 
     @Test
     void picturesOfRealStudiesGoOnlyToTheSitesOwnServer(@TempDir Path dir) throws Exception {
-        try (PlatformStack site = PlatformStack.start(StackConfig.fromEnvironment(dir.resolve("site"),
-                MlflowTestSupport.env("proxy")), false)) {
+        try (PlatformStack site = PlatformStack.start(
+                StackConfig.fromEnvironment(dir.resolve("site"), MlflowTestSupport.env("proxy")), false)) {
             Optional<String> uri = site.awaitTracking(Duration.ofMinutes(15));
             assertTrue(uri.isPresent(), site.tracker().offlineReason().orElse(""));
             assertTrue(site.tracker().siteOwnedServer());
-            assertEquals("true", site.connectionEnvironment().get("CAUSALCXR_MLFLOW_SITE_OWNED"),
+            assertEquals(
+                    "true",
+                    site.connectionEnvironment().get("CAUSALCXR_MLFLOW_SITE_OWNED"),
                     "processes joining the stack learn that its server is the site's");
             logRun(site, "embedded", dir);
 
             Map<String, String> elsewhere = new HashMap<>();
             elsewhere.put("MLFLOW_TRACKING_URI", uri.get());
-            try (PlatformStack other = PlatformStack.start(StackConfig.fromEnvironment(dir.resolve("other"), elsewhere),
-                    false)) {
+            try (PlatformStack other =
+                    PlatformStack.start(StackConfig.fromEnvironment(dir.resolve("other"), elsewhere), false)) {
                 assertTrue(other.awaitTracking(Duration.ofMinutes(2)).isPresent());
                 assertFalse(other.tracker().siteOwnedServer());
                 logRun(other, "remote", dir);
             }
             elsewhere.put("CAUSALCXR_MLFLOW_SITE_OWNED", "true");
-            try (PlatformStack declared = PlatformStack.start(StackConfig.fromEnvironment(dir.resolve("declared"),
-                    elsewhere), false)) {
+            try (PlatformStack declared =
+                    PlatformStack.start(StackConfig.fromEnvironment(dir.resolve("declared"), elsewhere), false)) {
                 assertTrue(declared.awaitTracking(Duration.ofMinutes(2)).isPresent());
                 logRun(declared, "declared", dir);
             }
 
-            JsonNode back = MlflowTestSupport.readBack(uri.get(), "causalcxr/pictures", site.objectStore().endpoint());
+            JsonNode back = MlflowTestSupport.readBack(
+                    uri.get(), "causalcxr/pictures", site.objectStore().endpoint());
             Map<String, JsonNode> byName = new HashMap<>();
             back.get("runs").forEach(r -> byName.put(r.get("name").asText(), r));
-            assertEquals(List.of("grids/recon.png", "summary.txt"),
+            assertEquals(
+                    List.of("grids/recon.png", "summary.txt"),
                     byName.get("embedded").get("artifacts").findValuesAsText("path"));
-            assertEquals(List.of("grids/recon.png", "summary.txt"),
+            assertEquals(
+                    List.of("grids/recon.png", "summary.txt"),
                     byName.get("declared").get("artifacts").findValuesAsText("path"));
             JsonNode remote = byName.get("remote");
-            assertEquals(List.of("summary.txt"), remote.get("artifacts").findValuesAsText("path"),
+            assertEquals(
+                    List.of("summary.txt"),
+                    remote.get("artifacts").findValuesAsText("path"),
                     "a server given only by URL gets no picture of real studies");
-            assertTrue(remote.at("/tags/causalcxr.images_withheld").asText().startsWith("1 picture(s)"), remote.toString());
+            assertTrue(
+                    remote.at("/tags/causalcxr.images_withheld").asText().startsWith("1 picture(s)"),
+                    remote.toString());
         }
     }
 }

@@ -41,8 +41,7 @@ public record AugmentationPlan(Map<Finding, Integer> trainCounts, Map<Finding, I
      * @param condition     source findings + target
      * @param seed          the sampler's seed for this image
      */
-    public record Item(int sourceIndex, String sourceStudyId, Finding target, Condition condition, long seed) {
-    }
+    public record Item(int sourceIndex, String sourceStudyId, Finding target, Condition condition, long seed) {}
 
     public AugmentationPlan {
         trainCounts = Collections.unmodifiableMap(new EnumMap<>(orEmpty(trainCounts)));
@@ -60,9 +59,13 @@ public record AugmentationPlan(Map<Finding, Integer> trainCounts, Map<Finding, I
      * @param generatable findings the models can generate (others are never planned)
      * @param explicit    images per finding; empty: the tail rule
      */
-    public static AugmentationPlan build(DisentanglerDataset data, Collection<Finding> generatable,
-                                         double tailFraction, int maxPerClass, Map<Finding, Integer> explicit,
-                                         long seed) {
+    public static AugmentationPlan build(
+            DisentanglerDataset data,
+            Collection<Finding> generatable,
+            double tailFraction,
+            int maxPerClass,
+            Map<Finding, Integer> explicit,
+            long seed) {
         if (!(tailFraction > 0 && tailFraction <= 1)) {
             throw new IllegalArgumentException("tailFraction must be in (0, 1], got " + tailFraction);
         }
@@ -107,15 +110,15 @@ public record AugmentationPlan(Map<Finding, Integer> trainCounts, Map<Finding, I
             }
         }
         List<Finding> order = new ArrayList<>(targets.keySet());
-        order.sort(Comparator.<Finding>comparingInt(f -> counts.getOrDefault(f, 0)).thenComparing(f -> f));
+        order.sort(
+                Comparator.<Finding>comparingInt(f -> counts.getOrDefault(f, 0)).thenComparing(f -> f));
         List<Item> items = new ArrayList<>();
         for (Finding f : order) {
             List<Integer> sources = sources(data, train, f, seed);
             for (int k = 0; k < targets.get(f); k++) {
                 int idx = sources.get(k % sources.size());
                 DisentanglerDataset.Study s = data.studies().get(idx);
-                Condition c = Condition.intervene(s.findings(),
-                        List.of(FindingMention.present(f, null, null, null)));
+                Condition c = Condition.intervene(s.findings(), List.of(FindingMention.present(f, null, null, null)));
                 long itemSeed = SeedStreams.of(SeedStreams.of(seed, f.ordinal()), k);
                 items.add(new Item(idx, s.studyId(), f, c, itemSeed));
             }
@@ -132,8 +135,8 @@ public record AugmentationPlan(Map<Finding, Integer> trainCounts, Map<Finding, I
             (has ? with : without).add(i);
         }
         long classSeed = SeedStreams.of(seed ^ 0xA5A5A5A5L, f.ordinal());
-        Comparator<Integer> seeded = Comparator.comparingLong(
-                (Integer i) -> SeedStreams.of(classSeed, data.studies().get(i).studyId().hashCode()))
+        Comparator<Integer> seeded = Comparator.comparingLong((Integer i) -> SeedStreams.of(
+                        classSeed, data.studies().get(i).studyId().hashCode()))
                 .thenComparing(i -> data.studies().get(i).studyId());
         without.sort(seeded);
         with.sort(seeded);

@@ -47,16 +47,22 @@ public final class AugmentationSet {
      * @param tunedPrior    the initial noise came from a learned tail-noise prior
      * @param pixelDigest   SHA-256 of the pixels ({@link GrayImage#pixelDigest()})
      */
-    public record Entry(String file, String sourceStudyId, String target, String condition, List<String> findings,
-                        long seed, boolean tunedPrior, String pixelDigest) {
+    public record Entry(
+            String file,
+            String sourceStudyId,
+            String target,
+            String condition,
+            List<String> findings,
+            long seed,
+            boolean tunedPrior,
+            String pixelDigest) {
         public Entry {
             findings = List.copyOf(findings);
         }
     }
 
     /** The manifest as written. */
-    public record Manifest(String kind, int format, int imageSize, List<Entry> entries) {
-    }
+    public record Manifest(String kind, int format, int imageSize, List<Entry> entries) {}
 
     private final int imageSize;
     private final List<Entry> entries;
@@ -78,9 +84,14 @@ public final class AugmentationSet {
 
     /** Builds the record of one image ({@code file} is chosen from its position). */
     public static Entry entry(int index, AugmentationPlan.Item item, CounterfactualGenerator.Generation g) {
-        return new Entry(String.format(java.util.Locale.ROOT, "images/%06d.png", index), item.sourceStudyId(),
-                item.target().label(), g.condition().describe(),
-                g.condition().findings().stream().map(Finding::label).toList(), item.seed(), g.usedPrior(),
+        return new Entry(
+                String.format(java.util.Locale.ROOT, "images/%06d.png", index),
+                item.sourceStudyId(),
+                item.target().label(),
+                g.condition().describe(),
+                g.condition().findings().stream().map(Finding::label).toList(),
+                item.seed(),
+                g.usedPrior(),
                 g.images().get(0).pixelDigest());
     }
 
@@ -106,7 +117,8 @@ public final class AugmentationSet {
         for (int i = 0; i < entries.size(); i++) {
             List<Finding> present = entries.get(i).findings().stream()
                     .map(l -> Finding.fromLabel(l).orElseThrow(() -> new IllegalStateException("unknown finding " + l)))
-                    .filter(f -> f != Finding.NO_FINDING).toList();
+                    .filter(f -> f != Finding.NO_FINDING)
+                    .toList();
             out.add(AugmentedSample.of(images.get(i), present, entries.get(i).sourceStudyId()));
         }
         return out;
@@ -126,7 +138,8 @@ public final class AugmentationSet {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = parent.resolve(file.getFileName() + ".tmp");
-        try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
+        try (OutputStream os = Files.newOutputStream(tmp);
+                ZipOutputStream zip = new ZipOutputStream(os)) {
             zip.putNextEntry(new ZipEntry(MANIFEST));
             zip.write(JSON.writeValueAsBytes(new Manifest(KIND, 1, imageSize, entries)));
             zip.closeEntry();
@@ -147,7 +160,8 @@ public final class AugmentationSet {
     public static AugmentationSet read(Path file) throws IOException {
         Manifest manifest = null;
         Map<String, byte[]> files = new HashMap<>();
-        try (InputStream is = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(is)) {
+        try (InputStream is = Files.newInputStream(file);
+                ZipInputStream zip = new ZipInputStream(is)) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                 zip.transferTo(bytes);

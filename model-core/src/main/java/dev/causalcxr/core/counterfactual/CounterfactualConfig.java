@@ -30,16 +30,31 @@ import java.util.Map;
  * @param plainAblation       with priors, also build the same augmentation set from N(0, I) (same seeds)
  * @param device              {@code cpu}, {@code gpu} or {@code gpu:N}
  */
-public record CounterfactualConfig(int ddimSteps, float eta, float guidance, int samplesPerCondition,
-                                   int metricSources, List<String> metricConditions, List<Double> guidanceSweep,
-                                   int sweepPairs, double tailFraction, int maxPerClass,
-                                   Map<String, Integer> classCounts, int gridSources, int gridConditions,
-                                   int gridSamples, boolean usePriors, boolean plainAblation, String device) {
+public record CounterfactualConfig(
+        int ddimSteps,
+        float eta,
+        float guidance,
+        int samplesPerCondition,
+        int metricSources,
+        List<String> metricConditions,
+        List<Double> guidanceSweep,
+        int sweepPairs,
+        double tailFraction,
+        int maxPerClass,
+        Map<String, Integer> classCounts,
+        int gridSources,
+        int gridConditions,
+        int gridSamples,
+        boolean usePriors,
+        boolean plainAblation,
+        String device) {
 
     public CounterfactualConfig {
         metricConditions = metricConditions == null ? List.of() : List.copyOf(metricConditions);
         guidanceSweep = guidanceSweep == null ? List.of() : List.copyOf(guidanceSweep);
-        classCounts = classCounts == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(classCounts));
+        classCounts = classCounts == null
+                ? Map.of()
+                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(classCounts));
         device = device == null || device.isBlank() ? "cpu" : device;
         List<String> p = new ArrayList<>();
         if (ddimSteps < 1 || ddimSteps > 1000) {
@@ -100,8 +115,24 @@ public record CounterfactualConfig(int ddimSteps, float eta, float guidance, int
 
     /** The quick profile: 64 px on one CPU thread in well under a minute. */
     public static CounterfactualConfig quick() {
-        return new CounterfactualConfig(25, 0f, 2f, 4, 2, List.of(), List.of(0.0, 1.0, 2.0, 4.0), 3, 0.25, 24,
-                Map.of(), 4, 3, 2, true, true, "cpu");
+        return new CounterfactualConfig(
+                25,
+                0f,
+                2f,
+                4,
+                2,
+                List.of(),
+                List.of(0.0, 1.0, 2.0, 4.0),
+                3,
+                0.25,
+                24,
+                Map.of(),
+                4,
+                3,
+                2,
+                true,
+                true,
+                "cpu");
     }
 
     public SamplerConfig sampler() {
@@ -109,27 +140,87 @@ public record CounterfactualConfig(int ddimSteps, float eta, float guidance, int
     }
 
     public CounterfactualConfig withClassCounts(Map<String, Integer> counts) {
-        return new CounterfactualConfig(ddimSteps, eta, guidance, samplesPerCondition, metricSources, metricConditions,
-                guidanceSweep, sweepPairs, tailFraction, maxPerClass, counts, gridSources, gridConditions, gridSamples,
-                usePriors, plainAblation, device);
+        return new CounterfactualConfig(
+                ddimSteps,
+                eta,
+                guidance,
+                samplesPerCondition,
+                metricSources,
+                metricConditions,
+                guidanceSweep,
+                sweepPairs,
+                tailFraction,
+                maxPerClass,
+                counts,
+                gridSources,
+                gridConditions,
+                gridSamples,
+                usePriors,
+                plainAblation,
+                device);
     }
 
     public CounterfactualConfig withMetricConditions(List<String> conditions) {
-        return new CounterfactualConfig(ddimSteps, eta, guidance, samplesPerCondition, metricSources, conditions,
-                guidanceSweep, sweepPairs, tailFraction, maxPerClass, classCounts, gridSources, gridConditions,
-                gridSamples, usePriors, plainAblation, device);
+        return new CounterfactualConfig(
+                ddimSteps,
+                eta,
+                guidance,
+                samplesPerCondition,
+                metricSources,
+                conditions,
+                guidanceSweep,
+                sweepPairs,
+                tailFraction,
+                maxPerClass,
+                classCounts,
+                gridSources,
+                gridConditions,
+                gridSamples,
+                usePriors,
+                plainAblation,
+                device);
     }
 
     public CounterfactualConfig withDdimSteps(int steps) {
-        return new CounterfactualConfig(steps, eta, guidance, samplesPerCondition, metricSources, metricConditions,
-                guidanceSweep, sweepPairs, tailFraction, maxPerClass, classCounts, gridSources, gridConditions,
-                gridSamples, usePriors, plainAblation, device);
+        return new CounterfactualConfig(
+                steps,
+                eta,
+                guidance,
+                samplesPerCondition,
+                metricSources,
+                metricConditions,
+                guidanceSweep,
+                sweepPairs,
+                tailFraction,
+                maxPerClass,
+                classCounts,
+                gridSources,
+                gridConditions,
+                gridSamples,
+                usePriors,
+                plainAblation,
+                device);
     }
 
     public CounterfactualConfig withMaxPerClass(int max) {
-        return new CounterfactualConfig(ddimSteps, eta, guidance, samplesPerCondition, metricSources, metricConditions,
-                guidanceSweep, sweepPairs, tailFraction, max, classCounts, gridSources, gridConditions,
-                gridSamples, usePriors, plainAblation, device);
+        return new CounterfactualConfig(
+                ddimSteps,
+                eta,
+                guidance,
+                samplesPerCondition,
+                metricSources,
+                metricConditions,
+                guidanceSweep,
+                sweepPairs,
+                tailFraction,
+                max,
+                classCounts,
+                gridSources,
+                gridConditions,
+                gridSamples,
+                usePriors,
+                plainAblation,
+                device);
     }
 
     /** Explicit per-class counts as findings (empty when the tail rule applies). */
@@ -140,6 +231,8 @@ public record CounterfactualConfig(int ddimSteps, float eta, float guidance, int
     }
 
     private static String labels() {
-        return String.join(", ", java.util.Arrays.stream(Finding.values()).map(Finding::label).toList());
+        return String.join(
+                ", ",
+                java.util.Arrays.stream(Finding.values()).map(Finding::label).toList());
     }
 }

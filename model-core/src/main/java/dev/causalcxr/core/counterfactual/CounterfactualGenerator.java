@@ -60,12 +60,12 @@ public final class CounterfactualGenerator implements AutoCloseable {
         }
     }
 
-    private CounterfactualGenerator(DisentanglerModel disentangler, DiffusionModel diffusion,
-                                    Map<Finding, NoisePrior> priors, boolean owner) {
+    private CounterfactualGenerator(
+            DisentanglerModel disentangler, DiffusionModel diffusion, Map<Finding, NoisePrior> priors, boolean owner) {
         this.disentangler = disentangler;
         this.diffusion = diffusion;
-        this.priors = Collections.unmodifiableMap(priors.isEmpty() ? new EnumMap<>(Finding.class)
-                : new EnumMap<>(priors));
+        this.priors =
+                Collections.unmodifiableMap(priors.isEmpty() ? new EnumMap<>(Finding.class) : new EnumMap<>(priors));
         this.owner = owner;
     }
 
@@ -74,8 +74,8 @@ public final class CounterfactualGenerator implements AutoCloseable {
      *
      * @param priors learned tail-noise priors by finding (may be empty)
      */
-    public static CounterfactualGenerator open(Path disentanglerModel, Path diffusionModel,
-                                               Map<Finding, NoisePrior> priors) throws IOException {
+    public static CounterfactualGenerator open(
+            Path disentanglerModel, Path diffusionModel, Map<Finding, NoisePrior> priors) throws IOException {
         Objects.requireNonNull(priors, "priors (use Map.of() for none)");
         DisentanglerModel d = DisentanglerModel.load(disentanglerModel);
         try {
@@ -95,17 +95,22 @@ public final class CounterfactualGenerator implements AutoCloseable {
     /**
      * A generator over models already open; {@code takeOwnership} makes {@link #close()} close them.
      */
-    public static CounterfactualGenerator of(DisentanglerModel disentangler, DiffusionModel diffusion,
-                                             Map<Finding, NoisePrior> priors, boolean takeOwnership) {
+    public static CounterfactualGenerator of(
+            DisentanglerModel disentangler,
+            DiffusionModel diffusion,
+            Map<Finding, NoisePrior> priors,
+            boolean takeOwnership) {
         if (disentangler.config().pathDim() != diffusion.zDim()) {
             throw new IllegalArgumentException("the diffusion model generates z_path of dimension " + diffusion.zDim()
-                    + " but the disentangler's z_path has " + disentangler.config().pathDim()
+                    + " but the disentangler's z_path has "
+                    + disentangler.config().pathDim()
                     + ": they were not trained together");
         }
         for (Map.Entry<Finding, NoisePrior> e : priors.entrySet()) {
             if (e.getValue().finding() != e.getKey()) {
-                throw new IllegalArgumentException("the prior given for " + e.getKey().label() + " was learned for "
-                        + e.getValue().finding().label());
+                throw new IllegalArgumentException(
+                        "the prior given for " + e.getKey().label() + " was learned for "
+                                + e.getValue().finding().label());
             }
             if (e.getValue().dim() != diffusion.zDim()) {
                 throw new IllegalArgumentException("the prior of " + e.getKey().label() + " has dimension "
@@ -191,7 +196,8 @@ public final class CounterfactualGenerator implements AutoCloseable {
         try {
             c = Condition.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage() + ". Findings this model can generate: " + knownList(), e);
+            throw new IllegalArgumentException(
+                    e.getMessage() + ". Findings this model can generate: " + knownList(), e);
         }
         return resolve(c);
     }
@@ -206,8 +212,8 @@ public final class CounterfactualGenerator implements AutoCloseable {
             throw new IllegalArgumentException("empty request. Findings this model can generate: " + knownList());
         }
         if (RULES.extractMentions(request).isEmpty()) {
-            throw new IllegalArgumentException("no finding recognized in '" + request
-                    + "'. Findings this model can generate: " + knownList());
+            throw new IllegalArgumentException(
+                    "no finding recognized in '" + request + "'. Findings this model can generate: " + knownList());
         }
         return intervene(sourceFindings, RULES.extract(request), true);
     }
@@ -222,16 +228,20 @@ public final class CounterfactualGenerator implements AutoCloseable {
         if (fromText) {
             // the report-level reading adds "No Finding" to a purely negative request ("no effusion"):
             // for an intervention that would wipe the source's other findings, so it is left out
-            boolean anyPresent = request.stream().anyMatch(m -> m.finding() != Finding.NO_FINDING
-                    && m.status() == dev.causalcxr.core.findings.Status.PRESENT);
+            boolean anyPresent = request.stream()
+                    .anyMatch(m -> m.finding() != Finding.NO_FINDING
+                            && m.status() == dev.causalcxr.core.findings.Status.PRESENT);
             boolean anyAbsent = request.stream().anyMatch(m -> m.status() == dev.causalcxr.core.findings.Status.ABSENT);
             if (!anyPresent && anyAbsent) {
-                changes = request.stream().filter(m -> m.finding() != Finding.NO_FINDING).toList();
+                changes = request.stream()
+                        .filter(m -> m.finding() != Finding.NO_FINDING)
+                        .toList();
             }
         }
         // "No Finding" as a request means: none of the source's findings
-        boolean clearAll = changes.stream().anyMatch(m -> m.finding() == Finding.NO_FINDING
-                && m.status() == dev.causalcxr.core.findings.Status.PRESENT);
+        boolean clearAll = changes.stream()
+                .anyMatch(m ->
+                        m.finding() == Finding.NO_FINDING && m.status() == dev.causalcxr.core.findings.Status.PRESENT);
         List<FindingMention> source = clearAll ? List.of() : sourceFindings;
         return resolve(Condition.intervene(source, changes));
     }
@@ -248,15 +258,25 @@ public final class CounterfactualGenerator implements AutoCloseable {
     }
 
     /** n counterfactuals of a study with known findings, changed by a free-text request ({@link #intervene(List, String)}). */
-    public List<GrayImage> generate(GrayImage source, List<FindingMention> sourceFindings, String request, int n,
-                                    long seed, SamplerConfig sampler) {
+    public List<GrayImage> generate(
+            GrayImage source,
+            List<FindingMention> sourceFindings,
+            String request,
+            int n,
+            long seed,
+            SamplerConfig sampler) {
         checkRequest(source, n, sampler);
         return generate(source, intervene(sourceFindings, request), n, seed, sampler);
     }
 
     /** n counterfactuals of a study with known findings, changed by the request's mentions. */
-    public List<GrayImage> generate(GrayImage source, List<FindingMention> sourceFindings,
-                                    List<FindingMention> request, int n, long seed, SamplerConfig sampler) {
+    public List<GrayImage> generate(
+            GrayImage source,
+            List<FindingMention> sourceFindings,
+            List<FindingMention> request,
+            int n,
+            long seed,
+            SamplerConfig sampler) {
         checkRequest(source, n, sampler);
         return generate(source, intervene(sourceFindings, request), n, seed, sampler);
     }
@@ -305,7 +325,8 @@ public final class CounterfactualGenerator implements AutoCloseable {
         for (Request r : requests) {
             checkRequest(r.source(), r.n(), r.sampler());
             if (r.sampler().steps() != first.steps() || r.sampler().eta() != first.eta()) {
-                throw new IllegalArgumentException("a batch shares its DDIM steps and eta: " + first + " and " + r.sampler());
+                throw new IllegalArgumentException(
+                        "a batch shares its DDIM steps and eta: " + first + " and " + r.sampler());
             }
             resolved.add(resolve(r.condition()));
         }
@@ -316,12 +337,15 @@ public final class CounterfactualGenerator implements AutoCloseable {
             Finding prior = priorFor(resolved.get(i));
             usedPriors[i] = prior;
             float[][] noise = prior == null ? null : priors.get(prior).sample(r.n(), r.seed());
-            sampling.add(new DiffusionModel.BatchRequest(resolved.get(i), r.n(), r.seed(), r.sampler().guidance(), noise));
+            sampling.add(new DiffusionModel.BatchRequest(
+                    resolved.get(i), r.n(), r.seed(), r.sampler().guidance(), noise));
         }
         List<float[][]> codes = diffusion.sampleBatch(sampling, first.steps(), first.eta());
         List<Generation> out = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
-            float[] identity = disentangler.encode(List.of(requests.get(i).source().toFloat())).identity()[0];
+            float[] identity = disentangler.encode(
+                            List.of(requests.get(i).source().toFloat()))
+                    .identity()[0];
             out.add(new Generation(decode(identity, codes.get(i)), codes.get(i), resolved.get(i), usedPriors[i]));
         }
         return out;
@@ -332,7 +356,9 @@ public final class CounterfactualGenerator implements AutoCloseable {
         for (GrayImage g : images) {
             checkSize(g);
         }
-        return disentangler.encode(images.stream().map(GrayImage::toFloat).toList()).identity();
+        return disentangler
+                .encode(images.stream().map(GrayImage::toFloat).toList())
+                .identity();
     }
 
     /** n codes ẑ_path for a (resolved) condition; the initial noise as {@link #generate} draws it. */

@@ -64,13 +64,12 @@ public final class CounterfactualMetrics {
     /** The class key of the removal ("No Finding") condition. */
     public static final String REMOVAL_CLASS = "no_finding";
     /** The summary keys, overall. */
-    public static final List<String> KEYS = List.of(EFFECTIVENESS, IDENTITY_SSIM, IDENTITY_PSNR, GT_SSIM,
-            COMPOSITION_SSIM, REVERSIBILITY_SSIM, DIVERSITY);
+    public static final List<String> KEYS = List.of(
+            EFFECTIVENESS, IDENTITY_SSIM, IDENTITY_PSNR, GT_SSIM, COMPOSITION_SSIM, REVERSIBILITY_SSIM, DIVERSITY);
     /** PSNR of (nearly) identical pixels is capped here so that means stay finite. */
     static final double PSNR_CAP = 100.0;
 
-    private CounterfactualMetrics() {
-    }
+    private CounterfactualMetrics() {}
 
     /**
      * One (source, condition) pair.
@@ -88,8 +87,7 @@ public final class CounterfactualMetrics {
     }
 
     /** The metric values. */
-    public record Result(Map<String, Double> summary, int pairs, int counterfactuals) {
-    }
+    public record Result(Map<String, Double> summary, int pairs, int counterfactuals) {}
 
     /**
      * For every condition, up to {@code sourcesPerCondition} studies of {@code split} (seeded order) that
@@ -98,8 +96,13 @@ public final class CounterfactualMetrics {
      *
      * @param conditions findings to add; {@link Finding#NO_FINDING} means "remove the source's findings"
      */
-    public static List<Pair> pairs(CounterfactualGenerator gen, DisentanglerDataset data, Split split,
-                                   List<Finding> conditions, int sourcesPerCondition, long seed) {
+    public static List<Pair> pairs(
+            CounterfactualGenerator gen,
+            DisentanglerDataset data,
+            Split split,
+            List<Finding> conditions,
+            int sourcesPerCondition,
+            long seed) {
         int[] candidates = data.indices(split);
         if (candidates.length == 0) {
             throw new IllegalArgumentException("the data set has no " + split + " studies to take sources from");
@@ -116,18 +119,30 @@ public final class CounterfactualMetrics {
                     eligible.add(i);
                 }
             }
-            eligible.sort(Comparator.comparing((Integer i) -> !renderable(data.studies().get(i), f))
-                    .thenComparingLong(i -> SeedStreams.of(classSeed, data.studies().get(i).studyId().hashCode()))
+            eligible.sort(Comparator.comparing(
+                            (Integer i) -> !renderable(data.studies().get(i), f))
+                    .thenComparingLong(i -> SeedStreams.of(
+                            classSeed, data.studies().get(i).studyId().hashCode()))
                     .thenComparing(i -> data.studies().get(i).studyId()));
             for (int i : eligible.subList(0, Math.min(sourcesPerCondition, eligible.size()))) {
                 DisentanglerDataset.Study s = data.studies().get(i);
                 if (removal) {
                     Set<Finding> removed = EnumSet.noneOf(Finding.class);
                     s.findings().forEach(m -> removed.add(m.finding()));
-                    out.add(new Pair(i, REMOVAL_CLASS, null, removed,
-                            gen.intervene(s.findings(), List.of(FindingMention.present(Finding.NO_FINDING, null, null, null)))));
+                    out.add(new Pair(
+                            i,
+                            REMOVAL_CLASS,
+                            null,
+                            removed,
+                            gen.intervene(
+                                    s.findings(),
+                                    List.of(FindingMention.present(Finding.NO_FINDING, null, null, null)))));
                 } else {
-                    out.add(new Pair(i, f.key(), f, Set.of(),
+                    out.add(new Pair(
+                            i,
+                            f.key(),
+                            f,
+                            Set.of(),
                             gen.intervene(s.findings(), List.of(FindingMention.present(f, null, null, null)))));
                 }
             }
@@ -149,9 +164,15 @@ public final class CounterfactualMetrics {
      * @param progress called with (pairs done, pairs) after each pair
      * @param cancelled checked before each pair; a cancelled run throws {@link CancellationException}
      */
-    public static Result evaluate(CounterfactualGenerator gen, DisentanglerDataset data, List<Pair> pairs, int n,
-                                  SamplerConfig sampler, long seed, BiConsumer<Integer, Integer> progress,
-                                  BooleanSupplier cancelled) {
+    public static Result evaluate(
+            CounterfactualGenerator gen,
+            DisentanglerDataset data,
+            List<Pair> pairs,
+            int n,
+            SamplerConfig sampler,
+            long seed,
+            BiConsumer<Integer, Integer> progress,
+            BooleanSupplier cancelled) {
         return evaluate(gen, data, pairs, n, sampler, seed, null, progress, cancelled);
     }
 
@@ -160,11 +181,19 @@ public final class CounterfactualMetrics {
      * BooleanSupplier)}, with effectiveness also decided by an independent judge (null: none); its values are
      * {@value #JUDGE_EFFECTIVENESS} overall and per class. The generated images and seeds are the same.
      */
-    public static Result evaluate(CounterfactualGenerator gen, DisentanglerDataset data, List<Pair> pairs, int n,
-                                  SamplerConfig sampler, long seed, FindingJudge judge,
-                                  BiConsumer<Integer, Integer> progress, BooleanSupplier cancelled) {
+    public static Result evaluate(
+            CounterfactualGenerator gen,
+            DisentanglerDataset data,
+            List<Pair> pairs,
+            int n,
+            SamplerConfig sampler,
+            long seed,
+            FindingJudge judge,
+            BiConsumer<Integer, Integer> progress,
+            BooleanSupplier cancelled) {
         if (n < 2) {
-            throw new IllegalArgumentException("the metrics need n >= 2 counterfactuals per pair (diversity), got " + n);
+            throw new IllegalArgumentException(
+                    "the metrics need n >= 2 counterfactuals per pair (diversity), got " + n);
         }
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("no (source, condition) pairs to evaluate");
@@ -178,14 +207,16 @@ public final class CounterfactualMetrics {
         int done = 0;
         for (int p = 0; p < pairs.size(); p++) {
             if (cancelled.getAsBoolean()) {
-                throw new CancellationException("counterfactual metrics cancelled after " + p + " of " + pairs.size() + " pairs");
+                throw new CancellationException(
+                        "counterfactual metrics cancelled after " + p + " of " + pairs.size() + " pairs");
             }
             Pair pair = pairs.get(p);
             DisentanglerDataset.Study source = data.studies().get(pair.sourceIndex());
             GrayImage sourceImage = GrayImage.fromUnit(size, size, source.pixels());
             float[] src = source.pixels();
             long pairSeed = SeedStreams.of(seed, p);
-            CounterfactualGenerator.Generation g = gen.generateDetailed(sourceImage, pair.condition(), n, pairSeed, sampler);
+            CounterfactualGenerator.Generation g =
+                    gen.generateDetailed(sourceImage, pair.condition(), n, pairSeed, sampler);
             List<float[]> cfs = g.images().stream().map(GrayImage::toFloat).toList();
             DisentanglerModel.Encoding enc = model.encode(cfs);
             Acc acc = perClass.computeIfAbsent(pair.classKey(), k -> new Acc());
@@ -214,11 +245,14 @@ public final class CounterfactualMetrics {
             boolean[] outside = null;
             float[] truth = null;
             List<FindingMention> drawn = pair.condition().present().stream()
-                    .filter(m -> m.finding() != Finding.NO_FINDING).toList();
-            if (source.hasGroundTruth() && DisentanglerDataset.renderable(drawn)
+                    .filter(m -> m.finding() != Finding.NO_FINDING)
+                    .toList();
+            if (source.hasGroundTruth()
+                    && DisentanglerDataset.renderable(drawn)
                     && DisentanglerDataset.renderable(source.truthFindings())) {
                 DisentanglerDataset.Counterfactual exact = data.counterfactual(source, drawn);
-                boolean[] sourceMask = data.counterfactual(source, source.truthFindings()).findingMask();
+                boolean[] sourceMask =
+                        data.counterfactual(source, source.truthFindings()).findingMask();
                 boolean[] region = exact.findingMask().clone();
                 for (int i = 0; i < region.length; i++) {
                     region[i] |= sourceMask[i];
@@ -227,10 +261,12 @@ public final class CounterfactualMetrics {
                 truth = exact.image().toFloat();
             }
             for (float[] cf : cfs) {
-                double ssim = outside == null ? Ssim.compute(cf, src, size, size, 1.0)
+                double ssim = outside == null
+                        ? Ssim.compute(cf, src, size, size, 1.0)
                         : Ssim.computeOver(cf, src, size, size, 1.0, outside);
-                double psnr = Math.min(PSNR_CAP, outside == null ? ImageErrors.psnr(cf, src, 1.0)
-                        : ImageErrors.psnr(cf, src, 1.0, outside));
+                double psnr = Math.min(
+                        PSNR_CAP,
+                        outside == null ? ImageErrors.psnr(cf, src, 1.0) : ImageErrors.psnr(cf, src, 1.0, outside));
                 double gt = truth == null ? Double.NaN : Ssim.compute(cf, truth, size, size, 1.0);
                 acc.add(Metric.IDENTITY_SSIM, ssim);
                 all.add(Metric.IDENTITY_SSIM, ssim);
@@ -256,8 +292,8 @@ public final class CounterfactualMetrics {
 
             // composition: once per source
             if (!composition.containsKey(pair.sourceIndex())) {
-                List<GrayImage> same = gen.generate(sourceImage, back, n, SeedStreams.of(seed ^ 0xC0FFEEL,
-                        pair.sourceIndex()), sampler);
+                List<GrayImage> same = gen.generate(
+                        sourceImage, back, n, SeedStreams.of(seed ^ 0xC0FFEEL, pair.sourceIndex()), sampler);
                 double sum = 0;
                 for (GrayImage s : same) {
                     sum += Ssim.compute(s.toFloat(), src, size, size, 1.0);
@@ -273,8 +309,12 @@ public final class CounterfactualMetrics {
                 summary.put(m.key, all.mean(m));
             }
         }
-        summary.put(COMPOSITION_SSIM, composition.values().stream().mapToDouble(Double::doubleValue).average()
-                .orElse(Double.NaN));
+        summary.put(
+                COMPOSITION_SSIM,
+                composition.values().stream()
+                        .mapToDouble(Double::doubleValue)
+                        .average()
+                        .orElse(Double.NaN));
         // keep the documented order of the overall keys
         Map<String, Double> ordered = new LinkedHashMap<>();
         for (String k : KEYS) {
@@ -320,14 +360,20 @@ public final class CounterfactualMetrics {
      * The guidance-scale trade-off: for each scale, effectiveness (as in {@link #evaluate}) and pixel
      * diversity averaged over the first {@code maxPairs} pairs that add a finding, same seeds at every scale.
      */
-    public static List<DiffusionMetrics.TradeoffPoint> guidanceSweep(CounterfactualGenerator gen,
-                                                                     DisentanglerDataset data, List<Pair> pairs,
-                                                                     List<Float> scales, int maxPairs, int n,
-                                                                     SamplerConfig sampler, long seed) {
+    public static List<DiffusionMetrics.TradeoffPoint> guidanceSweep(
+            CounterfactualGenerator gen,
+            DisentanglerDataset data,
+            List<Pair> pairs,
+            List<Float> scales,
+            int maxPairs,
+            int n,
+            SamplerConfig sampler,
+            long seed) {
         if (n < 2) {
             throw new IllegalArgumentException("the trade-off needs n >= 2 samples per scale, got " + n);
         }
-        List<Pair> chosen = pairs.stream().filter(p -> !p.isRemoval()).limit(maxPairs).toList();
+        List<Pair> chosen =
+                pairs.stream().filter(p -> !p.isRemoval()).limit(maxPairs).toList();
         if (chosen.isEmpty()) {
             throw new IllegalArgumentException("no pair adds a finding: nothing to sweep");
         }
@@ -342,9 +388,15 @@ public final class CounterfactualMetrics {
             for (int p = 0; p < chosen.size(); p++) {
                 Pair pair = chosen.get(p);
                 DisentanglerDataset.Study source = data.studies().get(pair.sourceIndex());
-                List<GrayImage> images = gen.generate(GrayImage.fromUnit(size, size, source.pixels()), pair.condition(),
-                        n, SeedStreams.of(seed, p), s);
-                float[][] codes = gen.disentangler().encode(images.stream().map(GrayImage::toFloat).toList()).pathMean();
+                List<GrayImage> images = gen.generate(
+                        GrayImage.fromUnit(size, size, source.pixels()),
+                        pair.condition(),
+                        n,
+                        SeedStreams.of(seed, p),
+                        s);
+                float[][] codes = gen.disentangler()
+                        .encode(images.stream().map(GrayImage::toFloat).toList())
+                        .pathMean();
                 try (NDManager m = Engines.pytorch().newBaseManager(scorer.device())) {
                     for (float[] pr : scorer.probabilities(m, codes)) {
                         double e = effective(scorer, pair, pr);
@@ -356,8 +408,8 @@ public final class CounterfactualMetrics {
                 }
                 div += diversity(images);
             }
-            points.add(new DiffusionMetrics.TradeoffPoint(scale, effCount == 0 ? Double.NaN : eff / effCount,
-                    div / chosen.size()));
+            points.add(new DiffusionMetrics.TradeoffPoint(
+                    scale, effCount == 0 ? Double.NaN : eff / effCount, div / chosen.size()));
         }
         return points;
     }

@@ -1,21 +1,21 @@
 package dev.causalcxr.core.counterfactual;
 
-import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.diffusion.DiffusionMetrics;
+import dev.causalcxr.core.diffusion.DiffusionModel;
 import dev.causalcxr.core.diffusion.SamplerConfig;
 import dev.causalcxr.core.diffusion.SeedStreams;
 import dev.causalcxr.core.diffusion.TradeoffPlot;
 import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
 import dev.causalcxr.core.disentangle.DisentanglerDataset;
 import dev.causalcxr.core.disentangle.DisentanglerModel;
-import dev.causalcxr.core.diffusion.DiffusionModel;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.imaging.ContactSheet;
 import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.labels.StudyLabels;
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.core.stage.StageContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,6 +43,7 @@ public final class CounterfactualStage {
     public static final String OUTPUT_AUGMENTATION = "augmentation";
     /** Output: the same augmentation set with N(0, I) initial noise (plain ablation). */
     public static final String OUTPUT_AUGMENTATION_PLAIN = "augmentation-plain";
+
     public static final String ARTIFACT_GRID = "counterfactual-grid";
     public static final String ARTIFACT_TRADEOFF = "guidance-tradeoff";
     public static final String ARTIFACT_TRADEOFF_TABLE = "guidance-tradeoff.csv";
@@ -51,8 +52,7 @@ public final class CounterfactualStage {
     private static final Logger LOG = LoggerFactory.getLogger(CounterfactualStage.class);
     private static final int GRID_CELL = 96;
 
-    private CounterfactualStage() {
-    }
+    private CounterfactualStage() {}
 
     /**
      * What the stage produced.
@@ -63,9 +63,8 @@ public final class CounterfactualStage {
      * @param images           images in the augmentation set
      * @param seconds          wall time
      */
-    public record Result(Map<String, Double> summary, Path augmentation, Path plainAugmentation, int images,
-                         double seconds) {
-    }
+    public record Result(
+            Map<String, Double> summary, Path augmentation, Path plainAugmentation, int images, double seconds) {}
 
     /**
      * Runs the stage on an imported data set folder.
@@ -75,9 +74,16 @@ public final class CounterfactualStage {
      * @param groundTruthJson the phantom ground truth for the exact-counterfactual metrics, or null for real data
      * @param priors          learned tail-noise priors by finding (may be empty)
      */
-    public static Result run(CounterfactualConfig cfg, Path datasetDir, StudyLabels labels, Path groundTruthJson,
-                             Path disentanglerModel, Path diffusionModel, Map<Finding, NoisePrior> priors,
-                             StageContext ctx) throws IOException {
+    public static Result run(
+            CounterfactualConfig cfg,
+            Path datasetDir,
+            StudyLabels labels,
+            Path groundTruthJson,
+            Path disentanglerModel,
+            Path diffusionModel,
+            Map<Finding, NoisePrior> priors,
+            StageContext ctx)
+            throws IOException {
         PhantomGroundTruth truth = groundTruthJson == null ? null : PhantomGroundTruth.read(groundTruthJson);
         DisentanglerDataset data = DisentanglerDataset.fromImported(datasetDir, labels, truth, (done, total) -> {
             if (done % 200 == 0 || done.equals(total)) {
@@ -87,8 +93,8 @@ public final class CounterfactualStage {
         DisentanglerModel d = DisentanglerModel.load(disentanglerModel);
         try {
             DiffusionModel m = DiffusionModel.load(diffusionModel, cfg.device());
-            try (CounterfactualGenerator gen = CounterfactualGenerator.of(d, m, cfg.usePriors() ? priors : Map.of(),
-                    false)) {
+            try (CounterfactualGenerator gen =
+                    CounterfactualGenerator.of(d, m, cfg.usePriors() ? priors : Map.of(), false)) {
                 return run(cfg, data, gen, priors, ctx);
             } finally {
                 m.close();
@@ -99,8 +105,13 @@ public final class CounterfactualStage {
     }
 
     /** Runs the stage on loaded data and an open generator (its priors are the ones used). */
-    public static Result run(CounterfactualConfig cfg, DisentanglerDataset data, CounterfactualGenerator gen,
-                             Map<Finding, NoisePrior> givenPriors, StageContext ctx) throws IOException {
+    public static Result run(
+            CounterfactualConfig cfg,
+            DisentanglerDataset data,
+            CounterfactualGenerator gen,
+            Map<Finding, NoisePrior> givenPriors,
+            StageContext ctx)
+            throws IOException {
         long t0 = System.nanoTime();
         if (data.size() != gen.imageSize()) {
             throw new IllegalArgumentException("the data set's images are " + data.size() + " px but the models were"
@@ -128,15 +139,22 @@ public final class CounterfactualStage {
             }
         }
         Split evalSplit = data.indices(Split.TEST).length > 0 ? Split.TEST : Split.VAL;
-        List<CounterfactualMetrics.Pair> pairs = CounterfactualMetrics.pairs(gen, data, evalSplit, conditions,
-                cfg.metricSources(), SeedStreams.of(seed, 1));
+        List<CounterfactualMetrics.Pair> pairs = CounterfactualMetrics.pairs(
+                gen, data, evalSplit, conditions, cfg.metricSources(), SeedStreams.of(seed, 1));
         checkCancelled(ctx, "before the metrics");
         ctx.progress(0.05, "counterfactual metrics: " + pairs.size() + " pairs");
         CounterfactualMetrics.Result metrics;
         try (FindingJudge judge = trainJudge(data, known, SeedStreams.of(seed, 6), summary)) {
-            metrics = CounterfactualMetrics.evaluate(gen, data, pairs, cfg.samplesPerCondition(), sampler,
-                    SeedStreams.of(seed, 2), judge,
-                    (done, total) -> ctx.progress(0.05 + 0.35 * done / total, "counterfactual metrics " + done + "/" + total),
+            metrics = CounterfactualMetrics.evaluate(
+                    gen,
+                    data,
+                    pairs,
+                    cfg.samplesPerCondition(),
+                    sampler,
+                    SeedStreams.of(seed, 2),
+                    judge,
+                    (done, total) ->
+                            ctx.progress(0.05 + 0.35 * done / total, "counterfactual metrics " + done + "/" + total),
                     ctx::cancelled);
             if (judge != null) {
                 judgeOnRealImages(judge, data, evalSplit, summary);
@@ -149,9 +167,15 @@ public final class CounterfactualStage {
         if (!cfg.guidanceSweep().isEmpty() && pairs.stream().anyMatch(p -> !p.isRemoval())) {
             checkCancelled(ctx, "before the guidance sweep");
             ctx.progress(0.42, "guidance sweep");
-            List<DiffusionMetrics.TradeoffPoint> points = CounterfactualMetrics.guidanceSweep(gen, data, pairs,
-                    cfg.guidanceSweep().stream().map(Double::floatValue).toList(), cfg.sweepPairs(),
-                    cfg.samplesPerCondition(), sampler, SeedStreams.of(seed, 3));
+            List<DiffusionMetrics.TradeoffPoint> points = CounterfactualMetrics.guidanceSweep(
+                    gen,
+                    data,
+                    pairs,
+                    cfg.guidanceSweep().stream().map(Double::floatValue).toList(),
+                    cfg.sweepPairs(),
+                    cfg.samplesPerCondition(),
+                    sampler,
+                    SeedStreams.of(seed, 3));
             publishTradeoff(points, ctx);
         }
 
@@ -165,25 +189,28 @@ public final class CounterfactualStage {
         }
 
         // 4. augmentation set (and its N(0, I) ablation)
-        AugmentationPlan plan = AugmentationPlan.build(data, known, cfg.tailFraction(), cfg.maxPerClass(),
-                cfg.explicitCounts(), SeedStreams.of(seed, 5));
+        AugmentationPlan plan = AugmentationPlan.build(
+                data, known, cfg.tailFraction(), cfg.maxPerClass(), cfg.explicitCounts(), SeedStreams.of(seed, 5));
         plan.targets().forEach((f, n) -> ctx.logParam("cf_augmentation_target." + f.key(), String.valueOf(n)));
         Path augFile = ctx.workDir().resolve("augmentation.zip");
         AugmentationSet set = generate(plan, data, gen, sampler, ctx, 0.55, 0.2, "augmentation");
         set.write(augFile);
         ctx.addOutput(OUTPUT_AUGMENTATION, augFile);
         summary.put(AUGMENTATION_IMAGES, (double) set.size());
-        summary.put("cf_augmentation_tuned_prior_images",
-                (double) set.entries().stream().filter(AugmentationSet.Entry::tunedPrior).count());
+        summary.put("cf_augmentation_tuned_prior_images", (double)
+                set.entries().stream().filter(AugmentationSet.Entry::tunedPrior).count());
         set.countsByTarget().forEach((f, n) -> {
             ctx.logMetric(AUGMENTATION_IMAGES + "__" + f.key(), n, 0);
             ctx.logParam(AUGMENTATION_IMAGES + "." + f.key(), String.valueOf(n));
         });
         Path plainFile = null;
-        if (cfg.plainAblation() && cfg.usePriors() && !givenPriors.isEmpty() && !gen.priors().isEmpty()) {
+        if (cfg.plainAblation()
+                && cfg.usePriors()
+                && !givenPriors.isEmpty()
+                && !gen.priors().isEmpty()) {
             plainFile = ctx.workDir().resolve("augmentation-plain.zip");
-            AugmentationSet plain = generate(plan, data, gen.withoutPriors(), sampler, ctx, 0.78, 0.2,
-                    "plain augmentation");
+            AugmentationSet plain =
+                    generate(plan, data, gen.withoutPriors(), sampler, ctx, 0.78, 0.2, "plain augmentation");
             plain.write(plainFile);
             ctx.addOutput(OUTPUT_AUGMENTATION_PLAIN, plainFile);
             summary.put(AUGMENTATION_IMAGES + "_plain", (double) plain.size());
@@ -192,7 +219,11 @@ public final class CounterfactualStage {
         double seconds = (System.nanoTime() - t0) / 1e9;
         summary.put("cf_stage_seconds", seconds);
         summary.forEach(ctx::summaryMetric);
-        LOG.info("{}: {} pairs, {} augmentation images in {} s", NAME, metrics.pairs(), set.size(),
+        LOG.info(
+                "{}: {} pairs, {} augmentation images in {} s",
+                NAME,
+                metrics.pairs(),
+                set.size(),
                 String.format(Locale.ROOT, "%.1f", seconds));
         ctx.progress(1.0, "done");
         return new Result(summary, augFile, plainFile, set.size(), seconds);
@@ -206,14 +237,18 @@ public final class CounterfactualStage {
      * the generator (disentangler, diffusion model, tail priors: all trained on the training split) never
      * saw. Null, with the reason logged, when that split is too small or shows none of the findings.
      */
-    static FindingJudge trainJudge(DisentanglerDataset data, List<Finding> findings, long seed,
-                                   Map<String, Double> summary) {
+    static FindingJudge trainJudge(
+            DisentanglerDataset data, List<Finding> findings, long seed, Map<String, Double> summary) {
         int[] val = data.indices(Split.VAL);
-        boolean anyPositive = java.util.stream.IntStream.of(val).anyMatch(i -> data.studies().get(i).findings().stream()
-                .anyMatch(m -> findings.contains(m.finding())));
+        boolean anyPositive = java.util.stream.IntStream.of(val)
+                .anyMatch(i -> data.studies().get(i).findings().stream().anyMatch(m -> findings.contains(m.finding())));
         if (val.length < JUDGE_MINIMUM_IMAGES || findings.isEmpty() || !anyPositive) {
-            LOG.info("{}: no independent judge ({} validation studies, {} findings, any shown: {})", NAME, val.length,
-                    findings.size(), anyPositive);
+            LOG.info(
+                    "{}: no independent judge ({} validation studies, {} findings, any shown: {})",
+                    NAME,
+                    val.length,
+                    findings.size(),
+                    anyPositive);
             return null;
         }
         List<float[]> images = new ArrayList<>(val.length);
@@ -242,9 +277,12 @@ public final class CounterfactualStage {
      * without it ({@code cf_judge_real_false_positive__<finding>}). Effectiveness by the judge is read
      * against these: a judge that misses real nodules cannot confirm generated ones.
      */
-    static void judgeOnRealImages(FindingJudge judge, DisentanglerDataset data, Split split, Map<String, Double> summary) {
+    static void judgeOnRealImages(
+            FindingJudge judge, DisentanglerDataset data, Split split, Map<String, Double> summary) {
         int[] idx = data.indices(split);
-        List<float[]> images = java.util.stream.IntStream.of(idx).mapToObj(i -> data.studies().get(i).pixels()).toList();
+        List<float[]> images = java.util.stream.IntStream.of(idx)
+                .mapToObj(i -> data.studies().get(i).pixels())
+                .toList();
         float[][] p = judge.probabilities(images);
         for (int k = 0; k < judge.findings().size(); k++) {
             Finding f = judge.findings().get(k);
@@ -271,12 +309,20 @@ public final class CounterfactualStage {
     /** Findings both models know: generatable by the diffusion model and predicted by the finding head. */
     static List<Finding> generatable(CounterfactualGenerator gen) {
         List<Finding> head = gen.findingScorer().findings();
-        return gen.knownFindings().stream().filter(f -> f != Finding.NO_FINDING && head.contains(f)).toList();
+        return gen.knownFindings().stream()
+                .filter(f -> f != Finding.NO_FINDING && head.contains(f))
+                .toList();
     }
 
-    private static AugmentationSet generate(AugmentationPlan plan, DisentanglerDataset data,
-                                            CounterfactualGenerator gen, SamplerConfig sampler, StageContext ctx,
-                                            double from, double span, String what) {
+    private static AugmentationSet generate(
+            AugmentationPlan plan,
+            DisentanglerDataset data,
+            CounterfactualGenerator gen,
+            SamplerConfig sampler,
+            StageContext ctx,
+            double from,
+            double span,
+            String what) {
         List<AugmentationSet.Entry> entries = new ArrayList<>(plan.size());
         List<GrayImage> images = new ArrayList<>(plan.size());
         int size = gen.imageSize();
@@ -285,8 +331,10 @@ public final class CounterfactualStage {
                 throw new CancellationException(what + " cancelled after " + i + " of " + plan.size() + " images");
             }
             AugmentationPlan.Item item = plan.items().get(i);
-            GrayImage source = GrayImage.fromUnit(size, size, data.studies().get(item.sourceIndex()).pixels());
-            CounterfactualGenerator.Generation g = gen.generateDetailed(source, item.condition(), 1, item.seed(), sampler);
+            GrayImage source = GrayImage.fromUnit(
+                    size, size, data.studies().get(item.sourceIndex()).pixels());
+            CounterfactualGenerator.Generation g =
+                    gen.generateDetailed(source, item.condition(), 1, item.seed(), sampler);
             entries.add(AugmentationSet.entry(i, item, g));
             images.add(g.images().get(0));
             if ((i + 1) % 25 == 0 || i + 1 == plan.size()) {
@@ -316,11 +364,18 @@ public final class CounterfactualStage {
      * Rows: test sources; columns: the source, then for each condition (rarest findings first, the
      * last one "No Finding" when there is room) {@code gridSamples} counterfactuals.
      */
-    static void writeGrid(CounterfactualConfig cfg, DisentanglerDataset data, CounterfactualGenerator gen,
-                          Split split, long seed, Path png) throws IOException {
+    static void writeGrid(
+            CounterfactualConfig cfg,
+            DisentanglerDataset data,
+            CounterfactualGenerator gen,
+            Split split,
+            long seed,
+            Path png)
+            throws IOException {
         Map<Finding, Integer> counts = gen.diffusion().trainingFindingCounts();
         List<Finding> findings = new ArrayList<>(generatable(gen));
-        findings.sort(Comparator.<Finding>comparingInt(f -> counts.getOrDefault(f, 0)).thenComparing(f -> f));
+        findings.sort(
+                Comparator.<Finding>comparingInt(f -> counts.getOrDefault(f, 0)).thenComparing(f -> f));
         List<Finding> columns = new ArrayList<>();
         int addConditions = cfg.gridConditions() >= 2 ? cfg.gridConditions() - 1 : cfg.gridConditions();
         columns.addAll(findings.subList(0, Math.min(addConditions, findings.size())));
@@ -330,8 +385,8 @@ public final class CounterfactualStage {
         int[] candidates = data.indices(split);
         int rows = Math.min(cfg.gridSources(), candidates.length);
         int size = gen.imageSize();
-        ContactSheet.Builder sheet = ContactSheet.builder().cellSize(GRID_CELL)
-                .columns(1 + columns.size() * cfg.gridSamples());
+        ContactSheet.Builder sheet =
+                ContactSheet.builder().cellSize(GRID_CELL).columns(1 + columns.size() * cfg.gridSamples());
         for (int r = 0; r < rows; r++) {
             DisentanglerDataset.Study s = data.studies().get(candidates[r]);
             GrayImage source = GrayImage.fromUnit(size, size, s.pixels());
@@ -339,10 +394,15 @@ public final class CounterfactualStage {
             for (int c = 0; c < columns.size(); c++) {
                 Finding f = columns.get(c);
                 var condition = gen.intervene(s.findings(), List.of(FindingMention.present(f, null, null, null)));
-                List<GrayImage> samples = gen.generate(source, condition, cfg.gridSamples(),
-                        SeedStreams.of(SeedStreams.of(seed, r), c), cfg.sampler());
+                List<GrayImage> samples = gen.generate(
+                        source,
+                        condition,
+                        cfg.gridSamples(),
+                        SeedStreams.of(SeedStreams.of(seed, r), c),
+                        cfg.sampler());
                 for (int k = 0; k < samples.size(); k++) {
-                    sheet.add(samples.get(k), (f == Finding.NO_FINDING ? "NO FINDING" : "+" + f.label()) + " " + (k + 1));
+                    sheet.add(
+                            samples.get(k), (f == Finding.NO_FINDING ? "NO FINDING" : "+" + f.label()) + " " + (k + 1));
                 }
             }
         }
@@ -353,8 +413,13 @@ public final class CounterfactualStage {
         if (findings.isEmpty()) {
             return "NONE";
         }
-        return String.join("+", findings.stream().map(m -> m.finding().key().substring(0,
-                Math.min(4, m.finding().key().length()))).toList());
+        return String.join(
+                "+",
+                findings.stream()
+                        .map(m -> m.finding()
+                                .key()
+                                .substring(0, Math.min(4, m.finding().key().length())))
+                        .toList());
     }
 
     private static void logParams(CounterfactualConfig cfg, CounterfactualGenerator gen, StageContext ctx) {
@@ -370,7 +435,10 @@ public final class CounterfactualStage {
         ctx.logParam("cf.classCounts", String.valueOf(cfg.classCounts()));
         ctx.logParam("cf.usePriors", String.valueOf(cfg.usePriors()));
         ctx.logParam("cf.plainAblation", String.valueOf(cfg.plainAblation()));
-        ctx.logParam("cf.priors", String.join(",", gen.priors().keySet().stream().map(Finding::key).toList()));
+        ctx.logParam(
+                "cf.priors",
+                String.join(
+                        ",", gen.priors().keySet().stream().map(Finding::key).toList()));
         ctx.logParam("cf.imageSize", String.valueOf(gen.imageSize()));
     }
 

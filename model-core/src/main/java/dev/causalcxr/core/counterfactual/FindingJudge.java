@@ -75,8 +75,14 @@ public final class FindingJudge implements AutoCloseable {
         }
     }
 
-    private FindingJudge(List<Finding> findings, int size, long seed, int trainingImages, int[] positives, int width,
-                         boolean maxPool) {
+    private FindingJudge(
+            List<Finding> findings,
+            int size,
+            long seed,
+            int trainingImages,
+            int[] positives,
+            int width,
+            boolean maxPool) {
         this.findings = List.copyOf(findings);
         this.size = size;
         this.trainingImages = trainingImages;
@@ -87,19 +93,24 @@ public final class FindingJudge implements AutoCloseable {
         int[] widths = {width, 2 * width, 4 * width, 4 * width};
         int[] strides = {2, 2, 2, 2};
         for (int i = 0; i < widths.length; i++) {
-            net.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
-                    .optStride(new Shape(strides[i], strides[i])).setFilters(widths[i]).build());
+            net.add(Conv2d.builder()
+                    .setKernelShape(new Shape(3, 3))
+                    .optPadding(new Shape(1, 1))
+                    .optStride(new Shape(strides[i], strides[i]))
+                    .setFilters(widths[i])
+                    .build());
             net.add(x -> Activation.leakyRelu(x, LEAK));
         }
         net.add(x -> {
             NDArray h = x.head();
             NDArray flat = h.reshape(h.getShape().get(0), h.getShape().get(1), -1);
-            NDArray mean = flat.mean(new int[]{2});
-            return new NDList(maxPool ? mean.concat(flat.max(new int[]{2}), 1) : mean);
+            NDArray mean = flat.mean(new int[] {2});
+            return new NDList(maxPool ? mean.concat(flat.max(new int[] {2}), 1) : mean);
         });
         net.add(Linear.builder().setUnits(findings.size()).build());
-        net.setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN,
-                2f), Parameter.Type.WEIGHT);
+        net.setInitializer(
+                new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 2f),
+                Parameter.Type.WEIGHT);
         net.initialize(manager, DataType.FLOAT32, new Shape(1, 1, size, size));
         store = new ParameterStore(manager, false);
     }
@@ -111,13 +122,14 @@ public final class FindingJudge implements AutoCloseable {
      * @param labels   each image's present findings (findings outside {@code findings} are ignored)
      * @param findings the judge's outputs, in order
      */
-    public static FindingJudge train(List<float[]> images, List<Set<Finding>> labels, List<Finding> findings, int size,
-                                     Config config) {
+    public static FindingJudge train(
+            List<float[]> images, List<Set<Finding>> labels, List<Finding> findings, int size, Config config) {
         if (images.size() != labels.size()) {
             throw new IllegalArgumentException(images.size() + " images but " + labels.size() + " label sets");
         }
         if (images.size() < config.batchSize()) {
-            throw new IllegalArgumentException("only " + images.size() + " images for batches of " + config.batchSize());
+            throw new IllegalArgumentException(
+                    "only " + images.size() + " images for batches of " + config.batchSize());
         }
         if (findings.isEmpty()) {
             throw new IllegalArgumentException("a judge needs at least one finding");
@@ -136,11 +148,12 @@ public final class FindingJudge implements AutoCloseable {
         }
         float[] positiveWeight = new float[f];
         for (int k = 0; k < f; k++) {
-            positiveWeight[k] = positives[k] == 0 ? 1f
+            positiveWeight[k] = positives[k] == 0
+                    ? 1f
                     : Math.min(MAX_POSITIVE_WEIGHT, Math.max(1f, (float) (n - positives[k]) / positives[k]));
         }
-        FindingJudge judge = new FindingJudge(findings, size, config.seed(), n, positives, config.width(),
-                config.maxPool());
+        FindingJudge judge =
+                new FindingJudge(findings, size, config.seed(), n, positives, config.width(), config.maxPool());
         try {
             judge.fit(images, targets, positiveWeight, config);
             return judge;
@@ -159,7 +172,8 @@ public final class FindingJudge implements AutoCloseable {
         SplitMix64 rng = new SplitMix64(SplitMix64.derive(config.seed(), 0x7D6E));
         int[] order = new int[images.size()];
         int cursor = order.length;
-        try (Adam adam = new Adam(manager, weights); NDManager constants = manager.newSubManager()) {
+        try (Adam adam = new Adam(manager, weights);
+                NDManager constants = manager.newSubManager()) {
             NDArray posWeight = constants.create(positiveWeight, new Shape(1, f));
             for (int step = 0; step < config.steps(); step++) {
                 float[] x = new float[b * px];
@@ -173,14 +187,19 @@ public final class FindingJudge implements AutoCloseable {
                     System.arraycopy(images.get(idx), 0, x, i * px, px);
                     System.arraycopy(targets[idx], 0, y, i * f, f);
                 }
-                try (NDManager sm = manager.newSubManager(); GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                try (NDManager sm = manager.newSubManager();
+                        GradientCollector gc = Engines.pytorch().newGradientCollector()) {
                     NDArray xs = sm.create(x, new Shape(b, 1, size, size));
                     NDArray ys = sm.create(y, new Shape(b, f));
-                    NDArray logits = net.forward(store, new NDList(input(xs)), true).head();
+                    NDArray logits =
+                            net.forward(store, new NDList(input(xs)), true).head();
                     // weighted BCE with logits: w⁺·y·softplus(−z) + (1 − y)·softplus(z)
                     NDArray softplusNeg = softplus(logits.neg());
                     NDArray softplusPos = softplus(logits);
-                    NDArray loss = ys.mul(posWeight).mul(softplusNeg).add(ys.neg().add(1f).mul(softplusPos)).mean();
+                    NDArray loss = ys.mul(posWeight)
+                            .mul(softplusNeg)
+                            .add(ys.neg().add(1f).mul(softplusPos))
+                            .mean();
                     gc.backward(loss);
                 }
                 double progress = (double) step / config.steps();
@@ -239,8 +258,9 @@ public final class FindingJudge implements AutoCloseable {
                 System.arraycopy(img, 0, x, i * px, px);
             }
             try (NDManager sm = manager.newSubManager()) {
-                NDArray logits = net.forward(store, new NDList(input(sm.create(x, new Shape(count, 1, size, size)))),
-                        false).head();
+                NDArray logits = net.forward(
+                                store, new NDList(input(sm.create(x, new Shape(count, 1, size, size)))), false)
+                        .head();
                 float[] p = Activation.sigmoid(logits).toFloatArray();
                 for (int i = 0; i < count; i++) {
                     out[start + i] = java.util.Arrays.copyOfRange(p, i * f, (i + 1) * f);

@@ -154,7 +154,8 @@ public final class CsvReader implements AutoCloseable {
                 if (atFieldStart) {
                     quoted = true;
                 } else if (error == null) {
-                    error = afterQuote ? "unexpected character after the closing quote of field " + (fields.size() + 1)
+                    error = afterQuote
+                            ? "unexpected character after the closing quote of field " + (fields.size() + 1)
                             : "a quote inside the unquoted field " + (fields.size() + 1);
                 }
             } else {

@@ -23,8 +23,7 @@ public final class DatasetBundle {
     private static final FileTime EPOCH = FileTime.fromMillis(0);
     static final String MANIFEST = "manifest.json";
 
-    private DatasetBundle() {
-    }
+    private DatasetBundle() {}
 
     public static void pack(Path folder, Path zipFile) throws IOException {
         List<Path> files;
@@ -32,7 +31,8 @@ public final class DatasetBundle {
             files = walk.filter(Files::isRegularFile).sorted().toList();
         }
         Path tmp = zipFile.resolveSibling(zipFile.getFileName() + ".part");
-        try (OutputStream raw = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(raw)) {
+        try (OutputStream raw = Files.newOutputStream(tmp);
+                ZipOutputStream zip = new ZipOutputStream(raw)) {
             zip.setLevel(0);
             for (Path f : files) {
                 ZipEntry e = new ZipEntry(folder.relativize(f).toString().replace('\\', '/'));
@@ -49,7 +49,8 @@ public final class DatasetBundle {
 
     /** The bytes of one file of the bundle ({@code images/…}, {@code manifest.json}), without unpacking the rest. */
     public static Optional<byte[]> readFile(Path zipFile, String name) throws IOException {
-        try (InputStream raw = Files.newInputStream(zipFile); ZipInputStream zip = new ZipInputStream(raw)) {
+        try (InputStream raw = Files.newInputStream(zipFile);
+                ZipInputStream zip = new ZipInputStream(raw)) {
             ZipEntry e;
             while ((e = zip.getNextEntry()) != null) {
                 if (e.getName().equals(name)) {
@@ -62,8 +63,8 @@ public final class DatasetBundle {
 
     /** The bundle's {@code manifest.json}. */
     public static DatasetManifest readManifest(Path zipFile) throws IOException {
-        byte[] json = readFile(zipFile, MANIFEST).orElseThrow(() -> new IOException(
-                "dataset bundle " + zipFile.getFileName() + " has no " + MANIFEST));
+        byte[] json = readFile(zipFile, MANIFEST)
+                .orElseThrow(() -> new IOException("dataset bundle " + zipFile.getFileName() + " has no " + MANIFEST));
         return DatasetManifest.fromJson(new String(json, StandardCharsets.UTF_8));
     }
 
@@ -71,7 +72,8 @@ public final class DatasetBundle {
     public static Path unpack(Path zipFile, Path folder) throws IOException {
         Files.createDirectories(folder);
         Path root = folder.toAbsolutePath().normalize();
-        try (InputStream raw = Files.newInputStream(zipFile); ZipInputStream zip = new ZipInputStream(raw)) {
+        try (InputStream raw = Files.newInputStream(zipFile);
+                ZipInputStream zip = new ZipInputStream(raw)) {
             ZipEntry e;
             while ((e = zip.getNextEntry()) != null) {
                 Path target = root.resolve(e.getName()).normalize();

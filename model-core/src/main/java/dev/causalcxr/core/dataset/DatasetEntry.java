@@ -23,9 +23,18 @@ import java.util.TreeMap;
  * @param width        converted image width
  * @param height       converted image height
  */
-public record DatasetEntry(String studyId, String patientId, String imageDigest, String pixelDigest,
-                           String imagePath, String reportDigest, String reportPath, Split split,
-                           Map<String, String> labels, int width, int height) {
+public record DatasetEntry(
+        String studyId,
+        String patientId,
+        String imageDigest,
+        String pixelDigest,
+        String imagePath,
+        String reportDigest,
+        String reportPath,
+        Split split,
+        Map<String, String> labels,
+        int width,
+        int height) {
 
     public DatasetEntry {
         present(studyId, "studyId");
@@ -57,8 +66,17 @@ public record DatasetEntry(String studyId, String patientId, String imageDigest,
     String canonicalLine() {
         StringBuilder l = new StringBuilder();
         labels.forEach((k, v) -> l.append(k).append('=').append(v).append(';'));
-        return String.join("\t", studyId, patientId, imageDigest, pixelDigest, imagePath,
-                String.valueOf(reportDigest), String.valueOf(reportPath), split.label(), l.toString(),
+        return String.join(
+                "\t",
+                studyId,
+                patientId,
+                imageDigest,
+                pixelDigest,
+                imagePath,
+                String.valueOf(reportDigest),
+                String.valueOf(reportPath),
+                split.label(),
+                l.toString(),
                 width + "x" + height);
     }
 }

@@ -55,15 +55,15 @@ public final class DatasetImporter {
     private static final Pattern CHEXPERT_PATIENT = Pattern.compile("patient\\d+");
     private static final Pattern CHEXPERT_STUDY = Pattern.compile("study\\d+");
     private static final List<String> MANIFEST_COLUMNS = List.of("path", "patient_id", "study_id", "report");
-    private static final List<String> CHEXPERT_META = List.of("path", "sex", "age", "frontal/lateral", "ap/pa",
-            "report");
+    private static final List<String> CHEXPERT_META =
+            List.of("path", "sex", "age", "frontal/lateral", "ap/pa", "report");
 
     private final ImportOptions options;
     private final Pseudonymizer pseudonymizer;
     private final SourceIds.Builder sourceIds;
     private final List<RowProblem> problems = new ArrayList<>();
     private int skippedRows;
-    private BiConsumer<Integer, Integer> progress = (done, total) -> { };
+    private BiConsumer<Integer, Integer> progress = (done, total) -> {};
 
     private DatasetImporter(ImportOptions options) {
         this.options = options;
@@ -76,7 +76,7 @@ public final class DatasetImporter {
      * throws when strict mode met a bad row or the input as a whole is unusable, having written nothing.
      */
     public static ImportResult run(ImportOptions options) throws IOException, DatasetImportException {
-        return run(options, (done, total) -> { });
+        return run(options, (done, total) -> {});
     }
 
     /** As {@link #run(ImportOptions)}, reporting (rows done, rows total) after each row: the stage heartbeat. */
@@ -88,9 +88,15 @@ public final class DatasetImporter {
     }
 
     /** One input image with everything the source says about it, before it is read. */
-    private record SourceRow(String file, long row, Path image, String rawPatientId, String studyId,
-                             Report report, Map<String, String> labels, String problem) {
-    }
+    private record SourceRow(
+            String file,
+            long row,
+            Path image,
+            String rawPatientId,
+            String studyId,
+            Report report,
+            Map<String, String> labels,
+            String problem) {}
 
     /** Where a row's report comes from: a file, CSV field bytes, or nowhere (optional or missing). */
     private record Report(Path file, byte[] bytes, boolean required) {
@@ -126,8 +132,10 @@ public final class DatasetImporter {
             int skipped = skippedRows;
             if (options.strict() && !problems.isEmpty()) {
                 LOG.warn("strict import failed: {} problem(s); nothing imported", problems.size());
-                throw new DatasetImportException("strict import: " + problems.size() + " problem(s) ("
-                        + RowProblem.summary(problems) + "), imported 0, skipped " + skipped, problems);
+                throw new DatasetImportException(
+                        "strict import: " + problems.size() + " problem(s) (" + RowProblem.summary(problems)
+                                + "), imported 0, skipped " + skipped,
+                        problems);
             }
             DatasetManifest manifest = new DatasetManifest(options.name(), options.size(), entries);
             manifest.write(staging.resolve("manifest.json"));
@@ -180,10 +188,12 @@ public final class DatasetImporter {
             }
         } else {
             try {
-                reportText = StandardCharsets.UTF_8.newDecoder()
+                reportText = StandardCharsets.UTF_8
+                        .newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(reportBytes)).toString();
+                        .decode(ByteBuffer.wrap(reportBytes))
+                        .toString();
             } catch (CharacterCodingException e) {
                 return skip(row, "report is not valid UTF-8");
             }
@@ -219,8 +229,18 @@ public final class DatasetImporter {
         String study = pseudonymizer.study(row.studyId());
         sourceIds.add(patient, row.rawPatientId());
         sourceIds.add(study, row.studyId());
-        return Optional.of(new DatasetEntry(study, patient, digest, image.pixelDigest(), imagePath, reportDigest,
-                reportPath, options.split().assign(patient), row.labels(), image.width(), image.height()));
+        return Optional.of(new DatasetEntry(
+                study,
+                patient,
+                digest,
+                image.pixelDigest(),
+                imagePath,
+                reportDigest,
+                reportPath,
+                options.split().assign(patient),
+                row.labels(),
+                image.width(),
+                image.height()));
     }
 
     private Optional<DatasetEntry> skip(SourceRow row, String reason) {
@@ -249,7 +269,8 @@ public final class DatasetImporter {
         if (!Files.isDirectory(files)) {
             throw new DatasetImportException("MIMIC source is not a folder", List.of());
         }
-        Path base = files.getParent() != null && files.getFileName().toString().equals("files") ? files.getParent() : files;
+        Path base =
+                files.getParent() != null && files.getFileName().toString().equals("files") ? files.getParent() : files;
         Map<String, Map<String, String>> phantomLabels = phantomLabels(base.resolve(PhantomGroundTruth.FILE_NAME));
         List<SourceRow> rows = new ArrayList<>();
         for (Path group : sortedDirs(files)) {
@@ -269,9 +290,17 @@ public final class DatasetImporter {
                             if (!isImageName(img)) {
                                 continue;
                             }
-                            String label = redact(base.relativize(img).toString().replace('\\', '/'), patient);
-                            rows.add(new SourceRow(label, 0, img, patient, study, new Report(reportFile, null, true),
-                                    phantomLabels.getOrDefault(study, Map.of()), null));
+                            String label =
+                                    redact(base.relativize(img).toString().replace('\\', '/'), patient);
+                            rows.add(new SourceRow(
+                                    label,
+                                    0,
+                                    img,
+                                    patient,
+                                    study,
+                                    new Report(reportFile, null, true),
+                                    phantomLabels.getOrDefault(study, Map.of()),
+                                    null));
                         }
                     }
                 }
@@ -316,8 +345,7 @@ public final class DatasetImporter {
 
     // ---------------------------------------------------------------- CSV formats
 
-    private record Table(String file, List<String> header, List<CsvReader.Record> records) {
-    }
+    private record Table(String file, List<String> header, List<CsvReader.Record> records) {}
 
     private Table readTable() throws IOException, DatasetImportException {
         Path csv = options.source();
@@ -345,8 +373,10 @@ public final class DatasetImporter {
         Map<String, Integer> col = columns(t.header());
         for (String required : MANIFEST_COLUMNS) {
             if (!col.containsKey(required)) {
-                throw new DatasetImportException("the CSV: missing required column '" + required + "'",
-                        List.of(RowProblem.of(ref(t.file(), 1), t.file(), 1, "missing required column '" + required + "'")));
+                throw new DatasetImportException(
+                        "the CSV: missing required column '" + required + "'",
+                        List.of(RowProblem.of(
+                                ref(t.file(), 1), t.file(), 1, "missing required column '" + required + "'")));
             }
         }
         for (String h : t.header()) {
@@ -376,9 +406,15 @@ public final class DatasetImporter {
                 problem = "study_id missing";
             }
             byte[] report = f.raw(col.get("report"));
-            rows.add(new SourceRow(label, r.number(), problem == null ? dir.resolve(path.trim()) : null,
-                    patient == null ? "" : patient.trim(), study == null ? "" : study.trim(),
-                    new Report(null, report, true), Map.of(), problem));
+            rows.add(new SourceRow(
+                    label,
+                    r.number(),
+                    problem == null ? dir.resolve(path.trim()) : null,
+                    patient == null ? "" : patient.trim(),
+                    study == null ? "" : study.trim(),
+                    new Report(null, report, true),
+                    Map.of(),
+                    problem));
         }
         return rows;
     }
@@ -387,7 +423,8 @@ public final class DatasetImporter {
         Table t = readTable();
         Map<String, Integer> col = columns(t.header());
         if (!col.containsKey("path")) {
-            throw new DatasetImportException("the CSV: missing required column 'Path'",
+            throw new DatasetImportException(
+                    "the CSV: missing required column 'Path'",
                     List.of(RowProblem.of(ref(t.file(), 1), t.file(), 1, "missing required column 'Path'")));
         }
         Map<Integer, Finding> labelCols = new LinkedHashMap<>();
@@ -424,7 +461,8 @@ public final class DatasetImporter {
                     problem = "cannot derive patient and study from the path";
                 }
             }
-            String label = t.file() + (path == null ? "" : " (" + (patient == null ? "<path>" : redact(path.trim(), patient)) + ")");
+            String label = t.file()
+                    + (path == null ? "" : " (" + (patient == null ? "<path>" : redact(path.trim(), patient)) + ")");
             Map<String, String> labels = new LinkedHashMap<>();
             if (problem == null) {
                 for (Map.Entry<Integer, Finding> e : labelCols.entrySet()) {
@@ -441,16 +479,23 @@ public final class DatasetImporter {
             }
             Report report = reportCol == null ? Report.none(false) : new Report(null, f.raw(reportCol), true);
             Path image = problem == null ? resolveChexpertPath(dir, path.trim()) : null;
-            rows.add(new SourceRow(label, r.number(), image, patient == null ? "" : patient,
-                    patient == null ? "" : patient + "/" + study, report, labels, problem));
+            rows.add(new SourceRow(
+                    label,
+                    r.number(),
+                    image,
+                    patient == null ? "" : patient,
+                    patient == null ? "" : patient + "/" + study,
+                    report,
+                    labels,
+                    problem));
         }
         return rows;
     }
 
     // ---------------------------------------------------------------- NIH ChestX-ray14
 
-    private static final List<String> NIH_REQUIRED = List.of("image index", "finding labels", "patient id",
-            "follow-up #");
+    private static final List<String> NIH_REQUIRED =
+            List.of("image index", "finding labels", "patient id", "follow-up #");
     /**
      * NIH's fourteen labels (and No Finding) in this vocabulary; Emphysema, Fibrosis and Hernia have no
      * counterpart and are dropped. Infiltration is a lung opacity (as CheXpert's labeler reads "infiltrate"),
@@ -483,9 +528,14 @@ public final class DatasetImporter {
         Map<String, Integer> col = columns(t.header());
         for (String required : NIH_REQUIRED) {
             if (!col.containsKey(required)) {
-                String reason = "missing required column '" + t.header().stream()
-                        .filter(h -> h.equalsIgnoreCase(required)).findFirst().orElse(nihColumnName(required)) + "'";
-                throw new DatasetImportException("the CSV: " + reason, List.of(RowProblem.of(ref(t.file(), 1), t.file(), 1, reason)));
+                String reason = "missing required column '"
+                        + t.header().stream()
+                                .filter(h -> h.equalsIgnoreCase(required))
+                                .findFirst()
+                                .orElse(nihColumnName(required))
+                        + "'";
+                throw new DatasetImportException(
+                        "the CSV: " + reason, List.of(RowProblem.of(ref(t.file(), 1), t.file(), 1, reason)));
             }
         }
         // NIH ships its images in images_001/images/ … images_012/images/: find them by name under the CSV's folder
@@ -493,7 +543,9 @@ public final class DatasetImporter {
         Map<String, Path> images = new HashMap<>();
         // links are followed: sites often link the image folders in from elsewhere
         try (Stream<Path> files = Files.walk(dir, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
-            files.filter(Files::isRegularFile).filter(DatasetImporter::isImageName).sorted()
+            files.filter(Files::isRegularFile)
+                    .filter(DatasetImporter::isImageName)
+                    .sorted()
                     .forEach(p -> images.putIfAbsent(p.getFileName().toString(), p));
         }
         // every finding NIH labels: one it does not list for an image is absent there
@@ -548,8 +600,15 @@ public final class DatasetImporter {
             if (problem == null && image == null) {
                 problem = "image file not found";
             }
-            rows.add(new SourceRow(t.file() + " (row " + r.number() + ")", r.number(), image, patient, study,
-                    Report.none(false), labels, problem));
+            rows.add(new SourceRow(
+                    t.file() + " (row " + r.number() + ")",
+                    r.number(),
+                    image,
+                    patient,
+                    study,
+                    Report.none(false),
+                    labels,
+                    problem));
         }
         return rows;
     }
@@ -636,10 +695,12 @@ public final class DatasetImporter {
 
     private static String decodeStrict(byte[] b) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b)).toString();
+                    .decode(ByteBuffer.wrap(b))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }
@@ -655,7 +716,8 @@ public final class DatasetImporter {
 
     static String sha256(byte[] data) {
         try {
-            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            return java.util.HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

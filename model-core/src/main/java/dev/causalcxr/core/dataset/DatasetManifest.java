@@ -61,7 +61,9 @@ public record DatasetManifest(String name, int imageSize, List<DatasetEntry> ent
      */
     @JsonIgnore
     public boolean studyIdsPseudonymized() {
-        return entries.stream().allMatch(e -> Pseudonymizer.STUDY_PSEUDONYM.matcher(e.studyId()).matches());
+        return entries.stream()
+                .allMatch(
+                        e -> Pseudonymizer.STUDY_PSEUDONYM.matcher(e.studyId()).matches());
     }
 
     @JsonIgnore
@@ -79,7 +81,9 @@ public record DatasetManifest(String name, int imageSize, List<DatasetEntry> ent
     public Map<String, Map<String, Integer>> labelHistogram() {
         Map<String, Map<String, Integer>> h = new TreeMap<>();
         for (DatasetEntry e : entries) {
-            e.labels().forEach((k, v) -> h.computeIfAbsent(k, x -> new TreeMap<>()).merge(v, 1, Integer::sum));
+            e.labels()
+                    .forEach(
+                            (k, v) -> h.computeIfAbsent(k, x -> new TreeMap<>()).merge(v, 1, Integer::sum));
         }
         return h;
     }
@@ -91,8 +95,8 @@ public record DatasetManifest(String name, int imageSize, List<DatasetEntry> ent
         if (entries.isEmpty()) {
             return f;
         }
-        labelHistogram().forEach((label, counts) ->
-                f.put(label, counts.getOrDefault("present", 0) / (double) entries.size()));
+        labelHistogram()
+                .forEach((label, counts) -> f.put(label, counts.getOrDefault("present", 0) / (double) entries.size()));
         return f;
     }
 
@@ -101,7 +105,8 @@ public record DatasetManifest(String name, int imageSize, List<DatasetEntry> ent
     public List<String> tailClasses(double maxFrequency) {
         return presentFrequencies().entrySet().stream()
                 .filter(e -> e.getValue() > 0 && e.getValue() < maxFrequency)
-                .map(Map.Entry::getKey).toList();
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     public String toJson() {
@@ -132,8 +137,11 @@ public record DatasetManifest(String name, int imageSize, List<DatasetEntry> ent
         }
         DatasetManifest m;
         try {
-            m = new DatasetManifest(node.path("name").asText(null), node.path("imageSize").asInt(),
-                    JSON.convertValue(node.path("entries"),
+            m = new DatasetManifest(
+                    node.path("name").asText(null),
+                    node.path("imageSize").asInt(),
+                    JSON.convertValue(
+                            node.path("entries"),
                             JSON.getTypeFactory().constructCollectionType(List.class, DatasetEntry.class)));
         } catch (IllegalArgumentException e) {
             // Jackson wraps an entry's own validation (a missing field, an unknown split) in IllegalArgumentException

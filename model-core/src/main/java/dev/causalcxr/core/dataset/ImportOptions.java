@@ -17,8 +17,15 @@ import java.util.Objects;
  * @param strict       true: any bad row fails the import and nothing is written
  * @param split        train/val/test proportions
  */
-public record ImportOptions(ImportFormat format, Path source, Path outputDir, String name, int size,
-                            byte[] pseudonymKey, boolean strict, SplitProportions split) {
+public record ImportOptions(
+        ImportFormat format,
+        Path source,
+        Path outputDir,
+        String name,
+        int size,
+        byte[] pseudonymKey,
+        boolean strict,
+        SplitProportions split) {
 
     public ImportOptions {
         Objects.requireNonNull(format, "format");

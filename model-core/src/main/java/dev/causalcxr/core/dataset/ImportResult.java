@@ -12,8 +12,8 @@ import java.util.List;
  * @param imported     number of images imported
  * @param skipped      number of rows skipped
  */
-public record ImportResult(DatasetManifest manifest, Path datasetDir, List<RowProblem> problems, int imported,
-                           int skipped) {
+public record ImportResult(
+        DatasetManifest manifest, Path datasetDir, List<RowProblem> problems, int imported, int skipped) {
 
     public ImportResult {
         problems = List.copyOf(problems);

@@ -1,10 +1,10 @@
 package dev.causalcxr.core.dataset;
 
-import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.core.phantom.PhantomContactSheet;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.spec.IngestConfig;
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.core.stage.StageContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,8 +35,7 @@ public final class IngestStage {
         }
     }
 
-    private IngestStage() {
-    }
+    private IngestStage() {}
 
     /**
      * Imports {@code options.source()} and packs the result into {@code bundle}: the one import → pack
@@ -48,8 +47,10 @@ public final class IngestStage {
             throws IOException, DatasetImportException {
         ImportResult imported = DatasetImporter.run(options, progress);
         if (imported.manifest().entries().isEmpty()) {
-            throw new DatasetImportException("the import produced no studies (" + imported.summaryLine()
-                    + (imported.problems().isEmpty() ? "" : ": " + RowProblem.summary(imported.problems())) + ")",
+            throw new DatasetImportException(
+                    "the import produced no studies (" + imported.summaryLine()
+                            + (imported.problems().isEmpty() ? "" : ": " + RowProblem.summary(imported.problems()))
+                            + ")",
                     imported.problems());
         }
         DatasetBundle.pack(imported.datasetDir(), bundle);
@@ -72,15 +73,23 @@ public final class IngestStage {
         Path truth = null;
         if ("phantom".equals(cfg.source())) {
             PhantomSpec base = PhantomSpec.defaults();
-            PhantomSpec spec = new PhantomSpec(cfg.studies(), cfg.minStudiesPerPatient(), cfg.maxStudiesPerPatient(),
-                    cfg.imageSize(), ctx.seed(), base.classFrequencies(), base.severityMix(), base.uncertaintyRate());
+            PhantomSpec spec = new PhantomSpec(
+                    cfg.studies(),
+                    cfg.minStudiesPerPatient(),
+                    cfg.maxStudiesPerPatient(),
+                    cfg.imageSize(),
+                    ctx.seed(),
+                    base.classFrequencies(),
+                    base.severityMix(),
+                    base.uncertaintyRate());
             List<String> problems = spec.problems();
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("phantom spec: " + String.join("; ", problems));
             }
             PhantomGenerator generator = new PhantomGenerator(spec);
             source = work.resolve("phantom");
-            PhantomDatasetWriter.write(generator, source, (done, total) -> ctx.progress(0.5 * done / total, "rendering"));
+            PhantomDatasetWriter.write(
+                    generator, source, (done, total) -> ctx.progress(0.5 * done / total, "rendering"));
             Path sheet = work.resolve("contact_sheet.png");
             PhantomContactSheet.write(generator, 12, Math.max(96, cfg.imageSize()), sheet);
             ctx.addArtifact(NAME + "/phantom_contact_sheet.png", sheet);
@@ -94,8 +103,17 @@ public final class IngestStage {
             }
             format = ImportFormat.fromString(cfg.format());
         }
-        Packed packed = importAndPack(new ImportOptions(format, source, work.resolve("dataset"), cfg.name(),
-                cfg.imageSize(), pseudonymKey, cfg.strict(), SplitProportions.defaults()), work.resolve("dataset.zip"),
+        Packed packed = importAndPack(
+                new ImportOptions(
+                        format,
+                        source,
+                        work.resolve("dataset"),
+                        cfg.name(),
+                        cfg.imageSize(),
+                        pseudonymKey,
+                        cfg.strict(),
+                        SplitProportions.defaults()),
+                work.resolve("dataset.zip"),
                 (done, total) -> ctx.progress(0.5 + 0.45 * done / total, "importing"));
         ctx.addOutput(OUTPUT_DATASET, packed.bundle());
         if (truth != null) {
@@ -107,11 +125,14 @@ public final class IngestStage {
         List<RowProblem> problems = packed.imported().problems();
         if (!problems.isEmpty()) {
             // the tracker gets references and categories; the files they stand for stay in the site log
-            ctx.siteDetail("import problems (" + problems.size() + ")", problems.stream().map(RowProblem::siteLine).toList());
+            ctx.siteDetail(
+                    "import problems (" + problems.size() + ")",
+                    problems.stream().map(RowProblem::siteLine).toList());
             Path report = work.resolve("import_problems.txt");
             List<String> lines = new java.util.ArrayList<>();
             lines.add(problems.size() + " problem(s): " + RowProblem.summary(problems)
-                    + " (each reference's file and reason: the site log, " + dev.causalcxr.core.files.SiteLog.RELATIVE_PATH
+                    + " (each reference's file and reason: the site log, "
+                    + dev.causalcxr.core.files.SiteLog.RELATIVE_PATH
                     + " in the data folder)");
             problems.forEach(p -> lines.add(p.toString()));
             Files.write(report, lines);
@@ -130,10 +151,18 @@ public final class IngestStage {
         freq.forEach((finding, f) -> ctx.logMetric("dataset_frequency_" + key(finding), f, 0));
         List<String> tail = manifest.tailClasses(tailFrequency);
         ctx.logParam("dataset.tail_classes", String.join(", ", tail));
-        double head = freq.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
-        double rarest = freq.values().stream().mapToDouble(Double::doubleValue).filter(v -> v > 0).min().orElse(0);
+        double head =
+                freq.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        double rarest = freq.values().stream()
+                .mapToDouble(Double::doubleValue)
+                .filter(v -> v > 0)
+                .min()
+                .orElse(0);
         ctx.summaryMetric("dataset_studies", manifest.entries().size());
-        ctx.summaryMetric("dataset_patients", (double) manifest.entries().stream().map(DatasetEntry::patientId).distinct().count());
+        ctx.summaryMetric("dataset_patients", (double) manifest.entries().stream()
+                .map(DatasetEntry::patientId)
+                .distinct()
+                .count());
         ctx.summaryMetric("dataset_skipped_rows", packed.imported().problems().size());
         ctx.summaryMetric("dataset_tail_classes", tail.size());
         if (rarest > 0) {

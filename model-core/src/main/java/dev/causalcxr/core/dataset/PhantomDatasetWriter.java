@@ -28,15 +28,13 @@ public final class PhantomDatasetWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(PhantomDatasetWriter.class);
 
-    private PhantomDatasetWriter() {
-    }
+    private PhantomDatasetWriter() {}
 
     /** What was written. */
-    public record Summary(Path root, int studies, int patients, PhantomGroundTruth groundTruth) {
-    }
+    public record Summary(Path root, int studies, int patients, PhantomGroundTruth groundTruth) {}
 
     public static Summary write(PhantomSpec spec, Path root) throws IOException {
-        return write(new PhantomGenerator(spec), root, (done, total) -> { });
+        return write(new PhantomGenerator(spec), root, (done, total) -> {});
     }
 
     /**
@@ -56,15 +54,20 @@ public final class PhantomDatasetWriter {
             String imageId = String.format("%016x", SplitMix64.derive(s.acquisitionSeed(), 0x1A6E));
             Path image = studyDir.resolve(imageId + ".png");
             Files.write(image, ImageCodec.encodePng16(generator.render(s).image()));
-            Files.writeString(patientDir.resolve(s.studyId() + ".txt"), s.report().text(), StandardCharsets.UTF_8);
-            truth.add(PhantomGroundTruth.StudyTruth.of(s, root.relativize(image).toString().replace('\\', '/')));
+            Files.writeString(
+                    patientDir.resolve(s.studyId() + ".txt"), s.report().text(), StandardCharsets.UTF_8);
+            truth.add(PhantomGroundTruth.StudyTruth.of(
+                    s, root.relativize(image).toString().replace('\\', '/')));
             patients = Math.max(patients, s.patientIndex() + 1);
             progress.accept(truth.size(), studies.size());
         }
-        PhantomGroundTruth gt = new PhantomGroundTruth(generator.spec().size(), Long.toString(generator.spec().seed()),
-                truth);
+        PhantomGroundTruth gt = new PhantomGroundTruth(
+                generator.spec().size(), Long.toString(generator.spec().seed()), truth);
         gt.write(root.resolve(PhantomGroundTruth.FILE_NAME));
-        LOG.info("wrote phantom data set: {} studies of {} patients at {} px", studies.size(), patients,
+        LOG.info(
+                "wrote phantom data set: {} studies of {} patients at {} px",
+                studies.size(),
+                patients,
                 generator.spec().size());
         return new Summary(root, studies.size(), patients, gt);
     }

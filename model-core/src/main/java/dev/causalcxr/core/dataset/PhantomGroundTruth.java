@@ -42,22 +42,37 @@ public record PhantomGroundTruth(int size, String seed, List<StudyTruth> studies
      * @param site            the phantom site that acquired it ({@link SiteProfile#named}); absent for site A, so
      *                        a site-A truth file is the same bytes as before sites existed
      */
-    public record StudyTruth(String patientId, String studyId, String image, String identitySeed,
-                             String acquisitionSeed, List<Map<String, String>> findings,
-                             List<Map<String, String>> reportMentions,
-                             @JsonInclude(JsonInclude.Include.NON_NULL) String site) {
+    public record StudyTruth(
+            String patientId,
+            String studyId,
+            String image,
+            String identitySeed,
+            String acquisitionSeed,
+            List<Map<String, String>> findings,
+            List<Map<String, String>> reportMentions,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String site) {
 
         static StudyTruth of(PhantomStudy s, String image) {
-            return new StudyTruth(s.patientId(), s.studyId(), image, Long.toString(s.identitySeed()),
-                    Long.toString(s.acquisitionSeed()), s.findings().stream().map(FindingMention::toJsonMap).toList(),
-                    s.report().mentions().stream().map(FindingMention::toJsonMap).toList(),
+            return new StudyTruth(
+                    s.patientId(),
+                    s.studyId(),
+                    image,
+                    Long.toString(s.identitySeed()),
+                    Long.toString(s.acquisitionSeed()),
+                    s.findings().stream().map(FindingMention::toJsonMap).toList(),
+                    s.report().mentions().stream()
+                            .map(FindingMention::toJsonMap)
+                            .toList(),
                     s.site() == SiteProfile.A ? null : s.site().name());
         }
 
         /** The acquiring site; a truth file naming a site this build does not know is refused. */
         public SiteProfile siteProfile() {
-            return site == null ? SiteProfile.A : SiteProfile.named(site).orElseThrow(() ->
-                    new IllegalStateException("phantom ground truth names an unknown site '" + site + "'"));
+            return site == null
+                    ? SiteProfile.A
+                    : SiteProfile.named(site)
+                            .orElseThrow(() -> new IllegalStateException(
+                                    "phantom ground truth names an unknown site '" + site + "'"));
         }
 
         public PatientIdentity identity() {
@@ -83,11 +98,23 @@ public record PhantomGroundTruth(int size, String seed, List<StudyTruth> studies
      * a study the import skipped).
      */
     public PhantomGroundTruth pseudonymized(Pseudonymizer pseudonymizer, Map<String, String> imageByStudy) {
-        return new PhantomGroundTruth(size, seed, studies.stream().map(t -> {
-            String study = pseudonymizer.study(t.studyId());
-            return new StudyTruth(pseudonymizer.patient(t.patientId()), study, imageByStudy.get(study),
-                    t.identitySeed(), t.acquisitionSeed(), t.findings(), t.reportMentions(), t.site());
-        }).toList());
+        return new PhantomGroundTruth(
+                size,
+                seed,
+                studies.stream()
+                        .map(t -> {
+                            String study = pseudonymizer.study(t.studyId());
+                            return new StudyTruth(
+                                    pseudonymizer.patient(t.patientId()),
+                                    study,
+                                    imageByStudy.get(study),
+                                    t.identitySeed(),
+                                    t.acquisitionSeed(),
+                                    t.findings(),
+                                    t.reportMentions(),
+                                    t.site());
+                        })
+                        .toList());
     }
 
     /**

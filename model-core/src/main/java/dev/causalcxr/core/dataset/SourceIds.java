@@ -96,7 +96,9 @@ public final class SourceIds {
         try {
             byte[] all = Base64.getDecoder().decode(s);
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(pseudonymizer.derive("source-ids-aes"), "AES"),
+            c.init(
+                    Cipher.DECRYPT_MODE,
+                    new SecretKeySpec(pseudonymizer.derive("source-ids-aes"), "AES"),
                     new GCMParameterSpec(128, all, 0, 12));
             c.updateAAD(pseudonym.getBytes(StandardCharsets.UTF_8));
             return Optional.of(new String(c.doFinal(all, 12, all.length - 12), StandardCharsets.UTF_8));
@@ -111,7 +113,9 @@ public final class SourceIds {
         try {
             byte[] nonce = Arrays.copyOf(p.derive("source-ids-nonce:" + pseudonym), 12);
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(p.derive("source-ids-aes"), "AES"),
+            c.init(
+                    Cipher.ENCRYPT_MODE,
+                    new SecretKeySpec(p.derive("source-ids-aes"), "AES"),
                     new GCMParameterSpec(128, nonce));
             c.updateAAD(pseudonym.getBytes(StandardCharsets.UTF_8));
             byte[] ct = c.doFinal(raw.getBytes(StandardCharsets.UTF_8));
@@ -144,12 +148,16 @@ public final class SourceIds {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IOException(FILE_NAME + " is not valid JSON");
         }
-        if (node == null || !SCHEME.equals(node.path("scheme").asText()) || !node.path("ids").isObject()
+        if (node == null
+                || !SCHEME.equals(node.path("scheme").asText())
+                || !node.path("ids").isObject()
                 || !node.path("keyCheck").isTextual()) {
             throw new IOException(FILE_NAME + " is not a " + SCHEME + " document");
         }
         Map<String, String> sealed = new TreeMap<>();
-        node.path("ids").fields().forEachRemaining(e -> sealed.put(e.getKey(), e.getValue().asText()));
+        node.path("ids")
+                .fields()
+                .forEachRemaining(e -> sealed.put(e.getKey(), e.getValue().asText()));
         return new SourceIds(node.path("keyCheck").asText(), sealed);
     }
 }

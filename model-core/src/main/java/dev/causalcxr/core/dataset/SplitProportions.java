@@ -9,8 +9,8 @@ public record SplitProportions(double train, double val, double test) {
 
     public SplitProportions {
         if (!(train >= 0 && val >= 0 && test >= 0) || Math.abs(train + val + test - 1) > 1e-9) {
-            throw new IllegalArgumentException("split proportions must be >= 0 and sum to 1: "
-                    + train + "/" + val + "/" + test);
+            throw new IllegalArgumentException(
+                    "split proportions must be >= 0 and sum to 1: " + train + "/" + val + "/" + test);
         }
     }
 

@@ -6,14 +6,15 @@ import java.util.Map;
 
 /** Adam's moments in a {@link TensorArchive} checkpoint ({@code adam_m/NAME}, {@code adam_v/NAME}). */
 public final class AdamCheckpoint {
-    private AdamCheckpoint() {
-    }
+    private AdamCheckpoint() {}
 
     public static void putInto(Adam adam, Map<String, TensorArchive.Tensor> out) {
-        adam.firstMoments().forEach((k, v) -> out.put("adam_m/" + k,
-                new TensorArchive.Tensor(v.getShape().getShape(), v.toFloatArray())));
-        adam.secondMoments().forEach((k, v) -> out.put("adam_v/" + k,
-                new TensorArchive.Tensor(v.getShape().getShape(), v.toFloatArray())));
+        adam.firstMoments()
+                .forEach((k, v) -> out.put(
+                        "adam_m/" + k, new TensorArchive.Tensor(v.getShape().getShape(), v.toFloatArray())));
+        adam.secondMoments()
+                .forEach((k, v) -> out.put(
+                        "adam_v/" + k, new TensorArchive.Tensor(v.getShape().getShape(), v.toFloatArray())));
     }
 
     public static void restore(Adam adam, TensorArchive archive, long steps) {

@@ -5,7 +5,6 @@ import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.reports.ReportExtractor;
 import dev.causalcxr.core.reports.rules.RuleBasedReportExtractor;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -84,8 +83,9 @@ public record Condition(List<FindingMention> present, boolean isNull) {
      * that lists the vocabulary.
      */
     public static Condition ofFindingName(String name) {
-        Finding f = Finding.fromLabel(name).orElseThrow(() -> new IllegalArgumentException(
-                "unknown finding '" + name + "'; known findings: " + vocabulary()));
+        Finding f = Finding.fromLabel(name)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "unknown finding '" + name + "'; known findings: " + vocabulary()));
         return of(f);
     }
 
@@ -111,16 +111,23 @@ public record Condition(List<FindingMention> present, boolean isNull) {
         }
         // sentence-level mentions tell "nothing recognized" apart from "No Finding", which the
         // report-level aggregation adds in both cases
-        if (extractor instanceof RuleBasedReportExtractor rules && rules.extractMentions(text).isEmpty()) {
-            throw new IllegalArgumentException("no finding recognized in '" + text + "'; known findings: " + vocabulary());
+        if (extractor instanceof RuleBasedReportExtractor rules
+                && rules.extractMentions(text).isEmpty()) {
+            throw new IllegalArgumentException(
+                    "no finding recognized in '" + text + "'; known findings: " + vocabulary());
         }
         List<FindingMention> mentions = extractor.extract(text);
-        List<FindingMention> present = mentions.stream().filter(m -> m.status() == Status.PRESENT).toList();
+        List<FindingMention> present =
+                mentions.stream().filter(m -> m.status() == Status.PRESENT).toList();
         if (present.isEmpty()) {
-            String uncertain = mentions.stream().filter(m -> m.status() == Status.UNCERTAIN)
-                    .map(m -> m.finding().label()).collect(Collectors.joining(", "));
+            String uncertain = mentions.stream()
+                    .filter(m -> m.status() == Status.UNCERTAIN)
+                    .map(m -> m.finding().label())
+                    .collect(Collectors.joining(", "));
             throw new IllegalArgumentException("'" + text + "' names no present finding"
-                    + (uncertain.isEmpty() ? "" : " (uncertain: " + uncertain + "; state it as present to generate it)"));
+                    + (uncertain.isEmpty()
+                            ? ""
+                            : " (uncertain: " + uncertain + "; state it as present to generate it)"));
         }
         return of(present);
     }
@@ -170,8 +177,10 @@ public record Condition(List<FindingMention> present, boolean isNull) {
         if (present.isEmpty()) {
             return "<none present>";
         }
-        return present.stream().map(m -> m.finding().label() + "(" + m.severity().label() + ","
-                + m.laterality().label() + "," + m.zone().label() + ")").collect(Collectors.joining("+"));
+        return present.stream()
+                .map(m -> m.finding().label() + "(" + m.severity().label() + ","
+                        + m.laterality().label() + "," + m.zone().label() + ")")
+                .collect(Collectors.joining("+"));
     }
 
     private static String vocabulary() {

@@ -8,7 +8,6 @@ import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Laterality;
 import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.findings.Zone;
-
 import java.util.List;
 
 /**
@@ -86,10 +85,18 @@ final class ConditionBatch {
                 manager.create(mask, new Shape(batch, slots, 1)),
                 manager.create(inverseCount, new Shape(batch, 1)),
                 manager.create(countBucket, new Shape(batch, COUNT_BUCKETS)),
-                batch, slots);
+                batch,
+                slots);
     }
 
-    record Arrays(NDArray finding, NDArray severity, NDArray laterality, NDArray zone, NDArray mask,
-                  NDArray inverseCount, NDArray countBucket, int batch, int slots) {
-    }
+    record Arrays(
+            NDArray finding,
+            NDArray severity,
+            NDArray laterality,
+            NDArray zone,
+            NDArray mask,
+            NDArray inverseCount,
+            NDArray countBucket,
+            int batch,
+            int slots) {}
 }

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import dev.causalcxr.core.diffusion.ParameterStore.Init;
 import dev.causalcxr.core.diffusion.ParameterStore.Spec;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -27,8 +26,7 @@ import java.util.Map;
 final class Denoiser {
     private static final float LAYER_NORM_EPS = 1e-5f;
 
-    private Denoiser() {
-    }
+    private Denoiser() {}
 
     static Map<String, Spec> layout(DiffusionConfig c) {
         Map<String, Spec> l = new LinkedHashMap<>();
@@ -87,7 +85,9 @@ final class Denoiser {
         int hidden = (int) p.get("in.b").size();
 
         NDArray t = m.create(sinusoid(timesteps, hidden), new Shape(timesteps.length, hidden));
-        NDArray timeEmb = silu(t.matMul(p.get("time.w1")).add(p.get("time.b1"))).matMul(p.get("time.w2")).add(p.get("time.b2"));
+        NDArray timeEmb = silu(t.matMul(p.get("time.w1")).add(p.get("time.b1")))
+                .matMul(p.get("time.w2"))
+                .add(p.get("time.b2"));
 
         NDArray film = silu(timeEmb.add(condEmb));
         NDArray h = x.matMul(p.get("in.w")).add(p.get("in.b"));
@@ -98,25 +98,33 @@ final class Denoiser {
             NDArray shift = scaleShift.get(":, " + hidden + ":");
             NDArray u = layerNorm(h, p.get(b + "ln_g"), p.get(b + "ln_b"));
             u = u.mul(scale.add(1f)).add(shift);
-            u = silu(u.matMul(p.get(b + "w1")).add(p.get(b + "b1"))).matMul(p.get(b + "w2")).add(p.get(b + "b2"));
+            u = silu(u.matMul(p.get(b + "w1")).add(p.get(b + "b1")))
+                    .matMul(p.get(b + "w2"))
+                    .add(p.get(b + "b2"));
             h = h.add(u);
         }
-        return layerNorm(h, p.get("out.ln_g"), p.get("out.ln_b")).matMul(p.get("out.w")).add(p.get("out.b"));
+        return layerNorm(h, p.get("out.ln_g"), p.get("out.ln_b"))
+                .matMul(p.get("out.w"))
+                .add(p.get("out.b"));
     }
 
     /** (B, hidden) embedding of the encoded conditions; results on the condition arrays' manager. */
     static NDArray conditionEmbedding(ParameterStore p, ConditionBatch.Arrays cond) {
-        NDArray mention = cond.finding().matMul(p.get("cond.finding"))
+        NDArray mention = cond.finding()
+                .matMul(p.get("cond.finding"))
                 .add(cond.severity().matMul(p.get("cond.severity")))
                 .add(cond.laterality().matMul(p.get("cond.laterality")))
                 .add(cond.zone().matMul(p.get("cond.zone")));
         // the nonlinearity binds severity/location to their finding before mentions are pooled
         mention = silu(mention).matMul(p.get("cond.mention_w")).add(p.get("cond.mention_b"));
         long e = mention.getShape().get(1);
-        NDArray pooled = mention.reshape(cond.batch(), cond.slots(), e).mul(cond.mask()).sum(new int[] {1})
+        NDArray pooled = mention.reshape(cond.batch(), cond.slots(), e)
+                .mul(cond.mask())
+                .sum(new int[] {1})
                 .mul(cond.inverseCount());
         return silu(pooled.add(cond.countBucket().matMul(p.get("cond.count"))))
-                .matMul(p.get("cond.out_w")).add(p.get("cond.out_b"));
+                .matMul(p.get("cond.out_w"))
+                .add(p.get("cond.out_b"));
     }
 
     /** silu(x) = x·σ(x); this engine has no silu op. */

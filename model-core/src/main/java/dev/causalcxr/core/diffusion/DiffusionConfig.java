@@ -17,9 +17,20 @@ package dev.causalcxr.core.diffusion;
  * @param logInterval        steps between logged losses and heartbeats
  * @param device             {@code cpu}, {@code gpu} or {@code gpu:N}
  */
-public record DiffusionConfig(int zDim, int hidden, int blocks, int conditionDim, int timesteps, int trainSteps,
-                              int batchSize, float learningRate, float conditionDropout, Long seed,
-                              int checkpointInterval, int logInterval, String device) {
+public record DiffusionConfig(
+        int zDim,
+        int hidden,
+        int blocks,
+        int conditionDim,
+        int timesteps,
+        int trainSteps,
+        int batchSize,
+        float learningRate,
+        float conditionDropout,
+        Long seed,
+        int checkpointInterval,
+        int logInterval,
+        String device) {
 
     public DiffusionConfig {
         positive(zDim, "zDim");
@@ -52,18 +63,54 @@ public record DiffusionConfig(int zDim, int hidden, int blocks, int conditionDim
     }
 
     public DiffusionConfig withTrainSteps(int steps) {
-        return new DiffusionConfig(zDim, hidden, blocks, conditionDim, timesteps, steps, batchSize, learningRate,
-                conditionDropout, seed, checkpointInterval, logInterval, device);
+        return new DiffusionConfig(
+                zDim,
+                hidden,
+                blocks,
+                conditionDim,
+                timesteps,
+                steps,
+                batchSize,
+                learningRate,
+                conditionDropout,
+                seed,
+                checkpointInterval,
+                logInterval,
+                device);
     }
 
     public DiffusionConfig withSeed(long newSeed) {
-        return new DiffusionConfig(zDim, hidden, blocks, conditionDim, timesteps, trainSteps, batchSize, learningRate,
-                conditionDropout, newSeed, checkpointInterval, logInterval, device);
+        return new DiffusionConfig(
+                zDim,
+                hidden,
+                blocks,
+                conditionDim,
+                timesteps,
+                trainSteps,
+                batchSize,
+                learningRate,
+                conditionDropout,
+                newSeed,
+                checkpointInterval,
+                logInterval,
+                device);
     }
 
     public DiffusionConfig withCheckpointInterval(int interval) {
-        return new DiffusionConfig(zDim, hidden, blocks, conditionDim, timesteps, trainSteps, batchSize, learningRate,
-                conditionDropout, seed, interval, logInterval, device);
+        return new DiffusionConfig(
+                zDim,
+                hidden,
+                blocks,
+                conditionDim,
+                timesteps,
+                trainSteps,
+                batchSize,
+                learningRate,
+                conditionDropout,
+                seed,
+                interval,
+                logInterval,
+                device);
     }
 
     private static void positive(int v, String name) {

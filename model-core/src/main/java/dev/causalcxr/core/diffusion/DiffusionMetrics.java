@@ -4,22 +4,19 @@ import ai.djl.ndarray.NDManager;
 import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.metrics.fidelity.FeatureDiversity;
-
 import dev.causalcxr.core.stage.StageContext;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Locale;
 import java.util.List;
+import java.util.Locale;
 
 /** Diversity, effectiveness and the guidance-scale trade-off of sampled codes. */
 public final class DiffusionMetrics {
 
-    private DiffusionMetrics() {
-    }
+    private DiffusionMetrics() {}
 
     /** Mean pairwise Euclidean distance of n ≥ 2 codes (0 means collapse onto one code). */
     public static double diversity(float[][] codes) {
@@ -49,16 +46,22 @@ public final class DiffusionMetrics {
     }
 
     /** Effectiveness and diversity of n samples at one guidance scale. */
-    public record TradeoffPoint(float guidance, double effectiveness, double diversity) {
-    }
+    public record TradeoffPoint(float guidance, double effectiveness, double diversity) {}
 
     /**
      * The guidance-scale trade-off: for each g, n samples of the condition from the same seed, scored
      * for the target finding. Stronger guidance usually raises effectiveness and lowers diversity.
      */
-    public static List<TradeoffPoint> guidanceTradeoff(DiffusionModel model, PathologyScorer scorer, Condition condition,
-                                                       Finding target, List<Float> guidanceScales, int n, long seed,
-                                                       int steps, float eta) {
+    public static List<TradeoffPoint> guidanceTradeoff(
+            DiffusionModel model,
+            PathologyScorer scorer,
+            Condition condition,
+            Finding target,
+            List<Float> guidanceScales,
+            int n,
+            long seed,
+            int steps,
+            float eta) {
         if (n < 2) {
             throw new IllegalArgumentException("the trade-off needs n >= 2 samples per scale, got " + n);
         }

@@ -1,6 +1,5 @@
 package dev.causalcxr.core.diffusion;
 
-import dev.causalcxr.core.engine.ScalarOps;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -12,8 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.causalcxr.core.engine.Engines;
+import dev.causalcxr.core.engine.ScalarOps;
 import dev.causalcxr.core.findings.Finding;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,8 +44,15 @@ public final class DiffusionModel implements AutoCloseable {
     private final long trainedSteps;
     private final Map<Finding, Integer> trainingFindingCounts;
 
-    DiffusionModel(DiffusionConfig config, NDManager manager, ParameterStore params, float[] dataMean, float[] dataStd,
-                   float x0Bound, long trainedSteps, Map<Finding, Integer> trainingFindingCounts) {
+    DiffusionModel(
+            DiffusionConfig config,
+            NDManager manager,
+            ParameterStore params,
+            float[] dataMean,
+            float[] dataStd,
+            float x0Bound,
+            long trainedSteps,
+            Map<Finding, Integer> trainingFindingCounts) {
         this.config = config;
         this.schedule = new CosineSchedule(config.timesteps());
         this.manager = manager;
@@ -71,7 +77,8 @@ public final class DiffusionModel implements AutoCloseable {
         try {
             meta = JSON.readTree(archive.metadataJson());
             if (!KIND.equals(meta.path("kind").asText())) {
-                throw new IllegalArgumentException(file + " is not a diffusion model (kind '" + meta.path("kind").asText() + "')");
+                throw new IllegalArgumentException(file + " is not a diffusion model (kind '"
+                        + meta.path("kind").asText() + "')");
             }
             config = JSON.treeToValue(meta.get("config"), DiffusionConfig.class);
         } catch (JsonProcessingException e) {
@@ -81,12 +88,22 @@ public final class DiffusionModel implements AutoCloseable {
         try {
             ParameterStore params = ParameterStore.fromArchive(manager, Denoiser.layout(config), archive, "param/");
             Map<Finding, Integer> counts = new EnumMap<>(Finding.class);
-            meta.path("trainingFindingCounts").fields().forEachRemaining(e -> counts.put(Finding.fromLabel(e.getKey())
-                    .orElseThrow(() -> new IllegalArgumentException(file + " names an unknown finding " + e.getKey())),
-                    e.getValue().asInt()));
-            return new DiffusionModel(config, manager, params, archive.require("data_mean").values(),
-                    archive.require("data_std").values(), archive.require("x0_bound").values()[0],
-                    meta.path("trainedSteps").asLong(), counts);
+            meta.path("trainingFindingCounts")
+                    .fields()
+                    .forEachRemaining(e -> counts.put(
+                            Finding.fromLabel(e.getKey())
+                                    .orElseThrow(() -> new IllegalArgumentException(
+                                            file + " names an unknown finding " + e.getKey())),
+                            e.getValue().asInt()));
+            return new DiffusionModel(
+                    config,
+                    manager,
+                    params,
+                    archive.require("data_mean").values(),
+                    archive.require("data_std").values(),
+                    archive.require("x0_bound").values()[0],
+                    meta.path("trainedSteps").asLong(),
+                    counts);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -145,7 +162,8 @@ public final class DiffusionModel implements AutoCloseable {
         return sample(condition, n, seed, new SamplerConfig(steps, eta, guidance), null);
     }
 
-    public float[][] sample(Condition condition, int n, long seed, float guidance, int steps, float eta, float[][] initialNoise) {
+    public float[][] sample(
+            Condition condition, int n, long seed, float guidance, int steps, float eta, float[][] initialNoise) {
         return sample(condition, n, seed, new SamplerConfig(steps, eta, guidance), initialNoise);
     }
 
@@ -163,7 +181,8 @@ public final class DiffusionModel implements AutoCloseable {
         if (n < 1) {
             throw new IllegalArgumentException("number of samples must be >= 1, got " + n);
         }
-        float[] start = initialNoise == null ? gaussian(new SplittableRandom(seed), n * zDim()) : flatten(initialNoise, n);
+        float[] start =
+                initialNoise == null ? gaussian(new SplittableRandom(seed), n * zDim()) : flatten(initialNoise, n);
         try (NDManager scope = manager.newSubManager()) {
             NDArray xT = scope.create(start, new Shape(n, zDim()));
             NDArray x0 = denoise(xT, condition, sampler, seed ^ 0x5DEECE66DL);
@@ -230,7 +249,8 @@ public final class DiffusionModel implements AutoCloseable {
         for (int i = 0; i < requests.size(); i++) {
             BatchRequest r = requests.get(i);
             if (r.n() == 1 && !r.guided()) {
-                single[i] = sample(r.condition(), 1, r.seed(), new SamplerConfig(steps, eta, r.guidance()), r.initialNoise());
+                single[i] = sample(
+                        r.condition(), 1, r.seed(), new SamplerConfig(steps, eta, r.guidance()), r.initialNoise());
             } else {
                 stacked.add(r);
                 stackedAt.add(i);
@@ -277,7 +297,8 @@ public final class DiffusionModel implements AutoCloseable {
         SplittableRandom[] etaNoise = new SplittableRandom[order.size()];
         for (int k = 0; k < order.size(); k++) {
             BatchRequest r = requests.get(order.get(k));
-            float[] x = r.initialNoise() == null ? gaussian(new SplittableRandom(r.seed()), r.n() * zDim())
+            float[] x = r.initialNoise() == null
+                    ? gaussian(new SplittableRandom(r.seed()), r.n() * zDim())
                     : flatten(r.initialNoise(), r.n());
             System.arraycopy(x, 0, start, offset[order.get(k)] * zDim(), x.length);
             if (k < guidedRequests) {
@@ -301,7 +322,8 @@ public final class DiffusionModel implements AutoCloseable {
                         rows.add(Condition.NULL);
                     }
                 }
-                NDArray emb = Denoiser.conditionEmbedding(params, ConditionBatch.encode(rows).toArrays(m));
+                NDArray emb = Denoiser.conditionEmbedding(
+                        params, ConditionBatch.encode(rows).toArrays(m));
                 if (k < guidedRequests) {
                     primary.add(emb.get(":" + r.n()));
                     unconditional.add(emb.get(r.n() + ":"));
@@ -323,14 +345,17 @@ public final class DiffusionModel implements AutoCloseable {
                 double alphaBar = schedule.alphaBar(t);
                 double alphaBarPrev = i > 0 ? schedule.alphaBar(ts[i - 1]) : 1.0;
                 java.util.Arrays.fill(timesteps, t);
-                NDArray input = guidedRows == 0 ? x
+                NDArray input = guidedRows == 0
+                        ? x
                         : NDArrays.concat(new NDList(x, guidedRows == total ? x : x.get(":" + guidedRows)));
                 NDArray eps = Denoiser.predictNoise(params, config.blocks(), input, timesteps, condEmb);
                 if (guidedRows > 0) {
                     NDArray epsCond = eps.get(":" + guidedRows);
                     NDArray epsUncond = eps.get(total + ":");
                     NDArray guided = epsUncond.add(epsCond.sub(epsUncond).mul(guidanceColumn));
-                    eps = guidedRows == total ? guided : NDArrays.concat(new NDList(guided, eps.get(guidedRows + ":" + total)));
+                    eps = guidedRows == total
+                            ? guided
+                            : NDArrays.concat(new NDList(guided, eps.get(guidedRows + ":" + total)));
                 }
                 float[] z = null;
                 if (sigma(alphaBar, alphaBarPrev, shared.eta()) > 0.0) {
@@ -400,7 +425,8 @@ public final class DiffusionModel implements AutoCloseable {
                 rows.add(Condition.NULL);
             }
         }
-        NDArray condEmb = Denoiser.conditionEmbedding(params, ConditionBatch.encode(rows).toArrays(m));
+        NDArray condEmb =
+                Denoiser.conditionEmbedding(params, ConditionBatch.encode(rows).toArrays(m));
         boolean guided = rows.size() == 2 * n;
 
         SplittableRandom noise = new SplittableRandom(noiseSeed);
@@ -435,8 +461,14 @@ public final class DiffusionModel implements AutoCloseable {
      * √ᾱ ≈ 0.016, so an ε̂ error of 0.1 becomes an x̂₀ error of about 6 per dimension (the role
      * clipping to [−1, 1] plays for images).
      */
-    static NDArray ddimStep(NDArray x, NDArray eps, double alphaBar, double alphaBarPrev, float eta, float x0Bound,
-                            SplittableRandom noise) {
+    static NDArray ddimStep(
+            NDArray x,
+            NDArray eps,
+            double alphaBar,
+            double alphaBarPrev,
+            float eta,
+            float x0Bound,
+            SplittableRandom noise) {
         float[] z = sigma(alphaBar, alphaBarPrev, eta) > 0.0 ? gaussian(noise, (int) x.size()) : null;
         return ddimStep(x, eps, alphaBar, alphaBarPrev, eta, x0Bound, z);
     }
@@ -447,8 +479,8 @@ public final class DiffusionModel implements AutoCloseable {
     }
 
     /** As above with the step's fresh noise z already drawn (null when σ = 0). */
-    static NDArray ddimStep(NDArray x, NDArray eps, double alphaBar, double alphaBarPrev, float eta, float x0Bound,
-                            float[] z) {
+    static NDArray ddimStep(
+            NDArray x, NDArray eps, double alphaBar, double alphaBarPrev, float eta, float x0Bound, float[] z) {
         NDArray x0 = ScalarOps.dividedBy(x.sub(ScalarOps.times(eps, Math.sqrt(1.0 - alphaBar))), Math.sqrt(alphaBar))
                 .clip(-x0Bound, x0Bound);
         eps = ScalarOps.dividedBy(x.sub(ScalarOps.times(x0, Math.sqrt(alphaBar))), Math.sqrt(1.0 - alphaBar));
@@ -471,12 +503,14 @@ public final class DiffusionModel implements AutoCloseable {
 
     private float[] flatten(float[][] rows, int n) {
         if (rows.length != n) {
-            throw new IllegalArgumentException("initial noise has " + rows.length + " rows but " + n + " samples were asked for");
+            throw new IllegalArgumentException(
+                    "initial noise has " + rows.length + " rows but " + n + " samples were asked for");
         }
         float[] out = new float[n * zDim()];
         for (int i = 0; i < n; i++) {
             if (rows[i].length != zDim()) {
-                throw new IllegalArgumentException("initial noise row " + i + " has " + rows[i].length + " values, the model's z_path has " + zDim());
+                throw new IllegalArgumentException("initial noise row " + i + " has " + rows[i].length
+                        + " values, the model's z_path has " + zDim());
             }
             System.arraycopy(rows[i], 0, out, i * zDim(), zDim());
         }

@@ -16,8 +16,7 @@ import java.util.List;
 public final class DiffusionStage {
     public static final String NAME = StageName.Labels.TRAIN_DIFFUSION;
 
-    private DiffusionStage() {
-    }
+    private DiffusionStage() {}
 
     /**
      * @param requested the spec's block; the code size is the disentangler's ({@code codes.pathDim()}) and the
@@ -42,9 +41,19 @@ public final class DiffusionStage {
 
     /** The block with the disentangler's code size and the stage's seed. */
     static DiffusionConfig config(DiffusionConfig requested, int zDim, long seed) {
-        return new DiffusionConfig(zDim, requested.hidden(), requested.blocks(), requested.conditionDim(),
-                requested.timesteps(), requested.trainSteps(), requested.batchSize(), requested.learningRate(),
-                requested.conditionDropout(), seed, requested.checkpointInterval(), requested.logInterval(),
+        return new DiffusionConfig(
+                zDim,
+                requested.hidden(),
+                requested.blocks(),
+                requested.conditionDim(),
+                requested.timesteps(),
+                requested.trainSteps(),
+                requested.batchSize(),
+                requested.learningRate(),
+                requested.conditionDropout(),
+                seed,
+                requested.checkpointInterval(),
+                requested.logInterval(),
                 requested.device());
     }
 }

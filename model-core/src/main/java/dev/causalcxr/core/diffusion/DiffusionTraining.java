@@ -1,7 +1,5 @@
 package dev.causalcxr.core.diffusion;
 
-import dev.causalcxr.core.engine.Adam;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -9,13 +7,11 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.causalcxr.core.engine.Adam;
 import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.stage.StageContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code train-diffusion} stage function: DDPM training (cosine schedule, ε-prediction, MSE) of
@@ -47,8 +45,7 @@ public final class DiffusionTraining {
     /** The sampler clips x̂₀ at this multiple of the largest standardized training value. */
     static final float X0_BOUND_MARGIN = 1.5f;
 
-    private DiffusionTraining() {
-    }
+    private DiffusionTraining() {}
 
     /**
      * The outcome of a training run.
@@ -65,14 +62,17 @@ public final class DiffusionTraining {
     }
 
     /** Trains on codes and their studies' report-level findings (present ones become the condition). */
-    public static Result run(DiffusionConfig config, float[][] zPath, List<List<FindingMention>> findings, StageContext ctx) {
+    public static Result run(
+            DiffusionConfig config, float[][] zPath, List<List<FindingMention>> findings, StageContext ctx) {
         if (findings.size() != zPath.length) {
             throw new IllegalArgumentException(zPath.length + " codes but " + findings.size() + " finding lists");
         }
-        return runWithConditions(config, zPath, findings.stream().map(Condition::ofStudy).toList(), ctx);
+        return runWithConditions(
+                config, zPath, findings.stream().map(Condition::ofStudy).toList(), ctx);
     }
 
-    public static Result runWithConditions(DiffusionConfig config, float[][] zPath, List<Condition> conditions, StageContext ctx) {
+    public static Result runWithConditions(
+            DiffusionConfig config, float[][] zPath, List<Condition> conditions, StageContext ctx) {
         validate(config, zPath, conditions);
         long seed = config.seed() != null ? config.seed() : ctx.seed();
         int n = zPath.length;
@@ -83,7 +83,8 @@ public final class DiffusionTraining {
 
         try (NDManager root = Engines.pytorch().newBaseManager(Engines.device(config.device()))) {
             Optional<StageContext.Checkpoint> checkpoint = ctx.latestCheckpoint();
-            TensorArchive resumed = checkpoint.map(c -> TensorArchive.read(c.file())).orElse(null);
+            TensorArchive resumed =
+                    checkpoint.map(c -> TensorArchive.read(c.file())).orElse(null);
             long startStep = 0;
             float[] mean;
             float[] std;
@@ -103,7 +104,8 @@ public final class DiffusionTraining {
             float[] standardized = standardize(zPath, mean, std);
             float x0Bound = resumed != null ? resumed.require("x0_bound").values()[0] : x0Bound(standardized);
             params.setRequiresGradient(true);
-            try (params; Adam adam = new Adam(root, params.arrays())) {
+            try (params;
+                    Adam adam = new Adam(root, params.arrays())) {
                 if (resumed != null) {
                     AdamCheckpoint.restore(adam, resumed, startStep);
                 }
@@ -125,17 +127,22 @@ public final class DiffusionTraining {
                         }
                         intervalLoss.add(meanLoss);
                         ctx.logMetric(METRIC_LOSS, meanLoss, done);
-                        ctx.progress((double) done / config.trainSteps(), "diffusion step " + done + "/"
-                                + config.trainSteps() + " loss " + String.format(java.util.Locale.ROOT, "%.4f", meanLoss));
+                        ctx.progress(
+                                (double) done / config.trainSteps(),
+                                "diffusion step " + done + "/" + config.trainSteps() + " loss "
+                                        + String.format(java.util.Locale.ROOT, "%.4f", meanLoss));
                         lossSum = 0.0;
                         lossCount = 0;
                     } else {
                         // progress is the stage's heartbeat: on shared cores 50 steps took longer than its
                         // 2-minute timeout, and every retry died the same way (Temporal throttles the beats)
-                        ctx.progress((double) done / config.trainSteps(), "diffusion step " + done + "/"
-                                + config.trainSteps());
+                        ctx.progress(
+                                (double) done / config.trainSteps(),
+                                "diffusion step " + done + "/" + config.trainSteps());
                     }
-                    if (config.checkpointInterval() > 0 && done % config.checkpointInterval() == 0 && done < config.trainSteps()) {
+                    if (config.checkpointInterval() > 0
+                            && done % config.checkpointInterval() == 0
+                            && done < config.trainSteps()) {
                         Path file = ctx.workDir().resolve("diffusion-checkpoint-" + done + ".bin");
                         writeCheckpoint(file, config, seed, done, params, adam, mean, std, x0Bound);
                         ctx.saveCheckpoint(done, file);
@@ -145,8 +152,15 @@ public final class DiffusionTraining {
                 Path modelFile = ctx.workDir().resolve("diffusion-model.bin");
                 // the model owns a detached copy of the parameters, on its own manager
                 NDManager modelManager = root.newSubManager();
-                try (DiffusionModel model = new DiffusionModel(config, modelManager, params.copy(modelManager), mean, std,
-                        x0Bound, config.trainSteps(), findingCounts(conditions))) {
+                try (DiffusionModel model = new DiffusionModel(
+                        config,
+                        modelManager,
+                        params.copy(modelManager),
+                        mean,
+                        std,
+                        x0Bound,
+                        config.trainSteps(),
+                        findingCounts(conditions))) {
                     model.save(modelFile);
                 }
                 ctx.addOutput(OUTPUT_MODEL, modelFile);
@@ -160,8 +174,16 @@ public final class DiffusionTraining {
     }
 
     /** One optimizer step; everything it allocates lives in a step-scoped manager. */
-    private static double trainStep(NDManager root, ParameterStore params, Adam adam, DiffusionConfig config,
-                                    CosineSchedule schedule, float[] data, List<Condition> conditions, long seed, long step) {
+    private static double trainStep(
+            NDManager root,
+            ParameterStore params,
+            Adam adam,
+            DiffusionConfig config,
+            CosineSchedule schedule,
+            float[] data,
+            List<Condition> conditions,
+            long seed,
+            long step) {
         int b = config.batchSize();
         int d = config.zDim();
         SplittableRandom rng = new SplittableRandom(SeedStreams.of(seed, step));
@@ -208,7 +230,8 @@ public final class DiffusionTraining {
         }
         for (int i = 0; i < zPath.length; i++) {
             if (zPath[i].length != config.zDim()) {
-                throw new IllegalArgumentException("code " + i + " has dimension " + zPath[i].length + ", config zDim is " + config.zDim());
+                throw new IllegalArgumentException(
+                        "code " + i + " has dimension " + zPath[i].length + ", config zDim is " + config.zDim());
             }
             for (float v : zPath[i]) {
                 if (!Float.isFinite(v)) {
@@ -276,8 +299,16 @@ public final class DiffusionTraining {
         return out;
     }
 
-    private static void writeCheckpoint(Path file, DiffusionConfig config, long seed, long step, ParameterStore params,
-                                        Adam adam, float[] mean, float[] std, float x0Bound) {
+    private static void writeCheckpoint(
+            Path file,
+            DiffusionConfig config,
+            long seed,
+            long step,
+            ParameterStore params,
+            Adam adam,
+            float[] mean,
+            float[] std,
+            float x0Bound) {
         ObjectNode meta = DiffusionModel.JSON.createObjectNode();
         meta.put("kind", CHECKPOINT_KIND);
         meta.set("config", DiffusionModel.JSON.valueToTree(config));
@@ -299,13 +330,15 @@ public final class DiffusionTraining {
         try {
             JsonNode meta = DiffusionModel.JSON.readTree(archive.metadataJson());
             if (!CHECKPOINT_KIND.equals(meta.path("kind").asText())) {
-                throw new IllegalArgumentException("checkpoint is not a diffusion checkpoint: " + meta.path("kind").asText());
+                throw new IllegalArgumentException("checkpoint is not a diffusion checkpoint: "
+                        + meta.path("kind").asText());
             }
             DiffusionConfig saved = DiffusionModel.JSON.treeToValue(meta.get("config"), DiffusionConfig.class);
             // the step count may grow on resume; everything else must match
             if (!saved.withTrainSteps(config.trainSteps()).withSeed(seed).equals(config.withSeed(seed))
                     || meta.path("seed").asLong() != seed) {
-                throw new IllegalArgumentException("checkpoint was written with another configuration or seed: " + saved);
+                throw new IllegalArgumentException(
+                        "checkpoint was written with another configuration or seed: " + saved);
             }
             return meta.path("step").asLong();
         } catch (JsonProcessingException e) {

@@ -1,8 +1,5 @@
 package dev.causalcxr.core.diffusion;
 
-import dev.causalcxr.core.engine.Adam;
-
-import dev.causalcxr.core.engine.ScalarOps;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,9 +7,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.causalcxr.core.diffusion.ParameterStore.Init;
 import dev.causalcxr.core.diffusion.ParameterStore.Spec;
+import dev.causalcxr.core.engine.Adam;
 import dev.causalcxr.core.engine.Engines;
+import dev.causalcxr.core.engine.ScalarOps;
 import dev.causalcxr.core.findings.Finding;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +34,15 @@ public final class MlpPathologyScorer implements PathologyScorer, AutoCloseable 
      * Trains on codes and their conditions (a finding is a positive label when present). The scorer's
      * parameters live on {@code manager} until {@link #close}.
      */
-    public static MlpPathologyScorer train(NDManager manager, float[][] zPath, List<Condition> conditions, int hidden,
-                                           int steps, int batchSize, float learningRate, long seed) {
+    public static MlpPathologyScorer train(
+            NDManager manager,
+            float[][] zPath,
+            List<Condition> conditions,
+            int hidden,
+            int steps,
+            int batchSize,
+            float learningRate,
+            long seed) {
         if (zPath.length == 0 || zPath.length != conditions.size()) {
             throw new IllegalArgumentException(zPath.length + " codes but " + conditions.size() + " conditions");
         }
@@ -69,8 +74,10 @@ public final class MlpPathologyScorer implements PathologyScorer, AutoCloseable 
                     try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
                         NDArray logits = forward(params, input);
                         // stable BCE with logits: max(l,0) − l·y + log(1 + e^{−|l|})
-                        NDArray loss = ScalarOps.atLeast(logits, 0).sub(logits.mul(target))
-                                .add(logits.abs().neg().exp().add(1f).log()).mean();
+                        NDArray loss = ScalarOps.atLeast(logits, 0)
+                                .sub(logits.mul(target))
+                                .add(logits.abs().neg().exp().add(1f).log())
+                                .mean();
                         gc.backward(loss);
                     }
                     adam.update(learningRate);
@@ -82,7 +89,9 @@ public final class MlpPathologyScorer implements PathologyScorer, AutoCloseable 
     }
 
     private static NDArray forward(ParameterStore p, NDArray x) {
-        return Denoiser.silu(x.matMul(p.get("w1")).add(p.get("b1"))).matMul(p.get("w2")).add(p.get("b2"));
+        return Denoiser.silu(x.matMul(p.get("w1")).add(p.get("b1")))
+                .matMul(p.get("w2"))
+                .add(p.get("b2"));
     }
 
     @Override

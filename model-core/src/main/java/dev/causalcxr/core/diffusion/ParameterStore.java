@@ -3,7 +3,6 @@ package dev.causalcxr.core.diffusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -16,11 +15,15 @@ import java.util.SplittableRandom;
 public final class ParameterStore implements AutoCloseable {
 
     /** How a parameter starts: PyTorch's Linear default, zeros, ones, or N(0, std²) for embedding tables. */
-    public enum Init { LINEAR, ZEROS, ONES, TABLE }
+    public enum Init {
+        LINEAR,
+        ZEROS,
+        ONES,
+        TABLE
+    }
 
     /** The shape and initialization of one parameter. */
-    public record Spec(Shape shape, Init init) {
-    }
+    public record Spec(Shape shape, Init init) {}
 
     private static final float TABLE_STD = 0.5f;
 
@@ -53,8 +56,7 @@ public final class ParameterStore implements AutoCloseable {
                         v[i] = (float) (rng.nextGaussian() * TABLE_STD);
                     }
                 }
-                case ZEROS -> {
-                }
+                case ZEROS -> {}
             }
             store.arrays.put(e.getKey(), store.manager.create(v, shape));
         }
@@ -62,7 +64,8 @@ public final class ParameterStore implements AutoCloseable {
     }
 
     /** Parameters read from an archive: every name of the layout must be there with its shape. */
-    public static ParameterStore fromArchive(NDManager parent, Map<String, Spec> layout, TensorArchive archive, String prefix) {
+    public static ParameterStore fromArchive(
+            NDManager parent, Map<String, Spec> layout, TensorArchive archive, String prefix) {
         ParameterStore store = new ParameterStore(parent.newSubManager());
         for (Map.Entry<String, Spec> e : layout.entrySet()) {
             TensorArchive.Tensor t = archive.require(prefix + e.getKey());
@@ -109,7 +112,8 @@ public final class ParameterStore implements AutoCloseable {
     }
 
     public void putInto(Map<String, TensorArchive.Tensor> out, String prefix) {
-        arrays.forEach((k, v) -> out.put(prefix + k, new TensorArchive.Tensor(v.getShape().getShape(), v.toFloatArray())));
+        arrays.forEach((k, v) ->
+                out.put(prefix + k, new TensorArchive.Tensor(v.getShape().getShape(), v.toFloatArray())));
     }
 
     public long parameterCount() {

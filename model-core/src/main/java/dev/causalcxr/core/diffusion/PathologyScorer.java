@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import dev.causalcxr.core.findings.Finding;
-
 import java.util.List;
 
 /**
@@ -30,7 +29,8 @@ public interface PathologyScorer {
     default int column(Finding finding) {
         int i = findings().indexOf(finding);
         if (i < 0) {
-            throw new IllegalArgumentException("the scorer does not predict " + finding.label() + "; it predicts " + findings());
+            throw new IllegalArgumentException(
+                    "the scorer does not predict " + finding.label() + "; it predicts " + findings());
         }
         return i;
     }
@@ -44,7 +44,8 @@ public interface PathologyScorer {
             System.arraycopy(zPath[i], 0, flat, i * d, d);
         }
         try (NDManager scope = manager.newSubManager()) {
-            float[] p = Activation.sigmoid(logits(scope.create(flat, new Shape(n, d)))).toFloatArray();
+            float[] p = Activation.sigmoid(logits(scope.create(flat, new Shape(n, d))))
+                    .toFloatArray();
             int f = findings().size();
             float[][] out = new float[n][f];
             for (int i = 0; i < n; i++) {

@@ -7,8 +7,7 @@ import dev.causalcxr.core.random.SplitMix64;
  * of both, so a resumed run needs only the step to continue exactly where it stopped.
  */
 public final class SeedStreams {
-    private SeedStreams() {
-    }
+    private SeedStreams() {}
 
     public static long of(long seed, long index) {
         return SplitMix64.mix(seed + 0x9E3779B97F4A7C15L * (index + 1));

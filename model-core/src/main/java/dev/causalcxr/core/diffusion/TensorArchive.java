@@ -42,7 +42,8 @@ public final class TensorArchive {
                 n *= s;
             }
             if (n != values.length) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " does not hold " + values.length + " values");
+                throw new IllegalArgumentException(
+                        "shape " + Arrays.toString(shape) + " does not hold " + values.length + " values");
             }
         }
     }
@@ -68,7 +69,8 @@ public final class TensorArchive {
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
             Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+            try (DataOutputStream out =
+                    new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
                 out.writeUTF(MAGIC);
                 byte[] meta = metadataJson.getBytes(StandardCharsets.UTF_8);
                 out.writeInt(meta.length);
@@ -121,7 +123,10 @@ public final class TensorArchive {
                 float[] v = new float[in.readInt()];
                 byte[] bytes = new byte[v.length * Float.BYTES];
                 in.readFully(bytes);
-                ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+                ByteBuffer.wrap(bytes)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .get(v);
                 tensors.put(name, new Tensor(shape, v));
             }
             return new TensorArchive(new String(meta, StandardCharsets.UTF_8), tensors);

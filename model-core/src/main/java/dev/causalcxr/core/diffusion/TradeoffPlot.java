@@ -1,6 +1,5 @@
 package dev.causalcxr.core.diffusion;
 
-import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -16,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
+import javax.imageio.ImageIO;
 
 /**
  * The guidance-scale trade-off as a PNG line plot: guidance scale on x, effectiveness (left axis,
@@ -32,8 +32,7 @@ public final class TradeoffPlot {
     private static final Color DIVERSITY = new Color(255, 127, 14);
     private static final int TICKS = 5;
 
-    private TradeoffPlot() {
-    }
+    private TradeoffPlot() {}
 
     public static BufferedImage render(List<DiffusionMetrics.TradeoffPoint> points, String title) {
         if (points.isEmpty()) {
@@ -46,12 +45,21 @@ public final class TradeoffPlot {
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, WIDTH, HEIGHT);
-            double xMin = points.stream().mapToDouble(DiffusionMetrics.TradeoffPoint::guidance).min().orElse(0);
-            double xMax = points.stream().mapToDouble(DiffusionMetrics.TradeoffPoint::guidance).max().orElse(1);
+            double xMin = points.stream()
+                    .mapToDouble(DiffusionMetrics.TradeoffPoint::guidance)
+                    .min()
+                    .orElse(0);
+            double xMax = points.stream()
+                    .mapToDouble(DiffusionMetrics.TradeoffPoint::guidance)
+                    .max()
+                    .orElse(1);
             if (xMax <= xMin) {
                 xMax = xMin + 1;
             }
-            double diversityMax = niceCeiling(points.stream().mapToDouble(DiffusionMetrics.TradeoffPoint::diversity).max().orElse(1));
+            double diversityMax = niceCeiling(points.stream()
+                    .mapToDouble(DiffusionMetrics.TradeoffPoint::diversity)
+                    .max()
+                    .orElse(1));
             int plotW = WIDTH - LEFT - RIGHT;
             int plotH = HEIGHT - TOP - BOTTOM;
 
@@ -72,7 +80,9 @@ public final class TradeoffPlot {
             for (DiffusionMetrics.TradeoffPoint p : points) {
                 int x = LEFT + (int) Math.round((p.guidance() - xMin) / (xMax - xMin) * plotW);
                 g.drawLine(x, TOP + plotH, x, TOP + plotH + 5);
-                String label = new java.math.BigDecimal(Float.toString(p.guidance())).stripTrailingZeros().toPlainString();
+                String label = new java.math.BigDecimal(Float.toString(p.guidance()))
+                        .stripTrailingZeros()
+                        .toPlainString();
                 g.drawString(label, x - fm.stringWidth(label) / 2, TOP + plotH + 18);
             }
             g.setStroke(new BasicStroke(1.2f));
@@ -112,9 +122,16 @@ public final class TradeoffPlot {
         }
     }
 
-    private static void series(Graphics2D g, List<DiffusionMetrics.TradeoffPoint> points,
-                               ToDoubleFunction<DiffusionMetrics.TradeoffPoint> value, double yMax, Color color,
-                               double xMin, double xSpan, int plotW, int plotH) {
+    private static void series(
+            Graphics2D g,
+            List<DiffusionMetrics.TradeoffPoint> points,
+            ToDoubleFunction<DiffusionMetrics.TradeoffPoint> value,
+            double yMax,
+            Color color,
+            double xMin,
+            double xSpan,
+            int plotW,
+            int plotH) {
         g.setColor(color);
         g.setStroke(new BasicStroke(2.2f));
         int[] xs = new int[points.size()];

@@ -58,16 +58,43 @@ import java.util.List;
  *                               training labels, so rare findings are not simply predicted absent (models
  *                               saved before this field load as 0)
  */
-public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannels, int pathDim, int headHidden,
-                                 int steps, int batchSize, int pairsPerKind, double learningRate, long seed,
-                                 boolean groupSupervision, double pixelWeight, double ssimWeight, double klWeight,
-                                 double identitySwapWeight, double pathologySwapWeight, double auxWeight,
-                                 double adversarialWeight, double reversalLambda, double dependenceWeight,
-                                 int checkpointInterval, double divergenceFactor, int divergenceWindow,
-                                 String device, int evalPairs, int gridIdentities, int gridPathologies,
-                                 boolean runAblation, int cycleSwaps, double cycleWeight,
-                                 double cycleIdentityWeight, boolean spatialProbe, boolean pathologyEncoder,
-                                 String learningRateSchedule, int pathGrid, double findingPositiveWeight) {
+public record DisentanglerConfig(
+        int baseWidth,
+        int downsamplings,
+        int idChannels,
+        int pathDim,
+        int headHidden,
+        int steps,
+        int batchSize,
+        int pairsPerKind,
+        double learningRate,
+        long seed,
+        boolean groupSupervision,
+        double pixelWeight,
+        double ssimWeight,
+        double klWeight,
+        double identitySwapWeight,
+        double pathologySwapWeight,
+        double auxWeight,
+        double adversarialWeight,
+        double reversalLambda,
+        double dependenceWeight,
+        int checkpointInterval,
+        double divergenceFactor,
+        int divergenceWindow,
+        String device,
+        int evalPairs,
+        int gridIdentities,
+        int gridPathologies,
+        boolean runAblation,
+        int cycleSwaps,
+        double cycleWeight,
+        double cycleIdentityWeight,
+        boolean spatialProbe,
+        boolean pathologyEncoder,
+        String learningRateSchedule,
+        int pathGrid,
+        double findingPositiveWeight) {
 
     public static final String CONSTANT = "constant";
     public static final String COSINE = "cosine";
@@ -82,26 +109,16 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
      * decay (reconstruction SSIM 0.900 → 0.923 on the demo's data against a constant rate).
      */
     public static DisentanglerConfig quick() {
-        return new DisentanglerConfig(16, 2, 8, 16, 64,
-                800, 24, 4, 2e-3, 42L,
-                true, 1.0, 1.0, 1e-2,
-                0.3, 1.0, 5.0,
-                0.1, 1.0, 0.0,
-                100, 20.0, 50,
-                "cpu", 200, 6, 6, true,
-                8, 1.5, 0.1, true, true, COSINE, 0, 0.0);
+        return new DisentanglerConfig(
+                16, 2, 8, 16, 64, 800, 24, 4, 2e-3, 42L, true, 1.0, 1.0, 1e-2, 0.3, 1.0, 5.0, 0.1, 1.0, 0.0, 100, 20.0,
+                50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0);
     }
 
     /** A tiny configuration for unit tests (few channels, few steps). */
     public static DisentanglerConfig tiny() {
-        return new DisentanglerConfig(4, 2, 4, 4, 8,
-                4, 8, 2, 1e-3, 7L,
-                true, 1.0, 1.0, 1e-3,
-                1.0, 1.0, 0.1,
-                0.1, 1.0, 0.05,
-                2, 20.0, 50,
-                "cpu", 8, 2, 2, false,
-                0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0);
+        return new DisentanglerConfig(
+                4, 2, 4, 4, 8, 4, 8, 2, 1e-3, 7L, true, 1.0, 1.0, 1e-3, 1.0, 1.0, 0.1, 0.1, 1.0, 0.05, 2, 20.0, 50,
+                "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0);
     }
 
     public DisentanglerConfig withSteps(int n) {
@@ -133,7 +150,11 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
     }
 
     public DisentanglerConfig withCycle(int swaps, double weight, double identityWeight) {
-        return toBuilder().cycleSwaps(swaps).cycleWeight(weight).cycleIdentityWeight(identityWeight).build();
+        return toBuilder()
+                .cycleSwaps(swaps)
+                .cycleWeight(weight)
+                .cycleIdentityWeight(identityWeight)
+                .build();
     }
 
     public DisentanglerConfig withSpatialProbe(boolean on) {
@@ -229,8 +250,7 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
         private int pathGrid;
         private double findingPositiveWeight;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder baseWidth(int value) {
             this.baseWidth = value;
@@ -413,12 +433,43 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
         }
 
         public DisentanglerConfig build() {
-            return new DisentanglerConfig(baseWidth, downsamplings, idChannels, pathDim, headHidden, steps, batchSize, pairsPerKind,
-                    learningRate, seed, groupSupervision, pixelWeight, ssimWeight, klWeight, identitySwapWeight,
-                    pathologySwapWeight, auxWeight, adversarialWeight, reversalLambda, dependenceWeight,
-                    checkpointInterval, divergenceFactor, divergenceWindow, device, evalPairs, gridIdentities,
-                    gridPathologies, runAblation, cycleSwaps, cycleWeight, cycleIdentityWeight, spatialProbe,
-                    pathologyEncoder, learningRateSchedule, pathGrid, findingPositiveWeight);
+            return new DisentanglerConfig(
+                    baseWidth,
+                    downsamplings,
+                    idChannels,
+                    pathDim,
+                    headHidden,
+                    steps,
+                    batchSize,
+                    pairsPerKind,
+                    learningRate,
+                    seed,
+                    groupSupervision,
+                    pixelWeight,
+                    ssimWeight,
+                    klWeight,
+                    identitySwapWeight,
+                    pathologySwapWeight,
+                    auxWeight,
+                    adversarialWeight,
+                    reversalLambda,
+                    dependenceWeight,
+                    checkpointInterval,
+                    divergenceFactor,
+                    divergenceWindow,
+                    device,
+                    evalPairs,
+                    gridIdentities,
+                    gridPathologies,
+                    runAblation,
+                    cycleSwaps,
+                    cycleWeight,
+                    cycleIdentityWeight,
+                    spatialProbe,
+                    pathologyEncoder,
+                    learningRateSchedule,
+                    pathGrid,
+                    findingPositiveWeight);
         }
     }
 
@@ -466,7 +517,8 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
         if (learningRateSchedule != null && !SCHEDULES.contains(learningRateSchedule)) {
             p.add("learningRateSchedule: must be one of " + SCHEDULES + ", was " + learningRateSchedule);
         }
-        if (pathGrid < 0 || (pathGrid > 0 && (Integer.bitCount(pathGrid) != 1 || pathDim % (pathGrid * pathGrid) != 0))) {
+        if (pathGrid < 0
+                || (pathGrid > 0 && (Integer.bitCount(pathGrid) != 1 || pathDim % (pathGrid * pathGrid) != 0))) {
             p.add("pathGrid: must be 0 (a vector z_path) or a power of two g with pathDim a multiple of g² (pathDim "
                     + pathDim + "), was " + pathGrid);
         }
@@ -476,12 +528,34 @@ public record DisentanglerConfig(int baseWidth, int downsamplings, int idChannel
         if (cycleSwaps < 0 || cycleSwaps > batchSize) {
             p.add("cycleSwaps: must be in 0.." + batchSize + " (the batch size), was " + cycleSwaps);
         }
-        double[] weights = {pixelWeight, ssimWeight, klWeight, identitySwapWeight, pathologySwapWeight, auxWeight,
-                adversarialWeight, reversalLambda, dependenceWeight, cycleWeight, cycleIdentityWeight,
-                findingPositiveWeight};
-        String[] names = {"pixelWeight", "ssimWeight", "klWeight", "identitySwapWeight", "pathologySwapWeight",
-                "auxWeight", "adversarialWeight", "reversalLambda", "dependenceWeight", "cycleWeight",
-                "cycleIdentityWeight", "findingPositiveWeight"};
+        double[] weights = {
+            pixelWeight,
+            ssimWeight,
+            klWeight,
+            identitySwapWeight,
+            pathologySwapWeight,
+            auxWeight,
+            adversarialWeight,
+            reversalLambda,
+            dependenceWeight,
+            cycleWeight,
+            cycleIdentityWeight,
+            findingPositiveWeight
+        };
+        String[] names = {
+            "pixelWeight",
+            "ssimWeight",
+            "klWeight",
+            "identitySwapWeight",
+            "pathologySwapWeight",
+            "auxWeight",
+            "adversarialWeight",
+            "reversalLambda",
+            "dependenceWeight",
+            "cycleWeight",
+            "cycleIdentityWeight",
+            "findingPositiveWeight"
+        };
         for (int i = 0; i < weights.length; i++) {
             if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {
                 p.add(names[i] + ": must be a finite number >= 0, was " + weights[i]);

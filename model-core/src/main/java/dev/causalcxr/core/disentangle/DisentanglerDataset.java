@@ -54,8 +54,15 @@ public final class DisentanglerDataset {
      * @param identity    phantom identity, or null for real data
      * @param acquisition phantom acquisition, or null for real data
      */
-    public record Study(String studyId, int patient, Split split, float[] pixels, List<FindingMention> findings,
-                        List<FindingMention> truthFindings, PatientIdentity identity, Acquisition acquisition) {
+    public record Study(
+            String studyId,
+            int patient,
+            Split split,
+            float[] pixels,
+            List<FindingMention> findings,
+            List<FindingMention> truthFindings,
+            PatientIdentity identity,
+            Acquisition acquisition) {
 
         public Study {
             findings = List.copyOf(findings);
@@ -66,8 +73,14 @@ public final class DisentanglerDataset {
         }
 
         /** A study whose labels are its ground truth (phantom data rendered in memory, tests). */
-        public Study(String studyId, int patient, Split split, float[] pixels, List<FindingMention> findings,
-                     PatientIdentity identity, Acquisition acquisition) {
+        public Study(
+                String studyId,
+                int patient,
+                Split split,
+                float[] pixels,
+                List<FindingMention> findings,
+                PatientIdentity identity,
+                Acquisition acquisition) {
             this(studyId, patient, split, pixels, findings, identity == null ? null : findings, identity, acquisition);
         }
 
@@ -77,8 +90,7 @@ public final class DisentanglerDataset {
     }
 
     /** A rendered ground-truth counterfactual at the data set's size with the union of its finding masks. */
-    public record Counterfactual(GrayImage image, boolean[] findingMask) {
-    }
+    public record Counterfactual(GrayImage image, boolean[] findingMask) {}
 
     private final int size;
     private final int truthSize;
@@ -121,16 +133,25 @@ public final class DisentanglerDataset {
     }
 
     /** Renders and holds a phantom cohort; patients are split by a hash of their (synthetic) id. */
-    public static DisentanglerDataset fromPhantom(PhantomGenerator generator, SplitProportions proportions,
-                                                  BiConsumer<Integer, Integer> progress) {
+    public static DisentanglerDataset fromPhantom(
+            PhantomGenerator generator, SplitProportions proportions, BiConsumer<Integer, Integer> progress) {
         List<PhantomStudy> cohort = generator.studies();
         List<Study> out = new ArrayList<>(cohort.size());
         for (PhantomStudy s : cohort) {
-            GrayImage image = PhantomRenderer.renderImage(s.identity(), s.acquisition(), s.findings(),
+            GrayImage image = PhantomRenderer.renderImage(
+                    s.identity(),
+                    s.acquisition(),
+                    s.findings(),
                     generator.spec().size());
             Split split = proportions.assign(sha256Hex(s.patientId()));
-            out.add(new Study(s.studyId(), s.patientIndex(), split, image.toFloat(), present(s.findings()),
-                    s.identity(), s.acquisition()));
+            out.add(new Study(
+                    s.studyId(),
+                    s.patientIndex(),
+                    split,
+                    image.toFloat(),
+                    present(s.findings()),
+                    s.identity(),
+                    s.acquisition()));
             progress.accept(out.size(), cohort.size());
         }
         return new DisentanglerDataset(generator.spec().size(), generator.spec().size(), out);
@@ -145,8 +166,9 @@ public final class DisentanglerDataset {
      * @param labels      the finding labels, keyed by the manifest's study ids
      * @param groundTruth phantom ground truth, or null for real data
      */
-    public static DisentanglerDataset fromImported(Path datasetDir, StudyLabels labels, PhantomGroundTruth groundTruth,
-                                                   BiConsumer<Integer, Integer> progress) throws IOException {
+    public static DisentanglerDataset fromImported(
+            Path datasetDir, StudyLabels labels, PhantomGroundTruth groundTruth, BiConsumer<Integer, Integer> progress)
+            throws IOException {
         DatasetManifest manifest = DatasetManifest.read(datasetDir.resolve("manifest.json"));
         Map<String, PhantomGroundTruth.StudyTruth> truthByStudy = new HashMap<>();
         if (groundTruth != null) {
@@ -167,9 +189,15 @@ public final class DisentanglerDataset {
                 image = Resampler.fitSquare(image, size);
             }
             PhantomGroundTruth.StudyTruth truth = truthByStudy.get(e.studyId());
-            out.add(new Study(e.studyId(), patientNumber.get(e.patientId()), e.split(), image.toFloat(),
-                    labels.findings(e.studyId()), truth == null ? null : present(truth.findingMentions()),
-                    truth == null ? null : truth.identity(), truth == null ? null : truth.acquisition()));
+            out.add(new Study(
+                    e.studyId(),
+                    patientNumber.get(e.patientId()),
+                    e.split(),
+                    image.toFloat(),
+                    labels.findings(e.studyId()),
+                    truth == null ? null : present(truth.findingMentions()),
+                    truth == null ? null : truth.identity(),
+                    truth == null ? null : truth.acquisition()));
             progress.accept(out.size(), entries.size());
         }
         int truthSize = groundTruth == null ? size : groundTruth.size();
@@ -182,8 +210,8 @@ public final class DisentanglerDataset {
 
     static String sha256Hex(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -204,7 +232,8 @@ public final class DisentanglerDataset {
 
     /** Indices of the studies in one split, in data set order. */
     public int[] indices(Split split) {
-        return java.util.stream.IntStream.range(0, studies.size()).filter(i -> studies.get(i).split() == split)
+        return java.util.stream.IntStream.range(0, studies.size())
+                .filter(i -> studies.get(i).split() == split)
                 .toArray();
     }
 
@@ -222,7 +251,8 @@ public final class DisentanglerDataset {
         return s.findings().stream()
                 .sorted(Comparator.comparing(FindingMention::finding))
                 .map(m -> m.finding().name() + ":" + m.severity() + ":" + m.laterality() + ":" + m.zone())
-                .reduce((a, b) -> a + "|" + b).orElse("");
+                .reduce((a, b) -> a + "|" + b)
+                .orElse("");
     }
 
     /** A dense id of the study's finding tuple (pathology group). */

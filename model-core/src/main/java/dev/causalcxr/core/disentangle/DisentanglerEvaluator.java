@@ -1,7 +1,5 @@
 package dev.causalcxr.core.disentangle;
 
-import dev.causalcxr.core.random.SplitMix64;
-
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.imaging.ContactSheet;
 import dev.causalcxr.core.imaging.GrayImage;
@@ -12,6 +10,7 @@ import dev.causalcxr.core.metrics.linalg.DenseMatrices;
 import dev.causalcxr.core.metrics.probe.LinearProbe;
 import dev.causalcxr.core.metrics.probe.LinearProbeConfig;
 import dev.causalcxr.core.metrics.probe.ProbeResult;
+import dev.causalcxr.core.random.SplitMix64;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,12 +23,10 @@ public final class DisentanglerEvaluator {
 
     private static final int RECON_GRID_STUDIES = 16;
 
-    private DisentanglerEvaluator() {
-    }
+    private DisentanglerEvaluator() {}
 
     /** (A, B): A's anatomy, B's pathology; B has findings and is another patient. */
-    record SwapPair(int anatomy, int pathology) {
-    }
+    record SwapPair(int anatomy, int pathology) {}
 
     public static DisentanglerMetrics evaluate(DisentanglerModel model, DisentanglerDataset data, long seed) {
         int[] test = data.indices(Split.TEST);
@@ -37,7 +34,8 @@ public final class DisentanglerEvaluator {
             throw new IllegalArgumentException("the data set has no test studies");
         }
         int size = data.size();
-        List<float[]> images = IntStream.of(test).mapToObj(i -> data.studies().get(i).pixels()).toList();
+        List<float[]> images =
+                IntStream.of(test).mapToObj(i -> data.studies().get(i).pixels()).toList();
         DisentanglerModel.Encoding codes = model.encode(images);
         List<GrayImage> recon = model.decode(codes.identity(), codes.pathMean());
         double ssim = 0;
@@ -52,19 +50,31 @@ public final class DisentanglerEvaluator {
 
         double[] swap = swapMetrics(model, data, test, codes, seed);
 
-        int[] primary = IntStream.of(test).map(i -> data.primaryClass(data.studies().get(i))).toArray();
-        int[] patient = IntStream.of(test).map(i -> data.studies().get(i).patient()).toArray();
+        int[] primary = IntStream.of(test)
+                .map(i -> data.primaryClass(data.studies().get(i)))
+                .toArray();
+        int[] patient =
+                IntStream.of(test).map(i -> data.studies().get(i).patient()).toArray();
         LinearProbeConfig probe = LinearProbeConfig.defaults(seed);
         ProbeResult zIdFinding = probe(DenseMatrices.toDouble(codes.pooledIdentity()), primary, probe);
         ProbeResult zPathFinding = probe(DenseMatrices.toDouble(codes.pathMean()), primary, probe);
         ProbeResult zPathIdentity = probe(DenseMatrices.toDouble(codes.pathMean()), patient, probe);
-        return new DisentanglerMetrics(ssim, psnr, swap[0], swap[1], swap[2], swap[3], swap[4], swap[5],
+        return new DisentanglerMetrics(
+                ssim,
+                psnr,
+                swap[0],
+                swap[1],
+                swap[2],
+                swap[3],
+                swap[4],
+                swap[5],
                 zIdFinding == null ? Double.NaN : zIdFinding.balancedAccuracy(),
                 zPathFinding == null ? Double.NaN : zPathFinding.balancedAccuracy(),
                 zPathIdentity == null ? Double.NaN : zPathIdentity.balancedAccuracy(),
                 zIdFinding == null ? Double.NaN : zIdFinding.chanceBalancedAccuracy(),
                 zPathIdentity == null ? Double.NaN : zPathIdentity.chanceBalancedAccuracy(),
-                test.length, (int) swap[6]);
+                test.length,
+                (int) swap[6]);
     }
 
     private static ProbeResult probe(double[][] features, int[] labels, LinearProbeConfig cfg) {
@@ -79,9 +89,13 @@ public final class DisentanglerEvaluator {
      * side shows a finding (its rendered findings, whatever its labels say).
      */
     static List<SwapPair> swapPairs(DisentanglerDataset data, int[] test, int count, long seed) {
-        int[] anatomies = IntStream.of(test).filter(i -> data.studies().get(i).hasGroundTruth()).toArray();
-        int[] pathologies = IntStream.of(anatomies).filter(i -> !data.studies().get(i).truthFindings().isEmpty()
-                && DisentanglerDataset.renderable(data.studies().get(i).truthFindings())).toArray();
+        int[] anatomies = IntStream.of(test)
+                .filter(i -> data.studies().get(i).hasGroundTruth())
+                .toArray();
+        int[] pathologies = IntStream.of(anatomies)
+                .filter(i -> !data.studies().get(i).truthFindings().isEmpty()
+                        && DisentanglerDataset.renderable(data.studies().get(i).truthFindings()))
+                .toArray();
         List<SwapPair> pairs = new ArrayList<>();
         if (anatomies.length == 0 || pathologies.length == 0) {
             return pairs;
@@ -98,11 +112,15 @@ public final class DisentanglerEvaluator {
     }
 
     /** swap SSIM, PSNR, MAE in mask, MAE out of mask, no-swap SSIM, no-swap MAE in mask, pair count. */
-    private static double[] swapMetrics(DisentanglerModel model, DisentanglerDataset data, int[] test,
-                                        DisentanglerModel.Encoding codes, long seed) {
+    private static double[] swapMetrics(
+            DisentanglerModel model,
+            DisentanglerDataset data,
+            int[] test,
+            DisentanglerModel.Encoding codes,
+            long seed) {
         List<SwapPair> pairs = swapPairs(data, test, model.config().evalPairs(), seed);
         if (pairs.isEmpty()) {
-            return new double[]{Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0};
+            return new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0};
         }
         int[] position = new int[data.studies().size()];
         for (int i = 0; i < test.length; i++) {
@@ -130,7 +148,8 @@ public final class DisentanglerEvaluator {
         for (int k = 0; k < n; k++) {
             SwapPair p = pairs.get(k);
             // the exact swap: A's anatomy with what B's image shows
-            DisentanglerDataset.Counterfactual gt = data.counterfactual(data.studies().get(p.anatomy()),
+            DisentanglerDataset.Counterfactual gt = data.counterfactual(
+                    data.studies().get(p.anatomy()),
                     data.studies().get(p.pathology()).truthFindings());
             float[] truth = gt.image().toFloat();
             float[] swapped = decoded.get(k).toFloat();
@@ -147,8 +166,15 @@ public final class DisentanglerEvaluator {
                 inCount++;
             }
         }
-        return new double[]{ssim / n, psnr / n, inCount == 0 ? Double.NaN : in / inCount, out / n, baseSsim / n,
-                inCount == 0 ? Double.NaN : baseIn / inCount, n};
+        return new double[] {
+            ssim / n,
+            psnr / n,
+            inCount == 0 ? Double.NaN : in / inCount,
+            out / n,
+            baseSsim / n,
+            inCount == 0 ? Double.NaN : baseIn / inCount,
+            n
+        };
     }
 
     /** Originals next to their reconstructions, for the first test studies. */
@@ -156,10 +182,13 @@ public final class DisentanglerEvaluator {
             throws IOException {
         int[] test = data.indices(Split.TEST);
         int n = Math.min(RECON_GRID_STUDIES, test.length);
-        List<float[]> images = IntStream.range(0, n).mapToObj(i -> data.studies().get(test[i]).pixels()).toList();
+        List<float[]> images = IntStream.range(0, n)
+                .mapToObj(i -> data.studies().get(test[i]).pixels())
+                .toList();
         DisentanglerModel.Encoding codes = model.encode(images);
         List<GrayImage> recon = model.decode(codes.identity(), codes.pathMean());
-        ContactSheet.Builder sheet = ContactSheet.builder().cellSize(Math.max(64, data.size())).columns(8);
+        ContactSheet.Builder sheet =
+                ContactSheet.builder().cellSize(Math.max(64, data.size())).columns(8);
         for (int i = 0; i < n; i++) {
             sheet.add(GrayImage.fromUnit(data.size(), data.size(), images.get(i)), "INPUT");
             sheet.add(recon.get(i), "RECON");
@@ -196,8 +225,10 @@ public final class DisentanglerEvaluator {
                 columns.add(test[i]);
             }
         }
-        List<float[]> rowImages = rows.stream().map(i -> data.studies().get(i).pixels()).toList();
-        List<float[]> colImages = columns.stream().map(i -> data.studies().get(i).pixels()).toList();
+        List<float[]> rowImages =
+                rows.stream().map(i -> data.studies().get(i).pixels()).toList();
+        List<float[]> colImages =
+                columns.stream().map(i -> data.studies().get(i).pixels()).toList();
         DisentanglerModel.Encoding rowCodes = model.encode(rowImages);
         DisentanglerModel.Encoding colCodes = model.encode(colImages);
         float[][] identity = new float[rows.size() * columns.size()][];
@@ -211,8 +242,8 @@ public final class DisentanglerEvaluator {
         List<GrayImage> swaps = model.decode(identity, pathology);
         int size = data.size();
         GrayImage blank = GrayImage.fromUnit(size, size, new float[size * size]);
-        ContactSheet.Builder sheet = ContactSheet.builder().cellSize(Math.max(64, size))
-                .columns(1 + 2 * columns.size());
+        ContactSheet.Builder sheet =
+                ContactSheet.builder().cellSize(Math.max(64, size)).columns(1 + 2 * columns.size());
         sheet.add(blank, null);
         for (int c = 0; c < columns.size(); c++) {
             sheet.add(GrayImage.fromUnit(size, size, colImages.get(c)), "PATH " + (c + 1));

@@ -26,11 +26,22 @@ import java.util.Map;
  * @param testStudies                  studies in the test split
  * @param swapPairs                    (A, B) pairs behind the swap metrics
  */
-public record DisentanglerMetrics(double reconSsim, double reconPsnr, double swapSsimGt, double swapPsnrGt,
-                                  double swapMaeInMask, double swapMaeOutMask, double swapSsimGtNoSwapBaseline,
-                                  double swapMaeInMaskNoSwapBaseline, double leakageZidFindingProbe,
-                                  double zpathFindingProbe, double zpathIdentityProbe, double findingChance,
-                                  double identityChance, int testStudies, int swapPairs) {
+public record DisentanglerMetrics(
+        double reconSsim,
+        double reconPsnr,
+        double swapSsimGt,
+        double swapPsnrGt,
+        double swapMaeInMask,
+        double swapMaeOutMask,
+        double swapSsimGtNoSwapBaseline,
+        double swapMaeInMaskNoSwapBaseline,
+        double leakageZidFindingProbe,
+        double zpathFindingProbe,
+        double zpathIdentityProbe,
+        double findingChance,
+        double identityChance,
+        int testStudies,
+        int swapPairs) {
 
     /** The summary keys of the stage; {@code suffix} is "" or "_ablation_no_group". NaN values are left out. */
     public Map<String, Double> asMap(String suffix) {

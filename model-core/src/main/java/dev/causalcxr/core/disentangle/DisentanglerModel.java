@@ -9,8 +9,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.diffusion.PathologyScorer;
+import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.imaging.GrayImage;
 import java.io.BufferedInputStream;
@@ -46,16 +46,16 @@ public final class DisentanglerModel implements AutoCloseable {
     private final ParameterStore parameterStore;
 
     /** Codes of a set of images, as plain arrays (row = image). */
-    public record Encoding(float[][] pathMean, float[][] pathLogVar, float[][] identity, float[][] pooledIdentity) {
-    }
+    public record Encoding(float[][] pathMean, float[][] pathLogVar, float[][] identity, float[][] pooledIdentity) {}
 
     private DisentanglerModel(DisentanglerConfig config, List<Finding> vocabulary, int imageSize) {
         this.config = config.validated();
         this.vocabulary = List.copyOf(vocabulary);
         this.imageSize = imageSize;
         if (imageSize % DisentanglerNet.minimumSizeMultiple(config) != 0) {
-            throw new IllegalArgumentException("image size " + imageSize + " must be a multiple of "
-                    + DisentanglerNet.minimumSizeMultiple(config) + " (2^downsamplings × 16, at least 64 with its own pathology encoder)");
+            throw new IllegalArgumentException(
+                    "image size " + imageSize + " must be a multiple of " + DisentanglerNet.minimumSizeMultiple(config)
+                            + " (2^downsamplings × 16, at least 64 with its own pathology encoder)");
         }
         Device device = Engines.device(config.device());
         // seeding before initialize makes the initial weights a function of the config's seed
@@ -117,13 +117,17 @@ public final class DisentanglerModel implements AutoCloseable {
 
     void writeParameters(DataOutputStream out) throws IOException {
         List<Pair<String, Parameter>> params = parameters();
-        ParameterIo.write(out, params.stream().map(Pair::getKey).toList(),
+        ParameterIo.write(
+                out,
+                params.stream().map(Pair::getKey).toList(),
                 params.stream().map(p -> p.getValue().getArray()).toList());
     }
 
     void readParameters(DataInputStream in) throws IOException {
         List<Pair<String, Parameter>> params = parameters();
-        ParameterIo.readInto(in, params.stream().map(Pair::getKey).toList(),
+        ParameterIo.readInto(
+                in,
+                params.stream().map(Pair::getKey).toList(),
                 params.stream().map(p -> p.getValue().getArray()).toList());
     }
 
@@ -151,7 +155,7 @@ public final class DisentanglerModel implements AutoCloseable {
     /** Shape of one image's z_id: channels, height, width. */
     public int[] identityShape() {
         int grid = imageSize / config.sizeMultiple();
-        return new int[]{config.idChannels(), grid, grid};
+        return new int[] {config.idChannels(), grid, grid};
     }
 
     public DisentanglerNet net() {
@@ -190,16 +194,16 @@ public final class DisentanglerModel implements AutoCloseable {
     /** D(z_id, z_path) for rows of flattened z_id ({@link #identityShape()}) and z_path vectors. */
     public List<GrayImage> decode(float[][] identity, float[][] pathology) {
         if (identity.length != pathology.length) {
-            throw new IllegalArgumentException(identity.length + " identity codes but " + pathology.length
-                    + " pathology codes");
+            throw new IllegalArgumentException(
+                    identity.length + " identity codes but " + pathology.length + " pathology codes");
         }
         int[] idShape = identityShape();
         List<GrayImage> out = new ArrayList<>(identity.length);
         for (int start = 0; start < identity.length; start += CHUNK) {
             int count = Math.min(CHUNK, identity.length - start);
             try (NDManager step = manager.newSubManager()) {
-                NDArray zId = step.create(stackRows(identity, start, count),
-                        new Shape(count, idShape[0], idShape[1], idShape[2]));
+                NDArray zId = step.create(
+                        stackRows(identity, start, count), new Shape(count, idShape[0], idShape[1], idShape[2]));
                 NDArray zPath = step.create(stackRows(pathology, start, count), new Shape(count, config.pathDim()));
                 float[] pixels = net.decode(parameterStore, zId, zPath, false).toFloatArray();
                 int px = imageSize * imageSize;
@@ -243,7 +247,7 @@ public final class DisentanglerModel implements AutoCloseable {
     /** The counterfactual of one image: its own z_id with the given pathology code. */
     public GrayImage counterfactual(float[] image, float[] pathCode) {
         Encoding e = encode(List.of(image));
-        return decode(new float[][]{e.identity()[0]}, new float[][]{pathCode}).get(0);
+        return decode(new float[][] {e.identity()[0]}, new float[][] {pathCode}).get(0);
     }
 
     private float[] stack(List<float[]> images, int start, int count) {
@@ -252,8 +256,8 @@ public final class DisentanglerModel implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             float[] img = images.get(start + i);
             if (img.length != px) {
-                throw new IllegalArgumentException("image " + (start + i) + " has " + img.length + " pixels, expected "
-                        + px);
+                throw new IllegalArgumentException(
+                        "image " + (start + i) + " has " + img.length + " pixels, expected " + px);
             }
             System.arraycopy(img, 0, all, i * px, px);
         }

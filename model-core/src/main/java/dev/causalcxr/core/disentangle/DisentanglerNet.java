@@ -1,6 +1,5 @@
 package dev.causalcxr.core.disentangle;
 
-import dev.causalcxr.core.engine.ScalarOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -16,6 +15,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
+import dev.causalcxr.core.engine.ScalarOps;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -43,13 +43,13 @@ public final class DisentanglerNet extends AbstractBlock {
     private final SequentialBlock pathologyBranch;
     /** Vector z_path: an MLP on the pooled grid; pathology map: a 1×1 convolution per cell. */
     private final Block pathologyHead;
+
     private final FilmDecoder decoder;
     private final SequentialBlock findingHead;
     private final SequentialBlock identityFindingProbe;
 
     /** The codes of a batch: spatial identity code and the pathology posterior's mean and log-variance. */
-    public record Codes(NDArray zId, NDArray pathMean, NDArray pathLogVar) {
-    }
+    public record Codes(NDArray zId, NDArray pathMean, NDArray pathLogVar) {}
 
     /**
      * @param findingCount outputs of the finding head and probe (the data set's finding vocabulary);
@@ -60,34 +60,52 @@ public final class DisentanglerNet extends AbstractBlock {
         this.cfg = cfg.validated();
         this.findingCount = findingCount;
         encoderTrunk = addChildBlock("encoder", buildTrunk(cfg));
-        identityHead = addChildBlock("identityHead", Conv2d.builder().setKernelShape(new Shape(1, 1))
-                .setFilters(cfg.idChannels()).build());
+        identityHead = addChildBlock(
+                "identityHead",
+                Conv2d.builder()
+                        .setKernelShape(new Shape(1, 1))
+                        .setFilters(cfg.idChannels())
+                        .build());
         int trunkChannels = cfg.baseWidth() << cfg.downsamplings();
-        pathologyBranch = addChildBlock("pathologyBranch", cfg.pathologyEncoder() ? pathologyEncoder(cfg)
-                : new SequentialBlock()
-                .add(conv(trunkChannels, 2)).add(x -> Activation.leakyRelu(x, LEAK))
-                .add(conv(trunkChannels, 2)).add(x -> Activation.leakyRelu(x, LEAK)));
-        pathologyHead = addChildBlock("pathologyHead", cfg.pathGrid() > 0
-                ? Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(2 * mapChannels(cfg)).build()
-                : new SequentialBlock()
-                .add(Linear.builder().setUnits(cfg.headHidden()).build())
-                .add(x -> Activation.leakyRelu(x, LEAK))
-                .add(Linear.builder().setUnits(2L * cfg.pathDim()).build()));
+        pathologyBranch = addChildBlock(
+                "pathologyBranch",
+                cfg.pathologyEncoder()
+                        ? pathologyEncoder(cfg)
+                        : new SequentialBlock()
+                                .add(conv(trunkChannels, 2))
+                                .add(x -> Activation.leakyRelu(x, LEAK))
+                                .add(conv(trunkChannels, 2))
+                                .add(x -> Activation.leakyRelu(x, LEAK)));
+        pathologyHead = addChildBlock(
+                "pathologyHead",
+                cfg.pathGrid() > 0
+                        ? Conv2d.builder()
+                                .setKernelShape(new Shape(1, 1))
+                                .setFilters(2 * mapChannels(cfg))
+                                .build()
+                        : new SequentialBlock()
+                                .add(Linear.builder().setUnits(cfg.headHidden()).build())
+                                .add(x -> Activation.leakyRelu(x, LEAK))
+                                .add(Linear.builder()
+                                        .setUnits(2L * cfg.pathDim())
+                                        .build()));
         decoder = addChildBlock("decoder", new FilmDecoder(cfg));
         int outputs = Math.max(1, findingCount);
         findingHead = addChildBlock("findingHead", mlp(cfg.headHidden(), outputs));
-        identityFindingProbe = addChildBlock("identityFindingProbe", cfg.spatialProbe()
-                ? spatialProbe(cfg.headHidden(), outputs) : mlp(cfg.headHidden(), outputs));
+        identityFindingProbe = addChildBlock(
+                "identityFindingProbe",
+                cfg.spatialProbe() ? spatialProbe(cfg.headHidden(), outputs) : mlp(cfg.headHidden(), outputs));
         // PyTorch-like fan-in scaling: DJL's default initializer gives huge initial losses
-        setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN,
-                1f), Parameter.Type.WEIGHT);
+        setInitializer(
+                new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f),
+                Parameter.Type.WEIGHT);
         // the encoder side gets He (Kaiming) scaling for leaky ReLU instead: PyTorch's default shrinks
         // activations ~6× per layer, so z_path's mean started ~1e-4, buried under the posterior noise, and
         // the finding head learned nothing beyond the class frequencies in hundreds of steps. (He on the
         // decoder as well saturates its output sigmoid for the first ~70 steps.)
-        XavierInitializer he = new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
-                XavierInitializer.FactorType.IN, HE_MAGNITUDE);
-        for (Block b : new Block[]{encoderTrunk, identityHead, pathologyBranch, pathologyHead}) {
+        XavierInitializer he = new XavierInitializer(
+                XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, HE_MAGNITUDE);
+        for (Block b : new Block[] {encoderTrunk, identityHead, pathologyBranch, pathologyHead}) {
             b.setInitializer(he, Parameter.Type.WEIGHT);
         }
     }
@@ -131,14 +149,18 @@ public final class DisentanglerNet extends AbstractBlock {
     static NDArray standardizePerImage(NDArray images) {
         Shape s = images.getShape();
         NDArray flat = images.reshape(s.get(0), -1);
-        NDArray centred = flat.sub(flat.mean(new int[]{1}, true));
-        NDArray std = centred.square().mean(new int[]{1}, true).add(1e-6f).sqrt();
+        NDArray centred = flat.sub(flat.mean(new int[] {1}, true));
+        NDArray std = centred.square().mean(new int[] {1}, true).add(1e-6f).sqrt();
         return centred.div(std).reshape(s);
     }
 
     private static Conv2d conv(int filters, int stride) {
-        return Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
-                .optStride(new Shape(stride, stride)).setFilters(filters).build();
+        return Conv2d.builder()
+                .setKernelShape(new Shape(3, 3))
+                .optPadding(new Shape(1, 1))
+                .optStride(new Shape(stride, stride))
+                .setFilters(filters)
+                .build();
     }
 
     private static SequentialBlock mlp(int hidden, int outputs) {
@@ -155,8 +177,10 @@ public final class DisentanglerNet extends AbstractBlock {
     private static SequentialBlock spatialProbe(int hidden, int outputs) {
         int channels = Math.max(8, hidden / 2);
         return new SequentialBlock()
-                .add(conv(channels, 1)).add(x -> Activation.leakyRelu(x, LEAK))
-                .add(conv(channels, 2)).add(x -> Activation.leakyRelu(x, LEAK))
+                .add(conv(channels, 1))
+                .add(x -> Activation.leakyRelu(x, LEAK))
+                .add(conv(channels, 2))
+                .add(x -> Activation.leakyRelu(x, LEAK))
                 .add(x -> new NDList(poolIdentity(x.head())))
                 .add(Linear.builder().setUnits(outputs).build());
     }
@@ -196,12 +220,14 @@ public final class DisentanglerNet extends AbstractBlock {
     /** Encodes images (B, 1, H, W) in [0, 1]. */
     public Codes encode(ParameterStore ps, NDArray images, boolean training) {
         NDArray centred = ScalarOps.times(images, 2).sub(1f);
-        NDArray features = encoderTrunk.forward(ps, new NDList(centred), training).head();
+        NDArray features =
+                encoderTrunk.forward(ps, new NDList(centred), training).head();
         NDArray zId = identityHead.forward(ps, new NDList(features), training).head();
         // z_path reads a coarse POOL_GRID × POOL_GRID map, not a global pool: where a finding sits
         // (laterality, zone) is part of the pathology, and a global mean hides small lesions
         NDArray branchInput = cfg.pathologyEncoder() ? standardizePerImage(images) : features;
-        NDArray branch = pathologyBranch.forward(ps, new NDList(branchInput), training).head();
+        NDArray branch =
+                pathologyBranch.forward(ps, new NDList(branchInput), training).head();
         NDArray mean;
         NDArray rawLogVar;
         if (cfg.pathGrid() > 0) {
@@ -214,8 +240,9 @@ public final class DisentanglerNet extends AbstractBlock {
             rawLogVar = map.get(":, " + c + ":").reshape(b, cfg.pathDim());
         } else {
             NDArray grid = poolToGrid(branch, POOL_GRID);
-            NDArray meanLogVar = pathologyHead.forward(ps, new NDList(grid.reshape(grid.getShape().get(0), -1)),
-                    training).head();
+            NDArray meanLogVar = pathologyHead
+                    .forward(ps, new NDList(grid.reshape(grid.getShape().get(0), -1)), training)
+                    .head();
             mean = meanLogVar.get(":, 0:" + cfg.pathDim());
             rawLogVar = meanLogVar.get(":, " + cfg.pathDim() + ":");
         }
@@ -273,24 +300,24 @@ public final class DisentanglerNet extends AbstractBlock {
         long h = s.get(2) / g;
         long w = s.get(3) / g;
         // this engine averages one axis at a time
-        return x.reshape(b, c, g, h, g, w).mean(new int[]{5}).mean(new int[]{3});
+        return x.reshape(b, c, g, h, g, w).mean(new int[] {5}).mean(new int[] {3});
     }
 
     /** Spatial mean of z_id: (B, C, h, w) → (B, C). */
     public static NDArray poolIdentity(NDArray zId) {
-        return zId.reshape(zId.getShape().get(0), zId.getShape().get(1), -1).mean(new int[]{2});
+        return zId.reshape(zId.getShape().get(0), zId.getShape().get(1), -1).mean(new int[] {2});
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-                                     PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         Codes codes = encode(ps, inputs.head(), training);
         return new NDList(decode(ps, codes.zId(), codes.pathMean(), training));
     }
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[]{inputShapes[0]};
+        return new Shape[] {inputShapes[0]};
     }
 
     @Override
@@ -302,13 +329,14 @@ public final class DisentanglerNet extends AbstractBlock {
                     + " must be a multiple of " + minimumSizeMultiple(cfg));
         }
         encoderTrunk.initialize(manager, dataType, image);
-        Shape features = encoderTrunk.getOutputShapes(new Shape[]{image})[0];
+        Shape features = encoderTrunk.getOutputShapes(new Shape[] {image})[0];
         identityHead.initialize(manager, dataType, features);
         Shape branchInput = cfg.pathologyEncoder() ? image : features;
         pathologyBranch.initialize(manager, dataType, branchInput);
-        Shape branch = pathologyBranch.getOutputShapes(new Shape[]{branchInput})[0];
+        Shape branch = pathologyBranch.getOutputShapes(new Shape[] {branchInput})[0];
         if (cfg.pathGrid() > 0) {
-            pathologyHead.initialize(manager, dataType, new Shape(batch, branch.get(1), cfg.pathGrid(), cfg.pathGrid()));
+            pathologyHead.initialize(
+                    manager, dataType, new Shape(batch, branch.get(1), cfg.pathGrid(), cfg.pathGrid()));
         } else {
             pathologyHead.initialize(manager, dataType, new Shape(batch, branch.get(1) * POOL_GRID * POOL_GRID));
         }
@@ -316,6 +344,7 @@ public final class DisentanglerNet extends AbstractBlock {
         Shape zPath = new Shape(batch, cfg.pathDim());
         decoder.initialize(manager, dataType, zId, zPath);
         findingHead.initialize(manager, dataType, zPath);
-        identityFindingProbe.initialize(manager, dataType, cfg.spatialProbe() ? zId : new Shape(batch, cfg.idChannels()));
+        identityFindingProbe.initialize(
+                manager, dataType, cfg.spatialProbe() ? zId : new Shape(batch, cfg.idChannels()));
     }
 }

@@ -1,8 +1,7 @@
 package dev.causalcxr.core.disentangle;
 
-import dev.causalcxr.core.spec.StageName;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
@@ -10,6 +9,7 @@ import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.core.stage.StageContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +36,7 @@ public final class DisentanglerStage {
     public static final String OUTPUT_MODEL = "model";
     /** Output: {@link EncodedCodes} of every study, the diffusion stage's input. */
     public static final String OUTPUT_CODES = "codes";
+
     public static final String ARTIFACT_PARAMETERS = "parameters";
     public static final String ARTIFACT_RECONSTRUCTION_GRID = "reconstruction-grid";
     public static final String ARTIFACT_SWAP_GRID = "swap-grid";
@@ -47,10 +48,10 @@ public final class DisentanglerStage {
     private static final Logger LOG = LoggerFactory.getLogger(DisentanglerStage.class);
     // NaN marks metrics without ground truth; it must survive the trip through a checkpoint
     private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
 
-    private DisentanglerStage() {
-    }
+    private DisentanglerStage() {}
 
     /**
      * What the stage produced.
@@ -60,9 +61,8 @@ public final class DisentanglerStage {
      * @param trainSeconds    wall time of the main training in this attempt
      * @param meanStepMillis  mean main training step time in this attempt
      */
-    public record Result(DisentanglerMetrics metrics, DisentanglerMetrics ablation, double trainSeconds,
-                         double meanStepMillis) {
-    }
+    public record Result(
+            DisentanglerMetrics metrics, DisentanglerMetrics ablation, double trainSeconds, double meanStepMillis) {}
 
     /**
      * Runs the stage on an imported data set folder ({@code manifest.json} + images).
@@ -71,18 +71,21 @@ public final class DisentanglerStage {
      * @param groundTruthJson the phantom ground truth ({@link PhantomGroundTruth}) for the swap metrics, or
      *                        null for real data
      */
-    public static Result run(DisentanglerConfig cfg, Path datasetDir, StudyLabels labels, Path groundTruthJson,
-                             StageContext ctx) throws IOException {
+    public static Result run(
+            DisentanglerConfig cfg, Path datasetDir, StudyLabels labels, Path groundTruthJson, StageContext ctx)
+            throws IOException {
         PhantomGroundTruth truth = groundTruthJson == null ? null : PhantomGroundTruth.read(groundTruthJson);
-        DisentanglerDataset data = DisentanglerDataset.fromImported(datasetDir, labels, truth,
-                (done, total) -> loadProgress(ctx, done, total));
+        DisentanglerDataset data = DisentanglerDataset.fromImported(
+                datasetDir, labels, truth, (done, total) -> loadProgress(ctx, done, total));
         return run(cfg, data, ctx);
     }
 
     /** Runs the stage on a phantom cohort rendered in memory (patients split by a hash of their id). */
     public static Result runOnPhantom(DisentanglerConfig cfg, PhantomSpec spec, StageContext ctx) throws IOException {
-        DisentanglerDataset data = DisentanglerDataset.fromPhantom(new PhantomGenerator(spec),
-                SplitProportions.defaults(), (done, total) -> loadProgress(ctx, done, total));
+        DisentanglerDataset data = DisentanglerDataset.fromPhantom(
+                new PhantomGenerator(spec),
+                SplitProportions.defaults(),
+                (done, total) -> loadProgress(ctx, done, total));
         return run(cfg, data, ctx);
     }
 
@@ -96,14 +99,16 @@ public final class DisentanglerStage {
     public static Result run(DisentanglerConfig requested, DisentanglerDataset data, StageContext ctx)
             throws IOException {
         DisentanglerConfig cfg = requested.withSeed(ctx.seed()).validated();
-        Map<String, Object> fields = JSON.convertValue(cfg, new TypeReference<Map<String, Object>>() { });
+        Map<String, Object> fields = JSON.convertValue(cfg, new TypeReference<Map<String, Object>>() {});
         fields.forEach((k, v) -> ctx.logParam("disentangler." + k, String.valueOf(v)));
         ctx.logParam("disentangler.imageSize", String.valueOf(data.size()));
-        ctx.logParam("disentangler.findingVocabulary", String.valueOf(data.vocabulary().size()));
+        ctx.logParam(
+                "disentangler.findingVocabulary",
+                String.valueOf(data.vocabulary().size()));
 
         Optional<StageContext.Checkpoint> latest = ctx.latestCheckpoint();
-        DisentanglerTrainer.CheckpointHeader header = latest.isPresent()
-                ? DisentanglerTrainer.readHeader(latest.get().file()) : null;
+        DisentanglerTrainer.CheckpointHeader header =
+                latest.isPresent() ? DisentanglerTrainer.readHeader(latest.get().file()) : null;
         List<String> phases = new ArrayList<>();
         if (cfg.runAblation()) {
             phases.add(PHASE_ABLATION);
@@ -125,7 +130,7 @@ public final class DisentanglerStage {
             long offset = isMain && cfg.runAblation() ? cfg.steps() : 0;
             String prefix = isMain ? "" : "ablation_no_group_";
             try (DisentanglerModel model = DisentanglerModel.create(phaseCfg, data.vocabulary(), data.size());
-                 DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, phase, offset, prefix)) {
+                    DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, phase, offset, prefix)) {
                 if (header != null && header.phase().equals(phase)) {
                     trainer.restore(latest.get().file());
                 }
@@ -133,7 +138,10 @@ public final class DisentanglerStage {
                     trainer.setPayload(JSON.writeValueAsString(ablation).getBytes(StandardCharsets.UTF_8));
                 }
                 DisentanglerTrainer.Result training = trainer.train();
-                LOG.info("{}: {} steps, {} s this attempt, {} ms/step", phase, training.steps(),
+                LOG.info(
+                        "{}: {} steps, {} s this attempt, {} ms/step",
+                        phase,
+                        training.steps(),
                         String.format(java.util.Locale.ROOT, "%.1f", training.seconds()),
                         String.format(java.util.Locale.ROOT, "%.1f", training.meanStepMillis()));
                 ctx.progress(isMain ? 0.95 : 0.5, phase + ": evaluating");
@@ -180,12 +188,13 @@ public final class DisentanglerStage {
     /** The codes of every study of the data set, in data set order. */
     public static EncodedCodes encodeAll(DisentanglerModel model, DisentanglerDataset data) {
         List<DisentanglerDataset.Study> studies = data.studies();
-        DisentanglerModel.Encoding e = model.encode(studies.stream().map(DisentanglerDataset.Study::pixels).toList());
+        DisentanglerModel.Encoding e = model.encode(
+                studies.stream().map(DisentanglerDataset.Study::pixels).toList());
         List<EncodedCodes.Entry> entries = new ArrayList<>(studies.size());
         for (int i = 0; i < studies.size(); i++) {
             DisentanglerDataset.Study s = studies.get(i);
-            entries.add(new EncodedCodes.Entry(s.studyId(), s.split(), e.pathMean()[i], e.pathLogVar()[i],
-                    e.pooledIdentity()[i], s.findings()));
+            entries.add(new EncodedCodes.Entry(
+                    s.studyId(), s.split(), e.pathMean()[i], e.pathLogVar()[i], e.pooledIdentity()[i], s.findings()));
         }
         return new EncodedCodes(model.config().pathDim(), model.config().idChannels(), entries);
     }

@@ -1,8 +1,5 @@
 package dev.causalcxr.core.disentangle;
 
-import dev.causalcxr.core.random.SplitMix64;
-
-import dev.causalcxr.core.engine.ScalarOps;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -14,6 +11,8 @@ import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.engine.Adam;
 import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.engine.RowSelection;
+import dev.causalcxr.core.engine.ScalarOps;
+import dev.causalcxr.core.random.SplitMix64;
 import dev.causalcxr.core.stage.StageContext;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -56,17 +55,23 @@ public final class DisentanglerTrainer implements AutoCloseable {
      * The loss terms of one step (unweighted, except {@code total}); {@code cycle} is the finding BCE
      * of the re-encoded cross swaps and {@code cycleIdentity} their z_id drift (0 when cycles are off).
      */
-    public record Losses(double total, double reconstruction, double identitySwap, double pathologySwap, double kl,
-                         double finding, double adversarial, double dependence, double cycle, double cycleIdentity) {
-    }
+    public record Losses(
+            double total,
+            double reconstruction,
+            double identitySwap,
+            double pathologySwap,
+            double kl,
+            double finding,
+            double adversarial,
+            double dependence,
+            double cycle,
+            double cycleIdentity) {}
 
     /** What a training run did. */
-    public record Result(long steps, long resumedFromStep, double seconds, double meanStepMillis, Losses last) {
-    }
+    public record Result(long steps, long resumedFromStep, double seconds, double meanStepMillis, Losses last) {}
 
     /** The header of a checkpoint file: which phase wrote it, at which step, and the caller's payload. */
-    public record CheckpointHeader(String phase, long step, byte[] payload) {
-    }
+    public record CheckpointHeader(String phase, long step, byte[] payload) {}
 
     private final DisentanglerModel model;
     private final DisentanglerConfig cfg;
@@ -79,6 +84,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
     private final float[][] findingTargets;
     /** Per finding, the weight of a positive in the finding head's BCE (all 1 without findingPositiveWeight). */
     private final float[] positiveWeights;
+
     private final GroupBatchSampler sampler;
     private final Adam adam;
     private final NDManager constants;
@@ -95,8 +101,13 @@ public final class DisentanglerTrainer implements AutoCloseable {
      * @param stepOffset   added to this trainer's steps when reporting checkpoints (global step)
      * @param metricPrefix prefix of the per-step metric keys
      */
-    public DisentanglerTrainer(DisentanglerModel model, DisentanglerDataset data, StageContext ctx, String phase,
-                               long stepOffset, String metricPrefix) {
+    public DisentanglerTrainer(
+            DisentanglerModel model,
+            DisentanglerDataset data,
+            StageContext ctx,
+            String phase,
+            long stepOffset,
+            String metricPrefix) {
         this.model = model;
         this.cfg = model.config();
         this.data = data;
@@ -118,11 +129,15 @@ public final class DisentanglerTrainer implements AutoCloseable {
             tuples[i] = data.tupleId(s);
             findingTargets[i] = data.multiHot(s);
         }
-        positiveWeights = positiveWeights(findingTargets, Math.max(1, model.net().findingCount()),
-                cfg.findingPositiveWeight());
+        positiveWeights =
+                positiveWeights(findingTargets, Math.max(1, model.net().findingCount()), cfg.findingPositiveWeight());
         sampler = new GroupBatchSampler(patients, tuples, cfg.batchSize(), cfg.pairsPerKind(), cfg.seed());
-        LOG.info("{}: {} training studies, {} identity anchors, {} shared finding tuples", phase, train.length,
-                sampler.identityAnchorCount(), sampler.pathologyGroupCount());
+        LOG.info(
+                "{}: {} training studies, {} identity anchors, {} shared finding tuples",
+                phase,
+                train.length,
+                sampler.identityAnchorCount(),
+                sampler.pathologyGroupCount());
         Map<String, NDArray> weights = new LinkedHashMap<>();
         model.parameters().forEach(p -> weights.put(p.getKey(), p.getValue().getArray()));
         adam = new Adam(model.manager(), weights);
@@ -227,7 +242,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
     private void readAdam(DataInputStream in) throws IOException {
         long steps = in.readLong();
         List<String> names = new ArrayList<>(adam.firstMoments().keySet());
-        List<Shape> shapes = adam.firstMoments().values().stream().map(NDArray::getShape).toList();
+        List<Shape> shapes =
+                adam.firstMoments().values().stream().map(NDArray::getShape).toList();
         Map<String, float[]> first = ParameterIo.readValues(in, names, shapes);
         Map<String, float[]> second = ParameterIo.readValues(in, names, shapes);
         adam.restore(first, second, steps);
@@ -301,11 +317,20 @@ public final class DisentanglerTrainer implements AutoCloseable {
             throw diverged("loss is " + total, total);
         }
         if (recentLosses.size() >= cfg.divergenceWindow()) {
-            double[] sorted = recentLosses.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double[] sorted = recentLosses.stream()
+                    .mapToDouble(Double::doubleValue)
+                    .sorted()
+                    .toArray();
             double median = sorted[sorted.length / 2];
             if (total > cfg.divergenceFactor() * median) {
-                throw diverged(String.format(java.util.Locale.ROOT, "loss %.4g exceeds %.1f × running median %.4g",
-                        total, cfg.divergenceFactor(), median), total);
+                throw diverged(
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "loss %.4g exceeds %.1f × running median %.4g",
+                                total,
+                                cfg.divergenceFactor(),
+                                median),
+                        total);
             }
             recentLosses.removeFirst();
         }
@@ -313,22 +338,28 @@ public final class DisentanglerTrainer implements AutoCloseable {
     }
 
     private TrainingDivergedException diverged(String why, double total) {
-        String where = lastCheckpointStep >= 0 ? "the last good checkpoint is step " + (stepOffset + lastCheckpointStep)
+        String where = lastCheckpointStep >= 0
+                ? "the last good checkpoint is step " + (stepOffset + lastCheckpointStep)
                 : "no checkpoint was written yet";
         LOG.error("{}: training diverged at step {}: {}; {}", phase, step + 1, why, where);
-        return new TrainingDivergedException(phase + ": training diverged at step " + (step + 1) + ": " + why + "; "
-                + where + " (lower learningRate or raise divergenceFactor)", step + 1, total,
+        return new TrainingDivergedException(
+                phase + ": training diverged at step " + (step + 1) + ": " + why + "; " + where
+                        + " (lower learningRate or raise divergenceFactor)",
+                step + 1,
+                total,
                 lastCheckpointStep < 0 ? -1 : stepOffset + lastCheckpointStep);
     }
 
     /** The decode plan of one batch: which z_id, which z_path, which target image, and each item's weight. */
-    private record DecodePlan(long[] identitySource, long[] pathologySource, long[] target, float[] weight,
-                              int[] kind) {
+    private record DecodePlan(
+            long[] identitySource, long[] pathologySource, long[] target, float[] weight, int[] kind) {
 
         /** Positions of the items of one kind, in plan order. */
         long[] positions(int k) {
-            return java.util.stream.IntStream.range(0, kind.length).filter(i -> kind[i] == k)
-                    .mapToLong(i -> i).toArray();
+            return java.util.stream.IntStream.range(0, kind.length)
+                    .filter(i -> kind[i] == k)
+                    .mapToLong(i -> i)
+                    .toArray();
         }
     }
 
@@ -365,7 +396,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
             }
             int partner = chosen >= 0 ? chosen : fallback;
             if (partner >= 0) {
-                pairs[made++] = new int[]{a, partner};
+                pairs[made++] = new int[] {a, partner};
             }
         }
         return Arrays.copyOf(pairs, made);
@@ -377,28 +408,30 @@ public final class DisentanglerTrainer implements AutoCloseable {
         List<Integer> kinds = new ArrayList<>();
         int n = b.studies().length;
         for (int i = 0; i < n; i++) {
-            items.add(new long[]{i, i, i});
+            items.add(new long[] {i, i, i});
             weights.add(1f / n);
             kinds.add(RECON);
         }
         if (cfg.groupSupervision()) {
-            float idWeight = b.identityPairs().length == 0 ? 0 : (float) cfg.identitySwapWeight()
-                    / (2 * b.identityPairs().length);
+            float idWeight = b.identityPairs().length == 0
+                    ? 0
+                    : (float) cfg.identitySwapWeight() / (2 * b.identityPairs().length);
             for (int[] p : b.identityPairs()) {
                 // same patient: the partner's anatomy with my pathology must give me back
-                items.add(new long[]{p[1], p[0], p[0]});
-                items.add(new long[]{p[0], p[1], p[1]});
+                items.add(new long[] {p[1], p[0], p[0]});
+                items.add(new long[] {p[0], p[1], p[1]});
                 weights.add(idWeight);
                 weights.add(idWeight);
                 kinds.add(IDENTITY_SWAP);
                 kinds.add(IDENTITY_SWAP);
             }
-            float pathWeight = b.pathologyPairs().length == 0 ? 0 : (float) cfg.pathologySwapWeight()
-                    / (2 * b.pathologyPairs().length);
+            float pathWeight = b.pathologyPairs().length == 0
+                    ? 0
+                    : (float) cfg.pathologySwapWeight() / (2 * b.pathologyPairs().length);
             for (int[] p : b.pathologyPairs()) {
                 // same finding tuple: my anatomy with the partner's pathology must give me back
-                items.add(new long[]{p[0], p[1], p[0]});
-                items.add(new long[]{p[1], p[0], p[1]});
+                items.add(new long[] {p[0], p[1], p[0]});
+                items.add(new long[] {p[1], p[0], p[1]});
                 weights.add(pathWeight);
                 weights.add(pathWeight);
                 kinds.add(PATHOLOGY_SWAP);
@@ -407,7 +440,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
         }
         for (int[] c : cycles) {
             // A's anatomy with B's pathology: no pixel target, judged by re-encoding
-            items.add(new long[]{c[0], c[1], c[0]});
+            items.add(new long[] {c[0], c[1], c[0]});
             weights.add(0f);
             kinds.add(CYCLE);
         }
@@ -464,28 +497,40 @@ public final class DisentanglerTrainer implements AutoCloseable {
             double total;
             try (GradientCollector gc = engine.newGradientCollector()) {
                 DisentanglerNet.Codes codes = net.encode(ps, x, true);
-                NDArray zPath = eps.mul(ScalarOps.times(codes.pathLogVar(), 0.5).exp()).add(codes.pathMean());
+                NDArray zPath =
+                        eps.mul(ScalarOps.times(codes.pathLogVar(), 0.5).exp()).add(codes.pathMean());
                 NDArray zIdPlan = RowSelection.rows(codes.zId(), sm.create(plan.identitySource()));
                 NDArray zPathPlan = RowSelection.rows(zPath, sm.create(plan.pathologySource()));
                 NDArray targetPlan = RowSelection.rows(x, sm.create(plan.target()));
                 NDArray decoded = net.decode(ps, zIdPlan, zPathPlan, true);
                 long items = plan.weight().length;
-                NDArray l1 = decoded.sub(targetPlan).abs().reshape(items, -1).mean(new int[]{1});
+                NDArray l1 = decoded.sub(targetPlan).abs().reshape(items, -1).mean(new int[] {1});
                 NDArray ssim = DifferentiableSsim.perImage(decoded, targetPlan, ssimWindow);
                 NDArray itemLoss = ScalarOps.times(l1, cfg.pixelWeight())
                         .add(ScalarOps.times(ssim.neg().add(1f), cfg.ssimWeight()));
                 NDArray loss = itemLoss.mul(itemWeights).sum();
-                NDArray klTerm = ScalarOps.times(codes.pathMean().square().add(codes.pathLogVar().exp()).sub(1f)
-                        .sub(codes.pathLogVar()).sum(new int[]{1}).mean(), 0.5);
+                NDArray klTerm = ScalarOps.times(
+                        codes.pathMean()
+                                .square()
+                                .add(codes.pathLogVar().exp())
+                                .sub(1f)
+                                .sub(codes.pathLogVar())
+                                .sum(new int[] {1})
+                                .mean(),
+                        0.5);
                 loss = loss.add(ScalarOps.times(klTerm, cfg.klWeight()));
                 NDArray pooledId = DisentanglerNet.poolIdentity(codes.zId());
                 if (findings > 0) {
                     NDArray findingTerm = cfg.findingPositiveWeight() > 0
-                            ? weightedBinaryCrossEntropy(net.findingLogits(ps, zPath, true), y,
-                            sm.create(positiveWeights, new Shape(1, positiveWeights.length)))
+                            ? weightedBinaryCrossEntropy(
+                                    net.findingLogits(ps, zPath, true),
+                                    y,
+                                    sm.create(positiveWeights, new Shape(1, positiveWeights.length)))
                             : binaryCrossEntropy(net.findingLogits(ps, zPath, true), y);
-                    NDArray probeTerm = binaryCrossEntropy(net.probeLogitsFromMap(ps,
-                            GradientReversal.apply(codes.zId(), (float) cfg.reversalLambda()), true), y);
+                    NDArray probeTerm = binaryCrossEntropy(
+                            net.probeLogitsFromMap(
+                                    ps, GradientReversal.apply(codes.zId(), (float) cfg.reversalLambda()), true),
+                            y);
                     loss = loss.add(ScalarOps.times(findingTerm, cfg.auxWeight()))
                             .add(ScalarOps.times(probeTerm, cfg.adversarialWeight()));
                     finding = findingTerm.getFloat();
@@ -507,7 +552,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
                         anatomies[k] = cycles[k][0];
                         sources[k] = cycles[k][1];
                     }
-                    NDArray idTarget = RowSelection.rows(codes.zId(), sm.create(anatomies)).stopGradient();
+                    NDArray idTarget =
+                            RowSelection.rows(codes.zId(), sm.create(anatomies)).stopGradient();
                     NDArray idTerm = again.zId().sub(idTarget).square().mean();
                     loss = loss.add(ScalarOps.times(idTerm, cfg.cycleIdentityWeight()));
                     cycleIdentity = idTerm.getFloat();
@@ -534,9 +580,17 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 byKind[plan.kind()[i]] += perItem[i];
                 count[plan.kind()[i]]++;
             }
-            return new Losses(total, mean(byKind[RECON], count[RECON]), mean(byKind[IDENTITY_SWAP],
-                    count[IDENTITY_SWAP]), mean(byKind[PATHOLOGY_SWAP], count[PATHOLOGY_SWAP]), kl, finding,
-                    adversarial, dependence, cycle, cycleIdentity);
+            return new Losses(
+                    total,
+                    mean(byKind[RECON], count[RECON]),
+                    mean(byKind[IDENTITY_SWAP], count[IDENTITY_SWAP]),
+                    mean(byKind[PATHOLOGY_SWAP], count[PATHOLOGY_SWAP]),
+                    kl,
+                    finding,
+                    adversarial,
+                    dependence,
+                    cycle,
+                    cycleIdentity);
         }
     }
 
@@ -586,14 +640,22 @@ public final class DisentanglerTrainer implements AutoCloseable {
 
     /** Mean BCE with logits, positives weighted per column: w·y·softplus(−z) + (1 − y)·softplus(z). */
     static NDArray weightedBinaryCrossEntropy(NDArray logits, NDArray targets, NDArray positiveWeight) {
-        NDArray softplusNeg = Activation.relu(logits.neg()).add(logits.abs().neg().exp().add(1f).log());
-        NDArray softplusPos = Activation.relu(logits).add(logits.abs().neg().exp().add(1f).log());
-        return targets.mul(positiveWeight).mul(softplusNeg).add(targets.neg().add(1f).mul(softplusPos)).mean();
+        NDArray softplusNeg = Activation.relu(logits.neg())
+                .add(logits.abs().neg().exp().add(1f).log());
+        NDArray softplusPos =
+                Activation.relu(logits).add(logits.abs().neg().exp().add(1f).log());
+        return targets.mul(positiveWeight)
+                .mul(softplusNeg)
+                .add(targets.neg().add(1f).mul(softplusPos))
+                .mean();
     }
 
     /** Mean binary cross-entropy with logits, in the numerically stable form. */
     static NDArray binaryCrossEntropy(NDArray logits, NDArray targets) {
-        return Activation.relu(logits).sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1f).log()).mean();
+        return Activation.relu(logits)
+                .sub(logits.mul(targets))
+                .add(logits.abs().neg().exp().add(1f).log())
+                .mean();
     }
 
     /**
@@ -614,8 +676,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
      * penalty and z_path collapsed. The floor only guards against division by zero.
      */
     private static NDArray standardize(NDArray a) {
-        NDArray centred = a.sub(a.mean(new int[]{0}));
-        NDArray std = centred.square().mean(new int[]{0}).add(1e-12f).sqrt();
+        NDArray centred = a.sub(a.mean(new int[] {0}));
+        NDArray std = centred.square().mean(new int[] {0}).add(1e-12f).sqrt();
         return centred.div(std);
     }
 

@@ -47,8 +47,13 @@ public record EncodedCodes(int pathDim, int identityDim, List<Entry> entries) {
     }
 
     /** The codes of one study. */
-    public record Entry(String studyId, Split split, float[] pathMean, float[] pathLogVar, float[] pooledIdentity,
-                        List<FindingMention> findings) {
+    public record Entry(
+            String studyId,
+            Split split,
+            float[] pathMean,
+            float[] pathLogVar,
+            float[] pooledIdentity,
+            List<FindingMention> findings) {
         public Entry {
             findings = List.copyOf(findings);
         }
@@ -107,8 +112,17 @@ public record EncodedCodes(int pathDim, int identityDim, List<Entry> entries) {
                 int findings = in.readInt();
                 List<FindingMention> mentions = new ArrayList<>(findings);
                 for (int f = 0; f < findings; f++) {
-                    mentions.add(FindingMention.fromJsonMap(Map.of("finding", in.readUTF(), "status", "present",
-                            "severity", in.readUTF(), "laterality", in.readUTF(), "zone", in.readUTF())));
+                    mentions.add(FindingMention.fromJsonMap(Map.of(
+                            "finding",
+                            in.readUTF(),
+                            "status",
+                            "present",
+                            "severity",
+                            in.readUTF(),
+                            "laterality",
+                            in.readUTF(),
+                            "zone",
+                            in.readUTF())));
                 }
                 entries.add(new Entry(studyId, split, mean, logVar, pooled, mentions));
             }

@@ -1,7 +1,5 @@
 package dev.causalcxr.core.disentangle;
 
-import dev.causalcxr.core.engine.TorchNative;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -13,6 +11,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.causalcxr.core.engine.TorchNative;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,11 +52,13 @@ final class FilmDecoder extends AbstractBlock {
             levelChannels[i] = cfg.baseWidth() << (levels - i);
         }
         stem = addChildBlock("stem", conv(levelChannels[0]));
-        stemFilm = addChildBlock("stemFilm", Linear.builder().setUnits(2L * levelChannels[0]).build());
+        stemFilm = addChildBlock(
+                "stemFilm", Linear.builder().setUnits(2L * levelChannels[0]).build());
         for (int i = 1; i <= levels; i++) {
             upConvs.add(addChildBlock("up" + i, conv(levelChannels[i])));
             refineConvs.add(addChildBlock("refine" + i, conv(levelChannels[i])));
-            films.add(addChildBlock("film" + i, Linear.builder().setUnits(2L * levelChannels[i]).build()));
+            films.add(addChildBlock(
+                    "film" + i, Linear.builder().setUnits(2L * levelChannels[i]).build()));
         }
         toImage = addChildBlock("toImage", conv(1));
         if (grid > 0) {
@@ -68,16 +69,20 @@ final class FilmDecoder extends AbstractBlock {
     }
 
     private static Conv2d conv(int filters) {
-        return Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(filters)
+        return Conv2d.builder()
+                .setKernelShape(new Shape(3, 3))
+                .optPadding(new Shape(1, 1))
+                .setFilters(filters)
                 .build();
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-                                     PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray zId = inputs.get(0);
         NDArray zPath = inputs.get(1);
-        NDArray h = Activation.leakyRelu(stem.forward(ps, new NDList(zId), training).head(), LEAK);
+        NDArray h =
+                Activation.leakyRelu(stem.forward(ps, new NDList(zId), training).head(), LEAK);
         // a third input, where given, is read as the map instead of z_path (tests of the spatial path alone)
         NDArray mapSource = inputs.size() > 2 ? inputs.get(2) : zPath;
         NDArray map = grid > 0 ? mapSource.reshape(mapSource.getShape().get(0), mapChannels, grid, grid) : null;
@@ -88,15 +93,18 @@ final class FilmDecoder extends AbstractBlock {
         }
         for (int i = 0; i < upConvs.size(); i++) {
             NDArray up = upsampleNearest(h);
-            h = Activation.leakyRelu(upConvs.get(i).forward(ps, new NDList(up), training).head(), LEAK);
+            h = Activation.leakyRelu(
+                    upConvs.get(i).forward(ps, new NDList(up), training).head(), LEAK);
             h = film(ps, films.get(i), h, zPath, training);
             if (map != null) {
                 scaled = resize(scaled, h.getShape().get(2));
                 h = spatialFilm(ps, spatialFilms.get(i + 1), h, scaled, training);
             }
-            h = Activation.leakyRelu(refineConvs.get(i).forward(ps, new NDList(h), training).head(), LEAK);
+            h = Activation.leakyRelu(
+                    refineConvs.get(i).forward(ps, new NDList(h), training).head(), LEAK);
         }
-        return new NDList(Activation.sigmoid(toImage.forward(ps, new NDList(h), training).head()));
+        return new NDList(
+                Activation.sigmoid(toImage.forward(ps, new NDList(h), training).head()));
     }
 
     /**
@@ -153,7 +161,7 @@ final class FilmDecoder extends AbstractBlock {
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape z = inputShapes[0];
         int scale = 1 << upConvs.size();
-        return new Shape[]{new Shape(z.get(0), 1, z.get(2) * scale, z.get(3) * scale)};
+        return new Shape[] {new Shape(z.get(0), 1, z.get(2) * scale, z.get(3) * scale)};
     }
 
     @Override

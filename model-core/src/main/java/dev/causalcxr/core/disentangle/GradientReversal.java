@@ -1,7 +1,7 @@
 package dev.causalcxr.core.disentangle;
 
-import dev.causalcxr.core.engine.ScalarOps;
 import ai.djl.ndarray.NDArray;
+import dev.causalcxr.core.engine.ScalarOps;
 
 /**
  * Gradient reversal: the identity going forward, −λ × the incoming gradient going back. The probe
@@ -10,8 +10,7 @@ import ai.djl.ndarray.NDArray;
  */
 public final class GradientReversal {
 
-    private GradientReversal() {
-    }
+    private GradientReversal() {}
 
     public static NDArray apply(NDArray x, float lambda) {
         // scalars through ScalarOps: DJL frees a Number operand that autograd still needs

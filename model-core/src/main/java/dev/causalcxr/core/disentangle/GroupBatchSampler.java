@@ -1,7 +1,6 @@
 package dev.causalcxr.core.disentangle;
 
 import dev.causalcxr.core.random.SplitMix64;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,15 +22,13 @@ import java.util.Set;
 public final class GroupBatchSampler {
 
     /** Where the sampler stands: serializable as three numbers. */
-    public record Position(long epoch, int cursor, long rngState) {
-    }
+    public record Position(long epoch, int cursor, long rngState) {}
 
     /**
      * One batch. {@code studies} are indices into the training list; pairs are positions inside
      * {@code studies}: identity pairs share a patient, pathology pairs share a tuple but not a patient.
      */
-    public record Batch(int[] studies, int[][] identityPairs, int[][] pathologyPairs) {
-    }
+    public record Batch(int[] studies, int[][] identityPairs, int[][] pathologyPairs) {}
 
     private final int[] patientOf;
     private final int[] tupleOf;
@@ -79,7 +76,8 @@ public final class GroupBatchSampler {
             }
         }
         identityAnchors = anchors.stream().mapToInt(Integer::intValue).toArray();
-        byPatient.forEach((p, list) -> studiesByPatient.put(p, list.stream().mapToInt(Integer::intValue).toArray()));
+        byPatient.forEach((p, list) -> studiesByPatient.put(
+                p, list.stream().mapToInt(Integer::intValue).toArray()));
         byTuple.keySet().stream().sorted().forEach(t -> {
             List<Integer> members = byTuple.get(t);
             Set<Integer> patients = new HashSet<>();
@@ -142,7 +140,9 @@ public final class GroupBatchSampler {
             int[] same = studiesByPatient.get(patientOf[anchor]);
             // prefer a partner whose finding tuple differs: only then does the identity swap say that
             // the findings must come from z_path (a same-tuple pair can keep them in z_id)
-            int[] differing = java.util.Arrays.stream(same).filter(s -> tupleOf[s] != tupleOf[anchor]).toArray();
+            int[] differing = java.util.Arrays.stream(same)
+                    .filter(s -> tupleOf[s] != tupleOf[anchor])
+                    .toArray();
             int partner;
             if (differing.length > 0) {
                 partner = differing[rng.nextInt(differing.length)];
@@ -154,17 +154,19 @@ public final class GroupBatchSampler {
             }
             studies[slot] = anchor;
             studies[slot + 1] = partner;
-            identityPairs[p] = new int[]{slot, slot + 1};
+            identityPairs[p] = new int[] {slot, slot + 1};
             slot += 2;
         }
         for (int p = 0; p < pairsPerKind; p++) {
             int[] group = pathologyGroups.get(rng.nextInt(pathologyGroups.size()));
             int anchor = group[rng.nextInt(group.length)];
-            int[] others = java.util.Arrays.stream(group).filter(s -> patientOf[s] != patientOf[anchor]).toArray();
+            int[] others = java.util.Arrays.stream(group)
+                    .filter(s -> patientOf[s] != patientOf[anchor])
+                    .toArray();
             int partner = others[rng.nextInt(others.length)];
             studies[slot] = anchor;
             studies[slot + 1] = partner;
-            pathologyPairs[p] = new int[]{slot, slot + 1};
+            pathologyPairs[p] = new int[] {slot, slot + 1};
             slot += 2;
         }
         while (slot < batchSize) {

@@ -18,8 +18,7 @@ import java.util.Map;
  */
 final class ParameterIo {
 
-    private ParameterIo() {
-    }
+    private ParameterIo() {}
 
     static void write(DataOutputStream out, List<String> names, List<NDArray> arrays) throws IOException {
         out.writeInt(arrays.size());
@@ -39,14 +38,16 @@ final class ParameterIo {
     }
 
     static void readInto(DataInputStream in, List<String> names, List<NDArray> arrays) throws IOException {
-        Map<String, float[]> values = readValues(in, names, arrays.stream().map(NDArray::getShape).toList());
+        Map<String, float[]> values =
+                readValues(in, names, arrays.stream().map(NDArray::getShape).toList());
         for (int i = 0; i < arrays.size(); i++) {
             ArrayValues.overwrite(arrays.get(i), values.get(names.get(i)));
         }
     }
 
     /** Reads arrays written by {@link #write}, checking their names and shapes; values by name. */
-    static Map<String, float[]> readValues(DataInputStream in, List<String> names, List<Shape> shapes) throws IOException {
+    static Map<String, float[]> readValues(DataInputStream in, List<String> names, List<Shape> shapes)
+            throws IOException {
         int count = in.readInt();
         if (count != shapes.size()) {
             throw new IOException("file holds " + count + " arrays, the network has " + shapes.size());
@@ -67,7 +68,10 @@ final class ParameterIo {
             byte[] bytes = new byte[Math.toIntExact(expected.size() * Float.BYTES)];
             in.readFully(bytes);
             float[] values = new float[Math.toIntExact(expected.size())];
-            ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+            ByteBuffer.wrap(bytes)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer()
+                    .get(values);
             out.put(name, values);
         }
         return out;

@@ -53,10 +53,21 @@ public final class Adam implements AutoCloseable {
         for (Map.Entry<String, NDArray> e : weights.entrySet()) {
             NDArray weight = e.getValue();
             try (NDArray gradient = weight.getGradient()) {
-                weight.getNDArrayInternal().adamUpdate(
-                        new NDList(weight, gradient, firstMoments.get(e.getKey()), secondMoments.get(e.getKey())),
-                        new NDList(weight), (float) learningRate, correctedRate, 0f, 1f, -1f, BETA1, BETA2, EPSILON,
-                        true, false);
+                weight.getNDArrayInternal()
+                        .adamUpdate(
+                                new NDList(
+                                        weight, gradient, firstMoments.get(e.getKey()), secondMoments.get(e.getKey())),
+                                new NDList(weight),
+                                (float) learningRate,
+                                correctedRate,
+                                0f,
+                                1f,
+                                -1f,
+                                BETA1,
+                                BETA2,
+                                EPSILON,
+                                true,
+                                false);
             }
         }
     }

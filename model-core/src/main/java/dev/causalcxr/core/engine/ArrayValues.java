@@ -15,14 +15,13 @@ import ai.djl.ndarray.index.NDIndex;
  */
 public final class ArrayValues {
 
-    private ArrayValues() {
-    }
+    private ArrayValues() {}
 
     /** Overwrites every element of {@code target} with {@code values} (row-major, same element count). */
     public static void overwrite(NDArray target, float[] values) {
         if (values.length != target.size()) {
-            throw new IllegalArgumentException("array of " + target.getShape() + " holds " + target.size()
-                    + " values, given " + values.length);
+            throw new IllegalArgumentException(
+                    "array of " + target.getShape() + " holds " + target.size() + " values, given " + values.length);
         }
         try (NDManager scratch = target.getManager().newSubManager()) {
             NDArray storage = target.stopGradient();

@@ -24,8 +24,7 @@ public final class Engines {
         NativeMemory.tune();
     }
 
-    private Engines() {
-    }
+    private Engines() {}
 
     public static Engine pytorch() {
         return Engine.getEngine(PYTORCH);

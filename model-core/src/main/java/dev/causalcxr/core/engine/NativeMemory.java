@@ -20,20 +20,25 @@ import org.slf4j.LoggerFactory;
 public final class NativeMemory {
     /** mallopt parameters (malloc.h). */
     private static final int M_TRIM_THRESHOLD = -1;
+
     private static final int M_TOP_PAD = -2;
     private static final int M_MMAP_THRESHOLD = -3;
     /** Largest block served from the heap rather than a fresh mapping, and freed memory kept. */
     static final int KEEP_BYTES = 1 << 30;
     /** Heap growth per extension, so a step's tensors are not mapped piecemeal. */
     static final int TOP_PAD_BYTES = 256 << 20;
-    static final List<String> USER_SETTINGS = List.of("MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_",
-            "MALLOC_MMAP_THRESHOLD_", "MALLOC_ARENA_MAX", "GLIBC_TUNABLES");
+
+    static final List<String> USER_SETTINGS = List.of(
+            "MALLOC_TRIM_THRESHOLD_",
+            "MALLOC_TOP_PAD_",
+            "MALLOC_MMAP_THRESHOLD_",
+            "MALLOC_ARENA_MAX",
+            "GLIBC_TUNABLES");
     public static final String PROPERTY = "causalcxr.native-malloc";
     private static final Logger LOG = LoggerFactory.getLogger(NativeMemory.class);
     private static Boolean applied;
 
-    private NativeMemory() {
-    }
+    private NativeMemory() {}
 
     /** The C library's allocator tuning call. */
     interface CLibrary extends Library {

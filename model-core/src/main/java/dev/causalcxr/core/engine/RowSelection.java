@@ -18,8 +18,7 @@ import ai.djl.ndarray.types.Shape;
  */
 public final class RowSelection {
 
-    private RowSelection() {
-    }
+    private RowSelection() {}
 
     /**
      * The rows {@code indices} (an integer array of shape (k)) of {@code array} (shape (n, …)), as an
@@ -30,7 +29,8 @@ public final class RowSelection {
         long n = shape.get(0);
         long k = indices.getShape().get(0);
         long width = n == 0 ? 0 : shape.size() / n;
-        NDArray index = indices.toType(ai.djl.ndarray.types.DataType.INT64, false).reshape(k, 1)
+        NDArray index = indices.toType(ai.djl.ndarray.types.DataType.INT64, false)
+                .reshape(k, 1)
                 .broadcast(new Shape(k, width));
         Shape picked = new Shape(k).addAll(shape.slice(1));
         return array.reshape(n, width).gather(index, 0).reshape(picked);

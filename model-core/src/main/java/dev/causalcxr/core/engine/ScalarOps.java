@@ -16,8 +16,7 @@ import ai.djl.ndarray.NDArray;
  */
 public final class ScalarOps {
 
-    private ScalarOps() {
-    }
+    private ScalarOps() {}
 
     /** x · v */
     public static NDArray times(NDArray x, double v) {

@@ -15,8 +15,7 @@ public final class TorchNative {
     /** libtorch's interpolation mode 0: nearest. */
     private static final int NEAREST = 0;
 
-    private TorchNative() {
-    }
+    private TorchNative() {}
 
     /**
      * libtorch's {@code upsample_nearest1d} over the last axis of a 3-D array (b, c, w) to width

@@ -33,7 +33,7 @@ public record AugmentedSample(GrayImage image, Set<Finding> condition, String so
     }
 
     public static AugmentedSample of(GrayImage image, Collection<Finding> presentFindings, String sourceStudyId) {
-        return new AugmentedSample(image, presentFindings == null ? Set.of() : Set.copyOf(presentFindings),
-                sourceStudyId);
+        return new AugmentedSample(
+                image, presentFindings == null ? Set.of() : Set.copyOf(presentFindings), sourceStudyId);
     }
 }

@@ -18,19 +18,33 @@ import java.util.List;
  * @param patience         epochs without a better validation balanced accuracy before stopping early (0: never stop)
  * @param device           {@code cpu}, {@code gpu} or {@code gpu:N}
  */
-public record ClassifierConfig(int imageSize, List<Integer> stageWidths, int blocksPerStage, int epochs,
-                               int batchSize, float learningRate, float weightDecay, boolean classBalancedLoss,
-                               int patience, String device) {
+public record ClassifierConfig(
+        int imageSize,
+        List<Integer> stageWidths,
+        int blocksPerStage,
+        int epochs,
+        int batchSize,
+        float learningRate,
+        float weightDecay,
+        boolean classBalancedLoss,
+        int patience,
+        String device) {
 
     public ClassifierConfig {
         stageWidths = List.copyOf(stageWidths);
         if (imageSize < 32) {
             throw new IllegalArgumentException("imageSize must be at least 32: " + imageSize);
         }
-        if (stageWidths.size() < 3 || stageWidths.size() > 4 || stageWidths.stream().anyMatch(w -> w < 1)) {
+        if (stageWidths.size() < 3
+                || stageWidths.size() > 4
+                || stageWidths.stream().anyMatch(w -> w < 1)) {
             throw new IllegalArgumentException("need 3 or 4 positive stage widths: " + stageWidths);
         }
-        if (blocksPerStage < 1 || epochs < 1 || batchSize < 2 || !(learningRate > 0) || weightDecay < 0
+        if (blocksPerStage < 1
+                || epochs < 1
+                || batchSize < 2
+                || !(learningRate > 0)
+                || weightDecay < 0
                 || patience < 0) {
             throw new IllegalArgumentException("invalid classifier config: " + this);
         }
@@ -43,38 +57,101 @@ public record ClassifierConfig(int imageSize, List<Integer> stageWidths, int blo
     }
 
     public ClassifierConfig withImageSize(int px) {
-        return new ClassifierConfig(px, stageWidths, blocksPerStage, epochs, batchSize, learningRate, weightDecay,
-                classBalancedLoss, patience, device);
+        return new ClassifierConfig(
+                px,
+                stageWidths,
+                blocksPerStage,
+                epochs,
+                batchSize,
+                learningRate,
+                weightDecay,
+                classBalancedLoss,
+                patience,
+                device);
     }
 
     public ClassifierConfig withStageWidths(List<Integer> widths) {
-        return new ClassifierConfig(imageSize, widths, blocksPerStage, epochs, batchSize, learningRate, weightDecay,
-                classBalancedLoss, patience, device);
+        return new ClassifierConfig(
+                imageSize,
+                widths,
+                blocksPerStage,
+                epochs,
+                batchSize,
+                learningRate,
+                weightDecay,
+                classBalancedLoss,
+                patience,
+                device);
     }
 
     public ClassifierConfig withEpochs(int n) {
-        return new ClassifierConfig(imageSize, stageWidths, blocksPerStage, n, batchSize, learningRate, weightDecay,
-                classBalancedLoss, patience, device);
+        return new ClassifierConfig(
+                imageSize,
+                stageWidths,
+                blocksPerStage,
+                n,
+                batchSize,
+                learningRate,
+                weightDecay,
+                classBalancedLoss,
+                patience,
+                device);
     }
 
     public ClassifierConfig withBatchSize(int n) {
-        return new ClassifierConfig(imageSize, stageWidths, blocksPerStage, epochs, n, learningRate, weightDecay,
-                classBalancedLoss, patience, device);
+        return new ClassifierConfig(
+                imageSize,
+                stageWidths,
+                blocksPerStage,
+                epochs,
+                n,
+                learningRate,
+                weightDecay,
+                classBalancedLoss,
+                patience,
+                device);
     }
 
     public ClassifierConfig withClassBalancedLoss(boolean balanced) {
-        return new ClassifierConfig(imageSize, stageWidths, blocksPerStage, epochs, batchSize, learningRate,
-                weightDecay, balanced, patience, device);
+        return new ClassifierConfig(
+                imageSize,
+                stageWidths,
+                blocksPerStage,
+                epochs,
+                batchSize,
+                learningRate,
+                weightDecay,
+                balanced,
+                patience,
+                device);
     }
 
     public ClassifierConfig withPatience(int n) {
-        return new ClassifierConfig(imageSize, stageWidths, blocksPerStage, epochs, batchSize, learningRate,
-                weightDecay, classBalancedLoss, n, device);
+        return new ClassifierConfig(
+                imageSize,
+                stageWidths,
+                blocksPerStage,
+                epochs,
+                batchSize,
+                learningRate,
+                weightDecay,
+                classBalancedLoss,
+                n,
+                device);
     }
 
     public ClassifierConfig withLearningRate(float lr) {
-        return new ClassifierConfig(imageSize, stageWidths, blocksPerStage, epochs, batchSize, lr, weightDecay,
-                classBalancedLoss, patience, device);
+        return new ClassifierConfig(
+                imageSize,
+                stageWidths,
+                blocksPerStage,
+                epochs,
+                batchSize,
+                lr,
+                weightDecay,
+                classBalancedLoss,
+                patience,
+                device);
     }
 
     /** Penultimate-layer (feature) dimension: the last stage's width. */
@@ -86,6 +163,10 @@ public record ClassifierConfig(int imageSize, List<Integer> stageWidths, int blo
     public String architectureName() {
         StringBuilder b = new StringBuilder("resnet");
         stageWidths.forEach(w -> b.append('-').append(w));
-        return b.append('x').append(blocksPerStage).append('@').append(imageSize).toString();
+        return b.append('x')
+                .append(blocksPerStage)
+                .append('@')
+                .append(imageSize)
+                .toString();
     }
 }

@@ -38,8 +38,7 @@ public final class ClassifierTrainer {
         void onEpoch(int epoch, int epochs, double meanTrainLoss, double validationBalancedAccuracy);
     }
 
-    private ClassifierTrainer() {
-    }
+    private ClassifierTrainer() {}
 
     /**
      * @param pool           training images (real, or real followed by augmentation)
@@ -47,16 +46,23 @@ public final class ClassifierTrainer {
      * @param validation     selection set (may be empty)
      * @param cancelled      checked every step; a true value stops training with a {@link CancellationException}
      */
-    public static TrainedClassifier train(ClassifierConfig config, PrimaryFindingTarget target, LabeledImages pool,
-                                          int stepsPerEpoch, LabeledImages validation, long seed, String name,
-                                          EpochListener listener, BooleanSupplier cancelled) {
+    public static TrainedClassifier train(
+            ClassifierConfig config,
+            PrimaryFindingTarget target,
+            LabeledImages pool,
+            int stepsPerEpoch,
+            LabeledImages validation,
+            long seed,
+            String name,
+            EpochListener listener,
+            BooleanSupplier cancelled) {
         if (pool.size() != config.imageSize() || validation.size() != config.imageSize()) {
-            throw new IllegalArgumentException("images are " + pool.size() + " px; the config says "
-                    + config.imageSize());
+            throw new IllegalArgumentException(
+                    "images are " + pool.size() + " px; the config says " + config.imageSize());
         }
         if (pool.count() < config.batchSize()) {
-            throw new IllegalArgumentException("only " + pool.count() + " training images for batches of "
-                    + config.batchSize());
+            throw new IllegalArgumentException(
+                    "only " + pool.count() + " training images for batches of " + config.batchSize());
         }
         int classCount = target.classCount();
         float[] classWeights = classWeights(config, pool, classCount);
@@ -66,12 +72,23 @@ public final class ClassifierTrainer {
         try {
             ResNetClassifierNet net = new ResNetClassifierNet(config, classCount);
             model.setBlock(net);
-            TrainedClassifier classifier = new TrainedClassifier(model, net, new TrainedClassifier.Descriptor(
-                    TrainedClassifier.FORMAT, name, config, target.classLabels(), target.priorityLabels(), seed), null);
+            TrainedClassifier classifier = new TrainedClassifier(
+                    model,
+                    net,
+                    new TrainedClassifier.Descriptor(
+                            TrainedClassifier.FORMAT,
+                            name,
+                            config,
+                            target.classLabels(),
+                            target.priorityLabels(),
+                            seed),
+                    null);
             DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(new WeightedCrossEntropy())
                     .optDevices(new Device[] {device})
-                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(config.learningRate()))
-                            .optWeightDecays(config.weightDecay()).build());
+                    .optOptimizer(Optimizer.adam()
+                            .optLearningRateTracker(Tracker.fixed(config.learningRate()))
+                            .optWeightDecays(config.weightDecay())
+                            .build());
             int size = config.imageSize();
             int batch = config.batchSize();
             try (Trainer trainer = model.newTrainer(trainingConfig)) {
@@ -91,11 +108,11 @@ public final class ClassifierTrainer {
                     }
                     double meanLoss = lossSum / stepsPerEpoch;
                     if (!Double.isFinite(meanLoss)) {
-                        throw new IllegalStateException("classifier training diverged at epoch " + epoch
-                                + " (loss " + meanLoss + ")");
+                        throw new IllegalStateException(
+                                "classifier training diverged at epoch " + epoch + " (loss " + meanLoss + ")");
                     }
-                    double score = validation.count() == 0 ? epoch
-                            : balancedAccuracy(classifier, validation, classCount);
+                    double score =
+                            validation.count() == 0 ? epoch : balancedAccuracy(classifier, validation, classCount);
                     listener.onEpoch(epoch, config.epochs(), meanLoss, validation.count() == 0 ? Double.NaN : score);
                     LOG.debug("{} epoch {}: loss {} val balanced accuracy {}", name, epoch, meanLoss, score);
                     if (score > bestScore) {
@@ -123,8 +140,14 @@ public final class ClassifierTrainer {
         return Math.max(1, (realTrainingCount + batchSize - 1) / batchSize);
     }
 
-    private static double step(Trainer trainer, Model model, LabeledImages pool, int[] indices, float[] classWeights,
-                               int classCount, int size) {
+    private static double step(
+            Trainer trainer,
+            Model model,
+            LabeledImages pool,
+            int[] indices,
+            float[] classWeights,
+            int classCount,
+            int size) {
         int n = indices.length;
         int pixels = size * size;
         float[] images = new float[n * pixels];
@@ -164,7 +187,8 @@ public final class ClassifierTrainer {
         public NDArray evaluate(NDList weightedTargets, NDList logits) {
             NDArray targets = weightedTargets.singletonOrThrow();
             long n = targets.getShape().get(0);
-            return dev.causalcxr.core.engine.ScalarOps.dividedBy(targets.mul(logits.singletonOrThrow().logSoftmax(1)).sum().neg(), (double) n);
+            return dev.causalcxr.core.engine.ScalarOps.dividedBy(
+                    targets.mul(logits.singletonOrThrow().logSoftmax(1)).sum().neg(), (double) n);
         }
     }
 
@@ -188,8 +212,8 @@ public final class ClassifierTrainer {
 
     static double balancedAccuracy(TrainedClassifier classifier, LabeledImages images, int classCount) {
         double[][] probabilities = classifier.predictProbabilities(images.pixels());
-        ClassificationReport report = ClassificationMetrics.evaluate(images.labels(),
-                ClassificationMetrics.argmax(probabilities), null, classCount);
+        ClassificationReport report = ClassificationMetrics.evaluate(
+                images.labels(), ClassificationMetrics.argmax(probabilities), null, classCount);
         return report.balancedAccuracy();
     }
 

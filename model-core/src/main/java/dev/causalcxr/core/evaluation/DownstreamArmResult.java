@@ -17,7 +17,14 @@ import java.util.List;
  * @param recall           per class, over seeds
  * @param confusion        confusion matrices summed over seeds (row = true class)
  */
-public record DownstreamArmResult(String arm, List<ClassificationReport> perSeed, MeanStd accuracy,
-                                  MeanStd balancedAccuracy, MeanStd macroF1, MeanStd auroc, MeanStd headRecall,
-                                  MeanStd tailRecall, List<MeanStd> recall, int[][] confusion) {
-}
+public record DownstreamArmResult(
+        String arm,
+        List<ClassificationReport> perSeed,
+        MeanStd accuracy,
+        MeanStd balancedAccuracy,
+        MeanStd macroF1,
+        MeanStd auroc,
+        MeanStd headRecall,
+        MeanStd tailRecall,
+        List<MeanStd> recall,
+        int[][] confusion) {}

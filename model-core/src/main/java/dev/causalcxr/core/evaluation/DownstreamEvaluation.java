@@ -34,19 +34,44 @@ public final class DownstreamEvaluation {
 
     /** Progress over the 2 × seeds training runs: {@code run} of {@code runs}, with the current epoch. */
     public interface ProgressListener {
-        void onEpoch(String arm, long seed, int run, int runs, int epoch, int epochs, double meanTrainLoss,
-                     double validationBalancedAccuracy);
+        void onEpoch(
+                String arm,
+                long seed,
+                int run,
+                int runs,
+                int epoch,
+                int epochs,
+                double meanTrainLoss,
+                double validationBalancedAccuracy);
     }
 
-    private DownstreamEvaluation() {
-    }
+    private DownstreamEvaluation() {}
 
-    public static DownstreamResult run(ClassifierConfig config, List<Long> seeds, PrimaryFindingTarget target,
-                                       LabeledImages train, LabeledImages validation, LabeledImages test,
-                                       LabeledImages augmentation, Set<Integer> tailClasses,
-                                       ProgressListener progress, ClassifierHandler handler,
-                                       BooleanSupplier cancelled) throws IOException {
-        return run(config, seeds, target, train, validation, test, augmentation, null, tailClasses, progress, handler,
+    public static DownstreamResult run(
+            ClassifierConfig config,
+            List<Long> seeds,
+            PrimaryFindingTarget target,
+            LabeledImages train,
+            LabeledImages validation,
+            LabeledImages test,
+            LabeledImages augmentation,
+            Set<Integer> tailClasses,
+            ProgressListener progress,
+            ClassifierHandler handler,
+            BooleanSupplier cancelled)
+            throws IOException {
+        return run(
+                config,
+                seeds,
+                target,
+                train,
+                validation,
+                test,
+                augmentation,
+                null,
+                tailClasses,
+                progress,
+                handler,
                 cancelled);
     }
 
@@ -56,11 +81,20 @@ public final class DownstreamEvaluation {
      * @param plainAugmentation the ablation's augmentation set (a third arm with the same seeds and budget),
      *                          or null for none
      */
-    public static DownstreamResult run(ClassifierConfig config, List<Long> seeds, PrimaryFindingTarget target,
-                                       LabeledImages train, LabeledImages validation, LabeledImages test,
-                                       LabeledImages augmentation, LabeledImages plainAugmentation,
-                                       Set<Integer> tailClasses, ProgressListener progress, ClassifierHandler handler,
-                                       BooleanSupplier cancelled) throws IOException {
+    public static DownstreamResult run(
+            ClassifierConfig config,
+            List<Long> seeds,
+            PrimaryFindingTarget target,
+            LabeledImages train,
+            LabeledImages validation,
+            LabeledImages test,
+            LabeledImages augmentation,
+            LabeledImages plainAugmentation,
+            Set<Integer> tailClasses,
+            ProgressListener progress,
+            ClassifierHandler handler,
+            BooleanSupplier cancelled)
+            throws IOException {
         if (seeds.isEmpty()) {
             throw new IllegalArgumentException("need at least one seed");
         }
@@ -86,19 +120,29 @@ public final class DownstreamEvaluation {
             for (String arm : pools.keySet()) {
                 int runIndex = run++;
                 LabeledImages pool = pools.get(arm);
-                TrainedClassifier classifier = ClassifierTrainer.train(config, target, pool, steps, validation, seed,
+                TrainedClassifier classifier = ClassifierTrainer.train(
+                        config,
+                        target,
+                        pool,
+                        steps,
+                        validation,
+                        seed,
                         config.architectureName() + "/" + arm + "-seed" + seed,
-                        (epoch, epochs, loss, score) -> progress.onEpoch(arm, seed, runIndex, runs, epoch, epochs,
-                                loss, score),
+                        (epoch, epochs, loss, score) ->
+                                progress.onEpoch(arm, seed, runIndex, runs, epoch, epochs, loss, score),
                         cancelled);
                 boolean kept = false;
                 try {
                     double[][] probabilities = classifier.predictProbabilities(test.pixels());
-                    ClassificationReport report = ClassificationMetrics.evaluate(test.labels(),
-                            ClassificationMetrics.argmax(probabilities), probabilities, classCount);
+                    ClassificationReport report = ClassificationMetrics.evaluate(
+                            test.labels(), ClassificationMetrics.argmax(probabilities), probabilities, classCount);
                     reports.get(arm).add(report);
-                    LOG.info("downstream {} seed {}: accuracy {}, balanced accuracy {}", arm, seed,
-                            report.accuracy(), report.balancedAccuracy());
+                    LOG.info(
+                            "downstream {} seed {}: accuracy {}, balanced accuracy {}",
+                            arm,
+                            seed,
+                            report.accuracy(),
+                            report.balancedAccuracy());
                     kept = handler.keep(arm, seed, classifier);
                 } finally {
                     if (!kept) {
@@ -107,15 +151,19 @@ public final class DownstreamEvaluation {
                 }
             }
         }
-        return new DownstreamResult(target.classLabels(), Set.copyOf(tailClasses), List.copyOf(seeds),
+        return new DownstreamResult(
+                target.classLabels(),
+                Set.copyOf(tailClasses),
+                List.copyOf(seeds),
                 summarize(REAL, reports.get(REAL), tailClasses, classCount),
                 augmented ? summarize(AUGMENTED, reports.get(AUGMENTED), tailClasses, classCount) : null,
-                plainAugmentation == null ? null
+                plainAugmentation == null
+                        ? null
                         : summarize(AUGMENTED_PLAIN, reports.get(AUGMENTED_PLAIN), tailClasses, classCount));
     }
 
-    static DownstreamArmResult summarize(String arm, List<ClassificationReport> reports, Set<Integer> tailClasses,
-                                         int classCount) {
+    static DownstreamArmResult summarize(
+            String arm, List<ClassificationReport> reports, Set<Integer> tailClasses, int classCount) {
         int n = reports.size();
         double[] accuracy = new double[n];
         double[] balanced = new double[n];
@@ -146,7 +194,16 @@ public final class DownstreamEvaluation {
         for (int c = 0; c < classCount; c++) {
             perClass.add(MeanStd.of(recall[c]));
         }
-        return new DownstreamArmResult(arm, List.copyOf(reports), MeanStd.of(accuracy), MeanStd.of(balanced),
-                MeanStd.of(macroF1), MeanStd.of(auroc), MeanStd.of(head), MeanStd.of(tail), perClass, confusion);
+        return new DownstreamArmResult(
+                arm,
+                List.copyOf(reports),
+                MeanStd.of(accuracy),
+                MeanStd.of(balanced),
+                MeanStd.of(macroF1),
+                MeanStd.of(auroc),
+                MeanStd.of(head),
+                MeanStd.of(tail),
+                perClass,
+                confusion);
     }
 }

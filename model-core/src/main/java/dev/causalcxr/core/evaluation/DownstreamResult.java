@@ -16,12 +16,20 @@ import java.util.Set;
  * @param augmentedPlain the same with the ablation's augmentation set (counterfactuals sampled from plain
  *                    N(0, I) noise instead of the optimized tail priors); null when there is none
  */
-public record DownstreamResult(List<String> classLabels, Set<Integer> tailClasses, List<Long> seeds,
-                               DownstreamArmResult real, DownstreamArmResult augmented,
-                               DownstreamArmResult augmentedPlain) {
+public record DownstreamResult(
+        List<String> classLabels,
+        Set<Integer> tailClasses,
+        List<Long> seeds,
+        DownstreamArmResult real,
+        DownstreamArmResult augmented,
+        DownstreamArmResult augmentedPlain) {
 
-    public DownstreamResult(List<String> classLabels, Set<Integer> tailClasses, List<Long> seeds,
-                            DownstreamArmResult real, DownstreamArmResult augmented) {
+    public DownstreamResult(
+            List<String> classLabels,
+            Set<Integer> tailClasses,
+            List<Long> seeds,
+            DownstreamArmResult real,
+            DownstreamArmResult augmented) {
         this(classLabels, tailClasses, seeds, real, augmented, null);
     }
 
@@ -36,7 +44,9 @@ public record DownstreamResult(List<String> classLabels, Set<Integer> tailClasse
     }
 
     public double balancedAccuracyDelta() {
-        return hasAugmented() ? augmented.balancedAccuracy().mean() - real.balancedAccuracy().mean() : Double.NaN;
+        return hasAugmented()
+                ? augmented.balancedAccuracy().mean() - real.balancedAccuracy().mean()
+                : Double.NaN;
     }
 
     public double macroF1Delta() {
@@ -48,15 +58,21 @@ public record DownstreamResult(List<String> classLabels, Set<Integer> tailClasse
     }
 
     public double headRecallDelta() {
-        return hasAugmented() ? augmented.headRecall().mean() - real.headRecall().mean() : Double.NaN;
+        return hasAugmented()
+                ? augmented.headRecall().mean() - real.headRecall().mean()
+                : Double.NaN;
     }
 
     public double tailRecallDelta() {
-        return hasAugmented() ? augmented.tailRecall().mean() - real.tailRecall().mean() : Double.NaN;
+        return hasAugmented()
+                ? augmented.tailRecall().mean() - real.tailRecall().mean()
+                : Double.NaN;
     }
 
     public double recallDelta(int classIndex) {
         return hasAugmented()
-                ? augmented.recall().get(classIndex).mean() - real.recall().get(classIndex).mean() : Double.NaN;
+                ? augmented.recall().get(classIndex).mean()
+                        - real.recall().get(classIndex).mean()
+                : Double.NaN;
     }
 }

@@ -32,8 +32,7 @@ public final class EvaluationCharts {
     private static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
     private static final Font SMALL = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
 
-    private EvaluationCharts() {
-    }
+    private EvaluationCharts() {}
 
     /**
      * Two confusion matrices side by side (real, augmented), summed over seeds: cells show counts,
@@ -53,8 +52,12 @@ public final class EvaluationCharts {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas(image);
         g.setFont(TITLE);
-        g.drawString("Confusion matrices on the real test split (summed over " + result.seeds().size() + " seed"
-                + (result.seeds().size() == 1 ? "" : "s") + "; shade = row fraction)", 20, 28);
+        g.drawString(
+                "Confusion matrices on the real test split (summed over "
+                        + result.seeds().size() + " seed" + (result.seeds().size() == 1 ? "" : "s")
+                        + "; shade = row fraction)",
+                20,
+                28);
         drawConfusion(g, result.real(), labels, result.tailClasses(), 0, top, left, cell);
         if (result.hasAugmented()) {
             drawConfusion(g, result.augmented(), labels, result.tailClasses(), panel, top, left, cell);
@@ -63,8 +66,15 @@ public final class EvaluationCharts {
         write(image, file);
     }
 
-    private static void drawConfusion(Graphics2D g, DownstreamArmResult arm, List<String> labels,
-                                      java.util.Set<Integer> tail, int x0, int top, int left, int cell) {
+    private static void drawConfusion(
+            Graphics2D g,
+            DownstreamArmResult arm,
+            List<String> labels,
+            java.util.Set<Integer> tail,
+            int x0,
+            int top,
+            int left,
+            int cell) {
         int k = labels.size();
         int mx = x0 + left;
         g.setFont(TITLE);
@@ -116,8 +126,11 @@ public final class EvaluationCharts {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas(image);
         g.setFont(TITLE);
-        g.drawString("Per-class recall on the real test split (mean \u00b1 std over " + result.seeds().size()
-                + " seed" + (result.seeds().size() == 1 ? "" : "s") + ")", 20, 28);
+        g.drawString(
+                "Per-class recall on the real test split (mean \u00b1 std over "
+                        + result.seeds().size() + " seed" + (result.seeds().size() == 1 ? "" : "s") + ")",
+                20,
+                28);
         g.setFont(SMALL);
         for (int tick = 0; tick <= 4; tick++) {
             double value = tick / 4.0;

@@ -19,48 +19,102 @@ import java.util.List;
  * @param nearestK           k of precision / recall / density / coverage
  * @param inceptionFile      an Inception TorchScript file for the standard FID, or null (nothing is downloaded)
  */
-public record EvaluationConfig(ClassifierConfig classifier, int seedCount, int minimumClassCount,
-                               double tailFrequency, List<String> tailFindings, int kidSubsets, int kidSubsetSize,
-                               int nearestK, String inceptionFile) {
+public record EvaluationConfig(
+        ClassifierConfig classifier,
+        int seedCount,
+        int minimumClassCount,
+        double tailFrequency,
+        List<String> tailFindings,
+        int kidSubsets,
+        int kidSubsetSize,
+        int nearestK,
+        String inceptionFile) {
 
     public EvaluationConfig {
         tailFindings = tailFindings == null ? List.of() : List.copyOf(tailFindings);
         if (seedCount < 1 || minimumClassCount < 1 || !(tailFrequency > 0 && tailFrequency < 1)) {
-            throw new IllegalArgumentException("invalid evaluation config: seeds " + seedCount + ", minimum class count "
-                    + minimumClassCount + ", tail frequency " + tailFrequency);
+            throw new IllegalArgumentException("invalid evaluation config: seeds " + seedCount
+                    + ", minimum class count " + minimumClassCount + ", tail frequency " + tailFrequency);
         }
     }
 
     /** Quick profile: the quick classifier, 3 seeds, tail below 5 %, customary KID / PRDC settings. */
     public static EvaluationConfig quick() {
-        return new EvaluationConfig(ClassifierConfig.quick(), 3, 5, 0.05, List.of(),
-                KernelInceptionDistance.DEFAULT_SUBSETS, KernelInceptionDistance.DEFAULT_SUBSET_SIZE,
-                PrecisionRecallDensityCoverage.DEFAULT_NEAREST_K, null);
+        return new EvaluationConfig(
+                ClassifierConfig.quick(),
+                3,
+                5,
+                0.05,
+                List.of(),
+                KernelInceptionDistance.DEFAULT_SUBSETS,
+                KernelInceptionDistance.DEFAULT_SUBSET_SIZE,
+                PrecisionRecallDensityCoverage.DEFAULT_NEAREST_K,
+                null);
     }
 
     public EvaluationConfig withClassifier(ClassifierConfig c) {
-        return new EvaluationConfig(c, seedCount, minimumClassCount, tailFrequency, tailFindings, kidSubsets,
-                kidSubsetSize, nearestK, inceptionFile);
+        return new EvaluationConfig(
+                c,
+                seedCount,
+                minimumClassCount,
+                tailFrequency,
+                tailFindings,
+                kidSubsets,
+                kidSubsetSize,
+                nearestK,
+                inceptionFile);
     }
 
     public EvaluationConfig withSeedCount(int n) {
-        return new EvaluationConfig(classifier, n, minimumClassCount, tailFrequency, tailFindings, kidSubsets,
-                kidSubsetSize, nearestK, inceptionFile);
+        return new EvaluationConfig(
+                classifier,
+                n,
+                minimumClassCount,
+                tailFrequency,
+                tailFindings,
+                kidSubsets,
+                kidSubsetSize,
+                nearestK,
+                inceptionFile);
     }
 
     public EvaluationConfig withMinimumClassCount(int n) {
-        return new EvaluationConfig(classifier, seedCount, n, tailFrequency, tailFindings, kidSubsets,
-                kidSubsetSize, nearestK, inceptionFile);
+        return new EvaluationConfig(
+                classifier,
+                seedCount,
+                n,
+                tailFrequency,
+                tailFindings,
+                kidSubsets,
+                kidSubsetSize,
+                nearestK,
+                inceptionFile);
     }
 
     public EvaluationConfig withTailFindings(List<String> labels) {
-        return new EvaluationConfig(classifier, seedCount, minimumClassCount, tailFrequency, labels, kidSubsets,
-                kidSubsetSize, nearestK, inceptionFile);
+        return new EvaluationConfig(
+                classifier,
+                seedCount,
+                minimumClassCount,
+                tailFrequency,
+                labels,
+                kidSubsets,
+                kidSubsetSize,
+                nearestK,
+                inceptionFile);
     }
 
     public EvaluationConfig withInceptionFile(String file) {
-        return new EvaluationConfig(classifier, seedCount, minimumClassCount, tailFrequency, tailFindings, kidSubsets,
-                kidSubsetSize, nearestK, file);
+        return new EvaluationConfig(
+                classifier,
+                seedCount,
+                minimumClassCount,
+                tailFrequency,
+                tailFindings,
+                kidSubsets,
+                kidSubsetSize,
+                nearestK,
+                file);
     }
 
     public FidelityConfig fidelity(long seed) {

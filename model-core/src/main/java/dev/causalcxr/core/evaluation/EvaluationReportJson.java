@@ -9,14 +9,15 @@ import java.util.Map;
 /** The {@code evaluation} output: every number of an {@link EvaluationResult} as plain JSON maps (NaN → null). */
 final class EvaluationReportJson {
 
-    private EvaluationReportJson() {
-    }
+    private EvaluationReportJson() {}
 
     static Map<String, Object> of(EvaluationResult result) {
         Map<String, Object> root = new LinkedHashMap<>();
         Map<String, Object> target = new LinkedHashMap<>();
-        target.put("definition", "primary finding: the present finding rarest in the training split wins; "
-                + "No Finding when none; uncertain counts as not present");
+        target.put(
+                "definition",
+                "primary finding: the present finding rarest in the training split wins; "
+                        + "No Finding when none; uncertain counts as not present");
         target.put("classes", result.target().classLabels());
         target.put("priority", result.target().priorityLabels());
         root.put("target", target);
@@ -24,7 +25,12 @@ final class EvaluationReportJson {
         DownstreamResult d = result.downstream();
         Map<String, Object> downstream = new LinkedHashMap<>();
         downstream.put("seeds", d.seeds());
-        downstream.put("tail_classes", d.tailClasses().stream().sorted().map(i -> d.classLabels().get(i)).toList());
+        downstream.put(
+                "tail_classes",
+                d.tailClasses().stream()
+                        .sorted()
+                        .map(i -> d.classLabels().get(i))
+                        .toList());
         downstream.put("real", arm(d.real(), d.classLabels()));
         if (d.hasAugmented()) {
             downstream.put("augmented", arm(d.augmented(), d.classLabels()));

@@ -9,6 +9,9 @@ package dev.causalcxr.core.evaluation;
  * @param inceptionFidelity standard Inception fidelity, or null without an Inception file or generated images
  * @param featureNetwork    the in-domain feature network (saved as the stage output {@code feature-network})
  */
-public record EvaluationResult(PrimaryFindingTarget target, DownstreamResult downstream, FidelityResult fidelity,
-                               FidelityResult inceptionFidelity, FeatureSpace featureNetwork) {
-}
+public record EvaluationResult(
+        PrimaryFindingTarget target,
+        DownstreamResult downstream,
+        FidelityResult fidelity,
+        FidelityResult inceptionFidelity,
+        FeatureSpace featureNetwork) {}

@@ -1,6 +1,5 @@
 package dev.causalcxr.core.evaluation;
 
-import dev.causalcxr.core.spec.StageName;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.causalcxr.core.dataset.DatasetEntry;
@@ -13,6 +12,7 @@ import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.metrics.classification.ClassificationMetrics;
 import dev.causalcxr.core.metrics.classification.ClassificationReport;
 import dev.causalcxr.core.metrics.fidelity.FidelityReport;
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.core.stage.StageContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,6 +53,7 @@ public final class EvaluationStage {
     public static final String OUTPUT_FEATURE_NETWORK = "feature-network";
     /** Output: every number of this evaluation as JSON. */
     public static final String OUTPUT_RESULTS = "evaluation";
+
     public static final String ARTIFACT_CONFUSION = "confusion-matrices";
     public static final String ARTIFACT_RECALL = "per-class-recall";
 
@@ -61,8 +62,7 @@ public final class EvaluationStage {
     private static final double LOAD_SHARE = 0.05;
     private static final double TRAIN_SHARE = 0.85;
 
-    private EvaluationStage() {
-    }
+    private EvaluationStage() {}
 
     /**
      * @param datasetDir   an imported data set folder ({@code manifest.json}, images)
@@ -70,8 +70,13 @@ public final class EvaluationStage {
      * @param augmentation generated images with their conditions (may be empty: then there is the real arm alone)
      * @param generatedDir a folder of generated images for the fidelity metrics, or null to use the augmentation images
      */
-    public static EvaluationResult run(EvaluationConfig config, Path datasetDir, StudyLabels labels,
-                                       List<AugmentedSample> augmentation, Path generatedDir, StageContext ctx)
+    public static EvaluationResult run(
+            EvaluationConfig config,
+            Path datasetDir,
+            StudyLabels labels,
+            List<AugmentedSample> augmentation,
+            Path generatedDir,
+            StageContext ctx)
             throws IOException {
         return run(config, datasetDir, labels, augmentation, null, generatedDir, ctx);
     }
@@ -80,9 +85,15 @@ public final class EvaluationStage {
      * @param plainAugmentation the tail-noise ablation's augmentation set (same sources and seeds, plain N(0, I)
      *                          initial noise): a third downstream arm, {@code *_augmented_plain}; null for none
      */
-    public static EvaluationResult run(EvaluationConfig config, Path datasetDir, StudyLabels labels,
-                                       List<AugmentedSample> augmentation, List<AugmentedSample> plainAugmentation,
-                                       Path generatedDir, StageContext ctx) throws IOException {
+    public static EvaluationResult run(
+            EvaluationConfig config,
+            Path datasetDir,
+            StudyLabels labels,
+            List<AugmentedSample> augmentation,
+            List<AugmentedSample> plainAugmentation,
+            Path generatedDir,
+            StageContext ctx)
+            throws IOException {
         return run(config, datasetDir, labels, null, augmentation, plainAugmentation, generatedDir, ctx);
     }
 
@@ -92,9 +103,15 @@ public final class EvaluationStage {
      *                  reference's targets, so that runs on different labels compare on the same targets
      *                  ({@code <metric>_<arm>_vs_<source>})
      */
-    public static EvaluationResult run(EvaluationConfig config, Path datasetDir, StudyLabels labels,
-                                       StudyLabels reference, List<AugmentedSample> augmentation,
-                                       List<AugmentedSample> plainAugmentation, Path generatedDir, StageContext ctx)
+    public static EvaluationResult run(
+            EvaluationConfig config,
+            Path datasetDir,
+            StudyLabels labels,
+            StudyLabels reference,
+            List<AugmentedSample> augmentation,
+            List<AugmentedSample> plainAugmentation,
+            Path generatedDir,
+            StageContext ctx)
             throws IOException {
         List<AugmentedSample> augmentationSamples = augmentation == null ? List.of() : augmentation;
         Path manifestFile = datasetDir.resolve("manifest.json");
@@ -105,8 +122,8 @@ public final class EvaluationStage {
         ClassifierConfig classifierConfig = config.classifier();
         int size = classifierConfig.imageSize();
         List<DatasetEntry> trainEntries = entries(manifest, Split.TRAIN);
-        PrimaryFindingTarget target = PrimaryFindingTarget.fromTraining(labels,
-                trainEntries.stream().map(DatasetEntry::studyId).toList(), config.minimumClassCount());
+        PrimaryFindingTarget target = PrimaryFindingTarget.fromTraining(
+                labels, trainEntries.stream().map(DatasetEntry::studyId).toList(), config.minimumClassCount());
         Set<Integer> tail = tailClasses(config, manifest, labels, target);
         ctx.logParam("labels_source", labels.source().label());
         ctx.progress(0.0, "loading images");
@@ -114,11 +131,15 @@ public final class EvaluationStage {
         LabeledImages validation = load(datasetDir, entries(manifest, Split.VAL), labels, target, size);
         LabeledImages test = load(datasetDir, entries(manifest, Split.TEST), labels, target, size);
         LabeledImages augmented = augmentationImages(augmentationSamples, target, size);
-        LabeledImages augmentedPlain = plainAugmentation == null || plainAugmentation.isEmpty() ? null
+        LabeledImages augmentedPlain = plainAugmentation == null || plainAugmentation.isEmpty()
+                ? null
                 : augmentationImages(plainAugmentation, target, size);
         logParameters(ctx, config, manifest, target, tail, train, validation, test, augmented);
-        int[] referenceTest = reference == null ? null : entries(manifest, Split.TEST).stream()
-                .mapToInt(e -> target.classOf(reference, e.studyId())).toArray();
+        int[] referenceTest = reference == null
+                ? null
+                : entries(manifest, Split.TEST).stream()
+                        .mapToInt(e -> target.classOf(reference, e.studyId()))
+                        .toArray();
         Map<String, List<ClassificationReport>> referenceReports = new LinkedHashMap<>();
         ctx.progress(LOAD_SHARE, "images loaded");
 
@@ -127,10 +148,19 @@ public final class EvaluationStage {
         TrainedClassifier[] featureNetwork = new TrainedClassifier[1];
         DownstreamResult downstream;
         try {
-            downstream = DownstreamEvaluation.run(classifierConfig, seeds, target, train, validation, test, augmented,
-                    augmentedPlain, tail,
+            downstream = DownstreamEvaluation.run(
+                    classifierConfig,
+                    seeds,
+                    target,
+                    train,
+                    validation,
+                    test,
+                    augmented,
+                    augmentedPlain,
+                    tail,
                     (arm, seed, run, runs, epoch, epochs, loss, score) -> {
-                        ctx.progress(LOAD_SHARE + TRAIN_SHARE * (run + (double) epoch / epochs) / runs,
+                        ctx.progress(
+                                LOAD_SHARE + TRAIN_SHARE * (run + (double) epoch / epochs) / runs,
                                 "classifier " + (run + 1) + "/" + runs + " (" + arm + "), epoch " + epoch);
                         long step = (long) run * epochs + epoch;
                         ctx.logMetric("train_loss_" + arm, loss, step);
@@ -141,8 +171,10 @@ public final class EvaluationStage {
                     (arm, seed, classifier) -> {
                         if (referenceTest != null) {
                             double[][] p = classifier.predictProbabilities(test.pixels());
-                            referenceReports.computeIfAbsent(arm, k -> new ArrayList<>()).add(ClassificationMetrics
-                                    .evaluate(referenceTest, ClassificationMetrics.argmax(p), p, target.classCount()));
+                            referenceReports
+                                    .computeIfAbsent(arm, k -> new ArrayList<>())
+                                    .add(ClassificationMetrics.evaluate(
+                                            referenceTest, ClassificationMetrics.argmax(p), p, target.classCount()));
                         }
                         // the first real-only classifier is the in-domain feature network
                         if (featureNetwork[0] == null && arm.equals(DownstreamEvaluation.REAL)) {
@@ -159,8 +191,14 @@ public final class EvaluationStage {
             ctx.logParam("feature_network_digest", space.digest());
             reportDownstream(ctx, downstream, target);
             if (referenceTest != null) {
-                reportAgainstReference(ctx, reference.source().label(), referenceReports, test.labels(),
-                        referenceTest, tail, target.classCount());
+                reportAgainstReference(
+                        ctx,
+                        reference.source().label(),
+                        referenceReports,
+                        test.labels(),
+                        referenceTest,
+                        tail,
+                        target.classCount());
             }
 
             ctx.progress(LOAD_SHARE + TRAIN_SHARE, "fidelity");
@@ -172,15 +210,28 @@ public final class EvaluationStage {
                 LOG.warn("fewer than {} generated or real test images: fidelity metrics skipped", minimum);
             } else {
                 try (ClassifierFeatureExtractor extractor = ClassifierFeatureExtractor.of(featureNetwork[0])) {
-                    fidelity = FidelityEvaluation.evaluate(extractor, test.pixels(), test.labels(), generated.pixels(),
-                            generated.labels(), target, config.fidelity(ctx.seed()));
+                    fidelity = FidelityEvaluation.evaluate(
+                            extractor,
+                            test.pixels(),
+                            test.labels(),
+                            generated.pixels(),
+                            generated.labels(),
+                            target,
+                            config.fidelity(ctx.seed()));
                 }
                 reportFidelity(ctx, fidelity, "", true);
-                reportMemorization(ctx, featureNetwork[0], manifest, trainEntries, train, test, generated,
+                reportMemorization(
+                        ctx,
+                        featureNetwork[0],
+                        manifest,
+                        trainEntries,
+                        train,
+                        test,
+                        generated,
                         generatedDir == null ? augmentationSamples : null);
                 if (config.inceptionFile() != null) {
-                    inception = inceptionFidelity(config, datasetDir, manifest, labels, generatedDir,
-                            augmentationSamples, target, ctx);
+                    inception = inceptionFidelity(
+                            config, datasetDir, manifest, labels, generatedDir, augmentationSamples, target, ctx);
                     reportFidelity(ctx, inception, "inception_", false);
                 }
             }
@@ -210,8 +261,8 @@ public final class EvaluationStage {
     }
 
     /** The configured tail findings, or those present in fewer than {@code tail_frequency} of the images. */
-    static Set<Integer> tailClasses(EvaluationConfig config, DatasetManifest manifest, StudyLabels labels,
-                                    PrimaryFindingTarget target) {
+    static Set<Integer> tailClasses(
+            EvaluationConfig config, DatasetManifest manifest, StudyLabels labels, PrimaryFindingTarget target) {
         List<Finding> tailFindings = new ArrayList<>();
         if (!config.tailFindings().isEmpty()) {
             for (String label : config.tailFindings()) {
@@ -219,15 +270,16 @@ public final class EvaluationStage {
                         .orElseThrow(() -> new IllegalArgumentException("unknown tail finding: " + label)));
             }
         } else {
-            tailFindings.addAll(labels.rareFindings(manifest.entries().stream().map(DatasetEntry::studyId).toList(),
-                    config.tailFrequency()));
+            tailFindings.addAll(labels.rareFindings(
+                    manifest.entries().stream().map(DatasetEntry::studyId).toList(), config.tailFrequency()));
         }
         tailFindings.remove(Finding.NO_FINDING);
         return new TreeSet<>(target.indicesOf(tailFindings));
     }
 
-    private static LabeledImages load(Path datasetDir, List<DatasetEntry> entries, StudyLabels labels,
-                                      PrimaryFindingTarget target, int size) throws IOException {
+    private static LabeledImages load(
+            Path datasetDir, List<DatasetEntry> entries, StudyLabels labels, PrimaryFindingTarget target, int size)
+            throws IOException {
         List<float[]> pixels = new ArrayList<>(entries.size());
         int[] classes = new int[entries.size()];
         for (int i = 0; i < entries.size(); i++) {
@@ -238,8 +290,8 @@ public final class EvaluationStage {
         return new LabeledImages(size, pixels, classes);
     }
 
-    private static LabeledImages augmentationImages(List<AugmentedSample> samples, PrimaryFindingTarget target,
-                                                    int size) {
+    private static LabeledImages augmentationImages(
+            List<AugmentedSample> samples, PrimaryFindingTarget target, int size) {
         List<float[]> pixels = new ArrayList<>(samples.size());
         int[] labels = new int[samples.size()];
         for (int i = 0; i < samples.size(); i++) {
@@ -250,8 +302,7 @@ public final class EvaluationStage {
     }
 
     /** Generated images for fidelity: a folder (unlabelled) or the augmentation set (labelled). */
-    private record GeneratedSet(List<float[]> pixels, int[] labels) {
-    }
+    private record GeneratedSet(List<float[]> pixels, int[] labels) {}
 
     private static GeneratedSet generatedSet(Path generatedDir, LabeledImages augmented, int size) throws IOException {
         if (generatedDir != null) {
@@ -267,14 +318,20 @@ public final class EvaluationStage {
         return new GeneratedSet(augmented.pixels(), augmented.labels());
     }
 
-    private static FidelityResult inceptionFidelity(EvaluationConfig config, Path datasetDir, DatasetManifest manifest,
-                                                    StudyLabels labels, Path generatedDir,
-                                                    List<AugmentedSample> augmentation,
-                                                    PrimaryFindingTarget target, StageContext ctx) throws IOException {
+    private static FidelityResult inceptionFidelity(
+            EvaluationConfig config,
+            Path datasetDir,
+            DatasetManifest manifest,
+            StudyLabels labels,
+            Path generatedDir,
+            List<AugmentedSample> augmentation,
+            PrimaryFindingTarget target,
+            StageContext ctx)
+            throws IOException {
         TorchScriptFeatureExtractor.Options options = TorchScriptFeatureExtractor.Options.inception()
                 .withDevice(config.classifier().device());
-        try (TorchScriptFeatureExtractor extractor = TorchScriptFeatureExtractor.load(Path.of(config.inceptionFile()),
-                options)) {
+        try (TorchScriptFeatureExtractor extractor =
+                TorchScriptFeatureExtractor.load(Path.of(config.inceptionFile()), options)) {
             List<DatasetEntry> testEntries = entries(manifest, Split.TEST);
             List<GrayImage> real = new ArrayList<>();
             int[] realLabels = new int[testEntries.size()];
@@ -288,34 +345,59 @@ public final class EvaluationStage {
             if (generatedDir != null) {
                 generatedFeatures = extractor.extractFolder(generatedDir);
             } else {
-                generatedFeatures = extractor.extractImages(augmentation.stream().map(AugmentedSample::image).toList());
-                generatedLabels = augmentation.stream().mapToInt(s -> target.classOfPresent(s.condition())).toArray();
+                generatedFeatures = extractor.extractImages(
+                        augmentation.stream().map(AugmentedSample::image).toList());
+                generatedLabels = augmentation.stream()
+                        .mapToInt(s -> target.classOfPresent(s.condition()))
+                        .toArray();
             }
-            return FidelityEvaluation.evaluateFeatures(extractor.space(), realFeatures, realLabels, generatedFeatures,
-                    generatedLabels, target, config.fidelity(ctx.seed()));
+            return FidelityEvaluation.evaluateFeatures(
+                    extractor.space(),
+                    realFeatures,
+                    realLabels,
+                    generatedFeatures,
+                    generatedLabels,
+                    target,
+                    config.fidelity(ctx.seed()));
         }
     }
 
-    private static void logParameters(StageContext ctx, EvaluationConfig config, DatasetManifest manifest,
-                                      PrimaryFindingTarget target, Set<Integer> tail, LabeledImages train,
-                                      LabeledImages validation, LabeledImages test, LabeledImages augmented) {
+    private static void logParameters(
+            StageContext ctx,
+            EvaluationConfig config,
+            DatasetManifest manifest,
+            PrimaryFindingTarget target,
+            Set<Integer> tail,
+            LabeledImages train,
+            LabeledImages validation,
+            LabeledImages test,
+            LabeledImages augmented) {
         ctx.logParam("dataset_version", manifest.version());
-        ctx.logParam("classification_target", "primary finding (rarest present finding in training wins; "
-                + "No Finding when none)");
+        ctx.logParam(
+                "classification_target",
+                "primary finding (rarest present finding in training wins; " + "No Finding when none)");
         ctx.logParam("classes", String.join(", ", target.classLabels()));
         ctx.logParam("class_priority", String.join(" > ", target.priorityLabels()));
-        List<String> tailLabels = tail.stream().map(i -> target.classLabels().get(i)).toList();
+        List<String> tailLabels =
+                tail.stream().map(i -> target.classLabels().get(i)).toList();
         ctx.logParam("tail_classes", String.join(", ", tailLabels));
         ctx.logParam("classifier", config.classifier().architectureName());
         ctx.logParam("classifier_epochs", Integer.toString(config.classifier().epochs()));
-        ctx.logParam("classifier_class_balanced_loss", Boolean.toString(config.classifier().classBalancedLoss()));
+        ctx.logParam(
+                "classifier_class_balanced_loss",
+                Boolean.toString(config.classifier().classBalancedLoss()));
         ctx.logParam("seeds", Integer.toString(config.seedCount()));
         ctx.logParam("train_images", Integer.toString(train.count()));
         ctx.logParam("val_images", Integer.toString(validation.count()));
         ctx.logParam("test_images", Integer.toString(test.count()));
         ctx.logParam("augmentation_images", Integer.toString(augmented.count()));
-        LOG.info("evaluate: {} classes, {} train / {} val / {} test images, {} augmentation images, {} seeds",
-                target.classCount(), train.count(), validation.count(), test.count(), augmented.count(),
+        LOG.info(
+                "evaluate: {} classes, {} train / {} val / {} test images, {} augmentation images, {} seeds",
+                target.classCount(),
+                train.count(),
+                validation.count(),
+                test.count(),
+                augmented.count(),
                 config.seedCount());
     }
 
@@ -336,7 +418,10 @@ public final class EvaluationStage {
             summary(ctx, "tail_recall" + suffix, arm.tailRecall().mean());
             summary(ctx, "head_recall" + suffix, arm.headRecall().mean());
             metric(ctx, "accuracy" + suffix + "_std", arm.accuracy().std());
-            metric(ctx, "balanced_accuracy" + suffix + "_std", arm.balancedAccuracy().std());
+            metric(
+                    ctx,
+                    "balanced_accuracy" + suffix + "_std",
+                    arm.balancedAccuracy().std());
             metric(ctx, "macro_f1" + suffix + "_std", arm.macroF1().std());
             metric(ctx, "auroc" + suffix + "_std", arm.auroc().std());
             metric(ctx, "tail_recall" + suffix + "_std", arm.tailRecall().std());
@@ -345,9 +430,17 @@ public final class EvaluationStage {
                 String key = target.classKeys().get(c);
                 int classIndex = c;
                 metric(ctx, "recall" + suffix + "/" + key, arm.recall().get(c).mean());
-                metric(ctx, "recall" + suffix + "_std/" + key, arm.recall().get(c).std());
-                metric(ctx, "auroc" + suffix + "/" + key, MeanStd.of(arm.perSeed().stream()
-                        .mapToDouble(r -> r.auroc()[classIndex]).toArray()).mean());
+                metric(
+                        ctx,
+                        "recall" + suffix + "_std/" + key,
+                        arm.recall().get(c).std());
+                metric(
+                        ctx,
+                        "auroc" + suffix + "/" + key,
+                        MeanStd.of(arm.perSeed().stream()
+                                        .mapToDouble(r -> r.auroc()[classIndex])
+                                        .toArray())
+                                .mean());
             }
         }
         if (!d.hasAugmented()) {
@@ -370,9 +463,14 @@ public final class EvaluationStage {
      * (accuracy, balanced accuracy, macro-F1, tail and head recall), and how many test targets the two label
      * sources agree on ({@code evaluation_test_targets_agreement_vs_<source>}).
      */
-    private static void reportAgainstReference(StageContext ctx, String source,
-                                               Map<String, List<ClassificationReport>> reports, int[] targets,
-                                               int[] referenceTargets, Set<Integer> tail, int classCount) {
+    private static void reportAgainstReference(
+            StageContext ctx,
+            String source,
+            Map<String, List<ClassificationReport>> reports,
+            int[] targets,
+            int[] referenceTargets,
+            Set<Integer> tail,
+            int classCount) {
         int same = 0;
         for (int i = 0; i < targets.length; i++) {
             same += targets[i] == referenceTargets[i] ? 1 : 0;
@@ -415,7 +513,8 @@ public final class EvaluationStage {
             metric(ctx, prefix + "coverage/" + key, r.prdc().coverage());
         });
         ctx.logParam(prefix + "fid_feature_space", f.space().name());
-        ctx.logParam(prefix + "fid_feature_network_digest", String.valueOf(f.space().digest()));
+        ctx.logParam(
+                prefix + "fid_feature_network_digest", String.valueOf(f.space().digest()));
     }
 
     /**
@@ -424,25 +523,39 @@ public final class EvaluationStage {
      *
      * @param samples the augmentation set (for each image's source patient), or null for an unlabelled folder
      */
-    private static void reportMemorization(StageContext ctx, TrainedClassifier featureNetwork, DatasetManifest manifest,
-                                           List<DatasetEntry> trainEntries, LabeledImages train, LabeledImages test,
-                                           GeneratedSet generated, List<AugmentedSample> samples) {
+    private static void reportMemorization(
+            StageContext ctx,
+            TrainedClassifier featureNetwork,
+            DatasetManifest manifest,
+            List<DatasetEntry> trainEntries,
+            LabeledImages train,
+            LabeledImages test,
+            GeneratedSet generated,
+            List<AugmentedSample> samples) {
         Map<String, String> patientOfStudy = new HashMap<>();
         manifest.entries().forEach(e -> patientOfStudy.put(e.studyId(), e.patientId()));
-        List<String> trainPatients = trainEntries.stream().map(DatasetEntry::patientId).toList();
+        List<String> trainPatients =
+                trainEntries.stream().map(DatasetEntry::patientId).toList();
         List<String> generatedPatients = new ArrayList<>();
         for (int i = 0; i < generated.pixels().size(); i++) {
             String source = samples == null ? null : samples.get(i).sourceStudyId();
             generatedPatients.add(source == null ? null : patientOfStudy.get(source));
         }
         long seed = ctx.seed() ^ 0x6D656D6FL;
-        MemorizationCheck.Result pixels = MemorizationCheck.check(MemorizationCheck.vectors(generated.pixels()),
-                generatedPatients, MemorizationCheck.vectors(train.pixels()), trainPatients,
-                MemorizationCheck.vectors(test.pixels()), seed);
+        MemorizationCheck.Result pixels = MemorizationCheck.check(
+                MemorizationCheck.vectors(generated.pixels()),
+                generatedPatients,
+                MemorizationCheck.vectors(train.pixels()),
+                trainPatients,
+                MemorizationCheck.vectors(test.pixels()),
+                seed);
         MemorizationCheck.Result features;
         try (ClassifierFeatureExtractor extractor = ClassifierFeatureExtractor.of(featureNetwork)) {
-            features = MemorizationCheck.check(Arrays.asList(extractor.extract(generated.pixels())), generatedPatients,
-                    Arrays.asList(extractor.extract(train.pixels())), trainPatients,
+            features = MemorizationCheck.check(
+                    Arrays.asList(extractor.extract(generated.pixels())),
+                    generatedPatients,
+                    Arrays.asList(extractor.extract(train.pixels())),
+                    trainPatients,
                     Arrays.asList(extractor.extract(test.pixels())),
                     seed);
         }
@@ -458,8 +571,10 @@ public final class EvaluationStage {
         }
         metric(ctx, "memorization_reference_size", pixels.referenceSize());
         if (pixels.nearCopies() > 0 || features.nearCopies() > 0) {
-            LOG.warn("{} generated images are near-copies of training images in pixels, {} in features",
-                    pixels.nearCopies(), features.nearCopies());
+            LOG.warn(
+                    "{} generated images are near-copies of training images in pixels, {} in features",
+                    pixels.nearCopies(),
+                    features.nearCopies());
         }
     }
 

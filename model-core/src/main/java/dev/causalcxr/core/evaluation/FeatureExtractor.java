@@ -19,7 +19,9 @@ public interface FeatureExtractor extends AutoCloseable {
 
     /** Features of images of any size (each fitted into {@link #imageSize()}, aspect kept). */
     default double[][] extractImages(List<GrayImage> images) {
-        return extract(images.stream().map(i -> LabeledImages.toModelInput(i, imageSize())).toList());
+        return extract(images.stream()
+                .map(i -> LabeledImages.toModelInput(i, imageSize()))
+                .toList());
     }
 
     /** Features of every image file in a folder (see {@link ImageFolders}), in sorted path order. */

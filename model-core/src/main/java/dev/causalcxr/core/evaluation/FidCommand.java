@@ -24,8 +24,7 @@ public final class FidCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private FidCommand() {
-    }
+    private FidCommand() {}
 
     /**
      * @param pathA      first feature matrix or image folder
@@ -36,8 +35,8 @@ public final class FidCommand {
      * @param inception  Inception TorchScript file for image folders, or null
      * @param seed       seed of the KID subsets
      */
-    public record Request(Path pathA, Path pathB, boolean kid, boolean json, Path featureNet, Path inception,
-                         long seed) {
+    public record Request(
+            Path pathA, Path pathB, boolean kid, boolean json, Path featureNet, Path inception, long seed) {
         public Request {
             if (pathA == null || pathB == null) {
                 throw new IllegalArgumentException("fid needs two paths");
@@ -54,8 +53,7 @@ public final class FidCommand {
      * @param kid   KID, or null when not asked for
      * @param text  what the command prints: {@code fid: <value>} (and {@code kid: <mean> ± <std>}) or one JSON object
      */
-    public record Outcome(FeatureSpace space, FidResult fid, KidResult kid, String text) {
-    }
+    public record Outcome(FeatureSpace space, FidResult fid, KidResult kid, String text) {}
 
     public static Outcome run(Request request) throws IOException {
         boolean needsNetwork = isFolder(request.pathA()) || isFolder(request.pathB());
@@ -72,8 +70,14 @@ public final class FidCommand {
             }
             FeatureSpace space = extractor != null ? extractor.space() : FeatureSpace.precomputed(a[0].length);
             FidResult fid = FrechetDistance.compute(a, b);
-            KidResult kid = request.kid() ? KernelInceptionDistance.compute(a, b, KernelInceptionDistance.DEFAULT_SUBSETS,
-                    KernelInceptionDistance.DEFAULT_SUBSET_SIZE, request.seed()) : null;
+            KidResult kid = request.kid()
+                    ? KernelInceptionDistance.compute(
+                            a,
+                            b,
+                            KernelInceptionDistance.DEFAULT_SUBSETS,
+                            KernelInceptionDistance.DEFAULT_SUBSET_SIZE,
+                            request.seed())
+                    : null;
             String text = request.json() ? json(space, fid, kid) : plain(fid, kid);
             return new Outcome(space, fid, kid, text);
         } finally {
@@ -93,7 +97,8 @@ public final class FidCommand {
             return ClassifierFeatureExtractor.load(request.featureNet(), "cpu");
         }
         if (request.inception() != null) {
-            return TorchScriptFeatureExtractor.load(request.inception(), TorchScriptFeatureExtractor.Options.inception());
+            return TorchScriptFeatureExtractor.load(
+                    request.inception(), TorchScriptFeatureExtractor.Options.inception());
         }
         throw new IllegalArgumentException("an image folder needs a feature network: give --feature-net MODEL "
                 + "(a saved in-domain classifier) or --inception FILE.pt");
@@ -109,10 +114,12 @@ public final class FidCommand {
         } else if (FeatureMatrixFiles.isFeatureMatrixFile(path)) {
             features = FeatureMatrixFiles.read(path);
         } else {
-            throw new IllegalArgumentException(path + ": not a feature matrix (.npy, .csv, .tsv, .txt) or an image folder");
+            throw new IllegalArgumentException(
+                    path + ": not a feature matrix (.npy, .csv, .tsv, .txt) or an image folder");
         }
         if (features.length < 2) {
-            throw new IllegalArgumentException(path + ": " + features.length + " feature row(s); FID needs at least 2 samples");
+            throw new IllegalArgumentException(
+                    path + ": " + features.length + " feature row(s); FID needs at least 2 samples");
         }
         if (features[0].length < 1) {
             throw new IllegalArgumentException(path + ": feature rows are empty");

@@ -11,5 +11,4 @@ import java.util.SortedMap;
  * @param perClass per class key (e.g. {@code pleural_effusion}) with enough samples on both sides; empty
  *                 when the generated images carry no labels
  */
-public record FidelityResult(FeatureSpace space, FidelityReport overall, SortedMap<String, FidelityReport> perClass) {
-}
+public record FidelityResult(FeatureSpace space, FidelityReport overall, SortedMap<String, FidelityReport> perClass) {}

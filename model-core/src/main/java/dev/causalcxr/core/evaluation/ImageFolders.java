@@ -15,8 +15,7 @@ import java.util.stream.Stream;
 /** Reads every image file (.png, .jpg, .jpeg) under a folder, recursively, in sorted path order. */
 public final class ImageFolders {
 
-    private ImageFolders() {
-    }
+    private ImageFolders() {}
 
     public static boolean isImageFile(Path path) {
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);

@@ -25,8 +25,7 @@ public final class MemorizationCheck {
     /** Real-to-training nearest-neighbour distances below this quantile mark a near-copy. */
     static final double NEAR_COPY_QUANTILE = 0.01;
 
-    private MemorizationCheck() {
-    }
+    private MemorizationCheck() {}
 
     /**
      * @param closerToTrainingFraction fraction of generated images nearer a training image than any held-out image
@@ -36,8 +35,13 @@ public final class MemorizationCheck {
      * @param generated                images checked
      * @param referenceSize            images in each reference set
      */
-    public record Result(double closerToTrainingFraction, double distanceRatio, int nearCopies,
-                         double nearCopyThreshold, int generated, int referenceSize) {
+    public record Result(
+            double closerToTrainingFraction,
+            double distanceRatio,
+            int nearCopies,
+            double nearCopyThreshold,
+            int generated,
+            int referenceSize) {
         public double nearCopyFraction() {
             return generated == 0 ? Double.NaN : (double) nearCopies / generated;
         }
@@ -51,8 +55,13 @@ public final class MemorizationCheck {
      * @param heldOut           one vector per held-out image (patients disjoint from training)
      * @param seed              picks the training sample when the training split is the larger set
      */
-    public static Result check(List<double[]> generated, List<String> generatedPatients, List<double[]> training,
-                               List<String> trainingPatients, List<double[]> heldOut, long seed) {
+    public static Result check(
+            List<double[]> generated,
+            List<String> generatedPatients,
+            List<double[]> training,
+            List<String> trainingPatients,
+            List<double[]> heldOut,
+            long seed) {
         if (generated.size() != generatedPatients.size() || training.size() != trainingPatients.size()) {
             throw new IllegalArgumentException("one patient per image is needed");
         }
@@ -87,8 +96,8 @@ public final class MemorizationCheck {
             }
         }
         double ratio = median(toTraining) / median(toHeldOut);
-        return new Result((double) closer / generated.size(), ratio, nearCopies, threshold, generated.size(),
-                referenceSize);
+        return new Result(
+                (double) closer / generated.size(), ratio, nearCopies, threshold, generated.size(), referenceSize);
     }
 
     /** Float pixel arrays as double vectors (the form {@link #check} takes). */
@@ -105,8 +114,8 @@ public final class MemorizationCheck {
     }
 
     /** Smallest distance from {@code v} to the indexed rows of {@code set}, skipping rows of {@code excludedPatient}. */
-    private static double nearest(double[] v, List<double[]> set, int[] indices, List<String> patients,
-                                  String excludedPatient) {
+    private static double nearest(
+            double[] v, List<double[]> set, int[] indices, List<String> patients, String excludedPatient) {
         double best = Double.POSITIVE_INFINITY;
         int n = indices == null ? set.size() : indices.length;
         for (int k = 0; k < n; k++) {

@@ -44,7 +44,8 @@ public record PrimaryFindingTarget(List<Finding> classes, List<Finding> priority
         if (EnumSet.copyOf(classes).size() != classes.size()) {
             throw new IllegalArgumentException("duplicate classes: " + classes);
         }
-        if (priority.size() != classes.size() - 1 || !classes.subList(1, classes.size()).containsAll(priority)) {
+        if (priority.size() != classes.size() - 1
+                || !classes.subList(1, classes.size()).containsAll(priority)) {
             throw new IllegalArgumentException("priority must order exactly the finding classes: " + priority);
         }
     }
@@ -55,8 +56,8 @@ public record PrimaryFindingTarget(List<Finding> classes, List<Finding> priority
      * @param trainingStudyIds  one id per training image (a study with two images counts twice)
      * @param minimumTrainCount fewest present training studies a finding needs to become a class (≥ 1)
      */
-    public static PrimaryFindingTarget fromTraining(StudyLabels labels, Collection<String> trainingStudyIds,
-                                                    int minimumTrainCount) {
+    public static PrimaryFindingTarget fromTraining(
+            StudyLabels labels, Collection<String> trainingStudyIds, int minimumTrainCount) {
         if (minimumTrainCount < 1) {
             throw new IllegalArgumentException("minimumTrainCount must be at least 1");
         }
@@ -82,7 +83,8 @@ public record PrimaryFindingTarget(List<Finding> classes, List<Finding> priority
 
     /** Rebuilds a target from stored labels (class order and priority order). */
     public static PrimaryFindingTarget fromLabels(List<String> classLabels, List<String> priorityLabels) {
-        return new PrimaryFindingTarget(classLabels.stream().map(PrimaryFindingTarget::parse).toList(),
+        return new PrimaryFindingTarget(
+                classLabels.stream().map(PrimaryFindingTarget::parse).toList(),
                 priorityLabels.stream().map(PrimaryFindingTarget::parse).toList());
     }
 
@@ -96,7 +98,8 @@ public record PrimaryFindingTarget(List<Finding> classes, List<Finding> priority
 
     /** The class of a study from its labels. */
     public int classOf(StudyLabels labels, String studyId) {
-        return classOfPresent(labels.findings(studyId).stream().map(FindingMention::finding).toList());
+        return classOfPresent(
+                labels.findings(studyId).stream().map(FindingMention::finding).toList());
     }
 
     /** The class of a finding → status map. */

@@ -49,8 +49,9 @@ final class ResNetClassifierNet extends AbstractBlock {
         backbone = addChildBlock("backbone", trunk);
         head = addChildBlock("head", Linear.builder().setUnits(classCount).build());
         // PyTorch-like fan-in scaling: DJL's default initializer gives very large initial losses
-        setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN,
-                1f), Parameter.Type.WEIGHT);
+        setInitializer(
+                new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f),
+                Parameter.Type.WEIGHT);
     }
 
     /** Maps [0, 1] pixels to roughly zero-centred inputs. */
@@ -68,8 +69,8 @@ final class ResNetClassifierNet extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
-                                     PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray features = features(parameterStore, inputs.singletonOrThrow(), training);
         return new NDList(logitsFromFeatures(parameterStore, features, training));
     }

@@ -23,32 +23,41 @@ final class ResidualBlock extends AbstractBlock {
     private final SequentialBlock projection;
 
     ResidualBlock(int channels, int stride, boolean project) {
-        residual = addChildBlock("residual", new SequentialBlock()
-                .add(conv(channels, 3, stride))
-                .add(BatchNorm.builder().build())
-                .add(Activation::relu)
-                .add(conv(channels, 3, 1))
-                .add(BatchNorm.builder().build()));
+        residual = addChildBlock(
+                "residual",
+                new SequentialBlock()
+                        .add(conv(channels, 3, stride))
+                        .add(BatchNorm.builder().build())
+                        .add(Activation::relu)
+                        .add(conv(channels, 3, 1))
+                        .add(BatchNorm.builder().build()));
         projection = project
-                ? addChildBlock("projection", new SequentialBlock()
-                        .add(conv(channels, 1, stride))
-                        .add(BatchNorm.builder().build()))
+                ? addChildBlock(
+                        "projection",
+                        new SequentialBlock()
+                                .add(conv(channels, 1, stride))
+                                .add(BatchNorm.builder().build()))
                 : null;
     }
 
     static Conv2d conv(int channels, int kernel, int stride) {
         // no bias: a BatchNorm follows every convolution
-        return Conv2d.builder().setFilters(channels).setKernelShape(new Shape(kernel, kernel))
-                .optStride(new Shape(stride, stride)).optPadding(new Shape(kernel / 2, kernel / 2))
-                .optBias(false).build();
+        return Conv2d.builder()
+                .setFilters(channels)
+                .setKernelShape(new Shape(kernel, kernel))
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(kernel / 2, kernel / 2))
+                .optBias(false)
+                .build();
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
-                                     PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray input = inputs.singletonOrThrow();
         NDArray branch = residual.forward(parameterStore, inputs, training).singletonOrThrow();
-        NDArray shortcut = projection == null ? input
+        NDArray shortcut = projection == null
+                ? input
                 : projection.forward(parameterStore, inputs, training).singletonOrThrow();
         return new NDList(Activation.relu(branch.add(shortcut)));
     }

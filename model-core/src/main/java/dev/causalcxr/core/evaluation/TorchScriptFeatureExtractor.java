@@ -26,6 +26,7 @@ public final class TorchScriptFeatureExtractor implements FeatureExtractor {
 
     /** The label every Inception FID carries. */
     public static final String INCEPTION = "inception";
+
     private static final int INFERENCE_BATCH = 16;
 
     /**
@@ -68,7 +69,8 @@ public final class TorchScriptFeatureExtractor implements FeatureExtractor {
             try {
                 model.load(torchScriptFile.toAbsolutePath());
             } catch (MalformedModelException | EngineException | IOException e) {
-                throw new IOException(torchScriptFile + ": not a loadable TorchScript file (" + e.getMessage() + ")", e);
+                throw new IOException(
+                        torchScriptFile + ": not a loadable TorchScript file (" + e.getMessage() + ")", e);
             }
             TorchScriptFeatureExtractor extractor = new TorchScriptFeatureExtractor(model, options, digest, -1);
             int dimension = extractor.extract(List.of(new float[options.inputSize() * options.inputSize()]))[0].length;
@@ -76,9 +78,11 @@ public final class TorchScriptFeatureExtractor implements FeatureExtractor {
             handedOver = true;
             return sized;
         } catch (EngineException e) {
-            throw new IOException(torchScriptFile + ": the TorchScript network does not take "
-                    + options.channels() + "x" + options.inputSize() + "x" + options.inputSize() + " images ("
-                    + e.getMessage() + ")", e);
+            throw new IOException(
+                    torchScriptFile + ": the TorchScript network does not take "
+                            + options.channels() + "x" + options.inputSize() + "x" + options.inputSize() + " images ("
+                            + e.getMessage() + ")",
+                    e);
         } finally {
             if (!handedOver) {
                 model.close();

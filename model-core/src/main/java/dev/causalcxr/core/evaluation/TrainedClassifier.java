@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.causalcxr.core.engine.ArrayValues;
 import dev.causalcxr.core.engine.Engines;
+import dev.causalcxr.core.files.Digests;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -28,7 +29,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import dev.causalcxr.core.files.Digests;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -47,9 +47,13 @@ public final class TrainedClassifier implements AutoCloseable {
     private static final int INFERENCE_BATCH = 64;
 
     /** What is stored next to the parameters. */
-    public record Descriptor(String format, String name, ClassifierConfig config, List<String> classes,
-                             List<String> priority, long seed) {
-    }
+    public record Descriptor(
+            String format,
+            String name,
+            ClassifierConfig config,
+            List<String> classes,
+            List<String> priority,
+            long seed) {}
 
     private final Model model;
     private final ResNetClassifierNet net;
@@ -89,7 +93,8 @@ public final class TrainedClassifier implements AutoCloseable {
     /** The feature space of this network; it must have been saved or loaded (the digest identifies it). */
     public FeatureSpace featureSpace() {
         if (digest == null) {
-            throw new IllegalStateException("save the classifier first: a feature space is identified by its file digest");
+            throw new IllegalStateException(
+                    "save the classifier first: a feature space is identified by its file digest");
         }
         return new FeatureSpace(name(), digest, config().featureDimension());
     }
@@ -176,7 +181,7 @@ public final class TrainedClassifier implements AutoCloseable {
         Files.createDirectories(parent);
         Path partial = parent.resolve(file.getFileName() + ".part");
         try (OutputStream raw = Files.newOutputStream(partial);
-             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw))) {
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw))) {
             out.writeUTF(FORMAT);
             byte[] json = JSON.writeValueAsBytes(descriptor);
             out.writeInt(json.length);
@@ -204,7 +209,7 @@ public final class TrainedClassifier implements AutoCloseable {
         Descriptor descriptor;
         Model model = null;
         try (InputStream raw = Files.newInputStream(file);
-             DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
+                DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
             String format;
             try {
                 format = in.readUTF();
@@ -220,12 +225,12 @@ public final class TrainedClassifier implements AutoCloseable {
             }
             descriptor = JSON.readValue(in.readNBytes(length), Descriptor.class);
             ClassifierConfig config = descriptor.config();
-            model = Model.newInstance(descriptor.name(), Engines.device(device == null ? config.device() : device),
-                    Engines.PYTORCH);
-            ResNetClassifierNet net = new ResNetClassifierNet(config, descriptor.classes().size());
+            model = Model.newInstance(
+                    descriptor.name(), Engines.device(device == null ? config.device() : device), Engines.PYTORCH);
+            ResNetClassifierNet net =
+                    new ResNetClassifierNet(config, descriptor.classes().size());
             model.setBlock(net);
-            net.initialize(model.getNDManager(), DataType.FLOAT32,
-                    trainingInputShape(config));
+            net.initialize(model.getNDManager(), DataType.FLOAT32, trainingInputShape(config));
             net.loadParameters(model.getNDManager(), in);
             TrainedClassifier loaded = new TrainedClassifier(model, net, descriptor, fileDigest(file));
             model = null;

@@ -11,8 +11,7 @@ import java.util.HexFormat;
 
 /** SHA-256 helpers: every artifact in the platform is addressed by this digest; code and native libraries are identified by it. */
 public final class Digests {
-    private Digests() {
-    }
+    private Digests() {}
 
     public static MessageDigest sha256() {
         try {

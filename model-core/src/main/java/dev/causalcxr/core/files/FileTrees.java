@@ -9,8 +9,7 @@ import java.util.stream.Stream;
 /** Whole folders on the local disk: staging areas, work folders, unpacked bundles. */
 public final class FileTrees {
 
-    private FileTrees() {
-    }
+    private FileTrees() {}
 
     /** Deletes {@code root} and everything below it, deepest first; nothing to do when it is missing. */
     public static void delete(Path root) throws IOException {

@@ -77,7 +77,7 @@ public final class SiteLog {
             }
             Files.setPosixFilePermissions(file, FILE_MODE);
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-                 FileLock ignored = ch.lock()) {
+                    FileLock ignored = ch.lock()) {
                 ByteBuffer buf = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
                 while (buf.hasRemaining()) {
                     ch.write(buf);

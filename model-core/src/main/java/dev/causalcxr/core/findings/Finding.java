@@ -45,7 +45,9 @@ public enum Finding {
         }
         String t = label.trim();
         return Arrays.stream(values())
-                .filter(f -> f.label.equalsIgnoreCase(t) || f.name().equalsIgnoreCase(t) || f.key().equalsIgnoreCase(t))
+                .filter(f -> f.label.equalsIgnoreCase(t)
+                        || f.name().equalsIgnoreCase(t)
+                        || f.key().equalsIgnoreCase(t))
                 .findFirst();
     }
 

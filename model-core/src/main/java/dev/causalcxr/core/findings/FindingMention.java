@@ -36,7 +36,8 @@ public record FindingMention(Finding finding, Status status, Severity severity, 
     public static FindingMention fromJsonMap(Map<String, ?> m) {
         Finding f = Finding.fromLabel(String.valueOf(m.get("finding")))
                 .orElseThrow(() -> new IllegalArgumentException("unknown finding: " + m.get("finding")));
-        return new FindingMention(f,
+        return new FindingMention(
+                f,
                 Status.fromLabel(String.valueOf(m.get("status"))),
                 m.get("severity") == null ? null : Severity.fromLabel(String.valueOf(m.get("severity"))),
                 m.get("laterality") == null ? null : Laterality.fromLabel(String.valueOf(m.get("laterality"))),

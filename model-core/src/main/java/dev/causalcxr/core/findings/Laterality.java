@@ -3,7 +3,10 @@ package dev.causalcxr.core.findings;
 import java.util.Locale;
 
 public enum Laterality {
-    LEFT, RIGHT, BILATERAL, UNSPECIFIED;
+    LEFT,
+    RIGHT,
+    BILATERAL,
+    UNSPECIFIED;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);

@@ -3,7 +3,10 @@ package dev.causalcxr.core.findings;
 import java.util.Locale;
 
 public enum Severity {
-    MILD, MODERATE, SEVERE, UNSPECIFIED;
+    MILD,
+    MODERATE,
+    SEVERE,
+    UNSPECIFIED;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);

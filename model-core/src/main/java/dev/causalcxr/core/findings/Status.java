@@ -3,7 +3,9 @@ package dev.causalcxr.core.findings;
 import java.util.Locale;
 
 public enum Status {
-    PRESENT, ABSENT, UNCERTAIN;
+    PRESENT,
+    ABSENT,
+    UNCERTAIN;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);

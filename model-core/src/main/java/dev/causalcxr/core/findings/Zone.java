@@ -3,7 +3,10 @@ package dev.causalcxr.core.findings;
 import java.util.Locale;
 
 public enum Zone {
-    UPPER, MIDDLE, LOWER, UNSPECIFIED;
+    UPPER,
+    MIDDLE,
+    LOWER,
+    UNSPECIFIED;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);

@@ -30,7 +30,10 @@ import javax.imageio.stream.ImageInputStream;
 public final class ImageCodec {
 
     /** The container formats the importers accept. */
-    public enum Format { PNG, JPEG }
+    public enum Format {
+        PNG,
+        JPEG
+    }
 
     private static final byte[] PNG_SIGNATURE = {(byte) 137, 80, 78, 71, 13, 10, 26, 10};
 
@@ -39,8 +42,7 @@ public final class ImageCodec {
         ImageIO.setUseCache(false);
     }
 
-    private ImageCodec() {
-    }
+    private ImageCodec() {}
 
     /** Sniffs the container from the magic bytes; null when neither PNG nor JPEG. */
     public static Format sniff(byte[] data) {
@@ -143,8 +145,12 @@ public final class ImageCodec {
      */
     static void checkJpegContainer(byte[] d) throws ImageDecodeException {
         int end = d.length;
-        while (end > 0 && ((d[end - 1] & 0xFF) == 0x00 || (d[end - 1] & 0xFF) == 0xFF
-                || d[end - 1] == '\n' || d[end - 1] == '\r' || d[end - 1] == ' ')) {
+        while (end > 0
+                && ((d[end - 1] & 0xFF) == 0x00
+                        || (d[end - 1] & 0xFF) == 0xFF
+                        || d[end - 1] == '\n'
+                        || d[end - 1] == '\r'
+                        || d[end - 1] == ' ')) {
             end--;
         }
         // A trailing FF of the EOI marker itself may have been stripped above if the file ends
@@ -201,7 +207,8 @@ public final class ImageCodec {
                     raster.getSamples(0, y, w, 1, b, rows[b]);
                 }
                 for (int x = 0; x < w; x++) {
-                    double v = 0.299 * rows[0][x] * scale[0] + 0.587 * rows[1][x] * scale[1]
+                    double v = 0.299 * rows[0][x] * scale[0]
+                            + 0.587 * rows[1][x] * scale[1]
                             + 0.114 * rows[2][x] * scale[2];
                     out[y * w + x] = (short) GrayImage.quantize(v / 65535.0);
                 }
@@ -260,7 +267,10 @@ public final class ImageCodec {
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.write(tmp, bytes);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        Files.move(
+                tmp,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -8,8 +8,7 @@ package dev.causalcxr.core.imaging;
  */
 public final class Resampler {
 
-    private Resampler() {
-    }
+    private Resampler() {}
 
     /** Resizes to exactly {@code width × height}. */
     public static GrayImage resize(GrayImage img, int width, int height) {

@@ -33,8 +33,14 @@ import java.util.function.Function;
  * @param laterality laterality agreement
  * @param zone      zone agreement
  */
-public record LabelAgreement(LabelSource a, LabelSource b, int studies, List<FindingAgreement> findings,
-                             AttributeAgreement severity, AttributeAgreement laterality, AttributeAgreement zone) {
+public record LabelAgreement(
+        LabelSource a,
+        LabelSource b,
+        int studies,
+        List<FindingAgreement> findings,
+        AttributeAgreement severity,
+        AttributeAgreement laterality,
+        AttributeAgreement zone) {
 
     /**
      * Presence of one finding in both sources.
@@ -88,7 +94,8 @@ public record LabelAgreement(LabelSource a, LabelSource b, int studies, List<Fin
 
     /** Compares {@code a} with {@code b} over the given studies that both label. */
     public static LabelAgreement compare(StudyLabels a, StudyLabels b, Collection<String> studyIds) {
-        List<String> shared = new TreeSet<>(studyIds).stream().filter(id -> a.labelled(id) && b.labelled(id)).toList();
+        List<String> shared = new TreeSet<>(studyIds)
+                .stream().filter(id -> a.labelled(id) && b.labelled(id)).toList();
         Map<Finding, int[]> cells = new EnumMap<>(Finding.class);
         int[] severity = new int[2];
         int[] laterality = new int[2];
@@ -119,8 +126,13 @@ public record LabelAgreement(LabelSource a, LabelSource b, int studies, List<Fin
         }
         List<FindingAgreement> findings = new ArrayList<>();
         cells.forEach((f, c) -> findings.add(new FindingAgreement(f, c[0], c[1], c[2], c[3])));
-        return new LabelAgreement(a.source(), b.source(), shared.size(), findings,
-                new AttributeAgreement(severity[0], severity[1]), new AttributeAgreement(laterality[0], laterality[1]),
+        return new LabelAgreement(
+                a.source(),
+                b.source(),
+                shared.size(),
+                findings,
+                new AttributeAgreement(severity[0], severity[1]),
+                new AttributeAgreement(laterality[0], laterality[1]),
                 new AttributeAgreement(zone[0], zone[1]));
     }
 
@@ -130,8 +142,8 @@ public record LabelAgreement(LabelSource a, LabelSource b, int studies, List<Fin
         return m;
     }
 
-    private static <T> void count(int[] acc, FindingMention a, FindingMention b, Function<FindingMention, T> attribute,
-                                  T unspecified) {
+    private static <T> void count(
+            int[] acc, FindingMention a, FindingMention b, Function<FindingMention, T> attribute, T unspecified) {
         T reference = attribute.apply(b);
         if (!reference.equals(unspecified)) {
             acc[1]++;
@@ -158,7 +170,10 @@ public record LabelAgreement(LabelSource a, LabelSource b, int studies, List<Fin
 
     /** Mean Cohen's κ over the findings either source names present. */
     public double meanKappa() {
-        return findings.stream().mapToDouble(FindingAgreement::kappa).filter(v -> !Double.isNaN(v)).average()
+        return findings.stream()
+                .mapToDouble(FindingAgreement::kappa)
+                .filter(v -> !Double.isNaN(v))
+                .average()
                 .orElse(Double.NaN);
     }
 
@@ -201,13 +216,32 @@ public record LabelAgreement(LabelSource a, LabelSource b, int studies, List<Fin
     /** A plain-text table: one row per finding, then the attributes. */
     public String renderTable() {
         StringBuilder t = new StringBuilder();
-        t.append(String.format(Locale.ROOT, "%s (a) against %s (b) on %d studies both label%n%n", a.label(),
-                b.label(), studies));
-        t.append(String.format(Locale.ROOT, "%-28s %6s %6s %6s %7s %9s %7s %7s %7s%n", "finding", "both", "a only",
-                "b only", "neither", "agreement", "kappa", "recall", "prec."));
+        t.append(String.format(
+                Locale.ROOT, "%s (a) against %s (b) on %d studies both label%n%n", a.label(), b.label(), studies));
+        t.append(String.format(
+                Locale.ROOT,
+                "%-28s %6s %6s %6s %7s %9s %7s %7s %7s%n",
+                "finding",
+                "both",
+                "a only",
+                "b only",
+                "neither",
+                "agreement",
+                "kappa",
+                "recall",
+                "prec."));
         for (FindingAgreement f : findings) {
-            t.append(String.format(Locale.ROOT, "%-28s %6d %6d %6d %7d %9s %7s %7s %7s%n", f.finding().label(),
-                    f.both(), f.onlyA(), f.onlyB(), f.neither(), fmt(f.agreement()), fmt(f.kappa()), fmt(f.recall()),
+            t.append(String.format(
+                    Locale.ROOT,
+                    "%-28s %6d %6d %6d %7d %9s %7s %7s %7s%n",
+                    f.finding().label(),
+                    f.both(),
+                    f.onlyA(),
+                    f.onlyB(),
+                    f.neither(),
+                    fmt(f.agreement()),
+                    fmt(f.kappa()),
+                    fmt(f.recall()),
                     fmt(f.precision())));
         }
         t.append(String.format(Locale.ROOT, "%nwhere both call a finding present and b states it:%n"));

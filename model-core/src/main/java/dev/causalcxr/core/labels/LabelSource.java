@@ -26,7 +26,8 @@ public enum LabelSource {
         if (label == null) {
             return Optional.empty();
         }
-        return Arrays.stream(values()).filter(s -> s.label().equals(label.trim().toLowerCase(Locale.ROOT)))
+        return Arrays.stream(values())
+                .filter(s -> s.label().equals(label.trim().toLowerCase(Locale.ROOT)))
                 .findFirst();
     }
 

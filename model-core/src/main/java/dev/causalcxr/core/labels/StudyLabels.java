@@ -125,7 +125,8 @@ public record StudyLabels(LabelSource source, Map<String, List<FindingMention>> 
         }
         return presentCounts(studyIds).entrySet().stream()
                 .filter(e -> e.getValue() > 0 && e.getValue() / (double) studyIds.size() < maxFrequency)
-                .map(Map.Entry::getKey).toList();
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     public void write(Path file) throws IOException {
@@ -145,8 +146,8 @@ public record StudyLabels(LabelSource source, Map<String, List<FindingMention>> 
         if (root.path("format").asInt() != FORMAT) {
             throw new IOException(file.getFileName() + " is not a study-labels file of format " + FORMAT);
         }
-        LabelSource source = LabelSource.fromLabel(root.path("source").asText(null)).orElseThrow(
-                () -> new IOException(file.getFileName() + ": unknown label source"));
+        LabelSource source = LabelSource.fromLabel(root.path("source").asText(null))
+                .orElseThrow(() -> new IOException(file.getFileName() + ": unknown label source"));
         Map<String, List<FindingMention>> studies = new TreeMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = root.path("studies").fields();
         while (it.hasNext()) {

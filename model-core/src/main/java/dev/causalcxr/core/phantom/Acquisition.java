@@ -20,13 +20,24 @@ import dev.causalcxr.core.random.SplitMix64;
  *                   (0: none)
  * @param zoom       field of view: 1 = reference framing, above 1 = tighter collimation
  */
-public record Acquisition(long seed, double exposure, double contrast, double brightness, double noiseSigma,
-                          double shiftX, double shiftY, double gradient, long noiseSeed, double blur, double zoom) {
+public record Acquisition(
+        long seed,
+        double exposure,
+        double contrast,
+        double brightness,
+        double noiseSigma,
+        double shiftX,
+        double shiftY,
+        double gradient,
+        long noiseSeed,
+        double blur,
+        double zoom) {
 
     /** The acquisition of site {@link SiteProfile#A}, the original phantom's. */
     public static Acquisition fromSeed(long seed) {
         SplitMix64 r = new SplitMix64(SplitMix64.derive(seed, 0xACC));
-        return new Acquisition(seed,
+        return new Acquisition(
+                seed,
                 r.uniform(0.88, 1.12),
                 r.uniform(0.1, 0.4),
                 r.uniform(-0.04, 0.04),
@@ -35,7 +46,8 @@ public record Acquisition(long seed, double exposure, double contrast, double br
                 r.uniform(-0.02, 0.02),
                 r.uniform(-0.10, 0.06),
                 SplitMix64.derive(seed, 0x401CE),
-                0.0, 1.0);
+                0.0,
+                1.0);
     }
 
     /**
@@ -47,9 +59,17 @@ public record Acquisition(long seed, double exposure, double contrast, double br
         if (site.neutralAcquisition()) {
             return a;
         }
-        return new Acquisition(seed, a.exposure * site.exposureScale(),
-                Math.max(0, Math.min(1, a.contrast + site.contrastShift())), a.brightness + site.brightnessShift(),
-                a.noiseSigma * site.noiseScale(), a.shiftX, a.shiftY, a.gradient + site.gradientShift(), a.noiseSeed,
-                site.blur(), site.zoom());
+        return new Acquisition(
+                seed,
+                a.exposure * site.exposureScale(),
+                Math.max(0, Math.min(1, a.contrast + site.contrastShift())),
+                a.brightness + site.brightnessShift(),
+                a.noiseSigma * site.noiseScale(),
+                a.shiftX,
+                a.shiftY,
+                a.gradient + site.gradientShift(),
+                a.noiseSeed,
+                site.blur(),
+                site.zoom());
     }
 }

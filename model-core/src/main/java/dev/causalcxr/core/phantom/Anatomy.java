@@ -1,9 +1,9 @@
 package dev.causalcxr.core.phantom;
 
-import dev.causalcxr.core.random.SplitMix64;
-
 import static dev.causalcxr.core.phantom.Noise.bump;
 import static dev.causalcxr.core.phantom.Noise.smooth01;
+
+import dev.causalcxr.core.random.SplitMix64;
 
 /**
  * The normal chest of one {@link PatientIdentity} as functions of the normalized position: lung
@@ -111,8 +111,8 @@ final class Anatomy {
         LungShape l = st.right ? id.rightLung() : id.leftLung();
         st.shape = l;
 
-        double half = id.neckHalfWidth() + (id.bodyHalfWidth() - id.neckHalfWidth())
-                * smooth01((q - (id.shoulderLevel() - 0.12)) / 0.12);
+        double half = id.neckHalfWidth()
+                + (id.bodyHalfWidth() - id.neckHalfWidth()) * smooth01((q - (id.shoulderLevel() - 0.12)) / 0.12);
         double xb = s / half;
         // path length through the chest: thick centrally, thinning toward the lateral chest wall
         st.body = xb < 1 ? (1 - xb * xb) * (0.55 + 0.45 * Math.sqrt(1 - xb * xb)) * smooth01((half - s) / 0.04) : 0;
@@ -169,7 +169,8 @@ final class Anatomy {
                 tr = bump(dx / 0.017) * smooth01((carina - q) / 0.02 + 0.3);
             } else {
                 double spread = (q - carina) * 0.9;
-                tr = Math.max(bump((dx - spread) / 0.011), bump((dx + spread) / 0.011)) * smooth01((carina + 0.05 - q) / 0.03);
+                tr = Math.max(bump((dx - spread) / 0.011), bump((dx + spread) / 0.011))
+                        * smooth01((carina + 0.05 - q) / 0.03);
             }
             a -= 0.28 * tr * st.body;
         }
@@ -191,7 +192,11 @@ final class Anatomy {
             double by = (q - (l.domeTop() - 0.07)) / 0.12;
             double b2 = bx * bx + by * by;
             if (b2 < 1) {
-                a += 0.13 * id.breastShadow() * smooth01((1 - b2) / 0.12) * smooth01((by + 0.6) / 0.9) * st.body
+                a += 0.13
+                        * id.breastShadow()
+                        * smooth01((1 - b2) / 0.12)
+                        * smooth01((by + 0.6) / 0.9)
+                        * st.body
                         * (1 - smooth01((q - st.base) / 0.03));
             }
         }
@@ -249,8 +254,10 @@ final class Anatomy {
         double w = l.width();
         double x = s / w;
         // posterior ribs: one phase function for the whole cage, so cost does not grow with rib count
-        double ribFade = smooth01((s - 0.03) / 0.02) * smooth01((w + 0.045 - s) / 0.03)
-                * (1 - 0.75 * smooth01((q - st.base) / 0.05)) * smooth01((costophrenicRow(l) + 0.08 - q) / 0.06);
+        double ribFade = smooth01((s - 0.03) / 0.02)
+                * smooth01((w + 0.045 - s) / 0.03)
+                * (1 - 0.75 * smooth01((q - st.base) / 0.05))
+                * smooth01((costophrenicRow(l) + 0.08 - q) / 0.06);
         if (ribFade > 0) {
             double cx = x - 0.15;
             double y = q - st.ribShift - (id.ribTop() + id.ribCurvature() * cx * cx * (0.5 + 0.5 * cx * cx));
@@ -281,8 +288,10 @@ final class Anatomy {
         // clavicles: from the sternal end near the midline, rising laterally in a gentle S
         double xc = s / (w + 0.04);
         if (xc > 0.04 && xc < 1.0) {
-            double cq = id.clavicleMedialLevel() + (id.clavicleLateralLevel() - id.clavicleMedialLevel()) * xc
-                    + 0.12 * xc * (1 - xc) * (0.45 - xc) + 0.03 * (1 - xc) * (1 - xc) * (1 - xc);
+            double cq = id.clavicleMedialLevel()
+                    + (id.clavicleLateralLevel() - id.clavicleMedialLevel()) * xc
+                    + 0.12 * xc * (1 - xc) * (0.45 - xc)
+                    + 0.03 * (1 - xc) * (1 - xc) * (1 - xc);
             double dd = (q - cq) / (0.016 + 0.004 * (1 - xc));
             if (dd > -1 && dd < 1) {
                 double fade = smooth01((xc - 0.04) / 0.05) * smooth01((1.0 - xc) / 0.1);

@@ -3,8 +3,7 @@ package dev.causalcxr.core.phantom;
 /** Separable Gaussian blur of a row-major image, edges mirrored: a detector's point spread. */
 final class GaussianBlur {
 
-    private GaussianBlur() {
-    }
+    private GaussianBlur() {}
 
     /**
      * @param image  row-major values, {@code width × height}

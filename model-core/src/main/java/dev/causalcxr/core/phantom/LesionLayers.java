@@ -1,7 +1,5 @@
 package dev.causalcxr.core.phantom;
 
-import dev.causalcxr.core.random.SplitMix64;
-
 import static dev.causalcxr.core.phantom.Noise.bump;
 import static dev.causalcxr.core.phantom.Noise.smooth01;
 
@@ -10,6 +8,7 @@ import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Laterality;
 import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.findings.Zone;
+import dev.causalcxr.core.random.SplitMix64;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,27 +20,51 @@ import java.util.List;
  */
 final class LesionLayers {
 
-    private LesionLayers() {
-    }
+    private LesionLayers() {}
 
     static LesionLayer build(Anatomy a, Acquisition acq, FindingMention m, double pixel) {
-        SplitMix64 r = new SplitMix64(SplitMix64.derive(acq.seed(), 0x1E5, m.finding().ordinal(),
-                m.laterality().ordinal(), m.zone().ordinal()));
+        SplitMix64 r = new SplitMix64(SplitMix64.derive(
+                acq.seed(),
+                0x1E5,
+                m.finding().ordinal(),
+                m.laterality().ordinal(),
+                m.zone().ordinal()));
         int sev = severityIndex(m.severity());
         return switch (m.finding()) {
             case PLEURAL_EFFUSION -> new Effusion(a, m, sides(m.laterality(), r), sev, r);
             case CARDIOMEGALY -> new Cardiomegaly(a, m, sev);
             case PNEUMOTHORAX -> new Pneumothorax(a, m, side(m.laterality(), r), sev);
-            case CONSOLIDATION -> new Consolidation(a, m, side(m.laterality(), r), zone(m.zone(), r, Zone.LOWER), sev, r);
+            case CONSOLIDATION ->
+                new Consolidation(a, m, side(m.laterality(), r), zone(m.zone(), r, Zone.LOWER), sev, r);
             case ATELECTASIS -> new Atelectasis(a, m, side(m.laterality(), r), zone(m.zone(), r, Zone.LOWER), sev, r);
             case EDEMA -> new Edema(a, m, sev, r);
-            case NODULE -> new Round(a, m, side(m.laterality(), r), zone(m.zone(), r, null),
-                    new double[] {0.016, 0.022, 0.029}[sev], 0.029, 0.0, 0.30, r);
-            case MASS -> new Round(a, m, side(m.laterality(), r), zone(m.zone(), r, null),
-                    new double[] {0.045, 0.062, 0.082}[sev], 0.082 * 1.1, 0.18, 0.40, r);
+            case NODULE ->
+                new Round(
+                        a,
+                        m,
+                        side(m.laterality(), r),
+                        zone(m.zone(), r, null),
+                        new double[] {0.016, 0.022, 0.029}[sev],
+                        0.029,
+                        0.0,
+                        0.30,
+                        r);
+            case MASS ->
+                new Round(
+                        a,
+                        m,
+                        side(m.laterality(), r),
+                        zone(m.zone(), r, null),
+                        new double[] {0.045, 0.062, 0.082}[sev],
+                        0.082 * 1.1,
+                        0.18,
+                        0.40,
+                        r);
             case FRACTURE -> new Fracture(a, m, side(m.laterality(), r), zone(m.zone(), r, null), sev, r, pixel);
             case SUPPORT_DEVICES -> new Devices(a, m, r, pixel);
-            default -> throw new IllegalArgumentException("the phantom does not render " + m.finding().label());
+            default ->
+                throw new IllegalArgumentException(
+                        "the phantom does not render " + m.finding().label());
         };
     }
 
@@ -90,12 +113,17 @@ final class LesionLayers {
         double[] best = null;
         double bestD = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < 24; i++) {
-            double s = a.medial(right, l.apex() + h / 2) + (l.width() - a.medial(right, l.apex() + h / 2))
-                    * r.uniform(0.2, 0.8);
+            double s = a.medial(right, l.apex() + h / 2)
+                    + (l.width() - a.medial(right, l.apex() + h / 2)) * r.uniform(0.2, 0.8);
             double q = l.apex() + h * (z0 + r.uniform(0.0, 0.24));
             double d = a.lungDistance(l, right, s, q);
-            double heartOverlap = a.heartValue(right ? a.id.midline() - s : a.id.midline() + s, q,
-                    a.heartCenterX(), a.id.heartCenterY(), a.id.heartRadiusX(), a.id.heartRadiusY());
+            double heartOverlap = a.heartValue(
+                    right ? a.id.midline() - s : a.id.midline() + s,
+                    q,
+                    a.heartCenterX(),
+                    a.id.heartCenterY(),
+                    a.id.heartRadiusX(),
+                    a.id.heartRadiusY());
             d -= heartOverlap * 0.05;
             if (d >= margin) {
                 return new double[] {s, q};
@@ -127,8 +155,13 @@ final class LesionLayers {
                 LungShape l = a.id.lung(right);
                 double row = a.costophrenicRow(l);
                 cp[right ? 0 : 1] = row;
-                boundSide(a, right, a.id.mediastinumHalfWidth() - 0.02, l.width() * 1.2 + 0.03,
-                        row - height - 0.01, row + 0.045);
+                boundSide(
+                        a,
+                        right,
+                        a.id.mediastinumHalfWidth() - 0.02,
+                        l.width() * 1.2 + 0.03,
+                        row - height - 0.01,
+                        row + 0.045);
             }
         }
 
@@ -277,7 +310,8 @@ final class LesionLayers {
                 return false;
             }
             // irregular, patchy margins: the blob field is perturbed by two octaves of noise
-            double n = 0.65 * Noise.noise2(seed, st.s * 22, st.q * 22) + 0.35 * Noise.noise2(seed + 2, st.s * 55, st.q * 55);
+            double n = 0.65 * Noise.noise2(seed, st.s * 22, st.q * 22)
+                    + 0.35 * Noise.noise2(seed + 2, st.s * 55, st.q * 55);
             double irregular = c + 0.55 * (n - 0.5);
             // air bronchograms: thin lucent branches inside the dense part
             double bn = Noise.noise2(seed + 1, st.s * 18, st.q * 18);
@@ -313,7 +347,12 @@ final class LesionLayers {
             this.density = new double[] {0.55, 0.7, 0.85}[sev];
             this.lift = zone == Zone.LOWER ? new double[] {0.006, 0.016, 0.028}[sev] : 0;
             double halo = thickness * 2.5;
-            boundSide(a, right, cs - length, cs + length, cq - halo - Math.abs(slope) * length,
+            boundSide(
+                    a,
+                    right,
+                    cs - length,
+                    cs + length,
+                    cq - halo - Math.abs(slope) * length,
                     cq + halo + Math.abs(slope) * length);
             if (lift > 0) {
                 boundSide(a, right, 0, l.width() * 1.1, l.domeTop() - lift - 0.02, a.costophrenicRow(l) + 0.01);
@@ -387,7 +426,9 @@ final class LesionLayers {
                 if (g < 0.04 && st.q > st.base - 0.13) {
                     double ph = st.q / 0.012;
                     double fr = ph - Math.floor(ph);
-                    lines = bump((fr - 0.5) / 0.2) * smooth01((0.04 - g) / 0.02) * smooth01((st.q - (st.base - 0.13)) / 0.03);
+                    lines = bump((fr - 0.5) / 0.2)
+                            * smooth01((0.04 - g) / 0.02)
+                            * smooth01((st.q - (st.base - 0.13)) / 0.03);
                 }
             }
             if (haze <= 0 && lines <= 0) {
@@ -411,8 +452,16 @@ final class LesionLayers {
         private final double density;
         private final long seed;
 
-        Round(Anatomy a, FindingMention m, boolean right, Zone zone, double radius, double largestRadius,
-              double lobulation, double density, SplitMix64 r) {
+        Round(
+                Anatomy a,
+                FindingMention m,
+                boolean right,
+                Zone zone,
+                double radius,
+                double largestRadius,
+                double lobulation,
+                double density,
+                SplitMix64 r) {
             super(m);
             this.right = right;
             // the margin uses the largest radius so that every severity sits at the same place
@@ -533,16 +582,23 @@ final class LesionLayers {
                     mid - 0.25, id.shoulderLevel() + 0.07,
                     mid - 0.12, id.clavicleMedialLevel() + 0.012,
                     mid - 0.058, id.clavicleMedialLevel() + 0.05,
-                    mid - 0.045, tipQ});
+                    mid - 0.045, tipQ
+                });
             }
             if (ngt) {
                 LungShape lt = id.leftLung();
                 polyline(pixel, 0.003, 0.5, new double[] {
-                    mid - 0.004, -0.05,
-                    mid + 0.006, id.hilumLevel(),
-                    mid + 0.03, lt.domeTop() - 0.01,
-                    mid + 0.11, lt.domeTop() + 0.06,
-                    mid + 0.17, lt.domeTop() + 0.075});
+                    mid - 0.004,
+                    -0.05,
+                    mid + 0.006,
+                    id.hilumLevel(),
+                    mid + 0.03,
+                    lt.domeTop() - 0.01,
+                    mid + 0.11,
+                    lt.domeTop() + 0.06,
+                    mid + 0.17,
+                    lt.domeTop() + 0.075
+                });
             }
             if (pacer) {
                 double gx = mid + id.leftLung().width() * 0.72;
@@ -550,10 +606,15 @@ final class LesionLayers {
                 box = new double[] {gx - 0.035, gy - 0.024, gx + 0.035, gy + 0.024};
                 boundBox(box[0], box[2], box[1], box[3]);
                 polyline(pixel, 0.0022, 0.6, new double[] {
-                    gx - 0.02, gy,
-                    mid + 0.06, id.clavicleMedialLevel() + 0.05,
-                    mid + 0.015, id.hilumLevel(),
-                    a.heartCenterX() - 0.01, id.heartCenterY() + 0.04});
+                    gx - 0.02,
+                    gy,
+                    mid + 0.06,
+                    id.clavicleMedialLevel() + 0.05,
+                    mid + 0.015,
+                    id.hilumLevel(),
+                    a.heartCenterX() - 0.01,
+                    id.heartCenterY() + 0.04
+                });
             } else {
                 box = null;
             }
@@ -581,8 +642,10 @@ final class LesionLayers {
             double add = 0;
             for (double[] sg : segments) {
                 double m = sg[4];
-                if (p < Math.min(sg[0], sg[2]) - m || p > Math.max(sg[0], sg[2]) + m
-                        || q < Math.min(sg[1], sg[3]) - m || q > Math.max(sg[1], sg[3]) + m) {
+                if (p < Math.min(sg[0], sg[2]) - m
+                        || p > Math.max(sg[0], sg[2]) + m
+                        || q < Math.min(sg[1], sg[3]) - m
+                        || q > Math.max(sg[1], sg[3]) + m) {
                     continue;
                 }
                 double vx = sg[2] - sg[0];
@@ -610,8 +673,16 @@ final class LesionLayers {
 
     static boolean renders(Finding f) {
         return switch (f) {
-            case PLEURAL_EFFUSION, CARDIOMEGALY, PNEUMOTHORAX, CONSOLIDATION, ATELECTASIS, EDEMA, NODULE, MASS,
-                    FRACTURE, SUPPORT_DEVICES -> true;
+            case PLEURAL_EFFUSION,
+                    CARDIOMEGALY,
+                    PNEUMOTHORAX,
+                    CONSOLIDATION,
+                    ATELECTASIS,
+                    EDEMA,
+                    NODULE,
+                    MASS,
+                    FRACTURE,
+                    SUPPORT_DEVICES -> true;
             default -> false;
         };
     }

@@ -10,5 +10,4 @@ package dev.causalcxr.core.phantom;
  * @param domePeak           where across the lung (fraction of width) the dome is highest
  * @param costophrenicDepth  how far below the dome top the lateral costophrenic angle lies
  */
-public record LungShape(double apex, double width, double domeTop, double domePeak, double costophrenicDepth) {
-}
+public record LungShape(double apex, double width, double domeTop, double domePeak, double costophrenicDepth) {}

@@ -9,8 +9,7 @@ import dev.causalcxr.core.random.SplitMix64;
  */
 final class Noise {
 
-    private Noise() {
-    }
+    private Noise() {}
 
     /** Hash of (seed, i) to [0, 1). */
     static double hash01(long seed, long i) {
@@ -97,8 +96,32 @@ final class Noise {
         double y = x / LN2;
         double n = Math.floor(y);
         double g = (y - n) * LN2;
-        double p = 1 - g * (1 - g / 2 * (1 - g / 3 * (1 - g / 4 * (1 - g / 5 * (1 - g / 6 * (1 - g / 7
-                * (1 - g / 8 * (1 - g / 9))))))));
+        double p = 1
+                - g
+                        * (1
+                                - g
+                                        / 2
+                                        * (1
+                                                - g
+                                                        / 3
+                                                        * (1
+                                                                - g
+                                                                        / 4
+                                                                        * (1
+                                                                                - g
+                                                                                        / 5
+                                                                                        * (1
+                                                                                                - g
+                                                                                                        / 6
+                                                                                                        * (1
+                                                                                                                - g
+                                                                                                                        / 7
+                                                                                                                        * (1
+                                                                                                                                - g
+                                                                                                                                        / 8
+                                                                                                                                        * (1
+                                                                                                                                                - g
+                                                                                                                                                        / 9))))))));
         return Math.scalb(p, -(int) n);
     }
 }

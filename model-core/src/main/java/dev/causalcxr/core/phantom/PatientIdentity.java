@@ -34,14 +34,34 @@ import dev.causalcxr.core.random.SplitMix64;
  * @param textureSeed         seed of the vessel and parenchyma texture
  * @param breastShadow        density of breast soft-tissue shadows over the lower lungs (0 = none)
  */
-public record PatientIdentity(long seed, double midline, double rotation, double bodyHalfWidth,
-                              double neckHalfWidth, double shoulderLevel, double softTissue,
-                              LungShape rightLung, LungShape leftLung, double mediastinumHalfWidth,
-                              double aorticKnob, double heartOffsetX, double heartCenterY, double heartRadiusX,
-                              double heartRadiusY, double heartTilt, double hilumLevel, double ribSpacing,
-                              double ribTop, double ribCurvature, double ribSpacingGrowth, double ribWidth,
-                              double clavicleMedialLevel, double clavicleLateralLevel, double gastricBubble,
-                              long textureSeed, double breastShadow) {
+public record PatientIdentity(
+        long seed,
+        double midline,
+        double rotation,
+        double bodyHalfWidth,
+        double neckHalfWidth,
+        double shoulderLevel,
+        double softTissue,
+        LungShape rightLung,
+        LungShape leftLung,
+        double mediastinumHalfWidth,
+        double aorticKnob,
+        double heartOffsetX,
+        double heartCenterY,
+        double heartRadiusX,
+        double heartRadiusY,
+        double heartTilt,
+        double hilumLevel,
+        double ribSpacing,
+        double ribTop,
+        double ribCurvature,
+        double ribSpacingGrowth,
+        double ribWidth,
+        double clavicleMedialLevel,
+        double clavicleLateralLevel,
+        double gastricBubble,
+        long textureSeed,
+        double breastShadow) {
 
     public static PatientIdentity fromSeed(long seed) {
         SplitMix64 r = new SplitMix64(SplitMix64.derive(seed, 0x1D));
@@ -55,8 +75,12 @@ public record PatientIdentity(long seed, double midline, double rotation, double
         double widthR = r.uniform(0.30, 0.345);
         double domeR = r.uniform(0.66, 0.72);
         LungShape right = new LungShape(apexR, widthR, domeR, r.uniform(0.38, 0.52), r.uniform(0.05, 0.085));
-        LungShape left = new LungShape(apexR + r.uniform(-0.01, 0.015), widthR * r.uniform(0.93, 1.0),
-                domeR + r.uniform(0.015, 0.045), r.uniform(0.40, 0.55), r.uniform(0.05, 0.085));
+        LungShape left = new LungShape(
+                apexR + r.uniform(-0.01, 0.015),
+                widthR * r.uniform(0.93, 1.0),
+                domeR + r.uniform(0.015, 0.045),
+                r.uniform(0.40, 0.55),
+                r.uniform(0.05, 0.085));
         double mediastinum = r.uniform(0.045, 0.058);
         double knob = r.uniform(0.012, 0.028);
         double heartOffset = r.uniform(0.03, 0.055);
@@ -76,9 +100,34 @@ public record PatientIdentity(long seed, double midline, double rotation, double
         bubble = bubble < 0.3 ? 0 : bubble;
         long texture = SplitMix64.derive(seed, 0x7E47);
         double breast = r.chance(0.5) ? r.uniform(0.4, 1.0) : 0;
-        return new PatientIdentity(seed, midline, rotation, bodyHalf, neckHalf, shoulder, soft, right, left,
-                mediastinum, knob, heartOffset, heartY, heartRx, heartRy, tilt, hilum, ribSpacing, ribTop, ribCurv,
-                ribGrowth, ribWidth, clavMed, clavLat, bubble, texture, breast);
+        return new PatientIdentity(
+                seed,
+                midline,
+                rotation,
+                bodyHalf,
+                neckHalf,
+                shoulder,
+                soft,
+                right,
+                left,
+                mediastinum,
+                knob,
+                heartOffset,
+                heartY,
+                heartRx,
+                heartRy,
+                tilt,
+                hilum,
+                ribSpacing,
+                ribTop,
+                ribCurv,
+                ribGrowth,
+                ribWidth,
+                clavMed,
+                clavLat,
+                bubble,
+                texture,
+                breast);
     }
 
     public LungShape lung(boolean patientRight) {

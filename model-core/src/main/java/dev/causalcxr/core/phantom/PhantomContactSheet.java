@@ -14,20 +14,23 @@ import java.util.stream.Collectors;
  */
 public final class PhantomContactSheet {
 
-    private PhantomContactSheet() {
-    }
+    private PhantomContactSheet() {}
 
     /** Writes up to {@code pairs} study/counterfactual pairs (abnormal studies first) as a PNG. */
     public static void write(PhantomGenerator generator, int pairs, int cellSize, Path png) throws IOException {
         ContactSheet.Builder sheet = ContactSheet.builder().cellSize(cellSize).columns(6);
-        List<PhantomStudy> abnormal = generator.studies().stream().filter(s -> !s.findings().isEmpty())
-                .limit(pairs).toList();
+        List<PhantomStudy> abnormal = generator.studies().stream()
+                .filter(s -> !s.findings().isEmpty())
+                .limit(pairs)
+                .toList();
         for (PhantomStudy s : abnormal) {
             sheet.add(generator.render(s).image(), s.studyId() + " " + abbreviate(s.findings()));
             sheet.add(generator.renderCounterfactual(s, List.of()).image(), "CF normal");
         }
         if (abnormal.isEmpty()) {
-            generator.studies().stream().limit(pairs).forEach(s -> sheet.add(generator.render(s).image(), s.studyId()));
+            generator.studies().stream()
+                    .limit(pairs)
+                    .forEach(s -> sheet.add(generator.render(s).image(), s.studyId()));
         }
         sheet.writePng(png);
     }

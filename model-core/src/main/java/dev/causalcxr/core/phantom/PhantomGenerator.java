@@ -1,12 +1,11 @@
 package dev.causalcxr.core.phantom;
 
-import dev.causalcxr.core.random.SplitMix64;
-
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Laterality;
 import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.findings.Zone;
+import dev.causalcxr.core.random.SplitMix64;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -40,7 +39,8 @@ public final class PhantomGenerator {
         if (site.seedSalt() != 0) {
             s = s.withSeed(SplitMix64.derive(s.seed(), site.seedSalt()));
         }
-        this.spec = s.withClassFrequencies(site.frequencies(s.classFrequencies())).validated();
+        this.spec =
+                s.withClassFrequencies(site.frequencies(s.classFrequencies())).validated();
         this.site = site;
     }
 
@@ -82,12 +82,20 @@ public final class PhantomGenerator {
             for (int v = 0; v < visits && out.size() < spec.studies(); v++) {
                 int index = out.size();
                 List<FindingMention> findings = samplePathology(index, prior);
-                ReportWriter writer = new ReportWriter(SplitMix64.derive(spec.seed(), 0x4E9, index),
-                        spec.uncertaintyRate(), site.reportStyle());
+                ReportWriter writer = new ReportWriter(
+                        SplitMix64.derive(spec.seed(), 0x4E9, index), spec.uncertaintyRate(), site.reportStyle());
                 PhantomReport report = writer.write(findings, prior);
-                out.add(new PhantomStudy(index, patient, v, "p" + (site.patientIdBase() + patient),
-                        "s" + (site.studyIdBase() + index), identitySeed, SplitMix64.derive(spec.seed(), 0xACC, index),
-                        findings, report, site));
+                out.add(new PhantomStudy(
+                        index,
+                        patient,
+                        v,
+                        "p" + (site.patientIdBase() + patient),
+                        "s" + (site.studyIdBase() + index),
+                        identitySeed,
+                        SplitMix64.derive(spec.seed(), 0xACC, index),
+                        findings,
+                        report,
+                        site));
                 prior = findings;
             }
             patient++;
@@ -125,22 +133,23 @@ public final class PhantomGenerator {
 
     private FindingMention mention(Finding f, SplitMix64 r) {
         PhantomSpec.SeverityMix mix = spec.severityMix();
-        Severity sev = new Severity[] {Severity.MILD, Severity.MODERATE, Severity.SEVERE}[
-                r.weighted(mix.mild(), mix.moderate(), mix.severe())];
+        Severity sev = new Severity[] {Severity.MILD, Severity.MODERATE, Severity.SEVERE}
+                [r.weighted(mix.mild(), mix.moderate(), mix.severe())];
         Laterality side = r.chance(0.55) ? Laterality.RIGHT : Laterality.LEFT;
         return switch (f) {
-            case PLEURAL_EFFUSION -> FindingMention.present(f, sev,
-                    r.chance(0.3) ? Laterality.BILATERAL : side, Zone.UNSPECIFIED);
+            case PLEURAL_EFFUSION ->
+                FindingMention.present(f, sev, r.chance(0.3) ? Laterality.BILATERAL : side, Zone.UNSPECIFIED);
             case CARDIOMEGALY -> FindingMention.present(f, sev, Laterality.UNSPECIFIED, Zone.UNSPECIFIED);
             case PNEUMOTHORAX -> FindingMention.present(f, sev, side, Zone.UNSPECIFIED);
             case EDEMA -> FindingMention.present(f, sev, Laterality.BILATERAL, Zone.UNSPECIFIED);
-            case CONSOLIDATION -> FindingMention.present(f, sev, side,
-                    new Zone[] {Zone.UPPER, Zone.MIDDLE, Zone.LOWER}[r.weighted(0.2, 0.3, 0.5)]);
+            case CONSOLIDATION ->
+                FindingMention.present(
+                        f, sev, side, new Zone[] {Zone.UPPER, Zone.MIDDLE, Zone.LOWER}[r.weighted(0.2, 0.3, 0.5)]);
             case ATELECTASIS -> FindingMention.present(f, sev, side, r.chance(0.3) ? Zone.MIDDLE : Zone.LOWER);
-            case NODULE, MASS, FRACTURE -> FindingMention.present(f, sev, side,
-                    new Zone[] {Zone.UPPER, Zone.MIDDLE, Zone.LOWER}[r.nextInt(3)]);
-            case SUPPORT_DEVICES -> FindingMention.present(f, Severity.UNSPECIFIED, Laterality.UNSPECIFIED,
-                    Zone.UNSPECIFIED);
+            case NODULE, MASS, FRACTURE ->
+                FindingMention.present(f, sev, side, new Zone[] {Zone.UPPER, Zone.MIDDLE, Zone.LOWER}[r.nextInt(3)]);
+            case SUPPORT_DEVICES ->
+                FindingMention.present(f, Severity.UNSPECIFIED, Laterality.UNSPECIFIED, Zone.UNSPECIFIED);
             default -> throw new IllegalStateException("not renderable: " + f);
         };
     }

@@ -28,27 +28,34 @@ public final class PhantomRenderer {
     public static final int MAX_SIZE = 1024;
 
     /** The findings the phantom can draw. */
-    public static final Set<Finding> RENDERABLE = Collections.unmodifiableSet(EnumSet.of(Finding.PLEURAL_EFFUSION,
-            Finding.CARDIOMEGALY, Finding.PNEUMOTHORAX, Finding.CONSOLIDATION, Finding.ATELECTASIS, Finding.EDEMA,
-            Finding.NODULE, Finding.MASS, Finding.FRACTURE, Finding.SUPPORT_DEVICES));
+    public static final Set<Finding> RENDERABLE = Collections.unmodifiableSet(EnumSet.of(
+            Finding.PLEURAL_EFFUSION,
+            Finding.CARDIOMEGALY,
+            Finding.PNEUMOTHORAX,
+            Finding.CONSOLIDATION,
+            Finding.ATELECTASIS,
+            Finding.EDEMA,
+            Finding.NODULE,
+            Finding.MASS,
+            Finding.FRACTURE,
+            Finding.SUPPORT_DEVICES));
 
-    private PhantomRenderer() {
-    }
+    private PhantomRenderer() {}
 
     /** Renders the image and one mask per finding. Only {@code PRESENT} mentions are drawn. */
-    public static RenderedStudy render(PatientIdentity identity, Acquisition acquisition,
-                                       List<FindingMention> findings, int size) {
+    public static RenderedStudy render(
+            PatientIdentity identity, Acquisition acquisition, List<FindingMention> findings, int size) {
         return renderInternal(identity, acquisition, findings, size, true);
     }
 
     /** Renders the image only (a little faster: no masks kept). */
-    public static GrayImage renderImage(PatientIdentity identity, Acquisition acquisition,
-                                        List<FindingMention> findings, int size) {
+    public static GrayImage renderImage(
+            PatientIdentity identity, Acquisition acquisition, List<FindingMention> findings, int size) {
         return renderInternal(identity, acquisition, findings, size, false).image();
     }
 
-    private static RenderedStudy renderInternal(PatientIdentity identity, Acquisition acq,
-                                                List<FindingMention> findings, int size, boolean withMasks) {
+    private static RenderedStudy renderInternal(
+            PatientIdentity identity, Acquisition acq, List<FindingMention> findings, int size, boolean withMasks) {
         if (size < MIN_SIZE || size > MAX_SIZE) {
             throw new IllegalArgumentException("size must be in " + MIN_SIZE + ".." + MAX_SIZE + ": " + size);
         }
@@ -61,16 +68,18 @@ public final class PhantomRenderer {
                 continue;
             }
             if (!RENDERABLE.contains(m.finding())) {
-                throw new IllegalArgumentException("the phantom does not render " + m.finding().label());
+                throw new IllegalArgumentException(
+                        "the phantom does not render " + m.finding().label());
             }
             if (!seen.add(m.finding())) {
-                throw new IllegalArgumentException("finding listed twice: " + m.finding().label());
+                throw new IllegalArgumentException(
+                        "finding listed twice: " + m.finding().label());
             }
             layers.add(LesionLayers.build(anatomy, acq, m, pixel));
         }
         // cardiomegaly changes the heart that other layers' modifiers are combined with: apply it first
-        layers.sort((x, y) -> Boolean.compare(y.mention.finding() == Finding.CARDIOMEGALY,
-                x.mention.finding() == Finding.CARDIOMEGALY));
+        layers.sort((x, y) -> Boolean.compare(
+                y.mention.finding() == Finding.CARDIOMEGALY, x.mention.finding() == Finding.CARDIOMEGALY));
         int nl = layers.size();
         BitSet[] masks = new BitSet[nl];
         for (int i = 0; i < nl; i++) {

@@ -26,9 +26,15 @@ import java.util.Map;
  * @param severityMix           relative weights of mild / moderate / severe
  * @param uncertaintyRate       probability a non-severe finding is reported with a hedge
  */
-public record PhantomSpec(int studies, int minStudiesPerPatient, int maxStudiesPerPatient, int size, long seed,
-                          @JsonDeserialize(keyUsing = FindingKey.class) Map<Finding, Double> classFrequencies,
-                          SeverityMix severityMix, double uncertaintyRate) {
+public record PhantomSpec(
+        int studies,
+        int minStudiesPerPatient,
+        int maxStudiesPerPatient,
+        int size,
+        long seed,
+        @JsonDeserialize(keyUsing = FindingKey.class) Map<Finding, Double> classFrequencies,
+        SeverityMix severityMix,
+        double uncertaintyRate) {
 
     public static final int MIN_SIZE = 64;
     public static final int MAX_SIZE = 512;
@@ -75,20 +81,23 @@ public record PhantomSpec(int studies, int minStudiesPerPatient, int maxStudiesP
      * Call {@link #problems()} or {@link #validated()} on the result.
      */
     @JsonCreator
-    public static PhantomSpec fromSpec(@JsonProperty("studies") Integer studies,
-                                       @JsonProperty("minStudiesPerPatient") Integer minStudiesPerPatient,
-                                       @JsonProperty("maxStudiesPerPatient") Integer maxStudiesPerPatient,
-                                       @JsonProperty("size") Integer size,
-                                       @JsonProperty("seed") Long seed,
-                                       @JsonProperty("classFrequencies") @JsonDeserialize(keyUsing = FindingKey.class)
-                                       Map<Finding, Double> classFrequencies,
-                                       @JsonProperty("severityMix") SeverityMix severityMix,
-                                       @JsonProperty("uncertaintyRate") Double uncertaintyRate) {
+    public static PhantomSpec fromSpec(
+            @JsonProperty("studies") Integer studies,
+            @JsonProperty("minStudiesPerPatient") Integer minStudiesPerPatient,
+            @JsonProperty("maxStudiesPerPatient") Integer maxStudiesPerPatient,
+            @JsonProperty("size") Integer size,
+            @JsonProperty("seed") Long seed,
+            @JsonProperty("classFrequencies") @JsonDeserialize(keyUsing = FindingKey.class)
+                    Map<Finding, Double> classFrequencies,
+            @JsonProperty("severityMix") SeverityMix severityMix,
+            @JsonProperty("uncertaintyRate") Double uncertaintyRate) {
         PhantomSpec d = defaults();
-        return new PhantomSpec(studies != null ? studies : d.studies(),
+        return new PhantomSpec(
+                studies != null ? studies : d.studies(),
                 minStudiesPerPatient != null ? minStudiesPerPatient : d.minStudiesPerPatient(),
                 maxStudiesPerPatient != null ? maxStudiesPerPatient : d.maxStudiesPerPatient(),
-                size != null ? size : d.size(), seed != null ? seed : d.seed(),
+                size != null ? size : d.size(),
+                seed != null ? seed : d.seed(),
                 classFrequencies != null ? classFrequencies : d.classFrequencies(),
                 severityMix != null ? severityMix : d.severityMix(),
                 uncertaintyRate != null ? uncertaintyRate : d.uncertaintyRate());
@@ -98,29 +107,50 @@ public record PhantomSpec(int studies, int minStudiesPerPatient, int maxStudiesP
     public static final class FindingKey extends KeyDeserializer {
         @Override
         public Object deserializeKey(String key, DeserializationContext ctxt) throws IOException {
-            return Finding.fromLabel(key).orElseThrow(() -> new IOException("classFrequencies: unknown finding '"
-                    + key + "'"));
+            return Finding.fromLabel(key)
+                    .orElseThrow(() -> new IOException("classFrequencies: unknown finding '" + key + "'"));
         }
     }
 
     public PhantomSpec withStudies(int n) {
-        return new PhantomSpec(n, minStudiesPerPatient, maxStudiesPerPatient, size, seed, classFrequencies,
-                severityMix, uncertaintyRate);
+        return new PhantomSpec(
+                n,
+                minStudiesPerPatient,
+                maxStudiesPerPatient,
+                size,
+                seed,
+                classFrequencies,
+                severityMix,
+                uncertaintyRate);
     }
 
     public PhantomSpec withSeed(long s) {
-        return new PhantomSpec(studies, minStudiesPerPatient, maxStudiesPerPatient, size, s, classFrequencies,
-                severityMix, uncertaintyRate);
+        return new PhantomSpec(
+                studies,
+                minStudiesPerPatient,
+                maxStudiesPerPatient,
+                size,
+                s,
+                classFrequencies,
+                severityMix,
+                uncertaintyRate);
     }
 
     public PhantomSpec withSize(int px) {
-        return new PhantomSpec(studies, minStudiesPerPatient, maxStudiesPerPatient, px, seed, classFrequencies,
-                severityMix, uncertaintyRate);
+        return new PhantomSpec(
+                studies,
+                minStudiesPerPatient,
+                maxStudiesPerPatient,
+                px,
+                seed,
+                classFrequencies,
+                severityMix,
+                uncertaintyRate);
     }
 
     public PhantomSpec withClassFrequencies(Map<Finding, Double> f) {
-        return new PhantomSpec(studies, minStudiesPerPatient, maxStudiesPerPatient, size, seed, f, severityMix,
-                uncertaintyRate);
+        return new PhantomSpec(
+                studies, minStudiesPerPatient, maxStudiesPerPatient, size, seed, f, severityMix, uncertaintyRate);
     }
 
     /** Every problem with this spec, each prefixed with its field path; empty when valid. */
@@ -143,14 +173,17 @@ public record PhantomSpec(int studies, int minStudiesPerPatient, int maxStudiesP
             p.add("classFrequencies: must name at least one finding");
         } else {
             for (Map.Entry<Finding, Double> e : classFrequencies.entrySet()) {
-                String path = "classFrequencies." + (e.getKey() == null ? "null" : e.getKey().label());
+                String path = "classFrequencies."
+                        + (e.getKey() == null ? "null" : e.getKey().label());
                 if (e.getKey() == null) {
                     p.add(path + ": finding must not be null");
                     continue;
                 }
                 if (!PhantomRenderer.RENDERABLE.contains(e.getKey())) {
                     p.add(path + ": the phantom does not render this finding (renders "
-                            + PhantomRenderer.RENDERABLE.stream().map(Finding::label).toList() + ")");
+                            + PhantomRenderer.RENDERABLE.stream()
+                                    .map(Finding::label)
+                                    .toList() + ")");
                 }
                 Double v = e.getValue();
                 if (v == null || !(v > 0) || v > 1) {

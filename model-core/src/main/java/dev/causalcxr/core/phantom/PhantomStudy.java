@@ -20,9 +20,17 @@ import java.util.List;
  * @param report          report text and its ground-truth mentions
  * @param site            the site whose machines acquired it
  */
-public record PhantomStudy(int index, int patientIndex, int visit, String patientId, String studyId,
-                           long identitySeed, long acquisitionSeed, List<FindingMention> findings,
-                           PhantomReport report, SiteProfile site) {
+public record PhantomStudy(
+        int index,
+        int patientIndex,
+        int visit,
+        String patientId,
+        String studyId,
+        long identitySeed,
+        long acquisitionSeed,
+        List<FindingMention> findings,
+        PhantomReport report,
+        SiteProfile site) {
 
     public PhantomStudy {
         findings = List.copyOf(findings);

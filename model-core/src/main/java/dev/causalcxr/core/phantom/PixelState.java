@@ -14,6 +14,7 @@ final class PixelState {
     boolean right;
     /** Lateral distance from the midline. */
     double s;
+
     LungShape shape;
     /** Lung membership in [0, 1] for this half. */
     double lung;
@@ -21,6 +22,7 @@ final class PixelState {
     double lungDist;
     /** Distance to the chest wall / apex from inside the lung (pneumothorax rim). */
     double wallGap;
+
     double lateral;
     double medial;
     double base;

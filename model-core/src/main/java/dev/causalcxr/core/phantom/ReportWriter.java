@@ -1,13 +1,12 @@
 package dev.causalcxr.core.phantom;
 
-import dev.causalcxr.core.random.SplitMix64;
-
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Laterality;
 import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.findings.Zone;
+import dev.causalcxr.core.random.SplitMix64;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -23,8 +22,15 @@ import java.util.Set;
  */
 final class ReportWriter {
 
-    private static final List<String> INDICATIONS = List.of("shortness of breath", "cough", "chest pain", "fever",
-            "follow-up", "preoperative evaluation", "hypoxia", "weakness");
+    private static final List<String> INDICATIONS = List.of(
+            "shortness of breath",
+            "cough",
+            "chest pain",
+            "fever",
+            "follow-up",
+            "preoperative evaluation",
+            "hypoxia",
+            "weakness");
     private static final List<String> FILLER = List.of(
             "Degenerative changes are seen in the thoracic spine.",
             "The visualized upper abdomen is unremarkable.",
@@ -32,9 +38,17 @@ final class ReportWriter {
             "Findings were discussed with the referring clinician by telephone.",
             "Surgical clips project over the upper abdomen.",
             "The patient is status post median sternotomy.");
-    private static final List<Finding> NEGATABLE = List.of(Finding.PLEURAL_EFFUSION, Finding.PNEUMOTHORAX,
-            Finding.CONSOLIDATION, Finding.EDEMA, Finding.CARDIOMEGALY, Finding.PNEUMONIA, Finding.ATELECTASIS,
-            Finding.NODULE, Finding.MASS, Finding.FRACTURE);
+    private static final List<Finding> NEGATABLE = List.of(
+            Finding.PLEURAL_EFFUSION,
+            Finding.PNEUMOTHORAX,
+            Finding.CONSOLIDATION,
+            Finding.EDEMA,
+            Finding.CARDIOMEGALY,
+            Finding.PNEUMONIA,
+            Finding.ATELECTASIS,
+            Finding.NODULE,
+            Finding.MASS,
+            Finding.FRACTURE);
 
     private final SplitMix64 rng;
     private final double uncertaintyRate;
@@ -65,18 +79,30 @@ final class ReportWriter {
                 continue;
             }
             boolean hedge = f.severity() != Severity.SEVERE && rng.chance(uncertaintyRate);
-            Severity sev = f.severity() != Severity.UNSPECIFIED && rng.chance(0.85) ? f.severity() : Severity.UNSPECIFIED;
-            Laterality lat = f.laterality() != Laterality.UNSPECIFIED && rng.chance(0.93) ? f.laterality() : Laterality.UNSPECIFIED;
+            Severity sev =
+                    f.severity() != Severity.UNSPECIFIED && rng.chance(0.85) ? f.severity() : Severity.UNSPECIFIED;
+            Laterality lat = f.laterality() != Laterality.UNSPECIFIED && rng.chance(0.93)
+                    ? f.laterality()
+                    : Laterality.UNSPECIFIED;
             Zone zone = f.zone() != Zone.UNSPECIFIED && rng.chance(0.9) ? f.zone() : Zone.UNSPECIFIED;
-            FindingMention m = new FindingMention(f.finding(), hedge ? Status.UNCERTAIN : Status.PRESENT, sev, lat, zone);
+            FindingMention m =
+                    new FindingMention(f.finding(), hedge ? Status.UNCERTAIN : Status.PRESENT, sev, lat, zone);
             stated.add(new Stated(f, m, phrase(m)));
         }
         shuffle(stated);
 
         StringBuilder sb = new StringBuilder();
-        sb.append(style.examinationHeader()).append("  CHEST (").append(rng.pick("PA AND LAT", "PORTABLE AP", "PA")).append(")\n\n");
-        sb.append(style.indicationHeader()).append("  ___-year-old with ").append(rng.pick(INDICATIONS)).append(".\n\n");
-        sb.append("COMPARISON:  ").append(prior == null ? "None." : "Chest radiograph from ___.").append("\n\n");
+        sb.append(style.examinationHeader())
+                .append("  CHEST (")
+                .append(rng.pick("PA AND LAT", "PORTABLE AP", "PA"))
+                .append(")\n\n");
+        sb.append(style.indicationHeader())
+                .append("  ___-year-old with ")
+                .append(rng.pick(INDICATIONS))
+                .append(".\n\n");
+        sb.append("COMPARISON:  ")
+                .append(prior == null ? "None." : "Chest radiograph from ___.")
+                .append("\n\n");
 
         List<String> body = new ArrayList<>();
         for (Stated s : stated) {
@@ -113,7 +139,8 @@ final class ReportWriter {
                 impression.add(number(n++) + capitalize(s.phrase) + ".");
             }
         }
-        sb.append(String.join(style.numberedImpression() ? "\n" : " ", impression)).append("\n");
+        sb.append(String.join(style.numberedImpression() ? "\n" : " ", impression))
+                .append("\n");
 
         List<FindingMention> mentions = new ArrayList<>(truth.values());
         return new PhantomReport(sb.toString(), mentions);
@@ -162,8 +189,10 @@ final class ReportWriter {
                 continue;
             }
             String syn = synonym(f);
-            out.add(before.contains(f) ? capitalize(syn) + " is unchanged from the prior study."
-                    : "The " + syn + " is new since the prior study.");
+            out.add(
+                    before.contains(f)
+                            ? capitalize(syn) + " is unchanged from the prior study."
+                            : "The " + syn + " is new since the prior study.");
             changed = true;
         }
         for (Finding f : before) {
@@ -200,17 +229,19 @@ final class ReportWriter {
             record(new FindingMention(f, Status.ABSENT, null, null, null));
         }
         if (k > 1 && rng.chance(0.6)) {
-            String list = names.size() == 2 ? names.get(0) + " or " + names.get(1)
+            String list = names.size() == 2
+                    ? names.get(0) + " or " + names.get(1)
                     : String.join(", ", names.subList(0, names.size() - 1)) + ", or " + names.get(names.size() - 1);
             out.add(rng.chance(0.5) ? "No " + list + "." : "There is no " + list + ".");
         } else {
             for (String nm : names) {
-                out.add(switch (rng.nextInt(4)) {
-                    case 0 -> "No " + nm + ".";
-                    case 1 -> "There is no " + nm + ".";
-                    case 2 -> "No evidence of " + nm + ".";
-                    default -> capitalize(nm) + " is not seen.";
-                });
+                out.add(
+                        switch (rng.nextInt(4)) {
+                            case 0 -> "No " + nm + ".";
+                            case 1 -> "There is no " + nm + ".";
+                            case 2 -> "No evidence of " + nm + ".";
+                            default -> capitalize(nm) + " is not seen.";
+                        });
             }
         }
         return out;
@@ -223,7 +254,8 @@ final class ReportWriter {
         if (m.severity() != Severity.UNSPECIFIED) {
             words.add(rng.pick(ReportVocabulary.SEVERITY_WORDS.get(f).get(m.severity())));
         }
-        String lat = m.laterality() == Laterality.UNSPECIFIED ? null : m.laterality().label();
+        String lat =
+                m.laterality() == Laterality.UNSPECIFIED ? null : m.laterality().label();
         if (f == Finding.FRACTURE) {
             if (lat != null) {
                 words.add(lat);
@@ -237,7 +269,8 @@ final class ReportWriter {
         String syn = synonym(f);
         if (m.zone() != Zone.UNSPECIFIED && rng.chance(0.5)) {
             words.add(syn);
-            String where = "in the " + (lat != null ? lat + " " : "") + rng.pick(ReportVocabulary.ZONE_NOUNS.get(m.zone()));
+            String where =
+                    "in the " + (lat != null ? lat + " " : "") + rng.pick(ReportVocabulary.ZONE_NOUNS.get(m.zone()));
             words.add(where);
             return String.join(" ", words);
         }
@@ -259,8 +292,8 @@ final class ReportWriter {
         truth.putIfAbsent(m.finding(), m);
     }
 
-    private static final Set<String> MASS_NOUNS = Set.of("edema", "consolidation", "atelectasis", "cardiomegaly",
-            "enlargement", "loss", "fluid");
+    private static final Set<String> MASS_NOUNS =
+            Set.of("edema", "consolidation", "atelectasis", "cardiomegaly", "enlargement", "loss", "fluid");
 
     /** "a"/"an" for countable head nouns, nothing for mass nouns ("There is moderate edema"). */
     private static String article(String np) {
@@ -292,6 +325,5 @@ final class ReportWriter {
         }
     }
 
-    private record Stated(FindingMention source, FindingMention mention, String phrase) {
-    }
+    private record Stated(FindingMention source, FindingMention mention, String phrase) {}
 }

@@ -34,9 +34,20 @@ import java.util.Optional;
  * @param classFrequencies the site's prevalence per renderable finding; empty: the spec's own
  * @param reportStyle      section headers and impression layout of the site's reports
  */
-public record SiteProfile(String name, long seedSalt, int patientIdBase, int studyIdBase, double exposureScale,
-                          double contrastShift, double brightnessShift, double noiseScale, double gradientShift,
-                          double blur, double zoom, Map<Finding, Double> classFrequencies, ReportStyle reportStyle) {
+public record SiteProfile(
+        String name,
+        long seedSalt,
+        int patientIdBase,
+        int studyIdBase,
+        double exposureScale,
+        double contrastShift,
+        double brightnessShift,
+        double noiseScale,
+        double gradientShift,
+        double blur,
+        double zoom,
+        Map<Finding, Double> classFrequencies,
+        ReportStyle reportStyle) {
 
     /**
      * How a site's reports are laid out. The sentences themselves come from the same vocabulary: a parser
@@ -48,29 +59,44 @@ public record SiteProfile(String name, long seedSalt, int patientIdBase, int stu
      * @param impressionHeader  header of the impression
      * @param numberedImpression whether impression statements are numbered ("1. …") or run as prose
      */
-    public record ReportStyle(String examinationHeader, String indicationHeader, String findingsHeader,
-                              String impressionHeader, boolean numberedImpression) {
+    public record ReportStyle(
+            String examinationHeader,
+            String indicationHeader,
+            String findingsHeader,
+            String impressionHeader,
+            boolean numberedImpression) {
 
         /** The MIMIC-like template of the original phantom. */
-        public static final ReportStyle MIMIC = new ReportStyle("EXAMINATION:", "INDICATION:", "FINDINGS:",
-                "IMPRESSION:", true);
+        public static final ReportStyle MIMIC =
+                new ReportStyle("EXAMINATION:", "INDICATION:", "FINDINGS:", "IMPRESSION:", true);
     }
 
     public SiteProfile {
         classFrequencies = Map.copyOf(classFrequencies);
         if (!(zoom > 0) || !(noiseScale >= 0) || !(exposureScale > 0) || !(blur >= 0)) {
-            throw new IllegalArgumentException("site " + name + ": zoom and exposure scale must be > 0, noise scale "
-                    + "and blur >= 0");
+            throw new IllegalArgumentException(
+                    "site " + name + ": zoom and exposure scale must be > 0, noise scale " + "and blur >= 0");
         }
     }
 
     /** The original phantom: neutral acquisition, the spec's prevalences, MIMIC-like reports. */
-    public static final SiteProfile A = new SiteProfile("a", 0L, 10_000_000, 50_000_000, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0,
-            1.0, Map.of(), ReportStyle.MIMIC);
+    public static final SiteProfile A = new SiteProfile(
+            "a", 0L, 10_000_000, 50_000_000, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, Map.of(), ReportStyle.MIMIC);
 
     /** A second hospital: portable ICU radiographs, another case mix, another report template. */
-    public static final SiteProfile B = new SiteProfile("b", 0x517E_000BL, 20_000_000, 60_000_000, 0.82, 0.15, 0.05,
-            1.9, 0.08, 0.006, 1.10, siteBFrequencies(),
+    public static final SiteProfile B = new SiteProfile(
+            "b",
+            0x517E_000BL,
+            20_000_000,
+            60_000_000,
+            0.82,
+            0.15,
+            0.05,
+            1.9,
+            0.08,
+            0.006,
+            1.10,
+            siteBFrequencies(),
             new ReportStyle("EXAM:", "HISTORY:", "REPORT:", "CONCLUSION:", false));
 
     public static final List<SiteProfile> BUILT_IN = List.of(A, B);
@@ -86,8 +112,13 @@ public record SiteProfile(String name, long seedSalt, int patientIdBase, int stu
 
     /** True when rendering with this site changes nothing: the acquisition transforms are all neutral. */
     public boolean neutralAcquisition() {
-        return exposureScale == 1.0 && contrastShift == 0.0 && brightnessShift == 0.0 && noiseScale == 1.0
-                && gradientShift == 0.0 && blur == 0.0 && zoom == 1.0;
+        return exposureScale == 1.0
+                && contrastShift == 0.0
+                && brightnessShift == 0.0
+                && noiseScale == 1.0
+                && gradientShift == 0.0
+                && blur == 0.0
+                && zoom == 1.0;
     }
 
     /** The class frequencies this site uses, given the spec's. */

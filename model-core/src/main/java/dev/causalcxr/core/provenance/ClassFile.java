@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * drop attributes are decoded, everything else is copied as it is.
  */
 final class ClassFile {
-    private static final Set<String> DEBUG_ATTRIBUTES = Set.of("LineNumberTable", "LocalVariableTable",
-            "LocalVariableTypeTable", "SourceFile", "SourceDebugExtension");
+    private static final Set<String> DEBUG_ATTRIBUTES = Set.of(
+            "LineNumberTable", "LocalVariableTable", "LocalVariableTypeTable", "SourceFile", "SourceDebugExtension");
     /** Internal class names inside constant-pool strings: class entries, descriptors and signatures. */
     private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][\\w$]*(?:/[A-Za-z_$][\\w$]*)+");
 

@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CodeFingerprint {
     /** The packages this fingerprint walks (internal-name form). */
     public static final String PROJECT_PREFIX = "dev/causalcxr/";
+
     private static final String ENGINE_PREFIX = "ai/djl/";
 
     /** Where class bytes come from: the bytes of an internal name, or null when there is no such class. */
@@ -52,10 +53,10 @@ public final class CodeFingerprint {
      * A fingerprint: the digest, how many project classes it covers, and whether any of them reaches
      * the tensor engine.
      */
-    public record Identity(String digest, int classes, boolean usesEngine) {
-    }
+    public record Identity(String digest, int classes, boolean usesEngine) {}
 
-    private static final CodeFingerprint RUNNING = new CodeFingerprint(ClassBytes.of(CodeFingerprint.class.getClassLoader()));
+    private static final CodeFingerprint RUNNING =
+            new CodeFingerprint(ClassBytes.of(CodeFingerprint.class.getClassLoader()));
 
     private final ClassBytes source;
     private final Map<String, ClassFile> parsed = new ConcurrentHashMap<>();

@@ -27,8 +27,7 @@ import java.util.stream.Stream;
 public final class RuntimeIdentity {
     private static volatile Map<String, String> engine;
 
-    private RuntimeIdentity() {
-    }
+    private RuntimeIdentity() {}
 
     /** Java runtime, OS and architecture (for every stage's key and every provenance record). */
     public static Map<String, String> platform() {
@@ -84,7 +83,10 @@ public final class RuntimeIdentity {
     /** SHA-256 over the names and bytes of every library in the folder libtorch was loaded from. */
     static String nativeLibraryDigest(Path libtorchDir) {
         try (Stream<Path> files = Files.list(libtorchDir)) {
-            List<Path> libs = files.filter(f -> Files.isRegularFile(f) && f.getFileName().toString().contains(".so")).sorted().toList();
+            List<Path> libs = files.filter(f ->
+                            Files.isRegularFile(f) && f.getFileName().toString().contains(".so"))
+                    .sorted()
+                    .toList();
             MessageDigest all = Digests.sha256();
             for (Path lib : libs) {
                 all.update(lib.getFileName().toString().getBytes(StandardCharsets.UTF_8));

@@ -16,8 +16,7 @@ import java.util.TreeSet;
  * lateralities and zones the reports use for it.
  */
 public final class ConditionVocabulary {
-    private ConditionVocabulary() {
-    }
+    private ConditionVocabulary() {}
 
     /**
      * @param predicted     each study's parsed findings; null for a study whose report failed to parse (not counted)

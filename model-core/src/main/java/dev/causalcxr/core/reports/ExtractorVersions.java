@@ -33,19 +33,22 @@ public final class ExtractorVersions {
     private static final long PHANTOM_PROBE_SEED = 20_261_203L;
     private static volatile String rules;
 
-    private ExtractorVersions() {
-    }
+    private ExtractorVersions() {}
 
     /** The version of the named extractor ({@code rules} or {@code llm}), the LLM one configured from {@code env}. */
     public static String of(String extractor, Map<String, String> env) {
-        String name = extractor == null || extractor.isBlank() ? ReportExtractors.RULES
+        String name = extractor == null || extractor.isBlank()
+                ? ReportExtractors.RULES
                 : extractor.trim().toLowerCase(Locale.ROOT);
         return switch (name) {
             case ReportExtractors.RULES -> rules();
             case ReportExtractors.LLM -> {
                 String model = env.get(LlmExtractorConfig.ENV_MODEL);
-                yield "llm:" + (model == null || model.isBlank() ? "(" + LlmExtractorConfig.ENV_MODEL + " unset)"
-                        : model.trim()) + "+" + rules();
+                yield "llm:"
+                        + (model == null || model.isBlank()
+                                ? "(" + LlmExtractorConfig.ENV_MODEL + " unset)"
+                                : model.trim())
+                        + "+" + rules();
             }
             default -> throw new ReportTextException("unknown report extractor '" + extractor + "' (use rules or llm)");
         };
@@ -71,7 +74,8 @@ public final class ExtractorVersions {
         for (ReportRow row : DevelopmentSet.reports()) {
             digest(md, extractor.extract(row.report()));
         }
-        PhantomSpec probe = PhantomSpec.defaults().withStudies(PHANTOM_PROBE_REPORTS).withSeed(PHANTOM_PROBE_SEED);
+        PhantomSpec probe =
+                PhantomSpec.defaults().withStudies(PHANTOM_PROBE_REPORTS).withSeed(PHANTOM_PROBE_SEED);
         for (PhantomStudy s : new PhantomGenerator(probe).studies()) {
             digest(md, extractor.extract(s.report().text()));
         }

@@ -6,7 +6,6 @@ import dev.causalcxr.core.findings.Laterality;
 import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.findings.Zone;
-
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -26,8 +25,7 @@ import java.util.Map;
  */
 public final class FindingAggregation {
 
-    private FindingAggregation() {
-    }
+    private FindingAggregation() {}
 
     public static List<FindingMention> aggregate(List<FindingMention> mentions) {
         Map<Finding, List<FindingMention>> byFinding = new EnumMap<>(Finding.class);
@@ -46,8 +44,10 @@ public final class FindingAggregation {
             }
         }
         if (!anyPathology) {
-            out.add(0, FindingMention.present(Finding.NO_FINDING, Severity.UNSPECIFIED, Laterality.UNSPECIFIED,
-                    Zone.UNSPECIFIED));
+            out.add(
+                    0,
+                    FindingMention.present(
+                            Finding.NO_FINDING, Severity.UNSPECIFIED, Laterality.UNSPECIFIED, Zone.UNSPECIFIED));
         }
         return out;
     }

@@ -26,8 +26,7 @@ public final class MentionAttributes {
                 left = true;
                 right = true;
             }
-            default -> {
-            }
+            default -> {}
         }
         if (z != Zone.UNSPECIFIED) {
             if (zone == Zone.UNSPECIFIED) {
@@ -55,7 +54,9 @@ public final class MentionAttributes {
     }
 
     public Laterality laterality() {
-        return left && right ? Laterality.BILATERAL : left ? Laterality.LEFT : right ? Laterality.RIGHT : Laterality.UNSPECIFIED;
+        return left && right
+                ? Laterality.BILATERAL
+                : left ? Laterality.LEFT : right ? Laterality.RIGHT : Laterality.UNSPECIFIED;
     }
 
     public Zone zone() {

@@ -4,31 +4,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.core.dataset.DatasetEntry;
 import dev.causalcxr.core.dataset.DatasetManifest;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
+import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.labels.LabelAgreement;
 import dev.causalcxr.core.labels.LabelSource;
 import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.reports.batch.FindingsJsonl;
-import dev.causalcxr.core.reports.eval.ParserEvaluation;
-import dev.causalcxr.core.spec.ParseReportsConfig;
-import dev.causalcxr.core.spec.StageName;
-import dev.causalcxr.core.stage.StageInputException;
-import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import dev.causalcxr.core.findings.Finding;
-import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.reports.batch.ReportBatchConfig;
 import dev.causalcxr.core.reports.batch.ReportBatchParser;
 import dev.causalcxr.core.reports.batch.ReportBatchSummary;
+import dev.causalcxr.core.reports.eval.ParserEvaluation;
+import dev.causalcxr.core.spec.ParseReportsConfig;
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.core.stage.StageContext;
+import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.core.stage.StageInputs;
-
 import java.io.BufferedWriter;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -39,9 +30,17 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The report-parsing stage function: reports CSV in, findings JSONL and a label distribution out,
@@ -55,6 +54,7 @@ public final class ParseReportsStage {
     public static final String OUTPUT_VOCABULARY = "vocabulary";
     /** Output: the finding labels ({@link StudyLabels}) every later stage trains and is evaluated on. */
     public static final String OUTPUT_LABELS = "labels";
+
     private static final Logger LOG = LoggerFactory.getLogger(ParseReportsStage.class);
     /** Input: the {@code study_id,report} CSV. */
     public static final String INPUT_REPORTS = "reports";
@@ -65,8 +65,7 @@ public final class ParseReportsStage {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ParseReportsStage() {
-    }
+    private ParseReportsStage() {}
 
     /** Parses the stage's input {@code reports} CSV. */
     public static ReportBatchSummary run(ParseReportsConfig config, StageContext ctx) {
@@ -85,11 +84,11 @@ public final class ParseReportsStage {
         ctx.logParam("max_report_chars", Integer.toString(maxReportChars));
         ReportBatchSummary summary;
         try (ReportExtractor extractor = ReportExtractors.byName(config.extractor());
-             CountingInputStream in = new CountingInputStream(Files.newInputStream(csv));
-             Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(out), StandardCharsets.UTF_8))) {
+                CountingInputStream in = new CountingInputStream(Files.newInputStream(csv));
+                Writer w = new BufferedWriter(
+                        new OutputStreamWriter(Files.newOutputStream(out), StandardCharsets.UTF_8))) {
             long size = Math.max(1, Files.size(csv));
-            ReportBatchParser parser = new ReportBatchParser(extractor,
-                    new ReportBatchConfig(maxReportChars, 256));
+            ReportBatchParser parser = new ReportBatchParser(extractor, new ReportBatchConfig(maxReportChars, 256));
             summary = parser.parse(in, w, rows -> {
                 if (ctx.cancelled()) {
                     throw new CancellationException("report parsing cancelled");
@@ -127,17 +126,21 @@ public final class ParseReportsStage {
      *         store
      * @throws StageInputException when the configured label source is one the data does not have
      */
-    public static Map<String, List<FindingMention>> runOnDataset(ParseReportsConfig cfg, Path datasetDir,
-                                                                DatasetManifest manifest, PhantomGroundTruth truth,
-                                                                StageContext ctx) throws IOException {
+    public static Map<String, List<FindingMention>> runOnDataset(
+            ParseReportsConfig cfg,
+            Path datasetDir,
+            DatasetManifest manifest,
+            PhantomGroundTruth truth,
+            StageContext ctx)
+            throws IOException {
         Path csv = reportsCsv(datasetDir, manifest, ctx.workDir().resolve("reports.csv"));
         run(cfg, csv, ctx);
         Path jsonl = ctx.workDir().resolve("findings.jsonl");
         Map<String, List<FindingMention>> predicted = new LinkedHashMap<>();
         FindingsJsonl.read(jsonl).forEach((id, e) -> predicted.put(id, e.error() == null ? e.findings() : null));
         Path vocabulary = ctx.workDir().resolve("vocabulary.json");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(vocabulary.toFile(),
-                ConditionVocabulary.of(predicted, cfg.tailFrequency()));
+        JSON.writerWithDefaultPrettyPrinter()
+                .writeValue(vocabulary.toFile(), ConditionVocabulary.of(predicted, cfg.tailFrequency()));
         ctx.addOutput(OUTPUT_VOCABULARY, vocabulary);
 
         if (truth != null) {
@@ -148,9 +151,11 @@ public final class ParseReportsStage {
             ParserEvaluation ev = ParserEvaluation.evaluate(gold, predicted);
             ctx.summaryMetric("parser_phantom_present_f1", ev.microF1());
             ctx.summaryMetric("parser_phantom_absent_accuracy", ev.absent().value());
-            ctx.summaryMetric("parser_phantom_uncertain_accuracy", ev.uncertain().value());
+            ctx.summaryMetric(
+                    "parser_phantom_uncertain_accuracy", ev.uncertain().value());
             ctx.summaryMetric("parser_phantom_severity_accuracy", ev.severity().value());
-            ctx.summaryMetric("parser_phantom_laterality_accuracy", ev.laterality().value());
+            ctx.summaryMetric(
+                    "parser_phantom_laterality_accuracy", ev.laterality().value());
             Path table = ctx.workDir().resolve("parser_vs_phantom.txt");
             Files.writeString(table, ev.renderTable());
             ctx.addArtifact(NAME + "/parser_vs_phantom_truth.txt", table);
@@ -185,9 +190,13 @@ public final class ParseReportsStage {
      * Chooses the label source, measures how far the available sources agree on the same studies and
      * publishes the chosen labels as the output {@value #OUTPUT_LABELS}.
      */
-    private static void publishLabels(ParseReportsConfig cfg, DatasetManifest manifest,
-                                      Map<String, List<FindingMention>> predicted, PhantomGroundTruth truth,
-                                      StageContext ctx) throws IOException {
+    private static void publishLabels(
+            ParseReportsConfig cfg,
+            DatasetManifest manifest,
+            Map<String, List<FindingMention>> predicted,
+            PhantomGroundTruth truth,
+            StageContext ctx)
+            throws IOException {
         Map<LabelSource, StudyLabels> available = new EnumMap<>(LabelSource.class);
         if (!predicted.isEmpty()) {
             available.put(LabelSource.REPORTS, StudyLabels.fromReports(predicted));
@@ -202,19 +211,25 @@ public final class ParseReportsStage {
         LabelSource source = chooseSource(cfg, available.keySet(), manifest);
         StudyLabels labels = available.getOrDefault(source, new StudyLabels(source, Map.of()));
 
-        List<String> studyIds = manifest.entries().stream().map(DatasetEntry::studyId).distinct().toList();
+        List<String> studyIds = manifest.entries().stream()
+                .map(DatasetEntry::studyId)
+                .distinct()
+                .toList();
         List<LabelSource> sources = List.copyOf(available.keySet());
         StringBuilder tables = new StringBuilder();
         for (int i = 0; i < sources.size(); i++) {
             for (int j = i + 1; j < sources.size(); j++) {
-                LabelAgreement agreement = LabelAgreement.compare(available.get(sources.get(i)),
-                        available.get(sources.get(j)), studyIds);
+                LabelAgreement agreement =
+                        LabelAgreement.compare(available.get(sources.get(i)), available.get(sources.get(j)), studyIds);
                 agreement.summary().forEach(ctx::summaryMetric);
                 agreement.perFinding().forEach((k, v) -> ctx.logMetric(k, v, 0));
                 tables.append(agreement.renderTable()).append('\n');
-                LOG.info("labels: {} against {} agree on {} of the (study, finding) cells of {} studies, mean kappa {}",
-                        sources.get(i), sources.get(j),
-                        String.format(Locale.ROOT, "%.3f", agreement.overallAgreement()), agreement.studies(),
+                LOG.info(
+                        "labels: {} against {} agree on {} of the (study, finding) cells of {} studies, mean kappa {}",
+                        sources.get(i),
+                        sources.get(j),
+                        String.format(Locale.ROOT, "%.3f", agreement.overallAgreement()),
+                        agreement.studies(),
                         String.format(Locale.ROOT, "%.3f", agreement.meanKappa()));
             }
         }
@@ -225,7 +240,9 @@ public final class ParseReportsStage {
         }
         long labelled = studyIds.stream().filter(labels::labelled).count();
         ctx.logParam("labels.source", source.label());
-        ctx.logParam("labels.sources_available", String.join(", ", sources.stream().map(LabelSource::label).toList()));
+        ctx.logParam(
+                "labels.sources_available",
+                String.join(", ", sources.stream().map(LabelSource::label).toList()));
         ctx.summaryMetric("labels_labelled_studies", (double) labelled);
         ctx.summaryMetric("labels_unlabelled_studies", (double) (studyIds.size() - labelled));
         labels.presentCounts(studyIds).forEach((f, n) -> ctx.logMetric("labels_present__" + f.key(), n, 0));
@@ -239,8 +256,8 @@ public final class ParseReportsStage {
      * The configured source, or by default the reports when the dataset has any and its label columns
      * otherwise. A named source the data does not have fails here, at once.
      */
-    public static LabelSource chooseSource(ParseReportsConfig cfg, Set<LabelSource> available,
-                                    DatasetManifest manifest) {
+    public static LabelSource chooseSource(
+            ParseReportsConfig cfg, Set<LabelSource> available, DatasetManifest manifest) {
         Optional<LabelSource> named = cfg.labelSource();
         if (named.isEmpty()) {
             return available.contains(LabelSource.REPORTS) ? LabelSource.REPORTS : LabelSource.DATASET;
@@ -248,10 +265,12 @@ public final class ParseReportsStage {
         LabelSource source = named.get();
         if (!available.contains(source)) {
             String why = switch (source) {
-                case REPORTS -> "none of the dataset's " + manifest.entries().size() + " images has a report: use"
-                        + " labels: dataset to train on its label columns, or import the reports";
-                case DATASET -> "the dataset has no label columns (a hospital's MIMIC folder or manifest CSV has none): use"
-                        + " labels: reports, or import a CheXpert-style CSV with label columns";
+                case REPORTS ->
+                    "none of the dataset's " + manifest.entries().size() + " images has a report: use"
+                            + " labels: dataset to train on its label columns, or import the reports";
+                case DATASET ->
+                    "the dataset has no label columns (a hospital's MIMIC folder or manifest CSV has none): use"
+                            + " labels: reports, or import a CheXpert-style CSV with label columns";
                 case TRUTH -> "the dataset has no phantom ground truth: truth needs dataset.source: phantom";
             };
             throw new StageInputException("stages.parse-reports.labels is " + source.label() + ", but " + why);

@@ -1,7 +1,6 @@
 package dev.causalcxr.core.reports;
 
 import dev.causalcxr.core.findings.FindingMention;
-
 import java.util.List;
 
 /**
@@ -15,8 +14,13 @@ import java.util.List;
  * @param cached         true when the answer came from the extraction cache
  * @param error          why the report could not be extracted at all, or {@code null}
  */
-public record ReportExtraction(List<FindingMention> findings, ExtractionSource source, String fallbackReason,
-                               int attempts, boolean cached, String error) {
+public record ReportExtraction(
+        List<FindingMention> findings,
+        ExtractionSource source,
+        String fallbackReason,
+        int attempts,
+        boolean cached,
+        String error) {
 
     public ReportExtraction {
         findings = findings == null ? List.of() : List.copyOf(findings);

@@ -1,7 +1,6 @@
 package dev.causalcxr.core.reports;
 
 import dev.causalcxr.core.findings.FindingMention;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,8 +19,7 @@ public interface ReportExtractor extends AutoCloseable {
 
     /** Releases threads or connections (the LLM extractor); a no-op for the rule-based one. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 
     /** The findings with where they came from; extractors with fallbacks override this. */
     default ReportExtraction extractDetailed(String reportText) {

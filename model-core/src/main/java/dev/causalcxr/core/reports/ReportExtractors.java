@@ -4,7 +4,6 @@ import dev.causalcxr.core.reports.llm.LlmExtractorConfig;
 import dev.causalcxr.core.reports.llm.LlmReportExtractor;
 import dev.causalcxr.core.reports.rules.LabelConvention;
 import dev.causalcxr.core.reports.rules.RuleBasedReportExtractor;
-
 import java.util.Locale;
 import java.util.Map;
 
@@ -19,8 +18,7 @@ public final class ReportExtractors {
     public static final String RULES_MESH = "rules-mesh";
     public static final String LLM = "llm";
 
-    private ReportExtractors() {
-    }
+    private ReportExtractors() {}
 
     /** {@code llm} is configured from the {@code CAUSALCXR_LLM_*} environment variables. Close the result. */
     public static ReportExtractor byName(String name) {
@@ -33,8 +31,8 @@ public final class ReportExtractors {
             case RULES -> new RuleBasedReportExtractor();
             case RULES_MESH -> new RuleBasedReportExtractor(LabelConvention.MESH);
             case LLM -> new LlmReportExtractor(LlmExtractorConfig.fromEnvironment(env));
-            default -> throw new ReportTextException("unknown report extractor '" + name
-                    + "' (use rules, rules-mesh or llm)");
+            default ->
+                throw new ReportTextException("unknown report extractor '" + name + "' (use rules, rules-mesh or llm)");
         };
     }
 }

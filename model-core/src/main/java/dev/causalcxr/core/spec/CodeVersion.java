@@ -12,8 +12,7 @@ import java.util.Properties;
 public final class CodeVersion {
     private static final Properties BUILD = load();
 
-    private CodeVersion() {
-    }
+    private CodeVersion() {}
 
     public static String current() {
         return value("version");

@@ -31,7 +31,8 @@ public final class ConfigNode {
             problems.add(new SpecProblem(path.isEmpty() ? "(root)" : path, "must be a mapping"));
             node = null;
         }
-        return new ConfigNode(node == null || node.isNull() ? JsonNodeFactory.instance.objectNode() : node, path, problems);
+        return new ConfigNode(
+                node == null || node.isNull() ? JsonNodeFactory.instance.objectNode() : node, path, problems);
     }
 
     public String path() {
@@ -94,7 +95,8 @@ public final class ConfigNode {
         if (v == null) {
             return defaultValue;
         }
-        if (!v.canConvertToLong() || !(v.isIntegralNumber() || (v.isTextual() && v.asText().matches("-?\\d+")))) {
+        if (!v.canConvertToLong()
+                || !(v.isIntegralNumber() || (v.isTextual() && v.asText().matches("-?\\d+")))) {
             problem(key, "must be an integer");
             return defaultValue;
         }

@@ -10,12 +10,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.causalcxr.core.counterfactual.CounterfactualConfig;
 import dev.causalcxr.core.diffusion.DiffusionConfig;
 import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStageConfig;
+import dev.causalcxr.core.disentangle.DisentanglerConfig;
 import dev.causalcxr.core.evaluation.ClassifierConfig;
 import dev.causalcxr.core.evaluation.EvaluationConfig;
-import dev.causalcxr.core.disentangle.DisentanglerConfig;
+import dev.causalcxr.core.files.Digests;
 import dev.causalcxr.core.labels.LabelSource;
 import java.nio.charset.StandardCharsets;
-import dev.causalcxr.core.files.Digests;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -39,14 +39,21 @@ import java.util.Set;
  *                         defaults); not part of the canonical form, which has every block filled in
  * @param tracking         the {@code tracking} block: what may go to the tracking server
  */
-public record ExperimentSpec(String name, long seed, Profile profile, IngestConfig dataset,
-                             Map<StageName, Object> stages, Set<StageName> configuredStages, TrackingConfig tracking) {
+public record ExperimentSpec(
+        String name,
+        long seed,
+        Profile profile,
+        IngestConfig dataset,
+        Map<StageName, Object> stages,
+        Set<StageName> configuredStages,
+        TrackingConfig tracking) {
 
     /** Canonical JSON: records and maps with sorted keys, no whitespace. */
     public static final ObjectMapper CANONICAL = JsonMapper.builder()
             .configure(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
             .build();
+
     private static final YAMLMapper YAML = new YAMLMapper();
 
     /**
@@ -62,17 +69,18 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
      * The diffusion model's defaults for the pipeline: the code size comes from the disentangler's
      * codes at run time, the seed from the experiment.
      */
-    static final DiffusionConfig DIFFUSION_DEFAULTS = new DiffusionConfig(16, 256, 3, 64, 1000, 1500, 256, 1e-3f, 0.1f,
-            null, 250, 50, "cpu");
+    static final DiffusionConfig DIFFUSION_DEFAULTS =
+            new DiffusionConfig(16, 256, 3, 64, 1000, 1500, 256, 1e-3f, 0.1f, null, 250, 50, "cpu");
 
     public static ExperimentSpec parseYaml(String yaml) {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-            throw new SpecValidationException(List.of(new SpecProblem("(root)", "not valid YAML" + where + ": "
-                    + e.getOriginalMessage())));
+            String where =
+                    e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            throw new SpecValidationException(
+                    List.of(new SpecProblem("(root)", "not valid YAML" + where + ": " + e.getOriginalMessage())));
         }
         return parse(root);
     }
@@ -86,7 +94,8 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
         }
         long seed = n.integer("seed", 42L, 0L, Long.MAX_VALUE);
         String profileLabel = n.string("profile", "quick", "quick", "paper");
-        Profile profile = profileLabel == null ? Profile.QUICK : Profile.valueOf(profileLabel.toUpperCase(java.util.Locale.ROOT));
+        Profile profile =
+                profileLabel == null ? Profile.QUICK : Profile.valueOf(profileLabel.toUpperCase(java.util.Locale.ROOT));
         // one tail threshold for every stage that names tail classes (ingest's summary, parse-reports'
         // vocabulary, the tail-noise classes, the evaluation's tail recall)
         double tailFrequency = n.number("tail_frequency", DEFAULT_TAIL_FREQUENCY, 0.001, 0.5);
@@ -104,18 +113,23 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
                 String path = "stages." + key;
                 var stage = StageName.fromLabel(key);
                 if (stage.isEmpty()) {
-                    problems.add(new SpecProblem(path, "unknown stage (stages: " + labels(List.of(StageName.values())) + ")"));
+                    problems.add(new SpecProblem(
+                            path, "unknown stage (stages: " + labels(List.of(StageName.values())) + ")"));
                 } else if (stage.get() == StageName.INGEST) {
                     problems.add(new SpecProblem(path, "ingest is configured by the top-level 'dataset' block"));
                 } else if (!AVAILABLE.contains(stage.get())) {
-                    problems.add(new SpecProblem(path, "stage not available in this version (available: "
-                            + labels(AVAILABLE) + ")"));
+                    problems.add(new SpecProblem(
+                            path, "stage not available in this version (available: " + labels(AVAILABLE) + ")"));
                 } else if (!running.contains(stage.get())) {
-                    problems.add(new SpecProblem(path, "configures a stage that does not run (run: "
-                            + labels(running) + "): add it to run, or remove its block"));
+                    problems.add(new SpecProblem(
+                            path,
+                            "configures a stage that does not run (run: " + labels(running)
+                                    + "): add it to run, or remove its block"));
                 } else {
-                    stages.put(stage.get(), readStage(stage.get(), ConfigNode.root(stagesNode.get(key), path, problems),
-                            tailFrequency));
+                    stages.put(
+                            stage.get(),
+                            readStage(
+                                    stage.get(), ConfigNode.root(stagesNode.get(key), path, problems), tailFrequency));
                 }
             }
         }
@@ -128,17 +142,22 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
         for (StageName stage : running) {
             for (StageName required : stage.needs()) {
                 if (required != StageName.INGEST && !running.contains(required)) {
-                    problems.add(new SpecProblem("run", stage.label() + " needs the stage " + required.label()
-                            + ", which the spec does not run"
-                            + (required == StageName.PARSE_REPORTS ? " (it publishes the finding labels)" : "")
-                            + ": add it to run"));
+                    problems.add(new SpecProblem(
+                            "run",
+                            stage.label() + " needs the stage " + required.label()
+                                    + ", which the spec does not run"
+                                    + (required == StageName.PARSE_REPORTS ? " (it publishes the finding labels)" : "")
+                                    + ": add it to run"));
                 }
             }
         }
         if (stages.get(StageName.PARSE_REPORTS) instanceof ParseReportsConfig parse
-                && parse.labelSource().orElse(null) == LabelSource.TRUTH && !"phantom".equals(dataset.source())) {
-            problems.add(new SpecProblem("stages.parse-reports.labels", "truth is the phantom's ground truth and"
-                    + " needs dataset.source: phantom (use reports or dataset for imported data)"));
+                && parse.labelSource().orElse(null) == LabelSource.TRUTH
+                && !"phantom".equals(dataset.source())) {
+            problems.add(new SpecProblem(
+                    "stages.parse-reports.labels",
+                    "truth is the phantom's ground truth and"
+                            + " needs dataset.source: phantom (use reports or dataset for imported data)"));
         }
         n.rejectUnknownKeys();
         if (!problems.isEmpty()) {
@@ -154,8 +173,14 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
         if (stagesNode != null && stagesNode.isObject()) {
             stagesNode.fieldNames().forEachRemaining(k -> StageName.fromLabel(k).ifPresent(configured::add));
         }
-        return new ExperimentSpec(name, seed, profile, dataset, Collections.unmodifiableMap(ordered),
-                Collections.unmodifiableSet(configured), tracking);
+        return new ExperimentSpec(
+                name,
+                seed,
+                profile,
+                dataset,
+                Collections.unmodifiableMap(ordered),
+                Collections.unmodifiableSet(configured),
+                tracking);
     }
 
     /**
@@ -171,11 +196,13 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
         for (int i = 0; i < named.size(); i++) {
             var stage = StageName.fromLabel(named.get(i));
             if (stage.isEmpty()) {
-                problems.add(new SpecProblem("run[" + i + "]", "unknown stage '" + named.get(i) + "' (stages: "
-                        + labels(List.of(StageName.values())) + ")"));
+                problems.add(new SpecProblem(
+                        "run[" + i + "]",
+                        "unknown stage '" + named.get(i) + "' (stages: " + labels(List.of(StageName.values())) + ")"));
             } else if (!AVAILABLE.contains(stage.get())) {
-                problems.add(new SpecProblem("run[" + i + "]", "stage not available in this version (available: "
-                        + labels(AVAILABLE) + ")"));
+                problems.add(new SpecProblem(
+                        "run[" + i + "]",
+                        "stage not available in this version (available: " + labels(AVAILABLE) + ")"));
             } else if (!chosen.add(stage.get())) {
                 problems.add(new SpecProblem("run[" + i + "]", stage.get().label() + " is listed twice"));
             }
@@ -191,15 +218,19 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
         return switch (stage) {
             case PARSE_REPORTS -> ParseReportsConfig.read(n, tailFrequency);
             // the stage's seed comes from the experiment's seed and the stage name
-            case TRAIN_DISENTANGLER -> RecordConfigReader.read(n, DisentanglerConfig.class, DisentanglerConfig.quick(),
-                    java.util.Set.of("seed"));
-            case TRAIN_DIFFUSION -> RecordConfigReader.read(n, DiffusionConfig.class, DIFFUSION_DEFAULTS,
-                    java.util.Set.of("seed", "zDim"));
-            case OPTIMIZE_TAIL_NOISE -> RecordConfigReader.read(n, TailNoiseStageConfig.class,
-                    RecordConfigReader.withComponent(TailNoiseStageConfig.quick(), TAIL_FREQUENCY, tailFrequency),
-                    Set.of(TAIL_FREQUENCY));
-            case GENERATE_COUNTERFACTUALS -> RecordConfigReader.read(n, CounterfactualConfig.class,
-                    CounterfactualConfig.quick());
+            case TRAIN_DISENTANGLER ->
+                RecordConfigReader.read(
+                        n, DisentanglerConfig.class, DisentanglerConfig.quick(), java.util.Set.of("seed"));
+            case TRAIN_DIFFUSION ->
+                RecordConfigReader.read(n, DiffusionConfig.class, DIFFUSION_DEFAULTS, java.util.Set.of("seed", "zDim"));
+            case OPTIMIZE_TAIL_NOISE ->
+                RecordConfigReader.read(
+                        n,
+                        TailNoiseStageConfig.class,
+                        RecordConfigReader.withComponent(TailNoiseStageConfig.quick(), TAIL_FREQUENCY, tailFrequency),
+                        Set.of(TAIL_FREQUENCY));
+            case GENERATE_COUNTERFACTUALS ->
+                RecordConfigReader.read(n, CounterfactualConfig.class, CounterfactualConfig.quick());
             case EVALUATE -> readEvaluation(n, tailFrequency);
             default -> throw new IllegalStateException("no config reader for " + stage);
         };
@@ -207,13 +238,13 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
 
     /** The evaluate block: its nested {@code classifier} block is read field by field like a stage block. */
     private static EvaluationConfig readEvaluation(ConfigNode n, double tailFrequency) {
-        EvaluationConfig defaults = RecordConfigReader.withComponent(EvaluationConfig.quick(), TAIL_FREQUENCY,
-                tailFrequency);
+        EvaluationConfig defaults =
+                RecordConfigReader.withComponent(EvaluationConfig.quick(), TAIL_FREQUENCY, tailFrequency);
         ClassifierConfig classifier = n.has("classifier")
                 ? RecordConfigReader.read(n.object("classifier"), ClassifierConfig.class, defaults.classifier())
                 : defaults.classifier();
-        EvaluationConfig rest = RecordConfigReader.read(n, EvaluationConfig.class, defaults.withClassifier(classifier),
-                Set.of("classifier", TAIL_FREQUENCY));
+        EvaluationConfig rest = RecordConfigReader.read(
+                n, EvaluationConfig.class, defaults.withClassifier(classifier), Set.of("classifier", TAIL_FREQUENCY));
         return rest.withClassifier(classifier);
     }
 
@@ -224,8 +255,10 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
     private static void refuseOwnTailFrequency(ConfigNode n) {
         if (n.has("tail_frequency")) {
             n.raw("tail_frequency");
-            n.problem("tail_frequency", "the tail threshold is the spec's top-level tail_frequency (one for every"
-                    + " stage); move it there");
+            n.problem(
+                    "tail_frequency",
+                    "the tail threshold is the spec's top-level tail_frequency (one for every"
+                            + " stage); move it there");
         }
     }
 
@@ -255,7 +288,8 @@ public record ExperimentSpec(String name, long seed, Profile profile, IngestConf
         for (StageName s : stages.keySet()) {
             b.append(", ").append(s.label()).append(configuredStages.contains(s) ? " (spec)" : " (defaults)");
         }
-        List<StageName> skipped = AVAILABLE.stream().filter(s -> s != StageName.INGEST && !stages.containsKey(s))
+        List<StageName> skipped = AVAILABLE.stream()
+                .filter(s -> s != StageName.INGEST && !stages.containsKey(s))
                 .toList();
         if (!skipped.isEmpty()) {
             b.append("; not run: ").append(labels(skipped));

@@ -17,9 +17,17 @@ package dev.causalcxr.core.spec;
  *                      block): the data set's findings present in fewer than this fraction of studies are
  *                      reported as tail classes
  */
-public record IngestConfig(String source, String name, int imageSize, int studies, int minStudiesPerPatient,
-                           int maxStudiesPerPatient, String format, String path, boolean strict,
-                           double tailFrequency) {
+public record IngestConfig(
+        String source,
+        String name,
+        int imageSize,
+        int studies,
+        int minStudiesPerPatient,
+        int maxStudiesPerPatient,
+        String format,
+        String path,
+        boolean strict,
+        double tailFrequency) {
 
     static IngestConfig read(ConfigNode n, Profile profile, double tailFrequency) {
         String source = n.string("source", "phantom", "phantom", "import");
@@ -48,7 +56,7 @@ public record IngestConfig(String source, String name, int imageSize, int studie
             }
         }
         n.rejectUnknownKeys();
-        return new IngestConfig(source, name, size, studies, minPerPatient, maxPerPatient, format, path, strict,
-                tailFrequency);
+        return new IngestConfig(
+                source, name, size, studies, minPerPatient, maxPerPatient, format, path, strict, tailFrequency);
     }
 }

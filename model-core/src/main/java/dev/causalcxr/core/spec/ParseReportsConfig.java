@@ -25,8 +25,8 @@ public record ParseReportsConfig(String extractor, String labels, String extract
         String extractor = n.string("extractor", "rules", "rules", "llm");
         String labels = null;
         if (n.has("labels")) {
-            String[] allowed = Arrays.stream(LabelSource.values()).map(LabelSource::label)
-                    .toArray(String[]::new);
+            String[] allowed =
+                    Arrays.stream(LabelSource.values()).map(LabelSource::label).toArray(String[]::new);
             labels = n.string("labels", null, allowed);
         }
         n.rejectUnknownKeys();

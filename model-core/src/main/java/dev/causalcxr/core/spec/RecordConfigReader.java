@@ -17,8 +17,7 @@ import java.util.Locale;
 public final class RecordConfigReader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private RecordConfigReader() {
-    }
+    private RecordConfigReader() {}
 
     public static <R extends Record> R read(ConfigNode n, Class<R> type, R defaults) {
         return read(n, type, defaults, java.util.Set.of());
@@ -47,7 +46,8 @@ public final class RecordConfigReader {
                 continue;
             }
             try {
-                values[i] = JSON.readerFor(JSON.getTypeFactory().constructType(c.getGenericType())).readValue(v);
+                values[i] = JSON.readerFor(JSON.getTypeFactory().constructType(c.getGenericType()))
+                        .readValue(v);
                 if (values[i] == null) {
                     throw new IllegalArgumentException("null");
                 }
@@ -89,7 +89,8 @@ public final class RecordConfigReader {
                 values[i] = replaced ? value : components[i].getAccessor().invoke(record);
             }
             if (!found) {
-                throw new IllegalArgumentException(record.getClass().getSimpleName() + " has no component " + component);
+                throw new IllegalArgumentException(
+                        record.getClass().getSimpleName() + " has no component " + component);
             }
             @SuppressWarnings("unchecked")
             Constructor<R> ctor = (Constructor<R>) record.getClass().getDeclaredConstructor(types);
@@ -97,7 +98,8 @@ public final class RecordConfigReader {
         } catch (InvocationTargetException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot rebuild " + record.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot rebuild " + record.getClass().getSimpleName(), e);
         }
     }
 

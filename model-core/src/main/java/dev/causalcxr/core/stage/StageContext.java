@@ -57,6 +57,5 @@ public interface StageContext {
     void siteDetail(String header, java.util.List<String> lines);
 
     /** A checkpoint of an earlier attempt, downloaded and verified. */
-    record Checkpoint(long step, Path file) {
-    }
+    record Checkpoint(long step, Path file) {}
 }

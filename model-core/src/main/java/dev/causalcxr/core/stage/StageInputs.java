@@ -4,8 +4,7 @@ import java.nio.file.Path;
 
 /** Reading a stage's inputs: a missing one is always the non-retryable {@link StageInputException}. */
 public final class StageInputs {
-    private StageInputs() {
-    }
+    private StageInputs() {}
 
     /**
      * The local copy of an input.

@@ -6,8 +6,7 @@ import java.nio.file.Path;
 
 /** What every benchmark report says about the machine it ran on (the numbers mean nothing without it). */
 public final class BenchMachine {
-    private BenchMachine() {
-    }
+    private BenchMachine() {}
 
     /** The 1, 5 and 15 minute load averages, "unknown" off Linux. */
     public static String loadAverage() {

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AugmentationTest {
 
-    static final List<Finding> KNOWN = List.of(Finding.CARDIOMEGALY, Finding.NODULE, Finding.PLEURAL_EFFUSION,
-            Finding.PNEUMOTHORAX);
+    static final List<Finding> KNOWN =
+            List.of(Finding.CARDIOMEGALY, Finding.NODULE, Finding.PLEURAL_EFFUSION, Finding.PNEUMOTHORAX);
 
     @Test
     void tailClassesAreBroughtUpToTheFractionAndHeadClassesLeftAlone() {
@@ -41,7 +41,8 @@ class AugmentationTest {
             }
         }
         assertTrue(plan.targets().containsKey(TinyModels.TAIL), plan.targets().toString());
-        assertEquals(plan.targets().values().stream().mapToInt(Integer::intValue).sum(), plan.size());
+        assertEquals(
+                plan.targets().values().stream().mapToInt(Integer::intValue).sum(), plan.size());
         for (AugmentationPlan.Item item : plan.items()) {
             assertTrue(item.condition().contains(item.target()));
             DisentanglerDataset.Study s = data.studies().get(item.sourceIndex());
@@ -54,10 +55,11 @@ class AugmentationTest {
         AugmentationPlan capped = AugmentationPlan.build(data, KNOWN, 0.5, 2, Map.of(), 3);
         capped.targets().values().forEach(n -> assertTrue(n <= 2));
         // explicit counts replace the rule
-        AugmentationPlan explicit = AugmentationPlan.build(data, KNOWN, 0.5, 1000,
-                Map.of(Finding.PLEURAL_EFFUSION, 3), 3);
+        AugmentationPlan explicit =
+                AugmentationPlan.build(data, KNOWN, 0.5, 1000, Map.of(Finding.PLEURAL_EFFUSION, 3), 3);
         assertEquals(Map.of(Finding.PLEURAL_EFFUSION, 3), explicit.targets());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> AugmentationPlan.build(data, KNOWN, 0.5, 10, Map.of(Finding.FRACTURE, 3), 3));
         assertTrue(e.getMessage().contains("Fracture"), e.getMessage());
     }
@@ -71,9 +73,10 @@ class AugmentationTest {
         try (CounterfactualGenerator gen = tiny.open(true)) {
             for (int i = 0; i < plan.size(); i++) {
                 AugmentationPlan.Item item = plan.items().get(i);
-                GrayImage src = GrayImage.fromUnit(64, 64, tiny.data.studies().get(item.sourceIndex()).pixels());
-                CounterfactualGenerator.Generation g = gen.generateDetailed(src, item.condition(), 1, item.seed(),
-                        new SamplerConfig(5, 0f, 2f));
+                GrayImage src = GrayImage.fromUnit(
+                        64, 64, tiny.data.studies().get(item.sourceIndex()).pixels());
+                CounterfactualGenerator.Generation g =
+                        gen.generateDetailed(src, item.condition(), 1, item.seed(), new SamplerConfig(5, 0f, 2f));
                 entries.add(AugmentationSet.entry(i, item, g));
                 images.add(g.images().get(0));
             }
@@ -95,7 +98,8 @@ class AugmentationTest {
         // no report text: the manifest names studies by id only
         String manifest;
         try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
-            manifest = new String(zip.getInputStream(zip.getEntry(AugmentationSet.MANIFEST)).readAllBytes(),
+            manifest = new String(
+                    zip.getInputStream(zip.getEntry(AugmentationSet.MANIFEST)).readAllBytes(),
                     java.nio.charset.StandardCharsets.UTF_8);
         }
         assertFalse(manifest.toLowerCase(Locale.ROOT).contains("report"), manifest);

@@ -60,26 +60,35 @@ class CounterfactualGeneratorTest {
 
     @Test
     void aBatchOfRequestsGivesEachTheImagesItGetsAlone() {
-        GrayImage other = GrayImage.fromUnit(64, 64, tiny.data.studies().get(tiny.data.indices(Split.TEST)[1]).pixels());
+        GrayImage other = GrayImage.fromUnit(
+                64,
+                64,
+                tiny.data.studies().get(tiny.data.indices(Split.TEST)[1]).pixels());
         List<CounterfactualGenerator.Request> requests = List.of(
-                new CounterfactualGenerator.Request(source, gen.parse("moderate right pleural effusion"), 4, 7, SAMPLER),
+                new CounterfactualGenerator.Request(
+                        source, gen.parse("moderate right pleural effusion"), 4, 7, SAMPLER),
                 new CounterfactualGenerator.Request(other, Condition.of(TinyModels.TAIL), 3, 8, SAMPLER),
-                new CounterfactualGenerator.Request(source, Condition.of(Finding.CARDIOMEGALY), 1, 9,
-                        new SamplerConfig(10, 0f, 1f)),
+                new CounterfactualGenerator.Request(
+                        source, Condition.of(Finding.CARDIOMEGALY), 1, 9, new SamplerConfig(10, 0f, 1f)),
                 new CounterfactualGenerator.Request(other, gen.parse("no finding"), 2, 7, SAMPLER));
         List<CounterfactualGenerator.Generation> batched = gen.generateBatch(requests);
         for (int i = 0; i < requests.size(); i++) {
             CounterfactualGenerator.Request r = requests.get(i);
-            CounterfactualGenerator.Generation alone = gen.generateDetailed(r.source(), r.condition(), r.n(), r.seed(),
-                    r.sampler());
+            CounterfactualGenerator.Generation alone =
+                    gen.generateDetailed(r.source(), r.condition(), r.n(), r.seed(), r.sampler());
             assertEquals(alone.images(), batched.get(i).images(), "request " + i);
             assertEquals(alone.condition(), batched.get(i).condition());
             assertEquals(alone.prior(), batched.get(i).prior());
         }
-        assertEquals(TinyModels.TAIL, batched.get(1).prior(), "the tail request started from its prior in the batch too");
-        assertThrows(IllegalArgumentException.class, () -> gen.generateBatch(List.of(requests.get(0),
-                new CounterfactualGenerator.Request(source, Condition.of(Finding.CARDIOMEGALY), 1, 1,
-                        new SamplerConfig(5, 0f, 2f)))), "a batch shares its steps");
+        assertEquals(
+                TinyModels.TAIL, batched.get(1).prior(), "the tail request started from its prior in the batch too");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> gen.generateBatch(List.of(
+                        requests.get(0),
+                        new CounterfactualGenerator.Request(
+                                source, Condition.of(Finding.CARDIOMEGALY), 1, 1, new SamplerConfig(5, 0f, 2f)))),
+                "a batch shares its steps");
     }
 
     @Test
@@ -98,7 +107,8 @@ class CounterfactualGeneratorTest {
         assertNotEquals(gen.generate(source, effusion, 2, 9, SAMPLER), gen.generate(source, cardio, 2, 9, SAMPLER));
         // g = 0 is unconditional: the condition no longer matters
         SamplerConfig unguided = SAMPLER.withGuidance(0f);
-        assertTrue(Arrays.deepEquals(gen.sampleCodes(effusion, 4, 9, unguided), gen.sampleCodes(cardio, 4, 9, unguided)));
+        assertTrue(
+                Arrays.deepEquals(gen.sampleCodes(effusion, 4, 9, unguided), gen.sampleCodes(cardio, 4, 9, unguided)));
     }
 
     @Test
@@ -108,7 +118,10 @@ class CounterfactualGeneratorTest {
         FindingMention m = c.present().get(0);
         assertEquals(Severity.MODERATE, m.severity());
         assertEquals(Laterality.RIGHT, m.laterality());
-        assertEquals(2, gen.generate(source, "moderate right pleural effusion", 2, 1, SAMPLER).size());
+        assertEquals(
+                2,
+                gen.generate(source, "moderate right pleural effusion", 2, 1, SAMPLER)
+                        .size());
 
         // "no effusion" alone: nothing present, sampled as the empty (no finding) condition
         Condition none = gen.parse("no effusion");
@@ -116,32 +129,42 @@ class CounterfactualGeneratorTest {
         assertFalse(none.isNull());
 
         // on a study with findings, "no effusion" removes only the effusion
-        List<FindingMention> src = List.of(FindingMention.present(Finding.PLEURAL_EFFUSION, null, null, null),
+        List<FindingMention> src = List.of(
+                FindingMention.present(Finding.PLEURAL_EFFUSION, null, null, null),
                 FindingMention.present(Finding.CARDIOMEGALY, null, null, null));
-        assertEquals(List.of(Finding.CARDIOMEGALY), gen.intervene(src, "no effusion").findings());
-        assertEquals(List.of(Finding.CARDIOMEGALY, Finding.PLEURAL_EFFUSION),
-                gen.intervene(List.of(src.get(1)), "small left pleural effusion").findings());
+        assertEquals(
+                List.of(Finding.CARDIOMEGALY), gen.intervene(src, "no effusion").findings());
+        assertEquals(
+                List.of(Finding.CARDIOMEGALY, Finding.PLEURAL_EFFUSION),
+                gen.intervene(List.of(src.get(1)), "small left pleural effusion")
+                        .findings());
         assertEquals(1, gen.generate(source, src, "no effusion", 1, 1, SAMPLER).size());
     }
 
     @Test
     void badRequestsAreExplained() {
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> gen.generate(source, "displaced rib fracture", 2, 1, SAMPLER));
+        IllegalArgumentException unknown = assertThrows(
+                IllegalArgumentException.class, () -> gen.generate(source, "displaced rib fracture", 2, 1, SAMPLER));
         assertTrue(unknown.getMessage().contains("Fracture"), unknown.getMessage());
         assertTrue(unknown.getMessage().contains("Pleural Effusion"), "lists what exists: " + unknown.getMessage());
 
-        IllegalArgumentException gibberish = assertThrows(IllegalArgumentException.class,
-                () -> gen.generate(source, "the weather is nice", 2, 1, SAMPLER));
+        IllegalArgumentException gibberish = assertThrows(
+                IllegalArgumentException.class, () -> gen.generate(source, "the weather is nice", 2, 1, SAMPLER));
         assertTrue(gibberish.getMessage().contains("no finding recognized"), gibberish.getMessage());
         assertTrue(gibberish.getMessage().contains("Cardiomegaly"), gibberish.getMessage());
 
-        IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
-                () -> gen.generate(GrayImage.fromUnit(32, 32, new float[32 * 32]), Condition.of(Finding.CARDIOMEGALY),
-                        2, 1, SAMPLER));
+        IllegalArgumentException size = assertThrows(
+                IllegalArgumentException.class,
+                () -> gen.generate(
+                        GrayImage.fromUnit(32, 32, new float[32 * 32]),
+                        Condition.of(Finding.CARDIOMEGALY),
+                        2,
+                        1,
+                        SAMPLER));
         assertTrue(size.getMessage().contains("32x32") && size.getMessage().contains("64x64"), size.getMessage());
 
-        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException zero = assertThrows(
+                IllegalArgumentException.class,
                 () -> gen.generate(source, Condition.of(Finding.CARDIOMEGALY), 0, 1, SAMPLER));
         assertTrue(zero.getMessage().contains("at least 1"), zero.getMessage());
     }
@@ -155,7 +178,8 @@ class CounterfactualGeneratorTest {
         assertNull(plain.prior());
         assertNotEquals(tuned.images(), plain.images());
         // a head condition has no prior either way
-        assertFalse(gen.generateDetailed(source, Condition.of(Finding.CARDIOMEGALY), 1, 8, SAMPLER).usedPrior());
+        assertFalse(gen.generateDetailed(source, Condition.of(Finding.CARDIOMEGALY), 1, 8, SAMPLER)
+                .usedPrior());
         assertTrue(gen.findingScorer().findings().contains(Finding.PLEURAL_EFFUSION));
     }
 }

@@ -17,8 +17,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,16 +27,23 @@ class CounterfactualStageTest {
 
     /** quick() with fewer sampler steps and smaller sets: the same code paths in a few seconds. */
     static CounterfactualConfig small() {
-        return new CounterfactualConfig(8, 0f, 2f, 3, 1, List.of(), List.of(0.0, 2.0, 4.0), 2, 0.5, 4, Map.of(),
-                2, 3, 2, true, true, "cpu");
+        return new CounterfactualConfig(
+                8, 0f, 2f, 3, 1, List.of(), List.of(0.0, 2.0, 4.0), 2, 0.5, 4, Map.of(), 2, 3, 2, true, true, "cpu");
     }
 
     @Test
     void theStageOnATinyPhantomLogsEveryMetricAndPublishesItsFiles(@TempDir Path dir) throws Exception {
         TinyModels tiny = TinyModels.get();
         RecordingStageContext ctx = new RecordingStageContext(dir.resolve("work"), 17);
-        CounterfactualStage.Result r = CounterfactualStage.run(small(), tiny.datasetDir, tiny.labels, tiny.groundTruth,
-                tiny.disentanglerFile, tiny.diffusionFile, tiny.priors, ctx);
+        CounterfactualStage.Result r = CounterfactualStage.run(
+                small(),
+                tiny.datasetDir,
+                tiny.labels,
+                tiny.groundTruth,
+                tiny.disentanglerFile,
+                tiny.diffusionFile,
+                tiny.priors,
+                ctx);
         for (String k : CounterfactualMetrics.KEYS) {
             assertTrue(ctx.hasSummary(k), k + " in " + ctx.summary().keySet());
             assertTrue(Double.isFinite(ctx.summaryValue(k)), k + " = " + ctx.summaryValue(k));
@@ -44,7 +51,9 @@ class CounterfactualStageTest {
         assertTrue(ctx.summaryValue(CounterfactualMetrics.DIVERSITY) > 0);
         double eff = ctx.summaryValue(CounterfactualMetrics.EFFECTIVENESS);
         assertTrue(eff >= 0 && eff <= 1, "effectiveness " + eff);
-        assertTrue(ctx.hasSummary("cf_effectiveness__pleural_effusion"), ctx.summary().keySet().toString());
+        assertTrue(
+                ctx.hasSummary("cf_effectiveness__pleural_effusion"),
+                ctx.summary().keySet().toString());
         assertTrue(ctx.hasSummary("cf_identity_ssim__" + CounterfactualMetrics.REMOVAL_CLASS));
         assertTrue(ctx.summaryValue(CounterfactualStage.AUGMENTATION_IMAGES) > 0);
 
@@ -55,7 +64,9 @@ class CounterfactualStageTest {
         AugmentationSet plain = AugmentationSet.read(ctx.output(CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN));
         assertEquals(r.images(), set.size());
         assertEquals(set.size(), plain.size());
-        assertTrue(set.countsByTarget().containsKey(TinyModels.TAIL), set.countsByTarget().toString());
+        assertTrue(
+                set.countsByTarget().containsKey(TinyModels.TAIL),
+                set.countsByTarget().toString());
         assertFalse(set.countsByTarget().containsKey(TinyModels.HEAD), "the head class is not augmented");
         assertTrue(set.entries().stream().anyMatch(AugmentationSet.Entry::tunedPrior));
         assertTrue(plain.entries().stream().noneMatch(AugmentationSet.Entry::tunedPrior));
@@ -65,44 +76,72 @@ class CounterfactualStageTest {
         assertEquals(1.0, ctx.lastProgress());
 
         // without priors there is no ablation output; a cancelled run stops
-        RecordingStageContext noPriors = new RecordingStageContext(dir.resolve("b").resolve("work"), 17);
-        CounterfactualStage.run(small(), tiny.datasetDir, tiny.labels, tiny.groundTruth, tiny.disentanglerFile,
-                tiny.diffusionFile, Map.of(), noPriors);
+        RecordingStageContext noPriors =
+                new RecordingStageContext(dir.resolve("b").resolve("work"), 17);
+        CounterfactualStage.run(
+                small(),
+                tiny.datasetDir,
+                tiny.labels,
+                tiny.groundTruth,
+                tiny.disentanglerFile,
+                tiny.diffusionFile,
+                Map.of(),
+                noPriors);
         assertNotNull(noPriors.outputs().get(CounterfactualStage.OUTPUT_AUGMENTATION));
         assertFalse(noPriors.outputs().containsKey(CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN));
         // same stage seed, no priors: the augmentation set equals the plain ablation of the first run
-        assertEquals(plain.images(), AugmentationSet.read(noPriors.output(CounterfactualStage.OUTPUT_AUGMENTATION)).images());
+        assertEquals(
+                plain.images(),
+                AugmentationSet.read(noPriors.output(CounterfactualStage.OUTPUT_AUGMENTATION))
+                        .images());
 
-        RecordingStageContext cancelled = new RecordingStageContext(dir.resolve("c").resolve("work"), 17).cancel();
-        assertThrows(CancellationException.class, () -> CounterfactualStage.run(small(), tiny.datasetDir,
-                tiny.labels, tiny.groundTruth, tiny.disentanglerFile, tiny.diffusionFile, Map.of(), cancelled));
+        RecordingStageContext cancelled =
+                new RecordingStageContext(dir.resolve("c").resolve("work"), 17).cancel();
+        assertThrows(
+                CancellationException.class,
+                () -> CounterfactualStage.run(
+                        small(),
+                        tiny.datasetDir,
+                        tiny.labels,
+                        tiny.groundTruth,
+                        tiny.disentanglerFile,
+                        tiny.diffusionFile,
+                        Map.of(),
+                        cancelled));
     }
 
     @Test
     void anIndependentJudgeAddsItsOwnEffectivenessBesideTheFindingHeadsAndChangesNothingElse() throws Exception {
         TinyModels tiny = TinyModels.get();
-        DisentanglerDataset data = DisentanglerDataset.fromImported(tiny.datasetDir, tiny.labels,
-                PhantomGroundTruth.read(tiny.groundTruth), (a, b) -> { });
-        try (CounterfactualGenerator gen = CounterfactualGenerator.open(tiny.disentanglerFile, tiny.diffusionFile,
-                Map.of())) {
+        DisentanglerDataset data = DisentanglerDataset.fromImported(
+                tiny.datasetDir, tiny.labels, PhantomGroundTruth.read(tiny.groundTruth), (a, b) -> {});
+        try (CounterfactualGenerator gen =
+                CounterfactualGenerator.open(tiny.disentanglerFile, tiny.diffusionFile, Map.of())) {
             List<Finding> known = CounterfactualStage.generatable(gen);
-            List<float[]> images = data.studies().stream().map(DisentanglerDataset.Study::pixels).toList();
-            List<Set<Finding>> labels = data.studies().stream().map(s -> {
-                Set<Finding> present = EnumSet.noneOf(Finding.class);
-                s.findings().forEach(m -> present.add(m.finding()));
-                return present;
-            }).toList();
+            List<float[]> images = data.studies().stream()
+                    .map(DisentanglerDataset.Study::pixels)
+                    .toList();
+            List<Set<Finding>> labels = data.studies().stream()
+                    .map(s -> {
+                        Set<Finding> present = EnumSet.noneOf(Finding.class);
+                        s.findings().forEach(m -> present.add(m.finding()));
+                        return present;
+                    })
+                    .toList();
             List<Finding> conditions = new ArrayList<>(known);
             conditions.add(Finding.NO_FINDING);
-            List<CounterfactualMetrics.Pair> pairs = CounterfactualMetrics.pairs(gen, data, Split.TEST, conditions, 1, 5);
+            List<CounterfactualMetrics.Pair> pairs =
+                    CounterfactualMetrics.pairs(gen, data, Split.TEST, conditions, 1, 5);
             SamplerConfig sampler = new SamplerConfig(6, 0f, 2f);
-            Map<String, Double> plain = CounterfactualMetrics.evaluate(gen, data, pairs, 2, sampler, 9,
-                    (a, b) -> { }, () -> false).summary();
+            Map<String, Double> plain = CounterfactualMetrics.evaluate(
+                            gen, data, pairs, 2, sampler, 9, (a, b) -> {}, () -> false)
+                    .summary();
             Map<String, Double> judged;
-            try (FindingJudge judge = FindingJudge.train(images, labels, known, data.size(),
-                    new FindingJudge.Config(4, 10, 16, 1e-3, 1, false))) {
-                judged = CounterfactualMetrics.evaluate(gen, data, pairs, 2, sampler, 9, judge, (a, b) -> { },
-                        () -> false).summary();
+            try (FindingJudge judge = FindingJudge.train(
+                    images, labels, known, data.size(), new FindingJudge.Config(4, 10, 16, 1e-3, 1, false))) {
+                judged = CounterfactualMetrics.evaluate(
+                                gen, data, pairs, 2, sampler, 9, judge, (a, b) -> {}, () -> false)
+                        .summary();
             }
             assertFalse(plain.containsKey(CounterfactualMetrics.JUDGE_EFFECTIVENESS));
             double overall = judged.get(CounterfactualMetrics.JUDGE_EFFECTIVENESS);
@@ -112,15 +151,16 @@ class CounterfactualStageTest {
                     assertTrue(judged.containsKey(CounterfactualMetrics.JUDGE_EFFECTIVENESS + "__" + f.key()), f.key());
                 }
             }
-            plain.forEach((k, v) -> assertEquals(v, judged.get(k), 0.0, k + ": the generator's own metrics do not change"));
+            plain.forEach(
+                    (k, v) -> assertEquals(v, judged.get(k), 0.0, k + ": the generator's own metrics do not change"));
         }
     }
 
     @Test
     void withoutEnoughStudiesTheGeneratorNeverSawThereIsNoJudge() throws Exception {
         TinyModels tiny = TinyModels.get();
-        DisentanglerDataset data = DisentanglerDataset.fromImported(tiny.datasetDir, tiny.labels,
-                PhantomGroundTruth.read(tiny.groundTruth), (a, b) -> { });
+        DisentanglerDataset data = DisentanglerDataset.fromImported(
+                tiny.datasetDir, tiny.labels, PhantomGroundTruth.read(tiny.groundTruth), (a, b) -> {});
         assertTrue(data.indices(Split.VAL).length < CounterfactualStage.JUDGE_MINIMUM_IMAGES);
         Map<String, Double> summary = new java.util.LinkedHashMap<>();
         assertEquals(null, CounterfactualStage.trainJudge(data, List.of(TinyModels.HEAD, TinyModels.TAIL), 1, summary));
@@ -134,13 +174,17 @@ class CounterfactualStageTest {
         assertEquals(0f, q.eta());
         assertEquals(2f, q.guidance());
         assertTrue(q.usePriors());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> q.withMetricConditions(List.of("Dragon Scale")));
-        assertTrue(e.getMessage().contains("metric_conditions") && e.getMessage().contains("Dragon Scale"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> q.withMetricConditions(List.of("Dragon Scale")));
+        assertTrue(
+                e.getMessage().contains("metric_conditions") && e.getMessage().contains("Dragon Scale"),
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> q.withDdimSteps(0));
         assertTrue(e.getMessage().contains("ddim_steps"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> q.withClassCounts(Map.of("No Finding", 3)));
         assertTrue(e.getMessage().contains("class_counts"), e.getMessage());
-        assertEquals(Map.of(Finding.NODULE, 5), q.withClassCounts(Map.of("nodule", 5)).explicitCounts());
+        assertEquals(
+                Map.of(Finding.NODULE, 5),
+                q.withClassCounts(Map.of("nodule", 5)).explicitCounts());
     }
 }

@@ -60,10 +60,10 @@ class FindingJudgeTest {
         List<Set<Finding>> testLabels = new ArrayList<>();
         synthetic(120, 2, test, testLabels);
         List<Finding> findings = List.of(Finding.CARDIOMEGALY, Finding.NODULE);
-        try (FindingJudge judge = FindingJudge.train(train, trainLabels, findings, SIZE,
-                new FindingJudge.Config(8, 250, 16, 3e-3, 5, true))) {
+        try (FindingJudge judge = FindingJudge.train(
+                train, trainLabels, findings, SIZE, new FindingJudge.Config(8, 250, 16, 3e-3, 5, true))) {
             assertEquals(240, judge.trainingImages());
-            assertArrayEquals(new int[]{60, 80}, judge.positives());
+            assertArrayEquals(new int[] {60, 80}, judge.positives());
             float[][] p = judge.probabilities(test);
             for (int k = 0; k < findings.size(); k++) {
                 int pos = 0;
@@ -102,8 +102,8 @@ class FindingJudgeTest {
         try (FindingJudge j = FindingJudge.train(train, labels, List.of(Finding.NODULE), SIZE, cfg)) {
             b = j.probabilities(train.subList(0, 10));
         }
-        try (FindingJudge j = FindingJudge.train(train, labels, List.of(Finding.NODULE), SIZE,
-                new FindingJudge.Config(4, 20, 16, 3e-3, 10, false))) {
+        try (FindingJudge j = FindingJudge.train(
+                train, labels, List.of(Finding.NODULE), SIZE, new FindingJudge.Config(4, 20, 16, 3e-3, 10, false))) {
             c = j.probabilities(train.subList(0, 10));
         }
         for (int i = 0; i < a.length; i++) {
@@ -121,7 +121,13 @@ class FindingJudgeTest {
         List<float[]> train = new ArrayList<>();
         List<Set<Finding>> labels = new ArrayList<>();
         synthetic(8, 3, train, labels);
-        assertThrows(IllegalArgumentException.class, () -> FindingJudge.train(train, labels, List.of(Finding.NODULE), SIZE,
-                new FindingJudge.Config(4, 5, 16, 1e-3, 1, false)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> FindingJudge.train(
+                        train,
+                        labels,
+                        List.of(Finding.NODULE),
+                        SIZE,
+                        new FindingJudge.Config(4, 5, 16, 1e-3, 1, false)));
     }
 }

@@ -63,8 +63,7 @@ public final class GeneratorDiagnostics {
     private static final float CHANGED = 0.01f;
     private static FindingJudge judge;
 
-    private GeneratorDiagnostics() {
-    }
+    private GeneratorDiagnostics() {}
 
     static DisentanglerConfig variant(DisentanglerConfig base) {
         DisentanglerConfig.Builder b = base.toBuilder();
@@ -104,55 +103,101 @@ public final class GeneratorDiagnostics {
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 800;
         int diffusionSteps = args.length > 2 ? Integer.parseInt(args[2]) : 1500;
         long t0 = System.nanoTime();
-        DisentanglerDataset data = DisentanglerDataset.fromPhantom(new PhantomGenerator(PhantomSpec.defaults()
-                .withStudies(2000).withSize(64).withSeed(42)), SplitProportions.defaults(), (d, t) -> { });
+        DisentanglerDataset data = DisentanglerDataset.fromPhantom(
+                new PhantomGenerator(
+                        PhantomSpec.defaults().withStudies(2000).withSize(64).withSeed(42)),
+                SplitProportions.defaults(),
+                (d, t) -> {});
         // evaluation-only cohort: new patients, every rendered finding frequent
         Map<Finding, Double> even = new EnumMap<>(Finding.class);
         PhantomSpec.defaultFrequencies().keySet().forEach(f -> even.put(f, 0.2));
-        DisentanglerDataset probe = DisentanglerDataset.fromPhantom(new PhantomGenerator(PhantomSpec.defaults()
-                .withStudies(600).withSize(64).withSeed(9001).withClassFrequencies(even)), SplitProportions.defaults(),
-                (d, t) -> { });
+        DisentanglerDataset probe = DisentanglerDataset.fromPhantom(
+                new PhantomGenerator(PhantomSpec.defaults()
+                        .withStudies(600)
+                        .withSize(64)
+                        .withSeed(9001)
+                        .withClassFrequencies(even)),
+                SplitProportions.defaults(),
+                (d, t) -> {});
         // the independent judge: trained on a third cohort (other patients again) that no generator sees
-        DisentanglerDataset judgeCohort = DisentanglerDataset.fromPhantom(new PhantomGenerator(PhantomSpec.defaults()
-                .withStudies(1200).withSize(64).withSeed(9002).withClassFrequencies(even)), SplitProportions.defaults(),
-                (d, t) -> { });
+        DisentanglerDataset judgeCohort = DisentanglerDataset.fromPhantom(
+                new PhantomGenerator(PhantomSpec.defaults()
+                        .withStudies(1200)
+                        .withSize(64)
+                        .withSeed(9002)
+                        .withClassFrequencies(even)),
+                SplitProportions.defaults(),
+                (d, t) -> {});
         System.out.printf(Locale.ROOT, "data %.1f s%n", (System.nanoTime() - t0) / 1e9);
         long tj = System.nanoTime();
-        List<Finding> rendered = data.vocabulary().stream().filter(PhantomRenderer.RENDERABLE::contains).toList();
-        judge = FindingJudge.train(judgeCohort.studies().stream().map(DisentanglerDataset.Study::pixels).toList(),
-                judgeCohort.studies().stream().map(s -> (java.util.Set<Finding>) s.truthFindings().stream()
-                        .map(FindingMention::finding).collect(java.util.stream.Collectors.toSet())).toList(),
-                rendered, 64, FindingJudge.Config.quick(11));
+        List<Finding> rendered = data.vocabulary().stream()
+                .filter(PhantomRenderer.RENDERABLE::contains)
+                .toList();
+        judge = FindingJudge.train(
+                judgeCohort.studies().stream()
+                        .map(DisentanglerDataset.Study::pixels)
+                        .toList(),
+                judgeCohort.studies().stream()
+                        .map(s -> (java.util.Set<Finding>) s.truthFindings().stream()
+                                .map(FindingMention::finding)
+                                .collect(java.util.stream.Collectors.toSet()))
+                        .toList(),
+                rendered,
+                64,
+                FindingJudge.Config.quick(11));
         System.out.printf(Locale.ROOT, "judge %.1f s%n", (System.nanoTime() - tj) / 1e9);
         if (steps == 0) {
             // the judge alone: can an image classifier see each finding at this size at all?
             System.out.println("| finding | judge_real | judge_fp |");
             System.out.println("|---|---|---|");
             for (Finding f : rendered) {
-                List<float[]> with = probe.studies().stream().filter(s -> has(s, f)).limit(PER_CLASS)
-                        .map(DisentanglerDataset.Study::pixels).toList();
-                List<float[]> lacking = probe.studies().stream().filter(s -> !has(s, f)).limit(PER_CLASS)
-                        .map(DisentanglerDataset.Study::pixels).toList();
-                System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f |%n", f.label(), judged(with, judge.column(f)),
+                List<float[]> with = probe.studies().stream()
+                        .filter(s -> has(s, f))
+                        .limit(PER_CLASS)
+                        .map(DisentanglerDataset.Study::pixels)
+                        .toList();
+                List<float[]> lacking = probe.studies().stream()
+                        .filter(s -> !has(s, f))
+                        .limit(PER_CLASS)
+                        .map(DisentanglerDataset.Study::pixels)
+                        .toList();
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %s | %.2f | %.2f |%n",
+                        f.label(),
+                        judged(with, judge.column(f)),
                         judged(lacking, judge.column(f)));
             }
             judge.close();
             return;
         }
-        DisentanglerConfig cfg = variant(DisentanglerConfig.quick()).withSteps(steps).withAblation(false)
+        DisentanglerConfig cfg = variant(DisentanglerConfig.quick())
+                .withSteps(steps)
+                .withAblation(false)
                 .withCheckpointInterval(1_000_000);
         System.out.println("config " + cfg);
         long tTrain = System.nanoTime();
-        RecordingStageContext ctx = RecordingStageContext.under(out.resolve("work"), 42).onLogMetric((key, value, step) -> {
-            if (key.equals("loss_total") && step % 100 == 0) {
-                System.out.printf(Locale.ROOT, "step %d loss %.4f %.0f s%n", step, value, (System.nanoTime() - tTrain) / 1e9);
-            }
-        });
+        RecordingStageContext ctx = RecordingStageContext.under(out.resolve("work"), 42)
+                .onLogMetric((key, value, step) -> {
+                    if (key.equals("loss_total") && step % 100 == 0) {
+                        System.out.printf(
+                                Locale.ROOT,
+                                "step %d loss %.4f %.0f s%n",
+                                step,
+                                value,
+                                (System.nanoTime() - tTrain) / 1e9);
+                    }
+                });
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size())) {
             try (DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "diag", 0, "")) {
                 DisentanglerTrainer.Result r = trainer.train();
-                System.out.printf(Locale.ROOT, "disentangler %d steps %.1f s (%.0f ms/step) last %s%n", r.steps(),
-                        r.seconds(), r.meanStepMillis(), r.last());
+                System.out.printf(
+                        Locale.ROOT,
+                        "disentangler %d steps %.1f s (%.0f ms/step) last %s%n",
+                        r.steps(),
+                        r.seconds(),
+                        r.meanStepMillis(),
+                        r.last());
             }
             DisentanglerMetrics m = DisentanglerEvaluator.evaluate(model, data, 42);
             System.out.println("disentangler metrics " + m);
@@ -162,28 +207,38 @@ public final class GeneratorDiagnostics {
             // diffusion on the training codes, as train-diffusion does
             int[] train = data.indices(Split.TRAIN);
             DisentanglerModel.Encoding codes = model.encode(java.util.stream.IntStream.of(train)
-                    .mapToObj(i -> data.studies().get(i).pixels()).toList());
+                    .mapToObj(i -> data.studies().get(i).pixels())
+                    .toList());
             List<List<FindingMention>> findings = new ArrayList<>();
             for (int i : train) {
                 findings.add(data.studies().get(i).findings());
             }
-            DiffusionConfig dcfg = new DiffusionConfig(cfg.pathDim(), 256, 3, 64, 1000, diffusionSteps, 256, 1e-3f,
-                    0.1f, 42L, 1_000_000, 100, "cpu");
+            DiffusionConfig dcfg = new DiffusionConfig(
+                    cfg.pathDim(), 256, 3, 64, 1000, diffusionSteps, 256, 1e-3f, 0.1f, 42L, 1_000_000, 100, "cpu");
             long t2 = System.nanoTime();
-            Path diffFile = DiffusionTraining.run(dcfg, codes.pathMean(), findings,
-                    RecordingStageContext.under(out.resolve("diffusion"), 42)).modelFile();
-            System.out.printf(Locale.ROOT, "diffusion %d steps %.1f s%n", diffusionSteps, (System.nanoTime() - t2) / 1e9);
+            Path diffFile = DiffusionTraining.run(
+                            dcfg, codes.pathMean(), findings, RecordingStageContext.under(out.resolve("diffusion"), 42))
+                    .modelFile();
+            System.out.printf(
+                    Locale.ROOT, "diffusion %d steps %.1f s%n", diffusionSteps, (System.nanoTime() - t2) / 1e9);
             try (DiffusionModel dm = DiffusionModel.load(diffFile);
-                 CounterfactualGenerator gen = CounterfactualGenerator.of(model, dm, Map.of(), false)) {
+                    CounterfactualGenerator gen = CounterfactualGenerator.of(model, dm, Map.of(), false)) {
                 generatorDiagnostics(gen, probe, perClass);
                 // the pipeline's own metrics on the training cohort's test split, as generate-counterfactuals runs them
                 CounterfactualConfig q = CounterfactualConfig.quick();
                 List<Finding> conditions = new ArrayList<>(gen.knownFindings());
                 conditions.add(Finding.NO_FINDING);
-                List<CounterfactualMetrics.Pair> pairs = CounterfactualMetrics.pairs(gen, data, Split.TEST, conditions,
-                        q.metricSources(), SeedStreams.of(42, 1));
-                CounterfactualMetrics.Result r = CounterfactualMetrics.evaluate(gen, data, pairs,
-                        q.samplesPerCondition(), q.sampler(), SeedStreams.of(42, 2), (a, b) -> { }, () -> false);
+                List<CounterfactualMetrics.Pair> pairs = CounterfactualMetrics.pairs(
+                        gen, data, Split.TEST, conditions, q.metricSources(), SeedStreams.of(42, 1));
+                CounterfactualMetrics.Result r = CounterfactualMetrics.evaluate(
+                        gen,
+                        data,
+                        pairs,
+                        q.samplesPerCondition(),
+                        q.sampler(),
+                        SeedStreams.of(42, 2),
+                        (a, b) -> {},
+                        () -> false);
                 System.out.println("pipeline cf metrics (quick config, test split of the training cohort):");
                 r.summary().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %s %.4f%n", k, v));
             }
@@ -191,9 +246,23 @@ public final class GeneratorDiagnostics {
             System.out.println("| finding | signal | px | head_real | head_oracle | carry_recon | swap_eff | code_eff"
                     + " | cf_eff | judge_real | judge_fp | judge_oracle | judge_swap | judge_cf |");
             System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-            perClass.forEach((f, v) -> System.out.printf(Locale.ROOT,
+            perClass.forEach((f, v) -> System.out.printf(
+                    Locale.ROOT,
                     "| %s | %.3f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
-                    f.label(), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]));
+                    f.label(),
+                    v[0],
+                    v[1],
+                    v[2],
+                    v[3],
+                    v[4],
+                    v[5],
+                    v[6],
+                    v[7],
+                    v[8],
+                    v[9],
+                    v[10],
+                    v[11],
+                    v[12]));
         }
         judge.close();
         System.out.printf(Locale.ROOT, "total %.1f s%n", (System.nanoTime() - t0) / 1e9);
@@ -204,7 +273,10 @@ public final class GeneratorDiagnostics {
     }
 
     private static FindingMention mentionOf(DisentanglerDataset.Study s, Finding f) {
-        return s.truthFindings().stream().filter(m -> m.finding() == f).findFirst().orElseThrow();
+        return s.truthFindings().stream()
+                .filter(m -> m.finding() == f)
+                .findFirst()
+                .orElseThrow();
     }
 
     private static boolean has(DisentanglerDataset.Study s, Finding f) {
@@ -221,8 +293,10 @@ public final class GeneratorDiagnostics {
                 continue;
             }
             int col = head.column(f);
-            List<DisentanglerDataset.Study> with = all.stream().filter(s -> has(s, f)).limit(PER_CLASS).toList();
-            List<DisentanglerDataset.Study> lacking = all.stream().filter(s -> !has(s, f)).limit(PER_CLASS).toList();
+            List<DisentanglerDataset.Study> with =
+                    all.stream().filter(s -> has(s, f)).limit(PER_CLASS).toList();
+            List<DisentanglerDataset.Study> lacking =
+                    all.stream().filter(s -> !has(s, f)).limit(PER_CLASS).toList();
             int n = Math.min(with.size(), lacking.size());
             double signal = 0;
             double pixels = 0;
@@ -233,7 +307,9 @@ public final class GeneratorDiagnostics {
                 DisentanglerDataset.Study s = with.get(k);
                 withImages.add(s.pixels());
                 float[] yes = s.pixels();
-                float[] no = probe.counterfactual(s, without(s.truthFindings(), f)).image().toFloat();
+                float[] no = probe.counterfactual(s, without(s.truthFindings(), f))
+                        .image()
+                        .toFloat();
                 double[] sp = changed(yes, no);
                 signal += sp[0];
                 pixels += sp[1];
@@ -247,34 +323,57 @@ public final class GeneratorDiagnostics {
             for (int k = 0; k < n; k++) {
                 DisentanglerDataset.Study s = with.get(k);
                 float[] yes = s.pixels();
-                float[] no = probe.counterfactual(s, without(s.truthFindings(), f)).image().toFloat();
+                float[] no = probe.counterfactual(s, without(s.truthFindings(), f))
+                        .image()
+                        .toFloat();
                 carry += carry(recon.get(k).toFloat(), yes, no);
             }
             double headReal = recall(head, enc.pathMean(), col);
             double headOracle = recall(head, model.encode(oracle).pathMean(), col);
             // swap: A's anatomy, B's pathology
             DisentanglerModel.Encoding encA = model.encode(lacking.subList(0, n).stream()
-                    .map(DisentanglerDataset.Study::pixels).toList());
+                    .map(DisentanglerDataset.Study::pixels)
+                    .toList());
             List<GrayImage> swaps = model.decode(encA.identity(), enc.pathMean());
-            double swapEff = recall(head, model.encode(swaps.stream().map(GrayImage::toFloat).toList()).pathMean(),
+            double swapEff = recall(
+                    head,
+                    model.encode(swaps.stream().map(GrayImage::toFloat).toList())
+                            .pathMean(),
                     col);
             int jc = judge.column(f);
-            out.put(f, new double[]{signal / n, pixels / n, headReal, headOracle, carry / n, swapEff, Double.NaN,
-                    Double.NaN, judged(withImages, jc), judged(lacking.subList(0, n).stream()
-                    .map(DisentanglerDataset.Study::pixels).toList(), jc), judged(oracle, jc),
-                    judged(swaps.stream().map(GrayImage::toFloat).toList(), jc), Double.NaN});
+            out.put(f, new double[] {
+                signal / n,
+                pixels / n,
+                headReal,
+                headOracle,
+                carry / n,
+                swapEff,
+                Double.NaN,
+                Double.NaN,
+                judged(withImages, jc),
+                judged(
+                        lacking.subList(0, n).stream()
+                                .map(DisentanglerDataset.Study::pixels)
+                                .toList(),
+                        jc),
+                judged(oracle, jc),
+                judged(swaps.stream().map(GrayImage::toFloat).toList(), jc),
+                Double.NaN
+            });
         }
         return out;
     }
 
-    static void generatorDiagnostics(CounterfactualGenerator gen, DisentanglerDataset probe, Map<Finding, double[]> out) {
+    static void generatorDiagnostics(
+            CounterfactualGenerator gen, DisentanglerDataset probe, Map<Finding, double[]> out) {
         PathologyScorer head = gen.findingScorer();
         SamplerConfig sampler = CounterfactualConfig.quick().sampler();
         int perSource = 4;
         for (Map.Entry<Finding, double[]> e : out.entrySet()) {
             Finding f = e.getKey();
             int col = head.column(f);
-            List<DisentanglerDataset.Study> lacking = probe.studies().stream().filter(s -> !has(s, f)).limit(10).toList();
+            List<DisentanglerDataset.Study> lacking =
+                    probe.studies().stream().filter(s -> !has(s, f)).limit(10).toList();
             double code = 0;
             double cf = 0;
             double judgedCf = 0;
@@ -282,10 +381,15 @@ public final class GeneratorDiagnostics {
             for (int k = 0; k < lacking.size(); k++) {
                 DisentanglerDataset.Study a = lacking.get(k);
                 Condition c = gen.intervene(a.findings(), List.of(FindingMention.present(f, null, null, null)));
-                CounterfactualGenerator.Generation g = gen.generateDetailed(GrayImage.fromUnit(probe.size(), probe.size(),
-                        a.pixels()), c, perSource, SeedStreams.of(7, k), sampler);
+                CounterfactualGenerator.Generation g = gen.generateDetailed(
+                        GrayImage.fromUnit(probe.size(), probe.size(), a.pixels()),
+                        c,
+                        perSource,
+                        SeedStreams.of(7, k),
+                        sampler);
                 code += recall(head, g.codes(), col) * perSource;
-                List<float[]> images = g.images().stream().map(GrayImage::toFloat).toList();
+                List<float[]> images =
+                        g.images().stream().map(GrayImage::toFloat).toList();
                 cf += recall(head, gen.disentangler().encode(images).pathMean(), col) * perSource;
                 judgedCf += judged(images, judge.column(f)) * perSource;
                 count += perSource;
@@ -332,7 +436,7 @@ public final class GeneratorDiagnostics {
                 count++;
             }
         }
-        return new double[]{count == 0 ? 0 : sum / count, count};
+        return new double[] {count == 0 ? 0 : sum / count, count};
     }
 
     /** 1 − Σ|img − yes| / Σ|no − yes| over the pixels the finding changes. */

@@ -47,6 +47,7 @@ final class TinyModels {
     final Path groundTruth;
     /** The phantom truth as labels: these tests are about the generator, not the parser. */
     final StudyLabels labels;
+
     final Path disentanglerFile;
     final Path diffusionFile;
     final DisentanglerDataset data;
@@ -63,25 +64,35 @@ final class TinyModels {
         freq.put(Finding.CARDIOMEGALY, 0.3);
         freq.put(Finding.PNEUMOTHORAX, 0.1);
         freq.put(Finding.NODULE, 0.06);
-        PhantomSpec spec = PhantomSpec.defaults().withStudies(80).withSize(64).withSeed(3).withClassFrequencies(freq);
+        PhantomSpec spec =
+                PhantomSpec.defaults().withStudies(80).withSize(64).withSeed(3).withClassFrequencies(freq);
         PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
         datasetDir = dir.resolve("ds");
-        DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, dir.resolve("phantom"), datasetDir, "t", 64,
-                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8), true, SplitProportions.defaults()));
+        DatasetImporter.run(new ImportOptions(
+                ImportFormat.MIMIC,
+                dir.resolve("phantom"),
+                datasetDir,
+                "t",
+                64,
+                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8),
+                true,
+                SplitProportions.defaults()));
         // the ingest stage gives the truth the data set's pseudonyms; so does this test
-        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
-                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8), dev.causalcxr.core.dataset.DatasetManifest.read(datasetDir.resolve("manifest.json")));
+        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(
+                dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
+                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8),
+                dev.causalcxr.core.dataset.DatasetManifest.read(datasetDir.resolve("manifest.json")));
         groundTruth = dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME);
         labels = StudyLabels.fromTruth(PhantomGroundTruth.read(groundTruth));
-        data = DisentanglerDataset.fromImported(datasetDir, labels, PhantomGroundTruth.read(groundTruth),
-                (a, b) -> { });
+        data = DisentanglerDataset.fromImported(datasetDir, labels, PhantomGroundTruth.read(groundTruth), (a, b) -> {});
 
-        RecordingStageContext ctx = new RecordingStageContext(dir.resolve("train").resolve("work"), 7);
+        RecordingStageContext ctx =
+                new RecordingStageContext(dir.resolve("train").resolve("work"), 7);
         disentanglerFile = dir.resolve("disentangler.model");
         DisentanglerConfig cfg = DisentanglerConfig.tiny().withSteps(12).withCheckpointInterval(1000);
         EncodedCodes codes;
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), 64);
-             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
             trainer.train();
             model.save(disentanglerFile);
             codes = DisentanglerStage.encodeAll(model, data);
@@ -93,9 +104,11 @@ final class TinyModels {
             z[i] = train.get(i).pathMean();
             findings.add(train.get(i).findings());
         }
-        DiffusionConfig dc = new DiffusionConfig(codes.pathDim(), 32, 2, 8, 100, 150, 32, 3e-3f, 0.2f, 11L, 0, 50, "cpu");
+        DiffusionConfig dc =
+                new DiffusionConfig(codes.pathDim(), 32, 2, 8, 100, 150, 32, 3e-3f, 0.2f, 11L, 0, 50, "cpu");
         // a context belongs to one stage run: the diffusion stage must not see the disentangler's checkpoint
-        RecordingStageContext diffusionCtx = new RecordingStageContext(dir.resolve("train-diffusion").resolve("work"), 7);
+        RecordingStageContext diffusionCtx =
+                new RecordingStageContext(dir.resolve("train-diffusion").resolve("work"), 7);
         DiffusionTraining.Result r = DiffusionTraining.run(dc, z, findings, diffusionCtx);
         diffusionFile = r.modelFile();
         float[] mean = new float[codes.pathDim()];

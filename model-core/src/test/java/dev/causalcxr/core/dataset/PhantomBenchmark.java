@@ -20,8 +20,7 @@ import java.util.Locale;
  */
 public final class PhantomBenchmark {
 
-    private PhantomBenchmark() {
-    }
+    private PhantomBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "target/phantom-bench");
@@ -33,14 +32,18 @@ public final class PhantomBenchmark {
         results.append(render(64, n64)).append('\n');
         results.append(render(256, n256)).append('\n');
         results.append(importRate(out, nImport)).append('\n');
-        PhantomContactSheet.write(new PhantomGenerator(PhantomSpec.defaults().withStudies(60).withSize(256)), 12, 160,
+        PhantomContactSheet.write(
+                new PhantomGenerator(PhantomSpec.defaults().withStudies(60).withSize(256)),
+                12,
+                160,
                 out.resolve("contact-sheet.png"));
         Files.writeString(out.resolve("results.txt"), results.toString(), StandardCharsets.UTF_8);
         System.out.print(results);
     }
 
     private static String render(int size, int n) {
-        PhantomGenerator g = new PhantomGenerator(PhantomSpec.defaults().withStudies(n).withSize(size));
+        PhantomGenerator g =
+                new PhantomGenerator(PhantomSpec.defaults().withStudies(n).withSize(size));
         List<PhantomStudy> studies = g.studies();
         int warm = Math.min(n, 100);
         for (int i = 0; i < warm; i++) {
@@ -51,8 +54,13 @@ public final class PhantomBenchmark {
             g.render(s);
         }
         double sec = (System.nanoTime() - t0) / 1e9;
-        return String.format(Locale.ROOT, "phantom render %d px: %d images in %.2f s = %.1f images/s (1 thread, with masks)",
-                size, n, sec, n / sec);
+        return String.format(
+                Locale.ROOT,
+                "phantom render %d px: %d images in %.2f s = %.1f images/s (1 thread, with masks)",
+                size,
+                n,
+                sec,
+                n / sec);
     }
 
     private static String importRate(Path out, int n) throws Exception {
@@ -64,12 +72,26 @@ public final class PhantomBenchmark {
         PhantomDatasetWriter.write(PhantomSpec.defaults().withStudies(n).withSize(256), src);
         double writeSec = (System.nanoTime() - w0) / 1e9;
         long t0 = System.nanoTime();
-        ImportResult r = DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, src, dst, "bench", 64,
-                "benchmark-key-0123456789".getBytes(StandardCharsets.UTF_8), true, SplitProportions.defaults()));
+        ImportResult r = DatasetImporter.run(new ImportOptions(
+                ImportFormat.MIMIC,
+                src,
+                dst,
+                "bench",
+                64,
+                "benchmark-key-0123456789".getBytes(StandardCharsets.UTF_8),
+                true,
+                SplitProportions.defaults()));
         double sec = (System.nanoTime() - t0) / 1e9;
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "phantom write 256 px (render + 16-bit PNG + report): %d studies in %.2f s = %.1f studies/s%n"
                         + "import MIMIC layout 256 px 16-bit PNG -> 64 px: %d images in %.2f s = %.1f images/s (%s)",
-                n, writeSec, n / writeSec, r.imported(), sec, r.imported() / sec, r.summaryLine());
+                n,
+                writeSec,
+                n / writeSec,
+                r.imported(),
+                sec,
+                r.imported() / sec,
+                r.summaryLine());
     }
 }

@@ -60,8 +60,11 @@ class AttributeConditioningTest {
             codes.add(x);
         }
         RecordingStageContext ctx = new RecordingStageContext(dir, 4);
-        DiffusionTraining.runWithConditions(new DiffusionConfig(DIM, 64, 2, 16, 100, 800, 64, 3e-3f, 0.15f, 5L, 0, 100, "cpu"),
-                codes.toArray(new float[0][]), conditions, ctx);
+        DiffusionTraining.runWithConditions(
+                new DiffusionConfig(DIM, 64, 2, 16, 100, 800, 64, 3e-3f, 0.15f, 5L, 0, 100, "cpu"),
+                codes.toArray(new float[0][]),
+                conditions,
+                ctx);
         try (DiffusionModel model = DiffusionModel.load(ctx.output(DiffusionTraining.OUTPUT_MODEL))) {
             for (Condition c : kinds) {
                 float[][] samples = model.sample(c, 20, 11, 2f, 25, 0f);

@@ -32,21 +32,24 @@ class CheckpointResumeTest {
         // an attempt that dies right after its first checkpoint ...
         RecordingStageContext interrupted = new RecordingStageContext(Files.createDirectories(dir.resolve("b")), 77);
         interrupted.cancelAfterCheckpoints(1);
-        assertThrows(CancellationException.class,
+        assertThrows(
+                CancellationException.class,
                 () -> DiffusionTraining.runWithConditions(config, toy.codes, toy.conditions, interrupted));
         assertEquals(15, interrupted.savedCheckpoints().get(0).step());
 
         // ... and the retry that picks its checkpoint up
         RecordingStageContext retry = new RecordingStageContext(Files.createDirectories(dir.resolve("c")), 77);
         retry.resumeFrom(interrupted.savedCheckpoints().get(0));
-        DiffusionTraining.Result resumed = DiffusionTraining.runWithConditions(config, toy.codes, toy.conditions, retry);
+        DiffusionTraining.Result resumed =
+                DiffusionTraining.runWithConditions(config, toy.codes, toy.conditions, retry);
         assertEquals(15, resumed.resumedFrom());
 
         TensorArchive a = TensorArchive.read(straight.output(DiffusionTraining.OUTPUT_MODEL));
         TensorArchive b = TensorArchive.read(retry.output(DiffusionTraining.OUTPUT_MODEL));
         assertEquals(a.tensors().keySet(), b.tensors().keySet());
         for (String name : a.tensors().keySet()) {
-            assertArrayEquals(a.tensors().get(name).values(), b.tensors().get(name).values(), 0f, name);
+            assertArrayEquals(
+                    a.tensors().get(name).values(), b.tensors().get(name).values(), 0f, name);
         }
         // the losses logged after the resume point are the uninterrupted run's
         assertEquals(straight.metricTrail().subList(3, 8), retry.metricTrail().subList(0, 5));
@@ -76,7 +79,8 @@ class CheckpointResumeTest {
         TensorArchive a = TensorArchive.read(here.output(DiffusionTraining.OUTPUT_MODEL));
         TensorArchive b = TensorArchive.read(there.output(DiffusionTraining.OUTPUT_MODEL));
         for (String name : a.tensors().keySet()) {
-            assertArrayEquals(a.tensors().get(name).values(), b.tensors().get(name).values(), 0f, name);
+            assertArrayEquals(
+                    a.tensors().get(name).values(), b.tensors().get(name).values(), 0f, name);
         }
     }
 
@@ -89,8 +93,10 @@ class CheckpointResumeTest {
         RecordingStageContext other = new RecordingStageContext(Files.createDirectories(dir.resolve("b")), 1);
         other.resumeFrom(first.savedCheckpoints().get(0));
         DiffusionConfig wider = new DiffusionConfig(6, 48, 2, 8, 50, 20, 16, 3e-3f, 0.2f, 3L, 10, 5, "cpu");
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> DiffusionTraining.runWithConditions(wider, toy.codes, toy.conditions, other))
-                .getMessage().contains("another configuration"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> DiffusionTraining.runWithConditions(wider, toy.codes, toy.conditions, other))
+                .getMessage()
+                .contains("another configuration"));
     }
 }

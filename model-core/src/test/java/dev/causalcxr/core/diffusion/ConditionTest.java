@@ -19,7 +19,9 @@ class ConditionTest {
     @Test
     void freeTextGoesThroughTheReportParser() {
         Condition c = Condition.parse("moderate right pleural effusion");
-        assertEquals(List.of(FindingMention.present(Finding.PLEURAL_EFFUSION, Severity.MODERATE, Laterality.RIGHT, Zone.UNSPECIFIED)),
+        assertEquals(
+                List.of(FindingMention.present(
+                        Finding.PLEURAL_EFFUSION, Severity.MODERATE, Laterality.RIGHT, Zone.UNSPECIFIED)),
                 c.present());
         assertFalse(c.isNull());
 
@@ -37,34 +39,46 @@ class ConditionTest {
     void aFindingsOwnNameIsThatFindingEvenWhereTheReportReaderWouldSeeANegation() {
         assertEquals(List.of(Finding.NO_FINDING), Condition.parse("no finding").findings());
         assertEquals(List.of(Finding.NO_FINDING), Condition.parse("No Finding").findings());
-        assertEquals(List.of(Finding.PLEURAL_EFFUSION), Condition.parse(" pleural_effusion ").findings());
-        assertEquals(List.of(Finding.SUPPORT_DEVICES), Condition.parse("Support Devices").findings());
+        assertEquals(
+                List.of(Finding.PLEURAL_EFFUSION),
+                Condition.parse(" pleural_effusion ").findings());
+        assertEquals(
+                List.of(Finding.SUPPORT_DEVICES),
+                Condition.parse("Support Devices").findings());
     }
 
     @Test
     void unrecognizedUncertainOrEmptyTextIsAClearError() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Condition.parse("banana"))
-                .getMessage().contains("no finding recognized in 'banana'"));
+                .getMessage()
+                .contains("no finding recognized in 'banana'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Condition.parse(" "))
-                .getMessage().contains("empty"));
+                .getMessage()
+                .contains("empty"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Condition.parse("possible pneumonia"))
-                .getMessage().contains("uncertain: Pneumonia"));
+                .getMessage()
+                .contains("uncertain: Pneumonia"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Condition.ofFindingName("Lung Banana"))
-                .getMessage().contains("unknown finding 'Lung Banana'; known findings: No Finding"));
+                .getMessage()
+                .contains("unknown finding 'Lung Banana'; known findings: No Finding"));
         assertThrows(IllegalArgumentException.class, () -> Condition.of(List.of()));
         FindingMention absent = new FindingMention(Finding.EDEMA, Status.ABSENT, null, null, null);
         assertThrows(IllegalArgumentException.class, () -> Condition.of(List.of(absent)));
         FindingMention edema = FindingMention.present(Finding.EDEMA, null, null, null);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Condition.of(List.of(edema, edema)))
-                .getMessage().contains("each finding once"));
+                .getMessage()
+                .contains("each finding once"));
     }
 
     @Test
     void studiesKeepPresentFindingsOnly() {
-        FindingMention effusion = FindingMention.present(Finding.PLEURAL_EFFUSION, Severity.MILD, Laterality.LEFT, null);
+        FindingMention effusion =
+                FindingMention.present(Finding.PLEURAL_EFFUSION, Severity.MILD, Laterality.LEFT, null);
         FindingMention absentEdema = new FindingMention(Finding.EDEMA, Status.ABSENT, null, null, null);
         FindingMention uncertain = new FindingMention(Finding.PNEUMONIA, Status.UNCERTAIN, null, null, null);
-        assertEquals(List.of(effusion), Condition.ofStudy(List.of(absentEdema, effusion, uncertain)).present());
+        assertEquals(
+                List.of(effusion),
+                Condition.ofStudy(List.of(absentEdema, effusion, uncertain)).present());
         Condition empty = Condition.ofStudy(List.of(uncertain));
         assertTrue(empty.present().isEmpty());
         assertFalse(empty.isNull(), "no present finding is a condition of its own, not the null one");
@@ -72,24 +86,31 @@ class ConditionTest {
 
     @Test
     void interventionsEditTheSourceFindings() {
-        FindingMention effusion = FindingMention.present(Finding.PLEURAL_EFFUSION, Severity.MILD, Laterality.LEFT, null);
+        FindingMention effusion =
+                FindingMention.present(Finding.PLEURAL_EFFUSION, Severity.MILD, Laterality.LEFT, null);
         FindingMention cardiomegaly = FindingMention.present(Finding.CARDIOMEGALY, null, null, null);
-        Condition removed = Condition.intervene(List.of(effusion, cardiomegaly),
+        Condition removed = Condition.intervene(
+                List.of(effusion, cardiomegaly),
                 List.of(new FindingMention(Finding.PLEURAL_EFFUSION, Status.ABSENT, null, null, null)));
         assertEquals(List.of(Finding.CARDIOMEGALY), removed.findings());
-        Condition worse = Condition.intervene(List.of(effusion), Condition.parse("severe right pleural effusion").present());
+        Condition worse = Condition.intervene(
+                List.of(effusion),
+                Condition.parse("severe right pleural effusion").present());
         assertEquals(Severity.SEVERE, worse.present().get(0).severity());
-        Condition healthy = Condition.intervene(List.of(effusion),
+        Condition healthy = Condition.intervene(
+                List.of(effusion),
                 List.of(new FindingMention(Finding.PLEURAL_EFFUSION, Status.ABSENT, null, null, null)));
         assertEquals(List.of(Finding.NO_FINDING), healthy.findings());
-        Condition added = Condition.intervene(List.of(FindingMention.present(Finding.NO_FINDING, null, null, null)),
-                List.of(cardiomegaly));
+        Condition added = Condition.intervene(
+                List.of(FindingMention.present(Finding.NO_FINDING, null, null, null)), List.of(cardiomegaly));
         assertEquals(List.of(Finding.CARDIOMEGALY), added.findings());
     }
 
     @Test
     void encodingPadsMentionsAndSeparatesNullFromEmpty() {
-        ConditionBatch b = ConditionBatch.encode(List.of(Condition.NULL, Condition.ofStudy(List.of()),
+        ConditionBatch b = ConditionBatch.encode(List.of(
+                Condition.NULL,
+                Condition.ofStudy(List.of()),
                 Condition.parse("small left apical pneumothorax and mild edema")));
         assertEquals(2, b.slots);
         assertEquals(1f, b.countBucket[0]);

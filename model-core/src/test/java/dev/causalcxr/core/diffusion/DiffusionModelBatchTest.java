@@ -27,8 +27,8 @@ class DiffusionModelBatchTest {
     static DiffusionModel quick;
     static DiffusionModel tiny;
 
-    static final Condition EFFUSION = Condition.of(List.of(FindingMention.present(Finding.PLEURAL_EFFUSION,
-            Severity.MODERATE, Laterality.RIGHT, Zone.LOWER)));
+    static final Condition EFFUSION = Condition.of(
+            List.of(FindingMention.present(Finding.PLEURAL_EFFUSION, Severity.MODERATE, Laterality.RIGHT, Zone.LOWER)));
     static final Condition TWO = Condition.of(List.of(
             FindingMention.present(Finding.PLEURAL_EFFUSION, Severity.MILD, Laterality.LEFT, null),
             FindingMention.present(Finding.CARDIOMEGALY, Severity.SEVERE, null, null)));
@@ -47,14 +47,17 @@ class DiffusionModelBatchTest {
      * of the test conditions. Its samples mean nothing; their bits are what is compared.
      */
     private static DiffusionModel randomModel(DiffusionConfig config, long seed) {
-        ai.djl.ndarray.NDManager manager = dev.causalcxr.core.engine.Engines.pytorch().newBaseManager();
+        ai.djl.ndarray.NDManager manager =
+                dev.causalcxr.core.engine.Engines.pytorch().newBaseManager();
         ParameterStore params = ParameterStore.initialize(manager, Denoiser.layout(config), seed);
         SplittableRandom rng = new SplittableRandom(seed);
-        for (java.util.Map.Entry<String, ai.djl.ndarray.NDArray> e : params.arrays().entrySet()) {
+        for (java.util.Map.Entry<String, ai.djl.ndarray.NDArray> e :
+                params.arrays().entrySet()) {
             float[] v = new float[(int) e.getValue().size()];
             double bound = 1.0 / Math.sqrt((double) e.getValue().getShape().get(0));
             for (int i = 0; i < v.length; i++) {
-                v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound) + (e.getKey().endsWith("ln_g") ? 1f : 0f);
+                v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound)
+                        + (e.getKey().endsWith("ln_g") ? 1f : 0f);
             }
             dev.causalcxr.core.engine.ArrayValues.overwrite(e.getValue(), v);
         }
@@ -105,18 +108,21 @@ class DiffusionModelBatchTest {
                 new DiffusionModel.BatchRequest(EFFUSION, 1, 18, 2f, null));
     }
 
-    private static void assertEachAsAlone(DiffusionModel model, List<DiffusionModel.BatchRequest> requests, int steps,
-                                          float eta) {
+    private static void assertEachAsAlone(
+            DiffusionModel model, List<DiffusionModel.BatchRequest> requests, int steps, float eta) {
         List<float[][]> batched = model.sampleBatch(requests, steps, eta);
         assertEquals(requests.size(), batched.size());
         for (int i = 0; i < requests.size(); i++) {
             DiffusionModel.BatchRequest r = requests.get(i);
-            float[][] alone = model.sample(r.condition(), r.n(), r.seed(), new SamplerConfig(steps, eta, r.guidance()),
-                    r.initialNoise());
+            float[][] alone = model.sample(
+                    r.condition(), r.n(), r.seed(), new SamplerConfig(steps, eta, r.guidance()), r.initialNoise());
             assertEquals(r.n(), batched.get(i).length);
             for (int row = 0; row < r.n(); row++) {
-                assertArrayEquals(alone[row], batched.get(i)[row], "request " + i + " (" + r.condition().describe()
-                        + ", n " + r.n() + ", g " + r.guidance() + ") row " + row + ": batched differs from alone");
+                assertArrayEquals(
+                        alone[row],
+                        batched.get(i)[row],
+                        "request " + i + " (" + r.condition().describe() + ", n " + r.n() + ", g " + r.guidance()
+                                + ") row " + row + ": batched differs from alone");
             }
         }
     }
@@ -146,8 +152,8 @@ class DiffusionModelBatchTest {
                 if (i == at) {
                     batch.add(probe);
                 }
-                batch.add(new DiffusionModel.BatchRequest(i % 2 == 0 ? EFFUSION : TWO, 1 + r.nextInt(16), r.nextLong(),
-                        i % 3 == 0 ? 1f : 2f, null));
+                batch.add(new DiffusionModel.BatchRequest(
+                        i % 2 == 0 ? EFFUSION : TWO, 1 + r.nextInt(16), r.nextLong(), i % 3 == 0 ? 1f : 2f, null));
             }
             if (at == others) {
                 batch.add(probe);
@@ -174,7 +180,8 @@ class DiffusionModelBatchTest {
 
     @Test
     void aBatchRejectsAFindingTheModelNeverSaw() {
-        List<DiffusionModel.BatchRequest> batch = List.of(new DiffusionModel.BatchRequest(EFFUSION, 1, 1, 2f, null),
+        List<DiffusionModel.BatchRequest> batch = List.of(
+                new DiffusionModel.BatchRequest(EFFUSION, 1, 1, 2f, null),
                 new DiffusionModel.BatchRequest(Condition.of(Finding.FRACTURE), 1, 1, 2f, null));
         assertThrows(IllegalArgumentException.class, () -> quick.sampleBatch(batch, 3, 0f));
         assertThrows(IllegalArgumentException.class, () -> new DiffusionModel.BatchRequest(EFFUSION, 0, 1, 2f, null));

@@ -1,6 +1,5 @@
 package dev.causalcxr.core.diffusion;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,7 +50,9 @@ class DiffusionModelTest {
         double first = losses.get(0);
         double last = (losses.get(10) + losses.get(11)) / 2;
         assertTrue(last < 0.6 * first, "loss " + first + " -> " + last + " " + losses);
-        assertTrue(ctx.metricSteps("diffusion_loss").contains(600L), ctx.metricTrail().toString());
+        assertTrue(
+                ctx.metricSteps("diffusion_loss").contains(600L),
+                ctx.metricTrail().toString());
         assertEquals(1.0, ctx.lastProgress());
         // every step heartbeats: one progress call per step, and the final one
         assertEquals(601, ctx.progressFractions().size());
@@ -153,37 +154,58 @@ class DiffusionModelTest {
     void badRequestsGiveClearErrors(@TempDir Path dir) throws Exception {
         Condition c = Condition.of(ToyCodes.CLASSES.get(0));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> model.sample(c, 2, 1, 2f, 500, 0f))
-                .getMessage().contains("exceed the model"));
+                .getMessage()
+                .contains("exceed the model"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> model.sample(c, 2, 1, -1f, 10, 0f))
-                .getMessage().contains("guidance"));
+                .getMessage()
+                .contains("guidance"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> model.sample(c, 0, 1, 2f, 10, 0f))
-                .getMessage().contains("number of samples"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> model.sample(c, 1, 1, 2f, 10, 0f, new float[][] {{1f}}))
-                .getMessage().contains("z_path has " + DIM));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> model.sample(Condition.parse("rib fracture"), 2, 1, 2f, 10, 0f))
-                .getMessage().contains("trained on no study with Fracture"));
+                .getMessage()
+                .contains("number of samples"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class, () -> model.sample(c, 1, 1, 2f, 10, 0f, new float[][] {{1f}}))
+                .getMessage()
+                .contains("z_path has " + DIM));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> model.sample(Condition.parse("rib fracture"), 2, 1, 2f, 10, 0f))
+                .getMessage()
+                .contains("trained on no study with Fracture"));
         assertEquals(100, model.trainingFindingCounts().get(ToyCodes.CLASSES.get(0)));
         Path junk = Files.writeString(dir.resolve("junk.bin"), "not a model");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DiffusionModel.load(junk))
-                .getMessage().contains("not a tensor archive"));
+                .getMessage()
+                .contains("not a tensor archive"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DiffusionModel.load(dir.resolve("missing.bin")))
-                .getMessage().contains("no such"));
+                .getMessage()
+                .contains("no such"));
     }
 
     @Test
     void guidanceTradeoffIsMeasuredAndPlotted(@TempDir Path dir) throws Exception {
         try (NDManager m = Engines.pytorch().newBaseManager();
-             MlpPathologyScorer scorer = MlpPathologyScorer.train(m, toy.codes, toy.conditions, 32, 300, 64, 1e-2f, 9)) {
-            var points = DiffusionMetrics.guidanceTradeoff(model, scorer, Condition.of(ToyCodes.CLASSES.get(1)), ToyCodes.CLASSES.get(1),
-                    java.util.List.of(0f, 1f, 3f), 24, 5, 20, 0f);
+                MlpPathologyScorer scorer =
+                        MlpPathologyScorer.train(m, toy.codes, toy.conditions, 32, 300, 64, 1e-2f, 9)) {
+            var points = DiffusionMetrics.guidanceTradeoff(
+                    model,
+                    scorer,
+                    Condition.of(ToyCodes.CLASSES.get(1)),
+                    ToyCodes.CLASSES.get(1),
+                    java.util.List.of(0f, 1f, 3f),
+                    24,
+                    5,
+                    20,
+                    0f);
             assertEquals(3, points.size());
             assertTrue(points.get(2).effectiveness() > points.get(0).effectiveness() + 0.3, points.toString());
             assertTrue(points.get(2).diversity() < points.get(0).diversity(), points.toString());
             RecordingStageContext stage = new RecordingStageContext(dir, 1);
             DiffusionMetrics.publishTradeoff(stage, "guidance-tradeoff-pneumothorax", "Pneumothorax", points);
             assertTrue(Files.size(stage.artifact("guidance-tradeoff-pneumothorax.png")) > 1000);
-            assertEquals(4, Files.readAllLines(stage.artifact("guidance-tradeoff-pneumothorax.csv")).size());
+            assertEquals(
+                    4,
+                    Files.readAllLines(stage.artifact("guidance-tradeoff-pneumothorax.csv"))
+                            .size());
         }
     }
 

@@ -20,8 +20,7 @@ public final class DiffusionSamplingBenchmark {
     private static final int WARMUP = 3;
     private static final int REPEATS = 15;
 
-    private DiffusionSamplingBenchmark() {
-    }
+    private DiffusionSamplingBenchmark() {}
 
     public static void main(String[] args) throws IOException {
         Path report = Path.of(args.length >= 2 && args[0].equals("--report") ? args[1] : "bench/diffusion/RESULTS.md");
@@ -33,11 +32,13 @@ public final class DiffusionSamplingBenchmark {
         lines.add("## Machine");
         lines.add("");
         lines.add("- CPU: " + BenchMachine.cpuModel());
-        lines.add("- processors available to the JVM (nproc): " + Runtime.getRuntime().availableProcessors());
+        lines.add("- processors available to the JVM (nproc): "
+                + Runtime.getRuntime().availableProcessors());
         lines.add("- PyTorch intra-op threads (`ai.djl.pytorch.num_threads`): "
                 + System.getProperty("ai.djl.pytorch.num_threads", "engine default"));
         lines.add("- JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        lines.add("- OS: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        lines.add("- OS: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
         lines.add("- load average at start (1, 5, 15 min): " + BenchMachine.loadAverage()
                 + " (the machine is shared: compare numbers from the same report only)");
         lines.add("");
@@ -46,54 +47,81 @@ public final class DiffusionSamplingBenchmark {
         ToyCodes toy = new ToyCodes(DIM, 200, 1);
         Path work = Files.createTempDirectory("diffusion-bench");
         // a short warm-up run, then the timed one: the step time does not depend on the weights
-        DiffusionTraining.runWithConditions(base.withTrainSteps(10).withCheckpointInterval(0).withSeed(1), toy.codes,
-                toy.conditions, new RecordingStageContext(work, 1));
+        DiffusionTraining.runWithConditions(
+                base.withTrainSteps(10).withCheckpointInterval(0).withSeed(1),
+                toy.codes,
+                toy.conditions,
+                new RecordingStageContext(work, 1));
         int trainSteps = 100;
         RecordingStageContext ctx = new RecordingStageContext(work, 1);
         long t0 = System.nanoTime();
-        DiffusionTraining.runWithConditions(base.withTrainSteps(trainSteps).withCheckpointInterval(0).withSeed(1), toy.codes,
-                toy.conditions, ctx);
+        DiffusionTraining.runWithConditions(
+                base.withTrainSteps(trainSteps).withCheckpointInterval(0).withSeed(1), toy.codes, toy.conditions, ctx);
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
         try (DiffusionModel model = DiffusionModel.load(ctx.output(DiffusionTraining.OUTPUT_MODEL))) {
             lines.add("## Model");
             lines.add("");
-            lines.add(String.format(Locale.ROOT, "z_path dimension %d, residual MLP %d wide × %d blocks, condition embeddings %d,"
-                    + " T = %d (cosine), %,d parameters. Weights from %d training steps on synthetic clustered codes"
-                    + " (sampling cost does not depend on the weight values).", DIM, base.hidden(), base.blocks(),
-                    base.conditionDim(), base.timesteps(), model.parameterCount(), trainSteps));
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "z_path dimension %d, residual MLP %d wide × %d blocks, condition embeddings %d,"
+                            + " T = %d (cosine), %,d parameters. Weights from %d training steps on synthetic clustered codes"
+                            + " (sampling cost does not depend on the weight values).",
+                    DIM,
+                    base.hidden(),
+                    base.blocks(),
+                    base.conditionDim(),
+                    base.timesteps(),
+                    model.parameterCount(),
+                    trainSteps));
             lines.add("");
             lines.add("## Sampling (DDIM, η = 0, 50 steps)");
             lines.add("");
-            lines.add("| n | guidance g | rows per denoiser call | median ms per call | min ms | **samples / s** (median) |");
+            lines.add(
+                    "| n | guidance g | rows per denoiser call | median ms per call | min ms | **samples / s** (median) |");
             lines.add("|---|---|---|---|---|---|");
             Condition condition = Condition.parse("moderate right pleural effusion");
             for (int n : new int[] {8, 64}) {
                 for (float g : new float[] {2f, 1f}) {
                     double[] ms = time(model, condition, n, g);
                     double median = median(ms);
-                    lines.add(String.format(Locale.ROOT, "| %d | %.0f%s | %d | %.1f | %.1f | **%.1f** |", n, g,
-                            g == 1f ? " (no CFG)" : " (CFG)", g == 1f ? n : 2 * n, median,
-                            Arrays.stream(ms).min().orElse(Double.NaN), n / (median / 1000.0)));
+                    lines.add(String.format(
+                            Locale.ROOT,
+                            "| %d | %.0f%s | %d | %.1f | %.1f | **%.1f** |",
+                            n,
+                            g,
+                            g == 1f ? " (no CFG)" : " (CFG)",
+                            g == 1f ? n : 2 * n,
+                            median,
+                            Arrays.stream(ms).min().orElse(Double.NaN),
+                            n / (median / 1000.0)));
                 }
             }
             lines.add("");
-            lines.add("Each call: " + WARMUP + " warm-up runs, then " + REPEATS + " timed runs of `DiffusionModel.sample`"
-                    + " (noise drawn from the seed, 50 denoiser passes, codes copied back to Java arrays). With classifier-free"
-                    + " guidance (g ∉ {0, 1}) the conditional and unconditional predictions share one batched pass of 2n rows.");
+            lines.add(
+                    "Each call: " + WARMUP + " warm-up runs, then " + REPEATS + " timed runs of `DiffusionModel.sample`"
+                            + " (noise drawn from the seed, 50 denoiser passes, codes copied back to Java arrays). With classifier-free"
+                            + " guidance (g ∉ {0, 1}) the conditional and unconditional predictions share one batched pass of 2n rows.");
             lines.add("");
             lines.add("## Training");
             lines.add("");
-            lines.add(String.format(Locale.ROOT, "Batch %d, Adam: %.1f ms per step (%d steps in %.2f s, after a 10-step warm-up).",
-                    base.batchSize(), trainSeconds * 1000 / trainSteps, trainSteps, trainSeconds));
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "Batch %d, Adam: %.1f ms per step (%d steps in %.2f s, after a 10-step warm-up).",
+                    base.batchSize(),
+                    trainSeconds * 1000 / trainSteps,
+                    trainSteps,
+                    trainSeconds));
             lines.add("");
             lines.add("## Notes");
             lines.add("");
-            lines.add("- This measures z_path generation only. Issue 6's counterfactuals per second also include encoding the"
-                    + " source image and decoding D(z_id, ẑ_path) at 64 px, which belong to the disentangler's decoder.");
-            lines.add("- On a shared machine the median carries the other jobs' load; the minimum is the better estimate of"
-                    + " the uncontended cost. At n = 8 a call is dominated by per-op overhead (about 100 small ops per"
-                    + " denoiser pass, 50 passes), not by arithmetic: 8 times the rows costs far less than 8 times the time.");
+            lines.add(
+                    "- This measures z_path generation only. Issue 6's counterfactuals per second also include encoding the"
+                            + " source image and decoding D(z_id, ẑ_path) at 64 px, which belong to the disentangler's decoder.");
+            lines.add(
+                    "- On a shared machine the median carries the other jobs' load; the minimum is the better estimate of"
+                            + " the uncontended cost. At n = 8 a call is dominated by per-op overhead (about 100 small ops per"
+                            + " denoiser pass, 50 passes), not by arithmetic: 8 times the rows costs far less than 8 times the time.");
             lines.add("");
         }
         Files.createDirectories(report.toAbsolutePath().getParent());
@@ -120,5 +148,4 @@ public final class DiffusionSamplingBenchmark {
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
-
 }

@@ -8,8 +8,7 @@ package dev.causalcxr.core.diffusion;
 public final class SingleThreadedEngine {
     private static final String THREADS = "ai.djl.pytorch.num_threads";
 
-    private SingleThreadedEngine() {
-    }
+    private SingleThreadedEngine() {}
 
     public static void request() {
         if (System.getProperty(THREADS) == null) {

@@ -1,14 +1,14 @@
 package dev.causalcxr.core.diffusion;
 
 import dev.causalcxr.core.findings.Finding;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /** A toy conditional distribution: z_path codes clustered around one centre per finding. */
 public final class ToyCodes {
-    public static final List<Finding> CLASSES = List.of(Finding.PLEURAL_EFFUSION, Finding.PNEUMOTHORAX, Finding.CARDIOMEGALY);
+    public static final List<Finding> CLASSES =
+            List.of(Finding.PLEURAL_EFFUSION, Finding.PNEUMOTHORAX, Finding.CARDIOMEGALY);
     static final float SPREAD = 0.3f;
 
     final float[][] centres;

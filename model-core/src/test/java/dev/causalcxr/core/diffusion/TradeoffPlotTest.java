@@ -15,8 +15,10 @@ class TradeoffPlotTest {
 
     @Test
     void writesAReadablePngWithBothSeries(@TempDir Path dir) throws Exception {
-        List<DiffusionMetrics.TradeoffPoint> points = List.of(new DiffusionMetrics.TradeoffPoint(0f, 0.3, 5.0),
-                new DiffusionMetrics.TradeoffPoint(1f, 0.8, 2.0), new DiffusionMetrics.TradeoffPoint(3f, 0.97, 1.2));
+        List<DiffusionMetrics.TradeoffPoint> points = List.of(
+                new DiffusionMetrics.TradeoffPoint(0f, 0.3, 5.0),
+                new DiffusionMetrics.TradeoffPoint(1f, 0.8, 2.0),
+                new DiffusionMetrics.TradeoffPoint(3f, 0.97, 1.2));
         Path png = dir.resolve("tradeoff.png");
         TradeoffPlot.write(points, "Pleural Effusion: guidance trade-off", png);
         BufferedImage image = ImageIO.read(png.toFile());

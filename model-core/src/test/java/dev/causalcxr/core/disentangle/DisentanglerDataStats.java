@@ -19,12 +19,11 @@ import java.util.TreeMap;
  */
 public final class DisentanglerDataStats {
 
-    private DisentanglerDataStats() {
-    }
+    private DisentanglerDataStats() {}
 
     public static void main(String[] args) {
-        DisentanglerDataset data = DisentanglerDataset.fromPhantom(new PhantomGenerator(PhantomSpec.defaults()),
-                SplitProportions.defaults(), (d, t) -> { });
+        DisentanglerDataset data = DisentanglerDataset.fromPhantom(
+                new PhantomGenerator(PhantomSpec.defaults()), SplitProportions.defaults(), (d, t) -> {});
         int[] train = data.indices(Split.TRAIN);
         int[] patients = new int[train.length];
         int[] tuples = new int[train.length];
@@ -49,10 +48,13 @@ public final class DisentanglerDataStats {
                 sameTuple += tuples[a] == tuples[c] ? 1 : 0;
                 sameSet += sets[a].equals(sets[c]) ? 1 : 0;
                 bothEmpty += data.studies().get(train[a]).findings().isEmpty()
-                        && data.studies().get(train[c]).findings().isEmpty() ? 1 : 0;
+                                && data.studies().get(train[c]).findings().isEmpty()
+                        ? 1
+                        : 0;
             }
         }
-        System.out.printf("identity pairs drawn: %d, same tuple %.3f, same finding set %.3f, both no finding %.3f%n",
+        System.out.printf(
+                "identity pairs drawn: %d, same tuple %.3f, same finding set %.3f, both no finding %.3f%n",
                 idPairs, sameTuple / (double) idPairs, sameSet / (double) idPairs, bothEmpty / (double) idPairs);
         // finding signal: |x - x without findings| inside each finding's mask
         Map<Finding, double[]> signal = new TreeMap<>();
@@ -63,7 +65,9 @@ public final class DisentanglerDataStats {
             if (s.findings().isEmpty()) {
                 empty++;
             }
-            float[] clean = PhantomRenderer.render(s.identity(), s.acquisition(), List.of(), size).image().toFloat();
+            float[] clean = PhantomRenderer.render(s.identity(), s.acquisition(), List.of(), size)
+                    .image()
+                    .toFloat();
             for (FindingMention m : s.findings()) {
                 RenderedStudy r = PhantomRenderer.render(s.identity(), s.acquisition(), List.of(m), size);
                 float[] with = r.image().toFloat();
@@ -84,7 +88,8 @@ public final class DisentanglerDataStats {
             }
         }
         System.out.printf("of 400 train studies %d have no finding%n", empty);
-        signal.forEach((f, a) -> System.out.printf("%-18s n=%3d  mask area %.3f  mean |diff| in mask %.4f  over image %.4f%n",
+        signal.forEach((f, a) -> System.out.printf(
+                "%-18s n=%3d  mask area %.3f  mean |diff| in mask %.4f  over image %.4f%n",
                 f, (int) a[0], a[1] / a[0], a[2] / a[0], a[3] / a[0]));
         // same-patient pixel difference (acquisition) vs different-patient difference
         double same = 0;
@@ -94,8 +99,12 @@ public final class DisentanglerDataStats {
             if (patients[i] == patients[i + 1]) {
                 DisentanglerDataset.Study a = data.studies().get(train[i]);
                 DisentanglerDataset.Study b = data.studies().get(train[i + 1]);
-                float[] ca = PhantomRenderer.render(a.identity(), a.acquisition(), List.of(), size).image().toFloat();
-                float[] cb = PhantomRenderer.render(b.identity(), b.acquisition(), List.of(), size).image().toFloat();
+                float[] ca = PhantomRenderer.render(a.identity(), a.acquisition(), List.of(), size)
+                        .image()
+                        .toFloat();
+                float[] cb = PhantomRenderer.render(b.identity(), b.acquisition(), List.of(), size)
+                        .image()
+                        .toFloat();
                 double d = 0;
                 for (int k = 0; k < ca.length; k++) {
                     d += Math.abs(ca[k] - cb[k]);
@@ -111,7 +120,8 @@ public final class DisentanglerDataStats {
                 ns++;
             }
         }
-        System.out.printf("same patient, no findings, different acquisition: mean |diff| %.4f (%d pairs)%n", same / ns, ns);
+        System.out.printf(
+                "same patient, no findings, different acquisition: mean |diff| %.4f (%d pairs)%n", same / ns, ns);
         System.out.printf("  after per-image standardization (rescaled by A's std): %.4f%n", sameNormalized / ns);
     }
 

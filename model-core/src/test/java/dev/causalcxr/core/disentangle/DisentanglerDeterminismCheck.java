@@ -18,14 +18,15 @@ import java.util.HexFormat;
  */
 public final class DisentanglerDeterminismCheck {
 
-    private DisentanglerDeterminismCheck() {
-    }
+    private DisentanglerDeterminismCheck() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createDirectories(Path.of(args.length > 0 ? args[0] : "model-core/target/determinism"));
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-        DisentanglerDataset data = DisentanglerDataset.fromPhantom(new PhantomGenerator(PhantomSpec.defaults()
-                .withStudies(300)), SplitProportions.defaults(), (d, t) -> { });
+        DisentanglerDataset data = DisentanglerDataset.fromPhantom(
+                new PhantomGenerator(PhantomSpec.defaults().withStudies(300)),
+                SplitProportions.defaults(),
+                (d, t) -> {});
         DisentanglerConfig cfg = DisentanglerConfig.quick().withSteps(steps).withCheckpointInterval(1_000_000);
         long t0 = System.nanoTime();
         RecordingStageContext ctx = RecordingStageContext.under(dir, 1).onLogMetric((key, value, step) -> {
@@ -34,7 +35,7 @@ public final class DisentanglerDeterminismCheck {
             }
         });
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
-             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "check", 0, "")) {
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "check", 0, "")) {
             trainer.train();
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : model.parameters()) {

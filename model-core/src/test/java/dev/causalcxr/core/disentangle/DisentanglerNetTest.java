@@ -29,8 +29,8 @@ class DisentanglerNetTest {
     @Test
     void gradientReversalIsTheIdentityForwardAndFlipsTheGradient() {
         try (NDManager m = NDManager.newBaseManager(Engines.PYTORCH)) {
-            NDArray x = m.create(new float[]{0.5f, -1f, 2f, 3f});
-            NDArray w = m.create(new float[]{1f, 2f, -3f, 0.25f});
+            NDArray x = m.create(new float[] {0.5f, -1f, 2f, 3f});
+            NDArray w = m.create(new float[] {1f, 2f, -3f, 0.25f});
             x.setRequiresGradient(true);
             float lambda = 0.7f;
             float[] forward;
@@ -39,7 +39,7 @@ class DisentanglerNetTest {
                 forward = y.toFloatArray();
                 gc.backward(y.mul(w).sum());
             }
-            assertArrayEquals(new float[]{0.5f, -1f, 2f, 3f}, forward, 1e-6f);
+            assertArrayEquals(new float[] {0.5f, -1f, 2f, 3f}, forward, 1e-6f);
             float[] grad = x.getGradient().toFloatArray();
             for (int i = 0; i < grad.length; i++) {
                 assertEquals(-lambda * w.toFloatArray()[i], grad[i], 1e-6f, "gradient " + i);
@@ -92,13 +92,19 @@ class DisentanglerNetTest {
 
     @Test
     void gradientsReachEveryParameterGroupWithCyclesSpatialProbeAndPathologyEncoder() throws Exception {
-        gradientsReachEveryParameterGroup(DisentanglerConfig.tiny().withCycle(3, 1.0, 0.5).withSpatialProbe(true)
+        gradientsReachEveryParameterGroup(DisentanglerConfig.tiny()
+                .withCycle(3, 1.0, 0.5)
+                .withSpatialProbe(true)
                 .withPathologyEncoder(true));
     }
 
     /** tiny() with its own pathology encoder and an 8 × 8 pathology map of 2 channels. */
     static DisentanglerConfig tinyMap() {
-        return DisentanglerConfig.tiny().toBuilder().pathologyEncoder(true).spatialProbe(true).pathGrid(8).pathDim(128)
+        return DisentanglerConfig.tiny().toBuilder()
+                .pathologyEncoder(true)
+                .spatialProbe(true)
+                .pathGrid(8)
+                .pathDim(128)
                 .build();
     }
 
@@ -110,9 +116,13 @@ class DisentanglerNetTest {
     @Test
     void aPathologyMapNeedsAPowerOfTwoGridThatDividesTheCodeAndItsOwnEncoder() {
         assertTrue(tinyMap().problems().isEmpty(), tinyMap().problems().toString());
-        assertEquals(1, tinyMap().toBuilder().pathGrid(6).pathDim(72).build().problems().size());
+        assertEquals(
+                1,
+                tinyMap().toBuilder().pathGrid(6).pathDim(72).build().problems().size());
         assertEquals(1, tinyMap().toBuilder().pathDim(100).build().problems().size());
-        assertEquals(1, tinyMap().toBuilder().pathologyEncoder(false).build().problems().size());
+        assertEquals(
+                1,
+                tinyMap().toBuilder().pathologyEncoder(false).build().problems().size());
     }
 
     @Test
@@ -178,24 +188,37 @@ class DisentanglerNetTest {
     }
 
     /** D(z_id, ·) with the map read from {@code mapCode} and the channel-wise FiLM from {@code filmCode}. */
-    private static float[] decodeSpatialOnly(DisentanglerModel model, float[] identity, float[] mapCode, float[] filmCode) {
+    private static float[] decodeSpatialOnly(
+            DisentanglerModel model, float[] identity, float[] mapCode, float[] filmCode) {
         int[] idShape = model.identityShape();
         try (NDManager m = model.manager().newSubManager()) {
             NDArray zId = m.create(identity, new Shape(1, idShape[0], idShape[1], idShape[2]));
             NDArray map = m.create(mapCode, new Shape(1, mapCode.length));
             NDArray film = m.create(filmCode, new Shape(1, filmCode.length));
-            return model.net().decodeWithMap(model.parameterStore(), zId, film, map, false).toFloatArray();
+            return model.net()
+                    .decodeWithMap(model.parameterStore(), zId, film, map, false)
+                    .toFloatArray();
         }
     }
 
     @Test
     void aModelFileWrittenBeforeTheCycleFieldsLoadsWithThemOff() throws Exception {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        var fields = json.convertValue(DisentanglerConfig.quick().withCycle(8, 1, 1).withSpatialProbe(true)
+        var fields = json.convertValue(
+                DisentanglerConfig.quick()
+                        .withCycle(8, 1, 1)
+                        .withSpatialProbe(true)
                         .withPathologyEncoder(true),
-                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() { });
-        for (String f : List.of("cycleSwaps", "cycleWeight", "cycleIdentityWeight", "spatialProbe", "pathologyEncoder",
-                "learningRateSchedule", "pathGrid", "findingPositiveWeight")) {
+                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() {});
+        for (String f : List.of(
+                "cycleSwaps",
+                "cycleWeight",
+                "cycleIdentityWeight",
+                "spatialProbe",
+                "pathologyEncoder",
+                "learningRateSchedule",
+                "pathGrid",
+                "findingPositiveWeight")) {
             fields.remove(f);
         }
         DisentanglerConfig old = json.readValue(json.writeValueAsString(fields), DisentanglerConfig.class);
@@ -220,7 +243,8 @@ class DisentanglerNetTest {
         }
         DisentanglerConfig constant = cosine.withLearningRateSchedule("constant");
         assertEquals(constant.learningRate(), constant.learningRateAt(99));
-        assertEquals(List.of("learningRateSchedule: must be one of [constant, cosine], was linear"),
+        assertEquals(
+                List.of("learningRateSchedule: must be one of [constant, cosine], was linear"),
                 cosine.withLearningRateSchedule("linear").problems());
     }
 
@@ -228,7 +252,7 @@ class DisentanglerNetTest {
         DisentanglerDataset data = TinyData.small();
         RecordingStageContext ctx = RecordingStageContext.under(dir, 1);
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
-             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
             assertTrue(model.net().findingCount() > 0, "the phantom has findings");
             trainer.accumulateGradients(trainer.sampler().next());
             for (Map.Entry<String, Block> group : model.net().parameterGroups().entrySet()) {
@@ -250,31 +274,38 @@ class DisentanglerNetTest {
 
     @Test
     void shapesFor64And256Pixels() {
-        for (int size : new int[]{64, 256}) {
-          for (DisentanglerConfig cfg : List.of(DisentanglerConfig.tiny(),
-                  DisentanglerConfig.tiny().withPathologyEncoder(true).withSpatialProbe(true), tinyMap())) {
-            try (DisentanglerModel model = DisentanglerModel.create(cfg, List.of(Finding.EDEMA, Finding.MASS), size)) {
-                float[] a = new float[size * size];
-                float[] b = new float[size * size];
-                java.util.Arrays.fill(b, 0.5f);
-                DisentanglerModel.Encoding e = model.encode(List.of(a, b));
-                int grid = size / 4;
-                assertArrayEquals(new int[]{cfg.idChannels(), grid, grid}, model.identityShape());
-                assertEquals(cfg.idChannels() * grid * grid, e.identity()[0].length);
-                assertEquals(cfg.pathDim(), e.pathMean()[1].length);
-                assertEquals(cfg.pathDim(), e.pathLogVar()[1].length);
-                assertEquals(cfg.idChannels(), e.pooledIdentity()[0].length);
-                var images = model.decode(e.identity(), new float[][]{e.pathMean()[1], e.pathMean()[0]});
-                assertEquals(2, images.size());
-                assertEquals(size, images.get(0).width());
-                assertEquals(size, images.get(0).height());
-                try (NDManager m = model.manager().newSubManager()) {
-                    NDArray out = model.net().forward(model.parameterStore(),
-                            new ai.djl.ndarray.NDList(m.zeros(new Shape(2, 1, size, size))), false).head();
-                    assertEquals(new Shape(2, 1, size, size), out.getShape());
+        for (int size : new int[] {64, 256}) {
+            for (DisentanglerConfig cfg : List.of(
+                    DisentanglerConfig.tiny(),
+                    DisentanglerConfig.tiny().withPathologyEncoder(true).withSpatialProbe(true),
+                    tinyMap())) {
+                try (DisentanglerModel model =
+                        DisentanglerModel.create(cfg, List.of(Finding.EDEMA, Finding.MASS), size)) {
+                    float[] a = new float[size * size];
+                    float[] b = new float[size * size];
+                    java.util.Arrays.fill(b, 0.5f);
+                    DisentanglerModel.Encoding e = model.encode(List.of(a, b));
+                    int grid = size / 4;
+                    assertArrayEquals(new int[] {cfg.idChannels(), grid, grid}, model.identityShape());
+                    assertEquals(cfg.idChannels() * grid * grid, e.identity()[0].length);
+                    assertEquals(cfg.pathDim(), e.pathMean()[1].length);
+                    assertEquals(cfg.pathDim(), e.pathLogVar()[1].length);
+                    assertEquals(cfg.idChannels(), e.pooledIdentity()[0].length);
+                    var images = model.decode(e.identity(), new float[][] {e.pathMean()[1], e.pathMean()[0]});
+                    assertEquals(2, images.size());
+                    assertEquals(size, images.get(0).width());
+                    assertEquals(size, images.get(0).height());
+                    try (NDManager m = model.manager().newSubManager()) {
+                        NDArray out = model.net()
+                                .forward(
+                                        model.parameterStore(),
+                                        new ai.djl.ndarray.NDList(m.zeros(new Shape(2, 1, size, size))),
+                                        false)
+                                .head();
+                        assertEquals(new Shape(2, 1, size, size), out.getShape());
+                    }
                 }
             }
-          }
         }
     }
 
@@ -282,10 +313,11 @@ class DisentanglerNetTest {
     void savedModelLoadsWithTheSameWeightsAndCodes() throws Exception {
         DisentanglerDataset data = TinyData.small();
         Path file = dir.resolve("m.model");
-        List<float[]> images = List.of(data.studies().get(0).pixels(), data.studies().get(1).pixels());
+        List<float[]> images =
+                List.of(data.studies().get(0).pixels(), data.studies().get(1).pixels());
         DisentanglerModel.Encoding before;
-        try (DisentanglerModel model = DisentanglerModel.create(DisentanglerConfig.tiny().withSeed(99),
-                data.vocabulary(), data.size())) {
+        try (DisentanglerModel model =
+                DisentanglerModel.create(DisentanglerConfig.tiny().withSeed(99), data.vocabulary(), data.size())) {
             before = model.encode(images);
             model.save(file);
         }

@@ -23,22 +23,41 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DisentanglerStageTest {
 
-    private static final List<String> KEYS = List.of("recon_ssim", "recon_psnr", "swap_ssim_gt", "swap_psnr_gt",
-            "swap_mae_in_mask", "swap_mae_out_mask", "leakage_zid_finding_probe", "zpath_finding_probe",
-            "zpath_identity_probe", "finding_probe_chance");
+    private static final List<String> KEYS = List.of(
+            "recon_ssim",
+            "recon_psnr",
+            "swap_ssim_gt",
+            "swap_psnr_gt",
+            "swap_mae_in_mask",
+            "swap_mae_out_mask",
+            "leakage_zid_finding_probe",
+            "zpath_finding_probe",
+            "zpath_identity_probe",
+            "finding_probe_chance");
 
     @Test
     void stageTrainsOnAnImportedPhantomDataSetPublishesEverythingAndResumes(@TempDir Path dir) throws Exception {
         PhantomSpec spec = PhantomSpec.defaults().withStudies(80).withSize(64).withSeed(3);
         PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
-        DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, dir.resolve("phantom"), dir.resolve("ds"), "t", 64,
-                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8), true, SplitProportions.defaults()));
+        DatasetImporter.run(new ImportOptions(
+                ImportFormat.MIMIC,
+                dir.resolve("phantom"),
+                dir.resolve("ds"),
+                "t",
+                64,
+                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8),
+                true,
+                SplitProportions.defaults()));
         // the ingest stage gives the truth the data set's pseudonyms; so does this test
-        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
-                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8), dev.causalcxr.core.dataset.DatasetManifest.read(dir.resolve("ds").resolve("manifest.json")));
+        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(
+                dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
+                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8),
+                dev.causalcxr.core.dataset.DatasetManifest.read(
+                        dir.resolve("ds").resolve("manifest.json")));
         Path truth = dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME);
         StudyLabels labels = StudyLabels.fromTruth(PhantomGroundTruth.read(truth));
-        DisentanglerConfig cfg = DisentanglerConfig.tiny().withSteps(3).withCheckpointInterval(2).withAblation(true);
+        DisentanglerConfig cfg =
+                DisentanglerConfig.tiny().withSteps(3).withCheckpointInterval(2).withAblation(true);
 
         RecordingStageContext ctx = RecordingStageContext.under(dir.resolve("run1"), 5);
         DisentanglerStage.Result r = DisentanglerStage.run(cfg, dir.resolve("ds"), labels, truth, ctx);
@@ -49,12 +68,16 @@ class DisentanglerStageTest {
         }
         assertTrue(r.metrics().swapPairs() > 0);
         // ablation steps 1..3 then main steps 4..6, checkpointed at 2, 3 and 5, 6
-        assertEquals(List.of(2L, 3L, 5L, 6L), ctx.savedCheckpoints().stream().map(c -> c.step()).toList());
+        assertEquals(
+                List.of(2L, 3L, 5L, 6L),
+                ctx.savedCheckpoints().stream().map(c -> c.step()).toList());
         // every step's losses reach the tracker, on the stage's global step axis
         assertEquals(List.of(1L, 2L, 3L), ctx.metricSteps("ablation_no_group_loss_total"));
         assertEquals(List.of(4L, 5L, 6L), ctx.metricSteps("loss_total"));
         assertEquals(List.of(4L, 5L, 6L), ctx.metricSteps("loss_reconstruction"));
-        for (String a : List.of(DisentanglerStage.ARTIFACT_PARAMETERS, DisentanglerStage.ARTIFACT_RECONSTRUCTION_GRID,
+        for (String a : List.of(
+                DisentanglerStage.ARTIFACT_PARAMETERS,
+                DisentanglerStage.ARTIFACT_RECONSTRUCTION_GRID,
                 DisentanglerStage.ARTIFACT_SWAP_GRID)) {
             assertTrue(Files.size(ctx.artifact(a)) > 0, a);
         }
@@ -73,6 +96,8 @@ class DisentanglerStageTest {
         DisentanglerStage.Result again = DisentanglerStage.run(cfg, dir.resolve("ds"), labels, truth, retry);
         assertEquals(r.ablation(), again.ablation());
         assertEquals(r.metrics().reconSsim(), again.metrics().reconSsim(), 1e-5);
-        assertEquals(List.of(6L), retry.savedCheckpoints().stream().map(c -> c.step()).toList());
+        assertEquals(
+                List.of(6L),
+                retry.savedCheckpoints().stream().map(c -> c.step()).toList());
     }
 }

@@ -17,16 +17,17 @@ public final class DisentanglerStepBenchmark {
 
     private static final int WARMUP = Integer.getInteger("causalcxr.warmup", 10);
 
-    private DisentanglerStepBenchmark() {
-    }
+    private DisentanglerStepBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createDirectories(Path.of(args.length > 0 ? args[0] : "model-core/target/disentangle-step"));
         int measured = args.length > 1 ? Integer.parseInt(args[1]) : 40;
-        DisentanglerDataset data = DisentanglerDataset.fromPhantom(new PhantomGenerator(PhantomSpec.defaults()
-                .withStudies(300)), SplitProportions.defaults(), (d, t) -> { });
-        DisentanglerConfig cfg = DisentanglerConfig.quick().withSteps(WARMUP + measured)
-                .withCheckpointInterval(1_000_000);
+        DisentanglerDataset data = DisentanglerDataset.fromPhantom(
+                new PhantomGenerator(PhantomSpec.defaults().withStudies(300)),
+                SplitProportions.defaults(),
+                (d, t) -> {});
+        DisentanglerConfig cfg =
+                DisentanglerConfig.quick().withSteps(WARMUP + measured).withCheckpointInterval(1_000_000);
         long[] stamps = new long[2];
         // -Dcausalcxr.profile=FILE: libtorch's profiler over the measured steps, as a Chrome trace
         String profile = System.getProperty("causalcxr.profile");
@@ -44,16 +45,23 @@ public final class DisentanglerStepBenchmark {
             }
         });
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
-             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "bench", 0, "")) {
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "bench", 0, "")) {
             trainer.train();
             long count = 0;
             for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : model.parameters()) {
                 count += p.getValue().getArray().size();
             }
-            System.out.printf("djl_params %d  (findings %d)%n", count, data.vocabulary().size());
+            System.out.printf(
+                    "djl_params %d  (findings %d)%n", count, data.vocabulary().size());
         }
         double ms = (stamps[1] - stamps[0]) / 1e6 / measured;
-        System.out.printf("djl_step_ms %.1f  (batch %d, %d decodes, %d px, %d steps after %d warm-up)%n", ms,
-                cfg.batchSize(), cfg.batchSize() + 4 * cfg.pairsPerKind() + cfg.cycleSwaps(), data.size(), measured, WARMUP);
+        System.out.printf(
+                "djl_step_ms %.1f  (batch %d, %d decodes, %d px, %d steps after %d warm-up)%n",
+                ms,
+                cfg.batchSize(),
+                cfg.batchSize() + 4 * cfg.pairsPerKind() + cfg.cycleSwaps(),
+                data.size(),
+                measured,
+                WARMUP);
     }
 }

@@ -16,7 +16,9 @@ class DisentanglerTrainingTest {
     Path dir;
 
     private static float[] parameters(DisentanglerModel model) {
-        List<float[]> all = model.parameters().stream().map(p -> p.getValue().getArray().toFloatArray()).toList();
+        List<float[]> all = model.parameters().stream()
+                .map(p -> p.getValue().getArray().toFloatArray())
+                .toList();
         int n = all.stream().mapToInt(a -> a.length).sum();
         float[] flat = new float[n];
         int at = 0;
@@ -34,8 +36,12 @@ class DisentanglerTrainingTest {
 
     @Test
     void resumingWithTheQuickProfilesTermsAndScheduleContinuesTheSameTrajectory() throws Exception {
-        resumeMatches(DisentanglerConfig.tiny().withSteps(6).withCheckpointInterval(3).withCycle(3, 1.0, 0.5)
-                .withSpatialProbe(true).withPathologyEncoder(true)
+        resumeMatches(DisentanglerConfig.tiny()
+                .withSteps(6)
+                .withCheckpointInterval(3)
+                .withCycle(3, 1.0, 0.5)
+                .withSpatialProbe(true)
+                .withPathologyEncoder(true)
                 .withLearningRateSchedule(DisentanglerConfig.COSINE));
     }
 
@@ -47,18 +53,23 @@ class DisentanglerTrainingTest {
         for (int i = 0; i < 5; i++) {
             targets[i][1] = 1f;
         }
-        assertArrayEqualsF(new float[]{9f, 1f, 1f}, DisentanglerTrainer.positiveWeights(targets, 3, 20));
-        assertArrayEqualsF(new float[]{4f, 1f, 1f}, DisentanglerTrainer.positiveWeights(targets, 3, 4));
-        assertArrayEqualsF(new float[]{1f, 1f, 1f}, DisentanglerTrainer.positiveWeights(targets, 3, 0));
-        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(dev.causalcxr.core.engine.Engines.PYTORCH)) {
-            ai.djl.ndarray.NDArray logits = m.create(new float[]{2f, -1f, 0.5f, -3f, 0f, 4f}, new ai.djl.ndarray.types.Shape(2, 3));
-            ai.djl.ndarray.NDArray y = m.create(new float[]{1f, 0f, 1f, 0f, 1f, 0f}, new ai.djl.ndarray.types.Shape(2, 3));
+        assertArrayEqualsF(new float[] {9f, 1f, 1f}, DisentanglerTrainer.positiveWeights(targets, 3, 20));
+        assertArrayEqualsF(new float[] {4f, 1f, 1f}, DisentanglerTrainer.positiveWeights(targets, 3, 4));
+        assertArrayEqualsF(new float[] {1f, 1f, 1f}, DisentanglerTrainer.positiveWeights(targets, 3, 0));
+        try (ai.djl.ndarray.NDManager m =
+                ai.djl.ndarray.NDManager.newBaseManager(dev.causalcxr.core.engine.Engines.PYTORCH)) {
+            ai.djl.ndarray.NDArray logits =
+                    m.create(new float[] {2f, -1f, 0.5f, -3f, 0f, 4f}, new ai.djl.ndarray.types.Shape(2, 3));
+            ai.djl.ndarray.NDArray y =
+                    m.create(new float[] {1f, 0f, 1f, 0f, 1f, 0f}, new ai.djl.ndarray.types.Shape(2, 3));
             float plain = DisentanglerTrainer.binaryCrossEntropy(logits, y).getFloat();
-            float ones = DisentanglerTrainer.weightedBinaryCrossEntropy(logits, y, m.ones(new ai.djl.ndarray.types.Shape(1, 3)))
+            float ones = DisentanglerTrainer.weightedBinaryCrossEntropy(
+                            logits, y, m.ones(new ai.djl.ndarray.types.Shape(1, 3)))
                     .getFloat();
             assertEquals(plain, ones, 1e-6f);
-            float weighted = DisentanglerTrainer.weightedBinaryCrossEntropy(logits, y,
-                    m.create(new float[]{3f, 3f, 3f}, new ai.djl.ndarray.types.Shape(1, 3))).getFloat();
+            float weighted = DisentanglerTrainer.weightedBinaryCrossEntropy(
+                            logits, y, m.create(new float[] {3f, 3f, 3f}, new ai.djl.ndarray.types.Shape(1, 3)))
+                    .getFloat();
             assertTrue(weighted > plain, "positives count more");
         }
     }
@@ -73,17 +84,19 @@ class DisentanglerTrainingTest {
         DisentanglerConfig cfg = DisentanglerConfig.tiny().withCycle(4, 1.0, 0.5);
         RecordingStageContext ctx = RecordingStageContext.under(dir, 1);
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
-             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
-            DisentanglerTrainer.Losses l = trainer.accumulateGradients(trainer.sampler().next());
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
+            DisentanglerTrainer.Losses l =
+                    trainer.accumulateGradients(trainer.sampler().next());
             assertTrue(l.cycle() > 0 && Double.isFinite(l.cycle()), "cycle finding BCE " + l.cycle());
             assertTrue(l.cycleIdentity() > 0 && Double.isFinite(l.cycleIdentity()), "cycle z_id " + l.cycleIdentity());
             trainer.train();
             assertTrue(ctx.hasMetric("loss_cycle_finding"), ctx.metricKeys().toString());
         }
-        try (DisentanglerModel model = DisentanglerModel.create(DisentanglerConfig.tiny(), data.vocabulary(),
-                data.size());
-             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "off", 0, "off_")) {
-            DisentanglerTrainer.Losses l = trainer.accumulateGradients(trainer.sampler().next());
+        try (DisentanglerModel model =
+                        DisentanglerModel.create(DisentanglerConfig.tiny(), data.vocabulary(), data.size());
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "off", 0, "off_")) {
+            DisentanglerTrainer.Losses l =
+                    trainer.accumulateGradients(trainer.sampler().next());
             assertEquals(0.0, l.cycle());
             assertEquals(0.0, l.cycleIdentity());
         }
@@ -94,17 +107,25 @@ class DisentanglerTrainingTest {
         // only the cycle terms: the finding head that judges the re-encoded swap must not learn from it,
         // the decoder that drew the swap must
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        var fields = json.convertValue(DisentanglerConfig.tiny().withCycle(4, 1.0, 0.5),
-                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() { });
-        for (String w : List.of("pixelWeight", "ssimWeight", "klWeight", "identitySwapWeight", "pathologySwapWeight",
-                "auxWeight", "adversarialWeight", "dependenceWeight")) {
+        var fields = json.convertValue(
+                DisentanglerConfig.tiny().withCycle(4, 1.0, 0.5),
+                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() {});
+        for (String w : List.of(
+                "pixelWeight",
+                "ssimWeight",
+                "klWeight",
+                "identitySwapWeight",
+                "pathologySwapWeight",
+                "auxWeight",
+                "adversarialWeight",
+                "dependenceWeight")) {
             fields.put(w, 0.0);
         }
         DisentanglerConfig cfg = json.convertValue(fields, DisentanglerConfig.class);
         DisentanglerDataset data = TinyData.small();
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
-             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, RecordingStageContext.under(dir, 1),
-                     "main", 0, "")) {
+                DisentanglerTrainer trainer =
+                        new DisentanglerTrainer(model, data, RecordingStageContext.under(dir, 1), "main", 0, "")) {
             trainer.accumulateGradients(trainer.sampler().next());
             var groups = model.net().parameterGroups();
             assertEquals(0.0, gradientNorm(groups.get("findingHead")), "the judge's head learned from the swaps");
@@ -125,18 +146,20 @@ class DisentanglerTrainingTest {
         float[] straight;
         RecordingStageContext first = RecordingStageContext.under(dir.resolve("a"), 1);
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
-             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, first, "main", 0, "")) {
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, first, "main", 0, "")) {
             trainer.train();
             straight = parameters(model);
         }
-        assertEquals(List.of(3L, 6L), first.savedCheckpoints().stream().map(c -> c.step()).toList());
+        assertEquals(
+                List.of(3L, 6L),
+                first.savedCheckpoints().stream().map(c -> c.step()).toList());
 
         RecordingStageContext second = RecordingStageContext.under(dir.resolve("b"), 1);
         second.resumeFrom(first.savedCheckpoints().get(0));
         float[] resumed;
-        try (DisentanglerModel model = DisentanglerModel.create(cfg.withSeed(cfg.seed()), data.vocabulary(),
-                data.size());
-             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, second, "main", 0, "")) {
+        try (DisentanglerModel model =
+                        DisentanglerModel.create(cfg.withSeed(cfg.seed()), data.vocabulary(), data.size());
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, second, "main", 0, "")) {
             trainer.restore(second.latestCheckpoint().orElseThrow().file());
             assertEquals(3, trainer.step());
             trainer.train();
@@ -154,17 +177,24 @@ class DisentanglerTrainingTest {
     void divergenceStopsTrainingAndKeepsTheLastGoodCheckpoint() throws Exception {
         DisentanglerDataset data = TinyData.small();
         // a huge step size blows the losses up within a few steps; a short window arms the check early
-        DisentanglerConfig cfg = DisentanglerConfig.tiny().withSteps(40).withCheckpointInterval(1)
-                .withLearningRate(50).withDivergence(3, 2);
+        DisentanglerConfig cfg = DisentanglerConfig.tiny()
+                .withSteps(40)
+                .withCheckpointInterval(1)
+                .withLearningRate(50)
+                .withDivergence(3, 2);
         RecordingStageContext ctx = RecordingStageContext.under(dir, 1);
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
-             DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
             TrainingDivergedException e = assertThrows(TrainingDivergedException.class, trainer::train);
             assertTrue(e.getMessage().contains("diverged"), e.getMessage());
             assertEquals(e.step() - 1, e.lastCheckpointStep());
             assertEquals(e.step() - 1, ctx.latestCheckpoint().orElseThrow().step());
             assertEquals(e.step() - 1, trainer.step());
-            assertEquals("main", DisentanglerTrainer.readHeader(ctx.latestCheckpoint().orElseThrow().file()).phase());
+            assertEquals(
+                    "main",
+                    DisentanglerTrainer.readHeader(
+                                    ctx.latestCheckpoint().orElseThrow().file())
+                            .phase());
         }
     }
 }

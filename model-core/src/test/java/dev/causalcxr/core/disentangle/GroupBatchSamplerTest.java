@@ -101,11 +101,13 @@ class GroupBatchSamplerTest {
     @Test
     void impossibleGroupsFailClearly() {
         int[] singlePatients = {0, 1, 2, 3};
-        IllegalArgumentException noIdentity = assertThrows(IllegalArgumentException.class,
-                () -> new GroupBatchSampler(singlePatients, new int[]{0, 0, 1, 1}, 4, 1, 1));
+        IllegalArgumentException noIdentity = assertThrows(
+                IllegalArgumentException.class,
+                () -> new GroupBatchSampler(singlePatients, new int[] {0, 0, 1, 1}, 4, 1, 1));
         assertTrue(noIdentity.getMessage().contains("identity pairs"), noIdentity.getMessage());
-        IllegalArgumentException noPathology = assertThrows(IllegalArgumentException.class,
-                () -> new GroupBatchSampler(new int[]{0, 0, 1, 1}, new int[]{0, 1, 2, 3}, 4, 1, 1));
+        IllegalArgumentException noPathology = assertThrows(
+                IllegalArgumentException.class,
+                () -> new GroupBatchSampler(new int[] {0, 0, 1, 1}, new int[] {0, 1, 2, 3}, 4, 1, 1));
         assertTrue(noPathology.getMessage().contains("pathology pairs"), noPathology.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new GroupBatchSampler(PATIENTS, TUPLES, 7, 2, 1));
     }

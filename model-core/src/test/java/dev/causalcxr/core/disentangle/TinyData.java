@@ -9,14 +9,15 @@ final class TinyData {
 
     private static DisentanglerDataset small;
 
-    private TinyData() {
-    }
+    private TinyData() {}
 
     /** 80 studies at 64 px. */
     static synchronized DisentanglerDataset small() {
         if (small == null) {
-            small = DisentanglerDataset.fromPhantom(new PhantomGenerator(PhantomSpec.defaults().withStudies(80)
-                    .withSeed(11)), SplitProportions.defaults(), (done, total) -> { });
+            small = DisentanglerDataset.fromPhantom(
+                    new PhantomGenerator(PhantomSpec.defaults().withStudies(80).withSeed(11)),
+                    SplitProportions.defaults(),
+                    (done, total) -> {});
         }
         return small;
     }

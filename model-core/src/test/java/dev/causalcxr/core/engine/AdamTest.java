@@ -13,8 +13,11 @@ class AdamTest {
     @Test
     void twoStepsMatchTheAdamFormulaAndZeroTheGradient() {
         try (NDManager m = NDManager.newBaseManager(Engines.PYTORCH)) {
-            Parameter p = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).build();
-            p.setArray(m.create(new float[]{1f, -2f}));
+            Parameter p = Parameter.builder()
+                    .setName("w")
+                    .setType(Parameter.Type.WEIGHT)
+                    .build();
+            p.setArray(m.create(new float[] {1f, -2f}));
             p.getArray().setRequiresGradient(true);
             double lr = 0.1;
             double[] w = {1, -2};

@@ -25,21 +25,29 @@ class DjlOfflineTest {
     void pytorchLoadsFromTheNativeJarWithoutNetworkAndTrains() {
         assertEquals("true", System.getProperty("ai.djl.offline"), "tests run with downloads forbidden");
         // PYTORCH_VERSION / PYTORCH_FLAVOR overrides make DJL download a libtorch: never set them
-        assertTrue(System.getenv("PYTORCH_VERSION") == null && System.getenv("PYTORCH_FLAVOR") == null,
+        assertTrue(
+                System.getenv("PYTORCH_VERSION") == null && System.getenv("PYTORCH_FLAVOR") == null,
                 "PYTORCH_VERSION/PYTORCH_FLAVOR are set: DJL would try to download libtorch");
         assertEquals("PyTorch", Engines.seeded(7).getEngineName());
-        assertTrue(Engines.pytorch().getVersion().startsWith("2.7.1"), Engines.pytorch().getVersion());
+        assertTrue(
+                Engines.pytorch().getVersion().startsWith("2.7.1"),
+                Engines.pytorch().getVersion());
 
         float first;
         float last = Float.NaN;
         try (Model model = Model.newInstance("tiny", Engines.PYTORCH)) {
-            model.setBlock(new SequentialBlock().add(Linear.builder().setUnits(1).build()));
+            model.setBlock(
+                    new SequentialBlock().add(Linear.builder().setUnits(1).build()));
             DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.l2Loss())
-                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.05f)).build());
-            try (Trainer trainer = model.newTrainer(cfg); NDManager m = NDManager.newBaseManager()) {
+                    .optOptimizer(Optimizer.adam()
+                            .optLearningRateTracker(Tracker.fixed(0.05f))
+                            .build());
+            try (Trainer trainer = model.newTrainer(cfg);
+                    NDManager m = NDManager.newBaseManager()) {
                 trainer.initialize(new Shape(8, 3));
                 NDArray x = m.randomNormal(new Shape(8, 3));
-                NDArray y = x.matMul(m.create(new float[] {1f, -2f, 0.5f}, new Shape(3, 1))).add(0.3f);
+                NDArray y = x.matMul(m.create(new float[] {1f, -2f, 0.5f}, new Shape(3, 1)))
+                        .add(0.3f);
                 first = step(trainer, x, y);
                 for (int i = 0; i < 50; i++) {
                     last = step(trainer, x, y);

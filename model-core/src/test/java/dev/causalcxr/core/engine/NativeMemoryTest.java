@@ -16,7 +16,8 @@ class NativeMemoryTest {
     @Test
     void aFreedTensorsMemoryIsReusedWithoutPageFaultingItInAgain() throws IOException {
         assumeTrue(Files.exists(Path.of("/proc/self/stat")), "Linux only");
-        assumeTrue(NativeMemory.USER_SETTINGS.stream().allMatch(v -> System.getenv(v) == null),
+        assumeTrue(
+                NativeMemory.USER_SETTINGS.stream().allMatch(v -> System.getenv(v) == null),
                 "the user's own glibc settings take precedence");
         Engines.pytorch();
         assertTrue(NativeMemory.tune(), "mallopt was not applied");
@@ -35,8 +36,7 @@ class NativeMemoryTest {
             }
             long faults = minorFaults() - before;
             // with glibc's defaults freed blocks keep going back to the kernel: thousands of faults a round
-            assertTrue(faults < pages, faults + " page faults for " + rounds + " tensors of " + pages
-                    + " pages");
+            assertTrue(faults < pages, faults + " page faults for " + rounds + " tensors of " + pages + " pages");
         }
     }
 

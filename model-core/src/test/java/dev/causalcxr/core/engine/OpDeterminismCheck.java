@@ -20,8 +20,7 @@ import java.util.function.Function;
  * are shared, and what each costs (mean time per run after the first). Usage: {@code OpDeterminismCheck [repeats]}.
  */
 public final class OpDeterminismCheck {
-    private OpDeterminismCheck() {
-    }
+    private OpDeterminismCheck() {}
 
     public static void main(String[] args) throws Exception {
         int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 50;
@@ -59,8 +58,9 @@ public final class OpDeterminismCheck {
                         }
                     }
                 }
-                System.out.printf("%-32s %3d of %d runs differ from the first   %8.2f ms per run%n", op.getKey(), differ,
-                        repeats - 1, nanos / 1e6 / Math.max(1, repeats - 1));
+                System.out.printf(
+                        "%-32s %3d of %d runs differ from the first   %8.2f ms per run%n",
+                        op.getKey(), differ, repeats - 1, nanos / 1e6 / Math.max(1, repeats - 1));
             }
         }
     }
@@ -73,10 +73,14 @@ public final class OpDeterminismCheck {
         w.setRequiresGradient(true);
         b.setRequiresGradient(true);
         try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
-            NDArray y = Conv2d.conv2d(x, w, b, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow();
+            NDArray y = Conv2d.conv2d(x, w, b, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1)
+                    .singletonOrThrow();
             NDArray loss = y.mul(y).mean();
             gc.backward(loss);
-            return new NDList(y.duplicate(), x.getGradient().duplicate(), w.getGradient().duplicate(),
+            return new NDList(
+                    y.duplicate(),
+                    x.getGradient().duplicate(),
+                    w.getGradient().duplicate(),
                     b.getGradient().duplicate());
         }
     }
@@ -90,7 +94,8 @@ public final class OpDeterminismCheck {
         try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
             NDArray y = Linear.linear(x, w, b).singletonOrThrow();
             gc.backward(y.mul(y).mean());
-            return new NDList(y.duplicate(), x.getGradient().duplicate(), w.getGradient().duplicate());
+            return new NDList(
+                    y.duplicate(), x.getGradient().duplicate(), w.getGradient().duplicate());
         }
     }
 
@@ -120,7 +125,8 @@ public final class OpDeterminismCheck {
                 for (int i = 0; i < items; i++) {
                     sel[i * n + (int) pick[i]] = 1f;
                 }
-                picked = m.create(sel, new Shape(items, n)).matMul(codes.reshape(n, features))
+                picked = m.create(sel, new Shape(items, n))
+                        .matMul(codes.reshape(n, features))
                         .reshape(new Shape(items).addAll(row));
             }
             NDArray w = m.randomNormal(new Shape(items).addAll(row));

@@ -23,8 +23,7 @@ class RowSelectionTest {
         }
     }
 
-    private record Run(float[] picked, float[] gradient) {
-    }
+    private record Run(float[] picked, float[] gradient) {}
 
     private static Run run(NDManager m) {
         Engines.pytorch().setRandomSeed(5);

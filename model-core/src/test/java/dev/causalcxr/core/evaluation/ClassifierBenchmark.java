@@ -21,8 +21,7 @@ import java.util.Set;
  */
 public final class ClassifierBenchmark {
 
-    private ClassifierBenchmark() {
-    }
+    private ClassifierBenchmark() {}
 
     public static void main(String[] args) {
         int trainCount = 1400;
@@ -61,8 +60,12 @@ public final class ClassifierBenchmark {
         PrimaryFindingTarget target = PrimaryFindingTarget.fromCounts(counts, 5);
         int[] labels = present.stream().mapToInt(target::classOfPresent).toArray();
         LabeledImages train = new LabeledImages(64, pixels, labels);
-        lines.add(String.format(Locale.ROOT, "Rendered %d phantom training images (64 px) in %.1f s; %d classes.",
-                trainCount, seconds(t0), target.classCount()));
+        lines.add(String.format(
+                Locale.ROOT,
+                "Rendered %d phantom training images (64 px) in %.1f s; %d classes.",
+                trainCount,
+                seconds(t0),
+                target.classCount()));
         lines.add("");
         lines.add("| size | network | batch | images | steps/epoch | epoch 1 s (incl. warm-up) | later epochs s (mean) "
                 + "| ms/step | feature extraction images/s |");
@@ -72,11 +75,12 @@ public final class ClassifierBenchmark {
             List<float[]> big = new ArrayList<>();
             int bigCount = 256;
             for (int i = 0; i < bigCount; i++) {
-                big.add(Resampler.resize(generator.render(studies.get(i)).image(), 256, 256).toFloat());
+                big.add(Resampler.resize(generator.render(studies.get(i)).image(), 256, 256)
+                        .toFloat());
             }
             LabeledImages train256 = new LabeledImages(256, big, java.util.Arrays.copyOf(labels, bigCount));
-            lines.add(measure(ClassifierConfig.quick().withImageSize(256).withEpochs(2).withPatience(0), target,
-                    train256));
+            lines.add(measure(
+                    ClassifierConfig.quick().withImageSize(256).withEpochs(2).withPatience(0), target, train256));
         }
         lines.add("");
         System.out.println(String.join("\n", lines));
@@ -87,8 +91,15 @@ public final class ClassifierBenchmark {
         List<Long> epochEnds = new ArrayList<>();
         long start = System.nanoTime();
         double perSecond;
-        try (TrainedClassifier classifier = ClassifierTrainer.train(config, target, train, steps,
-                LabeledImages.empty(config.imageSize()), 7, "bench", (e, n, loss, score) -> epochEnds.add(System.nanoTime()),
+        try (TrainedClassifier classifier = ClassifierTrainer.train(
+                config,
+                target,
+                train,
+                steps,
+                LabeledImages.empty(config.imageSize()),
+                7,
+                "bench",
+                (e, n, loss, score) -> epochEnds.add(System.nanoTime()),
                 () -> false)) {
             classifier.features(train.pixels().subList(0, Math.min(64, train.count())));
             long f0 = System.nanoTime();
@@ -96,11 +107,21 @@ public final class ClassifierBenchmark {
             perSecond = train.count() / seconds(f0);
         }
         double first = (epochEnds.get(0) - start) / 1e9;
-        double later = epochEnds.size() < 2 ? Double.NaN
+        double later = epochEnds.size() < 2
+                ? Double.NaN
                 : (epochEnds.get(epochEnds.size() - 1) - epochEnds.get(0)) / 1e9 / (epochEnds.size() - 1);
-        return String.format(Locale.ROOT, "| %d px | %s | %d | %d | %d | %.1f | %.1f | %.0f | %.0f |",
-                config.imageSize(), config.architectureName(), config.batchSize(), train.count(), steps, first, later,
-                1000 * later / steps, perSecond);
+        return String.format(
+                Locale.ROOT,
+                "| %d px | %s | %d | %d | %d | %.1f | %.1f | %.0f | %.0f |",
+                config.imageSize(),
+                config.architectureName(),
+                config.batchSize(),
+                train.count(),
+                steps,
+                first,
+                later,
+                1000 * later / steps,
+                perSecond);
     }
 
     private static double seconds(long startNanos) {

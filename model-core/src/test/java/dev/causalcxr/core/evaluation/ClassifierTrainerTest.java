@@ -34,16 +34,26 @@ class ClassifierTrainerTest {
     }
 
     private static TrainedClassifier train(ClassifierConfig config, LabeledImages images, long seed) {
-        return ClassifierTrainer.train(config, target, images, ClassifierTrainer.stepsPerEpoch(images.count(),
-                config.batchSize()), validation, seed, "test", (e, n, loss, score) -> { }, () -> false);
+        return ClassifierTrainer.train(
+                config,
+                target,
+                images,
+                ClassifierTrainer.stepsPerEpoch(images.count(), config.batchSize()),
+                validation,
+                seed,
+                "test",
+                (e, n, loss, score) -> {},
+                () -> false);
     }
 
     @Test
     void sameSeedGivesIdenticalParametersAndPredictions() {
         ClassifierConfig config = PhantomImages.tinyConfig(1);
-        LabeledImages few = new LabeledImages(64, train.pixels().subList(0, 48), java.util.Arrays.copyOf(train.labels(), 48));
-        try (TrainedClassifier a = train(config, few, 5); TrainedClassifier b = train(config, few, 5);
-             TrainedClassifier c = train(config, few, 6)) {
+        LabeledImages few =
+                new LabeledImages(64, train.pixels().subList(0, 48), java.util.Arrays.copyOf(train.labels(), 48));
+        try (TrainedClassifier a = train(config, few, 5);
+                TrainedClassifier b = train(config, few, 5);
+                TrainedClassifier c = train(config, few, 6)) {
             assertEquals(a.parameterDigest(), b.parameterDigest());
             double[][] pa = a.predictProbabilities(test.pixels());
             double[][] pb = b.predictProbabilities(test.pixels());
@@ -59,10 +69,11 @@ class ClassifierTrainerTest {
         ClassifierConfig config = PhantomImages.tinyConfig(12);
         try (TrainedClassifier classifier = train(config, train, 3)) {
             double[][] probabilities = classifier.predictProbabilities(test.pixels());
-            ClassificationReport report = ClassificationMetrics.evaluate(test.labels(),
-                    ClassificationMetrics.argmax(probabilities), probabilities, target.classCount());
-            assertTrue(report.balancedAccuracy() > 0.6, "balanced accuracy " + report.balancedAccuracy()
-                    + " (chance 0.33)");
+            ClassificationReport report = ClassificationMetrics.evaluate(
+                    test.labels(), ClassificationMetrics.argmax(probabilities), probabilities, target.classCount());
+            assertTrue(
+                    report.balancedAccuracy() > 0.6,
+                    "balanced accuracy " + report.balancedAccuracy() + " (chance 0.33)");
 
             // save / load keeps the digest and the predictions
             Path file = dir.resolve("classifier.bin");
@@ -87,17 +98,30 @@ class ClassifierTrainerTest {
 
     @Test
     void stopsAfterPatienceAndKeepsTheBestValidationEpoch() {
-        LabeledImages few = new LabeledImages(64, train.pixels().subList(0, 32), java.util.Arrays.copyOf(train.labels(), 32));
-        LabeledImages oneClassValidation = new LabeledImages(64, validation.pixels().subList(0, 6), new int[6]);
+        LabeledImages few =
+                new LabeledImages(64, train.pixels().subList(0, 32), java.util.Arrays.copyOf(train.labels(), 32));
+        LabeledImages oneClassValidation =
+                new LabeledImages(64, validation.pixels().subList(0, 6), new int[6]);
         ClassifierConfig config = PhantomImages.tinyConfig(10).withPatience(1);
         List<Double> scores = new java.util.ArrayList<>();
-        try (TrainedClassifier classifier = ClassifierTrainer.train(config, target, few, 2, oneClassValidation, 8,
-                "patience", (e, n, loss, score) -> scores.add(score), () -> false)) {
+        try (TrainedClassifier classifier = ClassifierTrainer.train(
+                config,
+                target,
+                few,
+                2,
+                oneClassValidation,
+                8,
+                "patience",
+                (e, n, loss, score) -> scores.add(score),
+                () -> false)) {
             // scores are 0 or 1 here, so at most two epochs can improve before one does not
             assertTrue(scores.size() <= 3, "trained " + scores.size() + " epochs with patience 1: " + scores);
             double best = scores.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-            assertEquals(best, ClassifierTrainer.balancedAccuracy(classifier, oneClassValidation, target.classCount()),
-                    0.0, "the returned network is the best epoch's (weights and batch-norm statistics)");
+            assertEquals(
+                    best,
+                    ClassifierTrainer.balancedAccuracy(classifier, oneClassValidation, target.classCount()),
+                    0.0,
+                    "the returned network is the best epoch's (weights and batch-norm statistics)");
         }
     }
 
@@ -115,8 +139,8 @@ class ClassifierTrainerTest {
         ClassifierConfig config = new ClassifierConfig(256, List.of(4, 8, 8, 16), 1, 1, 2, 1e-3f, 0f, true, 0, "cpu");
         float[] image = new float[256 * 256];
         LabeledImages big = new LabeledImages(256, List.of(image, image, image, image), new int[] {0, 1, 2, 0});
-        try (TrainedClassifier classifier = ClassifierTrainer.train(config, target, big, 1, LabeledImages.empty(256),
-                1, "big", (e, n, loss, score) -> { }, () -> false)) {
+        try (TrainedClassifier classifier = ClassifierTrainer.train(
+                config, target, big, 1, LabeledImages.empty(256), 1, "big", (e, n, loss, score) -> {}, () -> false)) {
             assertEquals(16, classifier.features(List.of(image)).length == 1 ? 16 : -1);
             assertEquals(3, classifier.predictProbabilities(List.of(image))[0].length);
         }

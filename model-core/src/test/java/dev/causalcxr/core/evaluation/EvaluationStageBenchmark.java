@@ -35,8 +35,7 @@ import java.util.Set;
  */
 public final class EvaluationStageBenchmark {
 
-    private EvaluationStageBenchmark() {
-    }
+    private EvaluationStageBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         Path work = Path.of(args[0]);
@@ -54,25 +53,40 @@ public final class EvaluationStageBenchmark {
         PhantomSpec spec = PhantomSpec.defaults();
         PhantomDatasetWriter.write(spec, work.resolve("phantom"));
         Path dataset = work.resolve("dataset");
-        DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, work.resolve("phantom"), dataset, "quick", 64,
-                "benchmark-key-0123456789".getBytes(StandardCharsets.UTF_8), true, SplitProportions.defaults()));
+        DatasetImporter.run(new ImportOptions(
+                ImportFormat.MIMIC,
+                work.resolve("phantom"),
+                dataset,
+                "quick",
+                64,
+                "benchmark-key-0123456789".getBytes(StandardCharsets.UTF_8),
+                true,
+                SplitProportions.defaults()));
         DatasetManifest manifest = DatasetManifest.read(dataset.resolve("manifest.json"));
 
-        EvaluationConfig config = EvaluationConfig.quick().withSeedCount(seeds)
+        EvaluationConfig config = EvaluationConfig.quick()
+                .withSeedCount(seeds)
                 .withClassifier(ClassifierConfig.quick().withEpochs(epochs));
         PhantomGenerator generator = new PhantomGenerator(spec);
         Map<String, PhantomStudy> byStudy = new HashMap<>();
         generator.studies().forEach(s -> byStudy.put(s.studyId(), s));
-        List<PhantomStudy> train = manifest.entries().stream().filter(e -> e.split() == Split.TRAIN)
-                .map(DatasetEntry::studyId).map(byStudy::get).toList();
+        List<PhantomStudy> train = manifest.entries().stream()
+                .filter(e -> e.split() == Split.TRAIN)
+                .map(DatasetEntry::studyId)
+                .map(byStudy::get)
+                .toList();
         List<Finding> tail = manifest.tailClasses(config.tailFrequency()).stream()
-                .map(l -> Finding.fromLabel(l).orElseThrow()).toList();
+                .map(l -> Finding.fromLabel(l).orElseThrow())
+                .toList();
         List<AugmentedSample> augmentation = new ArrayList<>();
         StringBuilder made = new StringBuilder();
         for (Finding finding : tail) {
-            List<FindingMention> mentions = train.stream().flatMap(s -> s.findings().stream())
-                    .filter(m -> m.finding() == finding).toList();
-            List<PhantomStudy> hosts = train.stream().filter(s -> !s.has(finding)).toList();
+            List<FindingMention> mentions = train.stream()
+                    .flatMap(s -> s.findings().stream())
+                    .filter(m -> m.finding() == finding)
+                    .toList();
+            List<PhantomStudy> hosts =
+                    train.stream().filter(s -> !s.has(finding)).toList();
             if (mentions.isEmpty()) {
                 continue;
             }
@@ -82,22 +96,32 @@ public final class EvaluationStageBenchmark {
                 findings.add(mentions.get(i % mentions.size()));
                 Set<Finding> condition = EnumSet.noneOf(Finding.class);
                 findings.forEach(m -> condition.add(m.finding()));
-                augmentation.add(AugmentedSample.of(generator.renderCounterfactual(host, findings).image(), condition));
+                augmentation.add(AugmentedSample.of(
+                        generator.renderCounterfactual(host, findings).image(), condition));
             }
             made.append(finding.label()).append(" (").append(mentions.size()).append(" real) ");
         }
         RecordingStageContext ctx = new RecordingStageContext(Files.createDirectories(work.resolve("stage")), 2026);
         long t0 = System.nanoTime();
-        EvaluationResult result = EvaluationStage.run(config, dataset, StudyLabels.fromManifest(manifest),
-                augmentation, null, ctx);
+        EvaluationResult result =
+                EvaluationStage.run(config, dataset, StudyLabels.fromManifest(manifest), augmentation, null, ctx);
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "Evaluate stage on the quick phantom: %s train / %s val / %s test images, "
+        lines.add(String.format(
+                Locale.ROOT,
+                "Evaluate stage on the quick phantom: %s train / %s val / %s test images, "
                         + "%d oracle counterfactuals (%d per tail class: %s), %d seeds x %d epochs, %s: %.0f s.",
-                ctx.param("train_images"), ctx.param("val_images"), ctx.param("test_images"),
-                augmentation.size(), perTailClass, made.toString().strip(), seeds, epochs,
-                config.classifier().architectureName(), seconds));
+                ctx.param("train_images"),
+                ctx.param("val_images"),
+                ctx.param("test_images"),
+                augmentation.size(),
+                perTailClass,
+                made.toString().strip(),
+                seeds,
+                epochs,
+                config.classifier().architectureName(),
+                seconds));
         lines.add("");
         lines.add("Classes (priority, rarest first): " + ctx.param("class_priority") + "; tail: "
                 + ctx.param("tail_classes") + ".");
@@ -108,37 +132,63 @@ public final class EvaluationStageBenchmark {
         lines.add("|---|---|---|---|");
         DownstreamResult d = result.downstream();
         row(lines, "accuracy", d.real().accuracy(), d.augmented().accuracy());
-        row(lines, "balanced accuracy", d.real().balancedAccuracy(), d.augmented().balancedAccuracy());
+        row(
+                lines,
+                "balanced accuracy",
+                d.real().balancedAccuracy(),
+                d.augmented().balancedAccuracy());
         row(lines, "macro-F1", d.real().macroF1(), d.augmented().macroF1());
         row(lines, "AUROC (macro, one-vs-rest)", d.real().auroc(), d.augmented().auroc());
         row(lines, "head recall", d.real().headRecall(), d.augmented().headRecall());
         row(lines, "tail recall", d.real().tailRecall(), d.augmented().tailRecall());
         for (int c = 0; c < d.classLabels().size(); c++) {
-            row(lines, "recall " + d.classLabels().get(c) + (d.tailClasses().contains(c) ? " (tail)" : "")
-                            + " [" + d.real().perSeed().get(0).support()[c] + " test]",
-                    d.real().recall().get(c), d.augmented().recall().get(c));
+            row(
+                    lines,
+                    "recall " + d.classLabels().get(c) + (d.tailClasses().contains(c) ? " (tail)" : "") + " ["
+                            + d.real().perSeed().get(0).support()[c] + " test]",
+                    d.real().recall().get(c),
+                    d.augmented().recall().get(c));
         }
         lines.add("");
         if (result.fidelity() != null) {
             var o = result.fidelity().overall();
-            lines.add(String.format(Locale.ROOT, "Fidelity of the augmentation set against the real test split "
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "Fidelity of the augmentation set against the real test split "
                             + "(in-domain features, %d-d): FID %.3f, KID %.4f ± %.4f, precision %.3f, recall %.3f, "
-                            + "density %.3f, coverage %.3f.", result.fidelity().space().dimension(), o.fid().fid(),
-                    o.kid().mean(), o.kid().std(), o.prdc().precision(), o.prdc().recall(), o.prdc().density(),
+                            + "density %.3f, coverage %.3f.",
+                    result.fidelity().space().dimension(),
+                    o.fid().fid(),
+                    o.kid().mean(),
+                    o.kid().std(),
+                    o.prdc().precision(),
+                    o.prdc().recall(),
+                    o.prdc().density(),
                     o.prdc().coverage()));
         }
-        Path charts = Path.of(System.getProperty("causalcxr.bench.charts", work.resolve("charts").toString()));
+        Path charts = Path.of(System.getProperty(
+                "causalcxr.bench.charts", work.resolve("charts").toString()));
         Files.createDirectories(charts);
-        Files.copy(ctx.artifact(EvaluationStage.ARTIFACT_CONFUSION), charts.resolve("confusion-matrices.png"),
+        Files.copy(
+                ctx.artifact(EvaluationStage.ARTIFACT_CONFUSION),
+                charts.resolve("confusion-matrices.png"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(ctx.artifact(EvaluationStage.ARTIFACT_RECALL), charts.resolve("per-class-recall.png"),
+        Files.copy(
+                ctx.artifact(EvaluationStage.ARTIFACT_RECALL),
+                charts.resolve("per-class-recall.png"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         System.out.println(String.join("\n", lines));
     }
 
     private static void row(List<String> lines, String name, MeanStd real, MeanStd augmented) {
-        lines.add(String.format(Locale.ROOT, "| %s | %s | %s | %s |", name, text(real), text(augmented),
-                Double.isNaN(real.mean()) || Double.isNaN(augmented.mean()) ? "n/a"
+        lines.add(String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | %s |",
+                name,
+                text(real),
+                text(augmented),
+                Double.isNaN(real.mean()) || Double.isNaN(augmented.mean())
+                        ? "n/a"
                         : String.format(Locale.ROOT, "%+.3f", augmented.mean() - real.mean())));
     }
 

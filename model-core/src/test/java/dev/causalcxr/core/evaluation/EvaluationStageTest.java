@@ -41,12 +41,31 @@ import org.junit.jupiter.api.io.TempDir;
 
 class EvaluationStageTest {
 
-    private static final Set<String> SUMMARY_KEYS = Set.of("fid", "kid", "precision", "recall", "density",
-            "coverage", "accuracy_real", "accuracy_augmented", "balanced_accuracy_real", "balanced_accuracy_augmented",
-            "macro_f1_real", "macro_f1_augmented", "auroc_real", "auroc_augmented", "tail_recall_real",
-            "tail_recall_augmented", "head_recall_real", "head_recall_augmented", "memorization_closer_to_train",
-            "memorization_distance_ratio", "memorization_near_copies", "memorization_closer_to_train_features",
-            "memorization_distance_ratio_features", "memorization_near_copies_features");
+    private static final Set<String> SUMMARY_KEYS = Set.of(
+            "fid",
+            "kid",
+            "precision",
+            "recall",
+            "density",
+            "coverage",
+            "accuracy_real",
+            "accuracy_augmented",
+            "balanced_accuracy_real",
+            "balanced_accuracy_augmented",
+            "macro_f1_real",
+            "macro_f1_augmented",
+            "auroc_real",
+            "auroc_augmented",
+            "tail_recall_real",
+            "tail_recall_augmented",
+            "head_recall_real",
+            "head_recall_augmented",
+            "memorization_closer_to_train",
+            "memorization_distance_ratio",
+            "memorization_near_copies",
+            "memorization_closer_to_train_features",
+            "memorization_distance_ratio_features",
+            "memorization_near_copies_features");
 
     @Test
     void evaluatesRealAgainstAugmentedAndReportsExactlyTheSummaryKeys(@TempDir Path dir) throws Exception {
@@ -56,12 +75,21 @@ class EvaluationStageTest {
         frequencies.put(Finding.PNEUMOTHORAX, 0.12);
         PhantomSpec spec = new PhantomSpec(160, 2, 3, 64, 21, frequencies, new PhantomSpec.SeverityMix(0, 0.5, 0.5), 0);
         PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
-        DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, dir.resolve("phantom"), dir.resolve("dataset"),
-                "eval-test", 64, "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8), true,
+        DatasetImporter.run(new ImportOptions(
+                ImportFormat.MIMIC,
+                dir.resolve("phantom"),
+                dir.resolve("dataset"),
+                "eval-test",
+                64,
+                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8),
+                true,
                 SplitProportions.defaults()));
         // the ingest stage gives the truth the data set's pseudonyms; so does this test
-        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
-                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8), dev.causalcxr.core.dataset.DatasetManifest.read(dir.resolve("dataset").resolve("manifest.json")));
+        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(
+                dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
+                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8),
+                dev.causalcxr.core.dataset.DatasetManifest.read(
+                        dir.resolve("dataset").resolve("manifest.json")));
 
         // counterfactual augmentation: the first studies with a pneumothorax added (the tail class)
         PhantomGenerator generator = new PhantomGenerator(spec);
@@ -72,20 +100,23 @@ class EvaluationStageTest {
             findings.add(FindingMention.present(Finding.PNEUMOTHORAX, Severity.SEVERE, Laterality.RIGHT, Zone.UPPER));
             Set<Finding> condition = java.util.EnumSet.noneOf(Finding.class);
             findings.forEach(f -> condition.add(f.finding()));
-            augmentation.add(AugmentedSample.of(generator.renderCounterfactual(study, findings).image(), condition));
+            augmentation.add(AugmentedSample.of(
+                    generator.renderCounterfactual(study, findings).image(), condition));
         }
 
-        ClassifierConfig classifier = new ClassifierConfig(64, List.of(8, 16, 32), 1, 2, 16, 3e-3f, 0f, false, 0, "cpu");
-        EvaluationConfig config = new EvaluationConfig(classifier, 2, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null);
+        ClassifierConfig classifier =
+                new ClassifierConfig(64, List.of(8, 16, 32), 1, 2, 16, 3e-3f, 0f, false, 0, "cpu");
+        EvaluationConfig config =
+                new EvaluationConfig(classifier, 2, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null);
         Path work = Files.createDirectories(dir.resolve("work"));
         RecordingStageContext ctx = new RecordingStageContext(work, 99);
         // labels from the label columns; the phantom truth as the reference to score the same classifiers on
-        StudyLabels labels = StudyLabels.fromManifest(DatasetManifest.read(dir.resolve("dataset")
-                .resolve("manifest.json")));
-        StudyLabels truth = StudyLabels.fromTruth(PhantomGroundTruth.read(dir.resolve("phantom")
-                .resolve(PhantomGroundTruth.FILE_NAME)));
-        EvaluationResult result = EvaluationStage.run(config, dir.resolve("dataset"), labels, truth, augmentation,
-                null, null, ctx);
+        StudyLabels labels = StudyLabels.fromManifest(
+                DatasetManifest.read(dir.resolve("dataset").resolve("manifest.json")));
+        StudyLabels truth = StudyLabels.fromTruth(
+                PhantomGroundTruth.read(dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME)));
+        EvaluationResult result =
+                EvaluationStage.run(config, dir.resolve("dataset"), labels, truth, augmentation, null, null, ctx);
         // the importer took its label columns from the same truth: same targets, same scores
         Map<String, Double> summary = new LinkedHashMap<>(ctx.summary());
         assertEquals(1.0, summary.remove("evaluation_test_targets_agreement_vs_truth"));
@@ -96,22 +127,41 @@ class EvaluationStageTest {
             }
         }
 
-        assertEquals(List.of("No Finding", "Cardiomegaly", "Pneumothorax", "Pleural Effusion"),
+        assertEquals(
+                List.of("No Finding", "Cardiomegaly", "Pneumothorax", "Pleural Effusion"),
                 result.target().classLabels());
         assertEquals("Pneumothorax", result.target().priorityLabels().get(0));
         assertEquals(Set.of(2), result.downstream().tailClasses());
         assertTrue(SUMMARY_KEYS.containsAll(summary.keySet()), "unexpected summary keys: " + summary.keySet());
-        for (String key : List.of("fid", "kid", "precision", "recall", "density", "coverage", "accuracy_real",
-                "accuracy_augmented", "balanced_accuracy_real", "balanced_accuracy_augmented", "macro_f1_real",
-                "macro_f1_augmented", "auroc_real", "auroc_augmented", "head_recall_real", "head_recall_augmented",
-                "memorization_closer_to_train", "memorization_near_copies_features")) {
-            assertTrue(ctx.hasSummary(key), "missing summary key " + key + " in " + ctx.summary().keySet());
+        for (String key : List.of(
+                "fid",
+                "kid",
+                "precision",
+                "recall",
+                "density",
+                "coverage",
+                "accuracy_real",
+                "accuracy_augmented",
+                "balanced_accuracy_real",
+                "balanced_accuracy_augmented",
+                "macro_f1_real",
+                "macro_f1_augmented",
+                "auroc_real",
+                "auroc_augmented",
+                "head_recall_real",
+                "head_recall_augmented",
+                "memorization_closer_to_train",
+                "memorization_near_copies_features")) {
+            assertTrue(
+                    ctx.hasSummary(key),
+                    "missing summary key " + key + " in " + ctx.summary().keySet());
         }
         if (result.downstream().real().tailRecall().count() > 0) {
             assertEquals(SUMMARY_KEYS, summary.keySet());
         }
         assertEquals(2, result.downstream().real().perSeed().size());
-        assertTrue(ctx.hasMetric("recall_real/pleural_effusion"), ctx.metricKeys().toString());
+        assertTrue(
+                ctx.hasMetric("recall_real/pleural_effusion"), ctx.metricKeys().toString());
         assertTrue(ctx.hasMetric("balanced_accuracy_delta"));
         assertFalse(ctx.metricKeys().stream().anyMatch(SUMMARY_KEYS::contains), "summary keys only in the summary");
         assertEquals(1.0, ctx.lastProgress(), 0.0);
@@ -123,10 +173,15 @@ class EvaluationStageTest {
         assertEquals(result.fidelity().space().digest(), ctx.param("feature_network_digest"));
         assertTrue(result.fidelity().space().name().startsWith("in-domain/resnet-8-16-32"));
         // per class only where both sides have k + 1 samples: this tiny test split has too few real ones
-        assertTrue(result.target().classKeys().containsAll(result.fidelity().perClass().keySet()));
+        assertTrue(result.target()
+                .classKeys()
+                .containsAll(result.fidelity().perClass().keySet()));
 
-        JsonNode json = new ObjectMapper().readTree(ctx.output(EvaluationStage.OUTPUT_RESULTS).toFile());
-        assertEquals(result.fidelity().space().digest(), json.at("/fidelity/feature_space/digest").asText());
+        JsonNode json = new ObjectMapper()
+                .readTree(ctx.output(EvaluationStage.OUTPUT_RESULTS).toFile());
+        assertEquals(
+                result.fidelity().space().digest(),
+                json.at("/fidelity/feature_space/digest").asText());
         assertEquals(4, json.at("/downstream/real/confusion_summed_over_seeds").size());
 
         for (String artifact : List.of(EvaluationStage.ARTIFACT_CONFUSION, EvaluationStage.ARTIFACT_RECALL)) {
@@ -136,13 +191,19 @@ class EvaluationStageTest {
         String keep = System.getProperty("causalcxr.evaluation.keepCharts");
         if (keep != null) {
             Files.createDirectories(Path.of(keep));
-            Files.copy(ctx.artifact(EvaluationStage.ARTIFACT_CONFUSION), Path.of(keep, "confusion.png"),
+            Files.copy(
+                    ctx.artifact(EvaluationStage.ARTIFACT_CONFUSION),
+                    Path.of(keep, "confusion.png"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(ctx.artifact(EvaluationStage.ARTIFACT_RECALL), Path.of(keep, "recall.png"),
+            Files.copy(
+                    ctx.artifact(EvaluationStage.ARTIFACT_RECALL),
+                    Path.of(keep, "recall.png"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         // logs and metrics never carry patient ids: the stage never sees more than images and labels
-        assertTrue(ImageCodec.read(network.getParent().resolve("confusion-matrices.png")).width() > 0);
+        assertTrue(ImageCodec.read(network.getParent().resolve("confusion-matrices.png"))
+                        .width()
+                > 0);
     }
 
     @Test
@@ -153,32 +214,48 @@ class EvaluationStageTest {
         frequencies.put(Finding.PNEUMOTHORAX, 0.15);
         PhantomSpec spec = new PhantomSpec(96, 2, 3, 64, 22, frequencies, new PhantomSpec.SeverityMix(0, 0.5, 0.5), 0);
         PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
-        DatasetImporter.run(new ImportOptions(ImportFormat.MIMIC, dir.resolve("phantom"), dir.resolve("dataset"),
-                "eval-test", 64, "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8), true,
+        DatasetImporter.run(new ImportOptions(
+                ImportFormat.MIMIC,
+                dir.resolve("phantom"),
+                dir.resolve("dataset"),
+                "eval-test",
+                64,
+                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8),
+                true,
                 SplitProportions.defaults()));
         // the ingest stage gives the truth the data set's pseudonyms; so does this test
-        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
-                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8), dev.causalcxr.core.dataset.DatasetManifest.read(dir.resolve("dataset").resolve("manifest.json")));
-        ClassifierConfig classifier = new ClassifierConfig(64, List.of(8, 16, 32), 1, 1, 16, 3e-3f, 0f, false, 0, "cpu");
-        EvaluationConfig config = new EvaluationConfig(classifier, 1, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null);
+        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(
+                dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
+                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8),
+                dev.causalcxr.core.dataset.DatasetManifest.read(
+                        dir.resolve("dataset").resolve("manifest.json")));
+        ClassifierConfig classifier =
+                new ClassifierConfig(64, List.of(8, 16, 32), 1, 1, 16, 3e-3f, 0f, false, 0, "cpu");
+        EvaluationConfig config =
+                new EvaluationConfig(classifier, 1, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null);
         RecordingStageContext ctx = new RecordingStageContext(Files.createDirectories(dir.resolve("work")), 7);
-        StudyLabels labels = StudyLabels.fromManifest(DatasetManifest.read(dir.resolve("dataset")
-                .resolve("manifest.json")));
-        EvaluationResult result = EvaluationStage.run(config, dir.resolve("dataset"), labels, null, List.of(), null,
-                null, ctx);
+        StudyLabels labels = StudyLabels.fromManifest(
+                DatasetManifest.read(dir.resolve("dataset").resolve("manifest.json")));
+        EvaluationResult result =
+                EvaluationStage.run(config, dir.resolve("dataset"), labels, null, List.of(), null, null, ctx);
 
         assertFalse(result.downstream().hasAugmented());
         assertTrue(ctx.hasSummary("accuracy_real"), ctx.summary().keySet().toString());
-        assertTrue(ctx.summary().keySet().stream().noneMatch(k -> k.contains("augmented")),
+        assertTrue(
+                ctx.summary().keySet().stream().noneMatch(k -> k.contains("augmented")),
                 "no augmented arm: " + ctx.summary().keySet());
-        assertTrue(ctx.metricKeys().stream().noneMatch(k -> k.contains("augmented") || k.contains("delta")),
+        assertTrue(
+                ctx.metricKeys().stream().noneMatch(k -> k.contains("augmented") || k.contains("delta")),
                 "no augmented arm, no deltas: " + ctx.metricKeys());
         assertEquals(1, result.downstream().real().perSeed().size(), "one classifier per seed, the real one");
-        JsonNode json = new ObjectMapper().readTree(ctx.output(EvaluationStage.OUTPUT_RESULTS).toFile());
+        JsonNode json = new ObjectMapper()
+                .readTree(ctx.output(EvaluationStage.OUTPUT_RESULTS).toFile());
         assertTrue(json.at("/downstream/real").isObject());
         assertTrue(json.at("/downstream/augmented").isMissingNode());
         assertTrue(json.at("/downstream/augmented_minus_real").isMissingNode());
         assertTrue(Double.isNaN(result.downstream().accuracyDelta()), "a delta without an augmented arm is undefined");
-        assertTrue(ImageIO.read(ctx.artifact(EvaluationStage.ARTIFACT_RECALL).toFile()).getWidth() > 400);
+        assertTrue(ImageIO.read(ctx.artifact(EvaluationStage.ARTIFACT_RECALL).toFile())
+                        .getWidth()
+                > 400);
     }
 }

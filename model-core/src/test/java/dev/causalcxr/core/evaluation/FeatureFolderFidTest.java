@@ -23,8 +23,16 @@ class FeatureFolderFidTest {
         LabeledImages images = PhantomImages.images(spec, 0, 60, target);
         Path model = dir.resolve("net.bin");
         String digest;
-        try (TrainedClassifier classifier = ClassifierTrainer.train(PhantomImages.tinyConfig(1), target, images, 2,
-                LabeledImages.empty(64), 1, "tiny", (e, n, loss, score) -> { }, () -> false)) {
+        try (TrainedClassifier classifier = ClassifierTrainer.train(
+                PhantomImages.tinyConfig(1),
+                target,
+                images,
+                2,
+                LabeledImages.empty(64),
+                1,
+                "tiny",
+                (e, n, loss, score) -> {},
+                () -> false)) {
             digest = classifier.save(model);
         }
         Path a = Files.createDirectories(dir.resolve("a"));
@@ -41,9 +49,12 @@ class FeatureFolderFidTest {
             }
             ImageCodec.writePng16(GrayImage.fromUnit(128, 128, big), b.resolve("img" + i + ".png"));
         }
-        FidCommand.Outcome outcome = FidCommand.run(new FidCommand.Request(a, dir.resolve("b"), true, true, model, null, 3));
+        FidCommand.Outcome outcome =
+                FidCommand.run(new FidCommand.Request(a, dir.resolve("b"), true, true, model, null, 3));
         assertEquals(digest, outcome.space().digest());
-        assertTrue(outcome.space().name().startsWith("in-domain/tiny"), outcome.space().name());
+        assertTrue(
+                outcome.space().name().startsWith("in-domain/tiny"),
+                outcome.space().name());
         assertEquals(30, outcome.fid().countA());
         assertEquals(30, outcome.fid().countB());
         assertTrue(outcome.fid().fid() >= 0);

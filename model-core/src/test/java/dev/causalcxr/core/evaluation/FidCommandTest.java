@@ -90,7 +90,8 @@ class FidCommandTest {
         FidCommand.Outcome fromCsv = FidCommand.run(request(csvA, csvB, true, false));
         FidCommand.Outcome fromNpy = FidCommand.run(request(npyA, npyB, true, false));
         // float32 rounding of one side moves FID by far less than 1e-4 relative
-        assertEquals(fromCsv.fid().fid(), fromNpy.fid().fid(), 1e-4 * fromCsv.fid().fid());
+        assertEquals(
+                fromCsv.fid().fid(), fromNpy.fid().fid(), 1e-4 * fromCsv.fid().fid());
         assertTrue(fromCsv.text().matches("fid: [0-9.]+\\Rkid: -?[0-9.]+ ± [0-9.]+"), fromCsv.text());
         assertEquals(250, fromCsv.kid().subsetSize());
 
@@ -114,47 +115,54 @@ class FidCommandTest {
         Path wide = dir.resolve("wide.csv");
         writeCsv(wide, gaussian(10, 5, 0, 5));
         Path missing = dir.resolve("no-such-folder");
-        NoSuchFileException notThere = assertThrows(NoSuchFileException.class,
-                () -> FidCommand.run(request(good, missing, false, false)));
+        NoSuchFileException notThere =
+                assertThrows(NoSuchFileException.class, () -> FidCommand.run(request(good, missing, false, false)));
         assertTrue(notThere.getMessage().contains("no-such-folder"), notThere.getMessage());
 
-        IllegalArgumentException dims = assertThrows(IllegalArgumentException.class,
-                () -> FidCommand.run(request(good, wide, false, false)));
-        assertTrue(dims.getMessage().contains("feature dimensions differ") && dims.getMessage().contains("wide.csv"),
+        IllegalArgumentException dims =
+                assertThrows(IllegalArgumentException.class, () -> FidCommand.run(request(good, wide, false, false)));
+        assertTrue(
+                dims.getMessage().contains("feature dimensions differ")
+                        && dims.getMessage().contains("wide.csv"),
                 dims.getMessage());
 
         Path oneD = dir.resolve("vector.npy");
         Files.write(oneD, npy1d(new double[] {1, 2, 3}));
         IOException vector = assertThrows(IOException.class, () -> FidCommand.run(request(oneD, good, false, false)));
-        assertTrue(vector.getMessage().contains("vector.npy") && vector.getMessage().contains("dimension"),
+        assertTrue(
+                vector.getMessage().contains("vector.npy")
+                        && vector.getMessage().contains("dimension"),
                 vector.getMessage());
 
         Path oneRow = dir.resolve("row.csv");
         Files.writeString(oneRow, "1,2,3\n");
-        IllegalArgumentException single = assertThrows(IllegalArgumentException.class,
-                () -> FidCommand.run(request(oneRow, good, false, false)));
+        IllegalArgumentException single =
+                assertThrows(IllegalArgumentException.class, () -> FidCommand.run(request(oneRow, good, false, false)));
         assertTrue(single.getMessage().contains("at least 2"), single.getMessage());
 
         Path images = Files.createDirectories(dir.resolve("images"));
         ImageCodec.writePng16(GrayImage.fromUnit(8, 8, new double[64]), images.resolve("a.png"));
-        IllegalArgumentException noNetwork = assertThrows(IllegalArgumentException.class,
-                () -> FidCommand.run(request(images, good, false, false)));
+        IllegalArgumentException noNetwork =
+                assertThrows(IllegalArgumentException.class, () -> FidCommand.run(request(images, good, false, false)));
         assertTrue(noNetwork.getMessage().contains("--feature-net"), noNetwork.getMessage());
 
         Path notTorchScript = dir.resolve("inception.pt");
         Files.writeString(notTorchScript, "this is not a TorchScript archive");
-        IOException badInception = assertThrows(IOException.class, () -> FidCommand.run(
-                new FidCommand.Request(images, good, false, false, null, notTorchScript, 1)));
+        IOException badInception = assertThrows(
+                IOException.class,
+                () -> FidCommand.run(new FidCommand.Request(images, good, false, false, null, notTorchScript, 1)));
         assertTrue(badInception.getMessage().contains("not a loadable TorchScript file"), badInception.getMessage());
 
-        IOException badNet = assertThrows(IOException.class, () -> FidCommand.run(
-                new FidCommand.Request(images, good, false, false, notTorchScript, null, 1)));
+        IOException badNet = assertThrows(
+                IOException.class,
+                () -> FidCommand.run(new FidCommand.Request(images, good, false, false, notTorchScript, null, 1)));
         assertTrue(badNet.getMessage().contains("not a " + TrainedClassifier.FORMAT), badNet.getMessage());
 
         Path empty = Files.createDirectories(dir.resolve("empty"));
         IOException noImages = assertThrows(IOException.class, () -> ImageFolders.list(empty));
         assertTrue(noImages.getMessage().contains("no image files"), noImages.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new FidCommand.Request(good, good, false, false, good, good, 1));
+        assertThrows(
+                IllegalArgumentException.class, () -> new FidCommand.Request(good, good, false, false, good, good, 1));
     }
 
     /** A 1-D float64 .npy file, written by hand as NumPy would. */

@@ -44,8 +44,8 @@ class MemorizationCheckTest {
         List<double[]> train = draw(400, r);
         List<double[]> heldOut = draw(200, r);
         List<double[]> generated = draw(300, r);
-        MemorizationCheck.Result result = MemorizationCheck.check(generated, Collections.nCopies(300, null), train,
-                patients(400, "t"), heldOut, 7);
+        MemorizationCheck.Result result = MemorizationCheck.check(
+                generated, Collections.nCopies(300, null), train, patients(400, "t"), heldOut, 7);
         assertEquals(200, result.referenceSize(), "the training reference is sampled down to the held-out size");
         assertEquals(0.5, result.closerToTrainingFraction(), 0.08);
         assertEquals(1.0, result.distanceRatio(), 0.08);
@@ -63,8 +63,8 @@ class MemorizationCheckTest {
             copy[0] += 1e-3; // a near-exact copy
             generated.add(copy);
         }
-        MemorizationCheck.Result result = MemorizationCheck.check(generated, Collections.nCopies(100, null), train,
-                patients(200, "t"), heldOut, 7);
+        MemorizationCheck.Result result = MemorizationCheck.check(
+                generated, Collections.nCopies(100, null), train, patients(200, "t"), heldOut, 7);
         assertEquals(1.0, result.closerToTrainingFraction(), 1e-12);
         assertEquals(100, result.nearCopies());
         assertTrue(result.distanceRatio() < 0.01, "ratio " + result.distanceRatio());
@@ -84,9 +84,10 @@ class MemorizationCheckTest {
             generated.add(edit);
             sources.add(trainPatients.get(i));
         }
-        MemorizationCheck.Result naive = MemorizationCheck.check(generated, Collections.nCopies(100, null), train,
-                trainPatients, heldOut, 7);
-        MemorizationCheck.Result bySource = MemorizationCheck.check(generated, sources, train, trainPatients, heldOut, 7);
+        MemorizationCheck.Result naive =
+                MemorizationCheck.check(generated, Collections.nCopies(100, null), train, trainPatients, heldOut, 7);
+        MemorizationCheck.Result bySource =
+                MemorizationCheck.check(generated, sources, train, trainPatients, heldOut, 7);
         assertTrue(naive.closerToTrainingFraction() > 0.95, "without the source rule every edit looks memorized");
         assertEquals(0.5, bySource.closerToTrainingFraction(), 0.12);
         assertTrue(bySource.nearCopies() <= 5, "about 1 % by chance: " + bySource.nearCopies());
@@ -95,9 +96,11 @@ class MemorizationCheckTest {
     @Test
     void missingReferencesOrPatientsAreRefused() {
         List<double[]> one = List.of(new double[DIM]);
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> MemorizationCheck.check(one, List.of(), one, List.of("p"), one, 1));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> MemorizationCheck.check(one, Collections.nCopies(1, null), List.of(), List.of(), one, 1));
     }
 }

@@ -15,8 +15,7 @@ import java.util.Set;
 /** Small phantom image sets for classifier tests: two visible findings, moderate to severe. */
 final class PhantomImages {
 
-    private PhantomImages() {
-    }
+    private PhantomImages() {}
 
     static PhantomSpec twoFindingSpec(int studies, long seed) {
         Map<Finding, Double> frequencies = new EnumMap<>(Finding.class);

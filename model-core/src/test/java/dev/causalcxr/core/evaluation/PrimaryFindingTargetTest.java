@@ -25,8 +25,8 @@ class PrimaryFindingTargetTest {
     private static StudyLabels training() {
         List<DatasetEntry> entries = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            entries.add(entry("s" + i, Map.of("Pleural Effusion", "present", "Cardiomegaly",
-                    i < 2 ? "present" : "absent")));
+            entries.add(entry(
+                    "s" + i, Map.of("Pleural Effusion", "present", "Cardiomegaly", i < 2 ? "present" : "absent")));
         }
         entries.add(entry("s4", Map.of("Pneumothorax", "present", "Fracture", "uncertain")));
         entries.add(entry("s5", Map.of("No Finding", "present")));
@@ -35,8 +35,8 @@ class PrimaryFindingTargetTest {
     }
 
     private static PrimaryFindingTarget target(int minimumCount) {
-        return PrimaryFindingTarget.fromTraining(training(), List.of("s0", "s1", "s2", "s3", "s4", "s5", "s6"),
-                minimumCount);
+        return PrimaryFindingTarget.fromTraining(
+                training(), List.of("s0", "s1", "s2", "s3", "s4", "s5", "s6"), minimumCount);
     }
 
     /** The class of a study labelled like a label-column row. */
@@ -58,7 +58,8 @@ class PrimaryFindingTargetTest {
         assertEquals(0, classOf(target, Map.of("Fracture", "present")));
         assertEquals(0, classOf(target, Map.of("No Finding", "present")));
         assertEquals(0, classOf(target, Map.of()));
-        assertEquals(3, target.classOf(Map.of(Finding.PLEURAL_EFFUSION, Status.PRESENT, Finding.FRACTURE, Status.PRESENT)));
+        assertEquals(
+                3, target.classOf(Map.of(Finding.PLEURAL_EFFUSION, Status.PRESENT, Finding.FRACTURE, Status.PRESENT)));
     }
 
     @Test
@@ -67,8 +68,8 @@ class PrimaryFindingTargetTest {
         assertEquals(2, target.classOfPresent(Set.of(Finding.PNEUMOTHORAX)));
         assertEquals(2, target.classOfPresent(Set.of(Finding.PNEUMOTHORAX, Finding.PLEURAL_EFFUSION)));
         assertEquals(0, target.classOfPresent(Set.of()));
-        AugmentedSample sample = AugmentedSample.of(dev.causalcxr.core.imaging.GrayImage.of(1, 1, new short[1]),
-                Finding.CARDIOMEGALY);
+        AugmentedSample sample =
+                AugmentedSample.of(dev.causalcxr.core.imaging.GrayImage.of(1, 1, new short[1]), Finding.CARDIOMEGALY);
         assertEquals(1, target.classOfPresent(sample.condition()));
     }
 
@@ -85,9 +86,11 @@ class PrimaryFindingTargetTest {
     void storedLabelsRebuildTheSameTargetAndBadOnesAreRefused() {
         PrimaryFindingTarget target = target(1);
         assertEquals(target, PrimaryFindingTarget.fromLabels(target.classLabels(), target.priorityLabels()));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> PrimaryFindingTarget.fromLabels(List.of("Cardiomegaly"), List.of()));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> PrimaryFindingTarget.fromLabels(List.of("No Finding", "Cardiomegaly"), List.of("Edema")));
         assertThrows(IllegalArgumentException.class, () -> target.indexOf(Finding.MASS));
     }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,12 +19,17 @@ class TorchScriptFeatureExtractorTest {
     void aFileThatIsNotTorchScriptGivesAClearError(@TempDir Path dir) throws IOException {
         Path bad = dir.resolve("inception.pt");
         Files.write(bad, new byte[] {1, 2, 3, 4});
-        IOException e = assertThrows(IOException.class,
+        IOException e = assertThrows(
+                IOException.class,
                 () -> TorchScriptFeatureExtractor.load(bad, TorchScriptFeatureExtractor.Options.inception()));
-        assertTrue(e.getMessage().contains("not a loadable TorchScript file") && e.getMessage().contains("inception.pt"),
+        assertTrue(
+                e.getMessage().contains("not a loadable TorchScript file")
+                        && e.getMessage().contains("inception.pt"),
                 e.getMessage());
-        assertThrows(java.nio.file.NoSuchFileException.class, () -> TorchScriptFeatureExtractor.load(
-                dir.resolve("missing.pt"), TorchScriptFeatureExtractor.Options.inception()));
+        assertThrows(
+                java.nio.file.NoSuchFileException.class,
+                () -> TorchScriptFeatureExtractor.load(
+                        dir.resolve("missing.pt"), TorchScriptFeatureExtractor.Options.inception()));
     }
 
     /**
@@ -40,7 +44,8 @@ class TorchScriptFeatureExtractorTest {
             assertNotNull(in, "the stand-in TorchScript file is a test resource");
             Files.copy(in, file);
         }
-        TorchScriptFeatureExtractor.Options options = new TorchScriptFeatureExtractor.Options("stand-in", 8, 3, 255f, "cpu");
+        TorchScriptFeatureExtractor.Options options =
+                new TorchScriptFeatureExtractor.Options("stand-in", 8, 3, 255f, "cpu");
         try (TorchScriptFeatureExtractor extractor = TorchScriptFeatureExtractor.load(file, options)) {
             assertEquals(3, extractor.space().dimension());
             assertEquals("stand-in", extractor.space().name());

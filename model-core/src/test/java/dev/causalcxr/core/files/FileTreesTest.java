@@ -23,7 +23,7 @@ class FileTreesTest {
         assertFalse(Files.exists(dir.resolve("root")));
         assertTrue(Files.exists(neighbour));
         FileTrees.delete(dir.resolve("root")); // already gone: nothing to do
-        FileTrees.delete(neighbour);           // a plain file is a tree of one
+        FileTrees.delete(neighbour); // a plain file is a tree of one
         assertFalse(Files.exists(neighbour));
     }
 }

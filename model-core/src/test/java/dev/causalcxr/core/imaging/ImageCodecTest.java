@@ -46,8 +46,11 @@ class ImageCodecTest {
         assertEquals(0, a.get(0, 0));
 
         java.awt.image.ComponentColorModel cm = new java.awt.image.ComponentColorModel(
-                java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB), false, false,
-                java.awt.Transparency.OPAQUE, java.awt.image.DataBuffer.TYPE_USHORT);
+                java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB),
+                false,
+                false,
+                java.awt.Transparency.OPAQUE,
+                java.awt.image.DataBuffer.TYPE_USHORT);
         BufferedImage rgb16 = new BufferedImage(cm, cm.createCompatibleWritableRaster(6, 6), false, null);
         for (int b = 0; b < 3; b++) {
             rgb16.getRaster().setSample(1, 1, b, 40000);
@@ -66,8 +69,8 @@ class ImageCodecTest {
     @Test
     void truncatedJpegIsRejectedNotSilentlyGreyFilled() throws Exception {
         byte[] jpg = TestImages.jpeg(128, 128, 9);
-        ImageDecodeException e = assertThrows(ImageDecodeException.class,
-                () -> ImageCodec.decode(TestImages.truncate(jpg, 0.6)));
+        ImageDecodeException e =
+                assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(TestImages.truncate(jpg, 0.6)));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }
 
@@ -76,7 +79,8 @@ class ImageCodecTest {
         byte[] png = ImageCodec.encodePng16(TestImages.gradient(64, 64, 2));
         assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(TestImages.truncate(png, 0.7)));
         // only the final IEND chunk cut off: ImageIO alone would still decode this
-        assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(TestImages.truncate(png, 1.0 - 12.0 / png.length)));
+        assertThrows(
+                ImageDecodeException.class, () -> ImageCodec.decode(TestImages.truncate(png, 1.0 - 12.0 / png.length)));
     }
 
     @Test

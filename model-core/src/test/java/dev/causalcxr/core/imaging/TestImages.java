@@ -9,8 +9,7 @@ import javax.imageio.ImageIO;
 /** Small encoded images for codec and importer tests. */
 public final class TestImages {
 
-    private TestImages() {
-    }
+    private TestImages() {}
 
     /** A gradient with detail, as 16-bit gray. */
     public static GrayImage gradient(int w, int h, int salt) {

@@ -23,18 +23,29 @@ class LabelAgreementTest {
     void presenceIsCountedPerFindingOnTheStudiesBothSourcesLabel() {
         // truth: effusion in s1, s2, s3; nodule in s4. parser: misses s3's effusion, invents one in s5,
         // gets the nodule, cannot parse s6
-        StudyLabels truth = new StudyLabels(LabelSource.TRUTH, Map.of(
-                "s1", List.of(effusion(Severity.MODERATE, Laterality.RIGHT)),
-                "s2", List.of(effusion(Severity.SEVERE, Laterality.LEFT)),
-                "s3", List.of(effusion(Severity.MILD, Laterality.LEFT)),
-                "s4", List.of(FindingMention.present(Finding.NODULE, null, null, null)),
-                "s5", List.of(), "s6", List.of()));
-        StudyLabels parsed = new StudyLabels(LabelSource.REPORTS, Map.of(
-                "s1", List.of(effusion(Severity.MODERATE, Laterality.RIGHT)),
-                "s2", List.of(effusion(Severity.UNSPECIFIED, Laterality.LEFT)),
-                "s3", List.of(),
-                "s4", List.of(FindingMention.present(Finding.NODULE, null, null, null)),
-                "s5", List.of(effusion(Severity.MILD, Laterality.RIGHT))));
+        StudyLabels truth = new StudyLabels(
+                LabelSource.TRUTH,
+                Map.of(
+                        "s1",
+                        List.of(effusion(Severity.MODERATE, Laterality.RIGHT)),
+                        "s2",
+                        List.of(effusion(Severity.SEVERE, Laterality.LEFT)),
+                        "s3",
+                        List.of(effusion(Severity.MILD, Laterality.LEFT)),
+                        "s4",
+                        List.of(FindingMention.present(Finding.NODULE, null, null, null)),
+                        "s5",
+                        List.of(),
+                        "s6",
+                        List.of()));
+        StudyLabels parsed = new StudyLabels(
+                LabelSource.REPORTS,
+                Map.of(
+                        "s1", List.of(effusion(Severity.MODERATE, Laterality.RIGHT)),
+                        "s2", List.of(effusion(Severity.UNSPECIFIED, Laterality.LEFT)),
+                        "s3", List.of(),
+                        "s4", List.of(FindingMention.present(Finding.NODULE, null, null, null)),
+                        "s5", List.of(effusion(Severity.MILD, Laterality.RIGHT))));
 
         LabelAgreement a = LabelAgreement.compare(parsed, truth, truth.studies().keySet());
         assertEquals(5, a.studies(), "s6 is not labelled by the parser");
@@ -63,10 +74,11 @@ class LabelAgreementTest {
 
     @Test
     void labelColumnsWithoutAttributesLeaveAttributeAgreementUndefined() {
-        StudyLabels columns = new StudyLabels(LabelSource.DATASET, Map.of(
-                "s1", List.of(FindingMention.present(Finding.PLEURAL_EFFUSION, null, null, null))));
-        StudyLabels parsed = new StudyLabels(LabelSource.REPORTS, Map.of(
-                "s1", List.of(effusion(Severity.MODERATE, Laterality.RIGHT))));
+        StudyLabels columns = new StudyLabels(
+                LabelSource.DATASET,
+                Map.of("s1", List.of(FindingMention.present(Finding.PLEURAL_EFFUSION, null, null, null))));
+        StudyLabels parsed = new StudyLabels(
+                LabelSource.REPORTS, Map.of("s1", List.of(effusion(Severity.MODERATE, Laterality.RIGHT))));
         LabelAgreement a = LabelAgreement.compare(parsed, columns, List.of("s1"));
         assertTrue(Double.isNaN(a.severity().value()));
         assertFalse(a.summary().containsKey("labels_reports_vs_dataset_severity"), "NaN is not logged");

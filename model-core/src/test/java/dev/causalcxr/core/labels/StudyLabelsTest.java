@@ -25,14 +25,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 class StudyLabelsTest {
 
-    private static final FindingMention EFFUSION = FindingMention.present(Finding.PLEURAL_EFFUSION, Severity.MODERATE,
-            Laterality.RIGHT, Zone.LOWER);
+    private static final FindingMention EFFUSION =
+            FindingMention.present(Finding.PLEURAL_EFFUSION, Severity.MODERATE, Laterality.RIGHT, Zone.LOWER);
 
     @Test
     void parsedReportsKeepPresentFindingsWithTheirAttributesAndUnparsedRowsAreUnlabelled() {
         Map<String, List<FindingMention>> parsed = new HashMap<>();
-        parsed.put("s1", List.of(new FindingMention(Finding.PNEUMOTHORAX, Status.ABSENT, null, null, null), EFFUSION,
-                new FindingMention(Finding.EDEMA, Status.UNCERTAIN, null, null, null)));
+        parsed.put(
+                "s1",
+                List.of(
+                        new FindingMention(Finding.PNEUMOTHORAX, Status.ABSENT, null, null, null),
+                        EFFUSION,
+                        new FindingMention(Finding.EDEMA, Status.UNCERTAIN, null, null, null)));
         parsed.put("s2", List.of(FindingMention.present(Finding.NO_FINDING, null, null, null)));
         parsed.put("s3", null);
         StudyLabels labels = StudyLabels.fromReports(parsed);
@@ -47,9 +51,12 @@ class StudyLabelsTest {
 
     @Test
     void labelColumnsGivePresenceOnlyAndRowsWithoutColumnsAreUnlabelled() {
-        DatasetManifest manifest = new DatasetManifest("t", 64, List.of(
-                entry("s1", Map.of("Cardiomegaly", "present", "Edema", "uncertain", "Fracture", "absent")),
-                entry("s2", Map.of())));
+        DatasetManifest manifest = new DatasetManifest(
+                "t",
+                64,
+                List.of(
+                        entry("s1", Map.of("Cardiomegaly", "present", "Edema", "uncertain", "Fracture", "absent")),
+                        entry("s2", Map.of())));
         StudyLabels labels = StudyLabels.fromManifest(manifest);
         assertEquals(List.of(FindingMention.present(Finding.CARDIOMEGALY, null, null, null)), labels.findings("s1"));
         assertFalse(labels.labelled("s2"));
@@ -64,8 +71,11 @@ class StudyLabelsTest {
         assertEquals(40, labels.studies().size());
         PhantomGroundTruth.StudyTruth first = truth.studies().get(0);
         assertEquals(StudyLabels.present(first.findingMentions()), labels.findings(first.studyId()));
-        assertTrue(labels.studies().values().stream().flatMap(List::stream)
-                .anyMatch(m -> m.severity() != Severity.UNSPECIFIED), "the truth knows severities");
+        assertTrue(
+                labels.studies().values().stream()
+                        .flatMap(List::stream)
+                        .anyMatch(m -> m.severity() != Severity.UNSPECIFIED),
+                "the truth knows severities");
 
         Path file = dir.resolve("labels.json");
         labels.write(file);
@@ -74,10 +84,15 @@ class StudyLabelsTest {
 
     @Test
     void countsAndRareFindingsCountEveryGivenStudy() {
-        StudyLabels labels = StudyLabels.fromReports(Map.of("a", List.of(EFFUSION),
-                "b", List.of(EFFUSION, FindingMention.present(Finding.FRACTURE, null, null, null)), "c", List.of()));
-        assertEquals(Map.of(Finding.PLEURAL_EFFUSION, 2, Finding.FRACTURE, 1),
-                labels.presentCounts(List.of("a", "b", "c")));
+        StudyLabels labels = StudyLabels.fromReports(Map.of(
+                "a",
+                List.of(EFFUSION),
+                "b",
+                List.of(EFFUSION, FindingMention.present(Finding.FRACTURE, null, null, null)),
+                "c",
+                List.of()));
+        assertEquals(
+                Map.of(Finding.PLEURAL_EFFUSION, 2, Finding.FRACTURE, 1), labels.presentCounts(List.of("a", "b", "c")));
         assertEquals(List.of(Finding.FRACTURE), labels.rareFindings(List.of("a", "b", "c"), 0.5));
         assertEquals(List.of(), labels.rareFindings(List.of(), 0.5));
     }

@@ -28,8 +28,7 @@ import java.util.SplittableRandom;
  */
 public final class FidBenchmark {
 
-    private FidBenchmark() {
-    }
+    private FidBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int samples = 10_000;
@@ -41,7 +40,10 @@ public final class FidBenchmark {
             String value = args[i + 1];
             switch (args[i]) {
                 case "--samples" -> samples = Integer.parseInt(value);
-                case "--dims" -> dimsList = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--dims" ->
+                    dimsList = Arrays.stream(value.split(","))
+                            .mapToInt(Integer::parseInt)
+                            .toArray();
                 case "--repeats" -> repeats = Integer.parseInt(value);
                 case "--report" -> report = Path.of(value);
                 case "--work" -> work = Path.of(value);
@@ -57,7 +59,8 @@ public final class FidBenchmark {
         lines.add("## Machine");
         lines.add("");
         lines.add("- CPU: " + BenchMachine.cpuModel());
-        lines.add("- processors available to the JVM (nproc): " + Runtime.getRuntime().availableProcessors());
+        lines.add("- processors available to the JVM (nproc): "
+                + Runtime.getRuntime().availableProcessors());
         lines.add("- JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + ", max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
         lines.add("- OS: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
@@ -109,8 +112,14 @@ public final class FidBenchmark {
         lines.add("");
         lines.add("### Java (this library, single thread, double precision)");
         lines.add("");
-        lines.add(String.format(Locale.ROOT, "Two sets of %,d × %d features (synthetic, seeded; generated in %.2f s). "
-                + "%d timed runs after 2 warm-up runs.", samples, dims, generationSeconds, repeats));
+        lines.add(String.format(
+                Locale.ROOT,
+                "Two sets of %,d × %d features (synthetic, seeded; generated in %.2f s). "
+                        + "%d timed runs after 2 warm-up runs.",
+                samples,
+                dims,
+                generationSeconds,
+                repeats));
         lines.add("");
         lines.add("| step | median s | min s |");
         lines.add("|---|---|---|");
@@ -118,11 +127,21 @@ public final class FidBenchmark {
         lines.add(row("tr √(Σ_A Σ_B): eigendecomposition, products, eigenvalues", squareRoot));
         lines.add(row("**FID total** (from feature matrices)", total));
         lines.add("");
-        lines.add(String.format(Locale.ROOT, "Covariance throughput: %.2f GFLOP in %.3f s = %.1f GFLOP/s.",
-                covarianceGflop, median(statistics), covarianceGflop / median(statistics)));
+        lines.add(String.format(
+                Locale.ROOT,
+                "Covariance throughput: %.2f GFLOP in %.3f s = %.1f GFLOP/s.",
+                covarianceGflop,
+                median(statistics),
+                covarianceGflop / median(statistics)));
         lines.add("");
-        lines.add(String.format(Locale.ROOT, "FID = %.12g (‖Δμ‖² = %.6g, tr Σ_A = %.6g, tr Σ_B = %.6g, tr √(Σ_A Σ_B) = %.12g)",
-                result.fid(), result.meanDistanceSquared(), result.traceA(), result.traceB(), result.traceSqrtProduct()));
+        lines.add(String.format(
+                Locale.ROOT,
+                "FID = %.12g (‖Δμ‖² = %.6g, tr Σ_A = %.6g, tr Σ_B = %.6g, tr √(Σ_A Σ_B) = %.12g)",
+                result.fid(),
+                result.meanDistanceSquared(),
+                result.traceA(),
+                result.traceB(),
+                result.traceSqrtProduct()));
         lines.add("");
 
         lines.add("### Agreement with SciPy");
@@ -143,12 +162,20 @@ public final class FidBenchmark {
             lines.add("| | FID | seconds |");
             lines.add("|---|---|---|");
             lines.add(String.format(Locale.ROOT, "| Java | %.12g | %.3f (median) |", result.fid(), median(total)));
-            lines.add(String.format(Locale.ROOT, "| SciPy (%s) | %.12g | %.3f (one run, covariances + sqrtm) |",
-                    scipyVersions(python), scipyFid, scipy.get("seconds").asDouble()));
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "| SciPy (%s) | %.12g | %.3f (one run, covariances + sqrtm) |",
+                    scipyVersions(python),
+                    scipyFid,
+                    scipy.get("seconds").asDouble()));
             lines.add("");
-            lines.add(String.format(Locale.ROOT, "Relative difference |Java − SciPy| / SciPy = %.3e "
-                    + "(requirement: ≤ 1e-6). tr √ product: Java %.12g, SciPy %.12g.",
-                    relative, result.traceSqrtProduct(), scipy.get("trace_sqrt_product").asDouble()));
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "Relative difference |Java − SciPy| / SciPy = %.3e "
+                            + "(requirement: ≤ 1e-6). tr √ product: Java %.12g, SciPy %.12g.",
+                    relative,
+                    result.traceSqrtProduct(),
+                    scipy.get("trace_sqrt_product").asDouble()));
             Files.deleteIfExists(fileA);
             Files.deleteIfExists(fileB);
         } else {
@@ -184,7 +211,11 @@ public final class FidBenchmark {
     }
 
     private static String row(String name, double[] values) {
-        return String.format(Locale.ROOT, "| %s | %.3f | %.3f |", name, median(values),
+        return String.format(
+                Locale.ROOT,
+                "| %s | %.3f | %.3f |",
+                name,
+                median(values),
                 Arrays.stream(values).min().orElseThrow());
     }
 
@@ -200,9 +231,12 @@ public final class FidBenchmark {
     }
 
     private static String scipyVersions(Path python) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(python.toString(), "-c",
-                "import numpy, scipy; print('NumPy ' + numpy.__version__ + ', SciPy ' + scipy.__version__)")
-                .redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        python.toString(),
+                        "-c",
+                        "import numpy, scipy; print('NumPy ' + numpy.__version__ + ', SciPy ' + scipy.__version__)")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(process.getInputStream().readAllBytes(), UTF_8).strip();
         process.waitFor();
         return out;

@@ -35,22 +35,35 @@ public final class PythonReference {
 
     private static final Logger LOG = LoggerFactory.getLogger(PythonReference.class);
     /** Every package pinned, dependencies included (a pip freeze of a working venv): the references stay the same. */
-    public static final List<String> PACKAGES = List.of("numpy==2.4.6", "scipy==1.17.1", "scikit-image==0.26.0",
-            "scikit-learn==1.9.1", "prdc==0.2", "ImageIO==2.38.2", "joblib==1.6.0", "lazy-loader==0.6",
-            "narwhals==2.29.0", "networkx==3.6.1", "packaging==26.4", "pillow==13.0.0", "threadpoolctl==3.8.0",
-            "tifffile==2026.3.3", "cloudpickle==3.1.3");
+    public static final List<String> PACKAGES = List.of(
+            "numpy==2.4.6",
+            "scipy==1.17.1",
+            "scikit-image==0.26.0",
+            "scikit-learn==1.9.1",
+            "prdc==0.2",
+            "ImageIO==2.38.2",
+            "joblib==1.6.0",
+            "lazy-loader==0.6",
+            "narwhals==2.29.0",
+            "networkx==3.6.1",
+            "packaging==26.4",
+            "pillow==13.0.0",
+            "threadpoolctl==3.8.0",
+            "tifffile==2026.3.3",
+            "cloudpickle==3.1.3");
+
     private static final String SCRIPT_RESOURCE = "/dev/causalcxr/core/metrics/metrics_reference.py";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Path venvPython;
     /** Remembered so that one failed install fails every reference test without retrying pip each time. */
     private static IllegalStateException setupFailure;
 
-    private PythonReference() {
-    }
+    private PythonReference() {}
 
     public static Path venvDirectory() {
         String override = System.getProperty("causalcxr.test.venv");
-        return override != null ? Path.of(override)
+        return override != null
+                ? Path.of(override)
                 : Path.of(System.getProperty("user.home"), ".cache", "causalcxr", "test-venv-scipy");
     }
 
@@ -72,8 +85,7 @@ public final class PythonReference {
         try {
             runChecked(List.of(python3, "--version"), 60);
         } catch (IOException e) {
-            Assumptions.abort("python3 not found (" + e.getMessage()
-                    + "): SciPy/scikit reference checks skipped");
+            Assumptions.abort("python3 not found (" + e.getMessage() + "): SciPy/scikit reference checks skipped");
         }
         Path venv = venvDirectory();
         try {
@@ -81,7 +93,7 @@ public final class PythonReference {
             Path lockFile = venv.getParent().resolve(venv.getFileName() + ".lock");
             // another build on this machine may be installing the same venv right now
             try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = channel.lock()) {
+                    FileLock ignored = channel.lock()) {
                 Path python = venv.resolve("bin/python");
                 if (!Files.isExecutable(python)) {
                     LOG.info("creating Python reference venv at {}", venv);
@@ -89,8 +101,8 @@ public final class PythonReference {
                 }
                 if (!installedPackagesMatch(venv)) {
                     LOG.info("installing {} into {} (first run only)", PACKAGES, venv);
-                    List<String> command = new ArrayList<>(List.of(python.toString(), "-m", "pip", "install",
-                            "--disable-pip-version-check", "-q"));
+                    List<String> command = new ArrayList<>(
+                            List.of(python.toString(), "-m", "pip", "install", "--disable-pip-version-check", "-q"));
                     command.addAll(PACKAGES);
                     runChecked(command, 1200);
                     Files.writeString(markerFile(venv), String.join("\n", PACKAGES));
@@ -99,8 +111,10 @@ public final class PythonReference {
                 return python;
             }
         } catch (IOException | IllegalStateException e) {
-            setupFailure = new IllegalStateException("could not set up the Python reference venv at " + venv
-                    + " (needs python3 -m venv and network access to PyPI on first use): " + e.getMessage(), e);
+            setupFailure = new IllegalStateException(
+                    "could not set up the Python reference venv at " + venv
+                            + " (needs python3 -m venv and network access to PyPI on first use): " + e.getMessage(),
+                    e);
             throw setupFailure;
         }
     }
@@ -162,9 +176,8 @@ public final class PythonReference {
     private static String runChecked(List<String> command, long timeoutSeconds) throws IOException {
         Path stderr = Files.createTempFile("python-reference", ".err");
         try {
-            Process process = new ProcessBuilder(command)
-                    .redirectError(stderr.toFile())
-                    .start();
+            Process process =
+                    new ProcessBuilder(command).redirectError(stderr.toFile()).start();
             process.getOutputStream().close();
             byte[] out = process.getInputStream().readAllBytes();
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 class PhantomCohortTest {
 
-    private static final PhantomGenerator COHORT = new PhantomGenerator(PhantomSpec.defaults().withStudies(4000));
+    private static final PhantomGenerator COHORT =
+            new PhantomGenerator(PhantomSpec.defaults().withStudies(4000));
 
     @Test
     void classHistogramHasALongTail() {
@@ -35,8 +36,8 @@ class PhantomCohortTest {
 
     @Test
     void patientsHaveSeveralStudiesWithChangingPathology() {
-        Map<Integer, List<PhantomStudy>> byPatient = COHORT.studies().stream()
-                .collect(Collectors.groupingBy(PhantomStudy::patientIndex));
+        Map<Integer, List<PhantomStudy>> byPatient =
+                COHORT.studies().stream().collect(Collectors.groupingBy(PhantomStudy::patientIndex));
         int changed = 0;
         int pairs = 0;
         for (List<PhantomStudy> visits : byPatient.values()) {
@@ -48,7 +49,8 @@ class PhantomCohortTest {
                 if (!visits.get(i).findings().equals(visits.get(i - 1).findings())) {
                     changed++;
                 }
-                assertNotEquals(visits.get(i).acquisitionSeed(), visits.get(i - 1).acquisitionSeed());
+                assertNotEquals(
+                        visits.get(i).acquisitionSeed(), visits.get(i - 1).acquisitionSeed());
             }
         }
         assertTrue(byPatient.size() < 4000 / 2 + 1, "at least two studies per patient on average");
@@ -73,7 +75,8 @@ class PhantomCohortTest {
                 if (m.status() == Status.UNCERTAIN) {
                     uncertain++;
                 }
-                assertTrue(m.severity() == f.severity() || m.severity() == dev.causalcxr.core.findings.Severity.UNSPECIFIED);
+                assertTrue(m.severity() == f.severity()
+                        || m.severity() == dev.causalcxr.core.findings.Severity.UNSPECIFIED);
                 assertTrue(m.laterality() == f.laterality()
                         || m.laterality() == dev.causalcxr.core.findings.Laterality.UNSPECIFIED);
                 assertTrue(m.zone() == f.zone() || m.zone() == dev.causalcxr.core.findings.Zone.UNSPECIFIED);
@@ -96,21 +99,26 @@ class PhantomCohortTest {
 
     @Test
     void reportsUseVariedPhrasing() {
-        Set<String> effusionWords = COHORT.studies().stream().limit(400)
+        Set<String> effusionWords = COHORT.studies().stream()
+                .limit(400)
                 .filter(s -> s.has(Finding.PLEURAL_EFFUSION))
                 .map(s -> s.report().text())
-                .flatMap(t -> ReportVocabulary.SYNONYMS.get(Finding.PLEURAL_EFFUSION).stream().filter(t::contains))
+                .flatMap(t -> ReportVocabulary.SYNONYMS.get(Finding.PLEURAL_EFFUSION).stream()
+                        .filter(t::contains))
                 .collect(Collectors.toSet());
         assertTrue(effusionWords.size() >= 3, "synonyms used: " + effusionWords);
-        long comparisons = COHORT.studies().stream().limit(400).filter(s -> s.visit() > 0)
-                .filter(s -> s.report().text().contains("prior")).count();
+        long comparisons = COHORT.studies().stream()
+                .limit(400)
+                .filter(s -> s.visit() > 0)
+                .filter(s -> s.report().text().contains("prior"))
+                .count();
         assertTrue(comparisons > 100, "follow-up reports compare with the prior: " + comparisons);
     }
 
     @Test
     void specFileFormFillsDefaultsAndAcceptsFindingLabels() throws Exception {
-        com.fasterxml.jackson.databind.ObjectMapper yaml =
-                new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        com.fasterxml.jackson.databind.ObjectMapper yaml = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
         PhantomSpec spec = yaml.readValue("""
                 studies: 100
                 seed: 7
@@ -135,8 +143,14 @@ class PhantomCohortTest {
         freq.put(Finding.MASS, 1.5);
         PhantomSpec bad = new PhantomSpec(0, 3, 2, 32, 1, freq, new PhantomSpec.SeverityMix(-1, 0, 0), 2);
         List<String> p = bad.problems();
-        for (String field : List.of("studies:", "maxStudiesPerPatient:", "size:", "classFrequencies.Pneumonia:",
-                "classFrequencies.Mass:", "severityMix.mild:", "uncertaintyRate:")) {
+        for (String field : List.of(
+                "studies:",
+                "maxStudiesPerPatient:",
+                "size:",
+                "classFrequencies.Pneumonia:",
+                "classFrequencies.Mass:",
+                "severityMix.mild:",
+                "uncertaintyRate:")) {
             assertTrue(p.stream().anyMatch(x -> x.startsWith(field)), "missing problem for " + field + " in " + p);
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new PhantomGenerator(bad));

@@ -52,14 +52,21 @@ class PhantomDeterminismTest {
             g.render(s.get(i));
         }
         assertEquals(first, g.render(s.get(7)).image());
-        assertEquals(first, new PhantomGenerator(PhantomSpec.defaults().withStudies(10)).render(s.get(7)).image());
+        assertEquals(
+                first,
+                new PhantomGenerator(PhantomSpec.defaults().withStudies(10))
+                        .render(s.get(7))
+                        .image());
     }
 
     @Test
     void renderingIsResolutionIndependent() {
-        PhantomStudy s = new PhantomGenerator(PhantomSpec.defaults().withStudies(1)).studies().get(0);
+        PhantomStudy s = new PhantomGenerator(PhantomSpec.defaults().withStudies(1))
+                .studies()
+                .get(0);
         GrayImage small = PhantomRenderer.renderImage(s.identity(), s.acquisition(), s.findings(), 64);
-        GrayImage large = Resampler.resize(PhantomRenderer.renderImage(s.identity(), s.acquisition(), s.findings(), 256), 64, 64);
+        GrayImage large =
+                Resampler.resize(PhantomRenderer.renderImage(s.identity(), s.acquisition(), s.findings(), 256), 64, 64);
         double diff = 0;
         for (int y = 0; y < 64; y++) {
             for (int x = 0; x < 64; x++) {
@@ -71,7 +78,9 @@ class PhantomDeterminismTest {
 
     @Test
     void everySupportedSizeRenders() {
-        PhantomStudy s = new PhantomGenerator(PhantomSpec.defaults().withStudies(1)).studies().get(0);
+        PhantomStudy s = new PhantomGenerator(PhantomSpec.defaults().withStudies(1))
+                .studies()
+                .get(0);
         for (int size : new int[] {64, 100, 512}) {
             GrayImage img = PhantomRenderer.renderImage(s.identity(), s.acquisition(), s.findings(), size);
             assertEquals(size, img.width());

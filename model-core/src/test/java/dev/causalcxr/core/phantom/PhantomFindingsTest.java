@@ -40,8 +40,7 @@ class PhantomFindingsTest {
     }
 
     /** Signed mean difference (with − without) over the mask and where the mask's centre of mass lies. */
-    private record Change(double meanInMask, double cx, double cy, int area, double totalAbs) {
-    }
+    private record Change(double meanInMask, double cx, double cy, int area, double totalAbs) {}
 
     private static Change change(GrayImage with, GrayImage without, FindingMask mask) {
         double sum = 0;
@@ -87,7 +86,8 @@ class PhantomFindingsTest {
         int row = (int) (id.heartCenterY() * SIZE);
         int previous = brightWidth(render(5, 6, List.of()).image(), row);
         for (Severity s : SEVERITIES) {
-            GrayImage img = render(5, 6, List.of(m(Finding.CARDIOMEGALY, s, Laterality.UNSPECIFIED, Zone.UNSPECIFIED))).image();
+            GrayImage img = render(5, 6, List.of(m(Finding.CARDIOMEGALY, s, Laterality.UNSPECIFIED, Zone.UNSPECIFIED)))
+                    .image();
             int width = brightWidth(img, row);
             assertTrue(width > previous, "heart should widen at " + s + ": " + width + " <= " + previous);
             previous = width;
@@ -98,7 +98,8 @@ class PhantomFindingsTest {
     private static int brightWidth(GrayImage img, int row) {
         int mid = SIZE / 2;
         double heart = img.meanUnit(mid - 2, row - 1, mid + 3, row + 2);
-        double lung = Math.min(img.meanUnit(SIZE / 5, row - 1, SIZE / 5 + 4, row + 2),
+        double lung = Math.min(
+                img.meanUnit(SIZE / 5, row - 1, SIZE / 5 + 4, row + 2),
                 img.meanUnit(SIZE * 4 / 5 - 4, row - 1, SIZE * 4 / 5, row + 2));
         double threshold = (heart + lung) / 2;
         int left = mid;
@@ -149,7 +150,8 @@ class PhantomFindingsTest {
     void edemaHazesBothPerihilarRegions() {
         Change c = effect(m(Finding.EDEMA, Severity.MODERATE, Laterality.BILATERAL, Zone.UNSPECIFIED), 13);
         assertTrue(c.meanInMask() > 0.02, "edema should be brighter: " + c);
-        RenderedStudy r = render(13, 1013, List.of(m(Finding.EDEMA, Severity.MODERATE, Laterality.BILATERAL, Zone.UNSPECIFIED)));
+        RenderedStudy r =
+                render(13, 1013, List.of(m(Finding.EDEMA, Severity.MODERATE, Laterality.BILATERAL, Zone.UNSPECIFIED)));
         FindingMask mask = r.mask(Finding.EDEMA).orElseThrow();
         int left = 0;
         int right = 0;
@@ -185,9 +187,12 @@ class PhantomFindingsTest {
             for (long patient : new long[] {21, 22}) {
                 double previous = 0;
                 for (Severity s : SEVERITIES) {
-                    double magnitude = effect(typical(f, s, Laterality.LEFT), patient).totalAbs();
-                    assertTrue(magnitude > previous, f + " at " + s + " not larger than the milder one (patient "
-                            + patient + "): " + magnitude + " <= " + previous);
+                    double magnitude =
+                            effect(typical(f, s, Laterality.LEFT), patient).totalAbs();
+                    assertTrue(
+                            magnitude > previous,
+                            f + " at " + s + " not larger than the milder one (patient " + patient + "): " + magnitude
+                                    + " <= " + previous);
                     previous = magnitude;
                 }
             }
@@ -206,14 +211,16 @@ class PhantomFindingsTest {
                 findings.add(typical(all.get((i + 1) % all.size()), Severity.MODERATE, Laterality.RIGHT));
                 findings.add(typical(all.get((i + 3) % all.size()), Severity.MILD, Laterality.LEFT));
                 RenderedStudy study = render(patient, patient * 7, findings);
-                List<FindingMention> without = findings.stream().filter(x -> x.finding() != target).toList();
+                List<FindingMention> without =
+                        findings.stream().filter(x -> x.finding() != target).toList();
                 RenderedStudy cf = render(patient, patient * 7, without);
                 FindingMask mask = study.mask(target).orElseThrow();
                 double inside = 0;
                 double total = 0;
                 for (int y = 0; y < SIZE; y++) {
                     for (int x = 0; x < SIZE; x++) {
-                        double d = Math.abs(study.image().getUnit(x, y) - cf.image().getUnit(x, y));
+                        double d = Math.abs(
+                                study.image().getUnit(x, y) - cf.image().getUnit(x, y));
                         total += d;
                         if (mask.contains(x, y)) {
                             inside += d;
@@ -221,7 +228,8 @@ class PhantomFindingsTest {
                     }
                 }
                 assertTrue(total > 0, target + " changed nothing");
-                assertTrue(inside / total >= 0.9, target + ": only " + inside / total + " of the difference in its mask");
+                assertTrue(
+                        inside / total >= 0.9, target + ": only " + inside / total + " of the difference in its mask");
                 assertTrue(mask.fraction() < 0.5, target + " mask covers " + mask.fraction() + " of the image");
             }
         }
@@ -235,7 +243,10 @@ class PhantomFindingsTest {
         for (int y = 0; y < SIZE; y++) {
             for (int x = 0; x < SIZE; x++) {
                 if (!mask.contains(x, y)) {
-                    assertEquals(a.image().get(x, y), b.image().get(x, y), "pixel changed outside the mask at " + x + "," + y);
+                    assertEquals(
+                            a.image().get(x, y),
+                            b.image().get(x, y),
+                            "pixel changed outside the mask at " + x + "," + y);
                 }
             }
         }

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.causalcxr.core.findings.Finding;
-import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.dataset.PhantomDatasetWriter;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.imaging.ImageCodec;
 import dev.causalcxr.core.reports.ReportExtractors;
@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 class SiteProfileTest {
 
-    static final PhantomSpec SPEC = PhantomSpec.defaults().withStudies(240).withSeed(77).withSize(64);
+    static final PhantomSpec SPEC =
+            PhantomSpec.defaults().withStudies(240).withSeed(77).withSize(64);
 
     @Test
     void siteAIsThePhantomAsItWasBitForBit() {
@@ -30,7 +31,9 @@ class SiteProfileTest {
         PhantomGenerator siteA = new PhantomGenerator(SPEC, SiteProfile.A);
         assertEquals(plain.studies(), siteA.studies());
         for (PhantomStudy s : plain.studies().subList(0, 12)) {
-            assertEquals(plain.render(s).image().pixelDigest(), siteA.render(s).image().pixelDigest());
+            assertEquals(
+                    plain.render(s).image().pixelDigest(),
+                    siteA.render(s).image().pixelDigest());
         }
         assertTrue(plain.studies().get(0).report().text().startsWith("EXAMINATION:"));
     }
@@ -41,10 +44,14 @@ class SiteProfileTest {
         List<PhantomStudy> b = new PhantomGenerator(SPEC, SiteProfile.B).studies();
         Set<Long> identitiesA = new HashSet<>();
         a.forEach(s -> identitiesA.add(s.identitySeed()));
-        assertTrue(b.stream().noneMatch(s -> identitiesA.contains(s.identitySeed())), "site B's patients are not site A's");
-        assertTrue(b.stream().allMatch(s -> s.patientId().startsWith("p2") && s.studyId().startsWith("s6")));
+        assertTrue(
+                b.stream().noneMatch(s -> identitiesA.contains(s.identitySeed())),
+                "site B's patients are not site A's");
+        assertTrue(b.stream()
+                .allMatch(s -> s.patientId().startsWith("p2") && s.studyId().startsWith("s6")));
         // ICU-heavy: devices 0.55 against 0.30, nodules 0.015 against 0.03
-        assertTrue(fraction(b, Finding.SUPPORT_DEVICES) > fraction(a, Finding.SUPPORT_DEVICES) + 0.15,
+        assertTrue(
+                fraction(b, Finding.SUPPORT_DEVICES) > fraction(a, Finding.SUPPORT_DEVICES) + 0.15,
                 fraction(b, Finding.SUPPORT_DEVICES) + " vs " + fraction(a, Finding.SUPPORT_DEVICES));
         assertTrue(fraction(b, Finding.EDEMA) > fraction(a, Finding.EDEMA));
     }
@@ -64,8 +71,10 @@ class SiteProfileTest {
         for (double[] v : b.subList(30, 60)) {
             right += dist(v, mb, sd) < dist(v, ma, sd) ? 1 : 0;
         }
-        System.out.printf("site A mean %.3f spread %.3f texture %.4f; site B mean %.3f spread %.3f texture %.4f; "
-                + "held-out site accuracy %d/60%n", ma[0], ma[1], ma[2], mb[0], mb[1], mb[2], right);
+        System.out.printf(
+                "site A mean %.3f spread %.3f texture %.4f; site B mean %.3f spread %.3f texture %.4f; "
+                        + "held-out site accuracy %d/60%n",
+                ma[0], ma[1], ma[2], mb[0], mb[1], mb[2], right);
         assertTrue(right >= 54, "three numbers tell the sites apart on held-out images: " + right + "/60");
     }
 
@@ -75,13 +84,25 @@ class SiteProfileTest {
         PhantomStudy s = g.studies().get(3);
         GrayImage once = g.render(s).image();
         assertEquals(once, g.render(s).image(), "deterministic");
-        assertEquals(once, PhantomRenderer.renderImage(s.identity(), Acquisition.fromSeed(s.acquisitionSeed(),
-                SiteProfile.B), s.findings(), SPEC.size()), "the truth's seeds and the site re-render it");
-        assertNotEquals(once, PhantomRenderer.renderImage(s.identity(), Acquisition.fromSeed(s.acquisitionSeed()),
-                s.findings(), SPEC.size()), "site A's machines would not");
+        assertEquals(
+                once,
+                PhantomRenderer.renderImage(
+                        s.identity(),
+                        Acquisition.fromSeed(s.acquisitionSeed(), SiteProfile.B),
+                        s.findings(),
+                        SPEC.size()),
+                "the truth's seeds and the site re-render it");
+        assertNotEquals(
+                once,
+                PhantomRenderer.renderImage(
+                        s.identity(), Acquisition.fromSeed(s.acquisitionSeed()), s.findings(), SPEC.size()),
+                "site A's machines would not");
         // the exact counterfactual with a pleural effusion changes the image where the effusion is drawn
-        List<FindingMention> with = List.of(FindingMention.present(Finding.PLEURAL_EFFUSION,
-                dev.causalcxr.core.findings.Severity.SEVERE, dev.causalcxr.core.findings.Laterality.RIGHT, null));
+        List<FindingMention> with = List.of(FindingMention.present(
+                Finding.PLEURAL_EFFUSION,
+                dev.causalcxr.core.findings.Severity.SEVERE,
+                dev.causalcxr.core.findings.Laterality.RIGHT,
+                null));
         RenderedStudy cf = g.renderCounterfactual(s, with);
         assertFalse(cf.masks().isEmpty());
         assertNotEquals(once, cf.image());
@@ -102,7 +123,9 @@ class SiteProfileTest {
             f1.put(site.name(), ParserEvaluation.evaluate(gold, predicted).microF1());
             if (site == SiteProfile.B) {
                 String text = studies.get(0).report().text();
-                assertTrue(text.startsWith("EXAM:") && text.contains("CONCLUSION:") && !text.contains("IMPRESSION:"), text);
+                assertTrue(
+                        text.startsWith("EXAM:") && text.contains("CONCLUSION:") && !text.contains("IMPRESSION:"),
+                        text);
             }
         }
         System.out.println("parser micro F1 against the report truth, per site: " + f1);
@@ -110,19 +133,20 @@ class SiteProfileTest {
     }
 
     @Test
-    void aSiteBExportReRendersFromItsTruthAndASiteATruthIsUnchanged(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-            throws Exception {
+    void aSiteBExportReRendersFromItsTruthAndASiteATruthIsUnchanged(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         PhantomSpec small = SPEC.withStudies(8);
         for (SiteProfile site : SiteProfile.BUILT_IN) {
             java.nio.file.Path root = dir.resolve(site.name());
-            PhantomDatasetWriter.write(new PhantomGenerator(small, site), root, (done, total) -> { });
+            PhantomDatasetWriter.write(new PhantomGenerator(small, site), root, (done, total) -> {});
             java.nio.file.Path truthFile = root.resolve(PhantomGroundTruth.FILE_NAME);
             String json = java.nio.file.Files.readString(truthFile);
             assertEquals(site != SiteProfile.A, json.contains("\"site\""), "only other sites name themselves");
             PhantomGroundTruth truth = PhantomGroundTruth.read(truthFile);
             for (PhantomGroundTruth.StudyTruth t : truth.studies()) {
                 assertEquals(site, t.siteProfile());
-                assertEquals(ImageCodec.read(root.resolve(t.image())),
+                assertEquals(
+                        ImageCodec.read(root.resolve(t.image())),
                         PhantomRenderer.renderImage(t.identity(), t.acquisition(), t.findingMentions(), truth.size()));
             }
         }
@@ -134,28 +158,30 @@ class SiteProfileTest {
 
     /** Per image: mean intensity, its spread (window and contrast), the median absolute horizontal difference (noise, sharpness). */
     private static List<double[]> stats(PhantomGenerator g, int n) {
-        return g.studies().subList(0, n).stream().map(s -> {
-            double[] v = g.render(s).image().toUnit();
-            int w = SPEC.size();
-            double sum = 0;
-            double[] diffs = new double[v.length - v.length / w];
-            int k = 0;
-            for (int y = 0; y < w; y++) {
-                for (int x = 0; x < w; x++) {
-                    sum += v[y * w + x];
-                    if (x > 0) {
-                        diffs[k++] = Math.abs(v[y * w + x] - v[y * w + x - 1]);
+        return g.studies().subList(0, n).stream()
+                .map(s -> {
+                    double[] v = g.render(s).image().toUnit();
+                    int w = SPEC.size();
+                    double sum = 0;
+                    double[] diffs = new double[v.length - v.length / w];
+                    int k = 0;
+                    for (int y = 0; y < w; y++) {
+                        for (int x = 0; x < w; x++) {
+                            sum += v[y * w + x];
+                            if (x > 0) {
+                                diffs[k++] = Math.abs(v[y * w + x] - v[y * w + x - 1]);
+                            }
+                        }
                     }
-                }
-            }
-            java.util.Arrays.sort(diffs);
-            double mean = sum / v.length;
-            double var = 0;
-            for (double x : v) {
-                var += (x - mean) * (x - mean);
-            }
-            return new double[] {mean, Math.sqrt(var / v.length), diffs[diffs.length / 2]};
-        }).toList();
+                    java.util.Arrays.sort(diffs);
+                    double mean = sum / v.length;
+                    double var = 0;
+                    for (double x : v) {
+                        var += (x - mean) * (x - mean);
+                    }
+                    return new double[] {mean, Math.sqrt(var / v.length), diffs[diffs.length / 2]};
+                })
+                .toList();
     }
 
     private static double[] mean(List<double[]> rows) {

@@ -49,8 +49,8 @@ class CodeFingerprintTest {
     private CodeFingerprint compiled(String name, Map<String, String> sources) throws IOException {
         Path src = Files.createDirectories(dir.resolve(name + "-src/dev/causalcxr/fp"));
         Path out = Files.createDirectories(dir.resolve(name + "-classes"));
-        List<String> args = new java.util.ArrayList<>(List.of("-g", "-d", out.toString(), "-cp",
-                System.getProperty("java.class.path")));
+        List<String> args = new java.util.ArrayList<>(
+                List.of("-g", "-d", out.toString(), "-cp", System.getProperty("java.class.path")));
         for (Map.Entry<String, String> s : sources.entrySet()) {
             Path file = src.resolve(s.getKey() + ".java");
             Files.writeString(file, s.getValue());
@@ -71,16 +71,22 @@ class CodeFingerprintTest {
         assertEquals(2, stage.classes(), "Stage reaches Model, not Other");
         assertFalse(stage.usesEngine());
 
-        CodeFingerprint modelChanged = compiled("model-changed", Map.of("Stage", STAGE,
-                "Model", MODEL.replace("x * 2 + 1", "x * 2 + 2"), "Other", OTHER));
-        assertNotEquals(stage.digest(), modelChanged.of("dev/causalcxr/fp/Stage").digest(),
+        CodeFingerprint modelChanged = compiled(
+                "model-changed",
+                Map.of("Stage", STAGE, "Model", MODEL.replace("x * 2 + 1", "x * 2 + 2"), "Other", OTHER));
+        assertNotEquals(
+                stage.digest(),
+                modelChanged.of("dev/causalcxr/fp/Stage").digest(),
                 "a changed method of a class the stage reaches");
 
-        CodeFingerprint otherChanged = compiled("other-changed", Map.of("Stage", STAGE, "Model", MODEL,
-                "Other", OTHER.replace("return 7;", "return 8;")));
-        assertEquals(stage.digest(), otherChanged.of("dev/causalcxr/fp/Stage").digest(),
-                "a class the stage cannot reach");
-        assertNotEquals(base.of("dev/causalcxr/fp/Other").digest(), otherChanged.of("dev/causalcxr/fp/Other").digest());
+        CodeFingerprint otherChanged = compiled(
+                "other-changed",
+                Map.of("Stage", STAGE, "Model", MODEL, "Other", OTHER.replace("return 7;", "return 8;")));
+        assertEquals(
+                stage.digest(), otherChanged.of("dev/causalcxr/fp/Stage").digest(), "a class the stage cannot reach");
+        assertNotEquals(
+                base.of("dev/causalcxr/fp/Other").digest(),
+                otherChanged.of("dev/causalcxr/fp/Other").digest());
     }
 
     @Test
@@ -91,7 +97,9 @@ class CodeFingerprintTest {
                     /** and a Javadoc block. */
                     public double apply""");
         CodeFingerprint moved = compiled("moved", Map.of("Stage", STAGE, "Model", commented));
-        assertEquals(base.of("dev/causalcxr/fp/Stage").digest(), moved.of("dev/causalcxr/fp/Stage").digest());
+        assertEquals(
+                base.of("dev/causalcxr/fp/Stage").digest(),
+                moved.of("dev/causalcxr/fp/Stage").digest());
     }
 
     @Test
@@ -110,8 +118,12 @@ class CodeFingerprintTest {
 
     @Test
     void theStrippedClassIsStillAValidClassFile() throws Exception {
-        byte[] original = Files.readAllBytes(Path.of(CodeFingerprint.class.getProtectionDomain().getCodeSource()
-                .getLocation().toURI()).resolve("dev/causalcxr/core/provenance/ClassFile.class"));
+        byte[] original = Files.readAllBytes(Path.of(CodeFingerprint.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .resolve("dev/causalcxr/core/provenance/ClassFile.class"));
         byte[] stripped = ClassFile.parse(original).withoutDebug();
         assertTrue(stripped.length < original.length, "debug attributes were removed");
         ClassLoader loader = new ClassLoader(null) {
@@ -131,6 +143,7 @@ class CodeFingerprintTest {
         CodeFingerprint.Identity self = CodeFingerprint.running().of(CodeFingerprint.class);
         assertEquals(64, self.digest().length());
         assertEquals(self, CodeFingerprint.running().of(CodeFingerprint.class), "computed once, the same");
-        assertThrows(IllegalArgumentException.class, () -> CodeFingerprint.running().of("dev/causalcxr/NoSuchClass"));
+        assertThrows(
+                IllegalArgumentException.class, () -> CodeFingerprint.running().of("dev/causalcxr/NoSuchClass"));
     }
 }

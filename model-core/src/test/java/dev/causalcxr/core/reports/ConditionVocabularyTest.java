@@ -21,10 +21,12 @@ class ConditionVocabularyTest {
         for (int i = 0; i < 100; i++) {
             List<FindingMention> findings = new ArrayList<>();
             if (i < 40) {
-                findings.add(FindingMention.present(Finding.PLEURAL_EFFUSION, Severity.MILD, Laterality.LEFT, Zone.LOWER));
+                findings.add(
+                        FindingMention.present(Finding.PLEURAL_EFFUSION, Severity.MILD, Laterality.LEFT, Zone.LOWER));
             }
             if (i < 6) {
-                findings.add(FindingMention.present(Finding.PNEUMOTHORAX, Severity.SEVERE, Laterality.RIGHT, Zone.UPPER));
+                findings.add(
+                        FindingMention.present(Finding.PNEUMOTHORAX, Severity.SEVERE, Laterality.RIGHT, Zone.UPPER));
             }
             predicted.put("s" + i, findings);
         }

@@ -49,7 +49,8 @@ class ExtractorVersionsTest {
 
     @Test
     void theLlmVersionNamesItsModelAndItsRuleBasedFallback() {
-        assertEquals("llm:m-1+" + ExtractorVersions.rules(),
+        assertEquals(
+                "llm:m-1+" + ExtractorVersions.rules(),
                 ExtractorVersions.of("llm", Map.of("CAUSALCXR_LLM_MODEL", "m-1")));
         assertTrue(ExtractorVersions.of("llm", Map.of()).contains("CAUSALCXR_LLM_MODEL unset"));
         assertThrows(ReportTextException.class, () -> ExtractorVersions.of("regex", Map.of()));

@@ -1,16 +1,15 @@
 package dev.causalcxr.core.reports;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.causalcxr.core.reports.batch.ReportBatchSummary;
 import dev.causalcxr.core.reports.eval.DevelopmentSet;
 import dev.causalcxr.core.stage.RecordingStageContext;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ParseReportsStageTest {
 
@@ -23,7 +22,10 @@ class ParseReportsStageTest {
         ReportBatchSummary s = ParseReportsStage.run(dev.causalcxr.core.spec.ParseReportsConfig.defaults(), ctx);
 
         assertEquals(DevelopmentSet.reports().size(), s.rows());
-        assertEquals(s.rows(), Files.readAllLines(ctx.output(ParseReportsStage.OUTPUT_FINDINGS)).size());
+        assertEquals(
+                s.rows(),
+                Files.readAllLines(ctx.output(ParseReportsStage.OUTPUT_FINDINGS))
+                        .size());
         assertTrue(Files.readString(ctx.artifact(ParseReportsStage.ARTIFACT_LABEL_DISTRIBUTION))
                 .contains("\"Pleural Effusion\""));
         assertEquals((double) s.rows(), ctx.summary().get("reports_rows"));

@@ -20,11 +20,17 @@ class PhantomReportsExactnessTest {
     void ruleBasedExtractorReproducesThePhantomsGroundTruthExactly() {
         RuleBasedReportExtractor extractor = new RuleBasedReportExtractor();
         for (long seed : new long[] {1, 2, 3}) {
-            PhantomGenerator generator = new PhantomGenerator(PhantomSpec.defaults().withStudies(1500).withSeed(seed));
+            PhantomGenerator generator = new PhantomGenerator(
+                    PhantomSpec.defaults().withStudies(1500).withSeed(seed));
             for (PhantomStudy s : generator.studies()) {
                 List<FindingMention> expected = normalized(s.report().mentions());
-                List<FindingMention> actual = normalized(extractor.extract(s.report().text()));
-                assertEquals(expected, actual, () -> "seed " + seed + ", study " + s.studyId() + ":\n" + s.report().text());
+                List<FindingMention> actual =
+                        normalized(extractor.extract(s.report().text()));
+                assertEquals(
+                        expected,
+                        actual,
+                        () -> "seed " + seed + ", study " + s.studyId() + ":\n"
+                                + s.report().text());
             }
         }
     }
@@ -33,7 +39,9 @@ class PhantomReportsExactnessTest {
     private static List<FindingMention> normalized(List<FindingMention> mentions) {
         return mentions.stream()
                 .filter(m -> m.finding() != Finding.NO_FINDING)
-                .map(m -> m.status() == Status.PRESENT ? m : new FindingMention(m.finding(), m.status(), null, null, null))
+                .map(m -> m.status() == Status.PRESENT
+                        ? m
+                        : new FindingMention(m.finding(), m.status(), null, null, null))
                 .sorted(Comparator.comparing(FindingMention::finding))
                 .toList();
     }

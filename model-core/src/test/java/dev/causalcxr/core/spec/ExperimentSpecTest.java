@@ -32,9 +32,20 @@ class ExperimentSpecTest {
                 """;
         SpecValidationException e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml(yaml));
         List<String> paths = e.problems().stream().map(SpecProblem::path).toList();
-        assertEquals(List.of("name", "seed", "profile", "dataset.image_size", "dataset.studies", "dataset.typo_key",
-                "stages.parse-reports.extractor", "stages.parse-reports.threads", "stages.train-everything", "colour"),
-                paths, e.getMessage());
+        assertEquals(
+                List.of(
+                        "name",
+                        "seed",
+                        "profile",
+                        "dataset.image_size",
+                        "dataset.studies",
+                        "dataset.typo_key",
+                        "stages.parse-reports.extractor",
+                        "stages.parse-reports.threads",
+                        "stages.train-everything",
+                        "colour"),
+                paths,
+                e.getMessage());
         assertTrue(e.getMessage().startsWith("10 problems in the spec"));
         assertTrue(e.getMessage().contains("dataset.typo_key: unknown key"));
     }
@@ -66,7 +77,8 @@ class ExperimentSpecTest {
                 """);
         assertEquals(a.canonicalJson(), b.canonicalJson());
         assertEquals(a.digest(), b.digest());
-        assertNotEquals(a.digest(), ExperimentSpec.parseYaml("name: x\nseed: 43\n").digest());
+        assertNotEquals(
+                a.digest(), ExperimentSpec.parseYaml("name: x\nseed: 43\n").digest());
     }
 
     @Test
@@ -83,7 +95,8 @@ class ExperimentSpecTest {
         assertTrue(paths.contains("stages.evaluate.classifier.colour"), paths.toString());
         assertTrue(paths.contains("stages.generate-counterfactuals"), paths.toString());
         assertTrue(paths.contains("run"), paths.toString());
-        assertTrue(e.getMessage().contains("run: generate-counterfactuals needs the stage train-disentangler"),
+        assertTrue(
+                e.getMessage().contains("run: generate-counterfactuals needs the stage train-disentangler"),
                 e.getMessage());
     }
 
@@ -91,7 +104,9 @@ class ExperimentSpecTest {
     void stageSeedsDifferPerStageAndFollowTheExperimentSeed() {
         ExperimentSpec a = ExperimentSpec.parseYaml("name: x\nseed: 7\n");
         assertNotEquals(a.stageSeed(StageName.INGEST), a.stageSeed(StageName.PARSE_REPORTS));
-        assertEquals(a.stageSeed(StageName.INGEST), ExperimentSpec.parseYaml("name: y\nseed: 7\n").stageSeed(StageName.INGEST));
+        assertEquals(
+                a.stageSeed(StageName.INGEST),
+                ExperimentSpec.parseYaml("name: y\nseed: 7\n").stageSeed(StageName.INGEST));
         assertEquals(List.of(StageName.values()), a.stageOrder());
     }
 
@@ -112,7 +127,8 @@ class ExperimentSpecTest {
                   parse-reports: {}
                   train-disentangler: {seed: 3, steps: lots}
                 """));
-        assertEquals(List.of("stages.train-disentangler.steps", "stages.train-disentangler.seed"),
+        assertEquals(
+                List.of("stages.train-disentangler.steps", "stages.train-disentangler.seed"),
                 e.problems().stream().map(SpecProblem::path).toList());
     }
 
@@ -121,14 +137,21 @@ class ExperimentSpecTest {
         ExperimentSpec defaults = ExperimentSpec.parseYaml("name: x\n");
         ParseReportsConfig parse = (ParseReportsConfig) defaults.stageConfig(StageName.PARSE_REPORTS);
         assertEquals(java.util.Optional.empty(), parse.labelSource(), "unset: reports when the dataset has them");
-        assertEquals("{\"extractor\":\"rules\",\"tailFrequency\":0.05}",
+        assertEquals(
+                "{\"extractor\":\"rules\",\"tailFrequency\":0.05}",
                 defaults.stageConfigJson(StageName.PARSE_REPORTS),
                 "an unset source and the planner's extractor version are not part of the spec");
         ExperimentSpec truth = ExperimentSpec.parseYaml("name: x\nstages: {parse-reports: {labels: truth}}\n");
-        assertEquals(dev.causalcxr.core.labels.LabelSource.TRUTH,
-                ((ParseReportsConfig) truth.stageConfig(StageName.PARSE_REPORTS)).labelSource().orElseThrow());
-        assertNotEquals(defaults.digest(), ExperimentSpec.parseYaml(
-                "name: x\nstages: {parse-reports: {labels: reports}, train-disentangler: {}}\n").digest());
+        assertEquals(
+                dev.causalcxr.core.labels.LabelSource.TRUTH,
+                ((ParseReportsConfig) truth.stageConfig(StageName.PARSE_REPORTS))
+                        .labelSource()
+                        .orElseThrow());
+        assertNotEquals(
+                defaults.digest(),
+                ExperimentSpec.parseYaml(
+                                "name: x\nstages: {parse-reports: {labels: reports}, train-disentangler: {}}\n")
+                        .digest());
     }
 
     @Test
@@ -139,22 +162,32 @@ class ExperimentSpecTest {
                 stages:
                   parse-reports: {labels: truth}
                 """));
-        assertEquals(List.of("stages.parse-reports.labels"), e.problems().stream().map(SpecProblem::path).toList());
+        assertEquals(
+                List.of("stages.parse-reports.labels"),
+                e.problems().stream().map(SpecProblem::path).toList());
         assertTrue(e.getMessage().contains("needs dataset.source: phantom"), e.getMessage());
 
-        var unknown = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml(
-                "name: x\nstages: {parse-reports: {labels: llm}}\n"));
+        var unknown = assertThrows(
+                SpecValidationException.class,
+                () -> ExperimentSpec.parseYaml("name: x\nstages: {parse-reports: {labels: llm}}\n"));
         assertTrue(unknown.getMessage().contains("must be one of reports, dataset, truth"), unknown.getMessage());
 
         var unlabelled = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
                 name: x
                 run: [train-disentangler, evaluate]
                 """));
-        assertEquals(List.of("run", "run"), unlabelled.problems().stream().map(SpecProblem::path).toList());
-        assertTrue(unlabelled.getMessage().contains("train-disentangler needs the stage parse-reports"),
+        assertEquals(
+                List.of("run", "run"),
+                unlabelled.problems().stream().map(SpecProblem::path).toList());
+        assertTrue(
+                unlabelled.getMessage().contains("train-disentangler needs the stage parse-reports"),
                 unlabelled.getMessage());
-        assertTrue(unlabelled.getMessage().contains("evaluate needs the stage parse-reports, which the spec does not"
-                + " run (it publishes the finding labels): add it to run"), unlabelled.getMessage());
+        assertTrue(
+                unlabelled
+                        .getMessage()
+                        .contains("evaluate needs the stage parse-reports, which the spec does not"
+                                + " run (it publishes the finding labels): add it to run"),
+                unlabelled.getMessage());
     }
 
     @Test
@@ -165,13 +198,17 @@ class ExperimentSpecTest {
                   train-diffusion: {train_steps: 40}
                 """);
         assertEquals(List.of(StageName.values()), s.stageOrder(), "no stage is skipped by configuring another");
-        assertEquals(40, ((dev.causalcxr.core.diffusion.DiffusionConfig) s.stageConfig(StageName.TRAIN_DIFFUSION))
-                .trainSteps());
-        assertEquals(ExperimentSpec.parseYaml("name: x\n").stageConfigJson(StageName.EVALUATE),
+        assertEquals(
+                40,
+                ((dev.causalcxr.core.diffusion.DiffusionConfig) s.stageConfig(StageName.TRAIN_DIFFUSION)).trainSteps());
+        assertEquals(
+                ExperimentSpec.parseYaml("name: x\n").stageConfigJson(StageName.EVALUATE),
                 s.stageConfigJson(StageName.EVALUATE));
-        assertEquals("stages: ingest (dataset), parse-reports (defaults), train-disentangler (defaults),"
-                + " train-diffusion (spec), optimize-tail-noise (defaults), generate-counterfactuals (defaults),"
-                + " evaluate (defaults)", s.describeStages());
+        assertEquals(
+                "stages: ingest (dataset), parse-reports (defaults), train-disentangler (defaults),"
+                        + " train-diffusion (spec), optimize-tail-noise (defaults), generate-counterfactuals (defaults),"
+                        + " evaluate (defaults)",
+                s.describeStages());
     }
 
     @Test
@@ -182,13 +219,19 @@ class ExperimentSpecTest {
                 stages:
                   train-disentangler: {steps: 12}
                 """);
-        assertEquals(List.of(StageName.INGEST, StageName.PARSE_REPORTS, StageName.TRAIN_DISENTANGLER),
-                s.stageOrder());
-        assertEquals("stages: ingest (dataset), parse-reports (defaults), train-disentangler (spec); not run:"
-                + " train-diffusion, optimize-tail-noise, generate-counterfactuals, evaluate", s.describeStages());
-        assertEquals(List.of(StageName.INGEST), ExperimentSpec.parseYaml("name: x\nrun: []\n").stageOrder());
-        assertEquals(s.stageOrder(), ExperimentSpec.parseYaml(
-                "name: x\nrun: [train-disentangler, ingest, parse-reports]\n").stageOrder(), "pipeline order, ingest always");
+        assertEquals(List.of(StageName.INGEST, StageName.PARSE_REPORTS, StageName.TRAIN_DISENTANGLER), s.stageOrder());
+        assertEquals(
+                "stages: ingest (dataset), parse-reports (defaults), train-disentangler (spec); not run:"
+                        + " train-diffusion, optimize-tail-noise, generate-counterfactuals, evaluate",
+                s.describeStages());
+        assertEquals(
+                List.of(StageName.INGEST),
+                ExperimentSpec.parseYaml("name: x\nrun: []\n").stageOrder());
+        assertEquals(
+                s.stageOrder(),
+                ExperimentSpec.parseYaml("name: x\nrun: [train-disentangler, ingest, parse-reports]\n")
+                        .stageOrder(),
+                "pipeline order, ingest always");
     }
 
     @Test
@@ -199,12 +242,16 @@ class ExperimentSpecTest {
                 stages:
                   evaluate: {seed_count: 1}
                 """));
-        assertEquals(List.of("run[1]", "run[2]", "stages.evaluate"),
-                e.problems().stream().map(SpecProblem::path).toList(), e.getMessage());
+        assertEquals(
+                List.of("run[1]", "run[2]", "stages.evaluate"),
+                e.problems().stream().map(SpecProblem::path).toList(),
+                e.getMessage());
         assertTrue(e.getMessage().contains("stages.evaluate: configures a stage that does not run"), e.getMessage());
-        var notAList = assertThrows(SpecValidationException.class,
-                () -> ExperimentSpec.parseYaml("name: x\nrun: parse-reports\n"));
-        assertEquals(List.of("run"), notAList.problems().stream().map(SpecProblem::path).toList());
+        var notAList = assertThrows(
+                SpecValidationException.class, () -> ExperimentSpec.parseYaml("name: x\nrun: parse-reports\n"));
+        assertEquals(
+                List.of("run"),
+                notAList.problems().stream().map(SpecProblem::path).toList());
     }
 
     @Test
@@ -223,11 +270,17 @@ class ExperimentSpecTest {
         assertEquals(0.08, s.tailFrequency());
         assertEquals(0.08, ((IngestConfig) s.stageConfig(StageName.INGEST)).tailFrequency());
         assertEquals(0.08, ((ParseReportsConfig) s.stageConfig(StageName.PARSE_REPORTS)).tailFrequency());
-        assertEquals(0.08, ((dev.causalcxr.core.diffusion.tailnoise.TailNoiseStageConfig)
-                s.stageConfig(StageName.OPTIMIZE_TAIL_NOISE)).tailFrequency());
-        assertEquals(0.08, ((dev.causalcxr.core.evaluation.EvaluationConfig) s.stageConfig(StageName.EVALUATE))
-                .tailFrequency());
-        assertEquals(ExperimentSpec.DEFAULT_TAIL_FREQUENCY, ExperimentSpec.parseYaml("name: x\n").tailFrequency());
+        assertEquals(
+                0.08,
+                ((dev.causalcxr.core.diffusion.tailnoise.TailNoiseStageConfig)
+                                s.stageConfig(StageName.OPTIMIZE_TAIL_NOISE))
+                        .tailFrequency());
+        assertEquals(
+                0.08,
+                ((dev.causalcxr.core.evaluation.EvaluationConfig) s.stageConfig(StageName.EVALUATE)).tailFrequency());
+        assertEquals(
+                ExperimentSpec.DEFAULT_TAIL_FREQUENCY,
+                ExperimentSpec.parseYaml("name: x\n").tailFrequency());
 
         var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
                 name: x
@@ -235,7 +288,8 @@ class ExperimentSpecTest {
                   optimize-tail-noise: {tail_frequency: 0.08}
                   evaluate: {tail_frequency: 0.08}
                 """));
-        assertEquals(List.of("stages.optimize-tail-noise.tail_frequency", "stages.evaluate.tail_frequency"),
+        assertEquals(
+                List.of("stages.optimize-tail-noise.tail_frequency", "stages.evaluate.tail_frequency"),
                 e.problems().stream().map(SpecProblem::path).toList());
         assertTrue(e.getMessage().contains("top-level tail_frequency"), e.getMessage());
     }
@@ -243,8 +297,10 @@ class ExperimentSpecTest {
     @Test
     void everyExampleSpecIsValid() throws Exception {
         try (var specs = Files.list(Path.of("..", "specs"))) {
-            List<Path> files = specs.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-            assertEquals(List.of("import-site.yaml", "quick-phantom.yaml"),
+            List<Path> files =
+                    specs.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+            assertEquals(
+                    List.of("import-site.yaml", "quick-phantom.yaml"),
                     files.stream().map(p -> p.getFileName().toString()).toList());
             for (Path f : files) {
                 ExperimentSpec spec = ExperimentSpec.parseYaml(Files.readString(f));
@@ -266,9 +322,12 @@ class ExperimentSpecTest {
         assertNotEquals(plain.digest(), allowed.digest());
         assertTrue(allowed.canonicalJson().contains("\"tracking\":{\"images\":\"allowed\"}"), allowed.canonicalJson());
 
-        SpecValidationException e = assertThrows(SpecValidationException.class,
+        SpecValidationException e = assertThrows(
+                SpecValidationException.class,
                 () -> ExperimentSpec.parseYaml("name: t\ntracking: {images: everywhere, artifacts: all}\n"));
-        assertEquals(List.of("tracking.images", "tracking.artifacts"), e.problems().stream().map(SpecProblem::path).toList(),
+        assertEquals(
+                List.of("tracking.images", "tracking.artifacts"),
+                e.problems().stream().map(SpecProblem::path).toList(),
                 e.getMessage());
         assertTrue(e.getMessage().contains("must be one of site-only, allowed (got 'everywhere')"), e.getMessage());
     }

@@ -20,8 +20,8 @@ class RecordConfigReaderTest {
     private static final Sample DEFAULTS = new Sample(100, 1e-3, true, "cpu");
 
     private static Sample read(String yaml, List<SpecProblem> problems) throws Exception {
-        return RecordConfigReader.read(ConfigNode.root(new YAMLMapper().readTree(yaml), "stages.x", problems),
-                Sample.class, DEFAULTS);
+        return RecordConfigReader.read(
+                ConfigNode.root(new YAMLMapper().readTree(yaml), "stages.x", problems), Sample.class, DEFAULTS);
     }
 
     @Test
@@ -35,7 +35,8 @@ class RecordConfigReaderTest {
     void everyBadValueAndUnknownKeyIsReportedWithItsPath() throws Exception {
         List<SpecProblem> problems = new ArrayList<>();
         assertEquals(DEFAULTS, read("steps: many\nlearning_rate: [1]\nbatch: 3\n", problems));
-        assertEquals(List.of("stages.x.steps", "stages.x.learning_rate", "stages.x.batch"),
+        assertEquals(
+                List.of("stages.x.steps", "stages.x.learning_rate", "stages.x.batch"),
                 problems.stream().map(SpecProblem::path).toList());
     }
 

@@ -35,8 +35,7 @@ import java.util.Set;
 public final class RecordingStageContext implements StageContext {
 
     /** One logged metric value. */
-    public record Point(long step, double value) {
-    }
+    public record Point(long step, double value) {}
 
     /** Called on every {@link #logMetric} (after it is recorded), e.g. to time steps in a benchmark. */
     @FunctionalInterface
@@ -66,7 +65,7 @@ public final class RecordingStageContext implements StageContext {
     private volatile boolean cancelled;
     private int cancelAfterCheckpoints = Integer.MAX_VALUE;
     private int cancelAfterProgressCalls = Integer.MAX_VALUE;
-    private MetricListener metricListener = (key, value, step) -> { };
+    private MetricListener metricListener = (key, value, step) -> {};
 
     /** A context whose work folder is {@code workDir} (created if missing). */
     public RecordingStageContext(Path workDir, long seed) {
@@ -194,7 +193,8 @@ public final class RecordingStageContext implements StageContext {
         if (resumeFrom != null) {
             return Optional.of(resumeFrom);
         }
-        return savedCheckpoints.isEmpty() ? Optional.empty()
+        return savedCheckpoints.isEmpty()
+                ? Optional.empty()
                 : Optional.of(savedCheckpoints.get(savedCheckpoints.size() - 1));
     }
 
@@ -204,8 +204,8 @@ public final class RecordingStageContext implements StageContext {
         if (keepCheckpointCopies) {
             try {
                 Files.createDirectories(checkpointDir);
-                kept = Files.copy(file, checkpointDir.resolve("step-" + step + ".ckpt"),
-                        StandardCopyOption.REPLACE_EXISTING);
+                kept = Files.copy(
+                        file, checkpointDir.resolve("step-" + step + ".ckpt"), StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -241,7 +241,8 @@ public final class RecordingStageContext implements StageContext {
 
     @Override
     public synchronized boolean cancelled() {
-        return cancelled || savedCheckpoints.size() >= cancelAfterCheckpoints
+        return cancelled
+                || savedCheckpoints.size() >= cancelAfterCheckpoints
                 || progressFractions.size() >= cancelAfterProgressCalls;
     }
 

@@ -19,8 +19,8 @@ class RecordingStageContextTest {
     @Test
     void recordsMetricsSummaryParamsAndProgress(@TempDir Path dir) {
         List<String> heard = new ArrayList<>();
-        RecordingStageContext ctx = new RecordingStageContext(dir.resolve("work"), 3)
-                .onLogMetric((k, v, s) -> heard.add(k + s));
+        RecordingStageContext ctx =
+                new RecordingStageContext(dir.resolve("work"), 3).onLogMetric((k, v, s) -> heard.add(k + s));
         assertTrue(Files.isDirectory(ctx.workDir()));
         assertEquals(3, ctx.seed());
         ctx.logMetric("loss", 2.0, 1);
@@ -30,7 +30,8 @@ class RecordingStageContextTest {
         ctx.progress(0.5, "half");
         ctx.progress(1.0, "done");
 
-        assertEquals(List.of(new RecordingStageContext.Point(1, 2.0), new RecordingStageContext.Point(2, 1.0)),
+        assertEquals(
+                List.of(new RecordingStageContext.Point(1, 2.0), new RecordingStageContext.Point(2, 1.0)),
                 ctx.metricPoints("loss"));
         assertEquals(List.of(2.0, 1.0), ctx.metricValues("loss"));
         assertEquals(List.of(1L, 2L), ctx.metricSteps("loss"));
@@ -58,7 +59,11 @@ class RecordingStageContextTest {
         ctx.saveCheckpoint(10, file);
         Files.delete(file);
 
-        assertEquals(List.of(5L, 10L), ctx.savedCheckpoints().stream().map(StageContext.Checkpoint::step).toList());
+        assertEquals(
+                List.of(5L, 10L),
+                ctx.savedCheckpoints().stream()
+                        .map(StageContext.Checkpoint::step)
+                        .toList());
         StageContext.Checkpoint latest = ctx.latestCheckpoint().orElseThrow();
         assertEquals(10, latest.step());
         assertEquals("b", Files.readString(latest.file()));
@@ -94,7 +99,8 @@ class RecordingStageContextTest {
     void outputsArtifactsAndInputs(@TempDir Path dir) throws Exception {
         Path in = dir.resolve("in.csv");
         RecordingStageContext ctx = new RecordingStageContext(dir.resolve("work"), 1)
-                .withInput("reports", in).withInputs(Map.of("other", dir));
+                .withInput("reports", in)
+                .withInputs(Map.of("other", dir));
         assertEquals(Map.of("reports", in, "other", dir), ctx.inputs());
 
         Path out = Files.writeString(ctx.workDir().resolve("out.txt"), "o");
@@ -102,8 +108,8 @@ class RecordingStageContextTest {
         assertEquals(out, ctx.output("out"));
         assertThrows(IllegalStateException.class, () -> ctx.artifact("none"));
 
-        RecordingStageContext copying = new RecordingStageContext(dir.resolve("work2"), 1)
-                .copyPublishedFilesTo(dir.resolve("published"));
+        RecordingStageContext copying =
+                new RecordingStageContext(dir.resolve("work2"), 1).copyPublishedFilesTo(dir.resolve("published"));
         Path chart = Files.writeString(copying.workDir().resolve("chart.png"), "png");
         copying.addArtifact("chart", chart);
         Files.delete(chart);

@@ -13,7 +13,8 @@ class StageInputsTest {
     @Test
     void aMissingInputIsTheNonRetryableStageInputExceptionNamingTheInput(@TempDir Path dir) {
         RecordingStageContext ctx = new RecordingStageContext(dir, 1);
-        StageInputException e = assertThrows(StageInputException.class,
+        StageInputException e = assertThrows(
+                StageInputException.class,
                 () -> StageInputs.require(ctx, "ingest/dataset", "the ingest stage's dataset"));
         assertTrue(e.getMessage().contains("the ingest stage's dataset"), e.getMessage());
         assertTrue(e.getMessage().contains("'ingest/dataset'"), e.getMessage());
@@ -29,7 +30,9 @@ class StageInputsTest {
     @Test
     void theReportsStageWithoutItsCsvFailsAsAnInputError(@TempDir Path dir) {
         RecordingStageContext ctx = new RecordingStageContext(dir, 1);
-        assertThrows(StageInputException.class, () -> dev.causalcxr.core.reports.ParseReportsStage.run(
-                dev.causalcxr.core.spec.ParseReportsConfig.defaults(), ctx));
+        assertThrows(
+                StageInputException.class,
+                () -> dev.causalcxr.core.reports.ParseReportsStage.run(
+                        dev.causalcxr.core.spec.ParseReportsConfig.defaults(), ctx));
     }
 }

@@ -12,6 +12,10 @@ import java.util.Map;
  * @param codeVersion  the code version that trained it
  * @param metrics      the run's final metrics (the overall ones are stored with the version)
  */
-public record ModelRegistration(String runId, String modelName, Map<String, String> manifests, String specDigest,
-                                String codeVersion, Map<String, Double> metrics) {
-}
+public record ModelRegistration(
+        String runId,
+        String modelName,
+        Map<String, String> manifests,
+        String specDigest,
+        String codeVersion,
+        Map<String, Double> metrics) {}

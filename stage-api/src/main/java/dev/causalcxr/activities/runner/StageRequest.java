@@ -14,6 +14,12 @@ import java.util.Map;
  * @param force           skip the cache lookup and run again
  * @param parentTrackingRunId the pipeline's tracking run (local journal id)
  */
-public record StageRequest(String pipelineRunId, String experiment, String stage, String configJson, long seed,
-                           Map<String, String> inputs, boolean force, String parentTrackingRunId) {
-}
+public record StageRequest(
+        String pipelineRunId,
+        String experiment,
+        String stage,
+        String configJson,
+        long seed,
+        Map<String, String> inputs,
+        boolean force,
+        String parentTrackingRunId) {}

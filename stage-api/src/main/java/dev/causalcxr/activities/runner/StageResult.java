@@ -8,6 +8,11 @@ import java.util.Map;
  * @param seconds the attempt that produced it (its own time, not the stage's wall time over retries)
  * @param attempt which attempt produced it (1 for the first; 0 in results recorded before it was carried)
  */
-public record StageResult(String stage, String manifestDigest, boolean cacheHit, double seconds,
-                          Map<String, Double> metrics, String trackingRunId, int attempt) {
-}
+public record StageResult(
+        String stage,
+        String manifestDigest,
+        boolean cacheHit,
+        double seconds,
+        Map<String, Double> metrics,
+        String trackingRunId,
+        int attempt) {}

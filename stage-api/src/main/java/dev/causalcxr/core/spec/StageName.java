@@ -33,8 +33,7 @@ public enum StageName {
         public static final String GENERATE_COUNTERFACTUALS = "generate-counterfactuals";
         public static final String EVALUATE = "evaluate";
 
-        private Labels() {
-        }
+        private Labels() {}
     }
 
     private final String label;
@@ -71,8 +70,8 @@ public enum StageName {
             case TRAIN_DISENTANGLER -> List.of(INGEST, PARSE_REPORTS);
             case TRAIN_DIFFUSION -> List.of(TRAIN_DISENTANGLER);
             case OPTIMIZE_TAIL_NOISE -> List.of(TRAIN_DISENTANGLER, TRAIN_DIFFUSION);
-            case GENERATE_COUNTERFACTUALS -> List.of(INGEST, PARSE_REPORTS, TRAIN_DISENTANGLER, TRAIN_DIFFUSION,
-                    OPTIMIZE_TAIL_NOISE);
+            case GENERATE_COUNTERFACTUALS ->
+                List.of(INGEST, PARSE_REPORTS, TRAIN_DISENTANGLER, TRAIN_DIFFUSION, OPTIMIZE_TAIL_NOISE);
             case EVALUATE -> List.of(INGEST, PARSE_REPORTS, GENERATE_COUNTERFACTUALS);
         };
     }

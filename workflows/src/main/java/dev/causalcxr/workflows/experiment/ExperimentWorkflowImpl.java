@@ -1,6 +1,5 @@
 package dev.causalcxr.workflows.experiment;
 
-import dev.causalcxr.core.spec.StageName;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.TaskQueues;
@@ -11,6 +10,7 @@ import dev.causalcxr.activities.pipeline.RunStart;
 import dev.causalcxr.activities.runner.StageRequest;
 import dev.causalcxr.activities.runner.StageResult;
 import dev.causalcxr.activities.stages.StageActivities;
+import dev.causalcxr.core.spec.StageName;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -44,8 +44,15 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
         for (ExperimentPlan.StagePlan s : plan.stages()) {
             states.add(new PipelineProgress.StageState(s.stage().label(), "pending", false, 0));
         }
-        String trackingRun = bookkeeping.beginRun(new RunStart(plan.runId(), plan.experiment(), plan.specName(),
-                plan.specDigest(), plan.specJson(), plan.codeVersion(), plan.seed(), plan.profile()));
+        String trackingRun = bookkeeping.beginRun(new RunStart(
+                plan.runId(),
+                plan.experiment(),
+                plan.specName(),
+                plan.specDigest(),
+                plan.specJson(),
+                plan.codeVersion(),
+                plan.seed(),
+                plan.profile()));
         Map<String, String> manifests = new LinkedHashMap<>();
         Map<String, Double> metrics = new TreeMap<>();
         List<RunSummary.StageOutcome> outcomes = new ArrayList<>();
@@ -64,10 +71,10 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
             for (StageName in : s.inputStages()) {
                 inputs.put(in.label(), manifests.get(in.label()));
             }
-            StageRequest req = new StageRequest(plan.runId(), plan.experiment(), stage, s.configJson(), s.seed(),
-                    inputs, s.force(), trackingRun);
-            StageActivities stub = Workflow.newActivityStub(StageActivities.class,
-                    StageActivityOptions.forStage(s.stage(), s.taskQueue()));
+            StageRequest req = new StageRequest(
+                    plan.runId(), plan.experiment(), stage, s.configJson(), s.seed(), inputs, s.force(), trackingRun);
+            StageActivities stub = Workflow.newActivityStub(
+                    StageActivities.class, StageActivityOptions.forStage(s.stage(), s.taskQueue()));
             StageResult[] result = new StageResult[1];
             // the workflow's clock: deterministic on replay, and it spans every attempt (the activity's own
             // seconds cover only the attempt that finished)
@@ -76,10 +83,12 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
                 currentScope = Workflow.newCancellationScope(() -> result[0] = dispatch(stub, s.stage(), req));
                 currentScope.run();
             } catch (ActivityFailure | CanceledFailure e) {
-                boolean cancelled = cancelRequested || e instanceof CanceledFailure || e.getCause() instanceof CanceledFailure;
+                boolean cancelled =
+                        cancelRequested || e instanceof CanceledFailure || e.getCause() instanceof CanceledFailure;
                 double wall = (Workflow.currentTimeMillis() - stageStart) / 1000.0;
                 states.set(i, new PipelineProgress.StageState(stage, cancelled ? "cancelled" : "failed", false, wall));
-                outcomes.add(new RunSummary.StageOutcome(stage, cancelled ? "cancelled" : "failed", false, wall, null, 0));
+                outcomes.add(
+                        new RunSummary.StageOutcome(stage, cancelled ? "cancelled" : "failed", false, wall, null, 0));
                 status = cancelled ? "cancelled" : "failed";
                 error = cancelled ? "cancelled during " + stage : stage + ": " + rootMessage(e);
                 break;
@@ -91,18 +100,24 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
             metrics.putAll(r.metrics());
             double wall = (Workflow.currentTimeMillis() - stageStart) / 1000.0;
             states.set(i, new PipelineProgress.StageState(stage, "succeeded", r.cacheHit(), wall));
-            outcomes.add(new RunSummary.StageOutcome(stage, "succeeded", r.cacheHit(), wall, r.manifestDigest(),
-                    r.attempt()));
+            outcomes.add(new RunSummary.StageOutcome(
+                    stage, "succeeded", r.cacheHit(), wall, r.manifestDigest(), r.attempt()));
         }
         current = null;
         String registered = null;
         boolean complete = manifests.containsKey(StageName.TRAIN_DISENTANGLER.label())
                 && manifests.containsKey(StageName.TRAIN_DIFFUSION.label());
-        if (status.equals("succeeded") && complete
+        if (status.equals("succeeded")
+                && complete
                 && Workflow.getVersion("register-model", Workflow.DEFAULT_VERSION, 1) == 1) {
             try {
-                registered = bookkeeping.registerModel(new ModelRegistration(plan.runId(), plan.specName(),
-                        new TreeMap<>(manifests), plan.specDigest(), plan.codeVersion(), metrics));
+                registered = bookkeeping.registerModel(new ModelRegistration(
+                        plan.runId(),
+                        plan.specName(),
+                        new TreeMap<>(manifests),
+                        plan.specDigest(),
+                        plan.codeVersion(),
+                        metrics));
             } catch (ActivityFailure e) {
                 status = "failed";
                 error = "registering the model failed: " + rootMessage(e);
@@ -117,14 +132,18 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
             status = "failed";
             error = "the run summary cannot be serialized: " + e.getOriginalMessage();
             summary = new RunSummary(plan.runId(), status, outcomes, Map.of(), trackingRun, error, registered);
-            summaryJson = JSON.createObjectNode().put("run_id", plan.runId()).put("status", status)
-                    .put("error", error).toString();
+            summaryJson = JSON.createObjectNode()
+                    .put("run_id", plan.runId())
+                    .put("status", status)
+                    .put("error", error)
+                    .toString();
         }
         String finalStatus = status;
         String finalJson = summaryJson;
         // bookkeeping must happen even when the run was cancelled
         Workflow.newDetachedCancellationScope(() -> bookkeeping.finishRun(
-                new RunFinish(plan.runId(), trackingRun, finalStatus, finalJson, metrics))).run();
+                        new RunFinish(plan.runId(), trackingRun, finalStatus, finalJson, metrics)))
+                .run();
         return summary;
     }
 
@@ -151,8 +170,14 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
         List<String> classes = stub.tailNoiseClasses(req);
         List<Promise<StageResult>> perClass = new ArrayList<>();
         for (String key : classes) {
-            StageRequest classRequest = new StageRequest(req.pipelineRunId(), req.experiment(),
-                    req.stage() + "/" + key, req.configJson(), req.seed(), req.inputs(), req.force(),
+            StageRequest classRequest = new StageRequest(
+                    req.pipelineRunId(),
+                    req.experiment(),
+                    req.stage() + "/" + key,
+                    req.configJson(),
+                    req.seed(),
+                    req.inputs(),
+                    req.force(),
                     req.parentTrackingRunId());
             perClass.add(Async.function(stub::optimizeTailNoiseClass, classRequest));
         }
@@ -178,11 +203,23 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
         if (failure != null) {
             throw failure;
         }
-        StageResult join = stub.optimizeTailNoise(new StageRequest(req.pipelineRunId(), req.experiment(), req.stage(),
-                req.configJson(), req.seed(), inputs, req.force(), req.parentTrackingRunId()));
+        StageResult join = stub.optimizeTailNoise(new StageRequest(
+                req.pipelineRunId(),
+                req.experiment(),
+                req.stage(),
+                req.configJson(),
+                req.seed(),
+                inputs,
+                req.force(),
+                req.parentTrackingRunId()));
         // the stage's time, cache state and attempts cover its per-class activities, not only the join
-        return new StageResult(join.stage(), join.manifestDigest(), join.cacheHit() && allCached,
-                (Workflow.currentTimeMillis() - started) / 1000.0, join.metrics(), join.trackingRunId(),
+        return new StageResult(
+                join.stage(),
+                join.manifestDigest(),
+                join.cacheHit() && allCached,
+                (Workflow.currentTimeMillis() - started) / 1000.0,
+                join.metrics(),
+                join.trackingRunId(),
                 Math.max(attempts, join.attempt()));
     }
 
@@ -199,9 +236,12 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
 
     @Override
     public PipelineProgress progress() {
-        int done = (int) states.stream().filter(s -> !s.status().equals("pending") && !s.status().equals("running")).count();
+        int done = (int) states.stream()
+                .filter(s -> !s.status().equals("pending") && !s.status().equals("running"))
+                .count();
         long elapsed = startedAt == 0 ? 0 : Workflow.currentTimeMillis() - startedAt;
-        return new PipelineProgress(runId, current, 0, done, states.size(), List.copyOf(states), elapsed, cancelRequested);
+        return new PipelineProgress(
+                runId, current, 0, done, states.size(), List.copyOf(states), elapsed, cancelRequested);
     }
 
     @Override

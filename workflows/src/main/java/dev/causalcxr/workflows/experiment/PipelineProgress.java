@@ -8,14 +8,20 @@ import java.util.List;
  * workflow code); {@link ExperimentClient#progress} adds it from the running activity's last
  * heartbeat.
  */
-public record PipelineProgress(String runId, String currentStage, double currentStageFraction, int completedStages,
-                               int totalStages, List<StageState> stages, long elapsedMillis, boolean cancelRequested) {
+public record PipelineProgress(
+        String runId,
+        String currentStage,
+        double currentStageFraction,
+        int completedStages,
+        int totalStages,
+        List<StageState> stages,
+        long elapsedMillis,
+        boolean cancelRequested) {
 
     public PipelineProgress withCurrentStageFraction(double fraction) {
-        return new PipelineProgress(runId, currentStage, fraction, completedStages, totalStages, stages, elapsedMillis,
-                cancelRequested);
+        return new PipelineProgress(
+                runId, currentStage, fraction, completedStages, totalStages, stages, elapsedMillis, cancelRequested);
     }
 
-    public record StageState(String stage, String status, boolean cacheHit, double seconds) {
-    }
+    public record StageState(String stage, String status, boolean cacheHit, double seconds) {}
 }

@@ -8,8 +8,7 @@ import java.time.Duration;
 
 /** Timeouts and retry policy of every activity, in one place. */
 public final class StageActivityOptions {
-    private StageActivityOptions() {
-    }
+    private StageActivityOptions() {}
 
     /** Non-retryable failure types: bad inputs or config fail the same way on every attempt. */
     /**
@@ -47,8 +46,10 @@ public final class StageActivityOptions {
         return ActivityOptions.newBuilder()
                 .setTaskQueue(taskQueue)
                 .setStartToCloseTimeout(Duration.ofMinutes(5))
-                .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1))
-                        .setMaximumAttempts(5).build())
+                .setRetryOptions(RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofSeconds(1))
+                        .setMaximumAttempts(5)
+                        .build())
                 .build();
     }
 }

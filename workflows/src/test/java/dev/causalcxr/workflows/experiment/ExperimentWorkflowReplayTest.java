@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ExperimentWorkflowReplayTest {
     private static final String DIR = "/dev/causalcxr/workflows/histories/";
-    private static final List<String> HISTORIES = List.of("experiment-full-fan-out-v1.json",
-            "experiment-ingest-parse-v1.json");
+    private static final List<String> HISTORIES =
+            List.of("experiment-full-fan-out-v1.json", "experiment-ingest-parse-v1.json");
 
     static Stream<String> histories() {
         return HISTORIES.stream();
@@ -38,8 +38,8 @@ class ExperimentWorkflowReplayTest {
     @ParameterizedTest
     @MethodSource("histories")
     void aRecordedRunReplaysAgainstTheCurrentWorkflowCode(String name) throws Exception {
-        WorkflowReplayer.replayWorkflowExecution(WorkflowExecutionHistory.fromJson(read(name)),
-                ExperimentWorkflowImpl.class);
+        WorkflowReplayer.replayWorkflowExecution(
+                WorkflowExecutionHistory.fromJson(read(name)), ExperimentWorkflowImpl.class);
     }
 
     /** The check has teeth: a workflow that schedules its stages in another order does not replay. */
@@ -48,12 +48,13 @@ class ExperimentWorkflowReplayTest {
         String history = read("experiment-full-fan-out-v1.json");
         boolean failed = false;
         try {
-            WorkflowReplayer.replayWorkflowExecution(WorkflowExecutionHistory.fromJson(history),
-                    ReorderedWorkflow.class);
+            WorkflowReplayer.replayWorkflowExecution(
+                    WorkflowExecutionHistory.fromJson(history), ReorderedWorkflow.class);
         } catch (Exception | AssertionError e) {
             failed = true;
         }
-        org.junit.jupiter.api.Assertions.assertTrue(failed, "replaying against a workflow with other commands must fail");
+        org.junit.jupiter.api.Assertions.assertTrue(
+                failed, "replaying against a workflow with other commands must fail");
     }
 
     /** The experiment workflow run over its stages backwards: other commands for the same history. */
@@ -62,8 +63,16 @@ class ExperimentWorkflowReplayTest {
         public RunSummary run(ExperimentPlan plan) {
             List<ExperimentPlan.StagePlan> reversed = new ArrayList<>(plan.stages());
             java.util.Collections.reverse(reversed);
-            return super.run(new ExperimentPlan(plan.runId(), plan.experiment(), plan.specName(), plan.specDigest(),
-                    plan.specJson(), plan.codeVersion(), plan.seed(), plan.profile(), reversed));
+            return super.run(new ExperimentPlan(
+                    plan.runId(),
+                    plan.experiment(),
+                    plan.specName(),
+                    plan.specDigest(),
+                    plan.specJson(),
+                    plan.codeVersion(),
+                    plan.seed(),
+                    plan.profile(),
+                    reversed));
         }
     }
 }

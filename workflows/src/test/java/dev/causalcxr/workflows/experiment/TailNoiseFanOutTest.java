@@ -1,6 +1,5 @@
 package dev.causalcxr.workflows.experiment;
 
-import dev.causalcxr.core.spec.StageName;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +11,7 @@ import dev.causalcxr.activities.pipeline.RunStart;
 import dev.causalcxr.activities.runner.StageRequest;
 import dev.causalcxr.activities.runner.StageResult;
 import dev.causalcxr.activities.stages.StageActivities;
+import dev.causalcxr.core.spec.StageName;
 import io.temporal.activity.Activity;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -49,8 +49,11 @@ class TailNoiseFanOutTest {
         cpu.registerWorkflowImplementationTypes(ExperimentWorkflowImpl.class);
         cpu.registerActivitiesImplementations(new NoBookkeeping());
         // enough slots for every class at once: the test fails if the workflow started them one by one
-        Worker gpu = env.newWorker(TaskQueues.GPU, WorkerOptions.newBuilder()
-                .setMaxConcurrentActivityExecutionSize(CLASSES.size() + 1).build());
+        Worker gpu = env.newWorker(
+                TaskQueues.GPU,
+                WorkerOptions.newBuilder()
+                        .setMaxConcurrentActivityExecutionSize(CLASSES.size() + 1)
+                        .build());
         gpu.registerActivitiesImplementations(stages);
         env.start();
     }
@@ -61,12 +64,24 @@ class TailNoiseFanOutTest {
     }
 
     private RunSummary run() {
-        ExperimentPlan plan = new ExperimentPlan("fanout-run", "causalcxr/fanout", "fanout", "d", "{}", "test", 1L,
-                "quick", List.of(new ExperimentPlan.StagePlan(StageName.OPTIMIZE_TAIL_NOISE, TaskQueues.GPU, "{}", 5L,
-                List.of(), false)));
+        ExperimentPlan plan = new ExperimentPlan(
+                "fanout-run",
+                "causalcxr/fanout",
+                "fanout",
+                "d",
+                "{}",
+                "test",
+                1L,
+                "quick",
+                List.of(new ExperimentPlan.StagePlan(
+                        StageName.OPTIMIZE_TAIL_NOISE, TaskQueues.GPU, "{}", 5L, List.of(), false)));
         WorkflowClient client = env.getWorkflowClient();
-        ExperimentWorkflow wf = client.newWorkflowStub(ExperimentWorkflow.class,
-                WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.CPU).setWorkflowId(plan.runId()).build());
+        ExperimentWorkflow wf = client.newWorkflowStub(
+                ExperimentWorkflow.class,
+                WorkflowOptions.newBuilder()
+                        .setTaskQueue(TaskQueues.CPU)
+                        .setWorkflowId(plan.runId())
+                        .build());
         return wf.run(plan);
     }
 
@@ -117,7 +132,8 @@ class TailNoiseFanOutTest {
 
         @Override
         public StageResult optimizeTailNoiseClass(StageRequest request) {
-            int attempt = attempts.computeIfAbsent(request.stage(), k -> new AtomicInteger()).incrementAndGet();
+            int attempt = attempts.computeIfAbsent(request.stage(), k -> new AtomicInteger())
+                    .incrementAndGet();
             // counted as running before it signals its start: when the latch opens, every class is running
             int now = running.incrementAndGet();
             maxConcurrent.accumulateAndGet(now, Math::max);
@@ -134,7 +150,13 @@ class TailNoiseFanOutTest {
                 }
                 Activity.getExecutionContext().heartbeat(null);
                 order.add(request.stage());
-                return new StageResult(request.stage(), "manifest-" + request.stage(), false, 0.1, Map.of(), null,
+                return new StageResult(
+                        request.stage(),
+                        "manifest-" + request.stage(),
+                        false,
+                        0.1,
+                        Map.of(),
+                        null,
                         Activity.getExecutionContext().getInfo().getAttempt());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -148,8 +170,8 @@ class TailNoiseFanOutTest {
         public StageResult optimizeTailNoise(StageRequest request) {
             joins.incrementAndGet();
             joinInputs = Map.copyOf(request.inputs());
-            return new StageResult(request.stage(), "manifest-join", false, 0.1,
-                    Map.of("tail_effectiveness_optimized", 0.5), null, 1);
+            return new StageResult(
+                    request.stage(), "manifest-join", false, 0.1, Map.of("tail_effectiveness_optimized", 0.5), null, 1);
         }
 
         @Override
@@ -190,8 +212,7 @@ class TailNoiseFanOutTest {
         }
 
         @Override
-        public void finishRun(RunFinish finish) {
-        }
+        public void finishRun(RunFinish finish) {}
 
         @Override
         public String registerModel(ModelRegistration registration) {

@@ -1,6 +1,5 @@
 package dev.causalcxr.workflows.experiment;
 
-import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.activities.TaskQueues;
 import dev.causalcxr.activities.pipeline.ModelRegistration;
 import dev.causalcxr.activities.pipeline.PipelineActivities;
@@ -9,6 +8,7 @@ import dev.causalcxr.activities.pipeline.RunStart;
 import dev.causalcxr.activities.runner.StageRequest;
 import dev.causalcxr.activities.runner.StageResult;
 import dev.causalcxr.activities.stages.StageActivities;
+import dev.causalcxr.core.spec.StageName;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -29,8 +29,7 @@ import java.util.Map;
  */
 public final class WorkflowHistoryRecorder {
 
-    private WorkflowHistoryRecorder() {
-    }
+    private WorkflowHistoryRecorder() {}
 
     static final List<StageName> ALL_STAGES = List.of(StageName.values());
 
@@ -39,18 +38,21 @@ public final class WorkflowHistoryRecorder {
         for (int i = 0; i < stages.size(); i++) {
             StageName s = stages.get(i);
             String queue = TaskQueues.forStage(s);
-            plans.add(new ExperimentPlan.StagePlan(s, queue, "{}", 10L + i, i == 0 ? List.of() : List.of(stages.get(i - 1)),
-                    false));
+            plans.add(new ExperimentPlan.StagePlan(
+                    s, queue, "{}", 10L + i, i == 0 ? List.of() : List.of(stages.get(i - 1)), false));
         }
         return new ExperimentPlan(runId, "causalcxr/replay", "replay", "spec-digest", "{}", "test", 1L, "quick", plans);
     }
 
     public static void main(String[] args) throws Exception {
-        Path out = Path.of(args.length > 0 ? args[0] : "workflows/src/test/resources/dev/causalcxr/workflows/histories");
+        Path out =
+                Path.of(args.length > 0 ? args[0] : "workflows/src/test/resources/dev/causalcxr/workflows/histories");
         String suffix = args.length > 1 ? args[1] : "v1";
         Files.createDirectories(out);
         record(out.resolve("experiment-full-fan-out-" + suffix + ".json"), plan("replay-full", ALL_STAGES));
-        record(out.resolve("experiment-ingest-parse-" + suffix + ".json"), plan("replay-short", ALL_STAGES.subList(0, 2)));
+        record(
+                out.resolve("experiment-ingest-parse-" + suffix + ".json"),
+                plan("replay-short", ALL_STAGES.subList(0, 2)));
     }
 
     private static void record(Path file, ExperimentPlan plan) throws Exception {
@@ -62,8 +64,12 @@ public final class WorkflowHistoryRecorder {
             env.newWorker(TaskQueues.GPU).registerActivitiesImplementations(stages);
             env.start();
             WorkflowClient client = env.getWorkflowClient();
-            ExperimentWorkflow wf = client.newWorkflowStub(ExperimentWorkflow.class,
-                    WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.CPU).setWorkflowId(plan.runId()).build());
+            ExperimentWorkflow wf = client.newWorkflowStub(
+                    ExperimentWorkflow.class,
+                    WorkflowOptions.newBuilder()
+                            .setTaskQueue(TaskQueues.CPU)
+                            .setWorkflowId(plan.runId())
+                            .build());
             RunSummary s = wf.run(plan);
             if (!s.status().equals("succeeded")) {
                 throw new IllegalStateException("recording run " + s.status() + ": " + s.error());
@@ -76,8 +82,14 @@ public final class WorkflowHistoryRecorder {
     /** Stage activities that answer at once with a made-up manifest reference. */
     static final class ScriptedStages implements StageActivities {
         private static StageResult done(StageRequest r) {
-            return new StageResult(r.stage(), "manifest-" + r.stage().replace('/', '-'), false, 1.0,
-                    Map.of(r.stage().replace('/', '_') + "_metric", 0.5), "tracking-" + r.stage(), 1);
+            return new StageResult(
+                    r.stage(),
+                    "manifest-" + r.stage().replace('/', '-'),
+                    false,
+                    1.0,
+                    Map.of(r.stage().replace('/', '_') + "_metric", 0.5),
+                    "tracking-" + r.stage(),
+                    1);
         }
 
         @Override
@@ -133,8 +145,7 @@ public final class WorkflowHistoryRecorder {
         }
 
         @Override
-        public void finishRun(RunFinish finish) {
-        }
+        public void finishRun(RunFinish finish) {}
 
         @Override
         public String registerModel(ModelRegistration registration) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.causalcxr.core.diffusion.TensorArchive;
 import dev.causalcxr.core.findings.Finding;
-
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -86,7 +85,8 @@ public record NoisePrior(Finding finding, float[] mean, float[] logScale) {
             }
             Finding f = Finding.fromLabel(meta.path("finding").asText())
                     .orElseThrow(() -> new IllegalArgumentException(file + " names an unknown finding"));
-            return new NoisePrior(f, a.require("mean").values(), a.require("log_scale").values());
+            return new NoisePrior(
+                    f, a.require("mean").values(), a.require("log_scale").values());
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(file + " has unreadable metadata", e);
         }

@@ -11,8 +11,7 @@ import java.util.Map;
  * and by everything that opens a registered generator (the {@code counterfactual} command, the service).
  */
 public final class NoisePriors {
-    private NoisePriors() {
-    }
+    private NoisePriors() {}
 
     /**
      * @param files     files by logical name
@@ -26,8 +25,8 @@ public final class NoisePriors {
             if (name.startsWith(keyPrefix)) {
                 NoisePrior prior = NoisePrior.load(file);
                 if (priors.put(prior.finding(), prior) != null) {
-                    throw new IllegalArgumentException("two tail-noise priors of " + prior.finding().label()
-                            + " (the second is " + name + ")");
+                    throw new IllegalArgumentException(
+                            "two tail-noise priors of " + prior.finding().label() + " (the second is " + name + ")");
                 }
             }
         });

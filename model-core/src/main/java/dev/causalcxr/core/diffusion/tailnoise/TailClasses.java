@@ -3,15 +3,13 @@ package dev.causalcxr.core.diffusion.tailnoise;
 import dev.causalcxr.core.diffusion.Condition;
 import dev.causalcxr.core.diffusion.DiffusionTraining;
 import dev.causalcxr.core.findings.Finding;
-
 import java.util.List;
 import java.util.Map;
 
 /** Which findings are tail classes of a training split. */
 public final class TailClasses {
 
-    private TailClasses() {
-    }
+    private TailClasses() {}
 
     /**
      * Findings present in at least one training study but in fewer than {@code maxFrequency} of them

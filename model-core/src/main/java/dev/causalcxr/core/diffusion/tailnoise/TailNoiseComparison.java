@@ -31,22 +31,32 @@ import java.util.Map;
 public final class TailNoiseComparison {
 
     /** One class's numbers; {@code realCodes} = training studies of the class behind the FID. */
-    public record ClassResult(Finding finding, int realCodes, double effectivenessPlain, double effectivenessOptimized,
-                              double diversityPlain, double diversityOptimized, double fidPlain, double fidOptimized,
-                              double klToStandard) {
-    }
+    public record ClassResult(
+            Finding finding,
+            int realCodes,
+            double effectivenessPlain,
+            double effectivenessOptimized,
+            double diversityPlain,
+            double diversityOptimized,
+            double fidPlain,
+            double fidOptimized,
+            double klToStandard) {}
 
-    private TailNoiseComparison() {
-    }
+    private TailNoiseComparison() {}
 
     /**
      * @param priors    the optimized prior of every tail class
      * @param realCodes the encoded training codes of each class (rows)
      * @param sampler   the sampler the priors were optimized through
      */
-    public static List<ClassResult> compare(DiffusionModel model, PathologyScorer scorer, Map<Finding, NoisePrior> priors,
-                                            Map<Finding, float[][]> realCodes, SamplerConfig sampler, int samples,
-                                            long seed) {
+    public static List<ClassResult> compare(
+            DiffusionModel model,
+            PathologyScorer scorer,
+            Map<Finding, NoisePrior> priors,
+            Map<Finding, float[][]> realCodes,
+            SamplerConfig sampler,
+            int samples,
+            long seed) {
         List<ClassResult> out = new ArrayList<>();
         try (NDManager manager = Engines.pytorch().newBaseManager(model.device())) {
             for (Map.Entry<Finding, NoisePrior> e : priors.entrySet()) {
@@ -61,12 +71,16 @@ public final class TailNoiseComparison {
                 float[][] tuned = model.sample(condition, samples, classSeed, sampler, optimizedNoise);
                 int column = scorer.column(f);
                 float[][] real = realCodes.getOrDefault(f, new float[0][]);
-                out.add(new ClassResult(f, real.length,
+                out.add(new ClassResult(
+                        f,
+                        real.length,
                         effectiveness(scorer.probabilities(manager, plain), column),
                         effectiveness(scorer.probabilities(manager, tuned), column),
                         FeatureDiversity.meanPairwiseDistance(DenseMatrices.toDouble(plain)),
                         FeatureDiversity.meanPairwiseDistance(DenseMatrices.toDouble(tuned)),
-                        fid(plain, real), fid(tuned, real), optimized.klToStandard()));
+                        fid(plain, real),
+                        fid(tuned, real),
+                        optimized.klToStandard()));
             }
         }
         return out;
@@ -79,8 +93,14 @@ public final class TailNoiseComparison {
         int[] counts = new int[6];
         for (ClassResult r : results) {
             String k = "__" + r.finding().key();
-            double[] values = {r.effectivenessOptimized(), r.effectivenessPlain(), r.diversityOptimized(),
-                    r.diversityPlain(), r.fidOptimized(), r.fidPlain()};
+            double[] values = {
+                r.effectivenessOptimized(),
+                r.effectivenessPlain(),
+                r.diversityOptimized(),
+                r.diversityPlain(),
+                r.fidOptimized(),
+                r.fidPlain()
+            };
             String[] keys = KEYS;
             for (int i = 0; i < values.length; i++) {
                 if (Double.isFinite(values[i])) {
@@ -102,8 +122,14 @@ public final class TailNoiseComparison {
         return summary;
     }
 
-    static final String[] KEYS = {"tail_effectiveness_optimized", "tail_effectiveness_plain",
-            "tail_diversity_optimized", "tail_diversity_plain", "tail_fid_optimized", "tail_fid_plain"};
+    static final String[] KEYS = {
+        "tail_effectiveness_optimized",
+        "tail_effectiveness_plain",
+        "tail_diversity_optimized",
+        "tail_diversity_plain",
+        "tail_fid_optimized",
+        "tail_fid_plain"
+    };
 
     private static double effectiveness(float[][] probabilities, int column) {
         int hits = 0;
@@ -119,6 +145,7 @@ public final class TailNoiseComparison {
         if (real.length < 2) {
             return Double.NaN;
         }
-        return FrechetDistance.compute(DenseMatrices.toDouble(generated), DenseMatrices.toDouble(real)).fid();
+        return FrechetDistance.compute(DenseMatrices.toDouble(generated), DenseMatrices.toDouble(real))
+                .fid();
     }
 }

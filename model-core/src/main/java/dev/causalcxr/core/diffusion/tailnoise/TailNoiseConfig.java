@@ -16,8 +16,16 @@ import dev.causalcxr.core.diffusion.SamplerConfig;
  * @param evaluationSamples  fixed noise draws on which the objective is reported before and after
  * @param checkpointInterval iterations between checkpoints in the stage form (0: none)
  */
-public record TailNoiseConfig(int ddimSteps, float guidance, int iterations, int batchSize, float learningRate,
-                              float klWeight, float diversityWeight, int evaluationSamples, int checkpointInterval) {
+public record TailNoiseConfig(
+        int ddimSteps,
+        float guidance,
+        int iterations,
+        int batchSize,
+        float learningRate,
+        float klWeight,
+        float diversityWeight,
+        int evaluationSamples,
+        int checkpointInterval) {
 
     public TailNoiseConfig {
         new SamplerConfig(ddimSteps, 0f, guidance);
@@ -25,8 +33,9 @@ public record TailNoiseConfig(int ddimSteps, float guidance, int iterations, int
             throw new IllegalArgumentException("iterations must be >= 0, got " + iterations);
         }
         if (batchSize < 2 || evaluationSamples < 2) {
-            throw new IllegalArgumentException("batchSize and evaluationSamples must be >= 2 (the diversity term compares"
-                    + " samples), got " + batchSize + " and " + evaluationSamples);
+            throw new IllegalArgumentException(
+                    "batchSize and evaluationSamples must be >= 2 (the diversity term compares" + " samples), got "
+                            + batchSize + " and " + evaluationSamples);
         }
         if (!(learningRate > 0f) || !(klWeight >= 0f) || !(diversityWeight >= 0f)) {
             throw new IllegalArgumentException("learningRate must be > 0 and the weights >= 0");
@@ -45,7 +54,15 @@ public record TailNoiseConfig(int ddimSteps, float guidance, int iterations, int
     }
 
     public TailNoiseConfig withWeights(float kl, float diversity) {
-        return new TailNoiseConfig(ddimSteps, guidance, iterations, batchSize, learningRate, kl, diversity,
-                evaluationSamples, checkpointInterval);
+        return new TailNoiseConfig(
+                ddimSteps,
+                guidance,
+                iterations,
+                batchSize,
+                learningRate,
+                kl,
+                diversity,
+                evaluationSamples,
+                checkpointInterval);
     }
 }

@@ -30,11 +30,11 @@ public final class TailNoiseStage {
     public static final String NAME = StageName.Labels.OPTIMIZE_TAIL_NOISE;
     /** The join's outputs {@code prior/<finding key>}: what {@code generate-counterfactuals} reads. */
     public static final String OUTPUT_PRIOR_PREFIX = "prior/";
+
     public static final String OUTPUT_TAIL_CLASSES = "tail-classes";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private TailNoiseStage() {
-    }
+    private TailNoiseStage() {}
 
     /**
      * Tail classes of the training codes, rarest first (No Finding is never one).
@@ -55,10 +55,11 @@ public final class TailNoiseStage {
     }
 
     /** One tail class's prior, learned through the deterministic DDIM steps against the finding head. */
-    public static TailNoiseOptimizer.Result runClass(TailNoiseStageConfig cfg, Finding finding, Path disentanglerModel,
-                                                     Path diffusionModel, StageContext ctx) throws IOException {
+    public static TailNoiseOptimizer.Result runClass(
+            TailNoiseStageConfig cfg, Finding finding, Path disentanglerModel, Path diffusionModel, StageContext ctx)
+            throws IOException {
         try (DisentanglerModel disentangler = DisentanglerModel.load(disentanglerModel);
-             DiffusionModel diffusion = DiffusionModel.load(diffusionModel, cfg.device())) {
+                DiffusionModel diffusion = DiffusionModel.load(diffusionModel, cfg.device())) {
             ctx.logParam("finding", finding.label());
             return TailNoiseOptimizer.run(diffusion, disentangler.findingScorer(), finding, cfg.optimizer(), ctx);
         }
@@ -73,10 +74,15 @@ public final class TailNoiseStage {
      * @param disentanglerModel needed when there is a tail class
      * @param diffusionModel    needed when there is a tail class
      */
-    public static List<TailNoiseComparison.ClassResult> join(TailNoiseStageConfig cfg, EncodedCodes codes,
-                                                             List<Finding> tail, Map<Finding, Path> priorFiles,
-                                                             Path disentanglerModel, Path diffusionModel,
-                                                             StageContext ctx) throws IOException {
+    public static List<TailNoiseComparison.ClassResult> join(
+            TailNoiseStageConfig cfg,
+            EncodedCodes codes,
+            List<Finding> tail,
+            Map<Finding, Path> priorFiles,
+            Path disentanglerModel,
+            Path diffusionModel,
+            StageContext ctx)
+            throws IOException {
         Map<Finding, NoisePrior> priors = new LinkedHashMap<>();
         for (Finding f : tail) {
             Path file = priorFiles.get(f);
@@ -91,7 +97,9 @@ public final class TailNoiseStage {
             priors.put(f, prior);
             ctx.addOutput(OUTPUT_PRIOR_PREFIX + f.key(), file);
         }
-        ctx.logParam("tail_classes", String.join(", ", tail.stream().map(Finding::label).toList()));
+        ctx.logParam(
+                "tail_classes",
+                String.join(", ", tail.stream().map(Finding::label).toList()));
         ctx.summaryMetric("tail_classes", tail.size());
         List<TailNoiseComparison.ClassResult> results = List.of();
         if (!tail.isEmpty()) {
@@ -100,9 +108,15 @@ public final class TailNoiseStage {
             }
             ctx.progress(0.1, "comparing optimized and plain priors");
             try (DisentanglerModel disentangler = DisentanglerModel.load(disentanglerModel);
-                 DiffusionModel diffusion = DiffusionModel.load(diffusionModel, cfg.device())) {
-                results = TailNoiseComparison.compare(diffusion, disentangler.findingScorer(), priors,
-                        realCodes(codes, tail), cfg.optimizer().sampler(), cfg.comparisonSamples(), ctx.seed());
+                    DiffusionModel diffusion = DiffusionModel.load(diffusionModel, cfg.device())) {
+                results = TailNoiseComparison.compare(
+                        diffusion,
+                        disentangler.findingScorer(),
+                        priors,
+                        realCodes(codes, tail),
+                        cfg.optimizer().sampler(),
+                        cfg.comparisonSamples(),
+                        ctx.seed());
             }
             TailNoiseComparison.report(results, ctx);
         }

@@ -18,24 +18,42 @@ package dev.causalcxr.core.diffusion.tailnoise;
  * @param comparisonSamples  codes sampled per class and prior for the plain-vs-optimized comparison
  * @param device             {@code cpu}, {@code gpu} or {@code gpu:N}
  */
-public record TailNoiseStageConfig(double tailFrequency, int ddimSteps, float guidance, int iterations, int batchSize,
-                                   float learningRate, float klWeight, float diversityWeight, int evaluationSamples,
-                                   int checkpointInterval, int comparisonSamples, String device) {
+public record TailNoiseStageConfig(
+        double tailFrequency,
+        int ddimSteps,
+        float guidance,
+        int iterations,
+        int batchSize,
+        float learningRate,
+        float klWeight,
+        float diversityWeight,
+        int evaluationSamples,
+        int checkpointInterval,
+        int comparisonSamples,
+        String device) {
 
     public TailNoiseStageConfig {
         if (!(tailFrequency > 0 && tailFrequency <= 1)) {
             throw new IllegalArgumentException("tail_frequency must be in (0, 1], got " + tailFrequency);
         }
         if (comparisonSamples < 2) {
-            throw new IllegalArgumentException("comparison_samples must be >= 2 (diversity compares samples), got "
-                    + comparisonSamples);
+            throw new IllegalArgumentException(
+                    "comparison_samples must be >= 2 (diversity compares samples), got " + comparisonSamples);
         }
         if (device == null || device.isBlank()) {
             device = "cpu";
         }
         // the optimizer's own checks, reported on the same block
-        new TailNoiseConfig(ddimSteps, guidance, iterations, batchSize, learningRate, klWeight, diversityWeight,
-                evaluationSamples, checkpointInterval);
+        new TailNoiseConfig(
+                ddimSteps,
+                guidance,
+                iterations,
+                batchSize,
+                learningRate,
+                klWeight,
+                diversityWeight,
+                evaluationSamples,
+                checkpointInterval);
     }
 
     /**
@@ -46,13 +64,31 @@ public record TailNoiseStageConfig(double tailFrequency, int ddimSteps, float gu
      */
     public static TailNoiseStageConfig quick() {
         TailNoiseConfig d = TailNoiseConfig.defaults();
-        return new TailNoiseStageConfig(0.05, d.ddimSteps(), d.guidance(), d.iterations(), d.batchSize(),
-                d.learningRate(), 10f, d.diversityWeight(), d.evaluationSamples(), d.checkpointInterval(),
-                256, "cpu");
+        return new TailNoiseStageConfig(
+                0.05,
+                d.ddimSteps(),
+                d.guidance(),
+                d.iterations(),
+                d.batchSize(),
+                d.learningRate(),
+                10f,
+                d.diversityWeight(),
+                d.evaluationSamples(),
+                d.checkpointInterval(),
+                256,
+                "cpu");
     }
 
     public TailNoiseConfig optimizer() {
-        return new TailNoiseConfig(ddimSteps, guidance, iterations, batchSize, learningRate, klWeight, diversityWeight,
-                evaluationSamples, checkpointInterval);
+        return new TailNoiseConfig(
+                ddimSteps,
+                guidance,
+                iterations,
+                batchSize,
+                learningRate,
+                klWeight,
+                diversityWeight,
+                evaluationSamples,
+                checkpointInterval);
     }
 }

@@ -9,8 +9,7 @@ import java.util.Arrays;
  */
 public final class Auroc {
 
-    private Auroc() {
-    }
+    private Auroc() {}
 
     /** AUROC of {@code scores} for separating positives from negatives; NaN when either group is empty. */
     public static double binary(boolean[] positive, double[] scores) {

@@ -3,8 +3,7 @@ package dev.causalcxr.core.metrics.classification;
 /** Computes a {@link ClassificationReport} from true labels, predicted labels and per-class scores. */
 public final class ClassificationMetrics {
 
-    private ClassificationMetrics() {
-    }
+    private ClassificationMetrics() {}
 
     /**
      * @param trueLabels      true class per sample, in 0..classCount−1
@@ -12,8 +11,8 @@ public final class ClassificationMetrics {
      * @param scores          per-sample, per-class scores (probabilities or logits) for AUROC; may be null
      * @param classCount      number of classes
      */
-    public static ClassificationReport evaluate(int[] trueLabels, int[] predictedLabels, double[][] scores,
-                                                int classCount) {
+    public static ClassificationReport evaluate(
+            int[] trueLabels, int[] predictedLabels, double[][] scores, int classCount) {
         int n = trueLabels.length;
         if (n == 0) {
             throw new IllegalArgumentException("no samples");
@@ -71,7 +70,8 @@ public final class ClassificationMetrics {
                 continue;
             }
             if (scores[0].length != classCount) {
-                throw new IllegalArgumentException("scores have " + scores[0].length + " columns, expected " + classCount);
+                throw new IllegalArgumentException(
+                        "scores have " + scores[0].length + " columns, expected " + classCount);
             }
             auroc[c] = Auroc.oneVsRest(trueLabels, scores, c);
             if (!Double.isNaN(auroc[c])) {
@@ -79,9 +79,20 @@ public final class ClassificationMetrics {
                 aurocClasses++;
             }
         }
-        return new ClassificationReport(classCount, n, (double) correct / n, recallSum / classesWithSupport,
-                f1Sum / classesSeen, aurocClasses == 0 ? Double.NaN : aurocSum / aurocClasses,
-                precision, recall, f1, auroc, support, predicted, confusion);
+        return new ClassificationReport(
+                classCount,
+                n,
+                (double) correct / n,
+                recallSum / classesWithSupport,
+                f1Sum / classesSeen,
+                aurocClasses == 0 ? Double.NaN : aurocSum / aurocClasses,
+                precision,
+                recall,
+                f1,
+                auroc,
+                support,
+                predicted,
+                confusion);
     }
 
     /** Predicted labels from scores: the highest-scoring class (the lowest index among ties). */
@@ -102,7 +113,8 @@ public final class ClassificationMetrics {
 
     private static void checkLabel(int label, int classCount, String what, int index) {
         if (label < 0 || label >= classCount) {
-            throw new IllegalArgumentException(what + " " + label + " at " + index + " is outside 0.." + (classCount - 1));
+            throw new IllegalArgumentException(
+                    what + " " + label + " at " + index + " is outside 0.." + (classCount - 1));
         }
     }
 }

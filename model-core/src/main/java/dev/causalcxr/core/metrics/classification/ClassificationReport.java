@@ -13,10 +13,20 @@ import java.util.Set;
  *
  * @param confusion row = true class, column = predicted class
  */
-public record ClassificationReport(int classCount, int sampleCount, double accuracy, double balancedAccuracy,
-                                   double macroF1, double macroAuroc, double[] precision, double[] recall,
-                                   double[] f1, double[] auroc, int[] support, int[] predictedCount,
-                                   int[][] confusion) {
+public record ClassificationReport(
+        int classCount,
+        int sampleCount,
+        double accuracy,
+        double balancedAccuracy,
+        double macroF1,
+        double macroAuroc,
+        double[] precision,
+        double[] recall,
+        double[] f1,
+        double[] auroc,
+        int[] support,
+        int[] predictedCount,
+        int[][] confusion) {
 
     /** Mean recall of head classes (not in {@code tailClasses}) and of tail classes. */
     public HeadTailRecall headTailRecall(Set<Integer> tailClasses) {
@@ -41,7 +51,7 @@ public record ClassificationReport(int classCount, int sampleCount, double accur
                 head++;
             }
         }
-        return new HeadTailRecall(head == 0 ? Double.NaN : headSum / head, tail == 0 ? Double.NaN : tailSum / tail,
-                head, tail);
+        return new HeadTailRecall(
+                head == 0 ? Double.NaN : headSum / head, tail == 0 ? Double.NaN : tailSum / tail, head, tail);
     }
 }

@@ -17,7 +17,8 @@ public record ProportionInterval(double low, double high) {
 
     public static ProportionInterval wilson95(int successes, int trials) {
         if (successes < 0 || trials < 0 || successes > trials) {
-            throw new IllegalArgumentException("need 0 <= successes <= trials (got " + successes + " of " + trials + ")");
+            throw new IllegalArgumentException(
+                    "need 0 <= successes <= trials (got " + successes + " of " + trials + ")");
         }
         if (trials == 0) {
             return new ProportionInterval(Double.NaN, Double.NaN);

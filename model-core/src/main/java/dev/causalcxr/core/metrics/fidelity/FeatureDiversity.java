@@ -8,8 +8,7 @@ import dev.causalcxr.core.metrics.linalg.DenseMatrices;
  */
 public final class FeatureDiversity {
 
-    private FeatureDiversity() {
-    }
+    private FeatureDiversity() {}
 
     /** Mean of ‖xᵢ − xⱼ‖ over all pairs i &lt; j; needs at least two samples. */
     public static double meanPairwiseDistance(double[][] features) {

@@ -12,6 +12,12 @@ package dev.causalcxr.core.metrics.fidelity;
  * @param countA              samples in set A
  * @param countB              samples in set B
  */
-public record FidResult(double fid, double meanDistanceSquared, double traceA, double traceB,
-                        double traceSqrtProduct, int dimension, int countA, int countB) {
-}
+public record FidResult(
+        double fid,
+        double meanDistanceSquared,
+        double traceA,
+        double traceB,
+        double traceSqrtProduct,
+        int dimension,
+        int countA,
+        int countB) {}

@@ -12,15 +12,18 @@ public record FidelityConfig(int kidSubsets, int kidSubsetSize, int nearestK, lo
 
     public FidelityConfig {
         if (kidSubsets < 1 || kidSubsetSize < 2 || nearestK < 1) {
-            throw new IllegalArgumentException("invalid fidelity config: " + kidSubsets + " subsets of "
-                    + kidSubsetSize + ", k = " + nearestK);
+            throw new IllegalArgumentException(
+                    "invalid fidelity config: " + kidSubsets + " subsets of " + kidSubsetSize + ", k = " + nearestK);
         }
     }
 
     /** 100 KID subsets of 1,000 and k = 5, the customary settings. */
     public static FidelityConfig defaults(long seed) {
-        return new FidelityConfig(KernelInceptionDistance.DEFAULT_SUBSETS, KernelInceptionDistance.DEFAULT_SUBSET_SIZE,
-                PrecisionRecallDensityCoverage.DEFAULT_NEAREST_K, seed);
+        return new FidelityConfig(
+                KernelInceptionDistance.DEFAULT_SUBSETS,
+                KernelInceptionDistance.DEFAULT_SUBSET_SIZE,
+                PrecisionRecallDensityCoverage.DEFAULT_NEAREST_K,
+                seed);
     }
 
     /** The fewest samples per set for which every metric is defined: k + 1 (PRDC), and at least 2. */

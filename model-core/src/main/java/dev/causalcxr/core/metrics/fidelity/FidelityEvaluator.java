@@ -27,8 +27,8 @@ public final class FidelityEvaluator {
 
     private FidelityReport evaluate(double[][] real, double[][] generated, long seed) {
         FidResult fid = FrechetDistance.compute(real, generated);
-        KidResult kid = KernelInceptionDistance.compute(real, generated, config.kidSubsets(),
-                config.kidSubsetSize(), seed);
+        KidResult kid =
+                KernelInceptionDistance.compute(real, generated, config.kidSubsets(), config.kidSubsetSize(), seed);
         PrdcResult prdc = PrecisionRecallDensityCoverage.compute(real, generated, config.nearestK());
         return new FidelityReport(fid, kid, prdc);
     }
@@ -38,8 +38,8 @@ public final class FidelityEvaluator {
      * samples on each side; other classes are left out (and logged), since FID and the k-NN balls
      * are undefined on them. Iteration order of the result is ascending by label.
      */
-    public SortedMap<Integer, FidelityReport> evaluatePerClass(double[][] real, int[] realLabels,
-                                                               double[][] generated, int[] generatedLabels) {
+    public SortedMap<Integer, FidelityReport> evaluatePerClass(
+            double[][] real, int[] realLabels, double[][] generated, int[] generatedLabels) {
         Map<Integer, double[][]> realByClass = groupByLabel(real, realLabels, "real");
         Map<Integer, double[][]> generatedByClass = groupByLabel(generated, generatedLabels, "generated");
         SortedMap<Integer, FidelityReport> reports = new TreeMap<>();
@@ -49,8 +49,12 @@ public final class FidelityEvaluator {
             double[][] generatedRows = generatedByClass.get(label);
             int generatedCount = generatedRows == null ? 0 : generatedRows.length;
             if (realRows.length < config.minimumSamples() || generatedCount < config.minimumSamples()) {
-                LOG.info("class {}: {} real and {} generated samples, fewer than {} on a side; no fidelity metrics",
-                        label, realRows.length, generatedCount, config.minimumSamples());
+                LOG.info(
+                        "class {}: {} real and {} generated samples, fewer than {} on a side; no fidelity metrics",
+                        label,
+                        realRows.length,
+                        generatedCount,
+                        config.minimumSamples());
                 continue;
             }
             reports.put(label, evaluate(realRows, generatedRows, config.seed() + GOLDEN_GAMMA * (label + 1L)));

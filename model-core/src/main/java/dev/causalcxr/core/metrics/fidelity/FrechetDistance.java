@@ -16,8 +16,7 @@ import dev.causalcxr.core.metrics.linalg.SymmetricEigensolver;
  */
 public final class FrechetDistance {
 
-    private FrechetDistance() {
-    }
+    private FrechetDistance() {}
 
     /** Fréchet distance between two feature matrices (rows = samples, same column count). */
     public static FidResult compute(double[][] featuresA, double[][] featuresB) {
@@ -40,8 +39,8 @@ public final class FrechetDistance {
         double traceSqrtProduct = traceSqrtProduct(a.covariance(), b.covariance());
         double fid = meanDistanceSquared + traceA + traceB - 2.0 * traceSqrtProduct;
         // rounding can leave a tiny negative value for identical statistics; a distance is never negative
-        return new FidResult(Math.max(0.0, fid), meanDistanceSquared, traceA, traceB, traceSqrtProduct,
-                d, a.count(), b.count());
+        return new FidResult(
+                Math.max(0.0, fid), meanDistanceSquared, traceA, traceB, traceSqrtProduct, d, a.count(), b.count());
     }
 
     /** tr √(Σ_A Σ_B) for symmetric positive semi-definite Σ_A, Σ_B, through a symmetric route. */

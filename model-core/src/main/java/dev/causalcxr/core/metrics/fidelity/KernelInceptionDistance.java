@@ -14,18 +14,18 @@ public final class KernelInceptionDistance {
 
     /** The customary defaults (torch-fidelity, the original KID code). */
     public static final int DEFAULT_SUBSETS = 100;
+
     public static final int DEFAULT_SUBSET_SIZE = 1000;
 
-    private KernelInceptionDistance() {
-    }
+    private KernelInceptionDistance() {}
 
     /**
      * KID between two feature matrices. The subset size is capped at the smaller set; subsets are
      * drawn from a generator seeded with {@code seed}, so the result is reproducible (and does not
      * depend on the number of threads, which only evaluate the pre-drawn subsets).
      */
-    public static KidResult compute(double[][] featuresA, double[][] featuresB, int subsets, int subsetSize,
-                                    long seed) {
+    public static KidResult compute(
+            double[][] featuresA, double[][] featuresB, int subsets, int subsetSize, long seed) {
         int d = DenseMatrices.requireRectangular(featuresA, "feature set A");
         if (DenseMatrices.requireRectangular(featuresB, "feature set B") != d) {
             throw new IllegalArgumentException("feature dimensions differ: " + d + " vs " + featuresB[0].length);
@@ -47,8 +47,10 @@ public final class KernelInceptionDistance {
             indicesB[s] = sampleWithoutReplacement(featuresB.length, m, random);
         }
         double[] estimates = new double[subsets];
-        IntStream.range(0, subsets).parallel().forEach(s -> estimates[s] =
-                unbiasedMmdSquared(select(featuresA, indicesA[s]), select(featuresB, indicesB[s])));
+        IntStream.range(0, subsets)
+                .parallel()
+                .forEach(s -> estimates[s] =
+                        unbiasedMmdSquared(select(featuresA, indicesA[s]), select(featuresB, indicesB[s])));
         double mean = 0.0;
         for (double e : estimates) {
             mean += e;

@@ -10,5 +10,4 @@ package dev.causalcxr.core.metrics.fidelity;
  * @param subsets    number of subsets
  * @param subsetSize samples drawn (without replacement) from each set per subset
  */
-public record KidResult(double mean, double std, int subsets, int subsetSize) {
-}
+public record KidResult(double mean, double std, int subsets, int subsetSize) {}

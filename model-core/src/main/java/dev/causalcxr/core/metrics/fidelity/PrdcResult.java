@@ -13,6 +13,5 @@ package dev.causalcxr.core.metrics.fidelity;
  * @param realCount number of real samples
  * @param fakeCount number of generated samples
  */
-public record PrdcResult(double precision, double recall, double density, double coverage, int nearestK,
-                         int realCount, int fakeCount) {
-}
+public record PrdcResult(
+        double precision, double recall, double density, double coverage, int nearestK, int realCount, int fakeCount) {}

@@ -18,8 +18,7 @@ public final class PrecisionRecallDensityCoverage {
     /** Rows per distance block: 128 × 10,000 doubles ≈ 10 MB per block in flight. */
     private static final int BLOCK_ROWS = 128;
 
-    private PrecisionRecallDensityCoverage() {
-    }
+    private PrecisionRecallDensityCoverage() {}
 
     public static PrdcResult compute(double[][] real, double[][] fake, int nearestK) {
         int d = DenseMatrices.requireRectangular(real, "real features");
@@ -101,7 +100,9 @@ public final class PrecisionRecallDensityCoverage {
                 (double) recalled / n,
                 (double) realBallMemberships / ((double) nearestK * m),
                 (double) covered / n,
-                nearestK, n, m);
+                nearestK,
+                n,
+                m);
     }
 
     /** Squared distance of each row to its k-th nearest other row of the same set. */

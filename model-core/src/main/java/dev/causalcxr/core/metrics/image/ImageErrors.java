@@ -3,13 +3,12 @@ package dev.causalcxr.core.metrics.image;
 /** Pixel error metrics between two single-channel images (row-major {@code float[]}). */
 public final class ImageErrors {
 
-    private ImageErrors() {
-    }
+    private ImageErrors() {}
 
     static void requireSameSize(float[] a, float[] b, int width, int height) {
         if (width <= 0 || height <= 0 || a.length != (long) width * height || b.length != a.length) {
-            throw new IllegalArgumentException("images must both have " + width + "x" + height
-                    + " pixels, got " + a.length + " and " + b.length);
+            throw new IllegalArgumentException(
+                    "images must both have " + width + "x" + height + " pixels, got " + a.length + " and " + b.length);
         }
     }
 
@@ -73,8 +72,11 @@ public final class ImageErrors {
             }
         }
         int outsideCount = a.length - insideCount;
-        return new MaskedError(insideCount == 0 ? Double.NaN : inside / insideCount,
-                outsideCount == 0 ? Double.NaN : outside / outsideCount, insideCount, outsideCount);
+        return new MaskedError(
+                insideCount == 0 ? Double.NaN : inside / insideCount,
+                outsideCount == 0 ? Double.NaN : outside / outsideCount,
+                insideCount,
+                outsideCount);
     }
 
     /** The complement of a mask (for "outside the finding's region" metrics). */

@@ -9,6 +9,5 @@ package dev.causalcxr.core.metrics.image;
  * @param insidePixels             number of masked pixels
  * @param outsidePixels            number of unmasked pixels
  */
-public record MaskedError(double insideMeanAbsoluteError, double outsideMeanAbsoluteError, int insidePixels,
-                          int outsidePixels) {
-}
+public record MaskedError(
+        double insideMeanAbsoluteError, double outsideMeanAbsoluteError, int insidePixels, int outsidePixels) {}

@@ -18,10 +18,10 @@ public final class Ssim {
     private static final double TRUNCATE = 3.5;
     /** Window radius: int(3.5 · 1.5 + 0.5) = 5, so the window is 11 pixels wide. */
     public static final int RADIUS = (int) (TRUNCATE * SIGMA + 0.5);
+
     private static final double[] KERNEL = gaussianKernel();
 
-    private Ssim() {
-    }
+    private Ssim() {}
 
     /** Mean SSIM (scikit-image's value). */
     public static double compute(float[] a, float[] b, int width, int height, double dataRange) {
@@ -37,8 +37,8 @@ public final class Ssim {
     public static SsimMap map(float[] a, float[] b, int width, int height, double dataRange) {
         int window = 2 * RADIUS + 1;
         if (width < window || height < window) {
-            throw new IllegalArgumentException("SSIM needs images of at least " + window + "x" + window
-                    + " pixels, got " + width + "x" + height);
+            throw new IllegalArgumentException(
+                    "SSIM needs images of at least " + window + "x" + window + " pixels, got " + width + "x" + height);
         }
         ImageErrors.requireSameSize(a, b, width, height);
         if (!(dataRange > 0)) {

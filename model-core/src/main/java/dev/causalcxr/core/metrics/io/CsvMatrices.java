@@ -19,8 +19,7 @@ public final class CsvMatrices {
     private static final Pattern COMMA = Pattern.compile(",");
     private static final Pattern WHITESPACE = Pattern.compile("[\\s]+");
 
-    private CsvMatrices() {
-    }
+    private CsvMatrices() {}
 
     public static double[][] read(Path file) throws IOException {
         List<double[]> rows = new ArrayList<>();
@@ -59,8 +58,8 @@ public final class CsvMatrices {
                 if (columns < 0) {
                     columns = values.length;
                 } else if (values.length != columns) {
-                    throw new IOException(file + ":" + lineNumber + ": " + values.length
-                            + " values, expected " + columns);
+                    throw new IOException(
+                            file + ":" + lineNumber + ": " + values.length + " values, expected " + columns);
                 }
                 rows.add(values);
             }

@@ -19,16 +19,17 @@ public final class NpyFiles {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     /** The header is padded so the data starts at a multiple of 64 bytes, as NumPy itself does. */
     private static final int HEADER_ALIGNMENT = 64;
+
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN_ORDER = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
-    private NpyFiles() {
-    }
+    private NpyFiles() {}
 
     /** Element types this reader and writer support. */
     public enum ElementType {
-        FLOAT32(4), FLOAT64(8);
+        FLOAT32(4),
+        FLOAT64(8);
 
         private final int bytes;
 
@@ -77,8 +78,8 @@ public final class NpyFiles {
             throw new IllegalArgumentException("truncated header");
         }
         // version 3 allows UTF-8 in the header; for the keys we read, Latin-1 and UTF-8 coincide
-        String header = new String(bytes, headerStart, headerLength,
-                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        String header = new String(
+                bytes, headerStart, headerLength, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         String descr = find(DESCR, header, "descr");
         boolean fortranOrder = "True".equals(find(FORTRAN_ORDER, header, "fortran_order"));
         long[] shape = parseShape(find(SHAPE, header, "shape"));
@@ -86,19 +87,21 @@ public final class NpyFiles {
         ByteOrder order;
         char orderChar = descr.isEmpty() ? '?' : descr.charAt(0);
         switch (orderChar) {
-            case '<', '|', '=' -> order = ByteOrder.LITTLE_ENDIAN; // NumPy writes '=' only on little-endian hosts in practice
+            case '<', '|', '=' ->
+                order = ByteOrder.LITTLE_ENDIAN; // NumPy writes '=' only on little-endian hosts in practice
             case '>' -> order = ByteOrder.BIG_ENDIAN;
             default -> throw new IllegalArgumentException("unsupported dtype '" + descr + "'");
         }
         ElementType type = switch (descr.substring(1)) {
             case "f4" -> ElementType.FLOAT32;
             case "f8" -> ElementType.FLOAT64;
-            default -> throw new IllegalArgumentException(
-                    "unsupported dtype '" + descr + "' (only float32 '<f4' and float64 '<f8' feature matrices)");
+            default ->
+                throw new IllegalArgumentException(
+                        "unsupported dtype '" + descr + "' (only float32 '<f4' and float64 '<f8' feature matrices)");
         };
         if (shape.length != 2) {
-            throw new IllegalArgumentException("expected a 2-D array (samples × features), got "
-                    + shape.length + " dimensions");
+            throw new IllegalArgumentException(
+                    "expected a 2-D array (samples × features), got " + shape.length + " dimensions");
         }
         if (shape[0] < 0 || shape[1] < 0) {
             throw new IllegalArgumentException("negative dimension in shape " + shape[0] + "x" + shape[1]);
@@ -107,8 +110,7 @@ public final class NpyFiles {
             // rows without features carry no data, and a huge row count of them would exhaust memory
             throw new IllegalArgumentException("a feature matrix with no features (" + shape[0] + "x0)");
         }
-        if (shape[0] > Integer.MAX_VALUE || shape[1] > Integer.MAX_VALUE
-                || shape[0] * shape[1] > Integer.MAX_VALUE) {
+        if (shape[0] > Integer.MAX_VALUE || shape[1] > Integer.MAX_VALUE || shape[0] * shape[1] > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("array too large: " + shape[0] + "x" + shape[1]);
         }
         int rows = (int) shape[0];
@@ -116,10 +118,11 @@ public final class NpyFiles {
         int dataStart = headerStart + headerLength;
         long needed = (long) rows * columns * type.bytes;
         if (bytes.length - dataStart < needed) {
-            throw new IllegalArgumentException("truncated data: need " + needed + " bytes, have "
-                    + (bytes.length - dataStart));
+            throw new IllegalArgumentException(
+                    "truncated data: need " + needed + " bytes, have " + (bytes.length - dataStart));
         }
-        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) needed).slice().order(order);
+        ByteBuffer data =
+                ByteBuffer.wrap(bytes, dataStart, (int) needed).slice().order(order);
         double[][] out = new double[rows][columns];
         if (!fortranOrder) {
             for (int i = 0; i < rows; i++) {
@@ -159,8 +162,8 @@ public final class NpyFiles {
         if (10 + header.length() + dataBytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("matrix too large for one buffer: " + rows + "x" + columns);
         }
-        ByteBuffer buffer = ByteBuffer.allocate((int) (10 + header.length() + dataBytes))
-                .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buffer =
+                ByteBuffer.allocate((int) (10 + header.length() + dataBytes)).order(ByteOrder.LITTLE_ENDIAN);
         buffer.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
         buffer.put(header.getBytes(StandardCharsets.ISO_8859_1));
         for (double[] row : matrix) {

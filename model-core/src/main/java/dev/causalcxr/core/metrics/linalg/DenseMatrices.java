@@ -17,8 +17,7 @@ public final class DenseMatrices {
     /** Inner-dimension tile of the product kernel: 64 × 256 doubles of B (128 KiB) stay in L2. */
     private static final int INNER_TILE = 64;
 
-    private DenseMatrices() {
-    }
+    private DenseMatrices() {}
 
     /** Checks that a matrix is non-empty and rectangular; returns its column count. */
     public static int requireRectangular(double[][] matrix, String name) {
@@ -31,8 +30,8 @@ public final class DenseMatrices {
         }
         for (int i = 1; i < matrix.length; i++) {
             if (matrix[i].length != columns) {
-                throw new IllegalArgumentException(name + " is ragged: row " + i + " has "
-                        + matrix[i].length + " columns, row 0 has " + columns);
+                throw new IllegalArgumentException(
+                        name + " is ragged: row " + i + " has " + matrix[i].length + " columns, row 0 has " + columns);
             }
         }
         return columns;
@@ -66,8 +65,8 @@ public final class DenseMatrices {
     public static double[][] multiply(double[][] a, double[][] b) {
         int inner = b.length;
         if (a[0].length != inner) {
-            throw new IllegalArgumentException("shape mismatch: " + a.length + "x" + a[0].length
-                    + " times " + inner + "x" + b[0].length);
+            throw new IllegalArgumentException(
+                    "shape mismatch: " + a.length + "x" + a[0].length + " times " + inner + "x" + b[0].length);
         }
         int rows = a.length;
         int columns = b[0].length;

@@ -8,5 +8,4 @@ package dev.causalcxr.core.metrics.linalg;
  *                     callers can scale and combine them as contiguous arrays); null when only the
  *                     eigenvalues were requested
  */
-public record SymmetricEigen(double[] values, double[][] vectorRows) {
-}
+public record SymmetricEigen(double[] values, double[][] vectorRows) {}

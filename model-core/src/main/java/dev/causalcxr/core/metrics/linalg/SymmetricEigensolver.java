@@ -14,10 +14,10 @@ public final class SymmetricEigensolver {
 
     /** Upper bound on QL sweeps per eigenvalue; convergence is cubic, so 30 is never reached in practice. */
     private static final int MAX_SWEEPS_PER_EIGENVALUE = 60;
+
     private static final double EPSILON = Math.ulp(1.0);
 
-    private SymmetricEigensolver() {
-    }
+    private SymmetricEigensolver() {}
 
     /**
      * Eigenvalues (ascending) and eigenvectors. Only the upper triangle of {@code symmetric} is
@@ -65,8 +65,7 @@ public final class SymmetricEigensolver {
      * rewrites it for the rank-2 update. The update of step k is therefore deferred and fused into
      * the pass that forms p of step k+1, so every trailing row is loaded once per step.
      */
-    private static void tridiagonalize(double[][] a, double[] d, double[] e, double[][] reflectors,
-                                       double[] betas) {
+    private static void tridiagonalize(double[][] a, double[] d, double[] e, double[][] reflectors, double[] betas) {
         int n = a.length;
         // the deferred rank-2 update A ← A − v wᵀ − w vᵀ on indices pendingOffset..n-1 (null: none)
         double[] pendingV = null;
@@ -312,6 +311,7 @@ public final class SymmetricEigensolver {
          * and 512 at n = 2048 and cost little at n = 512, where z is small enough to stay cached anyway.
          */
         private static final int STRIP_COLUMNS = 128;
+
         private final double[][] z;
         private final int[] rows = new int[CAPACITY];
         private final double[] cosines = new double[CAPACITY];

@@ -20,8 +20,7 @@ public final class LinearProbe {
 
     private static final Logger LOG = LoggerFactory.getLogger(LinearProbe.class);
 
-    private LinearProbe() {
-    }
+    private LinearProbe() {}
 
     /**
      * @param features rows = samples
@@ -48,14 +47,26 @@ public final class LinearProbe {
         if (testRows.isEmpty()) {
             throw new IllegalArgumentException("test split is empty: every class has a single sample");
         }
-        SoftmaxRegression model = SoftmaxRegression.fit(select(features, trainRows), select(dense, trainRows),
-                distinct.length, config.l2Penalty(), config.maxIterations(), config.gradientTolerance());
+        SoftmaxRegression model = SoftmaxRegression.fit(
+                select(features, trainRows),
+                select(dense, trainRows),
+                distinct.length,
+                config.l2Penalty(),
+                config.maxIterations(),
+                config.gradientTolerance());
         int[] testLabels = select(dense, testRows);
         int[] predicted = model.predict(select(features, testRows));
         ClassificationReport report = ClassificationMetrics.evaluate(testLabels, predicted, null, distinct.length);
         long classesInTest = Arrays.stream(report.support()).filter(s -> s > 0).count();
-        ProbeResult result = new ProbeResult(report.balancedAccuracy(), report.accuracy(), 1.0 / classesInTest,
-                distinct.length, trainRows.size(), testRows.size(), model.iterations(), model.trainLoss());
+        ProbeResult result = new ProbeResult(
+                report.balancedAccuracy(),
+                report.accuracy(),
+                1.0 / classesInTest,
+                distinct.length,
+                trainRows.size(),
+                testRows.size(),
+                model.iterations(),
+                model.trainLoss());
         LOG.debug("linear probe: {}", result);
         return result;
     }

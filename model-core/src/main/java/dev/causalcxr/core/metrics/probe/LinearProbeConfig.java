@@ -10,11 +10,13 @@ package dev.causalcxr.core.metrics.probe;
  * @param gradientTolerance stop when the largest gradient component falls below this
  * @param seed              seed of the train/test split
  */
-public record LinearProbeConfig(double l2Penalty, double testFraction, int maxIterations, double gradientTolerance,
-                                long seed) {
+public record LinearProbeConfig(
+        double l2Penalty, double testFraction, int maxIterations, double gradientTolerance, long seed) {
 
     public LinearProbeConfig {
-        if (!(l2Penalty >= 0) || !(testFraction > 0 && testFraction < 1) || maxIterations < 1
+        if (!(l2Penalty >= 0)
+                || !(testFraction > 0 && testFraction < 1)
+                || maxIterations < 1
                 || !(gradientTolerance > 0)) {
             throw new IllegalArgumentException("invalid probe config: λ=" + l2Penalty + ", test fraction="
                     + testFraction + ", iterations=" + maxIterations + ", tolerance=" + gradientTolerance);

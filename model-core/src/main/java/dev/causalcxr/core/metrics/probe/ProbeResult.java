@@ -12,6 +12,12 @@ package dev.causalcxr.core.metrics.probe;
  * @param iterations             L-BFGS iterations used
  * @param trainLoss              final training objective
  */
-public record ProbeResult(double balancedAccuracy, double accuracy, double chanceBalancedAccuracy, int classCount,
-                          int trainCount, int testCount, int iterations, double trainLoss) {
-}
+public record ProbeResult(
+        double balancedAccuracy,
+        double accuracy,
+        double chanceBalancedAccuracy,
+        int classCount,
+        int trainCount,
+        int testCount,
+        int iterations,
+        double trainLoss) {}

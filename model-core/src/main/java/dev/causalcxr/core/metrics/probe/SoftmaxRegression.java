@@ -3,7 +3,6 @@ package dev.causalcxr.core.metrics.probe;
 import dev.causalcxr.core.metrics.linalg.DenseMatrices;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Iterator;
 
 /**
  * Multinomial logistic regression with an L2 penalty, on features standardized with the training
@@ -16,17 +15,19 @@ public final class SoftmaxRegression {
     private static final int HISTORY = 10;
     /** Armijo sufficient-decrease constant. */
     private static final double ARMIJO = 1e-4;
+
     private static final int MAX_BACKTRACKS = 40;
 
     private final double[] featureMeans;
     private final double[] featureScales;
     /** weights[c] = (w_c1..w_cd, b_c). */
     private final double[][] weights;
+
     private final int iterations;
     private final double trainLoss;
 
-    private SoftmaxRegression(double[] featureMeans, double[] featureScales, double[][] weights, int iterations,
-                              double trainLoss) {
+    private SoftmaxRegression(
+            double[] featureMeans, double[] featureScales, double[][] weights, int iterations, double trainLoss) {
         this.featureMeans = featureMeans;
         this.featureScales = featureScales;
         this.weights = weights;
@@ -40,8 +41,13 @@ public final class SoftmaxRegression {
      * @param features rows = samples
      * @param labels   class per row
      */
-    public static SoftmaxRegression fit(double[][] features, int[] labels, int classCount, double l2Penalty,
-                                        int maxIterations, double gradientTolerance) {
+    public static SoftmaxRegression fit(
+            double[][] features,
+            int[] labels,
+            int classCount,
+            double l2Penalty,
+            int maxIterations,
+            double gradientTolerance) {
         int d = DenseMatrices.requireRectangular(features, "features");
         if (labels.length != features.length) {
             throw new IllegalArgumentException(features.length + " rows but " + labels.length + " labels");
@@ -242,8 +248,8 @@ public final class SoftmaxRegression {
         double[][] out = new double[features.length][means.length];
         for (int i = 0; i < features.length; i++) {
             if (features[i].length != means.length) {
-                throw new IllegalArgumentException("row " + i + " has " + features[i].length + " features, expected "
-                        + means.length);
+                throw new IllegalArgumentException(
+                        "row " + i + " has " + features[i].length + " features, expected " + means.length);
             }
             for (int j = 0; j < means.length; j++) {
                 out[i][j] = (features[i][j] - means[j]) / scales[j];

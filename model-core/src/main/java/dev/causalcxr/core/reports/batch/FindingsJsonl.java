@@ -4,10 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.core.findings.FindingMention;
-import dev.causalcxr.core.reports.ReportExtraction;
 import dev.causalcxr.core.reports.ExtractionSource;
+import dev.causalcxr.core.reports.ReportExtraction;
 import dev.causalcxr.core.reports.ReportTextException;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,12 +29,10 @@ public final class FindingsJsonl {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private FindingsJsonl() {
-    }
+    private FindingsJsonl() {}
 
     /** One parsed line: findings, or an error. */
-    public record Entry(String studyId, List<FindingMention> findings, String error) {
-    }
+    public record Entry(String studyId, List<FindingMention> findings, String error) {}
 
     public static String findingsLine(String studyId, ReportExtraction extraction) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -44,7 +41,9 @@ public final class FindingsJsonl {
             m.put("error", extraction.error());
             return write(m);
         }
-        m.put("findings", extraction.findings().stream().map(FindingMention::toJsonMap).toList());
+        m.put(
+                "findings",
+                extraction.findings().stream().map(FindingMention::toJsonMap).toList());
         if (extraction.source() != null && extraction.source() != ExtractionSource.RULES) {
             m.put("source", extraction.source().label());
             if (extraction.fallbackReason() != null) {
@@ -74,7 +73,10 @@ public final class FindingsJsonl {
         List<FindingMention> out = new ArrayList<>();
         for (JsonNode f : array) {
             Map<String, Object> m = new LinkedHashMap<>();
-            f.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
+            f.fields()
+                    .forEachRemaining(e -> m.put(
+                            e.getKey(),
+                            e.getValue().isNull() ? null : e.getValue().asText()));
             out.add(FindingMention.fromJsonMap(m));
         }
         return out;
@@ -115,8 +117,8 @@ public final class FindingsJsonl {
                         throw new ReportTextException("no findings array");
                     }
                 } catch (IOException | IllegalArgumentException | ReportTextException ex) {
-                    throw new ReportTextException(name + " line " + lineNo
-                            + ": not a findings line (" + ex.getClass().getSimpleName() + ")");
+                    throw new ReportTextException(name + " line " + lineNo + ": not a findings line ("
+                            + ex.getClass().getSimpleName() + ")");
                 }
                 out.put(e.studyId(), e);
             }

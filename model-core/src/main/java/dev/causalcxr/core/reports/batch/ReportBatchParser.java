@@ -6,9 +6,6 @@ import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.reports.ExtractionSource;
 import dev.causalcxr.core.reports.ReportExtraction;
 import dev.causalcxr.core.reports.ReportExtractor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +20,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Parses a reports CSV into findings JSONL: one output line per input row, in input order. A bad row
@@ -44,10 +43,9 @@ public final class ReportBatchParser {
 
     public ReportBatchSummary parse(Path csvIn, Path jsonlOut) {
         try (InputStream in = Files.newInputStream(csvIn);
-             Writer out = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(jsonlOut),
-                     StandardCharsets.UTF_8))) {
-            return parse(in, out, p -> {
-            });
+                Writer out = new BufferedWriter(
+                        new OutputStreamWriter(Files.newOutputStream(jsonlOut), StandardCharsets.UTF_8))) {
+            return parse(in, out, p -> {});
         } catch (IOException e) {
             throw new UncheckedIOException("cannot parse reports from " + csvIn.getFileName(), e);
         }
@@ -77,8 +75,10 @@ public final class ReportBatchParser {
                         rows++;
                         if (r == null || !r.ok()) {
                             errors++;
-                            String reason = row.ok() ? "row " + row.rowNumber() + " (line " + row.line() + "): "
-                                    + (r == null ? "not extracted" : r.error()) : row.error();
+                            String reason = row.ok()
+                                    ? "row " + row.rowNumber() + " (line " + row.line() + "): "
+                                            + (r == null ? "not extracted" : r.error())
+                                    : row.error();
                             LOG.warn("report row not parsed: {}", reason);
                             jsonl.write(FindingsJsonl.errorLine(row.studyId(), reason));
                         } else {
@@ -103,8 +103,13 @@ public final class ReportBatchParser {
             }
         }
         jsonl.flush();
-        LOG.info("parsed {} report rows with the {} extractor: {} ok, {} errors, {} LLM fallbacks",
-                rows, extractor.name(), parsed, errors, fallbacks);
+        LOG.info(
+                "parsed {} report rows with the {} extractor: {} ok, {} errors, {} LLM fallbacks",
+                rows,
+                extractor.name(),
+                parsed,
+                errors,
+                fallbacks);
         return new ReportBatchSummary(rows, parsed, errors, fallbacks, counts);
     }
 

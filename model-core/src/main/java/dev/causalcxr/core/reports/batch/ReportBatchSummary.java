@@ -2,7 +2,6 @@ package dev.causalcxr.core.reports.batch;
 
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.Status;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -10,8 +9,8 @@ import java.util.Map;
  * What a batch run did: row counts and the label distribution (per finding, how many studies have it
  * present, uncertain and absent) for logging and for the condition vocabulary of later stages.
  */
-public record ReportBatchSummary(long rows, long parsed, long errors, long llmFallbacks,
-                                 Map<Finding, Map<Status, Long>> labelCounts) {
+public record ReportBatchSummary(
+        long rows, long parsed, long errors, long llmFallbacks, Map<Finding, Map<Status, Long>> labelCounts) {
 
     /** Flat metric map, e.g. {@code present.pleural_effusion -> 12}. */
     public Map<String, Long> toMetrics() {

@@ -55,10 +55,12 @@ public final class ReportCsvReader implements Iterator<ReportRow>, AutoCloseable
         studyIdIndex = names.indexOf(STUDY_ID_COLUMN);
         reportIndex = names.indexOf(REPORT_COLUMN);
         if (studyIdIndex < 0 || reportIndex < 0) {
-            String missing = studyIdIndex < 0 && reportIndex < 0 ? "'study_id' and 'report'"
+            String missing = studyIdIndex < 0 && reportIndex < 0
+                    ? "'study_id' and 'report'"
                     : studyIdIndex < 0 ? "'study_id'" : "'report'";
             throw new ReportCsvException("the CSV header has no column " + missing + " (columns found: "
-                    + String.join(", ", names.stream().map(ReportCsvReader::shorten).toList()) + ")");
+                    + String.join(
+                            ", ", names.stream().map(ReportCsvReader::shorten).toList()) + ")");
         }
     }
 
@@ -104,8 +106,11 @@ public final class ReportCsvReader implements Iterator<ReportRow>, AutoCloseable
         }
         int needed = Math.max(studyIdIndex, reportIndex) + 1;
         if (rec.fields().size() < needed) {
-            return error(rec, studyId, prefix + "has " + rec.fields().size() + " field(s), expected at least "
-                    + needed + " (column 'report' missing in this row)");
+            return error(
+                    rec,
+                    studyId,
+                    prefix + "has " + rec.fields().size() + " field(s), expected at least " + needed
+                            + " (column 'report' missing in this row)");
         }
         if (decode(rec.fields().get(studyIdIndex)) == null) {
             return error(rec, "", prefix + "study_id is not valid UTF-8");
@@ -114,16 +119,17 @@ public final class ReportCsvReader implements Iterator<ReportRow>, AutoCloseable
             return error(rec, "", prefix + "study_id is empty");
         }
         if (rec.truncated(reportIndex)) {
-            return error(rec, studyId, prefix + "report is longer than the limit of " + maxReportChars
-                    + " characters");
+            return error(rec, studyId, prefix + "report is longer than the limit of " + maxReportChars + " characters");
         }
         String report = decode(rec.fields().get(reportIndex));
         if (report == null) {
             return error(rec, studyId, prefix + "report is not valid UTF-8");
         }
         if (report.length() > maxReportChars) {
-            return error(rec, studyId, prefix + "report is " + report.length() + " characters long, over the limit of "
-                    + maxReportChars);
+            return error(
+                    rec,
+                    studyId,
+                    prefix + "report is " + report.length() + " characters long, over the limit of " + maxReportChars);
         }
         if (report.isBlank()) {
             return error(rec, studyId, prefix + "report is empty");
@@ -137,7 +143,8 @@ public final class ReportCsvReader implements Iterator<ReportRow>, AutoCloseable
 
     /** Strict UTF-8; {@code null} when the bytes are not valid UTF-8. */
     private static String decode(byte[] bytes) {
-        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder d = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         try {

@@ -5,7 +5,6 @@ import dev.causalcxr.core.reports.batch.FindingsJsonl;
 import dev.causalcxr.core.reports.batch.ReportBatchConfig;
 import dev.causalcxr.core.reports.batch.ReportCsvReader;
 import dev.causalcxr.core.reports.batch.ReportRow;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,8 +26,7 @@ public final class DevelopmentSet {
     public static final String REPORTS_RESOURCE = "/dev/causalcxr/core/reports/devset/devset-reports.csv";
     public static final String GOLD_RESOURCE = "/dev/causalcxr/core/reports/devset/devset-gold.jsonl";
 
-    private DevelopmentSet() {
-    }
+    private DevelopmentSet() {}
 
     public static InputStream openReportsCsv() {
         return open(REPORTS_RESOURCE);

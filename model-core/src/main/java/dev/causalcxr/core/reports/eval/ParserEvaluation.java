@@ -8,7 +8,6 @@ import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.findings.Zone;
 import dev.causalcxr.core.metrics.classification.ProportionInterval;
 import dev.causalcxr.core.reports.batch.FindingsJsonl;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -41,11 +40,22 @@ import java.util.Set;
  * @param missingPredictions gold studies with no usable prediction
  * @param positivesOnly      the gold lists positives only (absent/uncertain accuracy not reported)
  */
-public record ParserEvaluation(int studies, int missingPredictions, List<FindingScore> perFinding,
-                               double microPrecision, double microRecall, double microF1,
-                               double macroPrecision, double macroRecall, double macroF1,
-                               Accuracy absent, Accuracy uncertain,
-                               Accuracy severity, Accuracy laterality, Accuracy zone, boolean positivesOnly) {
+public record ParserEvaluation(
+        int studies,
+        int missingPredictions,
+        List<FindingScore> perFinding,
+        double microPrecision,
+        double microRecall,
+        double microF1,
+        double macroPrecision,
+        double macroRecall,
+        double macroF1,
+        Accuracy absent,
+        Accuracy uncertain,
+        Accuracy severity,
+        Accuracy laterality,
+        Accuracy zone,
+        boolean positivesOnly) {
 
     /**
      * What is scored.
@@ -75,8 +85,14 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
     }
 
     /** Present-detection counts and scores of one finding. */
-    public record FindingScore(Finding finding, int truePositives, int falsePositives, int falseNegatives,
-                               double precision, double recall, double f1) {
+    public record FindingScore(
+            Finding finding,
+            int truePositives,
+            int falsePositives,
+            int falseNegatives,
+            double precision,
+            double recall,
+            double f1) {
         /** Gold studies with the finding present. */
         public int support() {
             return truePositives + falseNegatives;
@@ -105,8 +121,8 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
     }
 
     public static ParserEvaluation evaluate(Path goldJsonl, Path predictedJsonl, Scope scope) {
-        return evaluate(toFindings(FindingsJsonl.read(goldJsonl)), toFindings(FindingsJsonl.read(predictedJsonl)),
-                scope);
+        return evaluate(
+                toFindings(FindingsJsonl.read(goldJsonl)), toFindings(FindingsJsonl.read(predictedJsonl)), scope);
     }
 
     private static Map<String, List<FindingMention>> toFindings(Map<String, FindingsJsonl.Entry> entries) {
@@ -119,8 +135,8 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
      * @param gold      gold findings per study id
      * @param predicted predicted findings per study id; a null value means the row failed
      */
-    public static ParserEvaluation evaluate(Map<String, List<FindingMention>> gold,
-                                            Map<String, List<FindingMention>> predicted) {
+    public static ParserEvaluation evaluate(
+            Map<String, List<FindingMention>> gold, Map<String, List<FindingMention>> predicted) {
         return evaluate(gold, predicted, Scope.ALL);
     }
 
@@ -129,8 +145,8 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
      * @param predicted predicted findings per study id; a null value means the row failed
      * @param scope     what is scored
      */
-    public static ParserEvaluation evaluate(Map<String, List<FindingMention>> gold,
-                                            Map<String, List<FindingMention>> predicted, Scope scope) {
+    public static ParserEvaluation evaluate(
+            Map<String, List<FindingMention>> gold, Map<String, List<FindingMention>> predicted, Scope scope) {
         int[] tp = new int[Finding.values().length];
         int[] fp = new int[tp.length];
         int[] fn = new int[tp.length];
@@ -218,17 +234,31 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
         double mp = ratio(tpAll, tpAll + fpAll);
         double mr = ratio(tpAll, tpAll + fnAll);
         double n = withSupport == 0 ? Double.NaN : withSupport;
-        return new ParserEvaluation(gold.size(), missing, List.copyOf(scores), mp, mr, f1(mp, mr),
-                macroP / n, macroR / n, macroF / n,
-                new Accuracy(absentOk, absentAll), new Accuracy(uncertainOk, uncertainAll),
-                new Accuracy(sevOk, sevAll), new Accuracy(latOk, latAll), new Accuracy(zoneOk, zoneAll),
+        return new ParserEvaluation(
+                gold.size(),
+                missing,
+                List.copyOf(scores),
+                mp,
+                mr,
+                f1(mp, mr),
+                macroP / n,
+                macroR / n,
+                macroF / n,
+                new Accuracy(absentOk, absentAll),
+                new Accuracy(uncertainOk, uncertainAll),
+                new Accuracy(sevOk, sevAll),
+                new Accuracy(latOk, latAll),
+                new Accuracy(zoneOk, zoneAll),
                 scope.positivesOnly());
     }
 
     private static Map<Finding, FindingMention> byFinding(List<FindingMention> mentions) {
         Map<Finding, FindingMention> m = new EnumMap<>(Finding.class);
         for (FindingMention fm : mentions) {
-            m.merge(fm.finding(), fm, (a, b) -> a.status().ordinal() <= b.status().ordinal() ? a : b);
+            m.merge(
+                    fm.finding(),
+                    fm,
+                    (a, b) -> a.status().ordinal() <= b.status().ordinal() ? a : b);
         }
         return m;
     }
@@ -247,21 +277,55 @@ public record ParserEvaluation(int studies, int missingPredictions, List<Finding
     /** A plain-text table for the terminal. */
     public String renderTable() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-28s %6s %6s %6s %9s %9s %9s  %-13s %-13s%n",
-                "finding", "TP", "FP", "FN", "precision", "recall", "F1", "precision 95%", "recall 95%"));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-28s %6s %6s %6s %9s %9s %9s  %-13s %-13s%n",
+                "finding",
+                "TP",
+                "FP",
+                "FN",
+                "precision",
+                "recall",
+                "F1",
+                "precision 95%",
+                "recall 95%"));
         for (FindingScore s : perFinding) {
             if (s.truePositives() + s.falsePositives() + s.falseNegatives() == 0) {
                 continue;
             }
-            sb.append(String.format(Locale.ROOT, "%-28s %6d %6d %6d %9s %9s %9s  %-13s %-13s%n", s.finding().label(),
-                    s.truePositives(), s.falsePositives(), s.falseNegatives(),
-                    fmt(s.precision()), fmt(s.recall()), fmt(s.f1()),
-                    fmt(s.precisionInterval()), fmt(s.recallInterval())));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%-28s %6d %6d %6d %9s %9s %9s  %-13s %-13s%n",
+                    s.finding().label(),
+                    s.truePositives(),
+                    s.falsePositives(),
+                    s.falseNegatives(),
+                    fmt(s.precision()),
+                    fmt(s.recall()),
+                    fmt(s.f1()),
+                    fmt(s.precisionInterval()),
+                    fmt(s.recallInterval())));
         }
-        sb.append(String.format(Locale.ROOT, "%-28s %6s %6s %6s %9s %9s %9s%n", "micro (present)", "", "", "",
-                fmt(microPrecision), fmt(microRecall), fmt(microF1)));
-        sb.append(String.format(Locale.ROOT, "%-28s %6s %6s %6s %9s %9s %9s%n", "macro (present)", "", "", "",
-                fmt(macroPrecision), fmt(macroRecall), fmt(macroF1)));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-28s %6s %6s %6s %9s %9s %9s%n",
+                "micro (present)",
+                "",
+                "",
+                "",
+                fmt(microPrecision),
+                fmt(microRecall),
+                fmt(microF1)));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-28s %6s %6s %6s %9s %9s %9s%n",
+                "macro (present)",
+                "",
+                "",
+                "",
+                fmt(macroPrecision),
+                fmt(macroRecall),
+                fmt(macroF1)));
         sb.append(System.lineSeparator());
         if (!positivesOnly) {
             sb.append(accuracyLine("absent accuracy", absent));

@@ -3,9 +3,6 @@ package dev.causalcxr.core.reports.llm;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A minimal client of an OpenAI-compatible {@code POST /v1/chat/completions} endpoint (OpenAI, vLLM,
@@ -42,19 +41,33 @@ final class ChatCompletionsClient {
     }
 
     /** One chat turn of the conversation. */
-    record Message(String role, String content) {
-    }
+    record Message(String role, String content) {}
 
     /** Sends the conversation and returns the assistant's content. */
     String complete(List<Message> messages) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", config.model());
-        body.put("messages", messages.stream().map(m -> Map.of("role", m.role(), "content", m.content())).toList());
+        body.put(
+                "messages",
+                messages.stream()
+                        .map(m -> Map.of("role", m.role(), "content", m.content()))
+                        .toList());
         body.put("temperature", 0);
         boolean withFormat = sendResponseFormat;
         if (withFormat) {
-            body.put("response_format", Map.of("type", "json_schema", "json_schema",
-                    Map.of("name", "chest_xray_findings", "strict", true, "schema", FindingsAnswerSchema.schema())));
+            body.put(
+                    "response_format",
+                    Map.of(
+                            "type",
+                            "json_schema",
+                            "json_schema",
+                            Map.of(
+                                    "name",
+                                    "chest_xray_findings",
+                                    "strict",
+                                    true,
+                                    "schema",
+                                    FindingsAnswerSchema.schema())));
         }
         String json;
         try {
@@ -73,7 +86,8 @@ final class ChatCompletionsClient {
         try {
             resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (HttpTimeoutException e) {
-            throw new LlmCallException("request timed out after " + config.requestTimeout().toMillis() + " ms");
+            throw new LlmCallException(
+                    "request timed out after " + config.requestTimeout().toMillis() + " ms");
         } catch (IOException e) {
             throw new LlmCallException("request failed (" + e.getClass().getSimpleName() + ")");
         } catch (InterruptedException e) {
@@ -81,7 +95,8 @@ final class ChatCompletionsClient {
             throw new LlmCallException("request interrupted");
         }
         if (resp.statusCode() == 400 && withFormat) {
-            LOG.warn("the endpoint rejected response_format (HTTP 400); asking again without it, schema in the prompt only");
+            LOG.warn(
+                    "the endpoint rejected response_format (HTTP 400); asking again without it, schema in the prompt only");
             sendResponseFormat = false;
             return complete(messages);
         }
@@ -89,7 +104,11 @@ final class ChatCompletionsClient {
             throw new LlmCallException("endpoint answered HTTP " + resp.statusCode());
         }
         try {
-            JsonNode content = JSON.readTree(resp.body()).path("choices").path(0).path("message").path("content");
+            JsonNode content = JSON.readTree(resp.body())
+                    .path("choices")
+                    .path(0)
+                    .path("message")
+                    .path("content");
             if (!content.isTextual()) {
                 throw new LlmCallException("response has no choices[0].message.content");
             }

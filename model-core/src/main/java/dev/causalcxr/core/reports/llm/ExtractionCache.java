@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.reports.batch.FindingsJsonl;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Validated LLM answers keyed by the SHA-256 digest of the report text and the model name, in memory
@@ -81,8 +80,8 @@ public final class ExtractionCache {
         line.put("findings", findings.stream().map(FindingMention::toJsonMap).toList());
         try {
             Files.createDirectories(file.getParent());
-            try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            try (BufferedWriter w = Files.newBufferedWriter(
+                    file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
                 w.write(JSON.writeValueAsString(line));
                 w.write('\n');
             }
@@ -100,7 +99,8 @@ public final class ExtractionCache {
                 }
                 try {
                     JsonNode n = JSON.readTree(line);
-                    entries.put(key(n.get("model").asText(), n.get("digest").asText()),
+                    entries.put(
+                            key(n.get("model").asText(), n.get("digest").asText()),
                             List.copyOf(FindingsJsonl.parseFindings(n.get("findings"))));
                 } catch (IOException | RuntimeException e) {
                     bad++; // a torn last line after a crash: skip it, the report is simply asked again

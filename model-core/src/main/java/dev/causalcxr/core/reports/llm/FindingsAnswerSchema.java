@@ -9,7 +9,6 @@ import dev.causalcxr.core.findings.Laterality;
 import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.findings.Zone;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -24,17 +23,20 @@ public final class FindingsAnswerSchema {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> FINDINGS = Arrays.stream(Finding.values())
-            .filter(f -> f != Finding.NO_FINDING).map(Finding::label).toList();
+            .filter(f -> f != Finding.NO_FINDING)
+            .map(Finding::label)
+            .toList();
     private static final List<String> STATUSES = labels(Status.values());
     private static final List<String> SEVERITIES = labels(Severity.values());
     private static final List<String> LATERALITIES = labels(Laterality.values());
     private static final List<String> ZONES = labels(Zone.values());
 
-    private FindingsAnswerSchema() {
-    }
+    private FindingsAnswerSchema() {}
 
     private static List<String> labels(Enum<?>[] values) {
-        return Arrays.stream(values).map(v -> v.name().toLowerCase(java.util.Locale.ROOT)).toList();
+        return Arrays.stream(values)
+                .map(v -> v.name().toLowerCase(java.util.Locale.ROOT))
+                .toList();
     }
 
     /** The JSON schema of an answer: {@code {"findings": [{finding, status, severity, laterality, zone}]}}. */
@@ -87,8 +89,7 @@ public final class FindingsAnswerSchema {
     }
 
     /** One problem with an answer; {@code value} is what the model wrote (kept out of logs). */
-    public record Problem(String path, String message, String value) {
-    }
+    public record Problem(String path, String message, String value) {}
 
     /** The outcome of validating one answer: findings when valid, problems otherwise. */
     public record Validation(List<FindingMention> findings, List<Problem> problems) {
@@ -118,7 +119,9 @@ public final class FindingsAnswerSchema {
                 if (i > 0) {
                     sb.append("; ");
                 }
-                sb.append(problems.get(i).path()).append(": ").append(problems.get(i).message());
+                sb.append(problems.get(i).path())
+                        .append(": ")
+                        .append(problems.get(i).message());
             }
             if (problems.size() > 5) {
                 sb.append("; and ").append(problems.size() - 5).append(" more");
@@ -163,7 +166,8 @@ public final class FindingsAnswerSchema {
             }
             int before = problems.size();
             item.fieldNames().forEachRemaining(n -> {
-                if (!List.of("finding", "status", "severity", "laterality", "zone").contains(n)) {
+                if (!List.of("finding", "status", "severity", "laterality", "zone")
+                        .contains(n)) {
                     problems.add(new Problem(path + "." + safeName(n), "unexpected property", null));
                 }
             });
@@ -173,8 +177,12 @@ public final class FindingsAnswerSchema {
             String laterality = field(item, path, "laterality", LATERALITIES, problems);
             String zone = field(item, path, "zone", ZONES, problems);
             if (problems.size() == before) {
-                out.add(new FindingMention(Finding.fromLabel(finding).orElseThrow(), Status.fromLabel(status),
-                        Severity.fromLabel(severity), Laterality.fromLabel(laterality), Zone.fromLabel(zone)));
+                out.add(new FindingMention(
+                        Finding.fromLabel(finding).orElseThrow(),
+                        Status.fromLabel(status),
+                        Severity.fromLabel(severity),
+                        Laterality.fromLabel(laterality),
+                        Zone.fromLabel(zone)));
             }
         }
         return new Validation(problems.isEmpty() ? out : List.of(), problems);

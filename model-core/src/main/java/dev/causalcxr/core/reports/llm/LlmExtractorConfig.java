@@ -1,7 +1,6 @@
 package dev.causalcxr.core.reports.llm;
 
 import dev.causalcxr.core.reports.ReportTextException;
-
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +20,15 @@ import java.util.Map;
  * @param useResponseFormat send {@code response_format: json_schema} (turn off for servers that reject it;
  *                          the schema is in the prompt either way)
  */
-public record LlmExtractorConfig(URI endpoint, String model, String apiKey, Duration requestTimeout,
-                                 int maxAttempts, int concurrency, Path cacheDir, boolean useResponseFormat) {
+public record LlmExtractorConfig(
+        URI endpoint,
+        String model,
+        String apiKey,
+        Duration requestTimeout,
+        int maxAttempts,
+        int concurrency,
+        Path cacheDir,
+        boolean useResponseFormat) {
 
     public static final String ENV_ENDPOINT = "CAUSALCXR_LLM_ENDPOINT";
     public static final String ENV_MODEL = "CAUSALCXR_LLM_MODEL";
@@ -60,25 +66,26 @@ public record LlmExtractorConfig(URI endpoint, String model, String apiKey, Dura
     static void requireEncryptedUnlessLoopback(URI endpoint) {
         String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(java.util.Locale.ROOT);
         String host = endpoint.getHost() == null ? "" : endpoint.getHost().toLowerCase(java.util.Locale.ROOT);
-        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
-                || host.equals("::1");
+        boolean loopback =
+                host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
         if (scheme.equals("https") || (scheme.equals("http") && loopback)) {
             return;
         }
         throw new ReportTextException(ENV_ENDPOINT + " must be an https URL (plain http only on a loopback address: "
-                + "report text would cross the network unencrypted); it is " + (scheme.isEmpty() ? "without a scheme"
-                : scheme + (loopback ? "" : " to a non-loopback host")));
+                + "report text would cross the network unencrypted); it is "
+                + (scheme.isEmpty() ? "without a scheme" : scheme + (loopback ? "" : " to a non-loopback host")));
     }
 
     /** Where requests go, for logs: scheme, host and port only (a path or query may carry a key). */
     public String endpointForLogs() {
-        return endpoint.getScheme() + "://" + endpoint.getHost() + (endpoint.getPort() < 0 ? "" : ":" + endpoint.getPort());
+        return endpoint.getScheme() + "://" + endpoint.getHost()
+                + (endpoint.getPort() < 0 ? "" : ":" + endpoint.getPort());
     }
 
     /** Defaults for everything but endpoint, model and key. */
     public static LlmExtractorConfig of(URI endpoint, String model, String apiKey) {
-        return new LlmExtractorConfig(endpoint, model, apiKey, DEFAULT_TIMEOUT, DEFAULT_MAX_ATTEMPTS,
-                DEFAULT_CONCURRENCY, null, true);
+        return new LlmExtractorConfig(
+                endpoint, model, apiKey, DEFAULT_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_CONCURRENCY, null, true);
     }
 
     /** From {@code CAUSALCXR_LLM_*} environment variables. */
@@ -102,11 +109,15 @@ public record LlmExtractorConfig(URI endpoint, String model, String apiKey, Dura
             throw new ReportTextException("LLM model is not set: define " + ENV_MODEL);
         }
         String cacheDir = env.get(ENV_CACHE_DIR);
-        return new LlmExtractorConfig(uri, model.trim(), env.get(ENV_API_KEY),
+        return new LlmExtractorConfig(
+                uri,
+                model.trim(),
+                env.get(ENV_API_KEY),
                 Duration.ofMillis((long) (1000 * number(env, ENV_TIMEOUT_S, (double) DEFAULT_TIMEOUT.toSeconds()))),
                 (int) number(env, ENV_MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS),
                 (int) number(env, ENV_CONCURRENCY, DEFAULT_CONCURRENCY),
-                cacheDir == null || cacheDir.isBlank() ? null : Path.of(cacheDir.trim()), true);
+                cacheDir == null || cacheDir.isBlank() ? null : Path.of(cacheDir.trim()),
+                true);
     }
 
     private static double number(Map<String, String> env, String name, double fallback) {
@@ -122,28 +133,27 @@ public record LlmExtractorConfig(URI endpoint, String model, String apiKey, Dura
     }
 
     public LlmExtractorConfig withTimeout(Duration timeout) {
-        return new LlmExtractorConfig(endpoint, model, apiKey, timeout, maxAttempts, concurrency, cacheDir,
-                useResponseFormat);
+        return new LlmExtractorConfig(
+                endpoint, model, apiKey, timeout, maxAttempts, concurrency, cacheDir, useResponseFormat);
     }
 
     public LlmExtractorConfig withMaxAttempts(int attempts) {
-        return new LlmExtractorConfig(endpoint, model, apiKey, requestTimeout, attempts, concurrency, cacheDir,
-                useResponseFormat);
+        return new LlmExtractorConfig(
+                endpoint, model, apiKey, requestTimeout, attempts, concurrency, cacheDir, useResponseFormat);
     }
 
     public LlmExtractorConfig withConcurrency(int threads) {
-        return new LlmExtractorConfig(endpoint, model, apiKey, requestTimeout, maxAttempts, threads, cacheDir,
-                useResponseFormat);
+        return new LlmExtractorConfig(
+                endpoint, model, apiKey, requestTimeout, maxAttempts, threads, cacheDir, useResponseFormat);
     }
 
     public LlmExtractorConfig withCacheDir(Path dir) {
-        return new LlmExtractorConfig(endpoint, model, apiKey, requestTimeout, maxAttempts, concurrency, dir,
-                useResponseFormat);
+        return new LlmExtractorConfig(
+                endpoint, model, apiKey, requestTimeout, maxAttempts, concurrency, dir, useResponseFormat);
     }
 
     public LlmExtractorConfig withResponseFormat(boolean use) {
-        return new LlmExtractorConfig(endpoint, model, apiKey, requestTimeout, maxAttempts, concurrency, cacheDir,
-                use);
+        return new LlmExtractorConfig(endpoint, model, apiKey, requestTimeout, maxAttempts, concurrency, cacheDir, use);
     }
 
     private static URI chatCompletionsUri(URI base) {

@@ -7,9 +7,6 @@ import dev.causalcxr.core.reports.ReportExtraction;
 import dev.causalcxr.core.reports.ReportExtractor;
 import dev.causalcxr.core.reports.ReportTextException;
 import dev.causalcxr.core.reports.rules.RuleBasedReportExtractor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -17,6 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Report parsing by a large language model behind any OpenAI-compatible chat-completions endpoint.
@@ -114,8 +113,13 @@ public final class LlmReportExtractor implements ReportExtractor {
         }
         String reason = "LLM failed after " + config.maxAttempts() + " attempt(s): " + lastReason;
         LOG.warn("report {}: using the rule-based result; {}", ref, reason);
-        return new ReportExtraction(fallback.extract(reportText), ExtractionSource.RULES_FALLBACK, reason,
-                config.maxAttempts(), false, null);
+        return new ReportExtraction(
+                fallback.extract(reportText),
+                ExtractionSource.RULES_FALLBACK,
+                reason,
+                config.maxAttempts(),
+                false,
+                null);
     }
 
     /** Extracts the reports with at most {@code concurrency} requests in flight; results in input order. */

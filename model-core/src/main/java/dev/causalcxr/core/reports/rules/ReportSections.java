@@ -16,34 +16,45 @@ import java.util.regex.Pattern;
 final class ReportSections {
 
     /** Headers that introduce findings. */
-    private static final Set<String> FINDING_HEADERS = Set.of("FINDINGS", "FINDING", "IMPRESSION",
-            "IMPRESSIONS", "CONCLUSION", "CONCLUSIONS", "OPINION", "SUMMARY", "FINDINGS AND IMPRESSION",
-            "FINDINGS/IMPRESSION", "ADDENDUM", "REPORT", "INTERPRETATION", "RESULT", "RESULTS");
+    private static final Set<String> FINDING_HEADERS = Set.of(
+            "FINDINGS",
+            "FINDING",
+            "IMPRESSION",
+            "IMPRESSIONS",
+            "CONCLUSION",
+            "CONCLUSIONS",
+            "OPINION",
+            "SUMMARY",
+            "FINDINGS AND IMPRESSION",
+            "FINDINGS/IMPRESSION",
+            "ADDENDUM",
+            "REPORT",
+            "INTERPRETATION",
+            "RESULT",
+            "RESULTS");
 
     /**
      * A header at the start of a line or after a sentence end, with a colon, or alone on its line.
      * Compiled once; longer names come first so "CLINICAL HISTORY" is not read as "HISTORY".
      */
-    private static final Pattern HEADER = Pattern.compile(
-            "(?im)(?:^|(?<=[.;]))[ \\t]*(?:[-*][ \\t]*)?("
-                    + "FINDINGS AND IMPRESSION|FINDINGS/IMPRESSION|FINDINGS|FINDING|IMPRESSIONS|IMPRESSION|"
-                    + "CONCLUSIONS|CONCLUSION|OPINION|SUMMARY|ADDENDUM|INTERPRETATION|RESULTS|RESULT|REPORT|"
-                    + "FINAL REPORT|EXAMINATION|EXAM|TYPE OF EXAMINATION|STUDY|PROCEDURE|"
-                    + "CLINICAL INDICATIONS?|INDICATIONS?|CLINICAL HISTORY|CLINICAL INFORMATION|CLINICAL DATA|"
-                    + "PATIENT HISTORY|MEDICAL HISTORY|HISTORY|REASON FOR EXAM(?:INATION)?|REASON FOR STUDY|"
-                    + "REASON|TECHNIQUE|TECHNIQUES|COMPARISONS?|PRIOR STUDIES|PRIORS|VIEWS?|"
-                    + "RECOMMENDATIONS?|NOTIFICATION|COMMUNICATION|DATE|REFERRING PHYSICIAN|WET READ"
-                    + ")[ \\t]*(?::|$)");
+    private static final Pattern HEADER = Pattern.compile("(?im)(?:^|(?<=[.;]))[ \\t]*(?:[-*][ \\t]*)?("
+            + "FINDINGS AND IMPRESSION|FINDINGS/IMPRESSION|FINDINGS|FINDING|IMPRESSIONS|IMPRESSION|"
+            + "CONCLUSIONS|CONCLUSION|OPINION|SUMMARY|ADDENDUM|INTERPRETATION|RESULTS|RESULT|REPORT|"
+            + "FINAL REPORT|EXAMINATION|EXAM|TYPE OF EXAMINATION|STUDY|PROCEDURE|"
+            + "CLINICAL INDICATIONS?|INDICATIONS?|CLINICAL HISTORY|CLINICAL INFORMATION|CLINICAL DATA|"
+            + "PATIENT HISTORY|MEDICAL HISTORY|HISTORY|REASON FOR EXAM(?:INATION)?|REASON FOR STUDY|"
+            + "REASON|TECHNIQUE|TECHNIQUES|COMPARISONS?|PRIOR STUDIES|PRIORS|VIEWS?|"
+            + "RECOMMENDATIONS?|NOTIFICATION|COMMUNICATION|DATE|REFERRING PHYSICIAN|WET READ"
+            + ")[ \\t]*(?::|$)");
 
-    private ReportSections() {
-    }
+    private ReportSections() {}
 
     static CharSequence findingText(String report) {
         Matcher m = HEADER.matcher(report);
         List<int[]> headers = new ArrayList<>(); // {start, contentStart, isFindingHeader}
         while (m.find()) {
             String name = m.group(1).toUpperCase(Locale.ROOT);
-            headers.add(new int[]{m.start(), m.end(), FINDING_HEADERS.contains(name) ? 1 : 0});
+            headers.add(new int[] {m.start(), m.end(), FINDING_HEADERS.contains(name) ? 1 : 0});
         }
         if (headers.isEmpty()) {
             return report;

@@ -16,17 +16,56 @@ final class ReportTokenizer {
     static final String SENTENCE = ".";
 
     /** Words after which a period does not end the sentence. */
-    private static final Set<String> ABBREVIATIONS = Set.of("vs", "dr", "approx", "e", "i", "g", "eg", "ie",
-            "mr", "mrs", "ms", "st", "fig", "no", "resp", "incl", "a", "p");
+    private static final Set<String> ABBREVIATIONS = Set.of(
+            "vs", "dr", "approx", "e", "i", "g", "eg", "ie", "mr", "mrs", "ms", "st", "fig", "no", "resp", "incl", "a",
+            "p");
 
     /** Words that cannot end a sentence, so a line break after them continues it. */
-    private static final Set<String> CONTINUING = Set.of("the", "a", "an", "and", "or", "of", "with", "in", "at",
-            "on", "to", "no", "by", "for", "from", "is", "are", "was", "were", "without", "small", "large",
-            "moderate", "mild", "right", "left", "bilateral", "possible", "likely", "new", "minimal", "as",
-            "has", "have", "been", "there", "which", "but", "not", "than", "versus", "vs");
+    private static final Set<String> CONTINUING = Set.of(
+            "the",
+            "a",
+            "an",
+            "and",
+            "or",
+            "of",
+            "with",
+            "in",
+            "at",
+            "on",
+            "to",
+            "no",
+            "by",
+            "for",
+            "from",
+            "is",
+            "are",
+            "was",
+            "were",
+            "without",
+            "small",
+            "large",
+            "moderate",
+            "mild",
+            "right",
+            "left",
+            "bilateral",
+            "possible",
+            "likely",
+            "new",
+            "minimal",
+            "as",
+            "has",
+            "have",
+            "been",
+            "there",
+            "which",
+            "but",
+            "not",
+            "than",
+            "versus",
+            "vs");
 
-    private ReportTokenizer() {
-    }
+    private ReportTokenizer() {}
 
     static List<String> tokenize(CharSequence text) {
         List<String> out = new ArrayList<>(text.length() / 5 + 8);
@@ -43,7 +82,9 @@ final class ReportTokenizer {
                     while (j < n && Character.isDigit(text.charAt(j))) {
                         j++;
                     }
-                    if (j > i && j + 1 < n && (text.charAt(j) == '.' || text.charAt(j) == ')')
+                    if (j > i
+                            && j + 1 < n
+                            && (text.charAt(j) == '.' || text.charAt(j) == ')')
                             && Character.isWhitespace(text.charAt(j + 1))) {
                         endSentence(out);
                         i = j;
@@ -57,8 +98,11 @@ final class ReportTokenizer {
                 word.append(c); // can't, patient's
                 continue;
             }
-            if (c == '.' && word.length() > 0 && Character.isDigit(word.charAt(word.length() - 1))
-                    && i + 1 < n && Character.isDigit(text.charAt(i + 1))) {
+            if (c == '.'
+                    && word.length() > 0
+                    && Character.isDigit(word.charAt(word.length() - 1))
+                    && i + 1 < n
+                    && Character.isDigit(text.charAt(i + 1))) {
                 word.append(c); // 1.5 cm
                 continue;
             }
@@ -101,8 +145,7 @@ final class ReportTokenizer {
                     i = j - 1;
                     continue;
                 }
-                default -> {
-                }
+                default -> {}
             }
             if (!Character.isWhitespace(c)) {
                 lineStart = false;

@@ -10,7 +10,6 @@ import dev.causalcxr.core.reports.FindingAggregation;
 import dev.causalcxr.core.reports.MentionAttributes;
 import dev.causalcxr.core.reports.ReportExtractor;
 import dev.causalcxr.core.reports.rules.Term.Kind;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -37,9 +36,28 @@ import java.util.Set;
 public final class RuleBasedReportExtractor implements ReportExtractor {
 
     /** Words skipped when a backward cue looks for its subject ("pneumothorax [is] no longer seen"). */
-    private static final Set<String> AUXILIARIES = Set.of("is", "are", "was", "were", "has", "have", "had",
-            "been", "be", "now", "also", "completely", "entirely", "fully", "since", "totally", "then", "appear",
-            "appears", "remain", "remains");
+    private static final Set<String> AUXILIARIES = Set.of(
+            "is",
+            "are",
+            "was",
+            "were",
+            "has",
+            "have",
+            "had",
+            "been",
+            "be",
+            "now",
+            "also",
+            "completely",
+            "entirely",
+            "fully",
+            "since",
+            "totally",
+            "then",
+            "appear",
+            "appears",
+            "remain",
+            "remains");
 
     private static final Set<String> ARTICLES = Set.of("the", "a", "an");
 
@@ -130,7 +148,8 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 units.add(new Unit(Character.isDigit(word.charAt(0)) ? NUMBER : null, word));
                 i++;
             } else {
-                units.add(new Unit(best, bestEnd == i + 1 ? tokens.get(i) : String.join(" ", tokens.subList(i, bestEnd))));
+                units.add(new Unit(
+                        best, bestEnd == i + 1 ? tokens.get(i) : String.join(" ", tokens.subList(i, bestEnd))));
                 i = bestEnd;
             }
         }
@@ -138,8 +157,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
     }
 
     /** A mention with its status decided, in sentence order. */
-    private record Resolved(Found found, Status status, int order) {
-    }
+    private record Resolved(Found found, Status status, int order) {}
 
     private void sentence(List<Unit> sentence, List<FindingMention> out) {
         List<Resolved> resolved = new ArrayList<>();
@@ -160,7 +178,8 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             }
             Found f = r.found();
             for (Finding finding : f.findings) {
-                out.add(restrict(finding, status, f.attributes.severity(), f.attributes.laterality(), f.attributes.zone()));
+                out.add(restrict(
+                        finding, status, f.attributes.severity(), f.attributes.laterality(), f.attributes.zone()));
             }
         }
     }
@@ -172,7 +191,8 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
      */
     private static boolean hedgedAfter(Resolved r, List<Resolved> all, List<Integer> hedgedMimics) {
         boolean observation = r.found().findings.contains(Finding.LUNG_OPACITY)
-                || r.found().findings.contains(Finding.NODULE) || r.found().findings.contains(Finding.MASS);
+                || r.found().findings.contains(Finding.NODULE)
+                || r.found().findings.contains(Finding.MASS);
         if (r.found().sign || observation) {
             for (int m : hedgedMimics) {
                 if (m > r.order()) {
@@ -314,8 +334,8 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
     }
 
     /** Verbs that only say a finding is there ("present", "seen"). */
-    private static final Set<String> STATED = Set.of("present", "seen", "noted", "identified", "demonstrated",
-            "visualized", "evident");
+    private static final Set<String> STATED =
+            Set.of("present", "seen", "noted", "identified", "demonstrated", "visualized", "evident");
 
     /** Unknown words that end a noun phrase: a new statement starts after them. */
     private static final Set<String> LOCATION_BREAKERS = Set.of("there", "is", "are", "which", "but");
@@ -328,9 +348,27 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         }
         String w = u.word();
         return switch (w) {
-            case "with", "with associated", "versus", "vs", "adjacent", "compressive", "overlying", "associated",
-                 "consistent with", "compatible with", "in keeping with", "represents", "represent", "representing",
-                 "due to", "related to", "secondary to", "likely", "probably", "most likely", "xxxx" -> true;
+            case "with",
+                    "with associated",
+                    "versus",
+                    "vs",
+                    "adjacent",
+                    "compressive",
+                    "overlying",
+                    "associated",
+                    "consistent with",
+                    "compatible with",
+                    "in keeping with",
+                    "represents",
+                    "represent",
+                    "representing",
+                    "due to",
+                    "related to",
+                    "secondary to",
+                    "likely",
+                    "probably",
+                    "most likely",
+                    "xxxx" -> true;
             default -> false;
         };
     }
@@ -381,7 +419,10 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                         break;
                     }
                     // "unremarkable heart size and mediastinal contours": one predicate, several subjects
-                    if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.PREPOSITION && k != Kind.AND
+                    if (k != Kind.MODIFIER
+                            && k != Kind.NOUN_PHRASE
+                            && k != Kind.PREPOSITION
+                            && k != Kind.AND
                             && k != Kind.SUBJECT) {
                         break;
                     }
@@ -449,14 +490,19 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 case PSEUDO, SCOPE_END -> active = null;
                 case COMMA, AND -> {
                     // ", less likely, a neoplasm": a comma right after a cue does not end its scope
-                    boolean afterCue = i > 0 && c.get(i - 1).term() != null && c.get(i - 1).term().isCue();
-                    if (active != null && !afterCue && !differential && namedSinceCue && !listContinues(c, i + 1)
+                    boolean afterCue = i > 0
+                            && c.get(i - 1).term() != null
+                            && c.get(i - 1).term().isCue();
+                    if (active != null
+                            && !afterCue
+                            && !differential
+                            && namedSinceCue
+                            && !listContinues(c, i + 1)
                             && !disjunctionAhead(c, i + 1)) {
                         active = null;
                     }
                 }
-                default -> {
-                }
+                default -> {}
             }
             s[i] = active;
         }
@@ -504,7 +550,8 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             Kind k = c.get(j).kind();
             if (k == Kind.OR) {
                 int next = j + 1;
-                while (next < c.size() && (c.get(next).kind() == Kind.OR || c.get(next).kind() == Kind.AND)) {
+                while (next < c.size()
+                        && (c.get(next).kind() == Kind.OR || c.get(next).kind() == Kind.AND)) {
                     next++; // "and/or" comes as "and or" and "or"
                 }
                 return next < c.size() && (isListItemWord(c.get(next).kind()) || attributiveVerb(c, next));
@@ -527,8 +574,13 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
 
     /** Words that can make up an item of a list of findings: finding names, adjectives, nouns, "in the base". */
     private static boolean isListItemWord(Kind k) {
-        return k == null || k == Kind.MENTION || k == Kind.MODIFIER || k == Kind.NOUN_PHRASE || k == Kind.PREPOSITION
-                || k == Kind.IGNORE || k == Kind.MIMIC;
+        return k == null
+                || k == Kind.MENTION
+                || k == Kind.MODIFIER
+                || k == Kind.NOUN_PHRASE
+                || k == Kind.PREPOSITION
+                || k == Kind.IGNORE
+                || k == Kind.MIMIC;
     }
 
     /**
@@ -551,7 +603,9 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 continue;
             }
             int j = i - 1;
-            while (j >= 0 && c.get(j).kind() == Kind.VERB && AUXILIARIES.contains(c.get(j).word())) {
+            while (j >= 0
+                    && c.get(j).kind() == Kind.VERB
+                    && AUXILIARIES.contains(c.get(j).word())) {
                 j--;
             }
             if (j > 0 && j == i - 1 && c.get(j).kind() == Kind.COMMA) {
@@ -567,7 +621,10 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 if (uk == Kind.COMMA && conjunction && listItemBefore(c, j)) {
                     continue;
                 }
-                if (uk == Kind.COMMA || uk == Kind.VERB || uk == Kind.SCOPE_END || (u.term() != null && u.term().isCue())) {
+                if (uk == Kind.COMMA
+                        || uk == Kind.VERB
+                        || uk == Kind.SCOPE_END
+                        || (u.term() != null && u.term().isCue())) {
                     break;
                 }
                 if (s[j] == null) {
@@ -589,7 +646,9 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             return false;
         }
         return u.word().startsWith("within ")
-                || (i > 0 && c.get(i - 1).kind() == Kind.VERB && AUXILIARIES.contains(c.get(i - 1).word()));
+                || (i > 0
+                        && c.get(i - 1).kind() == Kind.VERB
+                        && AUXILIARIES.contains(c.get(i - 1).word()));
     }
 
     /** The words before a comma, back to the previous comma or the clause start, form a list item naming a finding. */
@@ -717,7 +776,9 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         for (int j = i - 1; j >= 0 && j >= i - 4; j--) {
             Kind k = c.get(j).kind();
             if (k == Kind.PREPOSITION) {
-                return "with".equals(c.get(j).word()) ? -1 : j; // "mass with left upper lobe collapse" starts a new phrase
+                return "with".equals(c.get(j).word())
+                        ? -1
+                        : j; // "mass with left upper lobe collapse" starts a new phrase
             }
             if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.AND) {
                 return -1;
@@ -763,7 +824,10 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 continue; // "right basilar scarring/atelectasis": an alternative name we do not label
             } else if (k == Kind.OR && j > 0 && c.get(j - 1).kind() == Kind.IGNORE) {
                 continue;
-            } else if (k != Kind.MODIFIER && k != Kind.NOUN_PHRASE && k != Kind.AND && k != Kind.OR
+            } else if (k != Kind.MODIFIER
+                    && k != Kind.NOUN_PHRASE
+                    && k != Kind.AND
+                    && k != Kind.OR
                     && k != Kind.PREDICATE) {
                 return null;
             }

@@ -5,7 +5,6 @@ import dev.causalcxr.core.findings.Laterality;
 import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.findings.Zone;
-
 import java.util.List;
 
 /**
@@ -78,8 +77,8 @@ record Term(Kind kind, List<Finding> findings, Status status, Severity severity,
     }
 
     static Term mention(Finding... findings) {
-        return new Term(Kind.MENTION, List.of(findings), null, Severity.UNSPECIFIED, Laterality.UNSPECIFIED,
-                Zone.UNSPECIFIED);
+        return new Term(
+                Kind.MENTION, List.of(findings), null, Severity.UNSPECIFIED, Laterality.UNSPECIFIED, Zone.UNSPECIFIED);
     }
 
     static Term mention(Zone zone, Finding... findings) {
@@ -87,13 +86,13 @@ record Term(Kind kind, List<Finding> findings, Status status, Severity severity,
     }
 
     static Term subject(Finding... findings) {
-        return new Term(Kind.SUBJECT, List.of(findings), null, Severity.UNSPECIFIED, Laterality.UNSPECIFIED,
-                Zone.UNSPECIFIED);
+        return new Term(
+                Kind.SUBJECT, List.of(findings), null, Severity.UNSPECIFIED, Laterality.UNSPECIFIED, Zone.UNSPECIFIED);
     }
 
     static Term predicate(Status status) {
-        return new Term(Kind.PREDICATE, List.of(), status, Severity.UNSPECIFIED, Laterality.UNSPECIFIED,
-                Zone.UNSPECIFIED);
+        return new Term(
+                Kind.PREDICATE, List.of(), status, Severity.UNSPECIFIED, Laterality.UNSPECIFIED, Zone.UNSPECIFIED);
     }
 
     static Term predicate(Status status, Severity severity) {

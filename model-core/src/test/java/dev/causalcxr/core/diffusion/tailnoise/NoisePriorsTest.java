@@ -27,15 +27,17 @@ class NoisePriorsTest {
         files.put("optimize-tail-noise/prior/fracture", saved(dir, Finding.FRACTURE, 1.5f));
         Map<Finding, NoisePrior> priors = NoisePriors.load(files, "optimize-tail-noise/prior/");
         assertEquals(java.util.Set.of(Finding.PNEUMOTHORAX, Finding.FRACTURE), priors.keySet());
-        assertArrayEquals(new float[] {1.5f, -1.5f}, priors.get(Finding.FRACTURE).mean());
+        assertArrayEquals(
+                new float[] {1.5f, -1.5f}, priors.get(Finding.FRACTURE).mean());
         assertEquals(Map.of(), NoisePriors.load(files, "tail-noise-prior/"), "a registered model's roles differ");
     }
 
     @Test
     void twoPriorsOfOneClassAreRefused(@TempDir Path dir) {
         Path a = saved(dir, Finding.FRACTURE, 1f);
-        assertThrows(IllegalArgumentException.class,
-                () -> NoisePriors.load(Map.of("tail-noise-prior/fracture", a, "tail-noise-prior/other", a),
-                        "tail-noise-prior/"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> NoisePriors.load(
+                        Map.of("tail-noise-prior/fracture", a, "tail-noise-prior/other", a), "tail-noise-prior/"));
     }
 }

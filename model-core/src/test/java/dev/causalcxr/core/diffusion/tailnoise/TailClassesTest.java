@@ -28,7 +28,9 @@ class TailClassesTest {
         }
         // 100 studies: pneumothorax 3 %, cardiomegaly 5 %, effusion 15 %, no finding 80 %
         assertEquals(List.of(Finding.PNEUMOTHORAX, Finding.CARDIOMEGALY), TailClasses.select(studies, 0.10));
-        assertEquals(List.of(Finding.PNEUMOTHORAX, Finding.CARDIOMEGALY, Finding.PLEURAL_EFFUSION), TailClasses.select(studies, 0.5));
+        assertEquals(
+                List.of(Finding.PNEUMOTHORAX, Finding.CARDIOMEGALY, Finding.PLEURAL_EFFUSION),
+                TailClasses.select(studies, 0.5));
         assertThrows(IllegalArgumentException.class, () -> TailClasses.select(studies, 0));
     }
 }

@@ -53,7 +53,8 @@ class TailNoiseOptimizerTest {
 
     @Test
     void theOptimizationLowersItsObjectiveAndRaisesTheClassProbability() {
-        TailNoiseOptimizer.Result r = TailNoiseOptimizer.optimize(model, scorer, Finding.PNEUMOTHORAX, toyConfig(60, 0.1f, 0.05f), 5);
+        TailNoiseOptimizer.Result r =
+                TailNoiseOptimizer.optimize(model, scorer, Finding.PNEUMOTHORAX, toyConfig(60, 0.1f, 0.05f), 5);
         assertTrue(r.after().objective() < r.before().objective() - 0.2, r.before() + " -> " + r.after());
         assertTrue(r.after().effectiveness() > r.before().effectiveness() + 0.2, r.before() + " -> " + r.after());
         assertTrue(r.after().diversity() > 0.05 * r.before().diversity(), "no collapse: " + r.after());
@@ -62,10 +63,16 @@ class TailNoiseOptimizerTest {
 
     @Test
     void aLargeKlWeightKeepsThePriorNearTheStandardNormal() {
-        TailNoiseOptimizer.Result free = TailNoiseOptimizer.optimize(model, scorer, Finding.PNEUMOTHORAX, toyConfig(40, 0f, 0.05f), 5);
-        TailNoiseOptimizer.Result tied = TailNoiseOptimizer.optimize(model, scorer, Finding.PNEUMOTHORAX, toyConfig(40, 1000f, 0.05f), 5);
-        assertTrue(free.prior().klToStandard() > 0.5, "without KL the prior moves: " + free.prior().klToStandard());
-        assertTrue(tied.prior().klToStandard() < 0.02, "with a large KL weight it stays: " + tied.prior().klToStandard());
+        TailNoiseOptimizer.Result free =
+                TailNoiseOptimizer.optimize(model, scorer, Finding.PNEUMOTHORAX, toyConfig(40, 0f, 0.05f), 5);
+        TailNoiseOptimizer.Result tied =
+                TailNoiseOptimizer.optimize(model, scorer, Finding.PNEUMOTHORAX, toyConfig(40, 1000f, 0.05f), 5);
+        assertTrue(
+                free.prior().klToStandard() > 0.5,
+                "without KL the prior moves: " + free.prior().klToStandard());
+        assertTrue(
+                tied.prior().klToStandard() < 0.02,
+                "with a large KL weight it stays: " + tied.prior().klToStandard());
         for (int k = 0; k < DIM; k++) {
             assertEquals(0f, tied.prior().mean()[k], 0.1f);
             assertEquals(0f, tied.prior().logScale()[k], 0.1f);
@@ -80,7 +87,9 @@ class TailNoiseOptimizerTest {
 
         RecordingStageContext interrupted = new RecordingStageContext(Files.createDirectories(dir.resolve("b")), 21);
         interrupted.cancelAfterCheckpoints(1);
-        assertThrows(CancellationException.class, () -> TailNoiseOptimizer.run(model, scorer, Finding.CARDIOMEGALY, config, interrupted));
+        assertThrows(
+                CancellationException.class,
+                () -> TailNoiseOptimizer.run(model, scorer, Finding.CARDIOMEGALY, config, interrupted));
         RecordingStageContext retry = new RecordingStageContext(Files.createDirectories(dir.resolve("c")), 21);
         retry.resumeFrom(interrupted.savedCheckpoints().get(0));
         TailNoiseOptimizer.Result b = TailNoiseOptimizer.run(model, scorer, Finding.CARDIOMEGALY, config, retry);
@@ -93,8 +102,15 @@ class TailNoiseOptimizerTest {
         assertEquals(Finding.CARDIOMEGALY, loaded.finding());
         // sampling for the class starts from the prior
         float[][] xT = loaded.sample(4, 3);
-        assertEquals(4, model.sample(dev.causalcxr.core.diffusion.Condition.of(Finding.CARDIOMEGALY), 4, 3,
-                config.sampler().withGuidance(2f), xT).length);
+        assertEquals(
+                4,
+                model.sample(
+                                dev.causalcxr.core.diffusion.Condition.of(Finding.CARDIOMEGALY),
+                                4,
+                                3,
+                                config.sampler().withGuidance(2f),
+                                xT)
+                        .length);
     }
 
     /**
@@ -119,7 +135,8 @@ class TailNoiseOptimizerTest {
         collector.start();
         try {
             for (int i = 0; i < 2; i++) {
-                TailNoiseOptimizer.Result pressured = TailNoiseOptimizer.optimize(model, scorer, Finding.CARDIOMEGALY, config, 8);
+                TailNoiseOptimizer.Result pressured =
+                        TailNoiseOptimizer.optimize(model, scorer, Finding.CARDIOMEGALY, config, 8);
                 assertArrayEquals(quiet.prior().mean(), pressured.prior().mean(), 0f);
                 assertArrayEquals(quiet.prior().logScale(), pressured.prior().logScale(), 0f);
             }
@@ -131,22 +148,30 @@ class TailNoiseOptimizerTest {
 
     @Test
     void aClassTheScorerDoesNotKnowIsAClearError() {
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> TailNoiseOptimizer.optimize(model, new dev.causalcxr.core.diffusion.PathologyScorer() {
-                    @Override
-                    public java.util.List<Finding> findings() {
-                        return java.util.List.of(Finding.EDEMA);
-                    }
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> TailNoiseOptimizer.optimize(
+                                model,
+                                new dev.causalcxr.core.diffusion.PathologyScorer() {
+                                    @Override
+                                    public java.util.List<Finding> findings() {
+                                        return java.util.List.of(Finding.EDEMA);
+                                    }
 
-                    @Override
-                    public ai.djl.ndarray.NDArray logits(ai.djl.ndarray.NDArray zPath) {
-                        return zPath;
-                    }
+                                    @Override
+                                    public ai.djl.ndarray.NDArray logits(ai.djl.ndarray.NDArray zPath) {
+                                        return zPath;
+                                    }
 
-                    @Override
-                    public ai.djl.Device device() {
-                        return model.device();
-                    }
-                }, Finding.PNEUMOTHORAX, toyConfig(1, 0f, 0f), 1)).getMessage().contains("does not predict Pneumothorax"));
+                                    @Override
+                                    public ai.djl.Device device() {
+                                        return model.device();
+                                    }
+                                },
+                                Finding.PNEUMOTHORAX,
+                                toyConfig(1, 0f, 0f),
+                                1))
+                .getMessage()
+                .contains("does not predict Pneumothorax"));
     }
 }

@@ -29,13 +29,20 @@ class TailNoiseStageTest {
         for (int i = 0; i < 105; i++) {
             List<FindingMention> findings = new ArrayList<>();
             if (i < 40) {
-                findings.add(FindingMention.present(Finding.PLEURAL_EFFUSION, Severity.MILD, Laterality.LEFT, Zone.LOWER));
+                findings.add(
+                        FindingMention.present(Finding.PLEURAL_EFFUSION, Severity.MILD, Laterality.LEFT, Zone.LOWER));
             }
             if (i < 6) {
-                findings.add(FindingMention.present(Finding.PNEUMOTHORAX, Severity.SEVERE, Laterality.RIGHT, Zone.UPPER));
+                findings.add(
+                        FindingMention.present(Finding.PNEUMOTHORAX, Severity.SEVERE, Laterality.RIGHT, Zone.UPPER));
             }
-            entries.add(new EncodedCodes.Entry("s" + i, i < 100 ? Split.TRAIN : Split.TEST, new float[] {i, 0},
-                    new float[2], new float[1], findings));
+            entries.add(new EncodedCodes.Entry(
+                    "s" + i,
+                    i < 100 ? Split.TRAIN : Split.TEST,
+                    new float[] {i, 0},
+                    new float[2],
+                    new float[1],
+                    findings));
         }
         return new EncodedCodes(2, 1, entries);
     }
@@ -61,11 +68,27 @@ class TailNoiseStageTest {
     @Test
     void aTailClassWithoutItsPriorOrWithAnotherClasssPriorIsAnInputError(@TempDir Path dir) {
         RecordingStageContext ctx = new RecordingStageContext(dir, 3);
-        assertThrows(StageInputException.class, () -> TailNoiseStage.join(TailNoiseStageConfig.quick(), codes(),
-                List.of(Finding.PNEUMOTHORAX), Map.of(), null, null, ctx));
+        assertThrows(
+                StageInputException.class,
+                () -> TailNoiseStage.join(
+                        TailNoiseStageConfig.quick(),
+                        codes(),
+                        List.of(Finding.PNEUMOTHORAX),
+                        Map.of(),
+                        null,
+                        null,
+                        ctx));
         Path fracture = dir.resolve("fracture.prior");
         NoisePrior.standard(Finding.FRACTURE, 2).save(fracture, Map.of());
-        assertThrows(StageInputException.class, () -> TailNoiseStage.join(TailNoiseStageConfig.quick(), codes(),
-                List.of(Finding.PNEUMOTHORAX), Map.of(Finding.PNEUMOTHORAX, fracture), null, null, ctx));
+        assertThrows(
+                StageInputException.class,
+                () -> TailNoiseStage.join(
+                        TailNoiseStageConfig.quick(),
+                        codes(),
+                        List.of(Finding.PNEUMOTHORAX),
+                        Map.of(Finding.PNEUMOTHORAX, fracture),
+                        null,
+                        null,
+                        ctx));
     }
 }

@@ -51,7 +51,10 @@ class ClassificationMetricsTest {
     @Test
     void aurocWithTiesCountsHalf() {
         // positives 0.8, 0.5; negatives 0.5, 0.2: pairs 1 + 1 + ½ + 1 = 3.5 of 4
-        assertEquals(0.875, Auroc.binary(new boolean[] {true, true, false, false}, new double[] {0.8, 0.5, 0.5, 0.2}), 1e-15);
+        assertEquals(
+                0.875,
+                Auroc.binary(new boolean[] {true, true, false, false}, new double[] {0.8, 0.5, 0.5, 0.2}),
+                1e-15);
         assertEquals(1.0, Auroc.binary(new boolean[] {false, true}, new double[] {0.1, 0.9}), 0.0);
         assertEquals(0.5, Auroc.binary(new boolean[] {false, true, true}, new double[] {3, 3, 3}), 0.0);
         assertTrue(Double.isNaN(Auroc.binary(new boolean[] {true, true}, new double[] {0.1, 0.2})));
@@ -59,10 +62,10 @@ class ClassificationMetricsTest {
 
     @Test
     void macroAurocSkipsClassesAbsentFromTruth() {
-        double[][] scores = {
-                {0.7, 0.2, 0.1}, {0.6, 0.3, 0.1}, {0.2, 0.7, 0.1}, {0.3, 0.6, 0.1}};
+        double[][] scores = {{0.7, 0.2, 0.1}, {0.6, 0.3, 0.1}, {0.2, 0.7, 0.1}, {0.3, 0.6, 0.1}};
         int[] truth = {0, 0, 1, 1}; // class 2 never occurs
-        ClassificationReport report = ClassificationMetrics.evaluate(truth, ClassificationMetrics.argmax(scores), scores, 3);
+        ClassificationReport report =
+                ClassificationMetrics.evaluate(truth, ClassificationMetrics.argmax(scores), scores, 3);
         assertEquals(1.0, report.auroc()[0], 0.0);
         assertEquals(1.0, report.auroc()[1], 0.0);
         assertTrue(Double.isNaN(report.auroc()[2]));
@@ -72,7 +75,8 @@ class ClassificationMetricsTest {
 
     @Test
     void labelsOutsideTheVocabularyAreRejected() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> ClassificationMetrics.evaluate(new int[] {0, 3}, new int[] {0, 1}, null, 3));
     }
 }

@@ -38,8 +38,11 @@ class ClassificationSklearnReferenceTest {
         int[] predicted = ClassificationMetrics.argmax(scores);
         ClassificationReport ours = ClassificationMetrics.evaluate(truth, predicted, scores, classes);
 
-        JsonNode reference = PythonReference.run("classification", write("t.npy", truth).toString(),
-                write("p.npy", predicted).toString(), writeMatrix("s.npy", scores).toString());
+        JsonNode reference = PythonReference.run(
+                "classification",
+                write("t.npy", truth).toString(),
+                write("p.npy", predicted).toString(),
+                writeMatrix("s.npy", scores).toString());
         assertEquals(reference.get("accuracy").asDouble(), ours.accuracy(), 1e-12);
         assertEquals(reference.get("balanced_accuracy").asDouble(), ours.balancedAccuracy(), 1e-12);
         assertEquals(reference.get("macro_f1").asDouble(), ours.macroF1(), 1e-12);

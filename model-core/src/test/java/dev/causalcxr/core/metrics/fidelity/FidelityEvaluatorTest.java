@@ -20,12 +20,18 @@ class FidelityEvaluatorTest {
             generatedLabels[i] = i < 30 ? 0 : (i < 45 ? 1 : 2);
         }
         FidelityEvaluator evaluator = new FidelityEvaluator(new FidelityConfig(5, 10, 5, 3));
-        SortedMap<Integer, FidelityReport> perClass = evaluator.evaluatePerClass(real, realLabels, generated, generatedLabels);
+        SortedMap<Integer, FidelityReport> perClass =
+                evaluator.evaluatePerClass(real, realLabels, generated, generatedLabels);
         assertEquals(2, perClass.size());
         double[][] realClass0 = java.util.Arrays.copyOfRange(real, 0, 40);
         double[][] generatedClass0 = java.util.Arrays.copyOfRange(generated, 0, 30);
-        assertEquals(FrechetDistance.compute(realClass0, generatedClass0).fid(), perClass.get(0).fid().fid(), 0.0);
-        assertEquals(PrecisionRecallDensityCoverage.compute(realClass0, generatedClass0, 5), perClass.get(0).prdc());
+        assertEquals(
+                FrechetDistance.compute(realClass0, generatedClass0).fid(),
+                perClass.get(0).fid().fid(),
+                0.0);
+        assertEquals(
+                PrecisionRecallDensityCoverage.compute(realClass0, generatedClass0, 5),
+                perClass.get(0).prdc());
         assertEquals(10, perClass.get(1).kid().subsetSize());
 
         FidelityReport overall = evaluator.evaluate(real, generated);

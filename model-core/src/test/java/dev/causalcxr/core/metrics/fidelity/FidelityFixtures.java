@@ -5,8 +5,7 @@ import java.util.SplittableRandom;
 /** Seeded synthetic feature sets for the fidelity tests. */
 final class FidelityFixtures {
 
-    private FidelityFixtures() {
-    }
+    private FidelityFixtures() {}
 
     /** n samples of z·L + offset where z ~ N(0, I) and L is a random mixing matrix (correlated features). */
     static double[][] correlatedGaussian(int n, int d, double offset, long seed) {

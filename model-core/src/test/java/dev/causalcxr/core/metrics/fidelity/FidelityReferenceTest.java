@@ -26,7 +26,9 @@ class FidelityReferenceTest {
         double[][] b = FidelityFixtures.correlatedGaussian(250, 24, 0.3, 42);
         Path fileA = write("ka.npy", a);
         Path fileB = write("kb.npy", b);
-        double numpy = PythonReference.run("kid_full", fileA.toString(), fileB.toString()).get("mmd2").asDouble();
+        double numpy = PythonReference.run("kid_full", fileA.toString(), fileB.toString())
+                .get("mmd2")
+                .asDouble();
         // one subset of every sample is a permutation of the sets, and MMD² is permutation-invariant
         KidResult ours = KernelInceptionDistance.compute(a, b, 1, 250, 0);
         LOG.info("KID full sets: ours {} numpy {}", ours.mean(), numpy);

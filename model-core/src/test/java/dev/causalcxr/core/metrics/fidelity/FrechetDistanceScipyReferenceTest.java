@@ -22,14 +22,18 @@ class FrechetDistanceScipyReferenceTest {
 
     @Test
     void agreesWithScipyOn300x64() throws IOException {
-        compare(FidelityFixtures.correlatedGaussian(300, 64, 0.0, 101),
-                FidelityFixtures.correlatedGaussian(400, 64, 0.2, 102), "300x64 vs 400x64");
+        compare(
+                FidelityFixtures.correlatedGaussian(300, 64, 0.0, 101),
+                FidelityFixtures.correlatedGaussian(400, 64, 0.2, 102),
+                "300x64 vs 400x64");
     }
 
     @Test
     void agreesWithScipyOn1000x128() throws IOException {
-        compare(FidelityFixtures.correlatedGaussian(1000, 128, 0.0, 201),
-                FidelityFixtures.correlatedGaussian(800, 128, -0.1, 202), "1000x128 vs 800x128");
+        compare(
+                FidelityFixtures.correlatedGaussian(1000, 128, 0.0, 201),
+                FidelityFixtures.correlatedGaussian(800, 128, -0.1, 202),
+                "1000x128 vs 800x128");
     }
 
     @Test
@@ -49,9 +53,15 @@ class FrechetDistanceScipyReferenceTest {
         NpyFiles.write(fileA, a, NpyFiles.ElementType.FLOAT32);
         NpyFiles.write(fileB, b, NpyFiles.ElementType.FLOAT32);
         // both sides read the same float32 values back
-        double ours = FrechetDistance.compute(NpyFiles.read(fileA), NpyFiles.read(fileB)).fid();
-        double scipy = PythonReference.run("fid", fileA.toString(), fileB.toString()).get("fid").asDouble();
-        LOG.info("FID float32 600x96: ours {} scipy {} relative difference {}", ours, scipy,
+        double ours = FrechetDistance.compute(NpyFiles.read(fileA), NpyFiles.read(fileB))
+                .fid();
+        double scipy = PythonReference.run("fid", fileA.toString(), fileB.toString())
+                .get("fid")
+                .asDouble();
+        LOG.info(
+                "FID float32 600x96: ours {} scipy {} relative difference {}",
+                ours,
+                scipy,
                 Math.abs(ours - scipy) / Math.abs(scipy));
         assertEquals(scipy, ours, 1e-6 * Math.abs(scipy));
     }

@@ -58,8 +58,10 @@ class FrechetDistanceTest {
         // 2×2 closed form: tr √M = √(λ₁) + √(λ₂) = √(tr M + 2 √det M) for M = Σ_A Σ_B with PSD factors
         double[][] sigmaA = {{2.0, 0.6}, {0.6, 1.0}};
         double[][] sigmaB = {{1.5, -0.4}, {-0.4, 0.5}};
-        double trM = sigmaA[0][0] * sigmaB[0][0] + sigmaA[0][1] * sigmaB[1][0]
-                + sigmaA[1][0] * sigmaB[0][1] + sigmaA[1][1] * sigmaB[1][1];
+        double trM = sigmaA[0][0] * sigmaB[0][0]
+                + sigmaA[0][1] * sigmaB[1][0]
+                + sigmaA[1][0] * sigmaB[0][1]
+                + sigmaA[1][1] * sigmaB[1][1];
         double detM = (sigmaA[0][0] * sigmaA[1][1] - sigmaA[0][1] * sigmaA[1][0])
                 * (sigmaB[0][0] * sigmaB[1][1] - sigmaB[0][1] * sigmaB[1][0]);
         double expected = Math.sqrt(trM + 2 * Math.sqrt(detM));
@@ -78,7 +80,8 @@ class FrechetDistanceTest {
 
     @Test
     void mismatchedDimensionsAreRejected() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> FrechetDistance.compute(new double[][] {{1, 2}, {3, 4}}, new double[][] {{1}, {2}}));
     }
 }

@@ -42,7 +42,8 @@ class KernelInceptionDistanceTest {
 
     @Test
     void tooFewSamplesIsAnError() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> KernelInceptionDistance.compute(new double[][] {{1}}, new double[][] {{1}, {2}}, 1, 10, 0));
     }
 }

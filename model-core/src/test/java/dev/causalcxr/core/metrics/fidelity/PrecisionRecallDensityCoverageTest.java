@@ -26,9 +26,9 @@ class PrecisionRecallDensityCoverageTest {
         double[][] real = {{0}, {1}, {3}};
         double[][] fake = {{0.5}, {10}};
         PrdcResult result = PrecisionRecallDensityCoverage.compute(real, fake, 1);
-        assertEquals(0.5, result.precision(), 1e-15);      // 0.5 is in the ball of 0; 10 is in none
-        assertEquals(1.0, result.recall(), 1e-15);         // every real point is within 9.5 of a generated one
-        assertEquals(1.0, result.density(), 1e-15);        // 0.5 lies in 2 balls, 10 in none: 2 / (1·2)
+        assertEquals(0.5, result.precision(), 1e-15); // 0.5 is in the ball of 0; 10 is in none
+        assertEquals(1.0, result.recall(), 1e-15); // every real point is within 9.5 of a generated one
+        assertEquals(1.0, result.density(), 1e-15); // 0.5 lies in 2 balls, 10 in none: 2 / (1·2)
         assertEquals(2.0 / 3.0, result.coverage(), 1e-15); // the ball of 3 (radius 2) holds nothing
     }
 
@@ -48,7 +48,9 @@ class PrecisionRecallDensityCoverageTest {
 
     @Test
     void needsMoreThanKSamples() {
-        assertThrows(IllegalArgumentException.class, () -> PrecisionRecallDensityCoverage.compute(
-                new double[][] {{1}, {2}}, new double[][] {{1}, {2}, {3}}, 2));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> PrecisionRecallDensityCoverage.compute(
+                        new double[][] {{1}, {2}}, new double[][] {{1}, {2}, {3}}, 2));
     }
 }

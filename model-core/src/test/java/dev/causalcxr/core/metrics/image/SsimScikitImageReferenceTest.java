@@ -32,11 +32,15 @@ class SsimScikitImageReferenceTest {
         Path mapFile = dir.resolve("map.npy");
         NpyFiles.write(fileA, rows(a, width, height), NpyFiles.ElementType.FLOAT32);
         NpyFiles.write(fileB, rows(b, width, height), NpyFiles.ElementType.FLOAT32);
-        JsonNode reference = PythonReference.run("ssim", fileA.toString(), fileB.toString(),
-                Double.toString(dataRange), mapFile.toString());
+        JsonNode reference = PythonReference.run(
+                "ssim", fileA.toString(), fileB.toString(), Double.toString(dataRange), mapFile.toString());
         SsimMap ours = Ssim.map(a, b, width, height, dataRange);
-        LOG.info("SSIM ours {} scikit-image {}; PSNR ours {} scikit-image {}", ours.mean(),
-                reference.get("ssim").asDouble(), ImageErrors.psnr(a, b, dataRange), reference.get("psnr").asDouble());
+        LOG.info(
+                "SSIM ours {} scikit-image {}; PSNR ours {} scikit-image {}",
+                ours.mean(),
+                reference.get("ssim").asDouble(),
+                ImageErrors.psnr(a, b, dataRange),
+                reference.get("psnr").asDouble());
         assertEquals(reference.get("ssim").asDouble(), ours.mean(), 1e-12);
         assertEquals(reference.get("psnr").asDouble(), ImageErrors.psnr(a, b, dataRange), 1e-10);
         double[][] referenceMap = NpyFiles.read(mapFile);

@@ -26,7 +26,8 @@ class NpyFilesTest {
         Path file = dir.resolve("m.npy");
         NpyFiles.write(file, matrix, NpyFiles.ElementType.FLOAT64);
         byte[] bytes = Files.readAllBytes(file);
-        int headerLength = ByteBuffer.wrap(bytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
+        int headerLength =
+                ByteBuffer.wrap(bytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
         assertEquals(0, (10 + headerLength) % 64);
         assertEquals('\n', bytes[10 + headerLength - 1]);
         assertEquals(10 + headerLength + 6 * 8, bytes.length);
@@ -67,16 +68,22 @@ class NpyFilesTest {
 
     @Test
     void rejectsUnsupportedDtypeAndShape() {
-        assertThrows(IllegalArgumentException.class, () -> NpyFiles.parse(header("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }")));
-        IllegalArgumentException oneD = assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> NpyFiles.parse(header("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }")));
+        IllegalArgumentException oneD = assertThrows(
+                IllegalArgumentException.class,
                 () -> NpyFiles.parse(header("{'descr': '<f8', 'fortran_order': False, 'shape': (6,), }")));
         assertTrue(oneD.getMessage().contains("2-D"));
-        assertThrows(IllegalArgumentException.class, () -> NpyFiles.parse("not numpy data".getBytes(StandardCharsets.US_ASCII)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> NpyFiles.parse("not numpy data".getBytes(StandardCharsets.US_ASCII)));
     }
 
     @Test
     void truncatedDataIsReported() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> NpyFiles.parse(header("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }")));
         assertTrue(e.getMessage().contains("truncated"));
     }

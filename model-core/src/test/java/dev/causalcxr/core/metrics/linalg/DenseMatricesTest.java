@@ -40,7 +40,8 @@ class DenseMatricesTest {
 
     @Test
     void raggedMatrixIsRejected() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> DenseMatrices.requireRectangular(new double[][] {{1, 2}, {3}}, "x"));
     }
 }

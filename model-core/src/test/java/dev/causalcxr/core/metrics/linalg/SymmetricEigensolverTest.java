@@ -22,8 +22,10 @@ class SymmetricEigensolverTest {
 
     @Test
     void diagonalAndOneByOneMatrices() {
-        assertArrayEquals(new double[] {-1, 0, 5}, SymmetricEigensolver.eigenvalues(
-                new double[][] {{5, 0, 0}, {0, -1, 0}, {0, 0, 0}}), 0.0);
+        assertArrayEquals(
+                new double[] {-1, 0, 5},
+                SymmetricEigensolver.eigenvalues(new double[][] {{5, 0, 0}, {0, -1, 0}, {0, 0, 0}}),
+                0.0);
         assertArrayEquals(new double[] {7}, SymmetricEigensolver.eigenvalues(new double[][] {{7}}), 0.0);
     }
 
@@ -130,7 +132,8 @@ class SymmetricEigensolverTest {
 
     @Test
     void rejectsNonFiniteInput() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> SymmetricEigensolver.eigenvalues(new double[][] {{1, Double.NaN}, {Double.NaN, 1}}));
     }
 

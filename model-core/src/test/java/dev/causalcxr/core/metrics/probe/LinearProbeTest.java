@@ -18,7 +18,9 @@ class LinearProbeTest {
         for (int i = 0; i < n; i++) {
             labels[i] = 10 + i % 3; // non-dense labels on purpose
             for (int j = 0; j < d; j++) {
-                x[i][j] = random.nextGaussian() + (j == labels[i] - 10 ? 6.0 : 0.0) + 100.0; // offset: standardization matters
+                x[i][j] = random.nextGaussian()
+                        + (j == labels[i] - 10 ? 6.0 : 0.0)
+                        + 100.0; // offset: standardization matters
             }
         }
         ProbeResult result = LinearProbe.evaluate(x, labels, LinearProbeConfig.defaults(7));
@@ -56,7 +58,8 @@ class LinearProbeTest {
                 x[i][j] = random.nextGaussian() + 0.8 * (j == labels[i] ? 1 : 0);
             }
         }
-        assertEquals(LinearProbe.evaluate(x, labels, LinearProbeConfig.defaults(9)),
+        assertEquals(
+                LinearProbe.evaluate(x, labels, LinearProbeConfig.defaults(9)),
                 LinearProbe.evaluate(x, labels, LinearProbeConfig.defaults(9)));
     }
 
@@ -102,7 +105,8 @@ class LinearProbeTest {
             double[] minus = parameters.clone();
             plus[k] += h;
             minus[k] -= h;
-            double numeric = (objective.valueAndGradient(plus, scratch) - objective.valueAndGradient(minus, scratch)) / (2 * h);
+            double numeric =
+                    (objective.valueAndGradient(plus, scratch) - objective.valueAndGradient(minus, scratch)) / (2 * h);
             assertEquals(numeric, gradient[k], 1e-7, "parameter " + k);
         }
     }

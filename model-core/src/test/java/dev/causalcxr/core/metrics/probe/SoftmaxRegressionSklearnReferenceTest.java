@@ -42,10 +42,14 @@ class SoftmaxRegressionSklearnReferenceTest {
         NpyFiles.write(xFile, x, NpyFiles.ElementType.FLOAT64);
         NpyFiles.write(yFile, y, NpyFiles.ElementType.FLOAT64);
         double sklearn = PythonReference.run("logreg", xFile.toString(), yFile.toString(), Double.toString(l2))
-                .get("objective").asDouble();
+                .get("objective")
+                .asDouble();
         SoftmaxRegression ours = SoftmaxRegression.fit(x, labels, classes, l2, 1000, 1e-9);
-        LOG.info("softmax regression objective: ours {} ({} iterations) scikit-learn {}", ours.trainLoss(),
-                ours.iterations(), sklearn);
+        LOG.info(
+                "softmax regression objective: ours {} ({} iterations) scikit-learn {}",
+                ours.trainLoss(),
+                ours.iterations(),
+                sklearn);
         assertEquals(sklearn, ours.trainLoss(), 1e-8 * sklearn);
     }
 }

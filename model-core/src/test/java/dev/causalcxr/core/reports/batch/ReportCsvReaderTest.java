@@ -1,17 +1,16 @@
 package dev.causalcxr.core.reports.batch;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class ReportCsvReaderTest {
 
@@ -35,7 +34,9 @@ class ReportCsvReaderTest {
                 + "\"s3\",\"Cardiomegaly.\"\n");
         assertEquals(3, rows.size());
         assertEquals("Lungs clear.", rows.get(0).report());
-        assertEquals("FINDINGS:\r\nSmall \"left\" effusion, no pneumothorax.\nIMPRESSION: effusion", rows.get(1).report());
+        assertEquals(
+                "FINDINGS:\r\nSmall \"left\" effusion, no pneumothorax.\nIMPRESSION: effusion",
+                rows.get(1).report());
         assertEquals("s3", rows.get(2).studyId());
         assertEquals(2, rows.get(1).rowNumber());
         assertEquals(3, rows.get(1).line());
@@ -75,12 +76,16 @@ class ReportCsvReaderTest {
         assertEquals("s4", rows.get(3).studyId());
         assertTrue(rows.get(3).error().contains("not valid UTF-8"));
         assertTrue(rows.get(4).error().contains("limit of 1000"), rows.get(4).error());
-        assertTrue(rows.get(5).error().contains("expected at least 2"), rows.get(5).error());
+        assertTrue(
+                rows.get(5).error().contains("expected at least 2"), rows.get(5).error());
         assertEquals("Small effusion.", rows.get(6).report());
         assertTrue(rows.get(7).error().contains("study_id is empty"));
         for (ReportRow r : rows) {
             if (r.error() != null) {
-                assertTrue(!r.error().contains("bad") && !r.error().contains("xxx") && !r.error().contains("orphan"),
+                assertTrue(
+                        !r.error().contains("bad")
+                                && !r.error().contains("xxx")
+                                && !r.error().contains("orphan"),
                         "row errors never quote report text: " + r.error());
             }
         }
@@ -92,7 +97,9 @@ class ReportCsvReaderTest {
         sb.append("Small effusion. ".repeat(65_536)); // ~1 MB
         sb.append("\"\nsmall,No pneumothorax.\n");
         List<ReportRow> rows = read(sb.toString().getBytes(StandardCharsets.UTF_8), 100_000);
-        assertTrue(rows.get(0).error().contains("longer than the limit of 100000 characters"), rows.get(0).error());
+        assertTrue(
+                rows.get(0).error().contains("longer than the limit of 100000 characters"),
+                rows.get(0).error());
         assertEquals("No pneumothorax.", rows.get(1).report());
     }
 

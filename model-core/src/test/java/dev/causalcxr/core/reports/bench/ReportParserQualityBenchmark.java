@@ -14,7 +14,6 @@ import dev.causalcxr.core.reports.eval.iu.IuXrayCollection;
 import dev.causalcxr.core.reports.eval.iu.IuXrayEvaluation;
 import dev.causalcxr.core.reports.rules.LabelConvention;
 import dev.causalcxr.core.reports.rules.RuleBasedReportExtractor;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,8 +31,7 @@ import java.util.Map;
  */
 public final class ReportParserQualityBenchmark {
 
-    private ReportParserQualityBenchmark() {
-    }
+    private ReportParserQualityBenchmark() {}
 
     public static void main(String[] args) {
         Path iu = null;
@@ -81,13 +79,28 @@ public final class ReportParserQualityBenchmark {
             }
         }
         ParserEvaluation coded = ev.meshCoded();
-        return String.format(Locale.ROOT, "| %s, %s | %d | %.3f / %.3f / %.3f | %.3f | %s | %.3f / %.3f | %.3f / %.3f / %.3f |",
-                extractor, ev.selection().label(), ev.reports(), ev.nlm().microPrecision(), ev.nlm().microRecall(),
-                ev.nlm().microF1(), ev.nlm().macroF1(),
-                weakest == null ? "n/a" : String.format(Locale.ROOT, "%.3f (%s)", weakest.precision(),
-                        weakest.finding().label()),
-                ev.meshStrict().microF1(), ev.meshStrict().macroF1(), coded.severity().value(),
-                coded.laterality().value(), coded.zone().value());
+        return String.format(
+                Locale.ROOT,
+                "| %s, %s | %d | %.3f / %.3f / %.3f | %.3f | %s | %.3f / %.3f | %.3f / %.3f / %.3f |",
+                extractor,
+                ev.selection().label(),
+                ev.reports(),
+                ev.nlm().microPrecision(),
+                ev.nlm().microRecall(),
+                ev.nlm().microF1(),
+                ev.nlm().macroF1(),
+                weakest == null
+                        ? "n/a"
+                        : String.format(
+                                Locale.ROOT,
+                                "%.3f (%s)",
+                                weakest.precision(),
+                                weakest.finding().label()),
+                ev.meshStrict().microF1(),
+                ev.meshStrict().macroF1(),
+                coded.severity().value(),
+                coded.laterality().value(),
+                coded.zone().value());
     }
 
     private static void developmentSet(ReportExtractor extractor) {
@@ -95,7 +108,10 @@ public final class ReportParserQualityBenchmark {
         for (ReportRow r : DevelopmentSet.reports()) {
             predicted.put(r.studyId(), extractor.extract(r.report()));
         }
-        System.out.printf(Locale.ROOT, "Development set (%d reports):%n%s%n", predicted.size(),
+        System.out.printf(
+                Locale.ROOT,
+                "Development set (%d reports):%n%s%n",
+                predicted.size(),
                 ParserEvaluation.evaluate(DevelopmentSet.gold(), predicted).renderTable());
     }
 
@@ -105,7 +121,8 @@ public final class ReportParserQualityBenchmark {
         Map<String, List<FindingMention>> predicted = new LinkedHashMap<>();
         int exact = 0;
         for (long seed : new long[] {1, 2, 3}) {
-            PhantomGenerator generator = new PhantomGenerator(PhantomSpec.defaults().withStudies(1500).withSeed(seed));
+            PhantomGenerator generator = new PhantomGenerator(
+                    PhantomSpec.defaults().withStudies(1500).withSeed(seed));
             for (PhantomStudy s : generator.studies()) {
                 String id = seed + "/" + s.studyId();
                 List<FindingMention> out = extractor.extract(s.report().text());
@@ -114,7 +131,11 @@ public final class ReportParserQualityBenchmark {
                 exact += normalized(s.report().mentions()).equals(normalized(out)) ? 1 : 0;
             }
         }
-        System.out.printf(Locale.ROOT, "Phantom reports (seeds 1-3, %d studies): %d exact%n%s%n", gold.size(), exact,
+        System.out.printf(
+                Locale.ROOT,
+                "Phantom reports (seeds 1-3, %d studies): %d exact%n%s%n",
+                gold.size(),
+                exact,
                 ParserEvaluation.evaluate(gold, predicted).renderTable());
     }
 
@@ -122,7 +143,9 @@ public final class ReportParserQualityBenchmark {
     private static List<FindingMention> normalized(List<FindingMention> mentions) {
         return mentions.stream()
                 .filter(m -> m.finding() != Finding.NO_FINDING)
-                .map(m -> m.status() == Status.PRESENT ? m : new FindingMention(m.finding(), m.status(), null, null, null))
+                .map(m -> m.status() == Status.PRESENT
+                        ? m
+                        : new FindingMention(m.finding(), m.status(), null, null, null))
                 .sorted(Comparator.comparing(FindingMention::finding))
                 .toList();
     }

@@ -19,8 +19,7 @@ import java.util.Locale;
  */
 public final class RuleBasedExtractorBenchmark {
 
-    private RuleBasedExtractorBenchmark() {
-    }
+    private RuleBasedExtractorBenchmark() {}
 
     public static void main(String[] args) {
         double warmupSeconds = 5;
@@ -36,7 +35,8 @@ public final class RuleBasedExtractorBenchmark {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        List<String> devset = DevelopmentSet.reports().stream().map(ReportRow::report).toList();
+        List<String> devset =
+                DevelopmentSet.reports().stream().map(ReportRow::report).toList();
         // Real reports are often longer than the devset's; five devset reports joined approximate a
         // long outpatient report (~850 characters).
         List<String> joined = new java.util.ArrayList<>();
@@ -47,8 +47,12 @@ public final class RuleBasedExtractorBenchmark {
             }
             joined.add(sb.toString());
         }
-        System.out.printf(Locale.ROOT, "machine: %s, %d logical CPUs (nproc), java %s (%s)%n", BenchMachine.cpuModel(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+        System.out.printf(
+                Locale.ROOT,
+                "machine: %s, %d logical CPUs (nproc), java %s (%s)%n",
+                BenchMachine.cpuModel(),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
                 System.getProperty("java.vm.name"));
         long sink = 0;
         RuleBasedReportExtractor rules = new RuleBasedReportExtractor();
@@ -56,19 +60,36 @@ public final class RuleBasedExtractorBenchmark {
         sink += measure("long reports (5 devset reports joined)", joined, rules, warmupSeconds, seconds, rounds);
         if (iu != null) {
             // real reports (texts stay in memory; only rates are printed), under both labelling conventions
-            List<String> iuReports = IuXrayCollection.load(iu).reports().stream().map(IuReport::text).toList();
+            List<String> iuReports = IuXrayCollection.load(iu).reports().stream()
+                    .map(IuReport::text)
+                    .toList();
             sink += measure("IU / OpenI reports", iuReports, rules, warmupSeconds, seconds, rounds);
-            sink += measure("IU / OpenI reports", iuReports, new RuleBasedReportExtractor(LabelConvention.MESH),
-                    warmupSeconds, seconds, rounds);
+            sink += measure(
+                    "IU / OpenI reports",
+                    iuReports,
+                    new RuleBasedReportExtractor(LabelConvention.MESH),
+                    warmupSeconds,
+                    seconds,
+                    rounds);
         }
         System.out.printf(Locale.ROOT, "(checksum %d)%n", sink);
     }
 
-    private static long measure(String name, List<String> reports, RuleBasedReportExtractor extractor,
-                                double warmupSeconds, double seconds, int rounds) {
+    private static long measure(
+            String name,
+            List<String> reports,
+            RuleBasedReportExtractor extractor,
+            double warmupSeconds,
+            double seconds,
+            int rounds) {
         long chars = reports.stream().mapToLong(String::length).sum();
-        System.out.printf(Locale.ROOT, "corpus: %s, %d reports, %.0f characters per report on average, extractor %s%n",
-                name, reports.size(), (double) chars / reports.size(), extractor.name());
+        System.out.printf(
+                Locale.ROOT,
+                "corpus: %s, %d reports, %.0f characters per report on average, extractor %s%n",
+                name,
+                reports.size(),
+                (double) chars / reports.size(),
+                extractor.name());
 
         long sink = run(extractor, reports, warmupSeconds)[0];
         double[] perSecond = new double[rounds];
@@ -81,8 +102,12 @@ public final class RuleBasedExtractorBenchmark {
         double[] sorted = perSecond.clone();
         java.util.Arrays.sort(sorted);
         double median = sorted[sorted.length / 2];
-        System.out.printf(Locale.ROOT, "single thread: median %,.0f reports/s, best %,.0f reports/s, "
-                        + "%,.1f MB of report text/s (median)%n", median, sorted[sorted.length - 1],
+        System.out.printf(
+                Locale.ROOT,
+                "single thread: median %,.0f reports/s, best %,.0f reports/s, "
+                        + "%,.1f MB of report text/s (median)%n",
+                median,
+                sorted[sorted.length - 1],
                 median * chars / reports.size() / 1e6);
         return sink;
     }
@@ -100,7 +125,6 @@ public final class RuleBasedExtractorBenchmark {
             }
             done += reports.size();
         } while (System.nanoTime() < deadline);
-        return new long[]{sink, done, System.nanoTime() - start};
+        return new long[] {sink, done, System.nanoTime() - start};
     }
-
 }

@@ -1,23 +1,22 @@
 package dev.causalcxr.core.reports.eval;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.reports.batch.ReportBatchConfig;
 import dev.causalcxr.core.reports.batch.ReportBatchParser;
 import dev.causalcxr.core.reports.batch.ReportRow;
 import dev.causalcxr.core.reports.rules.RuleBasedReportExtractor;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The acceptance check of issue 4 on the hand-written development set. */
 class DevelopmentSetTest {
@@ -29,7 +28,8 @@ class DevelopmentSetTest {
         List<ReportRow> reports = DevelopmentSet.reports();
         Map<String, List<FindingMention>> gold = DevelopmentSet.gold();
         assertTrue(reports.size() >= 150, "at least 150 reports");
-        assertEquals(gold.keySet(), reports.stream().map(ReportRow::studyId).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(
+                gold.keySet(), reports.stream().map(ReportRow::studyId).collect(java.util.stream.Collectors.toSet()));
         assertTrue(reports.stream().allMatch(ReportRow::ok));
 
         RuleBasedReportExtractor extractor = new RuleBasedReportExtractor();

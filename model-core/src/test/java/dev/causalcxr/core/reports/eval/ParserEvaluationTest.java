@@ -1,22 +1,21 @@
 package dev.causalcxr.core.reports.eval;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Laterality;
 import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.findings.Zone;
-import org.junit.jupiter.api.Test;
-
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class ParserEvaluationTest {
 
@@ -27,17 +26,32 @@ class ParserEvaluationTest {
     @Test
     void scoresPresentDetectionStatusesAndAttributes() {
         Map<String, List<FindingMention>> gold = Map.of(
-                "s1", List.of(m(Finding.PLEURAL_EFFUSION, Status.PRESENT, Severity.MODERATE, Laterality.RIGHT, Zone.LOWER),
-                        m(Finding.PNEUMOTHORAX, Status.ABSENT, null, null, null)),
-                "s2", List.of(m(Finding.PLEURAL_EFFUSION, Status.PRESENT, Severity.MILD, Laterality.LEFT, null),
-                        m(Finding.PNEUMONIA, Status.UNCERTAIN, null, null, null)),
+                "s1",
+                        List.of(
+                                m(
+                                        Finding.PLEURAL_EFFUSION,
+                                        Status.PRESENT,
+                                        Severity.MODERATE,
+                                        Laterality.RIGHT,
+                                        Zone.LOWER),
+                                m(Finding.PNEUMOTHORAX, Status.ABSENT, null, null, null)),
+                "s2",
+                        List.of(
+                                m(Finding.PLEURAL_EFFUSION, Status.PRESENT, Severity.MILD, Laterality.LEFT, null),
+                                m(Finding.PNEUMONIA, Status.UNCERTAIN, null, null, null)),
                 "s3", List.of(m(Finding.EDEMA, Status.PRESENT, null, null, null)));
         Map<String, List<FindingMention>> pred = new HashMap<>();
-        pred.put("s1", List.of(m(Finding.PLEURAL_EFFUSION, Status.PRESENT, Severity.MODERATE, Laterality.LEFT, Zone.LOWER),
-                m(Finding.PNEUMOTHORAX, Status.ABSENT, null, null, null),
-                m(Finding.ATELECTASIS, Status.PRESENT, null, null, null)));
-        pred.put("s2", List.of(m(Finding.PLEURAL_EFFUSION, Status.PRESENT, Severity.MILD, Laterality.LEFT, Zone.UPPER),
-                m(Finding.PNEUMONIA, Status.PRESENT, null, null, null)));
+        pred.put(
+                "s1",
+                List.of(
+                        m(Finding.PLEURAL_EFFUSION, Status.PRESENT, Severity.MODERATE, Laterality.LEFT, Zone.LOWER),
+                        m(Finding.PNEUMOTHORAX, Status.ABSENT, null, null, null),
+                        m(Finding.ATELECTASIS, Status.PRESENT, null, null, null)));
+        pred.put(
+                "s2",
+                List.of(
+                        m(Finding.PLEURAL_EFFUSION, Status.PRESENT, Severity.MILD, Laterality.LEFT, Zone.UPPER),
+                        m(Finding.PNEUMONIA, Status.PRESENT, null, null, null)));
         pred.put("s3", null); // the row failed
 
         ParserEvaluation e = ParserEvaluation.evaluate(gold, pred);
@@ -65,8 +79,11 @@ class ParserEvaluationTest {
         assertEquals(0.3424, pe.precisionInterval().low(), 5e-5);
         assertTrue(table.contains("0.342-1.000"), table);
         @SuppressWarnings("unchecked")
-        Map<String, Map<String, Object>> per = (Map<String, Map<String, Object>>) e.toJsonMap().get("per_finding");
-        assertEquals(List.of(pe.precisionInterval().low(), 1.0), per.get("Pleural Effusion").get("precision_ci95"));
+        Map<String, Map<String, Object>> per =
+                (Map<String, Map<String, Object>>) e.toJsonMap().get("per_finding");
+        assertEquals(
+                List.of(pe.precisionInterval().low(), 1.0),
+                per.get("Pleural Effusion").get("precision_ci95"));
     }
 
     private static FindingMention present(Finding f) {
@@ -85,11 +102,18 @@ class ParserEvaluationTest {
                 "b", List.of(present(Finding.PLEURAL_EFFUSION), m(Finding.EDEMA, Status.UNCERTAIN, null, null, null)),
                 "c", List.of(present(Finding.EDEMA), m(Finding.PNEUMOTHORAX, Status.ABSENT, null, null, null)));
 
-        ParserEvaluation e = ParserEvaluation.evaluate(gold, pred, ParserEvaluation.Scope.positivesOnly(
-                EnumSet.of(Finding.PLEURAL_EFFUSION, Finding.EDEMA, Finding.PNEUMOTHORAX)));
+        ParserEvaluation e = ParserEvaluation.evaluate(
+                gold,
+                pred,
+                ParserEvaluation.Scope.positivesOnly(
+                        EnumSet.of(Finding.PLEURAL_EFFUSION, Finding.EDEMA, Finding.PNEUMOTHORAX)));
 
-        assertEquals(List.of(Finding.EDEMA, Finding.PNEUMOTHORAX, Finding.PLEURAL_EFFUSION),
-                e.perFinding().stream().map(ParserEvaluation.FindingScore::finding).toList(), "scored findings only");
+        assertEquals(
+                List.of(Finding.EDEMA, Finding.PNEUMOTHORAX, Finding.PLEURAL_EFFUSION),
+                e.perFinding().stream()
+                        .map(ParserEvaluation.FindingScore::finding)
+                        .toList(),
+                "scored findings only");
         // effusion: TP 2; edema: TP 0, FP 1 (c), FN 1 (b: uncertain is not present); fracture not scored
         assertEquals(2.0 / 3, e.microPrecision(), 1e-9);
         assertEquals(2.0 / 3, e.microRecall(), 1e-9);
@@ -110,12 +134,16 @@ class ParserEvaluationTest {
         Map<String, List<FindingMention>> pred = Map.of("a", List.of(), "b", List.of(present(Finding.NODULE)));
         ParserEvaluation.Scope scope = ParserEvaluation.Scope.positivesOnly(EnumSet.of(Finding.NODULE));
 
-        ParserEvaluation.FindingScore all = ParserEvaluation.evaluate(gold, pred, scope).perFinding().get(0);
+        ParserEvaluation.FindingScore all =
+                ParserEvaluation.evaluate(gold, pred, scope).perFinding().get(0);
         assertEquals(List.of(0, 1, 1), List.of(all.truePositives(), all.falsePositives(), all.falseNegatives()));
 
-        ParserEvaluation.FindingScore ignoring = ParserEvaluation.evaluate(gold, pred,
-                scope.ignoring(Map.of("a", Set.of(Finding.NODULE), "b", Set.of(Finding.NODULE)))).perFinding().get(0);
-        assertEquals(List.of(0, 0, 0), List.of(ignoring.truePositives(), ignoring.falsePositives(),
-                ignoring.falseNegatives()));
+        ParserEvaluation.FindingScore ignoring = ParserEvaluation.evaluate(
+                        gold, pred, scope.ignoring(Map.of("a", Set.of(Finding.NODULE), "b", Set.of(Finding.NODULE))))
+                .perFinding()
+                .get(0);
+        assertEquals(
+                List.of(0, 0, 0),
+                List.of(ignoring.truePositives(), ignoring.falsePositives(), ignoring.falseNegatives()));
     }
 }

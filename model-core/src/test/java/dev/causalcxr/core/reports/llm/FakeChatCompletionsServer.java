@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -131,9 +130,19 @@ final class FakeChatCompletionsServer implements AutoCloseable {
         }
         byte[] body;
         if (reply.status() == 200) {
-            body = JSON.writeValueAsBytes(Map.of("id", "chatcmpl-fake", "object", "chat.completion",
-                    "choices", List.of(Map.of("index", 0, "finish_reason", "stop",
-                            "message", Map.of("role", "assistant", "content", reply.content())))));
+            body = JSON.writeValueAsBytes(Map.of(
+                    "id",
+                    "chatcmpl-fake",
+                    "object",
+                    "chat.completion",
+                    "choices",
+                    List.of(Map.of(
+                            "index",
+                            0,
+                            "finish_reason",
+                            "stop",
+                            "message",
+                            Map.of("role", "assistant", "content", reply.content())))));
         } else {
             body = "{\"error\":{\"message\":\"fake failure\"}}".getBytes(StandardCharsets.UTF_8);
         }

@@ -1,5 +1,12 @@
 package dev.causalcxr.core.reports.llm;
 
+import static dev.causalcxr.core.reports.llm.FakeChatCompletionsServer.Reply;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -13,30 +20,23 @@ import dev.causalcxr.core.reports.ExtractionSource;
 import dev.causalcxr.core.reports.ReportExtraction;
 import dev.causalcxr.core.reports.ReportTextException;
 import dev.causalcxr.core.reports.rules.RuleBasedReportExtractor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static dev.causalcxr.core.reports.llm.FakeChatCompletionsServer.Reply;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class LlmReportExtractorTest {
 
     private static final String KEY = "sk-test-key-0123456789";
-    private static final String REPORT = "FINDINGS: Moderate right pleural effusion. No pneumothorax. Patient Zed Quux.";
+    private static final String REPORT =
+            "FINDINGS: Moderate right pleural effusion. No pneumothorax. Patient Zed Quux.";
     private static final String VALID = """
             {"findings": [
               {"finding": "Pleural Effusion", "status": "present", "severity": "moderate", "laterality": "right", "zone": "unspecified"},
@@ -64,8 +64,12 @@ class LlmReportExtractorTest {
         server.close();
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
         for (ILoggingEvent e : logs.list) {
-            String text = e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage());
-            assertFalse(text.contains("Zed Quux") || text.contains("right pleural effusion") || text.contains(KEY),
+            String text = e.getFormattedMessage()
+                    + (e.getThrowableProxy() == null
+                            ? ""
+                            : e.getThrowableProxy().getMessage());
+            assertFalse(
+                    text.contains("Zed Quux") || text.contains("right pleural effusion") || text.contains(KEY),
                     "log leaks report text or key: " + text);
         }
     }
@@ -87,8 +91,9 @@ class LlmReportExtractorTest {
             assertEquals(ExtractionSource.LLM, r.source());
             assertNull(r.fallbackReason());
             assertEquals(1, r.attempts());
-            assertTrue(r.findings().contains(new FindingMention(Finding.PLEURAL_EFFUSION, Status.PRESENT,
-                    Severity.MODERATE, Laterality.RIGHT, null)));
+            assertTrue(r.findings()
+                    .contains(new FindingMention(
+                            Finding.PLEURAL_EFFUSION, Status.PRESENT, Severity.MODERATE, Laterality.RIGHT, null)));
             assertNoSecrets(r);
         }
         JsonNode req = server.requests().get(0);
@@ -108,7 +113,8 @@ class LlmReportExtractorTest {
             assertEquals(2, r.attempts());
         }
         assertEquals(2, server.hits());
-        String retry = FakeChatCompletionsServer.lastUserMessage(server.requests().get(1));
+        String retry =
+                FakeChatCompletionsServer.lastUserMessage(server.requests().get(1));
         assertTrue(retry.contains("$.findings[0].finding: unknown finding"), retry);
         assertTrue(retry.contains("$.findings[1].status: unknown status"), retry);
         assertTrue(retry.contains("$.findings[1].zone: missing"), retry);
@@ -122,7 +128,9 @@ class LlmReportExtractorTest {
         try (LlmReportExtractor x = new LlmReportExtractor(config().withMaxAttempts(3))) {
             ReportExtraction r = x.extractDetailed(REPORT);
             assertEquals(ExtractionSource.RULES_FALLBACK, r.source());
-            assertTrue(r.fallbackReason().contains("after 3 attempt(s)") && r.fallbackReason().contains("not valid JSON"),
+            assertTrue(
+                    r.fallbackReason().contains("after 3 attempt(s)")
+                            && r.fallbackReason().contains("not valid JSON"),
                     r.fallbackReason());
             assertEquals(new RuleBasedReportExtractor().extract(REPORT), r.findings());
             assertNoSecrets(r);
@@ -133,7 +141,8 @@ class LlmReportExtractorTest {
     @Test
     void timeoutFallsBackWithTheReason() {
         server.respondWith(req -> Reply.slow(VALID, 1500));
-        try (LlmReportExtractor x = new LlmReportExtractor(config().withTimeout(Duration.ofMillis(200)).withMaxAttempts(2))) {
+        try (LlmReportExtractor x = new LlmReportExtractor(
+                config().withTimeout(Duration.ofMillis(200)).withMaxAttempts(2))) {
             ReportExtraction r = x.extractDetailed(REPORT);
             assertEquals(ExtractionSource.RULES_FALLBACK, r.source());
             assertTrue(r.fallbackReason().contains("timed out after 200 ms"), r.fallbackReason());
@@ -146,7 +155,8 @@ class LlmReportExtractorTest {
         server.enqueue(Reply.status(400), Reply.answer(VALID), Reply.answer(VALID));
         try (LlmReportExtractor x = new LlmReportExtractor(config())) {
             assertEquals(ExtractionSource.LLM, x.extractDetailed(REPORT).source());
-            assertEquals(ExtractionSource.LLM, x.extractDetailed(REPORT + " again").source());
+            assertEquals(
+                    ExtractionSource.LLM, x.extractDetailed(REPORT + " again").source());
         }
         assertTrue(server.requests().get(0).has("response_format"));
         assertFalse(server.requests().get(1).has("response_format"));
@@ -156,13 +166,18 @@ class LlmReportExtractorTest {
     @Test
     void extractorsByName() {
         try (var rules = dev.causalcxr.core.reports.ReportExtractors.byName("rules", Map.of());
-             var llm = dev.causalcxr.core.reports.ReportExtractors.byName("LLM", Map.of(
-                     LlmExtractorConfig.ENV_ENDPOINT, server.baseUri().toString(),
-                     LlmExtractorConfig.ENV_MODEL, "m"))) {
+                var llm = dev.causalcxr.core.reports.ReportExtractors.byName(
+                        "LLM",
+                        Map.of(
+                                LlmExtractorConfig.ENV_ENDPOINT,
+                                server.baseUri().toString(),
+                                LlmExtractorConfig.ENV_MODEL,
+                                "m"))) {
             assertEquals("rules", rules.name());
             assertEquals("llm", llm.name());
         }
-        assertThrows(ReportTextException.class, () -> dev.causalcxr.core.reports.ReportExtractors.byName("gpt", Map.of()));
+        assertThrows(
+                ReportTextException.class, () -> dev.causalcxr.core.reports.ReportExtractors.byName("gpt", Map.of()));
     }
 
     @Test
@@ -199,8 +214,10 @@ class LlmReportExtractorTest {
         server.respondWith(req -> {
             String user = FakeChatCompletionsServer.lastUserMessage(req);
             String finding = user.contains("pneumothorax") ? "Pneumothorax" : "Edema";
-            return Reply.slow("{\"findings\": [{\"finding\": \"" + finding + "\", \"status\": \"present\", "
-                    + "\"severity\": \"unspecified\", \"laterality\": \"unspecified\", \"zone\": \"unspecified\"}]}", 300);
+            return Reply.slow(
+                    "{\"findings\": [{\"finding\": \"" + finding + "\", \"status\": \"present\", "
+                            + "\"severity\": \"unspecified\", \"laterality\": \"unspecified\", \"zone\": \"unspecified\"}]}",
+                    300);
         });
         List<String> reports = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -221,20 +238,25 @@ class LlmReportExtractorTest {
 
     @Test
     void batchParserRecordsSourceAndFallbackReasonPerRow(@TempDir Path dir) throws Exception {
-        server.respondWith(req -> req.get("messages").get(1).get("content").asText().contains("edema")
-                ? Reply.answer("not json") : Reply.answer(VALID));
+        server.respondWith(
+                req -> req.get("messages").get(1).get("content").asText().contains("edema")
+                        ? Reply.answer("not json")
+                        : Reply.answer(VALID));
         Path csv = dir.resolve("r.csv");
         Files.writeString(csv, "study_id,report\na,\"" + REPORT + "\"\nb,Mild edema.\nc,\n");
         Path out = dir.resolve("f.jsonl");
         try (LlmReportExtractor x = new LlmReportExtractor(config().withMaxAttempts(2))) {
-            var summary = new dev.causalcxr.core.reports.batch.ReportBatchParser(x,
-                    dev.causalcxr.core.reports.batch.ReportBatchConfig.defaults()).parse(csv, out);
+            var summary = new dev.causalcxr.core.reports.batch.ReportBatchParser(
+                            x, dev.causalcxr.core.reports.batch.ReportBatchConfig.defaults())
+                    .parse(csv, out);
             assertEquals(1, summary.llmFallbacks());
             assertEquals(1, summary.errors());
         }
         List<String> lines = Files.readAllLines(out);
         assertTrue(lines.get(0).contains("\"source\":\"llm\""), lines.get(0));
-        assertTrue(lines.get(1).contains("\"source\":\"rules-fallback\"") && lines.get(1).contains("fallback_reason"),
+        assertTrue(
+                lines.get(1).contains("\"source\":\"rules-fallback\"")
+                        && lines.get(1).contains("fallback_reason"),
                 lines.get(1));
         assertTrue(lines.get(2).contains("\"error\""), lines.get(2));
         assertFalse(String.join("\n", lines).contains("Zed Quux"));
@@ -261,7 +283,8 @@ class LlmReportExtractorTest {
         assertEquals(Duration.ofMillis(2500), c.requestTimeout());
         assertEquals(8, c.concurrency());
         assertFalse(c.toString().contains(KEY));
-        ReportTextException e = assertThrows(ReportTextException.class,
+        ReportTextException e = assertThrows(
+                ReportTextException.class,
                 () -> LlmExtractorConfig.fromEnvironment(Map.of(LlmExtractorConfig.ENV_MODEL, "m")));
         assertTrue(e.getMessage().contains(LlmExtractorConfig.ENV_ENDPOINT));
     }

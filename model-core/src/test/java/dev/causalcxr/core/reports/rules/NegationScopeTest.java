@@ -16,88 +16,95 @@ class NegationScopeTest {
     private final RuleBasedReportExtractor extractor = new RuleBasedReportExtractor();
 
     private Status status(String report, Finding f) {
-        return extractor.extract(report).stream().filter(m -> m.finding() == f).findFirst()
-                .map(FindingMention::status).orElse(null);
+        return extractor.extract(report).stream()
+                .filter(m -> m.finding() == f)
+                .findFirst()
+                .map(FindingMention::status)
+                .orElse(null);
     }
 
     private void check(String report, String finding, String expected) {
         Finding f = Finding.fromLabel(finding).orElseThrow();
-        org.junit.jupiter.api.Assertions.assertEquals(expected == null ? null : Status.fromLabel(expected),
-                status(report, f), report);
+        org.junit.jupiter.api.Assertions.assertEquals(
+                expected == null ? null : Status.fromLabel(expected), status(report, f), report);
     }
 
     @ParameterizedTest(name = "{0} -> {1} {2}")
-    @CsvSource(delimiter = '|', value = {
-            // a negation governs every item of a list joined by commas and a final "or"/"nor"/"and",
-            // whatever adjectives the items carry
-            "No focal airspace disease, sizable pleural effusion, or pneumothorax.|Pneumothorax|absent",
-            "No focal airspace disease, sizable pleural effusion, or pneumothorax.|Pleural Effusion|absent",
-            "No pneumothorax, large effusion or suspicious lung nodule.|Nodule|absent",
-            "No pneumothorax, large effusion or suspicious lung nodule.|Pleural Effusion|absent",
-            "Without confluent consolidation, significant effusion, or pneumothorax.|Pleural Effusion|absent",
-            "Lungs are clear without focal opacity, large effusion, or visible pneumothorax.|Pneumothorax|absent",
-            "There is no edema, effusion, lymphadenopathy, nodule or mass.|Mass|absent",
-            "There is no edema, effusion, lymphadenopathy, nodule or mass.|Nodule|absent",
-            "Negative for pneumothorax, pneumomediastinum, or large effusion.|Pleural Effusion|absent",
-            "No consolidation, pneumothorax, or large pleural effusion is identified.|Pleural Effusion|absent",
-            "Neither effusion nor pneumothorax.|Pneumothorax|absent",
-            "No effusion, consolidation or XXXX pneumothorax.|Pneumothorax|absent",
-            // a list without a final conjunction ends at an item with its own severity (as before)
-            "No pneumothorax, small left effusion.|Pleural Effusion|present",
-            // a new statement after the list is not negated
-            "No pneumothorax, the heart is enlarged.|Cardiomegaly|present",
-            "No effusion or pneumothorax, but there is right lower lobe consolidation.|Consolidation|present",
-            // post-triggers reach back over a coordinated subject
-            "Consolidation, atelectasis, and effusion in the left base have resolved.|Atelectasis|absent",
-            "Consolidation, atelectasis, and effusion in the left base have resolved.|Consolidation|absent",
-            "Pneumothorax and effusion are no longer seen.|Pneumothorax|absent",
-            "The previously noted nodule is not seen.|Nodule|absent",
-            "Small effusions are absent on this study.|Pleural Effusion|absent",
-            // ...but not over an earlier clause
-            "The heart is enlarged, effusion has resolved.|Cardiomegaly|present",
-            // normal-frames
-            "Heart size and pulmonary vascular congestion appear within limits of normal.|Edema|absent",
-            "Heart size and pulmonary vascular congestion appear within limits of normal.|Cardiomegaly|absent",
-            "Mild edema with normal heart size.|Edema|present",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // a negation governs every item of a list joined by commas and a final "or"/"nor"/"and",
+                // whatever adjectives the items carry
+                "No focal airspace disease, sizable pleural effusion, or pneumothorax.|Pneumothorax|absent",
+                "No focal airspace disease, sizable pleural effusion, or pneumothorax.|Pleural Effusion|absent",
+                "No pneumothorax, large effusion or suspicious lung nodule.|Nodule|absent",
+                "No pneumothorax, large effusion or suspicious lung nodule.|Pleural Effusion|absent",
+                "Without confluent consolidation, significant effusion, or pneumothorax.|Pleural Effusion|absent",
+                "Lungs are clear without focal opacity, large effusion, or visible pneumothorax.|Pneumothorax|absent",
+                "There is no edema, effusion, lymphadenopathy, nodule or mass.|Mass|absent",
+                "There is no edema, effusion, lymphadenopathy, nodule or mass.|Nodule|absent",
+                "Negative for pneumothorax, pneumomediastinum, or large effusion.|Pleural Effusion|absent",
+                "No consolidation, pneumothorax, or large pleural effusion is identified.|Pleural Effusion|absent",
+                "Neither effusion nor pneumothorax.|Pneumothorax|absent",
+                "No effusion, consolidation or XXXX pneumothorax.|Pneumothorax|absent",
+                // a list without a final conjunction ends at an item with its own severity (as before)
+                "No pneumothorax, small left effusion.|Pleural Effusion|present",
+                // a new statement after the list is not negated
+                "No pneumothorax, the heart is enlarged.|Cardiomegaly|present",
+                "No effusion or pneumothorax, but there is right lower lobe consolidation.|Consolidation|present",
+                // post-triggers reach back over a coordinated subject
+                "Consolidation, atelectasis, and effusion in the left base have resolved.|Atelectasis|absent",
+                "Consolidation, atelectasis, and effusion in the left base have resolved.|Consolidation|absent",
+                "Pneumothorax and effusion are no longer seen.|Pneumothorax|absent",
+                "The previously noted nodule is not seen.|Nodule|absent",
+                "Small effusions are absent on this study.|Pleural Effusion|absent",
+                // ...but not over an earlier clause
+                "The heart is enlarged, effusion has resolved.|Cardiomegaly|present",
+                // normal-frames
+                "Heart size and pulmonary vascular congestion appear within limits of normal.|Edema|absent",
+                "Heart size and pulmonary vascular congestion appear within limits of normal.|Cardiomegaly|absent",
+                "Mild edema with normal heart size.|Edema|present",
+            })
     void listsAndTriggers(String report, String finding, String expected) {
         check(report, finding, expected);
     }
 
     @ParameterizedTest(name = "{0} -> {1} {2}")
-    @CsvSource(delimiter = '|', value = {
-            // double negation: a negated exclusion is a hedge, in every verb form and word order
-            "Cannot exclude a small left effusion.|Pleural Effusion|uncertain",
-            "Early edema cannot be entirely excluded.|Edema|uncertain",
-            "A tiny pneumothorax is not completely excluded.|Pneumothorax|uncertain",
-            "Mild interstitial edema, difficult to entirely exclude.|Edema|uncertain",
-            "It is difficult to rule out an underlying pneumonia.|Pneumonia|uncertain",
-            "Unable to exclude a retrocardiac consolidation.|Consolidation|uncertain",
-            // pseudo-negations affirm
-            "No change in the small right effusion.|Pleural Effusion|present",
-            "No significant interval change in the left basilar atelectasis.|Atelectasis|present",
-            "Almost completely resolved apical pneumothorax.|Pneumothorax|present",
-            "The nodule was not seen on prior.|Nodule|present",
-            // other post-triggers
-            "The previously described nodule is not well seen today.|Nodule|absent",
-            "Pneumonia is in the differential.|Pneumonia|uncertain",
-            // requests and differentials are not findings
-            "Please correlate clinically for pneumonia.|Pneumonia|uncertain",
-            "Differential diagnosis includes infection, hemorrhage, atypical pulmonary edema.|Edema|uncertain",
-            "There is a suggestion of minimal basilar atelectasis.|Atelectasis|uncertain",
-            "Evaluation for pneumothorax is limited.|Pneumothorax|uncertain",
-            // adjectives joined by a comma stay inside the negated noun phrase
-            "No acute, displaced rib fractures.|Fracture|absent",
-            // clause boundaries end a scope
-            "No pneumothorax; however, a small effusion persists.|Pleural Effusion|present",
-            "Possible early pneumonia, although the heart is enlarged.|Cardiomegaly|present",
-            // de-identification tokens inside phrases do not break them
-            "Blunting of the left costophrenic XXXX, XXXX small effusion.|Pleural Effusion|present",
-            "No XXXX focal consolidation or effusion.|Consolidation|absent",
-            "Right chest XXXX with tip in the SVC.|Support Devices|present",
-            // an organ called large
-            "The heart is slightly large.|Cardiomegaly|present",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // double negation: a negated exclusion is a hedge, in every verb form and word order
+                "Cannot exclude a small left effusion.|Pleural Effusion|uncertain",
+                "Early edema cannot be entirely excluded.|Edema|uncertain",
+                "A tiny pneumothorax is not completely excluded.|Pneumothorax|uncertain",
+                "Mild interstitial edema, difficult to entirely exclude.|Edema|uncertain",
+                "It is difficult to rule out an underlying pneumonia.|Pneumonia|uncertain",
+                "Unable to exclude a retrocardiac consolidation.|Consolidation|uncertain",
+                // pseudo-negations affirm
+                "No change in the small right effusion.|Pleural Effusion|present",
+                "No significant interval change in the left basilar atelectasis.|Atelectasis|present",
+                "Almost completely resolved apical pneumothorax.|Pneumothorax|present",
+                "The nodule was not seen on prior.|Nodule|present",
+                // other post-triggers
+                "The previously described nodule is not well seen today.|Nodule|absent",
+                "Pneumonia is in the differential.|Pneumonia|uncertain",
+                // requests and differentials are not findings
+                "Please correlate clinically for pneumonia.|Pneumonia|uncertain",
+                "Differential diagnosis includes infection, hemorrhage, atypical pulmonary edema.|Edema|uncertain",
+                "There is a suggestion of minimal basilar atelectasis.|Atelectasis|uncertain",
+                "Evaluation for pneumothorax is limited.|Pneumothorax|uncertain",
+                // adjectives joined by a comma stay inside the negated noun phrase
+                "No acute, displaced rib fractures.|Fracture|absent",
+                // clause boundaries end a scope
+                "No pneumothorax; however, a small effusion persists.|Pleural Effusion|present",
+                "Possible early pneumonia, although the heart is enlarged.|Cardiomegaly|present",
+                // de-identification tokens inside phrases do not break them
+                "Blunting of the left costophrenic XXXX, XXXX small effusion.|Pleural Effusion|present",
+                "No XXXX focal consolidation or effusion.|Consolidation|absent",
+                "Right chest XXXX with tip in the SVC.|Support Devices|present",
+                // an organ called large
+                "The heart is slightly large.|Cardiomegaly|present",
+            })
     void doubleNegationPseudoNegationAndBoundaries(String report, String finding, String expected) {
         check(report, finding, expected);
     }

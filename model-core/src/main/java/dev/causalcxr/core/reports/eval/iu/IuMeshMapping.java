@@ -1,22 +1,5 @@
 package dev.causalcxr.core.reports.eval.iu;
 
-import dev.causalcxr.core.findings.Finding;
-import dev.causalcxr.core.findings.FindingMention;
-import dev.causalcxr.core.findings.Laterality;
-import dev.causalcxr.core.findings.Severity;
-import dev.causalcxr.core.findings.Zone;
-
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumMap;
-import java.util.EnumSet;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.regex.Pattern;
-
 import static dev.causalcxr.core.findings.Finding.ATELECTASIS;
 import static dev.causalcxr.core.findings.Finding.CARDIOMEGALY;
 import static dev.causalcxr.core.findings.Finding.CONSOLIDATION;
@@ -33,6 +16,22 @@ import static dev.causalcxr.core.findings.Finding.PLEURAL_OTHER;
 import static dev.causalcxr.core.findings.Finding.PNEUMONIA;
 import static dev.causalcxr.core.findings.Finding.PNEUMOTHORAX;
 import static dev.causalcxr.core.findings.Finding.SUPPORT_DEVICES;
+
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.findings.Laterality;
+import dev.causalcxr.core.findings.Severity;
+import dev.causalcxr.core.findings.Zone;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The coders' MeSH terms of an IU report as gold findings of our vocabulary: a Java port of
@@ -52,8 +51,7 @@ import static dev.causalcxr.core.findings.Finding.SUPPORT_DEVICES;
  */
 public final class IuMeshMapping {
 
-    private IuMeshMapping() {
-    }
+    private IuMeshMapping() {}
 
     /**
      * The gold of one report.
@@ -75,31 +73,61 @@ public final class IuMeshMapping {
         }
     }
 
-    private static final Set<String> DEVICE_RELIABLE = Set.of("Catheters, Indwelling", "Tube, Inserted",
-            "Implanted Medical Device");
+    private static final Set<String> DEVICE_RELIABLE =
+            Set.of("Catheters, Indwelling", "Tube, Inserted", "Implanted Medical Device");
     // stents, clips, sutures, implants: a support device by some conventions, not by others;
     // "Medical Device" is mostly external ECG leads
-    private static final Set<String> DEVICE_AMBIGUOUS = Set.of("Medical Device", "Stents", "Surgical Instruments",
-            "Sutures", "Spinal Fusion", "Breast Implants", "Foreign Bodies");
-    private static final Set<String> ORTHO = Set.of("humerus", "shoulder", "cervical vertebrae", "thoracic vertebrae",
-            "lumbar vertebrae", "spine");
+    private static final Set<String> DEVICE_AMBIGUOUS = Set.of(
+            "Medical Device",
+            "Stents",
+            "Surgical Instruments",
+            "Sutures",
+            "Spinal Fusion",
+            "Breast Implants",
+            "Foreign Bodies");
+    private static final Set<String> ORTHO =
+            Set.of("humerus", "shoulder", "cervical vertebrae", "thoracic vertebrae", "lumbar vertebrae", "spine");
     private static final Set<String> LUNGISH = Set.of("lung", "retrocardiac", "pulmonary alveoli");
-    private static final Set<String> GENERIC_QUALIFIERS = Set.of("right", "left", "bilateral", "posterior",
-            "anterior", "multiple", "scattered", "mild", "moderate", "severe", "streaky", "patchy", "diffuse", "focal",
-            "small", "large", "chronic", "abnormal", "interstitial", "reticular", "prominent", "irregular");
-    private static final Set<Finding> ZONED = EnumSet.of(ATELECTASIS, CONSOLIDATION, PNEUMONIA, LUNG_OPACITY, NODULE,
-            MASS, PNEUMOTHORAX, EDEMA);
-    private static final Set<Finding> NO_ATTRIBUTES = EnumSet.of(NO_FINDING, SUPPORT_DEVICES,
-            ENLARGED_CARDIOMEDIASTINUM);
+    private static final Set<String> GENERIC_QUALIFIERS = Set.of(
+            "right",
+            "left",
+            "bilateral",
+            "posterior",
+            "anterior",
+            "multiple",
+            "scattered",
+            "mild",
+            "moderate",
+            "severe",
+            "streaky",
+            "patchy",
+            "diffuse",
+            "focal",
+            "small",
+            "large",
+            "chronic",
+            "abnormal",
+            "interstitial",
+            "reticular",
+            "prominent",
+            "irregular");
+    private static final Set<Finding> ZONED =
+            EnumSet.of(ATELECTASIS, CONSOLIDATION, PNEUMONIA, LUNG_OPACITY, NODULE, MASS, PNEUMOTHORAX, EDEMA);
+    private static final Set<Finding> NO_ATTRIBUTES =
+            EnumSet.of(NO_FINDING, SUPPORT_DEVICES, ENLARGED_CARDIOMEDIASTINUM);
 
     /** Keywords of the text check: a positive must be named in the text for the check to pass. */
     private static final Map<Finding, Pattern> KEYWORDS = keywords();
-    private static final Pattern HEDGE = Pattern.compile("\\b(may|might|could|possible|possibly|probable|probably|"
-            + "likely|suspicious|suspect\\w*|concern\\w*|exclude\\w*|questionable|question|equivocal|borderline|"
-            + "suggest\\w*|versus|vs|differential|consider\\w*|presum\\w*|represent\\w*|indeterminate|or)\\b|\\?",
+
+    private static final Pattern HEDGE = Pattern.compile(
+            "\\b(may|might|could|possible|possibly|probable|probably|"
+                    + "likely|suspicious|suspect\\w*|concern\\w*|exclude\\w*|questionable|question|equivocal|borderline|"
+                    + "suggest\\w*|versus|vs|differential|consider\\w*|presum\\w*|represent\\w*|indeterminate|or)\\b|\\?",
             Pattern.CASE_INSENSITIVE);
-    private static final Pattern NEGATION = Pattern.compile("\\b(no|not|without|negative|free of|clear of|resolved|"
-            + "resolution|removed|absence|interval clearing)\\b", Pattern.CASE_INSENSITIVE);
+    private static final Pattern NEGATION = Pattern.compile(
+            "\\b(no|not|without|negative|free of|clear of|resolved|"
+                    + "resolution|removed|absence|interval clearing)\\b",
+            Pattern.CASE_INSENSITIVE);
     private static final Pattern SENTENCE_SPLIT = Pattern.compile("(?<=[.;])\\s+|\\n+");
     private static final Pattern CLAUSE_SPLIT = Pattern.compile(
             "\\s+(?=(?:with|without|but|although|however|while)\\b)|,\\s+(?=and\\b)", Pattern.CASE_INSENSITIVE);
@@ -117,8 +145,10 @@ public final class IuMeshMapping {
         k.put(MASS, "\\bmass");
         k.put(FRACTURE, "fractur");
         k.put(PLEURAL_OTHER, "thicken|capping|pleural scar|pleural plaque|fibrothorax");
-        k.put(SUPPORT_DEVICES, "catheter|tube|tubing|\\bline|picc|\\bport|\\bpace|generator|\\blead|valve|device|"
-                + "defib|\\ba?icd\\b|prosthe|stent|drain|wire|hardware|electrode|cannula|stimulator|pump|\\btip\\b");
+        k.put(
+                SUPPORT_DEVICES,
+                "catheter|tube|tubing|\\bline|picc|\\bport|\\bpace|generator|\\blead|valve|device|"
+                        + "defib|\\ba?icd\\b|prosthe|stent|drain|wire|hardware|electrode|cannula|stimulator|pump|\\btip\\b");
         Map<Finding, Pattern> out = new EnumMap<>(Finding.class);
         k.forEach((f, re) -> out.put(f, Pattern.compile(re, Pattern.CASE_INSENSITIVE)));
         return Collections.unmodifiableMap(out);
@@ -135,8 +165,7 @@ public final class IuMeshMapping {
     }
 
     /** One coded term: the main heading and its lower-case qualifiers. */
-    private record Term(String main, List<String> qualifiers) {
-    }
+    private record Term(String main, List<String> qualifiers) {}
 
     private static List<Term> parse(String mesh) {
         List<Term> out = new ArrayList<>();
@@ -272,7 +301,8 @@ public final class IuMeshMapping {
             }
             default -> {
                 if (DEVICE_RELIABLE.contains(main)) {
-                    boolean orthopaedic = main.equals("Implanted Medical Device") && q.stream().anyMatch(ORTHO::contains);
+                    boolean orthopaedic = main.equals("Implanted Medical Device")
+                            && q.stream().anyMatch(ORTHO::contains);
                     (orthopaedic ? amb : pos).add(SUPPORT_DEVICES);
                 } else if (DEVICE_AMBIGUOUS.contains(main)) {
                     amb.add(SUPPORT_DEVICES);
@@ -368,7 +398,9 @@ public final class IuMeshMapping {
         }
         for (String sentence : SENTENCE_SPLIT.split(text)) {
             for (String clause : CLAUSE_SPLIT.split(sentence)) {
-                if (!clause.isBlank() && keyword.matcher(clause).find() && !HEDGE.matcher(clause).find()
+                if (!clause.isBlank()
+                        && keyword.matcher(clause).find()
+                        && !HEDGE.matcher(clause).find()
                         && !NEGATION.matcher(clause).find()) {
                     return true;
                 }

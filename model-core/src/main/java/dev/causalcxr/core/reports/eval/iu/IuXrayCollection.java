@@ -2,7 +2,6 @@ package dev.causalcxr.core.reports.eval.iu;
 
 import dev.causalcxr.core.dataset.CsvReader;
 import dev.causalcxr.core.findings.Finding;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -48,8 +47,8 @@ public final class IuXrayCollection {
     private final Set<String> testList;
     private final int rowsRead;
 
-    private IuXrayCollection(List<IuReport> reports, Map<String, Set<Finding>> nlmPositives, Set<String> testList,
-                             int rowsRead) {
+    private IuXrayCollection(
+            List<IuReport> reports, Map<String, Set<Finding>> nlmPositives, Set<String> testList, int rowsRead) {
         this.reports = reports;
         this.nlmPositives = nlmPositives;
         this.testList = testList;
@@ -77,8 +76,10 @@ public final class IuXrayCollection {
 
     /** Whether {@code dir} holds the three files (a fresh clone has no data folder). */
     public static boolean isPresent(Path dir) {
-        return dir != null && Files.isRegularFile(dir.resolve(REPORTS_FILE))
-                && Files.isRegularFile(dir.resolve(NLM_GOLD_FILE)) && Files.isRegularFile(dir.resolve(TEST_LIST_FILE));
+        return dir != null
+                && Files.isRegularFile(dir.resolve(REPORTS_FILE))
+                && Files.isRegularFile(dir.resolve(NLM_GOLD_FILE))
+                && Files.isRegularFile(dir.resolve(TEST_LIST_FILE));
     }
 
     /**
@@ -95,12 +96,14 @@ public final class IuXrayCollection {
                         + TEST_LIST_FILE + ")");
             }
         }
-        List<Map<String, String>> rows = readCsv(dir.resolve(REPORTS_FILE), List.of("uid", "MeSH", "findings",
-                "impression"));
+        List<Map<String, String>> rows =
+                readCsv(dir.resolve(REPORTS_FILE), List.of("uid", "MeSH", "findings", "impression"));
         List<IuReport> reports = new ArrayList<>();
         for (Map<String, String> row : rows) {
-            IuReport r = new IuReport(parseUid(row.get("uid"), REPORTS_FILE),
-                    IuReport.sectionsText(row.get("findings"), row.get("impression")), row.get("MeSH").strip());
+            IuReport r = new IuReport(
+                    parseUid(row.get("uid"), REPORTS_FILE),
+                    IuReport.sectionsText(row.get("findings"), row.get("impression")),
+                    row.get("MeSH").strip());
             if (!r.text().isEmpty() && !IuMeshMapping.notIndexed(r.mesh())) {
                 reports.add(r);
             }
@@ -127,8 +130,11 @@ public final class IuXrayCollection {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + dir.resolve(TEST_LIST_FILE), e);
         }
-        return new IuXrayCollection(List.copyOf(reports), Collections.unmodifiableMap(gold),
-                Collections.unmodifiableSet(testList), rows.size());
+        return new IuXrayCollection(
+                List.copyOf(reports),
+                Collections.unmodifiableMap(gold),
+                Collections.unmodifiableSet(testList),
+                rows.size());
     }
 
     /** Indexed reports with FINDINGS or IMPRESSION text, in file order. */
@@ -185,14 +191,19 @@ public final class IuXrayCollection {
         List<Map<String, String>> out = new ArrayList<>(records.size());
         for (CsvReader.Record r : records.subList(1, records.size())) {
             if (r.error() != null) {
-                throw new IllegalArgumentException(String.format(Locale.ROOT, "%s line %d: %s", name, r.line(),
-                        r.error()));
+                throw new IllegalArgumentException(
+                        String.format(Locale.ROOT, "%s line %d: %s", name, r.line(), r.error()));
             }
             Map<String, String> row = new LinkedHashMap<>();
             for (int k = 0; k < required.size(); k++) {
                 if (index[k] >= r.fields().size()) {
-                    throw new IllegalArgumentException(String.format(Locale.ROOT, "%s line %d: %d field(s), no '%s'",
-                            name, r.line(), r.fields().size(), required.get(k)));
+                    throw new IllegalArgumentException(String.format(
+                            Locale.ROOT,
+                            "%s line %d: %d field(s), no '%s'",
+                            name,
+                            r.line(),
+                            r.fields().size(),
+                            required.get(k)));
                 }
                 row.put(required.get(k), decode(r.fields().get(index[k]), name, r.line()));
             }
@@ -203,8 +214,12 @@ public final class IuXrayCollection {
 
     private static String decode(byte[] bytes, String file, long line) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException(file + " line " + line + ": not valid UTF-8");
         }

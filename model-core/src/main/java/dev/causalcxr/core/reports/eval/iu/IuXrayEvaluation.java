@@ -6,7 +6,6 @@ import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.reports.ReportExtractor;
 import dev.causalcxr.core.reports.eval.ParserEvaluation;
 import dev.causalcxr.core.reports.eval.ParserEvaluation.Scope;
-
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -31,12 +30,19 @@ import java.util.Set;
  * one under {@link dev.causalcxr.core.reports.rules.LabelConvention#MESH} (what a phrase names is decided
  * there, not here); reports with an odd uid are the tuning half, even ones are held out.
  */
-public record IuXrayEvaluation(Selection selection, int reports, ParserEvaluation nlm, int strictReports,
-                               ParserEvaluation meshStrict, ParserEvaluation meshCoded) {
+public record IuXrayEvaluation(
+        Selection selection,
+        int reports,
+        ParserEvaluation nlm,
+        int strictReports,
+        ParserEvaluation meshStrict,
+        ParserEvaluation meshCoded) {
 
     /** Which uids: the tuning half (odd), the held-out half (even), or both. */
     public enum Half {
-        ALL, ODD, EVEN;
+        ALL,
+        ODD,
+        EVEN;
 
         boolean contains(IuReport r) {
             return this == ALL || (this == ODD) == r.oddUid();
@@ -51,11 +57,12 @@ public record IuXrayEvaluation(Selection selection, int reports, ParserEvaluatio
     public record Selection(Half half, boolean testListOnly) {
 
         public String label() {
-            return (testListOnly ? "NLM test list, " : "") + switch (half) {
-                case ALL -> "all uids";
-                case ODD -> "odd uids (tuning half)";
-                case EVEN -> "even uids (held-out half)";
-            };
+            return (testListOnly ? "NLM test list, " : "")
+                    + switch (half) {
+                        case ALL -> "all uids";
+                        case ODD -> "odd uids (tuning half)";
+                        case EVEN -> "even uids (held-out half)";
+                    };
         }
     }
 
@@ -77,7 +84,8 @@ public record IuXrayEvaluation(Selection selection, int reports, ParserEvaluatio
         Map<String, List<FindingMention>> codedGold = new LinkedHashMap<>();
         Map<String, Set<Finding>> ambiguous = new LinkedHashMap<>();
         for (IuReport r : collection.reports()) {
-            if (!sel.half().contains(r) || (sel.testListOnly() && !collection.testList().contains(r.studyId()))) {
+            if (!sel.half().contains(r)
+                    || (sel.testListOnly() && !collection.testList().contains(r.studyId()))) {
                 continue;
             }
             String id = r.studyId();
@@ -96,19 +104,25 @@ public record IuXrayEvaluation(Selection selection, int reports, ParserEvaluatio
             }
         }
         Set<Finding> every = EnumSet.allOf(Finding.class);
-        return new IuXrayEvaluation(sel, predicted.size(),
+        return new IuXrayEvaluation(
+                sel,
+                predicted.size(),
                 ParserEvaluation.evaluate(nlmGold, predicted, Scope.positivesOnly(IuXrayCollection.nlmFindings())),
                 strictGold.size(),
                 ParserEvaluation.evaluate(strictGold, predicted, Scope.positivesOnly(every)),
-                ParserEvaluation.evaluate(codedGold, predicted, Scope.positivesOnly(every).ignoring(ambiguous)));
+                ParserEvaluation.evaluate(
+                        codedGold, predicted, Scope.positivesOnly(every).ignoring(ambiguous)));
     }
 
     private static List<FindingMention> positives(List<FindingMention> extracted) {
         List<FindingMention> out = new ArrayList<>(extracted.size());
         for (FindingMention m : extracted) {
             if (countsAsPositive(m.status())) {
-                out.add(m.status() == Status.PRESENT ? m
-                        : new FindingMention(m.finding(), Status.PRESENT, m.severity(), m.laterality(), m.zone()));
+                out.add(
+                        m.status() == Status.PRESENT
+                                ? m
+                                : new FindingMention(
+                                        m.finding(), Status.PRESENT, m.severity(), m.laterality(), m.zone()));
             }
         }
         return out;
@@ -122,7 +136,8 @@ public record IuXrayEvaluation(Selection selection, int reports, ParserEvaluatio
         sb.append(nlm.renderTable()).append(System.lineSeparator());
         sb.append(String.format(Locale.ROOT, "MeSH strict set (%d reports):%n", strictReports));
         sb.append(meshStrict.renderTable()).append(System.lineSeparator());
-        sb.append(String.format(Locale.ROOT,
+        sb.append(String.format(
+                Locale.ROOT,
                 "MeSH, every coded report, ambiguous findings skipped (%d reports); attributes from qualifiers:%n",
                 meshCoded.studies()));
         sb.append(meshCoded.renderTable());

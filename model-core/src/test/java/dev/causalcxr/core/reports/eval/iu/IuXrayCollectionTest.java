@@ -1,21 +1,20 @@
 package dev.causalcxr.core.reports.eval.iu;
 
-import dev.causalcxr.core.findings.Finding;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.causalcxr.core.findings.Finding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The IU / OpenI loader on a tiny collection written for the test (the real one is never copied here). */
 class IuXrayCollectionTest {
@@ -34,7 +33,8 @@ class IuXrayCollectionTest {
 
     @Test
     void keepsIndexedReportsWithTextAndReadsNlmGoldAndTestList(@TempDir Path dir) throws IOException {
-        writeCollection(dir,
+        writeCollection(
+                dir,
                 REPORTS_HEADER
                         + "1,normal,normal,img1.png,Cough.,None.,\"Clear lungs, no effusion.\",Normal chest.\n"
                         + "2,Pleural Effusion/right/small,x,img2.png,,,Small right effusion.,\n"
@@ -51,19 +51,25 @@ class IuXrayCollectionTest {
         IuXrayCollection c = IuXrayCollection.load(dir);
 
         assertEquals(5, c.rowsRead());
-        assertEquals(List.of(1, 2, 5), c.reports().stream().map(IuReport::uid).toList(),
+        assertEquals(
+                List.of(1, 2, 5),
+                c.reports().stream().map(IuReport::uid).toList(),
                 "no 'No Indexing' report (3), no report without findings or impression (4)");
         IuReport first = c.reports().get(0);
         assertEquals("CXR1", first.studyId());
         assertEquals("FINDINGS: Clear lungs, no effusion. IMPRESSION: Normal chest.", first.text());
         assertEquals("FINDINGS: Small right effusion.", c.reports().get(1).text());
-        assertEquals("IMPRESSION: Mild cardiomegaly.\nLeft basilar atelectasis.", c.reports().get(2).text());
+        assertEquals(
+                "IMPRESSION: Mild cardiomegaly.\nLeft basilar atelectasis.",
+                c.reports().get(2).text());
         assertTrue(first.oddUid());
         assertFalse(c.reports().get(1).oddUid());
 
         assertEquals(Set.of(), c.nlmPositives("CXR1"));
         assertEquals(EnumSet.of(Finding.PLEURAL_EFFUSION), c.nlmPositives("CXR2"));
-        assertEquals(EnumSet.of(Finding.ATELECTASIS, Finding.CARDIOMEGALY), c.nlmPositives("CXR5"),
+        assertEquals(
+                EnumSet.of(Finding.ATELECTASIS, Finding.CARDIOMEGALY),
+                c.nlmPositives("CXR5"),
                 "Infiltration and Emphysema have no counterpart");
         assertNull(c.nlmPositives("CXR9"));
         assertEquals(Set.of("CXR2", "CXR5"), c.testList());
@@ -73,12 +79,14 @@ class IuXrayCollectionTest {
     @Test
     void aMissingFileOrColumnIsNamedWithoutReportText(@TempDir Path dir) throws IOException {
         assertFalse(IuXrayCollection.isPresent(dir));
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> IuXrayCollection.load(dir));
+        IllegalArgumentException missing =
+                assertThrows(IllegalArgumentException.class, () -> IuXrayCollection.load(dir));
         assertTrue(missing.getMessage().contains(IuXrayCollection.REPORTS_FILE), missing.getMessage());
 
         writeCollection(dir, "uid,MeSH,findings\n7,normal,Secret words here.\n", GOLD_HEADER, "");
         assertTrue(IuXrayCollection.isPresent(dir));
-        IllegalArgumentException column = assertThrows(IllegalArgumentException.class, () -> IuXrayCollection.load(dir));
+        IllegalArgumentException column =
+                assertThrows(IllegalArgumentException.class, () -> IuXrayCollection.load(dir));
         assertTrue(column.getMessage().contains("'impression'"), column.getMessage());
         assertFalse(column.getMessage().contains("Secret"));
     }

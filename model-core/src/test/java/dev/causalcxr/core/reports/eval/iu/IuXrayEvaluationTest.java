@@ -1,5 +1,11 @@
 package dev.causalcxr.core.reports.eval.iu;
 
+import static dev.causalcxr.core.reports.eval.iu.IuXrayCollectionTest.GOLD_HEADER;
+import static dev.causalcxr.core.reports.eval.iu.IuXrayCollectionTest.REPORTS_HEADER;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Laterality;
@@ -8,19 +14,12 @@ import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.findings.Zone;
 import dev.causalcxr.core.reports.ReportExtractor;
 import dev.causalcxr.core.reports.eval.ParserEvaluation;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static dev.causalcxr.core.reports.eval.iu.IuXrayCollectionTest.GOLD_HEADER;
-import static dev.causalcxr.core.reports.eval.iu.IuXrayCollectionTest.REPORTS_HEADER;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Scoring on a tiny invented collection with a scripted extractor: halves, test list, golds, status mapping. */
 class IuXrayEvaluationTest {
@@ -49,7 +48,8 @@ class IuXrayEvaluationTest {
     }
 
     private static IuXrayCollection collection(Path dir) throws IOException {
-        IuXrayCollectionTest.writeCollection(dir,
+        IuXrayCollectionTest.writeCollection(
+                dir,
                 REPORTS_HEADER
                         + "1,Pleural Effusion/left/small,x,a.png,,,Small left effusion.,\n"
                         + "2,Pulmonary Atelectasis/base/right,x,b.png,,,Right basilar atelectasis.,\n"
@@ -73,7 +73,8 @@ class IuXrayEvaluationTest {
                 "FINDINGS: No acute disease.",
                 List.of(m(Finding.PNEUMOTHORAX, Status.ABSENT, null, null, null)),
                 "FINDINGS: Cardiomegaly with vascular congestion.",
-                List.of(m(Finding.CARDIOMEGALY, Status.PRESENT, null, null, null),
+                List.of(
+                        m(Finding.CARDIOMEGALY, Status.PRESENT, null, null, null),
                         m(Finding.EDEMA, Status.PRESENT, null, null, null))));
     }
 
@@ -84,8 +85,8 @@ class IuXrayEvaluationTest {
     @Test
     void scoresNlmGoldMeshStrictAndCodedAttributesOnTheChosenHalf(@TempDir Path dir) throws IOException {
         IuXrayCollection c = collection(dir);
-        IuXrayEvaluation all = IuXrayEvaluation.evaluate(c, extractor(),
-                new IuXrayEvaluation.Selection(IuXrayEvaluation.Half.ALL, false));
+        IuXrayEvaluation all = IuXrayEvaluation.evaluate(
+                c, extractor(), new IuXrayEvaluation.Selection(IuXrayEvaluation.Half.ALL, false));
 
         assertEquals(4, all.reports());
         assertEquals(9, all.nlm().perFinding().size(), "NLM: the nine shared labels only");
@@ -113,12 +114,12 @@ class IuXrayEvaluationTest {
     @Test
     void halvesAndTestListSelectReportsByUid(@TempDir Path dir) throws IOException {
         IuXrayCollection c = collection(dir);
-        IuXrayEvaluation odd = IuXrayEvaluation.evaluate(c, extractor(),
-                new IuXrayEvaluation.Selection(IuXrayEvaluation.Half.ODD, false));
-        IuXrayEvaluation even = IuXrayEvaluation.evaluate(c, extractor(),
-                new IuXrayEvaluation.Selection(IuXrayEvaluation.Half.EVEN, false));
-        IuXrayEvaluation evenTest = IuXrayEvaluation.evaluate(c, extractor(),
-                new IuXrayEvaluation.Selection(IuXrayEvaluation.Half.EVEN, true));
+        IuXrayEvaluation odd = IuXrayEvaluation.evaluate(
+                c, extractor(), new IuXrayEvaluation.Selection(IuXrayEvaluation.Half.ODD, false));
+        IuXrayEvaluation even = IuXrayEvaluation.evaluate(
+                c, extractor(), new IuXrayEvaluation.Selection(IuXrayEvaluation.Half.EVEN, false));
+        IuXrayEvaluation evenTest = IuXrayEvaluation.evaluate(
+                c, extractor(), new IuXrayEvaluation.Selection(IuXrayEvaluation.Half.EVEN, true));
         assertEquals(2, odd.reports());
         assertEquals(2, even.reports());
         assertEquals(1, evenTest.reports(), "uid 2 is even and on the test list");
