@@ -1,7 +1,12 @@
 package dev.causalcxr.cli;
 
+import static dev.causalcxr.cli.CanarySite.FILE_CANARY;
+import static dev.causalcxr.cli.CanarySite.PATIENT_CANARY;
+import static dev.causalcxr.cli.CanarySite.REPORT_CANARY;
+import static dev.causalcxr.cli.CanarySite.STUDY_CANARY;
+import static dev.causalcxr.cli.CanarySite.assertNoCanary;
+import static dev.causalcxr.cli.CanarySite.assertNoCanaryInDatabase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
@@ -40,7 +45,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,56 +68,13 @@ import org.slf4j.LoggerFactory;
  * dataset bundle's manifest and source-id map. The report store — the dataset bundle's report files — and the
  * site-local log are where the data belongs and are left out (the site log must hold the failure's detail).
  *
- * <p>Not covered here (it needs the multi-process topology): a worker killed with SIGKILL mid-stage, and a real
- * Temporal server's persisted histories. {@code WorkAreaTest} covers the leftovers of a killed worker.
+ * <p>A worker killed with SIGKILL mid-stage and a real Temporal server's persisted histories need the
+ * multi-process topology: {@link CanaryClusterE2ETest}.
  */
 @Tag("e2e")
 class CanaryE2ETest {
-    private static final String PATIENT_CANARY = "914702583691";
-    private static final String STUDY_CANARY = "827364519283";
-    private static final String FILE_CANARY = "canaryimg7391";
-    private static final String REPORT_CANARY = "zqxjkvreportcanary";
-    private static final List<String> CANARIES = List.of(PATIENT_CANARY, STUDY_CANARY, FILE_CANARY, REPORT_CANARY);
-
     @TempDir
     Path dir;
-
-    /** The phantom's site export, renamed so that every source identifier and report carries a canary. */
-    private Path canarySite() throws Exception {
-        Path plain = dir.resolve("export");
-        assertEquals(
-                0,
-                Main.execute(
-                        "phantom", "--out", plain.toString(), "--studies", "100", "--size", "64", "--without-truth"));
-        Path site = dir.resolve("site");
-        Files.createDirectories(site.resolve("files"));
-        AtomicInteger images = new AtomicInteger();
-        try (Stream<Path> files = Files.walk(plain.resolve("files"))) {
-            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-                List<String> parts = new ArrayList<>();
-                plain.resolve("files").relativize(f).forEach(p -> parts.add(p.toString()));
-                // files/pNN/pNNNNNNNN/sNNNNNNNN/x.png and files/pNN/pNNNNNNNN/sNNNNNNNN.txt
-                parts.set(1, "p" + PATIENT_CANARY + parts.get(1).substring(1));
-                parts.set(
-                        2,
-                        parts.get(2).startsWith("s")
-                                ? "s" + STUDY_CANARY + parts.get(2).substring(1)
-                                : parts.get(2));
-                if (parts.size() == 4) {
-                    parts.set(3, FILE_CANARY + "-" + images.incrementAndGet() + ".png");
-                }
-                Path target = site.resolve("files").resolve(String.join("/", parts));
-                Files.createDirectories(target.getParent());
-                if (target.toString().endsWith(".txt")) {
-                    Files.writeString(target, Files.readString(f) + "\nComparison: " + REPORT_CANARY + ".\n");
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
-        assertEquals(100, images.get());
-        return site;
-    }
 
     /** Fails its first attempt the way a careless stage would: a source path and report text in the message. */
     private static final class FailsOnce implements StageDefinition {
@@ -160,54 +121,10 @@ class CanaryE2ETest {
                 """.formatted(site, strict);
     }
 
-    private static void assertNoCanary(String where, String text) {
-        String lower = text.toLowerCase(Locale.ROOT);
-        for (String c : CANARIES) {
-            int at = lower.indexOf(c);
-            assertTrue(
-                    at < 0,
-                    where + " holds the canary " + c + ": …"
-                            + text.substring(Math.max(0, at - 120), Math.min(text.length(), at + 120)) + "…");
-        }
-    }
-
-    /** Every row of every table of a database, as text. */
-    private static void assertNoCanaryInDatabase(DbEndpoint endpoint) throws Exception {
-        try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
-                Statement st = c.createStatement()) {
-            List<String> tables = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery("""
-                    select quote_ident(table_schema) || '.' || quote_ident(table_name) from information_schema.tables
-                    where table_schema not in ('pg_catalog', 'information_schema') and table_type = 'BASE TABLE'""")) {
-                while (rs.next()) {
-                    tables.add(rs.getString(1));
-                }
-            }
-            assertFalse(tables.isEmpty(), endpoint.toString());
-            for (String t : tables) {
-                StringBuilder rows = new StringBuilder();
-                try (ResultSet rs = st.executeQuery("select t::text from " + t + " t")) {
-                    while (rs.next()) {
-                        rows.append(rs.getString(1)).append('\n');
-                    }
-                }
-                assertNoCanary("table " + t + " of " + endpoint.jdbcUrl(), rows.toString());
-            }
-        }
-    }
-
     @Test
     void noCanaryReachesAnySinkOutsideTheReportStoreAndTheSiteLog() throws Exception {
-        Path site = canarySite();
         // one corrupt image: the strict import fails on it, the lenient one skips it
-        Path corrupt;
-        try (Stream<Path> files = Files.walk(site)) {
-            corrupt = files.filter(f -> f.toString().endsWith(".png"))
-                    .sorted()
-                    .findFirst()
-                    .orElseThrow();
-        }
-        Files.writeString(corrupt, "not a picture");
+        Path site = CanarySite.write(dir, 100, true);
 
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -325,17 +242,8 @@ class CanaryE2ETest {
         Path siteLog = data.resolve(SiteLog.RELATIVE_PATH);
         String detail = Files.readString(siteLog);
         assertTrue(detail.contains(REPORT_CANARY) && detail.contains(FILE_CANARY), "the site log has the detail");
-        int searched = 0;
-        try (Stream<Path> files = Files.walk(data)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                if (f.equals(siteLog) || f.getFileName().toString().contains(datasetDigest)) {
-                    continue;
-                }
-                assertNoCanary(
-                        data.relativize(f).toString(), new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
-                searched++;
-            }
-        }
+        int searched = CanarySite.assertNoCanaryInFiles(
+                data, f -> f.equals(siteLog) || f.getFileName().toString().contains(datasetDigest));
         assertTrue(searched > 50, "searched " + searched + " files");
         try (Stream<Path> work = Files.walk(data.resolve("work"))) {
             assertTrue(

@@ -38,6 +38,7 @@ public final class StageRunner {
     private final ObjectStore store;
     private final PipelineJournal journal;
     private final Tracker tracker;
+    private final WorkArea workArea;
     private final Path workRoot;
     private final CodeFingerprint code;
     private final SiteLog siteLog;
@@ -56,7 +57,8 @@ public final class StageRunner {
         this.store = store;
         this.journal = journal;
         this.tracker = tracker;
-        this.workRoot = WorkArea.claim(workRoot).dir();
+        this.workArea = WorkArea.claim(workRoot);
+        this.workRoot = workArea.dir();
         this.code = code;
         // the data folder holds the work root; the site log sits beside it
         Path dataDir = workRoot.toAbsolutePath().normalize().getParent();
@@ -203,6 +205,8 @@ public final class StageRunner {
         tracker.setTags(trackingRun, Map.of("causalcxr.attempt", String.valueOf(attempt)));
         journal.setStageTrackingRun(req.pipelineRunId(), def.name(), trackingRun);
         log.info("{}: attempt {} of run {} started on this worker", def.name(), attempt, req.pipelineRunId());
+        // a worker killed mid-attempt on this machine left its unpacked inputs (report text among them): gone now
+        workArea.purgeAbandoned();
         Path workDir = workRoot.resolve(cacheKey.substring(0, 16)).resolve("attempt-" + attempt);
         RunnerStageContext ctx = null;
         try {

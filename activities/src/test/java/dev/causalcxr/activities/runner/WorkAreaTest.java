@@ -62,6 +62,38 @@ class WorkAreaTest {
     }
 
     @Test
+    void aSurvivingWorkerRemovesTheKilledWorkersFolderBeforeItsNextAttempt(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("work");
+        WorkArea survivor = WorkArea.claim(root);
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        WorkAreaTest.class.getName(),
+                        root.toString())
+                .redirectErrorStream(true)
+                .start();
+        Path childDir;
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            do {
+                line = out.readLine();
+            } while (line != null && !line.startsWith(root.toString()));
+            childDir = Path.of(line);
+            assertEquals(0, survivor.purgeAbandoned(), "a live worker's folder is left alone");
+            child.destroyForcibly();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        }
+        // a folder another process is claiming right now: not yet named, maybe not yet locked, never touched
+        Path claiming = Files.createDirectories(root.resolve(".claim-in-progress"));
+        assertEquals(1, survivor.purgeAbandoned());
+        assertFalse(Files.exists(childDir), "the killed worker's report text is gone without any worker restarting");
+        assertTrue(Files.isDirectory(survivor.dir()), "the survivor keeps its own folder");
+        assertTrue(Files.isDirectory(claiming));
+    }
+
+    @Test
     void runnersInOneProcessKeepTheirOwnFoldersAndOldLayoutFoldersAreRemoved(@TempDir Path dir) throws Exception {
         Path root = dir.resolve("work");
         Path legacy = Files.createDirectories(root.resolve("0123456789abcdef/attempt-1"));
@@ -74,5 +106,28 @@ class WorkAreaTest {
         assertTrue(Files.exists(first.dir().resolve("in-use")), "a runner of this process keeps its folder");
         assertNotEquals(first.dir(), second.dir());
         assertEquals(root, second.dir().getParent());
+        // the second claim's sweep must not have let go of the first's lock (closing any channel to a file
+        // drops the process's POSIX locks on it): a worker in another process leaves both folders alone
+        Process other = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        WorkAreaTest.class.getName(),
+                        root.toString())
+                .redirectErrorStream(true)
+                .start();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            do {
+                line = out.readLine();
+            } while (line != null && !line.startsWith(root.toString()));
+            assertTrue(line != null, "the other worker claimed its folder");
+        } finally {
+            other.destroyForcibly();
+            other.waitFor(30, TimeUnit.SECONDS);
+        }
+        assertTrue(Files.exists(first.dir().resolve("in-use")), "another process's sweep keeps this one's folders");
+        assertTrue(Files.isDirectory(second.dir()));
     }
 }
