@@ -55,6 +55,11 @@ final class LocalClusterFixture {
         run(Duration.ofMinutes(5), "stop", data.toString());
     }
 
+    /** {@code docker/local-cluster restart-temporal}: the same port and database file. */
+    int restartTemporal() throws Exception {
+        return run(Duration.ofMinutes(5), "restart-temporal", data.toString());
+    }
+
     String startOutput() {
         return tail(dir.resolve("cluster-start.out"), 40);
     }
