@@ -8,6 +8,7 @@ import dev.causalcxr.core.provenance.RuntimeIdentity;
 import dev.causalcxr.core.spec.CodeVersion;
 import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.core.stage.StageInputException;
+import dev.causalcxr.infra.metadata.ComputationClaim;
 import dev.causalcxr.infra.metadata.PipelineJournal;
 import dev.causalcxr.infra.objectstore.CorruptObjectException;
 import dev.causalcxr.infra.objectstore.ObjectRef;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -176,14 +178,49 @@ public final class StageRunner {
                     });
         }
         journal.startStageRun(req.pipelineRunId(), def.name(), cacheKey, attempt);
-        if (!req.force()) {
-            for (String manifestDigest : journal.succeededManifests(cacheKey)) {
-                StageManifest m = verifiedManifest(def.name(), manifestDigest);
-                if (m != null) {
-                    return recordCacheHit(def, req, cacheKey, manifestDigest, m, t0, attempt);
+        if (req.force()) {
+            return compute(def, req, attempt, lastHeartbeat, heartbeat, cacheKey, t0);
+        }
+        Optional<StageResult> hit = cacheHit(def, req, cacheKey, t0, attempt);
+        if (hit.isPresent()) {
+            return hit.get();
+        }
+        // two pipelines that need the same outputs at once compute them once: the second waits, then reads the cache
+        try (ComputationClaim claim = journal.claimComputation(
+                cacheKey,
+                () -> log.info(
+                        "{}: another attempt is computing the same outputs (cache key {}); waiting for it",
+                        def.name(),
+                        cacheKey.substring(0, 12)))) {
+            if (claim.waited()) {
+                hit = cacheHit(def, req, cacheKey, t0, attempt);
+                if (hit.isPresent()) {
+                    return hit.get();
                 }
             }
+            return compute(def, req, attempt, lastHeartbeat, heartbeat, cacheKey, t0);
         }
+    }
+
+    private Optional<StageResult> cacheHit(
+            StageDefinition def, StageRequest req, String cacheKey, long t0, int attempt) {
+        for (String manifestDigest : journal.succeededManifests(cacheKey)) {
+            StageManifest m = verifiedManifest(def.name(), manifestDigest);
+            if (m != null) {
+                return Optional.of(recordCacheHit(def, req, cacheKey, manifestDigest, m, t0, attempt));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private StageResult compute(
+            StageDefinition def,
+            StageRequest req,
+            int attempt,
+            CheckpointPointer lastHeartbeat,
+            Heartbeat heartbeat,
+            String cacheKey,
+            long t0) {
         String trackingRun = tracker.startRun(
                 req.experiment(),
                 def.name(),

@@ -102,6 +102,57 @@ class StageRunnerTest {
     }
 
     @Test
+    void twoPipelinesNeedingTheSameOutputsAtOnceComputeThemOnceAndTheSecondReadsTheCache() throws Exception {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger executions = new java.util.concurrent.atomic.AtomicInteger();
+        StageDefinition gated = new StageDefinition() {
+            @Override
+            public String name() {
+                return "ingest";
+            }
+
+            @Override
+            public void execute(String configJson, dev.causalcxr.core.stage.StageContext ctx) throws Exception {
+                executions.incrementAndGet();
+                started.countDown();
+                assertTrue(release.await(5, java.util.concurrent.TimeUnit.MINUTES));
+                Path out = ctx.workDir().resolve("state.txt");
+                java.nio.file.Files.writeString(out, "computed once");
+                ctx.addOutput("state", out);
+            }
+        };
+        // a second worker process on the same database and object store
+        StageRunner otherWorker =
+                new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), dir.resolve("work"));
+        StageRequest a = request(4242, false);
+        StageRequest b = request(4242, false);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var first = pool.submit(() -> runner.run(gated, a, 1, null, Heartbeat.NONE));
+            assertTrue(started.await(5, java.util.concurrent.TimeUnit.MINUTES));
+            var second = pool.submit(() -> otherWorker.run(gated, b, 1, null, Heartbeat.NONE));
+            // the second attempt waits on the claim while the first computes; let it get there, then finish
+            Thread.sleep(1500);
+            assertEquals(1, executions.get(), "the second pipeline did not start the same computation");
+            release.countDown();
+            StageResult r1 = first.get(5, java.util.concurrent.TimeUnit.MINUTES);
+            StageResult r2 = second.get(5, java.util.concurrent.TimeUnit.MINUTES);
+            assertEquals(1, executions.get(), "computed once");
+            assertFalse(r1.cacheHit());
+            assertTrue(r2.cacheHit(), "the waiting pipeline took the outputs from the cache");
+            assertEquals(r1.manifestDigest(), r2.manifestDigest());
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+        // both attempts let go of the claim: the next one takes it at once
+        try (var claim = stack.journal().claimComputation(runner.cacheKey(gated, a), () -> {})) {
+            assertFalse(claim.waited());
+        }
+    }
+
+    @Test
     void secondRunWithTheSameKeyIsACacheHitAndACorruptCacheIsNotReused() {
         StageResult first =
                 runner.run(new CountingTrainingStage(10, 5, -1), request(5, false), 1, null, Heartbeat.NONE);

@@ -148,6 +148,14 @@ public final class PipelineJournal {
     }
 
     /** Output manifests of earlier successful runs with this cache key, newest first. */
+    /**
+     * Claims the computation of {@code cacheKey}'s outputs for this attempt, waiting (polling every second)
+     * while an attempt of another pipeline, on any worker, computes them ({@link ComputationClaim}).
+     */
+    public ComputationClaim claimComputation(String cacheKey, Runnable onFirstWait) {
+        return ComputationClaim.acquire(db.endpoint(), cacheKey, java.time.Duration.ofSeconds(1), onFirstWait);
+    }
+
     public List<String> succeededManifests(String cacheKey) {
         return db.query("""
                 select output_manifest_digest from stage_runs where cache_key = ? and status = 'succeeded'
