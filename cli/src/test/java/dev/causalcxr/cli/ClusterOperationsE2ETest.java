@@ -1,0 +1,234 @@
+package dev.causalcxr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.infra.temporal.TemporalConnection;
+import io.temporal.api.enums.v1.EventType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What operators do to a running local cluster (two GPU workers, one CPU worker): restart the Temporal server
+ * while a stage trains, and run two pipelines at once on the same services.
+ */
+@Tag("e2e")
+class ClusterOperationsE2ETest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final LocalClusterFixture CLUSTER =
+            new LocalClusterFixture(Path.of("target", "e2e-cluster-operations").toAbsolutePath(), Map.of());
+    private static final String SPEC = """
+            name: e2e-temporal-restart
+            seed: 17
+            dataset: {studies: 120}
+            run: [parse-reports, train-disentangler, train-diffusion]
+            stages:
+              train-disentangler: {steps: 60, checkpoint_interval: 10, batch_size: 8, pairs_per_kind: 2, base_width: 4,
+                                   id_channels: 4, path_dim: 4, head_hidden: 8, run_ablation: false, eval_pairs: 8,
+                                   grid_identities: 2, grid_pathologies: 2}
+              train-diffusion: {train_steps: 40, hidden: 32, blocks: 1, condition_dim: 8, batch_size: 64, log_interval: 20}
+            """;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        assertEquals(0, CLUSTER.start(2, 1), "docker/local-cluster start failed: " + CLUSTER.startOutput());
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        CLUSTER.stop();
+    }
+
+    /**
+     * The Temporal server is stopped and started again (same port, same database file) while a stage trains: the
+     * run in flight, its workers and its client all carry on, and the run completes and registers its model.
+     */
+    @Test
+    void aRunInFlightCompletesWhenTheTemporalServerRestartsMidStage() throws Exception {
+        Path spec = CLUSTER.dir.resolve("restart.yaml");
+        Files.writeString(spec, SPEC);
+        Path out = CLUSTER.dir.resolve("run.out");
+        Path summary = CLUSTER.dir.resolve("summary.json");
+        Process run = CLUSTER.cli(
+                out,
+                "run",
+                "--data-dir",
+                CLUSTER.data.toString(),
+                "--spec",
+                spec.toString(),
+                "--no-local-workers",
+                "--summary-json",
+                summary.toString());
+        Instant restartedAt;
+        try {
+            CLUSTER.awaitCheckpointingWorker("train-disentangler", run, out, Duration.ofMinutes(20));
+            restartedAt = Instant.now();
+            assertEquals(
+                    0,
+                    CLUSTER.restartTemporal(),
+                    "restart-temporal failed: "
+                            + LocalClusterFixture.tail(CLUSTER.dir.resolve("cluster-restart-temporal.out"), 30));
+            assertTrue(run.waitFor(30, TimeUnit.MINUTES), "the run did not end: " + LocalClusterFixture.tail(out, 30));
+        } finally {
+            run.destroyForcibly();
+        }
+        System.out.printf(
+                "Temporal restarted %s after the first checkpoint; the run ended %s later%n",
+                restartedAt, Duration.between(restartedAt, Instant.now()));
+        assertEquals(0, run.exitValue(), "the run failed across the restart: " + LocalClusterFixture.tail(out, 60));
+        JsonNode s = JSON.readTree(summary.toFile());
+        assertEquals("succeeded", s.path("status").asText(), s.toString());
+        assertEquals("e2e-temporal-restart@1", s.path("model").asText(), s.toString());
+        for (String stage : new String[] {"ingest", "parse-reports", "train-disentangler", "train-diffusion"}) {
+            assertEquals("succeeded", s.at("/stages/" + stage + "/status").asText(), stage + ": " + s);
+        }
+        assertTrue(Files.exists(CLUSTER.logs.resolve("temporal.out.1")), "the server really was restarted");
+        // the workflow's history outlived the server process: the restarted server has all of it, from its file
+        String address = Files.readAllLines(CLUSTER.logs.resolve("env")).stream()
+                .filter(l -> l.startsWith("export TEMPORAL_ADDRESS="))
+                .map(l -> l.substring("export TEMPORAL_ADDRESS=".length()))
+                .findFirst()
+                .orElseThrow();
+        try (TemporalConnection temporal = TemporalConnection.connect(address, "default")) {
+            var events =
+                    temporal.client().fetchHistory(s.path("run_id").asText()).getEvents();
+            assertEquals(
+                    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+                    events.get(0).getEventType());
+            assertEquals(
+                    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+                    events.get(events.size() - 1).getEventType());
+        }
+    }
+
+    /**
+     * Two pipelines with the same data, stages and seed, under two names, started at the same moment: both
+     * complete, every stage's outputs are computed once (the later attempt waits for the earlier one's claim or
+     * finds its outputs in the cache), and each name has its own model version and MLflow experiment.
+     */
+    @Test
+    void twoPipelinesAtOnceShareTheirStagesAndKeepTheirOwnModelsAndRuns() throws Exception {
+        List<Process> runs = new ArrayList<>();
+        List<Path> outs = new ArrayList<>();
+        List<Path> summaries = new ArrayList<>();
+        try {
+            for (String name : List.of("e2e-pair-a", "e2e-pair-b")) {
+                Path spec = CLUSTER.dir.resolve(name + ".yaml");
+                Files.writeString(
+                        spec,
+                        SPEC.replace("name: e2e-temporal-restart", "name: " + name)
+                                .replace("seed: 17", "seed: 23"));
+                Path out = CLUSTER.dir.resolve(name + ".out");
+                Path summary = CLUSTER.dir.resolve(name + ".json");
+                outs.add(out);
+                summaries.add(summary);
+                runs.add(CLUSTER.cli(
+                        out,
+                        "run",
+                        "--data-dir",
+                        CLUSTER.data.toString(),
+                        "--spec",
+                        spec.toString(),
+                        "--no-local-workers",
+                        "--summary-json",
+                        summary.toString()));
+            }
+            for (int i = 0; i < 2; i++) {
+                assertTrue(
+                        runs.get(i).waitFor(30, TimeUnit.MINUTES),
+                        "run " + i + " did not end: " + LocalClusterFixture.tail(outs.get(i), 30));
+                assertEquals(
+                        0,
+                        runs.get(i).exitValue(),
+                        "run " + i + " failed: " + LocalClusterFixture.tail(outs.get(i), 60));
+            }
+        } finally {
+            runs.forEach(Process::destroyForcibly);
+        }
+        JsonNode a = JSON.readTree(summaries.get(0).toFile());
+        JsonNode b = JSON.readTree(summaries.get(1).toFile());
+        assertEquals("e2e-pair-a@1", a.path("model").asText(), a.toString());
+        assertEquals("e2e-pair-b@1", b.path("model").asText(), b.toString());
+        for (String stage : new String[] {"ingest", "parse-reports", "train-disentangler", "train-diffusion"}) {
+            JsonNode sa = a.at("/stages/" + stage);
+            JsonNode sb = b.at("/stages/" + stage);
+            assertEquals(sa.path("manifest").asText(), sb.path("manifest").asText(), stage + ": the same outputs");
+            assertEquals(
+                    1,
+                    (sa.path("cache_hit").asBoolean() ? 0 : 1)
+                            + (sb.path("cache_hit").asBoolean() ? 0 : 1),
+                    stage + " computed once: " + sa + " / " + sb);
+        }
+        long waits = 0;
+        for (String w : List.of("gpu-1", "gpu-2", "cpu-1")) {
+            waits += CLUSTER.lines(w).stream()
+                    .filter(l -> l.contains("another attempt is computing the same outputs"))
+                    .count();
+        }
+        System.out.println("two pipelines at once: " + waits + " attempt(s) waited for the other's computation");
+        // no cross-talk: each name lists its own single version
+        for (String name : List.of("e2e-pair-a", "e2e-pair-b")) {
+            Path list = CLUSTER.dir.resolve(name + "-models.out");
+            Process models = CLUSTER.cli(list, "models", "list", "--data-dir", CLUSTER.data.toString(), name);
+            assertTrue(models.waitFor(5, TimeUnit.MINUTES));
+            List<String> versions = Files.readAllLines(list).stream()
+                    .filter(l -> l.startsWith("e2e-pair-"))
+                    .toList();
+            assertEquals(1, versions.size(), Files.readString(list));
+            assertTrue(versions.get(0).startsWith(name + "@1"), versions.toString());
+        }
+        assertEquals(
+                List.of(a.path("run_id").asText()),
+                mlflowPipelineRuns(a.at("/tracking/mlflow").asText(), "e2e-pair-a"),
+                "experiment e2e-pair-a holds its own pipeline run only");
+        assertEquals(
+                List.of(b.path("run_id").asText()),
+                mlflowPipelineRuns(b.at("/tracking/mlflow").asText(), "e2e-pair-b"),
+                "experiment e2e-pair-b holds its own pipeline run only");
+    }
+
+    /** The pipeline run ids whose MLflow runs are in the experiment {@code causalcxr/NAME}. */
+    private static List<String> mlflowPipelineRuns(String mlflow, String name) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        JsonNode experiment = JSON.readTree(http.send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(mlflow
+                                        + "/api/2.0/mlflow/experiments/get-by-name?experiment_name=causalcxr/" + name))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body());
+        String search = JSON.writeValueAsString(Map.of(
+                "experiment_ids",
+                List.of(experiment.at("/experiment/experiment_id").asText()),
+                "max_results",
+                1000));
+        JsonNode runs = JSON.readTree(http.send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create(mlflow + "/api/2.0/mlflow/runs/search"))
+                                .header("Content-Type", "application/json")
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(search))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body());
+        java.util.TreeSet<String> pipelineRuns = new java.util.TreeSet<>();
+        for (JsonNode r : runs.path("runs")) {
+            for (JsonNode tag : r.at("/data/tags")) {
+                if (tag.path("key").asText().equals("causalcxr.pipeline_run")) {
+                    pipelineRuns.add(tag.path("value").asText());
+                }
+            }
+        }
+        return List.copyOf(pipelineRuns);
+    }
+}
