@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.infra.temporal.TemporalConnection;
 import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,12 +98,7 @@ class ClusterOperationsE2ETest {
         }
         assertTrue(Files.exists(CLUSTER.logs.resolve("temporal.out.1")), "the server really was restarted");
         // the workflow's history outlived the server process: the restarted server has all of it, from its file
-        String address = Files.readAllLines(CLUSTER.logs.resolve("env")).stream()
-                .filter(l -> l.startsWith("export TEMPORAL_ADDRESS="))
-                .map(l -> l.substring("export TEMPORAL_ADDRESS=".length()))
-                .findFirst()
-                .orElseThrow();
-        try (TemporalConnection temporal = TemporalConnection.connect(address, "default")) {
+        try (TemporalConnection temporal = TemporalConnection.connect(temporalAddress(), "default")) {
             var events =
                     temporal.client().fetchHistory(s.path("run_id").asText()).getEvents();
             assertEquals(
@@ -197,6 +194,106 @@ class ClusterOperationsE2ETest {
                 List.of(b.path("run_id").asText()),
                 mlflowPipelineRuns(b.at("/tracking/mlflow").asText(), "e2e-pair-b"),
                 "experiment e2e-pair-b holds its own pipeline run only");
+    }
+
+    /**
+     * The tail-noise fan-out over two GPU workers runs concurrently: in the real server's workflow history, the
+     * per-class activities started on two different workers, and their intervals (started to completed)
+     * overlap.
+     */
+    @Test
+    void theTailNoiseFanOutRunsOnTwoGpuWorkersAtOnce() throws Exception {
+        Path spec = CLUSTER.dir.resolve("fan-out.yaml");
+        Files.writeString(spec, """
+                name: e2e-fan-out
+                seed: 29
+                dataset: {studies: 240}
+                tail_frequency: 0.08
+                run: [parse-reports, train-disentangler, train-diffusion, optimize-tail-noise]
+                stages:
+                  train-disentangler: {steps: 20, batch_size: 8, pairs_per_kind: 2, base_width: 4, id_channels: 4,
+                                       path_dim: 4, head_hidden: 8, run_ablation: false, eval_pairs: 8,
+                                       grid_identities: 2, grid_pathologies: 2}
+                  train-diffusion: {train_steps: 60, hidden: 32, blocks: 1, condition_dim: 8, batch_size: 64,
+                                    log_interval: 20}
+                  optimize-tail-noise: {iterations: 40, batch_size: 8, evaluation_samples: 8,
+                                        comparison_samples: 16, checkpoint_interval: 10}
+                """);
+        Path out = CLUSTER.dir.resolve("fan-out.out");
+        Path summary = CLUSTER.dir.resolve("fan-out.json");
+        Process run = CLUSTER.cli(
+                out,
+                "run",
+                "--data-dir",
+                CLUSTER.data.toString(),
+                "--spec",
+                spec.toString(),
+                "--no-local-workers",
+                "--summary-json",
+                summary.toString());
+        try {
+            assertTrue(run.waitFor(30, TimeUnit.MINUTES), "the run did not end: " + LocalClusterFixture.tail(out, 30));
+        } finally {
+            run.destroyForcibly();
+        }
+        assertEquals(0, run.exitValue(), "the run failed: " + LocalClusterFixture.tail(out, 60));
+        JsonNode s = JSON.readTree(summary.toFile());
+        assertTrue(s.at("/metrics/tail_classes").asInt() >= 2, "at least two tail classes: " + s.path("metrics"));
+
+        record Interval(String worker, long start, long end) {}
+        List<Interval> intervals = new ArrayList<>();
+        try (TemporalConnection temporal = TemporalConnection.connect(temporalAddress(), "default")) {
+            Map<Long, String> typeBySchedule = new java.util.HashMap<>();
+            Map<Long, HistoryEvent> startBySchedule = new java.util.HashMap<>();
+            for (HistoryEvent e :
+                    temporal.client().fetchHistory(s.path("run_id").asText()).getEvents()) {
+                switch (e.getEventType()) {
+                    case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED ->
+                        typeBySchedule.put(
+                                e.getEventId(),
+                                e.getActivityTaskScheduledEventAttributes()
+                                        .getActivityType()
+                                        .getName());
+                    case EVENT_TYPE_ACTIVITY_TASK_STARTED ->
+                        startBySchedule.put(
+                                e.getActivityTaskStartedEventAttributes().getScheduledEventId(), e);
+                    case EVENT_TYPE_ACTIVITY_TASK_COMPLETED -> {
+                        long scheduled =
+                                e.getActivityTaskCompletedEventAttributes().getScheduledEventId();
+                        if ((StageName.Labels.OPTIMIZE_TAIL_NOISE + "-class").equals(typeBySchedule.get(scheduled))) {
+                            HistoryEvent started = startBySchedule.get(scheduled);
+                            intervals.add(new Interval(
+                                    started.getActivityTaskStartedEventAttributes()
+                                            .getIdentity(),
+                                    millis(started.getEventTime()),
+                                    millis(e.getEventTime())));
+                        }
+                    }
+                    default -> {}
+                }
+            }
+        }
+        assertEquals(s.at("/metrics/tail_classes").asInt(), intervals.size(), intervals.toString());
+        boolean overlapOnTwoWorkers = false;
+        for (Interval x : intervals) {
+            for (Interval y : intervals) {
+                overlapOnTwoWorkers |= !x.worker().equals(y.worker()) && x.start() < y.end() && y.start() < x.end();
+            }
+        }
+        System.out.println("tail-noise fan-out intervals (worker, start, end ms): " + intervals);
+        assertTrue(overlapOnTwoWorkers, "per-class activities overlap on two workers: " + intervals);
+    }
+
+    private static long millis(com.google.protobuf.Timestamp t) {
+        return t.getSeconds() * 1000 + t.getNanos() / 1_000_000;
+    }
+
+    private static String temporalAddress() throws java.io.IOException {
+        return Files.readAllLines(CLUSTER.logs.resolve("env")).stream()
+                .filter(l -> l.startsWith("export TEMPORAL_ADDRESS="))
+                .map(l -> l.substring("export TEMPORAL_ADDRESS=".length()))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** The pipeline run ids whose MLflow runs are in the experiment {@code causalcxr/NAME}. */
