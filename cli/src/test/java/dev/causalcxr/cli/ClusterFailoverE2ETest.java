@@ -72,8 +72,22 @@ class ClusterFailoverE2ETest {
         deleteTree(DIR);
         Files.createDirectories(DIR);
         // the first start on a machine builds the Temporal CLI with `go install` (minutes)
-        int rc = cluster(Duration.ofMinutes(40), "start", DATA.toString(), "--gpu-workers", "2", "--cpu-workers", "1");
+        // --cpu-slots: passed to the workers as worker --slots (3: not the default on any machine with 2 cores)
+        int rc = cluster(
+                Duration.ofMinutes(40),
+                "start",
+                DATA.toString(),
+                "--gpu-workers",
+                "2",
+                "--cpu-workers",
+                "1",
+                "--cpu-slots",
+                "3");
         assertEquals(0, rc, "docker/local-cluster start failed: " + tail(DIR.resolve("cluster-start.out"), 40));
+        String cpu = Files.readString(LOGS.resolve("cpu-1.out"));
+        assertTrue(cpu.contains("workers polling {causalcxr-cpu=3}"), cpu);
+        String gpu = Files.readString(LOGS.resolve("gpu-1.out"));
+        assertTrue(gpu.contains("workers polling {causalcxr-gpu=1}"), gpu);
     }
 
     @AfterAll
