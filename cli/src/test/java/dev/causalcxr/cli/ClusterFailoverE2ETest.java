@@ -73,16 +73,7 @@ class ClusterFailoverE2ETest {
 
         Path out1 = DIR.resolve("run-1.out");
         Path summary1 = DIR.resolve("summary-1.json");
-        Process run1 = cli(
-                out1,
-                "run",
-                "--data-dir",
-                DATA.toString(),
-                "--spec",
-                spec.toString(),
-                "--no-local-workers",
-                "--summary-json",
-                summary1.toString());
+        Process run1 = CLUSTER.run(out1, spec, summary1);
         String victim;
         Instant killedAt;
         long lastSavedBeforeKill;
@@ -185,19 +176,7 @@ class ClusterFailoverE2ETest {
         // the same spec from scratch, uninterrupted, on the same cluster: every output equal by digest
         Path out2 = DIR.resolve("run-2.out");
         Path summary2 = DIR.resolve("summary-2.json");
-        Process run2 = cli(
-                out2,
-                "run",
-                "--data-dir",
-                DATA.toString(),
-                "--spec",
-                spec.toString(),
-                "--no-local-workers",
-                "--no-cache",
-                "--verify-against",
-                runId,
-                "--summary-json",
-                summary2.toString());
+        Process run2 = CLUSTER.run(out2, spec, summary2, "--no-cache", "--verify-against", runId);
         try {
             assertTrue(run2.waitFor(30, TimeUnit.MINUTES), "run 2 did not end: " + tail(out2, 30));
         } finally {

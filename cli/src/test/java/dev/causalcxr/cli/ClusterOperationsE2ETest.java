@@ -63,16 +63,7 @@ class ClusterOperationsE2ETest {
         Files.writeString(spec, SPEC);
         Path out = CLUSTER.dir.resolve("run.out");
         Path summary = CLUSTER.dir.resolve("summary.json");
-        Process run = CLUSTER.cli(
-                out,
-                "run",
-                "--data-dir",
-                CLUSTER.data.toString(),
-                "--spec",
-                spec.toString(),
-                "--no-local-workers",
-                "--summary-json",
-                summary.toString());
+        Process run = CLUSTER.run(out, spec, summary);
         Instant restartedAt;
         try {
             CLUSTER.awaitCheckpointingWorker("train-disentangler", run, out, Duration.ofMinutes(20));
@@ -98,7 +89,7 @@ class ClusterOperationsE2ETest {
         }
         assertTrue(Files.exists(CLUSTER.logs.resolve("temporal.out.1")), "the server really was restarted");
         // the workflow's history outlived the server process: the restarted server has all of it, from its file
-        try (TemporalConnection temporal = TemporalConnection.connect(temporalAddress(), "default")) {
+        try (TemporalConnection temporal = TemporalConnection.connect(CLUSTER.temporalAddress(), "default")) {
             var events =
                     temporal.client().fetchHistory(s.path("run_id").asText()).getEvents();
             assertEquals(
@@ -131,16 +122,7 @@ class ClusterOperationsE2ETest {
                 Path summary = CLUSTER.dir.resolve(name + ".json");
                 outs.add(out);
                 summaries.add(summary);
-                runs.add(CLUSTER.cli(
-                        out,
-                        "run",
-                        "--data-dir",
-                        CLUSTER.data.toString(),
-                        "--spec",
-                        spec.toString(),
-                        "--no-local-workers",
-                        "--summary-json",
-                        summary.toString()));
+                runs.add(CLUSTER.run(out, spec, summary));
             }
             for (int i = 0; i < 2; i++) {
                 assertTrue(
@@ -221,16 +203,7 @@ class ClusterOperationsE2ETest {
                 """);
         Path out = CLUSTER.dir.resolve("fan-out.out");
         Path summary = CLUSTER.dir.resolve("fan-out.json");
-        Process run = CLUSTER.cli(
-                out,
-                "run",
-                "--data-dir",
-                CLUSTER.data.toString(),
-                "--spec",
-                spec.toString(),
-                "--no-local-workers",
-                "--summary-json",
-                summary.toString());
+        Process run = CLUSTER.run(out, spec, summary);
         try {
             assertTrue(run.waitFor(30, TimeUnit.MINUTES), "the run did not end: " + LocalClusterFixture.tail(out, 30));
         } finally {
@@ -242,7 +215,7 @@ class ClusterOperationsE2ETest {
 
         record Interval(String worker, long start, long end) {}
         List<Interval> intervals = new ArrayList<>();
-        try (TemporalConnection temporal = TemporalConnection.connect(temporalAddress(), "default")) {
+        try (TemporalConnection temporal = TemporalConnection.connect(CLUSTER.temporalAddress(), "default")) {
             Map<Long, String> typeBySchedule = new java.util.HashMap<>();
             Map<Long, HistoryEvent> startBySchedule = new java.util.HashMap<>();
             for (HistoryEvent e :
@@ -286,14 +259,6 @@ class ClusterOperationsE2ETest {
 
     private static long millis(com.google.protobuf.Timestamp t) {
         return t.getSeconds() * 1000 + t.getNanos() / 1_000_000;
-    }
-
-    private static String temporalAddress() throws java.io.IOException {
-        return Files.readAllLines(CLUSTER.logs.resolve("env")).stream()
-                .filter(l -> l.startsWith("export TEMPORAL_ADDRESS="))
-                .map(l -> l.substring("export TEMPORAL_ADDRESS=".length()))
-                .findFirst()
-                .orElseThrow();
     }
 
     /** The pipeline run ids whose MLflow runs are in the experiment {@code causalcxr/NAME}. */

@@ -81,6 +81,33 @@ final class LocalClusterFixture {
         return pb.start();
     }
 
+    /**
+     * {@code causalcxr run --no-local-workers} of {@code spec} on this cluster, its console into {@code out}, its
+     * summary into {@code summary}; {@code more} are further options ({@code --no-cache}, …).
+     */
+    Process run(Path out, Path spec, Path summary, String... more) throws IOException {
+        List<String> args = new ArrayList<>(List.of(
+                "run",
+                "--data-dir",
+                data.toString(),
+                "--spec",
+                spec.toString(),
+                "--no-local-workers",
+                "--summary-json",
+                summary.toString()));
+        args.addAll(List.of(more));
+        return cli(out, args.toArray(String[]::new));
+    }
+
+    /** The Temporal server's address ({@code host:port}), as the cluster recorded it. */
+    String temporalAddress() throws IOException {
+        return Files.readAllLines(logs.resolve("env")).stream()
+                .filter(l -> l.startsWith("export TEMPORAL_ADDRESS="))
+                .map(l -> l.substring("export TEMPORAL_ADDRESS=".length()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no TEMPORAL_ADDRESS in " + logs.resolve("env")));
+    }
+
     /** The log lines of one cluster process ({@code gpu-1}, {@code cpu-1}, {@code stack}, …). */
     List<String> lines(String process) throws IOException {
         Path f = logs.resolve(process + ".log");
