@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.cli.serve.CounterfactualPageE2ETest;
 import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.infra.temporal.TemporalConnection;
 import io.temporal.api.enums.v1.EventType;
@@ -21,6 +22,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
 
 /**
  * What operators do to a running local cluster (two GPU workers, one CPU worker): restart the Temporal server
@@ -45,7 +49,7 @@ class ClusterOperationsE2ETest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        assertEquals(0, CLUSTER.start(2, 1), "docker/local-cluster start failed: " + CLUSTER.startOutput());
+        assertEquals(0, CLUSTER.start(2, 1, "--ui"), "docker/local-cluster start failed: " + CLUSTER.startOutput());
     }
 
     @AfterAll
@@ -255,6 +259,26 @@ class ClusterOperationsE2ETest {
         }
         System.out.println("tail-noise fan-out intervals (worker, start, end ms): " + intervals);
         assertTrue(overlapOnTwoWorkers, "per-class activities overlap on two workers: " + intervals);
+
+        // the dev server's web UI tells what ran where: the activities' summaries name stage, spec and run
+        String address = CLUSTER.temporalAddress();
+        int uiPort = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)) + 1000;
+        WebDriver browser = CounterfactualPageE2ETest.chromium();
+        try {
+            browser.get("http://127.0.0.1:" + uiPort + "/namespaces/default/workflows/"
+                    + s.path("run_id").asText());
+            String shown = " · e2e-fan-out (spec ";
+            long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (!browser.getPageSource().contains(shown) && System.nanoTime() < end) {
+                Thread.sleep(500);
+            }
+            Files.write(
+                    CLUSTER.dir.resolve("temporal-ui.png"),
+                    ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+            assertTrue(browser.getPageSource().contains(shown), "the UI shows the activities' summaries");
+        } finally {
+            browser.quit();
+        }
     }
 
     private static long millis(com.google.protobuf.Timestamp t) {

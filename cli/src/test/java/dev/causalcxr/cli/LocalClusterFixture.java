@@ -33,21 +33,22 @@ final class LocalClusterFixture {
     }
 
     /** Stops what an aborted earlier run left, empties the folder and starts the cluster. */
-    int start(int gpuWorkers, int cpuWorkers) throws Exception {
+    int start(int gpuWorkers, int cpuWorkers, String... more) throws Exception {
         if (Files.isDirectory(logs)) {
             run(Duration.ofMinutes(5), "stop", data.toString());
         }
         deleteTree(dir);
         Files.createDirectories(dir);
         // the first start on a machine builds the Temporal CLI with `go install` (minutes)
-        return run(
-                Duration.ofMinutes(40),
+        List<String> args = new ArrayList<>(List.of(
                 "start",
                 data.toString(),
                 "--gpu-workers",
                 Integer.toString(gpuWorkers),
                 "--cpu-workers",
-                Integer.toString(cpuWorkers));
+                Integer.toString(cpuWorkers)));
+        args.addAll(List.of(more));
+        return run(Duration.ofMinutes(40), args.toArray(String[]::new));
     }
 
     /** Every process, by its pid file. */
