@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(
@@ -19,7 +20,8 @@ import picocli.CommandLine.Parameters;
             ModelsCommand.ListModels.class,
             ModelsCommand.Show.class,
             ModelsCommand.Alias.class,
-            ModelsCommand.Unalias.class
+            ModelsCommand.Unalias.class,
+            ModelsCommand.History.class
         })
 final class ModelsCommand implements Runnable {
 
@@ -134,10 +136,13 @@ final class ModelsCommand implements Runnable {
         @Parameters(index = "2", paramLabel = "VERSION")
         int version;
 
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why: kept in the model history.")
+        String reason;
+
         @Override
         public Integer call() {
             try (PlatformStack stack = stack(dataDir)) {
-                stack.registry().setAlias(name, alias, version);
+                stack.registry().setAlias(name, alias, version, ModelRegistry.currentUser(), reason);
                 Map<String, Integer> aliases = stack.registry().aliases(name);
                 ConsoleOutput.system().printf("%s@%s → version %d", name, alias, aliases.get(alias));
             } catch (ModelNotFoundException e) {
@@ -158,13 +163,57 @@ final class ModelsCommand implements Runnable {
         @Parameters(index = "1", paramLabel = "ALIAS")
         String alias;
 
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why: kept in the model history.")
+        String reason;
+
         @Override
         public Integer call() {
             try (PlatformStack stack = stack(dataDir)) {
-                if (!stack.registry().deleteAlias(name, alias)) {
+                if (!stack.registry().deleteAlias(name, alias, ModelRegistry.currentUser(), reason)) {
                     throw new UsageException(name + " has no alias " + alias);
                 }
                 ConsoleOutput.system().printf("removed %s@%s", name, alias);
+            } catch (ModelNotFoundException e) {
+                throw new UsageException(e.getMessage());
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(
+            name = "history",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Every registration and alias move of a model, oldest first: when, which version, the alias and",
+                "where it pointed before, who or what did it and why. Append-only: the database refuses changes."
+            })
+    static final class History implements Callable<Integer> {
+        @Mixin
+        DataDirOption dataDir;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            ConsoleOutput console = ConsoleOutput.system();
+            try (PlatformStack stack = stack(dataDir)) {
+                for (ModelRegistry.HistoryEntry e : stack.registry().history(name)) {
+                    String what = switch (e.event()) {
+                        case "registered" -> "registered " + name + "@" + e.version();
+                        case "alias_set" ->
+                            "@" + e.alias() + " → " + e.version()
+                                    + (e.previousVersion() == null ? " (new)" : " (was " + e.previousVersion() + ")");
+                        default -> "@" + e.alias() + " removed (was " + e.previousVersion() + ")";
+                    };
+                    console.printf(
+                            "%s  %-34s by %s%s",
+                            java.time.format.DateTimeFormatter.ISO_INSTANT.format(
+                                    e.at().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)),
+                            what,
+                            e.actor(),
+                            e.reason() == null ? "" : "  — " + e.reason());
+                }
             } catch (ModelNotFoundException e) {
                 throw new UsageException(e.getMessage());
             }

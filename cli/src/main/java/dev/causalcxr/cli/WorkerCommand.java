@@ -2,6 +2,7 @@ package dev.causalcxr.cli;
 
 import dev.causalcxr.activities.TaskQueues;
 import dev.causalcxr.activities.stages.StageCatalog;
+import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.infra.stack.StackConfig;
 import java.util.LinkedHashMap;
@@ -26,8 +27,17 @@ final class WorkerCommand implements Callable<Integer> {
     @Mixin
     DataDirOption dataDir;
 
-    @Option(names = "--queues", split = ",", defaultValue = "cpu,gpu", description = "cpu, gpu or both (default).")
+    @Option(
+            names = "--queues",
+            split = ",",
+            description = "cpu, gpu or both (default: both). An explicit gpu needs a CUDA device, or --allow-cpu.")
     List<String> queues;
+
+    @Option(
+            names = "--allow-cpu",
+            description = "Serve the gpu queue on a machine without CUDA: its stages then train on the CPU "
+                    + "(what docker/local-cluster does on such a machine).")
+    boolean allowCpu;
 
     @Option(
             names = "--slots",
@@ -40,8 +50,19 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        boolean explicit = queues != null;
         Set<String> taskQueues = taskQueues();
         Map<String, Integer> slotsPerQueue = slotsPerQueue(taskQueues);
+        ConsoleOutput console = ConsoleOutput.system();
+        if (taskQueues.contains(TaskQueues.GPU) && Engines.gpuCount() == 0) {
+            // a worker asked for the gpu queue must not train on the CPU without saying so
+            if (explicit && !allowCpu) {
+                throw new UsageException("this machine has no CUDA device that libtorch can use, so a gpu worker would "
+                        + "train on the CPU: run it where CUDA is set up (README, GPU workers), or pass --allow-cpu "
+                        + "to serve the gpu queue on the CPU knowingly");
+            }
+            console.println("no CUDA device here: the gpu queue's stages train on the CPU");
+        }
         StackConfig config = dataDir.config();
         if (config.temporalAddress().isEmpty()
                 || config.s3().isEmpty()
@@ -49,7 +70,6 @@ final class WorkerCommand implements Callable<Integer> {
             throw new UsageException("a worker joins shared services: set TEMPORAL_ADDRESS, CAUSALCXR_S3_ENDPOINT and "
                     + "CAUSALCXR_DB_URL (start `causalcxr stack` and export what it prints)");
         }
-        ConsoleOutput console = ConsoleOutput.system();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         try (PlatformStack stack = PlatformStack.start(config);
@@ -75,7 +95,7 @@ final class WorkerCommand implements Callable<Integer> {
 
     Set<String> taskQueues() {
         Set<String> taskQueues = new LinkedHashSet<>();
-        for (String q : queues) {
+        for (String q : queues != null ? queues : List.of("cpu", "gpu")) {
             taskQueues.add(queue(q));
         }
         return taskQueues;

@@ -95,16 +95,7 @@ class CanaryClusterE2ETest {
         Files.writeString(spec, spec(site, false));
         Path out = DIR.resolve("run.out");
         Path summary = DIR.resolve("summary.json");
-        Process run = CLUSTER.cli(
-                out,
-                "run",
-                "--data-dir",
-                CLUSTER.data.toString(),
-                "--spec",
-                spec.toString(),
-                "--no-local-workers",
-                "--summary-json",
-                summary.toString());
+        Process run = CLUSTER.run(out, spec, summary);
         try {
             String victim = CLUSTER.awaitCheckpointingWorker("train-disentangler", run, out, Duration.ofMinutes(20));
             CLUSTER.kill9(victim);
@@ -117,12 +108,7 @@ class CanaryClusterE2ETest {
         assertTrue(s.at("/stages/train-disentangler/attempts").asInt() >= 2, s.toString());
 
         // the real server's histories, through its API: every workflow of the namespace
-        String address = Files.readAllLines(CLUSTER.logs.resolve("env")).stream()
-                .filter(l -> l.startsWith("export TEMPORAL_ADDRESS="))
-                .map(l -> l.substring("export TEMPORAL_ADDRESS=".length()))
-                .findFirst()
-                .orElseThrow();
-        try (TemporalConnection temporal = TemporalConnection.connect(address, "default")) {
+        try (TemporalConnection temporal = TemporalConnection.connect(CLUSTER.temporalAddress(), "default")) {
             List<WorkflowExecution> runs = temporal.client()
                     .listExecutions("")
                     .map(m -> m.getExecution())

@@ -17,7 +17,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -55,7 +54,7 @@ final class CanarySite {
                         "--without-truth"));
         Path site = dir.resolve("site");
         Files.createDirectories(site.resolve("files"));
-        AtomicInteger images = new AtomicInteger();
+        int images = 0;
         try (Stream<Path> files = Files.walk(plain.resolve("files"))) {
             for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
                 List<String> parts = new ArrayList<>();
@@ -68,7 +67,7 @@ final class CanarySite {
                                 ? "s" + STUDY_CANARY + parts.get(2).substring(1)
                                 : parts.get(2));
                 if (parts.size() == 4) {
-                    parts.set(3, FILE_CANARY + "-" + images.incrementAndGet() + ".png");
+                    parts.set(3, FILE_CANARY + "-" + ++images + ".png");
                 }
                 Path target = site.resolve("files").resolve(String.join("/", parts));
                 Files.createDirectories(target.getParent());
@@ -79,7 +78,7 @@ final class CanarySite {
                 }
             }
         }
-        assertEquals(studies, images.get());
+        assertEquals(studies, images);
         if (corruptOne) {
             try (Stream<Path> files = Files.walk(site)) {
                 Files.writeString(

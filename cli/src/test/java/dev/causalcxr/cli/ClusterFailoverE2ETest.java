@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.causalcxr.infra.tracking.MlflowTestSupport;
 import dev.causalcxr.workflows.experiment.StageActivityOptions;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +14,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,12 +41,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFailoverE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Surefire runs in cli/; the script lives in the repository's docker/. */
-    private static final Path REPO = Path.of("").toAbsolutePath().getParent();
-
-    private static final Path DIR = Path.of("target", "e2e-cluster-failover").toAbsolutePath();
-    private static final Path DATA = DIR.resolve("data");
-    private static final Path LOGS = DATA.resolve("cluster");
+    private static final LocalClusterFixture CLUSTER =
+            new LocalClusterFixture(Path.of("target", "e2e-cluster-failover").toAbsolutePath(), Map.of());
+    private static final Path DIR = CLUSTER.dir;
+    private static final Path DATA = CLUSTER.data;
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
     /** Enough steps that the kill after the first checkpoint lands mid-training; tiny networks. */
     private static final String SPEC = """
@@ -66,34 +61,21 @@ class ClusterFailoverE2ETest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        if (Files.isDirectory(LOGS)) {
-            cluster(Duration.ofMinutes(5), "stop", DATA.toString()); // left over from an aborted run
-        }
-        deleteTree(DIR);
-        Files.createDirectories(DIR);
-        // the first start on a machine builds the Temporal CLI with `go install` (minutes)
         // --cpu-slots: passed to the workers as worker --slots (3: not the default on any machine with 2 cores)
-        int rc = cluster(
-                Duration.ofMinutes(40),
-                "start",
-                DATA.toString(),
-                "--gpu-workers",
-                "2",
-                "--cpu-workers",
-                "1",
-                "--cpu-slots",
-                "3");
-        assertEquals(0, rc, "docker/local-cluster start failed: " + tail(DIR.resolve("cluster-start.out"), 40));
-        String cpu = Files.readString(LOGS.resolve("cpu-1.out"));
+        assertEquals(
+                0,
+                CLUSTER.start(2, 1, "--cpu-slots", "3"),
+                "docker/local-cluster start failed: " + CLUSTER.startOutput());
+        String cpu = Files.readString(CLUSTER.logs.resolve("cpu-1.out"));
         assertTrue(cpu.contains("workers polling {causalcxr-cpu=3}"), cpu);
-        String gpu = Files.readString(LOGS.resolve("gpu-1.out"));
+        String gpu = Files.readString(CLUSTER.logs.resolve("gpu-1.out"));
         assertTrue(gpu.contains("workers polling {causalcxr-gpu=1}"), gpu);
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
         // every process by its pid file, whatever happened above
-        cluster(Duration.ofMinutes(5), "stop", DATA.toString());
+        CLUSTER.stop();
     }
 
     @Test
@@ -105,28 +87,14 @@ class ClusterFailoverE2ETest {
 
         Path out1 = DIR.resolve("run-1.out");
         Path summary1 = DIR.resolve("summary-1.json");
-        Process run1 = cli(
-                out1,
-                "run",
-                "--data-dir",
-                DATA.toString(),
-                "--spec",
-                spec.toString(),
-                "--no-local-workers",
-                "--summary-json",
-                summary1.toString());
+        Process run1 = CLUSTER.run(out1, spec, summary1);
         String victim;
-        long victimPid;
         Instant killedAt;
         long lastSavedBeforeKill;
         try {
-            victim = awaitCheckpointingWorker(run1, out1, Duration.ofMinutes(20));
-            victimPid = Long.parseLong(
-                    Files.readString(LOGS.resolve(victim + ".pid")).trim());
-            ProcessHandle worker = ProcessHandle.of(victimPid).orElseThrow();
+            victim = CLUSTER.awaitCheckpointingWorker("train-disentangler", run1, out1, Duration.ofMinutes(20));
             killedAt = Instant.now();
-            assertTrue(worker.destroyForcibly(), "SIGKILL " + victim); // kill -9
-            worker.onExit().get(30, TimeUnit.SECONDS);
+            CLUSTER.kill9(victim);
             lastSavedBeforeKill = lines(victim).stream()
                     .map(CHECKPOINT::matcher)
                     .filter(Matcher::find)
@@ -222,19 +190,7 @@ class ClusterFailoverE2ETest {
         // the same spec from scratch, uninterrupted, on the same cluster: every output equal by digest
         Path out2 = DIR.resolve("run-2.out");
         Path summary2 = DIR.resolve("summary-2.json");
-        Process run2 = cli(
-                out2,
-                "run",
-                "--data-dir",
-                DATA.toString(),
-                "--spec",
-                spec.toString(),
-                "--no-local-workers",
-                "--no-cache",
-                "--verify-against",
-                runId,
-                "--summary-json",
-                summary2.toString());
+        Process run2 = CLUSTER.run(out2, spec, summary2, "--no-cache", "--verify-against", runId);
         try {
             assertTrue(run2.waitFor(30, TimeUnit.MINUTES), "run 2 did not end: " + tail(out2, 30));
         } finally {
@@ -442,23 +398,6 @@ class ClusterFailoverE2ETest {
 
     private static final Pattern CHECKPOINT = Pattern.compile("([a-z-]+): checkpoint of step (\\d+) saved");
 
-    /** The GPU worker whose log shows a saved train-disentangler checkpoint first. */
-    private static String awaitCheckpointingWorker(Process run, Path runOut, Duration limit) throws Exception {
-        long end = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < end) {
-            for (String w : List.of("gpu-1", "gpu-2")) {
-                if (lines(w).stream().anyMatch(l -> l.contains("train-disentangler: checkpoint of step "))) {
-                    return w;
-                }
-            }
-            if (!run.isAlive()) {
-                throw new AssertionError("run 1 ended before a train-disentangler checkpoint: " + tail(runOut, 60));
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no train-disentangler checkpoint within " + limit + ": " + tail(runOut, 30));
-    }
-
     private record LogLine(Instant time, String text, Matcher match) {}
 
     private static Optional<LogLine> first(String worker, Pattern p) throws IOException {
@@ -475,70 +414,18 @@ class ClusterFailoverE2ETest {
     }
 
     private static List<String> lines(String worker) throws IOException {
-        Path f = LOGS.resolve(worker + ".log");
-        return Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : List.of();
+        return CLUSTER.lines(worker);
     }
 
     private static String tailLog(String worker) {
-        return tail(LOGS.resolve(worker + ".log"), 30);
+        return CLUSTER.tailLog(worker);
     }
 
-    /** The CLI from this build's classes, as the cluster's processes run it. */
     private static Process cli(Path out, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g",
-                "-Dai.djl.offline=true",
-                "-Dlogback.configurationFile=logback.xml",
-                "-Dcausalcxr.log.file=" + out.resolveSibling(out.getFileName() + ".log"),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(out.toFile())
-                .start();
-    }
-
-    private static int cluster(Duration limit, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(
-                List.of("bash", REPO.resolve("docker/local-cluster").toString()));
-        cmd.addAll(List.of(args));
-        Path out = DIR.resolve("cluster-" + args[0] + ".out");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
-        Map<String, String> env = pb.environment();
-        env.put("CAUSALCXR_CLASSPATH", System.getProperty("java.class.path"));
-        env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.put("CAUSALCXR_JAVA_OPTS", "-Xmx2g");
-        env.put("CAUSALCXR_MLFLOW_VENV", MlflowTestSupport.sharedVenv().toString());
-        Process p = pb.start();
-        if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(
-                    "docker/local-cluster " + args[0] + " took longer than " + limit + ": " + tail(out, 30));
-        }
-        System.out.println(Files.readString(out));
-        return p.exitValue();
+        return CLUSTER.cli(out, args);
     }
 
     private static String tail(Path f, int n) {
-        try {
-            List<String> l = Files.readAllLines(f, StandardCharsets.UTF_8);
-            return "\n" + String.join("\n", l.subList(Math.max(0, l.size() - n), l.size()));
-        } catch (IOException e) {
-            return "(" + f + " unreadable: " + e.getMessage() + ")";
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        return LocalClusterFixture.tail(f, n);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.cli.serve.CounterfactualPageE2ETest;
 import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.infra.temporal.TemporalConnection;
 import io.temporal.api.enums.v1.EventType;
@@ -21,6 +22,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
 
 /**
  * What operators do to a running local cluster (two GPU workers, one CPU worker): restart the Temporal server
@@ -45,7 +49,7 @@ class ClusterOperationsE2ETest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        assertEquals(0, CLUSTER.start(2, 1), "docker/local-cluster start failed: " + CLUSTER.startOutput());
+        assertEquals(0, CLUSTER.start(2, 1, "--ui"), "docker/local-cluster start failed: " + CLUSTER.startOutput());
     }
 
     @AfterAll
@@ -63,16 +67,7 @@ class ClusterOperationsE2ETest {
         Files.writeString(spec, SPEC);
         Path out = CLUSTER.dir.resolve("run.out");
         Path summary = CLUSTER.dir.resolve("summary.json");
-        Process run = CLUSTER.cli(
-                out,
-                "run",
-                "--data-dir",
-                CLUSTER.data.toString(),
-                "--spec",
-                spec.toString(),
-                "--no-local-workers",
-                "--summary-json",
-                summary.toString());
+        Process run = CLUSTER.run(out, spec, summary);
         Instant restartedAt;
         try {
             CLUSTER.awaitCheckpointingWorker("train-disentangler", run, out, Duration.ofMinutes(20));
@@ -98,7 +93,7 @@ class ClusterOperationsE2ETest {
         }
         assertTrue(Files.exists(CLUSTER.logs.resolve("temporal.out.1")), "the server really was restarted");
         // the workflow's history outlived the server process: the restarted server has all of it, from its file
-        try (TemporalConnection temporal = TemporalConnection.connect(temporalAddress(), "default")) {
+        try (TemporalConnection temporal = TemporalConnection.connect(CLUSTER.temporalAddress(), "default")) {
             var events =
                     temporal.client().fetchHistory(s.path("run_id").asText()).getEvents();
             assertEquals(
@@ -131,16 +126,7 @@ class ClusterOperationsE2ETest {
                 Path summary = CLUSTER.dir.resolve(name + ".json");
                 outs.add(out);
                 summaries.add(summary);
-                runs.add(CLUSTER.cli(
-                        out,
-                        "run",
-                        "--data-dir",
-                        CLUSTER.data.toString(),
-                        "--spec",
-                        spec.toString(),
-                        "--no-local-workers",
-                        "--summary-json",
-                        summary.toString()));
+                runs.add(CLUSTER.run(out, spec, summary));
             }
             for (int i = 0; i < 2; i++) {
                 assertTrue(
@@ -221,16 +207,7 @@ class ClusterOperationsE2ETest {
                 """);
         Path out = CLUSTER.dir.resolve("fan-out.out");
         Path summary = CLUSTER.dir.resolve("fan-out.json");
-        Process run = CLUSTER.cli(
-                out,
-                "run",
-                "--data-dir",
-                CLUSTER.data.toString(),
-                "--spec",
-                spec.toString(),
-                "--no-local-workers",
-                "--summary-json",
-                summary.toString());
+        Process run = CLUSTER.run(out, spec, summary);
         try {
             assertTrue(run.waitFor(30, TimeUnit.MINUTES), "the run did not end: " + LocalClusterFixture.tail(out, 30));
         } finally {
@@ -242,7 +219,7 @@ class ClusterOperationsE2ETest {
 
         record Interval(String worker, long start, long end) {}
         List<Interval> intervals = new ArrayList<>();
-        try (TemporalConnection temporal = TemporalConnection.connect(temporalAddress(), "default")) {
+        try (TemporalConnection temporal = TemporalConnection.connect(CLUSTER.temporalAddress(), "default")) {
             Map<Long, String> typeBySchedule = new java.util.HashMap<>();
             Map<Long, HistoryEvent> startBySchedule = new java.util.HashMap<>();
             for (HistoryEvent e :
@@ -282,18 +259,30 @@ class ClusterOperationsE2ETest {
         }
         System.out.println("tail-noise fan-out intervals (worker, start, end ms): " + intervals);
         assertTrue(overlapOnTwoWorkers, "per-class activities overlap on two workers: " + intervals);
+
+        // the dev server's web UI tells what ran where: the activities' summaries name stage, spec and run
+        String address = CLUSTER.temporalAddress();
+        int uiPort = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)) + 1000;
+        WebDriver browser = CounterfactualPageE2ETest.chromium();
+        try {
+            browser.get("http://127.0.0.1:" + uiPort + "/namespaces/default/workflows/"
+                    + s.path("run_id").asText());
+            String shown = " · e2e-fan-out (spec ";
+            long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (!browser.getPageSource().contains(shown) && System.nanoTime() < end) {
+                Thread.sleep(500);
+            }
+            Files.write(
+                    CLUSTER.dir.resolve("temporal-ui.png"),
+                    ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+            assertTrue(browser.getPageSource().contains(shown), "the UI shows the activities' summaries");
+        } finally {
+            browser.quit();
+        }
     }
 
     private static long millis(com.google.protobuf.Timestamp t) {
         return t.getSeconds() * 1000 + t.getNanos() / 1_000_000;
-    }
-
-    private static String temporalAddress() throws java.io.IOException {
-        return Files.readAllLines(CLUSTER.logs.resolve("env")).stream()
-                .filter(l -> l.startsWith("export TEMPORAL_ADDRESS="))
-                .map(l -> l.substring("export TEMPORAL_ADDRESS=".length()))
-                .findFirst()
-                .orElseThrow();
     }
 
     /** The pipeline run ids whose MLflow runs are in the experiment {@code causalcxr/NAME}. */

@@ -14,11 +14,13 @@ import dev.causalcxr.core.imaging.ImageCodec;
 import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.infra.datasets.PseudonymKeys;
+import dev.causalcxr.infra.registry.ModelRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -346,13 +348,39 @@ class CounterfactualCommandTest {
     void modelsListShowsTheVersionAndAnAliasCanPointAtIt() {
         assertEquals(0, cli("models", "list", "--data-dir", data.toString()));
         assertTrue(out.toString(UTF_8).contains("cf-cli@1"), out.toString(UTF_8));
-        assertEquals(0, cli("models", "alias", "--data-dir", data.toString(), "cf-cli", "champion", "1"));
+        assertEquals(
+                0,
+                cli(
+                        "models",
+                        "alias",
+                        "--data-dir",
+                        data.toString(),
+                        "cf-cli",
+                        "champion",
+                        "1",
+                        "--reason",
+                        "validated on site A"));
         assertEquals(
                 0,
                 cli(request("cf-cli@champion", image, "effusion", dir.resolve("out-champion"))),
                 err.toString(UTF_8));
         assertEquals(0, cli("models", "unalias", "--data-dir", data.toString(), "cf-cli", "champion"));
         assertEquals(2, cli("models", "list", "--data-dir", data.toString(), "nope"));
+        // the history names the registration (by its pipeline run), the move with its reason, and the removal
+        out.reset();
+        assertEquals(0, cli("models", "history", "--data-dir", data.toString(), "cf-cli"));
+        List<String> lines = out.toString(UTF_8).lines().toList();
+        assertEquals(3, lines.size(), out.toString(UTF_8));
+        assertTrue(
+                lines.get(0).contains("registered cf-cli@1") && lines.get(0).contains("by pipeline run "),
+                lines.get(0));
+        assertTrue(
+                lines.get(1).contains("@champion → 1 (new)")
+                        && lines.get(1).contains("by " + ModelRegistry.currentUser())
+                        && lines.get(1).endsWith("— validated on site A"),
+                lines.get(1));
+        assertTrue(lines.get(2).contains("@champion removed (was 1)"), lines.get(2));
+        assertEquals(2, cli("models", "history", "--data-dir", data.toString(), "nope"));
     }
 
     private static GrayImage noise(int size) {

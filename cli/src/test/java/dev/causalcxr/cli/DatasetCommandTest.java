@@ -163,7 +163,7 @@ class DatasetCommandTest {
         assertEquals(
                 0,
                 cli("phantom", "--out", site.toString(), "--studies", "12", "--size", "64", "--without-truth"),
-                out.toString());
+                out.toString(UTF_8));
         List<String> raw = rawIds(site);
         Path studyDir;
         try (Stream<Path> dirs = Files.walk(site.resolve("files"))) {
@@ -202,13 +202,15 @@ class DatasetCommandTest {
                             site.toString(),
                             "--name",
                             "ids"),
-                    out.toString());
-            String console = out.toString();
+                    out.toString(UTF_8));
+            String console = out.toString(UTF_8);
             assertTrue(console.matches("(?s).*R[0-9a-f]{16}: unreadable image.*"), console);
             assertTrue(console.contains("1 problem(s): 1 × unreadable image"), console);
             assertEquals(
-                    0, cli("dataset", "show", "--data-dir", data.toString(), "ids", "--studies", "20"), out.toString());
-            console += out.toString();
+                    0,
+                    cli("dataset", "show", "--data-dir", data.toString(), "ids", "--studies", "20"),
+                    out.toString(UTF_8));
+            console += out.toString(UTF_8);
             assertTrue(console.contains(pseudonym), "show lists the pseudonyms: " + console);
             for (String id : raw) {
                 assertFalse(console.contains(id), "the console names " + id + ": " + console);
@@ -239,20 +241,25 @@ class DatasetCommandTest {
             }
 
             assertEquals(
-                    0, cli("dataset", "resolve-id", "--data-dir", data.toString(), "ids", pseudonym), out.toString());
-            assertEquals(otherStudy, out.toString().trim());
+                    0,
+                    cli("dataset", "resolve-id", "--data-dir", data.toString(), "ids", pseudonym),
+                    out.toString(UTF_8));
+            assertEquals(otherStudy, out.toString(UTF_8).trim());
             assertEquals(
                     1,
                     cli("dataset", "resolve-id", "--data-dir", data.toString(), "ids", pseudonyms.study("s99999999")),
-                    out.toString());
-            assertTrue(out.toString().contains("no pseudonym"), out.toString());
+                    out.toString(UTF_8));
+            assertTrue(out.toString(UTF_8).contains("no pseudonym"), out.toString(UTF_8));
             assertEquals(2, cli("dataset", "resolve-id", "--data-dir", data.toString(), "ids", otherStudy));
 
             System.setProperty("CAUSALCXR_PSEUDONYM_KEY", "another-site-key-0123456789abcdef");
             assertEquals(
-                    1, cli("dataset", "resolve-id", "--data-dir", data.toString(), "ids", pseudonym), out.toString());
-            assertTrue(out.toString().contains("not the one this data set was imported with"), out.toString());
-            assertFalse(out.toString().contains(otherStudy), out.toString());
+                    1,
+                    cli("dataset", "resolve-id", "--data-dir", data.toString(), "ids", pseudonym),
+                    out.toString(UTF_8));
+            assertTrue(
+                    out.toString(UTF_8).contains("not the one this data set was imported with"), out.toString(UTF_8));
+            assertFalse(out.toString(UTF_8).contains(otherStudy), out.toString(UTF_8));
         } finally {
             System.clearProperty("CAUSALCXR_PSEUDONYM_KEY");
         }
@@ -266,8 +273,10 @@ class DatasetCommandTest {
         System.setProperty("user.home", emptyHome.toString());
         try {
             assertEquals(
-                    1, cli("dataset", "resolve-id", "--data-dir", data.toString(), "ids", pseudonym), out.toString());
-            assertTrue(out.toString().contains("pseudonymization key is not present here"), out.toString());
+                    1,
+                    cli("dataset", "resolve-id", "--data-dir", data.toString(), "ids", pseudonym),
+                    out.toString(UTF_8));
+            assertTrue(out.toString(UTF_8).contains("pseudonymization key is not present here"), out.toString(UTF_8));
             assertFalse(Files.exists(emptyHome.resolve(".config/causalcxr/pseudonym.key")), "resolve-id created a key");
         } finally {
             System.setProperty("user.home", home);
@@ -308,8 +317,8 @@ class DatasetCommandTest {
                     .record(manifest, stack.objectStore().putFile(bundle).digest(), "mimic");
         }
         assertFalse(manifest.studyIdsPseudonymized());
-        assertEquals(0, cli("dataset", "show", "--data-dir", data.toString(), "legacy"), out.toString());
-        assertTrue(out.toString().contains("imported before study ids were pseudonymized"), out.toString());
+        assertEquals(0, cli("dataset", "show", "--data-dir", data.toString(), "legacy"), out.toString(UTF_8));
+        assertTrue(out.toString(UTF_8).contains("imported before study ids were pseudonymized"), out.toString(UTF_8));
         System.setProperty("CAUSALCXR_PSEUDONYM_KEY", "legacy-key-0123456789");
         try {
             assertEquals(
@@ -321,11 +330,11 @@ class DatasetCommandTest {
                             data.toString(),
                             "legacy",
                             manifest.entries().get(0).patientId()),
-                    out.toString());
+                    out.toString(UTF_8));
             assertTrue(
-                    out.toString().contains("imported before study ids were pseudonymized")
-                            && out.toString().contains("Import the source again"),
-                    out.toString());
+                    out.toString(UTF_8).contains("imported before study ids were pseudonymized")
+                            && out.toString(UTF_8).contains("Import the source again"),
+                    out.toString(UTF_8));
         } finally {
             System.clearProperty("CAUSALCXR_PSEUDONYM_KEY");
         }

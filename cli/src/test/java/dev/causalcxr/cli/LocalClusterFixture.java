@@ -33,21 +33,22 @@ final class LocalClusterFixture {
     }
 
     /** Stops what an aborted earlier run left, empties the folder and starts the cluster. */
-    int start(int gpuWorkers, int cpuWorkers) throws Exception {
+    int start(int gpuWorkers, int cpuWorkers, String... more) throws Exception {
         if (Files.isDirectory(logs)) {
             run(Duration.ofMinutes(5), "stop", data.toString());
         }
         deleteTree(dir);
         Files.createDirectories(dir);
         // the first start on a machine builds the Temporal CLI with `go install` (minutes)
-        return run(
-                Duration.ofMinutes(40),
+        List<String> args = new ArrayList<>(List.of(
                 "start",
                 data.toString(),
                 "--gpu-workers",
                 Integer.toString(gpuWorkers),
                 "--cpu-workers",
-                Integer.toString(cpuWorkers));
+                Integer.toString(cpuWorkers)));
+        args.addAll(List.of(more));
+        return run(Duration.ofMinutes(40), args.toArray(String[]::new));
     }
 
     /** Every process, by its pid file. */
@@ -79,6 +80,33 @@ final class LocalClusterFixture {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
         pb.environment().putAll(env);
         return pb.start();
+    }
+
+    /**
+     * {@code causalcxr run --no-local-workers} of {@code spec} on this cluster, its console into {@code out}, its
+     * summary into {@code summary}; {@code more} are further options ({@code --no-cache}, …).
+     */
+    Process run(Path out, Path spec, Path summary, String... more) throws IOException {
+        List<String> args = new ArrayList<>(List.of(
+                "run",
+                "--data-dir",
+                data.toString(),
+                "--spec",
+                spec.toString(),
+                "--no-local-workers",
+                "--summary-json",
+                summary.toString()));
+        args.addAll(List.of(more));
+        return cli(out, args.toArray(String[]::new));
+    }
+
+    /** The Temporal server's address ({@code host:port}), as the cluster recorded it. */
+    String temporalAddress() throws IOException {
+        return Files.readAllLines(logs.resolve("env")).stream()
+                .filter(l -> l.startsWith("export TEMPORAL_ADDRESS="))
+                .map(l -> l.substring("export TEMPORAL_ADDRESS=".length()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no TEMPORAL_ADDRESS in " + logs.resolve("env")));
     }
 
     /** The log lines of one cluster process ({@code gpu-1}, {@code cpu-1}, {@code stack}, …). */

@@ -48,7 +48,8 @@ public final class KeepAliveHeartbeat implements Heartbeat, AutoCloseable {
         long ms = interval.toMillis();
         // the first repeat after one period: the server still holds the previous attempt's details until then, and
         // a stage that reports at once is not overwritten by a pointer-less beat
-        h.timer.scheduleWithFixedDelay(h::repeat, ms, ms, TimeUnit.MILLISECONDS);
+        // the schedule ends with the executor (close); its future has nothing to report
+        var unused = h.timer.scheduleWithFixedDelay(h::repeat, ms, ms, TimeUnit.MILLISECONDS);
         return h;
     }
 

@@ -60,7 +60,7 @@ class PictureArtifactPolicyTest {
     }
 
     private static List<String> siteOnly(String specYaml, boolean force) {
-        String runId = "pictures-" + (++runs);
+        String runId = "pictures-" + ++runs;
         ExperimentSpec spec = ExperimentSpec.parseYaml(specYaml);
         stack.journal().createPipelineRun(runId, spec.name(), spec.digest(), spec.canonicalJson(), "test");
         StageResult r = runner.run(

@@ -16,6 +16,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 class WorkAreaTest {
 
+    /** Another worker process ({@link #main}) that claims a folder under {@code root} and then waits. */
+    private static Process childWorker(Path root) throws java.io.IOException {
+        return new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        WorkAreaTest.class.getName(),
+                        root.toString())
+                .redirectErrorStream(true)
+                .start();
+    }
+
     /** Run in a child JVM: claims a work area, writes a report file into an attempt folder, waits to be killed. */
     public static void main(String[] args) throws Exception {
         WorkArea area = WorkArea.claim(Path.of(args[0]));
@@ -29,14 +41,7 @@ class WorkAreaTest {
     @Test
     void reportsLeftByAWorkerKilledMidAttemptAreRemovedWhenTheNextWorkerStarts(@TempDir Path dir) throws Exception {
         Path root = dir.resolve("work");
-        Process child = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        WorkAreaTest.class.getName(),
-                        root.toString())
-                .redirectErrorStream(true)
-                .start();
+        Process child = childWorker(root);
         Path childDir;
         try (BufferedReader out =
                 new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -65,14 +70,7 @@ class WorkAreaTest {
     void aSurvivingWorkerRemovesTheKilledWorkersFolderBeforeItsNextAttempt(@TempDir Path dir) throws Exception {
         Path root = dir.resolve("work");
         WorkArea survivor = WorkArea.claim(root);
-        Process child = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        WorkAreaTest.class.getName(),
-                        root.toString())
-                .redirectErrorStream(true)
-                .start();
+        Process child = childWorker(root);
         Path childDir;
         try (BufferedReader out =
                 new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -108,14 +106,7 @@ class WorkAreaTest {
         assertEquals(root, second.dir().getParent());
         // the second claim's sweep must not have let go of the first's lock (closing any channel to a file
         // drops the process's POSIX locks on it): a worker in another process leaves both folders alone
-        Process other = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        WorkAreaTest.class.getName(),
-                        root.toString())
-                .redirectErrorStream(true)
-                .start();
+        Process other = childWorker(root);
         try (BufferedReader out =
                 new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8))) {
             String line;

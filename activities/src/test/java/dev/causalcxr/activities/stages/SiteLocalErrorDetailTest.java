@@ -67,7 +67,7 @@ class SiteLocalErrorDetailTest {
     }
 
     private static StageRequest request(String stage, String configJson) {
-        String runId = "errors-" + (++runs);
+        String runId = "errors-" + ++runs;
         stack.journal().createPipelineRun(runId, "test", "test-digest", "{}", "test");
         return new StageRequest(runId, "causalcxr/test", stage, configJson, 1, Map.of(), true, null);
     }

@@ -44,7 +44,7 @@ import org.openqa.selenium.interactions.Actions;
  * something.
  */
 @Tag("e2e")
-class CounterfactualPageE2ETest {
+public class CounterfactualPageE2ETest {
     static final String FINDING = "moderate right pleural effusion";
     static final int N = 4;
     static final long SEED = 20261203L;
@@ -83,7 +83,7 @@ class CounterfactualPageE2ETest {
     }
 
     /** Debian's Chromium through its chromedriver, headless; nothing is downloaded. */
-    static WebDriver chromium() {
+    public static WebDriver chromium() {
         File binary = new File(System.getProperty("causalcxr.chromium", "/usr/bin/chromium"));
         File driver = new File(System.getProperty("causalcxr.chromedriver", "/usr/bin/chromedriver"));
         if (!binary.canExecute() || !driver.canExecute()) {

@@ -150,6 +150,15 @@ public final class ModelRegistry {
                 ins.setString(5, metricsJson);
                 ins.executeUpdate();
             }
+            try (PreparedStatement hist = c.prepareStatement("""
+                    insert into model_history(name, event, version, actor, evidence_json)
+                    values (?, 'registered', ?, ?, ?)""")) {
+                hist.setString(1, name);
+                hist.setInt(2, next);
+                hist.setString(3, pipelineRun == null ? currentUser() : "pipeline run " + pipelineRun);
+                hist.setString(4, metricsJson);
+                hist.executeUpdate();
+            }
             return next;
         });
         tryMirror(() -> mirrorVersion(rowOf(name, version).id()));
@@ -202,8 +211,21 @@ public final class ModelRegistry {
 
     // ---------------------------------------------------------------- aliases
 
+    /** Who moves an alias by hand: the operating-system user of this process. */
+    public static String currentUser() {
+        return "user " + System.getProperty("user.name", "unknown");
+    }
+
     /** Points {@code alias} at {@code version} of {@code name}, moving it if it pointed elsewhere. */
     public void setAlias(String name, String alias, int version) {
+        setAlias(name, alias, version, currentUser(), null);
+    }
+
+    /**
+     * Points {@code alias} at {@code version} of {@code name}, moving it if it pointed elsewhere, and appends the
+     * move to the model history with who or what moved it and why (the version's metrics go with it as evidence).
+     */
+    public void setAlias(String name, String alias, int version, String actor, String reason) {
         RegistryNames.checkModelName(name);
         RegistryNames.checkAlias(alias);
         List<Integer> versions = versionNumbers(name);
@@ -214,27 +236,56 @@ public final class ModelRegistry {
                     name + "@" + version,
                     versions.stream().map(v -> name + "@" + v).toList());
         }
+        // one statement: the previous version is read from the snapshot before the move
         db.update("""
-                insert into model_aliases(name, alias, version) values (?, ?, ?)
-                on conflict (name, alias) do update set version = excluded.version, updated_at = now()""", ps -> {
+                with prev as (select version from model_aliases where name = ? and alias = ?),
+                moved as (
+                    insert into model_aliases(name, alias, version) values (?, ?, ?)
+                    on conflict (name, alias) do update set version = excluded.version, updated_at = now()
+                    returning version)
+                insert into model_history(name, event, version, alias, previous_version, actor, reason, evidence_json)
+                select ?, 'alias_set', (select version from moved), ?, (select version from prev), ?, ?,
+                       (select metrics_json from model_versions where name = ? and version = ?)""", ps -> {
             ps.setString(1, name);
             ps.setString(2, alias);
-            ps.setInt(3, version);
+            ps.setString(3, name);
+            ps.setString(4, alias);
+            ps.setInt(5, version);
+            ps.setString(6, name);
+            ps.setString(7, alias);
+            ps.setString(8, actor);
+            ps.setString(9, reason);
+            ps.setString(10, name);
+            ps.setInt(11, version);
         });
         tryMirror(() -> mirrorAlias(name, alias));
     }
 
     /** Removes an alias; false when {@code name} has no such alias. */
     public boolean deleteAlias(String name, String alias) {
+        return deleteAlias(name, alias, currentUser(), null);
+    }
+
+    /** Removes an alias and appends the removal to the model history; false when {@code name} has no such alias. */
+    public boolean deleteAlias(String name, String alias, String actor, String reason) {
         RegistryNames.checkModelName(name);
         versionNumbers(name);
-        int n = db.update(
-                "update model_aliases set version = null, updated_at = now() where name = ? and alias = ?"
-                        + " and version is not null",
-                ps -> {
-                    ps.setString(1, name);
-                    ps.setString(2, alias);
-                });
+        int n = db.update("""
+                with prev as (
+                    select version from model_aliases where name = ? and alias = ? and version is not null),
+                removed as (
+                    update model_aliases set version = null, updated_at = now()
+                    where name = ? and alias = ? and version is not null returning alias)
+                insert into model_history(name, event, alias, previous_version, actor, reason)
+                select ?, 'alias_removed', alias, (select version from prev), ?, ? from removed""", ps -> {
+            ps.setString(1, name);
+            ps.setString(2, alias);
+            ps.setString(3, name);
+            ps.setString(4, alias);
+            ps.setString(5, name);
+            ps.setString(6, actor);
+            ps.setString(7, reason);
+        });
         // never mirrored: nothing to delete in MLflow
         db.update(
                 "delete from model_aliases where name = ? and alias = ? and version is null and mirrored_version is null",
@@ -246,6 +297,37 @@ public final class ModelRegistry {
             tryMirror(() -> mirrorAlias(name, alias));
         }
         return n > 0;
+    }
+
+    /** One entry of a model's history: a registration, or an alias set, moved or removed. */
+    public record HistoryEntry(
+            java.time.Instant at,
+            String event,
+            Integer version,
+            String alias,
+            Integer previousVersion,
+            String actor,
+            String reason,
+            String evidenceJson) {}
+
+    /** Every registration and alias move of {@code name}, oldest first. */
+    public List<HistoryEntry> history(String name) {
+        RegistryNames.checkModelName(name);
+        versionNumbers(name);
+        return db.query(
+                """
+                select at, event, version, alias, previous_version, actor, reason, evidence_json
+                from model_history where name = ? order by id""",
+                ps -> ps.setString(1, name),
+                rs -> new HistoryEntry(
+                        rs.getTimestamp(1).toInstant(),
+                        rs.getString(2),
+                        (Integer) rs.getObject(3),
+                        rs.getString(4),
+                        (Integer) rs.getObject(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8)));
     }
 
     /** Alias → version of a model (without the implicit {@code latest}). */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.causalcxr.infra.metadata.EmbeddedPostgresServer;
 import dev.causalcxr.infra.metadata.MetadataDb;
+import dev.causalcxr.infra.metadata.MetadataException;
 import dev.causalcxr.infra.metadata.PipelineJournal;
 import dev.causalcxr.infra.objectstore.CorruptObjectException;
 import dev.causalcxr.infra.objectstore.EmbeddedS3Server;
@@ -164,6 +165,50 @@ class ModelRegistryTest {
         assertFalse(registry.deleteAlias("gen-m", "challenger"));
         assertThrows(ModelNotFoundException.class, () -> registry.resolve("gen-m@challenger"));
         assertEquals(Map.of("champion", 2), registry.aliases("gen-m"));
+    }
+
+    @Test
+    void everyRegistrationAndAliasMoveIsInTheAppendOnlyHistoryWithWhoAndWhy() {
+        registry.register("gen-h", components("h1"), Map.of(), Map.of("fid", 9.0));
+        registry.register("gen-h", components("h2"), Map.of(), Map.of("fid", 7.5));
+        registry.register("gen-h", components("h1"), Map.of(), Map.of("fid", 9.0)); // the same bundle: no event
+        registry.setAlias("gen-h", "champion", 1, "user alice", "first site validation");
+        registry.setAlias("gen-h", "champion", 2, "retrain workflow r-1", "gate: macro AUROC +0.02");
+        registry.setAlias("gen-h", "previous", 1, "retrain workflow r-1", null);
+        assertTrue(registry.deleteAlias("gen-h", "previous", "user bob", "rollback window over"));
+        assertFalse(registry.deleteAlias("gen-h", "previous", "user bob", null), "nothing removed, nothing recorded");
+
+        List<ModelRegistry.HistoryEntry> h = registry.history("gen-h");
+        assertEquals(
+                List.of("registered", "registered", "alias_set", "alias_set", "alias_set", "alias_removed"),
+                h.stream().map(ModelRegistry.HistoryEntry::event).toList());
+        assertEquals(ModelRegistry.currentUser(), h.get(0).actor(), "registered by hand: the user");
+        assertTrue(h.get(1).evidenceJson().contains("7.5"), h.get(1).toString());
+        ModelRegistry.HistoryEntry promoted = h.get(3);
+        assertEquals("champion", promoted.alias());
+        assertEquals(2, promoted.version());
+        assertEquals(1, promoted.previousVersion(), "the move records where the alias pointed before");
+        assertEquals("retrain workflow r-1", promoted.actor());
+        assertEquals("gate: macro AUROC +0.02", promoted.reason());
+        assertTrue(promoted.evidenceJson().contains("7.5"), "the promoted version's metrics are the evidence");
+        assertNull(h.get(2).previousVersion());
+        ModelRegistry.HistoryEntry removed = h.get(5);
+        assertEquals("previous", removed.alias());
+        assertEquals(1, removed.previousVersion());
+        assertEquals("user bob", removed.actor());
+        for (int k = 1; k < h.size(); k++) {
+            assertFalse(h.get(k).at().isBefore(h.get(k - 1).at()), "oldest first");
+        }
+
+        // the database itself refuses to rewrite the record
+        MetadataException update = assertThrows(
+                MetadataException.class,
+                () -> db.update("update model_history set actor = 'someone else' where name = 'gen-h'", ps -> {}));
+        assertTrue(update.getMessage().contains("append-only"), update.getMessage());
+        assertThrows(
+                MetadataException.class, () -> db.update("delete from model_history where name = 'gen-h'", ps -> {}));
+        assertThrows(MetadataException.class, () -> db.update("truncate model_history", ps -> {}));
+        assertEquals(6, registry.history("gen-h").size());
     }
 
     @Test

@@ -37,6 +37,11 @@ public final class Engines {
         return e;
     }
 
+    /** The CUDA devices the loaded libtorch sees (0 with the CPU build this project ships). */
+    public static int gpuCount() {
+        return pytorch().getGpuCount();
+    }
+
     /** {@code cpu}, {@code gpu} or {@code gpu:N}; never assumes CUDA is there. */
     public static Device device(String name) {
         String n = name == null ? "cpu" : name.trim().toLowerCase(Locale.ROOT);

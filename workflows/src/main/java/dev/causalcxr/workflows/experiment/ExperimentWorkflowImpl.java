@@ -73,14 +73,17 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
             }
             StageRequest req = new StageRequest(
                     plan.runId(), plan.experiment(), stage, s.configJson(), s.seed(), inputs, s.force(), trackingRun);
-            StageActivities stub = Workflow.newActivityStub(
-                    StageActivities.class, StageActivityOptions.forStage(s.stage(), s.taskQueue()));
+            // every activity carries a summary for the Temporal UI: the stage (or tail class), spec and run
+            java.util.function.Function<String, StageActivities> stubFor = label -> Workflow.newActivityStub(
+                    StageActivities.class,
+                    StageActivityOptions.forStage(s.stage(), s.taskQueue(), summary(plan, label)));
+            StageActivities stub = stubFor.apply(stage);
             StageResult[] result = new StageResult[1];
             // the workflow's clock: deterministic on replay, and it spans every attempt (the activity's own
             // seconds cover only the attempt that finished)
             long stageStart = Workflow.currentTimeMillis();
             try {
-                currentScope = Workflow.newCancellationScope(() -> result[0] = dispatch(stub, s.stage(), req));
+                currentScope = Workflow.newCancellationScope(() -> result[0] = dispatch(stub, s.stage(), req, stubFor));
                 currentScope.run();
             } catch (ActivityFailure | CanceledFailure e) {
                 boolean cancelled =
@@ -147,13 +150,24 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
         return summary;
     }
 
-    private static StageResult dispatch(StageActivities stub, StageName stage, StageRequest req) {
+    /** What the Temporal UI shows beside an activity: no data, only names the spec and the run already carry. */
+    static String summary(ExperimentPlan plan, String stageLabel) {
+        String digest = plan.specDigest() == null ? "" : plan.specDigest();
+        return stageLabel + " · " + plan.specName() + " (spec " + digest.substring(0, Math.min(12, digest.length()))
+                + ") · run " + plan.runId();
+    }
+
+    private static StageResult dispatch(
+            StageActivities stub,
+            StageName stage,
+            StageRequest req,
+            java.util.function.Function<String, StageActivities> stubFor) {
         return switch (stage) {
             case INGEST -> stub.ingest(req);
             case PARSE_REPORTS -> stub.parseReports(req);
             case TRAIN_DISENTANGLER -> stub.trainDisentangler(req);
             case TRAIN_DIFFUSION -> stub.trainDiffusion(req);
-            case OPTIMIZE_TAIL_NOISE -> optimizeTailNoise(stub, req);
+            case OPTIMIZE_TAIL_NOISE -> optimizeTailNoise(stub, req, stubFor);
             case GENERATE_COUNTERFACTUALS -> stub.generateCounterfactuals(req);
             case EVALUATE -> stub.evaluate(req);
         };
@@ -165,7 +179,8 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
      * Every class is waited for even when one fails, so the others finish (and are cached) before
      * the stage reports the failure.
      */
-    private static StageResult optimizeTailNoise(StageActivities stub, StageRequest req) {
+    private static StageResult optimizeTailNoise(
+            StageActivities stub, StageRequest req, java.util.function.Function<String, StageActivities> stubFor) {
         long started = Workflow.currentTimeMillis();
         List<String> classes = stub.tailNoiseClasses(req);
         List<Promise<StageResult>> perClass = new ArrayList<>();
@@ -179,7 +194,7 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
                     req.inputs(),
                     req.force(),
                     req.parentTrackingRunId());
-            perClass.add(Async.function(stub::optimizeTailNoiseClass, classRequest));
+            perClass.add(Async.function(stubFor.apply(classRequest.stage())::optimizeTailNoiseClass, classRequest));
         }
         RuntimeException failure = null;
         try {

@@ -42,6 +42,16 @@ public final class StageActivityOptions {
                 .build();
     }
 
+    /**
+     * {@link #forStage(StageName, String)} with a summary that the Temporal UI shows beside the activity (what
+     * runs where): the stage, the spec and the run. Summaries are user metadata, not matched on replay.
+     */
+    public static ActivityOptions forStage(StageName stage, String taskQueue, String summary) {
+        return ActivityOptions.newBuilder(forStage(stage, taskQueue))
+                .setSummary(summary)
+                .build();
+    }
+
     public static ActivityOptions bookkeeping(String taskQueue) {
         return ActivityOptions.newBuilder()
                 .setTaskQueue(taskQueue)

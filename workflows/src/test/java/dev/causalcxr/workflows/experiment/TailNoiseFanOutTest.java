@@ -96,6 +96,21 @@ class TailNoiseFanOutTest {
         for (String c : CLASSES) {
             assertTrue(joined.contains("optimize-tail-noise/" + c), "join input of " + c + ": " + joined);
         }
+        // the Temporal UI's summary of each activity: the stage or tail class, the spec and the run
+        List<String> summaries = new ArrayList<>();
+        for (var e : env.getWorkflowClient().fetchHistory("fanout-run").getEvents()) {
+            if (e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+                    && e.getUserMetadata().hasSummary()) {
+                summaries.add(io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
+                        e.getUserMetadata().getSummary(), String.class, String.class));
+            }
+        }
+        for (String c : CLASSES) {
+            assertTrue(
+                    summaries.contains("optimize-tail-noise/" + c + " · fanout (spec d) · run fanout-run"),
+                    summaries.toString());
+        }
+        assertTrue(summaries.contains("optimize-tail-noise · fanout (spec d) · run fanout-run"), summaries.toString());
     }
 
     @Test
