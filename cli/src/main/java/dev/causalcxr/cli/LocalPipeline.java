@@ -7,6 +7,7 @@ import dev.causalcxr.activities.runner.RunVerification;
 import dev.causalcxr.activities.stages.StageCatalog;
 import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.core.spec.StageName;
+import dev.causalcxr.infra.metadata.PipelineJournal;
 import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.infra.stack.StackConfig;
 import dev.causalcxr.workflows.experiment.ExperimentClient;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -45,13 +47,36 @@ final class LocalPipeline {
     private LocalPipeline() {}
 
     static int run(ExperimentSpec spec, StackConfig config, Options options, ConsoleOutput console) {
+        return execute(spec, null, config, options, console);
+    }
+
+    /**
+     * Follows a run started earlier (by a {@code run} whose process may be gone) to its end, then prints
+     * the same summary {@code run} does; its seconds are the run's own, from the journal. Ctrl-C leaves the
+     * run going.
+     */
+    static int attach(String runId, StackConfig config, Options options, ConsoleOutput console) {
+        return execute(null, runId, config, options, console);
+    }
+
+    /** A new run of {@code spec}, or (spec null) the existing run {@code attachTo}. */
+    private static int execute(
+            ExperimentSpec spec, String attachTo, StackConfig config, Options options, ConsoleOutput console) {
         long t0 = System.nanoTime();
-        String runId = spec.name() + "-"
-                + LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
-                + UUID.randomUUID().toString().substring(0, 6);
-        ExperimentPlan plan = ExperimentPlans.fromSpec(spec, runId, options.force(), options.noCache());
-        // which stages run is explicit: said before anything starts
-        console.info(spec.describeStages());
+        boolean attaching = attachTo != null;
+        String runId = attaching
+                ? attachTo
+                : spec.name() + "-"
+                        + LocalDateTime.now(ZoneId.systemDefault())
+                                .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                        + "-"
+                        + UUID.randomUUID().toString().substring(0, 6);
+        ExperimentPlan plan =
+                attaching ? null : ExperimentPlans.fromSpec(spec, runId, options.force(), options.noCache());
+        if (!attaching) {
+            // which stages run is explicit: said before anything starts
+            console.info(spec.describeStages());
+        }
         console.info("starting the stack (data: " + config.dataDir() + ")");
         java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
         try (PlatformStack stack = PlatformStack.start(config);
@@ -67,22 +92,38 @@ final class LocalPipeline {
                 throw new UsageException("--verify-against: no run " + options.verifyAgainst()
                         + " in this data folder (see `causalcxr status`)");
             }
-            console.info(String.format(
-                    Locale.ROOT,
-                    "stack up in %.1f s; run %s (spec %s, %s profile)",
-                    (System.nanoTime() - t0) / 1e9,
-                    runId,
-                    spec.digest().substring(0, 12),
-                    spec.profile().label()));
+            if (attaching) {
+                PipelineJournal.PipelineRunRow row = stack.journal()
+                        .pipelineRun(runId)
+                        .orElseThrow(() -> new UsageException(
+                                "--attach: no run " + runId + " in this data folder (see `causalcxr status`)"));
+                console.info(String.format(
+                        Locale.ROOT,
+                        "stack up in %.1f s; attached to run %s (spec %s, %s); Ctrl-C leaves it running",
+                        (System.nanoTime() - t0) / 1e9,
+                        runId,
+                        row.specDigest().substring(0, 12),
+                        row.status()));
+            } else {
+                console.info(String.format(
+                        Locale.ROOT,
+                        "stack up in %.1f s; run %s (spec %s, %s profile)",
+                        (System.nanoTime() - t0) / 1e9,
+                        runId,
+                        spec.digest().substring(0, 12),
+                        spec.profile().label()));
+            }
             ExperimentClient client = new ExperimentClient(
                     stack.temporal().client(),
                     stack.temporal().stubs(),
                     stack.temporal().namespace());
-            client.start(plan);
+            if (!attaching) {
+                client.start(plan);
+            }
             CompletableFuture<RunSummary> result = CompletableFuture.supplyAsync(() -> client.await(runId));
-            // Ctrl-C: cancel the run, then let the main thread record it and close the stack
+            // Ctrl-C: cancel the run (not one attached to), then let the main thread record it and close the stack
             Thread cancelOnInterrupt = new Thread(() -> {
-                if (!result.isDone()) {
+                if (!attaching && !result.isDone()) {
                     try {
                         client.cancel(runId);
                         result.get(60, TimeUnit.SECONDS);
@@ -101,7 +142,7 @@ final class LocalPipeline {
             }
             console.info("syncing tracking …");
             Optional<String> mlflow = stack.awaitTracking(Duration.ofMinutes(20));
-            double seconds = (System.nanoTime() - t0) / 1e9;
+            double seconds = attaching ? journaledSeconds(stack, runId, t0) : (System.nanoTime() - t0) / 1e9;
             printSummary(summary, stack, mlflow, seconds, console, config);
             if (options.summaryJson() != null) {
                 writeSummaryJson(options.summaryJson(), summary, stack, mlflow, seconds);
@@ -116,6 +157,16 @@ final class LocalPipeline {
         } finally {
             closed.countDown();
         }
+    }
+
+    /** An attached run's seconds: from its start in the journal to its end there (or now). */
+    private static double journaledSeconds(PlatformStack stack, String runId, long t0) {
+        return stack.journal()
+                .pipelineRun(runId)
+                .map(r -> Duration.between(r.startedAt(), r.finishedAt() == null ? Instant.now() : r.finishedAt())
+                                .toMillis()
+                        / 1000.0)
+                .orElse((System.nanoTime() - t0) / 1e9);
     }
 
     /** Prints the stage-by-stage comparison with the earlier run; 0 when every output is identical. */

@@ -20,8 +20,15 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     DataDirOption dataDir;
 
-    @Option(names = "--spec", required = true, paramLabel = "FILE", description = "The experiment spec (YAML).")
+    @Option(names = "--spec", paramLabel = "FILE", description = "The experiment spec (YAML).")
     Path spec;
+
+    @Option(
+            names = "--attach",
+            paramLabel = "RUN_ID",
+            description = "Follow a run started earlier (its client may be gone) to its end and print its summary, "
+                    + "instead of starting one; give the same --data-dir. Ctrl-C leaves the run going.")
+    String attach;
 
     @Option(names = "--no-cache", description = "Run every stage even when its result is cached.")
     boolean noCache;
@@ -47,6 +54,19 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (attach != null) {
+            if (spec != null || noCache || !force.isEmpty()) {
+                throw new UsageException("--attach follows a run as it was started: no --spec, --no-cache or --force");
+            }
+            return LocalPipeline.attach(
+                    attach,
+                    dataDir.config(),
+                    new LocalPipeline.Options(Set.of(), false, summaryJson, !noLocalWorkers, verifyAgainst),
+                    ConsoleOutput.system());
+        }
+        if (spec == null) {
+            throw new UsageException("run needs --spec FILE (or --attach RUN_ID)");
+        }
         String text;
         try {
             text = Files.readString(spec, StandardCharsets.UTF_8);

@@ -21,7 +21,7 @@ final class StatusCommand implements Callable<Integer> {
     String runId;
 
     /** For a run still in flight on a reachable Temporal service: the running stage and its fraction. */
-    private void liveProgress(String id, ConsoleOutput console) {
+    private void liveProgress(String id, java.time.Instant started, ConsoleOutput console) {
         var config = dataDir.config();
         if (config.temporalAddress().isEmpty()) {
             return;
@@ -33,13 +33,14 @@ final class StatusCommand implements Callable<Integer> {
             var p = client.progress(id);
             double f = p.currentStageFraction();
             console.printf(
-                    "  now: %s %s %3.0f%%  (%d of %d stages done, %.0f s elapsed)",
+                    "  now: %s %s %3.0f%%  (%d of %d stages done, %.0f s since the run started)",
                     p.currentStage(),
                     ConsoleOutput.bar(f, 20),
                     f * 100,
                     p.completedStages(),
                     p.totalStages(),
-                    p.elapsedMillis() / 1000.0);
+                    // the workflow's own clock stands still between its tasks: the journal's start is live
+                    Duration.between(started, java.time.Instant.now()).toMillis() / 1000.0);
         } catch (RuntimeException e) {
             console.println("  (live progress unavailable: " + e.getMessage() + ")");
         }
@@ -70,7 +71,7 @@ final class StatusCommand implements Callable<Integer> {
             console.printf(
                     "run %s: %s (spec %s, code %s)", run.id(), run.status(), run.specDigest(), run.codeVersion());
             if ("running".equals(run.status())) {
-                liveProgress(runId, console);
+                liveProgress(runId, run.startedAt(), console);
             }
             // wall: from the first attempt's start, so a fail-over's wait and the lost work count
             for (PipelineJournal.StageRunRow s : journal.stageRuns(runId)) {

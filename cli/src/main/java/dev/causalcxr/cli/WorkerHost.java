@@ -13,6 +13,7 @@ import io.temporal.worker.WorkerOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -29,21 +30,58 @@ public final class WorkerHost implements AutoCloseable {
         this.factory = factory;
     }
 
+    /** Workers for {@code queues}, each with its default number of slots ({@link #defaultSlots}). */
     public static WorkerHost start(
             PlatformStack stack, Set<String> queues, List<StageDefinition> stages, Path workRoot) {
+        return start(stack, queues, Map.of(), stages, workRoot);
+    }
+
+    /**
+     * Workers for {@code queues}; {@code slots} maps a queue to the number of activities its worker runs at
+     * once (a queue it does not name gets {@link #defaultSlots}).
+     */
+    public static WorkerHost start(
+            PlatformStack stack,
+            Set<String> queues,
+            Map<String, Integer> slots,
+            List<StageDefinition> stages,
+            Path workRoot) {
         WorkerFactory factory = stack.temporal().newWorkerFactory();
         StageRunner runner = new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), workRoot);
-        WorkerOptions options = WorkerOptions.newBuilder()
-                .setStickyQueueScheduleToStartTimeout(stack.temporal().stickyScheduleToStartTimeout())
-                // stages are CPU-bound and sized for the whole machine: one at a time per worker
-                .setMaxConcurrentActivityExecutionSize(1)
+        Duration sticky = stack.temporal().stickyScheduleToStartTimeout();
+        register(
+                q -> factory.newWorker(q, workerOptions(sticky, slots.getOrDefault(q, defaultSlots(q)))),
+                queues,
+                stack,
+                runner,
+                stages);
+        factory.start();
+        return new WorkerHost(factory);
+    }
+
+    /**
+     * How many activities a worker of {@code queue} runs at once unless told: one on the gpu queue (a stage
+     * trains on the whole device), the machine's cores on the cpu queue (stage bookkeeping and CPU stages of
+     * several pipelines side by side).
+     */
+    public static int defaultSlots(String queue) {
+        return queue.equals(TaskQueues.GPU)
+                ? 1
+                : Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The options of one queue's worker: {@code slots} concurrent activity executions. */
+    static WorkerOptions workerOptions(Duration stickyScheduleToStartTimeout, int slots) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("a worker needs at least one slot, not " + slots);
+        }
+        return WorkerOptions.newBuilder()
+                .setStickyQueueScheduleToStartTimeout(stickyScheduleToStartTimeout)
+                .setMaxConcurrentActivityExecutionSize(slots)
                 // heartbeats carry progress: send them every couple of seconds, not every 0.8 x timeout
                 .setMaxHeartbeatThrottleInterval(Duration.ofSeconds(2))
                 .setDefaultHeartbeatThrottleInterval(Duration.ofSeconds(2))
                 .build();
-        register(q -> factory.newWorker(q, options), queues, stack, runner, stages);
-        factory.start();
-        return new WorkerHost(factory);
     }
 
     /**

@@ -24,8 +24,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The production topology on one machine ({@code docker/local-cluster}: the Temporal dev server, the stack and
@@ -34,6 +37,8 @@ import org.junit.jupiter.api.Test;
  * from the last checkpoint, and the run ends with the same model, bit for bit, as an uninterrupted run.
  */
 @Tag("e2e")
+// the fail-over test reads the GPU workers' logs for its own run's checkpoints: it goes first
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFailoverE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final LocalClusterFixture CLUSTER =
@@ -56,7 +61,15 @@ class ClusterFailoverE2ETest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        assertEquals(0, CLUSTER.start(2, 1), "docker/local-cluster start failed: " + CLUSTER.startOutput());
+        // --cpu-slots: passed to the workers as worker --slots (3: not the default on any machine with 2 cores)
+        assertEquals(
+                0,
+                CLUSTER.start(2, 1, "--cpu-slots", "3"),
+                "docker/local-cluster start failed: " + CLUSTER.startOutput());
+        String cpu = Files.readString(CLUSTER.logs.resolve("cpu-1.out"));
+        assertTrue(cpu.contains("workers polling {causalcxr-cpu=3}"), cpu);
+        String gpu = Files.readString(CLUSTER.logs.resolve("gpu-1.out"));
+        assertTrue(gpu.contains("workers polling {causalcxr-gpu=1}"), gpu);
     }
 
     @AfterAll
@@ -66,6 +79,7 @@ class ClusterFailoverE2ETest {
     }
 
     @Test
+    @Order(1)
     void aGpuWorkerKilledMidTrainingHandsTheStageToAnotherThatResumesFromItsCheckpointWithBitIdenticalResults()
             throws Exception {
         Path spec = DIR.resolve("failover.yaml");
@@ -200,6 +214,150 @@ class ClusterFailoverE2ETest {
                 .filter(l -> l.startsWith("e2e-failover@"))
                 .count();
         assertEquals(1, versions, Files.readString(list));
+    }
+
+    /** Long enough (several heartbeats) for {@code status} to catch the stage running; tiny networks. */
+    private static final String ATTACH_SPEC = """
+            name: e2e-attach
+            seed: 13
+            dataset: {studies: 120}
+            run: [parse-reports, train-disentangler]
+            stages:
+              train-disentangler: {steps: 200, checkpoint_interval: 5, batch_size: 8, pairs_per_kind: 2, base_width: 4,
+                                   id_channels: 4, path_dim: 4, head_hidden: 8, run_ablation: false, eval_pairs: 8,
+                                   grid_identities: 2, grid_pathologies: 2}
+            """;
+
+    private static final Pattern LIVE = Pattern.compile("now: (\\S+) \\S+ +(\\d+)%");
+
+    /**
+     * Issue 18, test 4: the {@code run} client dies (SIGKILL) while its run trains; the workflow goes on on
+     * the cluster's workers, {@code status RUN_ID} shows the running stage's heartbeat fraction, and
+     * {@code run --attach RUN_ID} follows the run to its end and prints the summary {@code run} would have.
+     */
+    @Test
+    @Order(2)
+    void aRunWhoseClientIsKilledGoesOnAndStatusShowsItsProgressAndRunAttachFollowsItToTheSummary() throws Exception {
+        Path spec = DIR.resolve("attach.yaml");
+        Files.writeString(spec, ATTACH_SPEC);
+        Path out = DIR.resolve("attach-client.out");
+        Process client =
+                cli(out, "run", "--data-dir", DATA.toString(), "--spec", spec.toString(), "--no-local-workers");
+        String runId;
+        try {
+            runId = awaitLine(client, out, Pattern.compile("; run (\\S+) \\(spec"), Duration.ofMinutes(10));
+            // the client dies once the stage is on a worker: no Ctrl-C hook runs, nothing cancels the run
+            Pattern started =
+                    Pattern.compile("train-disentangler: attempt \\d+ of run " + Pattern.quote(runId) + " started");
+            long end = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (lines("gpu-1").stream().noneMatch(l -> started.matcher(l).find())
+                    && lines("gpu-2").stream().noneMatch(l -> started.matcher(l).find())) {
+                assertTrue(client.isAlive(), "the client ended before training began: " + tail(out, 30));
+                assertTrue(System.nanoTime() < end, "train-disentangler never started: " + tail(out, 30));
+                Thread.sleep(100);
+            }
+        } finally {
+            client.destroyForcibly(); // kill -9
+        }
+        assertTrue(client.waitFor(30, TimeUnit.SECONDS));
+
+        // status, with the client gone: the run is running, and the stage's fraction comes from its heartbeats
+        double seenFraction = 0;
+        String seen = "";
+        int polls = 0;
+        for (; polls < 40 && seenFraction == 0; polls++) {
+            Path st = DIR.resolve("attach-status-" + polls + ".out");
+            Process status = cli(st, "status", "--data-dir", DATA.toString(), runId);
+            assertTrue(status.waitFor(5, TimeUnit.MINUTES));
+            seen = Files.readString(st);
+            if (!seen.contains(": running")) {
+                break; // ended between polls: asserted below
+            }
+            Matcher m = LIVE.matcher(seen);
+            if (m.find() && m.group(1).equals("train-disentangler")) {
+                seenFraction = Integer.parseInt(m.group(2)) / 100.0;
+            }
+        }
+        assertTrue(
+                seenFraction > 0,
+                "status never showed train-disentangler's live fraction while it ran (" + polls + " polls): " + seen);
+        System.out.println("status of the client-less run after " + polls + " poll(s): " + seenFraction);
+
+        // attach: follows the workflow to its end (it may already be over) and prints the summary run prints
+        Path attached = DIR.resolve("attach.out");
+        Path summary = DIR.resolve("summary-attach.json");
+        Process attach = cli(
+                attached,
+                "run",
+                "--data-dir",
+                DATA.toString(),
+                "--attach",
+                runId,
+                "--no-local-workers",
+                "--summary-json",
+                summary.toString());
+        try {
+            assertTrue(attach.waitFor(20, TimeUnit.MINUTES), "attach did not end: " + tail(attached, 30));
+        } finally {
+            attach.destroyForcibly();
+        }
+        String text = Files.readString(attached);
+        assertEquals(0, attach.exitValue(), "attach failed: " + tail(attached, 40));
+        assertTrue(text.contains("attached to run " + runId), text);
+        assertTrue(
+                Pattern.compile("run " + Pattern.quote(runId) + ": succeeded in [0-9.]+ s")
+                        .matcher(text)
+                        .find(),
+                text);
+        assertTrue(
+                Pattern.compile("train-disentangler\\s+succeeded\\s+-\\s+[0-9.]+\\s+1")
+                        .matcher(text)
+                        .find(),
+                text);
+        JsonNode s = JSON.readTree(summary.toFile());
+        assertEquals(runId, s.path("run_id").asText());
+        assertEquals("succeeded", s.path("status").asText());
+        JsonNode trained = s.at("/stages/train-disentangler");
+        assertEquals("succeeded", trained.path("status").asText(), s.toString());
+        assertEquals(1, trained.path("attempts").asInt(), s.toString());
+        assertTrue(trained.path("seconds").asDouble() > 0, s.toString());
+        assertTrue(s.at("/metrics").size() > 0, s.toString());
+        // a second attach to the finished run prints the same summary again
+        Path again = DIR.resolve("attach-again.out");
+        Process attach2 = cli(again, "run", "--data-dir", DATA.toString(), "--attach", runId, "--no-local-workers");
+        assertTrue(attach2.waitFor(10, TimeUnit.MINUTES), tail(again, 30));
+        assertEquals(0, attach2.exitValue(), tail(again, 30));
+        assertEquals(summaryLines(text), summaryLines(Files.readString(again)));
+    }
+
+    /** The summary's stage table and metrics: what follows the "run ID: STATUS in N s" line, less that line. */
+    private static List<String> summaryLines(String out) {
+        List<String> all = List.of(out.split("\\R"));
+        int start = 0;
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).matches("run \\S+: \\w+ in .*")) {
+                start = i + 1;
+            }
+        }
+        return all.subList(start, all.size()).stream()
+                // the table and metrics are indented; log lines and the MLflow address are not compared
+                .filter(l -> l.startsWith("  ") && !l.startsWith("  this embedded") && !l.startsWith("  ./causalcxr"))
+                .toList();
+    }
+
+    private static String awaitLine(Process p, Path out, Pattern line, Duration limit) throws Exception {
+        long end = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < end) {
+            if (Files.exists(out)) {
+                Matcher m = line.matcher(Files.readString(out));
+                if (m.find()) {
+                    return m.group(1);
+                }
+            }
+            assertTrue(p.isAlive(), "ended before printing " + line + ": " + tail(out, 30));
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no " + line + " within " + limit + ": " + tail(out, 30));
     }
 
     /** Attempt number → MLflow status of the train-disentangler child runs of one pipeline run. */

@@ -75,4 +75,18 @@ class ExitCodeTest {
                 err.toString(UTF_8));
         assertFalse(Files.exists(dir.resolve("data/postgres")));
     }
+
+    @Test
+    void runNeedsASpecOrAnAttachButNotBothAndWorkerSlotsAreWholeNumbers(@TempDir Path dir) throws Exception {
+        Path spec = dir.resolve("spec.yaml");
+        Files.writeString(spec, "name: ok\n");
+        String data = dir.resolve("data").toString();
+        assertEquals(2, Main.execute("run", "--data-dir", data));
+        assertTrue(err.toString(UTF_8).contains("run needs --spec FILE (or --attach RUN_ID)"), err.toString(UTF_8));
+        assertEquals(2, Main.execute("run", "--data-dir", data, "--attach", "r-1", "--spec", spec.toString()));
+        assertTrue(err.toString(UTF_8).contains("--attach follows a run as it was started"), err.toString(UTF_8));
+        assertEquals(2, Main.execute("worker", "--data-dir", data, "--queues", "gpu", "--slots", "none"));
+        assertTrue(err.toString(UTF_8).contains("--slots takes a whole number"), err.toString(UTF_8));
+        assertFalse(Files.exists(dir.resolve("data/postgres")));
+    }
 }
