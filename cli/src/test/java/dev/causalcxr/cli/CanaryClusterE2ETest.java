@@ -123,7 +123,7 @@ class CanaryClusterE2ETest {
         }
 
         // both PostgreSQL databases of the running stack (the platform's and MLflow's), every table
-        Map<String, String> stack = RunningStack.find(CLUSTER.data).orElseThrow();
+        Map<String, String> stack = CLUSTER.stackEnvironment();
         DbEndpoint db = new DbEndpoint(
                 stack.get("CAUSALCXR_DB_URL"), stack.get("CAUSALCXR_DB_USER"), stack.get("CAUSALCXR_DB_PASSWORD"));
         assertNoCanaryInDatabase(db);

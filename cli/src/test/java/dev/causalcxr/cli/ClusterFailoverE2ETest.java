@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The production topology on one machine ({@code docker/local-cluster}: the Temporal dev server, the stack and
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFailoverE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger log = LoggerFactory.getLogger(ClusterFailoverE2ETest.class);
     private static final LocalClusterFixture CLUSTER =
             new LocalClusterFixture(Path.of("target", "e2e-cluster-failover").toAbsolutePath(), Map.of());
     private static final Path DIR = CLUSTER.dir;
@@ -152,7 +155,7 @@ class ClusterFailoverE2ETest {
                 toResume.toMillis() / 1000.0,
                 timeout.toSeconds(),
                 lastSavedBeforeKill);
-        System.out.println(measured);
+        log.info(measured);
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("killed_at", killedAt.toString());
         record.put("seconds_to_next_attempt", toAttempt.toMillis() / 1000.0);
@@ -281,7 +284,7 @@ class ClusterFailoverE2ETest {
         assertTrue(
                 seenFraction > 0,
                 "status never showed train-disentangler's live fraction while it ran (" + polls + " polls): " + seen);
-        System.out.println("status of the client-less run after " + polls + " poll(s): " + seenFraction);
+        log.info("status of the client-less run after {} poll(s): {}", polls, seenFraction);
 
         // attach: follows the workflow to its end (it may already be over) and prints the summary run prints
         Path attached = DIR.resolve("attach.out");
@@ -362,35 +365,14 @@ class ClusterFailoverE2ETest {
 
     /** Attempt number → MLflow status of the train-disentangler child runs of one pipeline run. */
     private static Map<String, String> mlflowAttempts(String mlflow, String runId) throws Exception {
-        var http = java.net.http.HttpClient.newHttpClient();
-        JsonNode experiment = JSON.readTree(http.send(
-                        java.net.http.HttpRequest.newBuilder(
-                                        java.net.URI.create(
-                                                mlflow
-                                                        + "/api/2.0/mlflow/experiments/get-by-name?experiment_name=causalcxr/e2e-failover"))
-                                .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString())
-                .body());
-        String search = JSON.writeValueAsString(Map.of(
-                "experiment_ids",
-                List.of(experiment.at("/experiment/experiment_id").asText()),
-                "filter",
-                "tags.`causalcxr.pipeline_run` = '" + runId + "' and tags.`causalcxr.stage` = 'train-disentangler'"));
-        JsonNode runs = JSON.readTree(http.send(
-                        java.net.http.HttpRequest.newBuilder(
-                                        java.net.URI.create(mlflow + "/api/2.0/mlflow/runs/search"))
-                                .header("Content-Type", "application/json")
-                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(search))
-                                .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString())
-                .body());
         Map<String, String> byAttempt = new java.util.TreeMap<>();
-        for (JsonNode r : runs.path("runs")) {
-            for (JsonNode tag : r.at("/data/tags")) {
-                if (tag.path("key").asText().equals("causalcxr.attempt")) {
-                    byAttempt.put(
-                            tag.path("value").asText(), r.at("/info/status").asText());
-                }
+        for (JsonNode r : LocalClusterFixture.mlflowRuns(
+                mlflow,
+                "e2e-failover",
+                "tags.`causalcxr.pipeline_run` = '" + runId + "' and tags.`causalcxr.stage` = 'train-disentangler'")) {
+            String attempt = LocalClusterFixture.tag(r, "causalcxr.attempt");
+            if (attempt != null) {
+                byAttempt.put(attempt, r.at("/info/status").asText());
             }
         }
         return byAttempt;

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What operators do to a running local cluster (two GPU workers, one CPU worker): restart the Temporal server
@@ -33,6 +35,7 @@ import org.openqa.selenium.WebDriver;
 @Tag("e2e")
 class ClusterOperationsE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger log = LoggerFactory.getLogger(ClusterOperationsE2ETest.class);
     private static final LocalClusterFixture CLUSTER =
             new LocalClusterFixture(Path.of("target", "e2e-cluster-operations").toAbsolutePath(), Map.of());
     private static final String SPEC = """
@@ -81,9 +84,10 @@ class ClusterOperationsE2ETest {
         } finally {
             run.destroyForcibly();
         }
-        System.out.printf(
-                "Temporal restarted %s after the first checkpoint; the run ended %s later%n",
-                restartedAt, Duration.between(restartedAt, Instant.now()));
+        log.info(
+                "Temporal restarted {} after the first checkpoint; the run ended {} later",
+                restartedAt,
+                Duration.between(restartedAt, Instant.now()));
         assertEquals(0, run.exitValue(), "the run failed across the restart: " + LocalClusterFixture.tail(out, 60));
         JsonNode s = JSON.readTree(summary.toFile());
         assertEquals("succeeded", s.path("status").asText(), s.toString());
@@ -160,7 +164,7 @@ class ClusterOperationsE2ETest {
                     .filter(l -> l.contains("another attempt is computing the same outputs"))
                     .count();
         }
-        System.out.println("two pipelines at once: " + waits + " attempt(s) waited for the other's computation");
+        log.info("two pipelines at once: {} attempt(s) waited for the other's computation", waits);
         // no cross-talk: each name lists its own single version
         for (String name : List.of("e2e-pair-a", "e2e-pair-b")) {
             Path list = CLUSTER.dir.resolve(name + "-models.out");
@@ -257,7 +261,7 @@ class ClusterOperationsE2ETest {
                 overlapOnTwoWorkers |= !x.worker().equals(y.worker()) && x.start() < y.end() && y.start() < x.end();
             }
         }
-        System.out.println("tail-noise fan-out intervals (worker, start, end ms): " + intervals);
+        log.info("tail-noise fan-out intervals (worker, start, end ms): {}", intervals);
         assertTrue(overlapOnTwoWorkers, "per-class activities overlap on two workers: " + intervals);
 
         // the dev server's web UI tells what ran where: the activities' summaries name stage, spec and run
@@ -287,32 +291,11 @@ class ClusterOperationsE2ETest {
 
     /** The pipeline run ids whose MLflow runs are in the experiment {@code causalcxr/NAME}. */
     private static List<String> mlflowPipelineRuns(String mlflow, String name) throws Exception {
-        var http = java.net.http.HttpClient.newHttpClient();
-        JsonNode experiment = JSON.readTree(http.send(
-                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(mlflow
-                                        + "/api/2.0/mlflow/experiments/get-by-name?experiment_name=causalcxr/" + name))
-                                .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString())
-                .body());
-        String search = JSON.writeValueAsString(Map.of(
-                "experiment_ids",
-                List.of(experiment.at("/experiment/experiment_id").asText()),
-                "max_results",
-                1000));
-        JsonNode runs = JSON.readTree(http.send(
-                        java.net.http.HttpRequest.newBuilder(
-                                        java.net.URI.create(mlflow + "/api/2.0/mlflow/runs/search"))
-                                .header("Content-Type", "application/json")
-                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(search))
-                                .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString())
-                .body());
         java.util.TreeSet<String> pipelineRuns = new java.util.TreeSet<>();
-        for (JsonNode r : runs.path("runs")) {
-            for (JsonNode tag : r.at("/data/tags")) {
-                if (tag.path("key").asText().equals("causalcxr.pipeline_run")) {
-                    pipelineRuns.add(tag.path("value").asText());
-                }
+        for (JsonNode r : LocalClusterFixture.mlflowRuns(mlflow, name, "")) {
+            String run = LocalClusterFixture.tag(r, "causalcxr.pipeline_run");
+            if (run != null) {
+                pipelineRuns.add(run);
             }
         }
         return List.copyOf(pipelineRuns);

@@ -1,7 +1,13 @@
 package dev.causalcxr.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.infra.tracking.MlflowTestSupport;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,12 +16,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One {@code docker/local-cluster} for a test: its data folder, the script run with this build's classes, the
  * CLI as another process, and the processes' logs.
  */
 final class LocalClusterFixture {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger log = LoggerFactory.getLogger(LocalClusterFixture.class);
     /** Surefire runs in cli/; the script lives in the repository's docker/. */
     static final Path REPO = Path.of("").toAbsolutePath().getParent();
 
@@ -100,13 +110,49 @@ final class LocalClusterFixture {
         return cli(out, args.toArray(String[]::new));
     }
 
-    /** The Temporal server's address ({@code host:port}), as the cluster recorded it. */
-    String temporalAddress() throws IOException {
-        return Files.readAllLines(logs.resolve("env")).stream()
-                .filter(l -> l.startsWith("export TEMPORAL_ADDRESS="))
-                .map(l -> l.substring("export TEMPORAL_ADDRESS=".length()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no TEMPORAL_ADDRESS in " + logs.resolve("env")));
+    /** The connection environment the cluster's stack published (S3, PostgreSQL, MLflow, Temporal). */
+    Map<String, String> stackEnvironment() {
+        return RunningStack.find(data).orElseThrow(() -> new AssertionError("no running stack for " + data));
+    }
+
+    /** The Temporal server's address ({@code host:port}). */
+    String temporalAddress() {
+        return stackEnvironment().get("TEMPORAL_ADDRESS");
+    }
+
+    /** The MLflow runs of experiment {@code causalcxr/NAME} that match {@code filter} (MLflow's search syntax). */
+    static JsonNode mlflowRuns(String mlflow, String name, String filter) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        JsonNode experiment = JSON.readTree(http.send(
+                        HttpRequest.newBuilder(URI.create(mlflow
+                                        + "/api/2.0/mlflow/experiments/get-by-name?experiment_name=causalcxr/" + name))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
+        Map<String, Object> search = new java.util.LinkedHashMap<>();
+        search.put(
+                "experiment_ids",
+                List.of(experiment.at("/experiment/experiment_id").asText()));
+        search.put("filter", filter);
+        search.put("max_results", 1000);
+        return JSON.readTree(http.send(
+                                HttpRequest.newBuilder(URI.create(mlflow + "/api/2.0/mlflow/runs/search"))
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(search)))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body())
+                .path("runs");
+    }
+
+    /** The value of an MLflow run's tag, or null. */
+    static String tag(JsonNode run, String key) {
+        for (JsonNode t : run.at("/data/tags")) {
+            if (t.path("key").asText().equals(key)) {
+                return t.path("value").asText();
+            }
+        }
+        return null;
     }
 
     /** The log lines of one cluster process ({@code gpu-1}, {@code cpu-1}, {@code stack}, …). */
@@ -167,7 +213,7 @@ final class LocalClusterFixture {
             throw new AssertionError(
                     "docker/local-cluster " + args[0] + " took longer than " + limit + ": " + tail(out, 30));
         }
-        System.out.println(Files.readString(out));
+        log.info("docker/local-cluster {}:\n{}", args[0], Files.readString(out));
         return p.exitValue();
     }
 

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -35,11 +34,11 @@ public final class ComputationClaim implements AutoCloseable {
      * @param poll        how often to try again while another holds it
      * @param onFirstWait called once when the claim is found held (to say so in the log)
      */
-    static ComputationClaim acquire(DbEndpoint endpoint, String cacheKey, Duration poll, Runnable onFirstWait) {
+    static ComputationClaim acquire(MetadataDb db, String cacheKey, Duration poll, Runnable onFirstWait) {
         long key = lockKey(cacheKey);
         Connection c = null;
         try {
-            c = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+            c = db.connection(); // unpooled: a session of its own, which the lock lives and dies with
             boolean waited = false;
             while (!tryLock(c, key)) {
                 if (!waited) {

@@ -153,7 +153,7 @@ public final class PipelineJournal {
      * while an attempt of another pipeline, on any worker, computes them ({@link ComputationClaim}).
      */
     public ComputationClaim claimComputation(String cacheKey, Runnable onFirstWait) {
-        return ComputationClaim.acquire(db.endpoint(), cacheKey, java.time.Duration.ofSeconds(1), onFirstWait);
+        return ComputationClaim.acquire(db, cacheKey, java.time.Duration.ofSeconds(1), onFirstWait);
     }
 
     public List<String> succeededManifests(String cacheKey) {

@@ -21,6 +21,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SiteProfileTest {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SiteProfileTest.class);
 
     static final PhantomSpec SPEC =
             PhantomSpec.defaults().withStudies(240).withSeed(77).withSize(64);
@@ -71,10 +72,17 @@ class SiteProfileTest {
         for (double[] v : b.subList(30, 60)) {
             right += dist(v, mb, sd) < dist(v, ma, sd) ? 1 : 0;
         }
-        System.out.printf(
+        log.info(String.format(
+                java.util.Locale.ROOT,
                 "site A mean %.3f spread %.3f texture %.4f; site B mean %.3f spread %.3f texture %.4f; "
-                        + "held-out site accuracy %d/60%n",
-                ma[0], ma[1], ma[2], mb[0], mb[1], mb[2], right);
+                        + "held-out site accuracy %d/60",
+                ma[0],
+                ma[1],
+                ma[2],
+                mb[0],
+                mb[1],
+                mb[2],
+                right));
         assertTrue(right >= 54, "three numbers tell the sites apart on held-out images: " + right + "/60");
     }
 
@@ -128,7 +136,7 @@ class SiteProfileTest {
                         text);
             }
         }
-        System.out.println("parser micro F1 against the report truth, per site: " + f1);
+        log.info("parser micro F1 against the report truth, per site: {}", f1);
         assertTrue(f1.get("b") > 0.95, "site B's reports are read: " + f1);
     }
 
