@@ -55,7 +55,9 @@ import java.util.Map;
  * evaluation-only phantom cohort (other seed, other patients) in which every finding is common.
  *
  * <p>Usage: {@code GeneratorDiagnostics OUT_DIR [steps=800] [diffusionSteps=1500]}; config overrides as
- * system properties {@code -Ddiag.<field>=value} for the fields read in {@link #variant}.
+ * system properties {@code -Ddiag.<field>=value} for the fields read in {@link #variant}, and
+ * {@code -Ddiag.size=PX} (phantom size, default 64) and {@code -Ddiag.device=gpu} (where the disentangler
+ * and the diffusion model train; the judge stays on the CPU).
  */
 public final class GeneratorDiagnostics {
 
@@ -102,10 +104,12 @@ public final class GeneratorDiagnostics {
         Path out = Files.createDirectories(Path.of(args.length > 0 ? args[0] : "model-core/target/diagnostics"));
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 800;
         int diffusionSteps = args.length > 2 ? Integer.parseInt(args[2]) : 1500;
+        int size = Integer.getInteger("diag.size", 64);
+        String device = System.getProperty("diag.device", "cpu");
         long t0 = System.nanoTime();
         DisentanglerDataset data = DisentanglerDataset.fromPhantom(
                 new PhantomGenerator(
-                        PhantomSpec.defaults().withStudies(2000).withSize(64).withSeed(42)),
+                        PhantomSpec.defaults().withStudies(2000).withSize(size).withSeed(42)),
                 SplitProportions.defaults(),
                 (d, t) -> {});
         // evaluation-only cohort: new patients, every rendered finding frequent
@@ -114,7 +118,7 @@ public final class GeneratorDiagnostics {
         DisentanglerDataset probe = DisentanglerDataset.fromPhantom(
                 new PhantomGenerator(PhantomSpec.defaults()
                         .withStudies(600)
-                        .withSize(64)
+                        .withSize(size)
                         .withSeed(9001)
                         .withClassFrequencies(even)),
                 SplitProportions.defaults(),
@@ -123,7 +127,7 @@ public final class GeneratorDiagnostics {
         DisentanglerDataset judgeCohort = DisentanglerDataset.fromPhantom(
                 new PhantomGenerator(PhantomSpec.defaults()
                         .withStudies(1200)
-                        .withSize(64)
+                        .withSize(size)
                         .withSeed(9002)
                         .withClassFrequencies(even)),
                 SplitProportions.defaults(),
@@ -143,7 +147,7 @@ public final class GeneratorDiagnostics {
                                 .collect(java.util.stream.Collectors.toSet()))
                         .toList(),
                 rendered,
-                64,
+                size,
                 FindingJudge.Config.quick(11));
         System.out.printf(Locale.ROOT, "judge %.1f s%n", (System.nanoTime() - tj) / 1e9);
         if (steps == 0) {
@@ -171,7 +175,8 @@ public final class GeneratorDiagnostics {
             judge.close();
             return;
         }
-        DisentanglerConfig cfg = variant(DisentanglerConfig.quick())
+        DisentanglerConfig cfg = variant(
+                        DisentanglerConfig.quick().toBuilder().device(device).build())
                 .withSteps(steps)
                 .withAblation(false)
                 .withCheckpointInterval(1_000_000);
@@ -214,7 +219,7 @@ public final class GeneratorDiagnostics {
                 findings.add(data.studies().get(i).findings());
             }
             DiffusionConfig dcfg = new DiffusionConfig(
-                    cfg.pathDim(), 256, 3, 64, 1000, diffusionSteps, 256, 1e-3f, 0.1f, 42L, 1_000_000, 100, "cpu");
+                    cfg.pathDim(), 256, 3, 64, 1000, diffusionSteps, 256, 1e-3f, 0.1f, 42L, 1_000_000, 100, device);
             long t2 = System.nanoTime();
             Path diffFile = DiffusionTraining.run(
                             dcfg, codes.pathMean(), findings, RecordingStageContext.under(out.resolve("diffusion"), 42))
