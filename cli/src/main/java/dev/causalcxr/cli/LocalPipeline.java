@@ -360,7 +360,16 @@ final class LocalPipeline {
                         m.getOrDefault("tail_" + t + "_plain", Double.NaN));
             }
         }
-        String[] downstream = {"accuracy", "balanced_accuracy", "macro_f1", "auroc", "head_recall", "tail_recall"};
+        String[] downstream = {
+            "accuracy",
+            "balanced_accuracy",
+            "macro_f1",
+            "auroc",
+            "head_recall",
+            "tail_recall",
+            "head_auroc",
+            "tail_auroc"
+        };
         if (m.containsKey("accuracy_real")) {
             // without an augmentation set the evaluation has the real arm alone
             boolean augmented = m.containsKey("accuracy_augmented");

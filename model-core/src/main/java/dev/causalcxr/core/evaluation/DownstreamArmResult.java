@@ -14,6 +14,8 @@ import java.util.List;
  * @param auroc            macro one-vs-rest AUROC over seeds
  * @param headRecall       mean recall of head classes, over seeds
  * @param tailRecall       mean recall of tail classes, over seeds
+ * @param headAuroc        mean one-vs-rest AUROC of head classes, over seeds
+ * @param tailAuroc        mean one-vs-rest AUROC of tail classes, over seeds
  * @param recall           per class, over seeds
  * @param confusion        confusion matrices summed over seeds (row = true class)
  */
@@ -26,5 +28,7 @@ public record DownstreamArmResult(
         MeanStd auroc,
         MeanStd headRecall,
         MeanStd tailRecall,
+        MeanStd headAuroc,
+        MeanStd tailAuroc,
         List<MeanStd> recall,
         int[][] confusion) {}

@@ -26,6 +26,10 @@ public final class DownstreamEvaluation {
     public static final String AUGMENTED = "augmented";
     /** The ablation arm: real plus counterfactuals sampled from plain N(0, I) initial noise. */
     public static final String AUGMENTED_PLAIN = "augmented_plain";
+    /** Draws of the paired bootstrap behind each arm's confidence intervals against the real arm. */
+    static final int BOOTSTRAP_RESAMPLES = 1000;
+    /** Keeps the bootstrap's stream apart from the classifier seed it is derived from. */
+    private static final long BOOTSTRAP_SEED_SALT = 0x5eed_b007L;
 
     /** Sees every trained classifier before it is closed; returning true keeps it open for the caller to close. */
     public interface ClassifierHandler {
@@ -114,6 +118,8 @@ public final class DownstreamEvaluation {
         int classCount = target.classCount();
         Map<String, List<ClassificationReport>> reports = new LinkedHashMap<>();
         pools.keySet().forEach(arm -> reports.put(arm, new ArrayList<>()));
+        Map<String, List<double[][]>> predictions = new LinkedHashMap<>();
+        pools.keySet().forEach(arm -> predictions.put(arm, new ArrayList<>()));
         int runs = pools.size() * seeds.size();
         int run = 0;
         for (long seed : seeds) {
@@ -137,6 +143,7 @@ public final class DownstreamEvaluation {
                     ClassificationReport report = ClassificationMetrics.evaluate(
                             test.labels(), ClassificationMetrics.argmax(probabilities), probabilities, classCount);
                     reports.get(arm).add(report);
+                    predictions.get(arm).add(probabilities);
                     LOG.info(
                             "downstream {} seed {}: accuracy {}, balanced accuracy {}",
                             arm,
@@ -151,10 +158,26 @@ public final class DownstreamEvaluation {
                 }
             }
         }
+        Map<String, Map<String, PairedBootstrap.Difference>> comparisons = new LinkedHashMap<>();
+        for (String arm : pools.keySet()) {
+            if (!arm.equals(REAL)) {
+                comparisons.put(
+                        arm,
+                        PairedBootstrap.compare(
+                                test.labels(),
+                                predictions.get(REAL),
+                                predictions.get(arm),
+                                classCount,
+                                tailClasses,
+                                BOOTSTRAP_RESAMPLES,
+                                seeds.get(0) ^ BOOTSTRAP_SEED_SALT));
+            }
+        }
         return new DownstreamResult(
                 target.classLabels(),
                 Set.copyOf(tailClasses),
                 List.copyOf(seeds),
+                comparisons,
                 summarize(REAL, reports.get(REAL), tailClasses, classCount),
                 augmented ? summarize(AUGMENTED, reports.get(AUGMENTED), tailClasses, classCount) : null,
                 plainAugmentation == null
@@ -171,6 +194,8 @@ public final class DownstreamEvaluation {
         double[] auroc = new double[n];
         double[] head = new double[n];
         double[] tail = new double[n];
+        double[] headAuroc = new double[n];
+        double[] tailAuroc = new double[n];
         double[][] recall = new double[classCount][n];
         int[][] confusion = new int[classCount][classCount];
         for (int s = 0; s < n; s++) {
@@ -182,6 +207,8 @@ public final class DownstreamEvaluation {
             HeadTailRecall headTail = r.headTailRecall(tailClasses);
             head[s] = headTail.headMeanRecall();
             tail[s] = headTail.tailMeanRecall();
+            headAuroc[s] = meanAuroc(r, tailClasses, false);
+            tailAuroc[s] = meanAuroc(r, tailClasses, true);
             for (int c = 0; c < classCount; c++) {
                 // a class absent from the test split has no recall
                 recall[c][s] = r.support()[c] == 0 ? Double.NaN : r.recall()[c];
@@ -203,7 +230,22 @@ public final class DownstreamEvaluation {
                 MeanStd.of(auroc),
                 MeanStd.of(head),
                 MeanStd.of(tail),
+                MeanStd.of(headAuroc),
+                MeanStd.of(tailAuroc),
                 perClass,
                 confusion);
+    }
+
+    /** Mean of the defined per-class AUROCs of the tail classes (tail) or of the others (head); NaN if none. */
+    static double meanAuroc(ClassificationReport r, Set<Integer> tailClasses, boolean tail) {
+        double sum = 0;
+        int n = 0;
+        for (int c = 0; c < r.classCount(); c++) {
+            if (tailClasses.contains(c) == tail && !Double.isNaN(r.auroc()[c])) {
+                sum += r.auroc()[c];
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
     }
 }

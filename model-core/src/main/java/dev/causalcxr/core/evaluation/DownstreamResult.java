@@ -1,6 +1,9 @@
 package dev.causalcxr.core.evaluation;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -10,6 +13,8 @@ import java.util.Set;
  * @param classLabels class index → finding label
  * @param tailClasses class indices counted as tail
  * @param seeds       the training seeds (each used by both arms)
+ * @param comparisons per augmented arm, its paired difference from the real arm for each of
+ *                    {@link PairedBootstrap#METRICS} with a 95 % interval over test studies and seeds
  * @param real        classifier trained on the real training split
  * @param augmented   classifier trained on the real training split plus the augmentation set; null when there
  *                    was no augmentation set
@@ -20,17 +25,13 @@ public record DownstreamResult(
         List<String> classLabels,
         Set<Integer> tailClasses,
         List<Long> seeds,
+        Map<String, Map<String, PairedBootstrap.Difference>> comparisons,
         DownstreamArmResult real,
         DownstreamArmResult augmented,
         DownstreamArmResult augmentedPlain) {
 
-    public DownstreamResult(
-            List<String> classLabels,
-            Set<Integer> tailClasses,
-            List<Long> seeds,
-            DownstreamArmResult real,
-            DownstreamArmResult augmented) {
-        this(classLabels, tailClasses, seeds, real, augmented, null);
+    public DownstreamResult {
+        comparisons = Collections.unmodifiableMap(new LinkedHashMap<>(comparisons));
     }
 
     /** Whether there was an augmentation set, so an augmented arm to compare with the real one. */

@@ -36,6 +36,24 @@ final class EvaluationReportJson {
             downstream.put("augmented", arm(d.augmented(), d.classLabels()));
             downstream.put("augmented_minus_real", deltas(d));
         }
+        if (d.augmentedPlain() != null) {
+            downstream.put("augmented_plain", arm(d.augmentedPlain(), d.classLabels()));
+        }
+        Map<String, Object> paired = new LinkedHashMap<>();
+        d.comparisons().forEach((armName, differences) -> {
+            Map<String, Object> byMetric = new LinkedHashMap<>();
+            differences.forEach((metric, diff) -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("difference", number(diff.difference()));
+                m.put("ci95_low", number(diff.low()));
+                m.put("ci95_high", number(diff.high()));
+                m.put("resamples", diff.resamples());
+                byMetric.put(metric, m);
+            });
+            paired.put(armName + "_minus_real", byMetric);
+        });
+        // paired bootstrap over test studies and seeds (PairedBootstrap): the intervals to judge an arm by
+        downstream.put("paired", paired);
         root.put("downstream", downstream);
         root.put("fidelity", fidelity(result.fidelity()));
         root.put("inception_fidelity", fidelity(result.inceptionFidelity()));
@@ -66,6 +84,8 @@ final class EvaluationReportJson {
         m.put("auroc", meanStd(arm.auroc()));
         m.put("head_recall", meanStd(arm.headRecall()));
         m.put("tail_recall", meanStd(arm.tailRecall()));
+        m.put("head_auroc", meanStd(arm.headAuroc()));
+        m.put("tail_auroc", meanStd(arm.tailAuroc()));
         Map<String, Object> recall = new LinkedHashMap<>();
         for (int c = 0; c < classLabels.size(); c++) {
             recall.put(classLabels.get(c), meanStd(arm.recall().get(c)));
@@ -83,6 +103,7 @@ final class EvaluationReportJson {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mean", number(v.mean()));
         m.put("std", number(v.std()));
+        m.put("ci95_half_width", number(v.ci95()));
         m.put("n", v.count());
         return m;
     }

@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -426,6 +427,20 @@ public final class EvaluationStage {
             metric(ctx, "auroc" + suffix + "_std", arm.auroc().std());
             metric(ctx, "tail_recall" + suffix + "_std", arm.tailRecall().std());
             metric(ctx, "head_recall" + suffix + "_std", arm.headRecall().std());
+            summary(ctx, "tail_auroc" + suffix, arm.tailAuroc().mean());
+            summary(ctx, "head_auroc" + suffix, arm.headAuroc().mean());
+            metric(ctx, "tail_auroc" + suffix + "_std", arm.tailAuroc().std());
+            metric(ctx, "head_auroc" + suffix + "_std", arm.headAuroc().std());
+            // 95 % t-intervals over the seeds (half-widths); the paired intervals below also cover the test draw
+            metric(
+                    ctx,
+                    "balanced_accuracy" + suffix + "_ci95",
+                    arm.balancedAccuracy().ci95());
+            metric(ctx, "auroc" + suffix + "_ci95", arm.auroc().ci95());
+            metric(ctx, "tail_recall" + suffix + "_ci95", arm.tailRecall().ci95());
+            metric(ctx, "head_recall" + suffix + "_ci95", arm.headRecall().ci95());
+            metric(ctx, "tail_auroc" + suffix + "_ci95", arm.tailAuroc().ci95());
+            metric(ctx, "head_auroc" + suffix + "_ci95", arm.headAuroc().ci95());
             for (int c = 0; c < target.classCount(); c++) {
                 String key = target.classKeys().get(c);
                 int classIndex = c;
@@ -447,6 +462,20 @@ public final class EvaluationStage {
             LOG.info("evaluate: no augmentation set; the real arm alone, no augmented arm and no deltas");
             return;
         }
+        d.comparisons()
+                .forEach((arm, differences) -> differences.forEach((name, diff) -> {
+                    metric(ctx, "paired_delta/" + arm + "/" + name, diff.difference());
+                    metric(ctx, "paired_delta_ci_low/" + arm + "/" + name, diff.low());
+                    metric(ctx, "paired_delta_ci_high/" + arm + "/" + name, diff.high());
+                    LOG.info(
+                            "evaluate: {} − real, {}: {} (95 % CI {} to {}, {} resamples of test studies and seeds)",
+                            arm,
+                            name,
+                            String.format(Locale.ROOT, "%+.4f", diff.difference()),
+                            String.format(Locale.ROOT, "%+.4f", diff.low()),
+                            String.format(Locale.ROOT, "%+.4f", diff.high()),
+                            diff.resamples());
+                }));
         metric(ctx, "accuracy_delta", d.accuracyDelta());
         metric(ctx, "balanced_accuracy_delta", d.balancedAccuracyDelta());
         metric(ctx, "macro_f1_delta", d.macroF1Delta());

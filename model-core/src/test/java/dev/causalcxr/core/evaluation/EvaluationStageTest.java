@@ -42,6 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
 class EvaluationStageTest {
 
     private static final Set<String> SUMMARY_KEYS = Set.of(
+            "tail_auroc_real",
+            "tail_auroc_augmented",
+            "head_auroc_real",
+            "head_auroc_augmented",
             "fid",
             "kid",
             "precision",
@@ -163,6 +167,17 @@ class EvaluationStageTest {
         assertTrue(
                 ctx.hasMetric("recall_real/pleural_effusion"), ctx.metricKeys().toString());
         assertTrue(ctx.hasMetric("balanced_accuracy_delta"));
+        // the augmented arm against the real one, paired over test studies and seeds, with its interval
+        for (String m : PairedBootstrap.METRICS) {
+            assertTrue(ctx.hasMetric("paired_delta/augmented/" + m), m + " in " + ctx.metricKeys());
+            assertTrue(ctx.hasMetric("paired_delta_ci_low/augmented/" + m), m);
+            assertTrue(ctx.hasMetric("paired_delta_ci_high/augmented/" + m), m);
+        }
+        PairedBootstrap.Difference balanced =
+                result.downstream().comparisons().get("augmented").get(PairedBootstrap.BALANCED_ACCURACY);
+        assertEquals(
+                result.downstream().balancedAccuracyDelta(), balanced.difference(), 1e-12, "point = delta of means");
+        assertTrue(balanced.low() <= balanced.difference() && balanced.difference() <= balanced.high(), "" + balanced);
         assertFalse(ctx.metricKeys().stream().anyMatch(SUMMARY_KEYS::contains), "summary keys only in the summary");
         assertEquals(1.0, ctx.lastProgress(), 0.0);
 
