@@ -46,7 +46,15 @@ final class EvaluateDefinition implements StageDefinition {
                 ? null
                 : StudyLabels.fromTruth(PhantomGroundTruth.read(truth));
         EvaluationStage.run(
-                cfg, datasetDir, labels, reference, augmentation, plain.isEmpty() ? null : plain, null, ctx);
+                cfg,
+                datasetDir,
+                labels,
+                reference,
+                augmentation,
+                plain.isEmpty() ? null : plain,
+                null,
+                truth != null,
+                ctx);
     }
 
     private static List<AugmentedSample> read(Path file) throws java.io.IOException {

@@ -18,6 +18,9 @@ import java.util.List;
  * @param kidSubsetSize      KID subset size (capped at the smaller set)
  * @param nearestK           k of precision / recall / density / coverage
  * @param inceptionFile      an Inception TorchScript file for the standard FID, or null (nothing is downloaded)
+ * @param powerCohortStudies on a phantom data set, the studies of an evaluation-only cohort (new seed, new
+ *                           patients, every tail class common) on which the downstream arms are also compared;
+ *                           0 for none (see {@link PowerCohort})
  */
 public record EvaluationConfig(
         ClassifierConfig classifier,
@@ -28,9 +31,38 @@ public record EvaluationConfig(
         int kidSubsets,
         int kidSubsetSize,
         int nearestK,
-        String inceptionFile) {
+        String inceptionFile,
+        int powerCohortStudies) {
+
+    /** Without an evaluation-only cohort ({@code powerCohortStudies} 0). */
+    public EvaluationConfig(
+            ClassifierConfig classifier,
+            int seedCount,
+            int minimumClassCount,
+            double tailFrequency,
+            List<String> tailFindings,
+            int kidSubsets,
+            int kidSubsetSize,
+            int nearestK,
+            String inceptionFile) {
+        this(
+                classifier,
+                seedCount,
+                minimumClassCount,
+                tailFrequency,
+                tailFindings,
+                kidSubsets,
+                kidSubsetSize,
+                nearestK,
+                inceptionFile,
+                0);
+    }
 
     public EvaluationConfig {
+        if (powerCohortStudies < 0 || powerCohortStudies > PowerCohort.MAX_STUDIES) {
+            throw new IllegalArgumentException("invalid evaluation config: power_cohort_studies " + powerCohortStudies
+                    + " (0 for none, at most " + PowerCohort.MAX_STUDIES + ")");
+        }
         tailFindings = tailFindings == null ? List.of() : List.copyOf(tailFindings);
         if (seedCount < 1 || minimumClassCount < 1 || !(tailFrequency > 0 && tailFrequency < 1)) {
             throw new IllegalArgumentException("invalid evaluation config: seeds " + seedCount
@@ -62,7 +94,8 @@ public record EvaluationConfig(
                 kidSubsets,
                 kidSubsetSize,
                 nearestK,
-                inceptionFile);
+                inceptionFile,
+                powerCohortStudies);
     }
 
     public EvaluationConfig withSeedCount(int n) {
@@ -75,7 +108,22 @@ public record EvaluationConfig(
                 kidSubsets,
                 kidSubsetSize,
                 nearestK,
-                inceptionFile);
+                inceptionFile,
+                powerCohortStudies);
+    }
+
+    public EvaluationConfig withPowerCohortStudies(int n) {
+        return new EvaluationConfig(
+                classifier,
+                seedCount,
+                minimumClassCount,
+                tailFrequency,
+                tailFindings,
+                kidSubsets,
+                kidSubsetSize,
+                nearestK,
+                inceptionFile,
+                n);
     }
 
     public EvaluationConfig withMinimumClassCount(int n) {
@@ -88,7 +136,8 @@ public record EvaluationConfig(
                 kidSubsets,
                 kidSubsetSize,
                 nearestK,
-                inceptionFile);
+                inceptionFile,
+                powerCohortStudies);
     }
 
     public EvaluationConfig withTailFindings(List<String> labels) {
@@ -101,7 +150,8 @@ public record EvaluationConfig(
                 kidSubsets,
                 kidSubsetSize,
                 nearestK,
-                inceptionFile);
+                inceptionFile,
+                powerCohortStudies);
     }
 
     public EvaluationConfig withInceptionFile(String file) {
@@ -114,7 +164,8 @@ public record EvaluationConfig(
                 kidSubsets,
                 kidSubsetSize,
                 nearestK,
-                file);
+                file,
+                powerCohortStudies);
     }
 
     public FidelityConfig fidelity(long seed) {

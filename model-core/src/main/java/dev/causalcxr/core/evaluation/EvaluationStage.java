@@ -46,7 +46,9 @@ public final class EvaluationStage {
     static final String SUMMARY_KEYS_DOC = "fid, kid, precision, recall, density, coverage, accuracy_real, "
             + "accuracy_augmented, balanced_accuracy_real, balanced_accuracy_augmented, macro_f1_real, "
             + "macro_f1_augmented, auroc_real, auroc_augmented, tail_recall_real, tail_recall_augmented, "
-            + "head_recall_real, head_recall_augmented; with reference labels also accuracy, balanced_accuracy, "
+            + "head_recall_real, head_recall_augmented, tail_auroc_ARM, head_auroc_ARM; with an evaluation-only "
+            + "cohort also power_tail_auroc_delta_ARM, power_tail_recall_delta_ARM and their _ci_low / _ci_high; "
+            + "with reference labels also accuracy, balanced_accuracy, "
             + "macro_f1, tail_recall and head_recall with the suffix _ARM_vs_SOURCE, and "
             + "evaluation_test_targets_agreement_vs_SOURCE; with generated images also memorization_closer_to_train, "
             + "memorization_distance_ratio and memorization_near_copies, each also with the suffix _features";
@@ -114,6 +116,24 @@ public final class EvaluationStage {
             Path generatedDir,
             StageContext ctx)
             throws IOException {
+        return run(config, datasetDir, labels, reference, augmentation, plainAugmentation, generatedDir, false, ctx);
+    }
+
+    /**
+     * @param phantomDataset whether the data set is the run's phantom, so that an evaluation-only cohort can be
+     *                       rendered for it ({@link EvaluationConfig#powerCohortStudies()})
+     */
+    public static EvaluationResult run(
+            EvaluationConfig config,
+            Path datasetDir,
+            StudyLabels labels,
+            StudyLabels reference,
+            List<AugmentedSample> augmentation,
+            List<AugmentedSample> plainAugmentation,
+            Path generatedDir,
+            boolean phantomDataset,
+            StageContext ctx)
+            throws IOException {
         List<AugmentedSample> augmentationSamples = augmentation == null ? List.of() : augmentation;
         Path manifestFile = datasetDir.resolve("manifest.json");
         if (!Files.isRegularFile(manifestFile)) {
@@ -142,6 +162,20 @@ public final class EvaluationStage {
                         .mapToInt(e -> target.classOf(reference, e.studyId()))
                         .toArray();
         Map<String, List<ClassificationReport>> referenceReports = new LinkedHashMap<>();
+        PowerCohort.Cohort power = null;
+        if (config.powerCohortStudies() > 0 && !phantomDataset) {
+            LOG.info("evaluate: power_cohort_studies is set, but the data set is not a phantom: no evaluation-only"
+                    + " cohort (its classes would need ground truth)");
+        } else if (config.powerCohortStudies() > 0) {
+            ctx.progress(0.0, "rendering the evaluation-only cohort");
+            int renderSize = ImageCodec.read(
+                            datasetDir.resolve(trainEntries.get(0).imagePath()))
+                    .width();
+            power = PowerCohort.render(config.powerCohortStudies(), renderSize, size, ctx.seed(), target, tail);
+            logPowerCohort(ctx, power, target, tail);
+        }
+        Map<String, List<double[][]>> powerPredictions = new LinkedHashMap<>();
+        PowerCohort.Cohort powerCohort = power;
         ctx.progress(LOAD_SHARE, "images loaded");
 
         List<Long> seeds = seeds(ctx.seed(), config.seedCount());
@@ -170,6 +204,12 @@ public final class EvaluationStage {
                         }
                     },
                     (arm, seed, classifier) -> {
+                        if (powerCohort != null) {
+                            powerPredictions
+                                    .computeIfAbsent(arm, k -> new ArrayList<>())
+                                    .add(classifier.predictProbabilities(
+                                            powerCohort.images().pixels()));
+                        }
                         if (referenceTest != null) {
                             double[][] p = classifier.predictProbabilities(test.pixels());
                             referenceReports
@@ -191,6 +231,9 @@ public final class EvaluationStage {
             ctx.logParam("feature_network", space.name());
             ctx.logParam("feature_network_digest", space.digest());
             reportDownstream(ctx, downstream, target);
+            if (powerCohort != null) {
+                reportPowerCohort(ctx, powerCohort, powerPredictions, target, tail, seeds);
+            }
             if (referenceTest != null) {
                 reportAgainstReference(
                         ctx,
@@ -484,6 +527,106 @@ public final class EvaluationStage {
         metric(ctx, "head_recall_delta", d.headRecallDelta());
         for (int c = 0; c < target.classCount(); c++) {
             metric(ctx, "recall_delta/" + target.classKeys().get(c), d.recallDelta(c));
+        }
+    }
+
+    private static void logPowerCohort(
+            StageContext ctx, PowerCohort.Cohort cohort, PrimaryFindingTarget target, Set<Integer> tail) {
+        ctx.logParam("power_cohort_studies", Integer.toString(cohort.images().count()));
+        ctx.logParam("power_cohort_seed", Long.toString(cohort.seed()));
+        for (int c = 0; c < target.classCount(); c++) {
+            metric(ctx, "power/studies/" + target.classKeys().get(c), cohort.classCounts()[c]);
+        }
+        int fewest = cohort.fewestTailStudies(tail);
+        metric(ctx, "power/fewest_tail_studies", fewest);
+        if (fewest < PowerCohort.MIN_STUDIES_PER_TAIL_CLASS) {
+            LOG.warn(
+                    "evaluate: the evaluation-only cohort has {} studies of its rarest tail class (sized for {});"
+                            + " raise power_cohort_studies",
+                    fewest,
+                    PowerCohort.MIN_STUDIES_PER_TAIL_CLASS);
+        }
+    }
+
+    /**
+     * Every arm's classifiers on the evaluation-only cohort: per-arm metrics under {@code power/}, and each
+     * augmented arm against real with the paired bootstrap; the tail AUROC and tail recall differences with
+     * their intervals also go to the summary ({@code power_tail_auroc_delta_ARM}, …).
+     */
+    private static void reportPowerCohort(
+            StageContext ctx,
+            PowerCohort.Cohort cohort,
+            Map<String, List<double[][]>> predictions,
+            PrimaryFindingTarget target,
+            Set<Integer> tail,
+            List<Long> seeds) {
+        int[] labels = cohort.images().labels();
+        int classCount = target.classCount();
+        for (Map.Entry<String, List<double[][]>> e : predictions.entrySet()) {
+            List<ClassificationReport> reports = e.getValue().stream()
+                    .map(p -> ClassificationMetrics.evaluate(labels, ClassificationMetrics.argmax(p), p, classCount))
+                    .toList();
+            DownstreamArmResult arm = DownstreamEvaluation.summarize(e.getKey(), reports, tail, classCount);
+            String suffix = "_" + e.getKey();
+            Map<String, MeanStd> values = new LinkedHashMap<>();
+            values.put("balanced_accuracy", arm.balancedAccuracy());
+            values.put("auroc", arm.auroc());
+            values.put("tail_auroc", arm.tailAuroc());
+            values.put("head_auroc", arm.headAuroc());
+            values.put("tail_recall", arm.tailRecall());
+            values.put("head_recall", arm.headRecall());
+            values.forEach((name, v) -> {
+                metric(ctx, "power/" + name + suffix, v.mean());
+                metric(ctx, "power/" + name + suffix + "_ci95", v.ci95());
+            });
+            for (int c = 0; c < classCount; c++) {
+                int classIndex = c;
+                String key = target.classKeys().get(c);
+                metric(
+                        ctx,
+                        "power/recall" + suffix + "/" + key,
+                        arm.recall().get(c).mean());
+                metric(
+                        ctx,
+                        "power/auroc" + suffix + "/" + key,
+                        MeanStd.of(reports.stream()
+                                        .mapToDouble(r -> r.auroc()[classIndex])
+                                        .toArray())
+                                .mean());
+            }
+        }
+        List<double[][]> real = predictions.get(DownstreamEvaluation.REAL);
+        for (Map.Entry<String, List<double[][]>> e : predictions.entrySet()) {
+            if (e.getKey().equals(DownstreamEvaluation.REAL)) {
+                continue;
+            }
+            String arm = e.getKey();
+            Map<String, PairedBootstrap.Difference> differences = PairedBootstrap.compare(
+                    labels,
+                    real,
+                    e.getValue(),
+                    classCount,
+                    tail,
+                    DownstreamEvaluation.BOOTSTRAP_RESAMPLES,
+                    seeds.get(0) ^ cohort.seed());
+            differences.forEach((name, diff) -> {
+                metric(ctx, "power/paired_delta/" + arm + "/" + name, diff.difference());
+                metric(ctx, "power/paired_delta_ci_low/" + arm + "/" + name, diff.low());
+                metric(ctx, "power/paired_delta_ci_high/" + arm + "/" + name, diff.high());
+                LOG.info(
+                        "evaluate, evaluation-only cohort: {} − real, {}: {} (95 % CI {} to {})",
+                        arm,
+                        name,
+                        String.format(Locale.ROOT, "%+.4f", diff.difference()),
+                        String.format(Locale.ROOT, "%+.4f", diff.low()),
+                        String.format(Locale.ROOT, "%+.4f", diff.high()));
+            });
+            for (String name : List.of(PairedBootstrap.TAIL_AUROC, PairedBootstrap.TAIL_RECALL)) {
+                PairedBootstrap.Difference diff = differences.get(name);
+                summary(ctx, "power_" + name + "_delta_" + arm, diff.difference());
+                summary(ctx, "power_" + name + "_delta_" + arm + "_ci_low", diff.low());
+                summary(ctx, "power_" + name + "_delta_" + arm + "_ci_high", diff.high());
+            }
         }
     }
 

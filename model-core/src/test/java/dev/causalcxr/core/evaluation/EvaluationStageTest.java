@@ -46,6 +46,12 @@ class EvaluationStageTest {
             "tail_auroc_augmented",
             "head_auroc_real",
             "head_auroc_augmented",
+            "power_tail_auroc_delta_augmented",
+            "power_tail_auroc_delta_augmented_ci_low",
+            "power_tail_auroc_delta_augmented_ci_high",
+            "power_tail_recall_delta_augmented",
+            "power_tail_recall_delta_augmented_ci_low",
+            "power_tail_recall_delta_augmented_ci_high",
             "fid",
             "kid",
             "precision",
@@ -111,7 +117,7 @@ class EvaluationStageTest {
         ClassifierConfig classifier =
                 new ClassifierConfig(64, List.of(8, 16, 32), 1, 2, 16, 3e-3f, 0f, false, 0, "cpu");
         EvaluationConfig config =
-                new EvaluationConfig(classifier, 2, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null);
+                new EvaluationConfig(classifier, 2, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null, 150);
         Path work = Files.createDirectories(dir.resolve("work"));
         RecordingStageContext ctx = new RecordingStageContext(work, 99);
         // labels from the label columns; the phantom truth as the reference to score the same classifiers on
@@ -120,7 +126,7 @@ class EvaluationStageTest {
         StudyLabels truth = StudyLabels.fromTruth(
                 PhantomGroundTruth.read(dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME)));
         EvaluationResult result =
-                EvaluationStage.run(config, dir.resolve("dataset"), labels, truth, augmentation, null, null, ctx);
+                EvaluationStage.run(config, dir.resolve("dataset"), labels, truth, augmentation, null, null, true, ctx);
         // the importer took its label columns from the same truth: same targets, same scores
         Map<String, Double> summary = new LinkedHashMap<>(ctx.summary());
         assertEquals(1.0, summary.remove("evaluation_test_targets_agreement_vs_truth"));
@@ -167,6 +173,24 @@ class EvaluationStageTest {
         assertTrue(
                 ctx.hasMetric("recall_real/pleural_effusion"), ctx.metricKeys().toString());
         assertTrue(ctx.hasMetric("balanced_accuracy_delta"));
+        // the evaluation-only cohort: far more tail studies than the data set's test split, every arm scored on it
+        assertEquals("150", ctx.param("power_cohort_studies"));
+        int testTail = (int) java.util.Arrays.stream(
+                        result.downstream().real().perSeed().get(0).support())
+                .skip(2)
+                .limit(1)
+                .sum();
+        double powerTail = ctx.lastMetric("power/studies/pneumothorax");
+        assertTrue(
+                powerTail > 3 * testTail && powerTail >= 40,
+                powerTail + " cohort vs " + testTail + " test tail studies");
+        for (String m : PairedBootstrap.METRICS) {
+            assertTrue(ctx.hasMetric("power/paired_delta/augmented/" + m), m + " in " + ctx.metricKeys());
+        }
+        assertTrue(ctx.hasMetric("power/tail_auroc_real"));
+        assertTrue(ctx.hasMetric("power/recall_augmented/pneumothorax"));
+        assertTrue(ctx.summary().get("power_tail_auroc_delta_augmented_ci_low")
+                <= ctx.summary().get("power_tail_auroc_delta_augmented"));
         // the augmented arm against the real one, paired over test studies and seeds, with its interval
         for (String m : PairedBootstrap.METRICS) {
             assertTrue(ctx.hasMetric("paired_delta/augmented/" + m), m + " in " + ctx.metricKeys());

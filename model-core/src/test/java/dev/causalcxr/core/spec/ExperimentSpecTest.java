@@ -255,6 +255,26 @@ class ExperimentSpecTest {
     }
 
     @Test
+    void theEvaluationOnlyCohortIsAnEvaluateSettingCheckedWithItsPath() {
+        ExperimentSpec s =
+                ExperimentSpec.parseYaml("name: x\nstages:\n  evaluate: {power_cohort_studies: 1000, seed_count: 5}\n");
+        var cfg = (dev.causalcxr.core.evaluation.EvaluationConfig) s.stageConfig(StageName.EVALUATE);
+        assertEquals(1000, cfg.powerCohortStudies());
+        assertEquals(5, cfg.seedCount());
+        assertEquals(
+                0,
+                ((dev.causalcxr.core.evaluation.EvaluationConfig)
+                                ExperimentSpec.parseYaml("name: x\n").stageConfig(StageName.EVALUATE))
+                        .powerCohortStudies(),
+                "off by default: the demo stays quick");
+        var e = assertThrows(
+                SpecValidationException.class,
+                () -> ExperimentSpec.parseYaml("name: x\nstages:\n  evaluate: {power_cohort_studies: -5}\n"));
+        assertTrue(e.problems().stream().anyMatch(p -> p.path().startsWith("stages.evaluate")), e.getMessage());
+        assertTrue(e.getMessage().contains("power_cohort_studies"), e.getMessage());
+    }
+
+    @Test
     void theDependencyGraphReadsOnlyEarlierStagesAndNeedsOnlyWhatItReads() {
         for (StageName s : StageName.values()) {
             for (StageName r : s.reads()) {
