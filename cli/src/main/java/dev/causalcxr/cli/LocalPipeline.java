@@ -23,6 +23,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -374,15 +375,17 @@ final class LocalPipeline {
             // without an augmentation set the evaluation has the real arm alone
             boolean augmented = m.containsKey("accuracy_augmented");
             boolean plain = m.containsKey("accuracy_augmented_plain");
+            boolean transfer = m.containsKey("accuracy_pretrain_finetune");
             console.printf(
-                    "  %-38s %10s%s%s",
+                    "  %-38s %10s%s%s%s",
                     "downstream classifier (test split)",
                     "real",
                     augmented ? String.format("%11s", "augmented") : "",
-                    plain ? String.format("%14s", "aug. plain") : "");
+                    plain ? String.format("%14s", "aug. plain") : "",
+                    transfer ? String.format("%16s", "pretrain → ft") : "");
             for (String d : downstream) {
                 console.printf(
-                        "    %-36s %10.4f%s%s",
+                        "    %-36s %10.4f%s%s%s",
                         d,
                         m.getOrDefault(d + "_real", Double.NaN),
                         augmented
@@ -394,7 +397,27 @@ final class LocalPipeline {
                                         java.util.Locale.ROOT,
                                         "%14.4f",
                                         m.getOrDefault(d + "_augmented_plain", Double.NaN))
+                                : "",
+                        transfer
+                                ? String.format(
+                                        java.util.Locale.ROOT,
+                                        "%16.4f",
+                                        m.getOrDefault(d + "_pretrain_finetune", Double.NaN))
                                 : "");
+            }
+            // the evaluation-only cohort's paired comparisons, when the spec asked for one
+            for (String arm : List.of("augmented", "augmented_plain", "pretrain_finetune")) {
+                for (String d : List.of("tail_auroc", "tail_recall")) {
+                    String key = "power_" + d + "_delta_" + arm;
+                    if (m.containsKey(key)) {
+                        console.printf(
+                                "    %-36s %+10.4f  (95 %% CI %+.4f to %+.4f)",
+                                "cohort " + d + ": " + arm + " − real",
+                                m.get(key),
+                                m.getOrDefault(key + "_ci_low", Double.NaN),
+                                m.getOrDefault(key + "_ci_high", Double.NaN));
+                    }
+                }
             }
         }
         console.println("  (" + m.size() + " metrics in all: MLflow and --summary-json)");

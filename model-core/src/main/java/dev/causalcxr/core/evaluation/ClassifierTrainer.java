@@ -56,6 +56,25 @@ public final class ClassifierTrainer {
             String name,
             EpochListener listener,
             BooleanSupplier cancelled) {
+        return train(config, target, pool, stepsPerEpoch, validation, seed, name, listener, cancelled, null);
+    }
+
+    /**
+     * @param initialParameters start from these parameters (another classifier's {@link
+     *                          TrainedClassifier#snapshotParameters()}, same config and classes) instead of a seeded
+     *                          initialization: fine-tuning; the optimizer starts fresh. Null: from scratch.
+     */
+    public static TrainedClassifier train(
+            ClassifierConfig config,
+            PrimaryFindingTarget target,
+            LabeledImages pool,
+            int stepsPerEpoch,
+            LabeledImages validation,
+            long seed,
+            String name,
+            EpochListener listener,
+            BooleanSupplier cancelled,
+            List<float[]> initialParameters) {
         if (pool.size() != config.imageSize() || validation.size() != config.imageSize()) {
             throw new IllegalArgumentException(
                     "images are " + pool.size() + " px; the config says " + config.imageSize());
@@ -94,6 +113,9 @@ public final class ClassifierTrainer {
             try (Trainer trainer = model.newTrainer(trainingConfig)) {
                 Engines.seeded(seed);
                 trainer.initialize(TrainedClassifier.trainingInputShape(config));
+                if (initialParameters != null) {
+                    classifier.restoreParameters(initialParameters);
+                }
                 BatchStream batches = new BatchStream(pool.count(), new SplittableRandom(seed));
                 double bestScore = Double.NEGATIVE_INFINITY;
                 List<float[]> best = null;

@@ -26,6 +26,8 @@ public final class DownstreamEvaluation {
     public static final String AUGMENTED = "augmented";
     /** The ablation arm: real plus counterfactuals sampled from plain N(0, I) initial noise. */
     public static final String AUGMENTED_PLAIN = "augmented_plain";
+    /** The transfer arm: trained on the augmentation set alone, then fine-tuned on the real training split. */
+    public static final String PRETRAIN_FINETUNE = "pretrain_finetune";
     /** Draws of the paired bootstrap behind each arm's confidence intervals against the real arm. */
     static final int BOOTSTRAP_RESAMPLES = 1000;
     /** Keeps the bootstrap's stream apart from the classifier seed it is derived from. */
@@ -99,6 +101,43 @@ public final class DownstreamEvaluation {
             ClassifierHandler handler,
             BooleanSupplier cancelled)
             throws IOException {
+        return run(
+                config,
+                seeds,
+                target,
+                train,
+                validation,
+                test,
+                augmentation,
+                plainAugmentation,
+                false,
+                tailClasses,
+                progress,
+                handler,
+                cancelled);
+    }
+
+    /**
+     * @param pretrainFinetune also the {@link #PRETRAIN_FINETUNE} arm (needs an augmentation set): per seed, a
+     *                         classifier trained on the augmentation set alone (its own steps per epoch, model
+     *                         selection on the real validation split) whose parameters start the real-only
+     *                         training of the same seed and budget as the real arm
+     */
+    public static DownstreamResult run(
+            ClassifierConfig config,
+            List<Long> seeds,
+            PrimaryFindingTarget target,
+            LabeledImages train,
+            LabeledImages validation,
+            LabeledImages test,
+            LabeledImages augmentation,
+            LabeledImages plainAugmentation,
+            boolean pretrainFinetune,
+            Set<Integer> tailClasses,
+            ProgressListener progress,
+            ClassifierHandler handler,
+            BooleanSupplier cancelled)
+            throws IOException {
         if (seeds.isEmpty()) {
             throw new IllegalArgumentException("need at least one seed");
         }
@@ -115,15 +154,37 @@ public final class DownstreamEvaluation {
         if (plainAugmentation != null) {
             pools.put(AUGMENTED_PLAIN, train.concat(plainAugmentation));
         }
+        boolean transfer = pretrainFinetune && augmented;
+        if (transfer) {
+            // trained from the pretrained parameters on the real pool: the pool is the real arm's
+            pools.put(PRETRAIN_FINETUNE, train);
+        }
         int classCount = target.classCount();
         Map<String, List<ClassificationReport>> reports = new LinkedHashMap<>();
         pools.keySet().forEach(arm -> reports.put(arm, new ArrayList<>()));
         Map<String, List<double[][]>> predictions = new LinkedHashMap<>();
         pools.keySet().forEach(arm -> predictions.put(arm, new ArrayList<>()));
-        int runs = pools.size() * seeds.size();
+        int runs = (pools.size() + (transfer ? 1 : 0)) * seeds.size();
         int run = 0;
         for (long seed : seeds) {
             for (String arm : pools.keySet()) {
+                List<float[]> pretrained = null;
+                if (arm.equals(PRETRAIN_FINETUNE)) {
+                    int preIndex = run++;
+                    try (TrainedClassifier pre = ClassifierTrainer.train(
+                            config,
+                            target,
+                            augmentation,
+                            ClassifierTrainer.stepsPerEpoch(augmentation.count(), config.batchSize()),
+                            validation,
+                            seed,
+                            config.architectureName() + "/" + arm + "-pretrain-seed" + seed,
+                            (epoch, epochs, loss, score) ->
+                                    progress.onEpoch(arm, seed, preIndex, runs, epoch, epochs, loss, score),
+                            cancelled)) {
+                        pretrained = pre.snapshotParameters();
+                    }
+                }
                 int runIndex = run++;
                 LabeledImages pool = pools.get(arm);
                 TrainedClassifier classifier = ClassifierTrainer.train(
@@ -136,7 +197,8 @@ public final class DownstreamEvaluation {
                         config.architectureName() + "/" + arm + "-seed" + seed,
                         (epoch, epochs, loss, score) ->
                                 progress.onEpoch(arm, seed, runIndex, runs, epoch, epochs, loss, score),
-                        cancelled);
+                        cancelled,
+                        pretrained);
                 boolean kept = false;
                 try {
                     double[][] probabilities = classifier.predictProbabilities(test.pixels());
@@ -182,7 +244,10 @@ public final class DownstreamEvaluation {
                 augmented ? summarize(AUGMENTED, reports.get(AUGMENTED), tailClasses, classCount) : null,
                 plainAugmentation == null
                         ? null
-                        : summarize(AUGMENTED_PLAIN, reports.get(AUGMENTED_PLAIN), tailClasses, classCount));
+                        : summarize(AUGMENTED_PLAIN, reports.get(AUGMENTED_PLAIN), tailClasses, classCount),
+                transfer
+                        ? summarize(PRETRAIN_FINETUNE, reports.get(PRETRAIN_FINETUNE), tailClasses, classCount)
+                        : null);
     }
 
     static DownstreamArmResult summarize(

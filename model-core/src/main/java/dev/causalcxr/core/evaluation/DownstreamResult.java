@@ -20,6 +20,8 @@ import java.util.Set;
  *                    was no augmentation set
  * @param augmentedPlain the same with the ablation's augmentation set (counterfactuals sampled from plain
  *                    N(0, I) noise instead of the optimized tail priors); null when there is none
+ * @param pretrainFinetune trained on the augmentation set alone, then fine-tuned on the real training split;
+ *                    null unless asked for
  */
 public record DownstreamResult(
         List<String> classLabels,
@@ -28,7 +30,8 @@ public record DownstreamResult(
         Map<String, Map<String, PairedBootstrap.Difference>> comparisons,
         DownstreamArmResult real,
         DownstreamArmResult augmented,
-        DownstreamArmResult augmentedPlain) {
+        DownstreamArmResult augmentedPlain,
+        DownstreamArmResult pretrainFinetune) {
 
     public DownstreamResult {
         comparisons = Collections.unmodifiableMap(new LinkedHashMap<>(comparisons));

@@ -21,6 +21,9 @@ import java.util.List;
  * @param powerCohortStudies on a phantom data set, the studies of an evaluation-only cohort (new seed, new
  *                           patients, every tail class common) on which the downstream arms are also compared;
  *                           0 for none (see {@link PowerCohort})
+ * @param pretrainFinetuneArm also train each seed's classifier on the augmentation set alone and then fine-tune
+ *                           it on the real training split (the recipe RoentGen-v2 reports its gain with): a
+ *                           fourth arm, {@code pretrain_finetune}
  */
 public record EvaluationConfig(
         ClassifierConfig classifier,
@@ -32,7 +35,8 @@ public record EvaluationConfig(
         int kidSubsetSize,
         int nearestK,
         String inceptionFile,
-        int powerCohortStudies) {
+        int powerCohortStudies,
+        boolean pretrainFinetuneArm) {
 
     /** Without an evaluation-only cohort ({@code powerCohortStudies} 0). */
     public EvaluationConfig(
@@ -55,7 +59,34 @@ public record EvaluationConfig(
                 kidSubsetSize,
                 nearestK,
                 inceptionFile,
-                0);
+                0,
+                false);
+    }
+
+    /** With an evaluation-only cohort, without the pretrain-then-fine-tune arm. */
+    public EvaluationConfig(
+            ClassifierConfig classifier,
+            int seedCount,
+            int minimumClassCount,
+            double tailFrequency,
+            List<String> tailFindings,
+            int kidSubsets,
+            int kidSubsetSize,
+            int nearestK,
+            String inceptionFile,
+            int powerCohortStudies) {
+        this(
+                classifier,
+                seedCount,
+                minimumClassCount,
+                tailFrequency,
+                tailFindings,
+                kidSubsets,
+                kidSubsetSize,
+                nearestK,
+                inceptionFile,
+                powerCohortStudies,
+                false);
     }
 
     public EvaluationConfig {
@@ -95,7 +126,8 @@ public record EvaluationConfig(
                 kidSubsetSize,
                 nearestK,
                 inceptionFile,
-                powerCohortStudies);
+                powerCohortStudies,
+                pretrainFinetuneArm);
     }
 
     public EvaluationConfig withSeedCount(int n) {
@@ -109,7 +141,8 @@ public record EvaluationConfig(
                 kidSubsetSize,
                 nearestK,
                 inceptionFile,
-                powerCohortStudies);
+                powerCohortStudies,
+                pretrainFinetuneArm);
     }
 
     public EvaluationConfig withPowerCohortStudies(int n) {
@@ -123,7 +156,23 @@ public record EvaluationConfig(
                 kidSubsetSize,
                 nearestK,
                 inceptionFile,
-                n);
+                n,
+                pretrainFinetuneArm);
+    }
+
+    public EvaluationConfig withPretrainFinetuneArm(boolean on) {
+        return new EvaluationConfig(
+                classifier,
+                seedCount,
+                minimumClassCount,
+                tailFrequency,
+                tailFindings,
+                kidSubsets,
+                kidSubsetSize,
+                nearestK,
+                inceptionFile,
+                powerCohortStudies,
+                on);
     }
 
     public EvaluationConfig withMinimumClassCount(int n) {
@@ -137,7 +186,8 @@ public record EvaluationConfig(
                 kidSubsetSize,
                 nearestK,
                 inceptionFile,
-                powerCohortStudies);
+                powerCohortStudies,
+                pretrainFinetuneArm);
     }
 
     public EvaluationConfig withTailFindings(List<String> labels) {
@@ -151,7 +201,8 @@ public record EvaluationConfig(
                 kidSubsetSize,
                 nearestK,
                 inceptionFile,
-                powerCohortStudies);
+                powerCohortStudies,
+                pretrainFinetuneArm);
     }
 
     public EvaluationConfig withInceptionFile(String file) {
@@ -165,7 +216,8 @@ public record EvaluationConfig(
                 kidSubsetSize,
                 nearestK,
                 file,
-                powerCohortStudies);
+                powerCohortStudies,
+                pretrainFinetuneArm);
     }
 
     public FidelityConfig fidelity(long seed) {

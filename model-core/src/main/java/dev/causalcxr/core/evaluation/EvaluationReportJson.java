@@ -39,6 +39,9 @@ final class EvaluationReportJson {
         if (d.augmentedPlain() != null) {
             downstream.put("augmented_plain", arm(d.augmentedPlain(), d.classLabels()));
         }
+        if (d.pretrainFinetune() != null) {
+            downstream.put("pretrain_finetune", arm(d.pretrainFinetune(), d.classLabels()));
+        }
         Map<String, Object> paired = new LinkedHashMap<>();
         d.comparisons().forEach((armName, differences) -> {
             Map<String, Object> byMetric = new LinkedHashMap<>();

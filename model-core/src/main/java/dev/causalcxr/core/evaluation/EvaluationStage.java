@@ -192,6 +192,7 @@ public final class EvaluationStage {
                     test,
                     augmented,
                     augmentedPlain,
+                    config.pretrainFinetuneArm(),
                     tail,
                     (arm, seed, run, runs, epoch, epochs, loss, score) -> {
                         ctx.progress(
@@ -452,6 +453,9 @@ public final class EvaluationStage {
         }
         if (d.augmentedPlain() != null) {
             arms.add(d.augmentedPlain());
+        }
+        if (d.pretrainFinetune() != null) {
+            arms.add(d.pretrainFinetune());
         }
         for (DownstreamArmResult arm : arms) {
             String suffix = "_" + arm.arm();

@@ -52,6 +52,20 @@ class EvaluationStageTest {
             "power_tail_recall_delta_augmented",
             "power_tail_recall_delta_augmented_ci_low",
             "power_tail_recall_delta_augmented_ci_high",
+            "accuracy_pretrain_finetune",
+            "balanced_accuracy_pretrain_finetune",
+            "macro_f1_pretrain_finetune",
+            "auroc_pretrain_finetune",
+            "tail_recall_pretrain_finetune",
+            "head_recall_pretrain_finetune",
+            "tail_auroc_pretrain_finetune",
+            "head_auroc_pretrain_finetune",
+            "power_tail_auroc_delta_pretrain_finetune",
+            "power_tail_auroc_delta_pretrain_finetune_ci_low",
+            "power_tail_auroc_delta_pretrain_finetune_ci_high",
+            "power_tail_recall_delta_pretrain_finetune",
+            "power_tail_recall_delta_pretrain_finetune_ci_low",
+            "power_tail_recall_delta_pretrain_finetune_ci_high",
             "fid",
             "kid",
             "precision",
@@ -117,7 +131,7 @@ class EvaluationStageTest {
         ClassifierConfig classifier =
                 new ClassifierConfig(64, List.of(8, 16, 32), 1, 2, 16, 3e-3f, 0f, false, 0, "cpu");
         EvaluationConfig config =
-                new EvaluationConfig(classifier, 2, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null, 150);
+                new EvaluationConfig(classifier, 2, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null, 150, true);
         Path work = Files.createDirectories(dir.resolve("work"));
         RecordingStageContext ctx = new RecordingStageContext(work, 99);
         // labels from the label columns; the phantom truth as the reference to score the same classifiers on
@@ -130,7 +144,7 @@ class EvaluationStageTest {
         // the importer took its label columns from the same truth: same targets, same scores
         Map<String, Double> summary = new LinkedHashMap<>(ctx.summary());
         assertEquals(1.0, summary.remove("evaluation_test_targets_agreement_vs_truth"));
-        for (String arm : List.of("real", "augmented")) {
+        for (String arm : List.of("real", "augmented", "pretrain_finetune")) {
             for (String m : List.of("accuracy", "balanced_accuracy", "macro_f1", "head_recall", "tail_recall")) {
                 Double vsTruth = summary.remove(m + "_" + arm + "_vs_truth");
                 assertEquals(summary.get(m + "_" + arm), vsTruth, m + "_" + arm);
@@ -170,6 +184,12 @@ class EvaluationStageTest {
             assertEquals(SUMMARY_KEYS, summary.keySet());
         }
         assertEquals(2, result.downstream().real().perSeed().size());
+        // the transfer arm: a pretrained-then-fine-tuned classifier per seed, compared with real like the others
+        assertEquals(2, result.downstream().pretrainFinetune().perSeed().size());
+        assertTrue(result.downstream().comparisons().containsKey("pretrain_finetune"));
+        assertTrue(
+                ctx.hasMetric("power/paired_delta/pretrain_finetune/tail_auroc"),
+                ctx.metricKeys().toString());
         assertTrue(
                 ctx.hasMetric("recall_real/pleural_effusion"), ctx.metricKeys().toString());
         assertTrue(ctx.hasMetric("balanced_accuracy_delta"));
