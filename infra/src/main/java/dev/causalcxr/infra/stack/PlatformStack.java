@@ -273,7 +273,24 @@ public final class PlatformStack implements AutoCloseable {
         return temporal;
     }
 
-    /** Environment for workers and clients in other processes that join this stack. */
+    /**
+     * The names {@link #connectionEnvironment()} may set: the environment contract between a stack and the processes
+     * that join it, which {@code docker/compose.yaml} gives its workers too ({@code DeploymentFilesTest}).
+     */
+    public static final List<String> CONNECTION_VARIABLES = List.of(
+            "CAUSALCXR_S3_ENDPOINT",
+            "CAUSALCXR_S3_ACCESS_KEY",
+            "CAUSALCXR_S3_SECRET_KEY",
+            "CAUSALCXR_S3_BUCKET",
+            "CAUSALCXR_DB_URL",
+            "CAUSALCXR_DB_USER",
+            "CAUSALCXR_DB_PASSWORD",
+            "TEMPORAL_ADDRESS",
+            "TEMPORAL_NAMESPACE",
+            "MLFLOW_TRACKING_URI",
+            "CAUSALCXR_MLFLOW_SITE_OWNED");
+
+    /** Environment for workers and clients in other processes that join this stack ({@link #CONNECTION_VARIABLES}). */
     public Map<String, String> connectionEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
         S3Endpoint s3 = objectStore.endpoint();
@@ -292,6 +309,9 @@ public final class PlatformStack implements AutoCloseable {
         if (tracker.siteOwnedServer()) {
             // processes that join this stack track to the site's own server, as this one does
             env.put("CAUSALCXR_MLFLOW_SITE_OWNED", "true");
+        }
+        if (!CONNECTION_VARIABLES.containsAll(env.keySet())) {
+            throw new IllegalStateException("CONNECTION_VARIABLES misses one of " + env.keySet());
         }
         return env;
     }
