@@ -40,10 +40,16 @@ class ClusterOutageE2ETest {
     private static final LocalClusterFixture CLUSTER =
             new LocalClusterFixture(Path.of("target", "e2e-cluster-outage").toAbsolutePath(), Map.of());
     private static final int OUTAGE_SECONDS = 30;
+    private static final java.util.regex.Pattern RESUMED =
+            java.util.regex.Pattern.compile("train-disentangler: resuming from the checkpoint of step (\\d+)");
     private static final String NAME = "e2e-outage";
     /**
-     * Tiny networks. train-disentangler checkpoints every 100 steps: the S3 outage starts at the first checkpoint, so
-     * the attempt's next use of S3 is a publish (the checkpoint of step 200), 100 steps (seconds) later.
+     * Tiny networks, and a publish every few steps in both stages, so that each outage meets one however loaded the
+     * machine is: train-disentangler saves a checkpoint (an object published, then journaled) every 10 steps and the
+     * S3 outage starts at step 100, so the next publish is 10 steps later (0.6 s on an idle machine, where the drill
+     * takes 0.15 s to begin; 17 s when a loaded machine made the steps 25 times slower, still inside the 30 s);
+     * train-diffusion journals a checkpoint every 10 steps and reads the journal as it starts, where the PostgreSQL
+     * outage begins.
      */
     private static final String SPEC = """
             name: e2e-outage
@@ -51,10 +57,11 @@ class ClusterOutageE2ETest {
             dataset: {studies: 120}
             run: [parse-reports, train-disentangler, train-diffusion]
             stages:
-              train-disentangler: {steps: 300, checkpoint_interval: 100, batch_size: 8, pairs_per_kind: 2, base_width: 4,
+              train-disentangler: {steps: 200, checkpoint_interval: 10, batch_size: 8, pairs_per_kind: 2, base_width: 4,
                                    id_channels: 4, path_dim: 4, head_hidden: 8, run_ablation: false, eval_pairs: 8,
                                    grid_identities: 2, grid_pathologies: 2}
-              train-diffusion: {train_steps: 200, hidden: 32, blocks: 1, condition_dim: 8, batch_size: 64, log_interval: 20}
+              train-diffusion: {train_steps: 200, hidden: 32, blocks: 1, condition_dim: 8, batch_size: 64, log_interval: 20,
+                                checkpoint_interval: 10}
             """;
 
     @BeforeAll
@@ -116,10 +123,15 @@ class ClusterOutageE2ETest {
             assertTrue(s.at("/stages/" + stage + "/attempts").asInt() >= 2, stage + " was retried: " + s);
         }
         List<String> gpuLog = CLUSTER.lines("gpu-1");
-        assertTrue(
-                gpuLog.stream()
-                        .anyMatch(l -> l.contains("train-disentangler: resuming from the checkpoint of step 100")),
-                "the S3-interrupted attempt's retry resumed from its checkpoint: " + CLUSTER.tailLog("gpu-1"));
+        // the retry resumed from a checkpoint saved before the outage (the step-100 one, or a later one when a
+        // publish slipped in before the drill began), not from scratch
+        long resumedAt = gpuLog.stream()
+                .map(RESUMED::matcher)
+                .filter(java.util.regex.Matcher::find)
+                .mapToLong(m -> Long.parseLong(m.group(1)))
+                .max()
+                .orElseThrow(() -> new AssertionError("no resume from a checkpoint: " + CLUSTER.tailLog("gpu-1")));
+        assertTrue(resumedAt >= 100, "resumed from step " + resumedAt);
         assertTrue(
                 gpuLog.stream()
                         .anyMatch(
@@ -182,11 +194,15 @@ class ClusterOutageE2ETest {
         for (String stage : List.of("train-disentangler", "train-diffusion")) {
             assertEquals(List.of("FAILED", "FINISHED"), fates.get(stage), stage + " attempts: " + fates);
         }
-        long unsynced = db.queryOne("""
-                        select count(*) from tracking_metrics m join tracking_tags t on t.local_id = m.local_id
-                        where t.key = 'causalcxr.pipeline_run' and t.value = ? and not m.synced""", ps -> ps.setString(1, runId), rs -> rs.getLong(1))
-                .orElseThrow();
-        assertEquals(0, unsynced, "metrics journaled but not in MLflow");
+        for (String table : List.of("tracking_params", "tracking_tags", "tracking_metrics", "tracking_artifacts")) {
+            long unsynced = db.queryOne(
+                            "select count(*) from " + table + " x join tracking_tags t on t.local_id = x.local_id"
+                                    + " where t.key = 'causalcxr.pipeline_run' and t.value = ? and not x.synced",
+                            ps -> ps.setString(1, runId),
+                            rs -> rs.getLong(1))
+                    .orElseThrow();
+            assertEquals(0, unsynced, table + ": journaled but not in MLflow");
+        }
         assertTrue(
                 db.query(
                                 "select step from stage_checkpoints where pipeline_run_id = ? order by step",
