@@ -15,7 +15,10 @@ import picocli.CommandLine.Mixin;
         mixinStandardHelpOptions = true,
         description = {
             "Start the embedded stack and keep it up, printing its endpoints,",
-            "for workers in other processes and for browsing MLflow. Ctrl-C stops it."
+            "for workers in other processes and for browsing MLflow. Ctrl-C stops it.",
+            "Outage drills: a file DATA_DIR/stack-control/outage-s3.request (or outage-postgres.request)",
+            "holding SECONDS takes that embedded service down for that long, then back on the same port",
+            "with the same data; the answer is in outage-SERVICE.status (docker/local-cluster outage)."
         })
 final class StackCommand implements Callable<Integer> {
     @Mixin
@@ -36,6 +39,7 @@ final class StackCommand implements Callable<Integer> {
             var mlflow = stack.awaitTracking(Duration.ofMinutes(20));
             Map<String, String> env = stack.connectionEnvironment();
             RunningStack.publish(dir, env);
+            StackOutageControl outages = StackOutageControl.start(dir, stack);
             // on Ctrl-C/SIGTERM: let the main thread close everything before the JVM halts
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 RunningStack.withdraw(dir);
@@ -48,6 +52,7 @@ final class StackCommand implements Callable<Integer> {
                     .orElse("MLflow: off — " + stack.tracker().offlineReason().orElse("")));
             console.println("Ctrl-C stops the stack.");
             stop.await();
+            outages.close();
         } finally {
             RunningStack.withdraw(dir);
             closed.countDown();

@@ -285,6 +285,128 @@ class ClusterOperationsE2ETest {
         }
     }
 
+    /**
+     * A 100-stage empty pipeline through the real Temporal server (bench/cluster's throughput figure): a bench
+     * worker in its own JVM runs empty stages with the product's stage and worker options ({@link
+     * EmptyPipelineBench}); all 100 run, in order, each once, on that worker. Throughput and per-stage latencies
+     * (from the server's history) are logged and written to {@code throughput.json}, not asserted.
+     */
+    @Test
+    void aHundredEmptyStagesRunInOrderThroughTheRealServer() throws Exception {
+        String queue = "bench-empty-stages";
+        Path workerOut = CLUSTER.dir.resolve("bench-worker.out");
+        Process worker = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx512m",
+                        "-Dlogback.configurationFile=logback.xml",
+                        "-Dcausalcxr.log.file=" + CLUSTER.dir.resolve("bench-worker.log"),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        EmptyPipelineBench.class.getName(),
+                        CLUSTER.temporalAddress(),
+                        queue)
+                .redirectErrorStream(true)
+                .redirectOutput(workerOut.toFile())
+                .start();
+        Map<String, Object> result = new java.util.LinkedHashMap<>();
+        try (TemporalConnection temporal = TemporalConnection.connect(CLUSTER.temporalAddress(), "default")) {
+            long end = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (!Files.readString(workerOut).contains("bench worker polling")) {
+                assertTrue(worker.isAlive(), "the bench worker died: " + Files.readString(workerOut));
+                assertTrue(System.nanoTime() < end, "the bench worker did not start");
+                Thread.sleep(100);
+            }
+            // a short warm-up run first (class loading, JIT, sticky cache), then the measured one
+            for (int stages : new int[] {10, 100}) {
+                String id = "bench-empty-" + stages + "-" + java.util.UUID.randomUUID();
+                EmptyPipelineBench.EmptyPipeline pipeline = temporal.client()
+                        .newWorkflowStub(
+                                EmptyPipelineBench.EmptyPipeline.class,
+                                io.temporal.client.WorkflowOptions.newBuilder()
+                                        .setTaskQueue(queue)
+                                        .setWorkflowId(id)
+                                        .setWorkflowExecutionTimeout(Duration.ofMinutes(10))
+                                        .build());
+                List<Integer> answers = pipeline.run(stages, queue);
+                assertEquals(java.util.stream.IntStream.range(0, stages).boxed().toList(), answers);
+                if (stages != 100) {
+                    continue;
+                }
+                List<HistoryEvent> events = temporal.client().fetchHistory(id).getEvents();
+                Map<Long, Long> scheduledAt = new java.util.HashMap<>();
+                Map<Long, Long> startedAt = new java.util.HashMap<>();
+                List<Long> dispatch = new ArrayList<>(); // scheduled -> started: the server hands the task out
+                List<Long> execution = new ArrayList<>(); // started -> completed: the worker runs it and reports
+                List<Long> cycle = new ArrayList<>(); // completed -> next scheduled: a workflow task decides
+                java.util.Set<String> identities = new java.util.TreeSet<>();
+                long lastCompleted = -1;
+                int completed = 0;
+                for (HistoryEvent e : events) {
+                    long t = millis(e.getEventTime());
+                    switch (e.getEventType()) {
+                        case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED -> {
+                            scheduledAt.put(e.getEventId(), t);
+                            if (lastCompleted >= 0) {
+                                cycle.add(t - lastCompleted);
+                            }
+                        }
+                        case EVENT_TYPE_ACTIVITY_TASK_STARTED -> {
+                            long scheduled =
+                                    e.getActivityTaskStartedEventAttributes().getScheduledEventId();
+                            startedAt.put(scheduled, t);
+                            dispatch.add(t - scheduledAt.get(scheduled));
+                            identities.add(
+                                    e.getActivityTaskStartedEventAttributes().getIdentity());
+                            assertEquals(
+                                    1,
+                                    e.getActivityTaskStartedEventAttributes().getAttempt(),
+                                    "every empty stage ran once");
+                        }
+                        case EVENT_TYPE_ACTIVITY_TASK_COMPLETED -> {
+                            completed++;
+                            lastCompleted = t;
+                            execution.add(t
+                                    - startedAt.get(e.getActivityTaskCompletedEventAttributes()
+                                            .getScheduledEventId()));
+                        }
+                        default -> {}
+                    }
+                }
+                assertEquals(100, completed, "100 stages completed");
+                assertEquals(1, identities.size(), "all on the bench worker: " + identities);
+                long wallMs = millis(events.get(events.size() - 1).getEventTime())
+                        - millis(events.get(0).getEventTime());
+                result.put("stages", 100);
+                result.put("workflow_wall_ms", wallMs);
+                result.put("stages_per_second", Math.round(100_000.0 / wallMs * 10) / 10.0);
+                result.put("per_stage_ms", wallMs / 100.0);
+                result.put("dispatch_ms_median", median(dispatch));
+                result.put("dispatch_ms_p95", percentile(dispatch, 95));
+                result.put("started_to_completed_ms_median", median(execution));
+                result.put("started_to_completed_ms_p95", percentile(execution, 95));
+                result.put("completed_to_next_scheduled_ms_median", median(cycle));
+                result.put("completed_to_next_scheduled_ms_p95", percentile(cycle, 95));
+                result.put("history_events", events.size());
+                result.put(
+                        "load_average",
+                        Files.readString(Path.of("/proc/loadavg")).trim());
+            }
+        } finally {
+            worker.destroyForcibly();
+        }
+        Files.writeString(CLUSTER.dir.resolve("throughput.json"), JSON.writeValueAsString(result));
+        log.info("100-stage empty pipeline through the real Temporal server: {}", result);
+    }
+
+    private static long median(List<Long> values) {
+        return percentile(values, 50);
+    }
+
+    private static long percentile(List<Long> values, int p) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    }
+
     private static long millis(com.google.protobuf.Timestamp t) {
         return t.getSeconds() * 1000 + t.getNanos() / 1_000_000;
     }

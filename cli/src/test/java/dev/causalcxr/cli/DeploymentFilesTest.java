@@ -43,6 +43,27 @@ class DeploymentFilesTest {
         assertEquals(List.of(), secretsWithDefaults, "a secret must be required (${X:?reason}), never defaulted");
     }
 
+    /**
+     * The compose workers get the environment contract the local cluster's stack publishes to its workers: the same
+     * variable names, every one of them, so a worker configured for one topology runs in the other.
+     */
+    @Test
+    void composeGivesItsWorkersTheLocalClustersEnvironmentContract() throws Exception {
+        // SnakeYAML, not Jackson: the services share their environment through a YAML alias (*causalcxr-env)
+        Map<String, Object> compose =
+                new org.yaml.snakeyaml.Yaml().load(Files.readString(DOCKER.resolve("compose.yaml")));
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+        for (String service : List.of("worker-cpu", "worker-gpu", "cli")) {
+            Object env = services.get(service).get("environment");
+            assertTrue(env instanceof Map<?, ?>, service + " has an environment map: " + env);
+            List<String> missing = dev.causalcxr.infra.stack.PlatformStack.CONNECTION_VARIABLES.stream()
+                    .filter(name -> !((Map<?, ?>) env).containsKey(name))
+                    .toList();
+            assertEquals(List.of(), missing, service + " lacks variables of the stack's environment contract");
+        }
+    }
+
     @Test
     void composePublishesPortsOnLoopbackByDefaultAndPinsEveryImage() throws Exception {
         JsonNode services = new ObjectMapper(new YAMLFactory())

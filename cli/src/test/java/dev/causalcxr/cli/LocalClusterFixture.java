@@ -71,6 +71,18 @@ final class LocalClusterFixture {
         return run(Duration.ofMinutes(5), "restart-temporal", data.toString());
     }
 
+    /**
+     * {@code docker/local-cluster outage}: the stack's embedded {@code service} ({@code s3} or {@code postgres}) down
+     * for {@code seconds}, then back on its port with its data. Returns when it is back; its output is in
+     * {@code cluster-outage-SERVICE.out}.
+     */
+    int outage(String service, int seconds) throws Exception {
+        return run(
+                Duration.ofSeconds(seconds + 180L),
+                "outage-" + service,
+                List.of("outage", data.toString(), service, Integer.toString(seconds)));
+    }
+
     String startOutput() {
         return tail(dir.resolve("cluster-start.out"), 40);
     }
@@ -183,6 +195,21 @@ final class LocalClusterFixture {
         throw new AssertionError("no " + stage + " checkpoint within " + limit + ": " + tail(runOut, 30));
     }
 
+    /** Waits until a line of a cluster process's log contains {@code text}; fails when the run ends first. */
+    void awaitLogLine(String process, String text, Process run, Path runOut, Duration limit) throws Exception {
+        long end = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < end) {
+            if (lines(process).stream().anyMatch(l -> l.contains(text))) {
+                return;
+            }
+            if (!run.isAlive()) {
+                throw new AssertionError("the run ended before '" + text + "' in " + process + ": " + tail(runOut, 60));
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no '" + text + "' in " + process + " within " + limit + ": " + tail(runOut, 30));
+    }
+
     /** Kills a cluster process with SIGKILL and waits until it is gone. */
     void kill9(String process) throws Exception {
         long pid =
@@ -195,10 +222,15 @@ final class LocalClusterFixture {
     }
 
     private int run(Duration limit, String... args) throws Exception {
+        return run(limit, args[0], List.of(args));
+    }
+
+    /** The script with {@code args}; its output into {@code cluster-NAME.out}. */
+    private int run(Duration limit, String name, List<String> args) throws Exception {
         List<String> cmd = new ArrayList<>(
                 List.of("bash", REPO.resolve("docker/local-cluster").toString()));
-        cmd.addAll(List.of(args));
-        Path out = dir.resolve("cluster-" + args[0] + ".out");
+        cmd.addAll(args);
+        Path out = dir.resolve("cluster-" + name + ".out");
         Files.createDirectories(dir);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
         Map<String, String> e = pb.environment();
@@ -211,9 +243,9 @@ final class LocalClusterFixture {
         if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError(
-                    "docker/local-cluster " + args[0] + " took longer than " + limit + ": " + tail(out, 30));
+                    "docker/local-cluster " + name + " took longer than " + limit + ": " + tail(out, 30));
         }
-        log.info("docker/local-cluster {}:\n{}", args[0], Files.readString(out));
+        log.info("docker/local-cluster {}:\n{}", name, Files.readString(out));
         return p.exitValue();
     }
 

@@ -4,6 +4,7 @@ import dev.causalcxr.core.stage.StageContext;
 import dev.causalcxr.infra.metadata.PipelineJournal.CheckpointRow;
 import dev.causalcxr.infra.objectstore.CorruptObjectException;
 import dev.causalcxr.infra.objectstore.ObjectRef;
+import dev.causalcxr.infra.objectstore.ObjectStore;
 import dev.causalcxr.infra.objectstore.ObjectStoreException;
 import dev.causalcxr.infra.tracking.Tracker;
 import io.temporal.client.ActivityCanceledException;
@@ -125,6 +126,9 @@ final class RunnerStageContext implements StageContext {
                 log.info("{}: resuming from the checkpoint of step {}", req.stage(), c.step());
                 return Optional.of(new Checkpoint(c.step(), file));
             } catch (CorruptObjectException | ObjectStoreException e) {
+                if (ObjectStore.isUnavailable(e)) {
+                    throw e; // the store is away, the checkpoint may be fine: retry rather than start over
+                }
                 log.warn(
                         "{}: checkpoint of step {} unusable ({}); trying an older one",
                         req.stage(),

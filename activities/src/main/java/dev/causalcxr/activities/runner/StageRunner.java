@@ -9,6 +9,7 @@ import dev.causalcxr.core.spec.CodeVersion;
 import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.core.stage.StageInputException;
 import dev.causalcxr.infra.metadata.ComputationClaim;
+import dev.causalcxr.infra.metadata.MetadataDb;
 import dev.causalcxr.infra.metadata.PipelineJournal;
 import dev.causalcxr.infra.objectstore.CorruptObjectException;
 import dev.causalcxr.infra.objectstore.ObjectRef;
@@ -36,6 +37,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class StageRunner {
     private static final Logger log = LoggerFactory.getLogger(StageRunner.class);
+    /**
+     * How long an attempt that failed on an unreachable object store or database waits for it to come back before
+     * it ends. Why wait at all: the retry would otherwise start into the same outage and fail again, and one outage
+     * would use up the stage's few attempts within seconds. The attempt keeps heartbeating while it waits.
+     */
+    static final java.time.Duration OUTAGE_PATIENCE = java.time.Duration.ofMinutes(5);
 
     private final ObjectStore store;
     private final PipelineJournal journal;
@@ -120,6 +127,9 @@ public final class StageRunner {
             try {
                 m = manifest(in.getValue());
             } catch (CorruptObjectException | ObjectStoreException e) {
+                if (ObjectStore.isUnavailable(e)) {
+                    throw e; // an outage, not a bad input: the attempt is retried
+                }
                 throw new StageInputException(
                         "the output manifest of " + in.getKey() + " (" + shortDigest(in.getValue())
                                 + ") is missing or corrupt; run that stage again",
@@ -160,6 +170,19 @@ public final class StageRunner {
      * @param lastHeartbeat the pointer heartbeated by the previous attempt, if any
      */
     public StageResult run(
+            StageDefinition def, StageRequest req, int attempt, CheckpointPointer lastHeartbeat, Heartbeat heartbeat) {
+        try {
+            return attempt(def, req, attempt, lastHeartbeat, heartbeat);
+        } catch (RuntimeException e) {
+            if (isOutage(e)) {
+                // failed before computing (journal, cache lookup, claim): the retry waits for the services too
+                awaitServices(def.name(), attempt, e);
+            }
+            throw e;
+        }
+    }
+
+    private StageResult attempt(
             StageDefinition def, StageRequest req, int attempt, CheckpointPointer lastHeartbeat, Heartbeat heartbeat) {
         long t0 = System.nanoTime();
         String cacheKey = cacheKey(def, req);
@@ -317,6 +340,10 @@ public final class StageRunner {
             throw e;
         } catch (Exception e) {
             double seconds = (System.nanoTime() - t0) / 1e9;
+            if (isOutage(e)) {
+                // the journal below needs the database, the flush too: record this attempt's end once they are back
+                awaitServices(def.name(), attempt, e);
+            }
             if (ctx != null) {
                 ctx.flushQuietly();
             }
@@ -474,6 +501,9 @@ public final class StageRunner {
         try {
             m = store.readJson(digest, StageManifest.class);
         } catch (CorruptObjectException | ObjectStoreException e) {
+            if (ObjectStore.isUnavailable(e)) {
+                throw e; // unreachable says nothing about the cache: no needless recomputation
+            }
             log.warn(
                     "{}: cached manifest {} is missing or corrupt; running the stage again",
                     stage,
@@ -512,6 +542,37 @@ public final class StageRunner {
         Map<String, String> tags = new LinkedHashMap<>();
         provenance.forEach((k, v) -> tags.put("causalcxr.provenance." + k, v));
         return tags;
+    }
+
+    /** Whether a failure is the object store or the database being unreachable (not the stage's fault). */
+    static boolean isOutage(Throwable e) {
+        return ObjectStore.isUnavailable(e) || MetadataDb.isUnavailable(e);
+    }
+
+    /**
+     * After an attempt failed on an outage: waits (up to {@link #OUTAGE_PATIENCE}) until the object store and the
+     * database answer again, so that the retry Temporal schedules next starts on working services.
+     */
+    private void awaitServices(String stage, int attempt, Throwable outage) {
+        log.warn(
+                "{}: attempt {} failed because a service is unreachable ({}); waiting for it before the retry",
+                stage,
+                attempt,
+                outage.getClass().getSimpleName());
+        long t0 = System.nanoTime();
+        try {
+            long end = t0 + OUTAGE_PATIENCE.toNanos();
+            boolean storeUp = store.awaitAvailable(OUTAGE_PATIENCE);
+            boolean dbUp = journal.awaitAvailable(java.time.Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+            log.warn(
+                    "{}: after {} s the object store is {} and the database is {}",
+                    stage,
+                    String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9),
+                    storeUp ? "back" : "still unreachable",
+                    dbUp ? "back" : "still unreachable");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Reads a verified manifest of an input stage. */

@@ -40,30 +40,39 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     private static final String SUPERUSER = "postgres";
 
-    private final EmbeddedPostgres pg;
+    private final Path dataDir;
     private final Credentials credentials;
+    private final int port;
+    /** The running server; null while it is stopped ({@link #stopServer()}). */
+    private EmbeddedPostgres pg;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres pg, Credentials credentials) {
+    private EmbeddedPostgresServer(Path dataDir, EmbeddedPostgres pg, Credentials credentials) {
+        this.dataDir = dataDir;
         this.pg = pg;
         this.credentials = credentials;
+        this.port = pg.getPort();
+    }
+
+    private static EmbeddedPostgres startServer(Path dataDir, Credentials credentials, int port) throws IOException {
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(dataDir)
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .setPGStartupWait(Duration.ofSeconds(60))
+                // the binaries' readiness probe logs in as the superuser: with a password once locked down
+                .setConnectConfig("password", credentials.superuserPassword())
+                .setOutputRedirector(ProcessBuilder.Redirect.DISCARD)
+                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(
+                        dataDir.resolveSibling("postgres.log").toFile()))
+                .start();
     }
 
     public static EmbeddedPostgresServer start(Path dataDir) {
         try {
             Files.createDirectories(dataDir);
             Credentials credentials = Credentials.loadOrCreate(dataDir.resolveSibling("credentials.properties"));
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(false)
-                    .setPort(0)
-                    .setPGStartupWait(Duration.ofSeconds(60))
-                    // the binaries' readiness probe logs in as the superuser: with a password once locked down
-                    .setConnectConfig("password", credentials.superuserPassword())
-                    .setOutputRedirector(ProcessBuilder.Redirect.DISCARD)
-                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(
-                            dataDir.resolveSibling("postgres.log").toFile()))
-                    .start();
-            EmbeddedPostgresServer server = new EmbeddedPostgresServer(pg, credentials);
+            EmbeddedPostgres pg = startServer(dataDir, credentials, 0);
+            EmbeddedPostgresServer server = new EmbeddedPostgresServer(dataDir, pg, credentials);
             try {
                 server.lockDown(dataDir);
             } catch (SQLException | IOException | RuntimeException e) {
@@ -79,7 +88,37 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     public int port() {
-        return pg.getPort();
+        return port;
+    }
+
+    /**
+     * Shuts the server process down (fast mode: sessions are ended, committed data is on disk); clients get
+     * connection failures until {@link #restartServer()}. For outage drills ({@code causalcxr stack}'s control
+     * folder).
+     */
+    public synchronized void stopServer() {
+        if (pg == null) {
+            return;
+        }
+        try {
+            pg.close();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot stop the embedded PostgreSQL", e);
+        }
+        pg = null;
+    }
+
+    /** Starts the server again on the same port over the same data folder. */
+    public synchronized void restartServer() {
+        if (pg != null) {
+            return;
+        }
+        try {
+            pg = startServer(dataDir, credentials, port);
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    "cannot restart the embedded PostgreSQL on port " + port + ": " + e.getMessage(), e);
+        }
     }
 
     /** The platform's connection to a database of this server: the non-superuser application role. */
@@ -178,12 +217,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        try {
-            pg.close();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot stop the embedded PostgreSQL", e);
-        }
+    public synchronized void close() {
+        stopServer();
     }
 
     /** The two generated passwords, in a file only its owner can read. */

@@ -47,6 +47,43 @@ public final class MetadataDb {
         return dataSource.getConnection();
     }
 
+    /**
+     * Whether {@code failure} (or a cause of it) is the database being unreachable: SQLSTATE class 08
+     * (connection exception), or the server shutting down or not yet accepting connections (57P01–57P03). The
+     * statement's transaction did not commit; once the server is back, the same work can run again.
+     */
+    public static boolean isUnavailable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException e && e.getSQLState() != null) {
+                String state = e.getSQLState();
+                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+                    return true;
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** Waits until the server accepts a connection, up to {@code limit}; returns whether it does. */
+    public boolean awaitAvailable(java.time.Duration limit) throws InterruptedException {
+        long end = System.nanoTime() + limit.toNanos();
+        while (true) {
+            try (Connection c = connection();
+                    var st = c.createStatement()) {
+                st.execute("select 1");
+                return true;
+            } catch (SQLException e) {
+                if (System.nanoTime() > end) {
+                    return false;
+                }
+            }
+            Thread.sleep(500);
+        }
+    }
+
     /** Creates another database on the same server when missing (e.g. MLflow's own store). */
     public void ensureDatabase(String name) {
         if (!name.matches("[a-z_][a-z0-9_]*")) {

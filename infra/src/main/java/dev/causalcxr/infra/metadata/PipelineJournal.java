@@ -14,6 +14,11 @@ public final class PipelineJournal {
         this.db = db;
     }
 
+    /** Waits until the journal's database accepts connections again, up to {@code limit} ({@link MetadataDb#awaitAvailable}). */
+    public boolean awaitAvailable(java.time.Duration limit) throws InterruptedException {
+        return db.awaitAvailable(limit);
+    }
+
     public record PipelineRunRow(
             String id,
             String name,

@@ -72,6 +72,53 @@ public final class ObjectStore {
         return endpoint.bucket();
     }
 
+    /**
+     * Whether {@code failure} (or a cause of it) is the object store being unreachable: a refused or broken
+     * connection, a timeout, or a 5xx answer. Such a failure says nothing about the objects; once the endpoint
+     * is back the same call succeeds. Anything else (no such key, a corrupt object, a refused credential) is not.
+     */
+    public static boolean isUnavailable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof CorruptObjectException || t instanceof ErrorResponseException) {
+                return false;
+            }
+            if (t instanceof java.net.SocketException
+                    || t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.net.UnknownHostException
+                    || t instanceof java.io.EOFException
+                    || t instanceof java.io.InterruptedIOException
+                    || t instanceof io.minio.errors.ServerException
+                    || (t instanceof IOException
+                            && String.valueOf(t.getMessage()).contains("unexpected end of stream"))) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Waits until the endpoint answers (a bucket lookup), up to {@code limit}; returns whether it does. For a
+     * stage attempt that failed on an outage: it ends when the store is back, so that the retry does not fail
+     * on the same outage.
+     */
+    public boolean awaitAvailable(java.time.Duration limit) throws InterruptedException {
+        long end = System.nanoTime() + limit.toNanos();
+        while (true) {
+            try {
+                client.bucketExists(BucketExistsArgs.builder().bucket(bucket()).build());
+                return true;
+            } catch (Exception e) {
+                if (System.nanoTime() > end) {
+                    return false;
+                }
+            }
+            Thread.sleep(500);
+        }
+    }
+
     /** Creates the bucket when missing. */
     public void ensureBucket() {
         call("create bucket " + bucket(), () -> {
@@ -178,11 +225,19 @@ public final class ObjectStore {
         return exists(keyOf(digest));
     }
 
-    /** True when the object exists and its bytes hash to its address. */
+    /**
+     * True when the object exists and its bytes hash to its address.
+     *
+     * @throws ObjectStoreException when the store is unreachable ({@link #isUnavailable}): that says nothing
+     *     about the object
+     */
     public boolean verify(String digest) {
         try {
             return contains(digest) && hashObject(keyOf(digest)).equals(digest);
         } catch (ObjectStoreException e) {
+            if (isUnavailable(e)) {
+                throw e;
+            }
             return false;
         }
     }

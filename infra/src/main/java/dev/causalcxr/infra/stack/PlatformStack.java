@@ -47,6 +47,10 @@ public final class PlatformStack implements AutoCloseable {
     private final ModelRegistry registry;
     private final TemporalConnection temporal;
     private final CompletableFuture<Optional<String>> trackingReady;
+    /** The embedded servers this stack runs (null where the service is configured elsewhere). */
+    private final EmbeddedS3Server embeddedS3;
+
+    private final EmbeddedPostgresServer embeddedPostgres;
     private volatile MlflowServer mlflowServer;
     /** What the sync on connecting to MLflow brought up to date (journaled while it was not up). */
     private volatile Tracker.SyncReport connectSync;
@@ -56,8 +60,12 @@ public final class PlatformStack implements AutoCloseable {
             ObjectStore objectStore,
             MetadataDb db,
             TemporalConnection temporal,
+            EmbeddedS3Server embeddedS3,
+            EmbeddedPostgresServer embeddedPostgres,
             List<AutoCloseable> owned) {
         this.config = config;
+        this.embeddedS3 = embeddedS3;
+        this.embeddedPostgres = embeddedPostgres;
         this.objectStore = objectStore;
         this.db = db;
         this.journal = new PipelineJournal(db);
@@ -107,7 +115,7 @@ public final class PlatformStack implements AutoCloseable {
             store.ensureBucket();
             DbEndpoint dbEndpoint = config.db().orElseGet(() -> pg.endpoint("postgres"));
             MetadataDb db = MetadataDb.connect(dbEndpoint);
-            PlatformStack stack = new PlatformStack(config, store, db, temporal, owned);
+            PlatformStack stack = new PlatformStack(config, store, db, temporal, s3, pg, owned);
             stack.startTracking();
             return stack;
         } catch (RuntimeException e) {
@@ -265,7 +273,24 @@ public final class PlatformStack implements AutoCloseable {
         return temporal;
     }
 
-    /** Environment for workers and clients in other processes that join this stack. */
+    /**
+     * The names {@link #connectionEnvironment()} may set: the environment contract between a stack and the processes
+     * that join it, which {@code docker/compose.yaml} gives its workers too ({@code DeploymentFilesTest}).
+     */
+    public static final List<String> CONNECTION_VARIABLES = List.of(
+            "CAUSALCXR_S3_ENDPOINT",
+            "CAUSALCXR_S3_ACCESS_KEY",
+            "CAUSALCXR_S3_SECRET_KEY",
+            "CAUSALCXR_S3_BUCKET",
+            "CAUSALCXR_DB_URL",
+            "CAUSALCXR_DB_USER",
+            "CAUSALCXR_DB_PASSWORD",
+            "TEMPORAL_ADDRESS",
+            "TEMPORAL_NAMESPACE",
+            "MLFLOW_TRACKING_URI",
+            "CAUSALCXR_MLFLOW_SITE_OWNED");
+
+    /** Environment for workers and clients in other processes that join this stack ({@link #CONNECTION_VARIABLES}). */
     public Map<String, String> connectionEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
         S3Endpoint s3 = objectStore.endpoint();
@@ -285,7 +310,64 @@ public final class PlatformStack implements AutoCloseable {
             // processes that join this stack track to the site's own server, as this one does
             env.put("CAUSALCXR_MLFLOW_SITE_OWNED", "true");
         }
+        if (!CONNECTION_VARIABLES.containsAll(env.keySet())) {
+            throw new IllegalStateException("CONNECTION_VARIABLES misses one of " + env.keySet());
+        }
         return env;
+    }
+
+    /** A service of the embedded stack that an outage drill can take down. */
+    public enum EmbeddedService {
+        S3,
+        POSTGRES
+    }
+
+    /** When a drill took a service down and when it answered again, in epoch milliseconds. */
+    public record Outage(EmbeddedService service, long downAtMs, long upAtMs) {}
+
+    /**
+     * An outage drill: stops the embedded {@code service} for {@code down} (its port closed: clients see connection
+     * failures, as when the real service fails), then starts it again on the same port over the same data. The
+     * platform must ride it out (stage attempts retry; nothing partial becomes visible); the cluster's e2e tests
+     * and operators' rehearsals use it ({@code docker/local-cluster outage}).
+     *
+     * @param onDown told the moment the service is down (epoch milliseconds)
+     * @throws IllegalStateException when the service is not embedded in this stack (configured elsewhere)
+     */
+    public Outage interrupt(EmbeddedService service, Duration down, java.util.function.LongConsumer onDown)
+            throws InterruptedException {
+        Runnable stop;
+        Runnable start;
+        switch (service) {
+            case S3 -> {
+                if (embeddedS3 == null) {
+                    throw new IllegalStateException("S3 is not embedded in this stack (CAUSALCXR_S3_ENDPOINT is set)");
+                }
+                stop = embeddedS3::stopListening;
+                start = embeddedS3::resumeListening;
+            }
+            case POSTGRES -> {
+                if (embeddedPostgres == null) {
+                    throw new IllegalStateException(
+                            "PostgreSQL is not embedded in this stack (CAUSALCXR_DB_URL is set)");
+                }
+                stop = embeddedPostgres::stopServer;
+                start = embeddedPostgres::restartServer;
+            }
+            default -> throw new IllegalArgumentException(service.toString());
+        }
+        log.warn("outage drill: {} down for {} s", service, down.toSeconds());
+        stop.run();
+        long downAt = System.currentTimeMillis();
+        try {
+            onDown.accept(downAt);
+            Thread.sleep(down.toMillis());
+        } finally {
+            start.run();
+        }
+        long upAt = System.currentTimeMillis();
+        log.warn("outage drill: {} up again after {} ms", service, upAt - downAt);
+        return new Outage(service, downAt, upAt);
     }
 
     @Override

@@ -141,23 +141,35 @@ public final class Tracker {
             }
         }
         if (!batch.isEmpty()) {
-            db.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "insert into tracking_metrics(local_id, key, value, step, ts_ms) values (?, ?, ?, ?, ?)")) {
-                    for (PendingMetric m : batch) {
-                        ps.setString(1, localId);
-                        ps.setString(2, m.key());
-                        ps.setDouble(3, m.value());
-                        ps.setLong(4, m.step());
-                        ps.setLong(5, m.tsMs());
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
+            try {
+                journalMetrics(localId, batch);
+            } catch (RuntimeException e) {
+                // the database is away: the values go back to the front of the buffer, for the next flush
+                synchronized (buf) {
+                    buf.addAll(0, batch);
                 }
-                return null;
-            });
+                throw e;
+            }
         }
         push(localId);
+    }
+
+    private void journalMetrics(String localId, List<PendingMetric> batch) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "insert into tracking_metrics(local_id, key, value, step, ts_ms) values (?, ?, ?, ?, ?)")) {
+                for (PendingMetric m : batch) {
+                    ps.setString(1, localId);
+                    ps.setString(2, m.key());
+                    ps.setDouble(3, m.value());
+                    ps.setLong(4, m.step());
+                    ps.setLong(5, m.tsMs());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
     }
 
     /** Stores a file as a run artifact at {@code artifactPath} (e.g. {@code grids/recon.png}). */

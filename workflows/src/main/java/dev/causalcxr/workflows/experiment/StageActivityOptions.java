@@ -52,13 +52,20 @@ public final class StageActivityOptions {
                 .build();
     }
 
+    /**
+     * Journal, tracking and registry writes around the stages. Their retries span about 90 s (1, 2, 4, 8, 16, 30,
+     * 30 s apart): a database or object-store outage of a minute, or a restart of either, fails attempts but not
+     * the run. Activity options are not matched on replay (see {@link #HEARTBEAT_TIMEOUT}).
+     */
     public static ActivityOptions bookkeeping(String taskQueue) {
         return ActivityOptions.newBuilder()
                 .setTaskQueue(taskQueue)
                 .setStartToCloseTimeout(Duration.ofMinutes(5))
                 .setRetryOptions(RetryOptions.newBuilder()
                         .setInitialInterval(Duration.ofSeconds(1))
-                        .setMaximumAttempts(5)
+                        .setBackoffCoefficient(2.0)
+                        .setMaximumInterval(Duration.ofSeconds(30))
+                        .setMaximumAttempts(8)
                         .build())
                 .build();
     }
