@@ -63,7 +63,7 @@ public final class PromotionGate {
         double sign = rule.metric().higherIsBetter() ? 1 : -1;
         double gain = needsChampion ? sign * (challenger - champion) : 0;
         boolean passed = switch (rule.kind()) {
-            case IMPROVES -> gain > 0;
+            case IMPROVES -> gain > 0 && gain >= rule.threshold();
             case NOT_WORSE -> gain >= 0;
             case MAX_DROP -> gain >= -rule.threshold();
             case MIN -> sign * challenger >= sign * rule.threshold();

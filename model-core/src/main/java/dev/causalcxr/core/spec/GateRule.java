@@ -9,13 +9,13 @@ package dev.causalcxr.core.spec;
  *                  (the new data set's); null for every split
  * @param metric    the metric
  * @param kind      how it compares
- * @param threshold for {@code max_drop} the largest allowed worsening, for {@code min} the smallest allowed
- *                  challenger value; 0 otherwise
+ * @param threshold for {@code improves} the smallest gain (0: any), for {@code max_drop} the largest allowed
+ *                  worsening, for {@code min} the smallest allowed challenger value; 0 otherwise
  */
 public record GateRule(String text, String split, GateMetric metric, Kind kind, double threshold) {
 
     public enum Kind {
-        /** The challenger is strictly better. */
+        /** The challenger is strictly better (by at least the threshold when it has one). */
         IMPROVES("improves"),
         /** The challenger is at least as good. */
         NOT_WORSE("not_worse"),

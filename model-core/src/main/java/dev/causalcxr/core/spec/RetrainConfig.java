@@ -149,7 +149,7 @@ public record RetrainConfig(
             ok = false;
         }
         if (value == null || value.isBlank()) {
-            gate.problem(path, "must be improves, not_worse, max_drop X or min X");
+            gate.problem(path, "must be improves [X], not_worse, max_drop X or min X");
             return null;
         }
         String[] words = value.trim().toLowerCase(Locale.ROOT).split("\\s+");
@@ -160,12 +160,23 @@ public record RetrainConfig(
             }
         }
         if (kind == null) {
-            gate.problem(path, "unknown rule '" + words[0] + "' (improves, not_worse, max_drop X, min X)");
+            gate.problem(path, "unknown rule '" + words[0] + "' (improves [X], not_worse, max_drop X, min X)");
             return null;
         }
         boolean takesNumber = kind == GateRule.Kind.MAX_DROP || kind == GateRule.Kind.MIN;
         double threshold = 0;
-        if (takesNumber) {
+        if (kind == GateRule.Kind.IMPROVES && words.length == 2) {
+            // improves X: by at least X
+            try {
+                threshold = Double.parseDouble(words[1]);
+            } catch (NumberFormatException e) {
+                threshold = Double.NaN;
+            }
+            if (!(threshold >= 0)) {
+                gate.problem(path, "improves takes no number or one number ≥ 0 (the smallest gain)");
+                return null;
+            }
+        } else if (takesNumber) {
             try {
                 threshold = words.length == 2 ? Double.parseDouble(words[1]) : Double.NaN;
             } catch (NumberFormatException e) {
@@ -175,7 +186,7 @@ public record RetrainConfig(
                 gate.problem(path, kind.label() + " needs one number" + (kind == GateRule.Kind.MAX_DROP ? " ≥ 0" : ""));
                 return null;
             }
-        } else if (words.length != 1) {
+        } else if (words.length != 1 && kind != GateRule.Kind.IMPROVES || words.length > 2) {
             gate.problem(path, kind.label() + " takes no number");
             return null;
         }

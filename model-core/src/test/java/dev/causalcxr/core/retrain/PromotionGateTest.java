@@ -91,6 +91,10 @@ class PromotionGateTest {
                 List.of(split("a", "old", 40, Map.of("recon_ssim", 0.7), Map.of("recon_ssim", 0.7))));
         assertFalse(improves.promote());
         assertTrue(notWorse.promote());
+        GateDecision byMargin = PromotionGate.evaluate(
+                gate("      recon_ssim: improves 0.02\n"),
+                List.of(split("a", "old", 40, Map.of("recon_ssim", 0.70), Map.of("recon_ssim", 0.71))));
+        assertFalse(byMargin.promote(), "a gain below the rule's margin is not enough");
         assertEquals("reject", PromotionGate.asTags(improves).get("causalcxr.gate.decision"));
     }
 }
