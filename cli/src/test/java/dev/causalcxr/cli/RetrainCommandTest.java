@@ -302,17 +302,16 @@ class RetrainCommandTest {
         String o = output();
         assertTrue(o.contains("promoted: rt@3 is the champion"), o);
         assertTrue(o.contains("PASS site-b: site-b.recon_ssim: improves 0.02"), o);
-        assertTrue(o.contains("PASS rt-"), o); // the old split is the champion's data set, named by its run's ingest
+        assertTrue(o.contains("PASS phantom-quick: old.recon_ssim: max_drop 0.05"), o); // the champion's data, by name
         try (PlatformStack stack = storage()) {
             assertEquals(
                     Map.of("champion", 3, "previous", 1, "challenger", 2),
                     stack.registry().aliases("rt"));
             // warm start: the challenger's disentangler continued the champion's step counter (6 → 46)
-            String trainRun = stack.journal().recentPipelineRuns(50).stream()
-                    .map(PipelineJournal.PipelineRunRow::id)
-                    .filter(id -> id.endsWith("-train"))
-                    .reduce((a, b) -> b)
-                    .orElseThrow();
+            java.util.regex.Matcher id = java.util.regex.Pattern.compile("retrain (retrain-rt-\\S+): promoted")
+                    .matcher(o);
+            assertTrue(id.find(), o);
+            String trainRun = id.group(1) + "-train";
             PipelineJournal.StageRunRow dis = stack.journal().stageRuns(trainRun).stream()
                     .filter(r -> r.stage().equals(StageName.TRAIN_DISENTANGLER.label()))
                     .findFirst()

@@ -9,7 +9,9 @@ import dev.causalcxr.core.dataset.DatasetBundle;
 import dev.causalcxr.core.dataset.DatasetEntry;
 import dev.causalcxr.core.dataset.DatasetManifest;
 import dev.causalcxr.core.dataset.IngestStage;
+import dev.causalcxr.core.dataset.SourceIds;
 import dev.causalcxr.core.dataset.Split;
+import dev.causalcxr.core.disentangle.DisentanglerStage;
 import dev.causalcxr.core.files.Digests;
 import dev.causalcxr.core.files.FileTrees;
 import dev.causalcxr.core.retrain.GateDecision;
@@ -346,7 +348,11 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
                             + " stage's; train the champion again with this version",
                     "RetrainInputException");
         }
-        Map<String, StageManifest.Entry> outputs = Map.of(stage.label(), new StageManifest.Entry(last.digest(), 0));
+        Map<String, StageManifest.Entry> outputs = new TreeMap<>();
+        outputs.put(stage.label(), new StageManifest.Entry(last.digest(), 0));
+        if (stage == StageName.TRAIN_DISENTANGLER && m.outputs().containsKey(DisentanglerStage.OUTPUT_MODEL)) {
+            outputs.put(WarmStart.modelOutput(stage.label()), m.outputs().get(DisentanglerStage.OUTPUT_MODEL));
+        }
         StageManifest warm = new StageManifest(
                 WarmStart.INPUT,
                 WarmStart.INPUT + ":" + m.cacheKey(),
@@ -519,6 +525,15 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
                 for (DatasetCatalog.VersionRow v : List.of(old, neu)) {
                     Path zip = store.getToFile(v.bundleDigest(), dir.resolve(v.version() + ".zip"));
                     Path part = DatasetBundle.unpack(zip, dir.resolve("part-" + v.version()));
+                    // each site's way back from its pseudonyms is sealed under its own key: kept apart, by source
+                    Path sourceIds = part.resolve(SourceIds.FILE_NAME);
+                    if (Files.exists(sourceIds)) {
+                        Path kept = folder.resolve("sources")
+                                .resolve(v.dataset() + "@" + v.version())
+                                .resolve(SourceIds.FILE_NAME);
+                        Files.createDirectories(kept.getParent());
+                        Files.move(sourceIds, kept);
+                    }
                     merge(part, folder);
                 }
                 union.write(folder.resolve("manifest.json"));
@@ -547,7 +562,7 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
                 Path target = to.resolve(rel);
                 if (Files.exists(target)) {
                     if (Files.mismatch(f, target) != -1) {
-                        throw new IOException("two data sets hold different files under one name");
+                        throw new IOException("two data sets hold different files under one name: " + rel);
                     }
                     continue;
                 }

@@ -11,6 +11,11 @@ public final class WarmStart {
 
     private WarmStart() {}
 
+    /** The output holding the fine-tuned stage's model file (whose vocabulary the fine-tuning keeps). */
+    public static String modelOutput(String stage) {
+        return stage + ".model";
+    }
+
     /** The manifest param holding the checkpoint's step for {@code stage}. */
     public static String stepParam(String stage) {
         return "step." + stage;
