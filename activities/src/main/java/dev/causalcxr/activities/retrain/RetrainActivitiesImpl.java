@@ -562,7 +562,8 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
                 Path target = to.resolve(rel);
                 if (Files.exists(target)) {
                     if (Files.mismatch(f, target) != -1) {
-                        throw new IOException("two data sets hold different files under one name: " + rel);
+                        // the folder only: a file name is a content digest, of a report among others
+                        throw new IOException("two data sets hold different files under one name in " + rel.getName(0));
                     }
                     continue;
                 }
