@@ -324,6 +324,19 @@ class RetrainCommandTest {
             assertEquals(40, steps.size(), "40 fine-tuning steps, not 46");
             assertEquals(7L, steps.get(0), "the step counter continues after the champion's 6");
             assertEquals(46L, steps.get(steps.size() - 1));
+            // the gate's outcome, rule by rule, on the fine-tuning run (MLflow tags)
+            String trainTracking =
+                    stack.journal().pipelineRun(trainRun).orElseThrow().trackingRunId();
+            List<String> gateTags = stack.db()
+                    .query(
+                            "select key || '=' || value from tracking_tags where local_id = ? and key like 'causalcxr.gate.%'"
+                                    + " order by key",
+                            ps -> ps.setString(1, trainTracking), rs -> rs.getString(1));
+            assertTrue(gateTags.contains("causalcxr.gate.decision=promote"), gateTags.toString());
+            assertTrue(
+                    gateTags.stream()
+                            .anyMatch(t -> t.startsWith("causalcxr.gate.site-b.site-b.recon_ssim_improves_0.02=pass")),
+                    gateTags.toString());
         }
         assertEquals(0, cli("models", "history", "rt", "--data-dir", data.toString()));
         String history = output();

@@ -636,7 +636,10 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
         // the gate's outcome on the fine-tuning run in MLflow, rule by rule
         journal.pipelineRun(prep.training().runId())
                 .map(PipelineJournal.PipelineRunRow::trackingRunId)
-                .ifPresent(run -> tracker.setTags(run, PromotionGate.asTags(gate)));
+                .ifPresent(run -> {
+                    tracker.setTags(run, PromotionGate.asTags(gate));
+                    tracker.flush(run); // pushes them now when MLflow is connected (else `mlflow sync` does)
+                });
         int now = registry.aliases(name).getOrDefault(alias, prep.championVersion());
         return new RetrainDecision(gate.promote(), name + "@" + now, d.challenger(), lines(gate), gate.reason());
     }
