@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             RunCommand.class,
+            RetrainCommand.class,
             WorkerCommand.class,
             StatusCommand.class,
             StackCommand.class,

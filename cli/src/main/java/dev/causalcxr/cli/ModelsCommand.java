@@ -1,5 +1,6 @@
 package dev.causalcxr.cli;
 
+import dev.causalcxr.activities.retrain.RetrainActivitiesImpl;
 import dev.causalcxr.infra.registry.ModelNotFoundException;
 import dev.causalcxr.infra.registry.ModelRegistry;
 import dev.causalcxr.infra.registry.ModelVersion;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Parameters;
             ModelsCommand.Show.class,
             ModelsCommand.Alias.class,
             ModelsCommand.Unalias.class,
-            ModelsCommand.History.class
+            ModelsCommand.History.class,
+            ModelsCommand.Promote.class
         })
 final class ModelsCommand implements Runnable {
 
@@ -214,6 +216,64 @@ final class ModelsCommand implements Runnable {
                             e.actor(),
                             e.reason() == null ? "" : "  — " + e.reason());
                 }
+            } catch (ModelNotFoundException e) {
+                throw new UsageException(e.getMessage());
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(
+            name = "promote",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Make VERSION the champion by hand: @champion moves to it, the version it left keeps @previous.",
+                "Both moves go to the model history with you as the actor and the reason."
+            })
+    static final class Promote implements Callable<Integer> {
+        @Mixin
+        DataDirOption dataDir;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "VERSION")
+        int version;
+
+        @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why: kept in the history.")
+        String reason;
+
+        @Override
+        public Integer call() {
+            if (reason.isBlank()) {
+                throw new UsageException("--reason must say why");
+            }
+            try (PlatformStack stack = stack(dataDir)) {
+                ModelRegistry registry = stack.registry();
+                if (registry.versions(name).stream().noneMatch(v -> v.version() == version)) {
+                    throw new UsageException("model '" + name + "' has no version " + version);
+                }
+                Integer current = registry.aliases(name).get(RetrainActivitiesImpl.CHAMPION);
+                if (current != null && current == version) {
+                    throw new UsageException(name + "@" + version + " is the champion already");
+                }
+                String actor = ModelRegistry.currentUser();
+                if (current != null) {
+                    registry.setAlias(
+                            name,
+                            RetrainActivitiesImpl.PREVIOUS,
+                            current,
+                            actor,
+                            "replaced by version " + version + ": " + reason);
+                }
+                registry.setAlias(name, RetrainActivitiesImpl.CHAMPION, version, actor, reason);
+                ConsoleOutput.system()
+                        .printf(
+                                "%s@%s → version %d%s",
+                                name,
+                                RetrainActivitiesImpl.CHAMPION,
+                                version,
+                                current == null ? "" : " (@" + RetrainActivitiesImpl.PREVIOUS + " → " + current + ")");
             } catch (ModelNotFoundException e) {
                 throw new UsageException(e.getMessage());
             }

@@ -2,11 +2,14 @@ package dev.causalcxr.cli;
 
 import dev.causalcxr.activities.TaskQueues;
 import dev.causalcxr.activities.pipeline.PipelineActivitiesImpl;
+import dev.causalcxr.activities.retrain.RetrainActivitiesImpl;
 import dev.causalcxr.activities.runner.StageDefinition;
 import dev.causalcxr.activities.runner.StageRunner;
 import dev.causalcxr.activities.stages.StageActivitiesImpl;
+import dev.causalcxr.infra.datasets.DatasetCatalog;
 import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.workflows.experiment.ExperimentWorkflowImpl;
+import dev.causalcxr.workflows.retrain.RetrainWorkflowImpl;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
@@ -98,15 +101,27 @@ public final class WorkerHost implements AutoCloseable {
         for (String q : queues) {
             Worker w = newWorker.apply(q);
             if (q.equals(TaskQueues.CPU)) {
-                w.registerWorkflowImplementationTypes(ExperimentWorkflowImpl.class);
+                w.registerWorkflowImplementationTypes(ExperimentWorkflowImpl.class, RetrainWorkflowImpl.class);
                 w.registerActivitiesImplementations(
                         stageActivities,
                         new PipelineActivitiesImpl(
-                                stack.journal(), stack.tracker(), stack.objectStore(), stack.registry()));
+                                stack.journal(), stack.tracker(), stack.objectStore(), stack.registry()),
+                        retrainActivities(stack));
             } else {
                 w.registerActivitiesImplementations(stageActivities);
             }
         }
+    }
+
+    /** The retrain's activities; their scratch space (a union's images while it is packed) is in the data folder. */
+    static RetrainActivitiesImpl retrainActivities(PlatformStack stack) {
+        return new RetrainActivitiesImpl(
+                stack.registry(),
+                stack.journal(),
+                new DatasetCatalog(stack.db()),
+                stack.objectStore(),
+                stack.tracker(),
+                stack.config().dataDir().resolve("retrain-work"));
     }
 
     @Override

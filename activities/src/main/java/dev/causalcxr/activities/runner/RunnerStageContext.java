@@ -118,6 +118,9 @@ final class RunnerStageContext implements StageContext {
         // --force means start over: then only this run's own checkpoints count
         candidates.addAll(runner.journal().checkpoints(cacheKey, req.pipelineRunId(), !req.force()));
         candidates.sort(Collections.reverseOrder(java.util.Comparator.comparingLong(CheckpointRow::step)));
+        // last: a retrain's warm start, the final checkpoint of the model it fine-tunes (never preferred to progress
+        // this stage run made itself, whose steps are higher)
+        warmStart().ifPresent(candidates::add);
         for (CheckpointRow c : candidates) {
             try {
                 Path file = runner.store().getToFile(c.digest(), workDir.resolve("resume-" + c.step() + ".ckpt"));
@@ -137,6 +140,25 @@ final class RunnerStageContext implements StageContext {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The checkpoint a retrain starts this stage from: the {@link WarmStart#INPUT} manifest's output named after
+     * this request's stage ({@code train-disentangler}, …), with its step in the manifest's params.
+     */
+    private Optional<CheckpointRow> warmStart() {
+        String digest = req.inputs().get(WarmStart.INPUT);
+        if (digest == null) {
+            return Optional.empty();
+        }
+        StageManifest m = runner.manifest(digest);
+        StageManifest.Entry e = m.outputs().get(req.stage());
+        String step = m.params().get(WarmStart.stepParam(req.stage()));
+        if (e == null || step == null) {
+            return Optional.empty();
+        }
+        log.info("{}: warm start from the checkpoint of step {}", req.stage(), step);
+        return Optional.of(new CheckpointRow(Long.parseLong(step), e.digest()));
     }
 
     @Override

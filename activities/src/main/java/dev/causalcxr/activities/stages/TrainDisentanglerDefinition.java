@@ -2,10 +2,12 @@ package dev.causalcxr.activities.stages;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.activities.runner.StageDefinition;
+import dev.causalcxr.activities.runner.WarmStart;
 import dev.causalcxr.core.dataset.DatasetEntry;
 import dev.causalcxr.core.dataset.DatasetManifest;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.disentangle.DisentanglerConfig;
+import dev.causalcxr.core.disentangle.DisentanglerModel;
 import dev.causalcxr.core.disentangle.DisentanglerStage;
 import dev.causalcxr.core.disentangle.TrainingDivergedException;
 import dev.causalcxr.core.labels.LabelSource;
@@ -37,7 +39,15 @@ public final class TrainDisentanglerDefinition implements StageDefinition {
         ctx.logParam("labels.source", labels.source().label());
         Path truth = ctx.inputs().get(DatasetInputs.PHANTOM_TRUTH);
         try {
-            DisentanglerStage.run(cfg, datasetDir, labels, truth, ctx);
+            // a retrain's warm start brings the fine-tuned model's file: its head's vocabulary is kept
+            Path warmModel = ctx.inputs().get(WarmStart.INPUT + "/" + WarmStart.modelOutput(name()));
+            DisentanglerStage.run(
+                    cfg,
+                    datasetDir,
+                    labels,
+                    truth,
+                    warmModel == null ? null : DisentanglerModel.readVocabulary(warmModel),
+                    ctx);
         } catch (TrainingDivergedException e) {
             // retrying the same trajectory diverges again; the last good checkpoint is kept
             throw new StageInputException(e.getMessage(), e);

@@ -171,4 +171,31 @@ public final class DatasetCatalog {
                 rs -> m.put(rs.getString(1), rs.getLong(2)));
         return m;
     }
+
+    /** Records the versions {@code dataset@version} was built from (idempotent). */
+    public void recordParents(String dataset, String version, List<VersionRow> parents) {
+        for (VersionRow p : parents) {
+            db.update("""
+                    insert into dataset_version_parents(dataset, version_digest, parent_dataset, parent_version)
+                    values (?, ?, ?, ?) on conflict do nothing""", ps -> {
+                ps.setString(1, dataset);
+                ps.setString(2, version);
+                ps.setString(3, p.dataset());
+                ps.setString(4, p.version());
+            });
+        }
+    }
+
+    /** The versions {@code dataset@version} was built from, as {@code NAME@VERSION}, sorted. */
+    public List<String> parents(String dataset, String version) {
+        return db.query(
+                """
+                select parent_dataset || '@' || parent_version from dataset_version_parents
+                where dataset = ? and version_digest = ? order by 1""",
+                ps -> {
+                    ps.setString(1, dataset);
+                    ps.setString(2, version);
+                },
+                rs -> rs.getString(1));
+    }
 }

@@ -226,6 +226,14 @@ public final class ModelRegistry {
      * move to the model history with who or what moved it and why (the version's metrics go with it as evidence).
      */
     public void setAlias(String name, String alias, int version, String actor, String reason) {
+        setAlias(name, alias, version, actor, reason, null);
+    }
+
+    /**
+     * {@link #setAlias(String, String, int, String, String)} with the evidence the move was decided on (a promotion
+     * gate's outcome, as JSON) recorded in the history instead of the version's metrics alone.
+     */
+    public void setAlias(String name, String alias, int version, String actor, String reason, String evidenceJson) {
         RegistryNames.checkModelName(name);
         RegistryNames.checkAlias(alias);
         List<Integer> versions = versionNumbers(name);
@@ -245,7 +253,7 @@ public final class ModelRegistry {
                     returning version)
                 insert into model_history(name, event, version, alias, previous_version, actor, reason, evidence_json)
                 select ?, 'alias_set', (select version from moved), ?, (select version from prev), ?, ?,
-                       (select metrics_json from model_versions where name = ? and version = ?)""", ps -> {
+                       coalesce(?, (select metrics_json from model_versions where name = ? and version = ?))""", ps -> {
             ps.setString(1, name);
             ps.setString(2, alias);
             ps.setString(3, name);
@@ -255,8 +263,9 @@ public final class ModelRegistry {
             ps.setString(7, alias);
             ps.setString(8, actor);
             ps.setString(9, reason);
-            ps.setString(10, name);
-            ps.setInt(11, version);
+            ps.setString(10, evidenceJson);
+            ps.setString(11, name);
+            ps.setInt(12, version);
         });
         tryMirror(() -> mirrorAlias(name, alias));
     }

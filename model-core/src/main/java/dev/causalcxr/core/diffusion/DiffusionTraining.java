@@ -140,9 +140,9 @@ public final class DiffusionTraining {
                                 (double) done / config.trainSteps(),
                                 "diffusion step " + done + "/" + config.trainSteps());
                     }
-                    if (config.checkpointInterval() > 0
-                            && done % config.checkpointInterval() == 0
-                            && done < config.trainSteps()) {
+                    // the last step's state is checkpointed too: a retrain warm-starts from it (weights and Adam)
+                    if ((config.checkpointInterval() > 0 && done % config.checkpointInterval() == 0)
+                            || done == config.trainSteps()) {
                         Path file = ctx.workDir().resolve("diffusion-checkpoint-" + done + ".bin");
                         writeCheckpoint(file, config, seed, done, params, adam, mean, std, x0Bound);
                         ctx.saveCheckpoint(done, file);

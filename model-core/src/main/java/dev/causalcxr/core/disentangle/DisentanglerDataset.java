@@ -104,6 +104,11 @@ public final class DisentanglerDataset {
      * @param truthSize size at which phantom ground truth is rendered before resizing to {@code size}
      */
     public DisentanglerDataset(int size, int truthSize, List<Study> studies) {
+        this(size, truthSize, studies, null);
+    }
+
+    /** {@code fixedVocabulary}: the finding head's outputs, in order; null: the findings the studies mention. */
+    private DisentanglerDataset(int size, int truthSize, List<Study> studies, List<Finding> fixedVocabulary) {
         if (studies.isEmpty()) {
             throw new IllegalArgumentException("the data set has no studies");
         }
@@ -125,11 +130,34 @@ public final class DisentanglerDataset {
                 }
             }
         }
-        this.vocabulary = List.copyOf(seen);
+        this.vocabulary = fixedVocabulary == null ? List.copyOf(seen) : List.copyOf(fixedVocabulary);
         this.trainFrequency = freq;
         for (Study s : studies) {
             tupleIds.computeIfAbsent(tupleKey(s), k -> tupleIds.size());
         }
+    }
+
+    /**
+     * The same studies seen through the finding vocabulary of a model being fine-tuned (its head's outputs, in its
+     * order): mentions of findings outside it are dropped, since the head has no output for them; findings it has
+     * that these studies lack stay in it, never present here.
+     */
+    public DisentanglerDataset withVocabulary(List<Finding> fixed) {
+        List<Study> seen = new ArrayList<>(studies.size());
+        for (Study s : studies) {
+            seen.add(new Study(
+                    s.studyId(),
+                    s.patient(),
+                    s.split(),
+                    s.pixels(),
+                    s.findings().stream()
+                            .filter(m -> fixed.contains(m.finding()))
+                            .toList(),
+                    s.truthFindings(),
+                    s.identity(),
+                    s.acquisition()));
+        }
+        return new DisentanglerDataset(size, truthSize, seen, fixed);
     }
 
     /** Renders and holds a phantom cohort; patients are split by a hash of their (synthetic) id. */

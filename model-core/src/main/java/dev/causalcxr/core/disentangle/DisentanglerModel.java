@@ -71,6 +71,27 @@ public final class DisentanglerModel implements AutoCloseable {
         return new DisentanglerModel(config, vocabulary, imageSize);
     }
 
+    /** The finding vocabulary of a saved model (its head's outputs, in order), read from the file's header alone. */
+    public static List<Finding> readVocabulary(Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            byte[] magic = new byte[MAGIC.length()];
+            in.readFully(magic);
+            if (!MAGIC.equals(new String(magic, java.nio.charset.StandardCharsets.US_ASCII))
+                    || in.readInt() != FORMAT_VERSION) {
+                throw new IOException(file + " is not a disentangler model file of this version");
+            }
+            in.readUTF();
+            in.readInt();
+            int n = in.readInt();
+            List<Finding> vocab = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String label = in.readUTF();
+                vocab.add(Finding.fromLabel(label).orElseThrow(() -> new IOException("unknown finding " + label)));
+            }
+            return vocab;
+        }
+    }
+
     public static DisentanglerModel load(Path file) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             byte[] magic = new byte[MAGIC.length()];

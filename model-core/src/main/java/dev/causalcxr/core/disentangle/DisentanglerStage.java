@@ -74,10 +74,28 @@ public final class DisentanglerStage {
     public static Result run(
             DisentanglerConfig cfg, Path datasetDir, StudyLabels labels, Path groundTruthJson, StageContext ctx)
             throws IOException {
+        return run(cfg, datasetDir, labels, groundTruthJson, null, ctx);
+    }
+
+    /**
+     * {@link #run(DisentanglerConfig, Path, StudyLabels, Path, StageContext)} fine-tuning a model: the data is seen
+     * through that model's finding vocabulary ({@link DisentanglerDataset#withVocabulary}), so the model's
+     * checkpoint fits the network whatever findings the new data has.
+     *
+     * @param vocabulary the fine-tuned model's vocabulary; null for a model trained from scratch
+     */
+    public static Result run(
+            DisentanglerConfig cfg,
+            Path datasetDir,
+            StudyLabels labels,
+            Path groundTruthJson,
+            List<dev.causalcxr.core.findings.Finding> vocabulary,
+            StageContext ctx)
+            throws IOException {
         PhantomGroundTruth truth = groundTruthJson == null ? null : PhantomGroundTruth.read(groundTruthJson);
         DisentanglerDataset data = DisentanglerDataset.fromImported(
                 datasetDir, labels, truth, (done, total) -> loadProgress(ctx, done, total));
-        return run(cfg, data, ctx);
+        return run(cfg, vocabulary == null ? data : data.withVocabulary(vocabulary), ctx);
     }
 
     /** Runs the stage on a phantom cohort rendered in memory (patients split by a hash of their id). */

@@ -101,6 +101,10 @@ public record ExperimentSpec(
         double tailFrequency = n.number("tail_frequency", DEFAULT_TAIL_FREQUENCY, 0.001, 0.5);
         IngestConfig dataset = IngestConfig.read(n.object("dataset"), profile, tailFrequency);
         TrackingConfig tracking = TrackingConfig.read(n.object("tracking"));
+        if (n.has("retrain")) {
+            // read by `retrain`, not by `run`: validated here so that one file can hold both, not part of the digest
+            RetrainConfig.read(n.object("retrain"));
+        }
         List<StageName> running = readRun(n, problems);
         Map<StageName, Object> stages = new LinkedHashMap<>();
         JsonNode stagesNode = n.raw("stages");

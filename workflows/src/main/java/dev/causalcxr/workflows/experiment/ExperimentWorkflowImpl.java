@@ -54,6 +54,10 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
                 plan.seed(),
                 plan.profile()));
         Map<String, String> manifests = new LinkedHashMap<>();
+        if (plan.presetManifests() != null) {
+            // a retrain's training set (or a test split) stands in for stages that do not run here
+            manifests.putAll(new TreeMap<>(plan.presetManifests()));
+        }
         Map<String, Double> metrics = new TreeMap<>();
         List<RunSummary.StageOutcome> outcomes = new ArrayList<>();
         String status = "succeeded";
@@ -70,6 +74,9 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
             Map<String, String> inputs = new TreeMap<>();
             for (StageName in : s.inputStages()) {
                 inputs.put(in.label(), manifests.get(in.label()));
+            }
+            if (s.extraInputs() != null) {
+                inputs.putAll(s.extraInputs());
             }
             StageRequest req = new StageRequest(
                     plan.runId(), plan.experiment(), stage, s.configJson(), s.seed(), inputs, s.force(), trackingRun);
@@ -112,11 +119,12 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
                 && manifests.containsKey(StageName.TRAIN_DIFFUSION.label());
         if (status.equals("succeeded")
                 && complete
+                && !plan.evaluationOnly()
                 && Workflow.getVersion("register-model", Workflow.DEFAULT_VERSION, 1) == 1) {
             try {
                 registered = bookkeeping.registerModel(new ModelRegistration(
                         plan.runId(),
-                        plan.specName(),
+                        plan.registerAs() == null ? plan.specName() : plan.registerAs(),
                         new TreeMap<>(manifests),
                         plan.specDigest(),
                         plan.codeVersion(),

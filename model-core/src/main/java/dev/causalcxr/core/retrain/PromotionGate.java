@@ -1,0 +1,91 @@
+package dev.causalcxr.core.retrain;
+
+import dev.causalcxr.core.spec.GateRule;
+import dev.causalcxr.core.spec.RetrainConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The promotion gate, in one place: every rule of the spec checked on every test split it applies to, and each
+ * split's test count against the minimum. A rule whose metric was not measured on a split, or that applies to no
+ * split at all, fails: a gate never passes for lack of evidence. Pure: no I/O, no clock.
+ */
+public final class PromotionGate {
+    private PromotionGate() {}
+
+    public static GateDecision evaluate(RetrainConfig config, List<SplitEvidence> splits) {
+        List<RuleOutcome> outcomes = new ArrayList<>();
+        for (SplitEvidence s : splits) {
+            boolean enough = s.testStudies() >= config.minTestStudies();
+            outcomes.add(new RuleOutcome(
+                    "min_test_studies: " + config.minTestStudies(),
+                    s.dataset(),
+                    null,
+                    null,
+                    (double) s.testStudies(),
+                    enough,
+                    s.testStudies() + " test studies"));
+        }
+        for (GateRule rule : config.rules()) {
+            boolean applied = false;
+            for (SplitEvidence s : splits) {
+                if (rule.appliesTo(s.dataset(), s.role())) {
+                    applied = true;
+                    outcomes.add(check(rule, s));
+                }
+            }
+            if (!applied) {
+                outcomes.add(new RuleOutcome(
+                        rule.text(), rule.split(), rule.metric().key(), null, null, false, "no such test split"));
+            }
+        }
+        return new GateDecision(outcomes.stream().allMatch(RuleOutcome::passed), outcomes);
+    }
+
+    static RuleOutcome check(GateRule rule, SplitEvidence s) {
+        String key = rule.metric().key();
+        Double champion = finite(s.champion().get(key));
+        Double challenger = finite(s.challenger().get(key));
+        boolean needsChampion = rule.kind() != GateRule.Kind.MIN;
+        if (challenger == null || (needsChampion && champion == null)) {
+            return new RuleOutcome(
+                    rule.text(),
+                    s.dataset(),
+                    key,
+                    champion,
+                    challenger,
+                    false,
+                    "not measured for the " + (challenger == null ? "challenger" : "champion"));
+        }
+        // the challenger's gain in the metric's better direction (positive: better)
+        double sign = rule.metric().higherIsBetter() ? 1 : -1;
+        double gain = needsChampion ? sign * (challenger - champion) : 0;
+        boolean passed = switch (rule.kind()) {
+            case IMPROVES -> gain > 0 && gain >= rule.threshold();
+            case NOT_WORSE -> gain >= 0;
+            case MAX_DROP -> gain >= -rule.threshold();
+            case MIN -> sign * challenger >= sign * rule.threshold();
+        };
+        String detail = needsChampion
+                ? String.format(Locale.ROOT, "champion %.4f, challenger %.4f", champion, challenger)
+                : String.format(Locale.ROOT, "challenger %.4f, threshold %.4f", challenger, rule.threshold());
+        return new RuleOutcome(rule.text(), s.dataset(), key, champion, challenger, passed, detail);
+    }
+
+    private static Double finite(Double v) {
+        return v == null || !Double.isFinite(v) ? null : v;
+    }
+
+    /** The outcome as a flat map (for tags and the history's evidence): {@code gate.<split>.<rule>} → pass/fail. */
+    public static Map<String, String> asTags(GateDecision d) {
+        Map<String, String> tags = new java.util.TreeMap<>();
+        tags.put("causalcxr.gate.decision", d.promote() ? "promote" : "reject");
+        for (RuleOutcome o : d.outcomes()) {
+            String name = "causalcxr.gate." + o.split() + "." + o.rule().replaceAll("[^A-Za-z0-9._-]+", "_");
+            tags.put(name, (o.passed() ? "pass: " : "fail: ") + o.detail());
+        }
+        return tags;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.causalcxr.core.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RetrainConfigTest {
+    @Test
+    void readsTheBlock() {
+        RetrainConfig c = RetrainConfig.parseYaml("""
+                retrain:
+                  training_set: new-only
+                  steps:
+                    train-disentangler: 50
+                  gate:
+                    min_test_studies: 12
+                    rules:
+                      site-b.fid: improves
+                      site-a.recon_ssim: max_drop 0.01
+                      tail_recall: not_worse
+                """);
+        assertEquals(RetrainConfig.TrainingSet.NEW_ONLY, c.trainingSet());
+        assertEquals(50, c.steps().get(StageName.TRAIN_DISENTANGLER));
+        assertEquals(300, c.steps().get(StageName.TRAIN_DIFFUSION));
+        assertEquals(12, c.minTestStudies());
+        assertEquals(3, c.rules().size());
+        GateRule fid = c.rules().get(0);
+        assertEquals("site-b", fid.split());
+        assertEquals(GateRule.Kind.IMPROVES, fid.kind());
+        assertEquals(false, fid.metric().higherIsBetter());
+        assertEquals(0.01, c.rules().get(1).threshold());
+        assertEquals(null, c.rules().get(2).split());
+        assertEquals("tail_recall_augmented", c.rules().get(2).metric().key());
+    }
+
+    @Test
+    void reportsEveryProblemWithItsPath() {
+        SpecValidationException e = assertThrows(SpecValidationException.class, () -> RetrainConfig.parseYaml("""
+                retrain:
+                  training_set: all
+                  steps:
+                    evaluate: 3
+                  gate:
+                    rules:
+                      site-b.fidelity: improves
+                      recon_ssim: max_drop
+                      fid: better
+                  colour: red
+                """));
+        List<String> paths = e.problems().stream().map(SpecProblem::path).toList();
+        assertTrue(paths.contains("retrain.training_set"), paths.toString());
+        assertTrue(paths.contains("retrain.steps.evaluate"), paths.toString());
+        assertTrue(paths.contains("retrain.gate.rules.site-b.fidelity"), paths.toString());
+        assertTrue(paths.contains("retrain.gate.rules.recon_ssim"), paths.toString());
+        assertTrue(paths.contains("retrain.gate.rules.fid"), paths.toString());
+        assertTrue(paths.contains("retrain.colour"), paths.toString());
+        assertTrue(e.getMessage().contains("unknown metric 'fidelity'"), e.getMessage());
+    }
+
+    @Test
+    void anExperimentSpecMayCarryTheBlockWithoutChangingItsDigest() {
+        String spec = "name: demo\nseed: 7\n";
+        String withBlock = spec + "retrain:\n  training_set: new-only\n";
+        assertEquals(
+                ExperimentSpec.parseYaml(spec).digest(),
+                ExperimentSpec.parseYaml(withBlock).digest());
+        assertEquals(
+                RetrainConfig.TrainingSet.NEW_ONLY,
+                RetrainConfig.parseYaml(withBlock).trainingSet());
+        assertThrows(
+                SpecValidationException.class,
+                () -> ExperimentSpec.parseYaml(spec + "retrain:\n  gate:\n    rules:\n      nope: improves\n"));
+        assertThrows(SpecValidationException.class, () -> RetrainConfig.parseYaml(spec));
+    }
+
+    @Test
+    void defaultsAskTheNewSiteToImproveAndTheOldToHold() {
+        RetrainConfig d = RetrainConfig.defaults();
+        assertEquals(RetrainConfig.TrainingSet.UNION, d.trainingSet());
+        assertEquals(
+                List.of("new.fid: improves", "old.recon_ssim: max_drop 0.01"),
+                d.rules().stream().map(GateRule::text).toList());
+    }
+}
