@@ -37,10 +37,18 @@ public record GateMetric(String name, String key, boolean higherIsBetter) {
             m.put(k, new GateMetric(k, k, true));
         }
         // evaluate: the downstream classifier's arms
-        for (String d :
-                new String[] {"accuracy", "balanced_accuracy", "macro_f1", "auroc", "head_recall", "tail_recall"}) {
+        for (String d : new String[] {
+            "accuracy",
+            "balanced_accuracy",
+            "macro_f1",
+            "auroc",
+            "head_recall",
+            "tail_recall",
+            "head_auroc",
+            "tail_auroc"
+        }) {
             m.put(d, new GateMetric(d, d + "_augmented", true));
-            for (String arm : new String[] {"_real", "_augmented", "_augmented_plain"}) {
+            for (String arm : new String[] {"_real", "_augmented", "_augmented_plain", "_pretrain_finetune"}) {
                 m.put(d + arm, new GateMetric(d + arm, d + arm, true));
             }
         }
