@@ -31,4 +31,11 @@ public record DownstreamArmResult(
         MeanStd headAuroc,
         MeanStd tailAuroc,
         List<MeanStd> recall,
-        int[][] confusion) {}
+        int[][] confusion) {
+
+    /** One class's one-vs-rest AUROC over the seeds (NaN where the class is absent from the test set). */
+    public MeanStd classAuroc(int classIndex) {
+        return MeanStd.of(
+                perSeed.stream().mapToDouble(r -> r.auroc()[classIndex]).toArray());
+    }
+}

@@ -499,30 +499,14 @@ public final class EvaluationStage {
                 metric(
                         ctx,
                         "auroc" + suffix + "/" + key,
-                        MeanStd.of(arm.perSeed().stream()
-                                        .mapToDouble(r -> r.auroc()[classIndex])
-                                        .toArray())
-                                .mean());
+                        arm.classAuroc(classIndex).mean());
             }
         }
         if (!d.hasAugmented()) {
             LOG.info("evaluate: no augmentation set; the real arm alone, no augmented arm and no deltas");
             return;
         }
-        d.comparisons()
-                .forEach((arm, differences) -> differences.forEach((name, diff) -> {
-                    metric(ctx, "paired_delta/" + arm + "/" + name, diff.difference());
-                    metric(ctx, "paired_delta_ci_low/" + arm + "/" + name, diff.low());
-                    metric(ctx, "paired_delta_ci_high/" + arm + "/" + name, diff.high());
-                    LOG.info(
-                            "evaluate: {} − real, {}: {} (95 % CI {} to {}, {} resamples of test studies and seeds)",
-                            arm,
-                            name,
-                            String.format(Locale.ROOT, "%+.4f", diff.difference()),
-                            String.format(Locale.ROOT, "%+.4f", diff.low()),
-                            String.format(Locale.ROOT, "%+.4f", diff.high()),
-                            diff.resamples());
-                }));
+        d.comparisons().forEach((arm, differences) -> reportPaired(ctx, "", arm, differences, "test split"));
         metric(ctx, "accuracy_delta", d.accuracyDelta());
         metric(ctx, "balanced_accuracy_delta", d.balancedAccuracyDelta());
         metric(ctx, "macro_f1_delta", d.macroF1Delta());
@@ -532,6 +516,29 @@ public final class EvaluationStage {
         for (int c = 0; c < target.classCount(); c++) {
             metric(ctx, "recall_delta/" + target.classKeys().get(c), d.recallDelta(c));
         }
+    }
+
+    /** An arm's paired differences from real: metrics under {@code PREFIXpaired_delta…} and one log line each. */
+    private static void reportPaired(
+            StageContext ctx,
+            String prefix,
+            String arm,
+            Map<String, PairedBootstrap.Difference> differences,
+            String where) {
+        differences.forEach((name, diff) -> {
+            metric(ctx, prefix + "paired_delta/" + arm + "/" + name, diff.difference());
+            metric(ctx, prefix + "paired_delta_ci_low/" + arm + "/" + name, diff.low());
+            metric(ctx, prefix + "paired_delta_ci_high/" + arm + "/" + name, diff.high());
+            LOG.info(
+                    "evaluate, {}: {} − real, {}: {} (95 % CI {} to {}, {} resamples of test studies and seeds)",
+                    where,
+                    arm,
+                    name,
+                    String.format(Locale.ROOT, "%+.4f", diff.difference()),
+                    String.format(Locale.ROOT, "%+.4f", diff.low()),
+                    String.format(Locale.ROOT, "%+.4f", diff.high()),
+                    diff.resamples());
+        });
     }
 
     private static void logPowerCohort(
@@ -593,10 +600,7 @@ public final class EvaluationStage {
                 metric(
                         ctx,
                         "power/auroc" + suffix + "/" + key,
-                        MeanStd.of(reports.stream()
-                                        .mapToDouble(r -> r.auroc()[classIndex])
-                                        .toArray())
-                                .mean());
+                        arm.classAuroc(classIndex).mean());
             }
         }
         List<double[][]> real = predictions.get(DownstreamEvaluation.REAL);
@@ -613,18 +617,7 @@ public final class EvaluationStage {
                     tail,
                     DownstreamEvaluation.BOOTSTRAP_RESAMPLES,
                     seeds.get(0) ^ cohort.seed());
-            differences.forEach((name, diff) -> {
-                metric(ctx, "power/paired_delta/" + arm + "/" + name, diff.difference());
-                metric(ctx, "power/paired_delta_ci_low/" + arm + "/" + name, diff.low());
-                metric(ctx, "power/paired_delta_ci_high/" + arm + "/" + name, diff.high());
-                LOG.info(
-                        "evaluate, evaluation-only cohort: {} − real, {}: {} (95 % CI {} to {})",
-                        arm,
-                        name,
-                        String.format(Locale.ROOT, "%+.4f", diff.difference()),
-                        String.format(Locale.ROOT, "%+.4f", diff.low()),
-                        String.format(Locale.ROOT, "%+.4f", diff.high()));
-            });
+            reportPaired(ctx, "power/", arm, differences, "evaluation-only cohort");
             for (String name : List.of(PairedBootstrap.TAIL_AUROC, PairedBootstrap.TAIL_RECALL)) {
                 PairedBootstrap.Difference diff = differences.get(name);
                 summary(ctx, "power_" + name + "_delta_" + arm, diff.difference());
