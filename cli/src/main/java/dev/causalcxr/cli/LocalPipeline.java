@@ -453,11 +453,16 @@ final class LocalPipeline {
         if (s.registeredModel() != null) {
             root.put("model", s.registeredModel());
         }
+        writeJsonFile(file, root);
+    }
+
+    /** A --summary-json file: written beside its final name, then moved there, so a reader never sees half. */
+    static void writeJsonFile(Path file, Object document) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
             Path tmp = Files.createTempFile(parent, ".summary", ".json");
-            JSON.writeValue(tmp.toFile(), root);
+            JSON.writeValue(tmp.toFile(), document);
             Files.move(
                     tmp,
                     file,

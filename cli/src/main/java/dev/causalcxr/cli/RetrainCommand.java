@@ -62,6 +62,13 @@ final class RetrainCommand implements Callable<Integer> {
     Path spec;
 
     @Option(
+            names = "--summary-json",
+            paramLabel = "FILE",
+            description = "Write the outcome as JSON: the training run's stages and seconds, each split's metrics for"
+                    + " champion and challenger, every gate rule's outcome.")
+    Path summaryJson;
+
+    @Option(
             names = "--no-local-workers",
             description = "Do not run workers in this process (workers started with `causalcxr worker` do the work).")
     boolean noLocalWorkers;
@@ -80,7 +87,7 @@ final class RetrainCommand implements Callable<Integer> {
             }
             RetrainConfig.parseYaml(specText); // every problem at once, exit 2
         }
-        return run(dataDir.config(), model, dataset, specText, !noLocalWorkers, ConsoleOutput.system());
+        return run(dataDir.config(), model, dataset, specText, !noLocalWorkers, summaryJson, ConsoleOutput.system());
     }
 
     static int run(
@@ -89,6 +96,7 @@ final class RetrainCommand implements Callable<Integer> {
             String dataset,
             String specText,
             boolean localWorkers,
+            Path summaryJson,
             ConsoleOutput console) {
         long t0 = System.nanoTime();
         String retrainId = "retrain-" + model.substring(0, model.indexOf('@')) + "-"
@@ -125,9 +133,21 @@ final class RetrainCommand implements Callable<Integer> {
                             .build());
             RetrainSummary summary = wf.retrain(request);
             stack.awaitTracking(java.time.Duration.ofMinutes(5));
-            print(summary, (System.nanoTime() - t0) / 1e9, console);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            print(summary, seconds, console);
+            if (summaryJson != null) {
+                writeSummaryJson(summaryJson, summary, seconds);
+            }
             return "failed".equals(summary.status()) ? ExitCodes.FAILURE : ExitCodes.OK;
         }
+    }
+
+    /** The summary as the workflow returned it, with the command's wall time. */
+    static void writeSummaryJson(Path file, RetrainSummary summary, double seconds) {
+        Map<String, Object> doc = new java.util.LinkedHashMap<>();
+        doc.put("wall_seconds", seconds);
+        doc.put("retrain", summary);
+        LocalPipeline.writeJsonFile(file, doc);
     }
 
     /** The decision, the training run's stages, each split's numbers side by side and every rule's outcome. */
@@ -140,7 +160,7 @@ final class RetrainCommand implements Callable<Integer> {
         }
         console.println("  training set: " + s.trainingSet());
         RunSummary t = s.training();
-        console.printf("  fine-tuning run %s: %s", t.runId(), t.status());
+        console.printf("  training run %s: %s", t.runId(), t.status());
         for (RunSummary.StageOutcome o : t.stages()) {
             console.printf(
                     "    %-26s %-10s %-6s %8.1f s", o.stage(), o.status(), o.cacheHit() ? "hit" : "-", o.seconds());

@@ -236,7 +236,8 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
         }
         ChainPlan trainingRun = new ChainPlan(
                 id + "-train",
-                "fine-tuning on " + trainingSet,
+                (r.config().start() == RetrainConfig.Start.COLD ? "training from scratch on " : "fine-tuning on ")
+                        + trainingSet,
                 training,
                 Map.of(StageName.INGEST.label(), trainingIngest),
                 false);

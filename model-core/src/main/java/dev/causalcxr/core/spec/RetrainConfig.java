@@ -17,12 +17,30 @@ import java.util.Map;
  *
  * @param trainingSet    {@code new-only} (the new data set's training split) or {@code union} (with the champion's
  *                       training data)
- * @param steps          per trainable stage, the optimizer steps added to the champion's (warm start)
+ * @param start          {@code warm} (fine-tune from the champion's final checkpoints) or {@code cold} (train the
+ *                       champion's stages from scratch with its own step budgets: the baseline a warm start is
+ *                       measured against, and the way out when a checkpoint cannot be continued)
+ * @param steps          per trainable stage, the optimizer steps added to the champion's (warm start only)
  * @param minTestStudies the fewest test studies a split may have for its numbers to count
  * @param rules          the gate's rules, in the spec's order
  */
 public record RetrainConfig(
-        TrainingSet trainingSet, Map<StageName, Integer> steps, int minTestStudies, List<GateRule> rules) {
+        TrainingSet trainingSet, Start start, Map<StageName, Integer> steps, int minTestStudies, List<GateRule> rules) {
+
+    public enum Start {
+        WARM("warm"),
+        COLD("cold");
+
+        private final String label;
+
+        Start(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
 
     public enum TrainingSet {
         NEW_ONLY("new-only"),
@@ -90,7 +108,16 @@ public record RetrainConfig(
     public static RetrainConfig read(ConfigNode n) {
         String set = n.string("training_set", TrainingSet.UNION.label(), "new-only", "union");
         TrainingSet trainingSet = TrainingSet.NEW_ONLY.label().equals(set) ? TrainingSet.NEW_ONLY : TrainingSet.UNION;
+        Start start = Start.COLD.label().equals(n.string("start", Start.WARM.label(), "warm", "cold"))
+                ? Start.COLD
+                : Start.WARM;
         Map<StageName, Integer> steps = new LinkedHashMap<>(DEFAULT_STEPS);
+        if (start == Start.COLD && n.raw("steps") != null) {
+            n.problem(
+                    "steps",
+                    "a cold start trains each stage with the champion's own step budget; steps are added to the"
+                            + " champion's in a warm start only");
+        }
         ConfigNode stepsNode = n.object("steps");
         for (Iterator<String> it = stepsNode.fieldNames(); it.hasNext(); ) {
             String key = it.next();
@@ -123,11 +150,14 @@ public record RetrainConfig(
                 }
             }
         }
+        if (start == Start.COLD) {
+            steps.clear(); // nothing is added: the champion's own budgets
+        }
         gate.rejectUnknownKeys();
         stepsNode.rejectUnknownKeys();
         n.rejectUnknownKeys();
         return new RetrainConfig(
-                trainingSet, Collections.unmodifiableMap(steps), minTest, Collections.unmodifiableList(rules));
+                trainingSet, start, Collections.unmodifiableMap(steps), minTest, Collections.unmodifiableList(rules));
     }
 
     /** One rule {@code [SPLIT.]METRIC: KIND [X]}; null (with a problem recorded) when it is not valid. */

@@ -23,6 +23,7 @@ class RetrainConfigTest {
                       tail_recall: not_worse
                 """);
         assertEquals(RetrainConfig.TrainingSet.NEW_ONLY, c.trainingSet());
+        assertEquals(RetrainConfig.Start.WARM, c.start());
         assertEquals(50, c.steps().get(StageName.TRAIN_DISENTANGLER));
         assertEquals(300, c.steps().get(StageName.TRAIN_DIFFUSION));
         assertEquals(12, c.minTestStudies());
@@ -34,6 +35,31 @@ class RetrainConfigTest {
         assertEquals(0.01, c.rules().get(1).threshold());
         assertEquals(null, c.rules().get(2).split());
         assertEquals("tail_recall_augmented", c.rules().get(2).metric().key());
+    }
+
+    @Test
+    void aColdStartAddsNoStepsAndRefusesToBeGivenSome() {
+        RetrainConfig cold = RetrainConfig.parseYaml("""
+                retrain:
+                  start: cold
+                """);
+        assertEquals(RetrainConfig.Start.COLD, cold.start());
+        assertTrue(cold.steps().isEmpty(), cold.steps().toString());
+        SpecValidationException e = assertThrows(SpecValidationException.class, () -> RetrainConfig.parseYaml("""
+                retrain:
+                  start: lukewarm
+                """));
+        assertEquals(
+                List.of("retrain.start"),
+                e.problems().stream().map(SpecProblem::path).toList());
+        e = assertThrows(SpecValidationException.class, () -> RetrainConfig.parseYaml("""
+                retrain:
+                  start: cold
+                  steps: {train-diffusion: 10}
+                """));
+        assertEquals(
+                List.of("retrain.steps"),
+                e.problems().stream().map(SpecProblem::path).toList());
     }
 
     @Test
