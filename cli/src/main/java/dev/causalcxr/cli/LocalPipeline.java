@@ -459,10 +459,19 @@ final class LocalPipeline {
     /** A --summary-json file: written beside its final name, then moved there, so a reader never sees half. */
     static void writeJsonFile(Path file, Object document) {
         try {
+            writeTextFile(file, JSON.writeValueAsString(document));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A file a command hands the user: written beside its final name, then moved there. */
+    static void writeTextFile(Path file, String content) {
+        try {
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, ".summary", ".json");
-            JSON.writeValue(tmp.toFile(), document);
+            Path tmp = Files.createTempFile(parent, ".summary", ".tmp");
+            Files.writeString(tmp, content, java.nio.charset.StandardCharsets.UTF_8);
             Files.move(
                     tmp,
                     file,
