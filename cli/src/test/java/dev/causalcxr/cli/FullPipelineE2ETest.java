@@ -58,7 +58,7 @@ class FullPipelineE2ETest {
                   generate-counterfactuals: {ddim_steps: 5, samples_per_condition: 2, metric_sources: 1,
                                              guidance_sweep: [0.0, 2.0], sweep_pairs: 1, max_per_class: 6,
                                              grid_sources: 2, grid_conditions: 2, grid_samples: 2}
-                  evaluate: {seed_count: 1, minimum_class_count: 2,
+                  evaluate: {seed_count: 1, minimum_class_count: 2, oracle_arm: true,
                              classifier: {epochs: 1, stage_widths: [4, 8, 16], batch_size: 16}}
                 """);
         Map<String, String> env = MlflowTestSupport.env("s3");
@@ -91,11 +91,17 @@ class FullPipelineE2ETest {
                 "head_recall_real",
                 "tail_effectiveness_optimized",
                 "tail_effectiveness_plain",
-                "accuracy_augmented_plain")) {
+                "accuracy_augmented_plain",
+                "accuracy_oracle",
+                "balanced_accuracy_oracle")) {
             // (tail recall needs tail studies in the tiny test split; the demo's summary has it)
             assertTrue(metrics.has(key), key + " missing from " + metrics);
         }
         assertTrue(metrics.get("cf_diversity").asDouble() > 0, "samples of one condition differ");
+        // the oracle arm: one exact counterfactual per generated image (every source is a phantom study)
+        assertEquals(
+                metrics.get("evaluation_augmentation_images").asDouble(),
+                metrics.get("evaluation_oracle_images").asDouble());
 
         try (PlatformStack stack = PlatformStack.start(StackConfig.fromEnvironment(dir.resolve("data"), env), false)) {
             Optional<String> uri = stack.awaitTracking(Duration.ofMinutes(15));

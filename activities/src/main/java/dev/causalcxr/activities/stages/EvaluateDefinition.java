@@ -45,6 +45,13 @@ final class EvaluateDefinition implements StageDefinition {
         StudyLabels reference = truth == null || labels.source() == LabelSource.TRUTH
                 ? null
                 : StudyLabels.fromTruth(PhantomGroundTruth.read(truth));
+        // the oracle: the phantom's exact counterfactuals of the very requests the generator answered
+        List<AugmentedSample> exact = null;
+        Path augmentationFile = ctx.inputs().get(AUGMENTATION);
+        if (cfg.oracleArm() && truth != null && augmentationFile != null) {
+            exact = AugmentationSet.read(augmentationFile).exactCounterfactuals(PhantomGroundTruth.read(truth));
+            ctx.summaryMetric("evaluation_oracle_images", exact.size());
+        }
         EvaluationStage.run(
                 cfg,
                 datasetDir,
@@ -52,6 +59,7 @@ final class EvaluateDefinition implements StageDefinition {
                 reference,
                 augmentation,
                 plain.isEmpty() ? null : plain,
+                exact,
                 null,
                 truth != null,
                 ctx);

@@ -2,10 +2,14 @@ package dev.causalcxr.core.counterfactual;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.evaluation.AugmentedSample;
 import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.imaging.ImageCodec;
+import dev.causalcxr.core.imaging.Resampler;
+import dev.causalcxr.core.phantom.PhantomRenderer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,6 +50,9 @@ public final class AugmentationSet {
      * @param seed          the sampler's seed
      * @param tunedPrior    the initial noise came from a learned tail-noise prior
      * @param pixelDigest   SHA-256 of the pixels ({@link GrayImage#pixelDigest()})
+     * @param mentions      the condition's findings with severity, laterality and zone
+     *                      ({@link FindingMention#toJsonMap()} shape; null in sets written before it was
+     *                      recorded): what the phantom renders for the exact counterfactual of the request
      */
     public record Entry(
             String file,
@@ -55,9 +62,11 @@ public final class AugmentationSet {
             List<String> findings,
             long seed,
             boolean tunedPrior,
-            String pixelDigest) {
+            String pixelDigest,
+            List<Map<String, String>> mentions) {
         public Entry {
             findings = List.copyOf(findings);
+            mentions = mentions == null ? null : List.copyOf(mentions);
         }
     }
 
@@ -92,7 +101,8 @@ public final class AugmentationSet {
                 g.condition().findings().stream().map(Finding::label).toList(),
                 item.seed(),
                 g.usedPrior(),
-                g.images().get(0).pixelDigest());
+                g.images().get(0).pixelDigest(),
+                g.condition().present().stream().map(FindingMention::toJsonMap).toList());
     }
 
     public int imageSize() {
@@ -120,6 +130,37 @@ public final class AugmentationSet {
                     .filter(f -> f != Finding.NO_FINDING)
                     .toList();
             out.add(AugmentedSample.of(images.get(i), present, entries.get(i).sourceStudyId()));
+        }
+        return out;
+    }
+
+    /**
+     * The phantom's exact counterfactuals of this set's requests: each entry's source study rendered with the
+     * entry's condition, at this set's size, labelled as its generated image is. Entries whose source the truth
+     * does not hold, or whose condition was not recorded, are left out.
+     */
+    public List<AugmentedSample> exactCounterfactuals(PhantomGroundTruth truth) {
+        Map<String, PhantomGroundTruth.StudyTruth> byStudy = new HashMap<>();
+        truth.studies().forEach(s -> byStudy.put(s.studyId(), s));
+        List<AugmentedSample> out = new ArrayList<>();
+        for (Entry e : entries) {
+            PhantomGroundTruth.StudyTruth source = byStudy.get(e.sourceStudyId());
+            if (source == null || e.mentions() == null) {
+                continue;
+            }
+            List<FindingMention> condition =
+                    e.mentions().stream().map(FindingMention::fromJsonMap).toList();
+            GrayImage image = PhantomRenderer.render(source.identity(), source.acquisition(), condition, truth.size())
+                    .image();
+            if (image.width() != imageSize || image.height() != imageSize) {
+                image = Resampler.fitSquare(image, imageSize);
+            }
+            List<Finding> present = condition.stream()
+                    .map(FindingMention::finding)
+                    .filter(f -> f != Finding.NO_FINDING)
+                    .distinct()
+                    .toList();
+            out.add(AugmentedSample.of(image, present, e.sourceStudyId()));
         }
         return out;
     }

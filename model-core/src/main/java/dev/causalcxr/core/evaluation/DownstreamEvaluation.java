@@ -26,6 +26,10 @@ public final class DownstreamEvaluation {
     public static final String AUGMENTED = "augmented";
     /** The ablation arm: real plus counterfactuals sampled from plain N(0, I) initial noise. */
     public static final String AUGMENTED_PLAIN = "augmented_plain";
+    /** The ceiling: real plus the phantom's exact counterfactuals of the augmentation set's requests. */
+    public static final String ORACLE = "oracle";
+    /** The comparison of the augmented arm with the oracle arm (augmented − oracle): what the generator loses. */
+    public static final String GENERATOR_VS_ORACLE = "augmented_vs_oracle";
     /** The transfer arm: trained on the augmentation set alone, then fine-tuned on the real training split. */
     public static final String PRETRAIN_FINETUNE = "pretrain_finetune";
     /** Draws of the paired bootstrap behind each arm's confidence intervals against the real arm. */
@@ -138,6 +142,43 @@ public final class DownstreamEvaluation {
             ClassifierHandler handler,
             BooleanSupplier cancelled)
             throws IOException {
+        return run(
+                config,
+                seeds,
+                target,
+                train,
+                validation,
+                test,
+                augmentation,
+                plainAugmentation,
+                pretrainFinetune,
+                null,
+                tailClasses,
+                progress,
+                handler,
+                cancelled);
+    }
+
+    /**
+     * @param oracleAugmentation the phantom's exact counterfactuals of the augmentation set's requests: the
+     *                           {@link #ORACLE} arm (same seeds and budget), or null for none
+     */
+    public static DownstreamResult run(
+            ClassifierConfig config,
+            List<Long> seeds,
+            PrimaryFindingTarget target,
+            LabeledImages train,
+            LabeledImages validation,
+            LabeledImages test,
+            LabeledImages augmentation,
+            LabeledImages plainAugmentation,
+            boolean pretrainFinetune,
+            LabeledImages oracleAugmentation,
+            Set<Integer> tailClasses,
+            ProgressListener progress,
+            ClassifierHandler handler,
+            BooleanSupplier cancelled)
+            throws IOException {
         if (seeds.isEmpty()) {
             throw new IllegalArgumentException("need at least one seed");
         }
@@ -153,6 +194,10 @@ public final class DownstreamEvaluation {
         }
         if (plainAugmentation != null) {
             pools.put(AUGMENTED_PLAIN, train.concat(plainAugmentation));
+        }
+        boolean oracle = oracleAugmentation != null && oracleAugmentation.count() > 0;
+        if (oracle) {
+            pools.put(ORACLE, train.concat(oracleAugmentation));
         }
         boolean transfer = pretrainFinetune && augmented;
         if (transfer) {
@@ -235,6 +280,19 @@ public final class DownstreamEvaluation {
                                 seeds.get(0) ^ BOOTSTRAP_SEED_SALT));
             }
         }
+        if (oracle && augmented) {
+            // the generator's own gap: its counterfactuals against the exact ones of the same requests
+            comparisons.put(
+                    GENERATOR_VS_ORACLE,
+                    PairedBootstrap.compare(
+                            test.labels(),
+                            predictions.get(ORACLE),
+                            predictions.get(AUGMENTED),
+                            classCount,
+                            tailClasses,
+                            BOOTSTRAP_RESAMPLES,
+                            seeds.get(0) ^ BOOTSTRAP_SEED_SALT));
+        }
         return new DownstreamResult(
                 target.classLabels(),
                 Set.copyOf(tailClasses),
@@ -245,9 +303,8 @@ public final class DownstreamEvaluation {
                 plainAugmentation == null
                         ? null
                         : summarize(AUGMENTED_PLAIN, reports.get(AUGMENTED_PLAIN), tailClasses, classCount),
-                transfer
-                        ? summarize(PRETRAIN_FINETUNE, reports.get(PRETRAIN_FINETUNE), tailClasses, classCount)
-                        : null);
+                transfer ? summarize(PRETRAIN_FINETUNE, reports.get(PRETRAIN_FINETUNE), tailClasses, classCount) : null,
+                oracle ? summarize(ORACLE, reports.get(ORACLE), tailClasses, classCount) : null);
     }
 
     static DownstreamArmResult summarize(

@@ -14,7 +14,8 @@ import java.util.Set;
  * @param tailClasses class indices counted as tail
  * @param seeds       the training seeds (each used by both arms)
  * @param comparisons per augmented arm, its paired difference from the real arm for each of
- *                    {@link PairedBootstrap#METRICS} with a 95 % interval over test studies and seeds
+ *                    {@link PairedBootstrap#METRICS} with a 95 % interval over test studies and seeds; with an
+ *                    oracle arm also {@code augmented_vs_oracle} (augmented − oracle)
  * @param real        classifier trained on the real training split
  * @param augmented   classifier trained on the real training split plus the augmentation set; null when there
  *                    was no augmentation set
@@ -22,6 +23,8 @@ import java.util.Set;
  *                    N(0, I) noise instead of the optimized tail priors); null when there is none
  * @param pretrainFinetune trained on the augmentation set alone, then fine-tuned on the real training split;
  *                    null unless asked for
+ * @param oracle      real plus the phantom's exact counterfactuals of the same requests; null unless asked for
+ *                    (phantom data only)
  */
 public record DownstreamResult(
         List<String> classLabels,
@@ -31,7 +34,8 @@ public record DownstreamResult(
         DownstreamArmResult real,
         DownstreamArmResult augmented,
         DownstreamArmResult augmentedPlain,
-        DownstreamArmResult pretrainFinetune) {
+        DownstreamArmResult pretrainFinetune,
+        DownstreamArmResult oracle) {
 
     public DownstreamResult {
         comparisons = Collections.unmodifiableMap(new LinkedHashMap<>(comparisons));

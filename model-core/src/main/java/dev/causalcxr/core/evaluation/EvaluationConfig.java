@@ -24,6 +24,11 @@ import java.util.List;
  * @param pretrainFinetuneArm also train each seed's classifier on the augmentation set alone and then fine-tune
  *                           it on the real training split (the recipe RoentGen-v2 reports its gain with): a
  *                           fourth arm, {@code pretrain_finetune}
+ * @param oracleArm          on a phantom, also train on real + the phantom's exact counterfactuals of the
+ *                           augmentation set's own requests (same sources, same conditions): the {@code oracle} arm,
+ *                           the ceiling any generator could reach with these requests, so that a gap between it and
+ *                           {@code augmented} is the generator's and a gap between it and {@code real} is the
+ *                           requests'
  */
 public record EvaluationConfig(
         ClassifierConfig classifier,
@@ -36,7 +41,8 @@ public record EvaluationConfig(
         int nearestK,
         String inceptionFile,
         int powerCohortStudies,
-        boolean pretrainFinetuneArm) {
+        boolean pretrainFinetuneArm,
+        boolean oracleArm) {
 
     /** Without an evaluation-only cohort ({@code powerCohortStudies} 0). */
     public EvaluationConfig(
@@ -60,6 +66,7 @@ public record EvaluationConfig(
                 nearestK,
                 inceptionFile,
                 0,
+                false,
                 false);
     }
 
@@ -86,6 +93,7 @@ public record EvaluationConfig(
                 nearestK,
                 inceptionFile,
                 powerCohortStudies,
+                false,
                 false);
     }
 
@@ -127,7 +135,8 @@ public record EvaluationConfig(
                 nearestK,
                 inceptionFile,
                 powerCohortStudies,
-                pretrainFinetuneArm);
+                pretrainFinetuneArm,
+                oracleArm);
     }
 
     public EvaluationConfig withSeedCount(int n) {
@@ -142,7 +151,8 @@ public record EvaluationConfig(
                 nearestK,
                 inceptionFile,
                 powerCohortStudies,
-                pretrainFinetuneArm);
+                pretrainFinetuneArm,
+                oracleArm);
     }
 
     public EvaluationConfig withPowerCohortStudies(int n) {
@@ -157,7 +167,8 @@ public record EvaluationConfig(
                 nearestK,
                 inceptionFile,
                 n,
-                pretrainFinetuneArm);
+                pretrainFinetuneArm,
+                oracleArm);
     }
 
     public EvaluationConfig withPretrainFinetuneArm(boolean on) {
@@ -172,6 +183,23 @@ public record EvaluationConfig(
                 nearestK,
                 inceptionFile,
                 powerCohortStudies,
+                on,
+                oracleArm);
+    }
+
+    public EvaluationConfig withOracleArm(boolean on) {
+        return new EvaluationConfig(
+                classifier,
+                seedCount,
+                minimumClassCount,
+                tailFrequency,
+                tailFindings,
+                kidSubsets,
+                kidSubsetSize,
+                nearestK,
+                inceptionFile,
+                powerCohortStudies,
+                pretrainFinetuneArm,
                 on);
     }
 
@@ -187,7 +215,8 @@ public record EvaluationConfig(
                 nearestK,
                 inceptionFile,
                 powerCohortStudies,
-                pretrainFinetuneArm);
+                pretrainFinetuneArm,
+                oracleArm);
     }
 
     public EvaluationConfig withTailFindings(List<String> labels) {
@@ -202,7 +231,8 @@ public record EvaluationConfig(
                 nearestK,
                 inceptionFile,
                 powerCohortStudies,
-                pretrainFinetuneArm);
+                pretrainFinetuneArm,
+                oracleArm);
     }
 
     public EvaluationConfig withInceptionFile(String file) {
@@ -217,7 +247,8 @@ public record EvaluationConfig(
                 nearestK,
                 file,
                 powerCohortStudies,
-                pretrainFinetuneArm);
+                pretrainFinetuneArm,
+                oracleArm);
     }
 
     public FidelityConfig fidelity(long seed) {

@@ -42,6 +42,9 @@ final class EvaluationReportJson {
         if (d.pretrainFinetune() != null) {
             downstream.put("pretrain_finetune", arm(d.pretrainFinetune(), d.classLabels()));
         }
+        if (d.oracle() != null) {
+            downstream.put("oracle", arm(d.oracle(), d.classLabels()));
+        }
         Map<String, Object> paired = new LinkedHashMap<>();
         d.comparisons().forEach((armName, differences) -> {
             Map<String, Object> byMetric = new LinkedHashMap<>();

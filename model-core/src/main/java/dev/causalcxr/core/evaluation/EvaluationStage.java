@@ -134,6 +134,36 @@ public final class EvaluationStage {
             boolean phantomDataset,
             StageContext ctx)
             throws IOException {
+        return run(
+                config,
+                datasetDir,
+                labels,
+                reference,
+                augmentation,
+                plainAugmentation,
+                null,
+                generatedDir,
+                phantomDataset,
+                ctx);
+    }
+
+    /**
+     * @param oracleAugmentation the phantom's exact counterfactuals of the augmentation set's requests
+     *                           ({@code AugmentationSet.exactCounterfactuals}): the {@code oracle} arm when
+     *                           {@link EvaluationConfig#oracleArm()} asks for it; null for none
+     */
+    public static EvaluationResult run(
+            EvaluationConfig config,
+            Path datasetDir,
+            StudyLabels labels,
+            StudyLabels reference,
+            List<AugmentedSample> augmentation,
+            List<AugmentedSample> plainAugmentation,
+            List<AugmentedSample> oracleAugmentation,
+            Path generatedDir,
+            boolean phantomDataset,
+            StageContext ctx)
+            throws IOException {
         List<AugmentedSample> augmentationSamples = augmentation == null ? List.of() : augmentation;
         Path manifestFile = datasetDir.resolve("manifest.json");
         if (!Files.isRegularFile(manifestFile)) {
@@ -155,6 +185,13 @@ public final class EvaluationStage {
         LabeledImages augmentedPlain = plainAugmentation == null || plainAugmentation.isEmpty()
                 ? null
                 : augmentationImages(plainAugmentation, target, size);
+        LabeledImages oracle = null;
+        if (config.oracleArm() && (oracleAugmentation == null || oracleAugmentation.isEmpty())) {
+            LOG.info("evaluate: oracle_arm is set, but there are no exact counterfactuals (not a phantom, or no"
+                    + " augmentation set): no oracle arm");
+        } else if (config.oracleArm()) {
+            oracle = augmentationImages(oracleAugmentation, target, size);
+        }
         logParameters(ctx, config, manifest, target, tail, train, validation, test, augmented);
         int[] referenceTest = reference == null
                 ? null
@@ -193,6 +230,7 @@ public final class EvaluationStage {
                     augmented,
                     augmentedPlain,
                     config.pretrainFinetuneArm(),
+                    oracle,
                     tail,
                     (arm, seed, run, runs, epoch, epochs, loss, score) -> {
                         ctx.progress(
@@ -457,6 +495,9 @@ public final class EvaluationStage {
         if (d.pretrainFinetune() != null) {
             arms.add(d.pretrainFinetune());
         }
+        if (d.oracle() != null) {
+            arms.add(d.oracle());
+        }
         for (DownstreamArmResult arm : arms) {
             String suffix = "_" + arm.arm();
             summary(ctx, "accuracy" + suffix, arm.accuracy().mean());
@@ -530,9 +571,9 @@ public final class EvaluationStage {
             metric(ctx, prefix + "paired_delta_ci_low/" + arm + "/" + name, diff.low());
             metric(ctx, prefix + "paired_delta_ci_high/" + arm + "/" + name, diff.high());
             LOG.info(
-                    "evaluate, {}: {} − real, {}: {} (95 % CI {} to {}, {} resamples of test studies and seeds)",
+                    "evaluate, {}: {}, {}: {} (95 % CI {} to {}, {} resamples of test studies and seeds)",
                     where,
-                    arm,
+                    arm.contains("_vs_") ? arm.replace("_vs_", " − ") : arm + " − real",
                     name,
                     String.format(Locale.ROOT, "%+.4f", diff.difference()),
                     String.format(Locale.ROOT, "%+.4f", diff.low()),
@@ -617,13 +658,33 @@ public final class EvaluationStage {
                     tail,
                     DownstreamEvaluation.BOOTSTRAP_RESAMPLES,
                     seeds.get(0) ^ cohort.seed());
-            reportPaired(ctx, "power/", arm, differences, "evaluation-only cohort");
-            for (String name : List.of(PairedBootstrap.TAIL_AUROC, PairedBootstrap.TAIL_RECALL)) {
-                PairedBootstrap.Difference diff = differences.get(name);
-                summary(ctx, "power_" + name + "_delta_" + arm, diff.difference());
-                summary(ctx, "power_" + name + "_delta_" + arm + "_ci_low", diff.low());
-                summary(ctx, "power_" + name + "_delta_" + arm + "_ci_high", diff.high());
-            }
+            reportPowerDifferences(ctx, arm, differences);
+        }
+        List<double[][]> oracle = predictions.get(DownstreamEvaluation.ORACLE);
+        List<double[][]> augmented = predictions.get(DownstreamEvaluation.AUGMENTED);
+        if (oracle != null && augmented != null) {
+            reportPowerDifferences(
+                    ctx,
+                    DownstreamEvaluation.GENERATOR_VS_ORACLE,
+                    PairedBootstrap.compare(
+                            labels,
+                            oracle,
+                            augmented,
+                            classCount,
+                            tail,
+                            DownstreamEvaluation.BOOTSTRAP_RESAMPLES,
+                            seeds.get(0) ^ cohort.seed()));
+        }
+    }
+
+    private static void reportPowerDifferences(
+            StageContext ctx, String comparison, Map<String, PairedBootstrap.Difference> differences) {
+        reportPaired(ctx, "power/", comparison, differences, "evaluation-only cohort");
+        for (String name : List.of(PairedBootstrap.TAIL_AUROC, PairedBootstrap.TAIL_RECALL)) {
+            PairedBootstrap.Difference diff = differences.get(name);
+            summary(ctx, "power_" + name + "_delta_" + comparison, diff.difference());
+            summary(ctx, "power_" + name + "_delta_" + comparison + "_ci_low", diff.low());
+            summary(ctx, "power_" + name + "_delta_" + comparison + "_ci_high", diff.high());
         }
     }
 

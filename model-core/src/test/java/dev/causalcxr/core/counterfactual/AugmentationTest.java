@@ -5,11 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.causalcxr.core.dataset.PhantomDatasetWriter;
+import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.diffusion.SamplerConfig;
 import dev.causalcxr.core.disentangle.DisentanglerDataset;
 import dev.causalcxr.core.evaluation.AugmentedSample;
 import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.findings.Laterality;
+import dev.causalcxr.core.findings.Severity;
+import dev.causalcxr.core.findings.Zone;
 import dev.causalcxr.core.imaging.GrayImage;
+import dev.causalcxr.core.phantom.PhantomGenerator;
+import dev.causalcxr.core.phantom.PhantomSpec;
+import dev.causalcxr.core.phantom.PhantomStudy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,5 +115,64 @@ class AugmentationTest {
 
         Files.write(file, new byte[] {1, 2, 3});
         assertThrows(IOException.class, () -> AugmentationSet.read(file));
+    }
+
+    @Test
+    void theOracleRendersEachRequestExactlyAndSkipsWhatTheTruthCannotAnswer(@TempDir Path dir) throws IOException {
+        PhantomSpec spec = new PhantomSpec(
+                12, 2, 3, 64, 5, Map.of(Finding.PLEURAL_EFFUSION, 0.3), new PhantomSpec.SeverityMix(0, 0.5, 0.5), 0);
+        PhantomDatasetWriter.write(spec, dir);
+        PhantomGroundTruth truth = PhantomGroundTruth.read(dir.resolve(PhantomGroundTruth.FILE_NAME));
+        PhantomGenerator generator = new PhantomGenerator(spec);
+        List<AugmentationSet.Entry> entries = new ArrayList<>();
+        List<GrayImage> images = new ArrayList<>();
+        List<GrayImage> expected = new ArrayList<>();
+        for (PhantomStudy study : generator.studies().subList(0, 3)) {
+            List<FindingMention> condition = new ArrayList<>(study.findings());
+            condition.removeIf(f -> f.finding() == Finding.PNEUMOTHORAX || f.finding() == Finding.NO_FINDING);
+            condition.add(FindingMention.present(Finding.PNEUMOTHORAX, Severity.MODERATE, Laterality.LEFT, Zone.UPPER));
+            expected.add(generator.renderCounterfactual(study, condition).image());
+            entries.add(entry(entries.size(), study.studyId(), condition));
+            images.add(GrayImage.of(64, 64, new short[64 * 64]));
+        }
+        // a source the truth does not hold, and a set written before conditions were recorded
+        entries.add(entry(
+                3,
+                "S-unknown",
+                List.of(FindingMention.present(Finding.PNEUMOTHORAX, Severity.MILD, Laterality.RIGHT, Zone.UPPER))));
+        images.add(GrayImage.of(64, 64, new short[64 * 64]));
+        AugmentationSet.Entry e0 = entries.get(0);
+        entries.add(new AugmentationSet.Entry(
+                "images/000004.png",
+                e0.sourceStudyId(),
+                e0.target(),
+                e0.condition(),
+                e0.findings(),
+                1,
+                false,
+                "d",
+                null));
+        images.add(GrayImage.of(64, 64, new short[64 * 64]));
+
+        List<AugmentedSample> oracle = new AugmentationSet(64, entries, images).exactCounterfactuals(truth);
+        assertEquals(3, oracle.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(expected.get(i).pixelDigest(), oracle.get(i).image().pixelDigest(), "request " + i);
+            assertTrue(oracle.get(i).condition().contains(Finding.PNEUMOTHORAX));
+            assertEquals(entries.get(i).sourceStudyId(), oracle.get(i).sourceStudyId());
+        }
+    }
+
+    private static AugmentationSet.Entry entry(int i, String source, List<FindingMention> condition) {
+        return new AugmentationSet.Entry(
+                String.format(Locale.ROOT, "images/%06d.png", i),
+                source,
+                Finding.PNEUMOTHORAX.label(),
+                "described",
+                condition.stream().map(f -> f.finding().label()).toList(),
+                i,
+                false,
+                "digest",
+                condition.stream().map(FindingMention::toJsonMap).toList());
     }
 }

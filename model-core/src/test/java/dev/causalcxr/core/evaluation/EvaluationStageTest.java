@@ -130,8 +130,8 @@ class EvaluationStageTest {
 
         ClassifierConfig classifier =
                 new ClassifierConfig(64, List.of(8, 16, 32), 1, 2, 16, 3e-3f, 0f, false, 0, "cpu");
-        EvaluationConfig config =
-                new EvaluationConfig(classifier, 2, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null, 150, true);
+        EvaluationConfig config = new EvaluationConfig(
+                classifier, 2, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null, 150, true, false);
         Path work = Files.createDirectories(dir.resolve("work"));
         RecordingStageContext ctx = new RecordingStageContext(work, 99);
         // labels from the label columns; the phantom truth as the reference to score the same classifiers on
