@@ -59,7 +59,8 @@ final class EvalParserCommand implements Callable<Integer> {
             names = "--half",
             defaultValue = "all",
             paramLabel = "all|odd|even",
-            description = "With --iu: odd uids (the tuning half), even uids (held out) or all (default).")
+            description =
+                    "With --iu: odd uids (the tuning half), even uids (held out until 2026-12-04) or all (default).")
     String half;
 
     @Option(names = "--test-list", description = "With --iu: only the reports on NLM's test list.")

@@ -198,6 +198,25 @@ final class Lexicon {
                 "favoring",
                 "favored to represent");
         redefine(Term.of(Kind.VERB), "is favored", "are favored");
+        // "a 3 cm nodule/mass" is one lesion between the two sizes; the coders index it as a Nodule (the
+        // slash comes out of the tokenizer as "or", so "no nodule or mass" names only Nodule here)
+        add(Term.mention(NODULE), "nodule or mass", "mass or nodule");
+        // a mass-like opacity is indexed twice, as the Opacity and as the Mass it looks like
+        Term masslikeOpacity = new Term(
+                Kind.MENTION,
+                List.of(MASS, LUNG_OPACITY),
+                null,
+                Severity.UNSPECIFIED,
+                Laterality.UNSPECIFIED,
+                Zone.UNSPECIFIED);
+        redefine(
+                masslikeOpacity,
+                "mass like opacity",
+                "masslike opacity",
+                "mass like opacities",
+                "masslike opacities",
+                "mass like opacification",
+                "masslike opacification");
         redefine(otherHeading, "hydropneumothorax", "hydro pneumothorax"); // a heading of its own
         // what a lesion is thought to be is indexed under Neoplasms, not as a lung lesion
         redefine(
@@ -300,7 +319,9 @@ final class Lexicon {
                 "mass like opacity",
                 "masslike opacity",
                 "mass like opacities",
-                "masslike opacities");
+                "masslike opacities",
+                "mass like opacification",
+                "masslike opacification");
         mention(CONSOLIDATION, "mass like consolidation", "masslike consolidation");
         mention(
                 LUNG_LESION,
@@ -892,7 +913,13 @@ final class Lexicon {
                 "clinical correlation for",
                 "detecting",
                 "detection of",
-                "to detect");
+                "to detect",
+                // what a further study is for ("a CT would help to identify any nodule") is not a finding
+                "to identify",
+                "to assess for",
+                "to evaluate for",
+                "to look for",
+                "to search for");
         add(
                 Term.of(Kind.DIFFERENTIAL),
                 "differential diagnosis includes",
@@ -902,7 +929,13 @@ final class Lexicon {
                 "differential considerations include",
                 "differential considerations",
                 "differential diagnoses include",
-                "differential diagnoses");
+                "differential diagnoses",
+                "differential diagnosis including",
+                "differential diagnoses including",
+                "differential including",
+                "differential considerations including",
+                "differential diagnosis would include",
+                "differential would include");
         add(
                 Term.of(Kind.UNC_POST),
                 "is possible",
@@ -913,6 +946,17 @@ final class Lexicon {
                 "is a consideration",
                 "are a consideration",
                 "remains a consideration",
+                "is also a consideration",
+                "would be a consideration",
+                "would be considerations",
+                "is a possibility",
+                "are a possibility",
+                "is also a possibility",
+                "remains a possibility",
+                "would be a possibility",
+                "is another possibility",
+                "is also possible",
+                "are also possible",
                 "is considered",
                 "could be present",
                 "may be present",
@@ -936,7 +980,14 @@ final class Lexicon {
                 "favored over",
                 "rather than",
                 "more likely than",
-                "less likely than");
+                "less likely than",
+                // a condition on the reading ("fits pneumonia in the right clinical context"), either side
+                "in the appropriate clinical setting",
+                "in the right clinical setting",
+                "in the proper clinical setting",
+                "in the correct clinical setting",
+                "in the appropriate clinical context",
+                "in the right clinical context");
         add(
                 Term.of(Kind.INHERIT),
                 "to suggest",

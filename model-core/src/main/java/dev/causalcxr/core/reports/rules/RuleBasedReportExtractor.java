@@ -468,11 +468,16 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         Status active = null;
         boolean differential = false;
         boolean namedSinceCue = false; // "no acute, displaced fracture": a comma before any finding joins adjectives
+        boolean conditionalPending = false;
         for (int i = 0; i < n; i++) {
             Kind k = cueKind(c, cueOverride, i);
             if (k == null) {
                 s[i] = active;
                 continue;
+            }
+            if (conditionalPending && k == Kind.VERB) {
+                active = Status.UNCERTAIN;
+                conditionalPending = false;
             }
             if (Term.isCue(k) || k == Kind.SCOPE_END) {
                 differential = false; // a new cue or a scope end replaces a differential's scope
@@ -481,7 +486,15 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             namedSinceCue |= k == Kind.MENTION || k == Kind.SUBJECT || k == Kind.IGNORE;
             switch (k) {
                 case NEG_PRE, NEG_BOTH -> active = Status.ABSENT;
-                case UNC_PRE, UNC_BOTH -> active = Status.UNCERTAIN;
+                case UNC_PRE, UNC_BOTH -> {
+                    if (CONDITIONAL.contains(c.get(i).word())) {
+                        // "in the right clinical context, the basilar opacity would be read as pneumonia": the
+                        // condition is on the reading, so its scope starts at the verb
+                        conditionalPending = true;
+                    } else {
+                        active = Status.UNCERTAIN;
+                    }
+                }
                 case DIFFERENTIAL -> {
                     active = Status.UNCERTAIN;
                     differential = true;
@@ -506,7 +519,88 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             }
             s[i] = active;
         }
+        pastNounPhrases(c, s);
         return s;
+    }
+
+    /** Conditions on a reading ("lingular opacity, pneumonia in the right clinical context"). */
+    private static final Set<String> CONDITIONAL = Set.of(
+            "in the appropriate clinical setting",
+            "in the right clinical setting",
+            "in the proper clinical setting",
+            "in the correct clinical setting",
+            "in the appropriate clinical context",
+            "in the right clinical context");
+
+    /** Adjectives that place the finding they head in the past ("prior tuberculous pneumonia"). */
+    private static final Set<String> PAST = Set.of("prior", "previous");
+
+    /** Words that end a "prior ..." phrase: it names an earlier study, not an earlier finding ("prior exam"). */
+    private static final Set<String> STUDY_WORDS = Set.of(
+            "exam",
+            "exams",
+            "examination",
+            "examinations",
+            "study",
+            "studies",
+            "film",
+            "films",
+            "radiograph",
+            "radiographs",
+            "ct",
+            "imaging",
+            "comparison",
+            "x",
+            "chest",
+            "one",
+            "ones",
+            "day",
+            "days");
+
+    /**
+     * "Calcified nodes after a prior fungal infection", "apical scarring from a history of tuberculous
+     * pneumonia": a finding headed by "prior", "previous" or "history of" within its own noun
+     * phrase is named as past, not asserted on this study, so it is uncertain unless a cue already decides
+     * it. Only adjectives, noun-phrase words and unknown words may stand between; an article or a word
+     * naming a study ends the phrase ("prior exam the effusion is larger"; "the previously seen nodule has
+     * grown" is left as is). A past fracture or operation leaves what is seen today (a healed fracture,
+     * a valve replacement, sternotomy wires), so fractures and devices are not affected.
+     */
+    private static void pastNounPhrases(List<Unit> c, Status[] s) {
+        int n = c.size();
+        for (int i = 0; i < n; i++) {
+            Unit u = c.get(i);
+            int from;
+            if (u.kind() == Kind.NOUN_PHRASE && PAST.contains(u.word())) {
+                from = i + 1;
+            } else if (u.kind() == null
+                    && "history".equals(u.word())
+                    && i + 1 < n
+                    && "of".equals(c.get(i + 1).word())) {
+                from = i + 2;
+            } else {
+                continue;
+            }
+            for (int j = from; j < n && j < from + 5; j++) {
+                Unit v = c.get(j);
+                Kind k = v.kind();
+                if (k == Kind.MENTION) {
+                    for (int m = j; m < n && c.get(m).kind() == Kind.MENTION; m++) {
+                        List<Finding> named = c.get(m).term().findings();
+                        if (s[m] == null
+                                && !named.contains(Finding.FRACTURE)
+                                && !named.contains(Finding.SUPPORT_DEVICES)) {
+                            s[m] = Status.UNCERTAIN;
+                        }
+                    }
+                    break;
+                }
+                boolean phraseWord = k == null || k == Kind.MODIFIER || k == Kind.IGNORE || k == Kind.NOUN_PHRASE;
+                if (!phraseWord || ARTICLES.contains(v.word()) || STUDY_WORDS.contains(v.word())) {
+                    break;
+                }
+            }
+        }
     }
 
     private boolean listContinues(List<Unit> c, int from) {
@@ -595,10 +689,15 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         for (int i = 0; i < n; i++) {
             Kind k = c.get(i).kind();
             Status status;
+            boolean otherStudy =
+                    false; // its subject ends at "with": "hilar opacity matching with the mass noted on CT"
             if (k == Kind.NEG_POST || k == Kind.NEG_BOTH || normalFrame(c, i)) {
                 status = Status.ABSENT;
             } else if (k == Kind.UNC_POST || k == Kind.UNC_BOTH) {
                 status = Status.UNCERTAIN;
+            } else if (seenOnOtherStudy(c, i)) {
+                status = Status.UNCERTAIN;
+                otherStudy = true;
             } else {
                 continue;
             }
@@ -624,7 +723,8 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 if (uk == Kind.COMMA
                         || uk == Kind.VERB
                         || uk == Kind.SCOPE_END
-                        || (u.term() != null && u.term().isCue())) {
+                        || (u.term() != null && u.term().isCue())
+                        || (otherStudy && "with".equals(u.word()))) {
                     break;
                 }
                 if (s[j] == null) {
@@ -633,6 +733,49 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             }
         }
         return s;
+    }
+
+    /** Words between "seen" and the other study it was seen on ("described on an outside chest CT"). */
+    private static final Set<String> STUDY_REFERENCE = Set.of(
+            "on",
+            "by",
+            "at",
+            "in",
+            "the",
+            "a",
+            "an",
+            "prior",
+            "previous",
+            "recent",
+            "outside",
+            "chest",
+            "abdominal",
+            "xxxx");
+
+    /** The name of a cross-sectional study. */
+    private static final Set<String> OTHER_STUDY = Set.of("ct", "cat", "scan", "mri", "pet");
+
+    /**
+     * "Pneumonia seen on the abdominal CT ...", "two nodules were described on the outside CT": a
+     * finding reported as seen on another, cross-sectional study is that study's finding, not one this
+     * radiograph asserts; it is uncertain here unless a cue of its own clause decides it.
+     */
+    private static boolean seenOnOtherStudy(List<Unit> c, int i) {
+        Unit u = c.get(i);
+        boolean stated = u.kind() == Kind.VERB && STATED.contains(u.word());
+        if (!stated && !"described".equals(u.word())) {
+            return false;
+        }
+        for (int j = i + 1; j < c.size() && j <= i + 6; j++) {
+            String w = c.get(j).word();
+            if (OTHER_STUDY.contains(w)) {
+                return true;
+            }
+            if (!STUDY_REFERENCE.contains(w)) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /**

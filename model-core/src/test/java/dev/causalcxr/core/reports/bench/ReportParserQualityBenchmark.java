@@ -25,7 +25,7 @@ import java.util.Map;
 /**
  * Accuracy of the rule-based extractor on every set the project measures it on: the hand-written
  * development set, the phantom's reports (3 seeds x 1,500 studies, the exactness test's set) and, with
- * {@code --iu DIR}, the IU / OpenI reports on all uids, the odd (tuning) and even (held-out) halves and
+ * {@code --iu DIR}, the IU / OpenI reports on all uids, the odd (tuning) and even (held out until 2026-12-04) halves and
  * NLM's test list, under both labelling conventions, with a summary table at the end. Prints aggregate
  * scores only, never report text. Run with {@code bench/reports/run-quality [--iu ../shared/data/iu-xray]}.
  */

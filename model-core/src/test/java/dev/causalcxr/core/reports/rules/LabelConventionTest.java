@@ -57,6 +57,11 @@ class LabelConventionTest {
                 "Stable prominence of the superior mediastinum.|Enlarged Cardiomediastinum|uncertain|present",
                 "Opacity at the left base, favored to represent atelectasis.|Atelectasis|uncertain|present",
                 "Findings strongly suggestive of pneumonia.|Pneumonia|uncertain|present",
+                // one lesion between the two sizes is indexed as a Nodule; a mass-like opacity as both
+                "A 3 cm nodule/mass projects over the right hilum.|Nodule|present|present",
+                "A 3 cm nodule/mass projects over the right hilum.|Mass|present|",
+                "Ill-defined masslike opacification at the left base.|Mass|present|present",
+                "Ill-defined masslike opacification at the left base.|Lung Opacity||present",
                 // the same under both: weaker hedges stay uncertain, negation is unchanged
                 "Possible small right effusion.|Pleural Effusion|uncertain|uncertain",
                 "Atelectasis may represent early pneumonia.|Pneumonia|uncertain|uncertain",

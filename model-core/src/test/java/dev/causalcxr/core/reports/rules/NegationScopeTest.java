@@ -108,4 +108,49 @@ class NegationScopeTest {
     void doubleNegationPseudoNegationAndBoundaries(String report, String finding, String expected) {
         check(report, finding, expected);
     }
+
+    @ParameterizedTest(name = "{0} -> {1} {2}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // hedges that follow the finding
+                "A small early nodule in the left apex is a possibility.|Nodule|uncertain",
+                "Pneumonia superimposed on old scarring would be a consideration.|Pneumonia|uncertain",
+                "Atelectasis or interstitial edema are also possible.|Edema|uncertain",
+                // a differential introduced by "including" covers its whole list
+                "Reticular pattern, differential diagnosis including drug toxicity, atypical infection, "
+                        + "hemorrhage, interstitial edema.|Edema|uncertain",
+                // a condition on the reading, on either side of the finding; what is described stays present
+                "In the right clinical setting, the basilar opacity would be read as an early pneumonia."
+                        + "|Pneumonia|uncertain",
+                "In the right clinical setting, the basilar opacity would be read as an early pneumonia."
+                        + "|Lung Opacity|present",
+                "Lingular airspace disease, which fits pneumonia in the right clinical context.|Pneumonia|uncertain",
+                "Lingular airspace disease, which fits pneumonia in the right clinical context.|Lung Opacity|present",
+                // what a further study is for is not a finding
+                "A dedicated CT would help to identify any underlying nodule.|Nodule|uncertain",
+                // a finding named as past is not asserted on this study...
+                "Scarring at the right apex, in keeping with a history of lung mass.|Mass|uncertain",
+                "Scarring at the right apex, in keeping with a history of lung mass.|Lung Opacity|present",
+                "Apical scarring from prior tuberculous pneumonia.|Pneumonia|uncertain",
+                "Calcified hilar nodes from a previous fungal infection.|Pneumonia|uncertain",
+                // ...but a past fracture or operation leaves what is seen today
+                "Healed left rib deformity, consistent with history of rib fracture.|Fracture|present",
+                // "prior" naming an earlier study, or an earlier sighting, leaves the finding as it is
+                "Compared with prior exam the effusion is larger.|Pleural Effusion|present",
+                "Since the prior study, a small left effusion has developed.|Pleural Effusion|present",
+                "The previously seen nodule has grown.|Nodule|present",
+                "No prior pneumothorax.|Pneumothorax|absent",
+                // a finding seen on another, cross-sectional study is that study's finding
+                "Two tiny nodules were described on the outside CT from last year.|Nodule|uncertain",
+                "Pneumonia seen on the abdominal CT scan is not visible here.|Pneumonia|uncertain",
+                "Right paramediastinal opacity consistent with treatment change described on the outside CT."
+                        + "|Lung Opacity|present",
+                "Left hilar opacity corresponding with a shrinking mass noted on the recent CT.|Lung Opacity|present",
+                "Left hilar opacity corresponding with a shrinking mass noted on the recent CT.|Mass|uncertain",
+                "A small nodule is seen on the lateral view.|Nodule|present",
+            })
+    void hedgesHistoryAndOtherStudies(String report, String finding, String expected) {
+        check(report, finding, expected);
+    }
 }

@@ -28,7 +28,8 @@ import java.util.Set;
  * A finding counts as positive when the extractor says {@code present}: {@link #countsAsPositive}.
  * Both golds follow the coders' MeSH indexing, so the extractor to compare with them is the rule-based
  * one under {@link dev.causalcxr.core.reports.rules.LabelConvention#MESH} (what a phrase names is decided
- * there, not here); reports with an odd uid are the tuning half, even ones are held out.
+ * there, not here); reports with an odd uid are the tuning half; even ones were held out until the
+ * precision pass of 2026-12-04 read some of them (bench/reports/RESULTS.md).
  */
 public record IuXrayEvaluation(
         Selection selection,
@@ -38,7 +39,7 @@ public record IuXrayEvaluation(
         ParserEvaluation meshStrict,
         ParserEvaluation meshCoded) {
 
-    /** Which uids: the tuning half (odd), the held-out half (even), or both. */
+    /** Which uids: the tuning half (odd), the formerly held-out half (even), or both. */
     public enum Half {
         ALL,
         ODD,
@@ -61,7 +62,7 @@ public record IuXrayEvaluation(
                     + switch (half) {
                         case ALL -> "all uids";
                         case ODD -> "odd uids (tuning half)";
-                        case EVEN -> "even uids (held-out half)";
+                        case EVEN -> "even uids (held out until 2026-12-04)";
                     };
         }
     }
