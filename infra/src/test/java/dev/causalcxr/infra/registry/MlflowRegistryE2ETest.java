@@ -67,7 +67,7 @@ class MlflowRegistryE2ETest {
 
             ModelRegistry registry = new ModelRegistry(stack.db(), store, MlflowRegistryMirror.following(tracker));
             ModelRegistry.SyncReport sync = registry.syncRegistry();
-            assertEquals(new ModelRegistry.SyncReport(1, 1, 0, java.util.List.of()), sync);
+            assertEquals(new ModelRegistry.SyncReport(1, 1, 1, 0, java.util.List.of()), sync);
             assertEquals("1", registry.resolve("cxr-gen@1").registryVersion());
 
             // connected: mirrored as it happens
@@ -78,7 +78,7 @@ class MlflowRegistryE2ETest {
             registry.setAlias("cxr-gen", "champion", 2);
             assertTrue(registry.deleteAlias("cxr-gen", "challenger"));
             assertEquals(
-                    new ModelRegistry.SyncReport(0, 0, 0, java.util.List.of()),
+                    new ModelRegistry.SyncReport(0, 0, 0, 0, java.util.List.of()),
                     registry.syncRegistry(),
                     "nothing left to mirror");
 
