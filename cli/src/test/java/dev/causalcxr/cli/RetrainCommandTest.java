@@ -9,6 +9,7 @@ import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.infra.metadata.PipelineJournal;
 import dev.causalcxr.infra.registry.ModelRegistry;
 import dev.causalcxr.infra.stack.PlatformStack;
+import dev.causalcxr.infra.tracking.MlflowTestSupport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,10 +48,24 @@ class RetrainCommandTest {
                   old.recon_ssim: max_drop 0.05
             """;
 
+    /** The system properties the fixture set (the environment of every command), cleared after the class. */
+    static final Map<String, String> PROPERTIES = new java.util.TreeMap<>();
+
+    /**
+     * The commands' tracking: MLflow off here; in the e2e subclass ({@link RetrainMlflowE2ETest}) the embedded stack's
+     * real MLflow server, for every command.
+     */
     @BeforeAll
-    static void championOnSiteAAndSiteBImported() throws Exception {
-        System.setProperty("CAUSALCXR_MLFLOW", "off");
-        System.setProperty("CAUSALCXR_PSEUDONYM_KEY", "site-b-key-0123456789abcdef0123456789");
+    static void championOnSiteAAndSiteBImported(TestInfo test) throws Exception {
+        PROPERTIES.clear();
+        if (test.getTags().contains("e2e")) {
+            PROPERTIES.putAll(MlflowTestSupport.env("proxy"));
+            PROPERTIES.put("CAUSALCXR_MLFLOW", "auto");
+        } else {
+            PROPERTIES.put("CAUSALCXR_MLFLOW", "off");
+        }
+        PROPERTIES.put("CAUSALCXR_PSEUDONYM_KEY", "site-b-key-0123456789abcdef0123456789");
+        PROPERTIES.forEach(System::setProperty);
         data = dir.resolve("data");
         Path spec = dir.resolve("tiny.yaml");
         Files.writeString(spec, """
@@ -104,11 +120,10 @@ class RetrainCommandTest {
 
     @AfterAll
     static void clear() {
-        System.clearProperty("CAUSALCXR_MLFLOW");
-        System.clearProperty("CAUSALCXR_PSEUDONYM_KEY");
+        PROPERTIES.keySet().forEach(System::clearProperty);
     }
 
-    private int cli(String... args) {
+    int cli(String... args) {
         out.reset();
         PrintStream savedOut = System.out;
         PrintStream savedErr = System.err;
@@ -122,7 +137,7 @@ class RetrainCommandTest {
         }
     }
 
-    private String output() {
+    String output() {
         return out.toString(StandardCharsets.UTF_8);
     }
 
@@ -135,7 +150,7 @@ class RetrainCommandTest {
         return f;
     }
 
-    private static PlatformStack storage() {
+    static PlatformStack storage() {
         return PlatformStack.start(
                 dev.causalcxr.infra.stack.StackConfig.fromEnvironment(data, Map.of("CAUSALCXR_MLFLOW", "off")), false);
     }
