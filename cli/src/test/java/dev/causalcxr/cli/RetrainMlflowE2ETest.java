@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link RetrainCommandTest}'s site A → site B story, inherited with its fixture (one champion training), with every
- * command on the embedded stack's real MLflow server (the fixture turns it on for a class tagged e2e), one more retrain on the union of both sites' data, and then MLflow read back
+ * command joining a {@code causalcxr stack} with its real MLflow server (the fixture starts it for a class tagged e2e), one more retrain on the union of both sites' data, and then MLflow read back
  * through its own Python client: each training and measuring run's dataset inputs, and each model version's alias
  * history tags, as PostgreSQL records them (catalogue, data set parents, model history). A push retried adds nothing.
  */
@@ -79,7 +79,9 @@ class RetrainMlflowE2ETest extends RetrainCommandTest {
     @Order(6)
     void mlflowShowsWhatEachRunTrainedAndMeasuredOnAndEveryAliasMoveAsPostgresqlRecordsThem() throws Exception {
         assertNotNull(unionRetrain, "the union retrain ran");
-        try (PlatformStack stack = PlatformStack.start(StackConfig.fromEnvironment(data, PROPERTIES), false)) {
+        Map<String, String> env = new TreeMap<>(PROPERTIES);
+        env.putAll(RunningStack.find(data).orElseThrow());
+        try (PlatformStack stack = PlatformStack.start(StackConfig.fromEnvironment(data, env), false)) {
             Optional<String> uri = stack.awaitTracking(Duration.ofMinutes(15));
             assertTrue(uri.isPresent(), stack.tracker().offlineReason().orElse(""));
             JsonNode back = readBack(uri.get());
