@@ -105,7 +105,30 @@ class MlflowRegistryE2ETest {
                     v2.bundleDigest(),
                     m2.get("tags").get(MlflowRegistryMirror.TAG_BUNDLE).asText());
             assertEquals("[\"champion\"]", m2.get("aliases").toString());
+            // every alias move is a tag on the versions it involves: 1 got staging and champion, then lost champion;
+            // 2 got challenger and champion, then lost challenger
+            assertEquals(3, historyTags(m1).size(), m1.get("tags").toString());
+            assertEquals(3, historyTags(m2).size(), m2.get("tags").toString());
+            JsonNode lastMove = new ObjectMapper()
+                    .readTree(m2.get("tags").get(historyTags(m2).get(2)).asText());
+            assertEquals("alias_removed", lastMove.get("event").asText());
+            assertEquals("challenger", lastMove.get("alias").asText());
+            assertEquals(2, lastMove.get("from").asInt());
+            assertTrue(lastMove.get("to").isNull());
+            assertEquals(ModelRegistry.currentUser(), lastMove.get("actor").asText());
+            assertEquals("none", lastMove.get("gate").asText());
         }
+    }
+
+    /** The version's alias history tag keys, in the order of the moves. */
+    private static java.util.List<String> historyTags(JsonNode version) {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        version.get("tags").fieldNames().forEachRemaining(k -> {
+            if (k.startsWith(ModelRegistry.HISTORY_TAG_PREFIX)) {
+                keys.add(k);
+            }
+        });
+        return keys.stream().sorted().toList();
     }
 
     private static String put(ObjectStore store, String content) {
