@@ -159,23 +159,6 @@ public final class Tracker {
         push(localId);
     }
 
-    /** The data set inputs journaled for a run, in the order MLflow gets them. */
-    public List<DatasetInput> inputs(String localId) {
-        return db.query(
-                "select name, version, context, tags_json from tracking_inputs where local_id = ? order by name, version",
-                ps -> ps.setString(1, localId),
-                rs -> {
-                    try {
-                        Map<String, String> tags = TAGS_JSON.readValue(
-                                rs.getString(4),
-                                new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() {});
-                        return new DatasetInput(rs.getString(1), rs.getString(2), rs.getString(3), tags);
-                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-    }
-
     /** Buffers a metric value; buffered values are written in batches. */
     public void logMetric(String localId, String key, double value, long step) {
         List<PendingMetric> buf = buffers.computeIfAbsent(localId, k -> new ArrayList<>());
