@@ -9,6 +9,7 @@ import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.infra.metadata.PipelineJournal;
 import dev.causalcxr.infra.registry.ModelRegistry;
 import dev.causalcxr.infra.stack.PlatformStack;
+import dev.causalcxr.infra.tracking.MlflowTestSupport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,11 +48,32 @@ class RetrainCommandTest {
                   old.recon_ssim: max_drop 0.05
             """;
 
+    /** The system properties the fixture set (the environment of every command), cleared after the class. */
+    static final Map<String, String> PROPERTIES = new java.util.TreeMap<>();
+
+    /** The e2e subclass's {@code causalcxr stack} on the data folder, which every command joins. */
+    static Process stack;
+
+    /**
+     * The commands' tracking: MLflow off here. In the e2e subclass ({@link RetrainMlflowE2ETest}) a {@code causalcxr
+     * stack} process runs the embedded stack with its real MLflow server and every command joins it, as commands on
+     * a data folder with a running stack do: one MLflow server for them all.
+     */
     @BeforeAll
-    static void championOnSiteAAndSiteBImported() throws Exception {
-        System.setProperty("CAUSALCXR_MLFLOW", "off");
-        System.setProperty("CAUSALCXR_PSEUDONYM_KEY", "site-b-key-0123456789abcdef0123456789");
+    static void championOnSiteAAndSiteBImported(TestInfo test) throws Exception {
+        PROPERTIES.clear();
+        if (test.getTags().contains("e2e")) {
+            PROPERTIES.putAll(MlflowTestSupport.env("proxy"));
+            PROPERTIES.put("CAUSALCXR_MLFLOW", "auto");
+        } else {
+            PROPERTIES.put("CAUSALCXR_MLFLOW", "off");
+        }
+        PROPERTIES.put("CAUSALCXR_PSEUDONYM_KEY", "site-b-key-0123456789abcdef0123456789");
+        PROPERTIES.forEach(System::setProperty);
         data = dir.resolve("data");
+        if (test.getTags().contains("e2e")) {
+            stack = startStack();
+        }
         Path spec = dir.resolve("tiny.yaml");
         Files.writeString(spec, """
                 name: rt
@@ -103,12 +126,49 @@ class RetrainCommandTest {
     }
 
     @AfterAll
-    static void clear() {
-        System.clearProperty("CAUSALCXR_MLFLOW");
-        System.clearProperty("CAUSALCXR_PSEUDONYM_KEY");
+    static void clear() throws InterruptedException {
+        PROPERTIES.keySet().forEach(System::clearProperty);
+        if (stack != null) {
+            stack.destroy(); // SIGTERM: the stack closes its MLflow server, PostgreSQL and S3
+            if (!stack.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)) {
+                stack.destroyForcibly();
+            }
+            stack = null;
+        }
     }
 
-    private int cli(String... args) {
+    /** {@code causalcxr stack} on {@link #data} in a JVM of its own, up (MLflow included) when this returns. */
+    private static Process startStack() throws Exception {
+        Path out = dir.resolve("stack.out");
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx1g",
+                        "-Dcausalcxr.log.file=" + dir.resolve("stack.log"),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "stack",
+                        "--data-dir",
+                        data.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        pb.environment().putAll(PROPERTIES);
+        Process p = pb.start();
+        long end = System.nanoTime() + java.time.Duration.ofMinutes(15).toNanos();
+        while (RunningStack.find(data).isEmpty()) {
+            if (!p.isAlive() || System.nanoTime() > end) {
+                p.destroyForcibly();
+                throw new AssertionError("the stack did not come up: " + Files.readString(out));
+            }
+            Thread.sleep(200);
+        }
+        assertTrue(
+                RunningStack.find(data).orElseThrow().containsKey("MLFLOW_TRACKING_URI"),
+                "the stack has no MLflow server: " + Files.readString(out));
+        return p;
+    }
+
+    int cli(String... args) {
         out.reset();
         PrintStream savedOut = System.out;
         PrintStream savedErr = System.err;
@@ -122,7 +182,7 @@ class RetrainCommandTest {
         }
     }
 
-    private String output() {
+    String output() {
         return out.toString(StandardCharsets.UTF_8);
     }
 
@@ -135,9 +195,13 @@ class RetrainCommandTest {
         return f;
     }
 
-    private static PlatformStack storage() {
-        return PlatformStack.start(
-                dev.causalcxr.infra.stack.StackConfig.fromEnvironment(data, Map.of("CAUSALCXR_MLFLOW", "off")), false);
+    /** The data folder's storage (the running stack's, when one is), without MLflow. */
+    static PlatformStack storage() {
+        Map<String, String> env = new java.util.HashMap<>(PROPERTIES);
+        RunningStack.find(data).ifPresent(env::putAll);
+        env.remove("MLFLOW_TRACKING_URI");
+        env.put("CAUSALCXR_MLFLOW", "off");
+        return PlatformStack.start(dev.causalcxr.infra.stack.StackConfig.fromEnvironment(data, env), false);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.causalcxr.activities.retrain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.causalcxr.activities.runner.DatasetLineage;
 import dev.causalcxr.activities.runner.StageManifest;
 import dev.causalcxr.activities.runner.WarmStart;
 import dev.causalcxr.core.dataset.DatasetBundle;
@@ -317,7 +318,30 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
             StageManifest m = trained ? model.get(s.label()) : champion.get(s.label());
             stages.add(chainStage(s, m.configJson(), m.seed(), stageOrder, trained ? warmStart(s, m) : null));
         }
-        return new ChainPlan(runId, purpose, stages, Map.of(StageName.INGEST.label(), split.ingestManifest()), true);
+        return new ChainPlan(runId, purpose, stages, Map.of(StageName.INGEST.label(), measuringIngest(split)), true);
+    }
+
+    /**
+     * The split's ingest manifest marked as measured on: every stage of the run evaluates ({@link DatasetLineage}'s
+     * context for MLflow), with the frozen test split's digest. The same outputs, so the same cache keys.
+     */
+    private String measuringIngest(TestSplit split) {
+        StageManifest m = store.readJson(split.ingestManifest(), StageManifest.class);
+        Map<String, String> params = new TreeMap<>(m.params() == null ? Map.of() : m.params());
+        params.put(DatasetLineage.CONTEXT_PARAM, DatasetLineage.EVALUATION);
+        params.put(DatasetLineage.TEST_SPLIT_PARAM, split.testDigest());
+        return store.putJson(new StageManifest(
+                        m.stage(),
+                        m.cacheKey(),
+                        m.configJson(),
+                        m.seed(),
+                        m.inputs(),
+                        m.outputs(),
+                        m.artifacts(),
+                        m.metrics(),
+                        params,
+                        m.provenance()))
+                .digest();
     }
 
     private static ChainStage chainStage(
@@ -419,10 +443,10 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
      */
     private String ingestManifest(DatasetCatalog.VersionRow v, DatasetManifest manifest, List<String> parents) {
         Map<String, String> params = new TreeMap<>();
-        params.put("dataset.name", v.dataset());
-        params.put("dataset.version", v.version());
+        params.put(DatasetLineage.NAME_PARAM, v.dataset());
+        params.put(DatasetLineage.VERSION_PARAM, v.version());
         if (!parents.isEmpty()) {
-            params.put("dataset.parents", String.join(",", parents));
+            params.put(DatasetLineage.PARENTS_PARAM, String.join(",", parents));
         }
         Map<String, Double> metrics = new TreeMap<>();
         metrics.put("dataset_studies", (double) manifest.entries().size());

@@ -263,6 +263,7 @@ public final class StageRunner {
         tracker.logParams(trackingRun, params);
         tracker.setTags(trackingRun, provenanceTags(provenance));
         tracker.setTags(trackingRun, Map.of("causalcxr.attempt", String.valueOf(attempt)));
+        logDatasetInputs(def.name(), req, trackingRun);
         journal.setStageTrackingRun(req.pipelineRunId(), def.name(), trackingRun);
         log.info("{}: attempt {} of run {} started on this worker", def.name(), attempt, req.pipelineRunId());
         // a worker killed mid-attempt on this machine left its unpacked inputs (report text among them): gone now
@@ -379,6 +380,31 @@ public final class StageRunner {
     }
 
     /**
+     * The data set versions a training or evaluating stage uses, as dataset inputs of its tracking run and of the
+     * pipeline's run (where MLflow's model version links to), so that MLflow shows what each model was trained and
+     * measured on. Lineage that cannot be read (a manifest gone from the store) is left out, not a stage failure.
+     */
+    private void logDatasetInputs(String stage, StageRequest req, String trackingRun) {
+        List<Tracker.DatasetInput> inputs;
+        try {
+            inputs = DatasetLineage.inputs(req, this::manifest);
+        } catch (CorruptObjectException | ObjectStoreException e) {
+            if (ObjectStore.isUnavailable(e)) {
+                throw e;
+            }
+            log.warn(
+                    "{}: the data set lineage cannot be read ({}); no dataset inputs logged",
+                    stage,
+                    e.getClass().getSimpleName());
+            return;
+        }
+        tracker.logInputs(trackingRun, inputs);
+        if (req.parentTrackingRunId() != null) {
+            tracker.logInputs(req.parentTrackingRunId(), inputs);
+        }
+    }
+
+    /**
      * Whether the pictures this run's stages publish are of real studies that go only to the site's own tracking
      * server: the run's spec imports data ({@code dataset.source} is not {@code phantom}) and does not say
      * {@code tracking.images: allowed}. A run whose spec cannot be read counts as real data.
@@ -480,6 +506,7 @@ public final class StageRunner {
             tracker.setTags(trackingRun, provenanceTags(m.provenance()));
         }
         m.metrics().forEach((k, v) -> tracker.logMetric(trackingRun, k, v, 0));
+        logDatasetInputs(def.name(), req, trackingRun);
         boolean realPictures = picturesStayOnSite(req.pipelineRunId());
         m.artifacts()
                 .forEach((name, e) -> tracker.logArtifactObject(

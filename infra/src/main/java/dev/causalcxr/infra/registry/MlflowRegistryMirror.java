@@ -27,8 +27,8 @@ import org.mlflow.tracking.MlflowClient;
  * request several times as if it had been rate limited.
  *
  * <p>Endpoints: {@code registered-models/search}, {@code registered-models/create},
- * {@code model-versions/search}, {@code model-versions/create}, {@code registered-models/alias}
- * (POST sets, DELETE removes).
+ * {@code model-versions/search}, {@code model-versions/create}, {@code model-versions/set-tag},
+ * {@code registered-models/alias} (POST sets, DELETE removes).
  */
 public final class MlflowRegistryMirror {
     static final String TAG_BUNDLE = "causalcxr.bundle_digest";
@@ -145,6 +145,16 @@ public final class MlflowRegistryMirror {
         req.put("alias", alias);
         req.put("version", mlflowVersion);
         client(uri).sendPost("registered-models/alias", req.toString());
+    }
+
+    /** Sets a tag on a mirrored model version (replacing the value a tag of that key had). */
+    void setVersionTag(String uri, String name, String mlflowVersion, String key, String value) {
+        ObjectNode req = JSON.createObjectNode();
+        req.put("name", name);
+        req.put("version", mlflowVersion);
+        req.put("key", key);
+        req.put("value", value);
+        client(uri).sendPost("model-versions/set-tag", req.toString());
     }
 
     /** Removes MLflow's alias; one that is already gone is fine. */

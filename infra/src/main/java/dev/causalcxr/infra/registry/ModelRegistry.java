@@ -60,7 +60,8 @@ public final class ModelRegistry {
 
     record Bundle(Map<String, String> components, Map<String, String> provenance, Map<String, Double> metrics) {}
 
-    public record SyncReport(int versions, int aliases, int failures, List<String> errors) {}
+    /** What a registry sync mirrored: versions, aliases and alias moves of the history (as version tags). */
+    public record SyncReport(int versions, int aliases, int historyMoves, int failures, List<String> errors) {}
 
     private record Row(
             long id, String name, int version, String bundleDigest, String registryVersion, Instant createdAt) {}
@@ -268,6 +269,7 @@ public final class ModelRegistry {
             ps.setInt(12, version);
         });
         tryMirror(() -> mirrorAlias(name, alias));
+        tryMirror(this::mirrorHistory);
     }
 
     /** Removes an alias; false when {@code name} has no such alias. */
@@ -304,6 +306,7 @@ public final class ModelRegistry {
                 });
         if (n > 0) {
             tryMirror(() -> mirrorAlias(name, alias));
+            tryMirror(this::mirrorHistory);
         }
         return n > 0;
     }
@@ -566,7 +569,8 @@ public final class ModelRegistry {
                 errors.add(a[0] + "@" + a[1] + ": " + describe(e));
             }
         }
-        return new SyncReport(ids.size(), aliases.size(), errors.size(), errors);
+        int moves = mirrorHistory(uri, errors);
+        return new SyncReport(ids.size(), aliases.size(), moves, errors.size(), errors);
     }
 
     private Optional<String> mirrorUri() {
@@ -591,6 +595,157 @@ public final class ModelRegistry {
 
     private void mirrorAlias(String name, String alias) {
         mirrorUri().ifPresent(uri -> mirrorAlias(uri, name, alias));
+    }
+
+    /** The tag key prefix of the alias history on MLflow's model versions; the history row's id follows. */
+    public static final String HISTORY_TAG_PREFIX = "causalcxr.alias_history.";
+    /** A tag value stays below MLflow's model-version tag limit (5000 characters). */
+    static final int MAX_HISTORY_TAG = 4900;
+
+    /** The tag key of a history row: its id zero-padded, so that keys sort in the order of the moves. */
+    public static String historyTagKey(long historyId) {
+        return HISTORY_TAG_PREFIX + String.format(java.util.Locale.ROOT, "%08d", historyId);
+    }
+
+    private record Move(
+            long id,
+            String name,
+            Instant at,
+            String event,
+            Integer version,
+            String alias,
+            Integer previousVersion,
+            String actor,
+            String reason,
+            String evidenceJson) {}
+
+    private void mirrorHistory() {
+        mirrorUri().ifPresent(uri -> mirrorHistory(uri, null));
+    }
+
+    /**
+     * Mirrors every alias move of the history not yet in MLflow as a tag on each model version it involves (the one
+     * the alias moved to and the one it left): {@link #historyTagKey} → {@link #historyTagValue}. A move whose tags
+     * are all set is recorded in {@code model_history_mirrored}; setting them again (two syncs at once) writes the
+     * same values. With {@code errors} null the first failure is thrown, else each is collected.
+     *
+     * @return the moves mirrored
+     */
+    private int mirrorHistory(String uri, List<String> errors) {
+        List<Move> moves = db.query(
+                """
+                select h.id, h.name, h.at, h.event, h.version, h.alias, h.previous_version, h.actor, h.reason,
+                       h.evidence_json
+                from model_history h
+                where h.event in ('alias_set', 'alias_removed')
+                  and not exists (select 1 from model_history_mirrored m where m.history_id = h.id)
+                order by h.id""",
+                ps -> {},
+                rs -> new Move(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getTimestamp(3).toInstant(),
+                        rs.getString(4),
+                        (Integer) rs.getObject(5),
+                        rs.getString(6),
+                        (Integer) rs.getObject(7),
+                        rs.getString(8),
+                        rs.getString(9),
+                        rs.getString(10)));
+        int mirrored = 0;
+        for (Move m : moves) {
+            try {
+                String key = historyTagKey(m.id());
+                String value = historyTagValue(m);
+                for (Integer v : new java.util.TreeSet<>(java.util.stream.Stream.of(m.version(), m.previousVersion())
+                        .filter(Objects::nonNull)
+                        .toList())) {
+                    String registryVersion =
+                            mirrorVersion(uri, rowOf(m.name(), v).id());
+                    mirror.setVersionTag(uri, m.name(), registryVersion, key, value);
+                }
+                db.update(
+                        "insert into model_history_mirrored(history_id) values (?) on conflict do nothing",
+                        ps -> ps.setLong(1, m.id()));
+                mirrored++;
+            } catch (RuntimeException e) {
+                if (errors == null) {
+                    throw e;
+                }
+                errors.add(m.name() + " history move " + m.id() + ": " + describe(e));
+            }
+        }
+        return mirrored;
+    }
+
+    /**
+     * One alias move as a model-version tag value (JSON): when, the event, the alias, from which version to which,
+     * who or what moved it, why, the gate's decision ({@code promote}, {@code reject}; {@code none} for a move by
+     * hand) and the SHA-256 of the evidence the history keeps (the gate's outcome with the splits' metrics, or the
+     * version's metrics). The reason is shortened to keep the value under MLflow's limit.
+     */
+    static String historyTagValue(
+            long id,
+            Instant at,
+            String event,
+            String alias,
+            Integer from,
+            Integer to,
+            String actor,
+            String reason,
+            String evidenceJson) {
+        java.util.LinkedHashMap<String, Object> v = new java.util.LinkedHashMap<>();
+        v.put("move", id);
+        v.put("at", at.toString());
+        v.put("event", event);
+        v.put("alias", alias);
+        v.put("from", from);
+        v.put("to", to);
+        v.put("actor", truncate(actor == null ? "" : actor, 500));
+        v.put("gate", gateDecision(evidenceJson));
+        v.put(
+                "metrics_digest",
+                evidenceJson == null
+                        ? null
+                        : Digests.sha256Hex(evidenceJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        v.put("reason", reason);
+        try {
+            String json = JSON.writeValueAsString(v);
+            if (json.length() > MAX_HISTORY_TAG && reason != null) {
+                int keep = Math.max(0, reason.length() - (json.length() - MAX_HISTORY_TAG) - 1);
+                v.put("reason", reason.substring(0, keep) + "…");
+                json = JSON.writeValueAsString(v);
+            }
+            return json;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String historyTagValue(Move m) {
+        return historyTagValue(
+                m.id(),
+                m.at(),
+                m.event(),
+                m.alias(),
+                m.previousVersion(),
+                m.version(),
+                m.actor(),
+                m.reason(),
+                m.evidenceJson());
+    }
+
+    /** The promotion gate's decision in a move's evidence; {@code none} when the evidence is not a gate's. */
+    static String gateDecision(String evidenceJson) {
+        if (evidenceJson == null) {
+            return "none";
+        }
+        try {
+            JsonNode decision = JSON.readTree(evidenceJson).path("decision");
+            return decision.isTextual() ? decision.asText() : "none";
+        } catch (JsonProcessingException e) {
+            return "none";
+        }
     }
 
     /** Holds the version's row lock while talking to MLflow, so two syncs never mirror it twice. */

@@ -1,5 +1,9 @@
 package dev.causalcxr.infra.tracking;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.causalcxr.infra.metadata.MetadataDb;
 import dev.causalcxr.infra.objectstore.ObjectStore;
 import dev.causalcxr.infra.objectstore.S3Endpoint;
@@ -36,6 +40,7 @@ public final class MlflowPusher {
     private static final int MAX_METRICS = 1000;
     private static final int MAX_PARAMS = 100;
     private static final int MAX_TAGS = 100;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String trackingUri;
     private final MlflowClient client;
@@ -132,6 +137,7 @@ public final class MlflowPusher {
         pushParamsAndTags(localId, runId);
         pushMetrics(localId, runId);
         pushArtifacts(localId, runId);
+        pushInputs(localId, runId);
         if (run.endMs() != null && !run.endSynced()) {
             client.setTerminated(runId, RunStatus.valueOf(run.status()), run.endMs());
             db.update("update tracking_runs set end_synced = true where local_id = ?", ps -> ps.setString(1, localId));
@@ -179,6 +185,80 @@ public final class MlflowPusher {
         }
         if (!tags.isEmpty()) {
             db.update("update tracking_tags set synced = true where local_id = ?", ps -> ps.setString(1, localId));
+        }
+    }
+
+    /** MLflow's longest dataset digest ({@code MAX_DATASET_DIGEST_SIZE}). */
+    static final int MAX_DIGEST = 36;
+    /** MLflow's longest input tag value ({@code MAX_INPUT_TAG_VALUE_SIZE}). */
+    static final int MAX_INPUT_TAG_VALUE = 500;
+    /** The dataset source type: a version of CausalCXR's data set catalogue. */
+    public static final String SOURCE_TYPE = "causalcxr-catalog";
+    /** The input tag MLflow reads a dataset input's role from. */
+    public static final String CONTEXT_TAG = "mlflow.data.context";
+
+    /**
+     * The digest MLflow keeps of a catalogue version: its first 36 hex digits (MLflow's limit), a prefix that
+     * {@code causalcxr dataset} commands resolve; the whole digest is in the source.
+     */
+    public static String datasetDigest(String version) {
+        return version.length() <= MAX_DIGEST ? version : version.substring(0, MAX_DIGEST);
+    }
+
+    /** The dataset source: where the catalogue keeps the version (JSON). */
+    public static String datasetSource(String name, String version) {
+        ObjectNode src = JSON.createObjectNode();
+        src.put("catalog", "causalcxr");
+        src.put("dataset", name);
+        src.put("version", version);
+        return src.toString();
+    }
+
+    /**
+     * Logs the run's journaled data set inputs ({@code runs/log-inputs}). MLflow keeps one dataset per experiment,
+     * name and digest, and one input per dataset and run: pushing the same rows again adds nothing.
+     */
+    private void pushInputs(String localId, String runId) {
+        List<Tracker.DatasetInput> rows = db.query(
+                "select name, version, context, tags_json from tracking_inputs where local_id = ? and not synced"
+                        + " order by name, version",
+                ps -> ps.setString(1, localId),
+                rs -> {
+                    try {
+                        Map<String, String> tags = JSON.readValue(rs.getString(4), new TypeReference<>() {});
+                        return new Tracker.DatasetInput(rs.getString(1), rs.getString(2), rs.getString(3), tags);
+                    } catch (IOException e) {
+                        throw new IllegalStateException("unreadable input tags of run " + localId, e);
+                    }
+                });
+        if (rows.isEmpty()) {
+            return;
+        }
+        ObjectNode req = JSON.createObjectNode();
+        req.put("run_id", runId);
+        ArrayNode datasets = req.putArray("datasets");
+        for (Tracker.DatasetInput in : rows) {
+            ObjectNode d = datasets.addObject();
+            ObjectNode ds = d.putObject("dataset");
+            ds.put("name", in.name());
+            ds.put("digest", datasetDigest(in.version()));
+            ds.put("source_type", SOURCE_TYPE);
+            ds.put("source", datasetSource(in.name(), in.version()));
+            ArrayNode tags = d.putArray("tags");
+            tags.addObject().put("key", CONTEXT_TAG).put("value", in.context());
+            in.tags()
+                    .forEach((k, v) -> tags.addObject()
+                            .put("key", k)
+                            .put("value", v.length() <= MAX_INPUT_TAG_VALUE ? v : v.substring(0, MAX_INPUT_TAG_VALUE)));
+        }
+        client.sendPost("runs/log-inputs", req.toString());
+        for (Tracker.DatasetInput in : rows) {
+            db.update(
+                    "update tracking_inputs set synced = true where local_id = ? and name = ? and version = ?", ps -> {
+                        ps.setString(1, localId);
+                        ps.setString(2, in.name());
+                        ps.setString(3, in.version());
+                    });
         }
     }
 

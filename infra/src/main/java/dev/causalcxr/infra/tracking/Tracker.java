@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class Tracker {
     private static final Logger log = LoggerFactory.getLogger(Tracker.class);
     private static final int METRIC_BUFFER = 500;
+    private static final com.fasterxml.jackson.databind.ObjectMapper TAGS_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final MetadataDb db;
     private final ObjectStore store;
@@ -113,6 +115,48 @@ public final class Tracker {
             }
             return null;
         });
+    }
+
+    /**
+     * A data set version a run trained or evaluated on, as an MLflow dataset input: the version's name and full
+     * catalogue digest (what MLflow gets as digest and source: {@link MlflowPusher#datasetDigest}), the input's
+     * context ({@code training}, {@code evaluation}) and further input tags. Nothing in it may identify a patient or
+     * a study.
+     */
+    public record DatasetInput(String name, String version, String context, Map<String, String> tags) {
+        public DatasetInput {
+            tags = tags == null ? Map.of() : new java.util.TreeMap<>(tags);
+        }
+    }
+
+    /**
+     * Records the data set versions a run used (journaled, then pushed as MLflow dataset inputs). A version the run
+     * already has keeps its first context, as in MLflow, so a retried push or a second stage on the same data adds
+     * nothing.
+     */
+    public void logInputs(String localId, List<DatasetInput> inputs) {
+        if (inputs.isEmpty()) {
+            return;
+        }
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into tracking_inputs(local_id, name, version, context, tags_json) values (?, ?, ?, ?, ?)
+                    on conflict (local_id, name, version) do nothing""")) {
+                for (DatasetInput in : inputs) {
+                    ps.setString(1, localId);
+                    ps.setString(2, in.name());
+                    ps.setString(3, in.version());
+                    ps.setString(4, in.context());
+                    ps.setString(5, TAGS_JSON.writeValueAsString(in.tags()));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        });
+        push(localId);
     }
 
     /** Buffers a metric value; buffered values are written in batches. */
@@ -243,6 +287,7 @@ public final class Tracker {
                   or exists (select 1 from tracking_tags x where x.local_id = r.local_id and not x.synced)
                   or exists (select 1 from tracking_metrics x where x.local_id = r.local_id and not x.synced)
                   or exists (select 1 from tracking_artifacts x where x.local_id = r.local_id and not x.synced)
+                  or exists (select 1 from tracking_inputs x where x.local_id = r.local_id and not x.synced)
                 order by r.start_ms""", ps -> {}, rs -> rs.getString(1));
         List<String> errors = new ArrayList<>();
         for (String id : ids) {

@@ -67,7 +67,7 @@ class MlflowRegistryE2ETest {
 
             ModelRegistry registry = new ModelRegistry(stack.db(), store, MlflowRegistryMirror.following(tracker));
             ModelRegistry.SyncReport sync = registry.syncRegistry();
-            assertEquals(new ModelRegistry.SyncReport(1, 1, 0, java.util.List.of()), sync);
+            assertEquals(new ModelRegistry.SyncReport(1, 1, 1, 0, java.util.List.of()), sync);
             assertEquals("1", registry.resolve("cxr-gen@1").registryVersion());
 
             // connected: mirrored as it happens
@@ -78,7 +78,7 @@ class MlflowRegistryE2ETest {
             registry.setAlias("cxr-gen", "champion", 2);
             assertTrue(registry.deleteAlias("cxr-gen", "challenger"));
             assertEquals(
-                    new ModelRegistry.SyncReport(0, 0, 0, java.util.List.of()),
+                    new ModelRegistry.SyncReport(0, 0, 0, 0, java.util.List.of()),
                     registry.syncRegistry(),
                     "nothing left to mirror");
 
@@ -105,7 +105,30 @@ class MlflowRegistryE2ETest {
                     v2.bundleDigest(),
                     m2.get("tags").get(MlflowRegistryMirror.TAG_BUNDLE).asText());
             assertEquals("[\"champion\"]", m2.get("aliases").toString());
+            // every alias move is a tag on the versions it involves: 1 got staging and champion, then lost champion;
+            // 2 got challenger and champion, then lost challenger
+            assertEquals(3, historyTags(m1).size(), m1.get("tags").toString());
+            assertEquals(3, historyTags(m2).size(), m2.get("tags").toString());
+            JsonNode lastMove = new ObjectMapper()
+                    .readTree(m2.get("tags").get(historyTags(m2).get(2)).asText());
+            assertEquals("alias_removed", lastMove.get("event").asText());
+            assertEquals("challenger", lastMove.get("alias").asText());
+            assertEquals(2, lastMove.get("from").asInt());
+            assertTrue(lastMove.get("to").isNull());
+            assertEquals(ModelRegistry.currentUser(), lastMove.get("actor").asText());
+            assertEquals("none", lastMove.get("gate").asText());
         }
+    }
+
+    /** The version's alias history tag keys, in the order of the moves. */
+    private static java.util.List<String> historyTags(JsonNode version) {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        version.get("tags").fieldNames().forEachRemaining(k -> {
+            if (k.startsWith(ModelRegistry.HISTORY_TAG_PREFIX)) {
+                keys.add(k);
+            }
+        });
+        return keys.stream().sorted().toList();
     }
 
     private static String put(ObjectStore store, String content) {
