@@ -6,6 +6,7 @@ import dev.causalcxr.core.dataset.DatasetManifest;
 import dev.causalcxr.core.dataset.ImportFormat;
 import dev.causalcxr.core.dataset.ImportOptions;
 import dev.causalcxr.core.dataset.PhantomDatasetWriter;
+import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.findings.Finding;
@@ -31,7 +32,10 @@ import java.util.Set;
  * augmentation: exact phantom counterfactuals that add a tail finding (copied from a real tail study
  * of the training split) to training studies without it — the best a counterfactual generator could
  * deliver, so this measures the pipeline and the headroom, not a trained generator.
- * Usage: EvaluationStageBenchmark WORK_DIR [PER_TAIL_CLASS] [SEEDS] [EPOCHS]
+ * With POWER_COHORT &gt; 0 both arms are also scored on an evaluation-only cohort of that many studies (every tail
+ * class common, {@link PowerCohort}), and augmented − real is printed with its paired-bootstrap 95 % interval on the
+ * test split and on the cohort: whether even exact counterfactuals move the tail measurably.
+ * Usage: EvaluationStageBenchmark WORK_DIR [PER_TAIL_CLASS] [SEEDS] [EPOCHS] [POWER_COHORT]
  */
 public final class EvaluationStageBenchmark {
 
@@ -42,6 +46,7 @@ public final class EvaluationStageBenchmark {
         int perTailClass = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int seeds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int epochs = args.length > 3 ? Integer.parseInt(args[3]) : 12;
+        int powerCohort = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         if (Files.exists(work)) {
             try (var walk = Files.walk(work)) {
                 for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -63,13 +68,25 @@ public final class EvaluationStageBenchmark {
                 true,
                 SplitProportions.defaults()));
         DatasetManifest manifest = DatasetManifest.read(dataset.resolve("manifest.json"));
+        // the data set knows its studies by pseudonym: the truth, pseudonymized as the ingest stage does, maps back
+        Path truthFile = work.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME);
+        List<String> originalIds = PhantomGroundTruth.read(truthFile).studies().stream()
+                .map(PhantomGroundTruth.StudyTruth::studyId)
+                .toList();
+        PhantomGroundTruth pseudonymous = PhantomGroundTruth.pseudonymizeInPlace(
+                truthFile, "benchmark-key-0123456789".getBytes(StandardCharsets.UTF_8), manifest);
 
         EvaluationConfig config = EvaluationConfig.quick()
                 .withSeedCount(seeds)
-                .withClassifier(ClassifierConfig.quick().withEpochs(epochs));
+                .withClassifier(ClassifierConfig.quick().withEpochs(epochs))
+                .withPowerCohortStudies(powerCohort);
         PhantomGenerator generator = new PhantomGenerator(spec);
+        Map<String, PhantomStudy> byOriginalId = new HashMap<>();
+        generator.studies().forEach(s -> byOriginalId.put(s.studyId(), s));
         Map<String, PhantomStudy> byStudy = new HashMap<>();
-        generator.studies().forEach(s -> byStudy.put(s.studyId(), s));
+        for (int i = 0; i < originalIds.size(); i++) {
+            byStudy.put(pseudonymous.studies().get(i).studyId(), byOriginalId.get(originalIds.get(i)));
+        }
         List<PhantomStudy> train = manifest.entries().stream()
                 .filter(e -> e.split() == Split.TRAIN)
                 .map(DatasetEntry::studyId)
@@ -103,8 +120,8 @@ public final class EvaluationStageBenchmark {
         }
         RecordingStageContext ctx = new RecordingStageContext(Files.createDirectories(work.resolve("stage")), 2026);
         long t0 = System.nanoTime();
-        EvaluationResult result =
-                EvaluationStage.run(config, dataset, StudyLabels.fromManifest(manifest), augmentation, null, ctx);
+        EvaluationResult result = EvaluationStage.run(
+                config, dataset, StudyLabels.fromManifest(manifest), null, augmentation, null, null, true, ctx);
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         List<String> lines = new ArrayList<>();
@@ -150,6 +167,35 @@ public final class EvaluationStageBenchmark {
                     d.augmented().recall().get(c));
         }
         lines.add("");
+        lines.add("Augmented − real, paired bootstrap over test studies and seeds (95 % CI):");
+        lines.add("");
+        lines.add("| metric | test split | evaluation-only cohort |");
+        lines.add("|---|---|---|");
+        for (String m : PairedBootstrap.METRICS) {
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %s |",
+                    m,
+                    paired(ctx, "", m),
+                    powerCohort > 0 ? paired(ctx, "power/", m) : "—"));
+        }
+        if (powerCohort > 0) {
+            lines.add("");
+            lines.add("Cohort: " + ctx.param("power_cohort_studies")
+                    + " studies; per tail class AUROC real → augmented:");
+            for (int c = 0; c < d.classLabels().size(); c++) {
+                if (d.tailClasses().contains(c)) {
+                    String key = result.target().classKeys().get(c);
+                    lines.add(String.format(
+                            Locale.ROOT,
+                            "- %s: %.3f → %.3f",
+                            d.classLabels().get(c),
+                            ctx.lastMetric("power/auroc_real/" + key),
+                            ctx.lastMetric("power/auroc_augmented/" + key)));
+                }
+            }
+        }
+        lines.add("");
         if (result.fidelity() != null) {
             var o = result.fidelity().overall();
             lines.add(String.format(
@@ -178,6 +224,19 @@ public final class EvaluationStageBenchmark {
                 charts.resolve("per-class-recall.png"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         System.out.println(String.join("\n", lines));
+    }
+
+    private static String paired(RecordingStageContext ctx, String prefix, String metric) {
+        String k = "paired_delta/" + DownstreamEvaluation.AUGMENTED + "/" + metric;
+        if (!ctx.hasMetric(prefix + k)) {
+            return "n/a";
+        }
+        return String.format(
+                Locale.ROOT,
+                "%+.3f (%+.3f to %+.3f)",
+                ctx.lastMetric(prefix + k),
+                ctx.lastMetric(prefix + "paired_delta_ci_low/" + DownstreamEvaluation.AUGMENTED + "/" + metric),
+                ctx.lastMetric(prefix + "paired_delta_ci_high/" + DownstreamEvaluation.AUGMENTED + "/" + metric));
     }
 
     private static void row(List<String> lines, String name, MeanStd real, MeanStd augmented) {
