@@ -96,8 +96,8 @@ final class ScheduleCommand implements Runnable {
     }
 
     static String formatEvery(long seconds) {
-        long[] units = {604_800, 86_400, 3600, 60, 1};
-        String[] names = {"w", "d", "h", "m", "s"};
+        long[] units = {86_400, 3600, 60, 1};
+        String[] names = {"d", "h", "m", "s"};
         for (int i = 0; i < units.length; i++) {
             if (seconds % units[i] == 0) {
                 return seconds / units[i] + names[i];
