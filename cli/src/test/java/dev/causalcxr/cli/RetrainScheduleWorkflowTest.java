@@ -216,6 +216,32 @@ class RetrainScheduleWorkflowTest {
     }
 
     @Test
+    void aRetrainStartedElsewhereUnderTheSameIdIsNotStartedAgain() throws Exception {
+        RetrainSchedule s = schedule("site-g", 100);
+        DatasetCatalog.VersionRow g1 = RecordedLineage.importVersion(stack, dir, "site-g", "b", 6);
+        String id = RetrainTriggers.retrainId("sc", 1, "site-g", g1.version());
+        // an import's --then-retrain started this pair a moment ago on the same service, not yet recorded
+        RetrainWorkflow elsewhere = client.newWorkflowStub(
+                RetrainWorkflow.class,
+                WorkflowOptions.newBuilder()
+                        .setTaskQueue(TaskQueues.CPU)
+                        .setWorkflowId(id)
+                        .build());
+        WorkflowClient.start(
+                elsewhere::retrain, new RetrainRequest(id, "sc@champion", "site-g@" + g1.version(), null, "import"));
+        env.sleep(WEEK.plus(PAST));
+        assertEquals("already started: " + id, lastOutcome(s));
+        assertEquals(1, STARTED.size(), "only the first start ran");
+        assertEquals("import", STARTED.peek().actor());
+        assertEquals(
+                1,
+                schedules.triggers("sc").stream()
+                        .filter(t -> t.workflowId().equals(id))
+                        .count(),
+                "recorded, so no later tick tries again");
+    }
+
+    @Test
     void aScheduleDeletedWhileNoOneCouldCancelItEndsAtItsNextTick() {
         RetrainSchedule s = schedule("site-e", 100);
         schedules.delete(s.scheduleId());

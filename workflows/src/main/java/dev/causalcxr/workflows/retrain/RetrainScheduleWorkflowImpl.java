@@ -89,6 +89,7 @@ public class RetrainScheduleWorkflowImpl implements RetrainScheduleWorkflow {
                 throw e;
             }
             // started before (by this schedule before a crash, or by an import): a no-op, recorded as such
+            result.exceptionally(failure -> null); // the same refusal: seen
             activities.recordStarted(s.scheduleId(), t);
             note(s, "already started: " + t.start().retrainId());
             return true;
