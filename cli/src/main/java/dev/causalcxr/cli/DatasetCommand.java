@@ -91,6 +91,20 @@ final class DatasetCommand implements Runnable {
                 description = "Image edge after conversion (default ${DEFAULT-VALUE}).")
         int size;
 
+        @Option(
+                names = "--then-retrain",
+                paramLabel = "NAME@ALIAS",
+                description = "After the import, retrain this champion on the imported version (as `retrain`"
+                        + " does), unless that version is not newer than its training data or was retrained against"
+                        + " this champion version already: the same version never retrains twice.")
+        String thenRetrain;
+
+        @Option(
+                names = "--retrain-spec",
+                paramLabel = "FILE",
+                description = "With --then-retrain: a YAML file with a retrain: block (the defaults without it).")
+        Path retrainSpec;
+
         @Override
         public Integer call() throws Exception {
             ImportFormat fmt;
@@ -105,7 +119,54 @@ final class DatasetCommand implements Runnable {
             if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
                 throw new UsageException("--name must be 1-64 letters, digits, '.', '_' or '-'");
             }
+            String retrainSpecText = checkThenRetrain();
             ConsoleOutput console = ConsoleOutput.system();
+            int imported = importInto(fmt, console);
+            if (imported != ExitCodes.OK || thenRetrain == null) {
+                return imported;
+            }
+            // the stack above is closed: the retrain starts its own (or joins the running one), as `retrain` does
+            return RetrainCommand.run(
+                    dataDir.config(),
+                    thenRetrain,
+                    name + "@" + importedVersion,
+                    retrainSpecText,
+                    true,
+                    null,
+                    console,
+                    "dataset import by " + dev.causalcxr.infra.registry.ModelRegistry.currentUser());
+        }
+
+        /** The version this import recorded (or found). */
+        private String importedVersion;
+
+        /** Checks --then-retrain and --retrain-spec before anything is imported; the spec's text. */
+        private String checkThenRetrain() {
+            if (thenRetrain == null) {
+                if (retrainSpec != null) {
+                    throw new UsageException("--retrain-spec goes with --then-retrain");
+                }
+                return null;
+            }
+            if (!thenRetrain.contains("@")) {
+                throw new UsageException("--then-retrain needs NAME@ALIAS: which version is the champion");
+            }
+            String text = null;
+            if (retrainSpec != null) {
+                try {
+                    text = Files.readString(retrainSpec, java.nio.charset.StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new UsageException("cannot read the retrain spec " + retrainSpec + ": " + e.getMessage());
+                }
+                dev.causalcxr.core.spec.RetrainConfig.parseYaml(text); // every problem at once, exit 2
+            }
+            try (PlatformStack stack = storageOnly(dataDir)) {
+                WorkerHost.retrainActivities(stack).lineage(thenRetrain); // an unknown model: exit 2, nothing imported
+            }
+            return text;
+        }
+
+        private int importInto(ImportFormat fmt, ConsoleOutput console) throws IOException {
             try (PlatformStack stack = storageOnly(dataDir)) {
                 Path work = Files.createTempDirectory(dataDir.resolve(), ".import-");
                 try {
@@ -155,6 +216,7 @@ final class DatasetCommand implements Runnable {
                             rec.created() && rec.version().parent() != null
                                     ? ", parent " + rec.version().parent().substring(0, 12)
                                     : "");
+                    importedVersion = rec.version().version();
                     return ExitCodes.OK;
                 } finally {
                     FileTrees.delete(work);

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             RunCommand.class,
             RetrainCommand.class,
+            ScheduleCommand.class,
             AblateCommand.class,
             WorkerCommand.class,
             StatusCommand.class,

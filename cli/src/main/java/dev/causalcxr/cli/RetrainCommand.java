@@ -3,17 +3,22 @@ package dev.causalcxr.cli;
 import dev.causalcxr.activities.TaskQueues;
 import dev.causalcxr.activities.retrain.RetrainActivitiesImpl;
 import dev.causalcxr.activities.retrain.RetrainRequest;
+import dev.causalcxr.activities.retrain.RetrainTriggers;
 import dev.causalcxr.activities.retrain.TestSplit;
 import dev.causalcxr.activities.stages.StageCatalog;
 import dev.causalcxr.core.spec.RetrainConfig;
 import dev.causalcxr.infra.registry.ModelRegistry;
+import dev.causalcxr.infra.schedules.RetrainSchedules;
 import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.infra.stack.StackConfig;
 import dev.causalcxr.workflows.experiment.RunSummary;
 import dev.causalcxr.workflows.retrain.RetrainSummary;
 import dev.causalcxr.workflows.retrain.RetrainWorkflow;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -98,11 +103,28 @@ final class RetrainCommand implements Callable<Integer> {
             boolean localWorkers,
             Path summaryJson,
             ConsoleOutput console) {
+        return run(config, model, dataset, specText, localWorkers, summaryJson, console, null);
+    }
+
+    /**
+     * Starts a retrain and waits for it.
+     *
+     * @param trigger null: a retrain asked for by hand, under a fresh id; otherwise what triggered it (an import's
+     *     {@code --then-retrain}): the id is derived from the champion version and the data set version
+     *     ({@link RetrainTriggers#retrainId}), and nothing starts when that pair is not due ({@link RetrainTriggers})
+     *     or was started before
+     */
+    static int run(
+            StackConfig config,
+            String model,
+            String dataset,
+            String specText,
+            boolean localWorkers,
+            Path summaryJson,
+            ConsoleOutput console,
+            String trigger) {
         long t0 = System.nanoTime();
-        String retrainId = "retrain-" + model.substring(0, model.indexOf('@')) + "-"
-                + LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-                + "-" + UUID.randomUUID().toString().substring(0, 6);
-        RetrainRequest request = new RetrainRequest(retrainId, model, dataset, specText, ModelRegistry.currentUser());
+        String actor = ModelRegistry.currentUser();
         console.info("starting the stack (data: " + config.dataDir() + ")");
         try (PlatformStack stack = PlatformStack.start(config);
                 WorkerHost workers = localWorkers
@@ -113,8 +135,26 @@ final class RetrainCommand implements Callable<Integer> {
                                 config.dataDir().resolve("work"))
                         : null) {
             // bad input is said before anything starts: nothing trained, nothing registered
-            RetrainActivitiesImpl.Resolved resolved =
-                    WorkerHost.retrainActivities(stack).resolve(request);
+            RetrainActivitiesImpl.Resolved resolved = WorkerHost.retrainActivities(stack)
+                    .resolve(new RetrainRequest(null, model, dataset, specText, actor));
+            String pinned =
+                    resolved.newData().dataset() + "@" + resolved.newData().version();
+            String retrainId;
+            if (trigger == null) {
+                retrainId = "retrain-" + model.substring(0, model.indexOf('@')) + "-"
+                        + LocalDateTime.now(ZoneId.systemDefault())
+                                .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                        + "-" + UUID.randomUUID().toString().substring(0, 6);
+            } else {
+                RetrainTriggers.Check due =
+                        WorkerHost.retrainTriggers(stack).check(resolved.lineage(), resolved.newData());
+                if (due.due() == null) {
+                    console.println("no retrain started: " + due.reason());
+                    return ExitCodes.OK;
+                }
+                retrainId = due.due().retrainId();
+            }
+            RetrainRequest request = new RetrainRequest(retrainId, model, pinned, specText, actor);
             console.info(String.format(
                     Locale.ROOT,
                     "retrain %s: %s (run %s) on %s@%s, training set %s",
@@ -130,8 +170,31 @@ final class RetrainCommand implements Callable<Integer> {
                     WorkflowOptions.newBuilder()
                             .setTaskQueue(TaskQueues.CPU)
                             .setWorkflowId(retrainId)
+                            .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
                             .build());
-            RetrainSummary summary = wf.retrain(request);
+            RetrainSchedules record = new RetrainSchedules(stack.db());
+            try {
+                WorkflowClient.start(wf::retrain, request);
+            } catch (WorkflowExecutionAlreadyStarted e) {
+                // a schedule of the running stack started this very pair a moment ago
+                record.recordTrigger(
+                        resolved.champion().name(),
+                        resolved.champion().version(),
+                        resolved.newData().dataset(),
+                        resolved.newData().version(),
+                        retrainId,
+                        trigger == null ? actor : trigger);
+                console.println("no retrain started: " + retrainId + " was started already");
+                return ExitCodes.OK;
+            }
+            record.recordTrigger(
+                    resolved.champion().name(),
+                    resolved.champion().version(),
+                    resolved.newData().dataset(),
+                    resolved.newData().version(),
+                    retrainId,
+                    trigger == null ? actor : trigger);
+            RetrainSummary summary = WorkflowStub.fromTyped(wf).getResult(RetrainSummary.class);
             stack.awaitTracking(java.time.Duration.ofMinutes(5));
             double seconds = (System.nanoTime() - t0) / 1e9;
             print(summary, seconds, console);

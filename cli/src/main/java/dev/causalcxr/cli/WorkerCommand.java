@@ -84,6 +84,14 @@ final class WorkerCommand implements Callable<Integer> {
                 stop.countDown();
                 StackCommand.awaitQuietly(closed);
             }));
+            if (taskQueues.contains(TaskQueues.CPU)) {
+                // the embedded Temporal service keeps nothing over a restart: the recorded schedules start again
+                int armed = ScheduleCommand.armAll(
+                        stack.temporal().client(), new dev.causalcxr.infra.schedules.RetrainSchedules(stack.db()));
+                if (armed > 0) {
+                    console.println(armed + " retrain schedule(s) armed (`causalcxr schedule list`)");
+                }
+            }
             console.println("workers polling " + slotsPerQueue + " (queue=slots) at "
                     + config.temporalAddress().get() + "; Ctrl-C stops them");
             stop.await();

@@ -3,12 +3,16 @@ package dev.causalcxr.cli;
 import dev.causalcxr.activities.TaskQueues;
 import dev.causalcxr.activities.pipeline.PipelineActivitiesImpl;
 import dev.causalcxr.activities.retrain.RetrainActivitiesImpl;
+import dev.causalcxr.activities.retrain.RetrainScheduleActivitiesImpl;
+import dev.causalcxr.activities.retrain.RetrainTriggers;
 import dev.causalcxr.activities.runner.StageDefinition;
 import dev.causalcxr.activities.runner.StageRunner;
 import dev.causalcxr.activities.stages.StageActivitiesImpl;
 import dev.causalcxr.infra.datasets.DatasetCatalog;
+import dev.causalcxr.infra.schedules.RetrainSchedules;
 import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.workflows.experiment.ExperimentWorkflowImpl;
+import dev.causalcxr.workflows.retrain.RetrainScheduleWorkflowImpl;
 import dev.causalcxr.workflows.retrain.RetrainWorkflowImpl;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -101,12 +105,15 @@ public final class WorkerHost implements AutoCloseable {
         for (String q : queues) {
             Worker w = newWorker.apply(q);
             if (q.equals(TaskQueues.CPU)) {
-                w.registerWorkflowImplementationTypes(ExperimentWorkflowImpl.class, RetrainWorkflowImpl.class);
+                w.registerWorkflowImplementationTypes(
+                        ExperimentWorkflowImpl.class, RetrainWorkflowImpl.class, RetrainScheduleWorkflowImpl.class);
+                RetrainSchedules schedules = new RetrainSchedules(stack.db());
                 w.registerActivitiesImplementations(
                         stageActivities,
                         new PipelineActivitiesImpl(
                                 stack.journal(), stack.tracker(), stack.objectStore(), stack.registry()),
-                        retrainActivities(stack));
+                        retrainActivities(stack),
+                        new RetrainScheduleActivitiesImpl(retrainTriggers(stack), schedules));
             } else {
                 w.registerActivitiesImplementations(stageActivities);
             }
@@ -122,6 +129,12 @@ public final class WorkerHost implements AutoCloseable {
                 stack.objectStore(),
                 stack.tracker(),
                 stack.config().dataDir().resolve("retrain-work"));
+    }
+
+    /** When a retrain is due and under which id (schedules, an import's --then-retrain, `retrain`). */
+    static RetrainTriggers retrainTriggers(PlatformStack stack) {
+        return new RetrainTriggers(
+                retrainActivities(stack), new DatasetCatalog(stack.db()), new RetrainSchedules(stack.db()));
     }
 
     @Override

@@ -101,7 +101,12 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
             StageManifest championIngest,
             DatasetCatalog.VersionRow oldData,
             DatasetCatalog.VersionRow newData,
-            DatasetManifest newManifest) {}
+            DatasetManifest newManifest) {
+        /** The champion's part. */
+        public ChampionLineage lineage() {
+            return new ChampionLineage(champion, championRunId, championStages, championIngest, oldData);
+        }
+    }
 
     /**
      * Resolves and checks a request without writing anything: the CLI calls it before starting the workflow, and
@@ -113,43 +118,18 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
         RetrainConfig config = request.retrainSpecYaml() == null
                 ? RetrainConfig.defaults()
                 : RetrainConfig.parseYaml(request.retrainSpecYaml());
-        ModelVersion champion;
-        try {
-            champion = registry.resolve(request.model());
-        } catch (ModelNotFoundException | IllegalArgumentException e) {
-            throw new RetrainInputException(e.getMessage());
-        }
-        String runId = champion.provenance().get(ModelRegistry.PIPELINE_RUN_ID);
-        if (runId == null || journal.pipelineRun(runId).isEmpty()) {
-            throw new RetrainInputException(champion.reference()
-                    + " has no pipeline run in the journal: its lineage (spec, data, checkpoints) is unknown");
-        }
+        ChampionLineage lineage = lineage(request.model());
+        ModelVersion champion = lineage.champion();
+        String runId = lineage.runId();
         JsonNode spec;
         try {
             spec = JSON.readTree(journal.specJson(runId).orElse("{}"));
         } catch (IOException e) {
             throw new RetrainInputException("the spec of " + champion.reference() + "'s run cannot be read");
         }
-        List<PipelineJournal.StageRunRow> stages = journal.stageRuns(runId).stream()
-                .filter(r -> "succeeded".equals(r.status()) && r.outputManifestDigest() != null)
-                .toList();
-        Map<String, String> byStage = new TreeMap<>();
-        stages.forEach(r -> byStage.put(r.stage(), r.outputManifestDigest()));
-        for (StageName needed : List.of(
-                StageName.INGEST, StageName.PARSE_REPORTS, StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION)) {
-            if (!byStage.containsKey(needed.label())) {
-                throw new RetrainInputException(champion.reference() + "'s run " + runId + " has no " + needed.label()
-                        + " output to retrain from");
-            }
-        }
-        StageManifest ingest = store.readJson(byStage.get(StageName.INGEST.label()), StageManifest.class);
-        String oldName = ingest.params().get("dataset.name");
-        String oldVersion = ingest.params().get("dataset.version");
-        DatasetCatalog.VersionRow oldData =
-                oldName == null ? null : catalog.version(oldName, oldVersion).orElse(null);
-        if (oldData == null) {
-            throw new RetrainInputException(champion.reference() + "'s training data is not in the data set catalogue");
-        }
+        List<PipelineJournal.StageRunRow> stages = lineage.stages();
+        StageManifest ingest = lineage.ingest();
+        DatasetCatalog.VersionRow oldData = lineage.trainingData();
         DatasetCatalog.VersionRow newData;
         try {
             newData = catalog.resolve(request.dataset())
@@ -184,6 +164,58 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
             }
         }
         return new Resolved(config, champion, runId, spec, stages, ingest, oldData, newData, newManifest);
+    }
+
+    /**
+     * A champion and what it was trained on: its run in the journal, that run's stage outputs and the data set version
+     * its ingest stage read (for a retrained champion, the training set its retrain recorded).
+     */
+    public record ChampionLineage(
+            ModelVersion champion,
+            String runId,
+            List<PipelineJournal.StageRunRow> stages,
+            StageManifest ingest,
+            DatasetCatalog.VersionRow trainingData) {}
+
+    /**
+     * Resolves {@code model} ({@code NAME@ALIAS} or {@code NAME@VERSION}) to a champion that can be retrained, without
+     * writing anything.
+     *
+     * @throws RetrainInputException an unknown model or alias, or a version whose lineage is unknown
+     */
+    public ChampionLineage lineage(String model) {
+        ModelVersion champion;
+        try {
+            champion = registry.resolve(model);
+        } catch (ModelNotFoundException | IllegalArgumentException e) {
+            throw new RetrainInputException(e.getMessage());
+        }
+        String runId = champion.provenance().get(ModelRegistry.PIPELINE_RUN_ID);
+        if (runId == null || journal.pipelineRun(runId).isEmpty()) {
+            throw new RetrainInputException(champion.reference()
+                    + " has no pipeline run in the journal: its lineage (spec, data, checkpoints) is unknown");
+        }
+        List<PipelineJournal.StageRunRow> stages = journal.stageRuns(runId).stream()
+                .filter(r -> "succeeded".equals(r.status()) && r.outputManifestDigest() != null)
+                .toList();
+        Map<String, String> byStage = new TreeMap<>();
+        stages.forEach(r -> byStage.put(r.stage(), r.outputManifestDigest()));
+        for (StageName needed : List.of(
+                StageName.INGEST, StageName.PARSE_REPORTS, StageName.TRAIN_DISENTANGLER, StageName.TRAIN_DIFFUSION)) {
+            if (!byStage.containsKey(needed.label())) {
+                throw new RetrainInputException(champion.reference() + "'s run " + runId + " has no " + needed.label()
+                        + " output to retrain from");
+            }
+        }
+        StageManifest ingest = store.readJson(byStage.get(StageName.INGEST.label()), StageManifest.class);
+        String oldName = ingest.params().get("dataset.name");
+        String oldVersion = ingest.params().get("dataset.version");
+        DatasetCatalog.VersionRow oldData =
+                oldName == null ? null : catalog.version(oldName, oldVersion).orElse(null);
+        if (oldData == null) {
+            throw new RetrainInputException(champion.reference() + "'s training data is not in the data set catalogue");
+        }
+        return new ChampionLineage(champion, runId, stages, ingest, oldData);
     }
 
     @Override
