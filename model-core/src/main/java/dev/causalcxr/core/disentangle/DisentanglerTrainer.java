@@ -194,7 +194,20 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 throw new IOException("checkpoint belongs to phase " + h.phase() + ", not " + phase);
             }
             payload = h.payload();
-            sampler.restore(new GroupBatchSampler.Position(in.readLong(), in.readInt(), in.readLong()));
+            GroupBatchSampler.Position position =
+                    new GroupBatchSampler.Position(in.readLong(), in.readInt(), in.readLong());
+            if (sampler.fits(position)) {
+                sampler.restore(position);
+            } else {
+                // a retrain's warm start on other data (fewer training studies than the checkpoint's pass had
+                // reached): the weights and Adam's state continue, the sampler starts its own first pass
+                LOG.info(
+                        "{}: the checkpoint's sampler position (study {} of a pass) is not one of these {} training"
+                                + " studies: a warm start on other data; the sampler starts a new pass",
+                        phase,
+                        position.cursor(),
+                        sampler.studyCount());
+            }
             int window = in.readInt();
             recentLosses.clear();
             for (int i = 0; i < window; i++) {

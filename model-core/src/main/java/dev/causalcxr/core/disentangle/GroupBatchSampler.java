@@ -119,6 +119,16 @@ public final class GroupBatchSampler {
         return new Position(epoch, cursor, rng.state());
     }
 
+    /** Whether a saved position can be continued on this sampler's studies (its cursor lies within them). */
+    public boolean fits(Position p) {
+        return p.cursor() >= 0 && p.cursor() <= patientOf.length;
+    }
+
+    /** How many training studies this sampler draws from. */
+    public int studyCount() {
+        return patientOf.length;
+    }
+
     /** Continues from a saved position: the following batches equal those the saved sampler would draw. */
     public void restore(Position p) {
         if (p.cursor() < 0 || p.cursor() > patientOf.length) {

@@ -141,6 +141,37 @@ class DisentanglerTrainingTest {
         return norm;
     }
 
+    @Test
+    void aWarmStartOnFewerStudiesThanTheCheckpointsPassHadReachedContinuesWithANewPass() throws Exception {
+        // 12 studies a step from the pass: after 4 steps the champion's sampler stands at study 48 of its pass, beyond
+        // every one of the 44 new studies
+        DisentanglerConfig cfg = DisentanglerConfig.tiny().toBuilder()
+                .batchSize(16)
+                .pairsPerKind(1)
+                .steps(4)
+                .checkpointInterval(4)
+                .build();
+        DisentanglerDataset champion = TinyData.small();
+        // seen through the champion's vocabulary, as the stage does for a warm start
+        DisentanglerDataset newSite =
+                TinyData.fewer().withVocabulary(TinyData.small().vocabulary());
+        RecordingStageContext first = RecordingStageContext.under(dir.resolve("champion"), 1);
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, champion.vocabulary(), champion.size());
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, champion, first, "main", 0, "")) {
+            trainer.train();
+        }
+        RecordingStageContext second = RecordingStageContext.under(dir.resolve("retrain"), 1);
+        second.resumeFrom(first.savedCheckpoints().get(0));
+        DisentanglerConfig more = cfg.withSteps(6);
+        try (DisentanglerModel model = DisentanglerModel.create(more, newSite.vocabulary(), newSite.size());
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, newSite, second, "main", 0, "")) {
+            trainer.restore(second.latestCheckpoint().orElseThrow().file());
+            assertEquals(4, trainer.step());
+            trainer.train();
+            assertEquals(6, trainer.step());
+        }
+    }
+
     private void resumeMatches(DisentanglerConfig cfg) throws Exception {
         DisentanglerDataset data = TinyData.small();
         float[] straight;

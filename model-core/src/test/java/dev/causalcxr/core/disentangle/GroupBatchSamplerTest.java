@@ -2,6 +2,7 @@ package dev.causalcxr.core.disentangle;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,6 +58,16 @@ class GroupBatchSamplerTest {
             assertArrayEquals(e, restored.next().studies());
         }
         assertTrue(saved.epoch() > 0, "7 batches of 6 fill studies pass an epoch boundary of 12");
+    }
+
+    @Test
+    void aPositionBeyondThisSamplersStudiesDoesNotFit() {
+        GroupBatchSampler s = new GroupBatchSampler(PATIENTS, TUPLES, 8, 1, 5);
+        assertTrue(s.fits(new GroupBatchSampler.Position(0, s.studyCount(), 1)));
+        assertFalse(s.fits(new GroupBatchSampler.Position(3, s.studyCount() + 1, 1)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> s.restore(new GroupBatchSampler.Position(3, s.studyCount() + 1, 1)));
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.causalcxr.core.phantom.PhantomSpec;
 final class TinyData {
 
     private static DisentanglerDataset small;
+    private static DisentanglerDataset fewer;
 
     private TinyData() {}
 
@@ -20,5 +21,19 @@ final class TinyData {
                     (done, total) -> {});
         }
         return small;
+    }
+
+    /**
+     * 44 studies at 64 px drawn like {@link #small()} (same findings, so the same vocabulary): fewer studies than
+     * it, as a retrain's new data may be.
+     */
+    static synchronized DisentanglerDataset fewer() {
+        if (fewer == null) {
+            fewer = DisentanglerDataset.fromPhantom(
+                    new PhantomGenerator(PhantomSpec.defaults().withStudies(44).withSeed(11)),
+                    SplitProportions.defaults(),
+                    (done, total) -> {});
+        }
+        return fewer;
     }
 }
