@@ -313,6 +313,19 @@ final class ScheduleCommand implements Runnable {
         }
     }
 
+    /** Pause and unpause: the recorded state first (what a re-armed schedule reads), then the running workflow. */
+    private static int changeState(
+            DataDirOption dataDir, long id, String state, Consumer<RetrainScheduleWorkflow> signal, String said) {
+        try (PlatformStack stack = stack(dataDir.config())) {
+            RetrainSchedules schedules = new RetrainSchedules(stack.db());
+            existing(schedules, id);
+            schedules.setState(id, state);
+            tell(stack, id, signal);
+            ConsoleOutput.system().printf("schedule %d %s", id, said);
+            return ExitCodes.OK;
+        }
+    }
+
     @Command(name = "pause", mixinStandardHelpOptions = true, description = "Ticks start nothing until unpaused.")
     static final class Pause implements Callable<Integer> {
         @Mixin
@@ -323,14 +336,7 @@ final class ScheduleCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (PlatformStack stack = stack(dataDir.config())) {
-                RetrainSchedules schedules = new RetrainSchedules(stack.db());
-                existing(schedules, id);
-                schedules.setState(id, RetrainSchedules.PAUSED);
-                tell(stack, id, RetrainScheduleWorkflow::pause);
-                ConsoleOutput.system().printf("schedule %d paused", id);
-                return ExitCodes.OK;
-            }
+            return changeState(dataDir, id, RetrainSchedules.PAUSED, RetrainScheduleWorkflow::pause, "paused");
         }
     }
 
@@ -344,14 +350,7 @@ final class ScheduleCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (PlatformStack stack = stack(dataDir.config())) {
-                RetrainSchedules schedules = new RetrainSchedules(stack.db());
-                existing(schedules, id);
-                schedules.setState(id, RetrainSchedules.ACTIVE);
-                tell(stack, id, RetrainScheduleWorkflow::unpause);
-                ConsoleOutput.system().printf("schedule %d active", id);
-                return ExitCodes.OK;
-            }
+            return changeState(dataDir, id, RetrainSchedules.ACTIVE, RetrainScheduleWorkflow::unpause, "active");
         }
     }
 
