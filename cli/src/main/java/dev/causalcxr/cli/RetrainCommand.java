@@ -173,19 +173,12 @@ final class RetrainCommand implements Callable<Integer> {
                             .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
                             .build());
             RetrainSchedules record = new RetrainSchedules(stack.db());
+            boolean startedHere = true;
             try {
                 WorkflowClient.start(wf::retrain, request);
             } catch (WorkflowExecutionAlreadyStarted e) {
                 // a schedule of the running stack started this very pair a moment ago
-                record.recordTrigger(
-                        resolved.champion().name(),
-                        resolved.champion().version(),
-                        resolved.newData().dataset(),
-                        resolved.newData().version(),
-                        retrainId,
-                        trigger == null ? actor : trigger);
-                console.println("no retrain started: " + retrainId + " was started already");
-                return ExitCodes.OK;
+                startedHere = false;
             }
             record.recordTrigger(
                     resolved.champion().name(),
@@ -194,6 +187,10 @@ final class RetrainCommand implements Callable<Integer> {
                     resolved.newData().version(),
                     retrainId,
                     trigger == null ? actor : trigger);
+            if (!startedHere) {
+                console.println("no retrain started: " + retrainId + " was started already");
+                return ExitCodes.OK;
+            }
             RetrainSummary summary = WorkflowStub.fromTyped(wf).getResult(RetrainSummary.class);
             stack.awaitTracking(java.time.Duration.ofMinutes(5));
             double seconds = (System.nanoTime() - t0) / 1e9;

@@ -95,13 +95,13 @@ public final class RetrainTriggers {
     /** {@code NAME@VERSION} of a data set version and of every version it was built from, transitively. */
     private Set<String> ancestry(DatasetCatalog.VersionRow v) {
         Set<String> seen = new HashSet<>();
-        Deque<String> todo = new ArrayDeque<>();
-        todo.add(v.dataset() + "@" + v.version());
-        while (!todo.isEmpty()) {
-            String ref = todo.pop();
+        Deque<String> pending = new ArrayDeque<>();
+        pending.add(v.dataset() + "@" + v.version());
+        while (!pending.isEmpty()) {
+            String ref = pending.pop();
             if (seen.add(ref)) {
                 int at = ref.indexOf('@');
-                todo.addAll(catalog.parents(ref.substring(0, at), ref.substring(at + 1)));
+                pending.addAll(catalog.parents(ref.substring(0, at), ref.substring(at + 1)));
             }
         }
         return seen;
