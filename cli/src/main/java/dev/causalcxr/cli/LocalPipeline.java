@@ -325,6 +325,7 @@ final class LocalPipeline {
                 "cf_composition_ssim",
                 "cf_reversibility_ssim",
                 "cf_diversity",
+                "cf_diversity_truth",
                 "cf_augmentation_images"
             },
             {"fidelity (in-domain features)", "fid", "kid", "precision", "recall", "density", "coverage"}

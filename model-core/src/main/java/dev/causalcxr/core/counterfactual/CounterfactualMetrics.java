@@ -43,6 +43,9 @@ import java.util.function.BooleanSupplier;
  *   <li>{@value #REVERSIBILITY_SSIM}: counterfactual → encode → sample with the source's condition
  *       (same seed) → decode, to the source;</li>
  *   <li>{@value #DIVERSITY}: mean pairwise RMS pixel distance between the n samples of one pair;</li>
+ *   <li>{@value #DIVERSITY_TRUTH}: the same distance between n exact phantom counterfactuals of the pair, the
+ *       added finding drawn anew in each as the data set's own studies show it ({@link PhantomVariation}):
+ *       the variation a generator should reach (NaN without ground truth and for removals);</li>
  *   <li>{@value #JUDGE_EFFECTIVENESS} (when a {@link FindingJudge} is given): effectiveness as above, but
  *       decided by that image classifier, which the generator never trained with or against, instead of
  *       the generator's own finding head on re-encoded codes.</li>
@@ -59,13 +62,21 @@ public final class CounterfactualMetrics {
     public static final String COMPOSITION_SSIM = "cf_composition_ssim";
     public static final String REVERSIBILITY_SSIM = "cf_reversibility_ssim";
     public static final String DIVERSITY = "cf_diversity";
+    public static final String DIVERSITY_TRUTH = "cf_diversity_truth";
     /** Effectiveness by the independent image judge (absent without one). */
     public static final String JUDGE_EFFECTIVENESS = "cf_effectiveness_judge";
     /** The class key of the removal ("No Finding") condition. */
     public static final String REMOVAL_CLASS = "no_finding";
     /** The summary keys, overall. */
     public static final List<String> KEYS = List.of(
-            EFFECTIVENESS, IDENTITY_SSIM, IDENTITY_PSNR, GT_SSIM, COMPOSITION_SSIM, REVERSIBILITY_SSIM, DIVERSITY);
+            EFFECTIVENESS,
+            IDENTITY_SSIM,
+            IDENTITY_PSNR,
+            GT_SSIM,
+            COMPOSITION_SSIM,
+            REVERSIBILITY_SSIM,
+            DIVERSITY,
+            DIVERSITY_TRUTH);
     /** PSNR of (nearly) identical pixels is capped here so that means stay finite. */
     static final double PSNR_CAP = 100.0;
 
@@ -204,6 +215,7 @@ public final class CounterfactualMetrics {
         Map<String, Acc> perClass = new TreeMap<>();
         Acc all = new Acc();
         Map<Integer, Double> composition = new LinkedHashMap<>();
+        PhantomVariation variation = null;
         int done = 0;
         for (int p = 0; p < pairs.size(); p++) {
             if (cancelled.getAsBoolean()) {
@@ -289,6 +301,14 @@ public final class CounterfactualMetrics {
             double div = diversity(g.images());
             acc.add(Metric.DIVERSITY, div);
             all.add(Metric.DIVERSITY, div);
+            if (truth != null && !pair.isRemoval()) {
+                if (variation == null) {
+                    variation = new PhantomVariation(data);
+                }
+                double trueDiv = diversity(variation.renders(data, source, drawn, pair.target(), n, pairSeed));
+                acc.add(Metric.DIVERSITY_TRUTH, trueDiv);
+                all.add(Metric.DIVERSITY_TRUTH, trueDiv);
+            }
 
             // composition: once per source
             if (!composition.containsKey(pair.sourceIndex())) {
@@ -438,6 +458,7 @@ public final class CounterfactualMetrics {
         GT_SSIM(CounterfactualMetrics.GT_SSIM),
         REVERSIBILITY_SSIM(CounterfactualMetrics.REVERSIBILITY_SSIM),
         DIVERSITY(CounterfactualMetrics.DIVERSITY),
+        DIVERSITY_TRUTH(CounterfactualMetrics.DIVERSITY_TRUTH),
         JUDGE_EFFECTIVENESS(CounterfactualMetrics.JUDGE_EFFECTIVENESS);
 
         final String key;

@@ -310,10 +310,21 @@ public final class DisentanglerDataset {
      * of {@code pathology}, at this data set's size, with the union of the finding masks.
      */
     public Counterfactual counterfactual(Study anatomy, List<FindingMention> findings) {
+        return counterfactual(anatomy, findings, Map.of());
+    }
+
+    /**
+     * As {@link #counterfactual(Study, List)}, with the findings named in {@code placementSeeds} placed from
+     * those seeds instead of the study's own: one draw of how the phantom varies them (see {@link
+     * PhantomRenderer#render(PatientIdentity, Acquisition, List, int, Map)}).
+     */
+    public Counterfactual counterfactual(
+            Study anatomy, List<FindingMention> findings, Map<Finding, Long> placementSeeds) {
         if (!anatomy.hasGroundTruth()) {
             throw new IllegalStateException("study " + anatomy.studyId() + " has no phantom ground truth");
         }
-        RenderedStudy r = PhantomRenderer.render(anatomy.identity(), anatomy.acquisition(), findings, truthSize);
+        RenderedStudy r =
+                PhantomRenderer.render(anatomy.identity(), anatomy.acquisition(), findings, truthSize, placementSeeds);
         GrayImage image = r.image();
         boolean[] mask = new boolean[truthSize * truthSize];
         for (FindingMask m : r.masks()) {

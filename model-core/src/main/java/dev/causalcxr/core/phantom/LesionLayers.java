@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * Builds the lesion layer of each supported finding, placed relative to the patient's anatomy.
- * Placement jitter comes from a seed derived from the acquisition seed and the finding (finding,
+ * Placement jitter comes from a seed derived from the placement seed (the acquisition seed unless a
+ * caller varies it) and the finding (finding,
  * laterality, zone) only, so adding or removing another finding never moves this one, and a
  * finding rendered at another severity stays in place and only changes in magnitude.
  */
@@ -22,9 +23,9 @@ final class LesionLayers {
 
     private LesionLayers() {}
 
-    static LesionLayer build(Anatomy a, Acquisition acq, FindingMention m, double pixel) {
+    static LesionLayer build(Anatomy a, long placementSeed, FindingMention m, double pixel) {
         SplitMix64 r = new SplitMix64(SplitMix64.derive(
-                acq.seed(),
+                placementSeed,
                 0x1E5,
                 m.finding().ordinal(),
                 m.laterality().ordinal(),

@@ -9,6 +9,7 @@ import java.util.BitSet;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -45,17 +46,37 @@ public final class PhantomRenderer {
     /** Renders the image and one mask per finding. Only {@code PRESENT} mentions are drawn. */
     public static RenderedStudy render(
             PatientIdentity identity, Acquisition acquisition, List<FindingMention> findings, int size) {
-        return renderInternal(identity, acquisition, findings, size, true);
+        return renderInternal(identity, acquisition, findings, size, true, Map.of());
+    }
+
+    /**
+     * As {@link #render(PatientIdentity, Acquisition, List, int)}, with the named findings placed from other
+     * seeds: the same anatomy, acquisition and noise, those findings jittered (position, shape, extent within
+     * their mention) as another study of the same patient would show them, the others where they were.
+     */
+    public static RenderedStudy render(
+            PatientIdentity identity,
+            Acquisition acquisition,
+            List<FindingMention> findings,
+            int size,
+            Map<Finding, Long> placementSeeds) {
+        return renderInternal(identity, acquisition, findings, size, true, Map.copyOf(placementSeeds));
     }
 
     /** Renders the image only (a little faster: no masks kept). */
     public static GrayImage renderImage(
             PatientIdentity identity, Acquisition acquisition, List<FindingMention> findings, int size) {
-        return renderInternal(identity, acquisition, findings, size, false).image();
+        return renderInternal(identity, acquisition, findings, size, false, Map.of())
+                .image();
     }
 
     private static RenderedStudy renderInternal(
-            PatientIdentity identity, Acquisition acq, List<FindingMention> findings, int size, boolean withMasks) {
+            PatientIdentity identity,
+            Acquisition acq,
+            List<FindingMention> findings,
+            int size,
+            boolean withMasks,
+            Map<Finding, Long> placementSeeds) {
         if (size < MIN_SIZE || size > MAX_SIZE) {
             throw new IllegalArgumentException("size must be in " + MIN_SIZE + ".." + MAX_SIZE + ": " + size);
         }
@@ -75,7 +96,7 @@ public final class PhantomRenderer {
                 throw new IllegalArgumentException(
                         "finding listed twice: " + m.finding().label());
             }
-            layers.add(LesionLayers.build(anatomy, acq, m, pixel));
+            layers.add(LesionLayers.build(anatomy, placementSeeds.getOrDefault(m.finding(), acq.seed()), m, pixel));
         }
         // cardiomegaly changes the heart that other layers' modifiers are combined with: apply it first
         layers.sort((x, y) -> Boolean.compare(
