@@ -48,8 +48,7 @@ class PhantomVariationTest {
     @Test
     void theExactRendersOfOneRequestDifferOnlyWhereTheAddedFindingIsAndRepeatWithTheSeed() {
         DisentanglerDataset data = DisentanglerDataset.fromPhantom(
-                new PhantomGenerator(
-                        PhantomSpec.defaults().withStudies(60).withSeed(5)),
+                new PhantomGenerator(PhantomSpec.defaults().withStudies(60).withSeed(5)),
                 SplitProportions.defaults(),
                 (d, t) -> {});
         DisentanglerDataset.Study source = data.studies().stream()
