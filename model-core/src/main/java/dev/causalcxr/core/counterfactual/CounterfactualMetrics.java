@@ -103,7 +103,9 @@ public final class CounterfactualMetrics {
     /**
      * For every condition, up to {@code sourcesPerCondition} studies of {@code split} (seeded order) that
      * lack the finding (removal: that have a finding); studies whose exact counterfactual the phantom can
-     * render come first.
+     * render come first. A study showing a finding the generator was never trained on is no source: its
+     * own condition cannot be written for the model (a finding seen only in the test split, which a
+     * site's split can give).
      *
      * @param conditions findings to add; {@link Finding#NO_FINDING} means "remove the source's findings"
      */
@@ -118,6 +120,7 @@ public final class CounterfactualMetrics {
         if (candidates.length == 0) {
             throw new IllegalArgumentException("the data set has no " + split + " studies to take sources from");
         }
+        Set<Finding> known = EnumSet.copyOf(gen.knownFindings());
         List<Pair> out = new ArrayList<>();
         for (Finding f : new LinkedHashSet<>(conditions)) {
             boolean removal = f == Finding.NO_FINDING;
@@ -126,7 +129,8 @@ public final class CounterfactualMetrics {
             for (int i : candidates) {
                 DisentanglerDataset.Study s = data.studies().get(i);
                 boolean has = s.findings().stream().anyMatch(m -> m.finding() == f);
-                if (removal ? !s.findings().isEmpty() : !has) {
+                boolean expressible = s.findings().stream().allMatch(m -> known.contains(m.finding()));
+                if (expressible && (removal ? !s.findings().isEmpty() : !has)) {
                     eligible.add(i);
                 }
             }

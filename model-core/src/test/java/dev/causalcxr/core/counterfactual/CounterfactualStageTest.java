@@ -2,6 +2,7 @@ package dev.causalcxr.core.counterfactual;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,11 +12,15 @@ import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.diffusion.SamplerConfig;
 import dev.causalcxr.core.disentangle.DisentanglerDataset;
 import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.labels.StudyLabels;
+import dev.causalcxr.core.phantom.PhantomRenderer;
 import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -153,6 +158,42 @@ class CounterfactualStageTest {
             }
             plain.forEach(
                     (k, v) -> assertEquals(v, judged.get(k), 0.0, k + ": the generator's own metrics do not change"));
+        }
+    }
+
+    @Test
+    void aTestStudyShowingAFindingTheModelsNeverTrainedOnIsNoMetricSource() throws Exception {
+        TinyModels tiny = TinyModels.get();
+        try (CounterfactualGenerator gen =
+                CounterfactualGenerator.open(tiny.disentanglerFile, tiny.diffusionFile, Map.of())) {
+            Finding unseen = PhantomRenderer.RENDERABLE.stream()
+                    .filter(f -> !gen.knownFindings().contains(f))
+                    .findFirst()
+                    .orElseThrow();
+            DisentanglerDataset asTrained = DisentanglerDataset.fromImported(
+                    tiny.datasetDir, tiny.labels, PhantomGroundTruth.read(tiny.groundTruth), (a, b) -> {});
+            String shows =
+                    asTrained.studies().get(asTrained.indices(Split.TEST)[0]).studyId();
+            // a site's split can put a finding in the test split only: the models never saw it
+            Map<String, List<FindingMention>> relabelled = new LinkedHashMap<>(tiny.labels.studies());
+            List<FindingMention> more = new ArrayList<>(relabelled.get(shows));
+            more.add(FindingMention.present(unseen, null, null, null));
+            relabelled.put(shows, more);
+            DisentanglerDataset data = DisentanglerDataset.fromImported(
+                    tiny.datasetDir,
+                    new StudyLabels(tiny.labels.source(), relabelled),
+                    PhantomGroundTruth.read(tiny.groundTruth),
+                    (a, b) -> {});
+            List<Finding> conditions = new ArrayList<>(CounterfactualStage.generatable(gen));
+            conditions.add(Finding.NO_FINDING);
+
+            List<CounterfactualMetrics.Pair> pairs =
+                    CounterfactualMetrics.pairs(gen, data, Split.TEST, conditions, 1000, 5);
+
+            assertFalse(pairs.isEmpty());
+            for (CounterfactualMetrics.Pair p : pairs) {
+                assertNotEquals(shows, data.studies().get(p.sourceIndex()).studyId());
+            }
         }
     }
 
