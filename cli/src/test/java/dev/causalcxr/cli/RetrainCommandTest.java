@@ -10,9 +10,6 @@ import dev.causalcxr.infra.metadata.PipelineJournal;
 import dev.causalcxr.infra.registry.ModelRegistry;
 import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.infra.tracking.MlflowTestSupport;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +35,7 @@ class RetrainCommandTest {
     static Path data;
     static String champion;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final CapturedCli console = new CapturedCli();
 
     static final String GATE = """
               gate:
@@ -169,21 +166,11 @@ class RetrainCommandTest {
     }
 
     int cli(String... args) {
-        out.reset();
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            return Main.execute(args);
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
+        return console.run(args);
     }
 
     String output() {
-        return out.toString(StandardCharsets.UTF_8);
+        return console.output();
     }
 
     private Path retrainSpec(String name, int disentanglerSteps, int diffusionSteps) throws Exception {

@@ -9,9 +9,6 @@ import dev.causalcxr.infra.datasets.DatasetCatalog;
 import dev.causalcxr.infra.schedules.RetrainSchedules;
 import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.infra.stack.StackConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -34,7 +31,7 @@ class ScheduleCommandTest {
     static Path dir;
 
     static Path data;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final CapturedCli console = new CapturedCli();
 
     @BeforeAll
     static void championRecorded() throws Exception {
@@ -56,21 +53,11 @@ class ScheduleCommandTest {
     }
 
     private int cli(String... args) {
-        out.reset();
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            return Main.execute(args);
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
+        return console.run(args);
     }
 
     private String output() {
-        return out.toString(StandardCharsets.UTF_8);
+        return console.output();
     }
 
     private int schedule(String model, String every) {

@@ -10,9 +10,6 @@ import dev.causalcxr.infra.datasets.DatasetCatalog;
 import dev.causalcxr.infra.schedules.RetrainSchedules;
 import dev.causalcxr.infra.stack.PlatformStack;
 import dev.causalcxr.infra.stack.StackConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,7 +31,7 @@ class ThenRetrainE2ETest {
     static Path dir;
 
     static Path data;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final CapturedCli console = new CapturedCli();
 
     @BeforeAll
     static void championOnSiteA() throws Exception {
@@ -77,17 +74,7 @@ class ThenRetrainE2ETest {
     }
 
     private int cli(String... args) {
-        out.reset();
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            return Main.execute(args);
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
+        return console.run(args);
     }
 
     private static PlatformStack storage() {
@@ -137,8 +124,8 @@ class ThenRetrainE2ETest {
             "--data-dir",
             data.toString()
         };
-        assertEquals(0, cli(importWithRetrain), out.toString(StandardCharsets.UTF_8));
-        String first = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, cli(importWithRetrain), console.output());
+        String first = console.output();
         String version;
         try (PlatformStack stack = storage()) {
             version = new DatasetCatalog(stack.db())
@@ -151,8 +138,8 @@ class ThenRetrainE2ETest {
         // a refused challenger (the gate asks for +0.5 SSIM): the champion stays version 1
         assertTrue(first.contains("not promoted: tr@2 is @challenger"), first);
 
-        assertEquals(0, cli(importWithRetrain), out.toString(StandardCharsets.UTF_8));
-        String second = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, cli(importWithRetrain), console.output());
+        String second = console.output();
         assertTrue(second.contains("unchanged (this version exists already)"), second);
         assertTrue(
                 second.contains("no retrain started: site-b@" + version.substring(0, 12)
