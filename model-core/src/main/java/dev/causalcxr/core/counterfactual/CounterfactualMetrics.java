@@ -309,7 +309,7 @@ public final class CounterfactualMetrics {
                 if (variation == null) {
                     variation = new PhantomVariation(data);
                 }
-                double trueDiv = diversity(variation.renders(data, source, drawn, pair.target(), n, pairSeed));
+                double trueDiv = diversity(variation.renders(source, drawn, pair.target(), n, pairSeed));
                 acc.add(Metric.DIVERSITY_TRUTH, trueDiv);
                 all.add(Metric.DIVERSITY_TRUTH, trueDiv);
             }

@@ -24,10 +24,12 @@ import java.util.Map;
  */
 final class PhantomVariation {
 
+    private final DisentanglerDataset data;
+    /** The findings the data set's studies really show (their phantom truth), per finding. */
     private final Map<Finding, List<FindingMention>> shown = new EnumMap<>(Finding.class);
 
-    /** The findings the data set's studies really show (their phantom truth), per finding. */
     PhantomVariation(DisentanglerDataset data) {
+        this.data = data;
         for (DisentanglerDataset.Study s : data.studies()) {
             if (s.hasGroundTruth()) {
                 for (FindingMention m : s.truthFindings()) {
@@ -42,12 +44,7 @@ final class PhantomVariation {
      * drawn anew in each.
      */
     List<GrayImage> renders(
-            DisentanglerDataset data,
-            DisentanglerDataset.Study source,
-            List<FindingMention> drawn,
-            Finding target,
-            int n,
-            long seed) {
+            DisentanglerDataset.Study source, List<FindingMention> drawn, Finding target, int n, long seed) {
         List<GrayImage> out = new ArrayList<>(n);
         for (int k = 0; k < n; k++) {
             SplitMix64 r = new SplitMix64(SplitMix64.derive(seed, 0xD1E, k));

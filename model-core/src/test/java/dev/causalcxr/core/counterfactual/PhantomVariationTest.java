@@ -60,7 +60,7 @@ class PhantomVariationTest {
         drawn.add(FindingMention.present(Finding.MASS, null, null, null));
         PhantomVariation variation = new PhantomVariation(data);
 
-        List<GrayImage> renders = variation.renders(data, source, drawn, Finding.MASS, 4, 99L);
+        List<GrayImage> renders = variation.renders(source, drawn, Finding.MASS, 4, 99L);
         assertEquals(4, renders.size());
         double spread = CounterfactualMetrics.diversity(renders);
         assertTrue(spread > 0.005, "a mass drawn anew lands elsewhere or at another size: " + spread);
@@ -79,12 +79,12 @@ class PhantomVariationTest {
             assertTrue(changed > 0 && changed < 0.15 * r.length, "pixels the mass changed: " + changed);
         }
 
-        List<GrayImage> again = variation.renders(data, source, drawn, Finding.MASS, 4, 99L);
+        List<GrayImage> again = variation.renders(source, drawn, Finding.MASS, 4, 99L);
         for (int k = 0; k < renders.size(); k++) {
             assertArrayEquals(renders.get(k).toFloat(), again.get(k).toFloat(), 0f);
         }
         // a finding the source already shows stays where it is: renders without a new one are all the same
-        List<GrayImage> none = variation.renders(data, source, source.truthFindings(), Finding.MASS, 3, 99L);
+        List<GrayImage> none = variation.renders(source, source.truthFindings(), Finding.MASS, 3, 99L);
         assertEquals(0.0, CounterfactualMetrics.diversity(none), 0.0);
     }
 }
