@@ -2,6 +2,7 @@ package dev.causalcxr.core.diffusion;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import dev.causalcxr.core.diffusion.ParameterStore.Init;
@@ -25,6 +26,8 @@ import java.util.Map;
  */
 final class Denoiser {
     private static final float LAYER_NORM_EPS = 1e-5f;
+    /** Rows of a matrix product are padded to a multiple of this; see {@link #rowwise}. */
+    static final int ROW_BLOCK = 8;
 
     private Denoiser() {}
 
@@ -85,46 +88,62 @@ final class Denoiser {
         int hidden = (int) p.get("in.b").size();
 
         NDArray t = m.create(sinusoid(timesteps, hidden), new Shape(timesteps.length, hidden));
-        NDArray timeEmb = silu(t.matMul(p.get("time.w1")).add(p.get("time.b1")))
-                .matMul(p.get("time.w2"))
+        NDArray timeEmb = rowwise(silu(rowwise(t, p.get("time.w1")).add(p.get("time.b1"))), p.get("time.w2"))
                 .add(p.get("time.b2"));
 
         NDArray film = silu(timeEmb.add(condEmb));
-        NDArray h = x.matMul(p.get("in.w")).add(p.get("in.b"));
+        NDArray h = rowwise(x, p.get("in.w")).add(p.get("in.b"));
         for (int i = 0; i < blocks; i++) {
             String b = "block" + i + ".";
-            NDArray scaleShift = film.matMul(p.get(b + "film_w")).add(p.get(b + "film_b"));
+            NDArray scaleShift = rowwise(film, p.get(b + "film_w")).add(p.get(b + "film_b"));
             NDArray scale = scaleShift.get(":, :" + hidden);
             NDArray shift = scaleShift.get(":, " + hidden + ":");
             NDArray u = layerNorm(h, p.get(b + "ln_g"), p.get(b + "ln_b"));
             u = u.mul(scale.add(1f)).add(shift);
-            u = silu(u.matMul(p.get(b + "w1")).add(p.get(b + "b1")))
-                    .matMul(p.get(b + "w2"))
+            u = rowwise(silu(rowwise(u, p.get(b + "w1")).add(p.get(b + "b1"))), p.get(b + "w2"))
                     .add(p.get(b + "b2"));
             h = h.add(u);
         }
-        return layerNorm(h, p.get("out.ln_g"), p.get("out.ln_b"))
-                .matMul(p.get("out.w"))
+        return rowwise(layerNorm(h, p.get("out.ln_g"), p.get("out.ln_b")), p.get("out.w"))
                 .add(p.get("out.b"));
     }
 
     /** (B, hidden) embedding of the encoded conditions; results on the condition arrays' manager. */
     static NDArray conditionEmbedding(ParameterStore p, ConditionBatch.Arrays cond) {
-        NDArray mention = cond.finding()
-                .matMul(p.get("cond.finding"))
-                .add(cond.severity().matMul(p.get("cond.severity")))
-                .add(cond.laterality().matMul(p.get("cond.laterality")))
-                .add(cond.zone().matMul(p.get("cond.zone")));
+        NDArray mention = rowwise(cond.finding(), p.get("cond.finding"))
+                .add(rowwise(cond.severity(), p.get("cond.severity")))
+                .add(rowwise(cond.laterality(), p.get("cond.laterality")))
+                .add(rowwise(cond.zone(), p.get("cond.zone")));
         // the nonlinearity binds severity/location to their finding before mentions are pooled
-        mention = silu(mention).matMul(p.get("cond.mention_w")).add(p.get("cond.mention_b"));
+        mention = rowwise(silu(mention), p.get("cond.mention_w")).add(p.get("cond.mention_b"));
         long e = mention.getShape().get(1);
         NDArray pooled = mention.reshape(cond.batch(), cond.slots(), e)
                 .mul(cond.mask())
                 .sum(new int[] {1})
                 .mul(cond.inverseCount());
-        return silu(pooled.add(cond.countBucket().matMul(p.get("cond.count"))))
-                .matMul(p.get("cond.out_w"))
+        return rowwise(silu(pooled.add(rowwise(cond.countBucket(), p.get("cond.count")))), p.get("cond.out_w"))
                 .add(p.get("cond.out_b"));
+    }
+
+    /**
+     * x·w, row by row: a row's result does not depend on how many rows x has or where the row is.
+     *
+     * <p>The engine's CPU matrix product computes rows in blocks of four and a leftover of one to three
+     * rows with other kernels whose sums round differently, and how it splits rows between threads
+     * depends on the row count and the thread count (measured on AMD EPYC: with two threads a product of
+     * 5–11 rows gave its last rows other bits than a 1,000-row product; on Intel Xeon only a one-row
+     * product did). Padded with zero rows to a multiple of {@link #ROW_BLOCK}, every row falls in a
+     * full block and gets the same bits in any batch: the property batched sampling rests on.
+     */
+    static NDArray rowwise(NDArray x, NDArray w) {
+        long rows = x.getShape().get(0);
+        long padded = (rows + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+        if (padded == rows) {
+            return x.matMul(w);
+        }
+        NDArray zeros =
+                x.getManager().zeros(new Shape(padded - rows, x.getShape().get(1)), x.getDataType());
+        return x.concat(zeros, 0).matMul(w).get(new NDIndex("0:" + rows));
     }
 
     /** silu(x) = x·σ(x); this engine has no silu op. */

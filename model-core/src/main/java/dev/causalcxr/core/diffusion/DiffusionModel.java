@@ -225,11 +225,9 @@ public final class DiffusionModel implements AutoCloseable {
      * float[][])} of that request alone: its initial noise and its η noise come from its own seed, its
      * condition embedding is computed over its own rows as {@code sample} computes it, guidance is
      * applied row by row with the same float operations, and the network's operations are row-wise
-     * (matrix products whose rows do not depend on the other rows, per-row layer norms). The engine's
-     * matrix products give a row the same bits whatever the number of rows, except that a product of a
-     * single row takes another kernel: a request of one row (n = 1 without guidance) is therefore
-     * sampled in a pass of its own. Both facts are checked by {@code DiffusionModelBatchTest} for the
-     * shapes of the quick and tiny models.
+     * (matrix products padded so that a row's bits do not depend on the other rows, see {@code
+     * Denoiser.rowwise}; per-row layer norms). {@code DiffusionModelBatchTest} checks it for the shapes
+     * of the quick and tiny models.
      *
      * @return the codes of each request, in the order of {@code requests}
      */
@@ -241,29 +239,7 @@ public final class DiffusionModel implements AutoCloseable {
         for (BatchRequest r : requests) {
             checkSampleable(r.condition());
         }
-        // a request of one row (n = 1 without guidance) alone is a one-row matrix product, which the
-        // engine computes with another kernel whose sums round differently: it keeps its own pass
-        List<BatchRequest> stacked = new ArrayList<>();
-        List<Integer> stackedAt = new ArrayList<>();
-        float[][][] single = new float[requests.size()][][];
-        for (int i = 0; i < requests.size(); i++) {
-            BatchRequest r = requests.get(i);
-            if (r.n() == 1 && !r.guided()) {
-                single[i] = sample(
-                        r.condition(), 1, r.seed(), new SamplerConfig(steps, eta, r.guidance()), r.initialNoise());
-            } else {
-                stacked.add(r);
-                stackedAt.add(i);
-            }
-        }
-        List<float[][]> out = new ArrayList<>(java.util.Arrays.asList(single));
-        if (!stacked.isEmpty()) {
-            List<float[][]> sampled = sampleStacked(stacked, shared);
-            for (int k = 0; k < stacked.size(); k++) {
-                out.set(stackedAt.get(k), sampled.get(k));
-            }
-        }
-        return out;
+        return sampleStacked(requests, shared);
     }
 
     private List<float[][]> sampleStacked(List<BatchRequest> requests, SamplerConfig shared) {

@@ -30,6 +30,11 @@ public final class TorchNative {
         return JniUtils.getNumThreads();
     }
 
+    /** Sets libtorch's intra-op thread count for the whole process, from now on. */
+    public static void setIntraOpThreads(int threads) {
+        JniUtils.setNumThreads(threads);
+    }
+
     /** libtorch's inter-op thread count. */
     public static int interOpThreads() {
         return JniUtils.getNumInteropThreads();

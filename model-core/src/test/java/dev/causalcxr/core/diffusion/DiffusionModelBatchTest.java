@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.causalcxr.core.engine.TorchNative;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Laterality;
@@ -176,6 +177,30 @@ class DiffusionModelBatchTest {
         }
         assertEachAsAlone(quick, batch, 3, 0f);
         assertEachAsAlone(tiny, batch, 3, 0f);
+    }
+
+    /**
+     * How the engine's matrix product splits rows into kernels depends on its thread count (on AMD EPYC
+     * two threads gave the last rows of a 5–11-row product other bits, one thread did not): the
+     * property must hold whatever the count a machine runs with.
+     */
+    @Test
+    void everyRequestGetsTheBitsItGetsAloneWhateverTheEngineThreadCount() {
+        int before = TorchNative.intraOpThreads();
+        try {
+            for (int threads : new int[] {1, 2, 3, 4, 8, 16}) {
+                TorchNative.setIntraOpThreads(threads);
+                List<DiffusionModel.BatchRequest> sizes = new ArrayList<>();
+                for (int n = 1; n <= 12; n++) {
+                    sizes.add(new DiffusionModel.BatchRequest(n % 2 == 0 ? EFFUSION : TWO, n, 3000 + n, 2f, null));
+                    sizes.add(new DiffusionModel.BatchRequest(EFFUSION, n, 4000 + n, 0f, null));
+                }
+                assertEachAsAlone(quick, sizes, 2, 0f);
+                assertEachAsAlone(tiny, mixedRequests(), 3, 0.5f);
+            }
+        } finally {
+            TorchNative.setIntraOpThreads(before);
+        }
     }
 
     @Test
