@@ -44,7 +44,25 @@ public final class CounterfactualGenerator implements AutoCloseable {
     private final DisentanglerModel disentangler;
     private final DiffusionModel diffusion;
     private final Map<Finding, NoisePrior> priors;
+    private final Composition composition;
     private final boolean owner;
+
+    /**
+     * How a counterfactual image is made from the decoder's output.
+     *
+     * <ul>
+     *   <li>{@code RESIDUAL} (the default): the source plus what the new pathology code changes in the
+     *       decoder's image, {@code x + D(z_id, ẑ_path) − D(z_id, z_path(x))}, clipped to [0, 1]. The
+     *       decoder's reconstruction error (blur, lost texture) cancels, so whatever the request does
+     *       not change stays the source's own pixels.</li>
+     *   <li>{@code DECODED}: the decoder's image {@code D(z_id, ẑ_path)} itself, as the paper writes the
+     *       method; every counterfactual then also carries the reconstruction's loss of detail.</li>
+     * </ul>
+     */
+    public enum Composition {
+        RESIDUAL,
+        DECODED
+    }
 
     /**
      * The images and codes of one request.
@@ -61,11 +79,16 @@ public final class CounterfactualGenerator implements AutoCloseable {
     }
 
     private CounterfactualGenerator(
-            DisentanglerModel disentangler, DiffusionModel diffusion, Map<Finding, NoisePrior> priors, boolean owner) {
+            DisentanglerModel disentangler,
+            DiffusionModel diffusion,
+            Map<Finding, NoisePrior> priors,
+            Composition composition,
+            boolean owner) {
         this.disentangler = disentangler;
         this.diffusion = diffusion;
         this.priors =
                 Collections.unmodifiableMap(priors.isEmpty() ? new EnumMap<>(Finding.class) : new EnumMap<>(priors));
+        this.composition = Objects.requireNonNull(composition, "composition");
         this.owner = owner;
     }
 
@@ -117,12 +140,21 @@ public final class CounterfactualGenerator implements AutoCloseable {
                         + e.getValue().dim() + ", the diffusion model's codes have " + diffusion.zDim());
             }
         }
-        return new CounterfactualGenerator(disentangler, diffusion, priors, takeOwnership);
+        return new CounterfactualGenerator(disentangler, diffusion, priors, Composition.RESIDUAL, takeOwnership);
     }
 
     /** The same models without tail-noise priors (every request starts from N(0, I)); closing it closes nothing. */
     public CounterfactualGenerator withoutPriors() {
-        return new CounterfactualGenerator(disentangler, diffusion, Map.of(), false);
+        return new CounterfactualGenerator(disentangler, diffusion, Map.of(), composition, false);
+    }
+
+    /** The same models composing their images another way; closing it closes nothing. */
+    public CounterfactualGenerator withComposition(Composition other) {
+        return new CounterfactualGenerator(disentangler, diffusion, priors, other, false);
+    }
+
+    public Composition composition() {
+        return composition;
     }
 
     public DisentanglerModel disentangler() {
@@ -285,10 +317,10 @@ public final class CounterfactualGenerator implements AutoCloseable {
     public Generation generateDetailed(GrayImage source, Condition condition, int n, long seed, SamplerConfig sampler) {
         checkRequest(source, n, sampler);
         Condition resolved = resolve(condition);
-        float[] identity = disentangler.encode(List.of(source.toFloat())).identity()[0];
+        DisentanglerModel.Encoding encoded = disentangler.encode(List.of(source.toFloat()));
         Finding prior = priorFor(resolved);
         float[][] codes = sampleCodes(resolved, prior, n, seed, sampler);
-        return new Generation(decode(identity, codes), codes, resolved, prior);
+        return new Generation(compose(source, encoded, codes), codes, resolved, prior);
     }
 
     /**
@@ -343,10 +375,10 @@ public final class CounterfactualGenerator implements AutoCloseable {
         List<float[][]> codes = diffusion.sampleBatch(sampling, first.steps(), first.eta());
         List<Generation> out = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
-            float[] identity = disentangler.encode(
-                            List.of(requests.get(i).source().toFloat()))
-                    .identity()[0];
-            out.add(new Generation(decode(identity, codes.get(i)), codes.get(i), resolved.get(i), usedPriors[i]));
+            GrayImage source = requests.get(i).source();
+            DisentanglerModel.Encoding encoded = disentangler.encode(List.of(source.toFloat()));
+            out.add(new Generation(
+                    compose(source, encoded, codes.get(i)), codes.get(i), resolved.get(i), usedPriors[i]));
         }
         return out;
     }
@@ -365,6 +397,36 @@ public final class CounterfactualGenerator implements AutoCloseable {
     public float[][] sampleCodes(Condition condition, int n, long seed, SamplerConfig sampler) {
         Condition resolved = resolve(condition);
         return sampleCodes(resolved, priorFor(resolved), n, seed, sampler);
+    }
+
+    /**
+     * The images of {@code source} with each of the given pathology codes instead of its own, composed
+     * as this generator composes its counterfactuals.
+     */
+    public List<GrayImage> withPathology(GrayImage source, float[][] codes) {
+        checkSize(source);
+        return compose(source, disentangler.encode(List.of(source.toFloat())), codes);
+    }
+
+    /** The counterfactual images of one encoded source for sampled pathology codes, as {@link #composition} says. */
+    private List<GrayImage> compose(GrayImage source, DisentanglerModel.Encoding encoded, float[][] codes) {
+        float[] identity = encoded.identity()[0];
+        List<GrayImage> decoded = decode(identity, codes);
+        if (composition == Composition.DECODED) {
+            return decoded;
+        }
+        float[] reconstruction =
+                decode(identity, new float[][] {encoded.pathMean()[0]}).get(0).toFloat();
+        float[] original = source.toFloat();
+        List<GrayImage> out = new ArrayList<>(decoded.size());
+        for (GrayImage d : decoded) {
+            float[] changed = d.toFloat();
+            for (int p = 0; p < changed.length; p++) {
+                changed[p] = original[p] + (changed[p] - reconstruction[p]);
+            }
+            out.add(GrayImage.fromUnit(source.width(), source.height(), changed));
+        }
+        return out;
     }
 
     /** The image of one identity code with each of several pathology codes. */

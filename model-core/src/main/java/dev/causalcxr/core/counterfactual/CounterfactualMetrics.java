@@ -292,10 +292,14 @@ public final class CounterfactualMetrics {
                 all.add(Metric.GT_SSIM, gt);
             }
 
-            // reversibility: back to the source's own condition from each counterfactual's identity
+            // reversibility: each counterfactual taken back to the source's own condition, as the generator
+            // makes any counterfactual of an image
             Condition back = gen.resolve(Condition.ofStudy(source.findings()));
             float[][] backCodes = gen.sampleCodes(back, n, pairSeed, sampler);
-            List<GrayImage> restored = model.decode(enc.identity(), backCodes);
+            List<GrayImage> restored = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                restored.addAll(gen.withPathology(g.images().get(i), new float[][] {backCodes[i]}));
+            }
             for (GrayImage r : restored) {
                 double s = Ssim.compute(r.toFloat(), src, size, size, 1.0);
                 acc.add(Metric.REVERSIBILITY_SSIM, s);

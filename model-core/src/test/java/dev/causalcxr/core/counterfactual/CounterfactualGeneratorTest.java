@@ -92,6 +92,37 @@ class CounterfactualGeneratorTest {
     }
 
     @Test
+    void aResidualCounterfactualWithTheSourcesOwnCodeIsTheSourceAndADecodedOneItsReconstruction() {
+        float[][] own = gen.disentangler().encode(List.of(source.toFloat())).pathMean();
+        assertEquals(CounterfactualGenerator.Composition.RESIDUAL, gen.composition(), "the default");
+        assertEquals(List.of(source), gen.withPathology(source, own), "nothing changed: the source's own pixels");
+        CounterfactualGenerator decoded = gen.withComposition(CounterfactualGenerator.Composition.DECODED);
+        GrayImage reconstruction = decoded.withPathology(source, own).get(0);
+        assertNotEquals(source, reconstruction, "the decoder does not reproduce the source");
+        assertEquals(
+                reconstruction,
+                gen.decode(gen.identities(List.of(source))[0], own).get(0));
+    }
+
+    @Test
+    void aResidualCounterfactualIsTheSourcePlusWhatTheNewCodeChangesInTheDecodersImage() {
+        Condition c = Condition.of(Finding.CARDIOMEGALY);
+        CounterfactualGenerator decoded = gen.withComposition(CounterfactualGenerator.Composition.DECODED);
+        GrayImage residual = gen.generate(source, c, 1, 3, SAMPLER).get(0);
+        GrayImage plain = decoded.generate(source, c, 1, 3, SAMPLER).get(0);
+        float[] own = gen.disentangler().encode(List.of(source.toFloat())).pathMean()[0];
+        float[] reconstruction =
+                decoded.withPathology(source, new float[][] {own}).get(0).toFloat();
+        float[] src = source.toFloat();
+        float[] expected = plain.toFloat();
+        for (int p = 0; p < expected.length; p++) {
+            expected[p] = src[p] + expected[p] - reconstruction[p];
+        }
+        assertEquals(GrayImage.fromUnit(64, 64, expected), residual);
+        assertNotEquals(plain, residual);
+    }
+
+    @Test
     void samplesOfOneConditionDiffer() {
         List<GrayImage> a = gen.generate(source, Condition.of(Finding.PLEURAL_EFFUSION), 4, 5, SAMPLER);
         assertTrue(CounterfactualMetrics.diversity(a) > 0, "diversity");

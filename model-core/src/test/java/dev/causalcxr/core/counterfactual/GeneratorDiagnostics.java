@@ -227,50 +227,72 @@ public final class GeneratorDiagnostics {
             System.out.printf(
                     Locale.ROOT, "diffusion %d steps %.1f s%n", diffusionSteps, (System.nanoTime() - t2) / 1e9);
             try (DiffusionModel dm = DiffusionModel.load(diffFile);
-                    CounterfactualGenerator gen = CounterfactualGenerator.of(model, dm, Map.of(), false)) {
-                generatorDiagnostics(gen, probe, perClass);
-                // the pipeline's own metrics on the training cohort's test split, as generate-counterfactuals runs them
-                CounterfactualConfig q = CounterfactualConfig.quick();
-                List<Finding> conditions = new ArrayList<>(gen.knownFindings());
-                conditions.add(Finding.NO_FINDING);
-                List<CounterfactualMetrics.Pair> pairs = CounterfactualMetrics.pairs(
-                        gen, data, Split.TEST, conditions, q.metricSources(), SeedStreams.of(42, 1));
-                CounterfactualMetrics.Result r = CounterfactualMetrics.evaluate(
-                        gen,
-                        data,
-                        pairs,
-                        q.samplesPerCondition(),
-                        q.sampler(),
-                        SeedStreams.of(42, 2),
-                        (a, b) -> {},
-                        () -> false);
-                System.out.println("pipeline cf metrics (quick config, test split of the training cohort):");
-                r.summary().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %s %.4f%n", k, v));
+                    CounterfactualGenerator trained = CounterfactualGenerator.of(model, dm, Map.of(), false)) {
+                // both ways of composing the image, on the same models, sources and seeds
+                for (CounterfactualGenerator.Composition composition : compositions()) {
+                    CounterfactualGenerator gen = trained.withComposition(composition);
+                    System.out.println();
+                    System.out.println("composition " + composition);
+                    generatorDiagnostics(gen, probe, perClass);
+                    // the pipeline's own metrics on the training cohort's test split, as generate-counterfactuals
+                    // runs them
+                    CounterfactualConfig q = CounterfactualConfig.quick();
+                    List<Finding> conditions = new ArrayList<>(gen.knownFindings());
+                    conditions.add(Finding.NO_FINDING);
+                    List<CounterfactualMetrics.Pair> pairs = CounterfactualMetrics.pairs(
+                            gen, data, Split.TEST, conditions, q.metricSources(), SeedStreams.of(42, 1));
+                    CounterfactualMetrics.Result r = CounterfactualMetrics.evaluate(
+                            gen,
+                            data,
+                            pairs,
+                            q.samplesPerCondition(),
+                            q.sampler(),
+                            SeedStreams.of(42, 2),
+                            (x, y) -> {},
+                            () -> false);
+                    System.out.println("pipeline cf metrics (quick config, test split of the training cohort, "
+                            + composition + "):");
+                    r.summary().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %s %.4f%n", k, v));
+                    printTable(perClass);
+                }
             }
-            System.out.println();
-            System.out.println("| finding | signal | px | head_real | head_oracle | carry_recon | swap_eff | code_eff"
-                    + " | cf_eff | judge_real | judge_fp | judge_oracle | judge_swap | judge_cf |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-            perClass.forEach((f, v) -> System.out.printf(
-                    Locale.ROOT,
-                    "| %s | %.3f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
-                    f.label(),
-                    v[0],
-                    v[1],
-                    v[2],
-                    v[3],
-                    v[4],
-                    v[5],
-                    v[6],
-                    v[7],
-                    v[8],
-                    v[9],
-                    v[10],
-                    v[11],
-                    v[12]));
         }
         judge.close();
         System.out.printf(Locale.ROOT, "total %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static List<CounterfactualGenerator.Composition> compositions() {
+        String v = System.getProperty("diag.compositions");
+        if (v == null) {
+            return List.of(CounterfactualGenerator.Composition.values());
+        }
+        return java.util.Arrays.stream(v.split(","))
+                .map(c -> CounterfactualGenerator.Composition.valueOf(c.trim().toUpperCase(Locale.ROOT)))
+                .toList();
+    }
+
+    private static void printTable(Map<Finding, double[]> perClass) {
+        System.out.println();
+        System.out.println("| finding | signal | px | head_real | head_oracle | carry_recon | swap_eff | code_eff"
+                + " | cf_eff | judge_real | judge_fp | judge_oracle | judge_swap | judge_cf |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        perClass.forEach((f, v) -> System.out.printf(
+                Locale.ROOT,
+                "| %s | %.3f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
+                f.label(),
+                v[0],
+                v[1],
+                v[2],
+                v[3],
+                v[4],
+                v[5],
+                v[6],
+                v[7],
+                v[8],
+                v[9],
+                v[10],
+                v[11],
+                v[12]));
     }
 
     private static List<FindingMention> without(List<FindingMention> ms, Finding f) {
