@@ -322,6 +322,7 @@ final class LocalPipeline {
                 "cf_effectiveness_judge",
                 "cf_identity_ssim",
                 "cf_gt_ssim",
+                "cf_gt_ssim_mask",
                 "cf_composition_ssim",
                 "cf_reversibility_ssim",
                 "cf_diversity",

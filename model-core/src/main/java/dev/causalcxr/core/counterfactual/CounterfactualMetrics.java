@@ -39,9 +39,11 @@ import java.util.function.BooleanSupplier;
  *       (the union of the phantom masks of the source's and the condition's findings), the whole image
  *       without ground truth;</li>
  *   <li>{@value #GT_SSIM}: to the exact phantom counterfactual (NaN without ground truth);</li>
+ *   <li>{@value #GT_SSIM_MASK}: the same inside the finding region only, where the finding is drawn
+ *       (NaN without ground truth);</li>
  *   <li>{@value #COMPOSITION_SSIM}: the source conditioned on its own findings, to the source;</li>
- *   <li>{@value #REVERSIBILITY_SSIM}: counterfactual → encode → sample with the source's condition
- *       (same seed) → decode, to the source;</li>
+ *   <li>{@value #REVERSIBILITY_SSIM}: each counterfactual taken back to the source's condition by the
+ *       generator (codes sampled with the pair's seed), to the source;</li>
  *   <li>{@value #DIVERSITY}: mean pairwise RMS pixel distance between the n samples of one pair;</li>
  *   <li>{@value #DIVERSITY_TRUTH}: the same distance between n exact phantom counterfactuals of the pair, the
  *       added finding drawn anew in each as the data set's own studies show it ({@link PhantomVariation}):
@@ -59,6 +61,7 @@ public final class CounterfactualMetrics {
     public static final String IDENTITY_SSIM = "cf_identity_ssim";
     public static final String IDENTITY_PSNR = "cf_identity_psnr";
     public static final String GT_SSIM = "cf_gt_ssim";
+    public static final String GT_SSIM_MASK = "cf_gt_ssim_mask";
     public static final String COMPOSITION_SSIM = "cf_composition_ssim";
     public static final String REVERSIBILITY_SSIM = "cf_reversibility_ssim";
     public static final String DIVERSITY = "cf_diversity";
@@ -73,6 +76,7 @@ public final class CounterfactualMetrics {
             IDENTITY_SSIM,
             IDENTITY_PSNR,
             GT_SSIM,
+            GT_SSIM_MASK,
             COMPOSITION_SSIM,
             REVERSIBILITY_SSIM,
             DIVERSITY,
@@ -259,6 +263,7 @@ public final class CounterfactualMetrics {
             // anatomy showing what was asked for; the region is where the asked-for findings and what the
             // source image really shows lie (its rendered findings, whatever its labels say)
             boolean[] outside = null;
+            boolean[] inside = null;
             float[] truth = null;
             List<FindingMention> drawn = pair.condition().present().stream()
                     .filter(m -> m.finding() != Finding.NO_FINDING)
@@ -274,6 +279,7 @@ public final class CounterfactualMetrics {
                     region[i] |= sourceMask[i];
                 }
                 outside = ImageErrors.invert(region);
+                inside = region;
                 truth = exact.image().toFloat();
             }
             for (float[] cf : cfs) {
@@ -284,12 +290,17 @@ public final class CounterfactualMetrics {
                         PSNR_CAP,
                         outside == null ? ImageErrors.psnr(cf, src, 1.0) : ImageErrors.psnr(cf, src, 1.0, outside));
                 double gt = truth == null ? Double.NaN : Ssim.compute(cf, truth, size, size, 1.0);
+                double gtInside = truth == null || !any(inside)
+                        ? Double.NaN
+                        : Ssim.computeOver(cf, truth, size, size, 1.0, inside);
                 acc.add(Metric.IDENTITY_SSIM, ssim);
                 all.add(Metric.IDENTITY_SSIM, ssim);
                 acc.add(Metric.IDENTITY_PSNR, psnr);
                 all.add(Metric.IDENTITY_PSNR, psnr);
                 acc.add(Metric.GT_SSIM, gt);
                 all.add(Metric.GT_SSIM, gt);
+                acc.add(Metric.GT_SSIM_MASK, gtInside);
+                all.add(Metric.GT_SSIM_MASK, gtInside);
             }
 
             // reversibility: each counterfactual taken back to the source's own condition, as the generator
@@ -464,6 +475,7 @@ public final class CounterfactualMetrics {
         IDENTITY_SSIM(CounterfactualMetrics.IDENTITY_SSIM),
         IDENTITY_PSNR(CounterfactualMetrics.IDENTITY_PSNR),
         GT_SSIM(CounterfactualMetrics.GT_SSIM),
+        GT_SSIM_MASK(CounterfactualMetrics.GT_SSIM_MASK),
         REVERSIBILITY_SSIM(CounterfactualMetrics.REVERSIBILITY_SSIM),
         DIVERSITY(CounterfactualMetrics.DIVERSITY),
         DIVERSITY_TRUTH(CounterfactualMetrics.DIVERSITY_TRUTH),
@@ -474,6 +486,15 @@ public final class CounterfactualMetrics {
         Metric(String key) {
             this.key = key;
         }
+    }
+
+    private static boolean any(boolean[] mask) {
+        for (boolean b : mask) {
+            if (b) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Sums and counts per metric, NaN values skipped. */

@@ -32,7 +32,12 @@ public record GateMetric(String name, String key, boolean higherIsBetter) {
         }
         // generate-counterfactuals
         for (String k : new String[] {
-            "cf_effectiveness", "cf_identity_ssim", "cf_gt_ssim", "cf_composition_ssim", "cf_reversibility_ssim"
+            "cf_effectiveness",
+            "cf_identity_ssim",
+            "cf_gt_ssim",
+            "cf_gt_ssim_mask",
+            "cf_composition_ssim",
+            "cf_reversibility_ssim"
         }) {
             m.put(k, new GateMetric(k, k, true));
         }
