@@ -21,9 +21,10 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * Counterfactual chest X-rays: {@code D(z_id(x), ẑ_path)} with the patient's identity code taken from
- * the source image and {@code ẑ_path} sampled by the finding-conditioned diffusion model (DESIGN.md,
- * "The method", steps 3 and 4).
+ * Counterfactual chest X-rays: the patient's identity code taken from the source image, {@code ẑ_path}
+ * sampled by the finding-conditioned diffusion model (DESIGN.md, "The method", steps 3 and 4), and the
+ * image composed as {@link Composition} says: by default the source plus what {@code ẑ_path} changes in
+ * the decoder's image.
  *
  * <p>Requests are checked before anything runs and rejected with messages meant for the person who
  * asked: an image of the wrong size, a finding the models were not trained on (the message lists the

@@ -320,7 +320,11 @@ class ExperimentSpecTest {
             List<Path> files =
                     specs.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
             assertEquals(
-                    List.of("import-site.yaml", "quick-phantom-power.yaml", "quick-phantom.yaml"),
+                    List.of(
+                            "import-site.yaml",
+                            "quick-phantom-power-weighted.yaml",
+                            "quick-phantom-power.yaml",
+                            "quick-phantom.yaml"),
                     files.stream().map(p -> p.getFileName().toString()).toList());
             for (Path f : files) {
                 ExperimentSpec spec = ExperimentSpec.parseYaml(Files.readString(f));
