@@ -28,6 +28,9 @@ import java.util.Map;
  * @param gridSamples         samples per condition in the grid
  * @param usePriors           draw the initial noise of tail classes from their learned priors
  * @param plainAblation       with priors, also build the same augmentation set from N(0, I) (same seeds)
+ * @param judgeCohortStudies  on a phantom data set, train the independent effectiveness judge on this many
+ *                            studies of an evaluation-only phantom cohort (new seed, new patients, every
+ *                            rendered finding at 20 %) instead of the validation split; 0: the validation split
  * @param device              {@code cpu}, {@code gpu} or {@code gpu:N}
  */
 public record CounterfactualConfig(
@@ -47,6 +50,7 @@ public record CounterfactualConfig(
         int gridSamples,
         boolean usePriors,
         boolean plainAblation,
+        int judgeCohortStudies,
         String device) {
 
     public CounterfactualConfig {
@@ -105,6 +109,9 @@ public record CounterfactualConfig(
         if (gridSources < 0 || gridConditions < 0 || gridSamples < 0) {
             p.add("grid_sources, grid_conditions and grid_samples must be >= 0");
         }
+        if (judgeCohortStudies < 0 || judgeCohortStudies > JudgeCohort.MAX_STUDIES) {
+            p.add("judge_cohort_studies must be in 0.." + JudgeCohort.MAX_STUDIES + ", got " + judgeCohortStudies);
+        }
         if (!device.matches("cpu|gpu(:\\d+)?")) {
             p.add("device must be cpu, gpu or gpu:N, got '" + device + "'");
         }
@@ -132,6 +139,7 @@ public record CounterfactualConfig(
                 2,
                 true,
                 true,
+                0,
                 "cpu");
     }
 
@@ -157,6 +165,7 @@ public record CounterfactualConfig(
                 gridSamples,
                 usePriors,
                 plainAblation,
+                judgeCohortStudies,
                 device);
     }
 
@@ -178,6 +187,7 @@ public record CounterfactualConfig(
                 gridSamples,
                 usePriors,
                 plainAblation,
+                judgeCohortStudies,
                 device);
     }
 
@@ -199,6 +209,7 @@ public record CounterfactualConfig(
                 gridSamples,
                 usePriors,
                 plainAblation,
+                judgeCohortStudies,
                 device);
     }
 
@@ -220,6 +231,29 @@ public record CounterfactualConfig(
                 gridSamples,
                 usePriors,
                 plainAblation,
+                judgeCohortStudies,
+                device);
+    }
+
+    public CounterfactualConfig withJudgeCohortStudies(int studies) {
+        return new CounterfactualConfig(
+                ddimSteps,
+                eta,
+                guidance,
+                samplesPerCondition,
+                metricSources,
+                metricConditions,
+                guidanceSweep,
+                sweepPairs,
+                tailFraction,
+                maxPerClass,
+                classCounts,
+                gridSources,
+                gridConditions,
+                gridSamples,
+                usePriors,
+                plainAblation,
+                studies,
                 device);
     }
 

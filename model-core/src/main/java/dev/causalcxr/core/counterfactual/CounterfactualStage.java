@@ -144,7 +144,9 @@ public final class CounterfactualStage {
         checkCancelled(ctx, "before the metrics");
         ctx.progress(0.05, "counterfactual metrics: " + pairs.size() + " pairs");
         CounterfactualMetrics.Result metrics;
-        try (FindingJudge judge = trainJudge(data, known, SeedStreams.of(seed, 6), summary)) {
+        try (FindingJudge judge = cfg.judgeCohortStudies() > 0
+                ? trainJudgeOnCohort(cfg.judgeCohortStudies(), data, known, seed, summary)
+                : trainJudge(data, known, SeedStreams.of(seed, 6), summary)) {
             metrics = CounterfactualMetrics.evaluate(
                     gen,
                     data,
@@ -262,8 +264,43 @@ public final class CounterfactualStage {
         }
         long t0 = System.nanoTime();
         FindingJudge judge = FindingJudge.train(images, labels, findings, data.size(), FindingJudge.Config.quick(seed));
+        return recordJudge(judge, findings, t0, summary);
+    }
+
+    /**
+     * The judge trained on an evaluation-only phantom cohort ({@link JudgeCohort}) when the data set is a
+     * phantom (every study has ground truth); otherwise, with the reason logged, on the validation split as
+     * {@link #trainJudge} does.
+     */
+    static FindingJudge trainJudgeOnCohort(
+            int studies, DisentanglerDataset data, List<Finding> findings, long seed, Map<String, Double> summary)
+            throws IOException {
+        boolean phantom = !data.studies().isEmpty()
+                && data.studies().stream().allMatch(DisentanglerDataset.Study::hasGroundTruth);
+        if (!phantom || findings.isEmpty()) {
+            LOG.info(
+                    "{}: judge_cohort_studies is set, but the data set is not a phantom with ground truth (or no"
+                            + " finding is generatable): the judge trains on the validation split",
+                    NAME);
+            return trainJudge(data, findings, SeedStreams.of(seed, 6), summary);
+        }
+        long t0 = System.nanoTime();
+        JudgeCohort.Cohort cohort = JudgeCohort.render(studies, data.size(), seed, findings);
+        FindingJudge judge = FindingJudge.train(
+                cohort.images(),
+                cohort.labels(),
+                findings,
+                data.size(),
+                FindingJudge.Config.quick(SeedStreams.of(seed, 6)));
+        summary.put("cf_judge_cohort_studies", (double) studies);
+        return recordJudge(judge, findings, t0, summary);
+    }
+
+    /** What the judge trained on, into the summary. */
+    private static FindingJudge recordJudge(
+            FindingJudge judge, List<Finding> findings, long startNanos, Map<String, Double> summary) {
         summary.put("cf_judge_training_images", (double) judge.trainingImages());
-        summary.put("cf_judge_seconds", (System.nanoTime() - t0) / 1e9);
+        summary.put("cf_judge_seconds", (System.nanoTime() - startNanos) / 1e9);
         int[] positives = judge.positives();
         for (int k = 0; k < findings.size(); k++) {
             summary.put("cf_judge_training_positives__" + findings.get(k).key(), (double) positives[k]);
@@ -435,6 +472,7 @@ public final class CounterfactualStage {
         ctx.logParam("cf.classCounts", String.valueOf(cfg.classCounts()));
         ctx.logParam("cf.usePriors", String.valueOf(cfg.usePriors()));
         ctx.logParam("cf.plainAblation", String.valueOf(cfg.plainAblation()));
+        ctx.logParam("cf.judgeCohortStudies", String.valueOf(cfg.judgeCohortStudies()));
         ctx.logParam(
                 "cf.priors",
                 String.join(

@@ -33,7 +33,7 @@ class CounterfactualStageTest {
     /** quick() with fewer sampler steps and smaller sets: the same code paths in a few seconds. */
     static CounterfactualConfig small() {
         return new CounterfactualConfig(
-                8, 0f, 2f, 3, 1, List.of(), List.of(0.0, 2.0, 4.0), 2, 0.5, 4, Map.of(), 2, 3, 2, true, true, "cpu");
+                8, 0f, 2f, 3, 1, List.of(), List.of(0.0, 2.0, 4.0), 2, 0.5, 4, Map.of(), 2, 3, 2, true, true, 0, "cpu");
     }
 
     @Test
@@ -209,6 +209,34 @@ class CounterfactualStageTest {
     }
 
     @Test
+    void onAPhantomTheJudgeTrainsOnAnEvaluationOnlyCohortWhenAsked() throws Exception {
+        TinyModels tiny = TinyModels.get();
+        DisentanglerDataset data = DisentanglerDataset.fromImported(
+                tiny.datasetDir, tiny.labels, PhantomGroundTruth.read(tiny.groundTruth), (a, b) -> {});
+        List<Finding> findings = List.of(TinyModels.HEAD, TinyModels.TAIL);
+        Map<String, Double> summary = new java.util.LinkedHashMap<>();
+        // the validation split is too small for a judge (the test above); a cohort is not
+        try (FindingJudge judge = CounterfactualStage.trainJudgeOnCohort(160, data, findings, 5, summary)) {
+            assertEquals(findings, judge.findings());
+            assertEquals(160.0, summary.get("cf_judge_cohort_studies"));
+            assertEquals(160.0, summary.get("cf_judge_training_images"));
+            // every rendered finding at 20 %: about 32 of 160 each
+            for (Finding f : findings) {
+                double positives = summary.get("cf_judge_training_positives__" + f.key());
+                assertTrue(positives >= 16 && positives <= 56, f + ": " + positives);
+            }
+        }
+        JudgeCohort.Cohort a = JudgeCohort.render(12, data.size(), 5, findings);
+        JudgeCohort.Cohort b = JudgeCohort.render(12, data.size(), 5, findings);
+        assertEquals(a.labels(), b.labels(), "the same seed renders the same cohort");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                a.images().get(7), b.images().get(7));
+        assertEquals(data.size() * data.size(), a.images().get(0).length);
+        JudgeCohort.Cohort other = JudgeCohort.render(12, data.size(), 6, findings);
+        assertFalse(java.util.Arrays.equals(a.images().get(0), other.images().get(0)), "another seed, other studies");
+    }
+
+    @Test
     void theConfigRejectsBadValuesWithTheFieldName() {
         CounterfactualConfig q = CounterfactualConfig.quick();
         assertTrue(q.ddimSteps() >= 25 && q.ddimSteps() <= 50);
@@ -224,6 +252,9 @@ class CounterfactualStageTest {
         assertTrue(e.getMessage().contains("ddim_steps"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> q.withClassCounts(Map.of("No Finding", 3)));
         assertTrue(e.getMessage().contains("class_counts"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> q.withJudgeCohortStudies(-1));
+        assertTrue(e.getMessage().contains("judge_cohort_studies"), e.getMessage());
+        assertEquals(0, q.judgeCohortStudies(), "the quick profile's judge trains on the validation split");
         assertEquals(
                 Map.of(Finding.NODULE, 5),
                 q.withClassCounts(Map.of("nodule", 5)).explicitCounts());
