@@ -235,28 +235,6 @@ public record CounterfactualConfig(
                 device);
     }
 
-    public CounterfactualConfig withJudgeCohortStudies(int studies) {
-        return new CounterfactualConfig(
-                ddimSteps,
-                eta,
-                guidance,
-                samplesPerCondition,
-                metricSources,
-                metricConditions,
-                guidanceSweep,
-                sweepPairs,
-                tailFraction,
-                maxPerClass,
-                classCounts,
-                gridSources,
-                gridConditions,
-                gridSamples,
-                usePriors,
-                plainAblation,
-                studies,
-                device);
-    }
-
     /** Explicit per-class counts as findings (empty when the tail rule applies). */
     public Map<Finding, Integer> explicitCounts() {
         Map<Finding, Integer> out = new java.util.EnumMap<>(Finding.class);

@@ -252,7 +252,10 @@ class CounterfactualStageTest {
         assertTrue(e.getMessage().contains("ddim_steps"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> q.withClassCounts(Map.of("No Finding", 3)));
         assertTrue(e.getMessage().contains("class_counts"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> q.withJudgeCohortStudies(-1));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new CounterfactualConfig(
+                        8, 0f, 2f, 3, 1, List.of(), List.of(), 2, 0.5, 4, Map.of(), 2, 3, 2, true, true, -1, "cpu"));
         assertTrue(e.getMessage().contains("judge_cohort_studies"), e.getMessage());
         assertEquals(0, q.judgeCohortStudies(), "the quick profile's judge trains on the validation split");
         assertEquals(
