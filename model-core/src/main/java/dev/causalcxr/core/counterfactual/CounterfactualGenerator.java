@@ -409,15 +409,23 @@ public final class CounterfactualGenerator implements AutoCloseable {
         return compose(source, disentangler.encode(List.of(source.toFloat())), codes);
     }
 
-    /** The counterfactual images of one encoded source for sampled pathology codes, as {@link #composition} says. */
+    /** The counterfactual images of one encoded source for sampled pathology codes. */
     private List<GrayImage> compose(GrayImage source, DisentanglerModel.Encoding encoded, float[][] codes) {
-        float[] identity = encoded.identity()[0];
+        return withPathology(source, encoded.identity()[0], encoded.pathMean()[0], codes);
+    }
+
+    /**
+     * {@link #withPathology(GrayImage, float[][])} for a source already encoded (its identity code and its
+     * own pathology code), composed as {@link #composition} says.
+     */
+    List<GrayImage> withPathology(GrayImage source, float[] identity, float[] ownCode, float[][] codes) {
+        checkSize(source);
         List<GrayImage> decoded = decode(identity, codes);
         if (composition == Composition.DECODED) {
             return decoded;
         }
         float[] reconstruction =
-                decode(identity, new float[][] {encoded.pathMean()[0]}).get(0).toFloat();
+                decode(identity, new float[][] {ownCode}).get(0).toFloat();
         float[] original = source.toFloat();
         List<GrayImage> out = new ArrayList<>(decoded.size());
         for (GrayImage d : decoded) {

@@ -290,9 +290,8 @@ public final class CounterfactualMetrics {
                         PSNR_CAP,
                         outside == null ? ImageErrors.psnr(cf, src, 1.0) : ImageErrors.psnr(cf, src, 1.0, outside));
                 double gt = truth == null ? Double.NaN : Ssim.compute(cf, truth, size, size, 1.0);
-                double gtInside = truth == null || !any(inside)
-                        ? Double.NaN
-                        : Ssim.computeOver(cf, truth, size, size, 1.0, inside);
+                // NaN where the region is empty (a removal from a source that shows nothing)
+                double gtInside = truth == null ? Double.NaN : Ssim.computeOver(cf, truth, size, size, 1.0, inside);
                 acc.add(Metric.IDENTITY_SSIM, ssim);
                 all.add(Metric.IDENTITY_SSIM, ssim);
                 acc.add(Metric.IDENTITY_PSNR, psnr);
@@ -309,7 +308,9 @@ public final class CounterfactualMetrics {
             float[][] backCodes = gen.sampleCodes(back, n, pairSeed, sampler);
             List<GrayImage> restored = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                restored.addAll(gen.withPathology(g.images().get(i), new float[][] {backCodes[i]}));
+                // the counterfactuals are encoded above already: their codes, not a second encoding
+                restored.addAll(gen.withPathology(
+                        g.images().get(i), enc.identity()[i], enc.pathMean()[i], new float[][] {backCodes[i]}));
             }
             for (GrayImage r : restored) {
                 double s = Ssim.compute(r.toFloat(), src, size, size, 1.0);
@@ -486,15 +487,6 @@ public final class CounterfactualMetrics {
         Metric(String key) {
             this.key = key;
         }
-    }
-
-    private static boolean any(boolean[] mask) {
-        for (boolean b : mask) {
-            if (b) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Sums and counts per metric, NaN values skipped. */
