@@ -84,28 +84,41 @@ final class Denoiser {
      * computes it once for all its steps.
      */
     static NDArray predictNoise(ParameterStore p, int blocks, NDArray x, int[] timesteps, NDArray condEmb) {
+        // every operation below is row-wise: padding the rows once here puts every matrix product in full
+        // row blocks (see rowwise), and the padded rows are dropped at the end
+        int rows = (int) x.getShape().get(0);
+        int padded = paddedRows(rows);
+        if (padded != rows) {
+            x = padRows(x, padded);
+            condEmb = padRows(condEmb, padded);
+            timesteps = java.util.Arrays.copyOf(timesteps, padded);
+        }
         NDManager m = x.getManager();
         int hidden = (int) p.get("in.b").size();
 
         NDArray t = m.create(sinusoid(timesteps, hidden), new Shape(timesteps.length, hidden));
-        NDArray timeEmb = rowwise(silu(rowwise(t, p.get("time.w1")).add(p.get("time.b1"))), p.get("time.w2"))
+        NDArray timeEmb = silu(t.matMul(p.get("time.w1")).add(p.get("time.b1")))
+                .matMul(p.get("time.w2"))
                 .add(p.get("time.b2"));
 
         NDArray film = silu(timeEmb.add(condEmb));
-        NDArray h = rowwise(x, p.get("in.w")).add(p.get("in.b"));
+        NDArray h = x.matMul(p.get("in.w")).add(p.get("in.b"));
         for (int i = 0; i < blocks; i++) {
             String b = "block" + i + ".";
-            NDArray scaleShift = rowwise(film, p.get(b + "film_w")).add(p.get(b + "film_b"));
+            NDArray scaleShift = film.matMul(p.get(b + "film_w")).add(p.get(b + "film_b"));
             NDArray scale = scaleShift.get(":, :" + hidden);
             NDArray shift = scaleShift.get(":, " + hidden + ":");
             NDArray u = layerNorm(h, p.get(b + "ln_g"), p.get(b + "ln_b"));
             u = u.mul(scale.add(1f)).add(shift);
-            u = rowwise(silu(rowwise(u, p.get(b + "w1")).add(p.get(b + "b1"))), p.get(b + "w2"))
+            u = silu(u.matMul(p.get(b + "w1")).add(p.get(b + "b1")))
+                    .matMul(p.get(b + "w2"))
                     .add(p.get(b + "b2"));
             h = h.add(u);
         }
-        return rowwise(layerNorm(h, p.get("out.ln_g"), p.get("out.ln_b")), p.get("out.w"))
+        NDArray noise = layerNorm(h, p.get("out.ln_g"), p.get("out.ln_b"))
+                .matMul(p.get("out.w"))
                 .add(p.get("out.b"));
+        return padded == rows ? noise : noise.get(new NDIndex("0:" + rows));
     }
 
     /** (B, hidden) embedding of the encoded conditions; results on the condition arrays' manager. */
@@ -136,14 +149,24 @@ final class Denoiser {
      * full block and gets the same bits in any batch: the property batched sampling rests on.
      */
     static NDArray rowwise(NDArray x, NDArray w) {
-        long rows = x.getShape().get(0);
-        long padded = (rows + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+        int rows = (int) x.getShape().get(0);
+        int padded = paddedRows(rows);
         if (padded == rows) {
             return x.matMul(w);
         }
-        NDArray zeros =
-                x.getManager().zeros(new Shape(padded - rows, x.getShape().get(1)), x.getDataType());
-        return x.concat(zeros, 0).matMul(w).get(new NDIndex("0:" + rows));
+        return padRows(x, padded).matMul(w).get(new NDIndex("0:" + rows));
+    }
+
+    /** The row count rounded up to a multiple of {@link #ROW_BLOCK}. */
+    private static int paddedRows(int rows) {
+        return (rows + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+    }
+
+    /** x with zero rows appended up to {@code rows}. */
+    private static NDArray padRows(NDArray x, int rows) {
+        NDArray zeros = x.getManager()
+                .zeros(new Shape(rows - x.getShape().get(0), x.getShape().get(1)), x.getDataType());
+        return x.concat(zeros, 0);
     }
 
     /** silu(x) = x·σ(x); this engine has no silu op. */

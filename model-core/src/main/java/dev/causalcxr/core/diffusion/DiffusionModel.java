@@ -225,8 +225,8 @@ public final class DiffusionModel implements AutoCloseable {
      * float[][])} of that request alone: its initial noise and its η noise come from its own seed, its
      * condition embedding is computed over its own rows as {@code sample} computes it, guidance is
      * applied row by row with the same float operations, and the network's operations are row-wise
-     * (matrix products padded so that a row's bits do not depend on the other rows, see {@code
-     * Denoiser.rowwise}; per-row layer norms). {@code DiffusionModelBatchTest} checks it for the shapes
+     * (rows padded so that a matrix product's row does not depend on the other rows, see {@code
+     * Denoiser.rowwise} and {@code Denoiser.predictNoise}; per-row layer norms). {@code DiffusionModelBatchTest} checks it for the shapes
      * of the quick and tiny models.
      *
      * @return the codes of each request, in the order of {@code requests}
