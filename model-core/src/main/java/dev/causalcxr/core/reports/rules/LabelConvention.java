@@ -26,6 +26,8 @@ public enum LabelConvention {
      *       hydropneumothorax, neoplasm and metastasis (not Lung Lesion), and Density, Markings, Cicatrix
      *       and Fibrosis (not Lung Opacity);</li>
      *   <li>a nodular opacity is coded as a (round) opacity, not a nodule;</li>
+     *   <li>a chest mass outside the lung (mediastinal, paratracheal, chest wall, breast) is a Mass, indexed
+     *       with its site; CheXpert's Mass is a lung mass;</li>
      *   <li>a borderline heart is Cardiomegaly/borderline and a prominent mediastinum
      *       Mediastinum/prominent: present;</li>
      *   <li>findings the radiologist calls probable, likely, favored or most suggestive of, and the

@@ -217,6 +217,16 @@ final class Lexicon {
                 "masslike opacities",
                 "mass like opacification",
                 "masslike opacification");
+        // MeSH's Mass heading takes the site as a qualifier (Mass/breast, Mass/thorax, Mass/right/paratracheal):
+        // a mass of the chest outside the lung is indexed as a Mass, not left out as under CheXpert
+        redefine(
+                Term.mention(MASS),
+                "mediastinal mass",
+                "mediastinal masses",
+                "paratracheal mass",
+                "chest wall mass",
+                "breast mass",
+                "breast masses");
         redefine(otherHeading, "hydropneumothorax", "hydro pneumothorax"); // a heading of its own
         // what a lesion is thought to be is indexed under Neoplasms, not as a lung lesion
         redefine(

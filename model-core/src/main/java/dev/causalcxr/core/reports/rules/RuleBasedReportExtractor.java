@@ -710,6 +710,8 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             if (j > 0 && j == i - 1 && c.get(j).kind() == Kind.COMMA) {
                 j--; // "mild edema, difficult to exclude": an appended cue is about what precedes the comma
             }
+            j = beforeCoordinatedPredicate(c, j);
+            int subjectEnd = j;
             boolean conjunction = false;
             for (; j >= 0; j--) {
                 Unit u = c.get(j);
@@ -719,6 +721,12 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                 }
                 if (uk == Kind.COMMA && conjunction && listItemBefore(c, j)) {
                     continue;
+                }
+                if (uk == Kind.PREDICATE && conjunction) {
+                    break; // "the heart is enlarged and the effusion is not seen": the predicate's own clause
+                }
+                if (uk == Kind.VERB && !conjunction && reducedRelative(c, j, subjectEnd)) {
+                    continue; // "the nodules seen on the prior exam are not seen": part of the subject
                 }
                 if (uk == Kind.COMMA
                         || uk == Kind.VERB
@@ -733,6 +741,82 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             }
         }
         return s;
+    }
+
+    /**
+     * "The nodules are smaller and no longer seen": when a backward cue closes a coordinated predicate,
+     * the subject is the one before the first predicate's copula. Gives the position to sweep the subject
+     * from: before that copula, or {@code j} itself when no such predicate stands there.
+     */
+    private static int beforeCoordinatedPredicate(List<Unit> c, int j) {
+        if (j < 2 || c.get(j).kind() != Kind.AND) {
+            return j;
+        }
+        int words = 0;
+        for (int k = j - 1; k >= 0; k--) {
+            Unit u = c.get(k);
+            Kind kind = u.kind();
+            if (kind == Kind.VERB && AUXILIARIES.contains(u.word())) {
+                return words > 0 ? k - 1 : j;
+            }
+            boolean predicateWord = (kind == null && !LOCATION_BREAKERS.contains(u.word()))
+                    || kind == Kind.NOUN_PHRASE
+                    || kind == Kind.MODIFIER;
+            if (!predicateWord || ++words > 3) {
+                return j;
+            }
+        }
+        return j;
+    }
+
+    /** Words after a reduced relative's participle that place it on an earlier study ("seen on the prior exam"). */
+    private static final Set<String> EARLIER_STUDY = Set.of(
+            "on",
+            "in",
+            "at",
+            "the",
+            "a",
+            "prior",
+            "previous",
+            "previously",
+            "earlier",
+            "before",
+            "recent",
+            "exam",
+            "examination",
+            "study",
+            "studies",
+            "film",
+            "films",
+            "radiograph",
+            "radiographs",
+            "xxxx");
+
+    /**
+     * "The nodules seen on the prior exam are not seen", "opacity noted previously has resolved": a
+     * participle of stating right after a noun phrase, followed only by words placing it on an earlier
+     * study, is a reduced relative clause inside the subject, not the clause's verb.
+     */
+    private static boolean reducedRelative(List<Unit> c, int verb, int subjectEnd) {
+        Unit u = c.get(verb);
+        if (!(STATED.contains(u.word()) || "described".equals(u.word())) || verb == 0 || verb == subjectEnd) {
+            return false;
+        }
+        Unit before = c.get(verb - 1);
+        Kind bk = before.kind();
+        boolean afterNounPhrase = bk == Kind.MENTION
+                || bk == Kind.NOUN_PHRASE
+                || bk == Kind.MODIFIER
+                || (bk == null && !LOCATION_BREAKERS.contains(before.word()));
+        if (!afterNounPhrase) {
+            return false;
+        }
+        for (int k = verb + 1; k <= subjectEnd; k++) {
+            if (!EARLIER_STUDY.contains(c.get(k).word())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Words between "seen" and the other study it was seen on ("described on an outside chest CT"). */

@@ -69,8 +69,14 @@ class LabelConventionTest {
                 "No pulmonary edema, effusion or pneumothorax.|Edema|absent|absent",
                 "No vascular congestion or pleural effusion.|Pleural Effusion|absent|absent",
                 "Possibly fibrosis, scarring and/or atelectasis.|Atelectasis|uncertain|uncertain",
-                // a mass outside the lung is not a lung mass; a bone density is not an opacity
-                "Anterior mediastinal mass, unchanged.|Mass||",
+                // a chest mass outside the lung is not a lung mass under CheXpert; MeSH indexes it as a Mass
+                // with its site (Mass/breast, Mass/right/paratracheal)
+                "Anterior mediastinal mass, unchanged.|Mass||present",
+                "Right paratracheal mass, possibly adenopathy.|Mass||present",
+                "Redemonstrated left chest wall mass.|Mass||present",
+                "Large right breast mass overlies the lung base.|Mass||present",
+                "No mediastinal mass.|Mass||absent",
+                // a mass outside the chest is a Mass under neither; a bone density is not an opacity
                 "Known thyroid mass displaces the trachea.|Mass||",
                 "Sclerotic density in the humeral head.|Lung Opacity||",
             })

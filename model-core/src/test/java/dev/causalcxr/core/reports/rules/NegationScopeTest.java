@@ -58,8 +58,17 @@ class NegationScopeTest {
                 "Pneumothorax and effusion are no longer seen.|Pneumothorax|absent",
                 "The previously noted nodule is not seen.|Nodule|absent",
                 "Small effusions are absent on this study.|Pleural Effusion|absent",
+                // ...over a predicate coordinated before the cue, and over a reduced relative in the subject
+                "The nodules are smaller and no longer seen.|Nodule|absent",
+                "The right effusion is smaller and not definitely visualized.|Pleural Effusion|absent",
+                "The opacities seen on the prior exam are not seen.|Lung Opacity|absent",
+                "Left basilar atelectasis noted previously has resolved.|Atelectasis|absent",
                 // ...but not over an earlier clause
                 "The heart is enlarged, effusion has resolved.|Cardiomegaly|present",
+                "The heart is enlarged and the effusion is not seen.|Cardiomegaly|present",
+                "The heart is enlarged and the effusion is not seen.|Pleural Effusion|absent",
+                "A small effusion is seen and the atelectasis has resolved.|Pleural Effusion|present",
+                "The nodule seen on the prior exam is unchanged.|Nodule|present",
                 // normal-frames
                 "Heart size and pulmonary vascular congestion appear within limits of normal.|Edema|absent",
                 "Heart size and pulmonary vascular congestion appear within limits of normal.|Cardiomegaly|absent",
