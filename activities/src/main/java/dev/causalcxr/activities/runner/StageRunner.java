@@ -208,18 +208,32 @@ public final class StageRunner {
         if (hit.isPresent()) {
             return hit.get();
         }
-        // two pipelines that need the same outputs at once compute them once: the second waits, then reads the cache
+        return computeOnce(def, req, attempt, lastHeartbeat, heartbeat, cacheKey, t0);
+    }
+
+    /**
+     * Computes under the claim on the cache key, so that two pipelines that need the same outputs at once compute
+     * them once: the second waits, then reads the cache. The cache is read again once the claim is held, whether
+     * or not this attempt waited: another attempt may have published the outputs and let go of the claim between
+     * this attempt's first lookup and its claim.
+     */
+    StageResult computeOnce(
+            StageDefinition def,
+            StageRequest req,
+            int attempt,
+            CheckpointPointer lastHeartbeat,
+            Heartbeat heartbeat,
+            String cacheKey,
+            long t0) {
         try (ComputationClaim claim = journal.claimComputation(
                 cacheKey,
                 () -> log.info(
                         "{}: another attempt is computing the same outputs (cache key {}); waiting for it",
                         def.name(),
                         cacheKey.substring(0, 12)))) {
-            if (claim.waited()) {
-                hit = cacheHit(def, req, cacheKey, t0, attempt);
-                if (hit.isPresent()) {
-                    return hit.get();
-                }
+            Optional<StageResult> hit = cacheHit(def, req, cacheKey, t0, attempt);
+            if (hit.isPresent()) {
+                return hit.get();
             }
             return compute(def, req, attempt, lastHeartbeat, heartbeat, cacheKey, t0);
         }

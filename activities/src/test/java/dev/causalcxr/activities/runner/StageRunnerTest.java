@@ -153,6 +153,37 @@ class StageRunnerTest {
     }
 
     @Test
+    void outputsAnotherAttemptPublishedBeforeThisOneTookTheClaimAreReadFromTheCache() throws Exception {
+        // the race: this attempt's first lookup missed, then another worker computed, published and let go of the
+        // claim, then this attempt took the claim without waiting; it must still not compute again
+        java.util.concurrent.atomic.AtomicInteger executions = new java.util.concurrent.atomic.AtomicInteger();
+        StageDefinition counted = new StageDefinition() {
+            @Override
+            public String name() {
+                return "ingest";
+            }
+
+            @Override
+            public void execute(String configJson, dev.causalcxr.core.stage.StageContext ctx) throws Exception {
+                executions.incrementAndGet();
+                Path out = ctx.workDir().resolve("state.txt");
+                java.nio.file.Files.writeString(out, "computed once");
+                ctx.addOutput("state", out);
+            }
+        };
+        StageRunner otherWorker =
+                new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), dir.resolve("work"));
+        StageResult published = otherWorker.run(counted, request(5151, false), 1, null, Heartbeat.NONE);
+        StageRequest late = request(5151, false);
+        String key = runner.cacheKey(counted, late);
+        stack.journal().startStageRun(late.pipelineRunId(), counted.name(), key, 1);
+        StageResult r = runner.computeOnce(counted, late, 1, null, Heartbeat.NONE, key, System.nanoTime());
+        assertEquals(1, executions.get(), "computed once");
+        assertTrue(r.cacheHit());
+        assertEquals(published.manifestDigest(), r.manifestDigest());
+    }
+
+    @Test
     void secondRunWithTheSameKeyIsACacheHitAndACorruptCacheIsNotReused() {
         StageResult first =
                 runner.run(new CountingTrainingStage(10, 5, -1), request(5, false), 1, null, Heartbeat.NONE);
