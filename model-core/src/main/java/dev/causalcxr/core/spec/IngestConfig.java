@@ -46,7 +46,7 @@ public record IngestConfig(
         String path = null;
         boolean strict = false;
         if ("import".equals(source)) {
-            format = n.string("format", null, "mimic", "chexpert", "manifest");
+            format = n.string("format", null, "mimic", "chexpert", "manifest", "nih");
             path = n.string("path", null);
             strict = n.bool("strict", false);
             for (String phantomOnly : new String[] {"studies", "min_studies_per_patient", "max_studies_per_patient"}) {

@@ -155,6 +155,23 @@ class ExperimentSpecTest {
     }
 
     @Test
+    void everyImportFormatTheImporterReadsIsAValidSpecFormat() {
+        for (dev.causalcxr.core.dataset.ImportFormat f : dev.causalcxr.core.dataset.ImportFormat.values()) {
+            String format = f.name().toLowerCase(java.util.Locale.ROOT);
+            ExperimentSpec spec = ExperimentSpec.parseYaml(
+                    "name: x\ndataset: {source: import, name: site, format: " + format + ", path: /data/site}\n");
+            assertEquals(format, spec.dataset().format());
+        }
+        var e = assertThrows(
+                SpecValidationException.class,
+                () -> ExperimentSpec.parseYaml(
+                        "name: x\ndataset: {source: import, name: site, format: dicom, path: /data/site}\n"));
+        assertEquals(
+                List.of("dataset.format"),
+                e.problems().stream().map(SpecProblem::path).toList());
+    }
+
+    @Test
     void aLabelSourceTheDataCannotHaveAndStagesWithoutTheirLabelsAreSpecErrors() {
         var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
                 name: x
