@@ -329,7 +329,17 @@ final class LocalPipeline {
                 "cf_diversity_truth",
                 "cf_augmentation_images"
             },
-            {"fidelity (in-domain features)", "fid", "kid", "precision", "recall", "density", "coverage"}
+            {
+                "fidelity (in-domain features)",
+                "fid",
+                "kid",
+                "precision",
+                "recall",
+                "density",
+                "coverage",
+                "decoded_fid",
+                "decoded_kid"
+            }
         };
         for (String[] g : groups) {
             boolean header = false;

@@ -243,6 +243,7 @@ final class RetrainCommand implements Callable<Integer> {
                         || k.startsWith("swap_")
                         || k.equals("fid")
                         || k.equals("kid")
+                        || k.startsWith("decoded_")
                         || k.startsWith("cf_")
                         || k.startsWith("balanced_accuracy")
                         || k.startsWith("tail_recall")) {

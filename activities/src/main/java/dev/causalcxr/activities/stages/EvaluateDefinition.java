@@ -25,6 +25,8 @@ final class EvaluateDefinition implements StageDefinition {
     static final String AUGMENTATION = CounterfactualStage.NAME + "/" + CounterfactualStage.OUTPUT_AUGMENTATION;
     static final String AUGMENTATION_PLAIN =
             CounterfactualStage.NAME + "/" + CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN;
+    static final String AUGMENTATION_DECODED =
+            CounterfactualStage.NAME + "/" + CounterfactualStage.OUTPUT_AUGMENTATION_DECODED;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
@@ -39,6 +41,7 @@ final class EvaluateDefinition implements StageDefinition {
         Path datasetDir = DatasetInputs.unpackDataset(ctx);
         List<AugmentedSample> augmentation = read(ctx.inputs().get(AUGMENTATION));
         List<AugmentedSample> plain = read(ctx.inputs().get(AUGMENTATION_PLAIN));
+        List<AugmentedSample> decoded = read(ctx.inputs().get(AUGMENTATION_DECODED));
         ctx.summaryMetric("evaluation_augmentation_images", augmentation.size());
         // on the phantom, runs trained on other labels are also scored on the truth's targets: one yardstick
         Path truth = ctx.inputs().get(DatasetInputs.PHANTOM_TRUTH);
@@ -60,6 +63,7 @@ final class EvaluateDefinition implements StageDefinition {
                 augmentation,
                 plain.isEmpty() ? null : plain,
                 exact,
+                decoded.isEmpty() ? null : decoded,
                 null,
                 truth != null,
                 ctx);

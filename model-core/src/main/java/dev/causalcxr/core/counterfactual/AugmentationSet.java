@@ -68,6 +68,12 @@ public final class AugmentationSet {
             findings = List.copyOf(findings);
             mentions = mentions == null ? null : List.copyOf(mentions);
         }
+
+        /** The same request with another image (its pixel digest). */
+        public Entry withPixels(GrayImage image) {
+            return new Entry(
+                    file, sourceStudyId, target, condition, findings, seed, tunedPrior, image.pixelDigest(), mentions);
+        }
     }
 
     /** The manifest as written. */

@@ -43,6 +43,13 @@ public final class CounterfactualStage {
     public static final String OUTPUT_AUGMENTATION = "augmentation";
     /** Output: the same augmentation set with N(0, I) initial noise (plain ablation). */
     public static final String OUTPUT_AUGMENTATION_PLAIN = "augmentation-plain";
+    /**
+     * Output: the decoder's own images of the augmentation set's requests, {@code D(z_id, ẑ_path)} for the very
+     * codes each counterfactual used, without the source's pixels added back. Under residual composition a
+     * counterfactual keeps its source's pixels, so its fidelity says little about the decoder; these images' does.
+     * Under decoded composition they are the augmentation images themselves.
+     */
+    public static final String OUTPUT_AUGMENTATION_DECODED = "augmentation-decoded";
 
     public static final String ARTIFACT_GRID = "counterfactual-grid";
     public static final String ARTIFACT_TRADEOFF = "guidance-tradeoff";
@@ -195,9 +202,13 @@ public final class CounterfactualStage {
                 data, known, cfg.tailFraction(), cfg.maxPerClass(), cfg.explicitCounts(), SeedStreams.of(seed, 5));
         plan.targets().forEach((f, n) -> ctx.logParam("cf_augmentation_target." + f.key(), String.valueOf(n)));
         Path augFile = ctx.workDir().resolve("augmentation.zip");
-        AugmentationSet set = generate(plan, data, gen, sampler, ctx, 0.55, 0.2, "augmentation");
+        Generated generated = generate(plan, data, gen, sampler, ctx, 0.55, 0.2, "augmentation");
+        AugmentationSet set = generated.set();
         set.write(augFile);
         ctx.addOutput(OUTPUT_AUGMENTATION, augFile);
+        Path decodedFile = ctx.workDir().resolve("augmentation-decoded.zip");
+        generated.decoded().write(decodedFile);
+        ctx.addOutput(OUTPUT_AUGMENTATION_DECODED, decodedFile);
         summary.put(AUGMENTATION_IMAGES, (double) set.size());
         summary.put("cf_augmentation_tuned_prior_images", (double)
                 set.entries().stream().filter(AugmentationSet.Entry::tunedPrior).count());
@@ -211,8 +222,9 @@ public final class CounterfactualStage {
                 && !givenPriors.isEmpty()
                 && !gen.priors().isEmpty()) {
             plainFile = ctx.workDir().resolve("augmentation-plain.zip");
-            AugmentationSet plain =
-                    generate(plan, data, gen.withoutPriors(), sampler, ctx, 0.78, 0.2, "plain augmentation");
+            AugmentationSet plain = generate(
+                            plan, data, gen.withoutPriors(), sampler, ctx, 0.78, 0.2, "plain augmentation")
+                    .set();
             plain.write(plainFile);
             ctx.addOutput(OUTPUT_AUGMENTATION_PLAIN, plainFile);
             summary.put(AUGMENTATION_IMAGES + "_plain", (double) plain.size());
@@ -351,7 +363,14 @@ public final class CounterfactualStage {
                 .toList();
     }
 
-    private static AugmentationSet generate(
+    /**
+     * An augmentation set and the decoder's own images of its requests: {@code D(z_id, ẑ_path)} for the very
+     * codes each counterfactual used, without the source's pixels added back (under decoded composition, the set's
+     * images themselves).
+     */
+    private record Generated(AugmentationSet set, AugmentationSet decoded) {}
+
+    private static Generated generate(
             AugmentationPlan plan,
             DisentanglerDataset data,
             CounterfactualGenerator gen,
@@ -362,6 +381,10 @@ public final class CounterfactualStage {
             String what) {
         List<AugmentationSet.Entry> entries = new ArrayList<>(plan.size());
         List<GrayImage> images = new ArrayList<>(plan.size());
+        boolean residual = gen.composition() != CounterfactualGenerator.Composition.DECODED;
+        CounterfactualGenerator decoder = gen.withComposition(CounterfactualGenerator.Composition.DECODED);
+        List<AugmentationSet.Entry> decodedEntries = new ArrayList<>(residual ? plan.size() : 0);
+        List<GrayImage> decodedImages = new ArrayList<>(residual ? plan.size() : 0);
         int size = gen.imageSize();
         for (int i = 0; i < plan.size(); i++) {
             if (ctx.cancelled()) {
@@ -372,13 +395,20 @@ public final class CounterfactualStage {
                     size, size, data.studies().get(item.sourceIndex()).pixels());
             CounterfactualGenerator.Generation g =
                     gen.generateDetailed(source, item.condition(), 1, item.seed(), sampler);
-            entries.add(AugmentationSet.entry(i, item, g));
+            AugmentationSet.Entry entry = AugmentationSet.entry(i, item, g);
+            entries.add(entry);
             images.add(g.images().get(0));
+            if (residual) {
+                GrayImage decoded = decoder.withPathology(source, g.codes()).get(0);
+                decodedEntries.add(entry.withPixels(decoded));
+                decodedImages.add(decoded);
+            }
             if ((i + 1) % 25 == 0 || i + 1 == plan.size()) {
                 ctx.progress(from + span * (i + 1) / plan.size(), what + " " + (i + 1) + "/" + plan.size());
             }
         }
-        return new AugmentationSet(size, entries, images);
+        AugmentationSet set = new AugmentationSet(size, entries, images);
+        return new Generated(set, residual ? new AugmentationSet(size, decodedEntries, decodedImages) : set);
     }
 
     private static void publishTradeoff(List<DiffusionMetrics.TradeoffPoint> points, StageContext ctx)

@@ -50,8 +50,15 @@ public final class EvaluationStage {
             + "cohort also power_tail_auroc_delta_ARM, power_tail_recall_delta_ARM and their _ci_low / _ci_high; "
             + "with reference labels also accuracy, balanced_accuracy, "
             + "macro_f1, tail_recall and head_recall with the suffix _ARM_vs_SOURCE, and "
-            + "evaluation_test_targets_agreement_vs_SOURCE; with generated images also memorization_closer_to_train, "
+            + "evaluation_test_targets_agreement_vs_SOURCE; with the decoder's own images of the augmentation set "
+            + "also decoded_fid and decoded_kid; with generated images also memorization_closer_to_train, "
             + "memorization_distance_ratio and memorization_near_copies, each also with the suffix _features";
+    /** Prefix of the decoder's own images' fidelity metrics. */
+    static final String DECODED_PREFIX = "decoded_";
+    /** The decoder's fidelity keys that go to the summary (the rest of its fidelity metrics are logged only). */
+    private static final java.util.Set<String> DECODED_SUMMARY =
+            java.util.Set.of(DECODED_PREFIX + "fid", DECODED_PREFIX + "kid");
+
     /** Output: the in-domain feature network (the first seed's real-only classifier), one file. */
     public static final String OUTPUT_FEATURE_NETWORK = "feature-network";
     /** Output: every number of this evaluation as JSON. */
@@ -160,6 +167,41 @@ public final class EvaluationStage {
             List<AugmentedSample> augmentation,
             List<AugmentedSample> plainAugmentation,
             List<AugmentedSample> oracleAugmentation,
+            Path generatedDir,
+            boolean phantomDataset,
+            StageContext ctx)
+            throws IOException {
+        return run(
+                config,
+                datasetDir,
+                labels,
+                reference,
+                augmentation,
+                plainAugmentation,
+                oracleAugmentation,
+                null,
+                generatedDir,
+                phantomDataset,
+                ctx);
+    }
+
+    /**
+     * @param decodedAugmentation the decoder's own images of the augmentation set's requests (the same codes,
+     *                            without the source's pixels added back: {@code CounterfactualStage}'s
+     *                            {@value CounterfactualStage#OUTPUT_AUGMENTATION_DECODED}): their fidelity,
+     *                            {@code decoded_fid} and {@code decoded_kid}, says how well the decoder fits the
+     *                            test split's domain, which a residual counterfactual's fidelity no longer shows;
+     *                            null for none
+     */
+    public static EvaluationResult run(
+            EvaluationConfig config,
+            Path datasetDir,
+            StudyLabels labels,
+            StudyLabels reference,
+            List<AugmentedSample> augmentation,
+            List<AugmentedSample> plainAugmentation,
+            List<AugmentedSample> oracleAugmentation,
+            List<AugmentedSample> decodedAugmentation,
             Path generatedDir,
             boolean phantomDataset,
             StageContext ctx)
@@ -303,6 +345,29 @@ public final class EvaluationStage {
                             config.fidelity(ctx.seed()));
                 }
                 reportFidelity(ctx, fidelity, "", true);
+                if (generatedDir == null && decodedAugmentation != null && !decodedAugmentation.isEmpty()) {
+                    LabeledImages decoded = augmentationImages(decodedAugmentation, target, size);
+                    FidelityResult decodedFidelity;
+                    try (ClassifierFeatureExtractor extractor = ClassifierFeatureExtractor.of(featureNetwork[0])) {
+                        decodedFidelity = FidelityEvaluation.evaluate(
+                                extractor,
+                                test.pixels(),
+                                test.labels(),
+                                decoded.pixels(),
+                                decoded.labels(),
+                                target,
+                                config.fidelity(ctx.seed()));
+                    }
+                    reportFidelity(ctx, decodedFidelity, DECODED_PREFIX, false);
+                    summary(
+                            ctx,
+                            DECODED_PREFIX + "fid",
+                            decodedFidelity.overall().fid().fid());
+                    summary(
+                            ctx,
+                            DECODED_PREFIX + "kid",
+                            decodedFidelity.overall().kid().mean());
+                }
                 reportMemorization(
                         ctx,
                         featureNetwork[0],
@@ -729,7 +794,7 @@ public final class EvaluationStage {
         overall.forEach((k, v) -> {
             if (summary) {
                 summary(ctx, prefix + k, v);
-            } else {
+            } else if (!DECODED_SUMMARY.contains(prefix + k)) {
                 metric(ctx, prefix + k, v);
             }
         });

@@ -27,6 +27,9 @@ public record GateMetric(String name, String key, boolean higherIsBetter) {
         // evaluate: fidelity of the counterfactuals against the test split's real images
         m.put("fid", new GateMetric("fid", "fid", false));
         m.put("kid", new GateMetric("kid", "kid", false));
+        // evaluate: fidelity of the decoder's own images of the same requests (how well the decoder fits the split)
+        m.put("decoded_fid", new GateMetric("decoded_fid", "decoded_fid", false));
+        m.put("decoded_kid", new GateMetric("decoded_kid", "decoded_kid", false));
         for (String k : new String[] {"precision", "recall", "density", "coverage"}) {
             m.put(k, new GateMetric(k, k, true));
         }

@@ -13,6 +13,7 @@ import dev.causalcxr.core.diffusion.SamplerConfig;
 import dev.causalcxr.core.disentangle.DisentanglerDataset;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.phantom.PhantomRenderer;
 import dev.causalcxr.core.stage.RecordingStageContext;
@@ -79,6 +80,48 @@ class CounterfactualStageTest {
             assertEquals(set.entries().get(i).seed(), plain.entries().get(i).seed(), "same seeds");
         }
         assertEquals(1.0, ctx.lastProgress());
+
+        // the decoder's own images of the same requests: same records, other pixels; a residual counterfactual is
+        // its source plus (decoded - reconstruction)
+        AugmentationSet decoded = AugmentationSet.read(ctx.output(CounterfactualStage.OUTPUT_AUGMENTATION_DECODED));
+        assertEquals(set.size(), decoded.size());
+        for (int i = 0; i < set.size(); i++) {
+            assertEquals(
+                    set.entries().get(i).withPixels(decoded.images().get(i)),
+                    decoded.entries().get(i));
+        }
+        assertNotEquals(set.images(), decoded.images(), "residual counterfactuals keep their sources' pixels");
+        try (CounterfactualGenerator gen =
+                CounterfactualGenerator.open(tiny.disentanglerFile, tiny.diffusionFile, Map.of())) {
+            CounterfactualGenerator decoder = gen.withComposition(CounterfactualGenerator.Composition.DECODED);
+            int size = gen.imageSize();
+            int compared = 0;
+            for (int i = 0; i < set.size(); i++) {
+                String id = set.entries().get(i).sourceStudyId();
+                float[] pixels = tiny.data.studies().stream()
+                        .filter(st -> st.studyId().equals(id))
+                        .findFirst()
+                        .orElseThrow()
+                        .pixels();
+                GrayImage source = GrayImage.fromUnit(size, size, pixels);
+                float[] own =
+                        gen.disentangler().encode(List.of(source.toFloat())).pathMean()[0];
+                float[] reconstruction = decoder.withPathology(source, new float[][] {own})
+                        .get(0)
+                        .toFloat();
+                float[] residual = set.images().get(i).toFloat();
+                float[] mine = decoded.images().get(i).toFloat();
+                float[] src = source.toFloat();
+                for (int p = 0; p < residual.length; p++) {
+                    float expected = src[p] + mine[p] - reconstruction[p];
+                    if (expected > 0.02f && expected < 0.98f) {
+                        assertEquals(expected, residual[p], 2.5f / 255, "entry " + i + ", pixel " + p);
+                        compared++;
+                    }
+                }
+            }
+            assertTrue(compared > 0);
+        }
 
         // without priors there is no ablation output; a cancelled run stops
         RecordingStageContext noPriors =

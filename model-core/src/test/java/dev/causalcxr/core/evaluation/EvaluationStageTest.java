@@ -2,6 +2,7 @@ package dev.causalcxr.core.evaluation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,6 +69,8 @@ class EvaluationStageTest {
             "power_tail_recall_delta_pretrain_finetune_ci_high",
             "fid",
             "kid",
+            "decoded_fid",
+            "decoded_kid",
             "precision",
             "recall",
             "density",
@@ -118,7 +121,13 @@ class EvaluationStageTest {
         // counterfactual augmentation: the first studies with a pneumothorax added (the tail class)
         PhantomGenerator generator = new PhantomGenerator(spec);
         List<AugmentedSample> augmentation = new ArrayList<>();
+        // stands in for the decoder's own images of the same requests: other pictures of the same sources
+        List<AugmentedSample> decoded = new ArrayList<>();
         for (PhantomStudy study : generator.studies().subList(0, 24)) {
+            Set<Finding> own = java.util.EnumSet.noneOf(Finding.class);
+            study.findings().forEach(f -> own.add(f.finding()));
+            decoded.add(AugmentedSample.of(
+                    generator.renderCounterfactual(study, study.findings()).image(), own));
             List<FindingMention> findings = new ArrayList<>(study.findings());
             findings.removeIf(f -> f.finding() == Finding.PNEUMOTHORAX);
             findings.add(FindingMention.present(Finding.PNEUMOTHORAX, Severity.SEVERE, Laterality.RIGHT, Zone.UPPER));
@@ -139,8 +148,8 @@ class EvaluationStageTest {
                 DatasetManifest.read(dir.resolve("dataset").resolve("manifest.json")));
         StudyLabels truth = StudyLabels.fromTruth(
                 PhantomGroundTruth.read(dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME)));
-        EvaluationResult result =
-                EvaluationStage.run(config, dir.resolve("dataset"), labels, truth, augmentation, null, null, true, ctx);
+        EvaluationResult result = EvaluationStage.run(
+                config, dir.resolve("dataset"), labels, truth, augmentation, null, null, decoded, null, true, ctx);
         // the importer took its label columns from the same truth: same targets, same scores
         Map<String, Double> summary = new LinkedHashMap<>(ctx.summary());
         assertEquals(1.0, summary.remove("evaluation_test_targets_agreement_vs_truth"));
@@ -175,7 +184,9 @@ class EvaluationStageTest {
                 "head_recall_real",
                 "head_recall_augmented",
                 "memorization_closer_to_train",
-                "memorization_near_copies_features")) {
+                "memorization_near_copies_features",
+                "decoded_fid",
+                "decoded_kid")) {
             assertTrue(
                     ctx.hasSummary(key),
                     "missing summary key " + key + " in " + ctx.summary().keySet());
@@ -223,6 +234,12 @@ class EvaluationStageTest {
                 result.downstream().balancedAccuracyDelta(), balanced.difference(), 1e-12, "point = delta of means");
         assertTrue(balanced.low() <= balanced.difference() && balanced.difference() <= balanced.high(), "" + balanced);
         assertFalse(ctx.metricKeys().stream().anyMatch(SUMMARY_KEYS::contains), "summary keys only in the summary");
+        // the decoder's images are measured on their own, in the same feature space
+        assertNotEquals(ctx.summary().get("fid"), ctx.summary().get("decoded_fid"));
+        assertTrue(ctx.hasMetric("decoded_precision"), ctx.metricKeys().toString());
+        assertTrue(
+                ctx.hasMetric("decoded_fid/pneumothorax") || ctx.hasMetric("decoded_fid/pleural_effusion"),
+                ctx.metricKeys().toString());
         assertEquals(1.0, ctx.lastProgress(), 0.0);
 
         // the feature network is an output, and its digest is recorded with the fidelity metrics

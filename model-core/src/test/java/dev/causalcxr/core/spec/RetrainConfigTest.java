@@ -107,7 +107,7 @@ class RetrainConfigTest {
         RetrainConfig d = RetrainConfig.defaults();
         assertEquals(RetrainConfig.TrainingSet.UNION, d.trainingSet());
         assertEquals(
-                List.of("new.fid: improves", "old.recon_ssim: max_drop 0.01"),
+                List.of("new.decoded_fid: improves", "old.recon_ssim: max_drop 0.01"),
                 d.rules().stream().map(GateRule::text).toList());
     }
 }
