@@ -51,6 +51,31 @@ class StageRunnerTest {
         return new StageRequest(runId, "causalcxr/test", "ingest", "{\"n\":20}", seed, Map.of(), force, parent);
     }
 
+    /** What a stage does while it computes, before it writes its output. */
+    private interface Computing {
+        void run() throws Exception;
+    }
+
+    /** An ingest stage that counts its executions and writes one output after {@code computing}. */
+    private static StageDefinition countedStage(
+            java.util.concurrent.atomic.AtomicInteger executions, Computing computing) {
+        return new StageDefinition() {
+            @Override
+            public String name() {
+                return "ingest";
+            }
+
+            @Override
+            public void execute(String configJson, dev.causalcxr.core.stage.StageContext ctx) throws Exception {
+                executions.incrementAndGet();
+                computing.run();
+                Path out = ctx.workDir().resolve("state.txt");
+                java.nio.file.Files.writeString(out, "computed once");
+                ctx.addOutput("state", out);
+            }
+        };
+    }
+
     private static String output(StageResult r) {
         StageManifest m = runner.manifest(r.manifestDigest());
         return new String(stack.objectStore().getBytes(m.outputs().get("state").digest()), StandardCharsets.UTF_8);
@@ -106,22 +131,10 @@ class StageRunnerTest {
         java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicInteger executions = new java.util.concurrent.atomic.AtomicInteger();
-        StageDefinition gated = new StageDefinition() {
-            @Override
-            public String name() {
-                return "ingest";
-            }
-
-            @Override
-            public void execute(String configJson, dev.causalcxr.core.stage.StageContext ctx) throws Exception {
-                executions.incrementAndGet();
-                started.countDown();
-                assertTrue(release.await(5, java.util.concurrent.TimeUnit.MINUTES));
-                Path out = ctx.workDir().resolve("state.txt");
-                java.nio.file.Files.writeString(out, "computed once");
-                ctx.addOutput("state", out);
-            }
-        };
+        StageDefinition gated = countedStage(executions, () -> {
+            started.countDown();
+            assertTrue(release.await(5, java.util.concurrent.TimeUnit.MINUTES));
+        });
         // a second worker process on the same database and object store
         StageRunner otherWorker =
                 new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), dir.resolve("work"));
@@ -157,20 +170,7 @@ class StageRunnerTest {
         // the race: this attempt's first lookup missed, then another worker computed, published and let go of the
         // claim, then this attempt took the claim without waiting; it must still not compute again
         java.util.concurrent.atomic.AtomicInteger executions = new java.util.concurrent.atomic.AtomicInteger();
-        StageDefinition counted = new StageDefinition() {
-            @Override
-            public String name() {
-                return "ingest";
-            }
-
-            @Override
-            public void execute(String configJson, dev.causalcxr.core.stage.StageContext ctx) throws Exception {
-                executions.incrementAndGet();
-                Path out = ctx.workDir().resolve("state.txt");
-                java.nio.file.Files.writeString(out, "computed once");
-                ctx.addOutput("state", out);
-            }
-        };
+        StageDefinition counted = countedStage(executions, () -> {});
         StageRunner otherWorker =
                 new StageRunner(stack.objectStore(), stack.journal(), stack.tracker(), dir.resolve("work"));
         StageResult published = otherWorker.run(counted, request(5151, false), 1, null, Heartbeat.NONE);

@@ -149,36 +149,6 @@ public final class EvaluationStage {
                 augmentation,
                 plainAugmentation,
                 null,
-                generatedDir,
-                phantomDataset,
-                ctx);
-    }
-
-    /**
-     * @param oracleAugmentation the phantom's exact counterfactuals of the augmentation set's requests
-     *                           ({@code AugmentationSet.exactCounterfactuals}): the {@code oracle} arm when
-     *                           {@link EvaluationConfig#oracleArm()} asks for it; null for none
-     */
-    public static EvaluationResult run(
-            EvaluationConfig config,
-            Path datasetDir,
-            StudyLabels labels,
-            StudyLabels reference,
-            List<AugmentedSample> augmentation,
-            List<AugmentedSample> plainAugmentation,
-            List<AugmentedSample> oracleAugmentation,
-            Path generatedDir,
-            boolean phantomDataset,
-            StageContext ctx)
-            throws IOException {
-        return run(
-                config,
-                datasetDir,
-                labels,
-                reference,
-                augmentation,
-                plainAugmentation,
-                oracleAugmentation,
                 null,
                 generatedDir,
                 phantomDataset,
@@ -186,6 +156,9 @@ public final class EvaluationStage {
     }
 
     /**
+     * @param oracleAugmentation  the phantom's exact counterfactuals of the augmentation set's requests
+     *                            ({@code AugmentationSet.exactCounterfactuals}): the {@code oracle} arm when
+     *                            {@link EvaluationConfig#oracleArm()} asks for it; null for none
      * @param decodedAugmentation the decoder's own images of the augmentation set's requests (the same codes,
      *                            without the source's pixels added back: {@code CounterfactualStage}'s
      *                            {@value CounterfactualStage#OUTPUT_AUGMENTATION_DECODED}): their fidelity,

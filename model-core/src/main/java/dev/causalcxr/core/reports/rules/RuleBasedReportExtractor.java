@@ -769,29 +769,6 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
         return j;
     }
 
-    /** Words after a reduced relative's participle that place it on an earlier study ("seen on the prior exam"). */
-    private static final Set<String> EARLIER_STUDY = Set.of(
-            "on",
-            "in",
-            "at",
-            "the",
-            "a",
-            "prior",
-            "previous",
-            "previously",
-            "earlier",
-            "before",
-            "recent",
-            "exam",
-            "examination",
-            "study",
-            "studies",
-            "film",
-            "films",
-            "radiograph",
-            "radiographs",
-            "xxxx");
-
     /**
      * "The nodules seen on the prior exam are not seen", "opacity noted previously has resolved": a
      * participle of stating right after a noun phrase, followed only by words placing it on an earlier
@@ -835,6 +812,26 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
             "chest",
             "abdominal",
             "xxxx");
+
+    /**
+     * Words after a reduced relative's participle that place it on an earlier study ("seen on the prior exam"):
+     * the words of {@link #STUDY_REFERENCE} and the names of a study and of earlier times.
+     */
+    private static final Set<String> EARLIER_STUDY = java.util.stream.Stream.concat(
+                    STUDY_REFERENCE.stream(),
+                    java.util.stream.Stream.of(
+                            "previously",
+                            "earlier",
+                            "before",
+                            "exam",
+                            "examination",
+                            "study",
+                            "studies",
+                            "film",
+                            "films",
+                            "radiograph",
+                            "radiographs"))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     /** The name of a cross-sectional study. */
     private static final Set<String> OTHER_STUDY = Set.of("ct", "cat", "scan", "mri", "pet");
