@@ -327,6 +327,9 @@ final class LocalPipeline {
                 "cf_reversibility_ssim",
                 "cf_diversity",
                 "cf_diversity_truth",
+                "cf_diversity_region",
+                "cf_diversity_truth_region",
+                "cf_diversity_region_share",
                 "cf_augmentation_images"
             },
             {

@@ -48,6 +48,11 @@ import java.util.function.BooleanSupplier;
  *   <li>{@value #DIVERSITY_TRUTH}: the same distance between n exact phantom counterfactuals of the pair, the
  *       added finding drawn anew in each as the data set's own studies show it ({@link PhantomVariation}):
  *       the variation a generator should reach (NaN without ground truth and for removals);</li>
+ *   <li>{@value #DIVERSITY_REGION} and {@value #DIVERSITY_TRUTH_REGION}: both diversities restricted to the
+ *       pixels where the exact counterfactuals vary (where the added finding can land), and
+ *       {@value #DIVERSITY_REGION_SHARE}: the share of the generator's sample-to-sample squared differences
+ *       that falls there (1 for the phantom's own variation): variety of the finding, not noise over the whole
+ *       image (NaN without ground truth, for removals and where the exact counterfactuals do not vary);</li>
  *   <li>{@value #JUDGE_EFFECTIVENESS} (when a {@link FindingJudge} is given): effectiveness as above, but
  *       decided by that image classifier, which the generator never trained with or against, instead of
  *       the generator's own finding head on re-encoded codes.</li>
@@ -66,6 +71,9 @@ public final class CounterfactualMetrics {
     public static final String REVERSIBILITY_SSIM = "cf_reversibility_ssim";
     public static final String DIVERSITY = "cf_diversity";
     public static final String DIVERSITY_TRUTH = "cf_diversity_truth";
+    public static final String DIVERSITY_REGION = "cf_diversity_region";
+    public static final String DIVERSITY_TRUTH_REGION = "cf_diversity_truth_region";
+    public static final String DIVERSITY_REGION_SHARE = "cf_diversity_region_share";
     /** Effectiveness by the independent image judge (absent without one). */
     public static final String JUDGE_EFFECTIVENESS = "cf_effectiveness_judge";
     /** The class key of the removal ("No Finding") condition. */
@@ -80,7 +88,10 @@ public final class CounterfactualMetrics {
             COMPOSITION_SSIM,
             REVERSIBILITY_SSIM,
             DIVERSITY,
-            DIVERSITY_TRUTH);
+            DIVERSITY_TRUTH,
+            DIVERSITY_REGION,
+            DIVERSITY_TRUTH_REGION,
+            DIVERSITY_REGION_SHARE);
     /** PSNR of (nearly) identical pixels is capped here so that means stay finite. */
     static final double PSNR_CAP = 100.0;
 
@@ -325,9 +336,21 @@ public final class CounterfactualMetrics {
                 if (variation == null) {
                     variation = new PhantomVariation(data);
                 }
-                double trueDiv = diversity(variation.renders(source, drawn, pair.target(), n, pairSeed));
+                List<GrayImage> truthRenders = variation.renders(source, drawn, pair.target(), n, pairSeed);
+                double trueDiv = diversity(truthRenders);
                 acc.add(Metric.DIVERSITY_TRUTH, trueDiv);
                 all.add(Metric.DIVERSITY_TRUTH, trueDiv);
+                boolean[] region = varyingPixels(truthRenders);
+                double[] inRegion = {
+                    diversity(g.images(), region), diversity(truthRenders, region), regionShare(g.images(), region)
+                };
+                Metric[] regionMetrics = {
+                    Metric.DIVERSITY_REGION, Metric.DIVERSITY_TRUTH_REGION, Metric.DIVERSITY_REGION_SHARE
+                };
+                for (int k = 0; k < regionMetrics.length; k++) {
+                    acc.add(regionMetrics[k], inRegion[k]);
+                    all.add(regionMetrics[k], inRegion[k]);
+                }
             }
 
             // composition: once per source
@@ -471,6 +494,66 @@ public final class CounterfactualMetrics {
         return sum / pairs;
     }
 
+    /**
+     * Mean pairwise RMS pixel distance of n ≥ 2 images over the pixels where {@code region} is true; NaN when the
+     * region is empty.
+     */
+    public static double diversity(List<GrayImage> images, boolean[] region) {
+        if (images.size() < 2) {
+            throw new IllegalArgumentException("diversity needs at least 2 images, got " + images.size());
+        }
+        List<float[]> px = images.stream().map(GrayImage::toFloat).toList();
+        double sum = 0;
+        int pairs = 0;
+        for (int i = 0; i < px.size(); i++) {
+            for (int j = i + 1; j < px.size(); j++) {
+                sum += Math.sqrt(ImageErrors.meanSquaredError(px.get(i), px.get(j), region));
+                pairs++;
+            }
+        }
+        return sum / pairs;
+    }
+
+    /** The pixels where the images do not all agree (by more than half a grey level of 8 bits). */
+    static boolean[] varyingPixels(List<GrayImage> images) {
+        List<float[]> px = images.stream().map(GrayImage::toFloat).toList();
+        boolean[] varying = new boolean[px.get(0).length];
+        for (int p = 0; p < varying.length; p++) {
+            float min = Float.MAX_VALUE;
+            float max = -Float.MAX_VALUE;
+            for (float[] image : px) {
+                min = Math.min(min, image[p]);
+                max = Math.max(max, image[p]);
+            }
+            varying[p] = max - min > 0.5f / 255;
+        }
+        return varying;
+    }
+
+    /**
+     * The share of the images' pairwise squared differences that falls inside {@code region}; NaN when the images
+     * are all the same.
+     */
+    static double regionShare(List<GrayImage> images, boolean[] region) {
+        List<float[]> px = images.stream().map(GrayImage::toFloat).toList();
+        double inside = 0;
+        double total = 0;
+        for (int i = 0; i < px.size(); i++) {
+            for (int j = i + 1; j < px.size(); j++) {
+                float[] a = px.get(i);
+                float[] b = px.get(j);
+                for (int p = 0; p < a.length; p++) {
+                    double d = (double) a[p] - b[p];
+                    total += d * d;
+                    if (region[p]) {
+                        inside += d * d;
+                    }
+                }
+            }
+        }
+        return total == 0 ? Double.NaN : inside / total;
+    }
+
     private enum Metric {
         EFFECTIVENESS(CounterfactualMetrics.EFFECTIVENESS),
         IDENTITY_SSIM(CounterfactualMetrics.IDENTITY_SSIM),
@@ -480,6 +563,9 @@ public final class CounterfactualMetrics {
         REVERSIBILITY_SSIM(CounterfactualMetrics.REVERSIBILITY_SSIM),
         DIVERSITY(CounterfactualMetrics.DIVERSITY),
         DIVERSITY_TRUTH(CounterfactualMetrics.DIVERSITY_TRUTH),
+        DIVERSITY_REGION(CounterfactualMetrics.DIVERSITY_REGION),
+        DIVERSITY_TRUTH_REGION(CounterfactualMetrics.DIVERSITY_TRUTH_REGION),
+        DIVERSITY_REGION_SHARE(CounterfactualMetrics.DIVERSITY_REGION_SHARE),
         JUDGE_EFFECTIVENESS(CounterfactualMetrics.JUDGE_EFFECTIVENESS);
 
         final String key;

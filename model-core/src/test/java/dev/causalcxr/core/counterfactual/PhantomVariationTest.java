@@ -86,5 +86,28 @@ class PhantomVariationTest {
         // a finding the source already shows stays where it is: renders without a new one are all the same
         List<GrayImage> none = variation.renders(source, source.truthFindings(), Finding.MASS, 3, 99L);
         assertEquals(0.0, CounterfactualMetrics.diversity(none), 0.0);
+
+        // the region where the exact renders vary holds all of their variation, and little of the image
+        boolean[] region = CounterfactualMetrics.varyingPixels(renders);
+        int area = 0;
+        for (boolean b : region) {
+            area += b ? 1 : 0;
+        }
+        assertTrue(area > 0 && area < 0.3 * region.length, "region of " + area + " pixels");
+        assertEquals(1.0, CounterfactualMetrics.regionShare(renders, region), 1e-9);
+        assertTrue(CounterfactualMetrics.diversity(renders, region) > spread, "the same differences over fewer pixels");
+        // samples that vary everywhere alike, as sampler noise does, put only the region's area share there
+        List<GrayImage> noisy = new ArrayList<>();
+        java.util.Random random = new java.util.Random(3);
+        for (int k = 0; k < 4; k++) {
+            float[] px = own.clone();
+            for (int i = 0; i < px.length; i++) {
+                px[i] = Math.min(1f, Math.max(0f, px[i] + (float) random.nextGaussian() * 0.02f));
+            }
+            noisy.add(GrayImage.fromUnit(renders.get(0).width(), renders.get(0).height(), px));
+        }
+        double share = CounterfactualMetrics.regionShare(noisy, region);
+        assertEquals((double) area / region.length, share, 0.05, "noise lands in the region by its area");
+        assertTrue(Double.isNaN(CounterfactualMetrics.diversity(renders, new boolean[region.length])), "empty region");
     }
 }

@@ -41,6 +41,12 @@ public final class ImageErrors {
 
     /** PSNR over the pixels where {@code mask} is true; NaN when the mask selects no pixel. */
     public static double psnr(float[] a, float[] b, double dataRange, boolean[] mask) {
+        double mse = meanSquaredError(a, b, mask);
+        return Double.isNaN(mse) ? Double.NaN : psnrFromMse(mse, dataRange);
+    }
+
+    /** Mean squared error over the pixels where {@code mask} is true; NaN when the mask selects no pixel. */
+    public static double meanSquaredError(float[] a, float[] b, boolean[] mask) {
         requireSameLength(a, b);
         requireMask(a, mask);
         double sum = 0.0;
@@ -52,7 +58,7 @@ public final class ImageErrors {
                 count++;
             }
         }
-        return count == 0 ? Double.NaN : psnrFromMse(sum / count, dataRange);
+        return count == 0 ? Double.NaN : sum / count;
     }
 
     /** Mean absolute error inside and outside a mask. */
