@@ -479,24 +479,12 @@ public final class CounterfactualMetrics {
 
     /** Mean pairwise RMS pixel distance (pixels in [0, 1]) of n ≥ 2 images; 0 means identical samples. */
     public static double diversity(List<GrayImage> images) {
-        if (images.size() < 2) {
-            throw new IllegalArgumentException("diversity needs at least 2 images, got " + images.size());
-        }
-        List<float[]> px = images.stream().map(GrayImage::toFloat).toList();
-        double sum = 0;
-        int pairs = 0;
-        for (int i = 0; i < px.size(); i++) {
-            for (int j = i + 1; j < px.size(); j++) {
-                sum += Math.sqrt(ImageErrors.meanSquaredError(px.get(i), px.get(j)));
-                pairs++;
-            }
-        }
-        return sum / pairs;
+        return diversity(images, null);
     }
 
     /**
-     * Mean pairwise RMS pixel distance of n ≥ 2 images over the pixels where {@code region} is true; NaN when the
-     * region is empty.
+     * Mean pairwise RMS pixel distance of n ≥ 2 images over the pixels where {@code region} is true (every pixel
+     * when it is null); NaN when the region is empty.
      */
     public static double diversity(List<GrayImage> images, boolean[] region) {
         if (images.size() < 2) {
@@ -507,7 +495,10 @@ public final class CounterfactualMetrics {
         int pairs = 0;
         for (int i = 0; i < px.size(); i++) {
             for (int j = i + 1; j < px.size(); j++) {
-                sum += Math.sqrt(ImageErrors.meanSquaredError(px.get(i), px.get(j), region));
+                sum += Math.sqrt(
+                        region == null
+                                ? ImageErrors.meanSquaredError(px.get(i), px.get(j))
+                                : ImageErrors.meanSquaredError(px.get(i), px.get(j), region));
                 pairs++;
             }
         }

@@ -307,30 +307,25 @@ public final class EvaluationStage {
             if (generated == null || generated.pixels().size() < minimum || test.count() < minimum) {
                 LOG.warn("fewer than {} generated or real test images: fidelity metrics skipped", minimum);
             } else {
+                FidelityResult decodedFidelity = null;
                 try (ClassifierFeatureExtractor extractor = ClassifierFeatureExtractor.of(featureNetwork[0])) {
-                    fidelity = FidelityEvaluation.evaluate(
-                            extractor,
-                            test.pixels(),
-                            test.labels(),
-                            generated.pixels(),
-                            generated.labels(),
-                            target,
-                            config.fidelity(ctx.seed()));
+                    java.util.function.BiFunction<List<float[]>, int[], FidelityResult> againstTest =
+                            (pixels, classes) -> FidelityEvaluation.evaluate(
+                                    extractor,
+                                    test.pixels(),
+                                    test.labels(),
+                                    pixels,
+                                    classes,
+                                    target,
+                                    config.fidelity(ctx.seed()));
+                    fidelity = againstTest.apply(generated.pixels(), generated.labels());
+                    if (generatedDir == null && decodedAugmentation != null && !decodedAugmentation.isEmpty()) {
+                        LabeledImages decoded = augmentationImages(decodedAugmentation, target, size);
+                        decodedFidelity = againstTest.apply(decoded.pixels(), decoded.labels());
+                    }
                 }
                 reportFidelity(ctx, fidelity, "", true);
-                if (generatedDir == null && decodedAugmentation != null && !decodedAugmentation.isEmpty()) {
-                    LabeledImages decoded = augmentationImages(decodedAugmentation, target, size);
-                    FidelityResult decodedFidelity;
-                    try (ClassifierFeatureExtractor extractor = ClassifierFeatureExtractor.of(featureNetwork[0])) {
-                        decodedFidelity = FidelityEvaluation.evaluate(
-                                extractor,
-                                test.pixels(),
-                                test.labels(),
-                                decoded.pixels(),
-                                decoded.labels(),
-                                target,
-                                config.fidelity(ctx.seed()));
-                    }
+                if (decodedFidelity != null) {
                     reportFidelity(ctx, decodedFidelity, DECODED_PREFIX, false);
                     summary(
                             ctx,
