@@ -69,11 +69,14 @@ public final class CounterfactualGenerator implements AutoCloseable {
      * The images and codes of one request.
      *
      * @param images    the n counterfactuals
+     * @param decoded   the decoder's own images {@code D(z_id, ẑ_path)} for the same codes, without the source
+     *                  added back (the counterfactuals themselves under {@link Composition#DECODED})
      * @param codes     the n sampled pathology codes ẑ_path
      * @param condition the condition actually sampled (after the No Finding mapping)
      * @param prior     the finding whose tail-noise prior gave the initial noise, or null for N(0, I)
      */
-    public record Generation(List<GrayImage> images, float[][] codes, Condition condition, Finding prior) {
+    public record Generation(
+            List<GrayImage> images, List<GrayImage> decoded, float[][] codes, Condition condition, Finding prior) {
         public boolean usedPrior() {
             return prior != null;
         }
@@ -321,7 +324,8 @@ public final class CounterfactualGenerator implements AutoCloseable {
         DisentanglerModel.Encoding encoded = disentangler.encode(List.of(source.toFloat()));
         Finding prior = priorFor(resolved);
         float[][] codes = sampleCodes(resolved, prior, n, seed, sampler);
-        return new Generation(compose(source, encoded, codes), codes, resolved, prior);
+        Composed composed = compose(source, encoded, codes);
+        return new Generation(composed.images(), composed.decoded(), codes, resolved, prior);
     }
 
     /**
@@ -378,8 +382,9 @@ public final class CounterfactualGenerator implements AutoCloseable {
         for (int i = 0; i < requests.size(); i++) {
             GrayImage source = requests.get(i).source();
             DisentanglerModel.Encoding encoded = disentangler.encode(List.of(source.toFloat()));
+            Composed composed = compose(source, encoded, codes.get(i));
             out.add(new Generation(
-                    compose(source, encoded, codes.get(i)), codes.get(i), resolved.get(i), usedPriors[i]));
+                    composed.images(), composed.decoded(), codes.get(i), resolved.get(i), usedPriors[i]));
         }
         return out;
     }
@@ -406,12 +411,16 @@ public final class CounterfactualGenerator implements AutoCloseable {
      */
     public List<GrayImage> withPathology(GrayImage source, float[][] codes) {
         checkSize(source);
-        return compose(source, disentangler.encode(List.of(source.toFloat())), codes);
+        return compose(source, disentangler.encode(List.of(source.toFloat())), codes)
+                .images();
     }
 
+    /** Counterfactuals composed as {@link #composition} says, and the decoder's own images they were made from. */
+    private record Composed(List<GrayImage> images, List<GrayImage> decoded) {}
+
     /** The counterfactual images of one encoded source for sampled pathology codes. */
-    private List<GrayImage> compose(GrayImage source, DisentanglerModel.Encoding encoded, float[][] codes) {
-        return withPathology(source, encoded.identity()[0], encoded.pathMean()[0], codes);
+    private Composed compose(GrayImage source, DisentanglerModel.Encoding encoded, float[][] codes) {
+        return compose(source, encoded.identity()[0], encoded.pathMean()[0], codes);
     }
 
     /**
@@ -419,10 +428,14 @@ public final class CounterfactualGenerator implements AutoCloseable {
      * own pathology code), composed as {@link #composition} says.
      */
     List<GrayImage> withPathology(GrayImage source, float[] identity, float[] ownCode, float[][] codes) {
+        return compose(source, identity, ownCode, codes).images();
+    }
+
+    private Composed compose(GrayImage source, float[] identity, float[] ownCode, float[][] codes) {
         checkSize(source);
         List<GrayImage> decoded = decode(identity, codes);
         if (composition == Composition.DECODED) {
-            return decoded;
+            return new Composed(decoded, decoded);
         }
         float[] reconstruction =
                 decode(identity, new float[][] {ownCode}).get(0).toFloat();
@@ -435,7 +448,7 @@ public final class CounterfactualGenerator implements AutoCloseable {
             }
             out.add(GrayImage.fromUnit(source.width(), source.height(), changed));
         }
-        return out;
+        return new Composed(out, decoded);
     }
 
     /** The image of one identity code with each of several pathology codes. */

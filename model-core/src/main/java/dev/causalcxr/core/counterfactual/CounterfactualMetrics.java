@@ -341,16 +341,15 @@ public final class CounterfactualMetrics {
                 acc.add(Metric.DIVERSITY_TRUTH, trueDiv);
                 all.add(Metric.DIVERSITY_TRUTH, trueDiv);
                 boolean[] region = varyingPixels(truthRenders);
-                double[] inRegion = {
-                    diversity(g.images(), region), diversity(truthRenders, region), regionShare(g.images(), region)
-                };
-                Metric[] regionMetrics = {
-                    Metric.DIVERSITY_REGION, Metric.DIVERSITY_TRUTH_REGION, Metric.DIVERSITY_REGION_SHARE
-                };
-                for (int k = 0; k < regionMetrics.length; k++) {
-                    acc.add(regionMetrics[k], inRegion[k]);
-                    all.add(regionMetrics[k], inRegion[k]);
-                }
+                double divInRegion = diversity(g.images(), region);
+                acc.add(Metric.DIVERSITY_REGION, divInRegion);
+                all.add(Metric.DIVERSITY_REGION, divInRegion);
+                double trueDivInRegion = diversity(truthRenders, region);
+                acc.add(Metric.DIVERSITY_TRUTH_REGION, trueDivInRegion);
+                all.add(Metric.DIVERSITY_TRUTH_REGION, trueDivInRegion);
+                double share = regionShare(g.images(), region);
+                acc.add(Metric.DIVERSITY_REGION_SHARE, share);
+                all.add(Metric.DIVERSITY_REGION_SHARE, share);
             }
 
             // composition: once per source

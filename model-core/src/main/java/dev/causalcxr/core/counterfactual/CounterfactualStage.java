@@ -202,7 +202,7 @@ public final class CounterfactualStage {
                 data, known, cfg.tailFraction(), cfg.maxPerClass(), cfg.explicitCounts(), SeedStreams.of(seed, 5));
         plan.targets().forEach((f, n) -> ctx.logParam("cf_augmentation_target." + f.key(), String.valueOf(n)));
         Path augFile = ctx.workDir().resolve("augmentation.zip");
-        Generated generated = generate(plan, data, gen, sampler, true, ctx, 0.55, 0.2, "augmentation");
+        Generated generated = generate(plan, data, gen, sampler, ctx, 0.55, 0.2, "augmentation");
         AugmentationSet set = generated.set();
         set.write(augFile);
         ctx.addOutput(OUTPUT_AUGMENTATION, augFile);
@@ -223,7 +223,7 @@ public final class CounterfactualStage {
                 && !gen.priors().isEmpty()) {
             plainFile = ctx.workDir().resolve("augmentation-plain.zip");
             AugmentationSet plain = generate(
-                            plan, data, gen.withoutPriors(), sampler, false, ctx, 0.78, 0.2, "plain augmentation")
+                            plan, data, gen.withoutPriors(), sampler, ctx, 0.78, 0.2, "plain augmentation")
                     .set();
             plain.write(plainFile);
             ctx.addOutput(OUTPUT_AUGMENTATION_PLAIN, plainFile);
@@ -366,7 +366,7 @@ public final class CounterfactualStage {
     /**
      * An augmentation set and the decoder's own images of its requests: {@code D(z_id, ẑ_path)} for the very
      * codes each counterfactual used, without the source's pixels added back (under decoded composition, the set's
-     * images themselves; null when not asked for).
+     * images themselves).
      */
     private record Generated(AugmentationSet set, AugmentationSet decoded) {}
 
@@ -375,17 +375,14 @@ public final class CounterfactualStage {
             DisentanglerDataset data,
             CounterfactualGenerator gen,
             SamplerConfig sampler,
-            boolean withDecoded,
             StageContext ctx,
             double from,
             double span,
             String what) {
         List<AugmentationSet.Entry> entries = new ArrayList<>(plan.size());
         List<GrayImage> images = new ArrayList<>(plan.size());
-        boolean decodeSeparately = withDecoded && gen.composition() != CounterfactualGenerator.Composition.DECODED;
-        CounterfactualGenerator decoder = gen.withComposition(CounterfactualGenerator.Composition.DECODED);
-        List<AugmentationSet.Entry> decodedEntries = new ArrayList<>(decodeSeparately ? plan.size() : 0);
-        List<GrayImage> decodedImages = new ArrayList<>(decodeSeparately ? plan.size() : 0);
+        List<AugmentationSet.Entry> decodedEntries = new ArrayList<>(plan.size());
+        List<GrayImage> decodedImages = new ArrayList<>(plan.size());
         int size = gen.imageSize();
         for (int i = 0; i < plan.size(); i++) {
             if (ctx.cancelled()) {
@@ -399,20 +396,14 @@ public final class CounterfactualStage {
             AugmentationSet.Entry entry = AugmentationSet.entry(i, item, g);
             entries.add(entry);
             images.add(g.images().get(0));
-            if (decodeSeparately) {
-                GrayImage decoded = decoder.withPathology(source, g.codes()).get(0);
-                decodedEntries.add(entry.withPixels(decoded));
-                decodedImages.add(decoded);
-            }
+            decodedEntries.add(entry.withPixels(g.decoded().get(0)));
+            decodedImages.add(g.decoded().get(0));
             if ((i + 1) % 25 == 0 || i + 1 == plan.size()) {
                 ctx.progress(from + span * (i + 1) / plan.size(), what + " " + (i + 1) + "/" + plan.size());
             }
         }
-        AugmentationSet set = new AugmentationSet(size, entries, images);
-        if (!withDecoded) {
-            return new Generated(set, null);
-        }
-        return new Generated(set, decodeSeparately ? new AugmentationSet(size, decodedEntries, decodedImages) : set);
+        return new Generated(
+                new AugmentationSet(size, entries, images), new AugmentationSet(size, decodedEntries, decodedImages));
     }
 
     private static void publishTradeoff(List<DiffusionMetrics.TradeoffPoint> points, StageContext ctx)

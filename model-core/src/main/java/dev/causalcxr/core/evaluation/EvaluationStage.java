@@ -55,9 +55,6 @@ public final class EvaluationStage {
             + "memorization_distance_ratio and memorization_near_copies, each also with the suffix _features";
     /** Prefix of the decoder's own images' fidelity metrics. */
     static final String DECODED_PREFIX = "decoded_";
-    /** The decoder's fidelity keys that go to the summary (the rest of its fidelity metrics are logged only). */
-    private static final java.util.Set<String> DECODED_SUMMARY =
-            java.util.Set.of(DECODED_PREFIX + "fid", DECODED_PREFIX + "kid");
 
     /** Output: the in-domain feature network (the first seed's real-only classifier), one file. */
     public static final String OUTPUT_FEATURE_NETWORK = "feature-network";
@@ -309,12 +306,13 @@ public final class EvaluationStage {
             } else {
                 FidelityResult decodedFidelity = null;
                 try (ClassifierFeatureExtractor extractor = ClassifierFeatureExtractor.of(featureNetwork[0])) {
+                    double[][] real = extractor.extract(test.pixels()); // once, for both generated sets
                     java.util.function.BiFunction<List<float[]>, int[], FidelityResult> againstTest =
-                            (pixels, classes) -> FidelityEvaluation.evaluate(
-                                    extractor,
-                                    test.pixels(),
+                            (pixels, classes) -> FidelityEvaluation.evaluateFeatures(
+                                    extractor.space(),
+                                    real,
                                     test.labels(),
-                                    pixels,
+                                    extractor.extract(pixels),
                                     classes,
                                     target,
                                     config.fidelity(ctx.seed()));
@@ -324,17 +322,10 @@ public final class EvaluationStage {
                         decodedFidelity = againstTest.apply(decoded.pixels(), decoded.labels());
                     }
                 }
-                reportFidelity(ctx, fidelity, "", true);
+                reportFidelity(ctx, fidelity, "", key -> true);
                 if (decodedFidelity != null) {
-                    reportFidelity(ctx, decodedFidelity, DECODED_PREFIX, false);
-                    summary(
-                            ctx,
-                            DECODED_PREFIX + "fid",
-                            decodedFidelity.overall().fid().fid());
-                    summary(
-                            ctx,
-                            DECODED_PREFIX + "kid",
-                            decodedFidelity.overall().kid().mean());
+                    // the decoder's FID and KID are summary metrics (the retrain gate's default reads decoded_fid)
+                    reportFidelity(ctx, decodedFidelity, DECODED_PREFIX, java.util.Set.of("fid", "kid")::contains);
                 }
                 reportMemorization(
                         ctx,
@@ -348,7 +339,7 @@ public final class EvaluationStage {
                 if (config.inceptionFile() != null) {
                     inception = inceptionFidelity(
                             config, datasetDir, manifest, labels, generatedDir, augmentationSamples, target, ctx);
-                    reportFidelity(ctx, inception, "inception_", false);
+                    reportFidelity(ctx, inception, "inception_", key -> false);
                 }
             }
             EvaluationResult result = new EvaluationResult(target, downstream, fidelity, inception, space);
@@ -750,7 +741,12 @@ public final class EvaluationStage {
         });
     }
 
-    private static void reportFidelity(StageContext ctx, FidelityResult f, String prefix, boolean summary) {
+    /**
+     * Logs a fidelity result under {@code prefix}: the overall keys {@code toSummary} accepts as summary metrics,
+     * the other overall keys and the per-class values as metrics.
+     */
+    private static void reportFidelity(
+            StageContext ctx, FidelityResult f, String prefix, java.util.function.Predicate<String> toSummary) {
         FidelityReport o = f.overall();
         Map<String, Double> overall = new LinkedHashMap<>();
         overall.put("fid", o.fid().fid());
@@ -760,9 +756,9 @@ public final class EvaluationStage {
         overall.put("density", o.prdc().density());
         overall.put("coverage", o.prdc().coverage());
         overall.forEach((k, v) -> {
-            if (summary) {
+            if (toSummary.test(k)) {
                 summary(ctx, prefix + k, v);
-            } else if (!DECODED_SUMMARY.contains(prefix + k)) {
+            } else {
                 metric(ctx, prefix + k, v);
             }
         });

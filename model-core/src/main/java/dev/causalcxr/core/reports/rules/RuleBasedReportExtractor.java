@@ -775,8 +775,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
      * study, is a reduced relative clause inside the subject, not the clause's verb.
      */
     private static boolean reducedRelative(List<Unit> c, int verb, int subjectEnd) {
-        Unit u = c.get(verb);
-        if (!(STATED.contains(u.word()) || "described".equals(u.word())) || verb == 0 || verb == subjectEnd) {
+        if (!statingParticiple(c.get(verb)) || verb == 0 || verb == subjectEnd) {
             return false;
         }
         Unit before = c.get(verb - 1);
@@ -833,6 +832,11 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
                             "radiographs"))
             .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
+    /** "seen", "noted", "identified", …, or "described": a participle that reports a finding. */
+    private static boolean statingParticiple(Unit u) {
+        return (u.kind() == Kind.VERB && STATED.contains(u.word())) || "described".equals(u.word());
+    }
+
     /** The name of a cross-sectional study. */
     private static final Set<String> OTHER_STUDY = Set.of("ct", "cat", "scan", "mri", "pet");
 
@@ -842,9 +846,7 @@ public final class RuleBasedReportExtractor implements ReportExtractor {
      * radiograph asserts; it is uncertain here unless a cue of its own clause decides it.
      */
     private static boolean seenOnOtherStudy(List<Unit> c, int i) {
-        Unit u = c.get(i);
-        boolean stated = u.kind() == Kind.VERB && STATED.contains(u.word());
-        if (!stated && !"described".equals(u.word())) {
+        if (!statingParticiple(c.get(i))) {
             return false;
         }
         for (int j = i + 1; j < c.size() && j <= i + 6; j++) {
