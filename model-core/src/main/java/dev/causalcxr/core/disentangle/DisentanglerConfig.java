@@ -57,6 +57,25 @@ import java.util.List;
  *                               c &gt; 0: each finding's positives weigh min(c, negatives / positives) of the
  *                               training labels, so rare findings are not simply predicted absent (models
  *                               saved before this field load as 0)
+ * @param identityPairsByFinding false: identity pairs anchor on a uniformly drawn study (as before); true: each
+ *                               pair picks a finding uniformly and pairs a study showing it with the same
+ *                               patient's study without it ({@link GroupBatchSampler}), so rare findings reach
+ *                               the identity swap as often as common ones (models saved before this field load
+ *                               as false)
+ * @param findingBalancedShare   with identityPairsByFinding: the share of each batch's slots left after the pairs
+ *                               that is drawn balanced by finding (a finding uniformly, then a study showing
+ *                               it) instead of from the epoch's shuffle; 0 = none (models saved before this
+ *                               field load as 0)
+ * @param findingMaskWeight      0: off (as before); w &gt; 0, phantom data only: each reconstruction item also
+ *                               pays w × its mean |D − x| inside the target's finding masks, and each identity
+ *                               swap inside the union of both studies' masks, so a lesion of 40 pixels weighs
+ *                               as much as the 4,000 around it (studies without phantom ground truth pay
+ *                               nothing extra; models saved before this field load as 0)
+ * @param decoderMapGrid         0: off (as before); g &gt; 0 (a power of two, with a vector z_path, pathGrid 0): the
+ *                               decoder also turns the z_path vector into a g × g map of {@value
+ *                               #DECODER_MAP_CHANNELS} channels (a two-layer perceptron) that modulates its
+ *                               features position by position at every scale, as the pathology map does, while
+ *                               the code itself stays a small vector (models saved before this field load as 0)
  */
 public record DisentanglerConfig(
         int baseWidth,
@@ -94,7 +113,14 @@ public record DisentanglerConfig(
         boolean pathologyEncoder,
         String learningRateSchedule,
         int pathGrid,
-        double findingPositiveWeight) {
+        double findingPositiveWeight,
+        boolean identityPairsByFinding,
+        double findingBalancedShare,
+        double findingMaskWeight,
+        int decoderMapGrid) {
+
+    /** Channels of the map the decoder projects a vector z_path to ({@link #decoderMapGrid()}). */
+    public static final int DECODER_MAP_CHANNELS = 8;
 
     public static final String CONSTANT = "constant";
     public static final String COSINE = "cosine";
@@ -111,14 +137,14 @@ public record DisentanglerConfig(
     public static DisentanglerConfig quick() {
         return new DisentanglerConfig(
                 16, 2, 8, 16, 64, 800, 24, 4, 2e-3, 42L, true, 1.0, 1.0, 1e-2, 0.3, 1.0, 5.0, 0.1, 1.0, 0.0, 100, 20.0,
-                50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0);
+                50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0);
     }
 
     /** A tiny configuration for unit tests (few channels, few steps). */
     public static DisentanglerConfig tiny() {
         return new DisentanglerConfig(
                 4, 2, 4, 4, 8, 4, 8, 2, 1e-3, 7L, true, 1.0, 1.0, 1e-3, 1.0, 1.0, 0.1, 0.1, 1.0, 0.05, 2, 20.0, 50,
-                "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0);
+                "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0, false, 0.0, 0.0, 0);
     }
 
     public DisentanglerConfig withSteps(int n) {
@@ -208,6 +234,10 @@ public record DisentanglerConfig(
         b.learningRateSchedule = learningRateSchedule;
         b.pathGrid = pathGrid;
         b.findingPositiveWeight = findingPositiveWeight;
+        b.identityPairsByFinding = identityPairsByFinding;
+        b.findingBalancedShare = findingBalancedShare;
+        b.findingMaskWeight = findingMaskWeight;
+        b.decoderMapGrid = decoderMapGrid;
         return b;
     }
 
@@ -249,6 +279,10 @@ public record DisentanglerConfig(
         private String learningRateSchedule;
         private int pathGrid;
         private double findingPositiveWeight;
+        private boolean identityPairsByFinding;
+        private double findingBalancedShare;
+        private double findingMaskWeight;
+        private int decoderMapGrid;
 
         private Builder() {}
 
@@ -432,6 +466,26 @@ public record DisentanglerConfig(
             return this;
         }
 
+        public Builder identityPairsByFinding(boolean value) {
+            this.identityPairsByFinding = value;
+            return this;
+        }
+
+        public Builder findingBalancedShare(double value) {
+            this.findingBalancedShare = value;
+            return this;
+        }
+
+        public Builder findingMaskWeight(double value) {
+            this.findingMaskWeight = value;
+            return this;
+        }
+
+        public Builder decoderMapGrid(int value) {
+            this.decoderMapGrid = value;
+            return this;
+        }
+
         public DisentanglerConfig build() {
             return new DisentanglerConfig(
                     baseWidth,
@@ -469,7 +523,11 @@ public record DisentanglerConfig(
                     pathologyEncoder,
                     learningRateSchedule,
                     pathGrid,
-                    findingPositiveWeight);
+                    findingPositiveWeight,
+                    identityPairsByFinding,
+                    findingBalancedShare,
+                    findingMaskWeight,
+                    decoderMapGrid);
         }
     }
 
@@ -525,6 +583,20 @@ public record DisentanglerConfig(
         if (pathGrid > 0 && !pathologyEncoder) {
             p.add("pathGrid: a pathology map needs pathologyEncoder (its own encoder), which is off");
         }
+        if (!(findingBalancedShare >= 0 && findingBalancedShare <= 1)) {
+            p.add("findingBalancedShare: must be in [0, 1], was " + findingBalancedShare);
+        }
+        if (findingBalancedShare > 0 && !identityPairsByFinding) {
+            p.add("findingBalancedShare: balanced slots need identityPairsByFinding (the sampler's findings), which"
+                    + " is off");
+        }
+        if (decoderMapGrid < 0 || (decoderMapGrid > 0 && Integer.bitCount(decoderMapGrid) != 1)) {
+            p.add("decoderMapGrid: must be 0 (off) or a power of two, was " + decoderMapGrid);
+        }
+        if (decoderMapGrid > 0 && pathGrid > 0) {
+            p.add("decoderMapGrid: the decoder projects a vector z_path to a map; with pathGrid " + pathGrid
+                    + " z_path is a map already");
+        }
         if (cycleSwaps < 0 || cycleSwaps > batchSize) {
             p.add("cycleSwaps: must be in 0.." + batchSize + " (the batch size), was " + cycleSwaps);
         }
@@ -540,7 +612,8 @@ public record DisentanglerConfig(
             dependenceWeight,
             cycleWeight,
             cycleIdentityWeight,
-            findingPositiveWeight
+            findingPositiveWeight,
+            findingMaskWeight
         };
         String[] names = {
             "pixelWeight",
@@ -554,7 +627,8 @@ public record DisentanglerConfig(
             "dependenceWeight",
             "cycleWeight",
             "cycleIdentityWeight",
-            "findingPositiveWeight"
+            "findingPositiveWeight",
+            "findingMaskWeight"
         };
         for (int i = 0; i < weights.length; i++) {
             if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {

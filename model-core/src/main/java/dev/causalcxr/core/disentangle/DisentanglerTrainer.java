@@ -82,6 +82,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
     private final String metricPrefix;
     private final int[] train;
     private final float[][] findingTargets;
+    /** Per training study, its findings' mask (size × size, 1 inside) where findingMaskWeight is on and the
+     * study has phantom ground truth; else null. */
+    private final float[][] findingMasks;
     /** Per finding, the weight of a positive in the finding head's BCE (all 1 without findingPositiveWeight). */
     private final float[] positiveWeights;
 
@@ -129,9 +132,22 @@ public final class DisentanglerTrainer implements AutoCloseable {
             tuples[i] = data.tupleId(s);
             findingTargets[i] = data.multiHot(s);
         }
+        findingMasks = new float[train.length][];
+        if (cfg.findingMaskWeight() > 0) {
+            for (int i = 0; i < train.length; i++) {
+                findingMasks[i] = findingMask(data, data.studies().get(train[i]));
+            }
+        }
         positiveWeights =
                 positiveWeights(findingTargets, Math.max(1, model.net().findingCount()), cfg.findingPositiveWeight());
-        sampler = new GroupBatchSampler(patients, tuples, cfg.batchSize(), cfg.pairsPerKind(), cfg.seed());
+        sampler = new GroupBatchSampler(
+                patients,
+                tuples,
+                cfg.identityPairsByFinding() ? presentFindings(findingTargets) : null,
+                cfg.findingBalancedShare(),
+                cfg.batchSize(),
+                cfg.pairsPerKind(),
+                cfg.seed());
         LOG.info(
                 "{}: {} training studies, {} identity anchors, {} shared finding tuples",
                 phase,
@@ -521,6 +537,17 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 NDArray ssim = DifferentiableSsim.perImage(decoded, targetPlan, ssimWindow);
                 NDArray itemLoss = ScalarOps.times(l1, cfg.pixelWeight())
                         .add(ScalarOps.times(ssim.neg().add(1f), cfg.ssimWeight()));
+                if (cfg.findingMaskWeight() > 0) {
+                    // mean error inside the findings' pixels: a small lesion counts as much as the rest
+                    NDArray mask = sm.create(planMasks(batch, plan, px), new Shape(items, px));
+                    NDArray inMask = decoded.sub(targetPlan)
+                            .abs()
+                            .reshape(items, px)
+                            .mul(mask)
+                            .sum(new int[] {1})
+                            .div(mask.sum(new int[] {1}).add(1f));
+                    itemLoss = itemLoss.add(ScalarOps.times(inMask, cfg.findingMaskWeight()));
+                }
                 NDArray loss = itemLoss.mul(itemWeights).sum();
                 NDArray klTerm = ScalarOps.times(
                         codes.pathMean()
@@ -630,6 +657,54 @@ public final class DisentanglerTrainer implements AutoCloseable {
 
     private static double mean(double sum, int count) {
         return count == 0 ? 0 : sum / count;
+    }
+
+    /** The union of the study's rendered finding masks as 0/1 pixels, or null without phantom ground truth. */
+    static float[] findingMask(DisentanglerDataset data, DisentanglerDataset.Study s) {
+        if (!s.hasGroundTruth() || s.truthFindings().isEmpty()) {
+            return null;
+        }
+        boolean[] mask = data.counterfactual(s, s.truthFindings()).findingMask();
+        float[] m = new float[mask.length];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = mask[i] ? 1f : 0f;
+        }
+        return m;
+    }
+
+    /**
+     * Per plan item, the pixels its mask-weighted term covers: the target's findings for a reconstruction, the
+     * union of target's and anatomy source's for an identity swap, nothing for the other kinds.
+     */
+    private float[] planMasks(GroupBatchSampler.Batch batch, DecodePlan plan, int px) {
+        float[] masks = new float[plan.weight().length * px];
+        for (int i = 0; i < plan.weight().length; i++) {
+            int kind = plan.kind()[i];
+            if (kind != RECON && kind != IDENTITY_SWAP) {
+                continue;
+            }
+            float[] target = findingMasks[batch.studies()[(int) plan.target()[i]]];
+            float[] anatomy =
+                    kind == IDENTITY_SWAP ? findingMasks[batch.studies()[(int) plan.identitySource()[i]]] : null;
+            for (int j = 0; j < px; j++) {
+                float t = target == null ? 0f : target[j];
+                float a = anatomy == null ? 0f : anatomy[j];
+                masks[i * px + j] = Math.max(t, a);
+            }
+        }
+        return masks;
+    }
+
+    /** Per study, the indices of its present findings (columns at 1 in the multi-hot targets). */
+    static int[][] presentFindings(float[][] targets) {
+        int[][] present = new int[targets.length][];
+        for (int i = 0; i < targets.length; i++) {
+            float[] t = targets[i];
+            present[i] = java.util.stream.IntStream.range(0, t.length)
+                    .filter(k -> t[k] > 0.5f)
+                    .toArray();
+        }
+        return present;
     }
 
     /** min(cap, negatives / positives) per finding column of the training targets (1 without positives or cap). */

@@ -25,6 +25,11 @@ import java.util.List;
  * (pathDim / g², g, g) map: resized to each scale, a 3×3 convolution of it adds position-dependent
  * (γ, β) to the channel-wise ones (as SPADE does), so the pathology can say where as well as what.
  *
+ * <p>With {@link DisentanglerConfig#decoderMapGrid()} g &gt; 0 the map is not z_path itself but a projection of
+ * the z_path vector (Linear, leaky ReLU, Linear to {@link DisentanglerConfig#DECODER_MAP_CHANNELS} × g × g):
+ * the code stays small (the KL and the swaps keep the patient out of it), and the decoder can still draw what
+ * it says at a place.
+ *
  * <p>Input: {@code NDList(zId (B, idChannels, h, w), zPath (B, pathDim))}; output: images
  * (B, 1, h·2^d, w·2^d) in (0, 1).
  */
@@ -42,10 +47,25 @@ final class FilmDecoder extends AbstractBlock {
     private final int mapChannels;
     /** Per scale (stem first), the 3×3 convolution of the pathology map to (γ, β) maps; empty without a map. */
     private final List<Conv2d> spatialFilms = new ArrayList<>();
+    /** The perceptron from the z_path vector to the map, where decoderMapGrid is on; else null. */
+    private final Linear mapHidden;
+
+    private final Linear mapOut;
 
     FilmDecoder(DisentanglerConfig cfg) {
-        grid = cfg.pathGrid();
-        mapChannels = DisentanglerNet.mapChannels(cfg);
+        boolean projected = cfg.decoderMapGrid() > 0;
+        grid = projected ? cfg.decoderMapGrid() : cfg.pathGrid();
+        mapChannels = projected ? DisentanglerConfig.DECODER_MAP_CHANNELS : DisentanglerNet.mapChannels(cfg);
+        mapHidden = projected
+                ? addChildBlock("mapHidden", Linear.builder().setUnits(64).build())
+                : null;
+        mapOut = projected
+                ? addChildBlock(
+                        "mapOut",
+                        Linear.builder()
+                                .setUnits((long) mapChannels * grid * grid)
+                                .build())
+                : null;
         int levels = cfg.downsamplings();
         levelChannels = new int[levels + 1];
         for (int i = 0; i <= levels; i++) {
@@ -85,6 +105,11 @@ final class FilmDecoder extends AbstractBlock {
                 Activation.leakyRelu(stem.forward(ps, new NDList(zId), training).head(), LEAK);
         // a third input, where given, is read as the map instead of z_path (tests of the spatial path alone)
         NDArray mapSource = inputs.size() > 2 ? inputs.get(2) : zPath;
+        if (mapHidden != null && inputs.size() <= 2) {
+            NDArray hidden = Activation.leakyRelu(
+                    mapHidden.forward(ps, new NDList(zPath), training).head(), LEAK);
+            mapSource = mapOut.forward(ps, new NDList(hidden), training).head();
+        }
         NDArray map = grid > 0 ? mapSource.reshape(mapSource.getShape().get(0), mapChannels, grid, grid) : null;
         NDArray scaled = map == null ? null : resize(map, h.getShape().get(2));
         h = film(ps, stemFilm, h, zPath, training);
@@ -183,6 +208,10 @@ final class FilmDecoder extends AbstractBlock {
             in = levelChannels[i + 1];
         }
         toImage.initialize(manager, dataType, new Shape(batch, in, h, w));
+        if (mapHidden != null) {
+            mapHidden.initialize(manager, dataType, path);
+            mapOut.initialize(manager, dataType, new Shape(path.get(0), 64));
+        }
         long edge = z.get(2);
         for (int i = 0; i < spatialFilms.size(); i++) {
             spatialFilms.get(i).initialize(manager, dataType, new Shape(batch, mapChannels, edge, edge));

@@ -18,6 +18,15 @@ import java.util.Set;
  * <p>Identity pairs prefer, where the patient has one, a partner with a different finding tuple.
  * Pathology pairs pick a tuple group uniformly first, so rare tuples are paired as often as the
  * common "no finding" group.
+ *
+ * <p>With findings given ({@link #GroupBatchSampler(int[], int[], int[][], double, int, int, long)}), identity
+ * pairs are balanced by finding: each pair picks uniformly among the findings that some patient shows in
+ * one training study and not in another (and one more choice: any study, as without findings), then pairs
+ * a study showing that finding with the same patient's study without it. A rare finding is then swapped
+ * between a patient's studies as often as a common one: the identity swap is the one loss that asks
+ * z_path, not z_id, to carry a finding, and with uniform anchors a finding at 2 % reaches it in 2 % of the
+ * pairs. A share of the remaining slots can be balanced by finding as well: such a slot picks a finding
+ * uniformly among those some training study shows, then one of those studies.
  */
 public final class GroupBatchSampler {
 
@@ -36,6 +45,16 @@ public final class GroupBatchSampler {
     private final int pairsPerKind;
     private final long seed;
     private final int[] identityAnchors;
+    /** Per finding that has contrast pairs: the studies showing it whose patient has a study without it. */
+    private final List<int[]> contrastAnchors = new ArrayList<>();
+    /** Per entry of {@link #contrastAnchors}: the finding index. */
+    private final List<Integer> contrastFindings = new ArrayList<>();
+
+    private final int[][] findingsOf;
+    /** Per finding shown by some training study: those studies (for the finding-balanced slots). */
+    private final List<int[]> studiesByFinding = new ArrayList<>();
+
+    private final double balancedShare;
     private final Map<Integer, int[]> studiesByPatient = new HashMap<>();
     private final List<int[]> pathologyGroups = new ArrayList<>();
     private long epoch;
@@ -51,6 +70,31 @@ public final class GroupBatchSampler {
      * @throws IllegalArgumentException when the data cannot provide the pairs
      */
     public GroupBatchSampler(int[] patientOf, int[] tupleOf, int batchSize, int pairsPerKind, long seed) {
+        this(patientOf, tupleOf, null, 0, batchSize, pairsPerKind, seed);
+    }
+
+    /**
+     * @param findingsOf    per training study, the indices of its present findings; null = identity anchors
+     *                      uniform over studies (as the five-argument constructor), else balanced by finding
+     * @param balancedShare with findings: the share of the slots left after the pairs that is drawn balanced by
+     *                      finding instead of from the epoch's shuffle (0 = none)
+     */
+    public GroupBatchSampler(
+            int[] patientOf,
+            int[] tupleOf,
+            int[][] findingsOf,
+            double balancedShare,
+            int batchSize,
+            int pairsPerKind,
+            long seed) {
+        if (!(balancedShare >= 0 && balancedShare <= 1)) {
+            throw new IllegalArgumentException("the balanced share must be in [0, 1], was " + balancedShare);
+        }
+        this.balancedShare = findingsOf == null ? 0 : balancedShare;
+        if (findingsOf != null && findingsOf.length != patientOf.length) {
+            throw new IllegalArgumentException(
+                    "need the findings of every study: " + findingsOf.length + " for " + patientOf.length + " studies");
+        }
         if (patientOf.length != tupleOf.length || patientOf.length == 0) {
             throw new IllegalArgumentException("need one patient and one tuple per study, and at least one study");
         }
@@ -78,6 +122,34 @@ public final class GroupBatchSampler {
         identityAnchors = anchors.stream().mapToInt(Integer::intValue).toArray();
         byPatient.forEach((p, list) -> studiesByPatient.put(
                 p, list.stream().mapToInt(Integer::intValue).toArray()));
+        this.findingsOf = findingsOf == null ? null : copy(findingsOf);
+        if (findingsOf != null) {
+            int findings = java.util.Arrays.stream(findingsOf)
+                            .flatMapToInt(java.util.Arrays::stream)
+                            .max()
+                            .orElse(-1)
+                    + 1;
+            for (int f = 0; f < findings; f++) {
+                List<Integer> anchorsOfF = new ArrayList<>();
+                for (int i = 0; i < patientOf.length; i++) {
+                    if (shows(i, f) && withoutFinding(studiesByPatient.get(patientOf[i]), f).length > 0) {
+                        anchorsOfF.add(i);
+                    }
+                }
+                if (!anchorsOfF.isEmpty()) {
+                    contrastAnchors.add(
+                            anchorsOfF.stream().mapToInt(Integer::intValue).toArray());
+                    contrastFindings.add(f);
+                }
+                int finding = f;
+                int[] showing = java.util.stream.IntStream.range(0, patientOf.length)
+                        .filter(i -> shows(i, finding))
+                        .toArray();
+                if (showing.length > 0) {
+                    studiesByFinding.add(showing);
+                }
+            }
+        }
         byTuple.keySet().stream().sorted().forEach(t -> {
             List<Integer> members = byTuple.get(t);
             Set<Integer> patients = new HashSet<>();
@@ -95,6 +167,32 @@ public final class GroupBatchSampler {
                     + " impossible (set pairsPerKind to 0 or supply finding labels)");
         }
         restore(new Position(0, 0, SplitMix64.derive(seed, 0x5A3B1E)));
+    }
+
+    private static int[][] copy(int[][] a) {
+        int[][] c = new int[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
+        }
+        return c;
+    }
+
+    private boolean shows(int study, int finding) {
+        for (int f : findingsOf[study]) {
+            if (f == finding) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int[] withoutFinding(int[] studies, int finding) {
+        return java.util.Arrays.stream(studies).filter(s -> !shows(s, finding)).toArray();
+    }
+
+    /** The findings identity pairs are balanced over (those with a contrast pair), in index order; empty without. */
+    public List<Integer> contrastFindings() {
+        return List.copyOf(contrastFindings);
     }
 
     /** Patient number of training study {@code i}. */
@@ -146,6 +244,18 @@ public final class GroupBatchSampler {
         int[][] pathologyPairs = new int[pairsPerKind][];
         int slot = 0;
         for (int p = 0; p < pairsPerKind; p++) {
+            int choice = contrastAnchors.isEmpty() ? 0 : rng.nextInt(contrastAnchors.size() + 1);
+            if (choice > 0) {
+                int[] anchorsOfF = contrastAnchors.get(choice - 1);
+                int anchor = anchorsOfF[rng.nextInt(anchorsOfF.length)];
+                int[] without =
+                        withoutFinding(studiesByPatient.get(patientOf[anchor]), contrastFindings.get(choice - 1));
+                studies[slot] = anchor;
+                studies[slot + 1] = without[rng.nextInt(without.length)];
+                identityPairs[p] = new int[] {slot, slot + 1};
+                slot += 2;
+                continue;
+            }
             int anchor = identityAnchors[rng.nextInt(identityAnchors.length)];
             int[] same = studiesByPatient.get(patientOf[anchor]);
             // prefer a partner whose finding tuple differs: only then does the identity swap say that
@@ -178,6 +288,11 @@ public final class GroupBatchSampler {
             studies[slot + 1] = partner;
             pathologyPairs[p] = new int[] {slot, slot + 1};
             slot += 2;
+        }
+        int balancedSlots = (int) Math.round(balancedShare * (batchSize - slot));
+        for (int k = 0; k < balancedSlots && !studiesByFinding.isEmpty(); k++) {
+            int[] showing = studiesByFinding.get(rng.nextInt(studiesByFinding.size()));
+            studies[slot++] = showing[rng.nextInt(showing.length)];
         }
         while (slot < batchSize) {
             if (cursor == order.length) {

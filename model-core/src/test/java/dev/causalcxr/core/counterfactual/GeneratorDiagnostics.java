@@ -76,6 +76,21 @@ public final class GeneratorDiagnostics {
         if ((v = System.getProperty("diag.pathGrid")) != null) {
             b.pathGrid(Integer.parseInt(v));
         }
+        if ((v = System.getProperty("diag.seed")) != null) {
+            b.seed(Long.parseLong(v));
+        }
+        if ((v = System.getProperty("diag.findingBalancedShare")) != null) {
+            b.findingBalancedShare(Double.parseDouble(v));
+        }
+        if ((v = System.getProperty("diag.decoderMapGrid")) != null) {
+            b.decoderMapGrid(Integer.parseInt(v));
+        }
+        if ((v = System.getProperty("diag.findingMaskWeight")) != null) {
+            b.findingMaskWeight(Double.parseDouble(v));
+        }
+        if ((v = System.getProperty("diag.identityPairsByFinding")) != null) {
+            b.identityPairsByFinding(Boolean.parseBoolean(v));
+        }
         if ((v = System.getProperty("diag.findingPositiveWeight")) != null) {
             b.findingPositiveWeight(Double.parseDouble(v));
         }
@@ -107,11 +122,23 @@ public final class GeneratorDiagnostics {
         int size = Integer.getInteger("diag.size", 64);
         String device = System.getProperty("diag.device", "cpu");
         long t0 = System.nanoTime();
+        // -Ddiag.trainFrequency=F: every rendered finding at F in the training cohort (is the tail limited by
+        // its few examples?); unset: the phantom's own long-tailed frequencies, as in the demo.
+        // -Ddiag.trainStudies=N: N training-cohort studies instead of the demo's 2,000 (same frequencies)
+        PhantomSpec trainSpec = PhantomSpec.defaults()
+                .withStudies(Integer.getInteger("diag.trainStudies", 2000))
+                .withSize(size)
+                .withSeed(42);
+        String trainFrequency = System.getProperty("diag.trainFrequency");
+        if (trainFrequency != null) {
+            Map<Finding, Double> frequencies = new EnumMap<>(Finding.class);
+            PhantomSpec.defaultFrequencies()
+                    .keySet()
+                    .forEach(f -> frequencies.put(f, Double.parseDouble(trainFrequency)));
+            trainSpec = trainSpec.withClassFrequencies(frequencies);
+        }
         DisentanglerDataset data = DisentanglerDataset.fromPhantom(
-                new PhantomGenerator(
-                        PhantomSpec.defaults().withStudies(2000).withSize(size).withSeed(42)),
-                SplitProportions.defaults(),
-                (d, t) -> {});
+                new PhantomGenerator(trainSpec), SplitProportions.defaults(), (d, t) -> {});
         // evaluation-only cohort: new patients, every rendered finding frequent
         Map<Finding, Double> even = new EnumMap<>(Finding.class);
         PhantomSpec.defaultFrequencies().keySet().forEach(f -> even.put(f, 0.2));

@@ -113,6 +113,91 @@ class DisentanglerNetTest {
         gradientsReachEveryParameterGroup(tinyMap().withCycle(3, 1.0, 0.5));
     }
 
+    /** tiny() with a decoder map projected from the vector z_path, mask-weighted items and balanced pairs. */
+    static DisentanglerConfig tinyDecoderMap() {
+        return DisentanglerConfig.tiny().toBuilder()
+                .pathologyEncoder(true)
+                .decoderMapGrid(4)
+                .findingMaskWeight(1.0)
+                .identityPairsByFinding(true)
+                .findingBalancedShare(0.5)
+                .build();
+    }
+
+    @Test
+    void gradientsReachEveryParameterGroupWithADecoderMapMaskWeightsAndBatchesBalancedByFinding() throws Exception {
+        gradientsReachEveryParameterGroup(tinyDecoderMap().withCycle(3, 1.0, 0.5));
+    }
+
+    @Test
+    void aDecoderMapNeedsAPowerOfTwoGridAndAVectorCode() {
+        assertTrue(
+                tinyDecoderMap().problems().isEmpty(),
+                tinyDecoderMap().problems().toString());
+        assertEquals(
+                1,
+                tinyDecoderMap().toBuilder()
+                        .decoderMapGrid(6)
+                        .build()
+                        .problems()
+                        .size());
+        assertEquals(
+                1,
+                tinyMap().toBuilder().decoderMapGrid(4).build().problems().size(),
+                "a pathology map and a decoder map at once");
+        assertEquals(
+                1,
+                tinyDecoderMap().toBuilder()
+                        .findingMaskWeight(-1)
+                        .build()
+                        .problems()
+                        .size());
+        assertEquals(
+                1,
+                tinyDecoderMap().toBuilder()
+                        .findingBalancedShare(2)
+                        .build()
+                        .problems()
+                        .size());
+        assertEquals(
+                1,
+                tinyDecoderMap().toBuilder()
+                        .identityPairsByFinding(false)
+                        .build()
+                        .problems()
+                        .size(),
+                "balanced slots need the sampler's findings");
+    }
+
+    @Test
+    void theFindingMaskTermAddsTheErrorInsideTheLesionsToTheReconstructionAndIdentitySwaps() throws Exception {
+        DisentanglerDataset data = TinyData.small();
+        RecordingStageContext ctx = RecordingStageContext.under(dir, 1);
+        // pairs balanced by finding, so the identity pairs hold lesions
+        DisentanglerConfig off = DisentanglerConfig.tiny().toBuilder()
+                .identityPairsByFinding(true)
+                .build();
+        double[] withoutMask;
+        double[] withMask;
+        try (DisentanglerModel model = DisentanglerModel.create(off, data.vocabulary(), data.size());
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
+            DisentanglerTrainer.Losses l =
+                    trainer.accumulateGradients(trainer.sampler().next());
+            withoutMask = new double[] {l.reconstruction(), l.identitySwap(), l.pathologySwap()};
+        }
+        DisentanglerConfig on = off.toBuilder().findingMaskWeight(5.0).build();
+        try (DisentanglerModel model = DisentanglerModel.create(on, data.vocabulary(), data.size());
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
+            DisentanglerTrainer.Losses l =
+                    trainer.accumulateGradients(trainer.sampler().next());
+            withMask = new double[] {l.reconstruction(), l.identitySwap(), l.pathologySwap()};
+        }
+        // same seed: same weights, same batch; only the mask term differs
+        assertTrue(withMask[0] > withoutMask[0] + 1e-4, "reconstruction " + withoutMask[0] + " → " + withMask[0]);
+        assertTrue(withMask[1] > withoutMask[1] + 1e-4, "identity swap " + withoutMask[1] + " → " + withMask[1]);
+        assertEquals(withoutMask[2], withMask[2], 1e-6, "the pathology swap pays no mask term");
+    }
+
     @Test
     void aPathologyMapNeedsAPowerOfTwoGridThatDividesTheCodeAndItsOwnEncoder() {
         assertTrue(tinyMap().problems().isEmpty(), tinyMap().problems().toString());
@@ -218,7 +303,11 @@ class DisentanglerNetTest {
                 "pathologyEncoder",
                 "learningRateSchedule",
                 "pathGrid",
-                "findingPositiveWeight")) {
+                "findingPositiveWeight",
+                "identityPairsByFinding",
+                "findingBalancedShare",
+                "findingMaskWeight",
+                "decoderMapGrid")) {
             fields.remove(f);
         }
         DisentanglerConfig old = json.readValue(json.writeValueAsString(fields), DisentanglerConfig.class);
@@ -228,6 +317,10 @@ class DisentanglerNetTest {
         assertEquals(false, old.pathologyEncoder());
         assertEquals(0, old.pathGrid(), "a vector z_path");
         assertEquals(0.0, old.findingPositiveWeight(), "an unweighted finding BCE");
+        assertEquals(false, old.identityPairsByFinding(), "identity anchors uniform over studies");
+        assertEquals(0.0, old.findingMaskWeight(), "no mask term");
+        assertEquals(0.0, old.findingBalancedShare(), "no balanced slots");
+        assertEquals(0, old.decoderMapGrid(), "channel-wise modulation only");
         assertTrue(old.problems().isEmpty(), old.problems().toString());
         assertEquals(old.learningRate(), old.learningRateAt(old.steps() - 1), "no schedule = constant");
     }

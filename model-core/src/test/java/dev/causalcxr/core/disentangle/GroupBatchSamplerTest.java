@@ -122,4 +122,98 @@ class GroupBatchSamplerTest {
         assertTrue(noPathology.getMessage().contains("pathology pairs"), noPathology.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new GroupBatchSampler(PATIENTS, TUPLES, 7, 2, 1));
     }
+
+    @Test
+    void identityPairsBalancedByFindingSwapARareFindingAsOftenAsACommonOne() {
+        // 40 patients with two studies each; finding 0 in one study of 20 patients, finding 1 (rare) in one
+        // study of 2 patients, finding 2 in both studies of patient 0 (no contrast pair: never balanced on)
+        int n = 80;
+        int[] patients = new int[n];
+        int[] tuples = new int[n];
+        int[][] findings = new int[n][];
+        for (int i = 0; i < n; i++) {
+            patients[i] = i / 2;
+            boolean first = i % 2 == 0;
+            List<Integer> f = new ArrayList<>();
+            if (first && patients[i] < 20) {
+                f.add(0);
+            }
+            if (first && (patients[i] == 30 || patients[i] == 31)) {
+                f.add(1);
+            }
+            if (patients[i] == 0) {
+                f.add(2);
+            }
+            findings[i] = f.stream().mapToInt(Integer::intValue).toArray();
+            tuples[i] = f.hashCode();
+        }
+        GroupBatchSampler uniform = new GroupBatchSampler(patients, tuples, 16, 4, 11);
+        GroupBatchSampler balanced = new GroupBatchSampler(patients, tuples, findings, 0, 16, 4, 11);
+        assertEquals(List.of(0, 1), balanced.contrastFindings(), "finding 2 never differs within a patient");
+        assertEquals(List.of(), uniform.contrastFindings());
+        int rareUniform = 0;
+        int rareBalanced = 0;
+        int pairs = 0;
+        for (int b = 0; b < 500; b++) {
+            rareUniform += pairsSwapping(uniform.next(), findings, 1);
+            GroupBatchSampler.Batch batch = balanced.next();
+            rareBalanced += pairsSwapping(batch, findings, 1);
+            for (int[] p : batch.identityPairs()) {
+                int a = batch.studies()[p[0]];
+                int c = batch.studies()[p[1]];
+                assertEquals(patients[a], patients[c], "identity pair of one patient");
+                assertNotEquals(a, c);
+                pairs++;
+            }
+        }
+        // balanced: one draw in three (finding 0, finding 1, any study) is finding 1; uniform: 4 of 80 anchors
+        // (either study of patients 30 and 31)
+        assertEquals(pairs / 3.0, rareBalanced, pairs * 0.05, "rare finding in about a third of the pairs");
+        assertTrue(
+                rareUniform < pairs * 0.08,
+                "uniform anchors swap the rare finding in about 5 % of pairs: " + rareUniform + " of " + pairs);
+    }
+
+    @Test
+    void aBalancedShareOfTheFreeSlotsDrawsEachFindingAlikeAndTheRestWalksTheShuffle() {
+        // 60 patients with two studies; finding 0 in 40 studies, finding 1 in 2 (studies 0 and 2)
+        int n = 120;
+        int[] patients = new int[n];
+        int[] tuples = new int[n];
+        int[][] findings = new int[n][];
+        for (int i = 0; i < n; i++) {
+            patients[i] = i / 2;
+            findings[i] = i == 0 || i == 2 ? new int[] {1} : i < 80 && i % 2 == 1 ? new int[] {0} : new int[0];
+            tuples[i] = findings[i].length == 0 ? -1 : findings[i][0];
+        }
+        // batch 20, 2 pairs of each kind: 12 free slots, half of them balanced
+        GroupBatchSampler s = new GroupBatchSampler(patients, tuples, findings, 0.5, 20, 2, 3);
+        int balancedRare = 0;
+        int batches = 400;
+        for (int b = 0; b < batches; b++) {
+            GroupBatchSampler.Batch batch = s.next();
+            for (int slot = 8; slot < 14; slot++) {
+                balancedRare += batch.studies()[slot] == 0 || batch.studies()[slot] == 2 ? 1 : 0;
+            }
+        }
+        // the 6 balanced slots pick finding 1 half the time: 1,200 of 2,400, where its share of studies is 1.7 %
+        assertEquals(batches * 6 / 2.0, balancedRare, batches * 6 * 0.05);
+        GroupBatchSampler.Position p = s.position();
+        GroupBatchSampler again = new GroupBatchSampler(patients, tuples, findings, 0.5, 20, 2, 3);
+        again.restore(p);
+        assertArrayEquals(s.next().studies(), again.next().studies(), "balanced slots resume with the sampler");
+        assertThrows(
+                IllegalArgumentException.class, () -> new GroupBatchSampler(patients, tuples, findings, 1.5, 20, 2, 3));
+    }
+
+    /** Identity pairs of the batch in which exactly one study shows {@code finding}. */
+    private static int pairsSwapping(GroupBatchSampler.Batch batch, int[][] findings, int finding) {
+        int count = 0;
+        for (int[] p : batch.identityPairs()) {
+            boolean a = java.util.Arrays.stream(findings[batch.studies()[p[0]]]).anyMatch(f -> f == finding);
+            boolean c = java.util.Arrays.stream(findings[batch.studies()[p[1]]]).anyMatch(f -> f == finding);
+            count += a != c ? 1 : 0;
+        }
+        return count;
+    }
 }
