@@ -630,6 +630,17 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
         }
     }
 
+    /** Champion against challenger on split {@code i}, study by study (empty where there is nothing to pair). */
+    private Map<String, Double> pairedComparison(RetrainDecisionRequest d, int i, String dataset) {
+        return PairedEvidence.read(
+                store,
+                d.championEvaluations() == null ? null : d.championEvaluations().get(i),
+                d.challengerEvaluations() == null
+                        ? null
+                        : d.challengerEvaluations().get(i),
+                dataset);
+    }
+
     private static String truncate(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max);
     }
@@ -644,13 +655,16 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
         List<SplitEvidence> evidence = new ArrayList<>();
         for (int i = 0; i < prep.splits().size(); i++) {
             TestSplit s = prep.splits().get(i);
+            Map<String, Double> challenger =
+                    new java.util.TreeMap<>(d.challengerMetrics().get(i));
+            challenger.putAll(pairedComparison(d, i, s.dataset()));
             evidence.add(new SplitEvidence(
                     s.dataset(),
                     s.role(),
                     s.testDigest(),
                     s.testStudies(),
                     d.championMetrics().get(i),
-                    d.challengerMetrics().get(i)));
+                    challenger));
         }
         GateDecision gate = PromotionGate.evaluate(config, evidence);
         int challengerVersion = ModelReference.parse(d.challenger()).version();

@@ -304,7 +304,14 @@ public final class DownstreamEvaluation {
                         ? null
                         : summarize(AUGMENTED_PLAIN, reports.get(AUGMENTED_PLAIN), tailClasses, classCount),
                 transfer ? summarize(PRETRAIN_FINETUNE, reports.get(PRETRAIN_FINETUNE), tailClasses, classCount) : null,
-                oracle ? summarize(ORACLE, reports.get(ORACLE), tailClasses, classCount) : null);
+                oracle ? summarize(ORACLE, reports.get(ORACLE), tailClasses, classCount) : null,
+                new TestPredictions(
+                        TestPredictions.digest(test),
+                        target.classLabels(),
+                        tailClasses,
+                        seeds,
+                        test.labels(),
+                        predictions));
     }
 
     static DownstreamArmResult summarize(

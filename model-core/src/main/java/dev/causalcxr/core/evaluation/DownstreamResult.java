@@ -25,6 +25,7 @@ import java.util.Set;
  *                    null unless asked for
  * @param oracle      real plus the phantom's exact counterfactuals of the same requests; null unless asked for
  *                    (phantom data only)
+ * @param testPredictions every classifier's test probabilities, for pairing this evaluation with another
  */
 public record DownstreamResult(
         List<String> classLabels,
@@ -35,7 +36,8 @@ public record DownstreamResult(
         DownstreamArmResult augmented,
         DownstreamArmResult augmentedPlain,
         DownstreamArmResult pretrainFinetune,
-        DownstreamArmResult oracle) {
+        DownstreamArmResult oracle,
+        TestPredictions testPredictions) {
 
     public DownstreamResult {
         comparisons = Collections.unmodifiableMap(new LinkedHashMap<>(comparisons));

@@ -60,6 +60,8 @@ public final class EvaluationStage {
     public static final String OUTPUT_FEATURE_NETWORK = "feature-network";
     /** Output: every number of this evaluation as JSON. */
     public static final String OUTPUT_RESULTS = "evaluation";
+    /** Every classifier's test probabilities ({@link TestPredictions}): what a retrain pairs two models on. */
+    public static final String OUTPUT_TEST_PREDICTIONS = "test-predictions";
 
     public static final String ARTIFACT_CONFUSION = "confusion-matrices";
     public static final String ARTIFACT_RECALL = "per-class-recall";
@@ -862,5 +864,9 @@ public final class EvaluationStage {
         Path json = ctx.workDir().resolve("evaluation.json");
         JSON.writeValue(json.toFile(), EvaluationReportJson.of(result));
         ctx.addOutput(OUTPUT_RESULTS, json);
+        Path predictions = ctx.workDir().resolve("test-predictions.json");
+        // one line: indented, a few hundred thousand probabilities would take a line each
+        new ObjectMapper().writeValue(predictions.toFile(), result.downstream().testPredictions());
+        ctx.addOutput(OUTPUT_TEST_PREDICTIONS, predictions);
     }
 }

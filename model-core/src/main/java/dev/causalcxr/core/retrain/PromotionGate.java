@@ -45,6 +45,9 @@ public final class PromotionGate {
     }
 
     static RuleOutcome check(GateRule rule, SplitEvidence s) {
+        if (rule.kind() == GateRule.Kind.IMPROVES_SIGNIFICANTLY) {
+            return checkPaired(rule, s);
+        }
         String key = rule.metric().key();
         Double champion = finite(s.champion().get(key));
         Double challenger = finite(s.challenger().get(key));
@@ -67,10 +70,43 @@ public final class PromotionGate {
             case NOT_WORSE -> gain >= 0;
             case MAX_DROP -> gain >= -rule.threshold();
             case MIN -> sign * challenger >= sign * rule.threshold();
+            case IMPROVES_SIGNIFICANTLY -> throw new IllegalStateException("checked by checkPaired");
         };
         String detail = needsChampion
                 ? String.format(Locale.ROOT, "champion %.4f, challenger %.4f", champion, challenger)
                 : String.format(Locale.ROOT, "challenger %.4f, threshold %.4f", challenger, rule.threshold());
+        return new RuleOutcome(rule.text(), s.dataset(), key, champion, challenger, passed, detail);
+    }
+
+    /**
+     * The paired interval of challenger − champion ({@link ChampionComparison}, in the challenger's evidence) must lie
+     * on the better side of 0.
+     */
+    private static RuleOutcome checkPaired(GateRule rule, SplitEvidence s) {
+        String key = rule.metric().key();
+        String paired = key + ChampionComparison.SUFFIX;
+        Double champion = finite(s.champion().get(key));
+        Double challenger = finite(s.challenger().get(key));
+        Double difference = finite(s.challenger().get(paired));
+        Double low = finite(s.challenger().get(paired + "_ci_low"));
+        Double high = finite(s.challenger().get(paired + "_ci_high"));
+        if (difference == null || low == null || high == null) {
+            return new RuleOutcome(
+                    rule.text(),
+                    s.dataset(),
+                    key,
+                    champion,
+                    challenger,
+                    false,
+                    "no paired comparison of the two models' classifiers on this split");
+        }
+        boolean passed = rule.metric().higherIsBetter() ? low > 0 : high < 0;
+        String detail = String.format(
+                Locale.ROOT,
+                "challenger − champion %+.4f, 95 %% paired interval [%+.4f, %+.4f]",
+                difference,
+                low,
+                high);
         return new RuleOutcome(rule.text(), s.dataset(), key, champion, challenger, passed, detail);
     }
 

@@ -17,6 +17,23 @@ public record GateMetric(String name, String key, boolean higherIsBetter) {
 
     private static final Map<String, GateMetric> KNOWN = catalogue();
 
+    /**
+     * The augmented arm's downstream metrics that a retrain also compares study by study, champion against
+     * challenger, with a paired interval ({@code dev.causalcxr.core.retrain.ChampionComparison}).
+     */
+    private static final java.util.Set<String> PAIRED_WITH_CHAMPION = java.util.Set.of(
+            "balanced_accuracy_augmented",
+            "auroc_augmented",
+            "tail_auroc_augmented",
+            "head_auroc_augmented",
+            "tail_recall_augmented",
+            "head_recall_augmented");
+
+    /** Whether a retrain measures this metric's challenger − champion difference with a paired interval. */
+    public boolean pairedWithChampion() {
+        return PAIRED_WITH_CHAMPION.contains(key);
+    }
+
     private static Map<String, GateMetric> catalogue() {
         Map<String, GateMetric> m = new TreeMap<>();
         // train-disentangler (test split of the data set it ran on)

@@ -22,7 +22,12 @@ public record GateRule(String text, String split, GateMetric metric, Kind kind, 
         /** The challenger is worse by at most the threshold (in the metric's own units). */
         MAX_DROP("max_drop"),
         /** The challenger reaches the threshold (in the metric's better direction). */
-        MIN("min");
+        MIN("min"),
+        /**
+         * The challenger is better with a 95 % paired interval that excludes 0: its classifiers and the champion's,
+         * trained with the same seeds, scored on the same test studies (downstream metrics of the augmented arm).
+         */
+        IMPROVES_SIGNIFICANTLY("improves_significantly");
 
         private final String label;
 

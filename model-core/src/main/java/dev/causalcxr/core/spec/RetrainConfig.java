@@ -162,6 +162,13 @@ public record RetrainConfig(
                 trainingSet, start, Collections.unmodifiableMap(steps), minTest, Collections.unmodifiableList(rules));
     }
 
+    /** The gate metric names {@code improves_significantly} takes: those whose key has a paired comparison. */
+    private static List<String> pairedNames() {
+        return GateMetric.names().stream()
+                .filter(n -> GateMetric.of(n).orElseThrow().pairedWithChampion())
+                .toList();
+    }
+
     /** One rule {@code [SPLIT.]METRIC: KIND [X]}; null (with a problem recorded) when it is not valid. */
     static GateRule parseRule(String key, String value, ConfigNode gate) {
         String path = "rules." + key;
@@ -181,7 +188,7 @@ public record RetrainConfig(
             ok = false;
         }
         if (value == null || value.isBlank()) {
-            gate.problem(path, "must be improves [X], not_worse, max_drop X or min X");
+            gate.problem(path, "must be improves [X], improves_significantly, not_worse, max_drop X or min X");
             return null;
         }
         String[] words = value.trim().toLowerCase(Locale.ROOT).split("\\s+");
@@ -192,7 +199,19 @@ public record RetrainConfig(
             }
         }
         if (kind == null) {
-            gate.problem(path, "unknown rule '" + words[0] + "' (improves [X], not_worse, max_drop X, min X)");
+            gate.problem(
+                    path,
+                    "unknown rule '" + words[0]
+                            + "' (improves [X], improves_significantly, not_worse, max_drop X, min X)");
+            return null;
+        }
+        if (kind == GateRule.Kind.IMPROVES_SIGNIFICANTLY
+                && metric.isPresent()
+                && !metric.get().pairedWithChampion()) {
+            gate.problem(
+                    path,
+                    "improves_significantly needs a downstream metric of the augmented arm with a paired interval ("
+                            + String.join(", ", pairedNames()) + ")");
             return null;
         }
         boolean takesNumber = kind == GateRule.Kind.MAX_DROP || kind == GateRule.Kind.MIN;

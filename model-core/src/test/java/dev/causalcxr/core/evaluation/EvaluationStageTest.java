@@ -260,6 +260,25 @@ class EvaluationStageTest {
                 json.at("/fidelity/feature_space/digest").asText());
         assertEquals(4, json.at("/downstream/real/confusion_summed_over_seeds").size());
 
+        // every classifier's test probabilities, for pairing this evaluation with another (a retrain's champion)
+        TestPredictions predictions = new ObjectMapper()
+                .readValue(ctx.output(EvaluationStage.OUTPUT_TEST_PREDICTIONS).toFile(), TestPredictions.class);
+        assertEquals(result.downstream().testPredictions().testDigest(), predictions.testDigest());
+        assertEquals(result.downstream().seeds(), predictions.seeds());
+        assertEquals(
+                List.of("real", "augmented", "pretrain_finetune"),
+                List.copyOf(predictions.byArm().keySet()));
+        int tests = predictions.labels().length;
+        assertTrue(tests > 0);
+        for (List<double[][]> arm : predictions.byArm().values()) {
+            assertEquals(predictions.seeds().size(), arm.size());
+            for (double[][] p : arm) {
+                assertEquals(tests, p.length);
+                assertEquals(predictions.classLabels().size(), p[0].length);
+            }
+        }
+        assertTrue(predictions.comparableWith(result.downstream().testPredictions()));
+
         for (String artifact : List.of(EvaluationStage.ARTIFACT_CONFUSION, EvaluationStage.ARTIFACT_RECALL)) {
             BufferedImage picture = ImageIO.read(ctx.artifact(artifact).toFile());
             assertTrue(picture.getWidth() > 400 && picture.getHeight() > 300, artifact);

@@ -97,4 +97,50 @@ class PromotionGateTest {
         assertFalse(byMargin.promote(), "a gain below the rule's margin is not enough");
         assertEquals("reject", PromotionGate.asTags(improves).get("causalcxr.gate.decision"));
     }
+
+    @Test
+    void improvesSignificantlyPassesOnlyWhenThePairedIntervalExcludesZero() {
+        RetrainConfig cfg = gate("      balanced_accuracy: improves_significantly\n");
+        Map<String, Double> champion = Map.of("balanced_accuracy_augmented", 0.30);
+        String key = "balanced_accuracy_augmented" + ChampionComparison.SUFFIX;
+        GateDecision clear = PromotionGate.evaluate(
+                cfg,
+                List.of(split(
+                        "site-b",
+                        "new",
+                        40,
+                        champion,
+                        Map.of(
+                                "balanced_accuracy_augmented",
+                                0.36,
+                                key,
+                                0.06,
+                                key + "_ci_low",
+                                0.01,
+                                key + "_ci_high",
+                                0.11))));
+        assertTrue(clear.promote(), clear.reason());
+        GateDecision noise = PromotionGate.evaluate(
+                cfg,
+                List.of(split(
+                        "site-b",
+                        "new",
+                        40,
+                        champion,
+                        Map.of(
+                                "balanced_accuracy_augmented",
+                                0.3005,
+                                key,
+                                0.0005,
+                                key + "_ci_low",
+                                -0.04,
+                                key + "_ci_high",
+                                0.05))));
+        assertFalse(noise.promote(), "a gain inside the interval is no gain");
+        assertTrue(noise.reason().contains("[-0.0400, +0.0500]"), noise.reason());
+        GateDecision unpaired = PromotionGate.evaluate(
+                cfg, List.of(split("site-b", "new", 40, champion, Map.of("balanced_accuracy_augmented", 0.5))));
+        assertFalse(unpaired.promote(), "means alone are not evidence for this rule");
+        assertTrue(unpaired.reason().contains("no paired comparison"), unpaired.reason());
+    }
 }

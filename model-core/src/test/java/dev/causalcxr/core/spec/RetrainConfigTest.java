@@ -87,6 +87,36 @@ class RetrainConfigTest {
     }
 
     @Test
+    void aPairedRuleTakesOnlyTheAugmentedArmsDownstreamMetricsAndNoNumber() {
+        RetrainConfig ok = RetrainConfig.parseYaml("""
+                retrain:
+                  gate:
+                    rules:
+                      new.balanced_accuracy: improves_significantly
+                      tail_auroc_augmented: improves_significantly
+                """);
+        assertEquals(
+                List.of(GateRule.Kind.IMPROVES_SIGNIFICANTLY, GateRule.Kind.IMPROVES_SIGNIFICANTLY),
+                ok.rules().stream().map(GateRule::kind).toList());
+        SpecValidationException e = assertThrows(SpecValidationException.class, () -> RetrainConfig.parseYaml("""
+                retrain:
+                  gate:
+                    rules:
+                      fid: improves_significantly
+                      balanced_accuracy_real: improves_significantly
+                      auroc: improves_significantly 0.1
+                """));
+        List<String> paths = e.problems().stream().map(SpecProblem::path).toList();
+        assertEquals(
+                List.of(
+                        "retrain.gate.rules.fid",
+                        "retrain.gate.rules.balanced_accuracy_real",
+                        "retrain.gate.rules.auroc"),
+                paths);
+        assertTrue(e.getMessage().contains("paired interval"), e.getMessage());
+    }
+
+    @Test
     void anExperimentSpecMayCarryTheBlockWithoutChangingItsDigest() {
         String spec = "name: demo\nseed: 7\n";
         String withBlock = spec + "retrain:\n  training_set: new-only\n";

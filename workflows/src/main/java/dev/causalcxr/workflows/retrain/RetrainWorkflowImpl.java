@@ -44,27 +44,37 @@ public class RetrainWorkflowImpl implements RetrainWorkflow {
             return failed(request, prep, training, "fine-tuning " + training.status() + ": " + training.error());
         }
         List<Map<String, Double>> championMetrics = new ArrayList<>();
+        List<String> championEvaluations = new ArrayList<>();
         for (ChainPlan chain : prep.championEvaluations()) {
             RunSummary s = runChain(prep, chain);
             if (!"succeeded".equals(s.status())) {
                 return failed(request, prep, training, chain.purpose() + " " + s.status() + ": " + s.error());
             }
             championMetrics.add(s.metrics());
+            championEvaluations.add(evaluateManifest(s));
         }
         Map<String, String> challengerManifests = new TreeMap<>();
         for (RunSummary.StageOutcome o : training.stages()) {
             challengerManifests.put(o.stage(), o.manifestDigest());
         }
         List<Map<String, Double>> challengerMetrics = new ArrayList<>();
+        List<String> challengerEvaluations = new ArrayList<>();
         for (ChainPlan chain : activities.challengerEvaluations(prep, challengerManifests)) {
             RunSummary s = runChain(prep, chain);
             if (!"succeeded".equals(s.status())) {
                 return failed(request, prep, training, chain.purpose() + " " + s.status() + ": " + s.error());
             }
             challengerMetrics.add(s.metrics());
+            challengerEvaluations.add(evaluateManifest(s));
         }
         RetrainDecision decision = activities.decide(new RetrainDecisionRequest(
-                request, prep, training.registeredModel(), championMetrics, challengerMetrics));
+                request,
+                prep,
+                training.registeredModel(),
+                championMetrics,
+                challengerMetrics,
+                championEvaluations,
+                challengerEvaluations));
         return new RetrainSummary(
                 request.retrainId(),
                 decision.promoted() ? "promoted" : "challenger",
@@ -75,6 +85,15 @@ public class RetrainWorkflowImpl implements RetrainWorkflow {
                 challengerMetrics,
                 decision,
                 null);
+    }
+
+    /** The run's evaluate manifest digest, or null when it had no evaluate stage. */
+    private static String evaluateManifest(RunSummary run) {
+        return run.stages().stream()
+                .filter(o -> StageName.EVALUATE.label().equals(o.stage()))
+                .map(RunSummary.StageOutcome::manifestDigest)
+                .findFirst()
+                .orElse(null);
     }
 
     /** One run of the retrain, as a child experiment workflow on the CPU queue (its stages go where they belong). */
