@@ -53,13 +53,11 @@ public final class PromotionGate {
         Double challenger = finite(s.challenger().get(key));
         boolean needsChampion = rule.kind() != GateRule.Kind.MIN;
         if (challenger == null || (needsChampion && champion == null)) {
-            return new RuleOutcome(
-                    rule.text(),
-                    s.dataset(),
-                    key,
+            return failed(
+                    rule,
+                    s,
                     champion,
                     challenger,
-                    false,
                     "not measured for the " + (challenger == null ? "challenger" : "champion"));
         }
         // the challenger's gain in the metric's better direction (positive: better)
@@ -91,14 +89,8 @@ public final class PromotionGate {
         Double low = finite(s.challenger().get(paired + "_ci_low"));
         Double high = finite(s.challenger().get(paired + "_ci_high"));
         if (difference == null || low == null || high == null) {
-            return new RuleOutcome(
-                    rule.text(),
-                    s.dataset(),
-                    key,
-                    champion,
-                    challenger,
-                    false,
-                    "no paired comparison of the two models' classifiers on this split");
+            return failed(
+                    rule, s, champion, challenger, "no paired comparison of the two models' classifiers on this split");
         }
         boolean passed = rule.metric().higherIsBetter() ? low > 0 : high < 0;
         String detail = String.format(
@@ -108,6 +100,11 @@ public final class PromotionGate {
                 low,
                 high);
         return new RuleOutcome(rule.text(), s.dataset(), key, champion, challenger, passed, detail);
+    }
+
+    /** A rule that fails for lack of evidence on this split. */
+    private static RuleOutcome failed(GateRule rule, SplitEvidence s, Double champion, Double challenger, String why) {
+        return new RuleOutcome(rule.text(), s.dataset(), rule.metric().key(), champion, challenger, false, why);
     }
 
     private static Double finite(Double v) {

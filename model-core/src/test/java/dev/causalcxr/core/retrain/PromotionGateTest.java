@@ -98,44 +98,22 @@ class PromotionGateTest {
         assertEquals("reject", PromotionGate.asTags(improves).get("causalcxr.gate.decision"));
     }
 
+    /** The challenger's evidence on one split: its mean and the paired interval of challenger − champion. */
+    private static Map<String, Double> paired(double mean, double difference, double low, double high) {
+        String key = "balanced_accuracy_augmented" + ChampionComparison.SUFFIX;
+        return Map.of(
+                "balanced_accuracy_augmented", mean, key, difference, key + "_ci_low", low, key + "_ci_high", high);
+    }
+
     @Test
     void improvesSignificantlyPassesOnlyWhenThePairedIntervalExcludesZero() {
         RetrainConfig cfg = gate("      balanced_accuracy: improves_significantly\n");
         Map<String, Double> champion = Map.of("balanced_accuracy_augmented", 0.30);
-        String key = "balanced_accuracy_augmented" + ChampionComparison.SUFFIX;
         GateDecision clear = PromotionGate.evaluate(
-                cfg,
-                List.of(split(
-                        "site-b",
-                        "new",
-                        40,
-                        champion,
-                        Map.of(
-                                "balanced_accuracy_augmented",
-                                0.36,
-                                key,
-                                0.06,
-                                key + "_ci_low",
-                                0.01,
-                                key + "_ci_high",
-                                0.11))));
+                cfg, List.of(split("site-b", "new", 40, champion, paired(0.36, 0.06, 0.01, 0.11))));
         assertTrue(clear.promote(), clear.reason());
         GateDecision noise = PromotionGate.evaluate(
-                cfg,
-                List.of(split(
-                        "site-b",
-                        "new",
-                        40,
-                        champion,
-                        Map.of(
-                                "balanced_accuracy_augmented",
-                                0.3005,
-                                key,
-                                0.0005,
-                                key + "_ci_low",
-                                -0.04,
-                                key + "_ci_high",
-                                0.05))));
+                cfg, List.of(split("site-b", "new", 40, champion, paired(0.3005, 0.0005, -0.04, 0.05))));
         assertFalse(noise.promote(), "a gain inside the interval is no gain");
         assertTrue(noise.reason().contains("[-0.0400, +0.0500]"), noise.reason());
         GateDecision unpaired = PromotionGate.evaluate(
