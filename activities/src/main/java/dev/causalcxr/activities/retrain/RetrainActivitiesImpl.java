@@ -671,7 +671,7 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
         String name = prep.modelName();
         String alias = ModelReference.parse(request.model()).aliasName().orElse(CHAMPION);
         String actor = "workflow " + request.retrainId() + " (started by " + request.actor() + ")";
-        String evidenceJson = evidenceJson(d, gate);
+        String evidenceJson = evidenceJson(d, gate, evidence);
         Map<String, Integer> aliases = registry.aliases(name);
         if (challengerVersion == prep.championVersion()) {
             // the fine-tuning reproduced the champion's files: nothing to move
@@ -720,7 +720,7 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
     }
 
     /** What the history keeps as the decision's evidence: the splits by digest, every rule's outcome. */
-    private static String evidenceJson(RetrainDecisionRequest d, GateDecision gate) {
+    private static String evidenceJson(RetrainDecisionRequest d, GateDecision gate, List<SplitEvidence> evidence) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("retrain", d.request().retrainId());
         e.put("champion", d.preparation().modelName() + "@" + d.preparation().championVersion());
@@ -729,6 +729,18 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
         e.put("decision", gate.promote() ? "promote" : "reject");
         e.put("splits", d.preparation().splits());
         e.put("rules", gate.outcomes());
+        // per split, challenger − champion of the augmented arm with its paired interval, whether a rule asked or not
+        Map<String, Map<String, Double>> paired = new LinkedHashMap<>();
+        for (SplitEvidence s : evidence) {
+            Map<String, Double> p = new java.util.TreeMap<>();
+            s.challenger().forEach((k, v) -> {
+                if (k.contains(dev.causalcxr.core.retrain.ChampionComparison.SUFFIX)) {
+                    p.put(k, v);
+                }
+            });
+            paired.put(s.dataset(), p);
+        }
+        e.put("paired_vs_champion", paired);
         try {
             return JSON.writeValueAsString(e);
         } catch (IOException ex) {
