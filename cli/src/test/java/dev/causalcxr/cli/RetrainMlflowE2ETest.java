@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -113,11 +114,17 @@ class RetrainMlflowE2ETest extends RetrainCommandTest {
         }
     }
 
-    /** Run local id → its inputs as MLflow shows them. */
-    private static Map<String, String> inputsByRun(JsonNode back) {
-        Map<String, String> m = new TreeMap<>();
-        back.get("runs")
-                .forEach(r -> m.put(r.path("local_id").asText(), r.get("inputs").toString()));
+    /**
+     * Run local id → its inputs as MLflow shows them, as a set of JSON objects: MLflow gives no order for a run's
+     * inputs nor for a data set's tags (a re-push came back with the tags in another order), so neither is compared.
+     */
+    private static Map<String, Set<JsonNode>> inputsByRun(JsonNode back) {
+        Map<String, Set<JsonNode>> m = new TreeMap<>();
+        back.get("runs").forEach(r -> {
+            Set<JsonNode> inputs = new HashSet<>();
+            r.get("inputs").forEach(inputs::add);
+            m.put(r.path("local_id").asText(), inputs);
+        });
         return m;
     }
 
