@@ -221,6 +221,35 @@ public final class GeneratorDiagnostics {
                     }
                 });
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size())) {
+            // -Ddiag.pretrainFrequency=F: first the configured steps on a synthetic cohort of other patients with every
+            // finding at F, then as many on the data (a fresh optimizer and schedule): twice the steps in all
+            String pretrainFrequency = System.getProperty("diag.pretrainFrequency");
+            if (pretrainFrequency != null) {
+                Map<Finding, Double> common = new EnumMap<>(Finding.class);
+                double f = Double.parseDouble(pretrainFrequency);
+                PhantomSpec.defaultFrequencies().keySet().forEach(k -> common.put(k, f));
+                DisentanglerDataset pretrain = DisentanglerDataset.fromPhantom(
+                        new PhantomGenerator(PhantomSpec.defaults()
+                                .withStudies(2000)
+                                .withSize(size)
+                                .withSeed(4242)
+                                .withClassFrequencies(common)),
+                        SplitProportions.defaults(),
+                        (d, t) -> {});
+                if (!pretrain.vocabulary().equals(data.vocabulary())) {
+                    throw new IllegalStateException("the pretraining cohort's findings differ from the data's");
+                }
+                try (DisentanglerTrainer pre =
+                        new DisentanglerTrainer(model, pretrain, ctx, "pretrain", 0, "pretrain_")) {
+                    DisentanglerTrainer.Result r = pre.train();
+                    System.out.printf(
+                            Locale.ROOT,
+                            "pretrained %d steps on every finding at %.2f, %.1f s%n",
+                            r.steps(),
+                            f,
+                            r.seconds());
+                }
+            }
             try (DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "diag", 0, "")) {
                 DisentanglerTrainer.Result r = trainer.train();
                 System.out.printf(
