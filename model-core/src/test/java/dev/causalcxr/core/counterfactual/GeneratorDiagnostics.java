@@ -115,6 +115,18 @@ public final class GeneratorDiagnostics {
         return b.build();
     }
 
+    /** A phantom cohort of the demo's kind; {@code everyFinding} non-null: every rendered finding at that frequency. */
+    private static DisentanglerDataset cohort(int studies, int size, long seed, Double everyFinding) {
+        PhantomSpec spec =
+                PhantomSpec.defaults().withStudies(studies).withSize(size).withSeed(seed);
+        if (everyFinding != null) {
+            Map<Finding, Double> frequencies = new EnumMap<>(Finding.class);
+            PhantomSpec.defaultFrequencies().keySet().forEach(f -> frequencies.put(f, everyFinding));
+            spec = spec.withClassFrequencies(frequencies);
+        }
+        return DisentanglerDataset.fromPhantom(new PhantomGenerator(spec), SplitProportions.defaults(), (d, t) -> {});
+    }
+
     public static void main(String[] args) throws Exception {
         Path out = Files.createDirectories(Path.of(args.length > 0 ? args[0] : "model-core/target/diagnostics"));
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 800;
@@ -125,40 +137,16 @@ public final class GeneratorDiagnostics {
         // -Ddiag.trainFrequency=F: every rendered finding at F in the training cohort (is the tail limited by
         // its few examples?); unset: the phantom's own long-tailed frequencies, as in the demo.
         // -Ddiag.trainStudies=N: N training-cohort studies instead of the demo's 2,000 (same frequencies)
-        PhantomSpec trainSpec = PhantomSpec.defaults()
-                .withStudies(Integer.getInteger("diag.trainStudies", 2000))
-                .withSize(size)
-                .withSeed(42);
         String trainFrequency = System.getProperty("diag.trainFrequency");
-        if (trainFrequency != null) {
-            Map<Finding, Double> frequencies = new EnumMap<>(Finding.class);
-            PhantomSpec.defaultFrequencies()
-                    .keySet()
-                    .forEach(f -> frequencies.put(f, Double.parseDouble(trainFrequency)));
-            trainSpec = trainSpec.withClassFrequencies(frequencies);
-        }
-        DisentanglerDataset data = DisentanglerDataset.fromPhantom(
-                new PhantomGenerator(trainSpec), SplitProportions.defaults(), (d, t) -> {});
+        DisentanglerDataset data = cohort(
+                Integer.getInteger("diag.trainStudies", 2000),
+                size,
+                42,
+                trainFrequency == null ? null : Double.parseDouble(trainFrequency));
         // evaluation-only cohort: new patients, every rendered finding frequent
-        Map<Finding, Double> even = new EnumMap<>(Finding.class);
-        PhantomSpec.defaultFrequencies().keySet().forEach(f -> even.put(f, 0.2));
-        DisentanglerDataset probe = DisentanglerDataset.fromPhantom(
-                new PhantomGenerator(PhantomSpec.defaults()
-                        .withStudies(600)
-                        .withSize(size)
-                        .withSeed(9001)
-                        .withClassFrequencies(even)),
-                SplitProportions.defaults(),
-                (d, t) -> {});
+        DisentanglerDataset probe = cohort(600, size, 9001, 0.2);
         // the independent judge: trained on a third cohort (other patients again) that no generator sees
-        DisentanglerDataset judgeCohort = DisentanglerDataset.fromPhantom(
-                new PhantomGenerator(PhantomSpec.defaults()
-                        .withStudies(1200)
-                        .withSize(size)
-                        .withSeed(9002)
-                        .withClassFrequencies(even)),
-                SplitProportions.defaults(),
-                (d, t) -> {});
+        DisentanglerDataset judgeCohort = cohort(1200, size, 9002, 0.2);
         System.out.printf(Locale.ROOT, "data %.1f s%n", (System.nanoTime() - t0) / 1e9);
         long tj = System.nanoTime();
         List<Finding> rendered = data.vocabulary().stream()
@@ -225,17 +213,8 @@ public final class GeneratorDiagnostics {
             // finding at F, then as many on the data (a fresh optimizer and schedule): twice the steps in all
             String pretrainFrequency = System.getProperty("diag.pretrainFrequency");
             if (pretrainFrequency != null) {
-                Map<Finding, Double> common = new EnumMap<>(Finding.class);
                 double f = Double.parseDouble(pretrainFrequency);
-                PhantomSpec.defaultFrequencies().keySet().forEach(k -> common.put(k, f));
-                DisentanglerDataset pretrain = DisentanglerDataset.fromPhantom(
-                        new PhantomGenerator(PhantomSpec.defaults()
-                                .withStudies(2000)
-                                .withSize(size)
-                                .withSeed(4242)
-                                .withClassFrequencies(common)),
-                        SplitProportions.defaults(),
-                        (d, t) -> {});
+                DisentanglerDataset pretrain = cohort(2000, size, 4242, f);
                 if (!pretrain.vocabulary().equals(data.vocabulary())) {
                     throw new IllegalStateException("the pretraining cohort's findings differ from the data's");
                 }
