@@ -653,11 +653,14 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
                 ? RetrainConfig.defaults()
                 : RetrainConfig.parseYaml(request.retrainSpecYaml());
         List<SplitEvidence> evidence = new ArrayList<>();
+        // per split, challenger − champion of the augmented arm with its paired interval (kept whether a rule asks)
+        Map<String, Map<String, Double>> paired = new LinkedHashMap<>();
         for (int i = 0; i < prep.splits().size(); i++) {
             TestSplit s = prep.splits().get(i);
+            paired.put(s.dataset(), pairedComparison(d, i, s.dataset()));
             Map<String, Double> challenger =
                     new java.util.TreeMap<>(d.challengerMetrics().get(i));
-            challenger.putAll(pairedComparison(d, i, s.dataset()));
+            challenger.putAll(paired.get(s.dataset()));
             evidence.add(new SplitEvidence(
                     s.dataset(),
                     s.role(),
@@ -671,7 +674,7 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
         String name = prep.modelName();
         String alias = ModelReference.parse(request.model()).aliasName().orElse(CHAMPION);
         String actor = "workflow " + request.retrainId() + " (started by " + request.actor() + ")";
-        String evidenceJson = evidenceJson(d, gate, evidence);
+        String evidenceJson = evidenceJson(d, gate, paired);
         Map<String, Integer> aliases = registry.aliases(name);
         if (challengerVersion == prep.championVersion()) {
             // the fine-tuning reproduced the champion's files: nothing to move
@@ -719,8 +722,9 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
         return gate.outcomes().stream().map(RuleOutcome::line).toList();
     }
 
-    /** What the history keeps as the decision's evidence: the splits by digest, every rule's outcome. */
-    private static String evidenceJson(RetrainDecisionRequest d, GateDecision gate, List<SplitEvidence> evidence) {
+    /** What the history keeps as the decision's evidence: the splits by digest, every rule's outcome, each split's paired comparison. */
+    private static String evidenceJson(
+            RetrainDecisionRequest d, GateDecision gate, Map<String, Map<String, Double>> paired) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("retrain", d.request().retrainId());
         e.put("champion", d.preparation().modelName() + "@" + d.preparation().championVersion());
@@ -729,17 +733,6 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
         e.put("decision", gate.promote() ? "promote" : "reject");
         e.put("splits", d.preparation().splits());
         e.put("rules", gate.outcomes());
-        // per split, challenger − champion of the augmented arm with its paired interval, whether a rule asked or not
-        Map<String, Map<String, Double>> paired = new LinkedHashMap<>();
-        for (SplitEvidence s : evidence) {
-            Map<String, Double> p = new java.util.TreeMap<>();
-            s.challenger().forEach((k, v) -> {
-                if (k.contains(dev.causalcxr.core.retrain.ChampionComparison.SUFFIX)) {
-                    p.put(k, v);
-                }
-            });
-            paired.put(s.dataset(), p);
-        }
         e.put("paired_vs_champion", paired);
         try {
             return JSON.writeValueAsString(e);

@@ -36,6 +36,9 @@ import java.util.List;
 final class FilmDecoder extends AbstractBlock {
 
     private static final float LEAK = 0.2f;
+    /** Hidden units of the perceptron from the z_path vector to the decoder map. */
+    private static final int MAP_HIDDEN = 64;
+
     private final Conv2d stem;
     private final Linear stemFilm;
     private final List<Conv2d> upConvs = new ArrayList<>();
@@ -57,7 +60,8 @@ final class FilmDecoder extends AbstractBlock {
         grid = projected ? cfg.decoderMapGrid() : cfg.pathGrid();
         mapChannels = projected ? DisentanglerConfig.DECODER_MAP_CHANNELS : DisentanglerNet.mapChannels(cfg);
         mapHidden = projected
-                ? addChildBlock("mapHidden", Linear.builder().setUnits(64).build())
+                ? addChildBlock(
+                        "mapHidden", Linear.builder().setUnits(MAP_HIDDEN).build())
                 : null;
         mapOut = projected
                 ? addChildBlock(
@@ -210,7 +214,7 @@ final class FilmDecoder extends AbstractBlock {
         toImage.initialize(manager, dataType, new Shape(batch, in, h, w));
         if (mapHidden != null) {
             mapHidden.initialize(manager, dataType, path);
-            mapOut.initialize(manager, dataType, new Shape(path.get(0), 64));
+            mapOut.initialize(manager, dataType, new Shape(path.get(0), MAP_HIDDEN));
         }
         long edge = z.get(2);
         for (int i = 0; i < spatialFilms.size(); i++) {

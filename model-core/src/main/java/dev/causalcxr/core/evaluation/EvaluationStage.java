@@ -68,6 +68,9 @@ public final class EvaluationStage {
 
     private static final Logger LOG = LoggerFactory.getLogger(EvaluationStage.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** On one line: indented, a few hundred thousand test probabilities would take a line each. */
+    private static final ObjectMapper COMPACT_JSON = new ObjectMapper();
+
     private static final double LOAD_SHARE = 0.05;
     private static final double TRAIN_SHARE = 0.85;
 
@@ -865,8 +868,7 @@ public final class EvaluationStage {
         JSON.writeValue(json.toFile(), EvaluationReportJson.of(result));
         ctx.addOutput(OUTPUT_RESULTS, json);
         Path predictions = ctx.workDir().resolve("test-predictions.json");
-        // one line: indented, a few hundred thousand probabilities would take a line each
-        new ObjectMapper().writeValue(predictions.toFile(), result.downstream().testPredictions());
+        COMPACT_JSON.writeValue(predictions.toFile(), result.downstream().testPredictions());
         ctx.addOutput(OUTPUT_TEST_PREDICTIONS, predictions);
     }
 }

@@ -1,9 +1,9 @@
 package dev.causalcxr.core.evaluation;
 
+import dev.causalcxr.core.files.Digests;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,22 +42,18 @@ public record TestPredictions(
 
     /** SHA-256 over the images' pixels (float bits) and labels, in order. */
     public static String digest(LabeledImages test) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(("size " + test.size() + " n " + test.labels().length).getBytes(StandardCharsets.UTF_8));
-            for (int i = 0; i < test.labels().length; i++) {
-                float[] p = test.pixels().get(i);
-                ByteBuffer b = ByteBuffer.allocate(4 * p.length + 4);
-                for (float v : p) {
-                    b.putFloat(v);
-                }
-                b.putInt(test.labels()[i]);
-                sha.update(b.array());
+        MessageDigest sha = Digests.sha256();
+        sha.update(("size " + test.size() + " n " + test.labels().length).getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < test.labels().length; i++) {
+            float[] p = test.pixels().get(i);
+            ByteBuffer b = ByteBuffer.allocate(4 * p.length + 4);
+            for (float v : p) {
+                b.putFloat(v);
             }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            b.putInt(test.labels()[i]);
+            sha.update(b.array());
         }
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     /**

@@ -32,12 +32,7 @@ public final class ChampionComparison {
 
     private ChampionComparison() {}
 
-    /** Whether a gate metric (by its stage key) has a paired champion comparison. */
-    public static boolean pairs(String metricKey) {
-        return PAIRED.containsKey(metricKey);
-    }
-
-    /** The gate metric keys that have one, sorted. */
+    /** The gate metric keys that have a paired champion comparison, sorted ({@code GateMetric#pairedWithChampion}). */
     public static List<String> pairedKeys() {
         return PAIRED.keySet().stream().sorted().toList();
     }
