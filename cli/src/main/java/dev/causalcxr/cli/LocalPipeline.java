@@ -330,6 +330,9 @@ final class LocalPipeline {
                 "cf_diversity_region",
                 "cf_diversity_truth_region",
                 "cf_diversity_region_share",
+                "cf_off_target_flips",
+                "cf_amplification",
+                "cf_amplification_judge",
                 "cf_augmentation_images"
             },
             {

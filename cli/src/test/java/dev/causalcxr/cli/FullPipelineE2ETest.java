@@ -81,6 +81,7 @@ class FullPipelineE2ETest {
                 "cf_gt_ssim",
                 "cf_composition_ssim",
                 "cf_reversibility_ssim",
+                "cf_amplification",
                 "cf_diversity",
                 "fid",
                 "kid",

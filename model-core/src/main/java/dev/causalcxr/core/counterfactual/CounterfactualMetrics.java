@@ -41,7 +41,8 @@ import java.util.function.BooleanSupplier;
  *   <li>{@value #GT_SSIM}: to the exact phantom counterfactual (NaN without ground truth);</li>
  *   <li>{@value #GT_SSIM_MASK}: the same inside the finding region only, where the finding is drawn
  *       (NaN without ground truth);</li>
- *   <li>{@value #COMPOSITION_SSIM}: the source conditioned on its own findings, to the source;</li>
+ *   <li>{@value #COMPOSITION_SSIM}: the source conditioned on its own findings, to the source; per finding
+ *       ({@code __<finding key>}), over the sources that show it;</li>
  *   <li>{@value #REVERSIBILITY_SSIM}: each counterfactual taken back to the source's condition by the
  *       generator (codes sampled with the pair's seed), to the source;</li>
  *   <li>{@value #DIVERSITY}: mean pairwise RMS pixel distance between the n samples of one pair;</li>
@@ -55,7 +56,13 @@ import java.util.function.BooleanSupplier;
  *       image (NaN without ground truth, for removals and where the exact counterfactuals do not vary);</li>
  *   <li>{@value #JUDGE_EFFECTIVENESS} (when a {@link FindingJudge} is given): effectiveness as above, but
  *       decided by that image classifier, which the generator never trained with or against, instead of
- *       the generator's own finding head on re-encoded codes.</li>
+ *       the generator's own finding head on re-encoded codes;</li>
+ *   <li>attribute amplification, the findings a request did not ask to change (every finding the reader
+ *       predicts but the one added, the ones removed and "No Finding"), read on the source and on each of its
+ *       counterfactuals: {@value #OFF_TARGET_CHANGE}, the mean |Δ probability|; {@value #OFF_TARGET_FLIPS}, the
+ *       share whose decision at 0.5 flips; {@value #AMPLIFICATION}, the largest rise of one of them (0 when none
+ *       rises). Read by the finding head on re-encoded codes and, with a judge, by the judge (suffix
+ *       {@value #JUDGED}).</li>
  * </ul>
  * Overall values are means over all counterfactuals (composition: over sources); per-class values
  * carry the suffix {@code __<finding key>} or {@value #REMOVAL_CLASS}.
@@ -76,6 +83,12 @@ public final class CounterfactualMetrics {
     public static final String DIVERSITY_REGION_SHARE = "cf_diversity_region_share";
     /** Effectiveness by the independent image judge (absent without one). */
     public static final String JUDGE_EFFECTIVENESS = "cf_effectiveness_judge";
+
+    public static final String OFF_TARGET_CHANGE = "cf_off_target_change";
+    public static final String OFF_TARGET_FLIPS = "cf_off_target_flips";
+    public static final String AMPLIFICATION = "cf_amplification";
+    /** The suffix of a metric read by the independent judge instead of the finding head. */
+    public static final String JUDGED = "_judge";
     /** The class key of the removal ("No Finding") condition. */
     public static final String REMOVAL_CLASS = "no_finding";
     /** The summary keys, overall. */
@@ -91,7 +104,10 @@ public final class CounterfactualMetrics {
             DIVERSITY_TRUTH,
             DIVERSITY_REGION,
             DIVERSITY_TRUTH_REGION,
-            DIVERSITY_REGION_SHARE);
+            DIVERSITY_REGION_SHARE,
+            OFF_TARGET_CHANGE,
+            OFF_TARGET_FLIPS,
+            AMPLIFICATION);
     /** PSNR of (nearly) identical pixels is capped here so that means stay finite. */
     static final double PSNR_CAP = 100.0;
 
@@ -252,21 +268,30 @@ public final class CounterfactualMetrics {
             DisentanglerModel.Encoding enc = model.encode(cfs);
             Acc acc = perClass.computeIfAbsent(pair.classKey(), k -> new Acc());
 
-            // effectiveness on the re-encoded pathology codes
+            // effectiveness on the re-encoded pathology codes, and what else the request changed
             float[][] probs;
+            float[] sourceProbs;
             try (NDManager m = Engines.pytorch().newBaseManager(scorer.device())) {
                 probs = scorer.probabilities(m, enc.pathMean());
+                sourceProbs = scorer.probabilities(m, model.encode(List.of(src)).pathMean())[0];
             }
             for (float[] pr : probs) {
                 double e = effective(scorer, pair, pr);
                 acc.add(Metric.EFFECTIVENESS, e);
                 all.add(Metric.EFFECTIVENESS, e);
+                OffTarget o = OffTarget.of(scorer.findings(), pair, sourceProbs, pr);
+                acc.add(o, false);
+                all.add(o, false);
             }
             if (judge != null) {
+                float[] sourceJudged = judge.probabilities(List.of(src))[0];
                 for (float[] pr : judge.probabilities(cfs)) {
                     double e = effective(judge.findings(), pair, pr);
                     acc.add(Metric.JUDGE_EFFECTIVENESS, e);
                     all.add(Metric.JUDGE_EFFECTIVENESS, e);
+                    OffTarget o = OffTarget.of(judge.findings(), pair, sourceJudged, pr);
+                    acc.add(o, true);
+                    all.add(o, true);
                 }
             }
 
@@ -367,7 +392,7 @@ public final class CounterfactualMetrics {
         }
         Map<String, Double> summary = new LinkedHashMap<>();
         for (Metric m : Metric.values()) {
-            if (m != Metric.JUDGE_EFFECTIVENESS || judge != null) {
+            if (!m.judged || judge != null) {
                 summary.put(m.key, all.mean(m));
             }
         }
@@ -382,16 +407,30 @@ public final class CounterfactualMetrics {
         for (String k : KEYS) {
             ordered.put(k, summary.get(k));
         }
-        if (judge != null) {
-            ordered.put(JUDGE_EFFECTIVENESS, summary.get(JUDGE_EFFECTIVENESS));
+        for (Metric m : Metric.values()) {
+            if (m.judged && judge != null) {
+                ordered.put(m.key, summary.get(m.key));
+            }
         }
         perClass.forEach((cls, acc) -> {
             for (Metric m : Metric.values()) {
-                if (m != Metric.JUDGE_EFFECTIVENESS || judge != null) {
+                if (!m.judged || judge != null) {
                     ordered.put(m.key + "__" + cls, acc.mean(m));
                 }
             }
         });
+        // per finding: the composition of the sources that show it (a source counts once for each of its findings)
+        Map<String, double[]> compositionByFinding = new TreeMap<>();
+        composition.forEach((sourceIndex, ssim) -> {
+            for (FindingMention m : data.studies().get(sourceIndex).findings()) {
+                double[] sumCount =
+                        compositionByFinding.computeIfAbsent(m.finding().key(), k -> new double[2]);
+                sumCount[0] += ssim;
+                sumCount[1]++;
+            }
+        });
+        compositionByFinding.forEach(
+                (key, sumCount) -> ordered.put(COMPOSITION_SSIM + "__" + key, sumCount[0] / sumCount[1]));
         return new Result(ordered, pairs.size(), all.count(Metric.DIVERSITY) * n);
     }
 
@@ -556,12 +595,59 @@ public final class CounterfactualMetrics {
         DIVERSITY_REGION(CounterfactualMetrics.DIVERSITY_REGION),
         DIVERSITY_TRUTH_REGION(CounterfactualMetrics.DIVERSITY_TRUTH_REGION),
         DIVERSITY_REGION_SHARE(CounterfactualMetrics.DIVERSITY_REGION_SHARE),
-        JUDGE_EFFECTIVENESS(CounterfactualMetrics.JUDGE_EFFECTIVENESS);
+        OFF_TARGET_CHANGE(CounterfactualMetrics.OFF_TARGET_CHANGE),
+        OFF_TARGET_FLIPS(CounterfactualMetrics.OFF_TARGET_FLIPS),
+        AMPLIFICATION(CounterfactualMetrics.AMPLIFICATION),
+        JUDGE_EFFECTIVENESS(CounterfactualMetrics.JUDGE_EFFECTIVENESS, true),
+        OFF_TARGET_CHANGE_JUDGE(CounterfactualMetrics.OFF_TARGET_CHANGE + JUDGED, true),
+        OFF_TARGET_FLIPS_JUDGE(CounterfactualMetrics.OFF_TARGET_FLIPS + JUDGED, true),
+        AMPLIFICATION_JUDGE(CounterfactualMetrics.AMPLIFICATION + JUDGED, true);
 
         final String key;
+        /** Decided by the independent judge: present only when there is one. */
+        final boolean judged;
 
         Metric(String key) {
+            this(key, false);
+        }
+
+        Metric(String key, boolean judged) {
             this.key = key;
+            this.judged = judged;
+        }
+    }
+
+    /**
+     * One counterfactual's reading of the findings its request did not ask to change, against its source's: the
+     * mean |Δ probability|, the share whose decision at 0.5 flips and the largest rise (0 when none rises); NaN
+     * when the reader predicts no such finding.
+     */
+    record OffTarget(double meanAbsoluteChange, double flips, double largestRise) {
+
+        /**
+         * @param findings the reader's columns
+         * @param source   its probabilities on the source image
+         * @param cf       its probabilities on the counterfactual
+         */
+        static OffTarget of(List<Finding> findings, Pair pair, float[] source, float[] cf) {
+            double change = 0;
+            int flips = 0;
+            double rise = 0;
+            int n = 0;
+            for (int c = 0; c < findings.size(); c++) {
+                Finding f = findings.get(c);
+                if (f == pair.target() || pair.removed().contains(f) || f == Finding.NO_FINDING) {
+                    continue;
+                }
+                double delta = (double) cf[c] - source[c];
+                change += Math.abs(delta);
+                flips += (cf[c] > 0.5f) != (source[c] > 0.5f) ? 1 : 0;
+                rise = Math.max(rise, delta);
+                n++;
+            }
+            return n == 0
+                    ? new OffTarget(Double.NaN, Double.NaN, Double.NaN)
+                    : new OffTarget(change / n, (double) flips / n, rise);
         }
     }
 
@@ -583,6 +669,12 @@ public final class CounterfactualMetrics {
 
         int count(Metric m) {
             return count[m.ordinal()];
+        }
+
+        void add(OffTarget o, boolean judged) {
+            add(judged ? Metric.OFF_TARGET_CHANGE_JUDGE : Metric.OFF_TARGET_CHANGE, o.meanAbsoluteChange());
+            add(judged ? Metric.OFF_TARGET_FLIPS_JUDGE : Metric.OFF_TARGET_FLIPS, o.flips());
+            add(judged ? Metric.AMPLIFICATION_JUDGE : Metric.AMPLIFICATION, o.largestRise());
         }
     }
 }

@@ -61,6 +61,10 @@ public record GateMetric(String name, String key, boolean higherIsBetter) {
         }) {
             m.put(k, new GateMetric(k, k, true));
         }
+        // generate-counterfactuals: what a request changed that it did not ask for (lower is better)
+        for (String k : new String[] {"cf_off_target_change", "cf_off_target_flips", "cf_amplification"}) {
+            m.put(k, new GateMetric(k, k, false));
+        }
         // evaluate: the downstream classifier's arms
         for (String d : new String[] {
             "accuracy",

@@ -61,6 +61,12 @@ class CounterfactualStageTest {
                 ctx.hasSummary("cf_effectiveness__pleural_effusion"),
                 ctx.summary().keySet().toString());
         assertTrue(ctx.hasSummary("cf_identity_ssim__" + CounterfactualMetrics.REMOVAL_CLASS));
+        assertTrue(
+                ctx.hasSummary(CounterfactualMetrics.COMPOSITION_SSIM + "__" + TinyModels.HEAD.key()),
+                "composition per finding, over the sources that show it: "
+                        + ctx.summary().keySet());
+        double amplification = ctx.summaryValue(CounterfactualMetrics.AMPLIFICATION);
+        assertTrue(amplification >= 0 && amplification <= 1, "amplification " + amplification);
         assertTrue(ctx.summaryValue(CounterfactualStage.AUGMENTATION_IMAGES) > 0);
 
         for (String a : List.of(CounterfactualStage.ARTIFACT_GRID, CounterfactualStage.ARTIFACT_TRADEOFF)) {
@@ -192,6 +198,14 @@ class CounterfactualStageTest {
                         .summary();
             }
             assertFalse(plain.containsKey(CounterfactualMetrics.JUDGE_EFFECTIVENESS));
+            assertFalse(plain.containsKey(CounterfactualMetrics.AMPLIFICATION + CounterfactualMetrics.JUDGED));
+            for (String k : List.of(
+                    CounterfactualMetrics.OFF_TARGET_CHANGE,
+                    CounterfactualMetrics.OFF_TARGET_FLIPS,
+                    CounterfactualMetrics.AMPLIFICATION)) {
+                double v = judged.get(k + CounterfactualMetrics.JUDGED);
+                assertTrue(v >= 0 && v <= 1, k + " by the judge: " + v);
+            }
             double overall = judged.get(CounterfactualMetrics.JUDGE_EFFECTIVENESS);
             assertTrue(overall >= 0 && overall <= 1, "judge effectiveness " + overall);
             for (Finding f : known) {
