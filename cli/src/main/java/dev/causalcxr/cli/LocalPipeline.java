@@ -333,6 +333,7 @@ final class LocalPipeline {
                 "cf_off_target_flips",
                 "cf_amplification",
                 "cf_amplification_judge",
+                "cf_amplification_truth",
                 "cf_augmentation_images"
             },
             {

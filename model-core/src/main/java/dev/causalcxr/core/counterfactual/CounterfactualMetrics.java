@@ -62,7 +62,8 @@ import java.util.function.BooleanSupplier;
  *       counterfactuals: {@value #OFF_TARGET_CHANGE}, the mean |Δ probability|; {@value #OFF_TARGET_FLIPS}, the
  *       share whose decision at 0.5 flips; {@value #AMPLIFICATION}, the largest rise of one of them (0 when none
  *       rises). Read by the finding head on re-encoded codes and, with a judge, by the judge (suffix
- *       {@value #JUDGED}).</li>
+ *       {@value #JUDGED}). {@value #AMPLIFICATION_TRUTH} reads the exact phantom counterfactual the same way: the
+ *       rise the reader itself sees where only the asked-for finding changed (NaN without ground truth).</li>
  * </ul>
  * Overall values are means over all counterfactuals (composition: over sources); per-class values
  * carry the suffix {@code __<finding key>} or {@value #REMOVAL_CLASS}.
@@ -87,6 +88,8 @@ public final class CounterfactualMetrics {
     public static final String OFF_TARGET_CHANGE = "cf_off_target_change";
     public static final String OFF_TARGET_FLIPS = "cf_off_target_flips";
     public static final String AMPLIFICATION = "cf_amplification";
+    /** {@value #AMPLIFICATION} of the exact phantom counterfactual: what the reader itself confuses (NaN without truth). */
+    public static final String AMPLIFICATION_TRUTH = "cf_amplification_truth";
     /** The suffix of a metric read by the independent judge instead of the finding head. */
     public static final String JUDGED = "_judge";
     /** The class key of the removal ("No Finding") condition. */
@@ -107,7 +110,8 @@ public final class CounterfactualMetrics {
             DIVERSITY_REGION_SHARE,
             OFF_TARGET_CHANGE,
             OFF_TARGET_FLIPS,
-            AMPLIFICATION);
+            AMPLIFICATION,
+            AMPLIFICATION_TRUTH);
     /** PSNR of (nearly) identical pixels is capped here so that means stay finite. */
     static final double PSNR_CAP = 100.0;
 
@@ -271,6 +275,7 @@ public final class CounterfactualMetrics {
             // effectiveness on the re-encoded pathology codes, and what else the request changed
             float[][] probs;
             float[] sourceProbs;
+            float[] sourceJudged = null;
             try (NDManager m = Engines.pytorch().newBaseManager(scorer.device())) {
                 probs = scorer.probabilities(m, enc.pathMean());
                 sourceProbs = scorer.probabilities(m, model.encode(List.of(src)).pathMean())[0];
@@ -284,7 +289,7 @@ public final class CounterfactualMetrics {
                 all.add(o, false);
             }
             if (judge != null) {
-                float[] sourceJudged = judge.probabilities(List.of(src))[0];
+                sourceJudged = judge.probabilities(List.of(src))[0];
                 for (float[] pr : judge.probabilities(cfs)) {
                     double e = effective(judge.findings(), pair, pr);
                     acc.add(Metric.JUDGE_EFFECTIVENESS, e);
@@ -317,6 +322,26 @@ public final class CounterfactualMetrics {
                 outside = ImageErrors.invert(region);
                 inside = region;
                 truth = exact.image().toFloat();
+            }
+            if (truth != null) {
+                // what the readers see change in the exact counterfactual: their own confusion of findings, the
+                // amplification no generator can go below
+                float[] truthRead;
+                try (NDManager m = Engines.pytorch().newBaseManager(scorer.device())) {
+                    truthRead =
+                            scorer.probabilities(m, model.encode(List.of(truth)).pathMean())[0];
+                }
+                double headRise = OffTarget.of(scorer.findings(), pair, sourceProbs, truthRead)
+                        .largestRise();
+                acc.add(Metric.AMPLIFICATION_TRUTH, headRise);
+                all.add(Metric.AMPLIFICATION_TRUTH, headRise);
+                if (judge != null) {
+                    double rise = OffTarget.of(
+                                    judge.findings(), pair, sourceJudged, judge.probabilities(List.of(truth))[0])
+                            .largestRise();
+                    acc.add(Metric.AMPLIFICATION_TRUTH_JUDGE, rise);
+                    all.add(Metric.AMPLIFICATION_TRUTH_JUDGE, rise);
+                }
             }
             for (float[] cf : cfs) {
                 double ssim = outside == null
@@ -598,10 +623,12 @@ public final class CounterfactualMetrics {
         OFF_TARGET_CHANGE(CounterfactualMetrics.OFF_TARGET_CHANGE),
         OFF_TARGET_FLIPS(CounterfactualMetrics.OFF_TARGET_FLIPS),
         AMPLIFICATION(CounterfactualMetrics.AMPLIFICATION),
+        AMPLIFICATION_TRUTH(CounterfactualMetrics.AMPLIFICATION_TRUTH),
         JUDGE_EFFECTIVENESS(CounterfactualMetrics.JUDGE_EFFECTIVENESS, true),
         OFF_TARGET_CHANGE_JUDGE(CounterfactualMetrics.OFF_TARGET_CHANGE + JUDGED, true),
         OFF_TARGET_FLIPS_JUDGE(CounterfactualMetrics.OFF_TARGET_FLIPS + JUDGED, true),
-        AMPLIFICATION_JUDGE(CounterfactualMetrics.AMPLIFICATION + JUDGED, true);
+        AMPLIFICATION_JUDGE(CounterfactualMetrics.AMPLIFICATION + JUDGED, true),
+        AMPLIFICATION_TRUTH_JUDGE(CounterfactualMetrics.AMPLIFICATION_TRUTH + JUDGED, true);
 
         final String key;
         /** Decided by the independent judge: present only when there is one. */
