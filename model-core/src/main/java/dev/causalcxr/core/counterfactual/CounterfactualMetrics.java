@@ -133,7 +133,22 @@ public final class CounterfactualMetrics {
     }
 
     /** The metric values. */
-    public record Result(Map<String, Double> summary, int pairs, int counterfactuals) {}
+    public record Result(
+            Map<String, Double> summary, int pairs, int counterfactuals, List<AmplificationCell> amplification) {}
+
+    /** The finding head's reading, in {@link AmplificationCell#reader()}. */
+    public static final String READER_HEAD = "finding_head";
+    /** The independent judge's reading, in {@link AmplificationCell#reader()}. */
+    public static final String READER_JUDGE = "judge";
+
+    /**
+     * How much a request for one class moved a reader's probability of one finding it did not ask to change: the
+     * mean of cf − source over the class's counterfactuals (positive: amplified).
+     *
+     * @param reader    {@value #READER_HEAD} or {@value #READER_JUDGE}
+     * @param requested the class key asked for, or {@value #REMOVAL_CLASS}
+     */
+    public record AmplificationCell(String reader, String requested, Finding other, double meanChange, int count) {}
 
     /**
      * For every condition, up to {@code sourcesPerCondition} studies of {@code split} (seeded order) that
@@ -255,6 +270,8 @@ public final class CounterfactualMetrics {
         Acc all = new Acc();
         Map<Integer, Double> composition = new LinkedHashMap<>();
         PhantomVariation variation = null;
+        // reader → requested class → other finding → [Σ(cf − source), count]
+        Map<String, Map<String, Map<Finding, double[]>>> cells = new TreeMap<>();
         int done = 0;
         for (int p = 0; p < pairs.size(); p++) {
             if (cancelled.getAsBoolean()) {
@@ -287,6 +304,7 @@ public final class CounterfactualMetrics {
                 OffTarget o = OffTarget.of(scorer.findings(), pair, sourceProbs, pr);
                 acc.add(o, false);
                 all.add(o, false);
+                OffTarget.accumulate(scorer.findings(), pair, sourceProbs, pr, cells(cells, READER_HEAD, pair));
             }
             if (judge != null) {
                 sourceJudged = judge.probabilities(List.of(src))[0];
@@ -297,6 +315,7 @@ public final class CounterfactualMetrics {
                     OffTarget o = OffTarget.of(judge.findings(), pair, sourceJudged, pr);
                     acc.add(o, true);
                     all.add(o, true);
+                    OffTarget.accumulate(judge.findings(), pair, sourceJudged, pr, cells(cells, READER_JUDGE, pair));
                 }
             }
 
@@ -456,7 +475,17 @@ public final class CounterfactualMetrics {
         });
         compositionByFinding.forEach(
                 (key, sumCount) -> ordered.put(COMPOSITION_SSIM + "__" + key, sumCount[0] / sumCount[1]));
-        return new Result(ordered, pairs.size(), all.count(Metric.DIVERSITY) * n);
+        List<AmplificationCell> amplification = new ArrayList<>();
+        cells.forEach((reader, byClass) ->
+                byClass.forEach((cls, byFinding) -> byFinding.forEach((f, sumCount) -> amplification.add(
+                        new AmplificationCell(reader, cls, f, sumCount[0] / sumCount[1], (int) sumCount[1])))));
+        return new Result(ordered, pairs.size(), all.count(Metric.DIVERSITY) * n, List.copyOf(amplification));
+    }
+
+    private static Map<Finding, double[]> cells(
+            Map<String, Map<String, Map<Finding, double[]>>> cells, String reader, Pair pair) {
+        return cells.computeIfAbsent(reader, k -> new TreeMap<>())
+                .computeIfAbsent(pair.classKey(), k -> new TreeMap<>());
     }
 
     private static double effective(PathologyScorer scorer, Pair pair, float[] probabilities) {
@@ -663,7 +692,7 @@ public final class CounterfactualMetrics {
             int n = 0;
             for (int c = 0; c < findings.size(); c++) {
                 Finding f = findings.get(c);
-                if (f == pair.target() || pair.removed().contains(f) || f == Finding.NO_FINDING) {
+                if (!isOffTarget(f, pair)) {
                     continue;
                 }
                 double delta = (double) cf[c] - source[c];
@@ -675,6 +704,24 @@ public final class CounterfactualMetrics {
             return n == 0
                     ? new OffTarget(Double.NaN, Double.NaN, Double.NaN)
                     : new OffTarget(change / n, (double) flips / n, rise);
+        }
+
+        /** Adds cf − source of every finding the request did not ask to change to {@code into}'s [sum, count]. */
+        static void accumulate(
+                List<Finding> findings, Pair pair, float[] source, float[] cf, Map<Finding, double[]> into) {
+            for (int c = 0; c < findings.size(); c++) {
+                Finding f = findings.get(c);
+                if (isOffTarget(f, pair)) {
+                    double[] sumCount = into.computeIfAbsent(f, k -> new double[2]);
+                    sumCount[0] += (double) cf[c] - source[c];
+                    sumCount[1]++;
+                }
+            }
+        }
+
+        /** Neither the finding added nor one removed nor "No Finding", which every request changes. */
+        private static boolean isOffTarget(Finding f, Pair pair) {
+            return f != pair.target() && !pair.removed().contains(f) && f != Finding.NO_FINDING;
         }
     }
 

@@ -54,6 +54,9 @@ public final class CounterfactualStage {
     public static final String ARTIFACT_GRID = "counterfactual-grid";
     public static final String ARTIFACT_TRADEOFF = "guidance-tradeoff";
     public static final String ARTIFACT_TRADEOFF_TABLE = "guidance-tradeoff.csv";
+    /** Per reader, requested class and other finding: how much the request moved that finding's probability. */
+    public static final String ARTIFACT_AMPLIFICATION = "cf-amplification.csv";
+
     public static final String AUGMENTATION_IMAGES = "cf_augmentation_images";
 
     private static final Logger LOG = LoggerFactory.getLogger(CounterfactualStage.class);
@@ -171,6 +174,7 @@ public final class CounterfactualStage {
         }
         summary.putAll(metrics.summary());
         summary.put("cf_metric_pairs", (double) metrics.pairs());
+        publishAmplification(metrics.amplification(), ctx);
 
         // 2. guidance trade-off
         if (!cfg.guidanceSweep().isEmpty() && pairs.stream().anyMatch(p -> !p.isRemoval())) {
@@ -404,6 +408,24 @@ public final class CounterfactualStage {
         }
         return new Generated(
                 new AugmentationSet(size, entries, images), new AugmentationSet(size, decodedEntries, decodedImages));
+    }
+
+    private static void publishAmplification(List<CounterfactualMetrics.AmplificationCell> cells, StageContext ctx)
+            throws IOException {
+        StringBuilder table = new StringBuilder("reader,requested,other,mean_change,counterfactuals\n");
+        for (CounterfactualMetrics.AmplificationCell c : cells) {
+            table.append(String.format(
+                    Locale.ROOT,
+                    "%s,%s,%s,%.6f,%d%n",
+                    c.reader(),
+                    c.requested(),
+                    c.other().key(),
+                    c.meanChange(),
+                    c.count()));
+        }
+        Path csv = ctx.workDir().resolve(ARTIFACT_AMPLIFICATION);
+        Files.writeString(csv, table);
+        ctx.addArtifact(ARTIFACT_AMPLIFICATION, csv);
     }
 
     private static void publishTradeoff(List<DiffusionMetrics.TradeoffPoint> points, StageContext ctx)

@@ -72,6 +72,15 @@ class CounterfactualStageTest {
         for (String a : List.of(CounterfactualStage.ARTIFACT_GRID, CounterfactualStage.ARTIFACT_TRADEOFF)) {
             assertTrue(Files.size(ctx.artifact(a)) > 0, a);
         }
+        List<String> amplificationTable = Files.readAllLines(ctx.artifact(CounterfactualStage.ARTIFACT_AMPLIFICATION));
+        assertEquals("reader,requested,other,mean_change,counterfactuals", amplificationTable.get(0));
+        assertTrue(amplificationTable.size() > 1, "a row per requested class and other finding");
+        for (String row : amplificationTable.subList(1, amplificationTable.size())) {
+            String[] cells = row.split(",");
+            assertNotEquals(cells[1], cells[2], "the finding asked for is not its own amplification: " + row);
+            double change = Double.parseDouble(cells[3]);
+            assertTrue(change >= -1 && change <= 1, row);
+        }
         AugmentationSet set = AugmentationSet.read(ctx.output(CounterfactualStage.OUTPUT_AUGMENTATION));
         AugmentationSet plain = AugmentationSet.read(ctx.output(CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN));
         assertEquals(r.images(), set.size());

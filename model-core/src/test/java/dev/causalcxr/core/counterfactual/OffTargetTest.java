@@ -59,6 +59,18 @@ class OffTargetTest {
     }
 
     @Test
+    void theMatrixKeepsEachOtherFindingsMeanChange() {
+        java.util.Map<Finding, double[]> cells = new java.util.TreeMap<>();
+        CounterfactualMetrics.Pair mass = adding(Finding.MASS);
+        float[] source = {0.1f, 0.1f, 0.2f, 0.9f};
+        CounterfactualMetrics.OffTarget.accumulate(READER, mass, source, new float[] {0.9f, 0.7f, 0.2f, 0.1f}, cells);
+        CounterfactualMetrics.OffTarget.accumulate(READER, mass, source, new float[] {0.9f, 0.3f, 0.0f, 0.1f}, cells);
+        assertEquals(java.util.Set.of(Finding.NODULE, Finding.PLEURAL_EFFUSION), cells.keySet());
+        assertEquals(0.4, cells.get(Finding.NODULE)[0] / cells.get(Finding.NODULE)[1], 1e-6, "(0.6 + 0.2) / 2");
+        assertEquals(-0.1, cells.get(Finding.PLEURAL_EFFUSION)[0] / 2, 1e-6);
+    }
+
+    @Test
     void aReaderThatPredictsNothingElseCannotTell() {
         CounterfactualMetrics.OffTarget o = CounterfactualMetrics.OffTarget.of(
                 List.of(Finding.MASS), adding(Finding.MASS), new float[] {0.1f}, new float[] {0.9f});
