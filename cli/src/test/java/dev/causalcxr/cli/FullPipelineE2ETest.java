@@ -121,6 +121,7 @@ class FullPipelineE2ETest {
                     byName.get("generate-counterfactuals").get("artifacts").findValuesAsText("path");
             assertTrue(cfArtifacts.stream().anyMatch(p -> p.contains("counterfactual-grid")), cfArtifacts.toString());
             assertTrue(cfArtifacts.stream().anyMatch(p -> p.contains("guidance-tradeoff")), cfArtifacts.toString());
+            assertTrue(cfArtifacts.stream().anyMatch(p -> p.contains("cf-amplification")), cfArtifacts.toString());
             List<String> evalArtifacts = byName.get("evaluate").get("artifacts").findValuesAsText("path");
             assertTrue(evalArtifacts.stream().anyMatch(p -> p.contains("confusion")), evalArtifacts.toString());
             assertEquals(
