@@ -84,9 +84,11 @@ public final class CounterfactualMetrics {
     public static final String DIVERSITY_REGION_SHARE = "cf_diversity_region_share";
     /** Effectiveness by the independent image judge (absent without one). */
     public static final String JUDGE_EFFECTIVENESS = "cf_effectiveness_judge";
-
+    /** Attribute amplification: mean |Δ probability| of the findings a request did not ask to change. */
     public static final String OFF_TARGET_CHANGE = "cf_off_target_change";
+    /** Attribute amplification: the share of those findings whose decision at 0.5 flips. */
     public static final String OFF_TARGET_FLIPS = "cf_off_target_flips";
+    /** Attribute amplification: the largest rise of one of those findings, 0 when none rises. */
     public static final String AMPLIFICATION = "cf_amplification";
     /** {@value #AMPLIFICATION} of the exact phantom counterfactual: what the reader itself confuses (NaN without truth). */
     public static final String AMPLIFICATION_TRUTH = "cf_amplification_truth";
@@ -343,8 +345,8 @@ public final class CounterfactualMetrics {
                 truth = exact.image().toFloat();
             }
             if (truth != null) {
-                // what the readers see change in the exact counterfactual: their own confusion of findings, the
-                // amplification no generator can go below
+                // what the readers see change in the exact counterfactual: their own confusion of findings, what a
+                // perfect generator would score
                 float[] truthRead;
                 try (NDManager m = Engines.pytorch().newBaseManager(scorer.device())) {
                     truthRead =
