@@ -66,14 +66,18 @@ final class ModelsCommand implements Runnable {
             for (String n : names) {
                 for (ModelVersion v : registry.versions(n)) {
                     Double cf = v.metrics().get("cf_effectiveness");
+                    Double judged = v.metrics().get("cf_effectiveness_judge");
                     Double tail = v.metrics().get("tail_recall_augmented");
                     console.printf(
-                            "%-28s %s  run %s%s%s%s",
+                            "%-28s %s  run %s%s%s%s%s",
                             v.reference(),
                             v.createdAt(),
                             v.provenance().getOrDefault(ModelRegistry.PIPELINE_RUN_ID, "-"),
                             v.aliases().isEmpty() ? "" : "  aliases " + String.join(",", v.aliases()),
                             cf == null ? "" : String.format(java.util.Locale.ROOT, "  cf_effectiveness %.3f", cf),
+                            judged == null
+                                    ? ""
+                                    : String.format(java.util.Locale.ROOT, "  cf_effectiveness_judge %.3f", judged),
                             tail == null
                                     ? ""
                                     : String.format(java.util.Locale.ROOT, "  tail_recall_augmented %.3f", tail));

@@ -61,9 +61,12 @@ public record GateMetric(String name, String key, boolean higherIsBetter) {
         }) {
             m.put(k, new GateMetric(k, k, true));
         }
+        // ... and by the independent judge, which the generator never trained against (absent without one)
+        m.put("cf_effectiveness_judge", new GateMetric("cf_effectiveness_judge", "cf_effectiveness_judge", true));
         // generate-counterfactuals: what a request changed that it did not ask for (lower is better)
         for (String k : new String[] {"cf_off_target_change", "cf_off_target_flips", "cf_amplification"}) {
             m.put(k, new GateMetric(k, k, false));
+            m.put(k + "_judge", new GateMetric(k + "_judge", k + "_judge", false));
         }
         // evaluate: the downstream classifier's arms
         for (String d : new String[] {

@@ -1,6 +1,7 @@
 package dev.causalcxr.core.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,6 +85,23 @@ class RetrainConfigTest {
         assertTrue(paths.contains("retrain.gate.rules.fid"), paths.toString());
         assertTrue(paths.contains("retrain.colour"), paths.toString());
         assertTrue(e.getMessage().contains("unknown metric 'fidelity'"), e.getMessage());
+    }
+
+    @Test
+    void aGateMayAskTheIndependentJudgeAndBoundAmplification() {
+        RetrainConfig c = RetrainConfig.parseYaml("""
+                retrain:
+                  gate:
+                    rules:
+                      new.cf_effectiveness_judge: improves
+                      new.cf_amplification_judge: not_worse
+                      old.cf_amplification: not_worse
+                """);
+        assertEquals(3, c.rules().size());
+        assertTrue(GateMetric.of("cf_effectiveness_judge").orElseThrow().higherIsBetter());
+        for (String k : List.of("cf_amplification", "cf_amplification_judge", "cf_off_target_flips_judge")) {
+            assertFalse(GateMetric.of(k).orElseThrow().higherIsBetter(), k + ": lower is better");
+        }
     }
 
     @Test
