@@ -658,8 +658,7 @@ public final class RetrainActivitiesImpl implements RetrainActivities {
         for (int i = 0; i < prep.splits().size(); i++) {
             TestSplit s = prep.splits().get(i);
             paired.put(s.dataset(), pairedComparison(d, i, s.dataset()));
-            Map<String, Double> challenger =
-                    new java.util.TreeMap<>(d.challengerMetrics().get(i));
+            Map<String, Double> challenger = new TreeMap<>(d.challengerMetrics().get(i));
             challenger.putAll(paired.get(s.dataset()));
             evidence.add(new SplitEvidence(
                     s.dataset(),

@@ -306,7 +306,7 @@ public final class CounterfactualMetrics {
                 OffTarget o = OffTarget.of(scorer.findings(), pair, sourceProbs, pr);
                 acc.add(o, false);
                 all.add(o, false);
-                OffTarget.accumulate(scorer.findings(), pair, sourceProbs, pr, cells(cells, READER_HEAD, pair));
+                OffTarget.accumulate(scorer.findings(), pair, sourceProbs, pr, cellsFor(cells, READER_HEAD, pair));
             }
             if (judge != null) {
                 sourceJudged = judge.probabilities(List.of(src))[0];
@@ -317,7 +317,7 @@ public final class CounterfactualMetrics {
                     OffTarget o = OffTarget.of(judge.findings(), pair, sourceJudged, pr);
                     acc.add(o, true);
                     all.add(o, true);
-                    OffTarget.accumulate(judge.findings(), pair, sourceJudged, pr, cells(cells, READER_JUDGE, pair));
+                    OffTarget.accumulate(judge.findings(), pair, sourceJudged, pr, cellsFor(cells, READER_JUDGE, pair));
                 }
             }
 
@@ -484,7 +484,7 @@ public final class CounterfactualMetrics {
         return new Result(ordered, pairs.size(), all.count(Metric.DIVERSITY) * n, List.copyOf(amplification));
     }
 
-    private static Map<Finding, double[]> cells(
+    private static Map<Finding, double[]> cellsFor(
             Map<String, Map<String, Map<Finding, double[]>>> cells, String reader, Pair pair) {
         return cells.computeIfAbsent(reader, k -> new TreeMap<>())
                 .computeIfAbsent(pair.classKey(), k -> new TreeMap<>());

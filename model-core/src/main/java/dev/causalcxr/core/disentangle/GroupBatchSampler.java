@@ -49,6 +49,8 @@ public final class GroupBatchSampler {
     private final List<int[]> contrastAnchors = new ArrayList<>();
     /** Per entry of {@link #contrastAnchors}: the finding index. */
     private final List<Integer> contrastFindings = new ArrayList<>();
+    /** Per entry of {@link #contrastAnchors}, per anchor: the same patient's studies without the finding. */
+    private final List<int[][]> contrastPartners = new ArrayList<>();
 
     private final int[][] findingsOf;
     /** Per finding shown by some training study: those studies (for the finding-balanced slots). */
@@ -131,15 +133,19 @@ public final class GroupBatchSampler {
                     + 1;
             for (int f = 0; f < findings; f++) {
                 List<Integer> anchorsOfF = new ArrayList<>();
+                List<int[]> partnersOfF = new ArrayList<>();
                 for (int i = 0; i < patientOf.length; i++) {
-                    if (shows(i, f) && withoutFinding(studiesByPatient.get(patientOf[i]), f).length > 0) {
+                    int[] without = shows(i, f) ? withoutFinding(studiesByPatient.get(patientOf[i]), f) : null;
+                    if (without != null && without.length > 0) {
                         anchorsOfF.add(i);
+                        partnersOfF.add(without);
                     }
                 }
                 if (!anchorsOfF.isEmpty()) {
                     contrastAnchors.add(
                             anchorsOfF.stream().mapToInt(Integer::intValue).toArray());
                     contrastFindings.add(f);
+                    contrastPartners.add(partnersOfF.toArray(new int[0][]));
                 }
                 int finding = f;
                 int[] showing = java.util.stream.IntStream.range(0, patientOf.length)
@@ -247,9 +253,9 @@ public final class GroupBatchSampler {
             int choice = contrastAnchors.isEmpty() ? 0 : rng.nextInt(contrastAnchors.size() + 1);
             if (choice > 0) {
                 int[] anchorsOfF = contrastAnchors.get(choice - 1);
-                int anchor = anchorsOfF[rng.nextInt(anchorsOfF.length)];
-                int[] without =
-                        withoutFinding(studiesByPatient.get(patientOf[anchor]), contrastFindings.get(choice - 1));
+                int a = rng.nextInt(anchorsOfF.length);
+                int anchor = anchorsOfF[a];
+                int[] without = contrastPartners.get(choice - 1)[a];
                 studies[slot] = anchor;
                 studies[slot + 1] = without[rng.nextInt(without.length)];
                 identityPairs[p] = new int[] {slot, slot + 1};

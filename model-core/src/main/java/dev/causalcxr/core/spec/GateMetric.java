@@ -2,6 +2,7 @@ package dev.causalcxr.core.spec;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -21,7 +22,7 @@ public record GateMetric(String name, String key, boolean higherIsBetter) {
      * The augmented arm's downstream metrics that a retrain also compares study by study, champion against
      * challenger, with a paired interval ({@code dev.causalcxr.core.retrain.ChampionComparison}).
      */
-    private static final java.util.Set<String> PAIRED_WITH_CHAMPION = java.util.Set.of(
+    private static final Set<String> PAIRED_WITH_CHAMPION = Set.of(
             "balanced_accuracy_augmented",
             "auroc_augmented",
             "tail_auroc_augmented",
