@@ -31,6 +31,8 @@ import java.util.Map;
  * @param judgeCohortStudies  on a phantom data set, train the independent effectiveness judge on this many
  *                            studies of an evaluation-only phantom cohort (new seed, new patients, every
  *                            rendered finding at 20 %) instead of the validation split; 0: the validation split
+ * @param judgeSteps          the judge's optimizer steps (a larger cohort needs more to be seen once)
+ * @param judgeDownsamplings  stride-2 convolutions of the judge's four ({@link FindingJudge.Config})
  * @param device              {@code cpu}, {@code gpu} or {@code gpu:N}
  */
 public record CounterfactualConfig(
@@ -51,6 +53,8 @@ public record CounterfactualConfig(
         boolean usePriors,
         boolean plainAblation,
         int judgeCohortStudies,
+        int judgeSteps,
+        int judgeDownsamplings,
         String device) {
 
     public CounterfactualConfig {
@@ -112,6 +116,12 @@ public record CounterfactualConfig(
         if (judgeCohortStudies < 0 || judgeCohortStudies > JudgeCohort.MAX_STUDIES) {
             p.add("judge_cohort_studies must be in 0.." + JudgeCohort.MAX_STUDIES + ", got " + judgeCohortStudies);
         }
+        if (judgeSteps < 1 || judgeSteps > MAX_JUDGE_STEPS) {
+            p.add("judge_steps must be in 1.." + MAX_JUDGE_STEPS + ", got " + judgeSteps);
+        }
+        if (judgeDownsamplings < 1 || judgeDownsamplings > 4) {
+            p.add("judge_downsamplings must be in 1..4, got " + judgeDownsamplings);
+        }
         if (!device.matches("cpu|gpu(:\\d+)?")) {
             p.add("device must be cpu, gpu or gpu:N, got '" + device + "'");
         }
@@ -140,8 +150,17 @@ public record CounterfactualConfig(
                 true,
                 true,
                 0,
+                FindingJudge.Config.quick(0).steps(),
+                FindingJudge.Config.quick(0).downsamplings(),
                 "cpu");
     }
+
+    /** The judge's training for a seed: the quick judge with this config's steps and downsamplings. */
+    public FindingJudge.Config judge(long seed) {
+        return FindingJudge.Config.quick(seed).withBudget(judgeSteps, judgeDownsamplings);
+    }
+
+    private static final int MAX_JUDGE_STEPS = 100_000;
 
     public SamplerConfig sampler() {
         return new SamplerConfig(ddimSteps, eta, guidance);
@@ -166,6 +185,8 @@ public record CounterfactualConfig(
                 usePriors,
                 plainAblation,
                 judgeCohortStudies,
+                judgeSteps,
+                judgeDownsamplings,
                 device);
     }
 
@@ -188,6 +209,8 @@ public record CounterfactualConfig(
                 usePriors,
                 plainAblation,
                 judgeCohortStudies,
+                judgeSteps,
+                judgeDownsamplings,
                 device);
     }
 
@@ -210,6 +233,8 @@ public record CounterfactualConfig(
                 usePriors,
                 plainAblation,
                 judgeCohortStudies,
+                judgeSteps,
+                judgeDownsamplings,
                 device);
     }
 
@@ -232,6 +257,8 @@ public record CounterfactualConfig(
                 usePriors,
                 plainAblation,
                 judgeCohortStudies,
+                judgeSteps,
+                judgeDownsamplings,
                 device);
     }
 

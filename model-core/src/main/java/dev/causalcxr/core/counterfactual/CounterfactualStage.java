@@ -155,8 +155,9 @@ public final class CounterfactualStage {
         ctx.progress(0.05, "counterfactual metrics: " + pairs.size() + " pairs");
         CounterfactualMetrics.Result metrics;
         try (FindingJudge judge = cfg.judgeCohortStudies() > 0
-                ? trainJudgeOnCohort(cfg.judgeCohortStudies(), data, known, seed, summary)
-                : trainJudge(data, known, SeedStreams.of(seed, 6), summary)) {
+                ? trainJudgeOnCohort(
+                        cfg.judgeCohortStudies(), data, known, seed, cfg.judge(SeedStreams.of(seed, 6)), summary)
+                : trainJudge(data, known, cfg.judge(SeedStreams.of(seed, 6)), summary)) {
             metrics = CounterfactualMetrics.evaluate(
                     gen,
                     data,
@@ -256,7 +257,7 @@ public final class CounterfactualStage {
      * saw. Null, with the reason logged, when that split is too small or shows none of the findings.
      */
     static FindingJudge trainJudge(
-            DisentanglerDataset data, List<Finding> findings, long seed, Map<String, Double> summary) {
+            DisentanglerDataset data, List<Finding> findings, FindingJudge.Config config, Map<String, Double> summary) {
         int[] val = data.indices(Split.VAL);
         boolean anyPositive = java.util.stream.IntStream.of(val)
                 .anyMatch(i -> data.studies().get(i).findings().stream().anyMatch(m -> findings.contains(m.finding())));
@@ -279,7 +280,7 @@ public final class CounterfactualStage {
             labels.add(present);
         }
         long t0 = System.nanoTime();
-        FindingJudge judge = FindingJudge.train(images, labels, findings, data.size(), FindingJudge.Config.quick(seed));
+        FindingJudge judge = FindingJudge.train(images, labels, findings, data.size(), config);
         return recordJudge(judge, findings, t0, summary);
     }
 
@@ -287,9 +288,16 @@ public final class CounterfactualStage {
      * The judge trained on an evaluation-only phantom cohort ({@link JudgeCohort}) when the data set is a
      * phantom (every study has ground truth); otherwise, with the reason logged, on the validation split as
      * {@link #trainJudge} does.
+     *
+     * @param cohortSeed the stage's seed, from which the cohort is rendered
      */
     static FindingJudge trainJudgeOnCohort(
-            int studies, DisentanglerDataset data, List<Finding> findings, long seed, Map<String, Double> summary)
+            int studies,
+            DisentanglerDataset data,
+            List<Finding> findings,
+            long cohortSeed,
+            FindingJudge.Config config,
+            Map<String, Double> summary)
             throws IOException {
         boolean phantom = !data.studies().isEmpty()
                 && data.studies().stream().allMatch(DisentanglerDataset.Study::hasGroundTruth);
@@ -298,16 +306,11 @@ public final class CounterfactualStage {
                     "{}: judge_cohort_studies is set, but the data set is not a phantom with ground truth (or no"
                             + " finding is generatable): the judge trains on the validation split",
                     NAME);
-            return trainJudge(data, findings, SeedStreams.of(seed, 6), summary);
+            return trainJudge(data, findings, config, summary);
         }
         long t0 = System.nanoTime();
-        JudgeCohort.Cohort cohort = JudgeCohort.render(studies, data.size(), seed, findings);
-        FindingJudge judge = FindingJudge.train(
-                cohort.images(),
-                cohort.labels(),
-                findings,
-                data.size(),
-                FindingJudge.Config.quick(SeedStreams.of(seed, 6)));
+        JudgeCohort.Cohort cohort = JudgeCohort.render(studies, data.size(), cohortSeed, findings);
+        FindingJudge judge = FindingJudge.train(cohort.images(), cohort.labels(), findings, data.size(), config);
         summary.put("cf_judge_cohort_studies", (double) studies);
         return recordJudge(judge, findings, t0, summary);
     }
@@ -520,6 +523,8 @@ public final class CounterfactualStage {
         ctx.logParam("cf.usePriors", String.valueOf(cfg.usePriors()));
         ctx.logParam("cf.plainAblation", String.valueOf(cfg.plainAblation()));
         ctx.logParam("cf.judgeCohortStudies", String.valueOf(cfg.judgeCohortStudies()));
+        ctx.logParam("cf.judgeSteps", String.valueOf(cfg.judgeSteps()));
+        ctx.logParam("cf.judgeDownsamplings", String.valueOf(cfg.judgeDownsamplings()));
         ctx.logParam(
                 "cf.priors",
                 String.join(

@@ -39,6 +39,7 @@ public final class FindingJudge implements AutoCloseable {
     private static final float LEAK = 0.2f;
     private static final float MAX_POSITIVE_WEIGHT = 20f;
     private static final int CHUNK = 64;
+    private static final int LAYERS = 4;
 
     private final List<Finding> findings;
     private final int size;
@@ -58,10 +59,18 @@ public final class FindingJudge implements AutoCloseable {
      * @param seed      initialization and batch order
      * @param maxPool   the last feature map is reduced by its maximum and its mean (concatenated) instead of
      *                  the mean alone: a small lesion is one cell of that map, and a mean over all cells dilutes it
+     * @param downsamplings how many of the four convolutions have stride 2 (the first ones); the others keep
+     *                  the resolution, so the last map has size / 2^downsamplings cells a side
      */
-    public record Config(int width, int steps, int batchSize, double learningRate, long seed, boolean maxPool) {
+    public record Config(
+            int width, int steps, int batchSize, double learningRate, long seed, boolean maxPool, int downsamplings) {
         public Config {
-            if (width < 1 || steps < 1 || batchSize < 2 || !(learningRate > 0)) {
+            if (width < 1
+                    || steps < 1
+                    || batchSize < 2
+                    || !(learningRate > 0)
+                    || downsamplings < 1
+                    || downsamplings > LAYERS) {
                 throw new IllegalArgumentException("invalid judge config: " + this);
             }
         }
@@ -71,7 +80,12 @@ public final class FindingJudge implements AutoCloseable {
          * alone left mass, consolidation, pneumothorax and devices at chance (bench/generator/RESULTS.md).
          */
         public static Config quick(long seed) {
-            return new Config(16, 600, 32, 2e-3, seed, true);
+            return new Config(16, 600, 32, 2e-3, seed, true, LAYERS);
+        }
+
+        /** The same judge with another number of steps and of stride-2 convolutions. */
+        public Config withBudget(int steps, int downsamplings) {
+            return new Config(width, steps, batchSize, learningRate, seed, maxPool, downsamplings);
         }
     }
 
@@ -82,7 +96,8 @@ public final class FindingJudge implements AutoCloseable {
             int trainingImages,
             int[] positives,
             int width,
-            boolean maxPool) {
+            boolean maxPool,
+            int downsamplings) {
         this.findings = List.copyOf(findings);
         this.size = size;
         this.trainingImages = trainingImages;
@@ -91,12 +106,12 @@ public final class FindingJudge implements AutoCloseable {
         manager = NDManager.newBaseManager(Engines.device("cpu"), Engines.PYTORCH);
         net = new SequentialBlock();
         int[] widths = {width, 2 * width, 4 * width, 4 * width};
-        int[] strides = {2, 2, 2, 2};
-        for (int i = 0; i < widths.length; i++) {
+        for (int i = 0; i < LAYERS; i++) {
+            int stride = i < downsamplings ? 2 : 1;
             net.add(Conv2d.builder()
                     .setKernelShape(new Shape(3, 3))
                     .optPadding(new Shape(1, 1))
-                    .optStride(new Shape(strides[i], strides[i]))
+                    .optStride(new Shape(stride, stride))
                     .setFilters(widths[i])
                     .build());
             net.add(x -> Activation.leakyRelu(x, LEAK));
@@ -152,8 +167,8 @@ public final class FindingJudge implements AutoCloseable {
                     ? 1f
                     : Math.min(MAX_POSITIVE_WEIGHT, Math.max(1f, (float) (n - positives[k]) / positives[k]));
         }
-        FindingJudge judge =
-                new FindingJudge(findings, size, config.seed(), n, positives, config.width(), config.maxPool());
+        FindingJudge judge = new FindingJudge(
+                findings, size, config.seed(), n, positives, config.width(), config.maxPool(), config.downsamplings());
         try {
             judge.fit(images, targets, positiveWeight, config);
             return judge;

@@ -34,7 +34,26 @@ class CounterfactualStageTest {
     /** quick() with fewer sampler steps and smaller sets: the same code paths in a few seconds. */
     static CounterfactualConfig small() {
         return new CounterfactualConfig(
-                8, 0f, 2f, 3, 1, List.of(), List.of(0.0, 2.0, 4.0), 2, 0.5, 4, Map.of(), 2, 3, 2, true, true, 0, "cpu");
+                8,
+                0f,
+                2f,
+                3,
+                1,
+                List.of(),
+                List.of(0.0, 2.0, 4.0),
+                2,
+                0.5,
+                4,
+                Map.of(),
+                2,
+                3,
+                2,
+                true,
+                true,
+                0,
+                600,
+                4,
+                "cpu");
     }
 
     @Test
@@ -201,7 +220,7 @@ class CounterfactualStageTest {
                     .summary();
             Map<String, Double> judged;
             try (FindingJudge judge = FindingJudge.train(
-                    images, labels, known, data.size(), new FindingJudge.Config(4, 10, 16, 1e-3, 1, false))) {
+                    images, labels, known, data.size(), new FindingJudge.Config(4, 10, 16, 1e-3, 1, false, 4))) {
                 judged = CounterfactualMetrics.evaluate(
                                 gen, data, pairs, 2, sampler, 9, judge, (a, b) -> {}, () -> false)
                         .summary();
@@ -270,7 +289,10 @@ class CounterfactualStageTest {
                 tiny.datasetDir, tiny.labels, PhantomGroundTruth.read(tiny.groundTruth), (a, b) -> {});
         assertTrue(data.indices(Split.VAL).length < CounterfactualStage.JUDGE_MINIMUM_IMAGES);
         Map<String, Double> summary = new java.util.LinkedHashMap<>();
-        assertEquals(null, CounterfactualStage.trainJudge(data, List.of(TinyModels.HEAD, TinyModels.TAIL), 1, summary));
+        assertEquals(
+                null,
+                CounterfactualStage.trainJudge(
+                        data, List.of(TinyModels.HEAD, TinyModels.TAIL), FindingJudge.Config.quick(1), summary));
         assertTrue(summary.isEmpty());
     }
 
@@ -282,7 +304,8 @@ class CounterfactualStageTest {
         List<Finding> findings = List.of(TinyModels.HEAD, TinyModels.TAIL);
         Map<String, Double> summary = new java.util.LinkedHashMap<>();
         // the validation split is too small for a judge (the test above); a cohort is not
-        try (FindingJudge judge = CounterfactualStage.trainJudgeOnCohort(160, data, findings, 5, summary)) {
+        try (FindingJudge judge =
+                CounterfactualStage.trainJudgeOnCohort(160, data, findings, 5, FindingJudge.Config.quick(5), summary)) {
             assertEquals(findings, judge.findings());
             assertEquals(160.0, summary.get("cf_judge_cohort_studies"));
             assertEquals(160.0, summary.get("cf_judge_training_images"));
@@ -321,9 +344,13 @@ class CounterfactualStageTest {
         e = assertThrows(
                 IllegalArgumentException.class,
                 () -> new CounterfactualConfig(
-                        8, 0f, 2f, 3, 1, List.of(), List.of(), 2, 0.5, 4, Map.of(), 2, 3, 2, true, true, -1, "cpu"));
-        assertTrue(e.getMessage().contains("judge_cohort_studies"), e.getMessage());
+                        8, 0f, 2f, 3, 1, List.of(), List.of(), 2, 0.5, 4, Map.of(), 2, 3, 2, true, true, -1, 0, 5,
+                        "cpu"));
+        for (String field : List.of("judge_cohort_studies", "judge_steps", "judge_downsamplings")) {
+            assertTrue(e.getMessage().contains(field), "every bad judge field is reported: " + e.getMessage());
+        }
         assertEquals(0, q.judgeCohortStudies(), "the quick profile's judge trains on the validation split");
+        assertEquals(FindingJudge.Config.quick(3), q.judge(3), "the quick profile trains the quick judge");
         assertEquals(
                 Map.of(Finding.NODULE, 5),
                 q.withClassCounts(Map.of("nodule", 5)).explicitCounts());

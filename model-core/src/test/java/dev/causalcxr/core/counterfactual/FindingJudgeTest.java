@@ -12,6 +12,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class FindingJudgeTest {
 
@@ -51,8 +53,10 @@ class FindingJudgeTest {
         }
     }
 
-    @Test
-    void aJudgeTrainedOnImagesSeesASmallLesionAnywhereAndAWideOneAndNotOnImagesWithout() {
+    /** Four stride-2 layers (a 2 × 2 last map at 32 px) or two (8 × 8, the rest at full width). */
+    @ParameterizedTest
+    @ValueSource(ints = {4, 2})
+    void aJudgeTrainedOnImagesSeesASmallLesionAnywhereAndAWideOneAndNotOnImagesWithout(int downsamplings) {
         List<float[]> train = new ArrayList<>();
         List<Set<Finding>> trainLabels = new ArrayList<>();
         synthetic(240, 1, train, trainLabels);
@@ -61,7 +65,11 @@ class FindingJudgeTest {
         synthetic(120, 2, test, testLabels);
         List<Finding> findings = List.of(Finding.CARDIOMEGALY, Finding.NODULE);
         try (FindingJudge judge = FindingJudge.train(
-                train, trainLabels, findings, SIZE, new FindingJudge.Config(8, 250, 16, 3e-3, 5, true))) {
+                train,
+                trainLabels,
+                findings,
+                SIZE,
+                new FindingJudge.Config(8, 250, 16, 3e-3, 5, true, downsamplings))) {
             assertEquals(240, judge.trainingImages());
             assertArrayEquals(new int[] {60, 80}, judge.positives());
             float[][] p = judge.probabilities(test);
@@ -92,7 +100,7 @@ class FindingJudgeTest {
         List<float[]> train = new ArrayList<>();
         List<Set<Finding>> labels = new ArrayList<>();
         synthetic(64, 3, train, labels);
-        FindingJudge.Config cfg = new FindingJudge.Config(4, 20, 16, 3e-3, 9, false);
+        FindingJudge.Config cfg = new FindingJudge.Config(4, 20, 16, 3e-3, 9, false, 4);
         float[][] a;
         float[][] b;
         float[][] c;
@@ -103,7 +111,7 @@ class FindingJudgeTest {
             b = j.probabilities(train.subList(0, 10));
         }
         try (FindingJudge j = FindingJudge.train(
-                train, labels, List.of(Finding.NODULE), SIZE, new FindingJudge.Config(4, 20, 16, 3e-3, 10, false))) {
+                train, labels, List.of(Finding.NODULE), SIZE, new FindingJudge.Config(4, 20, 16, 3e-3, 10, false, 4))) {
             c = j.probabilities(train.subList(0, 10));
         }
         for (int i = 0; i < a.length; i++) {
@@ -114,6 +122,16 @@ class FindingJudgeTest {
             differs |= a[i][0] != c[i][0];
         }
         assertTrue(differs, "another seed, another judge");
+    }
+
+    @Test
+    void aJudgeWithoutADownsamplingOrWithMoreThanItsLayersIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new FindingJudge.Config(4, 5, 16, 1e-3, 1, true, 0));
+        assertThrows(IllegalArgumentException.class, () -> new FindingJudge.Config(4, 5, 16, 1e-3, 1, true, 5));
+        FindingJudge.Config budget = FindingJudge.Config.quick(3).withBudget(9_000, 3);
+        assertEquals(9_000, budget.steps());
+        assertEquals(3, budget.downsamplings());
+        assertEquals(FindingJudge.Config.quick(3).width(), budget.width());
     }
 
     @Test
@@ -128,6 +146,6 @@ class FindingJudgeTest {
                         labels,
                         List.of(Finding.NODULE),
                         SIZE,
-                        new FindingJudge.Config(4, 5, 16, 1e-3, 1, false)));
+                        new FindingJudge.Config(4, 5, 16, 1e-3, 1, false, 4)));
     }
 }

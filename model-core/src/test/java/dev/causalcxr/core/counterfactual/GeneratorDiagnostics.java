@@ -146,7 +146,7 @@ public final class GeneratorDiagnostics {
         // evaluation-only cohort: new patients, every rendered finding frequent
         DisentanglerDataset probe = cohort(600, size, 9001, 0.2);
         // the independent judge: trained on a third cohort (other patients again) that no generator sees
-        DisentanglerDataset judgeCohort = cohort(1200, size, 9002, 0.2);
+        DisentanglerDataset judgeCohort = cohort(Integer.getInteger("diag.judgeStudies", 1200), size, 9002, 0.2);
         System.out.printf(Locale.ROOT, "data %.1f s%n", (System.nanoTime() - t0) / 1e9);
         long tj = System.nanoTime();
         List<Finding> rendered = data.vocabulary().stream()
@@ -163,8 +163,13 @@ public final class GeneratorDiagnostics {
                         .toList(),
                 rendered,
                 size,
-                FindingJudge.Config.quick(11));
-        System.out.printf(Locale.ROOT, "judge %.1f s%n", (System.nanoTime() - tj) / 1e9);
+                judgeConfig());
+        System.out.printf(
+                Locale.ROOT,
+                "judge %s, %d studies: %.1f s%n",
+                judgeConfig(),
+                judgeCohort.studies().size(),
+                (System.nanoTime() - tj) / 1e9);
         if (steps == 0) {
             // the judge alone: can an image classifier see each finding at this size at all?
             System.out.println("| finding | judge_real | judge_fp |");
@@ -474,6 +479,19 @@ public final class GeneratorDiagnostics {
             }
             return (double) hit / p.length;
         }
+    }
+
+    /** The quick judge, with -Ddiag.judgeSteps / judgeWidth / judgeDownsamplings overriding its fields. */
+    private static FindingJudge.Config judgeConfig() {
+        FindingJudge.Config q = FindingJudge.Config.quick(11);
+        return new FindingJudge.Config(
+                Integer.getInteger("diag.judgeWidth", q.width()),
+                Integer.getInteger("diag.judgeSteps", q.steps()),
+                q.batchSize(),
+                q.learningRate(),
+                q.seed(),
+                q.maxPool(),
+                Integer.getInteger("diag.judgeDownsamplings", q.downsamplings()));
     }
 
     private static double judged(List<float[]> images, int col) {
