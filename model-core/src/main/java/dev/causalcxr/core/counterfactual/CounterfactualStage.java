@@ -15,6 +15,7 @@ import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.imaging.ContactSheet;
 import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.labels.StudyLabels;
+import dev.causalcxr.core.metrics.classification.Auroc;
 import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.core.stage.StageContext;
 import java.io.IOException;
@@ -330,8 +331,9 @@ public final class CounterfactualStage {
     /**
      * The judge's own reading of real images of the evaluation split, per finding: recall on the studies
      * labelled with it ({@code cf_judge_real_recall__<finding>}) and the rate at which it calls it on studies
-     * without it ({@code cf_judge_real_false_positive__<finding>}). Effectiveness by the judge is read
-     * against these: a judge that misses real nodules cannot confirm generated ones.
+     * without it ({@code cf_judge_real_false_positive__<finding>}), and how well it ranks the one above the
+     * other at any threshold ({@code cf_judge_real_auroc__<finding>}, 0.5: blind). Effectiveness by the judge is
+     * read against these: a judge that misses real nodules cannot confirm generated ones.
      */
     static void judgeOnRealImages(
             FindingJudge judge, DisentanglerDataset data, Split split, Map<String, Double> summary) {
@@ -346,9 +348,13 @@ public final class CounterfactualStage {
             int hit = 0;
             int neg = 0;
             int falseHit = 0;
+            boolean[] positive = new boolean[idx.length];
+            double[] score = new double[idx.length];
             for (int r = 0; r < idx.length; r++) {
                 boolean has = data.studies().get(idx[r]).findings().stream().anyMatch(m -> m.finding() == f);
                 boolean called = p[r][k] > 0.5f;
+                positive[r] = has;
+                score[r] = p[r][k];
                 if (has) {
                     pos++;
                     hit += called ? 1 : 0;
@@ -359,6 +365,7 @@ public final class CounterfactualStage {
             }
             summary.put("cf_judge_real_recall__" + f.key(), pos == 0 ? Double.NaN : (double) hit / pos);
             summary.put("cf_judge_real_false_positive__" + f.key(), neg == 0 ? Double.NaN : (double) falseHit / neg);
+            summary.put("cf_judge_real_auroc__" + f.key(), Auroc.binary(positive, score));
         }
     }
 

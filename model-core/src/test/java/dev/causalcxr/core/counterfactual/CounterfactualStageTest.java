@@ -314,6 +314,19 @@ class CounterfactualStageTest {
                 double positives = summary.get("cf_judge_training_positives__" + f.key());
                 assertTrue(positives >= 16 && positives <= 56, f + ": " + positives);
             }
+            // its reading of real images: recall, false positives and the threshold-free AUROC, per finding
+            CounterfactualStage.judgeOnRealImages(judge, data, Split.TEST, summary);
+            for (Finding f : findings) {
+                double recall = summary.get("cf_judge_real_recall__" + f.key());
+                double auroc = summary.get("cf_judge_real_auroc__" + f.key());
+                double falsePositives = summary.get("cf_judge_real_false_positive__" + f.key());
+                assertEquals(
+                        Double.isNaN(recall) || Double.isNaN(falsePositives), Double.isNaN(auroc), f + ": " + auroc);
+                assertTrue(Double.isNaN(auroc) || (auroc >= 0 && auroc <= 1), f + ": " + auroc);
+            }
+            assertTrue(
+                    Double.isFinite(summary.get("cf_judge_real_auroc__" + TinyModels.HEAD.key())),
+                    "the tiny test split shows the head finding and lacks it: " + summary);
         }
         JudgeCohort.Cohort a = JudgeCohort.render(12, data.size(), 5, findings);
         JudgeCohort.Cohort b = JudgeCohort.render(12, data.size(), 5, findings);

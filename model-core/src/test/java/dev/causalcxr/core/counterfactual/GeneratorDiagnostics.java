@@ -172,8 +172,8 @@ public final class GeneratorDiagnostics {
                 (System.nanoTime() - tj) / 1e9);
         if (steps == 0) {
             // the judge alone: can an image classifier see each finding at this size at all?
-            System.out.println("| finding | judge_real | judge_fp |");
-            System.out.println("|---|---|---|");
+            System.out.println("| finding | judge_real | judge_fp | judge_auroc |");
+            System.out.println("|---|---|---|---|");
             for (Finding f : rendered) {
                 List<float[]> with = probe.studies().stream()
                         .filter(s -> has(s, f))
@@ -187,10 +187,11 @@ public final class GeneratorDiagnostics {
                         .toList();
                 System.out.printf(
                         Locale.ROOT,
-                        "| %s | %.2f | %.2f |%n",
+                        "| %s | %.2f | %.2f | %.3f |%n",
                         f.label(),
                         judged(with, judge.column(f)),
-                        judged(lacking, judge.column(f)));
+                        judged(lacking, judge.column(f)),
+                        judgeAuroc(with, lacking, judge.column(f)));
             }
             judge.close();
             return;
@@ -492,6 +493,20 @@ public final class GeneratorDiagnostics {
                 q.seed(),
                 q.maxPool(),
                 Integer.getInteger("diag.judgeDownsamplings", q.downsamplings()));
+    }
+
+    /** The judge's threshold-free separation of images with the finding from images without it. */
+    private static double judgeAuroc(List<float[]> with, List<float[]> lacking, int col) {
+        List<float[]> all = new java.util.ArrayList<>(with);
+        all.addAll(lacking);
+        float[][] p = judge.probabilities(all);
+        boolean[] positive = new boolean[all.size()];
+        double[] scores = new double[all.size()];
+        for (int i = 0; i < all.size(); i++) {
+            positive[i] = i < with.size();
+            scores[i] = p[i][col];
+        }
+        return dev.causalcxr.core.metrics.classification.Auroc.binary(positive, scores);
     }
 
     private static double judged(List<float[]> images, int col) {
