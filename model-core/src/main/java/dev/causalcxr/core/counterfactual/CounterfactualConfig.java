@@ -57,6 +57,8 @@ public record CounterfactualConfig(
         int judgeDownsamplings,
         String device) {
 
+    private static final int MAX_JUDGE_STEPS = 100_000;
+
     public CounterfactualConfig {
         metricConditions = metricConditions == null ? List.of() : List.copyOf(metricConditions);
         guidanceSweep = guidanceSweep == null ? List.of() : List.copyOf(guidanceSweep);
@@ -119,8 +121,8 @@ public record CounterfactualConfig(
         if (judgeSteps < 1 || judgeSteps > MAX_JUDGE_STEPS) {
             p.add("judge_steps must be in 1.." + MAX_JUDGE_STEPS + ", got " + judgeSteps);
         }
-        if (judgeDownsamplings < 1 || judgeDownsamplings > 4) {
-            p.add("judge_downsamplings must be in 1..4, got " + judgeDownsamplings);
+        if (judgeDownsamplings < 1 || judgeDownsamplings > FindingJudge.LAYERS) {
+            p.add("judge_downsamplings must be in 1.." + FindingJudge.LAYERS + ", got " + judgeDownsamplings);
         }
         if (!device.matches("cpu|gpu(:\\d+)?")) {
             p.add("device must be cpu, gpu or gpu:N, got '" + device + "'");
@@ -159,8 +161,6 @@ public record CounterfactualConfig(
     public FindingJudge.Config judge(long seed) {
         return FindingJudge.Config.quick(seed).withBudget(judgeSteps, judgeDownsamplings);
     }
-
-    private static final int MAX_JUDGE_STEPS = 100_000;
 
     public SamplerConfig sampler() {
         return new SamplerConfig(ddimSteps, eta, guidance);

@@ -39,7 +39,8 @@ public final class FindingJudge implements AutoCloseable {
     private static final float LEAK = 0.2f;
     private static final float MAX_POSITIVE_WEIGHT = 20f;
     private static final int CHUNK = 64;
-    private static final int LAYERS = 4;
+    /** Convolutions of the judge; {@link Config#downsamplings} of them have stride 2. */
+    static final int LAYERS = 4;
 
     private final List<Finding> findings;
     private final int size;
