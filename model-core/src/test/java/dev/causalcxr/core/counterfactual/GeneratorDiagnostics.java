@@ -50,6 +50,8 @@ import java.util.Map;
  *   <li>{@code code_eff}: the head on codes sampled by the diffusion model for "A's findings + it"
  *       (before decoding): does the sampler reach the right codes?</li>
  *   <li>{@code cf_eff}: the pipeline's effectiveness (sample, decode, re-encode, head).</li>
+ *   <li>{@code judge_*}: the same images by an independent image judge; {@code judge_fp_decoded} is its rate on
+ *       A decoded with its own codes (no swap), the false-positive baseline of {@code judge_swap}.</li>
  * </ol>
  * Tail classes are rare in the 2,000-study cohort, so the per-class measurements use a separate,
  * evaluation-only phantom cohort (other seed, other patients) in which every finding is common.
@@ -315,11 +317,11 @@ public final class GeneratorDiagnostics {
     private static void printTable(Map<Finding, double[]> perClass) {
         System.out.println();
         System.out.println("| finding | signal | px | head_real | head_oracle | carry_recon | swap_eff | code_eff"
-                + " | cf_eff | judge_real | judge_fp | judge_oracle | judge_swap | judge_cf |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                + " | cf_eff | judge_real | judge_fp | judge_oracle | judge_swap | judge_cf | judge_fp_decoded |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         perClass.forEach((f, v) -> System.out.printf(
                 Locale.ROOT,
-                "| %s | %.3f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
+                "| %s | %.3f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
                 f.label(),
                 v[0],
                 v[1],
@@ -333,7 +335,8 @@ public final class GeneratorDiagnostics {
                 v[9],
                 v[10],
                 v[11],
-                v[12]));
+                v[12],
+                v[13]));
     }
 
     private static List<FindingMention> without(List<FindingMention> ms, Finding f) {
@@ -403,6 +406,9 @@ public final class GeneratorDiagnostics {
                     .map(DisentanglerDataset.Study::pixels)
                     .toList());
             List<GrayImage> swaps = model.decode(encA.identity(), enc.pathMean());
+            // the same sources decoded with their own codes: the judge's false positives on decoded images, the
+            // baseline judge_swap is read against (judge_fp is on real images, which are sharper)
+            List<GrayImage> ownDecoded = model.decode(encA.identity(), encA.pathMean());
             double swapEff = recall(
                     head,
                     model.encode(swaps.stream().map(GrayImage::toFloat).toList())
@@ -426,7 +432,8 @@ public final class GeneratorDiagnostics {
                         jc),
                 judged(oracle, jc),
                 judged(swaps.stream().map(GrayImage::toFloat).toList(), jc),
-                Double.NaN
+                Double.NaN,
+                judged(ownDecoded.stream().map(GrayImage::toFloat).toList(), jc)
             });
         }
         return out;
