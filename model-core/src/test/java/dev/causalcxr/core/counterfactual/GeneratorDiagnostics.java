@@ -273,35 +273,52 @@ public final class GeneratorDiagnostics {
                     CounterfactualGenerator trained = CounterfactualGenerator.of(model, dm, Map.of(), false)) {
                 // both ways of composing the image, on the same models, sources and seeds
                 for (CounterfactualGenerator.Composition composition : compositions()) {
-                    CounterfactualGenerator gen = trained.withComposition(composition);
-                    System.out.println();
-                    System.out.println("composition " + composition);
-                    generatorDiagnostics(gen, probe, perClass);
-                    // the pipeline's own metrics on the training cohort's test split, as generate-counterfactuals
-                    // runs them
-                    CounterfactualConfig q = CounterfactualConfig.quick();
-                    List<Finding> conditions = new ArrayList<>(gen.knownFindings());
-                    conditions.add(Finding.NO_FINDING);
-                    List<CounterfactualMetrics.Pair> pairs = CounterfactualMetrics.pairs(
-                            gen, data, Split.TEST, conditions, q.metricSources(), SeedStreams.of(42, 1));
-                    CounterfactualMetrics.Result r = CounterfactualMetrics.evaluate(
-                            gen,
-                            data,
-                            pairs,
-                            q.samplesPerCondition(),
-                            q.sampler(),
-                            SeedStreams.of(42, 2),
-                            (x, y) -> {},
-                            () -> false);
-                    System.out.println("pipeline cf metrics (quick config, test split of the training cohort, "
-                            + composition + "):");
-                    r.summary().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %s %.4f%n", k, v));
-                    printTable(perClass);
+                    for (SamplerConfig sampler : samplers()) {
+                        CounterfactualGenerator gen = trained.withComposition(composition);
+                        System.out.println();
+                        System.out.println("composition " + composition);
+                        if (System.getProperty("diag.guidances") != null) {
+                            System.out.println("guidance " + sampler.guidance());
+                        }
+                        generatorDiagnostics(gen, probe, perClass, sampler);
+                        // the pipeline's own metrics on the training cohort's test split, as generate-counterfactuals
+                        // runs them
+                        CounterfactualConfig q = CounterfactualConfig.quick();
+                        List<Finding> conditions = new ArrayList<>(gen.knownFindings());
+                        conditions.add(Finding.NO_FINDING);
+                        List<CounterfactualMetrics.Pair> pairs = CounterfactualMetrics.pairs(
+                                gen, data, Split.TEST, conditions, q.metricSources(), SeedStreams.of(42, 1));
+                        CounterfactualMetrics.Result r = CounterfactualMetrics.evaluate(
+                                gen,
+                                data,
+                                pairs,
+                                q.samplesPerCondition(),
+                                sampler,
+                                SeedStreams.of(42, 2),
+                                (x, y) -> {},
+                                () -> false);
+                        System.out.println("pipeline cf metrics (quick config, test split of the training cohort, "
+                                + composition + "):");
+                        r.summary().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %s %.4f%n", k, v));
+                        printTable(perClass);
+                    }
                 }
             }
         }
         judge.close();
         System.out.printf(Locale.ROOT, "total %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The quick sampler, or one per guidance scale of -Ddiag.guidances=G1,G2,… (same models, sources, seeds). */
+    private static List<SamplerConfig> samplers() {
+        SamplerConfig q = CounterfactualConfig.quick().sampler();
+        String v = System.getProperty("diag.guidances");
+        if (v == null) {
+            return List.of(q);
+        }
+        return java.util.Arrays.stream(v.split(","))
+                .map(g -> new SamplerConfig(q.steps(), q.eta(), Float.parseFloat(g.trim())))
+                .toList();
     }
 
     private static List<CounterfactualGenerator.Composition> compositions() {
@@ -440,9 +457,8 @@ public final class GeneratorDiagnostics {
     }
 
     static void generatorDiagnostics(
-            CounterfactualGenerator gen, DisentanglerDataset probe, Map<Finding, double[]> out) {
+            CounterfactualGenerator gen, DisentanglerDataset probe, Map<Finding, double[]> out, SamplerConfig sampler) {
         PathologyScorer head = gen.findingScorer();
-        SamplerConfig sampler = CounterfactualConfig.quick().sampler();
         int perSource = 4;
         for (Map.Entry<Finding, double[]> e : out.entrySet()) {
             Finding f = e.getKey();
