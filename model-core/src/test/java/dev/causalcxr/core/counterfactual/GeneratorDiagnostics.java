@@ -69,6 +69,18 @@ public final class GeneratorDiagnostics {
 
     private GeneratorDiagnostics() {}
 
+    /**
+     * The harness's report: standard output, which {@code bench/generator/run} keeps as
+     * {@code bench/generator/NAME.log} (the file its RESULTS.md cites); logging goes to standard error at WARN.
+     */
+    private static void report(String format, Object... args) {
+        System.out.printf(Locale.ROOT, format, args);
+    }
+
+    private static void reportLine(Object line) {
+        report("%s%n", line);
+    }
+
     static DisentanglerConfig variant(DisentanglerConfig base) {
         DisentanglerConfig.Builder b = base.toBuilder();
         String v;
@@ -149,8 +161,9 @@ public final class GeneratorDiagnostics {
         DisentanglerDataset probe = cohort(600, size, 9001, 0.2);
         // the independent judge: trained on a third cohort (other patients again) that no generator sees
         DisentanglerDataset judgeCohort = cohort(Integer.getInteger("diag.judgeStudies", 1200), size, 9002, 0.2);
-        System.out.printf(Locale.ROOT, "data %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        report("data %.1f s%n", (System.nanoTime() - t0) / 1e9);
         long tj = System.nanoTime();
+        FindingJudge.Config judgeConfig = judgeConfig();
         List<Finding> rendered = data.vocabulary().stream()
                 .filter(PhantomRenderer.RENDERABLE::contains)
                 .toList();
@@ -165,17 +178,14 @@ public final class GeneratorDiagnostics {
                         .toList(),
                 rendered,
                 size,
-                judgeConfig());
-        System.out.printf(
-                Locale.ROOT,
+                judgeConfig);
+        report(
                 "judge %s, %d studies: %.1f s%n",
-                judgeConfig(),
-                judgeCohort.studies().size(),
-                (System.nanoTime() - tj) / 1e9);
+                judgeConfig, judgeCohort.studies().size(), (System.nanoTime() - tj) / 1e9);
         if (steps == 0) {
             // the judge alone: can an image classifier see each finding at this size at all?
-            System.out.println("| finding | judge_real | judge_fp | judge_auroc |");
-            System.out.println("|---|---|---|---|");
+            reportLine("| finding | judge_real | judge_fp | judge_auroc |");
+            reportLine("|---|---|---|---|");
             for (Finding f : rendered) {
                 List<float[]> with = probe.studies().stream()
                         .filter(s -> has(s, f))
@@ -187,13 +197,8 @@ public final class GeneratorDiagnostics {
                         .limit(PER_CLASS)
                         .map(DisentanglerDataset.Study::pixels)
                         .toList();
-                System.out.printf(
-                        Locale.ROOT,
-                        "| %s | %.2f | %.2f | %.3f |%n",
-                        f.label(),
-                        judged(with, judge.column(f)),
-                        judged(lacking, judge.column(f)),
-                        judgeAuroc(with, lacking, judge.column(f)));
+                double[] reading = judgeReading(with, lacking, judge.column(f));
+                report("| %s | %.2f | %.2f | %.3f |%n", f.label(), reading[0], reading[1], reading[2]);
             }
             judge.close();
             return;
@@ -203,17 +208,12 @@ public final class GeneratorDiagnostics {
                 .withSteps(steps)
                 .withAblation(false)
                 .withCheckpointInterval(1_000_000);
-        System.out.println("config " + cfg);
+        reportLine("config " + cfg);
         long tTrain = System.nanoTime();
         RecordingStageContext ctx = RecordingStageContext.under(out.resolve("work"), 42)
                 .onLogMetric((key, value, step) -> {
                     if (key.equals("loss_total") && step % 100 == 0) {
-                        System.out.printf(
-                                Locale.ROOT,
-                                "step %d loss %.4f %.0f s%n",
-                                step,
-                                value,
-                                (System.nanoTime() - tTrain) / 1e9);
+                        report("step %d loss %.4f %.0f s%n", step, value, (System.nanoTime() - tTrain) / 1e9);
                     }
                 });
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size())) {
@@ -229,26 +229,17 @@ public final class GeneratorDiagnostics {
                 try (DisentanglerTrainer pre =
                         new DisentanglerTrainer(model, pretrain, ctx, "pretrain", 0, "pretrain_")) {
                     DisentanglerTrainer.Result r = pre.train();
-                    System.out.printf(
-                            Locale.ROOT,
-                            "pretrained %d steps on every finding at %.2f, %.1f s%n",
-                            r.steps(),
-                            f,
-                            r.seconds());
+                    report("pretrained %d steps on every finding at %.2f, %.1f s%n", r.steps(), f, r.seconds());
                 }
             }
             try (DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "diag", 0, "")) {
                 DisentanglerTrainer.Result r = trainer.train();
-                System.out.printf(
-                        Locale.ROOT,
+                report(
                         "disentangler %d steps %.1f s (%.0f ms/step) last %s%n",
-                        r.steps(),
-                        r.seconds(),
-                        r.meanStepMillis(),
-                        r.last());
+                        r.steps(), r.seconds(), r.meanStepMillis(), r.last());
             }
             DisentanglerMetrics m = DisentanglerEvaluator.evaluate(model, data, 42);
-            System.out.println("disentangler metrics " + m);
+            reportLine("disentangler metrics " + m);
             DisentanglerEvaluator.writeSwapGrid(model, data, out.resolve("swap-grid.png"), 42);
             Map<Finding, double[]> perClass = disentanglerDiagnostics(model, probe);
 
@@ -267,18 +258,17 @@ public final class GeneratorDiagnostics {
             Path diffFile = DiffusionTraining.run(
                             dcfg, codes.pathMean(), findings, RecordingStageContext.under(out.resolve("diffusion"), 42))
                     .modelFile();
-            System.out.printf(
-                    Locale.ROOT, "diffusion %d steps %.1f s%n", diffusionSteps, (System.nanoTime() - t2) / 1e9);
+            report("diffusion %d steps %.1f s%n", diffusionSteps, (System.nanoTime() - t2) / 1e9);
             try (DiffusionModel dm = DiffusionModel.load(diffFile);
                     CounterfactualGenerator trained = CounterfactualGenerator.of(model, dm, Map.of(), false)) {
                 // both ways of composing the image, on the same models, sources and seeds
                 for (CounterfactualGenerator.Composition composition : compositions()) {
                     for (SamplerConfig sampler : samplers()) {
                         CounterfactualGenerator gen = trained.withComposition(composition);
-                        System.out.println();
-                        System.out.println("composition " + composition);
+                        report("%n");
+                        reportLine("composition " + composition);
                         if (System.getProperty("diag.guidances") != null) {
-                            System.out.println("guidance " + sampler.guidance());
+                            reportLine("guidance " + sampler.guidance());
                         }
                         generatorDiagnostics(gen, probe, perClass, sampler);
                         // the pipeline's own metrics on the training cohort's test split, as generate-counterfactuals
@@ -297,16 +287,16 @@ public final class GeneratorDiagnostics {
                                 SeedStreams.of(42, 2),
                                 (x, y) -> {},
                                 () -> false);
-                        System.out.println("pipeline cf metrics (quick config, test split of the training cohort, "
+                        reportLine("pipeline cf metrics (quick config, test split of the training cohort, "
                                 + composition + "):");
-                        r.summary().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %s %.4f%n", k, v));
+                        r.summary().forEach((k, v) -> report("  %s %.4f%n", k, v));
                         printTable(perClass);
                     }
                 }
             }
         }
         judge.close();
-        System.out.printf(Locale.ROOT, "total %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        report("total %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
 
     /** The quick sampler, or one per guidance scale of -Ddiag.guidances=G1,G2,… (same models, sources, seeds). */
@@ -332,28 +322,13 @@ public final class GeneratorDiagnostics {
     }
 
     private static void printTable(Map<Finding, double[]> perClass) {
-        System.out.println();
-        System.out.println("| finding | signal | px | head_real | head_oracle | carry_recon | swap_eff | code_eff"
+        report("%n");
+        reportLine("| finding | signal | px | head_real | head_oracle | carry_recon | swap_eff | code_eff"
                 + " | cf_eff | judge_real | judge_fp | judge_oracle | judge_swap | judge_cf | judge_fp_decoded |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        perClass.forEach((f, v) -> System.out.printf(
-                Locale.ROOT,
+        reportLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        perClass.forEach((f, v) -> report(
                 "| %s | %.3f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
-                f.label(),
-                v[0],
-                v[1],
-                v[2],
-                v[3],
-                v[4],
-                v[5],
-                v[6],
-                v[7],
-                v[8],
-                v[9],
-                v[10],
-                v[11],
-                v[12],
-                v[13]));
+                f.label(), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]));
     }
 
     private static List<FindingMention> without(List<FindingMention> ms, Finding f) {
@@ -518,18 +493,30 @@ public final class GeneratorDiagnostics {
                 Integer.getInteger("diag.judgeDownsamplings", q.downsamplings()));
     }
 
-    /** The judge's threshold-free separation of images with the finding from images without it. */
-    private static double judgeAuroc(List<float[]> with, List<float[]> lacking, int col) {
+    /**
+     * The judge on images with the finding and without it, from one pass: {recall, false-positive rate} at 0.5
+     * and the threshold-free AUROC.
+     */
+    private static double[] judgeReading(List<float[]> with, List<float[]> lacking, int col) {
         List<float[]> all = new java.util.ArrayList<>(with);
         all.addAll(lacking);
         float[][] p = judge.probabilities(all);
         boolean[] positive = new boolean[all.size()];
         double[] scores = new double[all.size()];
+        int hits = 0;
+        int falseHits = 0;
         for (int i = 0; i < all.size(); i++) {
             positive[i] = i < with.size();
             scores[i] = p[i][col];
+            boolean called = p[i][col] > 0.5f;
+            hits += positive[i] && called ? 1 : 0;
+            falseHits += !positive[i] && called ? 1 : 0;
         }
-        return dev.causalcxr.core.metrics.classification.Auroc.binary(positive, scores);
+        return new double[] {
+            (double) hits / with.size(),
+            (double) falseHits / lacking.size(),
+            dev.causalcxr.core.metrics.classification.Auroc.binary(positive, scores)
+        };
     }
 
     private static double judged(List<float[]> images, int col) {
