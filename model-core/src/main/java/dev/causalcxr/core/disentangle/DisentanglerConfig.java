@@ -76,6 +76,13 @@ import java.util.List;
  *                               #DECODER_MAP_CHANNELS} channels (a two-layer perceptron) that modulates its
  *                               features position by position at every scale, as the pathology map does, while
  *                               the code itself stays a small vector (models saved before this field load as 0)
+ * @param exactSwaps             0: off (as before); k &gt; 0, phantom data only: k cross-patient swaps per batch
+ *                               D(z_id(A), z_path(B)) are also decoded against the phantom's exact render of A's
+ *                               anatomy, acquisition and noise showing B's findings where B shows them (B's
+ *                               placement draw), a pixel target for what a swap should draw (pairs without
+ *                               phantom ground truth are skipped; models saved before this field load as 0)
+ * @param exactSwapWeight        weight of the exact swaps' reconstruction loss (their mean, as the other swap
+ *                               kinds), with findingMaskWeight applied inside both studies' finding masks
  */
 public record DisentanglerConfig(
         int baseWidth,
@@ -117,7 +124,9 @@ public record DisentanglerConfig(
         boolean identityPairsByFinding,
         double findingBalancedShare,
         double findingMaskWeight,
-        int decoderMapGrid) {
+        int decoderMapGrid,
+        int exactSwaps,
+        double exactSwapWeight) {
 
     /** Channels of the map the decoder projects a vector z_path to ({@link #decoderMapGrid()}). */
     public static final int DECODER_MAP_CHANNELS = 8;
@@ -137,14 +146,14 @@ public record DisentanglerConfig(
     public static DisentanglerConfig quick() {
         return new DisentanglerConfig(
                 16, 2, 8, 16, 64, 800, 24, 4, 2e-3, 42L, true, 1.0, 1.0, 1e-2, 0.3, 1.0, 5.0, 0.1, 1.0, 0.0, 100, 20.0,
-                50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0);
+                50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0);
     }
 
     /** A tiny configuration for unit tests (few channels, few steps). */
     public static DisentanglerConfig tiny() {
         return new DisentanglerConfig(
                 4, 2, 4, 4, 8, 4, 8, 2, 1e-3, 7L, true, 1.0, 1.0, 1e-3, 1.0, 1.0, 0.1, 0.1, 1.0, 0.05, 2, 20.0, 50,
-                "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0, false, 0.0, 0.0, 0);
+                "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0);
     }
 
     public DisentanglerConfig withSteps(int n) {
@@ -238,6 +247,8 @@ public record DisentanglerConfig(
         b.findingBalancedShare = findingBalancedShare;
         b.findingMaskWeight = findingMaskWeight;
         b.decoderMapGrid = decoderMapGrid;
+        b.exactSwaps = exactSwaps;
+        b.exactSwapWeight = exactSwapWeight;
         return b;
     }
 
@@ -283,6 +294,8 @@ public record DisentanglerConfig(
         private double findingBalancedShare;
         private double findingMaskWeight;
         private int decoderMapGrid;
+        private int exactSwaps;
+        private double exactSwapWeight;
 
         private Builder() {}
 
@@ -486,6 +499,16 @@ public record DisentanglerConfig(
             return this;
         }
 
+        public Builder exactSwaps(int value) {
+            this.exactSwaps = value;
+            return this;
+        }
+
+        public Builder exactSwapWeight(double value) {
+            this.exactSwapWeight = value;
+            return this;
+        }
+
         public DisentanglerConfig build() {
             return new DisentanglerConfig(
                     baseWidth,
@@ -527,7 +550,9 @@ public record DisentanglerConfig(
                     identityPairsByFinding,
                     findingBalancedShare,
                     findingMaskWeight,
-                    decoderMapGrid);
+                    decoderMapGrid,
+                    exactSwaps,
+                    exactSwapWeight);
         }
     }
 
@@ -600,6 +625,9 @@ public record DisentanglerConfig(
         if (cycleSwaps < 0 || cycleSwaps > batchSize) {
             p.add("cycleSwaps: must be in 0.." + batchSize + " (the batch size), was " + cycleSwaps);
         }
+        if (exactSwaps < 0 || exactSwaps > batchSize) {
+            p.add("exactSwaps: must be in 0.." + batchSize + " (the batch size), was " + exactSwaps);
+        }
         double[] weights = {
             pixelWeight,
             ssimWeight,
@@ -613,7 +641,8 @@ public record DisentanglerConfig(
             cycleWeight,
             cycleIdentityWeight,
             findingPositiveWeight,
-            findingMaskWeight
+            findingMaskWeight,
+            exactSwapWeight
         };
         String[] names = {
             "pixelWeight",
@@ -628,7 +657,8 @@ public record DisentanglerConfig(
             "cycleWeight",
             "cycleIdentityWeight",
             "findingPositiveWeight",
-            "findingMaskWeight"
+            "findingMaskWeight",
+            "exactSwapWeight"
         };
         for (int i = 0; i < weights.length; i++) {
             if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {

@@ -314,6 +314,21 @@ public final class DisentanglerDataset {
     }
 
     /**
+     * The exact swap of {@code anatomy} and {@code pathology}: A's anatomy, acquisition and noise showing B's
+     * rendered findings placed by B's own draw, so each lands where B shows it relative to the anatomy.
+     */
+    public Counterfactual exactSwap(Study anatomy, Study pathology) {
+        if (!pathology.hasGroundTruth()) {
+            throw new IllegalStateException("study " + pathology.studyId() + " has no phantom ground truth");
+        }
+        Map<Finding, Long> seeds = new java.util.EnumMap<>(Finding.class);
+        for (FindingMention m : pathology.truthFindings()) {
+            seeds.put(m.finding(), pathology.acquisition().seed());
+        }
+        return counterfactual(anatomy, pathology.truthFindings(), seeds);
+    }
+
+    /**
      * As {@link #counterfactual(Study, List)}, with the findings named in {@code placementSeeds} placed from
      * those seeds instead of the study's own: one draw of how the phantom varies them (see {@link
      * PhantomRenderer#render(PatientIdentity, Acquisition, List, int, Map)}).

@@ -65,7 +65,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
             double adversarial,
             double dependence,
             double cycle,
-            double cycleIdentity) {}
+            double cycleIdentity,
+            double exactSwap) {}
 
     /** What a training run did. */
     public record Result(long steps, long resumedFromStep, double seconds, double meanStepMillis, Losses last) {}
@@ -324,6 +325,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
             ctx.logMetric(metricPrefix + "loss_cycle_finding", l.cycle(), global);
             ctx.logMetric(metricPrefix + "loss_cycle_identity", l.cycleIdentity(), global);
         }
+        if (cfg.exactSwaps() > 0) {
+            ctx.logMetric(metricPrefix + "loss_exact_swap", l.exactSwap(), global);
+        }
         if (step % PROGRESS_EVERY == 0 || step == cfg.steps() || step == 1) {
             ctx.progress(Math.min(1.0, (double) step / cfg.steps()), phase + " step " + step + "/" + cfg.steps());
         }
@@ -379,7 +383,10 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 lastCheckpointStep < 0 ? -1 : stepOffset + lastCheckpointStep);
     }
 
-    /** The decode plan of one batch: which z_id, which z_path, which target image, and each item's weight. */
+    /**
+     * The decode plan of one batch: which z_id, which z_path, which target image (a batch row, or for an exact
+     * swap the row after the batch where its rendered target is appended), and each item's weight.
+     */
     private record DecodePlan(
             long[] identitySource, long[] pathologySource, long[] target, float[] weight, int[] kind) {
 
@@ -396,15 +403,19 @@ public final class DisentanglerTrainer implements AutoCloseable {
     private static final int IDENTITY_SWAP = 1;
     private static final int PATHOLOGY_SWAP = 2;
     private static final int CYCLE = 3;
+    private static final int EXACT_SWAP = 4;
+    private static final int KINDS = 5;
+    private static final long CYCLE_SALT = 0xC7C1E;
+    private static final long EXACT_SALT = 0xE8AC7;
 
     /**
-     * Cross swaps for the cycle losses: (A, B) positions in the batch, different patients, preferring
-     * B whose finding tuple differs from A's. A pure function of (seed, step): resumable.
+     * {@code count} cross swaps: (A, B) positions in the batch, different patients, preferring B whose finding
+     * tuple differs from A's. A pure function of (seed, salt, step): resumable.
      */
-    private int[][] cyclePairs(GroupBatchSampler.Batch b, long stepIndex) {
+    private int[][] crossPairs(GroupBatchSampler.Batch b, long stepIndex, long salt, int count) {
         int n = b.studies().length;
-        int[][] pairs = new int[cfg.cycleSwaps()][];
-        SplitMix64 rng = new SplitMix64(SplitMix64.derive(cfg.seed(), 0xC7C1E, stepIndex));
+        int[][] pairs = new int[count][];
+        SplitMix64 rng = new SplitMix64(SplitMix64.derive(cfg.seed(), salt, stepIndex));
         int made = 0;
         for (int k = 0; k < pairs.length; k++) {
             int a = k % n;
@@ -431,7 +442,15 @@ public final class DisentanglerTrainer implements AutoCloseable {
         return Arrays.copyOf(pairs, made);
     }
 
-    private DecodePlan plan(GroupBatchSampler.Batch b, int[][] cycles) {
+    /** Exact swaps: cross pairs of which both studies have phantom ground truth. */
+    private int[][] exactPairs(GroupBatchSampler.Batch b, long stepIndex) {
+        return Arrays.stream(crossPairs(b, stepIndex, EXACT_SALT, cfg.exactSwaps()))
+                .filter(p -> data.studies().get(train[b.studies()[p[0]]]).hasGroundTruth()
+                        && data.studies().get(train[b.studies()[p[1]]]).hasGroundTruth())
+                .toArray(int[][]::new);
+    }
+
+    private DecodePlan plan(GroupBatchSampler.Batch b, int[][] cycles, int[][] exact) {
         List<long[]> items = new ArrayList<>();
         List<Float> weights = new ArrayList<>();
         List<Integer> kinds = new ArrayList<>();
@@ -473,6 +492,12 @@ public final class DisentanglerTrainer implements AutoCloseable {
             weights.add(0f);
             kinds.add(CYCLE);
         }
+        for (int k = 0; k < exact.length; k++) {
+            // A's anatomy with B's pathology against the phantom's render of exactly that, appended after the batch
+            items.add(new long[] {exact[k][0], exact[k][1], n + k});
+            weights.add((float) cfg.exactSwapWeight() / exact.length);
+            kinds.add(EXACT_SWAP);
+        }
         int m = items.size();
         long[] ids = new long[m];
         long[] paths = new long[m];
@@ -507,8 +532,22 @@ public final class DisentanglerTrainer implements AutoCloseable {
         for (int i = 0; i < noise.length; i++) {
             noise[i] = (float) noiseRng.gaussian();
         }
-        int[][] cycles = cfg.cycleSwaps() > 0 ? cyclePairs(batch, stepIndex) : new int[0][];
-        DecodePlan plan = plan(batch, cycles);
+        int[][] cycles =
+                cfg.cycleSwaps() > 0 ? crossPairs(batch, stepIndex, CYCLE_SALT, cfg.cycleSwaps()) : new int[0][];
+        int[][] exact = cfg.exactSwaps() > 0 ? exactPairs(batch, stepIndex) : new int[0][];
+        float[] exactTargets = new float[exact.length * px];
+        float[][] exactMasks = new float[exact.length][];
+        for (int k = 0; k < exact.length; k++) {
+            DisentanglerDataset.Counterfactual truth = data.exactSwap(
+                    data.studies().get(train[batch.studies()[exact[k][0]]]),
+                    data.studies().get(train[batch.studies()[exact[k][1]]]));
+            System.arraycopy(truth.image().toFloat(), 0, exactTargets, k * px, px);
+            exactMasks[k] = new float[px];
+            for (int j = 0; j < px; j++) {
+                exactMasks[k][j] = truth.findingMask()[j] ? 1f : 0f;
+            }
+        }
+        DecodePlan plan = plan(batch, cycles, exact);
         ParameterStore ps = model.parameterStore();
         DisentanglerNet net = model.net();
         try (NDManager sm = model.manager().newSubManager()) {
@@ -530,7 +569,10 @@ public final class DisentanglerTrainer implements AutoCloseable {
                         eps.mul(ScalarOps.times(codes.pathLogVar(), 0.5).exp()).add(codes.pathMean());
                 NDArray zIdPlan = RowSelection.rows(codes.zId(), sm.create(plan.identitySource()));
                 NDArray zPathPlan = RowSelection.rows(zPath, sm.create(plan.pathologySource()));
-                NDArray targetPlan = RowSelection.rows(x, sm.create(plan.target()));
+                NDArray targetImages = exact.length == 0
+                        ? x
+                        : x.concat(sm.create(exactTargets, new Shape(exact.length, 1, size, size)), 0);
+                NDArray targetPlan = RowSelection.rows(targetImages, sm.create(plan.target()));
                 NDArray decoded = net.decode(ps, zIdPlan, zPathPlan, true);
                 long items = plan.weight().length;
                 NDArray l1 = decoded.sub(targetPlan).abs().reshape(items, -1).mean(new int[] {1});
@@ -539,7 +581,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
                         .add(ScalarOps.times(ssim.neg().add(1f), cfg.ssimWeight()));
                 if (cfg.findingMaskWeight() > 0) {
                     // mean error inside the findings' pixels: a small lesion counts as much as the rest
-                    NDArray mask = sm.create(planMasks(batch, plan, px), new Shape(items, px));
+                    NDArray mask = sm.create(planMasks(batch, plan, exactMasks, px), new Shape(items, px));
                     NDArray inMask = decoded.sub(targetPlan)
                             .abs()
                             .reshape(items, px)
@@ -614,8 +656,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     gc.backward(loss);
                 }
             }
-            double[] byKind = new double[4];
-            int[] count = new int[4];
+            double[] byKind = new double[KINDS];
+            int[] count = new int[KINDS];
             for (int i = 0; i < perItem.length; i++) {
                 byKind[plan.kind()[i]] += perItem[i];
                 count[plan.kind()[i]]++;
@@ -630,7 +672,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     adversarial,
                     dependence,
                     cycle,
-                    cycleIdentity);
+                    cycleIdentity,
+                    mean(byKind[EXACT_SWAP], count[EXACT_SWAP]));
         }
     }
 
@@ -674,18 +717,21 @@ public final class DisentanglerTrainer implements AutoCloseable {
 
     /**
      * Per plan item, the pixels its mask-weighted term covers: the target's findings for a reconstruction, the
-     * union of target's and anatomy source's for an identity swap, nothing for the other kinds.
+     * union of target's and anatomy source's for an identity or exact swap (where the source's findings must go
+     * and the target's appear), nothing for the other kinds.
      */
-    private float[] planMasks(GroupBatchSampler.Batch batch, DecodePlan plan, int px) {
+    private float[] planMasks(GroupBatchSampler.Batch batch, DecodePlan plan, float[][] exactMasks, int px) {
+        int n = batch.studies().length;
         float[] masks = new float[plan.weight().length * px];
         for (int i = 0; i < plan.weight().length; i++) {
             int kind = plan.kind()[i];
-            if (kind != RECON && kind != IDENTITY_SWAP) {
+            if (kind != RECON && kind != IDENTITY_SWAP && kind != EXACT_SWAP) {
                 continue;
             }
-            float[] target = findingMasks[batch.studies()[(int) plan.target()[i]]];
-            float[] anatomy =
-                    kind == IDENTITY_SWAP ? findingMasks[batch.studies()[(int) plan.identitySource()[i]]] : null;
+            float[] target = kind == EXACT_SWAP
+                    ? exactMasks[(int) plan.target()[i] - n]
+                    : findingMasks[batch.studies()[(int) plan.target()[i]]];
+            float[] anatomy = kind == RECON ? null : findingMasks[batch.studies()[(int) plan.identitySource()[i]]];
             for (int j = 0; j < px; j++) {
                 float t = target == null ? 0f : target[j];
                 float a = anatomy == null ? 0f : anatomy[j];

@@ -126,6 +126,12 @@ public final class GeneratorDiagnostics {
         if ((v = System.getProperty("diag.klWeight")) != null) {
             b.klWeight(Double.parseDouble(v));
         }
+        if ((v = System.getProperty("diag.exactSwaps")) != null) {
+            b.exactSwaps(Integer.parseInt(v));
+        }
+        if ((v = System.getProperty("diag.exactSwapWeight")) != null) {
+            b.exactSwapWeight(Double.parseDouble(v));
+        }
         return b.build();
     }
 

@@ -199,6 +199,84 @@ class DisentanglerNetTest {
     }
 
     @Test
+    void anExactSwapOfAStudyWithItselfIsThatStudyAndOtherwiseShowsTheOtherStudysFindingsOnTheAnatomy() {
+        DisentanglerDataset data = TinyData.small();
+        List<DisentanglerDataset.Study> withFindings = data.studies().stream()
+                .filter(s -> !s.truthFindings().isEmpty())
+                .toList();
+        DisentanglerDataset.Study a = withFindings.get(0);
+        DisentanglerDataset.Study b = withFindings.stream()
+                .filter(s -> s.patient() != a.patient() && !s.truthFindings().equals(a.truthFindings()))
+                .findFirst()
+                .orElseThrow();
+        // B's own draw places B's findings: swapping B with itself re-renders B
+        assertArrayEquals(b.pixels(), data.exactSwap(b, b).image().toFloat(), 1f / 255);
+        DisentanglerDataset.Counterfactual swap = data.exactSwap(a, b);
+        DisentanglerDataset.Counterfactual bare = data.counterfactual(a, List.of());
+        boolean[] bMask = data.exactSwap(b, b).findingMask();
+        boolean[] aMask = data.counterfactual(a, a.truthFindings()).findingMask();
+        float[] swapped = swap.image().toFloat();
+        float[] anatomy = bare.image().toFloat();
+        int inside = 0;
+        double change = 0;
+        for (int i = 0; i < swapped.length; i++) {
+            if (swap.findingMask()[i]) {
+                inside++;
+                change += Math.abs(swapped[i] - anatomy[i]);
+            } else {
+                // outside the findings' masks the swap is A's anatomy, acquisition and noise without findings
+                assertEquals(anatomy[i], swapped[i], 1e-6f, "pixel " + i);
+            }
+        }
+        assertTrue(inside > 0 && change / inside > 0.01, "B's findings are drawn: " + inside + " px, " + change);
+        assertTrue(!java.util.Arrays.equals(swap.findingMask(), aMask), "not A's own findings");
+        assertEquals(bMask.length, swap.findingMask().length);
+    }
+
+    @Test
+    void exactSwapsAddAPixelLossAgainstThePhantomsSwapAndAreSkippedWithoutGroundTruth() throws Exception {
+        DisentanglerDataset data = TinyData.small();
+        RecordingStageContext ctx = RecordingStageContext.under(dir, 1);
+        DisentanglerConfig cfg = DisentanglerConfig.tiny().toBuilder()
+                .exactSwaps(3)
+                .exactSwapWeight(2.0)
+                .findingMaskWeight(1.0)
+                .build();
+        assertTrue(cfg.problems().isEmpty(), cfg.problems().toString());
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
+            DisentanglerTrainer.Losses l =
+                    trainer.accumulateGradients(trainer.sampler().next());
+            assertTrue(l.exactSwap() > 0 && Double.isFinite(l.exactSwap()), "exact swap loss " + l.exactSwap());
+        }
+        gradientsReachEveryParameterGroup(cfg);
+        // the same studies as real data (no phantom truth): no exact swaps, nothing to fail on
+        DisentanglerDataset real = new DisentanglerDataset(
+                data.size(),
+                data.size(),
+                data.studies().stream()
+                        .map(s -> new DisentanglerDataset.Study(
+                                s.studyId(), s.patient(), s.split(), s.pixels(), s.findings(), null, null, null))
+                        .toList());
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, real.vocabulary(), real.size());
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, real, ctx, "main", 0, "")) {
+            assertEquals(
+                    0.0, trainer.accumulateGradients(trainer.sampler().next()).exactSwap());
+        }
+        assertEquals(1, cfg.toBuilder().exactSwaps(-1).build().problems().size());
+        assertEquals(
+                1,
+                cfg.toBuilder()
+                        .exactSwaps(cfg.batchSize() + 1)
+                        .build()
+                        .problems()
+                        .size());
+        assertEquals(
+                1,
+                cfg.toBuilder().exactSwapWeight(Double.NaN).build().problems().size());
+    }
+
+    @Test
     void aPathologyMapNeedsAPowerOfTwoGridThatDividesTheCodeAndItsOwnEncoder() {
         assertTrue(tinyMap().problems().isEmpty(), tinyMap().problems().toString());
         assertEquals(
@@ -307,7 +385,9 @@ class DisentanglerNetTest {
                 "identityPairsByFinding",
                 "findingBalancedShare",
                 "findingMaskWeight",
-                "decoderMapGrid")) {
+                "decoderMapGrid",
+                "exactSwaps",
+                "exactSwapWeight")) {
             fields.remove(f);
         }
         DisentanglerConfig old = json.readValue(json.writeValueAsString(fields), DisentanglerConfig.class);
@@ -321,6 +401,7 @@ class DisentanglerNetTest {
         assertEquals(0.0, old.findingMaskWeight(), "no mask term");
         assertEquals(0.0, old.findingBalancedShare(), "no balanced slots");
         assertEquals(0, old.decoderMapGrid(), "channel-wise modulation only");
+        assertEquals(0, old.exactSwaps(), "no exact swaps");
         assertTrue(old.problems().isEmpty(), old.problems().toString());
         assertEquals(old.learningRate(), old.learningRateAt(old.steps() - 1), "no schedule = constant");
     }
