@@ -26,6 +26,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -321,7 +322,7 @@ public final class DisentanglerDataset {
         if (!pathology.hasGroundTruth()) {
             throw new IllegalStateException("study " + pathology.studyId() + " has no phantom ground truth");
         }
-        Map<Finding, Long> seeds = new java.util.EnumMap<>(Finding.class);
+        Map<Finding, Long> seeds = new EnumMap<>(Finding.class);
         for (FindingMention m : pathology.truthFindings()) {
             seeds.put(m.finding(), pathology.acquisition().seed());
         }

@@ -536,15 +536,15 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 cfg.cycleSwaps() > 0 ? crossPairs(batch, stepIndex, CYCLE_SALT, cfg.cycleSwaps()) : new int[0][];
         int[][] exact = cfg.exactSwaps() > 0 ? exactPairs(batch, stepIndex) : new int[0][];
         float[] exactTargets = new float[exact.length * px];
+        // the masks only feed the mask-weighted term
         float[][] exactMasks = new float[exact.length][];
         for (int k = 0; k < exact.length; k++) {
             DisentanglerDataset.Counterfactual truth = data.exactSwap(
                     data.studies().get(train[batch.studies()[exact[k][0]]]),
                     data.studies().get(train[batch.studies()[exact[k][1]]]));
             System.arraycopy(truth.image().toFloat(), 0, exactTargets, k * px, px);
-            exactMasks[k] = new float[px];
-            for (int j = 0; j < px; j++) {
-                exactMasks[k][j] = truth.findingMask()[j] ? 1f : 0f;
+            if (cfg.findingMaskWeight() > 0) {
+                exactMasks[k] = unitMask(truth.findingMask());
             }
         }
         DecodePlan plan = plan(batch, cycles, exact);
@@ -707,7 +707,11 @@ public final class DisentanglerTrainer implements AutoCloseable {
         if (!s.hasGroundTruth() || s.truthFindings().isEmpty()) {
             return null;
         }
-        boolean[] mask = data.counterfactual(s, s.truthFindings()).findingMask();
+        return unitMask(data.counterfactual(s, s.truthFindings()).findingMask());
+    }
+
+    /** A mask as 0/1 pixels. */
+    private static float[] unitMask(boolean[] mask) {
         float[] m = new float[mask.length];
         for (int i = 0; i < m.length; i++) {
             m[i] = mask[i] ? 1f : 0f;
