@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Closed-loop load on {@code causalcxr serve}: C clients, each sending the next request as soon as
  * its previous one is answered, for a fixed time after a warm-up. Every request uploads the same
  * image with its own seed and asks for "moderate right pleural effusion", n counterfactuals, the given
- * DDIM steps, guidance 2 (the CLI's defaults), answered as JSON with references (the service has made
+ * DDIM steps, guidance 2 (sent, so that the load does not follow the served model's own settings), answered as JSON with references (the service has made
  * and encoded every image by then). Prints one Markdown table row per concurrency level:
  * clients | requests | errors | counterfactuals/s | requests/s | p50 ms | p90 ms | p99 ms | max ms.
  *
@@ -118,6 +118,7 @@ public final class ServeLoad {
         field(s, boundary, "finding", "moderate right pleural effusion");
         field(s, boundary, "n", String.valueOf(n));
         field(s, boundary, "steps", String.valueOf(steps));
+        field(s, boundary, "guidance", "2.0");
         field(s, boundary, "seed", String.valueOf(seed));
         field(s, boundary, "format", "json");
         s.append("--").append(boundary).append("--\r\n");

@@ -89,18 +89,25 @@ final class CounterfactualCommand implements Callable<Integer> {
 
     @Option(
             names = "--guidance",
-            defaultValue = "2.0",
-            description = "Classifier-free guidance scale (default ${DEFAULT-VALUE}).")
-    float guidance;
+            paramLabel = "G",
+            description = {
+                "Classifier-free guidance scale (default: the model's, the guidance its run generated",
+                "counterfactuals with, as `models show` lists it under sampler.guidance; 2.0 for a model",
+                "registered before models recorded it)."
+            })
+    Float guidance;
 
-    @Option(names = "--steps", defaultValue = "50", description = "DDIM steps (default ${DEFAULT-VALUE}).")
-    int steps;
+    @Option(
+            names = "--steps",
+            paramLabel = "N",
+            description = "DDIM steps (default: the model's sampler.ddim_steps, else 50).")
+    Integer steps;
 
     @Option(
             names = "--eta",
-            defaultValue = "0.0",
-            description = "DDIM η: 0 deterministic given the noise (default ${DEFAULT-VALUE}).")
-    float eta;
+            paramLabel = "ETA",
+            description = "DDIM η, 0 deterministic given the noise (default: the model's sampler.eta, else 0).")
+    Float eta;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created).")
     Path out;
@@ -110,12 +117,8 @@ final class CounterfactualCommand implements Callable<Integer> {
         if (n < 1 || n > 256) {
             throw new UsageException("--n must be between 1 and 256, got " + n);
         }
-        SamplerConfig sampler;
-        try {
-            sampler = new SamplerConfig(steps, eta, guidance);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("sampler settings: " + e.getMessage());
-        }
+        // the given settings are checked before anything starts; the model fills in the rest
+        sampler(SamplerConfig.defaults());
         if ((image == null) == (dataset == null) || (dataset == null) != (study == null)) {
             throw new UsageException("give the source as --image IMG, or as --dataset NAME[@VERSION] with --study ID");
         }
@@ -133,8 +136,10 @@ final class CounterfactualCommand implements Callable<Integer> {
             } catch (ModelNotFoundException e) {
                 throw new UsageException(e.getMessage());
             }
+            SamplerConfig sampler;
             CounterfactualGenerator opened;
             try {
+                sampler = sampler(RegisteredGenerators.defaultSampler(version));
                 opened = RegisteredGenerators.open(
                         registry, version, stack.config().dataDir());
             } catch (IllegalArgumentException e) {
@@ -148,9 +153,9 @@ final class CounterfactualCommand implements Callable<Integer> {
                         : Resampler.fitSquare(original, size);
                 Condition condition = generator.parse(finding);
                 CounterfactualGenerator.Generation g = generator.generateDetailed(source, condition, n, seed, sampler);
-                write(version, condition, g, source, original);
+                write(version, condition, g, source, original, sampler);
                 console.printf(
-                        "%d counterfactuals of %s%s for \"%s\" (%s) from %s%s → %s",
+                        "%d counterfactuals of %s%s for \"%s\" (%s) from %s%s, guidance %s%s → %s",
                         g.images().size(),
                         sourceName,
                         source == original
@@ -166,12 +171,30 @@ final class CounterfactualCommand implements Callable<Integer> {
                         condition.describe(),
                         version.reference(),
                         g.usedPrior() ? ", tail prior of " + g.prior().label() : "",
+                        sampler.guidance(),
+                        guidance != null
+                                ? ""
+                                : RegisteredGenerators.recordsSampler(version)
+                                        ? " (the model's)"
+                                        : " (the default; the model records none)",
                         out);
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** The sampler: the settings given on the command line, the model's (or the defaults) for the rest. */
+    private SamplerConfig sampler(SamplerConfig model) {
+        try {
+            return new SamplerConfig(
+                    steps != null ? steps : model.steps(),
+                    eta != null ? eta : model.eta(),
+                    guidance != null ? guidance : model.guidance());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("sampler settings: " + e.getMessage());
+        }
     }
 
     /** The --study image of the --dataset version, read from its bundle in the object store. */
@@ -221,7 +244,8 @@ final class CounterfactualCommand implements Callable<Integer> {
             Condition condition,
             CounterfactualGenerator.Generation g,
             GrayImage source,
-            GrayImage original)
+            GrayImage original,
+            SamplerConfig sampler)
             throws IOException {
         Map<String, Object> from = new LinkedHashMap<>();
         if (image != null) {
@@ -235,7 +259,7 @@ final class CounterfactualCommand implements Callable<Integer> {
         from.put("fitted_into", source == original ? null : source.width());
         Map<String, byte[]> files = CounterfactualFiles.render(
                 version,
-                new CounterfactualFiles.Asked(finding, seed, n, guidance, steps, eta),
+                new CounterfactualFiles.Asked(finding, seed, n, sampler.guidance(), sampler.steps(), sampler.eta()),
                 condition,
                 g,
                 source,

@@ -345,6 +345,120 @@ class CounterfactualCommandTest {
     }
 
     @Test
+    void theModelsSamplerSettingsAreTheDefaultsAndTheCommandLineOverridesThem() throws Exception {
+        // the same training (answered from the cache) with a counterfactual stage at guidance 3.5
+        Path spec = dir.resolve("tiny-guided.yaml");
+        Files.writeString(
+                spec,
+                Files.readString(dir.resolve("tiny.yaml"))
+                                .replace("name: cf-cli", "name: cf-cli-guided")
+                                .replace("train-diffusion]", "train-diffusion, generate-counterfactuals]")
+                        + """
+                  generate-counterfactuals: {guidance: 3.5, ddim_steps: 8, samples_per_condition: 2, metric_sources: 1,
+                                             max_per_class: 2, grid_sources: 1, grid_conditions: 1, grid_samples: 1}
+                """);
+        Path summary = dir.resolve("summary-guided.json");
+        assertEquals(
+                0,
+                cli(
+                        "run",
+                        "--spec",
+                        spec.toString(),
+                        "--data-dir",
+                        data.toString(),
+                        "--summary-json",
+                        summary.toString()),
+                err.toString(UTF_8));
+        String guided =
+                new ObjectMapper().readTree(summary.toFile()).path("model").asText();
+        assertEquals("cf-cli-guided@1", guided);
+        assertEquals(0, cli("models", "show", "--data-dir", data.toString(), guided), err.toString(UTF_8));
+        String shown = out.toString(UTF_8);
+        assertTrue(shown.matches("(?s).*\\n  sampler\\.guidance +3\\.5\\n.*"), shown);
+        assertTrue(shown.matches("(?s).*\\n  sampler\\.ddim_steps +8\\n.*"), shown);
+
+        String[] bare = {
+            "counterfactual",
+            "--data-dir",
+            data.toString(),
+            "--model",
+            guided,
+            "--image",
+            image.toString(),
+            "--finding",
+            "effusion",
+            "--n",
+            "2",
+            "--seed",
+            "3",
+            "--out",
+            ""
+        };
+        bare[bare.length - 1] = dir.resolve("out-model-sampler").toString();
+        out.reset();
+        assertEquals(0, cli(bare), err.toString(UTF_8));
+        assertTrue(out.toString(UTF_8).contains("guidance 3.5 (the model's)"), out.toString(UTF_8));
+        JsonNode byModel = new ObjectMapper()
+                .readTree(dir.resolve("out-model-sampler/counterfactuals.json").toFile());
+        assertEquals(3.5, byModel.path("guidance").asDouble(), byModel.toString());
+        assertEquals(8, byModel.path("ddim_steps").asInt(), byModel.toString());
+
+        // the same files and settings asked for by hand give the same bytes
+        Path explicit = dir.resolve("out-explicit-sampler");
+        String[] given = {
+            "counterfactual",
+            "--data-dir",
+            data.toString(),
+            "--model",
+            "cf-cli@1",
+            "--image",
+            image.toString(),
+            "--finding",
+            "effusion",
+            "--n",
+            "2",
+            "--seed",
+            "3",
+            "--guidance",
+            "3.5",
+            "--steps",
+            "8",
+            "--out",
+            explicit.toString()
+        };
+        assertEquals(0, cli(given), err.toString(UTF_8));
+        assertArrayEquals(
+                Files.readAllBytes(explicit.resolve("counterfactual-02.png")),
+                Files.readAllBytes(dir.resolve("out-model-sampler/counterfactual-02.png")));
+
+        // the command line wins; a model that records none gets the old defaults, and says so
+        Path over = dir.resolve("out-override-sampler");
+        bare[bare.length - 1] = over.toString();
+        String[] overridden = java.util.stream.Stream.concat(
+                        java.util.Arrays.stream(bare), java.util.stream.Stream.of("--guidance", "1.0"))
+                .toArray(String[]::new);
+        assertEquals(0, cli(overridden), err.toString(UTF_8));
+        assertEquals(
+                1.0,
+                new ObjectMapper()
+                        .readTree(over.resolve("counterfactuals.json").toFile())
+                        .path("guidance")
+                        .asDouble());
+        out.reset();
+        Path old = dir.resolve("out-unrecorded-sampler");
+        assertEquals(0, cli(request("cf-cli@1", image, "effusion", old)), err.toString(UTF_8));
+        assertTrue(
+                out.toString(UTF_8).contains("guidance 2.0 (the default; the model records none)"),
+                out.toString(UTF_8));
+        assertEquals(
+                2.0,
+                new ObjectMapper()
+                        .readTree(old.resolve("counterfactuals.json").toFile())
+                        .path("guidance")
+                        .asDouble());
+    }
+
+    @Test
     void modelsListShowsTheVersionAndAnAliasCanPointAtIt() {
         assertEquals(0, cli("models", "list", "--data-dir", data.toString()));
         assertTrue(out.toString(UTF_8).contains("cf-cli@1"), out.toString(UTF_8));

@@ -1,5 +1,6 @@
 package dev.causalcxr.activities.pipeline;
 
+import dev.causalcxr.core.counterfactual.CounterfactualStage;
 import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStage;
 
 /**
@@ -16,6 +17,19 @@ public final class ModelComponents {
     public static final String TAIL_NOISE_STAGE = TailNoiseStage.NAME;
 
     public static final String PRIOR_OUTPUT_PREFIX = TailNoiseStage.OUTPUT_PRIOR_PREFIX;
+
+    /**
+     * Provenance keys: the sampler settings of the run's {@code generate-counterfactuals} stage (the spec's
+     * guidance, DDIM steps and η, with which its metrics, tail priors and augmentation were made). The
+     * {@code counterfactual} command and the service use them when a request names none.
+     */
+    public static final String SAMPLER_GUIDANCE = "sampler.guidance";
+
+    public static final String SAMPLER_DDIM_STEPS = "sampler.ddim_steps";
+    public static final String SAMPLER_ETA = "sampler.eta";
+
+    /** The stage whose manifest params hold the sampler settings. */
+    public static final String COUNTERFACTUAL_STAGE = CounterfactualStage.NAME;
 
     private ModelComponents() {}
 }

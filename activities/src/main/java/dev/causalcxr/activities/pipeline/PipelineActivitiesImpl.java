@@ -1,6 +1,7 @@
 package dev.causalcxr.activities.pipeline;
 
 import dev.causalcxr.activities.runner.StageManifest;
+import dev.causalcxr.core.counterfactual.CounterfactualStage;
 import dev.causalcxr.core.diffusion.DiffusionStage;
 import dev.causalcxr.core.diffusion.DiffusionTraining;
 import dev.causalcxr.core.disentangle.DisentanglerStage;
@@ -122,7 +123,8 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
     /**
      * What the model's provenance says: the run and spec, the runtime the generator was trained on
      * (from the disentangler's manifest: the worker that trained it, not this one), the dataset
-     * version, and per stage its code fingerprint and seed.
+     * version, per stage its code fingerprint and seed, and the sampler settings the counterfactual stage
+     * used (the model's defaults for later requests).
      */
     private Map<String, String> modelProvenance(ModelRegistration r, StageManifest disentangler) {
         Map<String, String> provenance = new LinkedHashMap<>();
@@ -147,8 +149,25 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
                         "dataset",
                         m.params().get("dataset.name") + "@" + m.params().get("dataset.version"));
             }
+            if (stage.equals(ModelComponents.COUNTERFACTUAL_STAGE) && m.params() != null) {
+                putIfPresent(
+                        provenance, ModelComponents.SAMPLER_GUIDANCE, m.params(), CounterfactualStage.PARAM_GUIDANCE);
+                putIfPresent(
+                        provenance,
+                        ModelComponents.SAMPLER_DDIM_STEPS,
+                        m.params(),
+                        CounterfactualStage.PARAM_DDIM_STEPS);
+                putIfPresent(provenance, ModelComponents.SAMPLER_ETA, m.params(), CounterfactualStage.PARAM_ETA);
+            }
         });
         return provenance;
+    }
+
+    private static void putIfPresent(Map<String, String> to, String key, Map<String, String> from, String param) {
+        String v = from.get(param);
+        if (v != null) {
+            to.put(key, v);
+        }
     }
 
     private StageManifest manifest(ModelRegistration r, String stage) {

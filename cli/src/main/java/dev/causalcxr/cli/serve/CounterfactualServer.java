@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.causalcxr.core.counterfactual.CounterfactualGenerator;
 import dev.causalcxr.core.dataset.DatasetEntry;
 import dev.causalcxr.core.diffusion.Condition;
+import dev.causalcxr.core.diffusion.SamplerConfig;
 import dev.causalcxr.core.files.Digests;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.Laterality;
@@ -468,8 +469,12 @@ public final class CounterfactualServer implements AutoCloseable {
     /** Checks the request against its model and prepares the source as the CLI does. */
     private CounterfactualJob bind(RequestReader.Parsed p, ModelPool.Loaded model) {
         CounterfactualGenerator gen = model.generator();
+        // what the request left out, the model's run used (RegisteredGenerators#defaultSampler)
+        SamplerConfig modelDefaults = RegisteredGenerators.defaultSampler(model.version());
+        SamplerConfig sampler;
         try {
-            gen.diffusion().schedule().ddimTimesteps(p.steps());
+            sampler = p.sampler(modelDefaults);
+            gen.diffusion().schedule().ddimTimesteps(sampler.steps());
         } catch (IllegalArgumentException e) {
             throw HttpError.badRequest("steps out of range: " + e.getMessage());
         }
@@ -513,7 +518,8 @@ public final class CounterfactualServer implements AutoCloseable {
                 original,
                 source,
                 condition,
-                new CounterfactualFiles.Asked(request, p.seed(), p.n(), p.guidance(), p.steps(), p.eta()),
+                new CounterfactualFiles.Asked(
+                        request, p.seed(), p.n(), sampler.guidance(), sampler.steps(), sampler.eta()),
                 from);
     }
 
@@ -685,6 +691,12 @@ public final class CounterfactualServer implements AutoCloseable {
                 ObjectNode s = out.putObject("served_model");
                 s.put("image_size", l.generator().imageSize());
                 s.put("max_steps", l.generator().diffusion().config().timesteps());
+                SamplerConfig d = RegisteredGenerators.defaultSampler(l.version());
+                ObjectNode sampler = s.putObject("sampler");
+                sampler.put("guidance", d.guidance());
+                sampler.put("ddim_steps", d.steps());
+                sampler.put("eta", d.eta());
+                sampler.put("recorded", RegisteredGenerators.recordsSampler(l.version()));
                 ArrayNode known = s.putArray("findings");
                 l.generator().knownFindings().forEach(f -> known.add(f.label()));
                 ArrayNode priors = s.putArray("tail_priors");

@@ -2,6 +2,7 @@ package dev.causalcxr.cli.serve;
 
 import dev.causalcxr.activities.pipeline.ModelComponents;
 import dev.causalcxr.core.counterfactual.CounterfactualGenerator;
+import dev.causalcxr.core.diffusion.SamplerConfig;
 import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
 import dev.causalcxr.core.diffusion.tailnoise.NoisePriors;
 import dev.causalcxr.core.files.FileTrees;
@@ -46,5 +47,37 @@ public final class RegisteredGenerators {
         } finally {
             FileTrees.delete(modelDir);
         }
+    }
+
+    /**
+     * The sampler settings a request gets when it names none: those the version's run generated its
+     * counterfactuals, metrics and tail priors with (its spec's {@code generate-counterfactuals} block), each
+     * falling back to {@link SamplerConfig#defaults()} for a version whose run recorded none.
+     *
+     * @throws IllegalArgumentException when a recorded setting is not a valid one
+     */
+    public static SamplerConfig defaultSampler(ModelVersion version) {
+        SamplerConfig d = SamplerConfig.defaults();
+        Map<String, String> p = version.provenance();
+        try {
+            return new SamplerConfig(
+                    p.containsKey(ModelComponents.SAMPLER_DDIM_STEPS)
+                            ? Integer.parseInt(p.get(ModelComponents.SAMPLER_DDIM_STEPS))
+                            : d.steps(),
+                    p.containsKey(ModelComponents.SAMPLER_ETA)
+                            ? Float.parseFloat(p.get(ModelComponents.SAMPLER_ETA))
+                            : d.eta(),
+                    p.containsKey(ModelComponents.SAMPLER_GUIDANCE)
+                            ? Float.parseFloat(p.get(ModelComponents.SAMPLER_GUIDANCE))
+                            : d.guidance());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    version.reference() + " records invalid sampler settings: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the version records its run's sampler settings (versions registered before it did do not). */
+    public static boolean recordsSampler(ModelVersion version) {
+        return version.provenance().containsKey(ModelComponents.SAMPLER_GUIDANCE);
     }
 }

@@ -2,6 +2,7 @@ package dev.causalcxr.cli.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.core.diffusion.SamplerConfig;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Laterality;
@@ -28,7 +29,8 @@ import java.util.stream.Collectors;
  * <p>Fields: {@code image} (a file; JSON: {@code image_base64}) or {@code dataset} + {@code study};
  * {@code finding} (text, as the CLI's {@code --finding}) or {@code condition} (a JSON array of
  * {@code {"finding", "severity", "laterality", "zone"}}); {@code n}, {@code seed}, {@code guidance},
- * {@code steps}, {@code eta} (the CLI's defaults: 8, 0, 2.0, 50, 0.0); {@code model}
+ * {@code steps}, {@code eta} (the CLI's defaults: n 8, seed 0, and the model's sampler settings, which
+ * {@link #read} leaves empty for the model to fill in); {@code model}
  * ({@code NAME[@VERSION|@ALIAS]}, default the served one); {@code format} ({@code json}, {@code png},
  * {@code zip}); {@code deadline_ms}.
  */
@@ -83,11 +85,20 @@ public final class RequestReader {
             List<FindingMention> mentions,
             int n,
             long seed,
-            float guidance,
-            int steps,
-            float eta,
+            Float guidance,
+            Integer steps,
+            Float eta,
             Format format,
-            Long deadlineMs) {}
+            Long deadlineMs) {
+
+        /** The sampler: the request's settings, the model's for those it left out. */
+        public SamplerConfig sampler(SamplerConfig model) {
+            return new SamplerConfig(
+                    steps != null ? steps : model.steps(),
+                    eta != null ? eta : model.eta(),
+                    guidance != null ? guidance : model.guidance());
+        }
+    }
 
     private record Raw(
             String model,
@@ -252,16 +263,16 @@ public final class RequestReader {
                     "n out of range: " + n + "; this service makes 1 to " + s.maxN() + " per request");
         }
         long seed = longValue(r.seed(), "seed", 0L);
-        float guidance = decimal(r.guidance(), "guidance", 2.0f);
-        if (!Float.isFinite(guidance) || guidance < 0f || guidance > MAX_GUIDANCE) {
+        Float guidance = r.guidance() == null ? null : decimal(r.guidance(), "guidance", 0f);
+        if (guidance != null && (!Float.isFinite(guidance) || guidance < 0f || guidance > MAX_GUIDANCE)) {
             throw HttpError.badRequest("guidance out of range: it must be between 0 and " + (int) MAX_GUIDANCE);
         }
-        int steps = integer(r.steps(), "steps", 50);
-        if (steps < 1) {
+        Integer steps = r.steps() == null ? null : integer(r.steps(), "steps", 0);
+        if (steps != null && steps < 1) {
             throw HttpError.badRequest("steps out of range: at least 1");
         }
-        float eta = decimal(r.eta(), "eta", 0f);
-        if (!(eta >= 0f && eta <= 1f)) {
+        Float eta = r.eta() == null ? null : decimal(r.eta(), "eta", 0f);
+        if (eta != null && !(eta >= 0f && eta <= 1f)) {
             throw HttpError.badRequest("eta out of range: it must be between 0 and 1");
         }
         Long deadline = r.deadlineMs() == null ? null : longValue(r.deadlineMs(), "deadline_ms", 0L);

@@ -569,6 +569,10 @@ class CounterfactualServiceTest {
         assertEquals(fx.reference, m.path("served").asText());
         assertEquals(ServeFixture.MODEL, m.path("served_reference").asText());
         assertEquals(64, m.at("/served_model/image_size").asInt());
+        // the fixture's run had no counterfactual stage: the defaults, and the page is told so
+        assertEquals(2.0, m.at("/served_model/sampler/guidance").asDouble(), m.toString());
+        assertEquals(50, m.at("/served_model/sampler/ddim_steps").asInt());
+        assertFalse(m.at("/served_model/sampler/recorded").asBoolean());
         assertTrue(m.at("/served_model/findings").toString().contains("Pleural Effusion"), m.toString());
         assertTrue(m.path("versions").size() >= 1);
         assertTrue(m.at("/versions/0/provenance/git_commit").isTextual(), m.toString());
@@ -679,6 +683,40 @@ class CounterfactualServiceTest {
                     c.images(named).get("counterfactual-01.png"),
                     c.images(oneAgain).get("counterfactual-01.png"));
         }
+    }
+
+    @Test
+    @Order(11)
+    void aRequestWithoutSamplerSettingsGetsThoseTheModelsRunUsed() throws Exception {
+        ModelVersion one = stack.registry().resolve(fx.reference);
+        Map<String, String> provenance = new HashMap<>(one.provenance());
+        provenance.remove("pipeline_run_id");
+        provenance.put("sampler.guidance", "3.5");
+        provenance.put("sampler.ddim_steps", "10");
+        provenance.put("sampler.eta", "0.0");
+        ModelVersion recorded =
+                stack.registry().register(ServeFixture.MODEL, one.components(), provenance, one.metrics());
+        ServeFixture.Form bare = new ServeFixture.Form()
+                .file("image", "x.png", "image/png", Files.readAllBytes(fx.image))
+                .field("finding", FINDING)
+                .field("n", 2)
+                .field("seed", 3)
+                .field("model", recorded.reference());
+        JsonNode byModel = client.json(client.post(bare));
+        assertEquals(3.5, byModel.path("guidance").asDouble(), byModel.toString());
+        assertEquals(10, byModel.path("ddim_steps").asInt(), byModel.toString());
+        JsonNode explicit = client.json(
+                client.post(imageRequest(FINDING, 2, 3).field("guidance", "3.5").field("model", one.reference())));
+        assertArrayEquals(
+                client.images(explicit).get("counterfactual-02.png"),
+                client.images(byModel).get("counterfactual-02.png"),
+                "the model's guidance 3.5 = guidance 3.5 asked for");
+        JsonNode asked = client.json(
+                client.post(imageRequest(FINDING, 2, 3).field("guidance", "1.0").field("model", recorded.reference())));
+        assertEquals(1.0, asked.path("guidance").asDouble(), "a request's own setting wins");
+        // a version registered before models recorded their sampler: the old defaults
+        JsonNode old = client.json(client.post(imageRequest(FINDING, 1, 3).field("model", one.reference())));
+        assertEquals(2.0, old.path("guidance").asDouble(), old.toString());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.causalcxr.core.diffusion.SamplerConfig;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.Laterality;
 import dev.causalcxr.core.findings.Severity;
@@ -41,9 +42,14 @@ class RequestValidationTest {
         RequestReader.Parsed p = json("{\"dataset\":\"phantom-quick\",\"study\":\"s1\",\"finding\":\"effusion\"}");
         assertEquals(8, p.n());
         assertEquals(0L, p.seed());
-        assertEquals(2.0f, p.guidance());
-        assertEquals(50, p.steps());
-        assertEquals(0f, p.eta());
+        // the sampler is left to the model: what its run generated with
+        assertNull(p.guidance());
+        assertNull(p.steps());
+        assertNull(p.eta());
+        assertEquals(new SamplerConfig(20, 0.5f, 4f), p.sampler(new SamplerConfig(20, 0.5f, 4f)));
+        RequestReader.Parsed some =
+                json("{\"dataset\":\"d\",\"study\":\"s1\",\"finding\":\"effusion\",\"guidance\":1.5,\"steps\":7}");
+        assertEquals(new SamplerConfig(7, 0.5f, 1.5f), some.sampler(new SamplerConfig(20, 0.5f, 4f)));
         assertNull(p.model());
         assertNull(p.format());
         assertEquals("phantom-quick", p.dataset());

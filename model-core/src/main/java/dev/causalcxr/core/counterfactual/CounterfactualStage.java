@@ -53,6 +53,11 @@ public final class CounterfactualStage {
     public static final String OUTPUT_AUGMENTATION_DECODED = "augmentation-decoded";
 
     public static final String ARTIFACT_GRID = "counterfactual-grid";
+    /** The sampler settings the stage generated with, as its manifest's params: a registered model's defaults. */
+    public static final String PARAM_GUIDANCE = "cf.guidance";
+
+    public static final String PARAM_DDIM_STEPS = "cf.ddimSteps";
+    public static final String PARAM_ETA = "cf.eta";
     public static final String ARTIFACT_TRADEOFF = "guidance-tradeoff";
     public static final String ARTIFACT_TRADEOFF_TABLE = "guidance-tradeoff.csv";
     /** Per reader, requested class and other finding: how much the request moved that finding's probability. */
@@ -517,9 +522,9 @@ public final class CounterfactualStage {
     }
 
     private static void logParams(CounterfactualConfig cfg, CounterfactualGenerator gen, StageContext ctx) {
-        ctx.logParam("cf.ddimSteps", String.valueOf(cfg.ddimSteps()));
-        ctx.logParam("cf.eta", String.valueOf(cfg.eta()));
-        ctx.logParam("cf.guidance", String.valueOf(cfg.guidance()));
+        ctx.logParam(PARAM_DDIM_STEPS, String.valueOf(cfg.ddimSteps()));
+        ctx.logParam(PARAM_ETA, String.valueOf(cfg.eta()));
+        ctx.logParam(PARAM_GUIDANCE, String.valueOf(cfg.guidance()));
         ctx.logParam("cf.samplesPerCondition", String.valueOf(cfg.samplesPerCondition()));
         ctx.logParam("cf.metricSources", String.valueOf(cfg.metricSources()));
         ctx.logParam("cf.metricConditions", String.valueOf(cfg.metricConditions()));

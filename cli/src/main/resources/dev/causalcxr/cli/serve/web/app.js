@@ -70,7 +70,12 @@ async function loadModels() {
     option(select, v.reference, v.reference + tags);
   }
   $('n').max = m.limits.max_n;
-  if (m.served_model) { $('steps').max = m.served_model.max_steps; }
+  if (m.served_model) {
+    $('steps').max = m.served_model.max_steps;
+    const d = m.served_model.sampler;
+    $('guidance').placeholder = 'the model\'s (' + d.guidance + ' served)';
+    $('steps').placeholder = 'the model\'s (' + d.ddim_steps + ' served)';
+  }
   if (!$('mentions').children.length) { addMention('Pleural Effusion', 'moderate', 'right', 'unspecified'); }
 }
 
@@ -160,7 +165,9 @@ async function submit(event) {
     form.append('condition', JSON.stringify(c));
   }
   if (!$('seed').value) { $('seed').value = randomSeed(); }
-  for (const f of ['n', 'seed', 'guidance', 'steps']) { form.append(f, $(f).value); }
+  for (const f of ['n', 'seed']) { form.append(f, $(f).value); }
+  // left empty, the model's own sampler settings apply
+  for (const f of ['guidance', 'steps']) { if ($(f).value !== '') { form.append(f, $(f).value); } }
   form.append('format', 'json');
   $('generate').disabled = true;
   setStatus('Generating…');
