@@ -83,6 +83,10 @@ import java.util.List;
  *                               phantom ground truth are skipped; models saved before this field load as 0)
  * @param exactSwapWeight        weight of the exact swaps' reconstruction loss (their mean, as the other swap
  *                               kinds), with findingMaskWeight applied inside both studies' finding masks
+ * @param augmentShift           0: off (as before); k &gt; 0: each training step shifts its whole batch (images,
+ *                               exact-swap targets and finding masks alike, so every pair's target still fits)
+ *                               by a random (dx, dy) in [−k, k] pixels, edges repeated: a rare finding is seen at
+ *                               new positions each time its study returns (models saved before this field load as 0)
  */
 public record DisentanglerConfig(
         int baseWidth,
@@ -126,10 +130,14 @@ public record DisentanglerConfig(
         double findingMaskWeight,
         int decoderMapGrid,
         int exactSwaps,
-        double exactSwapWeight) {
+        double exactSwapWeight,
+        int augmentShift) {
 
     /** Channels of the map the decoder projects a vector z_path to ({@link #decoderMapGrid()}). */
     public static final int DECODER_MAP_CHANNELS = 8;
+
+    /** The largest batch shift: an eighth of the smallest image (64 px) keeps every finding in its zone. */
+    public static final int MAX_AUGMENT_SHIFT = 8;
 
     public static final String CONSTANT = "constant";
     public static final String COSINE = "cosine";
@@ -146,14 +154,14 @@ public record DisentanglerConfig(
     public static DisentanglerConfig quick() {
         return new DisentanglerConfig(
                 16, 2, 8, 16, 64, 800, 24, 4, 2e-3, 42L, true, 1.0, 1.0, 1e-2, 0.3, 1.0, 5.0, 0.1, 1.0, 0.0, 100, 20.0,
-                50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0);
+                50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0);
     }
 
     /** A tiny configuration for unit tests (few channels, few steps). */
     public static DisentanglerConfig tiny() {
         return new DisentanglerConfig(
                 4, 2, 4, 4, 8, 4, 8, 2, 1e-3, 7L, true, 1.0, 1.0, 1e-3, 1.0, 1.0, 0.1, 0.1, 1.0, 0.05, 2, 20.0, 50,
-                "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0);
+                "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0);
     }
 
     public DisentanglerConfig withSteps(int n) {
@@ -249,6 +257,7 @@ public record DisentanglerConfig(
         b.decoderMapGrid = decoderMapGrid;
         b.exactSwaps = exactSwaps;
         b.exactSwapWeight = exactSwapWeight;
+        b.augmentShift = augmentShift;
         return b;
     }
 
@@ -296,6 +305,7 @@ public record DisentanglerConfig(
         private int decoderMapGrid;
         private int exactSwaps;
         private double exactSwapWeight;
+        private int augmentShift;
 
         private Builder() {}
 
@@ -509,6 +519,11 @@ public record DisentanglerConfig(
             return this;
         }
 
+        public Builder augmentShift(int value) {
+            this.augmentShift = value;
+            return this;
+        }
+
         public DisentanglerConfig build() {
             return new DisentanglerConfig(
                     baseWidth,
@@ -552,7 +567,8 @@ public record DisentanglerConfig(
                     findingMaskWeight,
                     decoderMapGrid,
                     exactSwaps,
-                    exactSwapWeight);
+                    exactSwapWeight,
+                    augmentShift);
         }
     }
 
@@ -627,6 +643,9 @@ public record DisentanglerConfig(
         }
         if (exactSwaps < 0 || exactSwaps > batchSize) {
             p.add("exactSwaps: must be in 0.." + batchSize + " (the batch size), was " + exactSwaps);
+        }
+        if (augmentShift < 0 || augmentShift > MAX_AUGMENT_SHIFT) {
+            p.add("augmentShift: must be in 0.." + MAX_AUGMENT_SHIFT + " pixels, was " + augmentShift);
         }
         double[] weights = {
             pixelWeight,

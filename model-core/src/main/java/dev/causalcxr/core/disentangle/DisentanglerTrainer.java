@@ -407,6 +407,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
     private static final int KINDS = 5;
     private static final long CYCLE_SALT = 0xC7C1E;
     private static final long EXACT_SALT = 0xE8AC7;
+    private static final long SHIFT_SALT = 0x5A1F7;
 
     /**
      * {@code count} cross swaps: (A, B) positions in the batch, different patients, preferring B whose finding
@@ -548,6 +549,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
             }
         }
         DecodePlan plan = plan(batch, cycles, exact);
+        int[] shift = batchShift(cfg.seed(), cfg.augmentShift(), stepIndex);
+        pixels = translate(pixels, size, shift[0], shift[1]);
+        exactTargets = translate(exactTargets, size, shift[0], shift[1]);
         ParameterStore ps = model.parameterStore();
         DisentanglerNet net = model.net();
         try (NDManager sm = model.manager().newSubManager()) {
@@ -581,7 +585,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
                         .add(ScalarOps.times(ssim.neg().add(1f), cfg.ssimWeight()));
                 if (cfg.findingMaskWeight() > 0) {
                     // mean error inside the findings' pixels: a small lesion counts as much as the rest
-                    NDArray mask = sm.create(planMasks(batch, plan, exactMasks, px), new Shape(items, px));
+                    NDArray mask = sm.create(
+                            translate(planMasks(batch, plan, exactMasks, px), size, shift[0], shift[1]),
+                            new Shape(items, px));
                     NDArray inMask = decoded.sub(targetPlan)
                             .abs()
                             .reshape(items, px)
@@ -700,6 +706,37 @@ public final class DisentanglerTrainer implements AutoCloseable {
 
     private static double mean(double sum, int count) {
         return count == 0 ? 0 : sum / count;
+    }
+
+    /** The step's batch shift (dx, dy) in [−k, k] (augmentShift k), a function of (seed, step): resumable. */
+    static int[] batchShift(long seed, int k, long stepIndex) {
+        if (k == 0) {
+            return new int[] {0, 0};
+        }
+        SplitMix64 rng = new SplitMix64(SplitMix64.derive(seed, SHIFT_SALT, stepIndex));
+        return new int[] {rng.nextInt(2 * k + 1) - k, rng.nextInt(2 * k + 1) - k};
+    }
+
+    /**
+     * Square images of {@code size} × {@code size}, back to back, each moved right by dx and down by dy with
+     * the edge rows and columns repeated into the space left; the same array when there is nothing to move.
+     */
+    static float[] translate(float[] images, int size, int dx, int dy) {
+        if (dx == 0 && dy == 0) {
+            return images;
+        }
+        int px = size * size;
+        float[] out = new float[images.length];
+        for (int base = 0; base < images.length; base += px) {
+            for (int y = 0; y < size; y++) {
+                int sy = Math.min(size - 1, Math.max(0, y - dy));
+                for (int x = 0; x < size; x++) {
+                    int sx = Math.min(size - 1, Math.max(0, x - dx));
+                    out[base + y * size + x] = images[base + sy * size + sx];
+                }
+            }
+        }
+        return out;
     }
 
     /** The union of the study's rendered finding masks as 0/1 pixels, or null without phantom ground truth. */

@@ -132,6 +132,9 @@ public final class GeneratorDiagnostics {
         if ((v = System.getProperty("diag.exactSwapWeight")) != null) {
             b.exactSwapWeight(Double.parseDouble(v));
         }
+        if ((v = System.getProperty("diag.augmentShift")) != null) {
+            b.augmentShift(Integer.parseInt(v));
+        }
         return b.build();
     }
 

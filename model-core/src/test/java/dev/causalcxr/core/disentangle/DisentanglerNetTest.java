@@ -2,6 +2,8 @@ package dev.causalcxr.core.disentangle;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -279,6 +281,86 @@ class DisentanglerNetTest {
     }
 
     @Test
+    void translatingMovesEveryImageOfTheBatchAndRepeatsTheEdges() {
+        // two 3 × 3 images back to back
+        float[] images = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30, 40, 50, 60, 70, 80, 90};
+        assertArrayEquals(
+                new float[] {1, 1, 2, 1, 1, 2, 4, 4, 5, 10, 10, 20, 10, 10, 20, 40, 40, 50},
+                DisentanglerTrainer.translate(images, 3, 1, 1),
+                "right and down by one: the first row and column repeat");
+        assertArrayEquals(
+                new float[] {3, 3, 3, 6, 6, 6, 9, 9, 9, 30, 30, 30, 60, 60, 60, 90, 90, 90},
+                DisentanglerTrainer.translate(images, 3, -2, 0));
+        assertSame(images, DisentanglerTrainer.translate(images, 3, 0, 0));
+    }
+
+    @Test
+    void theBatchShiftIsAFunctionOfSeedAndStepAndCoversItsRange() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (long step = 0; step < 400; step++) {
+            int[] s = DisentanglerTrainer.batchShift(42L, 2, step);
+            assertTrue(Math.abs(s[0]) <= 2 && Math.abs(s[1]) <= 2, java.util.Arrays.toString(s));
+            assertArrayEquals(
+                    s, DisentanglerTrainer.batchShift(42L, 2, step), "resumable: the same step, the same shift");
+            seen.add(s[0] + "," + s[1]);
+            assertArrayEquals(new int[] {0, 0}, DisentanglerTrainer.batchShift(42L, 0, step), "off");
+        }
+        assertEquals(25, seen.size(), "every (dx, dy) in [-2, 2]² occurs");
+    }
+
+    @Test
+    void aShiftedStepTrainsOnTheShiftedBatchAndAnUnshiftedStepIsUnchanged() throws Exception {
+        DisentanglerDataset data = TinyData.small();
+        RecordingStageContext ctx = RecordingStageContext.under(dir, 1);
+        // step 0's shift depends on the seed: one seed that moves the batch, one that does not
+        long moved = -1;
+        long still = -1;
+        for (long seed = 1; seed < 200 && (moved < 0 || still < 0); seed++) {
+            int[] s = DisentanglerTrainer.batchShift(seed, 2, 0);
+            if (s[0] == 0 && s[1] == 0) {
+                still = still < 0 ? seed : still;
+            } else if (Math.abs(s[0]) == 2 && Math.abs(s[1]) == 2) {
+                moved = moved < 0 ? seed : moved;
+            }
+        }
+        for (long seed : new long[] {moved, still}) {
+            DisentanglerConfig plain = DisentanglerConfig.tiny().toBuilder()
+                    .seed(seed)
+                    .findingMaskWeight(1.0)
+                    .exactSwaps(2)
+                    .exactSwapWeight(1.0)
+                    .build();
+            DisentanglerConfig shifted = plain.toBuilder().augmentShift(2).build();
+            assertTrue(shifted.problems().isEmpty(), shifted.problems().toString());
+            double[] totals = new double[2];
+            int i = 0;
+            for (DisentanglerConfig cfg : List.of(plain, shifted)) {
+                try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
+                        DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
+                    DisentanglerTrainer.Losses l =
+                            trainer.accumulateGradients(trainer.sampler().next());
+                    assertTrue(Double.isFinite(l.total()), l.toString());
+                    totals[i++] = l.total();
+                }
+            }
+            if (seed == still) {
+                assertEquals(totals[0], totals[1], "no shift this step: the same loss");
+            } else {
+                assertNotEquals(totals[0], totals[1], "a shift of (±2, ±2): the network saw other pixels");
+            }
+        }
+        DisentanglerConfig cfg = DisentanglerConfig.tiny();
+        assertEquals(1, cfg.toBuilder().augmentShift(-1).build().problems().size());
+        assertEquals(
+                1,
+                cfg.toBuilder()
+                        .augmentShift(DisentanglerConfig.MAX_AUGMENT_SHIFT + 1)
+                        .build()
+                        .problems()
+                        .size());
+    }
+
+    @Test
     void aPathologyMapNeedsAPowerOfTwoGridThatDividesTheCodeAndItsOwnEncoder() {
         assertTrue(tinyMap().problems().isEmpty(), tinyMap().problems().toString());
         assertEquals(
@@ -389,7 +471,8 @@ class DisentanglerNetTest {
                 "findingMaskWeight",
                 "decoderMapGrid",
                 "exactSwaps",
-                "exactSwapWeight")) {
+                "exactSwapWeight",
+                "augmentShift")) {
             fields.remove(f);
         }
         DisentanglerConfig old = json.readValue(json.writeValueAsString(fields), DisentanglerConfig.class);
@@ -404,6 +487,7 @@ class DisentanglerNetTest {
         assertEquals(0.0, old.findingBalancedShare(), "no balanced slots");
         assertEquals(0, old.decoderMapGrid(), "channel-wise modulation only");
         assertEquals(0, old.exactSwaps(), "no exact swaps");
+        assertEquals(0, old.augmentShift(), "no batch shift");
         assertTrue(old.problems().isEmpty(), old.problems().toString());
         assertEquals(old.learningRate(), old.learningRateAt(old.steps() - 1), "no schedule = constant");
     }
