@@ -20,6 +20,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -104,26 +105,33 @@ class CounterfactualCommandTest {
         }
     }
 
+    /** Two "effusion" counterfactuals of the test image at seed 3, with the sampler left to the model unless given. */
+    private String[] effusionOf(String model, Path outDir, String... sampler) {
+        List<String> more = new ArrayList<>(List.of("--n", "2", "--seed", "3"));
+        more.addAll(List.of(sampler));
+        return counterfactual(model, image, "effusion", outDir, more.toArray(String[]::new));
+    }
+
+    /** Three counterfactuals at seed 11 with 10 DDIM steps. */
     private String[] request(String model, Path img, String finding, Path outDir) {
-        return new String[] {
-            "counterfactual",
-            "--data-dir",
-            data.toString(),
-            "--model",
-            model,
-            "--image",
-            img.toString(),
-            "--finding",
-            finding,
-            "--n",
-            "3",
-            "--steps",
-            "10",
-            "--seed",
-            "11",
-            "--out",
-            outDir.toString()
-        };
+        return counterfactual(model, img, finding, outDir, "--n", "3", "--steps", "10", "--seed", "11");
+    }
+
+    private String[] counterfactual(String model, Path img, String finding, Path outDir, String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "counterfactual",
+                "--data-dir",
+                data.toString(),
+                "--model",
+                model,
+                "--image",
+                img.toString(),
+                "--finding",
+                finding,
+                "--out",
+                outDir.toString()));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
     }
 
     @Test
@@ -377,67 +385,26 @@ class CounterfactualCommandTest {
         assertTrue(shown.matches("(?s).*\\n  sampler\\.guidance +3\\.5\\n.*"), shown);
         assertTrue(shown.matches("(?s).*\\n  sampler\\.ddim_steps +8\\n.*"), shown);
 
-        String[] bare = {
-            "counterfactual",
-            "--data-dir",
-            data.toString(),
-            "--model",
-            guided,
-            "--image",
-            image.toString(),
-            "--finding",
-            "effusion",
-            "--n",
-            "2",
-            "--seed",
-            "3",
-            "--out",
-            ""
-        };
-        bare[bare.length - 1] = dir.resolve("out-model-sampler").toString();
+        Path byModelDir = dir.resolve("out-model-sampler");
         out.reset();
-        assertEquals(0, cli(bare), err.toString(UTF_8));
+        assertEquals(0, cli(effusionOf(guided, byModelDir)), err.toString(UTF_8));
         assertTrue(out.toString(UTF_8).contains("guidance 3.5 (the model's)"), out.toString(UTF_8));
         JsonNode byModel = new ObjectMapper()
-                .readTree(dir.resolve("out-model-sampler/counterfactuals.json").toFile());
+                .readTree(byModelDir.resolve("counterfactuals.json").toFile());
         assertEquals(3.5, byModel.path("guidance").asDouble(), byModel.toString());
         assertEquals(8, byModel.path("ddim_steps").asInt(), byModel.toString());
 
         // the same files and settings asked for by hand give the same bytes
         Path explicit = dir.resolve("out-explicit-sampler");
-        String[] given = {
-            "counterfactual",
-            "--data-dir",
-            data.toString(),
-            "--model",
-            "cf-cli@1",
-            "--image",
-            image.toString(),
-            "--finding",
-            "effusion",
-            "--n",
-            "2",
-            "--seed",
-            "3",
-            "--guidance",
-            "3.5",
-            "--steps",
-            "8",
-            "--out",
-            explicit.toString()
-        };
-        assertEquals(0, cli(given), err.toString(UTF_8));
+        assertEquals(
+                0, cli(effusionOf("cf-cli@1", explicit, "--guidance", "3.5", "--steps", "8")), err.toString(UTF_8));
         assertArrayEquals(
                 Files.readAllBytes(explicit.resolve("counterfactual-02.png")),
-                Files.readAllBytes(dir.resolve("out-model-sampler/counterfactual-02.png")));
+                Files.readAllBytes(byModelDir.resolve("counterfactual-02.png")));
 
         // the command line wins; a model that records none gets the old defaults, and says so
         Path over = dir.resolve("out-override-sampler");
-        bare[bare.length - 1] = over.toString();
-        String[] overridden = java.util.stream.Stream.concat(
-                        java.util.Arrays.stream(bare), java.util.stream.Stream.of("--guidance", "1.0"))
-                .toArray(String[]::new);
-        assertEquals(0, cli(overridden), err.toString(UTF_8));
+        assertEquals(0, cli(effusionOf(guided, over, "--guidance", "1.0")), err.toString(UTF_8));
         assertEquals(
                 1.0,
                 new ObjectMapper()
