@@ -339,6 +339,7 @@ class ExperimentSpecTest {
             assertEquals(
                     List.of(
                             "import-site.yaml",
+                            "quick-phantom-power-weighted-aux20.yaml",
                             "quick-phantom-power-weighted-g4.yaml",
                             "quick-phantom-power-weighted.yaml",
                             "quick-phantom-power.yaml",
