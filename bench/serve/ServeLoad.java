@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Closed-loop load on {@code causalcxr serve}: C clients, each sending the next request as soon as
  * its previous one is answered, for a fixed time after a warm-up. Every request uploads the same
  * image with its own seed and asks for "moderate right pleural effusion", n counterfactuals, the given
- * DDIM steps, guidance 2 (sent, so that the load does not follow the served model's own settings), answered as JSON with references (the service has made
- * and encoded every image by then). Prints one Markdown table row per concurrency level:
+ * DDIM steps, guidance 2 (sent, so that the load does not follow the served model's own settings),
+ * answered as JSON with references (the service has made and encoded every image by then). Prints one
+ * Markdown table row per concurrency level:
  * clients | requests | errors | counterfactuals/s | requests/s | p50 ms | p90 ms | p99 ms | max ms.
  *
  * <p>Run with the JDK's source launcher: {@code java bench/serve/ServeLoad.java URL IMAGE N STEPS WARMUP_S RUN_S C...}

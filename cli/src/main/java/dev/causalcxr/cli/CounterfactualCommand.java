@@ -188,10 +188,7 @@ final class CounterfactualCommand implements Callable<Integer> {
     /** The sampler: the settings given on the command line, the model's (or the defaults) for the rest. */
     private SamplerConfig sampler(SamplerConfig model) {
         try {
-            return new SamplerConfig(
-                    steps != null ? steps : model.steps(),
-                    eta != null ? eta : model.eta(),
-                    guidance != null ? guidance : model.guidance());
+            return model.overriddenBy(steps, eta, guidance);
         } catch (IllegalArgumentException e) {
             throw new UsageException("sampler settings: " + e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.causalcxr.activities.pipeline;
 
 import dev.causalcxr.core.counterfactual.CounterfactualStage;
 import dev.causalcxr.core.diffusion.tailnoise.TailNoiseStage;
+import java.util.Map;
 
 /**
  * The roles of a registered counterfactual generator's files: what {@code registerModel} writes
@@ -30,6 +31,12 @@ public final class ModelComponents {
 
     /** The stage whose manifest params hold the sampler settings. */
     public static final String COUNTERFACTUAL_STAGE = CounterfactualStage.NAME;
+
+    /** That stage's manifest param → the provenance key it is recorded under. */
+    public static final Map<String, String> SAMPLER_PARAMS = Map.of(
+            CounterfactualStage.PARAM_GUIDANCE, SAMPLER_GUIDANCE,
+            CounterfactualStage.PARAM_DDIM_STEPS, SAMPLER_DDIM_STEPS,
+            CounterfactualStage.PARAM_ETA, SAMPLER_ETA);
 
     private ModelComponents() {}
 }

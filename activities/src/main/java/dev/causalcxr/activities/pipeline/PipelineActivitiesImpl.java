@@ -1,7 +1,6 @@
 package dev.causalcxr.activities.pipeline;
 
 import dev.causalcxr.activities.runner.StageManifest;
-import dev.causalcxr.core.counterfactual.CounterfactualStage;
 import dev.causalcxr.core.diffusion.DiffusionStage;
 import dev.causalcxr.core.diffusion.DiffusionTraining;
 import dev.causalcxr.core.disentangle.DisentanglerStage;
@@ -150,24 +149,14 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
                         m.params().get("dataset.name") + "@" + m.params().get("dataset.version"));
             }
             if (stage.equals(ModelComponents.COUNTERFACTUAL_STAGE) && m.params() != null) {
-                putIfPresent(
-                        provenance, ModelComponents.SAMPLER_GUIDANCE, m.params(), CounterfactualStage.PARAM_GUIDANCE);
-                putIfPresent(
-                        provenance,
-                        ModelComponents.SAMPLER_DDIM_STEPS,
-                        m.params(),
-                        CounterfactualStage.PARAM_DDIM_STEPS);
-                putIfPresent(provenance, ModelComponents.SAMPLER_ETA, m.params(), CounterfactualStage.PARAM_ETA);
+                ModelComponents.SAMPLER_PARAMS.forEach((param, key) -> {
+                    if (m.params().get(param) != null) {
+                        provenance.put(key, m.params().get(param));
+                    }
+                });
             }
         });
         return provenance;
-    }
-
-    private static void putIfPresent(Map<String, String> to, String key, Map<String, String> from, String param) {
-        String v = from.get(param);
-        if (v != null) {
-            to.put(key, v);
-        }
     }
 
     private StageManifest manifest(ModelRegistration r, String stage) {

@@ -57,19 +57,19 @@ public final class RegisteredGenerators {
      * @throws IllegalArgumentException when a recorded setting is not a valid one
      */
     public static SamplerConfig defaultSampler(ModelVersion version) {
-        SamplerConfig d = SamplerConfig.defaults();
         Map<String, String> p = version.provenance();
         try {
-            return new SamplerConfig(
-                    p.containsKey(ModelComponents.SAMPLER_DDIM_STEPS)
-                            ? Integer.parseInt(p.get(ModelComponents.SAMPLER_DDIM_STEPS))
-                            : d.steps(),
-                    p.containsKey(ModelComponents.SAMPLER_ETA)
-                            ? Float.parseFloat(p.get(ModelComponents.SAMPLER_ETA))
-                            : d.eta(),
-                    p.containsKey(ModelComponents.SAMPLER_GUIDANCE)
-                            ? Float.parseFloat(p.get(ModelComponents.SAMPLER_GUIDANCE))
-                            : d.guidance());
+            return SamplerConfig.defaults()
+                    .overriddenBy(
+                            p.containsKey(ModelComponents.SAMPLER_DDIM_STEPS)
+                                    ? Integer.valueOf(p.get(ModelComponents.SAMPLER_DDIM_STEPS))
+                                    : null,
+                            p.containsKey(ModelComponents.SAMPLER_ETA)
+                                    ? Float.valueOf(p.get(ModelComponents.SAMPLER_ETA))
+                                    : null,
+                            p.containsKey(ModelComponents.SAMPLER_GUIDANCE)
+                                    ? Float.valueOf(p.get(ModelComponents.SAMPLER_GUIDANCE))
+                                    : null);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     version.reference() + " records invalid sampler settings: " + e.getMessage(), e);

@@ -93,10 +93,7 @@ public final class RequestReader {
 
         /** The sampler: the request's settings, the model's for those it left out. */
         public SamplerConfig sampler(SamplerConfig model) {
-            return new SamplerConfig(
-                    steps != null ? steps : model.steps(),
-                    eta != null ? eta : model.eta(),
-                    guidance != null ? guidance : model.guidance());
+            return model.overriddenBy(steps, eta, guidance);
         }
     }
 

@@ -26,6 +26,14 @@ public record SamplerConfig(int steps, float eta, float guidance) {
         return new SamplerConfig(50, 0f, 2f);
     }
 
+    /** These settings with each given one (non-null) in place of its own. */
+    public SamplerConfig overriddenBy(Integer steps, Float eta, Float guidance) {
+        return new SamplerConfig(
+                steps != null ? steps : this.steps,
+                eta != null ? eta : this.eta,
+                guidance != null ? guidance : this.guidance);
+    }
+
     public SamplerConfig withGuidance(float g) {
         return new SamplerConfig(steps, eta, g);
     }
