@@ -27,6 +27,8 @@ final class EvaluateDefinition implements StageDefinition {
             CounterfactualStage.NAME + "/" + CounterfactualStage.OUTPUT_AUGMENTATION_PLAIN;
     static final String AUGMENTATION_DECODED =
             CounterfactualStage.NAME + "/" + CounterfactualStage.OUTPUT_AUGMENTATION_DECODED;
+    static final String AUGMENTATION_CODE_ORACLE =
+            CounterfactualStage.NAME + "/" + CounterfactualStage.OUTPUT_AUGMENTATION_CODE_ORACLE;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
@@ -55,6 +57,8 @@ final class EvaluateDefinition implements StageDefinition {
             exact = AugmentationSet.read(augmentationFile).exactCounterfactuals(PhantomGroundTruth.read(truth));
             ctx.summaryMetric("evaluation_oracle_images", exact.size());
         }
+        List<AugmentedSample> codeOracle =
+                cfg.oracleArm() ? read(ctx.inputs().get(AUGMENTATION_CODE_ORACLE)) : List.of();
         EvaluationStage.run(
                 cfg,
                 datasetDir,
@@ -63,6 +67,7 @@ final class EvaluateDefinition implements StageDefinition {
                 augmentation,
                 plain.isEmpty() ? null : plain,
                 exact,
+                codeOracle.isEmpty() ? null : codeOracle,
                 decoded.isEmpty() ? null : decoded,
                 null,
                 truth != null,

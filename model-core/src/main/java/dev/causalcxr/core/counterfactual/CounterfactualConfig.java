@@ -28,6 +28,10 @@ import java.util.Map;
  * @param gridSamples         samples per condition in the grid
  * @param usePriors           draw the initial noise of tail classes from their learned priors
  * @param plainAblation       with priors, also build the same augmentation set from N(0, I) (same seeds)
+ * @param codeOracle          on a phantom data set, also answer the augmentation set's requests with the pathology
+ *                            code the encoder reads from each request's exact counterfactual, composed as the
+ *                            generator composes: the generator with a perfect sampler, the evaluate stage's
+ *                            {@code oracle_codes} arm (with {@code oracle_arm})
  * @param judgeCohortStudies  on a phantom data set, train the independent effectiveness judge on this many
  *                            studies of an evaluation-only phantom cohort (new seed, new patients, every
  *                            rendered finding at 20 %) instead of the validation split; 0: the validation split
@@ -52,6 +56,7 @@ public record CounterfactualConfig(
         int gridSamples,
         boolean usePriors,
         boolean plainAblation,
+        boolean codeOracle,
         int judgeCohortStudies,
         int judgeSteps,
         int judgeDownsamplings,
@@ -151,6 +156,7 @@ public record CounterfactualConfig(
                 2,
                 true,
                 true,
+                false,
                 0,
                 FindingJudge.Config.quick(0).steps(),
                 FindingJudge.Config.quick(0).downsamplings(),
@@ -184,6 +190,7 @@ public record CounterfactualConfig(
                 gridSamples,
                 usePriors,
                 plainAblation,
+                codeOracle,
                 judgeCohortStudies,
                 judgeSteps,
                 judgeDownsamplings,
@@ -208,6 +215,7 @@ public record CounterfactualConfig(
                 gridSamples,
                 usePriors,
                 plainAblation,
+                codeOracle,
                 judgeCohortStudies,
                 judgeSteps,
                 judgeDownsamplings,
@@ -232,6 +240,7 @@ public record CounterfactualConfig(
                 gridSamples,
                 usePriors,
                 plainAblation,
+                codeOracle,
                 judgeCohortStudies,
                 judgeSteps,
                 judgeDownsamplings,
@@ -256,6 +265,32 @@ public record CounterfactualConfig(
                 gridSamples,
                 usePriors,
                 plainAblation,
+                codeOracle,
+                judgeCohortStudies,
+                judgeSteps,
+                judgeDownsamplings,
+                device);
+    }
+
+    public CounterfactualConfig withCodeOracle(boolean on) {
+        return new CounterfactualConfig(
+                ddimSteps,
+                eta,
+                guidance,
+                samplesPerCondition,
+                metricSources,
+                metricConditions,
+                guidanceSweep,
+                sweepPairs,
+                tailFraction,
+                maxPerClass,
+                classCounts,
+                gridSources,
+                gridConditions,
+                gridSamples,
+                usePriors,
+                plainAblation,
+                on,
                 judgeCohortStudies,
                 judgeSteps,
                 judgeDownsamplings,

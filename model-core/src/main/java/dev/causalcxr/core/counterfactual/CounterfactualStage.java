@@ -51,6 +51,13 @@ public final class CounterfactualStage {
      * Under decoded composition they are the augmentation images themselves.
      */
     public static final String OUTPUT_AUGMENTATION_DECODED = "augmentation-decoded";
+    /**
+     * Output ({@link CounterfactualConfig#codeOracle()}, phantom data only): the augmentation set's requests answered
+     * with the pathology code the encoder reads from each request's exact counterfactual, composed as the generator
+     * composes. A generator whose sampler drew exactly that code would give these images, so the downstream arm
+     * trained on them separates what the autoencoder loses from what sampling the codes loses.
+     */
+    public static final String OUTPUT_AUGMENTATION_CODE_ORACLE = "augmentation-code-oracle";
 
     public static final String ARTIFACT_GRID = "counterfactual-grid";
     /** The sampler settings the stage generated with, as its manifest's params: a registered model's defaults. */
@@ -227,6 +234,21 @@ public final class CounterfactualStage {
             ctx.logMetric(AUGMENTATION_IMAGES + "__" + f.key(), n, 0);
             ctx.logParam(AUGMENTATION_IMAGES + "." + f.key(), String.valueOf(n));
         });
+        if (cfg.codeOracle()) {
+            boolean phantom = data.studies().stream().allMatch(DisentanglerDataset.Study::hasGroundTruth);
+            if (phantom) {
+                checkCancelled(ctx, "before the code oracle");
+                AugmentationSet codeOracle = codeOracle(set, plan, data, gen);
+                Path codeOracleFile = ctx.workDir().resolve("augmentation-code-oracle.zip");
+                codeOracle.write(codeOracleFile);
+                ctx.addOutput(OUTPUT_AUGMENTATION_CODE_ORACLE, codeOracleFile);
+                summary.put(AUGMENTATION_IMAGES + "_code_oracle", (double) codeOracle.size());
+            } else {
+                LOG.info(
+                        "{}: code_oracle is set, but the data set is not a phantom with ground truth: no code oracle",
+                        NAME);
+            }
+        }
         Path plainFile = null;
         if (cfg.plainAblation()
                 && cfg.usePriors()
@@ -425,6 +447,36 @@ public final class CounterfactualStage {
                 new AugmentationSet(size, entries, images), new AugmentationSet(size, decodedEntries, decodedImages));
     }
 
+    /**
+     * The code oracle of an augmentation set ({@link #OUTPUT_AUGMENTATION_CODE_ORACLE}): entry by entry, the source
+     * composed with the pathology code of the phantom's exact counterfactual of the entry's condition (the image
+     * the evaluate stage's {@code oracle} arm trains on), so the same sources, conditions and labels.
+     */
+    static AugmentationSet codeOracle(
+            AugmentationSet set, AugmentationPlan plan, DisentanglerDataset data, CounterfactualGenerator gen) {
+        if (set.size() != plan.size()) {
+            throw new IllegalArgumentException(
+                    "the augmentation set has " + set.size() + " images for " + plan.size() + " planned requests");
+        }
+        int size = gen.imageSize();
+        List<AugmentationSet.Entry> entries = new ArrayList<>(set.size());
+        List<GrayImage> images = new ArrayList<>(set.size());
+        for (int i = 0; i < set.size(); i++) {
+            AugmentationSet.Entry entry = set.entries().get(i);
+            DisentanglerDataset.Study source =
+                    data.studies().get(plan.items().get(i).sourceIndex());
+            List<FindingMention> condition =
+                    entry.mentions().stream().map(FindingMention::fromJsonMap).toList();
+            GrayImage exact = data.counterfactual(source, condition).image();
+            float[][] code = gen.disentangler().encode(List.of(exact.toFloat())).pathMean();
+            GrayImage image = gen.withPathology(GrayImage.fromUnit(size, size, source.pixels()), code)
+                    .get(0);
+            entries.add(entry.withPixels(image));
+            images.add(image);
+        }
+        return new AugmentationSet(size, entries, images);
+    }
+
     private static void publishAmplification(List<CounterfactualMetrics.AmplificationCell> cells, StageContext ctx)
             throws IOException {
         StringBuilder table = new StringBuilder("reader,requested,other,mean_change,counterfactuals\n");
@@ -534,6 +586,7 @@ public final class CounterfactualStage {
         ctx.logParam("cf.classCounts", String.valueOf(cfg.classCounts()));
         ctx.logParam("cf.usePriors", String.valueOf(cfg.usePriors()));
         ctx.logParam("cf.plainAblation", String.valueOf(cfg.plainAblation()));
+        ctx.logParam("cf.codeOracle", String.valueOf(cfg.codeOracle()));
         ctx.logParam("cf.judgeCohortStudies", String.valueOf(cfg.judgeCohortStudies()));
         ctx.logParam("cf.judgeSteps", String.valueOf(cfg.judgeSteps()));
         ctx.logParam("cf.judgeDownsamplings", String.valueOf(cfg.judgeDownsamplings()));

@@ -30,6 +30,15 @@ public final class DownstreamEvaluation {
     public static final String ORACLE = "oracle";
     /** The comparison of the augmented arm with the oracle arm (augmented − oracle): what the generator loses. */
     public static final String GENERATOR_VS_ORACLE = "augmented_vs_oracle";
+    /**
+     * The generator with a perfect sampler: real plus the augmentation set's requests answered with the code the
+     * encoder reads from each exact counterfactual, composed as the generator composes ({@code code_oracle}).
+     */
+    public static final String ORACLE_CODES = "oracle_codes";
+    /** augmented − oracle_codes: what sampling the pathology codes (diffusion model, priors) loses. */
+    public static final String GENERATOR_VS_CODE_ORACLE = "augmented_vs_oracle_codes";
+    /** oracle_codes − oracle: what the autoencoder (encoder, decoder, composition) loses. */
+    public static final String CODE_ORACLE_VS_ORACLE = "oracle_codes_vs_oracle";
     /** The transfer arm: trained on the augmentation set alone, then fine-tuned on the real training split. */
     public static final String PRETRAIN_FINETUNE = "pretrain_finetune";
     /** Draws of the paired bootstrap behind each arm's confidence intervals against the real arm. */
@@ -159,9 +168,45 @@ public final class DownstreamEvaluation {
                 cancelled);
     }
 
+    public static DownstreamResult run(
+            ClassifierConfig config,
+            List<Long> seeds,
+            PrimaryFindingTarget target,
+            LabeledImages train,
+            LabeledImages validation,
+            LabeledImages test,
+            LabeledImages augmentation,
+            LabeledImages plainAugmentation,
+            boolean pretrainFinetune,
+            LabeledImages oracleAugmentation,
+            Set<Integer> tailClasses,
+            ProgressListener progress,
+            ClassifierHandler handler,
+            BooleanSupplier cancelled)
+            throws IOException {
+        return run(
+                config,
+                seeds,
+                target,
+                train,
+                validation,
+                test,
+                augmentation,
+                plainAugmentation,
+                pretrainFinetune,
+                oracleAugmentation,
+                null,
+                tailClasses,
+                progress,
+                handler,
+                cancelled);
+    }
+
     /**
-     * @param oracleAugmentation the phantom's exact counterfactuals of the augmentation set's requests: the
-     *                           {@link #ORACLE} arm (same seeds and budget), or null for none
+     * @param oracleAugmentation     the phantom's exact counterfactuals of the augmentation set's requests: the
+     *                               {@link #ORACLE} arm (same seeds and budget), or null for none
+     * @param codeOracleAugmentation the same requests answered with the exact counterfactuals' codes through the
+     *                               generator's autoencoder: the {@link #ORACLE_CODES} arm, or null for none
      */
     public static DownstreamResult run(
             ClassifierConfig config,
@@ -174,6 +219,7 @@ public final class DownstreamEvaluation {
             LabeledImages plainAugmentation,
             boolean pretrainFinetune,
             LabeledImages oracleAugmentation,
+            LabeledImages codeOracleAugmentation,
             Set<Integer> tailClasses,
             ProgressListener progress,
             ClassifierHandler handler,
@@ -198,6 +244,10 @@ public final class DownstreamEvaluation {
         boolean oracle = oracleAugmentation != null && oracleAugmentation.count() > 0;
         if (oracle) {
             pools.put(ORACLE, train.concat(oracleAugmentation));
+        }
+        boolean codeOracle = codeOracleAugmentation != null && codeOracleAugmentation.count() > 0;
+        if (codeOracle) {
+            pools.put(ORACLE_CODES, train.concat(codeOracleAugmentation));
         }
         boolean transfer = pretrainFinetune && augmented;
         if (transfer) {
@@ -280,19 +330,17 @@ public final class DownstreamEvaluation {
                                 seeds.get(0) ^ BOOTSTRAP_SEED_SALT));
             }
         }
-        if (oracle && augmented) {
-            // the generator's own gap: its counterfactuals against the exact ones of the same requests
-            comparisons.put(
-                    GENERATOR_VS_ORACLE,
-                    PairedBootstrap.compare(
-                            test.labels(),
-                            predictions.get(ORACLE),
-                            predictions.get(AUGMENTED),
-                            classCount,
-                            tailClasses,
-                            BOOTSTRAP_RESAMPLES,
-                            seeds.get(0) ^ BOOTSTRAP_SEED_SALT));
-        }
+        oracleComparisons(predictions)
+                .forEach((name, pair) -> comparisons.put(
+                        name,
+                        PairedBootstrap.compare(
+                                test.labels(),
+                                predictions.get(pair[0]),
+                                predictions.get(pair[1]),
+                                classCount,
+                                tailClasses,
+                                BOOTSTRAP_RESAMPLES,
+                                seeds.get(0) ^ BOOTSTRAP_SEED_SALT)));
         return new DownstreamResult(
                 target.classLabels(),
                 Set.copyOf(tailClasses),
@@ -305,6 +353,7 @@ public final class DownstreamEvaluation {
                         : summarize(AUGMENTED_PLAIN, reports.get(AUGMENTED_PLAIN), tailClasses, classCount),
                 transfer ? summarize(PRETRAIN_FINETUNE, reports.get(PRETRAIN_FINETUNE), tailClasses, classCount) : null,
                 oracle ? summarize(ORACLE, reports.get(ORACLE), tailClasses, classCount) : null,
+                codeOracle ? summarize(ORACLE_CODES, reports.get(ORACLE_CODES), tailClasses, classCount) : null,
                 new TestPredictions(
                         TestPredictions.digest(test),
                         target.classLabels(),
@@ -312,6 +361,27 @@ public final class DownstreamEvaluation {
                         seeds,
                         test.labels(),
                         predictions));
+    }
+
+    /**
+     * The comparisons between arms other than real that the arms present allow, each as its name → {base arm,
+     * compared arm} (compared − base): the generator against the oracle, and against the code oracle; the code
+     * oracle against the oracle. Together they split the generator's gap to the exact counterfactuals into what
+     * sampling the codes loses and what the autoencoder loses.
+     */
+    static Map<String, String[]> oracleComparisons(Map<String, ?> arms) {
+        Map<String, String[]> out = new LinkedHashMap<>();
+        if (arms.containsKey(ORACLE) && arms.containsKey(AUGMENTED)) {
+            // the generator's own gap: its counterfactuals against the exact ones of the same requests
+            out.put(GENERATOR_VS_ORACLE, new String[] {ORACLE, AUGMENTED});
+        }
+        if (arms.containsKey(ORACLE_CODES) && arms.containsKey(AUGMENTED)) {
+            out.put(GENERATOR_VS_CODE_ORACLE, new String[] {ORACLE_CODES, AUGMENTED});
+        }
+        if (arms.containsKey(ORACLE) && arms.containsKey(ORACLE_CODES)) {
+            out.put(CODE_ORACLE_VS_ORACLE, new String[] {ORACLE, ORACLE_CODES});
+        }
+        return out;
     }
 
     static DownstreamArmResult summarize(

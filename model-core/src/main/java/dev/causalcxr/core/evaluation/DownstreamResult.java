@@ -15,7 +15,8 @@ import java.util.Set;
  * @param seeds       the training seeds (each used by both arms)
  * @param comparisons per augmented arm, its paired difference from the real arm for each of
  *                    {@link PairedBootstrap#METRICS} with a 95 % interval over test studies and seeds; with an
- *                    oracle arm also {@code augmented_vs_oracle} (augmented − oracle)
+ *                    oracle arm also {@code augmented_vs_oracle} (augmented − oracle), and with the code oracle
+ *                    {@code augmented_vs_oracle_codes} and {@code oracle_codes_vs_oracle}
  * @param real        classifier trained on the real training split
  * @param augmented   classifier trained on the real training split plus the augmentation set; null when there
  *                    was no augmentation set
@@ -25,6 +26,8 @@ import java.util.Set;
  *                    null unless asked for
  * @param oracle      real plus the phantom's exact counterfactuals of the same requests; null unless asked for
  *                    (phantom data only)
+ * @param oracleCodes real plus the same requests answered with the exact counterfactuals' own codes through the
+ *                    generator's autoencoder; null unless asked for (phantom data only)
  * @param testPredictions every classifier's test probabilities, for pairing this evaluation with another
  */
 public record DownstreamResult(
@@ -37,6 +40,7 @@ public record DownstreamResult(
         DownstreamArmResult augmentedPlain,
         DownstreamArmResult pretrainFinetune,
         DownstreamArmResult oracle,
+        DownstreamArmResult oracleCodes,
         TestPredictions testPredictions) {
 
     public DownstreamResult {

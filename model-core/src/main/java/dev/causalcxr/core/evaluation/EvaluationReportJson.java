@@ -45,6 +45,9 @@ final class EvaluationReportJson {
         if (d.oracle() != null) {
             downstream.put("oracle", arm(d.oracle(), d.classLabels()));
         }
+        if (d.oracleCodes() != null) {
+            downstream.put("oracle_codes", arm(d.oracleCodes(), d.classLabels()));
+        }
         Map<String, Object> paired = new LinkedHashMap<>();
         d.comparisons().forEach((armName, differences) -> {
             Map<String, Object> byMetric = new LinkedHashMap<>();
@@ -56,7 +59,9 @@ final class EvaluationReportJson {
                 m.put("resamples", diff.resamples());
                 byMetric.put(metric, m);
             });
-            paired.put(armName + "_minus_real", byMetric);
+            // an arm against real, or one arm against another ("augmented_vs_oracle": augmented − oracle)
+            paired.put(
+                    armName.contains("_vs_") ? armName.replace("_vs_", "_minus_") : armName + "_minus_real", byMetric);
         });
         // paired bootstrap over test studies and seeds (PairedBootstrap): the intervals to judge an arm by
         downstream.put("paired", paired);

@@ -152,6 +152,7 @@ public final class EvaluationStage {
                 plainAugmentation,
                 null,
                 null,
+                null,
                 generatedDir,
                 phantomDataset,
                 ctx);
@@ -161,6 +162,11 @@ public final class EvaluationStage {
      * @param oracleAugmentation  the phantom's exact counterfactuals of the augmentation set's requests
      *                            ({@code AugmentationSet.exactCounterfactuals}): the {@code oracle} arm when
      *                            {@link EvaluationConfig#oracleArm()} asks for it; null for none
+     * @param codeOracleAugmentation the same requests answered with each exact counterfactual's own pathology code
+     *                            through the generator's autoencoder ({@code CounterfactualStage}'s
+     *                            {@value CounterfactualStage#OUTPUT_AUGMENTATION_CODE_ORACLE}): the
+     *                            {@code oracle_codes} arm when {@link EvaluationConfig#oracleArm()} asks for the
+     *                            oracle; null for none
      * @param decodedAugmentation the decoder's own images of the augmentation set's requests (the same codes,
      *                            without the source's pixels added back: {@code CounterfactualStage}'s
      *                            {@value CounterfactualStage#OUTPUT_AUGMENTATION_DECODED}): their fidelity,
@@ -176,6 +182,7 @@ public final class EvaluationStage {
             List<AugmentedSample> augmentation,
             List<AugmentedSample> plainAugmentation,
             List<AugmentedSample> oracleAugmentation,
+            List<AugmentedSample> codeOracleAugmentation,
             List<AugmentedSample> decodedAugmentation,
             Path generatedDir,
             boolean phantomDataset,
@@ -209,6 +216,10 @@ public final class EvaluationStage {
         } else if (config.oracleArm()) {
             oracle = augmentationImages(oracleAugmentation, target, size);
         }
+        LabeledImages codeOracle =
+                config.oracleArm() && codeOracleAugmentation != null && !codeOracleAugmentation.isEmpty()
+                        ? augmentationImages(codeOracleAugmentation, target, size)
+                        : null;
         logParameters(ctx, config, manifest, target, tail, train, validation, test, augmented);
         int[] referenceTest = reference == null
                 ? null
@@ -248,6 +259,7 @@ public final class EvaluationStage {
                     augmentedPlain,
                     config.pretrainFinetuneArm(),
                     oracle,
+                    codeOracle,
                     tail,
                     (arm, seed, run, runs, epoch, epochs, loss, score) -> {
                         ctx.progress(
@@ -527,6 +539,9 @@ public final class EvaluationStage {
         if (d.oracle() != null) {
             arms.add(d.oracle());
         }
+        if (d.oracleCodes() != null) {
+            arms.add(d.oracleCodes());
+        }
         for (DownstreamArmResult arm : arms) {
             String suffix = "_" + arm.arm();
             summary(ctx, "accuracy" + suffix, arm.accuracy().mean());
@@ -689,16 +704,15 @@ public final class EvaluationStage {
                     seeds.get(0) ^ cohort.seed());
             reportPowerDifferences(ctx, arm, differences);
         }
-        List<double[][]> oracle = predictions.get(DownstreamEvaluation.ORACLE);
-        List<double[][]> augmented = predictions.get(DownstreamEvaluation.AUGMENTED);
-        if (oracle != null && augmented != null) {
+        for (Map.Entry<String, String[]> c :
+                DownstreamEvaluation.oracleComparisons(predictions).entrySet()) {
             reportPowerDifferences(
                     ctx,
-                    DownstreamEvaluation.GENERATOR_VS_ORACLE,
+                    c.getKey(),
                     PairedBootstrap.compare(
                             labels,
-                            oracle,
-                            augmented,
+                            predictions.get(c.getValue()[0]),
+                            predictions.get(c.getValue()[1]),
                             classCount,
                             tail,
                             DownstreamEvaluation.BOOTSTRAP_RESAMPLES,

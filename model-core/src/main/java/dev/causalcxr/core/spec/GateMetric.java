@@ -81,8 +81,9 @@ public record GateMetric(String name, String key, boolean higherIsBetter) {
             "tail_auroc"
         }) {
             m.put(d, new GateMetric(d, d + "_augmented", true));
-            for (String arm :
-                    new String[] {"_real", "_augmented", "_augmented_plain", "_pretrain_finetune", "_oracle"}) {
+            for (String arm : new String[] {
+                "_real", "_augmented", "_augmented_plain", "_pretrain_finetune", "_oracle", "_oracle_codes"
+            }) {
                 m.put(d + arm, new GateMetric(d + arm, d + arm, true));
             }
         }

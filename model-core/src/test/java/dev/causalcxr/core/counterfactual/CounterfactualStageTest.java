@@ -50,6 +50,7 @@ class CounterfactualStageTest {
                 2,
                 true,
                 true,
+                false,
                 0,
                 600,
                 4,
@@ -297,6 +298,76 @@ class CounterfactualStageTest {
     }
 
     @Test
+    void theCodeOracleAnswersEachRequestWithTheCodeOfItsExactCounterfactual(@TempDir Path dir) throws Exception {
+        TinyModels tiny = TinyModels.get();
+        RecordingStageContext ctx = new RecordingStageContext(dir.resolve("work"), 17);
+        CounterfactualStage.run(
+                small().withCodeOracle(true),
+                tiny.datasetDir,
+                tiny.labels,
+                tiny.groundTruth,
+                tiny.disentanglerFile,
+                tiny.diffusionFile,
+                tiny.priors,
+                ctx);
+        AugmentationSet set = AugmentationSet.read(ctx.output(CounterfactualStage.OUTPUT_AUGMENTATION));
+        AugmentationSet codeOracle =
+                AugmentationSet.read(ctx.output(CounterfactualStage.OUTPUT_AUGMENTATION_CODE_ORACLE));
+        assertEquals((double) set.size(), ctx.summaryValue(CounterfactualStage.AUGMENTATION_IMAGES + "_code_oracle"));
+        // the same requests and labels, other pixels
+        assertEquals(set.size(), codeOracle.size());
+        for (int i = 0; i < set.size(); i++) {
+            assertEquals(
+                    set.entries().get(i).withPixels(codeOracle.images().get(i)),
+                    codeOracle.entries().get(i));
+        }
+        assertNotEquals(set.images(), codeOracle.images(), "sampled codes are not the exact counterfactuals' codes");
+        // each image: the source composed with the code the encoder reads from the very image the evaluate stage's
+        // oracle arm trains on
+        List<dev.causalcxr.core.evaluation.AugmentedSample> exact =
+                set.exactCounterfactuals(PhantomGroundTruth.read(tiny.groundTruth));
+        assertEquals(set.size(), exact.size());
+        try (CounterfactualGenerator gen =
+                CounterfactualGenerator.open(tiny.disentanglerFile, tiny.diffusionFile, Map.of())) {
+            int size = gen.imageSize();
+            for (int i = 0; i < set.size(); i++) {
+                String id = set.entries().get(i).sourceStudyId();
+                float[] pixels = tiny.data.studies().stream()
+                        .filter(st -> st.studyId().equals(id))
+                        .findFirst()
+                        .orElseThrow()
+                        .pixels();
+                float[][] code = gen.disentangler()
+                        .encode(List.of(exact.get(i).image().toFloat()))
+                        .pathMean();
+                float[] expected = gen.withPathology(GrayImage.fromUnit(size, size, pixels), code)
+                        .get(0)
+                        .toFloat();
+                float[] actual = codeOracle.images().get(i).toFloat();
+                for (int p = 0; p < expected.length; p++) {
+                    assertEquals(expected[p], actual[p], 1e-3f, "entry " + i + ", pixel " + p);
+                }
+            }
+        }
+
+        // off by default, and without ground truth there is nothing to be exact about
+        RecordingStageContext real =
+                new RecordingStageContext(dir.resolve("real").resolve("work"), 17);
+        CounterfactualStage.run(
+                small().withCodeOracle(true),
+                tiny.datasetDir,
+                tiny.labels,
+                null,
+                tiny.disentanglerFile,
+                tiny.diffusionFile,
+                tiny.priors,
+                real);
+        assertNotNull(real.outputs().get(CounterfactualStage.OUTPUT_AUGMENTATION));
+        assertFalse(real.outputs().containsKey(CounterfactualStage.OUTPUT_AUGMENTATION_CODE_ORACLE));
+        assertFalse(small().codeOracle());
+    }
+
+    @Test
     void onAPhantomTheJudgeTrainsOnAnEvaluationOnlyCohortWhenAsked() throws Exception {
         TinyModels tiny = TinyModels.get();
         DisentanglerDataset data = DisentanglerDataset.fromImported(
@@ -357,8 +428,8 @@ class CounterfactualStageTest {
         e = assertThrows(
                 IllegalArgumentException.class,
                 () -> new CounterfactualConfig(
-                        8, 0f, 2f, 3, 1, List.of(), List.of(), 2, 0.5, 4, Map.of(), 2, 3, 2, true, true, -1, 0, 5,
-                        "cpu"));
+                        8, 0f, 2f, 3, 1, List.of(), List.of(), 2, 0.5, 4, Map.of(), 2, 3, 2, true, true, false, -1, 0,
+                        5, "cpu"));
         for (String field : List.of("judge_cohort_studies", "judge_steps", "judge_downsamplings")) {
             assertTrue(e.getMessage().contains(field), "every bad judge field is reported: " + e.getMessage());
         }

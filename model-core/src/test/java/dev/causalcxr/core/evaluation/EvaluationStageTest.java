@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -149,7 +150,18 @@ class EvaluationStageTest {
         StudyLabels truth = StudyLabels.fromTruth(
                 PhantomGroundTruth.read(dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME)));
         EvaluationResult result = EvaluationStage.run(
-                config, dir.resolve("dataset"), labels, truth, augmentation, null, null, decoded, null, true, ctx);
+                config,
+                dir.resolve("dataset"),
+                labels,
+                truth,
+                augmentation,
+                null,
+                null,
+                null,
+                decoded,
+                null,
+                true,
+                ctx);
         // the importer took its label columns from the same truth: same targets, same scores
         Map<String, Double> summary = new LinkedHashMap<>(ctx.summary());
         assertEquals(1.0, summary.remove("evaluation_test_targets_agreement_vs_truth"));
@@ -352,5 +364,107 @@ class EvaluationStageTest {
         assertTrue(ImageIO.read(ctx.artifact(EvaluationStage.ARTIFACT_RECALL).toFile())
                         .getWidth()
                 > 400);
+    }
+
+    @Test
+    void anAutoencoderThatLosesNothingShowsNoGapBetweenTheCodeOracleAndTheOracle(@TempDir Path dir) throws Exception {
+        Map<Finding, Double> frequencies = new EnumMap<>(Finding.class);
+        frequencies.put(Finding.PLEURAL_EFFUSION, 0.4);
+        frequencies.put(Finding.PNEUMOTHORAX, 0.15);
+        PhantomSpec spec = new PhantomSpec(96, 2, 3, 64, 23, frequencies, new PhantomSpec.SeverityMix(0, 0.5, 0.5), 0);
+        PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
+        DatasetImporter.run(new ImportOptions(
+                ImportFormat.MIMIC,
+                dir.resolve("phantom"),
+                dir.resolve("dataset"),
+                "eval-test",
+                64,
+                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8),
+                true,
+                SplitProportions.defaults()));
+        PhantomGenerator generator = new PhantomGenerator(spec);
+        // the generator's counterfactuals: the sources unchanged; the oracle's: the exact ones. The code oracle
+        // gets the exact images too, as an autoencoder that carries every finding would give them
+        List<AugmentedSample> sources = new ArrayList<>();
+        List<AugmentedSample> exact = new ArrayList<>();
+        for (PhantomStudy study : generator.studies().subList(0, 16)) {
+            List<FindingMention> findings = new ArrayList<>(study.findings());
+            findings.removeIf(f -> f.finding() == Finding.PNEUMOTHORAX);
+            findings.add(FindingMention.present(Finding.PNEUMOTHORAX, Severity.SEVERE, Laterality.RIGHT, Zone.UPPER));
+            Set<Finding> condition = java.util.EnumSet.noneOf(Finding.class);
+            findings.forEach(f -> condition.add(f.finding()));
+            sources.add(AugmentedSample.of(
+                    generator.renderCounterfactual(study, study.findings()).image(), condition));
+            exact.add(AugmentedSample.of(
+                    generator.renderCounterfactual(study, findings).image(), condition));
+        }
+        ClassifierConfig classifier =
+                new ClassifierConfig(64, List.of(8, 16, 32), 1, 1, 16, 3e-3f, 0f, false, 0, "cpu");
+        EvaluationConfig config =
+                new EvaluationConfig(classifier, 2, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null, 0, false, true);
+        RecordingStageContext ctx = new RecordingStageContext(Files.createDirectories(dir.resolve("work")), 7);
+        StudyLabels labels = StudyLabels.fromManifest(
+                DatasetManifest.read(dir.resolve("dataset").resolve("manifest.json")));
+        EvaluationResult result = EvaluationStage.run(
+                config, dir.resolve("dataset"), labels, null, sources, null, exact, exact, null, null, true, ctx);
+
+        DownstreamResult d = result.downstream();
+        assertNotNull(d.oracle());
+        assertNotNull(d.oracleCodes());
+        assertEquals(
+                List.of(
+                        "augmented",
+                        "oracle",
+                        "oracle_codes",
+                        "augmented_vs_oracle",
+                        "augmented_vs_oracle_codes",
+                        "oracle_codes_vs_oracle"),
+                List.copyOf(d.comparisons().keySet()));
+        // the same pool and seeds train the same classifiers: no gap, and no interval around it
+        d.comparisons().get(DownstreamEvaluation.CODE_ORACLE_VS_ORACLE).forEach((metric, diff) -> {
+            if (!Double.isNaN(diff.difference())) {
+                assertEquals(0.0, diff.difference(), 0.0, metric);
+                assertEquals(0.0, diff.low(), 0.0, metric);
+                assertEquals(0.0, diff.high(), 0.0, metric);
+            }
+        });
+        assertEquals(d.oracle().balancedAccuracy(), d.oracleCodes().balancedAccuracy());
+        // what the generator loses against either oracle is then the same
+        assertEquals(
+                d.comparisons().get(DownstreamEvaluation.GENERATOR_VS_ORACLE).get(PairedBootstrap.BALANCED_ACCURACY),
+                d.comparisons()
+                        .get(DownstreamEvaluation.GENERATOR_VS_CODE_ORACLE)
+                        .get(PairedBootstrap.BALANCED_ACCURACY));
+        assertTrue(
+                ctx.hasSummary("balanced_accuracy_oracle_codes"),
+                ctx.summary().keySet().toString());
+        JsonNode json = new ObjectMapper()
+                .readTree(ctx.output(EvaluationStage.OUTPUT_RESULTS).toFile());
+        assertTrue(json.at("/downstream/oracle_codes").isObject());
+        assertTrue(json.at("/downstream/paired/oracle_codes_minus_real").isObject());
+        assertTrue(
+                json.at("/downstream/paired/oracle_codes_minus_oracle").isObject(),
+                json.at("/downstream/paired").toString());
+        assertTrue(json.at("/downstream/paired/augmented_minus_oracle").isObject());
+
+        // without oracle_arm the code oracle is not trained on either
+        RecordingStageContext off = new RecordingStageContext(Files.createDirectories(dir.resolve("off")), 7);
+        EvaluationResult without = EvaluationStage.run(
+                new EvaluationConfig(classifier, 1, 1, 0.05, List.of("Pneumothorax"), 10, 50, 3, null, 0, false, false),
+                dir.resolve("dataset"),
+                labels,
+                null,
+                sources,
+                null,
+                exact,
+                exact,
+                null,
+                null,
+                true,
+                off);
+        assertNull(without.downstream().oracleCodes());
+        assertEquals(
+                List.of("augmented"),
+                List.copyOf(without.downstream().comparisons().keySet()));
     }
 }
