@@ -425,13 +425,23 @@ final class LocalPipeline {
                                 : "");
             }
             // the evaluation-only cohort's paired comparisons, when the spec asked for one
-            for (String arm : List.of("augmented", "augmented_plain", "pretrain_finetune")) {
+            // (with the oracles: what the generator loses against them, and the autoencoder against exact images)
+            for (String arm : List.of(
+                    "augmented",
+                    "augmented_plain",
+                    "pretrain_finetune",
+                    "oracle",
+                    "oracle_codes",
+                    "augmented_vs_oracle",
+                    "augmented_vs_oracle_codes",
+                    "oracle_codes_vs_oracle")) {
                 for (String d : List.of("tail_auroc", "tail_recall")) {
                     String key = "power_" + d + "_delta_" + arm;
                     if (m.containsKey(key)) {
                         console.printf(
                                 "    %-36s %+10.4f  (95 %% CI %+.4f to %+.4f)",
-                                "cohort " + d + ": " + arm + " − real",
+                                "cohort " + d + ": "
+                                        + (arm.contains("_vs_") ? arm.replace("_vs_", " − ") : arm + " − real"),
                                 m.get(key),
                                 m.getOrDefault(key + "_ci_low", Double.NaN),
                                 m.getOrDefault(key + "_ci_high", Double.NaN));

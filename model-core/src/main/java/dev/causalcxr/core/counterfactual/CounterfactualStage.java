@@ -167,10 +167,12 @@ public final class CounterfactualStage {
         checkCancelled(ctx, "before the metrics");
         ctx.progress(0.05, "counterfactual metrics: " + pairs.size() + " pairs");
         CounterfactualMetrics.Result metrics;
-        try (FindingJudge judge = cfg.judgeCohortStudies() > 0
+        // open until the end: it also reads the images the downstream classifier will train on
+        FindingJudge judge = cfg.judgeCohortStudies() > 0
                 ? trainJudgeOnCohort(
                         cfg.judgeCohortStudies(), data, known, seed, cfg.judge(SeedStreams.of(seed, 6)), summary)
-                : trainJudge(data, known, cfg.judge(SeedStreams.of(seed, 6)), summary)) {
+                : trainJudge(data, known, cfg.judge(SeedStreams.of(seed, 6)), summary);
+        try {
             metrics = CounterfactualMetrics.evaluate(
                     gen,
                     data,
@@ -185,95 +187,111 @@ public final class CounterfactualStage {
             if (judge != null) {
                 judgeOnRealImages(judge, data, evalSplit, summary);
             }
-        }
-        summary.putAll(metrics.summary());
-        summary.put("cf_metric_pairs", (double) metrics.pairs());
-        publishAmplification(metrics.amplification(), ctx);
+            summary.putAll(metrics.summary());
+            summary.put("cf_metric_pairs", (double) metrics.pairs());
+            publishAmplification(metrics.amplification(), ctx);
 
-        // 2. guidance trade-off
-        if (!cfg.guidanceSweep().isEmpty() && pairs.stream().anyMatch(p -> !p.isRemoval())) {
-            checkCancelled(ctx, "before the guidance sweep");
-            ctx.progress(0.42, "guidance sweep");
-            List<DiffusionMetrics.TradeoffPoint> points = CounterfactualMetrics.guidanceSweep(
-                    gen,
-                    data,
-                    pairs,
-                    cfg.guidanceSweep().stream().map(Double::floatValue).toList(),
-                    cfg.sweepPairs(),
-                    cfg.samplesPerCondition(),
-                    sampler,
-                    SeedStreams.of(seed, 3));
-            publishTradeoff(points, ctx);
-        }
+            // 2. guidance trade-off
+            if (!cfg.guidanceSweep().isEmpty() && pairs.stream().anyMatch(p -> !p.isRemoval())) {
+                checkCancelled(ctx, "before the guidance sweep");
+                ctx.progress(0.42, "guidance sweep");
+                List<DiffusionMetrics.TradeoffPoint> points = CounterfactualMetrics.guidanceSweep(
+                        gen,
+                        data,
+                        pairs,
+                        cfg.guidanceSweep().stream().map(Double::floatValue).toList(),
+                        cfg.sweepPairs(),
+                        cfg.samplesPerCondition(),
+                        sampler,
+                        SeedStreams.of(seed, 3));
+                publishTradeoff(points, ctx);
+            }
 
-        // 3. grid
-        if (cfg.gridSources() > 0 && cfg.gridConditions() > 0 && cfg.gridSamples() > 0) {
-            checkCancelled(ctx, "before the grid");
-            ctx.progress(0.5, "counterfactual grid");
-            Path grid = ctx.workDir().resolve(ARTIFACT_GRID + ".png");
-            writeGrid(cfg, data, gen, evalSplit, SeedStreams.of(seed, 4), grid);
-            ctx.addArtifact(ARTIFACT_GRID, grid);
-        }
+            // 3. grid
+            if (cfg.gridSources() > 0 && cfg.gridConditions() > 0 && cfg.gridSamples() > 0) {
+                checkCancelled(ctx, "before the grid");
+                ctx.progress(0.5, "counterfactual grid");
+                Path grid = ctx.workDir().resolve(ARTIFACT_GRID + ".png");
+                writeGrid(cfg, data, gen, evalSplit, SeedStreams.of(seed, 4), grid);
+                ctx.addArtifact(ARTIFACT_GRID, grid);
+            }
 
-        // 4. augmentation set (and its N(0, I) ablation)
-        AugmentationPlan plan = AugmentationPlan.build(
-                data, known, cfg.tailFraction(), cfg.maxPerClass(), cfg.explicitCounts(), SeedStreams.of(seed, 5));
-        plan.targets().forEach((f, n) -> ctx.logParam("cf_augmentation_target." + f.key(), String.valueOf(n)));
-        Path augFile = ctx.workDir().resolve("augmentation.zip");
-        Generated generated = generate(plan, data, gen, sampler, ctx, 0.55, 0.2, "augmentation");
-        AugmentationSet set = generated.set();
-        set.write(augFile);
-        ctx.addOutput(OUTPUT_AUGMENTATION, augFile);
-        Path decodedFile = ctx.workDir().resolve("augmentation-decoded.zip");
-        generated.decoded().write(decodedFile);
-        ctx.addOutput(OUTPUT_AUGMENTATION_DECODED, decodedFile);
-        summary.put(AUGMENTATION_IMAGES, (double) set.size());
-        summary.put("cf_augmentation_tuned_prior_images", (double)
-                set.entries().stream().filter(AugmentationSet.Entry::tunedPrior).count());
-        set.countsByTarget().forEach((f, n) -> {
-            ctx.logMetric(AUGMENTATION_IMAGES + "__" + f.key(), n, 0);
-            ctx.logParam(AUGMENTATION_IMAGES + "." + f.key(), String.valueOf(n));
-        });
-        if (cfg.codeOracle()) {
-            boolean phantom = data.studies().stream().allMatch(DisentanglerDataset.Study::hasGroundTruth);
-            if (phantom) {
-                checkCancelled(ctx, "before the code oracle");
-                AugmentationSet codeOracle = codeOracle(set, plan, data, gen);
-                Path codeOracleFile = ctx.workDir().resolve("augmentation-code-oracle.zip");
-                codeOracle.write(codeOracleFile);
-                ctx.addOutput(OUTPUT_AUGMENTATION_CODE_ORACLE, codeOracleFile);
-                summary.put(AUGMENTATION_IMAGES + "_code_oracle", (double) codeOracle.size());
-            } else {
-                LOG.info(
-                        "{}: code_oracle is set, but the data set is not a phantom with ground truth: no code oracle",
-                        NAME);
+            // 4. augmentation set (and its N(0, I) ablation)
+            AugmentationPlan plan = AugmentationPlan.build(
+                    data, known, cfg.tailFraction(), cfg.maxPerClass(), cfg.explicitCounts(), SeedStreams.of(seed, 5));
+            plan.targets().forEach((f, n) -> ctx.logParam("cf_augmentation_target." + f.key(), String.valueOf(n)));
+            Path augFile = ctx.workDir().resolve("augmentation.zip");
+            Generated generated = generate(plan, data, gen, sampler, ctx, 0.55, 0.2, "augmentation");
+            AugmentationSet set = generated.set();
+            set.write(augFile);
+            ctx.addOutput(OUTPUT_AUGMENTATION, augFile);
+            Path decodedFile = ctx.workDir().resolve("augmentation-decoded.zip");
+            generated.decoded().write(decodedFile);
+            ctx.addOutput(OUTPUT_AUGMENTATION_DECODED, decodedFile);
+            summary.put(AUGMENTATION_IMAGES, (double) set.size());
+            if (judge != null) {
+                judgeTrainingImages(judge, set, "augmentation", summary);
+            }
+            summary.put("cf_augmentation_tuned_prior_images", (double) set.entries().stream()
+                    .filter(AugmentationSet.Entry::tunedPrior)
+                    .count());
+            set.countsByTarget().forEach((f, n) -> {
+                ctx.logMetric(AUGMENTATION_IMAGES + "__" + f.key(), n, 0);
+                ctx.logParam(AUGMENTATION_IMAGES + "." + f.key(), String.valueOf(n));
+            });
+            if (cfg.codeOracle()) {
+                boolean phantom = data.studies().stream().allMatch(DisentanglerDataset.Study::hasGroundTruth);
+                if (phantom) {
+                    checkCancelled(ctx, "before the code oracle");
+                    CodeOracle oracles = codeOracle(set, plan, data, gen);
+                    AugmentationSet codeOracle = oracles.composed();
+                    if (judge != null) {
+                        judgeTrainingImages(judge, oracles.exact(), "oracle", summary);
+                        judgeTrainingImages(judge, codeOracle, "code_oracle", summary);
+                    }
+                    Path codeOracleFile = ctx.workDir().resolve("augmentation-code-oracle.zip");
+                    codeOracle.write(codeOracleFile);
+                    ctx.addOutput(OUTPUT_AUGMENTATION_CODE_ORACLE, codeOracleFile);
+                    summary.put(AUGMENTATION_IMAGES + "_code_oracle", (double) codeOracle.size());
+                } else {
+                    LOG.info(
+                            "{}: code_oracle is set, but the data set is not a phantom with ground truth: no code oracle",
+                            NAME);
+                }
+            }
+            Path plainFile = null;
+            if (cfg.plainAblation()
+                    && cfg.usePriors()
+                    && !givenPriors.isEmpty()
+                    && !gen.priors().isEmpty()) {
+                plainFile = ctx.workDir().resolve("augmentation-plain.zip");
+                AugmentationSet plain = generate(
+                                plan, data, gen.withoutPriors(), sampler, ctx, 0.78, 0.2, "plain augmentation")
+                        .set();
+                plain.write(plainFile);
+                ctx.addOutput(OUTPUT_AUGMENTATION_PLAIN, plainFile);
+                if (judge != null) {
+                    judgeTrainingImages(judge, plain, "augmentation_plain", summary);
+                }
+                summary.put(AUGMENTATION_IMAGES + "_plain", (double) plain.size());
+            }
+
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            summary.put("cf_stage_seconds", seconds);
+            summary.forEach(ctx::summaryMetric);
+            LOG.info(
+                    "{}: {} pairs, {} augmentation images in {} s",
+                    NAME,
+                    metrics.pairs(),
+                    set.size(),
+                    String.format(Locale.ROOT, "%.1f", seconds));
+            ctx.progress(1.0, "done");
+            return new Result(summary, augFile, plainFile, set.size(), seconds);
+        } finally {
+            if (judge != null) {
+                judge.close();
             }
         }
-        Path plainFile = null;
-        if (cfg.plainAblation()
-                && cfg.usePriors()
-                && !givenPriors.isEmpty()
-                && !gen.priors().isEmpty()) {
-            plainFile = ctx.workDir().resolve("augmentation-plain.zip");
-            AugmentationSet plain = generate(
-                            plan, data, gen.withoutPriors(), sampler, ctx, 0.78, 0.2, "plain augmentation")
-                    .set();
-            plain.write(plainFile);
-            ctx.addOutput(OUTPUT_AUGMENTATION_PLAIN, plainFile);
-            summary.put(AUGMENTATION_IMAGES + "_plain", (double) plain.size());
-        }
-
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        summary.put("cf_stage_seconds", seconds);
-        summary.forEach(ctx::summaryMetric);
-        LOG.info(
-                "{}: {} pairs, {} augmentation images in {} s",
-                NAME,
-                metrics.pairs(),
-                set.size(),
-                String.format(Locale.ROOT, "%.1f", seconds));
-        ctx.progress(1.0, "done");
-        return new Result(summary, augFile, plainFile, set.size(), seconds);
     }
 
     /** Images the judge needs at least (two of its batches). */
@@ -452,7 +470,7 @@ public final class CounterfactualStage {
      * composed with the pathology code of the phantom's exact counterfactual of the entry's condition (the image
      * the evaluate stage's {@code oracle} arm trains on), so the same sources, conditions and labels.
      */
-    static AugmentationSet codeOracle(
+    static CodeOracle codeOracle(
             AugmentationSet set, AugmentationPlan plan, DisentanglerDataset data, CounterfactualGenerator gen) {
         if (set.size() != plan.size()) {
             throw new IllegalArgumentException(
@@ -461,6 +479,8 @@ public final class CounterfactualStage {
         int size = gen.imageSize();
         List<AugmentationSet.Entry> entries = new ArrayList<>(set.size());
         List<GrayImage> images = new ArrayList<>(set.size());
+        List<AugmentationSet.Entry> exactEntries = new ArrayList<>(set.size());
+        List<GrayImage> exactImages = new ArrayList<>(set.size());
         for (int i = 0; i < set.size(); i++) {
             AugmentationSet.Entry entry = set.entries().get(i);
             DisentanglerDataset.Study source =
@@ -473,8 +493,50 @@ public final class CounterfactualStage {
                     .get(0);
             entries.add(entry.withPixels(image));
             images.add(image);
+            exactEntries.add(entry.withPixels(exact));
+            exactImages.add(exact);
         }
-        return new AugmentationSet(size, entries, images);
+        return new CodeOracle(
+                new AugmentationSet(size, exactEntries, exactImages), new AugmentationSet(size, entries, images));
+    }
+
+    /**
+     * The phantom's exact counterfactuals of an augmentation set's requests, and the same requests answered with
+     * their codes through the generator's autoencoder.
+     */
+    record CodeOracle(AugmentationSet exact, AugmentationSet composed) {}
+
+    /**
+     * The independent judge on images a downstream arm trains on: the share of each request whose target finding
+     * it sees, {@code cf_<name>_effectiveness_judge} over the set and {@code …__<finding>} per target. The test
+     * split's counterfactual metrics sample other sources; these are the very images the arm is given.
+     */
+    static void judgeTrainingImages(FindingJudge judge, AugmentationSet set, String name, Map<String, Double> summary) {
+        if (set.size() == 0) {
+            return;
+        }
+        float[][] p = judge.probabilities(
+                set.images().stream().map(GrayImage::toFloat).toList());
+        Map<String, double[]> byTarget = new java.util.TreeMap<>();
+        double[] all = new double[2];
+        for (int i = 0; i < set.size(); i++) {
+            Finding target = Finding.fromLabel(set.entries().get(i).target()).orElseThrow();
+            int col = judge.findings().indexOf(target);
+            if (col < 0) {
+                continue;
+            }
+            double seen = p[i][col] > 0.5f ? 1 : 0;
+            double[] cell = byTarget.computeIfAbsent(target.key(), k -> new double[2]);
+            cell[0] += seen;
+            cell[1]++;
+            all[0] += seen;
+            all[1]++;
+        }
+        String key = "cf_" + name + "_effectiveness_judge";
+        if (all[1] > 0) {
+            summary.put(key, all[0] / all[1]);
+        }
+        byTarget.forEach((finding, cell) -> summary.put(key + "__" + finding, cell[0] / cell[1]));
     }
 
     private static void publishAmplification(List<CounterfactualMetrics.AmplificationCell> cells, StageContext ctx)

@@ -398,6 +398,52 @@ class CounterfactualStageTest {
             assertTrue(
                     Double.isFinite(summary.get("cf_judge_real_auroc__" + TinyModels.HEAD.key())),
                     "the tiny test split shows the head finding and lacks it: " + summary);
+
+            // on images an arm trains on: per target finding, the share whose target the judge sees
+            List<AugmentationSet.Entry> entries = new ArrayList<>();
+            List<GrayImage> images = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                Finding target = i % 3 == 0 ? TinyModels.HEAD : TinyModels.TAIL;
+                DisentanglerDataset.Study source = data.studies().get(i);
+                GrayImage image = data.counterfactual(
+                                source,
+                                List.of(FindingMention.present(
+                                        target,
+                                        dev.causalcxr.core.findings.Severity.SEVERE,
+                                        dev.causalcxr.core.findings.Laterality.RIGHT,
+                                        dev.causalcxr.core.findings.Zone.UPPER)))
+                        .image();
+                entries.add(new AugmentationSet.Entry(
+                        "images/" + i + ".png",
+                        source.studyId(),
+                        target.label(),
+                        target.label(),
+                        List.of(target.label()),
+                        i,
+                        false,
+                        image.pixelDigest(),
+                        null));
+                images.add(image);
+            }
+            AugmentationSet set = new AugmentationSet(data.size(), entries, images);
+            Map<String, Double> seen = new LinkedHashMap<>();
+            CounterfactualStage.judgeTrainingImages(judge, set, "augmentation", seen);
+            float[][] p =
+                    judge.probabilities(images.stream().map(GrayImage::toFloat).toList());
+            double[] expected = new double[2];
+            double all = 0;
+            for (int i = 0; i < 9; i++) {
+                Finding target = i % 3 == 0 ? TinyModels.HEAD : TinyModels.TAIL;
+                double hit = p[i][findings.indexOf(target)] > 0.5f ? 1 : 0;
+                expected[target == TinyModels.HEAD ? 0 : 1] += hit;
+                all += hit;
+            }
+            assertEquals(all / 9, seen.get("cf_augmentation_effectiveness_judge"), 1e-12);
+            assertEquals(
+                    expected[0] / 3, seen.get("cf_augmentation_effectiveness_judge__" + TinyModels.HEAD.key()), 1e-12);
+            assertEquals(
+                    expected[1] / 6, seen.get("cf_augmentation_effectiveness_judge__" + TinyModels.TAIL.key()), 1e-12);
+            assertEquals(3, seen.size(), seen.toString());
         }
         JudgeCohort.Cohort a = JudgeCohort.render(12, data.size(), 5, findings);
         JudgeCohort.Cohort b = JudgeCohort.render(12, data.size(), 5, findings);
