@@ -1,15 +1,18 @@
 package dev.causalcxr.core.counterfactual;
 
+import ai.djl.ndarray.NDManager;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.diffusion.DiffusionMetrics;
 import dev.causalcxr.core.diffusion.DiffusionModel;
+import dev.causalcxr.core.diffusion.PathologyScorer;
 import dev.causalcxr.core.diffusion.SamplerConfig;
 import dev.causalcxr.core.diffusion.SeedStreams;
 import dev.causalcxr.core.diffusion.TradeoffPlot;
 import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
 import dev.causalcxr.core.disentangle.DisentanglerDataset;
 import dev.causalcxr.core.disentangle.DisentanglerModel;
+import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.imaging.ContactSheet;
@@ -245,6 +248,13 @@ public final class CounterfactualStage {
                     checkCancelled(ctx, "before the code oracle");
                     CodeOracle oracles = codeOracle(set, plan, data, gen);
                     AugmentationSet codeOracle = oracles.composed();
+                    // the encoder's reading of each exact counterfactual, then what the decoder makes of it
+                    shareSeen(
+                            oracles.exact(),
+                            oracles.headReading(),
+                            oracles.headFindings(),
+                            "cf_oracle_code_effectiveness",
+                            summary);
                     if (judge != null) {
                         judgeTrainingImages(judge, oracles.exact(), "oracle", summary);
                         judgeTrainingImages(judge, codeOracle, "code_oracle", summary);
@@ -481,6 +491,7 @@ public final class CounterfactualStage {
         List<GrayImage> images = new ArrayList<>(set.size());
         List<AugmentationSet.Entry> exactEntries = new ArrayList<>(set.size());
         List<GrayImage> exactImages = new ArrayList<>(set.size());
+        float[][] codes = new float[set.size()][];
         for (int i = 0; i < set.size(); i++) {
             AugmentationSet.Entry entry = set.entries().get(i);
             DisentanglerDataset.Study source =
@@ -489,6 +500,7 @@ public final class CounterfactualStage {
                     entry.mentions().stream().map(FindingMention::fromJsonMap).toList();
             GrayImage exact = data.counterfactual(source, condition).image();
             float[][] code = gen.disentangler().encode(List.of(exact.toFloat())).pathMean();
+            codes[i] = code[0];
             GrayImage image = gen.withPathology(GrayImage.fromUnit(size, size, source.pixels()), code)
                     .get(0);
             entries.add(entry.withPixels(image));
@@ -496,15 +508,25 @@ public final class CounterfactualStage {
             exactEntries.add(entry.withPixels(exact));
             exactImages.add(exact);
         }
+        PathologyScorer head = gen.findingScorer();
+        float[][] headReading;
+        try (NDManager m = Engines.pytorch().newBaseManager(head.device())) {
+            headReading = set.size() == 0 ? new float[0][] : head.probabilities(m, codes);
+        }
         return new CodeOracle(
-                new AugmentationSet(size, exactEntries, exactImages), new AugmentationSet(size, entries, images));
+                new AugmentationSet(size, exactEntries, exactImages),
+                new AugmentationSet(size, entries, images),
+                headReading,
+                head.findings());
     }
 
     /**
      * The phantom's exact counterfactuals of an augmentation set's requests, and the same requests answered with
-     * their codes through the generator's autoencoder.
+     * their codes through the generator's autoencoder, and the finding head's probabilities on those codes: whether
+     * the encoder reads the finding asked for from its exact image at all.
      */
-    record CodeOracle(AugmentationSet exact, AugmentationSet composed) {}
+    record CodeOracle(
+            AugmentationSet exact, AugmentationSet composed, float[][] headReading, List<Finding> headFindings) {}
 
     /**
      * The independent judge on images a downstream arm trains on: the share of each request whose target finding
@@ -517,11 +539,20 @@ public final class CounterfactualStage {
         }
         float[][] p = judge.probabilities(
                 set.images().stream().map(GrayImage::toFloat).toList());
+        shareSeen(set, p, judge.findings(), "cf_" + name + "_effectiveness_judge", summary);
+    }
+
+    /**
+     * {@code key}: the share of the set's requests whose target finding the probabilities (one row per entry,
+     * columns {@code findings}) call present, and {@code key__<finding>} per target.
+     */
+    static void shareSeen(
+            AugmentationSet set, float[][] p, List<Finding> findings, String key, Map<String, Double> summary) {
         Map<String, double[]> byTarget = new java.util.TreeMap<>();
         double[] all = new double[2];
         for (int i = 0; i < set.size(); i++) {
             Finding target = Finding.fromLabel(set.entries().get(i).target()).orElseThrow();
-            int col = judge.findings().indexOf(target);
+            int col = findings.indexOf(target);
             if (col < 0) {
                 continue;
             }
@@ -532,7 +563,6 @@ public final class CounterfactualStage {
             all[0] += seen;
             all[1]++;
         }
-        String key = "cf_" + name + "_effectiveness_judge";
         if (all[1] > 0) {
             summary.put(key, all[0] / all[1]);
         }

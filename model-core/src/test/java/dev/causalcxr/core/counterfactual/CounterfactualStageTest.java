@@ -327,6 +327,7 @@ class CounterfactualStageTest {
         List<dev.causalcxr.core.evaluation.AugmentedSample> exact =
                 set.exactCounterfactuals(PhantomGroundTruth.read(tiny.groundTruth));
         assertEquals(set.size(), exact.size());
+        double headSees = 0;
         try (CounterfactualGenerator gen =
                 CounterfactualGenerator.open(tiny.disentanglerFile, tiny.diffusionFile, Map.of())) {
             int size = gen.imageSize();
@@ -347,8 +348,19 @@ class CounterfactualStageTest {
                 for (int p = 0; p < expected.length; p++) {
                     assertEquals(expected[p], actual[p], 1e-3f, "entry " + i + ", pixel " + p);
                 }
+                // does the finding head read the target from the exact image's code?
+                try (ai.djl.ndarray.NDManager m = dev.causalcxr.core.engine.Engines.pytorch()
+                        .newBaseManager(gen.findingScorer().device())) {
+                    float[] p = gen.findingScorer().probabilities(m, code)[0];
+                    int col = gen.findingScorer()
+                            .findings()
+                            .indexOf(Finding.fromLabel(set.entries().get(i).target())
+                                    .orElseThrow());
+                    headSees += p[col] > 0.5f ? 1 : 0;
+                }
             }
         }
+        assertEquals(headSees / set.size(), ctx.summaryValue("cf_oracle_code_effectiveness"), 1e-12);
 
         // off by default, and without ground truth there is nothing to be exact about
         RecordingStageContext real =
