@@ -66,143 +66,16 @@ public final class DownstreamEvaluation {
 
     private DownstreamEvaluation() {}
 
-    public static DownstreamResult run(
-            ClassifierConfig config,
-            List<Long> seeds,
-            PrimaryFindingTarget target,
-            LabeledImages train,
-            LabeledImages validation,
-            LabeledImages test,
-            LabeledImages augmentation,
-            Set<Integer> tailClasses,
-            ProgressListener progress,
-            ClassifierHandler handler,
-            BooleanSupplier cancelled)
-            throws IOException {
-        return run(
-                config,
-                seeds,
-                target,
-                train,
-                validation,
-                test,
-                augmentation,
-                null,
-                tailClasses,
-                progress,
-                handler,
-                cancelled);
-    }
-
     /**
-     * @param augmentation      the augmentation set; null or empty leaves the augmented arm out (it would be the
-     *                          real arm again: same images, same seeds), so the result has the real arm alone
-     * @param plainAugmentation the ablation's augmentation set (a third arm with the same seeds and budget),
-     *                          or null for none
-     */
-    public static DownstreamResult run(
-            ClassifierConfig config,
-            List<Long> seeds,
-            PrimaryFindingTarget target,
-            LabeledImages train,
-            LabeledImages validation,
-            LabeledImages test,
-            LabeledImages augmentation,
-            LabeledImages plainAugmentation,
-            Set<Integer> tailClasses,
-            ProgressListener progress,
-            ClassifierHandler handler,
-            BooleanSupplier cancelled)
-            throws IOException {
-        return run(
-                config,
-                seeds,
-                target,
-                train,
-                validation,
-                test,
-                augmentation,
-                plainAugmentation,
-                false,
-                tailClasses,
-                progress,
-                handler,
-                cancelled);
-    }
-
-    /**
-     * @param pretrainFinetune also the {@link #PRETRAIN_FINETUNE} arm (needs an augmentation set): per seed, a
-     *                         classifier trained on the augmentation set alone (its own steps per epoch, model
-     *                         selection on the real validation split) whose parameters start the real-only
-     *                         training of the same seed and budget as the real arm
-     */
-    public static DownstreamResult run(
-            ClassifierConfig config,
-            List<Long> seeds,
-            PrimaryFindingTarget target,
-            LabeledImages train,
-            LabeledImages validation,
-            LabeledImages test,
-            LabeledImages augmentation,
-            LabeledImages plainAugmentation,
-            boolean pretrainFinetune,
-            Set<Integer> tailClasses,
-            ProgressListener progress,
-            ClassifierHandler handler,
-            BooleanSupplier cancelled)
-            throws IOException {
-        return run(
-                config,
-                seeds,
-                target,
-                train,
-                validation,
-                test,
-                augmentation,
-                plainAugmentation,
-                pretrainFinetune,
-                null,
-                tailClasses,
-                progress,
-                handler,
-                cancelled);
-    }
-
-    public static DownstreamResult run(
-            ClassifierConfig config,
-            List<Long> seeds,
-            PrimaryFindingTarget target,
-            LabeledImages train,
-            LabeledImages validation,
-            LabeledImages test,
-            LabeledImages augmentation,
-            LabeledImages plainAugmentation,
-            boolean pretrainFinetune,
-            LabeledImages oracleAugmentation,
-            Set<Integer> tailClasses,
-            ProgressListener progress,
-            ClassifierHandler handler,
-            BooleanSupplier cancelled)
-            throws IOException {
-        return run(
-                config,
-                seeds,
-                target,
-                train,
-                validation,
-                test,
-                augmentation,
-                plainAugmentation,
-                pretrainFinetune,
-                oracleAugmentation,
-                null,
-                tailClasses,
-                progress,
-                handler,
-                cancelled);
-    }
-
-    /**
+     * @param augmentation           the augmentation set; null or empty leaves the augmented arm out (it would be
+     *                               the real arm again: same images, same seeds), so the result has the real arm
+     *                               alone
+     * @param plainAugmentation      the ablation's augmentation set (an arm with the same seeds and budget), or
+     *                               null for none
+     * @param pretrainFinetune       also the {@link #PRETRAIN_FINETUNE} arm (needs an augmentation set): per seed,
+     *                               a classifier trained on the augmentation set alone (its own steps per epoch,
+     *                               model selection on the real validation split) whose parameters start the
+     *                               real-only training of the same seed and budget as the real arm
      * @param oracleAugmentation     the phantom's exact counterfactuals of the augmentation set's requests: the
      *                               {@link #ORACLE} arm (same seeds and budget), or null for none
      * @param codeOracleAugmentation the same requests answered with the exact counterfactuals' codes through the

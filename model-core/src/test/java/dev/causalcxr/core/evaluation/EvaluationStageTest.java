@@ -102,22 +102,7 @@ class EvaluationStageTest {
         frequencies.put(Finding.CARDIOMEGALY, 0.3);
         frequencies.put(Finding.PNEUMOTHORAX, 0.12);
         PhantomSpec spec = new PhantomSpec(160, 2, 3, 64, 21, frequencies, new PhantomSpec.SeverityMix(0, 0.5, 0.5), 0);
-        PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
-        DatasetImporter.run(new ImportOptions(
-                ImportFormat.MIMIC,
-                dir.resolve("phantom"),
-                dir.resolve("dataset"),
-                "eval-test",
-                64,
-                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8),
-                true,
-                SplitProportions.defaults()));
-        // the ingest stage gives the truth the data set's pseudonyms; so does this test
-        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(
-                dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
-                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8),
-                dev.causalcxr.core.dataset.DatasetManifest.read(
-                        dir.resolve("dataset").resolve("manifest.json")));
+        importPhantom(spec, dir);
 
         // counterfactual augmentation: the first studies with a pneumothorax added (the tail class)
         PhantomGenerator generator = new PhantomGenerator(spec);
@@ -320,22 +305,7 @@ class EvaluationStageTest {
         frequencies.put(Finding.PLEURAL_EFFUSION, 0.4);
         frequencies.put(Finding.PNEUMOTHORAX, 0.15);
         PhantomSpec spec = new PhantomSpec(96, 2, 3, 64, 22, frequencies, new PhantomSpec.SeverityMix(0, 0.5, 0.5), 0);
-        PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
-        DatasetImporter.run(new ImportOptions(
-                ImportFormat.MIMIC,
-                dir.resolve("phantom"),
-                dir.resolve("dataset"),
-                "eval-test",
-                64,
-                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8),
-                true,
-                SplitProportions.defaults()));
-        // the ingest stage gives the truth the data set's pseudonyms; so does this test
-        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(
-                dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
-                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8),
-                dev.causalcxr.core.dataset.DatasetManifest.read(
-                        dir.resolve("dataset").resolve("manifest.json")));
+        importPhantom(spec, dir);
         ClassifierConfig classifier =
                 new ClassifierConfig(64, List.of(8, 16, 32), 1, 1, 16, 3e-3f, 0f, false, 0, "cpu");
         EvaluationConfig config =
@@ -372,16 +342,7 @@ class EvaluationStageTest {
         frequencies.put(Finding.PLEURAL_EFFUSION, 0.4);
         frequencies.put(Finding.PNEUMOTHORAX, 0.15);
         PhantomSpec spec = new PhantomSpec(96, 2, 3, 64, 23, frequencies, new PhantomSpec.SeverityMix(0, 0.5, 0.5), 0);
-        PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
-        DatasetImporter.run(new ImportOptions(
-                ImportFormat.MIMIC,
-                dir.resolve("phantom"),
-                dir.resolve("dataset"),
-                "eval-test",
-                64,
-                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8),
-                true,
-                SplitProportions.defaults()));
+        importPhantom(spec, dir);
         PhantomGenerator generator = new PhantomGenerator(spec);
         // the generator's counterfactuals: the sources unchanged; the oracle's: the exact ones. The code oracle
         // gets the exact images too, as an autoencoder that carries every finding would give them
@@ -466,5 +427,26 @@ class EvaluationStageTest {
         assertEquals(
                 List.of("augmented"),
                 List.copyOf(without.downstream().comparisons().keySet()));
+    }
+
+    /**
+     * Writes the phantom under {@code dir/phantom} and imports it to {@code dir/dataset}; its truth gets the data
+     * set's pseudonyms, as the ingest stage gives them.
+     */
+    private static void importPhantom(PhantomSpec spec, Path dir) throws Exception {
+        PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
+        DatasetImporter.run(new ImportOptions(
+                ImportFormat.MIMIC,
+                dir.resolve("phantom"),
+                dir.resolve("dataset"),
+                "eval-test",
+                64,
+                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8),
+                true,
+                SplitProportions.defaults()));
+        PhantomGroundTruth.pseudonymizeInPlace(
+                dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME),
+                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8),
+                DatasetManifest.read(dir.resolve("dataset").resolve("manifest.json")));
     }
 }
