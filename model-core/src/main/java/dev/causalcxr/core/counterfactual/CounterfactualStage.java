@@ -171,11 +171,10 @@ public final class CounterfactualStage {
         ctx.progress(0.05, "counterfactual metrics: " + pairs.size() + " pairs");
         CounterfactualMetrics.Result metrics;
         // open until the end: it also reads the images the downstream classifier will train on
-        FindingJudge judge = cfg.judgeCohortStudies() > 0
+        try (FindingJudge judge = cfg.judgeCohortStudies() > 0
                 ? trainJudgeOnCohort(
                         cfg.judgeCohortStudies(), data, known, seed, cfg.judge(SeedStreams.of(seed, 6)), summary)
-                : trainJudge(data, known, cfg.judge(SeedStreams.of(seed, 6)), summary);
-        try {
+                : trainJudge(data, known, cfg.judge(SeedStreams.of(seed, 6)), summary)) {
             metrics = CounterfactualMetrics.evaluate(
                     gen,
                     data,
@@ -243,8 +242,7 @@ public final class CounterfactualStage {
                 ctx.logParam(AUGMENTATION_IMAGES + "." + f.key(), String.valueOf(n));
             });
             if (cfg.codeOracle()) {
-                boolean phantom = data.studies().stream().allMatch(DisentanglerDataset.Study::hasGroundTruth);
-                if (phantom) {
+                if (isPhantom(data)) {
                     checkCancelled(ctx, "before the code oracle");
                     CodeOracle oracles = codeOracle(set, plan, data, gen);
                     AugmentationSet codeOracle = oracles.composed();
@@ -297,10 +295,6 @@ public final class CounterfactualStage {
                     String.format(Locale.ROOT, "%.1f", seconds));
             ctx.progress(1.0, "done");
             return new Result(summary, augFile, plainFile, set.size(), seconds);
-        } finally {
-            if (judge != null) {
-                judge.close();
-            }
         }
     }
 
@@ -355,9 +349,7 @@ public final class CounterfactualStage {
             FindingJudge.Config config,
             Map<String, Double> summary)
             throws IOException {
-        boolean phantom = !data.studies().isEmpty()
-                && data.studies().stream().allMatch(DisentanglerDataset.Study::hasGroundTruth);
-        if (!phantom || findings.isEmpty()) {
+        if (!isPhantom(data) || findings.isEmpty()) {
             LOG.info(
                     "{}: judge_cohort_studies is set, but the data set is not a phantom with ground truth (or no"
                             + " finding is generatable): the judge trains on the validation split",
@@ -369,6 +361,11 @@ public final class CounterfactualStage {
         FindingJudge judge = FindingJudge.train(cohort.images(), cohort.labels(), findings, data.size(), config);
         summary.put("cf_judge_cohort_studies", (double) studies);
         return recordJudge(judge, findings, t0, summary);
+    }
+
+    /** Whether every study of the data set has phantom ground truth (so exact counterfactuals and cohorts exist). */
+    private static boolean isPhantom(DisentanglerDataset data) {
+        return !data.studies().isEmpty() && data.studies().stream().allMatch(DisentanglerDataset.Study::hasGroundTruth);
     }
 
     /** What the judge trained on, into the summary. */
