@@ -87,6 +87,14 @@ import java.util.List;
  *                               exact-swap targets and finding masks alike, so every pair's target still fits)
  *                               by a random (dx, dy) in [−k, k] pixels, edges repeated: a rare finding is seen at
  *                               new positions each time its study returns (models saved before this field load as 0)
+ * @param findingSlots           0: off (as before); d &gt; 0: the last d × F numbers of z_path are one slot of d per
+ *                               finding (F the data's finding vocabulary), gated in training by the study's labels:
+ *                               the decoder sees finding k's slot only where the study has k, so it can learn to
+ *                               draw k from that slot alone, however rare k is, and the encoder only has to
+ *                               describe a finding it is told is there. Absent slots are pulled to 0 (weight
+ *                               auxWeight) so that codes read from unlabelled images follow the same layout; the
+ *                               finding head reads the ungated code. Needs a vector z_path (pathGrid 0) with
+ *                               pathDim &gt; d × F (models saved before this field load as 0)
  */
 public record DisentanglerConfig(
         int baseWidth,
@@ -131,7 +139,8 @@ public record DisentanglerConfig(
         int decoderMapGrid,
         int exactSwaps,
         double exactSwapWeight,
-        int augmentShift) {
+        int augmentShift,
+        int findingSlots) {
 
     /** Channels of the map the decoder projects a vector z_path to ({@link #decoderMapGrid()}). */
     public static final int DECODER_MAP_CHANNELS = 8;
@@ -154,14 +163,14 @@ public record DisentanglerConfig(
     public static DisentanglerConfig quick() {
         return new DisentanglerConfig(
                 16, 2, 8, 16, 64, 800, 24, 4, 2e-3, 42L, true, 1.0, 1.0, 1e-2, 0.3, 1.0, 5.0, 0.1, 1.0, 0.0, 100, 20.0,
-                50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0);
+                50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0);
     }
 
     /** A tiny configuration for unit tests (few channels, few steps). */
     public static DisentanglerConfig tiny() {
         return new DisentanglerConfig(
                 4, 2, 4, 4, 8, 4, 8, 2, 1e-3, 7L, true, 1.0, 1.0, 1e-3, 1.0, 1.0, 0.1, 0.1, 1.0, 0.05, 2, 20.0, 50,
-                "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0);
+                "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0);
     }
 
     public DisentanglerConfig withSteps(int n) {
@@ -258,6 +267,7 @@ public record DisentanglerConfig(
         b.exactSwaps = exactSwaps;
         b.exactSwapWeight = exactSwapWeight;
         b.augmentShift = augmentShift;
+        b.findingSlots = findingSlots;
         return b;
     }
 
@@ -306,6 +316,7 @@ public record DisentanglerConfig(
         private int exactSwaps;
         private double exactSwapWeight;
         private int augmentShift;
+        private int findingSlots;
 
         private Builder() {}
 
@@ -524,6 +535,11 @@ public record DisentanglerConfig(
             return this;
         }
 
+        public Builder findingSlots(int value) {
+            this.findingSlots = value;
+            return this;
+        }
+
         public DisentanglerConfig build() {
             return new DisentanglerConfig(
                     baseWidth,
@@ -568,7 +584,8 @@ public record DisentanglerConfig(
                     decoderMapGrid,
                     exactSwaps,
                     exactSwapWeight,
-                    augmentShift);
+                    augmentShift,
+                    findingSlots);
         }
     }
 
@@ -646,6 +663,11 @@ public record DisentanglerConfig(
         }
         if (augmentShift < 0 || augmentShift > MAX_AUGMENT_SHIFT) {
             p.add("augmentShift: must be in 0.." + MAX_AUGMENT_SHIFT + " pixels, was " + augmentShift);
+        }
+        if (findingSlots < 0 || findingSlots > pathDim) {
+            p.add("findingSlots: must be in 0.." + pathDim + " (pathDim), was " + findingSlots);
+        } else if (findingSlots > 0 && pathGrid > 0) {
+            p.add("findingSlots: needs a vector z_path (pathGrid 0), pathGrid was " + pathGrid);
         }
         double[] weights = {
             pixelWeight,

@@ -59,6 +59,11 @@ public final class DisentanglerNet extends AbstractBlock {
         super(VERSION);
         this.cfg = cfg.validated();
         this.findingCount = findingCount;
+        if (hasFindingSlots() && (long) cfg.findingSlots() * findingCount >= cfg.pathDim()) {
+            throw new IllegalArgumentException("findingSlots: " + cfg.findingSlots() + " per finding × " + findingCount
+                    + " findings leaves no shared dimension of pathDim " + cfg.pathDim()
+                    + "; raise pathDim above " + (long) cfg.findingSlots() * findingCount);
+        }
         encoderTrunk = addChildBlock("encoder", buildTrunk(cfg));
         identityHead = addChildBlock(
                 "identityHead",
@@ -266,6 +271,32 @@ public final class DisentanglerNet extends AbstractBlock {
             throw new IllegalStateException("this net's z_path is a vector, not a map");
         }
         return decoder.forward(ps, new NDList(zId, filmCode, mapCode), training).head();
+    }
+
+    /** Whether z_path ends in one label-gated slot per finding ({@link DisentanglerConfig#findingSlots()}). */
+    public boolean hasFindingSlots() {
+        return cfg.findingSlots() > 0 && findingCount > 0;
+    }
+
+    /** The first dimension of the finding slots in z_path: the shared part is [0, slotStart()). */
+    public int slotStart() {
+        return hasFindingSlots() ? cfg.pathDim() - cfg.findingSlots() * findingCount : cfg.pathDim();
+    }
+
+    /**
+     * The training gate of z_path (B, pathDim) for finding labels (B, F) in [0, 1]: 1 on the shared
+     * dimensions, finding k's label on each dimension of its slot.
+     */
+    public NDArray slotGate(NDArray labels) {
+        if (!hasFindingSlots()) {
+            throw new IllegalStateException("this net has no finding slots");
+        }
+        long b = labels.getShape().get(0);
+        NDManager m = labels.getManager();
+        NDArray slots = labels.reshape(b, findingCount, 1)
+                .mul(m.ones(new Shape(1, findingCount, cfg.findingSlots())))
+                .reshape(b, (long) findingCount * cfg.findingSlots());
+        return m.ones(new Shape(b, slotStart())).concat(slots, 1);
     }
 
     /** Finding logits (B, F) from the pathology code. */

@@ -572,7 +572,10 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 NDArray zPath =
                         eps.mul(ScalarOps.times(codes.pathLogVar(), 0.5).exp()).add(codes.pathMean());
                 NDArray zIdPlan = RowSelection.rows(codes.zId(), sm.create(plan.identitySource()));
-                NDArray zPathPlan = RowSelection.rows(zPath, sm.create(plan.pathologySource()));
+                // with finding slots the decoder sees finding k's slot only where the study has k
+                NDArray gate = net.hasFindingSlots() ? net.slotGate(y) : null;
+                NDArray zPathPlan =
+                        RowSelection.rows(gate == null ? zPath : zPath.mul(gate), sm.create(plan.pathologySource()));
                 NDArray targetImages = exact.length == 0
                         ? x
                         : x.concat(sm.create(exactTargets, new Shape(exact.length, 1, size, size)), 0);
@@ -597,15 +600,22 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     itemLoss = itemLoss.add(ScalarOps.times(inMask, cfg.findingMaskWeight()));
                 }
                 NDArray loss = itemLoss.mul(itemWeights).sum();
-                NDArray klTerm = ScalarOps.times(
-                        codes.pathMean()
-                                .square()
-                                .add(codes.pathLogVar().exp())
-                                .sub(1f)
-                                .sub(codes.pathLogVar())
-                                .sum(new int[] {1})
-                                .mean(),
-                        0.5);
+                NDArray klPerDimension = codes.pathMean()
+                        .square()
+                        .add(codes.pathLogVar().exp())
+                        .sub(1f)
+                        .sub(codes.pathLogVar());
+                if (gate != null) {
+                    // an absent finding's slot is not a posterior but a 0 the unlabelled encoder must give:
+                    // no prior there, a pull of its mean to 0 instead
+                    NDArray absentSlots =
+                            codes.pathMean().square().mul(gate.neg().add(1f));
+                    klPerDimension = klPerDimension.mul(gate);
+                    loss = loss.add(
+                            ScalarOps.times(absentSlots.sum(new int[] {1}).mean(), cfg.auxWeight()));
+                }
+                NDArray klTerm =
+                        ScalarOps.times(klPerDimension.sum(new int[] {1}).mean(), 0.5);
                 loss = loss.add(ScalarOps.times(klTerm, cfg.klWeight()));
                 NDArray pooledId = DisentanglerNet.poolIdentity(codes.zId());
                 if (findings > 0) {

@@ -135,6 +135,9 @@ public final class GeneratorDiagnostics {
         if ((v = System.getProperty("diag.augmentShift")) != null) {
             b.augmentShift(Integer.parseInt(v));
         }
+        if ((v = System.getProperty("diag.findingSlots")) != null) {
+            b.findingSlots(Integer.parseInt(v));
+        }
         return b.build();
     }
 

@@ -2,8 +2,10 @@ package dev.causalcxr.core.disentangle;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -361,6 +363,45 @@ class DisentanglerNetTest {
     }
 
     @Test
+    void findingSlotsAreGatedByTheirFindingsLabelsAndTheSharedCodeIsNot() {
+        DisentanglerConfig cfg =
+                DisentanglerConfig.tiny().toBuilder().pathDim(9).findingSlots(2).build();
+        try (NDManager m = NDManager.newBaseManager()) {
+            DisentanglerNet net = new DisentanglerNet(cfg, 3);
+            assertTrue(net.hasFindingSlots());
+            assertEquals(3, net.slotStart(), "9 - 2 x 3 shared dimensions");
+            NDArray gate = net.slotGate(m.create(new float[] {1, 0, 0.5f, 0, 1, 0}, new Shape(2, 3)));
+            assertArrayEquals(
+                    new float[] {1, 1, 1, 1, 1, 0, 0, 0.5f, 0.5f, 1, 1, 1, 0, 0, 1, 1, 0, 0}, gate.toFloatArray());
+            assertFalse(new DisentanglerNet(cfg, 0).hasFindingSlots(), "no labels, no slots");
+            assertEquals(9, new DisentanglerNet(cfg.toBuilder().findingSlots(0).build(), 3).slotStart());
+            IllegalArgumentException full =
+                    assertThrows(IllegalArgumentException.class, () -> new DisentanglerNet(cfg, 5));
+            assertTrue(full.getMessage().contains("leaves no shared dimension"), full.getMessage());
+        }
+        assertEquals(1, cfg.toBuilder().findingSlots(-1).build().problems().size());
+        assertEquals(1, cfg.toBuilder().findingSlots(10).build().problems().size(), "more than pathDim");
+        assertEquals(
+                List.of("findingSlots: needs a vector z_path (pathGrid 0), pathGrid was 2"),
+                cfg.toBuilder()
+                        .pathDim(8)
+                        .pathGrid(2)
+                        .pathologyEncoder(true)
+                        .findingSlots(1)
+                        .build()
+                        .problems());
+    }
+
+    @Test
+    void gradientsReachEveryParameterGroupWithFindingSlots() throws Exception {
+        int findings = TinyData.small().vocabulary().size();
+        gradientsReachEveryParameterGroup(DisentanglerConfig.tiny().toBuilder()
+                .pathDim(4 + findings)
+                .findingSlots(1)
+                .build());
+    }
+
+    @Test
     void aPathologyMapNeedsAPowerOfTwoGridThatDividesTheCodeAndItsOwnEncoder() {
         assertTrue(tinyMap().problems().isEmpty(), tinyMap().problems().toString());
         assertEquals(
@@ -472,7 +513,8 @@ class DisentanglerNetTest {
                 "decoderMapGrid",
                 "exactSwaps",
                 "exactSwapWeight",
-                "augmentShift")) {
+                "augmentShift",
+                "findingSlots")) {
             fields.remove(f);
         }
         DisentanglerConfig old = json.readValue(json.writeValueAsString(fields), DisentanglerConfig.class);
@@ -488,6 +530,7 @@ class DisentanglerNetTest {
         assertEquals(0, old.decoderMapGrid(), "channel-wise modulation only");
         assertEquals(0, old.exactSwaps(), "no exact swaps");
         assertEquals(0, old.augmentShift(), "no batch shift");
+        assertEquals(0, old.findingSlots(), "no finding slots");
         assertTrue(old.problems().isEmpty(), old.problems().toString());
         assertEquals(old.learningRate(), old.learningRateAt(old.steps() - 1), "no schedule = constant");
     }
