@@ -91,9 +91,9 @@ import java.util.List;
  *                               finding (F the data's finding vocabulary), gated in training by the study's labels:
  *                               the decoder sees finding k's slot only where the study has k, so it can learn to
  *                               draw k from that slot alone, however rare k is, and the encoder only has to
- *                               describe a finding it is told is there. Absent slots are pulled to 0 (weight
- *                               auxWeight) so that codes read from unlabelled images follow the same layout; the
- *                               finding head reads the ungated code. Needs a vector z_path (pathGrid 0) with
+ *                               describe a finding it is told is there. An absent slot's prior is N(0, 0.1²)
+ *                               instead of N(0, 1) (weight klWeight), so that codes read from unlabelled images
+ *                               follow the same layout; the finding head reads the ungated code. Needs a vector z_path (pathGrid 0) with
  *                               pathDim &gt; d × F (models saved before this field load as 0)
  */
 public record DisentanglerConfig(

@@ -606,13 +606,19 @@ public final class DisentanglerTrainer implements AutoCloseable {
                         .sub(1f)
                         .sub(codes.pathLogVar());
                 if (gate != null) {
-                    // an absent finding's slot is not a posterior but a 0 the unlabelled encoder must give:
-                    // no prior there, a pull of its mean to 0 instead
-                    NDArray absentSlots =
-                            codes.pathMean().square().mul(gate.neg().add(1f));
-                    klPerDimension = klPerDimension.mul(gate);
-                    loss = loss.add(
-                            ScalarOps.times(absentSlots.sum(new int[] {1}).mean(), cfg.auxWeight()));
+                    // an absent finding's slot has a narrow prior N(0, s²) instead of N(0, 1): codes read from
+                    // images without the finding sit near 0, as the decoder saw them (a pull of weight auxWeight
+                    // on the mean instead collapsed z_path: bench/generator/RESULTS.md, "Finding slots")
+                    float s2 = ABSENT_SLOT_SCALE * ABSENT_SLOT_SCALE;
+                    NDArray narrow = codes.pathMean()
+                            .square()
+                            .add(codes.pathLogVar().exp())
+                            .div(s2)
+                            .sub(1f)
+                            .sub(codes.pathLogVar())
+                            .add((float) Math.log(s2));
+                    NDArray absent = gate.neg().add(1f);
+                    klPerDimension = klPerDimension.mul(gate).add(narrow.mul(absent));
                 }
                 NDArray klTerm =
                         ScalarOps.times(klPerDimension.sum(new int[] {1}).mean(), 0.5);
@@ -713,6 +719,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
             return detached;
         }
     }
+
+    /** The standard deviation of an absent finding slot's prior ({@link DisentanglerConfig#findingSlots()}). */
+    static final float ABSENT_SLOT_SCALE = 0.1f;
 
     private static double mean(double sum, int count) {
         return count == 0 ? 0 : sum / count;
