@@ -600,28 +600,11 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     itemLoss = itemLoss.add(ScalarOps.times(inMask, cfg.findingMaskWeight()));
                 }
                 NDArray loss = itemLoss.mul(itemWeights).sum();
-                NDArray klPerDimension = codes.pathMean()
-                        .square()
-                        .add(codes.pathLogVar().exp())
-                        .sub(1f)
-                        .sub(codes.pathLogVar());
-                if (gate != null) {
-                    // an absent finding's slot has a narrow prior N(0, s²) instead of N(0, 1): codes read from
-                    // images without the finding sit near 0, as the decoder saw them (a pull of weight auxWeight
-                    // on the mean instead collapsed z_path: bench/generator/RESULTS.md, "Finding slots")
-                    float s2 = ABSENT_SLOT_SCALE * ABSENT_SLOT_SCALE;
-                    NDArray narrow = codes.pathMean()
-                            .square()
-                            .add(codes.pathLogVar().exp())
-                            .div(s2)
-                            .sub(1f)
-                            .sub(codes.pathLogVar())
-                            .add((float) Math.log(s2));
-                    NDArray absent = gate.neg().add(1f);
-                    klPerDimension = klPerDimension.mul(gate).add(narrow.mul(absent));
-                }
-                NDArray klTerm =
-                        ScalarOps.times(klPerDimension.sum(new int[] {1}).mean(), 0.5);
+                NDArray klTerm = ScalarOps.times(
+                        klToPrior(codes.pathMean(), codes.pathLogVar(), gate)
+                                .sum(new int[] {1})
+                                .mean(),
+                        0.5);
                 loss = loss.add(ScalarOps.times(klTerm, cfg.klWeight()));
                 NDArray pooledId = DisentanglerNet.poolIdentity(codes.zId());
                 if (findings > 0) {
@@ -718,6 +701,24 @@ public final class DisentanglerTrainer implements AutoCloseable {
             detached.attach(scope);
             return detached;
         }
+    }
+
+    /**
+     * Twice the KL divergence of each dimension's posterior N(mean, exp(logVar)) from its prior: N(0, 1), and with a
+     * slot gate (null: none) N(0, s²) where the gate is 0, s = {@link #ABSENT_SLOT_SCALE}. An absent finding's slot
+     * gets the narrow prior so that codes read from images without the finding sit near 0, as the decoder saw
+     * them in training (a pull of weight auxWeight on the mean instead collapsed z_path:
+     * bench/generator/RESULTS.md, "Finding slots"). A gate between 0 and 1 mixes the two.
+     */
+    static NDArray klToPrior(NDArray mean, NDArray logVar, NDArray gate) {
+        NDArray standard = mean.square().add(logVar.exp()).sub(1f).sub(logVar);
+        if (gate == null) {
+            return standard;
+        }
+        float s2 = ABSENT_SLOT_SCALE * ABSENT_SLOT_SCALE;
+        NDArray narrow =
+                mean.square().add(logVar.exp()).div(s2).sub(1f).sub(logVar).add((float) Math.log(s2));
+        return standard.mul(gate).add(narrow.mul(gate.neg().add(1f)));
     }
 
     /** The standard deviation of an absent finding slot's prior ({@link DisentanglerConfig#findingSlots()}). */

@@ -393,6 +393,29 @@ class DisentanglerNetTest {
     }
 
     @Test
+    void anAbsentFindingsSlotIsHeldToANarrowPriorAndEveryOtherDimensionToTheStandardOne() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            float s2 = DisentanglerTrainer.ABSENT_SLOT_SCALE * DisentanglerTrainer.ABSENT_SLOT_SCALE;
+            NDArray mean = m.create(new float[] {0, 0, 0.5f, 0.5f}, new Shape(1, 4));
+            NDArray logVar = m.create(new float[] {0, (float) Math.log(s2), 0, (float) Math.log(s2)}, new Shape(1, 4));
+            float[] standard = DisentanglerTrainer.klToPrior(mean, logVar, null).toFloatArray();
+            // 2 KL(N(mu, v) || N(0, p)) = (mu² + v) / p - 1 - ln(v / p)
+            assertEquals(0, standard[0], 1e-6, "the standard prior itself");
+            assertEquals(s2 - 1 - Math.log(s2), standard[1], 1e-5);
+            assertEquals(0.25, standard[2], 1e-6);
+            float[] absent = DisentanglerTrainer.klToPrior(mean, logVar, m.zeros(new Shape(1, 4)))
+                    .toFloatArray();
+            assertEquals(1 / s2 - 1 + Math.log(s2), absent[0], 1e-4);
+            assertEquals(0, absent[1], 1e-5, "the narrow prior itself");
+            assertEquals(0.25 / s2, absent[3], 1e-3, "a mean of 0.5 costs 100 times more where the finding is absent");
+            float[] gated = DisentanglerTrainer.klToPrior(
+                            mean, logVar, m.create(new float[] {1, 0, 1, 0}, new Shape(1, 4)))
+                    .toFloatArray();
+            assertArrayEquals(new float[] {standard[0], absent[1], standard[2], absent[3]}, gated, 1e-5f);
+        }
+    }
+
+    @Test
     void gradientsReachEveryParameterGroupWithFindingSlots() throws Exception {
         int findings = TinyData.small().vocabulary().size();
         gradientsReachEveryParameterGroup(DisentanglerConfig.tiny().toBuilder()
