@@ -340,6 +340,7 @@ class ExperimentSpecTest {
                     List.of(
                             "import-site.yaml",
                             "quick-phantom-power-weighted-aux20.yaml",
+                            "quick-phantom-power-weighted-g4-studies8000.yaml",
                             "quick-phantom-power-weighted-g4.yaml",
                             "quick-phantom-power-weighted.yaml",
                             "quick-phantom-power.yaml",
