@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.causalcxr.core.diffusion.PathologyScorer;
 import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.imaging.GrayImage;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -189,6 +190,40 @@ public final class DisentanglerModel implements AutoCloseable {
 
     ParameterStore parameterStore() {
         return parameterStore;
+    }
+
+    /**
+     * Pathology codes as the decoder saw them in training, given each study's findings: with finding slots
+     * ({@link DisentanglerConfig#findingSlots()}), every slot of a finding the study does not have set to 0; without,
+     * the codes as they are. Codes for the diffusion model and the tail priors go through this, so that a sampled
+     * code turns a slot on only with its finding.
+     */
+    public float[][] gateFindingSlots(float[][] codes, List<List<FindingMention>> findings) {
+        if (codes.length != findings.size()) {
+            throw new IllegalArgumentException(codes.length + " codes but " + findings.size() + " finding lists");
+        }
+        if (!net.hasFindingSlots()) {
+            return codes;
+        }
+        int start = net.slotStart();
+        int width = config.findingSlots();
+        float[][] gated = new float[codes.length][];
+        for (int i = 0; i < codes.length; i++) {
+            gated[i] = codes[i].clone();
+            boolean[] present = new boolean[vocabulary.size()];
+            for (FindingMention m : findings.get(i)) {
+                int k = vocabulary.indexOf(m.finding());
+                if (k >= 0) {
+                    present[k] = true;
+                }
+            }
+            for (int k = 0; k < present.length; k++) {
+                if (!present[k]) {
+                    java.util.Arrays.fill(gated[i], start + k * width, start + (k + 1) * width, 0f);
+                }
+            }
+        }
+        return gated;
     }
 
     /** Deterministic codes (posterior means) of images, each row-major size × size in [0, 1]. */

@@ -203,16 +203,19 @@ public final class DisentanglerStage {
         ctx.addArtifact(ARTIFACT_SWAP_GRID, swap);
     }
 
-    /** The codes of every study of the data set, in data set order. */
+    /** The codes of every study of the data set, in data set order, finding slots gated by its findings. */
     public static EncodedCodes encodeAll(DisentanglerModel model, DisentanglerDataset data) {
         List<DisentanglerDataset.Study> studies = data.studies();
         DisentanglerModel.Encoding e = model.encode(
                 studies.stream().map(DisentanglerDataset.Study::pixels).toList());
+        float[][] pathMean = model.gateFindingSlots(
+                e.pathMean(),
+                studies.stream().map(DisentanglerDataset.Study::findings).toList());
         List<EncodedCodes.Entry> entries = new ArrayList<>(studies.size());
         for (int i = 0; i < studies.size(); i++) {
             DisentanglerDataset.Study s = studies.get(i);
             entries.add(new EncodedCodes.Entry(
-                    s.studyId(), s.split(), e.pathMean()[i], e.pathLogVar()[i], e.pooledIdentity()[i], s.findings()));
+                    s.studyId(), s.split(), pathMean[i], e.pathLogVar()[i], e.pooledIdentity()[i], s.findings()));
         }
         return new EncodedCodes(model.config().pathDim(), model.config().idChannels(), entries);
     }

@@ -264,11 +264,12 @@ public final class GeneratorDiagnostics {
             for (int i : train) {
                 findings.add(data.studies().get(i).findings());
             }
+            float[][] trainingCodes = model.gateFindingSlots(codes.pathMean(), findings);
             DiffusionConfig dcfg = new DiffusionConfig(
                     cfg.pathDim(), 256, 3, 64, 1000, diffusionSteps, 256, 1e-3f, 0.1f, 42L, 1_000_000, 100, device);
             long t2 = System.nanoTime();
             Path diffFile = DiffusionTraining.run(
-                            dcfg, codes.pathMean(), findings, RecordingStageContext.under(out.resolve("diffusion"), 42))
+                            dcfg, trainingCodes, findings, RecordingStageContext.under(out.resolve("diffusion"), 42))
                     .modelFile();
             report("diffusion %d steps %.1f s%n", diffusionSteps, (System.nanoTime() - t2) / 1e9);
             try (DiffusionModel dm = DiffusionModel.load(diffFile);

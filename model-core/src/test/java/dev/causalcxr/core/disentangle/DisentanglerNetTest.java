@@ -17,6 +17,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
 import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -390,6 +391,30 @@ class DisentanglerNetTest {
                         .findingSlots(1)
                         .build()
                         .problems());
+    }
+
+    @Test
+    void codesForTheDiffusionModelKeepOnlyTheSlotsOfTheStudysOwnFindings() {
+        DisentanglerConfig cfg =
+                DisentanglerConfig.tiny().toBuilder().pathDim(9).findingSlots(2).build();
+        List<Finding> vocabulary = List.of(Finding.MASS, Finding.EDEMA, Finding.NODULE);
+        float[][] codes = {{1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 3, 4, 5, 6, 7, 8, 9}};
+        List<List<FindingMention>> findings = List.of(
+                List.of(FindingMention.present(Finding.EDEMA, null, null, null)),
+                List.of(
+                        FindingMention.present(Finding.MASS, null, null, null),
+                        FindingMention.present(Finding.NODULE, null, null, null)));
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, vocabulary, 64)) {
+            float[][] gated = model.gateFindingSlots(codes, findings);
+            assertArrayEquals(new float[] {1, 2, 3, 0, 0, 6, 7, 0, 0}, gated[0], "edema's slot only");
+            assertArrayEquals(new float[] {1, 2, 3, 4, 5, 0, 0, 8, 9}, gated[1], "mass and nodule");
+            assertEquals(9, codes[0][8], "the input is not changed");
+            assertThrows(IllegalArgumentException.class, () -> model.gateFindingSlots(codes, findings.subList(0, 1)));
+        }
+        try (DisentanglerModel plain =
+                DisentanglerModel.create(cfg.toBuilder().findingSlots(0).build(), vocabulary, 64)) {
+            assertSame(codes, plain.gateFindingSlots(codes, findings), "no slots: the codes as they are");
+        }
     }
 
     @Test
