@@ -324,7 +324,7 @@ public final class CounterfactualGenerator implements AutoCloseable {
         DisentanglerModel.Encoding encoded = disentangler.encode(List.of(source.toFloat()));
         Finding prior = priorFor(resolved);
         float[][] codes = sampleCodes(resolved, prior, n, seed, sampler);
-        Composed composed = compose(source, encoded, codes);
+        Composed composed = compose(source, encoded, codes, resolved);
         return new Generation(composed.images(), composed.decoded(), codes, resolved, prior);
     }
 
@@ -382,7 +382,7 @@ public final class CounterfactualGenerator implements AutoCloseable {
         for (int i = 0; i < requests.size(); i++) {
             GrayImage source = requests.get(i).source();
             DisentanglerModel.Encoding encoded = disentangler.encode(List.of(source.toFloat()));
-            Composed composed = compose(source, encoded, codes.get(i));
+            Composed composed = compose(source, encoded, codes.get(i), resolved.get(i));
             out.add(new Generation(
                     composed.images(), composed.decoded(), codes.get(i), resolved.get(i), usedPriors[i]));
         }
@@ -421,6 +421,22 @@ public final class CounterfactualGenerator implements AutoCloseable {
     /** The counterfactual images of one encoded source for sampled pathology codes. */
     private Composed compose(GrayImage source, DisentanglerModel.Encoding encoded, float[][] codes) {
         return compose(source, encoded.identity()[0], encoded.pathMean()[0], codes);
+    }
+
+    /**
+     * The counterfactuals of a condition. With finding slots only the condition's slots change: the source's own
+     * code keeps its shared part and the condition's slots (the others 0, as the decoder saw absent findings), and
+     * each sampled code brings only the condition's slots into it.
+     */
+    private Composed compose(
+            GrayImage source, DisentanglerModel.Encoding encoded, float[][] codes, Condition condition) {
+        List<Finding> findings = condition.findings();
+        float[] own = disentangler.keepFindingSlots(encoded.pathMean()[0], findings);
+        float[][] moved = new float[codes.length][];
+        for (int i = 0; i < codes.length; i++) {
+            moved[i] = disentangler.transplantFindingSlots(own, codes[i], findings);
+        }
+        return compose(source, encoded.identity()[0], own, moved);
     }
 
     /**

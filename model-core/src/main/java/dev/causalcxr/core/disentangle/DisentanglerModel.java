@@ -226,6 +226,45 @@ public final class DisentanglerModel implements AutoCloseable {
         return gated;
     }
 
+    /**
+     * With finding slots, {@code code} with every slot of a finding outside {@code keep} set to 0; without, the code
+     * as it is.
+     */
+    public float[] keepFindingSlots(float[] code, java.util.Collection<Finding> keep) {
+        if (!net.hasFindingSlots()) {
+            return code;
+        }
+        float[] kept = code.clone();
+        int start = net.slotStart();
+        int width = config.findingSlots();
+        for (int k = 0; k < vocabulary.size(); k++) {
+            if (!keep.contains(vocabulary.get(k))) {
+                java.util.Arrays.fill(kept, start + k * width, start + (k + 1) * width, 0f);
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * With finding slots, the code that changes only the slots of {@code findings}: {@code own} (the source's code)
+     * with those slots taken from {@code sampled}; without slots, {@code sampled} as it is. The shared part and
+     * every other slot stay the source's, so a counterfactual redraws the condition's findings and nothing else.
+     */
+    public float[] transplantFindingSlots(float[] own, float[] sampled, java.util.Collection<Finding> findings) {
+        if (!net.hasFindingSlots()) {
+            return sampled;
+        }
+        float[] moved = own.clone();
+        int start = net.slotStart();
+        int width = config.findingSlots();
+        for (int k = 0; k < vocabulary.size(); k++) {
+            if (findings.contains(vocabulary.get(k))) {
+                System.arraycopy(sampled, start + k * width, moved, start + k * width, width);
+            }
+        }
+        return moved;
+    }
+
     /** Deterministic codes (posterior means) of images, each row-major size × size in [0, 1]. */
     public Encoding encode(List<float[]> images) {
         int n = images.size();

@@ -410,10 +410,19 @@ class DisentanglerNetTest {
             assertArrayEquals(new float[] {1, 2, 3, 4, 5, 0, 0, 8, 9}, gated[1], "mass and nodule");
             assertEquals(9, codes[0][8], "the input is not changed");
             assertThrows(IllegalArgumentException.class, () -> model.gateFindingSlots(codes, findings.subList(0, 1)));
+            // a counterfactual "source + mass" changes the mass slot only
+            float[] own = model.keepFindingSlots(codes[0], List.of(Finding.EDEMA, Finding.MASS));
+            assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 0, 0}, own);
+            float[] sampled = {-1, -2, -3, -4, -5, -6, -7, -8, -9};
+            assertArrayEquals(
+                    new float[] {1, 2, 3, -4, -5, 6, 7, 0, 0},
+                    model.transplantFindingSlots(own, sampled, List.of(Finding.MASS)));
         }
         try (DisentanglerModel plain =
                 DisentanglerModel.create(cfg.toBuilder().findingSlots(0).build(), vocabulary, 64)) {
             assertSame(codes, plain.gateFindingSlots(codes, findings), "no slots: the codes as they are");
+            assertSame(codes[0], plain.keepFindingSlots(codes[0], List.of()));
+            assertSame(codes[1], plain.transplantFindingSlots(codes[0], codes[1], List.of(Finding.MASS)), "the sample");
         }
     }
 
