@@ -205,23 +205,11 @@ public final class DisentanglerModel implements AutoCloseable {
         if (!net.hasFindingSlots()) {
             return codes;
         }
-        int start = net.slotStart();
-        int width = config.findingSlots();
         float[][] gated = new float[codes.length][];
         for (int i = 0; i < codes.length; i++) {
-            gated[i] = codes[i].clone();
-            boolean[] present = new boolean[vocabulary.size()];
-            for (FindingMention m : findings.get(i)) {
-                int k = vocabulary.indexOf(m.finding());
-                if (k >= 0) {
-                    present[k] = true;
-                }
-            }
-            for (int k = 0; k < present.length; k++) {
-                if (!present[k]) {
-                    java.util.Arrays.fill(gated[i], start + k * width, start + (k + 1) * width, 0f);
-                }
-            }
+            gated[i] = keepFindingSlots(
+                    codes[i],
+                    findings.get(i).stream().map(FindingMention::finding).toList());
         }
         return gated;
     }
