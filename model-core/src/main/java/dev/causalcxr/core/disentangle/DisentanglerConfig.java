@@ -93,8 +93,10 @@ import java.util.List;
  *                               draw k from that slot alone, however rare k is, and the encoder only has to
  *                               describe a finding it is told is there. An absent slot's prior is N(0, 0.1²)
  *                               instead of N(0, 1) (weight klWeight), so that codes read from unlabelled images
- *                               follow the same layout; the finding head reads the ungated code. Needs a vector z_path (pathGrid 0) with
- *                               pathDim &gt; d × F (models saved before this field load as 0)
+ *                               follow the same layout; the finding head reads the ungated code. Needs a vector
+ *                               z_path (pathGrid 0) with pathDim &gt; d × F (models saved before this field load
+ *                               as 0). Opt-in and off in every shipped spec: bench/generator/RESULTS.md, "Finding
+ *                               slots" (a slot alone does not make the decoder draw a rare finding)
  */
 public record DisentanglerConfig(
         int baseWidth,
