@@ -1,12 +1,8 @@
 package dev.causalcxr.core.counterfactual;
 
-import dev.causalcxr.core.dataset.DatasetImporter;
-import dev.causalcxr.core.dataset.ImportFormat;
-import dev.causalcxr.core.dataset.ImportOptions;
-import dev.causalcxr.core.dataset.PhantomDatasetWriter;
+import dev.causalcxr.core.dataset.ImportedPhantoms;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.dataset.Split;
-import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.diffusion.DiffusionConfig;
 import dev.causalcxr.core.diffusion.DiffusionTraining;
 import dev.causalcxr.core.diffusion.SingleThreadedEngine;
@@ -24,7 +20,6 @@ import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.stage.RecordingStageContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,23 +61,9 @@ final class TinyModels {
         freq.put(Finding.NODULE, 0.06);
         PhantomSpec spec =
                 PhantomSpec.defaults().withStudies(80).withSize(64).withSeed(3).withClassFrequencies(freq);
-        PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
         datasetDir = dir.resolve("ds");
-        DatasetImporter.run(new ImportOptions(
-                ImportFormat.MIMIC,
-                dir.resolve("phantom"),
-                datasetDir,
-                "t",
-                64,
-                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8),
-                true,
-                SplitProportions.defaults()));
-        // the ingest stage gives the truth the data set's pseudonyms; so does this test
-        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(
-                dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
-                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8),
-                dev.causalcxr.core.dataset.DatasetManifest.read(datasetDir.resolve("manifest.json")));
-        groundTruth = dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME);
+        groundTruth =
+                ImportedPhantoms.write(spec, dir.resolve("phantom"), datasetDir, "t", "0123456789abcdef-test-key");
         labels = StudyLabels.fromTruth(PhantomGroundTruth.read(groundTruth));
         data = DisentanglerDataset.fromImported(datasetDir, labels, PhantomGroundTruth.read(groundTruth), (a, b) -> {});
 

@@ -4,17 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.causalcxr.core.dataset.DatasetImporter;
-import dev.causalcxr.core.dataset.ImportFormat;
-import dev.causalcxr.core.dataset.ImportOptions;
-import dev.causalcxr.core.dataset.PhantomDatasetWriter;
+import dev.causalcxr.core.dataset.ImportedPhantoms;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.dataset.Split;
-import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.labels.StudyLabels;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.stage.RecordingStageContext;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,23 +33,8 @@ class DisentanglerStageTest {
     @Test
     void stageTrainsOnAnImportedPhantomDataSetPublishesEverythingAndResumes(@TempDir Path dir) throws Exception {
         PhantomSpec spec = PhantomSpec.defaults().withStudies(80).withSize(64).withSeed(3);
-        PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
-        DatasetImporter.run(new ImportOptions(
-                ImportFormat.MIMIC,
-                dir.resolve("phantom"),
-                dir.resolve("ds"),
-                "t",
-                64,
-                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8),
-                true,
-                SplitProportions.defaults()));
-        // the ingest stage gives the truth the data set's pseudonyms; so does this test
-        dev.causalcxr.core.dataset.PhantomGroundTruth.pseudonymizeInPlace(
-                dir.resolve("phantom").resolve(dev.causalcxr.core.dataset.PhantomGroundTruth.FILE_NAME),
-                "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8),
-                dev.causalcxr.core.dataset.DatasetManifest.read(
-                        dir.resolve("ds").resolve("manifest.json")));
-        Path truth = dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME);
+        Path truth = ImportedPhantoms.write(
+                spec, dir.resolve("phantom"), dir.resolve("ds"), "t", "0123456789abcdef-test-key");
         StudyLabels labels = StudyLabels.fromTruth(PhantomGroundTruth.read(truth));
         DisentanglerConfig cfg =
                 DisentanglerConfig.tiny().withSteps(3).withCheckpointInterval(2).withAblation(true);

@@ -9,13 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.causalcxr.core.dataset.DatasetImporter;
 import dev.causalcxr.core.dataset.DatasetManifest;
-import dev.causalcxr.core.dataset.ImportFormat;
-import dev.causalcxr.core.dataset.ImportOptions;
-import dev.causalcxr.core.dataset.PhantomDatasetWriter;
+import dev.causalcxr.core.dataset.ImportedPhantoms;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
-import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Laterality;
@@ -28,7 +24,6 @@ import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.phantom.PhantomStudy;
 import dev.causalcxr.core.stage.RecordingStageContext;
 import java.awt.image.BufferedImage;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,6 +37,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EvaluationStageTest {
+
+    private static final String KEY = "evaluation-test-key-0123";
 
     private static final Set<String> SUMMARY_KEYS = Set.of(
             "tail_auroc_real",
@@ -102,7 +99,7 @@ class EvaluationStageTest {
         frequencies.put(Finding.CARDIOMEGALY, 0.3);
         frequencies.put(Finding.PNEUMOTHORAX, 0.12);
         PhantomSpec spec = new PhantomSpec(160, 2, 3, 64, 21, frequencies, new PhantomSpec.SeverityMix(0, 0.5, 0.5), 0);
-        importPhantom(spec, dir);
+        ImportedPhantoms.write(spec, dir.resolve("phantom"), dir.resolve("dataset"), "eval-test", KEY);
 
         // counterfactual augmentation: the first studies with a pneumothorax added (the tail class)
         PhantomGenerator generator = new PhantomGenerator(spec);
@@ -305,7 +302,7 @@ class EvaluationStageTest {
         frequencies.put(Finding.PLEURAL_EFFUSION, 0.4);
         frequencies.put(Finding.PNEUMOTHORAX, 0.15);
         PhantomSpec spec = new PhantomSpec(96, 2, 3, 64, 22, frequencies, new PhantomSpec.SeverityMix(0, 0.5, 0.5), 0);
-        importPhantom(spec, dir);
+        ImportedPhantoms.write(spec, dir.resolve("phantom"), dir.resolve("dataset"), "eval-test", KEY);
         ClassifierConfig classifier =
                 new ClassifierConfig(64, List.of(8, 16, 32), 1, 1, 16, 3e-3f, 0f, false, 0, "cpu");
         EvaluationConfig config =
@@ -342,7 +339,7 @@ class EvaluationStageTest {
         frequencies.put(Finding.PLEURAL_EFFUSION, 0.4);
         frequencies.put(Finding.PNEUMOTHORAX, 0.15);
         PhantomSpec spec = new PhantomSpec(96, 2, 3, 64, 23, frequencies, new PhantomSpec.SeverityMix(0, 0.5, 0.5), 0);
-        importPhantom(spec, dir);
+        ImportedPhantoms.write(spec, dir.resolve("phantom"), dir.resolve("dataset"), "eval-test", KEY);
         PhantomGenerator generator = new PhantomGenerator(spec);
         // the generator's counterfactuals: the sources unchanged; the oracle's: the exact ones. The code oracle
         // gets the exact images too, as an autoencoder that carries every finding would give them
@@ -427,26 +424,5 @@ class EvaluationStageTest {
         assertEquals(
                 List.of("augmented"),
                 List.copyOf(without.downstream().comparisons().keySet()));
-    }
-
-    /**
-     * Writes the phantom under {@code dir/phantom} and imports it to {@code dir/dataset}; its truth gets the data
-     * set's pseudonyms, as the ingest stage gives them.
-     */
-    private static void importPhantom(PhantomSpec spec, Path dir) throws Exception {
-        PhantomDatasetWriter.write(spec, dir.resolve("phantom"));
-        DatasetImporter.run(new ImportOptions(
-                ImportFormat.MIMIC,
-                dir.resolve("phantom"),
-                dir.resolve("dataset"),
-                "eval-test",
-                64,
-                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8),
-                true,
-                SplitProportions.defaults()));
-        PhantomGroundTruth.pseudonymizeInPlace(
-                dir.resolve("phantom").resolve(PhantomGroundTruth.FILE_NAME),
-                "evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8),
-                DatasetManifest.read(dir.resolve("dataset").resolve("manifest.json")));
     }
 }
