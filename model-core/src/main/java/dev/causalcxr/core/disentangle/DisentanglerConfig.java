@@ -97,6 +97,13 @@ import java.util.List;
  *                               z_path (pathGrid 0) with pathDim &gt; d × F (models saved before this field load
  *                               as 0). Opt-in and off in every shipped spec: bench/generator/RESULTS.md, "Finding
  *                               slots" (a slot alone does not make the decoder draw a rare finding)
+ * @param slotSwaps              0: off (as before); k &gt; 0, phantom data with findingSlots only: k slot swaps per
+ *                               batch. A study A borrows one finding k it lacks from a study B of the batch (the
+ *                               rarest such k): A's gated code with only slot k taken from B is decoded against the
+ *                               phantom's render of A with its own findings plus B's k, placed by B's draw. This is
+ *                               the composition a counterfactual makes, so the decoder learns to draw k from slot k
+ *                               alone (models saved before this field load as 0)
+ * @param slotSwapWeight         weight of the slot swaps' reconstruction loss (their mean)
  */
 public record DisentanglerConfig(
         int baseWidth,
@@ -142,7 +149,9 @@ public record DisentanglerConfig(
         int exactSwaps,
         double exactSwapWeight,
         int augmentShift,
-        int findingSlots) {
+        int findingSlots,
+        int slotSwaps,
+        double slotSwapWeight) {
 
     /** Channels of the map the decoder projects a vector z_path to ({@link #decoderMapGrid()}). */
     public static final int DECODER_MAP_CHANNELS = 8;
@@ -165,14 +174,16 @@ public record DisentanglerConfig(
     public static DisentanglerConfig quick() {
         return new DisentanglerConfig(
                 16, 2, 8, 16, 64, 800, 24, 4, 2e-3, 42L, true, 1.0, 1.0, 1e-2, 0.3, 1.0, 5.0, 0.1, 1.0, 0.0, 100, 20.0,
-                50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0);
+                50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0,
+                0, 0.0);
     }
 
     /** A tiny configuration for unit tests (few channels, few steps). */
     public static DisentanglerConfig tiny() {
         return new DisentanglerConfig(
                 4, 2, 4, 4, 8, 4, 8, 2, 1e-3, 7L, true, 1.0, 1.0, 1e-3, 1.0, 1.0, 0.1, 0.1, 1.0, 0.05, 2, 20.0, 50,
-                "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0);
+                "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0, 0,
+                0.0);
     }
 
     public DisentanglerConfig withSteps(int n) {
@@ -270,6 +281,8 @@ public record DisentanglerConfig(
         b.exactSwapWeight = exactSwapWeight;
         b.augmentShift = augmentShift;
         b.findingSlots = findingSlots;
+        b.slotSwaps = slotSwaps;
+        b.slotSwapWeight = slotSwapWeight;
         return b;
     }
 
@@ -319,6 +332,8 @@ public record DisentanglerConfig(
         private double exactSwapWeight;
         private int augmentShift;
         private int findingSlots;
+        private int slotSwaps;
+        private double slotSwapWeight;
 
         private Builder() {}
 
@@ -542,6 +557,16 @@ public record DisentanglerConfig(
             return this;
         }
 
+        public Builder slotSwaps(int value) {
+            this.slotSwaps = value;
+            return this;
+        }
+
+        public Builder slotSwapWeight(double value) {
+            this.slotSwapWeight = value;
+            return this;
+        }
+
         public DisentanglerConfig build() {
             return new DisentanglerConfig(
                     baseWidth,
@@ -587,7 +612,9 @@ public record DisentanglerConfig(
                     exactSwaps,
                     exactSwapWeight,
                     augmentShift,
-                    findingSlots);
+                    findingSlots,
+                    slotSwaps,
+                    slotSwapWeight);
         }
     }
 
@@ -671,6 +698,11 @@ public record DisentanglerConfig(
         } else if (findingSlots > 0 && pathGrid > 0) {
             p.add("findingSlots: needs a vector z_path (pathGrid 0), pathGrid was " + pathGrid);
         }
+        if (slotSwaps < 0 || slotSwaps > batchSize) {
+            p.add("slotSwaps: must be in 0.." + batchSize + " (the batch size), was " + slotSwaps);
+        } else if (slotSwaps > 0 && findingSlots == 0) {
+            p.add("slotSwaps: swap finding slots, which are off (findingSlots 0)");
+        }
         double[] weights = {
             pixelWeight,
             ssimWeight,
@@ -685,7 +717,8 @@ public record DisentanglerConfig(
             cycleIdentityWeight,
             findingPositiveWeight,
             findingMaskWeight,
-            exactSwapWeight
+            exactSwapWeight,
+            slotSwapWeight
         };
         String[] names = {
             "pixelWeight",
@@ -701,7 +734,8 @@ public record DisentanglerConfig(
             "cycleIdentityWeight",
             "findingPositiveWeight",
             "findingMaskWeight",
-            "exactSwapWeight"
+            "exactSwapWeight",
+            "slotSwapWeight"
         };
         for (int i = 0; i < weights.length; i++) {
             if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {

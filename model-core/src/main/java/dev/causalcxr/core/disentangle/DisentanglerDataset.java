@@ -330,6 +330,28 @@ public final class DisentanglerDataset {
     }
 
     /**
+     * {@code anatomy} with its own findings plus {@code lender}'s rendering of {@code finding}, placed by the lender's
+     * own draw: the truth for "this study, plus that study's finding" (a slot swap).
+     */
+    public Counterfactual lendFinding(Study anatomy, Study lender, Finding finding) {
+        if (!lender.hasGroundTruth()) {
+            throw new IllegalStateException("study " + lender.studyId() + " has no phantom ground truth");
+        }
+        List<FindingMention> lent = lender.truthFindings().stream()
+                .filter(m -> m.finding() == finding)
+                .toList();
+        if (lent.isEmpty()
+                || anatomy.hasGroundTruth() && anatomy.truthFindings().stream().anyMatch(m -> m.finding() == finding)) {
+            throw new IllegalArgumentException(
+                    "can lend only a finding the lender shows and the anatomy does not: " + finding);
+        }
+        List<FindingMention> findings = new ArrayList<>(anatomy.truthFindings());
+        findings.addAll(lent);
+        return counterfactual(
+                anatomy, findings, Map.of(finding, lender.acquisition().seed()));
+    }
+
+    /**
      * As {@link #counterfactual(Study, List)}, with the findings named in {@code placementSeeds} placed from
      * those seeds instead of the study's own: one draw of how the phantom varies them (see {@link
      * PhantomRenderer#render(PatientIdentity, Acquisition, List, int, Map)}).

@@ -12,6 +12,8 @@ import dev.causalcxr.core.engine.Adam;
 import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.engine.RowSelection;
 import dev.causalcxr.core.engine.ScalarOps;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.random.SplitMix64;
 import dev.causalcxr.core.stage.StageContext;
 import java.io.BufferedInputStream;
@@ -66,7 +68,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
             double dependence,
             double cycle,
             double cycleIdentity,
-            double exactSwap) {}
+            double exactSwap,
+            double slotSwap) {}
 
     /** What a training run did. */
     public record Result(long steps, long resumedFromStep, double seconds, double meanStepMillis, Losses last) {}
@@ -328,6 +331,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
         if (cfg.exactSwaps() > 0) {
             ctx.logMetric(metricPrefix + "loss_exact_swap", l.exactSwap(), global);
         }
+        if (cfg.slotSwaps() > 0) {
+            ctx.logMetric(metricPrefix + "loss_slot_swap", l.slotSwap(), global);
+        }
         if (step % PROGRESS_EVERY == 0 || step == cfg.steps() || step == 1) {
             ctx.progress(Math.min(1.0, (double) step / cfg.steps()), phase + " step " + step + "/" + cfg.steps());
         }
@@ -384,8 +390,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
     }
 
     /**
-     * The decode plan of one batch: which z_id, which z_path, which target image (a batch row, or for an exact
-     * swap the row after the batch where its rendered target is appended), and each item's weight.
+     * The decode plan of one batch: which z_id, which z_path (a batch row, or for a slot swap the row after the
+     * batch where its composed code is appended), which target image (a batch row, or for an exact or slot swap
+     * the row after the batch where its rendered target is appended), and each item's weight.
      */
     private record DecodePlan(
             long[] identitySource, long[] pathologySource, long[] target, float[] weight, int[] kind) {
@@ -404,10 +411,12 @@ public final class DisentanglerTrainer implements AutoCloseable {
     private static final int PATHOLOGY_SWAP = 2;
     private static final int CYCLE = 3;
     private static final int EXACT_SWAP = 4;
-    private static final int KINDS = 5;
+    private static final int SLOT_SWAP = 5;
+    private static final int KINDS = 6;
     private static final long CYCLE_SALT = 0xC7C1E;
     private static final long EXACT_SALT = 0xE8AC7;
     private static final long SHIFT_SALT = 0x5A1F7;
+    private static final long SLOT_SALT = 0x5107;
 
     /**
      * {@code count} cross swaps: (A, B) positions in the batch, different patients, preferring B whose finding
@@ -451,7 +460,65 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 .toArray(int[][]::new);
     }
 
-    private DecodePlan plan(GroupBatchSampler.Batch b, int[][] cycles, int[][] exact) {
+    /**
+     * Slot swaps: {a, b, k} with batch positions a and b of different patients, both with phantom ground truth,
+     * and a vocabulary index k that b has (label and render) and a has not. k is drawn uniformly among the findings
+     * the batch can lend, then b among its holders, so a rare finding is lent as often as a common one. A pure
+     * function of (seed, step): resumable.
+     */
+    private int[][] slotPairs(GroupBatchSampler.Batch b, long stepIndex) {
+        int n = b.studies().length;
+        List<Finding> vocabulary = data.vocabulary();
+        SplitMix64 rng = new SplitMix64(SplitMix64.derive(cfg.seed(), SLOT_SALT, stepIndex));
+        List<int[]> pairs = new ArrayList<>();
+        for (int j = 0; j < cfg.slotSwaps(); j++) {
+            int a = j % n;
+            DisentanglerDataset.Study sa = data.studies().get(train[b.studies()[a]]);
+            if (!sa.hasGroundTruth()) {
+                continue;
+            }
+            // the findings this batch can lend to a, each with its holders
+            Map<Integer, List<Integer>> lenders = new java.util.TreeMap<>();
+            for (int c = 0; c < n; c++) {
+                DisentanglerDataset.Study sc = data.studies().get(train[b.studies()[c]]);
+                if (sampler.patientOf(b.studies()[a]) == sampler.patientOf(b.studies()[c]) || !sc.hasGroundTruth()) {
+                    continue;
+                }
+                for (FindingMention m : sc.truthFindings()) {
+                    int k = vocabulary.indexOf(m.finding());
+                    if (k >= 0
+                            && findingTargets[b.studies()[c]][k] > 0.5f
+                            && findingTargets[b.studies()[a]][k] < 0.5f
+                            && sa.truthFindings().stream().noneMatch(x -> x.finding() == m.finding())) {
+                        lenders.computeIfAbsent(k, x -> new ArrayList<>()).add(c);
+                    }
+                }
+            }
+            if (lenders.isEmpty()) {
+                continue;
+            }
+            List<Integer> findings = new ArrayList<>(lenders.keySet());
+            int k = findings.get(rng.nextInt(findings.size()));
+            List<Integer> holders = lenders.get(k);
+            pairs.add(new int[] {a, holders.get(rng.nextInt(holders.size())), k});
+        }
+        return pairs.toArray(int[][]::new);
+    }
+
+    /**
+     * Per slot swap, the z_path it decodes: a's gated code with slot k taken from b's, as a counterfactual
+     * composes its code ({@link DisentanglerModel#transplantFindingSlots}).
+     */
+    static float[] slotSwapSelectors(int[][] slots, int dim, int start, int d) {
+        float[] select = new float[slots.length * dim];
+        for (int j = 0; j < slots.length; j++) {
+            java.util.Arrays.fill(
+                    select, j * dim + start + slots[j][2] * d, j * dim + start + (slots[j][2] + 1) * d, 1f);
+        }
+        return select;
+    }
+
+    private DecodePlan plan(GroupBatchSampler.Batch b, int[][] cycles, int[][] exact, int[][] slots) {
         List<long[]> items = new ArrayList<>();
         List<Float> weights = new ArrayList<>();
         List<Integer> kinds = new ArrayList<>();
@@ -499,6 +566,12 @@ public final class DisentanglerTrainer implements AutoCloseable {
             weights.add((float) cfg.exactSwapWeight() / exact.length);
             kinds.add(EXACT_SWAP);
         }
+        for (int j = 0; j < slots.length; j++) {
+            // a's code with b's slot k, against the phantom's a with b's k: k drawn from its slot alone
+            items.add(new long[] {slots[j][0], n + j, n + exact.length + j});
+            weights.add((float) cfg.slotSwapWeight() / slots.length);
+            kinds.add(SLOT_SWAP);
+        }
         int m = items.size();
         long[] ids = new long[m];
         long[] paths = new long[m];
@@ -536,22 +609,30 @@ public final class DisentanglerTrainer implements AutoCloseable {
         int[][] cycles =
                 cfg.cycleSwaps() > 0 ? crossPairs(batch, stepIndex, CYCLE_SALT, cfg.cycleSwaps()) : new int[0][];
         int[][] exact = cfg.exactSwaps() > 0 ? exactPairs(batch, stepIndex) : new int[0][];
-        float[] exactTargets = new float[exact.length * px];
+        int[][] slots = cfg.slotSwaps() > 0 ? slotPairs(batch, stepIndex) : new int[0][];
+        // the phantom's renders for the exact swaps, then the slot swaps, appended after the batch
+        int rendered = exact.length + slots.length;
+        float[] renderedTargets = new float[rendered * px];
         // the masks only feed the mask-weighted term
-        float[][] exactMasks = new float[exact.length][];
-        for (int k = 0; k < exact.length; k++) {
-            DisentanglerDataset.Counterfactual truth = data.exactSwap(
-                    data.studies().get(train[batch.studies()[exact[k][0]]]),
-                    data.studies().get(train[batch.studies()[exact[k][1]]]));
-            System.arraycopy(truth.image().toFloat(), 0, exactTargets, k * px, px);
+        float[][] renderedMasks = new float[rendered][];
+        for (int r = 0; r < rendered; r++) {
+            DisentanglerDataset.Counterfactual truth = r < exact.length
+                    ? data.exactSwap(
+                            data.studies().get(train[batch.studies()[exact[r][0]]]),
+                            data.studies().get(train[batch.studies()[exact[r][1]]]))
+                    : data.lendFinding(
+                            data.studies().get(train[batch.studies()[slots[r - exact.length][0]]]),
+                            data.studies().get(train[batch.studies()[slots[r - exact.length][1]]]),
+                            data.vocabulary().get(slots[r - exact.length][2]));
+            System.arraycopy(truth.image().toFloat(), 0, renderedTargets, r * px, px);
             if (cfg.findingMaskWeight() > 0) {
-                exactMasks[k] = unitMask(truth.findingMask());
+                renderedMasks[r] = unitMask(truth.findingMask());
             }
         }
-        DecodePlan plan = plan(batch, cycles, exact);
+        DecodePlan plan = plan(batch, cycles, exact, slots);
         int[] shift = batchShift(cfg.seed(), cfg.augmentShift(), stepIndex);
         pixels = translate(pixels, size, shift[0], shift[1]);
-        exactTargets = translate(exactTargets, size, shift[0], shift[1]);
+        renderedTargets = translate(renderedTargets, size, shift[0], shift[1]);
         ParameterStore ps = model.parameterStore();
         DisentanglerNet net = model.net();
         try (NDManager sm = model.manager().newSubManager()) {
@@ -574,11 +655,22 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 NDArray zIdPlan = RowSelection.rows(codes.zId(), sm.create(plan.identitySource()));
                 // with finding slots the decoder sees finding k's slot only where the study has k
                 NDArray gate = net.hasFindingSlots() ? net.slotGate(y) : null;
-                NDArray zPathPlan =
-                        RowSelection.rows(gate == null ? zPath : zPath.mul(gate), sm.create(plan.pathologySource()));
-                NDArray targetImages = exact.length == 0
-                        ? x
-                        : x.concat(sm.create(exactTargets, new Shape(exact.length, 1, size, size)), 0);
+                NDArray zPathRows = gate == null ? zPath : zPath.mul(gate);
+                if (slots.length > 0) {
+                    long[] anatomies = Arrays.stream(slots).mapToLong(p -> p[0]).toArray();
+                    long[] lenders = Arrays.stream(slots).mapToLong(p -> p[1]).toArray();
+                    NDArray lent = sm.create(
+                            slotSwapSelectors(slots, cfg.pathDim(), model.net().slotStart(), cfg.findingSlots()),
+                            new Shape(slots.length, cfg.pathDim()));
+                    NDArray composed = RowSelection.rows(zPathRows, sm.create(anatomies))
+                            .mul(lent.neg().add(1f))
+                            .add(RowSelection.rows(zPathRows, sm.create(lenders))
+                                    .mul(lent));
+                    zPathRows = zPathRows.concat(composed, 0);
+                }
+                NDArray zPathPlan = RowSelection.rows(zPathRows, sm.create(plan.pathologySource()));
+                NDArray targetImages =
+                        rendered == 0 ? x : x.concat(sm.create(renderedTargets, new Shape(rendered, 1, size, size)), 0);
                 NDArray targetPlan = RowSelection.rows(targetImages, sm.create(plan.target()));
                 NDArray decoded = net.decode(ps, zIdPlan, zPathPlan, true);
                 long items = plan.weight().length;
@@ -589,7 +681,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 if (cfg.findingMaskWeight() > 0) {
                     // mean error inside the findings' pixels: a small lesion counts as much as the rest
                     NDArray mask = sm.create(
-                            translate(planMasks(batch, plan, exactMasks, px), size, shift[0], shift[1]),
+                            translate(planMasks(batch, plan, renderedMasks, px), size, shift[0], shift[1]),
                             new Shape(items, px));
                     NDArray inMask = decoded.sub(targetPlan)
                             .abs()
@@ -678,7 +770,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     dependence,
                     cycle,
                     cycleIdentity,
-                    mean(byKind[EXACT_SWAP], count[EXACT_SWAP]));
+                    mean(byKind[EXACT_SWAP], count[EXACT_SWAP]),
+                    mean(byKind[SLOT_SWAP], count[SLOT_SWAP]));
         }
     }
 
@@ -778,19 +871,19 @@ public final class DisentanglerTrainer implements AutoCloseable {
 
     /**
      * Per plan item, the pixels its mask-weighted term covers: the target's findings for a reconstruction, the
-     * union of target's and anatomy source's for an identity or exact swap (where the source's findings must go
-     * and the target's appear), nothing for the other kinds.
+     * union of target's and anatomy source's for an identity, exact or slot swap (where the source's findings must
+     * go and the target's appear), nothing for the other kinds.
      */
-    private float[] planMasks(GroupBatchSampler.Batch batch, DecodePlan plan, float[][] exactMasks, int px) {
+    private float[] planMasks(GroupBatchSampler.Batch batch, DecodePlan plan, float[][] renderedMasks, int px) {
         int n = batch.studies().length;
         float[] masks = new float[plan.weight().length * px];
         for (int i = 0; i < plan.weight().length; i++) {
             int kind = plan.kind()[i];
-            if (kind != RECON && kind != IDENTITY_SWAP && kind != EXACT_SWAP) {
+            if (kind != RECON && kind != IDENTITY_SWAP && kind != EXACT_SWAP && kind != SLOT_SWAP) {
                 continue;
             }
-            float[] target = kind == EXACT_SWAP
-                    ? exactMasks[(int) plan.target()[i] - n]
+            float[] target = kind == EXACT_SWAP || kind == SLOT_SWAP
+                    ? renderedMasks[(int) plan.target()[i] - n]
                     : findingMasks[batch.studies()[(int) plan.target()[i]]];
             float[] anatomy = kind == RECON ? null : findingMasks[batch.studies()[(int) plan.identitySource()[i]]];
             for (int j = 0; j < px; j++) {

@@ -138,6 +138,12 @@ public final class GeneratorDiagnostics {
         if ((v = System.getProperty("diag.findingSlots")) != null) {
             b.findingSlots(Integer.parseInt(v));
         }
+        if ((v = System.getProperty("diag.slotSwaps")) != null) {
+            b.slotSwaps(Integer.parseInt(v));
+        }
+        if ((v = System.getProperty("diag.slotSwapWeight")) != null) {
+            b.slotSwapWeight(Double.parseDouble(v));
+        }
         return b.build();
     }
 
