@@ -459,6 +459,111 @@ class DisentanglerNetTest {
     }
 
     @Test
+    void aLentFindingIsDrawnOnTheStudyBesideItsOwnFindingsWhereTheLenderShowsIt() {
+        DisentanglerDataset data = TinyData.small();
+        DisentanglerDataset.Study a = null;
+        DisentanglerDataset.Study b = null;
+        Finding lent = null;
+        search:
+        for (DisentanglerDataset.Study x : data.studies()) {
+            for (DisentanglerDataset.Study y : data.studies()) {
+                for (FindingMention m : y.truthFindings()) {
+                    if (x.patient() != y.patient()
+                            && !x.truthFindings().isEmpty()
+                            && x.truthFindings().stream().noneMatch(o -> o.finding() == m.finding())) {
+                        a = x;
+                        b = y;
+                        lent = m.finding();
+                        break search;
+                    }
+                }
+            }
+        }
+        assertTrue(lent != null, "the tiny phantom has a study with findings and another with one it lacks");
+        DisentanglerDataset.Counterfactual borrowed = data.lendFinding(a, b, lent);
+        boolean[] own = data.counterfactual(a, a.truthFindings()).findingMask();
+        boolean[] swapped = data.exactSwap(a, b).findingMask();
+        float[] bare = data.counterfactual(a, List.of()).image().toFloat();
+        float[] ownImage = data.counterfactual(a, a.truthFindings()).image().toFloat();
+        float[] image = borrowed.image().toFloat();
+        int lentPixels = 0;
+        double change = 0;
+        for (int i = 0; i < image.length; i++) {
+            boolean inLent = borrowed.findingMask()[i] && !own[i];
+            assertTrue(!own[i] || borrowed.findingMask()[i], "A's own findings stay, pixel " + i);
+            assertTrue(!inLent || swapped[i], "the lent finding lies where the exact swap puts B's, pixel " + i);
+            if (!borrowed.findingMask()[i]) {
+                assertEquals(bare[i], image[i], 1e-6f, "outside the findings the anatomy is A's, pixel " + i);
+            }
+            if (inLent) {
+                lentPixels++;
+                change += Math.abs(image[i] - ownImage[i]);
+            }
+        }
+        assertTrue(lentPixels > 0 && change / lentPixels > 0.01, "the lent finding is drawn: " + lentPixels + " px");
+        DisentanglerDataset.Study anatomy = a;
+        Finding absent = lent;
+        IllegalArgumentException notShown =
+                assertThrows(IllegalArgumentException.class, () -> data.lendFinding(anatomy, anatomy, absent));
+        assertTrue(notShown.getMessage().contains("the lender shows"), notShown.getMessage());
+    }
+
+    @Test
+    void aSlotSwapTakesExactlyTheLentFindingsSlotFromTheLender() {
+        // path code of 9 = 3 shared + 3 slots of 2: finding 2's slot is [7, 9), finding 0's is [3, 5)
+        assertArrayEquals(
+                new float[] {0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0},
+                DisentanglerTrainer.slotSwapSelectors(new int[][] {{0, 1, 2}, {3, 4, 0}}, 9, 3, 2));
+    }
+
+    @Test
+    void slotSwapsAddAPixelLossAgainstThePhantomsRenderAndAreSkippedWithoutGroundTruth() throws Exception {
+        DisentanglerDataset data = TinyData.small();
+        RecordingStageContext ctx = RecordingStageContext.under(dir, 1);
+        int findings = data.vocabulary().size();
+        DisentanglerConfig cfg = DisentanglerConfig.tiny().toBuilder()
+                .pathDim(4 + findings)
+                .findingSlots(1)
+                .slotSwaps(4)
+                .slotSwapWeight(2.0)
+                .findingMaskWeight(1.0)
+                .build();
+        assertTrue(cfg.problems().isEmpty(), cfg.problems().toString());
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
+            DisentanglerTrainer.Losses l =
+                    trainer.accumulateGradients(trainer.sampler().next());
+            assertTrue(l.slotSwap() > 0 && Double.isFinite(l.slotSwap()), "slot swap loss " + l.slotSwap());
+            assertEquals(0.0, l.exactSwap(), "exact swaps stay off");
+        }
+        gradientsReachEveryParameterGroup(cfg);
+        DisentanglerDataset real = new DisentanglerDataset(
+                data.size(),
+                data.size(),
+                data.studies().stream()
+                        .map(s -> new DisentanglerDataset.Study(
+                                s.studyId(), s.patient(), s.split(), s.pixels(), s.findings(), null, null, null))
+                        .toList());
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, real.vocabulary(), real.size());
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, real, ctx, "main", 0, "")) {
+            assertEquals(
+                    0.0, trainer.accumulateGradients(trainer.sampler().next()).slotSwap());
+        }
+        assertEquals(
+                List.of("slotSwaps: swap finding slots, which are off (findingSlots 0)"),
+                cfg.toBuilder().findingSlots(0).build().problems());
+        assertEquals(1, cfg.toBuilder().slotSwaps(-1).build().problems().size());
+        assertEquals(
+                1,
+                cfg.toBuilder()
+                        .slotSwaps(cfg.batchSize() + 1)
+                        .build()
+                        .problems()
+                        .size());
+        assertEquals(1, cfg.toBuilder().slotSwapWeight(-1).build().problems().size());
+    }
+
+    @Test
     void aPathologyMapNeedsAPowerOfTwoGridThatDividesTheCodeAndItsOwnEncoder() {
         assertTrue(tinyMap().problems().isEmpty(), tinyMap().problems().toString());
         assertEquals(
@@ -571,7 +676,9 @@ class DisentanglerNetTest {
                 "exactSwaps",
                 "exactSwapWeight",
                 "augmentShift",
-                "findingSlots")) {
+                "findingSlots",
+                "slotSwaps",
+                "slotSwapWeight")) {
             fields.remove(f);
         }
         DisentanglerConfig old = json.readValue(json.writeValueAsString(fields), DisentanglerConfig.class);
@@ -588,6 +695,7 @@ class DisentanglerNetTest {
         assertEquals(0, old.exactSwaps(), "no exact swaps");
         assertEquals(0, old.augmentShift(), "no batch shift");
         assertEquals(0, old.findingSlots(), "no finding slots");
+        assertEquals(0, old.slotSwaps(), "no slot swaps");
         assertTrue(old.problems().isEmpty(), old.problems().toString());
         assertEquals(old.learningRate(), old.learningRateAt(old.steps() - 1), "no schedule = constant");
     }
