@@ -253,6 +253,15 @@ public final class CounterfactualStage {
                             oracles.headFindings(),
                             "cf_oracle_code_effectiveness",
                             summary);
+                    // the same head on the sources' own codes, counting sources without the target: its false
+                    // positives, the baseline the line above is read against
+                    shareSeen(
+                            oracles.exact(),
+                            oracles.sourceReading(),
+                            oracles.headFindings(),
+                            oracles.sourceLacksTarget(),
+                            "cf_oracle_code_false_positive",
+                            summary);
                     if (judge != null) {
                         judgeTrainingImages(judge, oracles.exact(), "oracle", summary);
                         judgeTrainingImages(judge, codeOracle, "code_oracle", summary);
@@ -489,6 +498,8 @@ public final class CounterfactualStage {
         List<AugmentationSet.Entry> exactEntries = new ArrayList<>(set.size());
         List<GrayImage> exactImages = new ArrayList<>(set.size());
         float[][] codes = new float[set.size()][];
+        float[][] sourceCodes = new float[set.size()][];
+        boolean[] sourceLacksTarget = new boolean[set.size()];
         for (int i = 0; i < set.size(); i++) {
             AugmentationSet.Entry entry = set.entries().get(i);
             DisentanglerDataset.Study source =
@@ -498,6 +509,9 @@ public final class CounterfactualStage {
             GrayImage exact = data.counterfactual(source, condition).image();
             float[][] code = gen.disentangler().encode(List.of(exact.toFloat())).pathMean();
             codes[i] = code[0];
+            sourceCodes[i] = gen.disentangler().encode(List.of(source.pixels())).pathMean()[0];
+            Finding target = Finding.fromLabel(entry.target()).orElseThrow();
+            sourceLacksTarget[i] = source.findings().stream().noneMatch(m -> m.finding() == target);
             GrayImage image = gen.withPathology(GrayImage.fromUnit(size, size, source.pixels()), code)
                     .get(0);
             entries.add(entry.withPixels(image));
@@ -507,23 +521,33 @@ public final class CounterfactualStage {
         }
         PathologyScorer head = gen.findingScorer();
         float[][] headReading;
+        float[][] sourceReading;
         try (NDManager m = Engines.pytorch().newBaseManager(head.device())) {
             headReading = set.size() == 0 ? new float[0][] : head.probabilities(m, codes);
+            sourceReading = set.size() == 0 ? new float[0][] : head.probabilities(m, sourceCodes);
         }
         return new CodeOracle(
                 new AugmentationSet(size, exactEntries, exactImages),
                 new AugmentationSet(size, entries, images),
                 headReading,
+                sourceReading,
+                sourceLacksTarget,
                 head.findings());
     }
 
     /**
      * The phantom's exact counterfactuals of an augmentation set's requests, and the same requests answered with
      * their codes through the generator's autoencoder, and the finding head's probabilities on those codes: whether
-     * the encoder reads the finding asked for from its exact image at all.
+     * the encoder reads the finding asked for from its exact image at all; and the head's probabilities on the
+     * sources' own codes, with which sources lack the target, so that reading has a false-positive rate beside it.
      */
     record CodeOracle(
-            AugmentationSet exact, AugmentationSet composed, float[][] headReading, List<Finding> headFindings) {}
+            AugmentationSet exact,
+            AugmentationSet composed,
+            float[][] headReading,
+            float[][] sourceReading,
+            boolean[] sourceLacksTarget,
+            List<Finding> headFindings) {}
 
     /**
      * The independent judge on images a downstream arm trains on: the share of each request whose target finding
@@ -545,9 +569,23 @@ public final class CounterfactualStage {
      */
     static void shareSeen(
             AugmentationSet set, float[][] p, List<Finding> findings, String key, Map<String, Double> summary) {
+        shareSeen(set, p, findings, null, key, summary);
+    }
+
+    /** As above, counting only the entries where {@code counted} is true ({@code null}: all). */
+    static void shareSeen(
+            AugmentationSet set,
+            float[][] p,
+            List<Finding> findings,
+            boolean[] counted,
+            String key,
+            Map<String, Double> summary) {
         Map<String, double[]> byTarget = new java.util.TreeMap<>();
         double[] all = new double[2];
         for (int i = 0; i < set.size(); i++) {
+            if (counted != null && !counted[i]) {
+                continue;
+            }
             Finding target = Finding.fromLabel(set.entries().get(i).target()).orElseThrow();
             int col = findings.indexOf(target);
             if (col < 0) {

@@ -328,16 +328,18 @@ class CounterfactualStageTest {
                 set.exactCounterfactuals(PhantomGroundTruth.read(tiny.groundTruth));
         assertEquals(set.size(), exact.size());
         double headSees = 0;
+        double falsePositives = 0;
+        int sourcesWithout = 0;
         try (CounterfactualGenerator gen =
                 CounterfactualGenerator.open(tiny.disentanglerFile, tiny.diffusionFile, Map.of())) {
             int size = gen.imageSize();
             for (int i = 0; i < set.size(); i++) {
                 String id = set.entries().get(i).sourceStudyId();
-                float[] pixels = tiny.data.studies().stream()
+                DisentanglerDataset.Study source = tiny.data.studies().stream()
                         .filter(st -> st.studyId().equals(id))
                         .findFirst()
-                        .orElseThrow()
-                        .pixels();
+                        .orElseThrow();
+                float[] pixels = source.pixels();
                 float[][] code = gen.disentangler()
                         .encode(List.of(exact.get(i).image().toFloat()))
                         .pathMean();
@@ -357,10 +359,21 @@ class CounterfactualStageTest {
                             .indexOf(Finding.fromLabel(set.entries().get(i).target())
                                     .orElseThrow());
                     headSees += p[col] > 0.5f ? 1 : 0;
+                    // and from the source's own code, where the source lacks the target: a false positive
+                    Finding target =
+                            Finding.fromLabel(set.entries().get(i).target()).orElseThrow();
+                    if (source.findings().stream().noneMatch(f -> f.finding() == target)) {
+                        float[][] own =
+                                gen.disentangler().encode(List.of(pixels)).pathMean();
+                        falsePositives += gen.findingScorer().probabilities(m, own)[0][col] > 0.5f ? 1 : 0;
+                        sourcesWithout++;
+                    }
                 }
             }
         }
         assertEquals(headSees / set.size(), ctx.summaryValue("cf_oracle_code_effectiveness"), 1e-12);
+        assertTrue(sourcesWithout > 0, "the plan draws sources without the target first");
+        assertEquals(falsePositives / sourcesWithout, ctx.summaryValue("cf_oracle_code_false_positive"), 1e-12);
 
         // off by default, and without ground truth there is nothing to be exact about
         RecordingStageContext real =
