@@ -253,7 +253,14 @@ public final class DisentanglerNet extends AbstractBlock {
         }
         // the offset starts the posterior narrow (σ ≈ 0.1): with unit noise from the first step the
         // decoder learns to ignore z_path and the code collapses; the clip keeps exp() finite
-        NDArray logVar = rawLogVar.sub(LOG_VARIANCE_OFFSET).clip(-12f, 6f);
+        NDArray shifted = rawLogVar.sub(LOG_VARIANCE_OFFSET);
+        NDArray logVar = shifted.clip(-12f, 6f);
+        if (hasFindingSlots() && training) {
+            // the same values with the gradient of the unclipped ones: under an absent slot's narrow prior a
+            // log-variance pushed past the upper bound costs ~2·10⁴ in KL and, clipped, gets no gradient to
+            // come back (a seed-42 harness run stayed there from step 500 on)
+            logVar = shifted.add(logVar.sub(shifted).stopGradient());
+        }
         return new Codes(zId, mean, logVar);
     }
 
