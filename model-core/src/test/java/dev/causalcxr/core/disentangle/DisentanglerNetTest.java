@@ -450,6 +450,50 @@ class DisentanglerNetTest {
     }
 
     @Test
+    void withFindingSlotsALogVariancePastItsClipStillGetsAGradientBackAndTheValuesStayClipped() throws Exception {
+        DisentanglerDataset data = TinyData.small();
+        int findings = data.vocabulary().size();
+        DisentanglerConfig slots = DisentanglerConfig.tiny().toBuilder()
+                .pathDim(4 + findings)
+                .findingSlots(1)
+                .build();
+        for (DisentanglerConfig cfg :
+                List.of(slots, slots.toBuilder().findingSlots(0).build())) {
+            try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
+                    NDManager m = NDManager.newBaseManager(Engines.PYTORCH)) {
+                // the pathology head's last layer outputs 100 whatever its input: every raw log-variance lies far
+                // above the clip
+                ai.djl.nn.ParameterList head =
+                        model.net().parameterGroups().get("pathologyHead").getParameters();
+                Parameter weight = head.get(head.size() - 2).getValue();
+                Parameter bias = head.get(head.size() - 1).getValue();
+                assertTrue(
+                        head.get(head.size() - 1).getKey().endsWith("bias"),
+                        head.get(head.size() - 1).getKey());
+                weight.getArray().set(new float[(int) weight.getArray().size()]);
+                bias.getArray().set(m.full(bias.getArray().getShape(), 100f).toFloatArray());
+                NDArray x = m.create(data.studies().get(0).pixels(), new Shape(1, 1, data.size(), data.size()));
+                float[] logVar;
+                try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                    NDArray lv =
+                            model.net().encode(model.parameterStore(), x, true).pathLogVar();
+                    logVar = lv.toFloatArray();
+                    gc.backward(lv.sum());
+                }
+                for (float v : logVar) {
+                    assertEquals(6f, v, 1e-6f, "clipped at the upper bound");
+                }
+                double gradient = bias.getArray().getGradient().abs().sum().getFloat();
+                if (cfg.findingSlots() > 0) {
+                    assertTrue(gradient > 0, "the gradient of the unclipped value");
+                } else {
+                    assertEquals(0.0, gradient, "without slots the clip is as before: no gradient past it");
+                }
+            }
+        }
+    }
+
+    @Test
     void gradientsReachEveryParameterGroupWithFindingSlots() throws Exception {
         int findings = TinyData.small().vocabulary().size();
         gradientsReachEveryParameterGroup(DisentanglerConfig.tiny().toBuilder()
