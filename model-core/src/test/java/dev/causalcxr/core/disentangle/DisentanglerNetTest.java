@@ -243,33 +243,17 @@ class DisentanglerNetTest {
     @Test
     void exactSwapsAddAPixelLossAgainstThePhantomsSwapAndAreSkippedWithoutGroundTruth() throws Exception {
         DisentanglerDataset data = TinyData.small();
-        RecordingStageContext ctx = RecordingStageContext.under(dir, 1);
         DisentanglerConfig cfg = DisentanglerConfig.tiny().toBuilder()
                 .exactSwaps(3)
                 .exactSwapWeight(2.0)
                 .findingMaskWeight(1.0)
                 .build();
         assertTrue(cfg.problems().isEmpty(), cfg.problems().toString());
-        try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
-                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
-            DisentanglerTrainer.Losses l =
-                    trainer.accumulateGradients(trainer.sampler().next());
-            assertTrue(l.exactSwap() > 0 && Double.isFinite(l.exactSwap()), "exact swap loss " + l.exactSwap());
-        }
+        DisentanglerTrainer.Losses l = firstBatchLosses(cfg, data);
+        assertTrue(l.exactSwap() > 0 && Double.isFinite(l.exactSwap()), "exact swap loss " + l.exactSwap());
         gradientsReachEveryParameterGroup(cfg);
         // the same studies as real data (no phantom truth): no exact swaps, nothing to fail on
-        DisentanglerDataset real = new DisentanglerDataset(
-                data.size(),
-                data.size(),
-                data.studies().stream()
-                        .map(s -> new DisentanglerDataset.Study(
-                                s.studyId(), s.patient(), s.split(), s.pixels(), s.findings(), null, null, null))
-                        .toList());
-        try (DisentanglerModel model = DisentanglerModel.create(cfg, real.vocabulary(), real.size());
-                DisentanglerTrainer trainer = new DisentanglerTrainer(model, real, ctx, "main", 0, "")) {
-            assertEquals(
-                    0.0, trainer.accumulateGradients(trainer.sampler().next()).exactSwap());
-        }
+        assertEquals(0.0, firstBatchLosses(cfg, withoutGroundTruth(data)).exactSwap());
         assertEquals(1, cfg.toBuilder().exactSwaps(-1).build().problems().size());
         assertEquals(
                 1,
@@ -452,11 +436,7 @@ class DisentanglerNetTest {
     @Test
     void withFindingSlotsALogVariancePastItsClipStillGetsAGradientBackAndTheValuesStayClipped() throws Exception {
         DisentanglerDataset data = TinyData.small();
-        int findings = data.vocabulary().size();
-        DisentanglerConfig slots = DisentanglerConfig.tiny().toBuilder()
-                .pathDim(4 + findings)
-                .findingSlots(1)
-                .build();
+        DisentanglerConfig slots = tinyWithSlots(data);
         for (DisentanglerConfig cfg :
                 List.of(slots, slots.toBuilder().findingSlots(0).build())) {
             try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
@@ -495,11 +475,7 @@ class DisentanglerNetTest {
 
     @Test
     void gradientsReachEveryParameterGroupWithFindingSlots() throws Exception {
-        int findings = TinyData.small().vocabulary().size();
-        gradientsReachEveryParameterGroup(DisentanglerConfig.tiny().toBuilder()
-                .pathDim(4 + findings)
-                .findingSlots(1)
-                .build());
+        gradientsReachEveryParameterGroup(tinyWithSlots(TinyData.small()));
     }
 
     @Test
@@ -563,36 +539,17 @@ class DisentanglerNetTest {
     @Test
     void slotSwapsAddAPixelLossAgainstThePhantomsRenderAndAreSkippedWithoutGroundTruth() throws Exception {
         DisentanglerDataset data = TinyData.small();
-        RecordingStageContext ctx = RecordingStageContext.under(dir, 1);
-        int findings = data.vocabulary().size();
-        DisentanglerConfig cfg = DisentanglerConfig.tiny().toBuilder()
-                .pathDim(4 + findings)
-                .findingSlots(1)
+        DisentanglerConfig cfg = tinyWithSlots(data).toBuilder()
                 .slotSwaps(4)
                 .slotSwapWeight(2.0)
                 .findingMaskWeight(1.0)
                 .build();
         assertTrue(cfg.problems().isEmpty(), cfg.problems().toString());
-        try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
-                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
-            DisentanglerTrainer.Losses l =
-                    trainer.accumulateGradients(trainer.sampler().next());
-            assertTrue(l.slotSwap() > 0 && Double.isFinite(l.slotSwap()), "slot swap loss " + l.slotSwap());
-            assertEquals(0.0, l.exactSwap(), "exact swaps stay off");
-        }
+        DisentanglerTrainer.Losses l = firstBatchLosses(cfg, data);
+        assertTrue(l.slotSwap() > 0 && Double.isFinite(l.slotSwap()), "slot swap loss " + l.slotSwap());
+        assertEquals(0.0, l.exactSwap(), "exact swaps stay off");
         gradientsReachEveryParameterGroup(cfg);
-        DisentanglerDataset real = new DisentanglerDataset(
-                data.size(),
-                data.size(),
-                data.studies().stream()
-                        .map(s -> new DisentanglerDataset.Study(
-                                s.studyId(), s.patient(), s.split(), s.pixels(), s.findings(), null, null, null))
-                        .toList());
-        try (DisentanglerModel model = DisentanglerModel.create(cfg, real.vocabulary(), real.size());
-                DisentanglerTrainer trainer = new DisentanglerTrainer(model, real, ctx, "main", 0, "")) {
-            assertEquals(
-                    0.0, trainer.accumulateGradients(trainer.sampler().next()).slotSwap());
-        }
+        assertEquals(0.0, firstBatchLosses(cfg, withoutGroundTruth(data)).slotSwap(), "no phantom truth, no swaps");
         assertEquals(
                 List.of("slotSwaps: swap finding slots, which are off (findingSlots 0)"),
                 cfg.toBuilder().findingSlots(0).build().problems());
@@ -758,6 +715,35 @@ class DisentanglerNetTest {
         assertEquals(
                 List.of("learningRateSchedule: must be one of [constant, cosine], was linear"),
                 cosine.withLearningRateSchedule("linear").problems());
+    }
+
+    /** tiny() with one slot per finding of {@code data} and 4 shared dimensions. */
+    private static DisentanglerConfig tinyWithSlots(DisentanglerDataset data) {
+        return DisentanglerConfig.tiny().toBuilder()
+                .pathDim(4 + data.vocabulary().size())
+                .findingSlots(1)
+                .build();
+    }
+
+    /** The losses of a fresh model's first batch. */
+    private DisentanglerTrainer.Losses firstBatchLosses(DisentanglerConfig cfg, DisentanglerDataset data)
+            throws Exception {
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
+                DisentanglerTrainer trainer =
+                        new DisentanglerTrainer(model, data, RecordingStageContext.under(dir, 1), "main", 0, "")) {
+            return trainer.accumulateGradients(trainer.sampler().next());
+        }
+    }
+
+    /** The same studies as real data: labels and pixels, no phantom ground truth. */
+    private static DisentanglerDataset withoutGroundTruth(DisentanglerDataset data) {
+        return new DisentanglerDataset(
+                data.size(),
+                data.size(),
+                data.studies().stream()
+                        .map(s -> new DisentanglerDataset.Study(
+                                s.studyId(), s.patient(), s.split(), s.pixels(), s.findings(), null, null, null))
+                        .toList());
     }
 
     private void gradientsReachEveryParameterGroup(DisentanglerConfig cfg) throws Exception {
