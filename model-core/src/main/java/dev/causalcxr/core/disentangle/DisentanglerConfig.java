@@ -98,11 +98,13 @@ import java.util.List;
  *                               as 0). Opt-in and off in every shipped spec: bench/generator/RESULTS.md, "Finding
  *                               slots" (a slot alone does not make the decoder draw a rare finding)
  * @param slotSwaps              0: off (as before); k &gt; 0, phantom data with findingSlots only: k slot swaps per
- *                               batch. A study A borrows one finding k it lacks from a study B of the batch (the
- *                               rarest such k): A's gated code with only slot k taken from B is decoded against the
- *                               phantom's render of A with its own findings plus B's k, placed by B's draw. This is
- *                               the composition a counterfactual makes, so the decoder learns to draw k from slot k
- *                               alone (models saved before this field load as 0)
+ *                               batch. A study A borrows one finding k it lacks from a study B of the batch (k
+ *                               uniform among the findings the batch can lend): A's gated code with only slot k
+ *                               taken from B is decoded against the phantom's render of A with its own findings plus
+ *                               B's k, placed by B's draw. This is the composition a counterfactual makes, so the
+ *                               decoder is trained to draw k from slot k alone (models saved before this field load
+ *                               as 0). Opt-in, off in every shipped spec: bench/generator/RESULTS.md, "Slot swaps"
+ *                               (no mass drawn from its slot in six runs)
  * @param slotSwapWeight         weight of the slot swaps' reconstruction loss (their mean)
  */
 public record DisentanglerConfig(
