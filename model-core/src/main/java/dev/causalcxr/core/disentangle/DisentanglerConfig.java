@@ -104,7 +104,7 @@ import java.util.List;
  *                               B's k, placed by B's draw. This is the composition a counterfactual makes, so the
  *                               decoder is trained to draw k from slot k alone (models saved before this field load
  *                               as 0). Opt-in, off in every shipped spec: bench/generator/RESULTS.md, "Slot swaps"
- *                               (no mass drawn from its slot in six runs)
+ *                               (no mass drawn from its slot in seven runs)
  * @param slotSwapWeight         weight of the slot swaps' reconstruction loss (their mean)
  */
 public record DisentanglerConfig(
