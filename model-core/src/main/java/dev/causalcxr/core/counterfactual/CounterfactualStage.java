@@ -498,7 +498,7 @@ public final class CounterfactualStage {
         List<AugmentationSet.Entry> exactEntries = new ArrayList<>(set.size());
         List<GrayImage> exactImages = new ArrayList<>(set.size());
         float[][] codes = new float[set.size()][];
-        float[][] sourceCodes = new float[set.size()][];
+        List<float[]> sourcePixels = new ArrayList<>(set.size());
         boolean[] sourceLacksTarget = new boolean[set.size()];
         for (int i = 0; i < set.size(); i++) {
             AugmentationSet.Entry entry = set.entries().get(i);
@@ -509,7 +509,7 @@ public final class CounterfactualStage {
             GrayImage exact = data.counterfactual(source, condition).image();
             float[][] code = gen.disentangler().encode(List.of(exact.toFloat())).pathMean();
             codes[i] = code[0];
-            sourceCodes[i] = gen.disentangler().encode(List.of(source.pixels())).pathMean()[0];
+            sourcePixels.add(source.pixels());
             Finding target = Finding.fromLabel(entry.target()).orElseThrow();
             sourceLacksTarget[i] = source.findings().stream().noneMatch(m -> m.finding() == target);
             GrayImage image = gen.withPathology(GrayImage.fromUnit(size, size, source.pixels()), code)
@@ -519,6 +519,8 @@ public final class CounterfactualStage {
             exactEntries.add(entry.withPixels(exact));
             exactImages.add(exact);
         }
+        // the sources' own codes in one pass (the encoder batches them)
+        float[][] sourceCodes = gen.disentangler().encode(sourcePixels).pathMean();
         PathologyScorer head = gen.findingScorer();
         float[][] headReading;
         float[][] sourceReading;

@@ -306,6 +306,20 @@ public final class DisentanglerNet extends AbstractBlock {
         return m.ones(new Shape(b, slotStart())).concat(slots, 1);
     }
 
+    /** One row (pathDim) per entry of {@code findings} (vocabulary indices): 1 on that finding's slot, 0 elsewhere. */
+    public NDArray slotIndicator(NDManager m, int[] findings) {
+        if (!hasFindingSlots()) {
+            throw new IllegalStateException("this net has no finding slots");
+        }
+        int d = cfg.findingSlots();
+        float[] rows = new float[findings.length * cfg.pathDim()];
+        for (int j = 0; j < findings.length; j++) {
+            int from = j * cfg.pathDim() + slotStart() + findings[j] * d;
+            java.util.Arrays.fill(rows, from, from + d, 1f);
+        }
+        return m.create(rows, new Shape(findings.length, cfg.pathDim()));
+    }
+
     /** Finding logits (B, F) from the pathology code. */
     public NDArray findingLogits(ParameterStore ps, NDArray zPath, boolean training) {
         return findingHead.forward(ps, new NDList(zPath), training).head();

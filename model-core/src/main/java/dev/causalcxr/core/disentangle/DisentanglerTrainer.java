@@ -505,19 +505,6 @@ public final class DisentanglerTrainer implements AutoCloseable {
         return pairs.toArray(int[][]::new);
     }
 
-    /**
-     * Per slot swap, the z_path it decodes: a's gated code with slot k taken from b's, as a counterfactual
-     * composes its code ({@link DisentanglerModel#transplantFindingSlots}).
-     */
-    static float[] slotSwapSelectors(int[][] slots, int dim, int start, int d) {
-        float[] select = new float[slots.length * dim];
-        for (int j = 0; j < slots.length; j++) {
-            java.util.Arrays.fill(
-                    select, j * dim + start + slots[j][2] * d, j * dim + start + (slots[j][2] + 1) * d, 1f);
-        }
-        return select;
-    }
-
     private DecodePlan plan(GroupBatchSampler.Batch b, int[][] cycles, int[][] exact, int[][] slots) {
         List<long[]> items = new ArrayList<>();
         List<Float> weights = new ArrayList<>();
@@ -659,9 +646,10 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 if (slots.length > 0) {
                     long[] anatomies = Arrays.stream(slots).mapToLong(p -> p[0]).toArray();
                     long[] lenders = Arrays.stream(slots).mapToLong(p -> p[1]).toArray();
-                    NDArray lent = sm.create(
-                            slotSwapSelectors(slots, cfg.pathDim(), model.net().slotStart(), cfg.findingSlots()),
-                            new Shape(slots.length, cfg.pathDim()));
+                    // a's gated code with slot k taken from b's, as a counterfactual composes its code
+                    // (DisentanglerModel.transplantFindingSlots)
+                    NDArray lent = net.slotIndicator(
+                            sm, Arrays.stream(slots).mapToInt(p -> p[2]).toArray());
                     NDArray composed = RowSelection.rows(zPathRows, sm.create(anatomies))
                             .mul(lent.neg().add(1f))
                             .add(RowSelection.rows(zPathRows, sm.create(lenders))

@@ -531,9 +531,15 @@ class DisentanglerNetTest {
     @Test
     void aSlotSwapTakesExactlyTheLentFindingsSlotFromTheLender() {
         // path code of 9 = 3 shared + 3 slots of 2: finding 2's slot is [7, 9), finding 0's is [3, 5)
-        assertArrayEquals(
-                new float[] {0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0},
-                DisentanglerTrainer.slotSwapSelectors(new int[][] {{0, 1, 2}, {3, 4, 0}}, 9, 3, 2));
+        DisentanglerConfig cfg =
+                DisentanglerConfig.tiny().toBuilder().pathDim(9).findingSlots(2).build();
+        try (NDManager m = NDManager.newBaseManager(Engines.PYTORCH)) {
+            assertArrayEquals(
+                    new float[] {0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0},
+                    new DisentanglerNet(cfg, 3)
+                            .slotIndicator(m, new int[] {2, 0})
+                            .toFloatArray());
+        }
     }
 
     @Test
