@@ -106,6 +106,11 @@ import java.util.List;
  *                               as 0). Opt-in, off in every shipped spec: bench/generator/RESULTS.md, "Slot swaps"
  *                               (no mass drawn from its slot in seven runs)
  * @param slotSwapWeight         weight of the slot swaps' reconstruction loss (their mean)
+ * @param findingLayers          false: off (as before); true, with findingSlots only: the decoder's trunk reads only
+ *                               the shared part of z_path, and each finding's slot draws through its own additive
+ *                               layer on the image's logits ({@link FindingLayers}), so slot k is the only route by
+ *                               which the code can draw finding k (models saved before this field load as false).
+ *                               Opt-in, off in every shipped spec: bench/generator/RESULTS.md, "Finding layers"
  */
 public record DisentanglerConfig(
         int baseWidth,
@@ -153,7 +158,8 @@ public record DisentanglerConfig(
         int augmentShift,
         int findingSlots,
         int slotSwaps,
-        double slotSwapWeight) {
+        double slotSwapWeight,
+        boolean findingLayers) {
 
     /** Channels of the map the decoder projects a vector z_path to ({@link #decoderMapGrid()}). */
     public static final int DECODER_MAP_CHANNELS = 8;
@@ -177,7 +183,7 @@ public record DisentanglerConfig(
         return new DisentanglerConfig(
                 16, 2, 8, 16, 64, 800, 24, 4, 2e-3, 42L, true, 1.0, 1.0, 1e-2, 0.3, 1.0, 5.0, 0.1, 1.0, 0.0, 100, 20.0,
                 50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0,
-                0, 0.0);
+                0, 0.0, false);
     }
 
     /** A tiny configuration for unit tests (few channels, few steps). */
@@ -185,7 +191,7 @@ public record DisentanglerConfig(
         return new DisentanglerConfig(
                 4, 2, 4, 4, 8, 4, 8, 2, 1e-3, 7L, true, 1.0, 1.0, 1e-3, 1.0, 1.0, 0.1, 0.1, 1.0, 0.05, 2, 20.0, 50,
                 "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0, 0,
-                0.0);
+                0.0, false);
     }
 
     public DisentanglerConfig withSteps(int n) {
@@ -285,6 +291,7 @@ public record DisentanglerConfig(
         b.findingSlots = findingSlots;
         b.slotSwaps = slotSwaps;
         b.slotSwapWeight = slotSwapWeight;
+        b.findingLayers = findingLayers;
         return b;
     }
 
@@ -336,6 +343,7 @@ public record DisentanglerConfig(
         private int findingSlots;
         private int slotSwaps;
         private double slotSwapWeight;
+        private boolean findingLayers;
 
         private Builder() {}
 
@@ -564,6 +572,11 @@ public record DisentanglerConfig(
             return this;
         }
 
+        public Builder findingLayers(boolean value) {
+            this.findingLayers = value;
+            return this;
+        }
+
         public Builder slotSwapWeight(double value) {
             this.slotSwapWeight = value;
             return this;
@@ -616,7 +629,8 @@ public record DisentanglerConfig(
                     augmentShift,
                     findingSlots,
                     slotSwaps,
-                    slotSwapWeight);
+                    slotSwapWeight,
+                    findingLayers);
         }
     }
 
@@ -704,6 +718,9 @@ public record DisentanglerConfig(
             p.add("slotSwaps: must be in 0.." + batchSize + " (the batch size), was " + slotSwaps);
         } else if (slotSwaps > 0 && findingSlots == 0) {
             p.add("slotSwaps: swap finding slots, which are off (findingSlots 0)");
+        }
+        if (findingLayers && findingSlots == 0) {
+            p.add("findingLayers: draw each finding from its slot, and finding slots are off (findingSlots 0)");
         }
         double[] weights = {
             pixelWeight,

@@ -45,6 +45,9 @@ public final class DisentanglerNet extends AbstractBlock {
     private final Block pathologyHead;
 
     private final FilmDecoder decoder;
+    /** Each finding's additive layer from its slot ({@link DisentanglerConfig#findingLayers()}); else null. */
+    private final FindingLayers findingLayers;
+
     private final SequentialBlock findingHead;
     private final SequentialBlock identityFindingProbe;
 
@@ -95,6 +98,9 @@ public final class DisentanglerNet extends AbstractBlock {
                                         .setUnits(2L * cfg.pathDim())
                                         .build()));
         decoder = addChildBlock("decoder", new FilmDecoder(cfg));
+        findingLayers = cfg.findingLayers() && hasFindingSlots()
+                ? addChildBlock("findingLayers", new FindingLayers(findingCount, cfg.findingSlots()))
+                : null;
         int outputs = Math.max(1, findingCount);
         findingHead = addChildBlock("findingHead", mlp(cfg.headHidden(), outputs));
         identityFindingProbe = addChildBlock(
@@ -217,6 +223,9 @@ public final class DisentanglerNet extends AbstractBlock {
         m.put("pathologyBranch", pathologyBranch);
         m.put("pathologyHead", pathologyHead);
         m.put("decoder", decoder);
+        if (findingLayers != null) {
+            m.put("findingLayers", findingLayers);
+        }
         m.put("findingHead", findingHead);
         m.put("identityFindingProbe", identityFindingProbe);
         return m;
@@ -264,9 +273,21 @@ public final class DisentanglerNet extends AbstractBlock {
         return new Codes(zId, mean, logVar);
     }
 
-    /** D(z_id, z_path): images (B, 1, H, W) in (0, 1). */
+    /**
+     * D(z_id, z_path): images (B, 1, H, W) in (0, 1). With finding layers the trunk reads z_path's shared part only
+     * (the slots as zeros) and each slot adds its finding's layer to the logits.
+     */
     public NDArray decode(ParameterStore ps, NDArray zId, NDArray zPath, boolean training) {
-        return decoder.forward(ps, new NDList(zId, zPath), training).head();
+        if (findingLayers == null) {
+            return decoder.forward(ps, new NDList(zId, zPath), training).head();
+        }
+        NDArray slots = zPath.get(":, " + slotStart() + ":");
+        NDArray shared = zPath.get(":, 0:" + slotStart()).concat(slots.zerosLike(), 1);
+        NDList trunk = decoder.logitsAndFeatures(ps, new NDList(zId, shared), training);
+        NDArray drawn = findingLayers
+                .forward(ps, new NDList(slots, trunk.get(1)), training)
+                .head();
+        return Activation.sigmoid(trunk.head().add(drawn));
     }
 
     /**
@@ -395,6 +416,14 @@ public final class DisentanglerNet extends AbstractBlock {
         Shape zId = new Shape(batch, cfg.idChannels(), features.get(2), features.get(3));
         Shape zPath = new Shape(batch, cfg.pathDim());
         decoder.initialize(manager, dataType, zId, zPath);
+        if (findingLayers != null) {
+            long edge = features.get(2) << cfg.downsamplings();
+            findingLayers.initialize(
+                    manager,
+                    dataType,
+                    new Shape(batch, (long) findingCount * cfg.findingSlots()),
+                    new Shape(batch, cfg.baseWidth(), edge, features.get(3) << cfg.downsamplings()));
+        }
         findingHead.initialize(manager, dataType, zPath);
         identityFindingProbe.initialize(
                 manager, dataType, cfg.spatialProbe() ? zId : new Shape(batch, cfg.idChannels()));

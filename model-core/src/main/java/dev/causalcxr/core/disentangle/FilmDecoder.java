@@ -103,6 +103,15 @@ final class FilmDecoder extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(
+                Activation.sigmoid(logitsAndFeatures(ps, inputs, training).head()));
+    }
+
+    /**
+     * The image's logits (B, 1, H, W) before the output sigmoid, then the last scale's features (B, baseWidth, H, W)
+     * they were read from ({@link FindingLayers} adds to the first and reads the second).
+     */
+    NDList logitsAndFeatures(ParameterStore ps, NDList inputs, boolean training) {
         NDArray zId = inputs.get(0);
         NDArray zPath = inputs.get(1);
         NDArray h =
@@ -132,8 +141,7 @@ final class FilmDecoder extends AbstractBlock {
             h = Activation.leakyRelu(
                     refineConvs.get(i).forward(ps, new NDList(h), training).head(), LEAK);
         }
-        return new NDList(
-                Activation.sigmoid(toImage.forward(ps, new NDList(h), training).head()));
+        return new NDList(toImage.forward(ps, new NDList(h), training).head(), h);
     }
 
     /**

@@ -144,6 +144,9 @@ public final class GeneratorDiagnostics {
         if ((v = System.getProperty("diag.slotSwapWeight")) != null) {
             b.slotSwapWeight(Double.parseDouble(v));
         }
+        if ((v = System.getProperty("diag.findingLayers")) != null) {
+            b.findingLayers(Boolean.parseBoolean(v));
+        }
         return b.build();
     }
 

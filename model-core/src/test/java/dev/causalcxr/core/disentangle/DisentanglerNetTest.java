@@ -479,6 +479,75 @@ class DisentanglerNetTest {
     }
 
     @Test
+    void withFindingLayersEachSlotAddsItsOwnDrawingToTheLogitsAndAZeroSlotAddsNothing() {
+        DisentanglerDataset data = TinyData.small();
+        DisentanglerConfig slots = tinyWithSlots(data);
+        DisentanglerConfig layers = slots.toBuilder().findingLayers(true).build();
+        assertTrue(layers.problems().isEmpty(), layers.problems().toString());
+        // the identity: logit(D(a + b)) − logit(D(0)) = [logit(D(a)) − logit(D(0))] + [logit(D(b)) − logit(D(0))]
+        // for codes a, b that differ from 0 in two different slots: the trunk ignores the slots, each adds its own
+        assertTrue(slotNonAdditivity(layers, data) < 1e-4, "finding layers add up: " + slotNonAdditivity(layers, data));
+        assertTrue(slotNonAdditivity(slots, data) > 1e-3, "through FiLM alone slots do not add up");
+        assertEquals(
+                List.of("findingLayers: draw each finding from its slot, and finding slots are off (findingSlots 0)"),
+                DisentanglerConfig.tiny().toBuilder()
+                        .findingLayers(true)
+                        .build()
+                        .problems());
+    }
+
+    /**
+     * The largest |logit(D(a + b)) − logit(D(a)) − logit(D(b)) + logit(D(0))| over the pixels, a and b turning on the
+     * first and last findings' slots of one shared code, and how much turning on one slot changes the logits at all
+     * (which must be non-zero for the first number to mean anything).
+     */
+    private static double slotNonAdditivity(DisentanglerConfig cfg, DisentanglerDataset data) {
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
+                NDManager m = NDManager.newBaseManager(Engines.PYTORCH)) {
+            DisentanglerNet net = model.net();
+            float[] pixels = data.studies().get(0).pixels();
+            NDArray zId = net.encode(
+                            model.parameterStore(), m.create(pixels, new Shape(1, 1, data.size(), data.size())), false)
+                    .zId();
+            int width = cfg.findingSlots();
+            int last = net.slotStart() + (net.findingCount() - 1) * width;
+            float[] none = new float[cfg.pathDim()];
+            for (int i = 0; i < net.slotStart(); i++) {
+                none[i] = (float) Math.sin(i + 1.0);
+            }
+            float[] a = none.clone();
+            float[] b = none.clone();
+            for (int i = 0; i < width; i++) {
+                a[net.slotStart() + i] = 1.5f;
+                b[last + i] = -1.2f;
+            }
+            float[] both = a.clone();
+            System.arraycopy(b, last, both, last, width);
+            float[][] logits = new float[4][];
+            float[][] codes = {none, a, b, both};
+            for (int c = 0; c < 4; c++) {
+                NDArray p =
+                        net.decode(model.parameterStore(), zId, m.create(codes[c], new Shape(1, cfg.pathDim())), false);
+                logits[c] = p.div(p.neg().add(1f)).log().toFloatArray();
+            }
+            double worst = 0;
+            double change = 0;
+            for (int i = 0; i < logits[0].length; i++) {
+                worst = Math.max(worst, Math.abs(logits[3][i] - logits[1][i] - logits[2][i] + logits[0][i]));
+                change = Math.max(change, Math.abs(logits[1][i] - logits[0][i]));
+            }
+            assertTrue(change > 1e-3, "turning on a slot changes the image: " + change);
+            return worst;
+        }
+    }
+
+    @Test
+    void gradientsReachEveryParameterGroupWithFindingLayers() throws Exception {
+        gradientsReachEveryParameterGroup(
+                tinyWithSlots(TinyData.small()).toBuilder().findingLayers(true).build());
+    }
+
+    @Test
     void aLentFindingIsDrawnOnTheStudyBesideItsOwnFindingsWhereTheLenderShowsIt() {
         DisentanglerDataset data = TinyData.small();
         DisentanglerDataset.Study a = null;
@@ -762,14 +831,23 @@ class DisentanglerNetTest {
             for (Map.Entry<String, Block> group : model.net().parameterGroups().entrySet()) {
                 List<String> dead = new ArrayList<>();
                 double norm = 0;
+                int livePerFinding = 0;
                 for (Pair<String, Parameter> p : group.getValue().getParameters()) {
                     double g = p.getValue().getArray().getGradient().abs().sum().getFloat();
                     norm += g;
-                    if (!(g > 0)) {
+                    // a finding's own layer learns only from batches that show it (its slot is 0 elsewhere)
+                    boolean perFinding =
+                            group.getKey().equals("findingLayers") && p.getKey().matches("\\d+(hidden|map)\\d+_weight");
+                    if (perFinding && g > 0) {
+                        livePerFinding++;
+                    } else if (!(g > 0) && !perFinding) {
                         dead.add(p.getKey());
                     }
                 }
                 assertTrue(norm > 0, group.getKey() + " gets no gradient");
+                assertTrue(
+                        !group.getKey().equals("findingLayers") || livePerFinding >= 2,
+                        "the layers of the batch's findings learn");
                 // every weight of the group moves; biases of a layer feeding a leaky ReLU always do too
                 assertTrue(dead.isEmpty(), group.getKey() + ": no gradient for " + dead);
             }
