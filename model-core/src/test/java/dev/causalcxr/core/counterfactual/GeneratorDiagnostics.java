@@ -51,7 +51,9 @@ import java.util.Map;
  *       (before decoding): does the sampler reach the right codes?</li>
  *   <li>{@code cf_eff}: the pipeline's effectiveness (sample, decode, re-encode, head).</li>
  *   <li>{@code judge_*}: the same images by an independent image judge; {@code judge_fp_decoded} is its rate on
- *       A decoded with its own codes (no swap), the false-positive baseline of {@code judge_swap}.</li>
+ *       A decoded with its own codes (no swap), the false-positive baseline of {@code judge_swap};</li>
+ *   <li>{@code head_fp}: the finding head's rate on real images without the finding, the false-positive baseline of
+ *       {@code head_real} (a head that says yes to everything has recall 1).</li>
  * </ol>
  * Tail classes are rare in the 2,000-study cohort, so the per-class measurements use a separate,
  * evaluation-only phantom cohort (other seed, other patients) in which every finding is common.
@@ -345,12 +347,14 @@ public final class GeneratorDiagnostics {
 
     private static void printTable(Map<Finding, double[]> perClass) {
         report("%n");
-        reportLine("| finding | signal | px | head_real | head_oracle | carry_recon | swap_eff | code_eff"
-                + " | cf_eff | judge_real | judge_fp | judge_oracle | judge_swap | judge_cf | judge_fp_decoded |");
-        reportLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        reportLine(
+                "| finding | signal | px | head_real | head_oracle | carry_recon | swap_eff | code_eff"
+                        + " | cf_eff | judge_real | judge_fp | judge_oracle | judge_swap | judge_cf | judge_fp_decoded | head_fp |");
+        reportLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         perClass.forEach((f, v) -> report(
-                "| %s | %.3f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
-                f.label(), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]));
+                "| %s | %.3f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
+                f.label(), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13],
+                v[14]));
     }
 
     private static List<FindingMention> without(List<FindingMention> ms, Finding f) {
@@ -368,7 +372,10 @@ public final class GeneratorDiagnostics {
         return s.truthFindings().stream().anyMatch(m -> m.finding() == f);
     }
 
-    /** {signal, pixels, head_real, head_oracle, carry_recon, swap_eff, code_eff, cf_eff} per finding. */
+    /**
+     * Per finding: {signal, pixels, head_real, head_oracle, carry_recon, swap_eff, code_eff, cf_eff, then the judge's
+     * seven columns, head_fp} (code_eff, cf_eff and judge_cf are filled in by {@link #generatorDiagnostics}).
+     */
     static Map<Finding, double[]> disentanglerDiagnostics(DisentanglerModel model, DisentanglerDataset probe) {
         Map<Finding, double[]> out = new EnumMap<>(Finding.class);
         List<DisentanglerDataset.Study> all = probe.studies();
@@ -447,7 +454,8 @@ public final class GeneratorDiagnostics {
                 judged(oracle, jc),
                 judged(swaps.stream().map(GrayImage::toFloat).toList(), jc),
                 Double.NaN,
-                judged(ownDecoded.stream().map(GrayImage::toFloat).toList(), jc)
+                judged(ownDecoded.stream().map(GrayImage::toFloat).toList(), jc),
+                recall(head, encA.pathMean(), col)
             });
         }
         return out;
