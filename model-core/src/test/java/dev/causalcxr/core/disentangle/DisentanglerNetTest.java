@@ -836,8 +836,8 @@ class DisentanglerNetTest {
                     double g = p.getValue().getArray().getGradient().abs().sum().getFloat();
                     norm += g;
                     // a finding's own layer learns only from batches that show it (its slot is 0 elsewhere)
-                    boolean perFinding =
-                            group.getKey().equals("findingLayers") && p.getKey().matches("\\d+(hidden|map)\\d+_weight");
+                    boolean perFinding = group.getKey().equals("findingLayers")
+                            && p.getKey().matches("\\d+(hidden|map|blobGeometry|blobAmplitude)\\d+_(weight|bias)");
                     if (perFinding && g > 0) {
                         livePerFinding++;
                     } else if (!(g > 0) && !perFinding) {
