@@ -300,7 +300,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
             }
             GroupBatchSampler.Batch batch = sampler.next();
             Losses losses = forwardBackward(batch, step);
-            checkDivergence(losses.total());
+            checkDivergence(losses);
             adam.update(cfg.learningRateAt(step));
             step++;
             last = losses;
@@ -351,9 +351,10 @@ public final class DisentanglerTrainer implements AutoCloseable {
         }
     }
 
-    private void checkDivergence(double total) {
+    private void checkDivergence(Losses losses) {
+        double total = losses.total();
         if (!Double.isFinite(total)) {
-            throw diverged("loss is " + total, total);
+            throw diverged("loss is " + total + " (not finite: " + nonFiniteTerms(losses) + ")", total);
         }
         if (recentLosses.size() >= cfg.divergenceWindow()) {
             double[] sorted = recentLosses.stream()
@@ -374,6 +375,22 @@ public final class DisentanglerTrainer implements AutoCloseable {
             recentLosses.removeFirst();
         }
         recentLosses.addLast(total);
+    }
+
+    /** The names of the loss terms that are NaN or infinite, so a divergence says where it started. */
+    static String nonFiniteTerms(Losses losses) {
+        List<String> names = new ArrayList<>();
+        for (java.lang.reflect.RecordComponent c : Losses.class.getRecordComponents()) {
+            try {
+                double v = (double) c.getAccessor().invoke(losses);
+                if (!Double.isFinite(v) && !c.getName().equals("total")) {
+                    names.add(c.getName());
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return names.isEmpty() ? "none of the terms" : String.join(", ", names);
     }
 
     private TrainingDivergedException diverged(String why, double total) {
