@@ -100,6 +100,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
     private final Engine engine;
     private byte[] payload = new byte[0];
     private long step;
+    private long skippedUpdates;
+    private int skippedInARow;
     private long resumedFrom;
     private long lastCheckpointStep = -1;
 
@@ -301,7 +303,13 @@ public final class DisentanglerTrainer implements AutoCloseable {
             GroupBatchSampler.Batch batch = sampler.next();
             Losses losses = forwardBackward(batch, step);
             checkDivergence(losses);
-            adam.update(cfg.learningRateAt(step));
+            List<String> nonFinite = adam.nonFiniteGradients();
+            if (nonFinite.isEmpty()) {
+                adam.update(cfg.learningRateAt(step));
+                skippedInARow = 0;
+            } else {
+                skipUpdate(nonFinite);
+            }
             step++;
             last = losses;
             logStep(losses);
@@ -349,6 +357,33 @@ public final class DisentanglerTrainer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not write checkpoint at step " + step, e);
         }
+    }
+
+    /**
+     * A step whose loss is finite but whose gradients are not (an overflow in a backward pass) is dropped, as
+     * mixed-precision trainers drop theirs, rather than writing NaN into the weights; {@link
+     * DisentanglerConfig#divergenceWindow()} such steps in a row are a divergence. Seen with finding layers
+     * (bench/generator/RESULTS.md, "Finding layers"): NaN gradients in the pathology encoder alone at a finite loss.
+     */
+    private void skipUpdate(List<String> nonFinite) {
+        adam.skip();
+        skippedUpdates++;
+        skippedInARow++;
+        String where = nonFinite.size() <= 3
+                ? String.join(", ", nonFinite)
+                : String.join(", ", nonFinite.subList(0, 3)) + " and " + (nonFinite.size() - 3) + " more";
+        LOG.warn("{}: step {}: gradients not finite in {}; update skipped", phase, step + 1, where);
+        ctx.logMetric(metricPrefix + "skipped_updates", skippedUpdates, stepOffset + step);
+        if (skippedInARow >= cfg.divergenceWindow()) {
+            throw diverged(
+                    "gradients not finite for " + skippedInARow + " steps in a row (last in " + where + ")",
+                    Double.NaN);
+        }
+    }
+
+    /** Updates dropped for non-finite gradients in this run ({@link #skipUpdate}). */
+    public long skippedUpdates() {
+        return skippedUpdates;
     }
 
     private void checkDivergence(Losses losses) {

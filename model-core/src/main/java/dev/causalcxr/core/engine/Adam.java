@@ -1,10 +1,13 @@
 package dev.causalcxr.core.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -68,6 +71,47 @@ public final class Adam implements AutoCloseable {
                                 EPSILON,
                                 true,
                                 false);
+            }
+        }
+    }
+
+    /**
+     * The names of the weights whose accumulated gradient holds a NaN or an infinity (or sums past the float
+     * range), in the weights' order; empty when an update may go ahead. One value crosses to the JVM.
+     */
+    public List<String> nonFiniteGradients() {
+        List<String> names = new ArrayList<>(weights.keySet());
+        float[] sums;
+        try (NDManager scratch = stateManager.newSubManager()) {
+            NDList perWeight = new NDList(names.size());
+            for (NDArray w : weights.values()) {
+                try (NDArray gradient = w.getGradient()) {
+                    NDArray sum = gradient.sum().reshape(1);
+                    sum.attach(scratch);
+                    perWeight.add(sum);
+                }
+            }
+            NDArray all = NDArrays.concat(perWeight);
+            all.attach(scratch);
+            sums = all.toFloatArray();
+        }
+        List<String> bad = new ArrayList<>();
+        for (int i = 0; i < sums.length; i++) {
+            if (!Float.isFinite(sums[i])) {
+                bad.add(names.get(i));
+            }
+        }
+        return bad;
+    }
+
+    /**
+     * Drops the accumulated gradients without an update: the weights, the moments and the step count stay as they
+     * were (for a step whose gradients are not finite).
+     */
+    public void skip() {
+        for (NDArray w : weights.values()) {
+            try (NDArray gradient = w.getGradient()) {
+                ArrayValues.overwrite(gradient, new float[Math.toIntExact(gradient.size())]);
             }
         }
     }

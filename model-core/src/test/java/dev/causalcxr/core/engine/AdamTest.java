@@ -1,5 +1,6 @@
 package dev.causalcxr.core.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
@@ -43,6 +44,37 @@ class AdamTest {
                     assertEquals(0f, p.getArray().getGradient().abs().sum().getFloat());
                     assertEquals(t, adam.steps());
                 }
+            }
+        }
+    }
+
+    @Test
+    void aNonFiniteGradientIsNamedAndSkippingItLeavesWeightsMomentsAndStepCountAsTheyWere() {
+        try (NDManager m = NDManager.newBaseManager(Engines.PYTORCH)) {
+            NDArray a = m.create(new float[] {1f, -2f});
+            NDArray b = m.create(new float[] {3f});
+            a.setRequiresGradient(true);
+            b.setRequiresGradient(true);
+            try (Adam adam = new Adam(m, new java.util.LinkedHashMap<>(java.util.Map.of("a", a, "b", b)))) {
+                try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                    // d/da of sqrt(a − 1) at a = 1 is infinite; b's gradient is finite
+                    gc.backward(a.sub(1f).abs().sqrt().sum().add(b.square().sum()));
+                }
+                assertEquals(java.util.List.of("a"), adam.nonFiniteGradients());
+                adam.skip();
+                assertEquals(0, adam.steps());
+                assertArrayEquals(new float[] {1f, -2f}, a.toFloatArray());
+                assertArrayEquals(new float[] {3f}, b.toFloatArray());
+                assertEquals(0f, a.getGradient().abs().sum().getFloat(), "the dropped gradient is gone");
+                assertArrayEquals(
+                        new float[] {0f, 0f}, adam.secondMoments().get("a").toFloatArray());
+                try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                    gc.backward(a.square().sum().add(b.square().sum()));
+                }
+                assertEquals(java.util.List.of(), adam.nonFiniteGradients());
+                adam.update(0.1);
+                assertEquals(1, adam.steps());
+                assertEquals(0.9f, a.toFloatArray()[0], 1e-5f, "the next finite step updates as the first would");
             }
         }
     }
