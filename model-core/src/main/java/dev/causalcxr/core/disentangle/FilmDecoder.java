@@ -92,7 +92,8 @@ final class FilmDecoder extends AbstractBlock {
         }
     }
 
-    private static Conv2d conv(int filters) {
+    /** A 3×3 convolution with padding 1 (the size stays) and a bias. */
+    static Conv2d conv(int filters) {
         return Conv2d.builder()
                 .setKernelShape(new Shape(3, 3))
                 .optPadding(new Shape(1, 1))

@@ -86,13 +86,7 @@ final class FindingLayers extends AbstractBlock {
                     "blobAmplitude" + k,
                     Linear.builder().setUnits(BLOBS).optBias(false).build()));
         }
-        anatomy = addChildBlock(
-                "anatomy",
-                Conv2d.builder()
-                        .setKernelShape(new Shape(3, 3))
-                        .optPadding(new Shape(1, 1))
-                        .setFilters(findings * (CHANNELS + BLOBS))
-                        .build());
+        anatomy = addChildBlock("anatomy", FilmDecoder.conv(findings * (CHANNELS + BLOBS)));
         readout = addChildBlock(
                 "readout",
                 Conv2d.builder()
