@@ -223,8 +223,10 @@ public record ExperimentSpec(
             case PARSE_REPORTS -> ParseReportsConfig.read(n, tailFrequency);
             // the stage's seed comes from the experiment's seed and the stage name
             case TRAIN_DISENTANGLER ->
-                RecordConfigReader.read(
-                        n, DisentanglerConfig.class, DisentanglerConfig.quick(), java.util.Set.of("seed"));
+                reportConfigProblems(
+                        n,
+                        RecordConfigReader.read(
+                                n, DisentanglerConfig.class, DisentanglerConfig.quick(), java.util.Set.of("seed")));
             case TRAIN_DIFFUSION ->
                 RecordConfigReader.read(n, DiffusionConfig.class, DIFFUSION_DEFAULTS, java.util.Set.of("seed", "zDim"));
             case OPTIMIZE_TAIL_NOISE ->
@@ -238,6 +240,28 @@ public record ExperimentSpec(
             case EVALUATE -> readEvaluation(n, tailFrequency);
             default -> throw new IllegalStateException("no config reader for " + stage);
         };
+    }
+
+    /**
+     * The disentangler config's own checks across fields (e.g. {@code finding_layers} without {@code finding_slots}),
+     * each reported at its field's path with the spec's other problems, so that a run does not start and then fail
+     * in training on a spec that was never valid.
+     */
+    private static DisentanglerConfig reportConfigProblems(ConfigNode n, DisentanglerConfig cfg) {
+        java.util.Set<String> fields = new java.util.HashSet<>();
+        for (var c : DisentanglerConfig.class.getRecordComponents()) {
+            fields.add(c.getName());
+        }
+        for (String problem : cfg.problems()) {
+            int colon = problem.indexOf(": ");
+            String field = colon > 0 ? problem.substring(0, colon) : "";
+            if (fields.contains(field)) {
+                n.problem(RecordConfigReader.snake(field), problem.substring(colon + 2));
+            } else {
+                n.problem(null, problem);
+            }
+        }
+        return cfg;
     }
 
     /** The evaluate block: its nested {@code classifier} block is read field by field like a stage block. */

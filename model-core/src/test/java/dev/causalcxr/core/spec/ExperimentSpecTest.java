@@ -133,6 +133,23 @@ class ExperimentSpecTest {
     }
 
     @Test
+    void theDisentanglerConfigsCrossFieldProblemsAreSpecProblemsAtTheirFieldPaths() {
+        var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
+                name: x
+                stages:
+                  parse-reports: {}
+                  train-disentangler: {finding_layers: true, slot_swaps: 4, decoder_map_grid: 3}
+                """));
+        assertEquals(
+                List.of(
+                        "stages.train-disentangler.decoder_map_grid",
+                        "stages.train-disentangler.slot_swaps",
+                        "stages.train-disentangler.finding_layers"),
+                e.problems().stream().map(SpecProblem::path).toList());
+        assertTrue(e.getMessage().contains("finding slots are off"), e.getMessage());
+    }
+
+    @Test
     void labelsComeFromTheReportsByDefaultAndTheSpecMayNameAnotherSource() {
         ExperimentSpec defaults = ExperimentSpec.parseYaml("name: x\n");
         ParseReportsConfig parse = (ParseReportsConfig) defaults.stageConfig(StageName.PARSE_REPORTS);
