@@ -572,13 +572,13 @@ public record DisentanglerConfig(
             return this;
         }
 
-        public Builder findingLayers(boolean value) {
-            this.findingLayers = value;
+        public Builder slotSwapWeight(double value) {
+            this.slotSwapWeight = value;
             return this;
         }
 
-        public Builder slotSwapWeight(double value) {
-            this.slotSwapWeight = value;
+        public Builder findingLayers(boolean value) {
+            this.findingLayers = value;
             return this;
         }
 

@@ -381,11 +381,6 @@ public final class DisentanglerTrainer implements AutoCloseable {
         }
     }
 
-    /** Updates dropped for non-finite gradients in this run ({@link #skipUpdate}). */
-    public long skippedUpdates() {
-        return skippedUpdates;
-    }
-
     private void checkDivergence(Losses losses) {
         double total = losses.total();
         if (!Double.isFinite(total)) {

@@ -248,15 +248,13 @@ public record ExperimentSpec(
      * in training on a spec that was never valid.
      */
     private static DisentanglerConfig reportConfigProblems(ConfigNode n, DisentanglerConfig cfg) {
-        java.util.Set<String> fields = new java.util.HashSet<>();
-        for (var c : DisentanglerConfig.class.getRecordComponents()) {
-            fields.add(c.getName());
-        }
+        List<String> keys = RecordConfigReader.keys(DisentanglerConfig.class);
         for (String problem : cfg.problems()) {
+            // each problem reads "fieldName: what is wrong"
             int colon = problem.indexOf(": ");
-            String field = colon > 0 ? problem.substring(0, colon) : "";
-            if (fields.contains(field)) {
-                n.problem(RecordConfigReader.snake(field), problem.substring(colon + 2));
+            String key = colon > 0 ? RecordConfigReader.snake(problem.substring(0, colon)) : "";
+            if (keys.contains(key)) {
+                n.problem(key, problem.substring(colon + 2));
             } else {
                 n.problem(null, problem);
             }
