@@ -15,6 +15,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import dev.causalcxr.core.engine.Adam;
 import dev.causalcxr.core.engine.Engines;
+import dev.causalcxr.core.engine.ScalarOps;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.random.SplitMix64;
 import java.util.LinkedHashMap;
@@ -229,7 +230,7 @@ public final class FindingJudge implements AutoCloseable {
     }
 
     private static NDArray input(NDArray unit) {
-        return unit.mul(2f).sub(1f);
+        return ScalarOps.times(unit, 2).sub(1f);
     }
 
     private static void shuffle(int[] order, SplitMix64 rng) {

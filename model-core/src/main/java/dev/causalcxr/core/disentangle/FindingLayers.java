@@ -12,6 +12,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.causalcxr.core.engine.ScalarOps;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -122,10 +123,10 @@ final class FindingLayers extends AbstractBlock {
                     .reshape(batch, 3, BLOBS, 1, 1);
             NDArray x = geometry.get(":, 0").tanh();
             NDArray y = geometry.get(":, 1").tanh();
-            NDArray sigma =
-                    Activation.sigmoid(geometry.get(":, 2")).mul(WIDTH_RANGE).add(MIN_WIDTH);
+            NDArray sigma = ScalarOps.times(Activation.sigmoid(geometry.get(":, 2")), WIDTH_RANGE)
+                    .add(MIN_WIDTH);
             NDArray distance = u.sub(x).square().add(v.sub(y).square());
-            NDArray blob = distance.div(sigma.square().mul(-2f)).exp();
+            NDArray blob = distance.div(ScalarOps.times(sigma.square(), -2)).exp();
             NDArray amplitude = blobAmplitude
                     .get(k)
                     .forward(ps, new NDList(h), training)

@@ -16,6 +16,7 @@ import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
+import dev.causalcxr.core.engine.ScalarOps;
 
 /**
  * A small ResNet for single-channel radiographs: conv stem (stride 2; plus a 3×3 max-pool from 128 px
@@ -56,7 +57,7 @@ final class ResNetClassifierNet extends AbstractBlock {
 
     /** Maps [0, 1] pixels to roughly zero-centred inputs. */
     static NDArray normalize(NDArray unitPixels) {
-        return unitPixels.mul(2f).sub(1f);
+        return ScalarOps.times(unitPixels, 2).sub(1f);
     }
 
     /** Penultimate-layer features (N, featureDimension) of normalized images (N, 1, S, S). */
