@@ -844,8 +844,10 @@ public final class DisentanglerTrainer implements AutoCloseable {
             return standard;
         }
         float s2 = ABSENT_SLOT_SCALE * ABSENT_SLOT_SCALE;
-        NDArray narrow =
-                mean.square().add(logVar.exp()).div(s2).sub(1f).sub(logVar).add((float) Math.log(s2));
+        NDArray narrow = ScalarOps.dividedBy(mean.square().add(logVar.exp()), s2)
+                .sub(1f)
+                .sub(logVar)
+                .add((float) Math.log(s2));
         return standard.mul(gate).add(narrow.mul(gate.neg().add(1f)));
     }
 
