@@ -793,6 +793,60 @@ class DisentanglerNetTest {
     }
 
     /** tiny() with one slot per finding of {@code data} and 4 shared dimensions. */
+    /**
+     * Regression: the blob geometry of the finding layers and the absent slot's narrow prior multiplied and divided
+     * by DJL's number overloads, whose scalar is freed while autograd still holds it; once the garbage collector ran,
+     * backward read freed memory (inf, NaN or 1e18 gradients in the pathology encoder in one harness step of a few
+     * hundred). A step's gradients must not depend on when the collector runs.
+     */
+    @Test
+    void aStepsGradientsWithFindingLayersAreExactUnderGarbageCollectionPressure() throws Exception {
+        DisentanglerDataset data = TinyData.small();
+        DisentanglerConfig cfg =
+                tinyWithSlots(data).toBuilder().findingLayers(true).build();
+        float[] quiet = firstStepGradients(cfg, data);
+        Thread collector = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                System.gc();
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        collector.setDaemon(true);
+        collector.start();
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(quiet, firstStepGradients(cfg, data), 0f, "repeat " + i);
+            }
+        } finally {
+            collector.interrupt();
+            collector.join();
+        }
+    }
+
+    /** Every weight's gradient after a fresh model's first batch, back to back in the parameter order. */
+    private float[] firstStepGradients(DisentanglerConfig cfg, DisentanglerDataset data) throws Exception {
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
+                DisentanglerTrainer trainer =
+                        new DisentanglerTrainer(model, data, RecordingStageContext.under(dir, 1), "main", 0, "")) {
+            trainer.accumulateGradients(trainer.sampler().next());
+            List<Float> values = new ArrayList<>();
+            for (Pair<String, Parameter> p : model.net().getParameters()) {
+                for (float v : p.getValue().getArray().getGradient().toFloatArray()) {
+                    values.add(v);
+                }
+            }
+            float[] all = new float[values.size()];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = values.get(i);
+            }
+            return all;
+        }
+    }
+
     private static DisentanglerConfig tinyWithSlots(DisentanglerDataset data) {
         return DisentanglerConfig.tiny().toBuilder()
                 .pathDim(4 + data.vocabulary().size())
