@@ -303,13 +303,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
             GroupBatchSampler.Batch batch = sampler.next();
             Losses losses = forwardBackward(batch, step);
             checkDivergence(losses);
-            List<String> nonFinite = adam.nonFiniteGradients();
-            if (nonFinite.isEmpty()) {
-                adam.update(cfg.learningRateAt(step));
-                skippedInARow = 0;
-            } else {
-                skipUpdate(nonFinite);
-            }
+            updateOrSkip();
             step++;
             last = losses;
             logStep(losses);
@@ -360,11 +354,21 @@ public final class DisentanglerTrainer implements AutoCloseable {
     }
 
     /**
-     * A step whose loss is finite but whose gradients are not (an overflow in a backward pass) is dropped, as
-     * mixed-precision trainers drop theirs, rather than writing NaN into the weights; {@link
-     * DisentanglerConfig#divergenceWindow()} such steps in a row are a divergence. Seen with finding layers
-     * (bench/generator/RESULTS.md, "Finding layers"): NaN gradients in the pathology encoder alone at a finite loss.
+     * Applies the accumulated gradients, or drops them when any is not finite at a finite loss (an overflow in a
+     * backward pass), as mixed-precision trainers drop theirs, rather than writing NaN into the weights; {@link
+     * DisentanglerConfig#divergenceWindow()} such steps in a row are a divergence. (The NaN gradients first seen with
+     * finding layers were a use-after-free, since fixed: bench/generator/RESULTS.md; the guard stays.)
      */
+    void updateOrSkip() {
+        List<String> nonFinite = adam.nonFiniteGradients();
+        if (nonFinite.isEmpty()) {
+            adam.update(cfg.learningRateAt(step));
+            skippedInARow = 0;
+        } else {
+            skipUpdate(nonFinite);
+        }
+    }
+
     private void skipUpdate(List<String> nonFinite) {
         adam.skip();
         skippedUpdates++;

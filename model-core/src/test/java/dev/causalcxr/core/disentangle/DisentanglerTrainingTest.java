@@ -1,11 +1,16 @@
 package dev.causalcxr.core.disentangle;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import dev.causalcxr.core.engine.ArrayValues;
 import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -238,5 +243,46 @@ class DisentanglerTrainingTest {
                 "none of the terms",
                 DisentanglerTrainer.nonFiniteTerms(
                         new DisentanglerTrainer.Losses(Double.NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
+    }
+
+    @Test
+    void anUpdateWithNonFiniteGradientsIsDroppedAndEnoughInARowAreADivergence() throws Exception {
+        DisentanglerDataset data = TinyData.small();
+        DisentanglerConfig cfg =
+                DisentanglerConfig.tiny().toBuilder().divergenceWindow(2).build();
+        RecordingStageContext ctx = RecordingStageContext.under(dir, 1);
+        try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
+                DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
+            float[] before = parameters(model);
+            trainer.accumulateGradients(trainer.sampler().next());
+            poisonFirstGradient(model);
+            trainer.updateOrSkip();
+            assertArrayEquals(before, parameters(model), 0f, "a dropped update leaves the weights");
+            assertEquals(List.of(1.0), ctx.metricValues("skipped_updates"));
+
+            // a finite step in between updates the weights and resets the run of skips
+            trainer.accumulateGradients(trainer.sampler().next());
+            trainer.updateOrSkip();
+            float[] updated = parameters(model);
+            assertFalse(Arrays.equals(before, updated), "a finite step updates");
+
+            trainer.accumulateGradients(trainer.sampler().next());
+            poisonFirstGradient(model);
+            trainer.updateOrSkip();
+            assertArrayEquals(updated, parameters(model), 0f);
+            trainer.accumulateGradients(trainer.sampler().next());
+            poisonFirstGradient(model);
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, trainer::updateOrSkip);
+            assertTrue(e.getMessage().contains("gradients not finite for 2 steps in a row"), e.getMessage());
+            assertEquals(List.of(1.0, 2.0, 3.0), ctx.metricValues("skipped_updates"));
+        }
+    }
+
+    /** Sets the first weight's gradient to NaN, as an overflow in a backward pass would. */
+    private static void poisonFirstGradient(DisentanglerModel model) {
+        NDArray gradient = model.parameters().get(0).getValue().getArray().getGradient();
+        float[] nan = new float[Math.toIntExact(gradient.size())];
+        Arrays.fill(nan, Float.NaN);
+        ArrayValues.overwrite(gradient, nan);
     }
 }
