@@ -16,6 +16,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
 import dev.causalcxr.core.engine.Engines;
+import dev.causalcxr.core.engine.GarbageCollectionPressure;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.stage.RecordingStageContext;
@@ -805,25 +806,10 @@ class DisentanglerNetTest {
         DisentanglerConfig cfg =
                 tinyWithSlots(data).toBuilder().findingLayers(true).build();
         float[] quiet = firstStepGradients(cfg, data);
-        Thread collector = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                System.gc();
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        collector.setDaemon(true);
-        collector.start();
-        try {
+        try (GarbageCollectionPressure pressure = GarbageCollectionPressure.start()) {
             for (int i = 0; i < 3; i++) {
                 assertArrayEquals(quiet, firstStepGradients(cfg, data), 0f, "repeat " + i);
             }
-        } finally {
-            collector.interrupt();
-            collector.join();
         }
     }
 

@@ -12,6 +12,7 @@ import dev.causalcxr.core.diffusion.MlpPathologyScorer;
 import dev.causalcxr.core.diffusion.SingleThreadedEngine;
 import dev.causalcxr.core.diffusion.ToyCodes;
 import dev.causalcxr.core.engine.Engines;
+import dev.causalcxr.core.engine.GarbageCollectionPressure;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.file.Files;
@@ -121,28 +122,13 @@ class TailNoiseOptimizerTest {
     void gradientsStayExactUnderGarbageCollectionPressure() throws Exception {
         TailNoiseConfig config = toyConfig(10, 0.1f, 0.05f);
         TailNoiseOptimizer.Result quiet = TailNoiseOptimizer.optimize(model, scorer, Finding.CARDIOMEGALY, config, 8);
-        Thread collector = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                System.gc();
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        collector.setDaemon(true);
-        collector.start();
-        try {
+        try (GarbageCollectionPressure pressure = GarbageCollectionPressure.start()) {
             for (int i = 0; i < 2; i++) {
                 TailNoiseOptimizer.Result pressured =
                         TailNoiseOptimizer.optimize(model, scorer, Finding.CARDIOMEGALY, config, 8);
                 assertArrayEquals(quiet.prior().mean(), pressured.prior().mean(), 0f);
                 assertArrayEquals(quiet.prior().logScale(), pressured.prior().logScale(), 0f);
             }
-        } finally {
-            collector.interrupt();
-            collector.join();
         }
     }
 
