@@ -86,14 +86,15 @@ public final class Adam implements AutoCloseable {
             NDList perWeight = new NDList(names.size());
             for (NDArray w : weights.values()) {
                 try (NDArray gradient = w.getGradient()) {
-                    NDArray sum = gradient.sum().reshape(1);
+                    // an op's result belongs to its receiver's manager, here the model's: move the sum to the
+                    // scratch manager before anything else is derived from it, or every step leaves one array
+                    // per weight behind (ManagedArraysTest)
+                    NDArray sum = gradient.sum();
                     sum.attach(scratch);
-                    perWeight.add(sum);
+                    perWeight.add(sum.reshape(1));
                 }
             }
-            NDArray all = NDArrays.concat(perWeight);
-            all.attach(scratch);
-            sums = all.toFloatArray();
+            sums = NDArrays.concat(perWeight).toFloatArray();
         }
         List<String> bad = new ArrayList<>();
         for (int i = 0; i < sums.length; i++) {

@@ -278,6 +278,36 @@ class DisentanglerTrainingTest {
         }
     }
 
+    /**
+     * Each step's arrays go with the step: the model's manager holds as many arrays after ten steps as after one. The
+     * gradient check once left one array per weight there every step, freed only with the model: on the 800-step NIH
+     * disentangler the process grew by about 3 GB (bench/disentangle/RESULTS.md).
+     */
+    @Test
+    void trainingStepsLeaveNoArraysBehindInTheModelsManager() throws Exception {
+        DisentanglerDataset data = TinyData.small();
+        for (DisentanglerConfig cfg : List.of(
+                DisentanglerConfig.tiny(),
+                DisentanglerConfig.tiny().toBuilder()
+                        .pathDim(4 + data.vocabulary().size())
+                        .findingSlots(1)
+                        .findingLayers(true)
+                        .build())) {
+            try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
+                    DisentanglerTrainer trainer =
+                            new DisentanglerTrainer(model, data, RecordingStageContext.under(dir, 1), "main", 0, "")) {
+                trainer.accumulateGradients(trainer.sampler().next());
+                trainer.updateOrSkip();
+                int afterOne = model.manager().getManagedArrays().size();
+                for (int s = 0; s < 9; s++) {
+                    trainer.accumulateGradients(trainer.sampler().next());
+                    trainer.updateOrSkip();
+                }
+                assertEquals(afterOne, model.manager().getManagedArrays().size(), "arrays left by nine more steps");
+            }
+        }
+    }
+
     /** Sets the first weight's gradient to NaN, as an overflow in a backward pass would. */
     private static void poisonFirstGradient(DisentanglerModel model) {
         NDArray gradient = model.parameters().get(0).getValue().getArray().getGradient();
