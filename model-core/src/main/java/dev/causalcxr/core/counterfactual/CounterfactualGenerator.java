@@ -430,21 +430,38 @@ public final class CounterfactualGenerator implements AutoCloseable {
      */
     private Composed compose(
             GrayImage source, DisentanglerModel.Encoding encoded, float[][] codes, Condition condition) {
+        return compose(source, encoded.identity()[0], encoded.pathMean()[0], codes, condition);
+    }
+
+    private Composed compose(
+            GrayImage source, float[] identity, float[] ownCode, float[][] codes, Condition condition) {
         List<Finding> findings = condition.findings();
-        float[] own = disentangler.keepFindingSlots(encoded.pathMean()[0], findings);
+        float[] own = disentangler.keepFindingSlots(ownCode, findings);
         float[][] moved = new float[codes.length][];
         for (int i = 0; i < codes.length; i++) {
             moved[i] = disentangler.transplantFindingSlots(own, codes[i], findings);
         }
-        return compose(source, encoded.identity()[0], own, moved);
+        return compose(source, identity, own, moved);
     }
 
     /**
-     * {@link #withPathology(GrayImage, float[][])} for a source already encoded (its identity code and its
-     * own pathology code), composed as {@link #composition} says.
+     * The images of {@code source} with each of the given pathology codes, composed as this generator composes its
+     * counterfactuals of {@code condition}: with finding slots only the condition's slots change (as in {@link
+     * #generateDetailed}); without, as {@link #withPathology(GrayImage, float[][])}.
      */
-    List<GrayImage> withPathology(GrayImage source, float[] identity, float[] ownCode, float[][] codes) {
-        return compose(source, identity, ownCode, codes).images();
+    public List<GrayImage> withPathology(GrayImage source, float[][] codes, Condition condition) {
+        checkSize(source);
+        return compose(source, disentangler.encode(List.of(source.toFloat())), codes, resolve(condition))
+                .images();
+    }
+
+    /**
+     * {@link #withPathology(GrayImage, float[][], Condition)} for a source already encoded (its identity code and its
+     * own pathology code) and a resolved condition.
+     */
+    List<GrayImage> withPathology(
+            GrayImage source, float[] identity, float[] ownCode, float[][] codes, Condition condition) {
+        return compose(source, identity, ownCode, codes, condition).images();
     }
 
     private Composed compose(GrayImage source, float[] identity, float[] ownCode, float[][] codes) {

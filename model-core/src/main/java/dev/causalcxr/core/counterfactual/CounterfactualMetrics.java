@@ -392,7 +392,7 @@ public final class CounterfactualMetrics {
             for (int i = 0; i < n; i++) {
                 // the counterfactuals are encoded above already: their codes, not a second encoding
                 restored.addAll(gen.withPathology(
-                        g.images().get(i), enc.identity()[i], enc.pathMean()[i], new float[][] {backCodes[i]}));
+                        g.images().get(i), enc.identity()[i], enc.pathMean()[i], new float[][] {backCodes[i]}, back));
             }
             for (GrayImage r : restored) {
                 double s = Ssim.compute(r.toFloat(), src, size, size, 1.0);

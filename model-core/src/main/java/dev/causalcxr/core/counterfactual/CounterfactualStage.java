@@ -3,6 +3,7 @@ package dev.causalcxr.core.counterfactual;
 import ai.djl.ndarray.NDManager;
 import dev.causalcxr.core.dataset.PhantomGroundTruth;
 import dev.causalcxr.core.dataset.Split;
+import dev.causalcxr.core.diffusion.Condition;
 import dev.causalcxr.core.diffusion.DiffusionMetrics;
 import dev.causalcxr.core.diffusion.DiffusionModel;
 import dev.causalcxr.core.diffusion.PathologyScorer;
@@ -512,7 +513,9 @@ public final class CounterfactualStage {
             sourcePixels.add(source.pixels());
             Finding target = Finding.fromLabel(entry.target()).orElseThrow();
             sourceLacksTarget[i] = source.findings().stream().noneMatch(m -> m.finding() == target);
-            GrayImage image = gen.withPathology(GrayImage.fromUnit(size, size, source.pixels()), code)
+            // composed as the generator composes this request (with finding slots: only its findings' slots move)
+            GrayImage image = gen.withPathology(
+                            GrayImage.fromUnit(size, size, source.pixels()), code, Condition.ofStudy(condition))
                     .get(0);
             entries.add(entry.withPixels(image));
             images.add(image);

@@ -50,8 +50,10 @@ final class TinyModels {
     final Map<Finding, NoisePrior> priors;
 
     private static TinyModels instance;
+    private static TinyModels withSlots;
 
-    private TinyModels() throws Exception {
+    /** @param findingSlots one slot per finding with finding layers (DisentanglerConfig#findingSlots) */
+    private TinyModels(boolean findingSlots) throws Exception {
         SingleThreadedEngine.request();
         dir = Files.createTempDirectory("cf-tiny");
         Map<Finding, Double> freq = new EnumMap<>(Finding.class);
@@ -70,7 +72,14 @@ final class TinyModels {
         RecordingStageContext ctx =
                 new RecordingStageContext(dir.resolve("train").resolve("work"), 7);
         disentanglerFile = dir.resolve("disentangler.model");
-        DisentanglerConfig cfg = DisentanglerConfig.tiny().withSteps(12).withCheckpointInterval(1000);
+        DisentanglerConfig base = DisentanglerConfig.tiny().withSteps(12).withCheckpointInterval(1000);
+        DisentanglerConfig cfg = findingSlots
+                ? base.toBuilder()
+                        .pathDim(4 + data.vocabulary().size())
+                        .findingSlots(1)
+                        .findingLayers(true)
+                        .build()
+                : base;
         EncodedCodes codes;
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), 64);
                 DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {
@@ -101,15 +110,27 @@ final class TinyModels {
 
     static synchronized TinyModels get() {
         if (instance == null) {
-            try {
-                instance = new TinyModels();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot build the tiny models", e);
-            }
+            instance = build(false);
         }
         return instance;
+    }
+
+    /** The same data and budgets with one pathology slot per finding, drawn through finding layers. */
+    static synchronized TinyModels withFindingSlots() {
+        if (withSlots == null) {
+            withSlots = build(true);
+        }
+        return withSlots;
+    }
+
+    private static TinyModels build(boolean findingSlots) {
+        try {
+            return new TinyModels(findingSlots);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build the tiny models", e);
+        }
     }
 
     CounterfactualGenerator open(boolean withPriors) throws IOException {
