@@ -88,7 +88,7 @@ public final class Adam implements AutoCloseable {
                 try (NDArray gradient = w.getGradient()) {
                     // an op's result belongs to its receiver's manager, here the model's: move the sum to the
                     // scratch manager before anything else is derived from it, or every step leaves one array
-                    // per weight behind (ManagedArraysTest)
+                    // per weight behind (DisentanglerTrainingTest.trainingStepsLeaveNoArraysBehindInTheModelsManager)
                     NDArray sum = gradient.sum();
                     sum.attach(scratch);
                     perWeight.add(sum.reshape(1));
