@@ -356,6 +356,7 @@ class ExperimentSpecTest {
             assertEquals(
                     List.of(
                             "import-site.yaml",
+                            "quick-phantom-power-layers.yaml",
                             "quick-phantom-power-weighted-aux20.yaml",
                             "quick-phantom-power-weighted-g4-studies8000.yaml",
                             "quick-phantom-power-weighted-g4.yaml",
