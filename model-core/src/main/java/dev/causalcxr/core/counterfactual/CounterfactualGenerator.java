@@ -407,7 +407,9 @@ public final class CounterfactualGenerator implements AutoCloseable {
 
     /**
      * The images of {@code source} with each of the given pathology codes instead of its own, composed
-     * as this generator composes its counterfactuals.
+     * as this generator composes its counterfactuals. Each code is decoded whole: for a model with finding slots,
+     * where a counterfactual moves only its condition's slots, use {@link #withPathology(GrayImage, float[][],
+     * Condition)}.
      */
     public List<GrayImage> withPathology(GrayImage source, float[][] codes) {
         checkSize(source);

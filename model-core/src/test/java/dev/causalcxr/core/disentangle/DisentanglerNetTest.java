@@ -437,7 +437,7 @@ class DisentanglerNetTest {
     @Test
     void withFindingSlotsALogVariancePastItsClipStillGetsAGradientBackAndTheValuesStayClipped() throws Exception {
         DisentanglerDataset data = TinyData.small();
-        DisentanglerConfig slots = tinyWithSlots(data);
+        DisentanglerConfig slots = TinyData.tinyConfigWithSlots(data);
         for (DisentanglerConfig cfg :
                 List.of(slots, slots.toBuilder().findingSlots(0).build())) {
             try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());
@@ -476,13 +476,13 @@ class DisentanglerNetTest {
 
     @Test
     void gradientsReachEveryParameterGroupWithFindingSlots() throws Exception {
-        gradientsReachEveryParameterGroup(tinyWithSlots(TinyData.small()));
+        gradientsReachEveryParameterGroup(TinyData.tinyConfigWithSlots(TinyData.small()));
     }
 
     @Test
     void withFindingLayersEachSlotAddsItsOwnDrawingToTheLogitsAndAZeroSlotAddsNothing() {
         DisentanglerDataset data = TinyData.small();
-        DisentanglerConfig slots = tinyWithSlots(data);
+        DisentanglerConfig slots = TinyData.tinyConfigWithSlots(data);
         DisentanglerConfig layers = slots.toBuilder().findingLayers(true).build();
         assertTrue(layers.problems().isEmpty(), layers.problems().toString());
         // the identity: logit(D(a + b)) − logit(D(0)) = [logit(D(a)) − logit(D(0))] + [logit(D(b)) − logit(D(0))]
@@ -544,8 +544,9 @@ class DisentanglerNetTest {
 
     @Test
     void gradientsReachEveryParameterGroupWithFindingLayers() throws Exception {
-        gradientsReachEveryParameterGroup(
-                tinyWithSlots(TinyData.small()).toBuilder().findingLayers(true).build());
+        gradientsReachEveryParameterGroup(TinyData.tinyConfigWithSlots(TinyData.small()).toBuilder()
+                .findingLayers(true)
+                .build());
     }
 
     @Test
@@ -615,7 +616,7 @@ class DisentanglerNetTest {
     @Test
     void slotSwapsAddAPixelLossAgainstThePhantomsRenderAndAreSkippedWithoutGroundTruth() throws Exception {
         DisentanglerDataset data = TinyData.small();
-        DisentanglerConfig cfg = tinyWithSlots(data).toBuilder()
+        DisentanglerConfig cfg = TinyData.tinyConfigWithSlots(data).toBuilder()
                 .slotSwaps(4)
                 .slotSwapWeight(2.0)
                 .findingMaskWeight(1.0)
@@ -802,8 +803,9 @@ class DisentanglerNetTest {
     @Test
     void aStepsGradientsWithFindingLayersAreExactUnderGarbageCollectionPressure() throws Exception {
         DisentanglerDataset data = TinyData.small();
-        DisentanglerConfig cfg =
-                tinyWithSlots(data).toBuilder().findingLayers(true).build();
+        DisentanglerConfig cfg = TinyData.tinyConfigWithSlots(data).toBuilder()
+                .findingLayers(true)
+                .build();
         List<float[]> quiet = firstStepGradients(cfg, data);
         try (GarbageCollectionPressure pressure = GarbageCollectionPressure.start()) {
             for (int i = 0; i < 3; i++) {
@@ -825,14 +827,6 @@ class DisentanglerNetTest {
                     .map(p -> p.getValue().getArray().getGradient().toFloatArray())
                     .toList();
         }
-    }
-
-    /** tiny() with one slot per finding of {@code data} and 4 shared dimensions. */
-    private static DisentanglerConfig tinyWithSlots(DisentanglerDataset data) {
-        return DisentanglerConfig.tiny().toBuilder()
-                .pathDim(4 + data.vocabulary().size())
-                .findingSlots(1)
-                .build();
     }
 
     /** The losses of a fresh model's first batch. */

@@ -288,9 +288,7 @@ class DisentanglerTrainingTest {
         DisentanglerDataset data = TinyData.small();
         for (DisentanglerConfig cfg : List.of(
                 DisentanglerConfig.tiny(),
-                DisentanglerConfig.tiny().toBuilder()
-                        .pathDim(4 + data.vocabulary().size())
-                        .findingSlots(1)
+                TinyData.tinyConfigWithSlots(data).toBuilder()
                         .findingLayers(true)
                         .build())) {
             try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), data.size());

@@ -23,6 +23,14 @@ final class TinyData {
         return small;
     }
 
+    /** {@link DisentanglerConfig#tiny()} with one slot per finding of {@code data} and 4 shared dimensions. */
+    static DisentanglerConfig tinyConfigWithSlots(DisentanglerDataset data) {
+        return DisentanglerConfig.tiny().toBuilder()
+                .pathDim(4 + data.vocabulary().size())
+                .findingSlots(1)
+                .build();
+    }
+
     /**
      * 44 studies at 64 px drawn like {@link #small()} (same findings, so the same vocabulary): fewer studies than
      * it, as a retrain's new data may be.

@@ -8,6 +8,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.CompositeArchRule;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,8 +16,9 @@ import org.junit.jupiter.api.Test;
  * {@code maximum}, {@code minimum} and their in-place forms) free that number's memory as soon as they return
  * ({@link ScalarOps}). Inside a gradient collector, backward then reads freed memory once the garbage collector has
  * run: FindingLayers' {@code mul(-2f)} gave inf, NaN and 1e18 gradients in one step of a few hundred, and the run
- * fell into a KL trap it never left (bench/generator/RESULTS.md, "The instability of finding layers was a use-after-free"). Every product code path goes
- * through ScalarOps instead, inside a collector or not, so the rule needs no exceptions.
+ * fell into a KL trap it never left (bench/generator/RESULTS.md, "The instability of finding layers was a
+ * use-after-free"). Every product code path goes through ScalarOps instead, inside a collector or not, so the rule
+ * needs no exceptions.
  */
 class ScalarOpsRuleTest {
 
@@ -29,16 +31,14 @@ class ScalarOpsRuleTest {
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.causalcxr");
         // one composite rule, so that a failure lists every offending call at once
-        CompositeArchRule rule = null;
-        for (String method : KEEPS_ITS_OPERAND) {
-            ArchRule one = noClasses()
-                    .that()
-                    .doNotHaveFullyQualifiedName(ScalarOps.class.getName())
-                    .should()
-                    .callMethod(NDArray.class, method, Number.class)
-                    .because("DJL frees the number while autograd still holds it: use ScalarOps");
-            rule = rule == null ? CompositeArchRule.of(one) : rule.and(one);
-        }
+        CompositeArchRule rule = CompositeArchRule.of(Arrays.stream(KEEPS_ITS_OPERAND)
+                .map(method -> (ArchRule) noClasses()
+                        .that()
+                        .doNotHaveFullyQualifiedName(ScalarOps.class.getName())
+                        .should()
+                        .callMethod(NDArray.class, method, Number.class)
+                        .because("DJL frees the number while autograd still holds it: use ScalarOps"))
+                .toList());
         rule.check(product);
     }
 }
