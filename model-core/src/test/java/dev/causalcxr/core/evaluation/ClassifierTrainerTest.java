@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.causalcxr.core.engine.LiveArrays;
 import dev.causalcxr.core.metrics.classification.ClassificationMetrics;
 import dev.causalcxr.core.metrics.classification.ClassificationReport;
 import dev.causalcxr.core.phantom.PhantomSpec;
@@ -62,6 +63,24 @@ class ClassifierTrainerTest {
             }
             assertNotEquals(a.parameterDigest(), c.parameterDigest(), "another seed gives another network");
         }
+    }
+
+    @Test
+    void moreEpochsLeaveNoMoreArraysAliveAndClosingFreesThemAll() {
+        ClassifierConfig config = PhantomImages.tinyConfig(1);
+        LabeledImages few =
+                new LabeledImages(64, train.pixels().subList(0, 48), java.util.Arrays.copyOf(train.labels(), 48));
+        int before = LiveArrays.count();
+        int afterOneEpoch;
+        try (TrainedClassifier one = train(config, few, 5)) {
+            afterOneEpoch = LiveArrays.count();
+        }
+        assertEquals(before, LiveArrays.count(), "arrays alive after closing a one-epoch classifier");
+        try (TrainedClassifier four = train(PhantomImages.tinyConfig(4), few, 5)) {
+            // each epoch is 3 steps and a validation pass: a per-step or per-pass leak shows here
+            assertEquals(afterOneEpoch, LiveArrays.count(), "arrays alive with a four-epoch classifier");
+        }
+        assertEquals(before, LiveArrays.count(), "arrays alive after closing a four-epoch classifier");
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.causalcxr.core.diffusion.SingleThreadedEngine;
 import dev.causalcxr.core.diffusion.ToyCodes;
 import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.engine.GarbageCollectionPressure;
+import dev.causalcxr.core.engine.LiveArrays;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.stage.RecordingStageContext;
 import java.nio.file.Files;
@@ -60,6 +61,15 @@ class TailNoiseOptimizerTest {
         assertTrue(r.after().effectiveness() > r.before().effectiveness() + 0.2, r.before() + " -> " + r.after());
         assertTrue(r.after().diversity() > 0.05 * r.before().diversity(), "no collapse: " + r.after());
         assertEquals(60, r.history().size());
+    }
+
+    @Test
+    void iterationsLeaveNoArraysAliveInTheModelTheScorerOrAnywhereElse() {
+        int before = LiveArrays.count();
+        TailNoiseOptimizer.optimize(model, scorer, Finding.PNEUMOTHORAX, toyConfig(2, 0.1f, 0.05f), 5);
+        assertEquals(before, LiveArrays.count(), "arrays alive after 2 iterations");
+        TailNoiseOptimizer.optimize(model, scorer, Finding.PNEUMOTHORAX, toyConfig(12, 0.1f, 0.05f), 5);
+        assertEquals(before, LiveArrays.count(), "arrays alive after 12 iterations");
     }
 
     @Test
