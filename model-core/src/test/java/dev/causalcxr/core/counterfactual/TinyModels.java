@@ -13,6 +13,7 @@ import dev.causalcxr.core.disentangle.DisentanglerModel;
 import dev.causalcxr.core.disentangle.DisentanglerStage;
 import dev.causalcxr.core.disentangle.DisentanglerTrainer;
 import dev.causalcxr.core.disentangle.EncodedCodes;
+import dev.causalcxr.core.files.FileTrees;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.labels.StudyLabels;
@@ -56,6 +57,15 @@ final class TinyModels {
     private TinyModels(boolean findingSlots) throws Exception {
         SingleThreadedEngine.request();
         dir = Files.createTempDirectory("cf-tiny");
+        // the models live as long as the test JVM: without this every test run left 3 MB in the temp folder
+        Path created = dir;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                FileTrees.delete(created);
+            } catch (IOException e) {
+                // the JVM is exiting; the folder stays where the system's temp cleaning finds it
+            }
+        }));
         Map<Finding, Double> freq = new EnumMap<>(Finding.class);
         freq.put(Finding.PLEURAL_EFFUSION, 0.5);
         freq.put(Finding.CARDIOMEGALY, 0.3);
