@@ -27,10 +27,12 @@ public final class KeepAliveHeartbeat implements Heartbeat, AutoCloseable {
     private final ScheduledExecutorService timer;
     private volatile CheckpointPointer latest;
     private volatile boolean stopped;
+    private final String stage;
 
     private KeepAliveHeartbeat(Heartbeat target, CheckpointPointer initial, String stage) {
         this.target = target;
         this.latest = initial;
+        this.stage = stage;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "heartbeat-" + stage);
             t.setDaemon(true);
@@ -69,7 +71,11 @@ public final class KeepAliveHeartbeat implements Heartbeat, AutoCloseable {
             // cancelled, or this attempt timed out on the server: the SDK keeps the failure and throws it to the
             // stage's own next beat, which handles it; this thread only stops repeating (an unreachable server is
             // not thrown: the SDK logs it and the next beat tries again)
-            log.debug("keep-alive heartbeat stopped: {}", e.toString());
+            log.warn(
+                    "{}: the server refused this attempt's heartbeat ({}): cancelled or timed out, it stops at its"
+                            + " next report",
+                    stage,
+                    e.getClass().getSimpleName());
             stopped = true;
             timer.shutdown();
         }

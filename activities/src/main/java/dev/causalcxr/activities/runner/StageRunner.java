@@ -191,6 +191,15 @@ public final class StageRunner {
             // shows in the tracker with its fate instead of one left RUNNING forever
             journal.unfinishedAttemptTrackingRun(req.pipelineRunId(), def.name())
                     .ifPresent(lost -> {
+                        // the only trace a stalled worker leaves (memory starvation, a paused VM): say it here
+                        log.warn(
+                                "{}: attempt {} of run {} never ended (its worker stopped heartbeating: killed, stalled"
+                                        + " or out of memory); attempt {} takes over{}",
+                                def.name(),
+                                attempt - 1,
+                                req.pipelineRunId(),
+                                attempt,
+                                lastHeartbeat == null ? "" : " from the checkpoint of step " + lastHeartbeat.step());
                         tracker.setTags(
                                 lost,
                                 Map.of(
@@ -338,6 +347,13 @@ public final class StageRunner {
         } catch (ActivityCompletionException e) {
             // Temporal's own signal (cancelled, timed out): nothing of the data in it, and it must stay what it is
             double seconds = (System.nanoTime() - t0) / 1e9;
+            log.warn(
+                    "{}: attempt {} of run {} ended by Temporal after {} s ({})",
+                    def.name(),
+                    attempt,
+                    req.pipelineRunId(),
+                    Math.round(seconds),
+                    e.getClass().getSimpleName());
             if (ctx != null) {
                 ctx.flushQuietly();
             }
