@@ -13,6 +13,7 @@ import dev.causalcxr.core.disentangle.DisentanglerModel;
 import dev.causalcxr.core.disentangle.DisentanglerStage;
 import dev.causalcxr.core.disentangle.DisentanglerTrainer;
 import dev.causalcxr.core.disentangle.EncodedCodes;
+import dev.causalcxr.core.disentangle.TinyData;
 import dev.causalcxr.core.files.FileTrees;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
@@ -82,14 +83,13 @@ final class TinyModels {
         RecordingStageContext ctx =
                 new RecordingStageContext(dir.resolve("train").resolve("work"), 7);
         disentanglerFile = dir.resolve("disentangler.model");
-        DisentanglerConfig base = DisentanglerConfig.tiny().withSteps(12).withCheckpointInterval(1000);
-        DisentanglerConfig cfg = findingSlots
-                ? base.toBuilder()
-                        .pathDim(4 + data.vocabulary().size())
-                        .findingSlots(1)
-                        .findingLayers(true)
-                        .build()
-                : base;
+        DisentanglerConfig cfg = (findingSlots
+                        ? TinyData.tinyConfigWithSlots(data).toBuilder()
+                                .findingLayers(true)
+                                .build()
+                        : DisentanglerConfig.tiny())
+                .withSteps(12)
+                .withCheckpointInterval(1000);
         EncodedCodes codes;
         try (DisentanglerModel model = DisentanglerModel.create(cfg, data.vocabulary(), 64);
                 DisentanglerTrainer trainer = new DisentanglerTrainer(model, data, ctx, "main", 0, "")) {

@@ -4,8 +4,8 @@ import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
 
-/** Small phantom cohorts for tests (cached: rendering is the slow part). */
-final class TinyData {
+/** Small phantom cohorts for tests (cached: rendering is the slow part), and the tiny configs they train. */
+public final class TinyData {
 
     private static DisentanglerDataset small;
     private static DisentanglerDataset fewer;
@@ -24,7 +24,7 @@ final class TinyData {
     }
 
     /** {@link DisentanglerConfig#tiny()} with one slot per finding of {@code data} and 4 shared dimensions. */
-    static DisentanglerConfig tinyConfigWithSlots(DisentanglerDataset data) {
+    public static DisentanglerConfig tinyConfigWithSlots(DisentanglerDataset data) {
         return DisentanglerConfig.tiny().toBuilder()
                 .pathDim(4 + data.vocabulary().size())
                 .findingSlots(1)
