@@ -1,6 +1,11 @@
 package dev.causalcxr.core.disentangle;
 
+import ai.djl.ndarray.NDManager;
 import dev.causalcxr.core.dataset.Split;
+import dev.causalcxr.core.diffusion.PathologyScorer;
+import dev.causalcxr.core.engine.Engines;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.imaging.ContactSheet;
 import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.metrics.image.ImageErrors;
@@ -10,12 +15,15 @@ import dev.causalcxr.core.metrics.linalg.DenseMatrices;
 import dev.causalcxr.core.metrics.probe.LinearProbe;
 import dev.causalcxr.core.metrics.probe.LinearProbeConfig;
 import dev.causalcxr.core.metrics.probe.ProbeResult;
+import dev.causalcxr.core.phantom.PhantomRenderer;
 import dev.causalcxr.core.random.SplitMix64;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /** Test-split metrics and pictures of a trained {@link DisentanglerModel}. */
@@ -175,6 +183,84 @@ public final class DisentanglerEvaluator {
             inCount == 0 ? Double.NaN : baseIn / inCount,
             n
         };
+    }
+
+    /**
+     * Whether the pathology encoder reads each finding from the phantom's exact image of it: for every finding the
+     * head predicts and the phantom draws, up to {@code perClass} test studies without it (seeded), each with the
+     * finding added by the renderer; the finding head on the encoder's code of that image ({@code
+     * exact_read__<finding>}: the share it calls present) and on the study's own code ({@code
+     * exact_read_false_positive__<finding>}), with {@code exact_read_min} and {@code exact_read_mean} over the
+     * findings. The code oracle of the counterfactual stage asks the same on the training split's requests; this
+     * one answers at the end of training, before any diffusion, so an encoder that misses a finding is seen where
+     * it is made. Empty without phantom ground truth.
+     */
+    public static Map<String, Double> exactFindingReading(
+            DisentanglerModel model, DisentanglerDataset data, int perClass, long seed) {
+        int[] sources = IntStream.of(data.indices(Split.TEST))
+                .filter(i -> data.studies().get(i).hasGroundTruth()
+                        && DisentanglerDataset.renderable(data.studies().get(i).truthFindings()))
+                .toArray();
+        Map<String, Double> out = new TreeMap<>();
+        if (sources.length == 0 || perClass <= 0) {
+            return out;
+        }
+        PathologyScorer head = model.findingScorer();
+        double min = Double.NaN;
+        double sum = 0;
+        int classes = 0;
+        for (Finding f : head.findings()) {
+            if (!PhantomRenderer.RENDERABLE.contains(f)) {
+                continue;
+            }
+            int[] lacking = IntStream.of(sources)
+                    .filter(i -> data.studies().get(i).truthFindings().stream().noneMatch(m -> m.finding() == f))
+                    .toArray();
+            SplitMix64 rng = new SplitMix64(SplitMix64.derive(seed, 0xE8AC7L + f.ordinal()));
+            for (int i = lacking.length - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = lacking[i];
+                lacking[i] = lacking[j];
+                lacking[j] = t;
+            }
+            int n = Math.min(perClass, lacking.length);
+            if (n == 0) {
+                continue;
+            }
+            List<float[]> exact = new ArrayList<>(n);
+            List<float[]> own = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                DisentanglerDataset.Study s = data.studies().get(lacking[k]);
+                List<FindingMention> findings = new ArrayList<>(s.truthFindings());
+                findings.add(FindingMention.present(f, null, null, null));
+                exact.add(data.counterfactual(s, findings).image().toFloat());
+                own.add(s.pixels());
+            }
+            int col = head.column(f);
+            float[][] read;
+            float[][] ownRead;
+            try (NDManager m = Engines.pytorch().newBaseManager(head.device())) {
+                read = head.probabilities(m, model.encode(exact).pathMean());
+                ownRead = head.probabilities(m, model.encode(own).pathMean());
+            }
+            double hits = 0;
+            double falsePositives = 0;
+            for (int k = 0; k < n; k++) {
+                hits += read[k][col] > 0.5f ? 1 : 0;
+                falsePositives += ownRead[k][col] > 0.5f ? 1 : 0;
+            }
+            double share = hits / n;
+            out.put("exact_read__" + f.key(), share);
+            out.put("exact_read_false_positive__" + f.key(), falsePositives / n);
+            min = Double.isNaN(min) ? share : Math.min(min, share);
+            sum += share;
+            classes++;
+        }
+        if (classes > 0) {
+            out.put("exact_read_min", min);
+            out.put("exact_read_mean", sum / classes);
+        }
+        return out;
     }
 
     /** Originals next to their reconstructions, for the first test studies. */

@@ -42,6 +42,9 @@ public final class DisentanglerStage {
     public static final String ARTIFACT_SWAP_GRID = "swap-grid";
     public static final String ABLATION_SUFFIX = "_ablation_no_group";
 
+    /** Test studies a finding is added to for {@link DisentanglerEvaluator#exactFindingReading}: the code oracle's 24. */
+    static final int EXACT_READ_PER_CLASS = 24;
+
     static final String PHASE_MAIN = "main";
     static final String PHASE_ABLATION = "ablation";
 
@@ -165,6 +168,8 @@ public final class DisentanglerStage {
                 ctx.progress(isMain ? 0.95 : 0.5, phase + ": evaluating");
                 DisentanglerMetrics metrics = DisentanglerEvaluator.evaluate(model, data, cfg.seed());
                 if (isMain) {
+                    DisentanglerEvaluator.exactFindingReading(model, data, EXACT_READ_PER_CLASS, cfg.seed())
+                            .forEach(ctx::summaryMetric);
                     publish(model, data, ctx, cfg.seed());
                     result = new Result(metrics, ablation, training.seconds(), training.meanStepMillis());
                     ctx.summaryMetric("train_seconds", training.seconds());

@@ -47,6 +47,9 @@ class DisentanglerStageTest {
             assertTrue(ctx.hasSummary(k + DisentanglerStage.ABLATION_SUFFIX), k + " (ablation)");
         }
         assertTrue(r.metrics().swapPairs() > 0);
+        // the encoder's reading of exact images with a finding added, for the main model
+        assertTrue(ctx.hasSummary("exact_read_mean") && ctx.hasSummary("exact_read_min"));
+        assertTrue(!ctx.hasSummary("exact_read_mean" + DisentanglerStage.ABLATION_SUFFIX));
         // ablation steps 1..3 then main steps 4..6, checkpointed at 2, 3 and 5, 6
         assertEquals(
                 List.of(2L, 3L, 5L, 6L),

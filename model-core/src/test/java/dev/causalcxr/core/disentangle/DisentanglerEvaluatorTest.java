@@ -1,0 +1,73 @@
+package dev.causalcxr.core.disentangle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.phantom.PhantomRenderer;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+class DisentanglerEvaluatorTest {
+
+    @Test
+    void theExactReadingCountsEachRenderedFindingOnItsExactImageAndItsFalsePositivesOnTheSource() {
+        DisentanglerDataset data = TinyData.small();
+        Set<String> expected = new TreeSet<>();
+        for (Finding f : data.vocabulary()) {
+            if (PhantomRenderer.RENDERABLE.contains(f)) {
+                expected.add("exact_read__" + f.key());
+                expected.add("exact_read_false_positive__" + f.key());
+            }
+        }
+        assertTrue(expected.size() >= 4, "the tiny cohort renders several findings: " + expected);
+        expected.add("exact_read_min");
+        expected.add("exact_read_mean");
+        try (DisentanglerModel model =
+                DisentanglerModel.create(DisentanglerConfig.tiny(), data.vocabulary(), data.size())) {
+            // a head that calls every finding present reads every exact image and every source
+            setHeadOutputBias(model, 30f);
+            Map<String, Double> always = DisentanglerEvaluator.exactFindingReading(model, data, 5, 1);
+            assertEquals(expected, always.keySet());
+            always.values().forEach(v -> assertEquals(1.0, v, 1e-12));
+            // and one that calls none reads nothing
+            setHeadOutputBias(model, -30f);
+            Map<String, Double> never = DisentanglerEvaluator.exactFindingReading(model, data, 5, 1);
+            assertEquals(expected, never.keySet());
+            never.values().forEach(v -> assertEquals(0.0, v, 1e-12));
+            // the same seed reads the same studies
+            setHeadOutputBias(model, 0f);
+            assertEquals(
+                    DisentanglerEvaluator.exactFindingReading(model, data, 5, 1),
+                    DisentanglerEvaluator.exactFindingReading(model, data, 5, 1));
+        }
+    }
+
+    @Test
+    void withoutPhantomGroundTruthOrStudiesToAddTheFindingToThereIsNoReading() {
+        DisentanglerDataset data = TinyData.small();
+        try (DisentanglerModel model =
+                DisentanglerModel.create(DisentanglerConfig.tiny(), data.vocabulary(), data.size())) {
+            assertTrue(
+                    DisentanglerEvaluator.exactFindingReading(model, data, 0, 1).isEmpty());
+        }
+    }
+
+    /** Sets the finding head's output bias (its last bias parameter) to {@code value} for every finding. */
+    private static void setHeadOutputBias(DisentanglerModel model, float value) {
+        Parameter bias = null;
+        for (Pair<String, Parameter> p : model.net().getParameters()) {
+            if (p.getKey().contains("findingHead") && p.getKey().endsWith("bias")) {
+                bias = p.getValue();
+            }
+        }
+        assertTrue(
+                bias != null,
+                "the finding head has a bias: " + model.net().getParameters().keys());
+        bias.getArray().muli(0).addi(value);
+    }
+}
