@@ -111,6 +111,13 @@ import java.util.List;
  *                               layer on the image's logits ({@link FindingLayers}), so slot k is the only route by
  *                               which the code can draw finding k (models saved before this field load as false).
  *                               Opt-in, off in every shipped spec: bench/generator/RESULTS.md, "Finding layers"
+ * @param renderedFindingWeight  0: off (as before); w &gt; 0, with slotSwaps only: the phantom's render of each slot
+ *                               swap (A with B's finding k added) is also encoded, and the finding head must read
+ *                               A's findings plus k from that code (the weighted BCE of findingPositiveWeight) at
+ *                               weight w. Each rare finding then reaches the encoder on new anatomies every step,
+ *                               not only on the few training studies that show it (models saved before this field
+ *                               load as 0). Phantom only, like the slot swaps; bench/disentangle/RESULTS.md,
+ *                               "The encoder's reading of rare findings"
  */
 public record DisentanglerConfig(
         int baseWidth,
@@ -159,7 +166,8 @@ public record DisentanglerConfig(
         int findingSlots,
         int slotSwaps,
         double slotSwapWeight,
-        boolean findingLayers) {
+        boolean findingLayers,
+        double renderedFindingWeight) {
 
     /** Channels of the map the decoder projects a vector z_path to ({@link #decoderMapGrid()}). */
     public static final int DECODER_MAP_CHANNELS = 8;
@@ -183,7 +191,7 @@ public record DisentanglerConfig(
         return new DisentanglerConfig(
                 16, 2, 8, 16, 64, 800, 24, 4, 2e-3, 42L, true, 1.0, 1.0, 1e-2, 0.3, 1.0, 5.0, 0.1, 1.0, 0.0, 100, 20.0,
                 50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0,
-                0, 0.0, false);
+                0, 0.0, false, 0.0);
     }
 
     /** A tiny configuration for unit tests (few channels, few steps). */
@@ -191,7 +199,7 @@ public record DisentanglerConfig(
         return new DisentanglerConfig(
                 4, 2, 4, 4, 8, 4, 8, 2, 1e-3, 7L, true, 1.0, 1.0, 1e-3, 1.0, 1.0, 0.1, 0.1, 1.0, 0.05, 2, 20.0, 50,
                 "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0, 0,
-                0.0, false);
+                0.0, false, 0.0);
     }
 
     public DisentanglerConfig withSteps(int n) {
@@ -292,6 +300,7 @@ public record DisentanglerConfig(
         b.slotSwaps = slotSwaps;
         b.slotSwapWeight = slotSwapWeight;
         b.findingLayers = findingLayers;
+        b.renderedFindingWeight = renderedFindingWeight;
         return b;
     }
 
@@ -344,6 +353,7 @@ public record DisentanglerConfig(
         private int slotSwaps;
         private double slotSwapWeight;
         private boolean findingLayers;
+        private double renderedFindingWeight;
 
         private Builder() {}
 
@@ -582,6 +592,11 @@ public record DisentanglerConfig(
             return this;
         }
 
+        public Builder renderedFindingWeight(double value) {
+            this.renderedFindingWeight = value;
+            return this;
+        }
+
         public DisentanglerConfig build() {
             return new DisentanglerConfig(
                     baseWidth,
@@ -630,7 +645,8 @@ public record DisentanglerConfig(
                     findingSlots,
                     slotSwaps,
                     slotSwapWeight,
-                    findingLayers);
+                    findingLayers,
+                    renderedFindingWeight);
         }
     }
 
@@ -722,6 +738,9 @@ public record DisentanglerConfig(
         if (findingLayers && findingSlots == 0) {
             p.add("findingLayers: draw each finding from its slot, and finding slots are off (findingSlots 0)");
         }
+        if (renderedFindingWeight > 0 && slotSwaps == 0) {
+            p.add("renderedFindingWeight: reads the slot swaps' renders, and slot swaps are off (slotSwaps 0)");
+        }
         double[] weights = {
             pixelWeight,
             ssimWeight,
@@ -737,7 +756,8 @@ public record DisentanglerConfig(
             findingPositiveWeight,
             findingMaskWeight,
             exactSwapWeight,
-            slotSwapWeight
+            slotSwapWeight,
+            renderedFindingWeight
         };
         String[] names = {
             "pixelWeight",
@@ -754,7 +774,8 @@ public record DisentanglerConfig(
             "findingPositiveWeight",
             "findingMaskWeight",
             "exactSwapWeight",
-            "slotSwapWeight"
+            "slotSwapWeight",
+            "renderedFindingWeight"
         };
         for (int i = 0; i < weights.length; i++) {
             if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {

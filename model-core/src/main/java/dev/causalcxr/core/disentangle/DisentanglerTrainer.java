@@ -69,7 +69,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
             double cycle,
             double cycleIdentity,
             double exactSwap,
-            double slotSwap) {}
+            double slotSwap,
+            double renderedFinding) {}
 
     /** What a training run did. */
     public record Result(long steps, long resumedFromStep, double seconds, double meanStepMillis, Losses last) {}
@@ -335,6 +336,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
         }
         if (cfg.slotSwaps() > 0) {
             ctx.logMetric(metricPrefix + "loss_slot_swap", l.slotSwap(), global);
+        }
+        if (cfg.renderedFindingWeight() > 0) {
+            ctx.logMetric(metricPrefix + "loss_rendered_finding", l.renderedFinding(), global);
         }
         if (step % PROGRESS_EVERY == 0 || step == cfg.steps() || step == 1) {
             ctx.progress(Math.min(1.0, (double) step / cfg.steps()), phase + " step " + step + "/" + cfg.steps());
@@ -685,6 +689,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
             double dependence;
             double cycle = 0;
             double cycleIdentity = 0;
+            double renderedFinding = 0;
             double total;
             try (GradientCollector gc = engine.newGradientCollector()) {
                 DisentanglerNet.Codes codes = net.encode(ps, x, true);
@@ -782,6 +787,30 @@ public final class DisentanglerTrainer implements AutoCloseable {
                         cycle = cycleTerm.getFloat();
                     }
                 }
+                if (cfg.renderedFindingWeight() > 0 && slots.length > 0 && findings > 0) {
+                    // the slot swaps' renders through the encoder: A's findings plus the lent k must be read from
+                    // them, so a rare finding is read on a new anatomy every step, not only on its few studies
+                    NDArray renders = sm.create(
+                            Arrays.copyOfRange(renderedTargets, exact.length * px, rendered * px),
+                            new Shape(slots.length, 1, size, size));
+                    float[] renderLabels = new float[slots.length * findings];
+                    for (int j = 0; j < slots.length; j++) {
+                        System.arraycopy(
+                                findingTargets[batch.studies()[slots[j][0]]], 0, renderLabels, j * findings, findings);
+                        renderLabels[j * findings + slots[j][2]] = 1f;
+                    }
+                    NDArray renderLogits =
+                            net.findingLogits(ps, net.encode(ps, renders, true).pathMean(), true);
+                    NDArray renderTargets = sm.create(renderLabels, new Shape(slots.length, findings));
+                    NDArray renderTerm = cfg.findingPositiveWeight() > 0
+                            ? weightedBinaryCrossEntropy(
+                                    renderLogits,
+                                    renderTargets,
+                                    sm.create(positiveWeights, new Shape(1, positiveWeights.length)))
+                            : binaryCrossEntropy(renderLogits, renderTargets);
+                    loss = loss.add(ScalarOps.times(renderTerm, cfg.renderedFindingWeight()));
+                    renderedFinding = renderTerm.getFloat();
+                }
                 NDArray dependenceTerm = crossCovarianceNorm(pooledId, codes.pathMean());
                 loss = loss.add(ScalarOps.times(dependenceTerm, cfg.dependenceWeight()));
                 total = loss.getFloat();
@@ -810,7 +839,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     cycle,
                     cycleIdentity,
                     mean(byKind[EXACT_SWAP], count[EXACT_SWAP]),
-                    mean(byKind[SLOT_SWAP], count[SLOT_SWAP]));
+                    mean(byKind[SLOT_SWAP], count[SLOT_SWAP]),
+                    renderedFinding);
         }
     }
 

@@ -642,6 +642,35 @@ class DisentanglerNetTest {
     }
 
     @Test
+    void theRenderedFindingTermReadsTheSlotSwapsRendersAndAddsExactlyItsWeightedLoss() throws Exception {
+        DisentanglerDataset data = TinyData.small();
+        DisentanglerConfig off = TinyData.tinyConfigWithSlots(data).toBuilder()
+                .slotSwaps(4)
+                .slotSwapWeight(2.0)
+                .findingPositiveWeight(5)
+                .build();
+        DisentanglerConfig on = off.toBuilder().renderedFindingWeight(3.0).build();
+        assertTrue(on.problems().isEmpty(), on.problems().toString());
+        DisentanglerTrainer.Losses without = firstBatchLosses(off, data);
+        DisentanglerTrainer.Losses with = firstBatchLosses(on, data);
+        assertEquals(0.0, without.renderedFinding(), "off by default");
+        assertTrue(
+                with.renderedFinding() > 0 && Double.isFinite(with.renderedFinding()),
+                "the renders' finding loss " + with.renderedFinding());
+        // same seed, weights and batch: every other term is the same and the total grows by w × the term
+        assertEquals(without.slotSwap(), with.slotSwap(), 1e-6);
+        assertEquals(without.finding(), with.finding(), 1e-6);
+        assertEquals(without.total() + 3.0 * with.renderedFinding(), with.total(), 1e-4);
+        gradientsReachEveryParameterGroup(on);
+        assertEquals(0.0, firstBatchLosses(on, withoutGroundTruth(data)).renderedFinding(), "no renders, no term");
+        assertEquals(
+                List.of("renderedFindingWeight: reads the slot swaps' renders, and slot swaps are off (slotSwaps 0)"),
+                on.toBuilder().slotSwaps(0).build().problems());
+        assertEquals(
+                1, on.toBuilder().renderedFindingWeight(-1).build().problems().size());
+    }
+
+    @Test
     void aPathologyMapNeedsAPowerOfTwoGridThatDividesTheCodeAndItsOwnEncoder() {
         assertTrue(tinyMap().problems().isEmpty(), tinyMap().problems().toString());
         assertEquals(
