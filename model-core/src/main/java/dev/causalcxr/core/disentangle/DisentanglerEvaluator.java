@@ -190,8 +190,9 @@ public final class DisentanglerEvaluator {
      * head predicts and the phantom draws, up to {@code perClass} test studies without it (seeded), each with the
      * finding added by the renderer; the finding head on the encoder's code of that image ({@code
      * exact_read__<finding>}: the share it calls present) and on the study's own code ({@code
-     * exact_read_false_positive__<finding>}), with {@code exact_read_min} and {@code exact_read_mean} over the
-     * findings. The code oracle of the counterfactual stage asks the same on the training split's requests; this
+     * exact_read_false_positive__<finding>}), and how well the head's probability tells the two apart without a
+     * threshold ({@code exact_read_auroc__<finding>}), with {@code exact_read_min} and {@code exact_read_mean} of the
+     * shares over the findings. The code oracle of the counterfactual stage asks the same on the training split's requests; this
      * one answers at the end of training, before any diffusion, so an encoder that misses a finding is seen where
      * it is made. Empty without phantom ground truth.
      */
@@ -245,13 +246,20 @@ public final class DisentanglerEvaluator {
             }
             double hits = 0;
             double falsePositives = 0;
+            // the share of (exact image, source) pairs the head ranks the right way round, ties half: its reading
+            // without the 0.5 threshold, which a positive weight or a bias moves
+            double ranked = 0;
             for (int k = 0; k < n; k++) {
                 hits += read[k][col] > 0.5f ? 1 : 0;
                 falsePositives += ownRead[k][col] > 0.5f ? 1 : 0;
+                for (int j = 0; j < n; j++) {
+                    ranked += read[k][col] > ownRead[j][col] ? 1 : read[k][col] == ownRead[j][col] ? 0.5 : 0;
+                }
             }
             double share = hits / n;
             out.put("exact_read__" + f.key(), share);
             out.put("exact_read_false_positive__" + f.key(), falsePositives / n);
+            out.put("exact_read_auroc__" + f.key(), ranked / ((double) n * n));
             min = Double.isNaN(min) ? share : Math.min(min, share);
             sum += share;
             classes++;

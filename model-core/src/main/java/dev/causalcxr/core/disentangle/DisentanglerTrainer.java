@@ -801,13 +801,11 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     }
                     NDArray renderLogits =
                             net.findingLogits(ps, net.encode(ps, renders, true).pathMean(), true);
-                    NDArray renderTargets = sm.create(renderLabels, new Shape(slots.length, findings));
-                    NDArray renderTerm = cfg.findingPositiveWeight() > 0
-                            ? weightedBinaryCrossEntropy(
-                                    renderLogits,
-                                    renderTargets,
-                                    sm.create(positiveWeights, new Shape(1, positiveWeights.length)))
-                            : binaryCrossEntropy(renderLogits, renderTargets);
+                    // unweighted: the lent finding is drawn uniformly among those the batch can lend, so the
+                    // renders are balanced already; the training prevalence's positive weights on top of that
+                    // taught the head to call every finding present (bench/disentangle/RESULTS.md)
+                    NDArray renderTerm = binaryCrossEntropy(
+                            renderLogits, sm.create(renderLabels, new Shape(slots.length, findings)));
                     loss = loss.add(ScalarOps.times(renderTerm, cfg.renderedFindingWeight()));
                     renderedFinding = renderTerm.getFloat();
                 }

@@ -22,6 +22,7 @@ class DisentanglerEvaluatorTest {
             if (PhantomRenderer.RENDERABLE.contains(f)) {
                 expected.add("exact_read__" + f.key());
                 expected.add("exact_read_false_positive__" + f.key());
+                expected.add("exact_read_auroc__" + f.key());
             }
         }
         assertTrue(expected.size() >= 4, "the tiny cohort renders several findings: " + expected);
@@ -30,15 +31,16 @@ class DisentanglerEvaluatorTest {
         try (DisentanglerModel model =
                 DisentanglerModel.create(DisentanglerConfig.tiny(), data.vocabulary(), data.size())) {
             // a head that calls every finding present reads every exact image and every source
-            setHeadOutputBias(model, 30f);
+            setHeadOutputBias(model, 200f);
             Map<String, Double> always = DisentanglerEvaluator.exactFindingReading(model, data, 5, 1);
             assertEquals(expected, always.keySet());
-            always.values().forEach(v -> assertEquals(1.0, v, 1e-12));
+            // every probability is exactly 1 (0 below) in float: each pair a tie, counted half
+            always.forEach((k, v) -> assertEquals(k.startsWith("exact_read_auroc") ? 0.5 : 1.0, v, 1e-12, k));
             // and one that calls none reads nothing
-            setHeadOutputBias(model, -30f);
+            setHeadOutputBias(model, -200f);
             Map<String, Double> never = DisentanglerEvaluator.exactFindingReading(model, data, 5, 1);
             assertEquals(expected, never.keySet());
-            never.values().forEach(v -> assertEquals(0.0, v, 1e-12));
+            never.forEach((k, v) -> assertEquals(k.startsWith("exact_read_auroc") ? 0.5 : 0.0, v, 1e-12, k));
             // the same seed reads the same studies
             setHeadOutputBias(model, 0f);
             assertEquals(
