@@ -114,10 +114,11 @@ import java.util.List;
  * @param renderedFindingWeight  0: off (as before); w &gt; 0, with slotSwaps only: the phantom's render of each slot
  *                               swap (A with B's finding k added) is also encoded, and the finding head must read
  *                               A's findings plus k from that code (plain BCE: the lent findings are balanced
- *                               already) at weight w. Each rare finding then reaches the encoder on new anatomies every step,
- *                               not only on the few training studies that show it (models saved before this field
- *                               load as 0). Phantom only, like the slot swaps; bench/disentangle/RESULTS.md,
- *                               "The encoder's reading of rare findings"
+ *                               already) at weight w. Each rare finding then reaches the encoder on new anatomies
+ *                               every step, not only on the few training studies that show it (models saved before
+ *                               this field load as 0). Phantom only, like the slot swaps. Opt-in, off in every
+ *                               shipped spec: it lifts effusion, not the small findings (bench/disentangle/
+ *                               RESULTS.md, "The encoder's reading of rare findings")
  */
 public record DisentanglerConfig(
         int baseWidth,

@@ -192,9 +192,9 @@ public final class DisentanglerEvaluator {
      * exact_read__<finding>}: the share it calls present) and on the study's own code ({@code
      * exact_read_false_positive__<finding>}), and how well the head's probability tells the two apart without a
      * threshold ({@code exact_read_auroc__<finding>}), with {@code exact_read_min} and {@code exact_read_mean} of the
-     * shares over the findings. The code oracle of the counterfactual stage asks the same on the training split's requests; this
-     * one answers at the end of training, before any diffusion, so an encoder that misses a finding is seen where
-     * it is made. Empty without phantom ground truth.
+     * shares over the findings. The counterfactual stage's code oracle asks the same on the training split's
+     * requests; this one answers at the end of training, before any diffusion, so an encoder that misses a finding
+     * is seen where it is made. Empty without phantom ground truth.
      */
     public static Map<String, Double> exactFindingReading(
             DisentanglerModel model, DisentanglerDataset data, int perClass, long seed) {
