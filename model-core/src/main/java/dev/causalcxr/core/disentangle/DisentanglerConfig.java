@@ -116,9 +116,10 @@ import java.util.List;
  *                               A's findings plus k from that code (plain BCE: the lent findings are balanced
  *                               already) at weight w. Each rare finding then reaches the encoder on new anatomies
  *                               every step, not only on the few training studies that show it (models saved before
- *                               this field load as 0). Phantom only, like the slot swaps. Opt-in, off in every
- *                               shipped spec: it lifts effusion, not the small findings (bench/disentangle/
- *                               RESULTS.md, "The encoder's reading of rare findings")
+ *                               this field load as 0). Phantom only, like the slot swaps. Opt-in, set only in
+ *                               specs/quick-phantom-power-rendered.yaml: at 800 steps it lifts effusion, not the
+ *                               small findings (bench/disentangle/RESULTS.md, "The encoder's reading of rare
+ *                               findings")
  */
 public record DisentanglerConfig(
         int baseWidth,
