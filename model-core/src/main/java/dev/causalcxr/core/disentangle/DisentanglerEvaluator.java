@@ -8,6 +8,7 @@ import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.imaging.ContactSheet;
 import dev.causalcxr.core.imaging.GrayImage;
+import dev.causalcxr.core.metrics.classification.Auroc;
 import dev.causalcxr.core.metrics.image.ImageErrors;
 import dev.causalcxr.core.metrics.image.MaskedError;
 import dev.causalcxr.core.metrics.image.Ssim;
@@ -246,20 +247,21 @@ public final class DisentanglerEvaluator {
             }
             double hits = 0;
             double falsePositives = 0;
-            // the share of (exact image, source) pairs the head ranks the right way round, ties half: its reading
-            // without the 0.5 threshold, which a positive weight or a bias moves
-            double ranked = 0;
+            // exact images against their sources, threshold-free: the reading a positive weight or a bias
+            // does not move
+            boolean[] isExact = new boolean[2 * n];
+            double[] scores = new double[2 * n];
             for (int k = 0; k < n; k++) {
                 hits += read[k][col] > 0.5f ? 1 : 0;
                 falsePositives += ownRead[k][col] > 0.5f ? 1 : 0;
-                for (int j = 0; j < n; j++) {
-                    ranked += read[k][col] > ownRead[j][col] ? 1 : read[k][col] == ownRead[j][col] ? 0.5 : 0;
-                }
+                isExact[k] = true;
+                scores[k] = read[k][col];
+                scores[n + k] = ownRead[k][col];
             }
             double share = hits / n;
             out.put("exact_read__" + f.key(), share);
             out.put("exact_read_false_positive__" + f.key(), falsePositives / n);
-            out.put("exact_read_auroc__" + f.key(), ranked / ((double) n * n));
+            out.put("exact_read_auroc__" + f.key(), Auroc.binary(isExact, scores));
             min = Double.isNaN(min) ? share : Math.min(min, share);
             sum += share;
             classes++;

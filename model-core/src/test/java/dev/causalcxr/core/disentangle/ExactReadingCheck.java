@@ -6,10 +6,10 @@ import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.diffusion.PathologyScorer;
 import dev.causalcxr.core.engine.Engines;
 import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.metrics.classification.Auroc;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -85,14 +85,14 @@ public final class ExactReadingCheck {
                     bySpread[k] += e.pathLogVar()[k][firstSlot + slot * vocabulary.indexOf(f) + d];
                 }
             }
-            double a = auroc(byMean, has);
+            double a = Auroc.binary(has, byMean);
             if (Double.isNaN(a)) {
                 continue;
             }
             out.put("natural_auroc__" + f.key(), a);
-            out.put("natural_auroc_sampled__" + f.key(), auroc(byDraw, has));
+            out.put("natural_auroc_sampled__" + f.key(), Auroc.binary(has, byDraw));
             if (slot > 0) {
-                out.put("logvar_auroc__" + f.key(), auroc(bySpread, has));
+                out.put("logvar_auroc__" + f.key(), Auroc.binary(has, bySpread));
             }
             out.put("natural_positives__" + f.key(), (double)
                     IntStream.range(0, test.length).filter(k -> has[k]).count());
@@ -120,27 +120,8 @@ public final class ExactReadingCheck {
                 score[k] = p[k][col];
                 has[k] = data.studies().get(train[k]).findings().stream().anyMatch(x -> x.finding() == f);
             }
-            out.put(f.key(), auroc(score, has));
+            out.put(f.key(), Auroc.binary(has, score));
         }
         return out;
-    }
-
-    /** The share of (positive, negative) pairs ranked the right way round, ties half; NaN without both. */
-    static double auroc(double[] score, boolean[] positive) {
-        List<Double> pos = new ArrayList<>();
-        List<Double> neg = new ArrayList<>();
-        for (int k = 0; k < score.length; k++) {
-            (positive[k] ? pos : neg).add(score[k]);
-        }
-        if (pos.isEmpty() || neg.isEmpty()) {
-            return Double.NaN;
-        }
-        double ranked = 0;
-        for (double a : pos) {
-            for (double b : neg) {
-                ranked += a > b ? 1 : a == b ? 0.5 : 0;
-            }
-        }
-        return ranked / ((double) pos.size() * neg.size());
     }
 }
