@@ -237,12 +237,7 @@ public final class FindingJudge implements AutoCloseable {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        rng.shuffle(order);
     }
 
     /** The judge's outputs, in column order. */

@@ -204,10 +204,20 @@ public final class DisentanglerEvaluator {
                         && DisentanglerDataset.renderable(data.studies().get(i).truthFindings()))
                 .toArray();
         Map<String, Double> out = new TreeMap<>();
-        if (sources.length == 0 || perClass <= 0) {
+        if (sources.length == 0 || perClass <= 0 || model.vocabulary().isEmpty()) {
             return out;
         }
         PathologyScorer head = model.findingScorer();
+        // the head on every source's own code, once: each finding reads its false positives from these
+        float[][] ownRead;
+        try (NDManager m = Engines.pytorch().newBaseManager(head.device())) {
+            ownRead = head.probabilities(
+                    m,
+                    model.encode(IntStream.of(sources)
+                                    .mapToObj(i -> data.studies().get(i).pixels())
+                                    .toList())
+                            .pathMean());
+        }
         double min = Double.NaN;
         double sum = 0;
         int classes = 0;
@@ -215,35 +225,27 @@ public final class DisentanglerEvaluator {
             if (!PhantomRenderer.RENDERABLE.contains(f)) {
                 continue;
             }
-            int[] lacking = IntStream.of(sources)
-                    .filter(i -> data.studies().get(i).truthFindings().stream().noneMatch(m -> m.finding() == f))
+            // positions in sources of the studies without f
+            int[] lacking = IntStream.range(0, sources.length)
+                    .filter(k -> data.studies().get(sources[k]).truthFindings().stream()
+                            .noneMatch(m -> m.finding() == f))
                     .toArray();
-            SplitMix64 rng = new SplitMix64(SplitMix64.derive(seed, 0xE8AC7L + f.ordinal()));
-            for (int i = lacking.length - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = lacking[i];
-                lacking[i] = lacking[j];
-                lacking[j] = t;
-            }
+            new SplitMix64(SplitMix64.derive(seed, 0xE8AC7L + f.ordinal())).shuffle(lacking);
             int n = Math.min(perClass, lacking.length);
             if (n == 0) {
                 continue;
             }
             List<float[]> exact = new ArrayList<>(n);
-            List<float[]> own = new ArrayList<>(n);
             for (int k = 0; k < n; k++) {
-                DisentanglerDataset.Study s = data.studies().get(lacking[k]);
+                DisentanglerDataset.Study s = data.studies().get(sources[lacking[k]]);
                 List<FindingMention> findings = new ArrayList<>(s.truthFindings());
                 findings.add(FindingMention.present(f, null, null, null));
                 exact.add(data.counterfactual(s, findings).image().toFloat());
-                own.add(s.pixels());
             }
             int col = head.column(f);
             float[][] read;
-            float[][] ownRead;
             try (NDManager m = Engines.pytorch().newBaseManager(head.device())) {
                 read = head.probabilities(m, model.encode(exact).pathMean());
-                ownRead = head.probabilities(m, model.encode(own).pathMean());
             }
             double hits = 0;
             double falsePositives = 0;
@@ -252,11 +254,12 @@ public final class DisentanglerEvaluator {
             boolean[] isExact = new boolean[2 * n];
             double[] scores = new double[2 * n];
             for (int k = 0; k < n; k++) {
+                float own = ownRead[lacking[k]][col];
                 hits += read[k][col] > 0.5f ? 1 : 0;
-                falsePositives += ownRead[k][col] > 0.5f ? 1 : 0;
+                falsePositives += own > 0.5f ? 1 : 0;
                 isExact[k] = true;
                 scores[k] = read[k][col];
-                scores[n + k] = ownRead[k][col];
+                scores[n + k] = own;
             }
             double share = hits / n;
             out.put("exact_read__" + f.key(), share);

@@ -316,13 +316,7 @@ public final class GroupBatchSampler {
         for (int i = 0; i < perm.length; i++) {
             perm[i] = i;
         }
-        SplitMix64 shuffle = new SplitMix64(SplitMix64.derive(seed, 0xE90C, e));
-        for (int i = perm.length - 1; i > 0; i--) {
-            int j = shuffle.nextInt(i + 1);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
+        new SplitMix64(SplitMix64.derive(seed, 0xE90C, e)).shuffle(perm);
         return perm;
     }
 }

@@ -75,6 +75,16 @@ public final class SplitMix64 {
         return StrictMath.sqrt(-2.0 * StrictMath.log(u1)) * StrictMath.cos(2.0 * StrictMath.PI * u2);
     }
 
+    /** Shuffles {@code a} in place (Fisher–Yates from the last element, one {@link #nextInt} a swap). */
+    public void shuffle(int[] a) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
     public <T> T pick(List<T> items) {
         return items.get(nextInt(items.size()));
     }

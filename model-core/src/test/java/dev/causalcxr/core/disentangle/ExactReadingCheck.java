@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.ToDoubleBiFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -46,9 +47,7 @@ public final class ExactReadingCheck {
 
     static Map<String, Double> natural(DisentanglerModel model, DisentanglerDataset data, long seed) {
         int[] test = data.indices(Split.TEST);
-        List<float[]> images =
-                IntStream.of(test).mapToObj(i -> data.studies().get(i).pixels()).toList();
-        DisentanglerModel.Encoding e = model.encode(images);
+        DisentanglerModel.Encoding e = model.encode(pixels(data, test));
         PathologyScorer head = model.findingScorer();
         float[][] sampled = new float[test.length][];
         Random rng = new Random(seed);
@@ -59,43 +58,38 @@ public final class ExactReadingCheck {
                         e.pathMean()[k][d] + (float) (Math.exp(0.5 * e.pathLogVar()[k][d]) * rng.nextGaussian());
             }
         }
-        Map<String, Double> out = new TreeMap<>();
         float[][] mean;
         float[][] draw;
         try (NDManager m = Engines.pytorch().newBaseManager(head.device())) {
             mean = head.probabilities(m, e.pathMean());
             draw = head.probabilities(m, sampled);
         }
+        Map<String, Double> out = new TreeMap<>();
+        aurocByFinding(data, test, head, (k, f) -> mean[k][head.column(f)], "natural_auroc__", out);
+        aurocByFinding(data, test, head, (k, f) -> draw[k][head.column(f)], "natural_auroc_sampled__", out);
         int slot = model.config().findingSlots();
-        List<Finding> vocabulary = model.vocabulary();
-        int firstSlot = model.config().pathDim() - slot * vocabulary.size();
+        if (slot > 0) {
+            List<Finding> vocabulary = model.vocabulary();
+            int firstSlot = model.config().pathDim() - slot * vocabulary.size();
+            aurocByFinding(
+                    data,
+                    test,
+                    head,
+                    (k, f) -> {
+                        double spread = 0;
+                        for (int d = 0; d < slot; d++) {
+                            spread += e.pathLogVar()[k][firstSlot + slot * vocabulary.indexOf(f) + d];
+                        }
+                        return spread;
+                    },
+                    "logvar_auroc__",
+                    out);
+        }
         for (Finding f : head.findings()) {
-            int col = head.column(f);
-            boolean[] has = new boolean[test.length];
-            for (int k = 0; k < test.length; k++) {
-                has[k] = data.studies().get(test[k]).truthFindings().stream().anyMatch(x -> x.finding() == f);
+            if (out.containsKey("natural_auroc__" + f.key())) {
+                out.put("natural_positives__" + f.key(), (double)
+                        IntStream.of(test).filter(i -> shows(data, i, f)).count());
             }
-            double[] byMean = new double[test.length];
-            double[] byDraw = new double[test.length];
-            double[] bySpread = new double[test.length];
-            for (int k = 0; k < test.length; k++) {
-                byMean[k] = mean[k][col];
-                byDraw[k] = draw[k][col];
-                for (int d = 0; slot > 0 && d < slot; d++) {
-                    bySpread[k] += e.pathLogVar()[k][firstSlot + slot * vocabulary.indexOf(f) + d];
-                }
-            }
-            double a = Auroc.binary(has, byMean);
-            if (Double.isNaN(a)) {
-                continue;
-            }
-            out.put("natural_auroc__" + f.key(), a);
-            out.put("natural_auroc_sampled__" + f.key(), Auroc.binary(has, byDraw));
-            if (slot > 0) {
-                out.put("logvar_auroc__" + f.key(), Auroc.binary(has, bySpread));
-            }
-            out.put("natural_positives__" + f.key(), (double)
-                    IntStream.range(0, test.length).filter(k -> has[k]).count());
         }
         return out;
     }
@@ -103,25 +97,49 @@ public final class ExactReadingCheck {
     /** The head's AUROC per finding on the training split, from the posterior means. */
     static Map<String, Double> trainAuroc(DisentanglerModel model, DisentanglerDataset data) {
         int[] train = data.indices(Split.TRAIN);
-        List<float[]> images = IntStream.of(train)
-                .mapToObj(i -> data.studies().get(i).pixels())
-                .toList();
         PathologyScorer head = model.findingScorer();
         float[][] p;
         try (NDManager m = Engines.pytorch().newBaseManager(head.device())) {
-            p = head.probabilities(m, model.encode(images).pathMean());
+            p = head.probabilities(m, model.encode(pixels(data, train)).pathMean());
         }
         Map<String, Double> out = new TreeMap<>();
-        for (Finding f : head.findings()) {
-            int col = head.column(f);
-            double[] score = new double[train.length];
-            boolean[] has = new boolean[train.length];
-            for (int k = 0; k < train.length; k++) {
-                score[k] = p[k][col];
-                has[k] = data.studies().get(train[k]).findings().stream().anyMatch(x -> x.finding() == f);
-            }
-            out.put(f.key(), Auroc.binary(has, score));
-        }
+        aurocByFinding(data, train, head, (k, f) -> p[k][head.column(f)], "", out);
         return out;
+    }
+
+    /**
+     * For each finding of the head, the AUROC of {@code score(position, finding)} over the studies at {@code
+     * indices} for telling those that show the finding (phantom truth) from the rest, as {@code prefix + key};
+     * findings without both kinds of study are left out.
+     */
+    private static void aurocByFinding(
+            DisentanglerDataset data,
+            int[] indices,
+            PathologyScorer head,
+            ToDoubleBiFunction<Integer, Finding> score,
+            String prefix,
+            Map<String, Double> out) {
+        for (Finding f : head.findings()) {
+            boolean[] has = new boolean[indices.length];
+            double[] scores = new double[indices.length];
+            for (int k = 0; k < indices.length; k++) {
+                has[k] = shows(data, indices[k], f);
+                scores[k] = score.applyAsDouble(k, f);
+            }
+            double a = Auroc.binary(has, scores);
+            if (!Double.isNaN(a)) {
+                out.put(prefix + f.key(), a);
+            }
+        }
+    }
+
+    private static boolean shows(DisentanglerDataset data, int study, Finding f) {
+        return data.studies().get(study).truthFindings().stream().anyMatch(x -> x.finding() == f);
+    }
+
+    private static List<float[]> pixels(DisentanglerDataset data, int[] indices) {
+        return IntStream.of(indices)
+                .mapToObj(i -> data.studies().get(i).pixels())
+                .toList();
     }
 }
