@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /** Test-split metrics and pictures of a trained {@link DisentanglerModel}. */
@@ -199,29 +200,49 @@ public final class DisentanglerEvaluator {
      */
     public static Map<String, Double> exactFindingReading(
             DisentanglerModel model, DisentanglerDataset data, int perClass, long seed) {
+        if (model.vocabulary().isEmpty()) {
+            return new TreeMap<>();
+        }
+        PathologyScorer head = model.findingScorer();
+        return exactFindingReading(
+                head.findings(),
+                images -> {
+                    try (NDManager m = Engines.pytorch().newBaseManager(head.device())) {
+                        return head.probabilities(m, model.encode(images).pathMean());
+                    }
+                },
+                data,
+                perClass,
+                seed);
+    }
+
+    /**
+     * {@link #exactFindingReading(DisentanglerModel, DisentanglerDataset, int, long)} with any reader of images:
+     * {@code read} gives, per image, the probability of each of {@code findings} in that order.
+     */
+    static Map<String, Double> exactFindingReading(
+            List<Finding> findings,
+            Function<List<float[]>, float[][]> read,
+            DisentanglerDataset data,
+            int perClass,
+            long seed) {
         int[] sources = IntStream.of(data.indices(Split.TEST))
                 .filter(i -> data.studies().get(i).hasGroundTruth()
                         && DisentanglerDataset.renderable(data.studies().get(i).truthFindings()))
                 .toArray();
         Map<String, Double> out = new TreeMap<>();
-        if (sources.length == 0 || perClass <= 0 || model.vocabulary().isEmpty()) {
+        if (sources.length == 0 || perClass <= 0 || findings.isEmpty()) {
             return out;
         }
-        PathologyScorer head = model.findingScorer();
-        // the head on every source's own code, once: each finding reads its false positives from these
-        float[][] ownRead;
-        try (NDManager m = Engines.pytorch().newBaseManager(head.device())) {
-            ownRead = head.probabilities(
-                    m,
-                    model.encode(IntStream.of(sources)
-                                    .mapToObj(i -> data.studies().get(i).pixels())
-                                    .toList())
-                            .pathMean());
-        }
+        // the reading of every source's own image, once: each finding reads its false positives from these
+        float[][] ownRead = read.apply(IntStream.of(sources)
+                .mapToObj(i -> data.studies().get(i).pixels())
+                .toList());
         double min = Double.NaN;
         double sum = 0;
         int classes = 0;
-        for (Finding f : head.findings()) {
+        for (int col = 0; col < findings.size(); col++) {
+            Finding f = findings.get(col);
             if (!PhantomRenderer.RENDERABLE.contains(f)) {
                 continue;
             }
@@ -238,15 +259,11 @@ public final class DisentanglerEvaluator {
             List<float[]> exact = new ArrayList<>(n);
             for (int k = 0; k < n; k++) {
                 DisentanglerDataset.Study s = data.studies().get(sources[lacking[k]]);
-                List<FindingMention> findings = new ArrayList<>(s.truthFindings());
-                findings.add(FindingMention.present(f, null, null, null));
-                exact.add(data.counterfactual(s, findings).image().toFloat());
+                List<FindingMention> withF = new ArrayList<>(s.truthFindings());
+                withF.add(FindingMention.present(f, null, null, null));
+                exact.add(data.counterfactual(s, withF).image().toFloat());
             }
-            int col = head.column(f);
-            float[][] read;
-            try (NDManager m = Engines.pytorch().newBaseManager(head.device())) {
-                read = head.probabilities(m, model.encode(exact).pathMean());
-            }
+            float[][] exactRead = read.apply(exact);
             double hits = 0;
             double falsePositives = 0;
             // exact images against their sources, threshold-free: the reading a positive weight or a bias
@@ -255,10 +272,10 @@ public final class DisentanglerEvaluator {
             double[] scores = new double[2 * n];
             for (int k = 0; k < n; k++) {
                 float own = ownRead[lacking[k]][col];
-                hits += read[k][col] > 0.5f ? 1 : 0;
+                hits += exactRead[k][col] > 0.5f ? 1 : 0;
                 falsePositives += own > 0.5f ? 1 : 0;
                 isExact[k] = true;
-                scores[k] = read[k][col];
+                scores[k] = exactRead[k][col];
                 scores[n + k] = own;
             }
             double share = hits / n;

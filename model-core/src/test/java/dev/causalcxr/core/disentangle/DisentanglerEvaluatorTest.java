@@ -5,11 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.phantom.PhantomRenderer;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class DisentanglerEvaluatorTest {
@@ -47,6 +56,46 @@ class DisentanglerEvaluatorTest {
                     DisentanglerEvaluator.exactFindingReading(model, data, 5, 1),
                     DisentanglerEvaluator.exactFindingReading(model, data, 5, 1));
         }
+    }
+
+    @Test
+    void aReaderThatSeesOnlyTheAddedFindingReadsEveryExactImageAndNoSource() {
+        DisentanglerDataset data = TinyData.small();
+        // every exact image the reading can ask about: a test study with one renderable finding it lacks added
+        Map<FloatBuffer, Finding> added = new HashMap<>();
+        for (int i : data.indices(Split.TEST)) {
+            DisentanglerDataset.Study s = data.studies().get(i);
+            if (!s.hasGroundTruth() || !DisentanglerDataset.renderable(s.truthFindings())) {
+                continue;
+            }
+            for (Finding f : PhantomRenderer.RENDERABLE) {
+                if (s.truthFindings().stream().noneMatch(m -> m.finding() == f)) {
+                    List<FindingMention> findings = new ArrayList<>(s.truthFindings());
+                    findings.add(FindingMention.present(f, null, null, null));
+                    added.put(
+                            FloatBuffer.wrap(
+                                    data.counterfactual(s, findings).image().toFloat()),
+                            f);
+                }
+            }
+        }
+        // the columns in an order of their own, so a reading that assumed the vocabulary's order would miss
+        List<Finding> columns = new ArrayList<>(data.vocabulary());
+        Collections.reverse(columns);
+        Function<List<float[]>, float[][]> oracle = images -> {
+            float[][] p = new float[images.size()][columns.size()];
+            for (int k = 0; k < images.size(); k++) {
+                Arrays.fill(p[k], 0.1f);
+                Finding f = added.get(FloatBuffer.wrap(images.get(k)));
+                if (f != null) {
+                    p[k][columns.indexOf(f)] = 0.9f;
+                }
+            }
+            return p;
+        };
+        Map<String, Double> reading = DisentanglerEvaluator.exactFindingReading(columns, oracle, data, 5, 1);
+        assertTrue(reading.size() >= 4 * 3 + 2, "several findings read: " + reading.keySet());
+        reading.forEach((k, v) -> assertEquals(k.startsWith("exact_read_false_positive") ? 0.0 : 1.0, v, 1e-12, k));
     }
 
     @Test
