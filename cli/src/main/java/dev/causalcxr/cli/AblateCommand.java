@@ -34,7 +34,10 @@ import picocli.CommandLine.Option;
             "trains the downstream classifier on real data alone and with each set of counterfactuals), then writes",
             "one table: with and without each component, mean ± std over seeds, and the paired difference with its",
             "95 % t-interval. The table goes to MLflow (run `ablation` of the spec's experiment: metrics and",
-            "ablation-table.md) and, with --table, to a Markdown file. Exit 1 when a run fails, 2 for bad input."
+            "ablation-table.md) and, with --table, to a Markdown file. Where the runs score the evaluation-only",
+            "cohort, a second table gives each arm's tail delta over the seeds. --from-summaries builds the same",
+            "tables from runs made earlier (the files `run --summary-json` wrote), without running or tracking",
+            "anything. Exit 1 when a run fails, 2 for bad input."
         })
 final class AblateCommand implements Callable<Integer> {
     private static final YAMLMapper YAML = new YAMLMapper();
@@ -43,8 +46,16 @@ final class AblateCommand implements Callable<Integer> {
     @Mixin
     DataDirOption dataDir;
 
-    @Option(names = "--spec", required = true, paramLabel = "FILE", description = "The experiment spec.")
+    @Option(names = "--spec", paramLabel = "FILE", description = "The experiment spec (or --from-summaries).")
     Path spec;
+
+    @Option(
+            names = "--from-summaries",
+            arity = "2..*",
+            paramLabel = "SUMMARY_JSON",
+            description = "Tabulate these earlier runs (one per seed, the files `run --summary-json` wrote) instead"
+                    + " of running the spec.")
+    List<Path> summaries;
 
     @Option(
             names = "--seeds",
@@ -63,6 +74,12 @@ final class AblateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if ((spec == null) == (summaries == null)) {
+            throw new UsageException("give either --spec (run the ablations) or --from-summaries (tabulate runs)");
+        }
+        if (summaries != null) {
+            return fromSummaries(summaries, table, ConsoleOutput.system());
+        }
         if (seeds < 2) {
             throw new UsageException("--seeds must be at least 2: an interval needs two paired differences");
         }
@@ -78,6 +95,47 @@ final class AblateCommand implements Callable<Integer> {
             runs.add(withAblations(text, base.seed() + i));
         }
         return run(runs, dataDir.config(), table, !noLocalWorkers, ConsoleOutput.system());
+    }
+
+    /** The tables over runs made earlier: printed and, with {@code tableFile}, written; nothing is tracked. */
+    static int fromSummaries(List<Path> files, Path tableFile, ConsoleOutput console) {
+        List<Map<String, Double>> perRun = new ArrayList<>();
+        List<String> runIds = new ArrayList<>();
+        for (Path f : files) {
+            JsonNode doc;
+            try {
+                doc = JSON.readTree(f.toFile());
+            } catch (IOException e) {
+                throw new UsageException("cannot read the summary " + f + ": " + e.getMessage());
+            }
+            if (!doc.path("metrics").isObject() || !doc.path("run_id").isTextual()) {
+                throw new UsageException(f + " is not a run summary (`run --summary-json`): no run_id and metrics");
+            }
+            perRun.add(metrics(doc));
+            runIds.add(doc.path("run_id").asText());
+        }
+        AblationTable t = AblationTable.of(perRun);
+        String markdown = String.format(
+                        Locale.ROOT,
+                        "Ablations over %d runs (%s). With − without is paired within a run; its interval is Student's"
+                                + " t over the runs.%n%n",
+                        perRun.size(),
+                        String.join(", ", runIds))
+                + t.markdown();
+        console.println(markdown);
+        if (tableFile != null) {
+            LocalPipeline.writeTextFile(tableFile, markdown);
+            console.println("table: " + tableFile);
+        }
+        return ExitCodes.OK;
+    }
+
+    private static Map<String, Double> metrics(JsonNode summary) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        summary.path("metrics")
+                .fields()
+                .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
+        return metrics;
     }
 
     /**
@@ -142,11 +200,7 @@ final class AblateCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new IllegalStateException("cannot read the run's summary: " + e.getMessage(), e);
             }
-            Map<String, Double> metrics = new LinkedHashMap<>();
-            doc.path("metrics")
-                    .fields()
-                    .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
-            perSeed.add(metrics);
+            perSeed.add(metrics(doc));
             runIds.add(doc.path("run_id").asText());
         }
         AblationTable t = AblationTable.of(perSeed);

@@ -30,6 +30,26 @@ public final class AblationTable {
         }
     }
 
+    /**
+     * One arm's delta on the evaluation-only cohort over runs: the mean of the runs' paired deltas, its 95 %
+     * t-interval over the runs (which, unlike a run's own bootstrap interval, covers the generator's training), and
+     * how many runs' own interval ({@code _ci_low}, {@code _ci_high}) lies above and below 0.
+     */
+    public record CohortDelta(String key, MeanStd overRuns, int runsAbove, int runsBelow) {}
+
+    /** The cohort deltas the table reads where every run has them: each arm against real, and against the oracle. */
+    public static final List<String> COHORT_DELTAS = List.of(
+            "power_tail_recall_delta_augmented",
+            "power_tail_auroc_delta_augmented",
+            "power_tail_recall_delta_augmented_plain",
+            "power_tail_auroc_delta_augmented_plain",
+            "power_tail_recall_delta_pretrain_finetune",
+            "power_tail_auroc_delta_pretrain_finetune",
+            "power_tail_recall_delta_oracle",
+            "power_tail_auroc_delta_oracle",
+            "power_tail_recall_delta_augmented_vs_oracle",
+            "power_tail_auroc_delta_augmented_vs_oracle");
+
     public static final String GROUP_SUPERVISION = "group supervision (disentangler)";
     public static final String NOISE_OPTIMIZATION = "noise optimization (tail priors)";
     public static final String AUGMENTATION = "augmentation (downstream classifier)";
@@ -38,10 +58,12 @@ public final class AblationTable {
     public static final List<Comparison> COMPARISONS = comparisons();
 
     private final List<Row> rows;
+    private final List<CohortDelta> cohortDeltas;
     private final int seeds;
 
-    private AblationTable(List<Row> rows, int seeds) {
+    private AblationTable(List<Row> rows, List<CohortDelta> cohortDeltas, int seeds) {
         this.rows = List.copyOf(rows);
+        this.cohortDeltas = List.copyOf(cohortDeltas);
         this.seeds = seeds;
     }
 
@@ -62,11 +84,29 @@ public final class AblationTable {
             }
             rows.add(new Row(c, MeanStd.of(with), MeanStd.of(without), MeanStd.of(diff)));
         }
-        return new AblationTable(rows, perSeed.size());
+        List<CohortDelta> deltas = new ArrayList<>();
+        for (String k : COHORT_DELTAS) {
+            if (!perSeed.stream()
+                    .allMatch(m -> m.containsKey(k) && m.containsKey(k + "_ci_low") && m.containsKey(k + "_ci_high"))) {
+                continue;
+            }
+            deltas.add(new CohortDelta(
+                    k,
+                    MeanStd.of(perSeed.stream().mapToDouble(m -> m.get(k)).toArray()),
+                    (int) perSeed.stream().filter(m -> m.get(k + "_ci_low") > 0).count(),
+                    (int) perSeed.stream()
+                            .filter(m -> m.get(k + "_ci_high") < 0)
+                            .count()));
+        }
+        return new AblationTable(rows, deltas, perSeed.size());
     }
 
     public List<Row> rows() {
         return rows;
+    }
+
+    public List<CohortDelta> cohortDeltas() {
+        return cohortDeltas;
     }
 
     public int seeds() {
@@ -90,6 +130,14 @@ public final class AblationTable {
             m.put(
                     p + "difference_ci_high",
                     r.difference().mean() + r.difference().ci95());
+        }
+        for (CohortDelta d : cohortDeltas) {
+            String p = "seeds." + d.key() + ".";
+            m.put(p + "mean", d.overRuns().mean());
+            m.put(p + "ci_low", d.overRuns().mean() - d.overRuns().ci95());
+            m.put(p + "ci_high", d.overRuns().mean() + d.overRuns().ci95());
+            m.put(p + "runs_above", (double) d.runsAbove());
+            m.put(p + "runs_below", (double) d.runsBelow());
         }
         return m;
     }
@@ -115,6 +163,28 @@ public final class AblationTable {
                     r.difference().mean() - r.difference().ci95(),
                     r.difference().mean() + r.difference().ci95(),
                     r.componentHelps() ? "helps" : (harms(r) ? "hurts" : "no clear effect")));
+        }
+        if (!cohortDeltas.isEmpty()) {
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%nEvaluation-only cohort, tail: each run's paired delta, over the %d runs (the interval covers the"
+                            + " generator's training; a run's own covers its classifier seeds and test draw)%n%n",
+                    seeds));
+            b.append("| delta | mean over runs | 95 % t-interval over runs | runs whose own CI excludes 0"
+                    + " (above / below) |\n");
+            b.append("|---|---|---|---|\n");
+            for (CohortDelta d : cohortDeltas) {
+                b.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %+.3f | %+.3f to %+.3f | %d / %d of %d |%n",
+                        d.key().substring("power_tail_".length()),
+                        d.overRuns().mean(),
+                        d.overRuns().mean() - d.overRuns().ci95(),
+                        d.overRuns().mean() + d.overRuns().ci95(),
+                        d.runsAbove(),
+                        d.runsBelow(),
+                        seeds));
+            }
         }
         return b.toString();
     }

@@ -76,4 +76,30 @@ class AblationTableTest {
         assertTrue(r.difference().mean() < 0);
         assertTrue(r.componentHelps());
     }
+
+    @Test
+    void cohortDeltasAreAveragedOverRunsWithATIntervalAndEachRunsOwnIntervalCounted() {
+        String k = "power_tail_auroc_delta_augmented";
+        List<Map<String, Double>> runs = List.of(
+                Map.of(k, 0.02, k + "_ci_low", -0.01, k + "_ci_high", 0.05),
+                Map.of(k, 0.04, k + "_ci_low", 0.01, k + "_ci_high", 0.07),
+                Map.of(k, 0.06, k + "_ci_low", 0.03, k + "_ci_high", 0.09, "power_tail_recall_delta_oracle", 0.1));
+        AblationTable t = AblationTable.of(runs);
+        // the oracle's delta is in one run only: left out
+        assertEquals(1, t.cohortDeltas().size());
+        AblationTable.CohortDelta d = t.cohortDeltas().get(0);
+        assertEquals(k, d.key());
+        assertEquals(0.04, d.overRuns().mean(), 1e-12);
+        assertEquals(0.02, d.overRuns().std(), 1e-12);
+        // Student's t with 2 degrees of freedom: 4.303 × 0.02 / √3
+        double half = 4.303 * 0.02 / Math.sqrt(3);
+        assertEquals(half, d.overRuns().ci95(), 1e-12);
+        assertEquals(2, d.runsAbove());
+        assertEquals(0, d.runsBelow());
+        assertEquals(0.04 - half, t.asMetrics().get("seeds." + k + ".ci_low"), 1e-12);
+        assertEquals(2.0, t.asMetrics().get("seeds." + k + ".runs_above"), 0);
+        assertTrue(
+                t.markdown().contains("| auroc_delta_augmented | +0.040 | -0.010 to +0.090 | 2 / 0 of 3 |"),
+                t.markdown());
+    }
 }
