@@ -357,6 +357,7 @@ class ExperimentSpecTest {
                     List.of(
                             "import-site.yaml",
                             "quick-phantom-power-layers.yaml",
+                            "quick-phantom-power-rendered-3200.yaml",
                             "quick-phantom-power-rendered.yaml",
                             "quick-phantom-power-weighted-aux20.yaml",
                             "quick-phantom-power-weighted-g4-studies8000.yaml",
