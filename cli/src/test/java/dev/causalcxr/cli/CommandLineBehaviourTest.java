@@ -73,6 +73,19 @@ class CommandLineBehaviourTest {
     }
 
     @Test
+    void everyCommandsHelpRendersWithoutAFormatWarning() {
+        // picocli formats each description as a format string: a bare "95 % t" warned and printed raw
+        List<picocli.CommandLine> commands = new java.util.ArrayList<>(List.of(new picocli.CommandLine(new Main())));
+        for (int i = 0; i < commands.size(); i++) {
+            picocli.CommandLine c = commands.get(i);
+            assertFalse(c.getUsageMessage().isBlank(), c.getCommandName());
+            commands.addAll(c.getSubcommands().values());
+        }
+        assertTrue(commands.size() > 10, "the subcommands were walked: " + commands.size());
+        assertFalse(err.toString(UTF_8).contains("picocli WARN"), err.toString(UTF_8));
+    }
+
+    @Test
     void unknownCommandsAndOptionsAreUsageErrors() {
         assertEquals(2, Main.execute("bogus"));
         assertEquals(2, Main.execute("demo", "--profile", "huge"));
