@@ -98,8 +98,7 @@ final class AblateCommand implements Callable<Integer> {
 
     /** The tables over runs made earlier: printed and, with {@code tableFile}, written; nothing is tracked. */
     static int fromSummaries(List<Path> files, Path tableFile, ConsoleOutput console) {
-        List<Map<String, Double>> perRun = new ArrayList<>();
-        List<String> runIds = new ArrayList<>();
+        List<RunSummary> summaries = new ArrayList<>();
         for (Path f : files) {
             JsonNode doc;
             try {
@@ -110,31 +109,38 @@ final class AblateCommand implements Callable<Integer> {
             if (!doc.path("metrics").isObject() || !doc.path("run_id").isTextual()) {
                 throw new UsageException(f + " is not a run summary (`run --summary-json`): no run_id and metrics");
             }
-            perRun.add(metrics(doc));
-            runIds.add(doc.path("run_id").asText());
+            summaries.add(RunSummary.of(doc));
         }
-        AblationTable t = AblationTable.of(perRun);
         String markdown = String.format(
                         Locale.ROOT,
                         "Ablations over %d runs (%s). With − without is paired within a run; its interval is Student's"
                                 + " t over the runs.%n%n",
-                        perRun.size(),
-                        String.join(", ", runIds))
-                + t.markdown();
+                        summaries.size(),
+                        String.join(
+                                ", ", summaries.stream().map(RunSummary::runId).toList()))
+                + AblationTable.of(summaries.stream().map(RunSummary::metrics).toList())
+                        .markdown();
+        printAndWrite(markdown, tableFile, console);
+        return ExitCodes.OK;
+    }
+
+    /** What the table reads of one run's summary file ({@code run --summary-json}). */
+    private record RunSummary(String runId, Map<String, Double> metrics) {
+        static RunSummary of(JsonNode doc) {
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            doc.path("metrics")
+                    .fields()
+                    .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
+            return new RunSummary(doc.path("run_id").asText(), metrics);
+        }
+    }
+
+    private static void printAndWrite(String markdown, Path tableFile, ConsoleOutput console) {
         console.println(markdown);
         if (tableFile != null) {
             LocalPipeline.writeTextFile(tableFile, markdown);
             console.println("table: " + tableFile);
         }
-        return ExitCodes.OK;
-    }
-
-    private static Map<String, Double> metrics(JsonNode summary) {
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        summary.path("metrics")
-                .fields()
-                .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
-        return metrics;
     }
 
     /**
@@ -199,20 +205,17 @@ final class AblateCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new IllegalStateException("cannot read the run's summary: " + e.getMessage(), e);
             }
-            perSeed.add(metrics(doc));
-            runIds.add(doc.path("run_id").asText());
+            RunSummary run = RunSummary.of(doc);
+            perSeed.add(run.metrics());
+            runIds.add(run.runId());
         }
         AblationTable t = AblationTable.of(perSeed);
         String markdown = header(runs, runIds) + t.markdown();
         console.println("");
-        console.println(markdown);
+        printAndWrite(markdown, tableFile, console);
         try {
             Path md = work.resolve("ablation-table.md");
             Files.writeString(md, markdown, StandardCharsets.UTF_8);
-            if (tableFile != null) {
-                LocalPipeline.writeTextFile(tableFile, markdown);
-                console.println("table: " + tableFile);
-            }
             track(runs.get(0), runIds, t, md, config, console);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write the table: " + e.getMessage(), e);

@@ -117,9 +117,10 @@ import java.util.List;
  *                               already) at weight w. Each rare finding then reaches the encoder on new anatomies
  *                               every step, not only on the few training studies that show it (models saved before
  *                               this field load as 0). Phantom only, like the slot swaps. Opt-in, set only in
- *                               specs/quick-phantom-power-rendered.yaml: at 800 steps it lifts effusion, not the
- *                               small findings (bench/disentangle/RESULTS.md, "The encoder's reading of rare
- *                               findings")
+ *                               specs/quick-phantom-power-rendered.yaml and its -3200 twin: at 800 steps it lifts
+ *                               effusion, not the small findings; at 3,200 the encoder also reads mass and
+ *                               pneumothorax (bench/disentangle/RESULTS.md, "The encoder's reading of rare
+ *                               findings"; bench/evaluation/RESULTS.md)
  */
 public record DisentanglerConfig(
         int baseWidth,
