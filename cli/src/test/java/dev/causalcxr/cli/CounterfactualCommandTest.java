@@ -426,6 +426,59 @@ class CounterfactualCommandTest {
     }
 
     @Test
+    void aModelWhoseRunComposedLocallyAnswersWithLocalizedCounterfactuals() throws Exception {
+        // the same training (answered from the cache) with a counterfactual stage that composes locally
+        Path spec = dir.resolve("tiny-localized.yaml");
+        Files.writeString(
+                spec,
+                Files.readString(dir.resolve("tiny.yaml"))
+                                .replace("name: cf-cli", "name: cf-cli-localized")
+                                .replace("train-diffusion]", "train-diffusion, generate-counterfactuals]")
+                        + """
+                  generate-counterfactuals: {guidance: 3.5, ddim_steps: 8, samples_per_condition: 2, metric_sources: 1,
+                                             max_per_class: 2, grid_sources: 1, grid_conditions: 1, grid_samples: 1,
+                                             composition: localized, localize_threshold: 0.9}
+                """);
+        Path summary = dir.resolve("summary-localized.json");
+        assertEquals(
+                0,
+                cli(
+                        "run",
+                        "--spec",
+                        spec.toString(),
+                        "--data-dir",
+                        data.toString(),
+                        "--summary-json",
+                        summary.toString()),
+                err.toString(UTF_8));
+        String localized =
+                new ObjectMapper().readTree(summary.toFile()).path("model").asText();
+        assertEquals(0, cli("models", "show", "--data-dir", data.toString(), localized), err.toString(UTF_8));
+        String shown = out.toString(UTF_8);
+        assertTrue(shown.matches("(?s).*\\n  composition +localized\\n.*"), shown);
+        assertTrue(shown.matches("(?s).*\\n  composition\\.localize_threshold +0\\.9\\n.*"), shown);
+
+        Path local = dir.resolve("out-localized");
+        assertEquals(0, cli(effusionOf(localized, local)), err.toString(UTF_8));
+        JsonNode doc = new ObjectMapper()
+                .readTree(local.resolve("counterfactuals.json").toFile());
+        assertEquals("localized", doc.path("composition").asText(), doc.toString());
+        // the same models and sampler, composed residually (a model that records no composition)
+        Path residual = dir.resolve("out-residual");
+        assertEquals(
+                0, cli(effusionOf("cf-cli@1", residual, "--guidance", "3.5", "--steps", "8")), err.toString(UTF_8));
+        assertEquals(
+                "residual",
+                new ObjectMapper()
+                        .readTree(residual.resolve("counterfactuals.json").toFile())
+                        .path("composition")
+                        .asText());
+        assertFalse(java.util.Arrays.equals(
+                Files.readAllBytes(residual.resolve("counterfactual-02.png")),
+                Files.readAllBytes(local.resolve("counterfactual-02.png"))));
+    }
+
+    @Test
     void modelsListShowsTheVersionAndAnAliasCanPointAtIt() {
         assertEquals(0, cli("models", "list", "--data-dir", data.toString()));
         assertTrue(out.toString(UTF_8).contains("cf-cli@1"), out.toString(UTF_8));

@@ -29,14 +29,26 @@ public final class ModelComponents {
     public static final String SAMPLER_DDIM_STEPS = "sampler.ddim_steps";
     public static final String SAMPLER_ETA = "sampler.eta";
 
+    /**
+     * Provenance keys: how the run's {@code generate-counterfactuals} stage composed its images from the decoder's
+     * ({@code residual}, {@code localized}, {@code decoded}) and its localization threshold. The {@code
+     * counterfactual} command and the service compose the same way; a version that records none composes residually,
+     * as every run did before the setting existed.
+     */
+    public static final String COMPOSITION = "composition";
+
+    public static final String COMPOSITION_LOCALIZE_THRESHOLD = "composition.localize_threshold";
+
     /** The stage whose manifest params hold the sampler settings. */
     public static final String COUNTERFACTUAL_STAGE = CounterfactualStage.NAME;
 
-    /** That stage's manifest param → the provenance key it is recorded under. */
+    /** That stage's manifest param → the provenance key it is recorded under (sampler settings and composition). */
     public static final Map<String, String> SAMPLER_PARAMS = Map.of(
             CounterfactualStage.PARAM_GUIDANCE, SAMPLER_GUIDANCE,
             CounterfactualStage.PARAM_DDIM_STEPS, SAMPLER_DDIM_STEPS,
-            CounterfactualStage.PARAM_ETA, SAMPLER_ETA);
+            CounterfactualStage.PARAM_ETA, SAMPLER_ETA,
+            CounterfactualStage.PARAM_COMPOSITION, COMPOSITION,
+            CounterfactualStage.PARAM_LOCALIZE_THRESHOLD, COMPOSITION_LOCALIZE_THRESHOLD);
 
     private ModelComponents() {}
 }

@@ -85,6 +85,12 @@ public final class CounterfactualFiles {
         doc.put("guidance", asked.guidance());
         doc.put("ddim_steps", asked.steps());
         doc.put("eta", asked.eta());
+        // how the images were composed from the decoder's, as the model's run composed them
+        CounterfactualGenerator.Composition composition = RegisteredGenerators.recordedComposition(version);
+        doc.put("composition", composition.key());
+        if (composition == CounterfactualGenerator.Composition.LOCALIZED) {
+            doc.put("localize_threshold", RegisteredGenerators.recordedLocalizeThreshold(version));
+        }
         doc.put("tail_prior", g.usedPrior() ? g.prior().label() : null);
         doc.put("images", names);
         // what trained the model (its registered provenance) and what generated these images

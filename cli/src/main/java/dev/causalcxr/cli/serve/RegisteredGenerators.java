@@ -32,6 +32,8 @@ public final class RegisteredGenerators {
      */
     public static CounterfactualGenerator open(ModelRegistry registry, ModelVersion version, Path workDir)
             throws IOException {
+        CounterfactualGenerator.Composition composition = recordedComposition(version);
+        double threshold = recordedLocalizeThreshold(version);
         Files.createDirectories(workDir);
         Path modelDir = Files.createTempDirectory(workDir, "model-");
         try {
@@ -43,7 +45,8 @@ public final class RegisteredGenerators {
                 throw new NotAGeneratorException(version.reference()
                         + " is not a counterfactual generator (its components: " + files.keySet() + ")");
             }
-            return CounterfactualGenerator.open(disentangler, diffusion, priors);
+            return CounterfactualGenerator.open(disentangler, diffusion, priors)
+                    .withOwnComposition(composition, threshold);
         } finally {
             FileTrees.delete(modelDir);
         }
@@ -74,6 +77,42 @@ public final class RegisteredGenerators {
             throw new IllegalArgumentException(
                     version.reference() + " records invalid sampler settings: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * How the version's run composed its counterfactuals; {@code residual} for a version that records none (every
+     * run did so before the setting existed).
+     *
+     * @throws IllegalArgumentException when the recorded composition is not a known one
+     */
+    public static CounterfactualGenerator.Composition recordedComposition(ModelVersion version) {
+        String key = version.provenance()
+                .getOrDefault(ModelComponents.COMPOSITION, CounterfactualGenerator.Composition.RESIDUAL.key());
+        return CounterfactualGenerator.Composition.fromKey(key)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        version.reference() + " records an unknown composition '" + key + "'"));
+    }
+
+    /**
+     * The localization threshold the version's run composed with, or the default.
+     *
+     * @throws IllegalArgumentException when the recorded value is not a number in (0, 1]
+     */
+    public static double recordedLocalizeThreshold(ModelVersion version) {
+        String v = version.provenance().get(ModelComponents.COMPOSITION_LOCALIZE_THRESHOLD);
+        if (v == null) {
+            return CounterfactualGenerator.DEFAULT_LOCALIZE_THRESHOLD;
+        }
+        try {
+            double t = Double.parseDouble(v);
+            if (t > 0 && t <= 1) {
+                return t;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the version's name
+        }
+        throw new IllegalArgumentException(
+                version.reference() + " records an invalid localization threshold '" + v + "'");
     }
 
     /** Whether the version records its run's sampler settings (versions registered before it did do not). */

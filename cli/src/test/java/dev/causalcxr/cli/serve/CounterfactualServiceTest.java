@@ -720,6 +720,30 @@ class CounterfactualServiceTest {
     }
 
     @Test
+    @Order(12)
+    void aModelWhoseRunComposedLocallyServesLocalizedCounterfactuals() throws Exception {
+        ModelVersion one = stack.registry().resolve(fx.reference);
+        Map<String, String> provenance = new HashMap<>(one.provenance());
+        provenance.remove("pipeline_run_id");
+        provenance.put(dev.causalcxr.activities.pipeline.ModelComponents.COMPOSITION, "localized");
+        provenance.put(dev.causalcxr.activities.pipeline.ModelComponents.COMPOSITION_LOCALIZE_THRESHOLD, "0.9");
+        ModelVersion localized =
+                stack.registry().register(ServeFixture.MODEL, one.components(), provenance, one.metrics());
+        JsonNode residual = client.json(client.post(imageRequest(FINDING, 2, 3).field("model", one.reference())));
+        JsonNode local = client.json(client.post(imageRequest(FINDING, 2, 3).field("model", localized.reference())));
+        assertEquals("residual", residual.path("composition").asText(), "a model that records none: " + residual);
+        assertEquals("localized", local.path("composition").asText(), local.toString());
+        assertEquals(0.9, local.path("localize_threshold").asDouble(), local.toString());
+        Map<String, byte[]> residualImages = client.images(residual);
+        Map<String, byte[]> localizedImages = client.images(local);
+        assertEquals(residualImages.keySet(), localizedImages.keySet());
+        assertFalse(
+                java.util.Arrays.equals(
+                        residualImages.get("counterfactual-02.png"), localizedImages.get("counterfactual-02.png")),
+                "the localized model leaves part of the change out");
+    }
+
+    @Test
     @Order(100)
     void theLogsHoldNoRequestTextStudyIdsOrImageBytes() throws Exception {
         String digest = dev.causalcxr.core.files.Digests.sha256Hex(Files.readAllBytes(fx.image));

@@ -37,6 +37,12 @@ import java.util.Map;
  *                            rendered finding at 20 %) instead of the validation split; 0: the validation split
  * @param judgeSteps          the judge's optimizer steps (a larger cohort needs more to be seen once)
  * @param judgeDownsamplings  stride-2 convolutions of the judge's four ({@link FindingJudge.Config})
+ * @param composition         how a counterfactual is made from the decoder's images ({@link
+ *                            CounterfactualGenerator.Composition}): {@code residual} (the default), {@code localized}
+ *                            or {@code decoded}; the registered model records it, so the {@code counterfactual}
+ *                            command and the service compose the same way
+ * @param localizeThreshold   with {@code localized}: the share of a change's smoothed peak from which a pixel is kept
+ *                            whole ({@link ChangeMask}), in (0, 1]
  * @param device              {@code cpu}, {@code gpu} or {@code gpu:N}
  */
 public record CounterfactualConfig(
@@ -60,6 +66,8 @@ public record CounterfactualConfig(
         int judgeCohortStudies,
         int judgeSteps,
         int judgeDownsamplings,
+        String composition,
+        double localizeThreshold,
         String device) {
 
     private static final int MAX_JUDGE_STEPS = 100_000;
@@ -71,6 +79,9 @@ public record CounterfactualConfig(
                 ? Map.of()
                 : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(classCounts));
         device = device == null || device.isBlank() ? "cpu" : device;
+        composition = composition == null || composition.isBlank()
+                ? CounterfactualGenerator.Composition.RESIDUAL.key()
+                : composition;
         List<String> p = new ArrayList<>();
         if (ddimSteps < 1 || ddimSteps > 1000) {
             p.add("ddim_steps must be in 1..1000, got " + ddimSteps);
@@ -129,6 +140,12 @@ public record CounterfactualConfig(
         if (judgeDownsamplings < 1 || judgeDownsamplings > FindingJudge.LAYERS) {
             p.add("judge_downsamplings must be in 1.." + FindingJudge.LAYERS + ", got " + judgeDownsamplings);
         }
+        if (CounterfactualGenerator.Composition.fromKey(composition).isEmpty()) {
+            p.add("composition must be one of residual, localized, decoded, got '" + composition + "'");
+        }
+        if (!(localizeThreshold > 0 && localizeThreshold <= 1)) {
+            p.add("localize_threshold must be in (0, 1], got " + localizeThreshold);
+        }
         if (!device.matches("cpu|gpu(:\\d+)?")) {
             p.add("device must be cpu, gpu or gpu:N, got '" + device + "'");
         }
@@ -160,12 +177,19 @@ public record CounterfactualConfig(
                 0,
                 FindingJudge.Config.quick(0).steps(),
                 FindingJudge.Config.quick(0).downsamplings(),
+                CounterfactualGenerator.Composition.RESIDUAL.key(),
+                CounterfactualGenerator.DEFAULT_LOCALIZE_THRESHOLD,
                 "cpu");
     }
 
     /** The judge's training for a seed: the quick judge with this config's steps and downsamplings. */
     public FindingJudge.Config judge(long seed) {
         return FindingJudge.Config.quick(seed).withBudget(judgeSteps, judgeDownsamplings);
+    }
+
+    /** The composition this block names. */
+    public CounterfactualGenerator.Composition compositionKind() {
+        return CounterfactualGenerator.Composition.fromKey(composition).orElseThrow();
     }
 
     public SamplerConfig sampler() {
@@ -194,6 +218,8 @@ public record CounterfactualConfig(
                 judgeCohortStudies,
                 judgeSteps,
                 judgeDownsamplings,
+                composition,
+                localizeThreshold,
                 device);
     }
 
@@ -219,6 +245,8 @@ public record CounterfactualConfig(
                 judgeCohortStudies,
                 judgeSteps,
                 judgeDownsamplings,
+                composition,
+                localizeThreshold,
                 device);
     }
 
@@ -244,6 +272,8 @@ public record CounterfactualConfig(
                 judgeCohortStudies,
                 judgeSteps,
                 judgeDownsamplings,
+                composition,
+                localizeThreshold,
                 device);
     }
 
@@ -269,6 +299,8 @@ public record CounterfactualConfig(
                 judgeCohortStudies,
                 judgeSteps,
                 judgeDownsamplings,
+                composition,
+                localizeThreshold,
                 device);
     }
 
@@ -294,6 +326,8 @@ public record CounterfactualConfig(
                 judgeCohortStudies,
                 judgeSteps,
                 judgeDownsamplings,
+                composition,
+                localizeThreshold,
                 device);
     }
 

@@ -46,6 +46,7 @@ public final class CounterfactualGenerator implements AutoCloseable {
     private final DiffusionModel diffusion;
     private final Map<Finding, NoisePrior> priors;
     private final Composition composition;
+    private final double localizeThreshold;
     private final boolean owner;
 
     /**
@@ -56,14 +57,37 @@ public final class CounterfactualGenerator implements AutoCloseable {
      *       decoder's image, {@code x + D(z_id, ẑ_path) − D(z_id, z_path(x))}, clipped to [0, 1]. The
      *       decoder's reconstruction error (blur, lost texture) cancels, so whatever the request does
      *       not change stays the source's own pixels.</li>
+     *   <li>{@code LOCALIZED}: as {@code RESIDUAL}, but the change is added only where it is concentrated,
+     *       {@code x + m ⊙ (D(z_id, ẑ_path) − D(z_id, z_path(x)))} with {@code m} the {@link ChangeMask} of that
+     *       change at the generator's localization threshold: the decoder's small changes elsewhere (what a reader
+     *       takes for other findings, and most of the variation between samples) are left out.</li>
      *   <li>{@code DECODED}: the decoder's image {@code D(z_id, ẑ_path)} itself, as the paper writes the
      *       method; every counterfactual then also carries the reconstruction's loss of detail.</li>
      * </ul>
      */
     public enum Composition {
         RESIDUAL,
-        DECODED
+        LOCALIZED,
+        DECODED;
+
+        /** The spec's name of this composition ({@code residual}, {@code localized}, {@code decoded}). */
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The composition a spec or a model's record names, or empty. */
+        public static java.util.Optional<Composition> fromKey(String key) {
+            for (Composition c : values()) {
+                if (c.key().equals(key)) {
+                    return java.util.Optional.of(c);
+                }
+            }
+            return java.util.Optional.empty();
+        }
     }
+
+    /** {@link Composition#LOCALIZED}'s threshold when none is given: a pixel is kept whole from 30 % of the peak. */
+    public static final double DEFAULT_LOCALIZE_THRESHOLD = 0.3;
 
     /**
      * The images and codes of one request.
@@ -87,12 +111,18 @@ public final class CounterfactualGenerator implements AutoCloseable {
             DiffusionModel diffusion,
             Map<Finding, NoisePrior> priors,
             Composition composition,
+            double localizeThreshold,
             boolean owner) {
         this.disentangler = disentangler;
         this.diffusion = diffusion;
         this.priors =
                 Collections.unmodifiableMap(priors.isEmpty() ? new EnumMap<>(Finding.class) : new EnumMap<>(priors));
         this.composition = Objects.requireNonNull(composition, "composition");
+        if (!(localizeThreshold > 0 && localizeThreshold <= 1)) {
+            throw new IllegalArgumentException(
+                    "the localization threshold must be in (0, 1], got " + localizeThreshold);
+        }
+        this.localizeThreshold = localizeThreshold;
         this.owner = owner;
     }
 
@@ -144,21 +174,43 @@ public final class CounterfactualGenerator implements AutoCloseable {
                         + e.getValue().dim() + ", the diffusion model's codes have " + diffusion.zDim());
             }
         }
-        return new CounterfactualGenerator(disentangler, diffusion, priors, Composition.RESIDUAL, takeOwnership);
+        return new CounterfactualGenerator(
+                disentangler, diffusion, priors, Composition.RESIDUAL, DEFAULT_LOCALIZE_THRESHOLD, takeOwnership);
     }
 
     /** The same models without tail-noise priors (every request starts from N(0, I)); closing it closes nothing. */
     public CounterfactualGenerator withoutPriors() {
-        return new CounterfactualGenerator(disentangler, diffusion, Map.of(), composition, false);
+        return new CounterfactualGenerator(disentangler, diffusion, Map.of(), composition, localizeThreshold, false);
     }
 
     /** The same models composing their images another way; closing it closes nothing. */
     public CounterfactualGenerator withComposition(Composition other) {
-        return new CounterfactualGenerator(disentangler, diffusion, priors, other, false);
+        return withComposition(other, localizeThreshold);
+    }
+
+    /**
+     * The same models composing their images another way, with {@link Composition#LOCALIZED}'s threshold; closing
+     * it closes nothing.
+     */
+    public CounterfactualGenerator withComposition(Composition other, double threshold) {
+        return new CounterfactualGenerator(disentangler, diffusion, priors, other, threshold, false);
+    }
+
+    /**
+     * These models composing their images another way, handed over to the returned generator: closing it closes
+     * what this one would have closed, and this one must not be used any more.
+     */
+    public CounterfactualGenerator withOwnComposition(Composition other, double threshold) {
+        return new CounterfactualGenerator(disentangler, diffusion, priors, other, threshold, owner);
     }
 
     public Composition composition() {
         return composition;
+    }
+
+    /** The share of a change's smoothed peak from which {@link Composition#LOCALIZED} keeps a pixel whole. */
+    public double localizeThreshold() {
+        return localizeThreshold;
     }
 
     public DisentanglerModel disentangler() {
@@ -479,7 +531,13 @@ public final class CounterfactualGenerator implements AutoCloseable {
         for (GrayImage d : decoded) {
             float[] changed = d.toFloat();
             for (int p = 0; p < changed.length; p++) {
-                changed[p] = original[p] + (changed[p] - reconstruction[p]);
+                changed[p] -= reconstruction[p];
+            }
+            float[] weight = composition == Composition.LOCALIZED
+                    ? ChangeMask.weights(changed, source.width(), source.height(), localizeThreshold)
+                    : null;
+            for (int p = 0; p < changed.length; p++) {
+                changed[p] = original[p] + (weight == null ? changed[p] : weight[p] * changed[p]);
             }
             out.add(GrayImage.fromUnit(source.width(), source.height(), changed));
         }

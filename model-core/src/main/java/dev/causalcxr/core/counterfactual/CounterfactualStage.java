@@ -69,6 +69,10 @@ public final class CounterfactualStage {
 
     public static final String PARAM_DDIM_STEPS = "cf.ddimSteps";
     public static final String PARAM_ETA = "cf.eta";
+    /** Manifest params: the composition the stage's images were made with, and its localization threshold. */
+    public static final String PARAM_COMPOSITION = "cf.composition";
+
+    public static final String PARAM_LOCALIZE_THRESHOLD = "cf.localizeThreshold";
     public static final String ARTIFACT_TRADEOFF = "guidance-tradeoff";
     public static final String ARTIFACT_TRADEOFF_TABLE = "guidance-tradeoff.csv";
     /** Per reader, requested class and other finding: how much the request moved that finding's probability. */
@@ -122,7 +126,7 @@ public final class CounterfactualStage {
             DiffusionModel m = DiffusionModel.load(diffusionModel, cfg.device());
             try (CounterfactualGenerator gen =
                     CounterfactualGenerator.of(d, m, cfg.usePriors() ? priors : Map.of(), false)) {
-                return run(cfg, data, gen, priors, ctx);
+                return run(cfg, data, gen.withComposition(cfg.compositionKind(), cfg.localizeThreshold()), priors, ctx);
             } finally {
                 m.close();
             }
@@ -131,7 +135,7 @@ public final class CounterfactualStage {
         }
     }
 
-    /** Runs the stage on loaded data and an open generator (its priors are the ones used). */
+    /** Runs the stage on loaded data and an open generator (its priors and its composition are the ones used). */
     public static Result run(
             CounterfactualConfig cfg,
             DisentanglerDataset data,
@@ -709,6 +713,8 @@ public final class CounterfactualStage {
         ctx.logParam(PARAM_DDIM_STEPS, String.valueOf(cfg.ddimSteps()));
         ctx.logParam(PARAM_ETA, String.valueOf(cfg.eta()));
         ctx.logParam(PARAM_GUIDANCE, String.valueOf(cfg.guidance()));
+        ctx.logParam(PARAM_COMPOSITION, gen.composition().key());
+        ctx.logParam(PARAM_LOCALIZE_THRESHOLD, String.valueOf(gen.localizeThreshold()));
         ctx.logParam("cf.samplesPerCondition", String.valueOf(cfg.samplesPerCondition()));
         ctx.logParam("cf.metricSources", String.valueOf(cfg.metricSources()));
         ctx.logParam("cf.metricConditions", String.valueOf(cfg.metricConditions()));

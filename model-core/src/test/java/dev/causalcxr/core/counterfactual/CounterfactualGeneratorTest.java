@@ -149,6 +149,39 @@ class CounterfactualGeneratorTest {
     }
 
     @Test
+    void aLocalizedCounterfactualAddsTheChangeOnlyWhereItsMaskKeepsIt() {
+        Condition c = Condition.of(Finding.CARDIOMEGALY);
+        CounterfactualGenerator decoded = gen.withComposition(CounterfactualGenerator.Composition.DECODED);
+        CounterfactualGenerator localized = gen.withComposition(CounterfactualGenerator.Composition.LOCALIZED, 0.9);
+        assertEquals(0.9, localized.localizeThreshold());
+        GrayImage plain = decoded.generate(source, c, 1, 3, SAMPLER).get(0);
+        GrayImage local = localized.generate(source, c, 1, 3, SAMPLER).get(0);
+        float[] own = gen.disentangler().encode(List.of(source.toFloat())).pathMean()[0];
+        float[] reconstruction =
+                decoded.withPathology(source, new float[][] {own}).get(0).toFloat();
+        float[] src = source.toFloat();
+        float[] delta = plain.toFloat();
+        for (int p = 0; p < delta.length; p++) {
+            delta[p] -= reconstruction[p];
+        }
+        float[] mask = ChangeMask.weights(delta, 64, 64, 0.9);
+        float[] expected = new float[delta.length];
+        int reduced = 0;
+        for (int p = 0; p < delta.length; p++) {
+            expected[p] = src[p] + mask[p] * delta[p];
+            reduced += mask[p] < 1 ? 1 : 0;
+        }
+        assertEquals(GrayImage.fromUnit(64, 64, expected), local);
+        assertTrue(reduced > 0, "some of the change is left out");
+        assertNotEquals(gen.generate(source, c, 1, 3, SAMPLER).get(0), local, "and the residual one keeps it");
+        float[] sourceOwn = gen.disentangler().encode(List.of(source.toFloat())).pathMean()[0];
+        assertEquals(
+                List.of(source),
+                localized.withPathology(source, new float[][] {sourceOwn}),
+                "no change: the source's own pixels");
+    }
+
+    @Test
     void samplesOfOneConditionDiffer() {
         List<GrayImage> a = gen.generate(source, Condition.of(Finding.PLEURAL_EFFUSION), 4, 5, SAMPLER);
         assertTrue(CounterfactualMetrics.diversity(a) > 0, "diversity");

@@ -54,6 +54,8 @@ class CounterfactualStageTest {
                 0,
                 600,
                 4,
+                "residual",
+                0.3,
                 "cpu");
     }
 
@@ -500,8 +502,9 @@ class CounterfactualStageTest {
                 IllegalArgumentException.class,
                 () -> new CounterfactualConfig(
                         8, 0f, 2f, 3, 1, List.of(), List.of(), 2, 0.5, 4, Map.of(), 2, 3, 2, true, true, false, -1, 0,
-                        5, "cpu"));
-        for (String field : List.of("judge_cohort_studies", "judge_steps", "judge_downsamplings")) {
+                        5, "blended", 0.0, "cpu"));
+        for (String field : List.of(
+                "judge_cohort_studies", "judge_steps", "judge_downsamplings", "composition", "localize_threshold")) {
             assertTrue(e.getMessage().contains(field), "every bad judge field is reported: " + e.getMessage());
         }
         assertEquals(0, q.judgeCohortStudies(), "the quick profile's judge trains on the validation split");
