@@ -106,6 +106,35 @@ class CounterfactualCommandTest {
     }
 
     /** Two "effusion" counterfactuals of the test image at seed 3, with the sampler left to the model unless given. */
+    /**
+     * The tiny spec's training (answered from the cache) plus a counterfactual stage at guidance 3.5 and 8 DDIM steps,
+     * with {@code extraSettings} appended to its block, run under the name {@code name}; the registered model.
+     */
+    private String runWithCounterfactualStage(String name, String extraSettings) throws Exception {
+        Path spec = dir.resolve(name + ".yaml");
+        Files.writeString(
+                spec,
+                Files.readString(dir.resolve("tiny.yaml"))
+                                .replace("name: cf-cli", "name: " + name)
+                                .replace("train-diffusion]", "train-diffusion, generate-counterfactuals]")
+                        + "  generate-counterfactuals: {guidance: 3.5, ddim_steps: 8, samples_per_condition: 2,"
+                        + " metric_sources: 1, max_per_class: 2, grid_sources: 1, grid_conditions: 1, grid_samples: 1"
+                        + extraSettings + "}\n");
+        Path summary = dir.resolve("summary-" + name + ".json");
+        assertEquals(
+                0,
+                cli(
+                        "run",
+                        "--spec",
+                        spec.toString(),
+                        "--data-dir",
+                        data.toString(),
+                        "--summary-json",
+                        summary.toString()),
+                err.toString(UTF_8));
+        return new ObjectMapper().readTree(summary.toFile()).path("model").asText();
+    }
+
     private String[] effusionOf(String model, Path outDir, String... sampler) {
         List<String> more = new ArrayList<>(List.of("--n", "2", "--seed", "3"));
         more.addAll(List.of(sampler));
@@ -355,30 +384,7 @@ class CounterfactualCommandTest {
     @Test
     void theModelsSamplerSettingsAreTheDefaultsAndTheCommandLineOverridesThem() throws Exception {
         // the same training (answered from the cache) with a counterfactual stage at guidance 3.5
-        Path spec = dir.resolve("tiny-guided.yaml");
-        Files.writeString(
-                spec,
-                Files.readString(dir.resolve("tiny.yaml"))
-                                .replace("name: cf-cli", "name: cf-cli-guided")
-                                .replace("train-diffusion]", "train-diffusion, generate-counterfactuals]")
-                        + """
-                  generate-counterfactuals: {guidance: 3.5, ddim_steps: 8, samples_per_condition: 2, metric_sources: 1,
-                                             max_per_class: 2, grid_sources: 1, grid_conditions: 1, grid_samples: 1}
-                """);
-        Path summary = dir.resolve("summary-guided.json");
-        assertEquals(
-                0,
-                cli(
-                        "run",
-                        "--spec",
-                        spec.toString(),
-                        "--data-dir",
-                        data.toString(),
-                        "--summary-json",
-                        summary.toString()),
-                err.toString(UTF_8));
-        String guided =
-                new ObjectMapper().readTree(summary.toFile()).path("model").asText();
+        String guided = runWithCounterfactualStage("cf-cli-guided", "");
         assertEquals("cf-cli-guided@1", guided);
         assertEquals(0, cli("models", "show", "--data-dir", data.toString(), guided), err.toString(UTF_8));
         String shown = out.toString(UTF_8);
@@ -428,31 +434,8 @@ class CounterfactualCommandTest {
     @Test
     void aModelWhoseRunComposedLocallyAnswersWithLocalizedCounterfactuals() throws Exception {
         // the same training (answered from the cache) with a counterfactual stage that composes locally
-        Path spec = dir.resolve("tiny-localized.yaml");
-        Files.writeString(
-                spec,
-                Files.readString(dir.resolve("tiny.yaml"))
-                                .replace("name: cf-cli", "name: cf-cli-localized")
-                                .replace("train-diffusion]", "train-diffusion, generate-counterfactuals]")
-                        + """
-                  generate-counterfactuals: {guidance: 3.5, ddim_steps: 8, samples_per_condition: 2, metric_sources: 1,
-                                             max_per_class: 2, grid_sources: 1, grid_conditions: 1, grid_samples: 1,
-                                             composition: localized, localize_threshold: 0.9}
-                """);
-        Path summary = dir.resolve("summary-localized.json");
-        assertEquals(
-                0,
-                cli(
-                        "run",
-                        "--spec",
-                        spec.toString(),
-                        "--data-dir",
-                        data.toString(),
-                        "--summary-json",
-                        summary.toString()),
-                err.toString(UTF_8));
         String localized =
-                new ObjectMapper().readTree(summary.toFile()).path("model").asText();
+                runWithCounterfactualStage("cf-cli-localized", ", composition: localized, localize_threshold: 0.9");
         assertEquals(0, cli("models", "show", "--data-dir", data.toString(), localized), err.toString(UTF_8));
         String shown = out.toString(UTF_8);
         assertTrue(shown.matches("(?s).*\\n  composition +localized\\n.*"), shown);

@@ -1,5 +1,7 @@
 package dev.causalcxr.core.counterfactual;
 
+import dev.causalcxr.core.imaging.GaussianBlur;
+
 /**
  * Where a counterfactual's change is concentrated, for {@link CounterfactualGenerator.Composition#LOCALIZED}: a soft
  * mask in [0, 1] computed from the change itself, as DiffEdit (Couairon et al., ICLR 2023) infers its edit mask from
@@ -41,7 +43,7 @@ final class ChangeMask {
         for (int p = 0; p < delta.length; p++) {
             magnitude[p] = Math.abs(delta[p]);
         }
-        double[] smooth = blur(magnitude, width, height, SIGMA_AT_64 * width / 64.0);
+        double[] smooth = GaussianBlur.blur(magnitude, width, height, SIGMA_AT_64 * width / 64.0);
         double peak = 0;
         for (double v : smooth) {
             peak = Math.max(peak, v);
@@ -56,46 +58,5 @@ final class ChangeMask {
             mask[p] = (float) Math.min(1, Math.max(0, (share - low) / (threshold - low)));
         }
         return mask;
-    }
-
-    /** Separable Gaussian blur, edges mirrored. */
-    private static double[] blur(double[] image, int width, int height, double sigma) {
-        int radius = Math.max(1, (int) Math.ceil(3 * sigma));
-        double[] kernel = new double[2 * radius + 1];
-        double sum = 0;
-        for (int i = -radius; i <= radius; i++) {
-            kernel[i + radius] = Math.exp(-0.5 * i * i / (sigma * sigma));
-            sum += kernel[i + radius];
-        }
-        for (int i = 0; i < kernel.length; i++) {
-            kernel[i] /= sum;
-        }
-        double[] rows = new double[image.length];
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                double acc = 0;
-                for (int i = -radius; i <= radius; i++) {
-                    acc += kernel[i + radius] * image[y * width + mirror(x + i, width)];
-                }
-                rows[y * width + x] = acc;
-            }
-        }
-        double[] out = new double[image.length];
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                double acc = 0;
-                for (int i = -radius; i <= radius; i++) {
-                    acc += kernel[i + radius] * rows[mirror(y + i, height) * width + x];
-                }
-                out[y * width + x] = acc;
-            }
-        }
-        return out;
-    }
-
-    private static int mirror(int i, int n) {
-        int period = 2 * n;
-        int m = Math.floorMod(i, period);
-        return m < n ? m : period - 1 - m;
     }
 }

@@ -3,6 +3,7 @@ package dev.causalcxr.core.phantom;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.findings.Status;
+import dev.causalcxr.core.imaging.GaussianBlur;
 import dev.causalcxr.core.imaging.GrayImage;
 import java.util.ArrayList;
 import java.util.BitSet;

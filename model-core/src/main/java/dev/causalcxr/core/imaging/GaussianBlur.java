@@ -1,7 +1,10 @@
-package dev.causalcxr.core.phantom;
+package dev.causalcxr.core.imaging;
 
-/** Separable Gaussian blur of a row-major image, edges mirrored: a detector's point spread. */
-final class GaussianBlur {
+/**
+ * Separable Gaussian blur of a row-major image, edges mirrored: the phantom detector's point spread, and the smoothing
+ * of a counterfactual's change before it is masked.
+ */
+public final class GaussianBlur {
 
     private GaussianBlur() {}
 
@@ -10,7 +13,7 @@ final class GaussianBlur {
      * @param sigma  standard deviation in pixels (> 0)
      * @return a new blurred image
      */
-    static double[] blur(double[] image, int width, int height, double sigma) {
+    public static double[] blur(double[] image, int width, int height, double sigma) {
         if (!(sigma > 0)) {
             throw new IllegalArgumentException("sigma must be > 0: " + sigma);
         }
