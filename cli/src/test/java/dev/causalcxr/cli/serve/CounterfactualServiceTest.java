@@ -689,13 +689,8 @@ class CounterfactualServiceTest {
     @Order(11)
     void aRequestWithoutSamplerSettingsGetsThoseTheModelsRunUsed() throws Exception {
         ModelVersion one = stack.registry().resolve(fx.reference);
-        Map<String, String> provenance = new HashMap<>(one.provenance());
-        provenance.remove("pipeline_run_id");
-        provenance.put("sampler.guidance", "3.5");
-        provenance.put("sampler.ddim_steps", "10");
-        provenance.put("sampler.eta", "0.0");
-        ModelVersion recorded =
-                stack.registry().register(ServeFixture.MODEL, one.components(), provenance, one.metrics());
+        ModelVersion recorded = reregisteredRecording(
+                one, Map.of("sampler.guidance", "3.5", "sampler.ddim_steps", "10", "sampler.eta", "0.0"));
         ServeFixture.Form bare = new ServeFixture.Form()
                 .file("image", "x.png", "image/png", Files.readAllBytes(fx.image))
                 .field("finding", FINDING)
@@ -723,12 +718,13 @@ class CounterfactualServiceTest {
     @Order(12)
     void aModelWhoseRunComposedLocallyServesLocalizedCounterfactuals() throws Exception {
         ModelVersion one = stack.registry().resolve(fx.reference);
-        Map<String, String> provenance = new HashMap<>(one.provenance());
-        provenance.remove("pipeline_run_id");
-        provenance.put(dev.causalcxr.activities.pipeline.ModelComponents.COMPOSITION, "localized");
-        provenance.put(dev.causalcxr.activities.pipeline.ModelComponents.COMPOSITION_LOCALIZE_THRESHOLD, "0.9");
-        ModelVersion localized =
-                stack.registry().register(ServeFixture.MODEL, one.components(), provenance, one.metrics());
+        ModelVersion localized = reregisteredRecording(
+                one,
+                Map.of(
+                        dev.causalcxr.activities.pipeline.ModelComponents.COMPOSITION,
+                        "localized",
+                        dev.causalcxr.activities.pipeline.ModelComponents.COMPOSITION_LOCALIZE_THRESHOLD,
+                        "0.9"));
         JsonNode residual = client.json(client.post(imageRequest(FINDING, 2, 3).field("model", one.reference())));
         JsonNode local = client.json(client.post(imageRequest(FINDING, 2, 3).field("model", localized.reference())));
         assertEquals("residual", residual.path("composition").asText(), "a model that records none: " + residual);
@@ -771,6 +767,14 @@ class CounterfactualServiceTest {
                 assertFalse(lower.contains(secret), "log line with '" + secret + "': " + l);
             }
         }
+    }
+
+    /** A new version of the same files whose provenance (no pipeline run) also records {@code settings}. */
+    private ModelVersion reregisteredRecording(ModelVersion one, Map<String, String> settings) {
+        Map<String, String> provenance = new HashMap<>(one.provenance());
+        provenance.remove("pipeline_run_id");
+        provenance.putAll(settings);
+        return stack.registry().register(ServeFixture.MODEL, one.components(), provenance, one.metrics());
     }
 
     private static Map<String, byte[]> unzip(byte[] zip) throws Exception {
