@@ -39,11 +39,11 @@ public final class ModelComponents {
 
     public static final String COMPOSITION_LOCALIZE_THRESHOLD = "composition.localize_threshold";
 
-    /** The stage whose manifest params hold the sampler settings. */
+    /** The stage whose manifest params hold the sampler settings and the composition. */
     public static final String COUNTERFACTUAL_STAGE = CounterfactualStage.NAME;
 
     /** That stage's manifest param → the provenance key it is recorded under (sampler settings and composition). */
-    public static final Map<String, String> SAMPLER_PARAMS = Map.of(
+    public static final Map<String, String> GENERATION_PARAMS = Map.of(
             CounterfactualStage.PARAM_GUIDANCE, SAMPLER_GUIDANCE,
             CounterfactualStage.PARAM_DDIM_STEPS, SAMPLER_DDIM_STEPS,
             CounterfactualStage.PARAM_ETA, SAMPLER_ETA,

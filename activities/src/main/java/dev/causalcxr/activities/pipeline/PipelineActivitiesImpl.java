@@ -149,7 +149,7 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
                         m.params().get("dataset.name") + "@" + m.params().get("dataset.version"));
             }
             if (stage.equals(ModelComponents.COUNTERFACTUAL_STAGE) && m.params() != null) {
-                ModelComponents.SAMPLER_PARAMS.forEach((param, key) -> {
+                ModelComponents.GENERATION_PARAMS.forEach((param, key) -> {
                     if (m.params().get(param) != null) {
                         provenance.put(key, m.params().get(param));
                     }

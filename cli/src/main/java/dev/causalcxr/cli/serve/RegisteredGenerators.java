@@ -45,8 +45,7 @@ public final class RegisteredGenerators {
                 throw new NotAGeneratorException(version.reference()
                         + " is not a counterfactual generator (its components: " + files.keySet() + ")");
             }
-            return CounterfactualGenerator.open(disentangler, diffusion, priors)
-                    .withOwnComposition(composition, threshold);
+            return CounterfactualGenerator.open(disentangler, diffusion, priors, composition, threshold);
         } finally {
             FileTrees.delete(modelDir);
         }
@@ -105,7 +104,7 @@ public final class RegisteredGenerators {
         }
         try {
             double t = Double.parseDouble(v);
-            if (t > 0 && t <= 1) {
+            if (CounterfactualGenerator.isLocalizeThreshold(t)) {
                 return t;
             }
         } catch (NumberFormatException e) {

@@ -10,8 +10,8 @@ import dev.causalcxr.core.imaging.GaussianBlur;
  * <p>The magnitude of the change |Δ| is smoothed with a Gaussian of σ = 1.5 px at 64 px (scaled with the image), so
  * that a lesion counts as a region and one stray pixel does not, and divided by its own peak. Pixels below half the
  * threshold get weight 0, pixels above the threshold weight 1, and those between a linear ramp, so the mask has no
- * hard edge. Small, spread-out changes (the decoder's noise where the request changes nothing) are dropped; the
- * region that carries most of the change is kept whole.
+ * hard edge. Weak, spread-out changes are dropped; the region that carries most of the change is kept whole, and so
+ * is any other region where the change is as strong.
  */
 final class ChangeMask {
 
@@ -32,7 +32,7 @@ final class ChangeMask {
      * @return weights in [0, 1], one per pixel
      */
     static float[] weights(float[] delta, int width, int height, double threshold) {
-        if (!(threshold > 0 && threshold <= 1)) {
+        if (!CounterfactualGenerator.isLocalizeThreshold(threshold)) {
             throw new IllegalArgumentException("the localization threshold must be in (0, 1], got " + threshold);
         }
         if (delta.length != width * height) {

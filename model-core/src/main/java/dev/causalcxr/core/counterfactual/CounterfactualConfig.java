@@ -141,9 +141,10 @@ public record CounterfactualConfig(
             p.add("judge_downsamplings must be in 1.." + FindingJudge.LAYERS + ", got " + judgeDownsamplings);
         }
         if (CounterfactualGenerator.Composition.fromKey(composition).isEmpty()) {
-            p.add("composition must be one of residual, localized, decoded, got '" + composition + "'");
+            p.add("composition must be one of " + CounterfactualGenerator.Composition.keys() + ", got '" + composition
+                    + "'");
         }
-        if (!(localizeThreshold > 0 && localizeThreshold <= 1)) {
+        if (!CounterfactualGenerator.isLocalizeThreshold(localizeThreshold)) {
             p.add("localize_threshold must be in (0, 1], got " + localizeThreshold);
         }
         if (!device.matches("cpu|gpu(:\\d+)?")) {

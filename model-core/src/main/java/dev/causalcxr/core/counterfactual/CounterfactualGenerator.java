@@ -59,8 +59,9 @@ public final class CounterfactualGenerator implements AutoCloseable {
      *       not change stays the source's own pixels.</li>
      *   <li>{@code LOCALIZED}: as {@code RESIDUAL}, but the change is added only where it is concentrated,
      *       {@code x + m ⊙ (D(z_id, ẑ_path) − D(z_id, z_path(x)))} with {@code m} the {@link ChangeMask} of that
-     *       change at the generator's localization threshold: the decoder's small changes elsewhere (what a reader
-     *       takes for other findings, and most of the variation between samples) are left out.</li>
+     *       change at the generator's localization threshold: the decoder's weak, spread-out changes elsewhere
+     *       are left out. Strong changes elsewhere stay, and they carry most of the variation between samples and
+     *       the attribute amplification (bench/generator/RESULTS.md, "Localized composition").</li>
      *   <li>{@code DECODED}: the decoder's image {@code D(z_id, ẑ_path)} itself, as the paper writes the
      *       method; every counterfactual then also carries the reconstruction's loss of detail.</li>
      * </ul>
@@ -73,6 +74,13 @@ public final class CounterfactualGenerator implements AutoCloseable {
         /** The spec's name of this composition ({@code residual}, {@code localized}, {@code decoded}). */
         public String key() {
             return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Every composition's key, comma-separated, for messages. */
+        public static String keys() {
+            return String.join(
+                    ", ",
+                    java.util.Arrays.stream(values()).map(Composition::key).toList());
         }
 
         /** The composition a spec or a model's record names, or empty. */
@@ -88,6 +96,11 @@ public final class CounterfactualGenerator implements AutoCloseable {
 
     /** {@link Composition#LOCALIZED}'s threshold when none is given: a pixel is kept whole from 30 % of the peak. */
     public static final double DEFAULT_LOCALIZE_THRESHOLD = 0.3;
+
+    /** Whether {@code t} can be {@link Composition#LOCALIZED}'s threshold: a share of the peak, in (0, 1]. */
+    public static boolean isLocalizeThreshold(double t) {
+        return t > 0 && t <= 1;
+    }
 
     /**
      * The images and codes of one request.
@@ -118,7 +131,7 @@ public final class CounterfactualGenerator implements AutoCloseable {
         this.priors =
                 Collections.unmodifiableMap(priors.isEmpty() ? new EnumMap<>(Finding.class) : new EnumMap<>(priors));
         this.composition = Objects.requireNonNull(composition, "composition");
-        if (!(localizeThreshold > 0 && localizeThreshold <= 1)) {
+        if (!isLocalizeThreshold(localizeThreshold)) {
             throw new IllegalArgumentException(
                     "the localization threshold must be in (0, 1], got " + localizeThreshold);
         }
@@ -127,18 +140,34 @@ public final class CounterfactualGenerator implements AutoCloseable {
     }
 
     /**
-     * Loads both models.
+     * Loads both models; the generator composes residually.
      *
      * @param priors learned tail-noise priors by finding (may be empty)
      */
     public static CounterfactualGenerator open(
             Path disentanglerModel, Path diffusionModel, Map<Finding, NoisePrior> priors) throws IOException {
+        return open(disentanglerModel, diffusionModel, priors, Composition.RESIDUAL, DEFAULT_LOCALIZE_THRESHOLD);
+    }
+
+    /**
+     * Loads both models; the generator composes as given.
+     *
+     * @param priors            learned tail-noise priors by finding (may be empty)
+     * @param localizeThreshold {@link Composition#LOCALIZED}'s threshold
+     */
+    public static CounterfactualGenerator open(
+            Path disentanglerModel,
+            Path diffusionModel,
+            Map<Finding, NoisePrior> priors,
+            Composition composition,
+            double localizeThreshold)
+            throws IOException {
         Objects.requireNonNull(priors, "priors (use Map.of() for none)");
         DisentanglerModel d = DisentanglerModel.load(disentanglerModel);
         try {
             DiffusionModel m = DiffusionModel.load(diffusionModel, d.config().device());
             try {
-                return of(d, m, priors, true);
+                return of(d, m, priors, composition, localizeThreshold, true);
             } catch (RuntimeException e) {
                 m.close();
                 throw e;
@@ -156,6 +185,16 @@ public final class CounterfactualGenerator implements AutoCloseable {
             DisentanglerModel disentangler,
             DiffusionModel diffusion,
             Map<Finding, NoisePrior> priors,
+            boolean takeOwnership) {
+        return of(disentangler, diffusion, priors, Composition.RESIDUAL, DEFAULT_LOCALIZE_THRESHOLD, takeOwnership);
+    }
+
+    private static CounterfactualGenerator of(
+            DisentanglerModel disentangler,
+            DiffusionModel diffusion,
+            Map<Finding, NoisePrior> priors,
+            Composition composition,
+            double localizeThreshold,
             boolean takeOwnership) {
         if (disentangler.config().pathDim() != diffusion.zDim()) {
             throw new IllegalArgumentException("the diffusion model generates z_path of dimension " + diffusion.zDim()
@@ -175,7 +214,7 @@ public final class CounterfactualGenerator implements AutoCloseable {
             }
         }
         return new CounterfactualGenerator(
-                disentangler, diffusion, priors, Composition.RESIDUAL, DEFAULT_LOCALIZE_THRESHOLD, takeOwnership);
+                disentangler, diffusion, priors, composition, localizeThreshold, takeOwnership);
     }
 
     /** The same models without tail-noise priors (every request starts from N(0, I)); closing it closes nothing. */
@@ -194,14 +233,6 @@ public final class CounterfactualGenerator implements AutoCloseable {
      */
     public CounterfactualGenerator withComposition(Composition other, double threshold) {
         return new CounterfactualGenerator(disentangler, diffusion, priors, other, threshold, false);
-    }
-
-    /**
-     * These models composing their images another way, handed over to the returned generator: closing it closes
-     * what this one would have closed, and this one must not be used any more.
-     */
-    public CounterfactualGenerator withOwnComposition(Composition other, double threshold) {
-        return new CounterfactualGenerator(disentangler, diffusion, priors, other, threshold, owner);
     }
 
     public Composition composition() {
