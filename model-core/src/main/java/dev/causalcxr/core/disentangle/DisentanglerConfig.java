@@ -121,6 +121,12 @@ import java.util.List;
  *                               effusion, not the small findings; at 3,200 the encoder also reads mass and
  *                               pneumothorax (bench/disentangle/RESULTS.md, "The encoder's reading of rare
  *                               findings"; bench/evaluation/RESULTS.md)
+ * @param slotChangeWeight       0: off (as before); w &gt; 0, with slotSwaps only: each slot swap's change, its decode
+ *                               minus the anatomy study's own reconstruction (the Δ a residual counterfactual adds),
+ *                               is compared with the phantom's change (the render with the lent finding minus the
+ *                               study's image): mean |Δ − Δ_true| where the render changes plus the same mean
+ *                               everywhere else, so drawing the finding and leaving the rest alone weigh alike however
+ *                               small the finding (weight w; models saved before this field load as 0). Phantom only
  */
 public record DisentanglerConfig(
         int baseWidth,
@@ -170,7 +176,8 @@ public record DisentanglerConfig(
         int slotSwaps,
         double slotSwapWeight,
         boolean findingLayers,
-        double renderedFindingWeight) {
+        double renderedFindingWeight,
+        double slotChangeWeight) {
 
     /** Channels of the map the decoder projects a vector z_path to ({@link #decoderMapGrid()}). */
     public static final int DECODER_MAP_CHANNELS = 8;
@@ -194,7 +201,7 @@ public record DisentanglerConfig(
         return new DisentanglerConfig(
                 16, 2, 8, 16, 64, 800, 24, 4, 2e-3, 42L, true, 1.0, 1.0, 1e-2, 0.3, 1.0, 5.0, 0.1, 1.0, 0.0, 100, 20.0,
                 50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0,
-                0, 0.0, false, 0.0);
+                0, 0.0, false, 0.0, 0.0);
     }
 
     /** A tiny configuration for unit tests (few channels, few steps). */
@@ -202,7 +209,7 @@ public record DisentanglerConfig(
         return new DisentanglerConfig(
                 4, 2, 4, 4, 8, 4, 8, 2, 1e-3, 7L, true, 1.0, 1.0, 1e-3, 1.0, 1.0, 0.1, 0.1, 1.0, 0.05, 2, 20.0, 50,
                 "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0, 0,
-                0.0, false, 0.0);
+                0.0, false, 0.0, 0.0);
     }
 
     public DisentanglerConfig withSteps(int n) {
@@ -304,6 +311,7 @@ public record DisentanglerConfig(
         b.slotSwapWeight = slotSwapWeight;
         b.findingLayers = findingLayers;
         b.renderedFindingWeight = renderedFindingWeight;
+        b.slotChangeWeight = slotChangeWeight;
         return b;
     }
 
@@ -357,6 +365,7 @@ public record DisentanglerConfig(
         private double slotSwapWeight;
         private boolean findingLayers;
         private double renderedFindingWeight;
+        private double slotChangeWeight;
 
         private Builder() {}
 
@@ -600,6 +609,11 @@ public record DisentanglerConfig(
             return this;
         }
 
+        public Builder slotChangeWeight(double value) {
+            this.slotChangeWeight = value;
+            return this;
+        }
+
         public DisentanglerConfig build() {
             return new DisentanglerConfig(
                     baseWidth,
@@ -649,7 +663,8 @@ public record DisentanglerConfig(
                     slotSwaps,
                     slotSwapWeight,
                     findingLayers,
-                    renderedFindingWeight);
+                    renderedFindingWeight,
+                    slotChangeWeight);
         }
     }
 
@@ -744,6 +759,10 @@ public record DisentanglerConfig(
         if (renderedFindingWeight > 0 && slotSwaps == 0) {
             p.add("renderedFindingWeight: reads the slot swaps' renders, and slot swaps are off (slotSwaps 0)");
         }
+        if (slotChangeWeight > 0 && slotSwaps == 0) {
+            p.add("slotChangeWeight: compares the slot swaps' change with their renders', and slot swaps are off"
+                    + " (slotSwaps 0)");
+        }
         double[] weights = {
             pixelWeight,
             ssimWeight,
@@ -760,7 +779,8 @@ public record DisentanglerConfig(
             findingMaskWeight,
             exactSwapWeight,
             slotSwapWeight,
-            renderedFindingWeight
+            renderedFindingWeight,
+            slotChangeWeight
         };
         String[] names = {
             "pixelWeight",
@@ -778,7 +798,8 @@ public record DisentanglerConfig(
             "findingMaskWeight",
             "exactSwapWeight",
             "slotSwapWeight",
-            "renderedFindingWeight"
+            "renderedFindingWeight",
+            "slotChangeWeight"
         };
         for (int i = 0; i < weights.length; i++) {
             if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {

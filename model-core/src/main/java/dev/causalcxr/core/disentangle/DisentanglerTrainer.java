@@ -70,7 +70,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
             double cycleIdentity,
             double exactSwap,
             double slotSwap,
-            double renderedFinding) {}
+            double renderedFinding,
+            double slotChange) {}
 
     /** What a training run did. */
     public record Result(long steps, long resumedFromStep, double seconds, double meanStepMillis, Losses last) {}
@@ -340,6 +341,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
         if (cfg.renderedFindingWeight() > 0) {
             ctx.logMetric(metricPrefix + "loss_rendered_finding", l.renderedFinding(), global);
         }
+        if (cfg.slotChangeWeight() > 0) {
+            ctx.logMetric(metricPrefix + "loss_slot_change", l.slotChange(), global);
+        }
         if (step % PROGRESS_EVERY == 0 || step == cfg.steps() || step == 1) {
             ctx.progress(Math.min(1.0, (double) step / cfg.steps()), phase + " step " + step + "/" + cfg.steps());
         }
@@ -468,6 +472,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
     private static final int EXACT_SWAP = 4;
     private static final int SLOT_SWAP = 5;
     private static final int KINDS = 6;
+    /** A rendered change smaller than this (on [0, 1]) counts as no change ({@link #changedPixels}). */
+    static final float CHANGE_THRESHOLD = 0.01f;
+
     private static final long CYCLE_SALT = 0xC7C1E;
     private static final long EXACT_SALT = 0xE8AC7;
     private static final long SHIFT_SALT = 0x5A1F7;
@@ -671,10 +678,24 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 renderedMasks[r] = unitMask(truth.findingMask());
             }
         }
+        // the phantom's own change of each slot swap: its render minus the anatomy study rendered the same way, so
+        // only the lent finding differs
+        float[] trueChanges = new float[cfg.slotChangeWeight() > 0 ? slots.length * px : 0];
+        for (int j = 0; j < slots.length && cfg.slotChangeWeight() > 0; j++) {
+            DisentanglerDataset.Study anatomy = data.studies().get(train[batch.studies()[slots[j][0]]]);
+            float[] own = data.counterfactual(anatomy, anatomy.truthFindings())
+                    .image()
+                    .toFloat();
+            int at = (exact.length + j) * px;
+            for (int i = 0; i < px; i++) {
+                trueChanges[j * px + i] = renderedTargets[at + i] - own[i];
+            }
+        }
         DecodePlan plan = plan(batch, cycles, exact, slots);
         int[] shift = batchShift(cfg.seed(), cfg.augmentShift(), stepIndex);
         pixels = translate(pixels, size, shift[0], shift[1]);
         renderedTargets = translate(renderedTargets, size, shift[0], shift[1]);
+        trueChanges = translate(trueChanges, size, shift[0], shift[1]);
         ParameterStore ps = model.parameterStore();
         DisentanglerNet net = model.net();
         try (NDManager sm = model.manager().newSubManager()) {
@@ -690,6 +711,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
             double cycle = 0;
             double cycleIdentity = 0;
             double renderedFinding = 0;
+            double slotChange = 0;
             double total;
             try (GradientCollector gc = engine.newGradientCollector()) {
                 DisentanglerNet.Codes codes = net.encode(ps, x, true);
@@ -809,6 +831,32 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     loss = loss.add(ScalarOps.times(renderTerm, cfg.renderedFindingWeight()));
                     renderedFinding = renderTerm.getFloat();
                 }
+                if (cfg.slotChangeWeight() > 0 && slots.length > 0) {
+                    // the change a residual counterfactual adds (swap decode − the anatomy's own reconstruction,
+                    // the batch's first n items) against the phantom's change: where the render changes and
+                    // everywhere else weigh alike, so a drawing outside the finding costs as much as a missed one
+                    NDArray predicted = RowSelection.rows(decoded, sm.create(plan.positions(SLOT_SWAP)))
+                            .sub(RowSelection.rows(
+                                    decoded,
+                                    sm.create(Arrays.stream(slots)
+                                            .mapToLong(p -> p[0])
+                                            .toArray())))
+                            .reshape(slots.length, px);
+                    NDArray error = predicted
+                            .sub(sm.create(trueChanges, new Shape(slots.length, px)))
+                            .abs();
+                    NDArray changed = sm.create(changedPixels(trueChanges), new Shape(slots.length, px));
+                    NDArray unchanged = changed.neg().add(1f);
+                    NDArray inside = error.mul(changed)
+                            .sum(new int[] {1})
+                            .div(changed.sum(new int[] {1}).add(1f));
+                    NDArray outside = error.mul(unchanged)
+                            .sum(new int[] {1})
+                            .div(unchanged.sum(new int[] {1}).add(1f));
+                    NDArray changeTerm = inside.add(outside).mean();
+                    loss = loss.add(ScalarOps.times(changeTerm, cfg.slotChangeWeight()));
+                    slotChange = changeTerm.getFloat();
+                }
                 NDArray dependenceTerm = crossCovarianceNorm(pooledId, codes.pathMean());
                 loss = loss.add(ScalarOps.times(dependenceTerm, cfg.dependenceWeight()));
                 total = loss.getFloat();
@@ -838,7 +886,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     cycleIdentity,
                     mean(byKind[EXACT_SWAP], count[EXACT_SWAP]),
                     mean(byKind[SLOT_SWAP], count[SLOT_SWAP]),
-                    renderedFinding);
+                    renderedFinding,
+                    slotChange);
         }
     }
 
@@ -927,6 +976,18 @@ public final class DisentanglerTrainer implements AutoCloseable {
             return null;
         }
         return unitMask(data.counterfactual(s, s.truthFindings()).findingMask());
+    }
+
+    /**
+     * The pixels where a rendered change is visible, as 0/1: above {@value #CHANGE_THRESHOLD} of the pixel range
+     * (the phantom's findings change pixels by 0.05 or more at their core; its point spread fades them out).
+     */
+    static float[] changedPixels(float[] changes) {
+        float[] m = new float[changes.length];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = Math.abs(changes[i]) > CHANGE_THRESHOLD ? 1f : 0f;
+        }
+        return m;
     }
 
     /** A mask as 0/1 pixels. */

@@ -671,6 +671,80 @@ class DisentanglerNetTest {
     }
 
     @Test
+    void theSlotChangeTermComparesEachSwapsChangeWithThePhantomsAndAddsExactlyItsWeightedLoss() throws Exception {
+        DisentanglerDataset data = TinyData.small();
+        DisentanglerConfig off = TinyData.tinyConfigWithSlots(data).toBuilder()
+                .slotSwaps(4)
+                .slotSwapWeight(2.0)
+                .build();
+        DisentanglerConfig on = off.toBuilder().slotChangeWeight(3.0).build();
+        assertTrue(on.problems().isEmpty(), on.problems().toString());
+        DisentanglerTrainer.Losses without = firstBatchLosses(off, data);
+        DisentanglerTrainer.Losses with = firstBatchLosses(on, data);
+        assertEquals(0.0, without.slotChange(), "off by default");
+        assertTrue(with.slotChange() > 0 && Double.isFinite(with.slotChange()), "the change loss " + with.slotChange());
+        // same seed, weights and batch: every other term is the same and the total grows by w × the term
+        assertEquals(without.slotSwap(), with.slotSwap(), 1e-6);
+        assertEquals(without.total() + 3.0 * with.slotChange(), with.total(), 1e-4);
+        gradientsReachEveryParameterGroup(on);
+        assertEquals(0.0, firstBatchLosses(on, withoutGroundTruth(data)).slotChange(), "no renders, no term");
+        assertEquals(
+                List.of("slotChangeWeight: compares the slot swaps' change with their renders', and slot swaps are off"
+                        + " (slotSwaps 0)"),
+                on.toBuilder().slotSwaps(0).build().problems());
+        assertEquals(1, on.toBuilder().slotChangeWeight(-1).build().problems().size());
+    }
+
+    @Test
+    void thePhantomsChangeOfALentFindingIsVisibleWhereItLandsAndNowhereElse() {
+        DisentanglerDataset data = TinyData.small();
+        List<DisentanglerDataset.Study> studies = data.studies();
+        DisentanglerDataset.Study lender = studies.stream()
+                .filter(s -> !s.truthFindings().isEmpty())
+                .findFirst()
+                .orElseThrow();
+        Finding finding = lender.truthFindings().get(0).finding();
+        DisentanglerDataset.Study anatomy = studies.stream()
+                .filter(s -> s.patient() != lender.patient()
+                        && s.truthFindings().stream().noneMatch(m -> m.finding() == finding))
+                .findFirst()
+                .orElseThrow();
+        DisentanglerDataset.Counterfactual truth = data.lendFinding(anatomy, lender, finding);
+        float[] lent = truth.image().toFloat();
+        float[] own =
+                data.counterfactual(anatomy, anatomy.truthFindings()).image().toFloat();
+        float[] change = new float[lent.length];
+        for (int i = 0; i < lent.length; i++) {
+            change[i] = lent[i] - own[i];
+        }
+        float[] changed = DisentanglerTrainer.changedPixels(change);
+        int size = data.size();
+        boolean[] findings = truth.findingMask();
+        int count = 0;
+        for (int i = 0; i < changed.length; i++) {
+            if (changed[i] > 0) {
+                count++;
+                assertTrue(
+                        nearMask(findings, size, i % size, i / size, 4),
+                        finding + " changes pixel " + i + " far from every finding");
+            }
+        }
+        assertTrue(count > 0, finding + " changes no pixel above the threshold");
+    }
+
+    /** Whether a mask pixel lies within {@code r} pixels (both axes) of (x, y). */
+    private static boolean nearMask(boolean[] mask, int size, int x, int y, int r) {
+        for (int v = Math.max(0, y - r); v <= Math.min(size - 1, y + r); v++) {
+            for (int u = Math.max(0, x - r); u <= Math.min(size - 1, x + r); u++) {
+                if (mask[v * size + u]) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Test
     void aPathologyMapNeedsAPowerOfTwoGridThatDividesTheCodeAndItsOwnEncoder() {
         assertTrue(tinyMap().problems().isEmpty(), tinyMap().problems().toString());
         assertEquals(
