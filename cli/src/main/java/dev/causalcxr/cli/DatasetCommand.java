@@ -13,7 +13,7 @@ import dev.causalcxr.core.dataset.SourceIds;
 import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.files.FileTrees;
 import dev.causalcxr.core.files.SiteLog;
-import dev.causalcxr.core.spec.ExperimentSpec;
+import dev.causalcxr.core.spec.SpecDefaults;
 import dev.causalcxr.infra.datasets.DatasetCatalog;
 import dev.causalcxr.infra.datasets.PseudonymKeys;
 import dev.causalcxr.infra.objectstore.ObjectRef;
@@ -42,7 +42,7 @@ import picocli.CommandLine.Parameters;
         })
 final class DatasetCommand implements Runnable {
     /** Fraction below which a finding counts as a tail class in {@code show}. */
-    static final double TAIL_FREQUENCY = ExperimentSpec.DEFAULT_TAIL_FREQUENCY;
+    static final double TAIL_FREQUENCY = SpecDefaults.TAIL_FREQUENCY;
 
     @Override
     public void run() {

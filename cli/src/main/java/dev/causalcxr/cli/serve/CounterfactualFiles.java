@@ -2,6 +2,7 @@ package dev.causalcxr.cli.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.causalcxr.core.counterfactual.Composition;
 import dev.causalcxr.core.counterfactual.CounterfactualGenerator;
 import dev.causalcxr.core.diffusion.Condition;
 import dev.causalcxr.core.imaging.ContactSheet;
@@ -86,9 +87,9 @@ public final class CounterfactualFiles {
         doc.put("ddim_steps", asked.steps());
         doc.put("eta", asked.eta());
         // how the images were composed from the decoder's, as the model's run composed them
-        CounterfactualGenerator.Composition composition = RegisteredGenerators.recordedComposition(version);
+        Composition composition = RegisteredGenerators.recordedComposition(version);
         doc.put("composition", composition.key());
-        if (composition == CounterfactualGenerator.Composition.LOCALIZED) {
+        if (composition == Composition.LOCALIZED) {
             doc.put("localize_threshold", RegisteredGenerators.recordedLocalizeThreshold(version));
         }
         doc.put("tail_prior", g.usedPrior() ? g.prior().label() : null);

@@ -1,6 +1,7 @@
 package dev.causalcxr.cli.serve;
 
 import dev.causalcxr.activities.pipeline.ModelComponents;
+import dev.causalcxr.core.counterfactual.Composition;
 import dev.causalcxr.core.counterfactual.CounterfactualGenerator;
 import dev.causalcxr.core.diffusion.SamplerConfig;
 import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
@@ -32,7 +33,7 @@ public final class RegisteredGenerators {
      */
     public static CounterfactualGenerator open(ModelRegistry registry, ModelVersion version, Path workDir)
             throws IOException {
-        CounterfactualGenerator.Composition composition = recordedComposition(version);
+        Composition composition = recordedComposition(version);
         double threshold = recordedLocalizeThreshold(version);
         Files.createDirectories(workDir);
         Path modelDir = Files.createTempDirectory(workDir, "model-");
@@ -84,10 +85,9 @@ public final class RegisteredGenerators {
      *
      * @throws IllegalArgumentException when the recorded composition is not a known one
      */
-    public static CounterfactualGenerator.Composition recordedComposition(ModelVersion version) {
-        String key = version.provenance()
-                .getOrDefault(ModelComponents.COMPOSITION, CounterfactualGenerator.Composition.RESIDUAL.key());
-        return CounterfactualGenerator.Composition.fromKey(key)
+    public static Composition recordedComposition(ModelVersion version) {
+        String key = version.provenance().getOrDefault(ModelComponents.COMPOSITION, Composition.RESIDUAL.key());
+        return Composition.fromKey(key)
                 .orElseThrow(() -> new IllegalArgumentException(
                         version.reference() + " records an unknown composition '" + key + "'"));
     }
@@ -100,11 +100,11 @@ public final class RegisteredGenerators {
     public static double recordedLocalizeThreshold(ModelVersion version) {
         String v = version.provenance().get(ModelComponents.COMPOSITION_LOCALIZE_THRESHOLD);
         if (v == null) {
-            return CounterfactualGenerator.DEFAULT_LOCALIZE_THRESHOLD;
+            return Composition.DEFAULT_LOCALIZE_THRESHOLD;
         }
         try {
             double t = Double.parseDouble(v);
-            if (CounterfactualGenerator.isLocalizeThreshold(t)) {
+            if (Composition.isLocalizeThreshold(t)) {
                 return t;
             }
         } catch (NumberFormatException e) {

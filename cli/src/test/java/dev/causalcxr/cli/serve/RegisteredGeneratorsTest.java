@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.causalcxr.activities.pipeline.ModelComponents;
-import dev.causalcxr.core.counterfactual.CounterfactualGenerator;
+import dev.causalcxr.core.counterfactual.Composition;
 import dev.causalcxr.infra.registry.ModelVersion;
 import java.time.Instant;
 import java.util.List;
@@ -22,14 +22,11 @@ class RegisteredGeneratorsTest {
     void aVersionComposesAsItsRunRecordedAndResiduallyWhenItRecordsNothing() {
         ModelVersion localized = recording(Map.of(
                 ModelComponents.COMPOSITION, "localized", ModelComponents.COMPOSITION_LOCALIZE_THRESHOLD, "0.45"));
-        assertEquals(
-                CounterfactualGenerator.Composition.LOCALIZED, RegisteredGenerators.recordedComposition(localized));
+        assertEquals(Composition.LOCALIZED, RegisteredGenerators.recordedComposition(localized));
         assertEquals(0.45, RegisteredGenerators.recordedLocalizeThreshold(localized));
         ModelVersion old = recording(Map.of());
-        assertEquals(CounterfactualGenerator.Composition.RESIDUAL, RegisteredGenerators.recordedComposition(old));
-        assertEquals(
-                CounterfactualGenerator.DEFAULT_LOCALIZE_THRESHOLD,
-                RegisteredGenerators.recordedLocalizeThreshold(old));
+        assertEquals(Composition.RESIDUAL, RegisteredGenerators.recordedComposition(old));
+        assertEquals(Composition.DEFAULT_LOCALIZE_THRESHOLD, RegisteredGenerators.recordedLocalizeThreshold(old));
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.causalcxr.core.counterfactual;
 import dev.causalcxr.core.imaging.GaussianBlur;
 
 /**
- * Where a counterfactual's change is concentrated, for {@link CounterfactualGenerator.Composition#LOCALIZED}: a soft
+ * Where a counterfactual's change is concentrated, for {@link Composition#LOCALIZED}: a soft
  * mask in [0, 1] computed from the change itself, as DiffEdit (Couairon et al., ICLR 2023) infers its edit mask from
  * the difference of two conditional predictions. No finding mask is needed, so it works on real images.
  *
@@ -32,7 +32,7 @@ final class ChangeMask {
      * @return weights in [0, 1], one per pixel
      */
     static float[] weights(float[] delta, int width, int height, double threshold) {
-        if (!CounterfactualGenerator.isLocalizeThreshold(threshold)) {
+        if (!Composition.isLocalizeThreshold(threshold)) {
             throw new IllegalArgumentException("the localization threshold must be in (0, 1], got " + threshold);
         }
         if (delta.length != width * height) {

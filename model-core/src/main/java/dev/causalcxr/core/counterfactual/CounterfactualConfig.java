@@ -38,7 +38,7 @@ import java.util.Map;
  * @param judgeSteps          the judge's optimizer steps (a larger cohort needs more to be seen once)
  * @param judgeDownsamplings  stride-2 convolutions of the judge's four ({@link FindingJudge.Config})
  * @param composition         how a counterfactual is made from the decoder's images ({@link
- *                            CounterfactualGenerator.Composition}): {@code residual} (the default), {@code localized}
+ *                            Composition}): {@code residual} (the default), {@code localized}
  *                            or {@code decoded}; the registered model records it, so the {@code counterfactual}
  *                            command and the service compose the same way
  * @param localizeThreshold   with {@code localized}: the share of a change's smoothed peak from which a pixel is kept
@@ -79,9 +79,7 @@ public record CounterfactualConfig(
                 ? Map.of()
                 : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(classCounts));
         device = device == null || device.isBlank() ? "cpu" : device;
-        composition = composition == null || composition.isBlank()
-                ? CounterfactualGenerator.Composition.RESIDUAL.key()
-                : composition;
+        composition = composition == null || composition.isBlank() ? Composition.RESIDUAL.key() : composition;
         List<String> p = new ArrayList<>();
         if (ddimSteps < 1 || ddimSteps > 1000) {
             p.add("ddim_steps must be in 1..1000, got " + ddimSteps);
@@ -140,11 +138,10 @@ public record CounterfactualConfig(
         if (judgeDownsamplings < 1 || judgeDownsamplings > FindingJudge.LAYERS) {
             p.add("judge_downsamplings must be in 1.." + FindingJudge.LAYERS + ", got " + judgeDownsamplings);
         }
-        if (CounterfactualGenerator.Composition.fromKey(composition).isEmpty()) {
-            p.add("composition must be one of " + CounterfactualGenerator.Composition.keys() + ", got '" + composition
-                    + "'");
+        if (Composition.fromKey(composition).isEmpty()) {
+            p.add("composition must be one of " + Composition.keys() + ", got '" + composition + "'");
         }
-        if (!CounterfactualGenerator.isLocalizeThreshold(localizeThreshold)) {
+        if (!Composition.isLocalizeThreshold(localizeThreshold)) {
             p.add("localize_threshold must be in (0, 1], got " + localizeThreshold);
         }
         if (!device.matches("cpu|gpu(:\\d+)?")) {
@@ -178,8 +175,8 @@ public record CounterfactualConfig(
                 0,
                 FindingJudge.Config.quick(0).steps(),
                 FindingJudge.Config.quick(0).downsamplings(),
-                CounterfactualGenerator.Composition.RESIDUAL.key(),
-                CounterfactualGenerator.DEFAULT_LOCALIZE_THRESHOLD,
+                Composition.RESIDUAL.key(),
+                Composition.DEFAULT_LOCALIZE_THRESHOLD,
                 "cpu");
     }
 
@@ -189,8 +186,8 @@ public record CounterfactualConfig(
     }
 
     /** The composition this block names. */
-    public CounterfactualGenerator.Composition compositionKind() {
-        return CounterfactualGenerator.Composition.fromKey(composition).orElseThrow();
+    public Composition compositionKind() {
+        return Composition.fromKey(composition).orElseThrow();
     }
 
     public SamplerConfig sampler() {

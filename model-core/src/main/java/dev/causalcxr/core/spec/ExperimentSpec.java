@@ -56,12 +56,6 @@ public record ExperimentSpec(
 
     private static final YAMLMapper YAML = new YAMLMapper();
 
-    /**
-     * The default tail threshold: a finding present in fewer than this fraction of the studies (of the data
-     * set, of the training codes) is a tail class.
-     */
-    public static final double DEFAULT_TAIL_FREQUENCY = 0.05;
-
     /** Stages that this version of the platform can run. */
     public static final List<StageName> AVAILABLE = List.of(StageName.values());
 
@@ -98,7 +92,7 @@ public record ExperimentSpec(
                 profileLabel == null ? Profile.QUICK : Profile.valueOf(profileLabel.toUpperCase(java.util.Locale.ROOT));
         // one tail threshold for every stage that names tail classes (ingest's summary, parse-reports'
         // vocabulary, the tail-noise classes, the evaluation's tail recall)
-        double tailFrequency = n.number("tail_frequency", DEFAULT_TAIL_FREQUENCY, 0.001, 0.5);
+        double tailFrequency = n.number("tail_frequency", SpecDefaults.TAIL_FREQUENCY, 0.001, 0.5);
         IngestConfig dataset = IngestConfig.read(n.object("dataset"), profile, tailFrequency);
         TrackingConfig tracking = TrackingConfig.read(n.object("tracking"));
         if (n.has("retrain")) {

@@ -35,7 +35,7 @@ public record ParseReportsConfig(String extractor, String labels, String extract
 
     /** The rule-based extractor, labels from the reports when there are any, the default tail threshold. */
     public static ParseReportsConfig defaults() {
-        return new ParseReportsConfig("rules", null, null, ExperimentSpec.DEFAULT_TAIL_FREQUENCY);
+        return new ParseReportsConfig("rules", null, null, SpecDefaults.TAIL_FREQUENCY);
     }
 
     /** The configured label source, if the spec names one. */

@@ -95,9 +95,9 @@ class CounterfactualGeneratorTest {
     @Test
     void aResidualCounterfactualWithTheSourcesOwnCodeIsTheSourceAndADecodedOneItsReconstruction() {
         float[][] own = gen.disentangler().encode(List.of(source.toFloat())).pathMean();
-        assertEquals(CounterfactualGenerator.Composition.RESIDUAL, gen.composition(), "the default");
+        assertEquals(Composition.RESIDUAL, gen.composition(), "the default");
         assertEquals(List.of(source), gen.withPathology(source, own), "nothing changed: the source's own pixels");
-        CounterfactualGenerator decoded = gen.withComposition(CounterfactualGenerator.Composition.DECODED);
+        CounterfactualGenerator decoded = gen.withComposition(Composition.DECODED);
         GrayImage reconstruction = decoded.withPathology(source, own).get(0);
         assertNotEquals(source, reconstruction, "the decoder does not reproduce the source");
         assertEquals(
@@ -133,7 +133,7 @@ class CounterfactualGeneratorTest {
     @Test
     void aResidualCounterfactualIsTheSourcePlusWhatTheNewCodeChangesInTheDecodersImage() {
         Condition c = Condition.of(Finding.CARDIOMEGALY);
-        CounterfactualGenerator decoded = gen.withComposition(CounterfactualGenerator.Composition.DECODED);
+        CounterfactualGenerator decoded = gen.withComposition(Composition.DECODED);
         GrayImage residual = gen.generate(source, c, 1, 3, SAMPLER).get(0);
         GrayImage plain = decoded.generate(source, c, 1, 3, SAMPLER).get(0);
         float[] own = gen.disentangler().encode(List.of(source.toFloat())).pathMean()[0];
@@ -151,8 +151,8 @@ class CounterfactualGeneratorTest {
     @Test
     void aLocalizedCounterfactualAddsTheChangeOnlyWhereItsMaskKeepsIt() {
         Condition c = Condition.of(Finding.CARDIOMEGALY);
-        CounterfactualGenerator decoded = gen.withComposition(CounterfactualGenerator.Composition.DECODED);
-        CounterfactualGenerator localized = gen.withComposition(CounterfactualGenerator.Composition.LOCALIZED, 0.9);
+        CounterfactualGenerator decoded = gen.withComposition(Composition.DECODED);
+        CounterfactualGenerator localized = gen.withComposition(Composition.LOCALIZED, 0.9);
         assertEquals(0.9, localized.localizeThreshold());
         GrayImage plain = decoded.generate(source, c, 1, 3, SAMPLER).get(0);
         GrayImage local = localized.generate(source, c, 1, 3, SAMPLER).get(0);

@@ -130,7 +130,7 @@ class CounterfactualStageTest {
         assertNotEquals(set.images(), decoded.images(), "residual counterfactuals keep their sources' pixels");
         try (CounterfactualGenerator gen =
                 CounterfactualGenerator.open(tiny.disentanglerFile, tiny.diffusionFile, Map.of())) {
-            CounterfactualGenerator decoder = gen.withComposition(CounterfactualGenerator.Composition.DECODED);
+            CounterfactualGenerator decoder = gen.withComposition(Composition.DECODED);
             int size = gen.imageSize();
             int compared = 0;
             for (int i = 0; i < set.size(); i++) {

@@ -286,7 +286,7 @@ public final class GeneratorDiagnostics {
             try (DiffusionModel dm = DiffusionModel.load(diffFile);
                     CounterfactualGenerator trained = CounterfactualGenerator.of(model, dm, Map.of(), false)) {
                 // both ways of composing the image, on the same models, sources and seeds
-                for (CounterfactualGenerator.Composition composition : compositions()) {
+                for (Composition composition : compositions()) {
                     for (SamplerConfig sampler : samplers()) {
                         CounterfactualGenerator gen = trained.withComposition(composition);
                         report("%n");
@@ -335,13 +335,13 @@ public final class GeneratorDiagnostics {
                 .toList();
     }
 
-    private static List<CounterfactualGenerator.Composition> compositions() {
+    private static List<Composition> compositions() {
         String v = System.getProperty("diag.compositions");
         if (v == null) {
-            return List.of(CounterfactualGenerator.Composition.values());
+            return List.of(Composition.values());
         }
         return java.util.Arrays.stream(v.split(","))
-                .map(c -> CounterfactualGenerator.Composition.valueOf(c.trim().toUpperCase(Locale.ROOT)))
+                .map(c -> Composition.valueOf(c.trim().toUpperCase(Locale.ROOT)))
                 .toList();
     }
 

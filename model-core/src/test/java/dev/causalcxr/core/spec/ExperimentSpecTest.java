@@ -333,7 +333,7 @@ class ExperimentSpecTest {
                 0.08,
                 ((dev.causalcxr.core.evaluation.EvaluationConfig) s.stageConfig(StageName.EVALUATE)).tailFrequency());
         assertEquals(
-                ExperimentSpec.DEFAULT_TAIL_FREQUENCY,
+                SpecDefaults.TAIL_FREQUENCY,
                 ExperimentSpec.parseYaml("name: x\n").tailFrequency());
 
         var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
