@@ -979,8 +979,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
     }
 
     /**
-     * The pixels where a rendered change is visible, as 0/1: above {@value #CHANGE_THRESHOLD} of the pixel range
-     * (the phantom's findings change pixels by 0.05 or more at their core; its point spread fades them out).
+     * The pixels where a rendered change is visible, as 0/1: above {@value #CHANGE_THRESHOLD} of the pixel range, so
+     * the faint rim the phantom's point spread leaves around a finding counts as unchanged.
      */
     static float[] changedPixels(float[] changes) {
         float[] m = new float[changes.length];
