@@ -91,6 +91,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
     /** Per training study, its findings' mask (size × size, 1 inside) where findingMaskWeight is on and the
      * study has phantom ground truth; else null. */
     private final float[][] findingMasks;
+    /** Per training study, the phantom's render of it with its own findings, made when first needed: the mask term
+     * reads its mask once, the slot-change term subtracts its image at every slot swap. */
+    private final DisentanglerDataset.Counterfactual[] ownRenders;
     /** Per finding, the weight of a positive in the finding head's BCE (all 1 without findingPositiveWeight). */
     private final float[] positiveWeights;
 
@@ -140,10 +143,11 @@ public final class DisentanglerTrainer implements AutoCloseable {
             tuples[i] = data.tupleId(s);
             findingTargets[i] = data.multiHot(s);
         }
+        ownRenders = new DisentanglerDataset.Counterfactual[train.length];
         findingMasks = new float[train.length][];
         if (cfg.findingMaskWeight() > 0) {
             for (int i = 0; i < train.length; i++) {
-                findingMasks[i] = findingMask(data, data.studies().get(train[i]));
+                findingMasks[i] = findingMask(i);
             }
         }
         positiveWeights =
@@ -682,10 +686,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
         // only the lent finding differs
         float[] trueChanges = new float[cfg.slotChangeWeight() > 0 ? slots.length * px : 0];
         for (int j = 0; j < slots.length && cfg.slotChangeWeight() > 0; j++) {
-            DisentanglerDataset.Study anatomy = data.studies().get(train[batch.studies()[slots[j][0]]]);
-            float[] own = data.counterfactual(anatomy, anatomy.truthFindings())
-                    .image()
-                    .toFloat();
+            float[] own = ownRender(batch.studies()[slots[j][0]]).image().toFloat();
             int at = (exact.length + j) * px;
             for (int i = 0; i < px; i++) {
                 trueChanges[j * px + i] = renderedTargets[at + i] - own[i];
@@ -970,12 +971,25 @@ public final class DisentanglerTrainer implements AutoCloseable {
         return out;
     }
 
-    /** The union of the study's rendered finding masks as 0/1 pixels, or null without phantom ground truth. */
-    static float[] findingMask(DisentanglerDataset data, DisentanglerDataset.Study s) {
+    /**
+     * The union of training study {@code t}'s rendered finding masks as 0/1 pixels, or null without phantom ground
+     * truth or findings.
+     */
+    private float[] findingMask(int t) {
+        DisentanglerDataset.Study s = data.studies().get(train[t]);
         if (!s.hasGroundTruth() || s.truthFindings().isEmpty()) {
             return null;
         }
-        return unitMask(data.counterfactual(s, s.truthFindings()).findingMask());
+        return unitMask(ownRender(t).findingMask());
+    }
+
+    /** Training study {@code t} rendered by the phantom with its own findings (see {@link #ownRenders}). */
+    private DisentanglerDataset.Counterfactual ownRender(int t) {
+        if (ownRenders[t] == null) {
+            DisentanglerDataset.Study s = data.studies().get(train[t]);
+            ownRenders[t] = data.counterfactual(s, s.truthFindings());
+        }
+        return ownRenders[t];
     }
 
     /**

@@ -177,6 +177,19 @@ class DisentanglerTrainingTest {
         }
     }
 
+    @Test
+    void resumingWithSlotSwapsAndTheirChangeTermContinuesTheSameTrajectory() throws Exception {
+        // the resumed trainer renders each study's own image afresh where the first one had kept it since step 1
+        resumeMatches(TinyData.tinyConfigWithSlots(TinyData.small()).toBuilder()
+                .steps(6)
+                .checkpointInterval(3)
+                .slotSwaps(4)
+                .slotSwapWeight(2.0)
+                .slotChangeWeight(3.0)
+                .findingMaskWeight(2.0)
+                .build());
+    }
+
     private void resumeMatches(DisentanglerConfig cfg) throws Exception {
         DisentanglerDataset data = TinyData.small();
         float[] straight;
