@@ -128,7 +128,7 @@ import java.util.List;
  *                               everywhere else, so drawing the finding and leaving the rest alone weigh alike however
  *                               small the finding (weight w; models saved before this field load as 0). Phantom only.
  *                               Opt-in, set only in bench/generator/slot-change-3200.yaml: at 10 it raised identity SSIM
- *                               by 0.04-0.05 and the judge's effectiveness in two seeds, and left the excess variation
+ *                               by 0.01-0.05 and the judge's effectiveness in three seeds, and left the excess variation
  *                               between samples (bench/generator/RESULTS.md, "The slot-change term")
  */
 public record DisentanglerConfig(
