@@ -1,0 +1,102 @@
+package dev.causalcxr.core.diffusion;
+
+import dev.causalcxr.core.dataset.Split;
+import dev.causalcxr.core.disentangle.EncodedCodes;
+import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.findings.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * How far apart the diffusion model's sampled pathology codes lie, against the encoder's codes they were trained on:
+ * the mean pairwise distance of 64 samples per finding, for several DDIM step counts and eta, beside that of the
+ * training codes of the studies with the finding. The counterfactuals' variation between samples starts here.
+ * Usage: {@code SampledCodeSpread BLOB_DIR FINDING,… [GUIDANCE]} (guidance 2 by default) where BLOB_DIR holds a run's blobs (the embedded stack keeps
+ * them in {@code DATA_DIR/s3/causalcxr/sha256}); the encoded codes and the diffusion model are found by reading
+ * each blob (bench/diffusion/sampled-spread).
+ */
+public final class SampledCodeSpread {
+
+    private static final int SAMPLES = 64;
+    private static final long SEED = 7L;
+
+    private SampledCodeSpread() {}
+
+    public static void main(String[] args) throws Exception {
+        EncodedCodes codes = null;
+        Path modelFile = null;
+        try (Stream<Path> blobs = Files.list(Path.of(args[0]))) {
+            for (Path blob : blobs.sorted().toList()) {
+                if (codes == null) {
+                    try {
+                        codes = EncodedCodes.read(blob);
+                        continue;
+                    } catch (Exception | Error notCodes) {
+                        // another kind of blob
+                    }
+                }
+                if (modelFile == null) {
+                    try (DiffusionModel probe = DiffusionModel.load(blob)) {
+                        modelFile = blob;
+                    } catch (Exception | Error notAModel) {
+                        // another kind of blob
+                    }
+                }
+            }
+        }
+        if (codes == null || modelFile == null) {
+            throw new IllegalArgumentException("no encoded codes or no diffusion model among the blobs of " + args[0]);
+        }
+        List<float[]> train = codes.split(Split.TRAIN).stream()
+                .map(EncodedCodes.Entry::pathMean)
+                .toList();
+        System.out.printf(
+                "training codes: %d, %d numbers, mean pairwise distance %.2f%n",
+                train.size(), codes.pathDim(), meanPairwiseDistance(train));
+        float guidance = args.length > 2 ? Float.parseFloat(args[2]) : 2f;
+        int[][] samplers = {{10, 0}, {25, 0}, {25, 1}, {100, 0}, {100, 1}, {400, 1}};
+        try (DiffusionModel model = DiffusionModel.load(modelFile)) {
+            for (String label : args[1].split(",")) {
+                Finding finding = Finding.fromLabel(label.trim())
+                        .orElseThrow(() -> new IllegalArgumentException("unknown finding " + label));
+                List<float[]> real = new ArrayList<>();
+                for (EncodedCodes.Entry e : codes.split(Split.TRAIN)) {
+                    if (e.findings().stream().anyMatch(m -> m.finding() == finding && m.status() == Status.PRESENT)) {
+                        real.add(e.pathMean());
+                    }
+                }
+                StringBuilder row = new StringBuilder(String.format(
+                        "%-16s training codes %4d: %6.2f | sampled, guidance %.0f:",
+                        finding, real.size(), meanPairwiseDistance(real), guidance));
+                for (int[] s : samplers) {
+                    float[][] sampled =
+                            model.sample(Condition.of(finding), SAMPLES, SEED, new SamplerConfig(s[0], s[1], guidance));
+                    row.append(String.format(
+                            "  %d steps eta %d: %6.2f", s[0], s[1], meanPairwiseDistance(Arrays.asList(sampled))));
+                }
+                System.out.println(row);
+            }
+        }
+    }
+
+    private static double meanPairwiseDistance(List<float[]> rows) {
+        double sum = 0;
+        long pairs = 0;
+        for (int a = 0; a < rows.size(); a++) {
+            for (int b = a + 1; b < rows.size(); b++) {
+                double d = 0;
+                for (int i = 0; i < rows.get(a).length; i++) {
+                    double x = rows.get(a)[i] - rows.get(b)[i];
+                    d += x * x;
+                }
+                sum += Math.sqrt(d);
+                pairs++;
+            }
+        }
+        return pairs == 0 ? Double.NaN : sum / pairs;
+    }
+}
