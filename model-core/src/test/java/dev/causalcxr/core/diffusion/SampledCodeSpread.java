@@ -4,12 +4,16 @@ import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.disentangle.EncodedCodes;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.Status;
+import dev.causalcxr.core.metrics.fidelity.FeatureDiversity;
+import dev.causalcxr.core.metrics.linalg.DenseMatrices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How far apart the diffusion model's sampled pathology codes lie, against the encoder's codes they were trained on:
@@ -21,6 +25,7 @@ import java.util.stream.Stream;
  */
 public final class SampledCodeSpread {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SampledCodeSpread.class);
     private static final int SAMPLES = 64;
     private static final long SEED = 7L;
 
@@ -54,9 +59,9 @@ public final class SampledCodeSpread {
         List<float[]> train = codes.split(Split.TRAIN).stream()
                 .map(EncodedCodes.Entry::pathMean)
                 .toList();
-        System.out.printf(
-                "training codes: %d, %d numbers, mean pairwise distance %.2f%n",
-                train.size(), codes.pathDim(), meanPairwiseDistance(train));
+        LOG.info(String.format(
+                "training codes: %d, %d numbers, mean pairwise distance %.2f",
+                train.size(), codes.pathDim(), meanPairwiseDistance(train)));
         float guidance = args.length > 2 ? Float.parseFloat(args[2]) : 2f;
         int[][] samplers = {{10, 0}, {25, 0}, {25, 1}, {100, 0}, {100, 1}, {400, 1}};
         try (DiffusionModel model = DiffusionModel.load(modelFile)) {
@@ -78,25 +83,12 @@ public final class SampledCodeSpread {
                     row.append(String.format(
                             "  %d steps eta %d: %6.2f", s[0], s[1], meanPairwiseDistance(Arrays.asList(sampled))));
                 }
-                System.out.println(row);
+                LOG.info(row.toString());
             }
         }
     }
 
     private static double meanPairwiseDistance(List<float[]> rows) {
-        double sum = 0;
-        long pairs = 0;
-        for (int a = 0; a < rows.size(); a++) {
-            for (int b = a + 1; b < rows.size(); b++) {
-                double d = 0;
-                for (int i = 0; i < rows.get(a).length; i++) {
-                    double x = rows.get(a)[i] - rows.get(b)[i];
-                    d += x * x;
-                }
-                sum += Math.sqrt(d);
-                pairs++;
-            }
-        }
-        return pairs == 0 ? Double.NaN : sum / pairs;
+        return FeatureDiversity.meanPairwiseDistance(DenseMatrices.toDouble(rows.toArray(new float[0][])));
     }
 }

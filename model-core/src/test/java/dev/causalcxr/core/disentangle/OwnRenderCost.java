@@ -4,6 +4,8 @@ import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Time of one phantom render of a study with its own findings at the quick profile's 64 px: the image the slot-change
@@ -11,6 +13,8 @@ import java.util.List;
  * {@code OwnRenderCost [studies] [rounds]} (bench/disentangle/own-render).
  */
 public final class OwnRenderCost {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OwnRenderCost.class);
 
     private OwnRenderCost() {}
 
@@ -31,8 +35,9 @@ public final class OwnRenderCost {
                 checksum += data.counterfactual(s, s.truthFindings()).image().toFloat()[0];
             }
             double each = (System.nanoTime() - start) / 1e6 / truth.size();
-            System.out.printf("round %d: %d renders at %d px, %.2f ms each%n", round, truth.size(), data.size(), each);
+            LOG.info(String.format(
+                    "round %d: %d renders at %d px, %.2f ms each", round, truth.size(), data.size(), each));
         }
-        System.out.printf("checksum %.4f%n", checksum);
+        LOG.info(String.format("checksum %.4f", checksum));
     }
 }
