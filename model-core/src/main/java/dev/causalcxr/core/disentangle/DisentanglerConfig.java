@@ -130,6 +130,13 @@ import java.util.List;
  *                               Opt-in, set only in bench/generator/slot-change-3200.yaml: at 10 it raised identity SSIM
  *                               by 0.01-0.05 and the judge's effectiveness in three seeds, and left the excess variation
  *                               between samples (bench/generator/RESULTS.md, "The slot-change term")
+ * @param renderedIdentityWeight 0: off (as before); w &gt; 0, with slotSwaps only: the identity code of each slot swap's
+ *                               render (A with B's finding k added) must stay A's own: w × ‖z_id(render) − z_id(A)‖²
+ *                               / ‖z_id(A)‖² (A's code a fixed target, the ratio so the encoder cannot shrink z_id to
+ *                               pay less). The spatial identity map otherwise carries a local finding itself, and a
+ *                               counterfactual, which keeps the source's identity and moves only the finding's slot,
+ *                               then draws it faintly (bench/generator/RESULTS.md, "Where the finding goes"; models
+ *                               saved before this field load as 0). Phantom only, like the slot swaps.
  */
 public record DisentanglerConfig(
         int baseWidth,
@@ -180,7 +187,8 @@ public record DisentanglerConfig(
         double slotSwapWeight,
         boolean findingLayers,
         double renderedFindingWeight,
-        double slotChangeWeight) {
+        double slotChangeWeight,
+        double renderedIdentityWeight) {
 
     /** Channels of the map the decoder projects a vector z_path to ({@link #decoderMapGrid()}). */
     public static final int DECODER_MAP_CHANNELS = 8;
@@ -204,7 +212,7 @@ public record DisentanglerConfig(
         return new DisentanglerConfig(
                 16, 2, 8, 16, 64, 800, 24, 4, 2e-3, 42L, true, 1.0, 1.0, 1e-2, 0.3, 1.0, 5.0, 0.1, 1.0, 0.0, 100, 20.0,
                 50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0,
-                0, 0.0, false, 0.0, 0.0);
+                0, 0.0, false, 0.0, 0.0, 0.0);
     }
 
     /** A tiny configuration for unit tests (few channels, few steps). */
@@ -212,7 +220,7 @@ public record DisentanglerConfig(
         return new DisentanglerConfig(
                 4, 2, 4, 4, 8, 4, 8, 2, 1e-3, 7L, true, 1.0, 1.0, 1e-3, 1.0, 1.0, 0.1, 0.1, 1.0, 0.05, 2, 20.0, 50,
                 "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0, 0,
-                0.0, false, 0.0, 0.0);
+                0.0, false, 0.0, 0.0, 0.0);
     }
 
     public DisentanglerConfig withSteps(int n) {
@@ -315,6 +323,7 @@ public record DisentanglerConfig(
         b.findingLayers = findingLayers;
         b.renderedFindingWeight = renderedFindingWeight;
         b.slotChangeWeight = slotChangeWeight;
+        b.renderedIdentityWeight = renderedIdentityWeight;
         return b;
     }
 
@@ -369,6 +378,7 @@ public record DisentanglerConfig(
         private boolean findingLayers;
         private double renderedFindingWeight;
         private double slotChangeWeight;
+        private double renderedIdentityWeight;
 
         private Builder() {}
 
@@ -617,6 +627,11 @@ public record DisentanglerConfig(
             return this;
         }
 
+        public Builder renderedIdentityWeight(double value) {
+            this.renderedIdentityWeight = value;
+            return this;
+        }
+
         public DisentanglerConfig build() {
             return new DisentanglerConfig(
                     baseWidth,
@@ -667,7 +682,8 @@ public record DisentanglerConfig(
                     slotSwapWeight,
                     findingLayers,
                     renderedFindingWeight,
-                    slotChangeWeight);
+                    slotChangeWeight,
+                    renderedIdentityWeight);
         }
     }
 
@@ -766,6 +782,10 @@ public record DisentanglerConfig(
             p.add("slotChangeWeight: compares the slot swaps' change with their renders', and slot swaps are off"
                     + " (slotSwaps 0)");
         }
+        if (renderedIdentityWeight > 0 && slotSwaps == 0) {
+            p.add("renderedIdentityWeight: holds the slot swaps' renders' identity codes, and slot swaps are off"
+                    + " (slotSwaps 0)");
+        }
         double[] weights = {
             pixelWeight,
             ssimWeight,
@@ -783,7 +803,8 @@ public record DisentanglerConfig(
             exactSwapWeight,
             slotSwapWeight,
             renderedFindingWeight,
-            slotChangeWeight
+            slotChangeWeight,
+            renderedIdentityWeight
         };
         String[] names = {
             "pixelWeight",
@@ -802,7 +823,8 @@ public record DisentanglerConfig(
             "exactSwapWeight",
             "slotSwapWeight",
             "renderedFindingWeight",
-            "slotChangeWeight"
+            "slotChangeWeight",
+            "renderedIdentityWeight"
         };
         for (int i = 0; i < weights.length; i++) {
             if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {

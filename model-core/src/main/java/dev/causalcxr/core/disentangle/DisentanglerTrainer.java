@@ -71,7 +71,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
             double exactSwap,
             double slotSwap,
             double renderedFinding,
-            double slotChange) {}
+            double slotChange,
+            double renderedIdentity) {}
 
     /** What a training run did. */
     public record Result(long steps, long resumedFromStep, double seconds, double meanStepMillis, Losses last) {}
@@ -347,6 +348,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
         }
         if (cfg.slotChangeWeight() > 0) {
             ctx.logMetric(metricPrefix + "loss_slot_change", l.slotChange(), global);
+        }
+        if (cfg.renderedIdentityWeight() > 0) {
+            ctx.logMetric(metricPrefix + "loss_rendered_identity", l.renderedIdentity(), global);
         }
         if (step % PROGRESS_EVERY == 0 || step == cfg.steps() || step == 1) {
             ctx.progress(Math.min(1.0, (double) step / cfg.steps()), phase + " step " + step + "/" + cfg.steps());
@@ -713,6 +717,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
             double cycleIdentity = 0;
             double renderedFinding = 0;
             double slotChange = 0;
+            double renderedIdentity = 0;
             double total;
             try (GradientCollector gc = engine.newGradientCollector()) {
                 DisentanglerNet.Codes codes = net.encode(ps, x, true);
@@ -810,20 +815,26 @@ public final class DisentanglerTrainer implements AutoCloseable {
                         cycle = cycleTerm.getFloat();
                     }
                 }
+                DisentanglerNet.Codes renderCodes = null;
+                if ((cfg.renderedFindingWeight() > 0 && findings > 0 || cfg.renderedIdentityWeight() > 0)
+                        && slots.length > 0) {
+                    renderCodes = net.encode(
+                            ps,
+                            sm.create(
+                                    Arrays.copyOfRange(renderedTargets, exact.length * px, rendered * px),
+                                    new Shape(slots.length, 1, size, size)),
+                            true);
+                }
                 if (cfg.renderedFindingWeight() > 0 && slots.length > 0 && findings > 0) {
                     // the slot swaps' renders through the encoder: A's findings plus the lent k must be read from
                     // them, so a rare finding is read on a new anatomy every step, not only on its few studies
-                    NDArray renders = sm.create(
-                            Arrays.copyOfRange(renderedTargets, exact.length * px, rendered * px),
-                            new Shape(slots.length, 1, size, size));
                     float[] renderLabels = new float[slots.length * findings];
                     for (int j = 0; j < slots.length; j++) {
                         System.arraycopy(
                                 findingTargets[batch.studies()[slots[j][0]]], 0, renderLabels, j * findings, findings);
                         renderLabels[j * findings + slots[j][2]] = 1f;
                     }
-                    NDArray renderLogits =
-                            net.findingLogits(ps, net.encode(ps, renders, true).pathMean(), true);
+                    NDArray renderLogits = net.findingLogits(ps, renderCodes.pathMean(), true);
                     // unweighted: the lent finding is drawn uniformly among those the batch can lend, so the
                     // renders are balanced already; the training prevalence's positive weights on top of that
                     // taught the head to call every finding present (bench/disentangle/RESULTS.md)
@@ -831,6 +842,24 @@ public final class DisentanglerTrainer implements AutoCloseable {
                             renderLogits, sm.create(renderLabels, new Shape(slots.length, findings)));
                     loss = loss.add(ScalarOps.times(renderTerm, cfg.renderedFindingWeight()));
                     renderedFinding = renderTerm.getFloat();
+                }
+                if (cfg.renderedIdentityWeight() > 0 && slots.length > 0) {
+                    // the render adds only the lent finding to A: its identity code must stay A's, so the finding
+                    // has to travel in slot k, the only part of the code a counterfactual moves
+                    NDArray own = RowSelection.rows(
+                                    codes.zId(),
+                                    sm.create(Arrays.stream(slots)
+                                            .mapToLong(p -> p[0])
+                                            .toArray()))
+                            .stopGradient();
+                    NDArray identityTerm = renderCodes
+                            .zId()
+                            .sub(own)
+                            .square()
+                            .sum()
+                            .div(own.square().sum().add(1e-8f));
+                    loss = loss.add(ScalarOps.times(identityTerm, cfg.renderedIdentityWeight()));
+                    renderedIdentity = identityTerm.getFloat();
                 }
                 if (cfg.slotChangeWeight() > 0 && slots.length > 0) {
                     // the change a residual counterfactual adds (swap decode − the anatomy's own reconstruction,
@@ -888,7 +917,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     mean(byKind[EXACT_SWAP], count[EXACT_SWAP]),
                     mean(byKind[SLOT_SWAP], count[SLOT_SWAP]),
                     renderedFinding,
-                    slotChange);
+                    slotChange,
+                    renderedIdentity);
         }
     }
 

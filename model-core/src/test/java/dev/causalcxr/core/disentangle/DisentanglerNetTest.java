@@ -696,6 +696,34 @@ class DisentanglerNetTest {
     }
 
     @Test
+    void theRenderedIdentityTermHoldsTheRendersIdentityToTheAnatomysAndAddsExactlyItsWeightedLoss() throws Exception {
+        DisentanglerDataset data = TinyData.small();
+        DisentanglerConfig off = TinyData.tinyConfigWithSlots(data).toBuilder()
+                .slotSwaps(4)
+                .slotSwapWeight(2.0)
+                .build();
+        DisentanglerConfig on = off.toBuilder().renderedIdentityWeight(3.0).build();
+        assertTrue(on.problems().isEmpty(), on.problems().toString());
+        DisentanglerTrainer.Losses without = firstBatchLosses(off, data);
+        DisentanglerTrainer.Losses with = firstBatchLosses(on, data);
+        assertEquals(0.0, without.renderedIdentity(), "off by default");
+        // a render differs from its anatomy study by the lent finding, so an untrained encoder moves z_id a little
+        assertTrue(
+                with.renderedIdentity() > 0 && with.renderedIdentity() < 1,
+                "the renders' relative identity drift " + with.renderedIdentity());
+        assertEquals(without.slotSwap(), with.slotSwap(), 1e-6);
+        assertEquals(without.total() + 3.0 * with.renderedIdentity(), with.total(), 1e-4);
+        gradientsReachEveryParameterGroup(on);
+        assertEquals(0.0, firstBatchLosses(on, withoutGroundTruth(data)).renderedIdentity(), "no renders, no term");
+        assertEquals(
+                List.of("renderedIdentityWeight: holds the slot swaps' renders' identity codes, and slot swaps are off"
+                        + " (slotSwaps 0)"),
+                on.toBuilder().slotSwaps(0).build().problems());
+        assertEquals(
+                1, on.toBuilder().renderedIdentityWeight(-1).build().problems().size());
+    }
+
+    @Test
     void thePhantomsChangeOfALentFindingIsVisibleWhereItLandsAndNowhereElse() {
         DisentanglerDataset data = TinyData.small();
         List<DisentanglerDataset.Study> studies = data.studies();
