@@ -135,8 +135,12 @@ import java.util.List;
  *                               / ‖z_id(A)‖² (A's code a fixed target, the ratio so the encoder cannot shrink z_id to
  *                               pay less). The spatial identity map otherwise carries a local finding itself, and a
  *                               counterfactual, which keeps the source's identity and moves only the finding's slot,
- *                               then draws it faintly (bench/generator/RESULTS.md, "Where the finding goes"; models
- *                               saved before this field load as 0). Phantom only, like the slot swaps.
+ *                               then draws it faintly (models saved before this field load as 0). Phantom only, like
+ *                               the slot swaps. Opt-in, set only in bench/generator/rendered-identity-3200.yaml: at 100
+ *                               it halved how far a finding moves z_id, but the decoder drew the finding from the
+ *                               smaller change and the slot drew less (mass 0.27 → 0.08 of the phantom's change, the
+ *                               judge's effectiveness 0.807 → 0.693; bench/generator/RESULTS.md, "Where the finding
+ *                               goes")
  */
 public record DisentanglerConfig(
         int baseWidth,

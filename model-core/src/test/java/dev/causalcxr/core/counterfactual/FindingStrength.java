@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * energy} = the change's RMS over the whole image against the exact change's (location-free, so comparable for
  * sampled codes that place the finding elsewhere). Rows: the autoencoder's own change (the exact image and the source
  * each encoded and decoded), the code oracle (the exact image's finding slots moved into the source, as the
- * counterfactual stage composes it), the exact image's whole code, the oracle's slots scaled ×2, and plain-noise
- * samples at two sampler settings; and the mean norm of the finding's slots. Usage: {@code FindingStrength BLOB_DIR
+ * counterfactual stage composes it), the exact image's whole code (its shared part too, the slots of findings it
+ * lacks set to 0), the oracle's slots scaled ×2, the lender's own slots (a slot swap as training makes them), and
+ * plain-noise samples at two sampler settings; the mean norm of the finding's slots; and how far the finding moves
+ * the identity code (‖z_id(exact) − z_id(source)‖ / ‖z_id(source)‖). Usage: {@code FindingStrength BLOB_DIR
  * FINDING,…} where BLOB_DIR holds a run's blobs ({@code DATA_DIR/s3/causalcxr/sha256}); bench/generator/finding-strength.
  */
 public final class FindingStrength {
@@ -160,11 +162,11 @@ public final class FindingStrength {
                             .get(0)
                             .toFloat(),
                     src);
+            // the exact image's whole code, shared part included, gated as the decoder saw codes in training
+            float[] gated = model.keepFindingSlots(
+                    exactCode, mentions.stream().map(FindingMention::finding).toList());
             changes[2] = minus(
-                    gen.withPathology(sourceImage, new float[][] {exactCode})
-                            .get(0)
-                            .toFloat(),
-                    src);
+                    gen.withPathology(sourceImage, new float[][] {gated}).get(0).toFloat(), src);
             changes[3] = minus(
                     gen.withPathology(sourceImage, new float[][] {doubled}, condition)
                             .get(0)
