@@ -141,6 +141,12 @@ import java.util.List;
  *                               smaller change and the slot drew less (mass 0.27 → 0.08 of the phantom's change, the
  *                               judge's effectiveness 0.807 → 0.693; bench/generator/RESULTS.md, "Where the finding
  *                               goes")
+ * @param renderedIdentitySwapWeight 0: off (as before); w &gt; 0, with slotSwaps only: the identity code of each slot
+ *                               swap's render (A with B's finding k added) decoded with A's own pathology code must
+ *                               give A's own reconstruction (held fixed): the mean |difference| where the render
+ *                               differs from A plus the mean everywhere else, at weight w. Whatever part of the lent
+ *                               finding z_id holds, the decoder must not draw it from there, so only slot k can
+ *                               draw k (models saved before this field load as 0). Phantom only, like the slot swaps.
  */
 public record DisentanglerConfig(
         int baseWidth,
@@ -192,7 +198,8 @@ public record DisentanglerConfig(
         boolean findingLayers,
         double renderedFindingWeight,
         double slotChangeWeight,
-        double renderedIdentityWeight) {
+        double renderedIdentityWeight,
+        double renderedIdentitySwapWeight) {
 
     /** Channels of the map the decoder projects a vector z_path to ({@link #decoderMapGrid()}). */
     public static final int DECODER_MAP_CHANNELS = 8;
@@ -216,7 +223,7 @@ public record DisentanglerConfig(
         return new DisentanglerConfig(
                 16, 2, 8, 16, 64, 800, 24, 4, 2e-3, 42L, true, 1.0, 1.0, 1e-2, 0.3, 1.0, 5.0, 0.1, 1.0, 0.0, 100, 20.0,
                 50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0,
-                0, 0.0, false, 0.0, 0.0, 0.0);
+                0, 0.0, false, 0.0, 0.0, 0.0, 0.0);
     }
 
     /** A tiny configuration for unit tests (few channels, few steps). */
@@ -224,7 +231,7 @@ public record DisentanglerConfig(
         return new DisentanglerConfig(
                 4, 2, 4, 4, 8, 4, 8, 2, 1e-3, 7L, true, 1.0, 1.0, 1e-3, 1.0, 1.0, 0.1, 0.1, 1.0, 0.05, 2, 20.0, 50,
                 "cpu", 8, 2, 2, false, 0, 0.0, 0.0, false, false, CONSTANT, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0, 0,
-                0.0, false, 0.0, 0.0, 0.0);
+                0.0, false, 0.0, 0.0, 0.0, 0.0);
     }
 
     public DisentanglerConfig withSteps(int n) {
@@ -328,6 +335,7 @@ public record DisentanglerConfig(
         b.renderedFindingWeight = renderedFindingWeight;
         b.slotChangeWeight = slotChangeWeight;
         b.renderedIdentityWeight = renderedIdentityWeight;
+        b.renderedIdentitySwapWeight = renderedIdentitySwapWeight;
         return b;
     }
 
@@ -383,6 +391,7 @@ public record DisentanglerConfig(
         private double renderedFindingWeight;
         private double slotChangeWeight;
         private double renderedIdentityWeight;
+        private double renderedIdentitySwapWeight;
 
         private Builder() {}
 
@@ -636,6 +645,11 @@ public record DisentanglerConfig(
             return this;
         }
 
+        public Builder renderedIdentitySwapWeight(double value) {
+            this.renderedIdentitySwapWeight = value;
+            return this;
+        }
+
         public DisentanglerConfig build() {
             return new DisentanglerConfig(
                     baseWidth,
@@ -687,7 +701,8 @@ public record DisentanglerConfig(
                     findingLayers,
                     renderedFindingWeight,
                     slotChangeWeight,
-                    renderedIdentityWeight);
+                    renderedIdentityWeight,
+                    renderedIdentitySwapWeight);
         }
     }
 
@@ -790,6 +805,10 @@ public record DisentanglerConfig(
             p.add("renderedIdentityWeight: holds the slot swaps' renders' identity codes, and slot swaps are off"
                     + " (slotSwaps 0)");
         }
+        if (renderedIdentitySwapWeight > 0 && slotSwaps == 0) {
+            p.add("renderedIdentitySwapWeight: decodes the slot swaps' renders' identity codes, and slot swaps are off"
+                    + " (slotSwaps 0)");
+        }
         double[] weights = {
             pixelWeight,
             ssimWeight,
@@ -808,7 +827,8 @@ public record DisentanglerConfig(
             slotSwapWeight,
             renderedFindingWeight,
             slotChangeWeight,
-            renderedIdentityWeight
+            renderedIdentityWeight,
+            renderedIdentitySwapWeight
         };
         String[] names = {
             "pixelWeight",
@@ -828,7 +848,8 @@ public record DisentanglerConfig(
             "slotSwapWeight",
             "renderedFindingWeight",
             "slotChangeWeight",
-            "renderedIdentityWeight"
+            "renderedIdentityWeight",
+            "renderedIdentitySwapWeight"
         };
         for (int i = 0; i < weights.length; i++) {
             if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {

@@ -72,7 +72,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
             double slotSwap,
             double renderedFinding,
             double slotChange,
-            double renderedIdentity) {}
+            double renderedIdentity,
+            double renderedIdentitySwap) {}
 
     /** What a training run did. */
     public record Result(long steps, long resumedFromStep, double seconds, double meanStepMillis, Losses last) {}
@@ -351,6 +352,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
         }
         if (cfg.renderedIdentityWeight() > 0) {
             ctx.logMetric(metricPrefix + "loss_rendered_identity", l.renderedIdentity(), global);
+        }
+        if (cfg.renderedIdentitySwapWeight() > 0) {
+            ctx.logMetric(metricPrefix + "loss_rendered_identity_swap", l.renderedIdentitySwap(), global);
         }
         if (step % PROGRESS_EVERY == 0 || step == cfg.steps() || step == 1) {
             ctx.progress(Math.min(1.0, (double) step / cfg.steps()), phase + " step " + step + "/" + cfg.steps());
@@ -688,8 +692,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
         }
         // the phantom's own change of each slot swap: its render minus the anatomy study rendered the same way, so
         // only the lent finding differs
-        float[] trueChanges = new float[cfg.slotChangeWeight() > 0 ? slots.length * px : 0];
-        for (int j = 0; j < slots.length && cfg.slotChangeWeight() > 0; j++) {
+        boolean changes = cfg.slotChangeWeight() > 0 || cfg.renderedIdentitySwapWeight() > 0;
+        float[] trueChanges = new float[changes ? slots.length * px : 0];
+        for (int j = 0; j < slots.length && changes; j++) {
             float[] own = ownRender(batch.studies()[slots[j][0]]).image().toFloat();
             int at = (exact.length + j) * px;
             for (int i = 0; i < px; i++) {
@@ -718,6 +723,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
             double renderedFinding = 0;
             double slotChange = 0;
             double renderedIdentity = 0;
+            double renderedIdentitySwap = 0;
             double total;
             try (GradientCollector gc = engine.newGradientCollector()) {
                 DisentanglerNet.Codes codes = net.encode(ps, x, true);
@@ -816,7 +822,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     }
                 }
                 DisentanglerNet.Codes renderCodes = null;
-                if ((cfg.renderedFindingWeight() > 0 && findings > 0 || cfg.renderedIdentityWeight() > 0)
+                if ((cfg.renderedFindingWeight() > 0 && findings > 0
+                                || cfg.renderedIdentityWeight() > 0
+                                || cfg.renderedIdentitySwapWeight() > 0)
                         && slots.length > 0) {
                     renderCodes = net.encode(
                             ps,
@@ -860,6 +868,28 @@ public final class DisentanglerTrainer implements AutoCloseable {
                             .div(own.square().sum().add(1e-8f));
                     loss = loss.add(ScalarOps.times(identityTerm, cfg.renderedIdentityWeight()));
                     renderedIdentity = identityTerm.getFloat();
+                }
+                if (cfg.renderedIdentitySwapWeight() > 0 && slots.length > 0) {
+                    // the render's identity with A's own pathology code must draw A as A's own code draws it: the
+                    // lent finding may not come from z_id, however little of it z_id holds
+                    long[] anatomies = Arrays.stream(slots).mapToLong(p -> p[0]).toArray();
+                    NDArray fromRenderIdentity = net.decode(
+                                    ps, renderCodes.zId(), RowSelection.rows(zPathRows, sm.create(anatomies)), true)
+                            .reshape(slots.length, px);
+                    NDArray ownDrawing = RowSelection.rows(decoded, sm.create(anatomies))
+                            .reshape(slots.length, px)
+                            .stopGradient();
+                    NDArray error = fromRenderIdentity.sub(ownDrawing).abs();
+                    NDArray changed = sm.create(changedPixels(trueChanges), new Shape(slots.length, px));
+                    NDArray inside = error.mul(changed)
+                            .sum(new int[] {1})
+                            .div(changed.sum(new int[] {1}).add(1f));
+                    NDArray outside = error.mul(changed.neg().add(1f))
+                            .sum(new int[] {1})
+                            .div(changed.neg().add(1f).sum(new int[] {1}).add(1f));
+                    NDArray swapTerm = inside.add(outside).mean();
+                    loss = loss.add(ScalarOps.times(swapTerm, cfg.renderedIdentitySwapWeight()));
+                    renderedIdentitySwap = swapTerm.getFloat();
                 }
                 if (cfg.slotChangeWeight() > 0 && slots.length > 0) {
                     // the change a residual counterfactual adds (swap decode − the anatomy's own reconstruction,
@@ -918,7 +948,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     mean(byKind[SLOT_SWAP], count[SLOT_SWAP]),
                     renderedFinding,
                     slotChange,
-                    renderedIdentity);
+                    renderedIdentity,
+                    renderedIdentitySwap);
         }
     }
 

@@ -724,6 +724,35 @@ class DisentanglerNetTest {
     }
 
     @Test
+    void theRenderedIdentitySwapTermDecodesTheRendersIdentityWithTheStudysCodeAndAddsExactlyItsWeightedLoss()
+            throws Exception {
+        DisentanglerDataset data = TinyData.small();
+        DisentanglerConfig off = TinyData.tinyConfigWithSlots(data).toBuilder()
+                .slotSwaps(4)
+                .slotSwapWeight(2.0)
+                .build();
+        DisentanglerConfig on = off.toBuilder().renderedIdentitySwapWeight(3.0).build();
+        assertTrue(on.problems().isEmpty(), on.problems().toString());
+        DisentanglerTrainer.Losses without = firstBatchLosses(off, data);
+        DisentanglerTrainer.Losses with = firstBatchLosses(on, data);
+        assertEquals(0.0, without.renderedIdentitySwap(), "off by default");
+        assertTrue(
+                with.renderedIdentitySwap() > 0 && Double.isFinite(with.renderedIdentitySwap()),
+                "the render identity's drawing " + with.renderedIdentitySwap());
+        assertEquals(without.slotSwap(), with.slotSwap(), 1e-6);
+        assertEquals(without.total() + 3.0 * with.renderedIdentitySwap(), with.total(), 1e-4);
+        gradientsReachEveryParameterGroup(on);
+        assertEquals(0.0, firstBatchLosses(on, withoutGroundTruth(data)).renderedIdentitySwap(), "no renders, no term");
+        assertEquals(
+                List.of("renderedIdentitySwapWeight: decodes the slot swaps' renders' identity codes, and slot swaps"
+                        + " are off (slotSwaps 0)"),
+                on.toBuilder().slotSwaps(0).build().problems());
+        assertEquals(
+                1,
+                on.toBuilder().renderedIdentitySwapWeight(-1).build().problems().size());
+    }
+
+    @Test
     void thePhantomsChangeOfALentFindingIsVisibleWhereItLandsAndNowhereElse() {
         DisentanglerDataset data = TinyData.small();
         List<DisentanglerDataset.Study> studies = data.studies();

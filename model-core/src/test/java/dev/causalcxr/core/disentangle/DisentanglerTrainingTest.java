@@ -302,12 +302,12 @@ class DisentanglerTrainingTest {
     @Test
     void aNonFiniteLossNamesTheTermsThatWentNonFinite() {
         DisentanglerTrainer.Losses losses = new DisentanglerTrainer.Losses(
-                Double.NaN, 0.1, 0.2, 0.3, Double.POSITIVE_INFINITY, 0.5, 0.6, 0, 0, 0, 0, Double.NaN, 0, 0, 0);
+                Double.NaN, 0.1, 0.2, 0.3, Double.POSITIVE_INFINITY, 0.5, 0.6, 0, 0, 0, 0, Double.NaN, 0, 0, 0, 0);
         assertEquals("kl, slotSwap", DisentanglerTrainer.nonFiniteTerms(losses));
         assertEquals(
                 "none of the terms",
                 DisentanglerTrainer.nonFiniteTerms(
-                        new DisentanglerTrainer.Losses(Double.NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
+                        new DisentanglerTrainer.Losses(Double.NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
     }
 
     @Test
