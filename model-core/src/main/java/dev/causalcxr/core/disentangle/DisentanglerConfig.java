@@ -147,6 +147,10 @@ import java.util.List;
  *                               differs from A plus the mean everywhere else, at weight w. Whatever part of the lent
  *                               finding z_id holds, the decoder must not draw it from there, so only slot k can
  *                               draw k (models saved before this field load as 0). Phantom only, like the slot swaps.
+ *                               Opt-in, in no shipped spec: a paired 800-step check closed the z_id route (a mass drawn
+ *                               by the autoencoder 0.67 → 0.24 of the phantom's change) and strengthened the slot of
+ *                               the large findings, not yet the mass's (bench/generator/RESULTS.md, "Where the finding
+ *                               goes")
  */
 public record DisentanglerConfig(
         int baseWidth,

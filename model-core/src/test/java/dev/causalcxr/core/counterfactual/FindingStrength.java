@@ -11,12 +11,11 @@ import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
-import java.nio.file.Files;
+import dev.causalcxr.core.stage.RunBlobs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,30 +43,10 @@ public final class FindingStrength {
     private FindingStrength() {}
 
     public static void main(String[] args) throws Exception {
-        Path disentanglerFile = null;
-        Path diffusionFile = null;
-        try (Stream<Path> blobs = Files.list(Path.of(args[0]))) {
-            for (Path blob : blobs.sorted().toList()) {
-                if (Files.size(blob) > 200_000_000L) {
-                    continue;
-                }
-                if (disentanglerFile == null) {
-                    try (DisentanglerModel probe = DisentanglerModel.load(blob)) {
-                        disentanglerFile = blob;
-                        continue;
-                    } catch (Exception | Error notAModel) {
-                        // another kind of blob
-                    }
-                }
-                if (diffusionFile == null) {
-                    try (DiffusionModel probe = DiffusionModel.load(blob)) {
-                        diffusionFile = blob;
-                    } catch (Exception | Error notAModel) {
-                        // another kind of blob
-                    }
-                }
-            }
-        }
+        Path blobs = Path.of(args[0]);
+        Path disentanglerFile =
+                RunBlobs.first(blobs, b -> DisentanglerModel.load(b).close());
+        Path diffusionFile = RunBlobs.first(blobs, b -> DiffusionModel.load(b).close());
         if (disentanglerFile == null || diffusionFile == null) {
             throw new IllegalArgumentException("no disentangler or no diffusion model among the blobs of " + args[0]);
         }

@@ -6,12 +6,11 @@ import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.metrics.fidelity.FeatureDiversity;
 import dev.causalcxr.core.metrics.linalg.DenseMatrices;
-import java.nio.file.Files;
+import dev.causalcxr.core.stage.RunBlobs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,27 +31,10 @@ public final class SampledCodeSpread {
     private SampledCodeSpread() {}
 
     public static void main(String[] args) throws Exception {
-        EncodedCodes codes = null;
-        Path modelFile = null;
-        try (Stream<Path> blobs = Files.list(Path.of(args[0]))) {
-            for (Path blob : blobs.sorted().toList()) {
-                if (codes == null) {
-                    try {
-                        codes = EncodedCodes.read(blob);
-                        continue;
-                    } catch (Exception | Error notCodes) {
-                        // another kind of blob
-                    }
-                }
-                if (modelFile == null) {
-                    try (DiffusionModel probe = DiffusionModel.load(blob)) {
-                        modelFile = blob;
-                    } catch (Exception | Error notAModel) {
-                        // another kind of blob
-                    }
-                }
-            }
-        }
+        Path blobs = Path.of(args[0]);
+        Path codesFile = RunBlobs.first(blobs, EncodedCodes::read);
+        Path modelFile = RunBlobs.first(blobs, b -> DiffusionModel.load(b).close());
+        EncodedCodes codes = codesFile == null ? null : EncodedCodes.read(codesFile);
         if (codes == null || modelFile == null) {
             throw new IllegalArgumentException("no encoded codes or no diffusion model among the blobs of " + args[0]);
         }
