@@ -879,15 +879,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     NDArray ownDrawing = RowSelection.rows(decoded, sm.create(anatomies))
                             .reshape(slots.length, px)
                             .stopGradient();
-                    NDArray error = fromRenderIdentity.sub(ownDrawing).abs();
-                    NDArray changed = sm.create(changedPixels(trueChanges), new Shape(slots.length, px));
-                    NDArray inside = error.mul(changed)
-                            .sum(new int[] {1})
-                            .div(changed.sum(new int[] {1}).add(1f));
-                    NDArray outside = error.mul(changed.neg().add(1f))
-                            .sum(new int[] {1})
-                            .div(changed.neg().add(1f).sum(new int[] {1}).add(1f));
-                    NDArray swapTerm = inside.add(outside).mean();
+                    NDArray swapTerm = insideAndOutside(
+                            fromRenderIdentity.sub(ownDrawing).abs(),
+                            sm.create(changedPixels(trueChanges), new Shape(slots.length, px)));
                     loss = loss.add(ScalarOps.times(swapTerm, cfg.renderedIdentitySwapWeight()));
                     renderedIdentitySwap = swapTerm.getFloat();
                 }
@@ -905,15 +899,8 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     NDArray error = predicted
                             .sub(sm.create(trueChanges, new Shape(slots.length, px)))
                             .abs();
-                    NDArray changed = sm.create(changedPixels(trueChanges), new Shape(slots.length, px));
-                    NDArray unchanged = changed.neg().add(1f);
-                    NDArray inside = error.mul(changed)
-                            .sum(new int[] {1})
-                            .div(changed.sum(new int[] {1}).add(1f));
-                    NDArray outside = error.mul(unchanged)
-                            .sum(new int[] {1})
-                            .div(unchanged.sum(new int[] {1}).add(1f));
-                    NDArray changeTerm = inside.add(outside).mean();
+                    NDArray changeTerm =
+                            insideAndOutside(error, sm.create(changedPixels(trueChanges), new Shape(slots.length, px)));
                     loss = loss.add(ScalarOps.times(changeTerm, cfg.slotChangeWeight()));
                     slotChange = changeTerm.getFloat();
                 }
@@ -1051,6 +1038,21 @@ public final class DisentanglerTrainer implements AutoCloseable {
             ownRenders[t] = data.counterfactual(s, s.truthFindings());
         }
         return ownRenders[t];
+    }
+
+    /**
+     * Mean over rows of (mean error where {@code changed} is 1) + (mean error where it is 0): a change of a few pixels
+     * weighs as much as the thousands around it.
+     */
+    private static NDArray insideAndOutside(NDArray error, NDArray changed) {
+        NDArray unchanged = changed.neg().add(1f);
+        NDArray inside = error.mul(changed)
+                .sum(new int[] {1})
+                .div(changed.sum(new int[] {1}).add(1f));
+        NDArray outside = error.mul(unchanged)
+                .sum(new int[] {1})
+                .div(unchanged.sum(new int[] {1}).add(1f));
+        return inside.add(outside).mean();
     }
 
     /**
