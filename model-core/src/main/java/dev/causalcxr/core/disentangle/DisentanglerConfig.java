@@ -149,7 +149,7 @@ import java.util.List;
  *                               draw k (models saved before this field load as 0). Phantom only, like the slot swaps.
  *                               Opt-in, in no shipped spec: a paired 800-step check closed the z_id route (a mass drawn
  *                               by the autoencoder 0.67 → 0.24 of the phantom's change) and strengthened the slot of
- *                               the large findings, not yet the mass's (bench/generator/RESULTS.md, "Where the finding
+ *                               the large findings, not the mass's at 800 steps (bench/generator/RESULTS.md, "Where the finding
  *                               goes")
  */
 public record DisentanglerConfig(

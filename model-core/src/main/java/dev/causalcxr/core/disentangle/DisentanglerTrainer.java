@@ -701,6 +701,9 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 trueChanges[j * px + i] = renderedTargets[at + i] - own[i];
             }
         }
+        // each slot swap's anatomy study (its batch row) and the pixels its render changes, shared by the terms below
+        long[] slotAnatomies = Arrays.stream(slots).mapToLong(p -> p[0]).toArray();
+        float[] changedMask = changes ? changedPixels(trueChanges) : null;
         DecodePlan plan = plan(batch, cycles, exact, slots);
         int[] shift = batchShift(cfg.seed(), cfg.augmentShift(), stepIndex);
         pixels = translate(pixels, size, shift[0], shift[1]);
@@ -734,13 +737,12 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 NDArray gate = net.hasFindingSlots() ? net.slotGate(y) : null;
                 NDArray zPathRows = gate == null ? zPath : zPath.mul(gate);
                 if (slots.length > 0) {
-                    long[] anatomies = Arrays.stream(slots).mapToLong(p -> p[0]).toArray();
                     long[] lenders = Arrays.stream(slots).mapToLong(p -> p[1]).toArray();
                     // a's gated code with slot k taken from b's, as a counterfactual composes its code
                     // (DisentanglerModel.transplantFindingSlots)
                     NDArray lent = net.slotIndicator(
                             sm, Arrays.stream(slots).mapToInt(p -> p[2]).toArray());
-                    NDArray composed = RowSelection.rows(zPathRows, sm.create(anatomies))
+                    NDArray composed = RowSelection.rows(zPathRows, sm.create(slotAnatomies))
                             .mul(lent.neg().add(1f))
                             .add(RowSelection.rows(zPathRows, sm.create(lenders))
                                     .mul(lent));
@@ -854,11 +856,7 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 if (cfg.renderedIdentityWeight() > 0 && slots.length > 0) {
                     // the render adds only the lent finding to A: its identity code must stay A's, so the finding
                     // has to travel in slot k, the only part of the code a counterfactual moves
-                    NDArray own = RowSelection.rows(
-                                    codes.zId(),
-                                    sm.create(Arrays.stream(slots)
-                                            .mapToLong(p -> p[0])
-                                            .toArray()))
+                    NDArray own = RowSelection.rows(codes.zId(), sm.create(slotAnatomies))
                             .stopGradient();
                     NDArray identityTerm = renderCodes
                             .zId()
@@ -872,16 +870,15 @@ public final class DisentanglerTrainer implements AutoCloseable {
                 if (cfg.renderedIdentitySwapWeight() > 0 && slots.length > 0) {
                     // the render's identity with A's own pathology code must draw A as A's own code draws it: the
                     // lent finding may not come from z_id, however little of it z_id holds
-                    long[] anatomies = Arrays.stream(slots).mapToLong(p -> p[0]).toArray();
                     NDArray fromRenderIdentity = net.decode(
-                                    ps, renderCodes.zId(), RowSelection.rows(zPathRows, sm.create(anatomies)), true)
+                                    ps, renderCodes.zId(), RowSelection.rows(zPathRows, sm.create(slotAnatomies)), true)
                             .reshape(slots.length, px);
-                    NDArray ownDrawing = RowSelection.rows(decoded, sm.create(anatomies))
+                    NDArray ownDrawing = RowSelection.rows(decoded, sm.create(slotAnatomies))
                             .reshape(slots.length, px)
                             .stopGradient();
                     NDArray swapTerm = insideAndOutside(
                             fromRenderIdentity.sub(ownDrawing).abs(),
-                            sm.create(changedPixels(trueChanges), new Shape(slots.length, px)));
+                            sm.create(changedMask, new Shape(slots.length, px)));
                     loss = loss.add(ScalarOps.times(swapTerm, cfg.renderedIdentitySwapWeight()));
                     renderedIdentitySwap = swapTerm.getFloat();
                 }
@@ -890,17 +887,12 @@ public final class DisentanglerTrainer implements AutoCloseable {
                     // the batch's first n items) against the phantom's change: where the render changes and
                     // everywhere else weigh alike, so a drawing outside the finding costs as much as a missed one
                     NDArray predicted = RowSelection.rows(decoded, sm.create(plan.positions(SLOT_SWAP)))
-                            .sub(RowSelection.rows(
-                                    decoded,
-                                    sm.create(Arrays.stream(slots)
-                                            .mapToLong(p -> p[0])
-                                            .toArray())))
+                            .sub(RowSelection.rows(decoded, sm.create(slotAnatomies)))
                             .reshape(slots.length, px);
                     NDArray error = predicted
                             .sub(sm.create(trueChanges, new Shape(slots.length, px)))
                             .abs();
-                    NDArray changeTerm =
-                            insideAndOutside(error, sm.create(changedPixels(trueChanges), new Shape(slots.length, px)));
+                    NDArray changeTerm = insideAndOutside(error, sm.create(changedMask, new Shape(slots.length, px)));
                     loss = loss.add(ScalarOps.times(changeTerm, cfg.slotChangeWeight()));
                     slotChange = changeTerm.getFloat();
                 }

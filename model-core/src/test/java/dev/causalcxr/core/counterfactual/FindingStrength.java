@@ -112,7 +112,9 @@ public final class FindingStrength {
             DisentanglerDataset.Study source = sources.get(i);
             DisentanglerDataset.Study lender = lenders.get(i % lenders.size());
             DisentanglerDataset.Counterfactual exact = data.lendFinding(source, lender, finding);
-            float[] trueChange = minus(exact.image().toFloat(), source.pixels());
+            float[] ex = exact.image().toFloat();
+            float[] src = source.pixels();
+            float[] trueChange = minus(ex, src);
             if (rms(trueChange) < 1e-4) {
                 skipped++;
                 continue; // the phantom draws nothing of this finding at this size here
@@ -121,8 +123,6 @@ public final class FindingStrength {
             lender.truthFindings().stream().filter(m -> m.finding() == finding).forEach(mentions::add);
             Condition condition = Condition.ofStudy(mentions);
             GrayImage sourceImage = GrayImage.fromUnit(data.size(), data.size(), source.pixels());
-            float[] src = source.pixels();
-            float[] ex = exact.image().toFloat();
             DisentanglerModel.Encoding enc = model.encode(List.of(ex, src, lender.pixels()));
             float[] exactCode = enc.pathMean()[0];
             identityMoved += Math.sqrt(squaredDistance(enc.identity()[0], enc.identity()[1])
@@ -167,8 +167,10 @@ public final class FindingStrength {
             for (int s = 0; s < samplers.length; s++) {
                 int r = sampledFrom + s;
                 long seed = 1000L * i + s;
-                List<GrayImage> images = plain.generate(sourceImage, condition, SAMPLES, seed, samplers[s]);
-                float[][] codes = plain.sampleCodes(condition, SAMPLES, seed, samplers[s]);
+                CounterfactualGenerator.Generation g =
+                        plain.generateDetailed(sourceImage, condition, SAMPLES, seed, samplers[s]);
+                List<GrayImage> images = g.images();
+                float[][] codes = g.codes();
                 for (int n = 0; n < SAMPLES; n++) {
                     float[] change = minus(images.get(n).toFloat(), src);
                     inMask[r] += projection(change, trueChange, exact.findingMask());
