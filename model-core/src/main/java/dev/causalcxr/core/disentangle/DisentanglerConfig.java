@@ -149,8 +149,9 @@ import java.util.List;
  *                               draw k (models saved before this field load as 0). Phantom only, like the slot swaps.
  *                               Opt-in, in no shipped spec: a paired 800-step check closed the z_id route (a mass drawn
  *                               by the autoencoder 0.67 → 0.24 of the phantom's change) and strengthened the slot of
- *                               the large findings, not the mass's at 800 steps (bench/generator/RESULTS.md, "Where the finding
- *                               goes")
+ *                               the large findings, not the mass's at 800 steps; the full 3,200-step run left the slot
+ *                               no stronger than without the term, so the reconstruction lost the small findings
+ *                               (bench/generator/RESULTS.md, "Where the finding goes")
  */
 public record DisentanglerConfig(
         int baseWidth,
