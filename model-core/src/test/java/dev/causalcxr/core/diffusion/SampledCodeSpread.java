@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * How far apart the diffusion model's sampled pathology codes lie, against the encoder's codes they were trained on:
  * the mean pairwise distance of 64 samples per finding, for several DDIM step counts and eta, beside that of the
  * training codes of the studies with the finding. The counterfactuals' variation between samples starts here.
- * Usage: {@code SampledCodeSpread BLOB_DIR FINDING,… [GUIDANCE]} (guidance 2 by default) where BLOB_DIR holds a run's blobs (the embedded stack keeps
+ * Usage: {@code SampledCodeSpread BLOB_DIR FINDING,… [GUIDANCE] [STEPS:ETA,…]} (guidance 2 and six samplers from 10
+ * steps eta 0 to 400 steps eta 1 by default) where BLOB_DIR holds a run's blobs (the embedded stack keeps
  * them in {@code DATA_DIR/s3/causalcxr/sha256}); the encoded codes and the diffusion model are found by reading
  * each blob (bench/diffusion/sampled-spread).
  */
@@ -45,7 +46,11 @@ public final class SampledCodeSpread {
                 "training codes: %d, %d numbers, mean pairwise distance %.2f",
                 train.size(), codes.pathDim(), meanPairwiseDistance(train)));
         float guidance = args.length > 2 ? Float.parseFloat(args[2]) : 2f;
-        int[][] samplers = {{10, 0}, {25, 0}, {25, 1}, {100, 0}, {100, 1}, {400, 1}};
+        String samplerList = args.length > 3 ? args[3] : "10:0,25:0,25:1,100:0,100:1,400:1";
+        List<SamplerConfig> samplers = Arrays.stream(samplerList.split(","))
+                .map(s -> s.split(":"))
+                .map(s -> new SamplerConfig(Integer.parseInt(s[0].trim()), Float.parseFloat(s[1].trim()), guidance))
+                .toList();
         try (DiffusionModel model = DiffusionModel.load(modelFile)) {
             for (String label : args[1].split(",")) {
                 Finding finding = Finding.fromLabel(label.trim())
@@ -59,15 +64,19 @@ public final class SampledCodeSpread {
                 StringBuilder row = new StringBuilder(String.format(
                         "%-16s training codes %4d: %6.2f | sampled, guidance %.0f:",
                         finding, real.size(), meanPairwiseDistance(real), guidance));
-                for (int[] s : samplers) {
-                    float[][] sampled =
-                            model.sample(Condition.of(finding), SAMPLES, SEED, new SamplerConfig(s[0], s[1], guidance));
+                for (SamplerConfig s : samplers) {
+                    float[][] sampled = model.sample(Condition.of(finding), SAMPLES, SEED, s);
                     row.append(String.format(
-                            "  %d steps eta %d: %6.2f", s[0], s[1], meanPairwiseDistance(Arrays.asList(sampled))));
+                            "  %d steps eta %s: %6.2f",
+                            s.steps(), formatEta(s.eta()), meanPairwiseDistance(Arrays.asList(sampled))));
                 }
                 LOG.info(row.toString());
             }
         }
+    }
+
+    private static String formatEta(float eta) {
+        return eta == Math.rint(eta) ? String.valueOf((int) eta) : String.valueOf(eta);
     }
 
     private static double meanPairwiseDistance(List<float[]> rows) {
