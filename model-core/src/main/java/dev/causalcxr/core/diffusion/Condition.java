@@ -2,7 +2,10 @@ package dev.causalcxr.core.diffusion;
 
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
+import dev.causalcxr.core.findings.Laterality;
+import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.findings.Status;
+import dev.causalcxr.core.findings.Zone;
 import dev.causalcxr.core.reports.ReportExtractor;
 import dev.causalcxr.core.reports.rules.RuleBasedReportExtractor;
 import java.util.ArrayList;
@@ -10,6 +13,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
 /**
@@ -159,6 +163,26 @@ public record Condition(List<FindingMention> present, boolean isNull) {
             return of(Finding.NO_FINDING);
         }
         return of(new ArrayList<>(result.values()));
+    }
+
+    /**
+     * This condition with each finding's severity, laterality and zone independently replaced by "unspecified" with
+     * probability {@code p} (attribute dropout in training: the model learns what an open attribute means). The null
+     * condition, and one without findings, come back as they are; {@code p} 0 draws nothing from {@code rng}.
+     */
+    public Condition withAttributesDropped(SplittableRandom rng, double p) {
+        if (p <= 0.0 || present.isEmpty()) {
+            return this;
+        }
+        List<FindingMention> dropped = new ArrayList<>(present.size());
+        for (FindingMention m : present) {
+            dropped.add(FindingMention.present(
+                    m.finding(),
+                    rng.nextDouble() < p ? Severity.UNSPECIFIED : m.severity(),
+                    rng.nextDouble() < p ? Laterality.UNSPECIFIED : m.laterality(),
+                    rng.nextDouble() < p ? Zone.UNSPECIFIED : m.zone()));
+        }
+        return new Condition(dropped, false);
     }
 
     public List<Finding> findings() {

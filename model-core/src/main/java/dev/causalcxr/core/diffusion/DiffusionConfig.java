@@ -16,6 +16,10 @@ package dev.causalcxr.core.diffusion;
  * @param checkpointInterval steps between checkpoints (0: none)
  * @param logInterval        steps between logged losses and heartbeats
  * @param device             {@code cpu}, {@code gpu} or {@code gpu:N}
+ * @param attributeDropout   probability, per finding and per attribute, of replacing a training condition's
+ *                           severity, laterality or zone by "unspecified", so that a request which leaves them open
+ *                           (e.g. "mass") is a condition the model was trained on and draws them as the data does;
+ *                           0 (the default) trains on the reports' attributes only
  */
 public record DiffusionConfig(
         int zDim,
@@ -30,7 +34,8 @@ public record DiffusionConfig(
         Long seed,
         int checkpointInterval,
         int logInterval,
-        String device) {
+        String device,
+        float attributeDropout) {
 
     public DiffusionConfig {
         positive(zDim, "zDim");
@@ -55,6 +60,41 @@ public record DiffusionConfig(
         }
         positive(logInterval, "logInterval");
         device = device == null ? "cpu" : device;
+        if (!(attributeDropout >= 0f && attributeDropout < 1f)) {
+            throw new IllegalArgumentException("attributeDropout must be in [0, 1), got " + attributeDropout);
+        }
+    }
+
+    /** Settings without attribute dropout. */
+    public DiffusionConfig(
+            int zDim,
+            int hidden,
+            int blocks,
+            int conditionDim,
+            int timesteps,
+            int trainSteps,
+            int batchSize,
+            float learningRate,
+            float conditionDropout,
+            Long seed,
+            int checkpointInterval,
+            int logInterval,
+            String device) {
+        this(
+                zDim,
+                hidden,
+                blocks,
+                conditionDim,
+                timesteps,
+                trainSteps,
+                batchSize,
+                learningRate,
+                conditionDropout,
+                seed,
+                checkpointInterval,
+                logInterval,
+                device,
+                0f);
     }
 
     /** Defaults for a code of dimension {@code zDim}: 256 wide, 3 blocks, T = 1000, 4000 steps. */
@@ -76,7 +116,8 @@ public record DiffusionConfig(
                 seed,
                 checkpointInterval,
                 logInterval,
-                device);
+                device,
+                attributeDropout);
     }
 
     public DiffusionConfig withSeed(long newSeed) {
@@ -93,7 +134,8 @@ public record DiffusionConfig(
                 newSeed,
                 checkpointInterval,
                 logInterval,
-                device);
+                device,
+                attributeDropout);
     }
 
     public DiffusionConfig withCheckpointInterval(int interval) {
@@ -110,7 +152,8 @@ public record DiffusionConfig(
                 seed,
                 interval,
                 logInterval,
-                device);
+                device,
+                attributeDropout);
     }
 
     private static void positive(int v, String name) {

@@ -54,6 +54,7 @@ public final class DiffusionStage {
                 seed,
                 requested.checkpointInterval(),
                 requested.logInterval(),
-                requested.device());
+                requested.device(),
+                requested.attributeDropout());
     }
 }

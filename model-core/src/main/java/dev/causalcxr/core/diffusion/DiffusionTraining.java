@@ -202,7 +202,10 @@ public final class DiffusionTraining {
                 noise[i * d + k] = e;
                 noisy[i * d + k] = signal * data[row * d + k] + spread * e;
             }
-            batchConditions.add(rng.nextDouble() < config.conditionDropout() ? Condition.NULL : conditions.get(row));
+            batchConditions.add(
+                    rng.nextDouble() < config.conditionDropout()
+                            ? Condition.NULL
+                            : conditions.get(row).withAttributesDropped(rng, config.attributeDropout()));
         }
         try (NDManager scope = root.newSubManager()) {
             params.tempAttachAll(scope);
@@ -356,6 +359,7 @@ public final class DiffusionTraining {
         ctx.logParam("diffusion_batch_size", String.valueOf(c.batchSize()));
         ctx.logParam("diffusion_learning_rate", String.valueOf(c.learningRate()));
         ctx.logParam("diffusion_condition_dropout", String.valueOf(c.conditionDropout()));
+        ctx.logParam("diffusion_attribute_dropout", String.valueOf(c.attributeDropout()));
         ctx.logParam("diffusion_seed", String.valueOf(seed));
         ctx.logParam("diffusion_training_codes", String.valueOf(n));
     }

@@ -82,4 +82,61 @@ class AttributeConditioningTest {
             }
         }
     }
+
+    /**
+     * Trained with attribute dropout on effusions whose reports always state severity and side, the model reads
+     * "pleural effusion" with both left open as the data's mixture: its samples take both sides and both severities,
+     * while the stated conditions still land on their own centres.
+     */
+    @Test
+    void attributeDropoutLetsAnOpenRequestDrawTheAttributesAsTheDataDoes(@TempDir Path dir) {
+        List<Condition> kinds = List.of(
+                Condition.parse("mild left pleural effusion"),
+                Condition.parse("severe left pleural effusion"),
+                Condition.parse("mild right pleural effusion"),
+                Condition.parse("severe right pleural effusion"));
+        SplittableRandom rng = new SplittableRandom(5);
+        List<Condition> conditions = new ArrayList<>();
+        List<float[]> codes = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            Condition c = kinds.get(i % kinds.size());
+            float[] x = centre(c);
+            for (int k = 0; k < DIM; k++) {
+                x[k] += 0.2f * (float) rng.nextGaussian();
+            }
+            conditions.add(c);
+            codes.add(x);
+        }
+        RecordingStageContext ctx = new RecordingStageContext(dir, 4);
+        DiffusionTraining.runWithConditions(
+                new DiffusionConfig(DIM, 64, 2, 16, 100, 800, 64, 3e-3f, 0.15f, 5L, 0, 100, "cpu", 0.5f),
+                codes.toArray(new float[0][]),
+                conditions,
+                ctx);
+        try (DiffusionModel model = DiffusionModel.load(ctx.output(DiffusionTraining.OUTPUT_MODEL))) {
+            float[][] open = model.sample(Condition.of(Finding.PLEURAL_EFFUSION), 40, 11, 2f, 25, 0f);
+            int right = 0;
+            int severe = 0;
+            for (float[] s : open) {
+                right += s[1] > 0f ? 1 : 0;
+                severe += s[0] > 2.5f ? 1 : 0;
+            }
+            assertTrue(right >= 8 && right <= 32, right + "/40 open-request samples on the right side");
+            assertTrue(severe >= 8 && severe <= 32, severe + "/40 open-request samples severe");
+            for (Condition c : kinds) {
+                float[][] samples = model.sample(c, 20, 11, 2f, 25, 0f);
+                int nearestOwn = 0;
+                for (float[] s : samples) {
+                    Condition best = kinds.get(0);
+                    for (Condition other : kinds) {
+                        if (ToyCodes.distance(s, centre(other)) < ToyCodes.distance(s, centre(best))) {
+                            best = other;
+                        }
+                    }
+                    nearestOwn += best.equals(c) ? 1 : 0;
+                }
+                assertTrue(nearestOwn >= 17, c.describe() + ": " + nearestOwn + "/20 samples nearest their own centre");
+            }
+        }
+    }
 }

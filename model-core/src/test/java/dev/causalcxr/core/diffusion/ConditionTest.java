@@ -12,9 +12,30 @@ import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.findings.Status;
 import dev.causalcxr.core.findings.Zone;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class ConditionTest {
+
+    @Test
+    void attributeDropoutOpensEachAttributeAtItsRateAndKeepsTheFindings() {
+        Condition stated = Condition.parse("small left apical pneumothorax and mild edema");
+        assertEquals(stated, stated.withAttributesDropped(new SplittableRandom(1), 0.0));
+        assertEquals(Condition.NULL, Condition.NULL.withAttributesDropped(new SplittableRandom(1), 0.9));
+        SplittableRandom rng = new SplittableRandom(2);
+        int open = 0;
+        int draws = 2000;
+        for (int i = 0; i < draws; i++) {
+            Condition d = stated.withAttributesDropped(rng, 0.3);
+            assertEquals(stated.findings(), d.findings());
+            FindingMention pneumothorax = d.present().get(1);
+            open += pneumothorax.laterality() == Laterality.UNSPECIFIED ? 1 : 0;
+            // an attribute the report left open stays open; a stated one is kept or opened, never changed
+            assertTrue(pneumothorax.zone() == Zone.UPPER || pneumothorax.zone() == Zone.UNSPECIFIED);
+            assertTrue(d.present().get(0).laterality() == Laterality.UNSPECIFIED);
+        }
+        assertEquals(0.3, (double) open / draws, 0.04);
+    }
 
     @Test
     void freeTextGoesThroughTheReportParser() {
