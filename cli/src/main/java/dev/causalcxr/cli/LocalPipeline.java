@@ -432,6 +432,7 @@ final class LocalPipeline {
                     "pretrain_finetune",
                     "oracle",
                     "oracle_codes",
+                    "augmented_vs_augmented_plain",
                     "augmented_vs_oracle",
                     "augmented_vs_oracle_codes",
                     "oracle_codes_vs_oracle")) {

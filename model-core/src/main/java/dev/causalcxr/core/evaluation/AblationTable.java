@@ -37,7 +37,10 @@ public final class AblationTable {
      */
     public record CohortDelta(String key, MeanStd overRuns, int runsAbove, int runsBelow) {}
 
-    /** The cohort deltas the table reads where every run has them: each arm against real, and against the oracle. */
+    /**
+     * The cohort deltas the table reads where every run has them: each arm against real, the generator against the
+     * oracle, and the optimized priors against plain noise.
+     */
     public static final List<String> COHORT_DELTAS = List.of(
             "power_tail_recall_delta_augmented",
             "power_tail_auroc_delta_augmented",
@@ -48,7 +51,9 @@ public final class AblationTable {
             "power_tail_recall_delta_oracle",
             "power_tail_auroc_delta_oracle",
             "power_tail_recall_delta_augmented_vs_oracle",
-            "power_tail_auroc_delta_augmented_vs_oracle");
+            "power_tail_auroc_delta_augmented_vs_oracle",
+            "power_tail_recall_delta_augmented_vs_augmented_plain",
+            "power_tail_auroc_delta_augmented_vs_augmented_plain");
 
     public static final String GROUP_SUPERVISION = "group supervision (disentangler)";
     public static final String NOISE_OPTIMIZATION = "noise optimization (tail priors)";

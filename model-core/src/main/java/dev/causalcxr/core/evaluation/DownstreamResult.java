@@ -15,8 +15,9 @@ import java.util.Set;
  * @param seeds       the training seeds (each used by both arms)
  * @param comparisons per augmented arm, its paired difference from the real arm for each of
  *                    {@link PairedBootstrap#METRICS} with a 95 % interval over test studies and seeds; with an
- *                    oracle arm also {@code augmented_vs_oracle} (augmented − oracle), and with the code oracle
- *                    {@code augmented_vs_oracle_codes} and {@code oracle_codes_vs_oracle}
+ *                    oracle arm also {@code augmented_vs_oracle} (augmented − oracle), with the code oracle
+ *                    {@code augmented_vs_oracle_codes} and {@code oracle_codes_vs_oracle}, and with the plain-noise
+ *                    arm {@code augmented_vs_augmented_plain} (the noise optimization's share)
  * @param real        classifier trained on the real training split
  * @param augmented   classifier trained on the real training split plus the augmentation set; null when there
  *                    was no augmentation set

@@ -705,7 +705,7 @@ public final class EvaluationStage {
             reportPowerDifferences(ctx, arm, differences);
         }
         for (Map.Entry<String, String[]> c :
-                DownstreamEvaluation.oracleComparisons(predictions).entrySet()) {
+                DownstreamEvaluation.armComparisons(predictions).entrySet()) {
             reportPowerDifferences(
                     ctx,
                     c.getKey(),
