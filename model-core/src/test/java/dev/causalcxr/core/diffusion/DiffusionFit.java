@@ -3,9 +3,6 @@ package dev.causalcxr.core.diffusion;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.disentangle.EncodedCodes;
 import dev.causalcxr.core.findings.Finding;
-import dev.causalcxr.core.findings.Status;
-import dev.causalcxr.core.metrics.fidelity.FeatureDiversity;
-import dev.causalcxr.core.metrics.linalg.DenseMatrices;
 import dev.causalcxr.core.stage.RecordingStageContext;
 import dev.causalcxr.core.stage.RunBlobs;
 import java.nio.file.Files;
@@ -53,7 +50,10 @@ public final class DiffusionFit {
         StringBuilder header = new StringBuilder("training codes per finding:");
         for (Finding f : findings) {
             header.append(String.format(
-                    "  %s %d: %.2f", f.label(), withFinding(train, f).size(), spread(withFinding(train, f))));
+                    "  %s %d: %.2f",
+                    f.label(),
+                    SampledCodeSpread.codesWith(train, f).size(),
+                    spread(SampledCodeSpread.codesWith(train, f))));
         }
         LOG.info(header.toString());
         for (Finding f : findings) {
@@ -122,17 +122,7 @@ public final class DiffusionFit {
         }
     }
 
-    private static List<float[]> withFinding(List<EncodedCodes.Entry> entries, Finding f) {
-        List<float[]> out = new ArrayList<>();
-        for (EncodedCodes.Entry e : entries) {
-            if (e.findings().stream().anyMatch(m -> m.finding() == f && m.status() == Status.PRESENT)) {
-                out.add(e.pathMean());
-            }
-        }
-        return out;
-    }
-
     private static double spread(List<float[]> rows) {
-        return FeatureDiversity.meanPairwiseDistance(DenseMatrices.toDouble(rows.toArray(new float[0][])));
+        return SampledCodeSpread.meanPairwiseDistance(rows);
     }
 }

@@ -55,12 +55,7 @@ public final class SampledCodeSpread {
             for (String label : args[1].split(",")) {
                 Finding finding = Finding.fromLabel(label.trim())
                         .orElseThrow(() -> new IllegalArgumentException("unknown finding " + label));
-                List<float[]> real = new ArrayList<>();
-                for (EncodedCodes.Entry e : codes.split(Split.TRAIN)) {
-                    if (e.findings().stream().anyMatch(m -> m.finding() == finding && m.status() == Status.PRESENT)) {
-                        real.add(e.pathMean());
-                    }
-                }
+                List<float[]> real = codesWith(codes.split(Split.TRAIN), finding);
                 StringBuilder row = new StringBuilder(String.format(
                         "%-16s training codes %4d: %6.2f | sampled, guidance %.0f:",
                         finding, real.size(), meanPairwiseDistance(real), guidance));
@@ -79,7 +74,18 @@ public final class SampledCodeSpread {
         return eta == Math.rint(eta) ? String.valueOf((int) eta) : String.valueOf(eta);
     }
 
-    private static double meanPairwiseDistance(List<float[]> rows) {
+    /** The pathology codes of the entries with the finding present. */
+    static List<float[]> codesWith(List<EncodedCodes.Entry> entries, Finding finding) {
+        List<float[]> out = new ArrayList<>();
+        for (EncodedCodes.Entry e : entries) {
+            if (e.findings().stream().anyMatch(m -> m.finding() == finding && m.status() == Status.PRESENT)) {
+                out.add(e.pathMean());
+            }
+        }
+        return out;
+    }
+
+    static double meanPairwiseDistance(List<float[]> rows) {
         return FeatureDiversity.meanPairwiseDistance(DenseMatrices.toDouble(rows.toArray(new float[0][])));
     }
 }
