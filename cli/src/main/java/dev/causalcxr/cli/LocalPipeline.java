@@ -320,6 +320,7 @@ final class LocalPipeline {
                 "counterfactuals",
                 "cf_effectiveness",
                 "cf_effectiveness_judge",
+                "cf_effectiveness_truth_judge",
                 "cf_identity_ssim",
                 "cf_gt_ssim",
                 "cf_gt_ssim_mask",
@@ -369,6 +370,7 @@ final class LocalPipeline {
                                 : String.format(java.util.Locale.ROOT, "   (no group supervision: %.4f)", ablation));
             }
         }
+        printPerClass(m, console);
         String[] tail = {"effectiveness", "diversity", "fid"};
         if (m.containsKey("tail_effectiveness_optimized")) {
             console.printf("  %-38s %10s %10s", "tail noise (tail-class means)", "optimized", "plain N(0,I)");
@@ -451,6 +453,37 @@ final class LocalPipeline {
             }
         }
         console.println("  (" + m.size() + " metrics in all: MLflow and --summary-json)");
+    }
+
+    /**
+     * Each requested class's counterfactuals as the judge reads them beside its reading of the phantom's exact
+     * counterfactuals of the same requests (the most any generator can score by that judge), and the samples'
+     * variation as a multiple of the phantom's own: a class's effectiveness means little where the judge cannot see
+     * the finding even in the exact image.
+     */
+    static void printPerClass(Map<String, Double> m, ConsoleOutput console) {
+        String generated = "cf_effectiveness_judge__";
+        java.util.SortedSet<String> classes = new java.util.TreeSet<>();
+        for (String k : m.keySet()) {
+            if (k.startsWith(generated)) {
+                classes.add(k.substring(generated.length()));
+            }
+        }
+        if (classes.isEmpty()) {
+            return;
+        }
+        console.printf(
+                "  %-38s %10s %10s %12s", "counterfactuals per class (judge)", "generated", "exact", "diversity ×");
+        for (String c : classes) {
+            double diversity = m.getOrDefault("cf_diversity__" + c, Double.NaN);
+            double truth = m.getOrDefault("cf_diversity_truth__" + c, Double.NaN);
+            console.printf(
+                    "    %-36s %10.4f %10.4f %12.2f",
+                    c,
+                    m.get(generated + c),
+                    m.getOrDefault("cf_effectiveness_truth_judge__" + c, Double.NaN),
+                    truth > 0 ? diversity / truth : Double.NaN);
+        }
     }
 
     private static void writeSummaryJson(

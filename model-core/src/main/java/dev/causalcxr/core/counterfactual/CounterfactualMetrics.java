@@ -64,6 +64,10 @@ import java.util.function.BooleanSupplier;
  *       rises). Read by the finding head on re-encoded codes and, with a judge, by the judge (suffix
  *       {@value #JUDGED}). {@value #AMPLIFICATION_TRUTH} reads the exact phantom counterfactual the same way: the
  *       rise the reader itself sees where only the asked-for finding changed (NaN without ground truth).</li>
+ *   <li>{@value #EFFECTIVENESS_TRUTH}: effectiveness of the exact phantom counterfactual of each pair, read as the
+ *       generator's counterfactuals are (the finding head on its re-encoded code; with a judge also by the judge,
+ *       suffix {@value #JUDGED}): the most a generator can score by that reader, per class the ceiling a class's
+ *       effectiveness is read against (NaN without ground truth).</li>
  * </ul>
  * Overall values are means over all counterfactuals (composition: over sources); per-class values
  * carry the suffix {@code __<finding key>} or {@value #REMOVAL_CLASS}.
@@ -92,6 +96,8 @@ public final class CounterfactualMetrics {
     public static final String AMPLIFICATION = "cf_amplification";
     /** {@value #AMPLIFICATION} of the exact phantom counterfactual: what the reader itself confuses (NaN without truth). */
     public static final String AMPLIFICATION_TRUTH = "cf_amplification_truth";
+    /** {@value #EFFECTIVENESS} of the exact phantom counterfactual: the reader's ceiling (NaN without truth). */
+    public static final String EFFECTIVENESS_TRUTH = "cf_effectiveness_truth";
     /** The suffix of a metric read by the independent judge instead of the finding head. */
     public static final String JUDGED = "_judge";
     /** The class key of the removal ("No Finding") condition. */
@@ -113,7 +119,8 @@ public final class CounterfactualMetrics {
             OFF_TARGET_CHANGE,
             OFF_TARGET_FLIPS,
             AMPLIFICATION,
-            AMPLIFICATION_TRUTH);
+            AMPLIFICATION_TRUTH,
+            EFFECTIVENESS_TRUTH);
     /** PSNR of (nearly) identical pixels is capped here so that means stay finite. */
     static final double PSNR_CAP = 100.0;
 
@@ -356,12 +363,18 @@ public final class CounterfactualMetrics {
                         .largestRise();
                 acc.add(Metric.AMPLIFICATION_TRUTH, headRise);
                 all.add(Metric.AMPLIFICATION_TRUTH, headRise);
+                double headSees = effective(scorer, pair, truthRead);
+                acc.add(Metric.EFFECTIVENESS_TRUTH, headSees);
+                all.add(Metric.EFFECTIVENESS_TRUTH, headSees);
                 if (judge != null) {
-                    double rise = OffTarget.of(
-                                    judge.findings(), pair, sourceJudged, judge.probabilities(List.of(truth))[0])
+                    float[] truthJudged = judge.probabilities(List.of(truth))[0];
+                    double rise = OffTarget.of(judge.findings(), pair, sourceJudged, truthJudged)
                             .largestRise();
                     acc.add(Metric.AMPLIFICATION_TRUTH_JUDGE, rise);
                     all.add(Metric.AMPLIFICATION_TRUTH_JUDGE, rise);
+                    double judgeSees = effective(judge.findings(), pair, truthJudged);
+                    acc.add(Metric.EFFECTIVENESS_TRUTH_JUDGE, judgeSees);
+                    all.add(Metric.EFFECTIVENESS_TRUTH_JUDGE, judgeSees);
                 }
             }
             for (float[] cf : cfs) {
@@ -655,11 +668,13 @@ public final class CounterfactualMetrics {
         OFF_TARGET_FLIPS(CounterfactualMetrics.OFF_TARGET_FLIPS),
         AMPLIFICATION(CounterfactualMetrics.AMPLIFICATION),
         AMPLIFICATION_TRUTH(CounterfactualMetrics.AMPLIFICATION_TRUTH),
+        EFFECTIVENESS_TRUTH(CounterfactualMetrics.EFFECTIVENESS_TRUTH),
         JUDGE_EFFECTIVENESS(CounterfactualMetrics.JUDGE_EFFECTIVENESS, true),
         OFF_TARGET_CHANGE_JUDGE(CounterfactualMetrics.OFF_TARGET_CHANGE + JUDGED, true),
         OFF_TARGET_FLIPS_JUDGE(CounterfactualMetrics.OFF_TARGET_FLIPS + JUDGED, true),
         AMPLIFICATION_JUDGE(CounterfactualMetrics.AMPLIFICATION + JUDGED, true),
-        AMPLIFICATION_TRUTH_JUDGE(CounterfactualMetrics.AMPLIFICATION_TRUTH + JUDGED, true);
+        AMPLIFICATION_TRUTH_JUDGE(CounterfactualMetrics.AMPLIFICATION_TRUTH + JUDGED, true),
+        EFFECTIVENESS_TRUTH_JUDGE(CounterfactualMetrics.EFFECTIVENESS_TRUTH + JUDGED, true);
 
         final String key;
         /** Decided by the independent judge: present only when there is one. */

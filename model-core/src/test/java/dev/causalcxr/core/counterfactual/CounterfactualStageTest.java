@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -222,12 +223,42 @@ class CounterfactualStageTest {
                             gen, data, pairs, 2, sampler, 9, (a, b) -> {}, () -> false)
                     .summary();
             Map<String, Double> judged;
+            // the judge's ceiling, read here from each pair's exact counterfactual: class → [seen, judged]
+            Map<String, double[]> ceiling = new TreeMap<>();
             try (FindingJudge judge = FindingJudge.train(
                     images, labels, known, data.size(), new FindingJudge.Config(4, 10, 16, 1e-3, 1, false, 4))) {
                 judged = CounterfactualMetrics.evaluate(
                                 gen, data, pairs, 2, sampler, 9, judge, (a, b) -> {}, () -> false)
                         .summary();
+                for (CounterfactualMetrics.Pair pair : pairs) {
+                    DisentanglerDataset.Study source = data.studies().get(pair.sourceIndex());
+                    List<FindingMention> drawn = pair.condition().present().stream()
+                            .filter(m -> m.finding() != Finding.NO_FINDING)
+                            .toList();
+                    if (!source.hasGroundTruth()
+                            || !DisentanglerDataset.renderable(drawn)
+                            || !DisentanglerDataset.renderable(source.truthFindings())) {
+                        continue;
+                    }
+                    float[] exact = data.counterfactual(source, drawn).image().toFloat();
+                    double seen = CounterfactualMetrics.effective(
+                            judge.findings(), pair, judge.probabilities(List.of(exact))[0]);
+                    if (!Double.isNaN(seen)) {
+                        double[] c = ceiling.computeIfAbsent(pair.classKey(), k -> new double[2]);
+                        c[0] += seen;
+                        c[1]++;
+                    }
+                }
             }
+            assertFalse(ceiling.isEmpty());
+            ceiling.forEach((cls, c) -> assertEquals(
+                    c[0] / c[1],
+                    judged.get(CounterfactualMetrics.EFFECTIVENESS_TRUTH + CounterfactualMetrics.JUDGED + "__" + cls),
+                    1e-12,
+                    cls + ": the judge's reading of the exact counterfactuals"));
+            assertFalse(plain.containsKey(CounterfactualMetrics.EFFECTIVENESS_TRUTH + CounterfactualMetrics.JUDGED));
+            double headCeiling = plain.get(CounterfactualMetrics.EFFECTIVENESS_TRUTH);
+            assertTrue(headCeiling >= 0 && headCeiling <= 1, "the finding head's ceiling " + headCeiling);
             assertFalse(plain.containsKey(CounterfactualMetrics.JUDGE_EFFECTIVENESS));
             assertFalse(plain.containsKey(CounterfactualMetrics.AMPLIFICATION + CounterfactualMetrics.JUDGED));
             for (String k : List.of(
