@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.causalcxr.activities.TaskQueues;
 import dev.causalcxr.activities.runner.RunVerification;
 import dev.causalcxr.activities.stages.StageCatalog;
+import dev.causalcxr.core.counterfactual.CounterfactualMetrics;
 import dev.causalcxr.core.spec.ExperimentSpec;
 import dev.causalcxr.core.spec.StageName;
 import dev.causalcxr.infra.metadata.PipelineJournal;
@@ -28,6 +29,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -462,8 +465,8 @@ final class LocalPipeline {
      * the finding even in the exact image.
      */
     static void printPerClass(Map<String, Double> m, ConsoleOutput console) {
-        String generated = "cf_effectiveness_judge__";
-        java.util.SortedSet<String> classes = new java.util.TreeSet<>();
+        String generated = CounterfactualMetrics.JUDGE_EFFECTIVENESS + "__";
+        SortedSet<String> classes = new TreeSet<>();
         for (String k : m.keySet()) {
             if (k.startsWith(generated)) {
                 classes.add(k.substring(generated.length()));
@@ -475,13 +478,15 @@ final class LocalPipeline {
         console.printf(
                 "  %-38s %10s %10s %12s", "counterfactuals per class (judge)", "generated", "exact", "diversity ×");
         for (String c : classes) {
-            double diversity = m.getOrDefault("cf_diversity__" + c, Double.NaN);
-            double truth = m.getOrDefault("cf_diversity_truth__" + c, Double.NaN);
+            double diversity = m.getOrDefault(CounterfactualMetrics.DIVERSITY + "__" + c, Double.NaN);
+            double truth = m.getOrDefault(CounterfactualMetrics.DIVERSITY_TRUTH + "__" + c, Double.NaN);
             console.printf(
                     "    %-36s %10.4f %10.4f %12.2f",
                     c,
                     m.get(generated + c),
-                    m.getOrDefault("cf_effectiveness_truth_judge__" + c, Double.NaN),
+                    m.getOrDefault(
+                            CounterfactualMetrics.EFFECTIVENESS_TRUTH + CounterfactualMetrics.JUDGED + "__" + c,
+                            Double.NaN),
                     truth > 0 ? diversity / truth : Double.NaN);
         }
     }

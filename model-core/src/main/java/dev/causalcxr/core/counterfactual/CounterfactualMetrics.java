@@ -334,13 +334,8 @@ public final class CounterfactualMetrics {
             boolean[] outside = null;
             boolean[] inside = null;
             float[] truth = null;
-            List<FindingMention> drawn = pair.condition().present().stream()
-                    .filter(m -> m.finding() != Finding.NO_FINDING)
-                    .toList();
-            if (source.hasGroundTruth()
-                    && DisentanglerDataset.renderable(drawn)
-                    && DisentanglerDataset.renderable(source.truthFindings())) {
-                DisentanglerDataset.Counterfactual exact = data.counterfactual(source, drawn);
+            DisentanglerDataset.Counterfactual exact = exactCounterfactual(data, pair);
+            if (exact != null) {
                 boolean[] sourceMask =
                         data.counterfactual(source, source.truthFindings()).findingMask();
                 boolean[] region = exact.findingMask().clone();
@@ -420,7 +415,8 @@ public final class CounterfactualMetrics {
                 if (variation == null) {
                     variation = new PhantomVariation(data);
                 }
-                List<GrayImage> truthRenders = variation.renders(source, drawn, pair.target(), n, pairSeed);
+                List<GrayImage> truthRenders =
+                        variation.renders(source, drawnFindings(pair), pair.target(), n, pairSeed);
                 double trueDiv = diversity(truthRenders);
                 acc.add(Metric.DIVERSITY_TRUTH, trueDiv);
                 all.add(Metric.DIVERSITY_TRUTH, trueDiv);
@@ -495,6 +491,29 @@ public final class CounterfactualMetrics {
                 byClass.forEach((cls, byFinding) -> byFinding.forEach((f, sumCount) -> amplification.add(
                         new AmplificationCell(reader, cls, f, sumCount[0] / sumCount[1], (int) sumCount[1])))));
         return new Result(ordered, pairs.size(), all.count(Metric.DIVERSITY) * n, List.copyOf(amplification));
+    }
+
+    /**
+     * The phantom's exact counterfactual of a pair: the source's anatomy with the condition's findings drawn (none for
+     * a removal), or null where there is no ground truth or the phantom cannot draw the source's or the asked-for
+     * findings.
+     */
+    static DisentanglerDataset.Counterfactual exactCounterfactual(DisentanglerDataset data, Pair pair) {
+        DisentanglerDataset.Study source = data.studies().get(pair.sourceIndex());
+        List<FindingMention> drawn = drawnFindings(pair);
+        if (!source.hasGroundTruth()
+                || !DisentanglerDataset.renderable(drawn)
+                || !DisentanglerDataset.renderable(source.truthFindings())) {
+            return null;
+        }
+        return data.counterfactual(source, drawn);
+    }
+
+    /** The findings a pair's condition asks the image to show ("No Finding" draws nothing). */
+    private static List<FindingMention> drawnFindings(Pair pair) {
+        return pair.condition().present().stream()
+                .filter(m -> m.finding() != Finding.NO_FINDING)
+                .toList();
     }
 
     private static Map<Finding, double[]> cellsFor(

@@ -231,18 +231,14 @@ class CounterfactualStageTest {
                                 gen, data, pairs, 2, sampler, 9, judge, (a, b) -> {}, () -> false)
                         .summary();
                 for (CounterfactualMetrics.Pair pair : pairs) {
-                    DisentanglerDataset.Study source = data.studies().get(pair.sourceIndex());
-                    List<FindingMention> drawn = pair.condition().present().stream()
-                            .filter(m -> m.finding() != Finding.NO_FINDING)
-                            .toList();
-                    if (!source.hasGroundTruth()
-                            || !DisentanglerDataset.renderable(drawn)
-                            || !DisentanglerDataset.renderable(source.truthFindings())) {
+                    DisentanglerDataset.Counterfactual exact = CounterfactualMetrics.exactCounterfactual(data, pair);
+                    if (exact == null) {
                         continue;
                     }
-                    float[] exact = data.counterfactual(source, drawn).image().toFloat();
                     double seen = CounterfactualMetrics.effective(
-                            judge.findings(), pair, judge.probabilities(List.of(exact))[0]);
+                            judge.findings(),
+                            pair,
+                            judge.probabilities(List.of(exact.image().toFloat()))[0]);
                     if (!Double.isNaN(seen)) {
                         double[] c = ceiling.computeIfAbsent(pair.classKey(), k -> new double[2]);
                         c[0] += seen;

@@ -49,11 +49,10 @@ public final class DiffusionFit {
                 .toList();
         StringBuilder header = new StringBuilder("training codes per finding:");
         for (Finding f : findings) {
+            List<float[]> withFinding = SampledCodeSpread.codesWith(train, f);
             header.append(String.format(
                     "  %s %d: %.2f",
-                    f.label(),
-                    SampledCodeSpread.codesWith(train, f).size(),
-                    spread(SampledCodeSpread.codesWith(train, f))));
+                    f.label(), withFinding.size(), SampledCodeSpread.meanPairwiseDistance(withFinding)));
         }
         LOG.info(header.toString());
         for (Finding f : findings) {
@@ -89,7 +88,7 @@ public final class DiffusionFit {
                     unspecifiedLaterality,
                     unspecifiedZone,
                     alone,
-                    aloneCodes.size() > 1 ? spread(aloneCodes) : Double.NaN,
+                    aloneCodes.size() > 1 ? SampledCodeSpread.meanPairwiseDistance(aloneCodes) : Double.NaN,
                     exact));
         }
         for (String stepsText : args[1].split(",")) {
@@ -114,15 +113,13 @@ public final class DiffusionFit {
                     StringBuilder row = new StringBuilder(String.format("  %-16s", f.label()));
                     for (SamplerConfig s : samplers) {
                         float[][] sampled = model.sample(Condition.of(f), SAMPLES, SEED, s);
-                        row.append(String.format("  %d:%s %6.2f", s.steps(), s.eta(), spread(Arrays.asList(sampled))));
+                        row.append(String.format(
+                                "  %d:%s %6.2f",
+                                s.steps(), s.eta(), SampledCodeSpread.meanPairwiseDistance(Arrays.asList(sampled))));
                     }
                     LOG.info(row.toString());
                 }
             }
         }
-    }
-
-    private static double spread(List<float[]> rows) {
-        return SampledCodeSpread.meanPairwiseDistance(rows);
     }
 }
