@@ -222,12 +222,14 @@ public record DisentanglerConfig(
      * (weight 1.5), finding head weight 5, identity swap 0.3 (same-patient studies differ far more in
      * acquisition than in findings), no dependence penalty (it pushed the findings out of z_path while
      * z_id still held them), the adversary on the spatial z_id; 800 steps with a cosine learning-rate
-     * decay (reconstruction SSIM 0.900 → 0.923 on the demo's data against a constant rate).
+     * decay (reconstruction SSIM 0.900 → 0.923 on the demo's data against a constant rate). No ablation phase:
+     * training without group supervision as well doubled the demo's longest stage (224 of 430 s, the demo 732 s
+     * on 2 cores, bench/pipeline/RESULTS.md run E); {@code causalcxr ablate} trains it over several seeds.
      */
     public static DisentanglerConfig quick() {
         return new DisentanglerConfig(
                 16, 2, 8, 16, 64, 800, 24, 4, 2e-3, 42L, true, 1.0, 1.0, 1e-2, 0.3, 1.0, 5.0, 0.1, 1.0, 0.0, 100, 20.0,
-                50, "cpu", 200, 6, 6, true, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0,
+                50, "cpu", 200, 6, 6, false, 8, 1.5, 0.1, true, true, COSINE, 0, 0.0, false, 0.0, 0.0, 0, 0, 0.0, 0, 0,
                 0, 0.0, false, 0.0, 0.0, 0.0, 0.0);
     }
 
