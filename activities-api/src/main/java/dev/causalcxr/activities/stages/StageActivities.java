@@ -27,13 +27,14 @@ public interface StageActivities {
     StageResult trainDiffusion(StageRequest request);
 
     /**
-     * The tail classes of {@code optimize-tail-noise} (finding keys, rarest first), read from the
-     * disentangler's training codes: the workflow fans out one {@link #optimizeTailNoiseClass} per class.
+     * The classes of {@code optimize-tail-noise} that get a prior (finding keys, rarest first: the tail classes, or
+     * every finding with {@code prior_classes: all}), read from the disentangler's training codes: the workflow fans
+     * out one {@link #optimizeTailNoiseClass} per class.
      */
     @ActivityMethod(name = StageName.Labels.OPTIMIZE_TAIL_NOISE + "-classes")
     List<String> tailNoiseClasses(StageRequest request);
 
-    /** One tail class's prior; {@code request.stage()} is {@code optimize-tail-noise/<finding key>}. */
+    /** One class's prior; {@code request.stage()} is {@code optimize-tail-noise/<finding key>}. */
     @ActivityMethod(name = StageName.Labels.OPTIMIZE_TAIL_NOISE + "-class")
     StageResult optimizeTailNoiseClass(StageRequest request);
 

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The join of {@code optimize-tail-noise} ({@link TailNoiseStage#join}): finds each tail class's prior among the
+ * The join of {@code optimize-tail-noise} ({@link TailNoiseStage#join}): finds each prior class's prior among the
  * inputs (each produced by its own {@link OptimizeTailNoiseClassDefinition} activity, whose manifest the
  * workflow adds to the inputs) and hands them to model-core, which publishes them together and runs the
  * ablation.
@@ -32,16 +32,16 @@ final class OptimizeTailNoiseDefinition implements StageDefinition {
     public void execute(String configJson, StageContext ctx) throws Exception {
         TailNoiseStageConfig cfg = JSON.readValue(configJson, TailNoiseStageConfig.class);
         EncodedCodes codes = EncodedCodes.read(TailNoiseInputs.require(ctx, TailNoiseInputs.CODES));
-        List<Finding> tail = TailNoiseStage.tailClasses(codes, cfg.tailFrequency());
+        List<Finding> classes = TailNoiseStage.priorClasses(codes, cfg);
         Map<Finding, Path> priors = new EnumMap<>(Finding.class);
-        for (Finding f : tail) {
+        for (Finding f : classes) {
             String input = OptimizeTailNoiseClassDefinition.stageName(f) + "/" + TailNoiseOptimizer.OUTPUT_PRIOR;
-            priors.put(f, StageInputs.require(ctx, input, "the prior of tail class " + f.label()));
+            priors.put(f, StageInputs.require(ctx, input, "the prior of class " + f.label()));
         }
         TailNoiseStage.join(
                 cfg,
                 codes,
-                tail,
+                classes,
                 priors,
                 ctx.inputs().get(TailNoiseInputs.MODEL),
                 ctx.inputs().get(TailNoiseInputs.DIFFUSION),

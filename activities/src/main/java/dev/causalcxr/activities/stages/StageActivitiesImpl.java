@@ -75,7 +75,7 @@ public final class StageActivitiesImpl implements StageActivities {
             Path file = Files.createTempFile("codes-", ".bin");
             try {
                 runner.store().getToFile(codes.digest(), file);
-                return TailNoiseStage.tailClasses(EncodedCodes.read(file), cfg.tailFrequency()).stream()
+                return TailNoiseStage.priorClasses(EncodedCodes.read(file), cfg).stream()
                         .map(Finding::key)
                         .toList();
             } finally {

@@ -360,10 +360,22 @@ public final class CounterfactualGenerator implements AutoCloseable {
 
     /** {@link #generate(GrayImage, Condition, int, long, SamplerConfig)} with the codes and the prior used. */
     public Generation generateDetailed(GrayImage source, Condition condition, int n, long seed, SamplerConfig sampler) {
+        return generateDetailed(source, condition, null, n, seed, sampler);
+    }
+
+    /**
+     * {@link #generateDetailed(GrayImage, Condition, int, long, SamplerConfig)} for a request that adds
+     * {@code target} to its source: the target's prior starts the sampler where it has one ({@link #priorFor(Condition,
+     * Finding)}), not the rarest prior among the source's own findings.
+     *
+     * @param target the finding the request adds, or null (a removal, or not known)
+     */
+    public Generation generateDetailed(
+            GrayImage source, Condition condition, Finding target, int n, long seed, SamplerConfig sampler) {
         checkRequest(source, n, sampler);
         Condition resolved = resolve(condition);
         DisentanglerModel.Encoding encoded = disentangler.encode(List.of(source.toFloat()));
-        Finding prior = priorFor(resolved);
+        Finding prior = priorFor(resolved, target);
         float[][] codes = sampleCodes(resolved, prior, n, seed, sampler);
         Composed composed = compose(source, encoded, codes, resolved);
         return new Generation(composed.images(), composed.decoded(), codes, resolved, prior);
@@ -538,6 +550,19 @@ public final class CounterfactualGenerator implements AutoCloseable {
         float[][] ids = new float[codes.length][];
         java.util.Arrays.fill(ids, identity);
         return disentangler.decode(ids, codes);
+    }
+
+    /**
+     * The finding whose prior starts the sampler for a request adding {@code target}: the target's own where it has
+     * one and the condition shows it, else {@link #priorFor(Condition)}. With priors for head classes too
+     * ({@code prior_classes: all}) the rarest rule would start a cardiomegaly request on a source with atelectasis
+     * from atelectasis's prior.
+     */
+    public Finding priorFor(Condition condition, Finding target) {
+        if (target != null && priors.containsKey(target) && condition.findings().contains(target)) {
+            return target;
+        }
+        return priorFor(condition);
     }
 
     /** The finding whose prior starts the sampler for this condition (the rarest with a prior), or null. */

@@ -293,7 +293,7 @@ public final class CounterfactualMetrics {
             float[] src = source.pixels();
             long pairSeed = SeedStreams.of(seed, p);
             CounterfactualGenerator.Generation g =
-                    gen.generateDetailed(sourceImage, pair.condition(), n, pairSeed, sampler);
+                    gen.generateDetailed(sourceImage, pair.condition(), pair.target(), n, pairSeed, sampler);
             List<float[]> cfs = g.images().stream().map(GrayImage::toFloat).toList();
             DisentanglerModel.Encoding enc = model.encode(cfs);
             Acc acc = perClass.computeIfAbsent(pair.classKey(), k -> new Acc());
@@ -577,12 +577,14 @@ public final class CounterfactualMetrics {
             for (int p = 0; p < chosen.size(); p++) {
                 Pair pair = chosen.get(p);
                 DisentanglerDataset.Study source = data.studies().get(pair.sourceIndex());
-                List<GrayImage> images = gen.generate(
-                        GrayImage.fromUnit(size, size, source.pixels()),
-                        pair.condition(),
-                        n,
-                        SeedStreams.of(seed, p),
-                        s);
+                List<GrayImage> images = gen.generateDetailed(
+                                GrayImage.fromUnit(size, size, source.pixels()),
+                                pair.condition(),
+                                pair.target(),
+                                n,
+                                SeedStreams.of(seed, p),
+                                s)
+                        .images();
                 float[][] codes = gen.disentangler()
                         .encode(images.stream().map(GrayImage::toFloat).toList())
                         .pathMean();

@@ -472,7 +472,7 @@ public final class CounterfactualStage {
             GrayImage source = GrayImage.fromUnit(
                     size, size, data.studies().get(item.sourceIndex()).pixels());
             CounterfactualGenerator.Generation g =
-                    gen.generateDetailed(source, item.condition(), 1, item.seed(), sampler);
+                    gen.generateDetailed(source, item.condition(), item.target(), 1, item.seed(), sampler);
             AugmentationSet.Entry entry = AugmentationSet.entry(i, item, g);
             entries.add(entry);
             images.add(g.images().get(0));
@@ -681,12 +681,14 @@ public final class CounterfactualStage {
             for (int c = 0; c < columns.size(); c++) {
                 Finding f = columns.get(c);
                 var condition = gen.intervene(s.findings(), List.of(FindingMention.present(f, null, null, null)));
-                List<GrayImage> samples = gen.generate(
-                        source,
-                        condition,
-                        cfg.gridSamples(),
-                        SeedStreams.of(SeedStreams.of(seed, r), c),
-                        cfg.sampler());
+                List<GrayImage> samples = gen.generateDetailed(
+                                source,
+                                condition,
+                                f,
+                                cfg.gridSamples(),
+                                SeedStreams.of(SeedStreams.of(seed, r), c),
+                                cfg.sampler())
+                        .images();
                 for (int k = 0; k < samples.size(); k++) {
                     sheet.add(
                             samples.get(k), (f == Finding.NO_FINDING ? "NO FINDING" : "+" + f.label()) + " " + (k + 1));

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.causalcxr.core.dataset.Split;
 import dev.causalcxr.core.diffusion.Condition;
 import dev.causalcxr.core.diffusion.SamplerConfig;
+import dev.causalcxr.core.diffusion.tailnoise.NoisePrior;
 import dev.causalcxr.core.disentangle.DisentanglerDataset;
 import dev.causalcxr.core.disentangle.DisentanglerModel;
 import dev.causalcxr.core.findings.Finding;
@@ -19,6 +20,7 @@ import dev.causalcxr.core.findings.Severity;
 import dev.causalcxr.core.imaging.GrayImage;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -271,5 +273,32 @@ class CounterfactualGeneratorTest {
         assertFalse(gen.generateDetailed(source, Condition.of(Finding.CARDIOMEGALY), 1, 8, SAMPLER)
                 .usedPrior());
         assertTrue(gen.findingScorer().findings().contains(Finding.PLEURAL_EFFUSION));
+    }
+
+    @Test
+    void aRequestStartsFromThePriorOfTheFindingItAddsNotTheRarestOfItsSource() throws Exception {
+        NoisePrior tailPrior = tiny.priors.get(TinyModels.TAIL);
+        Map<Finding, NoisePrior> two = Map.of(
+                TinyModels.TAIL,
+                tailPrior,
+                Finding.CARDIOMEGALY,
+                NoisePrior.standard(Finding.CARDIOMEGALY, tailPrior.dim()));
+        // a source with the tail finding asked for cardiomegaly, and one with cardiomegaly asked for the tail finding
+        Condition both = Condition.of(List.of(
+                FindingMention.present(TinyModels.TAIL, null, null, null),
+                FindingMention.present(Finding.CARDIOMEGALY, null, null, null)));
+        try (CounterfactualGenerator withHeadPrior =
+                CounterfactualGenerator.open(tiny.disentanglerFile, tiny.diffusionFile, two)) {
+            assertEquals(Finding.CARDIOMEGALY, withHeadPrior.priorFor(both, Finding.CARDIOMEGALY));
+            assertEquals(TinyModels.TAIL, withHeadPrior.priorFor(both, TinyModels.TAIL));
+            // a target without a prior, or none: the rarest prior of the condition, as before
+            assertEquals(withHeadPrior.priorFor(both), withHeadPrior.priorFor(both, Finding.EDEMA));
+            assertEquals(withHeadPrior.priorFor(both), withHeadPrior.priorFor(both, null));
+            assertEquals(
+                    Finding.CARDIOMEGALY,
+                    withHeadPrior
+                            .generateDetailed(source, both, Finding.CARDIOMEGALY, 1, 8, SAMPLER)
+                            .prior());
+        }
     }
 }

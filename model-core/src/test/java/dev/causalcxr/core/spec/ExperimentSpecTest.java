@@ -395,4 +395,28 @@ class ExperimentSpecTest {
                 e.getMessage());
         assertTrue(e.getMessage().contains("must be one of site-only, allowed (got 'everywhere')"), e.getMessage());
     }
+
+    @Test
+    void priorClassesIsTailByDefaultOrAllAndAnythingElseIsReportedOnItsBlock() {
+        var defaults = (dev.causalcxr.core.diffusion.tailnoise.TailNoiseStageConfig)
+                ExperimentSpec.parseYaml("name: x\n").stages().get(StageName.OPTIMIZE_TAIL_NOISE);
+        assertTrue(!defaults.priorsForAllClasses());
+        var all = (dev.causalcxr.core.diffusion.tailnoise.TailNoiseStageConfig)
+                ExperimentSpec.parseYaml("""
+                        name: x
+                        stages:
+                          optimize-tail-noise: {prior_classes: all}
+                        """).stages().get(StageName.OPTIMIZE_TAIL_NOISE);
+        assertTrue(all.priorsForAllClasses());
+        var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
+                name: x
+                stages:
+                  optimize-tail-noise: {prior_classes: head}
+                """));
+        assertEquals(
+                List.of("stages.optimize-tail-noise"),
+                e.problems().stream().map(SpecProblem::path).toList(),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("prior_classes must be tail or all, got head"), e.getMessage());
+    }
 }

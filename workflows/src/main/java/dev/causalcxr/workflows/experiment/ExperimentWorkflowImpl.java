@@ -182,7 +182,7 @@ public class ExperimentWorkflowImpl implements ExperimentWorkflow {
     }
 
     /**
-     * Fan-out and join: one activity per tail class, started together, each with its own cache key,
+     * Fan-out and join: one activity per class with a prior (the tail classes by default), started together, each with its own cache key,
      * heartbeats and retries; then the join stage that collects the priors and runs the ablation.
      * Every class is waited for even when one fails, so the others finish (and are cached) before
      * the stage reports the failure.

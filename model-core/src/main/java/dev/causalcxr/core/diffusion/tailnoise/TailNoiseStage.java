@@ -54,7 +54,27 @@ public final class TailNoiseStage {
         return tail;
     }
 
-    /** One tail class's prior, learned through the deterministic DDIM steps against the finding head. */
+    /**
+     * The classes that get a prior, rarest first: the tail classes ({@link #tailClasses}), and with
+     * {@code prior_classes: all} every other finding of the training codes after them.
+     *
+     * @throws StageInputException when the codes have no training split
+     */
+    public static List<Finding> priorClasses(EncodedCodes codes, TailNoiseStageConfig cfg) {
+        List<Finding> tail = tailClasses(codes, cfg.tailFrequency());
+        if (!cfg.priorsForAllClasses()) {
+            return tail;
+        }
+        List<Finding> classes = new ArrayList<>(tail);
+        for (Finding f : tailClasses(codes, 1.0)) {
+            if (!classes.contains(f)) {
+                classes.add(f);
+            }
+        }
+        return classes;
+    }
+
+    /** One class's prior, learned through the deterministic DDIM steps against the finding head. */
     public static TailNoiseOptimizer.Result runClass(
             TailNoiseStageConfig cfg, Finding finding, Path disentanglerModel, Path diffusionModel, StageContext ctx)
             throws IOException {
@@ -69,25 +89,26 @@ public final class TailNoiseStage {
      * The join: publishes each tail class's prior as {@code prior/<finding key>} and compares it with plain
      * noise.
      *
-     * @param tail              the tail classes ({@link #tailClasses}), rarest first
-     * @param priorFiles        each tail class's prior file (from its per-class stage run)
+     * @param classes           the classes with a prior ({@link #priorClasses}), rarest first; the comparison runs
+     *                          on those of them that are tail classes
+     * @param priorFiles        each class's prior file (from its per-class stage run)
      * @param disentanglerModel needed when there is a tail class
      * @param diffusionModel    needed when there is a tail class
      */
     public static List<TailNoiseComparison.ClassResult> join(
             TailNoiseStageConfig cfg,
             EncodedCodes codes,
-            List<Finding> tail,
+            List<Finding> classes,
             Map<Finding, Path> priorFiles,
             Path disentanglerModel,
             Path diffusionModel,
             StageContext ctx)
             throws IOException {
         Map<Finding, NoisePrior> priors = new LinkedHashMap<>();
-        for (Finding f : tail) {
+        for (Finding f : classes) {
             Path file = priorFiles.get(f);
             if (file == null) {
-                throw new StageInputException("the prior of tail class " + f.label() + " is missing");
+                throw new StageInputException("the prior of class " + f.label() + " is missing");
             }
             NoisePrior prior = NoisePrior.load(file);
             if (prior.finding() != f) {
@@ -97,6 +118,15 @@ public final class TailNoiseStage {
             priors.put(f, prior);
             ctx.addOutput(OUTPUT_PRIOR_PREFIX + f.key(), file);
         }
+        List<Finding> tail = classes.isEmpty() ? List.of() : tailClasses(codes, cfg.tailFrequency());
+        if (!classes.containsAll(tail)) {
+            throw new StageInputException("the prior classes " + classes + " leave out tail classes " + tail);
+        }
+        Map<Finding, NoisePrior> tailPriors = new LinkedHashMap<>();
+        tail.forEach(f -> tailPriors.put(f, priors.get(f)));
+        ctx.logParam(
+                "prior_classes",
+                String.join(", ", classes.stream().map(Finding::label).toList()));
         ctx.logParam(
                 "tail_classes",
                 String.join(", ", tail.stream().map(Finding::label).toList()));
@@ -112,7 +142,7 @@ public final class TailNoiseStage {
                 results = TailNoiseComparison.compare(
                         diffusion,
                         disentangler.findingScorer(),
-                        priors,
+                        tailPriors,
                         realCodes(codes, tail),
                         cfg.optimizer().sampler(),
                         cfg.comparisonSamples(),

@@ -17,6 +17,9 @@ package dev.causalcxr.core.diffusion.tailnoise;
  * @param checkpointInterval see {@link TailNoiseConfig}
  * @param comparisonSamples  codes sampled per class and prior for the plain-vs-optimized comparison
  * @param device             {@code cpu}, {@code gpu} or {@code gpu:N}
+ * @param priorClasses       {@link #TAIL} (default): a prior for each tail class; {@link #ALL}: for every finding of
+ *                           the training codes, head classes too (a head class's counterfactuals then start from its
+ *                           optimized prior instead of N(0, I)); the optimized-vs-plain comparison stays on the tail
  */
 public record TailNoiseStageConfig(
         double tailFrequency,
@@ -30,7 +33,13 @@ public record TailNoiseStageConfig(
         int evaluationSamples,
         int checkpointInterval,
         int comparisonSamples,
-        String device) {
+        String device,
+        String priorClasses) {
+
+    /** {@code prior_classes}: a prior for each tail class only. */
+    public static final String TAIL = "tail";
+    /** {@code prior_classes}: a prior for every finding of the training codes. */
+    public static final String ALL = "all";
 
     public TailNoiseStageConfig {
         if (!(tailFrequency > 0 && tailFrequency <= 1)) {
@@ -42,6 +51,13 @@ public record TailNoiseStageConfig(
         }
         if (device == null || device.isBlank()) {
             device = "cpu";
+        }
+        if (priorClasses == null || priorClasses.isBlank()) {
+            priorClasses = TAIL;
+        }
+        if (!priorClasses.equals(TAIL) && !priorClasses.equals(ALL)) {
+            throw new IllegalArgumentException(
+                    "prior_classes must be " + TAIL + " or " + ALL + ", got " + priorClasses);
         }
         // the optimizer's own checks, reported on the same block
         new TailNoiseConfig(
@@ -76,7 +92,13 @@ public record TailNoiseStageConfig(
                 d.evaluationSamples(),
                 d.checkpointInterval(),
                 256,
-                "cpu");
+                "cpu",
+                TAIL);
+    }
+
+    /** Whether every finding of the training codes gets a prior, not only the tail classes. */
+    public boolean priorsForAllClasses() {
+        return ALL.equals(priorClasses);
     }
 
     public TailNoiseConfig optimizer() {

@@ -91,4 +91,75 @@ class TailNoiseStageTest {
                         null,
                         ctx));
     }
+
+    private static TailNoiseStageConfig config(double tailFrequency, String priorClasses) {
+        TailNoiseStageConfig q = TailNoiseStageConfig.quick();
+        return new TailNoiseStageConfig(
+                tailFrequency,
+                q.ddimSteps(),
+                q.guidance(),
+                q.iterations(),
+                q.batchSize(),
+                q.learningRate(),
+                q.klWeight(),
+                q.diversityWeight(),
+                q.evaluationSamples(),
+                q.checkpointInterval(),
+                q.comparisonSamples(),
+                q.device(),
+                priorClasses);
+    }
+
+    @Test
+    void priorClassesAreTheTailByDefaultAndWithAllEveryFindingRarestFirst() {
+        assertEquals(TailNoiseStageConfig.TAIL, TailNoiseStageConfig.quick().priorClasses());
+        assertEquals(
+                List.of(Finding.PNEUMOTHORAX),
+                TailNoiseStage.priorClasses(codes(), config(0.08, TailNoiseStageConfig.TAIL)));
+        assertEquals(
+                List.of(Finding.PNEUMOTHORAX, Finding.PLEURAL_EFFUSION),
+                TailNoiseStage.priorClasses(codes(), config(0.08, TailNoiseStageConfig.ALL)));
+        // no tail class at 5 %: every finding still gets a prior, rarest first, and No Finding never does
+        assertEquals(
+                List.of(Finding.PNEUMOTHORAX, Finding.PLEURAL_EFFUSION),
+                TailNoiseStage.priorClasses(codes(), config(0.05, TailNoiseStageConfig.ALL)));
+        assertEquals(List.of(), TailNoiseStage.priorClasses(codes(), config(0.05, TailNoiseStageConfig.TAIL)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config(0.05, "head"));
+        assertTrue(e.getMessage().contains("prior_classes"), e.getMessage());
+    }
+
+    @Test
+    void withAllClassesTheJoinPublishesEveryPriorAndComparesOnlyTheTail(@TempDir Path dir) throws Exception {
+        RecordingStageContext ctx = new RecordingStageContext(dir, 3);
+        Map<Finding, Path> files = new java.util.EnumMap<>(Finding.class);
+        for (Finding f : List.of(Finding.PNEUMOTHORAX, Finding.PLEURAL_EFFUSION)) {
+            Path file = dir.resolve(f.key() + ".prior");
+            NoisePrior.standard(f, 2).save(file, Map.of());
+            files.put(f, file);
+        }
+        TailNoiseStageConfig all = config(0.05, TailNoiseStageConfig.ALL);
+        // no tail class at 5 %: the comparison has nothing to run, so the join needs no models
+        TailNoiseStage.join(all, codes(), TailNoiseStage.priorClasses(codes(), all), files, null, null, ctx);
+        assertEquals(
+                files.get(Finding.PLEURAL_EFFUSION),
+                ctx.outputs().get(TailNoiseStage.OUTPUT_PRIOR_PREFIX + Finding.PLEURAL_EFFUSION.key()));
+        assertEquals(
+                files.get(Finding.PNEUMOTHORAX),
+                ctx.outputs().get(TailNoiseStage.OUTPUT_PRIOR_PREFIX + Finding.PNEUMOTHORAX.key()));
+        assertEquals(0.0, ctx.summary().get("tail_classes"));
+
+        // a set of prior classes that leaves out a tail class is an input error, not a silent plain-noise class
+        RecordingStageContext other = new RecordingStageContext(dir, 3);
+        StageInputException missing = assertThrows(
+                StageInputException.class,
+                () -> TailNoiseStage.join(
+                        config(0.08, TailNoiseStageConfig.ALL),
+                        codes(),
+                        List.of(Finding.PLEURAL_EFFUSION),
+                        Map.of(Finding.PLEURAL_EFFUSION, files.get(Finding.PLEURAL_EFFUSION)),
+                        null,
+                        null,
+                        other));
+        assertTrue(missing.getMessage().contains("Pneumothorax"), missing.getMessage());
+    }
 }
