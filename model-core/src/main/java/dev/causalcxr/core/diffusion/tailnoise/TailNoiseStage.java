@@ -61,17 +61,8 @@ public final class TailNoiseStage {
      * @throws StageInputException when the codes have no training split
      */
     public static List<Finding> priorClasses(EncodedCodes codes, TailNoiseStageConfig cfg) {
-        List<Finding> tail = tailClasses(codes, cfg.tailFrequency());
-        if (!cfg.priorsForAllClasses()) {
-            return tail;
-        }
-        List<Finding> classes = new ArrayList<>(tail);
-        for (Finding f : tailClasses(codes, 1.0)) {
-            if (!classes.contains(f)) {
-                classes.add(f);
-            }
-        }
-        return classes;
+        // every finding below frequency 1, rarest first: the tail classes are its first entries
+        return tailClasses(codes, cfg.priorsForAllClasses() ? 1.0 : cfg.tailFrequency());
     }
 
     /** One class's prior, learned through the deterministic DDIM steps against the finding head. */

@@ -129,7 +129,7 @@ class TailNoiseStageTest {
     }
 
     @Test
-    void withAllClassesTheJoinPublishesEveryPriorAndComparesOnlyTheTail(@TempDir Path dir) throws Exception {
+    void withAllClassesTheJoinPublishesEveryPriorAndWithoutATailClassNeedsNoModels(@TempDir Path dir) throws Exception {
         RecordingStageContext ctx = new RecordingStageContext(dir, 3);
         Map<Finding, Path> files = new java.util.EnumMap<>(Finding.class);
         for (Finding f : List.of(Finding.PNEUMOTHORAX, Finding.PLEURAL_EFFUSION)) {
