@@ -1,7 +1,9 @@
 package dev.causalcxr.core.counterfactual;
 
 import dev.causalcxr.core.diffusion.SamplerConfig;
+import dev.causalcxr.core.engine.DeviceName;
 import dev.causalcxr.core.findings.Finding;
+import dev.causalcxr.core.spec.InvalidConfigException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,73 +84,79 @@ public record CounterfactualConfig(
         composition = composition == null || composition.isBlank() ? Composition.RESIDUAL.key() : composition;
         List<String> p = new ArrayList<>();
         if (ddimSteps < 1 || ddimSteps > 1000) {
-            p.add("ddim_steps must be in 1..1000, got " + ddimSteps);
+            p.add("ddimSteps: must be in 1..1000, got " + ddimSteps);
         }
         if (!(eta >= 0f && eta <= 1f)) {
-            p.add("eta must be in [0, 1], got " + eta);
+            p.add("eta: must be in [0, 1], got " + eta);
         }
         if (!Float.isFinite(guidance) || guidance < 0f) {
-            p.add("guidance must be finite and >= 0, got " + guidance);
+            p.add("guidance: must be finite and >= 0, got " + guidance);
         }
         if (samplesPerCondition < 2) {
-            p.add("samples_per_condition must be >= 2 (diversity compares samples), got " + samplesPerCondition);
+            p.add("samplesPerCondition: must be >= 2 (diversity compares samples), got " + samplesPerCondition);
         }
         if (metricSources < 1) {
-            p.add("metric_sources must be >= 1, got " + metricSources);
+            p.add("metricSources: must be >= 1, got " + metricSources);
         }
-        for (String c : metricConditions) {
-            if (Finding.fromLabel(c).isEmpty()) {
-                p.add("metric_conditions: unknown finding '" + c + "' (findings: " + labels() + ")");
+        for (int i = 0; i < metricConditions.size(); i++) {
+            String unknown = Finding.labelProblem(metricConditions.get(i));
+            if (unknown != null) {
+                p.add("metricConditions[" + i + "]: " + unknown);
             }
         }
-        for (Double g : guidanceSweep) {
+        for (int i = 0; i < guidanceSweep.size(); i++) {
+            Double g = guidanceSweep.get(i);
             if (g == null || !Double.isFinite(g) || g < 0) {
-                p.add("guidance_sweep values must be finite and >= 0, got " + g);
+                p.add("guidanceSweep[" + i + "]: must be finite and >= 0, got " + g);
             }
         }
         if (!guidanceSweep.isEmpty() && sweepPairs < 1) {
-            p.add("sweep_pairs must be >= 1 when guidance_sweep is given, got " + sweepPairs);
+            p.add("sweepPairs: must be >= 1 when guidanceSweep is given, got " + sweepPairs);
         }
         if (!(tailFraction > 0 && tailFraction <= 1)) {
-            p.add("tail_fraction must be in (0, 1], got " + tailFraction);
+            p.add("tailFraction: must be in (0, 1], got " + tailFraction);
         }
         if (maxPerClass < 0) {
-            p.add("max_per_class must be >= 0, got " + maxPerClass);
+            p.add("maxPerClass: must be >= 0, got " + maxPerClass);
         }
         classCounts.forEach((k, v) -> {
-            var f = Finding.fromLabel(k);
-            if (f.isEmpty()) {
-                p.add("class_counts: unknown finding '" + k + "' (findings: " + labels() + ")");
-            } else if (f.get() == Finding.NO_FINDING) {
-                p.add("class_counts: No Finding is not a class to generate");
+            String unknown = Finding.labelProblem(k);
+            if (unknown != null) {
+                p.add("classCounts." + k + ": " + unknown);
+            } else if (Finding.fromLabel(k).get() == Finding.NO_FINDING) {
+                p.add("classCounts." + k + ": No Finding is not a class to generate");
             }
             if (v == null || v < 0) {
-                p.add("class_counts." + k + " must be >= 0, got " + v);
+                p.add("classCounts." + k + ": must be >= 0, got " + v);
             }
         });
-        if (gridSources < 0 || gridConditions < 0 || gridSamples < 0) {
-            p.add("grid_sources, grid_conditions and grid_samples must be >= 0");
-        }
+        nonNegative(p, "gridSources", gridSources);
+        nonNegative(p, "gridConditions", gridConditions);
+        nonNegative(p, "gridSamples", gridSamples);
         if (judgeCohortStudies < 0 || judgeCohortStudies > JudgeCohort.MAX_STUDIES) {
-            p.add("judge_cohort_studies must be in 0.." + JudgeCohort.MAX_STUDIES + ", got " + judgeCohortStudies);
+            p.add("judgeCohortStudies: must be in 0.." + JudgeCohort.MAX_STUDIES + ", got " + judgeCohortStudies);
         }
         if (judgeSteps < 1 || judgeSteps > MAX_JUDGE_STEPS) {
-            p.add("judge_steps must be in 1.." + MAX_JUDGE_STEPS + ", got " + judgeSteps);
+            p.add("judgeSteps: must be in 1.." + MAX_JUDGE_STEPS + ", got " + judgeSteps);
         }
         if (judgeDownsamplings < 1 || judgeDownsamplings > FindingJudge.LAYERS) {
-            p.add("judge_downsamplings must be in 1.." + FindingJudge.LAYERS + ", got " + judgeDownsamplings);
+            p.add("judgeDownsamplings: must be in 1.." + FindingJudge.LAYERS + ", got " + judgeDownsamplings);
         }
         if (Composition.fromKey(composition).isEmpty()) {
-            p.add("composition must be one of " + Composition.keys() + ", got '" + composition + "'");
+            p.add("composition: must be one of " + Composition.keys() + ", got '" + composition + "'");
         }
         if (!Composition.isLocalizeThreshold(localizeThreshold)) {
-            p.add("localize_threshold must be in (0, 1], got " + localizeThreshold);
+            p.add("localizeThreshold: must be in (0, 1], got " + localizeThreshold);
         }
-        if (!device.matches("cpu|gpu(:\\d+)?")) {
-            p.add("device must be cpu, gpu or gpu:N, got '" + device + "'");
+        if (DeviceName.problem(device) != null) {
+            p.add("device: " + DeviceName.problem(device));
         }
-        if (!p.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", p));
+        InvalidConfigException.check(CounterfactualConfig.class, p);
+    }
+
+    private static void nonNegative(List<String> p, String name, int v) {
+        if (v < 0) {
+            p.add(name + ": must be >= 0, got " + v);
         }
     }
 
@@ -334,11 +342,5 @@ public record CounterfactualConfig(
         Map<Finding, Integer> out = new java.util.EnumMap<>(Finding.class);
         classCounts.forEach((k, v) -> out.put(Finding.fromLabel(k).orElseThrow(), v));
         return out;
-    }
-
-    private static String labels() {
-        return String.join(
-                ", ",
-                java.util.Arrays.stream(Finding.values()).map(Finding::label).toList());
     }
 }

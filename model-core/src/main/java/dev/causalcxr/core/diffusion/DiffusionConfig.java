@@ -1,5 +1,10 @@
 package dev.causalcxr.core.diffusion;
 
+import dev.causalcxr.core.engine.DeviceName;
+import dev.causalcxr.core.spec.InvalidConfigException;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Architecture and training settings of the finding-conditioned diffusion model over {@code z_path}.
  *
@@ -38,31 +43,36 @@ public record DiffusionConfig(
         float attributeDropout) {
 
     public DiffusionConfig {
-        positive(zDim, "zDim");
-        positive(hidden, "hidden");
-        positive(blocks, "blocks");
-        positive(conditionDim, "conditionDim");
+        device = device == null ? "cpu" : device;
+        List<String> p = new ArrayList<>();
+        positive(p, zDim, "zDim");
+        positive(p, hidden, "hidden");
+        positive(p, blocks, "blocks");
+        positive(p, conditionDim, "conditionDim");
         if (timesteps < 2) {
-            throw new IllegalArgumentException("timesteps must be at least 2, got " + timesteps);
+            p.add("timesteps: must be at least 2, got " + timesteps);
         }
         if (trainSteps < 0) {
-            throw new IllegalArgumentException("trainSteps must be >= 0, got " + trainSteps);
+            p.add("trainSteps: must be >= 0, got " + trainSteps);
         }
-        positive(batchSize, "batchSize");
+        positive(p, batchSize, "batchSize");
         if (!(learningRate > 0f)) {
-            throw new IllegalArgumentException("learningRate must be > 0, got " + learningRate);
+            p.add("learningRate: must be > 0, got " + learningRate);
         }
         if (!(conditionDropout >= 0f && conditionDropout < 1f)) {
-            throw new IllegalArgumentException("conditionDropout must be in [0, 1), got " + conditionDropout);
+            p.add("conditionDropout: must be in [0, 1), got " + conditionDropout);
         }
         if (checkpointInterval < 0) {
-            throw new IllegalArgumentException("checkpointInterval must be >= 0, got " + checkpointInterval);
+            p.add("checkpointInterval: must be >= 0, got " + checkpointInterval);
         }
-        positive(logInterval, "logInterval");
-        device = device == null ? "cpu" : device;
+        positive(p, logInterval, "logInterval");
+        if (DeviceName.problem(device) != null) {
+            p.add("device: " + DeviceName.problem(device));
+        }
         if (!(attributeDropout >= 0f && attributeDropout < 1f)) {
-            throw new IllegalArgumentException("attributeDropout must be in [0, 1), got " + attributeDropout);
+            p.add("attributeDropout: must be in [0, 1), got " + attributeDropout);
         }
+        InvalidConfigException.check(DiffusionConfig.class, p);
     }
 
     /** Settings without attribute dropout. */
@@ -156,9 +166,9 @@ public record DiffusionConfig(
                 attributeDropout);
     }
 
-    private static void positive(int v, String name) {
+    private static void positive(List<String> p, int v, String name) {
         if (v <= 0) {
-            throw new IllegalArgumentException(name + " must be > 0, got " + v);
+            p.add(name + ": must be > 0, got " + v);
         }
     }
 }

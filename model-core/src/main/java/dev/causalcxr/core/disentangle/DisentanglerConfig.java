@@ -1,5 +1,6 @@
 package dev.causalcxr.core.disentangle;
 
+import dev.causalcxr.core.engine.DeviceName;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -730,9 +731,14 @@ public record DisentanglerConfig(
         return 1 << downsamplings;
     }
 
-    /** Every problem with this config; empty when valid. */
+    /**
+     * Every problem with this config; empty when valid. A check that compares a field with another (e.g. the swaps
+     * with the batch size) is skipped while that other field is itself invalid, so that only what is wrong is named.
+     */
     public List<String> problems() {
         List<String> p = new ArrayList<>();
+        boolean batchOk = batchSize >= 1;
+        boolean pathDimOk = pathDim >= 1;
         positive(p, "baseWidth", baseWidth);
         positive(p, "idChannels", idChannels);
         positive(p, "pathDim", pathDim);
@@ -747,7 +753,7 @@ public record DisentanglerConfig(
         if (downsamplings < 1 || downsamplings > 5) {
             p.add("downsamplings: must be in 1..5, was " + downsamplings);
         }
-        if (pairsPerKind < 0 || 4 * pairsPerKind > batchSize) {
+        if (pairsPerKind < 0 || (batchOk && 4 * pairsPerKind > batchSize)) {
             p.add("pairsPerKind: must be >= 0 with 4 × pairsPerKind <= batchSize (" + batchSize + "), was "
                     + pairsPerKind);
         }
@@ -758,7 +764,8 @@ public record DisentanglerConfig(
             p.add("learningRateSchedule: must be one of " + SCHEDULES + ", was " + learningRateSchedule);
         }
         if (pathGrid < 0
-                || (pathGrid > 0 && (Integer.bitCount(pathGrid) != 1 || pathDim % (pathGrid * pathGrid) != 0))) {
+                || (pathGrid > 0
+                        && (Integer.bitCount(pathGrid) != 1 || (pathDimOk && pathDim % (pathGrid * pathGrid) != 0)))) {
             p.add("pathGrid: must be 0 (a vector z_path) or a power of two g with pathDim a multiple of g² (pathDim "
                     + pathDim + "), was " + pathGrid);
         }
@@ -779,23 +786,17 @@ public record DisentanglerConfig(
             p.add("decoderMapGrid: the decoder projects a vector z_path to a map; with pathGrid " + pathGrid
                     + " z_path is a map already");
         }
-        if (cycleSwaps < 0 || cycleSwaps > batchSize) {
-            p.add("cycleSwaps: must be in 0.." + batchSize + " (the batch size), was " + cycleSwaps);
-        }
-        if (exactSwaps < 0 || exactSwaps > batchSize) {
-            p.add("exactSwaps: must be in 0.." + batchSize + " (the batch size), was " + exactSwaps);
-        }
+        withinBatch(p, "cycleSwaps", cycleSwaps);
+        withinBatch(p, "exactSwaps", exactSwaps);
         if (augmentShift < 0 || augmentShift > MAX_AUGMENT_SHIFT) {
             p.add("augmentShift: must be in 0.." + MAX_AUGMENT_SHIFT + " pixels, was " + augmentShift);
         }
-        if (findingSlots < 0 || findingSlots > pathDim) {
+        if (findingSlots < 0 || (pathDimOk && findingSlots > pathDim)) {
             p.add("findingSlots: must be in 0.." + pathDim + " (pathDim), was " + findingSlots);
         } else if (findingSlots > 0 && pathGrid > 0) {
             p.add("findingSlots: needs a vector z_path (pathGrid 0), pathGrid was " + pathGrid);
         }
-        if (slotSwaps < 0 || slotSwaps > batchSize) {
-            p.add("slotSwaps: must be in 0.." + batchSize + " (the batch size), was " + slotSwaps);
-        } else if (slotSwaps > 0 && findingSlots == 0) {
+        if (withinBatch(p, "slotSwaps", slotSwaps) && slotSwaps > 0 && findingSlots == 0) {
             p.add("slotSwaps: swap finding slots, which are off (findingSlots 0)");
         }
         if (findingLayers && findingSlots == 0) {
@@ -867,7 +868,9 @@ public record DisentanglerConfig(
             p.add("divergenceFactor: must be > 1, was " + divergenceFactor);
         }
         if (device == null || device.isBlank()) {
-            p.add("device: required (cpu, gpu or gpu:N)");
+            p.add("device: required (" + DeviceName.FORMS + ")");
+        } else if (DeviceName.problem(device) != null) {
+            p.add("device: " + DeviceName.problem(device));
         }
         return p;
     }
@@ -879,6 +882,16 @@ public record DisentanglerConfig(
             throw new IllegalArgumentException("invalid disentangler config: " + String.join("; ", p));
         }
         return this;
+    }
+
+    /** Whether a per-batch count is in 0..batchSize (only its sign is checked while the batch size is invalid). */
+    private boolean withinBatch(List<String> p, String name, int v) {
+        if (v < 0 || (batchSize >= 1 && v > batchSize)) {
+            p.add(name + ": must be " + (batchSize >= 1 ? "in 0.." + batchSize + " (the batch size)" : ">= 0")
+                    + ", was " + v);
+            return false;
+        }
+        return true;
     }
 
     private static void positive(List<String> p, String name, int v) {

@@ -2,7 +2,6 @@ package dev.causalcxr.core.engine;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import java.util.Locale;
 
 /**
  * The one way to get DJL's PyTorch engine: offline (libtorch comes from the pytorch-native-cpu jar,
@@ -42,20 +41,16 @@ public final class Engines {
         return pytorch().getGpuCount();
     }
 
-    /** {@code cpu}, {@code gpu} or {@code gpu:N}; never assumes CUDA is there. */
+    /** {@code cpu}, {@code gpu} or {@code gpu:N} ({@link DeviceName}); never assumes CUDA is there. */
     public static Device device(String name) {
-        String n = name == null ? "cpu" : name.trim().toLowerCase(Locale.ROOT);
-        if (n.equals("cpu")) {
+        int id = DeviceName.gpuIndex(name);
+        if (id < 0) {
             return Device.cpu();
         }
-        if (n.equals("gpu") || n.startsWith("gpu:")) {
-            int id = n.equals("gpu") ? 0 : Integer.parseInt(n.substring(4));
-            if (pytorch().getGpuCount() <= id) {
-                throw new IllegalArgumentException("device " + name + " requested but this engine sees "
-                        + pytorch().getGpuCount() + " GPU(s)");
-            }
-            return Device.gpu(id);
+        if (pytorch().getGpuCount() <= id) {
+            throw new IllegalArgumentException("device " + name + " requested but this engine sees "
+                    + pytorch().getGpuCount() + " GPU(s)");
         }
-        throw new IllegalArgumentException("device must be cpu, gpu or gpu:N, not " + name);
+        return Device.gpu(id);
     }
 }

@@ -1,5 +1,8 @@
 package dev.causalcxr.core.evaluation;
 
+import dev.causalcxr.core.engine.DeviceName;
+import dev.causalcxr.core.spec.InvalidConfigException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -32,23 +35,38 @@ public record ClassifierConfig(
 
     public ClassifierConfig {
         stageWidths = List.copyOf(stageWidths);
+        device = device == null ? "cpu" : device;
+        List<String> p = new ArrayList<>();
         if (imageSize < 32) {
-            throw new IllegalArgumentException("imageSize must be at least 32: " + imageSize);
+            p.add("imageSize: must be at least 32, got " + imageSize);
         }
         if (stageWidths.size() < 3
                 || stageWidths.size() > 4
                 || stageWidths.stream().anyMatch(w -> w < 1)) {
-            throw new IllegalArgumentException("need 3 or 4 positive stage widths: " + stageWidths);
+            p.add("stageWidths: need 3 or 4 positive stage widths, got " + stageWidths);
         }
-        if (blocksPerStage < 1
-                || epochs < 1
-                || batchSize < 2
-                || !(learningRate > 0)
-                || weightDecay < 0
-                || patience < 0) {
-            throw new IllegalArgumentException("invalid classifier config: " + this);
+        if (blocksPerStage < 1) {
+            p.add("blocksPerStage: must be >= 1, got " + blocksPerStage);
         }
-        device = device == null ? "cpu" : device;
+        if (epochs < 1) {
+            p.add("epochs: must be >= 1, got " + epochs);
+        }
+        if (batchSize < 2) {
+            p.add("batchSize: must be >= 2, got " + batchSize);
+        }
+        if (!(learningRate > 0)) {
+            p.add("learningRate: must be > 0, got " + learningRate);
+        }
+        if (weightDecay < 0) {
+            p.add("weightDecay: must be >= 0, got " + weightDecay);
+        }
+        if (patience < 0) {
+            p.add("patience: must be >= 0, got " + patience);
+        }
+        if (DeviceName.problem(device) != null) {
+            p.add("device: " + DeviceName.problem(device));
+        }
+        InvalidConfigException.check(ClassifierConfig.class, p);
     }
 
     /** The quick profile: 64 px, stages 16-32-64-128, one block each, 12 epochs of batch 32. */

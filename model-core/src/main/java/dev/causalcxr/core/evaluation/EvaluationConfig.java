@@ -1,8 +1,11 @@
 package dev.causalcxr.core.evaluation;
 
+import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.metrics.fidelity.FidelityConfig;
 import dev.causalcxr.core.metrics.fidelity.KernelInceptionDistance;
 import dev.causalcxr.core.metrics.fidelity.PrecisionRecallDensityCoverage;
+import dev.causalcxr.core.spec.InvalidConfigException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -98,15 +101,28 @@ public record EvaluationConfig(
     }
 
     public EvaluationConfig {
-        if (powerCohortStudies < 0 || powerCohortStudies > PowerCohort.MAX_STUDIES) {
-            throw new IllegalArgumentException("invalid evaluation config: power_cohort_studies " + powerCohortStudies
-                    + " (0 for none, at most " + PowerCohort.MAX_STUDIES + ")");
-        }
         tailFindings = tailFindings == null ? List.of() : List.copyOf(tailFindings);
-        if (seedCount < 1 || minimumClassCount < 1 || !(tailFrequency > 0 && tailFrequency < 1)) {
-            throw new IllegalArgumentException("invalid evaluation config: seeds " + seedCount
-                    + ", minimum class count " + minimumClassCount + ", tail frequency " + tailFrequency);
+        List<String> p = new ArrayList<>();
+        if (seedCount < 1) {
+            p.add("seedCount: must be >= 1, got " + seedCount);
         }
+        if (minimumClassCount < 1) {
+            p.add("minimumClassCount: must be >= 1, got " + minimumClassCount);
+        }
+        if (!(tailFrequency > 0 && tailFrequency < 1)) {
+            p.add("tailFrequency: must be in (0, 1), got " + tailFrequency);
+        }
+        for (int i = 0; i < tailFindings.size(); i++) {
+            String unknown = Finding.labelProblem(tailFindings.get(i));
+            if (unknown != null) {
+                p.add("tailFindings[" + i + "]: " + unknown);
+            }
+        }
+        if (powerCohortStudies < 0 || powerCohortStudies > PowerCohort.MAX_STUDIES) {
+            p.add("powerCohortStudies: must be 0 for none or at most " + PowerCohort.MAX_STUDIES + ", got "
+                    + powerCohortStudies);
+        }
+        InvalidConfigException.check(EvaluationConfig.class, p);
     }
 
     /** Quick profile: the quick classifier, 3 seeds, tail below 5 %, customary KID / PRDC settings. */

@@ -51,6 +51,19 @@ public enum Finding {
                 .findFirst();
     }
 
+    /**
+     * Null when {@link #fromLabel} knows the label, else what a spec says about it: {@code unknown finding 'X'
+     * (findings: …)}.
+     */
+    public static String labelProblem(String label) {
+        return fromLabel(label).isPresent() ? null : "unknown finding '" + label + "' (findings: " + labels() + ")";
+    }
+
+    /** Every finding's label, comma-separated. */
+    public static String labels() {
+        return String.join(", ", Arrays.stream(values()).map(Finding::label).toList());
+    }
+
     @Override
     public String toString() {
         return label;

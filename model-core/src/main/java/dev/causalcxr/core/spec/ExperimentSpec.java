@@ -217,10 +217,13 @@ public record ExperimentSpec(
             case PARSE_REPORTS -> ParseReportsConfig.read(n, tailFrequency);
             // the stage's seed comes from the experiment's seed and the stage name
             case TRAIN_DISENTANGLER ->
-                reportConfigProblems(
+                // its cross-field checks run on the record (it does not check itself when built)
+                RecordConfigReader.read(
                         n,
-                        RecordConfigReader.read(
-                                n, DisentanglerConfig.class, DisentanglerConfig.quick(), java.util.Set.of("seed")));
+                        DisentanglerConfig.class,
+                        DisentanglerConfig.quick(),
+                        Set.of("seed"),
+                        DisentanglerConfig::problems);
             case TRAIN_DIFFUSION ->
                 RecordConfigReader.read(n, DiffusionConfig.class, DIFFUSION_DEFAULTS, java.util.Set.of("seed", "zDim"));
             case OPTIMIZE_TAIL_NOISE ->
@@ -234,26 +237,6 @@ public record ExperimentSpec(
             case EVALUATE -> readEvaluation(n, tailFrequency);
             default -> throw new IllegalStateException("no config reader for " + stage);
         };
-    }
-
-    /**
-     * The disentangler config's own checks across fields (e.g. {@code finding_layers} without {@code finding_slots}),
-     * each reported at its field's path with the spec's other problems, so that a run does not start and then fail
-     * in training on a spec that was never valid.
-     */
-    private static DisentanglerConfig reportConfigProblems(ConfigNode n, DisentanglerConfig cfg) {
-        List<String> keys = RecordConfigReader.keys(DisentanglerConfig.class);
-        for (String problem : cfg.problems()) {
-            // each problem reads "fieldName: what is wrong"
-            int colon = problem.indexOf(": ");
-            String key = colon > 0 ? RecordConfigReader.snake(problem.substring(0, colon)) : "";
-            if (keys.contains(key)) {
-                n.problem(key, problem.substring(colon + 2));
-            } else {
-                n.problem(null, problem);
-            }
-        }
-        return cfg;
     }
 
     /** The evaluate block: its nested {@code classifier} block is read field by field like a stage block. */

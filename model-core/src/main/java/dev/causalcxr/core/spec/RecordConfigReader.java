@@ -6,8 +6,13 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads a stage's block of the spec into its config record: every record component is a snake_case
@@ -20,18 +25,32 @@ public final class RecordConfigReader {
     private RecordConfigReader() {}
 
     public static <R extends Record> R read(ConfigNode n, Class<R> type, R defaults) {
-        return read(n, type, defaults, java.util.Set.of());
+        return read(n, type, defaults, Set.of());
     }
 
     /**
      * @param fixed components the spec may not set (e.g. {@code seed}, which every stage derives from
      *              the experiment's seed); a key naming one is reported as unknown
      */
-    public static <R extends Record> R read(ConfigNode n, Class<R> type, R defaults, java.util.Set<String> fixed) {
+    public static <R extends Record> R read(ConfigNode n, Class<R> type, R defaults, Set<String> fixed) {
+        return read(n, type, defaults, fixed, r -> List.of());
+    }
+
+    /**
+     * Reads the block and reports every problem of it: each value that does not convert, then every problem the
+     * record's constructor finds ({@link InvalidConfigException}) and every problem {@code check} finds on the record
+     * (for a record that does not validate itself when built), each at its field's path. A component whose value does
+     * not convert is checked no further: the record is built with its default there, and the problems named after it
+     * are dropped. Returns {@code defaults} when there is any problem.
+     *
+     * @param check the record's own checks, each problem {@code "component: what is wrong"}
+     */
+    public static <R extends Record> R read(
+            ConfigNode n, Class<R> type, R defaults, Set<String> fixed, Function<R, List<String>> check) {
         RecordComponent[] components = type.getRecordComponents();
         Object[] values = new Object[components.length];
         Class<?>[] types = new Class<?>[components.length];
-        boolean ok = true;
+        Set<String> unreadable = new HashSet<>();
         for (int i = 0; i < components.length; i++) {
             RecordComponent c = components[i];
             types[i] = c.getType();
@@ -46,30 +65,83 @@ public final class RecordConfigReader {
                 continue;
             }
             try {
-                values[i] = JSON.readerFor(JSON.getTypeFactory().constructType(c.getGenericType()))
+                Object value = JSON.readerFor(JSON.getTypeFactory().constructType(c.getGenericType()))
                         .readValue(v);
-                if (values[i] == null) {
+                if (value == null) {
                     throw new IllegalArgumentException("null");
                 }
+                values[i] = value;
             } catch (Exception e) {
                 n.problem(key, "must be " + describe(c.getType()) + " (got " + v + ")");
-                ok = false;
+                unreadable.add(c.getName());
             }
         }
         n.rejectUnknownKeys();
-        if (!ok) {
-            return defaults;
-        }
+        R record;
         try {
             Constructor<R> ctor = type.getDeclaredConstructor(types);
-            return ctor.newInstance(values);
+            record = ctor.newInstance(values);
         } catch (InvocationTargetException e) {
-            // the record's own validation: report it on the block
-            n.problem(null, e.getCause() == null ? e.toString() : e.getCause().getMessage());
+            if (e.getCause() instanceof InvalidConfigException invalid) {
+                report(n, type, invalid.problems(), unreadable);
+            } else {
+                // the record's own validation, in no particular field: report it on the block
+                n.problem(
+                        null, e.getCause() == null ? e.toString() : e.getCause().getMessage());
+            }
             return defaults;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot build " + type.getSimpleName(), e);
         }
+        List<String> problems = check.apply(record);
+        report(n, type, problems, unreadable);
+        return unreadable.isEmpty() && problems.isEmpty() ? record : defaults;
+    }
+
+    /**
+     * Reports a record's problems, each {@code "component: what is wrong"} (a {@code component.key} or {@code
+     * component[i]} may point inside it), at the component's snake_case field path, with the record's component names
+     * in the text snake_case as well, so that the message speaks the spec's language; a problem that names no
+     * component goes on the block. Problems of the components in {@code skip} are dropped.
+     */
+    static void report(ConfigNode n, Class<? extends Record> type, List<String> problems, Set<String> skip) {
+        for (String problem : problems) {
+            int colon = problem.indexOf(": ");
+            String where = colon > 0 ? problem.substring(0, colon) : "";
+            Matcher m = LEADING_NAME.matcher(where);
+            String component = m.lookingAt() ? m.group() : "";
+            if (skip.contains(component)) {
+                continue;
+            }
+            if (componentNames(type).contains(component)) {
+                n.problem(
+                        snake(component) + where.substring(component.length()),
+                        inSpecTerms(type, problem.substring(colon + 2)));
+            } else {
+                n.problem(null, inSpecTerms(type, problem));
+            }
+        }
+    }
+
+    private static final Pattern LEADING_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9]*");
+
+    private static Set<String> componentNames(Class<? extends Record> type) {
+        Set<String> names = new HashSet<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            names.add(c.getName());
+        }
+        return names;
+    }
+
+    /** The text with each camelCase component name of the record written as its spec key. */
+    static String inSpecTerms(Class<? extends Record> type, String text) {
+        String out = text;
+        for (String name : componentNames(type)) {
+            if (!name.equals(snake(name))) {
+                out = out.replaceAll("\\b" + name + "\\b", snake(name));
+            }
+        }
+        return out;
     }
 
     /**

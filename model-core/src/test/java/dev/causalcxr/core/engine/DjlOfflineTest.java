@@ -72,4 +72,14 @@ class DjlOfflineTest {
         assertEquals("cpu()", Engines.device("cpu").toString());
         assertThrows(IllegalArgumentException.class, () -> Engines.device("tpu"));
     }
+
+    @Test
+    void aMalformedGpuIndexIsRefusedWithTheFormsTheEngineAccepts() {
+        for (String name : new String[] {"gpu:x", "gpu:", "gpu:-1"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Engines.device(name));
+            assertEquals("device must be cpu, gpu or gpu:N, not " + name, e.getMessage());
+        }
+        assertEquals(-1, DeviceName.gpuIndex(" CPU "));
+        assertEquals(3, DeviceName.gpuIndex("GPU:3"));
+    }
 }

@@ -93,7 +93,7 @@ class ExperimentSpecTest {
         List<String> paths = e.problems().stream().map(SpecProblem::path).toList();
         assertTrue(paths.contains("stages.evaluate.classifier.epochs"), paths.toString());
         assertTrue(paths.contains("stages.evaluate.classifier.colour"), paths.toString());
-        assertTrue(paths.contains("stages.generate-counterfactuals"), paths.toString());
+        assertTrue(paths.contains("stages.generate-counterfactuals.ddim_steps"), paths.toString());
         assertTrue(paths.contains("run"), paths.toString());
         assertTrue(
                 e.getMessage().contains("run: generate-counterfactuals needs the stage train-disentangler"),
@@ -414,9 +414,98 @@ class ExperimentSpecTest {
                   optimize-tail-noise: {prior_classes: head}
                 """));
         assertEquals(
-                List.of("stages.optimize-tail-noise"),
+                List.of("stages.optimize-tail-noise.prior_classes"),
                 e.problems().stream().map(SpecProblem::path).toList(),
                 e.getMessage());
-        assertTrue(e.getMessage().contains("prior_classes must be tail or all, got head"), e.getMessage());
+        assertTrue(e.getMessage().contains("prior_classes: must be tail or all, got head"), e.getMessage());
+    }
+
+    private static List<String> problemPaths(String yaml) {
+        var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml(yaml));
+        return e.problems().stream().map(SpecProblem::path).toList();
+    }
+
+    @Test
+    void everyStageBlockReportsEveryProblemAtItsSnakeCaseFieldPath() {
+        var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
+                name: x
+                stages:
+                  train-diffusion: {train_steps: 99999999999, learning_rate: -1, device: tpu, batch_size: 0}
+                  optimize-tail-noise: {batch_size: 1, comparison_samples: 1, learning_rate: 0}
+                  generate-counterfactuals: {class_counts: {Pneumothorx: 3, Mass: -1}, composition: blend}
+                  evaluate:
+                    seed_count: 0
+                    tail_findings: [Fracture, Fractur]
+                    classifier: {epochs: 0, batch_size: 1}
+                """));
+        assertEquals(
+                List.of(
+                        "stages.train-diffusion.train_steps",
+                        "stages.train-diffusion.batch_size",
+                        "stages.train-diffusion.learning_rate",
+                        "stages.train-diffusion.device",
+                        "stages.optimize-tail-noise.comparison_samples",
+                        "stages.optimize-tail-noise.batch_size",
+                        "stages.optimize-tail-noise.learning_rate",
+                        "stages.generate-counterfactuals.class_counts.Pneumothorx",
+                        "stages.generate-counterfactuals.class_counts.Mass",
+                        "stages.generate-counterfactuals.composition",
+                        "stages.evaluate.classifier.epochs",
+                        "stages.evaluate.classifier.batch_size",
+                        "stages.evaluate.seed_count",
+                        "stages.evaluate.tail_findings[1]"),
+                e.problems().stream().map(SpecProblem::path).toList(),
+                e.getMessage());
+        assertTrue(
+                e.getMessage().contains("stages.evaluate.tail_findings[1]: unknown finding 'Fractur' (findings: "),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("stages.train-diffusion.device: must be cpu, gpu or gpu:N (got 'tpu')"));
+        // the spec's names, not Java's
+        assertTrue(!e.getMessage().matches("(?s).*\\b(batchSize|learningRate|seedCount|comparisonSamples)\\b.*"));
+    }
+
+    @Test
+    void aDeviceTheEngineCannotParseIsASpecProblemInEveryBlockWithADevice() {
+        assertEquals(
+                List.of(
+                        "stages.train-disentangler.device",
+                        "stages.train-diffusion.device",
+                        "stages.optimize-tail-noise.device",
+                        "stages.generate-counterfactuals.device",
+                        "stages.evaluate.classifier.device"),
+                problemPaths("""
+                        name: x
+                        stages:
+                          train-disentangler: {device: tpu}
+                          train-diffusion: {device: "gpu:x"}
+                          optimize-tail-noise: {device: "gpu:"}
+                          generate-counterfactuals: {device: cuda}
+                          evaluate: {classifier: {device: "gpu:-1"}}
+                        """));
+        ExperimentSpec ok = ExperimentSpec.parseYaml("""
+                name: x
+                stages:
+                  train-disentangler: {device: "gpu:1"}
+                  train-diffusion: {device: GPU}
+                """);
+        assertEquals(
+                "GPU",
+                ((dev.causalcxr.core.diffusion.DiffusionConfig) ok.stageConfig(StageName.TRAIN_DIFFUSION)).device());
+    }
+
+    @Test
+    void anInvalidBatchSizeIsReportedWithoutTheChecksOfFieldsThatDependOnIt() {
+        var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
+                name: x
+                stages:
+                  train-disentangler: {batch_size: 0}
+                """));
+        assertEquals(
+                List.of("stages.train-disentangler.batch_size"),
+                e.problems().stream().map(SpecProblem::path).toList(),
+                e.getMessage());
+        assertEquals(
+                List.of("stages.train-disentangler.path_dim"),
+                problemPaths("name: x\nstages:\n  train-disentangler: {path_dim: 0, finding_slots: 2}\n"));
     }
 }

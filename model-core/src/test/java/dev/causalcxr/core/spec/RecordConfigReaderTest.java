@@ -47,4 +47,46 @@ class RecordConfigReaderTest {
         assertEquals("stages.x", problems.get(0).path());
         assertEquals("steps must be positive", problems.get(0).message());
     }
+
+    record Checked(int batchSize, int pairsPerKind, String device) {
+        Checked {
+            List<String> p = new ArrayList<>();
+            if (batchSize < 1) {
+                p.add("batchSize: must be >= 1, got " + batchSize);
+            } else if (pairsPerKind > batchSize) {
+                p.add("pairsPerKind: must be <= batchSize (" + batchSize + ")");
+            }
+            if (!device.equals("cpu")) {
+                p.add("device: must be cpu");
+            }
+            InvalidConfigException.check(Checked.class, p);
+        }
+    }
+
+    @Test
+    void everyProblemTheRecordFindsIsReportedAtItsSnakeCaseFieldInTheSpecsTerms() throws Exception {
+        List<SpecProblem> problems = new ArrayList<>();
+        RecordConfigReader.read(
+                ConfigNode.root(
+                        new YAMLMapper().readTree("batch_size: 4\npairs_per_kind: 9\ndevice: tpu\n"),
+                        "stages.x",
+                        problems),
+                Checked.class,
+                new Checked(8, 2, "cpu"));
+        assertEquals(
+                List.of("stages.x.pairs_per_kind: must be <= batch_size (4)", "stages.x.device: must be cpu"),
+                problems.stream().map(SpecProblem::toString).toList());
+    }
+
+    @Test
+    void aValueThatDoesNotConvertIsReportedOnceAndTheOtherFieldsAreStillChecked() throws Exception {
+        List<SpecProblem> problems = new ArrayList<>();
+        RecordConfigReader.read(
+                ConfigNode.root(new YAMLMapper().readTree("batch_size: lots\ndevice: tpu\n"), "stages.x", problems),
+                Checked.class,
+                new Checked(8, 2, "cpu"));
+        assertEquals(
+                List.of("stages.x.batch_size", "stages.x.device"),
+                problems.stream().map(SpecProblem::path).toList());
+    }
 }

@@ -1,6 +1,9 @@
 package dev.causalcxr.core.diffusion.tailnoise;
 
 import dev.causalcxr.core.diffusion.SamplerConfig;
+import dev.causalcxr.core.spec.InvalidConfigException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Settings of the per-class initial-noise optimization.
@@ -28,21 +31,61 @@ public record TailNoiseConfig(
         int checkpointInterval) {
 
     public TailNoiseConfig {
-        new SamplerConfig(ddimSteps, 0f, guidance);
+        InvalidConfigException.check(
+                TailNoiseConfig.class,
+                problems(
+                        ddimSteps,
+                        guidance,
+                        iterations,
+                        batchSize,
+                        learningRate,
+                        klWeight,
+                        diversityWeight,
+                        evaluationSamples,
+                        checkpointInterval));
+    }
+
+    /** Every problem with these settings, each {@code "component: what is wrong"}; empty when valid. */
+    static List<String> problems(
+            int ddimSteps,
+            float guidance,
+            int iterations,
+            int batchSize,
+            float learningRate,
+            float klWeight,
+            float diversityWeight,
+            int evaluationSamples,
+            int checkpointInterval) {
+        List<String> p = new ArrayList<>();
+        // what the sampler of these steps checks (SamplerConfig)
+        if (ddimSteps < 1) {
+            p.add("ddimSteps: must be >= 1, got " + ddimSteps);
+        }
+        if (!Float.isFinite(guidance) || guidance < 0f) {
+            p.add("guidance: must be finite and >= 0, got " + guidance);
+        }
         if (iterations < 0) {
-            throw new IllegalArgumentException("iterations must be >= 0, got " + iterations);
+            p.add("iterations: must be >= 0, got " + iterations);
         }
-        if (batchSize < 2 || evaluationSamples < 2) {
-            throw new IllegalArgumentException(
-                    "batchSize and evaluationSamples must be >= 2 (the diversity term compares" + " samples), got "
-                            + batchSize + " and " + evaluationSamples);
+        if (batchSize < 2) {
+            p.add("batchSize: must be >= 2 (the diversity term compares samples), got " + batchSize);
         }
-        if (!(learningRate > 0f) || !(klWeight >= 0f) || !(diversityWeight >= 0f)) {
-            throw new IllegalArgumentException("learningRate must be > 0 and the weights >= 0");
+        if (evaluationSamples < 2) {
+            p.add("evaluationSamples: must be >= 2 (the diversity term compares samples), got " + evaluationSamples);
+        }
+        if (!(learningRate > 0f)) {
+            p.add("learningRate: must be > 0, got " + learningRate);
+        }
+        if (!(klWeight >= 0f)) {
+            p.add("klWeight: must be >= 0, got " + klWeight);
+        }
+        if (!(diversityWeight >= 0f)) {
+            p.add("diversityWeight: must be >= 0, got " + diversityWeight);
         }
         if (checkpointInterval < 0) {
-            throw new IllegalArgumentException("checkpointInterval must be >= 0");
+            p.add("checkpointInterval: must be >= 0, got " + checkpointInterval);
         }
+        return p;
     }
 
     public static TailNoiseConfig defaults() {

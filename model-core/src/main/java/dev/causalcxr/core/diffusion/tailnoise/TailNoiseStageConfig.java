@@ -1,5 +1,10 @@
 package dev.causalcxr.core.diffusion.tailnoise;
 
+import dev.causalcxr.core.engine.DeviceName;
+import dev.causalcxr.core.spec.InvalidConfigException;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The {@code optimize-tail-noise} block of an experiment spec: which classes are tail, how each
  * class's prior is optimized ({@link TailNoiseConfig}), and how the plain and optimized priors are
@@ -42,25 +47,27 @@ public record TailNoiseStageConfig(
     public static final String ALL = "all";
 
     public TailNoiseStageConfig {
-        if (!(tailFrequency > 0 && tailFrequency <= 1)) {
-            throw new IllegalArgumentException("tail_frequency must be in (0, 1], got " + tailFrequency);
-        }
-        if (comparisonSamples < 2) {
-            throw new IllegalArgumentException(
-                    "comparison_samples must be >= 2 (diversity compares samples), got " + comparisonSamples);
-        }
         if (device == null || device.isBlank()) {
             device = "cpu";
         }
         if (priorClasses == null || priorClasses.isBlank()) {
             priorClasses = TAIL;
         }
-        if (!priorClasses.equals(TAIL) && !priorClasses.equals(ALL)) {
-            throw new IllegalArgumentException(
-                    "prior_classes must be " + TAIL + " or " + ALL + ", got " + priorClasses);
+        List<String> p = new ArrayList<>();
+        if (!(tailFrequency > 0 && tailFrequency <= 1)) {
+            p.add("tailFrequency: must be in (0, 1], got " + tailFrequency);
         }
-        // the optimizer's own checks, reported on the same block
-        new TailNoiseConfig(
+        if (comparisonSamples < 2) {
+            p.add("comparisonSamples: must be >= 2 (diversity compares samples), got " + comparisonSamples);
+        }
+        if (DeviceName.problem(device) != null) {
+            p.add("device: " + DeviceName.problem(device));
+        }
+        if (!priorClasses.equals(TAIL) && !priorClasses.equals(ALL)) {
+            p.add("priorClasses: must be " + TAIL + " or " + ALL + ", got " + priorClasses);
+        }
+        // the optimizer's own checks, reported with the same block's
+        p.addAll(TailNoiseConfig.problems(
                 ddimSteps,
                 guidance,
                 iterations,
@@ -69,7 +76,8 @@ public record TailNoiseStageConfig(
                 klWeight,
                 diversityWeight,
                 evaluationSamples,
-                checkpointInterval);
+                checkpointInterval));
+        InvalidConfigException.check(TailNoiseStageConfig.class, p);
     }
 
     /**
