@@ -1,11 +1,14 @@
 package dev.causalcxr.core.spec;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.causalcxr.core.counterfactual.CounterfactualConfig;
 import dev.causalcxr.core.diffusion.DiffusionConfig;
@@ -24,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * An experiment spec: name, seed, profile, dataset, which stages run and one block per stage. Parsing
@@ -54,7 +58,15 @@ public record ExperimentSpec(
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
             .build();
 
-    private static final YAMLMapper YAML = new YAMLMapper();
+    /** Spec YAML: a key twice in one mapping is an error (not the last one silently winning). */
+    private static final YAMLMapper YAML = new YAMLMapper(
+            YAMLFactory.builder().loaderOptions(noDuplicateKeys()).build());
+
+    private static LoaderOptions noDuplicateKeys() {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        return options;
+    }
 
     /** Stages that this version of the platform can run. */
     public static final List<StageName> AVAILABLE = List.of(StageName.values());
@@ -67,16 +79,42 @@ public record ExperimentSpec(
             new DiffusionConfig(16, 256, 3, 64, 1000, 1500, 256, 1e-3f, 0.1f, null, 250, 50, "cpu");
 
     public static ExperimentSpec parseYaml(String yaml) {
-        JsonNode root;
+        return parse(readYaml(yaml));
+    }
+
+    /**
+     * The tree of a spec's YAML (an experiment spec, a retrain spec).
+     *
+     * @throws SpecValidationException when it is not valid YAML, or a mapping has a key twice (at that key's path)
+     */
+    public static JsonNode readYaml(String yaml) {
         try {
-            root = YAML.readTree(yaml);
+            return YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
-            String where =
+            String line =
                     e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            if (e.getProcessor() instanceof JsonParser p
+                    && e.getOriginalMessage().startsWith("Duplicate field")
+                    && p.getParsingContext() != null) {
+                throw new SpecValidationException(
+                        List.of(new SpecProblem(path(p.getParsingContext()), "duplicate key" + line)));
+            }
             throw new SpecValidationException(
-                    List.of(new SpecProblem("(root)", "not valid YAML" + where + ": " + e.getOriginalMessage())));
+                    List.of(new SpecProblem("(root)", "not valid YAML" + line + ": " + e.getOriginalMessage())));
         }
-        return parse(root);
+    }
+
+    /** A parser's position as a spec field path: {@code stages.evaluate.seed_count}, {@code run[0]}. */
+    private static String path(JsonStreamContext context) {
+        StringBuilder b = new StringBuilder();
+        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                b.insert(0, "[" + c.getCurrentIndex() + "]");
+            } else if (c.getCurrentName() != null) {
+                b.insert(0, (b.length() == 0 || b.charAt(0) == '[' ? "" : ".")).insert(0, c.getCurrentName());
+            }
+        }
+        return b.length() == 0 ? "(root)" : b.toString();
     }
 
     public static ExperimentSpec parse(JsonNode root) {

@@ -1,8 +1,6 @@
 package dev.causalcxr.core.spec;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -67,8 +65,6 @@ public record RetrainConfig(
 
     static final int DEFAULT_MIN_TEST_STUDIES = 20;
 
-    private static final YAMLMapper YAML = new YAMLMapper();
-
     /** The defaults: union, the default steps, and a gate that asks the new site to improve and the old to hold. */
     public static RetrainConfig defaults() {
         return read(ConfigNode.root(null, "retrain", new ArrayList<>()));
@@ -80,15 +76,7 @@ public record RetrainConfig(
      * @throws SpecValidationException listing every problem
      */
     public static RetrainConfig parseYaml(String yaml) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(yaml);
-        } catch (JsonProcessingException e) {
-            String where =
-                    e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-            throw new SpecValidationException(
-                    List.of(new SpecProblem("(root)", "not valid YAML" + where + ": " + e.getOriginalMessage())));
-        }
+        JsonNode root = ExperimentSpec.readYaml(yaml);
         if (root == null || !root.isObject() || !root.has("retrain")) {
             throw new SpecValidationException(List.of(new SpecProblem("retrain", "the spec has no retrain block")));
         }

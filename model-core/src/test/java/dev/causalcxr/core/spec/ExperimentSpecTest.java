@@ -494,6 +494,28 @@ class ExperimentSpecTest {
     }
 
     @Test
+    void aKeyGivenTwiceIsASpecProblemAtItsPath() {
+        assertEquals(List.of("seed"), problemPaths("name: x\nseed: 1\nseed: 2\n"));
+        var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
+                name: x
+                stages:
+                  evaluate:
+                    seed_count: 1
+                    seed_count: 2
+                """));
+        assertEquals(
+                List.of("stages.evaluate.seed_count"),
+                e.problems().stream().map(SpecProblem::path).toList());
+        assertTrue(e.getMessage().contains("duplicate key at line 5"), e.getMessage());
+        var retrain = assertThrows(
+                SpecValidationException.class,
+                () -> RetrainConfig.parseYaml("retrain:\n  training_set: union\n  training_set: new-only\n"));
+        assertEquals(
+                List.of("retrain.training_set"),
+                retrain.problems().stream().map(SpecProblem::path).toList());
+    }
+
+    @Test
     void anInvalidBatchSizeIsReportedWithoutTheChecksOfFieldsThatDependOnIt() {
         var e = assertThrows(SpecValidationException.class, () -> ExperimentSpec.parseYaml("""
                 name: x
