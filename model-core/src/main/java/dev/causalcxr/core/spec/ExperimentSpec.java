@@ -176,16 +176,7 @@ public record ExperimentSpec(
             }
         }
         for (StageName stage : running) {
-            for (StageName required : stage.needs()) {
-                if (required != StageName.INGEST && !running.contains(required)) {
-                    problems.add(new SpecProblem(
-                            "run",
-                            stage.label() + " needs the stage " + required.label()
-                                    + ", which the spec does not run"
-                                    + (required == StageName.PARSE_REPORTS ? " (it publishes the finding labels)" : "")
-                                    + ": add it to run"));
-                }
-            }
+            reportMissingStages(stage, stage, running, EnumSet.noneOf(StageName.class), problems);
         }
         if (stages.get(StageName.PARSE_REPORTS) instanceof ParseReportsConfig parse
                 && parse.labelSource().orElse(null) == LabelSource.TRUTH
@@ -217,6 +208,31 @@ public record ExperimentSpec(
                 Collections.unmodifiableMap(ordered),
                 Collections.unmodifiableSet(configured),
                 tracking);
+    }
+
+    /**
+     * Reports every stage that {@code stage} needs and the spec does not run: those {@code via} needs, and what each
+     * of those needs in turn (a stage that runs reports its own), each once per stage.
+     */
+    private static void reportMissingStages(
+            StageName stage,
+            StageName via,
+            List<StageName> running,
+            Set<StageName> reported,
+            List<SpecProblem> problems) {
+        for (StageName required : via.needs()) {
+            if (required == StageName.INGEST || running.contains(required) || !reported.add(required)) {
+                continue;
+            }
+            problems.add(new SpecProblem(
+                    "run",
+                    stage.label() + " needs the stage " + required.label()
+                            + (via == stage ? "" : " (through " + via.label() + ")")
+                            + ", which the spec does not run"
+                            + (required == StageName.PARSE_REPORTS ? " (it publishes the finding labels)" : "")
+                            + ": add it to run"));
+            reportMissingStages(stage, required, running, reported, problems);
+        }
     }
 
     /**

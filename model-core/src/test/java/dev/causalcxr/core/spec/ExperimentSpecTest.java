@@ -530,4 +530,21 @@ class ExperimentSpecTest {
                 List.of("stages.train-disentangler.path_dim"),
                 problemPaths("name: x\nstages:\n  train-disentangler: {path_dim: 0, finding_slots: 2}\n"));
     }
+
+    @Test
+    void aRunListReportsEveryMissingUpstreamStageDirectAndTransitiveAtOnce() {
+        var e = assertThrows(
+                SpecValidationException.class, () -> ExperimentSpec.parseYaml("name: x\nrun: [train-diffusion]\n"));
+        assertEquals(
+                List.of(
+                        "run: train-diffusion needs the stage train-disentangler, which the spec does not run: add it"
+                                + " to run",
+                        "run: train-diffusion needs the stage parse-reports (through train-disentangler), which the"
+                                + " spec does not run (it publishes the finding labels): add it to run"),
+                e.problems().stream().map(SpecProblem::toString).toList());
+        assertEquals(
+                List.of("run", "run", "run"),
+                problemPaths("name: x\nrun: [generate-counterfactuals]\n"),
+                "train-disentangler, train-diffusion and parse-reports, each once");
+    }
 }
