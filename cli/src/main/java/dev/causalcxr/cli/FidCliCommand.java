@@ -1,6 +1,7 @@
 package dev.causalcxr.cli;
 
 import dev.causalcxr.core.evaluation.FidCommand;
+import dev.causalcxr.core.metrics.io.MalformedMatrixException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ final class FidCliCommand implements Callable<Integer> {
             return ExitCodes.OK;
         } catch (NoSuchFileException e) {
             throw new UsageException("no such file or folder: " + e.getFile());
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | MalformedMatrixException e) {
             throw new UsageException(e.getMessage());
         }
     }

@@ -237,4 +237,12 @@ class CommandLineBehaviourTest {
             }
         }
     }
+
+    @Test
+    void aMalformedFeatureCsvIsBadInputAndExitsTwo(@TempDir Path dir) throws Exception {
+        Path good = Files.writeString(dir.resolve("a.csv"), "1,2\n3,4\n5,7\n");
+        Path bad = Files.writeString(dir.resolve("bad.csv"), "1,2\n3,four\n");
+        assertEquals(2, Main.execute("fid", good.toString(), bad.toString()));
+        assertTrue(err.toString(UTF_8).contains("bad.csv:2: not a number"), err.toString(UTF_8));
+    }
 }

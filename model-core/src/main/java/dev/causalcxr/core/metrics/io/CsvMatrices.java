@@ -52,20 +52,21 @@ public final class CsvMatrices {
                         firstContentLine = false;
                         continue; // header row
                     }
-                    throw new IOException(file + ":" + lineNumber + ": not a number in '" + abbreviate(trimmed) + "'");
+                    throw new MalformedMatrixException(
+                            file + ":" + lineNumber + ": not a number in '" + abbreviate(trimmed) + "'");
                 }
                 firstContentLine = false;
                 if (columns < 0) {
                     columns = values.length;
                 } else if (values.length != columns) {
-                    throw new IOException(
+                    throw new MalformedMatrixException(
                             file + ":" + lineNumber + ": " + values.length + " values, expected " + columns);
                 }
                 rows.add(values);
             }
         }
         if (rows.isEmpty()) {
-            throw new IOException(file + ": no numeric rows");
+            throw new MalformedMatrixException(file + ": no numeric rows");
         }
         return rows.toArray(new double[0][]);
     }

@@ -44,7 +44,7 @@ public final class NpyFiles {
         try {
             return parse(bytes);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
+            throw new MalformedMatrixException(file + ": " + e.getMessage(), e);
         }
     }
 
