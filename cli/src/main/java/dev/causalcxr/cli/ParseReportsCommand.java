@@ -2,6 +2,7 @@ package dev.causalcxr.cli;
 
 import dev.causalcxr.core.reports.ReportExtractor;
 import dev.causalcxr.core.reports.ReportExtractors;
+import dev.causalcxr.core.reports.ReportTextException;
 import dev.causalcxr.core.reports.batch.ReportBatchConfig;
 import dev.causalcxr.core.reports.batch.ReportBatchParser;
 import dev.causalcxr.core.reports.batch.ReportBatchSummary;
@@ -45,8 +46,15 @@ final class ParseReportsCommand implements Callable<Integer> {
             throw new UsageException("--extractor must be rules, rules-mesh or llm");
         }
         ConsoleOutput console = ConsoleOutput.system();
+        ReportExtractor chosen;
+        try {
+            chosen = ReportExtractors.byName(extractor);
+        } catch (ReportTextException e) {
+            // the extractor's settings (the LLM's endpoint and model) are missing or wrong: nothing was read
+            throw new UsageException(e.getMessage());
+        }
         ReportBatchSummary s;
-        try (ReportExtractor ex = ReportExtractors.byName(extractor)) {
+        try (ReportExtractor ex = chosen) {
             s = new ReportBatchParser(ex, ReportBatchConfig.defaults()).parse(in, out);
         } catch (ReportCsvException e) {
             throw new UsageException(e.getMessage());

@@ -245,4 +245,17 @@ class CommandLineBehaviourTest {
         assertEquals(2, Main.execute("fid", good.toString(), bad.toString()));
         assertTrue(err.toString(UTF_8).contains("bad.csv:2: not a number"), err.toString(UTF_8));
     }
+
+    @Test
+    void theLlmExtractorWithoutAnEndpointIsAUsageErrorAndWritesNothing(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                System.getenv("CAUSALCXR_LLM_ENDPOINT") == null, "an LLM endpoint is configured here");
+        Path csv = Files.writeString(dir.resolve("reports.csv"), "study_id,report\ns1,No effusion.\n");
+        Path jsonl = dir.resolve("y.jsonl");
+        assertEquals(
+                2,
+                Main.execute("parse-reports", "--in", csv.toString(), "--out", jsonl.toString(), "--extractor", "llm"));
+        assertTrue(err.toString(UTF_8).contains("CAUSALCXR_LLM_ENDPOINT"), err.toString(UTF_8));
+        assertFalse(Files.exists(jsonl));
+    }
 }
