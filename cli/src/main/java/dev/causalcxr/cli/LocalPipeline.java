@@ -535,18 +535,50 @@ final class LocalPipeline {
 
     /** A file a command hands the user: written beside its final name, then moved there. */
     static void writeTextFile(Path file, String content) {
+        writeFile(file, tmp -> {
+            Files.writeString(tmp, content, java.nio.charset.StandardCharsets.UTF_8);
+            return null;
+        });
+    }
+
+    /** Writes a file's content to the temporary file it is given. */
+    @FunctionalInterface
+    interface FileContent<T> {
+        T writeTo(Path tmp) throws IOException;
+    }
+
+    /**
+     * A file a command hands the user, written by {@code content} to a temporary file beside its final name and moved
+     * there only when that succeeds: a failure (an exception from {@code content} included) leaves no partial file,
+     * and an earlier file of that name as it was.
+     *
+     * @return what {@code content} returned
+     */
+    static <T> T writeFile(Path file, FileContent<T> content) {
+        Path tmp = null;
         try {
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, ".summary", ".tmp");
-            Files.writeString(tmp, content, java.nio.charset.StandardCharsets.UTF_8);
+            tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
+            T result = content.writeTo(tmp);
             Files.move(
                     tmp,
                     file,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+            return result;
         } catch (IOException e) {
             throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    org.slf4j.LoggerFactory.getLogger(LocalPipeline.class)
+                            .warn("cannot remove the partial file {}: {}", tmp, e.toString());
+                }
+            }
         }
     }
 }

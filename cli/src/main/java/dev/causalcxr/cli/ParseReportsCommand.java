@@ -55,7 +55,10 @@ final class ParseReportsCommand implements Callable<Integer> {
         }
         ReportBatchSummary s;
         try (ReportExtractor ex = chosen) {
-            s = new ReportBatchParser(ex, ReportBatchConfig.defaults()).parse(in, out);
+            // into a temporary file beside --out, moved there only when every row is written: a CSV it cannot read
+            // leaves no partial output (and an earlier file of that name as it was)
+            s = LocalPipeline.writeFile(
+                    out, tmp -> new ReportBatchParser(ex, ReportBatchConfig.defaults()).parse(in, tmp));
         } catch (ReportCsvException e) {
             throw new UsageException(e.getMessage());
         }

@@ -258,4 +258,21 @@ class CommandLineBehaviourTest {
         assertTrue(err.toString(UTF_8).contains("CAUSALCXR_LLM_ENDPOINT"), err.toString(UTF_8));
         assertFalse(Files.exists(jsonl));
     }
+
+    @Test
+    void aReportsCsvThatCannotBeReadLeavesNoOutputAndAnEarlierOneAsItWas(@TempDir Path dir) throws Exception {
+        Path csv = Files.writeString(dir.resolve("wrongcols.csv"), "study_id,text\ns1,No effusion.\n");
+        Path fresh = dir.resolve("y.jsonl");
+        assertEquals(2, Main.execute("parse-reports", "--in", csv.toString(), "--out", fresh.toString()));
+        Path earlier = Files.writeString(dir.resolve("earlier.jsonl"), "{\"study_id\": \"s0\"}\n");
+        assertEquals(2, Main.execute("parse-reports", "--in", csv.toString(), "--out", earlier.toString()));
+        assertFalse(Files.exists(fresh), "no empty output is left behind");
+        assertEquals("{\"study_id\": \"s0\"}\n", Files.readString(earlier));
+        try (var left = Files.list(dir)) {
+            assertEquals(
+                    List.of("earlier.jsonl", "wrongcols.csv"),
+                    left.map(f -> f.getFileName().toString()).sorted().toList(),
+                    "no temporary file is left either");
+        }
+    }
 }
