@@ -40,14 +40,12 @@ import picocli.CommandLine.Parameters;
             DatasetCommand.Show.class,
             DatasetCommand.ResolveId.class
         })
-final class DatasetCommand implements Runnable {
+final class DatasetCommand {
+    // not Runnable: only its subcommands run, and without one picocli reports a usage error (exit 2) with this
+    // command's usage
+
     /** Fraction below which a finding counts as a tail class in {@code show}. */
     static final double TAIL_FREQUENCY = SpecDefaults.TAIL_FREQUENCY;
-
-    @Override
-    public void run() {
-        new picocli.CommandLine(this).usage(System.out);
-    }
 
     private static PlatformStack storageOnly(DataDirOption dataDir) {
         return PlatformStack.start(dataDir.config().withMlflowEnabled(false), false);

@@ -12,11 +12,9 @@ import picocli.CommandLine.Mixin;
         mixinStandardHelpOptions = true,
         description = "MLflow tracking utilities.",
         subcommands = MlflowCommand.Sync.class)
-final class MlflowCommand implements Runnable {
-    @Override
-    public void run() {
-        new picocli.CommandLine(this).usage(System.out);
-    }
+final class MlflowCommand {
+    // not Runnable: only its subcommands run, and without one picocli reports a usage error (exit 2) with this
+    // command's usage
 
     @Command(
             name = "sync",

@@ -25,12 +25,9 @@ import picocli.CommandLine.Parameters;
             ModelsCommand.History.class,
             ModelsCommand.Promote.class
         })
-final class ModelsCommand implements Runnable {
-
-    @Override
-    public void run() {
-        new picocli.CommandLine(this).usage(System.out);
-    }
+final class ModelsCommand {
+    // not Runnable: only its subcommands run, and without one picocli reports a usage error (exit 2) with this
+    // command's usage
 
     private static PlatformStack stack(DataDirOption dataDir) {
         // MLflow stays off here; the registry mirrors to it whenever a stack with MLflow connects

@@ -50,16 +50,14 @@ import picocli.CommandLine.Parameters;
             ScheduleCommand.Unpause.class,
             ScheduleCommand.Delete.class
         })
-final class ScheduleCommand implements Runnable {
+final class ScheduleCommand {
+    // not Runnable: only its subcommands run, and without one picocli reports a usage error (exit 2) with this
+    // command's usage
+
     /** Ticks before a schedule's workflow continues as new (its history stays a few hundred events). */
     static final int TICKS_PER_RUN = 100;
 
     private static final Pattern EVERY = Pattern.compile("([0-9]{1,6})([smhdw])");
-
-    @Override
-    public void run() {
-        new picocli.CommandLine(this).usage(System.out);
-    }
 
     /** The stack's stores, and its Temporal service when one is configured or a running stack is joined. */
     private static PlatformStack stack(StackConfig config) {

@@ -275,4 +275,15 @@ class CommandLineBehaviourTest {
                     "no temporary file is left either");
         }
     }
+
+    @Test
+    void aCommandGroupWithoutASubcommandIsAUsageErrorWithItsOwnUsageOnStandardError() {
+        for (String group : List.of("models", "dataset", "schedule", "mlflow")) {
+            out.reset();
+            err.reset();
+            assertEquals(2, Main.execute(group), group);
+            assertTrue(err.toString(UTF_8).contains("Usage: causalcxr " + group + " "), err.toString(UTF_8));
+            assertEquals("", out.toString(UTF_8), group);
+        }
+    }
 }
