@@ -109,7 +109,13 @@ final class AblateCommand implements Callable<Integer> {
             if (!doc.path("metrics").isObject() || !doc.path("run_id").isTextual()) {
                 throw new UsageException(f + " is not a run summary (`run --summary-json`): no run_id and metrics");
             }
-            summaries.add(RunSummary.of(doc));
+            RunSummary summary = RunSummary.of(doc);
+            if (summaries.stream().anyMatch(s -> s.runId().equals(summary.runId()))) {
+                // the same run twice would count as two agreeing seeds and narrow the interval
+                throw new UsageException(f + ": run " + summary.runId()
+                        + " is given twice; each run counts once (one summary per seed)");
+            }
+            summaries.add(summary);
         }
         String markdown = String.format(
                         Locale.ROOT,

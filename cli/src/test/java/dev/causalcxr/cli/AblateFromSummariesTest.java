@@ -54,6 +54,17 @@ class AblateFromSummariesTest {
         assertTrue(Files.notExists(table));
     }
 
+    @Test
+    void theSameRunGivenTwiceIsRefusedByName(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.json"), summary("run-a", 0.02, -0.01, 0.05));
+        Path copy = Files.writeString(dir.resolve("copy.json"), summary("run-a", 0.02, -0.01, 0.05));
+        for (Path second : new Path[] {a, copy}) {
+            Result twice = execute("ablate", "--from-summaries", a.toString(), second.toString());
+            assertEquals(ExitCodes.USAGE, twice.code(), twice.out());
+            assertTrue(twice.out().contains("run run-a is given twice"), twice.out());
+        }
+    }
+
     private record Result(int code, String out) {}
 
     private static Result execute(String... args) {
