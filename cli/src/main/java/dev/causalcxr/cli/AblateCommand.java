@@ -86,7 +86,7 @@ final class AblateCommand implements Callable<Integer> {
         try {
             text = Files.readString(spec, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UsageException("cannot read the spec " + spec + ": " + e.getMessage());
+            throw new UsageException(FileErrors.cannot("cannot read the spec", spec, e));
         }
         ExperimentSpec base = ExperimentSpec.parseYaml(text); // every problem at once, exit 2
         List<ExperimentSpec> runs = new ArrayList<>();
@@ -104,7 +104,7 @@ final class AblateCommand implements Callable<Integer> {
             try {
                 doc = JSON.readTree(f.toFile());
             } catch (IOException e) {
-                throw new UsageException("cannot read the summary " + f + ": " + e.getMessage());
+                throw new UsageException(FileErrors.cannot("cannot read the summary", f, e));
             }
             if (!doc.path("metrics").isObject() || !doc.path("run_id").isTextual()) {
                 throw new UsageException(f + " is not a run summary (`run --summary-json`): no run_id and metrics");

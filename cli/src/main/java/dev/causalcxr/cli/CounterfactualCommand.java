@@ -232,7 +232,7 @@ final class CounterfactualCommand implements Callable<Integer> {
         } catch (ImageDecodeException e) {
             throw new UsageException(file + " is not a readable PNG or JPEG image: " + e.getMessage());
         } catch (IOException e) {
-            throw new UsageException("cannot read " + file + ": " + e.getMessage());
+            throw new UsageException(FileErrors.cannot("cannot read", file, e));
         }
     }
 

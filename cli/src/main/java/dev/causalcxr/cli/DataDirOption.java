@@ -25,7 +25,7 @@ final class DataDirOption {
         try {
             Files.createDirectories(d);
         } catch (IOException e) {
-            throw new UsageException("cannot create the data folder " + d + ": " + e.getMessage());
+            throw new UsageException(FileErrors.cannot("cannot create the data folder", d, e));
         }
         // logs go beside the data, never to the console; a process that shares the folder with others (the local
         // cluster's workers) names its own file with -Dcausalcxr.log.file

@@ -154,7 +154,7 @@ final class DatasetCommand {
                 try {
                     text = Files.readString(retrainSpec, java.nio.charset.StandardCharsets.UTF_8);
                 } catch (IOException e) {
-                    throw new UsageException("cannot read the retrain spec " + retrainSpec + ": " + e.getMessage());
+                    throw new UsageException(FileErrors.cannot("cannot read the retrain spec", retrainSpec, e));
                 }
                 dev.causalcxr.core.spec.RetrainConfig.parseYaml(text); // every problem at once, exit 2
             }

@@ -88,7 +88,7 @@ final class RetrainCommand implements Callable<Integer> {
             try {
                 specText = Files.readString(spec, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new UsageException("cannot read the spec " + spec + ": " + e.getMessage());
+                throw new UsageException(FileErrors.cannot("cannot read the spec", spec, e));
             }
             RetrainConfig.parseYaml(specText); // every problem at once, exit 2
         }

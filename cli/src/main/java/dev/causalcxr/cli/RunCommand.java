@@ -71,7 +71,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             text = Files.readString(spec, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UsageException("cannot read the spec " + spec + ": " + e.getMessage());
+            throw new UsageException(FileErrors.cannot("cannot read the spec", spec, e));
         }
         ExperimentSpec parsed = ExperimentSpec.parseYaml(text);
         Set<StageName> forced = new LinkedHashSet<>();

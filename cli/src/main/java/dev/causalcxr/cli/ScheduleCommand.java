@@ -215,7 +215,7 @@ final class ScheduleCommand {
                     specText = Files.readString(spec, StandardCharsets.UTF_8);
                     RetrainConfig.parseYaml(specText);
                 } catch (IOException e) {
-                    problems.add("cannot read the spec " + spec + ": " + e.getMessage());
+                    problems.add(FileErrors.cannot("cannot read the spec", spec, e));
                 } catch (ValidationException e) {
                     problems.add(e.getMessage());
                 }

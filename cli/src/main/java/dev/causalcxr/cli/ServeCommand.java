@@ -167,7 +167,7 @@ final class ServeCommand implements Callable<Integer> {
             try {
                 token = Files.readString(tokenFile).strip();
             } catch (IOException e) {
-                throw new UsageException("cannot read --token-file " + tokenFile + ": " + e.getMessage());
+                throw new UsageException(FileErrors.cannot("cannot read --token-file", tokenFile, e));
             }
         }
         if (maxUploadMb < 1 || deadlineSeconds < 1 || pollSeconds < 1) {

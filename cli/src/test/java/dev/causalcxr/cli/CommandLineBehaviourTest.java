@@ -286,4 +286,25 @@ class CommandLineBehaviourTest {
             assertEquals("", out.toString(UTF_8), group);
         }
     }
+
+    @Test
+    void aMissingSpecSaysNoSuchFileAndADataDirThatIsAFileSaysSo(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("nonexist.yaml");
+        assertEquals(
+                2,
+                Main.execute(
+                        "run",
+                        "--spec",
+                        missing.toString(),
+                        "--data-dir",
+                        dir.resolve("d").toString()));
+        assertTrue(
+                err.toString(UTF_8).contains("cannot read the spec " + missing + ": no such file"),
+                err.toString(UTF_8));
+        Path file = Files.writeString(dir.resolve("F"), "x");
+        assertEquals(2, Main.execute("status", "--data-dir", file.toString()));
+        assertTrue(
+                err.toString(UTF_8).contains("cannot create the data folder " + file + ": it is a file, not a folder"),
+                err.toString(UTF_8));
+    }
 }
