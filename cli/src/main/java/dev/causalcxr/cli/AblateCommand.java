@@ -28,16 +28,19 @@ import picocli.CommandLine.Option;
 @Command(
         name = "ablate",
         mixinStandardHelpOptions = true,
-        description = "The paper's ablations over seeds: runs the spec once per seed (each run trains the disentangler"
-                + " with and without group supervision, draws counterfactuals from optimized and from plain"
-                + " initial noise, and trains the downstream classifier on real data alone and with each set of"
-                + " counterfactuals), then writes one table: with and without each component, mean ± std over"
-                + " seeds, and the paired difference with its 95 %% t-interval. The table goes to MLflow (run"
-                + " `ablation` of the spec's experiment: metrics and ablation-table.md) and, with --table, to a"
-                + " Markdown file. Where the runs score the evaluation-only cohort, a second table gives each"
-                + " arm's tail delta over the seeds. --from-summaries builds the same tables from runs made"
-                + " earlier (the files `run --summary-json` wrote), without running or tracking anything. Exit"
-                + " 1 when a run fails, 2 for bad input.")
+        description = {
+            "The paper's ablations over seeds: one table with and without each component.",
+            "Runs the spec once per seed (each run trains the disentangler"
+                    + " with and without group supervision, draws counterfactuals from optimized and from plain"
+                    + " initial noise, and trains the downstream classifier on real data alone and with each set of"
+                    + " counterfactuals), then writes one table: with and without each component, mean ± std over"
+                    + " seeds, and the paired difference with its 95 %% t-interval. The table goes to MLflow (run"
+                    + " `ablation` of the spec's experiment: metrics and ablation-table.md) and, with --table, to a"
+                    + " Markdown file. Where the runs score the evaluation-only cohort, a second table gives each"
+                    + " arm's tail delta over the seeds. --from-summaries builds the same tables from runs made"
+                    + " earlier (the files `run --summary-json` wrote), without running or tracking anything. Exit"
+                    + " 1 when a run fails, 2 for bad input."
+        })
 final class AblateCommand implements Callable<Integer> {
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -32,8 +32,9 @@ import picocli.CommandLine.Option;
         name = "counterfactual",
         mixinStandardHelpOptions = true,
         description = {
-            "Counterfactuals of one image from a registered model: the image's identity code with",
-            "pathology codes sampled for the requested finding. The source is an image file (any size: it is",
+            "Counterfactuals of one image from a registered model, for a requested finding.",
+            "Each keeps the image's identity code, with pathology codes sampled for the requested finding.",
+            "The source is an image file (any size: it is",
             "fitted into the model's square as on import) or a study of an imported dataset version. Writes",
             "the PNGs, a contact sheet (source first) and counterfactuals.json (model version, source,",
             "condition, seeds) into --out."

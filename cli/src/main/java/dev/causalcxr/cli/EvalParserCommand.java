@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
         name = "eval-parser",
         mixinStandardHelpOptions = true,
         description = {
-            "Score predicted findings against gold labels (both JSONL in the parse-reports format):",
-            "per-finding precision/recall/F1 of present (micro and macro), accuracy of absent and uncertain,",
+            "Score predicted findings against gold labels (both JSONL in the parse-reports format).",
+            "Per finding: precision/recall/F1 of present (micro and macro), accuracy of absent and uncertain,",
             "and of severity, laterality and zone on correctly found present findings.",
             "With --iu DIR: run the rule-based extractor on the Indiana University / OpenI reports in DIR and",
             "score it against NLM's gold standard (nine shared labels) and the coders' MeSH terms."

@@ -15,8 +15,9 @@ import picocli.CommandLine.Parameters;
         name = "fid",
         mixinStandardHelpOptions = true,
         description = {
-            "Fréchet distance (and KID) between two sets: folders of images, embedded with a feature",
-            "network, or 2-D feature matrices (.npy float32/float64, or CSV). Prints `fid: <value>`",
+            "Fréchet distance (and KID) between two sets of images or features.",
+            "A set is a folder of images, embedded with a feature network, or a 2-D feature matrix",
+            "(.npy float32/float64, or CSV). Prints `fid: <value>`",
             "(and `kid: <mean> ± <std>`), or one JSON object with --json. Every value names its feature space."
         })
 final class FidCliCommand implements Callable<Integer> {

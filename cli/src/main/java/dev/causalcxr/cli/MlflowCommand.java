@@ -20,8 +20,8 @@ final class MlflowCommand {
             name = "sync",
             mixinStandardHelpOptions = true,
             description = {
-                "Replay journaled runs that are not yet in MLflow into the server",
-                "(MLFLOW_TRACKING_URI, or the embedded one)."
+                "Replay journaled runs that are not yet in MLflow into the server.",
+                "The server: MLFLOW_TRACKING_URI, or the embedded one."
             })
     static final class Sync implements Callable<Integer> {
         @Mixin

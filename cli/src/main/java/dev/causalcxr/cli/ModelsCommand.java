@@ -187,8 +187,9 @@ final class ModelsCommand {
             name = "history",
             mixinStandardHelpOptions = true,
             description = {
-                "Every registration and alias move of a model, oldest first: when, which version, the alias and",
-                "where it pointed before, who or what did it and why. Append-only: the database refuses changes."
+                "Every registration and alias move of a model, oldest first.",
+                "Each says when, which version, the alias and where it pointed before, who or what did it and why.",
+                "Append-only: the database refuses changes."
             })
     static final class History implements Callable<Integer> {
         @Mixin

@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
         name = "phantom",
         mixinStandardHelpOptions = true,
         description = {
-            "Write a synthetic phantom data set in the MIMIC-CXR-JPG-like layout",
-            "(files/pXX/pNNNNNNNN/sNNNNNNNN/*.png + sNNNNNNNN.txt reports), with its ground truth",
+            "Write a synthetic phantom data set in the MIMIC-CXR-JPG-like layout.",
+            "The layout: files/pXX/pNNNNNNNN/sNNNNNNNN/*.png + sNNNNNNNN.txt reports; with its ground truth",
             "(phantom-ground-truth.json, unless --without-truth) and a contact sheet of studies beside their exact",
             "counterfactuals."
         })

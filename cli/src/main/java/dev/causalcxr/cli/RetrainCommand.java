@@ -40,9 +40,10 @@ import picocli.CommandLine.Option;
         name = "retrain",
         mixinStandardHelpOptions = true,
         description = {
-            "Fine-tune a model on new data, warm-started from its weights, compare champion and challenger on the",
-            "frozen test splits of its data and of the new data, and promote the challenger when the spec's gate",
-            "passes (the old version keeps @previous) or keep it as @challenger with the failed rules. Every move",
+            "Fine-tune a model on new data and promote the challenger when the spec's gate passes.",
+            "The challenger is warm-started from the model's weights; champion and challenger are compared on the",
+            "frozen test splits of its data and of the new data. A challenger that passes is promoted (the old",
+            "version keeps @previous), one that fails is kept as @challenger with the failed rules. Every move",
             "goes to `models history`. Exit 0 either way, 1 when the retrain failed, 2 for bad input (nothing",
             "registered)."
         })

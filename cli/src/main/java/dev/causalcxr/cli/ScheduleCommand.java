@@ -38,8 +38,9 @@ import picocli.CommandLine.Parameters;
         name = "schedule",
         mixinStandardHelpOptions = true,
         description = {
-            "Retrain schedules: every interval, retrain a champion when a data set has a version newer than the",
-            "champion's training data that it was not retrained on yet. Recorded in PostgreSQL; each runs as a",
+            "Retrain schedules: every interval, retrain a champion when its data set has a new version.",
+            "A version is new when it is newer than the champion's training data and the champion was not",
+            "retrained on it yet. Recorded in PostgreSQL; each runs as a",
             "Temporal workflow, and ticks only while a worker serves the cpu queue (`causalcxr stack` with",
             "`causalcxr worker`, or a cluster)."
         },
@@ -168,9 +169,9 @@ final class ScheduleCommand {
             name = "retrain",
             mixinStandardHelpOptions = true,
             description = {
-                "Every --every, retrain --model on --dataset-name's newest version when that version is newer than",
-                "the champion's training data and was not retrained against this champion version yet (by any",
-                "trigger). The retrain's id is derived from the model, the champion version and the data set",
+                "Every --every, retrain --model on --dataset-name's newest version when it is new.",
+                "A version is new when it is newer than the champion's training data and was not retrained against",
+                "this champion version yet (by any trigger). The retrain's id is derived from the model, the champion version and the data set",
                 "version, so it never runs twice; a tick while this schedule's retrain still runs starts nothing.",
                 "Exit 2 for bad input (unknown model or alias, bad --every or spec): nothing recorded."
             })

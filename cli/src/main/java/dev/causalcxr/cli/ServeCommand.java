@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
         name = "serve",
         mixinStandardHelpOptions = true,
         description = {
-            "A long-lived counterfactual service over a registered model: an HTTP API",
-            "(POST /v1/counterfactuals, GET /v1/models, /healthz, /readyz, /metrics) and a web page at /.",
+            "A long-lived counterfactual service over a registered model.",
+            "It serves an HTTP API (POST /v1/counterfactuals, GET /v1/models, /healthz, /readyz, /metrics) and a",
+            "web page at /.",
             "The model is loaded once and again when its alias moves; requests are batched on the model.",
             "Off loopback an access token is required (CAUSALCXR_SERVE_TOKEN or --token-file);",
             "clients send it as 'Authorization: Bearer TOKEN'. Ctrl-C stops it."

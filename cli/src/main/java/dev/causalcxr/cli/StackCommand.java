@@ -14,8 +14,8 @@ import picocli.CommandLine.Mixin;
         name = "stack",
         mixinStandardHelpOptions = true,
         description = {
-            "Start the embedded stack and keep it up, printing its endpoints,",
-            "for workers in other processes and for browsing MLflow. Ctrl-C stops it.",
+            "Start the embedded stack and keep it up, printing its endpoints.",
+            "The endpoints serve workers in other processes and browsing MLflow. Ctrl-C stops it.",
             "Outage drills: a file DATA_DIR/stack-control/outage-s3.request (or outage-postgres.request)",
             "holding SECONDS takes that embedded service down for that long, then back on the same port",
             "with the same data; the answer is in outage-SERVICE.status (docker/local-cluster outage)."

@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
         name = "worker",
         mixinStandardHelpOptions = true,
         description = {
-            "Run workers for the given task queues against configured services",
-            "(TEMPORAL_ADDRESS, CAUSALCXR_S3_*, CAUSALCXR_DB_*; see `causalcxr stack`). Ctrl-C stops them."
+            "Run workers for the given task queues against configured services.",
+            "The services: TEMPORAL_ADDRESS, CAUSALCXR_S3_*, CAUSALCXR_DB_* (see `causalcxr stack`). Ctrl-C stops",
+            "them."
         })
 final class WorkerCommand implements Callable<Integer> {
     @Mixin

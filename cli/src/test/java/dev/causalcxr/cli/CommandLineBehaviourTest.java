@@ -307,4 +307,20 @@ class CommandLineBehaviourTest {
                 err.toString(UTF_8).contains("cannot create the data folder " + file + ": it is a file, not a folder"),
                 err.toString(UTF_8));
     }
+
+    @Test
+    void everyCommandsSummaryInItsParentsHelpIsAWholeSentence() {
+        // picocli lists a subcommand with the first line of its description (or its header)
+        List<picocli.CommandLine> commands = new java.util.ArrayList<>(List.of(new picocli.CommandLine(new Main())));
+        for (int i = 0; i < commands.size(); i++) {
+            for (picocli.CommandLine sub : commands.get(i).getSubcommands().values()) {
+                var usage = sub.getCommandSpec().usageMessage();
+                String summary = usage.header().length > 0 ? usage.header()[0] : usage.description()[0];
+                assertTrue(
+                        summary.strip().matches(".*[.!?)]$"),
+                        sub.getCommandSpec().qualifiedName() + ": '" + summary + "'");
+                commands.add(sub);
+            }
+        }
+    }
 }
