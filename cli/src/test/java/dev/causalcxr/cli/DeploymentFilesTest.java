@@ -114,4 +114,43 @@ class DeploymentFilesTest {
     private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode node) {
         return node::fields;
     }
+
+    /**
+     * Runs the launcher script from a copy beside a stand-in launcher jar (so it builds nothing) with a stand-in
+     * {@code java} that prints its arguments.
+     */
+    private static String launch(Path dir, String javaOpts) throws Exception {
+        Path launcher = dir.resolve("causalcxr");
+        if (Files.notExists(launcher)) {
+            Files.copy(Path.of("..", "causalcxr"), launcher);
+            Files.createDirectories(dir.resolve("cli/target"));
+            Files.writeString(dir.resolve("cli/target/causalcxr.jar"), "");
+            Path java = Files.createDirectories(dir.resolve("jdk/bin")).resolve("java");
+            Files.writeString(java, "#!/bin/sh\necho \"$@\"\n");
+            assertTrue(java.toFile().setExecutable(true));
+        }
+        ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "status").redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", dir.resolve("jdk").toString());
+        pb.environment().remove("CAUSALCXR_JAVA_OPTS");
+        if (javaOpts != null) {
+            pb.environment().put("CAUSALCXR_JAVA_OPTS", javaOpts);
+        }
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertEquals(0, p.waitFor(), out);
+        return out.substring(0, out.indexOf(" -jar "));
+    }
+
+    @Test
+    void theLaunchersJavaOptionsAddToTheDefaultHeapUnlessTheyLimitTheHeapThemselves(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        assertEquals("-Xmx8g -Dai.djl.offline=true", launch(dir, null));
+        assertEquals(
+                "-Xmx8g -Dai.djl.pytorch.num_threads=1 -Dai.djl.offline=true",
+                launch(dir, "-Dai.djl.pytorch.num_threads=1"));
+        assertEquals("-Xmx2g -Dai.djl.offline=true", launch(dir, "-Xmx2g"));
+        assertEquals(
+                "-Dai.djl.pytorch.num_threads=1 -XX:MaxRAMPercentage=50 -Dai.djl.offline=true",
+                launch(dir, "-Dai.djl.pytorch.num_threads=1 -XX:MaxRAMPercentage=50"));
+    }
 }
