@@ -10,6 +10,7 @@ import dev.causalcxr.core.disentangle.DisentanglerModel;
 import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.imaging.GrayImage;
+import dev.causalcxr.core.metrics.classification.Auroc;
 import dev.causalcxr.core.phantom.PhantomGenerator;
 import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.stage.RunBlobs;
@@ -85,10 +86,21 @@ public final class IdentityDirectionCheck {
                 System.arraycopy(enc.identity(), 0, ids, from, pixels.size());
                 System.arraycopy(enc.pathMean(), 0, paths, from, pixels.size());
             }
+            List<DisentanglerDataset.Study> heldOut = data.studies().stream()
+                    .filter(st -> st.split() != Split.TRAIN)
+                    .toList();
+            float[][] heldOutIds = new float[heldOut.size()][];
+            for (int from = 0; from < heldOut.size(); from += 64) {
+                List<float[]> pixels = new ArrayList<>();
+                for (int i = from; i < Math.min(heldOut.size(), from + 64); i++) {
+                    pixels.add(heldOut.get(i).pixels());
+                }
+                System.arraycopy(model.encode(pixels).identity(), 0, heldOutIds, from, pixels.size());
+            }
             for (String label : args[1].split(",")) {
                 Finding finding = Finding.fromLabel(label.trim())
                         .orElseThrow(() -> new IllegalArgumentException("unknown finding " + label));
-                System.out.println(measure(gen, model, data, train, ids, paths, finding));
+                System.out.println(measure(gen, model, data, train, ids, paths, heldOut, heldOutIds, finding));
             }
         }
     }
@@ -100,6 +112,8 @@ public final class IdentityDirectionCheck {
             List<DisentanglerDataset.Study> train,
             float[][] ids,
             float[][] paths,
+            List<DisentanglerDataset.Study> heldOut,
+            float[][] heldOutIds,
             Finding finding) {
         int dim = ids[0].length;
         int width = model.config().findingSlots();
@@ -143,6 +157,18 @@ public final class IdentityDirectionCheck {
                 add(withinSum, ids[i], -1.0 / others.size());
             }
         }
+        // a linear read-out of the finding from the spatial z_id: the score z_id · direction on held-out studies
+        boolean[] positive = new boolean[heldOut.size()];
+        double[] populationScore = new double[heldOut.size()];
+        double[] pooledScore = new double[heldOut.size()];
+        float[] pooledDirection = pooled(population, model.identityShape());
+        for (int i = 0; i < heldOut.size(); i++) {
+            positive[i] = heldOut.get(i).findings().stream().anyMatch(m -> m.finding() == finding);
+            populationScore[i] = dot(heldOutIds[i], population);
+            pooledScore[i] = dot(pooled(heldOutIds[i], model.identityShape()), pooledDirection);
+        }
+        double spatialAuroc = Auroc.binary(positive, populationScore);
+        double pooledAuroc = Auroc.binary(positive, pooledScore);
         float[] withinPatients = new float[dim];
         for (int d = 0; d < dim; d++) {
             withinPatients[d] = patients == 0 ? 0f : (float) (withinSum[d] / patients);
@@ -253,6 +279,9 @@ public final class IdentityDirectionCheck {
                     GUIDANCES[g], guidedSlot[g] / counted, guidedIn[g] / counted, guidedOut[g] / counted));
         }
         text.append(String.format(
+                "%n  the finding read from z_id by its mean direction, held-out AUROC: spatial map %.2f, channel means %.2f",
+                spatialAuroc, pooledAuroc));
+        text.append(String.format(
                 "%n  identity shift: |z_id| %.1f, |direction| pairs %.2f, population %.2f, within patients %.2f;"
                         + " cosine of each source's shift with them %.2f / %.2f / %.2f%n",
                 norm(ids[0], 0, dim),
@@ -272,6 +301,28 @@ public final class IdentityDirectionCheck {
             text.append('\n');
         }
         return text.toString();
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+
+    /** The channel means of a flattened (channels, height, width) code: the form the leakage probe reads. */
+    private static float[] pooled(float[] code, int[] shape) {
+        int area = shape[1] * shape[2];
+        float[] out = new float[shape[0]];
+        for (int c = 0; c < shape[0]; c++) {
+            double s = 0;
+            for (int p = 0; p < area; p++) {
+                s += code[c * area + p];
+            }
+            out[c] = (float) (s / area);
+        }
+        return out;
     }
 
     private static void add(double[] sum, float[] v, double weight) {
