@@ -198,7 +198,7 @@ public final class FindingStrength {
         return out.toString();
     }
 
-    private static float[] minus(float[] a, float[] b) {
+    static float[] minus(float[] a, float[] b) {
         float[] out = new float[a.length];
         for (int p = 0; p < a.length; p++) {
             out[p] = a[p] - b[p];
@@ -206,7 +206,7 @@ public final class FindingStrength {
         return out;
     }
 
-    private static double projection(float[] change, float[] truth, boolean[] mask) {
+    static double projection(float[] change, float[] truth, boolean[] mask) {
         double dot = 0;
         double norm = 0;
         for (int p = 0; p < change.length; p++) {
@@ -227,7 +227,7 @@ public final class FindingStrength {
         return s;
     }
 
-    private static double rms(float[] v) {
+    static double rms(float[] v) {
         double s = 0;
         for (float x : v) {
             s += (double) x * x;
@@ -235,7 +235,7 @@ public final class FindingStrength {
         return Math.sqrt(s / v.length);
     }
 
-    private static double slotNorm(float[] code, int from, int width) {
+    static double slotNorm(float[] code, int from, int width) {
         double s = 0;
         for (int d = from; d < from + width; d++) {
             s += (double) code[d] * code[d];

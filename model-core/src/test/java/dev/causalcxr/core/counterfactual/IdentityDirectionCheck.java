@@ -129,7 +129,7 @@ public final class IdentityDirectionCheck {
             add(has ? with : without, ids[i], 1);
             if (has) {
                 withCount++;
-                cohortSlot += norm(paths[i], slot, width);
+                cohortSlot += FindingStrength.slotNorm(paths[i], slot, width);
             }
             (has ? patientWith : patientWithout)
                     .computeIfAbsent(train.get(i).patient(), k -> new ArrayList<>())
@@ -219,8 +219,8 @@ public final class IdentityDirectionCheck {
             DisentanglerDataset.Study lender = lenders.get(i % lenders.size());
             DisentanglerDataset.Counterfactual exact = data.lendFinding(source, lender, finding);
             float[] src = source.pixels();
-            float[] truth = minus(exact.image().toFloat(), src);
-            if (rms(truth) < 1e-4) {
+            float[] truth = FindingStrength.minus(exact.image().toFloat(), src);
+            if (FindingStrength.rms(truth) < 1e-4) {
                 continue; // the phantom draws nothing of this finding at this size here
             }
             counted++;
@@ -231,10 +231,10 @@ public final class IdentityDirectionCheck {
                     mentions.stream().map(FindingMention::finding).toList();
             DisentanglerModel.Encoding enc = model.encode(List.of(exact.image().toFloat(), src));
             float[] identity = enc.identity()[1];
-            float[] shift = minus(enc.identity()[0], identity);
+            float[] shift = FindingStrength.minus(enc.identity()[0], identity);
             float[] own = model.keepFindingSlots(enc.pathMean()[1], findings);
             float[] oracle = model.transplantFindingSlots(own, enc.pathMean()[0], findings);
-            oracleSlot += norm(enc.pathMean()[0], slot, width);
+            oracleSlot += FindingStrength.slotNorm(enc.pathMean()[0], slot, width);
             float[] reconstruction = model.decode(new float[][] {identity}, new float[][] {own})
                     .get(0)
                     .toFloat();
@@ -242,14 +242,14 @@ public final class IdentityDirectionCheck {
                 float[][] codes = plain.sampleCodes(condition, 2, 77L + i, new SamplerConfig(100, 0.5f, GUIDANCES[g]));
                 for (float[] code : codes) {
                     float[] moved = model.transplantFindingSlots(own, code, findings);
-                    float[] change = minus(
+                    float[] change = FindingStrength.minus(
                             model.decode(new float[][] {identity}, new float[][] {moved})
                                     .get(0)
                                     .toFloat(),
                             reconstruction);
-                    guidedIn[g] += projection(change, truth, exact.findingMask()) / codes.length;
-                    guidedOut[g] += rmsOutside(change, exact.findingMask()) / rms(truth) / codes.length;
-                    guidedSlot[g] += norm(code, slot, width) / codes.length;
+                    guidedIn[g] += FindingStrength.projection(change, truth, exact.findingMask()) / codes.length;
+                    guidedOut[g] += rmsOutside(change, exact.findingMask()) / FindingStrength.rms(truth) / codes.length;
+                    guidedSlot[g] += FindingStrength.slotNorm(code, slot, width) / codes.length;
                 }
             }
             float[] sampled = model.transplantFindingSlots(
@@ -261,9 +261,9 @@ public final class IdentityDirectionCheck {
                 }
                 List<GrayImage> decoded = model.decode(new float[][] {id, id}, new float[][] {oracle, sampled});
                 for (int k = 0; k < 2; k++) {
-                    float[] change = minus(decoded.get(k).toFloat(), reconstruction);
-                    in[k][r] += projection(change, truth, exact.findingMask());
-                    out[k][r] += rmsOutside(change, exact.findingMask()) / rms(truth);
+                    float[] change = FindingStrength.minus(decoded.get(k).toFloat(), reconstruction);
+                    in[k][r] += FindingStrength.projection(change, truth, exact.findingMask());
+                    out[k][r] += rmsOutside(change, exact.findingMask()) / FindingStrength.rms(truth);
                 }
             }
         }
@@ -284,10 +284,10 @@ public final class IdentityDirectionCheck {
         text.append(String.format(
                 "%n  identity shift: |z_id| %.1f, |direction| pairs %.2f, population %.2f, within patients %.2f;"
                         + " cosine of each source's shift with them %.2f / %.2f / %.2f%n",
-                norm(ids[0], 0, dim),
-                norm(pairs, 0, dim),
-                norm(population, 0, dim),
-                norm(withinPatients, 0, dim),
+                FindingStrength.slotNorm(ids[0], 0, dim),
+                FindingStrength.slotNorm(pairs, 0, dim),
+                FindingStrength.slotNorm(population, 0, dim),
+                FindingStrength.slotNorm(withinPatients, 0, dim),
                 cosine[1] / counted,
                 cosine[2] / counted,
                 cosine[3] / counted));
@@ -343,36 +343,12 @@ public final class IdentityDirectionCheck {
         return ab / Math.sqrt(aa * bb + 1e-20);
     }
 
-    private static double norm(float[] v, int from, int width) {
-        double s = 0;
-        for (int d = from; d < from + width; d++) {
-            s += (double) v[d] * v[d];
-        }
-        return Math.sqrt(s);
-    }
-
-    private static float[] minus(float[] a, float[] b) {
-        float[] out = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i] - b[i];
-        }
-        return out;
-    }
-
     private static float[] plus(float[] a, float[] b) {
         float[] out = new float[a.length];
         for (int i = 0; i < a.length; i++) {
             out[i] = a[i] + b[i];
         }
         return out;
-    }
-
-    private static double rms(float[] v) {
-        double s = 0;
-        for (float x : v) {
-            s += (double) x * x;
-        }
-        return Math.sqrt(s / v.length);
     }
 
     private static double rmsOutside(float[] v, boolean[] mask) {
@@ -383,17 +359,5 @@ public final class IdentityDirectionCheck {
             }
         }
         return Math.sqrt(s / v.length);
-    }
-
-    private static double projection(float[] change, float[] truth, boolean[] mask) {
-        double dot = 0;
-        double norm = 0;
-        for (int p = 0; p < change.length; p++) {
-            if (mask[p]) {
-                dot += (double) change[p] * truth[p];
-                norm += (double) truth[p] * truth[p];
-            }
-        }
-        return norm == 0 ? 0 : dot / norm;
     }
 }
