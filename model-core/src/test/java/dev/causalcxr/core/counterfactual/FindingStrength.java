@@ -44,25 +44,12 @@ public final class FindingStrength {
 
     public static void main(String[] args) throws Exception {
         Path blobs = Path.of(args[0]);
-        Path disentanglerFile =
-                RunBlobs.first(blobs, b -> DisentanglerModel.load(b).close());
-        Path diffusionFile = RunBlobs.first(blobs, b -> DiffusionModel.load(b).close());
-        if (disentanglerFile == null || diffusionFile == null) {
-            throw new IllegalArgumentException("no disentangler or no diffusion model among the blobs of " + args[0]);
-        }
+        Path disentanglerFile = RunBlobs.named(
+                blobs, "disentangler", b -> DisentanglerModel.load(b).close());
+        Path diffusionFile =
+                RunBlobs.named(blobs, "diffusion", b -> DiffusionModel.load(b).close());
         try (CounterfactualGenerator gen = CounterfactualGenerator.open(disentanglerFile, diffusionFile, Map.of())) {
-            PhantomSpec spec = PhantomSpec.defaults();
-            spec = new PhantomSpec(
-                    1200,
-                    spec.minStudiesPerPatient(),
-                    spec.maxStudiesPerPatient(),
-                    gen.imageSize(),
-                    COHORT_SEED,
-                    spec.classFrequencies(),
-                    spec.severityMix(),
-                    spec.uncertaintyRate());
-            DisentanglerDataset data = DisentanglerDataset.fromPhantom(
-                    new PhantomGenerator(spec), SplitProportions.defaults(), (d, t) -> {});
+            DisentanglerDataset data = cohort(1200, gen.imageSize());
             DisentanglerModel model = gen.disentangler();
             for (String label : args[1].split(",")) {
                 Finding finding = Finding.fromLabel(label.trim())
@@ -70,6 +57,21 @@ public final class FindingStrength {
                 LOG.info(measure(gen, model, data, finding));
             }
         }
+    }
+
+    /** A fresh phantom cohort of the default spec (seed {@value #COHORT_SEED}), split as the pipeline splits. */
+    static DisentanglerDataset cohort(int studies, int imageSize) {
+        PhantomSpec spec = PhantomSpec.defaults();
+        spec = new PhantomSpec(
+                studies,
+                spec.minStudiesPerPatient(),
+                spec.maxStudiesPerPatient(),
+                imageSize,
+                COHORT_SEED,
+                spec.classFrequencies(),
+                spec.severityMix(),
+                spec.uncertaintyRate());
+        return DisentanglerDataset.fromPhantom(new PhantomGenerator(spec), SplitProportions.defaults(), (d, t) -> {});
     }
 
     private static String measure(

@@ -1,7 +1,6 @@
 package dev.causalcxr.core.counterfactual;
 
 import dev.causalcxr.core.dataset.Split;
-import dev.causalcxr.core.dataset.SplitProportions;
 import dev.causalcxr.core.diffusion.Condition;
 import dev.causalcxr.core.diffusion.DiffusionModel;
 import dev.causalcxr.core.diffusion.SamplerConfig;
@@ -11,8 +10,6 @@ import dev.causalcxr.core.findings.Finding;
 import dev.causalcxr.core.findings.FindingMention;
 import dev.causalcxr.core.imaging.GrayImage;
 import dev.causalcxr.core.metrics.classification.Auroc;
-import dev.causalcxr.core.phantom.PhantomGenerator;
-import dev.causalcxr.core.phantom.PhantomSpec;
 import dev.causalcxr.core.stage.RunBlobs;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +37,7 @@ import java.util.Map;
  * <p>{@code in} = the change's projection onto the exact change inside the finding mask (1: drawn at full strength
  * where the phantom draws it), {@code out} = its RMS outside the mask against the exact change's RMS. Usage:
  * {@code IdentityDirectionCheck BLOB_DIR FINDING,…}; {@code -Ddisentangler=DIGEST -Ddiffusion=DIGEST} pick the blobs
- * when the folder holds several models.
+ * when the folder holds several models ({@link RunBlobs#named}).
  */
 public final class IdentityDirectionCheck {
 
@@ -52,55 +49,38 @@ public final class IdentityDirectionCheck {
 
     public static void main(String[] args) throws Exception {
         Path blobs = Path.of(args[0]);
-        Path disentanglerFile = System.getProperty("disentangler") != null
-                ? blobs.resolve(System.getProperty("disentangler"))
-                : RunBlobs.first(blobs, b -> DisentanglerModel.load(b).close());
-        Path diffusionFile = System.getProperty("diffusion") != null
-                ? blobs.resolve(System.getProperty("diffusion"))
-                : RunBlobs.first(blobs, b -> DiffusionModel.load(b).close());
+        Path disentanglerFile = RunBlobs.named(
+                blobs, "disentangler", b -> DisentanglerModel.load(b).close());
+        Path diffusionFile =
+                RunBlobs.named(blobs, "diffusion", b -> DiffusionModel.load(b).close());
         try (CounterfactualGenerator gen = CounterfactualGenerator.open(disentanglerFile, diffusionFile, Map.of())) {
-            PhantomSpec spec = PhantomSpec.defaults();
-            spec = new PhantomSpec(
-                    2000,
-                    spec.minStudiesPerPatient(),
-                    spec.maxStudiesPerPatient(),
-                    gen.imageSize(),
-                    1042L,
-                    spec.classFrequencies(),
-                    spec.severityMix(),
-                    spec.uncertaintyRate());
-            DisentanglerDataset data = DisentanglerDataset.fromPhantom(
-                    new PhantomGenerator(spec), SplitProportions.defaults(), (d, t) -> {});
+            DisentanglerDataset data = FindingStrength.cohort(2000, gen.imageSize());
             DisentanglerModel model = gen.disentangler();
             List<DisentanglerDataset.Study> train = data.studies().stream()
                     .filter(s -> s.split() == Split.TRAIN)
                     .toList();
-            float[][] ids = new float[train.size()][];
-            float[][] paths = new float[train.size()][];
-            for (int from = 0; from < train.size(); from += 64) {
-                List<float[]> pixels = new ArrayList<>();
-                for (int i = from; i < Math.min(train.size(), from + 64); i++) {
-                    pixels.add(train.get(i).pixels());
-                }
-                DisentanglerModel.Encoding enc = model.encode(pixels);
-                System.arraycopy(enc.identity(), 0, ids, from, pixels.size());
-                System.arraycopy(enc.pathMean(), 0, paths, from, pixels.size());
-            }
+            DisentanglerModel.Encoding trainCodes = model.encode(
+                    train.stream().map(DisentanglerDataset.Study::pixels).toList());
             List<DisentanglerDataset.Study> heldOut = data.studies().stream()
-                    .filter(st -> st.split() != Split.TRAIN)
+                    .filter(s -> s.split() != Split.TRAIN)
                     .toList();
-            float[][] heldOutIds = new float[heldOut.size()][];
-            for (int from = 0; from < heldOut.size(); from += 64) {
-                List<float[]> pixels = new ArrayList<>();
-                for (int i = from; i < Math.min(heldOut.size(), from + 64); i++) {
-                    pixels.add(heldOut.get(i).pixels());
-                }
-                System.arraycopy(model.encode(pixels).identity(), 0, heldOutIds, from, pixels.size());
-            }
+            float[][] heldOutIds = model.encode(heldOut.stream()
+                            .map(DisentanglerDataset.Study::pixels)
+                            .toList())
+                    .identity();
             for (String label : args[1].split(",")) {
                 Finding finding = Finding.fromLabel(label.trim())
                         .orElseThrow(() -> new IllegalArgumentException("unknown finding " + label));
-                System.out.println(measure(gen, model, data, train, ids, paths, heldOut, heldOutIds, finding));
+                System.out.println(measure(
+                        gen,
+                        model,
+                        data,
+                        train,
+                        trainCodes.identity(),
+                        trainCodes.pathMean(),
+                        heldOut,
+                        heldOutIds,
+                        finding));
             }
         }
     }

@@ -39,4 +39,20 @@ public final class RunBlobs {
         }
         return null;
     }
+
+    /**
+     * The blob named by the system property {@code property} (a digest, for a folder that holds several outputs of the
+     * kind), else the {@link #first} that {@code reader} opens.
+     *
+     * @throws IllegalArgumentException where there is none
+     */
+    public static Path named(Path blobDir, String property, Reader reader) throws IOException {
+        String digest = System.getProperty(property);
+        Path blob = digest != null ? blobDir.resolve(digest) : first(blobDir, reader);
+        if (blob == null || !Files.isRegularFile(blob)) {
+            throw new IllegalArgumentException("no " + property + " among the blobs of " + blobDir
+                    + (digest != null ? " (-D" + property + "=" + digest + ")" : ""));
+        }
+        return blob;
+    }
 }
